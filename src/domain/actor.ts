@@ -1,0 +1,69 @@
+// Who is asking. Every service call carries one Actor; the doors build it from a VIHF assertion,
+// a bearer token or a patient session, and nothing else may decide who the caller is.
+
+export type AccessMode = 'normal' | 'bris_de_glace' | 'centre_15';
+export const ACCESS_MODES: readonly AccessMode[] = ['normal', 'bris_de_glace', 'centre_15'];
+
+export interface ProfessionalActor {
+  kind: 'professional';
+  /** IdNat_PS (RPPS/ADELI national id, with its prefix digit) */
+  idNatPs: string;
+  /** TRE_G15 profession code, e.g. "10" médecin; may also be a non-PS role code (secretary...) */
+  profession: string;
+  /** savoir-faire / specialty code (TRE_R38 / TRE_R01), e.g. "SM26" */
+  specialty?: string;
+  /** IdNat_Struct of the structure the professional acts for (FINESS prefixed with 1, ...) */
+  structureId?: string;
+  /** activity sector (JDV_J61 / TRE_R02), e.g. "SA01" */
+  activitySector?: string;
+  /** purpose of use; anything outside ACCESS_MODES is refused (fail closed) */
+  mode: string;
+  given?: string;
+  family?: string;
+  /** the act is done at the patient's request (ACC-07) */
+  onPatientRequest?: boolean;
+}
+
+export interface PatientActor {
+  kind: 'patient';
+  /** internal key of the patient's own record */
+  patientKey: string;
+  accountId?: string;
+}
+
+export interface LegalRepresentativeActor {
+  kind: 'legal_representative';
+  /** internal key of the represented person's record */
+  patientKey: string;
+  representativeId: string;
+  accountId?: string;
+}
+
+export interface SupportActor {
+  kind: 'support';
+  agentId: string;
+}
+
+export interface SystemActor {
+  kind: 'system';
+  /** what runs: a job, a command, a migration */
+  component: string;
+}
+
+export type Actor = ProfessionalActor | PatientActor | LegalRepresentativeActor | SupportActor | SystemActor;
+
+/** A stable identifier of the actor for traces and logs (never a secret). */
+export function actorId(actor: Actor): string {
+  switch (actor.kind) {
+    case 'professional':
+      return actor.idNatPs;
+    case 'patient':
+      return actor.accountId ?? `patient:${actor.patientKey}`;
+    case 'legal_representative':
+      return actor.representativeId;
+    case 'support':
+      return actor.agentId;
+    case 'system':
+      return actor.component;
+  }
+}
