@@ -1,0 +1,300 @@
+// MTOM/XOP framing (multipart/related, type application/xop+xml) for ITI-41 requests and ITI-43
+// responses. Parts are views (subarray) into the received Buffer: document bytes are not copied.
+import { randomUUID } from 'node:crypto';
+import { XdsWireError } from './wire-error.js';
+
+export interface ContentType {
+  /** lower-cased type/subtype */
+  mediaType: string;
+  /** parameter names lower-cased, values unquoted */
+  params: Record<string, string>;
+}
+
+/** Parses a Content-Type header value, quoted or unquoted parameters, `\"` escapes. */
+export function parseContentType(header: string): ContentType {
+  const s = header.trim();
+  const semi = s.indexOf(';');
+  const mediaType = (semi < 0 ? s : s.slice(0, semi)).trim().toLowerCase();
+  const params: Record<string, string> = {};
+  let i = semi < 0 ? s.length : semi + 1;
+  while (i < s.length) {
+    while (i < s.length && /[\s;]/.test(s[i]!)) i++;
+    const eq = s.indexOf('=', i);
+    if (eq < 0) break;
+    const name = s.slice(i, eq).trim().toLowerCase();
+    i = eq + 1;
+    while (i < s.length && /\s/.test(s[i]!)) i++;
+    let value = '';
+    if (s[i] === '"') {
+      i++;
+      while (i < s.length && s[i] !== '"') {
+        if (s[i] === '\\' && i + 1 < s.length) i++;
+        value += s[i];
+        i++;
+      }
+      i++; // closing quote
+      const next = s.indexOf(';', i);
+      i = next < 0 ? s.length : next + 1;
+    } else {
+      const next = s.indexOf(';', i);
+      value = (next < 0 ? s.slice(i) : s.slice(i, next)).trim();
+      i = next < 0 ? s.length : next + 1;
+    }
+    if (name) params[name] = value;
+  }
+  return { mediaType, params };
+}
+
+export interface MimePart {
+  /** header names lower-cased */
+  headers: Record<string, string>;
+  /** Content-ID without the angle brackets */
+  contentId?: string;
+  contentType?: string;
+  /** decoded body (a view into the request buffer unless a transfer encoding had to be undone) */
+  body: Buffer;
+}
+
+export interface MultipartRelated {
+  root: MimePart;
+  /** every part by Content-ID (without `<>`) */
+  byContentId: Map<string, MimePart>;
+  parts: MimePart[];
+  /** the `action` parameter of the outer Content-Type, when given */
+  action?: string;
+}
+
+/** Normalises a Content-ID header or a `cid:` URL to the bare id used as a map key. */
+export function normaliseContentId(value: string): string {
+  let v = value.trim();
+  if (/^cid:/i.test(v)) {
+    v = v.slice(4);
+    try {
+      v = decodeURIComponent(v);
+    } catch {
+      /* keep as sent */
+    }
+  }
+  if (v.startsWith('<') && v.endsWith('>')) v = v.slice(1, -1);
+  return v.trim();
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+function skipLineEnd(buf: Buffer, i: number): number {
+  // transport padding (spaces/tabs) is allowed after a boundary
+  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+  if (buf[i] === CR && buf[i + 1] === LF) return i + 2;
+  if (buf[i] === LF) return i + 1;
+  return -1;
+}
+
+function parseHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  let last: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (!line) continue;
+    if (/^[ \t]/.test(line) && last) {
+      headers[last] += ' ' + line.trim();
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new XdsWireError(`malformed MIME part header: ${line.slice(0, 60)}`);
+    last = line.slice(0, colon).trim().toLowerCase();
+    headers[last] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
+  const enc = (encoding ?? 'binary').trim().toLowerCase();
+  if (enc === 'binary' || enc === '8bit' || enc === '7bit') return body;
+  if (enc === 'base64') return Buffer.from(body.toString('latin1').replace(/\s+/g, ''), 'base64');
+  throw new XdsWireError(`unsupported Content-Transfer-Encoding: ${enc}`);
+}
+
+/** Splits a multipart/related body. The root is the `start` part, else the first part. */
+export function parseMultipartRelated(body: Buffer, contentTypeHeader: string): MultipartRelated {
+  const ct = parseContentType(contentTypeHeader);
+  if (ct.mediaType !== 'multipart/related') {
+    throw new XdsWireError(`expected multipart/related, got ${ct.mediaType || 'no content type'}`);
+  }
+  let boundary = ct.params['boundary'];
+  if (!boundary) {
+    // tolerate a missing parameter when the body itself opens with a delimiter line
+    const m = /^--([^\r\n]+?)[ \t]*\r?\n/.exec(body.subarray(0, 300).toString('latin1'));
+    if (!m) throw new XdsWireError('multipart/related without a boundary');
+    boundary = m[1]!;
+  }
+  const delim = Buffer.from('--' + boundary, 'latin1');
+  const parts: MimePart[] = [];
+
+  let pos = body.indexOf(delim);
+  if (pos < 0) throw new XdsWireError('multipart boundary not found in the body');
+  let closed = false;
+  while (pos >= 0) {
+    const after = pos + delim.length;
+    if (body[after] === 0x2d && body[after + 1] === 0x2d) {
+      closed = true;
+      break;
+    }
+    const start = skipLineEnd(body, after);
+    if (start < 0) {
+      // the boundary text appeared inside a line: not a delimiter, look further
+      pos = body.indexOf(delim, after);
+      continue;
+    }
+    // next delimiter must begin a line
+    let next = start;
+    let end = -1;
+    for (;;) {
+      next = body.indexOf(delim, next);
+      if (next < 0) break;
+      if (next > 0 && body[next - 1] === LF) {
+        end = next - 1;
+        if (end > start && body[end - 1] === CR) end--;
+        break;
+      }
+      next += delim.length;
+    }
+    if (next < 0) throw new XdsWireError('multipart body is truncated (no closing boundary)');
+    const raw = body.subarray(start, Math.max(start, end));
+    parts.push(readPart(raw));
+    pos = next;
+  }
+  if (!closed) throw new XdsWireError('multipart body is truncated (no closing boundary)');
+  if (parts.length === 0) throw new XdsWireError('multipart body has no parts');
+
+  const byContentId = new Map<string, MimePart>();
+  for (const p of parts) if (p.contentId !== undefined) byContentId.set(p.contentId, p);
+  let root = parts[0]!;
+  if (ct.params['start']) {
+    const r = byContentId.get(normaliseContentId(ct.params['start']));
+    if (!r) throw new XdsWireError('the multipart start part was not found');
+    root = r;
+  }
+  return { root, byContentId, parts, action: ct.params['action'] };
+}
+
+function readPart(raw: Buffer): MimePart {
+  let sep = -1;
+  let sepLen = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === LF && raw[i + 1] === LF) {
+      sep = i;
+      sepLen = 2;
+      break;
+    }
+    if (raw[i] === LF && raw[i + 1] === CR && raw[i + 2] === LF) {
+      sep = i;
+      sepLen = 3;
+      break;
+    }
+  }
+  let headers: Record<string, string> = {};
+  let body: Buffer;
+  if (raw[0] === LF || (raw[0] === CR && raw[1] === LF)) {
+    body = raw.subarray(raw[0] === LF ? 1 : 2); // no headers at all
+  } else if (sep < 0) {
+    throw new XdsWireError('MIME part without a header/body separator');
+  } else {
+    headers = parseHeaders(raw.subarray(0, sep).toString('latin1'));
+    body = raw.subarray(sep + sepLen);
+  }
+  const cid = headers['content-id'];
+  return {
+    headers,
+    contentId: cid !== undefined ? normaliseContentId(cid) : undefined,
+    contentType: headers['content-type'],
+    body: decodeTransfer(body, headers['content-transfer-encoding']),
+  };
+}
+
+/** What the SOAP layer needs from an HTTP request body, whatever its framing. */
+export interface SoapPayload {
+  envelope: string;
+  /** attachments by bare Content-ID (root excluded) */
+  attachments: Map<string, Buffer>;
+  mtom: boolean;
+  /** `action` parameter of the Content-Type (SOAP 1.2), when present */
+  action?: string;
+}
+
+/**
+ * Reads an HTTP body as a SOAP message: MTOM multipart/related or plain
+ * application/soap+xml (also text/xml / application/xml for lenient clients).
+ */
+export function readSoapPayload(body: Buffer, contentTypeHeader: string | undefined): SoapPayload {
+  const ct = parseContentType(contentTypeHeader ?? 'application/soap+xml');
+  if (ct.mediaType === 'multipart/related') {
+    const m = parseMultipartRelated(body, contentTypeHeader!);
+    const attachments = new Map<string, Buffer>();
+    for (const p of m.parts) {
+      if (p !== m.root && p.contentId !== undefined) attachments.set(p.contentId, p.body);
+    }
+    return { envelope: m.root.body.toString('utf8'), attachments, mtom: true, action: m.action };
+  }
+  if (ct.mediaType === 'application/soap+xml' || ct.mediaType === 'text/xml' || ct.mediaType === 'application/xml') {
+    return { envelope: body.toString('utf8'), attachments: new Map(), mtom: false, action: ct.params['action'] };
+  }
+  throw new XdsWireError(`unsupported content type for a SOAP request: ${ct.mediaType}`);
+}
+
+export interface Attachment {
+  /** bare Content-ID (no `<>`) */
+  contentId: string;
+  contentType: string;
+  body: Uint8Array;
+}
+
+export interface MtomMessage {
+  contentType: string;
+  /** parts to write in order; concatenating them gives the body without copying documents */
+  chunks: Buffer[];
+  /** total length in bytes */
+  length: number;
+}
+
+/** A Content-ID to use for an attachment; safe for `cid:` URLs without escaping. */
+export function newContentId(): string {
+  return `${randomUUID()}@carnet`;
+}
+
+/**
+ * Builds an MTOM response: the SOAP envelope as root part (application/xop+xml) then each
+ * attachment, referred to in the envelope by `<xop:Include href="cid:<contentId>"/>`.
+ */
+export function buildMtomMessage(envelopeXml: string, attachments: Attachment[], action?: string): MtomMessage {
+  const boundary = `MIMEBoundary_${randomUUID().replace(/-/g, '')}`;
+  const rootId = `root.${randomUUID()}@carnet`;
+  const chunks: Buffer[] = [];
+  const crlf = '\r\n';
+  chunks.push(
+    Buffer.from(
+      `--${boundary}${crlf}` +
+        `Content-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"${action ? `; action="${action}"` : ''}${crlf}` +
+        `Content-Transfer-Encoding: binary${crlf}` +
+        `Content-ID: <${rootId}>${crlf}${crlf}`,
+      'latin1',
+    ),
+  );
+  chunks.push(Buffer.from(envelopeXml, 'utf8'));
+  for (const a of attachments) {
+    chunks.push(
+      Buffer.from(
+        `${crlf}--${boundary}${crlf}` +
+          `Content-Type: ${a.contentType}${crlf}` +
+          `Content-Transfer-Encoding: binary${crlf}` +
+          `Content-ID: <${a.contentId}>${crlf}${crlf}`,
+        'latin1',
+      ),
+    );
+    chunks.push(Buffer.isBuffer(a.body) ? a.body : Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength));
+  }
+  chunks.push(Buffer.from(`${crlf}--${boundary}--${crlf}`, 'latin1'));
+  const contentType =
+    `multipart/related; boundary="${boundary}"; type="application/xop+xml"; start="<${rootId}>"; ` +
+    `start-info="application/soap+xml"${action ? `; action="${action}"` : ''}`;
+  return { contentType, chunks, length: chunks.reduce((n, c) => n + c.length, 0) };
+}

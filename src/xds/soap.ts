@@ -1,0 +1,178 @@
+// SOAP 1.2 envelopes with WS-Addressing, as the XDS.b transactions use them: reading requests,
+// writing responses (response action + RelatesTo) and Faults. A Fault carries a short reason
+// meant for the caller, never an exception's internals.
+import { randomUUID } from 'node:crypto';
+import { NS, childElements, escapeText, firstChild, parseXml, textOf, XmlParseError } from './xml.js';
+import type { Document, Element } from './xml.js';
+import { XdsWireError } from './wire-error.js';
+import type { FaultCode } from './wire-error.js';
+
+/** Request actions of the transactions Carnet serves, with their response actions. */
+export const XDS_ACTIONS = {
+  'ITI-41': 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b',
+  'ITI-42': 'urn:ihe:iti:2007:RegisterDocumentSet-b',
+  'ITI-18': 'urn:ihe:iti:2007:RegistryStoredQuery',
+  'ITI-43': 'urn:ihe:iti:2007:RetrieveDocumentSet',
+  'ITI-57': 'urn:ihe:iti:2010:UpdateDocumentSet',
+  'ITI-92': 'urn:ihe:iti:2018:RestrictedUpdateDocumentSet',
+  'ITI-62': 'urn:ihe:iti:2010:DeleteDocumentSet',
+  'ITI-86': 'urn:ihe:iti:2017:RemoveDocuments',
+  'ITI-51': 'urn:ihe:iti:2009:MultiPatientStoredQuery',
+} as const;
+
+export type XdsTransaction = keyof typeof XDS_ACTIONS;
+
+export function transactionForAction(action: string | undefined): XdsTransaction | undefined {
+  if (!action) return undefined;
+  for (const [tx, a] of Object.entries(XDS_ACTIONS)) if (a === action) return tx as XdsTransaction;
+  return undefined;
+}
+
+/** The response action of a request action (`...-b` -> `...-bResponse`). */
+export function responseAction(requestAction: string): string {
+  return `${requestAction}Response`;
+}
+
+export const FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/soap/fault';
+
+export interface SoapHeader {
+  action?: string;
+  messageId?: string;
+  to?: string;
+  replyTo?: string;
+}
+
+export interface SoapRequest {
+  document: Document;
+  header: SoapHeader;
+  /** the wsse:Security header element, untouched, for authentication */
+  security?: Element;
+  /** the single child element of env:Body */
+  body: Element;
+}
+
+const UNDERSTOOD_HEADER_NS = new Set<string>([NS.wsa, NS.wsse, NS.wsu]);
+
+function isTrue(v: string | undefined): boolean {
+  return v === 'true' || v === '1';
+}
+
+/** Parses a SOAP 1.2 envelope. Problems are XdsWireErrors, to be answered with a Fault. */
+export function parseSoapEnvelope(xml: string): SoapRequest {
+  let document: Document;
+  try {
+    document = parseXml(xml);
+  } catch (e) {
+    if (e instanceof XmlParseError) throw new XdsWireError(e.message);
+    throw e;
+  }
+  const env = document.documentElement!;
+  if (env.localName !== 'Envelope' || (env.namespaceURI !== NS.soap12 && env.namespaceURI !== NS.soap11)) {
+    throw new XdsWireError('the message is not a SOAP envelope');
+  }
+  if (env.namespaceURI === NS.soap11) {
+    throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch' });
+  }
+  const header: SoapHeader = {};
+  let security: Element | undefined;
+  const headerEl = firstChild(env, NS.soap12, 'Header');
+  if (headerEl) {
+    for (const h of childElements(headerEl)) {
+      const ns = h.namespaceURI ?? '';
+      if (ns === NS.wsa) {
+        if (h.localName === 'Action') header.action = textOf(h).trim();
+        else if (h.localName === 'MessageID') header.messageId = textOf(h).trim();
+        else if (h.localName === 'To') header.to = textOf(h).trim();
+        else if (h.localName === 'ReplyTo') {
+          const address = firstChild(h, NS.wsa, 'Address');
+          header.replyTo = textOf(address).trim() || undefined;
+        }
+      } else if (ns === NS.wsse && h.localName === 'Security') {
+        if (security) throw new XdsWireError('more than one wsse:Security header', { subcode: 'wsse:InvalidSecurity' });
+        security = h;
+      } else if (isTrue(h.getAttributeNS(NS.soap12, 'mustUnderstand') ?? undefined)) {
+        throw new XdsWireError(`header ${h.localName} (${ns}) is not understood`, { faultCode: 'MustUnderstand' });
+      }
+    }
+  }
+  const bodyEl = firstChild(env, NS.soap12, 'Body');
+  if (!bodyEl) throw new XdsWireError('SOAP envelope without a Body');
+  const content = childElements(bodyEl);
+  if (content.length !== 1) throw new XdsWireError('the SOAP Body must hold exactly one element');
+  return { document, header, security, body: content[0]! };
+}
+
+export interface SoapResponseOptions {
+  action: string;
+  /** MessageID of the request */
+  relatesTo?: string;
+  /** the body element(s), serialised */
+  bodyXml: string;
+  messageId?: string;
+}
+
+/** A SOAP 1.2 response envelope with WS-Addressing Action, MessageID and RelatesTo. */
+export function buildSoapEnvelope(opts: SoapResponseOptions): string {
+  const messageId = opts.messageId ?? `urn:uuid:${randomUUID()}`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<env:Envelope xmlns:env="${NS.soap12}" xmlns:wsa="${NS.wsa}">` +
+    `<env:Header>` +
+    `<wsa:Action env:mustUnderstand="true">${escapeText(opts.action)}</wsa:Action>` +
+    `<wsa:MessageID>${escapeText(messageId)}</wsa:MessageID>` +
+    (opts.relatesTo ? `<wsa:RelatesTo>${escapeText(opts.relatesTo)}</wsa:RelatesTo>` : '') +
+    `</env:Header>` +
+    `<env:Body>${opts.bodyXml}</env:Body>` +
+    `</env:Envelope>`
+  );
+}
+
+const SUBCODE_NS: Record<string, string> = { wsse: NS.wsse, wsa: NS.wsa };
+
+export interface SoapFaultOptions {
+  code: FaultCode;
+  /** qualified subcode `prefix:Local`, prefix wsse or wsa (e.g. `wsse:InvalidSecurity`) */
+  subcode?: string;
+  reason: string;
+  relatesTo?: string;
+}
+
+/** A SOAP 1.2 Fault envelope. The reason is the only free text; keep it free of internals. */
+export function buildSoapFault(opts: SoapFaultOptions): string {
+  let subcodeXml = '';
+  let extraNs = '';
+  if (opts.subcode) {
+    const [prefix, local] = opts.subcode.includes(':') ? opts.subcode.split(':', 2) : ['', opts.subcode];
+    const ns = prefix ? SUBCODE_NS[prefix] : undefined;
+    if (ns && prefix !== 'wsa') extraNs = ` xmlns:${prefix}="${ns}"`;
+    const value = ns ? `${prefix}:${local}` : `env:${local}`;
+    subcodeXml = `<env:Subcode><env:Value>${escapeText(value!)}</env:Value></env:Subcode>`;
+  }
+  return buildSoapEnvelope({
+    action: FAULT_ACTION,
+    relatesTo: opts.relatesTo,
+    bodyXml:
+      `<env:Fault${extraNs}>` +
+      `<env:Code><env:Value>env:${opts.code}</env:Value>${subcodeXml}</env:Code>` +
+      `<env:Reason><env:Text xml:lang="en">${escapeText(opts.reason)}</env:Text></env:Reason>` +
+      `</env:Fault>`,
+  });
+}
+
+/** A Fault for any error: wire errors keep their code and message; others become a generic Receiver fault. */
+export function faultFor(error: unknown, relatesTo?: string): string {
+  if (error instanceof XdsWireError) {
+    return buildSoapFault({ code: error.faultCode, subcode: error.subcode, reason: error.message, relatesTo });
+  }
+  return buildSoapFault({ code: 'Receiver', reason: 'internal error', relatesTo });
+}
+
+/** Reads the `action` either from the header or the Content-Type, and checks they agree. */
+export function effectiveAction(header: SoapHeader, contentTypeAction?: string): string {
+  const action = header.action ?? contentTypeAction;
+  if (!action) throw new XdsWireError('no wsa:Action header', { subcode: 'wsa:MessageAddressingHeaderRequired' });
+  if (header.action && contentTypeAction && header.action !== contentTypeAction) {
+    throw new XdsWireError('the Content-Type action and wsa:Action differ', { subcode: 'wsa:InvalidAddressingHeader' });
+  }
+  return action;
+}
