@@ -1,0 +1,23 @@
+// Sending a built request with the global fetch and capturing the full exchange.
+import { formatOfMime, parseResource, sniffFormat } from './format.js';
+import type { HttpRequest } from './request.js';
+import type { HttpExchange } from './types.js';
+
+export async function send(request: HttpRequest): Promise<HttpExchange> {
+  const res = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    redirect: 'manual',
+  });
+  const body = await res.text();
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  const format = formatOfMime(headers['content-type']) ?? sniffFormat(body);
+  return {
+    request,
+    response: { status: res.status, headers, body, format, resource: parseResource(body, format) },
+  };
+}
