@@ -1,0 +1,56 @@
+// Composition: configuration -> store -> services -> doors. Nothing here decides anything.
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { registerFhirDoor } from './fhir/door.js';
+import { registerHealth } from './http/health.js';
+import { loggerOptions } from './http/logging.js';
+import { buildHttpServer } from './http/server.js';
+import type { Db } from './store/db.js';
+import { openMigratedDb } from './store/open.js';
+
+export interface App {
+  config: Config;
+  db: Db;
+  http: FastifyInstance;
+  logger: Logger;
+  /** stops accepting, finishes in-flight requests, closes the database */
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** an already opened and migrated database (tests share one) */
+  db?: Db;
+  logger?: Logger;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? pino(loggerOptions(config.logLevel));
+  const ownsDb = !options.db;
+  const db =
+    options.db ??
+    (await openMigratedDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.dbPoolSize }));
+  const http = buildHttpServer(config, logger);
+  try {
+    registerHealth(http, db);
+    await registerFhirDoor(http, { config });
+    await http.ready();
+  } catch (e) {
+    if (ownsDb) await db.close();
+    throw e;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    db,
+    http,
+    logger,
+    close() {
+      closing ??= (async () => {
+        await http.close();
+        if (ownsDb) await db.close();
+      })();
+      return closing;
+    },
+  };
+}

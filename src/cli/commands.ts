@@ -1,0 +1,13 @@
+// The subcommands of `carnet`. Each returns an exit code (or nothing for success).
+import { migrateCommand } from './migrate.js';
+import { serveCommand } from './serve.js';
+
+export interface Command {
+  summary: string;
+  run(args: string[]): Promise<number | void>;
+}
+
+export const commands: Record<string, Command> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+};

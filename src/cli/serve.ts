@@ -1,0 +1,43 @@
+// `carnet serve`: starts the server and stops it cleanly on SIGTERM / SIGINT.
+import { createApp } from '../app.js';
+import { loadConfig } from '../config/config.js';
+import { redactUrl } from '../config/env.js';
+import type { Command } from './commands.js';
+
+export const serveCommand: Command = {
+  summary: 'serve the FHIR and XDS doors (default)',
+  async run() {
+    const config = loadConfig();
+    const app = await createApp(config);
+    const address = await app.http.listen({ host: config.host, port: config.port });
+    app.logger.info(
+      { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
+      'carnet is listening',
+    );
+
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        app.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        // A request that never ends must not keep the process up for ever.
+        const force = setTimeout(() => {
+          app.logger.error('shutdown timed out; exiting');
+          process.exit(1);
+        }, config.shutdownTimeoutMs);
+        force.unref();
+        app.close().then(
+          () => {
+            app.logger.info('stopped');
+            resolve();
+          },
+          (e) => {
+            app.logger.error({ err: e }, 'error while stopping');
+            process.exitCode = 1;
+            resolve();
+          },
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+  },
+};

@@ -1,0 +1,54 @@
+// The server's configuration, read once from the environment and validated as a whole.
+import { ConfigError, readBool, readEnum, readInt, readSize, readString, readUrl, type Env } from './env.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  host: string;
+  port: number;
+  /** the base URL clients see (links in Bundles, Location headers) */
+  publicUrl: string;
+  /** PostgreSQL URL; absent means the embedded store in dataDir */
+  databaseUrl?: string;
+  dataDir: string;
+  dbPoolSize: number;
+  /** body limit of ordinary requests */
+  bodyLimit: number;
+  /** body limit of document submissions (ITI-41, ITI-65) */
+  documentBodyLimit: number;
+  logLevel: LogLevel;
+  defaultPageSize: number;
+  maxPageSize: number;
+  shutdownTimeoutMs: number;
+  /** requests slower than this are cut (no hang) */
+  requestTimeoutMs: number;
+  /** development conveniences (local token key, demo data); never in production */
+  devMode: boolean;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = readInt(env, 'CARNET_PORT', readInt(env, 'PORT', 8080, 0, 65535), 0, 65535);
+  const host = readString(env, 'CARNET_HOST', 'localhost')!;
+  const defaultPageSize = readInt(env, 'CARNET_DEFAULT_PAGE_SIZE', 20, 1, 1000);
+  const maxPageSize = readInt(env, 'CARNET_MAX_PAGE_SIZE', 100, 1, 1000);
+  if (defaultPageSize > maxPageSize) {
+    throw new ConfigError(`CARNET_DEFAULT_PAGE_SIZE: ${defaultPageSize} is larger than CARNET_MAX_PAGE_SIZE (${maxPageSize})`);
+  }
+  return {
+    host,
+    port,
+    publicUrl: readUrl(env, 'CARNET_PUBLIC_URL', ['http:', 'https:'], `http://localhost:${port}`)!.replace(/\/$/, ''),
+    databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: readString(env, 'CARNET_DATA_DIR', './data')!,
+    dbPoolSize: readInt(env, 'CARNET_DB_POOL_SIZE', 10, 1, 200),
+    bodyLimit: readSize(env, 'CARNET_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 ** 2),
+    documentBodyLimit: readSize(env, 'CARNET_DOCUMENT_BODY_LIMIT', 64 * 1024 ** 2, 1024, 1024 ** 3),
+    logLevel: readEnum(env, 'CARNET_LOG_LEVEL', 'info', LOG_LEVELS),
+    defaultPageSize,
+    maxPageSize,
+    shutdownTimeoutMs: readInt(env, 'CARNET_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    requestTimeoutMs: readInt(env, 'CARNET_REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+    devMode: readBool(env, 'CARNET_DEV_MODE', false),
+  };
+}

@@ -1,0 +1,116 @@
+// What the FHIR door really implements, recorded as routes are registered; the
+// CapabilityStatement is generated from it, so it cannot claim what is not there.
+import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+
+export type TypeInteraction = 'read' | 'vread' | 'update' | 'patch' | 'delete' | 'history-instance' | 'history-type' | 'create' | 'search-type';
+export type SystemInteraction = 'transaction' | 'batch' | 'search-system' | 'history-system';
+
+export interface SearchParamDecl {
+  name: string;
+  type: 'number' | 'date' | 'string' | 'token' | 'reference' | 'composite' | 'quantity' | 'uri' | 'special';
+  definition?: string;
+  documentation?: string;
+}
+
+export interface OperationDecl {
+  name: string;
+  definition: string;
+}
+
+interface ResourceCaps {
+  interactions: Set<TypeInteraction>;
+  searchParams: Map<string, SearchParamDecl>;
+  operations: Map<string, OperationDecl>;
+  profile?: string;
+  supportedProfiles: Set<string>;
+}
+
+export interface CapabilityInfo {
+  publicUrl: string;
+  software: { name: string; version: string };
+  formats: string[];
+}
+
+export class FhirCapabilities {
+  private readonly resources = new Map<string, ResourceCaps>();
+  private readonly system = new Set<SystemInteraction>();
+  private readonly systemOperations = new Map<string, OperationDecl>();
+  private readonly notes: string[] = [];
+
+  private resource(type: string): ResourceCaps {
+    let r = this.resources.get(type);
+    if (!r) {
+      r = { interactions: new Set(), searchParams: new Map(), operations: new Map(), supportedProfiles: new Set() };
+      this.resources.set(type, r);
+    }
+    return r;
+  }
+
+  addInteraction(type: string, interaction: TypeInteraction): void {
+    this.resource(type).interactions.add(interaction);
+  }
+
+  addSearchParams(type: string, params: SearchParamDecl[]): void {
+    const r = this.resource(type);
+    for (const p of params) r.searchParams.set(p.name, p);
+  }
+
+  addOperation(type: string | null, op: OperationDecl): void {
+    if (type === null) this.systemOperations.set(op.name, op);
+    else this.resource(type).operations.set(op.name, op);
+  }
+
+  addSystemInteraction(interaction: SystemInteraction): void {
+    this.system.add(interaction);
+  }
+
+  addProfile(type: string, url: string, base = false): void {
+    const r = this.resource(type);
+    if (base) r.profile = url;
+    else r.supportedProfiles.add(url);
+  }
+
+  addNote(text: string): void {
+    this.notes.push(text);
+  }
+
+  hasType(type: string): boolean {
+    return this.resources.has(type);
+  }
+
+  build(info: CapabilityInfo): CapabilityStatement {
+    const resource: CapabilityStatementRestResource[] = [...this.resources.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, r]) => ({
+        type: type as CapabilityStatementRestResource['type'],
+        ...(r.profile ? { profile: r.profile } : {}),
+        ...(r.supportedProfiles.size ? { supportedProfile: [...r.supportedProfiles].sort() } : {}),
+        interaction: [...r.interactions].sort().map((code) => ({ code })),
+        ...(r.interactions.has('read') ? { readHistory: r.interactions.has('vread'), updateCreate: false } : {}),
+        ...(r.searchParams.size
+          ? { searchParam: [...r.searchParams.values()].sort((a, b) => a.name.localeCompare(b.name)) }
+          : {}),
+        ...(r.operations.size ? { operation: [...r.operations.values()] } : {}),
+      }));
+    return {
+      resourceType: 'CapabilityStatement',
+      status: 'active',
+      date: new Date().toISOString(),
+      kind: 'instance',
+      software: info.software,
+      implementation: { description: 'Carnet shared medical record server', url: `${info.publicUrl}/fhir` },
+      fhirVersion: '4.0.1',
+      format: info.formats,
+      patchFormat: ['application/json-patch+json'],
+      rest: [
+        {
+          mode: 'server',
+          ...(this.notes.length ? { documentation: this.notes.join('\n') } : {}),
+          resource,
+          ...(this.system.size ? { interaction: [...this.system].sort().map((code) => ({ code })) } : {}),
+          ...(this.systemOperations.size ? { operation: [...this.systemOperations.values()] } : {}),
+        },
+      ],
+    };
+  }
+}

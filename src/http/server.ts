@@ -1,0 +1,108 @@
+// The HTTP server shared by every door: request ids, one log line per request, body parsers,
+// body limits, and answers for unknown routes, wrong methods and unexpected errors that never
+// show a stack trace.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { loggableUrl } from './logging.js';
+import { simpleOutcome } from './operation-outcome.js';
+import { RouteIndex } from './route-index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeIndex: RouteIndex;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+const FHIR_JSON = ['application/fhir+json', 'application/json-patch+json'];
+const XML_TYPES = ['application/fhir+xml', 'application/xml', 'text/xml'];
+const BINARY_TYPES = ['multipart/related', 'application/soap+xml', 'application/octet-stream'];
+
+export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    // Fastify's own two lines per request are replaced by the single line of onResponse below.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  app.decorate('routeIndex', new RouteIndex());
+  app.addHook('onRoute', (route) => {
+    // HEAD routes are added by Fastify for GET ones; they follow their GET.
+    app.routeIndex.add(route.method, route.url);
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      {
+        method: req.method,
+        url: loggableUrl(req.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        remote: req.ip,
+      },
+      'request',
+    );
+  });
+
+  // FHIR JSON variants parse as JSON; XML and binary bodies stay raw for their door to read.
+  app.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, body === '' ? undefined : JSON.parse(body as string));
+    } catch {
+      const err = new Error('the body is not valid JSON') as FastifyError;
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+  app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const allowed = app.routeIndex.allowed(path);
+    if (allowed.length) {
+      reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .type('application/fhir+json')
+        .send(simpleOutcome('not-supported', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
+      return;
+    }
+    reply.code(404).type('application/fhir+json').send(simpleOutcome('not-found', `no route for ${req.method} ${path}`));
+  });
+
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) {
+      req.log.error({ err: error }, 'unexpected error');
+      reply
+        .code(500)
+        .type('application/fhir+json')
+        .send(simpleOutcome('exception', `internal error; quote request id ${req.id} to the operator`));
+      return;
+    }
+    const code = status === 413 ? 'too-costly' : status === 415 ? 'not-supported' : 'invalid';
+    const message =
+      status === 413
+        ? 'the request body is larger than this server accepts'
+        : status === 415
+          ? `unsupported content type ${req.headers['content-type'] ?? ''}`.trim()
+          : error.message;
+    reply.code(status).type('application/fhir+json').send(simpleOutcome(code, message));
+  });
+
+  return app;
+}

@@ -1,0 +1,35 @@
+// The `carnet` command line: one entry, subcommands in src/cli/.
+import { ConfigError } from './config/env.js';
+import { MigrationError } from './store/migrations.js';
+import { commands } from './cli/commands.js';
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(22)} ${c.summary}`);
+  return ['usage: carnet <command> [options]', '', 'commands:', ...lines].join('\n');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [name = 'serve', ...rest] = argv;
+  if (name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage());
+    return;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`carnet: unknown command "${name}"\n\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    const code = await command.run(rest);
+    if (code !== undefined) process.exitCode = code;
+  } catch (e) {
+    // Configuration and schema problems are the user's to fix: one clear line, no stack.
+    if (e instanceof ConfigError || e instanceof MigrationError) {
+      console.error(`carnet: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,84 @@
+// Versioned SQL migrations: files `NNNN_name.sql` in ./migrations, applied in order in one
+// transaction, recorded with a checksum in `schema_migrations`. A database that has a version
+// this code does not know is refused: an older server must not write into a newer schema.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Db } from './db.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((file) => {
+      const sql = readFileSync(join(dir, file), 'utf8');
+      return {
+        version: Number(file.slice(0, 4)),
+        name: file.slice(5, -4),
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex'),
+      };
+    });
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+export interface MigrationReport {
+  applied: number[];
+  current: number;
+}
+
+/** Applies what is pending. Safe to run from several processes at once (advisory lock). */
+export async function migrate(db: Db, migrations: Migration[] = loadMigrations()): Promise<MigrationReport> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+  )`);
+  return db.transaction(async (tx) => {
+    // Two servers starting together must not both apply the same migration.
+    await tx.query('SELECT pg_advisory_xact_lock(7311001)');
+    const { rows } = await tx.query<{ version: number; checksum: string }>(
+      'SELECT version, checksum FROM schema_migrations ORDER BY version',
+    );
+    const known = new Map(migrations.map((m) => [m.version, m]));
+    const latestKnown = migrations.length ? migrations[migrations.length - 1].version : 0;
+    for (const row of rows) {
+      const m = known.get(row.version);
+      if (!m) {
+        throw new MigrationError(
+          `the database schema is at version ${rows[rows.length - 1].version}, newer than this server (${latestKnown}); upgrade the server`,
+        );
+      }
+      if (m.checksum !== row.checksum) {
+        throw new MigrationError(`migration ${m.version} (${m.name}) was changed after it was applied`);
+      }
+    }
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        m.checksum,
+      ]);
+      applied.push(m.version);
+    }
+    return { applied, current: latestKnown };
+  });
+}

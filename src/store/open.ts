@@ -1,0 +1,33 @@
+// Opens the store the configuration asks for: PostgreSQL when a URL is given, else PGlite in a
+// directory. Migrations are applied before anything else may use it.
+import { mkdirSync } from 'node:fs';
+import type { Db } from './db.js';
+import { migrate } from './migrations.js';
+import { openPostgres } from './pg-db.js';
+import { openPglite } from './pglite-db.js';
+
+export interface StoreOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  maxConnections: number;
+}
+
+export async function openDb(options: StoreOptions): Promise<Db> {
+  if (options.databaseUrl) {
+    return openPostgres({ connectionString: options.databaseUrl, maxConnections: options.maxConnections });
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  return openPglite({ dataDir: options.dataDir });
+}
+
+/** Opens and migrates; closes again if migrating fails so that nothing keeps the process alive. */
+export async function openMigratedDb(options: StoreOptions): Promise<Db> {
+  const db = await openDb(options);
+  try {
+    await migrate(db);
+    return db;
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,46 @@
+// PGlite: PostgreSQL in WASM, embedded in the process, stored in a directory (or in memory).
+// It has one connection: transactions run one after another, which PGlite itself enforces.
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, QueryResult, Tx } from './db.js';
+
+export interface PgliteOptions {
+  /** a directory to store in; undefined keeps everything in memory */
+  dataDir?: string;
+  /** a tarball made by `dumpDataDir()` to start from (tests start from a migrated snapshot) */
+  loadDataDir?: Blob;
+}
+
+type PgliteQueryable = Pick<PGlite, 'query'>;
+
+async function run<T>(db: PgliteQueryable, sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+  const r = await db.query<T>(sql, params as unknown[]);
+  return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+}
+
+export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pglite: PGlite }> {
+  const pglite = await PGlite.create(options.dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  let closed = false;
+  return {
+    kind: 'pglite',
+    pglite,
+    query: (sql, params) => run(pglite, sql, params),
+    transaction: (fn) =>
+      pglite.transaction(async (t) => {
+        const tx: Tx = {
+          query: (sql, params) => run(t, sql, params),
+          exec: async (sql) => {
+            await t.exec(sql);
+          },
+        };
+        return fn(tx);
+      }),
+    async exec(sql) {
+      await pglite.exec(sql);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pglite.close();
+    },
+  };
+}
