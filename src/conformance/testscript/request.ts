@@ -107,7 +107,9 @@ function buildUrl(ctx: RunContext, op: TestScriptSetupActionOperation, code: str
       return withParams(`${prefix}/$validate`, params);
     default: {
       // any other code is a FHIR $operation, at instance level when a target is named
+      // (params that already spell `$name` are taken as the whole path after the type)
       const name = code.replace(/^\$/, '');
+      if (params?.includes(`$${name}`)) return withParams(prefix, params);
       return withParams(`${prefix}${target.id ? '/' + target.id : ''}/$${name}`, params);
     }
   }
