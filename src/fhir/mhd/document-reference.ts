@@ -1,0 +1,479 @@
+// DocumentEntry <-> DocumentReference, the MHD 4.2 comprehensive mapping (IHE-FACTS §6) with the
+// DMP's additions (PDSm isArchived extension, logicalId identifier, TRE_A07 security labels).
+import type {
+  Attachment,
+  CodeableConcept,
+  DocumentReference,
+  DocumentReferenceRelatesTo,
+  Identifier,
+  Patient,
+  Reference,
+  Resource,
+} from '@medplum/fhirtypes';
+import { CarnetError } from '../../domain/errors.js';
+import type {
+  AssociationType,
+  Author,
+  AvailabilityStatus,
+  Coded,
+  DocumentEntryMetadata,
+  PatientIdentifier,
+  StoredDocumentEntry,
+} from '../../domain/model.js';
+import {
+  codedToConcept,
+  codingToCoded,
+  dtmToFhirDateTime,
+  fhirDateTimeToDtm,
+  identifierSystemToOid,
+  isDtm,
+  isOid,
+  oidToIdentifierSystem,
+  toInstant,
+} from '../codes.js';
+import { authorFromReference, authorToContained, findContained, practitionerToXcn, xcnToPractitioner } from './authors.js';
+import { formatCx, parseCx } from './hl7v2.js';
+
+export const PROFILE_MINIMAL_DOCUMENT_REFERENCE = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference';
+export const PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE =
+  'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Comprehensive.DocumentReference';
+export const PROFILE_PDSM_DOCUMENT_REFERENCE =
+  'https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-comprehensive-document-reference';
+export const EXT_IS_ARCHIVED = 'https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-ext-is-archived';
+export const URI_SYSTEM = 'urn:ietf:rfc:3986';
+/** Identifier.type.text marking the DMP logicalId among DocumentReference.identifier. */
+export const LOGICAL_ID_TYPE = 'logicalId';
+
+// ------------------------------------------------------------------------------- helpers
+
+export function stripUrnUuid(id: string): string {
+  return id.startsWith('urn:uuid:') ? id.slice('urn:uuid:'.length) : id;
+}
+
+export function toUrnUuid(id: string): string {
+  return id.startsWith('urn:') ? id : `urn:uuid:${id}`;
+}
+
+/** XDS uniqueId (OID, OID^ext, or other) as an RFC 3986 identifier: `urn:oid:` for bare OIDs. */
+export function uniqueIdToIdentifier(uniqueId: string, use?: Identifier['use']): Identifier {
+  const out: Identifier = {};
+  if (use) out.use = use;
+  if (isOid(uniqueId)) {
+    out.system = URI_SYSTEM;
+    out.value = `urn:oid:${uniqueId}`;
+  } else if (uniqueId.startsWith('urn:')) {
+    out.system = URI_SYSTEM;
+    out.value = uniqueId;
+  } else {
+    out.value = uniqueId;
+  }
+  return out;
+}
+
+export function identifierToUniqueId(value: string): string {
+  return value.startsWith('urn:oid:') ? value.slice('urn:oid:'.length) : value;
+}
+
+export function statusToFhir(status: AvailabilityStatus): DocumentReference['status'] {
+  switch (status) {
+    case 'Deprecated':
+      return 'superseded';
+    case 'Deleted':
+      return 'entered-in-error';
+    default:
+      return 'current';
+  }
+}
+
+export function statusFromFhir(status: string | undefined, archived: boolean): AvailabilityStatus | undefined {
+  switch (status) {
+    case 'current':
+      return archived ? 'Archived' : 'Approved';
+    case 'superseded':
+      return 'Deprecated';
+    case 'entered-in-error':
+      return 'Deleted';
+    default:
+      return undefined;
+  }
+}
+
+export const ASSOCIATION_TO_RELATES_TO: Partial<Record<AssociationType, DocumentReferenceRelatesTo['code']>> = {
+  RPLC: 'replaces',
+  XFRM: 'transforms',
+  APND: 'appends',
+  XFRM_RPLC: 'replaces',
+  signs: 'signs',
+};
+
+export const RELATES_TO_TO_ASSOCIATION: Record<string, AssociationType> = {
+  replaces: 'RPLC',
+  transforms: 'XFRM',
+  appends: 'APND',
+  signs: 'signs',
+};
+
+function hexToBase64(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('base64');
+}
+
+function base64ToHex(b64: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+  const bytes = Buffer.from(b64, 'base64');
+  return bytes.length === 20 ? bytes.toString('hex') : undefined;
+}
+
+const PID_GENDER_TO_FHIR: Record<string, Patient['gender']> = { M: 'male', F: 'female', O: 'other', U: 'unknown', A: 'other' };
+const FHIR_GENDER_TO_PID: Record<string, string> = { male: 'M', female: 'F', other: 'O', unknown: 'U' };
+
+/** sourcePatientId + sourcePatientInfo (PID-3/5/7/8 lines) as a contained Patient. */
+export function sourcePatientToPatient(sourcePatientId: string | undefined, info: string[] | undefined, id: string): Patient {
+  const patient: Patient = { resourceType: 'Patient', id };
+  const identifiers: Identifier[] = [];
+  const seen = new Set<string>();
+  const addCx = (cx: string): void => {
+    if (seen.has(cx)) return;
+    seen.add(cx);
+    const v = parseCx(cx);
+    identifiers.push(v.system ? { system: oidToIdentifierSystem(v.system), value: v.value } : { value: v.value });
+  };
+  if (sourcePatientId) addCx(sourcePatientId);
+  for (const line of info ?? []) {
+    const bar = line.indexOf('|');
+    const field = bar < 0 ? line : line.slice(0, bar);
+    const value = bar < 0 ? '' : line.slice(bar + 1);
+    if (field === 'PID-3') {
+      for (const cx of value.split('~')) if (cx) addCx(cx);
+    } else if (field === 'PID-5' && !patient.name) {
+      const [family, given] = value.split('~')[0]?.split('^') ?? [];
+      patient.name = [{ ...(family ? { family } : {}), ...(given ? { given: [given] } : {}) }];
+    } else if (field === 'PID-7' && value.length >= 4) {
+      const dt = isDtm(value.slice(0, 8)) ? dtmToFhirDateTime(value.slice(0, 8)) : undefined;
+      if (dt) patient.birthDate = dt;
+    } else if (field === 'PID-8' && PID_GENDER_TO_FHIR[value]) {
+      patient.gender = PID_GENDER_TO_FHIR[value];
+    }
+  }
+  if (identifiers.length > 0) patient.identifier = identifiers;
+  return patient;
+}
+
+/** The reverse: the first identifier is sourcePatientId; PID lines only when there is more to say. */
+export function patientToSourcePatient(patient: Patient): { sourcePatientId?: string; sourcePatientInfo?: string[] } {
+  const cxs = (patient.identifier ?? [])
+    .filter((i) => i.value)
+    .map((i) => formatCx({ value: i.value as string, system: i.system ? identifierSystemToOid(i.system) : undefined }));
+  const out: { sourcePatientId?: string; sourcePatientInfo?: string[] } = {};
+  if (cxs[0]) out.sourcePatientId = cxs[0];
+  const lines: string[] = [];
+  const name = patient.name?.[0];
+  if (name && (name.family || name.given?.[0])) lines.push(`PID-5|${name.family ?? ''}^${name.given?.[0] ?? ''}`);
+  if (patient.birthDate) {
+    const dtm = fhirDateTimeToDtm(patient.birthDate);
+    if (dtm) lines.push(`PID-7|${dtm}`);
+  }
+  if (patient.gender && FHIR_GENDER_TO_PID[patient.gender]) lines.push(`PID-8|${FHIR_GENDER_TO_PID[patient.gender]}`);
+  if (lines.length > 0 || cxs.length > 1) out.sourcePatientInfo = [...cxs.map((cx) => `PID-3|${cx}`), ...lines];
+  return out;
+}
+
+function referenceIdToReference(cxi: string): Reference {
+  const v = parseCx(cxi);
+  const identifier: Identifier = { value: v.value };
+  if (v.system) identifier.system = oidToIdentifierSystem(v.system);
+  if (v.type) identifier.type = { coding: [{ code: v.type }] };
+  return { identifier };
+}
+
+function referenceToReferenceId(ref: Reference): string | undefined {
+  const id = ref.identifier;
+  if (!id?.value) return undefined;
+  return formatCx({
+    value: id.value,
+    system: id.system ? identifierSystemToOid(id.system) : undefined,
+    type: id.type?.coding?.[0]?.code ?? id.type?.text,
+  });
+}
+
+/** Default patient reference: a logical reference by identifier (INS as urn:oid:). */
+export function patientIdentifierReference(pid: PatientIdentifier): Reference<Patient> {
+  return { identifier: { system: oidToIdentifierSystem(pid.system), value: pid.value } };
+}
+
+// ----------------------------------------------------------------- neutral -> FHIR
+
+export interface ToDocumentReferenceOptions {
+  /** how to refer to the patient (default: logical reference by identifier) */
+  patientReference?: (patientId: PatientIdentifier) => Reference<Patient>;
+  /** where the content can be read (default `Binary/<id of the DocumentReference>`) */
+  binaryUrl?: (entry: StoredDocumentEntry) => string;
+  /** associations having this entry as source (RPLC, XFRM, APND, signs) */
+  relatesTo?: { type: AssociationType; targetId: string }[];
+}
+
+export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocumentReferenceOptions = {}): DocumentReference {
+  const id = stripUrnUuid(entry.entryUuid);
+  const contained: Resource[] = [];
+  const dr: DocumentReference = {
+    resourceType: 'DocumentReference',
+    id,
+    meta: {
+      versionId: String(entry.version),
+      lastUpdated: toInstant(entry.storedAt),
+      profile: entry.limitedMetadata
+        ? [PROFILE_MINIMAL_DOCUMENT_REFERENCE]
+        : [PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE],
+    },
+    status: statusToFhir(entry.availabilityStatus),
+    content: [],
+  };
+
+  if (entry.availabilityStatus === 'Archived') {
+    dr.extension = [{ url: EXT_IS_ARCHIVED, valueBoolean: true }];
+  }
+  dr.masterIdentifier = uniqueIdToIdentifier(entry.uniqueId);
+  dr.identifier = [
+    { use: 'official', system: URI_SYSTEM, value: toUrnUuid(entry.entryUuid) },
+    { use: 'secondary', system: URI_SYSTEM, value: toUrnUuid(entry.logicalId), type: { text: LOGICAL_ID_TYPE } },
+  ];
+  if (entry.typeCode) dr.type = codedToConcept(entry.typeCode);
+  if (entry.classCode) dr.category = [codedToConcept(entry.classCode)];
+  dr.subject = (options.patientReference ?? patientIdentifierReference)(entry.patientId);
+  dr.date = toInstant(entry.storedAt);
+
+  const authors: NonNullable<DocumentReference['author']> = [];
+  entry.authors.forEach((author, i) => {
+    const { reference, contained: resources } = authorToContained(author, `author${i + 1}`);
+    authors.push(reference as NonNullable<DocumentReference['author']>[number]);
+    contained.push(...resources);
+  });
+  if (authors.length > 0) dr.author = authors;
+  if (entry.legalAuthenticator) {
+    contained.push(xcnToPractitioner(entry.legalAuthenticator, 'authenticator'));
+    dr.authenticator = { reference: '#authenticator' };
+  }
+  const relatesTo = (options.relatesTo ?? [])
+    .filter((r) => ASSOCIATION_TO_RELATES_TO[r.type])
+    .map((r) => ({
+      code: ASSOCIATION_TO_RELATES_TO[r.type] as DocumentReferenceRelatesTo['code'],
+      target: { reference: `DocumentReference/${stripUrnUuid(r.targetId)}` },
+    }));
+  if (relatesTo.length > 0) dr.relatesTo = relatesTo;
+  if (entry.comments !== undefined) dr.description = entry.comments;
+  if (entry.confidentialityCodes.length > 0) dr.securityLabel = entry.confidentialityCodes.map(codedToConcept);
+
+  const attachment: Attachment = { contentType: entry.mimeType };
+  if (entry.languageCode) attachment.language = entry.languageCode;
+  attachment.url = options.binaryUrl ? options.binaryUrl(entry) : `Binary/${id}`;
+  if (entry.size !== undefined) attachment.size = entry.size;
+  if (entry.hash) attachment.hash = hexToBase64(entry.hash);
+  if (entry.title !== undefined) attachment.title = entry.title;
+  if (entry.creationTime) attachment.creation = dtmToFhirDateTime(entry.creationTime);
+  dr.content = [{ attachment, ...(entry.formatCode ? { format: codedToConcept(entry.formatCode).coding?.[0] } : {}) }];
+
+  const context: NonNullable<DocumentReference['context']> = {};
+  if (entry.eventCodes.length > 0) context.event = entry.eventCodes.map(codedToConcept);
+  if (entry.serviceStartTime || entry.serviceStopTime) {
+    context.period = {
+      ...(entry.serviceStartTime ? { start: dtmToFhirDateTime(entry.serviceStartTime) } : {}),
+      ...(entry.serviceStopTime ? { end: dtmToFhirDateTime(entry.serviceStopTime) } : {}),
+    };
+  }
+  if (entry.healthcareFacilityTypeCode) context.facilityType = codedToConcept(entry.healthcareFacilityTypeCode);
+  if (entry.practiceSettingCode) context.practiceSetting = codedToConcept(entry.practiceSettingCode);
+  if (entry.sourcePatientId || (entry.sourcePatientInfo && entry.sourcePatientInfo.length > 0)) {
+    contained.push(sourcePatientToPatient(entry.sourcePatientId, entry.sourcePatientInfo, 'sourcePatient'));
+    context.sourcePatientInfo = { reference: '#sourcePatient' };
+  }
+  if (entry.referenceIds.length > 0) context.related = entry.referenceIds.map(referenceIdToReference);
+  if (Object.keys(context).length > 0) dr.context = context;
+
+  if (contained.length > 0) {
+    // contained comes right after text in the definitions; rebuild to keep a tidy order.
+    const { resourceType, id: drId, meta, ...rest } = dr;
+    return { resourceType, id: drId, meta, contained, ...rest };
+  }
+  return dr;
+}
+
+// ----------------------------------------------------------------- FHIR -> neutral
+
+export interface FromDocumentReferenceOptions {
+  /** FHIRPath of the resource, for problem locations (default `DocumentReference`) */
+  path?: string;
+  /** enforce the comprehensive-metadata requirements (default true) */
+  comprehensive?: boolean;
+  /** the patient the subject designates, resolved by the caller */
+  patientId?: PatientIdentifier;
+}
+
+export interface DocumentReferenceReading {
+  metadata: DocumentEntryMetadata;
+  problems: CarnetError[];
+  /** relatesTo entries, for the caller to turn into associations */
+  relatesTo: { code: string; target: string; path: string }[];
+}
+
+function problem(message: string, location: string, code: 'invalid_metadata' | 'missing_document' = 'invalid_metadata'): CarnetError {
+  return new CarnetError(code, message, { location });
+}
+
+function readCoded(concept: CodeableConcept | undefined, path: string, problems: CarnetError[]): Coded | undefined {
+  if (!concept) return undefined;
+  const codings = concept.coding ?? [];
+  for (const coding of codings) {
+    const c = codingToCoded(coding);
+    if (c) return c;
+  }
+  problems.push(problem('A coded value needs a coding with system and code', `${path}.coding`));
+  return undefined;
+}
+
+function readDate(value: string | undefined, path: string, problems: CarnetError[]): string | undefined {
+  if (value === undefined) return undefined;
+  const dtm = fhirDateTimeToDtm(value);
+  if (!dtm) problems.push(problem(`Not a FHIR date or dateTime: ${value}`, path));
+  return dtm;
+}
+
+/**
+ * Read a DocumentReference into DocumentEntry metadata, collecting every problem. Fields the
+ * FHIR form does not carry (repositoryUniqueId, homeCommunityId, extra slots, ...) are absent.
+ */
+export function fromDocumentReference(dr: DocumentReference, options: FromDocumentReferenceOptions = {}): DocumentReferenceReading {
+  const path = options.path ?? 'DocumentReference';
+  const comprehensive = options.comprehensive ?? true;
+  const problems: CarnetError[] = [];
+  const contained = dr.contained;
+
+  const uniqueId = dr.masterIdentifier?.value;
+  if (!uniqueId) problems.push(problem('masterIdentifier (the uniqueId) is required', `${path}.masterIdentifier`));
+
+  const archived = (dr.extension ?? []).some((e) => e.url === EXT_IS_ARCHIVED && e.valueBoolean === true);
+  const availabilityStatus = statusFromFhir(dr.status, archived);
+  if (!availabilityStatus) problems.push(problem(`status must be current, superseded or entered-in-error`, `${path}.status`));
+
+  const contents = dr.content ?? [];
+  if (contents.length !== 1) problems.push(problem('DocumentReference must have exactly one content', `${path}.content`));
+  const content = contents[0];
+  const attachment = content?.attachment;
+  const cpath = `${path}.content[0]`;
+  const mimeType = attachment?.contentType;
+  if (content && !mimeType) problems.push(problem('content.attachment.contentType (the mimeType) is required', `${cpath}.attachment.contentType`));
+
+  const metadata: DocumentEntryMetadata = {
+    uniqueId: uniqueId ? identifierToUniqueId(uniqueId) : '',
+    patientId: options.patientId ?? { value: '', system: '' },
+    mimeType: mimeType ?? '',
+    confidentialityCodes: [],
+    eventCodes: [],
+    authors: [],
+    referenceIds: [],
+  };
+  if (availabilityStatus) metadata.availabilityStatus = availabilityStatus;
+  metadata.limitedMetadata = !comprehensive;
+
+  for (const identifier of dr.identifier ?? []) {
+    if (!identifier.value) continue;
+    if (identifier.type?.text === LOGICAL_ID_TYPE) metadata.logicalId = identifier.value;
+    else if (identifier.use === 'official' && identifier.value.startsWith('urn:uuid:')) metadata.entryUuid = identifier.value;
+  }
+
+  const typeCode = readCoded(dr.type, `${path}.type`, problems);
+  if (typeCode) metadata.typeCode = typeCode;
+  const classCode = dr.category?.[0] ? readCoded(dr.category[0], `${path}.category[0]`, problems) : undefined;
+  if (classCode) metadata.classCode = classCode;
+  (dr.securityLabel ?? []).forEach((label, i) => {
+    const c = readCoded(label, `${path}.securityLabel[${i}]`, problems);
+    if (c) metadata.confidentialityCodes.push(c);
+  });
+  if (dr.description !== undefined) metadata.comments = dr.description;
+
+  (dr.author ?? []).forEach((ref, i) => {
+    const { author, problem: p } = authorFromReference(ref, contained, `${path}.author[${i}]`);
+    if (p) problems.push(p);
+    if (author) metadata.authors.push(author as Author);
+  });
+  if (dr.authenticator) {
+    const target = findContained(contained, dr.authenticator.reference);
+    if (target?.resourceType === 'Practitioner') metadata.legalAuthenticator = practitionerToXcn(target);
+    else if (target?.resourceType === 'PractitionerRole') {
+      const person = findContained(contained, target.practitioner?.reference);
+      if (person?.resourceType === 'Practitioner') metadata.legalAuthenticator = practitionerToXcn(person);
+    } else problems.push(problem('authenticator must designate a contained Practitioner or PractitionerRole', `${path}.authenticator`));
+  }
+
+  if (attachment) {
+    if (attachment.language) metadata.languageCode = attachment.language;
+    if (attachment.size !== undefined) metadata.size = attachment.size;
+    if (attachment.hash) {
+      const hex = base64ToHex(attachment.hash);
+      if (hex) metadata.hash = hex;
+      else problems.push(problem('attachment.hash must be the base64 SHA-1 of the content', `${cpath}.attachment.hash`));
+    }
+    if (attachment.title !== undefined) metadata.title = attachment.title;
+    const creation = readDate(attachment.creation, `${cpath}.attachment.creation`, problems);
+    if (creation) metadata.creationTime = creation;
+  }
+  if (content?.format) {
+    const format = codingToCoded(content.format);
+    if (format) metadata.formatCode = format;
+    else problems.push(problem('content.format needs system and code', `${cpath}.format`));
+  }
+
+  const ctx = dr.context;
+  const xpath = `${path}.context`;
+  (ctx?.event ?? []).forEach((event, i) => {
+    const c = readCoded(event, `${xpath}.event[${i}]`, problems);
+    if (c) metadata.eventCodes.push(c);
+  });
+  const start = readDate(ctx?.period?.start, `${xpath}.period.start`, problems);
+  if (start) metadata.serviceStartTime = start;
+  const stop = readDate(ctx?.period?.end, `${xpath}.period.end`, problems);
+  if (stop) metadata.serviceStopTime = stop;
+  const facility = readCoded(ctx?.facilityType, `${xpath}.facilityType`, problems);
+  if (facility) metadata.healthcareFacilityTypeCode = facility;
+  const setting = readCoded(ctx?.practiceSetting, `${xpath}.practiceSetting`, problems);
+  if (setting) metadata.practiceSettingCode = setting;
+  if (ctx?.sourcePatientInfo) {
+    const target = findContained(contained, ctx.sourcePatientInfo.reference);
+    if (target?.resourceType !== 'Patient') {
+      problems.push(problem('context.sourcePatientInfo must designate a contained Patient', `${xpath}.sourcePatientInfo.reference`));
+    } else {
+      const sp = patientToSourcePatient(target);
+      if (sp.sourcePatientId) metadata.sourcePatientId = sp.sourcePatientId;
+      if (sp.sourcePatientInfo) metadata.sourcePatientInfo = sp.sourcePatientInfo;
+    }
+  }
+  for (const related of ctx?.related ?? []) {
+    const id = referenceToReferenceId(related);
+    if (id) metadata.referenceIds.push(id);
+  }
+
+  if (comprehensive) {
+    const require = (present: unknown, what: string, location: string): void => {
+      if (!present) problems.push(problem(`${what} is required by comprehensive metadata`, location));
+    };
+    require(dr.type, 'type (typeCode)', `${path}.type`);
+    require(dr.category?.length, 'category (classCode)', `${path}.category`);
+    require(dr.securityLabel?.length, 'securityLabel (confidentialityCode)', `${path}.securityLabel`);
+    if (content) {
+      require(content.format, 'content.format (formatCode)', `${cpath}.format`);
+      require(attachment?.language, 'content.attachment.language (languageCode)', `${cpath}.attachment.language`);
+      require(attachment?.creation, 'content.attachment.creation (creationTime)', `${cpath}.attachment.creation`);
+    }
+    require(ctx?.facilityType, 'context.facilityType (healthcareFacilityTypeCode)', `${xpath}.facilityType`);
+    require(ctx?.practiceSetting, 'context.practiceSetting (practiceSettingCode)', `${xpath}.practiceSetting`);
+    require(ctx?.sourcePatientInfo, 'context.sourcePatientInfo (sourcePatientId)', `${xpath}.sourcePatientInfo`);
+  }
+
+  const relatesTo: DocumentReferenceReading['relatesTo'] = [];
+  (dr.relatesTo ?? []).forEach((r, i) => {
+    const rpath = `${path}.relatesTo[${i}]`;
+    if (!RELATES_TO_TO_ASSOCIATION[r.code]) problems.push(problem(`relatesTo.code ${r.code} is not supported`, `${rpath}.code`));
+    else if (!r.target?.reference) problems.push(problem('relatesTo.target.reference is required', `${rpath}.target`));
+    else relatesTo.push({ code: r.code, target: r.target.reference, path: rpath });
+  });
+
+  return { metadata, problems, relatesTo };
+}
