@@ -26,15 +26,15 @@ export interface Ran {
   dir: string;
 }
 
-/** Writes `files` (name -> text or JSON) next to the script and runs it. */
-export async function runInline(base: string, testScript: Json, files: Record<string, unknown> = {}, options: Partial<RunOptions> = {}): Promise<Ran> {
+/** Writes `files` (name -> text or JSON) next to the script (JSON, or XML when a string) and runs it. */
+export async function runInline(base: string, testScript: Json | string, files: Record<string, unknown> = {}, options: Partial<RunOptions> = {}): Promise<Ran> {
   const dir = await mkdtemp(join(tmpdir(), 'testscript-'));
   for (const [name, content] of Object.entries(files)) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
   }
-  const file = join(dir, 'script.json');
-  await writeFile(file, JSON.stringify(testScript));
+  const file = join(dir, typeof testScript === 'string' ? 'script.xml' : 'script.json');
+  await writeFile(file, typeof testScript === 'string' ? testScript : JSON.stringify(testScript));
   const lines: string[] = [];
   const result = await runTestScripts([file], { base, log: (l) => lines.push(l), ...options });
   return { passed: result.passed, failed: result.failed, lines, report: result.reports[0], dir };
