@@ -1,0 +1,37 @@
+// What an actor asks to do. One closed list: every service call names one of these, and
+// decide() has a branch for each, so a new use case cannot bypass the rules unnoticed.
+
+export const ACTIONS = [
+  /** does this patient have a DMP (and is it open)? */
+  'record.exists',
+  /** search / list the record's documents (the visibility filter applies) */
+  'record.read',
+  'record.create',
+  'record.close',
+  'record.reactivate',
+  'document.read',
+  'document.submit',
+  /** RPLC / relatesTo replaces: `doc` is the document being replaced */
+  'document.replace',
+  'document.delete',
+  /** archive or unarchive (DOC-07) */
+  'document.archive',
+  /** MASQUE_PS on or off (MASK-01) */
+  'document.mask',
+  /** INVISIBLE_PATIENT on or off (MASK-02) */
+  'document.patient_visibility',
+  /** INVISIBLE_REPRESENTANTS_LEGAUX on or off (MASK-03) */
+  'document.representative_visibility',
+  /** read authorisations, blocks and emergency settings */
+  'consent.read',
+  /** authorise professionals or structures, lift a block, set emergency oppositions */
+  'consent.manage',
+  /** block a professional: a distinct action because ACC-06 reserves it, among professionals, to the médecin traitant */
+  'consent.block',
+  'medecin_traitant.designate',
+  'trace.read',
+  /** add or end a legal representative, set the doctor-presence requirement (MASK-04) */
+  'representative.manage',
+] as const;
+
+export type Action = (typeof ACTIONS)[number];

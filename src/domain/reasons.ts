@@ -1,0 +1,66 @@
+// Why the rules refused. A closed list so that the doors can map each reason to a wire error,
+// and so that a reason revealing a hidden document cannot slip out (see hidesExistence).
+
+export const REASON_CODES = [
+  // who is asking
+  'unknown_access_mode',
+  'unknown_profession',
+  'administrative_staff',
+  'unsupported_actor',
+  'wrong_record',
+  // authorisation (ACC)
+  'not_authorised',
+  'blocked',
+  'emergency_opposed',
+  'emergency_not_applicable',
+  'emergency_read_only',
+  'not_on_patient_request',
+  'not_medecin_traitant',
+  'not_a_doctor',
+  // what a reader may see (ACC-02, MASK)
+  'matrix_denied',
+  'unknown_document_type',
+  'masked',
+  'invisible_to_patient',
+  'invisible_to_representatives',
+  'doctor_presence_required',
+  'document_unavailable',
+  'document_required',
+  // minors and representatives (MIN, DMP-02)
+  'representative_access_ended',
+  'legal_representative_required',
+  'adults_only',
+  'birth_date_unknown',
+  'not_a_minor',
+  'consent_required',
+  // the record's state (DMP-05)
+  'record_closed',
+  'record_not_closed',
+  'retention_expired',
+  // documents (DOC)
+  'not_author',
+  'class_mismatch',
+  'not_patient_document_type',
+  'invalid_status',
+] as const;
+
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/**
+ * ACC-08: reasons that say "this document exists but is hidden from you". A door must answer
+ * them exactly as if the document did not exist (not found / empty result), never with the
+ * reason itself.
+ */
+const CONCEALING: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  'matrix_denied',
+  'unknown_document_type',
+  'masked',
+  'invisible_to_patient',
+  'invisible_to_representatives',
+  'doctor_presence_required',
+  'document_unavailable',
+]);
+
+export function hidesExistence(reason: ReasonCode): boolean {
+  return CONCEALING.has(reason);
+}
