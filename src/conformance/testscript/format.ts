@@ -1,13 +1,11 @@
-// Content negotiation: TestScript's `json`/`xml` shorthands and parsing of bodies by format.
+// Content negotiation from the client side: TestScript's `json`/`xml` shorthands, and parsing
+// of bodies by format (FHIR XML through src/fhir/xml.ts).
 import type { Resource } from '@medplum/fhirtypes';
+import { FHIR_JSON, FHIR_XML, formatOfMediaType } from '../../fhir/format.js';
+import { fhirJsonToXml, fhirXmlToJson } from '../../fhir/xml.js';
 import type { Format } from './types.js';
-import { xmlCodec } from './xml-codec.js';
 
-const MIME: Record<string, string> = {
-  json: 'application/fhir+json',
-  xml: 'application/fhir+xml',
-  ttl: 'text/turtle',
-};
+const MIME: Record<string, string> = { json: FHIR_JSON, xml: FHIR_XML, ttl: 'text/turtle' };
 
 /** Maps `json`/`xml`/`ttl` to FHIR mime types; anything else (a full mime type) passes through. */
 export function mimeType(code: string): string {
@@ -19,13 +17,6 @@ export function baseMime(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-export function formatOfMime(contentType: string | undefined): Format | undefined {
-  const mime = baseMime(contentType);
-  if (mime.includes('json')) return 'json';
-  if (mime.includes('xml')) return 'xml';
-  return undefined;
-}
-
 /** Guesses the format of a body from its first significant character. */
 export function sniffFormat(body: string): Format | undefined {
   const first = body.trimStart()[0];
@@ -34,12 +25,21 @@ export function sniffFormat(body: string): Format | undefined {
   return undefined;
 }
 
-/** Parses a FHIR body (JSON or XML); returns undefined when it is not a resource. */
+/** The format of a body: its Content-Type when that names JSON or XML, else its first character. */
+export function bodyFormat(contentType: string | undefined, body: string): Format | undefined {
+  return formatOfMediaType(contentType) ?? sniffFormat(body);
+}
+
+/** Parses JSON or FHIR XML text into a JSON value (throws on malformed input). */
+export function parseFhir(text: string, format: Format): unknown {
+  return format === 'json' ? JSON.parse(text) : fhirXmlToJson(text);
+}
+
+/** Parses a FHIR body; undefined when it is empty, malformed or not a resource. */
 export function parseResource(body: string, format: Format | undefined): Resource | undefined {
-  const fmt = format ?? sniffFormat(body);
-  if (!body.trim() || !fmt) return undefined;
+  if (!body.trim() || !format) return undefined;
   try {
-    const value = fmt === 'json' ? JSON.parse(body) : xmlCodec().fhirXmlToJson(body);
+    const value = parseFhir(body, format);
     return value && typeof value === 'object' && 'resourceType' in value ? (value as Resource) : undefined;
   } catch {
     return undefined;
@@ -47,5 +47,5 @@ export function parseResource(body: string, format: Format | undefined): Resourc
 }
 
 export function serializeResource(resource: unknown, format: Format): string {
-  return format === 'json' ? JSON.stringify(resource) : xmlCodec().fhirJsonToXml(resource);
+  return format === 'json' ? JSON.stringify(resource) : fhirJsonToXml(resource as Resource);
 }

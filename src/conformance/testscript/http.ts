@@ -1,5 +1,5 @@
 // Sending a built request with the global fetch and capturing the full exchange.
-import { formatOfMime, parseResource, sniffFormat } from './format.js';
+import { bodyFormat, parseResource } from './format.js';
 import type { HttpRequest } from './request.js';
 import type { HttpExchange } from './types.js';
 
@@ -15,7 +15,7 @@ export async function send(request: HttpRequest): Promise<HttpExchange> {
   res.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  const format = formatOfMime(headers['content-type']) ?? sniffFormat(body);
+  const format = bodyFormat(headers['content-type'], body);
   return {
     request,
     response: { status: res.status, headers, body, format, resource: parseResource(body, format) },

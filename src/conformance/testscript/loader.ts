@@ -2,8 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { TestScript } from '@medplum/fhirtypes';
-import { sniffFormat } from './format.js';
-import { loadXmlCodec, xmlCodec } from './xml-codec.js';
+import { parseFhir, sniffFormat } from './format.js';
 
 export interface LoadedScript {
   file: string;
@@ -11,21 +10,17 @@ export interface LoadedScript {
   script: TestScript;
 }
 
-/** Parses JSON or FHIR XML text into a JSON value (XML goes through src/fhir/xml.ts). */
-export async function parseFhirText(text: string, hint?: string): Promise<unknown> {
+/** Parses JSON or FHIR XML text, choosing by file extension, else by content. */
+export function parseFhirText(text: string, hint?: string): unknown {
   const ext = hint ? extname(hint).toLowerCase() : '';
   const format = ext === '.json' ? 'json' : ext === '.xml' ? 'xml' : sniffFormat(text);
-  if (format === 'json') return JSON.parse(text);
-  if (format === 'xml') {
-    await loadXmlCodec();
-    return xmlCodec().fhirXmlToJson(text);
-  }
+  if (format) return parseFhir(text, format);
   throw new Error(`${hint ?? 'text'}: neither JSON nor XML`);
 }
 
 export async function loadTestScript(file: string): Promise<LoadedScript> {
   const path = resolve(file);
-  const value = (await parseFhirText(await readFile(path, 'utf8'), path)) as TestScript;
+  const value = parseFhirText(await readFile(path, 'utf8'), path) as TestScript;
   if (!value || value.resourceType !== 'TestScript') {
     throw new Error(`${file}: not a TestScript (resourceType ${String((value as { resourceType?: unknown })?.resourceType)})`);
   }

@@ -3,10 +3,11 @@
 // - XPath (`fhir:Patient/fhir:name/fhir:family/@value`, or unprefixed `Patient/id`) on the XML
 //   form, JSON resources being converted to FHIR XML first;
 // - anything else is read as FHIRPath (`Patient.name.family`).
+import type { Resource } from '@medplum/fhirtypes';
 import { DOMParser } from '@xmldom/xmldom';
 import xpath from 'xpath';
 import { evaluate } from './fhirpath.js';
-import { xmlCodec } from './xml-codec.js';
+import { fhirJsonToXml } from '../../fhir/xml.js';
 
 const NAMESPACES = { fhir: 'http://hl7.org/fhir', xhtml: 'http://www.w3.org/1999/xhtml', atom: 'http://www.w3.org/2005/Atom' };
 
@@ -15,7 +16,7 @@ export function evaluatePath(path: string, resource: unknown, rawXml?: string): 
   const p = path.trim();
   if (p.startsWith('$')) return jsonPath(p, resource);
   if (/[/@:]/.test(p)) {
-    const xml = rawXml ?? (resource === undefined ? undefined : xmlCodec().fhirJsonToXml(resource));
+    const xml = rawXml ?? (resource === undefined ? undefined : fhirJsonToXml(resource as Resource));
     return xml === undefined ? [] : xPath(p, xml);
   }
   return evaluate(p, resource);

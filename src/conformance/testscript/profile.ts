@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { OperationOutcomeError, isResourceType, validateResource } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import type { RunContext } from './context.js';
-import { ensureR4Definitions } from './fhirpath.js';
+import { ensureFhirDefinitions } from '../../fhir/definitions.js';
 import { parseFhirText } from './loader.js';
 
 const CORE = 'http://hl7.org/fhir/StructureDefinition/';
@@ -22,7 +22,7 @@ async function localDefinition(ctx: RunContext, ref: string): Promise<StructureD
   }
   if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) return undefined;
   const text = await readFile(resolve(ctx.dir, ref), 'utf8');
-  const sd = (await parseFhirText(text, ref)) as StructureDefinition;
+  const sd = parseFhirText(text, ref) as StructureDefinition;
   if (sd?.resourceType !== 'StructureDefinition') throw new Error(`${ref} is not a StructureDefinition`);
   return sd;
 }
@@ -43,7 +43,7 @@ function run(resource: Resource, profile?: StructureDefinition): string[] {
 }
 
 export async function checkProfile(ctx: RunContext, profileId: string, resource: Resource): Promise<ProfileCheck> {
-  ensureR4Definitions();
+  ensureFhirDefinitions();
   const ref = ctx.script.profile?.find((p) => p.id === profileId)?.reference;
   if (!ref) throw new Error(`validateProfileId: no profile with id "${profileId}" in the script`);
   if (ref.startsWith(CORE)) {
