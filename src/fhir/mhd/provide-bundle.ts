@@ -68,7 +68,7 @@ function baseMediaType(t: string): string {
 function findEntry(entries: Classified[], reference: string): Classified | undefined {
   const exact = entries.find((e) => e.fullUrl === reference);
   if (exact) return exact;
-  const m = /(?:^|\/)([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(reference);
+  const m = /(?:^|\/)([A-Za-z]+)\/([^/?#]+)$/.exec(reference);
   if (!m) return undefined;
   const [, type, id] = m;
   return entries.find(
@@ -80,7 +80,7 @@ function findEntry(entries: Classified[], reference: string): Classified | undef
 
 /** `…/DocumentReference/<id>` outside the bundle -> the registry's `urn:uuid:<id>`. */
 function existingDocumentId(reference: string): string | undefined {
-  const m = /(?:^|\/)DocumentReference\/([A-Za-z0-9\-.]{1,64})$/.exec(reference);
+  const m = /(?:^|\/)DocumentReference\/([^/?#]+)$/.exec(reference);
   return m?.[1] ? `urn:uuid:${m[1]}` : undefined;
 }
 
@@ -175,7 +175,7 @@ export async function readProvideBundle(
       problems.push(problem('subject must designate a Patient', `${path}.reference`));
       return;
     }
-    if (!inBundle && !/(^|\/)Patient\/[A-Za-z0-9\-.]{1,64}$/.test(subject.reference)) {
+    if (!inBundle && !/(^|\/)Patient\/[^/?#]+$/.test(subject.reference)) {
       problems.push(problem(`subject ${subject.reference} is neither a Patient reference nor a Patient of the Bundle`, `${path}.reference`));
       return;
     }
