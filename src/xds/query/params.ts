@@ -328,14 +328,11 @@ export function parseAdhocQueryRequest(request: Element): StoredQuery {
     const slot = attr(s, 'name') ?? '';
     (occurrences.get(slot) ?? occurrences.set(slot, []).get(slot)!).push(s);
   }
+  // Parameters the query does not define are ignored (toolkit 11897/practicesetting_scheme), the
+  // old `...CodeScheme` slots included: an old-style request fails on its code values, which lack
+  // the `^^scheme` part (11897/old_scheme).
   for (const slot of occurrences.keys()) {
-    if (/CodeScheme$/.test(slot)) {
-      problems.push(
-        sqError('XDSRegistryError', `parameter ${slot} is not supported: give the scheme inside the code value ('code^^scheme')`, slot),
-      );
-    } else if (!def.params.some((d) => d.slot === slot)) {
-      ignoredParams.push(slot);
-    }
+    if (!def.params.some((d) => d.slot === slot)) ignoredParams.push(slot);
   }
   for (const d of def.params) {
     const slots = occurrences.get(d.slot);
@@ -353,7 +350,7 @@ export function parseAdhocQueryRequest(request: Element): StoredQuery {
         const tokens = values.flatMap((v) => parseValue(textOf(v), d.slot));
         groups.push(tokens.map((t) => typed(d, t)));
       }
-      if (d.andOr) params[d.key] = groups;
+      if (d.andOr || d.kind === 'code') params[d.key] = groups;
       else if (d.multi) params[d.key] = groups[0];
       else {
         if (groups[0]!.length !== 1) {
