@@ -106,7 +106,7 @@ export function assembleAsbestosBundle(test: AsbestosTest, fixture: AsbestosFixt
   }
   const uuid = options.uuid ?? randomUUID;
   xml = xml.replace(/@\{RandomUUID\}/g, () => uuid());
-  const variables = { patientResourceId: DEFAULT_PATIENT_URL, ...options.variables };
+  const variables: Record<string, string> = { patientResourceId: DEFAULT_PATIENT_URL, ...options.variables };
   xml = xml.replace(/\$\{([A-Za-z0-9_]+)\}/g, (all, name: string) => variables[name] ?? all);
   return xml;
 }
