@@ -1,0 +1,265 @@
+// VIHF: the DMP's SAML 2.0 assertion in the WS-Security header (DMP-FACTS §4). Who the caller is
+// is read only from the element the trusted signature covers, as xml-crypto returns it, never
+// from the surrounding message: a wrapped or duplicated assertion therefore cannot lend its
+// identity. Only configured certificates are trusted; KeyInfo only selects among them.
+import { X509Certificate } from 'node:crypto';
+import { SignedXml } from 'xml-crypto';
+import { CarnetError } from '../domain/errors.js';
+import type { ProfessionalActor } from '../domain/actor.js';
+import type { PatientIdentifier } from '../domain/model.js';
+import { NS, attr, childElements, descendants, firstChild, parseXml, serializeXml, textOf } from '../xds/xml.js';
+import type { Element } from '../xds/xml.js';
+import { parseCx } from '../xds/ebrim/hl7v2.js';
+
+export type VihfErrorKind = 'missing' | 'unsigned' | 'invalid_signature' | 'expired' | 'wrong_audience' | 'untrusted' | 'malformed';
+
+/** An unacceptable or absent VIHF. code `unauthenticated`, reason = kind. */
+export class VihfError extends CarnetError {
+  readonly kind: VihfErrorKind;
+  constructor(kind: VihfErrorKind, message: string) {
+    super('unauthenticated', message, { reason: kind });
+    this.name = 'VihfError';
+    this.kind = kind;
+  }
+}
+
+/** WS-Security fault subcode to answer each kind with (OASIS WSS 1.1 §12). */
+export function vihfFaultSubcode(kind: VihfErrorKind): string {
+  switch (kind) {
+    case 'missing':
+    case 'unsigned':
+      return 'wsse:InvalidSecurity';
+    case 'invalid_signature':
+      return 'wsse:FailedCheck';
+    case 'expired':
+      return 'wsse:MessageExpired';
+    case 'malformed':
+      return 'wsse:InvalidSecurityToken';
+    case 'wrong_audience':
+    case 'untrusted':
+      return 'wsse:FailedAuthentication';
+  }
+}
+
+export interface VihfVerifierConfig {
+  /** PEM certificates whose signatures are accepted (the structures' "cachet" certificates or their issuing keys) */
+  trustedCertificates: string[];
+  /** accepted Audience values; when set, the assertion must name one of them */
+  audiences?: string[];
+  now?: () => Date;
+  /** tolerance for clock differences, seconds (default 60) */
+  clockSkewSeconds?: number;
+}
+
+export interface VihfIdentity {
+  actor: ProfessionalActor;
+  /** the patient the request is about (resource-id), when given */
+  patientId?: PatientIdentifier;
+  assertionId: string;
+  issuer?: string;
+  notOnOrAfter?: string;
+  /** every attribute's text values as signed, by Name (CE-valued ones as `code^codeSystem`) */
+  attributes: Record<string, string[]>;
+}
+
+export const VIHF_ATTRIBUTE = {
+  role: 'urn:oasis:names:tc:xacml:2.0:subject:role',
+  subjectId: 'urn:oasis:names:tc:xspa:1.0:subject:subject-id',
+  purposeOfUse: 'urn:oasis:names:tc:xspa:1.0:subject:purposeofuse',
+  resourceId: 'urn:oasis:names:tc:xacml:2.0:resource:resource-id',
+  structure: 'Identifiant_Structure',
+  sector: 'Secteur_Activite',
+} as const;
+
+interface TrustedCert {
+  pem: string;
+  raw: Buffer;
+}
+
+function loadTrusted(pems: string[]): TrustedCert[] {
+  return pems.map((pem) => {
+    const c = new X509Certificate(pem);
+    return { pem: c.toString(), raw: c.raw };
+  });
+}
+
+const trustCache = new WeakMap<string[], TrustedCert[]>();
+
+function trusted(config: VihfVerifierConfig): TrustedCert[] {
+  let t = trustCache.get(config.trustedCertificates);
+  if (!t) {
+    t = loadTrusted(config.trustedCertificates);
+    trustCache.set(config.trustedCertificates, t);
+  }
+  return t;
+}
+
+function checkWith(cert: TrustedCert, signatureXml: string, assertionXml: string): string[] | undefined {
+  const sig = new SignedXml({ publicCert: cert.pem, getCertFromKeyInfo: () => null });
+  try {
+    sig.loadSignature(signatureXml);
+    if (!sig.checkSignature(assertionXml)) return undefined;
+    return sig.getSignedReferences();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies the VIHF in a `wsse:Security` header element and returns the caller's identity.
+ * Throws VihfError.
+ */
+export function verifyVihf(security: Element | undefined, config: VihfVerifierConfig): VihfIdentity {
+  if (!security) throw new VihfError('missing', 'no wsse:Security header');
+  const assertions = childElements(security, NS.saml2, 'Assertion');
+  if (assertions.length === 0) throw new VihfError('missing', 'no SAML assertion in the wsse:Security header');
+  if (assertions.length > 1) throw new VihfError('malformed', 'more than one SAML assertion in the wsse:Security header');
+  const assertion = assertions[0]!;
+  const id = attr(assertion, 'ID');
+  if (!id) throw new VihfError('malformed', 'the assertion has no ID');
+
+  const signatures = childElements(assertion, NS.ds, 'Signature');
+  if (signatures.length === 0) throw new VihfError('unsigned', 'the assertion is not signed');
+  if (signatures.length > 1) throw new VihfError('invalid_signature', 'the assertion carries more than one signature');
+  const signature = signatures[0]!;
+  const signedInfo = firstChild(signature, NS.ds, 'SignedInfo');
+  const references = signedInfo ? childElements(signedInfo, NS.ds, 'Reference') : [];
+  if (references.length !== 1 || attr(references[0]!, 'URI') !== `#${id}`) {
+    throw new VihfError('invalid_signature', 'the signature must have exactly one reference, to the assertion itself');
+  }
+
+  const trust = trusted(config);
+  const keyInfoCerts = descendants(signature, NS.ds, 'X509Certificate').map((e) => Buffer.from(textOf(e).replace(/\s+/g, ''), 'base64'));
+  let candidates = trust;
+  if (keyInfoCerts.length) {
+    candidates = trust.filter((t) => keyInfoCerts.some((k) => k.equals(t.raw)));
+    if (!candidates.length) throw new VihfError('untrusted', 'the assertion is signed by a certificate that is not trusted');
+  }
+
+  const assertionXml = serializeXml(assertion);
+  const signatureXml = serializeXml(signature);
+  let signed: string[] | undefined;
+  for (const c of candidates) {
+    signed = checkWith(c, signatureXml, assertionXml);
+    if (signed) break;
+  }
+  if (!signed) {
+    throw new VihfError(keyInfoCerts.length ? 'invalid_signature' : 'untrusted', 'the assertion signature does not verify with a trusted certificate');
+  }
+  if (signed.length !== 1) throw new VihfError('invalid_signature', 'the signature must cover exactly the assertion');
+
+  // From here on, only the signed bytes are read.
+  let signedAssertion: Element;
+  try {
+    signedAssertion = parseXml(signed[0]!).documentElement!;
+  } catch {
+    throw new VihfError('invalid_signature', 'the signed content cannot be read');
+  }
+  if (signedAssertion.namespaceURI !== NS.saml2 || signedAssertion.localName !== 'Assertion' || attr(signedAssertion, 'ID') !== id) {
+    throw new VihfError('invalid_signature', 'the signature does not cover the assertion presented');
+  }
+  return identityFrom(signedAssertion, id, config);
+}
+
+function checkConditions(assertion: Element, config: VihfVerifierConfig): string | undefined {
+  const now = (config.now ?? (() => new Date()))().getTime();
+  const skew = (config.clockSkewSeconds ?? 60) * 1000;
+  const conditions = firstChild(assertion, NS.saml2, 'Conditions');
+  const notBefore = conditions ? attr(conditions, 'NotBefore') : undefined;
+  const notOnOrAfter = conditions ? attr(conditions, 'NotOnOrAfter') : undefined;
+  if (!notOnOrAfter) throw new VihfError('malformed', 'the assertion has no Conditions/@NotOnOrAfter');
+  const nb = notBefore ? Date.parse(notBefore) : undefined;
+  const na = Date.parse(notOnOrAfter);
+  if (Number.isNaN(na) || (nb !== undefined && Number.isNaN(nb))) throw new VihfError('malformed', 'unreadable validity dates');
+  if (nb !== undefined && now + skew < nb) throw new VihfError('expired', 'the assertion is not yet valid');
+  if (now - skew >= na) throw new VihfError('expired', 'the assertion has expired');
+
+  if (config.audiences && config.audiences.length) {
+    const audiences = conditions
+      ? childElements(conditions, NS.saml2, 'AudienceRestriction').flatMap((r) => childElements(r, NS.saml2, 'Audience').map((a) => textOf(a).trim()))
+      : [];
+    if (!audiences.some((a) => config.audiences!.includes(a))) {
+      throw new VihfError('wrong_audience', 'the assertion is not meant for this service');
+    }
+  }
+  return notOnOrAfter;
+}
+
+interface AttrValue {
+  text: string;
+  /** first element child (CE Role / PurposeOfUse) */
+  element?: Element;
+}
+
+function readAttributes(assertion: Element): Map<string, AttrValue[]> {
+  const out = new Map<string, AttrValue[]>();
+  for (const st of childElements(assertion, NS.saml2, 'AttributeStatement')) {
+    for (const a of childElements(st, NS.saml2, 'Attribute')) {
+      const name = attr(a, 'Name');
+      if (!name) continue;
+      const list = out.get(name) ?? out.set(name, []).get(name)!;
+      for (const v of childElements(a, NS.saml2, 'AttributeValue')) {
+        const element = childElements(v)[0];
+        list.push({ text: textOf(v).trim(), element });
+      }
+    }
+  }
+  return out;
+}
+
+function ceCode(v: AttrValue | undefined): { code?: string; codeSystem?: string } {
+  if (!v) return {};
+  if (v.element) return { code: attr(v.element, 'code'), codeSystem: attr(v.element, 'codeSystem') };
+  return { code: v.text || undefined };
+}
+
+function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig): VihfIdentity {
+  const notOnOrAfter = checkConditions(assertion, config);
+  const subject = firstChild(assertion, NS.saml2, 'Subject');
+  const nameId = textOf(subject ? firstChild(subject, NS.saml2, 'NameID') : undefined).trim();
+  if (!nameId) throw new VihfError('malformed', 'the assertion has no Subject/NameID');
+
+  const attrs = readAttributes(assertion);
+  const attributes: Record<string, string[]> = {};
+  for (const [name, values] of attrs) {
+    attributes[name] = values.map((v) => {
+      if (!v.element) return v.text;
+      const c = ceCode(v);
+      return c.codeSystem ? `${c.code ?? ''}^${c.codeSystem}` : (c.code ?? '');
+    });
+  }
+  const roles = attrs.get(VIHF_ATTRIBUTE.role) ?? [];
+  const profession = ceCode(roles[0]).code;
+  if (!profession) throw new VihfError('malformed', 'the assertion has no subject role (profession)');
+
+  const actor: ProfessionalActor = { kind: 'professional', idNatPs: nameId, profession, mode: '' };
+  const specialty = ceCode(roles[1]).code;
+  if (specialty) actor.specialty = specialty;
+  const structure = attrs.get(VIHF_ATTRIBUTE.structure)?.[0]?.text;
+  if (structure) actor.structureId = structure;
+  const sector = attrs.get(VIHF_ATTRIBUTE.sector)?.[0]?.text;
+  if (sector) actor.activitySector = sector.split('^')[0];
+  // purpose of use is kept as sent; the domain refuses anything but its access modes
+  const purpose = ceCode(attrs.get(VIHF_ATTRIBUTE.purposeOfUse)?.[0]).code;
+  actor.mode = purpose ?? '';
+  const name = attrs.get(VIHF_ATTRIBUTE.subjectId)?.[0]?.text;
+  if (name) {
+    const space = name.indexOf(' ');
+    if (space > 0) {
+      actor.given = name.slice(0, space);
+      actor.family = name.slice(space + 1).trim();
+    } else actor.family = name;
+  }
+
+  const identity: VihfIdentity = { actor, assertionId: id, attributes };
+  if (notOnOrAfter) identity.notOnOrAfter = notOnOrAfter;
+  const issuer = textOf(firstChild(assertion, NS.saml2, 'Issuer')).trim();
+  if (issuer) identity.issuer = issuer;
+  const resource = attrs.get(VIHF_ATTRIBUTE.resourceId)?.[0]?.text;
+  if (resource) {
+    const pid = parseCx(resource);
+    if (!pid) throw new VihfError('malformed', 'resource-id is not a CX patient identifier');
+    identity.patientId = pid;
+  }
+  return identity;
+}

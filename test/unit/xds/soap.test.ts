@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  XDS_ACTIONS,
+  buildSoapEnvelope,
+  buildSoapFault,
+  effectiveAction,
+  faultFor,
+  parseSoapEnvelope,
+  responseAction,
+  transactionForAction,
+} from '../../../src/xds/soap.js';
+import { XdsWireError } from '../../../src/xds/wire-error.js';
+import { NS, attr, descendants, parseXml, textOf } from '../../../src/xds/xml.js';
+
+const ENV = (header: string, body = '<q:AdhocQueryRequest xmlns:q="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0"/>') =>
+  `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}"><s:Header>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
+
+describe('parseSoapEnvelope', () => {
+  it('reads WS-Addressing headers and keeps wsse:Security', () => {
+    const r = parseSoapEnvelope(
+      ENV(
+        `<a:Action s:mustUnderstand="true">${XDS_ACTIONS['ITI-18']}</a:Action><a:MessageID>urn:uuid:m1</a:MessageID><a:To>http://x</a:To>` +
+          `<a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>` +
+          `<wsse:Security xmlns:wsse="${NS.wsse}" s:mustUnderstand="true"><t/></wsse:Security>`,
+      ),
+    );
+    expect(r.header).toEqual({ action: XDS_ACTIONS['ITI-18'], messageId: 'urn:uuid:m1', to: 'http://x', replyTo: 'http://www.w3.org/2005/08/addressing/anonymous' });
+    expect(r.security?.localName).toBe('Security');
+    expect(r.body.localName).toBe('AdhocQueryRequest');
+    expect(transactionForAction(r.header.action)).toBe('ITI-18');
+  });
+
+  it('refuses SOAP 1.1, non-envelopes, unknown mustUnderstand headers, empty bodies, DOCTYPE', () => {
+    const f = (xml: string) => {
+      try {
+        parseSoapEnvelope(xml);
+      } catch (e) {
+        return e instanceof XdsWireError ? e.faultCode : 'other';
+      }
+      return 'ok';
+    };
+    expect(f('<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><x/></s:Body></s:Envelope>')).toBe('VersionMismatch');
+    expect(f('<x/>')).toBe('Sender');
+    expect(f(ENV('<h:X xmlns:h="urn:h" s:mustUnderstand="true"/>'))).toBe('MustUnderstand');
+    expect(f(ENV('', ''))).toBe('Sender');
+    expect(f('<!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + ENV(''))).toBe('Sender');
+  });
+
+  it('effectiveAction: header or Content-Type, and they must agree', () => {
+    expect(effectiveAction({}, XDS_ACTIONS['ITI-41'])).toBe(XDS_ACTIONS['ITI-41']);
+    expect(() => effectiveAction({})).toThrow(XdsWireError);
+    expect(() => effectiveAction({ action: XDS_ACTIONS['ITI-41'] }, XDS_ACTIONS['ITI-18'])).toThrow(/differ/);
+  });
+});
+
+describe('responses and faults', () => {
+  it('response carries the response action and RelatesTo', () => {
+    const doc = parseXml(buildSoapEnvelope({ action: responseAction(XDS_ACTIONS['ITI-41']), relatesTo: 'urn:uuid:m1', bodyXml: '<r/>' }));
+    expect(textOf(descendants(doc, NS.wsa, 'Action')[0])).toBe('urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse');
+    expect(textOf(descendants(doc, NS.wsa, 'RelatesTo')[0])).toBe('urn:uuid:m1');
+    expect(textOf(descendants(doc, NS.wsa, 'MessageID')[0])).toMatch(/^urn:uuid:/);
+  });
+
+  it('fault with a wsse subcode', () => {
+    const doc = parseXml(buildSoapFault({ code: 'Sender', subcode: 'wsse:InvalidSecurity', reason: 'no assertion', relatesTo: 'urn:uuid:m1' }));
+    const values = descendants(doc, NS.soap12, 'Value').map((v) => textOf(v));
+    expect(values).toEqual(['env:Sender', 'wsse:InvalidSecurity']);
+    const fault = descendants(doc, NS.soap12, 'Fault')[0]!;
+    expect(fault.lookupNamespaceURI('wsse')).toBe(NS.wsse);
+    expect(textOf(descendants(doc, NS.soap12, 'Text')[0])).toBe('no assertion');
+    expect(attr(descendants(doc, NS.soap12, 'Text')[0]!, 'xml:lang')).toBe('en');
+  });
+
+  it('an unexpected error becomes a bare Receiver fault without internals', () => {
+    const xml = faultFor(new TypeError('Cannot read properties of undefined at /work/main/src/x.ts:12'));
+    expect(xml).toContain('env:Receiver');
+    expect(xml).not.toMatch(/Cannot read|\.ts/);
+  });
+});
