@@ -111,7 +111,7 @@ const assoc: StoredAssociation = {
 };
 
 function stripStored<T extends object>(o: T, keys: string[]): Partial<T> {
-  const copy: Record<string, unknown> = { ...o };
+  const copy = { ...o } as Record<string, unknown>;
   for (const k of keys) delete copy[k];
   return copy as Partial<T>;
 }
