@@ -49,13 +49,18 @@ export function isMedecinTraitant(ctx: RecordContext, actor: ProfessionalActor):
   return ctx.medecinTraitant !== null && ctx.medecinTraitant === actor.idNatPs;
 }
 
-/** Identity, then block, then the record's state: what every professional action starts with. */
-export function professionalOnRecord(policy: Policy, actor: ProfessionalActor, ctx: RecordContext): Gate {
+/** Identity, then block (ACC-03: a blocked professional is refused everything). */
+export function professionalUnblocked(policy: Policy, actor: ProfessionalActor, ctx: RecordContext): Gate {
   const id = professionalIdentity(policy, actor);
   if (!id.ok) return id;
-  if (isBlocked(ctx, actor)) return { ok: false, reason: 'blocked' };
-  if (ctx.status === 'closed') return { ok: false, reason: 'record_closed' };
-  return { ok: true };
+  return isBlocked(ctx, actor) ? { ok: false, reason: 'blocked' } : { ok: true };
+}
+
+/** ...then the record's state (DMP-05): what every professional action on a record starts with. */
+export function professionalOnRecord(policy: Policy, actor: ProfessionalActor, ctx: RecordContext): Gate {
+  const g = professionalUnblocked(policy, actor, ctx);
+  if (!g.ok) return g;
+  return ctx.status === 'closed' ? { ok: false, reason: 'record_closed' } : { ok: true };
 }
 
 /**

@@ -8,8 +8,8 @@ import {
   isMedecinTraitant,
   professionalAuthorised,
   professionalForPatient,
-  professionalIdentity,
   professionalOnRecord,
+  professionalUnblocked,
   isBlocked,
   MEDECIN,
   type Gate,
@@ -120,11 +120,8 @@ function ownerOnOpenRecord(gate: Gate, ctx: RecordContext): Decision {
  */
 function recordExists({ policy, actor, ctx, now }: Call): Decision {
   switch (actor.kind) {
-    case 'professional': {
-      const id = professionalIdentity(policy, actor);
-      if (!id.ok) return deny(id.reason);
-      return isBlocked(ctx, actor) ? deny('blocked') : PERMIT;
-    }
+    case 'professional':
+      return fromGate(professionalUnblocked(policy, actor, ctx));
     case 'patient':
     case 'legal_representative':
       return fromGate(holderAccess(actor, ctx, now));
@@ -149,7 +146,7 @@ function recordCreate({ policy, actor, ctx, now }: Call): Decision {
     case 'legal_representative':
       return fromGate(holderAccess(actor, ctx, now));
     case 'professional':
-      return fromGate(professionalIdentity(policy, actor));
+      return fromGate(professionalUnblocked(policy, actor, ctx));
     case 'support':
       return PERMIT;
     case 'system':

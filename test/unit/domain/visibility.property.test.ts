@@ -1,0 +1,149 @@
+// Properties over generated actors, records and documents: the read decision and the search
+// filter agree (ACC-08), and the refusals that no combination may lift hold (ACC-03/04, MASK-01,
+// DMP-05).
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { ACTIONS } from '../../../src/domain/actions.js';
+import type { Actor } from '../../../src/domain/actor.js';
+import { decide } from '../../../src/domain/decide.js';
+import type { AvailabilityStatus } from '../../../src/domain/model.js';
+import type { DocumentFacts, RecordContext } from '../../../src/domain/record.js';
+import { filterAllows, visibilityFilter } from '../../../src/domain/visibility.js';
+import { PATIENT_KEY, policy } from './fixtures.js';
+
+const PEOPLE = ['810000000001', '810000000002', '810000000003'];
+const STRUCTURES = ['S1', 'S2'];
+const PROFESSIONS = ['10', '21', '40', '50', '60', '69', '80', '70', '35', '36', '93', '98', 'COORD_PARCOURS', 'ADM_ACCUEIL', 'ADM_SECRETARIAT', '99'];
+const MODES = ['normal', 'bris_de_glace', 'centre_15', 'urgence'];
+const TYPES = [...policy.terminology.documentTypes.keys()];
+const CODES = ['N', 'R', 'V', 'MASQUE_PS', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX'];
+const STATUSES: AvailabilityStatus[] = ['Approved', 'Deprecated', 'Archived', 'Deleted', 'Submitted'];
+const REPS = ['rep-1', 'rep-2', 'stranger'];
+
+const professional = fc.record({
+  kind: fc.constant('professional' as const),
+  idNatPs: fc.constantFrom(...PEOPLE),
+  profession: fc.constantFrom(...PROFESSIONS),
+  specialty: fc.option(fc.constantFrom('G', 'SM26'), { nil: undefined }),
+  structureId: fc.option(fc.constantFrom(...STRUCTURES), { nil: undefined }),
+  mode: fc.constantFrom(...MODES),
+  onPatientRequest: fc.boolean(),
+});
+
+const actor: fc.Arbitrary<Actor> = fc.oneof(
+  { weight: 6, arbitrary: professional },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('patient' as const), patientKey: fc.constantFrom(PATIENT_KEY, 'other') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('legal_representative' as const),
+      patientKey: fc.constantFrom(PATIENT_KEY, 'other'),
+      representativeId: fc.constantFrom(...REPS),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant<Actor>({ kind: 'support', agentId: 'agent' }) },
+  { weight: 1, arbitrary: fc.constant<Actor>({ kind: 'system', component: 'job' }) },
+);
+
+const grant = fc.record({
+  subjectKind: fc.constantFrom('professional' as const, 'structure' as const),
+  subjectId: fc.constantFrom(...PEOPLE, ...STRUCTURES),
+  effect: fc.constantFrom('permit' as const, 'deny' as const),
+});
+
+const record: fc.Arbitrary<RecordContext> = fc.record({
+  patientKey: fc.constant(PATIENT_KEY),
+  status: fc.constantFrom('open' as const, 'closed' as const),
+  birthDate: fc.option(fc.constantFrom('1950-05-05', '2000-01-01', '2007-06-15', '2012-02-29', '2020-10-10', 'garbage'), { nil: undefined }),
+  emancipated: fc.boolean(),
+  protectedAdult: fc.boolean(),
+  medecinTraitant: fc.option(fc.constantFrom(...PEOPLE), { nil: null }),
+  grants: fc.array(grant, { maxLength: 4 }),
+  emergencyOppositions: fc.record({ bris_de_glace: fc.boolean(), centre_15: fc.boolean() }),
+  legalRepresentatives: fc.array(
+    fc.record({
+      representativeId: fc.constantFrom('rep-1', 'rep-2'),
+      doctorPresenceRequired: fc.boolean(),
+      accessEndsAt: fc.option(fc.constantFrom('2024-01-01', '2031-01-01'), { nil: undefined }),
+      endedAt: fc.option(fc.constantFrom('2023-01-01', 'bad'), { nil: undefined }),
+    }),
+    { maxLength: 2 },
+  ),
+  closedAt: fc.option(fc.constantFrom('2012-01-01T00:00:00Z', '2024-01-01T00:00:00Z'), { nil: undefined }),
+});
+
+const documentFacts: fc.Arbitrary<DocumentFacts> = fc
+  .record({
+    typeCode: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...TYPES) }, { weight: 1, arbitrary: fc.constant('UNKNOWN-1') }),
+    classCode: fc.constantFrom('10', '11', '90'),
+    confidentiality: fc.subarray(CODES),
+    status: fc.constantFrom(...STATUSES),
+    authorIds: fc.subarray(PEOPLE),
+    authorStructures: fc.subarray(STRUCTURES),
+    authoredByPatient: fc.boolean(),
+  });
+
+const now = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2032-01-01T00:00:00Z'), noInvalidDate: true });
+
+const RUNS = 12_000;
+
+describe('visibility filter and decide agree', () => {
+  it('ACC-08: decide(document.read) permits exactly the documents filterAllows admits', () => {
+    fc.assert(
+      fc.property(actor, record, documentFacts, now, (a, c, d, t) => {
+        const decision = decide(policy, a, c, d, 'document.read', t);
+        const f = visibilityFilter(policy, a, c, t);
+        expect(decision.permit).toBe(filterAllows(f, d));
+        if (decision.permit && f.kind === 'some') expect(decision.emergency).toBe(f.emergency);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('ACC-08: record.read is permitted exactly when the filter can admit something, with the same emergency flag', () => {
+    fc.assert(
+      fc.property(actor, record, now, (a, c, t) => {
+        const decision = decide(policy, a, c, null, 'record.read', t);
+        const f = visibilityFilter(policy, a, c, t);
+        expect(decision.permit).toBe(f.kind === 'some');
+        if (decision.permit && f.kind === 'some') expect(decision.emergency).toBe(f.emergency);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('ACC-03 / ACC-04 / ACC-08: blocked professionals, administrative staff, unknown professions and modes are refused every action', () => {
+    fc.assert(
+      fc.property(professional, record, fc.option(documentFacts, { nil: null }), fc.constantFrom(...ACTIONS), now, (p, c, d, action, t) => {
+        const blocked = c.grants.some(
+          (g) => g.effect === 'deny' && ((g.subjectKind === 'professional' && g.subjectId === p.idNatPs) || (g.subjectKind === 'structure' && g.subjectId === p.structureId)),
+        );
+        const refusedIdentity = p.profession.startsWith('ADM_') || p.profession === '99' || p.mode === 'urgence';
+        if (blocked || refusedIdentity) expect(decide(policy, p, c, d, action, t).permit).toBe(false);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('MASK-01: a professional reads a masked document only as its author or as médecin traitant', () => {
+    fc.assert(
+      fc.property(professional, record, documentFacts, now, (p, c, d, t) => {
+        const masked = { ...d, confidentiality: [...d.confidentiality, 'MASQUE_PS'] };
+        if (decide(policy, p, c, masked, 'document.read', t).permit) {
+          expect(masked.authorIds.includes(p.idNatPs) || c.medecinTraitant === p.idNatPs).toBe(true);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('DMP-05: on a closed record a professional may do nothing but ask whether it exists', () => {
+    fc.assert(
+      fc.property(professional, record, fc.option(documentFacts, { nil: null }), fc.constantFrom(...ACTIONS), now, (p, c, d, action, t) => {
+        if (action === 'record.exists' || action === 'record.create') return;
+        expect(decide(policy, p, { ...c, status: 'closed' }, d, action, t).permit).toBe(false);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
