@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { contentMismatches, resubmissionOutcome, sha1Hex } from '../../../src/domain/content-check.js';
 import { decide } from '../../../src/domain/decide.js';
+import type { StoredDocumentEntry } from '../../../src/domain/model.js';
+import { documentFacts } from '../../../src/domain/record.js';
 import { DOCTOR, HOSPITAL, NOW, OTHER_DOCTOR, ctx, doc, patient, permitPro, policy, pro, rep, minorCtx } from './fixtures.js';
 
 const act = (actor: Parameters<typeof decide>[1], c: Parameters<typeof decide>[2], d: Parameters<typeof decide>[3], a: Parameters<typeof decide>[4]) =>
@@ -89,5 +91,30 @@ describe('DOC: documents', () => {
       reason: 'not_patient_document_type',
     });
     expect(act({ kind: 'support', agentId: 's1' }, ctx(), own, 'document.submit').permit).toBe(false);
+  });
+
+  it('DOC-05: authors are the author persons plus the depositing professional, structures likewise', () => {
+    const entry = {
+      typeCode: { code: '11488-4', system: '2.16.840.1.113883.6.1' },
+      classCode: { code: '10', system: '1.2.250.1.213.1.1.4.1' },
+      confidentialityCodes: [{ code: 'N', system: '2.16.840.1.113883.5.25' }],
+      availabilityStatus: 'Approved',
+      authors: [
+        { person: { id: OTHER_DOCTOR }, institutions: [{ name: 'CH', id: HOSPITAL }], roles: [], specialties: [], telecoms: [] },
+        { institutions: [{ name: 'no id' }], roles: [], specialties: [], telecoms: [] },
+      ],
+      submittedBy: DOCTOR,
+      submittedByStructure: HOSPITAL,
+      authoredByPatient: false,
+    } as unknown as StoredDocumentEntry;
+    expect(documentFacts(entry)).toEqual({
+      typeCode: '11488-4',
+      classCode: '10',
+      confidentiality: ['N'],
+      status: 'Approved',
+      authorIds: [OTHER_DOCTOR, DOCTOR],
+      authorStructures: [HOSPITAL],
+      authoredByPatient: false,
+    });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parseMatrix } from '../../../src/domain/matrix.js';
 import { readableTypeCodes } from '../../../src/domain/policy.js';
+import { loadPolicy } from '../../../src/profiles/load.js';
 import { policy } from './fixtures.js';
 
 const matrixJson = (): Record<string, any> =>
@@ -90,5 +91,10 @@ describe('the matrix (ACC-02)', () => {
     const m = matrixJson();
     m.groups.LOOP = { members: ['group:LOOP'] };
     expect(() => parseMatrix(m, policy.terminology)).toThrow(/contains itself/);
+  });
+
+  it('ACC-02: the matrix is loaded at start from profiles/, and a missing policy directory stops the start', () => {
+    expect(loadPolicy('profiles').matrix.version).toBe(policy.matrix.version);
+    expect(() => loadPolicy('/nonexistent-policy-dir')).toThrow(/professions.json cannot be read/);
   });
 });
