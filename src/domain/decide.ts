@@ -32,6 +32,8 @@ const fromGate = (g: Gate): Decision => (g.ok ? PERMIT : deny(g.reason));
 
 type Owner = PatientActor | LegalRepresentativeActor;
 const isOwner = (a: Actor): a is Owner => a.kind === 'patient' || a.kind === 'legal_representative';
+/** The refusal of a patient-side action asked by someone else. */
+const notPatientSide = (a: Actor): Decision => deny(a.kind === 'professional' ? 'not_authorised' : 'unsupported_actor');
 
 interface Call {
   policy: Policy;
@@ -84,9 +86,8 @@ export function decide(
     case 'consent.manage':
       return byGovernorOrForPatient(c);
     case 'consent.block':
-      return consentBlock(c);
     case 'medecin_traitant.designate':
-      return designate(c);
+      return byGovernorOrMedecinTraitant(c);
     case 'trace.read':
       return traceRead(c);
     case 'representative.manage':
@@ -163,7 +164,7 @@ function byGovernorOrForPatient({ policy, actor, ctx, now }: Call): Decision {
 
 /** DMP-05: only the patient side reactivates, within the retention period. */
 function recordReactivate({ actor, ctx, now }: Call): Decision {
-  if (!isOwner(actor)) return deny(actor.kind === 'professional' ? 'not_authorised' : 'unsupported_actor');
+  if (!isOwner(actor)) return notPatientSide(actor);
   const g = governorAccess(actor, ctx, now);
   if (!g.ok) return deny(g.reason);
   if (ctx.status !== 'closed') return deny('record_not_closed');
@@ -246,7 +247,7 @@ function ownerOnVisibleDoc(c: Call, doc: DocumentFacts, gate: Gate): Decision {
 /** DOC-07: archive and unarchive belong to the patient side, on current documents. */
 function documentArchive(c: Call, doc: DocumentFacts): Decision {
   const { actor, ctx, now } = c;
-  if (!isOwner(actor)) return deny(actor.kind === 'professional' ? 'not_authorised' : 'unsupported_actor');
+  if (!isOwner(actor)) return notPatientSide(actor);
   const d = ownerOnVisibleDoc(c, doc, holderAccess(actor, ctx, now));
   if (!d.permit) return d;
   return doc.status === 'Approved' || doc.status === 'Archived' ? PERMIT : deny('invalid_status');
@@ -255,7 +256,7 @@ function documentArchive(c: Call, doc: DocumentFacts): Decision {
 /** MASK-01 (and MIN-01): the patient, or the legal representative, masks and unmasks. */
 function documentMask(c: Call, doc: DocumentFacts): Decision {
   const { actor, ctx, now } = c;
-  if (!isOwner(actor)) return deny(actor.kind === 'professional' ? 'not_authorised' : 'unsupported_actor');
+  if (!isOwner(actor)) return notPatientSide(actor);
   return ownerOnVisibleDoc(c, doc, governorAccess(actor, ctx, now));
 }
 
@@ -285,21 +286,12 @@ function consentRead({ policy, actor, ctx, now }: Call): Decision {
   return deny('not_medecin_traitant');
 }
 
-/** ACC-06: among professionals, only the médecin traitant blocks, and at the patient's request. */
-function consentBlock({ policy, actor, ctx, now }: Call): Decision {
-  if (isOwner(actor)) return ownerOnOpenRecord(governorAccess(actor, ctx, now), ctx);
-  if (actor.kind !== 'professional') return deny('unsupported_actor');
-  const auth = professionalAuthorised(policy, actor, ctx);
-  if (!auth.ok) return deny(auth.reason);
-  if (!isMedecinTraitant(ctx, actor)) return deny('not_medecin_traitant');
-  return actor.onPatientRequest === true ? PERMIT : deny('not_on_patient_request');
-}
-
 /**
- * ACC-06: the patient side designates; the médecin traitant hands the status over with the
- * patient's consent. Whether the new doctor qualifies is canBeMedecinTraitant's question.
+ * ACC-06: the patient side blocks and designates; among professionals only the médecin traitant
+ * blocks another professional or hands the status over, and only at the patient's request.
+ * Whether the new doctor qualifies is canBeMedecinTraitant's question.
  */
-function designate({ policy, actor, ctx, now }: Call): Decision {
+function byGovernorOrMedecinTraitant({ policy, actor, ctx, now }: Call): Decision {
   if (isOwner(actor)) return ownerOnOpenRecord(governorAccess(actor, ctx, now), ctx);
   if (actor.kind !== 'professional') return deny('unsupported_actor');
   const auth = professionalAuthorised(policy, actor, ctx);
