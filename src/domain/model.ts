@@ -168,6 +168,8 @@ export interface StoredDocumentEntry extends DocumentEntryMetadata {
   logicalId: string;
   version: number;
   availabilityStatus: AvailabilityStatus;
+  /** this is the latest metadata version of its logical document */
+  latest: boolean;
   /** internal key of the record (DMP) that holds it */
   patientKey: string;
   /** IdNat_PS of the professional who deposited it, or null when the patient did */

@@ -14,6 +14,7 @@ function stored(overrides: Partial<StoredDocumentEntry> = {}): StoredDocumentEnt
     entryUuid: 'urn:uuid:6b1d3f3e-2c7a-4f55-9d61-0a0f5a1c2b01',
     logicalId: 'urn:uuid:6b1d3f3e-2c7a-4f55-9d61-0a0f5a1c2b00',
     version: 2,
+    latest: true,
     uniqueId: '1.2.250.1.999.1.2.3^4567',
     patientId: INS,
     sourcePatientId: '12345^^^&1.2.250.1.999.9&ISO',

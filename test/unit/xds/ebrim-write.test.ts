@@ -21,6 +21,7 @@ const de: StoredDocumentEntry = {
   entryUuid: 'urn:uuid:0b6c2e4e-8c58-4d1d-9d4e-5c4f8a0a0001',
   logicalId: 'urn:uuid:0b6c2e4e-8c58-4d1d-9d4e-5c4f8a0a0000',
   version: 3,
+  latest: true,
   availabilityStatus: 'Archived',
   uniqueId: '1.2.250.1.999.1.2.3',
   patientId,

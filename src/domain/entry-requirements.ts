@@ -1,0 +1,81 @@
+// What a registry requires of submitted metadata before any access rule is asked (ITI TF-3
+// 4.2/4.3 required attributes; DOC-01 for the class/type pair, which decide() checks). The
+// limited-metadata option (MHD minimal) relaxes the coded attributes.
+import { CarnetError } from './errors.js';
+import type { DocumentEntryMetadata, FolderMetadata, SubmissionSetMetadata } from './model.js';
+
+const DTM = /^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2})?)?)?)?)?$/;
+
+export function isDtm(value: string): boolean {
+  if (!DTM.test(value)) return false;
+  const [y, mo = '01', d = '01', h = '00', mi = '00', s = '00'] = value.match(/^(\d{4})|(\d{2})/g)!;
+  const date = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
+  return date.getUTCMonth() === +mo - 1 && date.getUTCDate() === +d && +h < 24 && +mi < 60 && +s < 60;
+}
+
+/** The instant an XDS DTM denotes (the start of its precision), UTC. */
+export function dtmToDate(value: string): Date {
+  const parts = value.match(/^(\d{4})|(\d{2})/g)!;
+  const [y, mo = '01', d = '01', h = '00', mi = '00', s = '00'] = parts;
+  return new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
+}
+
+function problem(location: string, message: string): CarnetError {
+  return new CarnetError('invalid_metadata', message, { location });
+}
+
+function checkTimes(where: string, pairs: Array<[string, string | undefined]>, out: CarnetError[]): void {
+  for (const [name, v] of pairs) {
+    if (v !== undefined && !isDtm(v)) out.push(problem(where, `${name} "${v}" is not a valid date-time (YYYY[MM[DD[hh[mm[ss]]]]])`));
+  }
+}
+
+export function documentEntryProblems(id: string, m: DocumentEntryMetadata): CarnetError[] {
+  const out: CarnetError[] = [];
+  const need = (ok: unknown, what: string) => {
+    if (!ok || (Array.isArray(ok) && ok.length === 0)) out.push(problem(id, `DocumentEntry ${id}: ${what} is missing`));
+  };
+  need(m.uniqueId, 'uniqueId');
+  need(m.patientId?.value && m.patientId.system, 'patientId');
+  need(m.mimeType, 'mimeType');
+  need(m.typeCode?.code, 'typeCode');
+  need(m.classCode?.code, 'classCode');
+  if (!m.limitedMetadata) {
+    need(m.formatCode?.code, 'formatCode');
+    need(m.healthcareFacilityTypeCode?.code, 'healthcareFacilityTypeCode');
+    need(m.practiceSettingCode?.code, 'practiceSettingCode');
+    need(m.confidentialityCodes, 'confidentialityCode');
+    need(m.creationTime, 'creationTime');
+    need(m.languageCode, 'languageCode');
+    need(m.sourcePatientId, 'sourcePatientId');
+  }
+  for (const c of [m.typeCode, m.classCode, m.formatCode, m.healthcareFacilityTypeCode, m.practiceSettingCode, ...m.confidentialityCodes, ...m.eventCodes]) {
+    if (c && c.code && !c.system) out.push(problem(id, `DocumentEntry ${id}: code "${c.code}" has no coding scheme`));
+  }
+  checkTimes(`DocumentEntry ${id}`, [['creationTime', m.creationTime], ['serviceStartTime', m.serviceStartTime], ['serviceStopTime', m.serviceStopTime]], out);
+  if (m.hash !== undefined && !/^[0-9a-f]{40}$/i.test(m.hash)) out.push(problem(id, `DocumentEntry ${id}: hash is not a SHA-1 in hexadecimal`));
+  if (m.size !== undefined && (!Number.isInteger(m.size) || m.size < 0)) out.push(problem(id, `DocumentEntry ${id}: size is not a byte count`));
+  return out;
+}
+
+export function submissionSetProblems(id: string, m: SubmissionSetMetadata): CarnetError[] {
+  const out: CarnetError[] = [];
+  const need = (ok: unknown, what: string) => {
+    if (!ok) out.push(problem(id, `SubmissionSet ${id}: ${what} is missing`));
+  };
+  need(m.uniqueId, 'uniqueId');
+  need(m.sourceId, 'sourceId');
+  need(m.patientId?.value && m.patientId.system, 'patientId');
+  need(m.submissionTime, 'submissionTime');
+  if (!m.limitedMetadata) need(m.contentTypeCode?.code, 'contentTypeCode');
+  checkTimes(`SubmissionSet ${id}`, [['submissionTime', m.submissionTime]], out);
+  return out;
+}
+
+export function folderProblems(id: string, m: FolderMetadata): CarnetError[] {
+  const out: CarnetError[] = [];
+  if (!m.uniqueId) out.push(problem(id, `Folder ${id}: uniqueId is missing`));
+  if (!m.patientId?.value || !m.patientId.system) out.push(problem(id, `Folder ${id}: patientId is missing`));
+  if (!m.limitedMetadata && m.codeList.length === 0) out.push(problem(id, `Folder ${id}: codeList is missing`));
+  return out;
+}

@@ -1,0 +1,303 @@
+// Document entries (one row per metadata version) and their content. Searches always go
+// through `findDocuments`, which ANDs the caller's visibility filter into the SQL so that
+// counts and pages only ever see permitted rows (ACC-08).
+import type { VisibilityFilter } from '../domain/visibility.js';
+import type { AvailabilityStatus, Coded, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
+import type { Queryable } from './db.js';
+import { SqlParams } from './sql-params.js';
+import { visibilitySql } from './visibility-sql.js';
+
+export interface DocumentRow {
+  patient_key: string;
+  entry_uuid: string;
+  logical_id: string;
+  version: number;
+  is_latest: boolean;
+  unique_id: string;
+  status: AvailabilityStatus;
+  submitted_by: string | null;
+  submitted_by_structure: string | null;
+  authored_by_patient: boolean;
+  submission_set_uuid: string;
+  content_sha256: string | null;
+  stored_at: Date;
+  confidentiality: string[];
+  metadata: DocumentEntryMetadata | string;
+}
+
+const COLUMNS = `d.patient_key::text, d.entry_uuid::text, d.logical_id::text, d.version, d.is_latest, d.unique_id, d.status,
+  d.submitted_by, d.submitted_by_structure, d.authored_by_patient, d.submission_set_uuid::text, d.content_sha256,
+  d.stored_at, d.confidentiality, d.metadata`;
+
+export function toStoredEntry(r: DocumentRow): StoredDocumentEntry {
+  const metadata = typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as DocumentEntryMetadata) : r.metadata;
+  return {
+    ...metadata,
+    entryUuid: `urn:uuid:${r.entry_uuid}`,
+    logicalId: `urn:uuid:${r.logical_id}`,
+    version: r.version,
+    availabilityStatus: r.status,
+    latest: r.is_latest,
+    patientKey: r.patient_key,
+    submittedBy: r.submitted_by,
+    submittedByStructure: r.submitted_by_structure,
+    authoredByPatient: r.authored_by_patient,
+    submissionSetUuid: `urn:uuid:${r.submission_set_uuid}`,
+    storedAt: new Date(r.stored_at).toISOString(),
+    contentKey: r.content_sha256,
+  };
+}
+
+/** `urn:uuid:x` or `x` -> `x` (the database stores bare UUIDs). */
+export function bareUuid(id: string): string {
+  return id.toLowerCase().startsWith('urn:uuid:') ? id.slice(9) : id;
+}
+
+export interface NewEntryVersion {
+  patientKey: string;
+  entryUuid: string;
+  logicalId: string;
+  version: number;
+  status: AvailabilityStatus;
+  metadata: DocumentEntryMetadata;
+  /** derived, normalised columns the rules and searches use */
+  typeCode: string;
+  classCode: string;
+  confidentiality: string[];
+  authorIds: string[];
+  authorStructures: string[];
+  authoredByPatient: boolean;
+  submittedBy: string | null;
+  submittedByStructure: string | null;
+  submissionSetUuid: string;
+  contentSha256: string | null;
+  creationTime: Date | null;
+  serviceStartTime: Date | null;
+  serviceStopTime: Date | null;
+  storedAt: Date;
+}
+
+function lowerNames(m: DocumentEntryMetadata, part: 'family' | 'given'): string[] {
+  return m.authors.map((a) => a.person?.[part]?.toLowerCase()).filter((v): v is string => !!v);
+}
+
+/** Stores a new latest version (the caller has already marked the previous one not latest). */
+export async function insertEntryVersion(q: Queryable, e: NewEntryVersion): Promise<void> {
+  const m = e.metadata;
+  await q.query(
+    `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type,
+       type_code, class_code, format_code, facility_type_code, practice_setting_code, confidentiality, event_codes,
+       reference_ids, author_ids, author_structures, author_family, author_given, authored_by_patient, creation_time,
+       service_start_time, service_stop_time, submitted_by, submitted_by_structure, submission_set_uuid, content_sha256,
+       stored_at, metadata)
+     VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+       $23, $24, $25, $26, $27, $28, $29)`,
+    [
+      e.patientKey, bareUuid(e.entryUuid), bareUuid(e.logicalId), e.version, m.uniqueId, e.status, m.mimeType,
+      e.typeCode, e.classCode, m.formatCode?.code ?? null, m.healthcareFacilityTypeCode?.code ?? null,
+      m.practiceSettingCode?.code ?? null, e.confidentiality, m.eventCodes.map((c) => c.code), m.referenceIds,
+      e.authorIds, e.authorStructures, lowerNames(m, 'family'), lowerNames(m, 'given'), e.authoredByPatient,
+      e.creationTime, e.serviceStartTime, e.serviceStopTime, e.submittedBy, e.submittedByStructure,
+      bareUuid(e.submissionSetUuid), e.contentSha256, e.storedAt, JSON.stringify(m),
+    ],
+  );
+}
+
+export async function markNotLatest(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus): Promise<void> {
+  await q.query('UPDATE document_entry SET is_latest = false, status = $3 WHERE patient_key = $1 AND entry_uuid = $2', [
+    patientKey,
+    bareUuid(entryUuid),
+    status,
+  ]);
+}
+
+export async function setEntryStatus(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus): Promise<void> {
+  await q.query('UPDATE document_entry SET status = $3 WHERE patient_key = $1 AND entry_uuid = $2', [
+    patientKey,
+    bareUuid(entryUuid),
+    status,
+  ]);
+}
+
+export async function getEntry(q: Queryable, patientKey: string, entryUuid: string, forUpdate = false): Promise<StoredDocumentEntry | null> {
+  const r = await q.query<DocumentRow>(
+    `SELECT ${COLUMNS} FROM document_entry d WHERE d.patient_key = $1 AND d.entry_uuid = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    [patientKey, bareUuid(entryUuid)],
+  );
+  return r.rows[0] ? toStoredEntry(r.rows[0]) : null;
+}
+
+export async function getLatestByLogicalId(q: Queryable, patientKey: string, logicalId: string, forUpdate = false): Promise<StoredDocumentEntry | null> {
+  const r = await q.query<DocumentRow>(
+    `SELECT ${COLUMNS} FROM document_entry d WHERE d.patient_key = $1 AND d.logical_id = $2 AND d.is_latest${forUpdate ? ' FOR UPDATE' : ''}`,
+    [patientKey, bareUuid(logicalId)],
+  );
+  return r.rows[0] ? toStoredEntry(r.rows[0]) : null;
+}
+
+export async function getLatestByUniqueId(q: Queryable, patientKey: string, uniqueId: string): Promise<StoredDocumentEntry | null> {
+  const r = await q.query<DocumentRow>(
+    `SELECT ${COLUMNS} FROM document_entry d WHERE d.patient_key = $1 AND d.unique_id = $2 AND d.is_latest`,
+    [patientKey, uniqueId],
+  );
+  return r.rows[0] ? toStoredEntry(r.rows[0]) : null;
+}
+
+/** A code criterion: any of the values (OR); the system is checked when given. */
+export type CodeCriterion = Array<{ code: string; system?: string }>;
+
+export type DocumentSort = 'date-desc' | 'date-asc' | 'author' | 'stored-desc';
+
+export interface DocumentQuery {
+  patientKey: string;
+  visibility: VisibilityFilter;
+  /** false: every metadata version (GetDocuments by UUID); default: latest versions only */
+  latestOnly?: boolean;
+  statuses?: AvailabilityStatus[];
+  entryUuids?: string[];
+  logicalIds?: string[];
+  uniqueIds?: string[];
+  typeCodes?: CodeCriterion;
+  classCodes?: CodeCriterion;
+  formatCodes?: CodeCriterion;
+  facilityTypeCodes?: CodeCriterion;
+  practiceSettingCodes?: CodeCriterion;
+  /** AND across the outer list, OR within each inner list */
+  eventCodes?: CodeCriterion[];
+  confidentialityCodes?: CodeCriterion[];
+  creationFrom?: Date;
+  creationTo?: Date;
+  serviceStartFrom?: Date;
+  serviceStartTo?: Date;
+  serviceStopFrom?: Date;
+  serviceStopTo?: Date;
+  /** XDS authorPerson patterns (% and _ wildcards) matched against the XCN strings */
+  authorPersons?: string[];
+  authorFamily?: string;
+  authorGiven?: string;
+  referenceIds?: string[];
+  sort?: DocumentSort;
+  limit?: number;
+  offset?: number;
+  countTotal?: boolean;
+}
+
+export interface DocumentPage {
+  entries: StoredDocumentEntry[];
+  total?: number;
+}
+
+const CODE_COLUMNS = {
+  typeCodes: ['type_code', 'typeCode'],
+  classCodes: ['class_code', 'classCode'],
+  formatCodes: ['format_code', 'formatCode'],
+  facilityTypeCodes: ['facility_type_code', 'healthcareFacilityTypeCode'],
+  practiceSettingCodes: ['practice_setting_code', 'practiceSettingCode'],
+} as const;
+
+function codeMatch(p: SqlParams, column: string, jsonKey: string, values: CodeCriterion): string {
+  const alts = values.map((v) =>
+    v.system
+      ? `(d.${column} = ${p.add(v.code)} AND d.metadata->'${jsonKey}'->>'system' = ${p.add(v.system)})`
+      : `d.${column} = ${p.add(v.code)}`,
+  );
+  return alts.length ? `(${alts.join(' OR ')})` : 'false';
+}
+
+function listMatch(p: SqlParams, jsonKey: 'eventCodes' | 'confidentialityCodes', values: CodeCriterion): string {
+  const alts = values.map((v) =>
+    v.system
+      ? `d.metadata->'${jsonKey}' @> ${p.add(JSON.stringify([{ code: v.code, system: v.system }]))}::jsonb`
+      : `d.metadata->'${jsonKey}' @> ${p.add(JSON.stringify([{ code: v.code }]))}::jsonb`,
+  );
+  return alts.length ? `(${alts.join(' OR ')})` : 'false';
+}
+
+/** Builds the WHERE clause of a document search; the visibility filter is always part of it. */
+export function documentWhere(query: DocumentQuery, p: SqlParams): string {
+  const where = [`d.patient_key = ${p.add(query.patientKey)}`, visibilitySql(query.visibility, p)];
+  if (query.latestOnly !== false) where.push('d.is_latest');
+  if (query.statuses) where.push(`d.status = ANY(${p.add(query.statuses)}::text[])`);
+  if (query.entryUuids) where.push(`d.entry_uuid = ANY(${p.add(query.entryUuids.map(bareUuid))}::uuid[])`);
+  if (query.logicalIds) where.push(`d.logical_id = ANY(${p.add(query.logicalIds.map(bareUuid))}::uuid[])`);
+  if (query.uniqueIds) where.push(`d.unique_id = ANY(${p.add(query.uniqueIds)}::text[])`);
+  for (const [key, [column, jsonKey]] of Object.entries(CODE_COLUMNS)) {
+    const values = query[key as keyof typeof CODE_COLUMNS];
+    if (values) where.push(codeMatch(p, column, jsonKey, values));
+  }
+  for (const group of query.eventCodes ?? []) where.push(listMatch(p, 'eventCodes', group));
+  for (const group of query.confidentialityCodes ?? []) where.push(listMatch(p, 'confidentialityCodes', group));
+  const range = (column: string, from?: Date, to?: Date) => {
+    if (from) where.push(`d.${column} >= ${p.add(from)}`);
+    if (to) where.push(`d.${column} < ${p.add(to)}`);
+  };
+  range('creation_time', query.creationFrom, query.creationTo);
+  range('service_start_time', query.serviceStartFrom, query.serviceStartTo);
+  range('service_stop_time', query.serviceStopFrom, query.serviceStopTo);
+  if (query.authorPersons?.length) {
+    where.push(
+      `EXISTS (SELECT 1 FROM jsonb_array_elements(d.metadata->'authors') a WHERE a->'person'->>'raw' LIKE ANY(${p.add(query.authorPersons)}::text[]))`,
+    );
+  }
+  if (query.authorFamily) {
+    where.push(`EXISTS (SELECT 1 FROM unnest(d.author_family) f WHERE f LIKE ${p.add(`${likeEscape(query.authorFamily.toLowerCase())}%`)})`);
+  }
+  if (query.authorGiven) {
+    where.push(`EXISTS (SELECT 1 FROM unnest(d.author_given) g WHERE g LIKE ${p.add(`${likeEscape(query.authorGiven.toLowerCase())}%`)})`);
+  }
+  if (query.referenceIds?.length) where.push(`d.reference_ids && ${p.add(query.referenceIds)}::text[]`);
+  return where.join(' AND ');
+}
+
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const ORDER: Record<DocumentSort, string> = {
+  'date-desc': 'd.creation_time DESC NULLS LAST, d.stored_at DESC, d.entry_uuid',
+  'date-asc': 'd.creation_time ASC NULLS LAST, d.stored_at ASC, d.entry_uuid',
+  author: 'd.author_family[1] ASC NULLS LAST, d.creation_time DESC NULLS LAST, d.entry_uuid',
+  'stored-desc': 'd.stored_at DESC, d.entry_uuid',
+};
+
+export async function findDocuments(q: Queryable, query: DocumentQuery): Promise<DocumentPage> {
+  const p = new SqlParams();
+  const where = documentWhere(query, p);
+  const limit = query.limit !== undefined ? ` LIMIT ${p.add(query.limit)}` : '';
+  const offset = query.offset ? ` OFFSET ${p.add(query.offset)}` : '';
+  const rows = await q.query<DocumentRow>(
+    `SELECT ${COLUMNS} FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`,
+    p.values,
+  );
+  const page: DocumentPage = { entries: rows.rows.map(toStoredEntry) };
+  if (query.countTotal) {
+    const cp = new SqlParams();
+    const cwhere = documentWhere(query, cp);
+    const c = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM document_entry d WHERE ${cwhere}`, cp.values);
+    page.total = c.rows[0].n;
+  }
+  return page;
+}
+
+export async function putContent(
+  q: Queryable,
+  patientKey: string,
+  content: { sha256: string; sha1: string; bytes: Uint8Array },
+  now: Date,
+): Promise<void> {
+  await q.query(
+    `INSERT INTO document_content (patient_key, sha256, sha1, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (patient_key, sha256) DO NOTHING`,
+    [patientKey, content.sha256, content.sha1, content.bytes.byteLength, content.bytes, now],
+  );
+}
+
+export async function getContent(q: Queryable, patientKey: string, sha256: string): Promise<Buffer | null> {
+  const r = await q.query<{ bytes: Uint8Array }>('SELECT bytes FROM document_content WHERE patient_key = $1 AND sha256 = $2', [
+    patientKey,
+    sha256,
+  ]);
+  const bytes = r.rows[0]?.bytes;
+  if (!bytes) return null;
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,28 @@
+// Maintenance windows (DMP-06).
+import type { Queryable } from './db.js';
+
+export interface MaintenanceRow {
+  window_id: string;
+  function: string;
+  starts_at: Date;
+  ends_at: Date;
+  message: string;
+  created_by: string;
+  created_at: Date;
+}
+
+export async function insertWindow(q: Queryable, w: MaintenanceRow): Promise<void> {
+  await q.query(
+    'INSERT INTO maintenance_window (window_id, function, starts_at, ends_at, message, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [w.window_id, w.function, w.starts_at, w.ends_at, w.message, w.created_by, w.created_at],
+  );
+}
+
+/** Windows not yet over at `now` (current and announced). */
+export async function listWindows(q: Queryable, now: Date): Promise<MaintenanceRow[]> {
+  const r = await q.query<MaintenanceRow>(
+    'SELECT window_id::text, function, starts_at, ends_at, message, created_by, created_at FROM maintenance_window WHERE ends_at > $1 ORDER BY starts_at',
+    [now],
+  );
+  return r.rows;
+}

@@ -1,0 +1,140 @@
+// The DMP row and what hangs off it that the rules need: authorisations and blocks, legal
+// representatives, identifiers. `loadRecordContext` reads it all in one round trip.
+import type { RecordContext } from '../domain/record.js';
+import type { PatientIdentifier } from '../domain/model.js';
+import type { Queryable } from './db.js';
+
+export interface DmpRow {
+  patient_key: string;
+  status: 'open' | 'closed';
+  given: string | null;
+  family: string | null;
+  gender: string | null;
+  birth_date: string | null;
+  emancipated: boolean;
+  protected_adult: boolean;
+  consent_by: string;
+  consent_at: Date;
+  creation_channel: string;
+  created_by: string;
+  created_at: Date;
+  closed_at: Date | null;
+  closed_by: string | null;
+  closure_reason: string | null;
+  purge_after: Date | null;
+  oppose_bris_de_glace: boolean;
+  oppose_centre_15: boolean;
+  medecin_traitant: string | null;
+  alert_email: string | null;
+  emergency_contacts: unknown[];
+  page_size: number;
+  sort_order: 'date' | 'author';
+  updated_at: Date;
+}
+
+export interface LoadedRecord {
+  row: DmpRow;
+  context: RecordContext;
+  identifiers: PatientIdentifier[];
+}
+
+const LOAD_SQL = `
+SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date::text AS birth_date,
+  d.emancipated, d.protected_adult, d.consent_by, d.consent_at, d.creation_channel, d.created_by, d.created_at,
+  d.closed_at, d.closed_by, d.closure_reason, d.purge_after, d.oppose_bris_de_glace, d.oppose_centre_15,
+  d.medecin_traitant, d.alert_email, d.emergency_contacts, d.page_size, d.sort_order, d.updated_at,
+  COALESCE((SELECT json_agg(json_build_object('subjectKind', g.subject_kind, 'subjectId', g.subject_id, 'effect', g.effect)
+            ORDER BY g.created_at)
+            FROM access_grant g WHERE g.patient_key = d.patient_key AND g.revoked_at IS NULL), '[]'::json) AS grants,
+  COALESCE((SELECT json_agg(json_build_object('representativeId', r.representative_id, 'doctorPresenceRequired',
+            r.doctor_presence_required, 'accessEndsAt', r.access_ends_at, 'endedAt', r.ended_at) ORDER BY r.created_at)
+            FROM legal_representative r WHERE r.patient_key = d.patient_key), '[]'::json) AS reps,
+  COALESCE((SELECT json_agg(json_build_object('system', i.system, 'value', i.value) ORDER BY i.system, i.value)
+            FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers
+FROM dmp d WHERE d.patient_key = $1`;
+
+type LoadedJson = DmpRow & {
+  grants: RecordContext['grants'] | string;
+  reps: Array<{ representativeId: string; doctorPresenceRequired: boolean; accessEndsAt: string | null; endedAt: string | null }> | string;
+  identifiers: PatientIdentifier[] | string;
+};
+
+function json<T>(v: T | string): T {
+  return typeof v === 'string' ? (JSON.parse(v) as T) : v;
+}
+
+function isoOrUndefined(v: string | null): string | undefined {
+  return v ? new Date(v).toISOString() : undefined;
+}
+
+/** Loads a record and its rule context; `forUpdate` locks the DMP row for the transaction. */
+export async function loadRecord(q: Queryable, patientKey: string, forUpdate = false): Promise<LoadedRecord | null> {
+  const r = await q.query<LoadedJson>(forUpdate ? `${LOAD_SQL} FOR UPDATE OF d` : LOAD_SQL, [patientKey]);
+  const raw = r.rows[0];
+  if (!raw) return null;
+  const { grants, reps, identifiers, ...row } = raw;
+  const context: RecordContext = {
+    patientKey: row.patient_key,
+    status: row.status,
+    birthDate: row.birth_date ?? undefined,
+    emancipated: row.emancipated,
+    protectedAdult: row.protected_adult,
+    medecinTraitant: row.medecin_traitant,
+    grants: json(grants),
+    emergencyOppositions: { bris_de_glace: row.oppose_bris_de_glace, centre_15: row.oppose_centre_15 },
+    legalRepresentatives: json(reps).map((rep) => ({
+      representativeId: rep.representativeId,
+      doctorPresenceRequired: rep.doctorPresenceRequired,
+      accessEndsAt: isoOrUndefined(rep.accessEndsAt),
+      endedAt: isoOrUndefined(rep.endedAt),
+    })),
+    closedAt: row.closed_at ? new Date(row.closed_at).toISOString() : undefined,
+  };
+  return { row: row as DmpRow, context, identifiers: json(identifiers) };
+}
+
+export async function findPatientKey(q: Queryable, id: PatientIdentifier): Promise<string | null> {
+  const r = await q.query<{ patient_key: string }>(
+    'SELECT patient_key::text FROM patient_identifier WHERE system = $1 AND value = $2',
+    [id.system, id.value],
+  );
+  return r.rows[0]?.patient_key ?? null;
+}
+
+export interface NewDmp {
+  patientKey: string;
+  identifiers: PatientIdentifier[];
+  given?: string;
+  family?: string;
+  gender?: string;
+  birthDate?: string;
+  emancipated: boolean;
+  protectedAdult: boolean;
+  consentBy: string;
+  creationChannel: string;
+  createdBy: string;
+  now: Date;
+}
+
+export async function insertDmp(q: Queryable, d: NewDmp): Promise<void> {
+  await q.query(
+    `INSERT INTO dmp (patient_key, status, given, family, gender, birth_date, emancipated, protected_adult,
+       consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
+     VALUES ($1, 'open', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $9)`,
+    [d.patientKey, d.given ?? null, d.family ?? null, d.gender ?? null, d.birthDate ?? null, d.emancipated, d.protectedAdult,
+      d.consentBy, d.now, d.creationChannel, d.createdBy],
+  );
+  for (const id of d.identifiers) {
+    await q.query('INSERT INTO patient_identifier (system, value, patient_key) VALUES ($1, $2, $3)', [id.system, id.value, d.patientKey]);
+  }
+}
+
+/** Updates some columns of the DMP row; column names come from the code, never from input. */
+export async function updateDmp(q: Queryable, patientKey: string, changes: Partial<Record<keyof DmpRow, unknown>>, now: Date): Promise<void> {
+  const entries = Object.entries(changes);
+  const sets = entries.map(([col], i) => `${col} = $${i + 2}`);
+  await q.query(
+    `UPDATE dmp SET ${[...sets, `updated_at = $${entries.length + 2}`].join(', ')} WHERE patient_key = $1`,
+    [patientKey, ...entries.map(([, v]) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v)), now],
+  );
+}

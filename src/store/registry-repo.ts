@@ -1,0 +1,285 @@
+// Submission sets, folders, associations, and the global lookups that lead from an entryUUID or
+// a uniqueId to the record that holds it.
+import type {
+  AssociationMetadata,
+  AvailabilityStatus,
+  FolderMetadata,
+  StoredAssociation,
+  StoredFolder,
+  StoredSubmissionSet,
+  SubmissionSetMetadata,
+} from '../domain/model.js';
+import type { Queryable } from './db.js';
+import { bareUuid } from './document-repo.js';
+
+export type RegistryObjectType = 'DocumentEntry' | 'SubmissionSet' | 'Folder' | 'Association';
+
+export async function registerObject(q: Queryable, entryUuid: string, patientKey: string, type: RegistryObjectType): Promise<void> {
+  await q.query('INSERT INTO registry_object (entry_uuid, patient_key, object_type) VALUES ($1, $2, $3)', [
+    bareUuid(entryUuid),
+    patientKey,
+    type,
+  ]);
+}
+
+export async function lookupObjects(q: Queryable, entryUuids: string[]): Promise<Array<{ entryUuid: string; patientKey: string; type: RegistryObjectType }>> {
+  const r = await q.query<{ entry_uuid: string; patient_key: string; object_type: RegistryObjectType }>(
+    'SELECT entry_uuid::text, patient_key::text, object_type FROM registry_object WHERE entry_uuid = ANY($1::uuid[])',
+    [entryUuids.map(bareUuid)],
+  );
+  return r.rows.map((x) => ({ entryUuid: `urn:uuid:${x.entry_uuid}`, patientKey: x.patient_key, type: x.object_type }));
+}
+
+export interface UniqueIdRow {
+  unique_id: string;
+  patient_key: string;
+  object_type: 'DocumentEntry' | 'SubmissionSet' | 'Folder';
+  logical_id: string;
+  sha1: string | null;
+  size: number | null;
+}
+
+export async function lookupUniqueIds(q: Queryable, uniqueIds: string[]): Promise<UniqueIdRow[]> {
+  const r = await q.query<UniqueIdRow>(
+    'SELECT unique_id, patient_key::text, object_type, logical_id::text, sha1, size::int AS size FROM registry_unique_id WHERE unique_id = ANY($1::text[])',
+    [uniqueIds],
+  );
+  return r.rows;
+}
+
+export async function registerUniqueId(q: Queryable, row: UniqueIdRow): Promise<void> {
+  await q.query(
+    'INSERT INTO registry_unique_id (unique_id, patient_key, object_type, logical_id, sha1, size) VALUES ($1, $2, $3, $4, $5, $6)',
+    [row.unique_id, row.patient_key, row.object_type, bareUuid(row.logical_id), row.sha1, row.size],
+  );
+}
+
+function parse<T>(v: T | string): T {
+  return typeof v === 'string' ? (JSON.parse(v) as T) : v;
+}
+
+// ---- submission sets ----
+
+export async function insertSubmissionSet(
+  q: Queryable,
+  s: { patientKey: string; entryUuid: string; metadata: SubmissionSetMetadata; submissionTime: Date | null; authorIds: string[]; submittedBy: string | null; storedAt: Date },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO submission_set (patient_key, entry_uuid, unique_id, source_id, status, submission_time, content_type_code,
+       author_ids, submitted_by, stored_at, metadata) VALUES ($1, $2, $3, $4, 'Approved', $5, $6, $7, $8, $9, $10)`,
+    [s.patientKey, bareUuid(s.entryUuid), s.metadata.uniqueId, s.metadata.sourceId, s.submissionTime,
+      s.metadata.contentTypeCode?.code ?? null, s.authorIds, s.submittedBy, s.storedAt, JSON.stringify(s.metadata)],
+  );
+}
+
+interface SubmissionSetRow {
+  patient_key: string;
+  entry_uuid: string;
+  status: AvailabilityStatus;
+  stored_at: Date;
+  metadata: SubmissionSetMetadata | string;
+}
+
+function toSubmissionSet(r: SubmissionSetRow): StoredSubmissionSet {
+  return {
+    ...parse(r.metadata),
+    entryUuid: `urn:uuid:${r.entry_uuid}`,
+    availabilityStatus: r.status,
+    patientKey: r.patient_key,
+    storedAt: new Date(r.stored_at).toISOString(),
+  };
+}
+
+export interface SubmissionSetQuery {
+  patientKey: string;
+  entryUuids?: string[];
+  uniqueIds?: string[];
+  sourceIds?: string[];
+  submissionTimeFrom?: Date;
+  submissionTimeTo?: Date;
+  contentTypeCodes?: Array<{ code: string; system?: string }>;
+  statuses?: AvailabilityStatus[];
+  authorPersons?: string[];
+}
+
+export async function findSubmissionSets(q: Queryable, query: SubmissionSetQuery): Promise<StoredSubmissionSet[]> {
+  const params: unknown[] = [query.patientKey];
+  const add = (v: unknown) => `$${params.push(v)}`;
+  const where = ['s.patient_key = $1'];
+  if (query.entryUuids) where.push(`s.entry_uuid = ANY(${add(query.entryUuids.map(bareUuid))}::uuid[])`);
+  if (query.uniqueIds) where.push(`s.unique_id = ANY(${add(query.uniqueIds)}::text[])`);
+  if (query.sourceIds) where.push(`s.source_id = ANY(${add(query.sourceIds)}::text[])`);
+  if (query.submissionTimeFrom) where.push(`s.submission_time >= ${add(query.submissionTimeFrom)}`);
+  if (query.submissionTimeTo) where.push(`s.submission_time < ${add(query.submissionTimeTo)}`);
+  if (query.statuses) where.push(`s.status = ANY(${add(query.statuses)}::text[])`);
+  if (query.contentTypeCodes) {
+    const alts = query.contentTypeCodes.map((c) =>
+      c.system
+        ? `(s.content_type_code = ${add(c.code)} AND s.metadata->'contentTypeCode'->>'system' = ${add(c.system)})`
+        : `s.content_type_code = ${add(c.code)}`,
+    );
+    where.push(`(${alts.join(' OR ') || 'false'})`);
+  }
+  if (query.authorPersons?.length) {
+    where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(s.metadata->'authors') a WHERE a->'person'->>'raw' LIKE ANY(${add(query.authorPersons)}::text[]))`);
+  }
+  const r = await q.query<SubmissionSetRow>(
+    `SELECT s.patient_key::text, s.entry_uuid::text, s.status, s.stored_at, s.metadata FROM submission_set s
+     WHERE ${where.join(' AND ')} ORDER BY s.submission_time DESC NULLS LAST, s.stored_at DESC`,
+    params,
+  );
+  return r.rows.map(toSubmissionSet);
+}
+
+// ---- folders ----
+
+export async function insertFolderVersion(
+  q: Queryable,
+  f: { patientKey: string; entryUuid: string; logicalId: string; version: number; status: AvailabilityStatus; metadata: FolderMetadata; lastUpdateTime: Date; storedAt: Date },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO folder (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, code_list, last_update_time, stored_at, metadata)
+     VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10)`,
+    [f.patientKey, bareUuid(f.entryUuid), bareUuid(f.logicalId), f.version, f.metadata.uniqueId, f.status,
+      f.metadata.codeList.map((c) => c.code), f.lastUpdateTime, f.storedAt, JSON.stringify(f.metadata)],
+  );
+}
+
+export async function touchFolder(q: Queryable, patientKey: string, entryUuid: string, at: Date): Promise<void> {
+  await q.query('UPDATE folder SET last_update_time = $3 WHERE patient_key = $1 AND entry_uuid = $2', [patientKey, bareUuid(entryUuid), at]);
+}
+
+export async function markFolderNotLatest(q: Queryable, patientKey: string, entryUuid: string): Promise<void> {
+  await q.query("UPDATE folder SET is_latest = false, status = 'Deprecated' WHERE patient_key = $1 AND entry_uuid = $2", [
+    patientKey,
+    bareUuid(entryUuid),
+  ]);
+}
+
+interface FolderRow {
+  patient_key: string;
+  entry_uuid: string;
+  logical_id: string;
+  version: number;
+  status: AvailabilityStatus;
+  last_update_time: Date;
+  metadata: FolderMetadata | string;
+}
+
+function toFolder(r: FolderRow): StoredFolder {
+  return {
+    ...parse(r.metadata),
+    entryUuid: `urn:uuid:${r.entry_uuid}`,
+    logicalId: `urn:uuid:${r.logical_id}`,
+    version: r.version,
+    availabilityStatus: r.status,
+    patientKey: r.patient_key,
+    lastUpdateTime: new Date(r.last_update_time).toISOString(),
+  };
+}
+
+export interface FolderQuery {
+  patientKey: string;
+  latestOnly?: boolean;
+  entryUuids?: string[];
+  logicalIds?: string[];
+  uniqueIds?: string[];
+  statuses?: AvailabilityStatus[];
+  lastUpdateTimeFrom?: Date;
+  lastUpdateTimeTo?: Date;
+  /** AND across the outer list, OR within */
+  codeList?: Array<Array<{ code: string; system?: string }>>;
+}
+
+export async function findFolders(q: Queryable, query: FolderQuery): Promise<StoredFolder[]> {
+  const params: unknown[] = [query.patientKey];
+  const add = (v: unknown) => `$${params.push(v)}`;
+  const where = ['f.patient_key = $1'];
+  if (query.latestOnly !== false) where.push('f.is_latest');
+  if (query.entryUuids) where.push(`f.entry_uuid = ANY(${add(query.entryUuids.map(bareUuid))}::uuid[])`);
+  if (query.logicalIds) where.push(`f.logical_id = ANY(${add(query.logicalIds.map(bareUuid))}::uuid[])`);
+  if (query.uniqueIds) where.push(`f.unique_id = ANY(${add(query.uniqueIds)}::text[])`);
+  if (query.statuses) where.push(`f.status = ANY(${add(query.statuses)}::text[])`);
+  if (query.lastUpdateTimeFrom) where.push(`f.last_update_time >= ${add(query.lastUpdateTimeFrom)}`);
+  if (query.lastUpdateTimeTo) where.push(`f.last_update_time < ${add(query.lastUpdateTimeTo)}`);
+  for (const group of query.codeList ?? []) {
+    const alts = group.map((c) =>
+      c.system ? `f.metadata->'codeList' @> ${add(JSON.stringify([{ code: c.code, system: c.system }]))}::jsonb` : `${add(c.code)} = ANY(f.code_list)`,
+    );
+    where.push(`(${alts.join(' OR ') || 'false'})`);
+  }
+  const r = await q.query<FolderRow>(
+    `SELECT f.patient_key::text, f.entry_uuid::text, f.logical_id::text, f.version, f.status, f.last_update_time, f.metadata
+     FROM folder f WHERE ${where.join(' AND ')} ORDER BY f.last_update_time DESC`,
+    params,
+  );
+  return r.rows.map(toFolder);
+}
+
+// ---- associations ----
+
+export async function insertAssociation(
+  q: Queryable,
+  a: { patientKey: string; entryUuid: string; metadata: AssociationMetadata; status?: AvailabilityStatus; storedAt: Date },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO association (patient_key, entry_uuid, type, source_uuid, target_uuid, status, submission_set_status, stored_at, metadata)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [a.patientKey, bareUuid(a.entryUuid), a.metadata.type, bareUuid(a.metadata.sourceId), bareUuid(a.metadata.targetId),
+      a.status ?? 'Approved', a.metadata.submissionSetStatus ?? null, a.storedAt, JSON.stringify(a.metadata)],
+  );
+}
+
+export async function setAssociationStatus(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus): Promise<void> {
+  await q.query('UPDATE association SET status = $3 WHERE patient_key = $1 AND entry_uuid = $2', [patientKey, bareUuid(entryUuid), status]);
+}
+
+interface AssociationRow {
+  patient_key: string;
+  entry_uuid: string;
+  status: AvailabilityStatus;
+  metadata: AssociationMetadata | string;
+}
+
+function toAssociation(r: AssociationRow): StoredAssociation {
+  const m = parse(r.metadata);
+  return {
+    ...m,
+    sourceId: m.sourceId.startsWith('urn:uuid:') ? m.sourceId : `urn:uuid:${m.sourceId}`,
+    targetId: m.targetId.startsWith('urn:uuid:') ? m.targetId : `urn:uuid:${m.targetId}`,
+    entryUuid: `urn:uuid:${r.entry_uuid}`,
+    availabilityStatus: r.status,
+    patientKey: r.patient_key,
+  };
+}
+
+export interface AssociationQuery {
+  patientKey: string;
+  /** associations whose source or target is one of these */
+  touching?: string[];
+  sources?: string[];
+  targets?: string[];
+  types?: string[];
+  entryUuids?: string[];
+  statuses?: AvailabilityStatus[];
+}
+
+export async function findAssociations(q: Queryable, query: AssociationQuery): Promise<StoredAssociation[]> {
+  const params: unknown[] = [query.patientKey];
+  const add = (v: unknown) => `$${params.push(v)}`;
+  const where = ['a.patient_key = $1'];
+  if (query.touching) {
+    const ids = add(query.touching.map(bareUuid));
+    where.push(`(a.source_uuid = ANY(${ids}::uuid[]) OR a.target_uuid = ANY(${ids}::uuid[]))`);
+  }
+  if (query.sources) where.push(`a.source_uuid = ANY(${add(query.sources.map(bareUuid))}::uuid[])`);
+  if (query.targets) where.push(`a.target_uuid = ANY(${add(query.targets.map(bareUuid))}::uuid[])`);
+  if (query.types) where.push(`a.type = ANY(${add(query.types)}::text[])`);
+  if (query.entryUuids) where.push(`a.entry_uuid = ANY(${add(query.entryUuids.map(bareUuid))}::uuid[])`);
+  if (query.statuses) where.push(`a.status = ANY(${add(query.statuses)}::text[])`);
+  const r = await q.query<AssociationRow>(
+    `SELECT a.patient_key::text, a.entry_uuid::text, a.status, a.metadata FROM association a WHERE ${where.join(' AND ')} ORDER BY a.stored_at, a.entry_uuid`,
+    params,
+  );
+  return r.rows.map(toAssociation);
+}

@@ -1,0 +1,202 @@
+// The access trace (TRACE-01/02): rows are only ever appended, each chained by hash to the
+// previous row of the same record. The chain head row is locked while appending, so concurrent
+// accesses to one record queue up and the chain never forks.
+import { randomUUID } from 'node:crypto';
+import { chainHash, GENESIS_HASH } from '../domain/trace-chain.js';
+import { canonicalJson } from './canonical-json.js';
+import type { Queryable } from './db.js';
+
+/** Chain of the accesses that concern no record (a failed login with an unknown name...). */
+export const NO_RECORD_CHAIN = '00000000-0000-0000-0000-000000000000';
+export { GENESIS_HASH };
+
+export type TraceOutcome = 'success' | 'denied' | 'failure';
+
+export interface TraceActor {
+  kind: string;
+  id: string;
+  name?: string | null;
+  profession?: string | null;
+  specialty?: string | null;
+  structure?: string | null;
+}
+
+export interface TraceEntry {
+  patientKey: string | null;
+  occurredAt: Date;
+  actor: TraceActor;
+  action: string;
+  outcome: TraceOutcome;
+  reason?: string | null;
+  accessMode?: string | null;
+  onPatientRequest?: boolean;
+  document?: { logicalId?: string | null; entryUuid?: string | null; uniqueId?: string | null } | null;
+  target?: { kind: string; id: string } | null;
+  channel: string;
+  requestId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** A row as stored, in the column order the hash covers. */
+export interface TraceRow {
+  chain_key: string;
+  seq: number;
+  trace_id: string;
+  occurred_at: Date;
+  actor_kind: string;
+  actor_id: string;
+  actor_name: string | null;
+  actor_profession: string | null;
+  actor_specialty: string | null;
+  actor_structure: string | null;
+  action: string;
+  outcome: TraceOutcome;
+  reason: string | null;
+  access_mode: string | null;
+  on_patient_request: boolean;
+  document_logical_id: string | null;
+  document_entry_uuid: string | null;
+  document_unique_id: string | null;
+  target_kind: string | null;
+  target_id: string | null;
+  channel: string;
+  request_id: string | null;
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+const HASHED_COLUMNS = [
+  'chain_key', 'seq', 'trace_id', 'occurred_at', 'actor_kind', 'actor_id', 'actor_name', 'actor_profession',
+  'actor_specialty', 'actor_structure', 'action', 'outcome', 'reason', 'access_mode', 'on_patient_request',
+  'document_logical_id', 'document_entry_uuid', 'document_unique_id', 'target_kind', 'target_id', 'channel',
+  'request_id', 'details',
+] as const;
+
+/** The hash of a row: SHA-256 over the previous hash and the row's canonical content. */
+export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
+  const content: Record<string, unknown> = {};
+  for (const c of HASHED_COLUMNS) {
+    const v = row[c];
+    content[c] = v instanceof Date ? v.toISOString() : v === undefined ? null : c === 'seq' ? Number(v) : v;
+  }
+  return chainHash(row.prev_hash, canonicalJson(content));
+}
+
+export async function appendTrace(tx: Queryable, entry: TraceEntry): Promise<TraceRow> {
+  const chainKey = entry.patientKey ?? NO_RECORD_CHAIN;
+  // Create the head if it is the chain's first row, then lock it: appends to one chain queue here.
+  await tx.query(
+    'INSERT INTO access_trace_head (chain_key, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain_key) DO NOTHING',
+    [chainKey, GENESIS_HASH],
+  );
+  const head = await tx.query<{ seq: string; hash: string }>(
+    'SELECT seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $1 FOR UPDATE',
+    [chainKey],
+  );
+  const prev = head.rows[0];
+  // Millisecond precision: what a JavaScript Date can read back unchanged.
+  const occurredAt = new Date(Math.floor(entry.occurredAt.getTime()));
+  const row: Omit<TraceRow, 'hash'> = {
+    chain_key: chainKey,
+    seq: Number(prev.seq) + 1,
+    trace_id: randomUUID(),
+    occurred_at: occurredAt,
+    actor_kind: entry.actor.kind,
+    actor_id: entry.actor.id,
+    actor_name: entry.actor.name ?? null,
+    actor_profession: entry.actor.profession ?? null,
+    actor_specialty: entry.actor.specialty ?? null,
+    actor_structure: entry.actor.structure ?? null,
+    action: entry.action,
+    outcome: entry.outcome,
+    reason: entry.reason ?? null,
+    access_mode: entry.accessMode ?? null,
+    on_patient_request: entry.onPatientRequest ?? false,
+    document_logical_id: entry.document?.logicalId ?? null,
+    document_entry_uuid: entry.document?.entryUuid ?? null,
+    document_unique_id: entry.document?.uniqueId ?? null,
+    target_kind: entry.target?.kind ?? null,
+    target_id: entry.target?.id ?? null,
+    channel: entry.channel,
+    request_id: entry.requestId ?? null,
+    details: JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>,
+    prev_hash: prev.hash,
+  };
+  const hash = traceRowHash(row);
+  const values = [...HASHED_COLUMNS.map((c) => (c === 'details' ? JSON.stringify(row.details) : row[c])), row.prev_hash, hash];
+  await tx.query(
+    `INSERT INTO access_trace (${HASHED_COLUMNS.join(', ')}, prev_hash, hash)
+     VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`,
+    values,
+  );
+  await tx.query('UPDATE access_trace_head SET seq = $2, hash = $3 WHERE chain_key = $1', [chainKey, row.seq, hash]);
+  return { ...row, hash };
+}
+
+export interface BrokenLink {
+  chainKey: string;
+  seq: number;
+  traceId: string | null;
+  problem: string;
+}
+
+export interface TraceVerification {
+  chains: number;
+  rows: number;
+  broken: BrokenLink[];
+}
+
+const SELECT_ROW = `SELECT chain_key::text, seq::text AS seq, trace_id::text, occurred_at, actor_kind, actor_id, actor_name,
+  actor_profession, actor_specialty, actor_structure, action, outcome, reason, access_mode, on_patient_request,
+  document_logical_id::text, document_entry_uuid::text, document_unique_id, target_kind, target_id, channel,
+  request_id, details, prev_hash, hash FROM access_trace`;
+
+function normaliseRow(r: TraceRow & { seq: string | number }): TraceRow {
+  return { ...r, seq: Number(r.seq), occurred_at: new Date(r.occurred_at) };
+}
+
+/** Checks every chain; names the first broken row of each broken chain. */
+export async function verifyTrace(db: Queryable, batchSize = 2000): Promise<TraceVerification> {
+  const heads = await db.query<{ chain_key: string; seq: string; hash: string }>(
+    'SELECT chain_key::text, seq::text AS seq, hash FROM access_trace_head ORDER BY chain_key',
+  );
+  const orphanChains = await db.query<{ chain_key: string }>(
+    'SELECT DISTINCT chain_key::text FROM access_trace t WHERE NOT EXISTS (SELECT 1 FROM access_trace_head h WHERE h.chain_key = t.chain_key)',
+  );
+  const result: TraceVerification = { chains: heads.rows.length, rows: 0, broken: [] };
+  for (const o of orphanChains.rows) {
+    result.broken.push({ chainKey: o.chain_key, seq: 0, traceId: null, problem: 'rows without a chain head' });
+  }
+  for (const head of heads.rows) {
+    let expectedSeq = 1;
+    let prevHash = GENESIS_HASH;
+    let broken: BrokenLink | undefined;
+    for (;;) {
+      const batch = await db.query<TraceRow & { seq: string }>(
+        `${SELECT_ROW} WHERE chain_key = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+        [head.chain_key, expectedSeq, batchSize],
+      );
+      for (const raw of batch.rows) {
+        const row = normaliseRow(raw);
+        result.rows++;
+        if (!broken) {
+          const at = (problem: string): BrokenLink => ({ chainKey: head.chain_key, seq: row.seq, traceId: row.trace_id, problem });
+          if (row.seq !== expectedSeq) broken = at(`row ${expectedSeq} is missing`);
+          else if (row.prev_hash !== prevHash) broken = at('does not follow the previous row (prev_hash differs)');
+          else if (traceRowHash(row) !== row.hash) broken = at('content does not match its hash (altered)');
+        }
+        prevHash = row.hash;
+        expectedSeq = row.seq + 1;
+      }
+      if (batch.rows.length < batchSize) break;
+    }
+    if (!broken && expectedSeq - 1 !== Number(head.seq)) {
+      broken = { chainKey: head.chain_key, seq: expectedSeq, traceId: null, problem: `chain ends at ${expectedSeq - 1} but its head says ${head.seq} (rows removed)` };
+    } else if (!broken && prevHash !== head.hash) {
+      broken = { chainKey: head.chain_key, seq: expectedSeq - 1, traceId: null, problem: 'last row does not match the chain head' };
+    }
+    if (broken) result.broken.push(broken);
+  }
+  return result;
+}
