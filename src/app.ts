@@ -6,6 +6,10 @@ import { registerFhirDoor } from './fhir/door.js';
 import { registerHealth } from './http/health.js';
 import { loggerOptions } from './http/logging.js';
 import { buildHttpServer } from './http/server.js';
+import type { Policy } from './domain/policy.js';
+import { loadPolicy } from './profiles/load.js';
+import { createServices, type Services } from './services/index.js';
+import { systemClock, type Clock } from './services/deps.js';
 import type { Db } from './store/db.js';
 import { openMigratedDb } from './store/open.js';
 
@@ -14,6 +18,7 @@ export interface App {
   db: Db;
   http: FastifyInstance;
   logger: Logger;
+  services: Services;
   /** stops accepting, finishes in-flight requests, closes the database */
   close(): Promise<void>;
 }
@@ -22,18 +27,30 @@ export interface AppOptions {
   /** an already opened and migrated database (tests share one) */
   db?: Db;
   logger?: Logger;
+  /** time as the rules see it (tests move it) */
+  clock?: Clock;
+  policy?: Policy;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? pino(loggerOptions(config.logLevel));
+  // The policy is checked before anything opens: a broken matrix stops the start.
+  const policy = options.policy ?? loadPolicy(config.profilesDir);
   const ownsDb = !options.db;
   const db =
     options.db ??
     (await openMigratedDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.dbPoolSize }));
+  const services = createServices({
+    db,
+    policy,
+    clock: options.clock ?? systemClock,
+    limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, maxQueryResults: config.maxQueryResults },
+    repositoryUniqueId: config.repositoryUniqueId,
+  });
   const http = buildHttpServer(config, logger);
   try {
     registerHealth(http, db);
-    await registerFhirDoor(http, { config });
+    await registerFhirDoor(http, { config, services });
     await http.ready();
   } catch (e) {
     if (ownsDb) await db.close();
@@ -45,6 +62,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     http,
     logger,
+    services,
     close() {
       closing ??= (async () => {
         await http.close();

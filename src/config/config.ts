@@ -1,5 +1,5 @@
 // The server's configuration, read once from the environment and validated as a whole.
-import { ConfigError, readBool, readEnum, readInt, readSize, readString, readUrl, type Env } from './env.js';
+import { ConfigError, readBool, readEnum, readInt, readOid, readSize, readString, readUrl, type Env } from './env.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -25,6 +25,12 @@ export interface Config {
   requestTimeoutMs: number;
   /** development conveniences (local token key, demo data); never in production */
   devMode: boolean;
+  /** the XDS repositoryUniqueId this server announces */
+  repositoryUniqueId: string;
+  /** a stored query matching more objects than this fails instead of running away */
+  maxQueryResults: number;
+  /** directory of the policy files (matrix, terminologies) */
+  profilesDir: string;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -50,5 +56,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: readInt(env, 'CARNET_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     requestTimeoutMs: readInt(env, 'CARNET_REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
     devMode: readBool(env, 'CARNET_DEV_MODE', false),
+    repositoryUniqueId: readOid(env, 'CARNET_REPOSITORY_UNIQUE_ID', '1.2.250.1.999.1.1.1'),
+    maxQueryResults: readInt(env, 'CARNET_MAX_QUERY_RESULTS', 5000, 1, 1_000_000),
+    profilesDir: readString(env, 'CARNET_PROFILES_DIR', 'profiles')!,
   };
 }

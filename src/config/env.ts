@@ -76,3 +76,9 @@ export function readUrl(env: Env, name: string, protocols: readonly string[], fa
 export function redactUrl(v: string): string {
   return v.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
+
+export function readOid(env: Env, name: string, fallback: string): string {
+  const v = raw(env, name) ?? fallback;
+  if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(v)) throw new ConfigError(`${name}: expected an OID such as 1.2.250.1.999.1, got "${v}"`);
+  return v;
+}

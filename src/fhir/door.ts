@@ -3,10 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import { FhirCapabilities } from './capabilities.js';
 import type { Config } from '../config/config.js';
+import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
 
 export interface FhirDoorDeps {
   config: Config;
+  services: Services;
 }
 
 export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps): Promise<FhirCapabilities> {

@@ -1,0 +1,35 @@
+// What every use case needs: the store, the policy, a clock, and the limits of the deployment.
+import type { Actor } from '../domain/actor.js';
+import type { Policy } from '../domain/policy.js';
+import type { Db } from '../store/db.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface ServiceLimits {
+  defaultPageSize: number;
+  maxPageSize: number;
+  /** a stored query returning more objects than this fails (XDSTooManyResults) instead of running away */
+  maxQueryResults: number;
+}
+
+export interface ServiceDeps {
+  db: Db;
+  policy: Policy;
+  clock: Clock;
+  limits: ServiceLimits;
+  /** the repository uniqueId this server announces (XDS repositoryUniqueId) */
+  repositoryUniqueId: string;
+}
+
+export type Channel = 'fhir' | 'xds' | 'auth' | 'cli' | 'job' | 'test';
+
+/** Who calls, and through which door: every service call takes one. */
+export interface Caller {
+  actor: Actor;
+  channel: Channel;
+  requestId?: string;
+}

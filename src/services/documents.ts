@@ -1,0 +1,106 @@
+// Reading documents: search (ACC-08: the visibility filter is part of the SQL), read one entry,
+// retrieve its content. Every read is traced (TRACE-01).
+import { CarnetError } from '../domain/errors.js';
+import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
+import { visibilityFilter } from '../domain/visibility.js';
+import { bareUuid, findDocuments, getContent, getEntry, getLatestByLogicalId, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
+import { findPatientKey } from '../store/record-repo.js';
+import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { guarded } from './guard.js';
+
+export type DocumentCriteria = Omit<DocumentQuery, 'patientKey' | 'visibility'>;
+
+/** Where a document is: by its entryUUID (FHIR id) or by its uniqueId (XDS retrieve). */
+export type DocumentRef = { entryUuid: string } | { uniqueId: string };
+
+export interface RetrievedDocument {
+  entry: StoredDocumentEntry;
+  content: Buffer;
+}
+
+export function documentService(deps: ServiceDeps) {
+  const limitOf = (n?: number) => Math.min(Math.max(n ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
+
+  /** The record and entry a reference names, or null; nothing about access is decided here. */
+  async function locate(ref: DocumentRef): Promise<{ patientKey: string; entryUuid?: string; logicalId?: string } | null> {
+    if ('entryUuid' in ref) {
+      const [obj] = await lookupObjects(deps.db, [ref.entryUuid]);
+      return obj && obj.type === 'DocumentEntry' ? { patientKey: obj.patientKey, entryUuid: obj.entryUuid } : null;
+    }
+    const [row] = await lookupUniqueIds(deps.db, [ref.uniqueId]);
+    return row && row.object_type === 'DocumentEntry' ? { patientKey: row.patient_key, logicalId: row.logical_id } : null;
+  }
+
+  function loader(loc: { patientKey: string; entryUuid?: string; logicalId?: string }) {
+    return (tx: Parameters<typeof getEntry>[0]) =>
+      loc.entryUuid ? getEntry(tx, loc.patientKey, loc.entryUuid) : getLatestByLogicalId(tx, loc.patientKey, loc.logicalId!);
+  }
+
+  return {
+    locate,
+
+    /** ITI-67 / ITI-18 FindDocuments / the patient's list: only what the caller may see, counted honestly. */
+    async find(caller: Caller, patient: PatientIdentifier | { patientKey: string }, criteria: DocumentCriteria = {}): Promise<DocumentPage> {
+      const patientKey = 'patientKey' in patient ? patient.patientKey : await findPatientKey(deps.db, patient);
+      if (!patientKey) return { entries: [], total: 0 };
+      return guarded(deps, caller, {
+        patientKey,
+        action: 'record.read',
+        trace: { details: { search: summarise(criteria) } },
+        act: async ({ tx, record }) => {
+          const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
+          const limit = criteria.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(criteria.limit);
+          const page = await findDocuments(tx, { ...criteria, patientKey, visibility, limit });
+          if (criteria.limit === undefined && page.entries.length > deps.limits.maxQueryResults) {
+            throw new CarnetError('too_many_results', `the query matches more than ${deps.limits.maxQueryResults} documents; narrow it`);
+          }
+          return page;
+        },
+      });
+    },
+
+    /** One document entry (any metadata version) by reference, if the caller may read it. */
+    async read(caller: Caller, ref: DocumentRef): Promise<StoredDocumentEntry> {
+      const loc = await locate(ref);
+      if (!loc) throw new CarnetError('not_found', 'no such document');
+      return guarded(deps, caller, {
+        patientKey: loc.patientKey,
+        action: 'document.read',
+        loadDocument: loader(loc),
+        act: async ({ document }) => document!,
+      });
+    },
+
+    /** ITI-43 / ITI-68: the document's bytes, if the caller may read it. */
+    async retrieve(caller: Caller, ref: DocumentRef): Promise<RetrievedDocument> {
+      const loc = await locate(ref);
+      if (!loc) throw new CarnetError('not_found', 'no such document');
+      return guarded(deps, caller, {
+        patientKey: loc.patientKey,
+        action: 'document.read',
+        loadDocument: loader(loc),
+        trace: { action: 'document.retrieve' },
+        act: async ({ tx, document }) => {
+          const key = document!.contentKey;
+          const content = key ? await getContent(tx, loc.patientKey, key) : null;
+          if (!content) throw new CarnetError('not_found', 'the document has no stored content');
+          return { entry: document!, content };
+        },
+      });
+    },
+  };
+}
+
+/** What a search asked, for the trace (no free text beyond the criteria names and values). */
+function summarise(c: DocumentCriteria): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (v === undefined) continue;
+    out[k] = v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : x)) : v;
+  }
+  if (c.entryUuids) out.entryUuids = c.entryUuids.map(bareUuid);
+  return out;
+}
+
+export type DocumentService = ReturnType<typeof documentService>;

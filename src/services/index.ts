@@ -1,0 +1,34 @@
+// All use cases, built once from their dependencies. The doors receive this object and nothing
+// of the store.
+import { consentService } from './consent.js';
+import type { ServiceDeps } from './deps.js';
+import { directoryService } from './directory.js';
+import { documentService } from './documents.js';
+import { historyService } from './history.js';
+import { maintenanceService } from './maintenance.js';
+import { metadataUpdateService } from './metadata-updates.js';
+import { recordService } from './records.js';
+import { representativeService, type Notify } from './representatives.js';
+import { submitService } from './submit.js';
+
+export interface ServiceOptions {
+  notify?: Notify;
+}
+
+export function createServices(deps: ServiceDeps, options: ServiceOptions = {}) {
+  return {
+    deps,
+    records: recordService(deps),
+    submissions: submitService(deps),
+    documents: documentService(deps),
+    metadata: metadataUpdateService(deps),
+    consent: consentService(deps),
+    representatives: representativeService(deps, options.notify),
+    maintenance: maintenanceService(deps),
+    history: historyService(deps),
+    directory: directoryService(deps),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+export type { Caller, Clock, ServiceDeps } from './deps.js';

@@ -1,0 +1,181 @@
+// Changes to a document's metadata as the DMP makes them (TD3.3): masking and the visibility
+// flags create a new metadata version (MASK-05: new entryUUID, same logicalId); archive,
+// unarchive and logical deletion change the availability status in place (DOC-06, DOC-07).
+import { randomUUID } from 'node:crypto';
+import type { Action } from '../domain/actions.js';
+import {
+  applyVisibilityChange,
+  INVISIBLE_PATIENT,
+  INVISIBLE_REPRESENTANTS_LEGAUX,
+  MASQUE_PS,
+  type VisibilityFlag,
+} from '../domain/confidentiality.js';
+import { dtmToDate } from '../domain/entry-requirements.js';
+import { CarnetError } from '../domain/errors.js';
+import type { AvailabilityStatus, Coded, StoredDocumentEntry } from '../domain/model.js';
+import { documentFacts } from '../domain/record.js';
+import type { Tx } from '../store/db.js';
+import { getEntry, getLatestByLogicalId, insertEntryVersion, markNotLatest, setEntryStatus } from '../store/document-repo.js';
+import { insertAssociation, insertSubmissionSet, registerObject, registerUniqueId } from '../store/registry-repo.js';
+import type { LoadedRecord } from '../store/record-repo.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { guarded } from './guard.js';
+import { documentService, type DocumentRef } from './documents.js';
+
+const FLAG_ACTION: Record<VisibilityFlag, Action> = {
+  [MASQUE_PS]: 'document.mask',
+  [INVISIBLE_PATIENT]: 'document.patient_visibility',
+  [INVISIBLE_REPRESENTANTS_LEGAUX]: 'document.representative_visibility',
+};
+
+const TRE_A07 = '1.2.250.1.213.1.1.4.13';
+const HL7_CONFIDENTIALITY = '2.16.840.1.113883.5.25';
+
+function codedFor(code: string, previous: Coded[]): Coded {
+  const known = previous.find((c) => c.code === code);
+  if (known) return known;
+  return { code, system: ['N', 'R', 'V'].includes(code) ? HL7_CONFIDENTIALITY : TRE_A07 };
+}
+
+/** A UUID-derived OID (2.25 arc), for the submission sets the registry itself creates. */
+export function newOid(): string {
+  return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
+}
+
+export function metadataUpdateService(deps: ServiceDeps) {
+  const docs = documentService(deps);
+
+  async function target(ref: DocumentRef) {
+    const loc = await docs.locate(ref);
+    if (!loc) throw new CarnetError('not_found', 'no such document');
+    return loc;
+  }
+
+  /**
+   * Stores `next` as the new latest version of `current`, inside a submission set of its own so
+   * that other systems see the change through FindSubmissionSets (as the DMP does).
+   */
+  async function newVersion(tx: Tx, caller: Caller, record: LoadedRecord, current: StoredDocumentEntry, next: StoredDocumentEntry): Promise<StoredDocumentEntry> {
+    const now = deps.clock.now();
+    const entryUuid = `urn:uuid:${randomUUID()}`;
+    const ssUuid = `urn:uuid:${randomUUID()}`;
+    const version = current.version + 1;
+    const stored: StoredDocumentEntry = { ...next, entryUuid, version, latest: true, submissionSetUuid: ssUuid, storedAt: now.toISOString() };
+    const facts = documentFacts(stored);
+    await markNotLatest(tx, record.context.patientKey, current.entryUuid, 'Deprecated');
+    const { patientKey, entryUuid: _e, logicalId: _l, version: _v, latest: _latest, availabilityStatus, submittedBy, submittedByStructure, authoredByPatient, submissionSetUuid: _s, storedAt: _t, contentKey, ...metadata } = stored;
+    await insertEntryVersion(tx, {
+      patientKey,
+      entryUuid,
+      logicalId: current.logicalId,
+      version,
+      status: availabilityStatus,
+      metadata: { ...metadata, entryUuid, logicalId: current.logicalId, version, availabilityStatus },
+      typeCode: facts.typeCode,
+      classCode: facts.classCode,
+      confidentiality: facts.confidentiality,
+      authorIds: facts.authorIds,
+      authorStructures: facts.authorStructures,
+      authoredByPatient,
+      submittedBy,
+      submittedByStructure,
+      submissionSetUuid: ssUuid,
+      contentSha256: contentKey,
+      creationTime: current.creationTime ? dtmToDate(current.creationTime) : null,
+      serviceStartTime: current.serviceStartTime ? dtmToDate(current.serviceStartTime) : null,
+      serviceStopTime: current.serviceStopTime ? dtmToDate(current.serviceStopTime) : null,
+      storedAt: now,
+    });
+    await registerObject(tx, entryUuid, patientKey, 'DocumentEntry');
+    const patientId = record.identifiers[0] ?? current.patientId;
+    const ssUniqueId = newOid();
+    await insertSubmissionSet(tx, {
+      patientKey,
+      entryUuid: ssUuid,
+      metadata: {
+        entryUuid: ssUuid,
+        uniqueId: ssUniqueId,
+        sourceId: deps.repositoryUniqueId,
+        patientId,
+        submissionTime: dtmOf(now),
+        authors: [],
+        intendedRecipients: [],
+        title: 'metadata update',
+        availabilityStatus: 'Approved',
+      },
+      submissionTime: now,
+      authorIds: [],
+      submittedBy: caller.actor.kind === 'professional' ? caller.actor.idNatPs : null,
+      storedAt: now,
+    });
+    await registerObject(tx, ssUuid, patientKey, 'SubmissionSet');
+    await registerUniqueId(tx, { unique_id: ssUniqueId, patient_key: patientKey, object_type: 'SubmissionSet', logical_id: ssUuid, sha1: null, size: null });
+    const assocUuid = `urn:uuid:${randomUUID()}`;
+    await insertAssociation(tx, {
+      patientKey,
+      entryUuid: assocUuid,
+      metadata: { type: 'HasMember', sourceId: ssUuid, targetId: entryUuid, submissionSetStatus: 'Original', previousVersion: String(current.version) },
+      storedAt: now,
+    });
+    await registerObject(tx, assocUuid, patientKey, 'Association');
+    return { ...stored, patientKey };
+  }
+
+  /** Runs a change on the latest version of a document; an older version is a version conflict. */
+  async function onLatest<T>(caller: Caller, ref: DocumentRef, action: Action, details: Record<string, unknown>, change: (tx: Tx, record: LoadedRecord, doc: StoredDocumentEntry) => Promise<T>): Promise<T> {
+    const loc = await target(ref);
+    return guarded(deps, caller, {
+      patientKey: loc.patientKey,
+      action,
+      lock: true,
+      trace: { details },
+      loadDocument: (tx) =>
+        loc.entryUuid ? getEntry(tx, loc.patientKey, loc.entryUuid, true) : getLatestByLogicalId(tx, loc.patientKey, loc.logicalId!, true),
+      act: async ({ tx, record, document }) => {
+        if (!document!.latest) {
+          throw new CarnetError('version_conflict', 'this is not the latest version of the document', { location: document!.entryUuid });
+        }
+        return change(tx, record, document!);
+      },
+    });
+  }
+
+  return {
+    /** MASK-01/02/03/05: set or lift a visibility flag; a real change is a new metadata version. */
+    async setVisibility(caller: Caller, ref: DocumentRef, flag: VisibilityFlag, on: boolean): Promise<StoredDocumentEntry> {
+      return onLatest(caller, ref, FLAG_ACTION[flag], { flag, on }, async (tx, record, doc) => {
+        const result = applyVisibilityChange(doc.confidentialityCodes.map((c) => c.code), { flag, on });
+        if (!result.changed) return doc;
+        const next = { ...doc, confidentialityCodes: result.codes.map((c) => codedFor(c, doc.confidentialityCodes)) };
+        return newVersion(tx, caller, record, doc, next);
+      });
+    },
+
+    /** DOC-07: archive or unarchive (status Archived <-> Approved, in place). */
+    async setArchived(caller: Caller, ref: DocumentRef, archived: boolean): Promise<StoredDocumentEntry> {
+      return onLatest(caller, ref, 'document.archive', { archived }, async (tx, record, doc) => {
+        const from: AvailabilityStatus = archived ? 'Approved' : 'Archived';
+        const to: AvailabilityStatus = archived ? 'Archived' : 'Approved';
+        if (doc.availabilityStatus === to) return doc;
+        if (doc.availabilityStatus !== from) throw new CarnetError('business_rule', `a ${doc.availabilityStatus} document cannot be ${archived ? 'archived' : 'unarchived'}`);
+        await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, to);
+        return { ...doc, availabilityStatus: to };
+      });
+    },
+
+    /** DOC-06: logical deletion by the author (status Deleted, nothing physically removed). */
+    async delete(caller: Caller, ref: DocumentRef): Promise<StoredDocumentEntry> {
+      return onLatest(caller, ref, 'document.delete', {}, async (tx, record, doc) => {
+        await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, 'Deleted');
+        return { ...doc, availabilityStatus: 'Deleted' };
+      });
+    },
+  };
+}
+
+
+function dtmOf(d: Date): string {
+  return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+export type MetadataUpdateService = ReturnType<typeof metadataUpdateService>;

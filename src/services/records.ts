@@ -1,0 +1,279 @@
+// The record itself: create with consent (DMP-01/02), tell whether it exists and how the caller
+// stands (TD0.2), close and reactivate (DMP-05), purge after the retention period.
+import { randomUUID } from 'node:crypto';
+import { checkCreationConsent, creationChannel, type CreationConsent } from '../domain/creation.js';
+import { decide } from '../domain/decide.js';
+import { CarnetError } from '../domain/errors.js';
+import { retentionEndsAt, retentionExpired } from '../domain/lifecycle.js';
+import { majorityDate } from '../domain/minors.js';
+import type { PatientIdentifier } from '../domain/model.js';
+import type { RecordContext } from '../domain/record.js';
+import type { ReasonCode } from '../domain/reasons.js';
+import { findPatientKey, insertDmp, loadRecord, updateDmp, type DmpRow } from '../store/record-repo.js';
+import { insertRepresentative } from '../store/representative-repo.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { guarded, refusal, traceCall } from './guard.js';
+
+export interface NewRepresentative {
+  representativeId?: string;
+  relationship: 'parent' | 'tutor';
+  given?: string;
+  family: string;
+  email?: string;
+  phone?: string;
+}
+
+export interface CreateRecordInput {
+  identifiers: PatientIdentifier[];
+  given?: string;
+  family?: string;
+  gender?: string;
+  /** YYYY-MM-DD */
+  birthDate?: string;
+  emancipated?: boolean;
+  protectedAdult?: boolean;
+  /** legal representatives known at creation (a minor's record needs their consent) */
+  representatives?: NewRepresentative[];
+  consent: { givenBy: 'patient' | 'legal_representative'; representativeIndex?: number } | null;
+}
+
+export interface RecordStatus {
+  exists: boolean;
+  patientKey?: string;
+  status?: 'open' | 'closed';
+  closedAt?: string;
+  closureReason?: string | null;
+  /** for a professional caller: authorised (directly or through the care team) */
+  authorised?: boolean;
+  blocked?: boolean;
+  /** for a professional caller: the caller is the médecin traitant DMP */
+  medecinTraitant?: boolean;
+}
+
+const CLOSED_OR_UNKNOWN_ERROR = 'no DMP for this patient';
+
+export function recordService(deps: ServiceDeps) {
+  const now = () => deps.clock.now();
+
+  async function resolve(identifier: PatientIdentifier): Promise<string> {
+    const key = await findPatientKey(deps.db, identifier);
+    if (!key) throw new CarnetError('unknown_patient', CLOSED_OR_UNKNOWN_ERROR);
+    return key;
+  }
+
+  return {
+    resolve,
+
+    /** The record key of an identifier, or null (no error: DMP-04, nothing requires a DMP). */
+    lookup: (identifier: PatientIdentifier) => findPatientKey(deps.db, identifier),
+
+    async create(caller: Caller, input: CreateRecordInput): Promise<{ patientKey: string; representativeIds: string[] }> {
+      if (!input.identifiers.length) throw new CarnetError('invalid_metadata', 'a patient identifier (INS) is required');
+      const patientKey = randomUUID();
+      const at = now();
+      const reps = (input.representatives ?? []).map((r) => ({ ...r, representativeId: r.representativeId ?? randomUUID() }));
+      const accessEndsAt = input.birthDate && !input.protectedAdult ? new Date(`${majorityDate(input.birthDate)}T00:00:00Z`) : null;
+      const ctx: RecordContext = {
+        patientKey,
+        status: 'open',
+        birthDate: input.birthDate,
+        emancipated: !!input.emancipated,
+        protectedAdult: !!input.protectedAdult,
+        medecinTraitant: null,
+        grants: [],
+        emergencyOppositions: { bris_de_glace: false, centre_15: false },
+        legalRepresentatives: reps.map((r) => ({
+          representativeId: r.representativeId,
+          doctorPresenceRequired: false,
+          accessEndsAt: r.relationship === 'tutor' || !accessEndsAt ? undefined : accessEndsAt.toISOString(),
+        })),
+      };
+      const consent: CreationConsent | null = input.consent
+        ? {
+            givenBy: input.consent.givenBy,
+            representativeId:
+              input.consent.givenBy === 'legal_representative' ? reps[input.consent.representativeIndex ?? 0]?.representativeId : undefined,
+            at: at.toISOString(),
+          }
+        : null;
+      const channel = creationChannel(caller.actor);
+      type Outcome = { ok: true; patientKey: string; representativeIds: string[] } | { ok: false; denied: ReasonCode };
+      const outcome = await deps.db.transaction(async (tx): Promise<Outcome> => {
+        const existing = [];
+        for (const id of input.identifiers) {
+          const key = await findPatientKey(tx, id);
+          if (key) existing.push(key);
+        }
+        if (existing.length) throw new CarnetError('conflict', 'a DMP already exists for this patient');
+        const decision = decide(deps.policy, caller.actor, ctx, null, 'record.create', at);
+        const consentDecision = decision.permit ? checkCreationConsent(ctx, consent, at) : decision;
+        if (!decision.permit || !consentDecision.permit || !channel) {
+          // Nothing is created, so the refusal is chained with the accesses that concern no record.
+          const reason: ReasonCode = !decision.permit ? decision.reason : !consentDecision.permit ? consentDecision.reason : 'unsupported_actor';
+          await traceCall(tx, deps, caller, null, 'record.create', 'denied', { reason });
+          return { ok: false, denied: reason };
+        }
+        await insertDmp(tx, {
+          patientKey,
+          identifiers: input.identifiers,
+          given: input.given,
+          family: input.family,
+          gender: input.gender,
+          birthDate: input.birthDate,
+          emancipated: !!input.emancipated,
+          protectedAdult: !!input.protectedAdult,
+          consentBy: consent!.givenBy === 'legal_representative' ? `legal_representative:${consent!.representativeId}` : 'patient',
+          creationChannel: channel,
+          createdBy: traceIdOf(caller),
+          now: at,
+        });
+        for (const r of reps) {
+          await insertRepresentative(tx, patientKey, {
+            ...r,
+            accessEndsAt: r.relationship === 'tutor' ? null : accessEndsAt,
+            now: at,
+          });
+        }
+        await traceCall(tx, deps, caller, patientKey, 'record.create', 'success', {
+          details: { channel, consentBy: consent!.givenBy },
+        });
+        return { ok: true, patientKey, representativeIds: reps.map((r) => r.representativeId) };
+      });
+      // The refusal's trace is committed above; only then is the caller told.
+      if (!outcome.ok) throw refusal(outcome.denied);
+      return { patientKey: outcome.patientKey, representativeIds: outcome.representativeIds };
+    },
+
+    /** TD0.2: does a DMP exist, its state, and how the caller stands with it. */
+    async status(caller: Caller, identifier: PatientIdentifier): Promise<RecordStatus> {
+      const key = await findPatientKey(deps.db, identifier);
+      if (!key) {
+        await deps.db.transaction((tx) =>
+          traceCall(tx, deps, caller, null, 'record.exists', 'success', { details: { exists: false } }),
+        );
+        return { exists: false };
+      }
+      return guarded(deps, caller, {
+        patientKey: key,
+        action: 'record.exists',
+        act: async ({ record }) => {
+          const actor = caller.actor;
+          const status: RecordStatus = {
+            exists: true,
+            patientKey: key,
+            status: record.context.status,
+            closedAt: record.context.closedAt,
+            closureReason: record.row.closure_reason,
+          };
+          if (actor.kind === 'professional') {
+            const grants = record.context.grants;
+            const matches = (effect: 'permit' | 'deny') =>
+              grants.some(
+                (g) =>
+                  g.effect === effect &&
+                  ((g.subjectKind === 'professional' && g.subjectId === actor.idNatPs) ||
+                    (g.subjectKind === 'structure' && g.subjectId === actor.structureId)),
+              );
+            status.blocked = grants.some((g) => g.effect === 'deny' && g.subjectKind === 'professional' && g.subjectId === actor.idNatPs);
+            status.authorised = !status.blocked && matches('permit');
+            status.medecinTraitant = record.context.medecinTraitant === actor.idNatPs;
+          }
+          return status;
+        },
+      });
+    },
+
+    async get(caller: Caller, patientKey: string): Promise<DmpRow> {
+      return guarded(deps, caller, {
+        patientKey,
+        action: 'record.exists',
+        act: async ({ record }) => record.row,
+      });
+    },
+
+    /** DMP-05: close; data kept 10 years, no deposit and no professional access meanwhile. */
+    async close(caller: Caller, patientKey: string, reason?: string): Promise<void> {
+      await guarded(deps, caller, {
+        patientKey,
+        action: 'record.close',
+        lock: true,
+        trace: { details: { reason: reason ?? null } },
+        act: async ({ tx, record }) => {
+          if (record.context.status === 'closed') throw new CarnetError('business_rule', 'the record is already closed');
+          const at = now();
+          await updateDmp(
+            tx,
+            patientKey,
+            { status: 'closed', closed_at: at, closed_by: traceIdOf(caller), closure_reason: reason ?? null, purge_after: retentionEndsAt(at.toISOString()) },
+            at,
+          );
+        },
+      });
+    },
+
+    /** DMP-05: reactivate within the retention period, with everything as it was. */
+    async reactivate(caller: Caller, patientKey: string): Promise<void> {
+      await guarded(deps, caller, {
+        patientKey,
+        action: 'record.reactivate',
+        lock: true,
+        act: async ({ tx, record }) => {
+          if (record.context.status !== 'closed') throw new CarnetError('business_rule', 'the record is not closed');
+          await updateDmp(tx, patientKey, { status: 'open', closed_at: null, closed_by: null, closure_reason: null, purge_after: null }, now());
+        },
+      });
+    },
+
+    /**
+     * DMP-05: removes the records closed for longer than the retention period, with all their
+     * data. This is the one deletion the trace allows, announced in its own transaction.
+     */
+    async purgeExpired(caller: Caller): Promise<{ purged: number }> {
+      const at = now();
+      const due = await deps.db.query<{ patient_key: string }>(
+        "SELECT patient_key::text FROM dmp WHERE status = 'closed' AND purge_after <= $1",
+        [at],
+      );
+      let purged = 0;
+      for (const { patient_key: key } of due.rows) {
+        await deps.db.transaction(async (tx) => {
+          const rec = await loadRecord(tx, key, true);
+          if (!rec || !retentionExpired(rec.context, at)) return;
+          await tx.query("SELECT set_config('carnet.retention_purge', 'on', true)");
+          for (const table of PATIENT_TABLES) await tx.query(`DELETE FROM ${table} WHERE patient_key = $1`, [key]);
+          for (const table of LOOKUP_TABLES) await tx.query(`DELETE FROM ${table} WHERE patient_key = $1`, [key]);
+          await tx.query('DELETE FROM access_trace WHERE chain_key = $1', [key]);
+          await tx.query('DELETE FROM access_trace_head WHERE chain_key = $1', [key]);
+          await tx.query('DELETE FROM dmp WHERE patient_key = $1', [key]);
+          await traceCall(tx, deps, caller, null, 'record.purge', 'success', { target: { kind: 'record', id: key } });
+          purged++;
+        });
+      }
+      return { purged };
+    },
+  };
+}
+
+const PATIENT_TABLES = [
+  'association', 'folder', 'submission_set', 'document_selection', 'document_entry', 'document_content',
+  'access_grant', 'auth_challenge', 'account', 'legal_representative',
+];
+const LOOKUP_TABLES = ['registry_object', 'registry_unique_id', 'patient_identifier', 'account_login', 'auth_challenge_index'];
+
+function traceIdOf(caller: Caller): string {
+  const a = caller.actor;
+  switch (a.kind) {
+    case 'professional':
+      return `professional:${a.idNatPs}`;
+    case 'patient':
+      return 'patient';
+    case 'legal_representative':
+      return `legal_representative:${a.representativeId}`;
+    case 'support':
+      return `support:${a.agentId}`;
+    case 'system':
+      return `system:${a.component}`;
+  }
+}
+
+export type RecordService = ReturnType<typeof recordService>;

@@ -1,0 +1,120 @@
+// Legal representatives (MIN-01..04): up to two on a minor's record, the minor's wish that one
+// reaches the record only with a doctor (MASK-04), and the end of their access at majority with
+// the notice one month before (MIN-03).
+import { randomUUID } from 'node:crypto';
+import { CarnetError } from '../domain/errors.js';
+import { canAddRepresentative, majorityDate, majorityNoticeDate } from '../domain/minors.js';
+import { insertRepresentative, listRepresentatives, representativesEndingBefore, updateRepresentative, type RepresentativeRow } from '../store/representative-repo.js';
+import type { Tx } from '../store/db.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { guarded, traceCall } from './guard.js';
+import type { NewRepresentative } from './records.js';
+
+/** Sends a message; the patient-access work plugs the outbox in here. */
+export type Notify = (tx: Tx, message: { patientKey: string; to: RepresentativeRow; kind: string; subject: string; body: string }) => Promise<void>;
+
+export function representativeService(deps: ServiceDeps, notify?: Notify) {
+  return {
+    async list(caller: Caller, patientKey: string): Promise<RepresentativeRow[]> {
+      return guarded(deps, caller, { patientKey, action: 'consent.read', act: ({ tx }) => listRepresentatives(tx, patientKey) });
+    },
+
+    /** MIN-02: a second representative may be added; never a third. */
+    async add(caller: Caller, patientKey: string, rep: NewRepresentative): Promise<string> {
+      return guarded(deps, caller, {
+        patientKey,
+        action: 'representative.manage',
+        lock: true,
+        trace: { details: { relationship: rep.relationship } },
+        act: async ({ tx, record }) => {
+          const now = deps.clock.now();
+          if (!canAddRepresentative(record.context, now)) {
+            throw new CarnetError('business_rule', 'a record holds at most two active legal representatives, and only while they are needed');
+          }
+          const id = rep.representativeId ?? randomUUID();
+          const birth = record.context.birthDate;
+          const ends = rep.relationship === 'parent' && birth && !record.context.protectedAdult ? new Date(`${majorityDate(birth)}T00:00:00Z`) : null;
+          await insertRepresentative(tx, patientKey, { ...rep, representativeId: id, accessEndsAt: ends, now });
+          return id;
+        },
+      });
+    },
+
+    /** MASK-04: the minor asks that this representative read medical documents only with a doctor. */
+    async setDoctorPresenceRequired(caller: Caller, patientKey: string, representativeId: string, required: boolean): Promise<void> {
+      await guarded(deps, caller, {
+        patientKey,
+        action: 'representative.manage',
+        lock: true,
+        trace: { target: { kind: 'legal_representative', id: representativeId }, details: { doctorPresenceRequired: required } },
+        act: async ({ tx }) => {
+          const ok = await updateRepresentative(tx, patientKey, representativeId, { doctor_presence_required: required });
+          if (!ok) throw new CarnetError('not_found', 'no such legal representative');
+        },
+      });
+    },
+
+    async end(caller: Caller, patientKey: string, representativeId: string): Promise<void> {
+      await guarded(deps, caller, {
+        patientKey,
+        action: 'representative.manage',
+        lock: true,
+        trace: { target: { kind: 'legal_representative', id: representativeId } },
+        act: async ({ tx }) => {
+          const ok = await updateRepresentative(tx, patientKey, representativeId, { ended_at: deps.clock.now() });
+          if (!ok) throw new CarnetError('not_found', 'no such legal representative');
+        },
+      });
+    },
+
+    /**
+     * MIN-03, run by a scheduled job: one month before majority the representatives are told
+     * their access will end; at majority it ends. Idempotent: each notice is sent once.
+     */
+    async runMajorityTransition(caller: Caller): Promise<{ noticed: number; ended: number }> {
+      const now = deps.clock.now();
+      const horizon = new Date(now.getTime() + 32 * 24 * 3600 * 1000);
+      const due = await representativesEndingBefore(deps.db, horizon);
+      let noticed = 0;
+      let ended = 0;
+      for (const rep of due) {
+        await deps.db.transaction(async (tx) => {
+          const endsAt = rep.access_ends_at!;
+          if (endsAt.getTime() <= now.getTime()) {
+            await updateRepresentative(tx, rep.patient_key, rep.representative_id, { ended_at: now });
+            await traceCall(tx, deps, caller, rep.patient_key, 'representative.end', 'success', {
+              target: { kind: 'legal_representative', id: rep.representative_id },
+              details: { cause: 'majority' },
+            });
+            ended++;
+            return;
+          }
+          const birth = endsAt.toISOString().slice(0, 10);
+          const noticeDay = majorityNoticeDate(shiftYears(birth, -18));
+          if (!rep.majority_notice_sent_at && now.toISOString().slice(0, 10) >= noticeDay) {
+            await updateRepresentative(tx, rep.patient_key, rep.representative_id, { majority_notice_sent_at: now });
+            await notify?.(tx, {
+              patientKey: rep.patient_key,
+              to: rep,
+              kind: 'majority_notice',
+              subject: 'Fin prochaine de votre accès au DMP',
+              body: `Votre accès en tant que représentant légal prendra fin le ${birth}, à la majorité du titulaire du dossier.`,
+            });
+            await traceCall(tx, deps, caller, rep.patient_key, 'representative.majority_notice', 'success', {
+              target: { kind: 'legal_representative', id: rep.representative_id },
+            });
+            noticed++;
+          }
+        });
+      }
+      return { noticed, ended };
+    },
+  };
+}
+
+function shiftYears(isoDate: string, years: number): string {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  return `${String(y + years).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+export type RepresentativeService = ReturnType<typeof representativeService>;
