@@ -6,6 +6,8 @@ import { registerFhirDoor } from './fhir/door.js';
 import { registerHealth } from './http/health.js';
 import { loggerOptions } from './http/logging.js';
 import { buildHttpServer } from './http/server.js';
+import { createBearerVerifier, type BearerVerifier } from './auth/bearer.js';
+import { defaultLocalKeyFile, loadOrCreateLocalKeys } from './auth/local-keys.js';
 import type { Policy } from './domain/policy.js';
 import { loadPolicy } from './profiles/load.js';
 import { createServices, type Services } from './services/index.js';
@@ -19,6 +21,8 @@ export interface App {
   http: FastifyInstance;
   logger: Logger;
   services: Services;
+  /** checks bearer tokens and signs the server's own (patient sessions, dev tokens) */
+  verifier: BearerVerifier;
   /** stops accepting, finishes in-flight requests, closes the database */
   close(): Promise<void>;
 }
@@ -47,10 +51,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, maxQueryResults: config.maxQueryResults },
     repositoryUniqueId: config.repositoryUniqueId,
   });
+  const localKeys = await loadOrCreateLocalKeys(config.auth.signingKeyFile ?? defaultLocalKeyFile(config.dataDir));
+  const verifier = createBearerVerifier({
+    audience: config.auth.audience,
+    issuer: config.auth.issuer,
+    jwksFile: config.auth.jwksFile,
+    jwksUrl: config.auth.jwksUrl,
+    localKeys,
+    devMode: config.devMode,
+    now: () => (options.clock ?? systemClock).now(),
+  });
   const http = buildHttpServer(config, logger);
   try {
     registerHealth(http, db);
-    await registerFhirDoor(http, { config, services });
+    await registerFhirDoor(http, { config, services, verifier });
     await http.ready();
   } catch (e) {
     if (ownsDb) await db.close();
@@ -63,6 +77,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http,
     logger,
     services,
+    verifier,
     close() {
       closing ??= (async () => {
         await http.close();

@@ -1,6 +1,7 @@
 // The subcommands of `carnet`. Each returns an exit code (or nothing for success).
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
+import { tokenCommand } from './token.js';
 
 export interface Command {
   summary: string;
@@ -10,4 +11,5 @@ export interface Command {
 export const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  token: tokenCommand,
 };

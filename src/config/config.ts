@@ -31,6 +31,20 @@ export interface Config {
   maxQueryResults: number;
   /** directory of the policy files (matrix, terminologies) */
   profilesDir: string;
+  auth: {
+    /** the `aud` bearer tokens must carry */
+    audience: string;
+    /** the `iss` of the identity provider's tokens */
+    issuer?: string;
+    jwksFile?: string;
+    jwksUrl?: string;
+    /** the server's own signing key (patient sessions); shared by every instance */
+    signingKeyFile?: string;
+    /** PEM files of the certificates trusted to sign VIHF assertions */
+    vihfTrustedCertFiles: string[];
+    /** the SAML Audience VIHF assertions must name (none: not checked) */
+    vihfAudience?: string;
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -59,5 +73,14 @@ export function loadConfig(env: Env = process.env): Config {
     repositoryUniqueId: readOid(env, 'CARNET_REPOSITORY_UNIQUE_ID', '1.2.250.1.999.1.1.1'),
     maxQueryResults: readInt(env, 'CARNET_MAX_QUERY_RESULTS', 5000, 1, 1_000_000),
     profilesDir: readString(env, 'CARNET_PROFILES_DIR', 'profiles')!,
+    auth: {
+      audience: readString(env, 'CARNET_TOKEN_AUDIENCE', 'carnet')!,
+      issuer: readString(env, 'CARNET_TOKEN_ISSUER'),
+      jwksFile: readString(env, 'CARNET_JWKS_FILE'),
+      jwksUrl: readUrl(env, 'CARNET_JWKS_URL', ['https:', 'http:']),
+      signingKeyFile: readString(env, 'CARNET_SIGNING_KEY_FILE'),
+      vihfTrustedCertFiles: (readString(env, 'CARNET_VIHF_TRUSTED_CERTS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      vihfAudience: readString(env, 'CARNET_VIHF_AUDIENCE'),
+    },
   };
 }

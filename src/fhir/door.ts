@@ -1,28 +1,64 @@
 // The FHIR door: every route under /fhir. It translates FHIR onto the services and back, and
-// records what it registers so that /fhir/metadata describes exactly this door.
-import type { FastifyInstance } from 'fastify';
-import { FhirCapabilities } from './capabilities.js';
+// records what it registers so that /fhir/metadata describes exactly this door. It decides
+// nothing: who may do what is the services' (and the domain's) answer.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { BearerVerifier } from '../auth/bearer.js';
 import type { Config } from '../config/config.js';
+import { isCarnetError } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
+import { FhirCapabilities } from './capabilities.js';
+import { requireBearer } from './caller.js';
+import { errorOutcome, outcomeForError, outcomeForUnknown } from './outcome.js';
+import { sendResource } from './reply.js';
 
 export interface FhirDoorDeps {
   config: Config;
   services: Services;
+  verifier: BearerVerifier;
 }
+
+/** What each route module receives. */
+export interface FhirRouteContext extends FhirDoorDeps {
+  caps: FhirCapabilities;
+}
+
+/** The route modules of the door; each registers its routes and declares them in `caps`. */
+type RouteModule = (fhir: FastifyInstance, ctx: FhirRouteContext) => void | Promise<void>;
+const ROUTE_MODULES: RouteModule[] = [];
 
 export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps): Promise<FhirCapabilities> {
   const caps = new FhirCapabilities();
   await app.register(
     async (fhir) => {
-      fhir.get('/metadata', async (_req, reply) => {
-        reply.type('application/fhir+json');
-        return caps.build({
-          publicUrl: deps.config.publicUrl,
-          software: SOFTWARE,
-          formats: ['application/fhir+json'],
-        });
+      requireBearer(fhir, deps.verifier);
+      fhir.setErrorHandler((error: FastifyError, req, reply) => {
+        if (isCarnetError(error)) {
+          const { status, outcome } = outcomeForError(error);
+          if (status === 401) reply.header('www-authenticate', `Bearer realm="carnet", error="invalid_token"`);
+          return sendResource(req, reply, outcome, status);
+        }
+        if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+          const code = error.statusCode === 413 ? 'too-costly' : error.statusCode === 415 ? 'not-supported' : 'invalid';
+          return sendResource(req, reply, errorOutcome(code, error.statusCode === 413 ? 'the request body is larger than this server accepts' : error.message), error.statusCode);
+        }
+        req.log.error({ err: error }, 'unexpected error');
+        const { status, outcome } = outcomeForUnknown(error);
+        return sendResource(req, reply, outcome, status);
       });
+
+      fhir.get('/metadata', async (req, reply) =>
+        sendResource(
+          req,
+          reply,
+          caps.build({
+            publicUrl: deps.config.publicUrl,
+            software: SOFTWARE,
+            formats: ['application/fhir+json', 'application/fhir+xml'],
+          }),
+        ),
+      );
+      for (const register of ROUTE_MODULES) await register(fhir, { ...deps, caps });
     },
     { prefix: '/fhir' },
   );

@@ -1,19 +1,63 @@
 // A real server on an ephemeral port for end-to-end tests, on a test database.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { createApp, type App } from '../../src/app.js';
+import type { CarnetClaims } from '../../src/auth/claims.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
+import type { Actor } from '../../src/domain/actor.js';
+import type { Clock } from '../../src/services/deps.js';
 import type { Db } from '../../src/store/db.js';
 
 export interface RunningApp {
   app: App;
   baseUrl: string;
+  /** a bearer token for this actor, signed by the server's own (development) key */
+  tokenFor(actor: Actor, ttlSeconds?: number): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startTestApp(db: Db, env: Record<string, string> = {}): Promise<RunningApp> {
-  const config: Config = { ...loadConfig({ CARNET_LOG_LEVEL: 'silent', ...env }), host: '127.0.0.1', port: 0 };
-  const app = await createApp(config, { db, logger: pino({ level: env.CARNET_LOG_LEVEL ?? 'silent' }) });
+export function claimsOf(actor: Actor): CarnetClaims {
+  switch (actor.kind) {
+    case 'professional':
+      return {
+        sub: actor.idNatPs,
+        subject_type: 'professional',
+        profession: actor.profession,
+        specialty: actor.specialty,
+        structure_id: actor.structureId,
+        activity_sector: actor.activitySector,
+        purpose_of_use: actor.mode,
+        on_patient_request: actor.onPatientRequest,
+        given_name: actor.given,
+        family_name: actor.family,
+      };
+    case 'patient':
+      return { sub: actor.accountId ?? actor.patientKey, subject_type: 'patient', patient_key: actor.patientKey, account_id: actor.accountId };
+    case 'legal_representative':
+      return { sub: actor.representativeId, subject_type: 'legal_representative', patient_key: actor.patientKey, representative_id: actor.representativeId, account_id: actor.accountId };
+    case 'support':
+      return { sub: actor.agentId, subject_type: 'support' };
+    case 'system':
+      throw new Error('the system has no token');
+  }
+}
+
+export async function startTestApp(db: Db, env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<RunningApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'));
+  const config: Config = {
+    ...loadConfig({ CARNET_LOG_LEVEL: 'silent', CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true', ...env }),
+    host: '127.0.0.1',
+    port: 0,
+  };
+  const app = await createApp(config, { db, logger: pino({ level: env.CARNET_LOG_LEVEL ?? 'silent' }), clock: options.clock });
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
   app.config.publicUrl = address;
-  return { app, baseUrl: address, close: () => app.close() };
+  return {
+    app,
+    baseUrl: address,
+    tokenFor: (actor, ttl = 3600) => app.verifier.sign(claimsOf(actor), ttl),
+    close: () => app.close(),
+  };
 }

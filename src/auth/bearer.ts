@@ -1,0 +1,93 @@
+// Verifies `Authorization: Bearer` JWTs: signature by a trusted key (a JWKS file or URL of the
+// identity provider, plus the server's own key), expiry, issuer and audience. Tokens signed by
+// the server's own key may name professionals only in development mode: in production those
+// come from the identity provider.
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { readFileSync } from 'node:fs';
+import type { Actor } from '../domain/actor.js';
+import { CarnetError } from '../domain/errors.js';
+import { claimsToActor, type CarnetClaims } from './claims.js';
+import { LOCAL_ALG, type LocalKeys } from './local-keys.js';
+
+export interface BearerOptions {
+  audience: string;
+  issuer?: string;
+  /** JWKS of the identity provider, as a file path or an https URL */
+  jwksFile?: string;
+  jwksUrl?: string;
+  localKeys: LocalKeys;
+  /** local key may also sign professional and support tokens */
+  devMode: boolean;
+  clockToleranceSeconds?: number;
+  now?: () => Date;
+}
+
+export const LOCAL_ISSUER = 'urn:carnet:local';
+
+export interface BearerVerifier {
+  verify(token: string): Promise<{ actor: Actor; claims: CarnetClaims & JWTPayload }>;
+  /** signs a token with the server's own key (patient sessions; test tokens in development) */
+  sign(claims: CarnetClaims, ttlSeconds: number): Promise<string>;
+}
+
+export function createBearerVerifier(o: BearerOptions): BearerVerifier {
+  const local = createLocalJWKSet({ keys: [o.localKeys.publicJwk] });
+  const provider = o.jwksUrl
+    ? createRemoteJWKSet(new URL(o.jwksUrl))
+    : o.jwksFile
+      ? createLocalJWKSet(JSON.parse(readFileSync(o.jwksFile, 'utf8')) as { keys: JWK[] })
+      : null;
+  const tolerance = o.clockToleranceSeconds ?? 30;
+
+  return {
+    async verify(token) {
+      let kid: string | undefined;
+      try {
+        kid = decodeProtectedHeader(token).kid;
+      } catch {
+        throw new CarnetError('unauthenticated', 'the bearer token is not a JWT');
+      }
+      const isLocal = kid === o.localKeys.kid;
+      if (!isLocal && !provider) throw new CarnetError('unauthenticated', 'the token is signed by an unknown key');
+      let payload: JWTPayload;
+      try {
+        const result = await jwtVerify(token, isLocal ? local : provider!, {
+          audience: o.audience,
+          issuer: isLocal ? LOCAL_ISSUER : o.issuer,
+          clockTolerance: tolerance,
+          currentDate: o.now?.(),
+          algorithms: isLocal ? [LOCAL_ALG] : ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256'],
+          requiredClaims: ['exp'],
+        });
+        payload = result.payload;
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? '';
+        const why =
+          code === 'ERR_JWT_EXPIRED'
+            ? 'the token has expired'
+            : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+              ? `the token is not meant for this server (${(e as Error).message})`
+              : code === 'ERR_JWKS_NO_MATCHING_KEY'
+                ? 'the token is signed by an unknown key'
+                : 'the token signature is not valid';
+        throw new CarnetError('unauthenticated', why);
+      }
+      const claims = payload as CarnetClaims & JWTPayload;
+      if (isLocal && !o.devMode && (claims.subject_type === 'professional' || claims.subject_type === 'support')) {
+        throw new CarnetError('unauthenticated', 'professional tokens come from the identity provider, not from this server');
+      }
+      return { actor: claimsToActor(claims), claims };
+    },
+
+    async sign(claims, ttlSeconds) {
+      const now = Math.floor((o.now?.() ?? new Date()).getTime() / 1000);
+      return new SignJWT({ ...claims } as JWTPayload)
+        .setProtectedHeader({ alg: LOCAL_ALG, kid: o.localKeys.kid, typ: 'JWT' })
+        .setIssuer(LOCAL_ISSUER)
+        .setAudience(o.audience)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttlSeconds)
+        .sign(o.localKeys.privateKey);
+    },
+  };
+}

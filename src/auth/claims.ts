@@ -1,0 +1,76 @@
+// Bearer token claims -> Actor. Professionals carry IHE IUA-style attributes (the same facts as
+// a VIHF assertion: IdNat_PS, profession, specialty, structure, activity sector, purpose of use);
+// patients and legal representatives carry the record they act on. Anything missing or unknown
+// yields no actor: the caller is then refused (fail closed).
+import type { Actor } from '../domain/actor.js';
+import { CarnetError } from '../domain/errors.js';
+
+/** The claims Carnet reads. `extensions.ihe_iua` values are accepted where IUA defines them. */
+export interface CarnetClaims {
+  sub?: string;
+  subject_type?: 'professional' | 'patient' | 'legal_representative' | 'support';
+  profession?: string;
+  specialty?: string;
+  structure_id?: string;
+  activity_sector?: string;
+  purpose_of_use?: string;
+  on_patient_request?: boolean;
+  given_name?: string;
+  family_name?: string;
+  patient_key?: string;
+  representative_id?: string;
+  account_id?: string;
+  extensions?: {
+    ihe_iua?: {
+      subject_role?: { code?: string };
+      purpose_of_use?: { code?: string };
+      subject_organization_id?: string;
+    };
+  };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v : undefined;
+}
+
+export function claimsToActor(c: CarnetClaims): Actor {
+  const iua = c.extensions?.ihe_iua;
+  switch (c.subject_type) {
+    case 'professional': {
+      const idNatPs = str(c.sub);
+      const profession = str(c.profession) ?? str(iua?.subject_role?.code);
+      if (!idNatPs || !profession) throw new CarnetError('unauthenticated', 'the token names no professional (sub and profession are required)');
+      return {
+        kind: 'professional',
+        idNatPs,
+        profession,
+        specialty: str(c.specialty),
+        structureId: str(c.structure_id) ?? str(iua?.subject_organization_id),
+        activitySector: str(c.activity_sector),
+        // An absent purpose of use is the normal mode; an unknown one is kept so that the rules refuse it.
+        mode: str(c.purpose_of_use) ?? str(iua?.purpose_of_use?.code) ?? 'normal',
+        given: str(c.given_name),
+        family: str(c.family_name),
+        onPatientRequest: c.on_patient_request === true,
+      };
+    }
+    case 'patient': {
+      const patientKey = str(c.patient_key);
+      if (!patientKey) throw new CarnetError('unauthenticated', 'the token names no record');
+      return { kind: 'patient', patientKey, accountId: str(c.account_id) };
+    }
+    case 'legal_representative': {
+      const patientKey = str(c.patient_key);
+      const representativeId = str(c.representative_id);
+      if (!patientKey || !representativeId) throw new CarnetError('unauthenticated', 'the token names no record or representative');
+      return { kind: 'legal_representative', patientKey, representativeId, accountId: str(c.account_id) };
+    }
+    case 'support': {
+      const agentId = str(c.sub);
+      if (!agentId) throw new CarnetError('unauthenticated', 'the token names no agent');
+      return { kind: 'support', agentId };
+    }
+    default:
+      throw new CarnetError('unauthenticated', 'the token has no known subject_type');
+  }
+}

@@ -1,0 +1,32 @@
+// Who calls the FHIR door: the bearer token is checked before any route runs (except the
+// CapabilityStatement, which is public), and routes read the result with callerOf().
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { BearerVerifier } from '../auth/bearer.js';
+import { CarnetError } from '../domain/errors.js';
+import type { Caller } from '../services/deps.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+/** Paths under /fhir that answer without a token. */
+const PUBLIC = new Set(['/fhir/metadata', '/fhir/.well-known/smart-configuration']);
+
+export function requireBearer(app: FastifyInstance, verifier: BearerVerifier): void {
+  app.addHook('onRequest', async (req) => {
+    const path = req.url.split('?')[0].replace(/\/$/, '');
+    if (PUBLIC.has(path)) return;
+    const header = req.headers.authorization;
+    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!m) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required');
+    const { actor } = await verifier.verify(m[1]);
+    req.caller = { actor, channel: 'fhir', requestId: req.id };
+  });
+}
+
+export function callerOf(req: FastifyRequest): Caller {
+  if (!req.caller) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required');
+  return req.caller;
+}
