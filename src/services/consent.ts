@@ -48,6 +48,7 @@ export function consentService(deps: ServiceDeps) {
 
     /** Authorise (permit) or block (deny) a professional or a structure's care team. */
     async addGrant(caller: Caller, patientKey: string, input: GrantInput): Promise<GrantRow> {
+      await deps.availability?.ensureAvailable('consent');
       if (input.effect === 'deny' && input.subjectKind !== 'professional') {
         throw new CarnetError('business_rule', 'a block names one professional (ACC-03); structures are authorised or not');
       }
@@ -84,6 +85,7 @@ export function consentService(deps: ServiceDeps) {
 
     /** Withdraw an authorisation or lift a block. */
     async revokeGrant(caller: Caller, patientKey: string, grantId: string): Promise<void> {
+      await deps.availability?.ensureAvailable('consent');
       await guarded(deps, caller, {
         patientKey,
         action: 'consent.manage',
@@ -99,6 +101,7 @@ export function consentService(deps: ServiceDeps) {
 
     /** ACC-05: oppose, or stop opposing, one emergency mode. */
     async setEmergencyOpposition(caller: Caller, patientKey: string, mode: Exclude<AccessMode, 'normal'>, opposed: boolean): Promise<void> {
+      await deps.availability?.ensureAvailable('consent');
       await guarded(deps, caller, {
         patientKey,
         action: 'consent.manage',
@@ -113,6 +116,7 @@ export function consentService(deps: ServiceDeps) {
 
     /** ACC-06: designate, hand over or withdraw the médecin traitant DMP. */
     async designateMedecinTraitant(caller: Caller, patientKey: string, idNatPs: string | null): Promise<void> {
+      await deps.availability?.ensureAvailable('consent');
       await guarded(deps, caller, {
         patientKey,
         action: 'medecin_traitant.designate',

@@ -23,6 +23,8 @@ export interface ServiceDeps {
   limits: ServiceLimits;
   /** the repository uniqueId this server announces (XDS repositoryUniqueId) */
   repositoryUniqueId: string;
+  /** DMP-06: throws `unavailable` while a maintenance window suspends the function */
+  availability?: { ensureAvailable(fn: string): Promise<void> };
 }
 
 export type Channel = 'fhir' | 'xds' | 'auth' | 'cli' | 'job' | 'test';

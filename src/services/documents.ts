@@ -42,6 +42,7 @@ export function documentService(deps: ServiceDeps) {
 
     /** ITI-67 / ITI-18 FindDocuments / the patient's list: only what the caller may see, counted honestly. */
     async find(caller: Caller, patient: PatientIdentifier | { patientKey: string }, criteria: DocumentCriteria = {}): Promise<DocumentPage> {
+      await deps.availability?.ensureAvailable('document.search');
       const patientKey = 'patientKey' in patient ? patient.patientKey : await findPatientKey(deps.db, patient);
       if (!patientKey) return { entries: [], total: 0 };
       return guarded(deps, caller, {
@@ -74,6 +75,7 @@ export function documentService(deps: ServiceDeps) {
 
     /** ITI-43 / ITI-68: the document's bytes, if the caller may read it. */
     async retrieve(caller: Caller, ref: DocumentRef): Promise<RetrievedDocument> {
+      await deps.availability?.ensureAvailable('document.retrieve');
       const loc = await locate(ref);
       if (!loc) throw new CarnetError('not_found', 'no such document');
       return guarded(deps, caller, {

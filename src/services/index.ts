@@ -15,7 +15,10 @@ export interface ServiceOptions {
   notify?: Notify;
 }
 
-export function createServices(deps: ServiceDeps, options: ServiceOptions = {}) {
+export function createServices(base: ServiceDeps, options: ServiceOptions = {}) {
+  // Every use case consults the maintenance windows (DMP-06) before it starts.
+  const maintenance = maintenanceService(base);
+  const deps: ServiceDeps = { ...base, availability: maintenance };
   return {
     deps,
     records: recordService(deps),
@@ -24,7 +27,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions = {}) 
     metadata: metadataUpdateService(deps),
     consent: consentService(deps),
     representatives: representativeService(deps, options.notify),
-    maintenance: maintenanceService(deps),
+    maintenance,
     history: historyService(deps),
     directory: directoryService(deps),
   };

@@ -39,7 +39,7 @@ export function maintenanceService(deps: ServiceDeps) {
     },
 
     /** Throws `unavailable` when the function is inside a window now. */
-    async ensureAvailable(fn: SuspendableFunction): Promise<void> {
+    async ensureAvailable(fn: string): Promise<void> {
       const active = activeWindow((await windows()).map(asWindow), fn, deps.clock.now());
       if (active) {
         throw new CarnetError('unavailable', `temporarily unavailable until ${active.endsAt}: ${active.message}`, { reason: 'maintenance' });

@@ -123,6 +123,7 @@ export function metadataUpdateService(deps: ServiceDeps) {
 
   /** Runs a change on the latest version of a document; an older version is a version conflict. */
   async function onLatest<T>(caller: Caller, ref: DocumentRef, action: Action, details: Record<string, unknown>, change: (tx: Tx, record: LoadedRecord, doc: StoredDocumentEntry) => Promise<T>): Promise<T> {
+    await deps.availability?.ensureAvailable('metadata.update');
     const loc = await target(ref);
     return guarded(deps, caller, {
       patientKey: loc.patientKey,

@@ -68,6 +68,7 @@ export function recordService(deps: ServiceDeps) {
     lookup: (identifier: PatientIdentifier) => findPatientKey(deps.db, identifier),
 
     async create(caller: Caller, input: CreateRecordInput): Promise<{ patientKey: string; representativeIds: string[] }> {
+      await deps.availability?.ensureAvailable('record.create');
       if (!input.identifiers.length) throw new CarnetError('invalid_metadata', 'a patient identifier (INS) is required');
       const patientKey = randomUUID();
       const at = now();

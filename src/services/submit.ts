@@ -92,6 +92,7 @@ interface PreparedDocument {
 export function submitService(deps: ServiceDeps) {
   return {
     async submit(caller: Caller, req: SubmissionRequest): Promise<SubmissionResult> {
+      await deps.availability?.ensureAvailable('document.submit');
       const problems = structuralProblems(req);
       if (problems.length) fail(problems);
       const patientKey = await findPatientKey(deps.db, req.submissionSet.patientId);
