@@ -146,4 +146,5 @@ function refusalForCandidate(reason: string): CarnetError {
 }
 
 export { refusal };
+export type { GrantRow };
 export type ConsentService = ReturnType<typeof consentService>;

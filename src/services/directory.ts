@@ -19,4 +19,5 @@ export function directoryService(deps: ServiceDeps) {
   };
 }
 
+export type { ProfessionalRow, StructureRow };
 export type DirectoryService = ReturnType<typeof directoryService>;

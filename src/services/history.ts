@@ -1,6 +1,6 @@
 // Reading the access trace (TRACE-03/04) and checking its chains (TRACE-02).
 import type { Queryable } from '../store/db.js';
-import { verifyTrace, type TraceRow, type TraceVerification } from '../store/trace-repo.js';
+import { NO_RECORD_CHAIN, verifyTrace, type TraceRow, type TraceVerification } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 
@@ -11,6 +11,12 @@ export interface HistoryQuery {
   actorKinds?: string[];
   actions?: string[];
   documentLogicalId?: string;
+  /** a document by its logical id or by the entryUUID of one of its versions */
+  documentId?: string;
+  /** one row by its trace id */
+  traceId?: string;
+  /** rows whose declared access mode (purpose of use) is one of these */
+  accessModes?: string[];
   emergencyOnly?: boolean;
   limit: number;
   offset: number;
@@ -20,6 +26,8 @@ export interface HistoryPage {
   rows: TraceRow[];
   total: number;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function readRows(q: Queryable, patientKey: string, query: HistoryQuery): Promise<HistoryPage> {
   const params: unknown[] = [patientKey];
@@ -31,6 +39,16 @@ async function readRows(q: Queryable, patientKey: string, query: HistoryQuery): 
   if (query.actorKinds) where.push(`actor_kind = ANY(${add(query.actorKinds)}::text[])`);
   if (query.actions) where.push(`action = ANY(${add(query.actions)}::text[])`);
   if (query.documentLogicalId) where.push(`document_logical_id = ${add(query.documentLogicalId)}::uuid`);
+  if (query.documentId !== undefined) {
+    // Not a uuid: no row can match, and the cast below must not fail the query.
+    if (!UUID.test(query.documentId)) where.push('false');
+    else where.push(`(document_logical_id = ${add(query.documentId)}::uuid OR document_entry_uuid = $${params.length}::uuid)`);
+  }
+  if (query.traceId !== undefined) {
+    if (!UUID.test(query.traceId)) where.push('false');
+    else where.push(`trace_id = ${add(query.traceId)}::uuid`);
+  }
+  if (query.accessModes) where.push(`access_mode = ANY(${add(query.accessModes)}::text[])`);
   if (query.emergencyOnly) where.push(`access_mode IN ('bris_de_glace', 'centre_15')`);
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_trace WHERE ${w}`, params);
@@ -66,4 +84,7 @@ export function historyService(deps: ServiceDeps) {
   };
 }
 
+export type { TraceRow };
+/** The chain of the accesses that concern no record: its key names no patient. */
+export { NO_RECORD_CHAIN };
 export type HistoryService = ReturnType<typeof historyService>;

@@ -9,7 +9,7 @@ import { majorityDate } from '../domain/minors.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import type { RecordContext } from '../domain/record.js';
 import type { ReasonCode } from '../domain/reasons.js';
-import { findPatientKey, insertDmp, loadRecord, updateDmp, type DmpRow } from '../store/record-repo.js';
+import { findPatientKey, identifiersOfRecord, insertDmp, loadRecord, updateDmp, type DmpRow } from '../store/record-repo.js';
 import { insertRepresentative } from '../store/representative-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, traceCall } from './guard.js';
@@ -48,8 +48,44 @@ export interface RecordStatus {
   blocked?: boolean;
   /** for a professional caller: the caller is the médecin traitant DMP */
   medecinTraitant?: boolean;
+  /** what the record holds about the patient (TD0.2 returns the identity traits) */
+  identity?: RecordIdentity;
 }
 
+/** The identity traits as the record holds them: nothing is added or guessed. */
+export interface RecordIdentity {
+  identifiers: PatientIdentifier[];
+  given: string | null;
+  family: string | null;
+  gender: string | null;
+  birthDate: string | null;
+}
+
+/** A record as read by `get`: its row, its identifiers and how a professional caller stands with it. */
+export type RecordView = DmpRow & { identifiers: PatientIdentifier[] } & Pick<RecordStatus, 'authorised' | 'blocked' | 'medecinTraitant'>;
+
+export type { DmpRow };
+
+/** How a professional caller stands with a record (TD0.2: authorisation and médecin traitant status). */
+function standingOf(actor: Caller['actor'], ctx: RecordContext): Pick<RecordStatus, 'authorised' | 'blocked' | 'medecinTraitant'> {
+  if (actor.kind !== 'professional') return {};
+  const matches = (effect: 'permit' | 'deny') =>
+    ctx.grants.some(
+      (g) =>
+        g.effect === effect &&
+        ((g.subjectKind === 'professional' && g.subjectId === actor.idNatPs) ||
+          (g.subjectKind === 'structure' && g.subjectId === actor.structureId)),
+    );
+  const blocked = ctx.grants.some((g) => g.effect === 'deny' && g.subjectKind === 'professional' && g.subjectId === actor.idNatPs);
+  return { blocked, authorised: !blocked && matches('permit'), medecinTraitant: ctx.medecinTraitant === actor.idNatPs };
+}
+
+function identityOf(row: DmpRow, identifiers: PatientIdentifier[]): RecordIdentity {
+  return { identifiers, given: row.given, family: row.family, gender: row.gender, birthDate: row.birth_date };
+}
+
+const UUID_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLOSED_OR_UNKNOWN_ERROR = 'no DMP for this patient';
 
 export function recordService(deps: ServiceDeps) {
@@ -67,10 +103,19 @@ export function recordService(deps: ServiceDeps) {
     /** The record key of an identifier, or null (no error: DMP-04, nothing requires a DMP). */
     lookup: (identifier: PatientIdentifier) => findPatientKey(deps.db, identifier),
 
+    /**
+     * The identifiers of a record known by its key (the FHIR door names records Patient/<key>).
+     * Like lookup, no access is decided: what is then done with the record is.
+     */
+    identifiersOf: (patientKey: string): Promise<PatientIdentifier[]> =>
+      UUID_KEY.test(patientKey) ? identifiersOfRecord(deps.db, patientKey) : Promise.resolve([]),
+
     async create(caller: Caller, input: CreateRecordInput): Promise<{ patientKey: string; representativeIds: string[] }> {
       await deps.availability?.ensureAvailable('record.create');
       if (!input.identifiers.length) throw new CarnetError('invalid_metadata', 'a patient identifier (INS) is required');
-      const patientKey = randomUUID();
+      // Online self-creation (DMP-02): the patient's identity session already names the key of
+      // the record it is creating; every other channel gets a fresh one.
+      const patientKey = caller.actor.kind === 'patient' && UUID.test(caller.actor.patientKey) ? caller.actor.patientKey : randomUUID();
       const at = now();
       const reps = (input.representatives ?? []).map((r) => ({ ...r, representativeId: r.representativeId ?? randomUUID() }));
       const accessEndsAt = input.birthDate && !input.protectedAdult ? new Date(`${majorityDate(input.birthDate)}T00:00:00Z`) : null;
@@ -157,38 +202,23 @@ export function recordService(deps: ServiceDeps) {
       return guarded(deps, caller, {
         patientKey: key,
         action: 'record.exists',
-        act: async ({ record }) => {
-          const actor = caller.actor;
-          const status: RecordStatus = {
-            exists: true,
-            patientKey: key,
-            status: record.context.status,
-            closedAt: record.context.closedAt,
-            closureReason: record.row.closure_reason,
-          };
-          if (actor.kind === 'professional') {
-            const grants = record.context.grants;
-            const matches = (effect: 'permit' | 'deny') =>
-              grants.some(
-                (g) =>
-                  g.effect === effect &&
-                  ((g.subjectKind === 'professional' && g.subjectId === actor.idNatPs) ||
-                    (g.subjectKind === 'structure' && g.subjectId === actor.structureId)),
-              );
-            status.blocked = grants.some((g) => g.effect === 'deny' && g.subjectKind === 'professional' && g.subjectId === actor.idNatPs);
-            status.authorised = !status.blocked && matches('permit');
-            status.medecinTraitant = record.context.medecinTraitant === actor.idNatPs;
-          }
-          return status;
-        },
+        act: async ({ record }) => ({
+          exists: true,
+          patientKey: key,
+          status: record.context.status,
+          closedAt: record.context.closedAt,
+          closureReason: record.row.closure_reason,
+          ...standingOf(caller.actor, record.context),
+          identity: identityOf(record.row, record.identifiers),
+        }),
       });
     },
 
-    async get(caller: Caller, patientKey: string): Promise<DmpRow> {
+    async get(caller: Caller, patientKey: string): Promise<RecordView> {
       return guarded(deps, caller, {
         patientKey,
         action: 'record.exists',
-        act: async ({ record }) => record.row,
+        act: async ({ record }) => ({ ...record.row, identifiers: record.identifiers, ...standingOf(caller.actor, record.context) }),
       });
     },
 

@@ -44,6 +44,7 @@ export interface ProfessionalSearch {
   family?: string;
   given?: string;
   profession?: string;
+  specialty?: string;
   structureId?: string;
   limit: number;
   offset: number;
@@ -57,6 +58,7 @@ export async function searchProfessionals(q: Queryable, s: ProfessionalSearch): 
   if (s.family) where.push(`lower(family) LIKE ${add(`${s.family.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`)}`);
   if (s.given) where.push(`lower(given) LIKE ${add(`${s.given.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`)}`);
   if (s.profession) where.push(`profession = ${add(s.profession)}`);
+  if (s.specialty) where.push(`specialty = ${add(s.specialty)}`);
   if (s.structureId) where.push(`structure_id = ${add(s.structureId)}`);
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM professional WHERE ${w}`, params);
