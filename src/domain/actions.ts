@@ -32,6 +32,8 @@ export const ACTIONS = [
   'trace.read',
   /** add or end a legal representative, set the doctor-presence requirement (MASK-04) */
   'representative.manage',
+  /** the patient's personal selections of documents (DOC-07) */
+  'selection.manage',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

@@ -92,6 +92,9 @@ export function decide(
       return traceRead(c);
     case 'representative.manage':
       return representativeManage(c);
+    case 'selection.manage':
+      // DOC-07: selections are the patient side's own way of sorting what it can see.
+      return isOwner(actor) ? ownerOnOpenRecord(holderAccess(actor, ctx, now), ctx) : deny('unsupported_actor');
   }
 }
 

@@ -1,14 +1,18 @@
 // All use cases, built once from their dependencies. The doors receive this object and nothing
 // of the store.
+import { accessRefusalService } from './access-refusals.js';
 import { consentService } from './consent.js';
 import type { ServiceDeps } from './deps.js';
 import { directoryService } from './directory.js';
 import { documentService } from './documents.js';
 import { historyService } from './history.js';
+import { listService } from './lists.js';
 import { maintenanceService } from './maintenance.js';
 import { metadataUpdateService } from './metadata-updates.js';
 import { recordService } from './records.js';
+import { registryQueryService } from './registry-queries.js';
 import { representativeService, type Notify } from './representatives.js';
+import { selectionService } from './selections.js';
 import { submitService } from './submit.js';
 
 export interface ServiceOptions {
@@ -24,12 +28,16 @@ export function createServices(base: ServiceDeps, options: ServiceOptions = {}) 
     records: recordService(deps),
     submissions: submitService(deps),
     documents: documentService(deps),
+    lists: listService(deps),
     metadata: metadataUpdateService(deps),
     consent: consentService(deps),
     representatives: representativeService(deps, options.notify),
     maintenance,
     history: historyService(deps),
     directory: directoryService(deps),
+    registryQueries: registryQueryService(deps),
+    accessRefusals: accessRefusalService(deps),
+    selections: selectionService(deps),
   };
 }
 
