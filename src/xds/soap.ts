@@ -109,9 +109,13 @@ export interface SoapResponseOptions {
   /** the body element(s), serialised */
   bodyXml: string;
   messageId?: string;
+  /** requests (the conformance runner): wsa:To */
+  to?: string;
+  /** requests: further header blocks, serialised (e.g. wsse:Security) */
+  headersXml?: string;
 }
 
-/** A SOAP 1.2 response envelope with WS-Addressing Action, MessageID and RelatesTo. */
+/** A SOAP 1.2 envelope with WS-Addressing Action, MessageID and RelatesTo (responses) or To (requests). */
 export function buildSoapEnvelope(opts: SoapResponseOptions): string {
   const messageId = opts.messageId ?? `urn:uuid:${randomUUID()}`;
   return (
@@ -121,6 +125,8 @@ export function buildSoapEnvelope(opts: SoapResponseOptions): string {
     `<wsa:Action env:mustUnderstand="true">${escapeText(opts.action)}</wsa:Action>` +
     `<wsa:MessageID>${escapeText(messageId)}</wsa:MessageID>` +
     (opts.relatesTo ? `<wsa:RelatesTo>${escapeText(opts.relatesTo)}</wsa:RelatesTo>` : '') +
+    (opts.to ? `<wsa:To env:mustUnderstand="true">${escapeText(opts.to)}</wsa:To>` : '') +
+    (opts.headersXml ?? '') +
     `</env:Header>` +
     `<env:Body>${opts.bodyXml}</env:Body>` +
     `</env:Envelope>`
