@@ -1,7 +1,9 @@
 // The subcommands of `carnet`. Each returns an exit code (or nothing for success).
 import { migrateCommand } from './migrate.js';
+import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
+import { traceCommand } from './trace.js';
 
 export interface Command {
   summary: string;
@@ -11,5 +13,7 @@ export interface Command {
 export const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  seed: seedCommand,
   token: tokenCommand,
+  trace: traceCommand,
 };

@@ -76,3 +76,34 @@ describe('carnet command', () => {
     }
   }, 90_000);
 });
+
+describe('carnet seed and carnet trace verify', () => {
+  it('TRACE-02: seeds the demo record, finds the chain intact, then names the row altered behind the server\'s back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carnet-trace-'));
+    try {
+      const env = baseEnv({ CARNET_DATA_DIR: dir });
+      const seed = spawnSync(process.execPath, [BIN, 'seed'], { env, encoding: 'utf8' });
+      expect(seed.status).toBe(0);
+      expect(seed.stdout).toMatch(/demo record created/);
+      const intact = spawnSync(process.execPath, [BIN, 'trace', 'verify'], { env, encoding: 'utf8' });
+      expect(intact.status).toBe(0);
+      expect(intact.stdout).toMatch(/intact/);
+
+      const { openPglite } = await import('../../src/store/pglite-db.js');
+      const db = await openPglite({ dataDir: dir });
+      const victim = await db.query<{ chain_key: string; trace_id: string }>('SELECT chain_key::text, trace_id::text FROM access_trace WHERE seq = 3');
+      await db.transaction(async (tx) => {
+        await tx.query('ALTER TABLE access_trace DISABLE TRIGGER access_trace_no_update');
+        await tx.query("UPDATE access_trace SET outcome = 'denied' WHERE seq = 3");
+        await tx.query('ALTER TABLE access_trace ENABLE TRIGGER access_trace_no_update');
+      });
+      await db.close();
+
+      const broken = spawnSync(process.execPath, [BIN, 'trace', 'verify'], { env, encoding: 'utf8' });
+      expect(broken.status).toBe(1);
+      expect(broken.stdout).toContain(`BROKEN chain ${victim.rows[0].chain_key} at row 3 (trace ${victim.rows[0].trace_id})`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
