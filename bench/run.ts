@@ -1,0 +1,64 @@
+// `npm run bench`: every benchmark of the project, each printing its figures and, where it has
+// one, a ratio against a baseline measured in the same run. Runs on PGlite, and on PostgreSQL
+// too when DATABASE_URL is set (the door benchmarks need it).
+import { existsSync } from 'node:fs';
+import { openPglite } from '../src/store/pglite-db.js';
+import { openPostgres } from '../src/store/pg-db.js';
+import { migrate } from '../src/store/migrations.js';
+import { randomBytes } from 'node:crypto';
+import { benchDecisions, benchRestrictedSearch, printSearch } from './rules.js';
+
+async function withPostgresSchema<T>(url: string, fn: (db: ReturnType<typeof openPostgres>) => Promise<T>): Promise<T> {
+  const schema = `carnet_bench_${randomBytes(4).toString('hex')}`;
+  const admin = openPostgres({ connectionString: url, maxConnections: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const db = openPostgres({ connectionString: url, maxConnections: 10, schema });
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.close();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  console.log('== rules ==');
+  const d = benchDecisions();
+  console.log(`pure decision (document.read): ${d.perSecond.toLocaleString('en')} decisions/s`);
+  const pglite = await openPglite();
+  try {
+    await migrate(pglite);
+    printSearch('search, 1,000 documents, PGlite', await benchRestrictedSearch(pglite));
+  } finally {
+    await pglite.close();
+  }
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    await withPostgresSchema(url, async (db) => printSearch('search, 1,000 documents, PostgreSQL', await benchRestrictedSearch(db)));
+  } else {
+    console.log('DATABASE_URL not set: PostgreSQL figures skipped');
+  }
+  // The doors' benchmarks (PostgreSQL, concurrent HTTP clients).
+  for (const [name, file, fn] of [
+    ['fhir', './fhir.ts', 'runFhirBench'],
+    ['xds', './xds.ts', 'runXdsBench'],
+  ] as const) {
+    if (only && only !== name) continue;
+    if (!existsSync(new URL(file, import.meta.url))) continue;
+    if (!url) {
+      console.log(`== ${name} == skipped: needs DATABASE_URL`);
+      continue;
+    }
+    console.log(`== ${name} ==`);
+    const mod = (await import(file)) as Record<string, (o: { databaseUrl: string }) => Promise<void>>;
+    await mod[fn]({ databaseUrl: url });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
