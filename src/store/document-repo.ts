@@ -156,6 +156,8 @@ export interface DocumentQuery {
   statuses?: AvailabilityStatus[];
   entryUuids?: string[];
   logicalIds?: string[];
+  /** entryUUIDs or logicalIds, either matching (FHIR `identifier` does not say which it names) */
+  entryOrLogicalIds?: string[];
   uniqueIds?: string[];
   typeCodes?: CodeCriterion;
   classCodes?: CodeCriterion;
@@ -171,6 +173,9 @@ export interface DocumentQuery {
   serviceStartTo?: Date;
   serviceStopFrom?: Date;
   serviceStopTo?: Date;
+  /** when the registry stored this metadata version (FHIR DocumentReference.date) */
+  storedFrom?: Date;
+  storedTo?: Date;
   /** XDS authorPerson patterns (% and _ wildcards) matched against the XCN strings */
   authorPersons?: string[];
   authorFamily?: string;
@@ -220,6 +225,10 @@ export function documentWhere(query: DocumentQuery, p: SqlParams): string {
   if (query.statuses) where.push(`d.status = ANY(${p.add(query.statuses)}::text[])`);
   if (query.entryUuids) where.push(`d.entry_uuid = ANY(${p.add(query.entryUuids.map(bareUuid))}::uuid[])`);
   if (query.logicalIds) where.push(`d.logical_id = ANY(${p.add(query.logicalIds.map(bareUuid))}::uuid[])`);
+  if (query.entryOrLogicalIds) {
+    const ids = p.add(query.entryOrLogicalIds.map(bareUuid));
+    where.push(`(d.entry_uuid = ANY(${ids}::uuid[]) OR d.logical_id = ANY(${ids}::uuid[]))`);
+  }
   if (query.uniqueIds) where.push(`d.unique_id = ANY(${p.add(query.uniqueIds)}::text[])`);
   for (const [key, [column, jsonKey]] of Object.entries(CODE_COLUMNS)) {
     const values = query[key as keyof typeof CODE_COLUMNS];
@@ -234,6 +243,7 @@ export function documentWhere(query: DocumentQuery, p: SqlParams): string {
   range('creation_time', query.creationFrom, query.creationTo);
   range('service_start_time', query.serviceStartFrom, query.serviceStartTo);
   range('service_stop_time', query.serviceStopFrom, query.serviceStopTo);
+  range('stored_at', query.storedFrom, query.storedTo);
   if (query.authorPersons?.length) {
     where.push(
       `EXISTS (SELECT 1 FROM jsonb_array_elements(d.metadata->'authors') a WHERE a->'person'->>'raw' LIKE ANY(${p.add(query.authorPersons)}::text[]))`,

@@ -101,6 +101,15 @@ export async function findPatientKey(q: Queryable, id: PatientIdentifier): Promi
   return r.rows[0]?.patient_key ?? null;
 }
 
+/** The identifiers of a record (INS...), in a stable order; empty when there is no such record. */
+export async function identifiersOfRecord(q: Queryable, patientKey: string): Promise<PatientIdentifier[]> {
+  const r = await q.query<PatientIdentifier>(
+    'SELECT system, value FROM patient_identifier WHERE patient_key = $1 ORDER BY system, value',
+    [patientKey],
+  );
+  return r.rows.map((row) => ({ system: row.system, value: row.value }));
+}
+
 export interface NewDmp {
   patientKey: string;
   identifiers: PatientIdentifier[];
