@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { loggableUrl } from './logging.js';
-import { simpleOutcome } from './operation-outcome.js';
+import { errorOutcome } from '../fhir/outcome.js';
 import { RouteIndex } from './route-index.js';
 
 declare module 'fastify' {
@@ -78,10 +78,10 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
         .code(405)
         .header('allow', allowed.join(', '))
         .type('application/fhir+json')
-        .send(simpleOutcome('not-supported', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
+        .send(errorOutcome('not-supported', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
       return;
     }
-    reply.code(404).type('application/fhir+json').send(simpleOutcome('not-found', `no route for ${req.method} ${path}`));
+    reply.code(404).type('application/fhir+json').send(errorOutcome('not-found', `no route for ${req.method} ${path}`));
   });
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
@@ -91,7 +91,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       reply
         .code(500)
         .type('application/fhir+json')
-        .send(simpleOutcome('exception', `internal error; quote request id ${req.id} to the operator`));
+        .send(errorOutcome('exception', `internal error; quote request id ${req.id} to the operator`));
       return;
     }
     const code = status === 413 ? 'too-costly' : status === 415 ? 'not-supported' : 'invalid';
@@ -101,7 +101,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
         : status === 415
           ? `unsupported content type ${req.headers['content-type'] ?? ''}`.trim()
           : error.message;
-    reply.code(status).type('application/fhir+json').send(simpleOutcome(code, message));
+    reply.code(status).type('application/fhir+json').send(errorOutcome(code, message));
   });
 
   return app;
