@@ -14,6 +14,7 @@ import { createServices, type Services } from './services/index.js';
 import { systemClock, type Clock } from './services/deps.js';
 import type { Db } from './store/db.js';
 import { openMigratedDb } from './store/open.js';
+import { registerXdsDoor } from './xds/door.js';
 
 export interface App {
   config: Config;
@@ -65,6 +66,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   try {
     registerHealth(http, db);
     await registerFhirDoor(http, { config, services, verifier });
+    await registerXdsDoor(http, { config, services, clock: options.clock, logger });
     await http.ready();
   } catch (e) {
     if (ownsDb) await db.close();

@@ -8,18 +8,21 @@ import {
   INVISIBLE_PATIENT,
   INVISIBLE_REPRESENTANTS_LEGAUX,
   MASQUE_PS,
+  normaliseConfidentiality,
+  VISIBILITY_FLAGS,
   type VisibilityFlag,
 } from '../domain/confidentiality.js';
-import { dtmToDate } from '../domain/entry-requirements.js';
-import { CarnetError } from '../domain/errors.js';
-import type { AvailabilityStatus, Coded, StoredDocumentEntry } from '../domain/model.js';
+import { decide } from '../domain/decide.js';
+import { documentEntryProblems, dtmToDate } from '../domain/entry-requirements.js';
+import { CarnetError, CarnetErrors } from '../domain/errors.js';
+import type { AvailabilityStatus, Coded, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
 import type { Tx } from '../store/db.js';
 import { getEntry, getLatestByLogicalId, insertEntryVersion, markNotLatest, setEntryStatus } from '../store/document-repo.js';
 import { insertAssociation, insertSubmissionSet, registerObject, registerUniqueId } from '../store/registry-repo.js';
 import type { LoadedRecord } from '../store/record-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
-import { guarded } from './guard.js';
+import { guarded, refusal } from './guard.js';
 import { documentService, type DocumentRef } from './documents.js';
 
 const FLAG_ACTION: Record<VisibilityFlag, Action> = {
@@ -159,6 +162,76 @@ export function metadataUpdateService(deps: ServiceDeps) {
         const to: AvailabilityStatus = archived ? 'Archived' : 'Approved';
         if (doc.availabilityStatus === to) return doc;
         if (doc.availabilityStatus !== from) throw new CarnetError('business_rule', `a ${doc.availabilityStatus} document cannot be ${archived ? 'archived' : 'unarchived'}`);
+        await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, to);
+        return { ...doc, availabilityStatus: to };
+      });
+    },
+
+    /**
+     * ITI-57 DocumentEntry metadata update: `metadata` becomes a new version of the logical
+     * document, which must be at `previousVersion` (else XDSMetadataVersionError). Changing the
+     * confidentiality flags is the DMP's masking and follows the same rules as setVisibility;
+     * any other change is decided like a replacement of the document by its new metadata.
+     */
+    async updateEntry(caller: Caller, update: { logicalId: string; previousVersion: number; metadata: DocumentEntryMetadata }): Promise<StoredDocumentEntry> {
+      await deps.availability?.ensureAvailable('metadata.update');
+      const loc = await docs.locate({ entryUuid: update.logicalId });
+      if (!loc) throw new CarnetError('version_conflict', 'no document has this logical id: a first version cannot be made by a metadata update', { location: update.logicalId });
+      const m = update.metadata;
+      return guarded(deps, caller, {
+        patientKey: loc.patientKey,
+        action: 'document.replace',
+        lock: true,
+        trace: { action: 'document.metadata_update', details: { previousVersion: update.previousVersion } },
+        loadDocument: (tx) => getLatestByLogicalId(tx, loc.patientKey, update.logicalId, true),
+        act: async ({ tx, record, document }) => {
+          const current = document!;
+          if (current.version !== update.previousVersion) {
+            throw new CarnetError('version_conflict', `version ${update.previousVersion} is not the latest version (${current.version}) of the document`, { location: update.logicalId });
+          }
+          const problems = documentEntryProblems(update.logicalId, m);
+          if (problems.length) throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
+          if (m.patientId.value !== current.patientId.value || m.patientId.system !== current.patientId.system) {
+            throw new CarnetError('patient_mismatch', 'a metadata update cannot move a document to another patient', { location: update.logicalId, reason: 'XDSPatientIDReconciliationError' });
+          }
+          if (m.uniqueId !== current.uniqueId) {
+            throw new CarnetError('invalid_metadata', 'a metadata update cannot change the uniqueId', { location: update.logicalId, reason: 'XDSMetadataUpdateError' });
+          }
+          if (current.availabilityStatus !== 'Approved') {
+            throw new CarnetError('business_rule', `a ${current.availabilityStatus} document cannot be updated`, { location: update.logicalId, reason: 'XDSMetadataUpdateError' });
+          }
+          // Each visibility flag that changes is asked of the rules as its own action (MASK-01..03).
+          const before = normaliseConfidentiality(current.confidentialityCodes.map((c) => c.code));
+          const after = normaliseConfidentiality(m.confidentialityCodes.map((c) => c.code));
+          for (const flag of VISIBILITY_FLAGS) {
+            if (before.includes(flag) === after.includes(flag)) continue;
+            const d = decide(deps.policy, caller.actor, record.context, documentFacts(current), FLAG_ACTION[flag], deps.clock.now());
+            if (!d.permit) throw refusal(d.reason);
+          }
+          const next: StoredDocumentEntry = {
+            ...current,
+            ...m,
+            confidentialityCodes: after.map((c) => codedFor(c, [...m.confidentialityCodes, ...current.confidentialityCodes])),
+            hash: current.hash,
+            size: current.size,
+            repositoryUniqueId: current.repositoryUniqueId,
+            availabilityStatus: current.availabilityStatus,
+            entryUuid: current.entryUuid,
+            logicalId: current.logicalId,
+          };
+          return newVersion(tx, caller, record, current, next);
+        },
+      });
+    },
+
+    /** ITI-57 UpdateAvailabilityStatus Approved <-> Deprecated, decided like a replacement. */
+    async setDeprecated(caller: Caller, ref: DocumentRef, deprecated: boolean): Promise<StoredDocumentEntry> {
+      return onLatest(caller, ref, 'document.replace', { deprecated }, async (tx, record, doc) => {
+        const to: AvailabilityStatus = deprecated ? 'Deprecated' : 'Approved';
+        if (doc.availabilityStatus === to) return doc;
+        if (doc.availabilityStatus !== (deprecated ? 'Approved' : 'Deprecated')) {
+          throw new CarnetError('business_rule', `a ${doc.availabilityStatus} document cannot become ${to}`, { reason: 'XDSMetadataUpdateError' });
+        }
         await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, to);
         return { ...doc, availabilityStatus: to };
       });

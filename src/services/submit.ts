@@ -25,6 +25,7 @@ import {
   touchFolder,
   type RegistryObjectType,
 } from '../store/registry-repo.js';
+import { alertNewDocuments } from './alerts.js';
 import { digest, type ContentDigest } from './content-hash.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal } from './guard.js';
@@ -44,13 +45,13 @@ function invalid(message: string, location?: string, reason?: string): CarnetErr
 }
 
 /** Checks that need no database: required attributes, patient ids, documents present. */
-function structuralProblems(req: SubmissionRequest): CarnetError[] {
+function structuralProblems(req: SubmissionRequest, options: SubmitOptions = {}): CarnetError[] {
   const problems: CarnetError[] = [];
   const ss = req.submissionSet;
   problems.push(...submissionSetProblems(ss.id, ss));
   for (const d of req.documents) {
     problems.push(...documentEntryProblems(d.id, d.metadata));
-    if (d.content === null && d.metadata.objectType !== 'on-demand') {
+    if (d.content === null && d.metadata.objectType !== 'on-demand' && !options.metadataOnly) {
       problems.push(new CarnetError('missing_document', `DocumentEntry ${d.id} has no document`, { location: d.id }));
     }
   }
@@ -81,6 +82,11 @@ function fail(problems: CarnetError[]): never {
   throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
 }
 
+export interface SubmitOptions {
+  /** ITI-42 Register: the documents are in another repository; only their metadata comes here */
+  metadataOnly?: boolean;
+}
+
 interface PreparedDocument {
   id: string;
   entryUuid: string;
@@ -91,9 +97,9 @@ interface PreparedDocument {
 
 export function submitService(deps: ServiceDeps) {
   return {
-    async submit(caller: Caller, req: SubmissionRequest): Promise<SubmissionResult> {
+    async submit(caller: Caller, req: SubmissionRequest, options: SubmitOptions = {}): Promise<SubmissionResult> {
       await deps.availability?.ensureAvailable('document.submit');
-      const problems = structuralProblems(req);
+      const problems = structuralProblems(req, options);
       if (problems.length) fail(problems);
       const patientKey = await findPatientKey(deps.db, req.submissionSet.patientId);
       if (!patientKey) throw new CarnetError('unknown_patient', `no DMP for patient ${req.submissionSet.patientId.value}`, { location: req.submissionSet.id });
@@ -132,7 +138,7 @@ export function submitService(deps: ServiceDeps) {
             if (prior) {
               if (prior.object_type !== 'DocumentEntry' || prior.patient_key !== patientKey) {
                 out.push(new CarnetError('duplicate_unique_id', `uniqueId ${d.metadata.uniqueId} is already used by another object`, { location: d.id }));
-              } else if (!dg || prior.sha1 !== dg.sha1 || (prior.size !== null && prior.size !== dg.size)) {
+              } else if (!sameContent(prior, dg, options.metadataOnly ? d.metadata : undefined)) {
                 out.push(new CarnetError('non_identical_hash', `DocumentEntry ${d.id}: uniqueId ${d.metadata.uniqueId} is already stored with other content`, { location: d.id }));
               } else {
                 existing = await latestOf(tx, patientKey, prior.logical_id);
@@ -237,6 +243,8 @@ export function submitService(deps: ServiceDeps) {
           await registerUniqueId(tx, { unique_id: ss.uniqueId, patient_key: patientKey, object_type: 'SubmissionSet', logical_id: ssUuid, sha1: null, size: null });
 
           const resubmitted: string[] = [];
+          /** PAT-03: the new documents, announced to the alert address once stored */
+          const added: Array<ReturnType<typeof documentFacts>> = [];
           for (const [i, d] of req.documents.entries()) {
             const p = prepared[i];
             if (p.existing) {
@@ -245,6 +253,7 @@ export function submitService(deps: ServiceDeps) {
             }
             const stored = asStored(d.metadata, actor, patientKey, now);
             const facts = documentFacts(stored);
+            added.push(facts);
             const m = {
               ...d.metadata,
               confidentialityCodes: stored.confidentialityCodes,
@@ -285,8 +294,8 @@ export function submitService(deps: ServiceDeps) {
               patient_key: patientKey,
               object_type: 'DocumentEntry',
               logical_id: p.entryUuid,
-              sha1: p.digest?.sha1 ?? null,
-              size: p.digest?.size ?? null,
+              sha1: p.digest?.sha1 ?? d.metadata.hash?.toLowerCase() ?? null,
+              size: p.digest?.size ?? d.metadata.size ?? null,
             });
             await trace('document.submit', {
               document: { logicalId: bareUuid(p.entryUuid), entryUuid: bareUuid(p.entryUuid), uniqueId: d.metadata.uniqueId },
@@ -341,6 +350,7 @@ export function submitService(deps: ServiceDeps) {
             });
           }
 
+          await alertNewDocuments(tx, deps, record, added);
           return {
             submissionSetUuid: ssUuid,
             assignedIds: Object.fromEntries(assigned),
@@ -351,6 +361,14 @@ export function submitService(deps: ServiceDeps) {
       });
     },
   };
+}
+
+/** DOC-04: a uniqueId seen again is a resubmission only with the same content (or, registry-only, the same declared hash). */
+function sameContent(prior: { sha1: string | null; size: number | null }, dg: ContentDigest | null, declared?: { hash?: string; size?: number }): boolean {
+  const sha1 = dg?.sha1 ?? declared?.hash?.toLowerCase();
+  const size = dg?.size ?? declared?.size;
+  if (!sha1 || prior.sha1 !== sha1) return false;
+  return prior.size === null || size === undefined || prior.size === size;
 }
 
 function targetIsLatest(e: StoredDocumentEntry): boolean {

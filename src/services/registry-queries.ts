@@ -1,0 +1,395 @@
+// Registry stored queries (ITI-18) as use cases on the record: each runs through guarded() with
+// `record.read`, on the record named by the patient id or by the objects asked for. ACC-08 holds
+// for every shape of answer: documents the caller may not see are absent, and so are the
+// associations that touch them and the submission sets that would only reveal them.
+import { CarnetError } from '../domain/errors.js';
+import type {
+  AssociationType,
+  AvailabilityStatus,
+  PatientIdentifier,
+  StoredAssociation,
+  StoredDocumentEntry,
+  StoredFolder,
+  StoredSubmissionSet,
+} from '../domain/model.js';
+import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
+import type { Tx } from '../store/db.js';
+import { findDocuments, type CodeCriterion, type DocumentQuery } from '../store/document-repo.js';
+import { findPatientKey } from '../store/record-repo.js';
+import {
+  findAssociations,
+  findFolders,
+  findSubmissionSets,
+  lookupObjects,
+  lookupUniqueIds,
+  type AssociationQuery,
+  type FolderQuery,
+  type RegistryObjectType,
+  type SubmissionSetQuery,
+} from '../store/registry-repo.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { documentService, type DocumentCriteria } from './documents.js';
+import { guarded } from './guard.js';
+
+/** Filters on the documents a "contents" query returns. */
+export interface ContentFilter {
+  formatCodes?: CodeCriterion;
+  confidentialityCodes?: CodeCriterion[];
+  objectTypes?: Array<'stable' | 'on-demand'>;
+}
+
+/** Objects named by entryUUID, uniqueId or logical id (one kind per query). */
+export interface IdSelector {
+  uuids?: string[];
+  uniqueIds?: string[];
+  logicalIds?: string[];
+}
+
+export type RegistryQuery =
+  | { kind: 'FindDocuments'; patientId: PatientIdentifier; criteria: DocumentCriteria; referenceIdGroups?: string[][]; objectTypes?: ContentFilter['objectTypes'] }
+  | { kind: 'FindSubmissionSets'; patientId: PatientIdentifier; query: Omit<SubmissionSetQuery, 'patientKey'> }
+  | { kind: 'FindFolders'; patientId: PatientIdentifier; query: Omit<FolderQuery, 'patientKey'> }
+  | {
+      kind: 'GetAll';
+      patientId: PatientIdentifier;
+      documentStatuses: AvailabilityStatus[];
+      submissionSetStatuses: AvailabilityStatus[];
+      folderStatuses: AvailabilityStatus[];
+      filter: ContentFilter;
+    }
+  | { kind: 'GetDocuments'; ids: IdSelector }
+  | { kind: 'GetDocumentsAndAssociations'; ids: IdSelector; associationStatuses?: AvailabilityStatus[] }
+  | { kind: 'GetFolders'; ids: IdSelector }
+  | { kind: 'GetAssociations'; uuids: string[]; associationStatuses?: AvailabilityStatus[] }
+  | { kind: 'GetSubmissionSets'; uuids: string[]; associationStatuses?: AvailabilityStatus[] }
+  | { kind: 'GetSubmissionSetAndContents'; ids: IdSelector; filter: ContentFilter; associationStatuses?: AvailabilityStatus[] }
+  | { kind: 'GetFolderAndContents'; ids: IdSelector; filter: ContentFilter; associationStatuses?: AvailabilityStatus[] }
+  | { kind: 'GetFoldersForDocument'; ids: IdSelector; associationStatuses?: AvailabilityStatus[] }
+  | { kind: 'GetRelatedDocuments'; ids: IdSelector; associationTypes: AssociationType[]; objectTypes?: ContentFilter['objectTypes']; associationStatuses?: AvailabilityStatus[] };
+
+export interface RegistrySelection {
+  submissionSets: StoredSubmissionSet[];
+  folders: StoredFolder[];
+  documents: StoredDocumentEntry[];
+  associations: StoredAssociation[];
+}
+
+export interface RegistryQueryOptions {
+  /** the answer must concern one patient (LeafClass answers); several -> `not_single_patient` */
+  singlePatient?: boolean;
+}
+
+const empty = (): RegistrySelection => ({ submissionSets: [], folders: [], documents: [], associations: [] });
+const DEFAULT_ASSOCIATION_STATUS: AvailabilityStatus[] = ['Approved'];
+
+/** The record as one caller may see it, inside one transaction. */
+class RecordView {
+  private visible?: Map<string, StoredDocumentEntry>;
+  private readonly types = new Map<string, RegistryObjectType | null>();
+  private readonly assocOk = new Map<string, boolean>();
+
+  constructor(
+    readonly tx: Tx,
+    readonly patientKey: string,
+    private readonly visibility: VisibilityFilter,
+    private readonly maxResults: number,
+  ) {}
+
+  private guardSize<T>(rows: T[]): T[] {
+    if (rows.length > this.maxResults) {
+      throw new CarnetError('too_many_results', `the query matches more than ${this.maxResults} objects; narrow it`);
+    }
+    return rows;
+  }
+
+  async documents(criteria: Omit<DocumentQuery, 'patientKey' | 'visibility'>): Promise<StoredDocumentEntry[]> {
+    const page = await findDocuments(this.tx, { ...criteria, patientKey: this.patientKey, visibility: this.visibility, limit: this.maxResults + 1 });
+    return this.guardSize(page.entries);
+  }
+
+  /** every metadata version the caller may see, by entryUUID */
+  async visibleDocuments(): Promise<Map<string, StoredDocumentEntry>> {
+    if (!this.visible) {
+      const page = await findDocuments(this.tx, { patientKey: this.patientKey, visibility: this.visibility, latestOnly: false });
+      this.visible = new Map(page.entries.map((d) => [d.entryUuid, d]));
+    }
+    return this.visible;
+  }
+
+  async typesOf(ids: string[]): Promise<void> {
+    const unknown = [...new Set(ids.filter((id) => !this.types.has(id) && /^urn:uuid:/i.test(id)))];
+    if (!unknown.length) return;
+    const found = await lookupObjects(this.tx, unknown);
+    for (const id of unknown) this.types.set(id, null);
+    for (const o of found) this.types.set(o.entryUuid, o.patientKey === this.patientKey ? o.type : null);
+  }
+
+  typeOf(id: string): RegistryObjectType | null {
+    return this.types.get(id) ?? null;
+  }
+
+  /** ACC-08: an association is shown only if neither end is a document hidden from the caller. */
+  async associationsAllowed(list: StoredAssociation[]): Promise<StoredAssociation[]> {
+    const visible = await this.visibleDocuments();
+    await this.typesOf(list.flatMap((a) => [a.sourceId, a.targetId]));
+    const out: StoredAssociation[] = [];
+    for (const a of list) if (await this.allowed(a, visible, 0)) out.push(a);
+    return out;
+  }
+
+  private async allowed(a: StoredAssociation, visible: Map<string, StoredDocumentEntry>, depth: number): Promise<boolean> {
+    const cached = this.assocOk.get(a.entryUuid);
+    if (cached !== undefined) return cached;
+    let ok = true;
+    for (const end of [a.sourceId, a.targetId]) {
+      const type = this.typeOf(end);
+      if (type === 'DocumentEntry' && !visible.has(end)) ok = false;
+      else if (type === 'Association' && depth < 3) {
+        const [inner] = await findAssociations(this.tx, { patientKey: this.patientKey, entryUuids: [end] });
+        if (inner) {
+          await this.typesOf([inner.sourceId, inner.targetId]);
+          if (!(await this.allowed(inner, visible, depth + 1))) ok = false;
+        }
+      }
+      if (!ok) break;
+    }
+    this.assocOk.set(a.entryUuid, ok);
+    return ok;
+  }
+
+  async associations(q: Omit<AssociationQuery, 'patientKey'>): Promise<StoredAssociation[]> {
+    const rows = this.guardSize(await findAssociations(this.tx, { ...q, patientKey: this.patientKey }));
+    return this.associationsAllowed(rows);
+  }
+
+  /** A submission set whose document members are all hidden would reveal them: it is hidden too. */
+  async submissionSetsAllowed(list: StoredSubmissionSet[]): Promise<StoredSubmissionSet[]> {
+    if (!list.length) return list;
+    const members = await findAssociations(this.tx, { patientKey: this.patientKey, sources: list.map((s) => s.entryUuid), types: ['HasMember'] });
+    await this.typesOf(members.map((m) => m.targetId));
+    const visible = await this.visibleDocuments();
+    return list.filter((s) => {
+      const docs = members.filter((m) => m.sourceId === s.entryUuid && this.typeOf(m.targetId) === 'DocumentEntry');
+      return !docs.length || docs.some((m) => visible.has(m.targetId));
+    });
+  }
+
+  async submissionSets(q: Omit<SubmissionSetQuery, 'patientKey'>): Promise<StoredSubmissionSet[]> {
+    return this.submissionSetsAllowed(this.guardSize(await findSubmissionSets(this.tx, { ...q, patientKey: this.patientKey })));
+  }
+
+  async folders(q: Omit<FolderQuery, 'patientKey'>): Promise<StoredFolder[]> {
+    return this.guardSize(await findFolders(this.tx, { ...q, patientKey: this.patientKey }));
+  }
+}
+
+function filterContents(docs: StoredDocumentEntry[], f: { objectTypes?: ContentFilter['objectTypes'] }): StoredDocumentEntry[] {
+  if (!f.objectTypes?.length) return docs;
+  return docs.filter((d) => f.objectTypes!.includes(d.objectType ?? 'stable'));
+}
+
+function contentCriteria(f: ContentFilter): Omit<DocumentQuery, 'patientKey' | 'visibility'> {
+  const c: Omit<DocumentQuery, 'patientKey' | 'visibility'> = {};
+  if (f.formatCodes) c.formatCodes = f.formatCodes;
+  if (f.confidentialityCodes) c.confidentialityCodes = f.confidentialityCodes;
+  return c;
+}
+
+function uniq<T extends { entryUuid: string }>(list: T[]): T[] {
+  const seen = new Set<string>();
+  return list.filter((x) => (seen.has(x.entryUuid) ? false : (seen.add(x.entryUuid), true)));
+}
+
+/** Documents named by an IdSelector, any version when named by UUID or logical id. */
+async function selectDocuments(view: RecordView, ids: IdSelector): Promise<StoredDocumentEntry[]> {
+  if (ids.uuids) return view.documents({ entryUuids: ids.uuids, latestOnly: false, sort: 'stored-desc' });
+  if (ids.logicalIds) return view.documents({ logicalIds: ids.logicalIds, latestOnly: false, sort: 'stored-desc' });
+  if (ids.uniqueIds) return view.documents({ uniqueIds: ids.uniqueIds, latestOnly: false, sort: 'stored-desc' });
+  return [];
+}
+
+async function selectFolders(view: RecordView, ids: IdSelector): Promise<StoredFolder[]> {
+  if (ids.uuids) return view.folders({ entryUuids: ids.uuids, latestOnly: false });
+  if (ids.logicalIds) return view.folders({ logicalIds: ids.logicalIds, latestOnly: false });
+  if (ids.uniqueIds) return view.folders({ uniqueIds: ids.uniqueIds });
+  return [];
+}
+
+async function run(view: RecordView, q: Exclude<RegistryQuery, { kind: 'FindDocuments' }>): Promise<RegistrySelection> {
+  const out = empty();
+  switch (q.kind) {
+    case 'FindSubmissionSets':
+      out.submissionSets = await view.submissionSets(q.query);
+      return out;
+    case 'FindFolders':
+      out.folders = await view.folders(q.query);
+      return out;
+    case 'GetAll': {
+      out.documents = filterContents(await view.documents({ ...contentCriteria(q.filter), statuses: q.documentStatuses, latestOnly: false }), q.filter);
+      out.submissionSets = await view.submissionSets({ statuses: q.submissionSetStatuses });
+      out.folders = await view.folders({ statuses: q.folderStatuses, latestOnly: false });
+      const ids = new Set([...out.documents, ...out.submissionSets, ...out.folders].map((o) => o.entryUuid));
+      const all = await view.associations({ sources: [...ids] });
+      // associations between returned objects, then those linking a submission set to them
+      const inner = all.filter((a) => ids.has(a.targetId));
+      const innerIds = new Set(inner.map((a) => a.entryUuid));
+      out.associations = uniq([...inner, ...all.filter((a) => innerIds.has(a.targetId))]);
+      return out;
+    }
+    case 'GetDocuments':
+      out.documents = await selectDocuments(view, q.ids);
+      return out;
+    case 'GetDocumentsAndAssociations': {
+      out.documents = await selectDocuments(view, q.ids);
+      if (out.documents.length) {
+        out.associations = await view.associations({
+          touching: out.documents.map((d) => d.entryUuid),
+          statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS,
+        });
+      }
+      return out;
+    }
+    case 'GetFolders':
+      out.folders = await selectFolders(view, q.ids);
+      return out;
+    case 'GetAssociations': {
+      // the objects named must themselves be visible: a hidden document's associations are not listed
+      const visible = await view.visibleDocuments();
+      await view.typesOf(q.uuids);
+      const named = q.uuids.filter((id) => view.typeOf(id) !== null && (view.typeOf(id) !== 'DocumentEntry' || visible.has(id)));
+      if (named.length) out.associations = await view.associations({ touching: named, statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
+      return out;
+    }
+    case 'GetSubmissionSets': {
+      const visible = await view.visibleDocuments();
+      await view.typesOf(q.uuids);
+      const named = q.uuids.filter((id) => view.typeOf(id) !== null && (view.typeOf(id) !== 'DocumentEntry' || visible.has(id)));
+      if (!named.length) return out;
+      const links = await view.associations({ targets: named, types: ['HasMember'], statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
+      await view.typesOf(links.map((l) => l.sourceId));
+      const ssLinks = links.filter((l) => view.typeOf(l.sourceId) === 'SubmissionSet');
+      if (!ssLinks.length) return out;
+      out.submissionSets = await view.submissionSets({ entryUuids: [...new Set(ssLinks.map((l) => l.sourceId))] });
+      const shown = new Set(out.submissionSets.map((s) => s.entryUuid));
+      out.associations = ssLinks.filter((l) => shown.has(l.sourceId));
+      return out;
+    }
+    case 'GetSubmissionSetAndContents': {
+      const sets = await view.submissionSets(q.ids.uuids ? { entryUuids: q.ids.uuids } : { uniqueIds: q.ids.uniqueIds ?? [] });
+      const ss = sets[0];
+      if (!ss) return out;
+      out.submissionSets = [ss];
+      const links = await view.associations({ sources: [ss.entryUuid], types: ['HasMember'], statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
+      await view.typesOf(links.map((l) => l.targetId));
+      const byType = (t: RegistryObjectType) => links.filter((l) => view.typeOf(l.targetId) === t).map((l) => l.targetId);
+      const docIds = byType('DocumentEntry');
+      const folderIds = byType('Folder');
+      out.documents = docIds.length
+        ? filterContents(await view.documents({ ...contentCriteria(q.filter), entryUuids: docIds, latestOnly: false }), q.filter)
+        : [];
+      out.folders = folderIds.length ? await view.folders({ entryUuids: folderIds, latestOnly: false }) : [];
+      const kept = new Set([...out.documents, ...out.folders].map((o) => o.entryUuid));
+      const assocMembers = byType('Association');
+      const memberAssocs = assocMembers.length ? await view.associations({ entryUuids: assocMembers }) : [];
+      // an association member is returned when it links objects that are returned
+      const keptAssocs = memberAssocs.filter((a) => (kept.has(a.sourceId) || a.sourceId === ss.entryUuid) && kept.has(a.targetId));
+      const keptAssocIds = new Set(keptAssocs.map((a) => a.entryUuid));
+      out.associations = uniq([...links.filter((l) => kept.has(l.targetId) || keptAssocIds.has(l.targetId)), ...keptAssocs]);
+      return out;
+    }
+    case 'GetFolderAndContents': {
+      const folders = await view.folders(q.ids.uuids ? { entryUuids: q.ids.uuids, latestOnly: false } : { uniqueIds: q.ids.uniqueIds ?? [] });
+      const folder = folders[0];
+      if (!folder) return out;
+      out.folders = [folder];
+      const links = await view.associations({ sources: [folder.entryUuid], types: ['HasMember'], statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
+      await view.typesOf(links.map((l) => l.targetId));
+      const docIds = links.filter((l) => view.typeOf(l.targetId) === 'DocumentEntry').map((l) => l.targetId);
+      out.documents = docIds.length
+        ? filterContents(await view.documents({ ...contentCriteria(q.filter), entryUuids: docIds, latestOnly: false }), q.filter)
+        : [];
+      const kept = new Set(out.documents.map((d) => d.entryUuid));
+      out.associations = links.filter((l) => kept.has(l.targetId));
+      return out;
+    }
+    case 'GetFoldersForDocument': {
+      const docs = await selectDocuments(view, q.ids.uuids ? q.ids : { uniqueIds: q.ids.uniqueIds });
+      if (!docs.length) return out;
+      const links = await view.associations({ targets: docs.map((d) => d.entryUuid), types: ['HasMember'], statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
+      await view.typesOf(links.map((l) => l.sourceId));
+      const folderIds = [...new Set(links.filter((l) => view.typeOf(l.sourceId) === 'Folder').map((l) => l.sourceId))];
+      out.folders = folderIds.length ? await view.folders({ entryUuids: folderIds, latestOnly: false }) : [];
+      return out;
+    }
+    case 'GetRelatedDocuments': {
+      const docs = q.ids.uuids
+        ? await view.documents({ entryUuids: q.ids.uuids, latestOnly: false })
+        : await view.documents({ uniqueIds: q.ids.uniqueIds ?? [] });
+      const doc = docs[0];
+      if (!doc) return out;
+      const links = await view.associations({ touching: [doc.entryUuid], types: q.associationTypes, statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
+      const otherIds = [...new Set(links.map((l) => (l.sourceId === doc.entryUuid ? l.targetId : l.sourceId)))];
+      const others = otherIds.length ? filterContents(await view.documents({ entryUuids: otherIds, latestOnly: false }), q) : [];
+      if (!others.length) return out;
+      const kept = new Set(others.map((d) => d.entryUuid));
+      out.documents = [doc, ...others];
+      out.associations = links.filter((l) => kept.has(l.sourceId) || kept.has(l.targetId));
+      return out;
+    }
+  }
+}
+
+export function registryQueryService(deps: ServiceDeps) {
+  const docs = documentService(deps);
+
+  /** The records a query concerns: by patient id, or by where the named objects are. */
+  async function recordsOf(q: RegistryQuery): Promise<string[]> {
+    if ('patientId' in q) {
+      const key = await findPatientKey(deps.db, q.patientId);
+      return key ? [key] : [];
+    }
+    const keys = new Set<string>();
+    const uuids = 'uuids' in q ? q.uuids : [...(q.ids.uuids ?? []), ...(q.ids.logicalIds ?? [])];
+    const valid = uuids.filter((u) => /^urn:uuid:[0-9a-f-]{36}$/i.test(u));
+    if (valid.length) for (const o of await lookupObjects(deps.db, valid)) keys.add(o.patientKey);
+    if ('ids' in q && q.ids.uniqueIds?.length) for (const r of await lookupUniqueIds(deps.db, q.ids.uniqueIds)) keys.add(r.patient_key);
+    return [...keys];
+  }
+
+  return {
+    async run(caller: Caller, q: RegistryQuery, options: RegistryQueryOptions = {}): Promise<RegistrySelection> {
+      await deps.availability?.ensureAvailable('document.search');
+      if (q.kind === 'FindDocuments') {
+        const page = await docs.find(caller, q.patientId, q.criteria);
+        let found = filterContents(page.entries, q);
+        for (const group of q.referenceIdGroups ?? []) found = found.filter((d) => d.referenceIds.some((r) => group.includes(r)));
+        return { ...empty(), documents: found };
+      }
+      const keys = await recordsOf(q);
+      if (options.singlePatient && keys.length > 1) {
+        throw new CarnetError('invalid_metadata', 'the objects asked for belong to more than one patient; ask for ObjectRef or one patient', {
+          reason: 'not_single_patient',
+        });
+      }
+      const out = empty();
+      for (const patientKey of keys) {
+        const part = await guarded(deps, caller, {
+          patientKey,
+          action: 'record.read',
+          trace: { details: { query: q.kind } },
+          act: async ({ tx, record }) => {
+            const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
+            return run(new RecordView(tx, patientKey, visibility, deps.limits.maxQueryResults), q);
+          },
+        });
+        out.submissionSets.push(...part.submissionSets);
+        out.folders.push(...part.folders);
+        out.documents.push(...part.documents);
+        out.associations.push(...part.associations);
+      }
+      return out;
+    },
+  };
+}
+
+export type RegistryQueryService = ReturnType<typeof registryQueryService>;

@@ -1,0 +1,95 @@
+// The XDS.b door: POST /xds/repository (ITI-41, ITI-43) and POST /xds/registry (ITI-18, ITI-42,
+// ITI-57). It reads SOAP (plain or MTOM), identifies the caller by the VIHF, hands the request
+// to the services and writes the answer back. It decides nothing. Requests it cannot read or
+// callers it cannot identify get a SOAP Fault; refusals and business errors a RegistryResponse.
+import { Readable } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../services/deps.js';
+import type { Services } from '../services/index.js';
+import { identify, vihfVerifierConfig } from './door/identity.js';
+import { handleQuery } from './door/query.js';
+import { handleRetrieve } from './door/retrieve.js';
+import { handleSubmission } from './door/submit.js';
+import { handleUpdate } from './door/update.js';
+import { buildMtomMessage, readSoapPayload } from './mtom.js';
+import { buildSoapEnvelope, effectiveAction, faultFor, parseSoapEnvelope, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
+import { XdsWireError } from './wire-error.js';
+
+export interface XdsDoorDeps {
+  config: Config;
+  services: Services;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+const ENDPOINTS: Record<string, readonly XdsTransaction[]> = {
+  '/xds/repository': ['ITI-41', 'ITI-43'],
+  '/xds/registry': ['ITI-18', 'ITI-42', 'ITI-57'],
+};
+
+const SOAP_TYPE = 'application/soap+xml; charset=UTF-8';
+
+function sendFault(reply: FastifyReply, error: unknown, relatesTo?: string): FastifyReply {
+  const status = error instanceof XdsWireError && error.faultCode !== 'Receiver' ? 400 : 500;
+  return reply.code(status).type(SOAP_TYPE).send(faultFor(error, relatesTo));
+}
+
+export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): Promise<void> {
+  const verifier = vihfVerifierConfig(deps.config, deps.logger);
+  const now = () => (deps.clock ?? { now: () => new Date() }).now();
+  const { services, config } = deps;
+
+  await app.register(async (xds) => {
+    xds.setErrorHandler((error: FastifyError, req, reply) => {
+      if (error.statusCode === 413) {
+        return sendFault(reply.code(413), new XdsWireError('the request body is larger than this server accepts'));
+      }
+      if (error.statusCode === 415 || error.statusCode === 400) {
+        return sendFault(reply, new XdsWireError(error.statusCode === 415 ? 'unsupported content type' : 'the request cannot be read'));
+      }
+      req.log.error({ err: error }, 'unexpected error in the XDS door');
+      return sendFault(reply, error);
+    });
+
+    for (const [path, served] of Object.entries(ENDPOINTS)) {
+      xds.post(path, { bodyLimit: config.documentBodyLimit }, async (req: FastifyRequest, reply: FastifyReply) => {
+        let relatesTo: string | undefined;
+        try {
+          const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '', 'utf8');
+          const payload = readSoapPayload(raw, req.headers['content-type']);
+          const soap = parseSoapEnvelope(payload.envelope);
+          relatesTo = soap.header.messageId;
+          const action = effectiveAction(soap.header, payload.action);
+          const tx = transactionForAction(action);
+          if (!tx || !served.includes(tx)) {
+            throw new XdsWireError(`action ${action} is not served at ${path} (served: ${served.join(', ')})`, { subcode: 'wsa:ActionNotSupported' });
+          }
+          const caller = await identify(soap.security, { services, verifier, requestId: req.id, transaction: tx, clockNow: now });
+          const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
+          switch (tx) {
+            case 'ITI-41':
+            case 'ITI-42':
+              return reply.type(SOAP_TYPE).send(answer(await handleSubmission(tx, soap.body, payload, caller, services)));
+            case 'ITI-18':
+              return reply.type(SOAP_TYPE).send(answer(await handleQuery(soap.body, caller, services)));
+            case 'ITI-57':
+              return reply.type(SOAP_TYPE).send(answer(await handleUpdate(soap.body, caller, services)));
+            case 'ITI-43': {
+              const result = await handleRetrieve(soap.body, caller, services, config.repositoryUniqueId);
+              const mtom = buildMtomMessage(answer(result.bodyXml), result.attachments, responseAction(action));
+              // The documents are written from the buffers read from the store, part after part.
+              return reply.header('content-type', mtom.contentType).header('content-length', mtom.length).send(Readable.from(mtom.chunks));
+            }
+            default:
+              throw new XdsWireError(`action ${action} is not served here`, { subcode: 'wsa:ActionNotSupported' });
+          }
+        } catch (e) {
+          if (!(e instanceof XdsWireError)) req.log.error({ err: e }, 'unexpected error in the XDS door');
+          return sendFault(reply, e, relatesTo);
+        }
+      });
+    }
+  });
+}

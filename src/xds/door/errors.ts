@@ -1,0 +1,29 @@
+// The door's last word on error codes: a few service reasons that have their own XDS code in a
+// given transaction, then the general mapping of error-codes.ts.
+import { CarnetError, CarnetErrors } from '../../domain/errors.js';
+import { registryErrorsFor, type RegistryErrorEntry } from '../error-codes.js';
+import type { XdsTransaction } from '../soap.js';
+
+const BY_REASON: Record<string, string> = {
+  duplicate_in_message: 'XDSRegistryDuplicateUniqueIdInMessage',
+  not_single_patient: 'XDSResultNotSinglePatient',
+};
+
+function recode(e: CarnetError, tx: XdsTransaction): CarnetError {
+  let reason = e.reason ? BY_REASON[e.reason] : undefined;
+  if (reason === 'XDSRegistryDuplicateUniqueIdInMessage' && tx === 'ITI-41') reason = 'XDSRepositoryDuplicateUniqueIdInMessage';
+  // A hidden document looks absent (ACC-08): its refusal reason is never shown.
+  if (e.code === 'not_found') reason = tx === 'ITI-43' ? 'XDSDocumentUniqueIdError' : tx === 'ITI-57' ? 'XDSMetadataUpdateError' : 'XDSRegistryError';
+  return reason ? new CarnetError(e.code, e.message, { location: e.location, reason }) : e;
+}
+
+export function errorsFor(error: unknown, tx: XdsTransaction): RegistryErrorEntry[] {
+  if (error instanceof CarnetErrors && error.problems.length) return registryErrorsFor(new CarnetErrors(error.problems.map((p) => recode(p, tx))));
+  if (error instanceof CarnetError) return registryErrorsFor(recode(error, tx));
+  return registryErrorsFor(error);
+}
+
+/** Problems collected while reading, as one throwable. */
+export function problemsError(problems: CarnetError[]): CarnetError {
+  return problems.length === 1 ? problems[0]! : new CarnetErrors(problems);
+}

@@ -1,0 +1,73 @@
+// Who calls the XDS door: the VIHF in wsse:Security, checked against the certificates the
+// configuration trusts. A refused identity is answered with a wsse Fault and leaves a trace row.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { verifyVihf, vihfFaultSubcode, VihfError, VIHF_ATTRIBUTE, type VihfVerifierConfig } from '../../auth/vihf.js';
+import type { Config } from '../../config/config.js';
+import type { Caller, Services } from '../../services/index.js';
+import { parseCx } from '../ebrim/hl7v2.js';
+import { NS, attr, childElements, descendants, textOf } from '../xml.js';
+import type { Element } from '../xml.js';
+import { XdsWireError } from '../wire-error.js';
+
+/** The committed TEST-ONLY signer, trusted in development mode when nothing else is configured. */
+const DEV_CERT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'vihf', 'TEST-ONLY-trusted-signer.cert.pem');
+
+export function vihfVerifierConfig(config: Config, logger?: Logger): VihfVerifierConfig {
+  let files = config.auth.vihfTrustedCertFiles;
+  if (!files.length && config.devMode && existsSync(DEV_CERT)) {
+    logger?.warn('development mode: trusting the TEST-ONLY VIHF signer; never in production');
+    files = [DEV_CERT];
+  }
+  const trustedCertificates = files.map((f) => readFileSync(f, 'utf8'));
+  const out: VihfVerifierConfig = { trustedCertificates };
+  if (config.auth.vihfAudience) out.audiences = [config.auth.vihfAudience];
+  return out;
+}
+
+/** Unverified claims, only to file the refusal in the trace of the record it named. */
+function claimed(security: Element | undefined): { patientId?: ReturnType<typeof parseCx>; claimedId?: string } {
+  if (!security) return {};
+  const out: { patientId?: ReturnType<typeof parseCx>; claimedId?: string } = {};
+  for (const a of descendants(security, NS.saml2, 'Attribute')) {
+    if (attr(a, 'Name') !== VIHF_ATTRIBUTE.resourceId) continue;
+    const v = childElements(a, NS.saml2, 'AttributeValue')[0];
+    const pid = v ? parseCx(textOf(v).trim()) : undefined;
+    if (pid) out.patientId = pid;
+  }
+  const nameId = descendants(security, NS.saml2, 'NameID')[0];
+  const id = nameId ? textOf(nameId).trim() : '';
+  if (id) out.claimedId = id.slice(0, 64);
+  return out;
+}
+
+export interface IdentifyContext {
+  services: Services;
+  verifier: VihfVerifierConfig;
+  requestId: string;
+  transaction: string;
+  clockNow: () => Date;
+}
+
+/** The caller of a request, or a wsse Fault (after tracing the refusal). */
+export async function identify(security: Element | undefined, ctx: IdentifyContext): Promise<Caller> {
+  try {
+    const identity = verifyVihf(security, { ...ctx.verifier, now: ctx.clockNow });
+    // The VIHF purpose of use is the access mode; the rules refuse anything they do not know.
+    return { actor: identity.actor, channel: 'xds', requestId: ctx.requestId };
+  } catch (e) {
+    if (!(e instanceof VihfError)) throw e;
+    const c = claimed(security);
+    await ctx.services.accessRefusals.traceAuthenticationRefusal({
+      channel: 'xds',
+      requestId: ctx.requestId,
+      reason: e.kind,
+      operation: ctx.transaction,
+      ...(c.patientId ? { patientId: c.patientId } : {}),
+      ...(c.claimedId ? { claimedId: c.claimedId } : {}),
+    });
+    throw new XdsWireError(`security: ${e.message}`, { subcode: vihfFaultSubcode(e.kind) });
+  }
+}

@@ -1,0 +1,192 @@
+// ITI-18 Registry Stored Query: the typed query becomes a registry query of the record, whose
+// answer is written as LeafClass objects or ObjectRefs.
+import { dtmToDate } from '../../domain/entry-requirements.js';
+import type { AssociationType, AvailabilityStatus, Coded } from '../../domain/model.js';
+import type { Caller, Services } from '../../services/index.js';
+import type { ContentFilter, IdSelector, RegistryQuery, RegistrySelection } from '../../services/registry-queries.js';
+import { associationTypeFromUrn, statusFromUrn } from '../ebrim/constants.js';
+import { writeAdhocQueryResponse, writeLeafClassObjects, writeObjectRef } from '../ebrim/write.js';
+import { parseAdhocQueryRequest, type QueryParams, type StoredQuery } from '../query/params.js';
+import type { Element } from '../xml.js';
+import { errorsFor } from './errors.js';
+
+type Criterion = Array<{ code: string; system?: string }>;
+
+const key = (c: Coded) => `${c.code}\u0000${c.system}`;
+
+/** AND of OR-groups on a single-valued attribute: the values present in every group. */
+function intersect(groups: Coded[][] | undefined): Criterion | undefined {
+  if (!groups?.length) return undefined;
+  let acc = groups[0]!;
+  for (const g of groups.slice(1)) {
+    const keys = new Set(g.map(key));
+    acc = acc.filter((c) => keys.has(key(c)));
+  }
+  return acc.map((c) => ({ code: c.code, system: c.system }));
+}
+
+function groupsOf(groups: Coded[][] | undefined): Criterion[] | undefined {
+  return groups?.map((g) => g.map((c) => ({ code: c.code, system: c.system })));
+}
+
+function statuses(values: string[] | undefined): AvailabilityStatus[] | undefined {
+  if (!values) return undefined;
+  return values.map(statusFromUrn).filter((s): s is AvailabilityStatus => !!s);
+}
+
+const date = (v: string | undefined) => (v ? dtmToDate(v) : undefined);
+
+function objectTypes(values: string[] | undefined): ContentFilter['objectTypes'] {
+  if (!values) return undefined;
+  const out: NonNullable<ContentFilter['objectTypes']> = [];
+  if (values.includes('urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1')) out.push('stable');
+  if (values.includes('urn:uuid:34268e47-fdf5-41a6-ba33-82133c465248')) out.push('on-demand');
+  return out;
+}
+
+function contentFilter(p: QueryParams): ContentFilter {
+  const f: ContentFilter = {};
+  const format = intersect(p.formatCode);
+  if (format) f.formatCodes = format;
+  const conf = groupsOf(p.confidentialityCode);
+  if (conf) f.confidentialityCodes = conf;
+  const types = objectTypes(p.documentEntryType);
+  if (types) f.objectTypes = types;
+  return f;
+}
+
+function ids(uuids?: string[], uniqueIds?: string[], logicalIds?: string[]): IdSelector {
+  if (uuids) return { uuids: uuids.map((u) => u.toLowerCase()) };
+  if (logicalIds) return { logicalIds: logicalIds.map((u) => u.toLowerCase()) };
+  return { uniqueIds: uniqueIds ?? [] };
+}
+
+/** The stored query as a registry query of the record (nothing decided here). */
+export function toRegistryQuery(q: StoredQuery): RegistryQuery {
+  const p = q.params;
+  const assocStatuses = statuses(p.associationStatus);
+  const withAssoc = <T extends object>(o: T) => (assocStatuses ? { ...o, associationStatuses: assocStatuses } : o);
+  switch (q.name) {
+    case 'FindDocuments':
+    case 'FindDocumentsByReferenceId': {
+      const criteria: Record<string, unknown> = {
+        statuses: statuses(p.documentEntryStatus),
+        classCodes: intersect(p.classCode),
+        typeCodes: intersect(p.typeCode),
+        practiceSettingCodes: intersect(p.practiceSettingCode),
+        facilityTypeCodes: intersect(p.healthcareFacilityTypeCode),
+        formatCodes: intersect(p.formatCode),
+        eventCodes: groupsOf(p.eventCode),
+        confidentialityCodes: groupsOf(p.confidentialityCode),
+        creationFrom: date(p.creationTimeFrom),
+        creationTo: date(p.creationTimeTo),
+        serviceStartFrom: date(p.serviceStartTimeFrom),
+        serviceStartTo: date(p.serviceStartTimeTo),
+        serviceStopFrom: date(p.serviceStopTimeFrom),
+        serviceStopTo: date(p.serviceStopTimeTo),
+        authorPersons: p.authorPerson,
+      };
+      for (const k of Object.keys(criteria)) if (criteria[k] === undefined) delete criteria[k];
+      const out: RegistryQuery = { kind: 'FindDocuments', patientId: p.patientId!, criteria };
+      if (p.referenceIds) out.referenceIdGroups = p.referenceIds;
+      const types = objectTypes(p.documentEntryType);
+      if (types) out.objectTypes = types;
+      return out;
+    }
+    case 'FindSubmissionSets': {
+      const query: Record<string, unknown> = {
+        statuses: statuses(p.submissionSetStatus),
+        sourceIds: p.submissionSetSourceId,
+        submissionTimeFrom: date(p.submissionTimeFrom),
+        submissionTimeTo: date(p.submissionTimeTo),
+        contentTypeCodes: intersect(p.contentTypeCode),
+        authorPersons: p.submissionSetAuthorPerson ? [p.submissionSetAuthorPerson] : undefined,
+      };
+      for (const k of Object.keys(query)) if (query[k] === undefined) delete query[k];
+      return { kind: 'FindSubmissionSets', patientId: p.patientId!, query };
+    }
+    case 'FindFolders': {
+      const query: Record<string, unknown> = {
+        statuses: statuses(p.folderStatus),
+        lastUpdateTimeFrom: date(p.folderLastUpdateTimeFrom),
+        lastUpdateTimeTo: date(p.folderLastUpdateTimeTo),
+        codeList: groupsOf(p.folderCodeList),
+      };
+      for (const k of Object.keys(query)) if (query[k] === undefined) delete query[k];
+      return { kind: 'FindFolders', patientId: p.patientId!, query };
+    }
+    case 'GetAll':
+      return {
+        kind: 'GetAll',
+        patientId: p.patientId!,
+        documentStatuses: statuses(p.documentEntryStatus) ?? [],
+        submissionSetStatuses: statuses(p.submissionSetStatus) ?? [],
+        folderStatuses: statuses(p.folderStatus) ?? [],
+        filter: contentFilter(p),
+      };
+    case 'GetDocuments':
+      return { kind: 'GetDocuments', ids: ids(p.documentEntryUuid, p.documentEntryUniqueId, p.documentEntryLogicalId) };
+    case 'GetDocumentsAndAssociations':
+      return withAssoc({ kind: 'GetDocumentsAndAssociations' as const, ids: ids(p.documentEntryUuid, p.documentEntryUniqueId) });
+    case 'GetFolders':
+      return { kind: 'GetFolders', ids: ids(p.folderUuid, p.folderUniqueId, p.folderLogicalId) };
+    case 'GetAssociations':
+      return withAssoc({ kind: 'GetAssociations' as const, uuids: (p.uuid ?? []).map((u) => u.toLowerCase()) });
+    case 'GetSubmissionSets':
+      return withAssoc({ kind: 'GetSubmissionSets' as const, uuids: (p.uuid ?? []).map((u) => u.toLowerCase()) });
+    case 'GetSubmissionSetAndContents':
+      return withAssoc({
+        kind: 'GetSubmissionSetAndContents' as const,
+        ids: ids(p.submissionSetUuid ? [p.submissionSetUuid as unknown as string].flat() : undefined, p.submissionSetUniqueId ? [p.submissionSetUniqueId as unknown as string].flat() : undefined),
+        filter: contentFilter(p),
+      });
+    case 'GetFolderAndContents':
+      return withAssoc({
+        kind: 'GetFolderAndContents' as const,
+        ids: ids(p.folderUuid ? [p.folderUuid as unknown as string].flat() : undefined, p.folderUniqueId ? [p.folderUniqueId as unknown as string].flat() : undefined),
+        filter: contentFilter(p),
+      });
+    case 'GetFoldersForDocument':
+      return withAssoc({
+        kind: 'GetFoldersForDocument' as const,
+        ids: ids(p.documentEntryUuid ? [p.documentEntryUuid as unknown as string].flat() : undefined, p.documentEntryUniqueId ? [p.documentEntryUniqueId as unknown as string].flat() : undefined),
+      });
+    case 'GetRelatedDocuments': {
+      const types = (p.associationTypes ?? []).map(associationTypeFromUrn).filter((t): t is AssociationType => !!t);
+      const out = withAssoc({
+        kind: 'GetRelatedDocuments' as const,
+        ids: ids(p.documentEntryUuid ? [p.documentEntryUuid as unknown as string].flat() : undefined, p.documentEntryUniqueId ? [p.documentEntryUniqueId as unknown as string].flat() : undefined),
+        associationTypes: types,
+      });
+      const ot = objectTypes(p.documentEntryType);
+      return ot ? { ...out, objectTypes: ot } : out;
+    }
+  }
+}
+
+/** XDS DTM (UTC) of an ISO instant, as the folder's lastUpdateTime slot carries it. */
+function dtmOf(iso: string): string {
+  return iso.replace(/[-:T]/g, '').slice(0, 14);
+}
+
+function fragments(sel: RegistrySelection, returnType: StoredQuery['returnType']): string[] {
+  if (returnType === 'ObjectRef') {
+    return [...sel.submissionSets, ...sel.folders, ...sel.documents, ...sel.associations].map((o) => writeObjectRef(o.entryUuid));
+  }
+  return writeLeafClassObjects({
+    submissionSets: sel.submissionSets,
+    folders: sel.folders.map((f) => ({ ...f, lastUpdateTime: dtmOf(f.lastUpdateTime) })),
+    documentEntries: sel.documents,
+    associations: sel.associations,
+  });
+}
+
+export async function handleQuery(body: Element, caller: Caller, services: Services): Promise<string> {
+  try {
+    const q = parseAdhocQueryRequest(body);
+    const selection = await services.registryQueries.run(caller, toRegistryQuery(q), { singlePatient: q.returnType === 'LeafClass' });
+    return writeAdhocQueryResponse(fragments(selection, q.returnType));
+  } catch (e) {
+    return writeAdhocQueryResponse([], errorsFor(e, 'ITI-18'));
+  }
+}

@@ -1,0 +1,48 @@
+// ITI-43 Retrieve Document Set: each DocumentRequest is one read through the record's rules;
+// the answer carries the documents found (MTOM attachments) and an error for each one not found.
+import { isCarnetError } from '../../domain/errors.js';
+import type { Caller, Services } from '../../services/index.js';
+import type { RegistryErrorEntry } from '../error-codes.js';
+import { writeRetrieveDocumentSetResponse, type RetrievedDocument } from '../ebrim/write.js';
+import { newContentId, type Attachment } from '../mtom.js';
+import { readRetrieveDocumentSetRequest } from '../retrieve.js';
+import type { Element } from '../xml.js';
+import { errorsFor, problemsError } from './errors.js';
+
+export interface RetrieveAnswer {
+  bodyXml: string;
+  attachments: Attachment[];
+}
+
+export async function handleRetrieve(body: Element, caller: Caller, services: Services, repositoryUniqueId: string): Promise<RetrieveAnswer> {
+  const read = readRetrieveDocumentSetRequest(body);
+  if (read.problems.length) {
+    return { bodyXml: writeRetrieveDocumentSetResponse([], errorsFor(problemsError(read.problems), 'ITI-43')), attachments: [] };
+  }
+  const found: RetrievedDocument[] = [];
+  const attachments: Attachment[] = [];
+  const errors: RegistryErrorEntry[] = [];
+  for (const r of read.requests) {
+    if (r.repositoryUniqueId !== repositoryUniqueId) {
+      errors.push({
+        errorCode: 'XDSUnknownRepositoryId',
+        codeContext: `repository ${r.repositoryUniqueId} is not served here (this repository is ${repositoryUniqueId})`,
+        location: r.documentUniqueId,
+        severity: 'Error',
+      });
+      continue;
+    }
+    try {
+      const { entry, content } = await services.documents.retrieve(caller, { uniqueId: r.documentUniqueId });
+      const contentId = newContentId();
+      attachments.push({ contentId, contentType: entry.mimeType, body: content });
+      const doc: RetrievedDocument = { repositoryUniqueId, documentUniqueId: r.documentUniqueId, mimeType: entry.mimeType, contentId };
+      if (r.homeCommunityId) doc.homeCommunityId = r.homeCommunityId;
+      found.push(doc);
+    } catch (e) {
+      if (!isCarnetError(e)) throw e;
+      errors.push(...errorsFor(e, 'ITI-43').map((x) => ({ ...x, location: x.location ?? r.documentUniqueId })));
+    }
+  }
+  return { bodyXml: writeRetrieveDocumentSetResponse(found, errors), attachments };
+}
