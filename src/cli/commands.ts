@@ -1,4 +1,5 @@
 // The subcommands of `carnet`. Each returns an exit code (or nothing for success).
+import { maintenanceCommand } from './maintenance.js';
 import { migrateCommand } from './migrate.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
@@ -16,4 +17,5 @@ export const commands: Record<string, Command> = {
   seed: seedCommand,
   token: tokenCommand,
   trace: traceCommand,
+  maintenance: maintenanceCommand,
 };
