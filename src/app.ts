@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { registerFhirDoor } from './fhir/door.js';
 import { registerHealth } from './http/health.js';
+import { registerMaintenance } from './http/maintenance.js';
 import { loggerOptions } from './http/logging.js';
 import { buildHttpServer } from './http/server.js';
 import { createBearerVerifier, type BearerVerifier } from './auth/bearer.js';
@@ -65,6 +66,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const http = buildHttpServer(config, logger);
   try {
     registerHealth(http, db);
+    registerMaintenance(http, services);
     await registerFhirDoor(http, { config, services, verifier });
     await registerXdsDoor(http, { config, services, clock: options.clock, logger });
     await http.ready();
