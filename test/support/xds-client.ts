@@ -140,5 +140,5 @@ export function adhocQuery(id: string, slots: Record<string, string | string[]>,
 }
 
 export function cx(p: PatientIdentifier): string {
-  return `'${p.value}^^^&${p.system}&ISO'`;
+  return `'${p.value}^^^&amp;${p.system}&amp;ISO'`;
 }
