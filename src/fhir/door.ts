@@ -11,6 +11,7 @@ import { FhirCapabilities } from './capabilities.js';
 import { requireBearer } from './caller.js';
 import { errorOutcome, outcomeForError, outcomeForUnknown } from './outcome.js';
 import { sendResource } from './reply.js';
+import { mhdRoutes } from './routes/mhd.js';
 
 export interface FhirDoorDeps {
   config: Config;
@@ -25,7 +26,7 @@ export interface FhirRouteContext extends FhirDoorDeps {
 
 /** The route modules of the door; each registers its routes and declares them in `caps`. */
 type RouteModule = (fhir: FastifyInstance, ctx: FhirRouteContext) => void | Promise<void>;
-const ROUTE_MODULES: RouteModule[] = [];
+const ROUTE_MODULES: RouteModule[] = [mhdRoutes];
 
 export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps): Promise<FhirCapabilities> {
   const caps = new FhirCapabilities();

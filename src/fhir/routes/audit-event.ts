@@ -1,0 +1,130 @@
+// AuditEvent (read-only): the record's access history (TRACE-03/04) as IHE BALP events. Only the
+// patient side and the médecin traitant read it; the history service asks the rules.
+import type { FastifyInstance } from 'fastify';
+import { ACCESS_MODES } from '../../domain/actor.js';
+import { CarnetError } from '../../domain/errors.js';
+import type { Caller } from '../../services/deps.js';
+import { NO_RECORD_CHAIN, type HistoryQuery } from '../../services/history.js';
+import { callerOf } from '../caller.js';
+import type { FhirRouteContext } from '../door.js';
+import { sendResource } from '../reply.js';
+import { traceActionsFor, traceToAuditEvent, type AuditAction, type AuditContext } from '../mappings/audit-event.js';
+import { CS, HL7, SYSTEM } from '../mappings/carnet-fhir.js';
+import { parseRecordScopedId } from '../mappings/composite-id.js';
+import { dateBounds, invalidParam, paging, parseReference, parseToken, single, values, type Query } from '../mappings/search-params.js';
+import { searchset } from '../mappings/searchset.js';
+import { baseOf, notFound, orNotFound, queryOf, selfOf } from './support.js';
+
+const AUDIT_ACTIONS: readonly AuditAction[] = ['C', 'R', 'U', 'D', 'E'];
+
+function patientOf(q: Query, caller: Caller): string {
+  const v = single(q, 'patient');
+  if (v !== undefined) return parseReference(v, ['Patient'], 'patient').id;
+  if (caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative') return caller.actor.patientKey;
+  throw invalidParam('patient', 'name the record: patient=Patient/<id>');
+}
+
+/** Who acted: Practitioner/<IdNat_PS>, a bare id, or (agent:identifier) system|value. */
+function agentOf(q: Query): string | undefined {
+  const refs = values(q, 'agent').map((v) => parseReference(v, ['Practitioner', 'PractitionerRole', 'Patient', 'RelatedPerson'], 'agent').id);
+  const ids = values(q, 'agent:identifier').map((v) => {
+    const t = parseToken(v);
+    if (t.system && t.system !== SYSTEM.IDNAT_PS && t.system !== SYSTEM.LEGAL_REPRESENTATIVE && t.system !== SYSTEM.SUPPORT_AGENT) {
+      throw invalidParam('agent:identifier', `agents are identified by ${SYSTEM.IDNAT_PS} (IdNat_PS)`);
+    }
+    return t.code;
+  });
+  const all = [...new Set([...refs, ...ids])];
+  if (all.length > 1) throw invalidParam('agent', 'one agent per search');
+  return all[0];
+}
+
+function actionsOf(q: Query): string[] | undefined {
+  const codes = values(q, 'action');
+  if (!codes.length) return undefined;
+  return codes.flatMap((c) => {
+    if (!(AUDIT_ACTIONS as readonly string[]).includes(c)) throw invalidParam('action', 'action is one of C, R, U, D, E');
+    return traceActionsFor(c as AuditAction);
+  });
+}
+
+/** purpose-of-use: a DMP access mode, or ETREAT for both emergency modes. */
+function modesOf(q: Query): string[] | undefined {
+  const tokens = values(q, 'purpose-of-use').map(parseToken);
+  if (!tokens.length) return undefined;
+  return tokens.flatMap((t) => {
+    if ((!t.system || t.system === HL7.ACT_REASON) && t.code === 'ETREAT') return ['bris_de_glace', 'centre_15'];
+    if ((!t.system || t.system === CS.ACCESS_MODE) && (ACCESS_MODES as readonly string[]).includes(t.code)) return [t.code];
+    throw invalidParam('purpose-of-use', `purpose-of-use is a code of ${CS.ACCESS_MODE} (normal, bris_de_glace, centre_15) or ${HL7.ACT_REASON}|ETREAT`);
+  });
+}
+
+/** entity: DocumentReference/<entryUUID>, urn:uuid:<logical id> or a bare uuid. */
+function documentOf(q: Query): string | undefined {
+  const v = single(q, 'entity');
+  if (v === undefined) return undefined;
+  if (v.startsWith('urn:uuid:')) return v.slice('urn:uuid:'.length);
+  return parseReference(v, ['DocumentReference'], 'entity').id;
+}
+
+export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
+  const { history } = ctx.services;
+  const auditContext = (): AuditContext => ({ serverBase: baseOf(ctx), noRecordChain: NO_RECORD_CHAIN });
+
+  fhir.get<{ Params: { id: string } }>('/AuditEvent/:id', async (req, reply) => {
+    const parsed = parseRecordScopedId(req.params.id);
+    if (!parsed || parsed.kind !== 'pair') throw notFound('AuditEvent');
+    const page = await orNotFound(history.read(callerOf(req), parsed.patientKey, { traceId: parsed.localId, limit: 1, offset: 0 }), 'AuditEvent');
+    const row = page.rows[0];
+    if (!row) throw notFound('AuditEvent');
+    return sendResource(req, reply, traceToAuditEvent(row, auditContext()));
+  });
+
+  fhir.get('/AuditEvent', async (req, reply) => {
+    const q = queryOf(req);
+    const caller = callerOf(req);
+    const patientKey = patientOf(q, caller);
+    const { from, to } = dateBounds(q, 'date');
+    const { count, offset } = paging(q, ctx.config.defaultPageSize);
+    const query: HistoryQuery = { limit: Math.min(count, ctx.config.maxPageSize), offset };
+    if (from) query.from = from;
+    if (to) query.to = to;
+    const agent = agentOf(q);
+    if (agent !== undefined) query.actorId = agent;
+    const actions = actionsOf(q);
+    if (actions) query.actions = actions;
+    const modes = modesOf(q);
+    if (modes) query.accessModes = modes;
+    const documentId = documentOf(q);
+    if (documentId !== undefined) query.documentId = documentId;
+    if (from && to && from >= to) throw new CarnetError('invalid_metadata', 'the date range is empty', { location: 'date' });
+    const page = await orNotFound(history.read(caller, patientKey, query), 'Patient');
+    const audit = auditContext();
+    return sendResource(
+      req,
+      reply,
+      searchset({
+        base: baseOf(ctx),
+        self: selfOf(req),
+        resources: page.rows.map((r) => traceToAuditEvent(r, audit)),
+        total: page.total,
+        offset,
+        count: query.limit,
+      }),
+    );
+  });
+
+  const caps = ctx.caps;
+  caps.addInteraction('AuditEvent', 'read');
+  caps.addInteraction('AuditEvent', 'search-type');
+  caps.addSearchParams('AuditEvent', [
+    { name: 'patient', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-patient', documentation: 'The record (Patient/<id>); the patient side may omit it' },
+    { name: 'agent', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-agent', documentation: 'Practitioner/<IdNat_PS>; agent:identifier=urn:oid:1.2.250.1.71.4.2.1|<IdNat_PS> also accepted' },
+    { name: 'date', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-date' },
+    { name: 'entity', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-entity', documentation: 'DocumentReference/<entryUUID> or urn:uuid:<logical id>: every version of the document' },
+    { name: 'action', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-action' },
+    { name: 'purpose-of-use', type: 'token', documentation: `${CS.ACCESS_MODE} (normal, bris_de_glace, centre_15), or ${HL7.ACT_REASON}|ETREAT for both emergency modes` },
+    { name: '_count', type: 'number' },
+    { name: '_offset', type: 'number', documentation: 'paging: where the page starts' },
+  ]);
+}

@@ -1,0 +1,56 @@
+// ITI-68 Retrieve Document: `GET /fhir/Binary/<id>`, where <id> is the DocumentReference id
+// (the entryUUID, as attachment.url and the ITI-65 response say). The bytes come back as they
+// were deposited, with their mimeType, unless the caller asks for FHIR (Accept or _format):
+// then a Binary resource carries them in base64. A hidden or unknown document is a 404.
+import type { Binary } from '@medplum/fhirtypes';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { callerOf } from '../caller.js';
+import type { FhirRouteContext } from '../door.js';
+import { formatOfMediaType } from '../format.js';
+import { errorOutcome } from '../outcome.js';
+import { sendResource } from '../reply.js';
+import { entryUuidOfId } from './documents.js';
+
+type Wanted = 'raw' | 'fhir' | 'none';
+
+/** What the caller accepts for a document of this mime type. */
+export function wantedForm(req: FastifyRequest, mimeType: string): Wanted {
+  const q = req.query as Record<string, unknown> | undefined;
+  if (typeof q?._format === 'string' && formatOfMediaType(q._format)) return 'fhir';
+  const accept = req.headers.accept;
+  if (!accept) return 'raw';
+  const [type, subtype] = mimeType.toLowerCase().split(';')[0].trim().split('/');
+  const ranges = accept
+    .split(',')
+    .map((part, order) => {
+      const [range = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+      const qp = params.find((p) => p.startsWith('q='));
+      return { range, q: qp ? Number(qp.slice(2)) : 1, order };
+    })
+    .filter((r) => r.range && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.order - b.order);
+  for (const { range } of ranges) {
+    if (range === `${type}/${subtype}`) return 'raw';
+    if (formatOfMediaType(range)) return 'fhir';
+    if (range === '*/*' || range === `${type}/*`) return 'raw';
+  }
+  return 'none';
+}
+
+export function binaryRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
+  fhir.get<{ Params: { id: string } }>('/Binary/:id', async (req, reply) => {
+    const { entry, content } = await ctx.services.documents.retrieve(callerOf(req), { entryUuid: entryUuidOfId(req.params.id) });
+    const mimeType = entry.mimeType || 'application/octet-stream';
+    switch (wantedForm(req, mimeType)) {
+      case 'raw':
+        return reply.code(200).type(mimeType).header('content-length', content.byteLength).send(content);
+      case 'fhir': {
+        const binary: Binary = { resourceType: 'Binary', id: req.params.id.toLowerCase(), contentType: mimeType, data: content.toString('base64') };
+        return sendResource(req, reply, binary);
+      }
+      default:
+        return sendResource(req, reply, errorOutcome('not-supported', `the document is ${mimeType}; Accept names neither it nor FHIR`), 406);
+    }
+  });
+  ctx.caps.addInteraction('Binary', 'read');
+}

@@ -1,0 +1,134 @@
+// Practitioner, PractitionerRole and Organization from the directory of professionals and
+// structures (read and search; fed by operators, not through this door).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Resource } from '@medplum/fhirtypes';
+import type { DirectoryService } from '../../services/directory.js';
+import type { FhirRouteContext } from '../door.js';
+import { sendResource } from '../reply.js';
+import { SYSTEM } from '../mappings/carnet-fhir.js';
+import { professionalToPractitioner, professionalToRole, PROFESSION_SYSTEM, SPECIALTY_SYSTEM, structureToOrganization } from '../mappings/directory.js';
+import { invalidParam, paging, parseReference, parseToken, single, values, type Query } from '../mappings/search-params.js';
+import { searchset } from '../mappings/searchset.js';
+import { baseOf, notFound, queryOf, selfOf } from './support.js';
+
+type ProfessionalSearch = Parameters<DirectoryService['searchProfessionals']>[0];
+
+/** Ids from `_id` and `identifier` (the system, when given, must be `system`); AND between the two. */
+function idsOf(q: Query, system: string): string[] | undefined {
+  const byId = values(q, '_id');
+  const byIdentifier = values(q, 'identifier').map((v) => {
+    const t = parseToken(v);
+    if (t.system && t.system !== system) throw invalidParam('identifier', `identifiers here are of ${system}`);
+    return t.code;
+  });
+  if (!byId.length) return byIdentifier.length ? byIdentifier : undefined;
+  if (!byIdentifier.length) return byId;
+  return byId.filter((id) => byIdentifier.includes(id));
+}
+
+/** One code of a token parameter, checked against its system. */
+function codeOf(q: Query, name: string, system: string): string | undefined {
+  const v = single(q, name);
+  if (v === undefined) return undefined;
+  const t = parseToken(v);
+  if (t.system && t.system !== system) throw invalidParam(name, `${name} codes are of ${system}`);
+  return t.code;
+}
+
+function professionalSearch(q: Query, roles: boolean): ProfessionalSearch {
+  const { count, offset } = paging(q, 20);
+  const s: ProfessionalSearch = { limit: count, offset };
+  const ids = idsOf(q, SYSTEM.IDNAT_PS);
+  const practitioners = roles ? values(q, 'practitioner').map((v) => parseReference(v, ['Practitioner'], 'practitioner').id) : [];
+  if (ids || practitioners.length) s.ids = ids ? (practitioners.length ? ids.filter((i) => practitioners.includes(i)) : ids) : practitioners;
+  // `name` matches the start of the family name (the directory's name search).
+  const family = single(q, 'family') ?? single(q, 'name');
+  if (family) s.family = family;
+  const given = single(q, 'given');
+  if (given) s.given = given;
+  const profession = codeOf(q, roles ? 'role' : 'qualification', PROFESSION_SYSTEM);
+  if (profession) s.profession = profession;
+  if (roles) {
+    const specialty = codeOf(q, 'specialty', SPECIALTY_SYSTEM);
+    if (specialty) s.specialty = specialty;
+  }
+  const org = single(q, 'organization');
+  if (roles && org) s.structureId = parseReference(org, ['Organization'], 'organization').id;
+  return s;
+}
+
+export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
+  const { directory } = ctx.services;
+  const reply = (req: FastifyRequest, resources: Resource[], total: number, offset: number, count: number) =>
+    searchset({ base: baseOf(ctx), self: selfOf(req), resources, total, offset, count });
+
+  fhir.get<{ Params: { id: string } }>('/Practitioner/:id', async (req, res) => {
+    const found = await directory.searchProfessionals({ ids: [req.params.id], limit: 1 });
+    if (!found.rows[0]) throw notFound('Practitioner');
+    return sendResource(req, res, professionalToPractitioner(found.rows[0]));
+  });
+  fhir.get('/Practitioner', async (req, res) => {
+    const s = professionalSearch(queryOf(req), false);
+    const found = await directory.searchProfessionals(s);
+    return sendResource(req, res, reply(req, found.rows.map(professionalToPractitioner), found.total, s.offset ?? 0, s.limit ?? 20));
+  });
+
+  fhir.get<{ Params: { id: string } }>('/PractitionerRole/:id', async (req, res) => {
+    const found = await directory.searchProfessionals({ ids: [req.params.id], limit: 1 });
+    if (!found.rows[0]) throw notFound('PractitionerRole');
+    return sendResource(req, res, professionalToRole(found.rows[0]));
+  });
+  fhir.get('/PractitionerRole', async (req, res) => {
+    const s = professionalSearch(queryOf(req), true);
+    const found = await directory.searchProfessionals(s);
+    return sendResource(req, res, reply(req, found.rows.map(professionalToRole), found.total, s.offset ?? 0, s.limit ?? 20));
+  });
+
+  fhir.get<{ Params: { id: string } }>('/Organization/:id', async (req, res) => {
+    const found = await directory.searchStructures({ ids: [req.params.id], limit: 1 });
+    if (!found.rows[0]) throw notFound('Organization');
+    return sendResource(req, res, structureToOrganization(found.rows[0]));
+  });
+  fhir.get('/Organization', async (req, res) => {
+    const q = queryOf(req);
+    const { count, offset } = paging(q, 20);
+    const ids = idsOf(q, SYSTEM.IDNAT_STRUCT);
+    const name = single(q, 'name');
+    const found = await directory.searchStructures({ ...(ids ? { ids } : {}), ...(name ? { name } : {}), limit: count, offset });
+    return sendResource(req, res, reply(req, found.rows.map(structureToOrganization), found.total, offset, count));
+  });
+
+  const caps = ctx.caps;
+  const common = [
+    { name: '_id', type: 'token' as const, definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
+    { name: '_count', type: 'number' as const },
+    { name: '_offset', type: 'number' as const, documentation: 'paging: where the page starts' },
+  ];
+  for (const type of ['Practitioner', 'PractitionerRole', 'Organization']) {
+    caps.addInteraction(type, 'read');
+    caps.addInteraction(type, 'search-type');
+  }
+  caps.addSearchParams('Practitioner', [
+    ...common,
+    { name: 'identifier', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Practitioner-identifier', documentation: `${SYSTEM.IDNAT_PS}|<IdNat_PS>` },
+    { name: 'family', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/individual-family' },
+    { name: 'given', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/individual-given' },
+    { name: 'name', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Practitioner-name', documentation: 'matches the start of the family name' },
+    { name: 'qualification', type: 'token', documentation: `profession (${PROFESSION_SYSTEM})` },
+  ]);
+  caps.addSearchParams('PractitionerRole', [
+    ...common,
+    { name: 'identifier', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-identifier', documentation: `${SYSTEM.IDNAT_PS}|<IdNat_PS>` },
+    { name: 'practitioner', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-practitioner' },
+    { name: 'organization', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-organization' },
+    { name: 'role', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-role', documentation: `profession (${PROFESSION_SYSTEM})` },
+    { name: 'specialty', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-specialty', documentation: `savoir-faire (${SPECIALTY_SYSTEM})` },
+    { name: 'family', type: 'string', documentation: 'family name of the practitioner (start)' },
+    { name: 'given', type: 'string', documentation: 'given name of the practitioner (start)' },
+  ]);
+  caps.addSearchParams('Organization', [
+    ...common,
+    { name: 'identifier', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Organization-identifier', documentation: `${SYSTEM.IDNAT_STRUCT}|<IdNat_Struct>` },
+    { name: 'name', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Organization-name', documentation: 'part of the name' },
+  ]);
+}

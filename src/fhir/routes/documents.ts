@@ -1,0 +1,77 @@
+// ITI-67 Find Document References (GET and POST _search) and the read of one DocumentReference.
+// The services answer only what the caller may see, so totals and pages never count a hidden
+// document (ACC-08) and a hidden document reads exactly like an absent one.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CarnetError } from '../../domain/errors.js';
+import type { StoredDocumentEntry } from '../../domain/model.js';
+import type { DocumentPage } from '../../store/document-repo.js';
+import { callerOf } from '../caller.js';
+import type { FhirRouteContext } from '../door.js';
+import { PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE, toDocumentReference } from '../mhd/document-reference.js';
+import { sendResource } from '../reply.js';
+import { DOCUMENT_REFERENCE_SEARCH_PARAMS, readDocumentSearch } from './document-search.js';
+import { documentReferenceOptions, recordOfPatientId } from './patients.js';
+import { isLenient, pagingOf, searchParamsOf } from './search-params.js';
+import { searchset } from './searchset.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The FHIR id of a DocumentReference is its entryUUID without the urn:uuid: prefix. */
+export function entryUuidOfId(id: string): string {
+  if (!UUID.test(id)) throw new CarnetError('not_found', 'no such document');
+  return `urn:uuid:${id.toLowerCase()}`;
+}
+
+export function documentReferenceOf(publicUrl: string, entry: StoredDocumentEntry) {
+  return toDocumentReference(entry, documentReferenceOptions(publicUrl, entry));
+}
+
+/** Form bodies of POST _search stay strings; the search reads them itself. */
+export function acceptFormBodies(fhir: FastifyInstance): void {
+  if (fhir.hasContentTypeParser('application/x-www-form-urlencoded')) return;
+  fhir.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+}
+
+export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
+  const { services, config } = ctx;
+  acceptFormBodies(fhir);
+
+  async function search(req: FastifyRequest): Promise<ReturnType<typeof searchset>> {
+    const caller = callerOf(req);
+    const params = searchParamsOf(req);
+    const paging = pagingOf(params, config);
+    const { patient, criteria, ignored } = readDocumentSearch(params, isLenient(req));
+    let page: DocumentPage = { entries: [], total: 0 };
+    const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: paging.total };
+    if ('identifier' in patient) page = await services.documents.find(caller, patient.identifier, query);
+    else {
+      const record = await recordOfPatientId(services, patient.patientId);
+      if (record) page = await services.documents.find(caller, { patientKey: record.patientKey }, query);
+    }
+    return searchset({
+      url: `${config.publicUrl}/fhir/DocumentReference`,
+      params,
+      paging,
+      resources: page.entries.map((e) => ({
+        resource: documentReferenceOf(config.publicUrl, e),
+        fullUrl: `${config.publicUrl}/fhir/DocumentReference/${e.entryUuid.slice(9)}`,
+      })),
+      total: paging.total ? (page.total ?? 0) : undefined,
+      more: page.entries.length === paging.count,
+      warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,
+    });
+  }
+
+  fhir.get('/DocumentReference', async (req, reply) => sendResource(req, reply, await search(req)));
+  fhir.post('/DocumentReference/_search', async (req, reply) => sendResource(req, reply, await search(req)));
+  fhir.get<{ Params: { id: string } }>('/DocumentReference/:id', async (req, reply) => {
+    const entry = await services.documents.read(callerOf(req), { entryUuid: entryUuidOfId(req.params.id) });
+    return sendResource(req, reply, documentReferenceOf(config.publicUrl, entry));
+  });
+
+  ctx.caps.addInteraction('DocumentReference', 'read');
+  ctx.caps.addInteraction('DocumentReference', 'search-type');
+  ctx.caps.addSearchParams('DocumentReference', DOCUMENT_REFERENCE_SEARCH_PARAMS);
+  ctx.caps.addProfile('DocumentReference', PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE);
+  ctx.caps.addProfile('DocumentReference', PROFILE_PDSM_DOCUMENT_REFERENCE);
+}

@@ -1,0 +1,147 @@
+// ITI-66 Find Document Lists: `GET /fhir/List` (and POST _search) over submission sets and
+// folders. The list service decides access and leaves out the documents the caller cannot see,
+// so List.entry never points at a hidden document.
+import type { List, Reference } from '@medplum/fhirtypes';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CarnetError } from '../../domain/errors.js';
+import type { AvailabilityStatus } from '../../domain/model.js';
+import type { FoundList, ListCriteria, ListKind } from '../../services/lists.js';
+import { callerOf } from '../caller.js';
+import type { SearchParamDecl } from '../capabilities.js';
+import type { FhirRouteContext } from '../door.js';
+import { folderToList, submissionSetToList } from '../mhd/lists.js';
+import { sendResource } from '../reply.js';
+import { CONTROL_PARAMS, type PatientSelector } from './document-search.js';
+import { acceptFormBodies } from './documents.js';
+import { parseIdentifierToken, patientIdOf, patientReferenceOf, recordOfPatientId } from './patients.js';
+import { codeCriterion, dateRange, isLenient, pagingOf, searchParamsOf, tokens, type SearchParam } from './search-params.js';
+import { searchset } from './searchset.js';
+
+const BASE = 'http://hl7.org/fhir/SearchParameter';
+const IHE = 'https://profiles.ihe.net/ITI/MHD/SearchParameter';
+
+export const LIST_SEARCH_PARAMS: SearchParamDecl[] = [
+  { name: 'code', type: 'token', definition: `${BASE}/List-code`, documentation: 'submissionset | folder' },
+  { name: 'patient', type: 'reference', definition: `${BASE}/clinical-patient`, documentation: 'Patient/<record key>' },
+  { name: 'patient.identifier', type: 'token', documentation: 'urn:oid:<oid>|<value> (INS)' },
+  { name: 'status', type: 'token', definition: `${BASE}/List-status` },
+  { name: 'identifier', type: 'token', definition: `${BASE}/clinical-identifier` },
+  { name: 'date', type: 'date', definition: `${BASE}/clinical-date`, documentation: 'submissionTime / lastUpdateTime' },
+  { name: 'designationType', type: 'token', definition: `${IHE}/List-DesignationType` },
+  { name: 'sourceId', type: 'token', definition: `${IHE}/List-SourceId` },
+];
+
+const STATUS: Record<string, AvailabilityStatus[]> = { current: ['Approved', 'Archived'], retired: ['Deprecated', 'Deleted'] };
+
+function invalid(message: string, location: string): CarnetError {
+  return new CarnetError('invalid_metadata', message, { location });
+}
+
+export function readListSearch(params: SearchParam[], lenient: boolean): { patient: PatientSelector; criteria: ListCriteria; ignored: string[] } {
+  const criteria: ListCriteria = {};
+  const ignored: string[] = [];
+  let patient: PatientSelector | undefined;
+  const dates: string[] = [];
+  const known = new Set(LIST_SEARCH_PARAMS.map((p) => p.name));
+  for (const p of params) {
+    if (CONTROL_PARAMS.has(p.name)) continue;
+    if (!known.has(p.name) || p.modifier) {
+      const label = p.modifier ? `${p.name}:${p.modifier}` : p.name;
+      if (!lenient) throw invalid(`the search parameter ${label} is not supported on List`, label);
+      ignored.push(label);
+      continue;
+    }
+    switch (p.name) {
+      case 'code': {
+        const kinds = tokens(p.value).map((t) => t.code);
+        if (!kinds.every((k) => k === 'submissionset' || k === 'folder')) throw invalid('code is submissionset or folder', 'code');
+        criteria.kinds = kinds as ListKind[];
+        break;
+      }
+      case 'patient': {
+        const id = patientIdOf(p.value);
+        if (!id || patient) throw invalid('one patient, as Patient/<id>', 'patient');
+        patient = { patientId: id };
+        break;
+      }
+      case 'patient.identifier':
+        if (patient) throw invalid('only one patient may be searched', 'patient.identifier');
+        patient = { identifier: parseIdentifierToken(p.value, 'patient.identifier') };
+        break;
+      case 'status':
+        criteria.statuses = tokens(p.value).flatMap((t) => {
+          const s = STATUS[t.code];
+          if (!s) throw invalid(`status ${t.code} is not supported (current, retired)`, 'status');
+          return s;
+        });
+        break;
+      case 'identifier': {
+        const values = tokens(p.value).map((t) => t.code);
+        const uuids = values.filter((v) => /^urn:uuid:/i.test(v));
+        const others = values.filter((v) => !/^urn:uuid:/i.test(v)).map((v) => (v.startsWith('urn:oid:') ? v.slice(8) : v));
+        if (uuids.length && others.length) throw invalid('identifier: do not mix urn:uuid and other identifiers in one parameter', 'identifier');
+        if (uuids.length) criteria.entryUuids = uuids;
+        else criteria.uniqueIds = others;
+        break;
+      }
+      case 'date':
+        dates.push(p.value);
+        break;
+      case 'designationType':
+        criteria.designationTypes = codeCriterion(p.value);
+        break;
+      case 'sourceId':
+        criteria.sourceIds = tokens(p.value).map((t) => (t.code.startsWith('urn:oid:') ? t.code.slice(8) : t.code));
+        break;
+    }
+  }
+  if (!patient) throw invalid('ITI-66 needs patient or patient.identifier', 'patient');
+  const range = dateRange(dates, 'date');
+  if (range.from) criteria.from = range.from;
+  if (range.to) criteria.to = range.to;
+  return { patient, criteria, ignored };
+}
+
+function toList(found: FoundList, patientKey: string): List {
+  const members: Reference[] = found.members.map((m) => ({
+    reference: `${m.type === 'Folder' ? 'List' : 'DocumentReference'}/${m.entryUuid.replace(/^urn:uuid:/, '')}`,
+  }));
+  const options = { patientReference: patientReferenceOf(patientKey), members };
+  return found.kind === 'submissionset' ? submissionSetToList(found.submissionSet, options) : folderToList(found.folder, options);
+}
+
+export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
+  const { services, config } = ctx;
+  acceptFormBodies(fhir);
+  async function search(req: FastifyRequest) {
+    const caller = callerOf(req);
+    const params = searchParamsOf(req);
+    const paging = pagingOf(params, config);
+    const { patient, criteria, ignored } = readListSearch(params, isLenient(req));
+    let found: FoundList[] = [];
+    if ('identifier' in patient) found = await services.lists.find(caller, patient.identifier, criteria);
+    else {
+      const record = await recordOfPatientId(services, patient.patientId);
+      if (record) found = await services.lists.find(caller, { patientKey: record.patientKey }, criteria);
+    }
+    // Lists are few per record: the page is cut here, after the service's filtering.
+    const page = found.slice(paging.offset, paging.offset + paging.count);
+    return searchset({
+      url: `${config.publicUrl}/fhir/List`,
+      params,
+      paging,
+      resources: page.map((f) => {
+        const patientKey = f.kind === 'submissionset' ? f.submissionSet.patientKey : f.folder.patientKey;
+        const list = toList(f, patientKey);
+        return { resource: list, fullUrl: `${config.publicUrl}/fhir/List/${list.id}` };
+      }),
+      total: paging.total ? found.length : undefined,
+      more: paging.offset + paging.count < found.length,
+      warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,
+    });
+  }
+  fhir.get('/List', async (req, reply) => sendResource(req, reply, await search(req)));
+  fhir.post('/List/_search', async (req, reply) => sendResource(req, reply, await search(req)));
+  ctx.caps.addInteraction('List', 'search-type');
+  ctx.caps.addSearchParams('List', LIST_SEARCH_PARAMS);
+}

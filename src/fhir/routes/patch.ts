@@ -1,0 +1,161 @@
+// PATCH of a DocumentReference (PDSm4DMP: JSON Patch, by id or by business identifier). The
+// patch is applied to the DocumentReference as the caller reads it, then only the *difference*
+// counts, and each kind of difference is one metadata service call:
+//   securityLabel flags (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX, alias
+//   INVISIBLE_REP_LEGAUX) -> setVisibility, one call per flag (a new metadata version each);
+//   the PDSm isArchived extension -> setArchived; status -> entered-in-error -> delete.
+// Anything else differing is refused (422): other metadata are the author's and change only by
+// replacement (ITI-65 relatesTo). The services decide who may do each change.
+import type { DocumentReference, Extension } from '@medplum/fhirtypes';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastJsonPatch from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
+import { normaliseConfidentialityCode, VISIBILITY_FLAGS, NORMAL, type VisibilityFlag } from '../../domain/confidentiality.js';
+import { CarnetError } from '../../domain/errors.js';
+import type { StoredDocumentEntry } from '../../domain/model.js';
+import type { Caller } from '../../services/deps.js';
+import type { Services } from '../../services/index.js';
+import { callerOf } from '../caller.js';
+import type { FhirRouteContext } from '../door.js';
+import { EXT_IS_ARCHIVED } from '../mhd/document-reference.js';
+import { errorOutcome } from '../outcome.js';
+import { sendResource } from '../reply.js';
+import { documentReferenceOf, entryUuidOfId } from './documents.js';
+import { searchParamsOf, tokens } from './search-params.js';
+
+const { applyPatch, JsonPatchError } = fastJsonPatch;
+
+export interface DocumentChange {
+  flags: Array<{ flag: VisibilityFlag; on: boolean }>;
+  archived?: boolean;
+  delete: boolean;
+}
+
+function codesOf(dr: DocumentReference): string[] {
+  return (dr.securityLabel ?? []).flatMap((c) => (c.coding ?? []).map((x) => normaliseConfidentialityCode(x.code ?? '')));
+}
+
+const isArchivedExt = (e: Extension) => e.url === EXT_IS_ARCHIVED;
+const archivedOf = (dr: DocumentReference) => (dr.extension ?? []).some((e) => isArchivedExt(e) && e.valueBoolean === true);
+
+/** The DocumentReference without what a PATCH may change, for the "nothing else" comparison. */
+function rest(dr: DocumentReference): Record<string, unknown> {
+  const { securityLabel: _s, status: _st, meta: _m, extension, ...others } = dr;
+  const ext = (extension ?? []).filter((e) => !isArchivedExt(e));
+  return ext.length ? { ...others, extension: ext } : others;
+}
+
+/** Stable JSON (sorted keys) so that property order is not a difference. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What changed between the document as read and as patched; refuses any other change. */
+export function interpretChange(before: DocumentReference, after: DocumentReference): DocumentChange {
+  const a = rest(before);
+  const b = rest(after);
+  const changed = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => canonical(a[k]) !== canonical(b[k]));
+  if (changed.length) {
+    throw new CarnetError('business_rule', `only securityLabel (visibility flags), the isArchived extension and status (entered-in-error) may be patched; changed: ${changed.join(', ')}`, {
+      location: `DocumentReference.${changed[0]}`,
+    });
+  }
+  const beforeCodes = codesOf(before);
+  const afterCodes = codesOf(after);
+  const isFlag = (c: string): c is VisibilityFlag => (VISIBILITY_FLAGS as readonly string[]).includes(c);
+  // N is managed by the record (lifting the last flag gives back N, MASK-05); R and V are the
+  // author's statement about the content and stay as they are.
+  const levels = (codes: string[]) => [...new Set(codes.filter((c) => !isFlag(c) && c !== NORMAL))].sort().join(',');
+  if (levels(beforeCodes) !== levels(afterCodes)) {
+    throw new CarnetError('business_rule', 'only the visibility flags of securityLabel may be patched (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX)', {
+      location: 'DocumentReference.securityLabel',
+    });
+  }
+  const flags = VISIBILITY_FLAGS.filter((f) => beforeCodes.includes(f) !== afterCodes.includes(f)).map((flag) => ({ flag, on: afterCodes.includes(flag) }));
+  const change: DocumentChange = { flags, delete: false };
+  if (archivedOf(before) !== archivedOf(after)) change.archived = archivedOf(after);
+  if (before.status !== after.status) {
+    if (after.status !== 'entered-in-error' || before.status !== 'current') {
+      throw new CarnetError('business_rule', `status may only go from current to entered-in-error (deletion), not ${before.status} -> ${after.status}`, {
+        location: 'DocumentReference.status',
+      });
+    }
+    change.delete = true;
+  }
+  return change;
+}
+
+function patched(before: DocumentReference, body: unknown): DocumentReference {
+  if (!Array.isArray(body)) throw new CarnetError('invalid_metadata', 'the body must be a JSON Patch array (application/json-patch+json)');
+  try {
+    return applyPatch(structuredClone(before), body as Operation[], true, false).newDocument;
+  } catch (e) {
+    if (e instanceof JsonPatchError) {
+      if (e.name === 'TEST_OPERATION_FAILED') throw new CarnetError('business_rule', 'a test operation of the patch failed', { location: (e.operation as Operation | undefined)?.path });
+      throw new CarnetError('invalid_metadata', `the patch cannot be applied: ${e.message.split('\n')[0]}`, { location: (e.operation as Operation | undefined)?.path });
+    }
+    throw e;
+  }
+}
+
+/** Runs the change, flag by flag, each on the version the previous one made. */
+async function apply(services: Services, caller: Caller, current: StoredDocumentEntry, change: DocumentChange): Promise<StoredDocumentEntry> {
+  let latest = current;
+  for (const { flag, on } of change.flags) latest = await services.metadata.setVisibility(caller, { entryUuid: latest.entryUuid }, flag, on);
+  if (change.archived !== undefined) latest = await services.metadata.setArchived(caller, { entryUuid: latest.entryUuid }, change.archived);
+  if (change.delete) latest = await services.metadata.delete(caller, { entryUuid: latest.entryUuid });
+  return latest;
+}
+
+/** The document a conditional PATCH names: identifier = its uniqueId, entryUUID or logicalId. */
+async function byIdentifier(services: Services, caller: Caller, req: FastifyRequest): Promise<StoredDocumentEntry> {
+  const params = searchParamsOf(req);
+  const unknown = params.filter((p) => p.name !== 'identifier' && p.name !== '_format');
+  if (unknown.length) throw new CarnetError('invalid_metadata', `a conditional PATCH takes identifier only, not ${unknown[0].name}`);
+  const ids = params.filter((p) => p.name === 'identifier').flatMap((p) => tokens(p.value).map((t) => t.code));
+  if (ids.length !== 1) throw new CarnetError('invalid_metadata', 'a conditional PATCH names exactly one identifier', { location: 'identifier' });
+  const value = ids[0];
+  if (!/^urn:uuid:/i.test(value)) return services.documents.read(caller, { uniqueId: value.startsWith('urn:oid:') ? value.slice(8) : value });
+  const entry = await services.documents.read(caller, { entryUuid: entryUuidOfId(value.slice(9)) });
+  if (entry.latest) return entry;
+  // An older entryUUID or the logicalId (which is the first entryUUID): the identifier names
+  // the document, so the change goes to its latest version.
+  const page = await services.documents.find(caller, { patientKey: entry.patientKey }, { logicalIds: [entry.logicalId], limit: 1 });
+  if (!page.entries[0]) throw new CarnetError('not_found', 'no such document');
+  return page.entries[0];
+}
+
+export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
+  const { services, config } = ctx;
+  // FHIRPath Patch (Parameters) and XML Patch are not offered: only JSON Patch.
+  fhir.addHook('preValidation', async (req, reply) => {
+    if (req.method !== 'PATCH' || !req.url.startsWith('/fhir/DocumentReference')) return;
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json-patch+json' && type !== 'application/json') {
+      await sendResource(req, reply, errorOutcome('not-supported', `PATCH takes application/json-patch+json, not ${type || 'no content type'}`), 415);
+    }
+  });
+  const run = async (req: FastifyRequest, reply: FastifyReply, current: StoredDocumentEntry) => {
+    const caller = callerOf(req);
+    const before = documentReferenceOf(config.publicUrl, current);
+    const change = interpretChange(before, patched(before, req.body));
+    const latest = await apply(services, caller, current, change);
+    return sendResource(req, reply, documentReferenceOf(config.publicUrl, latest));
+  };
+  fhir.patch<{ Params: { id: string } }>('/DocumentReference/:id', async (req, reply) =>
+    run(req, reply, await services.documents.read(callerOf(req), { entryUuid: entryUuidOfId(req.params.id) })),
+  );
+  fhir.patch('/DocumentReference', async (req, reply) => run(req, reply, await byIdentifier(services, callerOf(req), req)));
+  ctx.caps.addInteraction('DocumentReference', 'patch');
+  ctx.caps.addNote(
+    'PATCH DocumentReference (JSON Patch; by id or ?identifier=): securityLabel visibility flags, the PDSm isArchived extension and ' +
+      'status entered-in-error are the only changes accepted; masking makes a new metadata version (new id, same logicalId).',
+  );
+}

@@ -1,0 +1,126 @@
+// Patient: does a DMP exist and how does the caller stand with it (TD0.2, DMP-04: no DMP is an
+// empty searchset, not an error), read by record key, create with the patient's consent
+// (DMP-01), close and reactivate (DMP-05) as operations.
+import type { FastifyInstance } from 'fastify';
+import type { Parameters, Patient } from '@medplum/fhirtypes';
+import { CarnetError } from '../../domain/errors.js';
+import type { RecordView } from '../../services/records.js';
+import { callerOf } from '../caller.js';
+import type { FhirRouteContext } from '../door.js';
+import { okOutcome } from '../outcome.js';
+import { sendResource } from '../reply.js';
+import { operationUrl } from '../mappings/carnet-fhir.js';
+import { insIdentifier, patientToCreateInput, recordToPatient } from '../mappings/patient.js';
+import { parseToken, single, values } from '../mappings/search-params.js';
+import { searchset } from '../mappings/searchset.js';
+import { baseOf, orNotFound, queryOf, readResource, selfOf, setLocation } from './support.js';
+
+function viewToPatient(v: RecordView): Patient {
+  return recordToPatient({
+    patientKey: v.patient_key,
+    status: v.status,
+    closedAt: v.closed_at,
+    closureReason: v.closure_reason,
+    identifiers: v.identifiers,
+    given: v.given,
+    family: v.family,
+    gender: v.gender,
+    birthDate: v.birth_date,
+    authorised: v.authorised,
+    blocked: v.blocked,
+    medecinTraitant: v.medecinTraitant,
+  });
+}
+
+/** The close reason: Parameters `reason` (string or code); a body is optional. */
+function closeReason(body: unknown): string | undefined {
+  if (body === undefined || body === null || body === '') return undefined;
+  const p = body as Parameters;
+  if (p.resourceType !== 'Parameters') throw new CarnetError('invalid_metadata', '$close takes a Parameters resource (parameter "reason")');
+  const reason = p.parameter?.find((x) => x.name === 'reason');
+  return reason?.valueString ?? reason?.valueCode ?? reason?.valueCodeableConcept?.text ?? undefined;
+}
+
+export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
+  const { records } = ctx.services;
+
+  fhir.get('/Patient', async (req, reply) => {
+    const q = queryOf(req);
+    const caller = callerOf(req);
+    const identifiers = values(q, 'identifier');
+    const id = single(q, '_id');
+    if (identifiers.length === 0 && id === undefined) {
+      throw new CarnetError('invalid_metadata', 'search a DMP by identifier (the INS: urn:oid:1.2.250.1.213.1.4.8|<INS>) or by _id', { location: 'identifier' });
+    }
+    if (identifiers.length > 1) throw new CarnetError('invalid_metadata', 'one INS per search', { location: 'identifier' });
+    let found: Patient | undefined;
+    if (identifiers.length === 1) {
+      const token = parseToken(identifiers[0]);
+      const status = await records.status(caller, insIdentifier(token.system || undefined, token.code));
+      if (status.exists && status.identity && (id === undefined || id === status.patientKey)) {
+        found = recordToPatient({
+          patientKey: status.patientKey!,
+          status: status.status!,
+          closedAt: status.closedAt,
+          closureReason: status.closureReason,
+          ...status.identity,
+          authorised: status.authorised,
+          blocked: status.blocked,
+          medecinTraitant: status.medecinTraitant,
+        });
+      }
+    } else {
+      try {
+        found = viewToPatient(await records.get(caller, id!));
+      } catch (e) {
+        // DMP-04: an unknown record is an empty answer here too.
+        if (!(e instanceof CarnetError && (e.code === 'unknown_patient' || e.code === 'not_found'))) throw e;
+      }
+    }
+    const resources = found ? [found] : [];
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), self: selfOf(req), resources, total: resources.length }));
+  });
+
+  fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {
+    const view = await orNotFound(records.get(callerOf(req), req.params.id), 'Patient');
+    return sendResource(req, reply, viewToPatient(view));
+  });
+
+  fhir.post('/Patient', async (req, reply) => {
+    const input = patientToCreateInput(readResource(req));
+    const { patientKey } = await records.create(callerOf(req), input);
+    setLocation(reply, ctx, 'Patient', patientKey);
+    const patient = recordToPatient({
+      patientKey,
+      status: 'open',
+      identifiers: input.identifiers,
+      given: input.given,
+      family: input.family,
+      gender: input.gender,
+      birthDate: input.birthDate,
+    });
+    return sendResource(req, reply, patient, 201);
+  });
+
+  fhir.post<{ Params: { id: string } }>('/Patient/:id/$close', async (req, reply) => {
+    const body = typeof req.body === 'string' && req.body.trim() !== '' ? readResource(req) : req.body;
+    await orNotFound(records.close(callerOf(req), req.params.id, closeReason(body)), 'Patient');
+    return sendResource(req, reply, okOutcome('the DMP is closed; its data are kept for the retention period and it may be reactivated'));
+  });
+
+  fhir.post<{ Params: { id: string } }>('/Patient/:id/$reactivate', async (req, reply) => {
+    await orNotFound(records.reactivate(callerOf(req), req.params.id), 'Patient');
+    return sendResource(req, reply, okOutcome('the DMP is open again, as it was'));
+  });
+
+  const caps = ctx.caps;
+  caps.addInteraction('Patient', 'read');
+  caps.addInteraction('Patient', 'search-type');
+  caps.addInteraction('Patient', 'create');
+  caps.addSearchParams('Patient', [
+    { name: 'identifier', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Patient-identifier', documentation: 'The INS (urn:oid:1.2.250.1.213.1.4.8|<INS>): 0 entries when there is no DMP (DMP-04), else the DMP with its state' },
+    { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
+  ]);
+  caps.addOperation('Patient', { name: 'close', definition: operationUrl('dmp-close') });
+  caps.addOperation('Patient', { name: 'reactivate', definition: operationUrl('dmp-reactivate') });
+}

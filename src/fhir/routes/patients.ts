@@ -1,0 +1,73 @@
+// How the FHIR door names a record. A record is `Patient/<patientKey>` (the record's internal
+// key, a UUID that says nothing about the person); it is also reachable by any of its
+// identifiers (INS...), as `patient.identifier=urn:oid:<oid>|<value>` in searches and as the
+// identifiers of a Patient carried in an ITI-65 Bundle. Nothing here decides access: a name
+// only leads to a record, and the services decide what the caller may do with it.
+import type { Patient, Reference } from '@medplum/fhirtypes';
+import { CarnetError } from '../../domain/errors.js';
+import type { PatientIdentifier, StoredDocumentEntry } from '../../domain/model.js';
+import type { Services } from '../../services/index.js';
+import { identifierSystemToOid, oidToIdentifierSystem } from '../codes.js';
+import type { PatientLink } from '../mhd/provide-bundle.js';
+
+const PATIENT_ID = /(?:^|\/)Patient\/([^/?#]+)$/;
+
+/** The logical id a `patient` search value or a subject reference names, if any. */
+export function patientIdOf(reference: string): string | undefined {
+  const m = PATIENT_ID.exec(reference);
+  if (m) return decodeURIComponent(m[1]);
+  return /^[A-Za-z0-9\-.]{1,64}$/.test(reference) ? reference : undefined;
+}
+
+/** `system|value` (system as `urn:oid:` or bare OID) -> identifier; a value alone is refused. */
+export function parseIdentifierToken(token: string, what: string): PatientIdentifier {
+  const bar = token.indexOf('|');
+  const system = bar < 0 ? '' : token.slice(0, bar);
+  const value = bar < 0 ? token : token.slice(bar + 1);
+  if (!system || !value) throw new CarnetError('invalid_metadata', `${what} must be system|value (e.g. urn:oid:1.2.250.1.213.1.4.8|<INS>)`);
+  return { system: identifierSystemToOid(system), value };
+}
+
+/** The record behind a patient id (its key), or null. */
+export async function recordOfPatientId(services: Services, id: string): Promise<{ patientKey: string; identifier: PatientIdentifier } | null> {
+  const identifiers = await services.records.identifiersOf(id);
+  return identifiers[0] ? { patientKey: id, identifier: identifiers[0] } : null;
+}
+
+/** ITI-65 subject resolution: Patient/<key> (relative or absolute), or a Bundle Patient's identifiers. */
+export function patientResolver(services: Services) {
+  return async (link: PatientLink): Promise<PatientIdentifier | null> => {
+    if (link.resource) return identifierOfPatient(services, link.resource);
+    const id = PATIENT_ID.exec(link.reference)?.[1];
+    return id ? ((await recordOfPatientId(services, decodeURIComponent(id)))?.identifier ?? null) : null;
+  };
+}
+
+async function identifierOfPatient(services: Services, patient: Patient): Promise<PatientIdentifier | null> {
+  if (patient.id) {
+    const byKey = await recordOfPatientId(services, patient.id);
+    if (byKey) return byKey.identifier;
+  }
+  for (const i of patient.identifier ?? []) {
+    if (!i.system || !i.value) continue;
+    const id = { system: identifierSystemToOid(i.system), value: i.value };
+    if (await services.records.lookup(id)) return id;
+  }
+  return null;
+}
+
+/** How a stored object refers to its patient: by key, with the identifier for readers that want it. */
+export function patientReferenceOf(patientKey: string) {
+  return (pid: PatientIdentifier): Reference<Patient> => ({
+    reference: `Patient/${patientKey}`,
+    identifier: { system: oidToIdentifierSystem(pid.system), value: pid.value },
+  });
+}
+
+/** toDocumentReference options shared by every route that answers DocumentReferences. */
+export function documentReferenceOptions(publicUrl: string, entry: StoredDocumentEntry) {
+  return {
+    patientReference: patientReferenceOf(entry.patientKey),
+    binaryUrl: (e: StoredDocumentEntry) => `${publicUrl}/fhir/Binary/${e.entryUuid.replace(/^urn:uuid:/, '')}`,
+  };
+}
