@@ -1,0 +1,21 @@
+// `$name$` (and bare `useAs` names) substitution in metadata, queries and assertions. Values
+// are plain text; the longest names are replaced first so `$docuid1$` never eats `$docuid10$`.
+
+export type Variables = Map<string, string>;
+
+export function substitute(text: string, vars: Variables): string {
+  const names = [...vars.keys()].filter(Boolean).sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const name of names) out = out.split(name).join(vars.get(name)!);
+  return out;
+}
+
+/** `$word$` placeholders still present after substitution (a step cannot be sent with these). */
+export function unresolved(text: string): string[] {
+  return [...new Set(text.match(/\$[A-Za-z_][\w.-]*\$/g) ?? [])];
+}
+
+/** Today as the toolkit's `$DATE$` (yyyyMMdd, UTC). */
+export function toolkitDate(now: Date): string {
+  return now.toISOString().slice(0, 10).replace(/-/g, '');
+}

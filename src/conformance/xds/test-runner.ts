@@ -1,0 +1,30 @@
+// Running one test: its sections in index.idx order, their steps in order, stopping at the first
+// step that fails (later steps build on it). A step this runner does not send makes the test a SKIP.
+import { TestState, type RunContext, type SectionState } from './context.js';
+import { runStep } from './step-runner.js';
+import type { LoadedTest, StepResult, TestResult } from './types.js';
+
+export async function runTest(test: LoadedTest, ctx: RunContext): Promise<TestResult> {
+  const state = new TestState(test, ctx);
+  const steps: StepResult[] = [];
+  for (const section of test.sections) {
+    const sec: SectionState = { section, log: [] };
+    for (const step of section.steps) {
+      const started = Date.now();
+      const out = await runStep(step, state, sec);
+      const at = section.name ? `${section.name}/${step.id}` : step.id;
+      steps.push({
+        section: section.name,
+        step: step.id,
+        kind: step.kind,
+        result: out.result,
+        ...(out.reason ? { reason: out.reason } : {}),
+        ...(out.status ? { status: out.status } : {}),
+        durationMs: Date.now() - started,
+      });
+      if (out.result !== 'pass') return { test: test.name, result: out.result, at, reason: out.reason, steps };
+    }
+  }
+  if (!steps.length) return { test: test.name, result: 'skip', reason: 'no steps', steps };
+  return { test: test.name, result: 'pass', steps };
+}
