@@ -12,6 +12,7 @@ import { requireBearer } from './caller.js';
 import { errorOutcome, outcomeForError, outcomeForUnknown } from './outcome.js';
 import { sendResource } from './reply.js';
 import { mhdRoutes } from './routes/mhd.js';
+import { recordRoutes } from './routes/record.js';
 
 export interface FhirDoorDeps {
   config: Config;
@@ -26,7 +27,7 @@ export interface FhirRouteContext extends FhirDoorDeps {
 
 /** The route modules of the door; each registers its routes and declares them in `caps`. */
 type RouteModule = (fhir: FastifyInstance, ctx: FhirRouteContext) => void | Promise<void>;
-const ROUTE_MODULES: RouteModule[] = [mhdRoutes];
+const ROUTE_MODULES: RouteModule[] = [mhdRoutes, recordRoutes];
 
 export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps): Promise<FhirCapabilities> {
   const caps = new FhirCapabilities();

@@ -1,0 +1,68 @@
+// Carnet's own FHIR definitions: one base URL for every extension, code system and operation the
+// door invents, so a deployment that publishes them elsewhere changes one line. Where the ANS
+// has a (draft) definition we use it instead: the DMP closure extension (DMP-FACTS §8).
+import { OID } from '../codes.js';
+
+/** The canonical base of Carnet's definitions (not a resolvable server: a namespace). */
+export const CARNET_FHIR_BASE = 'https://carnet.example/fhir';
+
+const sd = (name: string) => `${CARNET_FHIR_BASE}/StructureDefinition/${name}`;
+const cs = (name: string) => `${CARNET_FHIR_BASE}/CodeSystem/${name}`;
+export const operationUrl = (name: string) => `${CARNET_FHIR_BASE}/OperationDefinition/${name}`;
+
+export const EXT = {
+  /** ANS draft (PDSm4DMP): Patient.active=false plus dateFermeture / motifFermeture / raisonFermeture */
+  CLOSURE: 'https://interop.esante.gouv.fr/ig/fhir/dmp/StructureDefinition/dmp-fermeture',
+  /** Patient, for a professional caller (TD0.2 EF_DMP04_01): valueCode from CS.AUTHORISATION_STATUS */
+  AUTHORISATION_STATUS: sd('dmp-authorisation-status'),
+  /** Patient, for a professional caller (TD0.2 EF_DMP01_07): valueBoolean, the caller is the médecin traitant DMP */
+  MEDECIN_TRAITANT: sd('dmp-medecin-traitant'),
+  /** Patient (create): valueBoolean, an emancipated minor acts as an adult (DMP-02) */
+  EMANCIPATED: sd('dmp-emancipated'),
+  /** Patient (create): valueBoolean, an adult under tutelle (MIN-04) */
+  PROTECTED_ADULT: sd('dmp-protected-adult'),
+  /** Consent, AuditEvent: valueBoolean, a professional acted at the patient's request (ACC-07) */
+  ON_PATIENT_REQUEST: sd('dmp-on-patient-request'),
+} as const;
+
+export const CS = {
+  /** authorised | blocked | not-authorised */
+  AUTHORISATION_STATUS: cs('dmp-authorisation-status'),
+  /** access | emergency | medecin-traitant | dmp-creation: which of the patient's choices a Consent is */
+  CONSENT_CATEGORY: cs('dmp-consent-category'),
+  /** normal | bris_de_glace | centre_15: the purpose of use a professional declares (ACC-05) */
+  ACCESS_MODE: cs('dmp-access-mode'),
+  /** the trace's action names (record.read, document.submit...), as AuditEvent.subtype */
+  TRACE_ACTION: cs('dmp-trace-action'),
+  /** why a DMP was closed (motifFermeture) */
+  CLOSURE_MOTIVE: cs('dmp-closure-motive'),
+  /** who acted, when not a professional: patient, legal_representative, support, system */
+  ACTOR_KIND: cs('dmp-actor-kind'),
+} as const;
+
+/** Identifier systems. */
+export const SYSTEM = {
+  INS_NIR: `urn:oid:${OID.INS_NIR}`,
+  IDNAT_PS: `urn:oid:${OID.IDNAT_PS}`,
+  IDNAT_STRUCT: `urn:oid:${OID.IDNAT_STRUCT}`,
+  /** Carnet's ids of legal representatives and support agents (no national system) */
+  LEGAL_REPRESENTATIVE: `${CARNET_FHIR_BASE}/NamingSystem/legal-representative`,
+  SUPPORT_AGENT: `${CARNET_FHIR_BASE}/NamingSystem/support-agent`,
+  RFC3986: 'urn:ietf:rfc:3986',
+} as const;
+
+export const HL7 = {
+  CONSENT_SCOPE: 'http://terminology.hl7.org/CodeSystem/consentscope',
+  ACT_REASON: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+  ROLE_CODE: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
+  PARTICIPATION_TYPE: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+  ROLE_CLASS: 'http://terminology.hl7.org/CodeSystem/v3-RoleClass',
+  AUDIT_EVENT_TYPE: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+  RESTFUL_INTERACTION: 'http://hl7.org/fhir/restful-interaction',
+  AUDIT_ENTITY_TYPE: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+  OBJECT_ROLE: 'http://terminology.hl7.org/CodeSystem/object-role',
+  SECURITY_SOURCE_TYPE: 'http://terminology.hl7.org/CodeSystem/security-source-type',
+  AUDIT_EVENT_OUTCOME: 'http://terminology.hl7.org/CodeSystem/audit-event-outcome',
+  NETWORK_TYPE: 'http://hl7.org/fhir/network-type',
+  DCM: 'http://dicom.nema.org/resources/ontology/DCM',
+} as const;
