@@ -1,4 +1,5 @@
 // The subcommands of `carnet`. Each returns an exit code (or nothing for success).
+import { conformanceCommand } from './conformance.js';
 import { maintenanceCommand } from './maintenance.js';
 import { migrateCommand } from './migrate.js';
 import { seedCommand } from './seed.js';
@@ -18,4 +19,5 @@ export const commands: Record<string, Command> = {
   token: tokenCommand,
   trace: traceCommand,
   maintenance: maintenanceCommand,
+  conformance: conformanceCommand,
 };
