@@ -1,0 +1,26 @@
+// PAT-03: an e-mail to the record's alert address when documents are added. Enqueued in the
+// submission's transaction (nothing is announced that was not stored), and only for documents
+// the patient may see: a document hidden from the patient (MASK-02) is not announced.
+import { decide } from '../domain/decide.js';
+import type { DocumentFacts } from '../domain/record.js';
+import type { Tx } from '../store/db.js';
+import { insertOutbox } from '../store/outbox-repo.js';
+import type { LoadedRecord } from '../store/record-repo.js';
+import { randomUUID } from 'node:crypto';
+import type { ServiceDeps } from './deps.js';
+import { documentAlertText } from './messages.js';
+
+export async function alertNewDocuments(tx: Tx, deps: ServiceDeps, record: LoadedRecord, added: DocumentFacts[]): Promise<void> {
+  const to = record.row.alert_email;
+  if (!to || !added.length) return;
+  const now = deps.clock.now();
+  const patient = { kind: 'patient' as const, patientKey: record.context.patientKey };
+  const visible = added.filter((facts) => decide(deps.policy, patient, record.context, facts, 'document.read', now).permit).length;
+  if (!visible) return;
+  const text = documentAlertText(visible);
+  await insertOutbox(
+    tx,
+    { messageId: randomUUID(), patientKey: record.context.patientKey, channel: 'email', recipient: to, subject: text.subject, body: text.body, kind: 'document_alert' },
+    now,
+  );
+}

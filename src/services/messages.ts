@@ -1,0 +1,53 @@
+// The texts the record sends to patients and representatives, in French like the service. They
+// name no document, author or health detail: mail and SMS are not the place for them.
+
+export interface MessageText {
+  subject: string;
+  body: string;
+}
+
+export function loginCodeText(code: string, minutes: number, channel: 'email' | 'sms'): MessageText {
+  if (channel === 'sms') return { subject: '', body: `DMP : votre code de connexion est ${code}. Valable ${minutes} minutes, une seule fois.` };
+  return {
+    subject: 'Votre code de connexion au DMP',
+    body:
+      `Votre code de connexion à votre dossier médical partagé : ${code}\n\n` +
+      `Ce code est valable ${minutes} minutes et ne sert qu'une fois. Ne le communiquez à personne.\n` +
+      `Si vous n'êtes pas à l'origine de cette connexion, changez votre mot de passe.`,
+  };
+}
+
+export function documentAlertText(count: number): MessageText {
+  return {
+    subject: 'Nouveau document dans votre DMP',
+    body:
+      (count === 1 ? 'Un nouveau document a été ajouté' : `${count} nouveaux documents ont été ajoutés`) +
+      ' à votre dossier médical partagé.\nConnectez-vous à votre DMP pour le consulter.\n\n' +
+      "Vous recevez ce message parce qu'une adresse d'alerte est enregistrée dans votre DMP ; vous pouvez la modifier dans vos paramètres.",
+  };
+}
+
+export function contactChangedText(): MessageText {
+  return {
+    subject: 'Vos coordonnées de connexion au DMP ont changé',
+    body:
+      "L'adresse électronique ou le numéro de téléphone qui reçoit vos codes de connexion au DMP vient d'être modifié.\n" +
+      "Si vous n'êtes pas à l'origine de ce changement, contactez le service d'assistance du DMP.",
+  };
+}
+
+export function credentialsResetText(): MessageText {
+  return {
+    subject: 'Nouveaux identifiants de connexion au DMP',
+    body:
+      "Le service d'assistance du DMP vient de vous attribuer un nouveau mot de passe provisoire, à la suite d'une demande.\n" +
+      "Si vous n'êtes pas à l'origine de cette demande, contactez le service d'assistance du DMP.",
+  };
+}
+
+export function passwordChangedText(): MessageText {
+  return {
+    subject: 'Votre mot de passe DMP a été modifié',
+    body: "Le mot de passe de votre compte DMP vient d'être modifié. Si vous n'êtes pas à l'origine de ce changement, contactez le service d'assistance du DMP.",
+  };
+}
