@@ -1,0 +1,55 @@
+// Lost-credential requests to the support service (AUTH-04).
+import type { Queryable } from './db.js';
+
+export interface SupportRequestRow {
+  request_id: string;
+  patient_key: string | null;
+  login_hint: string | null;
+  channel: string;
+  details: Record<string, unknown>;
+  status: 'open' | 'handled' | 'rejected';
+  created_at: Date;
+  handled_by: string | null;
+  handled_at: Date | null;
+}
+
+const COLUMNS = 'request_id::text, patient_key::text, login_hint, channel, details, status, created_at, handled_by, handled_at';
+
+export async function insertSupportRequest(
+  q: Queryable,
+  r: { requestId: string; patientKey: string | null; loginHint: string | null; channel: string; details: Record<string, unknown>; now: Date },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO support_request (request_id, patient_key, login_hint, channel, details, status, created_at)
+     VALUES ($1, $2, $3, $4, $5, 'open', $6)`,
+    [r.requestId, r.patientKey, r.loginHint, r.channel, JSON.stringify(r.details), r.now],
+  );
+}
+
+export async function getSupportRequest(q: Queryable, requestId: string, forUpdate = false): Promise<SupportRequestRow | null> {
+  const r = await q.query<SupportRequestRow>(
+    `SELECT ${COLUMNS} FROM support_request WHERE request_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [requestId],
+  );
+  return r.rows[0] ?? null;
+}
+
+export async function listSupportRequests(q: Queryable, status: SupportRequestRow['status'], limit: number): Promise<SupportRequestRow[]> {
+  const r = await q.query<SupportRequestRow>(
+    `SELECT ${COLUMNS} FROM support_request WHERE status = $1 ORDER BY created_at LIMIT $2`,
+    [status, limit],
+  );
+  return r.rows;
+}
+
+export async function closeSupportRequest(
+  q: Queryable,
+  requestId: string,
+  c: { status: 'handled' | 'rejected'; patientKey: string | null; handledBy: string; now: Date },
+): Promise<void> {
+  await q.query(
+    `UPDATE support_request SET status = $2, patient_key = COALESCE($3, patient_key), handled_by = $4, handled_at = $5
+     WHERE request_id = $1`,
+    [requestId, c.status, c.patientKey, c.handledBy, c.now],
+  );
+}
