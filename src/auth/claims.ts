@@ -20,6 +20,8 @@ export interface CarnetClaims {
   patient_key?: string;
   representative_id?: string;
   account_id?: string;
+  /** AUTH-03: a session opened with a temporary password; it may only replace the password */
+  pwd_temporary?: boolean;
   extensions?: {
     ihe_iua?: {
       subject_role?: { code?: string };

@@ -9,6 +9,7 @@ import { historyService } from './history.js';
 import { listService } from './lists.js';
 import { maintenanceService } from './maintenance.js';
 import { metadataUpdateService } from './metadata-updates.js';
+import { patientAccessServices, type PatientAccessOptions } from './patient-access.js';
 import { recordService } from './records.js';
 import { registryQueryService } from './registry-queries.js';
 import { representativeService, type Notify } from './representatives.js';
@@ -17,12 +18,15 @@ import { submitService } from './submit.js';
 
 export interface ServiceOptions {
   notify?: Notify;
+  /** accounts, login codes, support, outbox senders (patient-access.ts; defaults suit tests) */
+  access?: PatientAccessOptions;
 }
 
 export function createServices(base: ServiceDeps, options: ServiceOptions = {}) {
   // Every use case consults the maintenance windows (DMP-06) before it starts.
   const maintenance = maintenanceService(base);
   const deps: ServiceDeps = { ...base, availability: maintenance };
+  const access = patientAccessServices(deps, options.access);
   return {
     deps,
     records: recordService(deps),
@@ -31,13 +35,14 @@ export function createServices(base: ServiceDeps, options: ServiceOptions = {}) 
     lists: listService(deps),
     metadata: metadataUpdateService(deps),
     consent: consentService(deps),
-    representatives: representativeService(deps, options.notify),
+    representatives: representativeService(deps, options.notify ?? access.outbox.notifyRepresentative),
     maintenance,
     history: historyService(deps),
     directory: directoryService(deps),
     registryQueries: registryQueryService(deps),
     accessRefusals: accessRefusalService(deps),
     selections: selectionService(deps),
+    ...access,
   };
 }
 

@@ -1,0 +1,289 @@
+// Online accounts (DMP-03, AUTH-03/05, MIN-02): issuing a login and a temporary password to a
+// holder of the record (the patient, or each legal representative on an own account), changing
+// the password, and the contact details used for codes and alerts.
+import { randomUUID } from 'node:crypto';
+import { governorAccess, holderAccess } from '../domain/access.js';
+import type { LegalRepresentativeActor, PatientActor } from '../domain/actor.js';
+import { CarnetError } from '../domain/errors.js';
+import { hashPassword, passwordProblem, readableSecret, verifyPassword } from '../auth/passwords.js';
+import type { Queryable, Tx } from '../store/db.js';
+import {
+  claimLogin,
+  findHolderAccount,
+  getAccount,
+  insertAccount,
+  updateAccount,
+  type AccountRow,
+} from '../store/account-repo.js';
+import { loadRecord, updateDmp, type LoadedRecord } from '../store/record-repo.js';
+import { listRepresentatives } from '../store/representative-repo.js';
+import { accountActor, isUuid, tracedWork } from './auth-trace.js';
+import { normaliseEmail, normalisePhone } from './contact.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { contactChangedText, passwordChangedText } from './messages.js';
+import { contactOf, type OutboxService } from './outbox.js';
+
+export interface AccountOptions {
+  /** scrypt cost of new hashes, log2(N) */
+  scryptLog2N: number;
+}
+
+export type Holder = { role: 'patient' } | { role: 'legal_representative'; representativeId: string };
+
+export interface ContactInput {
+  email?: string | null;
+  phone?: string | null;
+  codeChannel?: 'email' | 'sms';
+}
+
+export interface NewAccountInput extends ContactInput {
+  patientKey: string;
+  role: 'patient' | 'legal_representative';
+  representativeId?: string;
+}
+
+/** Handed out once, to the support agent or the creation flow; never stored in clear. */
+export interface IssuedCredentials {
+  accountId: string;
+  login: string;
+  temporaryPassword: string;
+  /** false when an existing account got a new temporary password */
+  created: boolean;
+}
+
+export interface ContactView {
+  login: string;
+  email: string | null;
+  phone: string | null;
+  codeChannel: 'email' | 'sms';
+  /** PAT-03: where document alerts go (the record's setting) */
+  alertEmail: string | null;
+  passwordTemporary: boolean;
+}
+
+export function holderOf(input: { role: string; representativeId?: string }): Holder {
+  if (input.role === 'patient') return { role: 'patient' };
+  if (input.role === 'legal_representative' && isUuid(input.representativeId)) return { role: 'legal_representative', representativeId: input.representativeId };
+  throw new CarnetError('invalid_metadata', 'role must be patient, or legal_representative with a representativeId', { reason: 'invalid_holder' });
+}
+
+function holderActor(patientKey: string, holder: Holder): PatientActor | LegalRepresentativeActor {
+  return holder.role === 'patient'
+    ? { kind: 'patient', patientKey }
+    : { kind: 'legal_representative', patientKey, representativeId: holder.representativeId };
+}
+
+/** Checks the contact changes and returns the columns to store. */
+function contactColumns(current: { email: string | null; phone: string | null; code_channel: 'email' | 'sms' }, input: ContactInput) {
+  const email = input.email === undefined ? current.email : input.email === null ? null : normaliseEmail(input.email, 'email');
+  const phone = input.phone === undefined ? current.phone : input.phone === null ? null : normalisePhone(input.phone, 'phone');
+  let channel = input.codeChannel ?? current.code_channel;
+  if (input.codeChannel !== undefined && !['email', 'sms'].includes(input.codeChannel)) {
+    throw new CarnetError('invalid_metadata', 'codeChannel must be email or sms', { location: 'codeChannel', reason: 'invalid_contact' });
+  }
+  // Without an explicit choice, the channel follows what is known.
+  if (input.codeChannel === undefined && channel === 'email' && !email && phone) channel = 'sms';
+  if (input.codeChannel === undefined && channel === 'sms' && !phone && email) channel = 'email';
+  if (channel === 'email' && !email) throw new CarnetError('business_rule', 'login codes sent by e-mail need an e-mail address', { reason: 'contact_required' });
+  if (channel === 'sms' && !phone) throw new CarnetError('business_rule', 'login codes sent by SMS need a phone number', { reason: 'contact_required' });
+  return { email, phone, code_channel: channel };
+}
+
+/**
+ * Gives a holder of the record a login and a new temporary password (DMP-03, AUTH-03/04):
+ * creates the account, or resets an existing one (unlocked, open codes closed).
+ */
+export async function issueCredentialsIn(
+  tx: Tx,
+  deps: ServiceDeps,
+  options: AccountOptions,
+  record: LoadedRecord,
+  holder: Holder,
+  contact: ContactInput,
+): Promise<IssuedCredentials> {
+  const patientKey = record.context.patientKey;
+  const now = deps.clock.now();
+  const gate = holderAccess(holderActor(patientKey, holder), record.context, now);
+  if (!gate.ok) {
+    throw new CarnetError('business_rule', `no account for this holder: ${gate.reason.replace(/_/g, ' ')}`, { reason: gate.reason });
+  }
+  const temporaryPassword = readableSecret(4);
+  const passwordHash = await hashPassword(temporaryPassword, options.scryptLog2N);
+  const existing = await findHolderAccount(tx, patientKey, holder, true);
+  if (existing) {
+    await updateAccount(tx, patientKey, existing.account_id, {
+      ...contactColumns(existing, contact),
+      password_hash: passwordHash,
+      password_temporary: true,
+      failed_attempts: 0,
+      locked_until: null,
+    });
+    await tx.query('UPDATE auth_challenge SET used_at = $3 WHERE patient_key = $1 AND account_id = $2 AND used_at IS NULL', [patientKey, existing.account_id, now]);
+    return { accountId: existing.account_id, login: existing.login, temporaryPassword, created: false };
+  }
+  // MIN-02: a representative's account starts from the contact the record holds for them.
+  let known: { email: string | null; phone: string | null } = { email: null, phone: null };
+  if (holder.role === 'legal_representative') {
+    const rep = (await listRepresentatives(tx, patientKey)).find((r) => r.representative_id === holder.representativeId);
+    // Stored as given at creation: normalised here, and left out if unusable.
+    const usable = (f: () => string) => {
+      try {
+        return f();
+      } catch {
+        return null;
+      }
+    };
+    known = {
+      email: rep?.email ? usable(() => normaliseEmail(rep.email, 'email')) : null,
+      phone: rep?.phone ? usable(() => normalisePhone(rep.phone, 'phone')) : null,
+    };
+  }
+  const columns = contactColumns({ ...known, code_channel: 'email' }, contact);
+  const accountId = randomUUID();
+  let login = '';
+  for (let i = 0; i < 8 && !login; i++) {
+    const candidate = readableSecret(3);
+    if (await claimLogin(tx, candidate, patientKey, accountId)) login = candidate;
+  }
+  if (!login) throw new CarnetError('conflict', 'could not draw a free login; try again');
+  await insertAccount(tx, {
+    patientKey,
+    accountId,
+    role: holder.role,
+    representativeId: holder.role === 'legal_representative' ? holder.representativeId : null,
+    login,
+    passwordHash,
+    email: columns.email,
+    phone: columns.phone,
+    codeChannel: columns.code_channel,
+    now,
+  });
+  return { accountId, login, temporaryPassword, created: true };
+}
+
+/** The caller's own account, as a logged-in patient or representative. */
+function sessionOf(caller: Caller): { patientKey: string; accountId: string; actor: PatientActor | LegalRepresentativeActor } {
+  const a = caller.actor;
+  if ((a.kind === 'patient' || a.kind === 'legal_representative') && a.accountId) return { patientKey: a.patientKey, accountId: a.accountId, actor: a };
+  throw new CarnetError('forbidden', 'only a logged-in patient or legal representative has an account here', { reason: 'unsupported_actor' });
+}
+
+async function ownAccount(tx: Queryable, caller: Caller, forUpdate: boolean): Promise<AccountRow> {
+  const s = sessionOf(caller);
+  const row = await getAccount(tx, s.patientKey, s.accountId, forUpdate);
+  if (!row || row.disabled_at) throw new CarnetError('unauthenticated', 'this account is no longer active', { reason: 'account_inactive' });
+  return row;
+}
+
+export function accountService(deps: ServiceDeps, options: AccountOptions, outbox: OutboxService) {
+  /** AUTH-05 / PAT-03: what the logged-in holder's codes and alerts use. */
+  async function getContact(caller: Caller): Promise<ContactView> {
+    const row = await ownAccount(deps.db, caller, false);
+    const record = await loadRecord(deps.db, row.patient_key);
+    return {
+      login: row.login,
+      email: row.email,
+      phone: row.phone,
+      codeChannel: row.code_channel,
+      alertEmail: record?.row.alert_email ?? null,
+      passwordTemporary: row.password_temporary,
+    };
+  }
+
+  return {
+    /**
+     * DMP-03, MIN-02: an account for the patient or one legal representative of an existing
+     * record. For the support service and the creation flow (a system caller); the credentials
+     * are returned once.
+     */
+    async create(caller: Caller, input: NewAccountInput): Promise<IssuedCredentials> {
+      if (!isUuid(input.patientKey)) throw new CarnetError('invalid_metadata', 'patientKey must be a UUID', { location: 'patientKey' });
+      const holder = holderOf(input);
+      return tracedWork(deps, caller, { patientKey: input.patientKey, action: 'account.create', trace: { details: { role: holder.role } } }, async (tx, trace) => {
+        if (caller.actor.kind !== 'support' && caller.actor.kind !== 'system') {
+          throw new CarnetError('forbidden', 'accounts are issued by the support service or the creation flow', { reason: 'unsupported_actor' });
+        }
+        const record = await loadRecord(tx, input.patientKey, true);
+        if (!record) throw new CarnetError('unknown_patient', 'no DMP for this patient');
+        if (await findHolderAccount(tx, input.patientKey, holder)) {
+          throw new CarnetError('conflict', 'this holder already has an account; the support flow issues a new temporary password', { reason: 'account_exists' });
+        }
+        const issued = await issueCredentialsIn(tx, deps, options, record, holder, input);
+        trace({ target: { kind: 'account', id: issued.accountId } });
+        return issued;
+      });
+    },
+
+    getContact,
+
+    /**
+     * AUTH-05: the logged-in holder changes the e-mail / phone used for codes, and the code
+     * channel; PAT-03: the record's alert address (null removes it), for whoever decides for the
+     * record. The previous address is told of a change of the code contact.
+     */
+    async updateContact(caller: Caller, input: ContactInput & { alertEmail?: string | null }): Promise<ContactView> {
+      const s = sessionOf(caller);
+      const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
+      await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'account.contact.update', trace: { target: { kind: 'account', id: s.accountId }, details: { changed } } }, async (tx) => {
+        const row = await ownAccount(tx, caller, true);
+        const record = await loadRecord(tx, s.patientKey, true);
+        if (!record) throw new CarnetError('unknown_patient', 'no DMP for this patient');
+        const now = deps.clock.now();
+        const gate = holderAccess(s.actor, record.context, now);
+        if (!gate.ok) throw new CarnetError('forbidden', `refused: ${gate.reason.replace(/_/g, ' ')}`, { reason: gate.reason });
+        const columns = contactColumns(row, input);
+        await updateAccount(tx, s.patientKey, s.accountId, columns);
+        if (input.alertEmail !== undefined) {
+          const governs = governorAccess(s.actor, record.context, now);
+          if (!governs.ok) throw new CarnetError('forbidden', `refused: ${governs.reason.replace(/_/g, ' ')}`, { reason: governs.reason });
+          const alert = input.alertEmail === null ? null : normaliseEmail(input.alertEmail, 'alertEmail');
+          await updateDmp(tx, s.patientKey, { alert_email: alert }, now);
+        }
+        const previous = contactOf(row.code_channel, row.email, row.phone);
+        const next = contactOf(columns.code_channel, columns.email, columns.phone);
+        if (previous && (previous.recipient !== next?.recipient)) {
+          const text = contactChangedText();
+          await outbox.enqueue(tx, { patientKey: s.patientKey, channel: previous.channel, recipient: previous.recipient, subject: previous.channel === 'email' ? text.subject : null, body: text.body, kind: 'contact_changed' });
+        }
+      });
+      return getContact(caller);
+    },
+
+    /**
+     * AUTH-03: a session opened with the temporary password replaces it (and nothing else);
+     * an ordinary session changes its password by giving the current one.
+     */
+    async changePassword(caller: Caller, input: { newPassword: unknown; currentPassword?: unknown; temporarySession: boolean }): Promise<void> {
+      const s = sessionOf(caller);
+      await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'auth.password.change', trace: { target: { kind: 'account', id: s.accountId } } }, async (tx) => {
+        const row = await ownAccount(tx, caller, true);
+        if (typeof input.newPassword !== 'string') throw new CarnetError('invalid_metadata', 'newPassword is required', { location: 'newPassword', reason: 'password_policy' });
+        if (input.temporarySession) {
+          if (!row.password_temporary) throw new CarnetError('forbidden', 'the temporary password has already been replaced; log in again', { reason: 'temporary_password_replaced' });
+        } else {
+          if (typeof input.currentPassword !== 'string' || !(await verifyPassword(input.currentPassword, row.password_hash))) {
+            throw new CarnetError('unauthenticated', 'the current password is wrong', { reason: 'invalid_credentials' });
+          }
+        }
+        const problem = passwordProblem(input.newPassword, row.login);
+        if (problem) throw new CarnetError('business_rule', problem, { location: 'newPassword', reason: 'password_policy' });
+        const now = deps.clock.now();
+        await updateAccount(tx, s.patientKey, s.accountId, {
+          password_hash: await hashPassword(input.newPassword, options.scryptLog2N),
+          password_temporary: false,
+          failed_attempts: 0,
+          locked_until: null,
+        });
+        await tx.query('UPDATE auth_challenge SET used_at = $3 WHERE patient_key = $1 AND account_id = $2 AND used_at IS NULL', [s.patientKey, s.accountId, now]);
+        const to = contactOf(row.code_channel, row.email, row.phone);
+        if (to) {
+          const text = passwordChangedText();
+          await outbox.enqueue(tx, { patientKey: s.patientKey, channel: to.channel, recipient: to.recipient, subject: to.channel === 'email' ? text.subject : null, body: text.body, kind: 'password_changed' });
+        }
+      });
+    },
+  };
+}
+
+export { accountActor };
+export type AccountService = ReturnType<typeof accountService>;

@@ -1,0 +1,53 @@
+// Traced work outside guarded(): the account and login use cases act on the account, not on the
+// record's documents, yet every one of them is traced (TRACE-01, AUTH-04). A failure is traced in
+// a transaction of its own, since the failed work is rolled back.
+import type { Actor } from '../domain/actor.js';
+import { CarnetError } from '../domain/errors.js';
+import type { Tx } from '../store/db.js';
+import type { AccountRow } from '../store/account-repo.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { traceCall, type TraceExtra } from './guard.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(v: unknown): v is string {
+  return typeof v === 'string' && UUID.test(v);
+}
+
+/** The actor an account acts as once logged in. */
+export function accountActor(row: Pick<AccountRow, 'patient_key' | 'account_id' | 'role' | 'representative_id'>): Actor {
+  return row.role === 'patient'
+    ? { kind: 'patient', patientKey: row.patient_key, accountId: row.account_id }
+    : { kind: 'legal_representative', patientKey: row.patient_key, representativeId: row.representative_id!, accountId: row.account_id };
+}
+
+/** Someone not identified yet (a login attempt for an unknown name, a support request). */
+export const ANONYMOUS: Actor = { kind: 'system', component: 'anonymous' };
+
+export async function tracedWork<T>(
+  deps: ServiceDeps,
+  caller: Caller,
+  what: { patientKey: string | null; action: string; trace?: TraceExtra },
+  work: (tx: Tx, trace: (extra: TraceExtra) => void) => Promise<T>,
+): Promise<T> {
+  let extra: TraceExtra = what.trace ?? {};
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const value = await work(tx, (more) => {
+        extra = { ...extra, ...more, details: { ...extra.details, ...more.details } };
+      });
+      await traceCall(tx, deps, caller, what.patientKey, what.action, 'success', extra);
+      return value;
+    });
+  } catch (e) {
+    if (e instanceof CarnetError) {
+      const chain = e.code === 'unknown_patient' ? null : what.patientKey;
+      await deps.db
+        .transaction((tx) =>
+          traceCall(tx, deps, caller, chain, what.action, e.code === 'forbidden' ? 'denied' : 'failure', { ...extra, reason: e.reason ?? e.code }),
+        )
+        .catch(() => {});
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,157 @@
+// Lost credentials (AUTH-04): anyone files a request with identity details; a support agent,
+// having checked the identity out of band, issues the login and a new temporary password
+// (AUTH-03), or rejects the request. Both steps are traced, on the record's chain once the
+// record is known.
+import { randomUUID } from 'node:crypto';
+import { CarnetError } from '../domain/errors.js';
+import type { PatientIdentifier } from '../domain/model.js';
+import { findHolderAccount } from '../store/account-repo.js';
+import { loadRecord, findPatientKey } from '../store/record-repo.js';
+import { closeSupportRequest, getSupportRequest, insertSupportRequest, listSupportRequests, type SupportRequestRow } from '../store/support-repo.js';
+import { holderOf, issueCredentialsIn, type AccountOptions, type ContactInput, type IssuedCredentials } from './accounts.js';
+import { ANONYMOUS, isUuid, tracedWork } from './auth-trace.js';
+import { normaliseEmail, normalisePhone } from './contact.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import type { LoginService, RequestOrigin } from './login.js';
+import { credentialsResetText } from './messages.js';
+import { contactOf, type OutboxService } from './outbox.js';
+
+export interface SupportRequestInput {
+  family?: unknown;
+  given?: unknown;
+  /** YYYY-MM-DD */
+  birthDate?: unknown;
+  /** the INS or another identifier of the record */
+  identifier?: unknown;
+  /** an e-mail address or phone where support can answer */
+  email?: unknown;
+  phone?: unknown;
+  /** the login, if the requester remembers it */
+  loginHint?: unknown;
+  /** who asks: the patient or a legal representative */
+  role?: unknown;
+  message?: unknown;
+}
+
+export interface HandleInput extends ContactInput {
+  decision: 'issue' | 'reject';
+  /** the record, if the request did not identify it */
+  patientKey?: string;
+  role?: 'patient' | 'legal_representative';
+  representativeId?: string;
+}
+
+function text(v: unknown, field: string, max: number, required = false): string | undefined {
+  if (v === undefined || v === null || v === '') {
+    if (required) throw new CarnetError('invalid_metadata', `${field} is required`, { location: field, reason: 'invalid_request' });
+    return undefined;
+  }
+  if (typeof v !== 'string' || v.length > max) throw new CarnetError('invalid_metadata', `${field}: expected a text of at most ${max} characters`, { location: field, reason: 'invalid_request' });
+  return v.trim();
+}
+
+function identifierOf(v: unknown): PatientIdentifier | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = v as { system?: unknown; value?: unknown };
+  const system = text(o.system, 'identifier.system', 100, true)!;
+  const value = text(o.value, 'identifier.value', 100, true)!;
+  return { system, value };
+}
+
+export function supportService(deps: ServiceDeps, options: AccountOptions, outbox: OutboxService, login: LoginService) {
+  function agentOnly(caller: Caller): void {
+    if (caller.actor.kind !== 'support') {
+      throw new CarnetError('forbidden', 'only the support service handles these requests', { reason: 'unsupported_actor' });
+    }
+  }
+
+  return {
+    /**
+     * Files a request. The answer is the same whether or not the details match a record, so the
+     * form tells nothing about who has a DMP.
+     */
+    async request(input: SupportRequestInput, origin: RequestOrigin): Promise<{ requestId: string; status: 'open' }> {
+      const details = {
+        family: text(input.family, 'family', 100, true),
+        given: text(input.given, 'given', 100),
+        birthDate: text(input.birthDate, 'birthDate', 10),
+        email: input.email ? normaliseEmail(input.email, 'email') : undefined,
+        phone: input.phone ? normalisePhone(input.phone, 'phone') : undefined,
+        role: input.role === 'legal_representative' ? 'legal_representative' : 'patient',
+        message: text(input.message, 'message', 2000),
+      };
+      if (details.birthDate && !/^\d{4}-\d{2}-\d{2}$/.test(details.birthDate)) {
+        throw new CarnetError('invalid_metadata', 'birthDate: expected YYYY-MM-DD', { location: 'birthDate', reason: 'invalid_request' });
+      }
+      if (!details.email && !details.phone) {
+        throw new CarnetError('invalid_metadata', 'an e-mail address or a phone number is needed to answer the request', { reason: 'invalid_request' });
+      }
+      const identifier = identifierOf(input.identifier);
+      const loginHint = text(input.loginHint, 'loginHint', 200)?.toLowerCase();
+      await login.limit(`support:address:${origin.address}`, login.limits.supportPerAddress);
+      const patientKey = identifier ? await findPatientKey(deps.db, identifier) : null;
+      const requestId = randomUUID();
+      const caller: Caller = { actor: ANONYMOUS, channel: origin.channel ?? 'auth', requestId: origin.requestId };
+      await tracedWork(deps, caller, { patientKey, action: 'auth.support.request', trace: { target: { kind: 'support_request', id: requestId } } }, async (tx) => {
+        await insertSupportRequest(tx, {
+          requestId,
+          patientKey,
+          loginHint: loginHint ?? null,
+          channel: origin.channel ?? 'auth',
+          details: { ...details, ...(identifier ? { identifier } : {}) },
+          now: deps.clock.now(),
+        });
+      });
+      return { requestId, status: 'open' };
+    },
+
+    /** The agents' work list. */
+    async list(caller: Caller, status: SupportRequestRow['status'] = 'open', max = 100): Promise<SupportRequestRow[]> {
+      agentOnly(caller);
+      return listSupportRequests(deps.db, status, Math.min(Math.max(1, max), 500));
+    },
+
+    /** Issues the login and a new temporary password (AUTH-03/04), or rejects the request. */
+    async handle(caller: Caller, requestId: string, input: HandleInput): Promise<IssuedCredentials | { status: 'rejected' }> {
+      if (!isUuid(requestId)) throw new CarnetError('not_found', 'no such support request');
+      const request = await getSupportRequest(deps.db, requestId);
+      if (input.patientKey !== undefined && !isUuid(input.patientKey)) throw new CarnetError('invalid_metadata', 'patientKey must be a UUID', { location: 'patientKey' });
+      const patientKey = input.patientKey ?? request?.patient_key ?? null;
+      return tracedWork(deps, caller, { patientKey, action: 'auth.support.handle', trace: { target: { kind: 'support_request', id: requestId }, details: { decision: input.decision } } }, async (tx, trace) => {
+        agentOnly(caller);
+        const row = await getSupportRequest(tx, requestId, true);
+        if (!row) throw new CarnetError('not_found', 'no such support request');
+        if (row.status !== 'open') throw new CarnetError('conflict', `the request is already ${row.status}`, { reason: 'request_closed' });
+        const now = deps.clock.now();
+        const agent = caller.actor.kind === 'support' ? caller.actor.agentId : 'unknown';
+        if (input.decision === 'reject') {
+          await closeSupportRequest(tx, requestId, { status: 'rejected', patientKey, handledBy: agent, now });
+          return { status: 'rejected' as const };
+        }
+        if (input.decision !== 'issue') throw new CarnetError('invalid_metadata', 'decision must be issue or reject', { location: 'decision', reason: 'invalid_request' });
+        if (!patientKey) throw new CarnetError('business_rule', 'the request names no known record: give the patientKey', { reason: 'record_required' });
+        const record = await loadRecord(tx, patientKey, true);
+        if (!record) throw new CarnetError('unknown_patient', 'no DMP for this patient');
+        const holder = holderOf({ role: input.role ?? 'patient', representativeId: input.representativeId });
+        const before = await findHolderAccount(tx, patientKey, holder);
+        // The request's own contact serves a new account; an existing one keeps its own unless told.
+        const requested = row.details as { email?: string; phone?: string };
+        const contact: ContactInput = before
+          ? { email: input.email, phone: input.phone, codeChannel: input.codeChannel }
+          : { email: input.email ?? requested.email, phone: input.phone ?? requested.phone, codeChannel: input.codeChannel };
+        const issued = await issueCredentialsIn(tx, deps, options, record, holder, contact);
+        await closeSupportRequest(tx, requestId, { status: 'handled', patientKey, handledBy: agent, now });
+        if (before) {
+          // Whoever holds the account learns that its credentials were reset.
+          const to = contactOf(before.code_channel, before.email, before.phone);
+          const t = credentialsResetText();
+          if (to) await outbox.enqueue(tx, { patientKey, channel: to.channel, recipient: to.recipient, subject: to.channel === 'email' ? t.subject : null, body: t.body, kind: 'credentials_reset' });
+        }
+        trace({ details: { account: issued.accountId, accountCreated: issued.created, role: holder.role } });
+        return issued;
+      });
+    },
+  };
+}
+
+export type SupportService = ReturnType<typeof supportService>;
