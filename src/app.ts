@@ -7,8 +7,10 @@ import { registerHealth } from './http/health.js';
 import { registerMaintenance } from './http/maintenance.js';
 import { loggerOptions } from './http/logging.js';
 import { buildHttpServer } from './http/server.js';
+import { patientAccessOptions } from './auth/access-options.js';
 import { createBearerVerifier, type BearerVerifier } from './auth/bearer.js';
 import { defaultLocalKeyFile, loadOrCreateLocalKeys } from './auth/local-keys.js';
+import { registerAuthRoutes } from './auth/routes.js';
 import type { Policy } from './domain/policy.js';
 import { loadPolicy } from './profiles/load.js';
 import { createServices, type Services } from './services/index.js';
@@ -52,7 +54,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock: options.clock ?? systemClock,
     limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, maxQueryResults: config.maxQueryResults },
     repositoryUniqueId: config.repositoryUniqueId,
-  });
+  }, { access: patientAccessOptions(config) });
   const localKeys = await loadOrCreateLocalKeys(config.auth.signingKeyFile ?? defaultLocalKeyFile(config.dataDir));
   const verifier = createBearerVerifier({
     audience: config.auth.audience,
@@ -68,6 +70,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     registerHealth(http, db);
     registerMaintenance(http, services);
     await registerFhirDoor(http, { config, services, verifier });
+    await registerAuthRoutes(http, { services, verifier });
     await registerXdsDoor(http, { config, services, clock: options.clock, logger });
     await http.ready();
   } catch (e) {

@@ -1,4 +1,5 @@
 // The server's configuration, read once from the environment and validated as a whole.
+import { loadPatientAccessConfig, type PatientAccessConfig } from './patient-access.js';
 import { ConfigError, readBool, readEnum, readInt, readOid, readSize, readString, readUrl, type Env } from './env.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -45,6 +46,8 @@ export interface Config {
     /** the SAML Audience VIHF assertions must name (none: not checked) */
     vihfAudience?: string;
   };
+  /** accounts, login codes, mail/SMS delivery and scheduled jobs (patient-access.ts) */
+  patientAccess: PatientAccessConfig;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -82,5 +85,6 @@ export function loadConfig(env: Env = process.env): Config {
       vihfTrustedCertFiles: (readString(env, 'CARNET_VIHF_TRUSTED_CERTS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       vihfAudience: readString(env, 'CARNET_VIHF_AUDIENCE'),
     },
+    patientAccess: loadPatientAccessConfig(env),
   };
 }

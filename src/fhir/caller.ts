@@ -21,7 +21,11 @@ export function requireBearer(app: FastifyInstance, verifier: BearerVerifier): v
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!m) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required');
-    const { actor } = await verifier.verify(m[1]);
+    const { actor, claims } = await verifier.verify(m[1]);
+    // AUTH-03: a session opened with a temporary password may only replace it (POST /auth/password).
+    if (claims.pwd_temporary === true) {
+      throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
+    }
     req.caller = { actor, channel: 'fhir', requestId: req.id };
   });
 }

@@ -1,0 +1,179 @@
+// The /auth door: patient and legal-representative accounts, the two-step login, the forced
+// change of a temporary password, contact settings, and the support flow for lost credentials.
+// JSON in, JSON out; errors are {error, message} with their HTTP status. No answer and no log
+// line carries a password, a code or a token (AUTH-06); every answer is `no-store`.
+//
+//   POST /auth/login                          {login, password} -> {challengeId, channel, sentTo, expiresIn}
+//   POST /auth/verify                         {challengeId, code} -> {access_token, token_type, expires_in, password_change_required}
+//   POST /auth/password          (session)    {newPassword[, currentPassword]} -> 204
+//   GET  /auth/contact           (session)    -> {login, email, phone, codeChannel, alertEmail, passwordTemporary}
+//   PUT  /auth/contact           (session)    {email?, phone?, codeChannel?, alertEmail?} -> same as GET
+//   POST /auth/accounts          (support)    {patientKey, role, representativeId?, email?, phone?, codeChannel?} -> 201 credentials
+//   POST /auth/support/requests              {family, given?, birthDate?, identifier?, email?|phone?, loginHint?, role?, message?} -> 202
+//   GET  /auth/support/requests  (support)    ?status=open|handled|rejected -> {requests}
+//   POST /auth/support/requests/:id/handle (support) {decision: issue|reject, patientKey?, role?, representativeId?, ...} -> credentials
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { JWTPayload } from 'jose';
+import { CarnetError, isCarnetError, type ErrorCode } from '../domain/errors.js';
+import type { Caller } from '../services/deps.js';
+import type { Services } from '../services/index.js';
+import type { RequestOrigin } from '../services/login.js';
+import type { BearerVerifier } from './bearer.js';
+import type { CarnetClaims } from './claims.js';
+
+export interface AuthRouteDeps {
+  services: Services;
+  verifier: BearerVerifier;
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid_metadata: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  record_closed: 403,
+  not_found: 404,
+  unknown_patient: 404,
+  conflict: 409,
+  business_rule: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+type Body = Record<string, unknown>;
+
+function bodyOf(req: FastifyRequest): Body {
+  const b = req.body;
+  if (b === undefined || b === null) return {};
+  if (typeof b !== 'object' || Array.isArray(b)) throw new CarnetError('invalid_metadata', 'the body must be a JSON object', { reason: 'invalid_request' });
+  return b as Body;
+}
+
+function originOf(req: FastifyRequest): RequestOrigin {
+  return { address: req.ip, requestId: req.id, channel: 'auth' };
+}
+
+export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
+  const { services, verifier } = deps;
+
+  /** The bearer session; a temporary-password session only where `allowTemporary` says so. */
+  async function session(req: FastifyRequest, allowTemporary = false): Promise<{ caller: Caller; claims: CarnetClaims & JWTPayload }> {
+    const header = req.headers.authorization;
+    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!m) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required');
+    const { actor, claims } = await verifier.verify(m[1]);
+    if (claims.pwd_temporary === true && !allowTemporary) {
+      throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
+    }
+    return { caller: { actor, channel: 'auth', requestId: req.id }, claims };
+  }
+
+  await app.register(
+    async (auth) => {
+      auth.addHook('onSend', async (_req, reply) => {
+        reply.header('cache-control', 'no-store');
+      });
+      auth.addHook('onClose', async () => {
+        await services.outbox.close();
+      });
+
+      auth.setErrorHandler((error: FastifyError, req, reply: FastifyReply) => {
+        if (isCarnetError(error)) {
+          const status = STATUS[error.code] ?? 400;
+          if (status === 401) reply.header('www-authenticate', 'Bearer realm="carnet"');
+          let code = error.reason ?? error.code;
+          if (error.code === 'rate_limited') {
+            const seconds = /^retry_after:(\d+)$/.exec(error.reason ?? '')?.[1];
+            if (seconds) reply.header('retry-after', seconds);
+            code = 'rate_limited';
+          }
+          return reply.code(status).send({ error: code, message: error.message });
+        }
+        const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+        if (status === 500) {
+          req.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
+          return reply.code(500).send({ error: 'internal_error', message: `internal error; quote request id ${req.id} to the operator` });
+        }
+        // Parser messages may quote the body (a password): they are not echoed.
+        const message =
+          status === 413 ? 'the request body is too large' : status === 415 ? 'the body must be application/json' : 'the request is not valid JSON';
+        return reply.code(status).send({ error: 'invalid_request', message });
+      });
+
+      auth.post('/login', async (req) => services.login.start(bodyOf(req) as { login: unknown; password: unknown }, originOf(req)));
+
+      auth.post('/verify', async (req) => {
+        const s = await services.login.verify(bodyOf(req) as { challengeId: unknown; code: unknown }, originOf(req));
+        return {
+          access_token: await verifier.sign(s.claims, s.ttlSeconds),
+          token_type: 'Bearer',
+          expires_in: s.ttlSeconds,
+          password_change_required: s.passwordChangeRequired,
+        };
+      });
+
+      auth.post('/password', async (req, reply) => {
+        const { caller, claims } = await session(req, true);
+        const b = bodyOf(req);
+        await services.accounts.changePassword(caller, {
+          newPassword: b.newPassword,
+          currentPassword: b.currentPassword,
+          temporarySession: claims.pwd_temporary === true,
+        });
+        return reply.code(204).send();
+      });
+
+      auth.get('/contact', async (req) => services.accounts.getContact((await session(req)).caller));
+
+      auth.put('/contact', async (req) => {
+        const { caller } = await session(req);
+        const b = bodyOf(req);
+        const pick = (k: string) => (k in b ? (b[k] as string | null) : undefined);
+        const channel = pick('codeChannel');
+        return services.accounts.updateContact(caller, {
+          email: pick('email'),
+          phone: pick('phone'),
+          codeChannel: channel === null ? undefined : (channel as 'email' | 'sms' | undefined),
+          alertEmail: pick('alertEmail'),
+        });
+      });
+
+      auth.post('/accounts', async (req, reply) => {
+        const { caller } = await session(req);
+        const b = bodyOf(req);
+        const issued = await services.accounts.create(caller, {
+          patientKey: b.patientKey as string,
+          role: b.role as 'patient' | 'legal_representative',
+          representativeId: b.representativeId as string | undefined,
+          email: b.email as string | undefined,
+          phone: b.phone as string | undefined,
+          codeChannel: b.codeChannel as 'email' | 'sms' | undefined,
+        });
+        return reply.code(201).send(issued);
+      });
+
+      auth.post('/support/requests', async (req, reply) => reply.code(202).send(await services.support.request(bodyOf(req), originOf(req))));
+
+      auth.get('/support/requests', async (req) => {
+        const { caller } = await session(req);
+        const q = req.query as { status?: string; count?: string };
+        const status = q.status === 'handled' || q.status === 'rejected' ? q.status : 'open';
+        return { requests: await services.support.list(caller, status, Number(q.count ?? 100) || 100) };
+      });
+
+      auth.post('/support/requests/:id/handle', async (req) => {
+        const { caller } = await session(req);
+        const b = bodyOf(req);
+        return services.support.handle(caller, (req.params as { id: string }).id, {
+          decision: b.decision as 'issue' | 'reject',
+          patientKey: b.patientKey as string | undefined,
+          role: b.role as 'patient' | 'legal_representative' | undefined,
+          representativeId: b.representativeId as string | undefined,
+          email: b.email as string | undefined,
+          phone: b.phone as string | undefined,
+          codeChannel: b.codeChannel as 'email' | 'sms' | undefined,
+        });
+      });
+    },
+    { prefix: '/auth' },
+  );
+}

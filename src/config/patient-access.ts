@@ -1,0 +1,69 @@
+// Settings of the patient access side: passwords and login codes, mail and SMS delivery, and the
+// scheduled jobs. Read with the rest of the configuration (config.ts) and validated here.
+import { ConfigError, readBool, readInt, readString, readUrl, type Env } from './env.js';
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  from: string;
+  secure: boolean;
+  requireTls: boolean;
+  user?: string;
+  password?: string;
+}
+
+export interface PatientAccessConfig {
+  /** absent: e-mails stay in the outbox table (development) */
+  smtp?: SmtpConfig;
+  /** absent: SMS stay in the outbox table (development, tests) */
+  sms?: { gatewayUrl: string; token?: string };
+  /** seconds between two runs of the jobs while serving; 0 turns the loop off */
+  jobsIntervalSeconds: number;
+  /** the HMAC key of login codes (default: <data dir>/keys/code-secret); shared by every instance */
+  codeSecretFile?: string;
+  /** scrypt cost as log2(N) for new password hashes */
+  scryptLog2N: number;
+  /** lifetime of a patient session token */
+  sessionTtlSeconds: number;
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+export function loadPatientAccessConfig(env: Env): PatientAccessConfig {
+  const host = readString(env, 'CARNET_SMTP_HOST');
+  let smtp: SmtpConfig | undefined;
+  if (host) {
+    const secure = readBool(env, 'CARNET_SMTP_SECURE', false);
+    const from = readString(env, 'CARNET_SMTP_FROM');
+    if (!from) throw new ConfigError('CARNET_SMTP_FROM: required when CARNET_SMTP_HOST is set (e.g. "Carnet <no-reply@example.org>")');
+    const address = /<([^>]+)>\s*$/.exec(from)?.[1] ?? from;
+    if (!EMAIL.test(address)) throw new ConfigError(`CARNET_SMTP_FROM: expected an e-mail address, got "${from}"`);
+    const user = readString(env, 'CARNET_SMTP_USER');
+    const password = readString(env, 'CARNET_SMTP_PASSWORD');
+    if (password && !user) throw new ConfigError('CARNET_SMTP_PASSWORD: set CARNET_SMTP_USER too');
+    smtp = {
+      host,
+      port: readInt(env, 'CARNET_SMTP_PORT', secure ? 465 : 587, 1, 65535),
+      from,
+      secure,
+      requireTls: readBool(env, 'CARNET_SMTP_REQUIRE_TLS', false),
+      user,
+      password,
+    };
+  } else {
+    for (const name of ['CARNET_SMTP_PORT', 'CARNET_SMTP_FROM', 'CARNET_SMTP_USER', 'CARNET_SMTP_PASSWORD']) {
+      if (readString(env, name)) throw new ConfigError(`${name}: set CARNET_SMTP_HOST too, or remove it`);
+    }
+  }
+  const gatewayUrl = readUrl(env, 'CARNET_SMS_GATEWAY_URL', ['https:', 'http:']);
+  const smsToken = readString(env, 'CARNET_SMS_GATEWAY_TOKEN');
+  if (smsToken && !gatewayUrl) throw new ConfigError('CARNET_SMS_GATEWAY_TOKEN: set CARNET_SMS_GATEWAY_URL too');
+  return {
+    smtp,
+    sms: gatewayUrl ? { gatewayUrl, token: smsToken } : undefined,
+    jobsIntervalSeconds: readInt(env, 'CARNET_JOBS_INTERVAL_SECONDS', 60, 0, 86_400),
+    codeSecretFile: readString(env, 'CARNET_CODE_SECRET_FILE'),
+    scryptLog2N: readInt(env, 'CARNET_PASSWORD_SCRYPT_COST', 15, 14, 20),
+    sessionTtlSeconds: readInt(env, 'CARNET_SESSION_TTL_SECONDS', 1800, 60, 86_400),
+  };
+}
