@@ -1,5 +1,6 @@
 // The subcommands of `carnet`. Each returns an exit code (or nothing for success).
 import { conformanceCommand } from './conformance.js';
+import { jobsCommand } from './jobs.js';
 import { maintenanceCommand } from './maintenance.js';
 import { migrateCommand } from './migrate.js';
 import { seedCommand } from './seed.js';
@@ -20,4 +21,5 @@ export const commands: Record<string, Command> = {
   trace: traceCommand,
   maintenance: maintenanceCommand,
   conformance: conformanceCommand,
+  jobs: jobsCommand,
 };

@@ -3,6 +3,7 @@ import { createApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { redactUrl } from '../config/env.js';
 import type { Command } from './commands.js';
+import { startServeJobs } from './jobs.js';
 
 export const serveCommand: Command = {
   summary: 'serve the FHIR and XDS doors (default)',
@@ -14,6 +15,8 @@ export const serveCommand: Command = {
       { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
       'carnet is listening',
     );
+    // Outbox, MIN-03 notices, DMP-05 purge, pruning: every CARNET_JOBS_INTERVAL_SECONDS.
+    const jobs = startServeJobs(app);
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
@@ -24,7 +27,7 @@ export const serveCommand: Command = {
           process.exit(1);
         }, config.shutdownTimeoutMs);
         force.unref();
-        app.close().then(
+        jobs.stop().then(() => app.close()).then(
           () => {
             app.logger.info('stopped');
             resolve();
