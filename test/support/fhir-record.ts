@@ -1,0 +1,112 @@
+// End-to-end helpers for the record's FHIR resources (Patient, Consent, AuditEvent, directory):
+// a server on a real port with the directory of world.ts, records made through the services,
+// and a small FHIR client over fetch that speaks JSON or XML.
+import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
+import type { Resource } from '@medplum/fhirtypes';
+import { fhirJsonToXml, fhirXmlToJson } from '../../src/fhir/xml.js';
+import type { Db } from '../../src/store/db.js';
+import { startTestApp, type RunningApp } from './app.js';
+import { openTestPglite } from './stores.js';
+import { newIns, OTHER_STRUCTURE, PROS, STRUCTURE } from './world.js';
+import type { PatientIdentifier } from '../../src/domain/model.js';
+
+export { PROS, STRUCTURE, OTHER_STRUCTURE, newIns };
+
+export const INS = 'urn:oid:1.2.250.1.213.1.4.8';
+export const IDNAT_PS = 'urn:oid:1.2.250.1.71.4.2.1';
+export const IDNAT_STRUCT = 'urn:oid:1.2.250.1.71.4.2.2';
+export const BASE = 'https://carnet.example/fhir';
+
+export interface RecordServer {
+  db: Db;
+  server: RunningApp;
+  fhirBase: string;
+  close(): Promise<void>;
+}
+
+export async function startRecordServer(): Promise<RecordServer> {
+  const db = await openTestPglite();
+  const server = await startTestApp(db);
+  const directory = server.app.services.directory;
+  await directory.putStructure({ structure_id: STRUCTURE, name: 'CH de Test', activity_sector: 'SA01', address: '1 rue du Test, Paris' });
+  await directory.putStructure({ structure_id: OTHER_STRUCTURE, name: 'Cabinet Autre', activity_sector: 'SA07', address: null });
+  for (const p of Object.values(PROS)) {
+    await directory.putProfessional({
+      id_nat_ps: p.idNatPs,
+      given: p.given,
+      family: p.family,
+      profession: p.profession,
+      specialty: 'specialty' in p ? p.specialty : null,
+      structure_id: p.structureId,
+      telecom: null,
+    });
+  }
+  return {
+    db,
+    server,
+    fhirBase: `${server.baseUrl}/fhir`,
+    close: async () => {
+      await server.close();
+      await db.close();
+    },
+  };
+}
+
+export function pro(name: keyof typeof PROS, over: Partial<ProfessionalActor> = {}): ProfessionalActor {
+  return { kind: 'professional', mode: 'normal', ...PROS[name], ...over };
+}
+
+export function patientActor(patientKey: string): Actor {
+  return { kind: 'patient', patientKey };
+}
+
+/** An adult's record, created through the services by a support agent. */
+export async function adultRecord(rs: RecordServer): Promise<{ patientKey: string; ins: PatientIdentifier }> {
+  const ins = newIns();
+  const { patientKey } = await rs.server.app.services.records.create(
+    { actor: { kind: 'support', agentId: 'agent-1' }, channel: 'test' },
+    { identifiers: [ins], given: 'Jeanne', family: 'Durand', gender: 'female', birthDate: '1980-05-17', consent: { givenBy: 'patient' } },
+  );
+  return { patientKey, ins };
+}
+
+export interface FhirAnswer<T = Resource> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** One FHIR request as `actor` (no token when actor is null), in JSON or XML both ways. */
+export async function fhir<T = Resource>(
+  rs: RecordServer,
+  actor: Actor | null,
+  method: string,
+  path: string,
+  options: { body?: Resource; format?: 'json' | 'xml' } = {},
+): Promise<FhirAnswer<T>> {
+  const format = options.format ?? 'json';
+  const type = format === 'xml' ? 'application/fhir+xml' : 'application/fhir+json';
+  const headers: Record<string, string> = { accept: type };
+  if (actor) headers.authorization = `Bearer ${await rs.server.tokenFor(actor)}`;
+  let body: string | undefined;
+  if (options.body) {
+    headers['content-type'] = type;
+    body = format === 'xml' ? fhirJsonToXml(options.body) : JSON.stringify(options.body);
+  }
+  const res = await fetch(`${rs.fhirBase}/${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  if (text) {
+    if (format === 'xml') {
+      if (!res.headers.get('content-type')?.includes('application/fhir+xml')) throw new Error(`expected FHIR XML, got ${res.headers.get('content-type')}`);
+      parsed = fhirXmlToJson(text);
+    } else parsed = JSON.parse(text);
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+/** The OperationOutcome reason code (urn:carnet:reason) of an error answer. */
+export function reasonOf(body: unknown): string | undefined {
+  const issue = (body as { issue?: { details?: { coding?: { system?: string; code?: string }[] } }[] }).issue?.[0];
+  return issue?.details?.coding?.find((c) => c.system === 'urn:carnet:reason')?.code;
+}
