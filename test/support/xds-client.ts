@@ -82,7 +82,7 @@ export async function postSoap(url: string, action: string, bodyXml: string, o: 
 export async function sendRaw(url: string, contentType: string, body: Buffer, requestId?: string): Promise<XdsAnswer> {
   const headers: Record<string, string> = { 'content-type': contentType };
   if (requestId) headers['x-request-id'] = requestId;
-  const res = await fetch(url, { method: 'POST', headers, body });
+  const res = await fetch(url, { method: 'POST', headers, body: body as unknown as RequestInit['body'] });
   const raw = Buffer.from(await res.arrayBuffer());
   const ct = res.headers.get('content-type') ?? '';
   const payload = readSoapPayload(raw, ct);
