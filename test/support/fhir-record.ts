@@ -2,12 +2,12 @@
 // a server on a real port with the directory of world.ts, records made through the services,
 // and a small FHIR client over fetch that speaks JSON or XML.
 import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Consent, Resource } from '@medplum/fhirtypes';
 import { fhirJsonToXml, fhirXmlToJson } from '../../src/fhir/xml.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from './app.js';
 import { openTestPglite } from './stores.js';
-import { newIns, OTHER_STRUCTURE, PROS, STRUCTURE } from './world.js';
+import { newIns, OTHER_STRUCTURE, PROS, STRUCTURE, submission } from './world.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 
 export { PROS, STRUCTURE, OTHER_STRUCTURE, newIns };
@@ -109,4 +109,56 @@ export async function fhir<T = Resource>(
 export function reasonOf(body: unknown): string | undefined {
   const issue = (body as { issue?: { details?: { coding?: { system?: string; code?: string }[] } }[] }).issue?.[0];
   return issue?.details?.coding?.find((c) => c.system === 'urn:carnet:reason')?.code;
+}
+
+/** Deposits one document (a consultation report) as `author`, through the services; returns its entryUUID. */
+export async function deposit(rs: RecordServer, author: ProfessionalActor, ins: PatientIdentifier): Promise<string> {
+  const result = await rs.server.app.services.submissions.submit(
+    { actor: author, channel: 'test' },
+    submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]),
+  );
+  // the entryUUID as the FHIR door names a DocumentReference: without urn:uuid:
+  return result.assignedIds.Document1.replace(/^urn:uuid:/, '');
+}
+
+const CATEGORY = 'https://carnet.example/fhir/CodeSystem/dmp-consent-category';
+const SCOPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] };
+
+/** An authorisation (permit) or a block (deny) of a Practitioner or an Organization. */
+export function grantConsent(patientKey: string, type: 'Practitioner' | 'Organization', id: string, effect: 'permit' | 'deny'): Consent {
+  return {
+    resourceType: 'Consent',
+    status: 'active',
+    scope: SCOPE,
+    category: [{ coding: [{ system: CATEGORY, code: 'access' }] }],
+    patient: { reference: `Patient/${patientKey}` },
+    provision: {
+      type: effect,
+      actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: `${type}/${id}` } }],
+    },
+  };
+}
+
+/** The patient's setting of one emergency mode: deny = opposed (ACC-05). */
+export function emergencyConsent(patientKey: string, mode: 'bris_de_glace' | 'centre_15', type: 'permit' | 'deny'): Consent {
+  return {
+    resourceType: 'Consent',
+    status: 'active',
+    scope: SCOPE,
+    category: [{ coding: [{ system: CATEGORY, code: 'emergency' }] }],
+    patient: { reference: `Patient/${patientKey}` },
+    provision: { type, purpose: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-access-mode', code: mode }] },
+  };
+}
+
+/** The médecin traitant designation (ACC-06). */
+export function medecinTraitantConsent(patientKey: string, idNatPs: string, status: 'active' | 'inactive' = 'active'): Consent {
+  return {
+    resourceType: 'Consent',
+    status,
+    scope: SCOPE,
+    category: [{ coding: [{ system: CATEGORY, code: 'medecin-traitant' }] }],
+    patient: { reference: `Patient/${patientKey}` },
+    provision: { type: 'permit', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PCP' }] }, reference: { reference: `Practitioner/${idNatPs}` } }] },
+  };
 }
