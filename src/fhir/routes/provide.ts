@@ -4,12 +4,38 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
+import type { SubmissionRequest } from '../../domain/submission.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { provideBundleToSubmission, transactionResponse } from '../mhd/provide-bundle.js';
 import { sendResource } from '../reply.js';
 import { resourceBody } from './body.js';
 import { patientResolver } from './patients.js';
+
+/**
+ * A `urn:uuid:` fullUrl of a POST entry only names the entry inside the Bundle (FHIR transaction
+ * rules): the server gives the stored objects their ids. The submission service keeps UUIDs it
+ * is given (XDS senders choose entryUUIDs), so the Bundle's own ids become symbolic ones here,
+ * and the answer maps them back. References to documents already stored keep their UUIDs.
+ */
+export function withServerIds(request: SubmissionRequest): { request: SubmissionRequest; bundleIdOf: Map<string, string> } {
+  const local = new Map<string, string>();
+  const rename = (id: string): string => {
+    if (!local.has(id)) local.set(id, `bundle-entry-${local.size + 1}`);
+    return local.get(id)!;
+  };
+  const own = [request.submissionSet.id, ...request.documents.map((d) => d.id), ...request.folders.map((f) => f.id), ...request.associations.map((a) => a.id)];
+  for (const id of own) rename(id);
+  const mapped = (id: string) => local.get(id) ?? id;
+  const out: SubmissionRequest = {
+    ...request,
+    submissionSet: { ...request.submissionSet, id: mapped(request.submissionSet.id) },
+    documents: request.documents.map((d) => ({ ...d, id: mapped(d.id) })),
+    folders: request.folders.map((f) => ({ ...f, id: mapped(f.id) })),
+    associations: request.associations.map((a) => ({ ...a, id: mapped(a.id), sourceId: mapped(a.sourceId), targetId: mapped(a.targetId) })),
+  };
+  return { request: out, bundleIdOf: new Map([...local].map(([bundleId, symbolic]) => [symbolic, bundleId])) };
+}
 
 export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   const resolvePatient = patientResolver(ctx.services);
@@ -20,9 +46,10 @@ export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): voi
     if (bundle.type === 'batch') {
       throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });
     }
-    const request = await provideBundleToSubmission(bundle, { resolvePatient });
+    const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient }));
     const result = await ctx.services.submissions.submit(caller, request);
-    return sendResource(req, reply, transactionResponse(bundle, result, { lastModified: new Date().toISOString() }), 200);
+    const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
+    return sendResource(req, reply, transactionResponse(bundle, { ...result, assignedIds }, { lastModified: new Date().toISOString() }), 200);
   });
   ctx.caps.addSystemInteraction('transaction');
   ctx.caps.addNote(
