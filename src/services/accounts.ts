@@ -246,6 +246,7 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
           await outbox.enqueue(tx, { patientKey: s.patientKey, channel: previous.channel, recipient: previous.recipient, subject: previous.channel === 'email' ? text.subject : null, body: text.body, kind: 'contact_changed' });
         }
       });
+      outbox.kick();
       return getContact(caller);
     },
 
@@ -281,6 +282,7 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
           await outbox.enqueue(tx, { patientKey: s.patientKey, channel: to.channel, recipient: to.recipient, subject: to.channel === 'email' ? text.subject : null, body: text.body, kind: 'password_changed' });
         }
       });
+      outbox.kick();
     },
   };
 }

@@ -117,7 +117,7 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
       const request = await getSupportRequest(deps.db, requestId);
       if (input.patientKey !== undefined && !isUuid(input.patientKey)) throw new CarnetError('invalid_metadata', 'patientKey must be a UUID', { location: 'patientKey' });
       const patientKey = input.patientKey ?? request?.patient_key ?? null;
-      return tracedWork(deps, caller, { patientKey, action: 'auth.support.handle', trace: { target: { kind: 'support_request', id: requestId }, details: { decision: input.decision } } }, async (tx, trace) => {
+      const result = await tracedWork(deps, caller, { patientKey, action: 'auth.support.handle', trace: { target: { kind: 'support_request', id: requestId }, details: { decision: input.decision } } }, async (tx, trace) => {
         agentOnly(caller);
         const row = await getSupportRequest(tx, requestId, true);
         if (!row) throw new CarnetError('not_found', 'no such support request');
@@ -150,6 +150,8 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
         trace({ details: { account: issued.accountId, accountCreated: issued.created, role: holder.role } });
         return issued;
       });
+      outbox.kick();
+      return result;
     },
   };
 }

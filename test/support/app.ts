@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import type { CarnetClaims } from '../../src/auth/claims.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -44,14 +44,14 @@ export function claimsOf(actor: Actor): CarnetClaims {
   }
 }
 
-export async function startTestApp(db: Db, env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<RunningApp> {
+export async function startTestApp(db: Db, env: Record<string, string> = {}, options: { clock?: Clock; logger?: Logger } = {}): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'));
   const config: Config = {
     ...loadConfig({ CARNET_LOG_LEVEL: 'silent', CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true', ...env }),
     host: '127.0.0.1',
     port: 0,
   };
-  const app = await createApp(config, { db, logger: pino({ level: env.CARNET_LOG_LEVEL ?? 'silent' }), clock: options.clock });
+  const app = await createApp(config, { db, logger: options.logger ?? pino({ level: env.CARNET_LOG_LEVEL ?? 'silent' }), clock: options.clock });
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
   app.config.publicUrl = address;
   return {
