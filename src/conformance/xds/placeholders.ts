@@ -10,6 +10,13 @@ export function substitute(text: string, vars: Variables): string {
   return out;
 }
 
+/** The same, for XML text: values are escaped (patient ids carry `&`). */
+export function substituteXml(text: string, vars: Variables): string {
+  const escaped: Variables = new Map();
+  for (const [k, v] of vars) escaped.set(k, v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
+  return substitute(text, escaped);
+}
+
 /** `$word$` placeholders still present after substitution (a step cannot be sent with these). */
 export function unresolved(text: string): string[] {
   return [...new Set(text.match(/\$[A-Za-z_][\w.-]*\$/g) ?? [])];

@@ -11,7 +11,7 @@ import { checkContents } from './contents.js';
 import type { SectionState, TestState } from './context.js';
 import { securityFor } from './identity.js';
 import { judgeResponse, readOutcome } from './judge.js';
-import { substitute, unresolved, type Variables } from './placeholders.js';
+import { substitute, substituteXml, unresolved, type Variables } from './placeholders.js';
 import { prepareSubmission, queryPatientId, type PreparedSubmission } from './prepare.js';
 import { checkRetrieved, retrievedDocuments } from './retrieve-check.js';
 import { FEED_TESTS, type SentDocument } from './session.js';
@@ -167,7 +167,7 @@ async function runTransaction(step: Step, state: TestState, sec: SectionState, v
   if (!existsSync(file)) return fail(`metadata file ${step.metadataFile} not found`);
   let text = readFileSync(file, 'utf8');
   await addDefaults(text, vars, state);
-  text = substitute(text, vars);
+  text = substituteXml(text, vars);
   const left = unresolved(text);
   if (left.length) return fail(`unresolved ${left.join(', ')} in ${step.metadataFile}`);
 
