@@ -34,6 +34,9 @@ function statuses(values: string[] | undefined): AvailabilityStatus[] | undefine
   return values.map(statusFromUrn).filter((s): s is AvailabilityStatus => !!s);
 }
 
+/** Single-valued id parameters arrive as one string, multi-valued ones as a list. */
+const list = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : ([] as string[]).concat(v));
+
 const date = (v: string | undefined) => (v ? dtmToDate(v) : undefined);
 
 function objectTypes(values: string[] | undefined): ContentFilter['objectTypes'] {
@@ -137,25 +140,25 @@ export function toRegistryQuery(q: StoredQuery): RegistryQuery {
     case 'GetSubmissionSetAndContents':
       return withAssoc({
         kind: 'GetSubmissionSetAndContents' as const,
-        ids: ids(p.submissionSetUuid ? [p.submissionSetUuid as unknown as string].flat() : undefined, p.submissionSetUniqueId ? [p.submissionSetUniqueId as unknown as string].flat() : undefined),
+        ids: ids(list(p.submissionSetUuid), list(p.submissionSetUniqueId)),
         filter: contentFilter(p),
       });
     case 'GetFolderAndContents':
       return withAssoc({
         kind: 'GetFolderAndContents' as const,
-        ids: ids(p.folderUuid ? [p.folderUuid as unknown as string].flat() : undefined, p.folderUniqueId ? [p.folderUniqueId as unknown as string].flat() : undefined),
+        ids: ids(list(p.folderUuid), list(p.folderUniqueId)),
         filter: contentFilter(p),
       });
     case 'GetFoldersForDocument':
       return withAssoc({
         kind: 'GetFoldersForDocument' as const,
-        ids: ids(p.documentEntryUuid ? [p.documentEntryUuid as unknown as string].flat() : undefined, p.documentEntryUniqueId ? [p.documentEntryUniqueId as unknown as string].flat() : undefined),
+        ids: ids(list(p.documentEntryUuid), list(p.documentEntryUniqueId)),
       });
     case 'GetRelatedDocuments': {
       const types = (p.associationTypes ?? []).map(associationTypeFromUrn).filter((t): t is AssociationType => !!t);
       const out = withAssoc({
         kind: 'GetRelatedDocuments' as const,
-        ids: ids(p.documentEntryUuid ? [p.documentEntryUuid as unknown as string].flat() : undefined, p.documentEntryUniqueId ? [p.documentEntryUniqueId as unknown as string].flat() : undefined),
+        ids: ids(list(p.documentEntryUuid), list(p.documentEntryUniqueId)),
         associationTypes: types,
       });
       const ot = objectTypes(p.documentEntryType);
