@@ -1,6 +1,7 @@
 // Helpers for the patient access tests: services with a cheap scrypt cost and chosen limits,
 // the codes read back from the outbox (outbox-only channels), accounts ready to log in.
 import { expect } from '@jest/globals';
+import { codeMatches } from '../../src/auth/codes.js';
 import type { PatientAccessOptions } from '../../src/services/patient-access.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import type { Db } from '../../src/store/db.js';
@@ -10,19 +11,24 @@ import { makeWorld, type World } from './world.js';
 export const SUPPORT = { actor: { kind: 'support' as const, agentId: 'agent-7' }, channel: 'test' as const };
 export const ORIGIN = { address: '198.51.100.7', requestId: 'req-test' };
 
+/** A known code secret, so that tests can tell which message carries which challenge's code. */
+export const TEST_CODE_SECRET = Buffer.alloc(32, 7);
+
 export async function accessWorld(db: Db, access: PatientAccessOptions = {}, clock = new TestClock()): Promise<World> {
   const w = await makeWorld(db, clock);
-  const services: Services = createServices(w.services.deps, { access: { scryptLog2N: 14, ...access } });
+  const services: Services = createServices(w.services.deps, { access: { scryptLog2N: 14, codeSecret: TEST_CODE_SECRET, ...access } });
   return { ...w, services };
 }
 
-/** The code of the latest login_code message to this recipient. */
-export async function lastCode(services: Services, recipient: string): Promise<string> {
+/** The code of this challenge, found among the login_code messages to this recipient. */
+export async function lastCode(services: Services, recipient: string, challengeId: string): Promise<string> {
   const rows = await services.outbox.list({ recipient, kind: 'login_code' });
   expect(rows.length).toBeGreaterThan(0);
-  const m = /\b(\d{6})\b/.exec(rows[rows.length - 1].body);
-  if (!m) throw new Error('no code in the last message');
-  return m[1];
+  const stored = await services.deps.db.query<{ code_hmac: string }>('SELECT code_hmac FROM auth_challenge WHERE challenge_id = $1', [challengeId]);
+  const codes = rows.map((r) => /\b(\d{6})\b/.exec(r.body)?.[1]).filter((c): c is string => !!c);
+  const code = codes.find((c) => codeMatches(TEST_CODE_SECRET, challengeId, c, stored.rows[0]?.code_hmac ?? ''));
+  if (!code) throw new Error(`no message to ${recipient} carries the code of challenge ${challengeId}`);
+  return code;
 }
 
 let n = 0;
@@ -37,7 +43,7 @@ export async function activeAccount(w: World, patientKey: string, email: string,
   const s = w.services;
   const issued = await s.accounts.create(SUPPORT, { patientKey, role: 'patient', email });
   const ch = await s.login.start({ login: issued.login, password: issued.temporaryPassword }, ORIGIN);
-  const session = await s.login.verify({ challengeId: ch.challengeId, code: await lastCode(s, email) }, ORIGIN);
+  const session = await s.login.verify({ challengeId: ch.challengeId, code: await lastCode(s, email, ch.challengeId) }, ORIGIN);
   const caller = { actor: { kind: 'patient' as const, patientKey, accountId: issued.accountId }, channel: 'test' as const };
   expect(session.passwordChangeRequired).toBe(true);
   await s.accounts.changePassword(caller, { newPassword: password, temporarySession: true });

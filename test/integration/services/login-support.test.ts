@@ -1,0 +1,101 @@
+import { beforeAll, expect, it } from '@jest/globals';
+import { describeEachStore } from '../../support/stores.js';
+import { accessWorld, activeAccount, lastCode, mailbox, ORIGIN, SUPPORT } from '../../support/patient-access.js';
+import { adultRecord, type World } from '../../support/world.js';
+
+async function traceRows(w: World, patientKey: string, action: string) {
+  const r = await w.db.query<{ outcome: string; actor_kind: string; actor_id: string; target_id: string | null }>(
+    'SELECT outcome, actor_kind, actor_id, target_id FROM access_trace WHERE chain_key = $1 AND action = $2 ORDER BY seq',
+    [patientKey, action],
+  );
+  return r.rows;
+}
+
+describeEachStore('login: support flow and contact settings', (db) => {
+  let w: World;
+  beforeAll(async () => {
+    w = await accessWorld(db());
+  });
+
+  it('AUTH-04: a lost-credentials request is handled by a support agent, who gets the login and a new temporary password; both steps are traced', async () => {
+    const { patientKey, ins } = await adultRecord(w);
+    const email = mailbox();
+    const a = await activeAccount(w, patientKey, email);
+    const req = await w.services.support.request({ family: 'Durand', given: 'Jeanne', birthDate: '1980-05-17', identifier: ins, email: mailbox('reply') }, ORIGIN);
+    expect(req.status).toBe('open');
+    const open = await w.services.support.list(SUPPORT);
+    expect(open.map((r) => r.request_id)).toContain(req.requestId);
+
+    const patient = { actor: { kind: 'patient' as const, patientKey, accountId: a.accountId }, channel: 'test' as const };
+    await expect(w.services.support.handle(patient, req.requestId, { decision: 'issue' })).rejects.toMatchObject({ code: 'forbidden' });
+
+    const issued = await w.services.support.handle(SUPPORT, req.requestId, { decision: 'issue' });
+    expect(issued).toMatchObject({ login: a.login, accountId: a.accountId, created: false });
+    const creds = issued as { temporaryPassword: string };
+    // the old password is gone; the temporary one opens a restricted session
+    await expect(w.services.login.start({ login: a.login, password: a.password }, ORIGIN)).rejects.toMatchObject({ reason: 'invalid_credentials' });
+    const ch = await w.services.login.start({ login: a.login, password: creds.temporaryPassword }, ORIGIN);
+    const s = await w.services.login.verify({ challengeId: ch.challengeId, code: await lastCode(w.services, email, ch.challengeId) }, ORIGIN);
+    expect(s.passwordChangeRequired).toBe(true);
+    // the holder is told, at the contact on file
+    expect((await w.services.outbox.list({ recipient: email, kind: 'credentials_reset' })).length).toBe(1);
+
+    await expect(w.services.support.handle(SUPPORT, req.requestId, { decision: 'issue' })).rejects.toMatchObject({ code: 'conflict' });
+    expect(await traceRows(w, patientKey, 'auth.support.request')).toEqual([expect.objectContaining({ outcome: 'success', actor_kind: 'system', target_id: req.requestId })]);
+    const handled = await traceRows(w, patientKey, 'auth.support.handle');
+    expect(handled.map((t) => [t.outcome, t.actor_kind])).toEqual([
+      ['denied', 'patient'],
+      ['success', 'support'],
+      ['failure', 'support'],
+    ]);
+    expect(handled[1].actor_id).toBe('agent-7');
+  });
+
+  it('AUTH-04: a request that names no known record answers the same; the agent names the record and a first account is created with the request contact', async () => {
+    const { patientKey } = await adultRecord(w);
+    const reply = mailbox('reply');
+    const req = await w.services.support.request({ family: 'Durand', identifier: { system: '1.2.250.1.213.1.4.8', value: '0000000000000' }, email: reply }, ORIGIN);
+    expect(Object.keys(req).sort()).toEqual(['requestId', 'status']);
+    await expect(w.services.support.handle(SUPPORT, req.requestId, { decision: 'issue' })).rejects.toMatchObject({ reason: 'record_required' });
+    const issued = await w.services.support.handle(SUPPORT, req.requestId, { decision: 'issue', patientKey });
+    expect(issued).toMatchObject({ created: true });
+    const ch = await w.services.login.start({ login: (issued as { login: string }).login, password: (issued as { temporaryPassword: string }).temporaryPassword }, ORIGIN);
+    expect(ch.channel).toBe('email');
+    expect(await lastCode(w.services, reply, ch.challengeId)).toMatch(/^\d{6}$/);
+  });
+
+  it('AUTH-04: a request may be rejected; it needs a way to answer', async () => {
+    await expect(w.services.support.request({ family: 'Durand' }, ORIGIN)).rejects.toMatchObject({ code: 'invalid_metadata' });
+    const req = await w.services.support.request({ family: 'Durand', phone: '+33611223344' }, ORIGIN);
+    await expect(w.services.support.handle(SUPPORT, req.requestId, { decision: 'reject' })).resolves.toEqual({ status: 'rejected' });
+    expect((await w.services.support.list(SUPPORT, 'rejected')).map((r) => r.request_id)).toContain(req.requestId);
+  });
+
+  it('AUTH-05: the logged-in patient moves codes to SMS on a new phone; the previous address is told', async () => {
+    const { patientKey } = await adultRecord(w);
+    const email = mailbox();
+    const a = await activeAccount(w, patientKey, email);
+    const caller = { actor: { kind: 'patient' as const, patientKey, accountId: a.accountId }, channel: 'test' as const };
+    await expect(w.services.accounts.updateContact(caller, { codeChannel: 'sms' })).rejects.toMatchObject({ code: 'business_rule', reason: 'contact_required' });
+    await expect(w.services.accounts.updateContact(caller, { phone: 'not a phone' })).rejects.toMatchObject({ code: 'invalid_metadata' });
+    const view = await w.services.accounts.updateContact(caller, { phone: '07 00 11 22 33', codeChannel: 'sms' });
+    expect(view).toMatchObject({ phone: '+33700112233', codeChannel: 'sms', email });
+    expect((await w.services.outbox.list({ recipient: email, kind: 'contact_changed' })).length).toBe(1);
+    const ch = await w.services.login.start({ login: a.login, password: a.password }, ORIGIN);
+    expect(ch).toMatchObject({ channel: 'sms', sentTo: '+33*******33' });
+    expect(await lastCode(w.services, '+33700112233', ch.challengeId)).toMatch(/^\d{6}$/);
+    expect((await traceRows(w, patientKey, 'account.contact.update')).map((t) => t.outcome)).toEqual(['failure', 'failure', 'success']);
+  });
+
+  it('AUTH-05 / PAT-03: the patient sets, changes and removes the alert address of the record', async () => {
+    const { patientKey } = await adultRecord(w);
+    const a = await activeAccount(w, patientKey, mailbox());
+    const caller = { actor: { kind: 'patient' as const, patientKey, accountId: a.accountId }, channel: 'test' as const };
+    const alert = mailbox('alerts');
+    expect((await w.services.accounts.updateContact(caller, { alertEmail: alert })).alertEmail).toBe(alert);
+    expect((await w.db.query<{ alert_email: string }>('SELECT alert_email FROM dmp WHERE patient_key = $1', [patientKey])).rows[0].alert_email).toBe(alert);
+    expect((await w.services.accounts.updateContact(caller, { alertEmail: null })).alertEmail).toBeNull();
+    // a caller without an account session has no contact settings here
+    await expect(w.services.accounts.getContact({ actor: { kind: 'patient', patientKey }, channel: 'test' })).rejects.toMatchObject({ code: 'forbidden' });
+  });
+});
