@@ -69,7 +69,7 @@ function stored(overrides: Partial<StoredDocumentEntry> = {}): StoredDocumentEnt
 
 /** The fields DocumentReference carries, as fromDocumentReference returns them. */
 function carried(e: StoredDocumentEntry): Record<string, unknown> {
-  const { version: _v, patientKey: _k, submittedBy: _s, submittedByStructure: _ss, authoredByPatient: _a, submissionSetUuid: _u, storedAt: _t, contentKey: _c, ...rest } = e;
+  const { version: _v, latest: _latest, patientKey: _k, submittedBy: _s, submittedByStructure: _ss, authoredByPatient: _a, submissionSetUuid: _u, storedAt: _t, contentKey: _c, ...rest } = e;
   return rest;
 }
 

@@ -130,7 +130,7 @@ describe('write -> read round trip', () => {
 
   it('DocumentEntry: every attribute survives', () => {
     expect(objs.documentEntries[0]!.metadata).toEqual(
-      stripStored(de, ['patientKey', 'submittedBy', 'submittedByStructure', 'authoredByPatient', 'submissionSetUuid', 'storedAt', 'contentKey']),
+      stripStored(de, ['patientKey', 'latest', 'submittedBy', 'submittedByStructure', 'authoredByPatient', 'submissionSetUuid', 'storedAt', 'contentKey']),
     );
   });
 
