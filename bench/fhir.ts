@@ -1,0 +1,191 @@
+// Issue "the FHIR door": throughput and latency of ITI-65 (one 10 KB, one 1 MB document) and
+// ITI-67 (a patient with 1,000 documents, read by a restricted professional) on PostgreSQL with
+// eight concurrent clients (autocannon), and, in the same run, a baseline doing the same inserts
+// (content row + entry row, one transaction) and the same indexed select (first page + count)
+// straight through `pg`, eight at a time. Our figures are printed as ratios of the baseline: the
+// baseline is the floor (no HTTP, no JSON, no rules, no trace), not a target to meet.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Bundle } from '@medplum/fhirtypes';
+import pg from 'pg';
+import pino from 'pino';
+import { createApp } from '../src/app.js';
+import { claimsOf } from '../test/support/app.js';
+import { loadConfig } from '../src/config/config.js';
+import type { PatientIdentifier } from '../src/domain/model.js';
+import type { Caller } from '../src/services/deps.js';
+import { migrate } from '../src/store/migrations.js';
+import { openPostgres } from '../src/store/pg-db.js';
+import { provideBundle } from '../test/support/mhd-bundle.js';
+import { fmt, percentile } from './stats.js';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+export interface FhirBenchOptions {
+  databaseUrl: string;
+  /** seconds per measured case (default 3) */
+  durationSeconds?: number;
+  connections?: number;
+  /** documents of the ITI-67 patient (default 1,000) */
+  documents?: number;
+  log?: (line: string) => void;
+}
+
+interface Figures {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+const DOCTOR = { idNatPs: '810000000001', profession: '10', structureId: '1750000001', given: 'Alice', family: 'Martin' };
+const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
+const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'bench' }, channel: 'cli' };
+
+function ins(): PatientIdentifier {
+  return { system: '1.2.250.1.213.1.4.8', value: (BigInt(`0x${randomBytes(6).toString('hex')}`) % 10_000_000_000_000n).toString().padStart(13, '1') };
+}
+
+/** `connections` loops calling `fn` for `seconds`; per-call latencies give p50/p99. */
+async function concurrently(connections: number, seconds: number, fn: () => Promise<void>): Promise<Figures> {
+  const latencies: number[] = [];
+  const end = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < end) {
+        const t = process.hrtime.bigint();
+        await fn();
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / ((Date.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+export async function runFhirBench(options: FhirBenchOptions): Promise<void> {
+  const log = options.log ?? ((l: string) => console.log(l));
+  const duration = options.durationSeconds ?? 3;
+  const connections = options.connections ?? 8;
+  const schema = `carnet_fhir_bench_${randomBytes(4).toString('hex')}`;
+  const admin = openPostgres({ connectionString: options.databaseUrl, maxConnections: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const db = openPostgres({ connectionString: options.databaseUrl, maxConnections: 16, schema });
+  const raw = new pg.Pool({ connectionString: options.databaseUrl, max: connections, options: `-c search_path=${schema}` });
+  const config = { ...loadConfig({ CARNET_LOG_LEVEL: 'silent', CARNET_DEV_MODE: 'true', CARNET_DATA_DIR: `/tmp/${schema}` }), host: '127.0.0.1', port: 0 };
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  try {
+    await migrate(db);
+    app = await createApp(config, { db, logger: pino({ level: 'silent' }) });
+    const base = await app.http.listen({ host: '127.0.0.1', port: 0 });
+    const s = app.services;
+    await s.directory.putStructure({ structure_id: DOCTOR.structureId, name: 'CH bench', activity_sector: 'SA01', address: null });
+    for (const p of [DOCTOR, NURSE]) {
+      await s.directory.putProfessional({ id_nat_ps: p.idNatPs, given: p.given, family: p.family, profession: p.profession, specialty: null, structure_id: p.structureId, telecom: null });
+    }
+    const record = async () => {
+      const id = ins();
+      const { patientKey } = await s.records.create(SUPPORT, { identifiers: [id], given: 'Jeanne', family: 'Durand', birthDate: '1980-05-17', consent: { givenBy: 'patient' } });
+      for (const p of [DOCTOR, NURSE]) {
+        await s.consent.addGrant({ actor: { kind: 'patient', patientKey }, channel: 'cli' }, patientKey, { subjectKind: 'professional', subjectId: p.idNatPs, effect: 'permit' });
+      }
+      return patientKey;
+    };
+    const token = async (p: typeof DOCTOR) => app!.verifier.sign(claimsOf({ kind: 'professional', mode: 'normal', ...p }), 3600);
+    const doctorToken = await token(DOCTOR);
+    const nurseToken = await token(NURSE);
+    const report = (name: string, ours: Figures, floor: Figures) =>
+      log(
+        `${name}: ${fmt(ours.perSecond, 1)} req/s, p50 ${fmt(ours.p50, 1)} ms, p99 ${fmt(ours.p99, 1)} ms | pg baseline ${fmt(floor.perSecond, 1)}/s, ` +
+          `p50 ${fmt(floor.p50, 2)} ms, p99 ${fmt(floor.p99, 2)} ms | ratio: throughput ${fmt(ours.perSecond / floor.perSecond)}x, p50 ${fmt(ours.p50 / floor.p50, 1)}x, p99 ${fmt(ours.p99 / floor.p99, 1)}x`,
+      );
+    const cannon = async (name: string, opts: Record<string, unknown>): Promise<Figures> => {
+      const r = await autocannon({ connections, duration, ...opts });
+      if (r.non2xx || r.errors) log(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      return { perSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+    };
+
+    // ITI-65, one document of 10 KB then 1 MB, fresh uniqueIds every request.
+    const writer = await record();
+    for (const [label, size] of [['ITI-65 10 KB', 10 * 1024], ['ITI-65 1 MB', 1024 * 1024]] as const) {
+      const content = randomBytes(size);
+      const body = () => JSON.stringify(provideBundle({ patient: `Patient/${writer}`, docs: [{ content, mimeType: 'application/octet-stream', author: { idNatPs: DOCTOR.idNatPs, family: DOCTOR.family, given: DOCTOR.given } }] }));
+      const headers = { 'content-type': 'application/fhir+json', authorization: `Bearer ${doctorToken}` };
+      const probe = await fetch(`${base}/fhir`, { method: 'POST', headers, body: body() });
+      if (probe.status !== 200) {
+        // A failing request would measure nothing: say why and go on with the other cases.
+        log(`${label}: skipped, the request does not succeed (${probe.status} ${(await probe.text()).slice(0, 300)})`);
+        continue;
+      }
+      const ours = await cannon(label, {
+        url: `${base}/fhir`,
+        method: 'POST',
+        setupClient: (client: { setHeadersAndBody: (h: Record<string, string>, b: string) => void; on: (e: string, f: () => void) => void }) => {
+          const next = () => client.setHeadersAndBody(headers, body());
+          next();
+          client.on('response', next);
+        },
+      });
+      const sha256 = () => createHash('sha256').update(randomUUID()).digest('hex');
+      const floor = await concurrently(connections, duration, async () => {
+        const c = await raw.connect();
+        try {
+          await c.query('BEGIN');
+          const digest = sha256();
+          await c.query('INSERT INTO document_content (patient_key, sha256, sha1, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, now())', [writer, digest, digest.slice(0, 40), size, content]);
+          const uuid = randomUUID();
+          await c.query(
+            `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type, type_code, class_code,
+               confidentiality, submission_set_uuid, content_sha256, stored_at, metadata)
+             VALUES ($1, $2, $2, 1, true, $3, 'Approved', 'application/octet-stream', '11488-4', '10', '{N}', $2, $4, now(), $5)`,
+            [writer, uuid, `2.25.${BigInt(`0x${uuid.replace(/-/g, '')}`)}`, digest, JSON.stringify({ uniqueId: uuid })],
+          );
+          await c.query('COMMIT');
+        } catch (e) {
+          await c.query('ROLLBACK');
+          throw e;
+        } finally {
+          c.release();
+        }
+      });
+      report(label, ours, floor);
+    }
+
+    // ITI-67 as a nurse (the matrix and masking restrict what she sees), 1,000 documents.
+    const reader = await record();
+    const readerId = (await s.records.identifiersOf(reader))[0]!;
+    const total = options.documents ?? 1000;
+    const doctor: Caller = { actor: { kind: 'professional', mode: 'normal', ...DOCTOR }, channel: 'cli' };
+    const types = ['11488-4', '11490-0', '11502-2', '34112-3'];
+    for (let i = 0; i < total; i += 50) {
+      const docs = Array.from({ length: Math.min(50, total - i) }, (_, j) => ({ typeCode: types[(i + j) % types.length], confidentiality: (i + j) % 10 === 0 ? ['N', 'MASQUE_PS'] : ['N'] }));
+      const { provideBundleToSubmission } = await import('../src/fhir/mhd/provide-bundle.js');
+      const bundle: Bundle = provideBundle({ patient: `Patient/${reader}`, docs });
+      const request = await provideBundleToSubmission(bundle, { resolvePatient: () => readerId });
+      await s.submissions.submit(doctor, request);
+    }
+    const url = `${base}/fhir/DocumentReference?patient=Patient/${reader}&status=current&_count=20`;
+    const probe = await fetch(url, { headers: { authorization: `Bearer ${nurseToken}` } });
+    const seen = ((await probe.json()) as Bundle).total;
+    if (probe.status !== 200) throw new Error(`ITI-67: ${probe.status}`);
+    const ours = await cannon('ITI-67', { url, headers: { authorization: `Bearer ${nurseToken}` } });
+    const floor = await concurrently(connections, duration, async () => {
+      await raw.query('SELECT * FROM document_entry WHERE patient_key = $1 AND is_latest ORDER BY creation_time DESC LIMIT 20', [reader]);
+      await raw.query('SELECT count(*) FROM document_entry WHERE patient_key = $1 AND is_latest', [reader]);
+    });
+    report(`ITI-67 restricted professional, ${total} documents (${seen} visible), first page of 20 + total`, ours, floor);
+  } finally {
+    await app?.close();
+    await raw.end();
+    await db.close();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => {});
+    await admin.close();
+  }
+}
