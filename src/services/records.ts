@@ -199,6 +199,14 @@ export function recordService(deps: ServiceDeps) {
         );
         return { exists: false };
       }
+      // A patient or representative asking about another person's identifier learns nothing:
+      // the answer is the same as for a patient without a DMP (ACC-08), and the attempt is
+      // traced on the record it concerns.
+      const a = caller.actor;
+      if ((a.kind === 'patient' || a.kind === 'legal_representative') && a.patientKey !== key) {
+        await deps.db.transaction((tx) => traceCall(tx, deps, caller, key, 'record.exists', 'denied', { reason: 'wrong_record' }));
+        return { exists: false };
+      }
       return guarded(deps, caller, {
         patientKey: key,
         action: 'record.exists',

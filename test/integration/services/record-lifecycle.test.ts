@@ -253,3 +253,15 @@ describeEachStore('the record: creation, closure, minors, trace (DMP, MIN, TRACE
     });
   });
 });
+
+describeEachStore('existence of another person\'s record', (db) => {
+  it('ACC-08: a patient asking about another person\'s INS gets the same answer as for no DMP', async () => {
+    const w = await makeWorld(db());
+    const mine = await adultRecord(w);
+    const theirs = await adultRecord(w);
+    const answer = await w.services.records.status(patientCaller(mine.patientKey), theirs.ins);
+    expect(answer).toEqual(await w.services.records.status(patientCaller(mine.patientKey), newIns()));
+    const history = await w.services.history.read(patientCaller(theirs.patientKey), theirs.patientKey, { actions: ['record.exists'], limit: 5, offset: 0 });
+    expect(history.rows[0]).toMatchObject({ outcome: 'denied', reason: 'wrong_record' });
+  });
+});
