@@ -27,6 +27,8 @@ export interface RunContext {
 export class TestState {
   /** CX of the patient this test submits for (after <NewPatientId/>, or the run's default) */
   patient?: string;
+  /** other tests this one took values from that did not pass */
+  readonly notes = new Set<string>();
   constructor(
     readonly test: LoadedTest,
     readonly ctx: RunContext,

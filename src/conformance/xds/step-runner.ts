@@ -71,9 +71,14 @@ interface Built {
 }
 
 /** Builds the request of a submission step (ITI-41, ITI-42, ITI-57). */
-async function buildSubmission(step: Step, text: string, state: TestState, sec: SectionState): Promise<Built> {
+async function buildSubmission(step: Step, text: string, state: TestState, sec: SectionState, vars: Variables): Promise<Built> {
   const { ctx } = state;
-  const patientId = step.altPatientId ? ctx.session.unknownPatient() : step.noPatientId ? undefined : await state.currentPatient();
+  // A `$patientid$` another step reported (e.g. the 15818 feed for 12346) is the patient to use.
+  const patientId = step.altPatientId
+    ? ctx.session.unknownPatient()
+    : step.noPatientId
+      ? undefined
+      : (vars.get('$patientid$') ?? (await state.currentPatient()));
   const prepared = prepareSubmission(text, {
     patientId,
     noAssignUids: step.noAssignUids,
@@ -168,18 +173,19 @@ async function runTransaction(step: Step, state: TestState, sec: SectionState, v
   let text = readFileSync(file, 'utf8');
   await addDefaults(text, vars, state);
   text = substituteXml(text, vars);
-  const left = unresolved(text);
-  if (left.length) return fail(`unresolved ${left.join(', ')} in ${step.metadataFile}`);
 
   let built: Built;
   if (step.kind === 'ProvideAndRegister' || step.kind === 'Register' || step.kind === 'Mu') {
-    built = await buildSubmission(step, text, state, sec);
+    built = await buildSubmission(step, text, state, sec, vars);
   } else {
     const body = stripDeclaration(text).trim();
     const patient = step.kind === 'StoredQuery' ? (queryPatientId(body) ?? referred[0] ?? state.patient) : (referred[0] ?? state.patient);
     const url = step.kind === 'Retrieve' ? ctx.endpoints.repository : ctx.endpoints.registry;
     built = { url, bodyXml: body, input: body, attachments: [], patient, sent: new Map() };
   }
+  // Checked after the toolkit's processing: a fresh uniqueId may replace a placeholder (15800b).
+  const left = unresolved(built.bodyXml);
+  if (left.length) return fail(`unresolved ${left.join(', ')} in ${step.metadataFile}`);
   const [t, s] = [state.test.name, sec.section.name];
   if (built.patient) ctx.session.setStepPatient(t, s, step.id, built.patient);
   if (built.prepared) keepAssigned(step, state, sec, built.prepared);

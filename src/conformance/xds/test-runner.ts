@@ -22,7 +22,11 @@ export async function runTest(test: LoadedTest, ctx: RunContext): Promise<TestRe
         ...(out.status ? { status: out.status } : {}),
         durationMs: Date.now() - started,
       });
-      if (out.result !== 'pass') return { test: test.name, result: out.result, at, reason: out.reason, steps };
+      if (out.result !== 'pass') {
+        const notes = [...state.notes].filter((n) => !out.reason?.includes(n));
+        const reason = notes.length ? `${out.reason ?? ''} (${notes.join('; ')})` : out.reason;
+        return { test: test.name, result: out.result, at, reason, steps };
+      }
     }
   }
   if (!steps.length) return { test: test.name, result: 'skip', reason: 'no steps', steps };

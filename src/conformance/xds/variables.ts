@@ -5,10 +5,23 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { SectionState, TestState } from './context.js';
 import { toolkitDate, type Variables } from './placeholders.js';
-import type { AssignedKind } from './session.js';
-import type { Step, UseId } from './types.js';
+import { FEED_TESTS, type AssignedKind } from './session.js';
+import type { Step, TestResult, UseId } from './types.js';
 
 export class MissingValue extends Error {}
+
+/**
+ * Runs (once) another test this step takes values from; the feed tests are not run, their patient
+ * is registered instead. Returns a note for messages, and keeps it on the test when that test
+ * did not pass, so a failure downstream names its cause.
+ */
+async function dependency(state: TestState, test: string): Promise<string> {
+  if (test === state.test.name || FEED_TESTS[test]) return '';
+  const r: TestResult | undefined = await state.ctx.runDependency(test);
+  const note = !r ? `test ${test} not found or not runnable here` : r.result === 'pass' ? '' : `test ${test} ${r.result === 'fail' ? `failed at ${r.at}` : 'was skipped'}`;
+  if (note) state.notes.add(note);
+  return note ? ` (${note})` : '';
+}
 
 /** The (test, section) a UseId's testdir points at. */
 export function useIdTarget(u: UseId, testName: string, sectionDir: string, testDir: string): { test: string; section: string } {
@@ -36,12 +49,9 @@ export async function resolveVariables(step: Step, state: TestState, sec: Sectio
   for (const u of step.useIds) {
     const target = useIdTarget(u, state.test.name, sec.section.dir, state.test.dir);
     const kind = u.section as AssignedKind;
-    let value = session.assignedValue(target.test, target.section, u.step, kind, u.id);
-    if (value === undefined && target.test !== state.test.name) {
-      await state.ctx.runDependency(target.test);
-      value = session.assignedValue(target.test, target.section, u.step, kind, u.id);
-    }
-    if (value === undefined) throw new MissingValue(`no ${u.section} value for ${u.id} of ${target.test}/${target.section}/${u.step} (${u.symbol})`);
+    const because = await dependency(state, target.test);
+    const value = session.assignedValue(target.test, target.section, u.step, kind, u.id);
+    if (value === undefined) throw new MissingValue(`no ${u.section} value for ${u.id} of ${target.test}/${target.section}/${u.step} (${u.symbol})${because}`);
     vars.set(u.symbol, value);
     const p = session.stepPatient(target.test, target.section, u.step);
     if (p) referredPatients.push(p);
@@ -49,14 +59,13 @@ export async function resolveVariables(step: Step, state: TestState, sec: Sectio
 
   for (const r of step.useReports) {
     const test = r.test ?? state.test.name;
-    let value = await session.report(test, r.section, r.step, r.reportName);
-    if (value === undefined && test !== state.test.name) {
-      await state.ctx.runDependency(test);
-      value = await session.report(test, r.section, r.step, r.reportName);
-    }
-    if (value === undefined) throw new MissingValue(`no report ${r.reportName} from ${test}/${r.section}/${r.step}`);
+    // section THIS: the section the step is in
+    const section = r.section === 'THIS' ? sec.section.name : r.section;
+    const because = await dependency(state, test);
+    const value = await session.report(test, section, r.step, r.reportName);
+    if (value === undefined) throw new MissingValue(`no report ${r.reportName} from ${test}/${section}/${r.step}${because}`);
     vars.set(r.useAs, value);
-    const p = session.stepPatient(test, r.section, r.step);
+    const p = session.stepPatient(test, section, r.step);
     if (p) referredPatients.push(p);
     if (r.reportName === '$patientid$') referredPatients.push(value);
   }
