@@ -1,0 +1,197 @@
+// Support flow, contact settings, alerts and the jobs on a real port, with a real SMTP server.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runJobs } from '../../src/services/jobs.js';
+import type { Db } from '../../src/store/db.js';
+import { startTestApp, type RunningApp } from '../support/app.js';
+import { TestClock } from '../support/clock.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { openTestPglite } from '../support/stores.js';
+import { newIns, proActor, submission } from '../support/world.js';
+
+const AGENT = { kind: 'support' as const, agentId: 'agent-42' };
+
+describe('auth door: support, contact, alerts and jobs', () => {
+  let db: Db;
+  let sink: SmtpSink;
+  let server: RunningApp;
+  const clock = new TestClock();
+  let n = 0;
+
+  async function call(method: string, path: string, body?: unknown, token?: string) {
+    const res = await fetch(`${server.baseUrl}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, any> };
+  }
+
+  function address(name: string): string {
+    n += 1;
+    return `${name}.${n}@example.org`;
+  }
+
+  /** Logs in through both steps, reading the code from the SMTP sink; returns the token. */
+  async function logIn(login: string, password: string, email: string): Promise<{ token: string; temporary: boolean }> {
+    const before = sink.messages.filter((m) => m.to.includes(email)).length;
+    const start = await call('POST', '/auth/login', { login, password });
+    expect(start.status).toBe(200);
+    let code: string | undefined;
+    for (let i = 0; i < 250 && !code; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      code = sink.messages
+        .filter((m) => m.to.includes(email))
+        .slice(before)
+        .filter((m) => m.subject.includes('code de connexion'))
+        .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
+        .find(Boolean);
+    }
+    const v = await call('POST', '/auth/verify', { challengeId: start.json.challengeId, code });
+    expect(v.status).toBe(200);
+    return { token: v.json.access_token, temporary: v.json.password_change_required };
+  }
+
+  async function newRecord(over: Record<string, unknown> = {}) {
+    const ins = newIns();
+    const created = await server.app.services.records.create(
+      { actor: AGENT, channel: 'test' },
+      { identifiers: [ins], given: 'Nina', family: 'Moreau', birthDate: '1985-07-14', consent: { givenBy: 'patient' }, ...over },
+    );
+    return { ...created, ins };
+  }
+
+  beforeAll(async () => {
+    db = await openTestPglite();
+    sink = await startSmtpSink();
+    server = await startTestApp(
+      db,
+      {
+        CARNET_SMTP_HOST: '127.0.0.1',
+        CARNET_SMTP_PORT: String(sink.port),
+        CARNET_SMTP_FROM: 'no-reply@carnet.test',
+        CARNET_PASSWORD_SCRYPT_COST: '14',
+        CARNET_JOBS_INTERVAL_SECONDS: '0',
+      },
+      { clock },
+    );
+  });
+  afterAll(async () => {
+    await server?.close();
+    await sink?.close();
+    await db?.close();
+  });
+
+  it('AUTH-04: a lost-credentials request, handled by a support agent, gives a new temporary password that must be replaced', async () => {
+    const { patientKey, ins } = await newRecord();
+    const email = address('nina');
+    const agentToken = await server.tokenFor(AGENT);
+    const acc = await call('POST', '/auth/accounts', { patientKey, role: 'patient', email }, agentToken);
+    expect(acc.status).toBe(201);
+
+    const req = await call('POST', '/auth/support/requests', { family: 'Moreau', given: 'Nina', birthDate: '1985-07-14', identifier: ins, email });
+    expect(req.status).toBe(202);
+    expect(Object.keys(req.json).sort()).toEqual(['requestId', 'status']);
+    const unknown = await call('POST', '/auth/support/requests', { family: 'Personne', identifier: { system: ins.system, value: '9999999999999' }, email: address('x') });
+    expect(unknown.status).toBe(202);
+    expect(Object.keys(unknown.json).sort()).toEqual(['requestId', 'status']);
+
+    const list = await call('GET', '/auth/support/requests', undefined, agentToken);
+    expect(list.status).toBe(200);
+    expect(list.json.requests.map((r: { request_id: string }) => r.request_id)).toEqual(expect.arrayContaining([req.json.requestId]));
+    const patientToken = await server.tokenFor({ kind: 'patient', patientKey });
+    expect((await call('GET', '/auth/support/requests', undefined, patientToken)).status).toBe(403);
+    expect((await call('POST', `/auth/support/requests/${req.json.requestId}/handle`, { decision: 'issue' }, patientToken)).status).toBe(403);
+
+    const handled = await call('POST', `/auth/support/requests/${req.json.requestId}/handle`, { decision: 'issue' }, agentToken);
+    expect(handled.status).toBe(200);
+    expect(handled.json).toMatchObject({ login: acc.json.login, created: false });
+    expect(handled.json.temporaryPassword).not.toBe(acc.json.temporaryPassword);
+    expect((await call('POST', '/auth/login', { login: acc.json.login, password: acc.json.temporaryPassword })).status).toBe(401);
+    const s = await logIn(handled.json.login, handled.json.temporaryPassword, email);
+    expect(s.temporary).toBe(true);
+    expect((await call('POST', `/auth/support/requests/${req.json.requestId}/handle`, { decision: 'issue' }, agentToken)).status).toBe(409);
+
+    // TRACE-03: the patient reads the request and its handling in the record's history
+    const trace = await db.query<{ action: string; actor_kind: string }>(
+      "SELECT action, actor_kind FROM access_trace WHERE chain_key = $1 AND action LIKE 'auth.support.%' AND outcome = 'success' ORDER BY seq",
+      [patientKey],
+    );
+    expect(trace.rows).toEqual([
+      { action: 'auth.support.request', actor_kind: 'system' },
+      { action: 'auth.support.handle', actor_kind: 'support' },
+    ]);
+  });
+
+  it('AUTH-05 / PAT-03: the logged-in patient changes the code address and sets an alert address; a deposit sends the alert by mail', async () => {
+    const { patientKey, ins } = await newRecord();
+    const email = address('old');
+    const agentToken = await server.tokenFor(AGENT);
+    const acc = await call('POST', '/auth/accounts', { patientKey, role: 'patient', email }, agentToken);
+    const first = await logIn(acc.json.login, acc.json.temporaryPassword, email);
+    const password = 'un mot de passe bien à moi';
+    expect((await call('POST', '/auth/password', { newPassword: password }, first.token)).status).toBe(204);
+    const { token } = await logIn(acc.json.login, password, email);
+
+    const fresh = address('new');
+    const alerts = address('alerts');
+    const put = await call('PUT', '/auth/contact', { email: fresh, alertEmail: alerts }, token);
+    expect(put.status).toBe(200);
+    expect(put.json).toMatchObject({ email: fresh, alertEmail: alerts, codeChannel: 'email', passwordTemporary: false });
+    expect((await call('GET', '/auth/contact', undefined, token)).json.email).toBe(fresh);
+    expect((await sink.waitFor(email, 4)).some((m) => m.subject.includes('coordonnées'))).toBe(true);
+    const bad = await call('PUT', '/auth/contact', { phone: '12' }, token);
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toBe('invalid_contact');
+    // the next code goes to the new address
+    await logIn(acc.json.login, password, fresh);
+
+    await server.app.services.submissions.submit({ actor: proActor('doctor'), channel: 'test' }, submission(ins));
+    await runJobs(server.app.services);
+    const [alert] = await sink.waitFor(alerts, 1);
+    expect(alert.subject).toBe('Nouveau document dans votre DMP');
+    expect(alert.text).toContain('Un nouveau document');
+  });
+
+  it('MIN-03: the jobs mail the legal representative one month before majority, exactly once', async () => {
+    clock.set('2026-05-10T08:00:00Z');
+    const parent = address('parent');
+    await newRecord({
+      given: 'Tom',
+      birthDate: '2008-06-10',
+      representatives: [{ relationship: 'parent', family: 'Moreau', given: 'Paul', email: parent }],
+      consent: { givenBy: 'legal_representative', representativeIndex: 0 },
+    });
+    const r1 = await runJobs(server.app.services);
+    const r2 = await runJobs(server.app.services);
+    expect(r1.errors).toEqual([]);
+    expect(r1.majority?.noticed).toBe(1);
+    expect(r2.majority?.noticed).toBe(0);
+    await sink.waitFor(parent, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    const mails = sink.messages.filter((m) => m.to.includes(parent));
+    expect(mails).toHaveLength(1);
+    expect(mails[0].subject).toContain('Fin prochaine');
+    expect(mails[0].text).toContain('2026-06-10');
+  });
+
+  it('carnet jobs run: runs the jobs once and prints what they did; a half SMTP setting stops it with one line', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'carnet-jobs-'));
+    const bin = join(process.cwd(), 'bin', 'carnet.js');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, CARNET_DATA_DIR: dataDir };
+    try {
+      const ok = spawnSync(process.execPath, [bin, 'jobs', 'run'], { env, encoding: 'utf8', timeout: 60_000 });
+      expect(ok.status).toBe(0);
+      expect(JSON.parse(ok.stdout.trim().split('\n').pop()!)).toMatchObject({ outbox: { sent: 0 }, majority: { noticed: 0 }, purge: { purged: 0 }, errors: [] });
+      const bad = spawnSync(process.execPath, [bin, 'jobs', 'run'], { env: { ...env, CARNET_SMTP_HOST: 'smtp.example.org' }, encoding: 'utf8', timeout: 60_000 });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('CARNET_SMTP_FROM');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
