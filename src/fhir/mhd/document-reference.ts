@@ -31,6 +31,8 @@ import {
   oidToIdentifierSystem,
   toInstant,
 } from '../codes.js';
+import { profileProblems } from '../validation/validate.js';
+import { PROFILE } from '../validation/profiles.js';
 import { authorFromReference, authorToContained, findContained, practitionerToXcn, xcnToPractitioner } from './authors.js';
 import { formatCx, parseCx } from './hl7v2.js';
 
@@ -305,6 +307,8 @@ export interface FromDocumentReferenceOptions {
   comprehensive?: boolean;
   /** the patient the subject designates, resolved by the caller */
   patientId?: PatientIdentifier;
+  /** check the required bindings of the profile too (default false: IHE test data uses other codes) */
+  terminology?: boolean;
 }
 
 export interface DocumentReferenceReading {
@@ -343,23 +347,21 @@ function readDate(value: string | undefined, path: string, problems: CarnetError
 export function fromDocumentReference(dr: DocumentReference, options: FromDocumentReferenceOptions = {}): DocumentReferenceReading {
   const path = options.path ?? 'DocumentReference';
   const comprehensive = options.comprehensive ?? true;
-  const problems: CarnetError[] = [];
+  // What must be there, how often and with which codes is the published profile's to say.
+  const profile = comprehensive ? PROFILE.documentReference : PROFILE.documentReferenceMinimal;
+  const problems: CarnetError[] = profileProblems(dr, profile, { path, terminology: options.terminology ?? false });
   const contained = dr.contained;
 
   const uniqueId = dr.masterIdentifier?.value;
-  if (!uniqueId) problems.push(problem('masterIdentifier (the uniqueId) is required', `${path}.masterIdentifier`));
 
   const archived = (dr.extension ?? []).some((e) => e.url === EXT_IS_ARCHIVED && e.valueBoolean === true);
   const availabilityStatus = statusFromFhir(dr.status, archived);
   if (!availabilityStatus) problems.push(problem(`status must be current, superseded or entered-in-error`, `${path}.status`));
 
-  const contents = dr.content ?? [];
-  if (contents.length !== 1) problems.push(problem('DocumentReference must have exactly one content', `${path}.content`));
-  const content = contents[0];
+  const content = (dr.content ?? [])[0];
   const attachment = content?.attachment;
   const cpath = `${path}.content[0]`;
   const mimeType = attachment?.contentType;
-  if (content && !mimeType) problems.push(problem('content.attachment.contentType (the mimeType) is required', `${cpath}.attachment.contentType`));
 
   const metadata: DocumentEntryMetadata = {
     uniqueId: uniqueId ? identifierToUniqueId(uniqueId) : '',
@@ -448,23 +450,6 @@ export function fromDocumentReference(dr: DocumentReference, options: FromDocume
   for (const related of ctx?.related ?? []) {
     const id = referenceToReferenceId(related);
     if (id) metadata.referenceIds.push(id);
-  }
-
-  if (comprehensive) {
-    const require = (present: unknown, what: string, location: string): void => {
-      if (!present) problems.push(problem(`${what} is required by comprehensive metadata`, location));
-    };
-    require(dr.type, 'type (typeCode)', `${path}.type`);
-    require(dr.category?.length, 'category (classCode)', `${path}.category`);
-    require(dr.securityLabel?.length, 'securityLabel (confidentialityCode)', `${path}.securityLabel`);
-    if (content) {
-      require(content.format, 'content.format (formatCode)', `${cpath}.format`);
-      require(attachment?.language, 'content.attachment.language (languageCode)', `${cpath}.attachment.language`);
-      require(attachment?.creation, 'content.attachment.creation (creationTime)', `${cpath}.attachment.creation`);
-    }
-    require(ctx?.facilityType, 'context.facilityType (healthcareFacilityTypeCode)', `${xpath}.facilityType`);
-    require(ctx?.practiceSetting, 'context.practiceSetting (practiceSettingCode)', `${xpath}.practiceSetting`);
-    require(ctx?.sourcePatientInfo, 'context.sourcePatientInfo (sourcePatientId)', `${xpath}.sourcePatientInfo`);
   }
 
   const relatesTo: DocumentReferenceReading['relatesTo'] = [];

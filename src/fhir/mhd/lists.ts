@@ -14,6 +14,8 @@ import {
   practitionerToPerson,
 } from './authors.js';
 import { formatXcn, formatXon, parseXcn, parseXon } from './hl7v2.js';
+import { profileProblems } from '../validation/validate.js';
+import { PROFILE } from '../validation/profiles.js';
 import {
   EXT_IS_ARCHIVED,
   identifierToUniqueId,
@@ -226,6 +228,8 @@ export interface FromListOptions {
   path?: string;
   comprehensive?: boolean;
   patientId?: PatientIdentifier;
+  /** check the profile's required bindings too (default false) */
+  terminology?: boolean;
 }
 
 function p(message: string, location: string): CarnetError {
@@ -239,7 +243,6 @@ function readIdentifiers(list: List, path: string, problems: CarnetError[]): { u
     if (identifier.use === 'usual' && out.uniqueId === undefined) out.uniqueId = identifierToUniqueId(identifier.value);
     else if (identifier.use === 'official' && identifier.value.startsWith('urn:uuid:')) out.entryUuid = identifier.value;
   });
-  if (!out.uniqueId) problems.push(p('identifier with use "usual" (the uniqueId) is required', `${path}.identifier`));
   return out;
 }
 
@@ -255,17 +258,17 @@ function readDesignation(ext: Extension, location: string, problems: CarnetError
 export function fromSubmissionSetList(list: List, options: FromListOptions = {}): { metadata: SubmissionSetMetadata; problems: CarnetError[] } {
   const path = options.path ?? 'List';
   const comprehensive = options.comprehensive ?? true;
-  const problems: CarnetError[] = [];
+  // Identifiers, sourceId, status, date and (comprehensive) designationType: the profile says.
+  const profile = comprehensive ? PROFILE.submissionSet : PROFILE.submissionSetMinimal;
+  const problems: CarnetError[] = profileProblems(list, profile, { path, terminology: options.terminology ?? false });
   const { uniqueId, entryUuid } = readIdentifiers(list, path, problems);
 
   const sourceIds = extensionsOf(list, EXT_SOURCE_ID);
   const sourceId = sourceIds[0]?.valueIdentifier?.value;
-  if (sourceIds.length !== 1 || !sourceId) problems.push(p('exactly one ihe-sourceId extension with a value is required', `${path}.extension('${EXT_SOURCE_ID}')`));
+  if (sourceIds.length === 1 && !sourceId) problems.push(p('the ihe-sourceId extension needs a value', `${path}.extension('${EXT_SOURCE_ID}')`));
 
-  if (list.status !== 'current') problems.push(p('a SubmissionSet List must have status current', `${path}.status`));
   let submissionTime: string | undefined;
-  if (!list.date) problems.push(p('date (the submissionTime) is required', `${path}.date`));
-  else {
+  if (list.date) {
     submissionTime = fhirDateTimeToDtm(list.date);
     if (!submissionTime) problems.push(p(`Not a FHIR dateTime: ${list.date}`, `${path}.date`));
   }
@@ -284,8 +287,6 @@ export function fromSubmissionSetList(list: List, options: FromListOptions = {})
   if (designation[0]) {
     const c = readDesignation(designation[0], `${path}.extension('${EXT_DESIGNATION_TYPE}')`, problems);
     if (c) metadata.contentTypeCode = c;
-  } else if (comprehensive) {
-    problems.push(p('ihe-designationType (the contentTypeCode) is required by comprehensive metadata', `${path}.extension('${EXT_DESIGNATION_TYPE}')`));
   }
   extensionsOf(list, EXT_INTENDED_RECIPIENT).forEach((ext, i) => {
     const location = `${path}.extension('${EXT_INTENDED_RECIPIENT}')[${i}]`;
@@ -317,7 +318,8 @@ export function fromSubmissionSetList(list: List, options: FromListOptions = {})
 export function fromFolderList(list: List, options: FromListOptions = {}): { metadata: FolderMetadata; problems: CarnetError[] } {
   const path = options.path ?? 'List';
   const comprehensive = options.comprehensive ?? true;
-  const problems: CarnetError[] = [];
+  const profile = comprehensive ? PROFILE.folder : PROFILE.folderMinimal;
+  const problems: CarnetError[] = profileProblems(list, profile, { path, terminology: options.terminology ?? false });
   const { uniqueId, entryUuid } = readIdentifiers(list, path, problems);
   const metadata: FolderMetadata = {
     uniqueId: uniqueId ?? '',
@@ -330,9 +332,6 @@ export function fromFolderList(list: List, options: FromListOptions = {}): { met
     const c = readDesignation(ext, `${path}.extension('${EXT_DESIGNATION_TYPE}')[${i}]`, problems);
     if (c) metadata.codeList.push(c);
   });
-  if (comprehensive && metadata.codeList.length === 0) {
-    problems.push(p('ihe-designationType (the codeList) is required by comprehensive metadata', `${path}.extension('${EXT_DESIGNATION_TYPE}')`));
-  }
   if (list.title !== undefined) metadata.title = list.title;
   if (list.note?.[0]?.text !== undefined) metadata.comments = list.note[0].text;
   const status = statusFromFhir(list.status === 'retired' ? 'superseded' : list.status, extensionsOf(list, EXT_IS_ARCHIVED).some((e) => e.valueBoolean === true));

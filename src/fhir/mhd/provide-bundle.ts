@@ -9,6 +9,8 @@ import type { AssociationType, PatientIdentifier } from '../../domain/model.js';
 import type { SubmissionRequest, SubmissionResult, SubmittedAssociation, SubmittedDocument, SubmittedFolder } from '../../domain/submission.js';
 import { RELATES_TO_TO_ASSOCIATION, fromDocumentReference, stripUrnUuid } from './document-reference.js';
 import { fromFolderList, fromSubmissionSetList, listType } from './lists.js';
+import { PROFILE } from '../validation/profiles.js';
+import { profileProblems } from '../validation/validate.js';
 
 const MHD_SD = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition';
 
@@ -41,6 +43,8 @@ export type PatientResolver = (link: PatientLink) => PatientIdentifier | null | 
 
 export interface ProvideBundleOptions {
   resolvePatient: PatientResolver;
+  /** check the profiles' required bindings (the DMP terminologies) too; the route does */
+  terminology?: boolean;
 }
 
 interface Classified {
@@ -84,24 +88,36 @@ function existingDocumentId(reference: string): string | undefined {
   return m?.[1] ? `urn:uuid:${m[1]}` : undefined;
 }
 
+/** The same problem found twice (the Bundle's base check and an entry's profile) is said once. */
+function distinct(problems: CarnetError[]): CarnetError[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.code}|${p.location}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Read an ITI-65 Bundle; returns the request or every problem found. */
 export async function readProvideBundle(
   bundle: Bundle,
   options: ProvideBundleOptions,
 ): Promise<{ request?: SubmissionRequest; option?: MetadataOption; problems: CarnetError[] }> {
-  const problems: CarnetError[] = [];
   if ((bundle as Resource).resourceType !== 'Bundle') {
     return { problems: [problem('ITI-65 expects a Bundle', 'Bundle')] };
   }
-  if (bundle.type !== 'transaction') problems.push(problem(`Bundle.type must be transaction, not ${bundle.type ?? '(none)'}`, 'Bundle.type'));
+  const terminology = options.terminology ?? false;
 
   // Metadata option from Bundle.meta.profile.
   const profiles = bundle.meta?.profile ?? [];
   const options_ = profiles.map(metadataOptionOf).filter((o): o is MetadataOption => o !== undefined);
   let option: MetadataOption | undefined = options_.includes('uncontained') ? 'uncontained' : options_.includes('comprehensive') ? 'comprehensive' : options_[0];
-  if (profiles.length === 0) problems.push(problem('Bundle.meta.profile must name the MHD ProvideBundle profile (Minimal or Comprehensive)', 'Bundle.meta.profile'));
-  else if (!option) problems.push(problem(`Bundle.meta.profile ${profiles.join(', ')} is not an MHD ProvideBundle profile`, 'Bundle.meta.profile'));
   const comprehensive = option === 'comprehensive' || option === 'uncontained';
+  // The Bundle's own shape (type, meta.profile, requests, one SubmissionSet, some documents) is
+  // the published profile's; each entry is checked against its profile as it is read below.
+  const problems: CarnetError[] = profileProblems(bundle, comprehensive ? PROFILE.provideBundle : PROFILE.provideBundleMinimal, { entries: false, terminology });
+  if (profiles.length > 0 && !option) problems.push(problem(`Bundle.meta.profile ${profiles.join(', ')} is not an MHD ProvideBundle profile`, 'Bundle.meta.profile'));
   option ??= 'minimal';
 
   // Entries: request, fullUrl, resource kinds.
@@ -114,17 +130,8 @@ export async function readProvideBundle(
     const path = `Bundle.entry[${index}]`;
     const c: Classified = { index, path, entry, fullUrl: entry.fullUrl };
     all.push(c);
-    const method = entry.request?.method;
-    if (!entry.request) problems.push(problem('Every entry needs a request', `${path}.request`));
-    else {
-      if (method !== 'POST' && method !== 'PUT') problems.push(problem(`request.method must be POST or PUT, not ${method ?? '(none)'}`, `${path}.request.method`));
-      if (!entry.request.url) problems.push(problem('request.url is required', `${path}.request.url`));
-    }
     const resource = entry.resource;
-    if (!resource) {
-      problems.push(problem('Every entry needs a resource', `${path}.resource`));
-      return;
-    }
+    if (!resource) return;
     if (!entry.fullUrl && resource.resourceType !== 'Patient') problems.push(problem('fullUrl is required', `${path}.fullUrl`));
     switch (resource.resourceType) {
       case 'DocumentReference':
@@ -152,10 +159,6 @@ export async function readProvideBundle(
     if (fullUrls.has(c.fullUrl)) problems.push(problem(`fullUrl ${c.fullUrl} is used twice`, `${c.path}.fullUrl`));
     fullUrls.set(c.fullUrl, c.index);
   }
-  if (submissionSets.length !== 1) {
-    problems.push(problem(`The Bundle must contain exactly one SubmissionSet List (found ${submissionSets.length})`, 'Bundle.entry'));
-  }
-  if (documents.length === 0) problems.push(problem('The Bundle must contain at least one DocumentReference', 'Bundle.entry'));
 
   // Patient: every subject must designate the same known patient.
   const ssEntry = submissionSets[0];
@@ -214,7 +217,7 @@ export async function readProvideBundle(
   };
   let submissionSet: SubmissionRequest['submissionSet'] | undefined;
   if (ssEntry && ssList) {
-    const read = fromSubmissionSetList(ssList, { path: `${ssEntry.path}.resource`, comprehensive, patientId: pid });
+    const read = fromSubmissionSetList(ssList, { path: `${ssEntry.path}.resource`, comprehensive, patientId: pid, terminology });
     problems.push(...read.problems);
     submissionSet = { ...read.metadata, id: ssEntry.fullUrl ?? 'SubmissionSet' };
   }
@@ -226,7 +229,7 @@ export async function readProvideBundle(
   for (const d of documents) {
     const dr = d.entry.resource as DocumentReference;
     const rpath = `${d.path}.resource`;
-    const read = fromDocumentReference(dr, { path: rpath, comprehensive, patientId: pid });
+    const read = fromDocumentReference(dr, { path: rpath, comprehensive, patientId: pid, terminology });
     problems.push(...read.problems);
     if (dr.status !== undefined && dr.status !== 'current') problems.push(problem('A submitted DocumentReference must have status current', `${rpath}.status`));
     const attachment = dr.content?.[0]?.attachment;
@@ -293,7 +296,7 @@ export async function readProvideBundle(
   const submittedFolders: SubmittedFolder[] = [];
   for (const f of folders) {
     const list = f.entry.resource as List;
-    const read = fromFolderList(list, { path: `${f.path}.resource`, comprehensive, patientId: pid });
+    const read = fromFolderList(list, { path: `${f.path}.resource`, comprehensive, patientId: pid, terminology });
     problems.push(...read.problems);
     submittedFolders.push({ id: f.fullUrl ?? `Folder${f.index}`, metadata: read.metadata });
   }
@@ -351,7 +354,7 @@ export async function readProvideBundle(
   const orphanContentIds = binaries.filter((b) => !usedBinaries.has(b.index)).map((b) => b.fullUrl ?? `Binary${b.index}`);
 
   if (problems.length > 0 || !submissionSet) {
-    return { option, problems: problems.length > 0 ? problems : [problem('No SubmissionSet', 'Bundle.entry')] };
+    return { option, problems: problems.length > 0 ? distinct(problems) : [problem('No SubmissionSet', 'Bundle.entry')] };
   }
   const request: SubmissionRequest = { submissionSet, documents: submittedDocs, folders: submittedFolders, associations };
   if (orphanContentIds.length > 0) request.orphanContentIds = orphanContentIds;
