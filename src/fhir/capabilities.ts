@@ -36,6 +36,7 @@ export class FhirCapabilities {
   private readonly system = new Set<SystemInteraction>();
   private readonly systemOperations = new Map<string, OperationDecl>();
   private readonly notes: string[] = [];
+  private definitionOf?: (type: string, name: string) => string | undefined;
 
   private resource(type: string): ResourceCaps {
     let r = this.resources.get(type);
@@ -70,6 +71,11 @@ export class FhirCapabilities {
     else r.supportedProfiles.add(url);
   }
 
+  /** Where this server publishes its own definition of a search parameter (it wins over `definition`). */
+  useSearchParamDefinitions(resolve: (type: string, name: string) => string | undefined): void {
+    this.definitionOf = resolve;
+  }
+
   addNote(text: string): void {
     this.notes.push(text);
   }
@@ -88,7 +94,14 @@ export class FhirCapabilities {
         interaction: [...r.interactions].sort().map((code) => ({ code })),
         ...(r.interactions.has('read') ? { readHistory: r.interactions.has('vread'), updateCreate: false } : {}),
         ...(r.searchParams.size
-          ? { searchParam: [...r.searchParams.values()].sort((a, b) => a.name.localeCompare(b.name)) }
+          ? {
+              searchParam: [...r.searchParams.values()]
+                .map((p) => {
+                  const own = this.definitionOf?.(type, p.name);
+                  return own ? { ...p, definition: own } : p;
+                })
+                .sort((a, b) => a.name.localeCompare(b.name)),
+            }
           : {}),
         ...(r.operations.size ? { operation: [...r.operations.values()] } : {}),
       }));

@@ -1,0 +1,121 @@
+// The conformance resources as a read-only FHIR API (read, search by url / name / _id), and
+// `$validate`, which runs the very validation the write paths run (validateAgainstProfile).
+import type { Bundle, List, Parameters, Resource } from '@medplum/fhirtypes';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CarnetError } from '../../domain/errors.js';
+import type { FhirRouteContext } from '../door.js';
+import { sendResource } from '../reply.js';
+import { readResource } from '../routes/support.js';
+import { metadataOptionOf } from '../mhd/provide-bundle.js';
+import { listType } from '../mhd/lists.js';
+import { PROFILE } from '../validation/profiles.js';
+import { validateAgainstProfile } from '../validation/validate.js';
+import { CONFORMANCE_TYPES, loadConformance, type ConformanceRegistry, type ConformanceResource } from './registry.js';
+
+const VALIDATE_DEFINITION = 'http://hl7.org/fhir/OperationDefinition/Resource-validate';
+
+/** The profile a resource is checked against when `$validate` names none. */
+function defaultProfile(resource: Resource): string | undefined {
+  switch (resource.resourceType) {
+    case 'DocumentReference':
+      return resource.meta?.profile?.some((p) => p.includes('Minimal')) ? PROFILE.documentReferenceMinimal : PROFILE.documentReference;
+    case 'List':
+      return listType(resource as List) === 'folder' ? PROFILE.folder : PROFILE.submissionSet;
+    case 'Bundle': {
+      const options = (resource.meta?.profile ?? []).map(metadataOptionOf);
+      return options.includes('comprehensive') || options.includes('uncontained') ? PROFILE.provideBundle : PROFILE.provideBundleMinimal;
+    }
+    case 'Consent':
+      return PROFILE.consent;
+    case 'AuditEvent':
+      return PROFILE.auditEvent;
+    case 'Patient':
+      return PROFILE.patient;
+    default:
+      return undefined;
+  }
+}
+
+const VALIDATABLE = ['DocumentReference', 'List', 'Bundle', 'Consent', 'AuditEvent', 'Patient'];
+
+function searchset(base: string, type: string, self: string, found: ConformanceResource[]): Bundle {
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: found.length,
+    link: [{ relation: 'self', url: `${base}/${self}` }],
+    entry: found.map((resource) => ({ fullUrl: `${base}/${type}/${resource.id}`, resource, search: { mode: 'match' } })),
+  };
+}
+
+function search(registry: ConformanceRegistry, type: (typeof CONFORMANCE_TYPES)[number], query: Record<string, unknown>): ConformanceResource[] {
+  const known = new Set(['url', 'name', '_id', '_format', '_count', '_summary']);
+  const unknown = Object.keys(query).find((k) => !known.has(k));
+  if (unknown) throw new CarnetError('invalid_metadata', `${type} is searched by url, name or _id, not ${unknown}`, { location: unknown });
+  const values = (k: string) => {
+    const v = query[k];
+    return v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(','));
+  };
+  const urls = values('url');
+  const names = values('name')?.map((n) => n.toLowerCase());
+  const ids = values('_id');
+  return registry.all(type).filter(
+    (r) =>
+      (!urls || urls.some((u) => u.split('|')[0] === r.url)) &&
+      (!names || names.some((n) => (r.name ?? '').toLowerCase().startsWith(n))) &&
+      (!ids || ids.includes(r.id ?? '')),
+  );
+}
+
+/** $validate's input: the resource itself, or Parameters with `resource` (and `profile`). */
+function validateInput(req: FastifyRequest): { resource: Resource; profile?: string } {
+  const body = readResource(req);
+  const q = req.query as Record<string, unknown>;
+  let profile = typeof q.profile === 'string' ? q.profile : undefined;
+  if (body.resourceType !== 'Parameters') return { resource: body, profile };
+  const params = (body as Parameters).parameter ?? [];
+  const resource = params.find((p) => p.name === 'resource')?.resource;
+  if (!resource) throw new CarnetError('invalid_metadata', 'Parameters must carry the resource to validate (parameter "resource")', { location: 'Parameters.parameter' });
+  profile ??= params.find((p) => p.name === 'profile')?.valueUri ?? params.find((p) => p.name === 'profile')?.valueCanonical;
+  return { resource, profile };
+}
+
+export function conformanceRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
+  const registry = loadConformance(ctx.config.profilesDir);
+  const base = () => `${ctx.config.publicUrl.replace(/\/$/, '')}/fhir`;
+  for (const type of CONFORMANCE_TYPES) {
+    fhir.get(`/${type}`, async (req, reply) => {
+      const found = search(registry, type, (req.query ?? {}) as Record<string, unknown>);
+      return sendResource(req, reply, searchset(base(), type, req.url.replace(/^\/fhir\/?/, ''), found));
+    });
+    fhir.get<{ Params: { id: string } }>(`/${type}/:id`, async (req, reply) => {
+      const found = registry.byId(type, req.params.id);
+      if (!found) throw new CarnetError('not_found', `no ${type} ${req.params.id}`);
+      return sendResource(req, reply, found);
+    });
+    ctx.caps.addInteraction(type, 'read');
+    ctx.caps.addInteraction(type, 'search-type');
+    ctx.caps.addSearchParams(type, [
+      { name: 'url', type: 'uri', definition: `http://hl7.org/fhir/SearchParameter/${type === 'SearchParameter' ? 'SearchParameter' : 'conformance'}-url` },
+      { name: 'name', type: 'string', definition: `http://hl7.org/fhir/SearchParameter/${type === 'SearchParameter' ? 'SearchParameter' : 'conformance'}-name` },
+      { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
+    ]);
+  }
+  for (const type of VALIDATABLE) {
+    fhir.post(`/${type}/$validate`, async (req, reply) => {
+      const { resource, profile } = validateInput(req);
+      if (resource.resourceType !== type) throw new CarnetError('invalid_metadata', `POST ${type}/$validate expects a ${type}, not ${resource.resourceType}`, { location: 'resourceType' });
+      const url = profile ?? defaultProfile(resource);
+      if (!url) throw new CarnetError('invalid_metadata', `no profile to validate a ${type} against`);
+      return sendResource(req, reply, validateAgainstProfile(resource, url, registry));
+    });
+    ctx.caps.addOperation(type, { name: 'validate', definition: VALIDATE_DEFINITION });
+  }
+  for (const sd of registry.all('StructureDefinition')) {
+    if (sd.resourceType === 'StructureDefinition' && sd.type && sd.url) ctx.caps.addProfile(sd.type, sd.url);
+  }
+  ctx.caps.useSearchParamDefinitions((type, name) => {
+    const sp = registry.all('SearchParameter').find((r) => r.resourceType === 'SearchParameter' && r.code === name && (r.base as string[]).includes(type));
+    return sp?.url;
+  });
+}
