@@ -297,7 +297,7 @@ const PATIENT_TABLES = [
   'association', 'folder', 'submission_set', 'document_selection', 'document_entry', 'document_content',
   'access_grant', 'auth_challenge', 'account', 'legal_representative',
 ];
-const LOOKUP_TABLES = ['registry_object', 'registry_unique_id', 'patient_identifier', 'account_login', 'auth_challenge_index'];
+const LOOKUP_TABLES = ['registry_object', 'registry_unique_id', 'patient_identifier', 'account_login', 'auth_challenge_index', 'outbox', 'support_request'];
 
 function traceIdOf(caller: Caller): string {
   const a = caller.actor;
