@@ -13,11 +13,13 @@ declare module 'fastify' {
 
 /** Paths under /fhir that answer without a token. */
 const PUBLIC = new Set(['/fhir/metadata', '/fhir/.well-known/smart-configuration']);
+/** The published conformance resources (profiles, terminologies, search parameters) are public too. */
+const PUBLIC_TYPES = /^\/fhir\/(StructureDefinition|CodeSystem|ValueSet|SearchParameter)(\/[^/]+)?$/;
 
 export function requireBearer(app: FastifyInstance, verifier: BearerVerifier): void {
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0].replace(/\/$/, '');
-    if (PUBLIC.has(path)) return;
+    if (PUBLIC.has(path) || (req.method === 'GET' && PUBLIC_TYPES.test(path))) return;
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!m) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required');

@@ -13,6 +13,7 @@ import { errorOutcome, outcomeForError, outcomeForUnknown } from './outcome.js';
 import { sendResource } from './reply.js';
 import { mhdRoutes } from './routes/mhd.js';
 import { recordRoutes } from './routes/record.js';
+import { conformanceRoutes } from './conformance/routes.js';
 
 export interface FhirDoorDeps {
   config: Config;
@@ -27,7 +28,7 @@ export interface FhirRouteContext extends FhirDoorDeps {
 
 /** The route modules of the door; each registers its routes and declares them in `caps`. */
 type RouteModule = (fhir: FastifyInstance, ctx: FhirRouteContext) => void | Promise<void>;
-const ROUTE_MODULES: RouteModule[] = [mhdRoutes, recordRoutes];
+const ROUTE_MODULES: RouteModule[] = [mhdRoutes, recordRoutes, conformanceRoutes];
 
 export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps): Promise<FhirCapabilities> {
   const caps = new FhirCapabilities();

@@ -7,6 +7,9 @@ import type { ConformanceRegistry } from '../conformance/registry.js';
 import { codeKey } from '../conformance/registry.js';
 import { countAt, matchesPattern, valuesAt, type Located } from './walk.js';
 
+/** Binding extension naming the refusal reason the rules use for a code outside the ValueSet. */
+export const REFUSAL_REASON = 'https://carnet.example/fhir/StructureDefinition/refusal-reason';
+
 const issue = (code: OperationOutcomeIssue['code'], text: string, path: string): OperationOutcomeIssue => ({
   severity: 'error',
   code,
@@ -71,7 +74,11 @@ export function bindingChecks(resource: object, sd: StructureDefinition, registr
       const ok = codes.some((c) => c.code && (isCode ? [...keys].some((k) => k.endsWith(`|${c.code}`)) : c.system && keys.has(codeKey(c.system, c.code))));
       if (!ok) {
         const shown = codes.map((c) => `${c.system ?? ''}|${c.code ?? ''}`).join(', ') || '(no code)';
-        out.push(issue('code-invalid', `${shown} is not in the value set ${b.valueSet} (required binding)`, v.path));
+        const found = issue('code-invalid', `${shown} is not in the value set ${b.valueSet} (required binding)`, v.path);
+        // The rule's own refusal reason, when the profile names one for this binding.
+        const reason = b.extension?.find((e) => e.url === REFUSAL_REASON)?.valueCode;
+        if (reason) found.details = { ...found.details, coding: [{ system: REFUSAL_REASON, code: reason }] };
+        out.push(found);
       }
     }
   }

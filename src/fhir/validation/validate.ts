@@ -8,7 +8,7 @@ import type { ElementDefinition, OperationOutcome, OperationOutcomeIssue, Resour
 import { CarnetError } from '../../domain/errors.js';
 import { conformance, type ConformanceRegistry } from '../conformance/registry.js';
 import { ensureFhirDefinitions } from '../definitions.js';
-import { bindingChecks, invariantChecks, nestedChecks, ownInvariantKeys } from './checks.js';
+import { bindingChecks, invariantChecks, nestedChecks, ownInvariantKeys, REFUSAL_REASON } from './checks.js';
 import { matchesPattern } from './walk.js';
 
 const ERROR = new Set(['error', 'fatal']);
@@ -130,5 +130,8 @@ export function profileProblems(resource: Resource, profileUrl: string, options:
   if (!sd) return [unknownProfile(profileUrl)];
   const found = profileIssues(resource, sd, registry, options);
   const issues = options.path ? rebase(found, resource.resourceType, options.path) : found;
-  return issues.map((i) => new CarnetError('invalid_metadata', i.details?.text ?? i.diagnostics ?? 'invalid', { location: i.expression?.[0] }));
+  return issues.map((i) => {
+    const reason = i.details?.coding?.find((c) => c.system === REFUSAL_REASON)?.code;
+    return new CarnetError('invalid_metadata', i.details?.text ?? i.diagnostics ?? 'invalid', { location: i.expression?.[0], ...(reason ? { reason } : {}) });
+  });
 }
