@@ -46,7 +46,7 @@ export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): voi
     if (bundle.type === 'batch') {
       throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });
     }
-    const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient }));
+    const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true }));
     const result = await ctx.services.submissions.submit(caller, request);
     const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
     return sendResource(req, reply, transactionResponse(bundle, { ...result, assignedIds }, { lastModified: new Date().toISOString() }), 200);
