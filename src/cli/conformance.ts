@@ -9,6 +9,7 @@ import { runXdsTests, type XdsRunOptions } from '../conformance/xds/index.js';
 import { startLocalServer, type LocalServer } from '../conformance/xds/local-server.js';
 import { loadNotApplicable } from '../conformance/xds/not-applicable.js';
 import { optionString, parseArgs } from './args.js';
+import { runTestscriptCommand, TESTSCRIPT_USAGE } from './conformance-testscript.js';
 import type { Command } from './commands.js';
 
 const USAGE = `usage: carnet conformance xds [tests-dir...] [options]
@@ -81,11 +82,12 @@ async function runXds(args: string[]): Promise<number> {
 }
 
 export const conformanceCommand: Command = {
-  summary: 'run conformance suites: `conformance xds [tests-dir] [--base URL]`',
+  summary: 'run conformance suites: `conformance xds [tests-dir] [--base URL]`, `conformance testscript <dir|file> --base URL`',
   async run(args) {
     const [suite, ...rest] = args;
     if (suite === 'xds') return runXds(rest);
-    console.error(USAGE);
+    if (suite === 'testscript') return runTestscriptCommand(rest);
+    console.error(`${USAGE}\n${TESTSCRIPT_USAGE}`);
     return 2;
   },
 };
