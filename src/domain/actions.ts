@@ -34,6 +34,12 @@ export const ACTIONS = [
   'representative.manage',
   /** the patient's personal selections of documents (DOC-07) */
   'selection.manage',
+  /** the patient side's display settings and emergency contacts (PAT-02, PAT-05) */
+  'record.settings',
+  /** download the record, whole or in part (PAT-06) */
+  'record.export',
+  /** a formal request for a copy of the record (PAT-07) */
+  'record.copy_request',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

@@ -95,6 +95,14 @@ export function decide(
     case 'selection.manage':
       // DOC-07: selections are the patient side's own way of sorting what it can see.
       return isOwner(actor) ? ownerOnOpenRecord(holderAccess(actor, ctx, now), ctx) : deny('unsupported_actor');
+    case 'record.settings':
+    case 'record.export':
+      // PAT-02, PAT-05, PAT-06: the patient side's own pages; what an export holds is still
+      // each part's own filter (documents through visibilityFilter: MASK-02/03/04).
+      return isOwner(actor) ? ownerOnOpenRecord(holderAccess(actor, ctx, now), ctx) : notPatientSide(actor);
+    case 'record.copy_request':
+      // PAT-07: a formal request may also concern a closed record (its data are kept, DMP-05).
+      return isOwner(actor) ? fromGate(holderAccess(actor, ctx, now)) : notPatientSide(actor);
   }
 }
 

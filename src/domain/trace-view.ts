@@ -45,3 +45,35 @@ export function markHistory(entries: readonly HistoryEntry[], lastLoginAt: strin
 export function filterHistory(entries: readonly MarkedEntry[], by: { side?: HistorySide; actorId?: string }): MarkedEntry[] {
   return entries.filter((e) => (by.side === undefined || e.side === by.side) && (by.actorId === undefined || e.actorId === by.actorId));
 }
+
+/** What marking one page of the history needs besides the page itself. */
+export interface PageMarks {
+  /** when the reader logged in before the current session (null: never, so every entry is new) */
+  lastLoginAt: string | null;
+  /** for each professional of the page, the id of that professional's earliest access to the record */
+  firstAccessOf: ReadonlyMap<string, string>;
+}
+
+/**
+ * TRACE-03 for one page of a longer history: the first access of a professional is known from
+ * the whole record (the store finds it), not from the page, so paging never moves the mark.
+ * The page keeps its order.
+ */
+export function markPage(entries: readonly HistoryEntry[], marks: PageMarks): MarkedEntry[] {
+  const since = marks.lastLoginAt === null ? Number.NEGATIVE_INFINITY : Date.parse(marks.lastLoginAt);
+  return entries.map((e) => {
+    const side = sideOf(e.actorKind);
+    return {
+      ...e,
+      side,
+      newSinceLastLogin: Date.parse(e.at) > since,
+      firstAccessByProfessional: side === 'professional' && marks.firstAccessOf.get(e.actorId) === e.id,
+    };
+  });
+}
+
+/** The actor kinds of each side, for the store's filter (TRACE-03: own actions / professionals'). */
+export const SIDE_ACTOR_KINDS: Record<Exclude<HistorySide, 'other'>, Actor['kind'][]> = {
+  own: ['patient', 'legal_representative'],
+  professional: ['professional'],
+};
