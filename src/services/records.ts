@@ -295,7 +295,7 @@ export function recordService(deps: ServiceDeps) {
 
 const PATIENT_TABLES = [
   'association', 'folder', 'submission_set', 'document_selection', 'document_entry', 'document_content',
-  'access_grant', 'auth_challenge', 'account', 'legal_representative',
+  'access_grant', 'auth_challenge', 'account', 'legal_representative', 'copy_request',
 ];
 const LOOKUP_TABLES = ['registry_object', 'registry_unique_id', 'patient_identifier', 'account_login', 'auth_challenge_index', 'outbox', 'support_request'];
 
