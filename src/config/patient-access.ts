@@ -25,6 +25,8 @@ export interface PatientAccessConfig {
   scryptLog2N: number;
   /** lifetime of a patient session token */
   sessionTtlSeconds: number;
+  /** PAT-07: the support service's address for copy requests (absent: they wait in the table) */
+  supportEmail?: string;
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -65,5 +67,12 @@ export function loadPatientAccessConfig(env: Env): PatientAccessConfig {
     codeSecretFile: readString(env, 'CARNET_CODE_SECRET_FILE'),
     scryptLog2N: readInt(env, 'CARNET_PASSWORD_SCRYPT_COST', 15, 14, 20),
     sessionTtlSeconds: readInt(env, 'CARNET_SESSION_TTL_SECONDS', 1800, 60, 86_400),
+    supportEmail: supportEmailOf(env),
   };
+}
+
+function supportEmailOf(env: Env): string | undefined {
+  const v = readString(env, 'CARNET_SUPPORT_EMAIL');
+  if (v && !EMAIL.test(v)) throw new ConfigError(`CARNET_SUPPORT_EMAIL: expected an e-mail address, got "${v}"`);
+  return v || undefined;
 }

@@ -40,8 +40,17 @@ export function documentService(deps: ServiceDeps) {
   return {
     locate,
 
-    /** ITI-67 / ITI-18 FindDocuments / the patient's list: only what the caller may see, counted honestly. */
-    async find(caller: Caller, patient: PatientIdentifier | { patientKey: string }, criteria: DocumentCriteria = {}): Promise<DocumentPage> {
+    /**
+     * ITI-67 / ITI-18 FindDocuments / the patient's list: only what the caller may see, counted honestly.
+     * `displayDefaults` (PAT-02): for the patient side, the page size and the sort the record
+     * stores replace those the request left out; the page says which were used.
+     */
+    async find(
+      caller: Caller,
+      patient: PatientIdentifier | { patientKey: string },
+      criteria: DocumentCriteria = {},
+      displayDefaults: { count?: boolean; sort?: boolean } = {},
+    ): Promise<DocumentPage & { pageSize?: number }> {
       await deps.availability?.ensureAvailable('document.search');
       const patientKey = 'patientKey' in patient ? patient.patientKey : await findPatientKey(deps.db, patient);
       if (!patientKey) return { entries: [], total: 0 };
@@ -51,12 +60,15 @@ export function documentService(deps: ServiceDeps) {
         trace: { details: { search: summarise(criteria) } },
         act: async ({ tx, record }) => {
           const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
+          const owner = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
+          if (owner && displayDefaults.count) criteria = { ...criteria, limit: record.row.page_size };
+          if (owner && displayDefaults.sort) criteria = { ...criteria, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
           const limit = criteria.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(criteria.limit);
           const page = await findDocuments(tx, { ...criteria, patientKey, visibility, limit });
           if (criteria.limit === undefined && page.entries.length > deps.limits.maxQueryResults) {
             throw new CarnetError('too_many_results', `the query matches more than ${deps.limits.maxQueryResults} documents; narrow it`);
           }
-          return page;
+          return criteria.limit === undefined ? page : { ...page, pageSize: limitOf(criteria.limit) };
         },
       });
     },

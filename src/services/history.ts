@@ -29,7 +29,7 @@ export interface HistoryPage {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function readRows(q: Queryable, patientKey: string, query: HistoryQuery): Promise<HistoryPage> {
+export async function readRows(q: Queryable, patientKey: string, query: HistoryQuery): Promise<HistoryPage> {
   const params: unknown[] = [patientKey];
   const add = (v: unknown) => `$${params.push(v)}`;
   const where = ['chain_key = $1'];

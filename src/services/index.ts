@@ -2,10 +2,15 @@
 // of the store.
 import { accessRefusalService } from './access-refusals.js';
 import { consentService } from './consent.js';
+import { contactsService } from './contacts.js';
+import { copyRequestService } from './copy-requests.js';
 import type { ServiceDeps } from './deps.js';
 import { directoryService } from './directory.js';
 import { documentService } from './documents.js';
+import { exportService } from './export.js';
 import { historyService } from './history.js';
+import { historyViewService } from './history-view.js';
+import { homeService } from './home.js';
 import { listService } from './lists.js';
 import { maintenanceService } from './maintenance.js';
 import { metadataUpdateService } from './metadata-updates.js';
@@ -20,6 +25,8 @@ export interface ServiceOptions {
   notify?: Notify;
   /** accounts, login codes, support, outbox senders (patient-access.ts; defaults suit tests) */
   access?: PatientAccessOptions;
+  /** PAT-07: where copy requests are mailed (absent: they wait in the table) */
+  supportEmail?: string;
 }
 
 export function createServices(base: ServiceDeps, options: ServiceOptions = {}) {
@@ -42,6 +49,12 @@ export function createServices(base: ServiceDeps, options: ServiceOptions = {}) 
     registryQueries: registryQueryService(deps),
     accessRefusals: accessRefusalService(deps),
     selections: selectionService(deps),
+    // the patient's own pages (PAT-01/02/05/06/07, TRACE-03)
+    home: homeService(deps),
+    historyView: historyViewService(deps),
+    contacts: contactsService(deps),
+    exports: exportService(deps),
+    copyRequests: copyRequestService(deps, { outbox: access.outbox, supportEmail: options.supportEmail }),
     ...access,
   };
 }

@@ -51,3 +51,15 @@ export function passwordChangedText(): MessageText {
     body: "Le mot de passe de votre compte DMP vient d'être modifié. Si vous n'êtes pas à l'origine de ce changement, contactez le service d'assistance du DMP.",
   };
 }
+
+/** PAT-07: to the support service. Names the request and the record, not the person's health. */
+export function copyRequestText(requestId: string, patientKey: string, delivery: string, parts: string[]): MessageText {
+  return {
+    subject: `Demande de copie du DMP ${requestId}`,
+    body:
+      `Une demande formelle de copie du DMP a été déposée en ligne.\n\n` +
+      `Demande : ${requestId}\nDossier : ${patientKey}\nRemise : ${delivery === 'postal' ? 'par courrier' : 'par courrier électronique'}\n` +
+      `Parties demandées : ${parts.join(', ')}\n\n` +
+      "Le motif et l'adresse de remise sont enregistrés avec la demande.",
+  };
+}

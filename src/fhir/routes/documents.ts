@@ -41,13 +41,16 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
     const params = searchParamsOf(req);
     const paging = pagingOf(params, config);
     const { patient, criteria, ignored } = readDocumentSearch(params, isLenient(req));
-    let page: DocumentPage = { entries: [], total: 0 };
+    let page: DocumentPage & { pageSize?: number } = { entries: [], total: 0 };
     const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: paging.total };
-    if ('identifier' in patient) page = await services.documents.find(caller, patient.identifier, query);
+    // PAT-02: what the request leaves out, the patient's stored display settings may fill.
+    const defaults = { count: !params.some((p) => p.name === '_count'), sort: !params.some((p) => p.name === '_sort') };
+    if ('identifier' in patient) page = await services.documents.find(caller, patient.identifier, query, defaults);
     else {
       const record = await recordOfPatientId(services, patient.patientId);
-      if (record) page = await services.documents.find(caller, { patientKey: record.patientKey }, query);
+      if (record) page = await services.documents.find(caller, { patientKey: record.patientKey }, query, defaults);
     }
+    if (page.pageSize !== undefined) paging.count = page.pageSize;
     return searchset({
       url: `${config.publicUrl}/fhir/DocumentReference`,
       params,

@@ -1,0 +1,85 @@
+// PAT-07: a formal request for a copy of the record. It is stored, traced on the record's chain,
+// and announced to the support service through the outbox in the same transaction (nothing is
+// announced that was not stored). Without a support address it waits in the table, where the
+// support service lists it.
+import { randomUUID } from 'node:crypto';
+import { actorId } from '../domain/actor.js';
+import { CarnetError } from '../domain/errors.js';
+import { insertCopyRequest, listCopyRequests, type CopyRequestRow } from '../store/copy-request-repo.js';
+import { normaliseEmail } from './contact.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { guarded } from './guard.js';
+import { copyRequestText } from './messages.js';
+import type { OutboxService } from './outbox.js';
+
+export const COPY_PARTS = ['documents', 'history', 'authorisations'] as const;
+export type CopyPart = (typeof COPY_PARTS)[number];
+
+export interface CopyRequestInput {
+  reason: string;
+  delivery: 'postal' | 'email';
+  /** a postal address (postal) or an e-mail address (email; default: none, the support asks) */
+  address?: string;
+  /** default: the whole record */
+  parts?: CopyPart[];
+}
+
+export interface CopyRequestOptions {
+  outbox: Pick<OutboxService, 'enqueue' | 'kick'>;
+  /** where the support service reads its mail; absent: requests wait in the table */
+  supportEmail?: string;
+}
+
+function check(input: CopyRequestInput): Required<Omit<CopyRequestInput, 'address'>> & { address: string | null } {
+  const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+  if (!reason || reason.length > 2000) throw new CarnetError('invalid_metadata', 'reason: a text of 1 to 2000 characters', { location: 'reason' });
+  if (input.delivery !== 'postal' && input.delivery !== 'email') {
+    throw new CarnetError('invalid_metadata', 'delivery is postal or email', { location: 'delivery' });
+  }
+  let address: string | null = null;
+  if (input.address !== undefined && input.address !== null) {
+    if (typeof input.address !== 'string' || !input.address.trim() || input.address.length > 500) {
+      throw new CarnetError('invalid_metadata', 'address: a text of at most 500 characters', { location: 'address' });
+    }
+    address = input.delivery === 'email' ? normaliseEmail(input.address, 'address') : input.address.trim();
+  }
+  if (input.delivery === 'postal' && !address) throw new CarnetError('invalid_metadata', 'a postal delivery needs an address', { location: 'address' });
+  const parts = input.parts ?? [...COPY_PARTS];
+  if (!parts.length || !parts.every((p) => (COPY_PARTS as readonly string[]).includes(p))) {
+    throw new CarnetError('invalid_metadata', `parts are among ${COPY_PARTS.join(', ')}`, { location: 'parts' });
+  }
+  return { reason, delivery: input.delivery, address, parts: [...new Set(parts)] };
+}
+
+export function copyRequestService(deps: ServiceDeps, options: CopyRequestOptions) {
+  return {
+    async request(caller: Caller, patientKey: string, input: CopyRequestInput): Promise<{ requestId: string; createdAt: string; notified: boolean }> {
+      const r = check(input);
+      const requestId = randomUUID();
+      const out = await guarded(deps, caller, {
+        patientKey,
+        action: 'record.copy_request',
+        lock: true,
+        trace: { target: { kind: 'copy_request', id: requestId }, details: { delivery: r.delivery, parts: r.parts } },
+        act: async ({ tx }) => {
+          const now = deps.clock.now();
+          await insertCopyRequest(tx, patientKey, { requestId, requestedBy: `${caller.actor.kind}:${actorId(caller.actor)}`, ...r, now });
+          if (options.supportEmail) {
+            const text = copyRequestText(requestId, patientKey, r.delivery, r.parts);
+            await options.outbox.enqueue(tx, { patientKey, channel: 'email', recipient: options.supportEmail, subject: text.subject, body: text.body, kind: 'copy_request' });
+          }
+          return { requestId, createdAt: now.toISOString(), notified: !!options.supportEmail };
+        },
+      });
+      options.outbox.kick();
+      return out;
+    },
+
+    /** The record's requests, for the patient side. */
+    list(caller: Caller, patientKey: string): Promise<CopyRequestRow[]> {
+      return guarded(deps, caller, { patientKey, action: 'record.settings', act: ({ tx }) => listCopyRequests(tx, patientKey) });
+    },
+  };
+}
+
+export type CopyRequestService = ReturnType<typeof copyRequestService>;
