@@ -1,5 +1,6 @@
 // The state a step runs in: the run (session, endpoints, caller) and its test (current patient,
 // section log), plus the hook that runs a test another one depends on.
+import type { AffinityCodeMapper } from './affinity-codes.js';
 import type { RunnerProfessional, Signer } from './identity.js';
 import type { RunSession } from './session.js';
 import type { LoggedStep } from './xpath-eval.js';
@@ -17,6 +18,8 @@ export interface RunContext {
   signer: Signer;
   /** SAML Audience to put in the VIHF, when the server checks one */
   audience?: string;
+  /** affinity-domain code mapping (undefined: the toolkit's codes are sent as they are) */
+  codes?: AffinityCodeMapper;
   /** XDSSubmissionSet.sourceId to send (undefined: the files' own) */
   sourceId?: string;
   /** runs (once) a test another refers to; undefined when no such test can be found */

@@ -6,6 +6,9 @@ import { dirname, join } from 'node:path';
 import type { PatientIdentifier } from '../../domain/model.js';
 import { formatSummary } from '../summary.js';
 import type { Endpoints, RunContext } from './context.js';
+import { loadPolicy } from '../../profiles/load.js';
+import { AffinityCodeMapper } from './affinity-codes.js';
+import { loadAffinityTable, type AffinityTable } from './affinity-table.js';
 import { DEFAULT_PROFESSIONAL, testOnlySigner, type RunnerProfessional, type Signer } from './identity.js';
 import { findTestDirs, loadTest } from './loader.js';
 import { loadNotApplicable } from './not-applicable.js';
@@ -31,6 +34,12 @@ export interface XdsRunOptions {
   signer?: Signer;
   audience?: string;
   sourceId?: string;
+  /**
+   * affinity-domain code table; default conformance/xds/affinity-codes.json checked against
+   * `profilesDir` (default profiles); false sends the toolkit's codes as they are
+   */
+  affinityCodes?: AffinityTable | false;
+  profilesDir?: string;
   /** test name -> reason; default conformance/xds/not-applicable.json */
   notApplicable?: Map<string, string>;
   log?: (line: string) => void;
@@ -57,6 +66,9 @@ export async function runXdsTests(paths: string[], options: XdsRunOptions): Prom
     patients: options.patients,
     patientSystem: options.patientSystem,
   });
+  const professional = { ...DEFAULT_PROFESSIONAL, ...options.professional };
+  const table =
+    options.affinityCodes === false ? undefined : (options.affinityCodes ?? loadAffinityTable(loadPolicy(options.profilesDir), professional));
   const dirs = findTestDirs(paths);
   // Tests referred to by others are looked for next to the tests given.
   const roots = [...new Set([...dirs.map((d) => dirname(d)), ...paths])];
@@ -88,7 +100,8 @@ export async function runXdsTests(paths: string[], options: XdsRunOptions): Prom
       registry: options.endpoints?.registry ?? `${base}/xds/registry`,
       repository: options.endpoints?.repository ?? `${base}/xds/repository`,
     },
-    professional: { ...DEFAULT_PROFESSIONAL, ...options.professional },
+    professional,
+    ...(table ? { codes: new AffinityCodeMapper(table) } : {}),
     signer,
     audience: options.audience,
     sourceId: options.sourceId,

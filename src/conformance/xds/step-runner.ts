@@ -88,6 +88,8 @@ async function buildSubmission(step: Step, text: string, state: TestState, sec: 
     newUid: () => ctx.session.newUid(),
     idPrefix: `ID_${step.id}`,
   });
+  // The affinity domain's codes in place of the toolkit's (affinity-codes.ts).
+  if (ctx.codes) prepared.xml = ctx.codes.mapSubmission(prepared.xml);
   const sor = stripDeclaration(prepared.xml);
   const sent = new Map<string, SentDocument>();
   if (step.kind !== 'ProvideAndRegister') {
@@ -178,7 +180,8 @@ async function runTransaction(step: Step, state: TestState, sec: SectionState, v
   if (step.kind === 'ProvideAndRegister' || step.kind === 'Register' || step.kind === 'Mu') {
     built = await buildSubmission(step, text, state, sec, vars);
   } else {
-    const body = stripDeclaration(text).trim();
+    let body = stripDeclaration(text).trim();
+    if (step.kind === 'StoredQuery' && ctx.codes) body = stripDeclaration(ctx.codes.mapQuery(body)).trim();
     const patient = step.kind === 'StoredQuery' ? (queryPatientId(body) ?? referred[0] ?? state.patient) : (referred[0] ?? state.patient);
     const url = step.kind === 'Retrieve' ? ctx.endpoints.repository : ctx.endpoints.registry;
     built = { url, bodyXml: body, input: body, attachments: [], patient, sent: new Map() };
@@ -204,6 +207,7 @@ async function runTransaction(step: Step, state: TestState, sec: SectionState, v
     sec.log.push({ id: step.id, element: step.element, input: built.input });
     return fail(`request to ${built.url} failed: ${e instanceof Error ? e.message : String(e)}`);
   }
+  if (res.body && ctx.codes) ctx.codes.restoreAnswer(res.body);
   const result = res.body ? serializeXml(res.body) : undefined;
   sec.log.push({ id: step.id, element: step.element, input: built.input, result });
   const status = res.fault ? 'Fault' : res.body ? readOutcome(res.body).status : undefined;
