@@ -58,6 +58,20 @@ export function documentEntryProblems(id: string, m: DocumentEntryMetadata): Car
   return out;
 }
 
+/**
+ * ITI-42 Register (ITI TF-3 4.2.3.2, Table 4.3.1.3-3): a stable document registered from another
+ * repository must say where it is and what it is (repositoryUniqueId, hash, size); an ITI-41
+ * repository computes these itself, so only a register-only submission is held to them.
+ */
+export function registeredElsewhereProblems(id: string, m: DocumentEntryMetadata): CarnetError[] {
+  if (m.objectType === 'on-demand') return [];
+  const out: CarnetError[] = [];
+  if (!m.repositoryUniqueId) out.push(problem(id, `DocumentEntry ${id}: repositoryUniqueId is missing (required when registering a stable document)`));
+  if (m.hash === undefined) out.push(problem(id, `DocumentEntry ${id}: hash is missing (required when registering a stable document)`));
+  if (m.size === undefined) out.push(problem(id, `DocumentEntry ${id}: size is missing (required when registering a stable document)`));
+  return out;
+}
+
 export function submissionSetProblems(id: string, m: SubmissionSetMetadata): CarnetError[] {
   const out: CarnetError[] = [];
   const need = (ok: unknown, what: string) => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
 import { normaliseConfidentiality } from '../domain/confidentiality.js';
 import { decide } from '../domain/decide.js';
-import { documentEntryProblems, dtmToDate, folderProblems, submissionSetProblems } from '../domain/entry-requirements.js';
+import { documentEntryProblems, dtmToDate, folderProblems, registeredElsewhereProblems, submissionSetProblems } from '../domain/entry-requirements.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
 import type { AssociationType, PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
@@ -51,6 +51,7 @@ function structuralProblems(req: SubmissionRequest, options: SubmitOptions = {})
   problems.push(...submissionSetProblems(ss.id, ss));
   for (const d of req.documents) {
     problems.push(...documentEntryProblems(d.id, d.metadata));
+    if (options.metadataOnly) problems.push(...registeredElsewhereProblems(d.id, d.metadata));
     if (d.content === null && d.metadata.objectType !== 'on-demand' && !options.metadataOnly) {
       problems.push(new CarnetError('missing_document', `DocumentEntry ${d.id} has no document`, { location: d.id }));
     }

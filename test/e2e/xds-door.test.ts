@@ -157,11 +157,26 @@ describeEachStore('XDS door: ITI-41, ITI-42, ITI-43, ITI-57 and faults', (db) =>
   it('ITI-42 registers metadata only, at the registry endpoint', async () => {
     const rec = await authorisedRecord();
     const sub = submission(rec.ins, [{ hash: 'da39a3ee5e6b4b0d3255bfef95601890afd80709', size: 0 }]);
-    for (const d of sub.documents) d.content = null;
+    for (const d of sub.documents) {
+      d.content = null;
+      d.metadata.repositoryUniqueId = '1.2.250.1.999.3.1';
+    }
     const res = await postSoap(regUrl, A['ITI-42'], writeSubmitObjectsRequest(sub), { assertion: vihfFor(doctor) });
     expect(responseStatus(res)).toBe('Success');
     const page = await w.services.documents.find(patientCaller(rec.patientKey), { patientKey: rec.patientKey });
     expect(page.entries.map((e) => e.uniqueId)).toEqual([sub.documents[0]!.metadata.uniqueId]);
+  });
+
+  it('DOC-03: ITI-42 of a stable document without repositoryUniqueId stores nothing (XDSRegistryMetadataError)', async () => {
+    const rec = await authorisedRecord();
+    const sub = submission(rec.ins, [{ hash: 'da39a3ee5e6b4b0d3255bfef95601890afd80709', size: 0 }, { hash: 'da39a3ee5e6b4b0d3255bfef95601890afd80709', size: 0 }]);
+    for (const d of sub.documents) d.content = null;
+    sub.documents[0]!.metadata.repositoryUniqueId = '1.2.250.1.999.3.1';
+    const res = await postSoap(regUrl, A['ITI-42'], writeSubmitObjectsRequest(sub), { assertion: vihfFor(doctor) });
+    expect(responseStatus(res)).toBe('Failure');
+    expect(errorCodes(res)).toEqual(['XDSRegistryMetadataError']);
+    const page = await w.services.documents.find(patientCaller(rec.patientKey), { patientKey: rec.patientKey });
+    expect(page.entries).toEqual([]);
   });
 
   it('ITI-43: unknown repository, unknown document and a mix give the IHE codes and PartialSuccess', async () => {

@@ -26,3 +26,22 @@ export function unresolved(text: string): string[] {
 export function toolkitDate(now: Date): string {
   return now.toISOString().slice(0, 10).replace(/-/g, '');
 }
+
+/** A DTM to the second (yyyyMMddHHmmss, UTC). */
+function dtm(d: Date): string {
+  return d.toISOString().slice(0, 19).replace(/[-T:]/g, '');
+}
+
+/**
+ * The toolkit's `$now$` and `$lastyear$` time bounds. `$now$` is rounded up to the next second:
+ * a query's upper bound is exclusive, and an object stored earlier in this same second is before it.
+ */
+export function toolkitTimes(now: Date): Array<[string, string]> {
+  const next = new Date(Math.floor(now.getTime() / 1000) * 1000 + 1000);
+  const lastYear = new Date(now);
+  lastYear.setUTCFullYear(lastYear.getUTCFullYear() - 1);
+  return [
+    ['$now$', dtm(next)],
+    ['$lastyear$', dtm(lastYear)],
+  ];
+}

@@ -73,7 +73,11 @@ interface Built {
 /** Builds the request of a submission step (ITI-41, ITI-42, ITI-57). */
 async function buildSubmission(step: Step, text: string, state: TestState, sec: SectionState, vars: Variables): Promise<Built> {
   const { ctx } = state;
-  // A `$patientid$` another step reported (e.g. the 15818 feed for 12346) is the patient to use.
+  // A `$patientid$` another step reported (e.g. the 15818 feed for 12346) is the patient to use,
+  // and stays the test's patient: the toolkit's session has one patient, which the feed sent, so
+  // later sections without a UseReport (12346/doc_w_fol) submit for it too.
+  const reported = vars.get('$patientid$');
+  if (reported && !step.altPatientId && state.patient === undefined) state.patient = reported;
   const patientId = step.altPatientId
     ? ctx.session.unknownPatient()
     : step.noPatientId

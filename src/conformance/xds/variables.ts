@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { SectionState, TestState } from './context.js';
-import { toolkitDate, type Variables } from './placeholders.js';
+import { toolkitDate, toolkitTimes, type Variables } from './placeholders.js';
 import { FEED_TESTS, type AssignedKind } from './session.js';
 import type { Step, TestResult, UseId } from './types.js';
 
@@ -43,7 +43,8 @@ export interface Resolved {
 
 export async function resolveVariables(step: Step, state: TestState, sec: SectionState): Promise<Resolved> {
   const { session } = state.ctx;
-  const vars: Variables = new Map([['$DATE$', toolkitDate(state.ctx.now())]]);
+  const now = state.ctx.now();
+  const vars: Variables = new Map([['$DATE$', toolkitDate(now)], ...toolkitTimes(now)]);
   const referredPatients: string[] = [];
 
   for (const u of step.useIds) {
