@@ -2,8 +2,41 @@
 import { createApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import type { Caller } from '../services/deps.js';
+import type { Services } from '../services/index.js';
 import type { Command } from './commands.js';
 import { DEMO_INS, DEMO_PROFESSIONALS, DEMO_STRUCTURES, DEMO_SUBMISSIONS } from './demo-data.js';
+
+/** Loads the demo directory and record through the services; the record's key, and whether it was new. */
+export async function loadDemo(s: Services): Promise<{ patientKey: string; created: boolean }> {
+  for (const st of DEMO_STRUCTURES) await s.directory.putStructure(st);
+  for (const p of DEMO_PROFESSIONALS) await s.directory.putProfessional(p);
+  const existing = await s.records.lookup(DEMO_INS);
+  if (existing) return { patientKey: existing, created: false };
+  const support: Caller = { actor: { kind: 'support', agentId: 'carnet-seed' }, channel: 'cli' };
+  const { patientKey } = await s.records.create(support, {
+    identifiers: [DEMO_INS],
+    given: 'Jeanne',
+    family: 'Démo',
+    gender: 'female',
+    birthDate: '1980-05-17',
+    consent: { givenBy: 'patient' },
+  });
+  const patient: Caller = { actor: { kind: 'patient', patientKey }, channel: 'cli' };
+  // Dr Martin's hospital is authorised (care team), Dr Leroy personally; the nurse is a member of the hospital.
+  await s.consent.addGrant(patient, patientKey, { subjectKind: 'structure', subjectId: '1750000001', effect: 'permit' });
+  await s.consent.addGrant(patient, patientKey, { subjectKind: 'professional', subjectId: '810000000002', effect: 'permit' });
+  await s.consent.addGrant(patient, patientKey, { subjectKind: 'professional', subjectId: '810000000005', effect: 'permit' });
+  await s.consent.designateMedecinTraitant(patient, patientKey, '810000000002');
+  for (const sub of DEMO_SUBMISSIONS) {
+    const pro = DEMO_PROFESSIONALS.find((p) => p.id_nat_ps === sub.by)!;
+    const by: Caller = {
+      actor: { kind: 'professional', idNatPs: pro.id_nat_ps, profession: pro.profession, specialty: pro.specialty ?? undefined, structureId: pro.structure_id, mode: 'normal', given: pro.given, family: pro.family },
+      channel: 'cli',
+    };
+    await s.submissions.submit(by, sub.request);
+  }
+  return { patientKey, created: true };
+}
 
 export const seedCommand: Command = {
   summary: 'load demo data: a DMP with documents, professionals of several professions',
@@ -11,36 +44,10 @@ export const seedCommand: Command = {
     const config = loadConfig();
     const app = await createApp({ ...config, logLevel: 'warn' });
     try {
-      const s = app.services;
-      for (const st of DEMO_STRUCTURES) await s.directory.putStructure(st);
-      for (const p of DEMO_PROFESSIONALS) await s.directory.putProfessional(p);
-      const existing = await s.records.lookup(DEMO_INS);
-      if (existing) {
-        console.log(`demo record already there: Patient/${existing}`);
+      const { patientKey, created } = await loadDemo(app.services);
+      if (!created) {
+        console.log(`demo record already there: Patient/${patientKey}`);
         return;
-      }
-      const support: Caller = { actor: { kind: 'support', agentId: 'carnet-seed' }, channel: 'cli' };
-      const { patientKey } = await s.records.create(support, {
-        identifiers: [DEMO_INS],
-        given: 'Jeanne',
-        family: 'Démo',
-        gender: 'female',
-        birthDate: '1980-05-17',
-        consent: { givenBy: 'patient' },
-      });
-      const patient: Caller = { actor: { kind: 'patient', patientKey }, channel: 'cli' };
-      // Dr Martin's hospital is authorised (care team), Dr Leroy personally; the nurse is a member of the hospital.
-      await s.consent.addGrant(patient, patientKey, { subjectKind: 'structure', subjectId: '1750000001', effect: 'permit' });
-      await s.consent.addGrant(patient, patientKey, { subjectKind: 'professional', subjectId: '810000000002', effect: 'permit' });
-      await s.consent.addGrant(patient, patientKey, { subjectKind: 'professional', subjectId: '810000000005', effect: 'permit' });
-      await s.consent.designateMedecinTraitant(patient, patientKey, '810000000002');
-      for (const sub of DEMO_SUBMISSIONS) {
-        const pro = DEMO_PROFESSIONALS.find((p) => p.id_nat_ps === sub.by)!;
-        const by: Caller = {
-          actor: { kind: 'professional', idNatPs: pro.id_nat_ps, profession: pro.profession, specialty: pro.specialty ?? undefined, structureId: pro.structure_id, mode: 'normal', given: pro.given, family: pro.family },
-          channel: 'cli',
-        };
-        await s.submissions.submit(by, sub.request);
       }
       console.log(`demo record created: Patient/${patientKey} (INS ${DEMO_INS.value}), ${DEMO_SUBMISSIONS.length} documents, ${DEMO_PROFESSIONALS.length} professionals`);
       console.log('see the README ("Try it") for tokens and requests');
