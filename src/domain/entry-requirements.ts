@@ -53,8 +53,10 @@ export function documentEntryProblems(id: string, m: DocumentEntryMetadata): Car
     if (c && c.code && !c.system) out.push(problem(id, `DocumentEntry ${id}: code "${c.code}" has no coding scheme`));
   }
   checkTimes(`DocumentEntry ${id}`, [['creationTime', m.creationTime], ['serviceStartTime', m.serviceStartTime], ['serviceStopTime', m.serviceStopTime]], out);
-  if (m.hash !== undefined && !/^[0-9a-f]{40}$/i.test(m.hash)) out.push(problem(id, `DocumentEntry ${id}: hash is not a SHA-1 in hexadecimal`));
-  if (m.size !== undefined && (!Number.isInteger(m.size) || m.size < 0)) out.push(problem(id, `DocumentEntry ${id}: size is not a byte count`));
+  // reason content_metadata: with the document at hand (ITI-41) this is the repository's error.
+  const content = (message: string) => new CarnetError('invalid_metadata', message, { location: id, reason: 'content_metadata' });
+  if (m.hash !== undefined && !/^[0-9a-f]{40}$/i.test(m.hash)) out.push(content(`DocumentEntry ${id}: hash is not a SHA-1 in hexadecimal`));
+  if (m.size !== undefined && (!Number.isInteger(m.size) || m.size < 0)) out.push(content(`DocumentEntry ${id}: size is not a byte count`));
   return out;
 }
 

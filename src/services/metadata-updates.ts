@@ -13,7 +13,7 @@ import {
   type VisibilityFlag,
 } from '../domain/confidentiality.js';
 import { decide } from '../domain/decide.js';
-import { documentEntryProblems, dtmToDate } from '../domain/entry-requirements.js';
+import { documentEntryProblems, dtmToDate, registeredElsewhereProblems } from '../domain/entry-requirements.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
 import type { AvailabilityStatus, Coded, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
@@ -189,7 +189,8 @@ export function metadataUpdateService(deps: ServiceDeps) {
           if (current.version !== update.previousVersion) {
             throw new CarnetError('version_conflict', `version ${update.previousVersion} is not the latest version (${current.version}) of the document`, { location: update.logicalId });
           }
-          const problems = documentEntryProblems(update.logicalId, m);
+          // The new version is a whole DocumentEntry, held to what a registration needs (15800d).
+          const problems = [...documentEntryProblems(update.logicalId, m), ...registeredElsewhereProblems(update.logicalId, m)];
           if (problems.length) throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
           if (m.patientId.value !== current.patientId.value || m.patientId.system !== current.patientId.system) {
             throw new CarnetError('patient_mismatch', 'a metadata update cannot move a document to another patient', { location: update.logicalId, reason: 'XDSPatientIDReconciliationError' });

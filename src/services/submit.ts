@@ -197,7 +197,10 @@ export function submitService(deps: ServiceDeps) {
               else if (reg && reg.patientKey !== patientKey) out.push(new CarnetError('patient_mismatch', `association ${a.id} links objects of different patients`, { location: a.id }));
             }
             if (a.type === 'HasMember') {
-              if (source === ssUuid) members.add(target);
+              // ITI TF-3 4.1.4: a submission set holds documents, folders and associations, never itself
+              // (nor another submission set); 21000 sends SS -> SS with update semantics in ITI-42.
+              if (source === ssUuid && typeOf(target) === 'SubmissionSet') out.push(invalid(`association ${a.id}: a submission set cannot be a member of a submission set`, a.id));
+              else if (source === ssUuid) members.add(target);
               else if (typeOf(source) === 'Folder' && typeOf(target) === 'DocumentEntry') folderAdds.push({ folder: source, doc: target });
               else if (typeOf(source) !== undefined) out.push(invalid(`association ${a.id}: HasMember must start from the submission set or a folder`, a.id));
             } else if (DOCUMENT_RELATIONS.includes(a.type)) {

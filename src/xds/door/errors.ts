@@ -12,6 +12,8 @@ const BY_REASON: Record<string, string> = {
 function recode(e: CarnetError, tx: XdsTransaction): CarnetError {
   let reason = e.reason ? BY_REASON[e.reason] : undefined;
   if (reason === 'XDSRegistryDuplicateUniqueIdInMessage' && tx === 'ITI-41') reason = 'XDSRepositoryDuplicateUniqueIdInMessage';
+  // A malformed hash or size can never match the document the repository holds (12369).
+  if (e.reason === 'content_metadata') reason = tx === 'ITI-41' ? 'XDSRepositoryMetadataError' : 'XDSRegistryMetadataError';
   // A hidden document looks absent (ACC-08): its refusal reason is never shown.
   if (e.code === 'not_found') reason = tx === 'ITI-43' ? 'XDSDocumentUniqueIdError' : tx === 'ITI-57' ? 'XDSMetadataUpdateError' : 'XDSRegistryError';
   return reason ? new CarnetError(e.code, e.message, { location: e.location, reason }) : e;
