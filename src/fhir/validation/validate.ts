@@ -9,6 +9,7 @@ import { CarnetError } from '../../domain/errors.js';
 import { conformance, type ConformanceRegistry } from '../conformance/registry.js';
 import { ensureFhirDefinitions } from '../definitions.js';
 import { bindingChecks, invariantChecks, nestedChecks, ownInvariantKeys, REFUSAL_REASON } from './checks.js';
+import { withoutPayloads } from './payloads.js';
 import { matchesPattern } from './walk.js';
 
 const ERROR = new Set(['error', 'fatal']);
@@ -74,8 +75,9 @@ function locateInvariant(issue: OperationOutcomeIssue): OperationOutcomeIssue {
 }
 
 /** Every error-level issue of `resource` against the profile `sd`. */
-export function profileIssues(resource: Resource, sd: StructureDefinition, registry: ConformanceRegistry = conformance(), options: ValidationOptions = {}): OperationOutcomeIssue[] {
+export function profileIssues(input: Resource, sd: StructureDefinition, registry: ConformanceRegistry = conformance(), options: ValidationOptions = {}): OperationOutcomeIssue[] {
   ensureFhirDefinitions();
+  const resource = withoutPayloads(input);
   if (sd.type !== resource.resourceType) {
     return [{ severity: 'error', code: 'invalid', details: { text: `${sd.url} is a profile of ${sd.type}, not ${resource.resourceType}` }, expression: [resource.resourceType] }];
   }
