@@ -1,9 +1,14 @@
-// Loads the raw XDS messages of /work/shared/data/xds (HTTP dumps, bare MIME bodies, toolkit
+// Loads the raw XDS messages of test/fixtures/xds (HTTP dumps, bare MIME bodies, toolkit
 // HttpTransaction bodies) as what an HTTP server would receive: a Content-Type and a body Buffer.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const XDS_DATA = '/work/shared/data/xds';
+const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+/** raw-messages/ and this fixture folder's README */
+export const XDS_DATA = join(ROOT, 'test', 'fixtures', 'xds');
+/** the NIST test plans, as the conformance runner uses them */
+export const XDS_TESTKIT = join(ROOT, 'conformance', 'xds', 'tests');
 
 export interface RawHttpMessage {
   contentType: string;
@@ -45,5 +50,5 @@ export function loadBareMime(path: string): RawHttpMessage {
 }
 
 export function readXdsFile(relative: string): string {
-  return readFileSync(join(XDS_DATA, relative), 'utf8');
+  return readFileSync(join(relative.startsWith('tests/') ? join(XDS_TESTKIT, '..') : XDS_DATA, relative), 'utf8');
 }

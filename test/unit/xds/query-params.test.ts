@@ -4,7 +4,7 @@ import { CarnetError, CarnetErrors } from '../../../src/domain/errors.js';
 import { STORED_QUERIES, STORED_QUERY_IDS, parseAdhocQueryRequest } from '../../../src/xds/query/params.js';
 import { parseValue } from '../../../src/xds/query/values.js';
 import { parseXml } from '../../../src/xds/xml.js';
-import { XDS_DATA, readXdsFile } from '../../support/xds-raw.js';
+import { XDS_TESTKIT, readXdsFile } from '../../support/xds-raw.js';
 
 const PID = "'P1^^^&amp;1.2.3&amp;ISO'";
 
@@ -108,7 +108,7 @@ describe('parseAdhocQueryRequest', () => {
   });
 
   it('reads every toolkit 11897 query that is meant to succeed', () => {
-    const dir = `${XDS_DATA}/tests/11897`;
+    const dir = `${XDS_TESTKIT}/11897`;
     const bad = new Set(['classcode_scheme_mismatch', 'old_scheme']);
     for (const step of readdirSync(dir)) {
       if (bad.has(step) || !existsSync(`${dir}/${step}/query.xml`)) continue;

@@ -72,7 +72,7 @@ describe('responses and faults', () => {
   });
 
   it('an unexpected error becomes a bare Receiver fault without internals', () => {
-    const xml = faultFor(new TypeError('Cannot read properties of undefined at /work/main/src/x.ts:12'));
+    const xml = faultFor(new TypeError('Cannot read properties of undefined at /srv/carnet/src/x.ts:12'));
     expect(xml).toContain('env:Receiver');
     expect(xml).not.toMatch(/Cannot read|\.ts/);
   });

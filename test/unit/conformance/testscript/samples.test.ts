@@ -4,10 +4,12 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findTestScriptFiles, loadTestScript } from '../../../../src/conformance/testscript/index.js';
 import { loadStaticFixture } from '../../../../src/conformance/testscript/fixtures.js';
 
-const SHARED = '/work/shared/data/testscript';
+// The shared reference data sits beside the project (as on the developers' machines and in CI).
+const SHARED = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..', '..', 'shared', 'data', 'testscript');
 // The shared data README lists testscript-engine-samples/, but the folder may be absent on a
 // machine; TESTSCRIPT_ENGINE_SAMPLES points at another copy of its TestScripts/ folder.
 const ENGINE_SAMPLES = process.env.TESTSCRIPT_ENGINE_SAMPLES ?? join(SHARED, 'testscript-engine-samples');
