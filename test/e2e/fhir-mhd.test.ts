@@ -364,7 +364,8 @@ for (const kind of storeKinds()) {
       const dr = rest.resource.find((r) => r.type === 'DocumentReference');
       expect(dr?.interaction.map((i) => i.code).sort()).toEqual(['patch', 'read', 'search-type']);
       expect(dr?.searchParam?.map((p) => p.name)).toEqual(expect.arrayContaining(['patient', 'patient.identifier', 'isArchived', 'author.family', 'security-label']));
-      expect(rest.resource.find((r) => r.type === 'List')?.interaction.map((i) => i.code)).toEqual(['search-type']);
+      // search-type is ITI-66; the others are the patient's personal selections (DOC-07, code carnet-selection)
+      expect(rest.resource.find((r) => r.type === 'List')?.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'read', 'search-type', 'update']);
       expect(rest.resource.find((r) => r.type === 'Binary')?.interaction.map((i) => i.code)).toEqual(['read']);
       expect(rest.interaction?.map((i) => i.code)).toContain('transaction');
     });

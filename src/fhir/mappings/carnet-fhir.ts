@@ -38,6 +38,10 @@ export const CS = {
   CLOSURE_MOTIVE: cs('dmp-closure-motive'),
   /** who acted, when not a professional: patient, legal_representative, support, system */
   ACTOR_KIND: cs('dmp-actor-kind'),
+  /** TRACE-03, AuditEvent.meta.tag for the patient side: own | professional | new-since-last-login | first-access | emergency-access */
+  HISTORY_MARK: cs('dmp-history-mark'),
+  /** List.code of Carnet's own lists: carnet-selection (DOC-07 personal selections) */
+  LIST_TYPE: cs('dmp-list-type'),
 } as const;
 
 /** Identifier systems. */

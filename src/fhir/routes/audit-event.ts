@@ -10,6 +10,7 @@ import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
 import { traceActionsFor, traceToAuditEvent, type AuditAction, type AuditContext } from '../mappings/audit-event.js';
 import { CS, HL7, SYSTEM } from '../mappings/carnet-fhir.js';
+import { withHistoryMarks } from '../mappings/history-marks.js';
 import { parseRecordScopedId } from '../mappings/composite-id.js';
 import { dateBounds, invalidParam, paging, parseReference, parseToken, single, values, type Query } from '../mappings/search-params.js';
 import { searchset } from '../mappings/searchset.js';
@@ -68,16 +69,19 @@ function documentOf(q: Query): string | undefined {
 }
 
 export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
-  const { history } = ctx.services;
   const auditContext = (): AuditContext => ({ serverBase: baseOf(ctx), noRecordChain: NO_RECORD_CHAIN });
 
   fhir.get<{ Params: { id: string } }>('/AuditEvent/:id', async (req, reply) => {
     const parsed = parseRecordScopedId(req.params.id);
     if (!parsed || parsed.kind !== 'pair') throw notFound('AuditEvent');
-    const page = await orNotFound(history.read(callerOf(req), parsed.patientKey, { traceId: parsed.localId, limit: 1, offset: 0 }), 'AuditEvent');
-    const row = page.rows[0];
-    if (!row) throw notFound('AuditEvent');
-    return sendResource(req, reply, traceToAuditEvent(row, auditContext()));
+    const caller = callerOf(req);
+    const page = await orNotFound(ctx.services.historyView.read(caller, parsed.patientKey, { traceId: parsed.localId, limit: 1, offset: 0 }), 'AuditEvent');
+    const found = page.rows[0];
+    if (!found) throw notFound('AuditEvent');
+    const event = traceToAuditEvent(found.row, auditContext());
+    // the same marks as in a search (TRACE-03), so a read and a search of one entry agree
+    const patientSide = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
+    return sendResource(req, reply, patientSide ? withHistoryMarks(event, found.marks) : event);
   });
 
   fhir.get('/AuditEvent', async (req, reply) => {
@@ -98,15 +102,20 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
     const documentId = documentOf(q);
     if (documentId !== undefined) query.documentId = documentId;
     if (from && to && from >= to) throw new CarnetError('invalid_metadata', 'the date range is empty', { location: 'date' });
-    const page = await orNotFound(history.read(caller, patientKey, query), 'Patient');
+    // TRACE-03: _own=true the patient side's own actions, _own=false the professionals'
+    const own = single(q, '_own');
+    if (own !== undefined && own !== 'true' && own !== 'false') throw invalidParam('_own', '_own is true or false');
+    const side = own === undefined ? undefined : own === 'true' ? ('own' as const) : ('professional' as const);
+    const page = await orNotFound(ctx.services.historyView.read(caller, patientKey, { ...query, ...(side ? { side } : {}) }), 'Patient');
     const audit = auditContext();
+    const patientSide = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
     return sendResource(
       req,
       reply,
       searchset({
         base: baseOf(ctx),
         self: selfOf(req),
-        resources: page.rows.map((r) => traceToAuditEvent(r, audit)),
+        resources: page.rows.map(({ row, marks }) => (patientSide ? withHistoryMarks(traceToAuditEvent(row, audit), marks) : traceToAuditEvent(row, audit))),
         total: page.total,
         offset,
         count: query.limit,
@@ -124,6 +133,7 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
     { name: 'entity', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-entity', documentation: 'DocumentReference/<entryUUID> or urn:uuid:<logical id>: every version of the document' },
     { name: 'action', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-action' },
     { name: 'purpose-of-use', type: 'token', documentation: `${CS.ACCESS_MODE} (normal, bris_de_glace, centre_15), or ${HL7.ACT_REASON}|ETREAT for both emergency modes` },
+    { name: '_own', type: 'token', documentation: `TRACE-03: true = the patient side's own actions, false = the professionals' actions; for the patient side every entry carries meta.tag from ${CS.HISTORY_MARK} (own, professional, new-since-last-login, first-access, emergency-access)` },
     { name: '_count', type: 'number' },
     { name: '_offset', type: 'number', documentation: 'paging: where the page starts' },
   ]);

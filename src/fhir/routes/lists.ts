@@ -16,12 +16,13 @@ import { acceptFormBodies } from './documents.js';
 import { parseIdentifierToken, patientIdOf, patientReferenceOf, recordOfPatientId } from './patients.js';
 import { codeCriterion, dateRange, isLenient, pagingOf, searchParamsOf, tokens, type SearchParam } from './search-params.js';
 import { searchset } from './searchset.js';
+import { SELECTION_CODE, searchSelections } from './selections.js';
 
 const BASE = 'http://hl7.org/fhir/SearchParameter';
 const IHE = 'https://profiles.ihe.net/ITI/MHD/SearchParameter';
 
 export const LIST_SEARCH_PARAMS: SearchParamDecl[] = [
-  { name: 'code', type: 'token', definition: `${BASE}/List-code`, documentation: 'submissionset | folder' },
+  { name: 'code', type: 'token', definition: `${BASE}/List-code`, documentation: 'submissionset | folder; carnet-selection: the patient\'s personal selections (DOC-07)' },
   { name: 'patient', type: 'reference', definition: `${BASE}/clinical-patient`, documentation: 'Patient/<record key>' },
   { name: 'patient.identifier', type: 'token', documentation: 'urn:oid:<oid>|<value> (INS)' },
   { name: 'status', type: 'token', definition: `${BASE}/List-status` },
@@ -114,8 +115,10 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   const { services, config } = ctx;
   acceptFormBodies(fhir);
   async function search(req: FastifyRequest) {
-    const caller = callerOf(req);
     const params = searchParamsOf(req);
+    // DOC-07: personal selections are Lists too, searched by their own code (selections.ts)
+    if (params.some((p) => p.name === 'code' && tokens(p.value).some((t) => t.code === SELECTION_CODE))) return searchSelections(req, ctx);
+    const caller = callerOf(req);
     const paging = pagingOf(params, config);
     const { patient, criteria, ignored } = readListSearch(params, isLenient(req));
     let found: FoundList[] = [];

@@ -11,6 +11,7 @@ import { okOutcome } from '../outcome.js';
 import { sendResource } from '../reply.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
 import { insIdentifier, patientToCreateInput, recordToPatient } from '../mappings/patient.js';
+import { emergencyContactsToPatientContacts, storedEmergencyContacts } from '../mappings/portal.js';
 import { parseToken, single, values } from '../mappings/search-params.js';
 import { searchset } from '../mappings/searchset.js';
 import { baseOf, orNotFound, queryOf, readResource, selfOf, setLocation } from './support.js';
@@ -82,8 +83,13 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
   });
 
   fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {
-    const view = await orNotFound(records.get(callerOf(req), req.params.id), 'Patient');
-    return sendResource(req, reply, viewToPatient(view));
+    const caller = callerOf(req);
+    const view = await orNotFound(records.get(caller, req.params.id), 'Patient');
+    const patient = viewToPatient(view);
+    // PAT-05: the patient side sees its emergency contacts on its Patient ($contacts changes them)
+    const owner = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
+    const contacts = owner ? emergencyContactsToPatientContacts(storedEmergencyContacts(view.emergency_contacts)) : [];
+    return sendResource(req, reply, contacts.length ? { ...patient, contact: contacts } : patient);
   });
 
   fhir.post('/Patient', async (req, reply) => {

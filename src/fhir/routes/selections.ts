@@ -1,0 +1,149 @@
+// DOC-07 personal selections as List resources (code dmp-list-type#carnet-selection): create
+// (POST /List), read, replace (PUT), delete, and search (GET /List?code=carnet-selection, which
+// the ITI-66 List search hands over here). Ids carry the record (composite-id.ts). Entries are
+// DocumentReference/<id> (an entryUUID or a logical id); the services keep only documents the
+// caller sees and answer each member as the current version's DocumentReference.
+import type { List } from '@medplum/fhirtypes';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CarnetError } from '../../domain/errors.js';
+import type { StoredDocumentEntry } from '../../domain/model.js';
+import type { Caller } from '../../services/deps.js';
+import type { SelectionRow } from '../../store/selection-repo.js';
+import { callerOf } from '../caller.js';
+import type { FhirRouteContext } from '../door.js';
+import { CS } from '../mappings/carnet-fhir.js';
+import { pairId, parseRecordScopedId } from '../mappings/composite-id.js';
+import { parseReference } from '../mappings/search-params.js';
+import { searchset } from '../mappings/searchset.js';
+import { sendResource } from '../reply.js';
+import { patientIdOf } from './patients.js';
+import { searchParamsOf, tokens } from './search-params.js';
+import { baseOf, notFound, orNotFound, readResource, selfOf, setLocation } from './support.js';
+
+export const SELECTION_CODE = 'carnet-selection';
+
+type Selection = SelectionRow & { members: StoredDocumentEntry[] };
+
+export function selectionToList(patientKey: string, s: Selection): List {
+  return {
+    resourceType: 'List',
+    id: pairId(patientKey, s.selection_id),
+    meta: { lastUpdated: new Date(s.updated_at).toISOString() },
+    status: 'current',
+    mode: 'working',
+    title: s.name,
+    code: { coding: [{ system: CS.LIST_TYPE, code: SELECTION_CODE, display: 'Sélection personnelle' }] },
+    subject: { reference: `Patient/${patientKey}` },
+    date: new Date(s.updated_at).toISOString(),
+    entry: s.members.map((e) => ({ item: { reference: `DocumentReference/${e.entryUuid.replace(/^urn:uuid:/, '')}` } })),
+  };
+}
+
+function isSelection(list: List): boolean {
+  return (list.code?.coding ?? []).some((c) => c.code === SELECTION_CODE && (!c.system || c.system === CS.LIST_TYPE));
+}
+
+/** A List body -> what the selection service saves. */
+function listToSelection(list: List): { name: string; logicalIds: string[] } {
+  if (list.resourceType !== 'List') throw new CarnetError('invalid_metadata', 'the body is not a List');
+  if (!isSelection(list)) throw new CarnetError('invalid_metadata', `a personal selection is a List with code ${CS.LIST_TYPE}|${SELECTION_CODE}`, { location: 'List.code' });
+  const name = list.title?.trim();
+  if (!name || name.length > 200) throw new CarnetError('invalid_metadata', 'the selection needs a title (at most 200 characters)', { location: 'List.title' });
+  const logicalIds = (list.entry ?? []).map((e, i) => {
+    const ref = e.item?.reference;
+    if (!ref) throw new CarnetError('invalid_metadata', 'each entry names a DocumentReference', { location: `List.entry[${i}].item` });
+    return parseReference(ref, ['DocumentReference'], `List.entry[${i}].item`).id;
+  });
+  return { name, logicalIds };
+}
+
+/** The record a List names (subject), else the patient side's own record. */
+function recordOf(list: List, caller: Caller): string {
+  const ref = list.subject?.reference;
+  if (ref) return parseReference(ref, ['Patient'], 'List.subject').id;
+  const a = caller.actor;
+  if (a.kind === 'patient' || a.kind === 'legal_representative') return a.patientKey;
+  throw new CarnetError('invalid_metadata', 'List.subject names the record (Patient/<id>)', { location: 'List.subject' });
+}
+
+function parseId(id: string): { patientKey: string; selectionId: string } {
+  const p = parseRecordScopedId(id);
+  if (!p || p.kind !== 'pair') throw notFound('List');
+  return { patientKey: p.patientKey, selectionId: p.localId };
+}
+
+/** GET /List?code=carnet-selection: the caller's selections (patient / subject name the record). */
+export async function searchSelections(req: FastifyRequest, ctx: FhirRouteContext) {
+  const caller = callerOf(req);
+  let patientKey: string | undefined;
+  for (const p of searchParamsOf(req)) {
+    if (p.name === 'code') {
+      if (!tokens(p.value).every((t) => t.code === SELECTION_CODE)) throw new CarnetError('invalid_metadata', `search ${SELECTION_CODE} alone`, { location: 'code' });
+    } else if (p.name === 'patient' || p.name === 'subject') {
+      patientKey = patientIdOf(p.value);
+      if (!patientKey) throw new CarnetError('invalid_metadata', `${p.name} is Patient/<id>`, { location: p.name });
+    } else if (!['_format', '_pretty', '_count', '_offset', '_total'].includes(p.name)) {
+      throw new CarnetError('invalid_metadata', `the search parameter ${p.name} is not supported on selections (code, patient)`, { location: p.name });
+    }
+  }
+  if (!patientKey) {
+    const a = caller.actor;
+    if (a.kind !== 'patient' && a.kind !== 'legal_representative') throw new CarnetError('invalid_metadata', 'name the record: patient=Patient/<id>', { location: 'patient' });
+    patientKey = a.patientKey;
+  }
+  const key = patientKey;
+  const found = await orNotFound(ctx.services.selections.view(caller, key), 'Patient');
+  return searchset({ base: baseOf(ctx), self: selfOf(req), resources: found.map((s) => selectionToList(key, s)), total: found.length });
+}
+
+export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
+  const { selections } = ctx.services;
+
+  async function one(caller: Caller, patientKey: string, selectionId: string): Promise<List> {
+    const all = await orNotFound(selections.view(caller, patientKey), 'List');
+    const s = all.find((x) => x.selection_id === selectionId);
+    if (!s) throw notFound('List');
+    return selectionToList(patientKey, s);
+  }
+
+  fhir.post('/List', async (req, reply) => {
+    const caller = callerOf(req);
+    const list = readResource(req) as List;
+    const input = listToSelection(list);
+    const patientKey = recordOf(list, caller);
+    const selectionId = await orNotFound(selections.save(caller, patientKey, input), 'Patient');
+    const id = pairId(patientKey, selectionId);
+    setLocation(reply, ctx, 'List', id);
+    return sendResource(req, reply, await one(caller, patientKey, selectionId), 201);
+  });
+
+  fhir.get<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
+    const { patientKey, selectionId } = parseId(req.params.id);
+    return sendResource(req, reply, await one(callerOf(req), patientKey, selectionId));
+  });
+
+  fhir.put<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
+    const caller = callerOf(req);
+    const { patientKey, selectionId } = parseId(req.params.id);
+    const list = readResource(req) as List;
+    if (list.id !== undefined && list.id !== req.params.id) throw new CarnetError('invalid_metadata', 'the List id differs from the URL', { location: 'List.id' });
+    if (recordOf(list, caller) !== patientKey) throw new CarnetError('invalid_metadata', 'a selection stays in its record', { location: 'List.subject' });
+    // PUT replaces an existing selection only: a new one is POSTed (its id is the server's)
+    const existing = await orNotFound(selections.list(caller, patientKey), 'List');
+    if (!existing.some((s) => s.selection_id === selectionId)) throw notFound('List');
+    await selections.save(caller, patientKey, { ...listToSelection(list), selectionId });
+    return sendResource(req, reply, await one(caller, patientKey, selectionId));
+  });
+
+  fhir.delete<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
+    const { patientKey, selectionId } = parseId(req.params.id);
+    await orNotFound(selections.remove(callerOf(req), patientKey, selectionId), 'List');
+    return reply.code(204).send();
+  });
+
+  const caps = ctx.caps;
+  caps.addInteraction('List', 'create');
+  caps.addInteraction('List', 'read');
+  caps.addInteraction('List', 'update');
+  caps.addInteraction('List', 'delete');
+}
