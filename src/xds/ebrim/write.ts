@@ -29,18 +29,32 @@ import {
 import { formatCx, formatXcn, formatXon } from './hl7v2.js';
 
 /** A stable urn:uuid for the n-th child object (classification, external id) of an object. */
-function childUuid(parentId: string, n: number): string {
-  const h = createHash('sha1').update(`${parentId}#${n}`).digest('hex');
-  const v = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${v}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
+/**
+ * Stable urn:uuid values for the children (classifications, external ids) of one object: one
+ * SHA-1 of the parent id per object, the n-th child adding n to its last 48 bits. A LeafClass
+ * answer of 1,000 documents writes ~15,000 of these, so one hash per child was the answer's
+ * largest cost.
+ */
 class Ids {
   private n = 0;
-  constructor(private readonly parent: string) {}
-  next(): string {
-    return childUuid(this.parent, this.n++);
+  private readonly head: string;
+  private readonly node: number;
+  constructor(parent: string) {
+    const h = createHash('sha1').update(parent).digest('hex');
+    const v = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+    this.head = `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${v}${h.slice(17, 20)}-`;
+    this.node = parseInt(h.slice(20, 32), 16);
   }
+  next(): string {
+    const node = (this.node + this.n++) % 0x1000000000000;
+    return this.head + node.toString(16).padStart(12, '0');
+  }
+}
+
+/** A single-valued slot, without the list handling of `slot` (most DocumentEntry slots). */
+function slot1(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  return `<rim:Slot name="${name}"><rim:ValueList><rim:Value>${escapeText(value)}</rim:Value></rim:ValueList></rim:Slot>`;
 }
 
 function slot(name: string, values: (string | undefined)[]): string {
@@ -62,7 +76,7 @@ function codedClassification(scheme: string, objectId: string, c: Coded, ids: Id
   return (
     `<rim:Classification id="${ids.next()}" classificationScheme="${scheme}" classifiedObject="${escapeAttr(objectId)}"` +
     ` nodeRepresentation="${escapeAttr(c.code)}" objectType="${OBJECT_TYPE.classification}">` +
-    slot('codingScheme', [c.system]) +
+    slot1('codingScheme', c.system) +
     localizedString('Name', c.display) +
     `</rim:Classification>`
   );
@@ -131,17 +145,17 @@ export function writeDocumentEntry(de: DocumentEntryMetadata, id?: string): stri
     `<rim:ExtrinsicObject${commonAttrs(oid, de, de.logicalId)} mimeType="${escapeAttr(de.mimeType)}" objectType="${objectType}">`,
   );
   parts.push(
-    slot('creationTime', [de.creationTime]),
-    slot('hash', [de.hash]),
-    slot('languageCode', [de.languageCode]),
-    slot('legalAuthenticator', [de.legalAuthenticator]),
-    slot('repositoryUniqueId', [de.repositoryUniqueId]),
-    slot('serviceStartTime', [de.serviceStartTime]),
-    slot('serviceStopTime', [de.serviceStopTime]),
-    slot('size', [de.size === undefined ? undefined : String(de.size)]),
-    slot('sourcePatientId', [de.sourcePatientId]),
+    slot1('creationTime', de.creationTime),
+    slot1('hash', de.hash),
+    slot1('languageCode', de.languageCode),
+    slot1('legalAuthenticator', de.legalAuthenticator),
+    slot1('repositoryUniqueId', de.repositoryUniqueId),
+    slot1('serviceStartTime', de.serviceStartTime),
+    slot1('serviceStopTime', de.serviceStopTime),
+    slot1('size', de.size === undefined ? undefined : String(de.size)),
+    slot1('sourcePatientId', de.sourcePatientId),
     slot('sourcePatientInfo', de.sourcePatientInfo ?? []),
-    slot('URI', [de.uri]),
+    slot1('URI', de.uri),
     slot('urn:ihe:iti:xds:2013:referenceIdList', de.referenceIds),
     extra(de.extraSlots),
   );
