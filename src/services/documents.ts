@@ -4,6 +4,8 @@ import { CarnetError } from '../domain/errors.js';
 import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments, getContent, getEntry, getLatestByLogicalId, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
+
+export type { DocumentPage };
 import { findPatientKey } from '../store/record-repo.js';
 import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';

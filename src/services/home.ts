@@ -5,6 +5,8 @@ import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { countByClass, type ClassCount } from '../store/document-counts.js';
+
+export type { ClassCount };
 import { findDocuments } from '../store/document-repo.js';
 import { updateDmp } from '../store/record-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';

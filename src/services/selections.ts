@@ -6,6 +6,8 @@ import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments } from '../store/document-repo.js';
 import { deleteSelection, listSelections, putSelection, type SelectionRow } from '../store/selection-repo.js';
+
+export type { SelectionRow };
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 

@@ -3,7 +3,7 @@
 // reader of a Parameters body takes only the names it documents and refuses any other.
 import type { Coding, DocumentReference, Parameters, ParametersParameter, PatientContact } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
-import type { ClassCount } from '../../store/document-counts.js';
+import type { ClassCount } from '../../services/home.js';
 import type { ContactsUpdate, ContactsView, EmergencyContact } from '../../services/contacts.js';
 import type { CopyRequestInput } from '../../services/copy-requests.js';
 import type { DisplaySettings } from '../../services/home.js';

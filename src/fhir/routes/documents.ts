@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
-import type { DocumentPage } from '../../store/document-repo.js';
+import type { DocumentPage } from '../../services/documents.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE, toDocumentReference } from '../mhd/document-reference.js';

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
 import type { Caller } from '../../services/deps.js';
-import type { SelectionRow } from '../../store/selection-repo.js';
+import type { SelectionRow } from '../../services/selections.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { CS } from '../mappings/carnet-fhir.js';
