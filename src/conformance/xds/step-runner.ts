@@ -155,10 +155,17 @@ function expectedRetrievals(step: Step, vars: Variables, text: string, state: Te
   return out;
 }
 
+/**
+ * A report's XPath is read in the section it names; the toolkit evaluates it against a copy of the
+ * whole step log, so an absolute path (`//…`) also reaches the other section: 15816 reports the
+ * ExtrinsicObject id of an ITI-42 from `Result`, which is a RegistryResponse, and the toolkit finds
+ * it in the InputMetadata logged before it.
+ */
 function keepReports(step: Step, state: TestState, sec: SectionState, input: string, result: string | undefined): string | undefined {
   for (const r of step.reports) {
-    const source = r.section === 'InputMetadata' ? input : result;
-    if (!source) return `report ${r.name}: no ${r.section} to read`;
+    const section = r.section === 'InputMetadata' ? input : result;
+    if (!section) return `report ${r.name}: no ${r.section} to read`;
+    const source = r.xpath.trim().startsWith('/') ? sectionLog([{ id: step.id, element: step.element, input, result }]) : section;
     let value: string | undefined;
     try {
       value = xpathString(r.xpath, source);

@@ -107,4 +107,15 @@ describe('XDS runner flow against an always-Success server', () => {
     expect(registers).toHaveLength(2);
     expect(registers.filter((s) => s.body.includes(registered[0]!.value))).toHaveLength(1);
   });
+
+  it('reads an absolute report XPath in the whole step log, as the toolkit does (15816)', async () => {
+    // 15816 reports the ExtrinsicObject id from the `Result` of an ITI-42, a RegistryResponse:
+    // the toolkit finds it in the InputMetadata of the same step.
+    const dir = mkdtempSync(join(tmpdir(), 'xds-report-'));
+    cpSync(join(TESTS, '15816'), join(dir, '15816'), { recursive: true });
+    const lines: string[] = [];
+    const summary = await runXdsTests([dir], { base, registerPatient: async () => {}, notApplicable: new Map(), log: (l) => lines.push(l) });
+    expect(lines).toContain('PASS 15816');
+    expect(summary.passed).toBe(1);
+  });
 });
