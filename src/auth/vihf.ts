@@ -9,7 +9,7 @@ import type { ProfessionalActor } from '../domain/actor.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import { NS, attr, childElements, descendants, firstChild, parseXml, serializeXml, textOf } from '../xds/xml.js';
 import type { Element } from '../xds/xml.js';
-import { parseCx } from '../xds/ebrim/hl7v2.js';
+import { parseCx } from '../domain/hl7v2.js';
 
 export type VihfErrorKind = 'missing' | 'unsigned' | 'invalid_signature' | 'expired' | 'wrong_audience' | 'untrusted' | 'malformed';
 

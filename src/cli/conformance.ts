@@ -4,7 +4,7 @@
 // elsewhere: the test patients must already exist there (--patient, --sq-patient), authorising
 // the runner's professional, whose VIHF the server must trust (--vihf-key/--vihf-cert).
 import { readFileSync } from 'node:fs';
-import { parseCx } from '../xds/ebrim/hl7v2.js';
+import { parseCx } from '../domain/hl7v2.js';
 import { runXdsTests, type XdsRunOptions } from '../conformance/xds/index.js';
 import { startLocalServer, type LocalServer } from '../conformance/xds/local-server.js';
 import { loadNotApplicable } from '../conformance/xds/not-applicable.js';

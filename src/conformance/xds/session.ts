@@ -4,7 +4,7 @@
 // patient through the `registerPatient` callback (or by patients given up front).
 import { randomInt } from 'node:crypto';
 import type { PatientIdentifier } from '../../domain/model.js';
-import { formatCx } from '../../xds/ebrim/hl7v2.js';
+import { formatCx } from '../../domain/hl7v2.js';
 
 /** Which test patient a feed test stands for. */
 export type PatientRole = 'register' | 'register-alt' | 'sq';

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PatientIdentifier } from '../../domain/model.js';
-import { parseCx } from '../../xds/ebrim/hl7v2.js';
+import { parseCx } from '../../domain/hl7v2.js';
 import { XDS_ACTIONS } from '../../xds/soap.js';
 import { NS, attr, descendants, escapeAttr, parseXml, serializeXml, textOf } from '../../xds/xml.js';
 import type { Attachment } from '../../xds/mtom.js';

@@ -16,7 +16,7 @@ import type {
 import type { Author, AuthorInstitution, AuthorPerson } from '../../domain/model.js';
 import { CarnetError } from '../../domain/errors.js';
 import { fhirSystemToXds, identifierSystemToOid, oidToIdentifierSystem, xdsSystemToFhir } from '../codes.js';
-import { formatXcn, formatXtn, parseXcn, parseXtn } from './hl7v2.js';
+import { formatXcn, formatXtn, parseXcn, parseXtn } from '../../domain/hl7v2.js';
 
 /** Carries the second and further authorInstitution values of one author on its PractitionerRole. */
 export const EXT_AUTHOR_INSTITUTION = 'urn:carnet:fhir:extension:author-institution';
@@ -111,8 +111,7 @@ export function authorToContained(author: Author, idPrefix: string): { reference
 
 /** An XCN string (legal authenticator, intended recipient person) as a contained Practitioner. */
 export function xcnToPractitioner(xcn: string, id: string): Practitioner {
-  const v = parseXcn(xcn);
-  return personToPractitioner({ id: v.id, idSystem: v.system, family: v.family, given: v.given }, id);
+  return personToPractitioner(parseXcn(xcn), id);
 }
 
 // ------------------------------------------------------------------------ FHIR -> neutral
@@ -151,8 +150,7 @@ export function organizationToInstitution(o: Organization): AuthorInstitution {
 }
 
 export function practitionerToXcn(p: Practitioner | Patient): string {
-  const person = practitionerToPerson(p);
-  return formatXcn({ id: person.id, family: person.family, given: person.given, system: person.idSystem });
+  return formatXcn(practitionerToPerson(p));
 }
 
 /**

@@ -34,7 +34,7 @@ import {
 import { profileProblems } from '../validation/validate.js';
 import { PROFILE } from '../validation/profiles.js';
 import { authorFromReference, authorToContained, findContained, practitionerToXcn, xcnToPractitioner } from './authors.js';
-import { formatCx, parseCx } from './hl7v2.js';
+import { readCx, writeCx } from '../../domain/hl7v2.js';
 
 export const PROFILE_MINIMAL_DOCUMENT_REFERENCE = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference';
 export const PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE =
@@ -136,7 +136,7 @@ export function sourcePatientToPatient(sourcePatientId: string | undefined, info
   const addCx = (cx: string): void => {
     if (seen.has(cx)) return;
     seen.add(cx);
-    const v = parseCx(cx);
+    const v = readCx(cx);
     identifiers.push(v.system ? { system: oidToIdentifierSystem(v.system), value: v.value } : { value: v.value });
   };
   if (sourcePatientId) addCx(sourcePatientId);
@@ -164,7 +164,7 @@ export function sourcePatientToPatient(sourcePatientId: string | undefined, info
 export function patientToSourcePatient(patient: Patient): { sourcePatientId?: string; sourcePatientInfo?: string[] } {
   const cxs = (patient.identifier ?? [])
     .filter((i) => i.value)
-    .map((i) => formatCx({ value: i.value as string, system: i.system ? identifierSystemToOid(i.system) : undefined }));
+    .map((i) => writeCx({ value: i.value as string, system: i.system ? identifierSystemToOid(i.system) : undefined }));
   const out: { sourcePatientId?: string; sourcePatientInfo?: string[] } = {};
   if (cxs[0]) out.sourcePatientId = cxs[0];
   const lines: string[] = [];
@@ -180,7 +180,7 @@ export function patientToSourcePatient(patient: Patient): { sourcePatientId?: st
 }
 
 function referenceIdToReference(cxi: string): Reference {
-  const v = parseCx(cxi);
+  const v = readCx(cxi);
   const identifier: Identifier = { value: v.value };
   if (v.system) identifier.system = oidToIdentifierSystem(v.system);
   if (v.type) identifier.type = { coding: [{ code: v.type }] };
@@ -190,7 +190,7 @@ function referenceIdToReference(cxi: string): Reference {
 function referenceToReferenceId(ref: Reference): string | undefined {
   const id = ref.identifier;
   if (!id?.value) return undefined;
-  return formatCx({
+  return writeCx({
     value: id.value,
     system: id.system ? identifierSystemToOid(id.system) : undefined,
     type: id.type?.coding?.[0]?.code ?? id.type?.text,

@@ -13,7 +13,7 @@ import {
   personToPractitioner,
   practitionerToPerson,
 } from './authors.js';
-import { formatXcn, formatXon, parseXcn, parseXon } from './hl7v2.js';
+import { formatXcn, formatXon, formatXtn, parseXcn, parseXon } from '../../domain/hl7v2.js';
 import { profileProblems } from '../validation/validate.js';
 import { PROFILE } from '../validation/profiles.js';
 import {
@@ -77,8 +77,8 @@ function sourceIdValue(sourceId: string): string {
 function recipientToContained(value: string, id: string): { reference: Reference; contained: Resource[] } {
   const [xon = '', xcn = '', xtn = ''] = value.split('|');
   const contained: Resource[] = [];
-  const org = xon ? institutionToOrganization({ name: parseXon(xon).name, id: parseXon(xon).id, idSystem: parseXon(xon).system }, `${id}-org`) : undefined;
-  const person = xcn ? personToPractitioner(toPerson(xcn), `${id}-person`) : undefined;
+  const org = xon ? institutionToOrganization(parseXon(xon), `${id}-org`) : undefined;
+  const person = xcn ? personToPractitioner(parseXcn(xcn), `${id}-person`) : undefined;
   if (person && xtn) person.telecom = [{ system: 'email', value: xtn.split('^')[3] ?? xtn }];
   if (org && person) {
     const role: PractitionerRole = { resourceType: 'PractitionerRole', id, practitioner: { reference: `#${id}-person` }, organization: { reference: `#${id}-org` } };
@@ -96,28 +96,12 @@ function recipientToContained(value: string, id: string): { reference: Reference
   return { reference: { reference: `#${id}` }, contained };
 }
 
-function toPerson(xcn: string): { id?: string; idSystem?: string; family?: string; given?: string } {
-  const v = parseXcn(xcn);
-  const out: { id?: string; idSystem?: string; family?: string; given?: string } = {};
-  if (v.id) out.id = v.id;
-  if (v.system) out.idSystem = v.system;
-  if (v.family) out.family = v.family;
-  if (v.given) out.given = v.given;
-  return out;
-}
-
 function recipientFromContained(target: Resource, contained: Resource[] | undefined): string | undefined {
-  const xon = (o: Organization): string => {
-    const i = organizationToInstitution(o);
-    return formatXon({ name: i.name, id: i.id, system: i.idSystem });
-  };
-  const xcn = (p: Practitioner): string => {
-    const person = practitionerToPerson(p);
-    return formatXcn({ id: person.id, family: person.family, given: person.given, system: person.idSystem });
-  };
+  const xon = (o: Organization): string => formatXon(organizationToInstitution(o));
+  const xcn = (p: Practitioner): string => formatXcn(practitionerToPerson(p));
   const email = (p: { telecom?: { system?: string; value?: string }[] }): string => {
     const t = p.telecom?.find((c) => c.system === 'email')?.value;
-    return t ? `^^Internet^${t}` : '';
+    return t ? formatXtn({ system: 'email', value: t }) : '';
   };
   switch (target.resourceType) {
     case 'Organization':

@@ -7,7 +7,7 @@ import { CarnetError } from '../../domain/errors.js';
 import type { AvailabilityStatus, PatientIdentifier } from '../../domain/model.js';
 import type { DocumentCriteria } from '../../services/documents.js';
 import { identifierSystemToOid } from '../codes.js';
-import { formatCx } from '../mhd/hl7v2.js';
+import { writeCx } from '../../domain/hl7v2.js';
 import type { SearchParamDecl } from '../capabilities.js';
 import { parseIdentifierToken, patientIdOf } from './patients.js';
 import { codeCriterion, dateRange, splitOr, tokens, type SearchParam } from './search-params.js';
@@ -151,7 +151,7 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
         break;
       case 'related':
         (criteria.referenceIds ??= []).push(
-          ...tokens(p.value).map((t) => (t.code.includes('^') || !t.system ? t.code : formatCx({ value: t.code, system: identifierSystemToOid(t.system) }))),
+          ...tokens(p.value).map((t) => (t.code.includes('^') || !t.system ? t.code : writeCx({ value: t.code, system: identifierSystemToOid(t.system) }))),
         );
         break;
       case 'author.given':

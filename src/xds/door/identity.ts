@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { verifyVihf, vihfFaultSubcode, VihfError, VIHF_ATTRIBUTE, type VihfVerifierConfig } from '../../auth/vihf.js';
 import type { Config } from '../../config/config.js';
 import type { Caller, Services } from '../../services/index.js';
-import { parseCx } from '../ebrim/hl7v2.js';
+import { parseCx } from '../../domain/hl7v2.js';
 import { NS, attr, childElements, descendants, textOf } from '../xml.js';
 import type { Element } from '../xml.js';
 import { XdsWireError } from '../wire-error.js';

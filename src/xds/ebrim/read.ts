@@ -29,7 +29,7 @@ import {
   associationTypeFromUrn,
   statusFromUrn,
 } from './constants.js';
-import { parseCx, parseXcn, parseXon } from './hl7v2.js';
+import { parseCx, parseXcn, parseXon } from '../../domain/hl7v2.js';
 
 export interface ReadDocumentEntry {
   id: string;

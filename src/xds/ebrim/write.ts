@@ -26,7 +26,7 @@ import {
   associationTypeUrn,
   statusUrn,
 } from './constants.js';
-import { formatCx, formatXcn, formatXon } from './hl7v2.js';
+import { formatCx, formatXcn, formatXon } from '../../domain/hl7v2.js';
 
 /** A stable urn:uuid for the n-th child object (classification, external id) of an object. */
 /**

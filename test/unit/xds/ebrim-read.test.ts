@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { readProvideAndRegister, readRegistryObjectList, readSubmitObjectsRequest } from '../../../src/xds/ebrim/read.js';
-import { parseCx } from '../../../src/xds/ebrim/hl7v2.js';
 import { readSoapPayload } from '../../../src/xds/mtom.js';
 import { parseSoapEnvelope } from '../../../src/xds/soap.js';
 import { NS, firstChild, parseXml } from '../../../src/xds/xml.js';
@@ -45,17 +44,6 @@ const UPDATE_57 = `<lcm:SubmitObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml
 </r:Association>
 <r:ObjectRef id="urn:uuid:bbbbbbbb-0000-4000-8000-000000000001"/>
 </r:RegistryObjectList></lcm:SubmitObjectsRequest>`;
-
-describe('parseCx', () => {
-  it('accepts value^^^&oid&ISO and the DMP ^NH suffix', () => {
-    expect(parseCx('P1005125143.2^^^&1.3.6.1.4.1.21367.13.20.1000&ISO')).toEqual({ value: 'P1005125143.2', system: '1.3.6.1.4.1.21367.13.20.1000' });
-    expect(parseCx('1234567890123^^^&1.2.250.1.213.1.4.10&ISO^NH')).toEqual({ value: '1234567890123', system: '1.2.250.1.213.1.4.10' });
-  });
-  it.each(['abc', 'abc^^^1.2.3', 'abc^^^&1.2.3&L', '^^^&1.2.3&ISO', 'abc^^^&notanoid&ISO', 'a^b^^&1.2&ISO', "x'; DROP TABLE--^^^&1.2&ISO^^^^^^"])(
-    'rejects %s',
-    (v) => expect(parseCx(v)).toBeUndefined(),
-  );
-});
 
 describe('readProvideAndRegister on raw messages', () => {
   it('PnrXop/Xop: the whole DocumentEntry', () => {
