@@ -54,7 +54,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock: options.clock ?? systemClock,
     limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, maxQueryResults: config.maxQueryResults },
     repositoryUniqueId: config.repositoryUniqueId,
-  }, { access: patientAccessOptions(config), supportEmail: config.patientAccess.supportEmail });
+  }, {
+    access: { ...patientAccessOptions(config), onRoundError: (err) => logger.warn({ err }, 'outbox round failed; its messages wait for the next jobs round') },
+    supportEmail: config.patientAccess.supportEmail,
+  });
   const localKeys = await loadOrCreateLocalKeys(config.auth.signingKeyFile ?? defaultLocalKeyFile(config.dataDir));
   const verifier = createBearerVerifier({
     audience: config.auth.audience,

@@ -14,6 +14,7 @@ import { homeService } from './home.js';
 import { listService } from './lists.js';
 import { maintenanceService } from './maintenance.js';
 import { metadataUpdateService } from './metadata-updates.js';
+import type { OutboxService } from './outbox.js';
 import { patientAccessServices, type PatientAccessOptions } from './patient-access.js';
 import { recordService } from './records.js';
 import { registryQueryService } from './registry-queries.js';
@@ -37,7 +38,7 @@ export function createServices(base: ServiceDeps, options: ServiceOptions = {}) 
   return {
     deps,
     records: recordService(deps),
-    submissions: submitService(deps),
+    submissions: promptAlerts(submitService(deps), access.outbox),
     documents: documentService(deps),
     lists: listService(deps),
     metadata: metadataUpdateService(deps),
@@ -56,6 +57,22 @@ export function createServices(base: ServiceDeps, options: ServiceOptions = {}) 
     exports: exportService(deps),
     copyRequests: copyRequestService(deps, { outbox: access.outbox, supportEmail: options.supportEmail }),
     ...access,
+  };
+}
+
+/**
+ * PAT-03: a committed submission may have written an alert in the outbox; a sender round is
+ * asked for at once instead of waiting for the next jobs period. The row stays the source of
+ * truth: if this round fails or the process dies, the jobs round sends it later.
+ */
+function promptAlerts(submissions: ReturnType<typeof submitService>, outbox: OutboxService): ReturnType<typeof submitService> {
+  return {
+    ...submissions,
+    async submit(...args) {
+      const result = await submissions.submit(...args);
+      outbox.kick();
+      return result;
+    },
   };
 }
 

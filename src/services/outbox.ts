@@ -23,6 +23,8 @@ export interface OutboxOptions {
   maxAttempts?: number;
   /** first retry delay; doubled at each attempt, capped at one hour */
   retryBaseMs?: number;
+  /** told when a round asked by kick() fails (the rows stay due for the next round) */
+  onRoundError?: (e: unknown) => void;
 }
 
 export type NewMessage = Omit<OutboxMessage, 'messageId'>;
@@ -102,7 +104,7 @@ export function outboxService(deps: ServiceDeps, options: OutboxOptions = {}) {
     kick(): void {
       if (closed || !channels.length) return;
       setImmediate(() => {
-        service.sendDue().catch(() => {});
+        service.sendDue().catch((e: unknown) => options.onRoundError?.(e));
       });
     },
 
