@@ -352,6 +352,15 @@ export function submitService(deps: ServiceDeps) {
               document: { logicalId: bareUuid(r.target.logicalId), entryUuid: bareUuid(r.target.entryUuid), uniqueId: r.target.uniqueId },
               details: { replacedBy: bareUuid(r.source), association: r.type },
             });
+            // ITI TF-3 4.1.6: the addenda and transforms of a replaced document go with it; they
+            // described the old version and would otherwise stay current beside the new one.
+            for (const dep of await dependentsOf(tx, patientKey, r.target.entryUuid)) {
+              await setEntryStatus(tx, patientKey, dep.entryUuid, 'Deprecated');
+              await trace('document.deprecate', {
+                document: { logicalId: bareUuid(dep.logicalId), entryUuid: bareUuid(dep.entryUuid), uniqueId: dep.uniqueId },
+                details: { because: 'replaced', replacedDocument: bareUuid(r.target.entryUuid), replacedBy: bareUuid(r.source) },
+              });
+            }
           }
 
           await alertNewDocuments(tx, deps, record, added);
@@ -373,6 +382,17 @@ function sameContent(prior: { sha1: string | null; size: number | null }, dg: Co
   const size = dg?.size ?? declared?.size;
   if (!sha1 || prior.sha1 !== sha1) return false;
   return prior.size === null || size === undefined || prior.size === size;
+}
+
+/** The approved current documents that append to or transform `entryUuid` (APND, XFRM). */
+async function dependentsOf(tx: Tx, patientKey: string, entryUuid: string): Promise<StoredDocumentEntry[]> {
+  const links = await findAssociations(tx, { patientKey, targets: [entryUuid], types: ['APND', 'XFRM'], statuses: ['Approved'] });
+  const out: StoredDocumentEntry[] = [];
+  for (const link of links) {
+    const e = await getEntry(tx, patientKey, link.sourceId, true);
+    if (e && e.latest && e.availabilityStatus === 'Approved') out.push(e);
+  }
+  return out;
 }
 
 function targetIsLatest(e: StoredDocumentEntry): boolean {

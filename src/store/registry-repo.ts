@@ -145,8 +145,17 @@ export async function insertFolderVersion(
   );
 }
 
+/**
+ * A change of the folder's content moves its lastUpdateTime forward. XDS carries it as a DTM to
+ * the second, so a change within the second of the previous one is dated one second later: every
+ * change stays visible to a consumer comparing the values it read (12323).
+ */
 export async function touchFolder(q: Queryable, patientKey: string, entryUuid: string, at: Date): Promise<void> {
-  await q.query('UPDATE folder SET last_update_time = $3 WHERE patient_key = $1 AND entry_uuid = $2', [patientKey, bareUuid(entryUuid), at]);
+  await q.query(
+    `UPDATE folder SET last_update_time = GREATEST($3::timestamptz, date_trunc('second', last_update_time) + interval '1 second')
+     WHERE patient_key = $1 AND entry_uuid = $2`,
+    [patientKey, bareUuid(entryUuid), at],
+  );
 }
 
 export async function markFolderNotLatest(q: Queryable, patientKey: string, entryUuid: string): Promise<void> {
