@@ -12,13 +12,13 @@ import { traceActionsFor, traceToAuditEvent, type AuditAction, type AuditContext
 import { CS, HL7, SYSTEM } from '../mappings/carnet-fhir.js';
 import { withHistoryMarks } from '../mappings/history-marks.js';
 import { parseRecordScopedId } from '../mappings/composite-id.js';
-import { dateBounds, invalidParam, paging, parseReference, parseToken, single, values, type Query } from '../mappings/search-params.js';
-import { searchset } from '../mappings/searchset.js';
-import { baseOf, notFound, orNotFound, queryOf, selfOf } from './support.js';
+import { dateRange, invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type SearchParam } from './search-params.js';
+import { searchset } from './searchset.js';
+import { baseOf, notFound, orNotFound } from './support.js';
 
 const AUDIT_ACTIONS: readonly AuditAction[] = ['C', 'R', 'U', 'D', 'E'];
 
-function patientOf(q: Query, caller: Caller): string {
+function patientOf(q: SearchParam[], caller: Caller): string {
   const v = single(q, 'patient');
   if (v !== undefined) return parseReference(v, ['Patient'], 'patient').id;
   if (caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative') return caller.actor.patientKey;
@@ -26,10 +26,10 @@ function patientOf(q: Query, caller: Caller): string {
 }
 
 /** Who acted: Practitioner/<IdNat_PS>, a bare id, or (agent:identifier) system|value. */
-function agentOf(q: Query): string | undefined {
+function agentOf(q: SearchParam[]): string | undefined {
   const refs = values(q, 'agent').map((v) => parseReference(v, ['Practitioner', 'PractitionerRole', 'Patient', 'RelatedPerson'], 'agent').id);
   const ids = values(q, 'agent:identifier').map((v) => {
-    const t = parseToken(v);
+    const t = token(v);
     if (t.system && t.system !== SYSTEM.IDNAT_PS && t.system !== SYSTEM.LEGAL_REPRESENTATIVE && t.system !== SYSTEM.SUPPORT_AGENT) {
       throw invalidParam('agent:identifier', `agents are identified by ${SYSTEM.IDNAT_PS} (IdNat_PS)`);
     }
@@ -40,7 +40,7 @@ function agentOf(q: Query): string | undefined {
   return all[0];
 }
 
-function actionsOf(q: Query): string[] | undefined {
+function actionsOf(q: SearchParam[]): string[] | undefined {
   const codes = values(q, 'action');
   if (!codes.length) return undefined;
   return codes.flatMap((c) => {
@@ -50,8 +50,8 @@ function actionsOf(q: Query): string[] | undefined {
 }
 
 /** purpose-of-use: a DMP access mode, or ETREAT for both emergency modes. */
-function modesOf(q: Query): string[] | undefined {
-  const tokens = values(q, 'purpose-of-use').map(parseToken);
+function modesOf(q: SearchParam[]): string[] | undefined {
+  const tokens = values(q, 'purpose-of-use').map(token);
   if (!tokens.length) return undefined;
   return tokens.flatMap((t) => {
     if ((!t.system || t.system === HL7.ACT_REASON) && t.code === 'ETREAT') return ['bris_de_glace', 'centre_15'];
@@ -61,7 +61,7 @@ function modesOf(q: Query): string[] | undefined {
 }
 
 /** entity: DocumentReference/<entryUUID>, urn:uuid:<logical id> or a bare uuid. */
-function documentOf(q: Query): string | undefined {
+function documentOf(q: SearchParam[]): string | undefined {
   const v = single(q, 'entity');
   if (v === undefined) return undefined;
   if (v.startsWith('urn:uuid:')) return v.slice('urn:uuid:'.length);
@@ -85,12 +85,12 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
   });
 
   fhir.get('/AuditEvent', async (req, reply) => {
-    const q = queryOf(req);
+    const q = searchParamsOf(req);
     const caller = callerOf(req);
     const patientKey = patientOf(q, caller);
-    const { from, to } = dateBounds(q, 'date');
-    const { count, offset } = paging(q, ctx.config.defaultPageSize);
-    const query: HistoryQuery = { limit: Math.min(count, ctx.config.maxPageSize), offset };
+    const { from, to } = dateRange(values(q, 'date'), 'date');
+    const paging = pagingOf(q, ctx.config);
+    const query: HistoryQuery = { limit: paging.count, offset: paging.offset };
     if (from) query.from = from;
     if (to) query.to = to;
     const agent = agentOf(q);
@@ -114,11 +114,11 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
       reply,
       searchset({
         base: baseOf(ctx),
-        self: selfOf(req),
+        type: 'AuditEvent',
+        params: q,
+        paging,
         resources: page.rows.map(({ row, marks }) => (patientSide ? withHistoryMarks(traceToAuditEvent(row, audit), marks) : traceToAuditEvent(row, audit))),
         total: page.total,
-        offset,
-        count: query.limit,
       }),
     );
   });

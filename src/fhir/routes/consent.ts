@@ -20,9 +20,9 @@ import {
   type ConsentItem,
   type EmergencyMode,
 } from '../mappings/consent.js';
-import { invalidParam, parseReference, parseToken, single, values, type Query } from '../mappings/search-params.js';
-import { searchset } from '../mappings/searchset.js';
-import { baseOf, notFound, orNotFound, queryOf, readResource, selfOf, setLocation } from './support.js';
+import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam } from './search-params.js';
+import { searchset } from './searchset.js';
+import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
 type ConsentService = FhirRouteContext['services']['consent'];
 
@@ -40,7 +40,7 @@ function modeOfName(name: string): EmergencyMode | undefined {
 }
 
 /** The record named by the `patient` parameter, or the patient side's own record. */
-function patientParam(q: Query, caller: Caller): string {
+function patientParam(q: SearchParam[], caller: Caller): string {
   const v = single(q, 'patient');
   if (v !== undefined) return parseReference(v, ['Patient'], 'patient').id;
   if (caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative') return caller.actor.patientKey;
@@ -53,14 +53,14 @@ function subjectOfItem(item: ConsentItem): { type: string; id: string } | undefi
   return undefined;
 }
 
-function filters(q: Query) {
+function filters(q: SearchParam[]) {
   const statuses = values(q, 'status');
-  const categories = values(q, 'category').map(parseToken);
+  const categories = values(q, 'category').map(token);
   for (const c of categories) {
     if (c.system && c.system !== CS.CONSENT_CATEGORY) throw invalidParam('category', `category codes are from ${CS.CONSENT_CATEGORY}`);
   }
   const actors = values(q, 'actor').map((v) => parseReference(v, ['Practitioner', 'Organization', 'PractitionerRole'], 'actor'));
-  const actorIds = values(q, 'actor:identifier').map(parseToken);
+  const actorIds = values(q, 'actor:identifier').map(token);
   return (item: ConsentItem, c: Consent): boolean => {
     if (statuses.length && !statuses.includes(c.status)) return false;
     if (categories.length && !categories.some((t) => t.code === (item.kind as ConsentCategory))) return false;
@@ -115,14 +115,14 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
   });
 
   fhir.get('/Consent', async (req, reply) => {
-    const q = queryOf(req);
+    const q = searchParamsOf(req);
     const caller = callerOf(req);
     const patientKey = patientParam(q, caller);
     const statuses = values(q, 'status');
     const keep = filters(q);
     const items = await orNotFound(itemsOf(consent, caller, patientKey, statuses.some((s) => s !== 'active')), 'Patient');
     const resources = items.map((i) => ({ i, c: itemToConsent(i) })).filter(({ i, c }) => keep(i, c)).map(({ c }) => c);
-    return sendResource(req, reply, searchset({ base: baseOf(ctx), self: selfOf(req), resources, total: resources.length }));
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Consent', params: q, resources, total: resources.length }));
   });
 
   fhir.put<{ Params: { id: string } }>('/Consent/:id', async (req, reply) => {

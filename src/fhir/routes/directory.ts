@@ -1,23 +1,23 @@
 // Practitioner, PractitionerRole and Organization from the directory of professionals and
 // structures (read and search; fed by operators, not through this door).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
 import type { DirectoryService } from '../../services/directory.js';
 import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
 import { SYSTEM } from '../mappings/carnet-fhir.js';
 import { professionalToPractitioner, professionalToRole, PROFESSION_SYSTEM, SPECIALTY_SYSTEM, structureToOrganization } from '../mappings/directory.js';
-import { invalidParam, paging, parseReference, parseToken, single, values, type Query } from '../mappings/search-params.js';
-import { searchset } from '../mappings/searchset.js';
-import { baseOf, notFound, queryOf, selfOf } from './support.js';
+import { invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type Paging, type SearchParam } from './search-params.js';
+import { searchset } from './searchset.js';
+import { baseOf, notFound } from './support.js';
 
 type ProfessionalSearch = Parameters<DirectoryService['searchProfessionals']>[0];
 
 /** Ids from `_id` and `identifier` (the system, when given, must be `system`); AND between the two. */
-function idsOf(q: Query, system: string): string[] | undefined {
+function idsOf(q: SearchParam[], system: string): string[] | undefined {
   const byId = values(q, '_id');
   const byIdentifier = values(q, 'identifier').map((v) => {
-    const t = parseToken(v);
+    const t = token(v);
     if (t.system && t.system !== system) throw invalidParam('identifier', `identifiers here are of ${system}`);
     return t.code;
   });
@@ -27,17 +27,16 @@ function idsOf(q: Query, system: string): string[] | undefined {
 }
 
 /** One code of a token parameter, checked against its system. */
-function codeOf(q: Query, name: string, system: string): string | undefined {
+function codeOf(q: SearchParam[], name: string, system: string): string | undefined {
   const v = single(q, name);
   if (v === undefined) return undefined;
-  const t = parseToken(v);
+  const t = token(v);
   if (t.system && t.system !== system) throw invalidParam(name, `${name} codes are of ${system}`);
   return t.code;
 }
 
-function professionalSearch(q: Query, roles: boolean): ProfessionalSearch {
-  const { count, offset } = paging(q, 20);
-  const s: ProfessionalSearch = { limit: count, offset };
+function professionalSearch(q: SearchParam[], paging: Paging, roles: boolean): ProfessionalSearch {
+  const s: ProfessionalSearch = { limit: paging.count, offset: paging.offset };
   const ids = idsOf(q, SYSTEM.IDNAT_PS);
   const practitioners = roles ? values(q, 'practitioner').map((v) => parseReference(v, ['Practitioner'], 'practitioner').id) : [];
   if (ids || practitioners.length) s.ids = ids ? (practitioners.length ? ids.filter((i) => practitioners.includes(i)) : ids) : practitioners;
@@ -59,8 +58,10 @@ function professionalSearch(q: Query, roles: boolean): ProfessionalSearch {
 
 export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   const { directory } = ctx.services;
-  const reply = (req: FastifyRequest, resources: Resource[], total: number, offset: number, count: number) =>
-    searchset({ base: baseOf(ctx), self: selfOf(req), resources, total, offset, count });
+  // The directory pages by 20 unless asked otherwise, within the server's maximum.
+  const pagingOfDirectory = (q: SearchParam[]) => pagingOf(q, { defaultPageSize: 20, maxPageSize: ctx.config.maxPageSize });
+  const reply = (type: string, q: SearchParam[], paging: Paging, resources: Resource[], total: number) =>
+    searchset({ base: baseOf(ctx), type, params: q, paging, resources, total });
 
   fhir.get<{ Params: { id: string } }>('/Practitioner/:id', async (req, res) => {
     const found = await directory.searchProfessionals({ ids: [req.params.id], limit: 1 });
@@ -68,9 +69,10 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     return sendResource(req, res, professionalToPractitioner(found.rows[0]));
   });
   fhir.get('/Practitioner', async (req, res) => {
-    const s = professionalSearch(queryOf(req), false);
-    const found = await directory.searchProfessionals(s);
-    return sendResource(req, res, reply(req, found.rows.map(professionalToPractitioner), found.total, s.offset ?? 0, s.limit ?? 20));
+    const q = searchParamsOf(req);
+    const paging = pagingOfDirectory(q);
+    const found = await directory.searchProfessionals(professionalSearch(q, paging, false));
+    return sendResource(req, res, reply('Practitioner', q, paging, found.rows.map(professionalToPractitioner), found.total));
   });
 
   fhir.get<{ Params: { id: string } }>('/PractitionerRole/:id', async (req, res) => {
@@ -79,9 +81,10 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     return sendResource(req, res, professionalToRole(found.rows[0]));
   });
   fhir.get('/PractitionerRole', async (req, res) => {
-    const s = professionalSearch(queryOf(req), true);
-    const found = await directory.searchProfessionals(s);
-    return sendResource(req, res, reply(req, found.rows.map(professionalToRole), found.total, s.offset ?? 0, s.limit ?? 20));
+    const q = searchParamsOf(req);
+    const paging = pagingOfDirectory(q);
+    const found = await directory.searchProfessionals(professionalSearch(q, paging, true));
+    return sendResource(req, res, reply('PractitionerRole', q, paging, found.rows.map(professionalToRole), found.total));
   });
 
   fhir.get<{ Params: { id: string } }>('/Organization/:id', async (req, res) => {
@@ -90,12 +93,12 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     return sendResource(req, res, structureToOrganization(found.rows[0]));
   });
   fhir.get('/Organization', async (req, res) => {
-    const q = queryOf(req);
-    const { count, offset } = paging(q, 20);
+    const q = searchParamsOf(req);
+    const paging = pagingOfDirectory(q);
     const ids = idsOf(q, SYSTEM.IDNAT_STRUCT);
     const name = single(q, 'name');
-    const found = await directory.searchStructures({ ...(ids ? { ids } : {}), ...(name ? { name } : {}), limit: count, offset });
-    return sendResource(req, res, reply(req, found.rows.map(structureToOrganization), found.total, offset, count));
+    const found = await directory.searchStructures({ ...(ids ? { ids } : {}), ...(name ? { name } : {}), limit: paging.count, offset: paging.offset });
+    return sendResource(req, res, reply('Organization', q, paging, found.rows.map(structureToOrganization), found.total));
   });
 
   const caps = ctx.caps;

@@ -3,14 +3,13 @@
 // Only the latest metadata version of a document is ever searched: an older version may carry
 // the confidentiality it had before masking.
 import { normaliseConfidentialityCode } from '../../domain/confidentiality.js';
-import { CarnetError } from '../../domain/errors.js';
 import type { AvailabilityStatus, PatientIdentifier } from '../../domain/model.js';
 import type { DocumentCriteria } from '../../services/documents.js';
 import { identifierSystemToOid } from '../codes.js';
 import { writeCx } from '../../domain/hl7v2.js';
 import type { SearchParamDecl } from '../capabilities.js';
 import { parseIdentifierToken, patientIdOf } from './patients.js';
-import { codeCriterion, dateRange, splitOr, tokens, type SearchParam } from './search-params.js';
+import { codeCriterion, dateRange, identifierCriterion, invalidParam, splitOr, tokens, type SearchParam } from './search-params.js';
 
 export type PatientSelector = { patientId: string } | { identifier: PatientIdentifier };
 
@@ -76,10 +75,6 @@ const SINGLE_CODES: Record<string, CodeKey> = {
   setting: 'practiceSettingCodes',
 };
 
-function invalid(message: string, location: string): CarnetError {
-  return new CarnetError('invalid_metadata', message, { location });
-}
-
 /** Two OR-lists on a single-valued attribute, both required: their common codes. */
 function intersect(a: Array<{ code: string; system?: string }>, b: Array<{ code: string; system?: string }>) {
   return a.filter((x) => b.some((y) => y.code === x.code && (!x.system || !y.system || x.system === y.system)));
@@ -98,26 +93,26 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
     const supportedModifier = p.modifier === undefined || (p.modifier === 'exact' && p.name.startsWith('author.'));
     if (!known.has(p.name) || !supportedModifier) {
       const label = p.modifier ? `${p.name}:${p.modifier}` : p.name;
-      if (!lenient) throw invalid(`the search parameter ${label} is not supported on DocumentReference`, label);
+      if (!lenient) throw invalidParam(label, `the search parameter ${label} is not supported on DocumentReference`);
       ignored.push(label);
       continue;
     }
     switch (p.name) {
       case 'patient': {
         const id = patientIdOf(p.value);
-        if (!id) throw invalid('patient must be Patient/<id>', 'patient');
-        if (patient) throw invalid('only one patient may be searched', 'patient');
+        if (!id) throw invalidParam('patient', 'patient must be Patient/<id>');
+        if (patient) throw invalidParam('patient', 'only one patient may be searched');
         patient = { patientId: id };
         break;
       }
       case 'patient.identifier':
-        if (patient) throw invalid('only one patient may be searched', 'patient.identifier');
+        if (patient) throw invalidParam('patient.identifier', 'only one patient may be searched');
         patient = { identifier: parseIdentifierToken(p.value, 'patient.identifier') };
         break;
       case 'status': {
         const wanted = tokens(p.value).flatMap((t) => {
           const s = STATUS[t.code];
-          if (!s) throw invalid(`status ${t.code} is not a DocumentReference status`, 'status');
+          if (!s) throw invalidParam('status', `status ${t.code} is not a DocumentReference status`);
           return s;
         });
         criteria.statuses = criteria.statuses ? criteria.statuses.filter((s) => wanted.includes(s)) : wanted;
@@ -157,19 +152,19 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
       case 'author.given':
       case 'author.family': {
         const values = splitOr(p.value);
-        if (values.length !== 1) throw invalid(`${p.name} takes one value`, p.name);
+        if (values.length !== 1) throw invalidParam(p.name, `${p.name} takes one value`);
         if (p.name === 'author.given') criteria.authorGiven = values[0];
         else criteria.authorFamily = values[0];
         break;
       }
       case 'isArchived':
-        if (p.value !== 'true' && p.value !== 'false') throw invalid('isArchived is true or false', 'isArchived');
+        if (p.value !== 'true' && p.value !== 'false') throw invalidParam('isArchived', 'isArchived is true or false');
         if (archived !== undefined && archived !== (p.value === 'true')) criteria.statuses = [];
         archived = p.value === 'true';
         break;
     }
   }
-  if (!patient) throw invalid('ITI-67 needs patient or patient.identifier', 'patient');
+  if (!patient) throw invalidParam('patient', 'ITI-67 needs patient or patient.identifier');
   // DOC-07: archived documents leave the default lists; isArchived=true is how they are found.
   const statuses = criteria.statuses ?? ['Approved', 'Archived', 'Deprecated', 'Deleted'];
   criteria.statuses = statuses.filter((s) => (archived === true ? s === 'Archived' : s !== 'Archived'));
@@ -188,7 +183,7 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
   const sort = params.filter((p) => p.name === '_sort').flatMap((p) => splitOr(p.value))[0];
   if (sort !== undefined) {
     const s = SORTS[sort];
-    if (!s) throw invalid(`_sort ${sort} is not supported (date, -date, author, -_lastUpdated)`, '_sort');
+    if (!s) throw invalidParam('_sort', `_sort ${sort} is not supported (date, -date, author, -_lastUpdated)`);
     criteria.sort = s;
   }
   return { patient, criteria, ignored };
@@ -196,12 +191,9 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
 
 /** identifier: masterIdentifier (uniqueId, `urn:oid:` or plain) or identifier (entryUUID / logicalId). */
 function readIdentifier(value: string, criteria: DocumentCriteria): void {
-  const values = tokens(value).map((t) => t.code);
-  const uuids = values.filter((v) => /^urn:uuid:/i.test(v));
-  const others = values.filter((v) => !/^urn:uuid:/i.test(v)).map((v) => (v.startsWith('urn:oid:') ? v.slice(8) : v));
-  if (uuids.length && others.length) throw invalid('identifier: do not mix urn:uuid and other identifiers in one parameter', 'identifier');
+  const { uuids, uniqueIds: others } = identifierCriterion(value);
   if (uuids.length) {
-    if (!uuids.every((u) => /^urn:uuid:[0-9a-f-]{36}$/i.test(u))) throw invalid('identifier: malformed urn:uuid', 'identifier');
+    if (!uuids.every((u) => /^urn:uuid:[0-9a-f-]{36}$/i.test(u))) throw invalidParam('identifier', 'identifier: malformed urn:uuid');
     criteria.entryOrLogicalIds = criteria.entryOrLogicalIds ? criteria.entryOrLogicalIds.filter((u) => uuids.includes(u)) : uuids;
   } else {
     criteria.uniqueIds = criteria.uniqueIds ? criteria.uniqueIds.filter((u) => others.includes(u)) : others;

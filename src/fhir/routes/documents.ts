@@ -13,6 +13,7 @@ import { DOCUMENT_REFERENCE_SEARCH_PARAMS, readDocumentSearch } from './document
 import { documentReferenceOptions, recordOfPatientId } from './patients.js';
 import { isLenient, pagingOf, searchParamsOf } from './search-params.js';
 import { searchset } from './searchset.js';
+import { baseOf } from './support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -52,13 +53,11 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
     }
     if (page.pageSize !== undefined) paging.count = page.pageSize;
     return searchset({
-      url: `${config.publicUrl}/fhir/DocumentReference`,
+      base: baseOf(ctx),
+      type: 'DocumentReference',
       params,
       paging,
-      resources: page.entries.map((e) => ({
-        resource: documentReferenceOf(config.publicUrl, e),
-        fullUrl: `${config.publicUrl}/fhir/DocumentReference/${e.entryUuid.slice(9)}`,
-      })),
+      resources: page.entries.map((e) => documentReferenceOf(config.publicUrl, e)),
       total: paging.total ? (page.total ?? 0) : undefined,
       more: page.entries.length === paging.count,
       warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,

@@ -10,12 +10,12 @@ import type { ExportPart } from '../../services/export.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
-import { values } from '../mappings/search-params.js';
-import { orNotFound, queryOf } from './support.js';
+import { searchParamsOf, values } from './search-params.js';
+import { orNotFound } from './support.js';
 
 export function registerDownloadRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   fhir.get<{ Params: { id: string } }>('/Patient/:id/$download', async (req, reply) => {
-    const q = queryOf(req);
+    const q = searchParamsOf(req);
     const parts = values(q, 'parts') as ExportPart[];
     const documents = values(q, 'documents').map((d) => d.replace(/^DocumentReference\//, ''));
     const opened = await orNotFound(

@@ -3,7 +3,6 @@
 // so List.entry never points at a hidden document.
 import type { List, Reference } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CarnetError } from '../../domain/errors.js';
 import type { AvailabilityStatus } from '../../domain/model.js';
 import type { FoundList, ListCriteria, ListKind } from '../../services/lists.js';
 import { callerOf } from '../caller.js';
@@ -14,7 +13,8 @@ import { sendResource } from '../reply.js';
 import { CONTROL_PARAMS, type PatientSelector } from './document-search.js';
 import { acceptFormBodies } from './documents.js';
 import { parseIdentifierToken, patientIdOf, patientReferenceOf, recordOfPatientId } from './patients.js';
-import { codeCriterion, dateRange, isLenient, pagingOf, searchParamsOf, tokens, type SearchParam } from './search-params.js';
+import { codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, type SearchParam } from './search-params.js';
+import { baseOf } from './support.js';
 import { searchset } from './searchset.js';
 import { SELECTION_CODE, searchSelections } from './selections.js';
 
@@ -34,10 +34,6 @@ export const LIST_SEARCH_PARAMS: SearchParamDecl[] = [
 
 const STATUS: Record<string, AvailabilityStatus[]> = { current: ['Approved', 'Archived'], retired: ['Deprecated', 'Deleted'] };
 
-function invalid(message: string, location: string): CarnetError {
-  return new CarnetError('invalid_metadata', message, { location });
-}
-
 export function readListSearch(params: SearchParam[], lenient: boolean): { patient: PatientSelector; criteria: ListCriteria; ignored: string[] } {
   const criteria: ListCriteria = {};
   const ignored: string[] = [];
@@ -48,41 +44,38 @@ export function readListSearch(params: SearchParam[], lenient: boolean): { patie
     if (CONTROL_PARAMS.has(p.name)) continue;
     if (!known.has(p.name) || p.modifier) {
       const label = p.modifier ? `${p.name}:${p.modifier}` : p.name;
-      if (!lenient) throw invalid(`the search parameter ${label} is not supported on List`, label);
+      if (!lenient) throw invalidParam(label, `the search parameter ${label} is not supported on List`);
       ignored.push(label);
       continue;
     }
     switch (p.name) {
       case 'code': {
         const kinds = tokens(p.value).map((t) => t.code);
-        if (!kinds.every((k) => k === 'submissionset' || k === 'folder')) throw invalid('code is submissionset or folder', 'code');
+        if (!kinds.every((k) => k === 'submissionset' || k === 'folder')) throw invalidParam('code', 'code is submissionset or folder');
         criteria.kinds = kinds as ListKind[];
         break;
       }
       case 'patient': {
         const id = patientIdOf(p.value);
-        if (!id || patient) throw invalid('one patient, as Patient/<id>', 'patient');
+        if (!id || patient) throw invalidParam('patient', 'one patient, as Patient/<id>');
         patient = { patientId: id };
         break;
       }
       case 'patient.identifier':
-        if (patient) throw invalid('only one patient may be searched', 'patient.identifier');
+        if (patient) throw invalidParam('patient.identifier', 'only one patient may be searched');
         patient = { identifier: parseIdentifierToken(p.value, 'patient.identifier') };
         break;
       case 'status':
         criteria.statuses = tokens(p.value).flatMap((t) => {
           const s = STATUS[t.code];
-          if (!s) throw invalid(`status ${t.code} is not supported (current, retired)`, 'status');
+          if (!s) throw invalidParam('status', `status ${t.code} is not supported (current, retired)`);
           return s;
         });
         break;
       case 'identifier': {
-        const values = tokens(p.value).map((t) => t.code);
-        const uuids = values.filter((v) => /^urn:uuid:/i.test(v));
-        const others = values.filter((v) => !/^urn:uuid:/i.test(v)).map((v) => (v.startsWith('urn:oid:') ? v.slice(8) : v));
-        if (uuids.length && others.length) throw invalid('identifier: do not mix urn:uuid and other identifiers in one parameter', 'identifier');
+        const { uuids, uniqueIds } = identifierCriterion(p.value);
         if (uuids.length) criteria.entryUuids = uuids;
-        else criteria.uniqueIds = others;
+        else criteria.uniqueIds = uniqueIds;
         break;
       }
       case 'date':
@@ -96,7 +89,7 @@ export function readListSearch(params: SearchParam[], lenient: boolean): { patie
         break;
     }
   }
-  if (!patient) throw invalid('ITI-66 needs patient or patient.identifier', 'patient');
+  if (!patient) throw invalidParam('patient', 'ITI-66 needs patient or patient.identifier');
   const range = dateRange(dates, 'date');
   if (range.from) criteria.from = range.from;
   if (range.to) criteria.to = range.to;
@@ -130,14 +123,11 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
     // Lists are few per record: the page is cut here, after the service's filtering.
     const page = found.slice(paging.offset, paging.offset + paging.count);
     return searchset({
-      url: `${config.publicUrl}/fhir/List`,
+      base: baseOf(ctx),
+      type: 'List',
       params,
       paging,
-      resources: page.map((f) => {
-        const patientKey = f.kind === 'submissionset' ? f.submissionSet.patientKey : f.folder.patientKey;
-        const list = toList(f, patientKey);
-        return { resource: list, fullUrl: `${config.publicUrl}/fhir/List/${list.id}` };
-      }),
+      resources: page.map((f) => toList(f, f.kind === 'submissionset' ? f.submissionSet.patientKey : f.folder.patientKey)),
       total: paging.total ? found.length : undefined,
       more: paging.offset + paging.count < found.length,
       warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,

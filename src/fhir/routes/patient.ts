@@ -12,9 +12,9 @@ import { sendResource } from '../reply.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
 import { insIdentifier, patientToCreateInput, recordToPatient } from '../mappings/patient.js';
 import { emergencyContactsToPatientContacts, storedEmergencyContacts } from '../mappings/portal.js';
-import { parseToken, single, values } from '../mappings/search-params.js';
-import { searchset } from '../mappings/searchset.js';
-import { baseOf, orNotFound, queryOf, readResource, selfOf, setLocation } from './support.js';
+import { searchParamsOf, single, token, values } from './search-params.js';
+import { searchset } from './searchset.js';
+import { baseOf, orNotFound, readResource, setLocation } from './support.js';
 
 function viewToPatient(v: RecordView): Patient {
   return recordToPatient({
@@ -46,7 +46,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
   const { records } = ctx.services;
 
   fhir.get('/Patient', async (req, reply) => {
-    const q = queryOf(req);
+    const q = searchParamsOf(req);
     const caller = callerOf(req);
     const identifiers = values(q, 'identifier');
     const id = single(q, '_id');
@@ -56,8 +56,8 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     if (identifiers.length > 1) throw new CarnetError('invalid_metadata', 'one INS per search', { location: 'identifier' });
     let found: Patient | undefined;
     if (identifiers.length === 1) {
-      const token = parseToken(identifiers[0]);
-      const status = await records.status(caller, insIdentifier(token.system || undefined, token.code));
+      const ins = token(identifiers[0]);
+      const status = await records.status(caller, insIdentifier(ins.system, ins.code));
       if (status.exists && status.identity && (id === undefined || id === status.patientKey)) {
         found = recordToPatient({
           patientKey: status.patientKey!,
@@ -79,7 +79,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
       }
     }
     const resources = found ? [found] : [];
-    return sendResource(req, reply, searchset({ base: baseOf(ctx), self: selfOf(req), resources, total: resources.length }));
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Patient', params: q, resources, total: resources.length }));
   });
 
   fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {

@@ -1,5 +1,6 @@
-// Reading FHIR search requests: the parameters in order (GET query or POST _search form), the
-// control parameters every search shares, and the values of the token and date types.
+// Reading FHIR search requests for every route of the door: the parameters in order (GET query
+// or POST _search form), the control parameters every search shares, and the values of the
+// token, reference and date types.
 import type { FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import { fhirSystemToXds } from '../codes.js';
@@ -32,8 +33,31 @@ export function isLenient(req: FastifyRequest): boolean {
   return typeof prefer === 'string' && /(^|[;,\s])handling=lenient\b/i.test(prefer);
 }
 
-function invalid(message: string, location?: string): CarnetError {
-  return new CarnetError('invalid_metadata', message, { location });
+export function invalidParam(name: string, message: string): CarnetError {
+  return new CarnetError('invalid_metadata', message, { location: name });
+}
+
+function keyOf(p: SearchParam): string {
+  return p.modifier ? `${p.name}:${p.modifier}` : p.name;
+}
+
+/**
+ * Every value of a parameter, `name` with its modifier if any (`actor:identifier`): repeated
+ * parameters and comma-separated alternatives flatten into one list.
+ */
+export function values(params: SearchParam[], name: string): string[] {
+  return params
+    .filter((p) => keyOf(p) === name)
+    .flatMap((p) => splitOr(p.value))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** The one value of a parameter that takes one, if given. */
+export function single(params: SearchParam[], name: string): string | undefined {
+  const all = values(params, name);
+  if (all.length > 1) throw invalidParam(name, `${name} takes one value here`);
+  return all[0];
 }
 
 export interface Paging {
@@ -48,13 +72,13 @@ export function pagingOf(params: SearchParam[], limits: { defaultPageSize: numbe
     const p = params.filter((x) => x.name === name);
     if (p.length === 0) return undefined;
     const v = p[p.length - 1].value;
-    if (!/^\d{1,9}$/.test(v)) throw invalid(`${name} must be a non-negative integer`, name);
+    if (!/^\d{1,9}$/.test(v)) throw invalidParam(name, `${name} must be a non-negative integer`);
     return Number(v);
   };
   const count = Math.min(int('_count') ?? limits.defaultPageSize, limits.maxPageSize);
   const offset = int('_offset') ?? 0;
   const totalMode = params.find((x) => x.name === '_total')?.value ?? 'accurate';
-  if (!['none', 'estimate', 'accurate'].includes(totalMode)) throw invalid('_total must be none, estimate or accurate', '_total');
+  if (!['none', 'estimate', 'accurate'].includes(totalMode)) throw invalidParam('_total', '_total must be none, estimate or accurate');
   return { count, offset, total: totalMode !== 'none' };
 }
 
@@ -64,14 +88,40 @@ export interface TokenValue {
   code: string;
 }
 
-/** One token parameter: comma-separated alternatives of `[system|]code` (`|code` = no system). */
+/** One token: `system|code`, `|code` (no system) or `code` (any system). */
+export function token(value: string): TokenValue {
+  const bar = value.indexOf('|');
+  if (bar < 0) return { code: value };
+  const system = value.slice(0, bar);
+  return system ? { system, code: value.slice(bar + 1) } : { code: value.slice(bar + 1) };
+}
+
+/** One token parameter: comma-separated alternatives of `[system|]code`. */
 export function tokens(value: string): TokenValue[] {
-  return splitOr(value).map((t) => {
-    const bar = t.indexOf('|');
-    if (bar < 0) return { code: t };
-    const system = t.slice(0, bar);
-    return system ? { system, code: t.slice(bar + 1) } : { code: t.slice(bar + 1) };
-  });
+  return splitOr(value).map(token);
+}
+
+/** `Type/id`, an absolute URL ending in `Type/id`, or a bare id; the type must be one of `types`. */
+export function parseReference(value: string, types: string[], name: string): { type?: string; id: string } {
+  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(value);
+  if (m) {
+    if (!types.includes(m[1])) throw invalidParam(name, `${name} refers to ${types.join(' or ')}, not ${m[1]}`);
+    return { type: m[1], id: m[2] };
+  }
+  if (/^[A-Za-z0-9\-.]{1,64}$/.test(value)) return { id: value };
+  throw invalidParam(name, `${name}: "${value}" is not a reference`);
+}
+
+/**
+ * The `identifier` of MHD resources: entryUUIDs (`urn:uuid:`) or uniqueIds (`urn:oid:` dropped),
+ * never both in one parameter since they are different attributes.
+ */
+export function identifierCriterion(value: string): { uuids: string[]; uniqueIds: string[] } {
+  const codes = tokens(value).map((t) => t.code);
+  const uuids = codes.filter((v) => /^urn:uuid:/i.test(v));
+  const uniqueIds = codes.filter((v) => !/^urn:uuid:/i.test(v)).map((v) => (v.startsWith('urn:oid:') ? v.slice(8) : v));
+  if (uuids.length && uniqueIds.length) throw invalidParam('identifier', 'identifier: do not mix urn:uuid and other identifiers in one parameter');
+  return { uuids, uniqueIds };
 }
 
 /** A coded criterion for the store: FHIR systems back to XDS codingSchemes. */
@@ -106,15 +156,15 @@ const DATE_VALUE = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4})(?:-(\d{2})(?:-(\d{2})(
 /**
  * A date parameter as a half-open range [from, to): the value stands for the whole interval its
  * precision names (2024-05 = the month), and eq/ge/gt/le/lt bound it accordingly. Several
- * parameters of one name narrow each other (AND).
+ * parameters of one name narrow each other (AND). A dateTime without a zone is read in the
+ * server's zone, UTC (FHIR search, date: the server's local time is assumed).
  */
 export function dateRange(values: string[], name: string): DateRange {
   const range: DateRange = {};
   for (const raw of values) {
     const m = DATE_VALUE.exec(raw);
-    if (!m) throw invalid(`${name}: ${raw} is not a FHIR date or dateTime`, name);
-    const [, prefix = 'eq', y, mo, d, h, mi, s, frac, tz] = m;
-    if (h !== undefined && tz === undefined) throw invalid(`${name}: a dateTime needs a time zone`, name);
+    if (!m) throw invalidParam(name, `${name}: ${raw} is not a FHIR date or dateTime`);
+    const [, prefix = 'eq', y, mo, d, h, mi, s, frac, tz = 'Z'] = m;
     let lower: Date;
     let upper: Date;
     if (h === undefined) {
@@ -124,10 +174,10 @@ export function dateRange(values: string[], name: string): DateRange {
       lower = new Date(Date.UTC(Y, M, D));
       upper = d ? new Date(Date.UTC(Y, M, D + 1)) : mo ? new Date(Date.UTC(Y, M + 1, 1)) : new Date(Date.UTC(Y + 1, 0, 1));
     } else {
-      lower = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${frac ?? ''}${tz === 'Z' ? 'Z' : tz}`);
+      lower = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${frac ?? ''}${tz}`);
       upper = new Date(lower.getTime() + (s === undefined ? 60_000 : frac ? 1 : 1000));
     }
-    if (Number.isNaN(lower.getTime())) throw invalid(`${name}: ${raw} is not a valid date`, name);
+    if (Number.isNaN(lower.getTime())) throw invalidParam(name, `${name}: ${raw} is not a valid date`);
     const narrowFrom = (v: Date) => (range.from = range.from && range.from > v ? range.from : v);
     const narrowTo = (v: Date) => (range.to = range.to && range.to < v ? range.to : v);
     switch (prefix) {
@@ -148,7 +198,7 @@ export function dateRange(values: string[], name: string): DateRange {
         narrowTo(lower);
         break;
       default:
-        throw invalid(`${name}: the prefix ${prefix} is not supported (eq, ge, gt, le, lt are)`, name);
+        throw invalidParam(name, `${name}: the prefix ${prefix} is not supported (eq, ge, gt, le, lt are)`);
     }
   }
   return range;

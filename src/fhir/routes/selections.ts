@@ -13,12 +13,11 @@ import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { CS } from '../mappings/carnet-fhir.js';
 import { pairId, parseRecordScopedId } from '../mappings/composite-id.js';
-import { parseReference } from '../mappings/search-params.js';
-import { searchset } from '../mappings/searchset.js';
 import { sendResource } from '../reply.js';
 import { patientIdOf } from './patients.js';
-import { searchParamsOf, tokens } from './search-params.js';
-import { baseOf, notFound, orNotFound, readResource, selfOf, setLocation } from './support.js';
+import { parseReference, searchParamsOf, tokens } from './search-params.js';
+import { searchset } from './searchset.js';
+import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
 export const SELECTION_CODE = 'carnet-selection';
 
@@ -76,7 +75,8 @@ function parseId(id: string): { patientKey: string; selectionId: string } {
 export async function searchSelections(req: FastifyRequest, ctx: FhirRouteContext) {
   const caller = callerOf(req);
   let patientKey: string | undefined;
-  for (const p of searchParamsOf(req)) {
+  const params = searchParamsOf(req);
+  for (const p of params) {
     if (p.name === 'code') {
       if (!tokens(p.value).every((t) => t.code === SELECTION_CODE)) throw new CarnetError('invalid_metadata', `search ${SELECTION_CODE} alone`, { location: 'code' });
     } else if (p.name === 'patient' || p.name === 'subject') {
@@ -93,7 +93,7 @@ export async function searchSelections(req: FastifyRequest, ctx: FhirRouteContex
   }
   const key = patientKey;
   const found = await orNotFound(ctx.services.selections.view(caller, key), 'Patient');
-  return searchset({ base: baseOf(ctx), self: selfOf(req), resources: found.map((s) => selectionToList(key, s)), total: found.length });
+  return searchset({ base: baseOf(ctx), type: 'List', params, resources: found.map((s) => selectionToList(key, s)), total: found.length });
 }
 
 export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {

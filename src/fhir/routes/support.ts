@@ -1,11 +1,10 @@
 // What the route modules of this door share: reading a resource body in JSON or XML, the
-// door's base URL for links, the query as a plain record, and the rule that an unknown record
+// door's base URL for links, and the rule that an unknown record
 // reached through a resource id is a 404 (not the 400 an unknown patient in a submission is).
 import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CarnetError, isCarnetError } from '../../domain/errors.js';
 import type { FhirRouteContext } from '../door.js';
-import type { Query } from '../mappings/search-params.js';
 import { fhirXmlToJson } from '../xml.js';
 
 export function readResource(req: FastifyRequest): Resource {
@@ -20,18 +19,9 @@ export function readResource(req: FastifyRequest): Resource {
   return body as Resource;
 }
 
-export function queryOf(req: FastifyRequest): Query {
-  return (req.query ?? {}) as Query;
-}
-
 /** The door's base as clients reach it, for fullUrl and links. */
 export function baseOf(ctx: FhirRouteContext): string {
   return `${ctx.config.publicUrl.replace(/\/$/, '')}/fhir`;
-}
-
-/** The request's path and query after `/fhir/`, for the searchset's self link. */
-export function selfOf(req: FastifyRequest): string {
-  return req.url.replace(/^\/fhir\/?/, '');
 }
 
 /** A resource id that names no record is simply not found. */

@@ -3,7 +3,7 @@ import { traceToAuditEvent } from '../../../src/fhir/mappings/audit-event.js';
 import { namedId, pairId, parseRecordScopedId } from '../../../src/fhir/mappings/composite-id.js';
 import { consentToIntent, itemToConsent } from '../../../src/fhir/mappings/consent.js';
 import { recordToPatient } from '../../../src/fhir/mappings/patient.js';
-import { dateBounds } from '../../../src/fhir/mappings/search-params.js';
+import { dateRange } from '../../../src/fhir/routes/search-params.js';
 import type { TraceRow } from '../../../src/services/history.js';
 
 const PK = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -21,13 +21,15 @@ describe('record-scoped ids', () => {
 
 describe('date parameters', () => {
   it('turn prefixes and precisions into one half-open interval', () => {
-    expect(dateBounds({ date: ['ge2026-01-10', 'le2026-01-10'] }, 'date')).toEqual({
+    expect(dateRange(['ge2026-01-10', 'le2026-01-10'], 'date')).toEqual({
       from: new Date('2026-01-10T00:00:00Z'),
       to: new Date('2026-01-11T00:00:00Z'),
     });
-    expect(dateBounds({ date: 'gt2026-01' }, 'date')).toEqual({ from: new Date('2026-02-01T00:00:00Z'), to: undefined });
-    expect(dateBounds({ date: 'lt2026-01-10T10:00:00+01:00' }, 'date')).toEqual({ from: undefined, to: new Date('2026-01-10T09:00:00Z') });
-    expect(() => dateBounds({ date: 'soon' }, 'date')).toThrow();
+    expect(dateRange(['gt2026-01'], 'date')).toEqual({ from: new Date('2026-02-01T00:00:00Z') });
+    expect(dateRange(['lt2026-01-10T10:00:00+01:00'], 'date')).toEqual({ to: new Date('2026-01-10T09:00:00Z') });
+    expect(dateRange(['eq2026-01-10T10:00'], 'date')).toEqual({ from: new Date('2026-01-10T10:00:00Z'), to: new Date('2026-01-10T10:01:00Z') });
+    expect(() => dateRange(['soon'], 'date')).toThrow();
+    expect(() => dateRange(['ne2026-01-10'], 'date')).toThrow();
   });
 });
 
