@@ -43,7 +43,7 @@ describe('conformance resources and $validate', () => {
     const res = await get('/StructureDefinition');
     expect(res.status).toBe(200);
     const bundle = (await res.json()) as Bundle<StructureDefinition>;
-    expect(bundle.total).toBe(11);
+    expect(bundle.total).toBe(12);
     for (const e of bundle.entry ?? []) expect(e.resource?.snapshot?.element?.length).toBeGreaterThan(5);
     const byUrl = (await (await get(`/StructureDefinition?url=${encodeURIComponent(`${SD}/carnet-document-reference`)}`)).json()) as Bundle;
     expect(byUrl.entry?.map((e) => e.resource?.id)).toEqual(['carnet-document-reference']);

@@ -135,6 +135,7 @@ function grant(patientKey: string, type: 'Practitioner' | 'Organization', id: st
     scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
     category: [{ coding: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-consent-category', code: 'access' }] }],
     patient: { reference: `Patient/${patientKey}` },
+    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: effect === 'permit' ? 'OPTIN' : 'OPTOUT' }] },
     provision: { type: effect, actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: `${type}/${id}` } }] },
   };
 }

@@ -23,6 +23,7 @@ function accessConsent(patientKey: string, idNatPs: string, type: 'permit' | 'de
     scope: SCOPE,
     category: [{ coding: [{ system: CATEGORY, code: 'access' }] }],
     patient: { reference: `Patient/${patientKey}` },
+    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: type === 'permit' ? 'OPTIN' : 'OPTOUT' }] },
     provision: { type, actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: `Practitioner/${idNatPs}` } }] },
   };
 }
@@ -82,6 +83,7 @@ describe('the patient\'s pages on the FHIR door', () => {
     expect((await call(portal, 'GET', `/fhir/DocumentReference?patient=Patient/${patientKey}`, { actor: { ...doctor2, mode: 'bris_de_glace' } })).status).toBe(403);
     const oppose = {
       resourceType: 'Consent', status: 'active', scope: SCOPE, category: [{ coding: [{ system: CATEGORY, code: 'emergency' }] }], patient: { reference: `Patient/${patientKey}` },
+      policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
       provision: { type: 'deny', purpose: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-access-mode', code: 'bris_de_glace' }] },
     };
     expect([200, 201]).toContain((await call(portal, 'POST', '/fhir/Consent', { token, body: oppose })).status);

@@ -123,6 +123,8 @@ export async function deposit(rs: RecordServer, author: ProfessionalActor, ins: 
 
 const CATEGORY = 'https://carnet.example/fhir/CodeSystem/dmp-consent-category';
 const SCOPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] };
+/** R4 ppc-1: a Consent names its policy; the door writes OPTIN for a permit, OPTOUT for a deny. */
+const POLICY = (type: 'permit' | 'deny') => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: type === 'permit' ? 'OPTIN' : 'OPTOUT' }] });
 
 /** An authorisation (permit) or a block (deny) of a Practitioner or an Organization. */
 export function grantConsent(patientKey: string, type: 'Practitioner' | 'Organization', id: string, effect: 'permit' | 'deny'): Consent {
@@ -132,6 +134,7 @@ export function grantConsent(patientKey: string, type: 'Practitioner' | 'Organiz
     scope: SCOPE,
     category: [{ coding: [{ system: CATEGORY, code: 'access' }] }],
     patient: { reference: `Patient/${patientKey}` },
+    policyRule: POLICY(effect),
     provision: {
       type: effect,
       actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: `${type}/${id}` } }],
@@ -147,6 +150,7 @@ export function emergencyConsent(patientKey: string, mode: 'bris_de_glace' | 'ce
     scope: SCOPE,
     category: [{ coding: [{ system: CATEGORY, code: 'emergency' }] }],
     patient: { reference: `Patient/${patientKey}` },
+    policyRule: POLICY(type),
     provision: { type, purpose: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-access-mode', code: mode }] },
   };
 }
@@ -159,6 +163,7 @@ export function medecinTraitantConsent(patientKey: string, idNatPs: string, stat
     scope: SCOPE,
     category: [{ coding: [{ system: CATEGORY, code: 'medecin-traitant' }] }],
     patient: { reference: `Patient/${patientKey}` },
+    policyRule: POLICY('permit'),
     provision: { type: 'permit', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PCP' }] }, reference: { reference: `Practitioner/${idNatPs}` } }] },
   };
 }

@@ -1,42 +1,17 @@
 // The conformance resources as a read-only FHIR API (read, search by url / name / _id), and
 // `$validate`, which runs the very validation the write paths run (validateAgainstProfile).
-import type { Bundle, List, Parameters, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Parameters, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
 import { readResource } from '../routes/support.js';
-import { metadataOptionOf } from '../mhd/provide-bundle.js';
-import { listType } from '../mhd/lists.js';
-import { PROFILE } from '../validation/profiles.js';
+import { defaultProfile, VALIDATABLE } from './default-profile.js';
 import { validateAgainstProfile } from '../validation/validate.js';
 import { CONFORMANCE_TYPES, loadConformance, type ConformanceRegistry, type ConformanceResource } from './registry.js';
 
 const VALIDATE_DEFINITION = 'http://hl7.org/fhir/OperationDefinition/Resource-validate';
 
-/** The profile a resource is checked against when `$validate` names none. */
-function defaultProfile(resource: Resource): string | undefined {
-  switch (resource.resourceType) {
-    case 'DocumentReference':
-      return resource.meta?.profile?.some((p) => p.includes('Minimal')) ? PROFILE.documentReferenceMinimal : PROFILE.documentReference;
-    case 'List':
-      return listType(resource as List) === 'folder' ? PROFILE.folder : PROFILE.submissionSet;
-    case 'Bundle': {
-      const options = (resource.meta?.profile ?? []).map(metadataOptionOf);
-      return options.includes('comprehensive') || options.includes('uncontained') ? PROFILE.provideBundle : PROFILE.provideBundleMinimal;
-    }
-    case 'Consent':
-      return PROFILE.consent;
-    case 'AuditEvent':
-      return PROFILE.auditEvent;
-    case 'Patient':
-      return PROFILE.patient;
-    default:
-      return undefined;
-  }
-}
-
-const VALIDATABLE = ['DocumentReference', 'List', 'Bundle', 'Consent', 'AuditEvent', 'Patient'];
 
 function searchset(base: string, type: string, self: string, found: ConformanceResource[]): Bundle {
   return {

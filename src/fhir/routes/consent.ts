@@ -22,9 +22,18 @@ import {
 } from '../mappings/consent.js';
 import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam } from './search-params.js';
 import { searchset } from './searchset.js';
+import { PROFILE } from '../validation/profiles.js';
+import { assertProfile } from '../validation/validate.js';
 import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
 type ConsentService = FhirRouteContext['services']['consent'];
+
+/** The Consent body of a create or update, held to the published profile first (as `$validate`). */
+function consentBody(req: Parameters<typeof readResource>[0]): Consent {
+  const body = readResource(req);
+  if (body.resourceType === 'Consent') assertProfile(body, PROFILE.consent);
+  return body as Consent;
+}
 
 /** Every Consent of a record: its grants, its two emergency settings, its médecin traitant. */
 async function itemsOf(consent: ConsentService, caller: Caller, patientKey: string, includeRevoked: boolean): Promise<ConsentItem[]> {
@@ -101,7 +110,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
   }
 
   fhir.post('/Consent', async (req, reply) => {
-    const intent = consentToIntent(readResource(req));
+    const intent = consentToIntent(consentBody(req));
     if (intent.status !== 'active') throw new CarnetError('business_rule', 'a new Consent is active; to end one, update it to inactive');
     const item = await orNotFound(applyIntent(consent, callerOf(req), intent), 'Patient');
     const resource = itemToConsent(item);
@@ -130,7 +139,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     const id = req.params.id.toLowerCase();
     const parsed = parseRecordScopedId(id);
     if (!parsed) throw notFound('Consent');
-    const body = readResource(req);
+    const body = consentBody(req);
     if (body.id !== undefined && body.id.toLowerCase() !== id) throw new CarnetError('invalid_metadata', 'the Consent id in the body differs from the URL', { location: 'Consent.id' });
     const intent = consentToIntent(body);
     if (intent.patientKey !== parsed.patientKey) throw new CarnetError('invalid_metadata', 'Consent.patient differs from the record of this Consent', { location: 'Consent.patient' });

@@ -20,6 +20,8 @@ import type { FhirRouteContext } from '../door.js';
 import { EXT_IS_ARCHIVED } from '../mhd/document-reference.js';
 import { errorOutcome } from '../outcome.js';
 import { sendResource } from '../reply.js';
+import { defaultProfile } from '../conformance/default-profile.js';
+import { assertProfile } from '../validation/validate.js';
 import { documentReferenceOf, entryUuidOfId } from './documents.js';
 import { searchParamsOf, tokens } from './search-params.js';
 
@@ -145,7 +147,11 @@ export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void 
   const run = async (req: FastifyRequest, reply: FastifyReply, current: StoredDocumentEntry) => {
     const caller = callerOf(req);
     const before = documentReferenceOf(config.publicUrl, current);
-    const change = interpretChange(before, patched(before, req.body));
+    const after = patched(before, req.body);
+    const change = interpretChange(before, after);
+    // What the patch leaves must still be a valid document of the stored one's profile (minimal or
+    // comprehensive, whatever the patch says of meta), as `$validate` reports it.
+    assertProfile(after, defaultProfile(before)!);
     const latest = await apply(services, caller, current, change);
     return sendResource(req, reply, documentReferenceOf(config.publicUrl, latest));
   };

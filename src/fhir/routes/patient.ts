@@ -14,6 +14,8 @@ import { insIdentifier, patientToCreateInput, recordToPatient } from '../mapping
 import { emergencyContactsToPatientContacts, storedEmergencyContacts } from '../mappings/portal.js';
 import { searchParamsOf, single, token, values } from './search-params.js';
 import { searchset } from './searchset.js';
+import { PROFILE } from '../validation/profiles.js';
+import { assertProfile } from '../validation/validate.js';
 import { baseOf, orNotFound, readResource, setLocation } from './support.js';
 
 function viewToPatient(v: RecordView): Patient {
@@ -93,7 +95,10 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
   });
 
   fhir.post('/Patient', async (req, reply) => {
-    const input = patientToCreateInput(readResource(req));
+    const body = readResource(req);
+    // DMP creation: the published Patient profile first, as `$validate` would report it
+    if (body.resourceType === 'Patient') assertProfile(body, PROFILE.patient);
+    const input = patientToCreateInput(body);
     const { patientKey } = await records.create(callerOf(req), input);
     setLocation(reply, ctx, 'Patient', patientKey);
     const patient = recordToPatient({

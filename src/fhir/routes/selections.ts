@@ -14,12 +14,15 @@ import type { FhirRouteContext } from '../door.js';
 import { CS } from '../mappings/carnet-fhir.js';
 import { pairId, parseRecordScopedId } from '../mappings/composite-id.js';
 import { sendResource } from '../reply.js';
+import { isSelection, SELECTION_CODE } from '../conformance/default-profile.js';
+import { PROFILE } from '../validation/profiles.js';
+import { assertProfile } from '../validation/validate.js';
 import { patientIdOf } from './patients.js';
 import { parseReference, searchParamsOf, tokens } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
-export const SELECTION_CODE = 'carnet-selection';
+export { SELECTION_CODE };
 
 type Selection = SelectionRow & { members: StoredDocumentEntry[] };
 
@@ -38,14 +41,11 @@ export function selectionToList(patientKey: string, s: Selection): List {
   };
 }
 
-function isSelection(list: List): boolean {
-  return (list.code?.coding ?? []).some((c) => c.code === SELECTION_CODE && (!c.system || c.system === CS.LIST_TYPE));
-}
-
-/** A List body -> what the selection service saves. */
+/** A List body -> what the selection service saves (after the profile check of every write). */
 function listToSelection(list: List): { name: string; logicalIds: string[] } {
   if (list.resourceType !== 'List') throw new CarnetError('invalid_metadata', 'the body is not a List');
   if (!isSelection(list)) throw new CarnetError('invalid_metadata', `a personal selection is a List with code ${CS.LIST_TYPE}|${SELECTION_CODE}`, { location: 'List.code' });
+  assertProfile(list, PROFILE.selection);
   const name = list.title?.trim();
   if (!name || name.length > 200) throw new CarnetError('invalid_metadata', 'the selection needs a title (at most 200 characters)', { location: 'List.title' });
   const logicalIds = (list.entry ?? []).map((e, i) => {

@@ -16,4 +16,5 @@ export const PROFILE = {
   consent: sd('carnet-consent'),
   auditEvent: sd('carnet-audit-event'),
   patient: sd('carnet-patient'),
+  selection: sd('carnet-selection'),
 } as const;

@@ -5,7 +5,7 @@
 // of each kind of entry; each entry is validated against the one that fits it.
 import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { ElementDefinition, OperationOutcome, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
-import { CarnetError } from '../../domain/errors.js';
+import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import { conformance, type ConformanceRegistry } from '../conformance/registry.js';
 import { ensureFhirDefinitions } from '../definitions.js';
 import { bindingChecks, invariantChecks, nestedChecks, ownInvariantKeys, REFUSAL_REASON } from './checks.js';
@@ -136,4 +136,13 @@ export function profileProblems(resource: Resource, profileUrl: string, options:
     const reason = i.details?.coding?.find((c) => c.system === REFUSAL_REASON)?.code;
     return new CarnetError('invalid_metadata', i.details?.text ?? i.diagnostics ?? 'invalid', { location: i.expression?.[0], ...(reason ? { reason } : {}) });
   });
+}
+
+/**
+ * A write path's check: refuses `resource` with every problem the profile finds, the very ones
+ * `$validate` reports for it (same profile, same checks).
+ */
+export function assertProfile(resource: Resource, profileUrl: string, options: ValidationOptions & { path?: string } = {}): void {
+  const problems = profileProblems(resource, profileUrl, options);
+  if (problems.length) throw new CarnetErrors(problems);
 }

@@ -26,6 +26,7 @@ const BREAK_INVARIANT: Record<string, (r: Json) => void> = {
   'carnet-consent-1': (r) => void delete (r.provision as Json).purpose,
   'carnet-ae-1': (r) => void (r.subtype = (r.subtype as Json[]).filter((c) => !String(c.system).endsWith('dmp-trace-action'))),
   'carnet-pat-1': (r) => void (r.identifier = [{ system: 'urn:oid:1.2.250.1.999', value: '42' }]),
+  'carnet-sel-1': (r) => void ((r.entry as Json[])[0].item = { display: 'a document named by its title only' }),
 };
 
 /** Applies `edit` to every value of the element path (arrays: each item) in `node`. */
@@ -110,6 +111,7 @@ const PROFILE_IDS = [
   'carnet-consent',
   'carnet-audit-event',
   'carnet-patient',
+  'carnet-selection',
 ];
 
 const examplesOf = (id: string) => JSON.parse(readFileSync(new URL(`../../../profiles/fhir/examples/${id}.json`, import.meta.url), 'utf8')) as Json[];
