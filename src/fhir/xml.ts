@@ -5,7 +5,7 @@
 //   children go to the JSON `_name` companion (arrays are aligned, null-padded);
 // - Element.id and Extension.url are XML attributes, a resource's id is an element;
 // - choice elements carry the type in their name (valueString), as in JSON;
-// - Narrative.div is XHTML, kept in JSON as its serialised string;
+// - Narrative.div is XHTML, kept in JSON as its serialised string (unprefixed, one xmlns);
 // - contained resources and Bundle entry resources are wrapped in their element
 //   (<contained><Patient>...</Patient></contained>).
 // JSON properties come out in the order of the definitions, so XML -> JSON -> XML is stable.
@@ -13,7 +13,7 @@
 import { getDataType, isResourceType, tryGetDataType } from '@medplum/core';
 import type { InternalSchemaElement, InternalTypeSchema } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { DOMParser } from '@xmldom/xmldom';
 import type { Element as XmlElement, Node as XmlNode } from '@xmldom/xmldom';
 import { CarnetError } from '../domain/errors.js';
 import { ensureFhirDefinitions } from './definitions.js';
@@ -301,11 +301,44 @@ function serializeXhtml(node: XmlElement, path: string): string {
   if (node.namespaceURI !== XHTML_NS || (node.localName ?? node.nodeName) !== 'div') {
     throw invalid('Narrative div must be an XHTML div element', path);
   }
-  let text = new XMLSerializer().serializeToString(node);
-  if (!/^<div[^>]*\sxmlns="http:\/\/www\.w3\.org\/1999\/xhtml"/.test(text)) {
-    text = text.replace(/^<div/, `<div xmlns="${XHTML_NS}"`);
+  const parts: string[] = [];
+  writeXhtml(node, parts, true, path);
+  return parts.join('');
+}
+
+function escapeText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * The narrative in the one form FHIR JSON expects: unprefixed XHTML names under a single default
+ * namespace declaration on the div, whatever prefixes or repeated declarations the sender used
+ * (`<h:div xmlns:h="…xhtml">` is the same narrative as `<div xmlns="…xhtml">`).
+ */
+function writeXhtml(node: XmlElement, parts: string[], isRoot: boolean, path: string): void {
+  if (node.namespaceURI !== XHTML_NS) {
+    throw invalid(`Narrative element ${node.nodeName} is not XHTML`, path);
   }
-  return text;
+  const name = node.localName ?? node.nodeName;
+  let attrs = isRoot ? ` xmlns="${XHTML_NS}"` : '';
+  for (let i = 0; i < node.attributes.length; i++) {
+    const attr = node.attributes.item(i);
+    if (!attr || attr.namespaceURI === XMLNS_NS || attr.name === 'xmlns' || attr.name.startsWith('xmlns:')) continue;
+    const attrName = attr.namespaceURI === 'http://www.w3.org/XML/1998/namespace' ? `xml:${attr.localName}` : (attr.localName ?? attr.name);
+    attrs += ` ${attrName}="${escapeAttr(attr.value)}"`;
+  }
+  const children: XmlNode[] = [];
+  for (let child: XmlNode | null = node.firstChild; child; child = child.nextSibling) children.push(child);
+  if (children.length === 0) {
+    parts.push(`<${name}${attrs}/>`);
+    return;
+  }
+  parts.push(`<${name}${attrs}>`);
+  for (const child of children) {
+    if (child.nodeType === ELEMENT_NODE) writeXhtml(child as XmlElement, parts, false, path);
+    else if (child.nodeType === TEXT_NODE || child.nodeType === CDATA_SECTION_NODE) parts.push(escapeText(child.nodeValue ?? ''));
+  }
+  parts.push(`</${name}>`);
 }
 
 /** Order the properties of `values` as the schema lists them (companions after their element). */
