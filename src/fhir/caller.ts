@@ -13,8 +13,8 @@ declare module 'fastify' {
 
 /** Paths under /fhir that answer without a token. */
 const PUBLIC = new Set(['/fhir/metadata', '/fhir/.well-known/smart-configuration']);
-/** The published conformance resources (profiles, terminologies, search parameters) are public too. */
-const PUBLIC_TYPES = /^\/fhir\/(StructureDefinition|CodeSystem|ValueSet|SearchParameter)(\/[^/]+)?$/;
+/** The published conformance resources (profiles, terminologies, search parameters, operations) are public too. */
+const PUBLIC_TYPES = /^\/fhir\/(StructureDefinition|CodeSystem|ValueSet|SearchParameter|OperationDefinition)(\/[^/]+)?$/;
 
 export function requireBearer(app: FastifyInstance, verifier: BearerVerifier): void {
   app.addHook('onRequest', async (req) => {

@@ -1,5 +1,5 @@
-// Reads the FHIR conformance sources of profiles/: the authored StructureDefinitions and
-// SearchParameters (profiles/fhir/), the map that publishes the terminologies, and the
+// Reads the FHIR conformance sources of profiles/: the authored StructureDefinitions,
+// SearchParameters and OperationDefinitions (profiles/fhir/), the map that publishes the terminologies, and the
 // terminology tables themselves (profiles/terminology/, the same files the rules read).
 import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..',
 export interface ConformanceFiles {
   structureDefinitions: unknown[];
   searchParameters: unknown[];
+  operationDefinitions: unknown[];
   terminologyMap: unknown;
   /** file name -> parsed JSON, for every file of profiles/terminology/ */
   terminology: Record<string, unknown>;
@@ -40,6 +41,7 @@ export function readConformanceFiles(dir = 'profiles'): ConformanceFiles {
   return {
     structureDefinitions: jsonFiles(join(fhir, 'StructureDefinition')).map(readJson),
     searchParameters: jsonFiles(join(fhir, 'SearchParameter')).map(readJson),
+    operationDefinitions: jsonFiles(join(fhir, 'OperationDefinition')).map(readJson),
     terminologyMap: readJson(join(fhir, 'terminologies.json')),
     terminology: Object.fromEntries(jsonFiles(join(base, 'terminology')).map((p) => [p.slice(p.lastIndexOf('/') + 1), readJson(p)])),
   };

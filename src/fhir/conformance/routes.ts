@@ -5,12 +5,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
+import { operationUrl } from '../mappings/carnet-fhir.js';
 import { readResource } from '../routes/support.js';
 import { defaultProfile, VALIDATABLE } from './default-profile.js';
 import { validateAgainstProfile } from '../validation/validate.js';
 import { CONFORMANCE_TYPES, loadConformance, type ConformanceRegistry, type ConformanceResource } from './registry.js';
 
-const VALIDATE_DEFINITION = 'http://hl7.org/fhir/OperationDefinition/Resource-validate';
+/** Carnet's own $validate (based on the core one): what it takes is published with it. */
+const VALIDATE_DEFINITION = operationUrl('carnet-validate');
 
 
 function searchset(base: string, type: string, self: string, found: ConformanceResource[]): Bundle {
@@ -49,6 +51,9 @@ function validateInput(req: FastifyRequest): { resource: Resource; profile?: str
   let profile = typeof q.profile === 'string' ? q.profile : undefined;
   if (body.resourceType !== 'Parameters') return { resource: body, profile };
   const params = (body as Parameters).parameter ?? [];
+  // what OperationDefinition carnet-validate documents (no `mode`: only plain validation)
+  const unknown = params.find((p) => p.name !== 'resource' && p.name !== 'profile');
+  if (unknown) throw new CarnetError('invalid_metadata', `$validate: unknown parameter ${unknown.name} (resource, profile)`, { location: unknown.name ?? 'parameter' });
   const resource = params.find((p) => p.name === 'resource')?.resource;
   if (!resource) throw new CarnetError('invalid_metadata', 'Parameters must carry the resource to validate (parameter "resource")', { location: 'Parameters.parameter' });
   profile ??= params.find((p) => p.name === 'profile')?.valueUri ?? params.find((p) => p.name === 'profile')?.valueCanonical;

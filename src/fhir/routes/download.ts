@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ZipFile } from 'yazl';
+import { CarnetError } from '../../domain/errors.js';
 import type { ExportPart } from '../../services/export.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
@@ -16,6 +17,9 @@ import { orNotFound } from './support.js';
 export function registerDownloadRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   fhir.get<{ Params: { id: string } }>('/Patient/:id/$download', async (req, reply) => {
     const q = searchParamsOf(req);
+    // what OperationDefinition dmp-download documents, and nothing else
+    const unknown = q.find((p) => !['parts', 'documents', '_format'].includes(p.name));
+    if (unknown) throw new CarnetError('invalid_metadata', `$download: unknown parameter ${unknown.name} (parts, documents)`, { location: unknown.name });
     const parts = values(q, 'parts') as ExportPart[];
     const documents = values(q, 'documents').map((d) => d.replace(/^DocumentReference\//, ''));
     const opened = await orNotFound(

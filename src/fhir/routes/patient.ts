@@ -40,6 +40,8 @@ function closeReason(body: unknown): string | undefined {
   if (body === undefined || body === null || body === '') return undefined;
   const p = body as Parameters;
   if (p.resourceType !== 'Parameters') throw new CarnetError('invalid_metadata', '$close takes a Parameters resource (parameter "reason")');
+  const unknown = p.parameter?.find((x) => x.name !== 'reason');
+  if (unknown) throw new CarnetError('invalid_metadata', `$close: unknown parameter ${unknown.name} (reason)`, { location: unknown.name ?? 'parameter' });
   const reason = p.parameter?.find((x) => x.name === 'reason');
   return reason?.valueString ?? reason?.valueCode ?? reason?.valueCodeableConcept?.text ?? undefined;
 }
