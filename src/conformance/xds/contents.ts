@@ -41,11 +41,14 @@ const expectCounts =
 const statuses = (o: RegistryObjects, kind: 'documentEntries' | 'submissionSets' | 'folders') =>
   o[kind].map((x) => x.metadata.availabilityStatus ?? 'Approved');
 
+/**
+ * Every object of the kind has the status. Nothing to check is no error: the toolkit records an
+ * error only for an object with another status (20001 asks DocApp of an answer with no documents).
+ */
 const all =
   (kind: 'documentEntries' | 'submissionSets' | 'folders', status: string): Check =>
   (o) => {
     const s = statuses(o, kind);
-    if (!s.length) return `no ${kind} to be ${status}`;
     return s.every((x) => x === status) ? undefined : `${kind} statuses ${s.join(',')} (expected all ${status})`;
   };
 

@@ -97,7 +97,11 @@ export class RunSession {
   async report(test: string, section: string, step: string, name: string): Promise<string | undefined> {
     const role = FEED_TESTS[test];
     if (role && name === '$patientid$') return this.patientFor(role);
-    return this.reports.get(key(test, section, step, name));
+    const reported = this.reports.get(key(test, section, step, name));
+    // A step that did not report `$patientid$` ran for the session's patient, as every step of a
+    // toolkit test does (20001 and 20005 take it from their query step).
+    if (reported === undefined && name === '$patientid$') return this.stepPatients.get(key(test, section, step));
+    return reported;
   }
 
   setAssigned(test: string, section: string, step: string, kind: AssignedKind, id: string, value: string): void {
