@@ -14,6 +14,8 @@ export const ACTIONS = [
   /** RPLC / relatesTo replaces: `doc` is the document being replaced */
   'document.replace',
   'document.delete',
+  /** ITI-57 UpdateAvailabilityStatus Approved <-> Deprecated, without a replacement (DOC-05) */
+  'document.deprecate',
   /** archive or unarchive (DOC-07) */
   'document.archive',
   /** MASQUE_PS on or off (MASK-01) */

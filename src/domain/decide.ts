@@ -73,6 +73,8 @@ export function decide(
       return withDoc(c, documentReplace);
     case 'document.delete':
       return withDoc(c, documentDelete);
+    case 'document.deprecate':
+      return withDoc(c, documentDeprecate);
     case 'document.archive':
       return withDoc(c, documentArchive);
     case 'document.mask':
@@ -240,6 +242,16 @@ function authorChange(c: Call, doc: DocumentFacts, allowed: (s: DocumentFacts['s
 /** DOC-05: only the current version is replaced, by its author or the author's structure. */
 function documentReplace(c: Call, doc: DocumentFacts): Decision {
   return authorChange(c, doc, (s) => s === 'Approved', true);
+}
+
+/**
+ * DOC-05: whoever may replace a document may also withdraw it without a replacement
+ * (Approved -> Deprecated) and take that withdrawal back (Deprecated -> Approved, ITI-57): the
+ * author or the author's structure, on the latest version. A document that another one replaced
+ * stays deprecated; that is a link between documents, which the service checks.
+ */
+function documentDeprecate(c: Call, doc: DocumentFacts): Decision {
+  return authorChange(c, doc, (s) => s === 'Approved' || s === 'Deprecated', true);
 }
 
 /** DOC-06: logical deletion by the author only; the patient only for what the patient deposited. */

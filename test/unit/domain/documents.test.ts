@@ -48,6 +48,20 @@ describe('DOC: documents', () => {
     expect(act(patient(), c, d, 'document.replace')).toEqual({ permit: false, reason: 'not_author' });
   });
 
+  it('DOC-05: the author, or its structure, may withdraw a current document and take the withdrawal back (ITI-57 Deprecated -> Approved); nobody else', () => {
+    const d = doc({ authorIds: [OTHER_DOCTOR], authorStructures: [HOSPITAL] });
+    const c = ctx({ grants: [permitPro(DOCTOR)] });
+    const withdrawn = doc({ ...d, status: 'Deprecated' });
+    expect(act(pro({ idNatPs: OTHER_DOCTOR }), c, d, 'document.deprecate').permit).toBe(true);
+    expect(act(pro({ idNatPs: OTHER_DOCTOR }), c, withdrawn, 'document.deprecate').permit).toBe(true);
+    expect(act(pro({ structureId: HOSPITAL }), c, withdrawn, 'document.deprecate').permit).toBe(true);
+    expect(act(pro(), c, withdrawn, 'document.deprecate')).toEqual({ permit: false, reason: 'not_author' });
+    expect(act(patient(), c, withdrawn, 'document.deprecate')).toEqual({ permit: false, reason: 'not_author' });
+    // a deleted or archived document is not brought back this way
+    expect(act(pro({ idNatPs: OTHER_DOCTOR }), c, doc({ ...d, status: 'Deleted' }), 'document.deprecate')).toEqual({ permit: false, reason: 'invalid_status' });
+    expect(act(pro({ idNatPs: OTHER_DOCTOR }), c, doc({ ...d, status: 'Archived' }), 'document.deprecate')).toEqual({ permit: false, reason: 'invalid_status' });
+  });
+
   it('DOC-05: a non-author who cannot see the document gets the read refusal, not "not_author" (ACC-08)', () => {
     const c = ctx({ grants: [permitPro(DOCTOR)] });
     const hidden = doc({ confidentiality: ['MASQUE_PS'], authorIds: [OTHER_DOCTOR] });
