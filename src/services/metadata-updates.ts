@@ -24,6 +24,7 @@ import type { LoadedRecord } from '../store/record-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal } from './guard.js';
 import { documentService, type DocumentRef } from './documents.js';
+import { updateSetService } from './update-set.js';
 
 const FLAG_ACTION: Record<VisibilityFlag, Action> = {
   [MASQUE_PS]: 'document.mask',
@@ -45,6 +46,102 @@ export function newOid(): string {
   return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
 }
 
+/**
+ * ITI-57 DocumentEntry metadata update: `metadata` becomes the version after `current`, which
+ * must be at `previousVersion` (else XDSMetadataVersionError). Changing the confidentiality flags
+ * is the DMP's masking and follows the same rules as setVisibility; any other change is decided
+ * like a replacement of the document by its new metadata. Returns the version to store.
+ */
+export function nextDocumentVersion(
+  deps: ServiceDeps,
+  caller: Caller,
+  record: LoadedRecord,
+  current: StoredDocumentEntry,
+  update: { logicalId: string; previousVersion: number; metadata: DocumentEntryMetadata },
+): StoredDocumentEntry {
+  const m = update.metadata;
+  if (current.version !== update.previousVersion) {
+    throw new CarnetError('version_conflict', `version ${update.previousVersion} is not the latest version (${current.version}) of the document`, { location: update.logicalId });
+  }
+  // The new version is a whole DocumentEntry, held to what a registration needs (15800d).
+  const problems = [...documentEntryProblems(update.logicalId, m), ...registeredElsewhereProblems(update.logicalId, m)];
+  if (problems.length) throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
+  if (m.patientId.value !== current.patientId.value || m.patientId.system !== current.patientId.system) {
+    throw new CarnetError('patient_mismatch', 'a metadata update cannot move a document to another patient', { location: update.logicalId, reason: 'XDSPatientIDReconciliationError' });
+  }
+  if (m.uniqueId !== current.uniqueId) {
+    throw new CarnetError('invalid_metadata', 'a metadata update cannot change the uniqueId', { location: update.logicalId, reason: 'XDSMetadataUpdateError' });
+  }
+  if (current.availabilityStatus !== 'Approved') {
+    throw new CarnetError('business_rule', `a ${current.availabilityStatus} document cannot be updated`, { location: update.logicalId, reason: 'XDSMetadataUpdateError' });
+  }
+  const now = deps.clock.now();
+  const replace = decide(deps.policy, caller.actor, record.context, documentFacts(current), 'document.replace', now);
+  if (!replace.permit) throw refusal(replace.reason);
+  // Each visibility flag that changes is asked of the rules as its own action (MASK-01..03).
+  const before = normaliseConfidentiality(current.confidentialityCodes.map((c) => c.code));
+  const after = normaliseConfidentiality(m.confidentialityCodes.map((c) => c.code));
+  for (const flag of VISIBILITY_FLAGS) {
+    if (before.includes(flag) === after.includes(flag)) continue;
+    const d = decide(deps.policy, caller.actor, record.context, documentFacts(current), FLAG_ACTION[flag], now);
+    if (!d.permit) throw refusal(d.reason);
+  }
+  return {
+    ...current,
+    ...m,
+    confidentialityCodes: after.map((c) => codedFor(c, [...m.confidentialityCodes, ...current.confidentialityCodes])),
+    hash: current.hash,
+    size: current.size,
+    repositoryUniqueId: current.repositoryUniqueId,
+    availabilityStatus: current.availabilityStatus,
+    entryUuid: current.entryUuid,
+    logicalId: current.logicalId,
+  };
+}
+
+/**
+ * Writes `next` as the version after `current` (same logical id, version + 1) under `entryUuid`,
+ * and marks `current` as no longer the latest (Deprecated). The derived columns searches use come
+ * from the new metadata.
+ */
+export async function storeDocumentVersion(
+  tx: Tx,
+  current: StoredDocumentEntry,
+  next: StoredDocumentEntry,
+  at: { entryUuid: string; submissionSetUuid: string; now: Date },
+): Promise<StoredDocumentEntry> {
+  const { entryUuid, submissionSetUuid: ssUuid, now } = at;
+  const version = current.version + 1;
+  const stored: StoredDocumentEntry = { ...next, entryUuid, logicalId: current.logicalId, version, latest: true, submissionSetUuid: ssUuid, storedAt: now.toISOString(), patientKey: current.patientKey };
+  const facts = documentFacts(stored);
+  await markNotLatest(tx, current.patientKey, current.entryUuid, 'Deprecated');
+  const { patientKey, entryUuid: _e, logicalId: _l, version: _v, latest: _latest, availabilityStatus, submittedBy, submittedByStructure, authoredByPatient, submissionSetUuid: _s, storedAt: _t, contentKey, ...metadata } = stored;
+  await insertEntryVersion(tx, {
+    patientKey,
+    entryUuid,
+    logicalId: current.logicalId,
+    version,
+    status: availabilityStatus,
+    metadata: { ...metadata, entryUuid, logicalId: current.logicalId, version, availabilityStatus },
+    typeCode: facts.typeCode,
+    classCode: facts.classCode,
+    confidentiality: facts.confidentiality,
+    authorIds: facts.authorIds,
+    authorStructures: facts.authorStructures,
+    authoredByPatient,
+    submittedBy,
+    submittedByStructure,
+    submissionSetUuid: ssUuid,
+    contentSha256: contentKey,
+    creationTime: stored.creationTime ? dtmToDate(stored.creationTime) : null,
+    serviceStartTime: stored.serviceStartTime ? dtmToDate(stored.serviceStartTime) : null,
+    serviceStopTime: stored.serviceStopTime ? dtmToDate(stored.serviceStopTime) : null,
+    storedAt: now,
+  });
+  await registerObject(tx, entryUuid, patientKey, 'DocumentEntry');
+  return stored;
+}
+
 export function metadataUpdateService(deps: ServiceDeps) {
   const docs = documentService(deps);
 
@@ -60,36 +157,9 @@ export function metadataUpdateService(deps: ServiceDeps) {
    */
   async function newVersion(tx: Tx, caller: Caller, record: LoadedRecord, current: StoredDocumentEntry, next: StoredDocumentEntry): Promise<StoredDocumentEntry> {
     const now = deps.clock.now();
-    const entryUuid = `urn:uuid:${randomUUID()}`;
     const ssUuid = `urn:uuid:${randomUUID()}`;
-    const version = current.version + 1;
-    const stored: StoredDocumentEntry = { ...next, entryUuid, version, latest: true, submissionSetUuid: ssUuid, storedAt: now.toISOString() };
-    const facts = documentFacts(stored);
-    await markNotLatest(tx, record.context.patientKey, current.entryUuid, 'Deprecated');
-    const { patientKey, entryUuid: _e, logicalId: _l, version: _v, latest: _latest, availabilityStatus, submittedBy, submittedByStructure, authoredByPatient, submissionSetUuid: _s, storedAt: _t, contentKey, ...metadata } = stored;
-    await insertEntryVersion(tx, {
-      patientKey,
-      entryUuid,
-      logicalId: current.logicalId,
-      version,
-      status: availabilityStatus,
-      metadata: { ...metadata, entryUuid, logicalId: current.logicalId, version, availabilityStatus },
-      typeCode: facts.typeCode,
-      classCode: facts.classCode,
-      confidentiality: facts.confidentiality,
-      authorIds: facts.authorIds,
-      authorStructures: facts.authorStructures,
-      authoredByPatient,
-      submittedBy,
-      submittedByStructure,
-      submissionSetUuid: ssUuid,
-      contentSha256: contentKey,
-      creationTime: current.creationTime ? dtmToDate(current.creationTime) : null,
-      serviceStartTime: current.serviceStartTime ? dtmToDate(current.serviceStartTime) : null,
-      serviceStopTime: current.serviceStopTime ? dtmToDate(current.serviceStopTime) : null,
-      storedAt: now,
-    });
-    await registerObject(tx, entryUuid, patientKey, 'DocumentEntry');
+    const stored = await storeDocumentVersion(tx, current, next, { entryUuid: `urn:uuid:${randomUUID()}`, submissionSetUuid: ssUuid, now });
+    const { patientKey, entryUuid } = stored;
     const patientId = record.identifiers[0] ?? current.patientId;
     const ssUniqueId = newOid();
     await insertSubmissionSet(tx, {
@@ -121,7 +191,7 @@ export function metadataUpdateService(deps: ServiceDeps) {
       storedAt: now,
     });
     await registerObject(tx, assocUuid, patientKey, 'Association');
-    return { ...stored, patientKey };
+    return stored;
   }
 
   /** Runs a change on the latest version of a document; an older version is a version conflict. */
@@ -144,7 +214,12 @@ export function metadataUpdateService(deps: ServiceDeps) {
     });
   }
 
+  const updateSet = updateSetService(deps);
+
   return {
+    /** ITI-57 Update Document Set: every operation of the request in one transaction. */
+    applyUpdate: updateSet.apply,
+
     /** MASK-01/02/03/05: set or lift a visibility flag; a real change is a new metadata version. */
     async setVisibility(caller: Caller, ref: DocumentRef, flag: VisibilityFlag, on: boolean): Promise<StoredDocumentEntry> {
       return onLatest(caller, ref, FLAG_ACTION[flag], { flag, on }, async (tx, record, doc) => {
@@ -162,77 +237,6 @@ export function metadataUpdateService(deps: ServiceDeps) {
         const to: AvailabilityStatus = archived ? 'Archived' : 'Approved';
         if (doc.availabilityStatus === to) return doc;
         if (doc.availabilityStatus !== from) throw new CarnetError('business_rule', `a ${doc.availabilityStatus} document cannot be ${archived ? 'archived' : 'unarchived'}`);
-        await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, to);
-        return { ...doc, availabilityStatus: to };
-      });
-    },
-
-    /**
-     * ITI-57 DocumentEntry metadata update: `metadata` becomes a new version of the logical
-     * document, which must be at `previousVersion` (else XDSMetadataVersionError). Changing the
-     * confidentiality flags is the DMP's masking and follows the same rules as setVisibility;
-     * any other change is decided like a replacement of the document by its new metadata.
-     */
-    async updateEntry(caller: Caller, update: { logicalId: string; previousVersion: number; metadata: DocumentEntryMetadata }): Promise<StoredDocumentEntry> {
-      await deps.availability?.ensureAvailable('metadata.update');
-      const loc = await docs.locate({ entryUuid: update.logicalId });
-      if (!loc) throw new CarnetError('version_conflict', 'no document has this logical id: a first version cannot be made by a metadata update', { location: update.logicalId });
-      const m = update.metadata;
-      return guarded(deps, caller, {
-        patientKey: loc.patientKey,
-        action: 'document.replace',
-        lock: true,
-        trace: { action: 'document.metadata_update', details: { previousVersion: update.previousVersion } },
-        loadDocument: (tx) => getLatestByLogicalId(tx, loc.patientKey, update.logicalId, true),
-        act: async ({ tx, record, document }) => {
-          const current = document!;
-          if (current.version !== update.previousVersion) {
-            throw new CarnetError('version_conflict', `version ${update.previousVersion} is not the latest version (${current.version}) of the document`, { location: update.logicalId });
-          }
-          // The new version is a whole DocumentEntry, held to what a registration needs (15800d).
-          const problems = [...documentEntryProblems(update.logicalId, m), ...registeredElsewhereProblems(update.logicalId, m)];
-          if (problems.length) throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
-          if (m.patientId.value !== current.patientId.value || m.patientId.system !== current.patientId.system) {
-            throw new CarnetError('patient_mismatch', 'a metadata update cannot move a document to another patient', { location: update.logicalId, reason: 'XDSPatientIDReconciliationError' });
-          }
-          if (m.uniqueId !== current.uniqueId) {
-            throw new CarnetError('invalid_metadata', 'a metadata update cannot change the uniqueId', { location: update.logicalId, reason: 'XDSMetadataUpdateError' });
-          }
-          if (current.availabilityStatus !== 'Approved') {
-            throw new CarnetError('business_rule', `a ${current.availabilityStatus} document cannot be updated`, { location: update.logicalId, reason: 'XDSMetadataUpdateError' });
-          }
-          // Each visibility flag that changes is asked of the rules as its own action (MASK-01..03).
-          const before = normaliseConfidentiality(current.confidentialityCodes.map((c) => c.code));
-          const after = normaliseConfidentiality(m.confidentialityCodes.map((c) => c.code));
-          for (const flag of VISIBILITY_FLAGS) {
-            if (before.includes(flag) === after.includes(flag)) continue;
-            const d = decide(deps.policy, caller.actor, record.context, documentFacts(current), FLAG_ACTION[flag], deps.clock.now());
-            if (!d.permit) throw refusal(d.reason);
-          }
-          const next: StoredDocumentEntry = {
-            ...current,
-            ...m,
-            confidentialityCodes: after.map((c) => codedFor(c, [...m.confidentialityCodes, ...current.confidentialityCodes])),
-            hash: current.hash,
-            size: current.size,
-            repositoryUniqueId: current.repositoryUniqueId,
-            availabilityStatus: current.availabilityStatus,
-            entryUuid: current.entryUuid,
-            logicalId: current.logicalId,
-          };
-          return newVersion(tx, caller, record, current, next);
-        },
-      });
-    },
-
-    /** ITI-57 UpdateAvailabilityStatus Approved <-> Deprecated, decided like a replacement. */
-    async setDeprecated(caller: Caller, ref: DocumentRef, deprecated: boolean): Promise<StoredDocumentEntry> {
-      return onLatest(caller, ref, 'document.replace', { deprecated }, async (tx, record, doc) => {
-        const to: AvailabilityStatus = deprecated ? 'Deprecated' : 'Approved';
-        if (doc.availabilityStatus === to) return doc;
-        if (doc.availabilityStatus !== (deprecated ? 'Approved' : 'Deprecated')) {
-          throw new CarnetError('business_rule', `a ${doc.availabilityStatus} document cannot become ${to}`, { reason: 'XDSMetadataUpdateError' });
-        }
         await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, to);
         return { ...doc, availabilityStatus: to };
       });

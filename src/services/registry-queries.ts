@@ -43,6 +43,8 @@ export interface IdSelector {
   uuids?: string[];
   uniqueIds?: string[];
   logicalIds?: string[];
+  /** by uniqueId, every version of a folder (ITI-57 MetadataLevel 2), not only the latest */
+  allVersions?: boolean;
 }
 
 export type RegistryQuery =
@@ -211,7 +213,7 @@ async function selectDocuments(view: RecordView, ids: IdSelector): Promise<Store
 async function selectFolders(view: RecordView, ids: IdSelector): Promise<StoredFolder[]> {
   if (ids.uuids) return view.folders({ entryUuids: ids.uuids, latestOnly: false });
   if (ids.logicalIds) return view.folders({ logicalIds: ids.logicalIds, latestOnly: false });
-  if (ids.uniqueIds) return view.folders({ uniqueIds: ids.uniqueIds });
+  if (ids.uniqueIds) return view.folders({ uniqueIds: ids.uniqueIds, latestOnly: !ids.allVersions });
   return [];
 }
 
@@ -298,11 +300,11 @@ async function run(view: RecordView, q: Exclude<RegistryQuery, { kind: 'FindDocu
       return out;
     }
     case 'GetFolderAndContents': {
-      const folders = await view.folders(q.ids.uuids ? { entryUuids: q.ids.uuids, latestOnly: false } : { uniqueIds: q.ids.uniqueIds ?? [] });
-      const folder = folders[0];
-      if (!folder) return out;
-      out.folders = [folder];
-      const links = await view.associations({ sources: [folder.entryUuid], types: ['HasMember'], statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
+      const folders = await selectFolders(view, { uuids: q.ids.uuids, uniqueIds: q.ids.uuids ? undefined : (q.ids.uniqueIds ?? []), allVersions: q.ids.allVersions });
+      // one folder; at MetadataLevel 2 named by uniqueId, each of its versions with its contents
+      out.folders = q.ids.allVersions ? folders : folders.slice(0, 1);
+      if (!out.folders.length) return out;
+      const links = await view.associations({ sources: out.folders.map((f) => f.entryUuid), types: ['HasMember'], statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
       await view.typesOf(links.map((l) => l.targetId));
       const docIds = links.filter((l) => view.typeOf(l.targetId) === 'DocumentEntry').map((l) => l.targetId);
       out.documents = docIds.length

@@ -165,6 +165,10 @@ export async function markFolderNotLatest(q: Queryable, patientKey: string, entr
   ]);
 }
 
+export async function setFolderStatus(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus): Promise<void> {
+  await q.query('UPDATE folder SET status = $3 WHERE patient_key = $1 AND entry_uuid = $2', [patientKey, bareUuid(entryUuid), status]);
+}
+
 interface FolderRow {
   patient_key: string;
   entry_uuid: string;

@@ -58,6 +58,11 @@ function contentFilter(p: QueryParams): ContentFilter {
   return f;
 }
 
+/** ITI-57 MetadataLevel 2: a folder named by uniqueId is every version of it, not only the latest. */
+function allVersions(sel: IdSelector, level: number | undefined): IdSelector {
+  return level === 2 && sel.uniqueIds ? { ...sel, allVersions: true } : sel;
+}
+
 function ids(uuids?: string[], uniqueIds?: string[], logicalIds?: string[]): IdSelector {
   if (uuids) return { uuids: uuids.map((u) => u.toLowerCase()) };
   if (logicalIds) return { logicalIds: logicalIds.map((u) => u.toLowerCase()) };
@@ -132,7 +137,7 @@ export function toRegistryQuery(q: StoredQuery): RegistryQuery {
     case 'GetDocumentsAndAssociations':
       return withAssoc({ kind: 'GetDocumentsAndAssociations' as const, ids: ids(p.documentEntryUuid, p.documentEntryUniqueId) });
     case 'GetFolders':
-      return { kind: 'GetFolders', ids: ids(p.folderUuid, p.folderUniqueId, p.folderLogicalId) };
+      return { kind: 'GetFolders', ids: allVersions(ids(p.folderUuid, p.folderUniqueId, p.folderLogicalId), p.metadataLevel) };
     case 'GetAssociations':
       return withAssoc({ kind: 'GetAssociations' as const, uuids: (p.uuid ?? []).map((u) => u.toLowerCase()) });
     case 'GetSubmissionSets':
@@ -146,7 +151,7 @@ export function toRegistryQuery(q: StoredQuery): RegistryQuery {
     case 'GetFolderAndContents':
       return withAssoc({
         kind: 'GetFolderAndContents' as const,
-        ids: ids(list(p.folderUuid), list(p.folderUniqueId)),
+        ids: allVersions(ids(list(p.folderUuid), list(p.folderUniqueId)), p.metadataLevel),
         filter: contentFilter(p),
       });
     case 'GetFoldersForDocument':

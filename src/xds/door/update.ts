@@ -1,9 +1,11 @@
-// ITI-57 Update Document Set, as the DMP uses it: a new DocumentEntry version (PreviousVersion
-// on its HasMember), and UpdateAvailabilityStatus (Approved/Deprecated, and the DMP's Archived
-// and Deleted). A change of the confidentiality codes is the DMP's masking and goes through the
-// same rules as on the FHIR door.
+// ITI-57 Update Document Set: the request read into its operations (new DocumentEntry and Folder
+// versions with PreviousVersion on their HasMember, UpdateAvailabilityStatus, associations added
+// through SubmitAssociation), which the record applies in one transaction. The door checks the
+// shape of each operation (XDSMetadataUpdateOperationError) and decides nothing else.
 import { CarnetError } from '../../domain/errors.js';
 import type { AvailabilityStatus } from '../../domain/model.js';
+import type { SubmittedAssociation } from '../../domain/submission.js';
+import type { NewVersion, StatusChange, UpdateRequest } from '../../domain/update-request.js';
 import type { Caller, Services } from '../../services/index.js';
 import { statusFromUrn } from '../ebrim/constants.js';
 import { readSubmitObjectsRequest } from '../ebrim/read.js';
@@ -13,61 +15,95 @@ import type { Element } from '../xml.js';
 import { XdsWireError } from '../wire-error.js';
 import { errorsFor, problemsError } from './errors.js';
 
+const STATUSES: AvailabilityStatus[] = ['Approved', 'Deprecated', 'Archived', 'Deleted'];
+
 function operationError(message: string, location?: string): CarnetError {
   return new CarnetError('update_operation', message, { location, reason: 'XDSMetadataUpdateOperationError' });
 }
 
-async function changeStatus(services: Services, caller: Caller, target: string, from: AvailabilityStatus | undefined, to: AvailabilityStatus | undefined): Promise<void> {
-  if (!to) throw operationError('UpdateAvailabilityStatus: NewStatus is missing or unknown', target);
-  if (!from) throw operationError('UpdateAvailabilityStatus: OriginalStatus is missing or unknown', target);
-  const current = await services.documents.read(caller, { entryUuid: target });
-  if (!current.latest) throw new CarnetError('version_conflict', 'this is not the latest version of the document', { location: target });
-  if (current.availabilityStatus !== from) {
-    throw new CarnetError('invalid_metadata', `the document is ${current.availabilityStatus}, not ${from}`, { location: target, reason: 'XDSMetadataUpdateError' });
+function statusOf(urn: string | undefined): AvailabilityStatus | undefined {
+  const s = urn ? statusFromUrn(urn) : undefined;
+  return s && STATUSES.includes(s) ? s : undefined;
+}
+
+/** UpdateAvailabilityStatus: OriginalStatus and NewStatus, two different statuses, and nothing of a new version. */
+function statusChange(a: SubmittedAssociation): StatusChange {
+  if (a.previousVersion !== undefined || a.associationPropagation !== undefined || a.submissionSetStatus !== undefined) {
+    throw operationError(`UpdateAvailabilityStatus ${a.id} carries a slot of a new version (PreviousVersion, AssociationPropagation, SubmissionSetStatus)`, a.id);
   }
-  const ref = { entryUuid: target };
-  if (to === 'Deleted') await services.metadata.delete(caller, ref);
-  else if (to === 'Archived') await services.metadata.setArchived(caller, ref, true);
-  else if (to === 'Approved' && from === 'Archived') await services.metadata.setArchived(caller, ref, false);
-  else if (to === 'Deprecated' || (to === 'Approved' && from === 'Deprecated')) await services.metadata.setDeprecated(caller, ref, to === 'Deprecated');
-  else throw operationError(`a status change from ${from} to ${to} is not supported`, target);
+  const from = statusOf(a.originalStatus);
+  const to = statusOf(a.newStatus);
+  if (!from) throw operationError(`UpdateAvailabilityStatus ${a.id}: OriginalStatus is missing or unknown`, a.id);
+  if (!to) throw operationError(`UpdateAvailabilityStatus ${a.id}: NewStatus is missing or unknown`, a.id);
+  if (from === to) throw operationError(`UpdateAvailabilityStatus ${a.id}: NewStatus is OriginalStatus`, a.id);
+  return { id: a.id, targetId: a.targetId, from, to };
+}
+
+/** The submission set's HasMember to a new version: SubmissionSetStatus Original and a PreviousVersion. */
+function versionLink(a: SubmittedAssociation | undefined, objectId: string): { previousVersion: number; propagate: boolean } {
+  if (!a) throw operationError(`${objectId} is not a member of the submission set`, objectId);
+  if (a.originalStatus !== undefined || a.newStatus !== undefined) throw operationError(`the HasMember of ${objectId} carries OriginalStatus/NewStatus`, a.id);
+  if (a.submissionSetStatus !== undefined && a.submissionSetStatus !== 'Original') throw operationError(`the HasMember of ${objectId} must be Original`, a.id);
+  if (a.previousVersion === undefined) throw operationError(`the HasMember of ${objectId} has no PreviousVersion`, a.id);
+  const previous = Number(a.previousVersion);
+  if (!/^\d+$/.test(a.previousVersion) || previous < 1) throw operationError(`PreviousVersion ${a.previousVersion} is not a version number`, a.id);
+  return { previousVersion: previous, propagate: a.associationPropagation !== false };
+}
+
+export function readUpdate(body: Element): UpdateRequest {
+  const read = readSubmitObjectsRequest(body);
+  if (read.problems.length || !read.submission) throw problemsError(read.problems);
+  const sub = read.submission;
+  const ssId = sub.submissionSet.id;
+  const fromSs = sub.associations.filter((a) => a.sourceId === ssId);
+  const memberOf = (id: string) => fromSs.find((a) => a.type === 'HasMember' && a.targetId === id);
+  const version = <M extends { logicalId?: string }>(id: string, metadata: M): NewVersion<M> => ({
+    id,
+    logicalId: metadata.logicalId ?? '',
+    metadata,
+    ...versionLink(memberOf(id), id),
+  });
+  const documents = sub.documents.map((d) => version(d.id, d.metadata));
+  const folders = sub.folders.map((f) => version(f.id, f.metadata));
+  const lids = [...documents, ...folders].map((v) => v.logicalId.toLowerCase()).filter(Boolean);
+  const twice = lids.find((l, i) => lids.indexOf(l) !== i);
+  if (twice) throw new CarnetError('invalid_metadata', `two new versions of ${twice} in one request`, { location: twice, reason: 'XDSMetadataUpdateError' });
+
+  const statusChanges: StatusChange[] = [];
+  const submitted = new Set<string>();
+  const versionIds = new Set([...documents, ...folders].map((v) => v.id));
+  for (const a of sub.associations) {
+    if (a.type === 'UpdateAvailabilityStatus') {
+      if (a.sourceId !== ssId) throw operationError(`UpdateAvailabilityStatus ${a.id} must start from the submission set`, a.id);
+      statusChanges.push(statusChange(a));
+    } else if (a.type === 'SubmitAssociation') {
+      if (a.sourceId !== ssId) throw operationError(`SubmitAssociation ${a.id} must start from the submission set`, a.id);
+      submitted.add(a.targetId);
+    }
+  }
+  const associations: SubmittedAssociation[] = [];
+  for (const a of sub.associations) {
+    if (a.type === 'UpdateAvailabilityStatus' || a.type === 'SubmitAssociation') continue;
+    if (a.type === 'HasMember' && a.sourceId === ssId && versionIds.has(a.targetId)) continue;
+    if (submitted.has(a.id)) {
+      associations.push(a);
+      continue;
+    }
+    throw operationError(`association ${a.id} (${a.type}) is neither a new version's HasMember nor submitted by SubmitAssociation`, a.id);
+  }
+  for (const id of submitted) {
+    if (!associations.some((a) => a.id === id)) throw operationError(`SubmitAssociation names ${id}, which is not an association of the request`, id);
+  }
+  if (!documents.length && !folders.length && !statusChanges.length && !associations.length) throw operationError('the request holds no update');
+  return { submissionSet: sub.submissionSet, documents, folders, statusChanges, associations };
 }
 
 export async function handleUpdate(body: Element, caller: Caller, services: Services): Promise<string> {
   if (body.namespaceURI !== NS.lcm || body.localName !== 'SubmitObjectsRequest') {
     throw new XdsWireError('the body of ITI-57 must be SubmitObjectsRequest');
   }
-  const read = readSubmitObjectsRequest(body);
   try {
-    if (read.problems.length || !read.submission) throw problemsError(read.problems);
-    const sub = read.submission;
-    const ssId = sub.submissionSet.id;
-    if (sub.folders.length) throw operationError('folder updates are not supported by this registry', sub.folders[0]!.id);
-    const versions = sub.documents.map((d) => {
-      const link = sub.associations.find((a) => a.type === 'HasMember' && a.sourceId === ssId && a.targetId === d.id);
-      if (!link) throw operationError(`DocumentEntry ${d.id} is not a member of the submission set`, d.id);
-      if (link.previousVersion === undefined) throw operationError(`the HasMember of ${d.id} has no PreviousVersion`, link.id);
-      const previous = Number(link.previousVersion);
-      if (!Number.isInteger(previous) || previous < 1) throw operationError(`PreviousVersion ${link.previousVersion} is not a version number`, link.id);
-      const logicalId = d.metadata.logicalId;
-      if (!logicalId || !/^urn:uuid:/i.test(logicalId)) {
-        throw new CarnetError('version_conflict', `DocumentEntry ${d.id} has no logical id of an existing document`, { location: d.id });
-      }
-      return { logicalId: logicalId.toLowerCase(), previousVersion: previous, metadata: d.metadata };
-    });
-    const documentIds = new Set(sub.documents.map((d) => d.id));
-    const statusChanges = sub.associations.filter((a) => a.type === 'UpdateAvailabilityStatus');
-    for (const a of sub.associations) {
-      if (a.type === 'UpdateAvailabilityStatus') continue;
-      if (a.type === 'HasMember' && a.sourceId === ssId && documentIds.has(a.targetId)) continue;
-      if (a.type === 'HasMember' && a.sourceId === ssId && statusChanges.some((s) => s.id === a.targetId)) continue;
-      throw operationError(`association ${a.id} (${a.type}) is not an update this registry makes`, a.id);
-    }
-    if (!versions.length && !statusChanges.length) throw operationError('the request holds no update');
-    for (const v of versions) await services.metadata.updateEntry(caller, v);
-    for (const a of statusChanges) {
-      await changeStatus(services, caller, a.targetId.toLowerCase(), a.originalStatus ? statusFromUrn(a.originalStatus) : undefined, a.newStatus ? statusFromUrn(a.newStatus) : undefined);
-    }
+    await services.metadata.applyUpdate(caller, readUpdate(body));
     return writeRegistryResponse();
   } catch (e) {
     return writeRegistryResponse(errorsFor(e, 'ITI-57'));

@@ -1,0 +1,386 @@
+// ITI-57 Update Document Set as one change of the record: the request's submission set, its new
+// DocumentEntry and Folder versions, the associations it submits and its status changes are
+// checked and stored in one transaction, or none of them is (ITI TF-2 3.57.4.1.3).
+import { randomUUID } from 'node:crypto';
+import { decide } from '../domain/decide.js';
+import { dtmToDate, folderProblems, submissionSetProblems } from '../domain/entry-requirements.js';
+import { CarnetError, CarnetErrors } from '../domain/errors.js';
+import type { Action } from '../domain/actions.js';
+import type { AssociationType, AvailabilityStatus, FolderMetadata, StoredDocumentEntry, StoredFolder } from '../domain/model.js';
+import { documentFacts } from '../domain/record.js';
+import type { NewVersion, StatusChange, UpdateRequest } from '../domain/update-request.js';
+import type { Tx } from '../store/db.js';
+import { bareUuid, getEntry, getLatestByLogicalId, setEntryStatus } from '../store/document-repo.js';
+import type { LoadedRecord } from '../store/record-repo.js';
+import { findPatientKey } from '../store/record-repo.js';
+import {
+  findAssociations,
+  findFolders,
+  insertAssociation,
+  insertFolderVersion,
+  insertSubmissionSet,
+  lookupObjects,
+  lookupUniqueIds,
+  markFolderNotLatest,
+  registerObject,
+  registerUniqueId,
+  setAssociationStatus,
+  setFolderStatus,
+  touchFolder,
+  type RegistryObjectType,
+} from '../store/registry-repo.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { guarded, refusal, type TraceExtra } from './guard.js';
+import { nextDocumentVersion, storeDocumentVersion } from './metadata-updates.js';
+
+const UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** what SubmitAssociation may add between registered objects (a replacement is a submission) */
+const SUBMITTABLE: AssociationType[] = ['HasMember', 'APND', 'XFRM', 'signs'];
+const RELATIONS: AssociationType[] = ['RPLC', 'XFRM_RPLC', 'APND', 'XFRM', 'signs'];
+
+function updateError(message: string, location?: string): CarnetError {
+  return new CarnetError('invalid_metadata', message, { location, reason: 'XDSMetadataUpdateError' });
+}
+
+function operationError(message: string, location?: string): CarnetError {
+  return new CarnetError('update_operation', message, { location, reason: 'XDSMetadataUpdateOperationError' });
+}
+
+function versionError(message: string, location?: string): CarnetError {
+  return new CarnetError('version_conflict', message, { location });
+}
+
+/** The record the request changes: the one every object it names belongs to. */
+async function recordOf(deps: ServiceDeps, req: UpdateRequest): Promise<string> {
+  const own = new Set([req.submissionSet.id, ...req.documents.map((d) => d.id), ...req.folders.map((f) => f.id), ...req.associations.map((a) => a.id)]);
+  for (const v of [...req.documents, ...req.folders]) {
+    if (!UUID.test(v.logicalId) || v.logicalId.toLowerCase() === v.id.toLowerCase()) {
+      throw updateError(`${v.id} is not a new version of a registered object: a first version is submitted by ITI-41/42`, v.id);
+    }
+  }
+  const refs = [
+    ...req.documents.map((d) => d.logicalId),
+    ...req.folders.map((f) => f.logicalId),
+    ...req.statusChanges.map((s) => s.targetId),
+    ...req.associations.flatMap((a) => [a.sourceId, a.targetId]),
+  ].filter((id) => !own.has(id));
+  for (const id of refs) if (!UUID.test(id)) throw updateError(`${id} is neither in the request nor a registry UUID`, id);
+  const found = await lookupObjects(deps.db, refs.map((r) => r.toLowerCase()));
+  const known = new Set(found.map((o) => o.entryUuid));
+  for (const v of [...req.documents, ...req.folders]) {
+    if (!known.has(v.logicalId.toLowerCase())) throw versionError(`no registered object has the logical id ${v.logicalId}`, v.id);
+  }
+  for (const id of refs) if (!known.has(id.toLowerCase())) throw updateError(`${id} is not in the registry`, id);
+  const keys = new Set(found.map((o) => o.patientKey));
+  const ssKey = await findPatientKey(deps.db, req.submissionSet.patientId);
+  if (keys.size > 1 || (ssKey && keys.size === 1 && !keys.has(ssKey))) {
+    throw new CarnetError('patient_mismatch', 'the request concerns objects of more than one patient', { reason: 'XDSPatientIDReconciliationError' });
+  }
+  const key = [...keys][0] ?? ssKey;
+  if (!key) throw new CarnetError('unknown_patient', `no DMP for patient ${req.submissionSet.patientId.value}`, { location: req.submissionSet.id });
+  return key;
+}
+
+export function updateSetService(deps: ServiceDeps) {
+  return {
+    async apply(caller: Caller, req: UpdateRequest): Promise<{ assignedIds: Record<string, string> }> {
+      await deps.availability?.ensureAvailable('metadata.update');
+      const patientKey = await recordOf(deps, req);
+      return guarded(deps, caller, {
+        patientKey,
+        // the request adds to the record; each operation is then decided on its own object
+        action: 'document.submit',
+        lock: true,
+        trace: {
+          action: 'document.metadata_update',
+          details: { documents: req.documents.length, folders: req.folders.length, statusChanges: req.statusChanges.length, associations: req.associations.length },
+        },
+        act: ({ tx, record, trace }) => new UpdateRun(deps, caller, tx, record, req, trace).run(),
+      });
+    },
+  };
+}
+
+type Trace = (action: string, extra?: TraceExtra) => Promise<void>;
+
+class UpdateRun {
+  private readonly now: Date;
+  private readonly patientKey: string;
+  private readonly ids = new Map<string, string>();
+  /** the objects this request creates, by entryUUID */
+  private readonly created = new Map<string, RegistryObjectType>();
+  /** new document versions whose associations propagate (AssociationPropagation not `no`) */
+  private readonly propagating = new Set<string>();
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly caller: Caller,
+    private readonly tx: Tx,
+    private readonly record: LoadedRecord,
+    private readonly req: UpdateRequest,
+    private readonly trace: Trace,
+  ) {
+    this.now = deps.clock.now();
+    this.patientKey = record.context.patientKey;
+  }
+
+  private uuidOf(id: string): string {
+    return this.ids.get(id) ?? id.toLowerCase();
+  }
+
+  private decide(action: Action, doc: StoredDocumentEntry | null): void {
+    const d = decide(this.deps.policy, this.caller.actor, this.record.context, doc ? documentFacts(doc) : null, action, this.now);
+    if (!d.permit) throw refusal(d.reason);
+  }
+
+  async run(): Promise<{ assignedIds: Record<string, string> }> {
+    await this.assignIds();
+    await this.storeSubmissionSet();
+    for (const d of this.req.documents) await this.documentVersion(d);
+    for (const f of this.req.folders) await this.folderVersion(f);
+    for (const a of this.req.associations) await this.submitAssociation(a);
+    for (const s of this.req.statusChanges) await this.changeStatus(s);
+    return { assignedIds: Object.fromEntries(this.ids) };
+  }
+
+  /** UUIDs the sender chose must be new; symbolic ids get one from the registry. */
+  private async assignIds(): Promise<void> {
+    const { req } = this;
+    const objects = [req.submissionSet.id, ...req.documents.map((d) => d.id), ...req.folders.map((f) => f.id), ...req.associations.map((a) => a.id)];
+    const chosen = objects.filter((id) => UUID.test(id)).map((id) => id.toLowerCase());
+    const taken = chosen.length ? await lookupObjects(this.tx, chosen) : [];
+    if (taken.length) throw new CarnetError('invalid_metadata', `entryUUID ${taken[0]!.entryUuid} already exists in the registry`, { location: taken[0]!.entryUuid });
+    for (const id of objects) this.ids.set(id, UUID.test(id) ? id.toLowerCase() : `urn:uuid:${randomUUID()}`);
+  }
+
+  private async storeSubmissionSet(): Promise<void> {
+    const ss = this.req.submissionSet;
+    const problems = submissionSetProblems(ss.id, ss);
+    if (problems.length) throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
+    if ((await lookupUniqueIds(this.tx, [ss.uniqueId])).length) {
+      throw new CarnetError('duplicate_unique_id', `submission set uniqueId ${ss.uniqueId} is already registered`, { location: ss.id });
+    }
+    const uuid = this.uuidOf(ss.id);
+    const actor = this.caller.actor;
+    await insertSubmissionSet(this.tx, {
+      patientKey: this.patientKey,
+      entryUuid: uuid,
+      metadata: { ...ss, entryUuid: uuid, availabilityStatus: 'Approved' },
+      submissionTime: ss.submissionTime ? dtmToDate(ss.submissionTime) : this.now,
+      authorIds: ss.authors.map((a) => a.person?.id).filter((x): x is string => !!x),
+      submittedBy: actor.kind === 'professional' ? actor.idNatPs : null,
+      storedAt: this.now,
+    });
+    await registerObject(this.tx, uuid, this.patientKey, 'SubmissionSet');
+    await registerUniqueId(this.tx, { unique_id: ss.uniqueId, patient_key: this.patientKey, object_type: 'SubmissionSet', logical_id: uuid, sha1: null, size: null });
+  }
+
+  /** The submission set's HasMember to a new version, with the version it follows. */
+  private async member(target: string, previousVersion: number, propagate: boolean): Promise<void> {
+    const uuid = `urn:uuid:${randomUUID()}`;
+    const ss = this.uuidOf(this.req.submissionSet.id);
+    await insertAssociation(this.tx, {
+      patientKey: this.patientKey,
+      entryUuid: uuid,
+      metadata: { type: 'HasMember', sourceId: ss, targetId: target, submissionSetStatus: 'Original', previousVersion: String(previousVersion), ...(propagate ? {} : { associationPropagation: false }) },
+      storedAt: this.now,
+    });
+    await registerObject(this.tx, uuid, this.patientKey, 'Association');
+  }
+
+  private async documentVersion(v: UpdateRequest['documents'][number]): Promise<void> {
+    const logicalId = v.logicalId.toLowerCase();
+    const current = await getLatestByLogicalId(this.tx, this.patientKey, logicalId, true);
+    if (!current) throw versionError(`no document has the logical id ${v.logicalId}`, v.id);
+    const next = nextDocumentVersion(this.deps, this.caller, this.record, current, { logicalId, previousVersion: v.previousVersion, metadata: v.metadata });
+    const entryUuid = this.uuidOf(v.id);
+    await storeDocumentVersion(this.tx, current, next, { entryUuid, submissionSetUuid: this.uuidOf(this.req.submissionSet.id), now: this.now });
+    this.created.set(entryUuid, 'DocumentEntry');
+    if (v.propagate) this.propagating.add(entryUuid);
+    await this.member(entryUuid, current.version, v.propagate);
+    await this.trace('document.metadata_update', {
+      document: { logicalId: bareUuid(logicalId), entryUuid: bareUuid(entryUuid), uniqueId: current.uniqueId },
+      details: { previousVersion: current.version },
+    });
+  }
+
+  private async latestFolder(logicalId: string): Promise<StoredFolder | undefined> {
+    return (await findFolders(this.tx, { patientKey: this.patientKey, logicalIds: [logicalId], latestOnly: true }))[0];
+  }
+
+  /** A new Folder version; with propagation the folder keeps its documents (ITI TF-2 3.57.4.1.3.3.1). */
+  private async folderVersion(v: NewVersion<FolderMetadata>): Promise<void> {
+    const logicalId = v.logicalId.toLowerCase();
+    const current = await this.latestFolder(logicalId);
+    if (!current) throw versionError(`no folder has the logical id ${v.logicalId}`, v.id);
+    if (current.version !== v.previousVersion) {
+      throw versionError(`version ${v.previousVersion} is not the latest version (${current.version}) of the folder`, v.id);
+    }
+    const problems = folderProblems(v.id, v.metadata);
+    if (problems.length) throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
+    const m = v.metadata;
+    if (m.patientId.value !== current.patientId.value || m.patientId.system !== current.patientId.system) {
+      throw new CarnetError('patient_mismatch', 'a metadata update cannot move a folder to another patient', { location: v.id, reason: 'XDSPatientIDReconciliationError' });
+    }
+    if (m.uniqueId !== current.uniqueId) throw updateError('a metadata update cannot change the uniqueId of a folder', v.id);
+    if (current.availabilityStatus !== 'Approved') throw updateError(`a ${current.availabilityStatus} folder cannot be updated`, v.id);
+    const entryUuid = this.uuidOf(v.id);
+    const version = current.version + 1;
+    await markFolderNotLatest(this.tx, this.patientKey, current.entryUuid);
+    await insertFolderVersion(this.tx, {
+      patientKey: this.patientKey,
+      entryUuid,
+      logicalId,
+      version,
+      status: 'Approved',
+      metadata: { ...m, entryUuid, logicalId, version, availabilityStatus: 'Approved' },
+      lastUpdateTime: this.now,
+      storedAt: this.now,
+    });
+    await registerObject(this.tx, entryUuid, this.patientKey, 'Folder');
+    this.created.set(entryUuid, 'Folder');
+    await this.member(entryUuid, current.version, v.propagate);
+    if (v.propagate) {
+      for (const link of await findAssociations(this.tx, { patientKey: this.patientKey, sources: [current.entryUuid], types: ['HasMember'], statuses: ['Approved'] })) {
+        const uuid = `urn:uuid:${randomUUID()}`;
+        await insertAssociation(this.tx, { patientKey: this.patientKey, entryUuid: uuid, metadata: { type: 'HasMember', sourceId: entryUuid, targetId: link.targetId }, storedAt: this.now });
+        await registerObject(this.tx, uuid, this.patientKey, 'Association');
+      }
+    }
+    await this.trace('folder.metadata_update', { details: { folder: bareUuid(entryUuid), logicalId: bareUuid(logicalId), previousVersion: current.version } });
+  }
+
+  private async typeOf(uuid: string): Promise<RegistryObjectType | undefined> {
+    return this.created.get(uuid) ?? (await lookupObjects(this.tx, [uuid]))[0]?.type;
+  }
+
+  /** A current document of the record that the association may link. */
+  private async currentDocument(uuid: string, location: string): Promise<StoredDocumentEntry> {
+    const doc = await getEntry(this.tx, this.patientKey, uuid, true);
+    if (!doc) throw updateError(`${uuid} is not a document of this record`, location);
+    this.decide('document.read', doc);
+    if (!doc.latest || doc.availabilityStatus !== 'Approved') throw updateError(`association ${location} links ${uuid}, which is not an approved current document`, location);
+    return doc;
+  }
+
+  /** SubmitAssociation: a folder takes a document, or a document appends to / transforms / signs another. */
+  private async submitAssociation(a: UpdateRequest['associations'][number]): Promise<void> {
+    if (!SUBMITTABLE.includes(a.type)) throw operationError(`association ${a.id}: ${a.type} cannot be submitted by a metadata update`, a.id);
+    const source = this.uuidOf(a.sourceId);
+    const target = this.uuidOf(a.targetId);
+    const [sourceType, targetType] = [await this.typeOf(source), await this.typeOf(target)];
+    if (a.type === 'HasMember') {
+      if (sourceType !== 'Folder' || targetType !== 'DocumentEntry') throw updateError(`association ${a.id}: HasMember adds a document to a folder`, a.id);
+      const folder = (await findFolders(this.tx, { patientKey: this.patientKey, entryUuids: [source], latestOnly: true }))[0];
+      if (!folder || folder.availabilityStatus !== 'Approved') throw updateError(`association ${a.id}: the folder is not an approved current folder`, a.id);
+      await this.currentDocument(target, a.id);
+      await touchFolder(this.tx, this.patientKey, source, this.now);
+    } else {
+      if (sourceType !== 'DocumentEntry' || targetType !== 'DocumentEntry') throw updateError(`association ${a.id}: ${a.type} links two documents`, a.id);
+      for (const end of [source, target]) {
+        // A new version whose associations propagate would receive the previous version's links
+        // as well; a link submitted on it in the same request is refused rather than doubled (20006).
+        if (this.propagating.has(end)) throw operationError(`association ${a.id} is on a new version whose associations propagate`, a.id);
+      }
+      const from = await this.currentDocument(source, a.id);
+      await this.currentDocument(target, a.id);
+      // the relation is declared by its source document: its author's change (DOC-05)
+      this.decide('document.deprecate', from);
+    }
+    const uuid = this.uuidOf(a.id);
+    const metadata = { ...a, entryUuid: uuid, sourceId: source, targetId: target, availabilityStatus: 'Approved' as const };
+    delete (metadata as { id?: string }).id;
+    await insertAssociation(this.tx, { patientKey: this.patientKey, entryUuid: uuid, metadata, storedAt: this.now });
+    await registerObject(this.tx, uuid, this.patientKey, 'Association');
+    this.created.set(uuid, 'Association');
+    const link = `urn:uuid:${randomUUID()}`;
+    await insertAssociation(this.tx, {
+      patientKey: this.patientKey,
+      entryUuid: link,
+      metadata: { type: 'HasMember', sourceId: this.uuidOf(this.req.submissionSet.id), targetId: uuid, submissionSetStatus: 'Original' },
+      storedAt: this.now,
+    });
+    await registerObject(this.tx, link, this.patientKey, 'Association');
+    await this.trace('association.submit', { details: { association: bareUuid(uuid), type: a.type, source: bareUuid(source), target: bareUuid(target) } });
+  }
+
+  private async changeStatus(s: StatusChange): Promise<void> {
+    const target = this.uuidOf(s.targetId);
+    const type = await this.typeOf(target);
+    if (type === 'DocumentEntry') return this.documentStatus(s, target);
+    if (type === 'Folder') return this.folderStatus(s, target);
+    if (type === 'Association') return this.associationStatus(s, target);
+    throw operationError(`UpdateAvailabilityStatus ${s.id}: the status of a ${type ?? 'unknown object'} is not changed by a metadata update`, s.id);
+  }
+
+  private async documentStatus(s: StatusChange, uuid: string): Promise<void> {
+    const doc = await getEntry(this.tx, this.patientKey, uuid, true);
+    if (!doc) throw updateError(`${uuid} is not a document of this record`, s.id);
+    // each status change is decided below as its own action, which answers a document the
+    // caller cannot see with the read refusal (ACC-08)
+    if (!doc.latest) throw versionError('this is not the latest version of the document', uuid);
+    if (doc.availabilityStatus !== s.from) throw updateError(`the document is ${doc.availabilityStatus}, not ${s.from}`, s.id);
+    const { from, to } = s;
+    if (to === 'Deleted') this.decide('document.delete', doc);
+    else if ((from === 'Approved' && to === 'Archived') || (from === 'Archived' && to === 'Approved')) this.decide('document.archive', doc);
+    else if ((from === 'Approved' && to === 'Deprecated') || (from === 'Deprecated' && to === 'Approved')) {
+      this.decide('document.deprecate', doc);
+      if (to === 'Approved' && (await this.replaced(uuid))) {
+        throw updateError('a replaced document stays deprecated: its replacement is the current version (DOC-05)', s.id);
+      }
+    } else throw operationError(`a document status change from ${from} to ${to} is not supported`, s.id);
+    await setEntryStatus(this.tx, this.patientKey, uuid, to);
+    await this.trace('document.status', {
+      document: { logicalId: bareUuid(doc.logicalId), entryUuid: bareUuid(uuid), uniqueId: doc.uniqueId },
+      details: { from, to },
+    });
+  }
+
+  /** whether an approved document replaces this one (RPLC, XFRM_RPLC) */
+  private async replaced(uuid: string): Promise<boolean> {
+    const links = await findAssociations(this.tx, { patientKey: this.patientKey, targets: [uuid], types: ['RPLC', 'XFRM_RPLC'], statuses: ['Approved'] });
+    for (const l of links) {
+      const by = await getEntry(this.tx, this.patientKey, l.sourceId);
+      if (by && by.availabilityStatus !== 'Deleted') return true;
+    }
+    return false;
+  }
+
+  private async folderStatus(s: StatusChange, uuid: string): Promise<void> {
+    const folder = (await findFolders(this.tx, { patientKey: this.patientKey, entryUuids: [uuid], latestOnly: false }))[0];
+    if (!folder) throw updateError(`${uuid} is not a folder of this record`, s.id);
+    const latest = await this.latestFolder(folder.logicalId);
+    if (latest?.entryUuid !== folder.entryUuid) throw versionError('this is not the latest version of the folder', uuid);
+    if (folder.availabilityStatus !== s.from) throw updateError(`the folder is ${folder.availabilityStatus}, not ${s.from}`, s.id);
+    if (!isApprovedDeprecatedSwap(s.from, s.to)) throw operationError(`a folder status change from ${s.from} to ${s.to} is not supported`, s.id);
+    await setFolderStatus(this.tx, this.patientKey, uuid, s.to);
+    await this.trace('folder.status', { details: { folder: bareUuid(uuid), from: s.from, to: s.to } });
+  }
+
+  private async associationStatus(s: StatusChange, uuid: string): Promise<void> {
+    const a = (await findAssociations(this.tx, { patientKey: this.patientKey, entryUuids: [uuid] }))[0];
+    if (!a) throw updateError(`${uuid} is not an association of this record`, s.id);
+    if (a.availabilityStatus !== s.from) throw updateError(`the association is ${a.availabilityStatus}, not ${s.from}`, s.id);
+    if (!isApprovedDeprecatedSwap(s.from, s.to)) throw operationError(`an association status change from ${s.from} to ${s.to} is not supported`, s.id);
+    if (a.type === 'HasMember' && (await this.typeOf(a.sourceId)) === 'SubmissionSet') {
+      throw operationError('what a submission set holds is not changed after the fact', s.id);
+    }
+    // a document the caller may not see is never reached through its links (ACC-08)
+    for (const end of [a.sourceId, a.targetId]) {
+      if ((await this.typeOf(end)) !== 'DocumentEntry') continue;
+      const doc = await getEntry(this.tx, this.patientKey, end);
+      if (doc) this.decide('document.read', doc);
+    }
+    if (RELATIONS.includes(a.type)) {
+      // the relation is declared by its source document: its author's change (DOC-05)
+      const source = await getEntry(this.tx, this.patientKey, a.sourceId);
+      if (source) this.decide('document.deprecate', source);
+    }
+    await setAssociationStatus(this.tx, this.patientKey, uuid, s.to);
+    await this.trace('association.status', { details: { association: bareUuid(uuid), type: a.type, from: s.from, to: s.to } });
+  }
+}
+
+function isApprovedDeprecatedSwap(from: AvailabilityStatus, to: AvailabilityStatus): boolean {
+  return (from === 'Approved' && to === 'Deprecated') || (from === 'Deprecated' && to === 'Approved');
+}
