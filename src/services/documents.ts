@@ -5,9 +5,10 @@ import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js'
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments, getContent, getEntry, getLatestByLogicalId, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
 
-export type { DocumentPage };
+export type { DocumentPage, DocumentRelation };
 import { findPatientKey } from '../store/record-repo.js';
 import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
+import { findRelations, type DocumentRelation } from '../store/relations-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 
@@ -85,6 +86,24 @@ export function documentService(deps: ServiceDeps) {
         loadDocument: loader(loc),
         act: async ({ document }) => document!,
       });
+    },
+
+    /**
+     * The relations (replaces, transforms, appends, signs) of entries the caller already holds,
+     * by source entryUUID, read in one query; a target the caller may not see is left out. The
+     * read of the entries was traced, so this adds no trace row of its own.
+     */
+    async relations(caller: Caller, patientKey: string, entryUuids: string[]): Promise<Map<string, DocumentRelation[]>> {
+      const bySource = new Map<string, DocumentRelation[]>();
+      if (entryUuids.length === 0) return bySource;
+      const rows = await guarded(deps, caller, {
+        patientKey,
+        action: 'record.read',
+        skipMainTrace: true,
+        act: ({ tx, record }) => findRelations(tx, patientKey, entryUuids, visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now())),
+      });
+      for (const r of rows) bySource.set(r.sourceId, [...(bySource.get(r.sourceId) ?? []), r]);
+      return bySource;
     },
 
     /** ITI-43 / ITI-68: the document's bytes, if the caller may read it. */

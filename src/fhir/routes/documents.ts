@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
-import type { DocumentPage } from '../../services/documents.js';
+import type { DocumentPage, DocumentRelation } from '../../services/documents.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE, toDocumentReference } from '../mhd/document-reference.js';
@@ -23,8 +23,9 @@ export function entryUuidOfId(id: string): string {
   return `urn:uuid:${id.toLowerCase()}`;
 }
 
-export function documentReferenceOf(publicUrl: string, entry: StoredDocumentEntry) {
-  return toDocumentReference(entry, documentReferenceOptions(publicUrl, entry));
+/** `relations`: the entry's replaces / transforms / appends / signs, from `documents.relations`. */
+export function documentReferenceOf(publicUrl: string, entry: StoredDocumentEntry, relations: DocumentRelation[] = []) {
+  return toDocumentReference(entry, { ...documentReferenceOptions(publicUrl, entry), relatesTo: relations });
 }
 
 /** Form bodies of POST _search stay strings; the search reads them itself. */
@@ -52,12 +53,14 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
       if (record) page = await services.documents.find(caller, { patientKey: record.patientKey }, query, defaults);
     }
     if (page.pageSize !== undefined) paging.count = page.pageSize;
+    const first = page.entries[0];
+    const relations = first ? await services.documents.relations(caller, first.patientKey, page.entries.map((e) => e.entryUuid)) : new Map();
     return searchset({
       base: baseOf(ctx),
       type: 'DocumentReference',
       params,
       paging,
-      resources: page.entries.map((e) => documentReferenceOf(config.publicUrl, e)),
+      resources: page.entries.map((e) => documentReferenceOf(config.publicUrl, e, relations.get(e.entryUuid))),
       total: paging.total ? (page.total ?? 0) : undefined,
       more: page.entries.length === paging.count,
       warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,
@@ -67,8 +70,10 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
   fhir.get('/DocumentReference', async (req, reply) => sendResource(req, reply, await search(req)));
   fhir.post('/DocumentReference/_search', async (req, reply) => sendResource(req, reply, await search(req)));
   fhir.get<{ Params: { id: string } }>('/DocumentReference/:id', async (req, reply) => {
-    const entry = await services.documents.read(callerOf(req), { entryUuid: entryUuidOfId(req.params.id) });
-    return sendResource(req, reply, documentReferenceOf(config.publicUrl, entry));
+    const caller = callerOf(req);
+    const entry = await services.documents.read(caller, { entryUuid: entryUuidOfId(req.params.id) });
+    const relations = await services.documents.relations(caller, entry.patientKey, [entry.entryUuid]);
+    return sendResource(req, reply, documentReferenceOf(config.publicUrl, entry, relations.get(entry.entryUuid)));
   });
 
   ctx.caps.addInteraction('DocumentReference', 'read');
