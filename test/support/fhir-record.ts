@@ -7,7 +7,7 @@ import { fhirJsonToXml, fhirXmlToJson } from '../../src/fhir/xml.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from './app.js';
 import { openTestPglite } from './stores.js';
-import { newIns, OTHER_STRUCTURE, PROS, STRUCTURE, submission } from './world.js';
+import { newIns, OTHER_STRUCTURE, PROS, seedDirectory, STRUCTURE, submission } from './world.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 
 export { PROS, STRUCTURE, OTHER_STRUCTURE, newIns };
@@ -27,20 +27,7 @@ export interface RecordServer {
 export async function startRecordServer(): Promise<RecordServer> {
   const db = await openTestPglite();
   const server = await startTestApp(db);
-  const directory = server.app.services.directory;
-  await directory.putStructure({ structure_id: STRUCTURE, name: 'CH de Test', activity_sector: 'SA01', address: '1 rue du Test, Paris' });
-  await directory.putStructure({ structure_id: OTHER_STRUCTURE, name: 'Cabinet Autre', activity_sector: 'SA07', address: null });
-  for (const p of Object.values(PROS)) {
-    await directory.putProfessional({
-      id_nat_ps: p.idNatPs,
-      given: p.given,
-      family: p.family,
-      profession: p.profession,
-      specialty: 'specialty' in p ? p.specialty : null,
-      structure_id: p.structureId,
-      telecom: null,
-    });
-  }
+  await seedDirectory(server.app.services.directory, '1 rue du Test, Paris');
   return {
     db,
     server,

@@ -54,14 +54,16 @@ export async function makeWorld(db: Db, clock = new TestClock()): Promise<World>
     limits: { defaultPageSize: 20, maxPageSize: 100, maxQueryResults: 5000 },
     repositoryUniqueId: '1.2.250.1.999.1.1.1',
   });
-  for (const s of [
-    { structure_id: STRUCTURE, name: 'CH de Test', activity_sector: 'SA01', address: null },
-    { structure_id: OTHER_STRUCTURE, name: 'Cabinet Autre', activity_sector: 'SA07', address: null },
-  ]) {
-    await services.directory.putStructure(s);
-  }
+  await seedDirectory(services.directory);
+  return { db, clock, services };
+}
+
+/** The two structures and the professionals of PROS, as the directory knows them. */
+export async function seedDirectory(directory: Services['directory'], structureAddress: string | null = null): Promise<void> {
+  await directory.putStructure({ structure_id: STRUCTURE, name: 'CH de Test', activity_sector: 'SA01', address: structureAddress });
+  await directory.putStructure({ structure_id: OTHER_STRUCTURE, name: 'Cabinet Autre', activity_sector: 'SA07', address: null });
   for (const p of Object.values(PROS)) {
-    await services.directory.putProfessional({
+    await directory.putProfessional({
       id_nat_ps: p.idNatPs,
       given: p.given,
       family: p.family,
@@ -71,7 +73,6 @@ export async function makeWorld(db: Db, clock = new TestClock()): Promise<World>
       telecom: null,
     });
   }
-  return { db, clock, services };
 }
 
 export function newIns(): PatientIdentifier {

@@ -9,7 +9,7 @@ import { identifierSystemToOid } from '../codes.js';
 import { writeCx } from '../../domain/hl7v2.js';
 import type { SearchParamDecl } from '../capabilities.js';
 import { parseIdentifierToken, patientIdOf } from './patients.js';
-import { codeCriterion, dateRange, identifierCriterion, invalidParam, splitOr, tokens, type SearchParam } from './search-params.js';
+import { codeCriterion, dateRange, identifierCriterion, invalidParam, splitOr, tokens, unsupported, type SearchParam } from './search-params.js';
 
 export type PatientSelector = { patientId: string } | { identifier: PatientIdentifier };
 
@@ -92,9 +92,7 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
     if (CONTROL_PARAMS.has(p.name)) continue;
     const supportedModifier = p.modifier === undefined || (p.modifier === 'exact' && p.name.startsWith('author.'));
     if (!known.has(p.name) || !supportedModifier) {
-      const label = p.modifier ? `${p.name}:${p.modifier}` : p.name;
-      if (!lenient) throw invalidParam(label, `the search parameter ${label} is not supported on DocumentReference`);
-      ignored.push(label);
+      unsupported(p, 'DocumentReference', lenient, ignored);
       continue;
     }
     switch (p.name) {

@@ -13,7 +13,7 @@ import { sendResource } from '../reply.js';
 import { CONTROL_PARAMS, type PatientSelector } from './document-search.js';
 import { acceptFormBodies } from './documents.js';
 import { parseIdentifierToken, patientIdOf, patientReferenceOf, recordOfPatientId } from './patients.js';
-import { codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, type SearchParam } from './search-params.js';
+import { codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, unsupported, type SearchParam } from './search-params.js';
 import { baseOf } from './support.js';
 import { searchset } from './searchset.js';
 import { SELECTION_CODE, searchSelections } from './selections.js';
@@ -43,9 +43,7 @@ export function readListSearch(params: SearchParam[], lenient: boolean): { patie
   for (const p of params) {
     if (CONTROL_PARAMS.has(p.name)) continue;
     if (!known.has(p.name) || p.modifier) {
-      const label = p.modifier ? `${p.name}:${p.modifier}` : p.name;
-      if (!lenient) throw invalidParam(label, `the search parameter ${label} is not supported on List`);
-      ignored.push(label);
+      unsupported(p, 'List', lenient, ignored);
       continue;
     }
     switch (p.name) {

@@ -42,6 +42,16 @@ function keyOf(p: SearchParam): string {
 }
 
 /**
+ * A parameter the route does not support: refused, or under Prefer: handling=lenient left out and
+ * named in `ignored` for the searchset's warning.
+ */
+export function unsupported(p: SearchParam, resourceType: string, lenient: boolean, ignored: string[]): void {
+  const label = keyOf(p);
+  if (!lenient) throw invalidParam(label, `the search parameter ${label} is not supported on ${resourceType}`);
+  ignored.push(label);
+}
+
+/**
  * Every value of a parameter, `name` with its modifier if any (`actor:identifier`): repeated
  * parameters and comma-separated alternatives flatten into one list.
  */
