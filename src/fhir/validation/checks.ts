@@ -1,7 +1,7 @@
 // What a profile says that medplum's validator does not check (verified on medplum 4.5): the
 // cardinality, fixed and pattern values of nested elements (below the resource's direct
 // children), and required bindings to the ValueSets this server publishes.
-import { evalFhirPath } from '@medplum/core';
+import { evalFhirPath, parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import type { ElementDefinition, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import type { ConformanceRegistry } from '../conformance/registry.js';
 import { codeKey } from '../conformance/registry.js';
@@ -90,6 +90,18 @@ export function ownInvariantKeys(sd: StructureDefinition): Set<string> {
   return new Set((sd.differential?.element ?? []).flatMap((e) => (e.constraint ?? []).map((c) => c.key ?? '')));
 }
 
+const parsedExpressions = new Map<string, FhirPathAtom>();
+
+/** A FHIRPath expression parsed once per process (the profiles' invariants are a fixed few). */
+function parsed(expression: string): FhirPathAtom {
+  let atom = parsedExpressions.get(expression);
+  if (!atom) {
+    atom = parseFhirPath(expression);
+    parsedExpressions.set(expression, atom);
+  }
+  return atom;
+}
+
 /**
  * The profile's own invariants, every one on every instance of its element: medplum stops at the
  * first failing invariant of an element and skips those added to nested elements.
@@ -102,7 +114,7 @@ export function invariantChecks(resource: Resource, sd: StructureDefinition): Op
     for (const c of el.constraint ?? []) {
       if (c.severity !== 'error' || !c.expression) continue;
       for (const node of nodes) {
-        const result = evalFhirPath(c.expression, segments.length ? (node.value as object) : resource);
+        const result = evalFhirPath(parsed(c.expression), segments.length ? (node.value as object) : resource);
         if (result.length === 1 && result[0] === true) continue;
         out.push({
           severity: 'error',
