@@ -3,12 +3,15 @@
 // write reads back to the same JSON, twice over.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { validateResource } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Narrative, Patient, Resource } from '@medplum/fhirtypes';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFhirDefinitions } from '../../../src/fhir/definitions.js';
 import { fhirJsonToXml, fhirXmlToJson } from '../../../src/fhir/xml.js';
+
+/** Every example here is a resource with a narrative or a Bundle. */
+type Example = Resource & { text?: Narrative };
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'fhir', 'r4-examples');
 const EXAMPLES = readdirSync(DIR).filter((f) => f.endsWith('.xml')).sort();
@@ -19,8 +22,8 @@ function errors(resource: Resource): string[] {
     .map((i) => `${i.expression?.join(',')}: ${i.details?.text}`);
 }
 
-function read(name: string): Resource {
-  return fhirXmlToJson(readFileSync(join(DIR, name), 'utf8'));
+function read(name: string): Example {
+  return fhirXmlToJson(readFileSync(join(DIR, name), 'utf8')) as Example;
 }
 
 beforeAll(() => ensureFhirDefinitions());
@@ -75,7 +78,7 @@ describe('what the examples exercise', () => {
 describe('what the XML rules allow beyond the examples', () => {
   it('reads a prefixed XHTML narrative as the one unprefixed div FHIR JSON carries', () => {
     const xml = '<Patient xmlns="http://hl7.org/fhir"><text><status value="generated"/><h:div xmlns:h="http://www.w3.org/1999/xhtml" xml:lang="fr"><h:p>é &amp; <h:b>x</h:b></h:p><h:br/></h:div></text></Patient>';
-    const json = fhirXmlToJson(xml);
+    const json = fhirXmlToJson<Patient>(xml);
     expect(json.text?.div).toBe('<div xmlns="http://www.w3.org/1999/xhtml" xml:lang="fr"><p>é &amp; <b>x</b></p><br/></div>');
     expect(errors(json)).toEqual([]);
     expect(fhirXmlToJson(fhirJsonToXml(json))).toEqual(json);
