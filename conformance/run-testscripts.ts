@@ -39,7 +39,14 @@ async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-testscripts-'));
   // The token commands run as child processes: they must sign with this server's key.
   Object.assign(process.env, { CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true' });
-  const config = { ...loadConfig({ ...process.env, CARNET_LOG_LEVEL: 'silent', CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true' }), host: '127.0.0.1', port: 0 };
+  // Always a fresh embedded store: the scripts count what they deposit, so a shared database
+  // (DATABASE_URL, as CI sets it for the test suites) would carry earlier runs' documents.
+  const config = {
+    ...loadConfig({ ...process.env, CARNET_LOG_LEVEL: 'silent', CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true' }),
+    databaseUrl: undefined,
+    host: '127.0.0.1',
+    port: 0,
+  };
   const app = await createApp(config);
   let passed = 0;
   let failed = 0;
