@@ -5,8 +5,7 @@
 // (content row + entry row, one transaction) and the same indexed select (first page + count)
 // straight through `pg`, eight at a time. Our figures are printed as ratios of the baseline: the
 // baseline is the floor (no HTTP, no JSON, no rules, no trace), not a target to meet.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
 import type { Bundle } from '@medplum/fhirtypes';
 import pg from 'pg';
 import pino from 'pino';
@@ -18,16 +17,8 @@ import type { Caller } from '../src/services/deps.js';
 import { migrate } from '../src/store/migrations.js';
 import { openPostgres } from '../src/store/pg-db.js';
 import { provideBundle } from '../test/support/mhd-bundle.js';
-import { fmt, percentile } from './stats.js';
+import { autocannon, baselineDeposit, baselinePage, concurrently, reportLine, type Figures } from './load.js';
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 export interface FhirBenchOptions {
   databaseUrl: string;
@@ -39,37 +30,12 @@ export interface FhirBenchOptions {
   log?: (line: string) => void;
 }
 
-interface Figures {
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-
 const DOCTOR = { idNatPs: '810000000001', profession: '10', structureId: '1750000001', given: 'Alice', family: 'Martin' };
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
 const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'bench' }, channel: 'cli' };
 
 function ins(): PatientIdentifier {
   return { system: '1.2.250.1.213.1.4.8', value: (BigInt(`0x${randomBytes(6).toString('hex')}`) % 10_000_000_000_000n).toString().padStart(13, '1') };
-}
-
-/** `connections` loops calling `fn` (each with its own `state`) for `seconds`; per-call latencies give p50/p99. */
-async function concurrently<S = undefined>(connections: number, seconds: number, stateOf: () => S, fn: (state: S) => Promise<void>): Promise<Figures> {
-  const latencies: number[] = [];
-  const end = Date.now() + seconds * 1000;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      const state = stateOf();
-      while (Date.now() < end) {
-        const t = process.hrtime.bigint();
-        await fn(state);
-        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / ((Date.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 export async function runFhirBench(options: FhirBenchOptions): Promise<void> {
@@ -103,11 +69,7 @@ export async function runFhirBench(options: FhirBenchOptions): Promise<void> {
     const token = async (p: typeof DOCTOR) => app!.verifier.sign(claimsOf({ kind: 'professional', mode: 'normal', ...p }), 3600);
     const doctorToken = await token(DOCTOR);
     const nurseToken = await token(NURSE);
-    const report = (name: string, ours: Figures, floor: Figures) =>
-      log(
-        `${name}: ${fmt(ours.perSecond, 1)} req/s, p50 ${fmt(ours.p50, 1)} ms, p99 ${fmt(ours.p99, 1)} ms | pg baseline ${fmt(floor.perSecond, 1)}/s, ` +
-          `p50 ${fmt(floor.p50, 2)} ms, p99 ${fmt(floor.p99, 2)} ms | ratio: throughput ${fmt(ours.perSecond / floor.perSecond)}x, p50 ${fmt(ours.p50 / floor.p50, 1)}x, p99 ${fmt(ours.p99 / floor.p99, 1)}x`,
-      );
+    const report = (name: string, ours: Figures, floor: Figures) => log(reportLine(name, ours, floor));
     const cannon = async (name: string, opts: Record<string, unknown>): Promise<Figures> => {
       const r = await autocannon({ connections, duration, ...opts });
       if (r.non2xx || r.errors) log(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
@@ -147,29 +109,8 @@ export async function runFhirBench(options: FhirBenchOptions): Promise<void> {
           },
         });
         // The baseline writes the same rows for the same records (it takes no lock: the floor).
-        const sha256 = () => createHash('sha256').update(randomUUID()).digest('hex');
         let nextLoop = 0;
-        const floor = await concurrently(connections, duration, () => c.patients[nextLoop++ % c.patients.length], async (writer) => {
-          const cl = await raw.connect();
-          try {
-            await cl.query('BEGIN');
-            const digest = sha256();
-            await cl.query('INSERT INTO document_content (patient_key, sha256, sha1, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, now())', [writer, digest, digest.slice(0, 40), size, content]);
-            const uuid = randomUUID();
-            await cl.query(
-              `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type, type_code, class_code,
-                 confidentiality, submission_set_uuid, content_sha256, stored_at, metadata)
-               VALUES ($1, $2, $2, 1, true, $3, 'Approved', 'application/octet-stream', '11488-4', '10', '{N}', $2, $4, now(), $5)`,
-              [writer, uuid, `2.25.${BigInt(`0x${uuid.replace(/-/g, '')}`)}`, digest, JSON.stringify({ uniqueId: uuid })],
-            );
-            await cl.query('COMMIT');
-          } catch (e) {
-            await cl.query('ROLLBACK');
-            throw e;
-          } finally {
-            cl.release();
-          }
-        });
+        const floor = await concurrently(connections, duration, () => c.patients[nextLoop++ % c.patients.length], (writer) => baselineDeposit(raw, writer, content));
         report(label, ours, floor);
       }
     }
@@ -192,10 +133,7 @@ export async function runFhirBench(options: FhirBenchOptions): Promise<void> {
     const seen = ((await probe.json()) as Bundle).total;
     if (probe.status !== 200) throw new Error(`ITI-67: ${probe.status}`);
     const ours = await cannon('ITI-67', { url, headers: { authorization: `Bearer ${nurseToken}` } });
-    const floor = await concurrently(connections, duration, () => undefined, async () => {
-      await raw.query('SELECT * FROM document_entry WHERE patient_key = $1 AND is_latest ORDER BY creation_time DESC LIMIT 20', [reader]);
-      await raw.query('SELECT count(*) FROM document_entry WHERE patient_key = $1 AND is_latest', [reader]);
-    });
+    const floor = await concurrently(connections, duration, () => undefined, () => baselinePage(raw, reader));
     report(`ITI-67 restricted professional, ${total} documents (${seen} visible), first page of 20 + total`, ours, floor);
   } finally {
     await app?.close();

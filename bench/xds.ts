@@ -1,8 +1,8 @@
 // Issue "the XDS door": throughput and latency of the SOAP endpoints on PostgreSQL with eight
-// concurrent clients (autocannon), and the process's peak RSS while eight 20 MB submissions run
-// at once. The server runs in this process, on its own schema, for a bounded time.
+// concurrent clients (autocannon), each against a baseline doing the same rows straight through
+// `pg` in the same run (see load.ts), and the process's peak RSS while eight 20 MB submissions
+// run at once. The server runs in this process, on its own schema, for a bounded time.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { issueVihf, securityHeader } from '../src/auth/vihf-issuer.js';
@@ -17,16 +17,10 @@ import { buildMtomMessage } from '../src/xds/mtom.js';
 import { XDS_ACTIONS } from '../src/xds/soap.js';
 import { NS } from '../src/xds/xml.js';
 import { testSigner } from '../test/support/vihf-keys.js';
+import pg from 'pg';
+import { autocannon, baselineAll, baselineContent, baselineDeposit, concurrently, figuresOf, reportLine, type AutocannonResult } from './load.js';
 import { fmt } from './stats.js';
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 export interface XdsBenchOptions {
   databaseUrl: string;
@@ -102,6 +96,7 @@ export async function runXdsBench(options: XdsBenchOptions): Promise<void> {
   const admin = openPostgres({ connectionString: options.databaseUrl, maxConnections: 1 });
   await admin.query(`CREATE SCHEMA ${schema}`);
   const db = openPostgres({ connectionString: options.databaseUrl, maxConnections: 16, schema });
+  const raw = new pg.Pool({ connectionString: options.databaseUrl, max: 8, options: `-c search_path=${schema}` });
   const config = { ...loadConfig({ CARNET_LOG_LEVEL: 'silent', CARNET_DEV_MODE: 'true', CARNET_DATA_DIR: `/tmp/${schema}` }), host: '127.0.0.1', port: 0 };
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
@@ -132,16 +127,19 @@ export async function runXdsBench(options: XdsBenchOptions): Promise<void> {
       const text = Buffer.from(await res.arrayBuffer()).toString('latin1');
       if (!text.includes('ResponseStatusType:Success')) throw new Error(`${name}: the request does not succeed (${res.status})`);
     };
-    const report = (name: string, r: AutocannonResult) =>
-      log(`${name}: ${fmt(r.requests.average, 1)} req/s, p50 ${fmt(r.latency.p50, 1)} ms, p99 ${fmt(r.latency.p99, 1)} ms (${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`);
+    const report = async (name: string, r: AutocannonResult, baseline: () => Promise<void>) => {
+      if (r.non2xx || r.errors) log(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      log(reportLine(name, figuresOf(r), await concurrently(connections, duration, () => undefined, baseline)));
+    };
 
     // ITI-41, one 10 KB and one 1 MB document per request
     const writer = await record();
+    const writerKey = (await s.records.lookup(writer))!;
     for (const [label, size] of [['ITI-41 10 KB', 10 * 1024], ['ITI-41 1 MB', 1024 * 1024]] as const) {
       const content = randomBytes(size);
       const sample = pnrRequest(writer, content, security);
       await check(label, '/xds/repository', sample.headers, sample.body);
-      report(
+      await report(
         label,
         await autocannon({
           url: `${base}/xds/repository`,
@@ -157,6 +155,7 @@ export async function runXdsBench(options: XdsBenchOptions): Promise<void> {
             client.on('response', next);
           },
         }),
+        () => baselineDeposit(raw, writerKey, content),
       );
     }
 
@@ -173,7 +172,8 @@ export async function runXdsBench(options: XdsBenchOptions): Promise<void> {
       `<rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value></rim:ValueList></rim:Slot>` +
       `</rim:AdhocQuery></query:AdhocQueryRequest>`;
     await check('ITI-18', '/xds/registry', { 'content-type': 'application/soap+xml; charset=UTF-8' }, envelope(XDS_ACTIONS['ITI-18'], find, security));
-    report(
+    const readerKey = (await s.records.lookup(reader))!;
+    await report(
       `ITI-18 FindDocuments LeafClass, ${total} documents`,
       await autocannon({
         url: `${base}/xds/registry`,
@@ -183,6 +183,7 @@ export async function runXdsBench(options: XdsBenchOptions): Promise<void> {
         headers: { 'content-type': 'application/soap+xml; charset=UTF-8' },
         body: envelope(XDS_ACTIONS['ITI-18'], find, security),
       }),
+      () => baselineAll(raw, readerKey),
     );
 
     // ITI-43 of a 1 MB document
@@ -192,7 +193,8 @@ export async function runXdsBench(options: XdsBenchOptions): Promise<void> {
       `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="${NS.xdsb}"><xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${config.repositoryUniqueId}</xdsb:RepositoryUniqueId>` +
       `<xdsb:DocumentUniqueId>${big.documents[0]!.metadata.uniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest></xdsb:RetrieveDocumentSetRequest>`;
     await check('ITI-43', '/xds/repository', { 'content-type': 'application/soap+xml; charset=UTF-8' }, envelope(XDS_ACTIONS['ITI-43'], retrieve, security));
-    report(
+    const bigKey = (await raw.query<{ content_sha256: string }>('SELECT content_sha256 FROM document_entry WHERE patient_key = $1 AND unique_id = $2', [readerKey, big.documents[0]!.metadata.uniqueId])).rows[0]!.content_sha256;
+    await report(
       'ITI-43 1 MB',
       await autocannon({
         url: `${base}/xds/repository`,
@@ -202,6 +204,7 @@ export async function runXdsBench(options: XdsBenchOptions): Promise<void> {
         headers: { 'content-type': 'application/soap+xml; charset=UTF-8' },
         body: envelope(XDS_ACTIONS['ITI-43'], retrieve, security),
       }),
+      () => baselineContent(raw, readerKey, bigKey),
     );
 
     // Peak RSS while eight 20 MB submissions run at once.
@@ -221,6 +224,7 @@ export async function runXdsBench(options: XdsBenchOptions): Promise<void> {
     );
   } finally {
     await app?.close();
+    await raw.end();
     await db.close();
     await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => {});
     await admin.close();
