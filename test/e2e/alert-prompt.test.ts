@@ -2,9 +2,10 @@
 // deposit commits, without waiting for a jobs round (the server's loop is off here and runJobs
 // is never called); the outbox row records the delivery.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { creationPatient } from '../support/fhir-record.js';
 import type { Patient } from '@medplum/fhirtypes';
 import { activeSession, call, provide, startPortal, type Portal } from '../support/patient-portal.js';
-import { newIns, proActor } from '../support/world.js';
+import { proActor } from '../support/world.js';
 
 describe('PAT-03 alert sent promptly after the submission', () => {
   let portal: Portal;
@@ -17,24 +18,7 @@ describe('PAT-03 alert sent promptly after the submission', () => {
     portal = await startPortal();
     const created = await call<Patient>(portal, 'POST', '/fhir/Patient', {
       actor: { kind: 'support', agentId: 'agent-1' },
-      body: {
-        resourceType: 'Patient',
-        identifier: [{ system: 'urn:oid:1.2.250.1.213.1.4.8', value: newIns().value }],
-        name: [{ family: 'Petit', given: ['Louise'] }],
-        birthDate: '1975-02-03',
-        contained: [
-          {
-            resourceType: 'Consent',
-            id: 'creation',
-            status: 'active',
-            scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-            category: [{ coding: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-consent-category', code: 'dmp-creation' }] }],
-            patient: { reference: '#' },
-            performer: [{ reference: '#' }],
-            provision: { type: 'permit' },
-          },
-        ],
-      },
+      body: creationPatient({ family: 'Petit', given: 'Louise', birthDate: '1975-02-03' }),
     });
     expect(created.status).toBe(201);
     patientKey = created.json.id!;

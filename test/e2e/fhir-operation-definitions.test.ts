@@ -3,6 +3,7 @@
 // answers: an undocumented name is refused with the list of accepted names, which must be the
 // documented `in` names (and parts); every name an answer carries is a documented `out` one.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { creationPatient } from '../support/fhir-record.js';
 import type { Bundle, CapabilityStatement, OperationDefinition, OperationDefinitionParameter, OperationOutcome, Parameters, ParametersParameter, Patient } from '@medplum/fhirtypes';
 import { call, provide, startPortal, type Answer, type Portal } from '../support/patient-portal.js';
 import { newIns, proActor } from '../support/world.js';
@@ -20,24 +21,7 @@ describe('OperationDefinitions of the custom operations', () => {
     portal = await startPortal();
     const created = await call<Patient>(portal, 'POST', '/fhir/Patient', {
       actor: { kind: 'support', agentId: 'agent-3' },
-      body: {
-        resourceType: 'Patient',
-        identifier: [{ system: 'urn:oid:1.2.250.1.213.1.4.8', value: newIns().value }],
-        name: [{ family: 'Leroy', given: ['Anne'] }],
-        birthDate: '1982-04-09',
-        contained: [
-          {
-            resourceType: 'Consent',
-            id: 'creation',
-            status: 'active',
-            scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-            category: [{ coding: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-consent-category', code: 'dmp-creation' }] }],
-            patient: { reference: '#' },
-            performer: [{ reference: '#' }],
-            provision: { type: 'permit' },
-          },
-        ],
-      },
+      body: creationPatient({ family: 'Leroy', given: 'Anne', birthDate: '1982-04-09' }),
     });
     expect(created.status).toBe(201);
     patientKey = created.json.id!;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Consent, DocumentReference, List, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../../src/domain/actor.js';
-import { adultRecord, deposit, emergencyConsent, fhir, newIns, patientActor, pro, startRecordServer, type RecordServer } from '../support/fhir-record.js';
+import { adultRecord, deposit, emergencyConsent, fhir, patientActor, pro, startRecordServer, type RecordServer, creationPatient } from '../support/fhir-record.js';
 
 const SUPPORT: Actor = { kind: 'support', agentId: 'agent-7' };
 const ACCESS_MODE = 'https://carnet.example/fhir/CodeSystem/dmp-access-mode';
@@ -64,24 +64,7 @@ describe('one validation for every FHIR write', () => {
   });
 
   it('Patient create (DMP creation): a person without an INS is refused as $validate reports it', async () => {
-    const body: Patient = {
-      resourceType: 'Patient',
-      identifier: [{ system: 'urn:oid:1.2.250.1.999', value: newIns().value }],
-      name: [{ family: 'Martin', given: ['Paul'] }],
-      birthDate: '1970-01-01',
-      contained: [
-        {
-          resourceType: 'Consent',
-          id: 'creation',
-          status: 'active',
-          scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-          category: [{ coding: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-consent-category', code: 'dmp-creation' }] }],
-          patient: { reference: '#' },
-          performer: [{ reference: '#' }],
-          provision: { type: 'permit' },
-        },
-      ],
-    };
+    const body: Patient = creationPatient({ family: 'Martin', given: 'Paul', birthDate: '1970-01-01', identifierSystem: 'urn:oid:1.2.250.1.999' });
     const expected = await validated(rs, SUPPORT, body);
     expect(expected.some(([, what]) => what.includes('carnet-pat-1'))).toBe(true);
     const res = await fhir<OperationOutcome>(rs, SUPPORT, 'POST', 'Patient', { body });

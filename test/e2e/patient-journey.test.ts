@@ -1,12 +1,13 @@
 // The issue's patient journey, in order, on a real port with a real SMTP server: a DMP and its
 // account, the first login and the forced change, codes by mail, the home figures, masking, a
 // professional's access seen in the history, the alert for a new document, and a download.
+import { creationPatient } from '../support/fhir-record.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import type { AuditEvent, Bundle, DocumentReference, Parameters, Patient } from '@medplum/fhirtypes';
 import { runJobs } from '../../src/services/jobs.js';
 import { call, logIn, param, provide, resourcesOf, startPortal, type Portal } from '../support/patient-portal.js';
-import { proActor, newIns } from '../support/world.js';
+import { proActor } from '../support/world.js';
 import { readZip } from '../support/zip.js';
 
 const MARK = 'https://carnet.example/fhir/CodeSystem/dmp-history-mark';
@@ -36,24 +37,7 @@ describe('the patient journey (PAT, TRACE-03, AUTH) on a real port with a real S
     const agent = { kind: 'support' as const, agentId: 'agent-12' };
     const created = await call<Patient>(portal, 'POST', '/fhir/Patient', {
       actor: agent,
-      body: {
-        resourceType: 'Patient',
-        identifier: [{ system: 'urn:oid:1.2.250.1.213.1.4.8', value: newIns().value }],
-        name: [{ family: 'Durand', given: ['Jeanne'] }],
-        birthDate: '1980-05-17',
-        contained: [
-          {
-            resourceType: 'Consent',
-            id: 'creation',
-            status: 'active',
-            scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-            category: [{ coding: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-consent-category', code: 'dmp-creation' }] }],
-            patient: { reference: '#' },
-            performer: [{ reference: '#' }],
-            provision: { type: 'permit' },
-          },
-        ],
-      },
+      body: creationPatient({ family: 'Durand', given: 'Jeanne', birthDate: '1980-05-17' }),
     });
     expect(created.status).toBe(201);
     patientKey = created.json.id!;

@@ -2,7 +2,7 @@
 // a server on a real port with the directory of world.ts, records made through the services,
 // and a small FHIR client over fetch that speaks JSON or XML.
 import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
-import type { Consent, Resource } from '@medplum/fhirtypes';
+import type { Consent, Patient, Resource } from '@medplum/fhirtypes';
 import { fhirJsonToXml, fhirXmlToJson } from '../../src/fhir/xml.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from './app.js';
@@ -152,5 +152,27 @@ export function medecinTraitantConsent(patientKey: string, idNatPs: string, stat
     patient: { reference: `Patient/${patientKey}` },
     policyRule: POLICY('permit'),
     provision: { type: 'permit', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PCP' }] }, reference: { reference: `Practitioner/${idNatPs}` } }] },
+  };
+}
+
+/** A DMP creation request: a Patient carrying, contained, the patient's own creation Consent (DMP-01). */
+export function creationPatient(o: { family: string; given: string; birthDate: string; identifierSystem?: string; insValue?: string }): Patient {
+  return {
+    resourceType: 'Patient',
+    identifier: [{ system: o.identifierSystem ?? INS, value: o.insValue ?? newIns().value }],
+    name: [{ family: o.family, given: [o.given] }],
+    birthDate: o.birthDate,
+    contained: [
+      {
+        resourceType: 'Consent',
+        id: 'creation',
+        status: 'active',
+        scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+        category: [{ coding: [{ system: `${BASE}/CodeSystem/dmp-consent-category`, code: 'dmp-creation' }] }],
+        patient: { reference: '#' },
+        performer: [{ reference: '#' }],
+        provision: { type: 'permit' },
+      },
+    ],
   };
 }
