@@ -2,7 +2,7 @@
 // through `findDocuments`, which ANDs the caller's visibility filter into the SQL so that
 // counts and pages only ever see permitted rows (ACC-08).
 import type { VisibilityFilter } from '../domain/visibility.js';
-import type { AvailabilityStatus, Coded, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
+import type { AvailabilityStatus, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
 import type { Queryable } from './db.js';
 import { SqlParams } from './sql-params.js';
 import { visibilitySql } from './visibility-sql.js';

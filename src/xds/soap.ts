@@ -51,8 +51,6 @@ export interface SoapRequest {
   body: Element;
 }
 
-const UNDERSTOOD_HEADER_NS = new Set<string>([NS.wsa, NS.wsse, NS.wsu]);
-
 function isTrue(v: string | undefined): boolean {
   return v === 'true' || v === '1';
 }

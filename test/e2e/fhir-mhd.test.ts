@@ -9,7 +9,7 @@ import { fhirJsonToXml, fhirXmlToJson } from '../../src/fhir/xml.js';
 import type { Actor } from '../../src/domain/actor.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
-import { provideBundle, type DocSpec } from '../support/mhd-bundle.js';
+import { provideBundle } from '../support/mhd-bundle.js';
 import { openTestDb, storeKinds } from '../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, PROS, type World } from '../support/world.js';
 
@@ -38,13 +38,6 @@ for (const kind of storeKinds()) {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${await server.tokenFor(actor)}`);
       return fetch(`${fhirUrl()}${path}`, { ...init, headers });
-    }
-
-    async function submit(actor: Actor, docs: DocSpec[], patient = `Patient/${patientKey}`): Promise<Bundle> {
-      const res = await call(actor, '', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(provideBundle({ patient, docs })) });
-      const body = (await res.json()) as Bundle;
-      expect({ status: res.status, body }).toMatchObject({ status: 200 });
-      return body;
     }
 
     const idsOf = (b: Bundle) =>

@@ -4,7 +4,6 @@
 // business rules (required codes, patient consistency...) belong to the domain.
 import { CarnetError } from '../../domain/errors.js';
 import type {
-  AssociationMetadata,
   Author,
   AvailabilityStatus,
   Coded,
