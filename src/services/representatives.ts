@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { CarnetError } from '../domain/errors.js';
 import { canAddRepresentative, majorityDate, majorityNoticeDate } from '../domain/minors.js';
-import { insertRepresentative, listRepresentatives, representativesEndingBefore, updateRepresentative, type RepresentativeRow } from '../store/representative-repo.js';
+import { claimMajorityNotice, insertRepresentative, listRepresentatives, representativesEndingBefore, updateRepresentative, type RepresentativeRow } from '../store/representative-repo.js';
 import type { Tx } from '../store/db.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, traceCall } from './guard.js';
@@ -92,7 +92,8 @@ export function representativeService(deps: ServiceDeps, notify?: Notify) {
           const birth = endsAt.toISOString().slice(0, 10);
           const noticeDay = majorityNoticeDate(shiftYears(birth, -18));
           if (!rep.majority_notice_sent_at && now.toISOString().slice(0, 10) >= noticeDay) {
-            await updateRepresentative(tx, rep.patient_key, rep.representative_id, { majority_notice_sent_at: now });
+            // Another job runner may have sent it since the list was read: only the claimer sends.
+            if (!(await claimMajorityNotice(tx, rep.patient_key, rep.representative_id, now))) return;
             await notify?.(tx, {
               patientKey: rep.patient_key,
               to: rep,

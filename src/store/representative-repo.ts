@@ -59,3 +59,15 @@ export async function representativesEndingBefore(q: Queryable, until: Date): Pr
   );
   return r.rows;
 }
+
+/**
+ * Marks the majority notice as sent, unless another run already did: true only for the one
+ * transaction that claims it, so two job runners never send it twice (MIN-03).
+ */
+export async function claimMajorityNotice(q: Queryable, patientKey: string, representativeId: string, at: Date): Promise<boolean> {
+  const r = await q.query(
+    'UPDATE legal_representative SET majority_notice_sent_at = $3 WHERE patient_key = $1 AND representative_id = $2 AND majority_notice_sent_at IS NULL',
+    [patientKey, representativeId, at],
+  );
+  return r.rowCount === 1;
+}
