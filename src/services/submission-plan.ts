@@ -1,0 +1,185 @@
+// Everything a submission is checked against in the database, before anything is written:
+// content against metadata (DOC-03), the rules on each new document (DOC-01, DOC-08),
+// uniqueIds (DOC-04), identifiers, and both ends of every association (DOC-05). The outcome is
+// a plan the store follows, or every problem found at once.
+import { randomUUID } from 'node:crypto';
+import { decide } from '../domain/decide.js';
+import { CarnetError } from '../domain/errors.js';
+import type { AssociationType, StoredDocumentEntry } from '../domain/model.js';
+import { documentFacts } from '../domain/record.js';
+import type { ReasonCode } from '../domain/reasons.js';
+import type { SubmissionRequest } from '../domain/submission.js';
+import type { Tx } from '../store/db.js';
+import { getEntry, getLatestByLogicalId } from '../store/document-repo.js';
+import type { LoadedRecord } from '../store/record-repo.js';
+import { lookupObjects, lookupUniqueIds, type RegistryObjectType } from '../store/registry-repo.js';
+import { digest, type ContentDigest } from './content-hash.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { refusal } from './guard.js';
+import { asStored, describeMetadataReason, fail, invalid, UUID, type SubmitOptions } from './submission-shape.js';
+
+export const DOCUMENT_RELATIONS: AssociationType[] = ['RPLC', 'XFRM', 'APND', 'XFRM_RPLC', 'signs'];
+export const REPLACING: AssociationType[] = ['RPLC', 'XFRM_RPLC'];
+/** reasons of decide('document.submit') that are about the metadata, not about the caller */
+const METADATA_REASONS: ReasonCode[] = ['class_mismatch', 'unknown_document_type', 'not_patient_document_type'];
+
+export interface PreparedDocument {
+  id: string;
+  entryUuid: string;
+  digest: ContentDigest | null;
+  /** the document is already stored with the same content (DOC-04) */
+  existing: StoredDocumentEntry | null;
+}
+
+export interface SubmissionPlan {
+  now: Date;
+  ssUuid: string;
+  prepared: PreparedDocument[];
+  /** sender id -> entryUUID as stored */
+  assigned: Map<string, string>;
+  /** the objects this submission creates, by entryUUID */
+  inMessage: Map<string, RegistryObjectType>;
+  folderAdds: Array<{ folder: string; doc: string }>;
+  replaced: Array<{ target: StoredDocumentEntry; type: AssociationType; source: string }>;
+  resolveRef: (id: string) => string;
+}
+
+export async function planSubmission(
+  tx: Tx,
+  deps: ServiceDeps,
+  caller: Caller,
+  record: LoadedRecord,
+  patientKey: string,
+  req: SubmissionRequest,
+  options: SubmitOptions,
+): Promise<SubmissionPlan> {
+  const now = deps.clock.now();
+  const actor = caller.actor;
+  const out: CarnetError[] = [];
+
+  // Content against metadata (DOC-03), and the rules on each new document (DOC-01, DOC-08).
+  const prepared: PreparedDocument[] = [];
+  const uniqueRows = await lookupUniqueIds(tx, [req.submissionSet.uniqueId, ...req.documents.map((d) => d.metadata.uniqueId), ...req.folders.map((f) => f.metadata.uniqueId)]);
+  const byUniqueId = new Map(uniqueRows.map((r) => [r.unique_id, r]));
+  for (const d of req.documents) {
+    const dg = d.content ? digest(d.content) : null;
+    if (dg && d.metadata.hash && d.metadata.hash.toLowerCase() !== dg.sha1) {
+      out.push(new CarnetError('invalid_content_metadata', `DocumentEntry ${d.id}: hash does not match the document`, { location: d.id }));
+    }
+    if (dg && d.metadata.size !== undefined && d.metadata.size !== dg.size) {
+      out.push(new CarnetError('invalid_content_metadata', `DocumentEntry ${d.id}: size ${d.metadata.size} does not match the document (${dg.size} bytes)`, { location: d.id }));
+    }
+    const facts = documentFacts(asStored(d.metadata, actor, patientKey, now));
+    const decision = decide(deps.policy, actor, record.context, facts, 'document.submit', now);
+    if (!decision.permit) {
+      if (METADATA_REASONS.includes(decision.reason)) {
+        out.push(invalid(`DocumentEntry ${d.id}: ${describeMetadataReason(decision.reason, d.metadata.typeCode?.code, d.metadata.classCode?.code)}`, d.id, decision.reason));
+      } else throw refusal(decision.reason);
+    }
+    let existing: StoredDocumentEntry | null = null;
+    const prior = byUniqueId.get(d.metadata.uniqueId);
+    if (prior) {
+      if (prior.object_type !== 'DocumentEntry' || prior.patient_key !== patientKey) {
+        out.push(new CarnetError('duplicate_unique_id', `uniqueId ${d.metadata.uniqueId} is already used by another object`, { location: d.id }));
+      } else if (!sameContent(prior, dg, options.metadataOnly ? d.metadata : undefined)) {
+        out.push(new CarnetError('non_identical_hash', `DocumentEntry ${d.id}: uniqueId ${d.metadata.uniqueId} is already stored with other content`, { location: d.id }));
+      } else {
+        existing = await getLatestByLogicalId(tx, patientKey, prior.logical_id);
+      }
+    }
+    prepared.push({ id: d.id, entryUuid: '', digest: dg, existing });
+  }
+  const ssPrior = byUniqueId.get(req.submissionSet.uniqueId);
+  if (ssPrior) {
+    out.push(new CarnetError('duplicate_unique_id', `submission set uniqueId ${req.submissionSet.uniqueId} is already registered`, { location: req.submissionSet.id }));
+  }
+  for (const f of req.folders) {
+    if (byUniqueId.has(f.metadata.uniqueId)) {
+      out.push(new CarnetError('duplicate_unique_id', `folder uniqueId ${f.metadata.uniqueId} is already registered`, { location: f.id }));
+    }
+  }
+
+  // Identifiers: UUIDs the sender chose must be new; symbolic ids get one from us.
+  const assigned = new Map<string, string>();
+  const newObjects: Array<{ id: string; type: RegistryObjectType }> = [
+    { id: req.submissionSet.id, type: 'SubmissionSet' },
+    ...req.documents.map((d) => ({ id: d.id, type: 'DocumentEntry' as const })),
+    ...req.folders.map((f) => ({ id: f.id, type: 'Folder' as const })),
+    ...req.associations.map((a) => ({ id: a.id, type: 'Association' as const })),
+  ];
+  const senderUuids = newObjects.filter((o) => UUID.test(o.id)).map((o) => o.id.toLowerCase());
+  const taken = senderUuids.length ? await lookupObjects(tx, senderUuids) : [];
+  for (const t of taken) out.push(invalid(`entryUUID ${t.entryUuid} already exists in the registry`, t.entryUuid));
+  for (const o of newObjects) assigned.set(o.id, UUID.test(o.id) ? o.id.toLowerCase() : `urn:uuid:${randomUUID()}`);
+  prepared.forEach((p, i) => {
+    p.entryUuid = p.existing ? p.existing.entryUuid : assigned.get(req.documents[i].id)!;
+    if (p.existing) assigned.set(req.documents[i].id, p.existing.entryUuid);
+  });
+
+  // Associations: resolve both ends, inside the message or already registered.
+  const inMessage = new Map<string, RegistryObjectType>(newObjects.map((o) => [assigned.get(o.id)!, o.type]));
+  const references = req.associations.flatMap((a) => [a.sourceId, a.targetId]).filter((id) => !assigned.has(id));
+  const badRefs = references.filter((id) => !UUID.test(id));
+  for (const id of badRefs) out.push(invalid(`association refers to ${id}, which is neither in the submission nor a registry UUID`, id));
+  const registered = new Map(
+    (await lookupObjects(tx, references.filter((id) => UUID.test(id)))).map((o) => [o.entryUuid, o]),
+  );
+  const resolveRef = (id: string) => assigned.get(id) ?? (UUID.test(id) ? id.toLowerCase() : id);
+  const typeOf = (uuid: string): RegistryObjectType | undefined => inMessage.get(uuid) ?? registered.get(uuid)?.type;
+  const ssUuid = assigned.get(req.submissionSet.id)!;
+  const members = new Set<string>();
+  const replaced: Array<{ target: StoredDocumentEntry; type: AssociationType; source: string }> = [];
+  const folderAdds: Array<{ folder: string; doc: string }> = [];
+  for (const a of req.associations) {
+    const source = resolveRef(a.sourceId);
+    const target = resolveRef(a.targetId);
+    for (const end of [source, target]) {
+      const reg = registered.get(end);
+      if (!inMessage.has(end) && !reg) out.push(invalid(`association ${a.id} refers to ${end}, which is not in the registry`, a.id));
+      else if (reg && reg.patientKey !== patientKey) out.push(new CarnetError('patient_mismatch', `association ${a.id} links objects of different patients`, { location: a.id }));
+    }
+    if (a.type === 'HasMember') {
+      // ITI TF-3 4.1.4: a submission set holds documents, folders and associations, never itself
+      // (nor another submission set); 21000 sends SS -> SS with update semantics in ITI-42.
+      if (source === ssUuid && typeOf(target) === 'SubmissionSet') out.push(invalid(`association ${a.id}: a submission set cannot be a member of a submission set`, a.id));
+      else if (source === ssUuid) members.add(target);
+      else if (typeOf(source) === 'Folder' && typeOf(target) === 'DocumentEntry') folderAdds.push({ folder: source, doc: target });
+      else if (typeOf(source) !== undefined) out.push(invalid(`association ${a.id}: HasMember must start from the submission set or a folder`, a.id));
+    } else if (DOCUMENT_RELATIONS.includes(a.type)) {
+      if (typeOf(source) !== 'DocumentEntry' || !inMessage.has(source)) {
+        out.push(invalid(`association ${a.id}: ${a.type} must start from a document of this submission`, a.id));
+        continue;
+      }
+      if (inMessage.has(target) || typeOf(target) !== 'DocumentEntry') {
+        out.push(invalid(`association ${a.id}: ${a.type} must point at a document already registered`, a.id));
+        continue;
+      }
+      const targetEntry = registered.get(target) ? await getEntry(tx, patientKey, target, true) : null;
+      if (!targetEntry) continue;
+      if (targetEntry.availabilityStatus !== 'Approved' || !targetEntry.latest) {
+        out.push(invalid(`association ${a.id}: the ${a.type} target is not an approved current document`, a.id));
+        continue;
+      }
+      if (REPLACING.includes(a.type)) {
+        const d = decide(deps.policy, actor, record.context, documentFacts(targetEntry), 'document.replace', now);
+        if (!d.permit) throw refusal(d.reason);
+      }
+      replaced.push({ target: targetEntry, type: a.type, source });
+    }
+  }
+  for (const [i, d] of req.documents.entries()) {
+    if (!prepared[i].existing && !members.has(assigned.get(d.id)!)) {
+      out.push(invalid(`DocumentEntry ${d.id} is not a member of the submission set`, d.id));
+    }
+  }
+  if (out.length) fail(out);
+  return { now, ssUuid, prepared, assigned, inMessage, folderAdds, replaced, resolveRef };
+}
+
+/** DOC-04: a uniqueId seen again is a resubmission only with the same content (or, registry-only, the same declared hash). */
+function sameContent(prior: { sha1: string | null; size: number | null }, dg: ContentDigest | null, declared?: { hash?: string; size?: number }): boolean {
+  const sha1 = dg?.sha1 ?? declared?.hash?.toLowerCase();
+  const size = dg?.size ?? declared?.size;
+  if (!sha1 || prior.sha1 !== sha1) return false;
+  return prior.size === null || size === undefined || prior.size === size;
+}

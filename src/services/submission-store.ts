@@ -1,0 +1,184 @@
+// Writing a checked submission (its plan): submission set, documents and their content,
+// folders, associations, the replacements' consequences (DOC-05), and one trace row per
+// document. Runs inside the submission's transaction, so all of it is stored or none (DOC-03).
+import { randomUUID } from 'node:crypto';
+import { dtmToDate } from '../domain/entry-requirements.js';
+import type { StoredDocumentEntry } from '../domain/model.js';
+import { documentFacts } from '../domain/record.js';
+import type { SubmissionRequest } from '../domain/submission.js';
+import type { Tx } from '../store/db.js';
+import { bareUuid, getEntry, insertEntryVersion, putContent, setEntryStatus } from '../store/document-repo.js';
+import {
+  findAssociations,
+  insertAssociation,
+  insertFolderVersion,
+  insertSubmissionSet,
+  lookupObjects,
+  registerObject,
+  registerUniqueId,
+  touchFolder,
+} from '../store/registry-repo.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import type { TraceExtra } from './guard.js';
+import { REPLACING, type SubmissionPlan } from './submission-plan.js';
+import { asStored } from './submission-shape.js';
+
+export interface StoredSubmission {
+  resubmitted: string[];
+  /** PAT-03: the new documents, announced to the alert address once stored */
+  added: Array<ReturnType<typeof documentFacts>>;
+}
+
+export async function storeSubmission(
+  tx: Tx,
+  deps: ServiceDeps,
+  caller: Caller,
+  patientKey: string,
+  req: SubmissionRequest,
+  plan: SubmissionPlan,
+  trace: (action: string, extra?: TraceExtra) => Promise<void>,
+): Promise<StoredSubmission> {
+  const { now, ssUuid, prepared, assigned, inMessage, folderAdds, replaced, resolveRef } = plan;
+  const actor = caller.actor;
+  const ss = req.submissionSet;
+  await insertSubmissionSet(tx, {
+    patientKey,
+    entryUuid: ssUuid,
+    metadata: { ...ss, entryUuid: ssUuid, availabilityStatus: 'Approved' },
+    submissionTime: ss.submissionTime ? dtmToDate(ss.submissionTime) : now,
+    authorIds: ss.authors.map((a) => a.person?.id).filter((x): x is string => !!x),
+    submittedBy: actor.kind === 'professional' ? actor.idNatPs : null,
+    storedAt: now,
+  });
+  await registerObject(tx, ssUuid, patientKey, 'SubmissionSet');
+  await registerUniqueId(tx, { unique_id: ss.uniqueId, patient_key: patientKey, object_type: 'SubmissionSet', logical_id: ssUuid, sha1: null, size: null });
+
+  const resubmitted: string[] = [];
+  /** PAT-03: the new documents, announced to the alert address once stored */
+  const added: Array<ReturnType<typeof documentFacts>> = [];
+  for (const [i, d] of req.documents.entries()) {
+    const p = prepared[i];
+    if (p.existing) {
+      resubmitted.push(d.id);
+      continue;
+    }
+    const stored = asStored(d.metadata, actor, patientKey, now);
+    const facts = documentFacts(stored);
+    added.push(facts);
+    const m = {
+      ...d.metadata,
+      confidentialityCodes: stored.confidentialityCodes,
+      entryUuid: p.entryUuid,
+      logicalId: p.entryUuid,
+      version: 1,
+      availabilityStatus: 'Approved' as const,
+      hash: p.digest?.sha1 ?? d.metadata.hash,
+      size: p.digest?.size ?? d.metadata.size,
+      repositoryUniqueId: deps.repositoryUniqueId,
+    };
+    if (p.digest && d.content) await putContent(tx, patientKey, { sha256: p.digest.sha256, sha1: p.digest.sha1, bytes: d.content }, now);
+    await insertEntryVersion(tx, {
+      patientKey,
+      entryUuid: p.entryUuid,
+      logicalId: p.entryUuid,
+      version: 1,
+      status: 'Approved',
+      metadata: m,
+      typeCode: facts.typeCode,
+      classCode: facts.classCode,
+      confidentiality: facts.confidentiality,
+      authorIds: facts.authorIds,
+      authorStructures: facts.authorStructures,
+      authoredByPatient: facts.authoredByPatient,
+      submittedBy: stored.submittedBy,
+      submittedByStructure: stored.submittedByStructure,
+      submissionSetUuid: ssUuid,
+      contentSha256: p.digest?.sha256 ?? null,
+      creationTime: d.metadata.creationTime ? dtmToDate(d.metadata.creationTime) : null,
+      serviceStartTime: d.metadata.serviceStartTime ? dtmToDate(d.metadata.serviceStartTime) : null,
+      serviceStopTime: d.metadata.serviceStopTime ? dtmToDate(d.metadata.serviceStopTime) : null,
+      storedAt: now,
+    });
+    await registerObject(tx, p.entryUuid, patientKey, 'DocumentEntry');
+    await registerUniqueId(tx, {
+      unique_id: d.metadata.uniqueId,
+      patient_key: patientKey,
+      object_type: 'DocumentEntry',
+      logical_id: p.entryUuid,
+      sha1: p.digest?.sha1 ?? d.metadata.hash?.toLowerCase() ?? null,
+      size: p.digest?.size ?? d.metadata.size ?? null,
+    });
+    await trace('document.submit', {
+      document: { logicalId: bareUuid(p.entryUuid), entryUuid: bareUuid(p.entryUuid), uniqueId: d.metadata.uniqueId },
+      details: { typeCode: facts.typeCode, submissionSet: bareUuid(ssUuid) },
+    });
+  }
+
+  for (const f of req.folders) {
+    const uuid = assigned.get(f.id)!;
+    await insertFolderVersion(tx, {
+      patientKey,
+      entryUuid: uuid,
+      logicalId: uuid,
+      version: 1,
+      status: 'Approved',
+      metadata: { ...f.metadata, entryUuid: uuid, logicalId: uuid, version: 1, availabilityStatus: 'Approved' },
+      lastUpdateTime: now,
+      storedAt: now,
+    });
+    await registerObject(tx, uuid, patientKey, 'Folder');
+    await registerUniqueId(tx, { unique_id: f.metadata.uniqueId, patient_key: patientKey, object_type: 'Folder', logical_id: uuid, sha1: null, size: null });
+  }
+
+  for (const a of req.associations) {
+    const uuid = assigned.get(a.id)!;
+    const metadata = { ...a, entryUuid: uuid, sourceId: resolveRef(a.sourceId), targetId: resolveRef(a.targetId) };
+    delete (metadata as { id?: string }).id;
+    await insertAssociation(tx, { patientKey, entryUuid: uuid, metadata, storedAt: now });
+    await registerObject(tx, uuid, patientKey, 'Association');
+  }
+  // A document added to a folder refreshes the folder's lastUpdateTime (ITI TF-3 4.2.3.4).
+  for (const fa of folderAdds) {
+    if (!inMessage.has(fa.folder)) await touchFolder(tx, patientKey, fa.folder, now);
+  }
+  // DOC-05: replacement deprecates the old version; a replacement joins the old one's folders.
+  for (const r of replaced) {
+    if (!REPLACING.includes(r.type)) continue;
+    await setEntryStatus(tx, patientKey, r.target.entryUuid, 'Deprecated');
+    const inFolders = await findAssociations(tx, { patientKey, targets: [r.target.entryUuid], types: ['HasMember'] });
+    for (const link of inFolders) {
+      const src = link.sourceId;
+      const isFolder = (await lookupObjects(tx, [src]))[0]?.type === 'Folder';
+      if (!isFolder) continue;
+      const uuid = `urn:uuid:${randomUUID()}`;
+      await insertAssociation(tx, { patientKey, entryUuid: uuid, metadata: { type: 'HasMember', sourceId: src, targetId: r.source }, storedAt: now });
+      await registerObject(tx, uuid, patientKey, 'Association');
+      await touchFolder(tx, patientKey, src, now);
+    }
+    await trace('document.replace', {
+      document: { logicalId: bareUuid(r.target.logicalId), entryUuid: bareUuid(r.target.entryUuid), uniqueId: r.target.uniqueId },
+      details: { replacedBy: bareUuid(r.source), association: r.type },
+    });
+    // ITI TF-3 4.1.6: the addenda and transforms of a replaced document go with it; they
+    // described the old version and would otherwise stay current beside the new one.
+    for (const dep of await dependentsOf(tx, patientKey, r.target.entryUuid)) {
+      await setEntryStatus(tx, patientKey, dep.entryUuid, 'Deprecated');
+      await trace('document.deprecate', {
+        document: { logicalId: bareUuid(dep.logicalId), entryUuid: bareUuid(dep.entryUuid), uniqueId: dep.uniqueId },
+        details: { because: 'replaced', replacedDocument: bareUuid(r.target.entryUuid), replacedBy: bareUuid(r.source) },
+      });
+    }
+  }
+  return { resubmitted, added };
+}
+
+/** The approved current documents that append to or transform `entryUuid` (APND, XFRM). */
+async function dependentsOf(tx: Tx, patientKey: string, entryUuid: string): Promise<StoredDocumentEntry[]> {
+  const links = await findAssociations(tx, { patientKey, targets: [entryUuid], types: ['APND', 'XFRM'], statuses: ['Approved'] });
+  const out: StoredDocumentEntry[] = [];
+  for (const link of links) {
+    const e = await getEntry(tx, patientKey, link.sourceId, true);
+    if (e && e.latest && e.availabilityStatus === 'Approved') out.push(e);
+  }
+  return out;
+}
