@@ -1,5 +1,5 @@
-// Public TestScripts go through the loader (parse only): the fhir-crucible testscript-engine
-// samples (JSON) and the NIST Asbestos MHD collections (XML).
+// TestScripts go through the loader (parse only): the project's own suites (JSON, with their
+// static fixtures) and the NIST Asbestos MHD collections (XML).
 import { describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,15 +10,13 @@ import { loadStaticFixture } from '../../../../src/conformance/testscript/fixtur
 
 // The shared reference data sits beside the project (as on the developers' machines and in CI).
 const SHARED = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..', '..', 'shared', 'data', 'testscript');
-// The shared data README lists testscript-engine-samples/, but the folder may be absent on a
-// machine; TESTSCRIPT_ENGINE_SAMPLES points at another copy of its TestScripts/ folder.
-const ENGINE_SAMPLES = process.env.TESTSCRIPT_ENGINE_SAMPLES ?? join(SHARED, 'testscript-engine-samples');
+const PROJECT_SUITES = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..', 'conformance', 'testscripts');
 const ASBESTOS = join(SHARED, 'asbestos/TestCollections');
 
 describe('loading public TestScripts', () => {
-  (existsSync(ENGINE_SAMPLES) ? it : it.skip)('loads every testscript-engine sample and its static fixtures', async () => {
-    const files = await findTestScriptFiles([ENGINE_SAMPLES]);
-    expect(files.length).toBeGreaterThanOrEqual(5);
+  it('loads every TestScript of the project\'s suites and its static fixtures', async () => {
+    const files = await findTestScriptFiles([PROJECT_SUITES]);
+    expect(files.length).toBeGreaterThanOrEqual(10);
     for (const file of files) {
       const loaded = await loadTestScript(file);
       expect(loaded.script.resourceType).toBe('TestScript');
