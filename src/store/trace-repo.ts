@@ -174,7 +174,8 @@ export async function verifyTrace(db: Queryable, batchSize = 2000): Promise<Trac
     let broken: BrokenLink | undefined;
     for (;;) {
       const batch = await db.query<TraceRow & { seq: string }>(
-        `${SELECT_ROW} WHERE chain_key = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+        // Order by the column, not by the text it is read as: '10' sorts before '2'.
+        `${SELECT_ROW} WHERE chain_key = $1 AND seq >= $2 ORDER BY access_trace.seq LIMIT $3`,
         [head.chain_key, expectedSeq, batchSize],
       );
       for (const raw of batch.rows) {

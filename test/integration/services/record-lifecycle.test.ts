@@ -205,6 +205,16 @@ describeEachStore('the record: creation, closure, minors, trace (DMP, MIN, TRACE
       expect(rows.find((r) => r.action === 'document.retrieve')).toMatchObject({ access_mode: 'centre_15', outcome: 'success' });
     });
 
+    it('TRACE-02: a long chain verifies intact, read in batches across row 10 and beyond', async () => {
+      const { patientKey } = await adultRecord(w);
+      for (let i = 0; i < 25; i++) await w.services.documents.find(patientCaller(patientKey), { patientKey });
+      const { verifyTrace } = await import('../../../src/store/trace-repo.js');
+      for (const batch of [4, 10, 2000]) {
+        const result = await verifyTrace(db(), batch);
+        expect({ batch, broken: result.broken }).toEqual({ batch, broken: [] });
+      }
+    });
+
     it('TRACE-02: the database refuses to alter or delete trace rows', async () => {
       await expect(db().query("UPDATE access_trace SET action = 'nothing' WHERE seq = 1")).rejects.toThrow(/append-only/);
       await expect(db().query('DELETE FROM access_trace')).rejects.toThrow(/append-only/);
