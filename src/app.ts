@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { registerFhirDoor } from './fhir/door.js';
 import { registerHealth } from './http/health.js';
+import { registerDevOutbox } from './http/dev-outbox.js';
 import { registerMaintenance } from './http/maintenance.js';
 import { loggerOptions } from './http/logging.js';
 import { buildHttpServer } from './http/server.js';
@@ -72,6 +73,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   try {
     registerHealth(http, db);
     registerMaintenance(http, services);
+    // Never in production: it shows one-time codes.
+    if (config.devMode) registerDevOutbox(http, services);
     await registerFhirDoor(http, { config, services, verifier });
     await registerAuthRoutes(http, { services, verifier });
     await registerXdsDoor(http, { config, services, clock: options.clock, logger });

@@ -1,5 +1,6 @@
 // The `carnet` command line: one entry, subcommands in src/cli/.
 import { ConfigError } from './config/env.js';
+import { StoreInUseError } from './store/dir-lock.js';
 import { MigrationError } from './store/migrations.js';
 import { commands } from './cli/commands.js';
 
@@ -25,7 +26,7 @@ export async function main(argv: string[]): Promise<void> {
     if (code !== undefined) process.exitCode = code;
   } catch (e) {
     // Configuration and schema problems are the user's to fix: one clear line, no stack.
-    if (e instanceof ConfigError || e instanceof MigrationError) {
+    if (e instanceof ConfigError || e instanceof MigrationError || e instanceof StoreInUseError) {
       console.error(`carnet: ${e.message}`);
       process.exitCode = 2;
       return;

@@ -3,6 +3,7 @@ import { conformanceCommand } from './conformance.js';
 import { jobsCommand } from './jobs.js';
 import { maintenanceCommand } from './maintenance.js';
 import { migrateCommand } from './migrate.js';
+import { outboxCommand } from './outbox.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
@@ -20,6 +21,7 @@ export const commands: Record<string, Command> = {
   token: tokenCommand,
   trace: traceCommand,
   maintenance: maintenanceCommand,
+  outbox: outboxCommand,
   conformance: conformanceCommand,
   jobs: jobsCommand,
 };

@@ -2,6 +2,7 @@
 // directory. Migrations are applied before anything else may use it.
 import { mkdirSync } from 'node:fs';
 import type { Db } from './db.js';
+import { lockDataDir } from './dir-lock.js';
 import { migrate } from './migrations.js';
 import { openPostgres } from './pg-db.js';
 import { openPglite } from './pglite-db.js';
@@ -17,7 +18,24 @@ export async function openDb(options: StoreOptions): Promise<Db> {
     return openPostgres({ connectionString: options.databaseUrl, maxConnections: options.maxConnections });
   }
   mkdirSync(options.dataDir, { recursive: true });
-  return openPglite({ dataDir: options.dataDir });
+  const release = lockDataDir(options.dataDir);
+  try {
+    const db = await openPglite({ dataDir: options.dataDir });
+    const close = db.close.bind(db);
+    return {
+      ...db,
+      async close() {
+        try {
+          await close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
 }
 
 /** Opens and migrates; closes again if migrating fails so that nothing keeps the process alive. */

@@ -17,10 +17,10 @@ interface Started {
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; output: string }>;
 }
 
-function startServer(dataDir: string): Promise<Started> {
+function startServer(dataDir: string, extra: Record<string, string> = {}): Promise<Started> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: baseEnv({ CARNET_DATA_DIR: dataDir, CARNET_PORT: '0', CARNET_HOST: '127.0.0.1' }),
+      env: baseEnv({ CARNET_DATA_DIR: dataDir, CARNET_PORT: '0', CARNET_HOST: '127.0.0.1', ...extra }),
     });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -106,4 +106,37 @@ describe('carnet seed and carnet trace verify', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('the embedded store has one owner', () => {
+  it('a second process is refused, with one clear line, while a server holds the data directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carnet-lock-'));
+    try {
+      const server = await startServer(dir);
+      const second = spawnSync(process.execPath, [BIN, 'trace', 'verify'], { env: baseEnv({ CARNET_DATA_DIR: dir }), encoding: 'utf8' });
+      expect(second.status).toBe(2);
+      expect(second.stderr.trim()).toMatch(/^carnet: the embedded store in .* is in use by process \d+/);
+      expect((await server.stop('SIGTERM')).code).toBe(0);
+      const after = spawnSync(process.execPath, [BIN, 'trace', 'verify'], { env: baseEnv({ CARNET_DATA_DIR: dir }), encoding: 'utf8' });
+      expect(after.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('shows the outbox over HTTP in development mode only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carnet-devbox-'));
+    try {
+      const server = await startServer(dir);
+      expect((await fetch(`http://127.0.0.1:${server.port}/dev/outbox`)).status).toBe(404);
+      await server.stop('SIGTERM');
+      const dev = await startServer(dir, { CARNET_DEV_MODE: 'true' });
+      const res = await fetch(`http://127.0.0.1:${dev.port}/dev/outbox`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ messages: [] });
+      await dev.stop('SIGTERM');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
