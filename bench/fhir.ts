@@ -12,12 +12,11 @@ import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { claimsOf } from '../test/support/app.js';
 import { loadConfig } from '../src/config/config.js';
-import type { PatientIdentifier } from '../src/domain/model.js';
 import type { Caller } from '../src/services/deps.js';
 import { migrate } from '../src/store/migrations.js';
 import { openPostgres } from '../src/store/pg-db.js';
 import { provideBundle } from '../test/support/mhd-bundle.js';
-import { autocannon, baselineDeposit, baselinePage, concurrently, reportLine, type Figures } from './load.js';
+import { autocannon, baselineDeposit, baselinePage, concurrently, reportLine, type Figures, DOCTOR, ins, SUPPORT } from './load.js';
 
 
 export interface FhirBenchOptions {
@@ -30,13 +29,8 @@ export interface FhirBenchOptions {
   log?: (line: string) => void;
 }
 
-const DOCTOR = { idNatPs: '810000000001', profession: '10', structureId: '1750000001', given: 'Alice', family: 'Martin' };
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
-const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'bench' }, channel: 'cli' };
 
-function ins(): PatientIdentifier {
-  return { system: '1.2.250.1.213.1.4.8', value: (BigInt(`0x${randomBytes(6).toString('hex')}`) % 10_000_000_000_000n).toString().padStart(13, '1') };
-}
 
 export async function runFhirBench(options: FhirBenchOptions): Promise<void> {
   const log = options.log ?? ((l: string) => console.log(l));

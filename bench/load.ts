@@ -3,7 +3,10 @@
 // no HTTP, no rules, no trace: the floor, not a target), and one report line with the ratios.
 import { createHash, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import type { PatientIdentifier } from '../src/domain/model.js';
+import type { Caller } from '../src/services/deps.js';
 import { fmt, percentile } from './stats.js';
 
 export interface AutocannonResult {
@@ -95,4 +98,13 @@ export async function baselineAll(raw: pg.Pool, patientKey: string): Promise<voi
 /** Baseline of a retrieval: one document's bytes by key. */
 export async function baselineContent(raw: pg.Pool, patientKey: string, sha256: string): Promise<void> {
   await raw.query('SELECT bytes FROM document_content WHERE patient_key = $1 AND sha256 = $2', [patientKey, sha256]);
+}
+
+/** The depositing doctor of the benchmarks, and who opens their records. */
+export const DOCTOR = { idNatPs: '810000000001', profession: '10', structureId: '1750000001', given: 'Alice', family: 'Martin' };
+export const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'bench' }, channel: 'cli' };
+
+/** A fresh INS-like identifier (13 digits, not a real NIR). */
+export function ins(): PatientIdentifier {
+  return { system: '1.2.250.1.213.1.4.8', value: (BigInt(`0x${randomBytes(6).toString('hex')}`) % 10_000_000_000_000n).toString().padStart(13, '1') };
 }

@@ -18,7 +18,7 @@ import { XDS_ACTIONS } from '../src/xds/soap.js';
 import { NS } from '../src/xds/xml.js';
 import { testSigner } from '../test/support/vihf-keys.js';
 import pg from 'pg';
-import { autocannon, baselineAll, baselineContent, baselineDeposit, concurrently, figuresOf, reportLine, type AutocannonResult } from './load.js';
+import { autocannon, baselineAll, baselineContent, baselineDeposit, concurrently, figuresOf, reportLine, type AutocannonResult, DOCTOR, ins, SUPPORT } from './load.js';
 import { fmt } from './stats.js';
 
 
@@ -32,12 +32,7 @@ export interface XdsBenchOptions {
   log?: (line: string) => void;
 }
 
-const DOCTOR = { idNatPs: '810000000001', profession: '10', structureId: '1750000001', given: 'Alice', family: 'Martin' };
-const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'bench' }, channel: 'cli' };
 
-function ins(): PatientIdentifier {
-  return { system: '1.2.250.1.213.1.4.8', value: (BigInt(`0x${randomBytes(6).toString('hex')}`) % 10_000_000_000_000n).toString().padStart(13, '1') };
-}
 
 let n = 0;
 const uid = () => `1.2.250.1.999.8.${Date.now()}.${process.pid}.${++n}`;

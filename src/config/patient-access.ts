@@ -6,7 +6,9 @@ export interface SmtpConfig {
   host: string;
   port: number;
   from: string;
+  /** TLS from the first byte (usually port 465) */
   secure: boolean;
+  /** refuse to send unless the server upgrades with STARTTLS */
   requireTls: boolean;
   user?: string;
   password?: string;

@@ -1,20 +1,11 @@
 // E-mail through SMTP (nodemailer). No logging from the transport: bodies hold login codes
 // (AUTH-06).
 import nodemailer from 'nodemailer';
+import type { SmtpConfig } from '../config/patient-access.js';
 import type { MailSender, OutgoingMessage } from './sender.js';
 
-export interface SmtpSettings {
-  host: string;
-  port: number;
-  from: string;
-  /** TLS from the first byte (usually port 465) */
-  secure: boolean;
-  /** refuse to send unless the server upgrades with STARTTLS */
-  requireTls: boolean;
-  user?: string;
-  password?: string;
-  timeoutMs?: number;
-}
+/** The configured SMTP server (see config/patient-access.ts), with an optional timeout. */
+export type SmtpSettings = SmtpConfig & { timeoutMs?: number };
 
 export function smtpSender(s: SmtpSettings): MailSender {
   const transport = nodemailer.createTransport({

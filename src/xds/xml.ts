@@ -98,6 +98,17 @@ export function descendants(parent: Element | Document, ns: string, local: strin
   return out;
 }
 
+/** The element and every element below it, in document order. */
+export function selfAndDescendants(root: Element): Element[] {
+  const out: Element[] = [];
+  const walk = (el: Element) => {
+    out.push(el);
+    childElements(el).forEach(walk);
+  };
+  walk(root);
+  return out;
+}
+
 /** Concatenated text and CDATA content of an element (all descendants). */
 export function textOf(node: Node | undefined | null): string {
   if (!node) return '';

@@ -6,7 +6,7 @@
 // a query on that typeCode asks for every DMP type it became in this run.
 import { DE_SCHEME, FD_SCHEME, SS_SCHEME } from '../../xds/ebrim/constants.js';
 import { parseValue } from '../../xds/query/values.js';
-import { attr, childElements, parseXml, serializeXml, textOf, type Element } from '../../xds/xml.js';
+import { attr, childElements, parseXml, serializeXml, textOf, type Element, selfAndDescendants } from '../../xds/xml.js';
 import { codeKey, type AffinityTable, type CodedValue, type MappedAttribute, type SingleAttribute } from './affinity-table.js';
 
 const SCHEME_ATTRIBUTE = new Map<string, MappedAttribute>([
@@ -33,16 +33,6 @@ interface CodedNode {
   value: CodedValue;
 }
 
-function allElements(root: Element): Element[] {
-  const out: Element[] = [];
-  const walk = (el: Element) => {
-    out.push(el);
-    childElements(el).forEach(walk);
-  };
-  walk(root);
-  return out;
-}
-
 function schemeSlotValue(cl: Element): Element | undefined {
   const slot = childElements(cl).find((c) => c.localName === 'Slot' && attr(c, 'name') === 'codingScheme');
   const list = slot && childElements(slot).find((c) => c.localName === 'ValueList');
@@ -64,7 +54,7 @@ function write(n: CodedNode, v: CodedValue): void {
 
 /** Coded classifications of each object (nested, or top level naming their object). */
 function codedByOwner(root: Element): Map<Element, CodedNode[]> {
-  const els = allElements(root);
+  const els = selfAndDescendants(root);
   const byId = new Map(els.filter((e) => attr(e, 'id') && (e.localName === 'ExtrinsicObject' || e.localName === 'RegistryPackage')).map((e) => [attr(e, 'id')!, e]));
   const out = new Map<Element, CodedNode[]>();
   for (const cl of els) {
@@ -167,7 +157,7 @@ export class AffinityCodeMapper {
   mapQuery(xml: string): string {
     const doc = parseXml(xml);
     let changed = false;
-    for (const slot of allElements(doc.documentElement!)) {
+    for (const slot of selfAndDescendants(doc.documentElement!)) {
       if (slot.localName !== 'Slot') continue;
       const attribute = QUERY_SLOT_ATTRIBUTE.get(attr(slot, 'name') ?? '');
       if (!attribute) continue;

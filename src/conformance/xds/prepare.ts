@@ -3,7 +3,7 @@
 // sourcePatientId that repeated the file's patient), give DocumentEntries, SubmissionSets and
 // Folders fresh uniqueIds, and with <AssignUuids/> turn symbolic ids into urn:uuid values.
 import { randomUUID } from 'node:crypto';
-import { NS, attr, descendants, parseXml, serializeXml, textOf, childElements, firstChild } from '../../xds/xml.js';
+import { NS, attr, descendants, parseXml, serializeXml, textOf, childElements, firstChild, selfAndDescendants } from '../../xds/xml.js';
 import type { Element } from '../../xds/xml.js';
 import { DE_SCHEME, FD_SCHEME, SS_SCHEME } from '../../xds/ebrim/constants.js';
 import { convertEbRim21, isEbRim21 } from './convert21.js';
@@ -54,22 +54,12 @@ function ownerId(ei: Element): string | undefined {
   return attr(ei, 'registryObject') ?? (parent && parent.localName !== 'RegistryObjectList' ? attr(parent, 'id') : undefined);
 }
 
-function allElements(root: Element): Element[] {
-  const out: Element[] = [];
-  const walk = (el: Element) => {
-    out.push(el);
-    childElements(el).forEach(walk);
-  };
-  walk(root);
-  return out;
-}
-
 export function prepareSubmission(text: string, opts: PrepareOptions): PreparedSubmission {
   let xml = submitObjectsRequest(text);
   if (isEbRim21(xml) && !opts.noConvert) xml = convertEbRim21(xml, opts.idPrefix);
   const doc = parseXml(xml);
   const root = doc.documentElement!;
-  const elements = allElements(root);
+  const elements = selfAndDescendants(root);
   const externalIds = elements.filter((e) => e.localName === 'ExternalIdentifier');
 
   // Patient: every XDS*.patientId, and a sourcePatientId that was the same identifier.

@@ -385,18 +385,32 @@ function readSubmissionSet(pkg: Element, classifications: Element[], externalIds
   }
   const ct = takeSingleCode(contentTypes, problems, loc, 'contentTypeCode');
   if (ct) md.contentTypeCode = ct;
-  const title = localized(pkg, 'Name');
-  if (title !== undefined) md.title = title;
-  const comments = localized(pkg, 'Description');
-  if (comments !== undefined) md.comments = comments;
-  const status = readStatus(pkg, problems, loc);
-  if (status) md.availabilityStatus = status;
-  if (limited) md.limitedMetadata = true;
-  const home = attr(pkg, 'home');
-  if (home) md.homeCommunityId = home;
-  const extra = extraSlots(slots, new Set(['submissionTime', 'intendedRecipient']));
-  if (extra) md.extraSlots = extra;
+  Object.assign(md, packageCommons(pkg, slots, ['submissionTime', 'intendedRecipient'], limited, problems, loc));
   return { id, metadata: md };
+}
+
+/** What submission sets and folders read alike: name, description, status, limited metadata, home, other slots. */
+function packageCommons(
+  pkg: Element,
+  slots: Parameters<typeof extraSlots>[0],
+  knownSlots: string[],
+  limited: boolean,
+  problems: Problems,
+  loc: string,
+): Partial<SubmissionSetMetadata & FolderMetadata> {
+  const out: Partial<SubmissionSetMetadata & FolderMetadata> = {};
+  const title = localized(pkg, 'Name');
+  if (title !== undefined) out.title = title;
+  const comments = localized(pkg, 'Description');
+  if (comments !== undefined) out.comments = comments;
+  const status = readStatus(pkg, problems, loc);
+  if (status) out.availabilityStatus = status;
+  if (limited) out.limitedMetadata = true;
+  const home = attr(pkg, 'home');
+  if (home) out.homeCommunityId = home;
+  const extra = extraSlots(slots, new Set(knownSlots));
+  if (extra) out.extraSlots = extra;
+  return out;
 }
 
 function readFolder(pkg: Element, classifications: Element[], externalIds: Element[], limited: boolean, problems: Problems): ReadFolder {
@@ -425,17 +439,7 @@ function readFolder(pkg: Element, classifications: Element[], externalIds: Eleme
   if (version !== undefined) md.version = version;
   const lastUpdateTime = single(slots, 'lastUpdateTime', problems, loc);
   if (lastUpdateTime !== undefined) md.lastUpdateTime = lastUpdateTime;
-  const title = localized(pkg, 'Name');
-  if (title !== undefined) md.title = title;
-  const comments = localized(pkg, 'Description');
-  if (comments !== undefined) md.comments = comments;
-  const status = readStatus(pkg, problems, loc);
-  if (status) md.availabilityStatus = status;
-  if (limited) md.limitedMetadata = true;
-  const home = attr(pkg, 'home');
-  if (home) md.homeCommunityId = home;
-  const extra = extraSlots(slots, new Set(['lastUpdateTime']));
-  if (extra) md.extraSlots = extra;
+  Object.assign(md, packageCommons(pkg, slots, ['lastUpdateTime'], limited, problems, loc));
   return { id, metadata: md };
 }
 
