@@ -13,7 +13,7 @@ import { loadDemo } from '../src/cli/seed.js';
 import { DEMO_INS } from '../src/cli/demo-data.js';
 import { loadConfig } from '../src/config/config.js';
 import { runTestScripts } from '../src/conformance/testscript/index.js';
-import { formatSummary } from '../src/conformance/summary.js';
+import { formatSummary, SUMMARY_LINE } from '../src/conformance/summary.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const SUITES = join(ROOT, 'conformance', 'testscripts');
@@ -50,6 +50,7 @@ async function main(): Promise<number> {
   const app = await createApp(config);
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   try {
     const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
     app.config.publicUrl = address;
@@ -69,16 +70,17 @@ async function main(): Promise<number> {
         reportDir: reportDir ? join(reportDir, phase.dir) : undefined,
         variables,
         log: (line) => {
-          if (!/^\d+ passed, \d+ failed$/.test(line)) console.log(`[${phase.dir}] ${line}`);
+          if (!SUMMARY_LINE.test(line)) console.log(`[${phase.dir}] ${line}`);
         },
       });
       passed += summary.passed;
       failed += summary.failed;
+      skipped += summary.skipped;
     }
   } finally {
     await app.close();
   }
-  console.log(formatSummary(passed, failed));
+  console.log(formatSummary(passed, failed, skipped));
   return failed > 0 ? 1 : 0;
 }
 

@@ -20,6 +20,8 @@ export const RESPONSE_CODES: Record<string, number> = {
 const STATUS_NAMES = Object.fromEntries(Object.entries(RESPONSE_CODES).map(([k, v]) => [v, k]));
 
 class AssertFailure extends Error {}
+/** The assert holds nothing this runner can evaluate: it is skipped, never passed. */
+class NotEvaluated extends Error {}
 
 function check(ok: boolean, detail: string): void {
   if (!ok) throw new AssertFailure(detail);
@@ -49,8 +51,20 @@ function fixtureById(ctx: RunContext, id: string): Fixture {
   return f;
 }
 
+/** What an assert carries that this runner does not evaluate (extensions), for the report. */
+function unevaluatedParts(a: TestScriptSetupActionAssert): string[] {
+  const urls = (list: { url?: string }[] | undefined) => (list ?? []).map((e) => e.url ?? '(no url)');
+  return [...urls(a.modifierExtension).map((u) => `modifierExtension ${u}`), ...urls(a.extension).map((u) => `extension ${u}`)];
+}
+
 async function evaluateAssert(ctx: RunContext, a: TestScriptSetupActionAssert): Promise<string[]> {
+  // A modifier extension may change what the assert means: evaluating the rest would be a guess.
+  if (a.modifierExtension?.length) {
+    throw new NotEvaluated(`not evaluated: carries ${unevaluatedParts(a).join(', ')}, which this runner does not implement`);
+  }
   const notes: string[] = [];
+  // Every check below counts itself; an assert that reached none was not evaluated at all.
+  let evaluated = 0;
   const source = sourceFixture(ctx, a.sourceId);
   if (a.sourceId && !source) throw new Error(`unknown sourceId fixture "${a.sourceId}"`);
   const exchange = source?.exchange;
@@ -62,32 +76,38 @@ async function evaluateAssert(ctx: RunContext, a: TestScriptSetupActionAssert): 
   const status = (): number => need(exchange?.response?.status, 'response status');
 
   if (a.response !== undefined) {
+    evaluated++;
     const actual = STATUS_NAMES[status()] ?? String(status());
     const c = compare(op, [actual], a.response);
     check(c.ok, `response: ${c.detail} (HTTP ${status()})`);
   }
   if (a.responseCode !== undefined) {
+    evaluated++;
     const c = compare(op, [String(status())], substitute(ctx, a.responseCode));
     check(c.ok, `responseCode: ${c.detail}`);
   }
   if (a.contentType !== undefined) {
+    evaluated++;
     const headers = requestSide ? exchange?.request.headers : exchange?.response?.headers;
     const actual = baseMime(header(headers, 'content-type'));
     const c = compare(op, actual ? [actual] : [], baseMime(mimeType(a.contentType)));
     check(c.ok, `contentType: ${c.detail}`);
   }
   if (a.headerField !== undefined) {
+    evaluated++;
     const headers = requestSide ? exchange?.request.headers : exchange?.response?.headers;
     const actual = header(headers, a.headerField);
     const c = compare(op, actual === undefined ? [] : [actual], value);
     check(c.ok, `header ${a.headerField}: ${c.detail}`);
   }
   if (a.resource !== undefined) {
+    evaluated++;
     const rt = resource()?.resourceType;
     const c = compare(op, rt ? [rt] : [], a.resource);
     check(c.ok, `resource: ${c.detail}`);
   }
   if (a.requestURL !== undefined) {
+    evaluated++;
     const url = need(exchange?.request.url, 'requestURL');
     const expected = substitute(ctx, a.requestURL);
     const base = ctx.base.replace(/\/+$/, '');
@@ -97,10 +117,12 @@ async function evaluateAssert(ctx: RunContext, a: TestScriptSetupActionAssert): 
     check(c.ok, `requestURL: ${c.detail}`);
   }
   if (a.requestMethod !== undefined) {
+    evaluated++;
     const c = compare(op, [need(exchange?.request.method, 'requestMethod').toLowerCase()], a.requestMethod.toLowerCase());
     check(c.ok, `requestMethod: ${c.detail}`);
   }
   if (a.navigationLinks !== undefined) {
+    evaluated++;
     const r = resource() as { resourceType?: string; link?: { relation?: string }[] } | undefined;
     check(r?.resourceType === 'Bundle', `navigationLinks: expected a Bundle, found ${r?.resourceType ?? 'nothing'}`);
     const relations = new Set((r?.link ?? []).map((l) => l.relation));
@@ -108,18 +130,28 @@ async function evaluateAssert(ctx: RunContext, a: TestScriptSetupActionAssert): 
     check(has === a.navigationLinks, `navigationLinks: expected links first and last to be ${a.navigationLinks ? 'present' : 'absent'}, found [${[...relations].join(', ')}]`);
   }
   if (a.minimumId !== undefined) {
+    evaluated++;
     const expected = need(fixtureResource(fixtureById(ctx, a.minimumId)), `minimumId fixture ${a.minimumId}`);
     const missing = missingContent(expected, need(resource(), 'minimumId'));
     check(missing.length === 0, `minimumId: content of ${a.minimumId} missing at ${missing.slice(0, 5).join(', ')}`);
   }
   if (a.validateProfileId !== undefined) {
+    evaluated++;
     const result = await checkProfile(ctx, a.validateProfileId, need(resource(), 'validateProfileId'));
     check(result.errors.length === 0, `validateProfileId ${a.validateProfileId}: ${result.errors.slice(0, 3).join('; ')}`);
     if (result.note) notes.push(result.note);
   }
 
   const compareSource = a.compareToSourceId ? fixtureById(ctx, a.compareToSourceId) : undefined;
+  // Half of a comparison is a malformed assert: evaluating the other half alone would pass it.
+  if (compareSource && a.compareToSourceExpression === undefined && a.compareToSourcePath === undefined) {
+    throw new Error('compareToSourceId needs compareToSourceExpression or compareToSourcePath');
+  }
+  if (!compareSource && (a.compareToSourceExpression !== undefined || a.compareToSourcePath !== undefined)) {
+    throw new Error('compareToSourceExpression and compareToSourcePath need compareToSourceId');
+  }
   if (compareSource && a.compareToSourceExpression !== undefined) {
+    evaluated++;
     const expected = evaluate(substitute(ctx, a.compareToSourceExpression), fixtureResource(compareSource), { resource: resource() });
     if (a.expression !== undefined) {
       compareLists(op, values(evaluate(substitute(ctx, a.expression), resource())), values(expected), `expression ${a.expression}`);
@@ -127,10 +159,12 @@ async function evaluateAssert(ctx: RunContext, a: TestScriptSetupActionAssert): 
       check(isTrue(expected), `compareToSourceExpression ${a.compareToSourceExpression}: expected true, found ${JSON.stringify(expected)}`);
     }
   } else if (compareSource && a.compareToSourcePath !== undefined) {
+    evaluated++;
     const expected = evaluatePath(substitute(ctx, a.compareToSourcePath), fixtureResource(compareSource), fixtureXml(compareSource));
     const actualPath = substitute(ctx, a.path ?? a.compareToSourcePath);
     compareLists(op, values(evaluatePath(actualPath, resource(), xml())), values(expected), `path ${actualPath}`);
   } else if (a.expression !== undefined) {
+    evaluated++;
     const expr = substitute(ctx, a.expression);
     const found = evaluate(expr, resource());
     if (value === undefined && (op === undefined || op === 'equals' || op === 'eval')) {
@@ -140,11 +174,17 @@ async function evaluateAssert(ctx: RunContext, a: TestScriptSetupActionAssert): 
       check(c.ok, `expression ${expr}: ${c.detail}`);
     }
   } else if (a.path !== undefined) {
+    evaluated++;
     const path = substitute(ctx, a.path);
     const found = values(evaluatePath(path, resource(), xml()));
     const c = compare(op ?? (value === undefined ? 'notEmpty' : 'equals'), found, value);
     check(c.ok, `path ${path}: ${c.detail}`);
   }
+  const ignored = unevaluatedParts(a);
+  if (evaluated === 0) {
+    throw new NotEvaluated(ignored.length ? `not evaluated: carries only ${ignored.join(', ')}, which this runner does not implement` : 'not evaluated: the assert names no check this runner knows');
+  }
+  if (ignored.length) notes.push(`${ignored.join(', ')} not evaluated`);
   return notes;
 }
 
@@ -156,6 +196,7 @@ export async function runAssert(ctx: RunContext, a: TestScriptSetupActionAssert)
     return { result: 'pass', message: [label, ...notes].join(' — ') };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    if (err instanceof NotEvaluated) return { result: 'skip', message: `${label}: ${reason}` };
     if (a.warningOnly) return { result: 'warning', message: `${label}: ${reason}` };
     return { result: err instanceof AssertFailure ? 'fail' : 'error', message: `${label}: ${reason}` };
   }

@@ -27,31 +27,63 @@ export async function loadTestScript(file: string): Promise<LoadedScript> {
   return { file: path, dir: dirname(path), script: value };
 }
 
-/**
- * Expands the given files and directories into TestScript files. A directory is walked
- * recursively and every `.json`/`.xml` file whose content declares a TestScript is kept
- * (fixture files next to the scripts are skipped).
- */
-export async function findTestScriptFiles(paths: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) {
-    const info = await stat(p);
-    if (info.isFile()) out.push(resolve(p));
-    else if (info.isDirectory()) await walk(resolve(p), out);
-  }
-  return out;
+/** A file met in a directory run that is not a TestScript, and what it is. */
+export interface OtherFile {
+  file: string;
+  /** what the file holds instead, e.g. "a Bundle" or "neither JSON nor XML" */
+  holds: string;
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
+export interface Survey {
+  scripts: string[];
+  others: OtherFile[];
+}
+
+/**
+ * Expands the given files and directories. Every `.json`/`.xml` file of a directory (walked
+ * recursively) is read whole and sorted into TestScripts and other files: nothing is dropped
+ * on a guess from its first characters, so the caller can report what it did not run.
+ */
+export async function surveyTestScriptFiles(paths: string[]): Promise<Survey> {
+  const survey: Survey = { scripts: [], others: [] };
+  for (const p of paths) {
+    const info = await stat(p);
+    if (info.isFile()) survey.scripts.push(resolve(p));
+    else if (info.isDirectory()) await walk(resolve(p), survey);
+  }
+  return survey;
+}
+
+/** The TestScript files among the given files and directories (see surveyTestScriptFiles). */
+export async function findTestScriptFiles(paths: string[]): Promise<string[]> {
+  return (await surveyTestScriptFiles(paths)).scripts;
+}
+
+async function walk(dir: string, survey: Survey): Promise<void> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
     const full = join(dir, e.name);
-    if (e.isDirectory()) await walk(full, out);
-    else if (/\.(json|xml)$/i.test(e.name) && (await declaresTestScript(full))) out.push(full);
+    if (e.isDirectory()) await walk(full, survey);
+    else if (/\.(json|xml)$/i.test(e.name)) {
+      const holds = await whatFileHolds(full);
+      if (holds === 'TestScript') survey.scripts.push(full);
+      else survey.others.push({ file: full, holds });
+    }
   }
 }
 
-async function declaresTestScript(file: string): Promise<boolean> {
-  const head = (await readFile(file, 'utf8')).slice(0, 4000);
-  return /"resourceType"\s*:\s*"TestScript"/.test(head) || /<TestScript[\s>]/.test(head);
+/** "TestScript", or a short description of what else the file holds. */
+async function whatFileHolds(file: string): Promise<string> {
+  let value: unknown;
+  try {
+    value = parseFhirText(await readFile(file, 'utf8'), file);
+  } catch (err) {
+    // A file that names TestScript but cannot be parsed is a broken script: loading it reports why.
+    const text = await readFile(file, 'utf8');
+    if (/"resourceType"\s*:\s*"TestScript"/.test(text) || /<TestScript[\s>]/.test(text)) return 'TestScript';
+    return `unreadable content (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+  }
+  const type = value && typeof value === 'object' ? (value as { resourceType?: unknown }).resourceType : undefined;
+  if (type === 'TestScript') return 'TestScript';
+  return typeof type === 'string' ? `a ${type}` : 'no FHIR resource';
 }

@@ -25,10 +25,23 @@ export function firstFailure(actions: TestReportSetupAction[]): string | undefin
   return undefined;
 }
 
+/**
+ * A test fails on any failure; it passes only when every one of its actions was evaluated. A
+ * test with no action, or with an action the runner skipped, was not (fully) evaluated: skip.
+ */
 export function testResult(test: TestReportTest): 'pass' | 'fail' | 'skip' {
   const actions = test.action ?? [];
-  if (actions.length > 0 && actions.every((a) => (a.operation ?? a.assert)?.result === 'skip')) return 'skip';
-  return firstFailure(actions as TestReportSetupAction[]) === undefined ? 'pass' : 'fail';
+  if (firstFailure(actions as TestReportSetupAction[]) !== undefined) return 'fail';
+  if (actions.length === 0 || actions.some((a) => (a.operation ?? a.assert)?.result === 'skip')) return 'skip';
+  return 'pass';
+}
+
+/** Why testResult said skip, for the log line. */
+export function skipReason(test: TestReportTest): string {
+  const actions = test.action ?? [];
+  if (actions.length === 0) return 'the test has no action to evaluate';
+  const skipped = actions.map((a) => a.operation ?? a.assert).filter((p) => p?.result === 'skip');
+  return skipped.length === 1 ? skipped[0]!.message ?? 'an action was skipped' : `${skipped.length} actions not evaluated; first: ${skipped[0]?.message ?? ''}`;
 }
 
 function safeName(name: string): string {

@@ -6,7 +6,7 @@ import { fixtureResource } from './context.js';
 import type { RunContext } from './context.js';
 import { loadStaticFixture } from './fixtures.js';
 import type { LoadedScript } from './loader.js';
-import { firstFailure, isFailure, reportAction, testResult } from './report.js';
+import { firstFailure, isFailure, reportAction, skipReason, testResult } from './report.js';
 import { fixtureIdentity } from './request.js';
 
 export interface ScriptSettings {
@@ -19,6 +19,8 @@ export interface TestLine {
   name: string;
   result: 'pass' | 'fail' | 'skip';
   message?: string;
+  /** skipped because setup failed: the script did not run, which counts as a failure */
+  blocked?: boolean;
 }
 
 export interface ScriptRun {
@@ -116,8 +118,12 @@ export async function runScript(loaded: LoadedScript, settings: ScriptSettings):
     }
     const entry: TestReportTest = { name: testName, description: test.description, action: actions };
     tests.push(entry);
-    const result = setupFailed ? 'skip' : actions.length === 0 ? 'pass' : testResult(entry);
-    lines.push({ name: testName, result, message: setupFailed ? `setup failed: ${setupFailure}` : firstFailure(actions) });
+    if (setupFailed) {
+      lines.push({ name: testName, result: 'skip', message: `setup failed: ${setupFailure}`, blocked: true });
+    } else {
+      const result = testResult(entry);
+      lines.push({ name: testName, result, message: result === 'skip' ? skipReason(entry) : firstFailure(actions) });
+    }
   }
 
   ctx.fixtures = allFixtures;
@@ -130,14 +136,18 @@ export async function runScript(loaded: LoadedScript, settings: ScriptSettings):
 
   const passedTests = lines.filter((l) => l.result === 'pass').length;
   const failed = setupFailed || lines.some((l) => l.result === 'fail');
+  const evaluatedTests = lines.filter((l) => l.result !== 'skip').length;
   const report: TestReport = {
     resourceType: 'TestReport',
     id: script.id,
     name,
     status: 'completed',
     testScript: { reference: script.url ?? loaded.file, display: name },
-    result: failed ? 'fail' : 'pass',
-    score: lines.length ? Math.round((passedTests / lines.length) * 100) : failed ? 0 : 100,
+    // R4 has no 'skipped' result: a run with tests the runner could not evaluate has not reached
+    // a final verdict, so it is 'pending', never 'pass'.
+    result: failed ? 'fail' : evaluatedTests < lines.length ? 'pending' : 'pass',
+    // the score is over the tests that were evaluated; skipped ones are neither passed nor failed
+    ...(evaluatedTests ? { score: Math.round((passedTests / evaluatedTests) * 100) } : failed ? { score: 0 } : {}),
     tester: 'Carnet TestScript runner',
     issued: new Date().toISOString(),
     participant: [{ type: 'server', uri: settings.base }],

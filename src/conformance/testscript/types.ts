@@ -46,6 +46,8 @@ export interface RunOptions {
 export interface RunSummary {
   passed: number;
   failed: number;
+  /** tests (and stray files) the runner could not evaluate */
+  skipped: number;
   reports: TestReport[];
 }
 

@@ -139,6 +139,6 @@ export async function runXdsTests(paths: string[], options: XdsRunOptions): Prom
     const report = { base, finishedAt: new Date().toISOString(), passed: summary.passed, failed: summary.failed, skipped: summary.skipped, tests: all };
     await writeFile(options.reportFile, JSON.stringify(report, null, 2) + '\n');
   }
-  log(formatSummary(summary.passed, summary.failed));
+  log(formatSummary(summary.passed, summary.failed, summary.skipped));
   return summary;
 }
