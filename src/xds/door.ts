@@ -66,7 +66,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
           if (!tx || !served.includes(tx)) {
             throw new XdsWireError(`action ${action} is not served at ${path} (served: ${served.join(', ')})`, { subcode: 'wsa:ActionNotSupported' });
           }
-          const caller = await identify(soap.security, { services, verifier, requestId: req.id, transaction: tx, clockNow: now });
+          const caller = await identify(soap.security, { services, verifier, requestId: req.id, transaction: tx, clientAddress: req.ip, clockNow: now });
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           switch (tx) {
             case 'ITI-41':
