@@ -13,6 +13,7 @@ import { handleQuery } from './door/query.js';
 import { handleRetrieve } from './door/retrieve.js';
 import { handleSubmission } from './door/submit.js';
 import { handleUpdate } from './door/update.js';
+import { documentResponseHeaders } from '../http/content-headers.js';
 import { buildMtomMessage, readSoapPayload } from './mtom.js';
 import { buildSoapEnvelope, effectiveAction, faultFor, parseSoapEnvelope, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
 import { XdsWireError } from './wire-error.js';
@@ -79,8 +80,12 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             case 'ITI-43': {
               const result = await handleRetrieve(soap.body, caller, services, config.repositoryUniqueId);
               const mtom = buildMtomMessage(answer(result.bodyXml), result.attachments, responseAction(action));
-              // The documents are written from the buffers read from the store, part after part.
-              return reply.header('content-type', mtom.contentType).header('content-length', mtom.length).send(Readable.from(mtom.chunks));
+              // The documents are written from the buffers read from the store, part after part,
+              // in a package a browser would only download (content-headers.ts).
+              return reply
+                .headers(documentResponseHeaders({ mimeType: mtom.contentType, baseName: 'retrieve-document-set' }))
+                .header('content-length', mtom.length)
+                .send(Readable.from(mtom.chunks));
             }
             default:
               throw new XdsWireError(`action ${action} is not served here`, { subcode: 'wsa:ActionNotSupported' });
