@@ -41,6 +41,8 @@ async function admit(deps: ServiceDeps, caller: Caller, named: Named[], action: 
  * else is refused with refusal('other_patient'), whether or not that patient has a record.
  */
 export async function recordKeyFor(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string, extra: TraceExtra = {}): Promise<string | null> {
+  // An unbound caller naming an identifier: its record, if any, is all there is to know.
+  if (boundPatientOf(caller.actor) === undefined && !('patientKey' in ref)) return findPatientKey(deps.db, ref);
   const named = await resolveRef(deps, ref);
   if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, extra);
   return named.key;

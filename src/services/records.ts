@@ -1,7 +1,6 @@
 // The record itself: create with consent (DMP-01/02), tell whether it exists and how the caller
 // stands (TD0.2), close and reactivate (DMP-05), purge after the retention period.
 import { randomUUID } from 'node:crypto';
-import { bindingAllows } from '../domain/binding.js';
 import { checkCreationConsent, creationChannel, type CreationConsent } from '../domain/creation.js';
 import { decide } from '../domain/decide.js';
 import { CarnetError } from '../domain/errors.js';
@@ -14,7 +13,7 @@ import { findPatientKey, identifiersOfRecord, insertDmp, loadRecord, updateDmp, 
 import { insertRepresentative } from '../store/representative-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, traceCall } from './guard.js';
-import { recordKeyFor } from './patient-binding.js';
+import { admitNamedPatient, recordKeyFor } from './patient-binding.js';
 
 export interface NewRepresentative {
   representativeId?: string;
@@ -147,10 +146,7 @@ export function recordService(deps: ServiceDeps) {
         : null;
       const channel = creationChannel(caller.actor);
       // ACC-10: before saying whether this patient already has a DMP.
-      if (!bindingAllows(caller.actor, input.identifiers)) {
-        await deps.db.transaction((tx) => traceCall(tx, deps, caller, null, 'record.create', 'denied', { reason: 'other_patient' }));
-        throw refusal('other_patient');
-      }
+      await admitNamedPatient(deps, caller, input.identifiers, 'record.create');
       type Outcome = { ok: true; patientKey: string; representativeIds: string[] } | { ok: false; denied: ReasonCode };
       const outcome = await deps.db.transaction(async (tx): Promise<Outcome> => {
         const existing = [];
