@@ -32,27 +32,50 @@ function keptClaims(claims: AuthenticationRefusal['claims']): Record<string, str
   return out;
 }
 
+/**
+ * The limit is kept twice. In the database, for all servers together: past it a refusal only
+ * adds to a counter. And in this process: once this server alone has reached it in the current
+ * window, a flood does not even reach the database (no connection, no lock); its refusals are
+ * counted here and handed to the next row this server writes. So a flood costs at most the
+ * limit in transactions per minute per server, and nothing it causes goes uncounted for long.
+ */
 export function accessRefusalService(deps: ServiceDeps) {
   const limit: SecurityLogLimit = { perWindow: deps.limits.securityLogPerMinute ?? DEFAULT_SECURITY_LOG_PER_MINUTE, windowMs: SECURITY_LOG_WINDOW_MS };
+  const local = { window: -1, seen: 0, uncounted: 0 };
   return {
     /** Logs the refusal of an unidentified request; returns whether a row was written (false: counted only). */
     async logUnauthenticated(r: AuthenticationRefusal): Promise<boolean> {
-      const { written } = await deps.db.transaction((tx) =>
-        appendSecurityEvent(
-          tx,
-          {
-            occurredAt: deps.clock.now(),
-            channel: r.channel,
-            operation: r.operation ?? null,
-            reason: r.reason,
-            clientAddress: r.clientAddress ?? null,
-            requestId: r.requestId ?? null,
-            claims: keptClaims(r.claims),
-          },
-          limit,
-        ),
-      );
-      return written;
+      const occurredAt = deps.clock.now();
+      const window = Math.floor(occurredAt.getTime() / limit.windowMs);
+      if (window !== local.window) Object.assign(local, { window, seen: 0 });
+      if (++local.seen > limit.perWindow) {
+        local.uncounted++;
+        return false;
+      }
+      const carried = local.uncounted;
+      local.uncounted = 0;
+      try {
+        const { written } = await deps.db.transaction((tx) =>
+          appendSecurityEvent(
+            tx,
+            {
+              occurredAt,
+              channel: r.channel,
+              operation: r.operation ?? null,
+              reason: r.reason,
+              clientAddress: r.clientAddress ?? null,
+              requestId: r.requestId ?? null,
+              claims: keptClaims(r.claims),
+            },
+            limit,
+            carried,
+          ),
+        );
+        return written;
+      } catch (e) {
+        local.uncounted += carried;
+        throw e;
+      }
     },
   };
 }

@@ -63,17 +63,24 @@ interface Head {
 }
 
 /**
- * Appends one refusal, or only counts it when the current window is full. Runs in the caller's
- * transaction; the head row lock makes concurrent appends queue (one chain, no fork).
+ * Appends one refusal, or only counts it when the current window is full. `suppressedElsewhere`
+ * adds refusals a server counted without coming here (see access-refusals.ts). Runs in the
+ * caller's transaction; the head row lock makes concurrent appends queue (one chain, no fork).
  */
-export async function appendSecurityEvent(tx: Queryable, e: SecurityEvent, limit: SecurityLogLimit): Promise<{ written: boolean; seq?: number }> {
+export async function appendSecurityEvent(
+  tx: Queryable,
+  e: SecurityEvent,
+  limit: SecurityLogLimit,
+  suppressedElsewhere = 0,
+): Promise<{ written: boolean; seq?: number }> {
   const head = (await tx.query<Head>('SELECT seq::text AS seq, hash, window_start, window_count, suppressed::text AS suppressed FROM security_log_head FOR UPDATE')).rows[0]!;
+  const suppressed = Number(head.suppressed) + suppressedElsewhere;
   const occurredAt = new Date(Math.floor(e.occurredAt.getTime()));
   const windowStart = new Date(Math.floor(occurredAt.getTime() / limit.windowMs) * limit.windowMs);
   const sameWindow = head.window_start !== null && new Date(head.window_start).getTime() === windowStart.getTime();
   const count = (sameWindow ? head.window_count : 0) + 1;
   if (count > limit.perWindow) {
-    await tx.query('UPDATE security_log_head SET window_start = $1, window_count = $2, suppressed = suppressed + 1', [windowStart, count]);
+    await tx.query('UPDATE security_log_head SET window_start = $1, window_count = $2, suppressed = $3', [windowStart, count, suppressed + 1]);
     return { written: false };
   }
   const row: Omit<SecurityLogRow, 'hash'> = {
@@ -86,7 +93,7 @@ export async function appendSecurityEvent(tx: Queryable, e: SecurityEvent, limit
     client_address: e.clientAddress ?? null,
     request_id: e.requestId ?? null,
     claims: JSON.parse(canonicalJson(e.claims ?? {})) as Record<string, string>,
-    suppressed_before: Number(head.suppressed),
+    suppressed_before: suppressed,
     prev_hash: head.hash,
   };
   const hash = securityRowHash(row);

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { documentResponseHeaders } from '../http/content-headers.js';
 import type { Clock } from '../services/deps.js';
 import type { Services } from '../services/index.js';
 import { identify, vihfVerifierConfig } from './door/identity.js';
@@ -13,7 +14,6 @@ import { handleQuery } from './door/query.js';
 import { handleRetrieve } from './door/retrieve.js';
 import { handleSubmission } from './door/submit.js';
 import { handleUpdate } from './door/update.js';
-import { documentResponseHeaders } from '../http/content-headers.js';
 import { buildMtomMessage, readSoapPayload } from './mtom.js';
 import { buildSoapEnvelope, effectiveAction, faultFor, parseSoapEnvelope, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
 import { XdsWireError } from './wire-error.js';
@@ -67,7 +67,15 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
           if (!tx || !served.includes(tx)) {
             throw new XdsWireError(`action ${action} is not served at ${path} (served: ${served.join(', ')})`, { subcode: 'wsa:ActionNotSupported' });
           }
-          const caller = await identify(soap.security, { services, verifier, requestId: req.id, transaction: tx, clientAddress: req.ip, clockNow: now });
+          const caller = await identify(soap.security, {
+            services,
+            verifier,
+            requestId: req.id,
+            transaction: tx,
+            clientAddress: req.ip,
+            clockNow: now,
+            onLogError: (err) => req.log.error({ err }, 'the security log could not be written'),
+          });
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           switch (tx) {
             case 'ITI-41':

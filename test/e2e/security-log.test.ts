@@ -145,8 +145,8 @@ describeEachStore('TRACE-05: refused identities go to the security log, never to
       const ask = async () => (await fetch(`${limited.baseUrl}/fhir/DocumentReference`, { headers: { 'x-request-id': `flood-${randomUUID()}` } })).status;
       const seqBefore = Number((await db().query<{ seq: string }>('SELECT seq::text AS seq FROM security_log_head')).rows[0]!.seq);
       for (let i = 0; i < 10; i++) expect(await ask()).toBe(401);
-      const head = (await db().query<{ seq: string; suppressed: string }>('SELECT seq::text AS seq, suppressed::text AS suppressed FROM security_log_head')).rows[0]!;
-      expect({ written: Number(head.seq) - seqBefore, suppressed: Number(head.suppressed) }).toEqual({ written: 3, suppressed: 7 });
+      const head = (await db().query<{ seq: string }>('SELECT seq::text AS seq FROM security_log_head')).rows[0]!;
+      expect(Number(head.seq) - seqBefore).toBe(3);
       // the next minute: one row more, which says that 7 were left out before it
       clock.advance(60_000);
       expect(await ask()).toBe(401);

@@ -51,6 +51,8 @@ export interface IdentifyContext {
   transaction: string;
   clientAddress?: string;
   clockNow: () => Date;
+  /** the refusal stands even if the security log cannot be written; this hears of it */
+  onLogError: (err: unknown) => void;
 }
 
 /** The caller of a request, or a wsse Fault (after tracing the refusal). */
@@ -62,14 +64,16 @@ export async function identify(security: Element | undefined, ctx: IdentifyConte
   } catch (e) {
     if (!(e instanceof VihfError)) throw e;
     const c = claimed(security);
-    await ctx.services.accessRefusals.logUnauthenticated({
-      channel: 'xds',
-      requestId: ctx.requestId,
-      reason: e.kind,
-      operation: ctx.transaction,
-      clientAddress: ctx.clientAddress,
-      claims: { subject: c.claimedId, patient: c.patientId ? formatCx(c.patientId) : undefined },
-    });
+    await ctx.services.accessRefusals
+      .logUnauthenticated({
+        channel: 'xds',
+        requestId: ctx.requestId,
+        reason: e.kind,
+        operation: ctx.transaction,
+        clientAddress: ctx.clientAddress,
+        claims: { subject: c.claimedId, patient: c.patientId ? formatCx(c.patientId) : undefined },
+      })
+      .catch(ctx.onLogError);
     throw new XdsWireError(`security: ${e.message}`, { subcode: vihfFaultSubcode(e.kind) });
   }
 }
