@@ -22,6 +22,7 @@ export function benchDecisions(durationMs = 1000): { perSecond: number } {
   const types = [...policy.terminology.documentTypes.keys()];
   const ctx: RecordContext = {
     patientKey: 'p',
+    identifiers: [{ system: '1.2.250.1.213.1.4.8', value: '180000000000001' }],
     status: 'open',
     birthDate: '1980-01-01',
     emancipated: false,

@@ -53,7 +53,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     policy,
     clock: options.clock ?? systemClock,
-    limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, maxQueryResults: config.maxQueryResults },
+    limits: {
+      defaultPageSize: config.defaultPageSize,
+      maxPageSize: config.maxPageSize,
+      maxQueryResults: config.maxQueryResults,
+      securityLogPerMinute: config.securityLogPerMinute,
+    },
     repositoryUniqueId: config.repositoryUniqueId,
   }, {
     access: { ...patientAccessOptions(config), onRoundError: (err) => logger.warn({ err }, 'outbox round failed; its messages wait for the next jobs round') },

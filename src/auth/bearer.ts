@@ -24,6 +24,11 @@ export interface BearerOptions {
 
 export const LOCAL_ISSUER = 'urn:carnet:local';
 
+/** Why a token was refused, for the security log: missing, malformed, unsigned, untrusted, invalid_signature, expired, foreign. */
+function refused(reason: string, message: string): CarnetError {
+  return new CarnetError('unauthenticated', message, { reason });
+}
+
 export interface BearerVerifier {
   verify(token: string): Promise<{ actor: Actor; claims: CarnetClaims & JWTPayload }>;
   /** signs a token with the server's own key (patient sessions; test tokens in development) */
@@ -42,13 +47,15 @@ export function createBearerVerifier(o: BearerOptions): BearerVerifier {
   return {
     async verify(token) {
       let kid: string | undefined;
+      let alg: string | undefined;
       try {
-        kid = decodeProtectedHeader(token).kid;
+        ({ kid, alg } = decodeProtectedHeader(token));
       } catch {
-        throw new CarnetError('unauthenticated', 'the bearer token is not a JWT');
+        throw refused('malformed', 'the bearer token is not a JWT');
       }
+      if (alg === 'none') throw refused('unsigned', 'the token is not signed');
       const isLocal = kid === o.localKeys.kid;
-      if (!isLocal && !provider) throw new CarnetError('unauthenticated', 'the token is signed by an unknown key');
+      if (!isLocal && !provider) throw refused('untrusted', 'the token is signed by an unknown key');
       let payload: JWTPayload;
       try {
         const result = await jwtVerify(token, isLocal ? local : provider!, {
@@ -62,21 +69,21 @@ export function createBearerVerifier(o: BearerOptions): BearerVerifier {
         payload = result.payload;
       } catch (e) {
         const code = (e as { code?: string }).code ?? '';
-        const why =
-          code === 'ERR_JWT_EXPIRED'
-            ? 'the token has expired'
-            : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
-              ? `the token is not meant for this server (${(e as Error).message})`
-              : code === 'ERR_JWKS_NO_MATCHING_KEY'
-                ? 'the token is signed by an unknown key'
-                : 'the token signature is not valid';
-        throw new CarnetError('unauthenticated', why);
+        if (code === 'ERR_JWT_EXPIRED') throw refused('expired', 'the token has expired');
+        if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') throw refused('foreign', `the token is not meant for this server (${(e as Error).message})`);
+        if (code === 'ERR_JWKS_NO_MATCHING_KEY') throw refused('untrusted', 'the token is signed by an unknown key');
+        throw refused('invalid_signature', 'the token signature is not valid');
       }
       const claims = payload as CarnetClaims & JWTPayload;
       if (isLocal && !o.devMode && (claims.subject_type === 'professional' || claims.subject_type === 'support')) {
-        throw new CarnetError('unauthenticated', 'professional tokens come from the identity provider, not from this server');
+        throw refused('untrusted', 'professional tokens come from the identity provider, not from this server');
       }
-      return { actor: claimsToActor(claims), claims };
+      try {
+        return { actor: claimsToActor(claims), claims };
+      } catch (e) {
+        // a signed token that names nobody usable
+        throw e instanceof CarnetError ? refused('malformed', e.message) : e;
+      }
     },
 
     async sign(claims, ttlSeconds) {

@@ -1,9 +1,12 @@
 // Bearer token claims -> Actor. Professionals carry IHE IUA-style attributes (the same facts as
 // a VIHF assertion: IdNat_PS, profession, specialty, structure, activity sector, purpose of use);
 // patients and legal representatives carry the record they act on. Anything missing or unknown
-// yields no actor: the caller is then refused (fail closed).
-import type { Actor } from '../domain/actor.js';
+// yields no actor: the caller is then refused (fail closed). A professional's token may name the
+// one patient it is for (IUA `person_id`, a CX identifier): the request is then bound to that
+// patient (ACC-10), as a VIHF resource-id binds it.
+import type { Actor, ProfessionalActor } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
+import { parseCx } from '../domain/hl7v2.js';
 
 /** The claims Carnet reads. `extensions.ihe_iua` values are accepted where IUA defines them. */
 export interface CarnetClaims {
@@ -20,6 +23,8 @@ export interface CarnetClaims {
   patient_key?: string;
   representative_id?: string;
   account_id?: string;
+  /** ACC-10: the patient the token is for, as a CX identifier (`value^^^&oid&ISO`) */
+  person_id?: string;
   /** AUTH-03: a session opened with a temporary password; it may only replace the password */
   pwd_temporary?: boolean;
   extensions?: {
@@ -27,6 +32,7 @@ export interface CarnetClaims {
       subject_role?: { code?: string };
       purpose_of_use?: { code?: string };
       subject_organization_id?: string;
+      person_id?: string;
     };
   };
 }
@@ -42,7 +48,7 @@ export function claimsToActor(c: CarnetClaims): Actor {
       const idNatPs = str(c.sub);
       const profession = str(c.profession) ?? str(iua?.subject_role?.code);
       if (!idNatPs || !profession) throw new CarnetError('unauthenticated', 'the token names no professional (sub and profession are required)');
-      return {
+      const actor: ProfessionalActor = {
         kind: 'professional',
         idNatPs,
         profession,
@@ -55,6 +61,14 @@ export function claimsToActor(c: CarnetClaims): Actor {
         family: str(c.family_name),
         onPatientRequest: c.on_patient_request === true,
       };
+      const personId = c.person_id ?? iua?.person_id;
+      if (personId !== undefined) {
+        // A patient claim that cannot be read binds to nothing readable: refused, never ignored.
+        const bound = typeof personId === 'string' ? parseCx(personId) : undefined;
+        if (!bound) throw new CarnetError('unauthenticated', 'the token names its patient (person_id) in a form that is not a CX identifier');
+        actor.boundPatient = bound;
+      }
+      return actor;
     }
     case 'patient': {
       const patientKey = str(c.patient_key);

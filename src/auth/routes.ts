@@ -19,6 +19,7 @@ import type { Caller } from '../services/deps.js';
 import type { Services } from '../services/index.js';
 import type { RequestOrigin } from '../services/login.js';
 import type { BearerVerifier } from './bearer.js';
+import { verifyRequestBearer } from './request-bearer.js';
 import type { CarnetClaims } from './claims.js';
 
 export interface AuthRouteDeps {
@@ -57,10 +58,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
 
   /** The bearer session; a temporary-password session only where `allowTemporary` says so. */
   async function session(req: FastifyRequest, allowTemporary = false): Promise<{ caller: Caller; claims: CarnetClaims & JWTPayload }> {
-    const header = req.headers.authorization;
-    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!m) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required');
-    const { actor, claims } = await verifier.verify(m[1]);
+    const { actor, claims } = await verifyRequestBearer(req, verifier, services.accessRefusals, 'auth');
     if (claims.pwd_temporary === true && !allowTemporary) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
     }

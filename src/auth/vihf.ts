@@ -260,6 +260,8 @@ function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig
     const pid = parseCx(resource);
     if (!pid) throw new VihfError('malformed', 'resource-id is not a CX patient identifier');
     identity.patientId = pid;
+    // ACC-10: the request may concern this patient and no other.
+    actor.boundPatient = pid;
   }
   return identity;
 }

@@ -12,6 +12,7 @@ import type { Command } from './commands.js';
 const USAGE = `usage:
   carnet token professional --id <IdNat_PS> --profession <TRE_G15 code> [--specialty SM26] [--structure <IdNat_Struct>]
                             [--sector SA01] [--mode normal|bris_de_glace|centre_15] [--given G] [--family F] [--on-patient-request]
+                            [--person-id '<INS>^^^&<OID>&ISO']   (binds the token to that one patient)
   carnet token patient --patient-key <uuid>
   carnet token representative --patient-key <uuid> --representative <uuid>
   carnet token support --id <agent id>
@@ -43,6 +44,7 @@ export const tokenCommand: Command = {
           given_name: optionString(p, 'given'),
           family_name: optionString(p, 'family'),
           on_patient_request: p.options.has('on-patient-request'),
+          person_id: optionString(p, 'person-id'),
         };
         break;
       case 'patient':

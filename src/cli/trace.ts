@@ -1,12 +1,14 @@
-// `carnet trace verify`: checks every record's hash chain (TRACE-02) and names the first broken
-// row of each broken chain. Exit status 1 when anything is broken.
+// `carnet trace verify`: checks every record's hash chain (TRACE-02) and the server's security
+// log (TRACE-05), and names the first broken row of each broken chain. Exit status 1 when
+// anything is broken.
 import { loadConfig } from '../config/config.js';
+import { verifySecurityLog } from '../store/security-log-repo.js';
 import { verifyTrace } from '../store/trace-repo.js';
 import { openMigratedDb } from '../store/open.js';
 import type { Command } from './commands.js';
 
 export const traceCommand: Command = {
-  summary: 'trace verify: check the hash chains of the access trace',
+  summary: 'trace verify: check the hash chains of the access trace and of the security log',
   async run(args) {
     if (args[0] !== 'verify') {
       console.error('usage: carnet trace verify');
@@ -20,7 +22,13 @@ export const traceCommand: Command = {
         console.log(`BROKEN chain ${b.chainKey} at row ${b.seq}${b.traceId ? ` (trace ${b.traceId})` : ''}: ${b.problem}`);
       }
       console.log(`${result.chains} chains, ${result.rows} rows checked: ${result.broken.length ? `${result.broken.length} broken` : 'intact'}`);
-      return result.broken.length ? 1 : 0;
+      const log = await verifySecurityLog(db);
+      if (log.broken) {
+        console.log(`BROKEN security log at row ${log.broken.seq}${log.broken.id ? ` (entry ${log.broken.id})` : ''}: ${log.broken.problem}`);
+      }
+      const pending = log.pendingSuppressed ? ` (${log.pendingSuppressed} refusals counted since its last row)` : '';
+      console.log(`security log, ${log.rows} rows checked: ${log.broken ? 'broken' : 'intact'}${pending}`);
+      return result.broken.length || log.broken ? 1 : 0;
     } finally {
       await db.close();
     }

@@ -30,6 +30,8 @@ export interface Config {
   repositoryUniqueId: string;
   /** a stored query matching more objects than this fails instead of running away */
   maxQueryResults: number;
+  /** rows the security log takes per minute (refused identities); beyond, they are only counted */
+  securityLogPerMinute: number;
   /** directory of the policy files (matrix, terminologies) */
   profilesDir: string;
   auth: {
@@ -75,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
     devMode: readBool(env, 'CARNET_DEV_MODE', false),
     repositoryUniqueId: readOid(env, 'CARNET_REPOSITORY_UNIQUE_ID', '1.2.250.1.999.1.1.1'),
     maxQueryResults: readInt(env, 'CARNET_MAX_QUERY_RESULTS', 5000, 1, 1_000_000),
+    securityLogPerMinute: readInt(env, 'CARNET_SECURITY_LOG_PER_MINUTE', 120, 1, 100_000),
     profilesDir: readString(env, 'CARNET_PROFILES_DIR', 'profiles')!,
     auth: {
       audience: readString(env, 'CARNET_TOKEN_AUDIENCE', 'carnet')!,

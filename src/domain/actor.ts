@@ -1,5 +1,6 @@
 // Who is asking. Every service call carries one Actor; the doors build it from a VIHF assertion,
 // a bearer token or a patient session, and nothing else may decide who the caller is.
+import type { PatientIdentifier } from './model.js';
 
 export type AccessMode = 'normal' | 'bris_de_glace' | 'centre_15';
 export const ACCESS_MODES: readonly AccessMode[] = ['normal', 'bris_de_glace', 'centre_15'];
@@ -22,6 +23,11 @@ export interface ProfessionalActor {
   family?: string;
   /** the act is done at the patient's request (ACC-07) */
   onPatientRequest?: boolean;
+  /**
+   * ACC-10: the one patient the identity assertion is about (VIHF resource-id, or the patient
+   * claim of a bearer token). When set, the request may concern no other patient.
+   */
+  boundPatient?: PatientIdentifier;
 }
 
 export interface PatientActor {

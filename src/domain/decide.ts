@@ -16,6 +16,7 @@ import {
 } from './access.js';
 import type { Action } from './actions.js';
 import type { Actor, LegalRepresentativeActor, PatientActor, ProfessionalActor } from './actor.js';
+import { bindingAllows } from './binding.js';
 import { retentionExpired } from './lifecycle.js';
 import { actsAsAdult } from './minors.js';
 import { parseCivilDate } from './calendar.js';
@@ -52,6 +53,8 @@ export function decide(
   now: Date,
 ): Decision {
   const c: Call = { policy, actor, ctx, doc, now };
+  // ACC-10 before anything else: a caller bound to another patient learns nothing of this record.
+  if (!bindingAllows(actor, ctx.identifiers)) return deny('other_patient');
   switch (action) {
     case 'record.exists':
       return recordExists(c);

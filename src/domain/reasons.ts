@@ -8,6 +8,8 @@ export const REASON_CODES = [
   'administrative_staff',
   'unsupported_actor',
   'wrong_record',
+  /** ACC-10: the caller's assertion names another patient */
+  'other_patient',
   // authorisation (ACC)
   'not_authorised',
   'blocked',

@@ -1,7 +1,7 @@
 // The facts about one record (DMP) and one document that the rules read. The services load
 // them from the store; the rules never see more than this, which keeps them pure and testable.
 import { normaliseConfidentiality } from './confidentiality.js';
-import type { AvailabilityStatus, StoredDocumentEntry } from './model.js';
+import type { AvailabilityStatus, PatientIdentifier, StoredDocumentEntry } from './model.js';
 
 export interface Grant {
   /** a professional (IdNat_PS) or a structure (IdNat_Struct) whose care team is meant (ACC-04) */
@@ -23,6 +23,8 @@ export interface LegalRepresentative {
 
 export interface RecordContext {
   patientKey: string;
+  /** the patient's identifiers (INS-NIR, INS-NIA...): what an identity assertion names (ACC-10) */
+  identifiers: PatientIdentifier[];
   status: 'open' | 'closed';
   /** YYYY-MM-DD */
   birthDate?: string;

@@ -11,6 +11,7 @@
 //                AND ($onlyPatientAuthored IS NOT TRUE OR authored_by_patient)
 import { professionalReadAccess, holderAccess, isMedecinTraitant } from './access.js';
 import type { Actor } from './actor.js';
+import { bindingAllows } from './binding.js';
 import { INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX, MASQUE_PS } from './confidentiality.js';
 import { readableTypeList } from './matrix.js';
 import type { AvailabilityStatus } from './model.js';
@@ -57,6 +58,8 @@ function knownTypeCodes(terminology: Terminology): string[] {
 const none = (reason: ReasonCode): VisibilityFilter => ({ kind: 'none', reason });
 
 export function visibilityFilter(policy: Policy, actor: Actor, ctx: RecordContext, now: Date): VisibilityFilter {
+  // ACC-10: a caller bound to another patient sees nothing of this record.
+  if (!bindingAllows(actor, ctx.identifiers)) return none('other_patient');
   switch (actor.kind) {
     case 'professional': {
       const access = professionalReadAccess(policy, actor, ctx);

@@ -1,8 +1,11 @@
 // Who calls the FHIR door: the bearer token is checked before any route runs (except the
-// CapabilityStatement, which is public), and routes read the result with callerOf().
+// CapabilityStatement, which is public), and routes read the result with callerOf(). A refused
+// token is logged in the server's security log (TRACE-05).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BearerVerifier } from '../auth/bearer.js';
+import { verifyRequestBearer } from '../auth/request-bearer.js';
 import { CarnetError } from '../domain/errors.js';
+import type { AccessRefusalService } from '../services/access-refusals.js';
 import type { Caller } from '../services/deps.js';
 
 declare module 'fastify' {
@@ -16,14 +19,11 @@ const PUBLIC = new Set(['/fhir/metadata', '/fhir/.well-known/smart-configuration
 /** The published conformance resources (profiles, terminologies, search parameters, operations) are public too. */
 const PUBLIC_TYPES = /^\/fhir\/(StructureDefinition|CodeSystem|ValueSet|SearchParameter|OperationDefinition)(\/[^/]+)?$/;
 
-export function requireBearer(app: FastifyInstance, verifier: BearerVerifier): void {
+export function requireBearer(app: FastifyInstance, verifier: BearerVerifier, refusals: Pick<AccessRefusalService, 'logUnauthenticated'>): void {
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0].replace(/\/$/, '');
     if (PUBLIC.has(path) || (req.method === 'GET' && PUBLIC_TYPES.test(path))) return;
-    const header = req.headers.authorization;
-    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!m) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required');
-    const { actor, claims } = await verifier.verify(m[1]);
+    const { actor, claims } = await verifyRequestBearer(req, verifier, refusals, 'fhir');
     // AUTH-03: a session opened with a temporary password may only replace it (POST /auth/password).
     if (claims.pwd_temporary === true) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });

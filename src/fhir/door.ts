@@ -34,7 +34,7 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
   const caps = new FhirCapabilities();
   await app.register(
     async (fhir) => {
-      requireBearer(fhir, deps.verifier);
+      requireBearer(fhir, deps.verifier, deps.services.accessRefusals);
       fhir.setErrorHandler((error: FastifyError, req, reply) => {
         if (isCarnetError(error)) {
           const { status, outcome } = outcomeForError(error);

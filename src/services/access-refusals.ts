@@ -1,38 +1,81 @@
-// Refused identities: a request whose caller could not be established (missing, unsigned,
-// tampered, expired or untrusted VIHF) still leaves a trace row (TRACE-01), on the record it
-// named when that record exists, else on the chain of rows without a record.
-import type { PatientIdentifier } from '../domain/model.js';
-import { findPatientKey } from '../store/record-repo.js';
+// Refused identities (TRACE-05): a request whose caller could not be established (no identity;
+// an unsigned, badly signed, expired, untrusted or foreign assertion or token) goes to the
+// server's security log, never to a patient's trace: anyone can write a real INS and a real
+// professional id into an unsigned assertion, so what such a request claims is kept there as an
+// unverified claim. The log is rate-limited (security-log-repo.ts).
+import { appendSecurityEvent, type SecurityLogLimit } from '../store/security-log-repo.js';
 import type { Channel, ServiceDeps } from './deps.js';
-import { traceCall } from './guard.js';
 
 export interface AuthenticationRefusal {
   channel: Channel;
   requestId?: string;
   /** why the identity was refused (e.g. `expired`, `unsigned`) */
   reason: string;
-  /** the transaction asked for (e.g. `ITI-18`) */
+  /** the transaction or route asked for (e.g. `ITI-18`, `GET /fhir/DocumentReference`) */
   operation?: string;
-  /** the patient the request claimed to be about; unverified, used only to file the row */
-  patientId?: PatientIdentifier;
-  /** the identity the request claimed; unverified, recorded as a claim */
-  claimedId?: string;
+  /** the client's address */
+  clientAddress?: string;
+  /** what the request claimed (subject, patient...), unverified */
+  claims?: Record<string, string | undefined>;
 }
 
+/** One minute windows; at most this many rows in each by default. */
+export const SECURITY_LOG_WINDOW_MS = 60_000;
+export const DEFAULT_SECURITY_LOG_PER_MINUTE = 120;
+
+/** A claim is kept short: it is the caller's text, not ours. */
+const CLAIM_LENGTH = 64;
+
+function keptClaims(claims: AuthenticationRefusal['claims']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(claims ?? {})) if (typeof v === 'string' && v !== '') out[k] = v.slice(0, CLAIM_LENGTH);
+  return out;
+}
+
+/**
+ * The limit is kept twice. In the database, for all servers together: past it a refusal only
+ * adds to a counter. And in this process: once this server alone has reached it in the current
+ * window, a flood does not even reach the database (no connection, no lock); its refusals are
+ * counted here and handed to the next row this server writes. So a flood costs at most the
+ * limit in transactions per minute per server, and nothing it causes goes uncounted for long.
+ */
 export function accessRefusalService(deps: ServiceDeps) {
+  const limit: SecurityLogLimit = { perWindow: deps.limits.securityLogPerMinute ?? DEFAULT_SECURITY_LOG_PER_MINUTE, windowMs: SECURITY_LOG_WINDOW_MS };
+  const local = { window: -1, seen: 0, uncounted: 0 };
   return {
-    async traceAuthenticationRefusal(r: AuthenticationRefusal): Promise<void> {
-      const patientKey = r.patientId ? await findPatientKey(deps.db, r.patientId).catch(() => null) : null;
-      const caller = { actor: { kind: 'system' as const, component: 'unauthenticated' }, channel: r.channel, requestId: r.requestId };
-      await deps.db.transaction((tx) =>
-        traceCall(tx, deps, caller, patientKey, 'authentication', 'denied', {
-          reason: r.reason,
-          details: {
-            ...(r.operation ? { operation: r.operation } : {}),
-            ...(r.claimedId ? { claimedId: r.claimedId } : {}),
-          },
-        }),
-      );
+    /** Logs the refusal of an unidentified request; returns whether a row was written (false: counted only). */
+    async logUnauthenticated(r: AuthenticationRefusal): Promise<boolean> {
+      const occurredAt = deps.clock.now();
+      const window = Math.floor(occurredAt.getTime() / limit.windowMs);
+      if (window !== local.window) Object.assign(local, { window, seen: 0 });
+      if (++local.seen > limit.perWindow) {
+        local.uncounted++;
+        return false;
+      }
+      const carried = local.uncounted;
+      local.uncounted = 0;
+      try {
+        const { written } = await deps.db.transaction((tx) =>
+          appendSecurityEvent(
+            tx,
+            {
+              occurredAt,
+              channel: r.channel,
+              operation: r.operation ?? null,
+              reason: r.reason,
+              clientAddress: r.clientAddress ?? null,
+              requestId: r.requestId ?? null,
+              claims: keptClaims(r.claims),
+            },
+            limit,
+            carried,
+          ),
+        );
+        return written;
+      } catch (e) {
+        local.uncounted += carried;
+        throw e;
+      }
     },
   };
 }

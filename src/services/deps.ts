@@ -14,6 +14,8 @@ export interface ServiceLimits {
   maxPageSize: number;
   /** a stored query returning more objects than this fails (XDSTooManyResults) instead of running away */
   maxQueryResults: number;
+  /** TRACE-05: rows the security log takes per minute; further refusals are only counted */
+  securityLogPerMinute?: number;
 }
 
 export interface ServiceDeps {

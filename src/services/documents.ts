@@ -1,16 +1,16 @@
 // Reading documents: search (ACC-08: the visibility filter is part of the SQL), read one entry,
 // retrieve its content. Every read is traced (TRACE-01).
 import { CarnetError } from '../domain/errors.js';
-import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
+import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments, getContent, getEntry, getLatestByLogicalId, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
 
 export type { DocumentPage, DocumentRelation };
-import { findPatientKey } from '../store/record-repo.js';
 import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
 import { findRelations, type DocumentRelation } from '../store/relations-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
+import { recordKeyFor, type PatientRef } from './patient-binding.js';
 
 export type DocumentCriteria = Omit<DocumentQuery, 'patientKey' | 'visibility'>;
 
@@ -50,12 +50,12 @@ export function documentService(deps: ServiceDeps) {
      */
     async find(
       caller: Caller,
-      patient: PatientIdentifier | { patientKey: string },
+      patient: PatientRef,
       criteria: DocumentCriteria = {},
       displayDefaults: { count?: boolean; sort?: boolean } = {},
     ): Promise<DocumentPage & { pageSize?: number }> {
       await deps.availability?.ensureAvailable('document.search');
-      const patientKey = 'patientKey' in patient ? patient.patientKey : await findPatientKey(deps.db, patient);
+      const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
       if (!patientKey) return { entries: [], total: 0 };
       return guarded(deps, caller, {
         patientKey,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { actorId } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
+import { extensionOf } from '../domain/media-types.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { listGrants } from '../store/consent-repo.js';
@@ -40,26 +41,6 @@ export interface OpenedExport {
 /** Export format version, named in the manifest. */
 export const EXPORT_FORMAT = 'carnet-dmp-export/1';
 const HISTORY_PAGE = 500;
-
-const EXTENSIONS: Record<string, string> = {
-  'text/plain': 'txt',
-  'application/pdf': 'pdf',
-  'text/xml': 'xml',
-  'application/xml': 'xml',
-  'application/hl7-v3+xml': 'xml',
-  'application/fhir+json': 'json',
-  'application/json': 'json',
-  'text/html': 'html',
-  'text/rtf': 'rtf',
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/tiff': 'tiff',
-  'application/dicom': 'dcm',
-};
-
-export function extensionOf(mimeType: string): string {
-  return EXTENSIONS[mimeType.split(';')[0].trim().toLowerCase()] ?? 'bin';
-}
 
 function json(value: unknown): Buffer {
   return Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');

@@ -3,6 +3,7 @@
 // is traced too, in a transaction of its own since the refused work is not done. If the trace
 // cannot be written, the action fails with it (TRACE-01).
 import type { Action } from '../domain/actions.js';
+import { boundPatientOf } from '../domain/binding.js';
 import { decide } from '../domain/decide.js';
 import { CarnetError } from '../domain/errors.js';
 import { documentFacts, type DocumentFacts } from '../domain/record.js';
@@ -44,8 +45,17 @@ export async function traceCall(
   });
 }
 
-/** The error a door sees for a refusal; hidden documents look absent (ACC-08). */
-export function refusal(reason: ReasonCode): CarnetError {
+/**
+ * The error a door sees for a refusal; hidden documents look absent (ACC-08). A caller bound to
+ * another patient (ACC-10) is told so when it named a record, and finds no document when it named
+ * a document: saying more would confirm that the other patient's document exists.
+ */
+export function refusal(reason: ReasonCode, concerns: 'record' | 'document' = 'record'): CarnetError {
+  if (reason === 'other_patient') {
+    return concerns === 'document'
+      ? new CarnetError('not_found', 'no such document')
+      : new CarnetError('forbidden', "refused: the request concerns another patient than the one the caller's identity assertion names", { reason });
+  }
   if (hidesExistence(reason)) return new CarnetError('not_found', 'no such document', { reason });
   if (reason === 'record_closed') return new CarnetError('record_closed', 'the record is closed', { reason });
   return new CarnetError('forbidden', `refused: ${reason.replace(/_/g, ' ')}`, { reason });
@@ -77,9 +87,11 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; reason: ReasonCode; trac
 
 export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: GuardedWork<T>): Promise<T> {
   let outcome: Outcome<T>;
+  let recordMissing = false;
   try {
     outcome = await deps.db.transaction(async (tx): Promise<Outcome<T>> => {
       const record = await loadRecord(tx, work.patientKey, work.lock ?? false);
+      recordMissing = !record;
       if (!record) throw new CarnetError('unknown_patient', 'no DMP for this patient');
       const document = work.loadDocument ? await work.loadDocument(tx) : null;
       if (work.loadDocument && !document) throw new CarnetError('not_found', 'no such document');
@@ -111,6 +123,12 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
       return { ok: true, value };
     });
   } catch (e) {
+    // ACC-10: a caller bound to a patient named a record that does not exist; it is not that
+    // patient's, and the answer must not differ from the one about another patient's record.
+    if (recordMissing && boundPatientOf(caller.actor) !== undefined) {
+      await deps.db.transaction((tx) => traceCall(tx, deps, caller, null, work.action, 'denied', { ...work.trace, reason: 'other_patient' }));
+      throw refusal('other_patient');
+    }
     // The work failed (bad input, conflict...): nothing of it stays, but the attempt is traced.
     if (e instanceof CarnetError && e.code !== 'unknown_patient') {
       await deps.db
@@ -124,6 +142,6 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
     }
     throw e;
   }
-  if (!outcome.ok) throw refusal(outcome.reason);
+  if (!outcome.ok) throw refusal(outcome.reason, work.loadDocument ? 'document' : 'record');
   return outcome.value;
 }

@@ -1,13 +1,13 @@
 // Submission sets and folders of a record (ITI-66 Find Document Lists, FindSubmissionSets /
 // FindFolders): one guarded `record.read`, and every member that is a document goes through the
 // caller's visibility filter, so a list never reveals a document its reader cannot find (ACC-08).
-import type { AvailabilityStatus, PatientIdentifier, StoredFolder, StoredSubmissionSet } from '../domain/model.js';
+import type { AvailabilityStatus, StoredFolder, StoredSubmissionSet } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments } from '../store/document-repo.js';
-import { findPatientKey } from '../store/record-repo.js';
 import { findAssociations, findFolders, findSubmissionSets, lookupObjects } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
+import { recordKeyFor, type PatientRef } from './patient-binding.js';
 
 export type ListKind = 'submissionset' | 'folder';
 type Code = { code: string; system?: string };
@@ -38,10 +38,10 @@ export type FoundList =
 
 export function listService(deps: ServiceDeps) {
   return {
-    async find(caller: Caller, patient: PatientIdentifier | { patientKey: string }, criteria: ListCriteria = {}): Promise<FoundList[]> {
-      const patientKey = 'patientKey' in patient ? patient.patientKey : await findPatientKey(deps.db, patient);
-      if (!patientKey) return [];
+    async find(caller: Caller, patient: PatientRef, criteria: ListCriteria = {}): Promise<FoundList[]> {
       const kinds = criteria.kinds ?? ['submissionset', 'folder'];
+      const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', { details: { lists: kinds } });
+      if (!patientKey) return [];
       return guarded(deps, caller, {
         patientKey,
         action: 'record.read',

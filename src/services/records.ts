@@ -13,6 +13,7 @@ import { findPatientKey, identifiersOfRecord, insertDmp, loadRecord, updateDmp, 
 import { insertRepresentative } from '../store/representative-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, traceCall } from './guard.js';
+import { admitNamedPatient, recordKeyFor } from './patient-binding.js';
 
 export interface NewRepresentative {
   representativeId?: string;
@@ -121,6 +122,7 @@ export function recordService(deps: ServiceDeps) {
       const accessEndsAt = input.birthDate && !input.protectedAdult ? new Date(`${majorityDate(input.birthDate)}T00:00:00Z`) : null;
       const ctx: RecordContext = {
         patientKey,
+        identifiers: input.identifiers,
         status: 'open',
         birthDate: input.birthDate,
         emancipated: !!input.emancipated,
@@ -143,6 +145,8 @@ export function recordService(deps: ServiceDeps) {
           }
         : null;
       const channel = creationChannel(caller.actor);
+      // ACC-10: before saying whether this patient already has a DMP.
+      await admitNamedPatient(deps, caller, input.identifiers, 'record.create');
       type Outcome = { ok: true; patientKey: string; representativeIds: string[] } | { ok: false; denied: ReasonCode };
       const outcome = await deps.db.transaction(async (tx): Promise<Outcome> => {
         const existing = [];
@@ -192,7 +196,7 @@ export function recordService(deps: ServiceDeps) {
 
     /** TD0.2: does a DMP exist, its state, and how the caller stands with it. */
     async status(caller: Caller, identifier: PatientIdentifier): Promise<RecordStatus> {
-      const key = await findPatientKey(deps.db, identifier);
+      const key = await recordKeyFor(deps, caller, identifier, 'record.exists');
       if (!key) {
         await deps.db.transaction((tx) =>
           traceCall(tx, deps, caller, null, 'record.exists', 'success', { details: { exists: false } }),

@@ -15,7 +15,6 @@ import type {
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import type { Tx } from '../store/db.js';
 import { findDocuments, type CodeCriterion, type DocumentQuery } from '../store/document-repo.js';
-import { findPatientKey } from '../store/record-repo.js';
 import {
   findAssociations,
   findFolders,
@@ -30,6 +29,7 @@ import {
 import type { Caller, ServiceDeps } from './deps.js';
 import { documentService, type DocumentCriteria } from './documents.js';
 import { guarded } from './guard.js';
+import { recordKeyFor, recordsOfOwnPatient } from './patient-binding.js';
 
 /** Filters on the documents a "contents" query returns. */
 export interface ContentFilter {
@@ -344,10 +344,15 @@ async function run(view: RecordView, q: Exclude<RegistryQuery, { kind: 'FindDocu
 export function registryQueryService(deps: ServiceDeps) {
   const docs = documentService(deps);
 
-  /** The records a query concerns: by patient id, or by where the named objects are. */
-  async function recordsOf(q: RegistryQuery): Promise<string[]> {
+  /**
+   * The records a query concerns: by patient id, or by where the named objects are. ACC-10: a
+   * caller bound to a patient may name no other one, and another patient's objects are unknown
+   * to it (the refusal is traced on their record).
+   */
+  async function recordsOf(caller: Caller, q: RegistryQuery): Promise<string[]> {
+    const trace = { details: { query: q.kind } };
     if ('patientId' in q) {
-      const key = await findPatientKey(deps.db, q.patientId);
+      const key = await recordKeyFor(deps, caller, q.patientId, 'record.read', trace);
       return key ? [key] : [];
     }
     const keys = new Set<string>();
@@ -355,7 +360,7 @@ export function registryQueryService(deps: ServiceDeps) {
     const valid = uuids.filter((u) => /^urn:uuid:[0-9a-f-]{36}$/i.test(u));
     if (valid.length) for (const o of await lookupObjects(deps.db, valid)) keys.add(o.patientKey);
     if ('ids' in q && q.ids.uniqueIds?.length) for (const r of await lookupUniqueIds(deps.db, q.ids.uniqueIds)) keys.add(r.patient_key);
-    return [...keys];
+    return recordsOfOwnPatient(deps, caller, [...keys], 'record.read', trace);
   }
 
   return {
@@ -367,7 +372,7 @@ export function registryQueryService(deps: ServiceDeps) {
         for (const group of q.referenceIdGroups ?? []) found = found.filter((d) => d.referenceIds.some((r) => group.includes(r)));
         return { ...empty(), documents: found };
       }
-      const keys = await recordsOf(q);
+      const keys = await recordsOf(caller, q);
       if (options.singlePatient && keys.length > 1) {
         throw new CarnetError('invalid_metadata', 'the objects asked for belong to more than one patient; ask for ObjectRef or one patient', {
           reason: 'not_single_patient',

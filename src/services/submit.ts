@@ -4,10 +4,10 @@
 // plan is written (submission-store.ts).
 import { CarnetError } from '../domain/errors.js';
 import type { SubmissionRequest, SubmissionResult } from '../domain/submission.js';
-import { findPatientKey } from '../store/record-repo.js';
 import { alertNewDocuments } from './alerts.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
+import { admitNamedPatient, recordKeyFor, type PatientRef } from './patient-binding.js';
 import { planSubmission } from './submission-plan.js';
 import { fail, structuralProblems, type SubmitOptions } from './submission-shape.js';
 import { storeSubmission } from './submission-store.js';
@@ -16,11 +16,19 @@ export type { SubmitOptions };
 
 export function submitService(deps: ServiceDeps) {
   return {
+    /**
+     * ACC-10 on the patient a submission's subject names (an ITI-65 Bundle's Patient reference or
+     * Patient resource), asked before the door looks that patient up.
+     */
+    admitSubject: (caller: Caller, refs: PatientRef[]): Promise<void> => admitNamedPatient(deps, caller, refs, 'document.submit'),
+
     async submit(caller: Caller, req: SubmissionRequest, options: SubmitOptions = {}): Promise<SubmissionResult> {
       await deps.availability?.ensureAvailable('document.submit');
       const problems = structuralProblems(req, options);
       if (problems.length) fail(problems);
-      const patientKey = await findPatientKey(deps.db, req.submissionSet.patientId);
+      // Every entry and folder names the submission set's patient (structuralProblems): ACC-10 is
+      // asked of that one patient, before saying whether it has a DMP.
+      const patientKey = await recordKeyFor(deps, caller, req.submissionSet.patientId, 'document.submit');
       if (!patientKey) throw new CarnetError('unknown_patient', `no DMP for patient ${req.submissionSet.patientId.value}`, { location: req.submissionSet.id });
 
       return guarded(deps, caller, {

@@ -12,7 +12,6 @@ import type { NewVersion, StatusChange, UpdateRequest } from '../domain/update-r
 import type { Tx } from '../store/db.js';
 import { bareUuid, getEntry, getLatestByLogicalId, setEntryStatus } from '../store/document-repo.js';
 import type { LoadedRecord } from '../store/record-repo.js';
-import { findPatientKey } from '../store/record-repo.js';
 import {
   findAssociations,
   findFolders,
@@ -32,11 +31,14 @@ import {
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, type TraceExtra } from './guard.js';
 import { nextDocumentVersion, storeDocumentVersion } from './metadata-updates.js';
+import { recordKeyFor, recordsOfOwnPatient } from './patient-binding.js';
 
 const UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** what SubmitAssociation may add between registered objects (a replacement is a submission) */
 const SUBMITTABLE: AssociationType[] = ['HasMember', 'APND', 'XFRM', 'signs'];
 const RELATIONS: AssociationType[] = ['RPLC', 'XFRM_RPLC', 'APND', 'XFRM', 'signs'];
+/** how the trace names an ITI-57 request */
+const TRACE_ACTION = 'document.metadata_update';
 
 function updateError(message: string, location?: string): CarnetError {
   return new CarnetError('invalid_metadata', message, { location, reason: 'XDSMetadataUpdateError' });
@@ -51,7 +53,7 @@ function versionError(message: string, location?: string): CarnetError {
 }
 
 /** The record the request changes: the one every object it names belongs to. */
-async function recordOf(deps: ServiceDeps, req: UpdateRequest): Promise<string> {
+async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): Promise<string> {
   const own = new Set([req.submissionSet.id, ...req.documents.map((d) => d.id), ...req.folders.map((f) => f.id), ...req.associations.map((a) => a.id)]);
   for (const v of [...req.documents, ...req.folders]) {
     if (!UUID.test(v.logicalId) || v.logicalId.toLowerCase() === v.id.toLowerCase()) {
@@ -65,14 +67,17 @@ async function recordOf(deps: ServiceDeps, req: UpdateRequest): Promise<string> 
     ...req.associations.flatMap((a) => [a.sourceId, a.targetId]),
   ].filter((id) => !own.has(id));
   for (const id of refs) if (!UUID.test(id)) throw updateError(`${id} is neither in the request nor a registry UUID`, id);
-  const found = await lookupObjects(deps.db, refs.map((r) => r.toLowerCase()));
+  // ACC-10: the submission set's patient first; objects of another patient are then unknown here.
+  const ssKey = await recordKeyFor(deps, caller, req.submissionSet.patientId, TRACE_ACTION);
+  const named = await lookupObjects(deps.db, refs.map((r) => r.toLowerCase()));
+  const ownKeys = new Set(await recordsOfOwnPatient(deps, caller, [...new Set(named.map((o) => o.patientKey))], TRACE_ACTION));
+  const found = named.filter((o) => ownKeys.has(o.patientKey));
   const known = new Set(found.map((o) => o.entryUuid));
   for (const v of [...req.documents, ...req.folders]) {
     if (!known.has(v.logicalId.toLowerCase())) throw versionError(`no registered object has the logical id ${v.logicalId}`, v.id);
   }
   for (const id of refs) if (!known.has(id.toLowerCase())) throw updateError(`${id} is not in the registry`, id);
   const keys = new Set(found.map((o) => o.patientKey));
-  const ssKey = await findPatientKey(deps.db, req.submissionSet.patientId);
   if (keys.size > 1 || (ssKey && keys.size === 1 && !keys.has(ssKey))) {
     throw new CarnetError('patient_mismatch', 'the request concerns objects of more than one patient', { reason: 'XDSPatientIDReconciliationError' });
   }
@@ -85,14 +90,14 @@ export function updateSetService(deps: ServiceDeps) {
   return {
     async apply(caller: Caller, req: UpdateRequest): Promise<{ assignedIds: Record<string, string> }> {
       await deps.availability?.ensureAvailable('metadata.update');
-      const patientKey = await recordOf(deps, req);
+      const patientKey = await recordOf(deps, caller, req);
       return guarded(deps, caller, {
         patientKey,
         // the request adds to the record; each operation is then decided on its own object
         action: 'document.submit',
         lock: true,
         trace: {
-          action: 'document.metadata_update',
+          action: TRACE_ACTION,
           details: { documents: req.documents.length, folders: req.folders.length, statusChanges: req.statusChanges.length, associations: req.associations.length },
         },
         act: ({ tx, record, trace }) => new UpdateRun(deps, caller, tx, record, req, trace).run(),

@@ -72,9 +72,11 @@ export async function loadRecord(q: Queryable, patientKey: string, forUpdate = f
   const r = await q.query<LoadedJson>(forUpdate ? `${LOAD_SQL} FOR UPDATE OF d` : LOAD_SQL, [patientKey]);
   const raw = r.rows[0];
   if (!raw) return null;
-  const { grants, reps, identifiers, ...row } = raw;
+  const { grants, reps, identifiers: identifiersJson, ...row } = raw;
+  const identifiers = json(identifiersJson);
   const context: RecordContext = {
     patientKey: row.patient_key,
+    identifiers,
     status: row.status,
     birthDate: row.birth_date ?? undefined,
     emancipated: row.emancipated,
@@ -90,7 +92,7 @@ export async function loadRecord(q: Queryable, patientKey: string, forUpdate = f
     })),
     closedAt: row.closed_at ? new Date(row.closed_at).toISOString() : undefined,
   };
-  return { row: row as DmpRow, context, identifiers: json(identifiers) };
+  return { row: row as DmpRow, context, identifiers };
 }
 
 export async function findPatientKey(q: Queryable, id: PatientIdentifier): Promise<string | null> {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { chainHash, GENESIS_HASH } from '../domain/trace-chain.js';
 import { canonicalJson } from './canonical-json.js';
+import { walkChain, type ChainReader } from './chain-walk.js';
 import type { Queryable } from './db.js';
 
 /** Chain of the accesses that concern no record (a failed login with an unknown name...). */
@@ -169,35 +170,22 @@ export async function verifyTrace(db: Queryable, batchSize = 2000): Promise<Trac
     result.broken.push({ chainKey: o.chain_key, seq: 0, traceId: null, problem: 'rows without a chain head' });
   }
   for (const head of heads.rows) {
-    let expectedSeq = 1;
-    let prevHash = GENESIS_HASH;
-    let broken: BrokenLink | undefined;
-    for (;;) {
+    const read: ChainReader = async (fromSeq, limit) => {
       const batch = await db.query<TraceRow & { seq: string }>(
         // Order by the column, not by the text it is read as: '10' sorts before '2'.
         `${SELECT_ROW} WHERE chain_key = $1 AND seq >= $2 ORDER BY access_trace.seq LIMIT $3`,
-        [head.chain_key, expectedSeq, batchSize],
+        [head.chain_key, fromSeq, limit],
       );
-      for (const raw of batch.rows) {
+      return batch.rows.map((raw) => {
         const row = normaliseRow(raw);
-        result.rows++;
-        if (!broken) {
-          const at = (problem: string): BrokenLink => ({ chainKey: head.chain_key, seq: row.seq, traceId: row.trace_id, problem });
-          if (row.seq !== expectedSeq) broken = at(`row ${expectedSeq} is missing`);
-          else if (row.prev_hash !== prevHash) broken = at('does not follow the previous row (prev_hash differs)');
-          else if (traceRowHash(row) !== row.hash) broken = at('content does not match its hash (altered)');
-        }
-        prevHash = row.hash;
-        expectedSeq = row.seq + 1;
-      }
-      if (batch.rows.length < batchSize) break;
+        return { seq: row.seq, id: row.trace_id, prevHash: row.prev_hash, hash: row.hash, recomputed: traceRowHash(row) };
+      });
+    };
+    const walked = await walkChain(read, { seq: Number(head.seq), hash: head.hash }, batchSize);
+    result.rows += walked.rows;
+    if (walked.broken) {
+      result.broken.push({ chainKey: head.chain_key, seq: walked.broken.seq, traceId: walked.broken.id, problem: walked.broken.problem });
     }
-    if (!broken && expectedSeq - 1 !== Number(head.seq)) {
-      broken = { chainKey: head.chain_key, seq: expectedSeq, traceId: null, problem: `chain ends at ${expectedSeq - 1} but its head says ${head.seq} (rows removed)` };
-    } else if (!broken && prevHash !== head.hash) {
-      broken = { chainKey: head.chain_key, seq: expectedSeq - 1, traceId: null, problem: 'last row does not match the chain head' };
-    }
-    if (broken) result.broken.push(broken);
   }
   return result;
 }

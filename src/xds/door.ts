@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { documentResponseHeaders } from '../http/content-headers.js';
 import type { Clock } from '../services/deps.js';
 import type { Services } from '../services/index.js';
 import { identify, vihfVerifierConfig } from './door/identity.js';
@@ -66,7 +67,15 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
           if (!tx || !served.includes(tx)) {
             throw new XdsWireError(`action ${action} is not served at ${path} (served: ${served.join(', ')})`, { subcode: 'wsa:ActionNotSupported' });
           }
-          const caller = await identify(soap.security, { services, verifier, requestId: req.id, transaction: tx, clockNow: now });
+          const caller = await identify(soap.security, {
+            services,
+            verifier,
+            requestId: req.id,
+            transaction: tx,
+            clientAddress: req.ip,
+            clockNow: now,
+            onLogError: (err) => req.log.error({ err }, 'the security log could not be written'),
+          });
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           switch (tx) {
             case 'ITI-41':
@@ -79,8 +88,12 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             case 'ITI-43': {
               const result = await handleRetrieve(soap.body, caller, services, config.repositoryUniqueId);
               const mtom = buildMtomMessage(answer(result.bodyXml), result.attachments, responseAction(action));
-              // The documents are written from the buffers read from the store, part after part.
-              return reply.header('content-type', mtom.contentType).header('content-length', mtom.length).send(Readable.from(mtom.chunks));
+              // The documents are written from the buffers read from the store, part after part,
+              // in a package a browser would only download (content-headers.ts).
+              return reply
+                .headers(documentResponseHeaders({ mimeType: mtom.contentType, baseName: 'retrieve-document-set' }))
+                .header('content-length', mtom.length)
+                .send(Readable.from(mtom.chunks));
             }
             default:
               throw new XdsWireError(`action ${action} is not served here`, { subcode: 'wsa:ActionNotSupported' });

@@ -78,34 +78,61 @@ describe('carnet command', () => {
 });
 
 describe('carnet seed and carnet trace verify', () => {
-  it('TRACE-02: seeds the demo record, finds the chain intact, then names the row altered behind the server\'s back', async () => {
+  it('TRACE-02 and TRACE-05: refused identities reach the security log, not the patient\'s chain; trace verify finds both intact, then names the rows altered behind the server\'s back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'carnet-trace-'));
     try {
       const env = baseEnv({ CARNET_DATA_DIR: dir });
       const seed = spawnSync(process.execPath, [BIN, 'seed'], { env, encoding: 'utf8' });
       expect(seed.status).toBe(0);
       expect(seed.stdout).toMatch(/demo record created/);
+
+      // TRACE-05: an unsigned assertion naming the demo patient and her médecin traitant, and a
+      // FHIR request without a token, sent to the running server
+      const server = await startServer(dir);
+      const { buildVihfAssertion, securityHeader } = await import('../../src/auth/vihf-issuer.js');
+      const { DEMO_INS } = await import('../../src/cli/demo-data.js');
+      const { adhocQuery, cx, envelope } = await import('../support/xds-client.js');
+      const unsigned = buildVihfAssertion(
+        { idNatPs: '810000000002', profession: { code: '10', codeSystem: '1.2.250.1.71.1.2.7' }, structureId: '1690000002', subjectName: 'Bruno Leroy', mode: 'normal', patientId: DEMO_INS },
+        { issuer: 'CN=nobody' },
+      );
+      const action = 'urn:ihe:iti:2007:RegistryStoredQuery';
+      const soap = envelope(action, adhocQuery('urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d', { $XDSDocumentEntryPatientId: cx(DEMO_INS) }), securityHeader(unsigned));
+      const xds = await fetch(`http://127.0.0.1:${server.port}/xds/registry`, { method: 'POST', headers: { 'content-type': `application/soap+xml; charset=UTF-8; action="${action}"` }, body: soap });
+      expect(xds.status).toBe(400);
+      expect((await fetch(`http://127.0.0.1:${server.port}/fhir/DocumentReference`)).status).toBe(401);
+      expect((await server.stop('SIGTERM')).code).toBe(0);
+
       const intact = spawnSync(process.execPath, [BIN, 'trace', 'verify'], { env, encoding: 'utf8' });
       expect(intact.status).toBe(0);
-      expect(intact.stdout).toMatch(/intact/);
+      expect(intact.stdout).toMatch(/chains, \d+ rows checked: intact/);
+      expect(intact.stdout).toMatch(/security log, 2 rows checked: intact/);
 
       const { openPglite } = await import('../../src/store/pglite-db.js');
       const db = await openPglite({ dataDir: dir });
+      const logged = await db.query<{ entry_id: string; claims: Record<string, string> }>('SELECT entry_id::text, claims FROM security_log ORDER BY seq');
+      expect(logged.rows[0]!.claims).toEqual({ subject: '810000000002', patient: `${DEMO_INS.value}^^^&${DEMO_INS.system}&ISO` });
+      const unauthenticated = await db.query("SELECT 1 FROM access_trace WHERE actor_id = 'unauthenticated' OR action = 'authentication'");
+      expect(unauthenticated.rows).toEqual([]);
       const victim = await db.query<{ chain_key: string; trace_id: string }>('SELECT chain_key::text, trace_id::text FROM access_trace WHERE seq = 3');
       await db.transaction(async (tx) => {
         await tx.query('ALTER TABLE access_trace DISABLE TRIGGER access_trace_no_update');
         await tx.query("UPDATE access_trace SET outcome = 'denied' WHERE seq = 3");
         await tx.query('ALTER TABLE access_trace ENABLE TRIGGER access_trace_no_update');
+        await tx.query('ALTER TABLE security_log DISABLE TRIGGER security_log_no_update');
+        await tx.query("UPDATE security_log SET claims = '{}' WHERE seq = 1");
+        await tx.query('ALTER TABLE security_log ENABLE TRIGGER security_log_no_update');
       });
       await db.close();
 
       const broken = spawnSync(process.execPath, [BIN, 'trace', 'verify'], { env, encoding: 'utf8' });
       expect(broken.status).toBe(1);
       expect(broken.stdout).toContain(`BROKEN chain ${victim.rows[0].chain_key} at row 3 (trace ${victim.rows[0].trace_id})`);
+      expect(broken.stdout).toContain(`BROKEN security log at row 1 (entry ${logged.rows[0]!.entry_id}): content does not match its hash (altered)`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 150_000);
 });
 
 describe('the embedded store has one owner', () => {

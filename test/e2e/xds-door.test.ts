@@ -274,7 +274,7 @@ describeEachStore('XDS door: ITI-41, ITI-42, ITI-43, ITI-57 and faults', (db) =>
     expect(isFault(bad)).toBe(true);
   });
 
-  it('TRACE-01: a missing, unsigned, tampered, expired, untrusted or wrapped VIHF is a wsse Fault, and the refusal is traced', async () => {
+  it('TRACE-05: a missing, unsigned, tampered, expired, untrusted or wrapped VIHF is a wsse Fault, logged in the security log and in no patient\'s trace', async () => {
     const rec = await authorisedRecord();
     const body = writeProvideAndRegisterRequest(submission(rec.ins, [{}]), new Map());
     const signer = testSigner('trusted');
@@ -300,8 +300,9 @@ describeEachStore('XDS door: ITI-41, ITI-42, ITI-43, ITI-57 and faults', (db) =>
       const requestId = `vihf-${name}-${randomUUID()}`;
       const res = await postSoap(reposUrl, A['ITI-41'], body, { security, requestId });
       expect({ name, fault: isFault(res), subcode: faultSubcode(res) }).toEqual({ name, fault: true, subcode });
-      const rows = await traceRows(requestId);
-      expect(rows).toEqual([expect.objectContaining({ outcome: 'denied', channel: 'xds', action: 'authentication' })]);
+      expect(await traceRows(requestId)).toEqual([]);
+      const logged = await db().query<{ channel: string; operation: string }>('SELECT channel, operation FROM security_log WHERE request_id = $1', [requestId]);
+      expect(logged.rows).toEqual([{ channel: 'xds', operation: 'ITI-41' }]);
     }
     const own = await w.services.documents.find(patientCaller(rec.patientKey), { patientKey: rec.patientKey }, { countTotal: true });
     expect(own.total).toBe(0);

@@ -32,6 +32,7 @@ export function claimsOf(actor: Actor): CarnetClaims {
         on_patient_request: actor.onPatientRequest,
         given_name: actor.given,
         family_name: actor.family,
+        ...(actor.boundPatient ? { person_id: `${actor.boundPatient.value}^^^&${actor.boundPatient.system}&ISO` } : {}),
       };
     case 'patient':
       return { sub: actor.accountId ?? actor.patientKey, subject_type: 'patient', patient_key: actor.patientKey, account_id: actor.accountId };

@@ -49,6 +49,7 @@ export function envelope(action: string, bodyXml: string, securityXml?: string):
 export interface XdsAnswer {
   status: number;
   contentType: string;
+  headers: Headers;
   xml: string;
   doc: Document;
   attachments: Map<string, Buffer>;
@@ -86,7 +87,7 @@ export async function sendRaw(url: string, contentType: string, body: Buffer, re
   const raw = Buffer.from(await res.arrayBuffer());
   const ct = res.headers.get('content-type') ?? '';
   const payload = readSoapPayload(raw, ct);
-  return { status: res.status, contentType: ct, xml: payload.envelope, doc: parseXml(payload.envelope), attachments: payload.attachments };
+  return { status: res.status, contentType: ct, headers: res.headers, xml: payload.envelope, doc: parseXml(payload.envelope), attachments: payload.attachments };
 }
 
 const STATUS = /status="urn:[^"]*:ResponseStatusType:(\w+)"/;

@@ -1,9 +1,12 @@
 // ITI-68 Retrieve Document: `GET /fhir/Binary/<id>`, where <id> is the DocumentReference id
 // (the entryUUID, as attachment.url and the ITI-65 response say). The bytes come back as they
 // were deposited, with their mimeType, unless the caller asks for FHIR (Accept or _format):
-// then a Binary resource carries them in base64. A hidden or unknown document is a 404.
+// then a Binary resource carries them in base64. A hidden or unknown document is a 404. Either
+// way the headers that keep a document from running in the server's origin are set
+// (content-headers.ts).
 import type { Binary } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CONTENT_SAFETY_HEADERS, documentResponseHeaders } from '../../http/content-headers.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { formatOfMediaType } from '../format.js';
@@ -43,10 +46,14 @@ export function binaryRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void
     const mimeType = entry.mimeType || 'application/octet-stream';
     switch (wantedForm(req, mimeType)) {
       case 'raw':
-        return reply.code(200).type(mimeType).header('content-length', content.byteLength).send(content);
+        return reply
+          .code(200)
+          .headers(documentResponseHeaders({ mimeType, baseName: `document-${req.params.id.toLowerCase()}`, content }))
+          .header('content-length', content.byteLength)
+          .send(content);
       case 'fhir': {
         const binary: Binary = { resourceType: 'Binary', id: req.params.id.toLowerCase(), contentType: mimeType, data: content.toString('base64') };
-        return sendResource(req, reply, binary);
+        return sendResource(req, reply.headers(CONTENT_SAFETY_HEADERS), binary);
       }
       default:
         return sendResource(req, reply, errorOutcome('not-supported', `the document is ${mimeType}; Accept names neither it nor FHIR`), 406);

@@ -10,7 +10,7 @@ import type { FhirRouteContext } from '../door.js';
 import { PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE, toDocumentReference } from '../mhd/document-reference.js';
 import { sendResource } from '../reply.js';
 import { DOCUMENT_REFERENCE_SEARCH_PARAMS, readDocumentSearch } from './document-search.js';
-import { documentReferenceOptions, recordOfPatientId } from './patients.js';
+import { documentReferenceOptions } from './patients.js';
 import { isLenient, pagingOf, searchParamsOf } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf } from './support.js';
@@ -43,15 +43,10 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
     const params = searchParamsOf(req);
     const paging = pagingOf(params, config);
     const { patient, criteria, ignored } = readDocumentSearch(params, isLenient(req));
-    let page: DocumentPage & { pageSize?: number } = { entries: [], total: 0 };
     const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: paging.total };
     // PAT-02: what the request leaves out, the patient's stored display settings may fill.
     const defaults = { count: !params.some((p) => p.name === '_count'), sort: !params.some((p) => p.name === '_sort') };
-    if ('identifier' in patient) page = await services.documents.find(caller, patient.identifier, query, defaults);
-    else {
-      const record = await recordOfPatientId(services, patient.patientId);
-      if (record) page = await services.documents.find(caller, { patientKey: record.patientKey }, query, defaults);
-    }
+    const page: DocumentPage & { pageSize?: number } = await services.documents.find(caller, 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId }, query, defaults);
     if (page.pageSize !== undefined) paging.count = page.pageSize;
     const first = page.entries[0];
     const relations = first ? await services.documents.relations(caller, first.patientKey, page.entries.map((e) => e.entryUuid)) : new Map();

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { ZipFile } from 'yazl';
 import { CarnetError } from '../../domain/errors.js';
 import type { ExportPart } from '../../services/export.js';
+import { documentResponseHeaders } from '../../http/content-headers.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
@@ -41,8 +42,7 @@ export function registerDownloadRoutes(fhir: FastifyInstance, ctx: FhirRouteCont
     zip.end();
     return reply
       .code(200)
-      .header('content-type', 'application/zip')
-      .header('content-disposition', `attachment; filename="${opened.fileName}"`)
+      .headers(documentResponseHeaders({ mimeType: 'application/zip', baseName: opened.fileName.replace(/\.zip$/, '') }))
       .header('cache-control', 'no-store')
       .send(zip.outputStream);
   });

@@ -12,7 +12,7 @@ import { folderToList, submissionSetToList } from '../mhd/lists.js';
 import { sendResource } from '../reply.js';
 import { CONTROL_PARAMS, type PatientSelector } from './document-search.js';
 import { acceptFormBodies } from './documents.js';
-import { parseIdentifierToken, patientIdOf, patientReferenceOf, recordOfPatientId } from './patients.js';
+import { parseIdentifierToken, patientIdOf, patientReferenceOf } from './patients.js';
 import { codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, unsupported, type SearchParam } from './search-params.js';
 import { baseOf } from './support.js';
 import { searchset } from './searchset.js';
@@ -112,12 +112,7 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
     const caller = callerOf(req);
     const paging = pagingOf(params, config);
     const { patient, criteria, ignored } = readListSearch(params, isLenient(req));
-    let found: FoundList[] = [];
-    if ('identifier' in patient) found = await services.lists.find(caller, patient.identifier, criteria);
-    else {
-      const record = await recordOfPatientId(services, patient.patientId);
-      if (record) found = await services.lists.find(caller, { patientKey: record.patientKey }, criteria);
-    }
+    const found = await services.lists.find(caller, 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId }, criteria);
     // Lists are few per record: the page is cut here, after the service's filtering.
     const page = found.slice(paging.offset, paging.offset + paging.count);
     return searchset({

@@ -6,7 +6,7 @@
 import type { Patient, Reference } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
 import type { PatientIdentifier, StoredDocumentEntry } from '../../domain/model.js';
-import type { Services } from '../../services/index.js';
+import type { Caller, Services } from '../../services/index.js';
 import { identifierSystemToOid, oidToIdentifierSystem } from '../codes.js';
 import type { PatientLink } from '../mhd/provide-bundle.js';
 
@@ -34,13 +34,28 @@ export async function recordOfPatientId(services: Services, id: string): Promise
   return identifiers[0] ? { patientKey: id, identifier: identifiers[0] } : null;
 }
 
-/** ITI-65 subject resolution: Patient/<key> (relative or absolute), or a Bundle Patient's identifiers. */
-export function patientResolver(services: Services) {
+/**
+ * ITI-65 subject resolution: Patient/<key> (relative or absolute), or a Bundle Patient's
+ * identifiers. The services first hold the caller to the patient its identity names (ACC-10).
+ */
+export function patientResolver(services: Services, caller: Caller) {
   return async (link: PatientLink): Promise<PatientIdentifier | null> => {
-    if (link.resource) return identifierOfPatient(services, link.resource);
+    if (link.resource) {
+      const key = link.resource.id ? [{ patientKey: link.resource.id }] : [];
+      await services.submissions.admitSubject(caller, [...key, ...identifiersOfResource(link.resource)]);
+      return identifierOfPatient(services, link.resource);
+    }
     const id = PATIENT_ID.exec(link.reference)?.[1];
-    return id ? ((await recordOfPatientId(services, decodeURIComponent(id)))?.identifier ?? null) : null;
+    if (!id) return null;
+    const patientKey = decodeURIComponent(id);
+    await services.submissions.admitSubject(caller, [{ patientKey }]);
+    return (await recordOfPatientId(services, patientKey))?.identifier ?? null;
   };
+}
+
+/** The identifiers a Patient resource carries (those with a system and a value). */
+function identifiersOfResource(patient: Patient): PatientIdentifier[] {
+  return (patient.identifier ?? []).flatMap((i) => (i.system && i.value ? [{ system: identifierSystemToOid(i.system), value: i.value }] : []));
 }
 
 async function identifierOfPatient(services: Services, patient: Patient): Promise<PatientIdentifier | null> {
@@ -48,9 +63,7 @@ async function identifierOfPatient(services: Services, patient: Patient): Promis
     const byKey = await recordOfPatientId(services, patient.id);
     if (byKey) return byKey.identifier;
   }
-  for (const i of patient.identifier ?? []) {
-    if (!i.system || !i.value) continue;
-    const id = { system: identifierSystemToOid(i.system), value: i.value };
+  for (const id of identifiersOfResource(patient)) {
     if (await services.records.lookup(id)) return id;
   }
   return null;

@@ -38,9 +38,9 @@ export function withServerIds(request: SubmissionRequest): { request: Submission
 }
 
 export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
-  const resolvePatient = patientResolver(ctx.services);
   fhir.post('/', { bodyLimit: ctx.config.documentBodyLimit }, async (req, reply) => {
     const caller = callerOf(req);
+    const resolvePatient = patientResolver(ctx.services, caller);
     const bundle = resourceBody<Bundle>(req);
     if (bundle.resourceType !== 'Bundle') throw new CarnetError('invalid_metadata', `POST ${'[base]'} expects a Bundle, not ${bundle.resourceType}`, { location: 'Bundle' });
     if (bundle.type === 'batch') {

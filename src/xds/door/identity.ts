@@ -1,5 +1,6 @@
 // Who calls the XDS door: the VIHF in wsse:Security, checked against the certificates the
-// configuration trusts. A refused identity is answered with a wsse Fault and leaves a trace row.
+// configuration trusts. A refused identity is answered with a wsse Fault and logged in the
+// server's security log (TRACE-05), never in the trace of the patient it claims to be about.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,7 @@ import type { Logger } from 'pino';
 import { verifyVihf, vihfFaultSubcode, VihfError, VIHF_ATTRIBUTE, type VihfVerifierConfig } from '../../auth/vihf.js';
 import type { Config } from '../../config/config.js';
 import type { Caller, Services } from '../../services/index.js';
-import { parseCx } from '../../domain/hl7v2.js';
+import { formatCx, parseCx } from '../../domain/hl7v2.js';
 import { NS, attr, childElements, descendants, textOf } from '../xml.js';
 import type { Element } from '../xml.js';
 import { XdsWireError } from '../wire-error.js';
@@ -27,7 +28,7 @@ export function vihfVerifierConfig(config: Config, logger?: Logger): VihfVerifie
   return out;
 }
 
-/** Unverified claims, only to file the refusal in the trace of the record it named. */
+/** Unverified claims, kept as such in the security log. */
 function claimed(security: Element | undefined): { patientId?: ReturnType<typeof parseCx>; claimedId?: string } {
   if (!security) return {};
   const out: { patientId?: ReturnType<typeof parseCx>; claimedId?: string } = {};
@@ -48,7 +49,10 @@ export interface IdentifyContext {
   verifier: VihfVerifierConfig;
   requestId: string;
   transaction: string;
+  clientAddress?: string;
   clockNow: () => Date;
+  /** the refusal stands even if the security log cannot be written; this hears of it */
+  onLogError: (err: unknown) => void;
 }
 
 /** The caller of a request, or a wsse Fault (after tracing the refusal). */
@@ -60,14 +64,16 @@ export async function identify(security: Element | undefined, ctx: IdentifyConte
   } catch (e) {
     if (!(e instanceof VihfError)) throw e;
     const c = claimed(security);
-    await ctx.services.accessRefusals.traceAuthenticationRefusal({
-      channel: 'xds',
-      requestId: ctx.requestId,
-      reason: e.kind,
-      operation: ctx.transaction,
-      ...(c.patientId ? { patientId: c.patientId } : {}),
-      ...(c.claimedId ? { claimedId: c.claimedId } : {}),
-    });
+    await ctx.services.accessRefusals
+      .logUnauthenticated({
+        channel: 'xds',
+        requestId: ctx.requestId,
+        reason: e.kind,
+        operation: ctx.transaction,
+        clientAddress: ctx.clientAddress,
+        claims: { subject: c.claimedId, patient: c.patientId ? formatCx(c.patientId) : undefined },
+      })
+      .catch(ctx.onLogError);
     throw new XdsWireError(`security: ${e.message}`, { subcode: vihfFaultSubcode(e.kind) });
   }
 }

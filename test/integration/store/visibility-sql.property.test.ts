@@ -27,6 +27,9 @@ const TYPES = [...policy.terminology.documentTypes.keys()];
 const CODES = ['N', 'R', 'V', 'MASQUE_PS', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX', 'INVISIBLE_REP_LEGAUX'];
 const STATUSES: AvailabilityStatus[] = ['Approved', 'Deprecated', 'Archived', 'Deleted'];
 const DOCS = 200;
+/** ACC-10: the stored record's INS, and another patient's that an assertion may name instead */
+const insOf = (patientKey: string) => ({ system: '1.2.250.1.213.1.4.8', value: `P${patientKey.slice(0, 12)}` });
+const OTHER_INS = { system: '1.2.250.1.213.1.4.8', value: 'P-other-patient' };
 const CONTEXTS = 60;
 
 const docArb = fc.record({
@@ -49,6 +52,7 @@ function actorArb(patientKey: string): fc.Arbitrary<Actor> {
         specialty: fc.option(fc.constantFrom('SM26', 'G'), { nil: undefined }),
         structureId: fc.option(fc.constantFrom(...STRUCTURES), { nil: undefined }),
         mode: fc.constantFrom(...MODES),
+        boundPatient: fc.option(fc.constantFrom(insOf(patientKey), OTHER_INS), { nil: undefined }),
       }),
     },
     { weight: 2, arbitrary: fc.constant<Actor>({ kind: 'patient', patientKey }) },
@@ -66,6 +70,7 @@ function actorArb(patientKey: string): fc.Arbitrary<Actor> {
 function contextArb(patientKey: string): fc.Arbitrary<RecordContext> {
   return fc.record({
     patientKey: fc.constant(patientKey),
+    identifiers: fc.constant([insOf(patientKey)]),
     status: fc.constantFrom('open' as const, 'open' as const, 'closed' as const),
     birthDate: fc.constantFrom('1970-04-04', '2014-02-02', '2008-03-15'),
     emancipated: fc.boolean(),
@@ -94,7 +99,7 @@ describeEachStore('ACC-08: the SQL visibility filter and the pure decision agree
   beforeAll(async () => {
     await insertDmp(db(), {
       patientKey,
-      identifiers: [{ system: '1.2.250.1.213.1.4.8', value: `P${patientKey.slice(0, 12)}` }],
+      identifiers: [insOf(patientKey)],
       emancipated: false,
       protectedAdult: false,
       consentBy: 'patient',

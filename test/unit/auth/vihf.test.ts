@@ -47,7 +47,7 @@ function kindOf(fn: () => unknown): string {
 }
 
 describe('verifyVihf', () => {
-  it('accepts a valid assertion and reads the identity', () => {
+  it('accepts a valid assertion and reads the identity, bound to the patient its resource-id names', () => {
     const id = verifyVihf(security(securityHeader(signed())), config);
     expect(id.actor).toEqual({
       kind: 'professional',
@@ -59,6 +59,7 @@ describe('verifyVihf', () => {
       mode: 'normal',
       given: 'Paul',
       family: 'Martin',
+      boundPatient: { value: '1234567890123', system: '1.2.250.1.213.1.4.10' },
     });
     expect(id.patientId).toEqual({ value: '1234567890123', system: '1.2.250.1.213.1.4.10' });
     expect(id.issuer).toMatch(/TEST ONLY VIHF trusted signer/);

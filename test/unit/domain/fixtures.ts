@@ -11,10 +11,13 @@ export const PATIENT_KEY = 'rec-1';
 export const DOCTOR = '810000000001';
 export const OTHER_DOCTOR = '810000000002';
 export const HOSPITAL = '1750000001';
+/** the record's INS (ACC-10: what an identity assertion names) */
+export const RECORD_INS = { system: '1.2.250.1.213.1.4.8', value: '180000000000001' };
 
 export function ctx(over: Partial<RecordContext> = {}): RecordContext {
   return {
     patientKey: PATIENT_KEY,
+    identifiers: [RECORD_INS],
     status: 'open',
     birthDate: '1980-01-01',
     emancipated: false,

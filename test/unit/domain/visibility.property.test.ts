@@ -19,6 +19,9 @@ const TYPES = [...policy.terminology.documentTypes.keys()];
 const CODES = ['N', 'R', 'V', 'MASQUE_PS', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX'];
 const STATUSES: AvailabilityStatus[] = ['Approved', 'Deprecated', 'Archived', 'Deleted', 'Submitted'];
 const REPS = ['rep-1', 'rep-2', 'stranger'];
+/** ACC-10: the record's own INS and another patient's */
+const OWN_INS = { system: '1.2.250.1.213.1.4.8', value: '180000000000001' };
+const OTHER_INS = { system: '1.2.250.1.213.1.4.8', value: '280000000000002' };
 
 const professional = fc.record({
   kind: fc.constant('professional' as const),
@@ -28,6 +31,7 @@ const professional = fc.record({
   structureId: fc.option(fc.constantFrom(...STRUCTURES), { nil: undefined }),
   mode: fc.constantFrom(...MODES),
   onPatientRequest: fc.boolean(),
+  boundPatient: fc.option(fc.constantFrom(OWN_INS, OTHER_INS), { nil: undefined }),
 });
 
 const actor: fc.Arbitrary<Actor> = fc.oneof(
@@ -53,6 +57,7 @@ const grant = fc.record({
 
 const record: fc.Arbitrary<RecordContext> = fc.record({
   patientKey: fc.constant(PATIENT_KEY),
+  identifiers: fc.constant([OWN_INS]),
   status: fc.constantFrom('open' as const, 'closed' as const),
   birthDate: fc.option(fc.constantFrom('1950-05-05', '2000-01-01', '2007-06-15', '2012-02-29', '2020-10-10', 'garbage'), { nil: undefined }),
   emancipated: fc.boolean(),

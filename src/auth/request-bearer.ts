@@ -1,0 +1,51 @@
+// The bearer token of an HTTP request (the FHIR door, the /auth session routes), checked. A
+// request whose token is missing or refused goes to the server's security log (TRACE-05), with
+// what the token claimed kept as an unverified claim; it never reaches a patient's trace.
+import type { FastifyRequest } from 'fastify';
+import { decodeJwt, type JWTPayload } from 'jose';
+import type { Actor } from '../domain/actor.js';
+import { CarnetError } from '../domain/errors.js';
+import type { Channel } from '../services/deps.js';
+import type { AccessRefusalService } from '../services/access-refusals.js';
+import type { BearerVerifier } from './bearer.js';
+import type { CarnetClaims } from './claims.js';
+
+/** Who the token says it is and what it is about, read without trusting it. */
+function unverifiedClaims(token: string | undefined): Record<string, string | undefined> {
+  if (!token) return {};
+  try {
+    const c = decodeJwt(token) as CarnetClaims & JWTPayload;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return { subject: text(c.sub), subjectType: text(c.subject_type), patient: text(c.person_id) ?? text(c.extensions?.ihe_iua?.person_id) ?? text(c.patient_key) };
+  } catch {
+    return {};
+  }
+}
+
+/** The route asked for: its pattern when one matched (no ids), else the path, shortened. */
+function operationOf(req: FastifyRequest): string {
+  const path = req.routeOptions?.url ?? req.url.split('?')[0]!;
+  return `${req.method} ${path}`.slice(0, 200);
+}
+
+export async function verifyRequestBearer(
+  req: FastifyRequest,
+  verifier: BearerVerifier,
+  refusals: Pick<AccessRefusalService, 'logUnauthenticated'>,
+  channel: Channel,
+): Promise<{ actor: Actor; claims: CarnetClaims & JWTPayload }> {
+  const header = req.headers.authorization;
+  const token = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+  try {
+    if (!token) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required', { reason: 'missing' });
+    return await verifier.verify(token);
+  } catch (e) {
+    if (e instanceof CarnetError && e.code === 'unauthenticated') {
+      // The refusal stands even if the log cannot be written; the failure is the operator's to see.
+      await refusals
+        .logUnauthenticated({ channel, requestId: req.id, reason: e.reason ?? 'refused', operation: operationOf(req), clientAddress: req.ip, claims: unverifiedClaims(token) })
+        .catch((err: unknown) => req.log.error({ err }, 'the security log could not be written'));
+    }
+    throw e;
+  }
+}

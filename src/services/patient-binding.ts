@@ -1,0 +1,73 @@
+// ACC-10 where a request names its patient. decide() refuses a bound caller on any other record it
+// reaches; these helpers ask the same rule (bindingAllows) earlier, while the services turn a
+// request's patient id or record key into a record, so that the refusal is the same whether that
+// other patient has a record or not. The refusal is traced on the record concerned when there is
+// one (the caller's identity is established), else with the accesses that concern no record.
+import { bindingAllows, boundPatientOf } from '../domain/binding.js';
+import type { PatientIdentifier } from '../domain/model.js';
+import { findPatientKey, identifiersOfRecord } from '../store/record-repo.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { refusal, traceCall, type TraceExtra } from './guard.js';
+
+const RECORD_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A patient as a request names it: one of its identifiers (INS...) or the record's key. */
+export type PatientRef = PatientIdentifier | { patientKey: string };
+
+interface Named {
+  /** the record the reference leads to, when there is one */
+  key: string | null;
+  /** every identifier the reference stands for: the one it gives, and those of its record */
+  identifiers: PatientIdentifier[];
+}
+
+async function resolveRef(deps: ServiceDeps, ref: PatientRef): Promise<Named> {
+  const candidate = 'patientKey' in ref ? (RECORD_KEY.test(ref.patientKey) ? ref.patientKey : null) : await findPatientKey(deps.db, ref);
+  const ofRecord = candidate ? await identifiersOfRecord(deps.db, candidate) : [];
+  return { key: ofRecord.length ? candidate : null, identifiers: [...('patientKey' in ref ? [] : [ref]), ...ofRecord] };
+}
+
+/** Refuses (and traces) unless the caller may name the patient these references stand for. */
+async function admit(deps: ServiceDeps, caller: Caller, named: Named[], action: string, extra: TraceExtra): Promise<void> {
+  if (bindingAllows(caller.actor, named.flatMap((n) => n.identifiers))) return;
+  const key = named.find((n) => n.key)?.key ?? null;
+  await deps.db.transaction((tx) => traceCall(tx, deps, caller, key, action, 'denied', { ...extra, reason: 'other_patient' }));
+  throw refusal('other_patient');
+}
+
+/**
+ * The record a request's patient reference leads to (null when there is none, or when a key is
+ * not a record's), once ACC-10 lets the caller name that patient. A bound caller naming anyone
+ * else is refused with refusal('other_patient'), whether or not that patient has a record.
+ */
+export async function recordKeyFor(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string, extra: TraceExtra = {}): Promise<string | null> {
+  // An unbound caller naming an identifier: its record, if any, is all there is to know.
+  if (boundPatientOf(caller.actor) === undefined && !('patientKey' in ref)) return findPatientKey(deps.db, ref);
+  const named = await resolveRef(deps, ref);
+  if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, extra);
+  return named.key;
+}
+
+/**
+ * ACC-10 on a patient a request names before the services see it as a patient id (the subject of
+ * an ITI-65 Bundle: a record key, or a Patient with its id and identifiers, all one patient).
+ */
+export async function admitNamedPatient(deps: ServiceDeps, caller: Caller, refs: PatientRef[], action: string): Promise<void> {
+  if (boundPatientOf(caller.actor) === undefined) return;
+  await admit(deps, caller, await Promise.all(refs.map((r) => resolveRef(deps, r))), action, {});
+}
+
+/**
+ * ACC-10 for objects named by id: of the records they belong to, those of the caller's own
+ * patient. The others are refused and traced on their record; the request then goes on as if
+ * their objects did not exist, since answering otherwise would say that they do.
+ */
+export async function recordsOfOwnPatient(deps: ServiceDeps, caller: Caller, keys: string[], action: string, extra: TraceExtra = {}): Promise<string[]> {
+  if (boundPatientOf(caller.actor) === undefined) return keys;
+  const kept: string[] = [];
+  for (const key of keys) {
+    if (bindingAllows(caller.actor, await identifiersOfRecord(deps.db, key))) kept.push(key);
+    else await deps.db.transaction((tx) => traceCall(tx, deps, caller, key, action, 'denied', { ...extra, reason: 'other_patient' }));
+  }
+  return kept;
+}
