@@ -40,7 +40,11 @@ export type ErrorCode =
   /** too many attempts (HTTP 429) */
   | 'rate_limited'
   /** a query would return more than the explicit limit (XDSTooManyResults) */
-  | 'too_many_results';
+  | 'too_many_results'
+  /** the input is larger than a configured limit: bytes, a text's length (HTTP 413) */
+  | 'too_long'
+  /** the input's shape costs more than a configured limit: depth, elements, entries (HTTP 413) */
+  | 'too_costly';
 
 export class CarnetError extends Error {
   readonly code: ErrorCode;

@@ -4,13 +4,16 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import { requestFormat } from '../format.js';
+import { checkBundleEntries } from '../../json/read.js';
 import { fhirXmlToJson } from '../xml.js';
 
 export function resourceBody<T extends Resource = Resource>(req: FastifyRequest): T {
   const body = req.body;
   if (typeof body === 'string') {
     if (requestFormat(req.headers['content-type']) !== 'xml') throw new CarnetError('invalid_metadata', 'the body is neither FHIR JSON nor FHIR XML');
-    return fhirXmlToJson<T>(body);
+    const resource = fhirXmlToJson<T>(body, { limits: req.server.inputLimits.xml });
+    checkBundleEntries(resource, req.server.inputLimits.json);
+    return resource;
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body) || typeof (body as Resource).resourceType !== 'string') {
     throw new CarnetError('invalid_metadata', 'the body must be a FHIR resource (resourceType missing)');

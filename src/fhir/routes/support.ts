@@ -11,7 +11,7 @@ export function readResource(req: FastifyRequest): Resource {
   const body = req.body;
   if (typeof body === 'string') {
     if (body.trim() === '') throw new CarnetError('invalid_metadata', 'the request has no resource');
-    return fhirXmlToJson(body);
+    return fhirXmlToJson(body, { limits: req.server.inputLimits.xml });
   }
   if (body === null || typeof body !== 'object' || typeof (body as { resourceType?: unknown }).resourceType !== 'string') {
     throw new CarnetError('invalid_metadata', 'the request body is not a FHIR resource');

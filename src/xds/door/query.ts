@@ -7,7 +7,7 @@ import type { ContentFilter, IdSelector, RegistryQuery, RegistrySelection } from
 import { associationTypeFromUrn, statusFromUrn } from '../ebrim/constants.js';
 import { writeAdhocQueryResponse, writeLeafClassObjects, writeObjectRef } from '../ebrim/write.js';
 import { parseAdhocQueryRequest, type QueryParams, type StoredQuery } from '../query/params.js';
-import type { Element } from '../xml.js';
+import type { Element } from '../../xml/index.js';
 import { errorsFor } from './errors.js';
 
 type Criterion = Array<{ code: string; system?: string }>;

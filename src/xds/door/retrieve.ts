@@ -6,7 +6,7 @@ import type { RegistryErrorEntry } from '../error-codes.js';
 import { writeRetrieveDocumentSetResponse, type RetrievedDocument } from '../ebrim/write.js';
 import { newContentId, type Attachment } from '../mtom.js';
 import { readRetrieveDocumentSetRequest } from '../retrieve.js';
-import type { Element } from '../xml.js';
+import type { Element } from '../../xml/index.js';
 import { errorsFor, problemsError } from './errors.js';
 
 export interface RetrieveAnswer {

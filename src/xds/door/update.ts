@@ -10,8 +10,8 @@ import type { Caller, Services } from '../../services/index.js';
 import { statusFromUrn } from '../ebrim/constants.js';
 import { readSubmitObjectsRequest } from '../ebrim/read.js';
 import { writeRegistryResponse } from '../ebrim/write.js';
-import { NS } from '../xml.js';
-import type { Element } from '../xml.js';
+import { NS } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import { XdsWireError } from '../wire-error.js';
 import { errorsFor, problemsError } from './errors.js';
 

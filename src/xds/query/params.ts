@@ -3,8 +3,8 @@
 // (+ Metadata Update additions: $MetadataLevel, $XDSAssociationStatus, logical ids).
 import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import type { Coded, PatientIdentifier } from '../../domain/model.js';
-import { NS, attr, childElements, firstChild, textOf } from '../xml.js';
-import type { Element } from '../xml.js';
+import { NS, attr, childElements, firstChild, textOf } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import { parseCx } from '../../domain/hl7v2.js';
 import { parseValue } from './values.js';
 import type { Token } from './values.js';

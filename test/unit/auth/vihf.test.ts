@@ -4,7 +4,7 @@ import type { VihfVerifierConfig } from '../../../src/auth/vihf.js';
 import { buildVihfAssertion, issueVihf, securityHeader, signAssertion } from '../../../src/auth/vihf-issuer.js';
 import type { VihfClaims } from '../../../src/auth/vihf-issuer.js';
 import { parseSoapEnvelope } from '../../../src/xds/soap.js';
-import { parseXml } from '../../../src/xds/xml.js';
+import { parseXml } from '../../../src/xml/index.js';
 import { generateSelfSigned, testSigner } from '../../support/vihf-keys.js';
 
 const trusted = testSigner('trusted');

@@ -10,7 +10,7 @@ import {
   transactionForAction,
 } from '../../../src/xds/soap.js';
 import { XdsWireError } from '../../../src/xds/wire-error.js';
-import { NS, attr, descendants, parseXml, textOf } from '../../../src/xds/xml.js';
+import { NS, attr, descendants, parseXml, textOf } from '../../../src/xml/index.js';
 
 const ENV = (header: string, body = '<q:AdhocQueryRequest xmlns:q="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0"/>') =>
   `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}"><s:Header>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
