@@ -79,3 +79,13 @@ export class CarnetErrors extends CarnetError {
 export function isCarnetError(e: unknown): e is CarnetError {
   return e instanceof CarnetError;
 }
+
+/** The database is down, restarting or too slow: a passing condition the caller should retry. */
+export function isDatabaseOutage(e: unknown): e is CarnetError {
+  return e instanceof CarnetError && e.code === 'unavailable' && (e.reason === 'database_unavailable' || e.reason === 'database_timeout');
+}
+
+/** Seconds for an HTTP Retry-After header, for errors that pass by themselves. */
+export function retryAfterSeconds(e: CarnetError): number | undefined {
+  return isDatabaseOutage(e) ? 5 : undefined;
+}

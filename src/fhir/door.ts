@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { BearerVerifier } from '../auth/bearer.js';
 import type { Config } from '../config/config.js';
-import { isCarnetError } from '../domain/errors.js';
+import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
 import { FhirCapabilities } from './capabilities.js';
@@ -39,6 +39,8 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
         if (isCarnetError(error)) {
           const { status, outcome } = outcomeForError(error);
           if (status === 401) reply.header('www-authenticate', `Bearer realm="carnet", error="invalid_token"`);
+          const retry = retryAfterSeconds(error);
+          if (retry) reply.header('retry-after', String(retry));
           return sendResource(req, reply, outcome, status);
         }
         if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

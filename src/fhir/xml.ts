@@ -72,7 +72,7 @@ function schemaFor(typeCode: string, location: string): InternalTypeSchema {
 
 /** Find the definition of a child named `name` (choice elements included). */
 function resolveElement(schema: InternalTypeSchema, name: string): ResolvedElement | undefined {
-  const direct = schema.elements[name];
+  const direct = Object.hasOwn(schema.elements, name) ? schema.elements[name] : undefined;
   if (direct && !name.endsWith('[x]')) {
     return { key: name, jsonName: name, element: direct, typeCode: direct.type[0]?.code ?? 'string' };
   }

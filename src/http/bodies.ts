@@ -8,7 +8,7 @@ function utf8(bytes: Buffer): string {
   try {
     return decodeUtf8(bytes);
   } catch (e) {
-    if (e instanceof XmlParseError) throw new CarnetError('invalid_metadata', e.message, { reason: 'invalid_utf8' });
+    if (e instanceof XmlParseError) throw new CarnetError('invalid_metadata', e.message, { reason: 'invalid_request' });
     throw e;
   }
 }

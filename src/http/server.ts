@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config, InputLimits } from '../config/config.js';
-import { isCarnetError } from '../domain/errors.js';
+import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import { loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { RouteIndex } from './route-index.js';
@@ -99,6 +99,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (isCarnetError(error)) {
       const { status, outcome } = outcomeForError(error);
+      const retry = retryAfterSeconds(error);
+      if (retry) reply.header('retry-after', String(retry));
       reply.code(status).type('application/fhir+json').send(outcome);
       return;
     }

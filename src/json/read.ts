@@ -54,7 +54,7 @@ function isSpace(c: number): boolean {
 }
 
 function notJson(): CarnetError {
-  return new CarnetError('invalid_metadata', 'the body is not valid JSON', { reason: 'invalid_json' });
+  return new CarnetError('invalid_metadata', 'the body is not valid JSON', { reason: 'invalid_request' });
 }
 
 /** The index of the quote that closes the string opening at `open`. */
@@ -106,7 +106,7 @@ export function scanJson(text: string, limits: JsonLimits): void {
         const raw = text.slice(i + 1, end);
         key = raw.includes('\\') ? decodeKey(text.slice(i, end + 1)) : raw;
         if (FORBIDDEN_KEYS.has(key)) {
-          throw new CarnetError('invalid_metadata', `the JSON holds a "${key}" key, which is never accepted`, { reason: 'forbidden_key' });
+          throw new CarnetError('invalid_metadata', `the JSON holds a "${key}" key, which is never accepted`, { reason: 'invalid_request' });
         }
         i = j + 1;
         continue;

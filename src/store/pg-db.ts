@@ -1,6 +1,7 @@
 // PostgreSQL through a `pg` pool.
 import pg from 'pg';
 import type { Db, QueryResult, Tx } from './db.js';
+import { isConnectionError, translateDbError } from './db-errors.js';
 
 // int8 (bigint) columns hold sizes and sequence numbers well below 2^53: read them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -10,47 +11,78 @@ export interface PgOptions {
   maxConnections: number;
   /** optional schema to work in (tests isolate themselves this way) */
   schema?: string;
+  /** server-side statement timeout, ms (0 or absent: none) */
+  statementTimeoutMs?: number;
+  /** how long to wait for a connection (pool full or server unreachable), ms */
+  connectTimeoutMs?: number;
 }
 
 export function openPostgres(options: PgOptions): Db {
+  const timeout = options.statementTimeoutMs ?? 0;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    // The server cancels a statement past the timeout; the client also gives up a little later,
+    // for a server that no longer answers at all.
+    ...(timeout > 0 ? { statement_timeout: timeout, query_timeout: timeout + 2000 } : {}),
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
   });
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
-    const r = await client.query(sql, params as unknown[]);
-    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    try {
+      const r = await client.query(sql, params as unknown[]);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    } catch (e) {
+      throw translateDbError(e);
+    }
   };
 
   return {
     kind: 'postgres',
     query: (sql, params) => run(pool, sql, params),
     async transaction(fn) {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
       try {
-        await client.query('BEGIN');
+        client = await pool.connect();
+      } catch (e) {
+        throw translateDbError(e);
+      }
+      // A connection that broke during the transaction is destroyed, not handed to the next request.
+      let broken: Error | undefined;
+      try {
+        await run(client, 'BEGIN');
         const tx: Tx = {
           query: (sql, params) => run(client, sql, params),
           exec: async (sql) => {
-            await client.query(sql);
+            await run(client, sql);
           },
         };
         const result = await fn(tx);
-        await client.query('COMMIT');
+        // A COMMIT that fails is never acknowledged: the caller gets the error (503 when the
+        // connection was lost), whatever the server made of the transaction.
+        await run(client, 'COMMIT');
         return result;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+        if (isConnectionError(e) || (e instanceof Error && (e as { reason?: string }).reason === 'database_unavailable')) {
+          broken ??= e instanceof Error ? e : new Error(String(e));
+        }
+        throw translateDbError(e);
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async exec(sql) {
-      await pool.query(sql);
+      try {
+        await pool.query(sql);
+      } catch (e) {
+        throw translateDbError(e);
+      }
     },
     close: () => pool.end(),
   };

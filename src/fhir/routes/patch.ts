@@ -94,8 +94,18 @@ export function interpretChange(before: DocumentReference, after: DocumentRefere
   return change;
 }
 
+/** JSON Pointer segments that would reach an object's prototype instead of a property. */
+const PROTOTYPE_SEGMENT = /(^|\/)(__proto__|constructor|prototype)(\/|$)/;
+
 function patched(before: DocumentReference, body: unknown): DocumentReference {
   if (!Array.isArray(body)) throw new CarnetError('invalid_metadata', 'the body must be a JSON Patch array (application/json-patch+json)');
+  for (const op of body as Array<Partial<Operation> & { from?: unknown }>) {
+    for (const pointer of [op?.path, op?.from]) {
+      if (typeof pointer === 'string' && PROTOTYPE_SEGMENT.test(pointer)) {
+        throw new CarnetError('invalid_metadata', `the patch path ${pointer.slice(0, 80)} names no element of a DocumentReference`, { location: pointer.slice(0, 80) });
+      }
+    }
+  }
   try {
     return applyPatch(structuredClone(before), body as Operation[], true, false).newDocument;
   } catch (e) {
@@ -103,7 +113,8 @@ function patched(before: DocumentReference, body: unknown): DocumentReference {
       if (e.name === 'TEST_OPERATION_FAILED') throw new CarnetError('business_rule', 'a test operation of the patch failed', { location: (e.operation as Operation | undefined)?.path });
       throw new CarnetError('invalid_metadata', `the patch cannot be applied: ${e.message.split('\n')[0]}`, { location: (e.operation as Operation | undefined)?.path });
     }
-    throw e;
+    // The library's other refusals (a malformed operation it did not validate) are the patch's fault too.
+    throw new CarnetError('invalid_metadata', 'the patch cannot be applied: it is not a valid JSON Patch document');
   }
 }
 

@@ -8,7 +8,7 @@ import { associationTypeFromUrn, statusFromUrn } from '../ebrim/constants.js';
 import { writeAdhocQueryResponse, writeLeafClassObjects, writeObjectRef } from '../ebrim/write.js';
 import { parseAdhocQueryRequest, type QueryParams, type StoredQuery } from '../query/params.js';
 import type { Element } from '../../xml/index.js';
-import { errorsFor } from './errors.js';
+import { errorsFor, passDatabaseOutage } from './errors.js';
 
 type Criterion = Array<{ code: string; system?: string }>;
 
@@ -195,6 +195,7 @@ export async function handleQuery(body: Element, caller: Caller, services: Servi
     const selection = await services.registryQueries.run(caller, toRegistryQuery(q), { singlePatient: q.returnType === 'LeafClass' });
     return writeAdhocQueryResponse(fragments(selection, q.returnType));
   } catch (e) {
+    passDatabaseOutage(e);
     return writeAdhocQueryResponse([], errorsFor(e, 'ITI-18'));
   }
 }

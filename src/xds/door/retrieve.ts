@@ -7,7 +7,7 @@ import { writeRetrieveDocumentSetResponse, type RetrievedDocument } from '../ebr
 import { newContentId, type Attachment } from '../mtom.js';
 import { readRetrieveDocumentSetRequest } from '../retrieve.js';
 import type { Element } from '../../xml/index.js';
-import { errorsFor, problemsError } from './errors.js';
+import { errorsFor, passDatabaseOutage, problemsError } from './errors.js';
 
 export interface RetrieveAnswer {
   bodyXml: string;
@@ -41,6 +41,7 @@ export async function handleRetrieve(body: Element, caller: Caller, services: Se
       found.push(doc);
     } catch (e) {
       if (!isCarnetError(e)) throw e;
+      passDatabaseOutage(e);
       errors.push(...errorsFor(e, 'ITI-43').map((x) => ({ ...x, location: x.location ?? r.documentUniqueId })));
     }
   }
