@@ -8,6 +8,7 @@ import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
 import { FhirCapabilities } from './capabilities.js';
+import { formatOfMediaType } from './format.js';
 import { requireBearer } from './caller.js';
 import { errorOutcome, outcomeForError, outcomeForUnknown } from './outcome.js';
 import { sendResource } from './reply.js';
@@ -35,6 +36,16 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
   await app.register(
     async (fhir) => {
       requireBearer(fhir, deps.verifier);
+      // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
+      // than answered in a format the caller did not ask for.
+      fhir.addHook('onRequest', async (req, reply) => {
+        const query = req.url.indexOf('?');
+        if (query < 0) return;
+        const format = new URLSearchParams(req.url.slice(query + 1)).get('_format');
+        if (format !== null && !formatOfMediaType(format)) {
+          await sendResource(req, reply, errorOutcome('not-supported', `_format ${format.slice(0, 80)} is not supported (json, xml, or their media types)`), 406);
+        }
+      });
       fhir.setErrorHandler((error: FastifyError, req, reply) => {
         if (isCarnetError(error)) {
           const { status, outcome } = outcomeForError(error);

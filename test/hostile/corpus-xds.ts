@@ -142,8 +142,8 @@ export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
     ['$XDSDocumentEntryConfidentialityCode', (v) => `(${quoted(`${v}^^2.16.840.1.113883.5.25`)})`, true],
     ['$XDSDocumentEntryFormatCode', (v) => `(${quoted(`${v}^^1.2.3`)})`, true],
     ['$XDSDocumentEntryAuthorPerson', (v) => `(${quoted(v)})`, true],
-    ['$XDSDocumentEntryStatus', (v) => `(${quoted(v)})`, false],
-    ['$XDSDocumentEntryType', (v) => `(${quoted(v)})`, false],
+    ['$XDSDocumentEntryStatus', (v) => `(${quoted(v)})`, true],
+    ['$XDSDocumentEntryType', (v) => `(${quoted(v)})`, true],
     ['$XDSDocumentEntryCreationTimeFrom', (v) => v.replace(/[^0-9A-Za-z]/g, '') || '1', false],
     ['$XDSDocumentEntryServiceStopTimeTo', quoted, false],
   ];

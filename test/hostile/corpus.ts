@@ -116,7 +116,7 @@ function fhirSearches(ctx: CorpusContext): HostileRequest[] {
     for (const route of ['DocumentReference', 'List', 'Patient', 'Consent', 'AuditEvent', 'Practitioner', 'Organization']) {
       get(`parameter named ${key} on ${route}`, `/fhir/${route}?patient=Patient/${ctx.patientKey}&${q(key)}=1`);
     }
-    get(`type system ${key}`, `${doc}&type=${q(key)}|11488-4`);
+    get(`type system ${key}`, `${doc}&type=${q(key)}|11488-4`, true);
     get(`List status ${key}`, `/fhir/List?patient=Patient/${ctx.patientKey}&status=${q(key)}`);
   }
   // Ids that are not record keys.

@@ -46,7 +46,8 @@ function messageOf(r: HostileRequest, a: Answer): string | undefined {
   }
   try {
     const body = JSON.parse(a.text) as { issue?: Array<{ diagnostics?: string }>; message?: string };
-    return r.door === 'auth' ? body.message : body.issue?.[0]?.diagnostics;
+    // Node's own refusals (431: headers too large) carry a message too.
+    return body.issue?.[0]?.diagnostics ?? body.message;
   } catch {
     return undefined;
   }

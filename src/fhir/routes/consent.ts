@@ -20,7 +20,7 @@ import {
   type ConsentItem,
   type EmergencyMode,
 } from '../mappings/consent.js';
-import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam } from './search-params.js';
+import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam, undeclared, ignoredWarning } from './search-params.js';
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
 import { assertProfile } from '../validation/validate.js';
@@ -125,13 +125,14 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
 
   fhir.get('/Consent', async (req, reply) => {
     const q = searchParamsOf(req);
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Consent'), 'Consent');
     const caller = callerOf(req);
     const patientKey = patientParam(q, caller);
     const statuses = values(q, 'status');
     const keep = filters(q);
     const items = await orNotFound(itemsOf(consent, caller, patientKey, statuses.some((s) => s !== 'active')), 'Patient');
     const resources = items.map((i) => ({ i, c: itemToConsent(i) })).filter(({ i, c }) => keep(i, c)).map(({ c }) => c);
-    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Consent', params: q, resources, total: resources.length }));
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Consent', params: q, resources, total: resources.length, warnings: ignoredWarning(ignored) }));
   });
 
   fhir.put<{ Params: { id: string } }>('/Consent/:id', async (req, reply) => {

@@ -10,6 +10,7 @@ import { writeCx } from '../../domain/hl7v2.js';
 import type { SearchParamDecl } from '../capabilities.js';
 import { parseIdentifierToken, patientIdOf } from './patients.js';
 import { codeCriterion, dateRange, identifierCriterion, invalidParam, splitOr, tokens, unsupported, type SearchParam } from './search-params.js';
+import { CONTROL_PARAMS } from './search-params.js';
 import { lookup } from '../../domain/lookup.js';
 
 export type PatientSelector = { patientId: string } | { identifier: PatientIdentifier };
@@ -47,8 +48,7 @@ export const DOCUMENT_REFERENCE_SEARCH_PARAMS: SearchParamDecl[] = [
   { name: 'isArchived', type: 'token', definition: `${PDSM}/isArchived`, documentation: 'true | false; archived documents are left out unless isArchived=true (DOC-07)' },
 ];
 
-/** Parameters every search accepts besides its own. */
-export const CONTROL_PARAMS = new Set(['_count', '_offset', '_total', '_sort', '_format', '_pretty']);
+export { CONTROL_PARAMS };
 
 const STATUS: Record<string, AvailabilityStatus[]> = {
   // "current" covers the DMP's archived documents too (PDSm: isArchived tells them apart).

@@ -12,7 +12,7 @@ import { sendResource } from '../reply.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
 import { insIdentifier, patientToCreateInput, recordToPatient } from '../mappings/patient.js';
 import { emergencyContactsToPatientContacts, storedEmergencyContacts } from '../mappings/portal.js';
-import { searchParamsOf, single, token, values } from './search-params.js';
+import { searchParamsOf, single, token, values, undeclared, ignoredWarning } from './search-params.js';
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
 import { assertProfile } from '../validation/validate.js';
@@ -51,6 +51,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
 
   fhir.get('/Patient', async (req, reply) => {
     const q = searchParamsOf(req);
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Patient'), 'Patient');
     const caller = callerOf(req);
     const identifiers = values(q, 'identifier');
     const id = single(q, '_id');
@@ -83,7 +84,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
       }
     }
     const resources = found ? [found] : [];
-    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Patient', params: q, resources, total: resources.length }));
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Patient', params: q, resources, total: resources.length, warnings: ignoredWarning(ignored) }));
   });
 
   fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {

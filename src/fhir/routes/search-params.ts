@@ -41,6 +41,28 @@ function keyOf(p: SearchParam): string {
   return p.modifier ? `${p.name}:${p.modifier}` : p.name;
 }
 
+/** Parameters every search accepts besides its own. */
+export const CONTROL_PARAMS = new Set(['_count', '_offset', '_total', '_sort', '_format', '_pretty']);
+
+/**
+ * Refuses, before any service is asked (and so before any trace is written), a parameter the
+ * route does not declare in the CapabilityStatement; under Prefer: handling=lenient it is left
+ * out and named in the returned list, for the searchset's warning.
+ */
+export function undeclared(req: FastifyRequest, params: SearchParam[], declared: Set<string>, resourceType: string): string[] {
+  const ignored: string[] = [];
+  const lenient = isLenient(req);
+  for (const p of params) {
+    if (!CONTROL_PARAMS.has(p.name) && !declared.has(p.name)) unsupported(p, resourceType, lenient, ignored);
+  }
+  return ignored;
+}
+
+/** The searchset warning naming the parameters left out under Prefer: handling=lenient. */
+export function ignoredWarning(ignored: string[]): string[] | undefined {
+  return ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined;
+}
+
 /**
  * A parameter the route does not support: refused, or under Prefer: handling=lenient left out and
  * named in `ignored` for the searchset's warning.
