@@ -8,6 +8,7 @@ import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
 import { FhirCapabilities } from './capabilities.js';
+import { ensureFhirDefinitions } from './definitions.js';
 import { formatOfMediaType } from './format.js';
 import { requireBearer } from './caller.js';
 import { errorOutcome, outcomeForError, outcomeForUnknown } from './outcome.js';
@@ -33,6 +34,9 @@ const ROUTE_MODULES: RouteModule[] = [mhdRoutes, recordRoutes, conformanceRoutes
 
 export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps): Promise<FhirCapabilities> {
   const caps = new FhirCapabilities();
+  // Indexing the R4 definitions holds the event loop for a second or two: at start, not in the
+  // middle of the first request that needs them.
+  ensureFhirDefinitions();
   await app.register(
     async (fhir) => {
       requireBearer(fhir, deps.verifier);

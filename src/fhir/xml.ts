@@ -364,8 +364,9 @@ function fillArray(value: unknown): unknown {
 
 /** Parse a FHIR R4 XML resource into its JSON form. Throws CarnetError('invalid_metadata'). */
 export function fhirXmlToJson<T extends Resource = Resource>(xml: string, options: FhirXmlParseOptions = {}): T {
-  ensureFhirDefinitions();
+  // The limits first: a refused body never waits for the definitions to be indexed.
   const root = parseXmlDocument(xml, 'The FHIR resource', options.limits ?? DEFAULT_XML_LIMITS);
+  ensureFhirDefinitions();
   return new XmlReader(options).readResource(root, '') as unknown as T;
 }
 

@@ -31,7 +31,7 @@ export function openPostgres(options: PgOptions): Db {
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
-  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
+  const run = async <T>(client: pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
     try {
       const r = await client.query(sql, params as unknown[]);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
@@ -40,50 +40,63 @@ export function openPostgres(options: PgOptions): Db {
     }
   };
 
+  /**
+   * Runs `fn` on a connection of its own. While it is checked out, a connection that the server
+   * cuts emits 'error': without a listener that would end the process. It is then destroyed on
+   * release, never handed to the next request.
+   */
+  const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      throw translateDbError(e);
+    }
+    let broken: Error | undefined;
+    const onError = (e: Error) => {
+      broken = e;
+    };
+    client.on('error', onError);
+    try {
+      return await fn(client);
+    } catch (e) {
+      if (isConnectionError(e) || (e instanceof Error && (e as { reason?: string }).reason === 'database_unavailable')) {
+        broken ??= e instanceof Error ? e : new Error(String(e));
+      }
+      throw translateDbError(e);
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  };
+
   return {
     kind: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
-    async transaction(fn) {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (e) {
-        throw translateDbError(e);
-      }
-      // A connection that broke during the transaction is destroyed, not handed to the next request.
-      let broken: Error | undefined;
-      try {
+    query: (sql, params) => withClient((client) => run(client, sql, params)),
+    transaction: (fn) =>
+      withClient(async (client) => {
         await run(client, 'BEGIN');
-        const tx: Tx = {
-          query: (sql, params) => run(client, sql, params),
-          exec: async (sql) => {
-            await run(client, sql);
-          },
-        };
-        const result = await fn(tx);
-        // A COMMIT that fails is never acknowledged: the caller gets the error (503 when the
-        // connection was lost), whatever the server made of the transaction.
-        await run(client, 'COMMIT');
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-        });
-        if (isConnectionError(e) || (e instanceof Error && (e as { reason?: string }).reason === 'database_unavailable')) {
-          broken ??= e instanceof Error ? e : new Error(String(e));
+        try {
+          const tx: Tx = {
+            query: (sql, params) => run(client, sql, params),
+            exec: async (sql) => {
+              await run(client, sql);
+            },
+          };
+          const result = await fn(tx);
+          // A COMMIT that fails is never acknowledged: the caller gets the error (503 when the
+          // connection was lost), whatever the server made of the transaction.
+          await run(client, 'COMMIT');
+          return result;
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw e;
         }
-        throw translateDbError(e);
-      } finally {
-        client.release(broken);
-      }
-    },
-    async exec(sql) {
-      try {
-        await pool.query(sql);
-      } catch (e) {
-        throw translateDbError(e);
-      }
-    },
+      }),
+    exec: (sql) =>
+      withClient(async (client) => {
+        await run(client, sql);
+      }),
     close: () => pool.end(),
   };
 }

@@ -122,9 +122,10 @@ describeEachStore('hostile corpus', (db) => {
         continue;
       }
       const problems: string[] = [];
+      const shown = (answer.text.includes('<env:Body>') ? answer.text.slice(answer.text.indexOf('<env:Body>')) : answer.text).slice(0, 300);
       const ran = r.search && foundNothing(r, answer);
-      if (!ran && !refused(r, answer)) problems.push(`answered ${answer.status}: ${answer.text.slice(0, 200)}`);
-      if (!ran && !messageOf(r, answer)?.trim()) problems.push(`no clear message: ${answer.text.slice(0, 200)}`);
+      if (!ran && !refused(r, answer)) problems.push(`answered ${answer.status}: ${shown}`);
+      if (!ran && !messageOf(r, answer)?.trim()) problems.push(`no clear message: ${shown}`);
       if (INTERNALS.test(answer.text)) problems.push(`internal detail shown: ${INTERNALS.exec(answer.text)![0]}`);
       const health = await fetch(`${server.baseUrl}/health`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) }).catch(() => undefined);
       if (health?.status !== 200) problems.push(`/health answered ${health?.status ?? 'nothing'} afterwards`);
