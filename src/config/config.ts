@@ -24,6 +24,8 @@ export interface Config {
   limits: InputLimits;
   /** a database statement running longer is cancelled and the request answered 503 */
   dbStatementTimeoutMs: number;
+  /** worker threads for the CPU-heavy reading of FHIR bodies, and the time budget of one task */
+  workers: { threads: number; taskBudgetMs: number };
   logLevel: LogLevel;
   defaultPageSize: number;
   maxPageSize: number;
@@ -107,6 +109,10 @@ export function loadConfig(env: Env = process.env): Config {
     documentBodyLimit: readSize(env, 'CARNET_DOCUMENT_BODY_LIMIT', 64 * 1024 ** 2, 1024, 1024 ** 3),
     limits: readInputLimits(env),
     dbStatementTimeoutMs: readInt(env, 'CARNET_DB_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    workers: {
+      threads: readInt(env, 'CARNET_WORKER_THREADS', 1, 1, 64),
+      taskBudgetMs: readInt(env, 'CARNET_WORKER_TASK_BUDGET_MS', 5_000, 100, 600_000),
+    },
     logLevel: readEnum(env, 'CARNET_LOG_LEVEL', 'info', LOG_LEVELS),
     defaultPageSize,
     maxPageSize,

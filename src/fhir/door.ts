@@ -9,6 +9,7 @@ import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
 import { FhirCapabilities } from './capabilities.js';
 import { ensureFhirDefinitions } from './definitions.js';
+import { createFhirWork, type FhirWork } from './work/work.js';
 import { formatOfMediaType } from './format.js';
 import { requireBearer } from './caller.js';
 import { errorOutcome, outcomeForError, outcomeForUnknown } from './outcome.js';
@@ -16,6 +17,13 @@ import { sendResource } from './reply.js';
 import { mhdRoutes } from './routes/mhd.js';
 import { recordRoutes } from './routes/record.js';
 import { conformanceRoutes } from './conformance/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the FHIR door's worker threads (XML bodies, profile checks) */
+    fhirWork: FhirWork;
+  }
+}
 
 export interface FhirDoorDeps {
   config: Config;
@@ -34,11 +42,17 @@ const ROUTE_MODULES: RouteModule[] = [mhdRoutes, recordRoutes, conformanceRoutes
 
 export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps): Promise<FhirCapabilities> {
   const caps = new FhirCapabilities();
+  // Reading FHIR XML and checking profiles grow with the body: they run on worker threads.
+  const work = createFhirWork({ threads: deps.config.workers.threads, budgetMs: deps.config.workers.taskBudgetMs });
   // Indexing the R4 definitions holds the event loop for a second or two: at start, not in the
   // middle of the first request that needs them.
   ensureFhirDefinitions();
   await app.register(
     async (fhir) => {
+      fhir.decorate('fhirWork', work);
+      fhir.addHook('onClose', async () => {
+        await work.close();
+      });
       requireBearer(fhir, deps.verifier);
       // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
       // than answered in a format the caller did not ask for.

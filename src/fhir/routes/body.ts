@@ -5,13 +5,12 @@ import type { FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import { requestFormat } from '../format.js';
 import { checkBundleEntries } from '../../json/read.js';
-import { fhirXmlToJson } from '../xml.js';
 
-export function resourceBody<T extends Resource = Resource>(req: FastifyRequest): T {
+export async function resourceBody<T extends Resource = Resource>(req: FastifyRequest): Promise<T> {
   const body = req.body;
   if (typeof body === 'string') {
     if (requestFormat(req.headers['content-type']) !== 'xml') throw new CarnetError('invalid_metadata', 'the body is neither FHIR JSON nor FHIR XML');
-    const resource = fhirXmlToJson<T>(body, { limits: req.server.inputLimits.xml });
+    const resource = (await req.server.fhirWork.xmlToJson(body, req.server.inputLimits.xml)) as T;
     checkBundleEntries(resource, req.server.inputLimits.json);
     return resource;
   }

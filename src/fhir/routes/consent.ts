@@ -23,15 +23,14 @@ import {
 import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam, undeclared, ignoredWarning } from './search-params.js';
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
-import { assertProfile } from '../validation/validate.js';
 import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
 type ConsentService = FhirRouteContext['services']['consent'];
 
 /** The Consent body of a create or update, held to the published profile first (as `$validate`). */
-function consentBody(req: Parameters<typeof readResource>[0]): Consent {
-  const body = readResource(req);
-  if (body.resourceType === 'Consent') assertProfile(body, PROFILE.consent);
+async function consentBody(req: Parameters<typeof readResource>[0]): Promise<Consent> {
+  const body = await readResource(req);
+  if (body.resourceType === 'Consent') await req.server.fhirWork.checkProfile(body, PROFILE.consent);
   return body as Consent;
 }
 
@@ -110,7 +109,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
   }
 
   fhir.post('/Consent', async (req, reply) => {
-    const intent = consentToIntent(consentBody(req));
+    const intent = consentToIntent(await consentBody(req));
     if (intent.status !== 'active') throw new CarnetError('business_rule', 'a new Consent is active; to end one, update it to inactive');
     const item = await orNotFound(applyIntent(consent, callerOf(req), intent), 'Patient');
     const resource = itemToConsent(item);
@@ -140,7 +139,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     const id = req.params.id.toLowerCase();
     const parsed = parseRecordScopedId(id);
     if (!parsed) throw notFound('Consent');
-    const body = consentBody(req);
+    const body = await consentBody(req);
     if (body.id !== undefined && body.id.toLowerCase() !== id) throw new CarnetError('invalid_metadata', 'the Consent id in the body differs from the URL', { location: 'Consent.id' });
     const intent = consentToIntent(body);
     if (intent.patientKey !== parsed.patientKey) throw new CarnetError('invalid_metadata', 'Consent.patient differs from the record of this Consent', { location: 'Consent.patient' });

@@ -5,13 +5,13 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CarnetError, isCarnetError } from '../../domain/errors.js';
 import type { FhirRouteContext } from '../door.js';
-import { fhirXmlToJson } from '../xml.js';
 
-export function readResource(req: FastifyRequest): Resource {
+/** The resource of a request body: FHIR JSON as parsed, FHIR XML read on a worker thread. */
+export async function readResource(req: FastifyRequest): Promise<Resource> {
   const body = req.body;
   if (typeof body === 'string') {
     if (body.trim() === '') throw new CarnetError('invalid_metadata', 'the request has no resource');
-    return fhirXmlToJson(body, { limits: req.server.inputLimits.xml });
+    return req.server.fhirWork.xmlToJson(body, req.server.inputLimits.xml);
   }
   if (body === null || typeof body !== 'object' || typeof (body as { resourceType?: unknown }).resourceType !== 'string') {
     throw new CarnetError('invalid_metadata', 'the request body is not a FHIR resource');
