@@ -87,6 +87,8 @@ export async function runAttackBench(options: AttackBenchOptions = {}): Promise<
     await w.services.consent.addGrant(patientCaller(rec.patientKey), rec.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
     for (let i = 0; i < 5; i++) await w.services.submissions.submit(as(doctor), submission(rec.ins, [{}, {}, {}, {}]));
     const token = await app.verifier.sign(claimsOf(doctor), 3600);
+    // As `carnet serve` does: the worker threads are loaded before the first request is measured.
+    await app.http.fhirWork.warm();
 
     // The server's memory: resident size sampled every 20 ms, peak over each phase.
     let peak = 0;

@@ -11,6 +11,8 @@ export const serveCommand: Command = {
     const config = loadConfig();
     const app = await createApp(config);
     const address = await app.http.listen({ host: config.host, port: config.port });
+    // The FHIR worker threads load in the background now, not during the first XML request.
+    app.http.fhirWork.warm().catch((err: unknown) => app.logger.error({ err }, 'the FHIR worker threads did not start'));
     app.logger.info(
       { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
       'carnet is listening',

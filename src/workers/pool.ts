@@ -14,6 +14,8 @@ export interface TaskPoolOptions {
 }
 
 export interface TaskPool {
+  /** starts the threads and loads their module now rather than on first use */
+  warm(): Promise<void>;
   run<T>(task: string, input: unknown): Promise<T>;
   close(): Promise<void>;
 }
@@ -30,6 +32,10 @@ export function createTaskPool(options: TaskPoolOptions): TaskPool {
     ready = pool.run(null, { name: 'warm' });
   };
   return {
+    async warm() {
+      if (!pool) start();
+      await ready;
+    },
     async run<T>(task: string, input: unknown): Promise<T> {
       if (!pool) start();
       await ready;

@@ -11,6 +11,8 @@ import type { ErrorData, TaskResult } from './tasks.js';
 export interface FhirWork {
   xmlToJson(xml: string, limits: XmlLimits): Promise<Resource>;
   checkProfile(resource: Resource, profile: string): Promise<void>;
+  /** loads the threads now (a serving process), instead of on the first XML body */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export function createFhirWork(options: { threads: number; budgetMs: number }): 
     checkProfile: async (resource, profile) => {
       valueOf(await pool.run<TaskResult<true>>('checkProfile', { resource, profile }));
     },
+    warm: () => pool.warm(),
     close: () => pool.close(),
   };
 }
