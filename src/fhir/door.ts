@@ -44,15 +44,16 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
   const caps = new FhirCapabilities();
   // Reading FHIR XML and checking profiles grow with the body: they run on worker threads.
   const work = createFhirWork({ threads: deps.config.workers.threads, budgetMs: deps.config.workers.taskBudgetMs });
+  // On the server itself (not only under /fhir): `carnet serve` warms it, close() stops it.
+  app.decorate('fhirWork', work);
+  app.addHook('onClose', async () => {
+    await work.close();
+  });
   // Indexing the R4 definitions holds the event loop for a second or two: at start, not in the
   // middle of the first request that needs them.
   ensureFhirDefinitions();
   await app.register(
     async (fhir) => {
-      fhir.decorate('fhirWork', work);
-      fhir.addHook('onClose', async () => {
-        await work.close();
-      });
       requireBearer(fhir, deps.verifier);
       // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
       // than answered in a format the caller did not ask for.
