@@ -111,7 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbStatementTimeoutMs: readInt(env, 'CARNET_DB_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
     workers: {
       threads: readInt(env, 'CARNET_WORKER_THREADS', 1, 1, 64),
-      taskBudgetMs: readInt(env, 'CARNET_WORKER_TASK_BUDGET_MS', 5_000, 100, 600_000),
+      taskBudgetMs: readInt(env, 'CARNET_WORKER_TASK_BUDGET_MS', 10_000, 100, 600_000),
     },
     logLevel: readEnum(env, 'CARNET_LOG_LEVEL', 'info', LOG_LEVELS),
     defaultPageSize,

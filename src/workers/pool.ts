@@ -8,6 +8,8 @@ import { InputLimitError } from '../domain/input-limits.js';
 export interface TaskPoolOptions {
   /** the worker module (an ES module URL) exporting one function per task, and `warm` */
   filename: string;
+  /** what `warm` is given */
+  warmInput?: unknown;
   threads: number;
   /** a task running longer is stopped, ms */
   budgetMs: number;
@@ -29,7 +31,7 @@ export function createTaskPool(options: TaskPoolOptions): TaskPool {
   let ready: Promise<unknown> | undefined;
   const start = () => {
     pool = new Piscina({ filename: options.filename, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 60_000 });
-    ready = pool.run(null, { name: 'warm' });
+    ready = pool.run(options.warmInput ?? null, { name: 'warm' });
   };
   return {
     async warm() {

@@ -35,8 +35,16 @@ function settle<T>(work: () => T): TaskResult<T> {
   }
 }
 
-export function warm(): boolean {
+/**
+ * Loads what the first real task would otherwise load within its budget: the R4 definitions, the
+ * XML reader, and the published profiles checked here (their schemas are built on first use).
+ */
+export function warm(input: { profiles?: string[] } | null): boolean {
   ensureFhirDefinitions();
+  fhirXmlToJson('<Patient xmlns="http://hl7.org/fhir"><active value="true"/></Patient>');
+  for (const profile of input?.profiles ?? []) {
+    settle(() => assertProfile({ resourceType: /consent/i.test(profile) ? 'Consent' : 'Patient' } as Resource, profile));
+  }
   return true;
 }
 

@@ -6,6 +6,7 @@ import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import { InputLimitError } from '../../domain/input-limits.js';
 import { createTaskPool, type TaskPool } from '../../workers/pool.js';
 import type { XmlLimits } from '../../xml/limits.js';
+import { PROFILE } from '../validation/profiles.js';
 import type { ErrorData, TaskResult } from './tasks.js';
 
 export interface FhirWork {
@@ -28,7 +29,11 @@ function valueOf<T>(r: TaskResult<T>): T {
 }
 
 export function createFhirWork(options: { threads: number; budgetMs: number }): FhirWork {
-  const pool: TaskPool = createTaskPool({ filename: new URL('./worker.mjs', import.meta.url).href, ...options });
+  const pool: TaskPool = createTaskPool({
+    filename: new URL('./worker.mjs', import.meta.url).href,
+    warmInput: { profiles: [PROFILE.patient, PROFILE.consent] },
+    ...options,
+  });
   return {
     xmlToJson: async (xml, limits) => valueOf(await pool.run<TaskResult<Resource>>('xmlToJson', { xml, limits })),
     checkProfile: async (resource, profile) => {
