@@ -33,6 +33,16 @@ export function checkXmlSize(bytes: number, limits: XmlLimits = DEFAULT_XML_LIMI
 }
 
 /**
+ * Checks XML text against the limits without building anything (a BOM allowed): for text that
+ * another thread will parse, so that what it receives is already known to be admissible.
+ */
+export function checkXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): void {
+  const xml = withoutBom(text);
+  if (xml.length > limits.maxBytes) throw xmlLimitError('maxBytes', limits.maxBytes);
+  scanXml(xml, limits);
+}
+
+/**
  * Parses XML text into a DOM under the limits. Limits passed raise InputLimitError; anything
  * not well-formed raises XmlParseError with the parser's first complaint.
  */

@@ -86,6 +86,8 @@ describeEachStore('hostile corpus', (db) => {
     // A smaller document limit keeps the oversized bodies of the corpus cheap to send, and the
     // cheapest password cost keeps the logins' scrypt (not the subject here) out of the 2 s.
     server = await startTestApp(db(), { CARNET_DOCUMENT_BODY_LIMIT: '16mb', CARNET_PASSWORD_SCRYPT_COST: '14' });
+    // As `carnet serve` does at start: the FHIR worker threads are loaded before any request.
+    await server.app.http.fhirWork.warm();
     const doctor = proActor('doctor');
     const rec = await adultRecord(w);
     await w.services.consent.addGrant(patientCaller(rec.patientKey), rec.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
