@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
+import { ensureFhirDefinitions } from '../src/fhir/definitions.js';
 import type { Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrations.js';
 import { openPglite } from '../src/store/pglite-db.js';
@@ -88,6 +89,7 @@ export async function runAttackBench(options: AttackBenchOptions = {}): Promise<
     for (let i = 0; i < 5; i++) await w.services.submissions.submit(as(doctor), submission(rec.ins, [{}, {}, {}, {}]));
     const token = await app.verifier.sign(claimsOf(doctor), 3600);
     // As `carnet serve` does: the worker threads are loaded before the first request is measured.
+    ensureFhirDefinitions();
     await app.http.fhirWork.warm();
 
     // The server's memory: resident size sampled every 20 ms, peak over each phase.

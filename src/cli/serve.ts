@@ -1,5 +1,6 @@
 // `carnet serve`: starts the server and stops it cleanly on SIGTERM / SIGINT.
 import { createApp } from '../app.js';
+import { ensureFhirDefinitions } from '../fhir/definitions.js';
 import { loadConfig } from '../config/config.js';
 import { redactUrl } from '../config/env.js';
 import type { Command } from './commands.js';
@@ -10,6 +11,9 @@ export const serveCommand: Command = {
   async run() {
     const config = loadConfig();
     const app = await createApp(config);
+    // Indexing the R4 definitions holds the event loop for a second or two: before listening, not
+    // in the middle of the first request that needs them (other commands never need them).
+    ensureFhirDefinitions();
     const address = await app.http.listen({ host: config.host, port: config.port });
     // The FHIR worker threads load in the background now, not during the first XML request.
     app.http.fhirWork.warm().catch((err: unknown) => app.logger.error({ err }, 'the FHIR worker threads did not start'));

@@ -8,7 +8,6 @@ import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
 import { FhirCapabilities } from './capabilities.js';
-import { ensureFhirDefinitions } from './definitions.js';
 import { createFhirWork, type FhirWork } from './work/work.js';
 import { formatOfMediaType } from './format.js';
 import { requireBearer } from './caller.js';
@@ -49,9 +48,6 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
   app.addHook('onClose', async () => {
     await work.close();
   });
-  // Indexing the R4 definitions holds the event loop for a second or two: at start, not in the
-  // middle of the first request that needs them.
-  ensureFhirDefinitions();
   await app.register(
     async (fhir) => {
       requireBearer(fhir, deps.verifier);
