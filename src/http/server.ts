@@ -10,6 +10,7 @@ import { loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { RouteIndex } from './route-index.js';
 import { readJsonBody, readXmlBody } from './bodies.js';
+import { checkXmlSize } from '../xml/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +25,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
 const XML_TYPES = ['application/fhir+xml', 'application/xml', 'text/xml'];
 const BINARY_TYPES = ['multipart/related', 'application/soap+xml', 'application/octet-stream'];
+/** Bodies that are one XML part as a whole. */
+const XML_BODY_TYPES = new Set([...XML_TYPES, 'application/soap+xml']);
 
 export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
   const app = Fastify({
@@ -48,6 +51,11 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // An XML body announcing more bytes than the XML part may hold is refused before it is read
+    // (MTOM is multipart: its documents do not count, its envelope is checked once split).
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const length = Number(req.headers['content-length']);
+    if (XML_BODY_TYPES.has(type) && length > config.limits.xml.maxBytes) checkXmlSize(length, config.limits.xml);
   });
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
