@@ -11,16 +11,16 @@ export const serveCommand: Command = {
   async run() {
     const config = loadConfig();
     const app = await createApp(config);
-    // Indexing the R4 definitions holds the event loop for a second or two: before listening, not
-    // in the middle of the first request that needs them (other commands never need them).
-    ensureFhirDefinitions();
     const address = await app.http.listen({ host: config.host, port: config.port });
-    // The FHIR worker threads load in the background now, not during the first XML request.
-    app.http.fhirWork.warm().catch((err: unknown) => app.logger.error({ err }, 'the FHIR worker threads did not start'));
     app.logger.info(
       { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
       'carnet is listening',
     );
+    // Indexing the R4 definitions holds the event loop for a second or two: once, right after the
+    // start, rather than inside the first FHIR request (other commands never pay for it). The
+    // FHIR worker threads load in the background, not during the first XML request.
+    setImmediate(() => ensureFhirDefinitions());
+    app.http.fhirWork.warm().catch((err: unknown) => app.logger.error({ err }, 'the FHIR worker threads did not start'));
     // Outbox, MIN-03 notices, DMP-05 purge, pruning: every CARNET_JOBS_INTERVAL_SECONDS.
     const jobs = startServeJobs(app);
 
