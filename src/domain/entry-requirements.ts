@@ -2,7 +2,7 @@
 // 4.2/4.3 required attributes; DOC-01 for the class/type pair, which decide() checks). The
 // limited-metadata option (MHD minimal) relaxes the coded attributes.
 import { CarnetError } from './errors.js';
-import { isDocumentUniqueId, isOid } from './identifiers.js';
+import { isDocumentUniqueId, isPlainIdentifier } from './identifiers.js';
 import type { DocumentEntryMetadata, FolderMetadata, SubmissionSetMetadata } from './model.js';
 
 const DTM = /^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2})?)?)?)?)?$/;
@@ -96,7 +96,7 @@ export function submissionSetProblems(id: string, m: SubmissionSetMetadata): Car
     if (!ok) out.push(problem(id, `SubmissionSet ${id}: ${what} is missing`));
   };
   need(m.uniqueId, 'uniqueId');
-  if (m.uniqueId && !isOid(m.uniqueId)) out.push(problem(id, `SubmissionSet ${id}: uniqueId "${clip(m.uniqueId)}" is not an OID`));
+  if (m.uniqueId && !isPlainIdentifier(m.uniqueId)) out.push(problem(id, `SubmissionSet ${id}: uniqueId "${clip(m.uniqueId)}" is not an identifier (an OID)`));
   need(m.sourceId, 'sourceId');
   need(m.patientId?.value && m.patientId.system, 'patientId');
   need(m.submissionTime, 'submissionTime');
@@ -108,7 +108,7 @@ export function submissionSetProblems(id: string, m: SubmissionSetMetadata): Car
 export function folderProblems(id: string, m: FolderMetadata): CarnetError[] {
   const out: CarnetError[] = [];
   if (!m.uniqueId) out.push(problem(id, `Folder ${id}: uniqueId is missing`));
-  else if (!isOid(m.uniqueId)) out.push(problem(id, `Folder ${id}: uniqueId "${clip(m.uniqueId)}" is not an OID`));
+  else if (!isPlainIdentifier(m.uniqueId)) out.push(problem(id, `Folder ${id}: uniqueId "${clip(m.uniqueId)}" is not an identifier (an OID)`));
   if (!m.patientId?.value || !m.patientId.system) out.push(problem(id, `Folder ${id}: patientId is missing`));
   if (!m.limitedMetadata && m.codeList.length === 0) out.push(problem(id, `Folder ${id}: codeList is missing`));
   return out;

@@ -8,6 +8,15 @@ const EXTENSION = /^[\x21-\x5d\x5f-\x7e]{1,16}$/;
 /** OIDs longer than this are not in use anywhere and only cost storage. */
 const MAX_OID_LENGTH = 64;
 
+/**
+ * A SubmissionSet or Folder uniqueId: an OID in practice, but the NIST test plans send names such
+ * as `SubmissionSet01_uniqueid` and expect other errors first. What is refused is what no
+ * identifier ever holds: spaces, quotes, semicolons, brackets, more than 128 characters.
+ */
+export function isPlainIdentifier(value: string): boolean {
+  return /^[A-Za-z0-9._:^-]{1,128}$/.test(value);
+}
+
 export function isOid(value: string): boolean {
   return value.length <= MAX_OID_LENGTH && OID.test(value);
 }

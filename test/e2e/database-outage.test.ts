@@ -4,6 +4,7 @@
 // a PostgreSQL database of its own (created and dropped here), since it cuts its connections.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ensureFhirDefinitions } from '../../src/fhir/definitions.js';
 import type { Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrations.js';
 import { openPostgres } from '../../src/store/pg-db.js';
@@ -46,6 +47,8 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
     await migrate(db);
     const w = await makeWorld(db);
     server = await startTestApp(db);
+    // As `carnet serve` does at start, so that the first submission does not index them.
+    ensureFhirDefinitions();
     const doctor = proActor('doctor');
     const rec = await adultRecord(w);
     patientKey = rec.patientKey;
@@ -109,11 +112,11 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
     };
     const writers = [writer(), writer(), writer()];
     try {
-      await until('a first acknowledged write', 10_000, async () => acknowledged.length > 0);
+      await until('a first acknowledged write', 60_000, async () => acknowledged.length > 0);
       // The database goes away: no new connection, every open one cut.
       await admin.exec(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
-      await until('503 answers while the database is away', 10_000, async () => (statuses.get(503) ?? 0) >= 3);
+      await until('503 answers while the database is away', 30_000, async () => (statuses.get(503) ?? 0) >= 3);
       const health = await fetch(`${server.baseUrl}/health`);
       expect({ status: health.status, retryAfter: health.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
       const refusedSearch = await search();
@@ -121,7 +124,7 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
       // It comes back: the same server serves again, without a restart.
       const before = acknowledged.length;
       await admin.exec(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
-      await until('writes acknowledged again', 15_000, async () => acknowledged.length > before + 2);
+      await until('writes acknowledged again', 60_000, async () => acknowledged.length > before + 2);
     } finally {
       running = false;
       await Promise.all(writers);
@@ -132,5 +135,5 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
     expect([...statuses.keys()].sort()).toEqual([200, 503]);
     const stored = await db.query<{ unique_id: string }>('SELECT unique_id FROM document_entry WHERE unique_id = ANY($1)', [acknowledged]);
     expect(stored.rows.map((r) => r.unique_id).sort()).toEqual([...acknowledged].sort());
-  }, 60_000);
+  }, 240_000);
 });

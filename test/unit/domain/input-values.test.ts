@@ -40,7 +40,10 @@ describe('identifiers', () => {
     const ins = newIns();
     const problems = documentEntryProblems('Document01', { ...entryMetadata(ins), uniqueId: `1.2.3'); DROP TABLE dmp;--` });
     expect(problems.map((p) => p.message)).toEqual([`DocumentEntry Document01: uniqueId "1.2.3'); DROP TABLE dmp;--" is not an OID (or OID^extension)`]);
-    expect(submissionSetProblems('SS', { uniqueId: 'x', sourceId: '1.2', patientId: ins, submissionTime: '2024', contentTypeCode: { code: 'a', system: 'b' } } as never).map((p) => p.message)).toContain('SubmissionSet SS: uniqueId "x" is not an OID');
+    expect(submissionSetProblems('SS', { uniqueId: 'x', sourceId: '1.2', patientId: ins, submissionTime: '2024', contentTypeCode: { code: 'a', system: 'b' } } as never).map((p) => p.message)).toEqual([]);
+    expect(submissionSetProblems('SS', { uniqueId: `1.2.3' OR '1'='1`, sourceId: '1.2', patientId: ins, submissionTime: '2024', contentTypeCode: { code: 'a', system: 'b' } } as never).map((p) => p.message)).toEqual([
+      `SubmissionSet SS: uniqueId "1.2.3' OR '1'='1" is not an identifier (an OID)`,
+    ]);
   });
 
   it('record keys are uuids', () => {
