@@ -6,6 +6,7 @@ import { openPglite } from '../src/store/pglite-db.js';
 import { openPostgres } from '../src/store/pg-db.js';
 import { migrate } from '../src/store/migrations.js';
 import { randomBytes } from 'node:crypto';
+import { runAttackBench } from './attack.js';
 import { benchDecisions, benchRestrictedSearch, printSearch } from './rules.js';
 
 async function withPostgresSchema<T>(url: string, fn: (db: ReturnType<typeof openPostgres>) => Promise<T>): Promise<T> {
@@ -25,6 +26,7 @@ async function withPostgresSchema<T>(url: string, fn: (db: ReturnType<typeof ope
 
 async function main(): Promise<void> {
   const only = process.argv[2];
+  if (only === 'attack') return attack();
   console.log('== rules ==');
   const d = benchDecisions();
   console.log(`pure decision (document.read): ${d.perSecond.toLocaleString('en')} decisions/s`);
@@ -56,6 +58,13 @@ async function main(): Promise<void> {
     const mod = (await import(file)) as Record<string, (o: { databaseUrl: string }) => Promise<void>>;
     await mod[fn]({ databaseUrl: url });
   }
+  if (!only) await attack();
+}
+
+/** The server under hostile load (PostgreSQL when DATABASE_URL is set, else PGlite). */
+async function attack(): Promise<void> {
+  console.log('== attack ==');
+  await runAttackBench({ databaseUrl: process.env.DATABASE_URL });
 }
 
 main().catch((e) => {

@@ -15,7 +15,7 @@ import { openPostgres } from '../src/store/pg-db.js';
 import { writeProvideAndRegisterRequest } from '../src/xds/ebrim/write.js';
 import { buildMtomMessage } from '../src/xds/mtom.js';
 import { XDS_ACTIONS } from '../src/xds/soap.js';
-import { NS } from '../src/xds/xml.js';
+import { NS } from '../src/xml/index.js';
 import { testSigner } from '../test/support/vihf-keys.js';
 import pg from 'pg';
 import { autocannon, baselineAll, baselineContent, baselineDeposit, concurrently, figuresOf, reportLine, type AutocannonResult, DOCTOR, ins, SUPPORT } from './load.js';

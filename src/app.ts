@@ -48,7 +48,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const ownsDb = !options.db;
   const db =
     options.db ??
-    (await openMigratedDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.dbPoolSize }));
+    (await openMigratedDb({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      maxConnections: config.dbPoolSize,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+    }));
   const services = createServices({
     db,
     policy,

@@ -14,7 +14,7 @@
 //   POST /auth/support/requests/:id/handle (support) {decision: issue|reject, patientKey?, role?, representativeId?, ...} -> credentials
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JWTPayload } from 'jose';
-import { CarnetError, isCarnetError, type ErrorCode } from '../domain/errors.js';
+import { CarnetError, isCarnetError, retryAfterSeconds, type ErrorCode } from '../domain/errors.js';
 import type { Caller } from '../services/deps.js';
 import type { Services } from '../services/index.js';
 import type { RequestOrigin } from '../services/login.js';
@@ -38,6 +38,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   business_rule: 422,
   rate_limited: 429,
   unavailable: 503,
+  too_long: 413,
+  too_costly: 413,
 };
 
 type Body = Record<string, unknown>;
@@ -78,6 +80,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
         if (isCarnetError(error)) {
           const status = STATUS[error.code] ?? 400;
           if (status === 401) reply.header('www-authenticate', 'Bearer realm="carnet"');
+          const retry = retryAfterSeconds(error);
+          if (retry) reply.header('retry-after', String(retry));
           let code = error.reason ?? error.code;
           if (error.code === 'rate_limited') {
             const seconds = /^retry_after:(\d+)$/.exec(error.reason ?? '')?.[1];

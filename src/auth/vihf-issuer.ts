@@ -3,7 +3,7 @@
 import { X509Certificate, randomUUID } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import type { PatientIdentifier } from '../domain/model.js';
-import { NS, escapeAttr, escapeText } from '../xds/xml.js';
+import { NS, escapeAttr, escapeText } from '../xml/index.js';
 import { formatCx } from '../domain/hl7v2.js';
 import { VIHF_ATTRIBUTE } from './vihf.js';
 

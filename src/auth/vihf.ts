@@ -7,8 +7,8 @@ import { SignedXml } from 'xml-crypto';
 import { CarnetError } from '../domain/errors.js';
 import type { ProfessionalActor } from '../domain/actor.js';
 import type { PatientIdentifier } from '../domain/model.js';
-import { NS, attr, childElements, descendants, firstChild, parseXml, serializeXml, textOf } from '../xds/xml.js';
-import type { Element } from '../xds/xml.js';
+import { NS, attr, childElements, descendants, firstChild, parseXml, selfAndDescendants, serializeXml, textOf } from '../xml/index.js';
+import type { Element } from '../xml/index.js';
 import { parseCx } from '../domain/hl7v2.js';
 
 export type VihfErrorKind = 'missing' | 'unsigned' | 'invalid_signature' | 'expired' | 'wrong_audience' | 'untrusted' | 'malformed';
@@ -49,6 +49,8 @@ export interface VihfVerifierConfig {
   now?: () => Date;
   /** tolerance for clock differences, seconds (default 60) */
   clockSkewSeconds?: number;
+  /** the longest validity accepted, from NotBefore (or IssueInstant) to NotOnOrAfter, seconds */
+  maxLifetimeSeconds?: number;
 }
 
 export interface VihfIdentity {
@@ -70,6 +72,9 @@ export const VIHF_ATTRIBUTE = {
   structure: 'Identifiant_Structure',
   sector: 'Secteur_Activite',
 } as const;
+
+/** Far above any real VIHF (about forty elements), far below what would cost the signature check. */
+const MAX_ASSERTION_ELEMENTS = 500;
 
 interface TrustedCert {
   pem: string;
@@ -136,6 +141,11 @@ export function verifyVihf(security: Element | undefined, config: VihfVerifierCo
     if (!candidates.length) throw new VihfError('untrusted', 'the assertion is signed by a certificate that is not trusted');
   }
 
+  // A VIHF has a few dozen elements; a larger one is not canonicalised and hashed at all, so
+  // that an unsigned bulk cannot make the signature check expensive.
+  if (selfAndDescendants(assertion).length > MAX_ASSERTION_ELEMENTS) {
+    throw new VihfError('malformed', `the assertion holds more than ${MAX_ASSERTION_ELEMENTS} elements`);
+  }
   const assertionXml = serializeXml(assertion);
   const signatureXml = serializeXml(signature);
   let signed: string[] | undefined;
@@ -173,6 +183,15 @@ function checkConditions(assertion: Element, config: VihfVerifierConfig): string
   if (Number.isNaN(na) || (nb !== undefined && Number.isNaN(nb))) throw new VihfError('malformed', 'unreadable validity dates');
   if (nb !== undefined && now + skew < nb) throw new VihfError('expired', 'the assertion is not yet valid');
   if (now - skew >= na) throw new VihfError('expired', 'the assertion has expired');
+  if (config.maxLifetimeSeconds !== undefined) {
+    // A long-lived assertion is a stolen one's best friend: its validity is bounded from its start.
+    const issued = attr(assertion, 'IssueInstant');
+    const start = nb ?? (issued ? Date.parse(issued) : NaN);
+    if (Number.isNaN(start)) throw new VihfError('malformed', 'the assertion has neither Conditions/@NotBefore nor a readable IssueInstant');
+    if (na - start > config.maxLifetimeSeconds * 1000) {
+      throw new VihfError('malformed', `the assertion is valid for longer than the ${config.maxLifetimeSeconds} seconds this server accepts`);
+    }
+  }
 
   if (config.audiences && config.audiences.length) {
     const audiences = conditions

@@ -1,5 +1,6 @@
 // `carnet serve`: starts the server and stops it cleanly on SIGTERM / SIGINT.
 import { createApp } from '../app.js';
+import { ensureFhirDefinitions } from '../fhir/definitions.js';
 import { loadConfig } from '../config/config.js';
 import { redactUrl } from '../config/env.js';
 import type { Command } from './commands.js';
@@ -15,6 +16,11 @@ export const serveCommand: Command = {
       { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
       'carnet is listening',
     );
+    // Indexing the R4 definitions holds the event loop for a second or two: once, right after the
+    // start, rather than inside the first FHIR request (other commands never pay for it). The
+    // FHIR worker threads load in the background, not during the first XML request.
+    setImmediate(() => ensureFhirDefinitions());
+    app.http.fhirWork.warm().catch((err: unknown) => app.logger.error({ err }, 'the FHIR worker threads did not start'));
     // Outbox, MIN-03 notices, DMP-05 purge, pruning: every CARNET_JOBS_INTERVAL_SECONDS.
     const jobs = startServeJobs(app);
 

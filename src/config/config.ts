@@ -1,5 +1,7 @@
 // The server's configuration, read once from the environment and validated as a whole.
 import { loadPatientAccessConfig, type PatientAccessConfig } from './patient-access.js';
+import { DEFAULT_JSON_LIMITS, JSON_LIMIT_VARIABLES, type JsonLimits } from '../json/read.js';
+import { DEFAULT_XML_LIMITS, XML_LIMIT_VARIABLES, type XmlLimits } from '../xml/limits.js';
 import { ConfigError, readBool, readEnum, readInt, readOid, readSize, readString, readUrl, type Env } from './env.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -18,6 +20,12 @@ export interface Config {
   bodyLimit: number;
   /** body limit of document submissions (ITI-41, ITI-65) */
   documentBodyLimit: number;
+  /** what one XML or JSON body may hold, checked while reading it, before anything else */
+  limits: InputLimits;
+  /** a database statement running longer is cancelled and the request answered 503 */
+  dbStatementTimeoutMs: number;
+  /** worker threads for the CPU-heavy reading of FHIR bodies, and the time budget of one task */
+  workers: { threads: number; taskBudgetMs: number };
   logLevel: LogLevel;
   defaultPageSize: number;
   maxPageSize: number;
@@ -47,9 +55,41 @@ export interface Config {
     vihfTrustedCertFiles: string[];
     /** the SAML Audience VIHF assertions must name (none: not checked) */
     vihfAudience?: string;
+    /** the longest validity a VIHF assertion may announce (NotBefore or IssueInstant to NotOnOrAfter) */
+    vihfMaxLifetimeSeconds: number;
   };
   /** accounts, login codes, mail/SMS delivery and scheduled jobs (patient-access.ts) */
   patientAccess: PatientAccessConfig;
+}
+
+export interface InputLimits {
+  xml: XmlLimits;
+  json: JsonLimits;
+  /** MIME parts of one MTOM message (the SOAP envelope and its attachments) */
+  mtomMaxParts: number;
+}
+
+function readInputLimits(env: Env): InputLimits {
+  const x = DEFAULT_XML_LIMITS;
+  const j = DEFAULT_JSON_LIMITS;
+  const v = XML_LIMIT_VARIABLES;
+  const jv = JSON_LIMIT_VARIABLES;
+  return {
+    xml: {
+      maxBytes: readSize(env, v.maxBytes, x.maxBytes, 1024, 1024 ** 3),
+      maxDepth: readInt(env, v.maxDepth, x.maxDepth, 8, 1000),
+      maxElements: readInt(env, v.maxElements, x.maxElements, 100, 10_000_000),
+      maxAttributes: readInt(env, v.maxAttributes, x.maxAttributes, 4, 10_000),
+      maxTextLength: readSize(env, v.maxTextLength, x.maxTextLength, 1024, 1024 ** 3),
+    },
+    json: {
+      maxDepth: readInt(env, jv.maxDepth, j.maxDepth, 8, 1000),
+      maxArrayLength: readInt(env, jv.maxArrayLength, j.maxArrayLength, 10, 10_000_000),
+      maxBundleEntries: readInt(env, jv.maxBundleEntries, j.maxBundleEntries, 1, 1_000_000),
+      maxValues: readInt(env, jv.maxValues, j.maxValues, 100, 100_000_000),
+    },
+    mtomMaxParts: readInt(env, 'CARNET_MTOM_MAX_PARTS', 1000, 2, 1_000_000),
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -69,6 +109,12 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize: readInt(env, 'CARNET_DB_POOL_SIZE', 10, 1, 200),
     bodyLimit: readSize(env, 'CARNET_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 ** 2),
     documentBodyLimit: readSize(env, 'CARNET_DOCUMENT_BODY_LIMIT', 64 * 1024 ** 2, 1024, 1024 ** 3),
+    limits: readInputLimits(env),
+    dbStatementTimeoutMs: readInt(env, 'CARNET_DB_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    workers: {
+      threads: readInt(env, 'CARNET_WORKER_THREADS', 1, 1, 64),
+      taskBudgetMs: readInt(env, 'CARNET_WORKER_TASK_BUDGET_MS', 10_000, 100, 600_000),
+    },
     logLevel: readEnum(env, 'CARNET_LOG_LEVEL', 'info', LOG_LEVELS),
     defaultPageSize,
     maxPageSize,
@@ -87,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
       signingKeyFile: readString(env, 'CARNET_SIGNING_KEY_FILE'),
       vihfTrustedCertFiles: (readString(env, 'CARNET_VIHF_TRUSTED_CERTS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       vihfAudience: readString(env, 'CARNET_VIHF_AUDIENCE'),
+      vihfMaxLifetimeSeconds: readInt(env, 'CARNET_VIHF_MAX_LIFETIME_SECONDS', 8 * 3600, 60, 7 * 24 * 3600),
     },
     patientAccess: loadPatientAccessConfig(env),
   };

@@ -2,14 +2,24 @@
 // 4.2/4.3 required attributes; DOC-01 for the class/type pair, which decide() checks). The
 // limited-metadata option (MHD minimal) relaxes the coded attributes.
 import { CarnetError } from './errors.js';
+import { isDocumentUniqueId, isPlainIdentifier } from './identifiers.js';
 import type { DocumentEntryMetadata, FolderMetadata, SubmissionSetMetadata } from './model.js';
 
 const DTM = /^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2})?)?)?)?)?$/;
 
+/** A UTC instant from calendar fields, years 0-99 included (Date.UTC reads them as 1900-1999). */
+function utc(y: number, mo: number, d: number, h: number, mi: number, s: number): Date {
+  const date = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
+  date.setUTCFullYear(y, mo - 1, d);
+  return date;
+}
+
+/** An HL7 DTM (YYYY[MM[DD[hh[mm[ss]]]]]) naming a real instant: no month 13, no day 45, no year 0000. */
 export function isDtm(value: string): boolean {
   if (!DTM.test(value)) return false;
   const [y, mo = '01', d = '01', h = '00', mi = '00', s = '00'] = value.match(/^(\d{4})|(\d{2})/g)!;
-  const date = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
+  if (+y === 0) return false;
+  const date = utc(+y, +mo, +d, +h, +mi, +s);
   return date.getUTCMonth() === +mo - 1 && date.getUTCDate() === +d && +h < 24 && +mi < 60 && +s < 60;
 }
 
@@ -17,7 +27,12 @@ export function isDtm(value: string): boolean {
 export function dtmToDate(value: string): Date {
   const parts = value.match(/^(\d{4})|(\d{2})/g)!;
   const [y, mo = '01', d = '01', h = '00', mi = '00', s = '00'] = parts;
-  return new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
+  return utc(+y, +mo, +d, +h, +mi, +s);
+}
+
+/** A value quoted back in a message, cut short. */
+function clip(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 80)}…` : value;
 }
 
 function problem(location: string, message: string): CarnetError {
@@ -36,6 +51,7 @@ export function documentEntryProblems(id: string, m: DocumentEntryMetadata): Car
     if (!ok || (Array.isArray(ok) && ok.length === 0)) out.push(problem(id, `DocumentEntry ${id}: ${what} is missing`));
   };
   need(m.uniqueId, 'uniqueId');
+  if (m.uniqueId && !isDocumentUniqueId(m.uniqueId)) out.push(problem(id, `DocumentEntry ${id}: uniqueId "${clip(m.uniqueId)}" is not an OID (or OID^extension)`));
   need(m.patientId?.value && m.patientId.system, 'patientId');
   need(m.mimeType, 'mimeType');
   need(m.typeCode?.code, 'typeCode');
@@ -80,6 +96,7 @@ export function submissionSetProblems(id: string, m: SubmissionSetMetadata): Car
     if (!ok) out.push(problem(id, `SubmissionSet ${id}: ${what} is missing`));
   };
   need(m.uniqueId, 'uniqueId');
+  if (m.uniqueId && !isPlainIdentifier(m.uniqueId)) out.push(problem(id, `SubmissionSet ${id}: uniqueId "${clip(m.uniqueId)}" is not an identifier (an OID)`));
   need(m.sourceId, 'sourceId');
   need(m.patientId?.value && m.patientId.system, 'patientId');
   need(m.submissionTime, 'submissionTime');
@@ -91,6 +108,7 @@ export function submissionSetProblems(id: string, m: SubmissionSetMetadata): Car
 export function folderProblems(id: string, m: FolderMetadata): CarnetError[] {
   const out: CarnetError[] = [];
   if (!m.uniqueId) out.push(problem(id, `Folder ${id}: uniqueId is missing`));
+  else if (!isPlainIdentifier(m.uniqueId)) out.push(problem(id, `Folder ${id}: uniqueId "${clip(m.uniqueId)}" is not an identifier (an OID)`));
   if (!m.patientId?.value || !m.patientId.system) out.push(problem(id, `Folder ${id}: patientId is missing`));
   if (!m.limitedMetadata && m.codeList.length === 0) out.push(problem(id, `Folder ${id}: codeList is missing`));
   return out;

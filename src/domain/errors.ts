@@ -40,7 +40,11 @@ export type ErrorCode =
   /** too many attempts (HTTP 429) */
   | 'rate_limited'
   /** a query would return more than the explicit limit (XDSTooManyResults) */
-  | 'too_many_results';
+  | 'too_many_results'
+  /** the input is larger than a configured limit: bytes, a text's length (HTTP 413) */
+  | 'too_long'
+  /** the input's shape costs more than a configured limit: depth, elements, entries (HTTP 413) */
+  | 'too_costly';
 
 export class CarnetError extends Error {
   readonly code: ErrorCode;
@@ -74,4 +78,14 @@ export class CarnetErrors extends CarnetError {
 
 export function isCarnetError(e: unknown): e is CarnetError {
   return e instanceof CarnetError;
+}
+
+/** The database is down, restarting or too slow: a passing condition the caller should retry. */
+export function isDatabaseOutage(e: unknown): e is CarnetError {
+  return e instanceof CarnetError && e.code === 'unavailable' && (e.reason === 'database_unavailable' || e.reason === 'database_timeout');
+}
+
+/** Seconds for an HTTP Retry-After header, for errors that pass by themselves. */
+export function retryAfterSeconds(e: CarnetError): number | undefined {
+  return isDatabaseOutage(e) ? 5 : undefined;
 }

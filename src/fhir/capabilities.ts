@@ -56,6 +56,11 @@ export class FhirCapabilities {
     for (const p of params) r.searchParams.set(p.name, p);
   }
 
+  /** The search parameters declared for a type (what its search takes besides the control ones). */
+  searchParamNames(type: string): Set<string> {
+    return new Set(this.resources.get(type)?.searchParams.keys() ?? []);
+  }
+
   addOperation(type: string | null, op: OperationDecl): void {
     if (type === null) this.systemOperations.set(op.name, op);
     else this.resource(type).operations.set(op.name, op);

@@ -4,6 +4,7 @@
 // XDS DTM values (YYYY[MM[DD[hh[mm[ss]]]]], UTC) convert to and from FHIR date/dateTime/instant.
 import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
 import type { Coded } from '../domain/model.js';
+import { lookup } from '../domain/lookup.js';
 
 /** ANS NOS table URL: https://mos.esante.gouv.fr/NOS/TRE_X-Name/FHIR/TRE-X-Name */
 function nos(table: string): string {
@@ -69,15 +70,14 @@ const OID_TO_URL: Record<string, string> = Object.fromEntries(Object.entries(URL
 export const TRE_A07_URL = nos('TRE_A07-StatutVisibiliteDocument');
 export const V3_CONFIDENTIALITY_URL = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 
-const OID_PATTERN = /^[0-2](\.(0|[1-9]\d*))+$/;
+import { isDtm as isRealDtm } from '../domain/entry-requirements.js';
+import { isOid } from '../domain/identifiers.js';
 
-export function isOid(value: string): boolean {
-  return OID_PATTERN.test(value);
-}
+export { isOid };
 
 /** FHIR system URI -> XDS codingScheme (`urn:oid:X` -> X, known URLs -> their OID, others kept). */
 export function fhirSystemToXds(system: string): string {
-  const known = URL_TO_OID[system] ?? URL_ALIASES[system];
+  const known = lookup(URL_TO_OID, system) ?? lookup(URL_ALIASES, system);
   if (known) return known;
   if (system.startsWith('urn:oid:')) return system.slice('urn:oid:'.length);
   return system;
@@ -85,7 +85,7 @@ export function fhirSystemToXds(system: string): string {
 
 /** XDS codingScheme -> FHIR system URI (known OIDs -> their URL, other OIDs -> `urn:oid:X`). */
 export function xdsSystemToFhir(scheme: string): string {
-  const known = OID_TO_URL[scheme];
+  const known = lookup(OID_TO_URL, scheme);
   if (known) return known;
   if (isOid(scheme)) return `urn:oid:${scheme}`;
   return scheme;
@@ -174,9 +174,12 @@ export function fhirDateTimeToDtm(value: string): string | undefined {
   const dateOnly = FHIR_DATE_PATTERN.exec(value);
   if (dateOnly) {
     const [, y, , mo, , d] = dateOnly;
-    return `${y}${mo ?? ''}${d ?? ''}`;
+    const dtm = `${y}${mo ?? ''}${d ?? ''}`;
+    return isRealDtm(dtm) ? dtm : undefined;
   }
-  if (!FHIR_DATETIME_PATTERN.test(value)) return undefined;
+  const dt = FHIR_DATETIME_PATTERN.exec(value);
+  // Date.parse rolls 2024-02-30 over to March: the fields themselves must name a real instant.
+  if (!dt || !isRealDtm(`${dt[1]}${dt[2]}${dt[3]}${dt[4]}${dt[5]}${dt[7] ?? '00'}`)) return undefined;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return undefined;
   const t = new Date(ms);

@@ -4,16 +4,25 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { BearerVerifier } from '../auth/bearer.js';
 import type { Config } from '../config/config.js';
-import { isCarnetError } from '../domain/errors.js';
+import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
 import { FhirCapabilities } from './capabilities.js';
+import { createFhirWork, type FhirWork } from './work/work.js';
+import { formatOfMediaType } from './format.js';
 import { requireBearer } from './caller.js';
 import { errorOutcome, outcomeForError, outcomeForUnknown } from './outcome.js';
 import { sendResource } from './reply.js';
 import { mhdRoutes } from './routes/mhd.js';
 import { recordRoutes } from './routes/record.js';
 import { conformanceRoutes } from './conformance/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the FHIR door's worker threads (XML bodies, profile checks) */
+    fhirWork: FhirWork;
+  }
+}
 
 export interface FhirDoorDeps {
   config: Config;
@@ -32,13 +41,32 @@ const ROUTE_MODULES: RouteModule[] = [mhdRoutes, recordRoutes, conformanceRoutes
 
 export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps): Promise<FhirCapabilities> {
   const caps = new FhirCapabilities();
+  // Reading FHIR XML and checking profiles grow with the body: they run on worker threads.
+  const work = createFhirWork({ threads: deps.config.workers.threads, budgetMs: deps.config.workers.taskBudgetMs });
+  // On the server itself (not only under /fhir): `carnet serve` warms it, close() stops it.
+  app.decorate('fhirWork', work);
+  app.addHook('onClose', async () => {
+    await work.close();
+  });
   await app.register(
     async (fhir) => {
       requireBearer(fhir, deps.verifier, deps.services.accessRefusals);
+      // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
+      // than answered in a format the caller did not ask for.
+      fhir.addHook('onRequest', async (req, reply) => {
+        const query = req.url.indexOf('?');
+        if (query < 0) return;
+        const format = new URLSearchParams(req.url.slice(query + 1)).get('_format');
+        if (format !== null && !formatOfMediaType(format)) {
+          await sendResource(req, reply, errorOutcome('not-supported', `_format ${format.slice(0, 80)} is not supported (json, xml, or their media types)`), 406);
+        }
+      });
       fhir.setErrorHandler((error: FastifyError, req, reply) => {
         if (isCarnetError(error)) {
           const { status, outcome } = outcomeForError(error);
           if (status === 401) reply.header('www-authenticate', `Bearer realm="carnet", error="invalid_token"`);
+          const retry = retryAfterSeconds(error);
+          if (retry) reply.header('retry-after', String(retry));
           return sendResource(req, reply, outcome, status);
         }
         if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

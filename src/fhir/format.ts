@@ -3,6 +3,7 @@
 // the default when nothing says otherwise.
 import type { Resource } from '@medplum/fhirtypes';
 import { fhirJsonToXml } from './xml.js';
+import { lookup } from '../domain/lookup.js';
 
 export type FhirFormat = 'json' | 'xml';
 
@@ -26,7 +27,7 @@ const FORMAT_ALIASES: Record<string, FhirFormat> = {
 export function formatOfMediaType(mediaType: string | undefined | null): FhirFormat | undefined {
   if (!mediaType) return undefined;
   const base = mediaType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return FORMAT_ALIASES[base];
+  return lookup(FORMAT_ALIASES, base);
 }
 
 interface AcceptRange {

@@ -77,6 +77,8 @@ const ERROR_MAP: Record<ErrorCode, ErrorMapping> = {
   unauthenticated: { status: 401, code: 'login' },
   rate_limited: { status: 429, code: 'throttled' },
   too_many_results: { status: 400, code: 'too-costly', xds: 'XDSTooManyResults' },
+  too_long: { status: 413, code: 'too-long' },
+  too_costly: { status: 413, code: 'too-costly' },
 };
 
 /** HTTP status and issue code for an error code. */

@@ -9,19 +9,20 @@
 // - contained resources and Bundle entry resources are wrapped in their element
 //   (<contained><Patient>...</Patient></contained>).
 // JSON properties come out in the order of the definitions, so XML -> JSON -> XML is stable.
-// Parsing is safe: documents with DOCTYPE or entity declarations are refused outright.
+// Parsing goes through the shared XML reader: its limits apply, and documents with DOCTYPE or
+// entity declarations are refused outright.
 import { getDataType, isResourceType, tryGetDataType } from '@medplum/core';
 import type { InternalSchemaElement, InternalTypeSchema } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
-import { DOMParser } from '@xmldom/xmldom';
-import type { Element as XmlElement, Node as XmlNode } from '@xmldom/xmldom';
 import { CarnetError } from '../domain/errors.js';
+import { DEFAULT_XML_LIMITS, NS, parseXml, XmlParseError, type XmlLimits } from '../xml/index.js';
+import type { Element as XmlElement, Node as XmlNode } from '../xml/index.js';
 import { ensureFhirDefinitions } from './definitions.js';
 
-export const FHIR_NS = 'http://hl7.org/fhir';
-export const XHTML_NS = 'http://www.w3.org/1999/xhtml';
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
-const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+export const FHIR_NS = NS.fhir;
+export const XHTML_NS = NS.xhtml;
+const XSI_NS = NS.xsi;
+const XMLNS_NS = NS.xmlns;
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
@@ -30,6 +31,8 @@ const CDATA_SECTION_NODE = 4;
 export interface FhirXmlParseOptions {
   /** called for tolerated irregularities (a repeated single element: the first one is kept) */
   onWarning?: (message: string, location: string) => void;
+  /** the limits the text is read under (the server's configured ones for a request body) */
+  limits?: XmlLimits;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -69,7 +72,7 @@ function schemaFor(typeCode: string, location: string): InternalTypeSchema {
 
 /** Find the definition of a child named `name` (choice elements included). */
 function resolveElement(schema: InternalTypeSchema, name: string): ResolvedElement | undefined {
-  const direct = schema.elements[name];
+  const direct = Object.hasOwn(schema.elements, name) ? schema.elements[name] : undefined;
   if (direct && !name.endsWith('[x]')) {
     return { key: name, jsonName: name, element: direct, typeCode: direct.type[0]?.code ?? 'string' };
   }
@@ -93,34 +96,16 @@ function resolveElement(schema: InternalTypeSchema, name: string): ResolvedEleme
 // ---------------------------------------------------------------------------------------------
 // XML -> JSON
 
-function assertSafe(xml: string): void {
-  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
-    throw invalid('XML documents with a DOCTYPE or entity declarations are not accepted', '');
-  }
-}
-
-function parseXmlDocument(xml: string, what: string): XmlElement {
-  assertSafe(xml);
-  const errors: string[] = [];
-  const parser = new DOMParser({
-    onError: (level, message) => {
-      if (level !== 'warning') {
-        errors.push(message);
-        throw new Error(message);
-      }
-    },
-  });
-  let root: XmlElement | null = null;
+function parseXmlDocument(xml: string, what: string, limits: XmlLimits): XmlElement {
   try {
-    root = parser.parseFromString(xml, 'text/xml').documentElement;
+    return parseXml(xml, limits).documentElement!;
   } catch (e) {
-    const message = errors[0] ?? (e instanceof Error ? e.message : String(e));
-    throw invalid(`${what} is not well-formed XML: ${message.split('\n')[0]}`, '');
+    if (e instanceof XmlParseError) {
+      const malformed = /^malformed XML: /.exec(e.message);
+      throw invalid(malformed ? `${what} is not well-formed XML: ${e.message.slice(malformed[0].length)}` : `${what}: ${e.message}`, '');
+    }
+    throw e;
   }
-  if (!root) {
-    throw invalid(`${what} has no root element`, '');
-  }
-  return root;
 }
 
 function childElements(node: XmlElement): XmlElement[] {
@@ -379,8 +364,9 @@ function fillArray(value: unknown): unknown {
 
 /** Parse a FHIR R4 XML resource into its JSON form. Throws CarnetError('invalid_metadata'). */
 export function fhirXmlToJson<T extends Resource = Resource>(xml: string, options: FhirXmlParseOptions = {}): T {
+  // The limits first: a refused body never waits for the definitions to be indexed.
+  const root = parseXmlDocument(xml, 'The FHIR resource', options.limits ?? DEFAULT_XML_LIMITS);
   ensureFhirDefinitions();
-  const root = parseXmlDocument(xml, 'The FHIR resource');
   return new XmlReader(options).readResource(root, '') as unknown as T;
 }
 
@@ -512,7 +498,7 @@ function normaliseXhtml(div: string, path: string): string {
   if (!/^<div[^>]*\sxmlns="http:\/\/www\.w3\.org\/1999\/xhtml"/.test(text)) {
     text = text.replace(/^<div/, `<div xmlns="${XHTML_NS}"`);
   }
-  const root = parseXmlDocument(text, 'The narrative');
+  const root = parseXmlDocument(text, 'The narrative', DEFAULT_XML_LIMITS);
   return serializeXhtml(root, path);
 }
 

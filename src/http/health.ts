@@ -9,7 +9,7 @@ export function registerHealth(app: FastifyInstance, db: Db): void {
       await db.query('SELECT 1');
       return reply.send({ status: 'ok', database: { kind: db.kind, status: 'up', ms: Date.now() - started } });
     } catch {
-      return reply.code(503).send({ status: 'unavailable', database: { kind: db.kind, status: 'down' } });
+      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', database: { kind: db.kind, status: 'down' } });
     }
   });
 }

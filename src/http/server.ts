@@ -4,22 +4,29 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.js';
+import type { Config, InputLimits } from '../config/config.js';
+import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import { loggableUrl } from './logging.js';
-import { errorOutcome } from '../fhir/outcome.js';
+import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { RouteIndex } from './route-index.js';
+import { readJsonBody, readXmlBody } from './bodies.js';
+import { checkXmlSize } from '../xml/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     routeIndex: RouteIndex;
+    /** the configured input limits, for the doors that parse bodies themselves (FHIR XML) */
+    inputLimits: InputLimits;
   }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-const FHIR_JSON = ['application/fhir+json', 'application/json-patch+json'];
+const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
 const XML_TYPES = ['application/fhir+xml', 'application/xml', 'text/xml'];
 const BINARY_TYPES = ['multipart/related', 'application/soap+xml', 'application/octet-stream'];
+/** Bodies that are one XML part as a whole. */
+const XML_BODY_TYPES = new Set([...XML_TYPES, 'application/soap+xml']);
 
 export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
   const app = Fastify({
@@ -36,6 +43,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     },
   });
   app.decorate('routeIndex', new RouteIndex());
+  app.decorate('inputLimits', config.limits);
   app.addHook('onRoute', (route) => {
     // HEAD routes are added by Fastify for GET ones; they follow their GET.
     app.routeIndex.add(route.method, route.url);
@@ -43,6 +51,11 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // An XML body announcing more bytes than the XML part may hold is refused before it is read
+    // (MTOM is multipart: its documents do not count, its envelope is checked once split).
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const length = Number(req.headers['content-length']);
+    if (XML_BODY_TYPES.has(type) && length > config.limits.xml.maxBytes) checkXmlSize(length, config.limits.xml);
   });
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
@@ -57,17 +70,24 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     );
   });
 
-  // FHIR JSON variants parse as JSON; XML and binary bodies stay raw for their door to read.
-  app.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, (_req, body, done) => {
+  // JSON (plain, FHIR, JSON Patch) is read under the JSON limits; XML is checked for size and
+  // encoding and left as text for its door, which parses it under the XML limits; binary bodies
+  // (MTOM, SOAP, documents) stay raw. Every limit is met while reading, before any tree is built.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
-    } catch {
-      const err = new Error('the body is not valid JSON') as FastifyError;
-      err.statusCode = 400;
-      done(err, undefined);
+      done(null, readJsonBody(body as Buffer, config.limits.json));
+    } catch (e) {
+      done(e as FastifyError, undefined);
     }
   });
-  app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(XML_TYPES, { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, readXmlBody(body as Buffer, config.limits.xml));
+    } catch (e) {
+      done(e as FastifyError, undefined);
+    }
+  });
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.setNotFoundHandler((req, reply) => {
@@ -85,6 +105,13 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   });
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
+    if (isCarnetError(error)) {
+      const { status, outcome } = outcomeForError(error);
+      const retry = retryAfterSeconds(error);
+      if (retry) reply.header('retry-after', String(retry));
+      reply.code(status).type('application/fhir+json').send(outcome);
+      return;
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
       req.log.error({ err: error }, 'unexpected error');

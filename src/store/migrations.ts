@@ -49,6 +49,8 @@ export async function migrate(db: Db, migrations: Migration[] = loadMigrations()
     applied_at timestamptz NOT NULL DEFAULT now()
   )`);
   return db.transaction(async (tx) => {
+    // A migration may take longer than the statement timeout that protects requests.
+    await tx.exec('SET LOCAL statement_timeout = 0');
     // Two servers starting together must not both apply the same migration.
     await tx.query('SELECT pg_advisory_xact_lock(7311001)');
     const { rows } = await tx.query<{ version: number; checksum: string }>(

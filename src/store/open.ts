@@ -11,11 +11,13 @@ export interface StoreOptions {
   databaseUrl?: string;
   dataDir: string;
   maxConnections: number;
+  /** PostgreSQL: a statement running longer is cancelled (the request answers 503) */
+  statementTimeoutMs?: number;
 }
 
 export async function openDb(options: StoreOptions): Promise<Db> {
   if (options.databaseUrl) {
-    return openPostgres({ connectionString: options.databaseUrl, maxConnections: options.maxConnections });
+    return openPostgres({ connectionString: options.databaseUrl, maxConnections: options.maxConnections, statementTimeoutMs: options.statementTimeoutMs });
   }
   mkdirSync(options.dataDir, { recursive: true });
   const release = lockDataDir(options.dataDir);

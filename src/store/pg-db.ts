@@ -1,6 +1,7 @@
 // PostgreSQL through a `pg` pool.
 import pg from 'pg';
 import type { Db, QueryResult, Tx } from './db.js';
+import { isConnectionError, translateDbError } from './db-errors.js';
 
 // int8 (bigint) columns hold sizes and sequence numbers well below 2^53: read them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -10,48 +11,92 @@ export interface PgOptions {
   maxConnections: number;
   /** optional schema to work in (tests isolate themselves this way) */
   schema?: string;
+  /** server-side statement timeout, ms (0 or absent: none) */
+  statementTimeoutMs?: number;
+  /** how long to wait for a connection (pool full or server unreachable), ms */
+  connectTimeoutMs?: number;
 }
 
 export function openPostgres(options: PgOptions): Db {
+  const timeout = options.statementTimeoutMs ?? 0;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    // The server cancels a statement past the timeout; the client also gives up a little later,
+    // for a server that no longer answers at all.
+    ...(timeout > 0 ? { statement_timeout: timeout, query_timeout: timeout + 2000 } : {}),
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
   });
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
-  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
-    const r = await client.query(sql, params as unknown[]);
-    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+  const run = async <T>(client: pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
+    try {
+      const r = await client.query(sql, params as unknown[]);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    } catch (e) {
+      throw translateDbError(e);
+    }
+  };
+
+  /**
+   * Runs `fn` on a connection of its own. While it is checked out, a connection that the server
+   * cuts emits 'error': without a listener that would end the process. It is then destroyed on
+   * release, never handed to the next request.
+   */
+  const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      throw translateDbError(e);
+    }
+    let broken: Error | undefined;
+    const onError = (e: Error) => {
+      broken = e;
+    };
+    client.on('error', onError);
+    try {
+      return await fn(client);
+    } catch (e) {
+      if (isConnectionError(e) || (e instanceof Error && (e as { reason?: string }).reason === 'database_unavailable')) {
+        broken ??= e instanceof Error ? e : new Error(String(e));
+      }
+      throw translateDbError(e);
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
   };
 
   return {
     kind: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const tx: Tx = {
-          query: (sql, params) => run(client, sql, params),
-          exec: async (sql) => {
-            await client.query(sql);
-          },
-        };
-        const result = await fn(tx);
-        await client.query('COMMIT');
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
-    },
-    async exec(sql) {
-      await pool.query(sql);
-    },
+    query: (sql, params) => withClient((client) => run(client, sql, params)),
+    transaction: (fn) =>
+      withClient(async (client) => {
+        await run(client, 'BEGIN');
+        try {
+          const tx: Tx = {
+            query: (sql, params) => run(client, sql, params),
+            exec: async (sql) => {
+              await run(client, sql);
+            },
+          };
+          const result = await fn(tx);
+          // A COMMIT that fails is never acknowledged: the caller gets the error (503 when the
+          // connection was lost), whatever the server made of the transaction.
+          await run(client, 'COMMIT');
+          return result;
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw e;
+        }
+      }),
+    exec: (sql) =>
+      withClient(async (client) => {
+        await run(client, sql);
+      }),
     close: () => pool.end(),
   };
 }

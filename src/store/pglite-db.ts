@@ -2,6 +2,7 @@
 // It has one connection: transactions run one after another, which PGlite itself enforces.
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, QueryResult, Tx } from './db.js';
+import { translateDbError } from './db-errors.js';
 
 export interface PgliteOptions {
   /** a directory to store in; undefined keeps everything in memory */
@@ -13,8 +14,12 @@ export interface PgliteOptions {
 type PgliteQueryable = Pick<PGlite, 'query'>;
 
 async function run<T>(db: PgliteQueryable, sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-  const r = await db.query<T>(sql, params as unknown[]);
-  return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+  try {
+    const r = await db.query<T>(sql, params as unknown[]);
+    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+  } catch (e) {
+    throw translateDbError(e);
+  }
 }
 
 export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pglite: PGlite }> {

@@ -3,6 +3,7 @@
 import type { RecordContext } from '../domain/record.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import type { Queryable } from './db.js';
+import { isUuid } from '../domain/identifiers.js';
 
 export interface DmpRow {
   patient_key: string;
@@ -69,6 +70,8 @@ function isoOrUndefined(v: string | null): string | undefined {
 
 /** Loads a record and its rule context; `forUpdate` locks the DMP row for the transaction. */
 export async function loadRecord(q: Queryable, patientKey: string, forUpdate = false): Promise<LoadedRecord | null> {
+  // `Patient/example` names no record: it is not found, rather than a uuid cast error.
+  if (!isUuid(patientKey)) return null;
   const r = await q.query<LoadedJson>(forUpdate ? `${LOAD_SQL} FOR UPDATE OF d` : LOAD_SQL, [patientKey]);
   const raw = r.rows[0];
   if (!raw) return null;
@@ -105,6 +108,7 @@ export async function findPatientKey(q: Queryable, id: PatientIdentifier): Promi
 
 /** The identifiers of a record (INS...), in a stable order; empty when there is no such record. */
 export async function identifiersOfRecord(q: Queryable, patientKey: string): Promise<PatientIdentifier[]> {
+  if (!isUuid(patientKey)) return [];
   const r = await q.query<PatientIdentifier>(
     'SELECT system, value FROM patient_identifier WHERE patient_key = $1 ORDER BY system, value',
     [patientKey],

@@ -1,8 +1,8 @@
 // Binds the `xdsb:Document` elements of an ITI-41 request to their bytes: either an
 // `xop:Include` pointing at an MTOM part, or inline base64 text (non-optimised form).
 import { CarnetError } from '../domain/errors.js';
-import { NS, attr, childElements, firstChild, textOf } from './xml.js';
-import type { Element } from './xml.js';
+import { NS, attr, childElements, firstChild, textOf } from '../xml/index.js';
+import type { Element } from '../xml/index.js';
 import { normaliseContentId } from './mtom.js';
 
 export interface ExtractedDocuments {

@@ -15,7 +15,9 @@ import { handleRetrieve } from './door/retrieve.js';
 import { handleSubmission } from './door/submit.js';
 import { handleUpdate } from './door/update.js';
 import { buildMtomMessage, readSoapPayload } from './mtom.js';
-import { buildSoapEnvelope, effectiveAction, faultFor, parseSoapEnvelope, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
+import { isCarnetError } from '../domain/errors.js';
+import { isInputLimitError } from '../domain/input-limits.js';
+import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, parseSoapEnvelope, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
 import { XdsWireError } from './wire-error.js';
 
 export interface XdsDoorDeps {
@@ -33,7 +35,7 @@ const ENDPOINTS: Record<string, readonly XdsTransaction[]> = {
 const SOAP_TYPE = 'application/soap+xml; charset=UTF-8';
 
 function sendFault(reply: FastifyReply, error: unknown, relatesTo?: string): FastifyReply {
-  const status = error instanceof XdsWireError && error.faultCode !== 'Receiver' ? 400 : 500;
+  const status = error instanceof XdsWireError ? (error.status ?? (error.faultCode !== 'Receiver' ? 400 : 500)) : 500;
   return reply.code(status).type(SOAP_TYPE).send(faultFor(error, relatesTo));
 }
 
@@ -41,12 +43,16 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
   const verifier = vihfVerifierConfig(deps.config, deps.logger);
   const now = () => (deps.clock ?? { now: () => new Date() }).now();
   const { services, config } = deps;
+  const framing = { maxEnvelopeBytes: config.limits.xml.maxBytes, maxParts: config.limits.mtomMaxParts };
 
   await app.register(async (xds) => {
     xds.setErrorHandler((error: FastifyError, req, reply) => {
       if (error.statusCode === 413) {
-        return sendFault(reply.code(413), new XdsWireError('the request body is larger than this server accepts'));
+        return sendFault(reply, new XdsWireError(`the request body is larger than ${config.documentBodyLimit} bytes (CARNET_DOCUMENT_BODY_LIMIT)`, { status: 413 }));
       }
+      // The shared body readers (text/xml, application/xml) refuse with the record's errors.
+      if (isInputLimitError(error)) return sendFault(reply, limitFault(error));
+      if (isCarnetError(error) && error.code === 'invalid_metadata') return sendFault(reply, new XdsWireError(error.message));
       if (error.statusCode === 415 || error.statusCode === 400) {
         return sendFault(reply, new XdsWireError(error.statusCode === 415 ? 'unsupported content type' : 'the request cannot be read'));
       }
@@ -59,8 +65,8 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
         let relatesTo: string | undefined;
         try {
           const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '', 'utf8');
-          const payload = readSoapPayload(raw, req.headers['content-type']);
-          const soap = parseSoapEnvelope(payload.envelope);
+          const payload = readSoapPayload(raw, req.headers['content-type'], framing);
+          const soap = parseSoapEnvelope(payload.envelope, config.limits.xml);
           relatesTo = soap.header.messageId;
           const action = effectiveAction(soap.header, payload.action);
           const tx = transactionForAction(action);

@@ -1,7 +1,22 @@
 // MTOM/XOP framing (multipart/related, type application/xop+xml) for ITI-41 requests and ITI-43
 // responses. Parts are views (subarray) into the received Buffer: document bytes are not copied.
 import { randomUUID } from 'node:crypto';
+import { decodeUtf8, XmlParseError } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
+
+/** What one SOAP message may be, read before its XML is (see the XML limits for the envelope). */
+export interface SoapFramingLimits {
+  /** bytes of the SOAP envelope (the MTOM root part, or the whole plain body) */
+  maxEnvelopeBytes: number;
+  /** MIME parts of an MTOM message */
+  maxParts: number;
+}
+
+/** For messages this project wrote itself (answers read by its own clients). */
+export const TRUSTED_FRAMING: SoapFramingLimits = { maxEnvelopeBytes: 1024 ** 3, maxParts: 1_000_000 };
+
+/** A part's headers end within this many bytes, or the part is refused (no search through a document). */
+const MAX_PART_HEADER_BYTES = 16 * 1024;
 
 export interface ContentType {
   /** lower-cased type/subtype */
@@ -115,7 +130,7 @@ function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
 }
 
 /** Splits a multipart/related body. The root is the `start` part, else the first part. */
-export function parseMultipartRelated(body: Buffer, contentTypeHeader: string): MultipartRelated {
+export function parseMultipartRelated(body: Buffer, contentTypeHeader: string, maxParts = TRUSTED_FRAMING.maxParts): MultipartRelated {
   const ct = parseContentType(contentTypeHeader);
   if (ct.mediaType !== 'multipart/related') {
     throw new XdsWireError(`expected multipart/related, got ${ct.mediaType || 'no content type'}`);
@@ -160,6 +175,9 @@ export function parseMultipartRelated(body: Buffer, contentTypeHeader: string): 
     }
     if (next < 0) throw new XdsWireError('multipart body is truncated (no closing boundary)');
     const raw = body.subarray(start, Math.max(start, end));
+    if (parts.length >= maxParts) {
+      throw new XdsWireError(`the MTOM message has more than ${maxParts} parts (CARNET_MTOM_MAX_PARTS)`, { status: 413 });
+    }
     parts.push(readPart(raw));
     pos = next;
   }
@@ -180,7 +198,8 @@ export function parseMultipartRelated(body: Buffer, contentTypeHeader: string): 
 function readPart(raw: Buffer): MimePart {
   let sep = -1;
   let sepLen = 0;
-  for (let i = 0; i < raw.length; i++) {
+  const headerEnd = Math.min(raw.length, MAX_PART_HEADER_BYTES);
+  for (let i = 0; i < headerEnd; i++) {
     if (raw[i] === LF && raw[i + 1] === LF) {
       sep = i;
       sepLen = 2;
@@ -197,7 +216,7 @@ function readPart(raw: Buffer): MimePart {
   if (raw[0] === LF || (raw[0] === CR && raw[1] === LF)) {
     body = raw.subarray(raw[0] === LF ? 1 : 2); // no headers at all
   } else if (sep < 0) {
-    throw new XdsWireError('MIME part without a header/body separator');
+    throw new XdsWireError(`MIME part without a header/body separator in its first ${MAX_PART_HEADER_BYTES} bytes`);
   } else {
     headers = parseHeaders(raw.subarray(0, sep).toString('latin1'));
     body = raw.subarray(sep + sepLen);
@@ -225,20 +244,33 @@ export interface SoapPayload {
  * Reads an HTTP body as a SOAP message: MTOM multipart/related or plain
  * application/soap+xml (also text/xml / application/xml for lenient clients).
  */
-export function readSoapPayload(body: Buffer, contentTypeHeader: string | undefined): SoapPayload {
+export function readSoapPayload(body: Buffer, contentTypeHeader: string | undefined, limits: SoapFramingLimits = TRUSTED_FRAMING): SoapPayload {
   const ct = parseContentType(contentTypeHeader ?? 'application/soap+xml');
   if (ct.mediaType === 'multipart/related') {
-    const m = parseMultipartRelated(body, contentTypeHeader!);
+    const m = parseMultipartRelated(body, contentTypeHeader!, limits.maxParts);
     const attachments = new Map<string, Buffer>();
     for (const p of m.parts) {
       if (p !== m.root && p.contentId !== undefined) attachments.set(p.contentId, p.body);
     }
-    return { envelope: m.root.body.toString('utf8'), attachments, mtom: true, action: m.action };
+    return { envelope: envelopeText(m.root.body, limits), attachments, mtom: true, action: m.action };
   }
   if (ct.mediaType === 'application/soap+xml' || ct.mediaType === 'text/xml' || ct.mediaType === 'application/xml') {
-    return { envelope: body.toString('utf8'), attachments: new Map(), mtom: false, action: ct.params['action'] };
+    return { envelope: envelopeText(body, limits), attachments: new Map(), mtom: false, action: ct.params['action'] };
   }
   throw new XdsWireError(`unsupported content type for a SOAP request: ${ct.mediaType}`);
+}
+
+/** The envelope's text: within its size limit (413 otherwise) and strict UTF-8 (a BOM is dropped). */
+function envelopeText(bytes: Buffer, limits: SoapFramingLimits): string {
+  if (bytes.length > limits.maxEnvelopeBytes) {
+    throw new XdsWireError(`the SOAP envelope is larger than ${limits.maxEnvelopeBytes} bytes (CARNET_XML_MAX_BYTES)`, { status: 413 });
+  }
+  try {
+    return decodeUtf8(bytes, 'the SOAP envelope');
+  } catch (e) {
+    if (e instanceof XmlParseError) throw new XdsWireError(e.message);
+    throw e;
+  }
 }
 
 export interface Attachment {

@@ -1,7 +1,7 @@
 // ITI-43 request: `xdsb:RetrieveDocumentSetRequest` -> the list of documents asked for.
 import { CarnetError } from '../domain/errors.js';
-import { NS, childElements, firstChild, textOf } from './xml.js';
-import type { Element } from './xml.js';
+import { NS, childElements, firstChild, textOf } from '../xml/index.js';
+import type { Element } from '../xml/index.js';
 
 export interface DocumentRequest {
   homeCommunityId?: string;

@@ -2,8 +2,9 @@
 // writing responses (response action + RelatesTo) and Faults. A Fault carries a short reason
 // meant for the caller, never an exception's internals.
 import { randomUUID } from 'node:crypto';
-import { NS, childElements, escapeText, firstChild, parseXml, textOf, XmlParseError } from './xml.js';
-import type { Document, Element } from './xml.js';
+import { isInputLimitError, type InputLimitError } from '../domain/input-limits.js';
+import { DEFAULT_XML_LIMITS, NS, childElements, escapeText, firstChild, parseXml, textOf, XmlParseError, type XmlLimits } from '../xml/index.js';
+import type { Document, Element } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
 import type { FaultCode } from './wire-error.js';
 
@@ -55,13 +56,22 @@ function isTrue(v: string | undefined): boolean {
   return v === 'true' || v === '1';
 }
 
-/** Parses a SOAP 1.2 envelope. Problems are XdsWireErrors, to be answered with a Fault. */
-export function parseSoapEnvelope(xml: string): SoapRequest {
+/** A limit of the XML reader as a Fault: 413 for what is too large, the limit named. */
+export function limitFault(e: InputLimitError): XdsWireError {
+  return new XdsWireError(e.message, { status: 413 });
+}
+
+/**
+ * Parses a SOAP 1.2 envelope under the XML limits. Problems are XdsWireErrors, to be answered
+ * with a Fault.
+ */
+export function parseSoapEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): SoapRequest {
   let document: Document;
   try {
-    document = parseXml(xml);
+    document = parseXml(xml, limits);
   } catch (e) {
     if (e instanceof XmlParseError) throw new XdsWireError(e.message);
+    if (isInputLimitError(e)) throw limitFault(e);
     throw e;
   }
   const env = document.documentElement!;

@@ -7,11 +7,14 @@ export class XdsWireError extends Error {
   readonly faultCode: FaultCode;
   /** qualified subcode, e.g. `wsse:InvalidSecurity`; known prefixes: wsse, wsa */
   readonly subcode?: string;
+  /** the HTTP status to answer with, when not the usual 400 (Sender) / 500 (Receiver) */
+  readonly status?: number;
 
-  constructor(message: string, options: { faultCode?: FaultCode; subcode?: string } = {}) {
+  constructor(message: string, options: { faultCode?: FaultCode; subcode?: string; status?: number } = {}) {
     super(message);
     this.name = 'XdsWireError';
     this.faultCode = options.faultCode ?? 'Sender';
     this.subcode = options.subcode;
+    this.status = options.status;
   }
 }

@@ -4,7 +4,7 @@
 // the passive list) are attachments under a safe name; text names its charset.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PatientIdentifier } from '../../src/domain/model.js';
-import { NS } from '../../src/xds/xml.js';
+import { NS } from '../../src/xml/index.js';
 import { adultRecord, fhir, patientActor, pro, startRecordServer, type RecordServer } from '../support/fhir-record.js';
 import { postSoap, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 import { submission } from '../support/world.js';

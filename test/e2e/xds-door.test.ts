@@ -8,7 +8,7 @@ import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { SubmissionRequest } from '../../src/domain/submission.js';
 import { writeProvideAndRegisterRequest, writeSubmitObjectsRequest, writeDocumentEntry } from '../../src/xds/ebrim/write.js';
 import type { Attachment } from '../../src/xds/mtom.js';
-import { NS } from '../../src/xds/xml.js';
+import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { testSigner } from '../support/vihf-keys.js';

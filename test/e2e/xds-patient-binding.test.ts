@@ -9,7 +9,7 @@ import type { SubmissionRequest } from '../../src/domain/submission.js';
 import { writeDocumentEntry, writeProvideAndRegisterRequest, writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
 import type { Attachment } from '../../src/xds/mtom.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
-import { NS } from '../../src/xds/xml.js';
+import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, newIns, patientCaller, proActor, submission, uid, type World } from '../support/world.js';

@@ -6,7 +6,7 @@ import type { PatientIdentifier } from '../../src/domain/model.js';
 import { issueVihf, securityHeader } from '../../src/auth/vihf-issuer.js';
 import { buildMtomMessage, readSoapPayload, type Attachment } from '../../src/xds/mtom.js';
 import { XDS_ACTIONS } from '../../src/xds/soap.js';
-import { NS, parseXml, type Document } from '../../src/xds/xml.js';
+import { NS, parseXml, TRUSTED_XML_LIMITS, type Document } from '../../src/xml/index.js';
 import { testSigner, type KeyPair } from './vihf-keys.js';
 
 export { XDS_ACTIONS };
@@ -87,7 +87,7 @@ export async function sendRaw(url: string, contentType: string, body: Buffer, re
   const raw = Buffer.from(await res.arrayBuffer());
   const ct = res.headers.get('content-type') ?? '';
   const payload = readSoapPayload(raw, ct);
-  return { status: res.status, contentType: ct, headers: res.headers, xml: payload.envelope, doc: parseXml(payload.envelope), attachments: payload.attachments };
+  return { status: res.status, contentType: ct, headers: res.headers, xml: payload.envelope, doc: parseXml(payload.envelope, TRUSTED_XML_LIMITS), attachments: payload.attachments };
 }
 
 const STATUS = /status="urn:[^"]*:ResponseStatusType:(\w+)"/;

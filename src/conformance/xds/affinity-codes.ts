@@ -6,7 +6,7 @@
 // a query on that typeCode asks for every DMP type it became in this run.
 import { DE_SCHEME, FD_SCHEME, SS_SCHEME } from '../../xds/ebrim/constants.js';
 import { parseValue } from '../../xds/query/values.js';
-import { attr, childElements, parseXml, serializeXml, textOf, type Element, selfAndDescendants } from '../../xds/xml.js';
+import { attr, childElements, parseXml, TRUSTED_XML_LIMITS, serializeXml, textOf, type Element, selfAndDescendants } from '../../xml/index.js';
 import { codeKey, type AffinityTable, type CodedValue, type MappedAttribute, type SingleAttribute } from './affinity-table.js';
 
 const SCHEME_ATTRIBUTE = new Map<string, MappedAttribute>([
@@ -113,7 +113,7 @@ export class AffinityCodeMapper {
 
   /** Puts DMP codes on the DocumentEntries, SubmissionSets and Folders of a SubmitObjectsRequest. */
   mapSubmission(xml: string): string {
-    const doc = parseXml(xml);
+    const doc = parseXml(xml, TRUSTED_XML_LIMITS);
     const byOwner = codedByOwner(doc.documentElement!);
     if (!byOwner.size) return xml;
     for (const [owner, nodes] of byOwner) {
@@ -155,7 +155,7 @@ export class AffinityCodeMapper {
 
   /** Maps the coded parameters ('code^^scheme') of an AdhocQueryRequest. */
   mapQuery(xml: string): string {
-    const doc = parseXml(xml);
+    const doc = parseXml(xml, TRUSTED_XML_LIMITS);
     let changed = false;
     for (const slot of selfAndDescendants(doc.documentElement!)) {
       if (slot.localName !== 'Slot') continue;

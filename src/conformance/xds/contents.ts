@@ -1,8 +1,8 @@
 // ExpectedContents: counting what an AdhocQueryResponse holds and checking the toolkit's named
 // patterns (SSwithOneDoc, DocApp, ...). The objects are read with the door's own ebRIM reader.
 import { readRegistryObjectList, type RegistryObjects } from '../../xds/ebrim/read.js';
-import { NS, descendants } from '../../xds/xml.js';
-import type { Element } from '../../xds/xml.js';
+import { NS, descendants } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import type { ContentExpectation } from './types.js';
 
 export interface Counts {

@@ -9,8 +9,8 @@
 //   ExternalIdentifier); empty Name/Description are left out;
 // - ObjectRefs that only declared classification schemes (2.1 wanted them, 3.0 does not) are
 //   dropped; an ObjectRef to an object the submission points at is kept.
-import { NS, attr, childElements, escapeAttr, escapeText, parseXml, textOf } from '../../xds/xml.js';
-import type { Element } from '../../xds/xml.js';
+import { NS, attr, childElements, escapeAttr, escapeText, parseXml, TRUSTED_XML_LIMITS, textOf } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import { OBJECT_TYPE } from '../../xds/ebrim/constants.js';
 
 export const RIM21 = 'urn:oasis:names:tc:ebxml-regrep:rim:xsd:2.1';
@@ -168,7 +168,7 @@ function referencedIds(list: Element): Set<string> {
  * `lcm:SubmitObjectsRequest`. `idPrefix` keeps generated ids unique across the files of a run.
  */
 export function convertEbRim21(xml: string, idPrefix = 'ID'): string {
-  const root = parseXml(xml).documentElement!;
+  const root = parseXml(xml, TRUSTED_XML_LIMITS).documentElement!;
   const list =
     root.localName === 'LeafRegistryObjectList' ? root : childElements(root).find((c) => c.localName === 'LeafRegistryObjectList');
   if (!list) throw new Error(`ebRIM 2.1 <${root.localName}> has no LeafRegistryObjectList`);

@@ -1,8 +1,8 @@
 // How a step's answer is judged, as the toolkit does (data/xds/README.md "Pass/fail"):
 // ExpectedStatus against RegistryResponse/@status (or a SOAP Fault), ExpectedErrorMessage as a
 // substring of an Error-severity errorCode or codeContext, ExpectedErrorCode as an exact errorCode.
-import { NS, attr, descendants } from '../../xds/xml.js';
-import type { Element } from '../../xds/xml.js';
+import { NS, attr, descendants } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import type { XdsResponse } from './soap-client.js';
 import type { Step } from './types.js';
 

@@ -3,8 +3,8 @@
 // sourcePatientId that repeated the file's patient), give DocumentEntries, SubmissionSets and
 // Folders fresh uniqueIds, and with <AssignUuids/> turn symbolic ids into urn:uuid values.
 import { randomUUID } from 'node:crypto';
-import { NS, attr, descendants, parseXml, serializeXml, textOf, childElements, firstChild, selfAndDescendants } from '../../xds/xml.js';
-import type { Element } from '../../xds/xml.js';
+import { NS, attr, descendants, parseXml, TRUSTED_XML_LIMITS, serializeXml, textOf, childElements, firstChild, selfAndDescendants } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import { DE_SCHEME, FD_SCHEME, SS_SCHEME } from '../../xds/ebrim/constants.js';
 import { convertEbRim21, isEbRim21 } from './convert21.js';
 
@@ -40,7 +40,7 @@ export interface PreparedSubmission {
 
 /** The SubmitObjectsRequest element of the text (unwrapping a ProvideAndRegister request). */
 function submitObjectsRequest(xml: string): string {
-  const root = parseXml(xml).documentElement!;
+  const root = parseXml(xml, TRUSTED_XML_LIMITS).documentElement!;
   if (root.localName === 'ProvideAndRegisterDocumentSetRequest') {
     const sor = childElements(root).find((c) => c.localName === 'SubmitObjectsRequest');
     if (!sor) throw new Error('ProvideAndRegisterDocumentSetRequest without a SubmitObjectsRequest');
@@ -57,7 +57,7 @@ function ownerId(ei: Element): string | undefined {
 export function prepareSubmission(text: string, opts: PrepareOptions): PreparedSubmission {
   let xml = submitObjectsRequest(text);
   if (isEbRim21(xml) && !opts.noConvert) xml = convertEbRim21(xml, opts.idPrefix);
-  const doc = parseXml(xml);
+  const doc = parseXml(xml, TRUSTED_XML_LIMITS);
   const root = doc.documentElement!;
   const elements = selfAndDescendants(root);
   const externalIds = elements.filter((e) => e.localName === 'ExternalIdentifier');
@@ -123,7 +123,7 @@ export function prepareSubmission(text: string, opts: PrepareOptions): PreparedS
 
 /** The patient a stored query names (first *PatientId slot value, quotes and parentheses removed). */
 export function queryPatientId(xml: string): string | undefined {
-  const doc = parseXml(xml);
+  const doc = parseXml(xml, TRUSTED_XML_LIMITS);
   for (const s of descendants(doc, NS.rim, 'Slot')) {
     if (!/PatientId$/i.test(attr(s, 'name') ?? '')) continue;
     const list = firstChild(s, NS.rim, 'ValueList');

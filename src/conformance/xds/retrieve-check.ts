@@ -1,8 +1,8 @@
 // ITI-43 answers: the documents returned (MTOM attachment or inline base64) and their check
 // against what the run submitted under the same uniqueId: same bytes, same mimeType.
 import { normaliseContentId } from '../../xds/mtom.js';
-import { NS, attr, descendants, firstChild, textOf } from '../../xds/xml.js';
-import type { Element } from '../../xds/xml.js';
+import { NS, attr, descendants, firstChild, textOf } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import type { SentDocument } from './session.js';
 
 export interface RetrievedDoc {

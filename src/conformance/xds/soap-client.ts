@@ -4,8 +4,8 @@
 import { buildMtomMessage, newContentId, readSoapPayload } from '../../xds/mtom.js';
 import type { Attachment } from '../../xds/mtom.js';
 import { buildSoapEnvelope, parseSoapEnvelope } from '../../xds/soap.js';
-import { NS, childElements, firstChild, textOf } from '../../xds/xml.js';
-import type { Element } from '../../xds/xml.js';
+import { NS, childElements, firstChild, textOf } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 
 /** A server under test that never answers must not hang the run. */
 const TIMEOUT_MS = 120_000;

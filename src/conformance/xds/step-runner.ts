@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { PatientIdentifier } from '../../domain/model.js';
 import { parseCx } from '../../domain/hl7v2.js';
 import { XDS_ACTIONS } from '../../xds/soap.js';
-import { NS, attr, descendants, escapeAttr, parseXml, serializeXml, textOf } from '../../xds/xml.js';
+import { NS, attr, descendants, escapeAttr, parseXml, TRUSTED_XML_LIMITS, serializeXml, textOf } from '../../xml/index.js';
 import type { Attachment } from '../../xds/mtom.js';
 import { checkContents } from './contents.js';
 import type { SectionState, TestState } from './context.js';
@@ -99,7 +99,7 @@ async function buildSubmission(step: Step, text: string, state: TestState, sec: 
   if (step.kind !== 'ProvideAndRegister') {
     return { url: ctx.endpoints.registry, bodyXml: sor, input: sor, attachments: [], patient: prepared.patientId, prepared, sent };
   }
-  const doc = parseXml(prepared.xml);
+  const doc = parseXml(prepared.xml, TRUSTED_XML_LIMITS);
   const attachments: Attachment[] = [];
   let documents = '';
   for (const d of step.documents) {
@@ -148,7 +148,7 @@ function expectedRetrievals(step: Step, vars: Variables, text: string, state: Te
     }
     return out;
   }
-  for (const el of descendants(parseXml(text), NS.xdsb, 'DocumentUniqueId')) {
+  for (const el of descendants(parseXml(text, TRUSTED_XML_LIMITS), NS.xdsb, 'DocumentUniqueId')) {
     const uid = textOf(el).trim();
     out.set(uid, sentDocuments.get(uid));
   }

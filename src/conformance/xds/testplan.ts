@@ -1,7 +1,7 @@
 // Reading one section's testplan.xml (no namespace) into Steps. Flags such as <AltPatientId/> may
 // sit on the TestStep or inside its transaction element; both places are read.
-import { attr, childElements, parseXml, textOf } from '../../xds/xml.js';
-import type { Element } from '../../xds/xml.js';
+import { attr, childElements, parseXml, TRUSTED_XML_LIMITS, textOf } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import type { ContentExpectation, ExpectedStatus, Step, TransactionKind } from './types.js';
 
 const KINDS: Record<string, TransactionKind> = {
@@ -106,7 +106,7 @@ function readStep(stepEl: Element): Step {
 
 /** Parses testplan.xml text into its steps, in order. */
 export function parseTestPlan(xml: string): Step[] {
-  const doc = parseXml(xml);
+  const doc = parseXml(xml, TRUSTED_XML_LIMITS);
   const root = doc.documentElement!;
   if (root.localName !== 'TestPlan') throw new Error(`testplan root is <${root.localName}>, not <TestPlan>`);
   return children(root, 'TestStep').map(readStep);

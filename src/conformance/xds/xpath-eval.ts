@@ -3,7 +3,7 @@
 // TestStep[@id]/<Transaction>/{InputMetadata,Result}: the same shape is rebuilt here so
 // paths written against it (//TestStep[@id="x"]/StoredQueryTransaction/Result/...) work.
 import xpath from 'xpath';
-import { parseXml } from '../../xds/xml.js';
+import { parseXml, TRUSTED_XML_LIMITS } from '../../xml/index.js';
 
 export interface LoggedStep {
   id: string;
@@ -33,7 +33,7 @@ export function sectionLog(steps: LoggedStep[]): string {
 type Raw = ReturnType<typeof xpath.select> | unknown;
 
 function evaluate(expr: string, xml: string): Raw {
-  const doc = parseXml(xml);
+  const doc = parseXml(xml, TRUSTED_XML_LIMITS);
   return xpath.select(expr.trim(), doc as unknown as Node);
 }
 

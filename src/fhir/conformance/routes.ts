@@ -45,8 +45,8 @@ function search(registry: ConformanceRegistry, type: (typeof CONFORMANCE_TYPES)[
 }
 
 /** $validate's input: the resource itself, or Parameters with `resource` (and `profile`). */
-function validateInput(req: FastifyRequest): { resource: Resource; profile?: string } {
-  const body = readResource(req);
+async function validateInput(req: FastifyRequest): Promise<{ resource: Resource; profile?: string }> {
+  const body = await readResource(req);
   const q = req.query as Record<string, unknown>;
   let profile = typeof q.profile === 'string' ? q.profile : undefined;
   if (body.resourceType !== 'Parameters') return { resource: body, profile };
@@ -83,7 +83,7 @@ export function conformanceRoutes(fhir: FastifyInstance, ctx: FhirRouteContext):
   }
   for (const type of VALIDATABLE) {
     fhir.post(`/${type}/$validate`, async (req, reply) => {
-      const { resource, profile } = validateInput(req);
+      const { resource, profile } = await validateInput(req);
       if (resource.resourceType !== type) throw new CarnetError('invalid_metadata', `POST ${type}/$validate expects a ${type}, not ${resource.resourceType}`, { location: 'resourceType' });
       const url = profile ?? defaultProfile(resource);
       if (!url) throw new CarnetError('invalid_metadata', `no profile to validate a ${type} against`);

@@ -35,6 +35,7 @@ import { profileProblems } from '../validation/validate.js';
 import { PROFILE } from '../validation/profiles.js';
 import { authorFromReference, authorToContained, findContained, practitionerToXcn, xcnToPractitioner } from './authors.js';
 import { readCx, writeCx } from '../../domain/hl7v2.js';
+import { lookup } from '../../domain/lookup.js';
 
 export const PROFILE_MINIMAL_DOCUMENT_REFERENCE = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference';
 export const PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE =
@@ -455,7 +456,7 @@ export function fromDocumentReference(dr: DocumentReference, options: FromDocume
   const relatesTo: DocumentReferenceReading['relatesTo'] = [];
   (dr.relatesTo ?? []).forEach((r, i) => {
     const rpath = `${path}.relatesTo[${i}]`;
-    if (!RELATES_TO_TO_ASSOCIATION[r.code]) problems.push(problem(`relatesTo.code ${r.code} is not supported`, `${rpath}.code`));
+    if (!lookup(RELATES_TO_TO_ASSOCIATION, r.code)) problems.push(problem(`relatesTo.code ${r.code} is not supported`, `${rpath}.code`));
     else if (!r.target?.reference) problems.push(problem('relatesTo.target.reference is required', `${rpath}.target`));
     else relatesTo.push({ code: r.code, target: r.target.reference, path: rpath });
   });

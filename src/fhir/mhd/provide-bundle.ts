@@ -11,6 +11,7 @@ import { RELATES_TO_TO_ASSOCIATION, fromDocumentReference, stripUrnUuid } from '
 import { fromFolderList, fromSubmissionSetList, listType } from './lists.js';
 import { PROFILE } from '../validation/profiles.js';
 import { profileProblems } from '../validation/validate.js';
+import { lookup } from '../../domain/lookup.js';
 
 const MHD_SD = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition';
 
@@ -26,7 +27,7 @@ const PROFILE_OPTIONS: Record<string, MetadataOption> = {
 /** The metadata option a Bundle.meta.profile value names (http:// spellings of MHD 4.0 accepted). */
 export function metadataOptionOf(profile: string): MetadataOption | undefined {
   const bare = profile.split('|')[0] ?? profile;
-  return PROFILE_OPTIONS[bare] ?? PROFILE_OPTIONS[bare.replace(/^http:\/\//, 'https://')];
+  return lookup(PROFILE_OPTIONS, bare) ?? lookup(PROFILE_OPTIONS, bare.replace(/^http:\/\//, 'https://'));
 }
 
 export interface PatientLink {
@@ -277,7 +278,7 @@ export async function readProvideBundle(
         problems.push(problem(`relatesTo.target ${r.target} does not designate a DocumentReference`, `${r.path}.target.reference`));
         continue;
       }
-      const type = RELATES_TO_TO_ASSOCIATION[r.code] as AssociationType;
+      const type = lookup(RELATES_TO_TO_ASSOCIATION, r.code) as AssociationType;
       const slot = byTarget.get(target) ?? { types: new Set<AssociationType>(), path: r.path };
       slot.types.add(type);
       byTarget.set(target, slot);

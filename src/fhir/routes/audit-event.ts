@@ -12,7 +12,7 @@ import { traceActionsFor, traceToAuditEvent, type AuditAction, type AuditContext
 import { CS, HL7, SYSTEM } from '../mappings/carnet-fhir.js';
 import { withHistoryMarks } from '../mappings/history-marks.js';
 import { parseRecordScopedId } from '../mappings/composite-id.js';
-import { dateRange, invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type SearchParam } from './search-params.js';
+import { dateRange, invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type SearchParam, undeclared, ignoredWarning } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound, orNotFound } from './support.js';
 
@@ -86,6 +86,7 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
 
   fhir.get('/AuditEvent', async (req, reply) => {
     const q = searchParamsOf(req);
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('AuditEvent'), 'AuditEvent');
     const caller = callerOf(req);
     const patientKey = patientOf(q, caller);
     const { from, to } = dateRange(values(q, 'date'), 'date');
@@ -119,6 +120,7 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
         paging,
         resources: page.rows.map(({ row, marks }) => (patientSide ? withHistoryMarks(traceToAuditEvent(row, audit), marks) : traceToAuditEvent(row, audit))),
         total: page.total,
+        warnings: ignoredWarning(ignored),
       }),
     );
   });

@@ -1,19 +1,13 @@
-// Request bodies of the FHIR door: JSON arrives parsed, FHIR XML arrives as a string (the shared
-// server leaves XML to its door) and is read here into the JSON form the mappings use.
+// The body of an ITI-65 submission: the resource as readResource reads it (JSON parsed under the
+// JSON limits, XML checked then read on a worker thread), with a Bundle's entries held to the
+// same limit whichever format they came in.
 import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyRequest } from 'fastify';
-import { CarnetError } from '../../domain/errors.js';
-import { requestFormat } from '../format.js';
-import { fhirXmlToJson } from '../xml.js';
+import { checkBundleEntries } from '../../json/read.js';
+import { readResource } from './support.js';
 
-export function resourceBody<T extends Resource = Resource>(req: FastifyRequest): T {
-  const body = req.body;
-  if (typeof body === 'string') {
-    if (requestFormat(req.headers['content-type']) !== 'xml') throw new CarnetError('invalid_metadata', 'the body is neither FHIR JSON nor FHIR XML');
-    return fhirXmlToJson<T>(body);
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || typeof (body as Resource).resourceType !== 'string') {
-    throw new CarnetError('invalid_metadata', 'the body must be a FHIR resource (resourceType missing)');
-  }
-  return body as T;
+export async function resourceBody<T extends Resource = Resource>(req: FastifyRequest): Promise<T> {
+  const resource = await readResource(req);
+  if (typeof req.body === 'string') checkBundleEntries(resource, req.server.inputLimits.json);
+  return resource as T;
 }

@@ -20,18 +20,17 @@ import {
   type ConsentItem,
   type EmergencyMode,
 } from '../mappings/consent.js';
-import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam } from './search-params.js';
+import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam, undeclared, ignoredWarning } from './search-params.js';
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
-import { assertProfile } from '../validation/validate.js';
 import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
 type ConsentService = FhirRouteContext['services']['consent'];
 
 /** The Consent body of a create or update, held to the published profile first (as `$validate`). */
-function consentBody(req: Parameters<typeof readResource>[0]): Consent {
-  const body = readResource(req);
-  if (body.resourceType === 'Consent') assertProfile(body, PROFILE.consent);
+async function consentBody(req: Parameters<typeof readResource>[0]): Promise<Consent> {
+  const body = await readResource(req);
+  if (body.resourceType === 'Consent') await req.server.fhirWork.checkProfile(body, PROFILE.consent);
   return body as Consent;
 }
 
@@ -110,7 +109,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
   }
 
   fhir.post('/Consent', async (req, reply) => {
-    const intent = consentToIntent(consentBody(req));
+    const intent = consentToIntent(await consentBody(req));
     if (intent.status !== 'active') throw new CarnetError('business_rule', 'a new Consent is active; to end one, update it to inactive');
     const item = await orNotFound(applyIntent(consent, callerOf(req), intent), 'Patient');
     const resource = itemToConsent(item);
@@ -125,13 +124,14 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
 
   fhir.get('/Consent', async (req, reply) => {
     const q = searchParamsOf(req);
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Consent'), 'Consent');
     const caller = callerOf(req);
     const patientKey = patientParam(q, caller);
     const statuses = values(q, 'status');
     const keep = filters(q);
     const items = await orNotFound(itemsOf(consent, caller, patientKey, statuses.some((s) => s !== 'active')), 'Patient');
     const resources = items.map((i) => ({ i, c: itemToConsent(i) })).filter(({ i, c }) => keep(i, c)).map(({ c }) => c);
-    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Consent', params: q, resources, total: resources.length }));
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Consent', params: q, resources, total: resources.length, warnings: ignoredWarning(ignored) }));
   });
 
   fhir.put<{ Params: { id: string } }>('/Consent/:id', async (req, reply) => {
@@ -139,7 +139,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     const id = req.params.id.toLowerCase();
     const parsed = parseRecordScopedId(id);
     if (!parsed) throw notFound('Consent');
-    const body = consentBody(req);
+    const body = await consentBody(req);
     if (body.id !== undefined && body.id.toLowerCase() !== id) throw new CarnetError('invalid_metadata', 'the Consent id in the body differs from the URL', { location: 'Consent.id' });
     const intent = consentToIntent(body);
     if (intent.patientKey !== parsed.patientKey) throw new CarnetError('invalid_metadata', 'Consent.patient differs from the record of this Consent', { location: 'Consent.patient' });

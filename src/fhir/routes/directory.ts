@@ -7,7 +7,7 @@ import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
 import { SYSTEM } from '../mappings/carnet-fhir.js';
 import { professionalToPractitioner, professionalToRole, PROFESSION_SYSTEM, SPECIALTY_SYSTEM, structureToOrganization } from '../mappings/directory.js';
-import { invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type Paging, type SearchParam } from './search-params.js';
+import { invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type Paging, type SearchParam, undeclared, ignoredWarning } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound } from './support.js';
 
@@ -60,8 +60,8 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   const { directory } = ctx.services;
   // The directory pages by 20 unless asked otherwise, within the server's maximum.
   const pagingOfDirectory = (q: SearchParam[]) => pagingOf(q, { defaultPageSize: 20, maxPageSize: ctx.config.maxPageSize });
-  const reply = (type: string, q: SearchParam[], paging: Paging, resources: Resource[], total: number) =>
-    searchset({ base: baseOf(ctx), type, params: q, paging, resources, total });
+  const reply = (type: string, q: SearchParam[], paging: Paging, resources: Resource[], total: number, ignored: string[]) =>
+    searchset({ base: baseOf(ctx), type, params: q, paging, resources, total, warnings: ignoredWarning(ignored) });
 
   fhir.get<{ Params: { id: string } }>('/Practitioner/:id', async (req, res) => {
     const found = await directory.searchProfessionals({ ids: [req.params.id], limit: 1 });
@@ -70,9 +70,10 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   });
   fhir.get('/Practitioner', async (req, res) => {
     const q = searchParamsOf(req);
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Practitioner'), 'Practitioner');
     const paging = pagingOfDirectory(q);
     const found = await directory.searchProfessionals(professionalSearch(q, paging, false));
-    return sendResource(req, res, reply('Practitioner', q, paging, found.rows.map(professionalToPractitioner), found.total));
+    return sendResource(req, res, reply('Practitioner', q, paging, found.rows.map(professionalToPractitioner), found.total, ignored));
   });
 
   fhir.get<{ Params: { id: string } }>('/PractitionerRole/:id', async (req, res) => {
@@ -82,9 +83,10 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   });
   fhir.get('/PractitionerRole', async (req, res) => {
     const q = searchParamsOf(req);
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('PractitionerRole'), 'PractitionerRole');
     const paging = pagingOfDirectory(q);
     const found = await directory.searchProfessionals(professionalSearch(q, paging, true));
-    return sendResource(req, res, reply('PractitionerRole', q, paging, found.rows.map(professionalToRole), found.total));
+    return sendResource(req, res, reply('PractitionerRole', q, paging, found.rows.map(professionalToRole), found.total, ignored));
   });
 
   fhir.get<{ Params: { id: string } }>('/Organization/:id', async (req, res) => {
@@ -94,11 +96,12 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   });
   fhir.get('/Organization', async (req, res) => {
     const q = searchParamsOf(req);
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Organization'), 'Organization');
     const paging = pagingOfDirectory(q);
     const ids = idsOf(q, SYSTEM.IDNAT_STRUCT);
     const name = single(q, 'name');
     const found = await directory.searchStructures({ ...(ids ? { ids } : {}), ...(name ? { name } : {}), limit: paging.count, offset: paging.offset });
-    return sendResource(req, res, reply('Organization', q, paging, found.rows.map(structureToOrganization), found.total));
+    return sendResource(req, res, reply('Organization', q, paging, found.rows.map(structureToOrganization), found.total, ignored));
   });
 
   const caps = ctx.caps;

@@ -10,6 +10,8 @@ import { writeCx } from '../../domain/hl7v2.js';
 import type { SearchParamDecl } from '../capabilities.js';
 import { parseIdentifierToken, patientIdOf } from './patients.js';
 import { codeCriterion, dateRange, identifierCriterion, invalidParam, splitOr, tokens, unsupported, type SearchParam } from './search-params.js';
+import { CONTROL_PARAMS } from './search-params.js';
+import { lookup } from '../../domain/lookup.js';
 
 export type PatientSelector = { patientId: string } | { identifier: PatientIdentifier };
 
@@ -46,8 +48,7 @@ export const DOCUMENT_REFERENCE_SEARCH_PARAMS: SearchParamDecl[] = [
   { name: 'isArchived', type: 'token', definition: `${PDSM}/isArchived`, documentation: 'true | false; archived documents are left out unless isArchived=true (DOC-07)' },
 ];
 
-/** Parameters every search accepts besides its own. */
-export const CONTROL_PARAMS = new Set(['_count', '_offset', '_total', '_sort', '_format', '_pretty']);
+export { CONTROL_PARAMS };
 
 const STATUS: Record<string, AvailabilityStatus[]> = {
   // "current" covers the DMP's archived documents too (PDSm: isArchived tells them apart).
@@ -109,7 +110,7 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
         break;
       case 'status': {
         const wanted = tokens(p.value).flatMap((t) => {
-          const s = STATUS[t.code];
+          const s = lookup(STATUS, t.code);
           if (!s) throw invalidParam('status', `status ${t.code} is not a DocumentReference status`);
           return s;
         });
@@ -121,7 +122,7 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
       case 'format':
       case 'facility':
       case 'setting': {
-        const key = SINGLE_CODES[p.name];
+        const key = lookup(SINGLE_CODES, p.name)!;
         const codes = codeCriterion(p.value);
         criteria[key] = criteria[key] ? intersect(criteria[key]!, codes) : codes;
         break;
@@ -180,7 +181,7 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
 
   const sort = params.filter((p) => p.name === '_sort').flatMap((p) => splitOr(p.value))[0];
   if (sort !== undefined) {
-    const s = SORTS[sort];
+    const s = lookup(SORTS, sort);
     if (!s) throw invalidParam('_sort', `_sort ${sort} is not supported (date, -date, author, -_lastUpdated)`);
     criteria.sort = s;
   }

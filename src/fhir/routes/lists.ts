@@ -17,6 +17,7 @@ import { codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient,
 import { baseOf } from './support.js';
 import { searchset } from './searchset.js';
 import { SELECTION_CODE, searchSelections } from './selections.js';
+import { lookup } from '../../domain/lookup.js';
 
 const BASE = 'http://hl7.org/fhir/SearchParameter';
 const IHE = 'https://profiles.ihe.net/ITI/MHD/SearchParameter';
@@ -65,7 +66,7 @@ export function readListSearch(params: SearchParam[], lenient: boolean): { patie
         break;
       case 'status':
         criteria.statuses = tokens(p.value).flatMap((t) => {
-          const s = STATUS[t.code];
+          const s = lookup(STATUS, t.code);
           if (!s) throw invalidParam('status', `status ${t.code} is not supported (current, retired)`);
           return s;
         });

@@ -94,16 +94,36 @@ export function interpretChange(before: DocumentReference, after: DocumentRefere
   return change;
 }
 
-function patched(before: DocumentReference, body: unknown): DocumentReference {
+/** JSON Pointer segments that would reach an object's prototype instead of a property. */
+const PROTOTYPE_SEGMENT = /(^|\/)(__proto__|constructor|prototype)(\/|$)/;
+
+/**
+ * The body as JSON Patch operations, checked before the document is even read (a refused patch
+ * leaves no trace of a read): an array, and no path through an object's prototype.
+ */
+function patchOperations(body: unknown): Operation[] {
   if (!Array.isArray(body)) throw new CarnetError('invalid_metadata', 'the body must be a JSON Patch array (application/json-patch+json)');
+  for (const op of body as Array<Partial<Operation> & { from?: unknown }>) {
+    for (const pointer of [op?.path, op?.from]) {
+      if (typeof pointer === 'string' && PROTOTYPE_SEGMENT.test(pointer)) {
+        throw new CarnetError('invalid_metadata', `the patch path ${pointer.slice(0, 80)} names no element of a DocumentReference`, { location: pointer.slice(0, 80) });
+      }
+    }
+  }
+  return body as Operation[];
+}
+
+function patched(before: DocumentReference, body: unknown): DocumentReference {
+  const operations = patchOperations(body);
   try {
-    return applyPatch(structuredClone(before), body as Operation[], true, false).newDocument;
+    return applyPatch(structuredClone(before), operations, true, false).newDocument;
   } catch (e) {
     if (e instanceof JsonPatchError) {
       if (e.name === 'TEST_OPERATION_FAILED') throw new CarnetError('business_rule', 'a test operation of the patch failed', { location: (e.operation as Operation | undefined)?.path });
       throw new CarnetError('invalid_metadata', `the patch cannot be applied: ${e.message.split('\n')[0]}`, { location: (e.operation as Operation | undefined)?.path });
     }
-    throw e;
+    // The library's other refusals (a malformed operation it did not validate) are the patch's fault too.
+    throw new CarnetError('invalid_metadata', 'the patch cannot be applied: it is not a valid JSON Patch document');
   }
 }
 
@@ -142,7 +162,9 @@ export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void 
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json-patch+json' && type !== 'application/json') {
       await sendResource(req, reply, errorOutcome('not-supported', `PATCH takes application/json-patch+json, not ${type || 'no content type'}`), 415);
+      return;
     }
+    patchOperations(req.body);
   });
   const run = async (req: FastifyRequest, reply: FastifyReply, current: StoredDocumentEntry) => {
     const caller = callerOf(req);

@@ -12,10 +12,9 @@ import { sendResource } from '../reply.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
 import { insIdentifier, patientToCreateInput, recordToPatient } from '../mappings/patient.js';
 import { emergencyContactsToPatientContacts, storedEmergencyContacts } from '../mappings/portal.js';
-import { searchParamsOf, single, token, values } from './search-params.js';
+import { searchParamsOf, single, token, values, undeclared, ignoredWarning } from './search-params.js';
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
-import { assertProfile } from '../validation/validate.js';
 import { baseOf, orNotFound, readResource, setLocation } from './support.js';
 
 function viewToPatient(v: RecordView): Patient {
@@ -51,6 +50,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
 
   fhir.get('/Patient', async (req, reply) => {
     const q = searchParamsOf(req);
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Patient'), 'Patient');
     const caller = callerOf(req);
     const identifiers = values(q, 'identifier');
     const id = single(q, '_id');
@@ -83,7 +83,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
       }
     }
     const resources = found ? [found] : [];
-    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Patient', params: q, resources, total: resources.length }));
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Patient', params: q, resources, total: resources.length, warnings: ignoredWarning(ignored) }));
   });
 
   fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {
@@ -97,9 +97,10 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
   });
 
   fhir.post('/Patient', async (req, reply) => {
-    const body = readResource(req);
-    // DMP creation: the published Patient profile first, as `$validate` would report it
-    if (body.resourceType === 'Patient') assertProfile(body, PROFILE.patient);
+    const body = await readResource(req);
+    // DMP creation: the published Patient profile first, as `$validate` would report it (on a
+    // worker thread: its cost grows with the body)
+    if (body.resourceType === 'Patient') await req.server.fhirWork.checkProfile(body, PROFILE.patient);
     const input = patientToCreateInput(body);
     const { patientKey } = await records.create(callerOf(req), input);
     setLocation(reply, ctx, 'Patient', patientKey);
@@ -116,7 +117,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
   });
 
   fhir.post<{ Params: { id: string } }>('/Patient/:id/$close', async (req, reply) => {
-    const body = typeof req.body === 'string' && req.body.trim() !== '' ? readResource(req) : req.body;
+    const body = typeof req.body === 'string' && req.body.trim() !== '' ? await readResource(req) : req.body;
     await orNotFound(records.close(callerOf(req), req.params.id, closeReason(body)), 'Patient');
     return sendResource(req, reply, okOutcome('the DMP is closed; its data are kept for the retention period and it may be reactivated'));
   });

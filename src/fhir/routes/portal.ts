@@ -23,7 +23,7 @@ import { orNotFound, readResource } from './support.js';
 
 type ById = { Params: { id: string } };
 
-function bodyOf(req: FastifyRequest): unknown {
+async function bodyOf(req: FastifyRequest): Promise<unknown> {
   return typeof req.body === 'string' ? (req.body.trim() === '' ? undefined : readResource(req)) : req.body;
 }
 
@@ -41,7 +41,7 @@ export function registerPortalRoutes(fhir: FastifyInstance, ctx: FhirRouteContex
     return sendResource(req, reply, displayToParameters(display));
   });
   fhir.post<ById>('/Patient/:id/$preferences', async (req, reply) => {
-    const changes = parametersToDisplay(asParameters(bodyOf(req), '$preferences'));
+    const changes = parametersToDisplay(asParameters(await bodyOf(req), '$preferences'));
     const display = await orNotFound(services.home.setDisplay(callerOf(req), req.params.id, changes), 'Patient');
     return sendResource(req, reply, displayToParameters(display));
   });
@@ -51,13 +51,13 @@ export function registerPortalRoutes(fhir: FastifyInstance, ctx: FhirRouteContex
     return sendResource(req, reply, contactsToParameters(view));
   });
   fhir.post<ById>('/Patient/:id/$contacts', async (req, reply) => {
-    const update = parametersToContactsUpdate(asParameters(bodyOf(req), '$contacts'));
+    const update = parametersToContactsUpdate(asParameters(await bodyOf(req), '$contacts'));
     const view = await orNotFound(services.contacts.update(callerOf(req), req.params.id, update), 'Patient');
     return sendResource(req, reply, contactsToParameters(view));
   });
 
   fhir.post<ById>('/Patient/:id/$copy-request', async (req, reply) => {
-    const input = parametersToCopyRequest(asParameters(bodyOf(req), '$copy-request'));
+    const input = parametersToCopyRequest(asParameters(await bodyOf(req), '$copy-request'));
     const done = await orNotFound(services.copyRequests.request(callerOf(req), req.params.id, input), 'Patient');
     return sendResource(
       req,

@@ -41,7 +41,7 @@ export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): voi
   fhir.post('/', { bodyLimit: ctx.config.documentBodyLimit }, async (req, reply) => {
     const caller = callerOf(req);
     const resolvePatient = patientResolver(ctx.services, caller);
-    const bundle = resourceBody<Bundle>(req);
+    const bundle = await resourceBody<Bundle>(req);
     if (bundle.resourceType !== 'Bundle') throw new CarnetError('invalid_metadata', `POST ${'[base]'} expects a Bundle, not ${bundle.resourceType}`, { location: 'Bundle' });
     if (bundle.type === 'batch') {
       throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });

@@ -41,6 +41,28 @@ function keyOf(p: SearchParam): string {
   return p.modifier ? `${p.name}:${p.modifier}` : p.name;
 }
 
+/** Parameters every search accepts besides its own. */
+export const CONTROL_PARAMS = new Set(['_count', '_offset', '_total', '_sort', '_format', '_pretty']);
+
+/**
+ * Refuses, before any service is asked (and so before any trace is written), a parameter the
+ * route does not declare in the CapabilityStatement; under Prefer: handling=lenient it is left
+ * out and named in the returned list, for the searchset's warning.
+ */
+export function undeclared(req: FastifyRequest, params: SearchParam[], declared: Set<string>, resourceType: string): string[] {
+  const ignored: string[] = [];
+  const lenient = isLenient(req);
+  for (const p of params) {
+    if (!CONTROL_PARAMS.has(p.name) && !declared.has(p.name)) unsupported(p, resourceType, lenient, ignored);
+  }
+  return ignored;
+}
+
+/** The searchset warning naming the parameters left out under Prefer: handling=lenient. */
+export function ignoredWarning(ignored: string[]): string[] | undefined {
+  return ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined;
+}
+
 /**
  * A parameter the route does not support: refused, or under Prefer: handling=lenient left out and
  * named in `ignored` for the searchset's warning.
@@ -163,6 +185,30 @@ export interface DateRange {
 
 const DATE_VALUE = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
+/** Midnight UTC of a day; months and days past their end roll over (only for range ends). */
+function utcDay(y: number, m: number, d: number): Date {
+  const date = new Date(Date.UTC(2000, 0, 1));
+  date.setUTCFullYear(y, m, d);
+  return date;
+}
+
+/**
+ * Calendar fields that name a real instant: FHIR's date type has no year 0000 (its regex starts
+ * at 0001), months 01-12, days within their month, times below 24:00:00, zones within ±14:00.
+ */
+function realCalendarFields(y: string, mo?: string, d?: string, h?: string, mi?: string, s?: string, tz?: string): boolean {
+  const Y = Number(y);
+  if (Y === 0) return false;
+  if (mo !== undefined && (Number(mo) < 1 || Number(mo) > 12)) return false;
+  if (d !== undefined) {
+    const last = utcDay(Y, Number(mo), 0).getUTCDate();
+    if (Number(d) < 1 || Number(d) > last) return false;
+  }
+  if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || (s !== undefined && Number(s) > 59))) return false;
+  if (tz && tz !== 'Z' && (Number(tz.slice(1, 3)) > 14 || Number(tz.slice(4, 6)) > 59)) return false;
+  return true;
+}
+
 /**
  * A date parameter as a half-open range [from, to): the value stands for the whole interval its
  * precision names (2024-05 = the month), and eq/ge/gt/le/lt bound it accordingly. Several
@@ -175,14 +221,15 @@ export function dateRange(values: string[], name: string): DateRange {
     const m = DATE_VALUE.exec(raw);
     if (!m) throw invalidParam(name, `${name}: ${raw} is not a FHIR date or dateTime`);
     const [, prefix = 'eq', y, mo, d, h, mi, s, frac, tz = 'Z'] = m;
+    if (!realCalendarFields(y, mo, d, h, mi, s, tz)) throw invalidParam(name, `${name}: ${raw} is not a valid date (no such month, day or time)`);
     let lower: Date;
     let upper: Date;
     if (h === undefined) {
       const Y = Number(y);
       const M = mo ? Number(mo) - 1 : 0;
       const D = d ? Number(d) : 1;
-      lower = new Date(Date.UTC(Y, M, D));
-      upper = d ? new Date(Date.UTC(Y, M, D + 1)) : mo ? new Date(Date.UTC(Y, M + 1, 1)) : new Date(Date.UTC(Y + 1, 0, 1));
+      lower = utcDay(Y, M, D);
+      upper = d ? utcDay(Y, M, D + 1) : mo ? utcDay(Y, M + 1, 1) : utcDay(Y + 1, 0, 1);
     } else {
       lower = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${frac ?? ''}${tz}`);
       upper = new Date(lower.getTime() + (s === undefined ? 60_000 : frac ? 1 : 1000));

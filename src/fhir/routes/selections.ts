@@ -108,7 +108,7 @@ export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
 
   fhir.post('/List', async (req, reply) => {
     const caller = callerOf(req);
-    const list = readResource(req) as List;
+    const list = (await readResource(req)) as List;
     const input = listToSelection(list);
     const patientKey = recordOf(list, caller);
     const selectionId = await orNotFound(selections.save(caller, patientKey, input), 'Patient');
@@ -125,7 +125,7 @@ export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   fhir.put<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
     const caller = callerOf(req);
     const { patientKey, selectionId } = parseId(req.params.id);
-    const list = readResource(req) as List;
+    const list = (await readResource(req)) as List;
     if (list.id !== undefined && list.id !== req.params.id) throw new CarnetError('invalid_metadata', 'the List id differs from the URL', { location: 'List.id' });
     if (recordOf(list, caller) !== patientKey) throw new CarnetError('invalid_metadata', 'a selection stays in its record', { location: 'List.subject' });
     // PUT replaces an existing selection only: a new one is POSTed (its id is the server's)

@@ -5,13 +5,22 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CarnetError, isCarnetError } from '../../domain/errors.js';
 import type { FhirRouteContext } from '../door.js';
-import { fhirXmlToJson } from '../xml.js';
+import { checkXml, XmlParseError } from '../../xml/index.js';
 
-export function readResource(req: FastifyRequest): Resource {
+/** The resource of a request body: FHIR JSON as parsed, FHIR XML read on a worker thread. */
+export async function readResource(req: FastifyRequest): Promise<Resource> {
   const body = req.body;
   if (typeof body === 'string') {
     if (body.trim() === '') throw new CarnetError('invalid_metadata', 'the request has no resource');
-    return fhirXmlToJson(body);
+    const limits = req.server.inputLimits.xml;
+    // The limits are met here, on the way in; the worker only ever receives an admissible body.
+    try {
+      checkXml(body, limits);
+    } catch (e) {
+      if (e instanceof XmlParseError) throw new CarnetError('invalid_metadata', `The FHIR resource: ${e.message}`);
+      throw e;
+    }
+    return req.server.fhirWork.xmlToJson(body, limits);
   }
   if (body === null || typeof body !== 'object' || typeof (body as { resourceType?: unknown }).resourceType !== 'string') {
     throw new CarnetError('invalid_metadata', 'the request body is not a FHIR resource');

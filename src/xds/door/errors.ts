@@ -1,6 +1,6 @@
 // The door's last word on error codes: a few service reasons that have their own XDS code in a
 // given transaction, then the general mapping of error-codes.ts.
-import { CarnetError, CarnetErrors } from '../../domain/errors.js';
+import { CarnetError, CarnetErrors, isDatabaseOutage } from '../../domain/errors.js';
 import { registryErrorsFor, type RegistryErrorEntry } from '../error-codes.js';
 import type { XdsTransaction } from '../soap.js';
 
@@ -28,4 +28,12 @@ export function errorsFor(error: unknown, tx: XdsTransaction): RegistryErrorEntr
 /** Problems collected while reading, as one throwable. */
 export function problemsError(problems: CarnetError[]): CarnetError {
   return problems.length === 1 ? problems[0]! : new CarnetErrors(problems);
+}
+
+/**
+ * A database outage is not the request's failure: it leaves the transaction's handler and is
+ * answered by the door with a 503 Fault and Retry-After, so that the sender retries.
+ */
+export function passDatabaseOutage(error: unknown): void {
+  if (isDatabaseOutage(error)) throw error;
 }

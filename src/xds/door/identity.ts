@@ -9,8 +9,8 @@ import { verifyVihf, vihfFaultSubcode, VihfError, VIHF_ATTRIBUTE, type VihfVerif
 import type { Config } from '../../config/config.js';
 import type { Caller, Services } from '../../services/index.js';
 import { formatCx, parseCx } from '../../domain/hl7v2.js';
-import { NS, attr, childElements, descendants, textOf } from '../xml.js';
-import type { Element } from '../xml.js';
+import { NS, attr, childElements, descendants, textOf } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import { XdsWireError } from '../wire-error.js';
 
 /** The committed TEST-ONLY signer, trusted in development mode when nothing else is configured. */
@@ -23,7 +23,7 @@ export function vihfVerifierConfig(config: Config, logger?: Logger): VihfVerifie
     files = [DEV_CERT];
   }
   const trustedCertificates = files.map((f) => readFileSync(f, 'utf8'));
-  const out: VihfVerifierConfig = { trustedCertificates };
+  const out: VihfVerifierConfig = { trustedCertificates, maxLifetimeSeconds: config.auth.vihfMaxLifetimeSeconds };
   if (config.auth.vihfAudience) out.audiences = [config.auth.vihfAudience];
   return out;
 }

@@ -7,8 +7,10 @@ import type { ContentFilter, IdSelector, RegistryQuery, RegistrySelection } from
 import { associationTypeFromUrn, statusFromUrn } from '../ebrim/constants.js';
 import { writeAdhocQueryResponse, writeLeafClassObjects, writeObjectRef } from '../ebrim/write.js';
 import { parseAdhocQueryRequest, type QueryParams, type StoredQuery } from '../query/params.js';
-import type { Element } from '../xml.js';
-import { errorsFor } from './errors.js';
+import type { Element } from '../../xml/index.js';
+import { errorsFor, passDatabaseOutage } from './errors.js';
+import { lookup } from '../../domain/lookup.js';
+import { CarnetError } from '../../domain/errors.js';
 
 type Criterion = Array<{ code: string; system?: string }>;
 
@@ -39,11 +41,22 @@ const list = (v: string | string[] | undefined): string[] | undefined => (v === 
 
 const date = (v: string | undefined) => (v ? dtmToDate(v) : undefined);
 
+const OBJECT_TYPES: Record<string, 'stable' | 'on-demand'> = {
+  'urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1': 'stable',
+  'urn:uuid:34268e47-fdf5-41a6-ba33-82133c465248': 'on-demand',
+};
+
+/** $XDSDocumentEntryType: the two objectType UUIDs; anything else is refused, not read as "any type". */
 function objectTypes(values: string[] | undefined): ContentFilter['objectTypes'] {
   if (!values) return undefined;
   const out: NonNullable<ContentFilter['objectTypes']> = [];
-  if (values.includes('urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1')) out.push('stable');
-  if (values.includes('urn:uuid:34268e47-fdf5-41a6-ba33-82133c465248')) out.push('on-demand');
+  for (const v of values) {
+    const type = lookup(OBJECT_TYPES, v);
+    if (!type) {
+      throw new CarnetError('invalid_metadata', `parameter $XDSDocumentEntryType: ${v.slice(0, 80)} is not a DocumentEntry objectType`, { location: '$XDSDocumentEntryType', reason: 'XDSRegistryError' });
+    }
+    if (!out.includes(type)) out.push(type);
+  }
   return out;
 }
 
@@ -195,6 +208,7 @@ export async function handleQuery(body: Element, caller: Caller, services: Servi
     const selection = await services.registryQueries.run(caller, toRegistryQuery(q), { singlePatient: q.returnType === 'LeafClass' });
     return writeAdhocQueryResponse(fragments(selection, q.returnType));
   } catch (e) {
+    passDatabaseOutage(e);
     return writeAdhocQueryResponse([], errorsFor(e, 'ITI-18'));
   }
 }

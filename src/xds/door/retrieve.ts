@@ -6,8 +6,8 @@ import type { RegistryErrorEntry } from '../error-codes.js';
 import { writeRetrieveDocumentSetResponse, type RetrievedDocument } from '../ebrim/write.js';
 import { newContentId, type Attachment } from '../mtom.js';
 import { readRetrieveDocumentSetRequest } from '../retrieve.js';
-import type { Element } from '../xml.js';
-import { errorsFor, problemsError } from './errors.js';
+import type { Element } from '../../xml/index.js';
+import { errorsFor, passDatabaseOutage, problemsError } from './errors.js';
 
 export interface RetrieveAnswer {
   bodyXml: string;
@@ -41,6 +41,7 @@ export async function handleRetrieve(body: Element, caller: Caller, services: Se
       found.push(doc);
     } catch (e) {
       if (!isCarnetError(e)) throw e;
+      passDatabaseOutage(e);
       errors.push(...errorsFor(e, 'ITI-43').map((x) => ({ ...x, location: x.location ?? r.documentUniqueId })));
     }
   }

@@ -5,10 +5,10 @@ import type { Caller, Services } from '../../services/index.js';
 import { readProvideAndRegister, readSubmitObjectsRequest } from '../ebrim/read.js';
 import { writeRegistryResponse } from '../ebrim/write.js';
 import type { SoapPayload } from '../mtom.js';
-import { NS } from '../xml.js';
-import type { Element } from '../xml.js';
+import { NS } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import { XdsWireError } from '../wire-error.js';
-import { errorsFor, problemsError } from './errors.js';
+import { errorsFor, passDatabaseOutage, problemsError } from './errors.js';
 
 export async function handleSubmission(
   tx: 'ITI-41' | 'ITI-42',
@@ -27,6 +27,7 @@ export async function handleSubmission(
     await services.submissions.submit(caller, read.submission, { metadataOnly: tx === 'ITI-42' });
     return writeRegistryResponse();
   } catch (e) {
+    passDatabaseOutage(e);
     return writeRegistryResponse(errorsFor(e, tx));
   }
 }

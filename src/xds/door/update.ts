@@ -10,10 +10,10 @@ import type { Caller, Services } from '../../services/index.js';
 import { statusFromUrn } from '../ebrim/constants.js';
 import { readSubmitObjectsRequest } from '../ebrim/read.js';
 import { writeRegistryResponse } from '../ebrim/write.js';
-import { NS } from '../xml.js';
-import type { Element } from '../xml.js';
+import { NS } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import { XdsWireError } from '../wire-error.js';
-import { errorsFor, problemsError } from './errors.js';
+import { errorsFor, passDatabaseOutage, problemsError } from './errors.js';
 
 const STATUSES: AvailabilityStatus[] = ['Approved', 'Deprecated', 'Archived', 'Deleted'];
 
@@ -106,6 +106,7 @@ export async function handleUpdate(body: Element, caller: Caller, services: Serv
     await services.metadata.applyUpdate(caller, readUpdate(body));
     return writeRegistryResponse();
   } catch (e) {
+    passDatabaseOutage(e);
     return writeRegistryResponse(errorsFor(e, 'ITI-57'));
   }
 }

@@ -14,8 +14,8 @@ import type {
   SubmissionSetMetadata,
 } from '../../domain/model.js';
 import type { SubmissionRequest, SubmittedAssociation, SubmittedDocument, SubmittedFolder } from '../../domain/submission.js';
-import { NS, attr, childElements, firstChild, textOf } from '../xml.js';
-import type { Element } from '../xml.js';
+import { NS, attr, childElements, firstChild, textOf } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
 import { extractDocuments } from '../documents.js';
 import {
   ASSOCIATION_DOCUMENTATION_SCHEME,

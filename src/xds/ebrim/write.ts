@@ -12,7 +12,7 @@ import type {
   SubmissionSetMetadata,
 } from '../../domain/model.js';
 import type { SubmissionRequest } from '../../domain/submission.js';
-import { NS, escapeAttr, escapeText } from '../xml.js';
+import { NS, escapeAttr, escapeText } from '../../xml/index.js';
 import type { RegistryErrorEntry } from '../error-codes.js';
 import {
   ASSOCIATION_DOCUMENTATION_SCHEME,

@@ -3,8 +3,9 @@
 // (+ Metadata Update additions: $MetadataLevel, $XDSAssociationStatus, logical ids).
 import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import type { Coded, PatientIdentifier } from '../../domain/model.js';
-import { NS, attr, childElements, firstChild, textOf } from '../xml.js';
-import type { Element } from '../xml.js';
+import { NS, attr, childElements, firstChild, textOf } from '../../xml/index.js';
+import type { Element } from '../../xml/index.js';
+import { isDtm } from '../../domain/entry-requirements.js';
 import { parseCx } from '../../domain/hl7v2.js';
 import { parseValue } from './values.js';
 import type { Token } from './values.js';
@@ -270,7 +271,7 @@ function coded(token: Token, slot: string): Coded {
 }
 
 function dtm(token: Token, slot: string): string {
-  if (!/^[0-9]{4,14}$/.test(token.value)) {
+  if (!isDtm(token.value)) {
     throw sqError('XDSRegistryError', `parameter ${slot}: a time must be an HL7 DTM number like 20041224 (got ${token.value})`, slot);
   }
   return token.value;

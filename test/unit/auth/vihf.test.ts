@@ -4,7 +4,7 @@ import type { VihfVerifierConfig } from '../../../src/auth/vihf.js';
 import { buildVihfAssertion, issueVihf, securityHeader, signAssertion } from '../../../src/auth/vihf-issuer.js';
 import type { VihfClaims } from '../../../src/auth/vihf-issuer.js';
 import { parseSoapEnvelope } from '../../../src/xds/soap.js';
-import { parseXml } from '../../../src/xds/xml.js';
+import { parseXml } from '../../../src/xml/index.js';
 import { generateSelfSigned, testSigner } from '../../support/vihf-keys.js';
 
 const trusted = testSigner('trusted');
@@ -100,6 +100,23 @@ describe('verifyVihf', () => {
     expect(kindOf(() => verifyVihf(h, { ...config, now: () => new Date(NOW.getTime() + 11 * 60_000) }))).toBe('expired');
     expect(kindOf(() => verifyVihf(h, { ...config, now: () => new Date(NOW.getTime() - 5 * 60_000) }))).toBe('expired');
     expect(kindOf(() => verifyVihf(h, { ...config, now: () => new Date(NOW.getTime() + 10 * 60_000 + 30_000) }))).toBe('accepted');
+  });
+
+  it('refuses an assertion announcing a longer validity than the configured maximum', () => {
+    const tenYears = issueVihf(claims, { ...trusted, now: NOW, validitySeconds: 10 * 365 * 86400 });
+    const h = security(securityHeader(tenYears));
+    expect(kindOf(() => verifyVihf(h, config))).toBe('accepted');
+    expect(kindOf(() => verifyVihf(h, { ...config, maxLifetimeSeconds: 8 * 3600 }))).toBe('malformed');
+    expect(() => verifyVihf(h, { ...config, maxLifetimeSeconds: 8 * 3600 })).toThrow(/longer than the 28800 seconds/);
+    expect(kindOf(() => verifyVihf(security(securityHeader(signed())), { ...config, maxLifetimeSeconds: 8 * 3600 }))).toBe('accepted');
+  });
+
+  it('does not canonicalise an assertion of thousands of elements', () => {
+    const bulky = signAssertion(
+      buildVihfAssertion(claims, { issuer: 'CN=x', now: NOW }).replace('</saml2:AttributeStatement>', `${'<saml2:Attribute Name="x"><saml2:AttributeValue>v</saml2:AttributeValue></saml2:Attribute>'.repeat(1000)}</saml2:AttributeStatement>`),
+      trusted,
+    );
+    expect(() => verifyVihf(security(securityHeader(bulky)), config)).toThrow(/more than 500 elements/);
   });
 
   it('wrong audience, or none when one is required', () => {

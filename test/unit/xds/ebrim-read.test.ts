@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { readProvideAndRegister, readRegistryObjectList, readSubmitObjectsRequest } from '../../../src/xds/ebrim/read.js';
 import { readSoapPayload } from '../../../src/xds/mtom.js';
 import { parseSoapEnvelope } from '../../../src/xds/soap.js';
-import { NS, firstChild, parseXml } from '../../../src/xds/xml.js';
+import { NS, firstChild, parseXml } from '../../../src/xml/index.js';
 import { XDS_DATA, loadHttpDump, loadToolkitHttp, readXdsFile } from '../../support/xds-raw.js';
 
 const PID = 'P1005125143.2^^^&amp;1.3.6.1.4.1.21367.13.20.1000&amp;ISO';

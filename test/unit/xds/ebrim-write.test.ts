@@ -12,7 +12,7 @@ import {
   writeSubmitObjectsRequest,
 } from '../../../src/xds/ebrim/write.js';
 import { registryErrorsFor, xdsErrorCode } from '../../../src/xds/error-codes.js';
-import { NS, attr, descendants, firstChild, parseXml } from '../../../src/xds/xml.js';
+import { NS, attr, descendants, firstChild, parseXml } from '../../../src/xml/index.js';
 import { readRetrieveDocumentSetRequest } from '../../../src/xds/retrieve.js';
 
 const patientId = { value: '1234567890123', system: '1.2.250.1.213.1.4.8' };

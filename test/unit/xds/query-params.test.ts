@@ -3,7 +3,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import { CarnetError, CarnetErrors } from '../../../src/domain/errors.js';
 import { STORED_QUERIES, STORED_QUERY_IDS, parseAdhocQueryRequest } from '../../../src/xds/query/params.js';
 import { parseValue } from '../../../src/xds/query/values.js';
-import { parseXml } from '../../../src/xds/xml.js';
+import { parseXml } from '../../../src/xml/index.js';
 import { XDS_TESTKIT, readXdsFile } from '../../support/xds-raw.js';
 
 const PID = "'P1^^^&amp;1.2.3&amp;ISO'";

@@ -9,13 +9,39 @@ import {
   responseAction,
   transactionForAction,
 } from '../../../src/xds/soap.js';
+import { readSoapPayload } from '../../../src/xds/mtom.js';
 import { XdsWireError } from '../../../src/xds/wire-error.js';
-import { NS, attr, descendants, parseXml, textOf } from '../../../src/xds/xml.js';
+import { NS, attr, descendants, parseXml, textOf } from '../../../src/xml/index.js';
 
 const ENV = (header: string, body = '<q:AdhocQueryRequest xmlns:q="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0"/>') =>
   `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}"><s:Header>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
 
 describe('parseSoapEnvelope', () => {
+  it('accepts a UTF-8 byte order mark before the XML declaration (XML 1.0 allows one)', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>${ENV(`<a:Action>${XDS_ACTIONS['ITI-18']}</a:Action>`)}`)]);
+    const payload = readSoapPayload(bytes, 'application/soap+xml; charset=UTF-8');
+    expect(parseSoapEnvelope(payload.envelope).header.action).toBe(XDS_ACTIONS['ITI-18']);
+  });
+
+  it('refuses invalid UTF-8 instead of storing U+FFFD', () => {
+    const bytes = Buffer.concat([Buffer.from(ENV('<a:Action>x').slice(0, 60)), Buffer.from([0xc3, 0x28]), Buffer.from(ENV('').slice(60))]);
+    expect(() => readSoapPayload(bytes, 'application/soap+xml')).toThrow(/not valid UTF-8/);
+  });
+
+  it('answers the XML limits with a 413 Fault naming the limit, 20,000-deep text readers included', () => {
+    const deep = '<x>'.repeat(20_000) + 'urn:x' + '</x>'.repeat(20_000);
+    const fault = (() => {
+      try {
+        parseSoapEnvelope(ENV(`<a:Action>${deep}</a:Action>`));
+      } catch (e) {
+        return e as XdsWireError;
+      }
+      return undefined;
+    })();
+    expect({ status: fault?.status, message: fault?.message }).toEqual({ status: 413, message: 'XML elements are nested deeper than 64 (CARNET_XML_MAX_DEPTH)' });
+    expect(() => readSoapPayload(Buffer.from(ENV('')), 'application/soap+xml', { maxEnvelopeBytes: 100, maxParts: 10 })).toThrow(/larger than 100 bytes \(CARNET_XML_MAX_BYTES\)/);
+  });
+
   it('reads WS-Addressing headers and keeps wsse:Security', () => {
     const r = parseSoapEnvelope(
       ENV(

@@ -2,7 +2,7 @@
 // XDSMetadataUpdateOperationError before the record is asked anything (20002, 20002b, 20007).
 import { describe, expect, it } from '@jest/globals';
 import { readUpdate } from '../../../src/xds/door/update.js';
-import { parseXml, type Element } from '../../../src/xds/xml.js';
+import { parseXml, type Element } from '../../../src/xml/index.js';
 
 const RIM = 'urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0';
 const PID = 'P1^^^&amp;1.2.250.1.213.1.4.8&amp;ISO';

@@ -9,7 +9,7 @@ import { DEFAULT_PROFESSIONAL } from '../../../../src/conformance/xds/identity.j
 import { prepareSubmission } from '../../../../src/conformance/xds/prepare.js';
 import { loadPolicy } from '../../../../src/profiles/load.js';
 import { DE_SCHEME } from '../../../../src/xds/ebrim/constants.js';
-import { NS, attr, descendants, parseXml } from '../../../../src/xds/xml.js';
+import { NS, attr, descendants, parseXml } from '../../../../src/xml/index.js';
 
 const TESTS = join(process.cwd(), 'conformance', 'xds', 'tests');
 const policy = loadPolicy();

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { checkContents } from '../../../../src/conformance/xds/contents.js';
 import type { AvailabilityStatus } from '../../../../src/domain/model.js';
 import { writeAdhocQueryResponse, writeAssociation, writeDocumentEntry, writeFolder, writeObjectRef, writeSubmissionSet } from '../../../../src/xds/ebrim/write.js';
-import { parseXml } from '../../../../src/xds/xml.js';
+import { parseXml } from '../../../../src/xml/index.js';
 import { entryMetadata, newIns } from '../../../support/world.js';
 
 const ins = newIns();

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertEbRim21, isEbRim21, RIM21 } from '../../../../src/conformance/xds/convert21.js';
 import { readSubmitObjectsRequest } from '../../../../src/xds/ebrim/read.js';
-import { NS, attr, descendants, parseXml } from '../../../../src/xds/xml.js';
+import { NS, attr, descendants, parseXml } from '../../../../src/xml/index.js';
 
 const TESTS = join(process.cwd(), 'conformance', 'xds', 'tests');
 const read = (p: string) => readFileSync(join(TESTS, p), 'utf8');

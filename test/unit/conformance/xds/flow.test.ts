@@ -12,7 +12,7 @@ import type { PatientIdentifier } from '../../../../src/domain/model.js';
 import { writeAdhocQueryResponse, writeRegistryResponse } from '../../../../src/xds/ebrim/write.js';
 import { readSoapPayload } from '../../../../src/xds/mtom.js';
 import { buildSoapEnvelope, parseSoapEnvelope } from '../../../../src/xds/soap.js';
-import { NS, childElements, serializeXml } from '../../../../src/xds/xml.js';
+import { NS, childElements, serializeXml } from '../../../../src/xml/index.js';
 
 const TESTS = join(process.cwd(), 'conformance', 'xds', 'tests');
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareSubmission, queryPatientId } from '../../../../src/conformance/xds/prepare.js';
 import { DE_SCHEME, SS_SCHEME } from '../../../../src/xds/ebrim/constants.js';
-import { NS, attr, descendants, parseXml, textOf } from '../../../../src/xds/xml.js';
+import { NS, attr, descendants, parseXml, textOf } from '../../../../src/xml/index.js';
 
 const TESTS = join(process.cwd(), 'conformance', 'xds', 'tests');
 const read = (p: string) => readFileSync(join(TESTS, p), 'utf8');

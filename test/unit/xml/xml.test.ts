@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { NS, XmlParseError, childElements, descendants, escapeAttr, parseXml, textOf } from '../../../src/xds/xml.js';
+import { NS, XmlParseError, childElements, descendants, escapeAttr, parseXml, textOf } from '../../../src/xml/index.js';
 
 describe('parseXml', () => {
   it('refuses external entities (XXE)', () => {

@@ -1,0 +1,120 @@
+// The load of the attack benchmark, in a process of its own (attack.ts starts it): one measuring
+// client alternating GET /health and an ITI-67 search for the given seconds, and, when asked,
+// four attackers posting in turn the worst bodies the limits admit and the largest they refuse.
+// Prints one JSON line: latencies of the measuring client, counts and statuses of the attacks.
+import { randomUUID } from 'node:crypto';
+import type { InputLimits } from '../src/config/config.js';
+import { NS } from '../src/xml/names.js';
+import { percentile } from './stats.js';
+
+export interface ProbeStats {
+  count: number;
+  failed: number;
+  p50: number;
+  p99: number;
+}
+
+export interface LoadReport {
+  probes: { health: ProbeStats; search: ProbeStats };
+  attacks: Record<string, { count: number; statuses: Record<string, number>; p50: number; p99: number }>;
+  /** the most bytes the four attackers can have on the wire at once */
+  bytesInFlight: number;
+}
+
+interface Attack {
+  name: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+const SOAP = `application/soap+xml; charset=UTF-8; action="urn:ihe:iti:2007:RegistryStoredQuery"`;
+
+function envelope(header: string, body = '<x/>'): string {
+  return (
+    `<env:Envelope xmlns:env="${NS.soap12}" xmlns:wsa="${NS.wsa}"><env:Header><wsa:Action>urn:ihe:iti:2007:RegistryStoredQuery</wsa:Action>` +
+    `<wsa:MessageID>urn:uuid:${randomUUID()}</wsa:MessageID>${header}</env:Header><env:Body>${body}</env:Body></env:Envelope>`
+  );
+}
+
+/** The bodies, from the server's own limits: just within each, and past them. */
+function attacks(limits: InputLimits, token: string): Attack[] {
+  const fhir = (type: string) => ({ authorization: `Bearer ${token}`, 'content-type': type });
+  const x = limits.xml;
+  const j = limits.json;
+  const elements = x.maxElements - 50;
+  const fhirNames = Math.floor((x.maxElements - 10) / 3);
+  return [
+    // Admitted by the limits, parsed whole, refused only at identity (no assertion): anonymous.
+    { name: `XDS, ${elements.toLocaleString('en')} elements in wsse:Security, no assertion`, path: '/xds/registry', headers: { 'content-type': SOAP }, body: Buffer.from(envelope(`<wsse:Security xmlns:wsse="${NS.wsse}">${'<x/>'.repeat(elements)}</wsse:Security>`)) },
+    // Refused by the scan: an XML part just under its byte limit, full of elements.
+    { name: `XDS, ${(x.maxBytes / 1024 / 1024).toFixed(0)} MB of elements (refused at element ${(x.maxElements + 1).toLocaleString('en')})`, path: '/xds/registry', headers: { 'content-type': SOAP }, body: Buffer.from(envelope(`<h>${'<x/>'.repeat(Math.floor((x.maxBytes - 1024) / 4))}</h>`)) },
+    // Refused by size, after reading: an XML part 1 MB over its limit.
+    { name: `XDS, XML part ${((x.maxBytes + 1024 * 1024) / 1024 / 1024).toFixed(0)} MB (refused by size)`, path: '/xds/registry', headers: { 'content-type': SOAP }, body: Buffer.from(envelope(`<h>${'a'.repeat(x.maxBytes + 1024 * 1024)}</h>`)) },
+    // Authenticated FHIR XML within the limits: parsed, converted, validated.
+    { name: `FHIR XML Patient with ${fhirNames.toLocaleString('en')} names`, path: '/fhir/Patient', headers: fhir('application/fhir+xml'), body: Buffer.from(`<Patient xmlns="http://hl7.org/fhir">${'<name><family value="Durand"/><given value="Jeanne"/></name>'.repeat(fhirNames)}</Patient>`) },
+    // Authenticated FHIR JSON within the limits: an array at its longest.
+    { name: `FHIR JSON Patient with ${(j.maxArrayLength - 1).toLocaleString('en')} names`, path: '/fhir/Patient', headers: fhir('application/fhir+json'), body: Buffer.from(JSON.stringify({ resourceType: 'Patient', name: Array.from({ length: j.maxArrayLength - 1 }, () => ({ family: 'Durand' })) })) },
+    // Refused by the JSON scan: nesting far past the depth limit, just under the body limit.
+    { name: 'FHIR JSON nested 500,000 deep (refused at depth)', path: '/fhir/Patient', headers: fhir('application/fhir+json'), body: Buffer.from('['.repeat(500_000) + ']'.repeat(500_000)) },
+  ];
+}
+
+async function timed(url: string, init: RequestInit): Promise<{ ms: number; status: number }> {
+  const t = process.hrtime.bigint();
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+    await res.arrayBuffer();
+    return { ms: Number(process.hrtime.bigint() - t) / 1e6, status: res.status };
+  } catch {
+    return { ms: Number(process.hrtime.bigint() - t) / 1e6, status: 0 };
+  }
+}
+
+function stats(samples: Array<{ ms: number; status: number }>, ok: (status: number) => boolean): ProbeStats {
+  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
+  return { count: samples.length, failed: samples.filter((s) => !ok(s.status)).length, p50: percentile(ms, 50), p99: percentile(ms, 99) };
+}
+
+async function main(): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>;
+  const base = args.base!;
+  const end = Date.now() + Number(args.seconds) * 1000;
+  const limits = JSON.parse(args.limits!) as InputLimits;
+  const auth = { authorization: `Bearer ${args.token}` };
+  const health: Array<{ ms: number; status: number }> = [];
+  const search: Array<{ ms: number; status: number }> = [];
+  const probe = async () => {
+    while (Date.now() < end) {
+      health.push(await timed(`${base}/health`, {}));
+      search.push(await timed(`${base}/fhir/DocumentReference?patient=Patient/${args.patientKey}&_count=20`, { headers: auth }));
+    }
+  };
+  const bodies = args.attack === 'true' ? attacks(limits, args.token!) : [];
+  const results = new Map<string, Array<{ ms: number; status: number }>>(bodies.map((b) => [b.name, []]));
+  const attacker = async (offset: number) => {
+    for (let i = offset; Date.now() < end; i++) {
+      const a = bodies[i % bodies.length]!;
+      results.get(a.name)!.push(await timed(`${base}${a.path}`, { method: 'POST', headers: a.headers, body: a.body as unknown as RequestInit['body'] }));
+    }
+  };
+  await Promise.all([probe(), ...(bodies.length ? [0, 1, 2, 3].map((o) => attacker(o)) : [])]);
+  const report: LoadReport = {
+    probes: { health: stats(health, (s) => s === 200), search: stats(search, (s) => s === 200) },
+    attacks: Object.fromEntries(
+      [...results].map(([name, samples]) => {
+        const statuses: Record<string, number> = {};
+        for (const s of samples) statuses[s.status] = (statuses[s.status] ?? 0) + 1;
+        const st = stats(samples, () => true);
+        return [name, { count: st.count, statuses, p50: st.p50, p99: st.p99 }];
+      }),
+    ),
+    bytesInFlight: 4 * Math.max(0, ...bodies.map((b) => b.body.length)),
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

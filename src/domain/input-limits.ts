@@ -1,0 +1,19 @@
+// A request refused because it passes one of the configured input limits (XML or JSON size,
+// depth, counts). The message names the limit and the variable that sets it; `reason` is that
+// variable, so that a client or an operator can tell which limit was met.
+import { CarnetError } from './errors.js';
+
+export class InputLimitError extends CarnetError {
+  /** the configuration variable of the limit, e.g. CARNET_XML_MAX_DEPTH */
+  readonly limit: string;
+
+  constructor(code: 'too_long' | 'too_costly', message: string, limit: string) {
+    super(code, message, { reason: limit });
+    this.name = 'InputLimitError';
+    this.limit = limit;
+  }
+}
+
+export function isInputLimitError(e: unknown): e is InputLimitError {
+  return e instanceof InputLimitError;
+}

@@ -1,0 +1,60 @@
+// What the FHIR worker threads do: reading FHIR XML into JSON and checking a resource against a
+// profile, the two steps whose cost grows with an admissible body. Errors cross the thread as
+// data (an Error loses its code and location when cloned) and are rebuilt by work.ts.
+import type { Resource } from '@medplum/fhirtypes';
+import { CarnetError, CarnetErrors } from '../../domain/errors.js';
+import type { XmlLimits } from '../../xml/limits.js';
+import { ensureFhirDefinitions } from '../definitions.js';
+import { assertProfile } from '../validation/validate.js';
+import { fhirXmlToJson } from '../xml.js';
+
+export interface ErrorData {
+  code: CarnetError['code'];
+  message: string;
+  location?: string;
+  reason?: string;
+  problems?: ErrorData[];
+}
+
+export type TaskResult<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+function dataOf(e: CarnetError): ErrorData {
+  const out: ErrorData = { code: e.code, message: e.message };
+  if (e.location) out.location = e.location;
+  if (e.reason) out.reason = e.reason;
+  if (e instanceof CarnetErrors) out.problems = e.problems.map(dataOf);
+  return out;
+}
+
+function settle<T>(work: () => T): TaskResult<T> {
+  try {
+    return { ok: true, value: work() };
+  } catch (e) {
+    if (e instanceof CarnetError) return { ok: false, error: dataOf(e) };
+    throw e;
+  }
+}
+
+/**
+ * Loads what the first real task would otherwise load within its budget: the R4 definitions, the
+ * XML reader, and the published profiles checked here (their schemas are built on first use).
+ */
+export function warm(input: { profiles?: string[] } | null): boolean {
+  ensureFhirDefinitions();
+  fhirXmlToJson('<Patient xmlns="http://hl7.org/fhir"><active value="true"/></Patient>');
+  for (const profile of input?.profiles ?? []) {
+    settle(() => assertProfile({ resourceType: /consent/i.test(profile) ? 'Consent' : 'Patient' } as Resource, profile));
+  }
+  return true;
+}
+
+export function xmlToJson(input: { xml: string; limits: XmlLimits }): TaskResult<Resource> {
+  return settle(() => fhirXmlToJson(input.xml, { limits: input.limits }));
+}
+
+export function checkProfile(input: { resource: Resource; profile: string }): TaskResult<true> {
+  return settle(() => {
+    assertProfile(input.resource, input.profile);
+    return true as const;
+  });
+}

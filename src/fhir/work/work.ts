@@ -1,0 +1,45 @@
+// The FHIR door's CPU-heavy steps, run off the event loop on a worker thread (src/workers/pool.ts)
+// with a time budget: reading an XML body, checking a resource against its profile. A request
+// can then cost the server CPU time, but never the time of every other request.
+import type { Resource } from '@medplum/fhirtypes';
+import { CarnetError, CarnetErrors } from '../../domain/errors.js';
+import { InputLimitError } from '../../domain/input-limits.js';
+import { createTaskPool, type TaskPool } from '../../workers/pool.js';
+import type { XmlLimits } from '../../xml/limits.js';
+import { PROFILE } from '../validation/profiles.js';
+import type { ErrorData, TaskResult } from './tasks.js';
+
+export interface FhirWork {
+  xmlToJson(xml: string, limits: XmlLimits): Promise<Resource>;
+  checkProfile(resource: Resource, profile: string): Promise<void>;
+  /** loads the threads now (a serving process), instead of on the first XML body */
+  warm(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function errorOf(d: ErrorData): CarnetError {
+  if (d.code === 'too_long' || d.code === 'too_costly') return new InputLimitError(d.code, d.message, d.reason ?? '');
+  if (d.problems?.length) return new CarnetErrors(d.problems.map(errorOf));
+  return new CarnetError(d.code, d.message, { location: d.location, reason: d.reason });
+}
+
+function valueOf<T>(r: TaskResult<T>): T {
+  if (!r.ok) throw errorOf(r.error);
+  return r.value;
+}
+
+export function createFhirWork(options: { threads: number; budgetMs: number }): FhirWork {
+  const pool: TaskPool = createTaskPool({
+    filename: new URL('./worker.mjs', import.meta.url).href,
+    warmInput: { profiles: [PROFILE.patient, PROFILE.consent] },
+    ...options,
+  });
+  return {
+    xmlToJson: async (xml, limits) => valueOf(await pool.run<TaskResult<Resource>>('xmlToJson', { xml, limits })),
+    checkProfile: async (resource, profile) => {
+      valueOf(await pool.run<TaskResult<true>>('checkProfile', { resource, profile }));
+    },
+    warm: () => pool.warm(),
+    close: () => pool.close(),
+  };
+}

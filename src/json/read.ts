@@ -1,0 +1,172 @@
+// Reading JSON request bodies under limits: depth, the length of any array, the entries of a
+// Bundle (a top-level `entry` array), the number of values in all. One pass over the text checks
+// them before JSON.parse builds anything, so a body past a limit costs a scan, not a tree, and
+// nothing downstream (validation, mapping) ever walks a shape deeper or wider than allowed. Keys
+// that reach an object's prototype (`__proto__`, `constructor`) are refused outright.
+import { CarnetError } from '../domain/errors.js';
+import { InputLimitError } from '../domain/input-limits.js';
+
+export interface JsonLimits {
+  /** nesting of objects and arrays */
+  maxDepth: number;
+  /** elements of one array */
+  maxArrayLength: number;
+  /** elements of the top-level `entry` array (Bundle.entry) */
+  maxBundleEntries: number;
+  /** values (objects, arrays, strings, numbers, literals) in the whole body */
+  maxValues: number;
+}
+
+export const DEFAULT_JSON_LIMITS: JsonLimits = {
+  maxDepth: 64,
+  maxArrayLength: 10_000,
+  maxBundleEntries: 500,
+  maxValues: 500_000,
+};
+
+export const JSON_LIMIT_VARIABLES: Record<keyof JsonLimits, string> = {
+  maxDepth: 'CARNET_JSON_MAX_DEPTH',
+  maxArrayLength: 'CARNET_JSON_MAX_ARRAY_LENGTH',
+  maxBundleEntries: 'CARNET_BUNDLE_MAX_ENTRIES',
+  maxValues: 'CARNET_JSON_MAX_VALUES',
+};
+
+const WHAT: Record<keyof JsonLimits, string> = {
+  maxDepth: 'JSON objects and arrays are nested deeper than',
+  maxArrayLength: 'a JSON array holds more elements than',
+  maxBundleEntries: 'the Bundle holds more entries than',
+  maxValues: 'the JSON holds more values than',
+};
+
+function limitError(limit: keyof JsonLimits, value: number): InputLimitError {
+  return new InputLimitError('too_costly', `${WHAT[limit]} ${value} (${JSON_LIMIT_VARIABLES[limit]})`, JSON_LIMIT_VARIABLES[limit]);
+}
+
+/** Keys that would reach Object.prototype once the value is copied or merged. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+function notJson(): CarnetError {
+  return new CarnetError('invalid_metadata', 'the body is not valid JSON', { reason: 'invalid_request' });
+}
+
+/** The index of the quote that closes the string opening at `open`. */
+function stringEnd(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const q = text.indexOf('"', from);
+    if (q < 0) throw notJson();
+    let backslashes = 0;
+    for (let k = q - 1; k > open && text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+    if (backslashes % 2 === 0) return q;
+    from = q + 1;
+  }
+}
+
+interface Container {
+  array: boolean;
+  length: number;
+  max: number;
+  limit: keyof JsonLimits;
+}
+
+/** Throws the first limit the text passes (InputLimitError), or a 400 for a prototype key. */
+export function scanJson(text: string, limits: JsonLimits): void {
+  const stack: Container[] = [];
+  let values = 0;
+  let key: string | undefined;
+  const n = text.length;
+  const valueStarts = () => {
+    values++;
+    if (values > limits.maxValues) throw limitError('maxValues', limits.maxValues);
+    const top = stack[stack.length - 1];
+    if (top?.array) {
+      top.length++;
+      if (top.length > top.max) throw limitError(top.limit, top.max);
+    }
+  };
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c) || c === 0x2c /* , */) {
+      i++;
+    } else if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      let j = end + 1;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      const top = stack[stack.length - 1];
+      if (top && !top.array && text.charCodeAt(j) === COLON) {
+        const raw = text.slice(i + 1, end);
+        key = raw.includes('\\') ? decodeKey(text.slice(i, end + 1)) : raw;
+        if (FORBIDDEN_KEYS.has(key)) {
+          throw new CarnetError('invalid_metadata', `the JSON holds a "${key}" key, which is never accepted`, { reason: 'invalid_request' });
+        }
+        i = j + 1;
+        continue;
+      }
+      valueStarts();
+      i = end + 1;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      valueStarts();
+      if (stack.length + 1 > limits.maxDepth) throw limitError('maxDepth', limits.maxDepth);
+      const array = c === 0x5b;
+      const isEntries = array && stack.length === 1 && key === 'entry';
+      stack.push({
+        array,
+        length: 0,
+        max: isEntries ? Math.min(limits.maxBundleEntries, limits.maxArrayLength) : limits.maxArrayLength,
+        limit: isEntries && limits.maxBundleEntries <= limits.maxArrayLength ? 'maxBundleEntries' : 'maxArrayLength',
+      });
+      key = undefined;
+      i++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      if (!stack.pop()) throw notJson();
+      key = undefined;
+      i++;
+    } else {
+      // a number or a literal: up to the next delimiter
+      valueStarts();
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (isSpace(d) || d === 0x2c || d === 0x7d || d === 0x5d) break;
+        i++;
+      }
+    }
+  }
+}
+
+function decodeKey(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    throw notJson();
+  }
+}
+
+/** Parses a JSON body under the limits; '' (an empty body) gives undefined. */
+export function parseJson(text: string, limits: JsonLimits = DEFAULT_JSON_LIMITS): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === '') return undefined;
+  scanJson(body, limits);
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw notJson();
+  }
+}
+
+/** Bundle.entry of a resource read from XML, held to the same limit as a JSON Bundle's. */
+export function checkBundleEntries(resource: unknown, limits: JsonLimits): void {
+  const r = resource as { resourceType?: unknown; entry?: unknown };
+  if (r && r.resourceType === 'Bundle' && Array.isArray(r.entry) && r.entry.length > limits.maxBundleEntries) {
+    throw limitError('maxBundleEntries', limits.maxBundleEntries);
+  }
+}

@@ -1,0 +1,54 @@
+// What a database error means for the caller. A database that is down, restarting, cutting
+// connections or too slow is a passing condition: 503 with Retry-After, never a 500. A value the
+// database cannot read as its column type (a non-uuid id, a date out of range) is the request's
+// fault: 400. Anything else stays an internal error.
+import { CarnetError } from '../domain/errors.js';
+
+const CONNECTION_MESSAGES = [
+  'Connection terminated',
+  'connection terminated',
+  'Client has encountered a connection error',
+  'timeout exceeded when trying to connect',
+  'Query read timeout',
+  'Client was closed and is not queryable',
+  'Cannot use a pool after calling end on the pool',
+];
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** True when the error says the connection itself is lost or cannot be made. */
+export function isConnectionError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (CONNECTION_CODES.has(code)) return true;
+    // 08: connection exception; 57P01-03: shutdown, crash, cannot connect now; 53300: too many
+    // connections; 55000 is what a database refusing connections answers (ALLOW_CONNECTIONS off).
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return true;
+    if (code === '55000' && /not currently accepting connections/.test(e.message)) return true;
+  }
+  return CONNECTION_MESSAGES.some((m) => e.message.includes(m));
+}
+
+function sqlState(e: unknown): string | undefined {
+  const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** The error to throw instead of a database's own; errors of the record pass unchanged. */
+export function translateDbError(e: unknown): unknown {
+  if (e instanceof CarnetError) return e;
+  if (isConnectionError(e)) {
+    return new CarnetError('unavailable', 'the database is not available at the moment; retry later', { reason: 'database_unavailable' });
+  }
+  const state = sqlState(e);
+  // 57014: the statement timeout (or a cancel) cut the query.
+  if (state === '57014') {
+    return new CarnetError('unavailable', 'the database took too long to answer; retry later', { reason: 'database_timeout' });
+  }
+  // 22: data exception (invalid text for the type, value out of range, string too long...).
+  if (state?.startsWith('22')) {
+    return new CarnetError('invalid_metadata', 'a value of the request does not have the form it must have', { reason: 'invalid_value' });
+  }
+  return e;
+}

@@ -1,0 +1,58 @@
+// A pool of worker threads (piscina) for CPU work that must not hold the event loop: each task
+// runs on another thread within a time budget; past it the thread is stopped (and replaced) and
+// the request refused as too costly. The pool starts on first use and warms its thread before
+// the first budget runs, so that loading the task module never counts against a request.
+import { Piscina } from 'piscina';
+import { InputLimitError } from '../domain/input-limits.js';
+
+export interface TaskPoolOptions {
+  /** the worker module (an ES module URL) exporting one function per task, and `warm` */
+  filename: string;
+  /** what `warm` is given */
+  warmInput?: unknown;
+  threads: number;
+  /** a task running longer is stopped, ms */
+  budgetMs: number;
+}
+
+export interface TaskPool {
+  /** starts the threads and loads their module now rather than on first use */
+  warm(): Promise<void>;
+  run<T>(task: string, input: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError' || /abort/i.test(e.message));
+}
+
+export function createTaskPool(options: TaskPoolOptions): TaskPool {
+  let pool: Piscina | undefined;
+  let ready: Promise<unknown> | undefined;
+  const start = () => {
+    pool = new Piscina({ filename: options.filename, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 60_000 });
+    ready = pool.run(options.warmInput ?? null, { name: 'warm' });
+  };
+  return {
+    async warm() {
+      if (!pool) start();
+      await ready;
+    },
+    async run<T>(task: string, input: unknown): Promise<T> {
+      if (!pool) start();
+      await ready;
+      try {
+        return (await pool!.run(input, { name: task, signal: AbortSignal.timeout(options.budgetMs) })) as T;
+      } catch (e) {
+        if (isAbort(e)) {
+          throw new InputLimitError('too_costly', `reading the request took longer than its ${options.budgetMs} ms budget (CARNET_WORKER_TASK_BUDGET_MS)`, 'CARNET_WORKER_TASK_BUDGET_MS');
+        }
+        throw e;
+      }
+    },
+    async close() {
+      await pool?.destroy();
+      pool = undefined;
+    },
+  };
+}

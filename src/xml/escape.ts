@@ -1,0 +1,21 @@
+// Escaping for the XML Carnet writes (SOAP answers, ebRIM, FHIR XML).
+
+/** Escapes text for element content. */
+export function escapeText(s: string): string {
+  // Most values (codes, ids, dates) need nothing: answer them without building new strings.
+  if (!/[&<>]/.test(s)) return s;
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes text for a double-quoted attribute value. */
+export function escapeAttr(s: string): string {
+  if (!/[&<>"\r\n\t]/.test(s)) return s;
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\t/g, '&#9;');
+}

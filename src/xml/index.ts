@@ -1,0 +1,10 @@
+// XML reading and writing shared by the XDS door, the VIHF check and FHIR XML: limits enforced
+// while reading, namespaces, text and the small DOM helpers every reader uses.
+export { NS } from './names.js';
+export { XmlParseError } from './errors.js';
+export { DEFAULT_XML_LIMITS, TRUSTED_XML_LIMITS, XML_LIMIT_VARIABLES, xmlLimitError, type XmlLimits } from './limits.js';
+export { scanXml } from './scan.js';
+export { checkXml, checkXmlSize, decodeUtf8, parseXml, withoutBom } from './read.js';
+export * from './dom.js';
+export { escapeAttr, escapeText } from './escape.js';
+

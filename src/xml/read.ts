@@ -1,0 +1,73 @@
+// Reading XML from a request: bytes to text (strict UTF-8, a leading byte order mark allowed),
+// the limits checked in one pass (scan.ts), then the DOM. DTDs are refused by the scan, so the
+// parser never sees an entity declaration: no XXE, no expansion bombs.
+import { DOMParser } from '@xmldom/xmldom';
+import type { Document } from '@xmldom/xmldom';
+import { InputLimitError } from '../domain/input-limits.js';
+import { XmlParseError } from './errors.js';
+import { DEFAULT_XML_LIMITS, xmlLimitError, type XmlLimits } from './limits.js';
+import { scanXml } from './scan.js';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * Decodes request bytes as UTF-8, refusing invalid sequences rather than turning them into
+ * U+FFFD (a title would otherwise be stored altered). A leading BOM is dropped.
+ */
+export function decodeUtf8(bytes: Uint8Array, what = 'the body'): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new XmlParseError(`${what} is not valid UTF-8`);
+  }
+}
+
+/** The text without a leading byte order mark (XML 1.0 §4.3.3 allows one). */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Checks an XML part's size in bytes against the limit, before it is decoded or scanned. */
+export function checkXmlSize(bytes: number, limits: XmlLimits = DEFAULT_XML_LIMITS): void {
+  if (bytes > limits.maxBytes) throw xmlLimitError('maxBytes', limits.maxBytes);
+}
+
+/**
+ * Checks XML text against the limits without building anything (a BOM allowed): for text that
+ * another thread will parse, so that what it receives is already known to be admissible.
+ */
+export function checkXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): void {
+  const xml = withoutBom(text);
+  if (xml.length > limits.maxBytes) throw xmlLimitError('maxBytes', limits.maxBytes);
+  scanXml(xml, limits);
+}
+
+/**
+ * Parses XML text into a DOM under the limits. Limits passed raise InputLimitError; anything
+ * not well-formed raises XmlParseError with the parser's first complaint.
+ */
+export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Document {
+  const xml = withoutBom(text);
+  // Characters are at most as many as UTF-8 bytes: this bounds the text the scan may walk.
+  if (xml.length > limits.maxBytes) throw xmlLimitError('maxBytes', limits.maxBytes);
+  scanXml(xml, limits);
+  // The parser wraps what onError throws in its own message: keep the first complaint as said.
+  let complaint: string | undefined;
+  const parser = new DOMParser({
+    onError: (level: string, message: string) => {
+      if (level === 'warning') return;
+      complaint ??= message.split('\n')[0];
+      throw new XmlParseError(`malformed XML: ${complaint}`);
+    },
+  });
+  let doc: Document;
+  try {
+    doc = parser.parseFromString(xml, 'text/xml');
+  } catch (e) {
+    if (e instanceof InputLimitError) throw e;
+    const msg = complaint ?? (e instanceof Error ? e.message.split('\n')[0] : String(e));
+    throw new XmlParseError(`malformed XML: ${msg}`);
+  }
+  if (!doc || !doc.documentElement) throw new XmlParseError('empty XML document');
+  return doc;
+}

@@ -1,0 +1,196 @@
+// The XDS part of the hostile corpus: envelopes past the XML limits (before any identity is
+// known), DTDs, SOAP and MTOM framing faults, VIHF forgeries and signature wrapping, SQL and
+// prototype keys in every stored-query slot, and submissions whose metadata lie.
+import { randomUUID } from 'node:crypto';
+import { buildVihfAssertion, securityHeader, signAssertion, subjectDn } from '../../src/auth/vihf-issuer.js';
+import type { ProfessionalActor } from '../../src/domain/actor.js';
+import type { SubmissionRequest } from '../../src/domain/submission.js';
+import { writeProvideAndRegisterRequest } from '../../src/xds/ebrim/write.js';
+import { buildMtomMessage } from '../../src/xds/mtom.js';
+import { STORED_QUERY_IDS } from '../../src/xds/query/params.js';
+import { NS } from '../../src/xml/index.js';
+import { testSigner } from '../support/vihf-keys.js';
+import { vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { PROTOTYPE_KEYS, SQL_INJECTIONS, type HostileRequest } from './corpus.js';
+
+const A = XDS_ACTIONS;
+const SOAP = (action: string) => `application/soap+xml; charset=UTF-8; action="${action}"`;
+
+export interface XdsCorpusContext {
+  doctor: ProfessionalActor;
+  /** the record's patient id as a quoted CX for stored-query slots */
+  cx: string;
+  /** a submission of one document for the record (its uniqueId and dates are overwritten) */
+  submission: () => SubmissionRequest;
+}
+
+function envelope(action: string, body: string, header = ''): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="${NS.soap12}" xmlns:wsa="${NS.wsa}"><env:Header>` +
+    `<wsa:Action env:mustUnderstand="true">${action}</wsa:Action><wsa:MessageID>urn:uuid:${randomUUID()}</wsa:MessageID>${header}` +
+    `</env:Header><env:Body>${body}</env:Body></env:Envelope>`
+  );
+}
+
+function adhoc(id: string, slots: Record<string, string>, returnType = 'LeafClass'): string {
+  const slotXml = Object.entries(slots)
+    .map(([name, v]) => `<rim:Slot name="${name}"><rim:ValueList><rim:Value>${v}</rim:Value></rim:ValueList></rim:Slot>`)
+    .join('');
+  return (
+    `<query:AdhocQueryRequest xmlns:query="${NS.query}" xmlns:rim="${NS.rim}"><query:ResponseOption returnComposedObjects="true" returnType="${returnType}"/>` +
+    `<rim:AdhocQuery id="${id}">${slotXml}</rim:AdhocQuery></query:AdhocQueryRequest>`
+  );
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A stored-query slot value: quoted, quotes doubled as ITI-18 writes them, XML-escaped. */
+function quoted(s: string): string {
+  return xmlEscape(`'${s.replace(/'/g, "''")}'`);
+}
+
+export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
+  const out: HostileRequest[] = [];
+  const vihf = () => vihfFor(ctx.doctor);
+  const security = () => securityHeader(vihf());
+  const registry = (name: string, body: string | Buffer, contentType = SOAP(A['ITI-18']), search = false) =>
+    out.push({ name: `xds: ${name}`, door: 'xds', method: 'POST', path: '/xds/registry', headers: { 'content-type': contentType }, body, search });
+  const repository = (name: string, body: string | Buffer, contentType: string) =>
+    out.push({ name: `xds: ${name}`, door: 'xds', method: 'POST', path: '/xds/repository', headers: { 'content-type': contentType }, body });
+  const query = (slots: Record<string, string>) => adhoc(STORED_QUERY_IDS.FindDocuments, { $XDSDocumentEntryPatientId: ctx.cx, $XDSDocumentEntryStatus: "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')", ...slots });
+
+  // Before identity: shapes past the limits, anonymous.
+  registry('wsse:Security with 1,250,000 empty elements (5 MB), no assertion', envelope(A['ITI-18'], query({}), `<wsse:Security xmlns:wsse="${NS.wsse}">${'<x/>'.repeat(1_250_000)}</wsse:Security>`));
+  registry('envelope nested 100,000 deep', envelope(A['ITI-18'], query({}), '<x>'.repeat(100_000) + '</x>'.repeat(100_000)));
+  for (const where of ['wsa:Action', 'wsa:MessageID']) {
+    const deep = '<x>'.repeat(20_000) + 'urn:x' + '</x>'.repeat(20_000);
+    const env = envelope(A['ITI-18'], query({}), security()).replace(new RegExp(`<${where}([^>]*)>[^<]*</${where}>`), `<${where}$1>${deep}</${where}>`);
+    registry(`20,000-deep nesting inside ${where}`, env);
+  }
+  for (const where of ['saml2:NameID', 'saml2:AttributeValue']) {
+    const deep = '<x>'.repeat(20_000) + 'v' + '</x>'.repeat(20_000);
+    const forged = vihf().replace(new RegExp(`(<${where}[^>]*>)`), `$1${deep}`);
+    registry(`20,000-deep nesting inside ${where}`, envelope(A['ITI-18'], query({}), securityHeader(forged)));
+  }
+  registry('5 MB of text in a header', envelope(A['ITI-18'], query({}), `<x>${'a'.repeat(5 * 1024 * 1024)}</x>`));
+  registry('element with 10,000 namespace declarations', envelope(A['ITI-18'], query({}), `<x ${Array.from({ length: 10_000 }, (_, i) => `xmlns:p${i}="urn:p${i}"`).join(' ')}/>`));
+  registry('plain SOAP body larger than the XML part limit (8 MB + 64 KB)', envelope(A['ITI-18'], query({}), `<x>${'a'.repeat(8 * 1024 * 1024 + 64 * 1024)}</x>`));
+  // DTDs.
+  registry('XXE in the envelope', `<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>${envelope(A['ITI-18'], query({ $XDSDocumentEntryAuthorPerson: '&x;' }), security()).replace(/^<\?xml[^>]*>/, '')}`);
+  registry('entity expansion in the envelope', `<!DOCTYPE e [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>${envelope(A['ITI-18'], query({}), security()).replace(/^<\?xml[^>]*>/, '')}`);
+  registry('external DTD reference', `<!DOCTYPE e SYSTEM "http://127.0.0.1:9/e.dtd">${envelope(A['ITI-18'], query({}), security()).replace(/^<\?xml[^>]*>/, '')}`);
+  // SOAP faults of form.
+  registry('JSON instead of SOAP', '{"Envelope":{}}');
+  registry('empty body', '');
+  registry('SOAP 1.1 envelope', `<s:Envelope xmlns:s="${NS.soap11}"><s:Body>${query({})}</s:Body></s:Envelope>`);
+  registry('envelope without a Body', `<env:Envelope xmlns:env="${NS.soap12}"><env:Header/></env:Envelope>`);
+  registry('Body with two elements', envelope(A['ITI-18'], query({}) + query({}), security()));
+  registry('unknown mustUnderstand header', envelope(A['ITI-18'], query({}), `<x:Evil xmlns:x="urn:evil" env:mustUnderstand="true"/>${security()}`));
+  registry('action served by the other endpoint', envelope(A['ITI-41'], query({}), security()), SOAP(A['ITI-41']));
+  registry('Content-Type action differs from wsa:Action', envelope(A['ITI-18'], query({}), security()), SOAP(A['ITI-57']));
+  registry('invalid UTF-8 in the envelope', Buffer.concat([Buffer.from(envelope(A['ITI-18'], query({ $XDSDocumentEntryAuthorPerson: "'" }), security()).split("'</rim:Value>")[0]!), Buffer.from([0xc0, 0xaf, 0xff]), Buffer.from("'</rim:Value></rim:ValueList></rim:Slot></rim:AdhocQuery></query:AdhocQueryRequest></env:Body></env:Envelope>")]));
+  for (const key of ['__proto__', 'constructor', 'toString']) {
+    registry(`wsa:Action ${key}`, envelope(key, query({}), security()), SOAP(key));
+  }
+
+  // MTOM framing faults.
+  const mtom = buildMtomMessage(envelope(A['ITI-18'], query({}), security()), [], A['ITI-18']);
+  const whole = Buffer.concat(mtom.chunks);
+  const boundary = /boundary="([^"]+)"/.exec(mtom.contentType)![1]!;
+  registry('MTOM without a boundary parameter or a leading delimiter', Buffer.concat([Buffer.from('junk\r\n'), whole]), 'multipart/related; type="application/xop+xml"');
+  registry('MTOM truncated before its closing boundary', whole.subarray(0, whole.length - boundary.length - 8), mtom.contentType);
+  registry('MTOM start part that does not exist', whole, mtom.contentType.replace(/start="[^"]+"/, 'start="<nowhere@x>"'));
+  registry('MTOM boundary never found', Buffer.from('no parts here'), 'multipart/related; boundary="b"; type="application/xop+xml"');
+  registry('MTOM part without a header separator in 16 KB', Buffer.from(`--b\r\nContent-Type: text/plain\r\nX: ${'a'.repeat(20_000)}\r\n--b--\r\n`), 'multipart/related; boundary="b"; type="application/xop+xml"');
+  registry('MTOM part with an unknown transfer encoding', Buffer.from(`--b\r\nContent-Transfer-Encoding: x-evil\r\n\r\n<a/>\r\n--b--\r\n`), 'multipart/related; boundary="b"; type="application/xop+xml"');
+  registry('MTOM with 5,000 parts', Buffer.from(`${'--b\r\nContent-ID: <p>\r\n\r\nx\r\n'.repeat(5000)}--b--\r\n`), 'multipart/related; boundary="b"; type="application/xop+xml"');
+  registry('MTOM root part larger than the XML part limit', Buffer.from(`--b\r\nContent-Type: application/xop+xml\r\n\r\n<a>${'x'.repeat(9 * 1024 * 1024)}</a>\r\n--b--\r\n`), 'multipart/related; boundary="b"; type="application/xop+xml"');
+  registry('multipart/form-data', whole, `multipart/form-data; boundary=${boundary}`);
+
+  // VIHF forgeries and signature wrapping (they name no existing record).
+  const signed = vihf();
+  const unsigned = buildVihfAssertion({ idNatPs: '810000000666', profession: { code: '10', codeSystem: '1.2.250.1.71.1.2.7' }, structureId: '1', subjectName: 'Evil', mode: 'normal' }, { issuer: 'CN=Evil' });
+  const evilId = `_${randomUUID()}`;
+  const withSecurity = (name: string, header: string) => registry(`VIHF: ${name}`, envelope(A['ITI-18'], query({}), header));
+  withSecurity('no wsse:Security', '');
+  withSecurity('empty wsse:Security', securityHeader());
+  withSecurity('unsigned assertion', securityHeader(unsigned));
+  withSecurity('unsigned assertion wrapping a signed one', securityHeader(unsigned.replace('</saml2:Issuer>', `</saml2:Issuer><saml2:Advice>${signed}</saml2:Advice>`).replace(/ID="[^"]+"/, `ID="${evilId}"`)));
+  withSecurity('signed assertion beside an unsigned one', securityHeader(unsigned, signed));
+  withSecurity('signed assertion with its NameID changed', securityHeader(signed.replace(/(<saml2:NameID[^>]*>)[^<]+/, '$1810000000666')));
+  withSecurity('signed assertion with its ID changed', securityHeader(signed.replace(/ ID="[^"]+"/, ` ID="${evilId}"`)));
+  withSecurity('signature moved to an unsigned assertion', securityHeader(unsigned.replace('</saml2:Issuer>', `</saml2:Issuer>${/<ds:Signature[\s\S]*<\/ds:Signature>/.exec(signed)![0]}`)));
+  withSecurity('signed by an untrusted signer', securityHeader(vihfFor(ctx.doctor, { signer: testSigner('untrusted') })));
+  withSecurity('valid for ten years', securityHeader(vihfFor(ctx.doctor, { validitySeconds: 10 * 365 * 86400 })));
+  withSecurity('expired', securityHeader(vihfFor(ctx.doctor, { now: new Date(Date.now() - 86_400_000), validitySeconds: 600 })));
+  withSecurity('not yet valid', securityHeader(vihfFor(ctx.doctor, { now: new Date(Date.now() + 86_400_000) })));
+  const untrusted = testSigner('untrusted');
+  const bulky = buildVihfAssertion({ idNatPs: '810000000666', profession: { code: '10', codeSystem: '1.2.250.1.71.1.2.7' }, structureId: '1', subjectName: 'Evil', mode: 'normal' }, { issuer: subjectDn(untrusted.certificatePem) })
+    .replace('</saml2:AttributeStatement>', `${'<saml2:Attribute Name="x"><saml2:AttributeValue>v</saml2:AttributeValue></saml2:Attribute>'.repeat(3000)}</saml2:AttributeStatement>`);
+  withSecurity('assertion of 9,000 elements', securityHeader(signAssertion(bulky, untrusted).replace(/<ds:KeyInfo>[\s\S]*<\/ds:KeyInfo>/, '')));
+
+  // SQL and prototype keys in every stored-query slot, from an identified, authorised caller.
+  const slots: Array<[string, (v: string) => string, boolean]> = [
+    ['$XDSDocumentEntryPatientId', quoted, false],
+    ['$XDSDocumentEntryClassCode', (v) => `(${quoted(`${v}^^1.2.250.1.213.1.1.4.1`)})`, true],
+    ['$XDSDocumentEntryTypeCode', (v) => `(${quoted(`${v}^^2.16.840.1.113883.6.1`)})`, true],
+    ['$XDSDocumentEntryPracticeSettingCode', (v) => `(${quoted(`${v}^^1.2.250.1.213.1.1.4.9`)})`, true],
+    ['$XDSDocumentEntryHealthcareFacilityTypeCode', (v) => `(${quoted(`${v}^^1.2.250.1.71.4.2.4`)})`, true],
+    ['$XDSDocumentEntryEventCodeList', (v) => `(${quoted(`${v}^^1.2.3`)})`, true],
+    ['$XDSDocumentEntryConfidentialityCode', (v) => `(${quoted(`${v}^^2.16.840.1.113883.5.25`)})`, true],
+    ['$XDSDocumentEntryFormatCode', (v) => `(${quoted(`${v}^^1.2.3`)})`, true],
+    ['$XDSDocumentEntryAuthorPerson', (v) => `(${quoted(v)})`, true],
+    ['$XDSDocumentEntryStatus', (v) => `(${quoted(v)})`, true],
+    ['$XDSDocumentEntryType', (v) => `(${quoted(v)})`, true],
+    ['$XDSDocumentEntryCreationTimeFrom', (v) => v.replace(/[^0-9A-Za-z]/g, '') || '1', false],
+    ['$XDSDocumentEntryServiceStopTimeTo', quoted, false],
+  ];
+  for (const sql of SQL_INJECTIONS.slice(0, 2)) {
+    for (const [slot, value, mayRun] of slots) {
+      registry(`ITI-18 ${slot} with SQL ${sql}`, envelope(A['ITI-18'], query({ [slot]: value(sql) }), security()), SOAP(A['ITI-18']), mayRun);
+    }
+    registry(`ITI-18 GetDocuments uniqueId with SQL ${sql}`, envelope(A['ITI-18'], adhoc(STORED_QUERY_IDS.GetDocuments, { $XDSDocumentEntryUniqueId: `(${quoted(sql)})` }), security()), SOAP(A['ITI-18']), true);
+    registry(`ITI-18 GetDocuments entryUUID with SQL ${sql}`, envelope(A['ITI-18'], adhoc(STORED_QUERY_IDS.GetDocuments, { $XDSDocumentEntryEntryUUID: `(${quoted(sql)})` }), security()), SOAP(A['ITI-18']), true);
+    registry(`ITI-18 FindSubmissionSets sourceId with SQL ${sql}`, envelope(A['ITI-18'], adhoc(STORED_QUERY_IDS.FindSubmissionSets, { $XDSSubmissionSetPatientId: ctx.cx, $XDSSubmissionSetStatus: "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')", $XDSSubmissionSetSourceId: `(${quoted(sql)})` }), security()), SOAP(A['ITI-18']), true);
+    repository(`ITI-43 DocumentUniqueId with SQL ${sql}`, envelope(A['ITI-43'], `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="${NS.xdsb}"><xdsb:DocumentRequest><xdsb:RepositoryUniqueId>1.2.250.1.999.1.1.1</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${xmlEscape(sql)}</xdsb:DocumentUniqueId></xdsb:DocumentRequest></xdsb:RetrieveDocumentSetRequest>`, security()), SOAP(A['ITI-43']));
+  }
+  for (const time of ['99999999999999', '20241345', '2024021', '00000101']) {
+    registry(`ITI-18 creation time ${time}`, envelope(A['ITI-18'], query({ $XDSDocumentEntryCreationTimeFrom: time }), security()));
+  }
+  for (const key of PROTOTYPE_KEYS.slice(0, 3)) {
+    registry(`ITI-18 slot named ${key}`, envelope(A['ITI-18'], adhoc(STORED_QUERY_IDS.FindDocuments, { [key]: "'x'" }), security()));
+    registry(`ITI-18 stored query id ${key}`, envelope(A['ITI-18'], adhoc(key, { $XDSDocumentEntryPatientId: ctx.cx }), security()));
+    registry(`ITI-18 returnType ${key}`, envelope(A['ITI-18'], adhoc(STORED_QUERY_IDS.FindDocuments, { $XDSDocumentEntryPatientId: ctx.cx, $XDSDocumentEntryStatus: "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')" }, key), security()));
+  }
+
+  // Submissions whose metadata lie.
+  const submit = (name: string, change: (s: SubmissionRequest) => void, raw?: (xml: string) => Buffer) => {
+    const sub = ctx.submission();
+    change(sub);
+    const cid = `${randomUUID()}@hostile`;
+    const body = writeProvideAndRegisterRequest(sub, new Map([[sub.documents[0]!.id, cid]]));
+    const env = envelope(A['ITI-41'], body, security());
+    const message = buildMtomMessage(env, [{ contentId: cid, contentType: 'text/plain', body: Buffer.from('hostile') }], A['ITI-41']);
+    let bytes: Buffer = Buffer.concat(message.chunks);
+    if (raw) bytes = replaceEnvelope(message.chunks, env, raw(env));
+    repository(`ITI-41 ${name}`, bytes, message.contentType);
+  };
+  submit('uniqueId with SQL', (s) => (s.documents[0]!.metadata.uniqueId = `1.2.3'); DROP TABLE dmp;--`));
+  submit('uniqueId that is not an OID', (s) => (s.documents[0]!.metadata.uniqueId = 'Document01'));
+  submit('submission set uniqueId with SQL', (s) => (s.submissionSet.uniqueId = `1.2.3' OR '1'='1`));
+  submit('creationTime 20241345', (s) => (s.documents[0]!.metadata.creationTime = '20241345'));
+  submit('creationTime 99999999999999', (s) => (s.documents[0]!.metadata.creationTime = '99999999999999'));
+  submit('title in invalid UTF-8', (s) => (s.documents[0]!.metadata.title = 'TITLE-MARK'), (env) => {
+    const at = env.indexOf('TITLE-MARK');
+    return Buffer.concat([Buffer.from(env.slice(0, at)), Buffer.from([0xe9, 0x74, 0xe9]), Buffer.from(env.slice(at + 'TITLE-MARK'.length))]);
+  });
+  return out;
+}
+
+/** The MTOM message with its envelope bytes replaced (to send bytes no string can hold). */
+function replaceEnvelope(chunks: Buffer[], env: string, bytes: Buffer): Buffer {
+  const original = Buffer.from(env, 'utf8');
+  return Buffer.concat(chunks.map((c) => (c.equals(original) ? bytes : c)));
+}

@@ -1,0 +1,74 @@
+// The XML limits are met in one pass over the text, before a tree exists: each one is named in
+// the refusal, and what stays within them parses as before.
+import { describe, expect, it } from '@jest/globals';
+import { InputLimitError } from '../../../src/domain/input-limits.js';
+import { DEFAULT_XML_LIMITS, XmlParseError, decodeUtf8, parseXml, scanXml, textOf, type XmlLimits } from '../../../src/xml/index.js';
+
+const small: XmlLimits = { maxBytes: 10_000, maxDepth: 5, maxElements: 20, maxAttributes: 3, maxTextLength: 50 };
+
+function limitOf(xml: string, limits = small): string | undefined {
+  try {
+    scanXml(xml, limits);
+    return undefined;
+  } catch (e) {
+    if (e instanceof InputLimitError) return e.limit;
+    throw e;
+  }
+}
+
+describe('scanXml', () => {
+  it('names each limit it meets', () => {
+    expect(limitOf('<a>'.repeat(6) + '</a>'.repeat(6))).toBe('CARNET_XML_MAX_DEPTH');
+    expect(limitOf('<a>' + '<b/>'.repeat(20) + '</a>')).toBe('CARNET_XML_MAX_ELEMENTS');
+    expect(limitOf('<a w="1" x="2" y="3" z="4"/>')).toBe('CARNET_XML_MAX_ATTRIBUTES');
+    expect(limitOf(`<a>${'x'.repeat(51)}</a>`)).toBe('CARNET_XML_MAX_TEXT_LENGTH');
+    expect(limitOf(`<a x="${'x'.repeat(51)}"/>`)).toBe('CARNET_XML_MAX_TEXT_LENGTH');
+    expect(limitOf(`<a><![CDATA[${'x'.repeat(51)}]]></a>`)).toBe('CARNET_XML_MAX_TEXT_LENGTH');
+  });
+
+  it('lets through what stays within the limits, self-closing elements leaving the depth as it was', () => {
+    expect(limitOf('<a>' + '<b/>'.repeat(10) + '<c><d><e><f/></e></d></c></a>')).toBeUndefined();
+    expect(limitOf(`<a x='1' y="2">${'x'.repeat(50)}<!-- <b><b><b><b><b><b> --></a>`)).toBeUndefined();
+  });
+
+  it('does not count a > inside an attribute value as the end of the tag', () => {
+    expect(limitOf('<a x="<b><b><b><b><b><b>"/>')).toBeUndefined();
+  });
+
+  it('refuses document type declarations, whatever their case or place', () => {
+    expect(() => scanXml('<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>', small)).toThrow(XmlParseError);
+    expect(() => scanXml('<a><!ENTITY x "y"></a>', small)).toThrow(/DOCTYPE/);
+    expect(() => scanXml('<?xml version="1.0"?><!doctype a><a/>', small)).toThrow(/DOCTYPE/);
+  });
+
+  it('meets a deep nesting in milliseconds instead of building it', () => {
+    const deep = '<a>'.repeat(200_000) + '</a>'.repeat(200_000);
+    expect(() => parseXml(deep)).toThrow(InputLimitError);
+  });
+});
+
+describe('parseXml', () => {
+  it('accepts a leading byte order mark', () => {
+    expect(textOf(parseXml('\ufeff<?xml version="1.0" encoding="UTF-8"?><a>ok</a>').documentElement)).toBe('ok');
+  });
+
+  it('refuses more bytes than the limit before scanning', () => {
+    expect(() => parseXml(`<a>${'x'.repeat(100)}</a>`, { ...DEFAULT_XML_LIMITS, maxBytes: 50 })).toThrow(/CARNET_XML_MAX_BYTES/);
+  });
+
+  it('reads the text of a nesting as deep as the limit allows without recursion', () => {
+    const depth = DEFAULT_XML_LIMITS.maxDepth;
+    const doc = parseXml('<a>'.repeat(depth) + 'deep' + '</a>'.repeat(depth));
+    expect(textOf(doc.documentElement)).toBe('deep');
+  });
+});
+
+describe('decodeUtf8', () => {
+  it('refuses invalid UTF-8 instead of replacing it', () => {
+    expect(() => decodeUtf8(Buffer.from([0x3c, 0x61, 0x3e, 0xc3, 0x28, 0x3c, 0x2f, 0x61, 0x3e]))).toThrow(/not valid UTF-8/);
+  });
+
+  it('drops a leading byte order mark', () => {
+    expect(decodeUtf8(Buffer.from([0xef, 0xbb, 0xbf, 0x3c, 0x61, 0x2f, 0x3e]))).toBe('<a/>');
+  });
+});
