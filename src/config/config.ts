@@ -32,6 +32,8 @@ export interface Config {
   maxQueryResults: number;
   /** directory of the policy files (matrix, terminologies) */
   profilesDir: string;
+  /** the built web page served at `/` (web/dist, written by `npm run build`) */
+  webDir: string;
   auth: {
     /** the `aud` bearer tokens must carry */
     audience: string;
@@ -76,6 +78,7 @@ export function loadConfig(env: Env = process.env): Config {
     repositoryUniqueId: readOid(env, 'CARNET_REPOSITORY_UNIQUE_ID', '1.2.250.1.999.1.1.1'),
     maxQueryResults: readInt(env, 'CARNET_MAX_QUERY_RESULTS', 5000, 1, 1_000_000),
     profilesDir: readString(env, 'CARNET_PROFILES_DIR', 'profiles')!,
+    webDir: readString(env, 'CARNET_WEB_DIR', 'web/dist')!,
     auth: {
       audience: readString(env, 'CARNET_TOKEN_AUDIENCE', 'carnet')!,
       issuer: readString(env, 'CARNET_TOKEN_ISSUER'),

@@ -1,0 +1,96 @@
+// The web space for patients and legal representatives: the files built from `web/` (by
+// `npm run build`) served at `/`, under a strict Content-Security-Policy. The page is a client
+// of the FHIR door and of /auth like any other; nothing here decides anything.
+//
+// - `/assets/*` carry a content hash in their names: cached for a year. `index.html` is never
+//   cached, so a new build is seen at the next visit.
+// - Deep links of the page (`/documents/…`) are browser navigations (Accept: text/html) to a
+//   path that no route and no file answers: they get index.html, and the page routes them.
+// - Compressed copies (.br, .gz) written by the build are sent to clients that accept them.
+// - No build (a fresh checkout before `npm run build`): `/` answers a sentence saying so, and
+//   the doors work as usual.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * What the page may load and where it may connect: only its own origin. No inline script, no
+ * eval, no plugin, no framing; documents are shown from `blob:` images and canvases only.
+ */
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const PAGE_HEADERS: Record<string, string> = {
+  'content-security-policy': PAGE_CSP,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** answers a browser navigation that no route took with the page, when there is one */
+    pageFallback?: (req: FastifyRequest, reply: FastifyReply) => boolean;
+  }
+}
+
+/** A browser navigation to a path of the page: GET/HEAD, asking for HTML, no file extension. */
+export function isPageNavigation(req: FastifyRequest): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const accept = String(req.headers.accept ?? '');
+  if (!/\btext\/html\b/i.test(accept)) return false;
+  const path = req.url.split('?')[0];
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return !last.includes('.');
+}
+
+const NOT_BUILT =
+  'Carnet: the web page is not built. Run `npm run build` (npm install runs it), then restart the server. ' +
+  'The FHIR door (/fhir) and /auth work without it.\n';
+
+export async function registerWebPage(app: FastifyInstance, webDir: string): Promise<{ built: boolean }> {
+  const root = resolve(webDir);
+  const built = existsSync(resolve(root, 'index.html'));
+  if (!built) {
+    app.log.warn({ webDir: root }, 'the web page is not built (npm run build): / explains it');
+    app.get('/', async (_req, reply) => reply.code(503).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT));
+    return { built };
+  }
+  const withPageHeaders = (reply: FastifyReply) => {
+    for (const [k, v] of Object.entries(PAGE_HEADERS)) reply.header(k, v);
+  };
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    preCompressed: true,
+    // The files present at start, one route each: the doors' routes and 404s stay theirs.
+    wildcard: false,
+    index: ['index.html'],
+    cacheControl: false,
+    setHeaders(res, path) {
+      for (const [k, v] of Object.entries(PAGE_HEADERS)) res.setHeader(k, v);
+      res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  app.decorate('pageFallback', (req: FastifyRequest, reply: FastifyReply) => {
+    if (!isPageNavigation(req)) return false;
+    withPageHeaders(reply);
+    reply.header('cache-control', 'no-cache');
+    void reply.sendFile('index.html');
+    return true;
+  });
+  return { built };
+}
