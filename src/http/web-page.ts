@@ -9,31 +9,37 @@
 // - Compressed copies (.br, .gz) written by the build are sent to clients that accept them.
 // - No build (a fresh checkout before `npm run build`): `/` answers a sentence saying so, and
 //   the doors work as usual.
-import { existsSync } from 'node:fs';
+// - index.html is sent with a fresh nonce for each answer, named in the CSP's style-src and in a
+//   `csp-nonce` meta element: the accessibility library adds small <style> elements of its own
+//   (touch behaviour, scroll locking under a dialog) and reads that nonce to do so. Scripts have
+//   no nonce: only the page's own files run.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * What the page may load and where it may connect: only its own origin. No inline script, no
- * eval, no plugin, no framing; documents are shown from `blob:` images and canvases only.
+ * eval, no plugin, no framing; styles from the page's files, or with this answer's nonce.
  */
-export const PAGE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function pageCsp(styleNonce: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    `style-src 'self' 'nonce-${styleNonce}'`,
+    "img-src 'self' blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 const PAGE_HEADERS: Record<string, string> = {
-  'content-security-policy': PAGE_CSP,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
@@ -69,8 +75,15 @@ export async function registerWebPage(app: FastifyInstance, webDir: string): Pro
     app.get('/', async (_req, reply) => reply.code(503).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT));
     return { built };
   }
-  const withPageHeaders = (reply: FastifyReply) => {
+  const template = readFileSync(resolve(root, 'index.html'), 'utf8');
+  const sendIndex = (reply: FastifyReply) => {
+    const nonce = randomBytes(16).toString('base64');
     for (const [k, v] of Object.entries(PAGE_HEADERS)) reply.header(k, v);
+    return reply
+      .header('content-security-policy', pageCsp(nonce))
+      .header('cache-control', 'no-cache')
+      .type('text/html; charset=utf-8')
+      .send(template.replace('<head>', `<head>\n    <meta name="csp-nonce" content="${nonce}" />`));
   };
   await app.register(fastifyStatic, {
     root,
@@ -78,18 +91,21 @@ export async function registerWebPage(app: FastifyInstance, webDir: string): Pro
     preCompressed: true,
     // The files present at start, one route each: the doors' routes and 404s stay theirs.
     wildcard: false,
-    index: ['index.html'],
+    // index.html goes out with its nonce (below), never as a plain file.
+    index: false,
+    allowedPath: (path) => path !== '/index.html',
     cacheControl: false,
     setHeaders(res, path) {
       for (const [k, v] of Object.entries(PAGE_HEADERS)) res.setHeader(k, v);
+      // the page's files (scripts, the PDF worker, styles) need no more than their own origin
+      res.setHeader('content-security-policy', "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
       res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
+  app.get('/', async (_req, reply) => sendIndex(reply));
   app.decorate('pageFallback', (req: FastifyRequest, reply: FastifyReply) => {
     if (!isPageNavigation(req)) return false;
-    withPageHeaders(reply);
-    reply.header('cache-control', 'no-cache');
-    void reply.sendFile('index.html');
+    void sendIndex(reply);
     return true;
   });
   return { built };

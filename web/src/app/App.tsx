@@ -37,6 +37,7 @@ function RequireSession({ children }: { children: ReactElement }) {
   const state = useSessions();
   const location = useLocation();
   if (!currentSession(state)) {
+    if (state.loggedOut) return <Navigate to="/connexion?sortie=1" replace />;
     const back = state.expiredAt ?? `${location.pathname}${location.search}`;
     return <Navigate to={`/connexion?retour=${encodeURIComponent(back)}${state.expiredAt ? '&expire=1' : ''}`} replace />;
   }

@@ -1,7 +1,7 @@
 // Whose record is open, at all times, and the other records open in this tab (a legal
 // representative of several minors has one session per child's record and switches here).
 import type { Patient } from '@medplum/fhirtypes';
-import { useQueries } from '@tanstack/react-query';
+import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { Button, Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -29,6 +29,7 @@ export function RecordBanner() {
   const { t } = useTranslation();
   const state = useSessions();
   const navigate = useNavigate();
+  const client = useQueryClient();
   const patients = usePatients(state.sessions);
   const open = state.sessions.find((s) => s.patientId === state.current);
   if (!open) return null;
@@ -66,9 +67,12 @@ export function RecordBanner() {
             className="button button-small button-quiet"
             onPress={() => {
               const last = state.sessions.length === 1;
+              // forget the session and what was read with it; without any session left, the
+              // record's pages send to the login, which says the person is logged out
               sessions.logout(open.patientId);
+              if (!last) navigate('/');
+              client.removeQueries({ queryKey: [open.patientId] });
               if (last) forgetDrafts();
-              navigate(last ? '/connexion?sortie=1' : '/');
             }}
           >
             {others.length ? t('banner.logoutOne', { name: nameOf(open) }) : t('banner.logout')}

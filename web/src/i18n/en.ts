@@ -54,7 +54,6 @@ export const en: typeof fr = {
     title: 'Log in to my record',
     addTitle: 'Open another record',
     intro: 'Enter the login and password you were given when your record was created. You will then receive a one-time code.',
-    formLabel: 'Login and password',
     login: 'Login',
     password: 'Password',
     passwordHint: 'The first time, use the temporary password you received with your login.',

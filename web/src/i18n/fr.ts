@@ -52,7 +52,6 @@ export const fr = {
     title: 'Connexion à mon dossier',
     addTitle: 'Ouvrir un autre dossier',
     intro: 'Saisissez l’identifiant et le mot de passe qui vous ont été remis à la création de votre dossier. Vous recevrez ensuite un code à usage unique.',
-    formLabel: 'Identifiant et mot de passe',
     login: 'Identifiant',
     password: 'Mot de passe',
     passwordHint: 'À la première connexion, utilisez le mot de passe temporaire reçu avec votre identifiant.',

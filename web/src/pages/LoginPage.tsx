@@ -118,7 +118,7 @@ export function LoginPage() {
       {error ? <ErrorNotice error={error.e} context={error.context} /> : null}
 
       {step.name === 'credentials' ? (
-        <Form className="card form" onSubmit={submitCredentials} aria-label={t('login.formLabel')}>
+        <Form className="card form" onSubmit={submitCredentials}>
           <Field label={t('login.login')} value={login} onChange={setLogin} name="username" autoComplete="username" isRequired autoFocus />
           <Field label={t('login.password')} value={password} onChange={setPassword} type="password" name="password" autoComplete="current-password" isRequired description={t('login.passwordHint')} />
           <div className="actions">

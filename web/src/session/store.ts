@@ -20,6 +20,8 @@ export interface SessionState {
   current: string | null;
   /** set when the current session ran out: where the person was, to go back after logging in */
   expiredAt: string | null;
+  /** the person logged out of the last record (the login page says so) */
+  loggedOut?: boolean;
 }
 
 const KEY = 'carnet.sessions';
@@ -59,7 +61,7 @@ export const sessions = {
   },
   /** A new session for a record; it becomes the open one. */
   add(s: RecordSession): void {
-    set({ sessions: [...state.sessions.filter((x) => x.patientId !== s.patientId), s], current: s.patientId, expiredAt: null });
+    set({ sessions: [...state.sessions.filter((x) => x.patientId !== s.patientId), s], current: s.patientId, expiredAt: null, loggedOut: false });
   },
   open(patientId: string): void {
     if (state.sessions.some((x) => x.patientId === patientId)) set({ ...state, current: patientId });
@@ -74,9 +76,8 @@ export const sessions = {
   },
   /** Log out of one record (the open one by default), or of all. */
   logout(patientId?: string): void {
-    if (patientId === undefined) return set(empty);
-    const rest = state.sessions.filter((x) => x.patientId !== patientId);
-    set({ sessions: rest, current: rest[0]?.patientId ?? null, expiredAt: null });
+    const rest = patientId === undefined ? [] : state.sessions.filter((x) => x.patientId !== patientId);
+    set({ sessions: rest, current: rest[0]?.patientId ?? null, expiredAt: null, loggedOut: rest.length === 0 });
   },
   clearExpired(): void {
     if (state.expiredAt !== null) set({ ...state, expiredAt: null });
