@@ -58,6 +58,9 @@ export interface Stage {
 
 export async function openStage(): Promise<Stage> {
   const portal = await startPortal();
+  // the server's clock starts at the browser's time (maintenance windows, dates shown), then
+  // moves only when a test moves it
+  portal.clock.set(new Date().toISOString());
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   return {
     portal,
@@ -147,4 +150,25 @@ export async function logIn(v: Visitor, stage: Stage, login: string, password: s
   const code = await codeFor(stage, email, before);
   await page.getByLabel(/^(Code reçu|Code received)/).fill(code);
   await page.getByRole('button', { name: /^(Valider le code|Confirm the code)$/ }).click();
+}
+
+/** The session token the page holds for the open record (to check the server's state as that holder). */
+export async function pageToken(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const s = JSON.parse(sessionStorage.getItem('carnet.sessions') ?? '{}') as { sessions?: Array<{ token: string; patientId: string }>; current?: string };
+    return s.sessions?.find((x) => x.patientId === s.current)?.token ?? '';
+  });
+}
+
+/** A first login through the page: temporary password, code, forced change, then the real login. */
+export async function firstLogin(v: Visitor, stage: Stage, acc: { login: string; temporaryPassword: string; email: string }, password: string): Promise<void> {
+  const { page } = v;
+  if (!page.url().includes('/connexion')) await page.goto('/connexion');
+  await logIn(v, stage, acc.login, acc.temporaryPassword, acc.email);
+  await page.getByLabel(/^(Nouveau mot de passe|New password)/).fill(password);
+  await page.getByLabel(/^(Confirmez|Confirm)/).fill(password);
+  await page.getByRole('button', { name: /^(Enregistrer mon mot de passe|Save my password)$/ }).click();
+  await page.getByText(/Votre mot de passe est enregistré|Your password is saved/).waitFor();
+  await logIn(v, stage, acc.login, password, acc.email);
+  await page.getByRole('navigation', { name: /Menu principal|Main menu/ }).waitFor();
 }

@@ -2,7 +2,7 @@
 // category, date and author; archived documents apart; personal selections.
 import type { Bundle, DocumentReference, List } from '@medplum/fhirtypes';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Button, Form, Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -32,6 +32,13 @@ export default function DocumentsPage() {
   const [to, setTo] = useState(search.get('au') ?? '');
   const [author, setAuthor] = useState(search.get('auteur') ?? '');
   const searchSuspended = useSuspended('document.search');
+  // the form follows the address (a link, "clear the filters", the browser's back button)
+  useEffect(() => {
+    setCategory(search.get('categorie') ?? '');
+    setFrom(search.get('du') ?? '');
+    setTo(search.get('au') ?? '');
+    setAuthor(search.get('auteur') ?? '');
+  }, [search]);
 
   const filters: Array<[string, string | undefined]> = [
     ['category', search.get('categorie') ?? undefined],
