@@ -47,9 +47,10 @@ export async function minorRecord(stage: Stage, given: string, family: string, b
   return { patientKey: created.patientKey, representativeId: created.representativeIds[0] };
 }
 
-/** The patient authorises a professional (as the record's own services would record it). */
-export async function authorise(stage: Stage, patientKey: string, idNatPs: string): Promise<void> {
-  await stage.portal.server.app.services.consent.addGrant({ actor: { kind: 'patient', patientKey }, channel: 'test' }, patientKey, { subjectKind: 'professional', subjectId: idNatPs, effect: 'permit' });
+/** The patient (or, for a minor, the legal representative) authorises a professional. */
+export async function authorise(stage: Stage, patientKey: string, idNatPs: string, representativeId?: string): Promise<void> {
+  const actor = representativeId ? { kind: 'legal_representative' as const, patientKey, representativeId } : { kind: 'patient' as const, patientKey };
+  await stage.portal.server.app.services.consent.addGrant({ actor, channel: 'test' }, patientKey, { subjectKind: 'professional', subjectId: idNatPs, effect: 'permit' });
 }
 
 export async function deposit(stage: Stage, by: Parameters<typeof proActor>[0], patientKey: string, docs: DocSpec[]): Promise<string[]> {
