@@ -35,7 +35,6 @@ export function Field(p: FieldProps) {
       inputMode={p.inputMode}
       maxLength={p.maxLength}
       autoFocus={p.autoFocus}
-      validationBehavior="aria"
     >
       <Label className="field-label">
         {p.label}
