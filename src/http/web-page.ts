@@ -5,7 +5,8 @@
 // - `/assets/*` carry a content hash in their names: cached for a year. `index.html` is never
 //   cached, so a new build is seen at the next visit.
 // - Deep links of the page (`/documents/…`) are browser navigations (Accept: text/html) to a
-//   path that no route and no file answers: they get index.html, and the page routes them.
+//   path that no route and no file answers, outside the doors' ground (a first path segment that
+//   no route uses): they get index.html, and the page routes them. The doors keep their 404s.
 // - Compressed copies (.br, .gz) written by the build are sent to clients that accept them.
 // - No build (a fresh checkout before `npm run build`): `/` answers a sentence saying so, and
 //   the doors work as usual.
@@ -53,14 +54,16 @@ declare module 'fastify' {
   }
 }
 
-/** A browser navigation to a path of the page: GET/HEAD, asking for HTML, no file extension. */
-export function isPageNavigation(req: FastifyRequest): boolean {
+/** A browser navigation to a path of the page: GET/HEAD, asking for HTML, no file extension, not a door's path. */
+export function isPageNavigation(req: FastifyRequest, isDoorSegment: (segment: string) => boolean): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const path = req.url.split('?')[0];
+  // index.html by its name is the page too (with its nonce, never as a plain file)
+  if (path === '/index.html') return true;
   const accept = String(req.headers.accept ?? '');
   if (!/\btext\/html\b/i.test(accept)) return false;
-  const path = req.url.split('?')[0];
   const last = path.slice(path.lastIndexOf('/') + 1);
-  return !last.includes('.');
+  return !last.includes('.') && !isDoorSegment(path.split('/')[1] ?? '');
 }
 
 const NOT_BUILT =
@@ -104,7 +107,7 @@ export async function registerWebPage(app: FastifyInstance, webDir: string): Pro
   });
   app.get('/', async (_req, reply) => sendIndex(reply));
   app.decorate('pageFallback', (req: FastifyRequest, reply: FastifyReply) => {
-    if (!isPageNavigation(req)) return false;
+    if (!isPageNavigation(req, (segment) => app.routeIndex.hasFirstSegment(segment))) return false;
     void sendIndex(reply);
     return true;
   });
