@@ -3,11 +3,12 @@
 import type { Parameters } from '@medplum/fhirtypes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { Button, Form, Label, Radio, RadioGroup } from 'react-aria-components';
+import { Button, Form } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { changePassword, getContact, putContact, type ContactSettings } from '../api/auth';
 import { params } from '../fhir/bundle';
 import { useRecord } from '../session/useRecord';
+import { Choice } from '../ui/Choice';
 import { ErrorNotice } from '../ui/ErrorNotice';
 import { Field } from '../ui/Field';
 import { Loading, Notice } from '../ui/Notice';
@@ -102,15 +103,7 @@ export default function SettingsPage() {
                 ))}
               </select>
             </div>
-            <RadioGroup className="field radio-group" value={sortOrder} onChange={setSortOrder}>
-              <Label className="field-label">{t('settings.sort')}</Label>
-              <Radio className="radio" value="date">
-                {t('settings.sortDate')}
-              </Radio>
-              <Radio className="radio" value="author">
-                {t('settings.sortAuthor')}
-              </Radio>
-            </RadioGroup>
+            <Choice label={t('settings.sort')} value={sortOrder} onChange={setSortOrder} options={[['date', t('settings.sortDate')], ['author', t('settings.sortAuthor')]]} />
             <div className="actions">
               <Button type="submit" className="button" isDisabled={savePrefs.isPending}>
                 {t('settings.saveDisplay')}
@@ -141,15 +134,7 @@ export default function SettingsPage() {
           <Form onSubmit={submit(() => saveContact.mutate({ email: email.trim() || null, phone: phone.trim() || null, codeChannel: channel }))} aria-label={t('settings.codesTitle')}>
             <Field label={t('settings.email')} type="email" value={email} onChange={setEmail} autoComplete="email" />
             <Field label={t('settings.phone')} type="tel" value={phone} onChange={setPhone} autoComplete="tel" description={t('settings.phoneHint')} />
-            <RadioGroup className="field radio-group" value={channel} onChange={(v) => setChannel(v as 'email' | 'sms')}>
-              <Label className="field-label">{t('settings.channel')}</Label>
-              <Radio className="radio" value="email">
-                {t('settings.byEmail')}
-              </Radio>
-              <Radio className="radio" value="sms">
-                {t('settings.bySms')}
-              </Radio>
-            </RadioGroup>
+            <Choice<'email' | 'sms'> label={t('settings.channel')} value={channel} onChange={setChannel} options={[['email', t('settings.byEmail')], ['sms', t('settings.bySms')]]} />
             <div className="actions">
               <Button type="submit" className="button" isDisabled={saveContact.isPending}>
                 {t('settings.saveCodes')}

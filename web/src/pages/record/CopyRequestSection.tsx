@@ -2,11 +2,12 @@
 import type { Parameters } from '@medplum/fhirtypes';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent } from 'react';
-import { Button, Form, Label, Radio, RadioGroup } from 'react-aria-components';
+import { Button, Form } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { params } from '../../fhir/bundle';
 import { useDraft } from '../../session/drafts';
 import type { RecordApi } from '../../session/useRecord';
+import { Choice } from '../../ui/Choice';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Field } from '../../ui/Field';
 import { Notice } from '../../ui/Notice';
@@ -39,15 +40,7 @@ export function CopyRequestSection({ record }: { record: RecordApi }) {
       <ErrorNotice error={send.error} />
       <Form onSubmit={submit} aria-label={t('record.copyTitle')}>
         <Field label={t('record.copyReason')} value={form.reason} onChange={(reason) => setForm({ ...form, reason })} multiline isRequired maxLength={2000} />
-        <RadioGroup className="field radio-group" value={form.delivery} onChange={(delivery) => setForm({ ...form, delivery })}>
-          <Label className="field-label">{t('record.copyDelivery')}</Label>
-          <Radio className="radio" value="email">
-            {t('record.copyByEmail')}
-          </Radio>
-          <Radio className="radio" value="postal">
-            {t('record.copyByPost')}
-          </Radio>
-        </RadioGroup>
+        <Choice label={t('record.copyDelivery')} value={form.delivery} onChange={(delivery) => setForm({ ...form, delivery })} options={[['email', t('record.copyByEmail')], ['postal', t('record.copyByPost')]]} />
         {form.delivery === 'postal' ? <Field label={t('record.copyAddress')} value={form.address} onChange={(address) => setForm({ ...form, address })} multiline isRequired maxLength={500} /> : null}
         <div className="actions">
           <Button type="submit" className="button" isDisabled={send.isPending || !form.reason.trim()}>

@@ -3,11 +3,12 @@
 import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Button, Checkbox, CheckboxGroup, Label, ProgressBar, Radio, RadioGroup } from 'react-aria-components';
+import { Button, Checkbox, CheckboxGroup, Label, ProgressBar } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { pageOf } from '../../fhir/bundle';
 import { documentView } from '../../fhir/documents';
 import type { RecordApi } from '../../session/useRecord';
+import { Choice } from '../../ui/Choice';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Notice } from '../../ui/Notice';
 import { useFormat } from '../../ui/format';
@@ -82,15 +83,7 @@ export function DownloadSection({ record }: { record: RecordApi }) {
         ))}
       </CheckboxGroup>
       {parts.includes('documents') ? (
-        <RadioGroup className="field radio-group" value={which} onChange={(v) => setWhich(v as 'all' | 'chosen')}>
-          <Label className="field-label">{t('record.whichDocuments')}</Label>
-          <Radio className="radio" value="all">
-            {t('record.allDocuments')}
-          </Radio>
-          <Radio className="radio" value="chosen">
-            {t('record.chosenDocuments')}
-          </Radio>
-        </RadioGroup>
+        <Choice<'all' | 'chosen'> label={t('record.whichDocuments')} value={which} onChange={setWhich} options={[['all', t('record.allDocuments')], ['chosen', t('record.chosenDocuments')]]} />
       ) : null}
       {parts.includes('documents') && which === 'chosen' ? (
         <CheckboxGroup className="field doc-choice" value={chosen} onChange={setChosen}>
