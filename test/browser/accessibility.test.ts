@@ -50,7 +50,7 @@ describeInBrowser('the web space is accessible, usable with a keyboard and on a 
     await deposit(stage, 'doctor2', patientKey, [{ typeCode: '11488-4', classCode: '10', title: 'Consultation cardiologie', content: 'Souffle bénin.', confidentiality: ['N', 'MASQUE_PS'] }]);
     acc = await account(stage, patientKey, 'jeanne');
     logged = await visitor(stage);
-  });
+  }, 240_000);
   afterAll(async () => {
     await logged?.close();
     await stage?.close();

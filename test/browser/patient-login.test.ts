@@ -18,7 +18,7 @@ describeInBrowser('the patient logs in (Chromium)', () => {
     patientKey = await adultRecord(stage, 'Jeanne', 'Durand');
     acc = await account(stage, patientKey, 'jeanne');
     v = await visitor(stage);
-  });
+  }, 240_000);
   afterAll(async () => {
     await v?.close();
     await stage?.close();

@@ -58,7 +58,7 @@ describeInBrowser('the patient\'s record in the web space (Chromium)', () => {
     const acc = await account(stage, patientKey, 'jeanne');
     v = await visitor(stage);
     await firstLogin(v, stage, acc, 'un jardin au bord de la Loire');
-  });
+  }, 240_000);
   afterAll(async () => {
     await v?.close();
     await stage?.close();

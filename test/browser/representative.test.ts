@@ -39,7 +39,7 @@ describeInBrowser('a legal representative of two minors (Chromium)', () => {
     forLea = await account(stage, lea.patientKey, 'claire-lea', { role: 'legal_representative', representativeId: lea.representativeId });
     forHugo = await account(stage, hugo.patientKey, 'claire-hugo', { role: 'legal_representative', representativeId: hugo.representativeId });
     v = await visitor(stage);
-  });
+  }, 240_000);
   afterAll(async () => {
     await v?.close();
     await stage?.close();

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startPortal, type Portal } from '../../support/patient-portal.js';
@@ -39,6 +39,8 @@ export function describeInBrowser(name: string, body: () => void): void {
     describe.skip(name, body);
     return;
   }
+  // A journey drives a browser and a server on a shared machine: generous limits, no sleeps.
+  jest.setTimeout(120_000);
   describe(name, body);
 }
 
@@ -94,7 +96,7 @@ export async function visitor(stage: Stage, o: { lang?: 'fr' | 'en'; width?: num
     document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && /CSP violation|Refused to/.test(m.text())) problems.push(m.text());
