@@ -118,7 +118,12 @@ export async function expectNoSideScroll(page: Page, where: string): Promise<voi
   expect({ where, scroll: scroll <= width }).toEqual({ where, scroll: true });
 }
 
+/**
+ * The README's screenshots, written into docs/screenshots when CARNET_SCREENSHOTS=1 (so that an
+ * ordinary test run leaves the working tree as it was).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.CARNET_SCREENSHOTS !== '1') return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
