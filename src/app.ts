@@ -6,6 +6,7 @@ import { registerFhirDoor } from './fhir/door.js';
 import { registerHealth } from './http/health.js';
 import { registerDevOutbox } from './http/dev-outbox.js';
 import { registerMaintenance } from './http/maintenance.js';
+import { registerWebPage } from './http/web-page.js';
 import { loggerOptions } from './http/logging.js';
 import { buildHttpServer } from './http/server.js';
 import { patientAccessOptions } from './auth/access-options.js';
@@ -88,6 +89,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await registerFhirDoor(http, { config, services, verifier });
     await registerAuthRoutes(http, { services, verifier });
     await registerXdsDoor(http, { config, services, clock: options.clock, logger });
+    // the patients' web page at / (a client of the two doors above)
+    await registerWebPage(http, config.webDir);
     await http.ready();
   } catch (e) {
     if (ownsDb) await db.close();

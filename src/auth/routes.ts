@@ -4,7 +4,8 @@
 // line carries a password, a code or a token (AUTH-06); every answer is `no-store`.
 //
 //   POST /auth/login                          {login, password} -> {challengeId, channel, sentTo, expiresIn}
-//   POST /auth/verify                         {challengeId, code} -> {access_token, token_type, expires_in, password_change_required}
+//   POST /auth/verify                         {challengeId, code} -> {access_token, token_type, expires_in, password_change_required,
+//                                                                        patient, holder: {role, representativeId?}}
 //   POST /auth/password          (session)    {newPassword[, currentPassword]} -> 204
 //   GET  /auth/contact           (session)    -> {login, email, phone, codeChannel, alertEmail, passwordTemporary}
 //   PUT  /auth/contact           (session)    {email?, phone?, codeChannel?, alertEmail?} -> same as GET
@@ -110,6 +111,10 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
           token_type: 'Bearer',
           expires_in: s.ttlSeconds,
           password_change_required: s.passwordChangeRequired,
+          // The session's context, as SMART's token response gives it: the record it opens
+          // (Patient id) and who holds the session, so that a client needs no other call.
+          patient: s.claims.patient_key,
+          holder: s.claims.subject_type === 'legal_representative' ? { role: 'legal_representative', representativeId: s.claims.representative_id } : { role: 'patient' },
         };
       });
 

@@ -1,6 +1,8 @@
 // `carnet seed`: loads the demo record and directory (idempotent), then prints how to query it.
 import { createApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
+import { isCarnetError } from '../domain/errors.js';
+import type { IssuedCredentials } from '../services/accounts.js';
 import type { Caller } from '../services/deps.js';
 import type { Services } from '../services/index.js';
 import type { Command } from './commands.js';
@@ -38,6 +40,29 @@ export async function loadDemo(s: Services): Promise<{ patientKey: string; creat
   return { patientKey, created: true };
 }
 
+/** Where the demo patient's login codes go (read at /dev/outbox in development mode). */
+export const DEMO_EMAIL = 'jeanne.demo@example.org';
+
+/**
+ * The demo patient's internet account: created with the record, or given a new temporary
+ * password through the support flow on a later run (the first one was shown once only).
+ */
+export async function demoLogin(s: Services, patientKey: string): Promise<IssuedCredentials> {
+  const support: Caller = { actor: { kind: 'support', agentId: 'carnet-seed' }, channel: 'cli' };
+  try {
+    return await s.accounts.create(support, { patientKey, role: 'patient', email: DEMO_EMAIL });
+  } catch (e) {
+    if (!(isCarnetError(e) && e.reason === 'account_exists')) throw e;
+  }
+  const { requestId } = await s.support.request(
+    { family: 'Démo', given: 'Jeanne', identifier: DEMO_INS, email: DEMO_EMAIL, message: 'carnet seed: new demo credentials' },
+    { address: '127.0.0.1', requestId: 'carnet-seed', channel: 'cli' },
+  );
+  const issued = await s.support.handle(support, requestId, { decision: 'issue', patientKey });
+  if (!('login' in issued)) throw new Error('the support flow did not issue credentials');
+  return issued;
+}
+
 export const seedCommand: Command = {
   summary: 'load demo data: a DMP with documents, professionals of several professions',
   async run() {
@@ -45,12 +70,15 @@ export const seedCommand: Command = {
     const app = await createApp({ ...config, logLevel: 'warn' });
     try {
       const { patientKey, created } = await loadDemo(app.services);
-      if (!created) {
+      if (created) {
+        console.log(`demo record created: Patient/${patientKey} (INS ${DEMO_INS.value}), ${DEMO_SUBMISSIONS.length} documents, ${DEMO_PROFESSIONALS.length} professionals`);
+      } else {
         console.log(`demo record already there: Patient/${patientKey}`);
-        return;
       }
-      console.log(`demo record created: Patient/${patientKey} (INS ${DEMO_INS.value}), ${DEMO_SUBMISSIONS.length} documents, ${DEMO_PROFESSIONALS.length} professionals`);
-      console.log('see the README ("Try it") for tokens and requests');
+      const { login, temporaryPassword } = await demoLogin(app.services, patientKey);
+      console.log(`demo patient login (web page at /): login ${login}, temporary password ${temporaryPassword}`);
+      console.log(`  the one-time code is mailed to ${DEMO_EMAIL}; without a mail server, read it at /dev/outbox (CARNET_DEV_MODE=true)`);
+      console.log('see the README ("Try it") for the page, tokens and requests');
     } finally {
       await app.close();
     }

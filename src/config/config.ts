@@ -42,6 +42,8 @@ export interface Config {
   securityLogPerMinute: number;
   /** directory of the policy files (matrix, terminologies) */
   profilesDir: string;
+  /** the built web page served at `/` (web/dist, written by `npm run build`) */
+  webDir: string;
   auth: {
     /** the `aud` bearer tokens must carry */
     audience: string;
@@ -125,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxQueryResults: readInt(env, 'CARNET_MAX_QUERY_RESULTS', 5000, 1, 1_000_000),
     securityLogPerMinute: readInt(env, 'CARNET_SECURITY_LOG_PER_MINUTE', 120, 1, 100_000),
     profilesDir: readString(env, 'CARNET_PROFILES_DIR', 'profiles')!,
+    webDir: readString(env, 'CARNET_WEB_DIR', 'web/dist')!,
     auth: {
       audience: readString(env, 'CARNET_TOKEN_AUDIENCE', 'carnet')!,
       issuer: readString(env, 'CARNET_TOKEN_ISSUER'),

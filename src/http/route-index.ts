@@ -27,6 +27,13 @@ export class RouteIndex {
     this.entries.set(url, entry);
   }
 
+  /** Whether some route lives under this first path segment (`fhir` for /fhir/...): a door's ground. */
+  hasFirstSegment(segment: string): boolean {
+    const prefix = `/${segment}`;
+    for (const url of this.entries.keys()) if (url === prefix || url.startsWith(`${prefix}/`)) return true;
+    return false;
+  }
+
   /** Methods allowed on a concrete path (without query), or an empty list when the path is unknown. */
   allowed(path: string): string[] {
     const methods = new Set<string>();

@@ -91,6 +91,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.setNotFoundHandler((req, reply) => {
+    // A browser navigation to one of the web page's own paths (web-page.ts).
+    if (app.pageFallback?.(req, reply)) return;
     const path = req.url.split('?')[0];
     const allowed = app.routeIndex.allowed(path);
     if (allowed.length) {

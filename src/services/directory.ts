@@ -8,7 +8,7 @@ export function directoryService(deps: ServiceDeps) {
   return {
     searchProfessionals: (s: Omit<ProfessionalSearch, 'limit' | 'offset'> & { limit?: number; offset?: number }) =>
       searchProfessionals(deps.db, { ...s, limit: page(s.limit), offset: s.offset ?? 0 }),
-    searchStructures: (s: { ids?: string[]; name?: string; limit?: number; offset?: number }) =>
+    searchStructures: (s: { ids?: string[]; name?: string; address?: string; limit?: number; offset?: number }) =>
       searchStructures(deps.db, { ...s, limit: page(s.limit), offset: s.offset ?? 0 }),
     async putProfessional(p: Omit<ProfessionalRow, 'active'> & { active?: boolean }): Promise<void> {
       await upsertProfessional(deps.db, p);

@@ -46,9 +46,14 @@ export interface ProfessionalSearch {
   profession?: string;
   specialty?: string;
   structureId?: string;
+  /** part of the address of the professional's structure (the place of practice) */
+  address?: string;
   limit: number;
   offset: number;
 }
+
+/** A LIKE pattern matching `text` anywhere, case-insensitive, its wildcards escaped. */
+const containing = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
 
 export async function searchProfessionals(q: Queryable, s: ProfessionalSearch): Promise<{ rows: ProfessionalRow[]; total: number }> {
   const params: unknown[] = [];
@@ -60,6 +65,7 @@ export async function searchProfessionals(q: Queryable, s: ProfessionalSearch): 
   if (s.profession) where.push(`profession = ${add(s.profession)}`);
   if (s.specialty) where.push(`specialty = ${add(s.specialty)}`);
   if (s.structureId) where.push(`structure_id = ${add(s.structureId)}`);
+  if (s.address) where.push(`structure_id IN (SELECT structure_id FROM structure WHERE lower(address) LIKE ${add(containing(s.address))})`);
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM professional WHERE ${w}`, params);
   const rows = await q.query<ProfessionalRow>(
@@ -69,12 +75,13 @@ export async function searchProfessionals(q: Queryable, s: ProfessionalSearch): 
   return { rows: rows.rows, total: total.rows[0].n };
 }
 
-export async function searchStructures(q: Queryable, s: { ids?: string[]; name?: string; limit: number; offset: number }): Promise<{ rows: StructureRow[]; total: number }> {
+export async function searchStructures(q: Queryable, s: { ids?: string[]; name?: string; address?: string; limit: number; offset: number }): Promise<{ rows: StructureRow[]; total: number }> {
   const params: unknown[] = [];
   const add = (v: unknown) => `$${params.push(v)}`;
   const where = ['true'];
   if (s.ids) where.push(`structure_id = ANY(${add(s.ids)}::text[])`);
-  if (s.name) where.push(`lower(name) LIKE ${add(`%${s.name.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`)}`);
+  if (s.name) where.push(`lower(name) LIKE ${add(containing(s.name))}`);
+  if (s.address) where.push(`lower(address) LIKE ${add(containing(s.address))}`);
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM structure WHERE ${w}`, params);
   const rows = await q.query<StructureRow>(`SELECT * FROM structure WHERE ${w} ORDER BY name, structure_id LIMIT ${add(s.limit)} OFFSET ${add(s.offset)}`, params);

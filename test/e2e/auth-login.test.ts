@@ -142,6 +142,8 @@ describe('auth door: login with a one-time code by e-mail', () => {
     const v2 = await call('POST', '/auth/verify', { challengeId: second.json.challengeId, code: code2 });
     expect(v2.status).toBe(200);
     expect(v2.json.password_change_required).toBe(false);
+    // the session's context: the record it opens and who holds it, as SMART's token response
+    expect(v2.json).toMatchObject({ patient: a.patientKey, holder: { role: 'patient' } });
     const token = v2.json.access_token as string;
     secrets.push(token);
     const { actor } = await server.app.verifier.verify(token);

@@ -85,6 +85,15 @@ describe('carnet seed and carnet trace verify', () => {
       const seed = spawnSync(process.execPath, [BIN, 'seed'], { env, encoding: 'utf8' });
       expect(seed.status).toBe(0);
       expect(seed.stdout).toMatch(/demo record created/);
+      // the demo patient's login for the web page; a second run keeps the login and issues a new temporary password
+      const credentials = (out: string) => /login (\S+), temporary password (\S+)/.exec(out)?.slice(1);
+      const first = credentials(seed.stdout);
+      expect(first).toHaveLength(2);
+      const again = spawnSync(process.execPath, [BIN, 'seed'], { env, encoding: 'utf8' });
+      expect(again.stdout).toMatch(/demo record already there/);
+      const second = credentials(again.stdout);
+      expect(second?.[0]).toBe(first![0]);
+      expect(second?.[1]).not.toBe(first![1]);
 
       // TRACE-05: an unsigned assertion naming the demo patient and her médecin traitant, and a
       // FHIR request without a token, sent to the running server

@@ -34,6 +34,16 @@ describe('FHIR directory: Practitioner, PractitionerRole, Organization', () => {
     expect((await search('Practitioner', { family: 'Nobody' })).total).toBe(0);
   });
 
+  it('PAT-04: finds professionals and structures by place (part of the structure\'s address), with the other criteria', async () => {
+    const inParis = await search('PractitionerRole', { address: 'paris' });
+    expect(inParis.entry?.map((e) => e.resource!.id).sort()).toEqual([PROS.doctor.idNatPs, PROS.nurse.idNatPs, PROS.secretary.idNatPs].sort());
+    expect((await search('PractitionerRole', { address: 'Paris', role: '60' })).entry?.map((e) => e.resource!.id)).toEqual([PROS.nurse.idNatPs]);
+    expect((await search('PractitionerRole', { address: 'Lyon' })).total).toBe(0);
+    expect((await search('Organization', { address: 'rue du test' })).entry?.map((e) => e.resource!.id)).toEqual([STRUCTURE]);
+    // a LIKE wildcard typed by the user is a character, not a wildcard
+    expect((await search('Organization', { address: '%' })).total).toBe(0);
+  });
+
   it('finds PractitionerRoles by organization, role and specialty', async () => {
     const inStructure = await search('PractitionerRole', { organization: `Organization/${STRUCTURE}` });
     expect(inStructure.entry?.map((e) => e.resource!.id).sort()).toEqual([PROS.doctor.idNatPs, PROS.nurse.idNatPs, PROS.secretary.idNatPs].sort());

@@ -53,6 +53,9 @@ function professionalSearch(q: SearchParam[], paging: Paging, roles: boolean): P
   }
   const org = single(q, 'organization');
   if (roles && org) s.structureId = parseReference(org, ['Organization'], 'organization').id;
+  // the place of practice: part of the address of the professional's structure
+  const address = single(q, 'address');
+  if (roles && address) s.address = address;
   return s;
 }
 
@@ -100,7 +103,8 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     const paging = pagingOfDirectory(q);
     const ids = idsOf(q, SYSTEM.IDNAT_STRUCT);
     const name = single(q, 'name');
-    const found = await directory.searchStructures({ ...(ids ? { ids } : {}), ...(name ? { name } : {}), limit: paging.count, offset: paging.offset });
+    const address = single(q, 'address');
+    const found = await directory.searchStructures({ ...(ids ? { ids } : {}), ...(name ? { name } : {}), ...(address ? { address } : {}), limit: paging.count, offset: paging.offset });
     return sendResource(req, res, reply('Organization', q, paging, found.rows.map(structureToOrganization), found.total, ignored));
   });
 
@@ -131,10 +135,12 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     { name: 'specialty', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-specialty', documentation: `savoir-faire (${SPECIALTY_SYSTEM})` },
     { name: 'family', type: 'string', documentation: 'family name of the practitioner (start)' },
     { name: 'given', type: 'string', documentation: 'given name of the practitioner (start)' },
+    { name: 'address', type: 'string', documentation: 'part of the address of the structure where the practitioner works (the place of practice)' },
   ]);
   caps.addSearchParams('Organization', [
     ...common,
     { name: 'identifier', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Organization-identifier', documentation: `${SYSTEM.IDNAT_STRUCT}|<IdNat_Struct>` },
     { name: 'name', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Organization-name', documentation: 'part of the name' },
+    { name: 'address', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Organization-address', documentation: 'part of the address' },
   ]);
 }

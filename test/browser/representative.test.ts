@@ -1,0 +1,108 @@
+// A legal representative of two minors in the web space (MIN-01/02, MASK-03, MASK-04), in
+// Chromium: one account per child's record, both open in one tab, the page always saying whose
+// record is open; a document hidden from the representatives is absent; a representative bound
+// to a doctor's presence sees no medical document online.
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Bundle } from '@medplum/fhirtypes';
+import { call, resourcesOf } from '../support/patient-portal.js';
+import { proActor } from '../support/world.js';
+import { describeInBrowser, firstLogin, openStage, visitor, type Stage, type Visitor } from './support/browser.js';
+import { account, authorise, deposit, mailbox, minorRecord, type Account } from './support/records.js';
+
+describeInBrowser('a legal representative of two minors (Chromium)', () => {
+  let stage: Stage;
+  let v: Visitor;
+  let lea: { patientKey: string; representativeId: string };
+  let hugo: { patientKey: string; representativeId: string };
+  let forLea: Account;
+  let forHugo: Account;
+  let hidden: string;
+  const parent = { given: 'Claire', family: 'Morel', email: mailbox('claire') };
+
+  const banner = () => v.page.getByRole('region', { name: 'Dossier ouvert' });
+  const opened = (name: string) => banner().getByTestId('open-record').filter({ hasText: new RegExp(`^${name}$`) }).waitFor();
+  const nav = (name: string) => v.page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name });
+
+  beforeAll(async () => {
+    stage = await openStage();
+    lea = await minorRecord(stage, 'Léa', 'Morel', '2012-04-03', parent);
+    hugo = await minorRecord(stage, 'Hugo', 'Morel', '2015-09-21', parent);
+    await authorise(stage, lea.patientKey, proActor('doctor').idNatPs, lea.representativeId);
+    [, hidden] = await deposit(stage, 'doctor', lea.patientKey, [
+      { typeCode: '11488-4', title: 'Consultation de Léa', content: 'Angine, amoxicilline 6 jours.' },
+      { typeCode: '11488-4', title: 'Consultation confidentielle', content: 'Consultation demandée par Léa seule.', confidentiality: ['N', 'INVISIBLE_REPRESENTANTS_LEGAUX'] },
+    ]);
+    await authorise(stage, hugo.patientKey, proActor('doctor').idNatPs, hugo.representativeId);
+    await deposit(stage, 'doctor', hugo.patientKey, [{ typeCode: '11488-4', title: 'Vaccinations de Hugo', content: 'Rappel DTP fait.' }]);
+    // MASK-04: on Hugo's record, this representative reaches his data only with a doctor present
+    await stage.portal.server.app.services.representatives.setDoctorPresenceRequired({ actor: { kind: 'patient', patientKey: hugo.patientKey }, channel: 'test' }, hugo.patientKey, hugo.representativeId, true);
+    forLea = await account(stage, lea.patientKey, 'claire-lea', { role: 'legal_representative', representativeId: lea.representativeId });
+    forHugo = await account(stage, hugo.patientKey, 'claire-hugo', { role: 'legal_representative', representativeId: hugo.representativeId });
+    v = await visitor(stage);
+  }, 240_000);
+  afterAll(async () => {
+    await v?.close();
+    await stage?.close();
+  });
+
+  it('MIN-01 / MIN-02: the parent opens the first child\'s record, then the second one in the same tab, and switches; the page says whose record is open at all times', async () => {
+    const { page } = v;
+    await page.goto('/');
+    await firstLogin(v, stage, forLea, 'le parc de la Tête d’Or');
+    await opened('Léa Morel');
+    await banner().getByText('vous êtes son représentant légal').waitFor();
+    await banner().getByRole('link', { name: 'Ouvrir un autre dossier' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ouvrir un autre dossier' }).waitFor();
+    await firstLogin(v, stage, forHugo, 'les quais du Rhône au printemps');
+    await opened('Hugo Morel');
+    for (const path of ['/documents', '/historique', '/parametres', '/dossier']) {
+      await page.goto(path);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await opened('Hugo Morel');
+    }
+    await banner().getByRole('button', { name: 'Ouvrir le dossier de Léa Morel' }).click();
+    await banner().getByTestId('open-record').filter({ hasText: /^Léa Morel$/ }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Accueil' }).waitFor();
+    await banner().getByRole('button', { name: 'Ouvrir le dossier de Hugo Morel' }).waitFor();
+    expect(v.problems).toEqual([]);
+  });
+
+  it('MASK-03: a document the minor had hidden from the representatives is absent from the home, the list and the history; the doctor still sees it', async () => {
+    const { page } = v;
+    await page.getByTestId('current-count').filter({ hasText: /^1$/ }).waitFor();
+    await nav('Documents').click();
+    await page.getByRole('link', { name: 'Consultation de Léa' }).waitFor();
+    await page.getByText('1 document', { exact: true }).waitFor();
+    expect(await page.getByText('Consultation confidentielle').count()).toBe(0);
+    await page.goto(`/documents/${hidden}`);
+    await page.getByText('Ce document n’existe pas, ou il ne vous est pas accessible.').waitFor();
+    const seen = await call<Bundle>(stage.portal, 'GET', `/fhir/DocumentReference?patient=Patient/${lea.patientKey}`, { actor: proActor('doctor') });
+    expect(resourcesOf(seen.json).map((r) => r.id)).toContain(hidden);
+  });
+
+  it('TRACE-05: the history shown to the representative names no document hidden from the representatives', async () => {
+    const { page } = v;
+    await nav('Historique des accès').click();
+    await page.locator('li.history-entry').first().waitFor();
+    expect(await page.locator(`a[href="/documents/${hidden}"]`).count()).toBe(0);
+  });
+
+  it('MIN-01 / MASK-04: on the second child\'s record, bound to a doctor\'s presence, the parent sees no medical document, yet still decides who may see the record', async () => {
+    const { page } = v;
+    await page.getByRole('region', { name: 'Dossier ouvert' }).getByRole('button', { name: 'Ouvrir le dossier de Hugo Morel' }).click();
+    await banner().getByTestId('open-record').filter({ hasText: /^Hugo Morel$/ }).waitFor();
+    await page.getByTestId('current-count').filter({ hasText: /^0$/ }).waitFor();
+    await nav('Documents').click();
+    await page.getByText('Aucun document ne correspond.').waitFor();
+    const doctorSees = await call<Bundle>(stage.portal, 'GET', `/fhir/DocumentReference?patient=Patient/${hugo.patientKey}`, { actor: proActor('doctor') });
+    expect(doctorSees.status).toBe(200);
+    // the representative authorises the family doctor for Hugo
+    await nav('Qui voit mon dossier').click();
+    await page.getByLabel(/^Nom/).fill('Petit');
+    await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
+    await page.getByRole('listitem').filter({ hasText: 'Bruno Petit' }).getByRole('button', { name: 'Autoriser' }).click();
+    await page.getByText('Bruno Petit est autorisé à consulter votre dossier.').waitFor();
+    expect((await call(stage.portal, 'GET', `/fhir/DocumentReference?patient=Patient/${hugo.patientKey}`, { actor: proActor('doctor2') })).status).toBe(200);
+    expect(v.problems).toEqual([]);
+  });
+});

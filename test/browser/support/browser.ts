@@ -1,0 +1,181 @@
+// The web page in a real browser: Debian's Chromium driven by playwright-core, against a real
+// Carnet server on a port (with a real SMTP sink for the login codes). One server and one
+// browser per test file; each journey opens its own browser context (cookies, storage).
+//
+// A machine without Chromium skips these suites with one line; under CI (CI=true) a missing
+// Chromium or a missing build of the page is a failure, never a skip.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, jest } from '@jest/globals';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startPortal, type Portal } from '../../support/patient-portal.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const CHROMIUM = process.env.CARNET_CHROMIUM ?? '/usr/bin/chromium';
+const PAGE_BUILT = join(ROOT, 'web', 'dist', 'index.html');
+export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+function missing(): string | null {
+  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+  if (!existsSync(PAGE_BUILT)) return 'the web page is not built (npm run build)';
+  return null;
+}
+
+/** `describe`, or a skip with one clear line on a machine without Chromium (never under CI). */
+export function describeInBrowser(name: string, body: () => void): void {
+  const why = missing();
+  if (why && process.env.CI === 'true') {
+    describe(name, () => {
+      it_fails(why);
+    });
+    return;
+  }
+  if (why) {
+    console.log(`browser tests skipped: ${why}`);
+    describe.skip(name, body);
+    return;
+  }
+  // A journey drives a browser and a server on a shared machine: generous limits, no sleeps.
+  jest.setTimeout(120_000);
+  describe(name, body);
+}
+
+/** Under CI the browser suites must run: say why they cannot, as a failing test. */
+function it_fails(why: string) {
+  it('runs in Chromium', () => {
+    throw new Error(`browser tests cannot run under CI: ${why}`);
+  });
+}
+
+export interface Stage {
+  portal: Portal;
+  browser: Browser;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function openStage(): Promise<Stage> {
+  const portal = await startPortal();
+  // the server's clock starts at the browser's time (maintenance windows, dates shown), then
+  // moves only when a test moves it
+  portal.clock.set(new Date().toISOString());
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  return {
+    portal,
+    browser,
+    baseUrl: portal.server.baseUrl,
+    close: async () => {
+      await browser.close();
+      await portal.close();
+    },
+  };
+}
+
+export interface Visitor {
+  context: BrowserContext;
+  page: Page;
+  /** Content-Security-Policy violations and page errors seen so far */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh browser profile in the given language and viewport. */
+export async function visitor(stage: Stage, o: { lang?: 'fr' | 'en'; width?: number; height?: number } = {}): Promise<Visitor> {
+  const context = await stage.browser.newContext({
+    baseURL: stage.baseUrl,
+    viewport: { width: o.width ?? 1280, height: o.height ?? 860 },
+    locale: o.lang === 'en' ? 'en-GB' : 'fr-FR',
+    acceptDownloads: true,
+  });
+  if (o.lang === 'en') await context.addInitScript(() => localStorage.setItem('carnet.lang', 'en'));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /CSP violation|Refused to/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return { context, page, problems, close: () => context.close() };
+}
+
+/** axe-core on the current page: no serious or critical violation (WCAG 2.1 A/AA rules). */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical');
+  expect({ where, violations: bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`) }).toEqual({ where, violations: [] });
+}
+
+/** The page fits the viewport's width: nothing to scroll sideways. */
+export async function expectNoSideScroll(page: Page, where: string): Promise<void> {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  expect({ where, scroll: scroll <= width }).toEqual({ where, scroll: true });
+}
+
+/**
+ * The README's screenshots, written into docs/screenshots when CARNET_SCREENSHOTS=1 (so that an
+ * ordinary test run leaves the working tree as it was).
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.CARNET_SCREENSHOTS !== '1') return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The last one-time code the SMTP sink received for this address, after `since` mails. */
+export async function codeFor(stage: Stage, email: string, since: number): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const code = stage.portal.sink.messages
+      .filter((m) => m.to.includes(email))
+      .slice(since)
+      .filter((m) => m.subject.includes('code de connexion'))
+      .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
+      .filter(Boolean)
+      .at(-1);
+    if (code) return code;
+    if (Date.now() > deadline) throw new Error(`no login code for ${email}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const mailCount = (stage: Stage, email: string) => stage.portal.sink.messages.filter((m) => m.to.includes(email)).length;
+
+/** Login and password, then the code from the sink; leaves the page on whatever follows. */
+export async function logIn(v: Visitor, stage: Stage, login: string, password: string, email: string): Promise<void> {
+  const { page } = v;
+  const before = mailCount(stage, email);
+  await page.getByRole('textbox', { name: /^(Identifiant|Login)/ }).fill(login);
+  await page.getByLabel(/^(Mot de passe|Password)/).fill(password);
+  await page.getByRole('button', { name: /^(Continuer|Continue)$/ }).click();
+  const code = await codeFor(stage, email, before);
+  await page.getByLabel(/^(Code reçu|Code received)/).fill(code);
+  await page.getByRole('button', { name: /^(Valider le code|Confirm the code)$/ }).click();
+}
+
+/** The session token the page holds for the open record (to check the server's state as that holder). */
+export async function pageToken(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const s = JSON.parse(sessionStorage.getItem('carnet.sessions') ?? '{}') as { sessions?: Array<{ token: string; patientId: string }>; current?: string };
+    return s.sessions?.find((x) => x.patientId === s.current)?.token ?? '';
+  });
+}
+
+/** A first login through the page: temporary password, code, forced change, then the real login. */
+export async function firstLogin(v: Visitor, stage: Stage, acc: { login: string; temporaryPassword: string; email: string }, password: string): Promise<void> {
+  const { page } = v;
+  if (!page.url().includes('/connexion')) await page.goto('/connexion');
+  await logIn(v, stage, acc.login, acc.temporaryPassword, acc.email);
+  await page.getByLabel(/^(Nouveau mot de passe|New password)/).fill(password);
+  await page.getByLabel(/^(Confirmez|Confirm)/).fill(password);
+  await page.getByRole('button', { name: /^(Enregistrer mon mot de passe|Save my password)$/ }).click();
+  await page.getByText(/Votre mot de passe est enregistré|Your password is saved/).waitFor();
+  await logIn(v, stage, acc.login, password, acc.email);
+  await page.getByRole('navigation', { name: /Menu principal|Main menu/ }).waitFor();
+}

@@ -1,0 +1,48 @@
+// The /auth door as the page uses it: the two-step login, the password change, the contact
+// settings. Shapes as docs/PATIENT-ACCESS.md describes them.
+import { requestJson } from './http';
+
+export interface Challenge {
+  challengeId: string;
+  channel: 'email' | 'sms';
+  sentTo: string;
+  expiresIn: number;
+}
+
+export interface Verified {
+  access_token: string;
+  expires_in: number;
+  password_change_required: boolean;
+  patient: string;
+  holder: { role: 'patient' } | { role: 'legal_representative'; representativeId: string };
+}
+
+export interface ContactSettings {
+  login: string;
+  email: string | null;
+  phone: string | null;
+  codeChannel: 'email' | 'sms';
+  alertEmail: string | null;
+  passwordTemporary: boolean;
+}
+
+export const startLogin = (login: string, password: string) => requestJson<Challenge>('/auth/login', { json: { login, password } });
+
+export const verifyCode = (challengeId: string, code: string) => requestJson<Verified>('/auth/verify', { json: { challengeId, code } });
+
+export const changePassword = (token: string, newPassword: string, currentPassword?: string) =>
+  requestJson<void>('/auth/password', { token, json: currentPassword === undefined ? { newPassword } : { newPassword, currentPassword } });
+
+export const getContact = (token: string) => requestJson<ContactSettings>('/auth/contact', { token });
+
+export const putContact = (token: string, changes: Partial<Pick<ContactSettings, 'email' | 'phone' | 'codeChannel' | 'alertEmail'>>) =>
+  requestJson<ContactSettings>('/auth/contact', { method: 'PUT', token, json: changes });
+
+export interface MaintenanceWindow {
+  function: string;
+  startsAt: string;
+  endsAt: string;
+  message: string;
+}
+
+export const getMaintenance = () => requestJson<{ windows: MaintenanceWindow[] }>('/maintenance');
