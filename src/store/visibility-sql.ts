@@ -65,3 +65,14 @@ export function visibilitySql(filter: VisibilityFilter, params: SqlParams, alias
   return `(${own} AND ${latest} AND ${current})`;
 }
 
+/**
+ * TRACE-05 (history-visibility.ts): a boolean SQL expression over access_trace (alias `alias`),
+ * true for the entries the reader is shown: those about no document, and those about a document
+ * of the record whose latest version `filter` (the reader's history filter) admits.
+ */
+export function historyVisibilitySql(filter: VisibilityFilter, params: SqlParams, alias = 't'): string {
+  const none = `(${alias}.document_logical_id IS NULL AND ${alias}.document_entry_uuid IS NULL AND ${alias}.document_unique_id IS NULL)`;
+  if (filter.kind === 'none') return none;
+  return `(${none} OR EXISTS (SELECT 1 FROM document_entry h WHERE h.patient_key = ${alias}.chain_key
+    AND h.logical_id = ${alias}.document_logical_id AND h.is_latest AND ${visibilitySql(filter, params, 'h')}))`;
+}
