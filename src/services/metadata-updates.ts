@@ -100,10 +100,12 @@ export async function storeDocumentVersion(
 ): Promise<StoredDocumentEntry> {
   const { entryUuid, submissionSetUuid: ssUuid, now } = at;
   const version = current.version + 1;
-  const stored: StoredDocumentEntry = { ...next, entryUuid, logicalId: current.logicalId, version, latest: true, submissionSetUuid: ssUuid, storedAt: now.toISOString(), patientKey: current.patientKey };
+  // the lineage loaded with `current` is not the new version's: the answer carries none (record.ts)
+  const { lineage: _lineage, ...fresh } = next;
+  const stored: StoredDocumentEntry = { ...fresh, entryUuid, logicalId: current.logicalId, version, latest: true, submissionSetUuid: ssUuid, storedAt: now.toISOString(), patientKey: current.patientKey };
   const facts = documentFacts(stored);
   await markNotLatest(tx, current.patientKey, current.entryUuid, 'Deprecated');
-  const { patientKey, entryUuid: _e, logicalId: _l, version: _v, latest: _latest, availabilityStatus, submittedBy, submittedByStructure, authoredByPatient, submissionSetUuid: _s, storedAt: _t, contentKey, lineage: _lineage, ...metadata } = stored;
+  const { patientKey, entryUuid: _e, logicalId: _l, version: _v, latest: _latest, availabilityStatus, submittedBy, submittedByStructure, authoredByPatient, submissionSetUuid: _s, storedAt: _t, contentKey, ...metadata } = stored;
   await insertEntryVersion(tx, {
     patientKey,
     entryUuid,
@@ -254,7 +256,8 @@ export function metadataUpdateService(deps: ServiceDeps) {
       }
       if (status === doc.availabilityStatus) return doc;
       await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, status);
-      return { ...doc, availabilityStatus: status };
+      const { lineage: _lineage, ...changed } = doc;
+      return { ...changed, availabilityStatus: status };
     });
   }
 
