@@ -120,11 +120,12 @@ export async function insertEntryVersion(q: Queryable, e: NewEntryVersion): Prom
        type_code, class_code, format_code, facility_type_code, practice_setting_code, confidentiality, event_codes,
        reference_ids, author_ids, author_structures, author_family, author_given, authored_by_patient, creation_time,
        service_start_time, service_stop_time, submitted_by, submitted_by_structure, submission_set_uuid, content_sha256,
-       stored_at, metadata, lineage_id, lineage_generation)
+       stored_at, metadata, lineage_id, lineage_generation, lineage_shared)
      VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
        $23, $24, $25, $26, $27, $28, $29,
        COALESCE((SELECT p.lineage_id FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), $3),
-       COALESCE((SELECT p.lineage_generation FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), 1))`,
+       COALESCE((SELECT p.lineage_generation FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), 1),
+       COALESCE((SELECT p.lineage_shared FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), false))`,
     [
       e.patientKey, bareUuid(e.entryUuid), bareUuid(e.logicalId), e.version, m.uniqueId, e.status, m.mimeType,
       e.typeCode, e.classCode, m.formatCode?.code ?? null, m.healthcareFacilityTypeCode?.code ?? null,

@@ -4,7 +4,8 @@
 // the filter admits it, the latest version of its document, and its lineage's current member
 // (lineage.ts says which member that is; `currentMemberSql` is its twin). Columns used:
 // type_code, confidentiality, author_ids, authored_by_patient, status, and for the lineage
-// logical_id, is_latest, lineage_id, lineage_generation. Property tests check both agree.
+// logical_id, is_latest, lineage_id, lineage_generation, lineage_shared (migration 0010).
+// Property tests check both agree.
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { SqlParams } from './sql-params.js';
 
@@ -60,8 +61,10 @@ export function visibilitySql(filter: VisibilityFilter, params: SqlParams, alias
   const p = filterParams(filter, params);
   const own = memberSql(filter, p, alias);
   const latest = `(${alias}.is_latest OR EXISTS (SELECT 1 FROM ${latestVersionSql(alias, 'lineage_latest')} WHERE ${memberSql(filter, p, 'lineage_latest')}))`;
-  // no current member: every document of the lineage is deleted, and `latest` already refused
-  const current = `COALESCE((SELECT ${memberSql(filter, p, 'lineage_current')} FROM ${currentMemberSql(alias, 'lineage_current')}), true)`;
+  // A document alone in its lineage has its own latest version as current member, which `latest`
+  // already checks; no current member: every document of the lineage is deleted, and `latest`
+  // already refused.
+  const current = `(NOT ${alias}.lineage_shared OR COALESCE((SELECT ${memberSql(filter, p, 'lineage_current')} FROM ${currentMemberSql(alias, 'lineage_current')}), true))`;
   return `(${own} AND ${latest} AND ${current})`;
 }
 

@@ -5,8 +5,12 @@
 --                       replaces something); the same for every version of a document
 --   lineage_generation  1 for a document that replaced nothing; a replacement is its lineage's
 --                       newest generation
+--   lineage_shared      the lineage holds more than one document (lineages only ever grow): a
+--                       document alone in its lineage follows only its own latest version, so
+--                       the visibility SQL looks for a current member only where this is true
 ALTER TABLE document_entry ADD COLUMN lineage_id uuid;
 ALTER TABLE document_entry ADD COLUMN lineage_generation integer NOT NULL DEFAULT 1;
+ALTER TABLE document_entry ADD COLUMN lineage_shared boolean NOT NULL DEFAULT false;
 UPDATE document_entry SET lineage_id = logical_id;
 ALTER TABLE document_entry ALTER COLUMN lineage_id SET NOT NULL;
 CREATE INDEX document_entry_lineage ON document_entry (patient_key, lineage_id) WHERE is_latest;
@@ -28,7 +32,7 @@ BEGIN
   END IF;
   SELECT max(lineage_generation) + 1 INTO next_generation FROM document_entry
     WHERE patient_key = p_patient AND lineage_id IN (target, own);
-  UPDATE document_entry SET lineage_id = target WHERE patient_key = p_patient AND lineage_id = own;
+  UPDATE document_entry SET lineage_id = target, lineage_shared = true WHERE patient_key = p_patient AND lineage_id IN (target, own);
   UPDATE document_entry SET lineage_generation = next_generation WHERE patient_key = p_patient AND logical_id = p_by;
 END;
 $$ LANGUAGE plpgsql;

@@ -102,14 +102,15 @@ for (const kind of storeKinds()) {
           );
         }
         await migrate(db);
-        const placed = await db.query<{ entry: string; lineage: string; generation: number }>(
-          'SELECT entry_uuid::text AS entry, lineage_id::text AS lineage, lineage_generation AS generation FROM document_entry WHERE patient_key = $1',
+        const placed = await db.query<{ entry: string; lineage: string; generation: number; shared: boolean }>(
+          'SELECT entry_uuid::text AS entry, lineage_id::text AS lineage, lineage_generation AS generation, lineage_shared AS shared FROM document_entry WHERE patient_key = $1',
           [patientKey],
         );
         const at = new Map(placed.rows.map((r) => [r.entry, r]));
         for (const v of [a, a2, b, c]) expect(at.get(v)?.lineage).toBe(a);
         expect([a, a2, b, c].map((v) => at.get(v)?.generation)).toEqual([1, 1, 2, 3]);
-        expect(at.get(d)).toMatchObject({ lineage: d, generation: 1 });
+        expect([a, a2, b, c].map((v) => at.get(v)?.shared)).toEqual([true, true, true, true]);
+        expect(at.get(d)).toMatchObject({ lineage: d, generation: 1, shared: false });
       } finally {
         await db.close();
       }
