@@ -262,8 +262,9 @@ function listMatch(p: SqlParams, jsonKey: 'eventCodes' | 'confidentialityCodes',
 
 /** Builds the WHERE clause of a document search; the visibility filter is always part of it. */
 export function documentWhere(query: DocumentQuery, p: SqlParams): string {
-  const where = [`d.patient_key = ${p.add(query.patientKey)}`, visibilitySql(query.visibility, p)];
-  if (query.latestOnly !== false) where.push('d.is_latest');
+  const latestOnly = query.latestOnly !== false;
+  const where = [`d.patient_key = ${p.add(query.patientKey)}`, visibilitySql(query.visibility, p, 'd', latestOnly)];
+  if (latestOnly) where.push('d.is_latest');
   if (query.statuses) where.push(`d.status = ANY(${p.add(query.statuses)}::text[])`);
   if (query.entryUuids) where.push(`d.entry_uuid = ANY(${p.add(query.entryUuids.map(bareUuid))}::uuid[])`);
   if (query.logicalIds) where.push(`d.logical_id = ANY(${p.add(query.logicalIds.map(bareUuid))}::uuid[])`);

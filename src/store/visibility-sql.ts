@@ -42,12 +42,11 @@ function memberSql(filter: SomeFilter, p: FilterParams, alias: string): string {
 }
 
 /**
- * The current member of the lineage of version `alias` (lineage.ts: the latest version, not
- * Deleted, of the highest generation, then the highest logicalId), as a one-row subquery `as`.
+ * The current member of the lineage of version `alias` (lineage.ts), as a one-row (or empty)
+ * relation `as` with the columns the visibility rule reads: carnet_lineage_current, migration 0010.
  */
 export function currentMemberSql(alias: string, as: string): string {
-  return `(SELECT ${as}.* FROM document_entry ${as} WHERE ${as}.patient_key = ${alias}.patient_key AND ${as}.lineage_id = ${alias}.lineage_id
-    AND ${as}.is_latest AND ${as}.status <> 'Deleted' ORDER BY ${as}.lineage_generation DESC, ${as}.logical_id DESC LIMIT 1) ${as}`;
+  return `carnet_lineage_current(${alias}.patient_key, ${alias}.lineage_id) ${as}`;
 }
 
 /** The latest version of the document of version `alias`, as a one-row subquery `as`. */
@@ -55,12 +54,17 @@ export function latestVersionSql(alias: string, as: string): string {
   return `(SELECT ${as}.* FROM document_entry ${as} WHERE ${as}.patient_key = ${alias}.patient_key AND ${as}.logical_id = ${alias}.logical_id AND ${as}.is_latest) ${as}`;
 }
 
-/** A boolean SQL expression over document_entry (alias `alias`) that is true for visible rows. */
-export function visibilitySql(filter: VisibilityFilter, params: SqlParams, alias = 'd'): string {
+/**
+ * A boolean SQL expression over document_entry (alias `alias`) that is true for visible rows.
+ * `onLatest`: the query already keeps latest versions only, whose latest version is themselves.
+ */
+export function visibilitySql(filter: VisibilityFilter, params: SqlParams, alias = 'd', onLatest = false): string {
   if (filter.kind === 'none') return 'false';
   const p = filterParams(filter, params);
   const own = memberSql(filter, p, alias);
-  const latest = `(${alias}.is_latest OR EXISTS (SELECT 1 FROM ${latestVersionSql(alias, 'lineage_latest')} WHERE ${memberSql(filter, p, 'lineage_latest')}))`;
+  const latest = onLatest
+    ? 'true'
+    : `(${alias}.is_latest OR EXISTS (SELECT 1 FROM ${latestVersionSql(alias, 'lineage_latest')} WHERE ${memberSql(filter, p, 'lineage_latest')}))`;
   // A document alone in its lineage has its own latest version as current member, which `latest`
   // already checks; no current member: every document of the lineage is deleted, and `latest`
   // already refused.
@@ -77,5 +81,5 @@ export function historyVisibilitySql(filter: VisibilityFilter, params: SqlParams
   const none = `(${alias}.document_logical_id IS NULL AND ${alias}.document_entry_uuid IS NULL AND ${alias}.document_unique_id IS NULL)`;
   if (filter.kind === 'none') return none;
   return `(${none} OR EXISTS (SELECT 1 FROM document_entry h WHERE h.patient_key = ${alias}.chain_key
-    AND h.logical_id = ${alias}.document_logical_id AND h.is_latest AND ${visibilitySql(filter, params, 'h')}))`;
+    AND h.logical_id = ${alias}.document_logical_id AND h.is_latest AND ${visibilitySql(filter, params, 'h', true)}))`;
 }

@@ -37,6 +37,19 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
+-- The lineage's current member (src/domain/lineage.ts: the latest version, not Deleted, of the
+-- highest generation, then the highest logicalId), with what the visibility rule reads of it.
+-- PL/pgSQL so that it is planned once per session, not within every query that reads documents.
+CREATE FUNCTION carnet_lineage_current(p_patient uuid, p_lineage uuid)
+  RETURNS TABLE (logical_id uuid, type_code text, confidentiality text[], status text, author_ids text[], authored_by_patient boolean) AS $$
+BEGIN
+  RETURN QUERY
+    SELECT c.logical_id, c.type_code, c.confidentiality, c.status, c.author_ids, c.authored_by_patient FROM document_entry c
+    WHERE c.patient_key = p_patient AND c.lineage_id = p_lineage AND c.is_latest AND c.status <> 'Deleted'
+    ORDER BY c.lineage_generation DESC, c.logical_id DESC LIMIT 1;
+END;
+$$ LANGUAGE plpgsql STABLE;
+
 -- The replacements already recorded, in the order they were made.
 DO $$
 DECLARE
