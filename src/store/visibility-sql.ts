@@ -66,8 +66,8 @@ export function visibilitySql(filter: VisibilityFilter, params: SqlParams, alias
     ? 'true'
     : `(${alias}.is_latest OR EXISTS (SELECT 1 FROM ${latestVersionSql(alias, 'lineage_latest')} WHERE ${memberSql(filter, p, 'lineage_latest')}))`;
   // A document alone in its lineage has its own latest version as current member, which `latest`
-  // already checks; no current member: every document of the lineage is deleted, and `latest`
-  // already refused.
+  // already checks. No current member: every document of the lineage is deleted, and the version
+  // and its latest version decide alone (a deleted version passes no reading filter).
   const current = `(NOT ${alias}.lineage_shared OR COALESCE((SELECT ${memberSql(filter, p, 'lineage_current')} FROM ${currentMemberSql(alias, 'lineage_current')}), true))`;
   return `(${own} AND ${latest} AND ${current})`;
 }
