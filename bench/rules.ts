@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../src/domain/actor.js';
 import { decide } from '../src/domain/decide.js';
+import { loneMember, type MemberFacts } from '../src/domain/lineage.js';
 import type { StoredDocumentEntry } from '../src/domain/model.js';
 import { documentFacts, type DocumentFacts, type RecordContext } from '../src/domain/record.js';
 import { loadPolicy } from '../src/profiles/load.js';
@@ -41,15 +42,10 @@ export function benchDecisions(durationMs = 1000): { perSecond: number } {
     { kind: 'professional', idNatPs: '810000000005', profession: '80', mode: 'bris_de_glace' },
     { kind: 'patient', patientKey: 'p' },
   ];
-  const docs: DocumentFacts[] = types.slice(0, 50).map((t, i) => ({
-    typeCode: t,
-    classCode: policy.terminology.documentTypes.get(t)!.classCode,
-    confidentiality: i % 7 === 0 ? ['N', 'MASQUE_PS'] : ['N'],
-    status: 'Approved',
-    authorIds: ['810000000001'],
-    authorStructures: [],
-    authoredByPatient: false,
-  }));
+  const docs: DocumentFacts[] = types.slice(0, 50).map((t, i) => {
+    const own: MemberFacts = { typeCode: t, confidentiality: i % 7 === 0 ? ['N', 'MASQUE_PS'] : ['N'], status: 'Approved', authorIds: ['810000000001'], authoredByPatient: false };
+    return { ...own, classCode: policy.terminology.documentTypes.get(t)!.classCode, authorStructures: [], lineage: loneMember(own) };
+  });
   const now = new Date();
   let n = 0;
   const end = Date.now() + durationMs;

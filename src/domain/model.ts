@@ -1,6 +1,7 @@
 // The record's metadata model, neutral between the two doors.
 // An XDS DocumentEntry and an MHD DocumentReference both translate to and from these shapes;
 // code systems are kept as XDS codingScheme values (OIDs or URNs), the doors convert them.
+import type { LineageGate } from './lineage.js';
 
 /** A coded value: XDS Classification (nodeRepresentation + codingScheme + name) or FHIR Coding. */
 export interface Coded {
@@ -183,6 +184,8 @@ export interface StoredDocumentEntry extends DocumentEntryMetadata {
   storedAt: string;
   /** SHA-256 of the content, the content store's key */
   contentKey: string | null;
+  /** ACC-09: the lineage this version follows, as the store loaded it with the version (decisions need it) */
+  lineage?: LineageGate;
 }
 
 export interface StoredSubmissionSet extends SubmissionSetMetadata {

@@ -27,6 +27,8 @@ export const REASON_CODES = [
   'invisible_to_representatives',
   'doctor_presence_required',
   'document_unavailable',
+  /** ACC-09: the version is hidden by another member of its lineage (its latest version, the current member) */
+  'lineage_hidden',
   'document_required',
   // minors and representatives (MIN, DMP-02)
   'representative_access_ended',
@@ -61,6 +63,7 @@ const CONCEALING: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'invisible_to_representatives',
   'doctor_presence_required',
   'document_unavailable',
+  'lineage_hidden',
 ]);
 
 export function hidesExistence(reason: ReasonCode): boolean {

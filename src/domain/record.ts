@@ -1,7 +1,8 @@
 // The facts about one record (DMP) and one document that the rules read. The services load
 // them from the store; the rules never see more than this, which keeps them pure and testable.
 import { normaliseConfidentiality } from './confidentiality.js';
-import type { AvailabilityStatus, PatientIdentifier, StoredDocumentEntry } from './model.js';
+import type { LineageGate, MemberFacts } from './lineage.js';
+import type { PatientIdentifier, StoredDocumentEntry } from './model.js';
 
 export interface Grant {
   /** a professional (IdNat_PS) or a structure (IdNat_Struct) whose care team is meant (ACC-04) */
@@ -41,35 +42,42 @@ export interface RecordContext {
   closedAt?: string;
 }
 
-export interface DocumentFacts {
-  typeCode: string;
+/** One document version as the rules see it: its own facts and the lineage it follows (ACC-09). */
+export interface DocumentFacts extends MemberFacts {
   classCode: string;
-  /** normalised codes (aliases resolved, see confidentiality.ts) */
-  confidentiality: string[];
-  status: AvailabilityStatus;
-  /** author person ids and the depositing professional */
-  authorIds: string[];
   /** author institution ids and the depositing professional's structure */
   authorStructures: string[];
-  authoredByPatient: boolean;
+  /** null: the lineage was not loaded with the version, which then is read by nobody (fail closed) */
+  lineage: LineageGate | null;
 }
 
 function present(values: Array<string | null | undefined>): string[] {
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && v !== ''))];
 }
 
-/**
- * The depositing professional counts as an author: MASK-01 keeps a masked document visible to
- * "the professionals who deposited it", and DOC-05/06 give them the replacement and deletion.
- */
-export function documentFacts(e: StoredDocumentEntry): DocumentFacts {
+/** What the visibility rule reads of a stored version (the store derives its columns from it too). */
+export function memberFacts(e: StoredDocumentEntry): MemberFacts {
   return {
     typeCode: e.typeCode?.code ?? '',
-    classCode: e.classCode?.code ?? '',
     confidentiality: normaliseConfidentiality(e.confidentialityCodes.map((c) => c.code)),
     status: e.availabilityStatus,
     authorIds: present([...e.authors.map((a) => a.person?.id), e.submittedBy]),
-    authorStructures: present([...e.authors.flatMap((a) => a.institutions.map((i) => i.id)), e.submittedByStructure]),
     authoredByPatient: e.authoredByPatient,
+  };
+}
+
+/**
+ * The depositing professional counts as an author: MASK-01 keeps a masked document visible to
+ * "the professionals who deposited it", and DOC-05/06 give them the replacement and deletion.
+ * The lineage is the one the store loaded with the entry (ACC-09); an entry that does not carry
+ * it (built in memory, or returned by a search) is read by nobody.
+ */
+export function documentFacts(e: StoredDocumentEntry): DocumentFacts {
+  const own = memberFacts(e);
+  return {
+    ...own,
+    classCode: e.classCode?.code ?? '',
+    authorStructures: present([...e.authors.flatMap((a) => a.institutions.map((i) => i.id)), e.submittedByStructure]),
+    lineage: e.lineage ?? null,
   };
 }

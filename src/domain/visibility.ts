@@ -2,13 +2,16 @@
 // SQL WHERE so that search results, totals and paging never count a hidden document (ACC-08),
 // and decide() answers document.read through filterAllows, so the two cannot disagree.
 //
-// SQL twin, on columns type_code text, confidentiality text[], status text, author_ids text[],
-// authored_by_patient bool (confidentiality stored normalised, see confidentiality.ts):
+// SQL twin (visibility-sql.ts), for one metadata version, on columns type_code text,
+// confidentiality text[], status text, author_ids text[], authored_by_patient bool
+// (confidentiality stored normalised, see confidentiality.ts):
 //   kind 'none'  ->  FALSE
 //   kind 'some'  ->  NOT (status = ANY($excludedStatuses))
 //                AND ($allowedTypeCodes IS NULL OR type_code = ANY($allowedTypeCodes))
 //                AND (NOT (confidentiality && $hiddenCodes) OR author_ids && $hiddenExemptAuthorIds)
 //                AND ($onlyPatientAuthored IS NOT TRUE OR authored_by_patient)
+// and a document is read only when that holds for the version itself, for its document's
+// latest version and for its lineage's current member (ACC-09, lineage.ts).
 import { professionalReadAccess, holderAccess, isMedecinTraitant } from './access.js';
 import type { Actor } from './actor.js';
 import { bindingAllows } from './binding.js';
@@ -17,6 +20,7 @@ import { readableTypeList } from './matrix.js';
 import type { AvailabilityStatus } from './model.js';
 import type { Policy } from './policy.js';
 import type { ReasonCode } from './reasons.js';
+import type { MemberFacts } from './lineage.js';
 import type { DocumentFacts, RecordContext } from './record.js';
 import type { Terminology } from './terminology.js';
 
@@ -106,7 +110,8 @@ export function visibilityFilter(policy: Policy, actor: Actor, ctx: RecordContex
   }
 }
 
-export function filterAllows(f: VisibilityFilter, doc: DocumentFacts): boolean {
+/** Whether the filter admits one metadata version on its own facts. */
+export function memberAllows(f: VisibilityFilter, doc: MemberFacts): boolean {
   if (f.kind === 'none') return false;
   if (f.excludedStatuses.includes(doc.status)) return false;
   if (f.allowedTypeCodes !== null && !f.allowedTypeCodes.includes(doc.typeCode)) return false;
@@ -116,18 +121,23 @@ export function filterAllows(f: VisibilityFilter, doc: DocumentFacts): boolean {
   return true;
 }
 
+/**
+ * ACC-08 / ACC-09: the filter admits a document version when it admits the version, the latest
+ * version of its document and its lineage's current member (when the lineage still has one).
+ */
+export function filterAllows(f: VisibilityFilter, doc: DocumentFacts): boolean {
+  if (!memberAllows(f, doc) || doc.lineage === null) return false;
+  const { latest, current } = doc.lineage;
+  return memberAllows(f, latest) && (current === null || memberAllows(f, current));
+}
+
 const HIDING_REASON: Record<string, ReasonCode> = {
   [MASQUE_PS]: 'masked',
   [INVISIBLE_PATIENT]: 'invisible_to_patient',
   [INVISIBLE_REPRESENTANTS_LEGAUX]: 'invisible_to_representatives',
 };
 
-/**
- * Why filterAllows said no, for traces and for decide(); checked in the same order as
- * filterAllows. Only meaningful when filterAllows(f, doc) is false.
- */
-export function hiddenReason(policy: Policy, f: VisibilityFilter, doc: DocumentFacts): ReasonCode {
-  if (f.kind === 'none') return f.reason;
+function memberHiddenReason(policy: Policy, f: VisibilityFilter & { kind: 'some' }, doc: MemberFacts): ReasonCode {
   if (f.excludedStatuses.includes(doc.status)) return 'document_unavailable';
   if (f.allowedTypeCodes !== null && !f.allowedTypeCodes.includes(doc.typeCode)) {
     return policy.terminology.documentTypes.has(doc.typeCode) ? 'matrix_denied' : 'unknown_document_type';
@@ -135,4 +145,17 @@ export function hiddenReason(policy: Policy, f: VisibilityFilter, doc: DocumentF
   if (f.onlyPatientAuthored === true && !doc.authoredByPatient) return 'doctor_presence_required';
   const code = doc.confidentiality.find((c) => f.hiddenCodes.includes(c));
   return (code !== undefined && HIDING_REASON[code]) || 'not_authorised';
+}
+
+/**
+ * Why filterAllows said no, for traces and for decide(); checked in the same order as
+ * filterAllows. A version hidden only by another member of its lineage is `lineage_hidden`.
+ * Only meaningful when filterAllows(f, doc) is false.
+ */
+export function hiddenReason(policy: Policy, f: VisibilityFilter, doc: DocumentFacts): ReasonCode {
+  if (f.kind === 'none') return f.reason;
+  if (!memberAllows(f, doc)) return memberHiddenReason(policy, f, doc);
+  // an old version of a deleted document is as gone as the document (DOC-06)
+  if (doc.lineage && f.excludedStatuses.includes(doc.lineage.latest.status)) return 'document_unavailable';
+  return 'lineage_hidden';
 }

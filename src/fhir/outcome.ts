@@ -89,7 +89,9 @@ export function mappingFor(code: ErrorCode): { status: number; code: IssueType; 
 function issueForError(e: CarnetError): OperationOutcomeIssue {
   const m = ERROR_MAP[e.code];
   const coding: Coding[] = [{ system: CARNET_ERROR_SYSTEM, code: e.code }];
-  if (e.reason) coding.push({ system: CARNET_REASON_SYSTEM, code: e.reason });
+  // ACC-08: "not found" reads the same whether nothing has the id or the caller may not see it;
+  // why it is hidden stays on the error and in the trace.
+  if (e.reason && e.code !== 'not_found') coding.push({ system: CARNET_REASON_SYSTEM, code: e.reason });
   return issue({
     code: m.code,
     diagnostics: e.message,

@@ -13,7 +13,7 @@ import { listGrants } from '../store/consent-repo.js';
 import { bareUuid, findDocuments, getContent } from '../store/document-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
-import { readRows, type TraceRow } from './history.js';
+import { readerFilter, readRows, type TraceRow } from './history.js';
 
 export const EXPORT_PARTS = ['documents', 'history', 'authorisations'] as const;
 export type ExportPart = (typeof EXPORT_PARTS)[number];
@@ -146,7 +146,8 @@ export function exportService(deps: ServiceDeps) {
                 medecinTraitant: record.context.medecinTraitant,
               }
             : null;
-          return { documents, authorisations, identifiers: record.identifiers };
+          // TRACE-05: the history part is the one the caller is shown online
+          return { documents, authorisations, identifiers: record.identifiers, reader: readerFilter(deps, caller.actor, record.context) };
         },
       });
 
@@ -192,12 +193,12 @@ export function exportService(deps: ServiceDeps) {
         entries.push(
           entry('history.json', { kind: 'history' }, async function* () {
             // page by page, oldest first, up to the rows that existed when the export was decided
-            const total = (await readRows(deps.db, patientKey, { to: new Date(createdAt.getTime() + 1), limit: 1, offset: 0 })).total;
+            const total = (await readRows(deps.db, patientKey, snapshot.reader, { to: new Date(createdAt.getTime() + 1), limit: 1, offset: 0 })).total;
             yield Buffer.from('[\n');
             for (let offset = 0; offset < total; offset += HISTORY_PAGE) {
               // the store reads newest first: this page of the oldest-first list, from the end
               const limit = Math.min(HISTORY_PAGE, total - offset);
-              const page = await readRows(deps.db, patientKey, { to: new Date(createdAt.getTime() + 1), limit, offset: total - offset - limit });
+              const page = await readRows(deps.db, patientKey, snapshot.reader, { to: new Date(createdAt.getTime() + 1), limit, offset: total - offset - limit });
               const rows = [...page.rows].reverse();
               const text = rows.map((r, i) => `${offset + i === 0 ? '' : ',\n'}${JSON.stringify(historyItem(r))}`).join('');
               yield Buffer.from(text);

@@ -4,7 +4,7 @@
 // cannot be written, the action fails with it (TRACE-01).
 import type { Action } from '../domain/actions.js';
 import { boundPatientOf } from '../domain/binding.js';
-import { decide } from '../domain/decide.js';
+import { decide, type Decision } from '../domain/decide.js';
 import { CarnetError } from '../domain/errors.js';
 import { documentFacts, type DocumentFacts } from '../domain/record.js';
 import { hidesExistence, type ReasonCode } from '../domain/reasons.js';
@@ -45,18 +45,28 @@ export async function traceCall(
   });
 }
 
+/** What a door answers for a document the caller names but may not read: an unknown id's answer. */
+export const NO_SUCH_DOCUMENT = 'no such document';
+
+/**
+ * ACC-08: the error for a document the caller may not read, the same as for an id that names
+ * nothing; the reason stays on the error (and in the trace), never in what a door shows.
+ */
+export function unknownDocument(reason?: ReasonCode): CarnetError {
+  return new CarnetError('not_found', NO_SUCH_DOCUMENT, reason ? { reason } : {});
+}
+
 /**
  * The error a door sees for a refusal; hidden documents look absent (ACC-08). A caller bound to
- * another patient (ACC-10) is told so when it named a record, and finds no document when it named
- * a document: saying more would confirm that the other patient's document exists.
+ * another patient (ACC-10) is told so when it named a record; when it named a document, the
+ * document is concealed (guarded() answers unknownDocument), since saying more would confirm
+ * that the other patient's document exists.
  */
-export function refusal(reason: ReasonCode, concerns: 'record' | 'document' = 'record'): CarnetError {
+export function refusal(reason: ReasonCode): CarnetError {
   if (reason === 'other_patient') {
-    return concerns === 'document'
-      ? new CarnetError('not_found', 'no such document')
-      : new CarnetError('forbidden', "refused: the request concerns another patient than the one the caller's identity assertion names", { reason });
+    return new CarnetError('forbidden', "refused: the request concerns another patient than the one the caller's identity assertion names", { reason });
   }
-  if (hidesExistence(reason)) return new CarnetError('not_found', 'no such document', { reason });
+  if (hidesExistence(reason)) return unknownDocument(reason);
   if (reason === 'record_closed') return new CarnetError('record_closed', 'the record is closed', { reason });
   return new CarnetError('forbidden', `refused: ${reason.replace(/_/g, ' ')}`, { reason });
 }
@@ -64,11 +74,22 @@ export function refusal(reason: ReasonCode, concerns: 'record' | 'document' = 'r
 export interface GuardedWork<T> {
   /** the record concerned */
   patientKey: string;
-  action: Action;
+  /**
+   * The action, or the actions of one change made of several (a JSON Patch): each is decided on
+   * the same record and document, all must be permitted, and the first refusal answers for the
+   * whole; nothing of it is done then.
+   */
+  action: Action | readonly [Action, ...Action[]];
   /** the document the action concerns, loaded inside the transaction (after the record lock) */
   loadDocument?: (tx: Tx) => Promise<StoredDocumentEntry | null>;
   /** lock the record row (writes) */
   lock?: boolean;
+  /**
+   * The caller reached the record only through ids of its objects (XDS GetDocuments...): a
+   * refusal answers as if those ids named nothing (not_found), so that an id cannot be used to
+   * learn that a record the caller may not read holds it (ACC-08).
+   */
+  reachedByIds?: boolean;
   /** what the trace row names besides the action */
   trace?: TraceExtra;
   act: (work: {
@@ -83,9 +104,22 @@ export interface GuardedWork<T> {
   skipMainTrace?: boolean;
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; reason: ReasonCode; trace: TraceExtra };
+type Outcome<T> = { ok: true; value: T } | { ok: false; reason: ReasonCode; concealed: boolean };
+
+/** Every action decided, in order; the first refusal, or a permit (emergency if any part is one). */
+function decideAll(deps: ServiceDeps, caller: Caller, ctx: LoadedRecord['context'], facts: DocumentFacts | null, actions: readonly Action[]): { action: Action; decision: Decision } {
+  const now = deps.clock.now();
+  let emergency = false;
+  for (const action of actions) {
+    const decision = decide(deps.policy, caller.actor, ctx, facts, action, now);
+    if (!decision.permit) return { action, decision };
+    emergency ||= decision.emergency;
+  }
+  return { action: actions[0], decision: { permit: true, emergency } };
+}
 
 export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: GuardedWork<T>): Promise<T> {
+  const actions: readonly Action[] = typeof work.action === 'string' ? [work.action] : work.action;
   let outcome: Outcome<T>;
   let recordMissing = false;
   try {
@@ -94,16 +128,18 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
       recordMissing = !record;
       if (!record) throw new CarnetError('unknown_patient', 'no DMP for this patient');
       const document = work.loadDocument ? await work.loadDocument(tx) : null;
-      if (work.loadDocument && !document) throw new CarnetError('not_found', 'no such document');
+      if (work.loadDocument && !document) throw unknownDocument();
       const facts: DocumentFacts | null = document ? documentFacts(document) : null;
       const docTrace = document
         ? { document: { logicalId: document.logicalId.slice(9), entryUuid: document.entryUuid.slice(9), uniqueId: document.uniqueId } }
         : {};
-      const decision = decide(deps.policy, caller.actor, record.context, facts, work.action, deps.clock.now());
+      const { action: decided, decision } = decideAll(deps, caller, record.context, facts, actions);
       if (!decision.permit) {
-        const trace = { ...docTrace, ...work.trace, reason: decision.reason };
-        await traceCall(tx, deps, caller, work.patientKey, work.action, 'denied', trace);
-        return { ok: false, reason: decision.reason, trace };
+        await traceCall(tx, deps, caller, work.patientKey, decided, 'denied', { ...docTrace, ...work.trace, reason: decision.reason });
+        // ACC-08: a document the caller may not even read is answered as an unknown id
+        const concealed =
+          work.reachedByIds === true || (facts !== null && !decide(deps.policy, caller.actor, record.context, facts, 'document.read', deps.clock.now()).permit);
+        return { ok: false, reason: decision.reason, concealed };
       }
       const value = await work.act({
         tx,
@@ -114,11 +150,9 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
           traceCall(tx, deps, caller, work.patientKey, action, 'success', { ...extra, emergency: decision.emergency }),
       });
       if (!work.skipMainTrace) {
-        await traceCall(tx, deps, caller, work.patientKey, work.action, 'success', {
-          ...docTrace,
-          ...work.trace,
-          emergency: decision.emergency,
-        });
+        for (const action of actions) {
+          await traceCall(tx, deps, caller, work.patientKey, action, 'success', { ...docTrace, ...work.trace, emergency: decision.emergency });
+        }
       }
       return { ok: true, value };
     });
@@ -126,14 +160,14 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
     // ACC-10: a caller bound to a patient named a record that does not exist; it is not that
     // patient's, and the answer must not differ from the one about another patient's record.
     if (recordMissing && boundPatientOf(caller.actor) !== undefined) {
-      await deps.db.transaction((tx) => traceCall(tx, deps, caller, null, work.action, 'denied', { ...work.trace, reason: 'other_patient' }));
+      await deps.db.transaction((tx) => traceCall(tx, deps, caller, null, actions[0], 'denied', { ...work.trace, reason: 'other_patient' }));
       throw refusal('other_patient');
     }
     // The work failed (bad input, conflict...): nothing of it stays, but the attempt is traced.
     if (e instanceof CarnetError && e.code !== 'unknown_patient') {
       await deps.db
         .transaction((tx) =>
-          traceCall(tx, deps, caller, work.patientKey, work.action, 'failure', {
+          traceCall(tx, deps, caller, work.patientKey, actions[0], 'failure', {
             ...work.trace,
             reason: e.reason ?? e.code,
           }),
@@ -142,6 +176,6 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
     }
     throw e;
   }
-  if (!outcome.ok) throw refusal(outcome.reason, work.loadDocument ? 'document' : 'record');
+  if (!outcome.ok) throw outcome.concealed ? unknownDocument(outcome.reason) : refusal(outcome.reason);
   return outcome.value;
 }

@@ -8,7 +8,7 @@ import { getAccount } from '../store/account-repo.js';
 import { firstProfessionalAccesses } from '../store/trace-marks-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
-import { readRows, type HistoryQuery, type TraceRow } from './history.js';
+import { readerFilter, readRows, type HistoryQuery, type TraceRow } from './history.js';
 
 export interface HistoryViewQuery extends HistoryQuery {
   /** own: the patient's and representatives' actions; professional: the professionals' */
@@ -51,13 +51,15 @@ export function historyViewService(deps: ServiceDeps) {
         patientKey,
         action: 'trace.read',
         trace: { details: { view: side ?? 'all' } },
-        act: async ({ tx }) => {
-          const page = await readRows(tx, patientKey, q);
+        act: async ({ tx, record }) => {
+          const reader = readerFilter(deps, caller.actor, record.context);
+          const page = await readRows(tx, patientKey, reader, q);
           const a = caller.actor;
           const account = (a.kind === 'patient' || a.kind === 'legal_representative') && a.accountId ? await getAccount(tx, patientKey, a.accountId) : null;
           const lastLoginAt = account?.previous_login_at ? new Date(account.previous_login_at).toISOString() : null;
           const pros = [...new Set(page.rows.filter((r) => r.actor_kind === 'professional').map((r) => r.actor_id))];
-          const firstAccessOf = await firstProfessionalAccesses(tx, patientKey, pros);
+          // the first access the reader is shown (TRACE-05): a hidden one is not marked through another
+          const firstAccessOf = await firstProfessionalAccesses(tx, patientKey, pros, reader);
           const marked = markPage(page.rows.map(entryOf), { lastLoginAt, firstAccessOf });
           return {
             rows: page.rows.map((row, i) => {

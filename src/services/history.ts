@@ -1,6 +1,14 @@
-// Reading the access trace (TRACE-03/04) and checking its chains (TRACE-02).
+// Reading the access trace (TRACE-03/04) and checking its chains (TRACE-02). A reader is never
+// shown entries about documents hidden from it (TRACE-05): the reader's history filter is part
+// of the SQL, so pages and totals count only what it is shown.
+import type { Actor } from '../domain/actor.js';
+import { historyFilter } from '../domain/history-visibility.js';
+import type { RecordContext } from '../domain/record.js';
+import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import type { Queryable } from '../store/db.js';
+import { SqlParams } from '../store/sql-params.js';
 import { NO_RECORD_CHAIN, verifyTrace, type TraceRow, type TraceVerification } from '../store/trace-repo.js';
+import { historyVisibilitySql } from '../store/visibility-sql.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 
@@ -29,34 +37,41 @@ export interface HistoryPage {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function readRows(q: Queryable, patientKey: string, query: HistoryQuery): Promise<HistoryPage> {
-  const params: unknown[] = [patientKey];
-  const add = (v: unknown) => `$${params.push(v)}`;
-  const where = ['chain_key = $1'];
-  if (query.from) where.push(`occurred_at >= ${add(query.from)}`);
-  if (query.to) where.push(`occurred_at < ${add(query.to)}`);
-  if (query.actorId) where.push(`actor_id = ${add(query.actorId)}`);
-  if (query.actorKinds) where.push(`actor_kind = ANY(${add(query.actorKinds)}::text[])`);
-  if (query.actions) where.push(`action = ANY(${add(query.actions)}::text[])`);
-  if (query.documentLogicalId) where.push(`document_logical_id = ${add(query.documentLogicalId)}::uuid`);
+/** TRACE-05: the filter of what `actor` is shown of the record's history. */
+export function readerFilter(deps: ServiceDeps, actor: Actor, ctx: RecordContext): VisibilityFilter {
+  return historyFilter(visibilityFilter(deps.policy, actor, ctx, deps.clock.now()));
+}
+
+/** A page of the record's history as the reader whose history filter is `reader` is shown it. */
+export async function readRows(q: Queryable, patientKey: string, reader: VisibilityFilter, query: HistoryQuery): Promise<HistoryPage> {
+  const p = new SqlParams();
+  const add = (v: unknown) => p.add(v);
+  const params = p.values;
+  const where = [`t.chain_key = ${add(patientKey)}`, historyVisibilitySql(reader, p, 't')];
+  if (query.from) where.push(`t.occurred_at >= ${add(query.from)}`);
+  if (query.to) where.push(`t.occurred_at < ${add(query.to)}`);
+  if (query.actorId) where.push(`t.actor_id = ${add(query.actorId)}`);
+  if (query.actorKinds) where.push(`t.actor_kind = ANY(${add(query.actorKinds)}::text[])`);
+  if (query.actions) where.push(`t.action = ANY(${add(query.actions)}::text[])`);
+  if (query.documentLogicalId) where.push(`t.document_logical_id = ${add(query.documentLogicalId)}::uuid`);
   if (query.documentId !== undefined) {
     // Not a uuid: no row can match, and the cast below must not fail the query.
     if (!UUID.test(query.documentId)) where.push('false');
-    else where.push(`(document_logical_id = ${add(query.documentId)}::uuid OR document_entry_uuid = $${params.length}::uuid)`);
+    else where.push(`(t.document_logical_id = ${add(query.documentId)}::uuid OR t.document_entry_uuid = $${params.length}::uuid)`);
   }
   if (query.traceId !== undefined) {
     if (!UUID.test(query.traceId)) where.push('false');
-    else where.push(`trace_id = ${add(query.traceId)}::uuid`);
+    else where.push(`t.trace_id = ${add(query.traceId)}::uuid`);
   }
-  if (query.accessModes) where.push(`access_mode = ANY(${add(query.accessModes)}::text[])`);
-  if (query.emergencyOnly) where.push(`access_mode IN ('bris_de_glace', 'centre_15')`);
+  if (query.accessModes) where.push(`t.access_mode = ANY(${add(query.accessModes)}::text[])`);
+  if (query.emergencyOnly) where.push(`t.access_mode IN ('bris_de_glace', 'centre_15')`);
   const w = where.join(' AND ');
-  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_trace WHERE ${w}`, params);
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_trace t WHERE ${w}`, params);
   const rows = await q.query<TraceRow>(
-    `SELECT chain_key::text, seq::int AS seq, trace_id::text, occurred_at, actor_kind, actor_id, actor_name, actor_profession,
-       actor_specialty, actor_structure, action, outcome, reason, access_mode, on_patient_request, document_logical_id::text,
-       document_entry_uuid::text, document_unique_id, target_kind, target_id, channel, request_id, details, prev_hash, hash
-     FROM access_trace WHERE ${w} ORDER BY seq DESC LIMIT ${add(query.limit)} OFFSET ${add(query.offset)}`,
+    `SELECT t.chain_key::text, t.seq::int AS seq, t.trace_id::text, t.occurred_at, t.actor_kind, t.actor_id, t.actor_name, t.actor_profession,
+       t.actor_specialty, t.actor_structure, t.action, t.outcome, t.reason, t.access_mode, t.on_patient_request, t.document_logical_id::text,
+       t.document_entry_uuid::text, t.document_unique_id, t.target_kind, t.target_id, t.channel, t.request_id, t.details, t.prev_hash, t.hash
+     FROM access_trace t WHERE ${w} ORDER BY t.seq DESC LIMIT ${add(query.limit)} OFFSET ${add(query.offset)}`,
     params,
   );
   return { rows: rows.rows, total: total.rows[0].n };
@@ -73,7 +88,7 @@ export function historyService(deps: ServiceDeps) {
       return guarded(deps, caller, {
         patientKey,
         action: 'trace.read',
-        act: ({ tx }) => readRows(tx, patientKey, { ...query, limit }),
+        act: ({ tx, record }) => readRows(tx, patientKey, readerFilter(deps, caller.actor, record.context), { ...query, limit }),
       });
     },
 

@@ -1,18 +1,12 @@
 // Changes to a document's metadata as the DMP makes them (TD3.3): masking and the visibility
 // flags create a new metadata version (MASK-05: new entryUUID, same logicalId); archive,
 // unarchive and logical deletion change the availability status in place (DOC-06, DOC-07).
+// A change of several parts (a JSON Patch) is one decision and one transaction (document-change.ts).
 import { randomUUID } from 'node:crypto';
 import type { Action } from '../domain/actions.js';
-import {
-  applyVisibilityChange,
-  INVISIBLE_PATIENT,
-  INVISIBLE_REPRESENTANTS_LEGAUX,
-  MASQUE_PS,
-  normaliseConfidentiality,
-  VISIBILITY_FLAGS,
-  type VisibilityFlag,
-} from '../domain/confidentiality.js';
+import { applyVisibilityChange, normaliseConfidentiality, VISIBILITY_FLAGS, type VisibilityFlag } from '../domain/confidentiality.js';
 import { decide } from '../domain/decide.js';
+import { changeActions, FLAG_ACTION, type DocumentChange } from '../domain/document-change.js';
 import { documentEntryProblems, dtmToDate, registeredElsewhereProblems } from '../domain/entry-requirements.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
 import type { AvailabilityStatus, Coded, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
@@ -25,12 +19,6 @@ import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal } from './guard.js';
 import { documentService, type DocumentRef } from './documents.js';
 import { updateSetService } from './update-set.js';
-
-const FLAG_ACTION: Record<VisibilityFlag, Action> = {
-  [MASQUE_PS]: 'document.mask',
-  [INVISIBLE_PATIENT]: 'document.patient_visibility',
-  [INVISIBLE_REPRESENTANTS_LEGAUX]: 'document.representative_visibility',
-};
 
 const TRE_A07 = '1.2.250.1.213.1.1.4.13';
 const HL7_CONFIDENTIALITY = '2.16.840.1.113883.5.25';
@@ -112,7 +100,9 @@ export async function storeDocumentVersion(
 ): Promise<StoredDocumentEntry> {
   const { entryUuid, submissionSetUuid: ssUuid, now } = at;
   const version = current.version + 1;
-  const stored: StoredDocumentEntry = { ...next, entryUuid, logicalId: current.logicalId, version, latest: true, submissionSetUuid: ssUuid, storedAt: now.toISOString(), patientKey: current.patientKey };
+  // the lineage loaded with `current` is not the new version's: the answer carries none (record.ts)
+  const { lineage: _lineage, ...fresh } = next;
+  const stored: StoredDocumentEntry = { ...fresh, entryUuid, logicalId: current.logicalId, version, latest: true, submissionSetUuid: ssUuid, storedAt: now.toISOString(), patientKey: current.patientKey };
   const facts = documentFacts(stored);
   await markNotLatest(tx, current.patientKey, current.entryUuid, 'Deprecated');
   const { patientKey, entryUuid: _e, logicalId: _l, version: _v, latest: _latest, availabilityStatus, submittedBy, submittedByStructure, authoredByPatient, submissionSetUuid: _s, storedAt: _t, contentKey, ...metadata } = stored;
@@ -194,13 +184,22 @@ export function metadataUpdateService(deps: ServiceDeps) {
     return stored;
   }
 
-  /** Runs a change on the latest version of a document; an older version is a version conflict. */
-  async function onLatest<T>(caller: Caller, ref: DocumentRef, action: Action, details: Record<string, unknown>, change: (tx: Tx, record: LoadedRecord, doc: StoredDocumentEntry) => Promise<T>): Promise<T> {
+  /**
+   * Runs a change on the latest version of a document; an older version is a version conflict.
+   * Every action is decided on the document as it stands before anything is written.
+   */
+  async function onLatest<T>(
+    caller: Caller,
+    ref: DocumentRef,
+    actions: readonly [Action, ...Action[]],
+    details: Record<string, unknown>,
+    change: (tx: Tx, record: LoadedRecord, doc: StoredDocumentEntry) => Promise<T>,
+  ): Promise<T> {
     await deps.availability?.ensureAvailable('metadata.update');
     const loc = await target(ref);
     return guarded(deps, caller, {
       patientKey: loc.patientKey,
-      action,
+      action: actions,
       lock: true,
       trace: { details },
       loadDocument: (tx) =>
@@ -216,42 +215,74 @@ export function metadataUpdateService(deps: ServiceDeps) {
 
   const updateSet = updateSetService(deps);
 
+  /** The status a change leaves (DOC-07: archive and unarchive from the opposite state only; DOC-06). */
+  function statusAfter(doc: StoredDocumentEntry, change: DocumentChange): AvailabilityStatus {
+    let status = doc.availabilityStatus;
+    if (change.archived !== undefined) {
+      const [from, to]: AvailabilityStatus[] = change.archived ? ['Approved', 'Archived'] : ['Archived', 'Approved'];
+      if (status !== to && status !== from) {
+        throw new CarnetError('business_rule', `a ${status} document cannot be ${change.archived ? 'archived' : 'unarchived'}`);
+      }
+      status = to;
+    }
+    return change.delete ? 'Deleted' : status;
+  }
+
+  /**
+   * MASK-01/02/03/05, DOC-06, DOC-07: one change of a document, all of it or nothing. New flags
+   * make one new metadata version (carrying the new status too); a status change alone is made
+   * in place. A change that changes nothing writes nothing.
+   */
+  async function change(caller: Caller, ref: DocumentRef, what: DocumentChange): Promise<StoredDocumentEntry> {
+    const [first, ...others] = changeActions(what);
+    if (!first) throw new CarnetError('invalid_metadata', 'the change changes nothing');
+    const details = {
+      ...(what.flags.length ? { flags: what.flags } : {}),
+      ...(what.archived !== undefined ? { archived: what.archived } : {}),
+      ...(what.delete ? { delete: true } : {}),
+    };
+    return onLatest(caller, ref, [first, ...others], details, async (tx, record, doc) => {
+      let codes = doc.confidentialityCodes.map((c) => c.code);
+      let flagsChanged = false;
+      for (const f of what.flags) {
+        const result = applyVisibilityChange(codes, f);
+        codes = result.codes;
+        flagsChanged ||= result.changed;
+      }
+      const status = statusAfter(doc, what);
+      if (flagsChanged) {
+        const next = { ...doc, availabilityStatus: status, confidentialityCodes: codes.map((c) => codedFor(c, doc.confidentialityCodes)) };
+        return newVersion(tx, caller, record, doc, next);
+      }
+      if (status === doc.availabilityStatus) return doc;
+      await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, status);
+      const { lineage: _lineage, ...changed } = doc;
+      return { ...changed, availabilityStatus: status };
+    });
+  }
+
   return {
     /** ITI-57 Update Document Set: every operation of the request in one transaction. */
     applyUpdate: updateSet.apply,
 
+    change,
+
     /** MASK-01/02/03/05: set or lift a visibility flag; a real change is a new metadata version. */
-    async setVisibility(caller: Caller, ref: DocumentRef, flag: VisibilityFlag, on: boolean): Promise<StoredDocumentEntry> {
-      return onLatest(caller, ref, FLAG_ACTION[flag], { flag, on }, async (tx, record, doc) => {
-        const result = applyVisibilityChange(doc.confidentialityCodes.map((c) => c.code), { flag, on });
-        if (!result.changed) return doc;
-        const next = { ...doc, confidentialityCodes: result.codes.map((c) => codedFor(c, doc.confidentialityCodes)) };
-        return newVersion(tx, caller, record, doc, next);
-      });
+    setVisibility(caller: Caller, ref: DocumentRef, flag: VisibilityFlag, on: boolean): Promise<StoredDocumentEntry> {
+      return change(caller, ref, { flags: [{ flag, on }], delete: false });
     },
 
     /** DOC-07: archive or unarchive (status Archived <-> Approved, in place). */
-    async setArchived(caller: Caller, ref: DocumentRef, archived: boolean): Promise<StoredDocumentEntry> {
-      return onLatest(caller, ref, 'document.archive', { archived }, async (tx, record, doc) => {
-        const from: AvailabilityStatus = archived ? 'Approved' : 'Archived';
-        const to: AvailabilityStatus = archived ? 'Archived' : 'Approved';
-        if (doc.availabilityStatus === to) return doc;
-        if (doc.availabilityStatus !== from) throw new CarnetError('business_rule', `a ${doc.availabilityStatus} document cannot be ${archived ? 'archived' : 'unarchived'}`);
-        await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, to);
-        return { ...doc, availabilityStatus: to };
-      });
+    setArchived(caller: Caller, ref: DocumentRef, archived: boolean): Promise<StoredDocumentEntry> {
+      return change(caller, ref, { flags: [], archived, delete: false });
     },
 
     /** DOC-06: logical deletion by the author (status Deleted, nothing physically removed). */
-    async delete(caller: Caller, ref: DocumentRef): Promise<StoredDocumentEntry> {
-      return onLatest(caller, ref, 'document.delete', {}, async (tx, record, doc) => {
-        await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, 'Deleted');
-        return { ...doc, availabilityStatus: 'Deleted' };
-      });
+    delete(caller: Caller, ref: DocumentRef): Promise<StoredDocumentEntry> {
+      return change(caller, ref, { flags: [], delete: true });
     },
   };
 }
-
 
 function dtmOf(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);

@@ -373,26 +373,36 @@ export function registryQueryService(deps: ServiceDeps) {
         return { ...empty(), documents: found };
       }
       const keys = await recordsOf(caller, q);
-      if (options.singlePatient && keys.length > 1) {
-        throw new CarnetError('invalid_metadata', 'the objects asked for belong to more than one patient; ask for ObjectRef or one patient', {
-          reason: 'not_single_patient',
-        });
-      }
+      const byIds = !('patientId' in q);
       const out = empty();
+      let records = 0;
       for (const patientKey of keys) {
         const part = await guarded(deps, caller, {
           patientKey,
           action: 'record.read',
+          // a record found through the ids asked for, that the caller may not read, answers as if
+          // they named nothing (ACC-08)
+          reachedByIds: byIds,
           trace: { details: { query: q.kind } },
           act: async ({ tx, record }) => {
             const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
             return run(new RecordView(tx, patientKey, visibility, deps.limits.maxQueryResults), q);
           },
+        }).catch((e: unknown) => {
+          if (byIds && e instanceof CarnetError && e.code === 'not_found') return empty();
+          throw e;
         });
+        if (part.submissionSets.length + part.folders.length + part.documents.length + part.associations.length) records++;
         out.submissionSets.push(...part.submissionSets);
         out.folders.push(...part.folders);
         out.documents.push(...part.documents);
         out.associations.push(...part.associations);
+      }
+      // counted on what the caller sees: an id of a record it may not read does not make two
+      if (options.singlePatient && records > 1) {
+        throw new CarnetError('invalid_metadata', 'the objects asked for belong to more than one patient; ask for ObjectRef or one patient', {
+          reason: 'not_single_patient',
+        });
       }
       return out;
     },

@@ -4,7 +4,9 @@ import type { Actor } from '../domain/actor.js';
 import { normaliseConfidentiality } from '../domain/confidentiality.js';
 import { documentEntryProblems, folderProblems, registeredElsewhereProblems, submissionSetProblems } from '../domain/entry-requirements.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
+import { loneMember } from '../domain/lineage.js';
 import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
+import { memberFacts } from '../domain/record.js';
 import type { ReasonCode } from '../domain/reasons.js';
 import type { SubmissionRequest } from '../domain/submission.js';
 
@@ -62,10 +64,13 @@ export function fail(problems: CarnetError[]): never {
   throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
 }
 
-/** The new document as the rules will see it once stored. */
+/**
+ * The new document as the rules will see it once stored: the current member of its lineage
+ * (ACC-09), alone in it or, when it replaces, its newest generation.
+ */
 export function asStored(m: SubmissionRequest['documents'][number]['metadata'], actor: Actor, patientKey: string, now: Date): StoredDocumentEntry {
   const byOwner = actor.kind === 'patient' || actor.kind === 'legal_representative';
-  return {
+  const entry: StoredDocumentEntry = {
     ...m,
     confidentialityCodes: m.confidentialityCodes.map((c) => ({ ...c, code: normaliseConfidentiality([c.code])[0] })),
     entryUuid: '',
@@ -81,6 +86,7 @@ export function asStored(m: SubmissionRequest['documents'][number]['metadata'], 
     storedAt: now.toISOString(),
     contentKey: null,
   };
+  return { ...entry, lineage: loneMember(memberFacts(entry)) };
 }
 
 export function describeMetadataReason(reason: ReasonCode, type?: string, cls?: string): string {

@@ -7,7 +7,7 @@ import type { StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
 import type { SubmissionRequest } from '../domain/submission.js';
 import type { Tx } from '../store/db.js';
-import { bareUuid, getEntry, insertEntryVersion, putContent, setEntryStatus } from '../store/document-repo.js';
+import { bareUuid, getEntry, insertEntryVersion, joinLineage, putContent, setEntryStatus } from '../store/document-repo.js';
 import {
   findAssociations,
   insertAssociation,
@@ -141,10 +141,13 @@ export async function storeSubmission(
   for (const fa of folderAdds) {
     if (!inMessage.has(fa.folder)) await touchFolder(tx, patientKey, fa.folder, now);
   }
-  // DOC-05: replacement deprecates the old version; a replacement joins the old one's folders.
+  // DOC-05: replacement deprecates the old version; a replacement joins the old one's folders,
+  // and its lineage (ACC-09): the old document's versions now follow the replacement's visibility.
   for (const r of replaced) {
     if (!REPLACING.includes(r.type)) continue;
     await setEntryStatus(tx, patientKey, r.target.entryUuid, 'Deprecated');
+    const by = await getEntry(tx, patientKey, r.source);
+    if (by) await joinLineage(tx, patientKey, by.logicalId, r.target.logicalId);
     const inFolders = await findAssociations(tx, { patientKey, targets: [r.target.entryUuid], types: ['HasMember'] });
     for (const link of inFolders) {
       const src = link.sourceId;

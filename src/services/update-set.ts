@@ -2,7 +2,7 @@
 // DocumentEntry and Folder versions, the associations it submits and its status changes are
 // checked and stored in one transaction, or none of them is (ITI TF-2 3.57.4.1.3).
 import { randomUUID } from 'node:crypto';
-import { decide } from '../domain/decide.js';
+import { decide, type Decision } from '../domain/decide.js';
 import { dtmToDate, folderProblems, submissionSetProblems } from '../domain/entry-requirements.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
 import type { Action } from '../domain/actions.js';
@@ -32,6 +32,7 @@ import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, type TraceExtra } from './guard.js';
 import { nextDocumentVersion, storeDocumentVersion } from './metadata-updates.js';
 import { recordKeyFor, recordsOfOwnPatient } from './patient-binding.js';
+import { operationError, unknownLogicalId, unknownObject, updateError, versionError } from './update-set-errors.js';
 
 const UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** what SubmitAssociation may add between registered objects (a replacement is a submission) */
@@ -39,18 +40,6 @@ const SUBMITTABLE: AssociationType[] = ['HasMember', 'APND', 'XFRM', 'signs'];
 const RELATIONS: AssociationType[] = ['RPLC', 'XFRM_RPLC', 'APND', 'XFRM', 'signs'];
 /** how the trace names an ITI-57 request */
 const TRACE_ACTION = 'document.metadata_update';
-
-function updateError(message: string, location?: string): CarnetError {
-  return new CarnetError('invalid_metadata', message, { location, reason: 'XDSMetadataUpdateError' });
-}
-
-function operationError(message: string, location?: string): CarnetError {
-  return new CarnetError('update_operation', message, { location, reason: 'XDSMetadataUpdateOperationError' });
-}
-
-function versionError(message: string, location?: string): CarnetError {
-  return new CarnetError('version_conflict', message, { location });
-}
 
 /** The record the request changes: the one every object it names belongs to. */
 async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): Promise<string> {
@@ -74,9 +63,9 @@ async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): 
   const found = named.filter((o) => ownKeys.has(o.patientKey));
   const known = new Set(found.map((o) => o.entryUuid));
   for (const v of [...req.documents, ...req.folders]) {
-    if (!known.has(v.logicalId.toLowerCase())) throw versionError(`no registered object has the logical id ${v.logicalId}`, v.id);
+    if (!known.has(v.logicalId.toLowerCase())) throw unknownLogicalId(v);
   }
-  for (const id of refs) if (!known.has(id.toLowerCase())) throw updateError(`${id} is not in the registry`, id);
+  for (const id of refs) if (!known.has(id.toLowerCase())) throw unknownObject(id);
   const keys = new Set(found.map((o) => o.patientKey));
   if (keys.size > 1 || (ssKey && keys.size === 1 && !keys.has(ssKey))) {
     throw new CarnetError('patient_mismatch', 'the request concerns objects of more than one patient', { reason: 'XDSPatientIDReconciliationError' });
@@ -133,9 +122,16 @@ class UpdateRun {
     return this.ids.get(id) ?? id.toLowerCase();
   }
 
-  private decide(action: Action, doc: StoredDocumentEntry | null): void {
-    const d = decide(this.deps.policy, this.caller.actor, this.record.context, doc ? documentFacts(doc) : null, action, this.now);
-    if (!d.permit) throw refusal(d.reason);
+  private permits(action: Action, doc: StoredDocumentEntry | null): Decision {
+    return decide(this.deps.policy, this.caller.actor, this.record.context, doc ? documentFacts(doc) : null, action, this.now);
+  }
+
+  /** Throws the refusal; for a document the caller may not read, the answer to the id `sent` unknown. */
+  private decide(action: Action, doc: StoredDocumentEntry | null, sent?: string): void {
+    const d = this.permits(action, doc);
+    if (d.permit) return;
+    if (doc && sent !== undefined && !this.permits('document.read', doc).permit) throw unknownObject(sent);
+    throw refusal(d.reason);
   }
 
   async run(): Promise<{ assignedIds: Record<string, string> }> {
@@ -197,6 +193,8 @@ class UpdateRun {
     const logicalId = v.logicalId.toLowerCase();
     const current = await getLatestByLogicalId(this.tx, this.patientKey, logicalId, true);
     if (!current) throw versionError(`no document has the logical id ${v.logicalId}`, v.id);
+    // a document the caller may neither read nor replace is not there for it (ACC-08)
+    if (!this.permits('document.read', current).permit && !this.permits('document.replace', current).permit) throw unknownLogicalId(v);
     const next = nextDocumentVersion(this.deps, this.caller, this.record, current, { logicalId, previousVersion: v.previousVersion, metadata: v.metadata });
     const entryUuid = this.uuidOf(v.id);
     await storeDocumentVersion(this.tx, current, next, { entryUuid, submissionSetUuid: this.uuidOf(this.req.submissionSet.id), now: this.now });
@@ -259,11 +257,11 @@ class UpdateRun {
     return this.created.get(uuid) ?? (await lookupObjects(this.tx, [uuid]))[0]?.type;
   }
 
-  /** A current document of the record that the association may link. */
-  private async currentDocument(uuid: string, location: string): Promise<StoredDocumentEntry> {
+  /** A current document of the record that the association may link; `sent` is its id as sent. */
+  private async currentDocument(uuid: string, location: string, sent: string): Promise<StoredDocumentEntry> {
     const doc = await getEntry(this.tx, this.patientKey, uuid, true);
     if (!doc) throw updateError(`${uuid} is not a document of this record`, location);
-    this.decide('document.read', doc);
+    this.decide('document.read', doc, sent);
     if (!doc.latest || doc.availabilityStatus !== 'Approved') throw updateError(`association ${location} links ${uuid}, which is not an approved current document`, location);
     return doc;
   }
@@ -278,7 +276,7 @@ class UpdateRun {
       if (sourceType !== 'Folder' || targetType !== 'DocumentEntry') throw updateError(`association ${a.id}: HasMember adds a document to a folder`, a.id);
       const folder = (await findFolders(this.tx, { patientKey: this.patientKey, entryUuids: [source], latestOnly: true }))[0];
       if (!folder || folder.availabilityStatus !== 'Approved') throw updateError(`association ${a.id}: the folder is not an approved current folder`, a.id);
-      await this.currentDocument(target, a.id);
+      await this.currentDocument(target, a.id, a.targetId);
       await touchFolder(this.tx, this.patientKey, source, this.now);
     } else {
       if (sourceType !== 'DocumentEntry' || targetType !== 'DocumentEntry') throw updateError(`association ${a.id}: ${a.type} links two documents`, a.id);
@@ -287,8 +285,8 @@ class UpdateRun {
         // as well; a link submitted on it in the same request is refused rather than doubled (20006).
         if (this.propagating.has(end)) throw operationError(`association ${a.id} is on a new version whose associations propagate`, a.id);
       }
-      const from = await this.currentDocument(source, a.id);
-      await this.currentDocument(target, a.id);
+      const from = await this.currentDocument(source, a.id, a.sourceId);
+      await this.currentDocument(target, a.id, a.targetId);
       // the relation is declared by its source document: its author's change (DOC-05)
       this.decide('document.deprecate', from);
     }
@@ -321,19 +319,24 @@ class UpdateRun {
   private async documentStatus(s: StatusChange, uuid: string): Promise<void> {
     const doc = await getEntry(this.tx, this.patientKey, uuid, true);
     if (!doc) throw updateError(`${uuid} is not a document of this record`, s.id);
-    // each status change is decided below as its own action, which answers a document the
-    // caller cannot see with the read refusal (ACC-08)
-    if (!doc.latest) throw versionError('this is not the latest version of the document', uuid);
-    if (doc.availabilityStatus !== s.from) throw updateError(`the document is ${doc.availabilityStatus}, not ${s.from}`, s.id);
     const { from, to } = s;
-    if (to === 'Deleted') this.decide('document.delete', doc);
-    else if ((from === 'Approved' && to === 'Archived') || (from === 'Archived' && to === 'Approved')) this.decide('document.archive', doc);
-    else if ((from === 'Approved' && to === 'Deprecated') || (from === 'Deprecated' && to === 'Approved')) {
-      this.decide('document.deprecate', doc);
-      if (to === 'Approved' && (await this.replaced(uuid))) {
-        throw updateError('a replaced document stays deprecated: its replacement is the current version (DOC-05)', s.id);
-      }
-    } else throw operationError(`a document status change from ${from} to ${to} is not supported`, s.id);
+    const action: Action | undefined =
+      to === 'Deleted'
+        ? 'document.delete'
+        : (from === 'Approved' && to === 'Archived') || (from === 'Archived' && to === 'Approved')
+          ? 'document.archive'
+          : (from === 'Approved' && to === 'Deprecated') || (from === 'Deprecated' && to === 'Approved')
+            ? 'document.deprecate'
+            : undefined;
+    if (!action) throw operationError(`a document status change from ${from} to ${to} is not supported`, s.id);
+    // decided before the document's state is described: a document the caller cannot see is
+    // answered as an id the registry does not hold (ACC-08)
+    this.decide(action, doc, s.targetId);
+    if (!doc.latest) throw versionError('this is not the latest version of the document', uuid);
+    if (doc.availabilityStatus !== from) throw updateError(`the document is ${doc.availabilityStatus}, not ${from}`, s.id);
+    if (action === 'document.deprecate' && to === 'Approved' && (await this.replaced(uuid))) {
+      throw updateError('a replaced document stays deprecated: its replacement is the current version (DOC-05)', s.id);
+    }
     await setEntryStatus(this.tx, this.patientKey, uuid, to);
     await this.trace('document.status', {
       document: { logicalId: bareUuid(doc.logicalId), entryUuid: bareUuid(uuid), uniqueId: doc.uniqueId },
@@ -365,16 +368,17 @@ class UpdateRun {
   private async associationStatus(s: StatusChange, uuid: string): Promise<void> {
     const a = (await findAssociations(this.tx, { patientKey: this.patientKey, entryUuids: [uuid] }))[0];
     if (!a) throw updateError(`${uuid} is not an association of this record`, s.id);
+    // a document the caller may not see is never reached through its links (ACC-08): the
+    // association is then unknown to it, before anything about it is said
+    for (const end of [a.sourceId, a.targetId]) {
+      if ((await this.typeOf(end)) !== 'DocumentEntry') continue;
+      const doc = await getEntry(this.tx, this.patientKey, end);
+      if (doc) this.decide('document.read', doc, s.targetId);
+    }
     if (a.availabilityStatus !== s.from) throw updateError(`the association is ${a.availabilityStatus}, not ${s.from}`, s.id);
     if (!isApprovedDeprecatedSwap(s.from, s.to)) throw operationError(`an association status change from ${s.from} to ${s.to} is not supported`, s.id);
     if (a.type === 'HasMember' && (await this.typeOf(a.sourceId)) === 'SubmissionSet') {
       throw operationError('what a submission set holds is not changed after the fact', s.id);
-    }
-    // a document the caller may not see is never reached through its links (ACC-08)
-    for (const end of [a.sourceId, a.targetId]) {
-      if ((await this.typeOf(end)) !== 'DocumentEntry') continue;
-      const doc = await getEntry(this.tx, this.patientKey, end);
-      if (doc) this.decide('document.read', doc);
     }
     if (RELATIONS.includes(a.type)) {
       // the relation is declared by its source document: its author's change (DOC-05)

@@ -1,11 +1,13 @@
 // Document entries (one row per metadata version) and their content. Searches always go
 // through `findDocuments`, which ANDs the caller's visibility filter into the SQL so that
-// counts and pages only ever see permitted rows (ACC-08).
+// counts and pages only ever see permitted rows (ACC-08). An entry read for a decision comes with
+// the lineage it follows (ACC-09), read by the same SQL as the visibility filter's.
+import type { LineageGate, MemberFacts } from '../domain/lineage.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { AvailabilityStatus, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
 import type { Queryable } from './db.js';
 import { SqlParams } from './sql-params.js';
-import { visibilitySql } from './visibility-sql.js';
+import { currentMemberSql, latestVersionSql, visibilitySql } from './visibility-sql.js';
 
 export interface DocumentRow {
   patient_key: string;
@@ -23,14 +25,39 @@ export interface DocumentRow {
   stored_at: Date;
   confidentiality: string[];
   metadata: DocumentEntryMetadata | string;
+  /** with LINEAGE_COLUMNS: the member facts of the document's latest version and of the lineage's current member */
+  lineage_latest?: MemberFacts | string | null;
+  lineage_current?: MemberFacts | string | null;
 }
 
 const COLUMNS = `d.patient_key::text, d.entry_uuid::text, d.logical_id::text, d.version, d.is_latest, d.unique_id, d.status,
   d.submitted_by, d.submitted_by_structure, d.authored_by_patient, d.submission_set_uuid::text, d.content_sha256,
   d.stored_at, d.confidentiality, d.metadata`;
 
+/** The facts the visibility rule reads of the one-row subquery `alias` (see MemberFacts). */
+const memberJson = (alias: string) =>
+  `json_build_object('typeCode', ${alias}.type_code, 'confidentiality', ${alias}.confidentiality, 'status', ${alias}.status,
+    'authorIds', ${alias}.author_ids, 'authoredByPatient', ${alias}.authored_by_patient)`;
+
+/** ACC-09: what an entry read for a decision carries besides itself. */
+const LINEAGE_COLUMNS = `(SELECT ${memberJson('lineage_latest')} FROM ${latestVersionSql('d', 'lineage_latest')}) AS lineage_latest,
+  (SELECT ${memberJson('lineage_current')} FROM ${currentMemberSql('d', 'lineage_current')}) AS lineage_current`;
+
+const ENTRY_FOR_DECISION = `SELECT ${COLUMNS}, ${LINEAGE_COLUMNS} FROM document_entry d`;
+
+function parsed<T>(v: T | string): T {
+  return typeof v === 'string' ? (JSON.parse(v) as T) : v;
+}
+
+/** Only entries read with LINEAGE_COLUMNS carry their lineage; the others are read by nobody (record.ts). */
+function lineageOf(r: DocumentRow): LineageGate | undefined {
+  if (!r.lineage_latest) return undefined;
+  return { latest: parsed(r.lineage_latest), current: r.lineage_current ? parsed(r.lineage_current) : null };
+}
+
 export function toStoredEntry(r: DocumentRow): StoredDocumentEntry {
   const metadata = typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as DocumentEntryMetadata) : r.metadata;
+  const lineage = lineageOf(r);
   return {
     ...metadata,
     entryUuid: `urn:uuid:${r.entry_uuid}`,
@@ -45,6 +72,7 @@ export function toStoredEntry(r: DocumentRow): StoredDocumentEntry {
     submissionSetUuid: `urn:uuid:${r.submission_set_uuid}`,
     storedAt: new Date(r.stored_at).toISOString(),
     contentKey: r.content_sha256,
+    ...(lineage ? { lineage } : {}),
   };
 }
 
@@ -81,7 +109,10 @@ function lowerNames(m: DocumentEntryMetadata, part: 'family' | 'given'): string[
   return m.authors.map((a) => a.person?.[part]?.toLowerCase()).filter((v): v is string => !!v);
 }
 
-/** Stores a new latest version (the caller has already marked the previous one not latest). */
+/**
+ * Stores a new latest version (the caller has already marked the previous one not latest). A
+ * version keeps its document's place in the lineage (ACC-09); a new document starts its own.
+ */
 export async function insertEntryVersion(q: Queryable, e: NewEntryVersion): Promise<void> {
   const m = e.metadata;
   await q.query(
@@ -89,9 +120,12 @@ export async function insertEntryVersion(q: Queryable, e: NewEntryVersion): Prom
        type_code, class_code, format_code, facility_type_code, practice_setting_code, confidentiality, event_codes,
        reference_ids, author_ids, author_structures, author_family, author_given, authored_by_patient, creation_time,
        service_start_time, service_stop_time, submitted_by, submitted_by_structure, submission_set_uuid, content_sha256,
-       stored_at, metadata)
+       stored_at, metadata, lineage_id, lineage_generation, lineage_shared)
      VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $24, $25, $26, $27, $28, $29)`,
+       $23, $24, $25, $26, $27, $28, $29,
+       COALESCE((SELECT p.lineage_id FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), $3),
+       COALESCE((SELECT p.lineage_generation FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), 1),
+       COALESCE((SELECT p.lineage_shared FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), false))`,
     [
       e.patientKey, bareUuid(e.entryUuid), bareUuid(e.logicalId), e.version, m.uniqueId, e.status, m.mimeType,
       e.typeCode, e.classCode, m.formatCode?.code ?? null, m.healthcareFacilityTypeCode?.code ?? null,
@@ -101,6 +135,14 @@ export async function insertEntryVersion(q: Queryable, e: NewEntryVersion): Prom
       bareUuid(e.submissionSetUuid), e.contentSha256, e.storedAt, JSON.stringify(m),
     ],
   );
+}
+
+/**
+ * ACC-09: document `byLogicalId` replaces document `replacedLogicalId` (RPLC, XFRM_RPLC): it joins
+ * that document's lineage as its newest generation (carnet_join_lineage, migration 0010).
+ */
+export async function joinLineage(q: Queryable, patientKey: string, byLogicalId: string, replacedLogicalId: string): Promise<void> {
+  await q.query('SELECT carnet_join_lineage($1, $2, $3)', [patientKey, bareUuid(byLogicalId), bareUuid(replacedLogicalId)]);
 }
 
 export async function markNotLatest(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus): Promise<void> {
@@ -121,7 +163,7 @@ export async function setEntryStatus(q: Queryable, patientKey: string, entryUuid
 
 export async function getEntry(q: Queryable, patientKey: string, entryUuid: string, forUpdate = false): Promise<StoredDocumentEntry | null> {
   const r = await q.query<DocumentRow>(
-    `SELECT ${COLUMNS} FROM document_entry d WHERE d.patient_key = $1 AND d.entry_uuid = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    `${ENTRY_FOR_DECISION} WHERE d.patient_key = $1 AND d.entry_uuid = $2${forUpdate ? ' FOR UPDATE OF d' : ''}`,
     [patientKey, bareUuid(entryUuid)],
   );
   return r.rows[0] ? toStoredEntry(r.rows[0]) : null;
@@ -129,7 +171,7 @@ export async function getEntry(q: Queryable, patientKey: string, entryUuid: stri
 
 export async function getLatestByLogicalId(q: Queryable, patientKey: string, logicalId: string, forUpdate = false): Promise<StoredDocumentEntry | null> {
   const r = await q.query<DocumentRow>(
-    `SELECT ${COLUMNS} FROM document_entry d WHERE d.patient_key = $1 AND d.logical_id = $2 AND d.is_latest${forUpdate ? ' FOR UPDATE' : ''}`,
+    `${ENTRY_FOR_DECISION} WHERE d.patient_key = $1 AND d.logical_id = $2 AND d.is_latest${forUpdate ? ' FOR UPDATE OF d' : ''}`,
     [patientKey, bareUuid(logicalId)],
   );
   return r.rows[0] ? toStoredEntry(r.rows[0]) : null;
@@ -137,7 +179,7 @@ export async function getLatestByLogicalId(q: Queryable, patientKey: string, log
 
 export async function getLatestByUniqueId(q: Queryable, patientKey: string, uniqueId: string): Promise<StoredDocumentEntry | null> {
   const r = await q.query<DocumentRow>(
-    `SELECT ${COLUMNS} FROM document_entry d WHERE d.patient_key = $1 AND d.unique_id = $2 AND d.is_latest`,
+    `${ENTRY_FOR_DECISION} WHERE d.patient_key = $1 AND d.unique_id = $2 AND d.is_latest`,
     [patientKey, uniqueId],
   );
   return r.rows[0] ? toStoredEntry(r.rows[0]) : null;
@@ -220,8 +262,9 @@ function listMatch(p: SqlParams, jsonKey: 'eventCodes' | 'confidentialityCodes',
 
 /** Builds the WHERE clause of a document search; the visibility filter is always part of it. */
 export function documentWhere(query: DocumentQuery, p: SqlParams): string {
-  const where = [`d.patient_key = ${p.add(query.patientKey)}`, visibilitySql(query.visibility, p)];
-  if (query.latestOnly !== false) where.push('d.is_latest');
+  const latestOnly = query.latestOnly !== false;
+  const where = [`d.patient_key = ${p.add(query.patientKey)}`, visibilitySql(query.visibility, p, 'd', latestOnly)];
+  if (latestOnly) where.push('d.is_latest');
   if (query.statuses) where.push(`d.status = ANY(${p.add(query.statuses)}::text[])`);
   if (query.entryUuids) where.push(`d.entry_uuid = ANY(${p.add(query.entryUuids.map(bareUuid))}::uuid[])`);
   if (query.logicalIds) where.push(`d.logical_id = ANY(${p.add(query.logicalIds.map(bareUuid))}::uuid[])`);

@@ -1,28 +1,85 @@
-// The SQL twin of the domain's visibility rule (ACC-08): the same VisibilityFilter that the
-// pure `filterAllows` reads becomes a WHERE clause over document_entry, so searches, totals and
-// paging count only what the actor may see. Columns used: type_code, confidentiality,
-// author_ids, authored_by_patient, status. A property test checks both agree.
+// The SQL twin of the domain's visibility rule (ACC-08, ACC-09): the same VisibilityFilter that
+// the pure `filterAllows` reads becomes a WHERE clause over document_entry, so searches, totals,
+// paging, relations and history entries count only what the actor may see. A version passes when
+// the filter admits it, the latest version of its document, and its lineage's current member
+// (lineage.ts says which member that is; `currentMemberSql` is its twin). Columns used:
+// type_code, confidentiality, author_ids, authored_by_patient, status, and for the lineage
+// logical_id, is_latest, lineage_id, lineage_generation, lineage_shared (migration 0010).
+// Property tests check both agree.
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { SqlParams } from './sql-params.js';
 
-/** A boolean SQL expression over document_entry (alias `alias`) that is true for visible rows. */
-export function visibilitySql(filter: VisibilityFilter, params: SqlParams, alias = 'd'): string {
-  if (filter.kind === 'none') return 'false';
+type SomeFilter = Extract<VisibilityFilter, { kind: 'some' }>;
+
+/** The filter's values as parameters, added once and read by each member the rule looks at. */
+interface FilterParams {
+  types?: string;
+  hidden?: string;
+  exempt?: string;
+  statuses?: string;
+}
+
+function filterParams(filter: SomeFilter, params: SqlParams): FilterParams {
+  return {
+    ...(filter.allowedTypeCodes !== null ? { types: params.add(filter.allowedTypeCodes) } : {}),
+    ...(filter.hiddenCodes.length ? { hidden: params.add(filter.hiddenCodes) } : {}),
+    ...(filter.hiddenCodes.length && filter.hiddenExemptAuthorIds.length ? { exempt: params.add(filter.hiddenExemptAuthorIds) } : {}),
+    ...(filter.excludedStatuses.length ? { statuses: params.add(filter.excludedStatuses) } : {}),
+  };
+}
+
+/** The filter on one version's own facts (memberAllows). */
+function memberSql(filter: SomeFilter, p: FilterParams, alias: string): string {
   const parts: string[] = [];
-  if (filter.allowedTypeCodes !== null) {
-    parts.push(`${alias}.type_code = ANY(${params.add(filter.allowedTypeCodes)}::text[])`);
+  if (p.types) parts.push(`${alias}.type_code = ANY(${p.types}::text[])`);
+  if (p.hidden) {
+    const hidden = `${alias}.confidentiality && ${p.hidden}::text[]`;
+    parts.push(p.exempt ? `(NOT (${hidden}) OR ${alias}.author_ids && ${p.exempt}::text[])` : `NOT (${hidden})`);
   }
-  if (filter.hiddenCodes.length) {
-    const hidden = `${alias}.confidentiality && ${params.add(filter.hiddenCodes)}::text[]`;
-    parts.push(
-      filter.hiddenExemptAuthorIds.length
-        ? `(NOT (${hidden}) OR ${alias}.author_ids && ${params.add(filter.hiddenExemptAuthorIds)}::text[])`
-        : `NOT (${hidden})`,
-    );
-  }
-  if (filter.excludedStatuses.length) {
-    parts.push(`${alias}.status <> ALL(${params.add(filter.excludedStatuses)}::text[])`);
-  }
+  if (p.statuses) parts.push(`${alias}.status <> ALL(${p.statuses}::text[])`);
   if (filter.onlyPatientAuthored) parts.push(`${alias}.authored_by_patient`);
   return parts.length ? `(${parts.join(' AND ')})` : 'true';
+}
+
+/**
+ * The current member of the lineage of version `alias` (lineage.ts), as a one-row (or empty)
+ * relation `as` with the columns the visibility rule reads: carnet_lineage_current, migration 0010.
+ */
+export function currentMemberSql(alias: string, as: string): string {
+  return `carnet_lineage_current(${alias}.patient_key, ${alias}.lineage_id) ${as}`;
+}
+
+/** The latest version of the document of version `alias`, as a one-row subquery `as`. */
+export function latestVersionSql(alias: string, as: string): string {
+  return `(SELECT ${as}.* FROM document_entry ${as} WHERE ${as}.patient_key = ${alias}.patient_key AND ${as}.logical_id = ${alias}.logical_id AND ${as}.is_latest) ${as}`;
+}
+
+/**
+ * A boolean SQL expression over document_entry (alias `alias`) that is true for visible rows.
+ * `onLatest`: the query already keeps latest versions only, whose latest version is themselves.
+ */
+export function visibilitySql(filter: VisibilityFilter, params: SqlParams, alias = 'd', onLatest = false): string {
+  if (filter.kind === 'none') return 'false';
+  const p = filterParams(filter, params);
+  const own = memberSql(filter, p, alias);
+  const latest = onLatest
+    ? 'true'
+    : `(${alias}.is_latest OR EXISTS (SELECT 1 FROM ${latestVersionSql(alias, 'lineage_latest')} WHERE ${memberSql(filter, p, 'lineage_latest')}))`;
+  // A document alone in its lineage has its own latest version as current member, which `latest`
+  // already checks. No current member: every document of the lineage is deleted, and the version
+  // and its latest version decide alone (a deleted version passes no reading filter).
+  const current = `(NOT ${alias}.lineage_shared OR COALESCE((SELECT ${memberSql(filter, p, 'lineage_current')} FROM ${currentMemberSql(alias, 'lineage_current')}), true))`;
+  return `(${own} AND ${latest} AND ${current})`;
+}
+
+/**
+ * TRACE-05 (history-visibility.ts): a boolean SQL expression over access_trace (alias `alias`),
+ * true for the entries the reader is shown: those about no document, and those about a document
+ * of the record whose latest version `filter` (the reader's history filter) admits.
+ */
+export function historyVisibilitySql(filter: VisibilityFilter, params: SqlParams, alias = 't'): string {
+  const none = `(${alias}.document_logical_id IS NULL AND ${alias}.document_entry_uuid IS NULL AND ${alias}.document_unique_id IS NULL)`;
+  if (filter.kind === 'none') return none;
+  return `(${none} OR EXISTS (SELECT 1 FROM document_entry h WHERE h.patient_key = ${alias}.chain_key
+    AND h.logical_id = ${alias}.document_logical_id AND h.is_latest AND ${visibilitySql(filter, params, 'h', true)}))`;
 }

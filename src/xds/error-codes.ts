@@ -88,8 +88,9 @@ export interface RegistryErrorEntry {
 
 function entry(e: CarnetError, severity: ErrorSeverity): RegistryErrorEntry {
   const errorCode = xdsErrorCode(e);
-  // codeContext carries the message; a rule reason that is not an XDS code is kept visible too
-  const why = e.reason && !isXdsErrorCode(e.reason) ? ` (${e.reason})` : '';
+  // codeContext carries the message; a rule reason that is not an XDS code is kept visible too,
+  // except why something is not found (ACC-08: a hidden object answers as an unknown one)
+  const why = e.reason && e.code !== 'not_found' && !isXdsErrorCode(e.reason) ? ` (${e.reason})` : '';
   const out: RegistryErrorEntry = { errorCode, codeContext: `${e.message}${why}`, severity };
   if (e.location) out.location = e.location;
   return out;

@@ -3,7 +3,7 @@
 // a personal selection (List), a write that breaks the profile is refused with the very problems
 // `$validate` reports for the same resource.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Consent, DocumentReference, List, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Consent, DocumentReference, List, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../../src/domain/actor.js';
 import { adultRecord, deposit, emergencyConsent, fhir, patientActor, pro, startRecordServer, type RecordServer, creationPatient } from '../support/fhir-record.js';
 
@@ -87,9 +87,10 @@ describe('one validation for every FHIR write', () => {
     });
     expect(res.status).toBe(400);
     expect(refusedWith((await res.json()) as OperationOutcome)).toEqual(expected);
-    // nothing was masked
-    const now = (await fhir<DocumentReference>(rs, pro('doctor2'), 'GET', `DocumentReference/${documentId}`)).status;
-    expect(now).not.toBe(404);
+    // nothing was masked: the patched version is still the document's latest, unchanged
+    const now = await fhir<Bundle>(rs, me, 'GET', `DocumentReference?patient=Patient/${patientKey}&_count=100`);
+    const latest = (now.body.entry ?? []).map((e) => e.resource as DocumentReference).find((d) => d.id === documentId);
+    expect(latest?.securityLabel).toEqual(before.securityLabel);
   });
 
   it('List (personal selection): an entry that names no document is refused as $validate reports it', async () => {

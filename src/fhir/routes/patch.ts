@@ -1,9 +1,10 @@
 // PATCH of a DocumentReference (PDSm4DMP: JSON Patch, by id or by business identifier). The
 // patch is applied to the DocumentReference as the caller reads it, then only the *difference*
-// counts, and each kind of difference is one metadata service call:
+// counts, and the whole difference is one metadata change (one decision, one transaction: all or
+// nothing, whatever the number of operations):
 //   securityLabel flags (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX, alias
-//   INVISIBLE_REP_LEGAUX) -> setVisibility, one call per flag (a new metadata version each);
-//   the PDSm isArchived extension -> setArchived; status -> entered-in-error -> delete.
+//   INVISIBLE_REP_LEGAUX) -> one new metadata version for all of them;
+//   the PDSm isArchived extension -> archive / unarchive; status -> entered-in-error -> deletion.
 // Anything else differing is refused (422): other metadata are the author's and change only by
 // replacement (ITI-65 relatesTo). The services decide who may do each change.
 import type { DocumentReference, Extension } from '@medplum/fhirtypes';
@@ -11,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { normaliseConfidentialityCode, VISIBILITY_FLAGS, NORMAL, type VisibilityFlag } from '../../domain/confidentiality.js';
+import type { DocumentChange } from '../../domain/document-change.js';
 import { CarnetError } from '../../domain/errors.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
 import type { Caller } from '../../services/deps.js';
@@ -26,12 +28,6 @@ import { documentReferenceOf, entryUuidOfId } from './documents.js';
 import { searchParamsOf, tokens } from './search-params.js';
 
 const { applyPatch, JsonPatchError } = fastJsonPatch;
-
-export interface DocumentChange {
-  flags: Array<{ flag: VisibilityFlag; on: boolean }>;
-  archived?: boolean;
-  delete: boolean;
-}
 
 function codesOf(dr: DocumentReference): string[] {
   return (dr.securityLabel ?? []).flatMap((c) => (c.coding ?? []).map((x) => normaliseConfidentialityCode(x.code ?? '')));
@@ -127,13 +123,10 @@ function patched(before: DocumentReference, body: unknown): DocumentReference {
   }
 }
 
-/** Runs the change, flag by flag, each on the version the previous one made. */
+/** The whole change in one service call; a patch that changes nothing answers the document as read. */
 async function apply(services: Services, caller: Caller, current: StoredDocumentEntry, change: DocumentChange): Promise<StoredDocumentEntry> {
-  let latest = current;
-  for (const { flag, on } of change.flags) latest = await services.metadata.setVisibility(caller, { entryUuid: latest.entryUuid }, flag, on);
-  if (change.archived !== undefined) latest = await services.metadata.setArchived(caller, { entryUuid: latest.entryUuid }, change.archived);
-  if (change.delete) latest = await services.metadata.delete(caller, { entryUuid: latest.entryUuid });
-  return latest;
+  const nothing = !change.flags.length && change.archived === undefined && !change.delete;
+  return nothing ? current : services.metadata.change(caller, { entryUuid: current.entryUuid }, change);
 }
 
 /** The document a conditional PATCH names: identifier = its uniqueId, entryUUID or logicalId. */

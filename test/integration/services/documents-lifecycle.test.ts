@@ -56,7 +56,8 @@ describeEachStore('document lifecycle (DOC-05..08)', (db) => {
     await w.services.submissions.submit(as(proActor('doctor')), sub);
     const me = patientCaller(patientKey);
     const ref = { uniqueId: sub.documents[0].metadata.uniqueId };
-    await expect(w.services.metadata.setArchived(as(proActor('doctor')), ref, true)).rejects.toMatchObject({ code: 'forbidden' });
+    // the author is not authorised on this record: the document does not exist for him (ACC-08)
+    await expect(w.services.metadata.setArchived(as(proActor('doctor')), ref, true)).rejects.toMatchObject({ code: 'not_found', reason: 'not_authorised' });
     await w.services.metadata.setArchived(me, ref, true);
     const current = await w.services.documents.find(me, { patientKey }, { statuses: ['Approved'], countTotal: true });
     expect(current.total).toBe(1);

@@ -70,6 +70,47 @@ describeEachStore('ITI-57 update sets', (db) => {
     expect([after.version, after.logicalId, after.title]).toEqual([2, doc1, 'v2']);
   });
 
+  it('MASK-03: a request of several operations refused by the rules on one of them stores none of them', async () => {
+    const { patientKey, ins, doc1, doc2 } = await twoDocs();
+    const versionOf = async (entryUuid: string, over: Parameters<typeof entryMetadata>[1]) => {
+      const current = await w.services.documents.read(patientCaller(patientKey), { entryUuid });
+      const metadata = { ...entryMetadata(ins, { authorId: doctor.idNatPs, uniqueId: current.uniqueId, ...over }), hash: current.hash, size: current.size, repositoryUniqueId: current.repositoryUniqueId };
+      return { id: uuid(), logicalId: entryUuid, previousVersion: 1, propagate: true, metadata };
+    };
+    // applied in this order: a new version of doc2 (allowed, written first), then one hiding doc1
+    // from representatives on an adult's record (refused, MASK-03)
+    const req = update(ins, {
+      documents: [await versionOf(doc2, { creationTime: '20260111093000' }), await versionOf(doc1, { confidentiality: ['N', 'INVISIBLE_REPRESENTANTS_LEGAUX'] })],
+    });
+    await expect(w.services.metadata.applyUpdate(as(doctor), req)).rejects.toMatchObject({ reason: 'not_a_minor' });
+    const versions = await w.services.registryQueries.run(patientCaller(patientKey), { kind: 'GetDocuments', ids: { logicalIds: [doc1, doc2] } });
+    expect(versions.documents.map((d) => [d.entryUuid, d.version, d.availabilityStatus]).sort()).toEqual([[doc1, 1, 'Approved'], [doc2, 1, 'Approved']].sort());
+    const sets = await db().query<{ n: number }>('SELECT count(*)::int AS n FROM submission_set WHERE patient_key = $1 AND unique_id = $2', [patientKey, req.submissionSet.uniqueId]);
+    expect(sets.rows[0].n).toBe(0);
+  });
+
+  it('ACC-08: ITI-57 on a document the caller may not read answers as on an id the registry does not hold', async () => {
+    const { patientKey, ins, doc1 } = await twoDocs();
+    const doctor2 = proActor('doctor2');
+    await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: doctor2.idNatPs, effect: 'permit' });
+    const masked = (await w.services.metadata.setVisibility(patientCaller(patientKey), { entryUuid: doc1 }, 'MASQUE_PS', true)).entryUuid;
+    const answer = (req: UpdateRequest, id: string) =>
+      w.services.metadata.applyUpdate(as(doctor2), req).then(
+        () => 'accepted',
+        (e: { code: string; message: string; location?: string; reason?: string }) => ({ code: e.code, message: e.message.replace(id, '<id>'), location: e.location?.replace(id, '<id>'), reason: e.reason }),
+      );
+    const withdraw = (id: string) => update(ins, { statusChanges: [{ id: 'ua', targetId: id, from: 'Approved', to: 'Deprecated' }] });
+    const unknown = uuid();
+    // the masked version, and the first one (now an old version of a masked document, ACC-09)
+    for (const hidden of [masked, doc1]) expect(await answer(withdraw(hidden), hidden)).toEqual(await answer(withdraw(unknown), unknown));
+    const versionId = uuid();
+    const version = (logicalId: string) =>
+      update(ins, { documents: [{ id: versionId, logicalId, previousVersion: 2, propagate: true, metadata: entryMetadata(ins, { authorId: doctor2.idNatPs }) }] });
+    expect(await answer(version(doc1), doc1)).toEqual(await answer(version(unknown), unknown));
+    // a reader of the document still gets the real reason
+    await expect(w.services.metadata.applyUpdate(as(doctor), withdraw(masked))).resolves.toBeDefined();
+  });
+
   it('a new folder version keeps its documents when associations propagate, and starts empty when they do not', async () => {
     const { patientKey, ins, doc1 } = await twoDocs();
     const folder: FolderMetadata = { uniqueId: uid(), patientId: ins, codeList: [{ code: 'F', system: '1.2.250.1.999.3' }], title: 'suivi' };

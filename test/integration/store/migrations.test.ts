@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { loadMigrations, migrate, MigrationError } from '../../../src/store/migrations.js';
 import { openPglite } from '../../../src/store/pglite-db.js';
 import { openPostgres } from '../../../src/store/pg-db.js';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../../src/store/db.js';
 import { storeKinds } from '../../support/stores.js';
 
@@ -67,6 +67,50 @@ for (const kind of storeKinds()) {
         await migrate(db, migrations);
         const tampered = migrations.map((m, i) => (i === 0 ? { ...m, checksum: 'changed' } : m));
         await expect(migrate(db, tampered)).rejects.toThrow(/was changed after it was applied/);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it('ACC-09: migration 0010 places the replacements recorded before it in their lineages', async () => {
+      const db = await emptyDb(kind);
+      try {
+        const all = loadMigrations();
+        await migrate(db, all.filter((m) => m.version < 10));
+        const patientKey = randomUUID();
+        await db.query(
+          `INSERT INTO dmp (patient_key, status, consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
+           VALUES ($1, 'open', 'patient', now(), 'professional', 'test', now(), now())`,
+          [patientKey],
+        );
+        // A (two versions) replaced by B, B replaced by C; D alone
+        const [a, a2, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+        const rows: Array<[string, string, number, boolean]> = [[a, a, 1, false], [a2, a, 2, true], [b, b, 1, true], [c, c, 1, true], [d, d, 1, true]];
+        for (const [entry, logical, version, latest] of rows) {
+          await db.query(
+            `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type, type_code,
+               class_code, confidentiality, submission_set_uuid, stored_at, metadata)
+             VALUES ($1, $2, $3, $4, $5, $6, 'Approved', 'text/plain', '11488-4', '10', '{N}', $2, now(), '{}')`,
+            [patientKey, entry, logical, version, latest, `uid-${entry}`],
+          );
+        }
+        for (const [i, [source, target]] of [[b, a2], [c, b]].entries()) {
+          await db.query(
+            `INSERT INTO association (patient_key, entry_uuid, type, source_uuid, target_uuid, stored_at, metadata)
+             VALUES ($1, $2, 'RPLC', $3, $4, now() + make_interval(secs => $5), '{}')`,
+            [patientKey, randomUUID(), source, target, i],
+          );
+        }
+        await migrate(db);
+        const placed = await db.query<{ entry: string; lineage: string; generation: number; shared: boolean }>(
+          'SELECT entry_uuid::text AS entry, lineage_id::text AS lineage, lineage_generation AS generation, lineage_shared AS shared FROM document_entry WHERE patient_key = $1',
+          [patientKey],
+        );
+        const at = new Map(placed.rows.map((r) => [r.entry, r]));
+        for (const v of [a, a2, b, c]) expect(at.get(v)?.lineage).toBe(a);
+        expect([a, a2, b, c].map((v) => at.get(v)?.generation)).toEqual([1, 1, 2, 3]);
+        expect([a, a2, b, c].map((v) => at.get(v)?.shared)).toEqual([true, true, true, true]);
+        expect(at.get(d)).toMatchObject({ lineage: d, generation: 1, shared: false });
       } finally {
         await db.close();
       }

@@ -129,6 +129,8 @@ describe('DOC: documents', () => {
       authorIds: [OTHER_DOCTOR, DOCTOR],
       authorStructures: [HOSPITAL],
       authoredByPatient: false,
+      // ACC-09: an entry that was not loaded with its lineage is read by nobody
+      lineage: null,
     });
   });
 });

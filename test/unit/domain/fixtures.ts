@@ -1,6 +1,7 @@
 // Builders shared by the domain tests: the shipped policy, a record context, actors, documents.
 import type { LegalRepresentativeActor, PatientActor, ProfessionalActor } from '../../../src/domain/actor.js';
 import type { Policy } from '../../../src/domain/policy.js';
+import { loneMember } from '../../../src/domain/lineage.js';
 import type { DocumentFacts, RecordContext } from '../../../src/domain/record.js';
 import { loadPolicy } from '../../../src/profiles/load.js';
 
@@ -55,15 +56,18 @@ export function minorCtx(over: Partial<RecordContext> = {}): RecordContext {
   });
 }
 
+/** A document alone in its lineage (ACC-09), unless `over` says what lineage it follows. */
 export function doc(over: Partial<DocumentFacts> = {}): DocumentFacts {
-  return {
+  const { lineage, ...own } = over;
+  const facts = {
     typeCode: '11488-4',
     classCode: '10',
     confidentiality: ['N'],
-    status: 'Approved',
+    status: 'Approved' as const,
     authorIds: [OTHER_DOCTOR],
     authorStructures: [],
     authoredByPatient: false,
-    ...over,
+    ...own,
   };
+  return { ...facts, lineage: lineage === undefined ? loneMember(facts) : lineage };
 }

@@ -7,8 +7,10 @@ import { ACTIONS } from '../../../src/domain/actions.js';
 import type { Actor } from '../../../src/domain/actor.js';
 import { decide } from '../../../src/domain/decide.js';
 import type { AvailabilityStatus } from '../../../src/domain/model.js';
+import { loneMember, type MemberFacts } from '../../../src/domain/lineage.js';
+import { hidesExistence } from '../../../src/domain/reasons.js';
 import type { DocumentFacts, RecordContext } from '../../../src/domain/record.js';
-import { filterAllows, visibilityFilter } from '../../../src/domain/visibility.js';
+import { filterAllows, memberAllows, visibilityFilter } from '../../../src/domain/visibility.js';
 import { PATIENT_KEY, policy } from './fixtures.js';
 
 const PEOPLE = ['810000000001', '810000000002', '810000000003'];
@@ -77,16 +79,26 @@ const record: fc.Arbitrary<RecordContext> = fc.record({
   closedAt: fc.option(fc.constantFrom('2012-01-01T00:00:00Z', '2024-01-01T00:00:00Z'), { nil: undefined }),
 });
 
+const member: fc.Arbitrary<MemberFacts> = fc.record({
+  typeCode: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...TYPES) }, { weight: 1, arbitrary: fc.constant('UNKNOWN-1') }),
+  confidentiality: fc.subarray(CODES),
+  status: fc.constantFrom(...STATUSES),
+  authorIds: fc.subarray(PEOPLE),
+  authoredByPatient: fc.boolean(),
+});
+
+/** ACC-09: a version alone in its lineage, or following another latest version and current member, or not loaded. */
 const documentFacts: fc.Arbitrary<DocumentFacts> = fc
-  .record({
-    typeCode: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...TYPES) }, { weight: 1, arbitrary: fc.constant('UNKNOWN-1') }),
-    classCode: fc.constantFrom('10', '11', '90'),
-    confidentiality: fc.subarray(CODES),
-    status: fc.constantFrom(...STATUSES),
-    authorIds: fc.subarray(PEOPLE),
-    authorStructures: fc.subarray(STRUCTURES),
-    authoredByPatient: fc.boolean(),
-  });
+  .tuple(
+    member,
+    fc.record({ classCode: fc.constantFrom('10', '11', '90'), authorStructures: fc.subarray(STRUCTURES) }),
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constant('lone' as const) },
+      { weight: 5, arbitrary: fc.record({ latest: member, current: fc.option(member, { nil: null }) }) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
+  )
+  .map(([own, rest, lineage]): DocumentFacts => ({ ...own, ...rest, lineage: lineage === 'lone' ? loneMember(own) : lineage }));
 
 const now = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2032-01-01T00:00:00Z'), noInvalidDate: true });
 
@@ -100,6 +112,22 @@ describe('visibility filter and decide agree', () => {
         const f = visibilityFilter(policy, a, c, t);
         expect(decision.permit).toBe(filterAllows(f, d));
         if (decision.permit && f.kind === 'some') expect(decision.emergency).toBe(f.emergency);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('ACC-09: a version is read only by whoever may read it, its document\'s latest version and its lineage\'s current member', () => {
+    fc.assert(
+      fc.property(actor, record, documentFacts, now, (a, c, d, t) => {
+        const f = visibilityFilter(policy, a, c, t);
+        const decision = decide(policy, a, c, d, 'document.read', t);
+        const own = memberAllows(f, d);
+        const gate = d.lineage !== null && memberAllows(f, d.lineage.latest) && (d.lineage.current === null || memberAllows(f, d.lineage.current));
+        expect(decision.permit).toBe(own && gate);
+        // hidden by its lineage alone, a version answers like a hidden document: as an unknown id
+        if (own && !gate && f.kind === 'some' && !decision.permit) expect(['lineage_hidden', 'document_unavailable']).toContain(decision.reason);
+        if (!decision.permit && own && f.kind === 'some') expect(hidesExistence(decision.reason)).toBe(true);
       }),
       { numRuns: RUNS },
     );

@@ -1,0 +1,346 @@
+// The lock on every path (ACC-08, ACC-09, TRACE-05): every actor x every member of a lineage
+// (current version, old version, replaced predecessor, replacement) x every way of hiding it
+// (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX, the matrix, a blocked author,
+// and nothing) x every path, through real HTTP (FHIR) and real SOAP (XDS.b). A member is
+// visible exactly where the rules say (lock-world.ts `expected`); otherwise it is absent, and
+// where it is named by its id the answer is the unknown id's, byte for byte but the request id.
+// One server and one seeded world per store; each path is one table-driven test.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { AuditEvent, Bundle, DocumentReference, List, Parameters } from '@medplum/fhirtypes';
+import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
+import type { Db } from '../../src/store/db.js';
+import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
+import { NS } from '../../src/xml/index.js';
+import { startTestApp, type RunningApp } from '../support/app.js';
+import { answered, associationEnds, LockClients, registryErrors, unknownId } from '../support/lock-clients.js';
+import { ACTOR_NAMES, actorOn, expected, HIDINGS, isProfessional, MEMBERS, seedLockWorld, type ActorName, type Hiding, type LockWorld, type Member } from '../support/lock-world.js';
+import { openTestDb, storeKinds } from '../support/stores.js';
+import { seedDirectory } from '../support/world.js';
+import { cx } from '../support/xds-client.js';
+import { readZip } from '../support/zip.js';
+
+const EVERY_STATUS = `('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved','urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated','urn:asip:ci-sis:2010:StatusType:Archived','urn:asip:ci-sis:2010:StatusType:Deleted')`;
+const RPLC = "('urn:ihe:iti:2007:AssociationType:RPLC')";
+const PATIENT_SIDE: ActorName[] = ['patient', 'representative', 'representative_with_doctor'];
+/** the members each kind of path can reach at all: searches and lists hold latest versions only */
+const LATEST: Member[] = ['current', 'predecessor', 'replacement'];
+/** the members that are current documents (Approved, latest): counted at home, exported */
+const CURRENT_DOCUMENTS: Member[] = ['current', 'replacement'];
+
+for (const kind of storeKinds()) {
+  describe(`ACC-08 / ACC-09 / TRACE-05: every path, every actor, every member, every hiding [${kind}]`, () => {
+    let db: Db;
+    let server: RunningApp;
+    let world: LockWorld;
+    let c: LockClients;
+
+    beforeAll(async () => {
+      db = await openTestDb(kind);
+      server = await startTestApp(db);
+      await seedDirectory(server.app.services.directory);
+      world = await seedLockWorld(server.app.services);
+      c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
+    }, 120_000);
+    afterAll(async () => {
+      await server?.close();
+      await db?.close();
+    });
+
+    const records = () => [world.main, world.blocked];
+    const hidingsOf = (patientKey: string) => HIDINGS.filter((h) => world.lineages[h].patientKey === patientKey);
+    const visible = (name: ActorName, h: Hiding) => expected(name, h, world.actors[name]);
+    /** the record as a whole is refused (403): support, and the blocked author on the blocked record */
+    const readsRecord = (name: ActorName, patientKey: string) => name !== 'support' && !(name === 'author' && patientKey === world.blocked.patientKey);
+    const actorFor = (name: ActorName, patientKey: string): Actor => actorOn(world.actors[name], patientKey);
+    const idsOf = (patientKey: string, members: readonly Member[], keep: (h: Hiding) => boolean) =>
+      hidingsOf(patientKey).filter(keep).flatMap((h) => members.map((m) => world.lineages[h].ids[m])).sort();
+    const visibleIds = (name: ActorName, patientKey: string, members: readonly Member[] = MEMBERS) => idsOf(patientKey, members, (h) => visible(name, h));
+    const hiddenIds = (name: ActorName, patientKey: string, members: readonly Member[] = MEMBERS) => idsOf(patientKey, members, (h) => !visible(name, h));
+    const professionals = () => ACTOR_NAMES.filter((n) => isProfessional(world.actors[n]));
+    const bare = (id: string) => id.replace(/^urn:uuid:/, '');
+
+    it('the matrix is not vacuous: every hiding hides from someone, and every actor but support and MASK-04 sees something', () => {
+      for (const h of HIDINGS) if (h !== 'none') expect({ h, hidden: ACTOR_NAMES.some((n) => n !== 'support' && !visible(n, h)) }).toEqual({ h, hidden: true });
+      for (const n of ACTOR_NAMES) if (n !== 'support' && n !== 'representative_with_doctor') expect({ n, sees: HIDINGS.some((h) => visible(n, h)) }).toEqual({ n, sees: true });
+    });
+
+    it('ACC-09: FHIR read (and its relatesTo) and ITI-68 Binary of every member: visible where the rules say, otherwise the unknown id\'s answer', async () => {
+      const wrong: unknown[] = [];
+      for (const name of ACTOR_NAMES) {
+        for (const r of records()) {
+          const actor = actorFor(name, r.patientKey);
+          const unknown = { read: await c.fhir(actor, `DocumentReference/${unknownId()}`), binary: await c.fhir(actor, `Binary/${unknownId()}`, { accept: '*/*' }) };
+          expect([unknown.read.status, unknown.binary.status]).toEqual([404, 404]);
+          const seen = new Set(visibleIds(name, r.patientKey));
+          const cases = hidingsOf(r.patientKey).flatMap((h) => MEMBERS.map((m) => ({ h, m, id: world.lineages[h].ids[m] })));
+          await Promise.all(
+            cases.map(async ({ h, m, id }) => {
+              const [read, binary] = await Promise.all([c.fhir(actor, `DocumentReference/${id}`), c.fhir(actor, `Binary/${id}`, { accept: '*/*' })]);
+              // what is read names, in relatesTo, only what the reader sees
+              const related = ((read.json as DocumentReference | undefined)?.relatesTo ?? []).map((x) => x.target?.reference?.slice(18) ?? '');
+              const ok = visible(name, h)
+                ? read.status === 200 && (read.json as DocumentReference).id === id && binary.status === 200 && binary.body.toString().includes(h) && related.every((x) => seen.has(x))
+                : read.status === 404 && read.body.equals(unknown.read.body) && binary.status === 404 && binary.body.equals(unknown.binary.body);
+              if (!ok) wrong.push({ name, h, m, read: read.status, binary: binary.status, related, body: read.body.toString().slice(0, 200) });
+            }),
+          );
+        }
+      }
+      expect(wrong).toEqual([]);
+    }, 120_000);
+
+    it('ACC-08 / ACC-09: ITI-67 search with _total, its pages and relatesTo show the latest visible members, and count nothing else', async () => {
+      for (const name of ACTOR_NAMES) {
+        for (const r of records()) {
+          const actor = actorFor(name, r.patientKey);
+          const all = await c.searchAll(actor, `DocumentReference?patient=Patient/${r.patientKey}&_count=100&_total=accurate`);
+          if (!readsRecord(name, r.patientKey)) {
+            expect({ name, status: all.status }).toEqual({ name, status: 403 });
+            continue;
+          }
+          const want = visibleIds(name, r.patientKey, LATEST);
+          expect({ name, r: r.patientKey, ids: [...all.ids].sort(), totals: all.totals }).toEqual({ name, r: r.patientKey, ids: want, totals: [want.length] });
+          const paged = await c.searchAll(actor, `DocumentReference?patient=Patient/${r.patientKey}&_count=3&_total=accurate`);
+          expect({ name, ids: paged.ids, totals: [...new Set(paged.totals)] }).toEqual({ name, ids: all.ids, totals: [want.length] });
+          // relatesTo names only what the reader sees; a visible replacement names its predecessor
+          const seen = new Set(visibleIds(name, r.patientKey));
+          const related = all.resources.flatMap((d) => (d.relatesTo ?? []).map((x) => x.target?.reference?.slice(18) ?? ''));
+          expect({ name, unseen: related.filter((x) => !seen.has(x)) }).toEqual({ name, unseen: [] });
+          for (const h of hidingsOf(r.patientKey).filter((x) => visible(name, x))) {
+            const l = world.lineages[h];
+            const replacement = all.resources.find((d) => d.id === l.ids.replacement);
+            expect({ name, h, replaces: replacement?.relatesTo?.map((x) => [x.code, x.target?.reference]) }).toEqual({ name, h, replaces: [['replaces', `DocumentReference/${l.ids.predecessor}`]] });
+          }
+        }
+      }
+    }, 120_000);
+
+    it('ACC-08: ITI-66 List members are documents the reader sees; the folder lists the latest visible members', async () => {
+      for (const name of ACTOR_NAMES) {
+        for (const r of records()) {
+          const actor = actorFor(name, r.patientKey);
+          const res = await c.fhir(actor, `List?patient=Patient/${r.patientKey}&_count=100`);
+          if (!readsRecord(name, r.patientKey)) {
+            expect({ name, status: res.status }).toEqual({ name, status: 403 });
+            continue;
+          }
+          const lists = ((res.json as Bundle).entry ?? []).map((e) => e.resource as List);
+          const members = (l: List) => (l.entry ?? []).map((e) => e.item.reference ?? '').filter((x) => x.startsWith('DocumentReference/')).map((x) => x.slice(18));
+          const seen = new Set(visibleIds(name, r.patientKey));
+          for (const l of lists) for (const id of members(l)) expect({ name, list: l.id, id, seen: seen.has(id) }).toEqual({ name, list: l.id, id, seen: true });
+          if (r === world.main) {
+            const folder = lists.find((l) => l.id === world.main.folder);
+            expect({ name, folder: folder ? members(folder).sort() : [] }).toEqual({ name, folder: visibleIds(name, r.patientKey, ['predecessor', 'replacement']) });
+          }
+        }
+      }
+    }, 120_000);
+
+    it('ACC-08: $home counts and latest five hold only what the reader sees', async () => {
+      for (const name of PATIENT_SIDE) {
+        for (const r of records()) {
+          const res = await c.fhir(actorFor(name, r.patientKey), `Patient/${r.patientKey}/$home`);
+          expect(res.status).toBe(200);
+          const params = (res.json as Parameters).parameter ?? [];
+          const want = visibleIds(name, r.patientKey, CURRENT_DOCUMENTS);
+          const latest = params.filter((p) => p.name === 'latest').map((p) => (p.resource as DocumentReference).id!);
+          expect({ name, count: params.find((p) => p.name === 'currentCount')?.valueInteger, latest: latest.every((id) => want.includes(id)), shown: latest.length }).toEqual({
+            name,
+            count: want.length,
+            latest: true,
+            shown: Math.min(5, want.length),
+          });
+        }
+      }
+    }, 60_000);
+
+    it('ACC-08 / TRACE-05: $download holds only what the reader sees (entries, manifest, history); a hidden id chosen answers as an unknown one', async () => {
+      for (const name of PATIENT_SIDE) {
+        for (const r of records()) {
+          const actor = actorFor(name, r.patientKey);
+          const res = await c.fhir(actor, `Patient/${r.patientKey}/$download`, { accept: '*/*' });
+          expect(res.status).toBe(200);
+          const entries = readZip(res.body);
+          const documents = [...new Set(entries.filter((e) => e.name.startsWith('documents/')).map((e) => e.name.slice(10, 46)))].sort();
+          const manifest = JSON.parse(entries.find((e) => e.name === 'manifest.json')!.data.toString()) as { documents: number };
+          const history = JSON.parse(entries.find((e) => e.name === 'history.json')!.data.toString()) as Array<{ document: { logicalId: string; entryUuid: string } | null }>;
+          const want = visibleIds(name, r.patientKey, CURRENT_DOCUMENTS);
+          const hidden = new Set(hiddenIds(name, r.patientKey));
+          expect({ name, documents, count: manifest.documents, historyNamesHidden: history.filter((x) => x.document && (hidden.has(x.document.logicalId) || hidden.has(x.document.entryUuid))).length }).toEqual({
+            name,
+            documents: want,
+            count: want.length,
+            historyNamesHidden: 0,
+          });
+          const unknown = await c.fhir(actor, `Patient/${r.patientKey}/$download?documents=${unknownId()}`, { accept: '*/*' });
+          for (const id of hiddenIds(name, r.patientKey, CURRENT_DOCUMENTS).slice(0, 3)) {
+            const chosen = await c.fhir(actor, `Patient/${r.patientKey}/$download?documents=${id}`, { accept: '*/*' });
+            // the message names the id asked for, as for an unknown one
+            expect({ status: chosen.status, body: chosen.body.toString().replace(id, '<id>') }).toEqual({ status: 404, body: unknown.body.toString().replace(/[0-9a-f-]{36}/, '<id>') });
+          }
+        }
+      }
+    }, 120_000);
+
+    it('ACC-08 / ACC-09: a personal selection takes any member the reader sees, and a hidden one answers as an unknown id', async () => {
+      const wrong: unknown[] = [];
+      const selection = (patientKey: string, ...ids: string[]) => ({
+        resourceType: 'List',
+        status: 'current',
+        mode: 'working',
+        title: 'matrice',
+        code: { coding: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-list-type', code: 'carnet-selection' }] },
+        subject: { reference: `Patient/${patientKey}` },
+        entry: ids.map((id) => ({ item: { reference: `DocumentReference/${id}` } })),
+      });
+      for (const name of PATIENT_SIDE) {
+        for (const r of records()) {
+          const actor = actorFor(name, r.patientKey);
+          const unknownIdValue = unknownId();
+          const unknown = await c.fhir(actor, 'List', { method: 'POST', body: selection(r.patientKey, unknownIdValue) });
+          expect(unknown.status).toBe(404);
+          // every member it sees, in one selection; then each hidden one alone
+          const seen = visibleIds(name, r.patientKey);
+          if (seen.length) {
+            const all = await c.fhir(actor, 'List', { method: 'POST', body: selection(r.patientKey, ...seen) });
+            const kept = ((all.json as List | undefined)?.entry ?? []).length;
+            // the selection holds the three documents of each lineage it sees (versions, predecessor, replacement)
+            if (all.status !== 201 || kept !== hidingsOf(r.patientKey).filter((h) => visible(name, h)).length * 3) wrong.push({ name, status: all.status, kept });
+          }
+          const cases = hidingsOf(r.patientKey).filter((h) => !visible(name, h)).flatMap((h) => MEMBERS.map((m) => ({ h, m, id: world.lineages[h].ids[m] })));
+          await Promise.all(
+            cases.map(async ({ h, m, id }) => {
+              const res = await c.fhir(actor, 'List', { method: 'POST', body: selection(r.patientKey, id) });
+              if (res.status !== 404 || res.body.toString().replace(id, '<id>') !== unknown.body.toString().replace(unknownIdValue, '<id>')) {
+                wrong.push({ name, h, m, status: res.status, body: res.body.toString().slice(0, 200) });
+              }
+            }),
+          );
+        }
+      }
+      expect(wrong).toEqual([]);
+    }, 120_000);
+
+    it('TRACE-05: the AuditEvent history of the patient, each representative and the médecin traitant names only documents they see', async () => {
+      for (const name of [...PATIENT_SIDE, 'medecin_traitant'] as ActorName[]) {
+        for (const r of records()) {
+          const actor = actorFor(name, r.patientKey);
+          const events: AuditEvent[] = [];
+          let total = -1;
+          for (let offset = 0; offset === 0 || offset < total; offset += 100) {
+            const res = await c.fhir(actor, `AuditEvent?patient=Patient/${r.patientKey}&_count=100&_offset=${offset}`);
+            expect({ name, status: res.status }).toEqual({ name, status: 200 });
+            const b = res.json as Bundle;
+            total = b.total ?? 0;
+            events.push(...(b.entry ?? []).map((e) => e.resource as AuditEvent));
+          }
+          expect(events.length).toBe(total);
+          const named = new Set(
+            events.flatMap((e) => (e.entity ?? []).flatMap((en) => [en.what?.reference?.replace(/^DocumentReference\//, ''), en.what?.identifier?.value?.replace(/^urn:uuid:/, '')])).filter((x): x is string => !!x),
+          );
+          const hidden = hiddenIds(name, r.patientKey).filter((id) => named.has(id));
+          expect({ name, r: r.patientKey, hidden }).toEqual({ name, r: r.patientKey, hidden: [] });
+          // and what the reader sees has its history: each visible replacement's deposit is there
+          for (const h of hidingsOf(r.patientKey).filter((x) => visible(name, x))) expect({ name, h, named: named.has(world.lineages[h].ids.replacement) }).toEqual({ name, h, named: true });
+        }
+      }
+      for (const name of ACTOR_NAMES.filter((n) => ![...PATIENT_SIDE, 'medecin_traitant'].includes(n))) {
+        expect({ name, status: (await c.fhir(world.actors[name], `AuditEvent?patient=Patient/${world.main.patientKey}`)).status }).toEqual({ name, status: 403 });
+      }
+    }, 120_000);
+
+    describe('XDS.b', () => {
+      const each = async (fn: (name: ActorName, actor: ProfessionalActor, r: LockWorld['blocked']) => Promise<void>) => {
+        for (const name of professionals()) for (const r of records()) await fn(name, world.actors[name] as ProfessionalActor, r);
+      };
+      const memberUuids = (patientKey: string) => idsOf(patientKey, MEMBERS, () => true).map((id) => `urn:uuid:${id}`);
+
+      it('ACC-09: FindDocuments with every status returns the latest visible members, and nothing else', async () => {
+        await each(async (name, actor, r) => {
+          const got = answered(await c.query(actor, r.ins, Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(r.ins), $XDSDocumentEntryStatus: EVERY_STATUS }));
+          const want = readsRecord(name, r.patientKey) ? visibleIds(name, r.patientKey, LATEST) : 'refused';
+          expect({ name, got: got === 'refused' ? got : got.documents.map(bare).sort() }).toEqual({ name, got: want });
+        });
+      }, 120_000);
+
+      it('ACC-09: GetDocuments and GetDocumentsAndAssociations by the id of every member answer the visible ones, as if the others did not exist', async () => {
+        await each(async (name, actor, r) => {
+          const ids = `(${[...memberUuids(r.patientKey), `urn:uuid:${unknownId()}`].map((u) => `'${u}'`).join(',')})`;
+          const docs = answered(await c.query(actor, r.ins, Q.GetDocuments, { $XDSDocumentEntryEntryUUID: ids }));
+          const want = visibleIds(name, r.patientKey);
+          expect({ name, got: docs === 'refused' ? docs : docs.documents.map(bare).sort() }).toEqual({ name, got: want });
+          const withAssociations = await c.query(actor, r.ins, Q.GetDocumentsAndAssociations, { $XDSDocumentEntryEntryUUID: ids });
+          const dna = answered(withAssociations);
+          expect({ name, got: dna === 'refused' ? dna : dna.documents.map(bare).sort() }).toEqual({ name, got: want });
+          const hidden = new Set(hiddenIds(name, r.patientKey));
+          const touching = associationEnds(withAssociations).filter((a) => hidden.has(bare(a.source)) || hidden.has(bare(a.target)));
+          expect({ name, touching }).toEqual({ name, touching: [] });
+        });
+      }, 120_000);
+
+      it('ACC-09: GetAssociations and GetRelatedDocuments show a replacement only between members the reader sees', async () => {
+        await each(async (name, actor, r) => {
+          const ids = `(${memberUuids(r.patientKey).map((u) => `'${u}'`).join(',')})`;
+          const assoc = await c.query(actor, r.ins, Q.GetAssociations, { $uuid: ids });
+          const hidden = new Set(hiddenIds(name, r.patientKey));
+          expect({ name, touching: associationEnds(assoc).filter((a) => hidden.has(bare(a.source)) || hidden.has(bare(a.target))) }).toEqual({ name, touching: [] });
+          const related = hidingsOf(r.patientKey).flatMap((h) => {
+            const l = world.lineages[h];
+            const replacements = associationEnds(assoc).filter((a) => a.type === 'RPLC' && bare(a.source) === l.ids.replacement && bare(a.target) === l.ids.predecessor);
+            expect({ name, h, rplc: replacements.length }).toEqual({ name, h, rplc: visible(name, h) ? 1 : 0 });
+            // asked from the replaced document: the relation leads to the replacement, and back
+            return [l.ids.predecessor].map(async (from) => {
+              const got = answered(await c.query(actor, r.ins, Q.GetRelatedDocuments, { $XDSDocumentEntryEntryUUID: `'urn:uuid:${from}'`, $AssociationTypes: RPLC }));
+              return { name, h, from, got: got === 'refused' ? got : got.documents.map(bare).sort() };
+            });
+          });
+          expect(await Promise.all(related)).toEqual(
+            hidingsOf(r.patientKey).flatMap((h) => {
+              const l = world.lineages[h];
+              return [{ name, h, from: l.ids.predecessor, got: visible(name, h) ? [l.ids.predecessor, l.ids.replacement].sort() : [] }];
+            }),
+          );
+        });
+      }, 120_000);
+
+      it('ACC-09: GetSubmissionSetAndContents and GetFolderAndContents hold only the members the reader sees', async () => {
+        await each(async (name, actor, r) => {
+          const sets = hidingsOf(r.patientKey).map(async (h) => {
+            const got = answered(await c.query(actor, r.ins, Q.GetSubmissionSetAndContents, { $XDSSubmissionSetEntryUUID: `'urn:uuid:${world.lineages[h].replacementSet}'` }));
+            return { name, h, got: got === 'refused' ? got : { sets: got.submissionSets.map(bare), documents: got.documents.map(bare) } };
+          });
+          expect(await Promise.all(sets)).toEqual(
+            hidingsOf(r.patientKey).map((h) => {
+              const l = world.lineages[h];
+              return { name, h, got: visible(name, h) ? { sets: [l.replacementSet], documents: [l.ids.replacement] } : { sets: [], documents: [] } };
+            }),
+          );
+          if (r !== world.main) return;
+          const folder = answered(await c.query(actor, r.ins, Q.GetFolderAndContents, { $XDSFolderEntryUUID: `'urn:uuid:${world.main.folder}'` }));
+          // the folder holds the first version and the predecessor it was given, and the replacement that joined it
+          expect({ name, got: folder === 'refused' ? folder : folder.documents.map(bare).sort() }).toEqual({ name, got: visibleIds(name, r.patientKey, ['old', 'predecessor', 'replacement']) });
+        });
+      }, 120_000);
+
+      it('ACC-08 / ACC-09: ITI-43 retrieves the visible documents; a hidden uniqueId answers as an unknown one', async () => {
+        await each(async (name, actor, r) => {
+          const asked = hidingsOf(r.patientKey).flatMap((h) => {
+            const u = world.lineages[h].uniqueIds;
+            return [u.versions, u.predecessor, u.replacement].map((uid) => ({ h, uid }));
+          });
+          const unknown = `1.2.250.1.999.404.${Date.now()}`;
+          const res = await c.retrieve(actor, r.ins, [...asked.map((a) => a.uid), unknown]);
+          const found = Array.from(res.doc.getElementsByTagNameNS(NS.xdsb, 'DocumentResponse')).map((d) => d.getElementsByTagNameNS(NS.xdsb, 'DocumentUniqueId')[0]?.textContent ?? '');
+          expect({ name, found: found.sort() }).toEqual({ name, found: asked.filter((a) => visible(name, a.h)).map((a) => a.uid).sort() });
+          const errors = registryErrors(res);
+          const asUnknown = errors.find((e) => e.location === unknown)!;
+          expect(asUnknown.errorCode).toBe('XDSDocumentUniqueIdError');
+          for (const a of asked.filter((x) => !visible(name, x.h))) {
+            expect({ name, h: a.h, error: { ...errors.find((e) => e.location === a.uid), location: '' } }).toEqual({ name, h: a.h, error: { ...asUnknown, location: '' } });
+          }
+          expect(errors).toHaveLength(asked.filter((a) => !visible(name, a.h)).length + 1);
+        });
+      }, 120_000);
+    });
+  });
+}

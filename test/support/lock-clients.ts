@@ -1,0 +1,116 @@
+// Real clients for the lock's matrix: FHIR over fetch with a bearer token, XDS.b over SOAP with a
+// signed VIHF, each credential made once per actor and record; and the answers an unknown id
+// gets, which a hidden one must match.
+import { randomUUID } from 'node:crypto';
+import type { Bundle, DocumentReference, Resource } from '@medplum/fhirtypes';
+import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
+import type { PatientIdentifier } from '../../src/domain/model.js';
+import { NS } from '../../src/xml/index.js';
+import type { RunningApp } from './app.js';
+import { adhocQuery, postSoap, queryObjects, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from './xds-client.js';
+
+export interface Answer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+  /** the body as JSON when it is FHIR JSON */
+  json?: Resource;
+}
+
+export class LockClients {
+  private readonly tokens = new Map<string, Promise<string>>();
+  private readonly assertions = new Map<string, string>();
+
+  constructor(
+    private readonly server: RunningApp,
+    readonly repositoryUniqueId: string,
+  ) {}
+
+  private token(actor: Actor): Promise<string> {
+    const key = JSON.stringify(actor);
+    if (!this.tokens.has(key)) this.tokens.set(key, this.server.tokenFor(actor));
+    return this.tokens.get(key)!;
+  }
+
+  /** One FHIR request (a path under /fhir or a full URL of this server). */
+  async fhir(actor: Actor, path: string, init: { method?: string; body?: unknown; accept?: string } = {}): Promise<Answer> {
+    const headers: Record<string, string> = { authorization: `Bearer ${await this.token(actor)}`, accept: init.accept ?? 'application/fhir+json' };
+    if (init.body !== undefined) headers['content-type'] = 'application/fhir+json';
+    const url = path.startsWith('http') ? path : `${this.server.baseUrl}/fhir/${path}`;
+    const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const body = Buffer.from(await res.arrayBuffer());
+    const contentType = res.headers.get('content-type') ?? '';
+    const json = contentType.includes('json') && body.length ? (JSON.parse(body.toString('utf8')) as Resource) : undefined;
+    return { status: res.status, contentType, body, json };
+  }
+
+  /** Every DocumentReference of a search, following its `next` links; the totals each page gave. */
+  async searchAll(actor: Actor, first: string): Promise<{ status: number; ids: string[]; totals: number[]; resources: DocumentReference[] }> {
+    const resources: DocumentReference[] = [];
+    const totals: number[] = [];
+    let next: string | undefined = first;
+    let status = 200;
+    for (let pages = 0; next && pages < 50; pages++) {
+      const a = await this.fhir(actor, next);
+      status = a.status;
+      if (a.status !== 200) break;
+      const bundle = a.json as Bundle;
+      totals.push(bundle.total ?? -1);
+      resources.push(...(bundle.entry ?? []).map((e) => e.resource).filter((r): r is DocumentReference => r?.resourceType === 'DocumentReference'));
+      next = bundle.link?.find((l) => l.relation === 'next')?.url;
+    }
+    return { status, ids: resources.map((r) => r.id!), totals, resources };
+  }
+
+  private assertion(actor: ProfessionalActor, patient: PatientIdentifier): string {
+    const key = `${JSON.stringify(actor)}|${patient.value}`;
+    if (!this.assertions.has(key)) this.assertions.set(key, vihfFor(actor, { patientId: patient }));
+    return this.assertions.get(key)!;
+  }
+
+  /** ITI-18 with an assertion naming the record's patient. */
+  query(actor: ProfessionalActor, patient: PatientIdentifier, queryId: string, slots: Record<string, string | string[]>): Promise<XdsAnswer> {
+    return postSoap(`${this.server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-18'], adhocQuery(queryId, slots), { assertion: this.assertion(actor, patient) });
+  }
+
+  /** ITI-43 of these uniqueIds. */
+  retrieve(actor: ProfessionalActor, patient: PatientIdentifier, uniqueIds: string[]): Promise<XdsAnswer> {
+    const body =
+      `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="${NS.xdsb}">` +
+      uniqueIds
+        .map((u) => `<xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${this.repositoryUniqueId}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${u}</xdsb:DocumentUniqueId></xdsb:DocumentRequest>`)
+        .join('') +
+      `</xdsb:RetrieveDocumentSetRequest>`;
+    return postSoap(`${this.server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-43'], body, { assertion: this.assertion(actor, patient) });
+  }
+}
+
+/** An id that names nothing. */
+export const unknownId = (): string => randomUUID();
+
+/** The RegistryError entries of an answer, with the id each one names left out. */
+export function registryErrors(a: XdsAnswer): Array<{ errorCode: string; codeContext: string; severity: string; location: string }> {
+  return Array.from(a.doc.getElementsByTagName('*'))
+    .filter((e) => e.localName === 'RegistryError')
+    .map((e) => ({
+      errorCode: e.getAttribute('errorCode') ?? '',
+      codeContext: e.getAttribute('codeContext') ?? '',
+      severity: e.getAttribute('severity') ?? '',
+      location: e.getAttribute('location') ?? '',
+    }));
+}
+
+/** What a stored query answered: Success with its objects, or the refusal. */
+export function answered(a: XdsAnswer): ReturnType<typeof queryObjects> | 'refused' {
+  return responseStatus(a) === 'Success' ? queryObjects(a) : 'refused';
+}
+
+/** An association's source and target, by its id. */
+export function associationEnds(a: XdsAnswer): Array<{ id: string; type: string; source: string; target: string }> {
+  return Array.from(a.doc.getElementsByTagNameNS(NS.rim, 'Association')).map((e) => ({
+    id: e.getAttribute('id') ?? '',
+    type: (e.getAttribute('associationType') ?? '').split(':').pop() ?? '',
+    source: e.getAttribute('sourceObject') ?? '',
+    target: e.getAttribute('targetObject') ?? '',
+  }));
+}
