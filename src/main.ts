@@ -22,11 +22,11 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
-    const code = await command.run(rest);
+    const code = await (await command.load()).run(rest);
     if (code !== undefined) process.exitCode = code;
   } catch (e) {
     // Configuration and schema problems are the user's to fix: one clear line, no stack.
-    if (e instanceof ConfigError || e instanceof MigrationError || e instanceof StoreInUseError) {
+    if (e instanceof ConfigError || e instanceof MigrationError || e instanceof StoreInUseError || e instanceof StoreDirError) {
       console.error(`carnet: ${e.message}`);
       process.exitCode = 2;
       return;

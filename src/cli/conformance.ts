@@ -82,7 +82,6 @@ async function runXds(args: string[]): Promise<number> {
 }
 
 export const conformanceCommand: Command = {
-  summary: 'run conformance suites: `conformance xds [tests-dir] [--base URL]`, `conformance testscript <dir|file> --base URL`',
   async run(args) {
     const [suite, ...rest] = args;
     if (suite === 'xds') return runXds(rest);

@@ -39,7 +39,6 @@ export async function loadDemo(s: Services): Promise<{ patientKey: string; creat
 }
 
 export const seedCommand: Command = {
-  summary: 'load demo data: a DMP with documents, professionals of several professions',
   async run() {
     const config = loadConfig();
     const app = await createApp({ ...config, logLevel: 'warn' });

@@ -6,7 +6,6 @@ import type { Command } from './commands.js';
 import { startServeJobs } from './jobs.js';
 
 export const serveCommand: Command = {
-  summary: 'serve the FHIR and XDS doors (default)',
   async run() {
     const config = loadConfig();
     const app = await createApp(config);
