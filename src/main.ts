@@ -1,6 +1,6 @@
 // The `carnet` command line: one entry, subcommands in src/cli/.
 import { ConfigError } from './config/env.js';
-import { StoreInUseError } from './store/dir-lock.js';
+import { StoreDirError, StoreInUseError } from './store/dir-lock.js';
 import { MigrationError } from './store/migrations.js';
 import { commands } from './cli/commands.js';
 

@@ -3,7 +3,7 @@
 // provider and patients' from the login.
 import { createBearerVerifier } from '../auth/bearer.js';
 import type { CarnetClaims } from '../auth/claims.js';
-import { defaultLocalKeyFile, loadOrCreateLocalKeys } from '../auth/local-keys.js';
+import { serverSigningKeys } from '../auth/server-keys.js';
 import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/env.js';
 import { optionString, parseArgs } from './args.js';
@@ -18,7 +18,6 @@ const USAGE = `usage:
 options: --ttl <seconds> (default 3600)`;
 
 export const tokenCommand: Command = {
-  summary: 'issue a development bearer token (CARNET_DEV_MODE=true only)',
   async run(args) {
     const config = loadConfig();
     if (!config.devMode) throw new ConfigError('CARNET_DEV_MODE: test tokens are issued only when it is true');
@@ -58,7 +57,7 @@ export const tokenCommand: Command = {
         console.error(USAGE);
         return 2;
     }
-    const localKeys = await loadOrCreateLocalKeys(config.auth.signingKeyFile ?? defaultLocalKeyFile(config.dataDir));
+    const localKeys = await serverSigningKeys(config);
     const verifier = createBearerVerifier({ audience: config.auth.audience, localKeys, devMode: true });
     const ttl = Number(optionString(p, 'ttl') ?? 3600);
     console.log(await verifier.sign(claims, Number.isFinite(ttl) && ttl > 0 ? ttl : 3600));

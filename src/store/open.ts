@@ -1,8 +1,7 @@
 // Opens the store the configuration asks for: PostgreSQL when a URL is given, else PGlite in a
 // directory. Migrations are applied before anything else may use it.
-import { mkdirSync } from 'node:fs';
 import type { Db } from './db.js';
-import { lockDataDir } from './dir-lock.js';
+import { lockDataDir, prepareDataDir } from './dir-lock.js';
 import { migrate } from './migrations.js';
 import { openPostgres } from './pg-db.js';
 import { openPglite } from './pglite-db.js';
@@ -17,7 +16,7 @@ export async function openDb(options: StoreOptions): Promise<Db> {
   if (options.databaseUrl) {
     return openPostgres({ connectionString: options.databaseUrl, maxConnections: options.maxConnections });
   }
-  mkdirSync(options.dataDir, { recursive: true });
+  prepareDataDir(options.dataDir);
   const release = lockDataDir(options.dataDir);
   try {
     const db = await openPglite({ dataDir: options.dataDir });
