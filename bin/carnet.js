@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `carnet` command. It runs the compiled server (dist/, built by `npm install` and
 // `npm run build`). In a source checkout whose src/ changed after the last build, it runs the
-// sources through tsx instead, and says so on stderr, so that a forgotten build never runs old
-// code.
+// sources through tsx instead (and says so at a terminal), so that a forgotten build never runs
+// old code.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,10 @@ async function loadMain() {
     console.error('carnet: the server is not built; run `npm run build` (or `npm install`) first');
     process.exit(2);
   }
-  console.error(`carnet: ${built ? 'src/ changed since the last build' : 'no build in dist/'}; running the sources (slower to start; \`npm run build\` compiles them)`);
+  // Said to a person at a terminal; scripts and tests read stderr for the command's own errors.
+  if (process.stderr.isTTY) {
+    console.error(`carnet: ${built ? 'src/ changed since the last build' : 'no build in dist/'}; running the sources (slower to start; \`npm run build\` compiles them)`);
+  }
   register();
   return import('../src/main.ts');
 }

@@ -6,7 +6,7 @@ import { commands } from './cli/commands.js';
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(22)} ${c.summary}`);
-  return ['usage: carnet <command> [options]', '', 'commands:', ...lines].join('\n');
+  return ['usage: carnet <command> [options]', '', 'commands:', ...lines, '', '`carnet <command> --help` shows a command\'s options.'].join('\n');
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -22,6 +22,13 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
+    if (rest[0] === 'help' || rest.includes('--help') || rest.includes('-h')) {
+      const usage = command.usage ?? (await command.load()).usage;
+      if (usage) {
+        console.log(usage);
+        return;
+      }
+    }
     const code = await (await command.load()).run(rest);
     if (code !== undefined) process.exitCode = code;
   } catch (e) {

@@ -86,7 +86,8 @@ export const conformanceCommand: Command = {
     const [suite, ...rest] = args;
     if (suite === 'xds') return runXds(rest);
     if (suite === 'testscript') return runTestscriptCommand(rest);
-    console.error(`${USAGE}\n${TESTSCRIPT_USAGE}`);
-    return 2;
+    const help = suite === '--help' || suite === '-h' || suite === 'help';
+    (help ? console.log : console.error)(`${USAGE}\n${TESTSCRIPT_USAGE}`);
+    return help ? 0 : 2;
   },
 };

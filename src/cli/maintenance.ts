@@ -18,6 +18,7 @@ function time(name: string, v: string | undefined): Date {
 }
 
 export const maintenanceCommand: Command = {
+  usage: USAGE,
   async run(args) {
     const p = parseArgs(args);
     const sub = p.positional[0];

@@ -8,14 +8,9 @@ import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/env.js';
 import { optionString, parseArgs } from './args.js';
 import type { Command } from './commands.js';
+import { USAGE as COMMAND_USAGE } from './usage.js';
 
-const USAGE = `usage:
-  carnet token professional --id <IdNat_PS> --profession <TRE_G15 code> [--specialty SM26] [--structure <IdNat_Struct>]
-                            [--sector SA01] [--mode normal|bris_de_glace|centre_15] [--given G] [--family F] [--on-patient-request]
-  carnet token patient --patient-key <uuid>
-  carnet token representative --patient-key <uuid> --representative <uuid>
-  carnet token support --id <agent id>
-options: --ttl <seconds> (default 3600)`;
+const USAGE = COMMAND_USAGE.token;
 
 export const tokenCommand: Command = {
   async run(args) {
