@@ -20,6 +20,7 @@ import type { Services } from '../services/index.js';
 import type { RequestOrigin } from '../services/login.js';
 import type { BearerVerifier } from './bearer.js';
 import type { CarnetClaims } from './claims.js';
+import { noteActor, noteError } from '../http/request-facts.js';
 
 export interface AuthRouteDeps {
   services: Services;
@@ -61,6 +62,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!m) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required');
     const { actor, claims } = await verifier.verify(m[1]);
+    noteActor(actor);
     if (claims.pwd_temporary === true && !allowTemporary) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
     }
@@ -77,6 +79,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
       });
 
       auth.setErrorHandler((error: FastifyError, req, reply: FastifyReply) => {
+        noteError(error, { code: error.statusCode && error.statusCode < 500 ? `http_${error.statusCode}` : 'internal' });
         if (isCarnetError(error)) {
           const status = STATUS[error.code] ?? 400;
           if (status === 401) reply.header('www-authenticate', 'Bearer realm="carnet"');

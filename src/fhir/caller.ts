@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BearerVerifier } from '../auth/bearer.js';
 import { CarnetError } from '../domain/errors.js';
+import { noteActor } from '../http/request-facts.js';
 import type { Caller } from '../services/deps.js';
 
 declare module 'fastify' {
@@ -24,6 +25,7 @@ export function requireBearer(app: FastifyInstance, verifier: BearerVerifier): v
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!m) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required');
     const { actor, claims } = await verifier.verify(m[1]);
+    noteActor(actor);
     // AUTH-03: a session opened with a temporary password may only replace it (POST /auth/password).
     if (claims.pwd_temporary === true) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });

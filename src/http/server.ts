@@ -6,12 +6,17 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { loggableUrl } from './logging.js';
+import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
 import { errorOutcome } from '../fhir/outcome.js';
 import { RouteIndex } from './route-index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     routeIndex: RouteIndex;
+  }
+  interface FastifyRequest {
+    /** who called and how it was refused, for the request's log line (request-facts.ts) */
+    facts: RequestFacts;
   }
 }
 
@@ -25,7 +30,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   const app = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Fastify's own two lines per request are replaced by the single line of onResponse below.
-    logController: new LogController({ disableRequestLogging: true }),
+    // The same name as the x-request-id header of every answer and the trace's request id.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
@@ -41,9 +47,13 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     app.routeIndex.add(route.method, route.url);
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  app.decorateRequest('facts', null as unknown as RequestFacts);
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    req.facts = {};
+    withRequestFacts(req.facts, done);
   });
+  // One line per request: who, what, how it ended and why (never a value of the request).
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
       {
@@ -52,6 +62,9 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
         remote: req.ip,
+        ...(req.facts?.actor ? { actor: req.facts.actor } : {}),
+        // `error` and `reason` at the top: a field named `code` is blanked as a one-time code would be.
+        ...(req.facts?.error ?? {}),
       },
       'request',
     );
@@ -86,6 +99,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    noteError(error, { code: status === 500 ? 'internal' : `http_${status}` });
     if (status === 500) {
       req.log.error({ err: error }, 'unexpected error');
       reply

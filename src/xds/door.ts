@@ -16,6 +16,7 @@ import { handleUpdate } from './door/update.js';
 import { buildMtomMessage, readSoapPayload } from './mtom.js';
 import { buildSoapEnvelope, effectiveAction, faultFor, parseSoapEnvelope, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
 import { XdsWireError } from './wire-error.js';
+import { noteActor, noteError } from '../http/request-facts.js';
 
 export interface XdsDoorDeps {
   config: Config;
@@ -32,6 +33,7 @@ const ENDPOINTS: Record<string, readonly XdsTransaction[]> = {
 const SOAP_TYPE = 'application/soap+xml; charset=UTF-8';
 
 function sendFault(reply: FastifyReply, error: unknown, relatesTo?: string): FastifyReply {
+  noteError(error, { code: error instanceof XdsWireError ? 'soap_fault' : 'internal', ...(error instanceof XdsWireError && error.subcode ? { reason: error.subcode } : {}) });
   const status = error instanceof XdsWireError && error.faultCode !== 'Receiver' ? 400 : 500;
   return reply.code(status).type(SOAP_TYPE).send(faultFor(error, relatesTo));
 }
@@ -67,6 +69,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             throw new XdsWireError(`action ${action} is not served at ${path} (served: ${served.join(', ')})`, { subcode: 'wsa:ActionNotSupported' });
           }
           const caller = await identify(soap.security, { services, verifier, requestId: req.id, transaction: tx, clockNow: now });
+          noteActor(caller.actor);
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           switch (tx) {
             case 'ITI-41':
