@@ -53,6 +53,21 @@ function originOf(req: FastifyRequest): RequestOrigin {
   return { address: req.ip, requestId: req.id, channel: 'auth' };
 }
 
+/** A support request as /auth answers it: camelCase, as everything else it answers. */
+function supportRequestView(r: Awaited<ReturnType<Services['support']['list']>>[number]) {
+  return {
+    requestId: r.request_id,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+    channel: r.channel,
+    loginHint: r.login_hint,
+    details: r.details,
+    patientKey: r.patient_key,
+    handledBy: r.handled_by,
+    handledAt: r.handled_at ? r.handled_at.toISOString() : null,
+  };
+}
+
 export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
   const { services, verifier } = deps;
 
@@ -160,7 +175,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
         const { caller } = await session(req);
         const q = req.query as { status?: string; count?: string };
         const status = q.status === 'handled' || q.status === 'rejected' ? q.status : 'open';
-        return { requests: await services.support.list(caller, status, Number(q.count ?? 100) || 100) };
+        return { requests: (await services.support.list(caller, status, Number(q.count ?? 100) || 100)).map(supportRequestView) };
       });
 
       auth.post('/support/requests/:id/handle', async (req) => {

@@ -102,7 +102,19 @@ describe('auth door: support, contact, alerts and jobs', () => {
 
     const list = await call('GET', '/auth/support/requests', undefined, agentToken);
     expect(list.status).toBe(200);
-    expect(list.json.requests.map((r: { request_id: string }) => r.request_id)).toEqual(expect.arrayContaining([req.json.requestId]));
+    const listed = list.json.requests.find((r: { requestId: string }) => r.requestId === req.json.requestId);
+    // camelCase, as every other answer of /auth
+    expect(listed).toEqual({
+      requestId: req.json.requestId,
+      status: 'open',
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      channel: expect.any(String),
+      loginHint: null,
+      details: expect.objectContaining({ family: 'Moreau', given: 'Nina', birthDate: '1985-07-14' }),
+      patientKey: expect.anything(),
+      handledBy: null,
+      handledAt: null,
+    });
     const patientToken = await server.tokenFor({ kind: 'patient', patientKey });
     expect((await call('GET', '/auth/support/requests', undefined, patientToken)).status).toBe(403);
     expect((await call('POST', `/auth/support/requests/${req.json.requestId}/handle`, { decision: 'issue' }, patientToken)).status).toBe(403);
