@@ -33,6 +33,8 @@ export interface CarnetProcesses {
   run(args: string[], env: Record<string, string>, options?: SpawnOptions & { input?: string }): Promise<RunResult>;
   /** starts `carnet serve` on an ephemeral port and waits until it listens */
   serve(env: Record<string, string>, options?: SpawnOptions): Promise<CarnetServer>;
+  /** any other process of the test, stopped with the others */
+  adopt(child: ChildProcess): void;
 }
 
 export interface SpawnOptions {
@@ -99,6 +101,8 @@ export function useCarnetProcesses(): CarnetProcesses {
   };
 
   return {
+    adopt: track,
+
     tempDir(prefix) {
       const dir = mkdtempSync(join(tmpdir(), prefix));
       // Registered before any process that uses it, so disposed after them.
