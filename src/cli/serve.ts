@@ -1,4 +1,5 @@
 // `carnet serve`: starts the server and stops it cleanly on SIGTERM / SIGINT.
+import type { AddressInfo } from 'node:net';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { redactUrl } from '../config/env.js';
@@ -10,6 +11,9 @@ export const serveCommand: Command = {
     const config = loadConfig();
     const app = await createApp(config);
     const address = await app.http.listen({ host: config.host, port: config.port });
+    // On an ephemeral port (CARNET_PORT=0) the default public URL names the port the server got.
+    const port = (app.http.server.address() as AddressInfo | null)?.port;
+    if (config.port === 0 && port && config.publicUrl === 'http://localhost:0') config.publicUrl = `http://localhost:${port}`;
     app.logger.info(
       { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
       'carnet is listening',

@@ -16,9 +16,9 @@ const DOCUMENTS = ['README.md', 'docs/MHD.md', 'docs/FHIR-RECORD.md', 'docs/PATI
 const ROOT = process.cwd();
 const carnet = useCarnetProcesses();
 
-// The examples use bash, curl and jq, as the documents say. Without them the examples are
+// The examples use bash, curl, jq and unzip, as the documents say. Without them the examples are
 // reported as skipped here, never as passed; under CI they must be there.
-const missing = ['bash', 'curl', 'jq'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+const missing = ['bash', 'curl', 'jq', 'unzip'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 if (missing.length && process.env.CI) throw new Error(`the documentation's examples need ${missing.join(', ')}`);
 const describeRunnable = missing.length ? describe.skip : describe;
 
@@ -30,7 +30,7 @@ describeRunnable('the documentation\'s examples, against a server', () => {
     dataDir = carnet.tempDir('carnet-docs-');
     const seed = await carnet.run(['seed'], { CARNET_DATA_DIR: dataDir });
     expect(seed.status).toBe(0);
-    server = await carnet.serve({ CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true', CARNET_JOBS_INTERVAL_SECONDS: '0', CARNET_LOG_LEVEL: 'warn' });
+    server = await carnet.serve({ CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true', CARNET_JOBS_INTERVAL_SECONDS: '0' });
   }, 120_000);
 
   for (const file of DOCUMENTS) {
@@ -53,7 +53,10 @@ describeRunnable('the documentation\'s examples, against a server', () => {
           if (run.exitCode !== 0) throw new Error(`${file}:${ex.line}: the example failed (exit ${run.exitCode}):\n${run.stderr}\n${run.stdout}`);
           if (!ex.answer) return;
           if (ex.answer.status !== undefined) expect(`${file}:${ex.answer.line}: HTTP ${run.status}`).toBe(`${file}:${ex.answer.line}: HTTP ${ex.answer.status}`);
-          const mismatch = answerMismatch(ex.answer, run.stdout);
+          // The server's own address, as the documents write it.
+          const port = new URL(server.baseUrl).port;
+          const printed = run.stdout.replaceAll(`http://127.0.0.1:${port}`, 'http://localhost:8080').replaceAll(`http://localhost:${port}`, 'http://localhost:8080');
+          const mismatch = answerMismatch(ex.answer, printed);
           if (mismatch) throw new Error(`${file}:${ex.answer.line}: the answer differs from the documented one: ${mismatch}`);
         }, 60_000);
       }

@@ -3,7 +3,7 @@
 // removed when its test ends (or, when started in beforeAll, when the file ends), pass or fail.
 // A server is ready when it says it listens, or has failed when it exits: no fixed time limit
 // (the test's own timeout bounds a start that hangs, and the cleanup still runs).
-import { afterAll, afterEach, expect } from '@jest/globals';
+import { afterAll, afterEach, beforeEach } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,7 @@ export interface CarnetProcesses {
   tempDir(prefix: string): string;
   /** runs `carnet <args>` to its end */
   run(args: string[], env: Record<string, string>, options?: SpawnOptions & { input?: string }): Promise<RunResult>;
-  /** starts `carnet serve` on an ephemeral port and waits until it listens */
+  /** starts `carnet serve` on an ephemeral port and waits until it says it listens (log level info or finer) */
   serve(env: Record<string, string>, options?: SpawnOptions): Promise<CarnetServer>;
   /** any other process of the test, stopped with the others */
   adopt(child: ChildProcess): void;
@@ -84,14 +84,23 @@ async function kill(child: ChildProcess): Promise<void> {
 
 export function useCarnetProcesses(): CarnetProcesses {
   const owned: Owned[] = [];
-  const inTest = () => expect.getState().currentTestName !== undefined;
+  // Inside a test (between beforeEach and afterEach) or in a beforeAll: what a test starts goes
+  // with the test, what a beforeAll starts stays until the file ends.
+  let testRunning = false;
+  const inTest = () => testRunning;
+  beforeEach(() => {
+    testRunning = true;
+  });
   const dispose = async (which: (o: Owned) => boolean) => {
     const now = owned.filter(which);
     for (const o of now) owned.splice(owned.indexOf(o), 1);
     // Processes first (they may still write in the folders), newest first.
     for (const o of now.reverse()) await o.dispose();
   };
-  afterEach(() => dispose((o) => o.inTest));
+  afterEach(async () => {
+    testRunning = false;
+    await dispose((o) => o.inTest);
+  });
   afterAll(() => dispose(() => true));
 
   const track = (child: ChildProcess) => {
