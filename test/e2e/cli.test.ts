@@ -2,7 +2,7 @@
 // directory is created and seeded for the file (PostgreSQL's initdb in WASM is the slow part);
 // the tests that alter it work on a copy.
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, cpSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { openPostgres } from '../../src/store/pg-db.js';
@@ -79,6 +79,16 @@ describe('a data directory the server cannot write', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^carnet: CARNET_DATA_DIR \(.*\): cannot keep .*: not writable by this user/)]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops with one line when a file inside it is not readable by the server\'s user', async () => {
+    const dir = carnet.tempDir('carnet-cli-file-');
+    chmodSync(dir, 0o777);
+    writeFileSync(join(dir, '.carnet-lock'), '1');
+    chmodSync(join(dir, '.carnet-lock'), 0o000);
+    const r = await carnet.run(['migrate'], { CARNET_DATA_DIR: dir }, { unprivileged: asRoot });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^carnet: cannot open .*\.carnet-lock: EACCES .*check CARNET_DATA_DIR/)]);
   });
 
   const withPostgres = process.env.DATABASE_URL ? it : it.skip;
