@@ -1,9 +1,10 @@
 // `npm run bench:startup`: what a user waits for, measured as a user runs it — `carnet seed`,
 // `carnet serve` on an existing embedded store until its first answers, `carnet token`, and the
 // server's memory at rest. Each command is a fresh process of `bin/carnet.js`, so the figures
-// include loading the code. Prints the machine's load average with the figures.
+// include loading the code. Prints the machine's load average with the figures, and the CPU time
+// each took (user + system): on a busy machine the wall time mostly measures the others.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fmt, median } from './stats.js';
@@ -15,12 +16,26 @@ function load(): string {
   return loadavg().map((l) => l.toFixed(2)).join(' ');
 }
 
-function runCommand(args: string[], env: NodeJS.ProcessEnv): { ms: number; stdout: string } {
+const TIME = '/usr/bin/time';
+const CLOCK_TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** Runs `carnet <args>`: wall time, and CPU time (user + system) when /usr/bin/time is there. */
+function runCommand(args: string[], env: NodeJS.ProcessEnv): { ms: number; cpuMs?: number; stdout: string } {
+  const timed = existsSync(TIME);
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [CARNET, ...args], { env, encoding: 'utf8' });
+  const r = timed
+    ? spawnSync(TIME, ['-f', 'cpu %U %S', process.execPath, CARNET, ...args], { env, encoding: 'utf8' })
+    : spawnSync(process.execPath, [CARNET, ...args], { env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`carnet ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return { ms, stdout: r.stdout };
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined, stdout: r.stdout };
+}
+
+/** CPU time (user + system, all threads) a running process has used so far. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
 }
 
 async function until(predicate: () => Promise<boolean>, child: ChildProcess): Promise<void> {
@@ -57,15 +72,19 @@ async function main(): Promise<void> {
     console.log(`carnet seed (new ./data): ${fmt(seed.ms / 1000)} s`);
 
     const tokenMs: number[] = [];
+    const tokenCpu: number[] = [];
     let token = '';
     for (let i = 0; i < RUNS; i++) {
       const r = runCommand(['token', 'professional', '--id', '810000000002', '--profession', '10', '--specialty', 'SM26', '--structure', '1690000002'], env);
       tokenMs.push(r.ms);
+      if (r.cpuMs !== undefined) tokenCpu.push(r.cpuMs);
       token = r.stdout.trim();
     }
-    console.log(`carnet token: median ${fmt(median(tokenMs))} ms of ${RUNS} (${tokenMs.map((m) => fmt(m, 0)).join(', ')})`);
+    console.log(`carnet token: median ${fmt(median(tokenMs), 0)} ms of ${RUNS} (${tokenMs.map((m) => fmt(m, 0)).join(', ')})` +
+      (tokenCpu.length ? `; CPU ${fmt(median(tokenCpu), 0)} ms` : ''));
 
     const healthMs: number[] = [];
+    const healthCpu: number[] = [];
     const searchMs: number[] = [];
     const rss: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -74,6 +93,7 @@ async function main(): Promise<void> {
       children.push(child);
       await until(async () => (await fetch(`${base}/health`)).ok, child);
       healthMs.push(Number(process.hrtime.bigint() - t) / 1e6);
+      healthCpu.push(cpuMsOf(child.pid!));
       const search = await fetch(`${base}/fhir/DocumentReference?patient.identifier=${encodeURIComponent('urn:oid:1.2.250.1.213.1.4.8|2800575123456')}`, { headers: { authorization: `Bearer ${token}` } });
       if (!search.ok) throw new Error(`search answered ${search.status}`);
       await search.arrayBuffer();
@@ -83,7 +103,7 @@ async function main(): Promise<void> {
       rss.push(rssMb(child.pid!));
       await stop(child);
     }
-    console.log(`carnet serve, existing ./data, to first /health answer: median ${fmt(median(healthMs))} ms (${healthMs.map((m) => fmt(m, 0)).join(', ')})`);
+    console.log(`carnet serve, existing ./data, to first /health answer: median ${fmt(median(healthMs), 0)} ms (${healthMs.map((m) => fmt(m, 0)).join(', ')}); CPU ${fmt(median(healthCpu), 0)} ms`);
     console.log(`  ... to first ITI-67 search answer: median ${fmt(median(searchMs))} ms (${searchMs.map((m) => fmt(m, 0)).join(', ')})`);
     console.log(`  memory at rest (RSS, 3 s after the first search): median ${fmt(median(rss), 0)} MB (${rss.map((m) => fmt(m, 0)).join(', ')})`);
     console.log(`load average after: ${load()}`);

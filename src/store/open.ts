@@ -3,8 +3,6 @@
 import type { Db } from './db.js';
 import { lockDataDir, prepareDataDir } from './dir-lock.js';
 import { migrate } from './migrations.js';
-import { openPostgres } from './pg-db.js';
-import { openPglite } from './pglite-db.js';
 
 export interface StoreOptions {
   databaseUrl?: string;
@@ -13,12 +11,15 @@ export interface StoreOptions {
 }
 
 export async function openDb(options: StoreOptions): Promise<Db> {
+  // Only the driver in use is loaded: one fewer to load at every start.
   if (options.databaseUrl) {
+    const { openPostgres } = await import('./pg-db.js');
     return openPostgres({ connectionString: options.databaseUrl, maxConnections: options.maxConnections });
   }
   prepareDataDir(options.dataDir);
   const release = lockDataDir(options.dataDir);
   try {
+    const { openPglite } = await import('./pglite-db.js');
     const db = await openPglite({ dataDir: options.dataDir });
     const close = db.close.bind(db);
     return {
