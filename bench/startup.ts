@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { openPostgres } from '../src/store/pg-db.js';
 import { fmt, median } from './stats.js';
 
 const CARNET = resolve('bin/carnet.js');
@@ -106,6 +107,33 @@ async function main(): Promise<void> {
     console.log(`carnet serve, existing ./data, to first /health answer: median ${fmt(median(healthMs), 0)} ms (${healthMs.map((m) => fmt(m, 0)).join(', ')}); CPU ${fmt(median(healthCpu), 0)} ms`);
     console.log(`  ... to first ITI-67 search answer: median ${fmt(median(searchMs))} ms (${searchMs.map((m) => fmt(m, 0)).join(', ')})`);
     console.log(`  memory at rest (RSS, 3 s after the first search): median ${fmt(median(rss), 0)} MB (${rss.map((m) => fmt(m, 0)).join(', ')})`);
+    // The same start on PostgreSQL (DATABASE_URL, a schema of its own): no embedded database to open.
+    const url = process.env.DATABASE_URL;
+    if (url) {
+      const schema = `carnet_bench_start_${process.pid}`;
+      const admin = openPostgres({ connectionString: url, maxConnections: 1 });
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      try {
+        const pgUrl = new URL(url);
+        pgUrl.searchParams.set('options', `-c search_path=${schema}`);
+        const pgEnv: NodeJS.ProcessEnv = { ...env, DATABASE_URL: pgUrl.href };
+        const pgHealth: number[] = [];
+        const pgCpu: number[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          const t = process.hrtime.bigint();
+          const child = spawn(process.execPath, [CARNET, 'serve'], { env: pgEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+          children.push(child);
+          await until(async () => (await fetch(`${base}/health`)).ok, child);
+          pgHealth.push(Number(process.hrtime.bigint() - t) / 1e6);
+          pgCpu.push(cpuMsOf(child.pid!));
+          await stop(child);
+        }
+        console.log(`carnet serve on PostgreSQL, to first /health answer: median ${fmt(median(pgHealth), 0)} ms (${pgHealth.map((m) => fmt(m, 0)).join(', ')}); CPU ${fmt(median(pgCpu), 0)} ms`);
+      } finally {
+        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+        await admin.close();
+      }
+    }
     console.log(`load average after: ${load()}`);
   } finally {
     for (const c of children) await stop(c);
