@@ -11,7 +11,7 @@ import { loggerOptions } from './http/logging.js';
 import { buildHttpServer } from './http/server.js';
 import { patientAccessOptions } from './auth/access-options.js';
 import { createBearerVerifier, type BearerVerifier } from './auth/bearer.js';
-import { defaultLocalKeyFile, loadOrCreateLocalKeys } from './auth/local-keys.js';
+import { serverSigningKeys } from './auth/server-keys.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import type { Policy } from './domain/policy.js';
 import { loadPolicy } from './profiles/load.js';
@@ -46,6 +46,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const logger = options.logger ?? pino(loggerOptions(config.logLevel));
   // The policy is checked before anything opens: a broken matrix stops the start.
   const policy = options.policy ?? loadPolicy(config.profilesDir);
+  // The server's secrets next: a data directory it cannot write stops the start before the
+  // database is touched.
+  const access = patientAccessOptions(config);
+  const localKeys = await serverSigningKeys(config);
   const ownsDb = !options.db;
   const db =
     options.db ??
@@ -67,10 +71,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     repositoryUniqueId: config.repositoryUniqueId,
   }, {
-    access: { ...patientAccessOptions(config), onRoundError: (err) => logger.warn({ err }, 'outbox round failed; its messages wait for the next jobs round') },
+    access: { ...access, onRoundError: (err) => logger.warn({ err }, 'outbox round failed; its messages wait for the next jobs round') },
     supportEmail: config.patientAccess.supportEmail,
   });
-  const localKeys = await loadOrCreateLocalKeys(config.auth.signingKeyFile ?? defaultLocalKeyFile(config.dataDir));
   const verifier = createBearerVerifier({
     audience: config.auth.audience,
     issuer: config.auth.issuer,

@@ -1,12 +1,14 @@
 // The `carnet` command line: one entry, subcommands in src/cli/.
 import { ConfigError } from './config/env.js';
-import { StoreInUseError } from './store/dir-lock.js';
+import { StoreDirError, StoreInUseError } from './store/dir-lock.js';
 import { MigrationError } from './store/migrations.js';
 import { commands } from './cli/commands.js';
 
+const FILE_PROBLEMS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT']);
+
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(22)} ${c.summary}`);
-  return ['usage: carnet <command> [options]', '', 'commands:', ...lines].join('\n');
+  return ['usage: carnet <command> [options]', '', 'commands:', ...lines, '', '`carnet <command> --help` shows a command\'s options.'].join('\n');
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -22,12 +24,28 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
-    const code = await command.run(rest);
+    if (rest[0] === 'help' || rest.includes('--help') || rest.includes('-h')) {
+      const usage = command.usage ?? (await command.load()).usage;
+      if (usage) {
+        console.log(usage);
+        return;
+      }
+    }
+    const code = await (await command.load()).run(rest);
     if (code !== undefined) process.exitCode = code;
   } catch (e) {
     // Configuration and schema problems are the user's to fix: one clear line, no stack.
-    if (e instanceof ConfigError || e instanceof MigrationError || e instanceof StoreInUseError) {
+    if (e instanceof ConfigError || e instanceof MigrationError || e instanceof StoreInUseError || e instanceof StoreDirError) {
       console.error(`carnet: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    // A file the system refuses (a volume owned by another user, a full or read-only disk) is
+    // the operator's to fix too.
+    const fs = e as NodeJS.ErrnoException;
+    if (fs?.path && fs.syscall && FILE_PROBLEMS.has(fs.code ?? '')) {
+      const user = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+      console.error(`carnet: cannot ${fs.syscall} ${fs.path}: ${fs.code}${user}; check CARNET_DATA_DIR and the owner of that directory`);
       process.exitCode = 2;
       return;
     }

@@ -5,7 +5,7 @@ import type { Senders } from '../notify/sender.js';
 import { httpSmsSender } from '../notify/sms-gateway.js';
 import { smtpSender } from '../notify/smtp.js';
 import type { PatientAccessOptions } from '../services/patient-access.js';
-import { defaultCodeSecretFile, loadOrCreateCodeSecret } from './codes.js';
+import { serverCodeSecret } from './server-keys.js';
 
 export function patientAccessOptions(config: Config): PatientAccessOptions {
   const pa = config.patientAccess;
@@ -13,7 +13,7 @@ export function patientAccessOptions(config: Config): PatientAccessOptions {
   if (pa.smtp) senders.email = smtpSender(pa.smtp);
   if (pa.sms) senders.sms = httpSmsSender({ url: pa.sms.gatewayUrl, token: pa.sms.token });
   return {
-    codeSecret: loadOrCreateCodeSecret(pa.codeSecretFile ?? defaultCodeSecretFile(config.dataDir)),
+    codeSecret: serverCodeSecret(config),
     scryptLog2N: pa.scryptLog2N,
     sessionTtlSeconds: pa.sessionTtlSeconds,
     senders,

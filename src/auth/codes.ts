@@ -32,9 +32,14 @@ export function loadOrCreateCodeSecret(file: string): Buffer {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
   }
-  const text = readFileSync(file, 'utf8').trim();
-  const decoded = /^[A-Za-z0-9+/=_-]+$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
-  const secret = decoded.length >= 32 ? decoded : Buffer.from(text, 'utf8');
-  if (secret.length < 32) throw new Error(`${file}: the code secret must hold at least 32 bytes`);
+  return parseCodeSecret(readFileSync(file, 'utf8'), file);
+}
+
+/** The secret in `text` (base64 of at least 32 bytes, or at least 32 bytes of text); `where` names it in the error. */
+export function parseCodeSecret(text: string, where: string): Buffer {
+  const trimmed = text.trim();
+  const decoded = /^[A-Za-z0-9+/=_-]+$/.test(trimmed) ? Buffer.from(trimmed, 'base64') : Buffer.alloc(0);
+  const secret = decoded.length >= 32 ? decoded : Buffer.from(trimmed, 'utf8');
+  if (secret.length < 32) throw new Error(`${where}: the code secret must hold at least 32 bytes`);
   return secret;
 }

@@ -24,6 +24,11 @@ export async function loadOrCreateLocalKeys(file: string): Promise<LocalKeys> {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
   }
+  return localKeysFromJwk(jwk);
+}
+
+/** The keys of a private ES256 JWK (from a file, or given as a value in the environment). */
+export async function localKeysFromJwk(jwk: JWK): Promise<LocalKeys> {
   const privateKey = (await importJWK(jwk, LOCAL_ALG)) as CryptoKey;
   const { d: _private, ...publicJwk } = jwk;
   return { kid: jwk.kid ?? LOCAL_KID, privateKey, publicJwk };

@@ -22,6 +22,7 @@ import type { RequestOrigin } from '../services/login.js';
 import type { BearerVerifier } from './bearer.js';
 import { verifyRequestBearer } from './request-bearer.js';
 import type { CarnetClaims } from './claims.js';
+import { noteActor, noteError } from '../http/request-facts.js';
 
 export interface AuthRouteDeps {
   services: Services;
@@ -56,12 +57,28 @@ function originOf(req: FastifyRequest): RequestOrigin {
   return { address: req.ip, requestId: req.id, channel: 'auth' };
 }
 
+/** A support request as /auth answers it: camelCase, as everything else it answers. */
+function supportRequestView(r: Awaited<ReturnType<Services['support']['list']>>[number]) {
+  return {
+    requestId: r.request_id,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+    channel: r.channel,
+    loginHint: r.login_hint,
+    details: r.details,
+    patientKey: r.patient_key,
+    handledBy: r.handled_by,
+    handledAt: r.handled_at ? r.handled_at.toISOString() : null,
+  };
+}
+
 export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
   const { services, verifier } = deps;
 
   /** The bearer session; a temporary-password session only where `allowTemporary` says so. */
   async function session(req: FastifyRequest, allowTemporary = false): Promise<{ caller: Caller; claims: CarnetClaims & JWTPayload }> {
     const { actor, claims } = await verifyRequestBearer(req, verifier, services.accessRefusals, 'auth');
+    noteActor(actor);
     if (claims.pwd_temporary === true && !allowTemporary) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
     }
@@ -78,6 +95,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
       });
 
       auth.setErrorHandler((error: FastifyError, req, reply: FastifyReply) => {
+        noteError(error, { code: error.statusCode && error.statusCode < 500 ? `http_${error.statusCode}` : 'internal' });
         if (isCarnetError(error)) {
           const status = STATUS[error.code] ?? 400;
           if (status === 401) reply.header('www-authenticate', 'Bearer realm="carnet"');
@@ -164,7 +182,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
         const { caller } = await session(req);
         const q = req.query as { status?: string; count?: string };
         const status = q.status === 'handled' || q.status === 'rejected' ? q.status : 'open';
-        return { requests: await services.support.list(caller, status, Number(q.count ?? 100) || 100) };
+        return { requests: (await services.support.list(caller, status, Number(q.count ?? 100) || 100)).map(supportRequestView) };
       });
 
       auth.post('/support/requests/:id/handle', async (req) => {

@@ -82,12 +82,12 @@ async function runXds(args: string[]): Promise<number> {
 }
 
 export const conformanceCommand: Command = {
-  summary: 'run conformance suites: `conformance xds [tests-dir] [--base URL]`, `conformance testscript <dir|file> --base URL`',
   async run(args) {
     const [suite, ...rest] = args;
     if (suite === 'xds') return runXds(rest);
     if (suite === 'testscript') return runTestscriptCommand(rest);
-    console.error(`${USAGE}\n${TESTSCRIPT_USAGE}`);
-    return 2;
+    const help = suite === '--help' || suite === '-h' || suite === 'help';
+    (help ? console.log : console.error)(`${USAGE}\n${TESTSCRIPT_USAGE}`);
+    return help ? 0 : 2;
   },
 };

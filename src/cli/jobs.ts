@@ -7,7 +7,6 @@ import { runJobs, startJobsLoop, type JobsLoop, type JobsReport } from '../servi
 import type { Command } from './commands.js';
 
 export const jobsCommand: Command = {
-  summary: 'run the scheduled jobs once (jobs run): outbox, majority notices, purge, pruning',
   async run(args) {
     if (args[0] !== 'run') {
       console.error('usage: carnet jobs run');

@@ -18,7 +18,7 @@ function time(name: string, v: string | undefined): Date {
 }
 
 export const maintenanceCommand: Command = {
-  summary: 'announce or list maintenance windows',
+  usage: USAGE,
   async run(args) {
     const p = parseArgs(args);
     const sub = p.positional[0];

@@ -5,7 +5,6 @@ import { migrate } from '../store/migrations.js';
 import type { Command } from './commands.js';
 
 export const migrateCommand: Command = {
-  summary: 'apply pending database migrations',
   async run() {
     const config = loadConfig();
     const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: 1 });

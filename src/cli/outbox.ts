@@ -9,7 +9,6 @@ import { optionString, parseArgs } from './args.js';
 import type { Command } from './commands.js';
 
 export const outboxCommand: Command = {
-  summary: 'show the outbox: codes and alerts when no SMTP/SMS is set (CARNET_DEV_MODE=true only)',
   async run(args) {
     const config = loadConfig();
     if (!config.devMode) throw new ConfigError('CARNET_DEV_MODE: the outbox holds one-time codes and is shown only when it is true');

@@ -64,7 +64,6 @@ export async function demoLogin(s: Services, patientKey: string): Promise<Issued
 }
 
 export const seedCommand: Command = {
-  summary: 'load demo data: a DMP with documents, professionals of several professions',
   async run() {
     const config = loadConfig();
     const app = await createApp({ ...config, logLevel: 'warn' });

@@ -1,4 +1,5 @@
 // `carnet serve`: starts the server and stops it cleanly on SIGTERM / SIGINT.
+import type { AddressInfo } from 'node:net';
 import { createApp } from '../app.js';
 import { ensureFhirDefinitions } from '../fhir/definitions.js';
 import { loadConfig } from '../config/config.js';
@@ -7,11 +8,13 @@ import type { Command } from './commands.js';
 import { startServeJobs } from './jobs.js';
 
 export const serveCommand: Command = {
-  summary: 'serve the FHIR and XDS doors (default)',
   async run() {
     const config = loadConfig();
     const app = await createApp(config);
     const address = await app.http.listen({ host: config.host, port: config.port });
+    // On an ephemeral port (CARNET_PORT=0) the default public URL names the port the server got.
+    const port = (app.http.server.address() as AddressInfo | null)?.port;
+    if (config.port === 0 && port && config.publicUrl === 'http://localhost:0') config.publicUrl = `http://localhost:${port}`;
     app.logger.info(
       { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
       'carnet is listening',

@@ -3,23 +3,16 @@
 // provider and patients' from the login.
 import { createBearerVerifier } from '../auth/bearer.js';
 import type { CarnetClaims } from '../auth/claims.js';
-import { defaultLocalKeyFile, loadOrCreateLocalKeys } from '../auth/local-keys.js';
+import { serverSigningKeys } from '../auth/server-keys.js';
 import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/env.js';
 import { optionString, parseArgs } from './args.js';
 import type { Command } from './commands.js';
+import { USAGE as COMMAND_USAGE } from './usage.js';
 
-const USAGE = `usage:
-  carnet token professional --id <IdNat_PS> --profession <TRE_G15 code> [--specialty SM26] [--structure <IdNat_Struct>]
-                            [--sector SA01] [--mode normal|bris_de_glace|centre_15] [--given G] [--family F] [--on-patient-request]
-                            [--person-id '<INS>^^^&<OID>&ISO']   (binds the token to that one patient)
-  carnet token patient --patient-key <uuid>
-  carnet token representative --patient-key <uuid> --representative <uuid>
-  carnet token support --id <agent id>
-options: --ttl <seconds> (default 3600)`;
+const USAGE = COMMAND_USAGE.token;
 
 export const tokenCommand: Command = {
-  summary: 'issue a development bearer token (CARNET_DEV_MODE=true only)',
   async run(args) {
     const config = loadConfig();
     if (!config.devMode) throw new ConfigError('CARNET_DEV_MODE: test tokens are issued only when it is true');
@@ -60,7 +53,7 @@ export const tokenCommand: Command = {
         console.error(USAGE);
         return 2;
     }
-    const localKeys = await loadOrCreateLocalKeys(config.auth.signingKeyFile ?? defaultLocalKeyFile(config.dataDir));
+    const localKeys = await serverSigningKeys(config);
     const verifier = createBearerVerifier({ audience: config.auth.audience, localKeys, devMode: true });
     const ttl = Number(optionString(p, 'ttl') ?? 3600);
     console.log(await verifier.sign(claims, Number.isFinite(ttl) && ttl > 0 ? ttl : 3600));

@@ -8,7 +8,6 @@ import { openMigratedDb } from '../store/open.js';
 import type { Command } from './commands.js';
 
 export const traceCommand: Command = {
-  summary: 'trace verify: check the hash chains of the access trace and of the security log',
   async run(args) {
     if (args[0] !== 'verify') {
       console.error('usage: carnet trace verify');

@@ -2,6 +2,7 @@
 import { loadPatientAccessConfig, type PatientAccessConfig } from './patient-access.js';
 import { DEFAULT_JSON_LIMITS, JSON_LIMIT_VARIABLES, type JsonLimits } from '../json/read.js';
 import { DEFAULT_XML_LIMITS, XML_LIMIT_VARIABLES, type XmlLimits } from '../xml/limits.js';
+import { valueOrFile, withSecretFiles } from './secrets.js';
 import { ConfigError, readBool, readEnum, readInt, readOid, readSize, readString, readUrl, type Env } from './env.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -51,7 +52,9 @@ export interface Config {
     issuer?: string;
     jwksFile?: string;
     jwksUrl?: string;
-    /** the server's own signing key (patient sessions); shared by every instance */
+    /** the server's own signing key (patient sessions), a private JWK given as a value ... */
+    signingKey?: string;
+    /** ... or kept in this file (created if absent); shared by every instance */
     signingKeyFile?: string;
     /** PEM files of the certificates trusted to sign VIHF assertions */
     vihfTrustedCertFiles: string[];
@@ -94,7 +97,9 @@ function readInputLimits(env: Env): InputLimits {
   };
 }
 
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(given: Env = process.env): Config {
+  const env = withSecretFiles(given);
+  const signingKey = valueOrFile(env, 'CARNET_SIGNING_KEY');
   const port = readInt(env, 'CARNET_PORT', readInt(env, 'PORT', 8080, 0, 65535), 0, 65535);
   const host = readString(env, 'CARNET_HOST', 'localhost')!;
   const defaultPageSize = readInt(env, 'CARNET_DEFAULT_PAGE_SIZE', 20, 1, 1000);
@@ -133,7 +138,8 @@ export function loadConfig(env: Env = process.env): Config {
       issuer: readString(env, 'CARNET_TOKEN_ISSUER'),
       jwksFile: readString(env, 'CARNET_JWKS_FILE'),
       jwksUrl: readUrl(env, 'CARNET_JWKS_URL', ['https:', 'http:']),
-      signingKeyFile: readString(env, 'CARNET_SIGNING_KEY_FILE'),
+      signingKey: signingKey.value,
+      signingKeyFile: signingKey.file,
       vihfTrustedCertFiles: (readString(env, 'CARNET_VIHF_TRUSTED_CERTS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       vihfAudience: readString(env, 'CARNET_VIHF_AUDIENCE'),
       vihfMaxLifetimeSeconds: readInt(env, 'CARNET_VIHF_MAX_LIFETIME_SECONDS', 8 * 3600, 60, 7 * 24 * 3600),

@@ -1,5 +1,6 @@
 // Settings of the patient access side: passwords and login codes, mail and SMS delivery, and the
 // scheduled jobs. Read with the rest of the configuration (config.ts) and validated here.
+import { valueOrFile } from './secrets.js';
 import { ConfigError, readBool, readInt, readString, readUrl, type Env } from './env.js';
 
 export interface SmtpConfig {
@@ -21,7 +22,9 @@ export interface PatientAccessConfig {
   sms?: { gatewayUrl: string; token?: string };
   /** seconds between two runs of the jobs while serving; 0 turns the loop off */
   jobsIntervalSeconds: number;
-  /** the HMAC key of login codes (default: <data dir>/keys/code-secret); shared by every instance */
+  /** the HMAC key of login codes given as a value (at least 32 bytes, base64 or text) ... */
+  codeSecret?: string;
+  /** ... or kept in this file (default: <data dir>/keys/code-secret, created if absent); shared by every instance */
   codeSecretFile?: string;
   /** scrypt cost as log2(N) for new password hashes */
   scryptLog2N: number;
@@ -66,7 +69,8 @@ export function loadPatientAccessConfig(env: Env): PatientAccessConfig {
     smtp,
     sms: gatewayUrl ? { gatewayUrl, token: smsToken } : undefined,
     jobsIntervalSeconds: readInt(env, 'CARNET_JOBS_INTERVAL_SECONDS', 60, 0, 86_400),
-    codeSecretFile: readString(env, 'CARNET_CODE_SECRET_FILE'),
+    codeSecret: valueOrFile(env, 'CARNET_CODE_SECRET').value,
+    codeSecretFile: valueOrFile(env, 'CARNET_CODE_SECRET').file,
     scryptLog2N: readInt(env, 'CARNET_PASSWORD_SCRYPT_COST', 15, 14, 20),
     sessionTtlSeconds: readInt(env, 'CARNET_SESSION_TTL_SECONDS', 1800, 60, 86_400),
     supportEmail: supportEmailOf(env),

@@ -6,6 +6,7 @@ import type { BearerVerifier } from '../auth/bearer.js';
 import { verifyRequestBearer } from '../auth/request-bearer.js';
 import { CarnetError } from '../domain/errors.js';
 import type { AccessRefusalService } from '../services/access-refusals.js';
+import { noteActor } from '../http/request-facts.js';
 import type { Caller } from '../services/deps.js';
 
 declare module 'fastify' {
@@ -24,6 +25,7 @@ export function requireBearer(app: FastifyInstance, verifier: BearerVerifier, re
     const path = req.url.split('?')[0].replace(/\/$/, '');
     if (PUBLIC.has(path) || (req.method === 'GET' && PUBLIC_TYPES.test(path))) return;
     const { actor, claims } = await verifyRequestBearer(req, verifier, refusals, 'fhir');
+    noteActor(actor);
     // AUTH-03: a session opened with a temporary password may only replace it (POST /auth/password).
     if (claims.pwd_temporary === true) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { BearerVerifier } from '../auth/bearer.js';
 import type { Config } from '../config/config.js';
 import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
+import { noteError } from '../http/request-facts.js';
 import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
 import { FhirCapabilities } from './capabilities.js';
@@ -62,6 +63,7 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
         }
       });
       fhir.setErrorHandler((error: FastifyError, req, reply) => {
+        noteError(error, { code: error.statusCode && error.statusCode < 500 ? `http_${error.statusCode}` : 'internal' });
         if (isCarnetError(error)) {
           const { status, outcome } = outcomeForError(error);
           if (status === 401) reply.header('www-authenticate', `Bearer realm="carnet", error="invalid_token"`);

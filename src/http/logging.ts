@@ -1,5 +1,6 @@
 // Log settings: one JSON line per request, with secrets removed before anything is written.
-// Authorization headers, cookies, passwords, one-time codes and tokens never reach a log (AUTH-06).
+// Authorization headers, cookies, passwords, one-time codes and tokens never reach a log (AUTH-06),
+// nor the values of query parameters (patient identifiers).
 import type { LoggerOptions } from 'pino';
 
 /** Field names whose values are secrets wherever they appear (bodies, query strings, objects). */
@@ -22,9 +23,14 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
-const SECRET_QUERY = new RegExp(`([?&](?:${SECRET_KEYS.join('|')})=)[^&#]*`, 'gi');
-
-/** A URL fit for a log line: secret query parameters are blanked. */
+/**
+ * A URL fit for a log line: the path, and the names of the query parameters without their values.
+ * Values name patients (an INS in `patient.identifier`), documents and codes; the log keeps none
+ * of them. Ids in the path are Carnet's own opaque keys.
+ */
 export function loggableUrl(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const names = [...new Set(url.slice(q + 1).split('&').map((p) => p.split('=')[0]).filter(Boolean))];
+  return names.length ? `${url.slice(0, q)}?${names.join('&')}` : url.slice(0, q);
 }

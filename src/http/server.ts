@@ -8,6 +8,7 @@ import type { Config, InputLimits } from '../config/config.js';
 import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import { loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
+import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
 import { readJsonBody, readXmlBody } from './bodies.js';
 import { checkXmlSize } from '../xml/index.js';
@@ -17,6 +18,10 @@ declare module 'fastify' {
     routeIndex: RouteIndex;
     /** the configured input limits, for the doors that parse bodies themselves (FHIR XML) */
     inputLimits: InputLimits;
+  }
+  interface FastifyRequest {
+    /** who called and how it was refused, for the request's log line (request-facts.ts) */
+    facts: RequestFacts;
   }
 }
 
@@ -32,7 +37,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   const app = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Fastify's own two lines per request are replaced by the single line of onResponse below.
-    logController: new LogController({ disableRequestLogging: true }),
+    // The same name as the x-request-id header of every answer and the trace's request id.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
@@ -49,14 +55,25 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     app.routeIndex.add(route.method, route.url);
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  app.decorateRequest('facts', null as unknown as RequestFacts);
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    // An XML body announcing more bytes than the XML part may hold is refused before it is read
-    // (MTOM is multipart: its documents do not count, its envelope is checked once split).
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const length = Number(req.headers['content-length']);
-    if (XML_BODY_TYPES.has(type) && length > config.limits.xml.maxBytes) checkXmlSize(length, config.limits.xml);
+    req.facts = {};
+    withRequestFacts(req.facts, () => {
+      // An XML body announcing more bytes than the XML part may hold is refused before it is read
+      // (MTOM is multipart: its documents do not count, its envelope is checked once split).
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const length = Number(req.headers['content-length']);
+      try {
+        if (XML_BODY_TYPES.has(type) && length > config.limits.xml.maxBytes) checkXmlSize(length, config.limits.xml);
+      } catch (e) {
+        done(e as Error);
+        return;
+      }
+      done();
+    });
   });
+  // One line per request: who, what, how it ended and why (never a value of the request).
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
       {
@@ -65,6 +82,9 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
         remote: req.ip,
+        ...(req.facts?.actor ? { actor: req.facts.actor } : {}),
+        // `error` and `reason` at the top: a field named `code` is blanked as a one-time code would be.
+        ...(req.facts?.error ?? {}),
       },
       'request',
     );
@@ -107,6 +127,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   });
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    noteError(error, { code: status === 500 ? 'internal' : `http_${status}` });
     if (isCarnetError(error)) {
       const { status, outcome } = outcomeForError(error);
       const retry = retryAfterSeconds(error);
@@ -114,7 +136,6 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       reply.code(status).type('application/fhir+json').send(outcome);
       return;
     }
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
       req.log.error({ err: error }, 'unexpected error');
       reply

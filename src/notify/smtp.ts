@@ -1,6 +1,6 @@
 // E-mail through SMTP (nodemailer). No logging from the transport: bodies hold login codes
 // (AUTH-06).
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../config/patient-access.js';
 import type { MailSender, OutgoingMessage } from './sender.js';
 
@@ -8,7 +8,9 @@ import type { MailSender, OutgoingMessage } from './sender.js';
 export type SmtpSettings = SmtpConfig & { timeoutMs?: number };
 
 export function smtpSender(s: SmtpSettings): MailSender {
-  const transport = nodemailer.createTransport({
+  // nodemailer is loaded with the first message, not at every start.
+  let transport: Promise<Transporter> | undefined;
+  const open = async () => (await import('nodemailer')).default.createTransport({
     host: s.host,
     port: s.port,
     secure: s.secure,
@@ -22,10 +24,10 @@ export function smtpSender(s: SmtpSettings): MailSender {
   });
   return {
     async send(m: OutgoingMessage) {
-      await transport.sendMail({ from: s.from, to: m.recipient, subject: m.subject ?? '', text: m.body });
+      await (await (transport ??= open())).sendMail({ from: s.from, to: m.recipient, subject: m.subject ?? '', text: m.body });
     },
     close() {
-      transport.close();
+      void transport?.then((t) => t.close(), () => {});
     },
   };
 }

@@ -1,11 +1,8 @@
 // Opens the store the configuration asks for: PostgreSQL when a URL is given, else PGlite in a
 // directory. Migrations are applied before anything else may use it.
-import { mkdirSync } from 'node:fs';
 import type { Db } from './db.js';
-import { lockDataDir } from './dir-lock.js';
+import { lockDataDir, prepareDataDir } from './dir-lock.js';
 import { migrate } from './migrations.js';
-import { openPostgres } from './pg-db.js';
-import { openPglite } from './pglite-db.js';
 
 export interface StoreOptions {
   databaseUrl?: string;
@@ -16,12 +13,15 @@ export interface StoreOptions {
 }
 
 export async function openDb(options: StoreOptions): Promise<Db> {
+  // Only the driver in use is loaded: one fewer to load at every start.
   if (options.databaseUrl) {
+    const { openPostgres } = await import('./pg-db.js');
     return openPostgres({ connectionString: options.databaseUrl, maxConnections: options.maxConnections, statementTimeoutMs: options.statementTimeoutMs });
   }
-  mkdirSync(options.dataDir, { recursive: true });
+  prepareDataDir(options.dataDir);
   const release = lockDataDir(options.dataDir);
   try {
+    const { openPglite } = await import('./pglite-db.js');
     const db = await openPglite({ dataDir: options.dataDir });
     const close = db.close.bind(db);
     return {

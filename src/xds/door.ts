@@ -19,6 +19,7 @@ import { isCarnetError } from '../domain/errors.js';
 import { isInputLimitError } from '../domain/input-limits.js';
 import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, parseSoapEnvelope, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
 import { XdsWireError } from './wire-error.js';
+import { noteActor, noteError } from '../http/request-facts.js';
 
 export interface XdsDoorDeps {
   config: Config;
@@ -35,6 +36,7 @@ const ENDPOINTS: Record<string, readonly XdsTransaction[]> = {
 const SOAP_TYPE = 'application/soap+xml; charset=UTF-8';
 
 function sendFault(reply: FastifyReply, error: unknown, relatesTo?: string): FastifyReply {
+  noteError(error, { code: error instanceof XdsWireError ? 'soap_fault' : 'internal', ...(error instanceof XdsWireError && error.subcode ? { reason: error.subcode } : {}) });
   const status = error instanceof XdsWireError ? (error.status ?? (error.faultCode !== 'Receiver' ? 400 : 500)) : 500;
   return reply.code(status).type(SOAP_TYPE).send(faultFor(error, relatesTo));
 }
@@ -82,6 +84,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             clockNow: now,
             onLogError: (err) => req.log.error({ err }, 'the security log could not be written'),
           });
+          noteActor(caller.actor);
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           switch (tx) {
             case 'ITI-41':

@@ -31,14 +31,14 @@ describe('PAT-03 alert sent promptly after the submission', () => {
 
   it('PAT-03: the alert e-mail arrives after an ITI-65 deposit without any jobs round', async () => {
     await provide(portal, doctor, patientKey, [{ typeCode: '11488-4', classCode: '10', content: 'Compte rendu', creation: '2026-02-01T09:00:00Z' }]);
-    const mails = await portal.sink.waitFor(alerts, 1, 5000);
+    const mails = await portal.sink.waitFor(alerts, 1);
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toBe('Nouveau document dans votre DMP');
     expect(mails[0].text).not.toContain('Compte rendu');
     // the row written in the deposit's transaction is the record of the delivery
     // (marked sent just after the SMTP answer, so it may take a moment)
     let rows = await portal.server.app.services.outbox.list({ recipient: alerts });
-    for (let i = 0; i < 100 && !rows[0]?.sent_at; i++) {
+    while (!rows[0]?.sent_at) {
       await new Promise((r) => setTimeout(r, 20));
       rows = await portal.server.app.services.outbox.list({ recipient: alerts });
     }

@@ -57,9 +57,8 @@ describe('auth door: login with a one-time code by e-mail', () => {
 
   /** Waits for the n-th code mail to this address and reads the code in it. */
   async function codeSent(email: string, nth: number): Promise<string> {
-    const deadline = Date.now() + 5000;
     let codes: string[] = [];
-    while (codes.length < nth && Date.now() < deadline) {
+    while (codes.length < nth) {
       await new Promise((r) => setTimeout(r, 20));
       codes = sink.messages
         .filter((m) => m.to.includes(email) && m.subject.includes('code de connexion'))

@@ -1,16 +1,15 @@
 // Support flow, contact settings, alerts and the jobs on a real port, with a real SMTP server.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runJobs } from '../../src/services/jobs.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
+import { useCarnetProcesses } from '../support/cli.js';
 import { TestClock } from '../support/clock.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { openTestPglite } from '../support/stores.js';
 import { newIns, proActor, submission } from '../support/world.js';
+
+const carnet = useCarnetProcesses();
 
 const AGENT = { kind: 'support' as const, agentId: 'agent-42' };
 
@@ -42,7 +41,7 @@ describe('auth door: support, contact, alerts and jobs', () => {
     const start = await call('POST', '/auth/login', { login, password });
     expect(start.status).toBe(200);
     let code: string | undefined;
-    for (let i = 0; i < 250 && !code; i++) {
+    while (!code) {
       await new Promise((r) => setTimeout(r, 20));
       code = sink.messages
         .filter((m) => m.to.includes(email))
@@ -102,7 +101,19 @@ describe('auth door: support, contact, alerts and jobs', () => {
 
     const list = await call('GET', '/auth/support/requests', undefined, agentToken);
     expect(list.status).toBe(200);
-    expect(list.json.requests.map((r: { request_id: string }) => r.request_id)).toEqual(expect.arrayContaining([req.json.requestId]));
+    const listed = list.json.requests.find((r: { requestId: string }) => r.requestId === req.json.requestId);
+    // camelCase, as every other answer of /auth
+    expect(listed).toEqual({
+      requestId: req.json.requestId,
+      status: 'open',
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      channel: expect.any(String),
+      loginHint: null,
+      details: expect.objectContaining({ family: 'Moreau', given: 'Nina', birthDate: '1985-07-14' }),
+      patientKey: expect.anything(),
+      handledBy: null,
+      handledAt: null,
+    });
     const patientToken = await server.tokenFor({ kind: 'patient', patientKey });
     expect((await call('GET', '/auth/support/requests', undefined, patientToken)).status).toBe(403);
     expect((await call('POST', `/auth/support/requests/${req.json.requestId}/handle`, { decision: 'issue' }, patientToken)).status).toBe(403);
@@ -179,19 +190,13 @@ describe('auth door: support, contact, alerts and jobs', () => {
     expect(mails[0].text).toContain('2026-06-10');
   });
 
-  it('carnet jobs run: runs the jobs once and prints what they did; a half SMTP setting stops it with one line', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'carnet-jobs-'));
-    const bin = join(process.cwd(), 'bin', 'carnet.js');
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, CARNET_DATA_DIR: dataDir };
-    try {
-      const ok = spawnSync(process.execPath, [bin, 'jobs', 'run'], { env, encoding: 'utf8', timeout: 60_000 });
-      expect(ok.status).toBe(0);
-      expect(JSON.parse(ok.stdout.trim().split('\n').pop()!)).toMatchObject({ outbox: { sent: 0 }, majority: { noticed: 0 }, purge: { purged: 0 }, errors: [] });
-      const bad = spawnSync(process.execPath, [bin, 'jobs', 'run'], { env: { ...env, CARNET_SMTP_HOST: 'smtp.example.org' }, encoding: 'utf8', timeout: 60_000 });
-      expect(bad.status).toBe(2);
-      expect(bad.stderr).toContain('CARNET_SMTP_FROM');
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+  it('carnet jobs run: runs the jobs once and prints what they did; a half SMTP setting stops it with one line', async () => {
+    const env = { CARNET_DATA_DIR: carnet.tempDir('carnet-jobs-') };
+    const ok = await carnet.run(['jobs', 'run'], env);
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout.trim().split('\n').pop()!)).toMatchObject({ outbox: { sent: 0 }, majority: { noticed: 0 }, purge: { purged: 0 }, errors: [] });
+    const bad = await carnet.run(['jobs', 'run'], { ...env, CARNET_SMTP_HOST: 'smtp.example.org' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('CARNET_SMTP_FROM');
   }, 90_000);
 });

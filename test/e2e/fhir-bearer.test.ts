@@ -1,6 +1,6 @@
 // Who may call the FHIR door: bearer JWTs signed by a trusted key, not expired, for this
 // audience. Everything else is a 401 OperationOutcome, whatever route is asked.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -16,6 +16,7 @@ describe('bearer tokens on the FHIR door', () => {
   let db: Db;
   let dev: RunningApp;
   let prod: RunningApp;
+  let jwksDir: string | undefined;
   let providerKey: CryptoKey;
 
   beforeAll(async () => {
@@ -23,15 +24,17 @@ describe('bearer tokens on the FHIR door', () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     providerKey = privateKey;
     const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'idp-1', alg: 'RS256', use: 'sig' };
-    const jwksFile = join(mkdtempSync(join(tmpdir(), 'carnet-jwks-')), 'jwks.json');
+    jwksDir = mkdtempSync(join(tmpdir(), 'carnet-jwks-'));
+    const jwksFile = join(jwksDir, 'jwks.json');
     writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }));
     dev = await startTestApp(db);
     prod = await startTestApp(db, { CARNET_DEV_MODE: 'false', CARNET_JWKS_FILE: jwksFile, CARNET_TOKEN_ISSUER: ISSUER });
   });
   afterAll(async () => {
-    await prod.close();
-    await dev.close();
-    await db.close();
+    await prod?.close();
+    await dev?.close();
+    await db?.close();
+    if (jwksDir) rmSync(jwksDir, { recursive: true, force: true });
   });
 
   async function status(app: RunningApp, token?: string): Promise<{ status: number; body: { resourceType?: string }; challenge: string | null }> {

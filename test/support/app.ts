@@ -1,5 +1,5 @@
 // A real server on an ephemeral port for end-to-end tests, on a test database.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -52,13 +52,30 @@ export async function startTestApp(db: Db, env: Record<string, string> = {}, opt
     host: '127.0.0.1',
     port: 0,
   };
-  const app = await createApp(config, { db, logger: options.logger ?? pino({ level: env.CARNET_LOG_LEVEL ?? 'silent' }), clock: options.clock });
+  let app: App;
+  try {
+    app = await createApp(config, { db, logger: options.logger ?? pino({ level: env.CARNET_LOG_LEVEL ?? 'silent' }), clock: options.clock });
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
   app.config.publicUrl = address;
   return {
     app,
     baseUrl: address,
     tokenFor: (actor, ttl = 3600) => app.verifier.sign(claimsOf(actor), ttl),
-    close: () => app.close(),
+    async close() {
+      try {
+        const closing = app.close();
+        // A response a test left unread (a large body, say) keeps its connection busy, and a
+        // graceful close would wait for it: the test is over, so every connection is cut.
+        app.http.server.closeAllConnections();
+        await closing;
+      } finally {
+        // The server's keys were made there for this test only.
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
   };
 }

@@ -21,17 +21,15 @@ export function storeKinds(): StoreKind[] {
   return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-function snapshotPath(): string {
-  const key = createHash('sha256')
-    .update(loadMigrations().map((m) => m.checksum).join(','))
-    .digest('hex')
-    .slice(0, 16);
-  return join(tmpdir(), `carnet-test-pglite-${key}.tar.gz`);
+function snapshotPath(name: string, key: string): string {
+  return join(tmpdir(), `carnet-test-pglite-${name}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.tar.gz`);
 }
 
-/** A migrated, empty PGlite in memory. */
-export async function openTestPglite(): Promise<Db> {
-  const file = snapshotPath();
+/**
+ * A PGlite in memory started from a snapshot kept in the system's temporary folder (made once by
+ * `prepare` on a fresh instance, then reused by every test file: ~5x faster than a fresh one).
+ */
+async function fromSnapshot(file: string, prepare: (db: Db) => Promise<void>): Promise<Db> {
   if (existsSync(file)) {
     try {
       return await openPglite({ loadDataDir: new Blob([readFileSync(file)]) });
@@ -40,12 +38,27 @@ export async function openTestPglite(): Promise<Db> {
     }
   }
   const db = await openPglite();
-  await migrate(db);
+  await prepare(db);
   const dump = await db.pglite.dumpDataDir('gzip');
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
   renameSync(tmp, file);
   return db;
+}
+
+const PGLITE_VERSION = (JSON.parse(readFileSync(join(process.cwd(), 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string }).version;
+
+/** A migrated, empty PGlite in memory. */
+export function openTestPglite(): Promise<Db> {
+  const key = `${PGLITE_VERSION}:${loadMigrations().map((m) => m.checksum).join(',')}`;
+  return fromSnapshot(snapshotPath('migrated', key), async (db) => {
+    await migrate(db);
+  });
+}
+
+/** A PGlite in memory as PostgreSQL's initdb leaves it: no table of Carnet's (migration tests). */
+export function openEmptyPglite(): Promise<Db> {
+  return fromSnapshot(snapshotPath('empty', PGLITE_VERSION), async () => {});
 }
 
 /** A migrated, empty schema of its own in the PostgreSQL of DATABASE_URL; dropped on close. */

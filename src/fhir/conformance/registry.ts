@@ -18,6 +18,8 @@ export interface ConformanceRegistry {
   byId(type: ConformanceType, id: string): ConformanceResource | undefined;
   byUrl(url: string): ConformanceResource | undefined;
   profile(url: string): StructureDefinition | undefined;
+  /** url and resource type of each authored profile, without building a snapshot */
+  profileTypes(): Array<{ url: string; type: string }>;
   /** `system OID or URI|code` keys of a ValueSet's expansion, systems normalised as XDS schemes */
   valueSetKeys(url: string): ReadonlySet<string> | undefined;
 }
@@ -41,6 +43,12 @@ function core(): Map<string, StructureDefinition> {
 export const codeKey = (system: string, code: string) => `${fhirSystemToXds(system)}|${code}`;
 const bare = (url: string) => url.split('|')[0] ?? url;
 
+/**
+ * The registry of `dir`. The authored files are read and checked at once (a broken file stops the
+ * start), but the StructureDefinitions' snapshots are generated on first use: they need the R4
+ * base definitions (tens of megabytes, a second or more to read), which a server that is only
+ * starting, or never validates a write, should not pay for.
+ */
 export function buildRegistry(dir = 'profiles'): ConformanceRegistry {
   const files = readConformanceFiles(dir);
   const authored = new Map<string, StructureDefinition>();
@@ -60,37 +68,42 @@ export function buildRegistry(dir = 'profiles'): ConformanceRegistry {
     }
     return sd;
   };
-  const structureDefinitions = [...authored.keys()].map((u) => resolve(u)!);
+  let snapshots: StructureDefinition[] | undefined;
+  const structureDefinitions = () => (snapshots ??= [...authored.keys()].map((u) => resolve(u)!));
   const { codeSystems, valueSets } = renderTerminology(files.terminologyMap as TerminologyMap, files.terminology);
   const searchParameters = files.searchParameters as SearchParameter[];
   const operationDefinitions = files.operationDefinitions as OperationDefinition[];
 
-  const lists: Record<ConformanceType, ConformanceResource[]> = {
-    StructureDefinition: structureDefinitions,
+  const lists: Record<Exclude<ConformanceType, 'StructureDefinition'>, ConformanceResource[]> = {
     SearchParameter: searchParameters,
     OperationDefinition: operationDefinitions,
     CodeSystem: codeSystems,
     ValueSet: valueSets,
   };
+  const list = (type: ConformanceType) => (type === 'StructureDefinition' ? structureDefinitions() : lists[type]);
+  // Every url once, checked now on the authored resources; a profile's url answers its snapshot.
   const urls = new Map<string, ConformanceResource>();
-  for (const list of Object.values(lists)) {
-    for (const r of list) {
-      if (!r.url || !r.id) throw new Error(`conformance resource without url or id: ${JSON.stringify(r).slice(0, 80)}`);
-      if (urls.has(r.url)) throw new Error(`conformance resource url used twice: ${r.url}`);
-      urls.set(r.url, r);
-    }
+  for (const r of [...authored.values(), ...Object.values(lists).flat()]) {
+    if (!r.url || !r.id) throw new Error(`conformance resource without url or id: ${JSON.stringify(r).slice(0, 80)}`);
+    if (urls.has(r.url)) throw new Error(`conformance resource url used twice: ${r.url}`);
+    urls.set(r.url, r);
   }
+  const byUrl = (url: string): ConformanceResource | undefined => {
+    const r = urls.get(bare(url));
+    return r?.resourceType === 'StructureDefinition' ? resolve(r.url!) : r;
+  };
   const keys = new Map<string, Set<string>>(
     valueSets.map((vs) => [vs.url!, new Set((vs.expansion?.contains ?? []).map((c) => codeKey(c.system ?? '', c.code ?? '')))]),
   );
   return {
-    all: (type) => lists[type],
-    byId: (type, id) => lists[type].find((r) => r.id === id),
-    byUrl: (url) => urls.get(bare(url)),
+    all: list,
+    byId: (type, id) => list(type).find((r) => r.id === id),
+    byUrl,
     profile: (url) => {
-      const r = urls.get(bare(url));
+      const r = byUrl(url);
       return r?.resourceType === 'StructureDefinition' ? r : undefined;
     },
+    profileTypes: () => [...authored.values()].map((sd) => ({ url: sd.url!, type: sd.type })),
     valueSetKeys: (url) => keys.get(bare(url)),
   };
 }

@@ -91,8 +91,8 @@ export function conformanceRoutes(fhir: FastifyInstance, ctx: FhirRouteContext):
     });
     ctx.caps.addOperation(type, { name: 'validate', definition: VALIDATE_DEFINITION });
   }
-  for (const sd of registry.all('StructureDefinition')) {
-    if (sd.resourceType === 'StructureDefinition' && sd.type && sd.url) ctx.caps.addProfile(sd.type, sd.url);
+  for (const { type, url } of registry.profileTypes()) {
+    if (type) ctx.caps.addProfile(type, url);
   }
   ctx.caps.useSearchParamDefinitions((type, name) => {
     const sp = registry.all('SearchParameter').find((r) => r.resourceType === 'SearchParameter' && r.code === name && (r.base as string[]).includes(type));

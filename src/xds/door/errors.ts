@@ -3,6 +3,7 @@
 import { CarnetError, CarnetErrors, isDatabaseOutage } from '../../domain/errors.js';
 import { registryErrorsFor, type RegistryErrorEntry } from '../error-codes.js';
 import type { XdsTransaction } from '../soap.js';
+import { noteError } from '../../http/request-facts.js';
 
 const BY_REASON: Record<string, string> = {
   duplicate_in_message: 'XDSRegistryDuplicateUniqueIdInMessage',
@@ -20,6 +21,8 @@ function recode(e: CarnetError, tx: XdsTransaction): CarnetError {
 }
 
 export function errorsFor(error: unknown, tx: XdsTransaction): RegistryErrorEntry[] {
+  // The rule's own reason goes to the log line before recode() hides it from the answer.
+  noteError(error instanceof CarnetErrors && error.problems.length ? error.problems[0] : error, { code: 'internal' });
   if (error instanceof CarnetErrors && error.problems.length) return registryErrorsFor(new CarnetErrors(error.problems.map((p) => recode(p, tx))));
   if (error instanceof CarnetError) return registryErrorsFor(recode(error, tx));
   return registryErrorsFor(error);

@@ -1,14 +1,27 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadMigrations, migrate, MigrationError } from '../../../src/store/migrations.js';
-import { openPglite } from '../../../src/store/pglite-db.js';
 import { openPostgres } from '../../../src/store/pg-db.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../../src/store/db.js';
-import { storeKinds } from '../../support/stores.js';
+import { openEmptyPglite, storeKinds } from '../../support/stores.js';
 
-// These tests start from truly empty databases (not the migrated test snapshot).
+// These tests start from truly empty databases (not the migrated test snapshot). On PGlite, one
+// fresh instance for the file (creating one is the slow part), emptied again after each test.
+let pglite: Promise<Db> | undefined;
+afterAll(async () => {
+  await (await pglite)?.close();
+});
+
 async function emptyDb(kind: string): Promise<Db> {
-  if (kind === 'pglite') return openPglite();
+  if (kind === 'pglite') {
+    const db = await (pglite ??= openEmptyPglite());
+    return {
+      ...db,
+      async close() {
+        await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+      },
+    };
+  }
   const url = process.env.DATABASE_URL!;
   const schema = `carnet_mig_${randomBytes(5).toString('hex')}`;
   const admin = openPostgres({ connectionString: url, maxConnections: 1 });

@@ -1,6 +1,7 @@
 // Helpers for the runner's tests: write an inline TestScript (and its fixture files) to a
 // temporary directory, run it, and hand back the log lines and the TestReport.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { afterAll } from '@jest/globals';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestReport } from '@medplum/fhirtypes';
@@ -10,6 +11,12 @@ import type { RunOptions } from '../../../../src/conformance/testscript/index.js
 export const SYS = 'http://terminology.hl7.org/CodeSystem/testscript-operation-codes';
 
 type Json = Record<string, unknown>;
+
+/** The folders runInline made, removed when the test file ends. */
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
 
 export const op = (code: string, fields: Json = {}): Json => ({ operation: { type: { system: SYS, code }, ...fields } });
 export const check = (fields: Json): Json => ({ assert: fields });
@@ -29,6 +36,7 @@ export interface Ran {
 /** Writes `files` (name -> text or JSON) next to the script (JSON, or XML when a string) and runs it. */
 export async function runInline(base: string, testScript: Json | string, files: Record<string, unknown> = {}, options: Partial<RunOptions> = {}): Promise<Ran> {
   const dir = await mkdtemp(join(tmpdir(), 'testscript-'));
+  made.push(dir);
   for (const [name, content] of Object.entries(files)) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));

@@ -2,7 +2,7 @@
 // expects Success, FAIL what expects Failure or objects, SKIP what does not apply, and print the
 // toolkit-style lines and the `N passed, N failed` summary.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,11 +50,18 @@ describe('XDS runner flow against an always-Success server', () => {
   });
   afterAll(async () => {
     await new Promise((r) => server.close(r));
+    for (const d of made) rmSync(d, { recursive: true, force: true });
   });
+  const made: string[] = [];
+  const tempDir = (prefix: string) => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    made.push(d);
+    return d;
+  };
 
   it('passes, fails and skips as the expectations say', async () => {
     // A one-step test of our own that only expects Success, next to real testkit tests.
-    const dir = mkdtempSync(join(tmpdir(), 'xds-flow-'));
+    const dir = tempDir('xds-flow-');
     for (const t of ['11966', '11996', '15817', '11966_expired']) cpSync(join(TESTS, t), join(dir, t), { recursive: true });
     mkdirSync(join(dir, 'only_submit', 'submit'), { recursive: true });
     writeFileSync(join(dir, 'only_submit', 'index.idx'), 'submit\n');
@@ -111,7 +118,7 @@ describe('XDS runner flow against an always-Success server', () => {
   it('reads an absolute report XPath in the whole step log, as the toolkit does (15816)', async () => {
     // 15816 reports the ExtrinsicObject id from the `Result` of an ITI-42, a RegistryResponse:
     // the toolkit finds it in the InputMetadata of the same step.
-    const dir = mkdtempSync(join(tmpdir(), 'xds-report-'));
+    const dir = tempDir('xds-report-');
     cpSync(join(TESTS, '15816'), join(dir, '15816'), { recursive: true });
     const lines: string[] = [];
     const summary = await runXdsTests([dir], { base, registerPatient: async () => {}, notApplicable: new Map(), log: (l) => lines.push(l) });

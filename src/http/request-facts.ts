@@ -1,0 +1,39 @@
+// What a request's log line says besides its method, path and status: who called (the actor's
+// kind and id, nothing else) and, when the answer is an error, Carnet's error code and the rule's
+// reason. The reason goes to the log only: an answer about a hidden document must look like one
+// about an unknown id (ACC-08), so the integrator who quotes the request id finds it here.
+// The doors note these facts where they learn them (identity checks, error mappings); an
+// AsyncLocalStorage holds them for the request, so deep mappings need no request object.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { actorId, type Actor } from '../domain/actor.js';
+import { isCarnetError } from '../domain/errors.js';
+
+export interface RequestFacts {
+  actor?: { kind: Actor['kind']; id: string; mode?: string };
+  /** Carnet's error code (`forbidden`, `not_found`...) and the rule's reason (`masked`...) */
+  error?: { error: string; reason?: string };
+}
+
+const store = new AsyncLocalStorage<RequestFacts>();
+
+/** Runs the rest of a request with a fresh record of its facts. */
+export function withRequestFacts(facts: RequestFacts, next: () => void): void {
+  store.run(facts, next);
+}
+
+/** The caller, once identified. */
+export function noteActor(actor: Actor): void {
+  const facts = store.getStore();
+  if (!facts) return;
+  facts.actor = { kind: actor.kind, id: actorId(actor) };
+  // An emergency access is worth seeing at a glance.
+  if (actor.kind === 'professional' && actor.mode !== 'normal') facts.actor.mode = actor.mode;
+}
+
+/** The first error the request answers with: Carnet's code and the rule's reason. */
+export function noteError(error: unknown, fallback?: { code: string; reason?: string }): void {
+  const facts = store.getStore();
+  if (!facts || facts.error) return;
+  const found = isCarnetError(error) ? { code: error.code, reason: error.reason } : fallback;
+  if (found) facts.error = { error: found.code, ...(found.reason ? { reason: found.reason } : {}) };
+}

@@ -1,0 +1,77 @@
+// One bash session in which the examples of a document run in order, as a reader pastes them
+// into one terminal: variables set by an example are there for the next. `curl` is wrapped to
+// also report each answer's HTTP status (on stderr, which the reader does not compare), and the
+// documented address http://localhost:8080 is the test server's.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CarnetProcesses } from './cli.js';
+
+export interface ExampleRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** the HTTP status of the last curl call, if any */
+  status?: number;
+}
+
+export interface DocShell {
+  run(script: string): Promise<ExampleRun>;
+}
+
+const STATUS_MARK = '__HTTP_STATUS__';
+const DONE = /__DONE__ (\d+)\n/;
+
+export function startDocShell(carnet: CarnetProcesses, o: { baseUrl: string; env: Record<string, string>; cwd: string }): DocShell {
+  const dir = carnet.tempDir('carnet-doc-shell-');
+  const bash = spawn('bash', ['--noprofile', '--norc'], {
+    cwd: o.cwd,
+    env: { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8', ...o.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  carnet.adopt(bash);
+  let out = '';
+  let errors = '';
+  let waiting: ((code: number | null) => void) | undefined;
+  bash.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+    const m = DONE.exec(out);
+    if (m && waiting) {
+      out = out.slice(m.index + m[0].length);
+      waiting(Number(m[1]));
+    }
+  });
+  bash.stderr!.on('data', (c: Buffer) => (errors += c.toString()));
+  bash.once('exit', () => waiting?.(null));
+  // An example that fails anywhere stops its document, as it would stop a reader.
+  bash.stdin!.write(`set -eo pipefail\ncurl() { command curl -w '%{stderr}\\n${STATUS_MARK} %{http_code}\\n' "$@"; }\n`);
+
+  let n = 0;
+  return {
+    run(script) {
+      n += 1;
+      const file = join(dir, `example-${n}.sh`);
+      const [stdoutFile, stderrFile] = [join(dir, `out-${n}`), join(dir, `err-${n}`)];
+      writeFileSync(file, script.replaceAll('http://localhost:8080', o.baseUrl));
+      return new Promise((resolve) => {
+        const finish = (code: number | null) => {
+          waiting = undefined;
+          const read = (f: string) => {
+            try {
+              return readFileSync(f, 'utf8');
+            } catch {
+              return '';
+            }
+          };
+          const rawErr = read(stderrFile);
+          const statuses = [...rawErr.matchAll(new RegExp(`${STATUS_MARK} (\\d{3})`, 'g'))].map((m) => Number(m[1]));
+          const stderr = rawErr.replace(new RegExp(`\\n?${STATUS_MARK} \\d{3}\\n`, 'g'), '') + (code === null ? `\nthe shell stopped: ${errors}` : '');
+          resolve({ exitCode: code ?? -1, stdout: read(stdoutFile), stderr, status: statuses[statuses.length - 1] });
+        };
+        if (bash.exitCode !== null) return finish(null);
+        waiting = finish;
+        bash.stdin!.write(`source '${file}' >'${stdoutFile}' 2>'${stderrFile}' </dev/null; echo "__DONE__ $?"\n`);
+      });
+    },
+  };
+}
