@@ -1,26 +1,31 @@
-# The Carnet server image: the server compiled ahead of time, its production dependencies and the
-# policy files, run as the unprivileged `node` user. Its data (the embedded store when there is no
+# The Carnet server image: the server compiled ahead of time, the built web page, its production
+# dependencies and the policy files, run as the unprivileged `node` user. Its data (the embedded store when there is no
 # DATABASE_URL, and the server's keys) lives in the volume /var/lib/carnet.
 # .ci/run builds this same file layout without a Docker engine and starts it as an unprivileged
 # user (.ci/image-check): keep the two in step.
 
-# 1. Compile (needs the development dependencies: TypeScript).
+# 1. Build (needs the development dependencies: TypeScript, and Vite for the web page).
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
+COPY web/package.json ./web/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
-RUN npm run build:server
+COPY web ./web
+RUN npm run build
 
 # 2. Run: production dependencies only, no sources, no compiler.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+# the web page is a workspace: its manifest is needed to install, its packages are not (built files only)
+COPY web/package.json ./web/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
+COPY --from=build /src/web/dist ./web/dist
 COPY bin/carnet.js bin/healthcheck.js ./bin/
 COPY profiles ./profiles
 # The TEST-ONLY VIHF signer, trusted only in development mode (CARNET_DEV_MODE=true) when

@@ -23,7 +23,10 @@ export const serveCommand: Command = {
     // start, rather than inside the first FHIR request (other commands never pay for it). The
     // FHIR worker threads load in the background, not during the first XML request.
     setImmediate(() => ensureFhirDefinitions());
-    app.http.fhirWork.warm().catch((err: unknown) => app.logger.error({ err }, 'the FHIR worker threads did not start'));
+    app.http.fhirWork
+      .warm()
+      .then(() => app.logger.info('the FHIR worker threads are ready'))
+      .catch((err: unknown) => app.logger.error({ err }, 'the FHIR worker threads did not start'));
     // Outbox, MIN-03 notices, DMP-05 purge, pruning: every CARNET_JOBS_INTERVAL_SECONDS.
     const jobs = startServeJobs(app);
 

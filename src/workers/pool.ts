@@ -31,7 +31,15 @@ export function createTaskPool(options: TaskPoolOptions): TaskPool {
   let ready: Promise<unknown> | undefined;
   const start = () => {
     pool = new Piscina({ filename: options.filename, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 60_000 });
+    // A thread that fails outside a task (its module cannot load, say) must not end the process:
+    // the warm-up and the tasks then fail, and their requests with them.
+    pool.on('error', () => {});
     ready = pool.run(options.warmInput ?? null, { name: 'warm' });
+    // a failed warm-up is tried again by the next task rather than failing every task after it
+    ready.catch(() => {
+      pool?.destroy().catch(() => {});
+      pool = undefined;
+    });
   };
   return {
     async warm() {

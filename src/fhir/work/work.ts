@@ -30,7 +30,8 @@ function valueOf<T>(r: TaskResult<T>): T {
 
 export function createFhirWork(options: { threads: number; budgetMs: number }): FhirWork {
   const pool: TaskPool = createTaskPool({
-    filename: new URL('./worker.mjs', import.meta.url).href,
+    // compiled (dist/, a .js module): the compiled entry; from the sources: the tsx bootstrap
+    filename: new URL(import.meta.url.endsWith('.js') ? './worker.js' : './worker.mjs', import.meta.url).href,
     warmInput: { profiles: [PROFILE.patient, PROFILE.consent] },
     ...options,
   });
