@@ -29,17 +29,27 @@ function isAbort(e: unknown): boolean {
 export function createTaskPool(options: TaskPoolOptions): TaskPool {
   let pool: Piscina | undefined;
   let ready: Promise<unknown> | undefined;
+  /**
+   * One warm-up per thread (a thread takes one task at a time, so `threads` concurrent warm-ups
+   * reach every thread): a thread already warm answers at once; a new one loads what the tasks
+   * need before any task's budget starts.
+   */
+  const warmEveryThread = () => {
+    const p = pool!;
+    ready = Promise.all(Array.from({ length: options.threads }, () => p.run(options.warmInput ?? null, { name: 'warm' })));
+    // a failed warm-up is tried again by the next task rather than failing every task after it
+    ready.catch(() => {
+      if (pool !== p) return;
+      p.destroy().catch(() => {});
+      pool = undefined;
+    });
+  };
   const start = () => {
     pool = new Piscina({ filename: options.filename, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 60_000 });
     // A thread that fails outside a task (its module cannot load, say) must not end the process:
     // the warm-up and the tasks then fail, and their requests with them.
     pool.on('error', () => {});
-    ready = pool.run(options.warmInput ?? null, { name: 'warm' });
-    // a failed warm-up is tried again by the next task rather than failing every task after it
-    ready.catch(() => {
-      pool?.destroy().catch(() => {});
-      pool = undefined;
-    });
+    warmEveryThread();
   };
   return {
     async warm() {
@@ -53,6 +63,10 @@ export function createTaskPool(options: TaskPoolOptions): TaskPool {
         return (await pool!.run(input, { name: task, signal: AbortSignal.timeout(options.budgetMs) })) as T;
       } catch (e) {
         if (isAbort(e)) {
+          // The stopped thread is replaced by a cold one: warm it before the next task, whose
+          // budget must not pay for loading the task module (a request after a hostile one
+          // would otherwise be refused as too costly).
+          if (pool) warmEveryThread();
           throw new InputLimitError('too_costly', `reading the request took longer than its ${options.budgetMs} ms budget (CARNET_WORKER_TASK_BUDGET_MS)`, 'CARNET_WORKER_TASK_BUDGET_MS');
         }
         throw e;
