@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run build:server`: compiles src/ to dist/ ahead of time, so that `carnet` starts without
 // transpiling. Type checking is `npm run typecheck` (this build only emits: `noCheck`). The SQL
-// migrations are copied beside the compiled store. The stamp is written last: a build that
-// stopped half-way is never taken for a finished one.
+// migrations are copied beside the compiled store, and the FHIR definitions' subset is written.
+// The stamp is written last: a build that stopped half-way is never taken for a finished one.
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,4 +19,7 @@ if (r.status !== 0) {
   process.exit(r.status ?? 1);
 }
 cpSync(`${root}src/store/migrations`, `${dist}/store/migrations`, { recursive: true });
+// The part of the FHIR R4 definitions the server indexes at start (src/fhir/definitions-subset.ts).
+const { writeDefinitionSubset } = await import(`${dist}/fhir/definitions-subset.js`);
+writeDefinitionSubset(`${dist}/definitions`);
 writeFileSync(`${dist}/.build-stamp`, `${new Date().toISOString()}\n`);

@@ -11,6 +11,10 @@ export const serveCommand: Command = {
   async run() {
     const config = loadConfig();
     const app = await createApp(config);
+    // The FHIR definitions (the built subset: a few hundred milliseconds of CPU) are indexed
+    // before the port opens, so that no request ever waits behind them; other commands never pay
+    // for them. The FHIR worker threads load in the background, not during the first XML request.
+    ensureFhirDefinitions();
     const address = await app.http.listen({ host: config.host, port: config.port });
     // On an ephemeral port (CARNET_PORT=0) the default public URL names the port the server got.
     const port = (app.http.server.address() as AddressInfo | null)?.port;
@@ -19,19 +23,18 @@ export const serveCommand: Command = {
       { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
       'carnet is listening',
     );
-    // Indexing the R4 definitions holds the event loop for a second or two: once, right after the
-    // start, rather than inside the first FHIR request (other commands never pay for it). The
-    // FHIR worker threads load in the background, not during the first XML request.
-    setImmediate(() => ensureFhirDefinitions());
+    let stopping = false;
     app.http.fhirWork
       .warm()
       .then(() => app.logger.info('the FHIR worker threads are ready'))
-      .catch((err: unknown) => app.logger.error({ err }, 'the FHIR worker threads did not start'));
+      // Stopped before they were ready: the pool was closed on purpose, nothing to report.
+      .catch((err: unknown) => stopping || app.logger.error({ err }, 'the FHIR worker threads did not start'));
     // Outbox, MIN-03 notices, DMP-05 purge, pruning: every CARNET_JOBS_INTERVAL_SECONDS.
     const jobs = startServeJobs(app);
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
+        stopping = true;
         app.logger.info({ signal }, 'shutting down: finishing in-flight requests');
         // A request that never ends must not keep the process up for ever.
         const force = setTimeout(() => {

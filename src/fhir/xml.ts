@@ -11,13 +11,13 @@
 // JSON properties come out in the order of the definitions, so XML -> JSON -> XML is stable.
 // Parsing goes through the shared XML reader: its limits apply, and documents with DOCTYPE or
 // entity declarations are refused outright.
-import { getDataType, isResourceType, tryGetDataType } from '@medplum/core';
+import { getDataType, tryGetDataType } from '@medplum/core';
 import type { InternalSchemaElement, InternalTypeSchema } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { CarnetError } from '../domain/errors.js';
 import { DEFAULT_XML_LIMITS, NS, parseXml, XmlParseError, type XmlLimits } from '../xml/index.js';
 import type { Element as XmlElement, Node as XmlNode } from '../xml/index.js';
-import { ensureFhirDefinitions } from './definitions.js';
+import { ensureFhirDefinitions, ensureResourceType } from './definitions.js';
 
 export const FHIR_NS = NS.fhir;
 export const XHTML_NS = NS.xhtml;
@@ -170,7 +170,7 @@ class XmlReader {
       throw invalid(`Element ${node.nodeName} is not in the FHIR namespace`, location);
     }
     const type = node.localName ?? node.nodeName;
-    if (!isResourceType(type)) {
+    if (!ensureResourceType(type)) {
       throw invalid(`Unknown resource type ${type}`, location);
     }
     const path = location || type;
@@ -399,7 +399,7 @@ class XmlWriter {
 
   writeResource(resource: JsonObject, path: string, declareNamespace: boolean): void {
     const type = resource.resourceType;
-    if (typeof type !== 'string' || !isResourceType(type)) {
+    if (typeof type !== 'string' || !ensureResourceType(type)) {
       throw new Error(`Unknown resourceType ${String(type)} at ${path || 'root'}`);
     }
     const here = path || type;

@@ -1,7 +1,7 @@
 // FHIRPath through @medplum/core, once the R4 definitions are indexed (src/fhir/definitions.ts).
 import { evalFhirPathTyped, toTypedValue } from '@medplum/core';
 import type { TypedValue } from '@medplum/core';
-import { ensureFhirDefinitions } from '../../fhir/definitions.js';
+import { ensureResourceTypesIn } from '../../fhir/definitions.js';
 
 /**
  * Evaluates `expression` against `input` (a resource or any JSON value) and returns plain values.
@@ -9,7 +9,7 @@ import { ensureFhirDefinitions } from '../../fhir/definitions.js';
  * (passed without the leading `%`).
  */
 export function evaluate(expression: string, input: unknown, extra: Record<string, unknown> = {}): unknown[] {
-  ensureFhirDefinitions();
+  ensureResourceTypesIn(input);
   if (input === undefined || input === null) return [];
   const root = toTypedValue(input);
   const variables: Record<string, TypedValue> = { '%resource': root, '%rootResource': root, '%context': root };

@@ -3,10 +3,10 @@
 // provides one; core R4 profiles are known already; anything else falls back to base R4 checks.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { OperationOutcomeError, isResourceType, validateResource } from '@medplum/core';
+import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import type { RunContext } from './context.js';
-import { ensureFhirDefinitions } from '../../fhir/definitions.js';
+import { ensureResourceType, ensureResourceTypesIn } from '../../fhir/definitions.js';
 import { parseFhirText } from './loader.js';
 
 const CORE = 'http://hl7.org/fhir/StructureDefinition/';
@@ -43,12 +43,12 @@ function run(resource: Resource, profile?: StructureDefinition): string[] {
 }
 
 export async function checkProfile(ctx: RunContext, profileId: string, resource: Resource): Promise<ProfileCheck> {
-  ensureFhirDefinitions();
+  ensureResourceTypesIn(resource);
   const ref = ctx.script.profile?.find((p) => p.id === profileId)?.reference;
   if (!ref) throw new Error(`validateProfileId: no profile with id "${profileId}" in the script`);
   if (ref.startsWith(CORE)) {
     const type = ref.slice(CORE.length);
-    if (isResourceType(type) && resource.resourceType !== type) {
+    if (ensureResourceType(type) && resource.resourceType !== type) {
       return { errors: [`expected a ${type}, found ${resource.resourceType}`] };
     }
     return { errors: run(resource) };

@@ -7,7 +7,7 @@ import { getAllDataTypes, OperationOutcomeError, parseStructureDefinition, valid
 import type { ElementDefinition, OperationOutcome, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import { conformance, type ConformanceRegistry } from '../conformance/registry.js';
-import { ensureFhirDefinitions } from '../definitions.js';
+import { ensureResourceTypesIn } from '../definitions.js';
 import { bindingChecks, invariantChecks, nestedChecks, ownInvariantKeys, REFUSAL_REASON } from './checks.js';
 import { withoutPayloads } from './payloads.js';
 import { matchesPattern } from './walk.js';
@@ -98,7 +98,7 @@ function locateInvariant(issue: OperationOutcomeIssue): OperationOutcomeIssue {
 
 /** Every error-level issue of `resource` against the profile `sd`. */
 export function profileIssues(input: Resource, sd: StructureDefinition, registry: ConformanceRegistry = conformance(), options: ValidationOptions = {}): OperationOutcomeIssue[] {
-  ensureFhirDefinitions();
+  ensureResourceTypesIn(input);
   const resource = withoutPayloads(input);
   if (sd.type !== resource.resourceType) {
     return [{ severity: 'error', code: 'invalid', details: { text: `${sd.url} is a profile of ${sd.type}, not ${resource.resourceType}` }, expression: [resource.resourceType] }];

@@ -5,13 +5,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CarnetError } from '../../../src/domain/errors.js';
-import { ensureFhirDefinitions } from '../../../src/fhir/definitions.js';
+import { ensureFhirDefinitions, ensureResourceTypesIn } from '../../../src/fhir/definitions.js';
 import { fhirJsonToXml, fhirXmlToJson } from '../../../src/fhir/xml.js';
 import { assembleAsbestosBundle, listAsbestosTests } from '../../support/asbestos-bundles.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'fhir');
 
 function errors(resource: Resource): string[] {
+  // medplum's own validator, called directly: the resource's types indexed first (Carnet's code does it where it reads them)
+  ensureResourceTypesIn(resource);
   return validateResource(resource)
     .filter((i) => i.severity === 'error' || i.severity === 'fatal')
     .map((i) => `${i.expression?.join(',')}: ${i.details?.text}`);
