@@ -27,6 +27,30 @@ async function withPostgresSchema<T>(url: string, fn: (db: ReturnType<typeof ope
 async function main(): Promise<void> {
   const only = process.argv[2];
   if (only === 'attack') return attack();
+  if (!only || only === 'rules') await rules();
+  const url = process.env.DATABASE_URL;
+  // The doors' benchmarks (PostgreSQL, concurrent HTTP clients). iti67 is the fair instrument:
+  // server and baseline in processes of their own (bench/fair/).
+  for (const [name, file, fn] of [
+    ['iti67', './fair/iti67.ts', 'runIti67Bench'],
+    ['fhir', './fhir.ts', 'runFhirBench'],
+    ['xds', './xds.ts', 'runXdsBench'],
+  ] as const) {
+    if (only && only !== name) continue;
+    if (!existsSync(new URL(file, import.meta.url))) continue;
+    if (!url) {
+      console.log(`== ${name} == skipped: needs DATABASE_URL`);
+      continue;
+    }
+    console.log(`== ${name} ==`);
+    const mod = (await import(file)) as Record<string, (o: { databaseUrl: string }) => Promise<void>>;
+    await mod[fn]({ databaseUrl: url });
+  }
+  if (!only) await attack();
+}
+
+/** The rules alone: a pure decision, and the restricted search's SQL on PGlite and PostgreSQL. */
+async function rules(): Promise<void> {
   console.log('== rules ==');
   const d = benchDecisions();
   console.log(`pure decision (document.read): ${d.perSecond.toLocaleString('en')} decisions/s`);
@@ -43,22 +67,6 @@ async function main(): Promise<void> {
   } else {
     console.log('DATABASE_URL not set: PostgreSQL figures skipped');
   }
-  // The doors' benchmarks (PostgreSQL, concurrent HTTP clients).
-  for (const [name, file, fn] of [
-    ['fhir', './fhir.ts', 'runFhirBench'],
-    ['xds', './xds.ts', 'runXdsBench'],
-  ] as const) {
-    if (only && only !== name) continue;
-    if (!existsSync(new URL(file, import.meta.url))) continue;
-    if (!url) {
-      console.log(`== ${name} == skipped: needs DATABASE_URL`);
-      continue;
-    }
-    console.log(`== ${name} ==`);
-    const mod = (await import(file)) as Record<string, (o: { databaseUrl: string }) => Promise<void>>;
-    await mod[fn]({ databaseUrl: url });
-  }
-  if (!only) await attack();
 }
 
 /** The server under hostile load (PostgreSQL when DATABASE_URL is set, else PGlite). */
