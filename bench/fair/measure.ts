@@ -52,8 +52,8 @@ async function window(t: Target, seconds: number, connections: number): Promise<
     url: t.base,
     connections,
     duration: seconds,
-    setupClient: (c: { setRequest: (r: Record<string, unknown>) => void }) => {
-      c.setRequest({ method: 'GET', path: t.pathOf(client++ % connections), headers: t.headers ?? {} });
+    setupClient: (c: { setRequests: (r: Array<Record<string, unknown>>) => void }) => {
+      c.setRequests([{ method: 'GET', path: t.pathOf(client++ % connections), headers: t.headers ?? {} }]);
     },
   });
   const after = await t.stats();
@@ -64,7 +64,7 @@ async function window(t: Target, seconds: number, connections: number): Promise<
     cpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, r.requests.total),
     maxRss: after.maxRss,
     failed: r.non2xx + r.errors,
-    failures: `${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)`,
+    failures: `${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts), statuses ${JSON.stringify(r.statusCodeStats)}`,
   };
 }
 
