@@ -72,7 +72,8 @@ async function rules(): Promise<void> {
 /** The server under hostile load (PostgreSQL when DATABASE_URL is set, else PGlite). */
 async function attack(): Promise<void> {
   console.log('== attack ==');
-  await runAttackBench({ databaseUrl: process.env.DATABASE_URL });
+  // BENCH_WINDOW (s) sets each phase's length here too (default 8).
+  await runAttackBench({ databaseUrl: process.env.DATABASE_URL, seconds: process.env.BENCH_WINDOW ? Number(process.env.BENCH_WINDOW) : undefined });
 }
 
 main().catch((e) => {
