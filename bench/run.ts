@@ -27,24 +27,12 @@ async function withPostgresSchema<T>(url: string, fn: (db: ReturnType<typeof ope
 async function main(): Promise<void> {
   const only = process.argv[2];
   if (only === 'attack') return attack();
-  console.log('== rules ==');
-  const d = benchDecisions();
-  console.log(`pure decision (document.read): ${d.perSecond.toLocaleString('en')} decisions/s`);
-  const pglite = await openPglite();
-  try {
-    await migrate(pglite);
-    printSearch('search, 1,000 documents, PGlite', await benchRestrictedSearch(pglite));
-  } finally {
-    await pglite.close();
-  }
+  if (!only || only === 'rules') await rules();
   const url = process.env.DATABASE_URL;
-  if (url) {
-    await withPostgresSchema(url, async (db) => printSearch('search, 1,000 documents, PostgreSQL', await benchRestrictedSearch(db)));
-  } else {
-    console.log('DATABASE_URL not set: PostgreSQL figures skipped');
-  }
-  // The doors' benchmarks (PostgreSQL, concurrent HTTP clients).
+  // The doors' benchmarks (PostgreSQL, concurrent HTTP clients). iti67 is the fair instrument:
+  // server and baseline in processes of their own (bench/fair/).
   for (const [name, file, fn] of [
+    ['iti67', './fair/iti67.ts', 'runIti67Bench'],
     ['fhir', './fhir.ts', 'runFhirBench'],
     ['xds', './xds.ts', 'runXdsBench'],
   ] as const) {
@@ -61,10 +49,31 @@ async function main(): Promise<void> {
   if (!only) await attack();
 }
 
+/** The rules alone: a pure decision, and the restricted search's SQL on PGlite and PostgreSQL. */
+async function rules(): Promise<void> {
+  console.log('== rules ==');
+  const d = benchDecisions();
+  console.log(`pure decision (document.read): ${d.perSecond.toLocaleString('en')} decisions/s`);
+  const pglite = await openPglite();
+  try {
+    await migrate(pglite);
+    printSearch('search, 1,000 documents, PGlite', await benchRestrictedSearch(pglite));
+  } finally {
+    await pglite.close();
+  }
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    await withPostgresSchema(url, async (db) => printSearch('search, 1,000 documents, PostgreSQL', await benchRestrictedSearch(db)));
+  } else {
+    console.log('DATABASE_URL not set: PostgreSQL figures skipped');
+  }
+}
+
 /** The server under hostile load (PostgreSQL when DATABASE_URL is set, else PGlite). */
 async function attack(): Promise<void> {
   console.log('== attack ==');
-  await runAttackBench({ databaseUrl: process.env.DATABASE_URL });
+  // BENCH_WINDOW (s) sets each phase's length here too (default 8).
+  await runAttackBench({ databaseUrl: process.env.DATABASE_URL, seconds: process.env.BENCH_WINDOW ? Number(process.env.BENCH_WINDOW) : undefined });
 }
 
 main().catch((e) => {

@@ -10,6 +10,7 @@ import type { PatientIdentifier } from '../domain/model.js';
 import { NS, attr, childElements, descendants, firstChild, parseXml, selfAndDescendants, serializeXml, textOf } from '../xml/index.js';
 import type { Element } from '../xml/index.js';
 import { parseCx } from '../domain/hl7v2.js';
+import { createVerifiedCache } from './verified-cache.js';
 
 export type VihfErrorKind = 'missing' | 'unsigned' | 'invalid_signature' | 'expired' | 'wrong_audience' | 'untrusted' | 'malformed';
 
@@ -99,6 +100,19 @@ function trusted(config: VihfVerifierConfig): TrustedCert[] {
   return t;
 }
 
+/**
+ * Signatures already checked: the same assertion bytes, signature bytes and trusted certificates
+ * always give the same signed references, so the canonicalisation and RSA check run once per
+ * assertion. Conditions (expiry, audience) and the identity, with its patient binding (ACC-10),
+ * are read from the signed bytes again on every request.
+ */
+const checkedSignatures = createVerifiedCache<string[]>({ maxEntries: 5_000, maxAgeMs: 10 * 60_000, now: Date.now });
+
+/** Signatures remembered as checked (for tests and figures). */
+export function checkedVihfSignatures(): number {
+  return checkedSignatures.size;
+}
+
 function checkWith(cert: TrustedCert, signatureXml: string, assertionXml: string): string[] | undefined {
   const sig = new SignedXml({ publicCert: cert.pem, getCertFromKeyInfo: () => null });
   try {
@@ -148,10 +162,14 @@ export function verifyVihf(security: Element | undefined, config: VihfVerifierCo
   }
   const assertionXml = serializeXml(assertion);
   const signatureXml = serializeXml(signature);
-  let signed: string[] | undefined;
-  for (const c of candidates) {
+  const cacheKey = [assertionXml, signatureXml, ...candidates.map((c) => c.pem)];
+  let signed = checkedSignatures.get(cacheKey);
+  for (const c of signed ? [] : candidates) {
     signed = checkWith(c, signatureXml, assertionXml);
-    if (signed) break;
+    if (signed) {
+      checkedSignatures.set(cacheKey, signed, Infinity);
+      break;
+    }
   }
   if (!signed) {
     throw new VihfError(keyInfoCerts.length ? 'invalid_signature' : 'untrusted', 'the assertion signature does not verify with a trusted certificate');

@@ -22,6 +22,13 @@ export interface RetrievedDocument {
   content: Buffer;
 }
 
+/** Relations by the entryUUID of their source document. */
+function byDocument(rows: DocumentRelation[]): Map<string, DocumentRelation[]> {
+  const bySource = new Map<string, DocumentRelation[]>();
+  for (const r of rows) bySource.set(r.sourceId, [...(bySource.get(r.sourceId) ?? []), r]);
+  return bySource;
+}
+
 export function documentService(deps: ServiceDeps) {
   const limitOf = (n?: number) => Math.min(Math.max(n ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
 
@@ -53,7 +60,8 @@ export function documentService(deps: ServiceDeps) {
       patient: PatientRef,
       criteria: DocumentCriteria = {},
       displayDefaults: { count?: boolean; sort?: boolean } = {},
-    ): Promise<DocumentPage & { pageSize?: number }> {
+      options: { withRelations?: boolean } = {},
+    ): Promise<DocumentPage & { pageSize?: number; relations?: Map<string, DocumentRelation[]> }> {
       await deps.availability?.ensureAvailable('document.search');
       const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
       if (!patientKey) return { entries: [], total: 0 };
@@ -67,10 +75,13 @@ export function documentService(deps: ServiceDeps) {
           if (owner && displayDefaults.count) criteria = { ...criteria, limit: record.row.page_size };
           if (owner && displayDefaults.sort) criteria = { ...criteria, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
           const limit = criteria.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(criteria.limit);
-          const page = await findDocuments(tx, { ...criteria, patientKey, visibility, limit });
-          if (criteria.limit === undefined && page.entries.length > deps.limits.maxQueryResults) {
+          const found = await findDocuments(tx, { ...criteria, patientKey, visibility, limit });
+          if (criteria.limit === undefined && found.entries.length > deps.limits.maxQueryResults) {
             throw new CarnetError('too_many_results', `the query matches more than ${deps.limits.maxQueryResults} documents; narrow it`);
           }
+          // The page's relations in the same transaction (one per request, not one more for them),
+          // under the same visibility filter.
+          const page = options.withRelations ? { ...found, relations: byDocument(await findRelations(tx, patientKey, found.entries.map((e) => e.entryUuid), visibility)) } : found;
           return criteria.limit === undefined ? page : { ...page, pageSize: limitOf(criteria.limit) };
         },
       });
@@ -94,16 +105,14 @@ export function documentService(deps: ServiceDeps) {
      * read of the entries was traced, so this adds no trace row of its own.
      */
     async relations(caller: Caller, patientKey: string, entryUuids: string[]): Promise<Map<string, DocumentRelation[]>> {
-      const bySource = new Map<string, DocumentRelation[]>();
-      if (entryUuids.length === 0) return bySource;
+      if (entryUuids.length === 0) return new Map();
       const rows = await guarded(deps, caller, {
         patientKey,
         action: 'record.read',
         skipMainTrace: true,
         act: ({ tx, record }) => findRelations(tx, patientKey, entryUuids, visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now())),
       });
-      for (const r of rows) bySource.set(r.sourceId, [...(bySource.get(r.sourceId) ?? []), r]);
-      return bySource;
+      return byDocument(rows);
     },
 
     /** ITI-43 / ITI-68: the document's bytes, if the caller may read it. */

@@ -316,20 +316,28 @@ const ORDER: Record<DocumentSort, string> = {
 export async function findDocuments(q: Queryable, query: DocumentQuery): Promise<DocumentPage> {
   const p = new SqlParams();
   const where = documentWhere(query, p);
+  // The count rides in the page's own statement (an uncorrelated subquery, computed once): one
+  // round trip for both.
+  const total = query.countTotal ? `, (SELECT count(*)::int FROM document_entry d WHERE ${documentWhere(query, p)}) AS page_total` : '';
   const limit = query.limit !== undefined ? ` LIMIT ${p.add(query.limit)}` : '';
   const offset = query.offset ? ` OFFSET ${p.add(query.offset)}` : '';
-  const rows = await q.query<DocumentRow>(
-    `SELECT ${COLUMNS} FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`,
+  const rows = await q.query<DocumentRow & { page_total?: number }>(
+    `SELECT ${COLUMNS}${total} FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`,
     p.values,
   );
   const page: DocumentPage = { entries: rows.rows.map(toStoredEntry) };
   if (query.countTotal) {
-    const cp = new SqlParams();
-    const cwhere = documentWhere(query, cp);
-    const c = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM document_entry d WHERE ${cwhere}`, cp.values);
-    page.total = c.rows[0].n;
+    const first = rows.rows[0];
+    // An empty page past the first says nothing of the count: then it is asked on its own.
+    page.total = first ? Number(first.page_total) : query.offset ? await countDocuments(q, query) : 0;
   }
   return page;
+}
+
+async function countDocuments(q: Queryable, query: DocumentQuery): Promise<number> {
+  const p = new SqlParams();
+  const c = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM document_entry d WHERE ${documentWhere(query, p)}`, p.values);
+  return c.rows[0].n;
 }
 
 export async function putContent(

@@ -86,14 +86,13 @@ export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
 
 export async function appendTrace(tx: Queryable, entry: TraceEntry): Promise<TraceRow> {
   const chainKey = entry.patientKey ?? NO_RECORD_CHAIN;
-  // Create the head if it is the chain's first row, then lock it: appends to one chain queue here.
-  await tx.query(
-    'INSERT INTO access_trace_head (chain_key, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain_key) DO NOTHING',
-    [chainKey, GENESIS_HASH],
-  );
+  // Create the head if it is the chain's first row, else lock it and read it, in one statement:
+  // ON CONFLICT DO UPDATE locks the row (appends to one chain queue here) and returns its latest
+  // committed values, as SELECT ... FOR UPDATE would.
   const head = await tx.query<{ seq: string; hash: string }>(
-    'SELECT seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $1 FOR UPDATE',
-    [chainKey],
+    `INSERT INTO access_trace_head (chain_key, seq, hash) VALUES ($1, 0, $2)
+     ON CONFLICT (chain_key) DO UPDATE SET seq = access_trace_head.seq RETURNING seq::text AS seq, hash`,
+    [chainKey, GENESIS_HASH],
   );
   const prev = head.rows[0];
   // Millisecond precision: what a JavaScript Date can read back unchanged.
@@ -126,12 +125,15 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry): Promise<Tra
   };
   const hash = traceRowHash(row);
   const values = [...HASHED_COLUMNS.map((c) => (c === 'details' ? JSON.stringify(row.details) : row[c])), row.prev_hash, hash];
+  // The row and the head's move in one statement (one round trip).
+  const n = values.length;
   await tx.query(
-    `INSERT INTO access_trace (${HASHED_COLUMNS.join(', ')}, prev_hash, hash)
-     VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`,
-    values,
+    `WITH appended AS (
+       INSERT INTO access_trace (${HASHED_COLUMNS.join(', ')}, prev_hash, hash) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})
+     )
+     UPDATE access_trace_head SET seq = $${n + 1}, hash = $${n + 2} WHERE chain_key = $${n + 3}`,
+    [...values, row.seq, hash, chainKey],
   );
-  await tx.query('UPDATE access_trace_head SET seq = $2, hash = $3 WHERE chain_key = $1', [chainKey, row.seq, hash]);
   return { ...row, hash };
 }
 

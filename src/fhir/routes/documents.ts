@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
-import type { DocumentPage, DocumentRelation } from '../../services/documents.js';
+import type { DocumentRelation } from '../../services/documents.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE, toDocumentReference } from '../mhd/document-reference.js';
@@ -46,10 +46,9 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
     const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: paging.total };
     // PAT-02: what the request leaves out, the patient's stored display settings may fill.
     const defaults = { count: !params.some((p) => p.name === '_count'), sort: !params.some((p) => p.name === '_sort') };
-    const page: DocumentPage & { pageSize?: number } = await services.documents.find(caller, 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId }, query, defaults);
+    const page = await services.documents.find(caller, 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId }, query, defaults, { withRelations: true });
     if (page.pageSize !== undefined) paging.count = page.pageSize;
-    const first = page.entries[0];
-    const relations = first ? await services.documents.relations(caller, first.patientKey, page.entries.map((e) => e.entryUuid)) : new Map();
+    const relations = page.relations ?? new Map<string, DocumentRelation[]>();
     return searchset({
       base: baseOf(ctx),
       type: 'DocumentReference',

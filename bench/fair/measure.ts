@@ -1,0 +1,110 @@
+// Windows of load against HTTP targets, from the benchmark's own process: for each repeat, each
+// target in turn gets a warm-up then a measured window (so drifts of the shared machine's load
+// fall on every target alike); figures per target are the median of the repeats with their
+// spread (min–max), and the target process's own CPU time and peak memory.
+import { loadavg } from 'node:os';
+import { autocannon } from '../load.js';
+import { fmt, median } from '../stats.js';
+import type { ProcessStats } from './procs.js';
+
+export interface WindowOptions {
+  warmupSeconds: number;
+  windowSeconds: number;
+  repeats: number;
+  connections: number;
+}
+
+/** From the environment: BENCH_WINDOW (s, default 15), BENCH_WARMUP (s, 5), BENCH_REPEATS (3), BENCH_CONNECTIONS (8). */
+export function windowOptions(env = process.env): WindowOptions {
+  const num = (name: string, d: number) => (env[name] ? Number(env[name]) : d);
+  return { windowSeconds: num('BENCH_WINDOW', 15), warmupSeconds: num('BENCH_WARMUP', 5), repeats: num('BENCH_REPEATS', 3), connections: num('BENCH_CONNECTIONS', 8) };
+}
+
+export interface Target {
+  name: string;
+  base: string;
+  /** the path client `i` requests (each client may read its own record) */
+  pathOf: (client: number) => string;
+  headers?: Record<string, string>;
+  stats: () => Promise<ProcessStats>;
+}
+
+export interface WindowFigures {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** the target process's CPU milliseconds per request */
+  cpuMsPerRequest: number;
+  maxRss: number;
+  failed: number;
+  failures?: string;
+}
+
+export interface TargetFigures {
+  windows: WindowFigures[];
+  median: WindowFigures;
+}
+
+async function window(t: Target, seconds: number, connections: number): Promise<WindowFigures> {
+  let client = 0;
+  const before = await t.stats();
+  const r = await autocannon({
+    url: t.base,
+    connections,
+    duration: seconds,
+    setupClient: (c: { setRequests: (r: Array<Record<string, unknown>>) => void }) => {
+      c.setRequests([{ method: 'GET', path: t.pathOf(client++ % connections), headers: t.headers ?? {} }]);
+    },
+  });
+  const after = await t.stats();
+  return {
+    perSecond: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, r.requests.total),
+    maxRss: after.maxRss,
+    failed: r.non2xx + r.errors,
+    failures: `${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts), statuses ${JSON.stringify(r.statusCodeStats)}`,
+  };
+}
+
+/** Runs every target `repeats` times, interleaved; prints the load average before each repeat. */
+export async function measure(targets: Target[], o: WindowOptions, log: (l: string) => void): Promise<Map<string, TargetFigures>> {
+  const all = new Map<string, WindowFigures[]>(targets.map((t) => [t.name, []]));
+  for (let r = 0; r < o.repeats; r++) {
+    log(`  repeat ${r + 1}/${o.repeats}: load average ${loadavg().map((l) => fmt(l)).join(' ')}`);
+    for (const t of targets) {
+      if (o.warmupSeconds > 0) await window(t, o.warmupSeconds, o.connections);
+      const w = await window(t, o.windowSeconds, o.connections);
+      if (w.failed) {
+        // Failed requests measure nothing: say what one of them answers.
+        const probe = await fetch(`${t.base}${t.pathOf(0)}`, { headers: t.headers ?? {} });
+        log(`  ${t.name}: ${w.failures} in the window; one now answers ${probe.status} ${(await probe.text()).slice(0, 200)}`);
+      }
+      all.get(t.name)!.push(w);
+    }
+  }
+  const out = new Map<string, TargetFigures>();
+  for (const [name, windows] of all) {
+    const m = (k: 'perSecond' | 'p50' | 'p99' | 'cpuMsPerRequest') => median(windows.map((w) => w[k]));
+    out.set(name, { windows, median: { perSecond: m('perSecond'), p50: m('p50'), p99: m('p99'), cpuMsPerRequest: m('cpuMsPerRequest'), maxRss: Math.max(...windows.map((w) => w.maxRss)), failed: windows.reduce((n, w) => n + w.failed, 0) } });
+  }
+  return out;
+}
+
+const spread = (f: TargetFigures, k: 'perSecond' | 'p50' | 'p99', d: number) => {
+  const v = f.windows.map((w) => w[k]);
+  return `${fmt(Math.min(...v), d)}–${fmt(Math.max(...v), d)}`;
+};
+
+/** One line: the target's medians (and spread), the baseline's, and the ratios. */
+export function ratioLine(name: string, ours: TargetFigures, floor: TargetFigures): string {
+  const o = ours.median;
+  const b = floor.median;
+  return (
+    `${name}: ${fmt(o.perSecond, 1)} req/s (${spread(ours, 'perSecond', 0)}), p50 ${fmt(o.p50, 1)} ms, p99 ${fmt(o.p99, 1)} ms (${spread(ours, 'p99', 0)}), ` +
+    `${fmt(o.cpuMsPerRequest, 2)} ms CPU/req, peak RSS ${fmt(o.maxRss / 2 ** 20, 0)} MB | baseline ${fmt(b.perSecond, 1)} req/s (${spread(floor, 'perSecond', 0)}), ` +
+    `p50 ${fmt(b.p50, 1)} ms, p99 ${fmt(b.p99, 1)} ms, ${fmt(b.cpuMsPerRequest, 2)} ms CPU/req | ` +
+    `ratio: throughput ${fmt(o.perSecond / b.perSecond)}x, p50 ${fmt(o.p50 / b.p50, 1)}x, p99 ${fmt(o.p99 / b.p99, 1)}x, CPU ${fmt(o.cpuMsPerRequest / b.cpuMsPerRequest, 1)}x`
+  );
+}

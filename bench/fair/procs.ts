@@ -1,0 +1,80 @@
+// The processes of the fair benchmark: the server under test and each baseline service run in a
+// child process of their own (their own event loop, their own memory), started through the
+// project's TypeScript loader, talking to the benchmark over the IPC channel. The benchmark's own
+// process only generates load and reads figures.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** What a child answers when asked for its figures: its own memory and CPU time, nothing of ours. */
+export interface ProcessStats {
+  rss: number;
+  /** peak resident size of the child since it started (bytes) */
+  maxRss: number;
+  /** user + system CPU time of the child since it started (microseconds) */
+  cpuMicros: number;
+}
+
+export interface Child<Ready> {
+  ready: Ready;
+  stats(): Promise<ProcessStats>;
+  stop(): Promise<void>;
+}
+
+const RUNNER = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url));
+
+/**
+ * Starts `script` (a path relative to this folder) with `args` as its one JSON argument and waits
+ * for its first IPC message, the ready report. With BENCH_CPU_PROF=<dir> the child writes a CPU
+ * profile there when it stops.
+ */
+export function startChild<Ready>(script: string, args: unknown, stdoutFile?: number): Promise<Child<Ready>> {
+  const profDir = process.env.BENCH_CPU_PROF;
+  const child: ChildProcess = fork(RUNNER, [fileURLToPath(new URL(script, import.meta.url)), JSON.stringify(args)], {
+    execArgv: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+    stdio: ['ignore', stdoutFile ?? 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    const failed = (code: number | null) => reject(new Error(`${script} exited with ${code} before it was ready`));
+    child.once('exit', failed);
+    child.once('message', (m) => {
+      child.off('exit', failed);
+      resolve({
+        ready: m as Ready,
+        stats: () => ask<ProcessStats>(child, 'stats'),
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.send('stop');
+          }),
+      });
+    });
+  });
+}
+
+function ask<T>(child: ChildProcess, what: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send(what);
+  });
+}
+
+/** The child's side: answers `stats`, and runs `stop` then exits on `stop`. */
+export function serveParent(ready: unknown, stop: () => Promise<void>): void {
+  process.on('message', (m) => {
+    if (m === 'stats') {
+      const cpu = process.cpuUsage();
+      const stats: ProcessStats = { rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, cpuMicros: cpu.user + cpu.system };
+      process.send!(stats);
+    } else if (m === 'stop') {
+      // process.exit lets --cpu-prof write its profile.
+      stop().finally(() => process.exit(0));
+    }
+  });
+  process.send!(ready);
+}
+
+/** The one JSON argument a child was started with. */
+export function childArgs<T>(): T {
+  return JSON.parse(process.argv[2] ?? '{}') as T;
+}

@@ -1,0 +1,110 @@
+// The server under test, in a process of its own: `carnet serve` as production runs it (its own
+// logger at the default level, writing to stdout, which the benchmark points at a file), on a
+// PostgreSQL schema of the benchmark. Before it answers ready it seeds the records the load reads
+// (through the services, as a client would), and ANALYZEs the tables: PostgreSQL here runs with
+// autovacuum off, and a plan made on empty statistics is not the plan of a running server.
+// `srcRoot` lets an A/B run start the same server from another checkout of the project.
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { childArgs, serveParent } from './procs.js';
+
+export interface ServerArgs {
+  srcRoot: string;
+  databaseUrl: string;
+  schema: string;
+  records: number;
+  documents: number;
+  dataDir: string;
+}
+
+export interface ServerReady {
+  base: string;
+  /** the records read by ITI-67, one per client */
+  patients: string[];
+  /** a care-team nurse's bearer token (the matrix and masking restrict what she sees) */
+  nurseToken: string;
+  doctorToken: string;
+}
+
+const DOCTOR = { idNatPs: '810000000001', profession: '10', structureId: '1750000001', given: 'Alice', family: 'Martin' };
+const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
+const TYPES = ['11488-4', '11490-0', '11502-2', '34112-3'];
+const TEMPLATES = 20;
+
+/**
+ * The bench's bulk loader: `copies` more of each current entry of the record, each a document of
+ * its own (new entryUUID, logicalId, uniqueId, a creation time `g` days earlier), with its
+ * registry rows, in one statement each; far faster than deposits, the same rows as theirs.
+ */
+async function bulkCopy(db: { query: (sql: string, params?: unknown[]) => Promise<unknown> }, patientKey: string, copies: number): Promise<void> {
+  if (copies < 1) return;
+  await db.query(
+    `WITH src AS (
+       SELECT d.*, g.g, gen_random_uuid() AS u FROM document_entry d, generate_series(1, $2::int) AS g(g) WHERE d.patient_key = $1 AND d.is_latest
+     ), ins AS (
+       INSERT INTO document_entry
+       SELECT (jsonb_populate_record(NULL::document_entry, to_jsonb(src) - 'g' - 'u' || jsonb_build_object(
+         'entry_uuid', u, 'logical_id', u, 'lineage_id', u, 'unique_id', '2.25.' || abs(hashtextextended(u::text, 0)),
+         'creation_time', creation_time - make_interval(days => g),
+         'metadata', metadata || jsonb_build_object('uniqueId', '2.25.' || abs(hashtextextended(u::text, 0)))))).*
+       FROM src RETURNING entry_uuid, unique_id, logical_id
+     ), objects AS (
+       INSERT INTO registry_object (entry_uuid, patient_key, object_type) SELECT entry_uuid, $1, 'DocumentEntry' FROM ins
+     )
+     INSERT INTO registry_unique_id (unique_id, patient_key, object_type, logical_id) SELECT unique_id, $1, 'DocumentEntry', logical_id FROM ins`,
+    [patientKey, copies],
+  );
+}
+
+async function main(): Promise<void> {
+  const a = childArgs<ServerArgs>();
+  const load = (path: string) => import(pathToFileURL(join(a.srcRoot, path)).href);
+  const { createApp } = await load('src/app.ts');
+  const { loadConfig } = await load('src/config/config.ts');
+  const { openPostgres } = await load('src/store/pg-db.ts');
+  const { migrate } = await load('src/store/migrations.ts');
+  const { ensureFhirDefinitions } = await load('src/fhir/definitions.ts');
+  const { provideBundleToSubmission } = await load('src/fhir/mhd/provide-bundle.ts');
+  const { provideBundle } = await load('test/support/mhd-bundle.ts');
+  const { claimsOf } = await load('test/support/app.ts');
+
+  const db = openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema });
+  await migrate(db);
+  const config = { ...loadConfig({ CARNET_DEV_MODE: 'true', CARNET_DATA_DIR: a.dataDir }), host: '127.0.0.1', port: 0 };
+  const app = await createApp(config, { db });
+  const s = app.services;
+  const support = { actor: { kind: 'support', agentId: 'bench' }, channel: 'cli' };
+  const doctor = { actor: { kind: 'professional', mode: 'normal', ...DOCTOR }, channel: 'cli' };
+  await s.directory.putStructure({ structure_id: DOCTOR.structureId, name: 'CH bench', activity_sector: 'SA01', address: null });
+  for (const p of [DOCTOR, NURSE]) {
+    await s.directory.putProfessional({ id_nat_ps: p.idNatPs, given: p.given, family: p.family, profession: p.profession, specialty: null, structure_id: p.structureId, telecom: null });
+  }
+  const patients: string[] = [];
+  for (let r = 0; r < a.records; r++) {
+    const ins = { system: '1.2.250.1.213.1.4.8', value: `2${String(Date.now() % 1e8).padStart(8, '0')}${String(r).padStart(4, '0')}` };
+    const { patientKey } = await s.records.create(support, { identifiers: [ins], given: 'Jeanne', family: 'Durand', birthDate: '1980-05-17', consent: { givenBy: 'patient' } });
+    for (const p of [DOCTOR, NURSE]) {
+      await s.consent.addGrant({ actor: { kind: 'patient', patientKey }, channel: 'cli' }, patientKey, { subjectKind: 'professional', subjectId: p.idNatPs, effect: 'permit' });
+    }
+    // The first documents go through the services as a client's deposit would (one in ten masked
+    // from professionals, MASQUE_PS: the nurse's page is restricted); the rest are copies of them.
+    const docs = Array.from({ length: Math.min(TEMPLATES, a.documents) }, (_, j) => ({ typeCode: TYPES[j % TYPES.length], confidentiality: j % 10 === 0 ? ['N', 'MASQUE_PS'] : ['N'] }));
+    const request = await provideBundleToSubmission(provideBundle({ patient: `Patient/${patientKey}`, docs }), { resolvePatient: () => ins });
+    await s.submissions.submit(doctor, request);
+    await bulkCopy(db, patientKey, Math.ceil(a.documents / docs.length) - 1);
+    patients.push(patientKey);
+  }
+  await db.query('ANALYZE');
+  const base = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  // As `carnet serve` does: definitions indexed and FHIR workers loaded before the first request.
+  ensureFhirDefinitions();
+  await app.http.fhirWork.warm();
+  const token = (p: typeof DOCTOR) => app.verifier.sign(claimsOf({ kind: 'professional', mode: 'normal', ...p }), 3600);
+  const ready: ServerReady = { base, patients, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR) };
+  serveParent(ready, () => app.close());
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
