@@ -221,20 +221,33 @@ for (const kind of storeKinds()) {
       expect(wrong).toEqual([]);
     }, 120_000);
 
+    /**
+     * Every AuditEvent of the record's history the reader is shown, page by page. Each page read
+     * is itself traced, newest first, so the next page starts one entry later: an entry seen
+     * twice is kept once.
+     */
+    async function auditEvents(name: ActorName, patientKey: string): Promise<AuditEvent[]> {
+      const actor = actorFor(name, patientKey);
+      const events = new Map<string, AuditEvent>();
+      let total = -1;
+      let pages = 0;
+      for (let offset = 0; offset === 0 || offset < total; offset += 100) {
+        const res = await c.fhir(actor, `AuditEvent?patient=Patient/${patientKey}&_count=100&_offset=${offset}`);
+        expect({ name, status: res.status }).toEqual({ name, status: 200 });
+        const b = res.json as Bundle;
+        total = b.total ?? 0;
+        for (const e of b.entry ?? []) events.set(e.resource!.id!, e.resource as AuditEvent);
+        pages += 1;
+      }
+      // the pages' own reads are the only entries added meanwhile
+      expect(events.size).toBe(total - (pages - 1));
+      return [...events.values()];
+    }
+
     it('TRACE-05: the AuditEvent history of the patient, each representative and the médecin traitant names only documents they see', async () => {
       for (const name of [...PATIENT_SIDE, 'medecin_traitant'] as ActorName[]) {
         for (const r of records()) {
-          const actor = actorFor(name, r.patientKey);
-          const events: AuditEvent[] = [];
-          let total = -1;
-          for (let offset = 0; offset === 0 || offset < total; offset += 100) {
-            const res = await c.fhir(actor, `AuditEvent?patient=Patient/${r.patientKey}&_count=100&_offset=${offset}`);
-            expect({ name, status: res.status }).toEqual({ name, status: 200 });
-            const b = res.json as Bundle;
-            total = b.total ?? 0;
-            events.push(...(b.entry ?? []).map((e) => e.resource as AuditEvent));
-          }
-          expect(events.length).toBe(total);
+          const events = await auditEvents(name, r.patientKey);
           const named = new Set(
             events.flatMap((e) => (e.entity ?? []).flatMap((en) => [en.what?.reference?.replace(/^DocumentReference\//, ''), en.what?.identifier?.value?.replace(/^urn:uuid:/, '')])).filter((x): x is string => !!x),
           );
@@ -247,6 +260,30 @@ for (const kind of storeKinds()) {
       for (const name of ACTOR_NAMES.filter((n) => ![...PATIENT_SIDE, 'medecin_traitant'].includes(n))) {
         expect({ name, status: (await c.fhir(world.actors[name], `AuditEvent?patient=Patient/${world.main.patientKey}`)).status }).toEqual({ name, status: 403 });
       }
+    }, 120_000);
+
+    it('TRACE-05: ITI-57 entries about a document through an association (its folder link, the link withdrawn, the requests themselves) are shown exactly to the readers who see the document', async () => {
+      const r = world.main;
+      const linked = hidingsOf(r.patientKey).filter((h) => world.lineages[h].folderLink !== null);
+      expect(linked.length).toBeGreaterThan(4);
+      const action = (e: AuditEvent) => e.subtype?.find((x) => x.system?.endsWith('trace-action'))?.code;
+      for (const name of [...PATIENT_SIDE, 'medecin_traitant'] as ActorName[]) {
+        const events = await auditEvents(name, r.patientKey);
+        const seen = linked.filter((h) => visible(name, h)).length;
+        // each ITI-57 request of the world has its own entry, naming no document of its own: two
+        // per link (made, withdrawn), and the author's new metadata versions where there is one
+        const versioned = linked.filter((h) => visible(name, h) && (h === 'none' || h === 'matrix')).length;
+        const requests = events.filter((e) => action(e) === 'document.metadata_update' && !(e.entity ?? []).some((x) => x.what?.identifier));
+        expect({ name, made: events.filter((e) => action(e) === 'association.submit').length, withdrawn: events.filter((e) => action(e) === 'association.status').length, requests: requests.length }).toEqual({
+          name,
+          made: seen,
+          withdrawn: seen,
+          requests: 2 * seen + versioned,
+        });
+      }
+      // the comparison is not vacuous: someone is refused some, and someone sees them all
+      expect(linked.some((h) => !visible('patient', h))).toBe(true);
+      expect(linked.every((h) => visible('medecin_traitant', h))).toBe(true);
     }, 120_000);
 
     describe('XDS.b', () => {

@@ -5,6 +5,9 @@
 //     member `current`; the first version is `old`);
 //   - replacement: a document (`predecessor`) replaced (RPLC) by one that carries the hiding
 //     (`replacement`).
+// In the main record the author then links each `current` member into the folder by ITI-57
+// (SubmitAssociation) and withdraws the link by a second ITI-57 (the association Deprecated):
+// history entries about a document only through an association (TRACE-05).
 // A second record holds the same unhidden lineages, and blocks their author (ACC-03).
 // `expected` says, from the rules stated in plain terms, who reads what.
 import { randomUUID } from 'node:crypto';
@@ -38,6 +41,8 @@ export interface Lineages {
   uniqueIds: { versions: string; predecessor: string; replacement: string };
   /** the submission set that deposited the replacement */
   replacementSet: string;
+  /** main record: the ITI-57 association (bare) that linked `current` into the folder, then was deprecated */
+  folderLink: string | null;
 }
 
 export interface LockWorld {
@@ -112,6 +117,15 @@ async function updateByAuthor(services: Services, ins: PatientIdentifier, patien
   const req: UpdateRequest = { submissionSet: { ...ss, id: `urn:uuid:${randomUUID()}` }, documents: [{ id, logicalId: entryUuid, previousVersion: current.version, propagate: true, metadata }], folders: [], statusChanges: [], associations: [] };
   await services.metadata.applyUpdate(as(author), req);
   return id;
+}
+
+/** ITI-57 by the author: the document joins the folder (HasMember), then a second request deprecates that link. */
+async function linkThenWithdraw(services: Services, ins: PatientIdentifier, folder: string, document: string): Promise<string> {
+  const request = (): UpdateRequest => ({ submissionSet: { ...submission(ins, []).submissionSet, id: `urn:uuid:${randomUUID()}` }, documents: [], folders: [], statusChanges: [], associations: [] });
+  const link = `urn:uuid:${randomUUID()}`;
+  await services.metadata.applyUpdate(as(author), { ...request(), associations: [{ id: link, type: 'HasMember', sourceId: folder, targetId: document }] });
+  await services.metadata.applyUpdate(as(author), { ...request(), statusChanges: [{ id: 'withdraw', targetId: link, from: 'Approved', to: 'Deprecated' }] });
+  return link.slice(9);
 }
 
 export async function seedLockWorld(services: Services): Promise<LockWorld> {
@@ -204,6 +218,7 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
       ids: { current: current.slice(9), old: first.versions.slice(9), predecessor: first.predecessor.slice(9), replacement: assigned.Document1!.slice(9) },
       uniqueIds: { versions: first.uniqueIds[0], predecessor: first.uniqueIds[1], replacement: rplc.documents[0]!.metadata.uniqueId },
       replacementSet: assigned.SubmissionSet01!.slice(9),
+      folderLink: r === main ? await linkThenWithdraw(services, main.ins, `urn:uuid:${folder}`, current) : null,
     };
   }
   // ACC-03: the second record's author is blocked, after depositing
