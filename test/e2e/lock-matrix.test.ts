@@ -154,7 +154,7 @@ for (const kind of storeKinds()) {
       }
     }, 60_000);
 
-    it('ACC-08 / TRACE-05: $download holds only what the reader sees (entries, manifest, history); a hidden id chosen answers as an unknown one', async () => {
+    it('ACC-08 / ACC-09 / TRACE-05: $download holds only what the reader sees (entries, manifest, history); any member it sees may be chosen by id, a hidden one answers as an unknown one', async () => {
       for (const name of PATIENT_SIDE) {
         for (const r of records()) {
           const actor = actorFor(name, r.patientKey);
@@ -172,8 +172,15 @@ for (const kind of storeKinds()) {
             count: want.length,
             historyNamesHidden: 0,
           });
+          // ACC-09: chosen by id, every member the reader sees is in the archive as that very version
+          const seen = visibleIds(name, r.patientKey);
+          if (seen.length) {
+            const chosen = await c.fhir(actor, `Patient/${r.patientKey}/$download?parts=documents&documents=${seen.join(',')}`, { accept: '*/*' });
+            const inArchive = [...new Set(readZip(chosen.body).filter((e) => e.name.startsWith('documents/')).map((e) => e.name.slice(10, 46)))].sort();
+            expect({ name, status: chosen.status, inArchive }).toEqual({ name, status: 200, inArchive: seen });
+          }
           const unknown = await c.fhir(actor, `Patient/${r.patientKey}/$download?documents=${unknownId()}`, { accept: '*/*' });
-          for (const id of hiddenIds(name, r.patientKey, CURRENT_DOCUMENTS).slice(0, 3)) {
+          for (const id of hiddenIds(name, r.patientKey)) {
             const chosen = await c.fhir(actor, `Patient/${r.patientKey}/$download?documents=${id}`, { accept: '*/*' });
             // the message names the id asked for, as for an unknown one
             expect({ status: chosen.status, body: chosen.body.toString().replace(id, '<id>') }).toEqual({ status: 404, body: unknown.body.toString().replace(/[0-9a-f-]{36}/, '<id>') });
