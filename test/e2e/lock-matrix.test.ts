@@ -1,7 +1,8 @@
-// The lock on every path (ACC-08, ACC-09, TRACE-05): every actor x every member of a lineage
-// (current version, old version, replaced predecessor, replacement) x every way of hiding it
-// (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX, the matrix, a blocked author,
-// and nothing) x every path, through real HTTP (FHIR) and real SOAP (XDS.b). A member is
+// The lock on every path (ACC-03, ACC-08, ACC-09, TRACE-05): every actor x every member of a
+// lineage (current version, old version, replaced predecessor, replacement) x every way of hiding
+// it (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX, the matrix, a blocked author,
+// the author's structure blocked, and nothing) x every path, through real HTTP (FHIR) and real
+// SOAP (XDS.b). A member is
 // visible exactly where the rules say (lock-world.ts `expected`); otherwise it is absent, and
 // where it is named by its id the answer is the unknown id's, byte for byte but the request id.
 // One server and one seeded world per store; each path is one table-driven test.
@@ -13,7 +14,7 @@ import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { answered, associationEnds, LockClients, registryErrors, unknownId } from '../support/lock-clients.js';
-import { ACTOR_NAMES, actorOn, expected, HIDINGS, isProfessional, MEMBERS, seedLockWorld, type ActorName, type Hiding, type LockWorld, type Member } from '../support/lock-world.js';
+import { ACTOR_NAMES, actorOn, actsForAuthorStructure, expected, HIDINGS, isProfessional, MEMBERS, seedLockWorld, type ActorName, type Hiding, type LockWorld, type Member } from '../support/lock-world.js';
 import { openTestDb, storeKinds } from '../support/stores.js';
 import { seedDirectory } from '../support/world.js';
 import { cx } from '../support/xds-client.js';
@@ -28,7 +29,7 @@ const LATEST: Member[] = ['current', 'predecessor', 'replacement'];
 const CURRENT_DOCUMENTS: Member[] = ['current', 'replacement'];
 
 for (const kind of storeKinds()) {
-  describe(`ACC-08 / ACC-09 / TRACE-05: every path, every actor, every member, every hiding [${kind}]`, () => {
+  describe(`ACC-03 / ACC-08 / ACC-09 / TRACE-05: every path, every actor, every member, every hiding [${kind}]`, () => {
     let db: Db;
     let server: RunningApp;
     let world: LockWorld;
@@ -46,11 +47,17 @@ for (const kind of storeKinds()) {
       await db?.close();
     });
 
-    const records = () => [world.main, world.blocked];
+    const records = () => [world.main, world.blocked, world.blockedStructure];
     const hidingsOf = (patientKey: string) => HIDINGS.filter((h) => world.lineages[h].patientKey === patientKey);
     const visible = (name: ActorName, h: Hiding) => expected(name, h, world.actors[name]);
-    /** the record as a whole is refused (403): support, and the blocked author on the blocked record */
-    const readsRecord = (name: ActorName, patientKey: string) => name !== 'support' && !(name === 'author' && patientKey === world.blocked.patientKey);
+    /**
+     * the record as a whole is refused (403): support, the blocked author on the second record,
+     * and whoever acts for the blocked structure (the author, the nurse) on the third (ACC-03)
+     */
+    const readsRecord = (name: ActorName, patientKey: string) =>
+      name !== 'support' &&
+      !(name === 'author' && patientKey === world.blocked.patientKey) &&
+      !(actsForAuthorStructure(world.actors[name]) && patientKey === world.blockedStructure.patientKey);
     const actorFor = (name: ActorName, patientKey: string): Actor => actorOn(world.actors[name], patientKey);
     const idsOf = (patientKey: string, members: readonly Member[], keep: (h: Hiding) => boolean) =>
       hidingsOf(patientKey).filter(keep).flatMap((h) => members.map((m) => world.lineages[h].ids[m])).sort();

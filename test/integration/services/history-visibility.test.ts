@@ -60,7 +60,7 @@ describeEachStore('TRACE-05: the history of each reader', (db) => {
     let hidden = 0;
     let shown = 0;
     let hiddenByRelation = 0;
-    for (const patientKey of [world.main.patientKey, world.blocked.patientKey]) {
+    for (const patientKey of [world.main.patientKey, world.blocked.patientKey, world.blockedStructure.patientKey]) {
       const record = (await loadRecord(db(), patientKey))!;
       for (const name of READERS) {
         // read again for each reader: the service's reads below add entries (TRACE-01)
