@@ -34,9 +34,14 @@ function grantMatches(ctx: RecordContext, actor: ProfessionalActor, effect: 'per
 
 /**
  * ACC-03: a block wins over any authorisation, in every mode. A blocked structure blocks its
- * whole care team, the mirror of ACC-04 (fail closed: a block is never narrowed by a permit).
+ * whole care team, the mirror of ACC-04: whoever acts for it (the structure their identity
+ * names), even a professional authorised in person (fail closed: a block is never narrowed by a
+ * permit). Someone whose identity names no structure cannot show that they do not act for a
+ * blocked one, and is refused while the record blocks any. The block is about who acts, not
+ * about documents: what the structure deposited stays readable by everyone else.
  */
 export function isBlocked(ctx: RecordContext, actor: ProfessionalActor): boolean {
+  if (actor.structureId === undefined && ctx.grants.some((g) => g.effect === 'deny' && g.subjectKind === 'structure')) return true;
   return grantMatches(ctx, actor, 'deny');
 }
 

@@ -6,6 +6,13 @@
 // entry naming a replaced document never tells of a replacement the reader may not see.
 // Availability does not hide an entry: a deleted document's history stays with those who could
 // read it. The store's twin is `historyVisibilitySql` (visibility-sql.ts).
+//
+// An entry may concern documents besides the one its document column names: a relation between
+// two documents (an ITI-57 association, a replacement, an addendum deprecated with what it
+// appended to), the objects an ITI-57 request named. Its details name them by entryUUID under
+// the keys below, directly or through an association (whose two ends it then concerns); the
+// entry is shown only when the reader may read every one of them. Folders and submission sets
+// are no documents: naming one hides nothing.
 import type { DocumentFacts } from './record.js';
 import { filterAllows, type VisibilityFilter } from './visibility.js';
 
@@ -15,13 +22,39 @@ export function historyFilter(f: VisibilityFilter): VisibilityFilter {
 }
 
 /**
- * What an entry is about: nothing (an authorisation, a login...), a document of the record
- * (its latest version, loaded with its lineage), or a document the record does not hold.
+ * The keys of a trace entry's details whose values (a bare entryUUID, or a list of them) name
+ * registry objects the entry concerns: the ends of a relation (`source`, `target`), a
+ * replacement (`replacedBy`, `replacedDocument`), an association (`association`), and every
+ * object an ITI-57 request named (`objects`).
  */
-export type EntrySubject = { kind: 'none' } | { kind: 'document'; latest: DocumentFacts } | { kind: 'unknown_document' };
+export const RELATED_OBJECT_KEYS = ['source', 'target', 'replacedBy', 'replacedDocument', 'association', 'objects'] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The registry objects (bare entryUUIDs, lower case) an entry's details name; other values are ignored. */
+export function relatedObjectIds(details: Record<string, unknown> | null | undefined): string[] {
+  const ids = new Set<string>();
+  for (const key of RELATED_OBJECT_KEYS) {
+    const value = details?.[key];
+    for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string' && UUID.test(v)) ids.add(v.toLowerCase());
+  }
+  return [...ids];
+}
+
+/** What the entry's own document column names. */
+export type EntryDocument = { kind: 'none' } | { kind: 'document'; latest: DocumentFacts } | { kind: 'unknown_document' };
+
+/**
+ * What an entry is about: its document column's document — nothing (an authorisation, a
+ * login...), a document of the record (its latest version, loaded with its lineage), or one the
+ * record does not hold — and `related`, the latest versions of the other documents its details
+ * name (relatedObjectIds, associations resolved to their ends).
+ */
+export type EntrySubject = EntryDocument & { related?: readonly DocumentFacts[] };
 
 /** TRACE-05: whether the reader whose history filter is `f` is shown an entry. */
 export function historyShows(f: VisibilityFilter, subject: EntrySubject): boolean {
+  if (!(subject.related ?? []).every((d) => filterAllows(f, d))) return false;
   switch (subject.kind) {
     case 'none':
       return true;

@@ -46,12 +46,12 @@ export function consentService(deps: ServiceDeps) {
       });
     },
 
-    /** Authorise (permit) or block (deny) a professional or a structure's care team. */
+    /**
+     * Authorise (permit) or block (deny) a professional or a structure's care team (ACC-03/04):
+     * a blocked structure refuses whoever acts for it (access.ts `isBlocked`).
+     */
     async addGrant(caller: Caller, patientKey: string, input: GrantInput): Promise<GrantRow> {
       await deps.availability?.ensureAvailable('consent');
-      if (input.effect === 'deny' && input.subjectKind !== 'professional') {
-        throw new CarnetError('business_rule', 'a block names one professional (ACC-03); structures are authorised or not');
-      }
       return guarded(deps, caller, {
         patientKey,
         action: input.effect === 'deny' ? 'consent.block' : 'consent.manage',
@@ -75,7 +75,8 @@ export function consentService(deps: ServiceDeps) {
             now: deps.clock.now(),
           });
           // A blocked médecin traitant loses the status: the rules allow only an authorised doctor.
-          if (input.effect === 'deny' && record.context.medecinTraitant === input.subjectId) {
+          // (A blocked structure leaves it: the doctor is refused only while acting for it.)
+          if (input.effect === 'deny' && input.subjectKind === 'professional' && record.context.medecinTraitant === input.subjectId) {
             await updateDmp(tx, patientKey, { medecin_traitant: null }, deps.clock.now());
           }
           return (await getGrant(tx, patientKey, grantId))!;

@@ -13,6 +13,7 @@ import { listGrants } from '../store/consent-repo.js';
 import { bareUuid, findDocuments, getContent } from '../store/document-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
+import { namedDocuments } from './named-documents.js';
 import { readerFilter, readRows, type TraceRow } from './history.js';
 
 export const EXPORT_PARTS = ['documents', 'history', 'authorisations'] as const;
@@ -21,7 +22,7 @@ export type ExportPart = (typeof EXPORT_PARTS)[number];
 export interface ExportRequest {
   /** default: every part */
   parts?: ExportPart[];
-  /** with `documents`: only these (entryUUIDs or logical ids); default: every document the caller sees */
+  /** with `documents`: only these versions, current or old (entryUUIDs; a logical id is the first version's); default: every current document the caller sees */
   documentIds?: string[];
 }
 
@@ -120,19 +121,11 @@ export function exportService(deps: ServiceDeps) {
           if (parts.includes('documents')) {
             // the caller's own read filter: MASK-02/03/04 hold in the archive as online
             const visibility = visibilityFilter(deps.policy, caller.actor, record.context, createdAt);
-            const found = await findDocuments(tx, {
-              patientKey,
-              visibility,
-              statuses: ['Approved', 'Archived'],
-              ...(documentIds ? { entryOrLogicalIds: documentIds } : {}),
-              sort: 'date-desc',
-            });
-            if (documentIds) {
-              const seen = new Set(found.entries.flatMap((e) => [bareUuid(e.entryUuid), bareUuid(e.logicalId)]));
-              const missing = documentIds.find((id) => !seen.has(id));
-              if (missing) throw new CarnetError('not_found', `no such document: ${missing}`);
-            }
-            documents = found.entries;
+            // whole: the current documents; chosen: each version named, current or old, as FHIR
+            // read answers it (ACC-09)
+            documents = documentIds
+              ? await namedDocuments(tx, patientKey, documentIds, visibility)
+              : (await findDocuments(tx, { patientKey, visibility, statuses: ['Approved', 'Archived'], sort: 'date-desc' })).entries;
           }
           const authorisations = parts.includes('authorisations')
             ? {

@@ -10,6 +10,7 @@ import { deleteSelection, listSelections, putSelection, type SelectionRow } from
 export type { SelectionRow };
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
+import { namedDocuments } from './named-documents.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -39,7 +40,10 @@ export function selectionService(deps: ServiceDeps) {
       });
     },
 
-    /** Creates or replaces a selection; `logicalIds` name documents by their logical id (or the entryUUID of a version). */
+    /**
+     * Creates or replaces a selection; `logicalIds` name documents by the entryUUID of any of
+     * their versions (a logical id is the first version's), read as FHIR read reads them.
+     */
     save(caller: Caller, patientKey: string, s: { selectionId?: string; name: string; logicalIds: string[] }): Promise<string> {
       return guarded(deps, caller, {
         patientKey,
@@ -49,20 +53,10 @@ export function selectionService(deps: ServiceDeps) {
         act: async ({ tx, record }) => {
           let ids = [...new Set(s.logicalIds.map((id) => bareUuid(id).toLowerCase()))];
           if (ids.some((id) => !UUID.test(id))) throw new CarnetError('not_found', 'no such document');
+          // ACC-09: a member named by any version the caller may read is kept as its document
           if (ids.length) {
-            const visible = await findDocuments(tx, {
-              patientKey,
-              entryOrLogicalIds: ids,
-              visibility: visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()),
-            });
-            const logicalOf = new Map<string, string>();
-            for (const e of visible.entries) {
-              logicalOf.set(bareUuid(e.logicalId), bareUuid(e.logicalId));
-              logicalOf.set(bareUuid(e.entryUuid), bareUuid(e.logicalId));
-            }
-            const missing = ids.filter((id) => !logicalOf.has(id));
-            if (missing.length) throw new CarnetError('not_found', `no such document: ${missing[0]}`);
-            ids = [...new Set(ids.map((id) => logicalOf.get(id)!))];
+            const named = await namedDocuments(tx, patientKey, ids, visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()));
+            ids = [...new Set(named.map((e) => bareUuid(e.logicalId)))];
           }
           const selectionId = s.selectionId ?? randomUUID();
           await putSelection(tx, patientKey, { selectionId, name: s.name, logicalIds: ids, now: deps.clock.now() });

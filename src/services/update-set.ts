@@ -41,8 +41,12 @@ const RELATIONS: AssociationType[] = ['RPLC', 'XFRM_RPLC', 'APND', 'XFRM', 'sign
 /** how the trace names an ITI-57 request */
 const TRACE_ACTION = 'document.metadata_update';
 
-/** The record the request changes: the one every object it names belongs to. */
-async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): Promise<string> {
+/**
+ * The record the request changes (the one every object it names belongs to), and the registry
+ * objects of it the request names (bare entryUUIDs): the trace's entries about the request name
+ * them, so that a reader who may not see one of their documents is not shown them (TRACE-05).
+ */
+async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): Promise<{ patientKey: string; objects: string[] }> {
   const own = new Set([req.submissionSet.id, ...req.documents.map((d) => d.id), ...req.folders.map((f) => f.id), ...req.associations.map((a) => a.id)]);
   for (const v of [...req.documents, ...req.folders]) {
     if (!UUID.test(v.logicalId) || v.logicalId.toLowerCase() === v.id.toLowerCase()) {
@@ -72,14 +76,14 @@ async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): 
   }
   const key = [...keys][0] ?? ssKey;
   if (!key) throw new CarnetError('unknown_patient', `no DMP for patient ${req.submissionSet.patientId.value}`, { location: req.submissionSet.id });
-  return key;
+  return { patientKey: key, objects: [...known].map(bareUuid).sort() };
 }
 
 export function updateSetService(deps: ServiceDeps) {
   return {
     async apply(caller: Caller, req: UpdateRequest): Promise<{ assignedIds: Record<string, string> }> {
       await deps.availability?.ensureAvailable('metadata.update');
-      const patientKey = await recordOf(deps, caller, req);
+      const { patientKey, objects } = await recordOf(deps, caller, req);
       return guarded(deps, caller, {
         patientKey,
         // the request adds to the record; each operation is then decided on its own object
@@ -87,7 +91,7 @@ export function updateSetService(deps: ServiceDeps) {
         lock: true,
         trace: {
           action: TRACE_ACTION,
-          details: { documents: req.documents.length, folders: req.folders.length, statusChanges: req.statusChanges.length, associations: req.associations.length },
+          details: { documents: req.documents.length, folders: req.folders.length, statusChanges: req.statusChanges.length, associations: req.associations.length, objects },
         },
         act: ({ tx, record, trace }) => new UpdateRun(deps, caller, tx, record, req, trace).run(),
       });

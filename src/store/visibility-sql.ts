@@ -6,6 +6,7 @@
 // type_code, confidentiality, author_ids, authored_by_patient, status, and for the lineage
 // logical_id, is_latest, lineage_id, lineage_generation, lineage_shared (migration 0010).
 // Property tests check both agree.
+import { RELATED_OBJECT_KEYS } from '../domain/history-visibility.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { SqlParams } from './sql-params.js';
 
@@ -74,12 +75,19 @@ export function visibilitySql(filter: VisibilityFilter, params: SqlParams, alias
 
 /**
  * TRACE-05 (history-visibility.ts): a boolean SQL expression over access_trace (alias `alias`),
- * true for the entries the reader is shown: those about no document, and those about a document
- * of the record whose latest version `filter` (the reader's history filter) admits.
+ * true for the entries the reader is shown: those whose document column names no document or a
+ * document of the record whose latest version `filter` (the reader's history filter) admits, and
+ * whose details name no other document (RELATED_OBJECT_KEYS, carnet_trace_related of migration
+ * 0080) that the filter does not admit.
  */
 export function historyVisibilitySql(filter: VisibilityFilter, params: SqlParams, alias = 't'): string {
   const none = `(${alias}.document_logical_id IS NULL AND ${alias}.document_entry_uuid IS NULL AND ${alias}.document_unique_id IS NULL)`;
-  if (filter.kind === 'none') return none;
-  return `(${none} OR EXISTS (SELECT 1 FROM document_entry h WHERE h.patient_key = ${alias}.chain_key
-    AND h.logical_id = ${alias}.document_logical_id AND h.is_latest AND ${visibilitySql(filter, params, 'h', true)}))`;
+  const keys = params.add([...RELATED_OBJECT_KEYS]);
+  // most entries name nothing under these keys: the function is only called for the others
+  const relatedTo = (hidden: string) =>
+    `(NOT (${alias}.details ?| ${keys}::text[]) OR NOT EXISTS (SELECT 1 FROM carnet_trace_related(${alias}.chain_key, ${alias}.details, ${keys}::text[]) r WHERE ${hidden}))`;
+  if (filter.kind === 'none') return `(${none} AND ${relatedTo('true')})`;
+  const latestVisible = (logicalId: string) =>
+    `EXISTS (SELECT 1 FROM document_entry h WHERE h.patient_key = ${alias}.chain_key AND h.logical_id = ${logicalId} AND h.is_latest AND ${visibilitySql(filter, params, 'h', true)})`;
+  return `((${none} OR ${latestVisible(`${alias}.document_logical_id`)}) AND ${relatedTo(`NOT ${latestVisible('r.logical_id')}`)})`;
 }

@@ -11,6 +11,7 @@ import {
   pro,
   reasonOf,
   startRecordServer,
+  OTHER_STRUCTURE,
   STRUCTURE,
   type RecordServer,
 } from '../support/fhir-record.js';
@@ -153,9 +154,33 @@ describe('FHIR Consent: authorisations and blocks', () => {
     expect((await fhir(rs, me, 'POST', 'Consent', { body: noActor })).status).toBe(400);
   });
 
-  it('ACC-03: a structure cannot be blocked, only a professional (422)', async () => {
-    const { patientKey } = await adultRecord(rs);
-    const res = await fhir(rs, patientActor(patientKey), 'POST', 'Consent', { body: grantConsent(patientKey, 'Organization', STRUCTURE, 'deny') });
-    expect(res.status).toBe(422);
+  it('ACC-03: a blocked structure (Consent deny on an Organization) refuses whoever acts for it, even authorised in person; the documents it deposited stay readable by others; lifting the block restores it', async () => {
+    const { patientKey } = await recordWithDocument();
+    const me = patientActor(patientKey);
+    const doctorHere = pro('doctor');
+    const doctorElsewhere = pro('doctor', { structureId: OTHER_STRUCTURE });
+    for (const body of [grantConsent(patientKey, 'Practitioner', doctorHere.idNatPs, 'permit'), grantConsent(patientKey, 'Organization', STRUCTURE, 'permit'), grantConsent(patientKey, 'Practitioner', pro('doctor2').idNatPs, 'permit')]) {
+      expect((await fhir(rs, me, 'POST', 'Consent', { body })).status).toBe(201);
+    }
+    expect((await documents(pro('nurse'), patientKey)).status).toBe(200);
+    const block = await fhir<Consent>(rs, me, 'POST', 'Consent', { body: grantConsent(patientKey, 'Organization', STRUCTURE, 'deny') });
+    expect(block.status).toBe(201);
+    expect([block.body.provision?.type, block.body.provision?.actor?.[0].reference?.reference]).toEqual(['deny', `Organization/${STRUCTURE}`]);
+    // the structure's care team, and a professional authorised in person while acting for it, in every mode
+    for (const actor of [pro('nurse'), doctorHere, pro('doctor', { mode: 'bris_de_glace' }), pro('nurse', { mode: 'bris_de_glace' })]) {
+      const res = await documents(actor, patientKey);
+      expect({ who: actor.idNatPs, mode: actor.mode, status: res.status, reason: reasonOf(res.body) }).toEqual({ who: actor.idNatPs, mode: actor.mode, status: 403, reason: 'blocked' });
+    }
+    expect((await fhir(rs, pro('nurse'), 'GET', `Patient/${patientKey}`)).status).toBe(403);
+    // nothing is hidden retroactively: the document the structure deposited is read by the others,
+    // and by its author acting for another structure
+    for (const actor of [pro('doctor2'), doctorElsewhere]) {
+      const res = await documents(actor, patientKey);
+      expect({ who: actor.structureId, status: res.status, total: res.body.total }).toEqual({ who: actor.structureId, status: 200, total: 1 });
+    }
+    // the block ends as an authorisation does
+    const lifted = await fhir<Consent>(rs, me, 'PUT', `Consent/${block.body.id}`, { body: { ...block.body, status: 'inactive' } });
+    expect(lifted.status).toBe(200);
+    expect((await documents(pro('nurse'), patientKey)).status).toBe(200);
   });
 });

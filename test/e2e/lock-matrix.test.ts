@@ -1,7 +1,8 @@
-// The lock on every path (ACC-08, ACC-09, TRACE-05): every actor x every member of a lineage
-// (current version, old version, replaced predecessor, replacement) x every way of hiding it
-// (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX, the matrix, a blocked author,
-// and nothing) x every path, through real HTTP (FHIR) and real SOAP (XDS.b). A member is
+// The lock on every path (ACC-03, ACC-08, ACC-09, TRACE-05): every actor x every member of a
+// lineage (current version, old version, replaced predecessor, replacement) x every way of hiding
+// it (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX, the matrix, a blocked author,
+// the author's structure blocked, and nothing) x every path, through real HTTP (FHIR) and real
+// SOAP (XDS.b). A member is
 // visible exactly where the rules say (lock-world.ts `expected`); otherwise it is absent, and
 // where it is named by its id the answer is the unknown id's, byte for byte but the request id.
 // One server and one seeded world per store; each path is one table-driven test.
@@ -13,7 +14,7 @@ import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { answered, associationEnds, LockClients, registryErrors, unknownId } from '../support/lock-clients.js';
-import { ACTOR_NAMES, actorOn, expected, HIDINGS, isProfessional, MEMBERS, seedLockWorld, type ActorName, type Hiding, type LockWorld, type Member } from '../support/lock-world.js';
+import { ACTOR_NAMES, actorOn, actsForAuthorStructure, expected, HIDINGS, isProfessional, MEMBERS, seedLockWorld, type ActorName, type Hiding, type LockWorld, type Member } from '../support/lock-world.js';
 import { openTestDb, storeKinds } from '../support/stores.js';
 import { seedDirectory } from '../support/world.js';
 import { cx } from '../support/xds-client.js';
@@ -28,7 +29,7 @@ const LATEST: Member[] = ['current', 'predecessor', 'replacement'];
 const CURRENT_DOCUMENTS: Member[] = ['current', 'replacement'];
 
 for (const kind of storeKinds()) {
-  describe(`ACC-08 / ACC-09 / TRACE-05: every path, every actor, every member, every hiding [${kind}]`, () => {
+  describe(`ACC-03 / ACC-08 / ACC-09 / TRACE-05: every path, every actor, every member, every hiding [${kind}]`, () => {
     let db: Db;
     let server: RunningApp;
     let world: LockWorld;
@@ -46,11 +47,17 @@ for (const kind of storeKinds()) {
       await db?.close();
     });
 
-    const records = () => [world.main, world.blocked];
+    const records = () => [world.main, world.blocked, world.blockedStructure];
     const hidingsOf = (patientKey: string) => HIDINGS.filter((h) => world.lineages[h].patientKey === patientKey);
     const visible = (name: ActorName, h: Hiding) => expected(name, h, world.actors[name]);
-    /** the record as a whole is refused (403): support, and the blocked author on the blocked record */
-    const readsRecord = (name: ActorName, patientKey: string) => name !== 'support' && !(name === 'author' && patientKey === world.blocked.patientKey);
+    /**
+     * the record as a whole is refused (403): support, the blocked author on the second record,
+     * and whoever acts for the blocked structure (the author, the nurse) on the third (ACC-03)
+     */
+    const readsRecord = (name: ActorName, patientKey: string) =>
+      name !== 'support' &&
+      !(name === 'author' && patientKey === world.blocked.patientKey) &&
+      !(actsForAuthorStructure(world.actors[name]) && patientKey === world.blockedStructure.patientKey);
     const actorFor = (name: ActorName, patientKey: string): Actor => actorOn(world.actors[name], patientKey);
     const idsOf = (patientKey: string, members: readonly Member[], keep: (h: Hiding) => boolean) =>
       hidingsOf(patientKey).filter(keep).flatMap((h) => members.map((m) => world.lineages[h].ids[m])).sort();
@@ -154,7 +161,7 @@ for (const kind of storeKinds()) {
       }
     }, 60_000);
 
-    it('ACC-08 / TRACE-05: $download holds only what the reader sees (entries, manifest, history); a hidden id chosen answers as an unknown one', async () => {
+    it('ACC-08 / ACC-09 / TRACE-05: $download holds only what the reader sees (entries, manifest, history); any member it sees may be chosen by id, a hidden one answers as an unknown one', async () => {
       for (const name of PATIENT_SIDE) {
         for (const r of records()) {
           const actor = actorFor(name, r.patientKey);
@@ -172,8 +179,15 @@ for (const kind of storeKinds()) {
             count: want.length,
             historyNamesHidden: 0,
           });
+          // ACC-09: chosen by id, every member the reader sees is in the archive as that very version
+          const seen = visibleIds(name, r.patientKey);
+          if (seen.length) {
+            const chosen = await c.fhir(actor, `Patient/${r.patientKey}/$download?parts=documents&documents=${seen.join(',')}`, { accept: '*/*' });
+            const inArchive = [...new Set(readZip(chosen.body).filter((e) => e.name.startsWith('documents/')).map((e) => e.name.slice(10, 46)))].sort();
+            expect({ name, status: chosen.status, inArchive }).toEqual({ name, status: 200, inArchive: seen });
+          }
           const unknown = await c.fhir(actor, `Patient/${r.patientKey}/$download?documents=${unknownId()}`, { accept: '*/*' });
-          for (const id of hiddenIds(name, r.patientKey, CURRENT_DOCUMENTS).slice(0, 3)) {
+          for (const id of hiddenIds(name, r.patientKey)) {
             const chosen = await c.fhir(actor, `Patient/${r.patientKey}/$download?documents=${id}`, { accept: '*/*' });
             // the message names the id asked for, as for an unknown one
             expect({ status: chosen.status, body: chosen.body.toString().replace(id, '<id>') }).toEqual({ status: 404, body: unknown.body.toString().replace(/[0-9a-f-]{36}/, '<id>') });
@@ -221,20 +235,33 @@ for (const kind of storeKinds()) {
       expect(wrong).toEqual([]);
     }, 120_000);
 
+    /**
+     * Every AuditEvent of the record's history the reader is shown, page by page. Each page read
+     * is itself traced, newest first, so the next page starts one entry later: an entry seen
+     * twice is kept once.
+     */
+    async function auditEvents(name: ActorName, patientKey: string): Promise<AuditEvent[]> {
+      const actor = actorFor(name, patientKey);
+      const events = new Map<string, AuditEvent>();
+      let total = -1;
+      let pages = 0;
+      for (let offset = 0; offset === 0 || offset < total; offset += 100) {
+        const res = await c.fhir(actor, `AuditEvent?patient=Patient/${patientKey}&_count=100&_offset=${offset}`);
+        expect({ name, status: res.status }).toEqual({ name, status: 200 });
+        const b = res.json as Bundle;
+        total = b.total ?? 0;
+        for (const e of b.entry ?? []) events.set(e.resource!.id!, e.resource as AuditEvent);
+        pages += 1;
+      }
+      // the pages' own reads are the only entries added meanwhile
+      expect(events.size).toBe(total - (pages - 1));
+      return [...events.values()];
+    }
+
     it('TRACE-05: the AuditEvent history of the patient, each representative and the médecin traitant names only documents they see', async () => {
       for (const name of [...PATIENT_SIDE, 'medecin_traitant'] as ActorName[]) {
         for (const r of records()) {
-          const actor = actorFor(name, r.patientKey);
-          const events: AuditEvent[] = [];
-          let total = -1;
-          for (let offset = 0; offset === 0 || offset < total; offset += 100) {
-            const res = await c.fhir(actor, `AuditEvent?patient=Patient/${r.patientKey}&_count=100&_offset=${offset}`);
-            expect({ name, status: res.status }).toEqual({ name, status: 200 });
-            const b = res.json as Bundle;
-            total = b.total ?? 0;
-            events.push(...(b.entry ?? []).map((e) => e.resource as AuditEvent));
-          }
-          expect(events.length).toBe(total);
+          const events = await auditEvents(name, r.patientKey);
           const named = new Set(
             events.flatMap((e) => (e.entity ?? []).flatMap((en) => [en.what?.reference?.replace(/^DocumentReference\//, ''), en.what?.identifier?.value?.replace(/^urn:uuid:/, '')])).filter((x): x is string => !!x),
           );
@@ -247,6 +274,30 @@ for (const kind of storeKinds()) {
       for (const name of ACTOR_NAMES.filter((n) => ![...PATIENT_SIDE, 'medecin_traitant'].includes(n))) {
         expect({ name, status: (await c.fhir(world.actors[name], `AuditEvent?patient=Patient/${world.main.patientKey}`)).status }).toEqual({ name, status: 403 });
       }
+    }, 120_000);
+
+    it('TRACE-05: ITI-57 entries about a document through an association (its folder link, the link withdrawn, the requests themselves) are shown exactly to the readers who see the document', async () => {
+      const r = world.main;
+      const linked = hidingsOf(r.patientKey).filter((h) => world.lineages[h].folderLink !== null);
+      expect(linked.length).toBeGreaterThan(4);
+      const action = (e: AuditEvent) => e.subtype?.find((x) => x.system?.endsWith('trace-action'))?.code;
+      for (const name of [...PATIENT_SIDE, 'medecin_traitant'] as ActorName[]) {
+        const events = await auditEvents(name, r.patientKey);
+        const seen = linked.filter((h) => visible(name, h)).length;
+        // each ITI-57 request of the world has its own entry, naming no document of its own: two
+        // per link (made, withdrawn), and the author's new metadata versions where there is one
+        const versioned = linked.filter((h) => visible(name, h) && (h === 'none' || h === 'matrix')).length;
+        const requests = events.filter((e) => action(e) === 'document.metadata_update' && !(e.entity ?? []).some((x) => x.what?.identifier));
+        expect({ name, made: events.filter((e) => action(e) === 'association.submit').length, withdrawn: events.filter((e) => action(e) === 'association.status').length, requests: requests.length }).toEqual({
+          name,
+          made: seen,
+          withdrawn: seen,
+          requests: 2 * seen + versioned,
+        });
+      }
+      // the comparison is not vacuous: someone is refused some, and someone sees them all
+      expect(linked.some((h) => !visible('patient', h))).toBe(true);
+      expect(linked.every((h) => visible('medecin_traitant', h))).toBe(true);
     }, 120_000);
 
     describe('XDS.b', () => {

@@ -5,7 +5,11 @@
 //     member `current`; the first version is `old`);
 //   - replacement: a document (`predecessor`) replaced (RPLC) by one that carries the hiding
 //     (`replacement`).
-// A second record holds the same unhidden lineages, and blocks their author (ACC-03).
+// In the main record the author then links each `current` member into the folder by ITI-57
+// (SubmitAssociation) and withdraws the link by a second ITI-57 (the association Deprecated):
+// history entries about a document only through an association (TRACE-05).
+// A second record holds the same unhidden lineages, and blocks their author (ACC-03); a third
+// blocks the author's structure (ACC-03, a structure's whole care team: the author and the nurse).
 // `expected` says, from the rules stated in plain terms, who reads what.
 import { randomUUID } from 'node:crypto';
 import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
@@ -24,7 +28,7 @@ export const READABLE_TYPE = '11488-4';
 /** A hospitalisation report: the FAQ's example of what a pédicure-podologue may not read (ACC-02). */
 export const MATRIX_DENIED_TYPE = '34112-3';
 
-export const HIDINGS = ['none', 'MASQUE_PS', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX', 'matrix', 'blocked_author'] as const;
+export const HIDINGS = ['none', 'MASQUE_PS', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX', 'matrix', 'blocked_author', 'blocked_structure'] as const;
 export type Hiding = (typeof HIDINGS)[number];
 export const MEMBERS = ['current', 'old', 'predecessor', 'replacement'] as const;
 export type Member = (typeof MEMBERS)[number];
@@ -38,12 +42,15 @@ export interface Lineages {
   uniqueIds: { versions: string; predecessor: string; replacement: string };
   /** the submission set that deposited the replacement */
   replacementSet: string;
+  /** main record: the ITI-57 association (bare) that linked `current` into the folder, then was deprecated */
+  folderLink: string | null;
 }
 
 export interface LockWorld {
-  /** the minor's record (every hiding but `blocked_author`) and the record whose author is blocked */
+  /** the minor's record (every hiding but the blocks), the record whose author is blocked, the one whose author's structure is */
   main: { patientKey: string; ins: PatientIdentifier; folder: string };
   blocked: { patientKey: string; ins: PatientIdentifier };
+  blockedStructure: { patientKey: string; ins: PatientIdentifier };
   lineages: Record<Hiding, Lineages>;
   actors: Record<ActorName, Actor>;
 }
@@ -68,6 +75,11 @@ export function isProfessional(a: Actor): a is ProfessionalActor {
 }
 
 const author = proActor('doctor');
+
+/** ACC-03: whether the professional acts for the author's structure (blocked in the third record). */
+export function actsForAuthorStructure(actor: Actor): boolean {
+  return isProfessional(actor) && actor.structureId === author.structureId;
+}
 /** authorised, another structure than the author's: no care team in common */
 const otherDoctor: ProfessionalActor = { kind: 'professional', mode: 'normal', idNatPs: '810000000021', profession: '10', specialty: 'SM26', structureId: '1690000002', given: 'Inès', family: 'Autre' };
 
@@ -89,6 +101,9 @@ export function expected(name: ActorName, hiding: Hiding, actor: Actor): boolean
       return true;
     case 'blocked_author':
       return name !== 'author';
+    case 'blocked_structure':
+      // refused to whoever acts for the structure; what it deposited stays readable by the others
+      return !actsForAuthorStructure(actor);
     case 'MASQUE_PS':
       return !isProfessional(actor) || name === 'author' || name === 'medecin_traitant';
     case 'INVISIBLE_PATIENT':
@@ -112,6 +127,15 @@ async function updateByAuthor(services: Services, ins: PatientIdentifier, patien
   const req: UpdateRequest = { submissionSet: { ...ss, id: `urn:uuid:${randomUUID()}` }, documents: [{ id, logicalId: entryUuid, previousVersion: current.version, propagate: true, metadata }], folders: [], statusChanges: [], associations: [] };
   await services.metadata.applyUpdate(as(author), req);
   return id;
+}
+
+/** ITI-57 by the author: the document joins the folder (HasMember), then a second request deprecates that link. */
+async function linkThenWithdraw(services: Services, ins: PatientIdentifier, folder: string, document: string): Promise<string> {
+  const request = (): UpdateRequest => ({ submissionSet: { ...submission(ins, []).submissionSet, id: `urn:uuid:${randomUUID()}` }, documents: [], folders: [], statusChanges: [], associations: [] });
+  const link = `urn:uuid:${randomUUID()}`;
+  await services.metadata.applyUpdate(as(author), { ...request(), associations: [{ id: link, type: 'HasMember', sourceId: folder, targetId: document }] });
+  await services.metadata.applyUpdate(as(author), { ...request(), statusChanges: [{ id: 'withdraw', targetId: link, from: 'Approved', to: 'Deprecated' }] });
+  return link.slice(9);
 }
 
 export async function seedLockWorld(services: Services): Promise<LockWorld> {
@@ -145,22 +169,29 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
   // MASK-04: the minor asked that the second representative read only with a doctor present
   await services.representatives.setDoctorPresenceRequired(parent, main.patientKey, main.reps[1], true);
 
-  const blockedRecord = await minorRecord();
-  const blockedParent: Caller = as({ kind: 'legal_representative', patientKey: blockedRecord.patientKey, representativeId: blockedRecord.reps[0] });
-  for (const p of [author, proActor('doctor2'), otherDoctor, proActor('podiatrist')]) await permit(blockedParent, blockedRecord.patientKey, 'professional', p.idNatPs);
-  await permit(blockedParent, blockedRecord.patientKey, 'structure', author.structureId!);
-  await services.consent.designateMedecinTraitant(blockedParent, blockedRecord.patientKey, proActor('doctor2').idNatPs);
-  await services.representatives.setDoctorPresenceRequired(blockedParent, blockedRecord.patientKey, blockedRecord.reps[1], true);
+  // the records of the blocks: the same readers, authorised alike
+  const blockRecord = async () => {
+    const r = await minorRecord();
+    const p: Caller = as({ kind: 'legal_representative', patientKey: r.patientKey, representativeId: r.reps[0] });
+    for (const x of [author, proActor('doctor2'), otherDoctor, proActor('podiatrist')]) await permit(p, r.patientKey, 'professional', x.idNatPs);
+    await permit(p, r.patientKey, 'structure', author.structureId!);
+    await services.consent.designateMedecinTraitant(p, r.patientKey, proActor('doctor2').idNatPs);
+    await services.representatives.setDoctorPresenceRequired(p, r.patientKey, r.reps[1], true);
+    return { ...r, parent: p };
+  };
+  const blockedRecord = await blockRecord();
+  const blockedParent = blockedRecord.parent;
+  const structureRecord = await blockRecord();
 
   const byAuthor = { authorId: author.idNatPs, authorStructure: author.structureId };
   const typeOf = (h: Hiding) => (h === 'matrix' ? MATRIX_DENIED_TYPE : READABLE_TYPE);
-  const recordOf = (h: Hiding) => (h === 'blocked_author' ? blockedRecord : main);
+  const recordOf = (h: Hiding) => (h === 'blocked_author' ? blockedRecord : h === 'blocked_structure' ? structureRecord : main);
 
   // First deposits: for each hiding, the versions' document and the predecessor, unhidden; those
   // of the main record in one folder (the replacement joins it, DOC-05).
   const firsts = new Map<Hiding, { versions: string; predecessor: string; uniqueIds: [string, string] }>();
   let folder = '';
-  for (const r of [main, blockedRecord]) {
+  for (const r of [main, blockedRecord, structureRecord]) {
     const hidings = HIDINGS.filter((h) => recordOf(h) === r);
     const docs = hidings.flatMap((h) => [
       { ...byAuthor, typeCode: typeOf(h), content: `${h} versions ${uid()}` },
@@ -190,7 +221,7 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
     // the hiding arrives as a new metadata version, by whoever may set it
     let current: string;
     const ref = { entryUuid: first.versions };
-    if (h === 'MASQUE_PS') current = (await services.metadata.setVisibility(r === main ? parent : blockedParent, ref, 'MASQUE_PS', true)).entryUuid;
+    if (h === 'MASQUE_PS') current = (await services.metadata.setVisibility(parent, ref, 'MASQUE_PS', true)).entryUuid;
     else if (h === 'INVISIBLE_PATIENT' || h === 'INVISIBLE_REPRESENTANTS_LEGAUX') current = (await services.metadata.setVisibility(as(author), ref, h, true)).entryUuid;
     else current = await updateByAuthor(services, r.ins, r.patientKey, first.versions);
     // ...and as a replacement deposited with it
@@ -204,10 +235,12 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
       ids: { current: current.slice(9), old: first.versions.slice(9), predecessor: first.predecessor.slice(9), replacement: assigned.Document1!.slice(9) },
       uniqueIds: { versions: first.uniqueIds[0], predecessor: first.uniqueIds[1], replacement: rplc.documents[0]!.metadata.uniqueId },
       replacementSet: assigned.SubmissionSet01!.slice(9),
+      folderLink: r === main ? await linkThenWithdraw(services, main.ins, `urn:uuid:${folder}`, current) : null,
     };
   }
-  // ACC-03: the second record's author is blocked, after depositing
+  // ACC-03: the second record's author is blocked, the third record's author's structure, after depositing
   await services.consent.addGrant(blockedParent, blockedRecord.patientKey, { subjectKind: 'professional', subjectId: author.idNatPs, effect: 'deny' });
+  await services.consent.addGrant(structureRecord.parent, structureRecord.patientKey, { subjectKind: 'structure', subjectId: author.structureId!, effect: 'deny' });
 
   const actors: Record<ActorName, Actor> = {
     author,
@@ -222,7 +255,7 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
     representative_with_doctor: { kind: 'legal_representative', patientKey: main.patientKey, representativeId: main.reps[1] },
     support: { kind: 'support', agentId: 'agent-1' },
   };
-  return { main: { patientKey: main.patientKey, ins: main.ins, folder }, blocked: { patientKey: blockedRecord.patientKey, ins: blockedRecord.ins }, lineages, actors };
+  return { main: { patientKey: main.patientKey, ins: main.ins, folder }, blocked: { patientKey: blockedRecord.patientKey, ins: blockedRecord.ins }, blockedStructure: { patientKey: structureRecord.patientKey, ins: structureRecord.ins }, lineages, actors };
 }
 
 /** The actor as it reads `patientKey` (the patient side reads its own record only). */

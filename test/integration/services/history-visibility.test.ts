@@ -5,11 +5,12 @@
 // cases the issue saw, through the services.
 import { beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../../src/domain/actor.js';
-import { historyShows, type EntrySubject } from '../../../src/domain/history-visibility.js';
-import { documentFacts } from '../../../src/domain/record.js';
+import { historyShows, relatedObjectIds, type EntrySubject } from '../../../src/domain/history-visibility.js';
+import { documentFacts, type DocumentFacts } from '../../../src/domain/record.js';
 import type { VisibilityFilter } from '../../../src/domain/visibility.js';
 import { readerFilter, readRows, type TraceRow } from '../../../src/services/history.js';
-import { getLatestByLogicalId } from '../../../src/store/document-repo.js';
+import { bareUuid, getEntry, getLatestByLogicalId } from '../../../src/store/document-repo.js';
+import { findAssociations } from '../../../src/store/registry-repo.js';
 import { loadRecord } from '../../../src/store/record-repo.js';
 import { actorOn, seedLockWorld, type LockWorld } from '../../support/lock-world.js';
 import { describeEachStore } from '../../support/stores.js';
@@ -32,10 +33,24 @@ describeEachStore('TRACE-05: the history of each reader', (db) => {
     return (await readRows(db(), patientKey, EVERYTHING, { limit: 100_000, offset: 0 })).rows;
   }
 
+  /** The latest versions of the documents the entry's details name, associations read as their ends. */
+  async function relatedOf(row: TraceRow): Promise<DocumentFacts[]> {
+    const named = relatedObjectIds(row.details);
+    const links = named.length ? await findAssociations(db(), { patientKey: row.chain_key, entryUuids: named }) : [];
+    const objects = new Set([...named, ...links.flatMap((a) => [bareUuid(a.sourceId), bareUuid(a.targetId)])]);
+    const logicalIds = new Set<string>();
+    for (const id of objects) {
+      const version = await getEntry(db(), row.chain_key, id);
+      if (version) logicalIds.add(version.logicalId);
+    }
+    return Promise.all([...logicalIds].map(async (l) => documentFacts((await getLatestByLogicalId(db(), row.chain_key, l))!)));
+  }
+
   async function subjectOf(row: TraceRow): Promise<EntrySubject> {
-    if (!row.document_logical_id && !row.document_entry_uuid && !row.document_unique_id) return { kind: 'none' };
+    const related = await relatedOf(row);
+    if (!row.document_logical_id && !row.document_entry_uuid && !row.document_unique_id) return { kind: 'none', related };
     const latest = row.document_logical_id ? await getLatestByLogicalId(db(), row.chain_key, row.document_logical_id) : null;
-    return latest ? { kind: 'document', latest: documentFacts(latest) } : { kind: 'unknown_document' };
+    return latest ? { kind: 'document', latest: documentFacts(latest), related } : { kind: 'unknown_document', related };
   }
 
   const history = (actor: Actor, patientKey: string, limit = 100, offset = 0) =>
@@ -44,7 +59,8 @@ describeEachStore('TRACE-05: the history of each reader', (db) => {
   it('TRACE-05: the history SQL shows each reader exactly the entries the domain rule shows, counted and paged alike', async () => {
     let hidden = 0;
     let shown = 0;
-    for (const patientKey of [world.main.patientKey, world.blocked.patientKey]) {
+    let hiddenByRelation = 0;
+    for (const patientKey of [world.main.patientKey, world.blocked.patientKey, world.blockedStructure.patientKey]) {
       const record = (await loadRecord(db(), patientKey))!;
       for (const name of READERS) {
         // read again for each reader: the service's reads below add entries (TRACE-01)
@@ -71,11 +87,14 @@ describeEachStore('TRACE-05: the history of each reader', (db) => {
         expect(viaService.total).toBe(now.length);
         hidden += rows.length - pure.length;
         shown += pure.length;
+        hiddenByRelation += subjects.filter((x, i) => x.kind === 'none' && !pure.includes(rows[i].trace_id)).length;
       }
     }
     // the readers are shown some and refused some: the comparison is not vacuous
     expect(hidden).toBeGreaterThan(20);
     expect(shown).toBeGreaterThan(20);
+    // ...and some entries are hidden only by the documents their details name (ITI-57 associations)
+    expect(hiddenByRelation).toBeGreaterThan(5);
   }, 120_000);
 
   it('TRACE-05: the patient is not shown the deposit of a document hidden from her nor the change of its visibility, until the announcement consultation', async () => {

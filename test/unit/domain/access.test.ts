@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { decide } from '../../../src/domain/decide.js';
 import { hidesExistence } from '../../../src/domain/reasons.js';
 import { visibilityFilter } from '../../../src/domain/visibility.js';
-import { DOCTOR, HOSPITAL, NOW, OTHER_DOCTOR, ctx, denyPro, doc, permitPro, permitStructure, policy, pro } from './fixtures.js';
+import { DOCTOR, HOSPITAL, NOW, OTHER_DOCTOR, ctx, denyPro, denyStructure, doc, permitPro, permitStructure, policy, pro } from './fixtures.js';
 
 const read = (actor = pro(), c = ctx(), d = doc()) => decide(policy, actor, c, d, 'document.read', NOW);
 
@@ -40,6 +40,25 @@ describe('ACC: who reads what', () => {
     const c = ctx({ grants: [permitStructure(HOSPITAL), denyPro(OTHER_DOCTOR)] });
     expect(read(pro({ structureId: HOSPITAL }), c).permit).toBe(true);
     expect(read(pro({ idNatPs: OTHER_DOCTOR, structureId: HOSPITAL }), c)).toEqual({ permit: false, reason: 'blocked' });
+  });
+
+  it('ACC-03: a blocked structure refuses whoever acts for it, in every mode, even authorised in person; the same professional acting for another structure reads', () => {
+    const c = ctx({ grants: [permitPro(DOCTOR), permitStructure(HOSPITAL), denyStructure(HOSPITAL)] });
+    for (const mode of ['normal', 'bris_de_glace', 'centre_15'] as const) {
+      expect(read(pro({ mode, structureId: HOSPITAL }), c)).toEqual({ permit: false, reason: 'blocked' });
+      expect(read(pro({ mode, idNatPs: '810000000099', profession: '60', structureId: HOSPITAL }), c)).toEqual({ permit: false, reason: 'blocked' });
+    }
+    expect(decide(policy, pro({ structureId: HOSPITAL }), c, doc(), 'document.submit', NOW)).toEqual({ permit: false, reason: 'blocked' });
+    expect(visibilityFilter(policy, pro({ structureId: HOSPITAL }), c, NOW)).toEqual({ kind: 'none', reason: 'blocked' });
+    expect(read(pro({ structureId: 'another' }), c)).toEqual({ permit: true, emergency: false });
+    // the block is about who acts: a document the structure deposited is read by everyone else
+    expect(read(pro({ structureId: 'another' }), c, doc({ authorStructures: [HOSPITAL] })).permit).toBe(true);
+  });
+
+  it('ACC-03: while a structure is blocked, a professional whose identity names no structure is refused (it cannot show it does not act for it)', () => {
+    const c = ctx({ grants: [permitPro(DOCTOR), denyStructure(HOSPITAL)] });
+    expect(read(pro({ structureId: undefined }), c)).toEqual({ permit: false, reason: 'blocked' });
+    expect(read(pro({ structureId: undefined }), ctx({ grants: [permitPro(DOCTOR), denyPro(OTHER_DOCTOR)] })).permit).toBe(true);
   });
 
   it('ACC-04: authorising a structure authorises its care team', () => {

@@ -33,6 +33,7 @@ export function ctx(over: Partial<RecordContext> = {}): RecordContext {
 
 export const permitPro = (id: string) => ({ subjectKind: 'professional' as const, subjectId: id, effect: 'permit' as const });
 export const denyPro = (id: string) => ({ subjectKind: 'professional' as const, subjectId: id, effect: 'deny' as const });
+export const denyStructure = (id: string) => ({ subjectKind: 'structure' as const, subjectId: id, effect: 'deny' as const });
 export const permitStructure = (id: string) => ({ subjectKind: 'structure' as const, subjectId: id, effect: 'permit' as const });
 
 export function pro(over: Partial<ProfessionalActor> = {}): ProfessionalActor {
