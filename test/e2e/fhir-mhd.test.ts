@@ -90,6 +90,24 @@ for (const kind of storeKinds()) {
       expect(dr.content[0].attachment.url).toBe(`${fhirUrl()}/Binary/${discharge}`);
     });
 
+    it('issue 12 item 1 (MHD ITI-65 §2:3.65.4.2.2, R4 http read): every response.location of a transaction-response reads, the SubmissionSet List included', async () => {
+      // a record of its own, so that the counts of the searches below stay those of this file's deposits
+      const own = await adultRecord(w);
+      await w.services.consent.addGrant(patientCaller(own.patientKey), own.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
+      const bundle = provideBundle({ patient: `Patient/${own.patientKey}`, docs: [{ typeCode: '11490-0', author: AUTHOR, content: 'Compte rendu', creation: '2026-01-06T08:00:00Z' }] });
+      const res = await call(doctor, '', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(bundle) });
+      const answer = (await res.json()) as Bundle;
+      const locations = (answer.entry ?? []).map((e) => e.response?.location ?? '');
+      expect(locations.map((l) => l.split('/')[0]).sort()).toEqual(['Binary', 'DocumentReference', 'List']);
+      for (const location of locations) {
+        const read = await call(doctor, `/${location}`, { headers: { accept: 'application/fhir+json' } });
+        expect({ location, status: read.status }).toEqual({ location, status: 200 });
+        expect(((await read.json()) as { id?: string }).id).toBe(location.split('/')[1]);
+      }
+      const list = (await (await call(doctor, `/${locations.find((l) => l.startsWith('List/'))}`)).json()) as List;
+      expect(list.code?.coding?.[0]?.code).toBe('submissionset');
+    });
+
     it('ITI-65: a laboratory deposits a result (11502-2) in XML and is answered in XML', async () => {
       const bundle = provideBundle({ patient: `Patient/${patientKey}`, docs: [{ typeCode: '11502-2', author: LAB, content: 'Hb 14 g/dL', creation: '2026-02-01T10:00:00Z' }] });
       const res = await call(doctor2, '', { method: 'POST', headers: { 'content-type': 'application/fhir+xml', accept: 'application/fhir+xml' }, body: fhirJsonToXml(bundle) });

@@ -1,5 +1,5 @@
 // ITI-66 Find Document Lists: `GET /fhir/List` (and POST _search) over submission sets and
-// folders. The list service decides access and leaves out the documents the caller cannot see,
+// folders, and the read of any List by id. The list service decides access and leaves out the documents the caller cannot see,
 // so List.entry never points at a hidden document.
 import type { List, Reference } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -16,7 +16,7 @@ import { parseIdentifierToken, patientIdOf, patientReferenceOf } from './patient
 import { codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, unsupported, type SearchParam } from './search-params.js';
 import { baseOf } from './support.js';
 import { searchset } from './searchset.js';
-import { SELECTION_CODE, searchSelections } from './selections.js';
+import { readSelection, SELECTION_CODE, searchSelections } from './selections.js';
 import { lookup } from '../../domain/lookup.js';
 
 const BASE = 'http://hl7.org/fhir/SearchParameter';
@@ -32,6 +32,8 @@ export const LIST_SEARCH_PARAMS: SearchParamDecl[] = [
   { name: 'designationType', type: 'token', definition: `${IHE}/List-DesignationType` },
   { name: 'sourceId', type: 'token', definition: `${IHE}/List-SourceId` },
 ];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const STATUS: Record<string, AvailabilityStatus[]> = { current: ['Approved', 'Archived'], retired: ['Deprecated', 'Deleted'] };
 
@@ -95,7 +97,8 @@ export function readListSearch(params: SearchParam[], lenient: boolean): { patie
   return { patient, criteria, ignored };
 }
 
-function toList(found: FoundList, patientKey: string): List {
+function toList(found: FoundList): List {
+  const patientKey = found.kind === 'submissionset' ? found.submissionSet.patientKey : found.folder.patientKey;
   const members: Reference[] = found.members.map((m) => ({
     reference: `${m.type === 'Folder' ? 'List' : 'DocumentReference'}/${m.entryUuid.replace(/^urn:uuid:/, '')}`,
   }));
@@ -121,7 +124,7 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
       type: 'List',
       params,
       paging,
-      resources: page.map((f) => toList(f, f.kind === 'submissionset' ? f.submissionSet.patientKey : f.folder.patientKey)),
+      resources: page.map(toList),
       total: paging.total ? found.length : undefined,
       more: paging.offset + paging.count < found.length,
       warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,
@@ -129,6 +132,16 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   }
   fhir.get('/List', async (req, reply) => sendResource(req, reply, await search(req)));
   fhir.post('/List/_search', async (req, reply) => sendResource(req, reply, await search(req)));
+  // Every List id the server hands out reads here: a submission set's or folder's (its bare
+  // entryUUID, from ITI-65's response.location and ITI-66's fullUrl) and a personal selection's.
+  fhir.get<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
+    const caller = callerOf(req);
+    const id = req.params.id;
+    if (!UUID.test(id)) return sendResource(req, reply, await readSelection(ctx, caller, id));
+    const found = await services.lists.read(caller, `urn:uuid:${id.toLowerCase()}`);
+    return sendResource(req, reply, toList(found));
+  });
+  ctx.caps.addInteraction('List', 'read');
   ctx.caps.addInteraction('List', 'search-type');
   ctx.caps.addSearchParams('List', LIST_SEARCH_PARAMS);
 }

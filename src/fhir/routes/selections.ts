@@ -1,5 +1,5 @@
 // DOC-07 personal selections as List resources (code dmp-list-type#carnet-selection): create
-// (POST /List), read, replace (PUT), delete, and search (GET /List?code=carnet-selection, which
+// (POST /List), read (through the List read of lists.ts), replace (PUT), delete, and search (GET /List?code=carnet-selection, which
 // the ITI-66 List search hands over here). Ids carry the record (composite-id.ts). Entries are
 // DocumentReference/<id> (an entryUUID or a logical id); the services keep only documents the
 // caller sees and answer each member as the current version's DocumentReference.
@@ -96,15 +96,23 @@ export async function searchSelections(req: FastifyRequest, ctx: FhirRouteContex
   return searchset({ base: baseOf(ctx), type: 'List', params, resources: found.map((s) => selectionToList(key, s)), total: found.length });
 }
 
+async function selectionOf(ctx: FhirRouteContext, caller: Caller, patientKey: string, selectionId: string): Promise<List> {
+  const all = await orNotFound(ctx.services.selections.view(caller, patientKey), 'List');
+  const s = all.find((x) => x.selection_id === selectionId);
+  if (!s) throw notFound('List');
+  return selectionToList(patientKey, s);
+}
+
+/** GET /List/<id> of a personal selection (the List read route, lists.ts, hands it over). */
+export function readSelection(ctx: FhirRouteContext, caller: Caller, id: string): Promise<List> {
+  const { patientKey, selectionId } = parseId(id);
+  return selectionOf(ctx, caller, patientKey, selectionId);
+}
+
 export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   const { selections } = ctx.services;
 
-  async function one(caller: Caller, patientKey: string, selectionId: string): Promise<List> {
-    const all = await orNotFound(selections.view(caller, patientKey), 'List');
-    const s = all.find((x) => x.selection_id === selectionId);
-    if (!s) throw notFound('List');
-    return selectionToList(patientKey, s);
-  }
+  const one = (caller: Caller, patientKey: string, selectionId: string) => selectionOf(ctx, caller, patientKey, selectionId);
 
   fhir.post('/List', async (req, reply) => {
     const caller = callerOf(req);
@@ -115,11 +123,6 @@ export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     const id = pairId(patientKey, selectionId);
     setLocation(reply, ctx, 'List', id);
     return sendResource(req, reply, await one(caller, patientKey, selectionId), 201);
-  });
-
-  fhir.get<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
-    const { patientKey, selectionId } = parseId(req.params.id);
-    return sendResource(req, reply, await one(callerOf(req), patientKey, selectionId));
   });
 
   fhir.put<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
@@ -143,7 +146,6 @@ export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
 
   const caps = ctx.caps;
   caps.addInteraction('List', 'create');
-  caps.addInteraction('List', 'read');
   caps.addInteraction('List', 'update');
   caps.addInteraction('List', 'delete');
 }
