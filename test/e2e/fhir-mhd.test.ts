@@ -199,13 +199,18 @@ for (const kind of storeKinds()) {
       expect(idsOf(await search(doctor, `identifier=${encodeURIComponent(uniqueId)}`))).toEqual([lab]);
     });
 
-    it('ITI-67: unknown parameters are refused, or ignored with a warning under Prefer: handling=lenient', async () => {
-      const strict = await call(doctor, `/DocumentReference?patient=Patient/${patientKey}&color=blue`);
+    it('issue 12 item 3 (MHD ITI-67 §2:3.67.4.1.2, R4 search.html#errors): unknown parameters are ignored, named in an outcome entry and left out of self; refused under Prefer: handling=strict', async () => {
+      const strict = await call(doctor, `/DocumentReference?patient=Patient/${patientKey}&color=blue`, { headers: { prefer: 'handling=strict' } });
       expect(strict.status).toBe(400);
-      const lenient = await call(doctor, `/DocumentReference?patient=Patient/${patientKey}&color=blue`, { headers: { prefer: 'handling=lenient' } });
-      expect(lenient.status).toBe(200);
-      const b = (await lenient.json()) as Bundle;
-      expect(b.entry?.some((e) => e.search?.mode === 'outcome')).toBe(true);
+      const ignoring = await call(doctor, `/DocumentReference?patient=Patient/${patientKey}&color=blue&type:text=x`);
+      expect(ignoring.status).toBe(200);
+      const b = (await ignoring.json()) as Bundle;
+      const outcome = b.entry?.find((e) => e.search?.mode === 'outcome');
+      expect(outcome?.fullUrl).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+      expect(JSON.stringify(outcome?.resource)).toContain('color, type:text');
+      expect(idsOf(b)).toEqual([discharge, lab, masked].sort());
+      const self = new URL(b.link!.find((l) => l.relation === 'self')!.url);
+      expect([...self.searchParams.keys()].sort()).toEqual(['_count', '_offset', 'patient']);
       const noPatient = await call(doctor, '/DocumentReference?status=current');
       expect(noPatient.status).toBe(400);
     });
@@ -224,8 +229,9 @@ for (const kind of storeKinds()) {
       expect(second.link?.some((l) => l.relation === 'next')).toBe(false);
       const asc = await search(doctor, '_sort=date');
       expect(asc.entry?.[0]?.resource?.id).toBe(discharge);
+      // issue 12 item 6 (MHD ITI-67 §2:3.67.4.2.2): Bundle.total is always there, _total=none or not
       const none = await search(doctor, '_total=none&_count=1');
-      expect(none.total).toBeUndefined();
+      expect(none.total).toBe(3);
       expect(none.link?.some((l) => l.relation === 'next')).toBe(true);
       const big = await search(doctor, '_count=100000');
       expect(big.entry).toHaveLength(3);
@@ -264,7 +270,8 @@ for (const kind of storeKinds()) {
       expect(((await bySource.json()) as Bundle).total).toBe(3);
       const folders = await call(doctor, `/List?patient=Patient/${patientKey}&code=folder`);
       expect(((await folders.json()) as Bundle).total).toBe(0);
-      expect((await call(doctor, `/List?patient=Patient/${patientKey}&nope=1`)).status).toBe(400);
+      expect((await call(doctor, `/List?patient=Patient/${patientKey}&nope=1`)).status).toBe(200);
+      expect((await call(doctor, `/List?patient=Patient/${patientKey}&nope=1`, { headers: { prefer: 'handling=strict' } })).status).toBe(400);
     });
 
     it('ITI-68: raw bytes with the mimeType, or a Binary resource in JSON or XML; hidden is 404', async () => {

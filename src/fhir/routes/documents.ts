@@ -43,7 +43,9 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
     const params = searchParamsOf(req);
     const paging = pagingOf(params, config);
     const { patient, criteria, ignored } = readDocumentSearch(params, isLenient(req));
-    const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: paging.total };
+    // MHD ITI-67 §2:3.67.4.2.2: the searchset carries Bundle.total, so it is counted even under
+    // _total=none (which R4 lets a server ignore).
+    const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: true };
     // PAT-02: what the request leaves out, the patient's stored display settings may fill.
     const defaults = { count: !params.some((p) => p.name === '_count'), sort: !params.some((p) => p.name === '_sort') };
     const page: DocumentPage & { pageSize?: number } = await services.documents.find(caller, 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId }, query, defaults);
@@ -56,9 +58,9 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
       params,
       paging,
       resources: page.entries.map((e) => documentReferenceOf(config.publicUrl, e, relations.get(e.entryUuid))),
-      total: paging.total ? (page.total ?? 0) : undefined,
+      total: page.total ?? 0,
       more: page.entries.length === paging.count,
-      warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,
+      ignored,
     });
   }
 

@@ -127,7 +127,7 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
       resources: page.map(toList),
       total: paging.total ? found.length : undefined,
       more: paging.offset + paging.count < found.length,
-      warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,
+      ignored,
     });
   }
   fhir.get('/List', async (req, reply) => sendResource(req, reply, await search(req)));

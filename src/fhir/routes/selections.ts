@@ -18,7 +18,7 @@ import { isSelection, SELECTION_CODE } from '../conformance/default-profile.js';
 import { PROFILE } from '../validation/profiles.js';
 import { assertProfile } from '../validation/validate.js';
 import { patientIdOf } from './patients.js';
-import { parseReference, searchParamsOf, tokens } from './search-params.js';
+import { CONTROL_PARAMS, isLenient, parseReference, searchParamsOf, tokens, unsupported } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
@@ -76,14 +76,16 @@ export async function searchSelections(req: FastifyRequest, ctx: FhirRouteContex
   const caller = callerOf(req);
   let patientKey: string | undefined;
   const params = searchParamsOf(req);
+  const lenient = isLenient(req);
+  const ignored: string[] = [];
   for (const p of params) {
     if (p.name === 'code') {
       if (!tokens(p.value).every((t) => t.code === SELECTION_CODE)) throw new CarnetError('invalid_metadata', `search ${SELECTION_CODE} alone`, { location: 'code' });
     } else if (p.name === 'patient' || p.name === 'subject') {
       patientKey = patientIdOf(p.value);
       if (!patientKey) throw new CarnetError('invalid_metadata', `${p.name} is Patient/<id>`, { location: p.name });
-    } else if (!['_format', '_pretty', '_count', '_offset', '_total'].includes(p.name)) {
-      throw new CarnetError('invalid_metadata', `the search parameter ${p.name} is not supported on selections (code, patient)`, { location: p.name });
+    } else if (!CONTROL_PARAMS.has(p.name)) {
+      unsupported(p, 'List (selections: code, patient)', lenient, ignored);
     }
   }
   if (!patientKey) {
@@ -93,7 +95,7 @@ export async function searchSelections(req: FastifyRequest, ctx: FhirRouteContex
   }
   const key = patientKey;
   const found = await orNotFound(ctx.services.selections.view(caller, key), 'Patient');
-  return searchset({ base: baseOf(ctx), type: 'List', params, resources: found.map((s) => selectionToList(key, s)), total: found.length });
+  return searchset({ base: baseOf(ctx), type: 'List', params, resources: found.map((s) => selectionToList(key, s)), total: found.length, ignored });
 }
 
 async function selectionOf(ctx: FhirRouteContext, caller: Caller, patientKey: string, selectionId: string): Promise<List> {
