@@ -97,7 +97,8 @@ export class FhirCapabilities {
         ...(r.profile ? { profile: r.profile } : {}),
         ...(r.supportedProfiles.size ? { supportedProfile: [...r.supportedProfiles].sort() } : {}),
         interaction: [...r.interactions].sort().map((code) => ({ code })),
-        ...(r.interactions.has('read') ? { readHistory: r.interactions.has('vread'), updateCreate: false } : {}),
+        // vread answers the current version only: no past version is read (readHistory false)
+        ...(r.interactions.has('read') ? { readHistory: false, updateCreate: false } : {}),
         ...(r.searchParams.size
           ? {
               searchParam: [...r.searchParams.values()]

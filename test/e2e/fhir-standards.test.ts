@@ -2,8 +2,11 @@
 // bodies and methods the door does not take, JSON without empty arrays, Bundle.total in ITI-67,
 // versions and their headers, conditional create in ITI-65, ITI-66's source search.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Bundle, CapabilityStatement } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, DocumentReference } from '@medplum/fhirtypes';
+import { EXT_IS_ARCHIVED } from '../../src/fhir/mhd/document-reference.js';
+import type { Actor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
+import { provideBundle } from '../support/mhd-bundle.js';
 import { adultRecord, deposit, patientActor, pro, startRecordServer, type RecordServer } from '../support/fhir-record.js';
 
 /** Every path to an empty array in a JSON value ("$.entry"), for R4 json.html. */
@@ -19,8 +22,8 @@ describe('FHIR R4 / MHD 4.2 details (issue 12)', () => {
   let documentId: string;
   const doctor = pro('doctor');
 
-  async function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
-    const headers = { authorization: `Bearer ${await rs.server.tokenFor(doctor)}`, accept: 'application/fhir+json', ...init.headers };
+  async function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: string; actor?: Actor } = {}): Promise<Response> {
+    const headers = { authorization: `Bearer ${await rs.server.tokenFor(init.actor ?? doctor)}`, accept: 'application/fhir+json', ...init.headers };
     return fetch(`${rs.fhirBase}/${path}`, { method: init.method ?? 'GET', headers, body: init.body });
   }
 
@@ -84,6 +87,47 @@ describe('FHIR R4 / MHD 4.2 details (issue 12)', () => {
     for (const total of ['none', 'estimate', 'accurate']) {
       const res = await call(`DocumentReference?patient=Patient/${rec.patientKey}&_total=${total}&_count=0`);
       expect({ total, value: ((await res.json()) as Bundle).total }).toEqual({ total, value: 1 });
+    }
+  });
+
+  it('item 4 (R4 http.html#versioning, #concurrency): a PATCH that archives changes versionId and lastUpdated; reads carry ETag and Last-Modified; vread of the current version only; If-Match is honoured', async () => {
+    const patient = patientActor(rec.patientKey);
+    const own = await deposit(rs, doctor, rec.ins);
+    const first = await call(`DocumentReference/${own}`);
+    const before = (await first.json()) as DocumentReference;
+    expect({ etag: first.headers.get('etag'), modified: first.headers.get('last-modified') }).toEqual({
+      etag: `W/"${before.meta?.versionId}"`,
+      modified: new Date(before.meta!.lastUpdated!).toUTCString(),
+    });
+    expect((await call(`DocumentReference/${own}/_history/${before.meta?.versionId}`)).status).toBe(200);
+    const archive = JSON.stringify([{ op: 'add', path: '/extension', value: [{ url: EXT_IS_ARCHIVED, valueBoolean: true }] }]);
+    const patchHeaders = (ifMatch: string) => ({ 'content-type': 'application/json-patch+json', 'if-match': ifMatch });
+    const stale = await call(`DocumentReference/${own}`, { method: 'PATCH', actor: patient, headers: patchHeaders('W/"0"'), body: archive });
+    expect(stale.status).toBe(412);
+    expect(((await (await call(`DocumentReference/${own}`)).json()) as DocumentReference).extension?.some((e) => e.url === EXT_IS_ARCHIVED)).toBeFalsy();
+    const patched = await call(`DocumentReference/${own}`, { method: 'PATCH', actor: patient, headers: patchHeaders(`W/"${before.meta?.versionId}"`), body: archive });
+    expect(patched.status).toBe(200);
+    const after = (await patched.json()) as DocumentReference;
+    expect(after.meta?.versionId).not.toBe(before.meta?.versionId);
+    expect(after.meta!.lastUpdated! >= before.meta!.lastUpdated!).toBe(true);
+    expect(after.meta?.lastUpdated).not.toBe(before.meta?.lastUpdated);
+    expect(patched.headers.get('etag')).toBe(`W/"${after.meta?.versionId}"`);
+    const reread = await call(`DocumentReference/${own}`);
+    expect({ etag: reread.headers.get('etag'), meta: ((await reread.json()) as DocumentReference).meta }).toEqual({ etag: `W/"${after.meta?.versionId}"`, meta: after.meta });
+    // the old version is not kept: vread of it is not found, of the new one found
+    expect((await call(`DocumentReference/${own}/_history/${before.meta?.versionId}`)).status).toBe(404);
+    expect((await call(`DocumentReference/${own}/_history/${after.meta?.versionId}`)).status).toBe(200);
+  });
+
+  it('item 4 (R4 http.html#transaction-response): ITI-65 locations name the version created, and each one reads with its ETag', async () => {
+    const res = await call('', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(provideBundle({ patient: `Patient/${rec.patientKey}`, docs: [{ typeCode: '11490-0', author: { idNatPs: doctor.idNatPs, family: 'Martin', given: 'Alice' }, content: 'CR', creation: '2026-01-06T08:00:00Z' }] })) });
+    expect(res.status).toBe(200);
+    const locations = ((await res.json()) as Bundle).entry!.map((e) => e.response!.location!).filter((l) => !l.startsWith('Binary/'));
+    expect(locations).toHaveLength(2);
+    for (const location of locations) {
+      expect(location).toMatch(/^(DocumentReference|List)\/[0-9a-f-]{36}\/_history\/1$/);
+      const read = await call(location);
+      expect({ location, status: read.status, etag: read.headers.get('etag') }).toEqual({ location, status: 200, etag: 'W/"1"' });
     }
   });
 });

@@ -13,7 +13,7 @@ import { DOCUMENT_REFERENCE_SEARCH_PARAMS, readDocumentSearch } from './document
 import { documentReferenceOptions } from './patients.js';
 import { isLenient, pagingOf, searchParamsOf } from './search-params.js';
 import { searchset } from './searchset.js';
-import { baseOf } from './support.js';
+import { atVersion, baseOf } from './support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -66,14 +66,17 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
 
   fhir.get('/DocumentReference', async (req, reply) => sendResource(req, reply, await search(req)));
   fhir.post('/DocumentReference/_search', async (req, reply) => sendResource(req, reply, await search(req)));
-  fhir.get<{ Params: { id: string } }>('/DocumentReference/:id', async (req, reply) => {
+  async function read(req: FastifyRequest<{ Params: { id: string } }>) {
     const caller = callerOf(req);
     const entry = await services.documents.read(caller, { entryUuid: entryUuidOfId(req.params.id) });
     const relations = await services.documents.relations(caller, entry.patientKey, [entry.entryUuid]);
-    return sendResource(req, reply, documentReferenceOf(config.publicUrl, entry, relations.get(entry.entryUuid)));
-  });
+    return documentReferenceOf(config.publicUrl, entry, relations.get(entry.entryUuid));
+  }
+  fhir.get<{ Params: { id: string } }>('/DocumentReference/:id', async (req, reply) => sendResource(req, reply, await read(req)));
+  fhir.get<{ Params: { id: string; vid: string } }>('/DocumentReference/:id/_history/:vid', async (req, reply) => sendResource(req, reply, atVersion(await read(req), req.params.vid)));
 
   ctx.caps.addInteraction('DocumentReference', 'read');
+  ctx.caps.addInteraction('DocumentReference', 'vread');
   ctx.caps.addInteraction('DocumentReference', 'search-type');
   ctx.caps.addSearchParams('DocumentReference', DOCUMENT_REFERENCE_SEARCH_PARAMS);
   ctx.caps.addProfile('DocumentReference', PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE);

@@ -14,7 +14,7 @@ import { CONTROL_PARAMS, type PatientSelector } from './document-search.js';
 import { acceptFormBodies } from './documents.js';
 import { parseIdentifierToken, patientIdOf, patientReferenceOf } from './patients.js';
 import { codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, unsupported, type SearchParam } from './search-params.js';
-import { baseOf } from './support.js';
+import { atVersion, baseOf } from './support.js';
 import { searchset } from './searchset.js';
 import { readSelection, SELECTION_CODE, searchSelections } from './selections.js';
 import { lookup } from '../../domain/lookup.js';
@@ -134,14 +134,16 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   fhir.post('/List/_search', async (req, reply) => sendResource(req, reply, await search(req)));
   // Every List id the server hands out reads here: a submission set's or folder's (its bare
   // entryUUID, from ITI-65's response.location and ITI-66's fullUrl) and a personal selection's.
-  fhir.get<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
+  async function read(req: FastifyRequest<{ Params: { id: string } }>): Promise<List> {
     const caller = callerOf(req);
     const id = req.params.id;
-    if (!UUID.test(id)) return sendResource(req, reply, await readSelection(ctx, caller, id));
-    const found = await services.lists.read(caller, `urn:uuid:${id.toLowerCase()}`);
-    return sendResource(req, reply, toList(found));
-  });
+    if (!UUID.test(id)) return readSelection(ctx, caller, id);
+    return toList(await services.lists.read(caller, `urn:uuid:${id.toLowerCase()}`));
+  }
+  fhir.get<{ Params: { id: string } }>('/List/:id', async (req, reply) => sendResource(req, reply, await read(req)));
+  fhir.get<{ Params: { id: string; vid: string } }>('/List/:id/_history/:vid', async (req, reply) => sendResource(req, reply, atVersion(await read(req), req.params.vid)));
   ctx.caps.addInteraction('List', 'read');
+  ctx.caps.addInteraction('List', 'vread');
   ctx.caps.addInteraction('List', 'search-type');
   ctx.caps.addSearchParams('List', LIST_SEARCH_PARAMS);
 }
