@@ -130,4 +130,28 @@ describe('FHIR R4 / MHD 4.2 details (issue 12)', () => {
       expect({ location, status: read.status, etag: read.headers.get('etag') }).toEqual({ location, status: 200, etag: 'W/"1"' });
     }
   });
+
+  it('item 5 (R4 http.html#ccreate, MHD ITI-65): request.ifNoneExist is refused clearly and stores nothing; a Patient entry answers 200 with the record\'s readable location', async () => {
+    const author = { idNatPs: doctor.idNatPs, family: 'Martin', given: 'Alice' };
+    const count = async () => ((await (await call(`DocumentReference?patient=Patient/${rec.patientKey}&_count=0`)).json()) as Bundle).total;
+    const before = await count();
+    const conditional = provideBundle({ patient: `Patient/${rec.patientKey}`, docs: [{ typeCode: '11490-0', author, content: 'CR', creation: '2026-01-07T08:00:00Z' }] });
+    const doc = conditional.entry!.find((e) => e.resource?.resourceType === 'DocumentReference')!;
+    doc.request = { ...doc.request!, ifNoneExist: 'identifier=urn:oid:1.2.3|x' };
+    const refused = await call('', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(conditional) });
+    const outcome = await refused.json();
+    expect({ status: refused.status, text: JSON.stringify(outcome).includes('ifNoneExist') }).toEqual({ status: 400, text: true });
+    expect(await count()).toBe(before);
+    // the declaration says so
+    const metadata = (await (await call('metadata')).json()) as CapabilityStatement;
+    expect(metadata.rest?.[0]?.documentation).toContain('request.ifNoneExist');
+
+    const withPatient = provideBundle({ patient: 'urn:uuid:00000000-0000-4000-8000-0000000000bb', docs: [{ typeCode: '11490-0', author, content: 'CR', creation: '2026-01-08T08:00:00Z' }] });
+    withPatient.entry!.push({ fullUrl: 'urn:uuid:00000000-0000-4000-8000-0000000000bb', resource: { resourceType: 'Patient', identifier: [{ system: `urn:oid:${rec.ins.system}`, value: rec.ins.value }] }, request: { method: 'POST', url: 'Patient' } });
+    const res = await call('', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(withPatient) });
+    expect(res.status).toBe(200);
+    const patientEntry = ((await res.json()) as Bundle).entry![withPatient.entry!.length - 1]!;
+    expect(patientEntry.response).toEqual({ status: '200 OK', location: `Patient/${rec.patientKey}` });
+    expect((await call(patientEntry.response!.location!)).status).toBe(200);
+  });
 });
