@@ -31,6 +31,26 @@ export interface ListCriteria {
   designationTypes?: Code[];
   /** submission sets only; a folder has no sourceId, so asking for one leaves folders out */
   sourceIds?: string[];
+  /**
+   * The start of an author's family or given name (ITI-66 source.family / source.given; R4
+   * string search: case and accents ignored). Submission sets only: a folder has no author.
+   */
+  sourceFamily?: string;
+  sourceGiven?: string;
+}
+
+/** R4 string search: the start of the text, case and accents ignored. */
+function startsWithName(value: string | undefined, start: string): boolean {
+  const fold = (x: string) => x.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return value !== undefined && fold(value).startsWith(fold(start));
+}
+
+function authoredBy(set: StoredSubmissionSet, criteria: ListCriteria): boolean {
+  return (set.authors ?? []).some(
+    (a) =>
+      (criteria.sourceFamily === undefined || startsWithName(a.person?.family, criteria.sourceFamily)) &&
+      (criteria.sourceGiven === undefined || startsWithName(a.person?.given, criteria.sourceGiven)),
+  );
 }
 
 export interface ListMember {
@@ -48,7 +68,8 @@ export type FoundList =
  */
 async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: LoadedRecord, patientKey: string, criteria: ListCriteria): Promise<FoundList[]> {
   const kinds = criteria.kinds ?? ['submissionset', 'folder'];
-  const sets = kinds.includes('submissionset')
+  const bySource = criteria.sourceFamily !== undefined || criteria.sourceGiven !== undefined;
+  const allSets = kinds.includes('submissionset')
     ? await findSubmissionSets(tx, {
         patientKey,
         entryUuids: criteria.entryUuids,
@@ -60,8 +81,9 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
         statuses: criteria.statuses,
       })
     : [];
+  const sets = bySource ? allSets.filter((set) => authoredBy(set, criteria)) : allSets;
   const folders =
-    kinds.includes('folder') && !criteria.sourceIds
+    kinds.includes('folder') && !criteria.sourceIds && !bySource
       ? await findFolders(tx, {
           patientKey,
           entryUuids: criteria.entryUuids,

@@ -380,10 +380,10 @@ for (const kind of storeKinds()) {
       const cs = (await (await fetch(`${fhirUrl()}/metadata`)).json()) as { rest: Array<{ resource: Array<{ type: string; interaction: { code: string }[]; searchParam?: { name: string }[] }>; interaction?: { code: string }[] }> };
       const rest = cs.rest[0];
       const dr = rest.resource.find((r) => r.type === 'DocumentReference');
-      expect(dr?.interaction.map((i) => i.code).sort()).toEqual(['patch', 'read', 'search-type']);
+      expect(dr?.interaction.map((i) => i.code).sort()).toEqual(['patch', 'read', 'search-type', 'vread']);
       expect(dr?.searchParam?.map((p) => p.name)).toEqual(expect.arrayContaining(['patient', 'patient.identifier', 'isArchived', 'author.family', 'security-label']));
-      // search-type is ITI-66; the others are the patient's personal selections (DOC-07, code carnet-selection)
-      expect(rest.resource.find((r) => r.type === 'List')?.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'read', 'search-type', 'update']);
+      // search-type is ITI-66, read and vread every List; create, update, delete the patient's personal selections (DOC-07, code carnet-selection)
+      expect(rest.resource.find((r) => r.type === 'List')?.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'read', 'search-type', 'update', 'vread']);
       expect(rest.resource.find((r) => r.type === 'Binary')?.interaction.map((i) => i.code)).toEqual(['read']);
       expect(rest.interaction?.map((i) => i.code)).toContain('transaction');
     });

@@ -2,7 +2,7 @@
 // bodies and methods the door does not take, JSON without empty arrays, Bundle.total in ITI-67,
 // versions and their headers, conditional create in ITI-65, ITI-66's source search.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Bundle, CapabilityStatement, DocumentReference } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, DocumentReference, List } from '@medplum/fhirtypes';
 import { EXT_IS_ARCHIVED } from '../../src/fhir/mhd/document-reference.js';
 import type { Actor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
@@ -153,5 +153,26 @@ describe('FHIR R4 / MHD 4.2 details (issue 12)', () => {
     const patientEntry = ((await res.json()) as Bundle).entry![withPatient.entry!.length - 1]!;
     expect(patientEntry.response).toEqual({ status: '200 OK', location: `Patient/${rec.patientKey}` });
     expect((await call(patientEntry.response!.location!)).status).toBe(200);
+  });
+
+  it('item 2 (MHD ITI-66 §2:3.66.4.1.2.1): source.given and source.family find the submission sets of an author, case and accents ignored', async () => {
+    const author = { idNatPs: doctor.idNatPs, family: 'Martin', given: 'Alice' };
+    const bundle = provideBundle({ patient: `Patient/${rec.patientKey}`, docs: [{ typeCode: '11490-0', author, content: 'CR', creation: '2026-01-09T08:00:00Z' }] });
+    const ss = bundle.entry![0]!.resource as List;
+    ss.contained = [{ resourceType: 'Practitioner', id: 'ssauthor', identifier: [{ system: 'urn:oid:1.2.250.1.71.4.2.1', value: doctor.idNatPs }], name: [{ family: 'Lefèvre', given: ['Élodie'] }] }];
+    ss.source = { reference: '#ssauthor' };
+    const res = await call('', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(bundle) });
+    expect(res.status).toBe(200);
+    const setId = ((await res.json()) as Bundle).entry!.find((e) => e.response?.location?.startsWith('List/'))!.response!.location!.split('/')[1];
+    const found = async (query: string) => {
+      const answer = await call(`List?patient=Patient/${rec.patientKey}&${query}`, { headers: { prefer: 'handling=strict' } });
+      expect({ query, status: answer.status }).toEqual({ query, status: 200 });
+      return ((await answer.json()) as Bundle).entry?.filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id) ?? [];
+    };
+    expect(await found('source.family=lefevre')).toEqual([setId]);
+    expect(await found('source.family=LEF&source.given=elo')).toEqual([setId]);
+    expect(await found('source.given=Élodie&code=submissionset')).toEqual([setId]);
+    expect(await found('source.family=Lefevre&source.given=Alice')).toEqual([]);
+    expect(await found('source.family=Durand')).toEqual([]);
   });
 });

@@ -31,6 +31,8 @@ export const LIST_SEARCH_PARAMS: SearchParamDecl[] = [
   { name: 'date', type: 'date', definition: `${BASE}/clinical-date`, documentation: 'submissionTime / lastUpdateTime' },
   { name: 'designationType', type: 'token', definition: `${IHE}/List-DesignationType` },
   { name: 'sourceId', type: 'token', definition: `${IHE}/List-SourceId` },
+  { name: 'source.given', type: 'string', documentation: 'an author of the submission set: given name starts with (case and accents ignored)' },
+  { name: 'source.family', type: 'string', documentation: 'an author of the submission set: family name starts with (case and accents ignored)' },
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -85,6 +87,14 @@ export function readListSearch(params: SearchParam[], lenient: boolean): { patie
       case 'designationType':
         criteria.designationTypes = codeCriterion(p.value);
         break;
+      case 'source.given':
+      case 'source.family': {
+        const value = p.value.trim();
+        if (!value || value.includes(',')) throw invalidParam(p.name, `${p.name} takes one name`);
+        if (p.name === 'source.given') criteria.sourceGiven = value;
+        else criteria.sourceFamily = value;
+        break;
+      }
       case 'sourceId':
         criteria.sourceIds = tokens(p.value).map((t) => (t.code.startsWith('urn:oid:') ? t.code.slice(8) : t.code));
         break;
