@@ -175,4 +175,35 @@ describe('FHIR R4 / MHD 4.2 details (issue 12)', () => {
     expect(await found('source.family=Lefevre&source.given=Alice')).toEqual([]);
     expect(await found('source.family=Durand')).toEqual([]);
   });
+
+  it('item 8 (R4 capabilitystatement, MHD 4.2 SearchParameters): related is a reference search, MHD parameters name MHD definitions, paging parameters, security and the MHD actors are declared', async () => {
+    const cs = (await (await call('metadata')).json()) as CapabilityStatement;
+    const rest = cs.rest![0]!;
+    const params = (type: string) => new Map((rest.resource!.find((r) => r.type === type)?.searchParam ?? []).map((p) => [p.name, p]));
+    const dr = params('DocumentReference');
+    const list = params('List');
+    const MHD = 'https://profiles.ihe.net/ITI/MHD/SearchParameter';
+    expect({
+      related: [dr.get('related')?.type, dr.get('related')?.definition],
+      creation: dr.get('creation')?.definition,
+      designationType: list.get('designationType')?.definition,
+      sourceId: list.get('sourceId')?.definition,
+      control: ['_sort', '_count', '_offset', '_total'].filter((n) => !dr.has(n)),
+      listControl: ['_count', '_offset', '_total'].filter((n) => !list.has(n)),
+      security: rest.security?.service?.[0]?.coding?.[0]?.code,
+      instantiates: cs.instantiates,
+    }).toEqual({
+      related: ['reference', 'http://hl7.org/fhir/SearchParameter/DocumentReference-related'],
+      creation: `${MHD}/DocumentReference-Creation`,
+      designationType: `${MHD}/List-DesignationType`,
+      sourceId: `${MHD}/List-SourceId`,
+      control: [],
+      listControl: [],
+      security: 'OAuth',
+      instantiates: ['https://profiles.ihe.net/ITI/MHD/CapabilityStatement/IHE.MHD.DocumentRecipient', 'https://profiles.ihe.net/ITI/MHD/CapabilityStatement/IHE.MHD.DocumentResponder'],
+    });
+    // related:identifier (the reference search's identifier modifier) is read, not ignored
+    const strict = await call(`DocumentReference?patient=Patient/${rec.patientKey}&related:identifier=urn:oid:1.2.250.1.999.8|none`, { headers: { prefer: 'handling=strict' } });
+    expect({ status: strict.status, total: ((await strict.json()) as Bundle).total }).toEqual({ status: 200, total: 0 });
+  });
 });

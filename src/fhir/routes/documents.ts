@@ -11,7 +11,7 @@ import { PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFEREN
 import { sendResource } from '../reply.js';
 import { DOCUMENT_REFERENCE_SEARCH_PARAMS, readDocumentSearch } from './document-search.js';
 import { documentReferenceOptions } from './patients.js';
-import { isLenient, pagingOf, searchParamsOf } from './search-params.js';
+import { isLenient, PAGING_PARAM_DECLS, pagingOf, searchParamsOf } from './search-params.js';
 import { searchset } from './searchset.js';
 import { atVersion, baseOf } from './support.js';
 
@@ -79,6 +79,7 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
   ctx.caps.addInteraction('DocumentReference', 'vread');
   ctx.caps.addInteraction('DocumentReference', 'search-type');
   ctx.caps.addSearchParams('DocumentReference', DOCUMENT_REFERENCE_SEARCH_PARAMS);
+  ctx.caps.addSearchParams('DocumentReference', [...PAGING_PARAM_DECLS, { name: '_sort', type: 'special', documentation: 'date | -date (creation time), author, -_lastUpdated' }]);
   ctx.caps.addProfile('DocumentReference', PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE);
   ctx.caps.addProfile('DocumentReference', PROFILE_PDSM_DOCUMENT_REFERENCE);
 }

@@ -13,7 +13,7 @@ import { sendResource } from '../reply.js';
 import { CONTROL_PARAMS, type PatientSelector } from './document-search.js';
 import { acceptFormBodies } from './documents.js';
 import { parseIdentifierToken, patientIdOf, patientReferenceOf } from './patients.js';
-import { codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, unsupported, type SearchParam } from './search-params.js';
+import { PAGING_PARAM_DECLS, codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, unsupported, type SearchParam } from './search-params.js';
 import { atVersion, baseOf } from './support.js';
 import { searchset } from './searchset.js';
 import { readSelection, SELECTION_CODE, searchSelections } from './selections.js';
@@ -155,5 +155,5 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   ctx.caps.addInteraction('List', 'read');
   ctx.caps.addInteraction('List', 'vread');
   ctx.caps.addInteraction('List', 'search-type');
-  ctx.caps.addSearchParams('List', LIST_SEARCH_PARAMS);
+  ctx.caps.addSearchParams('List', [...LIST_SEARCH_PARAMS, ...PAGING_PARAM_DECLS]);
 }

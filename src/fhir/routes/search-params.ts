@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import { fhirSystemToXds } from '../codes.js';
+import type { SearchParamDecl } from '../capabilities.js';
 
 export interface SearchParam {
   name: string;
@@ -47,6 +48,13 @@ export function keyOf(p: SearchParam): string {
 
 /** Parameters every search accepts besides its own. */
 export const CONTROL_PARAMS = new Set(['_count', '_offset', '_total', '_sort', '_format', '_pretty']);
+
+/** The paging and result parameters as the CapabilityStatement declares them for a paged search. */
+export const PAGING_PARAM_DECLS = [
+  { name: '_count', type: 'number', documentation: 'page size, at most the server\'s maximum' },
+  { name: '_offset', type: 'number', documentation: 'where the page starts (the next and previous links carry it)' },
+  { name: '_total', type: 'token', documentation: 'none | estimate | accurate; ITI-67 always gives Bundle.total' },
+] satisfies SearchParamDecl[];
 
 /**
  * A parameter the route does not declare in the CapabilityStatement is left out and named in the
