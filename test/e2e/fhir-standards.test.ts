@@ -7,6 +7,7 @@ import { EXT_IS_ARCHIVED } from '../../src/fhir/mhd/document-reference.js';
 import type { Actor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import { provideBundle } from '../support/mhd-bundle.js';
+import { submission } from '../support/world.js';
 import { adultRecord, deposit, patientActor, pro, startRecordServer, type RecordServer } from '../support/fhir-record.js';
 
 /** Every path to an empty array in a JSON value ("$.entry"), for R4 json.html. */
@@ -14,6 +15,17 @@ function emptyArrays(value: unknown, path = '$'): string[] {
   if (Array.isArray(value)) return value.length === 0 ? [path] : value.flatMap((v, i) => emptyArrays(v, `${path}[${i}]`));
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => emptyArrays(v, `${path}.${k}`));
   return [];
+}
+
+/** Every Coding (an element of a `coding` array) that has a code but no system. */
+function codesWithoutSystem(value: unknown, path = '$'): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => codesWithoutSystem(v, `${path}[${i}]`));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    k === 'coding' && Array.isArray(v)
+      ? v.flatMap((c: { code?: string; system?: string }, i) => (c.code !== undefined && !c.system ? [`${path}.coding[${i}] ${c.code}`] : []))
+      : codesWithoutSystem(v, `${path}.${k}`),
+  );
 }
 
 describe('FHIR R4 / MHD 4.2 details (issue 12)', () => {
@@ -205,5 +217,17 @@ describe('FHIR R4 / MHD 4.2 details (issue 12)', () => {
     // related:identifier (the reference search's identifier modifier) is read, not ignored
     const strict = await call(`DocumentReference?patient=Patient/${rec.patientKey}&related:identifier=urn:oid:1.2.250.1.999.8|none`, { headers: { prefer: 'handling=strict' } });
     expect({ status: strict.status, total: ((await strict.json()) as Bundle).total }).toEqual({ status: 200, total: 0 });
+  });
+
+  it('item 7 (R4 datatypes.html#Coding): no code goes without its system; an author specialty received without one is kept as text', async () => {
+    const sub = submission(rec.ins, [{ authorId: doctor.idNatPs }]);
+    Object.assign(sub.documents[0]!.metadata.authors[0]!, { specialties: ['SM26'], roles: ['10'] });
+    const result = await rs.server.app.services.submissions.submit({ actor: doctor, channel: 'test' }, sub);
+    const read = (await (await call(`DocumentReference/${result.assignedIds.Document1!.slice(9)}`)).json()) as DocumentReference;
+    const role = read.contained?.find((r) => r.resourceType === 'PractitionerRole') as { specialty?: unknown[] } | undefined;
+    expect(role?.specialty).toEqual([{ text: 'SM26' }]);
+    const search = await (await call(`DocumentReference?patient=Patient/${rec.patientKey}`)).json();
+    const lists = await (await call(`List?patient=Patient/${rec.patientKey}`)).json();
+    expect({ read: codesWithoutSystem(read), search: codesWithoutSystem(search), lists: codesWithoutSystem(lists) }).toEqual({ read: [], search: [], lists: [] });
   });
 });
