@@ -182,6 +182,10 @@ export interface StoredDocumentEntry extends DocumentEntryMetadata {
   submissionSetUuid: string;
   /** when the registry stored this version */
   storedAt: string;
+  /** how many times its status changed in place since (archive, deletion, deprecation); absent: never */
+  statusChanges?: number;
+  /** when its status last changed in place */
+  statusChangedAt?: string;
   /** SHA-256 of the content, the content store's key */
   contentKey: string | null;
   /** ACC-09: the lineage this version follows, as the store loaded it with the version (decisions need it) */

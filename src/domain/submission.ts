@@ -40,6 +40,8 @@ export interface SubmissionRequest {
 /** What the record answers: the UUIDs it gave to each symbolic id. */
 export interface SubmissionResult {
   submissionSetUuid: string;
+  /** the record the submission went into */
+  patientKey?: string;
   /** symbolic or sender id -> entryUUID as stored */
   assignedIds: Record<string, string>;
   /** documents that were already stored with identical content (DOC-04 idempotence) */

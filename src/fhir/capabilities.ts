@@ -2,6 +2,8 @@
 // CapabilityStatement is generated from it, so it cannot claim what is not there.
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 
+const MHD_CAPABILITIES = 'https://profiles.ihe.net/ITI/MHD/CapabilityStatement';
+
 export type TypeInteraction = 'read' | 'vread' | 'update' | 'patch' | 'delete' | 'history-instance' | 'history-type' | 'create' | 'search-type';
 export type SystemInteraction = 'transaction' | 'batch' | 'search-system' | 'history-system';
 
@@ -97,12 +99,15 @@ export class FhirCapabilities {
         ...(r.profile ? { profile: r.profile } : {}),
         ...(r.supportedProfiles.size ? { supportedProfile: [...r.supportedProfiles].sort() } : {}),
         interaction: [...r.interactions].sort().map((code) => ({ code })),
-        ...(r.interactions.has('read') ? { readHistory: r.interactions.has('vread'), updateCreate: false } : {}),
+        // vread answers the current version only: no past version is read (readHistory false)
+        ...(r.interactions.has('read') ? { readHistory: false, updateCreate: false } : {}),
         ...(r.searchParams.size
           ? {
               searchParam: [...r.searchParams.values()]
                 .map((p) => {
-                  const own = this.definitionOf?.(type, p.name);
+                  // A parameter that implements a published definition (R4 core, MHD, PDSm) names it;
+                  // the server's own definition stands only for those that have none.
+                  const own = p.definition ? undefined : this.definitionOf?.(type, p.name);
                   return own ? { ...p, definition: own } : p;
                 })
                 .sort((a, b) => a.name.localeCompare(b.name)),
@@ -117,6 +122,8 @@ export class FhirCapabilities {
       kind: 'instance',
       software: info.software,
       implementation: { description: 'Carnet shared medical record server', url: `${info.publicUrl}/fhir` },
+      // the MHD actors whose requirements this server meets (ITI-65; ITI-66, ITI-67, ITI-68)
+      instantiates: [`${MHD_CAPABILITIES}/IHE.MHD.DocumentRecipient`, `${MHD_CAPABILITIES}/IHE.MHD.DocumentResponder`],
       fhirVersion: '4.0.1',
       format: info.formats,
       patchFormat: ['application/json-patch+json'],
@@ -124,6 +131,12 @@ export class FhirCapabilities {
         {
           mode: 'server',
           ...(this.notes.length ? { documentation: this.notes.join('\n') } : {}),
+          security: {
+            service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }] }],
+            description:
+              'Every request but /metadata and the conformance resources carries Authorization: Bearer <JWT> (signed, for this audience); ' +
+              'without it the answer is 401 with WWW-Authenticate. HEAD is answered wherever GET is.',
+          },
           resource,
           ...(this.system.size ? { interaction: [...this.system].sort().map((code) => ({ code })) } : {}),
           ...(this.systemOperations.size ? { operation: [...this.systemOperations.values()] } : {}),

@@ -9,6 +9,7 @@ import { noteError } from '../http/request-facts.js';
 import type { Services } from '../services/index.js';
 import { SOFTWARE } from '../version.js';
 import { FhirCapabilities } from './capabilities.js';
+import { checkBodyTypes } from './body-types.js';
 import { createFhirWork, type FhirWork } from './work/work.js';
 import { formatOfMediaType } from './format.js';
 import { requireBearer } from './caller.js';
@@ -52,6 +53,7 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
   await app.register(
     async (fhir) => {
       requireBearer(fhir, deps.verifier, deps.services.accessRefusals);
+      checkBodyTypes(fhir);
       // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
       // than answered in a format the caller did not ask for.
       fhir.addHook('onRequest', async (req, reply) => {

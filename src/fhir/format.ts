@@ -92,10 +92,19 @@ export function contentTypeOf(format: FhirFormat): string {
   return `${format === 'xml' ? FHIR_XML : FHIR_JSON}; charset=utf-8`;
 }
 
+/**
+ * R4 json.html: an array is present only with at least one element. The mappings build arrays
+ * from what they have, which may be nothing (a searchset without matches, a type without
+ * interactions); they are left out here, once, for every answer.
+ */
+function withoutEmptyArrays(_key: string, value: unknown): unknown {
+  return Array.isArray(value) && value.length === 0 ? undefined : value;
+}
+
 /** Serialise a resource in the given format. */
 export function serialize(resource: Resource, format: FhirFormat): { contentType: string; body: string } {
   return {
     contentType: contentTypeOf(format),
-    body: format === 'xml' ? fhirJsonToXml(resource) : JSON.stringify(resource),
+    body: format === 'xml' ? fhirJsonToXml(resource) : JSON.stringify(resource, withoutEmptyArrays),
   };
 }

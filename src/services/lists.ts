@@ -7,7 +7,13 @@ import { bareUuid, findDocuments } from '../store/document-repo.js';
 import { findAssociations, findFolders, findSubmissionSets, lookupObjects } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
+import { CarnetError } from '../domain/errors.js';
+import type { Tx } from '../store/db.js';
+import type { LoadedRecord } from '../store/record-repo.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
+
+/** What a read answers for a list id that names nothing the caller may see. */
+export const NO_SUCH_LIST = 'no such List';
 
 export type ListKind = 'submissionset' | 'folder';
 type Code = { code: string; system?: string };
@@ -25,6 +31,26 @@ export interface ListCriteria {
   designationTypes?: Code[];
   /** submission sets only; a folder has no sourceId, so asking for one leaves folders out */
   sourceIds?: string[];
+  /**
+   * The start of an author's family or given name (ITI-66 source.family / source.given; R4
+   * string search: case and accents ignored). Submission sets only: a folder has no author.
+   */
+  sourceFamily?: string;
+  sourceGiven?: string;
+}
+
+/** R4 string search: the start of the text, case and accents ignored. */
+function startsWithName(value: string | undefined, start: string): boolean {
+  const fold = (x: string) => x.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return value !== undefined && fold(value).startsWith(fold(start));
+}
+
+function authoredBy(set: StoredSubmissionSet, criteria: ListCriteria): boolean {
+  return (set.authors ?? []).some(
+    (a) =>
+      (criteria.sourceFamily === undefined || startsWithName(a.person?.family, criteria.sourceFamily)) &&
+      (criteria.sourceGiven === undefined || startsWithName(a.person?.given, criteria.sourceGiven)),
+  );
 }
 
 export interface ListMember {
@@ -36,6 +62,77 @@ export type FoundList =
   | { kind: 'submissionset'; submissionSet: StoredSubmissionSet; members: ListMember[] }
   | { kind: 'folder'; folder: StoredFolder; members: ListMember[] };
 
+/**
+ * The lists of one record matching the criteria, inside the caller's guarded transaction: each
+ * member document passes the caller's visibility filter (ACC-08).
+ */
+async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: LoadedRecord, patientKey: string, criteria: ListCriteria): Promise<FoundList[]> {
+  const kinds = criteria.kinds ?? ['submissionset', 'folder'];
+  const bySource = criteria.sourceFamily !== undefined || criteria.sourceGiven !== undefined;
+  const allSets = kinds.includes('submissionset')
+    ? await findSubmissionSets(tx, {
+        patientKey,
+        entryUuids: criteria.entryUuids,
+        uniqueIds: criteria.uniqueIds,
+        sourceIds: criteria.sourceIds,
+        submissionTimeFrom: criteria.from,
+        submissionTimeTo: criteria.to,
+        contentTypeCodes: criteria.designationTypes,
+        statuses: criteria.statuses,
+      })
+    : [];
+  const sets = bySource ? allSets.filter((set) => authoredBy(set, criteria)) : allSets;
+  const folders =
+    kinds.includes('folder') && !criteria.sourceIds && !bySource
+      ? await findFolders(tx, {
+          patientKey,
+          entryUuids: criteria.entryUuids,
+          uniqueIds: criteria.uniqueIds,
+          statuses: criteria.statuses,
+          lastUpdateTimeFrom: criteria.from,
+          lastUpdateTimeTo: criteria.to,
+          codeList: criteria.designationTypes ? [criteria.designationTypes] : undefined,
+        })
+      : [];
+  const owners = [...sets.map((s) => s.entryUuid), ...folders.map((f) => f.entryUuid)];
+  const links = owners.length
+    ? await findAssociations(tx, { patientKey, sources: owners, types: ['HasMember'], statuses: ['Approved'] })
+    : [];
+  const targets = [...new Set(links.map((l) => l.targetId))];
+  const types = new Map((targets.length ? await lookupObjects(tx, targets) : []).map((o) => [o.entryUuid, o.type]));
+  const documentIds = targets.filter((t) => types.get(t) === 'DocumentEntry');
+  // Only the latest version of a document is listed: an older one may carry the
+  // confidentiality it had before being masked, and must not lead back to the content.
+  const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
+  const visible = documentIds.length
+    ? new Set((await findDocuments(tx, { patientKey, visibility, entryUuids: documentIds })).entries.map((e) => e.entryUuid))
+    : new Set<string>();
+  const membersOf = (owner: string): { members: ListMember[]; hiddenDocuments: number } => {
+    const members: ListMember[] = [];
+    let hiddenDocuments = 0;
+    for (const l of links) {
+      if (bareUuid(l.sourceId) !== bareUuid(owner)) continue;
+      const type = types.get(l.targetId);
+      if (type === 'Folder') members.push({ entryUuid: l.targetId, type });
+      else if (type === 'DocumentEntry') {
+        if (visible.has(l.targetId)) members.push({ entryUuid: l.targetId, type });
+        else hiddenDocuments++;
+      }
+    }
+    return { members, hiddenDocuments };
+  };
+  const out: FoundList[] = [];
+  for (const s of sets) {
+    const { members, hiddenDocuments } = membersOf(s.entryUuid);
+    // A submission set whose every document is hidden would still tell that something
+    // was deposited (or masked) at that time: it is left out like its documents.
+    if (hiddenDocuments > 0 && !members.some((m) => m.type === 'DocumentEntry')) continue;
+    out.push({ kind: 'submissionset', submissionSet: s, members });
+  }
+  for (const f of folders) out.push({ kind: 'folder', folder: f, members: membersOf(f.entryUuid).members });
+  return out;
+}
+
 export function listService(deps: ServiceDeps) {
   return {
     async find(caller: Caller, patient: PatientRef, criteria: ListCriteria = {}): Promise<FoundList[]> {
@@ -46,70 +143,35 @@ export function listService(deps: ServiceDeps) {
         patientKey,
         action: 'record.read',
         trace: { details: { lists: kinds } },
-        act: async ({ tx, record }) => {
-          const sets = kinds.includes('submissionset')
-            ? await findSubmissionSets(tx, {
-                patientKey,
-                entryUuids: criteria.entryUuids,
-                uniqueIds: criteria.uniqueIds,
-                sourceIds: criteria.sourceIds,
-                submissionTimeFrom: criteria.from,
-                submissionTimeTo: criteria.to,
-                contentTypeCodes: criteria.designationTypes,
-                statuses: criteria.statuses,
-              })
-            : [];
-          const folders =
-            kinds.includes('folder') && !criteria.sourceIds
-              ? await findFolders(tx, {
-                  patientKey,
-                  entryUuids: criteria.entryUuids,
-                  uniqueIds: criteria.uniqueIds,
-                  statuses: criteria.statuses,
-                  lastUpdateTimeFrom: criteria.from,
-                  lastUpdateTimeTo: criteria.to,
-                  codeList: criteria.designationTypes ? [criteria.designationTypes] : undefined,
-                })
-              : [];
-          const owners = [...sets.map((s) => s.entryUuid), ...folders.map((f) => f.entryUuid)];
-          const links = owners.length
-            ? await findAssociations(tx, { patientKey, sources: owners, types: ['HasMember'], statuses: ['Approved'] })
-            : [];
-          const targets = [...new Set(links.map((l) => l.targetId))];
-          const types = new Map((targets.length ? await lookupObjects(tx, targets) : []).map((o) => [o.entryUuid, o.type]));
-          const documentIds = targets.filter((t) => types.get(t) === 'DocumentEntry');
-          // Only the latest version of a document is listed: an older one may carry the
-          // confidentiality it had before being masked, and must not lead back to the content.
-          const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
-          const visible = documentIds.length
-            ? new Set((await findDocuments(tx, { patientKey, visibility, entryUuids: documentIds })).entries.map((e) => e.entryUuid))
-            : new Set<string>();
-          const membersOf = (owner: string): { members: ListMember[]; hiddenDocuments: number } => {
-            const members: ListMember[] = [];
-            let hiddenDocuments = 0;
-            for (const l of links) {
-              if (bareUuid(l.sourceId) !== bareUuid(owner)) continue;
-              const type = types.get(l.targetId);
-              if (type === 'Folder') members.push({ entryUuid: l.targetId, type });
-              else if (type === 'DocumentEntry') {
-                if (visible.has(l.targetId)) members.push({ entryUuid: l.targetId, type });
-                else hiddenDocuments++;
-              }
-            }
-            return { members, hiddenDocuments };
-          };
-          const out: FoundList[] = [];
-          for (const s of sets) {
-            const { members, hiddenDocuments } = membersOf(s.entryUuid);
-            // A submission set whose every document is hidden would still tell that something
-            // was deposited (or masked) at that time: it is left out like its documents.
-            if (hiddenDocuments > 0 && !members.some((m) => m.type === 'DocumentEntry')) continue;
-            out.push({ kind: 'submissionset', submissionSet: s, members });
-          }
-          for (const f of folders) out.push({ kind: 'folder', folder: f, members: membersOf(f.entryUuid).members });
-          return out;
-        },
+        act: ({ tx, record }) => listsOfRecord(deps, caller, tx, record, patientKey, criteria),
       });
+    },
+
+    /**
+     * One submission set or folder by its entryUUID (the id ITI-65 and ITI-66 hand out), under
+     * the same rules as the search: a list whose every document is hidden, a record the caller
+     * may not read, and an id that names nothing all answer alike (ACC-08).
+     */
+    async read(caller: Caller, entryUuid: string): Promise<FoundList> {
+      const [obj] = await lookupObjects(deps.db, [entryUuid]);
+      const kind: ListKind | undefined = obj?.type === 'SubmissionSet' ? 'submissionset' : obj?.type === 'Folder' ? 'folder' : undefined;
+      if (!obj || !kind) throw new CarnetError('not_found', NO_SUCH_LIST);
+      let found: FoundList[];
+      try {
+        found = await guarded(deps, caller, {
+          patientKey: obj.patientKey,
+          action: 'record.read',
+          reachedByIds: true,
+          trace: { details: { lists: [kind], entryUuids: [bareUuid(obj.entryUuid)] } },
+          act: ({ tx, record }) => listsOfRecord(deps, caller, tx, record, obj.patientKey, { kinds: [kind], entryUuids: [obj.entryUuid] }),
+        });
+      } catch (e) {
+        // the refusal's own wording ("no such document") would tell a hidden list from an absent one
+        if (e instanceof CarnetError && (e.code === 'not_found' || e.code === 'unknown_patient')) throw new CarnetError('not_found', NO_SUCH_LIST, e.reason ? { reason: e.reason } : {});
+        throw e;
+      }
+      if (found.length === 0) throw new CarnetError('not_found', NO_SUCH_LIST);
+      return found[0];
     },
   };
 }

@@ -104,7 +104,7 @@ export async function storeDocumentVersion(
   const { lineage: _lineage, ...fresh } = next;
   const stored: StoredDocumentEntry = { ...fresh, entryUuid, logicalId: current.logicalId, version, latest: true, submissionSetUuid: ssUuid, storedAt: now.toISOString(), patientKey: current.patientKey };
   const facts = documentFacts(stored);
-  await markNotLatest(tx, current.patientKey, current.entryUuid, 'Deprecated');
+  await markNotLatest(tx, current.patientKey, current.entryUuid, 'Deprecated', now);
   const { patientKey, entryUuid: _e, logicalId: _l, version: _v, latest: _latest, availabilityStatus, submittedBy, submittedByStructure, authoredByPatient, submissionSetUuid: _s, storedAt: _t, contentKey, ...metadata } = stored;
   await insertEntryVersion(tx, {
     patientKey,
@@ -255,9 +255,10 @@ export function metadataUpdateService(deps: ServiceDeps) {
         return newVersion(tx, caller, record, doc, next);
       }
       if (status === doc.availabilityStatus) return doc;
-      await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, status);
+      const at = deps.clock.now();
+      await setEntryStatus(tx, record.context.patientKey, doc.entryUuid, status, at);
       const { lineage: _lineage, ...changed } = doc;
-      return { ...changed, availabilityStatus: status };
+      return { ...changed, availabilityStatus: status, statusChanges: (doc.statusChanges ?? 0) + 1, statusChangedAt: at.toISOString() };
     });
   }
 

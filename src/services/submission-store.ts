@@ -145,7 +145,7 @@ export async function storeSubmission(
   // and its lineage (ACC-09): the old document's versions now follow the replacement's visibility.
   for (const r of replaced) {
     if (!REPLACING.includes(r.type)) continue;
-    await setEntryStatus(tx, patientKey, r.target.entryUuid, 'Deprecated');
+    await setEntryStatus(tx, patientKey, r.target.entryUuid, 'Deprecated', now);
     const by = await getEntry(tx, patientKey, r.source);
     if (by) await joinLineage(tx, patientKey, by.logicalId, r.target.logicalId);
     const inFolders = await findAssociations(tx, { patientKey, targets: [r.target.entryUuid], types: ['HasMember'] });
@@ -165,7 +165,7 @@ export async function storeSubmission(
     // ITI TF-3 4.1.6: the addenda and transforms of a replaced document go with it; they
     // described the old version and would otherwise stay current beside the new one.
     for (const dep of await dependentsOf(tx, patientKey, r.target.entryUuid)) {
-      await setEntryStatus(tx, patientKey, dep.entryUuid, 'Deprecated');
+      await setEntryStatus(tx, patientKey, dep.entryUuid, 'Deprecated', now);
       await trace('document.deprecate', {
         document: { logicalId: bareUuid(dep.logicalId), entryUuid: bareUuid(dep.entryUuid), uniqueId: dep.uniqueId },
         details: { because: 'replaced', replacedDocument: bareUuid(r.target.entryUuid), replacedBy: bareUuid(r.source) },

@@ -42,6 +42,7 @@ export function submitService(deps: ServiceDeps) {
           await alertNewDocuments(tx, deps, record, stored.added);
           return {
             submissionSetUuid: plan.ssUuid,
+            patientKey,
             assignedIds: Object.fromEntries(plan.assigned),
             resubmitted: stored.resubmitted,
             warnings: [],

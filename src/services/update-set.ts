@@ -341,7 +341,7 @@ class UpdateRun {
     if (action === 'document.deprecate' && to === 'Approved' && (await this.replaced(uuid))) {
       throw updateError('a replaced document stays deprecated: its replacement is the current version (DOC-05)', s.id);
     }
-    await setEntryStatus(this.tx, this.patientKey, uuid, to);
+    await setEntryStatus(this.tx, this.patientKey, uuid, to, this.now);
     await this.trace('document.status', {
       document: { logicalId: bareUuid(doc.logicalId), entryUuid: bareUuid(uuid), uniqueId: doc.uniqueId },
       details: { from, to },

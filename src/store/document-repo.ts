@@ -23,6 +23,8 @@ export interface DocumentRow {
   submission_set_uuid: string;
   content_sha256: string | null;
   stored_at: Date;
+  status_changes: number;
+  status_changed_at: Date | null;
   confidentiality: string[];
   metadata: DocumentEntryMetadata | string;
   /** with LINEAGE_COLUMNS: the member facts of the document's latest version and of the lineage's current member */
@@ -32,7 +34,7 @@ export interface DocumentRow {
 
 const COLUMNS = `d.patient_key::text, d.entry_uuid::text, d.logical_id::text, d.version, d.is_latest, d.unique_id, d.status,
   d.submitted_by, d.submitted_by_structure, d.authored_by_patient, d.submission_set_uuid::text, d.content_sha256,
-  d.stored_at, d.confidentiality, d.metadata`;
+  d.stored_at, d.status_changes, d.status_changed_at, d.confidentiality, d.metadata`;
 
 /** The facts the visibility rule reads of the one-row subquery `alias` (see MemberFacts). */
 const memberJson = (alias: string) =>
@@ -71,6 +73,8 @@ export function toStoredEntry(r: DocumentRow): StoredDocumentEntry {
     authoredByPatient: r.authored_by_patient,
     submissionSetUuid: `urn:uuid:${r.submission_set_uuid}`,
     storedAt: new Date(r.stored_at).toISOString(),
+    ...(r.status_changes ? { statusChanges: r.status_changes } : {}),
+    ...(r.status_changed_at ? { statusChangedAt: new Date(r.status_changed_at).toISOString() } : {}),
     contentKey: r.content_sha256,
     ...(lineage ? { lineage } : {}),
   };
@@ -145,20 +149,22 @@ export async function joinLineage(q: Queryable, patientKey: string, byLogicalId:
   await q.query('SELECT carnet_join_lineage($1, $2, $3)', [patientKey, bareUuid(byLogicalId), bareUuid(replacedLogicalId)]);
 }
 
-export async function markNotLatest(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus): Promise<void> {
-  await q.query('UPDATE document_entry SET is_latest = false, status = $3 WHERE patient_key = $1 AND entry_uuid = $2', [
+/** A status changed in place is counted, with its time (migration 0060), when it is a change. */
+const STATUS_CHANGE = `status = $3,
+  status_changes = status_changes + (CASE WHEN status = $3 THEN 0 ELSE 1 END),
+  status_changed_at = CASE WHEN status = $3 THEN status_changed_at ELSE $4::timestamptz END`;
+
+export async function markNotLatest(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus, at: Date): Promise<void> {
+  await q.query(`UPDATE document_entry SET is_latest = false, ${STATUS_CHANGE} WHERE patient_key = $1 AND entry_uuid = $2`, [
     patientKey,
     bareUuid(entryUuid),
     status,
+    at,
   ]);
 }
 
-export async function setEntryStatus(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus): Promise<void> {
-  await q.query('UPDATE document_entry SET status = $3 WHERE patient_key = $1 AND entry_uuid = $2', [
-    patientKey,
-    bareUuid(entryUuid),
-    status,
-  ]);
+export async function setEntryStatus(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus, at: Date): Promise<void> {
+  await q.query(`UPDATE document_entry SET ${STATUS_CHANGE} WHERE patient_key = $1 AND entry_uuid = $2`, [patientKey, bareUuid(entryUuid), status, at]);
 }
 
 export async function getEntry(q: Queryable, patientKey: string, entryUuid: string, forUpdate = false): Promise<StoredDocumentEntry | null> {

@@ -67,7 +67,10 @@ describe('conformance resources and $validate', () => {
     const caps = (await (await get('/metadata')).json()) as CapabilityStatement;
     const dr = caps.rest?.[0]?.resource?.find((r) => r.type === 'DocumentReference');
     expect(dr?.supportedProfile).toEqual(expect.arrayContaining([`${SD}/carnet-document-reference`, `${SD}/carnet-document-reference-minimal`]));
-    expect(dr?.searchParam?.find((p) => p.name === 'isArchived')?.definition).toBe('https://carnet.example/fhir/SearchParameter/DocumentReference-isArchived');
+    // a parameter that implements a published definition names it (issue 12 item 8); the server's own stands for the others
+    expect(dr?.searchParam?.find((p) => p.name === 'isArchived')?.definition).toBe('https://interop.esante.gouv.fr/ig/fhir/pdsm/SearchParameter/isArchived');
+    const list = caps.rest?.[0]?.resource?.find((r) => r.type === 'List');
+    expect(list?.searchParam?.find((p) => p.name === 'sourceId')?.definition).toBe('https://profiles.ihe.net/ITI/MHD/SearchParameter/List-SourceId');
     expect(dr?.operation?.map((o) => o.name)).toContain('validate');
     expect(caps.rest?.[0]?.resource?.find((r) => r.type === 'StructureDefinition')?.interaction?.map((i) => i.code)).toEqual(['read', 'search-type']);
   });

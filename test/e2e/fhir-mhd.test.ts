@@ -90,6 +90,24 @@ for (const kind of storeKinds()) {
       expect(dr.content[0].attachment.url).toBe(`${fhirUrl()}/Binary/${discharge}`);
     });
 
+    it('issue 12 item 1 (MHD ITI-65 §2:3.65.4.2.2, R4 http read): every response.location of a transaction-response reads, the SubmissionSet List included', async () => {
+      // a record of its own, so that the counts of the searches below stay those of this file's deposits
+      const own = await adultRecord(w);
+      await w.services.consent.addGrant(patientCaller(own.patientKey), own.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
+      const bundle = provideBundle({ patient: `Patient/${own.patientKey}`, docs: [{ typeCode: '11490-0', author: AUTHOR, content: 'Compte rendu', creation: '2026-01-06T08:00:00Z' }] });
+      const res = await call(doctor, '', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(bundle) });
+      const answer = (await res.json()) as Bundle;
+      const locations = (answer.entry ?? []).map((e) => e.response?.location ?? '');
+      expect(locations.map((l) => l.split('/')[0]).sort()).toEqual(['Binary', 'DocumentReference', 'List']);
+      for (const location of locations) {
+        const read = await call(doctor, `/${location}`, { headers: { accept: 'application/fhir+json' } });
+        expect({ location, status: read.status }).toEqual({ location, status: 200 });
+        expect(((await read.json()) as { id?: string }).id).toBe(location.split('/')[1]);
+      }
+      const list = (await (await call(doctor, `/${locations.find((l) => l.startsWith('List/'))}`)).json()) as List;
+      expect(list.code?.coding?.[0]?.code).toBe('submissionset');
+    });
+
     it('ITI-65: a laboratory deposits a result (11502-2) in XML and is answered in XML', async () => {
       const bundle = provideBundle({ patient: `Patient/${patientKey}`, docs: [{ typeCode: '11502-2', author: LAB, content: 'Hb 14 g/dL', creation: '2026-02-01T10:00:00Z' }] });
       const res = await call(doctor2, '', { method: 'POST', headers: { 'content-type': 'application/fhir+xml', accept: 'application/fhir+xml' }, body: fhirJsonToXml(bundle) });
@@ -181,13 +199,18 @@ for (const kind of storeKinds()) {
       expect(idsOf(await search(doctor, `identifier=${encodeURIComponent(uniqueId)}`))).toEqual([lab]);
     });
 
-    it('ITI-67: unknown parameters are refused, or ignored with a warning under Prefer: handling=lenient', async () => {
-      const strict = await call(doctor, `/DocumentReference?patient=Patient/${patientKey}&color=blue`);
+    it('issue 12 item 3 (MHD ITI-67 §2:3.67.4.1.2, R4 search.html#errors): unknown parameters are ignored, named in an outcome entry and left out of self; refused under Prefer: handling=strict', async () => {
+      const strict = await call(doctor, `/DocumentReference?patient=Patient/${patientKey}&color=blue`, { headers: { prefer: 'handling=strict' } });
       expect(strict.status).toBe(400);
-      const lenient = await call(doctor, `/DocumentReference?patient=Patient/${patientKey}&color=blue`, { headers: { prefer: 'handling=lenient' } });
-      expect(lenient.status).toBe(200);
-      const b = (await lenient.json()) as Bundle;
-      expect(b.entry?.some((e) => e.search?.mode === 'outcome')).toBe(true);
+      const ignoring = await call(doctor, `/DocumentReference?patient=Patient/${patientKey}&color=blue&type:text=x`);
+      expect(ignoring.status).toBe(200);
+      const b = (await ignoring.json()) as Bundle;
+      const outcome = b.entry?.find((e) => e.search?.mode === 'outcome');
+      expect(outcome?.fullUrl).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+      expect(JSON.stringify(outcome?.resource)).toContain('color, type:text');
+      expect(idsOf(b)).toEqual([discharge, lab, masked].sort());
+      const self = new URL(b.link!.find((l) => l.relation === 'self')!.url);
+      expect([...self.searchParams.keys()].sort()).toEqual(['_count', '_offset', 'patient']);
       const noPatient = await call(doctor, '/DocumentReference?status=current');
       expect(noPatient.status).toBe(400);
     });
@@ -206,8 +229,9 @@ for (const kind of storeKinds()) {
       expect(second.link?.some((l) => l.relation === 'next')).toBe(false);
       const asc = await search(doctor, '_sort=date');
       expect(asc.entry?.[0]?.resource?.id).toBe(discharge);
+      // issue 12 item 6 (MHD ITI-67 §2:3.67.4.2.2): Bundle.total is always there, _total=none or not
       const none = await search(doctor, '_total=none&_count=1');
-      expect(none.total).toBeUndefined();
+      expect(none.total).toBe(3);
       expect(none.link?.some((l) => l.relation === 'next')).toBe(true);
       const big = await search(doctor, '_count=100000');
       expect(big.entry).toHaveLength(3);
@@ -246,7 +270,8 @@ for (const kind of storeKinds()) {
       expect(((await bySource.json()) as Bundle).total).toBe(3);
       const folders = await call(doctor, `/List?patient=Patient/${patientKey}&code=folder`);
       expect(((await folders.json()) as Bundle).total).toBe(0);
-      expect((await call(doctor, `/List?patient=Patient/${patientKey}&nope=1`)).status).toBe(400);
+      expect((await call(doctor, `/List?patient=Patient/${patientKey}&nope=1`)).status).toBe(200);
+      expect((await call(doctor, `/List?patient=Patient/${patientKey}&nope=1`, { headers: { prefer: 'handling=strict' } })).status).toBe(400);
     });
 
     it('ITI-68: raw bytes with the mimeType, or a Binary resource in JSON or XML; hidden is 404', async () => {
@@ -355,10 +380,10 @@ for (const kind of storeKinds()) {
       const cs = (await (await fetch(`${fhirUrl()}/metadata`)).json()) as { rest: Array<{ resource: Array<{ type: string; interaction: { code: string }[]; searchParam?: { name: string }[] }>; interaction?: { code: string }[] }> };
       const rest = cs.rest[0];
       const dr = rest.resource.find((r) => r.type === 'DocumentReference');
-      expect(dr?.interaction.map((i) => i.code).sort()).toEqual(['patch', 'read', 'search-type']);
+      expect(dr?.interaction.map((i) => i.code).sort()).toEqual(['patch', 'read', 'search-type', 'vread']);
       expect(dr?.searchParam?.map((p) => p.name)).toEqual(expect.arrayContaining(['patient', 'patient.identifier', 'isArchived', 'author.family', 'security-label']));
-      // search-type is ITI-66; the others are the patient's personal selections (DOC-07, code carnet-selection)
-      expect(rest.resource.find((r) => r.type === 'List')?.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'read', 'search-type', 'update']);
+      // search-type is ITI-66, read and vread every List; create, update, delete the patient's personal selections (DOC-07, code carnet-selection)
+      expect(rest.resource.find((r) => r.type === 'List')?.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'read', 'search-type', 'update', 'vread']);
       expect(rest.resource.find((r) => r.type === 'Binary')?.interaction.map((i) => i.code)).toEqual(['read']);
       expect(rest.interaction?.map((i) => i.code)).toContain('transaction');
     });

@@ -143,6 +143,32 @@ for (const kind of storeKinds()) {
       }
     }, 120_000);
 
+    it('ACC-08 / issue 12 item 1 (R4 http read, MHD ITI-66 fullUrl): every submission set and folder reads at List/{id} as ITI-66 shows it to that reader; a list it hides answers as an unknown id', async () => {
+      const wrong: unknown[] = [];
+      for (const r of records()) {
+        const all = await db.query<{ id: string }>("SELECT entry_uuid::text AS id FROM registry_object WHERE patient_key = $1 AND object_type IN ('SubmissionSet', 'Folder')", [r.patientKey]);
+        expect(all.rows.length).toBeGreaterThan(1);
+        for (const name of ACTOR_NAMES) {
+          const actor = actorFor(name, r.patientKey);
+          const unknown = await c.fhir(actor, `List/${unknownId()}`);
+          expect(unknown.status).toBe(404);
+          const search = await c.fhir(actor, `List?patient=Patient/${r.patientKey}&_count=100`);
+          const shown = new Map(((search.json as Bundle | undefined)?.entry ?? []).filter((e) => e.resource?.resourceType === 'List').map((e) => [e.resource!.id!, e]));
+          await Promise.all(
+            all.rows.map(async ({ id }) => {
+              const read = await c.fhir(actor, `List/${id}`);
+              const inSearch = shown.get(id);
+              const ok = inSearch
+                ? read.status === 200 && JSON.stringify(read.json) === JSON.stringify(inSearch.resource) && inSearch.fullUrl?.endsWith(`/List/${id}`)
+                : read.status === 404 && read.body.equals(unknown.body);
+              if (!ok) wrong.push({ name, id, inSearch: !!inSearch, status: read.status, body: read.body.toString().slice(0, 200) });
+            }),
+          );
+        }
+      }
+      expect(wrong).toEqual([]);
+    }, 120_000);
+
     it('ACC-08: $home counts and latest five hold only what the reader sees', async () => {
       for (const name of PATIENT_SIDE) {
         for (const r of records()) {

@@ -48,8 +48,14 @@ export function institutionToOrganization(inst: AuthorInstitution, id: string): 
 }
 
 /** CE-like XDS string `code^display^system` -> CodeableConcept (a bare code stays a bare code). */
+/**
+ * An XDS CE string (code^display^system) as a CodeableConcept. A value without its coding scheme
+ * (a bare "SM26" from a sender) has no system to name: R4 wants a Coding's system, so such a
+ * value is kept as the concept's text, unchanged (conceptToCe gives it back as it came).
+ */
 export function ceToConcept(value: string): CodeableConcept {
   const [code = '', display, system] = value.split('^');
+  if (!system) return { text: value };
   const coding: NonNullable<CodeableConcept['coding']>[number] = { code };
   if (system) coding.system = xdsSystemToFhir(system.includes('&') ? (system.split('&')[1] ?? system) : system);
   if (display) coding.display = display;

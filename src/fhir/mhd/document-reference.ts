@@ -214,6 +214,15 @@ export interface ToDocumentReferenceOptions {
   relatesTo?: { type: AssociationType; targetId: string }[];
 }
 
+/**
+ * R4 resource.html#Meta: the version changes whenever the resource does. A new metadata version
+ * is a new entry (its XDS version); a status changed in place since adds `.n` (archive, deletion,
+ * deprecation), so the id of one entry always shows its latest state under a new versionId.
+ */
+export function versionIdOf(entry: Pick<StoredDocumentEntry, 'version' | 'statusChanges'>): string {
+  return entry.statusChanges ? `${entry.version}.${entry.statusChanges}` : String(entry.version);
+}
+
 export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocumentReferenceOptions = {}): DocumentReference {
   const id = stripUrnUuid(entry.entryUuid);
   const contained: Resource[] = [];
@@ -221,8 +230,8 @@ export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocum
     resourceType: 'DocumentReference',
     id,
     meta: {
-      versionId: String(entry.version),
-      lastUpdated: toInstant(entry.storedAt),
+      versionId: versionIdOf(entry),
+      lastUpdated: toInstant(entry.statusChangedAt ?? entry.storedAt),
       profile: entry.limitedMetadata
         ? [PROFILE_MINIMAL_DOCUMENT_REFERENCE]
         : [PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE],

@@ -145,7 +145,8 @@ export function submissionSetToList(ss: StoredSubmissionSet, options: ToListOpti
   const list: List = {
     resourceType: 'List',
     id: stripUrnUuid(ss.entryUuid),
-    meta: { profile: [ss.limitedMetadata ? PROFILE_MINIMAL_SUBMISSION_SET : PROFILE_COMPREHENSIVE_SUBMISSION_SET], lastUpdated: toInstant(ss.storedAt) },
+    // a submission set never changes once stored: its one version
+    meta: { versionId: '1', profile: [ss.limitedMetadata ? PROFILE_MINIMAL_SUBMISSION_SET : PROFILE_COMPREHENSIVE_SUBMISSION_SET], lastUpdated: toInstant(ss.storedAt) },
     extension,
     identifier: identifiersFor(ss.entryUuid, ss.uniqueId),
     status: 'current',

@@ -100,6 +100,8 @@ function distinct(problems: CarnetError[]): CarnetError[] {
   });
 }
 
+const CONDITIONAL_REQUEST_FIELDS = ['ifNoneExist', 'ifMatch', 'ifNoneMatch', 'ifModifiedSince'] as const;
+
 /** Read an ITI-65 Bundle; returns the request or every problem found. */
 export async function readProvideBundle(
   bundle: Bundle,
@@ -134,6 +136,11 @@ export async function readProvideBundle(
     const resource = entry.resource;
     if (!resource) return;
     if (!entry.fullUrl && resource.resourceType !== 'Patient') problems.push(problem('fullUrl is required', `${path}.fullUrl`));
+    // Conditional create (R4 http.html#ccreate) and the other conditional headers are not
+    // implemented in ITI-65: refused, rather than ignored and answered as if they held.
+    for (const field of CONDITIONAL_REQUEST_FIELDS) {
+      if (entry.request?.[field] !== undefined) problems.push(problem(`request.${field} (conditional interaction) is not supported in ITI-65; submit without it`, `${path}.request.${field}`));
+    }
     switch (resource.resourceType) {
       case 'DocumentReference':
         documents.push(c);
@@ -405,14 +412,21 @@ export function transactionResponse(request: Bundle, result: SubmissionResult, o
       const r = c.entry.resource;
       let location: string | undefined;
       switch (r?.resourceType) {
+        // R4 http.html#transaction-response: the location names the version created
         case 'DocumentReference':
-          location = `DocumentReference/${assigned(c.fullUrl) ?? ''}`;
+          location = `DocumentReference/${assigned(c.fullUrl) ?? ''}/_history/1`;
           break;
         case 'List':
-          location = `List/${listType(r) === 'submissionset' ? (assigned(c.fullUrl) ?? stripUrnUuid(result.submissionSetUuid)) : (assigned(c.fullUrl) ?? '')}`;
+          location = `List/${listType(r) === 'submissionset' ? (assigned(c.fullUrl) ?? stripUrnUuid(result.submissionSetUuid)) : (assigned(c.fullUrl) ?? '')}/_history/1`;
           break;
         case 'Binary':
           location = `Binary/${binaryOwner.get(c.index) ?? assigned(c.fullUrl) ?? ''}`;
+          break;
+        case 'Patient':
+          // The Patient entry designates an existing record; nothing is created: 200 and the
+          // record's own location (readable), not a 201 naming the Bundle's urn:uuid.
+          if (result.patientKey) return { response: { status: '200 OK', location: `Patient/${result.patientKey}` } };
+          location = c.fullUrl;
           break;
         default:
           location = r?.id ? `${r.resourceType}/${r.id}` : c.fullUrl;

@@ -12,7 +12,7 @@ import { traceActionsFor, traceToAuditEvent, type AuditAction, type AuditContext
 import { CS, HL7, SYSTEM } from '../mappings/carnet-fhir.js';
 import { withHistoryMarks } from '../mappings/history-marks.js';
 import { parseRecordScopedId } from '../mappings/composite-id.js';
-import { dateRange, invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type SearchParam, undeclared, ignoredWarning } from './search-params.js';
+import { dateRange, invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type SearchParam, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound, orNotFound } from './support.js';
 
@@ -120,7 +120,7 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
         paging,
         resources: page.rows.map(({ row, marks }) => (patientSide ? withHistoryMarks(traceToAuditEvent(row, audit), marks) : traceToAuditEvent(row, audit))),
         total: page.total,
-        warnings: ignoredWarning(ignored),
+        ignored,
       }),
     );
   });

@@ -20,7 +20,7 @@ import {
   type ConsentItem,
   type EmergencyMode,
 } from '../mappings/consent.js';
-import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam, undeclared, ignoredWarning } from './search-params.js';
+import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
 import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
@@ -131,7 +131,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     const keep = filters(q);
     const items = await orNotFound(itemsOf(consent, caller, patientKey, statuses.some((s) => s !== 'active')), 'Patient');
     const resources = items.map((i) => ({ i, c: itemToConsent(i) })).filter(({ i, c }) => keep(i, c)).map(({ c }) => c);
-    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Consent', params: q, resources, total: resources.length, warnings: ignoredWarning(ignored) }));
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Consent', params: q, resources, total: resources.length, ignored }));
   });
 
   fhir.put<{ Params: { id: string } }>('/Consent/:id', async (req, reply) => {

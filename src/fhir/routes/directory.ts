@@ -7,7 +7,7 @@ import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
 import { SYSTEM } from '../mappings/carnet-fhir.js';
 import { professionalToPractitioner, professionalToRole, PROFESSION_SYSTEM, SPECIALTY_SYSTEM, structureToOrganization } from '../mappings/directory.js';
-import { invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type Paging, type SearchParam, undeclared, ignoredWarning } from './search-params.js';
+import { invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type Paging, type SearchParam, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound } from './support.js';
 
@@ -64,7 +64,7 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   // The directory pages by 20 unless asked otherwise, within the server's maximum.
   const pagingOfDirectory = (q: SearchParam[]) => pagingOf(q, { defaultPageSize: 20, maxPageSize: ctx.config.maxPageSize });
   const reply = (type: string, q: SearchParam[], paging: Paging, resources: Resource[], total: number, ignored: string[]) =>
-    searchset({ base: baseOf(ctx), type, params: q, paging, resources, total, warnings: ignoredWarning(ignored) });
+    searchset({ base: baseOf(ctx), type, params: q, paging, resources, total, ignored });
 
   fhir.get<{ Params: { id: string } }>('/Practitioner/:id', async (req, res) => {
     const found = await directory.searchProfessionals({ ids: [req.params.id], limit: 1 });

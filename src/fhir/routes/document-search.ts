@@ -42,7 +42,7 @@ export const DOCUMENT_REFERENCE_SEARCH_PARAMS: SearchParamDecl[] = [
   { name: 'format', type: 'token', definition: `${BASE}/DocumentReference-format` },
   { name: 'security-label', type: 'token', definition: `${BASE}/DocumentReference-security-label` },
   { name: 'identifier', type: 'token', definition: `${BASE}/clinical-identifier` },
-  { name: 'related', type: 'token', documentation: 'context.related identifier (referenceIdList), system|value' },
+  { name: 'related', type: 'reference', definition: `${BASE}/DocumentReference-related`, documentation: 'R4 core reference search on context.related; the DMP holds identifiers only (referenceIdList): related:identifier=system|value (the form without modifier is read the same way)' },
   { name: 'author.given', type: 'string', documentation: 'starts with, case-insensitive' },
   { name: 'author.family', type: 'string', documentation: 'starts with, case-insensitive' },
   { name: 'isArchived', type: 'token', definition: `${PDSM}/isArchived`, documentation: 'true | false; archived documents are left out unless isArchived=true (DOC-07)' },
@@ -91,7 +91,7 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
 
   for (const p of params) {
     if (CONTROL_PARAMS.has(p.name)) continue;
-    const supportedModifier = p.modifier === undefined || (p.modifier === 'exact' && p.name.startsWith('author.'));
+    const supportedModifier = p.modifier === undefined || (p.modifier === 'exact' && p.name.startsWith('author.')) || (p.modifier === 'identifier' && p.name === 'related');
     if (!known.has(p.name) || !supportedModifier) {
       unsupported(p, 'DocumentReference', lenient, ignored);
       continue;

@@ -11,9 +11,9 @@ import { PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFEREN
 import { sendResource } from '../reply.js';
 import { DOCUMENT_REFERENCE_SEARCH_PARAMS, readDocumentSearch } from './document-search.js';
 import { documentReferenceOptions } from './patients.js';
-import { isLenient, pagingOf, searchParamsOf } from './search-params.js';
+import { isLenient, PAGING_PARAM_DECLS, pagingOf, searchParamsOf } from './search-params.js';
 import { searchset } from './searchset.js';
-import { baseOf } from './support.js';
+import { atVersion, baseOf } from './support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -43,7 +43,9 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
     const params = searchParamsOf(req);
     const paging = pagingOf(params, config);
     const { patient, criteria, ignored } = readDocumentSearch(params, isLenient(req));
-    const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: paging.total };
+    // MHD ITI-67 §2:3.67.4.2.2: the searchset carries Bundle.total, so it is counted even under
+    // _total=none (which R4 lets a server ignore).
+    const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: true };
     // PAT-02: what the request leaves out, the patient's stored display settings may fill.
     const defaults = { count: !params.some((p) => p.name === '_count'), sort: !params.some((p) => p.name === '_sort') };
     const page = await services.documents.find(caller, 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId }, query, defaults, { withRelations: true });
@@ -55,24 +57,28 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
       params,
       paging,
       resources: page.entries.map((e) => documentReferenceOf(config.publicUrl, e, relations.get(e.entryUuid))),
-      total: paging.total ? (page.total ?? 0) : undefined,
+      total: page.total ?? 0,
       more: page.entries.length === paging.count,
-      warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,
+      ignored,
     });
   }
 
   fhir.get('/DocumentReference', async (req, reply) => sendResource(req, reply, await search(req)));
   fhir.post('/DocumentReference/_search', async (req, reply) => sendResource(req, reply, await search(req)));
-  fhir.get<{ Params: { id: string } }>('/DocumentReference/:id', async (req, reply) => {
+  async function read(req: FastifyRequest<{ Params: { id: string } }>) {
     const caller = callerOf(req);
     const entry = await services.documents.read(caller, { entryUuid: entryUuidOfId(req.params.id) });
     const relations = await services.documents.relations(caller, entry.patientKey, [entry.entryUuid]);
-    return sendResource(req, reply, documentReferenceOf(config.publicUrl, entry, relations.get(entry.entryUuid)));
-  });
+    return documentReferenceOf(config.publicUrl, entry, relations.get(entry.entryUuid));
+  }
+  fhir.get<{ Params: { id: string } }>('/DocumentReference/:id', async (req, reply) => sendResource(req, reply, await read(req)));
+  fhir.get<{ Params: { id: string; vid: string } }>('/DocumentReference/:id/_history/:vid', async (req, reply) => sendResource(req, reply, atVersion(await read(req), req.params.vid)));
 
   ctx.caps.addInteraction('DocumentReference', 'read');
+  ctx.caps.addInteraction('DocumentReference', 'vread');
   ctx.caps.addInteraction('DocumentReference', 'search-type');
   ctx.caps.addSearchParams('DocumentReference', DOCUMENT_REFERENCE_SEARCH_PARAMS);
+  ctx.caps.addSearchParams('DocumentReference', [...PAGING_PARAM_DECLS, { name: '_sort', type: 'special', documentation: 'date | -date (creation time), author, -_lastUpdated' }]);
   ctx.caps.addProfile('DocumentReference', PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE);
   ctx.caps.addProfile('DocumentReference', PROFILE_PDSM_DOCUMENT_REFERENCE);
 }

@@ -1,5 +1,5 @@
 // ITI-66 Find Document Lists: `GET /fhir/List` (and POST _search) over submission sets and
-// folders. The list service decides access and leaves out the documents the caller cannot see,
+// folders, and the read of any List by id. The list service decides access and leaves out the documents the caller cannot see,
 // so List.entry never points at a hidden document.
 import type { List, Reference } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -13,10 +13,10 @@ import { sendResource } from '../reply.js';
 import { CONTROL_PARAMS, type PatientSelector } from './document-search.js';
 import { acceptFormBodies } from './documents.js';
 import { parseIdentifierToken, patientIdOf, patientReferenceOf } from './patients.js';
-import { codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, unsupported, type SearchParam } from './search-params.js';
-import { baseOf } from './support.js';
+import { PAGING_PARAM_DECLS, codeCriterion, dateRange, identifierCriterion, invalidParam, isLenient, pagingOf, searchParamsOf, tokens, unsupported, type SearchParam } from './search-params.js';
+import { atVersion, baseOf } from './support.js';
 import { searchset } from './searchset.js';
-import { SELECTION_CODE, searchSelections } from './selections.js';
+import { readSelection, SELECTION_CODE, searchSelections } from './selections.js';
 import { lookup } from '../../domain/lookup.js';
 
 const BASE = 'http://hl7.org/fhir/SearchParameter';
@@ -31,7 +31,11 @@ export const LIST_SEARCH_PARAMS: SearchParamDecl[] = [
   { name: 'date', type: 'date', definition: `${BASE}/clinical-date`, documentation: 'submissionTime / lastUpdateTime' },
   { name: 'designationType', type: 'token', definition: `${IHE}/List-DesignationType` },
   { name: 'sourceId', type: 'token', definition: `${IHE}/List-SourceId` },
+  { name: 'source.given', type: 'string', documentation: 'an author of the submission set: given name starts with (case and accents ignored)' },
+  { name: 'source.family', type: 'string', documentation: 'an author of the submission set: family name starts with (case and accents ignored)' },
 ];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const STATUS: Record<string, AvailabilityStatus[]> = { current: ['Approved', 'Archived'], retired: ['Deprecated', 'Deleted'] };
 
@@ -83,6 +87,14 @@ export function readListSearch(params: SearchParam[], lenient: boolean): { patie
       case 'designationType':
         criteria.designationTypes = codeCriterion(p.value);
         break;
+      case 'source.given':
+      case 'source.family': {
+        const value = p.value.trim();
+        if (!value || value.includes(',')) throw invalidParam(p.name, `${p.name} takes one name`);
+        if (p.name === 'source.given') criteria.sourceGiven = value;
+        else criteria.sourceFamily = value;
+        break;
+      }
       case 'sourceId':
         criteria.sourceIds = tokens(p.value).map((t) => (t.code.startsWith('urn:oid:') ? t.code.slice(8) : t.code));
         break;
@@ -95,7 +107,8 @@ export function readListSearch(params: SearchParam[], lenient: boolean): { patie
   return { patient, criteria, ignored };
 }
 
-function toList(found: FoundList, patientKey: string): List {
+function toList(found: FoundList): List {
+  const patientKey = found.kind === 'submissionset' ? found.submissionSet.patientKey : found.folder.patientKey;
   const members: Reference[] = found.members.map((m) => ({
     reference: `${m.type === 'Folder' ? 'List' : 'DocumentReference'}/${m.entryUuid.replace(/^urn:uuid:/, '')}`,
   }));
@@ -121,14 +134,26 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
       type: 'List',
       params,
       paging,
-      resources: page.map((f) => toList(f, f.kind === 'submissionset' ? f.submissionSet.patientKey : f.folder.patientKey)),
+      resources: page.map(toList),
       total: paging.total ? found.length : undefined,
       more: paging.offset + paging.count < found.length,
-      warnings: ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined,
+      ignored,
     });
   }
   fhir.get('/List', async (req, reply) => sendResource(req, reply, await search(req)));
   fhir.post('/List/_search', async (req, reply) => sendResource(req, reply, await search(req)));
+  // Every List id the server hands out reads here: a submission set's or folder's (its bare
+  // entryUUID, from ITI-65's response.location and ITI-66's fullUrl) and a personal selection's.
+  async function read(req: FastifyRequest<{ Params: { id: string } }>): Promise<List> {
+    const caller = callerOf(req);
+    const id = req.params.id;
+    if (!UUID.test(id)) return readSelection(ctx, caller, id);
+    return toList(await services.lists.read(caller, `urn:uuid:${id.toLowerCase()}`));
+  }
+  fhir.get<{ Params: { id: string } }>('/List/:id', async (req, reply) => sendResource(req, reply, await read(req)));
+  fhir.get<{ Params: { id: string; vid: string } }>('/List/:id/_history/:vid', async (req, reply) => sendResource(req, reply, atVersion(await read(req), req.params.vid)));
+  ctx.caps.addInteraction('List', 'read');
+  ctx.caps.addInteraction('List', 'vread');
   ctx.caps.addInteraction('List', 'search-type');
-  ctx.caps.addSearchParams('List', LIST_SEARCH_PARAMS);
+  ctx.caps.addSearchParams('List', [...LIST_SEARCH_PARAMS, ...PAGING_PARAM_DECLS]);
 }

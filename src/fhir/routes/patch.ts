@@ -21,7 +21,7 @@ import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { EXT_IS_ARCHIVED } from '../mhd/document-reference.js';
 import { errorOutcome } from '../outcome.js';
-import { sendResource } from '../reply.js';
+import { sendResource, weakEtag } from '../reply.js';
 import { defaultProfile } from '../conformance/default-profile.js';
 import { assertProfile } from '../validation/validate.js';
 import { documentReferenceOf, entryUuidOfId } from './documents.js';
@@ -147,6 +147,14 @@ async function byIdentifier(services: Services, caller: Caller, req: FastifyRequ
   return page.entries[0];
 }
 
+/** An If-Match value (`W/"v"`, `"v"`, or a list of them, or `*`) names this version. */
+function matchesVersion(ifMatch: string, versionId: string): boolean {
+  return ifMatch.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === `"${versionId}"`;
+  });
+}
+
 export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   const { services, config } = ctx;
   // FHIRPath Patch (Parameters) and XML Patch are not offered: only JSON Patch.
@@ -162,6 +170,12 @@ export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void 
   const run = async (req: FastifyRequest, reply: FastifyReply, current: StoredDocumentEntry) => {
     const caller = callerOf(req);
     const before = documentReferenceOf(config.publicUrl, current);
+    // R4 http.html#concurrency: a PATCH made against another version than the current one is
+    // refused, before anything is changed.
+    const ifMatch = req.headers['if-match'];
+    if (ifMatch !== undefined && !matchesVersion(ifMatch, before.meta!.versionId!)) {
+      return sendResource(req, reply, errorOutcome('conflict', `If-Match ${ifMatch.slice(0, 40)} does not name the current version (${weakEtag(before.meta!.versionId!)})`), 412);
+    }
     const after = patched(before, req.body);
     const change = interpretChange(before, after);
     // What the patch leaves must still be a valid document of the stored one's profile (minimal or

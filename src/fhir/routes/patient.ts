@@ -12,7 +12,7 @@ import { sendResource } from '../reply.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
 import { insIdentifier, patientToCreateInput, recordToPatient } from '../mappings/patient.js';
 import { emergencyContactsToPatientContacts, storedEmergencyContacts } from '../mappings/portal.js';
-import { searchParamsOf, single, token, values, undeclared, ignoredWarning } from './search-params.js';
+import { searchParamsOf, single, token, values, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
 import { baseOf, orNotFound, readResource, setLocation } from './support.js';
@@ -83,7 +83,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
       }
     }
     const resources = found ? [found] : [];
-    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Patient', params: q, resources, total: resources.length, warnings: ignoredWarning(ignored) }));
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Patient', params: q, resources, total: resources.length, ignored }));
   });
 
   fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {

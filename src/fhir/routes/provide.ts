@@ -54,6 +54,7 @@ export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): voi
   ctx.caps.addSystemInteraction('transaction');
   ctx.caps.addNote(
     'ITI-65: the subject is Patient/<record key> (relative or absolute) or a Patient of the Bundle identified by one of the ' +
-      "record's identifiers (INS as urn:oid:1.2.250.1.213.1.4.8). The submission is stored whole or not at all.",
+      "record's identifiers (INS as urn:oid:1.2.250.1.213.1.4.8); its entry answers 200 with the record's location. The submission is " +
+      'stored whole or not at all. Conditional create (request.ifNoneExist) and the other conditional fields are not supported: an entry carrying one is refused (400).',
   );
 }

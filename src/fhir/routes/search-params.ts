@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import { fhirSystemToXds } from '../codes.js';
+import type { SearchParamDecl } from '../capabilities.js';
 
 export interface SearchParam {
   name: string;
@@ -27,27 +28,38 @@ export function searchParamsOf(req: FastifyRequest): SearchParam[] {
   return out;
 }
 
-/** Prefer: handling=lenient asks to ignore what the server does not know (FHIR search 3.1.1.4). */
+/**
+ * A search ignores the parameters it does not support (R4 search.html#errors, and MHD: a
+ * Document Responder ignores what it does not support) unless the client asks
+ * `Prefer: handling=strict`, which makes them an error.
+ */
 export function isLenient(req: FastifyRequest): boolean {
   const prefer = req.headers.prefer;
-  return typeof prefer === 'string' && /(^|[;,\s])handling=lenient\b/i.test(prefer);
+  return !(typeof prefer === 'string' && /(^|[;,\s])handling=strict\b/i.test(prefer));
 }
 
 export function invalidParam(name: string, message: string): CarnetError {
   return new CarnetError('invalid_metadata', message, { location: name });
 }
 
-function keyOf(p: SearchParam): string {
+export function keyOf(p: SearchParam): string {
   return p.modifier ? `${p.name}:${p.modifier}` : p.name;
 }
 
 /** Parameters every search accepts besides its own. */
 export const CONTROL_PARAMS = new Set(['_count', '_offset', '_total', '_sort', '_format', '_pretty']);
 
+/** The paging and result parameters as the CapabilityStatement declares them for a paged search. */
+export const PAGING_PARAM_DECLS = [
+  { name: '_count', type: 'number', documentation: 'page size, at most the server\'s maximum' },
+  { name: '_offset', type: 'number', documentation: 'where the page starts (the next and previous links carry it)' },
+  { name: '_total', type: 'token', documentation: 'none | estimate | accurate; ITI-67 always gives Bundle.total' },
+] satisfies SearchParamDecl[];
+
 /**
- * Refuses, before any service is asked (and so before any trace is written), a parameter the
- * route does not declare in the CapabilityStatement; under Prefer: handling=lenient it is left
- * out and named in the returned list, for the searchset's warning.
+ * A parameter the route does not declare in the CapabilityStatement is left out and named in the
+ * returned list, for the searchset's outcome entry; under Prefer: handling=strict it is refused,
+ * before any service is asked (and so before any trace is written).
  */
 export function undeclared(req: FastifyRequest, params: SearchParam[], declared: Set<string>, resourceType: string): string[] {
   const ignored: string[] = [];
@@ -58,14 +70,9 @@ export function undeclared(req: FastifyRequest, params: SearchParam[], declared:
   return ignored;
 }
 
-/** The searchset warning naming the parameters left out under Prefer: handling=lenient. */
-export function ignoredWarning(ignored: string[]): string[] | undefined {
-  return ignored.length ? [`ignored search parameters: ${ignored.join(', ')}`] : undefined;
-}
-
 /**
- * A parameter the route does not support: refused, or under Prefer: handling=lenient left out and
- * named in `ignored` for the searchset's warning.
+ * A parameter the route does not support: left out and named in `ignored` for the searchset's
+ * outcome entry, or refused under Prefer: handling=strict.
  */
 export function unsupported(p: SearchParam, resourceType: string, lenient: boolean, ignored: string[]): void {
   const label = keyOf(p);

@@ -1,9 +1,11 @@
-// The searchset Bundle of every search of the door: matches with their fullUrl, an optional
-// warning, the total when counted, and self/next/previous links that repeat the search (GET form,
-// so a page of a POST _search can be followed with GET too).
+// The searchset Bundle of every search of the door: matches with their fullUrl, an outcome entry
+// naming the parameters left out, the total when counted, and self/next/previous links that
+// repeat the search as it was done (GET form, so a page of a POST _search can be followed with
+// GET too; R4 search.html#conformance: the links carry only the parameters used).
+import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 import { warningOutcome } from '../outcome.js';
-import type { Paging, SearchParam } from './search-params.js';
+import { keyOf, type Paging, type SearchParam } from './search-params.js';
 
 export interface SearchsetInput {
   /** the door's base, e.g. https://host/fhir */
@@ -17,14 +19,17 @@ export interface SearchsetInput {
   total?: number;
   /** there may be more matches after this page (when the total is not counted) */
   more?: boolean;
-  warnings?: string[];
+  /** the parameters (with their modifier) the search did not use */
+  ignored?: string[];
 }
 
 function linkTo(input: SearchsetInput, offset?: number): string {
   const q = new URLSearchParams();
+  const ignored = new Set(input.ignored);
   for (const p of input.params) {
     if (offset !== undefined && (p.name === '_offset' || p.name === '_count')) continue;
-    q.append(p.modifier ? `${p.name}:${p.modifier}` : p.name, p.value);
+    if (ignored.has(keyOf(p))) continue;
+    q.append(keyOf(p), p.value);
   }
   if (input.paging && offset !== undefined) {
     q.set('_count', String(input.paging.count));
@@ -47,8 +52,9 @@ export function searchset(input: SearchsetInput): Bundle {
     resource,
     search: { mode: 'match' },
   }));
-  if (input.warnings?.length) {
-    entry.push({ resource: warningOutcome(input.warnings.join('; ')), search: { mode: 'outcome' } });
+  if (input.ignored?.length) {
+    // R4 bundle: every entry with a resource has a fullUrl; the outcome has no id of its own
+    entry.push({ fullUrl: `urn:uuid:${randomUUID()}`, resource: warningOutcome(`ignored search parameters: ${input.ignored.join(', ')}`), search: { mode: 'outcome' } });
   }
   return {
     resourceType: 'Bundle',

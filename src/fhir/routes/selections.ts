@@ -1,5 +1,5 @@
 // DOC-07 personal selections as List resources (code dmp-list-type#carnet-selection): create
-// (POST /List), read, replace (PUT), delete, and search (GET /List?code=carnet-selection, which
+// (POST /List), read (through the List read of lists.ts), replace (PUT), delete, and search (GET /List?code=carnet-selection, which
 // the ITI-66 List search hands over here). Ids carry the record (composite-id.ts). Entries are
 // DocumentReference/<id> (an entryUUID or a logical id); the services keep only documents the
 // caller sees and answer each member as the current version's DocumentReference.
@@ -18,7 +18,7 @@ import { isSelection, SELECTION_CODE } from '../conformance/default-profile.js';
 import { PROFILE } from '../validation/profiles.js';
 import { assertProfile } from '../validation/validate.js';
 import { patientIdOf } from './patients.js';
-import { parseReference, searchParamsOf, tokens } from './search-params.js';
+import { CONTROL_PARAMS, isLenient, parseReference, searchParamsOf, tokens, unsupported } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
@@ -76,14 +76,16 @@ export async function searchSelections(req: FastifyRequest, ctx: FhirRouteContex
   const caller = callerOf(req);
   let patientKey: string | undefined;
   const params = searchParamsOf(req);
+  const lenient = isLenient(req);
+  const ignored: string[] = [];
   for (const p of params) {
     if (p.name === 'code') {
       if (!tokens(p.value).every((t) => t.code === SELECTION_CODE)) throw new CarnetError('invalid_metadata', `search ${SELECTION_CODE} alone`, { location: 'code' });
     } else if (p.name === 'patient' || p.name === 'subject') {
       patientKey = patientIdOf(p.value);
       if (!patientKey) throw new CarnetError('invalid_metadata', `${p.name} is Patient/<id>`, { location: p.name });
-    } else if (!['_format', '_pretty', '_count', '_offset', '_total'].includes(p.name)) {
-      throw new CarnetError('invalid_metadata', `the search parameter ${p.name} is not supported on selections (code, patient)`, { location: p.name });
+    } else if (!CONTROL_PARAMS.has(p.name)) {
+      unsupported(p, 'List (selections: code, patient)', lenient, ignored);
     }
   }
   if (!patientKey) {
@@ -93,18 +95,26 @@ export async function searchSelections(req: FastifyRequest, ctx: FhirRouteContex
   }
   const key = patientKey;
   const found = await orNotFound(ctx.services.selections.view(caller, key), 'Patient');
-  return searchset({ base: baseOf(ctx), type: 'List', params, resources: found.map((s) => selectionToList(key, s)), total: found.length });
+  return searchset({ base: baseOf(ctx), type: 'List', params, resources: found.map((s) => selectionToList(key, s)), total: found.length, ignored });
+}
+
+async function selectionOf(ctx: FhirRouteContext, caller: Caller, patientKey: string, selectionId: string): Promise<List> {
+  const all = await orNotFound(ctx.services.selections.view(caller, patientKey), 'List');
+  const s = all.find((x) => x.selection_id === selectionId);
+  if (!s) throw notFound('List');
+  return selectionToList(patientKey, s);
+}
+
+/** GET /List/<id> of a personal selection (the List read route, lists.ts, hands it over). */
+export function readSelection(ctx: FhirRouteContext, caller: Caller, id: string): Promise<List> {
+  const { patientKey, selectionId } = parseId(id);
+  return selectionOf(ctx, caller, patientKey, selectionId);
 }
 
 export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   const { selections } = ctx.services;
 
-  async function one(caller: Caller, patientKey: string, selectionId: string): Promise<List> {
-    const all = await orNotFound(selections.view(caller, patientKey), 'List');
-    const s = all.find((x) => x.selection_id === selectionId);
-    if (!s) throw notFound('List');
-    return selectionToList(patientKey, s);
-  }
+  const one = (caller: Caller, patientKey: string, selectionId: string) => selectionOf(ctx, caller, patientKey, selectionId);
 
   fhir.post('/List', async (req, reply) => {
     const caller = callerOf(req);
@@ -115,11 +125,6 @@ export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     const id = pairId(patientKey, selectionId);
     setLocation(reply, ctx, 'List', id);
     return sendResource(req, reply, await one(caller, patientKey, selectionId), 201);
-  });
-
-  fhir.get<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
-    const { patientKey, selectionId } = parseId(req.params.id);
-    return sendResource(req, reply, await one(callerOf(req), patientKey, selectionId));
   });
 
   fhir.put<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
@@ -143,7 +148,6 @@ export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
 
   const caps = ctx.caps;
   caps.addInteraction('List', 'create');
-  caps.addInteraction('List', 'read');
   caps.addInteraction('List', 'update');
   caps.addInteraction('List', 'delete');
 }

@@ -47,6 +47,15 @@ export function notFound(what: string): CarnetError {
   return new CarnetError('not_found', `no such ${what}`);
 }
 
+/**
+ * vread (R4 http.html#vread) of what a read answered: only the current version is kept, so an
+ * older versionId is not found (its resource may have changed status since, or been masked).
+ */
+export function atVersion<T extends Resource>(resource: T, versionId: string): T {
+  if (resource.meta?.versionId !== versionId) throw new CarnetError('not_found', `no such version of ${resource.resourceType}/${resource.id}: only the current one is kept`);
+  return resource;
+}
+
 export function setLocation(reply: FastifyReply, ctx: FhirRouteContext, type: string, id: string): void {
   reply.header('location', `${baseOf(ctx)}/${type}/${id}`);
 }

@@ -208,7 +208,7 @@ describeEachStore('ACC-08 / ACC-09: the SQL visibility filter and the pure decis
         latestOf.set(logical[i], logical[i]);
         if (i === 0) continue;
         for (const r of new Set(d.replaces.map((n) => n % i))) {
-          await setEntryStatus(tx, patientKey, latestOf.get(logical[r])!, 'Deprecated');
+          await setEntryStatus(tx, patientKey, latestOf.get(logical[r])!, 'Deprecated', new Date());
           await joinLineage(tx, patientKey, logical[i], logical[r]);
           model.replace(logical[i], logical[r]);
         }
@@ -216,12 +216,12 @@ describeEachStore('ACC-08 / ACC-09: the SQL visibility filter and the pure decis
       // later metadata versions, after the lineages were joined: they keep their document's place
       for (const [i, d] of docs.entries()) {
         for (const [n, confidentiality] of d.versions.entries()) {
-          await markNotLatest(tx, patientKey, latestOf.get(logical[i])!, 'Deprecated');
+          await markNotLatest(tx, patientKey, latestOf.get(logical[i])!, 'Deprecated', new Date());
           const entryUuid = randomUUID();
           await writeVersion(tx, d, { logicalId: logical[i], entryUuid, version: n + 2, confidentiality });
           latestOf.set(logical[i], entryUuid);
         }
-        if (d.finalStatus) await setEntryStatus(tx, patientKey, latestOf.get(logical[i])!, d.finalStatus);
+        if (d.finalStatus) await setEntryStatus(tx, patientKey, latestOf.get(logical[i])!, d.finalStatus, new Date());
       }
     });
     // Read everything back: the pure side judges what the store holds, not what we meant.
