@@ -49,7 +49,7 @@ describeEachStore('documents: deposit, find, retrieve', (db) => {
     await w.services.submissions.submit(doctor, first);
     const again = submission(ins, [{ content: 'same bytes', uniqueId }]);
     const r = await w.services.submissions.submit(doctor, again);
-    expect(r.resubmitted).toEqual(['Document1']);
+    expect(r.resubmitted.map((x) => x.id)).toEqual(['Document1']);
     const other = submission(ins, [{ content: 'other bytes', uniqueId }]);
     await expect(w.services.submissions.submit(doctor, other)).rejects.toMatchObject({ code: 'non_identical_hash' });
     const own = await w.services.documents.find(patientCaller(patientKey), { patientKey }, { countTotal: true });
