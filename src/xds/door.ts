@@ -112,7 +112,8 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             case 'ITI-43': {
               const result = await handleRetrieve(soap.body, caller, services, config.repositoryUniqueId, payload.mtom);
               // The documents are in a package a browser would only download (content-headers.ts).
-              return sendFramed(reply.headers(documentResponseHeaders({ mimeType: SOAP_TYPE, baseName: 'retrieve-document-set' })), answer(result.bodyXml), result.attachments, payload.mtom, responseAction(action));
+              const headers = documentResponseHeaders({ mimeType: payload.mtom ? 'multipart/related' : SOAP_TYPE, baseName: 'retrieve-document-set' });
+              return sendFramed(reply.headers(headers), answer(result.bodyXml), result.attachments, payload.mtom, responseAction(action));
             }
             default:
               throw new XdsWireError(`action ${action} is not served here`, { subcode: 'wsa:ActionNotSupported' });

@@ -41,6 +41,8 @@ function messageOf(r: HostileRequest, a: Answer): string | undefined {
   if (r.door === 'xds') {
     return (
       /<env:Reason><env:Text[^>]*>([^<]+)</.exec(a.text)?.[1] ??
+      // the VersionMismatch answered to a SOAP 1.1 sender, in SOAP 1.1
+      /<faultstring>([^<]+)</.exec(a.text)?.[1] ??
       /<rs:RegistryError[^>]*codeContext="([^"]+)"/.exec(a.text)?.[1] ??
       /codeContext="([^"]+)"/.exec(a.text)?.[1]
     );
