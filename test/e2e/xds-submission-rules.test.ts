@@ -12,6 +12,7 @@ import { writeDocumentEntry, writeProvideAndRegisterRequest, writeSubmitObjectsR
 import type { Attachment } from '../../src/xds/mtom.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
+import { patientActor } from '../support/fhir-record.js';
 import { provideBundle } from '../support/mhd-bundle.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
@@ -19,6 +20,7 @@ import { errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS, type XdsAns
 
 const A = XDS_ACTIONS;
 const HAS_MEMBER = 'urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember';
+const TRE_A05 = 'https://mos.esante.gouv.fr/NOS/TRE_A05-TypeDocComplementaire/FHIR/TRE-A05-TypeDocComplementaire';
 
 function pnr(sub: SubmissionRequest): { body: string; attachments: Attachment[] } {
   const ids = new Map<string, string>();
@@ -216,7 +218,7 @@ describeEachStore('XDS submission rules: SubmissionSetStatus, ITI-57 content att
     expect(byAuthor.errors.map((e) => e.errorCode)).toEqual(['XDSNonIdenticalHash']);
   });
 
-  it('ACC-08 and DOC-04 through ITI-65: a visible document sent again is a 200 entry with a warning naming it; a hidden one answers as a uniqueId of another record', async () => {
+  it('ACC-08 and DOC-04 through ITI-65: a visible document sent again is a 200 entry with a warning naming it; a masked one, or one invisible to the patient, answers as a uniqueId of another record', async () => {
     const rec = await authorisedRecord();
     const other = await authorisedRecord();
     const fhir = `${server.baseUrl}/fhir`;
@@ -248,5 +250,21 @@ describeEachStore('XDS submission rules: SubmissionSetStatus, ITI-57 content att
     expect(JSON.stringify(hidden.body)).not.toContain(id);
     const seen = await w.services.documents.find(as(doctor), { patientKey: rec.patientKey }, { latestOnly: false });
     expect(seen.entries.filter((e) => e.uniqueId === uniqueId)).toHaveLength(2); // the version 1 and the masked version 2, nothing more
-  });
+
+    // MASK-02: a document invisible to the patient, whose uniqueId and bytes the patient holds
+    // (a copy handed over): the patient's own deposit of it answers as another record's uniqueId
+    const invisibleUid = `1.2.250.1.999.14.${Date.now()}`;
+    expect((await post(doctor, provideBundle({ patient: `Patient/${rec.patientKey}`, docs: [{ uniqueId: invisibleUid, content: 'à expliquer', author, confidentiality: ['N', 'INVISIBLE_PATIENT'] }] }))).status).toBe(200);
+    const patient = patientActor(rec.patientKey);
+    const own = (u: string, content: string) => {
+      const bundle = provideBundle({ patient: `Patient/${rec.patientKey}`, docs: [{ typeCode: 'EXPPAT_2', classCode: '90', uniqueId: u, content }] });
+      // "Expression libre" (DOC-08): a patient type outside LOINC (TRE_A05)
+      for (const e of bundle.entry ?? []) if (e.resource?.resourceType === 'DocumentReference') e.resource.type = { coding: [{ system: TRE_A05, code: 'EXPPAT_2' }] };
+      return bundle;
+    };
+    const byPatient = await post(patient, own(invisibleUid, 'à expliquer'));
+    const patientElsewhere = await post(patient, own(otherUid, 'ailleurs'));
+    expect(shape(byPatient, invisibleUid)).toEqual(shape(patientElsewhere, otherUid));
+    expect({ status: byPatient.status, body: byPatient.status === 409 ? 'refused' : byPatient.body }).toEqual({ status: 409, body: 'refused' });
+  }, 240_000);
 });
