@@ -37,6 +37,16 @@ export interface SubmissionRequest {
   orphanContentIds?: string[];
 }
 
+/** A document sent again with identical content, and the registered entry it already is (DOC-04). */
+export interface Resubmission {
+  /** the id the sender gave it */
+  id: string;
+  uniqueId: string;
+  /** the registered entry: the current version of the document */
+  entryUuid: string;
+  version: number;
+}
+
 /** What the record answers: the UUIDs it gave to each symbolic id. */
 export interface SubmissionResult {
   submissionSetUuid: string;
@@ -44,7 +54,7 @@ export interface SubmissionResult {
   patientKey?: string;
   /** symbolic or sender id -> entryUUID as stored */
   assignedIds: Record<string, string>;
-  /** documents that were already stored with identical content (DOC-04 idempotence) */
-  resubmitted: string[];
+  /** documents that were already stored with identical content (DOC-04 idempotence): nothing new was registered for them */
+  resubmitted: Resubmission[];
   warnings: string[];
 }

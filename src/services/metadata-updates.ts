@@ -35,6 +35,21 @@ export function newOid(): string {
 }
 
 /**
+ * The attributes of a new version that differ from the registered document's content: hash, size
+ * and repositoryUniqueId name the bytes and where they are, and mimeType is
+ * what ITI-43 and the FHIR door serve them as. A version changes the description, never the
+ * document, so a change of any of them is refused whole rather than half applied.
+ */
+export function contentAttributeChanges(current: StoredDocumentEntry, m: DocumentEntryMetadata): string[] {
+  const out: string[] = [];
+  if (m.hash !== undefined && m.hash.toLowerCase() !== (current.hash ?? '').toLowerCase()) out.push('hash');
+  if (m.size !== undefined && m.size !== current.size) out.push('size');
+  if (m.repositoryUniqueId !== undefined && m.repositoryUniqueId !== current.repositoryUniqueId) out.push('repositoryUniqueId');
+  if (m.mimeType !== current.mimeType) out.push('mimeType');
+  return out;
+}
+
+/**
  * ITI-57 DocumentEntry metadata update: `metadata` becomes the version after `current`, which
  * must be at `previousVersion` (else XDSMetadataVersionError). Changing the confidentiality flags
  * is the DMP's masking and follows the same rules as setVisibility; any other change is decided

@@ -79,13 +79,15 @@ export async function planSubmission(
     let existing: StoredDocumentEntry | null = null;
     const prior = byUniqueId.get(d.metadata.uniqueId);
     if (prior) {
-      if (prior.object_type !== 'DocumentEntry' || prior.patient_key !== patientKey) {
-        out.push(new CarnetError('duplicate_unique_id', `uniqueId ${d.metadata.uniqueId} is already used by another object`, { location: d.id }));
-      } else if (!sameContent(prior, dg, options.metadataOnly ? d.metadata : undefined)) {
+      // DOC-04 and ACC-08 (docs/XDS.md, "Sending a document again"): the clash is described only
+      // to a caller who may read the registered document. For anyone else it answers as a
+      // uniqueId taken outside their view (another record's, a folder's), whatever the content.
+      const entry = prior.object_type === 'DocumentEntry' && prior.patient_key === patientKey ? await getLatestByLogicalId(tx, patientKey, prior.logical_id) : null;
+      const readable = entry !== null && decide(deps.policy, actor, record.context, documentFacts(entry), 'document.read', now).permit;
+      if (!readable) out.push(uniqueIdTaken(d.id, d.metadata.uniqueId));
+      else if (!sameContent(prior, dg, options.metadataOnly ? d.metadata : undefined)) {
         out.push(new CarnetError('non_identical_hash', `DocumentEntry ${d.id}: uniqueId ${d.metadata.uniqueId} is already stored with other content`, { location: d.id }));
-      } else {
-        existing = await getLatestByLogicalId(tx, patientKey, prior.logical_id);
-      }
+      } else existing = entry;
     }
     prepared.push({ id: d.id, entryUuid: '', digest: dg, existing });
   }
@@ -142,7 +144,14 @@ export async function planSubmission(
       // ITI TF-3 4.1.4: a submission set holds documents, folders and associations, never itself
       // (nor another submission set); 21000 sends SS -> SS with update semantics in ITI-42.
       if (source === ssUuid && typeOf(target) === 'SubmissionSet') out.push(invalid(`association ${a.id}: a submission set cannot be a member of a submission set`, a.id));
-      else if (source === ssUuid) members.add(target);
+      else if (source === ssUuid) {
+        // ITI TF-3 4.2.2.1: a submission set's HasMember to a document says whether the document
+        // is submitted here (Original) or referenced (Reference); without it the link says nothing.
+        if (typeOf(target) === 'DocumentEntry' && !a.submissionSetStatus) {
+          out.push(invalid(`association ${a.id}: the submission set's HasMember to a DocumentEntry needs the SubmissionSetStatus slot (Original or Reference)`, a.id));
+        }
+        members.add(target);
+      }
       else if (typeOf(source) === 'Folder' && typeOf(target) === 'DocumentEntry') folderAdds.push({ folder: source, doc: target });
       else if (typeOf(source) !== undefined) out.push(invalid(`association ${a.id}: HasMember must start from the submission set or a folder`, a.id));
     } else if (DOCUMENT_RELATIONS.includes(a.type)) {
@@ -174,6 +183,11 @@ export async function planSubmission(
   }
   if (out.length) fail(out);
   return { now, ssUuid, prepared, assigned, inMessage, folderAdds, replaced, resolveRef };
+}
+
+/** A uniqueId the registry holds for an object the caller has no view of: one answer for every such case. */
+function uniqueIdTaken(id: string, uniqueId: string): CarnetError {
+  return new CarnetError('duplicate_unique_id', `uniqueId ${uniqueId} is already used by another object`, { location: id });
 }
 
 /** DOC-04: a uniqueId seen again is a resubmission only with the same content (or, registry-only, the same declared hash). */

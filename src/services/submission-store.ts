@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { dtmToDate } from '../domain/entry-requirements.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
-import type { SubmissionRequest } from '../domain/submission.js';
+import type { Resubmission, SubmissionRequest } from '../domain/submission.js';
 import type { Tx } from '../store/db.js';
 import { bareUuid, getEntry, insertEntryVersion, joinLineage, putContent, setEntryStatus } from '../store/document-repo.js';
 import {
@@ -24,7 +24,7 @@ import { REPLACING, type SubmissionPlan } from './submission-plan.js';
 import { asStored } from './submission-shape.js';
 
 export interface StoredSubmission {
-  resubmitted: string[];
+  resubmitted: Resubmission[];
   /** PAT-03: the new documents, announced to the alert address once stored */
   added: Array<ReturnType<typeof documentFacts>>;
 }
@@ -53,13 +53,13 @@ export async function storeSubmission(
   await registerObject(tx, ssUuid, patientKey, 'SubmissionSet');
   await registerUniqueId(tx, { unique_id: ss.uniqueId, patient_key: patientKey, object_type: 'SubmissionSet', logical_id: ssUuid, sha1: null, size: null });
 
-  const resubmitted: string[] = [];
+  const resubmitted: Resubmission[] = [];
   /** PAT-03: the new documents, announced to the alert address once stored */
   const added: Array<ReturnType<typeof documentFacts>> = [];
   for (const [i, d] of req.documents.entries()) {
     const p = prepared[i];
     if (p.existing) {
-      resubmitted.push(d.id);
+      resubmitted.push({ id: d.id, uniqueId: d.metadata.uniqueId, entryUuid: p.existing.entryUuid, version: p.existing.version });
       continue;
     }
     const stored = asStored(d.metadata, actor, patientKey, now);
@@ -74,7 +74,8 @@ export async function storeSubmission(
       availabilityStatus: 'Approved' as const,
       hash: p.digest?.sha1 ?? d.metadata.hash,
       size: p.digest?.size ?? d.metadata.size,
-      repositoryUniqueId: deps.repositoryUniqueId,
+      // ITI-42 registers a document another repository holds: its repositoryUniqueId is that one
+      repositoryUniqueId: d.content ? deps.repositoryUniqueId : (d.metadata.repositoryUniqueId ?? deps.repositoryUniqueId),
     };
     if (p.digest && d.content) await putContent(tx, patientKey, { sha256: p.digest.sha256, sha1: p.digest.sha1, bytes: d.content }, now);
     await insertEntryVersion(tx, {

@@ -30,7 +30,7 @@ import {
 } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, type TraceExtra } from './guard.js';
-import { nextDocumentVersion, storeDocumentVersion } from './metadata-updates.js';
+import { contentAttributeChanges, nextDocumentVersion, storeDocumentVersion } from './metadata-updates.js';
 import { recordKeyFor, recordsOfOwnPatient } from './patient-binding.js';
 import { operationError, unknownLogicalId, unknownObject, updateError, versionError } from './update-set-errors.js';
 
@@ -109,6 +109,8 @@ class UpdateRun {
   private readonly created = new Map<string, RegistryObjectType>();
   /** new document versions whose associations propagate (AssociationPropagation not `no`) */
   private readonly propagating = new Set<string>();
+  /** versions that would change the registered content's attributes: the request fails with them at its end */
+  private readonly contentChanges: CarnetError[] = [];
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -145,6 +147,8 @@ class UpdateRun {
     for (const f of this.req.folders) await this.folderVersion(f);
     for (const a of this.req.associations) await this.submitAssociation(a);
     for (const s of this.req.statusChanges) await this.changeStatus(s);
+    // Checked last, so that an operation the request may not hold at all is named first (20006).
+    if (this.contentChanges.length) throw this.contentChanges.length === 1 ? this.contentChanges[0] : new CarnetErrors(this.contentChanges);
     return { assignedIds: Object.fromEntries(this.ids) };
   }
 
@@ -200,6 +204,10 @@ class UpdateRun {
     // a document the caller may neither read nor replace is not there for it (ACC-08)
     if (!this.permits('document.read', current).permit && !this.permits('document.replace', current).permit) throw unknownLogicalId(v);
     const next = nextDocumentVersion(this.deps, this.caller, this.record, current, { logicalId, previousVersion: v.previousVersion, metadata: v.metadata });
+    const moved = contentAttributeChanges(current, v.metadata);
+    if (moved.length) {
+      this.contentChanges.push(updateError(`a metadata update cannot change ${moved.join(', ')}: they describe the registered document's content, which no update changes`, v.id));
+    }
     const entryUuid = this.uuidOf(v.id);
     await storeDocumentVersion(this.tx, current, next, { entryUuid, submissionSetUuid: this.uuidOf(this.req.submissionSet.id), now: this.now });
     this.created.set(entryUuid, 'DocumentEntry');

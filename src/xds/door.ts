@@ -14,7 +14,7 @@ import { handleQuery } from './door/query.js';
 import { handleRetrieve } from './door/retrieve.js';
 import { handleSubmission } from './door/submit.js';
 import { handleUpdate } from './door/update.js';
-import { buildMtomMessage, readSoapPayload } from './mtom.js';
+import { buildMtomMessage, readSoapPayload, type Attachment } from './mtom.js';
 import { isCarnetError } from '../domain/errors.js';
 import { isInputLimitError } from '../domain/input-limits.js';
 import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, parseSoapEnvelope, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
@@ -34,11 +34,24 @@ const ENDPOINTS: Record<string, readonly XdsTransaction[]> = {
 };
 
 const SOAP_TYPE = 'application/soap+xml; charset=UTF-8';
+const SOAP11_TYPE = 'text/xml; charset=UTF-8';
 
 function sendFault(reply: FastifyReply, error: unknown, relatesTo?: string): FastifyReply {
   noteError(error, { code: error instanceof XdsWireError ? 'soap_fault' : 'internal', ...(error instanceof XdsWireError && error.subcode ? { reason: error.subcode } : {}) });
-  const status = error instanceof XdsWireError ? (error.status ?? (error.faultCode !== 'Receiver' ? 400 : 500)) : 500;
-  return reply.code(status).type(SOAP_TYPE).send(faultFor(error, relatesTo));
+  const status = error instanceof XdsWireError ? error.httpStatus : 500;
+  // a SOAP 1.1 sender reads its VersionMismatch in SOAP 1.1 (SOAP 1.2 Part 1 §5.4.7, Appendix A)
+  const type = error instanceof XdsWireError && error.soap11 ? SOAP11_TYPE : SOAP_TYPE;
+  return reply.code(status).type(type).send(faultFor(error, relatesTo));
+}
+
+/**
+ * Writes an answer as MTOM (the envelope as root part, then the documents, written from the
+ * buffers read from the store part after part) or as a plain SOAP 1.2 message.
+ */
+function sendFramed(reply: FastifyReply, envelopeXml: string, attachments: Attachment[], mtom: boolean, action: string): FastifyReply {
+  if (!mtom) return reply.type(SOAP_TYPE).send(envelopeXml);
+  const message = buildMtomMessage(envelopeXml, attachments, action);
+  return reply.header('content-type', message.contentType).header('content-length', message.length).send(Readable.from(message.chunks));
 }
 
 export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): Promise<void> {
@@ -86,23 +99,21 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
           });
           noteActor(caller.actor);
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
+          // ITI TF-2x V.3.6: the answer is framed as the request was, MTOM or plain SOAP.
+          const send = (bodyXml: string) => sendFramed(reply, answer(bodyXml), [], payload.mtom, responseAction(action));
           switch (tx) {
             case 'ITI-41':
             case 'ITI-42':
-              return reply.type(SOAP_TYPE).send(answer(await handleSubmission(tx, soap.body, payload, caller, services)));
+              return send(await handleSubmission(tx, soap.body, payload, caller, services));
             case 'ITI-18':
-              return reply.type(SOAP_TYPE).send(answer(await handleQuery(soap.body, caller, services)));
+              return send(await handleQuery(soap.body, caller, services));
             case 'ITI-57':
-              return reply.type(SOAP_TYPE).send(answer(await handleUpdate(soap.body, caller, services)));
+              return send(await handleUpdate(soap.body, caller, services));
             case 'ITI-43': {
-              const result = await handleRetrieve(soap.body, caller, services, config.repositoryUniqueId);
-              const mtom = buildMtomMessage(answer(result.bodyXml), result.attachments, responseAction(action));
-              // The documents are written from the buffers read from the store, part after part,
-              // in a package a browser would only download (content-headers.ts).
-              return reply
-                .headers(documentResponseHeaders({ mimeType: mtom.contentType, baseName: 'retrieve-document-set' }))
-                .header('content-length', mtom.length)
-                .send(Readable.from(mtom.chunks));
+              const result = await handleRetrieve(soap.body, caller, services, config.repositoryUniqueId, payload.mtom);
+              // The documents are in a package a browser would only download (content-headers.ts).
+              const headers = documentResponseHeaders({ mimeType: payload.mtom ? 'multipart/related' : SOAP_TYPE, baseName: 'retrieve-document-set' });
+              return sendFramed(reply.headers(headers), answer(result.bodyXml), result.attachments, payload.mtom, responseAction(action));
             }
             default:
               throw new XdsWireError(`action ${action} is not served here`, { subcode: 'wsa:ActionNotSupported' });

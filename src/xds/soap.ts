@@ -3,10 +3,10 @@
 // meant for the caller, never an exception's internals.
 import { randomUUID } from 'node:crypto';
 import { isInputLimitError, type InputLimitError } from '../domain/input-limits.js';
-import { DEFAULT_XML_LIMITS, NS, childElements, escapeText, firstChild, parseXml, textOf, XmlParseError, type XmlLimits } from '../xml/index.js';
+import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseXml, textOf, XmlParseError, type XmlLimits } from '../xml/index.js';
 import type { Document, Element } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
-import type { FaultCode } from './wire-error.js';
+import type { FaultCode, QualifiedName } from './wire-error.js';
 
 /** Request actions of the transactions Carnet serves, with their response actions. */
 export const XDS_ACTIONS = {
@@ -75,14 +75,16 @@ export function parseSoapEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_L
     throw e;
   }
   const env = document.documentElement!;
-  if (env.localName !== 'Envelope' || (env.namespaceURI !== NS.soap12 && env.namespaceURI !== NS.soap11)) {
-    throw new XdsWireError('the message is not a SOAP envelope');
+  if (env.localName === 'Envelope' && env.namespaceURI === NS.soap11) {
+    throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch', soap11: true });
   }
-  if (env.namespaceURI === NS.soap11) {
-    throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch' });
+  // SOAP 1.2 Part 1 §5.4.7: a root that is not the SOAP 1.2 Envelope is a VersionMismatch
+  if (env.localName !== 'Envelope' || env.namespaceURI !== NS.soap12) {
+    throw new XdsWireError('the message is not a SOAP 1.2 envelope', { faultCode: 'VersionMismatch' });
   }
   const header: SoapHeader = {};
   let security: Element | undefined;
+  const notUnderstood: QualifiedName[] = [];
   const headerEl = firstChild(env, NS.soap12, 'Header');
   if (headerEl) {
     for (const h of childElements(headerEl)) {
@@ -99,9 +101,15 @@ export function parseSoapEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_L
         if (security) throw new XdsWireError('more than one wsse:Security header', { subcode: 'wsse:InvalidSecurity' });
         security = h;
       } else if (isTrue(h.getAttributeNS(NS.soap12, 'mustUnderstand') ?? undefined)) {
-        throw new XdsWireError(`header ${h.localName} (${ns}) is not understood`, { faultCode: 'MustUnderstand' });
+        notUnderstood.push({ namespace: ns, localName: h.localName ?? '' });
       }
     }
+  }
+  // Every header block not understood is named (Part 1 §5.4.8), after the whole header was read
+  // so that the fault relates to the request's MessageID wherever it stands.
+  if (notUnderstood.length) {
+    const names = notUnderstood.map((q) => `${q.localName} (${q.namespace})`).join(', ');
+    throw new XdsWireError(`header ${names} is not understood`, { faultCode: 'MustUnderstand', notUnderstood, relatesTo: header.messageId });
   }
   const bodyEl = firstChild(env, NS.soap12, 'Body');
   if (!bodyEl) throw new XdsWireError('SOAP envelope without a Body');
@@ -149,6 +157,31 @@ export interface SoapFaultOptions {
   subcode?: string;
   reason: string;
   relatesTo?: string;
+  /** MustUnderstand: the header blocks not understood */
+  notUnderstood?: QualifiedName[];
+}
+
+/** The env:Upgrade block: the one envelope version served, SOAP 1.2 (env is bound to its namespace). */
+const UPGRADE_BLOCK = '<env:Upgrade><env:SupportedEnvelope qname="env:Envelope"/></env:Upgrade>';
+
+/** The header blocks a fault carries: env:Upgrade on a VersionMismatch (Part 1 §5.4.7), env:NotUnderstood on a MustUnderstand (§5.4.8). */
+function faultHeaders(opts: SoapFaultOptions): string {
+  if (opts.code === 'VersionMismatch') return UPGRADE_BLOCK;
+  return (opts.notUnderstood ?? []).map((q) => `<env:NotUnderstood qname="nu:${escapeAttr(q.localName)}" xmlns:nu="${escapeAttr(q.namespace)}"/>`).join('');
+}
+
+/**
+ * The VersionMismatch answered to a SOAP 1.1 envelope, in SOAP 1.1 so that its sender reads it,
+ * with the SOAP 1.2 Upgrade block naming the version served (SOAP 1.2 Part 1 §5.4.7, Appendix A).
+ */
+export function buildSoap11VersionMismatch(reason: string): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<soap11:Envelope xmlns:soap11="${NS.soap11}">` +
+    `<soap11:Header><upg:Upgrade xmlns:upg="${NS.soap12}"><upg:SupportedEnvelope qname="upg:Envelope"/></upg:Upgrade></soap11:Header>` +
+    `<soap11:Body><soap11:Fault><faultcode>soap11:VersionMismatch</faultcode><faultstring>${escapeText(reason)}</faultstring></soap11:Fault></soap11:Body>` +
+    `</soap11:Envelope>`
+  );
 }
 
 /** A SOAP 1.2 Fault envelope. The reason is the only free text; keep it free of internals. */
@@ -165,6 +198,7 @@ export function buildSoapFault(opts: SoapFaultOptions): string {
   return buildSoapEnvelope({
     action: FAULT_ACTION,
     relatesTo: opts.relatesTo,
+    headersXml: faultHeaders(opts),
     bodyXml:
       `<env:Fault${extraNs}>` +
       `<env:Code><env:Value>env:${opts.code}</env:Value>${subcodeXml}</env:Code>` +
@@ -176,7 +210,8 @@ export function buildSoapFault(opts: SoapFaultOptions): string {
 /** A Fault for any error: wire errors keep their code and message; others become a generic Receiver fault. */
 export function faultFor(error: unknown, relatesTo?: string): string {
   if (error instanceof XdsWireError) {
-    return buildSoapFault({ code: error.faultCode, subcode: error.subcode, reason: error.message, relatesTo });
+    if (error.soap11) return buildSoap11VersionMismatch(error.message);
+    return buildSoapFault({ code: error.faultCode, subcode: error.subcode, reason: error.message, relatesTo: relatesTo ?? error.relatesTo, notUnderstood: error.notUnderstood });
   }
   return buildSoapFault({ code: 'Receiver', reason: 'internal error', relatesTo });
 }

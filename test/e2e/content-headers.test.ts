@@ -96,7 +96,7 @@ describe('content responses: nosniff, sandbox, attachments for active types, cha
       `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="${NS.xdsb}"><xdsb:DocumentRequest>` +
       `<xdsb:RepositoryUniqueId>${rs.server.app.config.repositoryUniqueId}</xdsb:RepositoryUniqueId>` +
       `<xdsb:DocumentUniqueId>${stored.get('html')!.uniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest></xdsb:RetrieveDocumentSetRequest>`;
-    const res = await postSoap(`${rs.server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-43'], body, { assertion: vihfFor(doctor) });
+    const res = await postSoap(`${rs.server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-43'], body, { assertion: vihfFor(doctor), mtom: true });
     expect([...res.attachments.values()].map((b) => b.toString())).toEqual([SAMPLES[0]!.content.toString()]);
     expect(res.status).toBe(200);
     expectSafe(res.headers);

@@ -87,7 +87,7 @@ describeEachStore('XDS door: ITI-41, ITI-42, ITI-43, ITI-57 and faults', (db) =>
     expect(res.status).toBe(200);
     expect(responseStatus(res)).toBe('Success');
     const uids = sub.documents.map((d) => d.metadata.uniqueId);
-    const got = await postSoap(reposUrl, A['ITI-43'], retrieveBody(uids.map((uid) => ({ repo, uid }))), { assertion: vihfFor(doctor) });
+    const got = await postSoap(reposUrl, A['ITI-43'], retrieveBody(uids.map((uid) => ({ repo, uid }))), { assertion: vihfFor(doctor), mtom: true });
     expect(got.contentType).toMatch(/^multipart\/related/);
     expect(responseStatus(got)).toBe('Success');
     const bodies = [...got.attachments.values()].map((b) => b.toString('utf8')).sort();
@@ -184,7 +184,7 @@ describeEachStore('XDS door: ITI-41, ITI-42, ITI-43, ITI-57 and faults', (db) =>
     const sub = submission(rec.ins, [{ content: 'known' }]);
     await submit(sub);
     const uid = sub.documents[0]!.metadata.uniqueId;
-    const mixed = await postSoap(reposUrl, A['ITI-43'], retrieveBody([{ repo, uid }, { repo, uid: '1.2.3.404' }, { repo: '1.2.3.999', uid }]), { assertion: vihfFor(doctor) });
+    const mixed = await postSoap(reposUrl, A['ITI-43'], retrieveBody([{ repo, uid }, { repo, uid: '1.2.3.404' }, { repo: '1.2.3.999', uid }]), { assertion: vihfFor(doctor), mtom: true });
     expect(responseStatus(mixed)).toBe('PartialSuccess');
     expect(errorCodes(mixed).sort()).toEqual(['XDSDocumentUniqueIdError', 'XDSUnknownRepositoryId']);
     expect([...mixed.attachments.values()].map((b) => b.toString())).toEqual(['known']);

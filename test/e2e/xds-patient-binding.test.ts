@@ -159,13 +159,13 @@ describeEachStore('ACC-10: the XDS door holds a VIHF to the patient its resource
       uids.map((u) => `<xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${repo}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${u}</xdsb:DocumentUniqueId></xdsb:DocumentRequest>`).join('') +
       `</xdsb:RetrieveDocumentSetRequest>`;
     const requestId = `acc10-43-${randomUUID()}`;
-    const ofB = await postSoap(repository, A['ITI-43'], body([ids.bUid!]), { assertion, requestId });
+    const ofB = await postSoap(repository, A['ITI-43'], body([ids.bUid!]), { assertion, requestId, mtom: true });
     const unknown = await postSoap(repository, A['ITI-43'], body(['1.2.3.404']), { assertion });
     expect(refusalOf(ofB).codes).toEqual(['XDSDocumentUniqueIdError']);
     expect(refusalOf(ofB).texts.map((t) => t.replace(ids.bUid!, 'UID'))).toEqual(refusalOf(unknown).texts.map((t) => t.replace('1.2.3.404', 'UID')));
     expect(ofB.attachments.size).toBe(0);
     expect(await traceOf(requestId)).toEqual([{ chain_key: b.patientKey, outcome: 'denied', reason: 'other_patient' }]);
-    const ofA = await postSoap(repository, A['ITI-43'], body([ids.aUid!]), { assertion });
+    const ofA = await postSoap(repository, A['ITI-43'], body([ids.aUid!]), { assertion, mtom: true });
     expect([...ofA.attachments.values()].map((x) => x.toString())).toEqual(['document of a']);
   });
 

@@ -41,6 +41,8 @@ function messageOf(r: HostileRequest, a: Answer): string | undefined {
   if (r.door === 'xds') {
     return (
       /<env:Reason><env:Text[^>]*>([^<]+)</.exec(a.text)?.[1] ??
+      // the VersionMismatch answered to a SOAP 1.1 sender, in SOAP 1.1
+      /<faultstring>([^<]+)</.exec(a.text)?.[1] ??
       /<rs:RegistryError[^>]*codeContext="([^"]+)"/.exec(a.text)?.[1] ??
       /codeContext="([^"]+)"/.exec(a.text)?.[1]
     );
@@ -64,9 +66,13 @@ function foundNothing(r: HostileRequest, a: Answer): boolean {
   return bundle.resourceType === 'Bundle' && (bundle.entry ?? []).every((e) => e.resource?.resourceType === 'OperationOutcome');
 }
 
-/** Refused: 4xx, or an XDS answer whose status is Failure with an error code. */
+/**
+ * Refused: 4xx, an XDS answer whose status is Failure with an error code, or a SOAP Fault that the
+ * SOAP 1.2 HTTP binding answers with 500 (VersionMismatch, MustUnderstand: Part 2 §7.5.1.2).
+ */
 function refused(r: HostileRequest, a: Answer): boolean {
   if (a.status >= 400 && a.status < 500) return true;
+  if (r.door === 'xds' && a.status === 500 && /<(env|soap11):Fault>[\s\S]*(env|soap11):(VersionMismatch|MustUnderstand)</.test(a.text)) return true;
   return r.door === 'xds' && a.status === 200 && /ResponseStatusType:Failure/.test(a.text) && /errorCode="XDS\w+"/.test(a.text);
 }
 

@@ -1,6 +1,7 @@
 // The state a step runs in: the run (session, endpoints, caller) and its test (current patient,
 // section log), plus the hook that runs a test another one depends on.
 import type { AffinityCodeMapper } from './affinity-codes.js';
+import type { Deviations } from './deviations.js';
 import type { RunnerProfessional, Signer } from './identity.js';
 import type { RunSession } from './session.js';
 import type { LoggedStep } from './xpath-eval.js';
@@ -20,6 +21,8 @@ export interface RunContext {
   audience?: string;
   /** affinity-domain code mapping (undefined: the toolkit's codes are sent as they are) */
   codes?: AffinityCodeMapper;
+  /** steps where Carnet declares another answer than the toolkit's (deviations.json) */
+  deviations?: Deviations;
   /** XDSSubmissionSet.sourceId to send (undefined: the files' own) */
   sourceId?: string;
   /** runs (once) a test another refers to; undefined when no such test can be found */

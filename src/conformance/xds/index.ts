@@ -1,5 +1,6 @@
 // Entry point of the NIST XDS toolkit test-plan runner (client side: it calls an XDS.b server).
-// One line per test (`PASS|FAIL|SKIP <test> [section/step]: reason`), then `N passed, N failed`.
+// One line per test (`PASS|FAIL|SKIP|DEVIATION <test> [section/step]: reason`), then the summary:
+// `N passed, N failed, N skipped, N declared deviations`.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -11,6 +12,7 @@ import { AffinityCodeMapper } from './affinity-codes.js';
 import { loadAffinityTable, type AffinityTable } from './affinity-table.js';
 import { DEFAULT_PROFESSIONAL, testOnlySigner, type RunnerProfessional, type Signer } from './identity.js';
 import { findTestDirs, loadTest } from './loader.js';
+import { loadDeviations, type Deviations } from './deviations.js';
 import { loadNotApplicable } from './not-applicable.js';
 import { RunSession, type PatientRole } from './session.js';
 import { runTest } from './test-runner.js';
@@ -42,6 +44,8 @@ export interface XdsRunOptions {
   profilesDir?: string;
   /** test name -> reason; default conformance/xds/not-applicable.json */
   notApplicable?: Map<string, string>;
+  /** steps answered on purpose otherwise than the toolkit expects; default conformance/xds/deviations.json */
+  deviations?: Deviations;
   log?: (line: string) => void;
   /** write the machine-readable report (JSON) here */
   reportFile?: string;
@@ -49,7 +53,7 @@ export interface XdsRunOptions {
 }
 
 function line(r: TestResult): string {
-  const tag = r.result === 'pass' ? 'PASS' : r.result === 'fail' ? 'FAIL' : 'SKIP';
+  const tag = ({ pass: 'PASS', fail: 'FAIL', skip: 'SKIP', deviation: 'DEVIATION' } as const)[r.result];
   const at = r.at ? ` [${r.at}]` : '';
   return `${tag} ${r.test}${r.result === 'pass' ? '' : at}${r.reason ? `: ${r.reason}` : ''}`;
 }
@@ -61,6 +65,7 @@ export async function runXdsTests(paths: string[], options: XdsRunOptions): Prom
   if (!signer) throw new Error('no VIHF signing key: give one (the TEST-ONLY pair is not in this checkout)');
   const base = options.base.replace(/\/$/, '');
   const notApplicable = options.notApplicable ?? loadNotApplicable();
+  const deviations = options.deviations ?? loadDeviations();
   const session = new RunSession({
     registerPatient: options.registerPatient,
     patients: options.patients,
@@ -101,6 +106,7 @@ export async function runXdsTests(paths: string[], options: XdsRunOptions): Prom
       repository: options.endpoints?.repository ?? `${base}/xds/repository`,
     },
     professional,
+    deviations,
     ...(table ? { codes: new AffinityCodeMapper(table) } : {}),
     signer,
     audience: options.audience,
@@ -132,13 +138,14 @@ export async function runXdsTests(paths: string[], options: XdsRunOptions): Prom
     passed: all.filter((r) => r.result === 'pass').length,
     failed: all.filter((r) => r.result === 'fail').length,
     skipped: all.filter((r) => r.result === 'skip').length,
+    deviations: all.filter((r) => r.result === 'deviation').length,
     results: all,
   };
   if (options.reportFile) {
     await mkdir(dirname(options.reportFile), { recursive: true });
-    const report = { base, finishedAt: new Date().toISOString(), passed: summary.passed, failed: summary.failed, skipped: summary.skipped, tests: all };
+    const report = { base, finishedAt: new Date().toISOString(), passed: summary.passed, failed: summary.failed, skipped: summary.skipped, deviations: summary.deviations, tests: all };
     await writeFile(options.reportFile, JSON.stringify(report, null, 2) + '\n');
   }
-  log(formatSummary(summary.passed, summary.failed, summary.skipped));
+  log(formatSummary(summary.passed, summary.failed, summary.skipped, summary.deviations));
   return summary;
 }

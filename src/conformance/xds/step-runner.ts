@@ -8,6 +8,7 @@ import { XDS_ACTIONS } from '../../xds/soap.js';
 import { NS, attr, descendants, escapeAttr, parseXml, TRUSTED_XML_LIMITS, serializeXml, textOf } from '../../xml/index.js';
 import type { Attachment } from '../../xds/mtom.js';
 import { checkContents } from './contents.js';
+import { deviationKey, judgeDeviation } from './deviations.js';
 import type { SectionState, TestState } from './context.js';
 import { securityFor } from './identity.js';
 import { judgeResponse, readOutcome } from './judge.js';
@@ -24,6 +25,8 @@ export interface StepOutcome {
   result: Verdict;
   reason?: string;
   status?: string;
+  /** a declared deviation: what it ends */
+  stops?: 'test' | 'section';
 }
 
 const pass = (status?: string): StepOutcome => ({ result: 'pass', status });
@@ -223,6 +226,11 @@ async function runTransaction(step: Step, state: TestState, sec: SectionState, v
   sec.log.push({ id: step.id, element: step.element, input: built.input, result });
   const status = res.fault ? 'Fault' : res.body ? readOutcome(res.body).status : undefined;
 
+  const deviation = ctx.deviations?.get(deviationKey(t, s, step.id));
+  if (deviation) {
+    const differs = judgeDeviation(deviation, res);
+    return differs ? fail(differs, status) : { result: 'deviation', reason: `${deviation.rule}: ${deviation.reason}`, status, stops: deviation.stops ?? 'test' };
+  }
   const judged = judgeResponse(step, res);
   if (judged) return fail(judged, status);
   if (step.expectedContents && res.body && step.kind === 'StoredQuery') {

@@ -106,7 +106,8 @@ export interface LoadedTest {
   sections: Section[];
 }
 
-export type Verdict = 'pass' | 'fail' | 'skip';
+/** `deviation`: the server gave the answer Carnet declares instead of the toolkit's (deviations.ts) */
+export type Verdict = 'pass' | 'fail' | 'skip' | 'deviation';
 
 export interface StepResult {
   section: string;
@@ -132,5 +133,7 @@ export interface RunSummary {
   passed: number;
   failed: number;
   skipped: number;
+  /** tests that met Carnet's declared answer where it differs from the toolkit's: not passes */
+  deviations: number;
   results: TestResult[];
 }

@@ -12,6 +12,7 @@ import { fromFolderList, fromSubmissionSetList, listType } from './lists.js';
 import { PROFILE } from '../validation/profiles.js';
 import { profileProblems } from '../validation/validate.js';
 import { lookup } from '../../domain/lookup.js';
+import { warningOutcome } from '../outcome.js';
 
 const MHD_SD = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition';
 
@@ -398,18 +399,26 @@ export function transactionResponse(request: Bundle, result: SubmissionResult, o
   };
   // Binary -> the document that points at it.
   const binaryOwner = new Map<number, string | undefined>();
+  const binaryDocument = new Map<number, string | undefined>();
   for (const c of classified) {
     const r = c.entry.resource;
     if (r?.resourceType !== 'DocumentReference') continue;
     const url = r.content?.[0]?.attachment?.url;
     const target = url ? findEntry(classified, url) : undefined;
-    if (target) binaryOwner.set(target.index, assigned(c.fullUrl));
+    if (target) {
+      binaryOwner.set(target.index, assigned(c.fullUrl));
+      binaryDocument.set(target.index, c.fullUrl);
+    }
   }
+  // DOC-04: a document sent again with identical content was not created again; its entry says
+  // so (200, the registered version, a warning) instead of claiming a creation.
+  const again = new Map(result.resubmitted.map((r) => [r.id, r]));
   const response: Bundle = {
     resourceType: 'Bundle',
     type: 'transaction-response',
     entry: classified.map((c) => {
       const r = c.entry.resource;
+      const resent = again.get((r?.resourceType === 'Binary' ? binaryDocument.get(c.index) : c.fullUrl) ?? '');
       let location: string | undefined;
       switch (r?.resourceType) {
         // R4 http.html#transaction-response: the location names the version created
@@ -430,6 +439,10 @@ export function transactionResponse(request: Bundle, result: SubmissionResult, o
           break;
         default:
           location = r?.id ? `${r.resourceType}/${r.id}` : c.fullUrl;
+      }
+      if (resent && (r?.resourceType === 'DocumentReference' || r?.resourceType === 'Binary')) {
+        const said = `uniqueId ${resent.uniqueId} is already registered with the same content, as DocumentReference/${stripUrnUuid(resent.entryUuid)} (version ${resent.version}); nothing new was created (DOC-04)`;
+        return { response: { status: '200 OK', location, etag: `W/"${resent.version}"`, outcome: warningOutcome(said) } };
       }
       return { response: { status: '201 Created', location, etag: 'W/"1"', lastModified } };
     }),

@@ -49,7 +49,8 @@ export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): voi
     const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true }));
     const result = await ctx.services.submissions.submit(caller, request);
     const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
-    return sendResource(req, reply, transactionResponse(bundle, { ...result, assignedIds }, { lastModified: new Date().toISOString() }), 200);
+    const resubmitted = result.resubmitted.map((r) => ({ ...r, id: bundleIdOf.get(r.id) ?? r.id }));
+    return sendResource(req, reply, transactionResponse(bundle, { ...result, assignedIds, resubmitted }, { lastModified: new Date().toISOString() }), 200);
   });
   ctx.caps.addSystemInteraction('transaction');
   ctx.caps.addNote(

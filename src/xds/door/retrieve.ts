@@ -1,5 +1,6 @@
 // ITI-43 Retrieve Document Set: each DocumentRequest is one read through the record's rules;
-// the answer carries the documents found (MTOM attachments) and an error for each one not found.
+// the answer carries the documents found (MTOM attachments, or inline for a plain SOAP request)
+// and an error for each one not found.
 import { isCarnetError } from '../../domain/errors.js';
 import type { Caller, Services } from '../../services/index.js';
 import type { RegistryErrorEntry } from '../error-codes.js';
@@ -14,7 +15,8 @@ export interface RetrieveAnswer {
   attachments: Attachment[];
 }
 
-export async function handleRetrieve(body: Element, caller: Caller, services: Services, repositoryUniqueId: string): Promise<RetrieveAnswer> {
+/** `mtom`: the documents as attachments (an MTOM request), else inline in base64 (a plain one). */
+export async function handleRetrieve(body: Element, caller: Caller, services: Services, repositoryUniqueId: string, mtom = true): Promise<RetrieveAnswer> {
   const read = readRetrieveDocumentSetRequest(body);
   if (read.problems.length) {
     return { bodyXml: writeRetrieveDocumentSetResponse([], errorsFor(problemsError(read.problems), 'ITI-43')), attachments: [] };
@@ -34,9 +36,11 @@ export async function handleRetrieve(body: Element, caller: Caller, services: Se
     }
     try {
       const { entry, content } = await services.documents.retrieve(caller, { uniqueId: r.documentUniqueId });
-      const contentId = newContentId();
-      attachments.push({ contentId, contentType: entry.mimeType, body: content });
-      const doc: RetrievedDocument = { repositoryUniqueId, documentUniqueId: r.documentUniqueId, mimeType: entry.mimeType, contentId };
+      const doc: RetrievedDocument = { repositoryUniqueId, documentUniqueId: r.documentUniqueId, mimeType: entry.mimeType };
+      if (mtom) {
+        doc.contentId = newContentId();
+        attachments.push({ contentId: doc.contentId, contentType: entry.mimeType, body: content });
+      } else doc.content = content;
       if (r.homeCommunityId) doc.homeCommunityId = r.homeCommunityId;
       found.push(doc);
     } catch (e) {

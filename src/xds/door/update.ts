@@ -39,10 +39,15 @@ function statusChange(a: SubmittedAssociation): StatusChange {
   return { id: a.id, targetId: a.targetId, from, to };
 }
 
-/** The submission set's HasMember to a new version: SubmissionSetStatus Original and a PreviousVersion. */
-function versionLink(a: SubmittedAssociation | undefined, objectId: string): { previousVersion: number; propagate: boolean } {
+/**
+ * The submission set's HasMember to a new version: SubmissionSetStatus Original and a
+ * PreviousVersion. ITI TF-3 4.2.2.1 requires the status on a HasMember to a DocumentEntry; a
+ * Folder's may leave it out (the toolkit's folder updates do), but never say Reference.
+ */
+function versionLink(a: SubmittedAssociation | undefined, objectId: string, kind: 'DocumentEntry' | 'Folder'): { previousVersion: number; propagate: boolean } {
   if (!a) throw operationError(`${objectId} is not a member of the submission set`, objectId);
   if (a.originalStatus !== undefined || a.newStatus !== undefined) throw operationError(`the HasMember of ${objectId} carries OriginalStatus/NewStatus`, a.id);
+  if (a.submissionSetStatus === undefined && kind === 'DocumentEntry') throw operationError(`the HasMember of ${objectId} has no SubmissionSetStatus (ITI-57 requires Original)`, a.id);
   if (a.submissionSetStatus !== undefined && a.submissionSetStatus !== 'Original') throw operationError(`the HasMember of ${objectId} must be Original`, a.id);
   if (a.previousVersion === undefined) throw operationError(`the HasMember of ${objectId} has no PreviousVersion`, a.id);
   const previous = Number(a.previousVersion);
@@ -57,14 +62,14 @@ export function readUpdate(body: Element): UpdateRequest {
   const ssId = sub.submissionSet.id;
   const fromSs = sub.associations.filter((a) => a.sourceId === ssId);
   const memberOf = (id: string) => fromSs.find((a) => a.type === 'HasMember' && a.targetId === id);
-  const version = <M extends { logicalId?: string }>(id: string, metadata: M): NewVersion<M> => ({
+  const version = <M extends { logicalId?: string }>(id: string, metadata: M, kind: 'DocumentEntry' | 'Folder'): NewVersion<M> => ({
     id,
     logicalId: metadata.logicalId ?? '',
     metadata,
-    ...versionLink(memberOf(id), id),
+    ...versionLink(memberOf(id), id, kind),
   });
-  const documents = sub.documents.map((d) => version(d.id, d.metadata));
-  const folders = sub.folders.map((f) => version(f.id, f.metadata));
+  const documents = sub.documents.map((d) => version(d.id, d.metadata, 'DocumentEntry'));
+  const folders = sub.folders.map((f) => version(f.id, f.metadata, 'Folder'));
   const lids = [...documents, ...folders].map((v) => v.logicalId.toLowerCase()).filter(Boolean);
   const twice = lids.find((l, i) => lids.indexOf(l) !== i);
   if (twice) throw new CarnetError('invalid_metadata', `two new versions of ${twice} in one request`, { location: twice, reason: 'XDSMetadataUpdateError' });

@@ -43,13 +43,20 @@ describeEachStore('documents: deposit, find, retrieve', (db) => {
 
   it('DOC-04: the same uniqueId with the same content is idempotent; with other content it is rejected', async () => {
     const { patientKey, ins } = await adultRecord(w);
-    const doctor = as(proActor('doctor'));
+    const pro = proActor('doctor');
+    const doctor = as(pro);
+    // DOC-02: depositing needs no authorisation; telling about the registered document does
     const first = submission(ins, [{ content: 'same bytes' }]);
     const uniqueId = first.documents[0].metadata.uniqueId;
     await w.services.submissions.submit(doctor, first);
+    // ACC-08: not authorised to read it, the depositor learns only that the uniqueId is taken
+    for (const content of ['same bytes', 'other bytes']) {
+      await expect(w.services.submissions.submit(doctor, submission(ins, [{ content, uniqueId }]))).rejects.toMatchObject({ code: 'duplicate_unique_id' });
+    }
+    await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: pro.idNatPs, effect: 'permit' });
     const again = submission(ins, [{ content: 'same bytes', uniqueId }]);
     const r = await w.services.submissions.submit(doctor, again);
-    expect(r.resubmitted).toEqual(['Document1']);
+    expect(r.resubmitted.map((x) => x.id)).toEqual(['Document1']);
     const other = submission(ins, [{ content: 'other bytes', uniqueId }]);
     await expect(w.services.submissions.submit(doctor, other)).rejects.toMatchObject({ code: 'non_identical_hash' });
     const own = await w.services.documents.find(patientCaller(patientKey), { patientKey }, { countTotal: true });

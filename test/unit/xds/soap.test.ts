@@ -66,7 +66,8 @@ describe('parseSoapEnvelope', () => {
       return 'ok';
     };
     expect(f('<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><x/></s:Body></s:Envelope>')).toBe('VersionMismatch');
-    expect(f('<x/>')).toBe('Sender');
+    // SOAP 1.2 Part 1 §5.4.7: any root other than the SOAP 1.2 Envelope is a VersionMismatch
+    expect(f('<x/>')).toBe('VersionMismatch');
     expect(f(ENV('<h:X xmlns:h="urn:h" s:mustUnderstand="true"/>'))).toBe('MustUnderstand');
     expect(f(ENV('', ''))).toBe('Sender');
     expect(f('<!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + ENV(''))).toBe('Sender');
