@@ -8,7 +8,7 @@ import { CarnetError } from '../domain/errors.js';
 import { SUSPENDABLE, type SuspendableFunction } from '../services/maintenance.js';
 import type { Caller } from '../services/deps.js';
 import type { Services } from '../services/index.js';
-import type { MaintenanceRow } from '../store/maintenance-repo.js';
+import type { MaintenanceRow } from '../services/maintenance.js';
 import { noteActor } from './request-facts.js';
 
 /** A window as operators see it: with its id, to cancel it, and who planned it. */

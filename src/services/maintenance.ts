@@ -90,3 +90,4 @@ export function maintenanceService(deps: ServiceDeps) {
 }
 
 export type MaintenanceService = ReturnType<typeof maintenanceService>;
+export type { MaintenanceRow };

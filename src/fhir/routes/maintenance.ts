@@ -4,7 +4,7 @@
 // preparation before; topic names the suspended function; the period is an extension.
 import type { FastifyInstance } from 'fastify';
 import type { Communication } from '@medplum/fhirtypes';
-import type { MaintenanceRow } from '../../store/maintenance-repo.js';
+import type { MaintenanceRow } from '../../services/maintenance.js';
 import { EXT } from '../mappings/carnet-fhir.js';
 import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
