@@ -286,7 +286,7 @@ function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig
     if (!pid) throw new VihfError('malformed', 'resource-id is not a CX patient identifier');
     identity.patientId = pid;
     // ACC-10: the request may concern this patient and no other.
-    actor.boundPatient = pid;
+    identity.actor.boundPatient = pid;
   }
   return identity;
 }

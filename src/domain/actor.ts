@@ -60,6 +60,8 @@ export interface InsurerActor {
   insurerId: string;
   /** who is responsible for the automated flow (the VIHF NameID), when said */
   operator?: string;
+  /** ACC-10: the one patient its VIHF names (resource-id) */
+  boundPatient?: PatientIdentifier;
 }
 
 /** TRE_A03 class "Données de remboursement": the one class of document the insurer deposits. */
