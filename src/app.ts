@@ -6,6 +6,7 @@ import { registerFhirDoor } from './fhir/door.js';
 import { registerHealth } from './http/health.js';
 import { registerDevOutbox } from './http/dev-outbox.js';
 import { registerMaintenance } from './http/maintenance.js';
+import { registerMaintenanceAdmin } from './http/admin-maintenance.js';
 import { registerWebPage } from './http/web-page.js';
 import { loggerOptions } from './http/logging.js';
 import { buildHttpServer } from './http/server.js';
@@ -90,6 +91,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   try {
     registerHealth(http, db);
     registerMaintenance(http, services);
+    registerMaintenanceAdmin(http, services, verifier);
     // Never in production: it shows one-time codes.
     if (config.devMode) registerDevOutbox(http, services);
     await registerFhirDoor(http, { config, services, verifier });

@@ -1,5 +1,6 @@
 // The `carnet` command line: one entry, subcommands in src/cli/.
 import { ConfigError } from './config/env.js';
+import { isCarnetError } from './domain/errors.js';
 import { StoreDirError, StoreInUseError } from './store/dir-lock.js';
 import { MigrationError } from './store/migrations.js';
 import { commands } from './cli/commands.js';
@@ -38,6 +39,12 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof ConfigError || e instanceof MigrationError || e instanceof StoreInUseError || e instanceof StoreDirError) {
       console.error(`carnet: ${e.message}`);
       process.exitCode = 2;
+      return;
+    }
+    // A request the rules refuse (a bad file, an unknown structure): its reason, on one line.
+    if (isCarnetError(e)) {
+      console.error(`carnet: ${e.message}`);
+      process.exitCode = 1;
       return;
     }
     // A file the system refuses (a volume owned by another user, a full or read-only disk) is

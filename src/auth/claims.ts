@@ -11,7 +11,7 @@ import { parseCx } from '../domain/hl7v2.js';
 /** The claims Carnet reads. `extensions.ihe_iua` values are accepted where IUA defines them. */
 export interface CarnetClaims {
   sub?: string;
-  subject_type?: 'professional' | 'patient' | 'legal_representative' | 'support';
+  subject_type?: 'professional' | 'patient' | 'legal_representative' | 'support' | 'insurer';
   profession?: string;
   specialty?: string;
   structure_id?: string;
@@ -85,6 +85,12 @@ export function claimsToActor(c: CarnetClaims): Actor {
       const agentId = str(c.sub);
       if (!agentId) throw new CarnetError('unauthenticated', 'the token names no agent');
       return { kind: 'support', agentId };
+    }
+    case 'insurer': {
+      // The insurer's feed of reimbursement data: sub is the insurer organisation's IdNat_Struct.
+      const insurerId = str(c.sub);
+      if (!insurerId) throw new CarnetError('unauthenticated', 'the token names no insurer');
+      return { kind: 'insurer', insurerId };
     }
     default:
       throw new CarnetError('unauthenticated', 'the token has no known subject_type');

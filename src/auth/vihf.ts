@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { CarnetError } from '../domain/errors.js';
-import type { ProfessionalActor } from '../domain/actor.js';
+import type { InsurerActor, ProfessionalActor } from '../domain/actor.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import { NS, attr, childElements, descendants, firstChild, parseXml, selfAndDescendants, serializeXml, textOf } from '../xml/index.js';
 import type { Element } from '../xml/index.js';
@@ -52,10 +52,13 @@ export interface VihfVerifierConfig {
   clockSkewSeconds?: number;
   /** the longest validity accepted, from NotBefore (or IssueInstant) to NotOnOrAfter, seconds */
   maxLifetimeSeconds?: number;
+  /** IdNat_Struct of the health insurers, whose assertions stand for the insurer's feed, not a professional */
+  insurerStructures?: string[];
 }
 
 export interface VihfIdentity {
-  actor: ProfessionalActor;
+  /** a professional, or the insurer's feed when the structure is a configured insurer */
+  actor: ProfessionalActor | InsurerActor;
   /** the patient the request is about (resource-id), when given */
   patientId?: PatientIdentifier;
   assertionId: string;
@@ -288,7 +291,10 @@ function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig
     } else actor.family = name;
   }
 
-  const identity: VihfIdentity = { actor, assertionId: id, attributes };
+  // An automated flow of a health insurer (NameID: the person responsible for it) is the insurer's
+  // feed: it deposits reimbursement data and is never taken for a professional.
+  const insurer = actor.structureId && config.insurerStructures?.includes(actor.structureId);
+  const identity: VihfIdentity = { actor: insurer ? { kind: 'insurer', insurerId: actor.structureId!, operator: nameId } : actor, assertionId: id, attributes };
   if (notOnOrAfter) identity.notOnOrAfter = notOnOrAfter;
   const issuer = textOf(firstChild(assertion, NS.saml2, 'Issuer')).trim();
   if (issuer) identity.issuer = issuer;
@@ -298,7 +304,7 @@ function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig
     if (!pid) throw new VihfError('malformed', 'resource-id is not a CX patient identifier');
     identity.patientId = pid;
     // ACC-10: the request may concern this patient and no other.
-    actor.boundPatient = pid;
+    identity.actor.boundPatient = pid;
   }
   return identity;
 }

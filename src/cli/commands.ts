@@ -27,6 +27,10 @@ export const commands: Record<string, CommandEntry> = {
     load: async () => (await import('./vihf.js')).vihfCommand,
   },
   trace: { usage: USAGE.trace, summary: 'trace verify: check the hash chains of the access trace and of the security log', load: async () => (await import('./trace.js')).traceCommand },
+  directory: {
+    summary: 'directory load <file>: feed the directory from the national extraction; regulation-centre <IdNat_Struct>: mark a SAMU – Centre 15',
+    load: async () => (await import('./directory.js')).directoryCommand,
+  },
   maintenance: { summary: 'announce or list maintenance windows', load: async () => (await import('./maintenance.js')).maintenanceCommand },
   outbox: { usage: USAGE.outbox, summary: 'show the outbox: codes and alerts when no SMTP/SMS is set (CARNET_DEV_MODE=true only)', load: async () => (await import('./outbox.js')).outboxCommand },
   conformance: {

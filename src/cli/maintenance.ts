@@ -1,48 +1,105 @@
-// `carnet maintenance announce|list`: operators announce a window during which one function is
-// unavailable (DMP-06); the others go on.
+// `carnet maintenance announce|list|cancel`: operators plan a window during which one function is
+// unavailable (DMP-06); the others go on. With --server, the command asks the running server
+// (its /admin/maintenance route, with the operator's token in CARNET_ADMIN_TOKEN); without it, it
+// opens the store itself (PostgreSQL, or an embedded store no server holds).
 import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/env.js';
 import { createApp } from '../app.js';
+import { CarnetError } from '../domain/errors.js';
 import { SUSPENDABLE, type SuspendableFunction } from '../services/maintenance.js';
 import { optionString, parseArgs } from './args.js';
 import type { Command } from './commands.js';
 
 const USAGE = `usage:
   carnet maintenance announce --function <${SUSPENDABLE.join('|')}> --from <ISO time> --to <ISO time> --message <text>
-  carnet maintenance list`;
+  carnet maintenance list
+  carnet maintenance cancel <window id>
+options:
+  --server <URL>   ask the running server (CARNET_ADMIN_TOKEN: an operator's bearer token)`;
 
-function time(name: string, v: string | undefined): Date {
+interface Window {
+  id: string;
+  function: string;
+  startsAt: string;
+  endsAt: string;
+  message: string;
+}
+
+function time(name: string, v: string | undefined): string {
   const d = v ? new Date(v) : new Date(NaN);
   if (Number.isNaN(d.getTime())) throw new ConfigError(`--${name}: expected an ISO date-time\n${USAGE}`);
-  return d;
+  return d.toISOString();
+}
+
+/** The three operations, on the store itself or on a running server. */
+interface Desk {
+  announce(w: { function: string; startsAt: string; endsAt: string; message: string }): Promise<Window>;
+  list(): Promise<Window[]>;
+  cancel(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function localDesk(): Promise<Desk> {
+  const app = await createApp({ ...loadConfig(), logLevel: 'warn' });
+  const caller = { actor: { kind: 'system' as const, component: 'carnet-cli' }, channel: 'cli' as const };
+  const m = app.services.maintenance;
+  const json = (w: Awaited<ReturnType<typeof m.announce>>): Window => ({ id: w.window_id, function: w.function, startsAt: w.starts_at.toISOString(), endsAt: w.ends_at.toISOString(), message: w.message });
+  return {
+    announce: async (w) => json(await m.announce(caller, { function: w.function as SuspendableFunction, startsAt: new Date(w.startsAt), endsAt: new Date(w.endsAt), message: w.message })),
+    list: async () => (await m.announced()).map(json),
+    cancel: async (id) => void (await m.cancel(caller, id)),
+    close: () => app.close(),
+  };
+}
+
+function remoteDesk(server: string): Desk {
+  const token = process.env.CARNET_ADMIN_TOKEN;
+  if (!token) throw new ConfigError('CARNET_ADMIN_TOKEN: an operator token is needed to reach the server');
+  const base = `${server.replace(/\/$/, '')}/admin/maintenance`;
+  async function ask(path: string, init: RequestInit = {}): Promise<unknown> {
+    const res = await fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    if (res.status === 204) return null;
+    const body = (await res.json().catch(() => ({}))) as { issue?: Array<{ diagnostics?: string }> };
+    if (!res.ok) throw new CarnetError('business_rule', `the server answered ${res.status}: ${body.issue?.[0]?.diagnostics ?? res.statusText}`);
+    return body;
+  }
+  return {
+    announce: async (w) => (await ask('', { method: 'POST', body: JSON.stringify(w) })) as Window,
+    list: async () => ((await ask('')) as { windows: Window[] }).windows,
+    cancel: async (id) => void (await ask(`/${encodeURIComponent(id)}`, { method: 'DELETE' })),
+    close: async () => {},
+  };
 }
 
 export const maintenanceCommand: Command = {
   usage: USAGE,
   async run(args) {
     const p = parseArgs(args);
-    const sub = p.positional[0];
-    if (sub !== 'announce' && sub !== 'list') {
+    const [sub, id] = p.positional;
+    if (sub !== 'announce' && sub !== 'list' && !(sub === 'cancel' && id)) {
       console.error(USAGE);
       return 2;
     }
-    const app = await createApp({ ...loadConfig(), logLevel: 'warn' });
+    let window: Parameters<Desk['announce']>[0] | null = null;
+    if (sub === 'announce') {
+      const fn = optionString(p, 'function');
+      if (!fn || !SUSPENDABLE.includes(fn as SuspendableFunction)) throw new ConfigError(`--function: expected one of ${SUSPENDABLE.join(', ')}`);
+      window = { function: fn, startsAt: time('from', optionString(p, 'from')), endsAt: time('to', optionString(p, 'to')), message: optionString(p, 'message') ?? 'maintenance' };
+    }
+    const server = optionString(p, 'server');
+    const desk = server ? remoteDesk(server) : await localDesk();
     try {
-      if (sub === 'announce') {
-        const fn = optionString(p, 'function') as SuspendableFunction | undefined;
-        if (!fn || !SUSPENDABLE.includes(fn)) throw new ConfigError(`--function: expected one of ${SUSPENDABLE.join(', ')}`);
-        const w = await app.services.maintenance.announce(
-          { actor: { kind: 'system', component: 'carnet-cli' }, channel: 'cli' },
-          { function: fn, startsAt: time('from', optionString(p, 'from')), endsAt: time('to', optionString(p, 'to')), message: optionString(p, 'message') ?? 'maintenance' },
-        );
-        console.log(`announced: ${w.function} unavailable from ${w.starts_at.toISOString()} to ${w.ends_at.toISOString()}`);
+      if (window) {
+        const w = await desk.announce(window);
+        console.log(`announced ${w.id}: ${w.function} unavailable from ${w.startsAt} to ${w.endsAt}`);
+      } else if (sub === 'cancel') {
+        await desk.cancel(id!);
+        console.log(`cancelled ${id}`);
       } else {
-        for (const w of await app.services.maintenance.announced()) {
-          console.log(`${w.function}\t${w.starts_at.toISOString()}\t${w.ends_at.toISOString()}\t${w.message}`);
-        }
+        for (const w of await desk.list()) console.log(`${w.id}\t${w.function}\t${w.startsAt}\t${w.endsAt}\t${w.message}`);
       }
     } finally {
-      await app.close();
+      await desk.close();
     }
   },
 };

@@ -49,6 +49,9 @@ export const tokenCommand: Command = {
       case 'support':
         claims = { sub: need('id'), subject_type: 'support' };
         break;
+      case 'insurer':
+        claims = { sub: need('id'), subject_type: 'insurer' };
+        break;
       default:
         console.error(USAGE);
         return 2;

@@ -18,6 +18,7 @@ export const USAGE = {
   carnet token patient --patient-key <uuid>
   carnet token representative --patient-key <uuid> --representative <uuid>
   carnet token support --id <agent id>
+  carnet token insurer --id <IdNat_Struct>     (the insurer's feed: deposits reimbursement data only)
 options: --ttl <seconds> (default 3600)
 Prints a bearer token signed by the server's own key, accepted by a server in development mode.`,
   vihf: `usage: carnet vihf --id <IdNat_PS> --profession <TRE_G15 code> --structure <IdNat_Struct> (--ins <INS-NIR> | --patient <CX>) [options]

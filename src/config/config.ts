@@ -62,6 +62,8 @@ export interface Config {
     vihfAudience?: string;
     /** the longest validity a VIHF assertion may announce (NotBefore or IssueInstant to NotOnOrAfter) */
     vihfMaxLifetimeSeconds: number;
+    /** IdNat_Struct of the health insurers: a VIHF naming one of them as its structure is the insurer's feed */
+    insurerStructures: string[];
   };
   /** accounts, login codes, mail/SMS delivery and scheduled jobs (patient-access.ts) */
   patientAccess: PatientAccessConfig;
@@ -143,6 +145,7 @@ export function loadConfig(given: Env = process.env): Config {
       vihfTrustedCertFiles: (readString(env, 'CARNET_VIHF_TRUSTED_CERTS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       vihfAudience: readString(env, 'CARNET_VIHF_AUDIENCE'),
       vihfMaxLifetimeSeconds: readInt(env, 'CARNET_VIHF_MAX_LIFETIME_SECONDS', 8 * 3600, 60, 7 * 24 * 3600),
+      insurerStructures: (readString(env, 'CARNET_INSURER_STRUCTURES') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     },
     patientAccess: loadPatientAccessConfig(env),
   };

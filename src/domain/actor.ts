@@ -50,13 +50,30 @@ export interface SupportActor {
   agentId: string;
 }
 
+/**
+ * The health insurer's feed of reimbursement data ("données de remboursement"): an organisation,
+ * not a person. It deposits that one kind of document into open records and reads nothing.
+ */
+export interface InsurerActor {
+  kind: 'insurer';
+  /** IdNat_Struct of the insurer organisation */
+  insurerId: string;
+  /** who is responsible for the automated flow (the VIHF NameID), when said */
+  operator?: string;
+  /** ACC-10: the one patient its VIHF names (resource-id) */
+  boundPatient?: PatientIdentifier;
+}
+
+/** TRE_A03 class "Données de remboursement": the one class of document the insurer deposits. */
+export const REIMBURSEMENT_CLASS = '60';
+
 export interface SystemActor {
   kind: 'system';
   /** what runs: a job, a command, a migration */
   component: string;
 }
 
-export type Actor = ProfessionalActor | PatientActor | LegalRepresentativeActor | SupportActor | SystemActor;
+export type Actor = ProfessionalActor | PatientActor | LegalRepresentativeActor | SupportActor | InsurerActor | SystemActor;
 
 /** A stable identifier of the actor for traces and logs (never a secret). */
 export function actorId(actor: Actor): string {
@@ -69,6 +86,8 @@ export function actorId(actor: Actor): string {
       return actor.representativeId;
     case 'support':
       return actor.agentId;
+    case 'insurer':
+      return actor.insurerId;
     case 'system':
       return actor.component;
   }

@@ -9,9 +9,9 @@ import type { PatientIdentifier } from './model.js';
 
 const same = (a: PatientIdentifier, b: PatientIdentifier): boolean => a.system === b.system && a.value === b.value;
 
-/** The patient the caller is bound to, if any. Only professionals carry one. */
+/** The patient the caller is bound to, if any. Professionals and the insurer's feed carry one. */
 export function boundPatientOf(actor: Actor): PatientIdentifier | undefined {
-  return actor.kind === 'professional' ? actor.boundPatient : undefined;
+  return actor.kind === 'professional' || actor.kind === 'insurer' ? actor.boundPatient : undefined;
 }
 
 /**

@@ -29,6 +29,7 @@ export function creationChannel(actor: Actor): CreationChannel | null {
       return 'insurance_office';
     case 'professional':
       return actor.profession === PHARMACIEN ? 'pharmacy' : 'professional';
+    case 'insurer':
     case 'system':
       return null;
   }

@@ -15,7 +15,7 @@ import {
   type Gate,
 } from './access.js';
 import type { Action } from './actions.js';
-import type { Actor, LegalRepresentativeActor, PatientActor, ProfessionalActor } from './actor.js';
+import { REIMBURSEMENT_CLASS, type Actor, type LegalRepresentativeActor, type PatientActor, type ProfessionalActor } from './actor.js';
 import { bindingAllows } from './binding.js';
 import { retentionExpired } from './lifecycle.js';
 import { actsAsAdult } from './minors.js';
@@ -143,6 +143,7 @@ function recordExists({ policy, actor, ctx, now }: Call): Decision {
     case 'legal_representative':
       return fromGate(holderAccess(actor, ctx, now));
     case 'support':
+    case 'insurer':
     case 'system':
       return PERMIT;
   }
@@ -166,6 +167,7 @@ function recordCreate({ policy, actor, ctx, now }: Call): Decision {
       return fromGate(professionalUnblocked(policy, actor, ctx));
     case 'support':
       return PERMIT;
+    case 'insurer':
     case 'system':
       return deny('unsupported_actor');
   }
@@ -204,10 +206,13 @@ function documentSubmit({ policy, actor, ctx, doc, now }: Call): Decision {
   let gate: Decision;
   if (actor.kind === 'professional') gate = fromGate(professionalOnRecord(policy, actor, ctx));
   else if (isOwner(actor)) gate = ownerOnOpenRecord(holderAccess(actor, ctx, now), ctx);
+  // The insurer feeds open records with reimbursement data, and nothing else.
+  else if (actor.kind === 'insurer') gate = ctx.status === 'closed' ? deny('record_closed') : PERMIT;
   else return deny('unsupported_actor');
   if (!gate.permit || doc === null) return gate;
   const problem = typeProblem(policy, doc);
   if (problem) return deny(problem);
+  if (actor.kind === 'insurer' && doc.classCode !== REIMBURSEMENT_CLASS) return deny('not_insurer_document_type');
   if (isOwner(actor) && !policy.terminology.documentTypes.get(doc.typeCode)!.patientDeposit) {
     return deny('not_patient_document_type');
   }
@@ -341,6 +346,7 @@ function traceRead({ policy, actor, ctx, now }: Call): Decision {
       // the chain verification (TRACE-02) reads every row
       return PERMIT;
     case 'support':
+    case 'insurer':
       return deny('unsupported_actor');
   }
 }
@@ -359,6 +365,8 @@ function representativeManage({ actor, ctx, now }: Call): Decision {
       return PERMIT;
     case 'professional':
       return deny('not_authorised');
+    case 'insurer':
+      return deny('unsupported_actor');
   }
 }
 

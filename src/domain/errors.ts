@@ -53,12 +53,16 @@ export class CarnetError extends Error {
   /** the rule's reason code when the rules refused (e.g. "not_authorised") */
   readonly reason?: string;
 
-  constructor(code: ErrorCode, message: string, options: { location?: string; reason?: string } = {}) {
+  /** DMP-06: when a suspended function comes back, in seconds (HTTP Retry-After) */
+  readonly retryAfter?: number;
+
+  constructor(code: ErrorCode, message: string, options: { location?: string; reason?: string; retryAfter?: number } = {}) {
     super(message);
     this.name = 'CarnetError';
     this.code = code;
     this.location = options.location;
     this.reason = options.reason;
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
@@ -85,7 +89,7 @@ export function isDatabaseOutage(e: unknown): e is CarnetError {
   return e instanceof CarnetError && e.code === 'unavailable' && (e.reason === 'database_unavailable' || e.reason === 'database_timeout');
 }
 
-/** Seconds for an HTTP Retry-After header, for errors that pass by themselves. */
+/** Seconds for an HTTP Retry-After header, for errors that pass by themselves (an outage, a maintenance window). */
 export function retryAfterSeconds(e: CarnetError): number | undefined {
-  return isDatabaseOutage(e) ? 5 : undefined;
+  return e.retryAfter ?? (isDatabaseOutage(e) ? 5 : undefined);
 }

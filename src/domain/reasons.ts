@@ -45,6 +45,8 @@ export const REASON_CODES = [
   'not_author',
   'class_mismatch',
   'not_patient_document_type',
+  /** the insurer deposits reimbursement data only */
+  'not_insurer_document_type',
   'invalid_status',
 ] as const;
 

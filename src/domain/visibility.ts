@@ -104,8 +104,9 @@ export function visibilityFilter(policy: Policy, actor: Actor, ctx: RecordContex
       };
     }
     case 'support':
+    case 'insurer':
     case 'system':
-      // Support agents and jobs never read medical documents.
+      // Support agents, the insurer's feed and jobs never read medical documents.
       return none('unsupported_actor');
   }
 }

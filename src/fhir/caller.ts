@@ -17,8 +17,8 @@ declare module 'fastify' {
 
 /** Paths under /fhir that answer without a token. */
 const PUBLIC = new Set(['/fhir/metadata', '/fhir/.well-known/smart-configuration']);
-/** The published conformance resources (profiles, terminologies, search parameters, operations) are public too. */
-const PUBLIC_TYPES = /^\/fhir\/(StructureDefinition|CodeSystem|ValueSet|SearchParameter|OperationDefinition)(\/[^/]+)?$/;
+/** The published conformance resources (profiles, terminologies, search parameters, operations) are public too, and the maintenance announcement (DMP-06, Communication). */
+const PUBLIC_TYPES = /^\/fhir\/(StructureDefinition|CodeSystem|ValueSet|SearchParameter|OperationDefinition|Communication)(\/[^/]+)?$/;
 
 export function requireBearer(app: FastifyInstance, verifier: BearerVerifier, refusals: Pick<AccessRefusalService, 'logUnauthenticated'>): void {
   app.addHook('onRequest', async (req) => {

@@ -100,6 +100,20 @@ export function contactsService(deps: ServiceDeps) {
       });
     },
 
+    /**
+     * PAT-05: a professional sees the emergency contacts where the record shows them, under the
+     * rules that let them read the record (ACC-01, blocks ACC-03, emergency modes ACC-05; no
+     * professional reads a closed record): traced, a refusal too.
+     */
+    emergencyContactsFor(caller: Caller, patientKey: string): Promise<EmergencyContact[]> {
+      return guarded(deps, caller, {
+        patientKey,
+        action: 'record.read',
+        trace: { action: 'record.emergency_contacts' },
+        act: async ({ record }) => storedContacts(record.row.emergency_contacts),
+      });
+    },
+
     update(caller: Caller, patientKey: string, input: ContactsUpdate): Promise<ContactsView> {
       const contacts = input.emergencyContacts === undefined ? undefined : checkEmergencyContacts(input.emergencyContacts);
       const reps = (input.representatives ?? []).map((r, i) => {

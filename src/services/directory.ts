@@ -1,7 +1,8 @@
 // The directory of professionals and structures: read by anyone identified, fed by operators
-// (and by the demo seed).
+// (from the national extraction, directory-feed.ts) and by the demo seed.
 import { searchProfessionals, searchStructures, upsertProfessional, upsertStructure, type ProfessionalRow, type ProfessionalSearch, type StructureRow } from '../store/directory-repo.js';
 import type { ServiceDeps } from './deps.js';
+import { directoryFeedService } from './directory-feed.js';
 
 export function directoryService(deps: ServiceDeps) {
   const page = (limit?: number) => Math.min(Math.max(limit ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
@@ -16,6 +17,7 @@ export function directoryService(deps: ServiceDeps) {
     async putStructure(s: Omit<StructureRow, 'active'> & { active?: boolean }): Promise<void> {
       await upsertStructure(deps.db, s);
     },
+    ...directoryFeedService(deps),
   };
 }
 

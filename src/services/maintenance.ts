@@ -2,9 +2,10 @@
 // go on. The windows are read from the database (every instance sees them) and kept a few
 // seconds in memory so that a check costs nothing on the hot path.
 import { randomUUID } from 'node:crypto';
+import { actorId } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
 import { activeWindow, maintenanceWindowProblem, type MaintenanceWindow } from '../domain/maintenance.js';
-import { insertWindow, listWindows, type MaintenanceRow } from '../store/maintenance-repo.js';
+import { cancelWindow, insertWindow, listWindows, type MaintenanceRow } from '../store/maintenance-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { traceCall } from './guard.js';
 
@@ -13,6 +14,10 @@ export const SUSPENDABLE = ['record.create', 'document.submit', 'document.search
 export type SuspendableFunction = (typeof SUSPENDABLE)[number];
 
 const CACHE_MS = 5_000;
+
+function ensureOperator(caller: Caller): void {
+  if (caller.actor.kind !== 'support' && caller.actor.kind !== 'system') throw new CarnetError('forbidden', 'only operators plan maintenance');
+}
 
 export function maintenanceService(deps: ServiceDeps) {
   let cache: { at: number; rows: MaintenanceRow[] } | null = null;
@@ -42,7 +47,8 @@ export function maintenanceService(deps: ServiceDeps) {
     async ensureAvailable(fn: string): Promise<void> {
       const active = activeWindow((await windows()).map(asWindow), fn, deps.clock.now());
       if (active) {
-        throw new CarnetError('unavailable', `temporarily unavailable until ${active.endsAt}: ${active.message}`, { reason: 'maintenance' });
+        const seconds = Math.max(1, Math.ceil((Date.parse(active.endsAt) - deps.clock.now().getTime()) / 1000));
+        throw new CarnetError('unavailable', `temporarily unavailable until ${active.endsAt}: ${active.message}`, { reason: 'maintenance', retryAfter: seconds });
       }
     },
 
@@ -50,14 +56,14 @@ export function maintenanceService(deps: ServiceDeps) {
       if (!SUSPENDABLE.includes(w.function)) throw new CarnetError('invalid_metadata', `unknown function ${w.function}`);
       const problem = maintenanceWindowProblem({ functionName: w.function, startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString() });
       if (problem) throw new CarnetError('invalid_metadata', problem);
-      if (caller.actor.kind !== 'support' && caller.actor.kind !== 'system') throw new CarnetError('forbidden', 'only operators announce maintenance');
+      ensureOperator(caller);
       const row: MaintenanceRow = {
         window_id: randomUUID(),
         function: w.function,
         starts_at: w.startsAt,
         ends_at: w.endsAt,
         message: w.message,
-        created_by: caller.actor.kind === 'support' ? caller.actor.agentId : caller.actor.component,
+        created_by: actorId(caller.actor),
         created_at: deps.clock.now(),
       };
       await deps.db.transaction(async (tx) => {
@@ -67,7 +73,21 @@ export function maintenanceService(deps: ServiceDeps) {
       cache = null;
       return row;
     },
+
+    /** Cancels a window not over yet (current or announced); not_found for any other id. */
+    async cancel(caller: Caller, windowId: string): Promise<MaintenanceRow> {
+      ensureOperator(caller);
+      const row = await deps.db.transaction(async (tx) => {
+        const cancelled = await cancelWindow(tx, windowId, actorId(caller.actor), deps.clock.now());
+        if (!cancelled) throw new CarnetError('not_found', `no maintenance window ${windowId} to cancel (unknown, over, or already cancelled)`);
+        await traceCall(tx, deps, caller, null, 'maintenance.cancel', 'success', { details: { window: windowId, function: cancelled.function } });
+        return cancelled;
+      });
+      cache = null;
+      return row;
+    },
   };
 }
 
 export type MaintenanceService = ReturnType<typeof maintenanceService>;
+export type { MaintenanceRow };

@@ -314,6 +314,8 @@ function traceIdOf(caller: Caller): string {
       return `legal_representative:${a.representativeId}`;
     case 'support':
       return `support:${a.agentId}`;
+    case 'insurer':
+      return `insurer:${a.insurerId}`;
     case 'system':
       return `system:${a.component}`;
   }

@@ -1,6 +1,6 @@
 // The shape of a submission, checked before the database is asked anything: required
 // attributes, one patient, documents present, identifiers used once (DOC-01, DOC-03).
-import type { Actor } from '../domain/actor.js';
+import { REIMBURSEMENT_CLASS, type Actor } from '../domain/actor.js';
 import { normaliseConfidentiality } from '../domain/confidentiality.js';
 import { documentEntryProblems, folderProblems, registeredElsewhereProblems, submissionSetProblems } from '../domain/entry-requirements.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
@@ -95,6 +95,8 @@ export function describeMetadataReason(reason: ReasonCode, type?: string, cls?: 
       return `classCode ${cls} does not match typeCode ${type} (DOC-01)`;
     case 'unknown_document_type':
       return `typeCode ${type} is not a DMP document type`;
+    case 'not_insurer_document_type':
+      return `typeCode ${type} is not reimbursement data (class ${REIMBURSEMENT_CLASS}), the only documents the insurer deposits`;
     case 'not_patient_document_type':
       return `typeCode ${type} cannot be deposited by the patient`;
     default:

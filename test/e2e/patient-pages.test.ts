@@ -90,7 +90,7 @@ describe('the patient\'s pages on the FHIR door', () => {
     expect((await call(portal, 'GET', `/fhir/DocumentReference?patient=Patient/${patientKey}`, { actor: { ...nurse, mode: 'bris_de_glace' } })).status).toBe(403);
   });
 
-  it('PAT-05: emergency contacts and the representatives\' details are read and changed by the patient side; Patient.contact shows them to it only', async () => {
+  it('PAT-05: emergency contacts and the representatives\' details are read and changed by the patient side; Patient.contact shows the contacts to it and to professionals who may read the record', async () => {
     const { patientKey, token } = await adult();
     const update = await call<Parameters>(portal, 'POST', `/fhir/Patient/${patientKey}/$contacts`, {
       token,
@@ -108,7 +108,10 @@ describe('the patient\'s pages on the FHIR door', () => {
     const mine = await call<Patient>(portal, 'GET', `/fhir/Patient/${patientKey}`, { token });
     expect(mine.json.contact?.[0]).toMatchObject({ name: { text: 'Anne Morel' }, telecom: [{ system: 'phone', value: '+33612345678' }] });
     await call(portal, 'POST', '/fhir/Consent', { token, body: accessConsent(patientKey, doctor.idNatPs, 'permit') });
-    expect((await call<Patient>(portal, 'GET', `/fhir/Patient/${patientKey}`, { actor: doctor })).json.contact).toBeUndefined();
+    // The authorised doctor sees the emergency contacts on the Patient (PAT-05, traced), but not the
+    // patient side's own page of contacts and representatives' details.
+    expect((await call<Patient>(portal, 'GET', `/fhir/Patient/${patientKey}`, { actor: doctor })).json.contact?.[0]).toMatchObject({ name: { text: 'Anne Morel' } });
+    expect((await call<Patient>(portal, 'GET', `/fhir/Patient/${patientKey}`, { actor: doctor2 })).json.contact).toBeUndefined();
     expect((await call(portal, 'GET', `/fhir/Patient/${patientKey}/$contacts`, { actor: doctor })).status).toBe(403);
     const bad = await call(portal, 'POST', `/fhir/Patient/${patientKey}/$contacts`, { token, body: { resourceType: 'Parameters', parameter: [{ name: 'emergencyContact', part: [{ name: 'name', valueString: 'Sans moyen' }] }] } });
     expect(bad.status).toBe(400);

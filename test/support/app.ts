@@ -40,6 +40,8 @@ export function claimsOf(actor: Actor): CarnetClaims {
       return { sub: actor.representativeId, subject_type: 'legal_representative', patient_key: actor.patientKey, representative_id: actor.representativeId, account_id: actor.accountId };
     case 'support':
       return { sub: actor.agentId, subject_type: 'support' };
+    case 'insurer':
+      return { sub: actor.insurerId, subject_type: 'insurer' };
     case 'system':
       throw new Error('the system has no token');
   }

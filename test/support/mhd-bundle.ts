@@ -13,6 +13,8 @@ const MHD = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition';
 
 export interface DocSpec {
   typeCode?: string;
+  /** the typeCode's system (default LOINC) */
+  typeSystem?: string;
   classCode?: string;
   confidentiality?: string[];
   content?: string | Buffer;
@@ -57,7 +59,7 @@ export function provideBundle(spec: BundleSpec): Bundle {
       ],
       masterIdentifier: { system: 'urn:ietf:rfc:3986', value: `urn:oid:${d.uniqueId ?? uid()}` },
       status: 'current',
-      type: { coding: [{ system: LOINC, code: d.typeCode ?? '11488-4' }] },
+      type: { coding: [{ system: d.typeSystem ?? LOINC, code: d.typeCode ?? '11488-4' }] },
       category: [{ coding: [{ system: TRE_A03, code: d.classCode ?? '10' }] }],
       subject: { reference: spec.patient },
       ...(d.author ? { author: [{ reference: '#author1' }] } : {}),

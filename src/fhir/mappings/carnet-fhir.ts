@@ -23,6 +23,8 @@ export const EXT = {
   PROTECTED_ADULT: sd('dmp-protected-adult'),
   /** Consent, AuditEvent: valueBoolean, a professional acted at the patient's request (ACC-07) */
   ON_PATIENT_REQUEST: sd('dmp-on-patient-request'),
+  /** DMP-06: when a maintenance window runs (Communication) */
+  MAINTENANCE_PERIOD: sd('dmp-maintenance-period'),
 } as const;
 
 export const CS = {

@@ -101,7 +101,7 @@ export function storedEmergencyContacts(v: unknown): EmergencyContact[] {
   return Array.isArray(list) ? list.filter((c): c is EmergencyContact => !!c && typeof (c as EmergencyContact).name === 'string') : [];
 }
 
-/** PAT-05 on Patient.contact (patient side only): one contact per emergency contact. */
+/** PAT-05 on Patient.contact (the patient side, and professionals who may read the record): one contact per emergency contact. */
 export function emergencyContactsToPatientContacts(list: EmergencyContact[]): PatientContact[] {
   return list.map((c) => ({
     relationship: [EMERGENCY_CONTACT, ...(c.relationship ? [{ text: c.relationship }] : [])],

@@ -4,6 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Parameters, Patient } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
+import type { EmergencyContact } from '../../services/contacts.js';
+import type { Caller } from '../../services/deps.js';
 import type { RecordView } from '../../services/records.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
@@ -45,8 +47,18 @@ function closeReason(body: unknown): string | undefined {
   return reason?.valueString ?? reason?.valueCode ?? reason?.valueCodeableConcept?.text ?? undefined;
 }
 
+/** PAT-05: the contacts a professional may see; none when the rules refuse (the refusal is traced). */
+async function contactsOrNone(contacts: FhirRouteContext['services']['contacts'], caller: Caller, patientKey: string): Promise<EmergencyContact[]> {
+  try {
+    return await contacts.emergencyContactsFor(caller, patientKey);
+  } catch (e) {
+    if (e instanceof CarnetError && (e.code === 'forbidden' || e.code === 'not_found' || e.code === 'record_closed')) return [];
+    throw e;
+  }
+}
+
 export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
-  const { records } = ctx.services;
+  const { records, contacts } = ctx.services;
 
   fhir.get('/Patient', async (req, reply) => {
     const q = searchParamsOf(req);
@@ -90,10 +102,13 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     const caller = callerOf(req);
     const view = await orNotFound(records.get(caller, req.params.id), 'Patient');
     const patient = viewToPatient(view);
-    // PAT-05: the patient side sees its emergency contacts on its Patient ($contacts changes them)
+    // PAT-05: the patient side sees its emergency contacts on its Patient ($contacts changes them);
+    // a professional sees them when allowed to read the record (asked, and traced, only then).
     const owner = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
-    const contacts = owner ? emergencyContactsToPatientContacts(storedEmergencyContacts(view.emergency_contacts)) : [];
-    return sendResource(req, reply, contacts.length ? { ...patient, contact: contacts } : patient);
+    const mayRead = caller.actor.kind === 'professional' && !view.blocked && (view.authorised || caller.actor.mode !== 'normal');
+    const stored = owner ? storedEmergencyContacts(view.emergency_contacts) : mayRead ? await contactsOrNone(contacts, caller, req.params.id) : [];
+    const shown = emergencyContactsToPatientContacts(stored);
+    return sendResource(req, reply, shown.length ? { ...patient, contact: shown } : patient);
   });
 
   fhir.post('/Patient', async (req, reply) => {

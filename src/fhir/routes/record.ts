@@ -7,6 +7,7 @@ import { registerAuditEventRoutes } from './audit-event.js';
 import { registerConsentRoutes } from './consent.js';
 import { registerDirectoryRoutes } from './directory.js';
 import { registerDownloadRoutes } from './download.js';
+import { registerMaintenanceRoutes } from './maintenance.js';
 import { registerPatientRoutes } from './patient.js';
 import { registerPortalRoutes } from './portal.js';
 import { registerSelectionRoutes } from './selections.js';
@@ -20,6 +21,8 @@ export function recordRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void
   registerPortalRoutes(fhir, ctx);
   registerDownloadRoutes(fhir, ctx);
   registerSelectionRoutes(fhir, ctx);
+  // DMP-06: the maintenance announcement, public
+  registerMaintenanceRoutes(fhir, ctx);
   ctx.caps.addNote(
     'Patient: id = the record key; POST /Patient creates a DMP from a Patient (INS identifiers) with a contained Consent (category dmp-creation, provision permit, performer # or a contained RelatedPerson legal representative); $close (Parameters reason) and $reactivate. ' +
       'Consent categories (https://carnet.example/fhir/CodeSystem/dmp-consent-category): access (permit/deny of a Practitioner or Organization), emergency (provision.purpose bris_de_glace | centre_15, deny = opposed), medecin-traitant. ' +

@@ -24,7 +24,7 @@ export function vihfVerifierConfig(config: Config, logger?: Logger): VihfVerifie
     files = [DEV_CERT];
   }
   const trustedCertificates = files.map((f) => readFileSync(f, 'utf8'));
-  const out: VihfVerifierConfig = { trustedCertificates, maxLifetimeSeconds: config.auth.vihfMaxLifetimeSeconds };
+  const out: VihfVerifierConfig = { trustedCertificates, maxLifetimeSeconds: config.auth.vihfMaxLifetimeSeconds, insurerStructures: config.auth.insurerStructures };
   if (config.auth.vihfAudience) out.audiences = [config.auth.vihfAudience];
   return out;
 }

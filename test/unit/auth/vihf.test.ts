@@ -68,11 +68,24 @@ describe('verifyVihf', () => {
 
   it('accepts RSA-SHA1 as the DMP sends it', () => {
     const a = signAssertion(buildVihfAssertion(claims, { issuer: 'CN=x', now: NOW }), { ...trusted, algorithm: 'rsa-sha1' });
-    expect(verifyVihf(security(securityHeader(a)), config).actor.idNatPs).toBe('810000000001');
+    expect(verifyVihf(security(securityHeader(a)), config).actor).toMatchObject({ idNatPs: '810000000001' });
   });
 
   it('keeps an unknown purpose of use as sent (the domain refuses it)', () => {
-    expect(verifyVihf(security(securityHeader(signed({ ...claims, mode: 'curiosite' }))), config).actor.mode).toBe('curiosite');
+    expect(verifyVihf(security(securityHeader(signed({ ...claims, mode: 'curiosite' }))), config).actor).toMatchObject({ mode: 'curiosite' });
+  });
+
+  it("ACC-10: an assertion of a configured insurer's structure stands for the insurer's feed, bound to its patient, never for a professional", () => {
+    const insurer = { ...claims, structureId: '3180000000001' };
+    expect(verifyVihf(security(securityHeader(signed(insurer))), { ...config, insurerStructures: ['3180000000001'] }).actor).toEqual({
+      kind: 'insurer',
+      insurerId: '3180000000001',
+      operator: '810000000001',
+      // ACC-10 holds it to the patient its resource-id names, as it holds a professional
+      boundPatient: { value: '1234567890123', system: '1.2.250.1.213.1.4.10' },
+    });
+    // The same assertion, its structure not configured as an insurer, is a professional's.
+    expect(verifyVihf(security(securityHeader(signed(insurer))), config).actor).toMatchObject({ kind: 'professional', structureId: '3180000000001' });
   });
 
   it('missing: no header, or no assertion in it', () => {

@@ -1,0 +1,121 @@
+// The insurer's feed of reimbursement data ("données de remboursement", issue 16 item 9b), through
+// both doors on a real port: an ITI-65 Bundle with a bearer token, an ITI-41 with a VIHF whose
+// structure is a configured insurer. It deposits that one type into open records (DOC-02), any
+// other type is refused (DOC-01's table decides the class), and it reads nothing (ACC-01).
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import type { InsurerActor, ProfessionalActor } from '../../src/domain/actor.js';
+import type { PatientIdentifier } from '../../src/domain/model.js';
+import type { SubmissionRequest } from '../../src/domain/submission.js';
+import { writeProvideAndRegisterRequest } from '../../src/xds/ebrim/write.js';
+import type { Attachment } from '../../src/xds/mtom.js';
+import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
+import { startTestApp, type RunningApp } from '../support/app.js';
+import { provideBundle, type DocSpec } from '../support/mhd-bundle.js';
+import { describeEachStore } from '../support/stores.js';
+import { adultRecord, INS_SYSTEM, makeWorld, patientCaller, submission, type World } from '../support/world.js';
+import { adhocQuery, cx, errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+
+const INSURER_STRUCTURE = '3180000000001';
+const insurer: InsurerActor = { kind: 'insurer', insurerId: INSURER_STRUCTURE };
+/** The insurer's automated flow as its VIHF says it: the person responsible, acting for the insurer's structure. */
+const insurerFlow: ProfessionalActor = { kind: 'professional', idNatPs: '810000099999', profession: '10', structureId: INSURER_STRUCTURE, mode: 'normal', family: 'Flux remboursement' };
+const REMB: DocSpec = { typeCode: 'REMB', typeSystem: 'urn:oid:1.2.250.1.213.1.1.4.12', classCode: '60', content: 'Consultations remboursées en 2026' };
+const APPROVED = "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')";
+
+describeEachStore('the insurer deposits reimbursement data and nothing else', (db) => {
+  let server: RunningApp;
+  let w: World;
+  let record: { patientKey: string; ins: PatientIdentifier };
+
+  const fhir = async (actor: InsurerActor, path: string, init: RequestInit = {}) =>
+    fetch(`${server.baseUrl}/fhir${path}`, { ...init, headers: { authorization: `Bearer ${await server.tokenFor(actor)}`, 'content-type': 'application/fhir+json', ...(init.headers ?? {}) } });
+  /** An ITI-65 Bundle naming the patient by INS, as a sender that knows no Patient id does. */
+  function bundleFor(ins: PatientIdentifier, doc: DocSpec): Bundle {
+    const patientUrl = `urn:uuid:${randomUUID()}`;
+    const bundle = provideBundle({ patient: patientUrl, docs: [doc] });
+    bundle.entry!.push({ fullUrl: patientUrl, resource: { resourceType: 'Patient', identifier: [{ system: `urn:oid:${ins.system}`, value: ins.value }] }, request: { method: 'POST', url: 'Patient' } });
+    return bundle;
+  }
+  function iti41(sub: SubmissionRequest): { body: string; attachments: Attachment[] } {
+    const cids = new Map<string, string>();
+    const attachments: Attachment[] = [];
+    for (const d of sub.documents) {
+      const cid = `${randomUUID()}@test`;
+      cids.set(d.id, cid);
+      attachments.push({ contentId: cid, contentType: d.metadata.mimeType, body: d.content! });
+    }
+    return { body: writeProvideAndRegisterRequest(sub, cids), attachments };
+  }
+  const depositXds = (sub: SubmissionRequest, requestId?: string) => {
+    const { body, attachments } = iti41(sub);
+    return postSoap(`${server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-41'], body, { assertion: vihfFor(insurerFlow), attachments, requestId });
+  };
+  const patientTypes = async () => (await w.services.documents.find(patientCaller(record.patientKey), { patientKey: record.patientKey }, { latestOnly: false })).entries.map((e) => e.typeCode?.code).sort();
+
+  beforeAll(async () => {
+    await makeWorld(db());
+    server = await startTestApp(db(), { CARNET_INSURER_STRUCTURES: INSURER_STRUCTURE });
+    w = { db: db(), clock: undefined as never, services: server.app.services };
+    record = await adultRecord(w);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('DOC-02: through MHD (ITI-65), the insurer deposits reimbursement data into an open record without any authorisation; the patient sees it; it is traced as the insurer', async () => {
+    const res = await fhir(insurer, '', { method: 'POST', body: JSON.stringify(bundleFor(record.ins, REMB)) });
+    expect(res.status).toBe(200);
+    expect((await res.json()) as Bundle).toMatchObject({ type: 'transaction-response' });
+    expect(await patientTypes()).toEqual(['REMB']);
+    const trace = await db().query<{ actor_kind: string; actor_id: string; outcome: string }>(
+      "SELECT actor_kind, actor_id, outcome FROM access_trace WHERE chain_key = $1 AND actor_kind = 'insurer'",
+      [record.patientKey],
+    );
+    expect(trace.rows).toEqual([expect.objectContaining({ actor_kind: 'insurer', actor_id: INSURER_STRUCTURE, outcome: 'success' })]);
+  });
+
+  it('DOC-01: through MHD, the insurer deposits no other type of document: the Bundle is refused whole', async () => {
+    const res = await fhir(insurer, '', { method: 'POST', body: JSON.stringify(bundleFor(record.ins, { typeCode: '11488-4', classCode: '10' })) });
+    expect(res.status).toBe(400);
+    const outcome = (await res.json()) as OperationOutcome;
+    expect(outcome.issue.map((i) => i.diagnostics).join(' ')).toContain('typeCode 11488-4 is not reimbursement data (class 60), the only documents the insurer deposits');
+    expect(await patientTypes()).toEqual(['REMB']);
+  });
+
+  it('ACC-01: the insurer reads nothing through the FHIR door, not even what it deposited', async () => {
+    const search = await fhir(insurer, `/DocumentReference?patient.identifier=${encodeURIComponent(`urn:oid:${INS_SYSTEM}|${record.ins.value}`)}`);
+    expect(search.status).toBe(403);
+    const mine = (await w.services.documents.find(patientCaller(record.patientKey), { patientKey: record.patientKey }, { latestOnly: false })).entries[0]!;
+    const read = await fhir(insurer, `/DocumentReference/${mine.entryUuid}`);
+    expect(read.status).toBe(404);
+    expect((await fhir(insurer, `/Binary/${mine.entryUuid}`)).status).toBe(404);
+  });
+
+  it('DOC-02: through XDS (ITI-41), a VIHF of the configured insurer structure deposits reimbursement data, and no other type', async () => {
+    const ok = await depositXds(submission(record.ins, [{ typeCode: 'REMB', classCode: '60', content: 'Remboursements, mars 2026' }]));
+    expect(responseStatus(ok)).toBe('Success');
+    const refused = await depositXds(submission(record.ins, [{ typeCode: '11488-4', classCode: '10' }]));
+    expect(responseStatus(refused)).toBe('Failure');
+    expect(errorCodes(refused)).toEqual(['XDSRegistryMetadataError']);
+    expect(refused.xml).toContain('is not reimbursement data');
+    expect(await patientTypes()).toEqual(['REMB', 'REMB']);
+  });
+
+  it('ACC-01: through XDS (ITI-18), the insurer finds nothing', async () => {
+    const answer = await postSoap(`${server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-18'], adhocQuery(Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(record.ins), $XDSDocumentEntryStatus: APPROVED }), { assertion: vihfFor(insurerFlow) });
+    expect([responseStatus(answer), errorCodes(answer)]).toEqual(['Failure', ['XDSRegistryError']]);
+    expect(answer.xml).not.toContain('Remboursements');
+  });
+
+  it('DMP-05: a closed record takes no reimbursement data either', async () => {
+    const closed = await adultRecord(w);
+    await w.services.records.close(patientCaller(closed.patientKey), closed.patientKey, 'test');
+    const res = await fhir(insurer, '', { method: 'POST', body: JSON.stringify(bundleFor(closed.ins, REMB)) });
+    expect([res.status, ((await res.json()) as OperationOutcome).issue[0]?.diagnostics]).toEqual([403, 'the record is closed']);
+    const xds = await depositXds(submission(closed.ins, [{ typeCode: 'REMB', classCode: '60' }]));
+    expect([responseStatus(xds), errorCodes(xds)]).toEqual(['Failure', expect.arrayContaining([expect.any(String)])]);
+    expect(xds.xml).toContain('the record is closed');
+  });
+});
