@@ -8,7 +8,7 @@ import type { MaintenanceRow } from '../../services/maintenance.js';
 import { EXT } from '../mappings/carnet-fhir.js';
 import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
-import { ignoredWarning, searchParamsOf, undeclared } from './search-params.js';
+import { searchParamsOf, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound } from './support.js';
 
@@ -35,7 +35,7 @@ export function registerMaintenanceRoutes(fhir: FastifyInstance, ctx: FhirRouteC
     const q = searchParamsOf(req);
     const ignored = undeclared(req, q, ctx.caps.searchParamNames('Communication'), 'Communication');
     const resources = (await maintenance.announced()).map((w) => windowToCommunication(w, now()));
-    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Communication', params: q, resources, total: resources.length, warnings: ignoredWarning(ignored) }));
+    return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Communication', params: q, resources, total: resources.length, ignored }));
   });
 
   fhir.get<{ Params: { id: string } }>('/Communication/:id', async (req, reply) => {
