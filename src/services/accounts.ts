@@ -214,6 +214,9 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
       });
     },
 
+    /** DMP-03: the creation flow's issuer (records.create calls it in its own transaction and traces it). */
+    issueAtCreation: (tx: Tx, record: LoadedRecord, holder: Holder, contact: ContactInput) => issueCredentialsIn(tx, deps, options, record, holder, contact),
+
     getContact,
 
     /**

@@ -37,7 +37,7 @@ export function createServices(base: ServiceDeps, options: ServiceOptions = {}) 
   const access = patientAccessServices(deps, options.access);
   return {
     deps,
-    records: recordService(deps),
+    records: recordService(deps, access.accounts.issueAtCreation),
     submissions: promptAlerts(submitService(deps), access.outbox),
     documents: documentService(deps),
     lists: listService(deps),

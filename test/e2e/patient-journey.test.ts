@@ -1,5 +1,5 @@
-// The issue's patient journey, in order, on a real port with a real SMTP server: a DMP and its
-// account, the first login and the forced change, codes by mail, the home figures, masking, a
+// The issue's patient journey, in order, on a real port with a real SMTP server: a DMP created at
+// a pharmacy's desk with its account, the first login and the forced change, codes by mail, the home figures, masking, a
 // professional's access seen in the history, the alert for a new document, and a download.
 import { creationPatient } from '../support/fhir-record.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -11,6 +11,8 @@ import { proActor } from '../support/world.js';
 import { readZip } from '../support/zip.js';
 
 const MARK = 'https://carnet.example/fhir/CodeSystem/dmp-history-mark';
+const ACCOUNT_EXT = 'https://carnet.example/fhir/StructureDefinition/dmp-internet-account';
+const CREDENTIALS_EXT = 'https://carnet.example/fhir/StructureDefinition/dmp-issued-credentials';
 const TRE_A07 = 'https://mos.esante.gouv.fr/NOS/TRE_A07-StatutVisibiliteDocument/FHIR/TRE-A07-StatutVisibiliteDocument';
 const tags = (e: AuditEvent) => (e.meta?.tag ?? []).filter((t) => t.system === MARK).map((t) => t.code);
 
@@ -33,17 +35,25 @@ describe('the patient journey (PAT, TRACE-03, AUTH) on a real port with a real S
     await portal?.close();
   });
 
-  it('DMP-03: support creates the DMP (FHIR Patient with the creation consent) and its account', async () => {
-    const agent = { kind: 'support' as const, agentId: 'agent-12' };
+  it('DMP-03: at the creation desk a pharmacist creates the DMP and hands over the account\'s login and temporary password, once', async () => {
+    const pharmacist = proActor('pharmacist');
+    const body = creationPatient({ family: 'Durand', given: 'Jeanne', birthDate: '1980-05-17' });
     const created = await call<Patient>(portal, 'POST', '/fhir/Patient', {
-      actor: agent,
-      body: creationPatient({ family: 'Durand', given: 'Jeanne', birthDate: '1980-05-17' }),
+      actor: pharmacist,
+      body: { ...body, extension: [{ url: ACCOUNT_EXT, valueBoolean: true }], telecom: [{ system: 'email', value: email }] },
     });
     expect(created.status).toBe(201);
+    expect(created.headers.get('cache-control')).toBe('no-store');
     patientKey = created.json.id!;
-    const acc = await call(portal, 'POST', '/auth/accounts', { actor: agent, body: { patientKey, role: 'patient', email } });
-    expect(acc.status).toBe(201);
-    ({ login, temporaryPassword } = acc.json);
+    const issued = created.json.extension!.filter((e) => e.url === CREDENTIALS_EXT);
+    expect(issued).toHaveLength(1);
+    const part = (name: string) => issued[0].extension!.find((e) => e.url === name);
+    expect(part('holder')!.valueCode).toBe('patient');
+    login = part('login')!.valueString!;
+    temporaryPassword = part('temporaryPassword')!.valueString!;
+    // never again: reading the record shows no credentials
+    const again = await call<Patient>(portal, 'GET', `/fhir/Patient/${patientKey}`, { actor: pharmacist });
+    expect(JSON.stringify(again.json)).not.toContain(temporaryPassword);
     // documents deposited by the hospital before the patient's first visit: two classes, one older
     docs = await provide(portal, doctor, patientKey, [
       { typeCode: '11488-4', classCode: '10', content: 'Compte rendu de consultation', creation: '2026-01-05T09:00:00Z', title: 'Consultation' },
