@@ -87,3 +87,15 @@ export async function searchStructures(q: Queryable, s: { ids?: string[]; name?:
   const rows = await q.query<StructureRow>(`SELECT * FROM structure WHERE ${w} ORDER BY name, structure_id LIMIT ${add(s.limit)} OFFSET ${add(s.offset)}`, params);
   return { rows: rows.rows, total: total.rows[0].n };
 }
+
+/** ACC-05: marks (or unmarks) a structure as a medical regulation centre (SAMU – Centre 15). */
+export async function setRegulationCentre(q: Queryable, structureId: string, on: boolean): Promise<boolean> {
+  const r = await q.query('UPDATE structure SET regulation_centre = $2 WHERE structure_id = $1', [structureId, on]);
+  return r.rowCount > 0;
+}
+
+/** ACC-05: whether the directory marks this active structure as a medical regulation centre. */
+export async function isRegulationCentre(q: Queryable, structureId: string): Promise<boolean> {
+  const r = await q.query<{ ok: boolean }>('SELECT regulation_centre AS ok FROM structure WHERE structure_id = $1 AND active', [structureId]);
+  return r.rows[0]?.ok === true;
+}
