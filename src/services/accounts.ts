@@ -214,8 +214,8 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
       });
     },
 
-    /** DMP-03: the creation flow's issuer (records.create calls it in its own transaction and traces it). */
-    issueAtCreation: (tx: Tx, record: LoadedRecord, holder: Holder, contact: ContactInput) => issueCredentialsIn(tx, deps, options, record, holder, contact),
+    /** DMP-03: issues credentials inside a caller's transaction (a creation, a representative added); the caller traces it. */
+    issueIn: (tx: Tx, record: LoadedRecord, holder: Holder, contact: ContactInput) => issueCredentialsIn(tx, deps, options, record, holder, contact),
 
     getContact,
 

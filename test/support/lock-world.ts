@@ -143,14 +143,14 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
   await permit(parent, main.patientKey, 'structure', author.structureId!);
   await services.consent.designateMedecinTraitant(parent, main.patientKey, proActor('doctor2').idNatPs);
   // MASK-04: the minor asked that the second representative read only with a doctor present
-  await services.representatives.setDoctorPresenceRequired(parent, main.patientKey, main.reps[1], true);
+  await services.representatives.setDoctorPresenceRequired(as({ kind: 'patient', patientKey: main.patientKey }), main.patientKey, main.reps[1], true);
 
   const blockedRecord = await minorRecord();
   const blockedParent: Caller = as({ kind: 'legal_representative', patientKey: blockedRecord.patientKey, representativeId: blockedRecord.reps[0] });
   for (const p of [author, proActor('doctor2'), otherDoctor, proActor('podiatrist')]) await permit(blockedParent, blockedRecord.patientKey, 'professional', p.idNatPs);
   await permit(blockedParent, blockedRecord.patientKey, 'structure', author.structureId!);
   await services.consent.designateMedecinTraitant(blockedParent, blockedRecord.patientKey, proActor('doctor2').idNatPs);
-  await services.representatives.setDoctorPresenceRequired(blockedParent, blockedRecord.patientKey, blockedRecord.reps[1], true);
+  await services.representatives.setDoctorPresenceRequired(as({ kind: 'patient', patientKey: blockedRecord.patientKey }), blockedRecord.patientKey, blockedRecord.reps[1], true);
 
   const byAuthor = { authorId: author.idNatPs, authorStructure: author.structureId };
   const typeOf = (h: Hiding) => (h === 'matrix' ? MATRIX_DENIED_TYPE : READABLE_TYPE);
@@ -216,7 +216,7 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
     nurse: proActor('nurse'),
     podiatrist: proActor('podiatrist'),
     bris_de_glace: proActor('pharmacist', { mode: 'bris_de_glace' }),
-    centre_15: proActor('regulator', { mode: 'centre_15' }),
+    centre_15: proActor('regulator', { mode: 'centre_15', regulationCentre: true }),
     patient: { kind: 'patient', patientKey: main.patientKey },
     representative: { kind: 'legal_representative', patientKey: main.patientKey, representativeId: main.reps[0] },
     representative_with_doctor: { kind: 'legal_representative', patientKey: main.patientKey, representativeId: main.reps[1] },

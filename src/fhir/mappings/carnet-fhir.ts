@@ -25,6 +25,8 @@ export const EXT = {
   INTERNET_ACCOUNT: sd('dmp-internet-account'),
   /** Patient, in the 201 answer of a creation only: one holder's login and temporary password (DMP-03) */
   ISSUED_CREDENTIALS: sd('dmp-issued-credentials'),
+  /** RelatedPerson: valueBoolean, MASK-04, this representative reaches the record online only with a doctor */
+  DOCTOR_PRESENCE_REQUIRED: sd('dmp-doctor-presence-required'),
   /** Consent, AuditEvent: valueBoolean, a professional acted at the patient's request (ACC-07) */
   ON_PATIENT_REQUEST: sd('dmp-on-patient-request'),
 } as const;

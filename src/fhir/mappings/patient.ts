@@ -103,7 +103,8 @@ function boolExtension(p: Patient, url: string): boolean | undefined {
   return p.extension?.find((e) => e.url === url)?.valueBoolean;
 }
 
-function representativeOf(rp: RelatedPerson, at: string): NewRepresentative {
+/** A legal representative as a RelatedPerson gives it (creation, or added later: MIN-01/02/04). */
+export function representativeOf(rp: RelatedPerson, at: string): NewRepresentative {
   const codes = (rp.relationship ?? []).flatMap((c) => c.coding ?? []).map((c) => c.code ?? '');
   const relationship = codes.some((c) => TUTOR_CODES.has(c)) ? 'tutor' : codes.some((c) => PARENT_CODES.has(c)) ? 'parent' : undefined;
   if (!relationship) throw bad('a legal representative is a parent (v3-RoleCode PRN, MTH, FTH) or a tutor (GUARD)', `${at}.relationship`);
