@@ -37,6 +37,9 @@ export function requireBearer(
     if (claims.pwd_temporary === true) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
     }
+    if (claims.terms_pending !== undefined) {
+      throw new CarnetError('forbidden', 'the terms of use changed: accept them first (POST /auth/terms)', { reason: 'terms_acceptance_required' });
+    }
     req.caller = { actor: await standing(actor), channel: 'fhir', requestId: req.id };
   });
 }
