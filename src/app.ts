@@ -77,6 +77,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }, {
     access: { ...access, onRoundError: (err) => logger.warn({ err }, 'outbox round failed; its messages wait for the next jobs round') },
     supportEmail: config.patientAccess.supportEmail,
+    regulationCentres: config.regulationCentres,
   });
   const verifier = createBearerVerifier({
     audience: config.auth.audience,

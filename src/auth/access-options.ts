@@ -16,6 +16,7 @@ export function patientAccessOptions(config: Config): PatientAccessOptions {
     codeSecret: serverCodeSecret(config),
     scryptLog2N: pa.scryptLog2N,
     sessionTtlSeconds: pa.sessionTtlSeconds,
+    termsVersion: pa.termsVersion,
     senders,
   };
 }

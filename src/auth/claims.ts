@@ -27,6 +27,8 @@ export interface CarnetClaims {
   person_id?: string;
   /** AUTH-03: a session opened with a temporary password; it may only replace the password */
   pwd_temporary?: boolean;
+  /** the terms of use changed since this holder accepted them: the session may only accept them */
+  terms_pending?: string;
   extensions?: {
     ihe_iua?: {
       subject_role?: { code?: string };

@@ -7,11 +7,15 @@
 //   POST /auth/verify                         {challengeId, code} -> {access_token, token_type, expires_in, password_change_required,
 //                                                                        patient, holder: {role, representativeId?}}
 //   POST /auth/password          (session)    {newPassword[, currentPassword]} -> 204
+//   POST /auth/terms             (session)    {version} -> {access_token, token_type, expires_in}: the terms of use accepted
 //   GET  /auth/contact           (session)    -> {login, email, phone, codeChannel, alertEmail, passwordTemporary}
 //   PUT  /auth/contact           (session)    {email?, phone?, codeChannel?, alertEmail?} -> same as GET
 //   POST /auth/accounts          (support)    {patientKey, role, representativeId?, email?, phone?, codeChannel?} -> 201 credentials
 //   POST /auth/support/requests              {family, given?, birthDate?, identifier?, email?|phone?, loginHint?, role?, message?} -> 202
-//   GET  /auth/support/requests  (support)    ?status=open|handled|rejected -> {requests}
+//   GET  /auth/support/requests  (support)    ?status=open|handled|rejected&kind=credentials|account|intervention -> {requests}
+//   GET  /auth/copy-requests     (session)    -> {requests: the record's copy requests and their state}
+//   GET  /auth/support/copy-requests (support) ?status=open|in_progress|handled|rejected -> {requests}
+//   POST /auth/support/copy-requests/:patientKey/:requestId (support) {status: in_progress|handled|rejected, note?}
 //   POST /auth/support/requests/:id/handle (support) {decision: issue|reject, patientKey?, role?, representativeId?, ...} -> credentials
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JWTPayload } from 'jose';
@@ -62,6 +66,7 @@ function supportRequestView(r: Awaited<ReturnType<Services['support']['list']>>[
   return {
     requestId: r.request_id,
     status: r.status,
+    kind: r.kind,
     createdAt: r.created_at.toISOString(),
     channel: r.channel,
     loginHint: r.login_hint,
@@ -69,6 +74,22 @@ function supportRequestView(r: Awaited<ReturnType<Services['support']['list']>>[
     patientKey: r.patient_key,
     handledBy: r.handled_by,
     handledAt: r.handled_at ? r.handled_at.toISOString() : null,
+  };
+}
+
+/** A copy request as /auth answers it (PAT-07). */
+function copyRequestView(r: Awaited<ReturnType<Services['copyRequests']['list']>>[number]) {
+  return {
+    requestId: r.request_id,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+    delivery: r.delivery,
+    address: r.address,
+    parts: r.parts,
+    reason: r.reason,
+    handledBy: r.handled_by,
+    handledAt: r.handled_at ? r.handled_at.toISOString() : null,
+    note: r.handling_note,
   };
 }
 
@@ -81,6 +102,9 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
     noteActor(actor);
     if (claims.pwd_temporary === true && !allowTemporary) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
+    }
+    if (claims.terms_pending !== undefined && !allowTemporary) {
+      throw new CarnetError('forbidden', 'the terms of use changed: accept them first (POST /auth/terms)', { reason: 'terms_acceptance_required' });
     }
     return { caller: { actor, channel: 'auth', requestId: req.id }, claims };
   }
@@ -129,6 +153,9 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
           token_type: 'Bearer',
           expires_in: s.ttlSeconds,
           password_change_required: s.passwordChangeRequired,
+          // the terms of use changed since this holder accepted them (POST /auth/terms)
+          terms_acceptance_required: s.termsVersion !== undefined,
+          ...(s.termsVersion !== undefined ? { terms_version: s.termsVersion } : {}),
           // The session's context, as SMART's token response gives it: the record it opens
           // (Patient id) and who holds the session, so that a client needs no other call.
           patient: s.claims.patient_key,
@@ -145,6 +172,17 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
           temporarySession: claims.pwd_temporary === true,
         });
         return reply.code(204).send();
+      });
+
+      // The terms of use changed: the session accepts the current version and gets an ordinary one.
+      auth.post('/terms', async (req) => {
+        const { caller, claims } = await session(req, true);
+        if (claims.pwd_temporary === true) {
+          throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
+        }
+        const ttl = await services.accounts.acceptTerms(caller, bodyOf(req).version);
+        const { terms_pending: _accepted, exp: _exp, iat: _iat, nbf: _nbf, jti: _jti, ...rest } = claims;
+        return { access_token: await verifier.sign(rest as CarnetClaims, ttl), token_type: 'Bearer', expires_in: ttl };
       });
 
       auth.get('/contact', async (req) => services.accounts.getContact((await session(req)).caller));
@@ -180,9 +218,31 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
 
       auth.get('/support/requests', async (req) => {
         const { caller } = await session(req);
-        const q = req.query as { status?: string; count?: string };
+        const q = req.query as { status?: string; count?: string; kind?: string };
         const status = q.status === 'handled' || q.status === 'rejected' ? q.status : 'open';
-        return { requests: (await services.support.list(caller, status, Number(q.count ?? 100) || 100)).map(supportRequestView) };
+        return { requests: (await services.support.list(caller, status, Number(q.count ?? 100) || 100, q.kind)).map(supportRequestView) };
+      });
+
+      // PAT-07: the patient side follows its copy requests; the support desk lists and handles them.
+      auth.get('/copy-requests', async (req) => {
+        const { caller } = await session(req);
+        const a = caller.actor;
+        if (a.kind !== 'patient' && a.kind !== 'legal_representative') throw new CarnetError('forbidden', 'a patient or representative session follows its record\'s requests', { reason: 'unsupported_actor' });
+        return { requests: (await services.copyRequests.list(caller, a.patientKey)).map(copyRequestView) };
+      });
+
+      auth.get('/support/copy-requests', async (req) => {
+        const { caller } = await session(req);
+        const q = req.query as { status?: string; count?: string };
+        const rows = await services.copyRequests.listForSupport(caller, q.status ?? 'open', Number(q.count ?? 100) || 100);
+        return { requests: rows.map((r) => ({ patientKey: r.patient_key, ...copyRequestView(r) })) };
+      });
+
+      auth.post('/support/copy-requests/:patientKey/:requestId', async (req) => {
+        const { caller } = await session(req);
+        const p = req.params as { patientKey: string; requestId: string };
+        const b = bodyOf(req);
+        return copyRequestView(await services.copyRequests.handle(caller, p.patientKey, p.requestId, { status: b.status, note: b.note }));
       });
 
       auth.post('/support/requests/:id/handle', async (req) => {

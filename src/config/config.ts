@@ -41,6 +41,8 @@ export interface Config {
   maxQueryResults: number;
   /** rows the security log takes per minute (refused identities); beyond, they are only counted */
   securityLogPerMinute: number;
+  /** ACC-05: IdNat_Struct of medical regulation centres, besides those the directory marks */
+  regulationCentres: string[];
   /** directory of the policy files (matrix, terminologies) */
   profilesDir: string;
   /** the built web page served at `/` (web/dist, written by `npm run build`) */
@@ -133,6 +135,7 @@ export function loadConfig(given: Env = process.env): Config {
     repositoryUniqueId: readOid(env, 'CARNET_REPOSITORY_UNIQUE_ID', '1.2.250.1.999.1.1.1'),
     maxQueryResults: readInt(env, 'CARNET_MAX_QUERY_RESULTS', 5000, 1, 1_000_000),
     securityLogPerMinute: readInt(env, 'CARNET_SECURITY_LOG_PER_MINUTE', 120, 1, 100_000),
+    regulationCentres: regulationCentresOf(env),
     profilesDir: readString(env, 'CARNET_PROFILES_DIR', 'profiles')!,
     webDir: readString(env, 'CARNET_WEB_DIR', 'web/dist')!,
     auth: {
@@ -149,4 +152,12 @@ export function loadConfig(given: Env = process.env): Config {
     },
     patientAccess: loadPatientAccessConfig(env),
   };
+}
+
+/** `CARNET_REGULATION_CENTRES`: structure ids (IdNat_Struct), separated by commas or spaces. */
+function regulationCentresOf(env: Env): string[] {
+  const ids = (readString(env, 'CARNET_REGULATION_CENTRES') ?? '').split(/[\s,]+/).filter(Boolean);
+  const bad = ids.find((id) => !/^[0-9A-Za-z]{2,32}$/.test(id));
+  if (bad) throw new ConfigError(`CARNET_REGULATION_CENTRES: "${bad}" is not a structure identifier (IdNat_Struct)`);
+  return ids;
 }

@@ -30,6 +30,8 @@ export interface PatientAccessConfig {
   scryptLog2N: number;
   /** lifetime of a patient session token */
   sessionTtlSeconds: number;
+  /** the current version of the terms of use (CGU), asked again at the next login when it changes */
+  termsVersion?: string;
   /** PAT-07: the support service's address for copy requests (absent: they wait in the table) */
   supportEmail?: string;
 }
@@ -73,6 +75,7 @@ export function loadPatientAccessConfig(env: Env): PatientAccessConfig {
     codeSecretFile: valueOrFile(env, 'CARNET_CODE_SECRET').file,
     scryptLog2N: readInt(env, 'CARNET_PASSWORD_SCRYPT_COST', 15, 14, 20),
     sessionTtlSeconds: readInt(env, 'CARNET_SESSION_TTL_SECONDS', 1800, 60, 86_400),
+    termsVersion: readString(env, 'CARNET_TERMS_VERSION') || undefined,
     supportEmail: supportEmailOf(env),
   };
 }

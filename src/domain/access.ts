@@ -81,7 +81,8 @@ export function professionalReadAccess(policy: Policy, actor: ProfessionalActor,
     case 'bris_de_glace':
       return ctx.emergencyOppositions.bris_de_glace ? { ok: false, reason: 'emergency_opposed' } : { ok: true, emergency: true };
     case 'centre_15':
-      if (actor.profession !== MEDECIN) return { ok: false, reason: 'emergency_not_applicable' };
+      // a regulating doctor: a doctor acting for a structure the directory marks as a regulation centre
+      if (actor.profession !== MEDECIN || actor.regulationCentre !== true) return { ok: false, reason: 'emergency_not_applicable' };
       return ctx.emergencyOppositions.centre_15 ? { ok: false, reason: 'emergency_opposed' } : { ok: true, emergency: true };
     default:
       return { ok: false, reason: 'not_authorised' };

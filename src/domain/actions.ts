@@ -32,8 +32,12 @@ export const ACTIONS = [
   'consent.block',
   'medecin_traitant.designate',
   'trace.read',
-  /** add or end a legal representative, set the doctor-presence requirement (MASK-04) */
+  /** add or end a legal representative (MIN-01/02/04) */
   'representative.manage',
+  /** the minor's wish that a representative reach the record only with a doctor (MASK-04) */
+  'representative.doctor_presence',
+  /** read the record's legal representatives (the support service issues their accounts from it) */
+  'representative.read',
   /** the patient's personal selections of documents (DOC-07) */
   'selection.manage',
   /** the patient side's display settings and emergency contacts (PAT-02, PAT-05) */

@@ -21,6 +21,11 @@ export interface ProfessionalActor {
   mode: string;
   given?: string;
   family?: string;
+  /**
+   * ACC-05: the directory marks the structure as a medical regulation centre (SAMU – Centre 15).
+   * Set by the doors from the directory, never from what the caller claims; absent = not one.
+   */
+  regulationCentre?: boolean;
   /** the act is done at the patient's request (ACC-07) */
   onPatientRequest?: boolean;
   /**

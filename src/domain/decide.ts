@@ -65,7 +65,7 @@ export function decide(
     case 'record.create':
       return recordCreate(c);
     case 'record.close':
-      return byGovernorOrForPatient(c);
+      return recordClose(c);
     case 'record.reactivate':
       return recordReactivate(c);
     case 'document.read':
@@ -97,6 +97,11 @@ export function decide(
       return traceRead(c);
     case 'representative.manage':
       return representativeManage(c);
+    case 'representative.doctor_presence':
+      return doctorPresence(c);
+    case 'representative.read':
+      // the support service reads them to issue the representatives' own accounts (MIN-02)
+      return actor.kind === 'support' ? PERMIT : consentRead(c);
     case 'selection.manage':
       // DOC-07: selections are the patient side's own way of sorting what it can see.
       return isOwner(actor) ? ownerOnOpenRecord(holderAccess(actor, ctx, now), ctx) : deny('unsupported_actor');
@@ -180,11 +185,30 @@ function byGovernorOrForPatient({ policy, actor, ctx, now }: Call): Decision {
   return deny('unsupported_actor');
 }
 
-/** DMP-05: only the patient side reactivates, within the retention period. */
-function recordReactivate({ actor, ctx, now }: Call): Decision {
-  if (!isOwner(actor)) return notPatientSide(actor);
-  const g = governorAccess(actor, ctx, now);
-  if (!g.ok) return deny(g.reason);
+/**
+ * DMP-05, ACC-07: the patient side closes; a professional at the patient's request, or the
+ * support service (for a patient without an internet account), closes for the patient.
+ */
+function recordClose(c: Call): Decision {
+  if (c.actor.kind === 'support') return c.ctx.status === 'closed' ? deny('record_closed') : PERMIT;
+  return byGovernorOrForPatient(c);
+}
+
+/**
+ * DMP-05, within the retention period: the patient side reactivates, and so do a professional
+ * at the patient's request (ACC-07: authorisations are not asked, the record being closed to
+ * professionals; a blocked one is still refused) and the support service — the only ways back
+ * for a patient without an internet account.
+ */
+function recordReactivate({ policy, actor, ctx, now }: Call): Decision {
+  let gate: Decision;
+  if (isOwner(actor)) gate = fromGate(governorAccess(actor, ctx, now));
+  else if (actor.kind === 'professional') {
+    const g = professionalUnblocked(policy, actor, ctx);
+    gate = !g.ok ? deny(g.reason) : actor.onPatientRequest === true ? PERMIT : deny('not_on_patient_request');
+  } else if (actor.kind === 'support') gate = PERMIT;
+  else return deny('unsupported_actor');
+  if (!gate.permit) return gate;
   if (ctx.status !== 'closed') return deny('record_not_closed');
   return retentionExpired(ctx, now) ? deny('retention_expired') : PERMIT;
 }
@@ -352,22 +376,34 @@ function traceRead({ policy, actor, ctx, now }: Call): Decision {
 }
 
 /**
- * MIN-02 (a second representative), MASK-04 (the minor asks for a doctor's presence) and MIN-03
- * (the job that ends access at majority). Professionals have no part in it.
+ * MIN-01/02/04: adding or ending a legal representative, by whoever decides for the record, by a
+ * professional at the family's request (ACC-07), or by the support service; the jobs end
+ * representatives at majority (MIN-03).
  */
-function representativeManage({ actor, ctx, now }: Call): Decision {
+function representativeManage({ policy, actor, ctx, now }: Call): Decision {
   switch (actor.kind) {
     case 'patient':
     case 'legal_representative':
-      return ownerOnOpenRecord(holderAccess(actor, ctx, now), ctx);
+      return ownerOnOpenRecord(governorAccess(actor, ctx, now), ctx);
+    case 'professional':
+      return fromGate(professionalForPatient(policy, actor, ctx));
     case 'support':
     case 'system':
       return PERMIT;
-    case 'professional':
-      return deny('not_authorised');
     case 'insurer':
       return deny('unsupported_actor');
   }
+}
+
+/**
+ * MASK-04 is the minor's wish: the patient sets or lifts it, or a professional or the support
+ * service at the patient's request; never a representative, whom it binds.
+ */
+function doctorPresence(c: Call): Decision {
+  const { actor, ctx, now } = c;
+  if (actor.kind === 'legal_representative') return deny('not_authorised');
+  if (actor.kind === 'patient') return ownerOnOpenRecord(holderAccess(actor, ctx, now), ctx);
+  return representativeManage(c);
 }
 
 /** ACC-06: the médecin traitant DMP is a doctor already authorised, and not blocked. */

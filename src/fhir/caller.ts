@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BearerVerifier } from '../auth/bearer.js';
 import { verifyRequestBearer } from '../auth/request-bearer.js';
+import type { Actor } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
 import type { AccessRefusalService } from '../services/access-refusals.js';
 import { noteActor } from '../http/request-facts.js';
@@ -20,7 +21,13 @@ const PUBLIC = new Set(['/fhir/metadata', '/fhir/.well-known/smart-configuration
 /** The published conformance resources (profiles, terminologies, search parameters, operations) are public too, and the maintenance announcement (DMP-06, Communication). */
 const PUBLIC_TYPES = /^\/fhir\/(StructureDefinition|CodeSystem|ValueSet|SearchParameter|OperationDefinition|Communication)(\/[^/]+)?$/;
 
-export function requireBearer(app: FastifyInstance, verifier: BearerVerifier, refusals: Pick<AccessRefusalService, 'logUnauthenticated'>): void {
+export function requireBearer(
+  app: FastifyInstance,
+  verifier: BearerVerifier,
+  refusals: Pick<AccessRefusalService, 'logUnauthenticated'>,
+  /** what the directory adds to the identity (ACC-05: a regulation centre) */
+  standing: (actor: Actor) => Promise<Actor>,
+): void {
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0].replace(/\/$/, '');
     if (PUBLIC.has(path) || (req.method === 'GET' && PUBLIC_TYPES.test(path))) return;
@@ -30,7 +37,10 @@ export function requireBearer(app: FastifyInstance, verifier: BearerVerifier, re
     if (claims.pwd_temporary === true) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
     }
-    req.caller = { actor, channel: 'fhir', requestId: req.id };
+    if (claims.terms_pending !== undefined) {
+      throw new CarnetError('forbidden', 'the terms of use changed: accept them first (POST /auth/terms)', { reason: 'terms_acceptance_required' });
+    }
+    req.caller = { actor: await standing(actor), channel: 'fhir', requestId: req.id };
   });
 }
 

@@ -52,7 +52,7 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
   });
   await app.register(
     async (fhir) => {
-      requireBearer(fhir, deps.verifier, deps.services.accessRefusals);
+      requireBearer(fhir, deps.verifier, deps.services.accessRefusals, deps.services.directory.withStanding);
       checkBodyTypes(fhir);
       // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
       // than answered in a format the caller did not ask for.

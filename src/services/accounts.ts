@@ -26,6 +26,10 @@ import { contactOf, type OutboxService } from './outbox.js';
 export interface AccountOptions {
   /** scrypt cost of new hashes, log2(N) */
   scryptLog2N: number;
+  /** lifetime of an ordinary session */
+  sessionTtlSeconds: number;
+  /** the current version of the terms of use (CGU); absent: none */
+  termsVersion?: string;
 }
 
 export type Holder = { role: 'patient' } | { role: 'legal_representative'; representativeId: string };
@@ -214,7 +218,26 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
       });
     },
 
+    /** DMP-03: issues credentials inside a caller's transaction (a creation, a representative added); the caller traces it. */
+    issueIn: (tx: Tx, record: LoadedRecord, holder: Holder, contact: ContactInput) => issueCredentialsIn(tx, deps, options, record, holder, contact),
+
     getContact,
+
+    /**
+     * The terms of use (CGU) changed: the holder accepts the current version, kept on the account
+     * and traced; answers the lifetime of the ordinary session that follows.
+     */
+    async acceptTerms(caller: Caller, version: unknown): Promise<number> {
+      const s = sessionOf(caller);
+      const current = options.termsVersion;
+      await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'auth.terms.accept', trace: { target: { kind: 'account', id: s.accountId }, details: { version: typeof version === 'string' ? version.slice(0, 50) : null } } }, async (tx) => {
+        await ownAccount(tx, caller, true);
+        if (!current) throw new CarnetError('business_rule', 'this service publishes no terms of use to accept', { reason: 'no_terms' });
+        if (version !== current) throw new CarnetError('business_rule', `the current terms of use are version ${current}`, { location: 'version', reason: 'terms_version_mismatch' });
+        await updateAccount(tx, s.patientKey, s.accountId, { terms_version: current, terms_accepted_at: deps.clock.now() });
+      });
+      return options.sessionTtlSeconds;
+    },
 
     /**
      * AUTH-05: the logged-in holder changes the e-mail / phone used for codes, and the code

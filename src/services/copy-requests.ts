@@ -5,7 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import { actorId } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
-import { insertCopyRequest, listCopyRequests, type CopyRequestRow } from '../store/copy-request-repo.js';
+import {
+  COPY_REQUEST_STATUSES,
+  getCopyRequest,
+  insertCopyRequest,
+  listCopyRequests,
+  listCopyRequestsByStatus,
+  updateCopyRequest,
+  type CopyRequestRow,
+  type CopyRequestStatus,
+} from '../store/copy-request-repo.js';
+import { isUuid, tracedWork } from './auth-trace.js';
 import { normaliseEmail } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
@@ -51,6 +61,10 @@ function check(input: CopyRequestInput): Required<Omit<CopyRequestInput, 'addres
   return { reason, delivery: input.delivery, address, parts: [...new Set(parts)] };
 }
 
+function supportOnly(caller: Caller): void {
+  if (caller.actor.kind !== 'support') throw new CarnetError('forbidden', 'only the support service handles these requests', { reason: 'unsupported_actor' });
+}
+
 export function copyRequestService(deps: ServiceDeps, options: CopyRequestOptions) {
   return {
     async request(caller: Caller, patientKey: string, input: CopyRequestInput): Promise<{ requestId: string; createdAt: string; notified: boolean }> {
@@ -75,9 +89,41 @@ export function copyRequestService(deps: ServiceDeps, options: CopyRequestOption
       return out;
     },
 
-    /** The record's requests, for the patient side. */
+    /** The record's requests and where each stands, for the patient side (a closed record's too). */
     list(caller: Caller, patientKey: string): Promise<CopyRequestRow[]> {
-      return guarded(deps, caller, { patientKey, action: 'record.settings', act: ({ tx }) => listCopyRequests(tx, patientKey) });
+      return guarded(deps, caller, { patientKey, action: 'record.copy_request', trace: { action: 'record.copy_request.read' }, act: ({ tx }) => listCopyRequests(tx, patientKey) });
+    },
+
+    /** The support desk's work list (PAT-07): every record's requests in one state, oldest first. */
+    async listForSupport(caller: Caller, status: string = 'open', max = 100): Promise<Array<CopyRequestRow & { patient_key: string }>> {
+      supportOnly(caller);
+      if (!(COPY_REQUEST_STATUSES as readonly string[]).includes(status)) {
+        throw new CarnetError('invalid_metadata', `status is one of ${COPY_REQUEST_STATUSES.join(', ')}`, { location: 'status', reason: 'invalid_request' });
+      }
+      return listCopyRequestsByStatus(deps.db, status as CopyRequestStatus, Math.min(Math.max(1, max), 500));
+    },
+
+    /**
+     * PAT-07: the support desk takes a request in hand (`in_progress`), then closes it (`handled`:
+     * the copy was sent; `rejected`, saying why in the note); each step is recorded with the agent
+     * and traced on the record's chain. A closed request does not reopen.
+     */
+    async handle(caller: Caller, patientKey: string, requestId: string, input: { status: unknown; note?: unknown }): Promise<CopyRequestRow> {
+      if (!isUuid(patientKey) || !isUuid(requestId)) throw new CarnetError('not_found', 'no such copy request');
+      const status = input.status;
+      if (status !== 'in_progress' && status !== 'handled' && status !== 'rejected') {
+        throw new CarnetError('invalid_metadata', 'status is in_progress, handled or rejected', { location: 'status', reason: 'invalid_request' });
+      }
+      const note = input.note === undefined || input.note === null ? null : typeof input.note === 'string' && input.note.length <= 2000 ? input.note.trim() : undefined;
+      if (note === undefined) throw new CarnetError('invalid_metadata', 'note: a text of at most 2000 characters', { location: 'note', reason: 'invalid_request' });
+      return tracedWork(deps, caller, { patientKey, action: 'record.copy_request.handle', trace: { target: { kind: 'copy_request', id: requestId }, details: { status } } }, async (tx) => {
+        supportOnly(caller);
+        const row = await getCopyRequest(tx, patientKey, requestId);
+        if (!row) throw new CarnetError('not_found', 'no such copy request');
+        if (row.status === 'handled' || row.status === 'rejected') throw new CarnetError('conflict', `the request is already ${row.status}`, { reason: 'request_closed' });
+        await updateCopyRequest(tx, patientKey, requestId, { status, handledBy: actorId(caller.actor), note, now: deps.clock.now() });
+        return (await getCopyRequest(tx, patientKey, requestId))!;
+      });
     },
   };
 }

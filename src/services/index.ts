@@ -28,6 +28,8 @@ export interface ServiceOptions {
   access?: PatientAccessOptions;
   /** PAT-07: where copy requests are mailed (absent: they wait in the table) */
   supportEmail?: string;
+  /** ACC-05: structures configured as medical regulation centres */
+  regulationCentres?: readonly string[];
 }
 
 export function createServices(base: ServiceDeps, options: ServiceOptions = {}) {
@@ -37,16 +39,16 @@ export function createServices(base: ServiceDeps, options: ServiceOptions = {}) 
   const access = patientAccessServices(deps, options.access);
   return {
     deps,
-    records: recordService(deps),
+    records: recordService(deps, access.accounts.issueIn),
     submissions: promptAlerts(submitService(deps), access.outbox),
     documents: documentService(deps),
     lists: listService(deps),
     metadata: metadataUpdateService(deps),
     consent: consentService(deps),
-    representatives: representativeService(deps, options.notify ?? access.outbox.notifyRepresentative),
+    representatives: representativeService(deps, options.notify ?? access.outbox.notifyRepresentative, access.accounts.issueIn),
     maintenance,
     history: historyService(deps),
-    directory: directoryService(deps),
+    directory: directoryService(deps, { regulationCentres: options.regulationCentres }),
     registryQueries: registryQueryService(deps),
     accessRefusals: accessRefusalService(deps),
     selections: selectionService(deps),

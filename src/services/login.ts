@@ -55,6 +55,8 @@ export interface LoginOptions {
   scryptLog2N: number;
   sessionTtlSeconds: number;
   limits?: Partial<LoginLimits>;
+  /** the current version of the terms of use (CGU); absent: none to accept */
+  termsVersion?: string;
 }
 
 /** Where the request comes from: the client address (rate limits) and the request id (trace). */
@@ -76,6 +78,8 @@ export interface Session {
   claims: CarnetClaims;
   ttlSeconds: number;
   passwordChangeRequired: boolean;
+  /** the version of the terms of use to accept before anything else, when they changed */
+  termsVersion?: string;
 }
 
 /** The one answer of a failed password step, whatever the cause (no account enumeration). */
@@ -267,9 +271,13 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
             ? { sub: row.account_id, subject_type: 'patient', patient_key: row.patient_key, account_id: row.account_id }
             : { sub: row.account_id, subject_type: 'legal_representative', patient_key: row.patient_key, representative_id: row.representative_id!, account_id: row.account_id };
         if (temporary) claims.pwd_temporary = true;
+        // The terms changed since this holder accepted them: asked at this login (after a
+        // temporary password is replaced, at the next one).
+        const terms = !temporary && options.termsVersion && row.terms_version !== options.termsVersion ? options.termsVersion : undefined;
+        if (terms) claims.terms_pending = terms;
         return {
           ok: true,
-          session: { claims, ttlSeconds: temporary ? TEMPORARY_SESSION_TTL_SECONDS : options.sessionTtlSeconds, passwordChangeRequired: temporary },
+          session: { claims, ttlSeconds: temporary ? TEMPORARY_SESSION_TTL_SECONDS : options.sessionTtlSeconds, passwordChangeRequired: temporary, ...(terms ? { termsVersion: terms } : {}) },
         };
       });
       if (!outcome.ok) throw outcome.error;

@@ -63,3 +63,27 @@ export function copyRequestText(requestId: string, patientKey: string, delivery:
       "Le motif et l'adresse de remise sont enregistrés avec la demande.",
   };
 }
+
+/** How a patient who comes of age gets credentials of their own (MIN-03, AUTH-04, DMP-03). */
+const OWN_CREDENTIALS =
+  "À sa majorité, le titulaire du dossier y accède avec ses propres identifiants : il les demande au service d'assistance du DMP " +
+  "(formulaire « identifiants perdus » du site, avec son nom, sa date de naissance et son numéro de sécurité sociale), " +
+  "qui lui remet son identifiant et un mot de passe provisoire.";
+
+export function majorityNoticeText(majorityDay: string): MessageText {
+  return {
+    subject: 'Fin prochaine de votre accès au DMP',
+    body: `Votre accès en tant que représentant légal prendra fin le ${majorityDay}, à la majorité du titulaire du dossier.\n\n${OWN_CREDENTIALS}`,
+  };
+}
+
+export function representativeEndedText(cause: 'majority' | 'ended'): MessageText {
+  return {
+    subject: 'Fin de votre accès au DMP',
+    body:
+      (cause === 'majority'
+        ? 'Le titulaire du dossier est majeur : votre accès en tant que représentant légal a pris fin.'
+        : 'Votre accès en tant que représentant légal à ce dossier médical partagé a pris fin.') +
+      (cause === 'majority' ? `\n\n${OWN_CREDENTIALS}` : ''),
+  };
+}

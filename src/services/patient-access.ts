@@ -17,6 +17,7 @@ export function patientAccessServices(deps: ServiceDeps, o: PatientAccessOptions
     scryptLog2N: o.scryptLog2N ?? DEFAULT_SCRYPT_LOG2N,
     sessionTtlSeconds: o.sessionTtlSeconds ?? 1800,
     limits: o.limits,
+    termsVersion: o.termsVersion,
   };
   const outbox = outboxService(deps, o);
   const logins = loginService(deps, login, outbox);

@@ -9,8 +9,10 @@ import { majorityDate } from '../domain/minors.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import type { RecordContext } from '../domain/record.js';
 import type { ReasonCode } from '../domain/reasons.js';
-import { findPatientKey, identifiersOfRecord, insertDmp, loadRecord, updateDmp, type DmpRow } from '../store/record-repo.js';
+import type { Tx } from '../store/db.js';
+import { findPatientKey, identifiersOfRecord, insertDmp, loadRecord, updateDmp, type DmpRow, type LoadedRecord } from '../store/record-repo.js';
 import { insertRepresentative } from '../store/representative-repo.js';
+import type { Holder, IssuedCredentials } from './accounts.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, traceCall } from './guard.js';
 import { admitNamedPatient, recordKeyFor } from './patient-binding.js';
@@ -36,7 +38,24 @@ export interface CreateRecordInput {
   /** legal representatives known at creation (a minor's record needs their consent) */
   representatives?: NewRepresentative[];
   consent: { givenBy: 'patient' | 'legal_representative'; representativeIndex?: number } | null;
+  /**
+   * DMP-03: internet accounts opened at the creation desk, each for the patient or one of the
+   * representatives above (by index); their credentials come back once, in the creation's answer.
+   */
+  accounts?: CreationAccountRequest[];
 }
+
+export interface CreationAccountRequest {
+  holder: 'patient' | { representativeIndex: number };
+  email?: string;
+  phone?: string;
+}
+
+/** Issues one holder's credentials inside the creation's transaction (the accounts service does it). */
+export type CreationCredentialIssuer = (tx: Tx, record: LoadedRecord, holder: Holder, contact: { email?: string; phone?: string }) => Promise<IssuedCredentials>;
+
+/** Credentials handed over at creation, with whom they belong to. */
+export type CreationCredentials = IssuedCredentials & { holder: Holder };
 
 export interface RecordStatus {
   exists: boolean;
@@ -89,13 +108,46 @@ const UUID_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLOSED_OR_UNKNOWN_ERROR = 'no DMP for this patient';
 
-export function recordService(deps: ServiceDeps) {
+export function recordService(deps: ServiceDeps, issueCredentials?: CreationCredentialIssuer) {
   const now = () => deps.clock.now();
 
   async function resolve(identifier: PatientIdentifier): Promise<string> {
     const key = await findPatientKey(deps.db, identifier);
     if (!key) throw new CarnetError('unknown_patient', CLOSED_OR_UNKNOWN_ERROR);
     return key;
+  }
+
+  /**
+   * DMP-03: the creation desk hands the holder's login and temporary password over there and
+   * then. Issued in the creation's transaction (a record never exists with half its accounts)
+   * and traced there; the answer is the only place the password ever appears.
+   */
+  async function openAccountsAtCreation(
+    tx: Tx,
+    caller: Caller,
+    patientKey: string,
+    requests: CreationAccountRequest[],
+    reps: Array<{ representativeId: string }>,
+  ): Promise<CreationCredentials[]> {
+    if (!requests.length) return [];
+    if (!issueCredentials) throw new CarnetError('unavailable', 'accounts cannot be issued here');
+    const record = await loadRecord(tx, patientKey, true);
+    const issued: CreationCredentials[] = [];
+    for (const r of requests) {
+      let holder: Holder = { role: 'patient' };
+      if (r.holder !== 'patient') {
+        const rep = reps[r.holder.representativeIndex];
+        if (!rep) throw new CarnetError('invalid_metadata', 'an account is asked for a legal representative the request does not give');
+        holder = { role: 'legal_representative', representativeId: rep.representativeId };
+      }
+      const credentials = await issueCredentials(tx, record!, holder, { email: r.email, phone: r.phone });
+      await traceCall(tx, deps, caller, patientKey, 'account.create', 'success', {
+        target: { kind: 'account', id: credentials.accountId },
+        details: { role: holder.role, atCreation: true },
+      });
+      issued.push({ ...credentials, holder });
+    }
+    return issued;
   }
 
   return {
@@ -111,7 +163,7 @@ export function recordService(deps: ServiceDeps) {
     identifiersOf: (patientKey: string): Promise<PatientIdentifier[]> =>
       UUID_KEY.test(patientKey) ? identifiersOfRecord(deps.db, patientKey) : Promise.resolve([]),
 
-    async create(caller: Caller, input: CreateRecordInput): Promise<{ patientKey: string; representativeIds: string[] }> {
+    async create(caller: Caller, input: CreateRecordInput): Promise<{ patientKey: string; representativeIds: string[]; credentials: CreationCredentials[] }> {
       await deps.availability?.ensureAvailable('record.create');
       if (!input.identifiers.length) throw new CarnetError('invalid_metadata', 'a patient identifier (INS) is required');
       // Online self-creation (DMP-02): the patient's identity session already names the key of
@@ -147,7 +199,7 @@ export function recordService(deps: ServiceDeps) {
       const channel = creationChannel(caller.actor);
       // ACC-10: before saying whether this patient already has a DMP.
       await admitNamedPatient(deps, caller, input.identifiers, 'record.create');
-      type Outcome = { ok: true; patientKey: string; representativeIds: string[] } | { ok: false; denied: ReasonCode };
+      type Outcome = { ok: true; patientKey: string; representativeIds: string[]; credentials: CreationCredentials[] } | { ok: false; denied: ReasonCode };
       const outcome = await deps.db.transaction(async (tx): Promise<Outcome> => {
         const existing = [];
         for (const id of input.identifiers) {
@@ -187,11 +239,12 @@ export function recordService(deps: ServiceDeps) {
         await traceCall(tx, deps, caller, patientKey, 'record.create', 'success', {
           details: { channel, consentBy: consent!.givenBy },
         });
-        return { ok: true, patientKey, representativeIds: reps.map((r) => r.representativeId) };
+        const credentials = await openAccountsAtCreation(tx, caller, patientKey, input.accounts ?? [], reps);
+        return { ok: true, patientKey, representativeIds: reps.map((r) => r.representativeId), credentials };
       });
       // The refusal's trace is committed above; only then is the caller told.
       if (!outcome.ok) throw refusal(outcome.denied);
-      return { patientKey: outcome.patientKey, representativeIds: outcome.representativeIds };
+      return { patientKey: outcome.patientKey, representativeIds: outcome.representativeIds, credentials: outcome.credentials };
     },
 
     /** TD0.2: does a DMP exist, its state, and how the caller stands with it. */

@@ -6,36 +6,57 @@ import { CarnetError } from '../domain/errors.js';
 import { canAddRepresentative, majorityDate, majorityNoticeDate } from '../domain/minors.js';
 import { claimMajorityNotice, insertRepresentative, listRepresentatives, representativesEndingBefore, updateRepresentative, type RepresentativeRow } from '../store/representative-repo.js';
 import type { Tx } from '../store/db.js';
+import { loadRecord } from '../store/record-repo.js';
+import type { IssuedCredentials } from './accounts.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, traceCall } from './guard.js';
-import type { NewRepresentative } from './records.js';
+import { majorityNoticeText, representativeEndedText } from './messages.js';
+import type { CreationCredentialIssuer, NewRepresentative } from './records.js';
 
 /** Sends a message; the patient-access work plugs the outbox in here. */
 export type Notify = (tx: Tx, message: { patientKey: string; to: RepresentativeRow; kind: string; subject: string; body: string }) => Promise<void>;
 
-export function representativeService(deps: ServiceDeps, notify?: Notify) {
+export interface AddedRepresentative {
+  representativeId: string;
+  row: RepresentativeRow;
+  /** DMP-03, MIN-02: the representative's own account, when asked for with the addition */
+  credentials?: IssuedCredentials;
+}
+
+export function representativeService(deps: ServiceDeps, notify?: Notify, issueCredentials?: CreationCredentialIssuer) {
   return {
+    /** The record's representatives, ended ones included; support reads them to issue accounts. */
     async list(caller: Caller, patientKey: string): Promise<RepresentativeRow[]> {
-      return guarded(deps, caller, { patientKey, action: 'consent.read', act: ({ tx }) => listRepresentatives(tx, patientKey) });
+      return guarded(deps, caller, { patientKey, action: 'representative.read', act: ({ tx }) => listRepresentatives(tx, patientKey) });
     },
 
-    /** MIN-02: a second representative may be added; never a third. */
-    async add(caller: Caller, patientKey: string, rep: NewRepresentative): Promise<string> {
+    /**
+     * MIN-01/02/04: a representative added after creation (a second parent, a new tutor), by
+     * whoever decides for the record, a professional at the family's request or support; never a
+     * third. With `openAccount`, the representative's own account is issued in the same act.
+     */
+    async add(caller: Caller, patientKey: string, rep: NewRepresentative, o: { openAccount?: boolean } = {}): Promise<AddedRepresentative> {
+      const id = rep.representativeId ?? randomUUID();
       return guarded(deps, caller, {
         patientKey,
         action: 'representative.manage',
         lock: true,
-        trace: { details: { relationship: rep.relationship } },
-        act: async ({ tx, record }) => {
+        trace: { target: { kind: 'legal_representative', id }, details: { relationship: rep.relationship, change: 'add' } },
+        act: async ({ tx, record, trace }) => {
           const now = deps.clock.now();
           if (!canAddRepresentative(record.context, now)) {
-            throw new CarnetError('business_rule', 'a record holds at most two active legal representatives, and only while they are needed');
+            throw new CarnetError('business_rule', 'a record holds at most two active legal representatives, and only while they are needed', { reason: 'representatives_full' });
           }
-          const id = rep.representativeId ?? randomUUID();
           const birth = record.context.birthDate;
           const ends = rep.relationship === 'parent' && birth && !record.context.protectedAdult ? new Date(`${majorityDate(birth)}T00:00:00Z`) : null;
           await insertRepresentative(tx, patientKey, { ...rep, representativeId: id, accessEndsAt: ends, now });
-          return id;
+          const row = (await listRepresentatives(tx, patientKey)).find((r) => r.representative_id === id)!;
+          if (!o.openAccount) return { representativeId: id, row };
+          if (!issueCredentials) throw new CarnetError('unavailable', 'accounts cannot be issued here');
+          const reloaded = await loadRecord(tx, patientKey, true);
+          const credentials = await issueCredentials(tx, reloaded!, { role: 'legal_representative', representativeId: id }, { email: rep.email, phone: rep.phone });
+          await trace('account.create', { target: { kind: 'account', id: credentials.accountId }, details: { role: 'legal_representative' } });
+          return { representativeId: id, row, credentials };
         },
       });
     },
@@ -44,7 +65,7 @@ export function representativeService(deps: ServiceDeps, notify?: Notify) {
     async setDoctorPresenceRequired(caller: Caller, patientKey: string, representativeId: string, required: boolean): Promise<void> {
       await guarded(deps, caller, {
         patientKey,
-        action: 'representative.manage',
+        action: 'representative.doctor_presence',
         lock: true,
         trace: { target: { kind: 'legal_representative', id: representativeId }, details: { doctorPresenceRequired: required } },
         act: async ({ tx }) => {
@@ -54,15 +75,20 @@ export function representativeService(deps: ServiceDeps, notify?: Notify) {
       });
     },
 
+    /** MIN-01/04: a representative's access ends (a judgment, a change of tutor); the row stays. */
     async end(caller: Caller, patientKey: string, representativeId: string): Promise<void> {
       await guarded(deps, caller, {
         patientKey,
         action: 'representative.manage',
         lock: true,
-        trace: { target: { kind: 'legal_representative', id: representativeId } },
+        trace: { target: { kind: 'legal_representative', id: representativeId }, details: { change: 'end' } },
         act: async ({ tx }) => {
-          const ok = await updateRepresentative(tx, patientKey, representativeId, { ended_at: deps.clock.now() });
-          if (!ok) throw new CarnetError('not_found', 'no such legal representative');
+          const rep = (await listRepresentatives(tx, patientKey)).find((r) => r.representative_id === representativeId);
+          if (!rep) throw new CarnetError('not_found', 'no such legal representative');
+          if (rep.ended_at) throw new CarnetError('conflict', 'this representative\'s access has already ended', { reason: 'representative_access_ended' });
+          await updateRepresentative(tx, patientKey, representativeId, { ended_at: deps.clock.now() });
+          const text = representativeEndedText('ended');
+          await notify?.(tx, { patientKey, to: rep, kind: 'representative_ended', subject: text.subject, body: text.body });
         },
       });
     },
@@ -82,6 +108,8 @@ export function representativeService(deps: ServiceDeps, notify?: Notify) {
           const endsAt = rep.access_ends_at!;
           if (endsAt.getTime() <= now.getTime()) {
             await updateRepresentative(tx, rep.patient_key, rep.representative_id, { ended_at: now });
+            const text = representativeEndedText('majority');
+            await notify?.(tx, { patientKey: rep.patient_key, to: rep, kind: 'representative_ended', subject: text.subject, body: text.body });
             await traceCall(tx, deps, caller, rep.patient_key, 'representative.end', 'success', {
               target: { kind: 'legal_representative', id: rep.representative_id },
               details: { cause: 'majority' },
@@ -98,8 +126,7 @@ export function representativeService(deps: ServiceDeps, notify?: Notify) {
               patientKey: rep.patient_key,
               to: rep,
               kind: 'majority_notice',
-              subject: 'Fin prochaine de votre accès au DMP',
-              body: `Votre accès en tant que représentant légal prendra fin le ${birth}, à la majorité du titulaire du dossier.`,
+              ...majorityNoticeText(birth),
             });
             await traceCall(tx, deps, caller, rep.patient_key, 'representative.majority_notice', 'success', {
               target: { kind: 'legal_representative', id: rep.representative_id },

@@ -7,7 +7,7 @@ import { CarnetError } from '../domain/errors.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import { findHolderAccount } from '../store/account-repo.js';
 import { loadRecord, findPatientKey } from '../store/record-repo.js';
-import { closeSupportRequest, getSupportRequest, insertSupportRequest, listSupportRequests, type SupportRequestRow } from '../store/support-repo.js';
+import { closeSupportRequest, getSupportRequest, insertSupportRequest, listSupportRequests, SUPPORT_REQUEST_KINDS, type SupportRequestKind, type SupportRequestRow } from '../store/support-repo.js';
 import { holderOf, issueCredentialsIn, type AccountOptions, type ContactInput, type IssuedCredentials } from './accounts.js';
 import { ANONYMOUS, isUuid, tracedWork } from './auth-trace.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
@@ -31,6 +31,16 @@ export interface SupportRequestInput {
   /** who asks: the patient or a legal representative */
   role?: unknown;
   message?: unknown;
+  /** credentials (default) | account | intervention */
+  kind?: unknown;
+}
+
+function kindOf(v: unknown, field: string): SupportRequestKind | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (!(SUPPORT_REQUEST_KINDS as readonly unknown[]).includes(v)) {
+    throw new CarnetError('invalid_metadata', `${field} is one of ${SUPPORT_REQUEST_KINDS.join(', ')}`, { location: field, reason: 'invalid_request' });
+  }
+  return v as SupportRequestKind;
 }
 
 export interface HandleInput extends ContactInput {
@@ -87,6 +97,7 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
         throw new CarnetError('invalid_metadata', 'an e-mail address or a phone number is needed to answer the request', { reason: 'invalid_request' });
       }
       const identifier = identifierOf(input.identifier);
+      const kind = kindOf(input.kind, 'kind') ?? 'credentials';
       const loginHint = text(input.loginHint, 'loginHint', 200)?.toLowerCase();
       await login.limit(`support:address:${origin.address}`, login.limits.supportPerAddress);
       const patientKey = identifier ? await findPatientKey(deps.db, identifier) : null;
@@ -99,16 +110,17 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
           loginHint: loginHint ?? null,
           channel: origin.channel ?? 'auth',
           details: { ...details, ...(identifier ? { identifier } : {}) },
+          kind,
           now: deps.clock.now(),
         });
       });
       return { requestId, status: 'open' };
     },
 
-    /** The agents' work list. */
-    async list(caller: Caller, status: SupportRequestRow['status'] = 'open', max = 100): Promise<SupportRequestRow[]> {
+    /** The agents' work list: credentials, account and intervention requests (AUTH-04), or one kind. */
+    async list(caller: Caller, status: SupportRequestRow['status'] = 'open', max = 100, kind?: unknown): Promise<SupportRequestRow[]> {
       agentOnly(caller);
-      return listSupportRequests(deps.db, status, Math.min(Math.max(1, max), 500));
+      return listSupportRequests(deps.db, status, Math.min(Math.max(1, max), 500), kindOf(kind, 'kind'));
     },
 
     /** Issues the login and a new temporary password (AUTH-03/04), or rejects the request. */

@@ -4,6 +4,8 @@
 import type { Queryable } from './db.js';
 
 export interface AccountRow {
+  /** the version of the terms of use this holder last accepted (null: none yet) */
+  terms_version: string | null;
   patient_key: string;
   account_id: string;
   role: 'patient' | 'legal_representative';
@@ -23,7 +25,7 @@ export interface AccountRow {
 }
 
 const ACCOUNT_COLUMNS = `patient_key::text, account_id::text, role, representative_id::text, login, password_hash, password_temporary,
-  email, phone, code_channel, failed_attempts, locked_until, last_login_at, previous_login_at, disabled_at, created_at`;
+  email, phone, code_channel, failed_attempts, locked_until, last_login_at, previous_login_at, disabled_at, created_at, terms_version`;
 
 export interface NewAccount {
   patientKey: string;
@@ -96,6 +98,7 @@ export async function findHolderAccount(
 type AccountChange = Partial<
   Pick<
     AccountRow,
+    | 'terms_version'
     | 'password_hash'
     | 'password_temporary'
     | 'email'
@@ -107,7 +110,7 @@ type AccountChange = Partial<
     | 'previous_login_at'
     | 'disabled_at'
   >
->;
+> & { terms_accepted_at?: Date };
 
 /** Updates some columns; column names come from the code, never from input. */
 export async function updateAccount(q: Queryable, patientKey: string, accountId: string, changes: AccountChange): Promise<void> {

@@ -87,3 +87,4 @@ export async function searchStructures(q: Queryable, s: { ids?: string[]; name?:
   const rows = await q.query<StructureRow>(`SELECT * FROM structure WHERE ${w} ORDER BY name, structure_id LIMIT ${add(s.limit)} OFFSET ${add(s.offset)}`, params);
   return { rows: rows.rows, total: total.rows[0].n };
 }
+

@@ -85,6 +85,58 @@ describe('auth door: support, contact, alerts and jobs', () => {
     await db?.close();
   });
 
+  it('AUTH-04: support lists account and intervention requests apart from lost credentials; an unknown kind is refused', async () => {
+    const agentToken = await server.tokenFor(AGENT);
+    const account = await call('POST', '/auth/support/requests', { kind: 'account', family: 'Lemoine', email: address('lemoine'), message: 'je voudrais un accès internet à mon DMP' });
+    const intervention = await call('POST', '/auth/support/requests', { kind: 'intervention', family: 'Lemoine', email: address('lemoine'), message: 'fermer mon DMP' });
+    expect([account.status, intervention.status]).toEqual([202, 202]);
+    expect((await call('POST', '/auth/support/requests', { kind: 'autre', family: 'X', email: address('x') })).status).toBe(400);
+    const ids = async (kind: string) => ((await call('GET', `/auth/support/requests?kind=${kind}`, undefined, agentToken)).json.requests as Array<{ requestId: string; kind: string }>);
+    const accounts = await ids('account');
+    expect(accounts.map((r) => r.requestId)).toContain(account.json.requestId);
+    expect(accounts.every((r) => r.kind === 'account')).toBe(true);
+    expect((await ids('intervention')).map((r) => r.requestId)).toEqual([intervention.json.requestId]);
+    expect((await call('GET', '/auth/support/requests?kind=autre', undefined, agentToken)).status).toBe(400);
+  });
+
+  it('PAT-07: support lists open copy requests, records their handling and closure on the record\'s trace; the patient sees each state', async () => {
+    const { patientKey } = await newRecord();
+    const patient = await server.tokenFor({ kind: 'patient', patientKey });
+    const agentToken = await server.tokenFor(AGENT);
+    const asked = await server.app.services.copyRequests.request({ actor: { kind: 'patient', patientKey }, channel: 'test' }, patientKey, { reason: 'pour mon dossier', delivery: 'postal', address: '3 rue des Lilas, Lyon' });
+    const state = async () => (await call('GET', '/auth/copy-requests', undefined, patient)).json.requests[0];
+    expect(await state()).toMatchObject({ requestId: asked.requestId, status: 'open', handledBy: null });
+
+    const open = await call('GET', '/auth/support/copy-requests?status=open', undefined, agentToken);
+    expect(open.status).toBe(200);
+    expect(open.json.requests.find((r: { requestId: string }) => r.requestId === asked.requestId)).toMatchObject({ patientKey, delivery: 'postal', parts: ['documents', 'history', 'authorisations'] });
+    // the patient is not the support desk
+    expect((await call('GET', '/auth/support/copy-requests', undefined, patient)).status).toBe(403);
+    expect((await call('POST', `/auth/support/copy-requests/${patientKey}/${asked.requestId}`, { status: 'handled' }, patient)).status).toBe(403);
+
+    const taken = await call('POST', `/auth/support/copy-requests/${patientKey}/${asked.requestId}`, { status: 'in_progress', note: 'identité vérifiée' }, agentToken);
+    expect(taken.json).toMatchObject({ status: 'in_progress', handledBy: AGENT.agentId, note: 'identité vérifiée' });
+    expect(await state()).toMatchObject({ status: 'in_progress', note: 'identité vérifiée' });
+    const inProgress = await call('GET', '/auth/support/copy-requests?status=in_progress', undefined, agentToken);
+    expect(inProgress.json.requests.map((r: { requestId: string }) => r.requestId)).toContain(asked.requestId);
+    const done = await call('POST', `/auth/support/copy-requests/${patientKey}/${asked.requestId}`, { status: 'handled', note: 'envoyée par courrier' }, agentToken);
+    expect(done.json).toMatchObject({ status: 'handled', handledAt: expect.stringMatching(/^\d{4}-/) });
+    expect(await state()).toMatchObject({ status: 'handled', note: 'envoyée par courrier' });
+    // closed is closed; bad input is a clear 400
+    expect((await call('POST', `/auth/support/copy-requests/${patientKey}/${asked.requestId}`, { status: 'rejected' }, agentToken)).status).toBe(409);
+    expect((await call('POST', `/auth/support/copy-requests/${patientKey}/${asked.requestId}`, { status: 'perdu' }, agentToken)).status).toBe(400);
+    const trace = await db.query<{ action: string; outcome: string; details: { status?: string } }>(
+      "SELECT action, outcome, details FROM access_trace WHERE chain_key = $1 AND action = 'record.copy_request.handle' ORDER BY seq",
+      [patientKey],
+    );
+    expect(trace.rows.map((r) => [r.outcome, r.details.status])).toEqual([
+      ['denied', 'handled'],
+      ['success', 'in_progress'],
+      ['success', 'handled'],
+      ['failure', 'rejected'],
+    ]);
+  });
+
   it('AUTH-04: a lost-credentials request, handled by a support agent, gives a new temporary password that must be replaced', async () => {
     const { patientKey, ins } = await newRecord();
     const email = address('nina');
@@ -106,6 +158,7 @@ describe('auth door: support, contact, alerts and jobs', () => {
     expect(listed).toEqual({
       requestId: req.json.requestId,
       status: 'open',
+      kind: 'credentials',
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       channel: expect.any(String),
       loginHint: null,

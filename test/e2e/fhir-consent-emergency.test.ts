@@ -7,12 +7,16 @@ import {
   fhir,
   grantConsent,
   medecinTraitantConsent,
+  OTHER_STRUCTURE,
   patientActor,
+  PROS,
   pro,
   reasonOf,
   startRecordServer,
   type RecordServer,
 } from '../support/fhir-record.js';
+import { REGULATION_CENTRE } from '../support/world.js';
+import { directoryService } from '../../src/services/directory.js';
 
 describe('FHIR Consent: emergency oppositions and the médecin traitant', () => {
   let rs: RecordServer;
@@ -51,6 +55,41 @@ describe('FHIR Consent: emergency oppositions and the médecin traitant', () => 
     // the opposition ends with an update to inactive as well
     expect((await fhir(rs, me, 'PUT', `Consent/${bdg.id}`, { body: { ...emergencyConsent(patientKey, 'bris_de_glace', 'deny'), id: bdg.id, status: 'inactive' } })).status).toBe(200);
     expect((await documents(breaker, patientKey)).status).toBe(200);
+  });
+
+  it('ACC-05: Centre 15 is for a doctor acting for a structure the directory marks as a regulation centre; anyone else claiming it is refused, and the refusal traced', async () => {
+    const rec = await adultRecord(rs);
+    const { patientKey } = rec;
+    await deposit(rs, pro('doctor'), rec.ins);
+    // the regulator of the SAMU the directory marks reads without authorisation, as an emergency
+    expect((await documents(pro('regulator', { mode: 'centre_15' }), patientKey)).status).toBe(200);
+    // a doctor of an ordinary practice declaring the same mode (even claiming the mark) is refused
+    const claimant = pro('doctor2', { mode: 'centre_15', regulationCentre: true });
+    const refused = await documents(claimant, patientKey);
+    expect(refused.status).toBe(403);
+    expect(reasonOf(refused.body)).toBe('emergency_not_applicable');
+    // and so is a nurse of the regulation centre itself: the mode is a regulating doctor's
+    const nurse = await documents(pro('nurse', { mode: 'centre_15', structureId: REGULATION_CENTRE }), patientKey);
+    expect(reasonOf(nurse.body)).toBe('emergency_not_applicable');
+    const trace = await rs.db.query<{ actor_id: string; outcome: string; reason: string; access_mode: string }>(
+      "SELECT actor_id, outcome, reason, access_mode FROM access_trace WHERE chain_key = $1 AND access_mode = 'centre_15' ORDER BY seq",
+      [patientKey],
+    );
+    expect(trace.rows.map((r) => [r.actor_id, r.outcome, r.reason])).toEqual([
+      [PROS.regulator.idNatPs, 'success', null],
+      [PROS.doctor2.idNatPs, 'denied', 'emergency_not_applicable'],
+      [PROS.nurse.idNatPs, 'denied', 'emergency_not_applicable'],
+    ]);
+  });
+
+  it('ACC-05: a regulation centre may also be configured (CARNET_REGULATION_CENTRES) rather than marked in the directory', async () => {
+    const deps = rs.server.app.services.deps;
+    const claimant = pro('doctor2', { mode: 'centre_15' });
+    expect(await directoryService(deps).withStanding(claimant)).toMatchObject({ regulationCentre: false });
+    expect(await directoryService(deps, { regulationCentres: [OTHER_STRUCTURE] }).withStanding(claimant)).toMatchObject({ regulationCentre: true });
+    // the mark is looked up only for that mode; other identities pass unchanged
+    const normal = pro('doctor2');
+    expect(await directoryService(deps, { regulationCentres: [OTHER_STRUCTURE] }).withStanding(normal)).toBe(normal);
   });
 
   it('ACC-05: a Centre 15 opposition is posted as a Consent (category emergency, purpose centre_15, deny)', async () => {

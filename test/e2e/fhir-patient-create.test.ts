@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
-import { fhir, INS, newIns, pro, reasonOf, startRecordServer, type RecordServer } from '../support/fhir-record.js';
+import type { Bundle, Extension, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import { BASE, fhir, INS, newIns, pro, PROS, reasonOf, startRecordServer, type RecordServer } from '../support/fhir-record.js';
 
 function creation(insValue: string, o: { consent?: 'patient' | 'representative' | 'none'; birthDate?: string; withParent?: boolean } = {}): Patient {
   const contained: Resource[] = [];
@@ -101,5 +101,68 @@ describe('FHIR Patient: creating a DMP (POST /Patient with a contained Consent)'
   it('ACC-04: administrative staff cannot create a DMP (403)', async () => {
     const res = await fhir(rs, pro('secretary'), 'POST', 'Patient', { body: creation(newIns().value) });
     expect(res.status).toBe(403);
+  });
+
+  describe('DMP-03: the creation desk hands over the internet account', () => {
+    const ACCOUNT = `${BASE}/StructureDefinition/dmp-internet-account`;
+    const CREDENTIALS = `${BASE}/StructureDefinition/dmp-issued-credentials`;
+    const parts = (e: Extension) => Object.fromEntries((e.extension ?? []).map((x) => [x.url, x.valueString ?? x.valueCode ?? x.valueIdentifier?.value]));
+    const issuedOf = (p: Patient) => (p.extension ?? []).filter((e) => e.url === CREDENTIALS).map(parts);
+
+    it('DMP-03: a pharmacist creating a DMP gets the login and temporary password once, in the 201 answer; the creation and the account are traced together', async () => {
+      const ins = newIns().value;
+      const body = { ...creation(ins), extension: [{ url: ACCOUNT, valueBoolean: true }], telecom: [{ system: 'email' as const, value: 'lea@example.org' }] };
+      const res = await fhir<Patient>(rs, pro('pharmacist'), 'POST', 'Patient', { body });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const [issued, ...more] = issuedOf(res.body);
+      expect(more).toEqual([]);
+      expect(issued).toMatchObject({ holder: 'patient', login: expect.stringMatching(/\S{6,}/), temporaryPassword: expect.stringMatching(/\S{8,}/) });
+      // the temporary password opens the first login (AUTH-03)
+      const started = await fetch(`${rs.server.baseUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: issued.login, password: issued.temporaryPassword }) });
+      expect(started.status).toBe(200);
+      // never again: neither a read nor a search shows them
+      const read = await fhir<Patient>(rs, pro('pharmacist'), 'GET', `Patient/${res.body.id}`);
+      expect(read.status).toBe(200);
+      expect(JSON.stringify(read.body)).not.toContain(issued.temporaryPassword);
+      const trace = await rs.db.query<{ action: string; actor_id: string; details: { atCreation?: boolean; channel?: string } }>(
+        "SELECT action, actor_id, details FROM access_trace WHERE chain_key = $1 AND action IN ('record.create', 'account.create') ORDER BY seq",
+        [res.body.id],
+      );
+      expect(trace.rows.map((r) => [r.action, r.actor_id])).toEqual([
+        ['record.create', PROS.pharmacist.idNatPs],
+        ['account.create', PROS.pharmacist.idNatPs],
+      ]);
+      expect(trace.rows[0].details.channel).toBe('pharmacy');
+      expect(trace.rows[1].details.atCreation).toBe(true);
+      expect(JSON.stringify(trace.rows)).not.toContain(issued.temporaryPassword);
+    });
+
+    it('DMP-03, MIN-02: a minor\'s DMP opens the representative\'s own account, named by the representative\'s id', async () => {
+      const minor = new Date(Date.now() - 10 * 365 * 86_400_000).toISOString().slice(0, 10);
+      const body = creation(newIns().value, { birthDate: minor, withParent: true, consent: 'representative' });
+      const mother = body.contained!.find((r) => r.resourceType === 'RelatedPerson') as RelatedPerson;
+      mother.extension = [{ url: ACCOUNT, valueBoolean: true }];
+      const res = await fhir<Patient>(rs, pro('doctor'), 'POST', 'Patient', { body });
+      expect(res.status).toBe(201);
+      const issued = issuedOf(res.body);
+      expect(issued).toHaveLength(1);
+      expect(issued[0].holder).toBe('legal_representative');
+      const rep = await rs.db.query<{ representative_id: string }>('SELECT representative_id::text FROM legal_representative WHERE patient_key = $1', [res.body.id]);
+      expect(issued[0].representative).toBe(rep.rows[0].representative_id);
+    });
+
+    it('DMP-03: without the request no account is opened (a record may have none); an account without a contact refuses the whole creation', async () => {
+      const plain = await fhir<Patient>(rs, pro('pharmacist'), 'POST', 'Patient', { body: creation(newIns().value) });
+      expect(plain.status).toBe(201);
+      expect(issuedOf(plain.body)).toEqual([]);
+      const accounts = await rs.db.query('SELECT 1 FROM account WHERE patient_key = $1', [plain.body.id]);
+      expect(accounts.rows).toHaveLength(0);
+      const ins = newIns().value;
+      const noContact = await fhir(rs, pro('pharmacist'), 'POST', 'Patient', { body: { ...creation(ins), extension: [{ url: ACCOUNT, valueBoolean: true }] } });
+      expect(noContact.status).toBe(422);
+      const found = await fhir<Bundle>(rs, pro('pharmacist'), 'GET', `Patient?identifier=${INS}|${ins}`);
+      expect(found.body.total).toBe(0);
+    });
   });
 });

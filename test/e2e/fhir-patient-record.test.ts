@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
-import { adultRecord, fhir, INS, newIns, patientActor, pro, reasonOf, startRecordServer, type RecordServer } from '../support/fhir-record.js';
+import { adultRecord, fhir, INS, newIns, patientActor, pro, PROS, reasonOf, startRecordServer, type RecordServer } from '../support/fhir-record.js';
 
 const CLOSURE = 'https://interop.esante.gouv.fr/ig/fhir/dmp/StructureDefinition/dmp-fermeture';
 const AUTH = 'https://carnet.example/fhir/StructureDefinition/dmp-authorisation-status';
@@ -100,9 +100,10 @@ describe('FHIR Patient: the DMP itself', () => {
     const refused = await fhir(rs, doctor, 'GET', `Consent?patient=Patient/${patientKey}`);
     expect(refused.status).toBe(403);
     expect(reasonOf(refused.body)).toBe('record_closed');
-    // a professional cannot reactivate
+    // a professional reactivates only at the patient's request (ACC-07)
     const proReactivate = await fhir(rs, doctor, 'POST', `Patient/${patientKey}/$reactivate`);
     expect(proReactivate.status).toBe(403);
+    expect(reasonOf(proReactivate.body)).toBe('not_on_patient_request');
 
     expect((await fhir(rs, me, 'POST', `Patient/${patientKey}/$reactivate`)).status).toBe(200);
     const again = await fhir<Patient>(rs, doctor, 'GET', `Patient/${patientKey}`);
@@ -120,6 +121,34 @@ describe('FHIR Patient: the DMP itself', () => {
     expect(reasonOf(alone.body)).toBe('not_on_patient_request');
     const asked = await fhir(rs, pro('doctor', { onPatientRequest: true }), 'POST', `Patient/${patientKey}/$close`);
     expect(asked.status).toBe(200);
+  });
+
+  it('DMP-05, ACC-07: a professional at the patient\'s request, or the support service, reopens a closed DMP for a patient without an internet account; the request is recorded in the trace', async () => {
+    const { patientKey } = await adultRecord(rs);
+    const support = { kind: 'support' as const, agentId: 'agent-5' };
+    // support closes it (the patient phoned the DMP Info Service), then a pharmacist at the counter reopens it at the patient's request
+    expect((await fhir(rs, support, 'POST', `Patient/${patientKey}/$close`, { body: { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'demande par téléphone' }] } })).status).toBe(200);
+    expect((await fhir(rs, support, 'POST', `Patient/${patientKey}/$close`)).status).toBe(403);
+    const pharmacist = pro('pharmacist');
+    expect(reasonOf((await fhir(rs, pharmacist, 'POST', `Patient/${patientKey}/$reactivate`)).body)).toBe('not_on_patient_request');
+    expect((await fhir(rs, pro('pharmacist', { onPatientRequest: true }), 'POST', `Patient/${patientKey}/$reactivate`)).status).toBe(200);
+    expect((await fhir<Patient>(rs, support, 'GET', `Patient/${patientKey}`)).body.active).toBe(true);
+    // and support reopens a DMP a professional closed at the patient's request
+    await fhir(rs, patientActor(patientKey), 'POST', 'Consent', { body: grant(patientKey, 'Practitioner', pro('doctor').idNatPs, 'permit') });
+    expect((await fhir(rs, pro('doctor', { onPatientRequest: true }), 'POST', `Patient/${patientKey}/$close`)).status).toBe(200);
+    expect((await fhir(rs, support, 'POST', `Patient/${patientKey}/$reactivate`)).status).toBe(200);
+    const trace = await rs.db.query<{ action: string; actor_kind: string; actor_id: string; outcome: string; on_patient_request: boolean }>(
+      "SELECT action, actor_kind, actor_id, outcome, on_patient_request FROM access_trace WHERE chain_key = $1 AND action IN ('record.close', 'record.reactivate') ORDER BY seq",
+      [patientKey],
+    );
+    expect(trace.rows.map((r) => [r.action, r.actor_id, r.outcome, r.on_patient_request])).toEqual([
+      ['record.close', 'agent-5', 'success', false],
+      ['record.close', 'agent-5', 'denied', false],
+      ['record.reactivate', PROS.pharmacist.idNatPs, 'denied', false],
+      ['record.reactivate', PROS.pharmacist.idNatPs, 'success', true],
+      ['record.close', PROS.doctor.idNatPs, 'success', true],
+      ['record.reactivate', 'agent-5', 'success', false],
+    ]);
   });
 
   it('closing an unknown record is a 404', async () => {

@@ -1,16 +1,19 @@
-// The issue's patient journey, in order, on a real port with a real SMTP server: a DMP and its
-// account, the first login and the forced change, codes by mail, the home figures, masking, a
+// The issue's patient journey, in order, on a real port with a real SMTP server: a DMP created at
+// a pharmacy's desk with its account, the first login and the forced change, codes by mail, the home figures, masking, a
 // professional's access seen in the history, the alert for a new document, and a download.
-import { creationPatient } from '../support/fhir-record.js';
+import { creationPatient, grantConsent } from '../support/fhir-record.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import type { AuditEvent, Bundle, DocumentReference, Parameters, Patient } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle, Consent, DocumentReference, Extension, Parameters, Patient, RelatedPerson } from '@medplum/fhirtypes';
 import { runJobs } from '../../src/services/jobs.js';
 import { call, logIn, param, provide, resourcesOf, startPortal, type Portal } from '../support/patient-portal.js';
 import { proActor } from '../support/world.js';
 import { readZip } from '../support/zip.js';
 
 const MARK = 'https://carnet.example/fhir/CodeSystem/dmp-history-mark';
+const ACCOUNT_EXT = 'https://carnet.example/fhir/StructureDefinition/dmp-internet-account';
+const CREDENTIALS_EXT = 'https://carnet.example/fhir/StructureDefinition/dmp-issued-credentials';
+const PRESENCE_EXT = 'https://carnet.example/fhir/StructureDefinition/dmp-doctor-presence-required';
 const TRE_A07 = 'https://mos.esante.gouv.fr/NOS/TRE_A07-StatutVisibiliteDocument/FHIR/TRE-A07-StatutVisibiliteDocument';
 const tags = (e: AuditEvent) => (e.meta?.tag ?? []).filter((t) => t.system === MARK).map((t) => t.code);
 
@@ -33,17 +36,25 @@ describe('the patient journey (PAT, TRACE-03, AUTH) on a real port with a real S
     await portal?.close();
   });
 
-  it('DMP-03: support creates the DMP (FHIR Patient with the creation consent) and its account', async () => {
-    const agent = { kind: 'support' as const, agentId: 'agent-12' };
+  it('DMP-03: at the creation desk a pharmacist creates the DMP and hands over the account\'s login and temporary password, once', async () => {
+    const pharmacist = proActor('pharmacist');
+    const body = creationPatient({ family: 'Durand', given: 'Jeanne', birthDate: '1980-05-17' });
     const created = await call<Patient>(portal, 'POST', '/fhir/Patient', {
-      actor: agent,
-      body: creationPatient({ family: 'Durand', given: 'Jeanne', birthDate: '1980-05-17' }),
+      actor: pharmacist,
+      body: { ...body, extension: [{ url: ACCOUNT_EXT, valueBoolean: true }], telecom: [{ system: 'email', value: email }] },
     });
     expect(created.status).toBe(201);
+    expect(created.headers.get('cache-control')).toBe('no-store');
     patientKey = created.json.id!;
-    const acc = await call(portal, 'POST', '/auth/accounts', { actor: agent, body: { patientKey, role: 'patient', email } });
-    expect(acc.status).toBe(201);
-    ({ login, temporaryPassword } = acc.json);
+    const issued = created.json.extension!.filter((e) => e.url === CREDENTIALS_EXT);
+    expect(issued).toHaveLength(1);
+    const part = (name: string) => issued[0].extension!.find((e) => e.url === name);
+    expect(part('holder')!.valueCode).toBe('patient');
+    login = part('login')!.valueString!;
+    temporaryPassword = part('temporaryPassword')!.valueString!;
+    // never again: reading the record shows no credentials
+    const again = await call<Patient>(portal, 'GET', `/fhir/Patient/${patientKey}`, { actor: pharmacist });
+    expect(JSON.stringify(again.json)).not.toContain(temporaryPassword);
     // documents deposited by the hospital before the patient's first visit: two classes, one older
     docs = await provide(portal, doctor, patientKey, [
       { typeCode: '11488-4', classCode: '10', content: 'Compte rendu de consultation', creation: '2026-01-05T09:00:00Z', title: 'Consultation' },
@@ -175,5 +186,182 @@ describe('the patient journey (PAT, TRACE-03, AUTH) on a real port with a real S
     // the masked document is the patient's to download too; a document of another record is not
     const other = await call(portal, 'GET', `/fhir/Patient/${patientKey}/$download?documents=00000000-0000-4000-8000-000000000000`, { token });
     expect(other.status).toBe(404);
+  });
+});
+
+describe('the representative\'s life cycle (MIN-01..04, MASK-04, DMP-03) on a real port with a real SMTP sink', () => {
+  let portal: Portal;
+  const doctor = proActor('doctor');
+  const mother = `mere.${process.pid}@example.org`;
+  const father = `pere.${process.pid}@example.org`;
+  const support = { kind: 'support' as const, agentId: 'agent-21' };
+  // majority on 2026-03-21: the portal's clock starts on 2026-03-01, inside the month's notice
+  const birthDate = '2008-03-21';
+  let patientKey: string;
+  let motherToken: string;
+  let motherSession: { login: string; password: string; token: string };
+  let fatherId: string;
+  let fatherSession: { login: string; password: string; token: string };
+  let docs: string[];
+
+  const credentialsOf = (r: { extension?: Extension[] }) => {
+    const e = r.extension!.find((x) => x.url === CREDENTIALS_EXT)!;
+    const part = (n: string) => e.extension!.find((x) => x.url === n);
+    return { login: part('login')!.valueString!, temporaryPassword: part('temporaryPassword')!.valueString!, representative: part('representative')?.valueIdentifier?.value };
+  };
+  /** The first login with a temporary password, its change, and a session with the new one. */
+  const activate = async (c: { login: string; temporaryPassword: string }, email: string) => {
+    const first = await logIn(portal, c.login, c.temporaryPassword, email);
+    const password = `le mot de passe de ${email.slice(0, 4)} à moi`;
+    expect((await call(portal, 'POST', '/auth/password', { token: first.token, body: { newPassword: password } })).status).toBe(204);
+    return { login: c.login, password, token: (await logIn(portal, c.login, password, email)).token };
+  };
+
+  /** MIN-03: the code step refuses a representative whose access has ended. */
+  const loginRefused = async (login: string, password: string, email: string) => {
+    const before = portal.sink.messages.length;
+    const start = await call(portal, 'POST', '/auth/login', { body: { login, password } });
+    expect(start.status).toBe(200);
+    const [mail] = (await portal.sink.waitFor(email, 1, (m) => portal.sink.messages.indexOf(m) >= before && m.subject.includes('code de connexion'))).slice(-1);
+    const code = /\b(\d{6})\b/.exec(mail.text)![1];
+    const verify = await call(portal, 'POST', '/auth/verify', { body: { challengeId: start.json.challengeId, code } });
+    return { status: verify.status, error: verify.json.error };
+  };
+
+  beforeAll(async () => {
+    portal = await startPortal();
+  });
+  afterAll(async () => {
+    await portal?.close();
+  });
+
+  it('DMP-03, MIN-01: a doctor creates the minor\'s DMP with the mother\'s consent and hands over her own account', async () => {
+    const body = creationPatient({ family: 'Morel', given: 'Lina', birthDate }) as Patient;
+    body.contained = [
+      {
+        resourceType: 'RelatedPerson',
+        id: 'mother',
+        extension: [{ url: ACCOUNT_EXT, valueBoolean: true }],
+        patient: { reference: '#' },
+        relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }],
+        name: [{ family: 'Morel', given: ['Sonia'] }],
+        telecom: [{ system: 'email', value: mother }],
+      },
+      { ...(body.contained![0] as Consent), performer: [{ reference: '#mother' }] },
+    ];
+    const created = await call<Patient>(portal, 'POST', '/fhir/Patient', { actor: doctor, body });
+    expect(created.status).toBe(201);
+    patientKey = created.json.id!;
+    motherSession = await activate(credentialsOf(created.json), mother);
+    motherToken = motherSession.token;
+    // the mother authorises the family doctor, who may then act at the family's request
+    const grant = await call(portal, 'POST', '/fhir/Consent', { token: motherToken, body: grantConsent(patientKey, 'Practitioner', doctor.idNatPs, 'permit') });
+    expect(grant.status).toBe(201);
+    docs = await provide(portal, doctor, patientKey, [
+      { typeCode: '11488-4', classCode: '10', content: 'Compte rendu pédiatrique', creation: '2026-01-05T09:00:00Z' },
+      { typeCode: '11502-2', classCode: '10', content: 'Bilan sanguin', creation: '2026-01-06T09:00:00Z' },
+    ]);
+  });
+
+  it('MIN-02, ACC-07: at the family\'s request the doctor adds the father, whose own account comes with it; not without the request, and never a third', async () => {
+    const father1: RelatedPerson = {
+      resourceType: 'RelatedPerson',
+      extension: [{ url: ACCOUNT_EXT, valueBoolean: true }],
+      patient: { reference: `Patient/${patientKey}` },
+      relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'FTH' }] }],
+      name: [{ family: 'Morel', given: ['Karim'] }],
+      telecom: [{ system: 'email', value: father }],
+    };
+    const unasked = await call(portal, 'POST', '/fhir/RelatedPerson', { actor: doctor, body: father1 });
+    expect(unasked.status).toBe(403);
+    const added = await call<RelatedPerson>(portal, 'POST', '/fhir/RelatedPerson', { actor: { ...doctor, onPatientRequest: true }, body: father1 });
+    expect(added.status).toBe(201);
+    expect(added.headers.get('cache-control')).toBe('no-store');
+    expect(added.headers.get('location')).toContain(`/fhir/RelatedPerson/${added.json.id}`);
+    expect(added.json).toMatchObject({ active: true, patient: { reference: `Patient/${patientKey}` }, period: { end: '2026-03-21T00:00:00.000Z' } });
+    const c = credentialsOf(added.json);
+    fatherId = c.representative!;
+    fatherSession = await activate(c, father);
+    const third = await call(portal, 'POST', '/fhir/RelatedPerson', { actor: support, body: { ...father1, extension: [], name: [{ family: 'Autre' }], telecom: [] } });
+    expect(third.status).toBe(422);
+  });
+
+  it('MIN-02: the support service reads the record\'s representatives (to issue their accounts); a professional not acting for the patient does not', async () => {
+    const list = await call<Bundle>(portal, 'GET', `/fhir/RelatedPerson?patient=Patient/${patientKey}`, { actor: support });
+    expect(list.status).toBe(200);
+    const reps = resourcesOf<RelatedPerson>(list.json);
+    expect(reps.map((r) => [r.name?.[0].given?.[0], r.active, r.telecom?.[0].value]).sort()).toEqual([['Karim', true, father], ['Sonia', true, mother]]);
+    expect((await call(portal, 'GET', `/fhir/RelatedPerson?patient=Patient/${patientKey}`, { actor: proActor('doctor2') })).status).toBe(403);
+  });
+
+  it('MASK-04: the minor requires the father to reach the record only with a doctor: his own access then shows no medical document on any path, and he cannot lift it', async () => {
+    const rpId = (await call<Bundle>(portal, 'GET', `/fhir/RelatedPerson?patient=Patient/${patientKey}`, { actor: support })).json.entry!
+      .map((e) => e.resource as RelatedPerson).find((r) => r.identifier?.[0].value === fatherId)!;
+    const fatherSees = await call<Bundle>(portal, 'GET', `/fhir/DocumentReference?patient=Patient/${patientKey}`, { token: fatherSession.token });
+    expect(fatherSees.json.total).toBe(2);
+    const binary = (await call<DocumentReference>(portal, 'GET', `/fhir/DocumentReference/${docs[0]}`, { actor: doctor })).json.content[0].attachment.url!;
+    const binaryPath = new URL(binary).pathname;
+    expect((await call(portal, 'GET', binaryPath, { token: fatherSession.token })).status).toBe(200);
+
+    const minor = await portal.server.tokenFor({ kind: 'patient', patientKey });
+    const presence = { ...rpId, extension: [{ url: PRESENCE_EXT, valueBoolean: true }] };
+    const lift = { ...rpId, extension: [{ url: PRESENCE_EXT, valueBoolean: false }] };
+    const set = await call<RelatedPerson>(portal, 'PUT', `/fhir/RelatedPerson/${rpId.id}`, { token: minor, body: presence });
+    expect(set.status).toBe(200);
+    expect(set.json.extension?.find((e) => e.url === PRESENCE_EXT)?.valueBoolean).toBe(true);
+    expect((await call(portal, 'PUT', `/fhir/RelatedPerson/${rpId.id}`, { token: fatherSession.token, body: lift })).status).toBe(403);
+
+    const t = { token: fatherSession.token };
+    const search = await call<Bundle>(portal, 'GET', `/fhir/DocumentReference?patient=Patient/${patientKey}`, t);
+    expect({ status: search.status, total: search.json.total, entries: resourcesOf(search.json).length }).toEqual({ status: 200, total: 0, entries: 0 });
+    for (const id of docs) expect((await call(portal, 'GET', `/fhir/DocumentReference/${id}`, t)).status).toBe(404);
+    expect((await call(portal, 'GET', binaryPath, t)).status).toBe(404);
+    const home = await call<Parameters>(portal, 'GET', `/fhir/Patient/${patientKey}/$home`, t);
+    expect([param(home.json, 'currentCount')[0].valueInteger, param(home.json, 'latest').length, param(home.json, 'category').length]).toEqual([0, 0, 0]);
+    const zip = readZip((await call(portal, 'GET', `/fhir/Patient/${patientKey}/$download?parts=documents,history`, t)).bytes);
+    expect(zip.filter((e) => e.name.startsWith('documents/'))).toEqual([]);
+    const history = zip.find((e) => e.name === 'history.json')!.data.toString('utf8');
+    for (const id of docs) expect(history).not.toContain(id);
+    const events = await call<Bundle>(portal, 'GET', '/fhir/AuditEvent?_count=100', t);
+    for (const id of docs) expect(JSON.stringify(events.json)).not.toContain(id);
+    // the mother, not bound, is unchanged
+    expect((await call<Bundle>(portal, 'GET', `/fhir/DocumentReference?patient=Patient/${patientKey}`, { token: motherToken })).json.total).toBe(2);
+  });
+
+  it('MIN-01/04: the support service ends the father\'s access: he is told, his login no longer opens the record, his RelatedPerson stays, inactive', async () => {
+    const rp = resourcesOf<RelatedPerson>((await call<Bundle>(portal, 'GET', `/fhir/RelatedPerson?patient=Patient/${patientKey}`, { actor: support })).json).find((r) => r.identifier?.[0].value === fatherId)!;
+    const ended = await call<RelatedPerson>(portal, 'PUT', `/fhir/RelatedPerson/${rp.id}`, { actor: support, body: { ...rp, active: false } });
+    expect(ended.status).toBe(200);
+    expect(ended.json.active).toBe(false);
+    expect((await call(portal, 'GET', `/fhir/Patient/${patientKey}/$home`, { token: fatherSession.token })).status).toBe(403);
+    expect(await loginRefused(fatherSession.login, fatherSession.password, father)).toEqual({ status: 403, error: 'representative_access_ended' });
+    await runJobs(portal.server.app.services);
+    const told = await portal.sink.waitFor(father, 1, (m) => m.subject === 'Fin de votre accès au DMP');
+    expect(told).toHaveLength(1);
+  });
+
+  it('MIN-03: a month before majority the mother is told, with how her child gets own credentials; on the day the job ends her access', async () => {
+    await runJobs(portal.server.app.services);
+    const notice = await portal.sink.waitFor(mother, 1, (m) => m.subject === 'Fin prochaine de votre accès au DMP');
+    expect(notice[0].text).toContain('2026-03-21');
+    expect(notice[0].text).toContain('propres identifiants');
+    // the day before: still hers
+    portal.clock.set('2026-03-20T12:00:00Z');
+    await runJobs(portal.server.app.services);
+    const eve = await logIn(portal, motherSession.login, motherSession.password, mother);
+    expect((await call(portal, 'GET', `/fhir/Patient/${patientKey}/$home`, { token: eve.token })).status).toBe(200);
+    // majority day (Paris): the job ends it, traced, and the mother is told how the patient gets own credentials
+    portal.clock.set('2026-03-21T08:00:00Z');
+    await runJobs(portal.server.app.services);
+    expect(await loginRefused(motherSession.login, motherSession.password, mother)).toEqual({ status: 403, error: 'representative_access_ended' });
+    const reps = resourcesOf<RelatedPerson>((await call<Bundle>(portal, 'GET', `/fhir/RelatedPerson?patient=Patient/${patientKey}`, { actor: support })).json);
+    expect(reps.map((r) => r.active)).toEqual([false, false]);
+    const ended = await portal.sink.waitFor(mother, 1, (m) => m.subject === 'Fin de votre accès au DMP');
+    expect(ended[0].text).toContain('propres identifiants');
+    const trace = await portal.db.query<{ action: string; details: { cause?: string } }>(
+      "SELECT action, details FROM access_trace WHERE chain_key = $1 AND action = 'representative.end'",
+      [patientKey],
+    );
+    expect(trace.rows.map((r) => r.details.cause)).toEqual(['majority']);
   });
 });

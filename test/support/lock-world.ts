@@ -167,7 +167,7 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
   await permit(parent, main.patientKey, 'structure', author.structureId!);
   await services.consent.designateMedecinTraitant(parent, main.patientKey, proActor('doctor2').idNatPs);
   // MASK-04: the minor asked that the second representative read only with a doctor present
-  await services.representatives.setDoctorPresenceRequired(parent, main.patientKey, main.reps[1], true);
+  await services.representatives.setDoctorPresenceRequired(as({ kind: 'patient', patientKey: main.patientKey }), main.patientKey, main.reps[1], true);
 
   // the records of the blocks: the same readers, authorised alike
   const blockRecord = async () => {
@@ -176,7 +176,8 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
     for (const x of [author, proActor('doctor2'), otherDoctor, proActor('podiatrist')]) await permit(p, r.patientKey, 'professional', x.idNatPs);
     await permit(p, r.patientKey, 'structure', author.structureId!);
     await services.consent.designateMedecinTraitant(p, r.patientKey, proActor('doctor2').idNatPs);
-    await services.representatives.setDoctorPresenceRequired(p, r.patientKey, r.reps[1], true);
+    // MASK-04 is the minor's decision (not a representative's)
+    await services.representatives.setDoctorPresenceRequired(as({ kind: 'patient', patientKey: r.patientKey }), r.patientKey, r.reps[1], true);
     return { ...r, parent: p };
   };
   const blockedRecord = await blockRecord();
@@ -249,7 +250,7 @@ export async function seedLockWorld(services: Services): Promise<LockWorld> {
     nurse: proActor('nurse'),
     podiatrist: proActor('podiatrist'),
     bris_de_glace: proActor('pharmacist', { mode: 'bris_de_glace' }),
-    centre_15: proActor('regulator', { mode: 'centre_15' }),
+    centre_15: proActor('regulator', { mode: 'centre_15', regulationCentre: true }),
     patient: { kind: 'patient', patientKey: main.patientKey },
     representative: { kind: 'legal_representative', patientKey: main.patientKey, representativeId: main.reps[0] },
     representative_with_doctor: { kind: 'legal_representative', patientKey: main.patientKey, representativeId: main.reps[1] },

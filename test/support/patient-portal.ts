@@ -40,6 +40,7 @@ export async function startPortal(): Promise<Portal> {
   );
   const directory = server.app.services.directory;
   for (const s of new Set(Object.values(PROS).map((p) => p.structureId))) await directory.putStructure({ structure_id: s, name: `Structure ${s}`, activity_sector: 'SA01', address: null });
+  await directory.setRegulationCentre({ actor: { kind: 'system', component: 'test' }, channel: 'test' }, PROS.regulator.structureId, true);
   for (const p of Object.values(PROS)) {
     await directory.putProfessional({ id_nat_ps: p.idNatPs, given: p.given, family: p.family, profession: p.profession, specialty: 'specialty' in p ? p.specialty : null, structure_id: p.structureId, telecom: null });
   }

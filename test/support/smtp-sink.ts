@@ -16,7 +16,8 @@ export interface SmtpSink {
   port: number;
   messages: ReceivedMail[];
   /** waits until `count` messages to `to` have arrived (the test's own timeout bounds the wait) */
-  waitFor(to: string, count?: number): Promise<ReceivedMail[]>;
+  /** the messages to `to` (those `which` keeps), once there are `count` of them */
+  waitFor(to: string, count?: number, which?: (m: ReceivedMail) => boolean): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
 
@@ -80,9 +81,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     port,
     messages,
-    async waitFor(to, count = 1) {
+    async waitFor(to, count = 1, which = () => true) {
       for (;;) {
-        const got = messages.filter((m) => m.to.includes(to));
+        const got = messages.filter((m) => m.to.includes(to) && which(m));
         if (got.length >= count) return got;
         await new Promise((r) => setTimeout(r, 25));
       }

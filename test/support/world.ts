@@ -15,12 +15,14 @@ const policy = loadPolicy();
 
 export const STRUCTURE = '1750000001';
 export const OTHER_STRUCTURE = '1690000002';
+/** ACC-05: a SAMU – Centre 15, marked as a medical regulation centre in the directory */
+export const REGULATION_CENTRE = '1690000015';
 
 /** Professionals of several professions, all in the directory. */
 export const PROS = {
   doctor: { idNatPs: '810000000001', profession: '10', specialty: 'SM26', structureId: STRUCTURE, given: 'Alice', family: 'Martin' },
   doctor2: { idNatPs: '810000000002', profession: '10', specialty: 'SM26', structureId: OTHER_STRUCTURE, given: 'Bruno', family: 'Petit' },
-  regulator: { idNatPs: '810000000003', profession: '10', specialty: 'SM26', structureId: OTHER_STRUCTURE, given: 'Chloé', family: 'Samu' },
+  regulator: { idNatPs: '810000000003', profession: '10', specialty: 'SM26', structureId: REGULATION_CENTRE, given: 'Chloé', family: 'Samu' },
   nurse: { idNatPs: '810000000004', profession: '60', structureId: STRUCTURE, given: 'Damien', family: 'Roux' },
   podiatrist: { idNatPs: '810000000005', profession: '80', structureId: OTHER_STRUCTURE, given: 'Emma', family: 'Pied' },
   pharmacist: { idNatPs: '810000000006', profession: '21', structureId: OTHER_STRUCTURE, given: 'Félix', family: 'Potion' },
@@ -62,6 +64,8 @@ export async function makeWorld(db: Db, clock = new TestClock()): Promise<World>
 export async function seedDirectory(directory: Services['directory'], structureAddress: string | null = null): Promise<void> {
   await directory.putStructure({ structure_id: STRUCTURE, name: 'CH de Test', activity_sector: 'SA01', address: structureAddress });
   await directory.putStructure({ structure_id: OTHER_STRUCTURE, name: 'Cabinet Autre', activity_sector: 'SA07', address: null });
+  await directory.putStructure({ structure_id: REGULATION_CENTRE, name: 'SAMU – Centre 15', activity_sector: 'SA01', address: null });
+  await directory.setRegulationCentre(SYSTEM, REGULATION_CENTRE, true);
   for (const p of Object.values(PROS)) {
     await directory.putProfessional({
       id_nat_ps: p.idNatPs,

@@ -21,6 +21,12 @@ export const EXT = {
   EMANCIPATED: sd('dmp-emancipated'),
   /** Patient (create): valueBoolean, an adult under tutelle (MIN-04) */
   PROTECTED_ADULT: sd('dmp-protected-adult'),
+  /** Patient or contained RelatedPerson (create): valueBoolean true, open this holder's internet account at the desk (DMP-03) */
+  INTERNET_ACCOUNT: sd('dmp-internet-account'),
+  /** Patient, in the 201 answer of a creation only: one holder's login and temporary password (DMP-03) */
+  ISSUED_CREDENTIALS: sd('dmp-issued-credentials'),
+  /** RelatedPerson: valueBoolean, MASK-04, this representative reaches the record online only with a doctor */
+  DOCTOR_PRESENCE_REQUIRED: sd('dmp-doctor-presence-required'),
   /** Consent, AuditEvent: valueBoolean, a professional acted at the patient's request (ACC-07) */
   ON_PATIENT_REQUEST: sd('dmp-on-patient-request'),
   /** DMP-06: when a maintenance window runs (Communication) */

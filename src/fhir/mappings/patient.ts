@@ -9,9 +9,9 @@
 import type { Consent, Extension, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
 import type { PatientIdentifier } from '../../domain/model.js';
-import type { CreateRecordInput, NewRepresentative } from '../../services/records.js';
+import type { CreateRecordInput, CreationAccountRequest, CreationCredentials, NewRepresentative } from '../../services/records.js';
 import { identifierSystemToOid, OID, oidToIdentifierSystem } from '../codes.js';
-import { CS, EXT } from './carnet-fhir.js';
+import { CS, EXT, SYSTEM } from './carnet-fhir.js';
 
 /** What a Patient shows of a record. */
 export interface PatientView {
@@ -103,7 +103,8 @@ function boolExtension(p: Patient, url: string): boolean | undefined {
   return p.extension?.find((e) => e.url === url)?.valueBoolean;
 }
 
-function representativeOf(rp: RelatedPerson, at: string): NewRepresentative {
+/** A legal representative as a RelatedPerson gives it (creation, or added later: MIN-01/02/04). */
+export function representativeOf(rp: RelatedPerson, at: string): NewRepresentative {
   const codes = (rp.relationship ?? []).flatMap((c) => c.coding ?? []).map((c) => c.code ?? '');
   const relationship = codes.some((c) => TUTOR_CODES.has(c)) ? 'tutor' : codes.some((c) => PARENT_CODES.has(c)) ? 'parent' : undefined;
   if (!relationship) throw bad('a legal representative is a parent (v3-RoleCode PRN, MTH, FTH) or a tutor (GUARD)', `${at}.relationship`);
@@ -135,6 +136,7 @@ export function patientToCreateInput(body: Resource): CreateRecordInput {
     .map((r, i) => ({ r, i }))
     .filter((x): x is { r: RelatedPerson; i: number } => x.r.resourceType === 'RelatedPerson');
   const representatives = related.map(({ r, i }) => representativeOf(r, `Patient.contained[${i}]`));
+  const accounts = accountRequestsOf(p, related.map(({ r }) => r), representatives);
   const consents = contained.filter((r): r is Consent => r.resourceType === 'Consent');
   if (consents.length > 1) throw bad('one creation Consent at most', 'Patient.contained');
   const c = consents[0];
@@ -158,6 +160,40 @@ export function patientToCreateInput(body: Resource): CreateRecordInput {
     ...(boolExtension(p, EXT.EMANCIPATED) ? { emancipated: true } : {}),
     ...(boolExtension(p, EXT.PROTECTED_ADULT) ? { protectedAdult: true } : {}),
     ...(representatives.length ? { representatives } : {}),
+    ...(accounts.length ? { accounts } : {}),
     consent,
   };
+}
+
+/**
+ * DMP-03: the desk asks for an internet account by marking the Patient, or a contained
+ * RelatedPerson, with `dmp-internet-account`; its codes go to that resource's telecom.
+ */
+function accountRequestsOf(p: Patient, related: RelatedPerson[], reps: NewRepresentative[]): CreationAccountRequest[] {
+  const requests: CreationAccountRequest[] = [];
+  if (boolExtension(p, EXT.INTERNET_ACCOUNT)) {
+    const telecom = (system: string) => p.telecom?.find((t) => t.system === system)?.value;
+    requests.push({ holder: 'patient', email: telecom('email'), phone: telecom('phone') ?? telecom('sms') });
+  }
+  related.forEach((r, i) => {
+    if (r.extension?.find((e) => e.url === EXT.INTERNET_ACCOUNT)?.valueBoolean) {
+      requests.push({ holder: { representativeIndex: i }, email: reps[i].email, phone: reps[i].phone });
+    }
+  });
+  return requests;
+}
+
+/** DMP-03: the credentials handed over at creation, on the 201 answer only (never stored, never read again). */
+export function credentialsExtensions(issued: CreationCredentials[]): Extension[] {
+  return issued.map((c) => ({
+    url: EXT.ISSUED_CREDENTIALS,
+    extension: [
+      { url: 'holder', valueCode: c.holder.role },
+      ...(c.holder.role === 'legal_representative'
+        ? [{ url: 'representative', valueIdentifier: { system: SYSTEM.LEGAL_REPRESENTATIVE, value: c.holder.representativeId } }]
+        : []),
+      { url: 'login', valueString: c.login },
+      { url: 'temporaryPassword', valueString: c.temporaryPassword },
+    ],
+  }));
 }

@@ -12,7 +12,7 @@ import type { FhirRouteContext } from '../door.js';
 import { okOutcome } from '../outcome.js';
 import { sendResource } from '../reply.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
-import { insIdentifier, patientToCreateInput, recordToPatient } from '../mappings/patient.js';
+import { credentialsExtensions, insIdentifier, patientToCreateInput, recordToPatient } from '../mappings/patient.js';
 import { emergencyContactsToPatientContacts, storedEmergencyContacts } from '../mappings/portal.js';
 import { searchParamsOf, single, token, values, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
@@ -117,7 +117,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     // worker thread: its cost grows with the body)
     if (body.resourceType === 'Patient') await req.server.fhirWork.checkProfile(body, PROFILE.patient);
     const input = patientToCreateInput(body);
-    const { patientKey } = await records.create(callerOf(req), input);
+    const { patientKey, credentials } = await records.create(callerOf(req), input);
     setLocation(reply, ctx, 'Patient', patientKey);
     const patient = recordToPatient({
       patientKey,
@@ -128,7 +128,10 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
       gender: input.gender,
       birthDate: input.birthDate,
     });
-    return sendResource(req, reply, patient, 201);
+    if (!credentials.length) return sendResource(req, reply, patient, 201);
+    // DMP-03: the one answer that carries the temporary passwords; no cache keeps it.
+    reply.header('cache-control', 'no-store');
+    return sendResource(req, reply, { ...patient, extension: [...(patient.extension ?? []), ...credentialsExtensions(credentials)] }, 201);
   });
 
   fhir.post<{ Params: { id: string } }>('/Patient/:id/$close', async (req, reply) => {

@@ -5,10 +5,8 @@
 ALTER TABLE professional ADD COLUMN source text;
 ALTER TABLE structure ADD COLUMN source text;
 
--- ACC-05: the structure is a medical regulation centre (SAMU – Centre 15). The extraction file
--- does not carry it: operators set it (`carnet directory regulation-centre`), and a load never
--- changes it.
-ALTER TABLE structure ADD COLUMN regulation_centre boolean NOT NULL DEFAULT false;
+-- ACC-05: structure.regulation_centre (migration 0070) is not in the extraction file: operators
+-- set it (`carnet directory regulation-centre`), and a load never changes it.
 
 -- Every place where a professional practises, as the extraction lists them (one line per
 -- activity); professional.structure_id stays the first one, the structure shown in searches.

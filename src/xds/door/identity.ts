@@ -61,7 +61,7 @@ export async function identify(security: Element | undefined, ctx: IdentifyConte
   try {
     const identity = verifyVihf(security, { ...ctx.verifier, now: ctx.clockNow });
     // The VIHF purpose of use is the access mode; the rules refuse anything they do not know.
-    return { actor: identity.actor, channel: 'xds', requestId: ctx.requestId };
+    return { actor: await ctx.services.directory.withStanding(identity.actor), channel: 'xds', requestId: ctx.requestId };
   } catch (e) {
     if (!(e instanceof VihfError)) throw e;
     noteError(e, { code: 'unauthenticated', reason: e.kind });

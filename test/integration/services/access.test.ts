@@ -70,7 +70,7 @@ describeEachStore('access rules (ACC, MASK)', (db) => {
   it('ACC-05: emergency modes read without authorisation unless opposed, and the trace flags them', async () => {
     const rec = await adultRecord(w);
     await w.services.submissions.submit(as(doctor), submission(rec.ins, [{}]));
-    const stranger = proActor('regulator', { mode: 'centre_15' });
+    const stranger = proActor('regulator', { mode: 'centre_15', regulationCentre: true });
     expect((await w.services.documents.find(as(stranger), { patientKey: rec.patientKey }, { countTotal: true })).total).toBe(1);
     const bdg = proActor('pharmacist', { mode: 'bris_de_glace' });
     expect((await w.services.documents.find(as(bdg), { patientKey: rec.patientKey }, { countTotal: true })).total).toBe(1);
@@ -119,7 +119,7 @@ describeEachStore('access rules (ACC, MASK)', (db) => {
       expect(await found(as(doctor))).toContain(ids.masked);
       expect(await found(as(doctor2))).not.toContain(ids.masked);
       expect(await found(as({ ...doctor2, mode: 'bris_de_glace' }))).not.toContain(ids.masked);
-      const regulator = as(proActor('regulator', { mode: 'centre_15' }));
+      const regulator = as(proActor('regulator', { mode: 'centre_15', regulationCentre: true }));
       expect(await found(regulator)).not.toContain(ids.masked);
     });
 

@@ -197,7 +197,7 @@ describeEachStore('the record: creation, closure, minors, trace (DMP, MIN, TRACE
       const sub = submission(ins, [{}]);
       await w.services.submissions.submit(as(doctor), sub);
       await w.services.documents.find(as(proActor('nurse')), { patientKey }).catch(() => undefined);
-      await w.services.documents.retrieve(as(proActor('regulator', { mode: 'centre_15' })), { uniqueId: sub.documents[0].metadata.uniqueId });
+      await w.services.documents.retrieve(as(proActor('regulator', { mode: 'centre_15', regulationCentre: true })), { uniqueId: sub.documents[0].metadata.uniqueId });
       const rows = (await w.services.history.read(patientCaller(patientKey), patientKey, { limit: 100, offset: 0 })).rows;
       const deposit = rows.find((r) => r.action === 'document.submit');
       expect(deposit).toMatchObject({ actor_id: doctor.idNatPs, actor_profession: '10', outcome: 'success', document_unique_id: sub.documents[0].metadata.uniqueId, access_mode: 'normal' });

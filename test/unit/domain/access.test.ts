@@ -33,7 +33,7 @@ describe('ACC: who reads what', () => {
   it('ACC-03: a blocked professional is refused even in emergency', () => {
     const c = ctx({ grants: [denyPro(DOCTOR)] });
     expect(read(pro({ mode: 'bris_de_glace' }), c).permit).toBe(false);
-    expect(read(pro({ mode: 'centre_15' }), c)).toEqual({ permit: false, reason: 'blocked' });
+    expect(read(pro({ mode: 'centre_15', regulationCentre: true }), c)).toEqual({ permit: false, reason: 'blocked' });
   });
 
   it('ACC-03: a block of a professional does not block the rest of the care team', () => {
@@ -84,16 +84,16 @@ describe('ACC: who reads what', () => {
   });
 
   it('ACC-05: a Centre 15 regulator doctor reads without authorisation; a non-doctor cannot use centre_15', () => {
-    expect(read(pro({ mode: 'centre_15' }), ctx())).toEqual({ permit: true, emergency: true });
-    expect(read(pro({ profession: '60', mode: 'centre_15' }), ctx())).toEqual({ permit: false, reason: 'emergency_not_applicable' });
+    expect(read(pro({ mode: 'centre_15', regulationCentre: true }), ctx())).toEqual({ permit: true, emergency: true });
+    expect(read(pro({ profession: '60', mode: 'centre_15', regulationCentre: true }), ctx())).toEqual({ permit: false, reason: 'emergency_not_applicable' });
   });
 
   it('ACC-05: an emergency mode the patient opposed is refused, the other still works', () => {
     const c = ctx({ emergencyOppositions: { bris_de_glace: true, centre_15: false } });
     expect(read(pro({ mode: 'bris_de_glace' }), c)).toEqual({ permit: false, reason: 'emergency_opposed' });
-    expect(read(pro({ mode: 'centre_15' }), c).permit).toBe(true);
+    expect(read(pro({ mode: 'centre_15', regulationCentre: true }), c).permit).toBe(true);
     const c2 = ctx({ emergencyOppositions: { bris_de_glace: false, centre_15: true } });
-    expect(read(pro({ mode: 'centre_15' }), c2)).toEqual({ permit: false, reason: 'emergency_opposed' });
+    expect(read(pro({ mode: 'centre_15', regulationCentre: true }), c2)).toEqual({ permit: false, reason: 'emergency_opposed' });
   });
 
   it('ACC-05: in emergency the matrix and masking still apply', () => {

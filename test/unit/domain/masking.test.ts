@@ -21,7 +21,7 @@ describe('MASK: confidentiality and visibility', () => {
     expect(read(pro({ idNatPs: OTHER_DOCTOR, mode: 'bris_de_glace' }), ctx(), masked).permit).toBe(true);
     const mt = ctx({ grants: [permitPro(DOCTOR)], medecinTraitant: DOCTOR });
     expect(read(pro(), mt, masked).permit).toBe(true);
-    expect(read(pro({ mode: 'centre_15' }), ctx({ medecinTraitant: DOCTOR }), masked)).toEqual({ permit: true, emergency: true });
+    expect(read(pro({ mode: 'centre_15', regulationCentre: true }), ctx({ medecinTraitant: DOCTOR }), masked)).toEqual({ permit: true, emergency: true });
   });
 
   it('MASK-01: the patient and the legal representative mask; a professional may not', () => {
@@ -84,8 +84,9 @@ describe('MASK: confidentiality and visibility', () => {
     expect(read(rep(), c, doc())).toEqual({ permit: false, reason: 'doctor_presence_required' });
     expect(read(rep(), c, doc({ typeCode: 'EXPPAT_2', classCode: '90', authoredByPatient: true, authorIds: [] })).permit).toBe(true);
     expect(read(patient(), c, doc()).permit).toBe(true);
-    // the minor may set that requirement
-    expect(decide(policy, patient(), c, null, 'representative.manage', NOW).permit).toBe(true);
+    // the minor may set that requirement; the representative it binds may not lift it
+    expect(decide(policy, patient(), c, null, 'representative.doctor_presence', NOW).permit).toBe(true);
+    expect(decide(policy, rep(), c, null, 'representative.doctor_presence', NOW)).toEqual({ permit: false, reason: 'not_authorised' });
   });
 
   it('MASK-05: unmasking sets the document back to N and a no-op change makes no new version', () => {

@@ -67,15 +67,21 @@ describe('DMP: the record', () => {
     expect(decide(policy, patient(), closed, doc({ typeCode: 'EXPPAT_2', classCode: '90' }), 'document.submit', NOW).permit).toBe(false);
   });
 
-  it('DMP-05: the patient closes, or a professional at the patient\'s request; the patient reactivates within 10 years', () => {
+  it('DMP-05, ACC-07: the patient closes, or a professional at the patient\'s request, or support; they reactivate within 10 years', () => {
     expect(decide(policy, patient(), ctx(), null, 'record.close', NOW).permit).toBe(true);
     expect(decide(policy, pro({ onPatientRequest: true }), ctx({ grants: [permitPro(DOCTOR)] }), null, 'record.close', NOW).permit).toBe(true);
     const closed = ctx({ status: 'closed', closedAt: '2020-06-01T00:00:00Z' });
+    const old = ctx({ status: 'closed', closedAt: '2015-06-14T00:00:00Z' });
     expect(decide(policy, patient(), closed, null, 'record.close', NOW)).toEqual({ permit: false, reason: 'record_closed' });
     expect(decide(policy, patient(), closed, null, 'record.reactivate', NOW).permit).toBe(true);
     expect(decide(policy, patient(), ctx(), null, 'record.reactivate', NOW)).toEqual({ permit: false, reason: 'record_not_closed' });
-    expect(decide(policy, pro({ onPatientRequest: true }), closed, null, 'record.reactivate', NOW).permit).toBe(false);
-    const old = ctx({ status: 'closed', closedAt: '2015-06-14T00:00:00Z' });
+    // ACC-07: a professional reactivates at the patient's request only, and never a blocked one; support too
+    expect(decide(policy, pro(), closed, null, 'record.reactivate', NOW)).toEqual({ permit: false, reason: 'not_on_patient_request' });
+    expect(decide(policy, pro({ onPatientRequest: true }), closed, null, 'record.reactivate', NOW).permit).toBe(true);
+    expect(decide(policy, pro({ onPatientRequest: true }), { ...closed, grants: [denyPro(DOCTOR)] }, null, 'record.reactivate', NOW)).toEqual({ permit: false, reason: 'blocked' });
+    expect(decide(policy, support, closed, null, 'record.reactivate', NOW).permit).toBe(true);
+    expect(decide(policy, support, ctx(), null, 'record.close', NOW).permit).toBe(true);
+    expect(decide(policy, support, old, null, 'record.reactivate', NOW)).toEqual({ permit: false, reason: 'retention_expired' });
     expect(decide(policy, patient(), old, null, 'record.reactivate', NOW)).toEqual({ permit: false, reason: 'retention_expired' });
     expect(retentionEndsAt('2015-06-14T00:00:00Z').toISOString()).toBe('2025-06-14T00:00:00.000Z');
     expect(retentionExpired(old, NOW)).toBe(true);

@@ -170,10 +170,11 @@ describe('visibility filter and decide agree', () => {
     );
   });
 
-  it('DMP-05: on a closed record a professional may do nothing but ask whether it exists', () => {
+  it('DMP-05, ACC-07: on a closed record a professional may do nothing but ask whether it exists, and reopen it at the patient\'s request', () => {
     fc.assert(
       fc.property(professional, record, fc.option(documentFacts, { nil: null }), fc.constantFrom(...ACTIONS), now, (p, c, d, action, t) => {
         if (action === 'record.exists' || action === 'record.create') return;
+        if (action === 'record.reactivate' && p.onPatientRequest === true) return;
         expect(decide(policy, p, { ...c, status: 'closed' }, d, action, t).permit).toBe(false);
       }),
       { numRuns: 5000 },
