@@ -56,7 +56,9 @@ export function selectionService(deps: ServiceDeps) {
           // ACC-09: a member named by any version the caller may read is kept as its document
           if (ids.length) {
             const named = await namedDocuments(tx, patientKey, ids, visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()));
-            ids = [...new Set(named.map((e) => bareUuid(e.logicalId)))];
+            // in the order the patient gave them (the query returns them sorted by date)
+            const documentOf = new Map(named.map((e) => [bareUuid(e.entryUuid).toLowerCase(), bareUuid(e.logicalId)]));
+            ids = [...new Set(ids.map((id) => documentOf.get(id)!))];
           }
           const selectionId = s.selectionId ?? randomUUID();
           await putSelection(tx, patientKey, { selectionId, name: s.name, logicalIds: ids, now: deps.clock.now() });

@@ -334,8 +334,9 @@ export async function findDocuments(q: Queryable, query: DocumentQuery): Promise
   const page: DocumentPage = { entries: rows.rows.map(toStoredEntry) };
   if (query.countTotal) {
     const first = rows.rows[0];
-    // An empty page past the first says nothing of the count: then it is asked on its own.
-    page.total = first ? Number(first.page_total) : query.offset ? await countDocuments(q, query) : 0;
+    // An empty page past the first, or a page of no rows (_count=0), says nothing of the count:
+    // then it is asked on its own.
+    page.total = first ? Number(first.page_total) : query.offset || query.limit === 0 ? await countDocuments(q, query) : 0;
   }
   return page;
 }

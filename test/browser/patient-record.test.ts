@@ -235,6 +235,11 @@ describeInBrowser('the patient\'s record in the web space (Chromium)', () => {
     await pharmacist.getByText('Accès en urgence').waitFor();
     await page.getByLabel('Auteur de l’action').selectOption({ label: 'Félix Potion, Pharmacien' });
     await page.getByText(/^\d+ actions?$/).waitFor();
+    // the count shows before the filtered page replaces the list: wait for the list itself
+    await page.waitForFunction(() => {
+      const shown = Array.from(document.querySelectorAll('li.history-entry .history-who'), (n) => n.textContent);
+      return shown.length > 0 && shown.every((n) => n === 'Félix Potion, Pharmacien');
+    }, undefined, { timeout: 30_000 }).catch(() => undefined);
     const names = await page.locator('li.history-entry .history-who').allInnerTexts();
     expect(names.length).toBeGreaterThan(0);
     expect(new Set(names)).toEqual(new Set(['Félix Potion, Pharmacien']));

@@ -441,6 +441,8 @@ export function transactionResponse(request: Bundle, result: SubmissionResult, o
           location = r?.id ? `${r.resourceType}/${r.id}` : c.fullUrl;
       }
       if (resent && (r?.resourceType === 'DocumentReference' || r?.resourceType === 'Binary')) {
+        // nothing was created: the location names the registered document, not a version made now
+        location = location?.replace(/\/_history\/1$/, '');
         const said = `uniqueId ${resent.uniqueId} is already registered with the same content, as DocumentReference/${stripUrnUuid(resent.entryUuid)} (version ${resent.version}); nothing new was created (DOC-04)`;
         return { response: { status: '200 OK', location, etag: `W/"${resent.version}"`, outcome: warningOutcome(said) } };
       }
