@@ -146,3 +146,5 @@ function shiftYears(isoDate: string, years: number): string {
 }
 
 export type RepresentativeService = ReturnType<typeof representativeService>;
+/** A representative as the service answers it (the doors map it; they never reach the store). */
+export type { RepresentativeRow };

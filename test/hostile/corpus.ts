@@ -113,8 +113,16 @@ function fhirSearches(ctx: CorpusContext): HostileRequest[] {
   }
   for (const key of ['__proto__', 'constructor', 'toString']) {
     get(`_format=${key}`, `${doc}&_format=${q(key)}`);
+    // Unknown parameters are ignored by default (MHD); under Prefer: handling=strict they are
+    // refused, a prototype key like any other.
     for (const route of ['DocumentReference', 'List', 'Patient', 'Consent', 'AuditEvent', 'Practitioner', 'Organization']) {
-      get(`parameter named ${key} on ${route}`, `/fhir/${route}?patient=Patient/${ctx.patientKey}&${q(key)}=1`);
+      out.push({
+        name: `fhir search: parameter named ${key} on ${route}, strict`,
+        door: 'fhir',
+        method: 'GET',
+        path: `/fhir/${route}?patient=Patient/${ctx.patientKey}&${q(key)}=1`,
+        headers: { ...bearer(ctx), prefer: 'handling=strict' },
+      });
     }
     get(`type system ${key}`, `${doc}&type=${q(key)}|11488-4`, true);
     get(`List status ${key}`, `/fhir/List?patient=Patient/${ctx.patientKey}&status=${q(key)}`);

@@ -2,7 +2,7 @@
 // the representative's id; `active` is false once the representative's access has ended (by an
 // act, or at majority); `period` runs from the addition to the end, planned or done.
 import type { RelatedPerson } from '@medplum/fhirtypes';
-import type { RepresentativeRow } from '../../store/representative-repo.js';
+import type { RepresentativeRow } from '../../services/representatives.js';
 import { EXT, HL7, SYSTEM } from './carnet-fhir.js';
 import { pairId } from './composite-id.js';
 

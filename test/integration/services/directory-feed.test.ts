@@ -4,7 +4,7 @@ import { expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isCarnetError } from '../../../src/domain/errors.js';
-import { as, makeWorld, proActor, SYSTEM, type World } from '../../support/world.js';
+import { as, makeWorld, proActor, REGULATION_CENTRE, SYSTEM, type World } from '../../support/world.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const SAMPLE = readFileSync(join(process.cwd(), 'test', 'fixtures', 'directory', 'ps-libre-acces-sample.txt'), 'utf8').split('\n');
@@ -127,7 +127,11 @@ describeEachStore('the directory load from the national extraction', (db) => {
     await w.services.directory.setRegulationCentre(SYSTEM, samu, true);
     expect(await w.services.directory.isRegulationCentre(samu)).toBe(true);
     await w.services.directory.loadExtract(SYSTEM, SAMPLE);
-    expect(await w.services.directory.regulationCentres()).toEqual([{ structure_id: samu, name: 'SAMU DE PARIS - CENTRE 15', active: true }]);
+    // the world's own centre (seeded by hand, not by the load) and the one just marked
+    expect(await w.services.directory.regulationCentres()).toEqual([
+      { structure_id: REGULATION_CENTRE, name: 'SAMU – Centre 15', active: true },
+      { structure_id: samu, name: 'SAMU DE PARIS - CENTRE 15', active: true },
+    ]);
     // The extraction no longer lists it: retired, it no longer makes anyone a regulator.
     await w.services.directory.loadExtract(SYSTEM, edited({ 6: null }));
     expect(await w.services.directory.isRegulationCentre(samu)).toBe(false);
@@ -139,6 +143,6 @@ describeEachStore('the directory load from the national extraction', (db) => {
     expect(await refusal(w.services.directory.setRegulationCentre(SYSTEM, '1999999999', true))).toEqual({ code: 'not_found', message: 'no structure 1999999999 in the directory' });
     expect(await refusal(w.services.directory.setRegulationCentre(as(proActor('regulator')), samu, true))).toMatchObject({ code: 'forbidden' });
     const trace = await db().query<{ target_id: string; details: { regulationCentre: boolean } }>("SELECT target_id, details FROM access_trace WHERE action = 'directory.regulation_centre' ORDER BY occurred_at, seq");
-    expect(trace.rows.map((r) => r.details.regulationCentre)).toEqual([true, false]);
+    expect(trace.rows.filter((r) => r.target_id === samu).map((r) => r.details.regulationCentre)).toEqual([true, false]);
   });
 });
