@@ -1,7 +1,7 @@
 // The server's configuration, read once from the environment and validated as a whole.
 import { loadPatientAccessConfig, type PatientAccessConfig } from './patient-access.js';
 import { DEFAULT_JSON_LIMITS, JSON_LIMIT_VARIABLES, type JsonLimits } from '../json/read.js';
-import { DEFAULT_XML_LIMITS, XML_LIMIT_VARIABLES, type XmlLimits } from '../xml/limits.js';
+import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS, DEFAULT_XML_LIMITS, XML_LIMIT_VARIABLES, type XmlLimits } from '../xml/limits.js';
 import { valueOrFile, withSecretFiles } from './secrets.js';
 import { ConfigError, readBool, readEnum, readInt, readOid, readSize, readString, readUrl, type Env } from './env.js';
 
@@ -26,7 +26,7 @@ export interface Config {
   /** a database statement running longer is cancelled and the request answered 503 */
   dbStatementTimeoutMs: number;
   /** worker threads for the CPU-heavy reading of FHIR bodies, and the time budget of one task */
-  workers: { threads: number; taskBudgetMs: number };
+  workers: { threads: number; taskBudgetMs: number; niceness: number };
   logLevel: LogLevel;
   defaultPageSize: number;
   maxPageSize: number;
@@ -76,6 +76,8 @@ export interface InputLimits {
   json: JsonLimits;
   /** MIME parts of one MTOM message (the SOAP envelope and its attachments) */
   mtomMaxParts: number;
+  /** elements of a SOAP Header, the part read before the sender is identified */
+  soapMaxHeaderElements: number;
 }
 
 function readInputLimits(env: Env): InputLimits {
@@ -98,6 +100,7 @@ function readInputLimits(env: Env): InputLimits {
       maxValues: readInt(env, jv.maxValues, j.maxValues, 100, 100_000_000),
     },
     mtomMaxParts: readInt(env, 'CARNET_MTOM_MAX_PARTS', 1000, 2, 1_000_000),
+    soapMaxHeaderElements: readInt(env, 'CARNET_SOAP_MAX_HEADER_ELEMENTS', DEFAULT_SOAP_MAX_HEADER_ELEMENTS, 10, 1_000_000),
   };
 }
 
@@ -125,6 +128,7 @@ export function loadConfig(given: Env = process.env): Config {
     workers: {
       threads: readInt(env, 'CARNET_WORKER_THREADS', 1, 1, 64),
       taskBudgetMs: readInt(env, 'CARNET_WORKER_TASK_BUDGET_MS', 10_000, 100, 600_000),
+      niceness: readInt(env, 'CARNET_WORKER_NICENESS', 10, 0, 19),
     },
     logLevel: readEnum(env, 'CARNET_LOG_LEVEL', 'info', LOG_LEVELS),
     defaultPageSize,

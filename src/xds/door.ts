@@ -17,7 +17,7 @@ import { handleUpdate } from './door/update.js';
 import { buildMtomMessage, readSoapPayload, type Attachment } from './mtom.js';
 import { isCarnetError } from '../domain/errors.js';
 import { isInputLimitError } from '../domain/input-limits.js';
-import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, parseSoapEnvelope, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
+import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, readSoapHead, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
 import { XdsWireError } from './wire-error.js';
 import { noteActor, noteError } from '../http/request-facts.js';
 
@@ -81,7 +81,8 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
         try {
           const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '', 'utf8');
           const payload = readSoapPayload(raw, req.headers['content-type'], framing);
-          const soap = parseSoapEnvelope(payload.envelope, config.limits.xml);
+          // Only the Header is read before the caller is known; the Body once identify() passed.
+          const soap = readSoapHead(payload.envelope, config.limits.xml, config.limits.soapMaxHeaderElements);
           relatesTo = soap.header.messageId;
           const action = effectiveAction(soap.header, payload.action);
           const tx = transactionForAction(action);
@@ -98,19 +99,20 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             onLogError: (err) => req.log.error({ err }, 'the security log could not be written'),
           });
           noteActor(caller.actor);
+          const body = soap.readBody();
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           // ITI TF-2x V.3.6: the answer is framed as the request was, MTOM or plain SOAP.
           const send = (bodyXml: string) => sendFramed(reply, answer(bodyXml), [], payload.mtom, responseAction(action));
           switch (tx) {
             case 'ITI-41':
             case 'ITI-42':
-              return send(await handleSubmission(tx, soap.body, payload, caller, services));
+              return send(await handleSubmission(tx, body, payload, caller, services));
             case 'ITI-18':
-              return send(await handleQuery(soap.body, caller, services));
+              return send(await handleQuery(body, caller, services));
             case 'ITI-57':
-              return send(await handleUpdate(soap.body, caller, services));
+              return send(await handleUpdate(body, caller, services));
             case 'ITI-43': {
-              const result = await handleRetrieve(soap.body, caller, services, config.repositoryUniqueId, payload.mtom);
+              const result = await handleRetrieve(body, caller, services, config.repositoryUniqueId, payload.mtom);
               // The documents are in a package a browser would only download (content-headers.ts).
               const headers = documentResponseHeaders({ mimeType: payload.mtom ? 'multipart/related' : SOAP_TYPE, baseName: 'retrieve-document-set' });
               return sendFramed(reply.headers(headers), answer(result.bodyXml), result.attachments, payload.mtom, responseAction(action));

@@ -3,7 +3,8 @@
 // meant for the caller, never an exception's internals.
 import { randomUUID } from 'node:crypto';
 import { isInputLimitError, type InputLimitError } from '../domain/input-limits.js';
-import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseXml, textOf, XmlParseError, type XmlLimits } from '../xml/index.js';
+import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS } from '../xml/limits.js';
+import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, scanXmlText, textOf, XmlParseError, type RootChild, type XmlLimits } from '../xml/index.js';
 import type { Document, Element } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
 import type { FaultCode, QualifiedName } from './wire-error.js';
@@ -43,12 +44,18 @@ export interface SoapHeader {
   replyTo?: string;
 }
 
-export interface SoapRequest {
-  document: Document;
+/** What is read of an envelope before its sender is known: the Header alone. */
+export interface SoapHead {
   header: SoapHeader;
   /** the wsse:Security header element, untouched, for authentication */
   security?: Element;
-  /** the single child element of env:Body */
+  /** the single child element of env:Body, parsed when asked (once the sender is known) */
+  readBody(): Element;
+}
+
+export interface SoapRequest {
+  header: SoapHeader;
+  security?: Element;
   body: Element;
 }
 
@@ -61,20 +68,51 @@ export function limitFault(e: InputLimitError): XdsWireError {
   return new XdsWireError(e.message, { status: 413 });
 }
 
-/**
- * Parses a SOAP 1.2 envelope under the XML limits. Problems are XdsWireErrors, to be answered
- * with a Fault.
- */
-export function parseSoapEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): SoapRequest {
-  let document: Document;
+/** XML reading problems as Faults: malformed is a Sender fault, a limit passed a 413. */
+function asWireError(e: unknown): unknown {
+  if (e instanceof XmlParseError) return new XdsWireError(e.message);
+  if (isInputLimitError(e)) return limitFault(e);
+  return e;
+}
+
+function parsePart(xml: string): Document {
   try {
-    document = parseXml(xml, limits);
+    return parseScannedXml(xml);
   } catch (e) {
-    if (e instanceof XmlParseError) throw new XdsWireError(e.message);
-    if (isInputLimitError(e)) throw limitFault(e);
-    throw e;
+    throw asWireError(e);
   }
-  const env = document.documentElement!;
+}
+
+function localNameOf(qname: string): string {
+  return qname.slice(qname.indexOf(':') + 1);
+}
+
+/** The envelope's text without one of the root's children (the Body, or the Header). */
+function without(text: string, part: RootChild | undefined): string {
+  return part ? text.slice(0, part.start) + text.slice(part.end) : text;
+}
+
+/**
+ * Reads a SOAP 1.2 envelope's Header under the XML limits, and no more: the whole text is
+ * scanned (limits, no DTD), but only the Header becomes a tree, itself bounded by
+ * `maxHeaderElements`. The Body, as large as the limits allow, is parsed by readBody() once the
+ * caller is identified, so that an anonymous request never costs more than its Header.
+ * Problems are XdsWireErrors, to be answered with a Fault.
+ */
+export function readSoapHead(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, maxHeaderElements = DEFAULT_SOAP_MAX_HEADER_ELEMENTS): SoapHead {
+  let scanned;
+  try {
+    scanned = scanXmlText(xml, limits);
+  } catch (e) {
+    throw asWireError(e);
+  }
+  const { text, rootChildren } = scanned;
+  const headerPart = rootChildren.find((c) => localNameOf(c.name) === 'Header');
+  const bodyPart = rootChildren.find((c) => localNameOf(c.name) === 'Body');
+  if (headerPart && headerPart.elements > maxHeaderElements) {
+    throw new XdsWireError(`the SOAP Header holds more elements than ${maxHeaderElements} (CARNET_SOAP_MAX_HEADER_ELEMENTS)`, { status: 413 });
+  }
+  const env = parsePart(without(text, bodyPart)).documentElement!;
   if (env.localName === 'Envelope' && env.namespaceURI === NS.soap11) {
     throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch', soap11: true });
   }
@@ -111,11 +149,21 @@ export function parseSoapEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_L
     const names = notUnderstood.map((q) => `${q.localName} (${q.namespace})`).join(', ');
     throw new XdsWireError(`header ${names} is not understood`, { faultCode: 'MustUnderstand', notUnderstood, relatesTo: header.messageId });
   }
-  const bodyEl = firstChild(env, NS.soap12, 'Body');
-  if (!bodyEl) throw new XdsWireError('SOAP envelope without a Body');
-  const content = childElements(bodyEl);
-  if (content.length !== 1) throw new XdsWireError('the SOAP Body must hold exactly one element');
-  return { document, header, security, body: content[0]! };
+  const readBody = (): Element => {
+    if (!bodyPart) throw new XdsWireError('SOAP envelope without a Body');
+    const bodyEl = firstChild(parsePart(without(text, headerPart)).documentElement!, NS.soap12, 'Body');
+    if (!bodyEl) throw new XdsWireError('SOAP envelope without a Body');
+    const content = childElements(bodyEl);
+    if (content.length !== 1) throw new XdsWireError('the SOAP Body must hold exactly one element');
+    return content[0]!;
+  };
+  return { header, security, readBody };
+}
+
+/** A whole SOAP 1.2 envelope, Header and Body (readers of trusted answers, tests). */
+export function parseSoapEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, maxHeaderElements?: number): SoapRequest {
+  const head = readSoapHead(xml, limits, maxHeaderElements);
+  return { header: head.header, security: head.security, body: head.readBody() };
 }
 
 export interface SoapResponseOptions {

@@ -25,6 +25,12 @@ export const DEFAULT_XML_LIMITS: XmlLimits = {
   maxTextLength: 4 * 1024 * 1024,
 };
 
+/**
+ * The most elements a SOAP Header may hold (CARNET_SOAP_MAX_HEADER_ELEMENTS): it is read before
+ * the sender is known, and WS-Addressing plus one VIHF assertion need a few hundred.
+ */
+export const DEFAULT_SOAP_MAX_HEADER_ELEMENTS = 2000;
+
 /** The configuration variable of each limit, so that a refusal says what an operator may change. */
 export const XML_LIMIT_VARIABLES: Record<keyof XmlLimits, string> = {
   maxBytes: 'CARNET_XML_MAX_BYTES',

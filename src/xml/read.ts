@@ -6,7 +6,7 @@ import type { Document } from '@xmldom/xmldom';
 import { InputLimitError } from '../domain/input-limits.js';
 import { XmlParseError } from './errors.js';
 import { DEFAULT_XML_LIMITS, xmlLimitError, type XmlLimits } from './limits.js';
-import { scanXml } from './scan.js';
+import { scanXml, type RootChild } from './scan.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -42,15 +42,33 @@ export function checkXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
   scanXml(xml, limits);
 }
 
+/** XML text the scan admitted (its BOM dropped), with the root's child elements it found. */
+export interface ScannedXml {
+  text: string;
+  rootChildren: RootChild[];
+}
+
+/** The size and the limits checked on `text` (scan.ts), nothing built yet. */
+export function scanXmlText(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): ScannedXml {
+  const xml = withoutBom(text);
+  // Characters are at most as many as UTF-8 bytes: this bounds the text the scan may walk.
+  if (xml.length > limits.maxBytes) throw xmlLimitError('maxBytes', limits.maxBytes);
+  return { text: xml, rootChildren: scanXml(xml, limits) };
+}
+
 /**
  * Parses XML text into a DOM under the limits. Limits passed raise InputLimitError; anything
  * not well-formed raises XmlParseError with the parser's first complaint.
  */
 export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Document {
-  const xml = withoutBom(text);
-  // Characters are at most as many as UTF-8 bytes: this bounds the text the scan may walk.
-  if (xml.length > limits.maxBytes) throw xmlLimitError('maxBytes', limits.maxBytes);
-  scanXml(xml, limits);
+  return parseScannedXml(scanXmlText(text, limits).text);
+}
+
+/**
+ * The DOM of text scanXmlText admitted, or of a part of it cut at the root children it found
+ * (the scan's bounds hold for any part). XmlParseError when it is not well-formed.
+ */
+export function parseScannedXml(xml: string): Document {
   // The parser wraps what onError throws in its own message: keep the first complaint as said.
   let complaint: string | undefined;
   const parser = new DOMParser({

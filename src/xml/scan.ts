@@ -27,12 +27,38 @@ function find(text: string, needle: string, from: number, what: string): number 
   return at;
 }
 
-/** Throws the first limit the text passes (an InputLimitError) or an XmlParseError for a DTD. */
-export function scanXml(text: string, limits: XmlLimits): void {
+/** A child element of the document's root, as the scan saw it: where its text is, what it holds. */
+export interface RootChild {
+  /** the qualified name, as written (`env:Header`) */
+  name: string;
+  /** index of its `<` */
+  start: number;
+  /** index just after its end tag (or its `/>`) */
+  end: number;
+  /** elements in it, itself included */
+  elements: number;
+}
+
+/**
+ * Throws the first limit the text passes (an InputLimitError) or an XmlParseError for a DTD.
+ * Returns the root's child elements, so that a reader may parse one part of a large document
+ * (a SOAP Header before its Body) without walking the text again.
+ */
+export function scanXml(text: string, limits: XmlLimits): RootChild[] {
   const n = text.length;
   let depth = 0;
   let elements = 0;
   let i = 0;
+  const children: RootChild[] = [];
+  let open: RootChild | undefined;
+  const closeChild = (end: number) => {
+    if (open && depth === 1) {
+      open.end = end;
+      open.elements = elements - open.elements;
+      children.push(open);
+      open = undefined;
+    }
+  };
   while (i < n) {
     const lt = text.indexOf('<', i);
     const textEnd = lt < 0 ? n : lt;
@@ -56,14 +82,29 @@ export function scanXml(text: string, limits: XmlLimits): void {
       depth--;
       if (depth < 0) throw new XmlParseError('malformed XML: an end tag closes no element');
       i = find(text, '>', lt + 2, 'end tag') + 1;
+      closeChild(i);
     } else {
       elements++;
       if (elements > limits.maxElements) throw xmlLimitError('maxElements', limits.maxElements);
       depth++;
       if (depth > limits.maxDepth) throw xmlLimitError('maxDepth', limits.maxDepth);
+      if (depth === 2) open = { name: tagName(text, lt + 1), start: lt, end: -1, elements: elements - 1 };
       i = scanStartTag(text, lt + 1, limits, () => depth--);
+      closeChild(i);
     }
   }
+  return children;
+}
+
+/** The name of the tag whose name starts at `i`. */
+function tagName(text: string, i: number): string {
+  let end = i;
+  while (end < text.length) {
+    const c = text.charCodeAt(end);
+    if (isSpace(c) || c === GT || c === SLASH) break;
+    end++;
+  }
+  return text.slice(i, end);
 }
 
 /** Reads a start tag's name and attributes from `i` (just after `<`); returns the index after `>`. */

@@ -6,6 +6,7 @@ import {
   effectiveAction,
   faultFor,
   parseSoapEnvelope,
+  readSoapHead,
   responseAction,
   transactionForAction,
 } from '../../../src/xds/soap.js';
@@ -71,6 +72,29 @@ describe('parseSoapEnvelope', () => {
     expect(f(ENV('<h:X xmlns:h="urn:h" s:mustUnderstand="true"/>'))).toBe('MustUnderstand');
     expect(f(ENV('', ''))).toBe('Sender');
     expect(f('<!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + ENV(''))).toBe('Sender');
+  });
+
+  it('reads the Header alone before identity: a Body that is not even well-formed is read only by readBody()', () => {
+    const head = readSoapHead(ENV(`<a:Action>${XDS_ACTIONS['ITI-18']}</a:Action>`, '<q:x xmlns:q="urn:q"><a></b></q:x>'));
+    expect(head.header.action).toBe(XDS_ACTIONS['ITI-18']);
+    expect(() => head.readBody()).toThrow(/malformed XML/);
+    const ok = readSoapHead(ENV('<a:Action>x</a:Action>'));
+    expect(ok.readBody().localName).toBe('AdhocQueryRequest');
+  });
+
+  it('refuses a Header past CARNET_SOAP_MAX_HEADER_ELEMENTS with a 413 Fault, whatever the Body holds', () => {
+    const security = `<wsse:Security xmlns:wsse="${NS.wsse}">${'<x/>'.repeat(60)}</wsse:Security>`;
+    const refused = (() => {
+      try {
+        readSoapHead(ENV(security), undefined, 50);
+      } catch (e) {
+        return e as XdsWireError;
+      }
+      return undefined;
+    })();
+    expect({ status: refused?.status, message: refused?.message }).toEqual({ status: 413, message: 'the SOAP Header holds more elements than 50 (CARNET_SOAP_MAX_HEADER_ELEMENTS)' });
+    // the same elements in the Body are the Body's business (bounded by the XML limits only)
+    expect(readSoapHead(ENV('<a:Action>x</a:Action>', `<q:x xmlns:q="urn:q">${'<y/>'.repeat(60)}</q:x>`), undefined, 50).readBody().childNodes.length).toBe(60);
   });
 
   it('effectiveAction: header or Content-Type, and they must agree', () => {

@@ -17,6 +17,16 @@ function limitOf(xml: string, limits = small): string | undefined {
 }
 
 describe('scanXml', () => {
+  it("names the root's children with where they start and end and how many elements each holds", () => {
+    const xml = '<r><a:h xmlns:a="urn:a"><x/><y>t</y></a:h> <b/><c>z</c></r>';
+    const children = scanXml(xml, small);
+    expect(children.map((c) => ({ name: c.name, text: xml.slice(c.start, c.end), elements: c.elements }))).toEqual([
+      { name: 'a:h', text: '<a:h xmlns:a="urn:a"><x/><y>t</y></a:h>', elements: 3 },
+      { name: 'b', text: '<b/>', elements: 1 },
+      { name: 'c', text: '<c>z</c>', elements: 1 },
+    ]);
+  });
+
   it('names each limit it meets', () => {
     expect(limitOf('<a>'.repeat(6) + '</a>'.repeat(6))).toBe('CARNET_XML_MAX_DEPTH');
     expect(limitOf('<a>' + '<b/>'.repeat(20) + '</a>')).toBe('CARNET_XML_MAX_ELEMENTS');
