@@ -31,7 +31,7 @@ import {
   oidToIdentifierSystem,
   toInstant,
 } from '../codes.js';
-import { profileProblems } from '../validation/validate.js';
+import { profileProblems, type ProfileCheck } from '../validation/validate.js';
 import { PROFILE } from '../validation/profiles.js';
 import { authorFromReference, authorToContained, findContained, practitionerToXcn, xcnToPractitioner } from './authors.js';
 import { readCx, writeCx } from '../../domain/hl7v2.js';
@@ -319,6 +319,8 @@ export interface FromDocumentReferenceOptions {
   patientId?: PatientIdentifier;
   /** check the required bindings of the profile too (default false: IHE test data uses other codes) */
   terminology?: boolean;
+  /** how the profile is checked (default: here, now) */
+  check?: ProfileCheck;
 }
 
 export interface DocumentReferenceReading {
@@ -359,7 +361,7 @@ export function fromDocumentReference(dr: DocumentReference, options: FromDocume
   const comprehensive = options.comprehensive ?? true;
   // What must be there, how often and with which codes is the published profile's to say.
   const profile = comprehensive ? PROFILE.documentReference : PROFILE.documentReferenceMinimal;
-  const problems: CarnetError[] = profileProblems(dr, profile, { path, terminology: options.terminology ?? false });
+  const problems: CarnetError[] = (options.check ?? profileProblems)(dr, profile, { path, terminology: options.terminology ?? false });
   const contained = dr.contained;
 
   const uniqueId = dr.masterIdentifier?.value;

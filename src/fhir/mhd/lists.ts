@@ -14,7 +14,7 @@ import {
   practitionerToPerson,
 } from './authors.js';
 import { formatXcn, formatXon, formatXtn, parseXcn, parseXon } from '../../domain/hl7v2.js';
-import { profileProblems } from '../validation/validate.js';
+import { profileProblems, type ProfileCheck } from '../validation/validate.js';
 import { PROFILE } from '../validation/profiles.js';
 import {
   EXT_IS_ARCHIVED,
@@ -215,6 +215,8 @@ export interface FromListOptions {
   patientId?: PatientIdentifier;
   /** check the profile's required bindings too (default false) */
   terminology?: boolean;
+  /** how the profile is checked (default: here, now) */
+  check?: ProfileCheck;
 }
 
 function p(message: string, location: string): CarnetError {
@@ -245,7 +247,7 @@ export function fromSubmissionSetList(list: List, options: FromListOptions = {})
   const comprehensive = options.comprehensive ?? true;
   // Identifiers, sourceId, status, date and (comprehensive) designationType: the profile says.
   const profile = comprehensive ? PROFILE.submissionSet : PROFILE.submissionSetMinimal;
-  const problems: CarnetError[] = profileProblems(list, profile, { path, terminology: options.terminology ?? false });
+  const problems: CarnetError[] = (options.check ?? profileProblems)(list, profile, { path, terminology: options.terminology ?? false });
   const { uniqueId, entryUuid } = readIdentifiers(list, path, problems);
 
   const sourceIds = extensionsOf(list, EXT_SOURCE_ID);
@@ -304,7 +306,7 @@ export function fromFolderList(list: List, options: FromListOptions = {}): { met
   const path = options.path ?? 'List';
   const comprehensive = options.comprehensive ?? true;
   const profile = comprehensive ? PROFILE.folder : PROFILE.folderMinimal;
-  const problems: CarnetError[] = profileProblems(list, profile, { path, terminology: options.terminology ?? false });
+  const problems: CarnetError[] = (options.check ?? profileProblems)(list, profile, { path, terminology: options.terminology ?? false });
   const { uniqueId, entryUuid } = readIdentifiers(list, path, problems);
   const metadata: FolderMetadata = {
     uniqueId: uniqueId ?? '',

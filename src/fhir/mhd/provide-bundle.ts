@@ -10,7 +10,7 @@ import type { SubmissionRequest, SubmissionResult, SubmittedAssociation, Submitt
 import { RELATES_TO_TO_ASSOCIATION, fromDocumentReference, stripUrnUuid } from './document-reference.js';
 import { fromFolderList, fromSubmissionSetList, listType } from './lists.js';
 import { PROFILE } from '../validation/profiles.js';
-import { profileProblems } from '../validation/validate.js';
+import { profileProblems, type ProfileCheck } from '../validation/validate.js';
 import { lookup } from '../../domain/lookup.js';
 import { warningOutcome } from '../outcome.js';
 
@@ -47,6 +47,8 @@ export interface ProvideBundleOptions {
   resolvePatient: PatientResolver;
   /** check the profiles' required bindings (the DMP terminologies) too; the route does */
   terminology?: boolean;
+  /** how each profile is checked (default: here, now; the route: answers a worker thread computed) */
+  check?: ProfileCheck;
 }
 
 interface Classified {
@@ -112,6 +114,7 @@ export async function readProvideBundle(
     return { problems: [problem('ITI-65 expects a Bundle', 'Bundle')] };
   }
   const terminology = options.terminology ?? false;
+  const check = options.check ?? profileProblems;
 
   // Metadata option from Bundle.meta.profile.
   const profiles = bundle.meta?.profile ?? [];
@@ -120,7 +123,7 @@ export async function readProvideBundle(
   const comprehensive = option === 'comprehensive' || option === 'uncontained';
   // The Bundle's own shape (type, meta.profile, requests, one SubmissionSet, some documents) is
   // the published profile's; each entry is checked against its profile as it is read below.
-  const problems: CarnetError[] = profileProblems(bundle, comprehensive ? PROFILE.provideBundle : PROFILE.provideBundleMinimal, { entries: false, terminology });
+  const problems: CarnetError[] = check(bundle, comprehensive ? PROFILE.provideBundle : PROFILE.provideBundleMinimal, { entries: false, terminology });
   if (profiles.length > 0 && !option) problems.push(problem(`Bundle.meta.profile ${profiles.join(', ')} is not an MHD ProvideBundle profile`, 'Bundle.meta.profile'));
   option ??= 'minimal';
 
@@ -226,7 +229,7 @@ export async function readProvideBundle(
   };
   let submissionSet: SubmissionRequest['submissionSet'] | undefined;
   if (ssEntry && ssList) {
-    const read = fromSubmissionSetList(ssList, { path: `${ssEntry.path}.resource`, comprehensive, patientId: pid, terminology });
+    const read = fromSubmissionSetList(ssList, { path: `${ssEntry.path}.resource`, comprehensive, patientId: pid, terminology, check });
     problems.push(...read.problems);
     submissionSet = { ...read.metadata, id: ssEntry.fullUrl ?? 'SubmissionSet' };
   }
@@ -238,7 +241,7 @@ export async function readProvideBundle(
   for (const d of documents) {
     const dr = d.entry.resource as DocumentReference;
     const rpath = `${d.path}.resource`;
-    const read = fromDocumentReference(dr, { path: rpath, comprehensive, patientId: pid, terminology });
+    const read = fromDocumentReference(dr, { path: rpath, comprehensive, patientId: pid, terminology, check });
     problems.push(...read.problems);
     if (dr.status !== undefined && dr.status !== 'current') problems.push(problem('A submitted DocumentReference must have status current', `${rpath}.status`));
     const attachment = dr.content?.[0]?.attachment;
@@ -305,7 +308,7 @@ export async function readProvideBundle(
   const submittedFolders: SubmittedFolder[] = [];
   for (const f of folders) {
     const list = f.entry.resource as List;
-    const read = fromFolderList(list, { path: `${f.path}.resource`, comprehensive, patientId: pid, terminology });
+    const read = fromFolderList(list, { path: `${f.path}.resource`, comprehensive, patientId: pid, terminology, check });
     problems.push(...read.problems);
     submittedFolders.push({ id: f.fullUrl ?? `Folder${f.index}`, metadata: read.metadata });
   }

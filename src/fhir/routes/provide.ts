@@ -46,7 +46,9 @@ export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): voi
     if (bundle.type === 'batch') {
       throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });
     }
-    const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true }));
+    // The profile checks run on a worker thread (a large Bundle costs seconds of CPU), the reading here.
+    const check = await req.server.fhirWork.provideBundleChecks(bundle, true);
+    const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, check }));
     const result = await ctx.services.submissions.submit(caller, request);
     const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
     const resubmitted = result.resubmitted.map((r) => ({ ...r, id: bundleIdOf.get(r.id) ?? r.id }));

@@ -71,6 +71,13 @@ function rebase(issues: OperationOutcomeIssue[], from: string, to: string): Oper
   return issues.map((i) => ({ ...i, expression: (i.expression ?? [from]).map((x) => (x === from || x.startsWith(`${from}.`) ? `${to}${x.slice(from.length)}` : `${to}.${x}`)) }));
 }
 
+/**
+ * How a reader checks a resource against a profile: profileProblems itself, or answers another
+ * thread computed beforehand (mhd/provide-bundle-checks.ts), so that the event loop never runs
+ * the checks of a large Bundle.
+ */
+export type ProfileCheck = (resource: Resource, profileUrl: string, options: ValidationOptions & { path?: string }) => CarnetError[];
+
 export interface ValidationOptions {
   /** check required bindings to this server's ValueSets (default true) */
   terminology?: boolean;

@@ -1,12 +1,15 @@
 // What the FHIR worker threads do: reading FHIR XML into JSON and checking a resource against a
 // profile, the two steps whose cost grows with an admissible body. Errors cross the thread as
 // data (an Error loses its code and location when cloned) and are rebuilt by work.ts.
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import type { XmlLimits } from '../../xml/limits.js';
+import { lowerThisThreadPriority } from '../../workers/priority.js';
+import { conformance } from '../conformance/registry.js';
 import { ensureFhirDefinitions } from '../definitions.js';
 import { assertProfile } from '../validation/validate.js';
 import { fhirXmlToJson } from '../xml.js';
+import { recordProvideBundleChecks } from '../mhd/provide-bundle-checks.js';
 
 export interface ErrorData {
   code: CarnetError['code'];
@@ -39,11 +42,13 @@ function settle<T>(work: () => T): TaskResult<T> {
  * Loads what the first real task would otherwise load within its budget: the R4 definitions, the
  * XML reader, and the published profiles checked here (their schemas are built on first use).
  */
-export function warm(input: { profiles?: string[] } | null): boolean {
+export function warm(input: { profiles?: string[]; niceness?: number } | null): boolean {
+  lowerThisThreadPriority(input?.niceness ?? 0);
   ensureFhirDefinitions();
   fhirXmlToJson('<Patient xmlns="http://hl7.org/fhir"><active value="true"/></Patient>');
   for (const profile of input?.profiles ?? []) {
-    settle(() => assertProfile({ resourceType: /consent/i.test(profile) ? 'Consent' : 'Patient' } as Resource, profile));
+    const type = conformance().profile(profile)?.type;
+    if (type) settle(() => assertProfile({ resourceType: type } as Resource, profile));
   }
   return true;
 }
@@ -57,4 +62,15 @@ export function checkProfile(input: { resource: Resource; profile: string }): Ta
     assertProfile(input.resource, input.profile);
     return true as const;
   });
+}
+
+/** The profile checks of an ITI-65 Bundle (its payloads already lightened), by profileCheckKey. */
+export async function provideBundleChecks(input: { bundle: Bundle; terminology: boolean }): Promise<TaskResult<Array<[string, ErrorData[]]>>> {
+  try {
+    const recorded = await recordProvideBundleChecks(input.bundle, input.terminology);
+    return { ok: true, value: [...recorded].map(([key, problems]) => [key, problems.map(dataOf)]) };
+  } catch (e) {
+    if (e instanceof CarnetError) return { ok: false, error: dataOf(e) };
+    throw e;
+  }
 }

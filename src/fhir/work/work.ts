@@ -1,17 +1,22 @@
 // The FHIR door's CPU-heavy steps, run off the event loop on a worker thread (src/workers/pool.ts)
 // with a time budget: reading an XML body, checking a resource against its profile. A request
 // can then cost the server CPU time, but never the time of every other request.
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import { InputLimitError } from '../../domain/input-limits.js';
 import { createTaskPool, type TaskPool } from '../../workers/pool.js';
 import type { XmlLimits } from '../../xml/limits.js';
 import { PROFILE } from '../validation/profiles.js';
+import { withoutPayloads } from '../validation/payloads.js';
+import type { ProfileCheck } from '../validation/validate.js';
+import { replayingCheck } from '../mhd/provide-bundle-checks.js';
 import type { ErrorData, TaskResult } from './tasks.js';
 
 export interface FhirWork {
   xmlToJson(xml: string, limits: XmlLimits): Promise<Resource>;
   checkProfile(resource: Resource, profile: string): Promise<void>;
+  /** the profile checks an ITI-65 Bundle needs, made on the worker, for readProvideBundle's `check` */
+  provideBundleChecks(bundle: Bundle, terminology: boolean): Promise<ProfileCheck>;
   /** loads the threads now (a serving process), instead of on the first XML body */
   warm(): Promise<void>;
   close(): Promise<void>;
@@ -28,17 +33,23 @@ function valueOf<T>(r: TaskResult<T>): T {
   return r.value;
 }
 
-export function createFhirWork(options: { threads: number; budgetMs: number }): FhirWork {
+export function createFhirWork(options: { threads: number; budgetMs: number; niceness?: number }): FhirWork {
   const pool: TaskPool = createTaskPool({
     // compiled (dist/, a .js module): the compiled entry; from the sources: the tsx bootstrap
     filename: new URL(import.meta.url.endsWith('.js') ? './worker.js' : './worker.mjs', import.meta.url).href,
-    warmInput: { profiles: [PROFILE.patient, PROFILE.consent] },
-    ...options,
+    warmInput: { profiles: Object.values(PROFILE), niceness: options.niceness ?? 0 },
+    threads: options.threads,
+    budgetMs: options.budgetMs,
   });
   return {
     xmlToJson: async (xml, limits) => valueOf(await pool.run<TaskResult<Resource>>('xmlToJson', { xml, limits })),
     checkProfile: async (resource, profile) => {
       valueOf(await pool.run<TaskResult<true>>('checkProfile', { resource, profile }));
+    },
+    provideBundleChecks: async (bundle, terminology) => {
+      // the documents' bytes are not checked (validation/payloads.ts): they do not cross threads
+      const answers = valueOf(await pool.run<TaskResult<Array<[string, ErrorData[]]>>>('provideBundleChecks', { bundle: withoutPayloads(bundle), terminology }));
+      return replayingCheck(new Map(answers.map(([key, problems]) => [key, problems.map(errorOf)])));
     },
     warm: () => pool.warm(),
     close: () => pool.close(),
