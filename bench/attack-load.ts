@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InputLimits } from '../src/config/config.js';
 import { NS } from '../src/xml/names.js';
+import { provideBundle } from '../test/support/mhd-bundle.js';
 import { percentile } from './stats.js';
 
 export interface ProbeStats {
@@ -43,10 +44,24 @@ function attacks(limits: InputLimits, token: string): Attack[] {
   const x = limits.xml;
   const j = limits.json;
   const elements = x.maxElements - 50;
+  const headerElements = limits.soapMaxHeaderElements - 10;
   const fhirNames = Math.floor((x.maxElements - 10) / 3);
+  // An ITI-65 Bundle at the entry limit (a document and its Binary per pair of entries), for a
+  // patient no record has: checked whole against the MHD profiles, then refused, nothing stored.
+  const iti65 = provideBundle({ patient: `Patient/${randomUUID()}`, docs: Array.from({ length: Math.floor((j.maxBundleEntries - 1) / 2) }, (_, i) => ({ typeCode: '11490-0', content: `document ${i}` })) });
   return [
-    // Admitted by the limits, parsed whole, refused only at identity (no assertion): anonymous.
-    { name: `XDS, ${elements.toLocaleString('en')} elements in wsse:Security, no assertion`, path: '/xds/registry', headers: { 'content-type': SOAP }, body: Buffer.from(envelope(`<wsse:Security xmlns:wsse="${NS.wsse}">${'<x/>'.repeat(elements)}</wsse:Security>`)) },
+    // Admitted by the limits: the Header (at its own bound) parsed, refused at identity (no
+    // assertion), the Body at the element limit never parsed: anonymous.
+    {
+      name: `XDS, ${headerElements.toLocaleString('en')} elements in wsse:Security and ${(elements - headerElements).toLocaleString('en')} in the Body, no assertion`,
+      path: '/xds/registry',
+      headers: { 'content-type': SOAP },
+      body: Buffer.from(envelope(`<wsse:Security xmlns:wsse="${NS.wsse}">${'<x/>'.repeat(headerElements)}</wsse:Security>`, `<b>${'<x/>'.repeat(elements - headerElements)}</b>`)),
+    },
+    // Refused by the Header's bound before any tree: the same elements all in wsse:Security.
+    { name: `XDS, ${elements.toLocaleString('en')} elements in wsse:Security (refused at the Header's bound)`, path: '/xds/registry', headers: { 'content-type': SOAP }, body: Buffer.from(envelope(`<wsse:Security xmlns:wsse="${NS.wsse}">${'<x/>'.repeat(elements)}</wsse:Security>`)) },
+    // Authenticated ITI-65 at the Bundle entry limit: every profile checked, then refused.
+    { name: `FHIR ITI-65 Bundle of ${(iti65.entry?.length ?? 0).toLocaleString('en')} entries, unknown patient`, path: '/fhir', headers: fhir('application/fhir+json'), body: Buffer.from(JSON.stringify(iti65)) },
     // Refused by the scan: an XML part just under its byte limit, full of elements.
     { name: `XDS, ${(x.maxBytes / 1024 / 1024).toFixed(0)} MB of elements (refused at element ${(x.maxElements + 1).toLocaleString('en')})`, path: '/xds/registry', headers: { 'content-type': SOAP }, body: Buffer.from(envelope(`<h>${'<x/>'.repeat(Math.floor((x.maxBytes - 1024) / 4))}</h>`)) },
     // Refused by size, after reading: an XML part 1 MB over its limit.

@@ -2,7 +2,8 @@
 // body limits, and answers for unknown routes, wrong methods and unexpected errors that never
 // show a stack trace.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import Fastify, { errorCodes, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config, InputLimits } from '../config/config.js';
 import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
@@ -10,7 +11,7 @@ import { loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
-import { readJsonBody, readXmlBody } from './bodies.js';
+import { readJsonBody, readXmlStream } from './bodies.js';
 import { checkXmlSize } from '../xml/index.js';
 
 declare module 'fastify' {
@@ -29,7 +30,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
 const XML_TYPES = ['application/fhir+xml', 'application/xml', 'text/xml'];
-const BINARY_TYPES = ['multipart/related', 'application/soap+xml', 'application/octet-stream'];
+const BINARY_TYPES = ['multipart/related', 'application/octet-stream'];
 /** Bodies that are one XML part as a whole. */
 const XML_BODY_TYPES = new Set([...XML_TYPES, 'application/soap+xml']);
 
@@ -101,12 +102,11 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       done(e as FastifyError, undefined);
     }
   });
-  app.addContentTypeParser(XML_TYPES, { parseAs: 'buffer' }, (_req, body, done) => {
-    try {
-      done(null, readXmlBody(body as Buffer, config.limits.xml));
-    } catch (e) {
-      done(e as FastifyError, undefined);
-    }
+  // XML (FHIR XML, plain SOAP) is decoded as it arrives, within the smaller of the route's body
+  // limit and the XML part's (bodies.ts): a large envelope never costs one long decoding task.
+  app.addContentTypeParser([...XML_BODY_TYPES], (req: FastifyRequest, payload: Readable) => {
+    const routeLimit = req.routeOptions.bodyLimit ?? config.bodyLimit;
+    return readXmlStream(payload, config.limits.xml, Math.min(routeLimit, config.limits.xml.maxBytes), () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
   });
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

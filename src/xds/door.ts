@@ -79,7 +79,8 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
       xds.post(path, { bodyLimit: config.documentBodyLimit }, async (req: FastifyRequest, reply: FastifyReply) => {
         let relatesTo: string | undefined;
         try {
-          const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '', 'utf8');
+          // MTOM arrives as bytes; plain SOAP as text, already decoded while it was read (bodies.ts)
+          const raw = Buffer.isBuffer(req.body) ? req.body : typeof req.body === 'string' ? req.body : '';
           const payload = readSoapPayload(raw, req.headers['content-type'], framing);
           // Only the Header is read before the caller is known; the Body once identify() passed.
           const soap = readSoapHead(payload.envelope, config.limits.xml, config.limits.soapMaxHeaderElements);

@@ -244,9 +244,10 @@ export interface SoapPayload {
  * Reads an HTTP body as a SOAP message: MTOM multipart/related or plain
  * application/soap+xml (also text/xml / application/xml for lenient clients).
  */
-export function readSoapPayload(body: Buffer, contentTypeHeader: string | undefined, limits: SoapFramingLimits = TRUSTED_FRAMING): SoapPayload {
+export function readSoapPayload(body: Buffer | string, contentTypeHeader: string | undefined, limits: SoapFramingLimits = TRUSTED_FRAMING): SoapPayload {
   const ct = parseContentType(contentTypeHeader ?? 'application/soap+xml');
   if (ct.mediaType === 'multipart/related') {
+    if (typeof body === 'string') throw new XdsWireError('an MTOM message must be read as bytes');
     const m = parseMultipartRelated(body, contentTypeHeader!, limits.maxParts);
     const attachments = new Map<string, Buffer>();
     for (const p of m.parts) {
@@ -260,11 +261,16 @@ export function readSoapPayload(body: Buffer, contentTypeHeader: string | undefi
   throw new XdsWireError(`unsupported content type for a SOAP request: ${ct.mediaType}`);
 }
 
-/** The envelope's text: within its size limit (413 otherwise) and strict UTF-8 (a BOM is dropped). */
-function envelopeText(bytes: Buffer, limits: SoapFramingLimits): string {
+/**
+ * The envelope's text: within its size limit (413 otherwise) and strict UTF-8 (a BOM is dropped).
+ * Text was decoded, its bytes counted, while the body was read; its characters (never more than
+ * its bytes) are checked again here for callers that hand text over directly.
+ */
+function envelopeText(bytes: Buffer | string, limits: SoapFramingLimits): string {
   if (bytes.length > limits.maxEnvelopeBytes) {
     throw new XdsWireError(`the SOAP envelope is larger than ${limits.maxEnvelopeBytes} bytes (CARNET_XML_MAX_BYTES)`, { status: 413 });
   }
+  if (typeof bytes === 'string') return bytes;
   try {
     return decodeUtf8(bytes, 'the SOAP envelope');
   } catch (e) {
