@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { CarnetError } from '../domain/errors.js';
 import { parseJson, type JsonLimits } from '../json/read.js';
-import { decodeUtf8, withoutBom, xmlLimitError, XmlParseError, type XmlLimits } from '../xml/index.js';
+import { decodeUtf8, withoutBom, xmlLimitError, XmlParseError, XmlScanner, type XmlLimits } from '../xml/index.js';
 
 function utf8(bytes: Buffer): string {
   try {
@@ -21,14 +21,31 @@ export function readJsonBody(bytes: Buffer, limits: JsonLimits): unknown {
 
 /**
  * An XML body's text read from the wire chunk by chunk: each chunk decoded as it arrives (strict
- * UTF-8, a sequence cut between chunks joined), the size counted as it grows. A body past
- * `maxBytes` is refused at the chunk that passes it, whatever Content-Length said, and decoding
- * never becomes one long task of the event loop however large the body is.
+ * UTF-8, a sequence cut between chunks joined), the size counted and the XML limits scanned
+ * (scan.ts) as it grows. A body past a limit is refused at the chunk that passes it, whatever
+ * Content-Length said, and neither decoding nor scanning ever becomes one long task of the event
+ * loop however large the body is. The reader that parses the text scans it again (cheaply: it is
+ * known admissible), as it does text from anywhere else.
  * `tooLarge` is the error for a body past `maxBytes` when that is the route's own body limit.
  */
 export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: number, tooLarge: () => Error): Promise<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const scanner = new XmlScanner(limits);
   const parts: string[] = [];
+  let started = false;
+  const take = (text: string) => {
+    // the byte order mark XML allows before the first character is not the document's
+    const part = started ? text : withoutBom(text);
+    if (text) started = true;
+    parts.push(part);
+    scanner.feed(part);
+  };
+  const reading = (e: unknown): Error =>
+    (e as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA'
+      ? new CarnetError('invalid_metadata', 'the body is not valid UTF-8', { reason: 'invalid_request' })
+      : e instanceof XmlParseError
+        ? new CarnetError('invalid_metadata', e.message)
+        : (e as Error);
   let received = 0;
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -46,21 +63,22 @@ export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: nu
       received += chunk.length;
       if (received > maxBytes) return fail(maxBytes < limits.maxBytes ? tooLarge() : xmlLimitError('maxBytes', limits.maxBytes));
       try {
-        parts.push(decoder.decode(chunk, { stream: true }));
-      } catch {
-        fail(new CarnetError('invalid_metadata', 'the body is not valid UTF-8', { reason: 'invalid_request' }));
+        take(decoder.decode(chunk, { stream: true }));
+      } catch (e) {
+        fail(reading(e));
       }
     });
     payload.on('error', (e) => fail(e));
     payload.on('end', () => {
       if (settled) return;
       try {
-        parts.push(decoder.decode());
-      } catch {
-        return fail(new CarnetError('invalid_metadata', 'the body is not valid UTF-8', { reason: 'invalid_request' }));
+        take(decoder.decode());
+        scanner.end();
+      } catch (e) {
+        return fail(reading(e));
       }
       settled = true;
-      resolve(withoutBom(parts.join('')));
+      resolve(parts.join(''));
     });
   });
 }

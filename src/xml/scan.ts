@@ -4,6 +4,10 @@
 // entities and no entity expansion). It does not check well-formedness — the parser that runs
 // afterwards does — but it never counts less than a parser would find, so a document it lets
 // through costs at most what the limits allow.
+//
+// The scan can be fed text as it arrives (XmlScanner.feed): a body is then refused at the chunk
+// where it passes a limit, not once it has been read whole. A construct cut between two chunks
+// (a tag, a comment) is read again from its start when the next chunk comes.
 import { XmlParseError } from './errors.js';
 import { xmlLimitError, type XmlLimits } from './limits.js';
 
@@ -20,23 +24,136 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
-/** Where `needle` starts at or after `from`, or a parse error naming what was left open. */
-function find(text: string, needle: string, from: number, what: string): number {
-  const at = text.indexOf(needle, from);
-  if (at < 0) throw new XmlParseError(`malformed XML: unterminated ${what}`);
-  return at;
-}
-
 /** A child element of the document's root, as the scan saw it: where its text is, what it holds. */
 export interface RootChild {
   /** the qualified name, as written (`env:Header`) */
   name: string;
-  /** index of its `<` */
+  /** index of its `<` in the whole text */
   start: number;
   /** index just after its end tag (or its `/>`) */
   end: number;
   /** elements in it, itself included */
   elements: number;
+}
+
+/** The text ends inside a construct: more text may complete it. */
+const INCOMPLETE = -1 as const;
+
+export class XmlScanner {
+  /** the text not yet consumed: an unfinished construct, or nothing */
+  private pending = '';
+  /** index, in the whole text, of pending's first character */
+  private offset = 0;
+  /** index, in the whole text, where the current run of character data started */
+  private textStart = 0;
+  private depth = 0;
+  private elements = 0;
+  private readonly children: RootChild[] = [];
+  private open: RootChild | undefined;
+
+  constructor(private readonly limits: XmlLimits) {}
+
+  /** Scans what `chunk` completes; throws the first limit passed or an XmlParseError for a DTD. */
+  feed(chunk: string): void {
+    this.pending += chunk;
+    this.run(false);
+  }
+
+  /** The text is complete: anything left open is malformed. Returns the root's child elements. */
+  end(): RootChild[] {
+    this.run(true);
+    return this.children;
+  }
+
+  private run(final: boolean): void {
+    const text = this.pending;
+    const n = text.length;
+    const max = this.limits.maxTextLength;
+    let i = 0;
+    while (i < n) {
+      const lt = text.indexOf('<', i);
+      const textEnd = lt < 0 ? n : lt;
+      if (this.offset + textEnd - this.textStart > max) throw xmlLimitError('maxTextLength', max);
+      if (lt < 0) {
+        i = n;
+        break;
+      }
+      const next = this.construct(text, lt, final);
+      if (next === INCOMPLETE) {
+        i = lt;
+        break;
+      }
+      i = next;
+      this.textStart = this.offset + i;
+    }
+    this.pending = text.slice(i);
+    this.offset += i;
+  }
+
+  /** Reads the construct starting at `lt`; returns the index after it, or INCOMPLETE. */
+  private construct(text: string, lt: number, final: boolean): number {
+    const limits = this.limits;
+    const find = (needle: string, from: number, what: string): number => {
+      const at = text.indexOf(needle, from);
+      if (at >= 0) return at;
+      if (final) throw new XmlParseError(`malformed XML: unterminated ${what}`);
+      return INCOMPLETE;
+    };
+    if (lt + 1 >= text.length) {
+      if (final) throw new XmlParseError('malformed XML: unterminated tag');
+      return INCOMPLETE;
+    }
+    const c = text.charCodeAt(lt + 1);
+    if (c === QUESTION) {
+      const end = find('?>', lt + 2, 'processing instruction');
+      return end === INCOMPLETE ? INCOMPLETE : end + 2;
+    }
+    if (c === BANG) {
+      if (text.startsWith('<!--', lt)) {
+        const end = find('-->', lt + 4, 'comment');
+        return end === INCOMPLETE ? INCOMPLETE : end + 3;
+      }
+      if (text.startsWith('<![CDATA[', lt)) {
+        const end = find(']]>', lt + 9, 'CDATA section');
+        const length = (end === INCOMPLETE ? text.length : end) - (lt + 9);
+        if (length > limits.maxTextLength) throw xmlLimitError('maxTextLength', limits.maxTextLength);
+        return end === INCOMPLETE ? INCOMPLETE : end + 3;
+      }
+      // `<!`, `<!-`, `<![CD`: which construct it is comes with the next chunk
+      if (!final && ('<![CDATA['.startsWith(text.slice(lt, lt + 9)) || '<!--'.startsWith(text.slice(lt, lt + 4)))) return INCOMPLETE;
+      // <!DOCTYPE, <!ENTITY, <!ELEMENT ...: no DTD is ever read.
+      throw new XmlParseError('DOCTYPE and ENTITY declarations are not accepted');
+    }
+    if (c === SLASH) {
+      const end = find('>', lt + 2, 'end tag');
+      if (end === INCOMPLETE) return INCOMPLETE;
+      this.depth--;
+      if (this.depth < 0) throw new XmlParseError('malformed XML: an end tag closes no element');
+      this.closeChild(this.offset + end + 1);
+      return end + 1;
+    }
+    const tag = scanStartTag(text, lt + 1, limits, final);
+    if (tag === INCOMPLETE) return INCOMPLETE;
+    this.elements++;
+    if (this.elements > limits.maxElements) throw xmlLimitError('maxElements', limits.maxElements);
+    this.depth++;
+    if (this.depth > limits.maxDepth) throw xmlLimitError('maxDepth', limits.maxDepth);
+    if (this.depth === 2) this.open = { name: tagName(text, lt + 1), start: this.offset + lt, end: -1, elements: this.elements - 1 };
+    if (tag.selfClosed) {
+      this.depth--;
+      this.closeChild(this.offset + tag.end);
+    }
+    return tag.end;
+  }
+
+  private closeChild(end: number): void {
+    if (this.open && this.depth === 1) {
+      this.open.end = end;
+      this.open.elements = this.elements - this.open.elements;
+      this.children.push(this.open);
+      this.open = undefined;
+    }
+  }
 }
 
 /**
@@ -45,55 +162,9 @@ export interface RootChild {
  * (a SOAP Header before its Body) without walking the text again.
  */
 export function scanXml(text: string, limits: XmlLimits): RootChild[] {
-  const n = text.length;
-  let depth = 0;
-  let elements = 0;
-  let i = 0;
-  const children: RootChild[] = [];
-  let open: RootChild | undefined;
-  const closeChild = (end: number) => {
-    if (open && depth === 1) {
-      open.end = end;
-      open.elements = elements - open.elements;
-      children.push(open);
-      open = undefined;
-    }
-  };
-  while (i < n) {
-    const lt = text.indexOf('<', i);
-    const textEnd = lt < 0 ? n : lt;
-    if (textEnd - i > limits.maxTextLength) throw xmlLimitError('maxTextLength', limits.maxTextLength);
-    if (lt < 0) break;
-    const c = text.charCodeAt(lt + 1);
-    if (c === QUESTION) {
-      i = find(text, '?>', lt + 2, 'processing instruction') + 2;
-    } else if (c === BANG) {
-      if (text.startsWith('<!--', lt)) {
-        i = find(text, '-->', lt + 4, 'comment') + 3;
-      } else if (text.startsWith('<![CDATA[', lt)) {
-        const end = find(text, ']]>', lt + 9, 'CDATA section');
-        if (end - (lt + 9) > limits.maxTextLength) throw xmlLimitError('maxTextLength', limits.maxTextLength);
-        i = end + 3;
-      } else {
-        // <!DOCTYPE, <!ENTITY, <!ELEMENT ...: no DTD is ever read.
-        throw new XmlParseError('DOCTYPE and ENTITY declarations are not accepted');
-      }
-    } else if (c === SLASH) {
-      depth--;
-      if (depth < 0) throw new XmlParseError('malformed XML: an end tag closes no element');
-      i = find(text, '>', lt + 2, 'end tag') + 1;
-      closeChild(i);
-    } else {
-      elements++;
-      if (elements > limits.maxElements) throw xmlLimitError('maxElements', limits.maxElements);
-      depth++;
-      if (depth > limits.maxDepth) throw xmlLimitError('maxDepth', limits.maxDepth);
-      if (depth === 2) open = { name: tagName(text, lt + 1), start: lt, end: -1, elements: elements - 1 };
-      i = scanStartTag(text, lt + 1, limits, () => depth--);
-      closeChild(i);
-    }
-  }
-  return children;
+  const scanner = new XmlScanner(limits);
+  scanner.feed(text);
+  return scanner.end();
 }
 
 /** The name of the tag whose name starts at `i`. */
@@ -107,9 +178,16 @@ function tagName(text: string, i: number): string {
   return text.slice(i, end);
 }
 
-/** Reads a start tag's name and attributes from `i` (just after `<`); returns the index after `>`. */
-function scanStartTag(text: string, i: number, limits: XmlLimits, selfClosed: () => void): number {
+/**
+ * Reads a start tag's name and attributes from `i` (just after `<`): the index after `>` and
+ * whether it closed itself, or INCOMPLETE when the text ends inside it (and is not final).
+ */
+function scanStartTag(text: string, i: number, limits: XmlLimits, final: boolean): { end: number; selfClosed: boolean } | typeof INCOMPLETE {
   const n = text.length;
+  const unterminated = (): typeof INCOMPLETE => {
+    if (final) throw new XmlParseError('malformed XML: unterminated start tag');
+    return INCOMPLETE;
+  };
   // the element name
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -119,13 +197,13 @@ function scanStartTag(text: string, i: number, limits: XmlLimits, selfClosed: ()
   let attributes = 0;
   for (;;) {
     while (i < n && isSpace(text.charCodeAt(i))) i++;
-    if (i >= n) throw new XmlParseError('malformed XML: unterminated start tag');
+    if (i >= n) return unterminated();
     const c = text.charCodeAt(i);
-    if (c === GT) return i + 1;
+    if (c === GT) return { end: i + 1, selfClosed: false };
     if (c === SLASH) {
+      if (i + 1 >= n) return unterminated();
       if (text.charCodeAt(i + 1) !== GT) throw new XmlParseError('malformed XML: "/" inside a start tag');
-      selfClosed();
-      return i + 2;
+      return { end: i + 2, selfClosed: true };
     }
     // an attribute: name, =, quoted value
     const nameStart = i;
@@ -134,17 +212,25 @@ function scanStartTag(text: string, i: number, limits: XmlLimits, selfClosed: ()
       if (isSpace(a) || a === EQ || a === GT || a === SLASH || a === LT) break;
       i++;
     }
+    if (i >= n) return unterminated();
     if (i === nameStart) throw new XmlParseError('malformed XML: unexpected character in a start tag');
     attributes++;
     if (attributes > limits.maxAttributes) throw xmlLimitError('maxAttributes', limits.maxAttributes);
     while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) return unterminated();
     if (text.charCodeAt(i) !== EQ) throw new XmlParseError('malformed XML: an attribute without a value');
     i++;
     while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) return unterminated();
     const quote = text.charCodeAt(i);
     if (quote !== DQ && quote !== SQ) throw new XmlParseError('malformed XML: an attribute value without quotes');
-    const end = find(text, quote === DQ ? '"' : "'", i + 1, 'attribute value');
-    if (end - (i + 1) > limits.maxTextLength) throw xmlLimitError('maxTextLength', limits.maxTextLength);
+    const end = text.indexOf(quote === DQ ? '"' : "'", i + 1);
+    const length = (end < 0 ? n : end) - (i + 1);
+    if (length > limits.maxTextLength) throw xmlLimitError('maxTextLength', limits.maxTextLength);
+    if (end < 0) {
+      if (final) throw new XmlParseError('malformed XML: unterminated attribute value');
+      return INCOMPLETE;
+    }
     i = end + 1;
   }
 }

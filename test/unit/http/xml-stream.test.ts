@@ -41,6 +41,18 @@ describe('readXmlStream', () => {
     expect(body.read()).toBeLessThan(3 + 16 + 2);
   });
 
+  it('scans the XML limits as the text arrives: refused at the chunk that passes one, without reading on', async () => {
+    const limits = { ...DEFAULT_XML_LIMITS, maxElements: 600 };
+    // 1 KB chunks of 256 elements: the limit is passed in the third
+    const body = chunked(Array.from({ length: 100 }, (_, i) => Buffer.from(i === 0 ? `<r>${'<x/>'.repeat(255)}<y>` : '<x/>'.repeat(256))));
+    await expect(readXmlStream(body.stream, limits, limits.maxBytes, routeLimit)).rejects.toThrow('the XML holds more elements than 600 (CARNET_XML_MAX_ELEMENTS)');
+    await new Promise((resolve) => setImmediate(resolve));
+    // the stream's own read-ahead (16 KB) may fill, no more
+    expect(body.read()).toBeLessThan(3 + 16 + 2);
+    await expect(readXmlStream(chunked([Buffer.from('<!DOCTYPE r [<!ENTITY x "y">]>'), Buffer.from('<r/>')]).stream, limits, 1000, routeLimit)).rejects.toThrow('DOCTYPE and ENTITY declarations are not accepted');
+    await expect(readXmlStream(chunked([Buffer.from('<r><!-- open')]).stream, limits, 1000, routeLimit)).rejects.toThrow('malformed XML: unterminated comment');
+  });
+
   it("answers the route's own error when its body limit is the smaller one", async () => {
     const body = chunked([Buffer.alloc(600, 0x61), Buffer.alloc(600, 0x61)]);
     await expect(readXmlStream(body.stream, DEFAULT_XML_LIMITS, 1000, routeLimit)).rejects.toThrow('the route body limit');

@@ -2,7 +2,7 @@
 // the refusal, and what stays within them parses as before.
 import { describe, expect, it } from '@jest/globals';
 import { InputLimitError } from '../../../src/domain/input-limits.js';
-import { DEFAULT_XML_LIMITS, XmlParseError, decodeUtf8, parseXml, scanXml, textOf, type XmlLimits } from '../../../src/xml/index.js';
+import { DEFAULT_XML_LIMITS, XmlParseError, XmlScanner, decodeUtf8, parseXml, scanXml, textOf, type XmlLimits } from '../../../src/xml/index.js';
 
 const small: XmlLimits = { maxBytes: 10_000, maxDepth: 5, maxElements: 20, maxAttributes: 3, maxTextLength: 50 };
 
@@ -17,6 +17,48 @@ function limitOf(xml: string, limits = small): string | undefined {
 }
 
 describe('scanXml', () => {
+  it('fed in chunks cut anywhere, finds exactly what one pass over the whole text finds', () => {
+    const documents = [
+      '<?xml version="1.0"?><r a="1" b=\'x>y\'><!-- c <x> --><h><x/><![CDATA[<y></y>]]></h> text <b k="v"/></r>',
+      '<r><!-- unterminated',
+      '<r><![CDATA[' + 'a'.repeat(60) + ']]></r>',
+      '<r>' + '<a>'.repeat(6) + '</a>'.repeat(6) + '</r>',
+      '<r>' + '<e/>'.repeat(25) + '</r>',
+      '<r><e a="1" b="2" c="3" d="4"/></r>',
+      '<r>' + 't'.repeat(51) + '</r>',
+      '<!DOCTYPE r><r/>',
+      '<r><!ELEMENT x></r>',
+      '<r x="1"  />',
+      '<r x="1" / ></r>',
+      '<r></r></r>',
+    ];
+    const outcome = (f: () => unknown) => {
+      try {
+        return JSON.stringify(f());
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`;
+      }
+    };
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (const doc of documents) {
+      const whole = outcome(() => scanXml(doc, small));
+      for (let trial = 0; trial < 40; trial++) {
+        const chunked = outcome(() => {
+          const scanner = new XmlScanner(small);
+          let at = 0;
+          while (at < doc.length) {
+            const size = 1 + Math.floor(random() * (trial < 10 ? 3 : 12));
+            scanner.feed(doc.slice(at, at + size));
+            at += size;
+          }
+          return scanner.end();
+        });
+        expect(`${doc} -> ${chunked}`).toBe(`${doc} -> ${whole}`);
+      }
+    }
+  });
+
   it("names the root's children with where they start and end and how many elements each holds", () => {
     const xml = '<r><a:h xmlns:a="urn:a"><x/><y>t</y></a:h> <b/><c>z</c></r>';
     const children = scanXml(xml, small);
