@@ -39,6 +39,20 @@ export interface RootChild {
 /** The text ends inside a construct: more text may complete it. */
 const INCOMPLETE = -1 as const;
 
+/** Where `needle` starts at or after `from`; INCOMPLETE, or (final text) an error naming what was left open. */
+function find(text: string, needle: string, from: number, what: string, final: boolean): number {
+  const at = text.indexOf(needle, from);
+  if (at >= 0) return at;
+  if (final) throw new XmlParseError(`malformed XML: unterminated ${what}`);
+  return INCOMPLETE;
+}
+
+/** A construct cut by the end of the text: INCOMPLETE, or (final text) malformed. */
+function cut(final: boolean, what: string): typeof INCOMPLETE {
+  if (final) throw new XmlParseError(`malformed XML: unterminated ${what}`);
+  return INCOMPLETE;
+}
+
 export class XmlScanner {
   /** the text not yet consumed: an unfinished construct, or nothing */
   private pending = '';
@@ -93,28 +107,19 @@ export class XmlScanner {
   /** Reads the construct starting at `lt`; returns the index after it, or INCOMPLETE. */
   private construct(text: string, lt: number, final: boolean): number {
     const limits = this.limits;
-    const find = (needle: string, from: number, what: string): number => {
-      const at = text.indexOf(needle, from);
-      if (at >= 0) return at;
-      if (final) throw new XmlParseError(`malformed XML: unterminated ${what}`);
-      return INCOMPLETE;
-    };
-    if (lt + 1 >= text.length) {
-      if (final) throw new XmlParseError('malformed XML: unterminated tag');
-      return INCOMPLETE;
-    }
+    if (lt + 1 >= text.length) return cut(final, 'tag');
     const c = text.charCodeAt(lt + 1);
     if (c === QUESTION) {
-      const end = find('?>', lt + 2, 'processing instruction');
+      const end = find(text, '?>', lt + 2, 'processing instruction', final);
       return end === INCOMPLETE ? INCOMPLETE : end + 2;
     }
     if (c === BANG) {
       if (text.startsWith('<!--', lt)) {
-        const end = find('-->', lt + 4, 'comment');
+        const end = find(text, '-->', lt + 4, 'comment', final);
         return end === INCOMPLETE ? INCOMPLETE : end + 3;
       }
       if (text.startsWith('<![CDATA[', lt)) {
-        const end = find(']]>', lt + 9, 'CDATA section');
+        const end = find(text, ']]>', lt + 9, 'CDATA section', final);
         const length = (end === INCOMPLETE ? text.length : end) - (lt + 9);
         if (length > limits.maxTextLength) throw xmlLimitError('maxTextLength', limits.maxTextLength);
         return end === INCOMPLETE ? INCOMPLETE : end + 3;
@@ -125,25 +130,26 @@ export class XmlScanner {
       throw new XmlParseError('DOCTYPE and ENTITY declarations are not accepted');
     }
     if (c === SLASH) {
-      const end = find('>', lt + 2, 'end tag');
+      const end = find(text, '>', lt + 2, 'end tag', final);
       if (end === INCOMPLETE) return INCOMPLETE;
       this.depth--;
       if (this.depth < 0) throw new XmlParseError('malformed XML: an end tag closes no element');
       this.closeChild(this.offset + end + 1);
       return end + 1;
     }
-    const tag = scanStartTag(text, lt + 1, limits, final);
-    if (tag === INCOMPLETE) return INCOMPLETE;
+    const end = scanStartTag(text, lt + 1, limits, final);
+    if (end === INCOMPLETE) return INCOMPLETE;
     this.elements++;
     if (this.elements > limits.maxElements) throw xmlLimitError('maxElements', limits.maxElements);
     this.depth++;
     if (this.depth > limits.maxDepth) throw xmlLimitError('maxDepth', limits.maxDepth);
     if (this.depth === 2) this.open = { name: tagName(text, lt + 1), start: this.offset + lt, end: -1, elements: this.elements - 1 };
-    if (tag.selfClosed) {
+    // `/>`: the only way a start tag the scan accepted ends with a slash before its `>`
+    if (text.charCodeAt(end - 2) === SLASH) {
       this.depth--;
-      this.closeChild(this.offset + tag.end);
+      this.closeChild(this.offset + end);
     }
-    return tag.end;
+    return end;
   }
 
   private closeChild(end: number): void {
@@ -179,15 +185,11 @@ function tagName(text: string, i: number): string {
 }
 
 /**
- * Reads a start tag's name and attributes from `i` (just after `<`): the index after `>` and
- * whether it closed itself, or INCOMPLETE when the text ends inside it (and is not final).
+ * Reads a start tag's name and attributes from `i` (just after `<`): the index after its `>`,
+ * or INCOMPLETE when the text ends inside it (and is not final).
  */
-function scanStartTag(text: string, i: number, limits: XmlLimits, final: boolean): { end: number; selfClosed: boolean } | typeof INCOMPLETE {
+function scanStartTag(text: string, i: number, limits: XmlLimits, final: boolean): number {
   const n = text.length;
-  const unterminated = (): typeof INCOMPLETE => {
-    if (final) throw new XmlParseError('malformed XML: unterminated start tag');
-    return INCOMPLETE;
-  };
   // the element name
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -197,13 +199,13 @@ function scanStartTag(text: string, i: number, limits: XmlLimits, final: boolean
   let attributes = 0;
   for (;;) {
     while (i < n && isSpace(text.charCodeAt(i))) i++;
-    if (i >= n) return unterminated();
+    if (i >= n) return cut(final, 'start tag');
     const c = text.charCodeAt(i);
-    if (c === GT) return { end: i + 1, selfClosed: false };
+    if (c === GT) return i + 1;
     if (c === SLASH) {
-      if (i + 1 >= n) return unterminated();
+      if (i + 1 >= n) return cut(final, 'start tag');
       if (text.charCodeAt(i + 1) !== GT) throw new XmlParseError('malformed XML: "/" inside a start tag');
-      return { end: i + 2, selfClosed: true };
+      return i + 2;
     }
     // an attribute: name, =, quoted value
     const nameStart = i;
@@ -212,25 +214,22 @@ function scanStartTag(text: string, i: number, limits: XmlLimits, final: boolean
       if (isSpace(a) || a === EQ || a === GT || a === SLASH || a === LT) break;
       i++;
     }
-    if (i >= n) return unterminated();
+    if (i >= n) return cut(final, 'start tag');
     if (i === nameStart) throw new XmlParseError('malformed XML: unexpected character in a start tag');
     attributes++;
     if (attributes > limits.maxAttributes) throw xmlLimitError('maxAttributes', limits.maxAttributes);
     while (i < n && isSpace(text.charCodeAt(i))) i++;
-    if (i >= n) return unterminated();
+    if (i >= n) return cut(final, 'start tag');
     if (text.charCodeAt(i) !== EQ) throw new XmlParseError('malformed XML: an attribute without a value');
     i++;
     while (i < n && isSpace(text.charCodeAt(i))) i++;
-    if (i >= n) return unterminated();
+    if (i >= n) return cut(final, 'start tag');
     const quote = text.charCodeAt(i);
     if (quote !== DQ && quote !== SQ) throw new XmlParseError('malformed XML: an attribute value without quotes');
     const end = text.indexOf(quote === DQ ? '"' : "'", i + 1);
     const length = (end < 0 ? n : end) - (i + 1);
     if (length > limits.maxTextLength) throw xmlLimitError('maxTextLength', limits.maxTextLength);
-    if (end < 0) {
-      if (final) throw new XmlParseError('malformed XML: unterminated attribute value');
-      return INCOMPLETE;
-    }
+    if (end < 0) return cut(final, 'attribute value');
     i = end + 1;
   }
 }
