@@ -94,7 +94,8 @@ export async function runAttackBench(options: AttackBenchOptions = {}): Promise<
 
     // The server's memory: resident size sampled every 20 ms, peak over each phase.
     let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    // memoryUsage.rss() only: the full memoryUsage() walks the heap, on the server's own thread
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
     const phase = async (attack: boolean) => {
       global.gc?.();
       const idle = process.memoryUsage().rss;

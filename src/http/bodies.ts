@@ -26,9 +26,10 @@ export function readJsonBody(bytes: Buffer, limits: JsonLimits): unknown {
  * Content-Length said, and neither decoding nor scanning ever becomes one long task of the event
  * loop however large the body is. The reader that parses the text scans it again (cheaply: it is
  * known admissible), as it does text from anywhere else.
- * `tooLarge` is the error for a body past `maxBytes` when that is the route's own body limit.
+ * `tooLarge` is the error for a body past `maxBytes` when that is the route's own body limit;
+ * `drainBytes`, how much of a refused body is still read (and dropped) before answering.
  */
-export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: number, tooLarge: () => Error): Promise<string> {
+export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: number, tooLarge: () => Error, drainBytes = maxBytes): Promise<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const scanner = new XmlScanner(limits);
   const parts: string[] = [];
@@ -49,36 +50,46 @@ export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: nu
   let received = 0;
   return new Promise((resolve, reject) => {
     let settled = false;
-    const fail = (e: Error) => {
+    /** the body is refused: what still comes is counted and dropped, never decoded nor scanned */
+    let refusal: Error | undefined;
+    const settle = (error: Error | undefined, text?: string) => {
       if (settled) return;
       settled = true;
-      payload.removeAllListeners('data');
-      // Nothing more is read or decoded here; once the refusal is answered, Node's HTTP server
-      // discards what the client still sends.
-      payload.pause();
-      reject(e);
+      if (error) reject(error);
+      else resolve(text!);
+    };
+    const refuse = (e: Error) => {
+      refusal ??= e;
+      parts.length = 0;
+      // The client reads the refusal once it has sent its body (a connection closed under a
+      // client still writing reaches it as a reset, not as an answer), unless the body goes past
+      // `drainBytes`: then the answer is sent now and the connection closed.
+      if (received > drainBytes) {
+        payload.pause();
+        settle(refusal);
+      }
     };
     payload.on('data', (chunk: Buffer) => {
       if (settled) return;
       received += chunk.length;
-      if (received > maxBytes) return fail(maxBytes < limits.maxBytes ? tooLarge() : xmlLimitError('maxBytes', limits.maxBytes));
+      if (refusal) return refuse(refusal);
+      if (received > maxBytes) return refuse(maxBytes < limits.maxBytes ? tooLarge() : xmlLimitError('maxBytes', limits.maxBytes));
       try {
         take(decoder.decode(chunk, { stream: true }));
       } catch (e) {
-        fail(reading(e));
+        refuse(reading(e));
       }
     });
-    payload.on('error', (e) => fail(e));
+    payload.on('error', (e) => settle(refusal ?? e));
     payload.on('end', () => {
-      if (settled) return;
+      if (refusal) return settle(refusal);
       try {
         take(decoder.decode());
         scanner.end();
       } catch (e) {
-        return fail(reading(e));
+        return settle(reading(e));
       }
-      settled = true;
-      resolve(parts.join(''));
+      settle(undefined, parts.join(''));
     });
   });
 }

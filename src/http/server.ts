@@ -106,7 +106,9 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   // limit and the XML part's (bodies.ts): a large envelope never costs one long decoding task.
   app.addContentTypeParser([...XML_BODY_TYPES], (req: FastifyRequest, payload: Readable) => {
     const routeLimit = req.routeOptions.bodyLimit ?? config.bodyLimit;
-    return readXmlStream(payload, config.limits.xml, Math.min(routeLimit, config.limits.xml.maxBytes), () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    const maxBytes = Math.min(routeLimit, config.limits.xml.maxBytes);
+    // a refused body is still read (and dropped) up to the route's limit, so that its client reads the answer
+    return readXmlStream(payload, config.limits.xml, maxBytes, () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), routeLimit);
   });
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

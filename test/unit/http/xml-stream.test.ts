@@ -32,25 +32,22 @@ describe('readXmlStream', () => {
     await expect(readXmlStream(chunked([Buffer.from('<a>'), Buffer.from([0xe2, 0x82])]).stream, DEFAULT_XML_LIMITS, 1000, routeLimit)).rejects.toThrow('the body is not valid UTF-8');
   });
 
-  it('refuses at the chunk that passes the XML limit, naming it, without reading on', async () => {
+  it('refuses at the chunk that passes the XML limit, naming it, and only counts what follows (never decoded nor scanned)', async () => {
     const limits = { ...DEFAULT_XML_LIMITS, maxBytes: 2048 };
-    const body = chunked(Array.from({ length: 100 }, () => Buffer.alloc(1024, 0x61)));
-    await expect(readXmlStream(body.stream, limits, limits.maxBytes, routeLimit)).rejects.toThrow('the XML part is larger than 2048 bytes (CARNET_XML_MAX_BYTES)');
-    await new Promise((resolve) => setImmediate(resolve));
-    // three chunks passed the limit; the stream's own read-ahead (16 KB) may fill, no more
-    expect(body.read()).toBeLessThan(3 + 16 + 2);
+    // after the limit: invalid UTF-8 and a DTD, which a decoded or scanned chunk would report
+    const after = [Buffer.from([0xc3, 0x28]), Buffer.from('<!DOCTYPE x>')];
+    const body = chunked([...Array.from({ length: 3 }, () => Buffer.alloc(1024, 0x61)), ...after, ...Array.from({ length: 20 }, () => Buffer.alloc(1024, 0x61))]);
+    await expect(readXmlStream(body.stream, limits, limits.maxBytes, routeLimit, 1024 * 1024)).rejects.toThrow('the XML part is larger than 2048 bytes (CARNET_XML_MAX_BYTES)');
+    expect(body.read()).toBe(3 + 2 + 20 + 1);
   });
 
-  it('scans the XML limits as the text arrives: refused at the chunk that passes one, without reading on', async () => {
-    const limits = { ...DEFAULT_XML_LIMITS, maxElements: 600 };
-    // 1 KB chunks of 256 elements: the limit is passed in the third
-    const body = chunked(Array.from({ length: 100 }, (_, i) => Buffer.from(i === 0 ? `<r>${'<x/>'.repeat(255)}<y>` : '<x/>'.repeat(256))));
-    await expect(readXmlStream(body.stream, limits, limits.maxBytes, routeLimit)).rejects.toThrow('the XML holds more elements than 600 (CARNET_XML_MAX_ELEMENTS)');
+  it('stops reading a refused body once it passes the route limit', async () => {
+    const limits = { ...DEFAULT_XML_LIMITS, maxBytes: 2048 };
+    const body = chunked(Array.from({ length: 100 }, () => Buffer.alloc(1024, 0x61)));
+    await expect(readXmlStream(body.stream, limits, limits.maxBytes, routeLimit, 8 * 1024)).rejects.toThrow('the XML part is larger than 2048 bytes (CARNET_XML_MAX_BYTES)');
     await new Promise((resolve) => setImmediate(resolve));
-    // the stream's own read-ahead (16 KB) may fill, no more
-    expect(body.read()).toBeLessThan(3 + 16 + 2);
-    await expect(readXmlStream(chunked([Buffer.from('<!DOCTYPE r [<!ENTITY x "y">]>'), Buffer.from('<r/>')]).stream, limits, 1000, routeLimit)).rejects.toThrow('DOCTYPE and ENTITY declarations are not accepted');
-    await expect(readXmlStream(chunked([Buffer.from('<r><!-- open')]).stream, limits, 1000, routeLimit)).rejects.toThrow('malformed XML: unterminated comment');
+    // nine chunks passed the route limit; the stream's own read-ahead (16 KB) may fill, no more
+    expect(body.read()).toBeLessThan(9 + 16 + 2);
   });
 
   it("answers the route's own error when its body limit is the smaller one", async () => {
