@@ -44,7 +44,7 @@ const ROUTE_MODULES: RouteModule[] = [mhdRoutes, recordRoutes, conformanceRoutes
 export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps): Promise<FhirCapabilities> {
   const caps = new FhirCapabilities();
   // Reading FHIR XML and checking profiles grow with the body: they run on worker threads.
-  const work = createFhirWork({ threads: deps.config.workers.threads, budgetMs: deps.config.workers.taskBudgetMs, niceness: deps.config.workers.niceness });
+  const work = createFhirWork({ threads: deps.config.workers.threads, budgetMs: deps.config.workers.taskBudgetMs, niceness: deps.config.workers.niceness, profilesDir: deps.config.profilesDir });
   // On the server itself (not only under /fhir): `carnet serve` warms it, close() stops it.
   app.decorate('fhirWork', work);
   app.addHook('onClose', async () => {

@@ -1,5 +1,5 @@
 // The conformance resources as a read-only FHIR API (read, search by url / name / _id), and
-// `$validate`, which runs the very validation the write paths run (validateAgainstProfile).
+// `$validate`, which runs the very validation the write paths run (validateAgainstProfile, on a worker thread).
 import type { Bundle, Parameters, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
@@ -8,7 +8,6 @@ import { sendResource } from '../reply.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
 import { readResource } from '../routes/support.js';
 import { defaultProfile, VALIDATABLE } from './default-profile.js';
-import { validateAgainstProfile } from '../validation/validate.js';
 import { CONFORMANCE_TYPES, loadConformance, type ConformanceRegistry, type ConformanceResource } from './registry.js';
 
 /** Carnet's own $validate (based on the core one): what it takes is published with it. */
@@ -87,7 +86,8 @@ export function conformanceRoutes(fhir: FastifyInstance, ctx: FhirRouteContext):
       if (resource.resourceType !== type) throw new CarnetError('invalid_metadata', `POST ${type}/$validate expects a ${type}, not ${resource.resourceType}`, { location: 'resourceType' });
       const url = profile ?? defaultProfile(resource);
       if (!url) throw new CarnetError('invalid_metadata', `no profile to validate a ${type} against`);
-      return sendResource(req, reply, validateAgainstProfile(resource, url, registry));
+      // on a worker thread, which reads the same profiles (CARNET_PROFILES_DIR) as this registry
+      return sendResource(req, reply, await req.server.fhirWork.validate(resource, url));
     });
     ctx.caps.addOperation(type, { name: 'validate', definition: VALIDATE_DEFINITION });
   }

@@ -23,7 +23,6 @@ import { EXT_IS_ARCHIVED } from '../mhd/document-reference.js';
 import { errorOutcome } from '../outcome.js';
 import { sendResource, weakEtag } from '../reply.js';
 import { defaultProfile } from '../conformance/default-profile.js';
-import { assertProfile } from '../validation/validate.js';
 import { documentReferenceOf, entryUuidOfId } from './documents.js';
 import { searchParamsOf, tokens } from './search-params.js';
 
@@ -180,7 +179,7 @@ export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void 
     const change = interpretChange(before, after);
     // What the patch leaves must still be a valid document of the stored one's profile (minimal or
     // comprehensive, whatever the patch says of meta), as `$validate` reports it.
-    assertProfile(after, defaultProfile(before)!);
+    await req.server.fhirWork.checkProfile(after, defaultProfile(before)!);
     const latest = await apply(services, caller, current, change);
     return sendResource(req, reply, documentReferenceOf(config.publicUrl, latest));
   };

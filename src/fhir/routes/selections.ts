@@ -16,7 +16,7 @@ import { pairId, parseRecordScopedId } from '../mappings/composite-id.js';
 import { sendResource } from '../reply.js';
 import { isSelection, SELECTION_CODE } from '../conformance/default-profile.js';
 import { PROFILE } from '../validation/profiles.js';
-import { assertProfile } from '../validation/validate.js';
+import type { FhirWork } from '../work/work.js';
 import { patientIdOf } from './patients.js';
 import { CONTROL_PARAMS, isLenient, parseReference, searchParamsOf, tokens, unsupported } from './search-params.js';
 import { searchset } from './searchset.js';
@@ -41,11 +41,11 @@ export function selectionToList(patientKey: string, s: Selection): List {
   };
 }
 
-/** A List body -> what the selection service saves (after the profile check of every write). */
-function listToSelection(list: List): { name: string; logicalIds: string[] } {
+/** A List body -> what the selection service saves (after the profile check of every write, on a worker thread). */
+async function listToSelection(list: List, work: FhirWork): Promise<{ name: string; logicalIds: string[] }> {
   if (list.resourceType !== 'List') throw new CarnetError('invalid_metadata', 'the body is not a List');
   if (!isSelection(list)) throw new CarnetError('invalid_metadata', `a personal selection is a List with code ${CS.LIST_TYPE}|${SELECTION_CODE}`, { location: 'List.code' });
-  assertProfile(list, PROFILE.selection);
+  await work.checkProfile(list, PROFILE.selection);
   const name = list.title?.trim();
   if (!name || name.length > 200) throw new CarnetError('invalid_metadata', 'the selection needs a title (at most 200 characters)', { location: 'List.title' });
   const logicalIds = (list.entry ?? []).map((e, i) => {
@@ -119,7 +119,7 @@ export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   fhir.post('/List', async (req, reply) => {
     const caller = callerOf(req);
     const list = (await readResource(req)) as List;
-    const input = listToSelection(list);
+    const input = await listToSelection(list, req.server.fhirWork);
     const patientKey = recordOf(list, caller);
     const selectionId = await orNotFound(selections.save(caller, patientKey, input), 'Patient');
     const id = pairId(patientKey, selectionId);
@@ -136,7 +136,7 @@ export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     // PUT replaces an existing selection only: a new one is POSTed (its id is the server's)
     const existing = await orNotFound(selections.list(caller, patientKey), 'List');
     if (!existing.some((s) => s.selection_id === selectionId)) throw notFound('List');
-    await selections.save(caller, patientKey, { ...listToSelection(list), selectionId });
+    await selections.save(caller, patientKey, { ...(await listToSelection(list, req.server.fhirWork)), selectionId });
     return sendResource(req, reply, await one(caller, patientKey, selectionId));
   });
 

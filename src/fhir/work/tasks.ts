@@ -1,13 +1,13 @@
 // What the FHIR worker threads do: reading FHIR XML into JSON and checking a resource against a
 // profile, the two steps whose cost grows with an admissible body. Errors cross the thread as
 // data (an Error loses its code and location when cloned) and are rebuilt by work.ts.
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import type { XmlLimits } from '../../xml/limits.js';
 import { lowerThisThreadPriority } from '../../workers/priority.js';
-import { conformance } from '../conformance/registry.js';
+import { conformance, loadConformance } from '../conformance/registry.js';
 import { ensureFhirDefinitions } from '../definitions.js';
-import { assertProfile } from '../validation/validate.js';
+import { assertProfile, validateAgainstProfile } from '../validation/validate.js';
 import { fhirXmlToJson } from '../xml.js';
 import { recordProvideBundleChecks } from '../mhd/provide-bundle-checks.js';
 
@@ -42,8 +42,10 @@ function settle<T>(work: () => T): TaskResult<T> {
  * Loads what the first real task would otherwise load within its budget: the R4 definitions, the
  * XML reader, and the published profiles checked here (their schemas are built on first use).
  */
-export function warm(input: { profiles?: string[]; niceness?: number } | null): boolean {
+export function warm(input: { profiles?: string[]; niceness?: number; profilesDir?: string } | null): boolean {
   lowerThisThreadPriority(input?.niceness ?? 0);
+  // the server's own profiles (CARNET_PROFILES_DIR), as its event loop reads them
+  if (input?.profilesDir) loadConformance(input.profilesDir);
   ensureFhirDefinitions();
   fhirXmlToJson('<Patient xmlns="http://hl7.org/fhir"><active value="true"/></Patient>');
   for (const profile of input?.profiles ?? []) {
@@ -62,6 +64,11 @@ export function checkProfile(input: { resource: Resource; profile: string }): Ta
     assertProfile(input.resource, input.profile);
     return true as const;
   });
+}
+
+/** `$validate`: every issue of `resource` against the profile, as an OperationOutcome. */
+export function validate(input: { resource: Resource; profile: string }): TaskResult<OperationOutcome> {
+  return settle(() => validateAgainstProfile(input.resource, input.profile));
 }
 
 /** The profile checks of an ITI-65 Bundle (its payloads already lightened), by profileCheckKey. */

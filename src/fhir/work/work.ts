@@ -1,7 +1,7 @@
 // The FHIR door's CPU-heavy steps, run off the event loop on a worker thread (src/workers/pool.ts)
 // with a time budget: reading an XML body, checking a resource against its profile. A request
 // can then cost the server CPU time, but never the time of every other request.
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import { InputLimitError } from '../../domain/input-limits.js';
 import { createTaskPool, type TaskPool } from '../../workers/pool.js';
@@ -15,6 +15,8 @@ import type { ErrorData, TaskResult } from './tasks.js';
 export interface FhirWork {
   xmlToJson(xml: string, limits: XmlLimits): Promise<Resource>;
   checkProfile(resource: Resource, profile: string): Promise<void>;
+  /** `$validate`'s answer for `resource` against `profile` */
+  validate(resource: Resource, profile: string): Promise<OperationOutcome>;
   /** the profile checks an ITI-65 Bundle needs, made on the worker, for readProvideBundle's `check` */
   provideBundleChecks(bundle: Bundle, terminology: boolean): Promise<ProfileCheck>;
   /** loads the threads now (a serving process), instead of on the first XML body */
@@ -33,11 +35,11 @@ function valueOf<T>(r: TaskResult<T>): T {
   return r.value;
 }
 
-export function createFhirWork(options: { threads: number; budgetMs: number; niceness?: number }): FhirWork {
+export function createFhirWork(options: { threads: number; budgetMs: number; niceness?: number; profilesDir?: string }): FhirWork {
   const pool: TaskPool = createTaskPool({
     // compiled (dist/, a .js module): the compiled entry; from the sources: the tsx bootstrap
     filename: new URL(import.meta.url.endsWith('.js') ? './worker.js' : './worker.mjs', import.meta.url).href,
-    warmInput: { profiles: Object.values(PROFILE), niceness: options.niceness ?? 0 },
+    warmInput: { profiles: Object.values(PROFILE), niceness: options.niceness ?? 0, profilesDir: options.profilesDir },
     threads: options.threads,
     budgetMs: options.budgetMs,
   });
@@ -46,6 +48,7 @@ export function createFhirWork(options: { threads: number; budgetMs: number; nic
     checkProfile: async (resource, profile) => {
       valueOf(await pool.run<TaskResult<true>>('checkProfile', { resource, profile }));
     },
+    validate: async (resource, profile) => valueOf(await pool.run<TaskResult<OperationOutcome>>('validate', { resource, profile })),
     provideBundleChecks: async (bundle, terminology) => {
       // the documents' bytes are not checked (validation/payloads.ts): they do not cross threads
       const answers = valueOf(await pool.run<TaskResult<Array<[string, ErrorData[]]>>>('provideBundleChecks', { bundle: withoutPayloads(bundle), terminology }));
