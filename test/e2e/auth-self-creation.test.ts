@@ -157,7 +157,7 @@ describe('auth door: online self-creation with a creation code (DMP-02)', () => 
     expect(refused.json.message).toContain('adults only');
     const denied = await trace("action = 'record.create' AND outcome = 'denied' AND reason = 'adults_only' AND chain_key = $NR AND request_id = $1", [refused.headers.get('x-request-id')]);
     expect(denied).toHaveLength(1);
-    expect((await portal.db.query('SELECT 1 FROM patient_identifier WHERE value = $1', [minor.value])).rowCount).toBe(0);
+    expect((await portal.db.query('SELECT 1 FROM patient_identifier WHERE value = $1', [minor.value])).rows).toHaveLength(0);
 
     // emancipated, as the support service recorded from the judgement
     const emancipatedCode = await codeByPost(minor, { ...teen, emancipated: true });
