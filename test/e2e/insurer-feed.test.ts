@@ -109,7 +109,7 @@ describeEachStore('the insurer deposits reimbursement data and nothing else', (d
     expect(answer.xml).not.toContain('Remboursements');
   });
 
-  it('DOC-05: the insurer replaces its own reimbursement data (RPLC, ITI-41): the old version is superseded; a professional\'s document or another insurer\'s it cannot replace', async () => {
+  it('DOC-05: the insurer replaces its own reimbursement data (RPLC through XDS, relatesTo through MHD): the old version is superseded; a professional\'s document or another insurer\'s it cannot replace', async () => {
     const own = await adultRecord(w);
     const first = submission(own.ins, [{ typeCode: 'REMB', classCode: '60', content: 'Remboursements, avril 2026' }]);
     expect(responseStatus(await depositXds(first))).toBe('Success');
@@ -125,6 +125,11 @@ describeEachStore('the insurer deposits reimbursement data and nothing else', (d
     expect(responseStatus(await depositXds(corrected))).toBe('Success');
     expect((await entryOf(old.uniqueId)).availabilityStatus).toBe('Deprecated');
     expect((await entryOf(corrected.documents[0]!.metadata.uniqueId)).availabilityStatus).toBe('Approved');
+    // the same through MHD: relatesTo replaces, in an ITI-65 Bundle
+    const current = await entryOf(corrected.documents[0]!.metadata.uniqueId);
+    const mhd = await fhir(insurer, '', { method: 'POST', body: JSON.stringify(bundleFor(own.ins, { ...REMB, content: 'Remboursements, avril 2026 (second correctif)', replaces: current.entryUuid.replace(/^urn:uuid:/, '') })) });
+    expect(mhd.status).toBe(200);
+    expect((await entryOf(current.uniqueId)).availabilityStatus).toBe('Deprecated');
 
     // a doctor's report, and another insurer's deposit, stay as they are
     const doctor = { kind: 'professional' as const, idNatPs: '810000000002', profession: '10', specialty: 'SM26', structureId: '1690000002', mode: 'normal' as const };
