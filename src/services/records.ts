@@ -196,6 +196,10 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
         }
       : null;
     const channel = creationChannel(caller.actor);
+    // A patient's session that already opens a record (a login's) creates no other one.
+    if (caller.actor.kind === 'patient' && (await loadRecord(tx, patientKey))) {
+      throw new CarnetError('conflict', 'this session is the patient of an existing DMP: a patient has one DMP', { reason: 'record_exists' });
+    }
     for (const id of input.identifiers) {
       if (await findPatientKey(tx, id)) throw new CarnetError('conflict', 'a DMP already exists for this patient', { reason: 'record_exists' });
     }

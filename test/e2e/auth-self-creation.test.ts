@@ -170,6 +170,25 @@ describe('auth door: online self-creation with a creation code (DMP-02)', () => 
     expect(row.rows[0].emancipated).toBe(true);
   });
 
+  it('DMP-02: a logged-in patient\'s session creates no second DMP through the FHIR door: a 409 with a sentence, nothing written', async () => {
+    const ins = newIns();
+    const code = await codeByPost(ins);
+    const mine = await call(portal, 'POST', '/auth/records', { body: card(ins, { code, email: address('x') }) });
+    const other = newIns();
+    const res = await call(portal, 'POST', '/fhir/Patient', {
+      actor: { kind: 'patient', patientKey: mine.json.patient },
+      body: {
+        resourceType: 'Patient',
+        identifier: [{ system: `urn:oid:${other.system}`, value: other.value }],
+        name: [{ family: 'Autre', given: ['Personne'] }],
+        birthDate: '1990-01-01',
+        contained: [{ resourceType: 'Consent', id: 'creation', status: 'active', scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] }, category: [{ coding: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-consent-category', code: 'dmp-creation' }] }], patient: { reference: '#' }, performer: [{ reference: '#' }], policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] }, provision: { type: 'permit' } }],
+      },
+    });
+    expect([res.status, res.json.issue[0].diagnostics]).toEqual([409, 'this session is the patient of an existing DMP: a patient has one DMP']);
+    expect((await portal.db.query('SELECT 1 FROM patient_identifier WHERE value = $1', [other.value])).rows).toHaveLength(0);
+  });
+
   it('DMP-02: only the support service issues codes; a newer code replaces the older; bad input is a 400 with a sentence', async () => {
     const ins = newIns();
     const asPatient = await call(portal, 'POST', '/auth/support/creation-codes', { actor: { kind: 'patient', patientKey: '7f0c4d1e-0000-4000-8000-000000000001' }, body: { ...card(ins), delivery: 'post' } });
