@@ -17,6 +17,7 @@ export function patientAccessOptions(config: Config): PatientAccessOptions {
     scryptLog2N: pa.scryptLog2N,
     sessionTtlSeconds: pa.sessionTtlSeconds,
     termsVersion: pa.termsVersion,
+    creationCodeTtlDays: pa.creationCodeTtlDays,
     senders,
   };
 }

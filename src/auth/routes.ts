@@ -17,6 +17,10 @@
 //   GET  /auth/support/copy-requests (support) ?status=open|in_progress|handled|rejected -> {requests}
 //   POST /auth/support/copy-requests/:patientKey/:requestId (support) {status: in_progress|handled|rejected, note?}
 //   POST /auth/support/requests/:id/handle (support) {decision: issue|reject, patientKey?, role?, representativeId?, ...} -> credentials
+//   POST /auth/support/creation-codes (support) {identifier, family, given, birthDate, gender?, emancipated?, delivery: email|post,
+//                                               email?, requestId?} -> 201 {codeId, delivery, expiresAt, sentTo? | letter?}
+//   POST /auth/records                         {identifier, family, given, birthDate, code, email?, phone?}
+//                                               -> 201 {patient, login, temporaryPassword, passwordChangeRequired} (DMP-02)
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JWTPayload } from 'jose';
 import { CarnetError, isCarnetError, retryAfterSeconds, type ErrorCode } from '../domain/errors.js';
@@ -126,9 +130,9 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
           const retry = retryAfterSeconds(error);
           if (retry) reply.header('retry-after', String(retry));
           let code = error.reason ?? error.code;
-          if (error.code === 'rate_limited') {
-            const seconds = /^retry_after:(\d+)$/.exec(error.reason ?? '')?.[1];
-            if (seconds) reply.header('retry-after', seconds);
+          const seconds = error.code === 'rate_limited' ? /^retry_after:(\d+)$/.exec(error.reason ?? '')?.[1] : undefined;
+          if (seconds) {
+            reply.header('retry-after', seconds);
             code = 'rate_limited';
           }
           return reply.code(status).send({ error: code, message: error.message });
@@ -244,6 +248,14 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
         const b = bodyOf(req);
         return copyRequestView(await services.copyRequests.handle(caller, p.patientKey, p.requestId, { status: b.status, note: b.note }));
       });
+
+      // DMP-02: the support service issues a creation code; the patient creates the DMP with it.
+      auth.post('/support/creation-codes', async (req, reply) => {
+        const { caller } = await session(req);
+        return reply.code(201).send(await services.selfCreation.issue(caller, bodyOf(req)));
+      });
+
+      auth.post('/records', async (req, reply) => reply.code(201).send(await services.selfCreation.create(bodyOf(req), originOf(req))));
 
       auth.post('/support/requests/:id/handle', async (req) => {
         const { caller } = await session(req);

@@ -1,5 +1,6 @@
 // Settings of the patient access side: passwords and login codes, mail and SMS delivery, and the
 // scheduled jobs. Read with the rest of the configuration (config.ts) and validated here.
+import { DEFAULT_CREATION_CODE_TTL_DAYS } from '../domain/self-creation.js';
 import { valueOrFile } from './secrets.js';
 import { ConfigError, readBool, readInt, readString, readUrl, type Env } from './env.js';
 
@@ -34,6 +35,8 @@ export interface PatientAccessConfig {
   termsVersion?: string;
   /** PAT-07: the support service's address for copy requests (absent: they wait in the table) */
   supportEmail?: string;
+  /** DMP-02: days a creation code issued by the support service stays valid (a letter takes days) */
+  creationCodeTtlDays: number;
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -77,6 +80,7 @@ export function loadPatientAccessConfig(env: Env): PatientAccessConfig {
     sessionTtlSeconds: readInt(env, 'CARNET_SESSION_TTL_SECONDS', 1800, 60, 86_400),
     termsVersion: readString(env, 'CARNET_TERMS_VERSION') || undefined,
     supportEmail: supportEmailOf(env),
+    creationCodeTtlDays: readInt(env, 'CARNET_CREATION_CODE_TTL_DAYS', DEFAULT_CREATION_CODE_TTL_DAYS, 1, 365),
   };
 }
 

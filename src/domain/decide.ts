@@ -273,7 +273,23 @@ function authorChange(c: Call, doc: DocumentFacts, allowed: (s: DocumentFacts['s
 
 /** DOC-05: only the current version is replaced, by its author or the author's structure. */
 function documentReplace(c: Call, doc: DocumentFacts): Decision {
+  if (c.actor.kind === 'insurer') return insurerReplace(c, doc);
   return authorChange(c, doc, (s) => s === 'Approved', true);
+}
+
+/**
+ * DOC-05 for the insurer's feed: it replaces what it deposited itself (its reimbursement data,
+ * the one type it deposits), in an open record, on the current version. It reads nothing, so
+ * anyone else's document is refused with the read reason, never "not_author".
+ */
+function insurerReplace(c: Call, doc: DocumentFacts): Decision {
+  if (c.actor.kind !== 'insurer') return deny('unsupported_actor');
+  if (c.ctx.status === 'closed') return deny('record_closed');
+  if (doc.depositorStructure !== c.actor.insurerId || doc.classCode !== REIMBURSEMENT_CLASS) {
+    const read = documentRead(c, doc);
+    return read.permit ? deny('not_author') : read;
+  }
+  return doc.status === 'Approved' ? PERMIT : deny('invalid_status');
 }
 
 /**

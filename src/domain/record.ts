@@ -49,6 +49,8 @@ export interface DocumentFacts extends MemberFacts {
   authorStructures: string[];
   /** null: the lineage was not loaded with the version, which then is read by nobody (fail closed) */
   lineage: LineageGate | null;
+  /** the structure that deposited it: the professional's, or the insurer organisation for its feed */
+  depositorStructure?: string | null;
 }
 
 function present(values: Array<string | null | undefined>): string[] {
@@ -79,5 +81,6 @@ export function documentFacts(e: StoredDocumentEntry): DocumentFacts {
     classCode: e.classCode?.code ?? '',
     authorStructures: present([...e.authors.flatMap((a) => a.institutions.map((i) => i.id)), e.submittedByStructure]),
     lineage: e.lineage ?? null,
+    depositorStructure: e.submittedByStructure,
   };
 }

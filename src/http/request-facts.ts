@@ -6,12 +6,17 @@
 // AsyncLocalStorage holds them for the request, so deep mappings need no request object.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { actorId, type Actor } from '../domain/actor.js';
-import { isCarnetError } from '../domain/errors.js';
+import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 
 export interface RequestFacts {
   actor?: { kind: Actor['kind']; id: string; mode?: string };
   /** Carnet's error code (`forbidden`, `not_found`...) and the rule's reason (`masked`...) */
   error?: { error: string; reason?: string };
+  /**
+   * DMP-06: seconds until a refusal that passes by itself (a maintenance window, an outage) is
+   * over; the server answers them as Retry-After, whatever the door and the answer's status.
+   */
+  retryAfter?: number;
 }
 
 const store = new AsyncLocalStorage<RequestFacts>();
@@ -36,4 +41,6 @@ export function noteError(error: unknown, fallback?: { code: string; reason?: st
   if (!facts || facts.error) return;
   const found = isCarnetError(error) ? { code: error.code, reason: error.reason } : fallback;
   if (found) facts.error = { error: found.code, ...(found.reason ? { reason: found.reason } : {}) };
+  const retry = isCarnetError(error) ? retryAfterSeconds(error) : undefined;
+  if (retry) facts.retryAfter = retry;
 }

@@ -74,6 +74,12 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       done();
     });
   });
+  // DMP-06: a refusal that passes by itself says when to come back, on every door: the XDS door
+  // answers it inside a RegistryResponse (XDSRegistryNotAvailable), not as an HTTP error.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.facts?.retryAfter && !reply.hasHeader('retry-after')) reply.header('retry-after', String(req.facts.retryAfter));
+    return payload;
+  });
   // One line per request: who, what, how it ended and why (never a value of the request).
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(

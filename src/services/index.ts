@@ -20,6 +20,7 @@ import { recordService } from './records.js';
 import { registryQueryService } from './registry-queries.js';
 import { representativeService, type Notify } from './representatives.js';
 import { selectionService } from './selections.js';
+import { selfCreationService } from './self-creation.js';
 import { submitService } from './submit.js';
 
 export interface ServiceOptions {
@@ -37,9 +38,12 @@ export function createServices(base: ServiceDeps, options: ServiceOptions = {}) 
   const maintenance = maintenanceService(base);
   const deps: ServiceDeps = { ...base, availability: maintenance };
   const access = patientAccessServices(deps, options.access);
+  const records = recordService(deps, access.accounts.issueIn);
   return {
     deps,
-    records: recordService(deps, access.accounts.issueIn),
+    records,
+    // DMP-02: creation codes issued by support, and the patient's online creation with one
+    selfCreation: selfCreationService(deps, access.login, access.outbox, records, { codeTtlDays: options.access?.creationCodeTtlDays }),
     submissions: promptAlerts(submitService(deps), access.outbox),
     documents: documentService(deps),
     lists: listService(deps),

@@ -42,7 +42,10 @@ export async function runJobs(services: Services, caller: Caller = JOBS_CALLER):
     return {
       rateLimits: await pruneRateLimits(deps.db, new Date(now.getTime() - DAY_MS)),
       challenges: await pruneChallenges(deps.db, new Date(now.getTime() - DAY_MS)),
-      scrubbed: await scrubExpiredSecrets(deps.db, SECRET_KINDS, new Date(now.getTime() - 2 * CODE_TTL_MS), now),
+      // each secret's message is worth keeping as long as its code lives (DMP-02: weeks, not minutes)
+      scrubbed:
+        (await scrubExpiredSecrets(deps.db, SECRET_KINDS.filter((k) => k !== 'creation_code'), new Date(now.getTime() - 2 * CODE_TTL_MS), now)) +
+        (await scrubExpiredSecrets(deps.db, ['creation_code'], new Date(now.getTime() - services.selfCreation.codeTtlMs), now)),
     };
   });
   // Last, so that the notices of this run leave in this run.

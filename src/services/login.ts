@@ -11,6 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { holderAccess } from '../domain/access.js';
 import type { LegalRepresentativeActor, PatientActor } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
+import { afterFailure, CLEARED, isLocked, LOCK_MS } from '../domain/lockout.js';
 import type { CarnetClaims } from '../auth/claims.js';
 import { codeHmac, codeMatches, newCode } from '../auth/codes.js';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords.js';
@@ -24,8 +25,7 @@ import { traceCall } from './guard.js';
 import { loginCodeText } from './messages.js';
 import { contactOf, type OutboxService } from './outbox.js';
 
-export const LOCK_AFTER_FAILURES = 3;
-export const LOCK_MS = 15 * 60_000;
+export { LOCK_AFTER_FAILURES, LOCK_MS } from '../domain/lockout.js';
 export const CODE_TTL_MS = 5 * 60_000;
 export const CODE_MAX_ATTEMPTS = 3;
 /** a session opened with a temporary password lives just long enough to replace it */
@@ -91,10 +91,6 @@ function invalidCredentials(): CarnetError {
   return new CarnetError('unauthenticated', INVALID_CREDENTIALS_MESSAGE, { reason: 'invalid_credentials' });
 }
 
-/** Rate-limit buckets name a hash of the login, never the login itself. */
-function loginBucket(login: string): string {
-  return `login:account:${createHash('sha256').update(login).digest('base64url').slice(0, 22)}`;
-}
 
 export function normaliseLogin(login: string): string {
   return login.trim().toLowerCase();
@@ -114,6 +110,13 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
     }
   }
 
+  /** Login's limits, per client address and per what the secret opens (a login, a card's identifier). */
+  async function limitLike(what: string, address: string, subject: string): Promise<void> {
+    await limit(`${what}:address:${address}`, limits.loginPerAddress);
+    // The bucket names a hash of the login (or identifier), never the thing itself.
+    await limit(`${what}:account:${createHash('sha256').update(subject).digest('base64url').slice(0, 22)}`, limits.loginPerAccount);
+  }
+
   function callerFor(actor: Caller['actor'], origin: RequestOrigin): Caller {
     return { actor, channel: origin.channel ?? 'auth', requestId: origin.requestId };
   }
@@ -123,6 +126,15 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
     /** For other use cases that count per address (the support requests). */
     limit,
 
+    /**
+     * The secret of the other codes (DMP-02: creation codes) is this one too: kept only as an
+     * HMAC bound to what the code is for, compared in constant time (AUTH-06).
+     */
+    codeHmac: (boundTo: string, code: string) => codeHmac(options.codeSecret, boundTo, code),
+    codeMatches: (boundTo: string, code: string, stored: string) => codeMatches(options.codeSecret, boundTo, code, stored),
+
+    limitLike,
+
     /** Step 1 (AUTH-01/02): login + password; on success a code goes out by the account's channel. */
     async start(input: { login: unknown; password: unknown }, origin: RequestOrigin): Promise<ChallengeSent> {
       if (typeof input.login !== 'string' || typeof input.password !== 'string' || !input.login.trim() || input.login.length > 200 || input.password.length > 1024) {
@@ -130,8 +142,7 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
       }
       const login = normaliseLogin(input.login);
       const password = input.password;
-      await limit(`login:address:${origin.address}`, limits.loginPerAddress);
-      await limit(loginBucket(login), limits.loginPerAccount);
+      await limitLike('login', origin.address, login);
 
       type Outcome = { ok: true; sent: ChallengeSent } | { ok: false; error: CarnetError };
       const outcome = await deps.db.transaction(async (tx): Promise<Outcome> => {
@@ -148,26 +159,20 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
         }
         const caller = callerFor(accountActor(row), origin);
         const trace = { target: { kind: 'account', id: row.account_id }, details: { remote: origin.address } };
-        const locked = row.locked_until !== null && row.locked_until.getTime() > now.getTime();
+        const lock = { failedAttempts: row.failed_attempts, lockedUntil: row.locked_until };
         const good = await verifyPassword(password, row.password_hash);
-        if (locked) {
+        if (isLocked(lock, now)) {
           // AUTH-02: during the lock even the right password is refused, with the same answer.
           await traceCall(tx, deps, caller, row.patient_key, 'auth.login.password', 'denied', { ...trace, reason: 'account_locked' });
           return { ok: false, error: invalidCredentials() };
         }
-        // A lock that has run out starts a fresh count.
-        const failures = row.locked_until !== null ? 0 : row.failed_attempts;
         if (!good) {
-          const count = failures + 1;
-          const lockNow = count >= LOCK_AFTER_FAILURES;
-          await updateAccount(tx, row.patient_key, row.account_id, {
-            failed_attempts: lockNow ? 0 : count,
-            locked_until: lockNow ? new Date(now.getTime() + LOCK_MS) : null,
-          });
+          const next = afterFailure(lock, now);
+          await updateAccount(tx, row.patient_key, row.account_id, { failed_attempts: next.failedAttempts, locked_until: next.lockedUntil });
           await traceCall(tx, deps, caller, row.patient_key, 'auth.login.password', 'failure', {
             ...trace,
             reason: 'invalid_credentials',
-            details: { ...trace.details, failedAttempts: count, ...(lockNow ? { lockedForMinutes: LOCK_MS / 60_000 } : {}) },
+            details: { ...trace.details, failedAttempts: next.count, ...(next.lockedNow ? { lockedForMinutes: LOCK_MS / 60_000 } : {}) },
           });
           return { ok: false, error: invalidCredentials() };
         }
@@ -176,7 +181,7 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
           await traceCall(tx, deps, caller, row.patient_key, 'auth.login.password', 'failure', { ...trace, reason: 'no_contact' });
           return { ok: false, error: new CarnetError('business_rule', 'this account has no e-mail address or phone for codes; contact the support service', { reason: 'no_contact' }) };
         }
-        await updateAccount(tx, row.patient_key, row.account_id, { failed_attempts: 0, locked_until: null });
+        await updateAccount(tx, row.patient_key, row.account_id, { failed_attempts: CLEARED.failedAttempts, locked_until: CLEARED.lockedUntil });
         const challengeId = randomUUID();
         const code = newCode();
         await insertChallenge(tx, {

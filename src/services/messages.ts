@@ -87,3 +87,19 @@ export function representativeEndedText(cause: 'majority' | 'ended'): MessageTex
       (cause === 'majority' ? `\n\n${OWN_CREDENTIALS}` : ''),
   };
 }
+
+/**
+ * DMP-02: the creation code, by e-mail or in the letter the support service posts. It says what
+ * to type with it (the card's data) and until when; it names no health detail.
+ */
+export function creationCodeText(code: string, validUntil: string): MessageText {
+  return {
+    subject: 'Votre code de création du DMP',
+    body:
+      `Votre code de création de dossier médical partagé (DMP) : ${code}\n\n` +
+      'Pour créer votre DMP en ligne, saisissez ce code avec les données de votre carte Vitale ' +
+      '(numéro de sécurité sociale, nom, prénom, date de naissance).\n' +
+      `Ce code est valable jusqu'au ${validUntil} et ne sert qu'une fois. Ne le communiquez à personne.\n` +
+      "Si vous n'avez pas demandé ce code, contactez le service d'assistance du DMP (DMP Info Service).",
+  };
+}

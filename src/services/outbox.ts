@@ -11,7 +11,7 @@ import type { ServiceDeps } from './deps.js';
 import type { Notify } from './representatives.js';
 
 /** Message kinds whose body holds a secret: removed once delivered or expired (AUTH-06). */
-export const SECRET_KINDS = ['login_code'];
+export const SECRET_KINDS = ['login_code', 'creation_code'];
 
 export interface OutboxOptions {
   senders?: Senders;

@@ -8,7 +8,11 @@ import { loginService, type LoginOptions } from './login.js';
 import { outboxService, type OutboxOptions } from './outbox.js';
 import { supportService } from './support.js';
 
-export type PatientAccessOptions = Partial<LoginOptions> & OutboxOptions;
+export type PatientAccessOptions = Partial<LoginOptions> &
+  OutboxOptions & {
+    /** DMP-02: how long a creation code issued by the support service is valid */
+    creationCodeTtlDays?: number;
+  };
 
 export function patientAccessServices(deps: ServiceDeps, o: PatientAccessOptions = {}) {
   const login: LoginOptions = {

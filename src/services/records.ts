@@ -86,6 +86,14 @@ export type RecordView = DmpRow & { identifiers: PatientIdentifier[] } & Pick<Re
 
 export type { DmpRow };
 
+export interface CreatedRecord {
+  patientKey: string;
+  representativeIds: string[];
+  credentials: CreationCredentials[];
+}
+
+export type CreationOutcome = { ok: true; created: CreatedRecord } | { ok: false; denied: ReasonCode };
+
 /** How a professional caller stands with a record (TD0.2: authorisation and médecin traitant status). */
 function standingOf(actor: Caller['actor'], ctx: RecordContext): Pick<RecordStatus, 'authorised' | 'blocked' | 'medecinTraitant'> {
   if (actor.kind !== 'professional') return {};
@@ -150,6 +158,87 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
     return issued;
   }
 
+  /**
+   * The creation inside the caller's transaction (the online self-creation spends its code in
+   * the same one): decides, writes the record, its representatives, the accounts asked for and
+   * the trace. A refusal writes its trace and answers `ok: false`; the caller commits it.
+   */
+  async function createIn(tx: Tx, caller: Caller, input: CreateRecordInput): Promise<CreationOutcome> {
+    if (!input.identifiers.length) throw new CarnetError('invalid_metadata', 'a patient identifier (INS) is required');
+    // Online self-creation (DMP-02): the patient's identity session already names the key of
+    // the record it is creating; every other channel gets a fresh one.
+    const patientKey = caller.actor.kind === 'patient' && UUID.test(caller.actor.patientKey) ? caller.actor.patientKey : randomUUID();
+    const at = now();
+    const reps = (input.representatives ?? []).map((r) => ({ ...r, representativeId: r.representativeId ?? randomUUID() }));
+    const accessEndsAt = input.birthDate && !input.protectedAdult ? new Date(`${majorityDate(input.birthDate)}T00:00:00Z`) : null;
+    const ctx: RecordContext = {
+      patientKey,
+      identifiers: input.identifiers,
+      status: 'open',
+      birthDate: input.birthDate,
+      emancipated: !!input.emancipated,
+      protectedAdult: !!input.protectedAdult,
+      medecinTraitant: null,
+      grants: [],
+      emergencyOppositions: { bris_de_glace: false, centre_15: false },
+      legalRepresentatives: reps.map((r) => ({
+        representativeId: r.representativeId,
+        doctorPresenceRequired: false,
+        accessEndsAt: r.relationship === 'tutor' || !accessEndsAt ? undefined : accessEndsAt.toISOString(),
+      })),
+    };
+    const consent: CreationConsent | null = input.consent
+      ? {
+          givenBy: input.consent.givenBy,
+          representativeId:
+            input.consent.givenBy === 'legal_representative' ? reps[input.consent.representativeIndex ?? 0]?.representativeId : undefined,
+          at: at.toISOString(),
+        }
+      : null;
+    const channel = creationChannel(caller.actor);
+    // A patient's session that already opens a record (a login's) creates no other one.
+    if (caller.actor.kind === 'patient' && (await loadRecord(tx, patientKey))) {
+      throw new CarnetError('conflict', 'this session is the patient of an existing DMP: a patient has one DMP', { reason: 'record_exists' });
+    }
+    for (const id of input.identifiers) {
+      if (await findPatientKey(tx, id)) throw new CarnetError('conflict', 'a DMP already exists for this patient', { reason: 'record_exists' });
+    }
+    const decision = decide(deps.policy, caller.actor, ctx, null, 'record.create', at);
+    const consentDecision = decision.permit ? checkCreationConsent(ctx, consent, at) : decision;
+    if (!decision.permit || !consentDecision.permit || !channel) {
+      // Nothing is created, so the refusal is chained with the accesses that concern no record.
+      const reason: ReasonCode = !decision.permit ? decision.reason : !consentDecision.permit ? consentDecision.reason : 'unsupported_actor';
+      await traceCall(tx, deps, caller, null, 'record.create', 'denied', { reason });
+      return { ok: false, denied: reason };
+    }
+    await insertDmp(tx, {
+      patientKey,
+      identifiers: input.identifiers,
+      given: input.given,
+      family: input.family,
+      gender: input.gender,
+      birthDate: input.birthDate,
+      emancipated: !!input.emancipated,
+      protectedAdult: !!input.protectedAdult,
+      consentBy: consent!.givenBy === 'legal_representative' ? `legal_representative:${consent!.representativeId}` : 'patient',
+      creationChannel: channel,
+      createdBy: traceIdOf(caller),
+      now: at,
+    });
+    for (const r of reps) {
+      await insertRepresentative(tx, patientKey, {
+        ...r,
+        accessEndsAt: r.relationship === 'tutor' ? null : accessEndsAt,
+        now: at,
+      });
+    }
+    await traceCall(tx, deps, caller, patientKey, 'record.create', 'success', {
+      details: { channel, consentBy: consent!.givenBy },
+    });
+    const credentials = await openAccountsAtCreation(tx, caller, patientKey, input.accounts ?? [], reps);
+    return { ok: true, created: { patientKey, representativeIds: reps.map((r) => r.representativeId), credentials } };
+  }
+
   return {
     resolve,
 
@@ -163,89 +252,22 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
     identifiersOf: (patientKey: string): Promise<PatientIdentifier[]> =>
       UUID_KEY.test(patientKey) ? identifiersOfRecord(deps.db, patientKey) : Promise.resolve([]),
 
-    async create(caller: Caller, input: CreateRecordInput): Promise<{ patientKey: string; representativeIds: string[]; credentials: CreationCredentials[] }> {
+    /**
+     * DMP-01/02: creates a record in its own transaction. A refusal is traced (on the chain of
+     * accesses that concern no record, since nothing is created) before the caller is told.
+     */
+    async create(caller: Caller, input: CreateRecordInput): Promise<CreatedRecord> {
       await deps.availability?.ensureAvailable('record.create');
       if (!input.identifiers.length) throw new CarnetError('invalid_metadata', 'a patient identifier (INS) is required');
-      // Online self-creation (DMP-02): the patient's identity session already names the key of
-      // the record it is creating; every other channel gets a fresh one.
-      const patientKey = caller.actor.kind === 'patient' && UUID.test(caller.actor.patientKey) ? caller.actor.patientKey : randomUUID();
-      const at = now();
-      const reps = (input.representatives ?? []).map((r) => ({ ...r, representativeId: r.representativeId ?? randomUUID() }));
-      const accessEndsAt = input.birthDate && !input.protectedAdult ? new Date(`${majorityDate(input.birthDate)}T00:00:00Z`) : null;
-      const ctx: RecordContext = {
-        patientKey,
-        identifiers: input.identifiers,
-        status: 'open',
-        birthDate: input.birthDate,
-        emancipated: !!input.emancipated,
-        protectedAdult: !!input.protectedAdult,
-        medecinTraitant: null,
-        grants: [],
-        emergencyOppositions: { bris_de_glace: false, centre_15: false },
-        legalRepresentatives: reps.map((r) => ({
-          representativeId: r.representativeId,
-          doctorPresenceRequired: false,
-          accessEndsAt: r.relationship === 'tutor' || !accessEndsAt ? undefined : accessEndsAt.toISOString(),
-        })),
-      };
-      const consent: CreationConsent | null = input.consent
-        ? {
-            givenBy: input.consent.givenBy,
-            representativeId:
-              input.consent.givenBy === 'legal_representative' ? reps[input.consent.representativeIndex ?? 0]?.representativeId : undefined,
-            at: at.toISOString(),
-          }
-        : null;
-      const channel = creationChannel(caller.actor);
       // ACC-10: before saying whether this patient already has a DMP.
       await admitNamedPatient(deps, caller, input.identifiers, 'record.create');
-      type Outcome = { ok: true; patientKey: string; representativeIds: string[]; credentials: CreationCredentials[] } | { ok: false; denied: ReasonCode };
-      const outcome = await deps.db.transaction(async (tx): Promise<Outcome> => {
-        const existing = [];
-        for (const id of input.identifiers) {
-          const key = await findPatientKey(tx, id);
-          if (key) existing.push(key);
-        }
-        if (existing.length) throw new CarnetError('conflict', 'a DMP already exists for this patient');
-        const decision = decide(deps.policy, caller.actor, ctx, null, 'record.create', at);
-        const consentDecision = decision.permit ? checkCreationConsent(ctx, consent, at) : decision;
-        if (!decision.permit || !consentDecision.permit || !channel) {
-          // Nothing is created, so the refusal is chained with the accesses that concern no record.
-          const reason: ReasonCode = !decision.permit ? decision.reason : !consentDecision.permit ? consentDecision.reason : 'unsupported_actor';
-          await traceCall(tx, deps, caller, null, 'record.create', 'denied', { reason });
-          return { ok: false, denied: reason };
-        }
-        await insertDmp(tx, {
-          patientKey,
-          identifiers: input.identifiers,
-          given: input.given,
-          family: input.family,
-          gender: input.gender,
-          birthDate: input.birthDate,
-          emancipated: !!input.emancipated,
-          protectedAdult: !!input.protectedAdult,
-          consentBy: consent!.givenBy === 'legal_representative' ? `legal_representative:${consent!.representativeId}` : 'patient',
-          creationChannel: channel,
-          createdBy: traceIdOf(caller),
-          now: at,
-        });
-        for (const r of reps) {
-          await insertRepresentative(tx, patientKey, {
-            ...r,
-            accessEndsAt: r.relationship === 'tutor' ? null : accessEndsAt,
-            now: at,
-          });
-        }
-        await traceCall(tx, deps, caller, patientKey, 'record.create', 'success', {
-          details: { channel, consentBy: consent!.givenBy },
-        });
-        const credentials = await openAccountsAtCreation(tx, caller, patientKey, input.accounts ?? [], reps);
-        return { ok: true, patientKey, representativeIds: reps.map((r) => r.representativeId), credentials };
-      });
+      const outcome = await deps.db.transaction((tx) => createIn(tx, caller, input));
       // The refusal's trace is committed above; only then is the caller told.
       if (!outcome.ok) throw refusal(outcome.denied);
-      return { patientKey: outcome.patientKey, representativeIds: outcome.representativeIds, credentials: outcome.credentials };
+      return outcome.created;
     },
+
+    createIn,
 
     /** TD0.2: does a DMP exist, its state, and how the caller stands with it. */
     async status(caller: Caller, identifier: PatientIdentifier): Promise<RecordStatus> {
@@ -354,7 +376,7 @@ const PATIENT_TABLES = [
   'association', 'folder', 'submission_set', 'document_selection', 'document_entry', 'document_content',
   'access_grant', 'auth_challenge', 'account', 'legal_representative', 'copy_request',
 ];
-const LOOKUP_TABLES = ['registry_object', 'registry_unique_id', 'patient_identifier', 'account_login', 'auth_challenge_index', 'outbox', 'support_request'];
+const LOOKUP_TABLES = ['registry_object', 'registry_unique_id', 'patient_identifier', 'account_login', 'auth_challenge_index', 'outbox', 'support_request', 'creation_code'];
 
 function traceIdOf(caller: Caller): string {
   const a = caller.actor;

@@ -4,7 +4,6 @@
 // record is known.
 import { randomUUID } from 'node:crypto';
 import { CarnetError } from '../domain/errors.js';
-import type { PatientIdentifier } from '../domain/model.js';
 import { findHolderAccount } from '../store/account-repo.js';
 import { loadRecord, findPatientKey } from '../store/record-repo.js';
 import { closeSupportRequest, getSupportRequest, insertSupportRequest, listSupportRequests, SUPPORT_REQUEST_KINDS, type SupportRequestKind, type SupportRequestRow } from '../store/support-repo.js';
@@ -13,6 +12,7 @@ import { ANONYMOUS, isUuid, tracedWork } from './auth-trace.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import type { LoginService, RequestOrigin } from './login.js';
+import { identifierOf, text } from './request-fields.js';
 import { credentialsResetText } from './messages.js';
 import { contactOf, type OutboxService } from './outbox.js';
 
@@ -49,23 +49,6 @@ export interface HandleInput extends ContactInput {
   patientKey?: string;
   role?: 'patient' | 'legal_representative';
   representativeId?: string;
-}
-
-function text(v: unknown, field: string, max: number, required = false): string | undefined {
-  if (v === undefined || v === null || v === '') {
-    if (required) throw new CarnetError('invalid_metadata', `${field} is required`, { location: field, reason: 'invalid_request' });
-    return undefined;
-  }
-  if (typeof v !== 'string' || v.length > max) throw new CarnetError('invalid_metadata', `${field}: expected a text of at most ${max} characters`, { location: field, reason: 'invalid_request' });
-  return v.trim();
-}
-
-function identifierOf(v: unknown): PatientIdentifier | undefined {
-  if (v === undefined || v === null) return undefined;
-  const o = v as { system?: unknown; value?: unknown };
-  const system = text(o.system, 'identifier.system', 100, true)!;
-  const value = text(o.value, 'identifier.value', 100, true)!;
-  return { system, value };
 }
 
 export function supportService(deps: ServiceDeps, options: AccountOptions, outbox: OutboxService, login: LoginService) {

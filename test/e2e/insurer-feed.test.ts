@@ -109,6 +109,41 @@ describeEachStore('the insurer deposits reimbursement data and nothing else', (d
     expect(answer.xml).not.toContain('Remboursements');
   });
 
+  it('DOC-05: the insurer replaces its own reimbursement data (RPLC through XDS, relatesTo through MHD): the old version is superseded; a professional\'s document or another insurer\'s it cannot replace', async () => {
+    const own = await adultRecord(w);
+    const first = submission(own.ins, [{ typeCode: 'REMB', classCode: '60', content: 'Remboursements, avril 2026' }]);
+    expect(responseStatus(await depositXds(first))).toBe('Success');
+    const entryOf = async (uniqueId: string) =>
+      (await w.services.documents.find(patientCaller(own.patientKey), { patientKey: own.patientKey }, { latestOnly: false })).entries.find((e) => e.uniqueId === uniqueId)!;
+    const old = await entryOf(first.documents[0]!.metadata.uniqueId);
+    const replacing = (target: string, content: string) => {
+      const next = submission(own.ins, [{ typeCode: 'REMB', classCode: '60', content }]);
+      next.associations.push({ id: 'rplc', type: 'RPLC', sourceId: 'Document1', targetId: target });
+      return next;
+    };
+    const corrected = replacing(old.entryUuid, 'Remboursements, avril 2026 (corrigé)');
+    expect(responseStatus(await depositXds(corrected))).toBe('Success');
+    expect((await entryOf(old.uniqueId)).availabilityStatus).toBe('Deprecated');
+    expect((await entryOf(corrected.documents[0]!.metadata.uniqueId)).availabilityStatus).toBe('Approved');
+    // the same through MHD: relatesTo replaces, in an ITI-65 Bundle
+    const current = await entryOf(corrected.documents[0]!.metadata.uniqueId);
+    const mhd = await fhir(insurer, '', { method: 'POST', body: JSON.stringify(bundleFor(own.ins, { ...REMB, content: 'Remboursements, avril 2026 (second correctif)', replaces: current.entryUuid.replace(/^urn:uuid:/, '') })) });
+    expect(mhd.status).toBe(200);
+    expect((await entryOf(current.uniqueId)).availabilityStatus).toBe('Deprecated');
+
+    // a doctor's report, and another insurer's deposit, stay as they are
+    const doctor = { kind: 'professional' as const, idNatPs: '810000000002', profession: '10', specialty: 'SM26', structureId: '1690000002', mode: 'normal' as const };
+    const report = submission(own.ins, [{ typeCode: '11488-4', classCode: '10' }]);
+    await w.services.submissions.submit({ actor: doctor, channel: 'test' }, report);
+    const other = submission(own.ins, [{ typeCode: 'REMB', classCode: '60', content: 'Remboursements, régime complémentaire' }]);
+    await w.services.submissions.submit({ actor: { kind: 'insurer', insurerId: '3180000000002' }, channel: 'test' }, other);
+    for (const target of [report, other]) {
+      const refused = await depositXds(replacing((await entryOf(target.documents[0]!.metadata.uniqueId)).entryUuid, 'remplacement indu'));
+      expect(responseStatus(refused)).toBe('Failure');
+      expect((await entryOf(target.documents[0]!.metadata.uniqueId)).availabilityStatus).toBe('Approved');
+    }
+  });
+
   it('DMP-05: a closed record takes no reimbursement data either', async () => {
     const closed = await adultRecord(w);
     await w.services.records.close(patientCaller(closed.patientKey), closed.patientKey, 'test');

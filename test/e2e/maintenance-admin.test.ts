@@ -7,7 +7,9 @@ import type { Actor } from '../../src/domain/actor.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { TestClock } from '../support/clock.js';
 import { describeEachStore } from '../support/stores.js';
+import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { adultRecord, makeWorld, patientCaller, proActor, type World } from '../support/world.js';
+import { adhocQuery, cx, errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
 const OPERATOR: Actor = { kind: 'support', agentId: 'ops-1' };
 const NOW = '2026-06-01T22:00:00.000Z';
@@ -17,6 +19,7 @@ describeEachStore('DMP-06: maintenance windows planned while the server runs', (
   let server: RunningApp;
   let w: World;
   let patientKey: string;
+  let ins: { system: string; value: string };
   const clock = new TestClock(Date.parse(NOW));
   const doctor = proActor('doctor');
 
@@ -32,7 +35,7 @@ describeEachStore('DMP-06: maintenance windows planned while the server runs', (
     await makeWorld(db(), clock);
     server = await startTestApp(db(), {}, { clock });
     w = { db: db(), clock, services: server.app.services };
-    ({ patientKey } = await adultRecord(w));
+    ({ patientKey, ins } = await adultRecord(w));
     await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
   });
   afterAll(async () => {
@@ -66,6 +69,16 @@ describeEachStore('DMP-06: maintenance windows planned while the server runs', (
     expect(refused.headers.get('retry-after')).toBe('600');
     expect(JSON.stringify(await refused.json())).toContain('Mise à jour du registre');
     expect((await call(doctor, `/fhir/Patient/${patientKey}`)).status).toBe(200);
+  });
+
+  it('DMP-06: an XDS query refused by the window says when to come back too: XDSRegistryNotAvailable with Retry-After', async () => {
+    const approved = "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')";
+    const answer = await postSoap(`${server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-18'], adhocQuery(Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(ins), $XDSDocumentEntryStatus: approved }), {
+      assertion: vihfFor(doctor, { now: clock.now() }),
+    });
+    expect([responseStatus(answer), errorCodes(answer)]).toEqual(['Failure', ['XDSRegistryNotAvailable']]);
+    expect(answer.headers.get('retry-after')).toBe('600');
+    expect(answer.xml).toContain('Mise à jour du registre');
   });
 
   it('DMP-06: clients read the announcement without a token, at /maintenance and as FHIR Communication', async () => {

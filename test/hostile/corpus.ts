@@ -226,11 +226,35 @@ function authBodies(): HostileRequest[] {
   return out;
 }
 
+/** DMP-02: the unauthenticated self-creation and the support desk's creation codes. */
+function authCreation(ctx: CorpusContext): HostileRequest[] {
+  const out: HostileRequest[] = [];
+  const card = { identifier: ctx.ins, family: 'Durand', given: 'Jeanne', birthDate: '1980-05-17' };
+  const post = (name: string, path: string, body: Buffer | string, token?: string) =>
+    out.push({ name: `auth creation: ${name}`, door: 'auth', method: 'POST', path, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+  const create = (name: string, body: unknown) => post(name, '/auth/records', typeof body === 'string' ? body : JSON.stringify(body));
+  for (const sql of SQL_INJECTIONS) create(`identifier and code with SQL ${sql}`, { ...card, identifier: { system: sql, value: sql }, code: sql, email: 'x@example.org' });
+  create('code of an existing record, guessed', { ...card, code: 'aaaa-bbbb-cccc', email: 'x@example.org' });
+  create('__proto__ claiming emancipation', `{"__proto__":{"emancipated":true},"identifier":{"system":"1.2.250.1.213.1.4.8","value":"1"},"family":"x","given":"y","birthDate":"2015-01-01","code":"aaaa"}`);
+  create('code as an object', { ...card, code: { $gt: '' } });
+  create('code of 100,000 characters', { ...card, code: 'a'.repeat(100_000) });
+  create('identifier as an array', { ...card, identifier: [ctx.ins, ctx.ins], code: 'aaaa' });
+  create('birth date that does not exist', { ...card, birthDate: '1980-02-30', code: 'aaaa' });
+  create('birth date with SQL', { ...card, birthDate: `1980-05-17' OR '1'='1`, code: 'aaaa' });
+  create('e-mail with a header injection', { ...card, code: 'aaaa', email: 'x@example.org\r\nBcc: all@example.org' });
+  create('nothing', '{}');
+  create('a JSON array', '[]');
+  const issue = { ...card, delivery: 'email', email: 'x@example.org' };
+  post('issued without a token', '/auth/support/creation-codes', JSON.stringify(issue));
+  post('issued by a professional', '/auth/support/creation-codes', JSON.stringify(issue), ctx.token);
+  return out;
+}
+
 export interface CorpusParts {
   fhirBundle: (overrides: { uniqueId?: string; creation?: string; title?: string }) => unknown;
   xds: HostileRequest[];
 }
 
 export function hostileCorpus(ctx: CorpusContext, parts: CorpusParts): HostileRequest[] {
-  return [...fhirBodies(ctx), ...fhirSubmissions(ctx, parts.fhirBundle), ...fhirSearches(ctx), ...tokenForgeries(ctx), ...authBodies(), ...parts.xds];
+  return [...fhirBodies(ctx), ...fhirSubmissions(ctx, parts.fhirBundle), ...fhirSearches(ctx), ...tokenForgeries(ctx), ...authBodies(), ...authCreation(ctx), ...parts.xds];
 }

@@ -76,7 +76,7 @@ function refused(r: HostileRequest, a: Answer): boolean {
   return r.door === 'xds' && a.status === 200 && /ResponseStatusType:Failure/.test(a.text) && /errorCode="XDS\w+"/.test(a.text);
 }
 
-const COUNTED = ['dmp', 'document_entry', 'registry_object', 'registry_unique_id', 'document_content', 'submission_set', 'folder', 'association', 'outbox', 'access_grant', 'account'];
+const COUNTED = ['dmp', 'document_entry', 'registry_object', 'registry_unique_id', 'document_content', 'submission_set', 'folder', 'association', 'outbox', 'access_grant', 'account', 'creation_code'];
 
 async function rowCounts(db: Db): Promise<Record<string, number>> {
   const sql = [...COUNTED.map((t) => `(SELECT count(*) FROM ${t})::int AS ${t}`), `(SELECT count(*) FROM access_trace WHERE chain_key <> $1)::int AS patient_trace`].join(', ');

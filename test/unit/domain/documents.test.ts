@@ -48,6 +48,20 @@ describe('DOC: documents', () => {
     expect(act(patient(), c, d, 'document.replace')).toEqual({ permit: false, reason: 'not_author' });
   });
 
+  it('DOC-05: the insurer replaces only the reimbursement data it deposited, in an open record, on the current version', () => {
+    const insurer = { kind: 'insurer' as const, insurerId: '3180000000001' };
+    const own = doc({ typeCode: 'REMB', classCode: '60', depositorStructure: insurer.insurerId });
+    expect(act(insurer, ctx(), own, 'document.replace')).toEqual({ permit: true, emergency: false });
+    expect(act(insurer, ctx(), doc({ ...own, status: 'Deprecated' }), 'document.replace')).toEqual({ permit: false, reason: 'invalid_status' });
+    expect(act(insurer, ctx({ status: 'closed' }), own, 'document.replace')).toEqual({ permit: false, reason: 'record_closed' });
+    // another insurer's, or a professional's: refused with the read reason (it reads nothing), never "not_author"
+    for (const other of [doc({ ...own, depositorStructure: '3180000000002' }), doc({ depositorStructure: HOSPITAL })]) {
+      const refused = act(insurer, ctx(), other, 'document.replace');
+      expect(refused.permit).toBe(false);
+      expect(refused).not.toEqual({ permit: false, reason: 'not_author' });
+    }
+  });
+
   it('DOC-05: the author, or its structure, may withdraw a current document and take the withdrawal back (ITI-57 Deprecated -> Approved); nobody else', () => {
     const d = doc({ authorIds: [OTHER_DOCTOR], authorStructures: [HOSPITAL] });
     const c = ctx({ grants: [permitPro(DOCTOR)] });
@@ -129,6 +143,8 @@ describe('DOC: documents', () => {
       authorIds: [OTHER_DOCTOR, DOCTOR],
       authorStructures: [HOSPITAL],
       authoredByPatient: false,
+      // who deposited it, apart from the authors the metadata names
+      depositorStructure: HOSPITAL,
       // ACC-09: an entry that was not loaded with its lineage is read by nobody
       lineage: null,
     });

@@ -388,6 +388,7 @@ export const en: typeof fr = {
       'auth.support.request': 'asked for help with their login',
       'auth.support.handle': 'handled a request for help',
       'account.create': 'opened an online account',
+      'auth.creation_code.check': 'used a creation code to create the DMP online',
       'account.contact.update': 'changed their login contact details',
       other: 'did something',
     },

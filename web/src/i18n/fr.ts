@@ -386,6 +386,7 @@ export const fr = {
       'auth.support.request': 'a demandé de l’aide pour ses identifiants',
       'auth.support.handle': 'a traité une demande d’aide',
       'account.create': 'a ouvert un compte d’accès en ligne',
+      'auth.creation_code.check': 'a utilisé un code de création pour créer le DMP en ligne',
       'account.contact.update': 'a modifié ses coordonnées de connexion',
       other: 'a effectué une action',
     },
