@@ -18,7 +18,8 @@ export interface TaskPoolOptions {
 export interface TaskPool {
   /** starts the threads and loads their module now rather than on first use */
   warm(): Promise<void>;
-  run<T>(task: string, input: unknown): Promise<T>;
+  /** `transfer`: buffers of `input` moved to the thread rather than copied (unusable here after) */
+  run<T>(task: string, input: unknown, transfer?: ArrayBuffer[]): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -56,11 +57,11 @@ export function createTaskPool(options: TaskPoolOptions): TaskPool {
       if (!pool) start();
       await ready;
     },
-    async run<T>(task: string, input: unknown): Promise<T> {
+    async run<T>(task: string, input: unknown, transfer?: ArrayBuffer[]): Promise<T> {
       if (!pool) start();
       await ready;
       try {
-        return (await pool!.run(input, { name: task, signal: AbortSignal.timeout(options.budgetMs) })) as T;
+        return (await pool!.run(input, { name: task, signal: AbortSignal.timeout(options.budgetMs), ...(transfer ? { transferList: transfer } : {}) })) as T;
       } catch (e) {
         if (isAbort(e)) {
           // The stopped thread is replaced by a cold one: warm it before the next task, whose

@@ -11,6 +11,7 @@ import { RELATES_TO_TO_ASSOCIATION, fromDocumentReference, stripUrnUuid } from '
 import { fromFolderList, fromSubmissionSetList, listType } from './lists.js';
 import { PROFILE } from '../validation/profiles.js';
 import { profileProblems, type ProfileCheck } from '../validation/validate.js';
+import { decodeBase64 } from './provide-payloads.js';
 import { lookup } from '../../domain/lookup.js';
 import { warningOutcome } from '../outcome.js';
 
@@ -49,6 +50,11 @@ export interface ProvideBundleOptions {
   terminology?: boolean;
   /** how each profile is checked (default: here, now; the route: answers a worker thread computed) */
   check?: ProfileCheck;
+  /**
+   * The bytes of a payload a worker thread took out of the Bundle (provide-payloads.ts): null
+   * when `data` is base64 to decode here, undefined when it was not base64.
+   */
+  payload?: (data: string) => Uint8Array | undefined | null;
 }
 
 interface Classified {
@@ -62,11 +68,6 @@ function problem(message: string, location: string, code: CarnetError['code'] = 
   return new CarnetError(code, message, { location });
 }
 
-function decodeBase64(data: string): Uint8Array | undefined {
-  const compact = data.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
-  return new Uint8Array(Buffer.from(compact, 'base64'));
-}
 
 function baseMediaType(t: string): string {
   return (t.split(';')[0] ?? '').trim().toLowerCase();
@@ -115,6 +116,10 @@ export async function readProvideBundle(
   }
   const terminology = options.terminology ?? false;
   const check = options.check ?? profileProblems;
+  const bytesOf = (data: string): Uint8Array | undefined => {
+    const taken = options.payload ? options.payload(data) : null;
+    return taken === null ? decodeBase64(data) : taken;
+  };
 
   // Metadata option from Bundle.meta.profile.
   const profiles = bundle.meta?.profile ?? [];
@@ -254,7 +259,7 @@ export async function readProvideBundle(
       } else {
         usedBinaries.add(target.index);
         const binary = target.entry.resource as Binary;
-        const bytes = binary.data === undefined ? undefined : decodeBase64(binary.data);
+        const bytes = binary.data === undefined ? undefined : bytesOf(binary.data);
         if (!bytes) problems.push(problem('The Binary has no (valid base64) data', `${target.path}.resource.data`, 'missing_document'));
         else content = bytes;
         if (attachment.contentType && binary.contentType && baseMediaType(attachment.contentType) !== baseMediaType(binary.contentType)) {
@@ -262,7 +267,7 @@ export async function readProvideBundle(
         }
       }
     } else if (attachment?.data !== undefined) {
-      const bytes = decodeBase64(attachment.data);
+      const bytes = bytesOf(attachment.data);
       if (!bytes) problems.push(problem('attachment.data is not valid base64', `${apath}.data`));
       else content = bytes;
     } else if (attachment) {

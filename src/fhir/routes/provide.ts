@@ -2,7 +2,7 @@
 // The Bundle is translated whole (every problem reported at once), the subjects are resolved to
 // a record (see patients.ts), and the submission service stores all of it or nothing (DOC-03).
 import type { Bundle } from '@medplum/fhirtypes';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { SubmissionRequest } from '../../domain/submission.js';
 import { callerOf } from '../caller.js';
@@ -10,6 +10,7 @@ import type { FhirRouteContext } from '../door.js';
 import { provideBundleToSubmission, transactionResponse } from '../mhd/provide-bundle.js';
 import { sendResource } from '../reply.js';
 import { resourceBody } from './body.js';
+import type { ProfileCheck } from '../validation/validate.js';
 import { patientResolver } from './patients.js';
 
 /**
@@ -37,22 +38,50 @@ export function withServerIds(request: SubmissionRequest): { request: Submission
   return { request: out, bundleIdOf: new Map([...local].map(([bundleId, symbolic]) => [symbolic, bundleId])) };
 }
 
+/** JSON as an ITI-65 body arrives: bytes, read on a worker thread rather than by the shared parser. */
+const JSON_BODY_TYPES = ['application/json', 'application/fhir+json'];
+
+interface ProvideBody {
+  bundle: Bundle;
+  check: ProfileCheck;
+  payload?: (data: string) => Uint8Array | undefined | null;
+}
+
+/**
+ * The Bundle of an ITI-65 request with what its reading needs. JSON is read whole on a worker
+ * thread (parsing, the documents' base64, the profile checks: seconds for a Bundle at the body
+ * limit); XML is read there by readResource, its profile checks made there too.
+ */
+async function provideBody(req: FastifyRequest): Promise<ProvideBody> {
+  const work = req.server.fhirWork;
+  if (Buffer.isBuffer(req.body)) {
+    const read = await work.readProvideJson(req.body, req.server.inputLimits.json, true);
+    const r = read.resource as { resourceType?: unknown } | null | undefined;
+    if (r === null || typeof r !== 'object' || typeof r.resourceType !== 'string') throw new CarnetError('invalid_metadata', 'the request body is not a FHIR resource');
+    return { bundle: r as Bundle, check: read.check, payload: read.payload };
+  }
+  const bundle = await resourceBody<Bundle>(req);
+  return { bundle, check: bundle.resourceType === 'Bundle' ? await work.provideBundleChecks(bundle, true) : () => [] };
+}
+
 export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
-  fhir.post('/', { bodyLimit: ctx.config.documentBodyLimit }, async (req, reply) => {
-    const caller = callerOf(req);
-    const resolvePatient = patientResolver(ctx.services, caller);
-    const bundle = await resourceBody<Bundle>(req);
-    if (bundle.resourceType !== 'Bundle') throw new CarnetError('invalid_metadata', `POST ${'[base]'} expects a Bundle, not ${bundle.resourceType}`, { location: 'Bundle' });
-    if (bundle.type === 'batch') {
-      throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });
-    }
-    // The profile checks run on a worker thread (a large Bundle costs seconds of CPU), the reading here.
-    const check = await req.server.fhirWork.provideBundleChecks(bundle, true);
-    const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, check }));
-    const result = await ctx.services.submissions.submit(caller, request);
-    const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
-    const resubmitted = result.resubmitted.map((r) => ({ ...r, id: bundleIdOf.get(r.id) ?? r.id }));
-    return sendResource(req, reply, transactionResponse(bundle, { ...result, assignedIds, resubmitted }, { lastModified: new Date().toISOString() }), 200);
+  void fhir.register(async (iti65) => {
+    iti65.removeContentTypeParser(JSON_BODY_TYPES);
+    iti65.addContentTypeParser(JSON_BODY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    iti65.post('/', { bodyLimit: ctx.config.documentBodyLimit }, async (req, reply) => {
+      const caller = callerOf(req);
+      const resolvePatient = patientResolver(ctx.services, caller);
+      const { bundle, check, payload } = await provideBody(req);
+      if (bundle.resourceType !== 'Bundle') throw new CarnetError('invalid_metadata', `POST ${'[base]'} expects a Bundle, not ${bundle.resourceType}`, { location: 'Bundle' });
+      if (bundle.type === 'batch') {
+        throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });
+      }
+      const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, check, ...(payload ? { payload } : {}) }));
+      const result = await ctx.services.submissions.submit(caller, request);
+      const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
+      const resubmitted = result.resubmitted.map((r) => ({ ...r, id: bundleIdOf.get(r.id) ?? r.id }));
+      return sendResource(req, reply, transactionResponse(bundle, { ...result, assignedIds, resubmitted }, { lastModified: new Date().toISOString() }), 200);
+    });
   });
   ctx.caps.addSystemInteraction('transaction');
   ctx.caps.addNote(

@@ -1,6 +1,7 @@
 // What the FHIR worker threads do: reading FHIR XML into JSON and checking a resource against a
 // profile, the two steps whose cost grows with an admissible body. Errors cross the thread as
 // data (an Error loses its code and location when cloned) and are rebuilt by work.ts.
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import type { XmlLimits } from '../../xml/limits.js';
@@ -10,6 +11,10 @@ import { ensureFhirDefinitions } from '../definitions.js';
 import { assertProfile, validateAgainstProfile } from '../validation/validate.js';
 import { fhirXmlToJson } from '../xml.js';
 import { recordProvideBundleChecks } from '../mhd/provide-bundle-checks.js';
+import { markPayloads } from '../mhd/provide-payloads.js';
+import { withoutPayloads } from '../validation/payloads.js';
+import { checkBundleEntries, parseJson, type JsonLimits } from '../../json/read.js';
+import { decodeUtf8, XmlParseError } from '../../xml/index.js';
 
 export interface ErrorData {
   code: CarnetError['code'];
@@ -76,6 +81,43 @@ export async function provideBundleChecks(input: { bundle: Bundle; terminology: 
   try {
     const recorded = await recordProvideBundleChecks(input.bundle, input.terminology);
     return { ok: true, value: [...recorded].map(([key, problems]) => [key, problems.map(dataOf)]) };
+  } catch (e) {
+    if (e instanceof CarnetError) return { ok: false, error: dataOf(e) };
+    throw e;
+  }
+}
+
+/** An ITI-65 JSON body read here: the resource (its payloads marked), their bytes, the profile checks. */
+export interface ProvideJson {
+  resource: unknown;
+  payloads: Uint8Array[];
+  checks: Array<[string, ErrorData[]]>;
+}
+
+/**
+ * Reads an ITI-65 JSON body whole on this thread (UTF-8, the JSON limits, JSON.parse, the
+ * payloads decoded, the profile checks) so that the event loop receives a Bundle without its
+ * documents' text, and their bytes without a copy.
+ */
+export async function readProvideJson(input: { bytes: ArrayBuffer; limits: JsonLimits; terminology: boolean }): Promise<unknown> {
+  try {
+    let text: string;
+    try {
+      text = decodeUtf8(new Uint8Array(input.bytes));
+    } catch (e) {
+      if (e instanceof XmlParseError) throw new CarnetError('invalid_metadata', 'the body is not valid UTF-8', { reason: 'invalid_request' });
+      throw e;
+    }
+    const resource = parseJson(text, input.limits);
+    checkBundleEntries(resource, input.limits);
+    const bundle = resource as Bundle | undefined;
+    if (bundle?.resourceType !== 'Bundle') return { ok: true, value: { resource, payloads: [], checks: [] } };
+    const checks = await recordProvideBundleChecks(withoutPayloads(bundle), input.terminology);
+    const { bundle: marked, payloads } = markPayloads(bundle);
+    const value: ProvideJson = { resource: marked, payloads, checks: [...checks].map(([key, problems]) => [key, problems.map(dataOf)]) };
+    const result: TaskResult<ProvideJson> = { ok: true, value };
+    // the payloads' memory moves to the event loop's thread instead of being copied
+    return move({ [transferableSymbol]: payloads.map((p) => p.buffer), [valueSymbol]: result } as never);
   } catch (e) {
     if (e instanceof CarnetError) return { ok: false, error: dataOf(e) };
     throw e;

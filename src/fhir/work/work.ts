@@ -10,7 +10,9 @@ import { PROFILE } from '../validation/profiles.js';
 import { withoutPayloads } from '../validation/payloads.js';
 import type { ProfileCheck } from '../validation/validate.js';
 import { replayingCheck } from '../mhd/provide-bundle-checks.js';
-import type { ErrorData, TaskResult } from './tasks.js';
+import type { ErrorData, ProvideJson, TaskResult } from './tasks.js';
+import { payloadResolver } from '../mhd/provide-payloads.js';
+import type { JsonLimits } from '../../json/read.js';
 
 export interface FhirWork {
   xmlToJson(xml: string, limits: XmlLimits): Promise<Resource>;
@@ -19,6 +21,11 @@ export interface FhirWork {
   validate(resource: Resource, profile: string): Promise<OperationOutcome>;
   /** the profile checks an ITI-65 Bundle needs, made on the worker, for readProvideBundle's `check` */
   provideBundleChecks(bundle: Bundle, terminology: boolean): Promise<ProfileCheck>;
+  /**
+   * An ITI-65 JSON body read on the worker: the resource with its payloads marked, and what
+   * readProvideBundle needs to read it (`check`, `payload`). The body's buffer moves to the worker.
+   */
+  readProvideJson(body: Buffer, limits: JsonLimits, terminology: boolean): Promise<{ resource: unknown; check: ProfileCheck; payload: (data: string) => Uint8Array | undefined | null }>;
   /** loads the threads now (a serving process), instead of on the first XML body */
   warm(): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +60,16 @@ export function createFhirWork(options: { threads: number; budgetMs: number; nic
       // the documents' bytes are not checked (validation/payloads.ts): they do not cross threads
       const answers = valueOf(await pool.run<TaskResult<Array<[string, ErrorData[]]>>>('provideBundleChecks', { bundle: withoutPayloads(bundle), terminology }));
       return replayingCheck(new Map(answers.map(([key, problems]) => [key, problems.map(errorOf)])));
+    },
+    readProvideJson: async (body, limits, terminology) => {
+      // a buffer of its own is moved; a slice of a shared one (a small body) is copied first
+      const bytes = body.byteOffset === 0 && body.buffer.byteLength === body.length ? body.buffer : body.buffer.slice(body.byteOffset, body.byteOffset + body.length);
+      const read = valueOf(await pool.run<TaskResult<ProvideJson>>('readProvideJson', { bytes, limits, terminology }, [bytes as ArrayBuffer]));
+      return {
+        resource: read.resource,
+        check: replayingCheck(new Map(read.checks.map(([key, problems]) => [key, problems.map(errorOf)]))),
+        payload: payloadResolver(read.payloads),
+      };
     },
     warm: () => pool.warm(),
     close: () => pool.close(),

@@ -6,4 +6,4 @@ import { register } from 'tsx/esm/api';
 register();
 const tasks = await import('./tasks.ts');
 
-export const { warm, xmlToJson, checkProfile, validate, provideBundleChecks } = tasks;
+export const { warm, xmlToJson, checkProfile, validate, provideBundleChecks, readProvideJson } = tasks;
