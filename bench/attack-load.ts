@@ -39,7 +39,7 @@ function envelope(header: string, body = '<x/>'): string {
 }
 
 /** The bodies, from the server's own limits: just within each, and past them. */
-function attacks(limits: InputLimits, token: string): Attack[] {
+function attacks(limits: InputLimits, documentBodyLimit: number, token: string): Attack[] {
   const fhir = (type: string) => ({ authorization: `Bearer ${token}`, 'content-type': type });
   const x = limits.xml;
   const j = limits.json;
@@ -49,6 +49,7 @@ function attacks(limits: InputLimits, token: string): Attack[] {
   // An ITI-65 Bundle at the entry limit (a document and its Binary per pair of entries), for a
   // patient no record has: checked whole against the MHD profiles, then refused, nothing stored.
   const iti65 = provideBundle({ patient: `Patient/${randomUUID()}`, docs: Array.from({ length: Math.floor((j.maxBundleEntries - 1) / 2) }, (_, i) => ({ typeCode: '11490-0', content: `document ${i}` })) });
+  const bigDocument = Buffer.from(JSON.stringify(provideBundle({ patient: `Patient/${randomUUID()}`, docs: [{ content: Buffer.alloc(Math.floor(documentBodyLimit * 0.7), 0x41), mimeType: 'application/pdf' }] })));
   return [
     // Admitted by the limits: the Header (at its own bound) parsed, refused at identity (no
     // assertion), the Body at the element limit never parsed: anonymous.
@@ -60,6 +61,9 @@ function attacks(limits: InputLimits, token: string): Attack[] {
     },
     // Refused by the Header's bound before any tree: the same elements all in wsse:Security.
     { name: `XDS, ${elements.toLocaleString('en')} elements in wsse:Security (refused at the Header's bound)`, path: '/xds/registry', headers: { 'content-type': SOAP }, body: Buffer.from(envelope(`<wsse:Security xmlns:wsse="${NS.wsse}">${'<x/>'.repeat(elements)}</wsse:Security>`)) },
+    // Authenticated ITI-65 in JSON just under the document body limit (one document): read on
+    // the worker (its base64 decoded there), checked, then refused for its unknown patient.
+    { name: `FHIR ITI-65 JSON of ${(bigDocument.length / 1024 / 1024).toFixed(0)} MB (one document), unknown patient`, path: '/fhir', headers: fhir('application/fhir+json'), body: bigDocument },
     // Authenticated ITI-65 at the Bundle entry limit: every profile checked, then refused.
     { name: `FHIR ITI-65 Bundle of ${(iti65.entry?.length ?? 0).toLocaleString('en')} entries, unknown patient`, path: '/fhir', headers: fhir('application/fhir+json'), body: Buffer.from(JSON.stringify(iti65)) },
     // Refused by the scan: an XML part just under its byte limit, full of elements.
@@ -105,7 +109,7 @@ async function main(): Promise<void> {
       search.push(await timed(`${base}/fhir/DocumentReference?patient=Patient/${args.patientKey}&_count=20`, { headers: auth }));
     }
   };
-  const bodies = args.attack === 'true' ? attacks(limits, args.token!) : [];
+  const bodies = args.attack === 'true' ? attacks(limits, Number(args.documentBodyLimit), args.token!) : [];
   const results = new Map<string, Array<{ ms: number; status: number }>>(bodies.map((b) => [b.name, []]));
   const attacker = async (offset: number) => {
     for (let i = offset; Date.now() < end; i++) {

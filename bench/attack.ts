@@ -101,7 +101,7 @@ export async function runAttackBench(options: AttackBenchOptions = {}): Promise<
       const idle = process.memoryUsage().rss;
       peak = idle;
       const before = loadavg()[0]!;
-      const report = await runLoad({ base, token, patientKey: rec.patientKey, seconds: String(seconds), attack: String(attack), limits: JSON.stringify(config.limits) });
+      const report = await runLoad({ base, token, patientKey: rec.patientKey, seconds: String(seconds), attack: String(attack), limits: JSON.stringify(config.limits), documentBodyLimit: String(config.documentBodyLimit) });
       return { report, idle, peak, load: [before, loadavg()[0]!] };
     };
     const quiet = await phase(false);
