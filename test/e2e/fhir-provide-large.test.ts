@@ -18,7 +18,7 @@ for (const kind of storeKinds()) {
     let patientKey: string;
 
     const post = async (body: Buffer | string, type = 'application/fhir+json') =>
-      fetch(`${server.baseUrl}/fhir`, { method: 'POST', headers: { authorization: `Bearer ${await server.tokenFor(doctor)}`, 'content-type': type }, body });
+      fetch(`${server.baseUrl}/fhir`, { method: 'POST', headers: { authorization: `Bearer ${await server.tokenFor(doctor)}`, 'content-type': type }, body: body as unknown as RequestInit['body'] });
 
     beforeAll(async () => {
       db = await openTestDb(kind);
