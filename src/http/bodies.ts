@@ -93,3 +93,63 @@ export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: nu
     });
   });
 }
+
+/** A body held as the blocks it was copied into while it arrived, each an ArrayBuffer of its own. */
+export interface BlockBody {
+  blocks: ArrayBuffer[];
+  /** bytes in all the blocks */
+  length: number;
+}
+
+const BLOCK_BYTES = 1024 * 1024;
+
+export function isBlockBody(body: unknown): body is BlockBody {
+  return typeof body === 'object' && body !== null && Array.isArray((body as BlockBody).blocks) && typeof (body as BlockBody).length === 'number';
+}
+
+/**
+ * A body for another thread to read: each chunk copied as it arrives into blocks of 1 MB (small
+ * copies spread over the reading), never joined here, so that the blocks move to a worker
+ * without a copy and the event loop never copies the whole body in one task. Past `maxBytes`
+ * the body is refused (`tooLarge`) at the chunk that passes it.
+ */
+export function readBlocks(payload: Readable, maxBytes: number, tooLarge: () => Error): Promise<BlockBody> {
+  const blocks: ArrayBuffer[] = [];
+  let block: Uint8Array | undefined;
+  let used = 0;
+  let length = 0;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    payload.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      length += chunk.length;
+      if (length > maxBytes) {
+        settled = true;
+        payload.pause();
+        return reject(tooLarge());
+      }
+      let at = 0;
+      while (at < chunk.length) {
+        if (!block || used === block.length) {
+          block = new Uint8Array(BLOCK_BYTES);
+          used = 0;
+          blocks.push(block.buffer as ArrayBuffer);
+        }
+        const n = Math.min(block.length - used, chunk.length - at);
+        block.set(chunk.subarray(at, at + n), used);
+        used += n;
+        at += n;
+      }
+    });
+    payload.on('error', (e) => {
+      if (!settled) (settled = true), reject(e);
+    });
+    payload.on('end', () => {
+      if (settled) return;
+      settled = true;
+      // the last block's unused end is cut off (a copy of at most 1 MB)
+      if (block && used < block.length) blocks[blocks.length - 1] = block.buffer.slice(0, used) as ArrayBuffer;
+      resolve({ blocks, length });
+    });
+  });
+}

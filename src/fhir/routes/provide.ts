@@ -2,7 +2,9 @@
 // The Bundle is translated whole (every problem reported at once), the subjects are resolved to
 // a record (see patients.ts), and the submission service stores all of it or nothing (DOC-03).
 import type { Bundle } from '@medplum/fhirtypes';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { isBlockBody, readBlocks } from '../../http/bodies.js';
 import { CarnetError } from '../../domain/errors.js';
 import type { SubmissionRequest } from '../../domain/submission.js';
 import { callerOf } from '../caller.js';
@@ -54,7 +56,7 @@ interface ProvideBody {
  */
 async function provideBody(req: FastifyRequest): Promise<ProvideBody> {
   const work = req.server.fhirWork;
-  if (Buffer.isBuffer(req.body)) {
+  if (isBlockBody(req.body)) {
     const read = await work.readProvideJson(req.body, req.server.inputLimits.json, true);
     const r = read.resource as { resourceType?: unknown } | null | undefined;
     if (r === null || typeof r !== 'object' || typeof r.resourceType !== 'string') throw new CarnetError('invalid_metadata', 'the request body is not a FHIR resource');
@@ -67,7 +69,9 @@ async function provideBody(req: FastifyRequest): Promise<ProvideBody> {
 export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   void fhir.register(async (iti65) => {
     iti65.removeContentTypeParser(JSON_BODY_TYPES);
-    iti65.addContentTypeParser(JSON_BODY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    iti65.addContentTypeParser(JSON_BODY_TYPES, (req: FastifyRequest, payload: Readable) =>
+      readBlocks(payload, req.routeOptions.bodyLimit ?? ctx.config.documentBodyLimit, () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()),
+    );
     iti65.post('/', { bodyLimit: ctx.config.documentBodyLimit }, async (req, reply) => {
       const caller = callerOf(req);
       const resolvePatient = patientResolver(ctx.services, caller);

@@ -99,11 +99,11 @@ export interface ProvideJson {
  * payloads decoded, the profile checks) so that the event loop receives a Bundle without its
  * documents' text, and their bytes without a copy.
  */
-export async function readProvideJson(input: { bytes: ArrayBuffer; limits: JsonLimits; terminology: boolean }): Promise<unknown> {
+export async function readProvideJson(input: { blocks: ArrayBuffer[]; limits: JsonLimits; terminology: boolean }): Promise<unknown> {
   try {
     let text: string;
     try {
-      text = decodeUtf8(new Uint8Array(input.bytes));
+      text = decodeUtf8(Buffer.concat(input.blocks.map((b) => new Uint8Array(b))));
     } catch (e) {
       if (e instanceof XmlParseError) throw new CarnetError('invalid_metadata', 'the body is not valid UTF-8', { reason: 'invalid_request' });
       throw e;

@@ -13,6 +13,7 @@ import { replayingCheck } from '../mhd/provide-bundle-checks.js';
 import type { ErrorData, ProvideJson, TaskResult } from './tasks.js';
 import { payloadResolver } from '../mhd/provide-payloads.js';
 import type { JsonLimits } from '../../json/read.js';
+import type { BlockBody } from '../../http/bodies.js';
 
 export interface FhirWork {
   xmlToJson(xml: string, limits: XmlLimits): Promise<Resource>;
@@ -23,9 +24,9 @@ export interface FhirWork {
   provideBundleChecks(bundle: Bundle, terminology: boolean): Promise<ProfileCheck>;
   /**
    * An ITI-65 JSON body read on the worker: the resource with its payloads marked, and what
-   * readProvideBundle needs to read it (`check`, `payload`). The body's buffer moves to the worker.
+   * readProvideBundle needs to read it (`check`, `payload`). The body's blocks move to the worker.
    */
-  readProvideJson(body: Buffer, limits: JsonLimits, terminology: boolean): Promise<{ resource: unknown; check: ProfileCheck; payload: (data: string) => Uint8Array | undefined | null }>;
+  readProvideJson(body: BlockBody, limits: JsonLimits, terminology: boolean): Promise<{ resource: unknown; check: ProfileCheck; payload: (data: string) => Uint8Array | undefined | null }>;
   /** loads the threads now (a serving process), instead of on the first XML body */
   warm(): Promise<void>;
   close(): Promise<void>;
@@ -62,9 +63,7 @@ export function createFhirWork(options: { threads: number; budgetMs: number; nic
       return replayingCheck(new Map(answers.map(([key, problems]) => [key, problems.map(errorOf)])));
     },
     readProvideJson: async (body, limits, terminology) => {
-      // a buffer of its own is moved; a slice of a shared one (a small body) is copied first
-      const bytes = body.byteOffset === 0 && body.buffer.byteLength === body.length ? body.buffer : body.buffer.slice(body.byteOffset, body.byteOffset + body.length);
-      const read = valueOf(await pool.run<TaskResult<ProvideJson>>('readProvideJson', { bytes, limits, terminology }, [bytes as ArrayBuffer]));
+      const read = valueOf(await pool.run<TaskResult<ProvideJson>>('readProvideJson', { blocks: body.blocks, limits, terminology }, body.blocks));
       return {
         resource: read.resource,
         check: replayingCheck(new Map(read.checks.map(([key, problems]) => [key, problems.map(errorOf)]))),

@@ -1,8 +1,9 @@
-// Issue 11: XML bodies are read under their limits while they arrive, not after: decoded chunk
-// by chunk (strict UTF-8 across chunk boundaries), refused at the chunk that passes the size.
+// Issue 11: bodies are read under their limits while they arrive, not after. XML is decoded chunk
+// by chunk (strict UTF-8 across chunk boundaries), refused at the chunk that passes a limit; a
+// body for a worker thread is copied into blocks as it arrives, never joined on the event loop.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import { readXmlStream } from '../../../src/http/bodies.js';
+import { readBlocks, readXmlStream } from '../../../src/http/bodies.js';
 import { DEFAULT_XML_LIMITS } from '../../../src/xml/index.js';
 
 const routeLimit = () => Object.assign(new Error('the route body limit'), { statusCode: 413 });
@@ -53,5 +54,29 @@ describe('readXmlStream', () => {
   it("answers the route's own error when its body limit is the smaller one", async () => {
     const body = chunked([Buffer.alloc(600, 0x61), Buffer.alloc(600, 0x61)]);
     await expect(readXmlStream(body.stream, DEFAULT_XML_LIMITS, 1000, routeLimit)).rejects.toThrow('the route body limit');
+  });
+});
+
+describe('readBlocks', () => {
+  it('holds the body in blocks of 1 MB, chunks cut across them, byte for byte', async () => {
+    const body = Buffer.alloc(2.5 * 1024 * 1024);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 31) % 251;
+    const chunks = [];
+    for (let at = 0; at < body.length; at += 70_001) chunks.push(body.subarray(at, at + 70_001));
+    const read = await readBlocks(chunked(chunks).stream, 10 * 1024 * 1024, routeLimit);
+    expect(read.length).toBe(body.length);
+    expect(read.blocks.map((b) => b.byteLength)).toEqual([1024 * 1024, 1024 * 1024, 0.5 * 1024 * 1024]);
+    expect(Buffer.concat(read.blocks.map((b) => new Uint8Array(b))).equals(body)).toBe(true);
+  });
+
+  it('an empty body is no block at all', async () => {
+    expect(await readBlocks(chunked([]).stream, 1000, routeLimit)).toEqual({ blocks: [], length: 0 });
+  });
+
+  it('refuses at the chunk that passes the limit', async () => {
+    const body = chunked(Array.from({ length: 100 }, () => Buffer.alloc(1024, 0x61)));
+    await expect(readBlocks(body.stream, 4096, routeLimit)).rejects.toThrow('the route body limit');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(body.read()).toBeLessThan(5 + 16 + 2);
   });
 });
