@@ -22,7 +22,8 @@ export interface Portal {
   close(): Promise<void>;
 }
 
-export async function startPortal(): Promise<Portal> {
+/** `env`: more of the server's settings (e.g. CARNET_TERMS_VERSION). */
+export async function startPortal(env: Record<string, string> = {}): Promise<Portal> {
   const db = await openTestPglite();
   const sink = await startSmtpSink();
   const clock = new TestClock();
@@ -35,6 +36,7 @@ export async function startPortal(): Promise<Portal> {
       CARNET_PASSWORD_SCRYPT_COST: '14',
       CARNET_JOBS_INTERVAL_SECONDS: '0',
       CARNET_SUPPORT_EMAIL: SUPPORT_MAILBOX,
+      ...env,
     },
     { clock },
   );

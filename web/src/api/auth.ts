@@ -13,6 +13,9 @@ export interface Verified {
   access_token: string;
   expires_in: number;
   password_change_required: boolean;
+  /** the terms of use changed since this holder accepted them: only their acceptance is open */
+  terms_acceptance_required?: boolean;
+  terms_version?: string;
   patient: string;
   holder: { role: 'patient' } | { role: 'legal_representative'; representativeId: string };
 }
@@ -32,6 +35,10 @@ export const verifyCode = (challengeId: string, code: string) => requestJson<Ver
 
 export const changePassword = (token: string, newPassword: string, currentPassword?: string) =>
   requestJson<void>('/auth/password', { token, json: currentPassword === undefined ? { newPassword } : { newPassword, currentPassword } });
+
+/** The terms of use accepted: the server answers an ordinary session in place of the restricted one. */
+export const acceptTerms = (token: string, version: string) =>
+  requestJson<{ access_token: string; expires_in: number }>('/auth/terms', { token, json: { version } });
 
 export const getContact = (token: string) => requestJson<ContactSettings>('/auth/contact', { token });
 

@@ -79,6 +79,8 @@ export function LoginPage() {
         role: verified.holder.role,
         representativeId: verified.holder.role === 'legal_representative' ? verified.holder.representativeId : undefined,
         login: login.trim(),
+        // the terms of use changed: their screen comes first, then the page asked for
+        termsPending: verified.terms_acceptance_required ? (verified.terms_version ?? '') : undefined,
       });
       setPassword('');
       navigate(adding ? '/' : safeReturn(search.get('retour') ?? state.expiredAt), { replace: true });

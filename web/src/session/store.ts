@@ -13,6 +13,12 @@ export interface RecordSession {
   role: 'patient' | 'legal_representative';
   representativeId?: string;
   login: string;
+  /**
+   * The version of the terms of use to accept before anything else (the login said so); the
+   * empty string when the server refused a call for that reason without the page knowing the
+   * version (a new login tells it).
+   */
+  termsPending?: string;
 }
 
 export interface SessionState {
@@ -65,6 +71,15 @@ export const sessions = {
   },
   open(patientId: string): void {
     if (state.sessions.some((x) => x.patientId === patientId)) set({ ...state, current: patientId });
+  },
+  /** The terms were accepted: the server's ordinary session replaces the restricted one. */
+  termsAccepted(oldToken: string, token: string, expiresAt: number): void {
+    set({ ...state, sessions: state.sessions.map((x) => (x.token === oldToken ? { ...x, token, expiresAt, termsPending: undefined } : x)) });
+  },
+  /** The server refused a call of this session until the terms are accepted. */
+  termsRequired(token: string): void {
+    if (!state.sessions.some((x) => x.token === token && x.termsPending === undefined)) return;
+    set({ ...state, sessions: state.sessions.map((x) => (x.token === token ? { ...x, termsPending: '' } : x)) });
   },
   /** The session holding this token is over (expired, or refused by the server). */
   expire(token: string, where: string): void {
