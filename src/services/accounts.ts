@@ -18,6 +18,8 @@ import {
 import { loadRecord, updateDmp, type LoadedRecord } from '../store/record-repo.js';
 import { listRepresentatives } from '../store/representative-repo.js';
 import { accountActor, isUuid, tracedWork } from './auth-trace.js';
+import { traceCall } from './guard.js';
+import { isJoinedAccount, recordsOfLogin } from '../store/login-record-repo.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { contactChangedText, passwordChangedText } from './messages.js';
@@ -114,6 +116,10 @@ export async function issueCredentialsIn(
   const temporaryPassword = readableSecret(4);
   const passwordHash = await hashPassword(temporaryPassword, options.scryptLog2N);
   const existing = await findHolderAccount(tx, patientKey, holder, true);
+  // MIN-02: an account joined to another login has no password of its own: that login's is reset
+  if (existing && (await isJoinedAccount(tx, patientKey, existing.account_id))) {
+    throw new CarnetError('business_rule', `this holder logs in with the login ${existing.login}, whose own account gets a new password`, { reason: 'joined_login' });
+  }
   if (existing) {
     await updateAccount(tx, patientKey, existing.account_id, {
       ...contactColumns(existing, contact),
@@ -231,10 +237,21 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
       const s = sessionOf(caller);
       const current = options.termsVersion;
       await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'auth.terms.accept', trace: { target: { kind: 'account', id: s.accountId }, details: { version: typeof version === 'string' ? version.slice(0, 50) : null } } }, async (tx) => {
-        await ownAccount(tx, caller, true);
+        const own = await ownAccount(tx, caller, true);
         if (!current) throw new CarnetError('business_rule', 'this service publishes no terms of use to accept', { reason: 'no_terms' });
         if (version !== current) throw new CarnetError('business_rule', `the current terms of use are version ${current}`, { location: 'version', reason: 'terms_version_mismatch' });
         await updateAccount(tx, s.patientKey, s.accountId, { terms_version: current, terms_accepted_at: deps.clock.now() });
+        // MIN-02: the person accepts for every record their login opens, traced on each
+        for (const ref of await recordsOfLogin(tx, own.login)) {
+          if (ref.patient_key === s.patientKey) continue;
+          const other = await getAccount(tx, ref.patient_key, ref.account_id, true);
+          if (!other || other.disabled_at || other.terms_version === current) continue;
+          await updateAccount(tx, other.patient_key, other.account_id, { terms_version: current, terms_accepted_at: deps.clock.now() });
+          await traceCall(tx, deps, { ...caller, actor: accountActor(other) }, other.patient_key, 'auth.terms.accept', 'success', {
+            target: { kind: 'account', id: other.account_id },
+            details: { version: current, sameLogin: true },
+          });
+        }
       });
       return options.sessionTtlSeconds;
     },

@@ -80,7 +80,7 @@ export async function call<T = any>(portal: Portal, method: string, path: string
 }
 
 /** AUTH-01: login + password, then the code the sink received; returns the session. */
-export async function logIn(portal: Portal, login: string, password: string, email: string): Promise<{ token: string; passwordChangeRequired: boolean }> {
+export async function logIn(portal: Portal, login: string, password: string, email: string): Promise<{ token: string; passwordChangeRequired: boolean; answer: Record<string, any> }> {
   const before = portal.sink.messages.filter((m) => m.to.includes(email)).length;
   const start = await call(portal, 'POST', '/auth/login', { body: { login, password } });
   expect(start.status).toBe(200);
@@ -98,7 +98,7 @@ export async function logIn(portal: Portal, login: string, password: string, ema
   expect(code).toMatch(/^\d{6}$/);
   const v = await call(portal, 'POST', '/auth/verify', { body: { challengeId: start.json.challengeId, code } });
   expect(v.status).toBe(200);
-  return { token: v.json.access_token, passwordChangeRequired: v.json.password_change_required };
+  return { token: v.json.access_token, passwordChangeRequired: v.json.password_change_required, answer: v.json };
 }
 
 /** An account issued by support, its temporary password replaced: a ready session. */
