@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { errorKey } from '../src/api/errors';
 import { ApiError, request, setTermsRequiredHandler } from '../src/api/http';
+import { sessionOf } from '../src/session/linked';
 import { currentSession, sessions } from '../src/session/store';
 
 const base = { expiresAt: Date.now() + 600_000, role: 'patient' as const, login: 'jeanne.durand' };
@@ -42,5 +43,36 @@ describe('the terms of use in the tab\'s sessions', () => {
 
   it('a version that changed in the meantime is a sentence of its own', () => {
     expect(errorKey(new ApiError('http', 422, 'terms_version_mismatch'), 'terms').key).toBe('errors.termsChanged');
+  });
+});
+
+describe('one login for several records (MIN-01/02)', () => {
+  const verified = {
+    access_token: 't-lea',
+    expires_in: 1800,
+    password_change_required: false,
+    terms_acceptance_required: false,
+    patient: 'lea',
+    holder: { role: 'legal_representative' as const, representativeId: 'r1' },
+    records: [
+      { patient: 'lea', holder: { role: 'legal_representative' as const, representativeId: 'r1' } },
+      { patient: 'hugo', holder: { role: 'legal_representative' as const, representativeId: 'r2' } },
+    ],
+  };
+
+  it('the login\'s answer names the records still to open beside the first; opening one keeps the first open', () => {
+    const s = sessionOf(verified, 'claire');
+    expect(s).toMatchObject({ patientId: 'lea', role: 'legal_representative', representativeId: 'r1', others: ['hugo'], termsPending: undefined });
+    sessions.add(s);
+    sessions.addBeside(sessionOf({ ...verified, access_token: 't-hugo', patient: 'hugo', holder: verified.records[1].holder }, 'claire'));
+    sessions.othersOpened('t-lea');
+    expect(currentSession()).toMatchObject({ patientId: 'lea', others: undefined });
+    expect(sessions.get().sessions.map((x) => x.patientId)).toEqual(['lea', 'hugo']);
+    sessions.open('hugo');
+    expect(currentSession()?.token).toBe('t-hugo');
+  });
+
+  it('terms to accept hold the session back and keep its other records for later', () => {
+    expect(sessionOf({ ...verified, terms_acceptance_required: true, terms_version: '2026-01' }, 'claire')).toMatchObject({ termsPending: '2026-01', others: ['hugo'] });
   });
 });

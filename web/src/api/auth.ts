@@ -17,8 +17,12 @@ export interface Verified {
   terms_acceptance_required?: boolean;
   terms_version?: string;
   patient: string;
-  holder: { role: 'patient' } | { role: 'legal_representative'; representativeId: string };
+  holder: Holder;
+  /** MIN-01/02: every record this login opens, this one included */
+  records?: Array<{ patient: string; holder: Holder }>;
 }
+
+export type Holder = { role: 'patient' } | { role: 'legal_representative'; representativeId: string };
 
 export interface ContactSettings {
   login: string;
@@ -39,6 +43,9 @@ export const changePassword = (token: string, newPassword: string, currentPasswo
 /** The terms of use accepted: the server answers an ordinary session in place of the restricted one. */
 export const acceptTerms = (token: string, version: string) =>
   requestJson<{ access_token: string; expires_in: number }>('/auth/terms', { token, json: { version } });
+
+/** MIN-01/02: the session's login opens another record it reaches (a representative of several minors). */
+export const switchRecord = (token: string, patient: string) => requestJson<Verified>('/auth/switch', { token, json: { patient } });
 
 export const getContact = (token: string) => requestJson<ContactSettings>('/auth/contact', { token });
 

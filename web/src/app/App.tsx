@@ -6,6 +6,7 @@ import { RouterProvider } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes, useHref, useLocation, useNavigate } from 'react-router';
 import { ApiError, setTermsRequiredHandler, setUnauthorisedHandler } from '../api/http';
+import { useLinkedRecords } from '../session/linked';
 import { currentSession, sessions, useSessions } from '../session/store';
 import { Loading } from '../ui/Notice';
 import { Layout } from './Layout';
@@ -53,6 +54,7 @@ function RequireSession({ children }: { children: ReactElement }) {
 /** A session ends when its time is up or when the server refuses its token. */
 function SessionWatch() {
   const state = useSessions();
+  useLinkedRecords();
   const location = useLocation();
   const where = `${location.pathname}${location.search}`;
   useEffect(() => {

@@ -19,6 +19,8 @@ export interface RecordSession {
    * version (a new login tells it).
    */
   termsPending?: string;
+  /** MIN-01/02: the other records this session's login reaches, still to be opened in the tab */
+  others?: string[];
 }
 
 export interface SessionState {
@@ -68,6 +70,15 @@ export const sessions = {
   /** A new session for a record; it becomes the open one. */
   add(s: RecordSession): void {
     set({ sessions: [...state.sessions.filter((x) => x.patientId !== s.patientId), s], current: s.patientId, expiredAt: null, loggedOut: false });
+  },
+  /** Another record of the same login, opened beside the current one (which stays open). */
+  addBeside(s: RecordSession): void {
+    if (state.sessions.some((x) => x.patientId === s.patientId)) return;
+    set({ ...state, sessions: [...state.sessions, s] });
+  },
+  /** The other records of this session's login were opened (or tried). */
+  othersOpened(token: string): void {
+    set({ ...state, sessions: state.sessions.map((x) => (x.token === token ? { ...x, others: undefined } : x)) });
   },
   open(patientId: string): void {
     if (state.sessions.some((x) => x.patientId === patientId)) set({ ...state, current: patientId });
