@@ -7,7 +7,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { call, resourcesOf } from '../support/patient-portal.js';
 import { proActor } from '../support/world.js';
 import { describeInBrowser, expectAccessible, expectNoSideScroll, firstLogin, logIn, openStage, screenshot, visitor, type Stage, type Visitor } from './support/browser.js';
-import { account, authorise, deposit, joinLogin, mailbox, minorRecord, type Account } from './support/records.js';
+import { account, authorise, deposit, joinLogin, mailbox, minorRecord, SUPPORT_AGENT, type Account } from './support/records.js';
 
 describeInBrowser('a legal representative of two minors (Chromium)', () => {
   let stage: Stage;
@@ -125,6 +125,29 @@ describeInBrowser('a legal representative of two minors (Chromium)', () => {
     await page.getByRole('listitem').filter({ hasText: 'Bruno Petit' }).getByRole('button', { name: 'Autoriser' }).click();
     await page.getByText('Bruno Petit est autorisé à consulter votre dossier.').waitFor();
     expect((await call(stage.portal, 'GET', `/fhir/DocumentReference?patient=Patient/${hugo.patientKey}`, { actor: proActor('doctor2') })).status).toBe(200);
+    expect(v.problems).toEqual([]);
+  });
+
+  it('PAT-05: in the settings, the representative sees the details the record holds for them and changes them; a wrong number is a sentence', async () => {
+    const { page } = v;
+    await nav('Paramètres').click();
+    await page.getByRole('heading', { level: 3, name: 'Représentants légaux' }).waitFor();
+    const item = page.getByRole('listitem').filter({ hasText: 'Claire Morel' });
+    await item.getByText(parent.email).waitFor();
+    await item.getByRole('button', { name: 'Modifier les coordonnées de Claire Morel' }).click();
+    const form = page.getByRole('form', { name: 'Modifier les coordonnées de Claire Morel' });
+    await form.getByLabel(/^Téléphone portable/).fill('12');
+    await form.getByRole('button', { name: 'Enregistrer les coordonnées' }).click();
+    await form.getByText('Cette adresse e-mail ou ce numéro de téléphone n’est pas valide').waitFor();
+    await expectAccessible(page, 'settings, representative\'s details');
+    await form.getByLabel(/^Téléphone portable/).fill('06 12 34 56 78');
+    await form.getByRole('button', { name: 'Enregistrer les coordonnées' }).click();
+    await page.getByText('Les coordonnées de Claire Morel sont enregistrées.').waitFor();
+    await item.getByText(/\+33612345678|06 12 34 56 78/).waitFor();
+    // kept on the record that is open, for this representative
+    const child = (await banner().getByTestId('open-record').textContent()) === 'Hugo Morel' ? hugo : lea;
+    const held = await stage.portal.server.app.services.representatives.list({ actor: SUPPORT_AGENT, channel: 'test' }, child.patientKey);
+    expect(held.find((r) => r.representative_id === child.representativeId)).toMatchObject({ email: parent.email, phone: expect.stringMatching(/612345678$/) });
     expect(v.problems).toEqual([]);
   });
 });

@@ -449,6 +449,11 @@ export const en: typeof fr = {
     noDetails: 'no contact details',
     doctorPresence: 'access only with a doctor present',
     repEnded: 'access ended',
+    representativesIntro: 'The details the record keeps for each of them: they are used to tell them (for instance as majority comes near).',
+    repEdit: 'Change the details of {{name}}',
+    repSave: 'Save the details',
+    repKeep: 'A field left empty keeps its current value.',
+    repSaved: 'The details of {{name}} are saved.',
   },
   record: {
     title: 'Manage the record',

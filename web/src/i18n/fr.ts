@@ -447,6 +447,11 @@ export const fr = {
     noDetails: 'pas de coordonnées',
     doctorPresence: 'accès en présence d’un médecin',
     repEnded: 'accès terminé',
+    representativesIntro: 'Les coordonnées que le dossier garde pour chacun : elles servent à les prévenir (par exemple à l’approche de la majorité).',
+    repEdit: 'Modifier les coordonnées de {{name}}',
+    repSave: 'Enregistrer les coordonnées',
+    repKeep: 'Un champ laissé vide garde la valeur actuelle.',
+    repSaved: 'Les coordonnées de {{name}} sont enregistrées.',
   },
   record: {
     title: 'Gestion du dossier',
