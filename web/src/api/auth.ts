@@ -52,6 +52,21 @@ export const getContact = (token: string) => requestJson<ContactSettings>('/auth
 export const putContact = (token: string, changes: Partial<Pick<ContactSettings, 'email' | 'phone' | 'codeChannel' | 'alertEmail'>>) =>
   requestJson<ContactSettings>('/auth/contact', { method: 'PUT', token, json: changes });
 
+/** AUTH-04: what a person without a session asks of the support service. */
+export interface SupportRequest {
+  kind: 'credentials' | 'account';
+  role: 'patient' | 'legal_representative';
+  family: string;
+  given?: string;
+  birthDate?: string;
+  email?: string;
+  phone?: string;
+  loginHint?: string;
+  message?: string;
+}
+
+export const sendSupportRequest = (r: SupportRequest) => requestJson<{ requestId: string; status: string }>('/auth/support/requests', { json: r });
+
 export interface MaintenanceWindow {
   function: string;
   startsAt: string;

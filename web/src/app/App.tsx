@@ -22,6 +22,7 @@ const SettingsPage = lazy(() => import('../pages/SettingsPage'));
 const RecordPage = lazy(() => import('../pages/RecordPage'));
 const NotFoundPage = lazy(() => import('../pages/NotFoundPage'));
 const TermsPage = lazy(() => import('../pages/TermsPage'));
+const HelpRequestPage = lazy(() => import('../pages/HelpRequestPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -84,6 +85,7 @@ function Routed() {
         <Suspense fallback={<Loading label={t('common.loading')} />}>
           <Routes>
             <Route path="/connexion" element={<LoginPage />} />
+            <Route path="/connexion/aide" element={<HelpRequestPage />} />
             <Route path="/" element={<RequireSession><HomePage /></RequireSession>} />
             <Route path="/documents" element={<RequireSession><DocumentsPage /></RequireSession>} />
             <Route path="/documents/ajouter" element={<RequireSession><AddDocumentPage /></RequireSession>} />

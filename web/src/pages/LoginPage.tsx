@@ -125,6 +125,9 @@ export function LoginPage() {
             <p>{t('login.helpTemporary')}</p>
             <p>{t('login.helpLocked')}</p>
             <p>{t('login.helpLost')}</p>
+            <p>
+              <Link href="/connexion/aide">{t('login.helpRequest')}</Link>
+            </p>
           </details>
         </Form>
       ) : null}
