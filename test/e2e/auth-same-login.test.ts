@@ -97,6 +97,19 @@ describe('auth door: one login for the records of several children', () => {
     expect((await call(portal, 'POST', '/auth/switch', { body: { patient: hugo.patientKey } })).status).toBe(401);
   });
 
+  it('AUTH-05 / MIN-02: from the second record\'s session, the password and the code contact are the login\'s own: a change there serves the next login', async () => {
+    const s = await logIn(portal, session.login, session.password, email);
+    const onHugo = (await call(portal, 'POST', '/auth/switch', { token: s.token, body: { patient: hugo.patientKey } })).json.access_token as string;
+    expect((await call(portal, 'GET', '/auth/contact', { token: onHugo })).json).toMatchObject({ login: session.login, email, passwordTemporary: false });
+    const changed = await call(portal, 'PUT', '/auth/contact', { token: onHugo, body: { phone: '06 11 22 33 44' } });
+    expect(changed.json).toMatchObject({ email, phone: '+33611223344' });
+    expect((await call(portal, 'GET', '/auth/contact', { token: s.token })).json.phone).toBe('+33611223344');
+    const password = 'les marronniers du parc de la Tête d’Or';
+    expect((await call(portal, 'POST', '/auth/password', { token: onHugo, body: { currentPassword: session.password, newPassword: password } })).status).toBe(204);
+    session = { ...session, password };
+    expect((await logIn(portal, session.login, password, email)).answer.patient).toBe(lea.patientKey);
+  });
+
   it('MIN-03: when the first child\'s record no longer lets the representative in, the login opens the second, and the first is refused and traced', async () => {
     await portal.server.app.services.representatives.end({ actor: SUPPORT, channel: 'test' }, lea.patientKey, lea.representativeId);
     const s = await logIn(portal, session.login, session.password, email);
