@@ -5,12 +5,14 @@
 //
 //   POST /auth/login                          {login, password} -> {challengeId, channel, sentTo, expiresIn}
 //   POST /auth/verify                         {challengeId, code} -> {access_token, token_type, expires_in, password_change_required,
-//                                                                        patient, holder: {role, representativeId?}}
+//                                                                        patient, holder: {role, representativeId?}, records: [{patient, holder}]}
+//   POST /auth/switch            (session)    {patient} -> the same as /verify, for another record the login reaches
 //   POST /auth/password          (session)    {newPassword[, currentPassword]} -> 204
 //   POST /auth/terms             (session)    {version} -> {access_token, token_type, expires_in}: the terms of use accepted
 //   GET  /auth/contact           (session)    -> {login, email, phone, codeChannel, alertEmail, passwordTemporary}
 //   PUT  /auth/contact           (session)    {email?, phone?, codeChannel?, alertEmail?} -> same as GET
 //   POST /auth/accounts          (support)    {patientKey, role, representativeId?, email?, phone?, codeChannel?} -> 201 credentials
+//                                             {patientKey, representativeId, login} -> 201 {accountId, login}: joined to that login
 //   POST /auth/support/requests              {family, given?, birthDate?, identifier?, email?|phone?, loginHint?, role?, message?} -> 202
 //   GET  /auth/support/requests  (support)    ?status=open|handled|rejected&kind=credentials|account|intervention -> {requests}
 //   GET  /auth/copy-requests     (session)    -> {requests: the record's copy requests and their state}
@@ -27,6 +29,7 @@ import { CarnetError, isCarnetError, retryAfterSeconds, type ErrorCode } from '.
 import type { Caller } from '../services/deps.js';
 import type { Services } from '../services/index.js';
 import type { RequestOrigin } from '../services/login.js';
+import type { OpenedSession } from '../services/login-records.js';
 import type { BearerVerifier } from './bearer.js';
 import { verifyRequestBearer } from './request-bearer.js';
 import type { CarnetClaims } from './claims.js';
@@ -100,6 +103,24 @@ function copyRequestView(r: Awaited<ReturnType<Services['copyRequests']['list']>
 export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
   const { services, verifier } = deps;
 
+  /** A session as /auth/verify and /auth/switch answer it. */
+  async function sessionAnswer(s: OpenedSession) {
+    return {
+      access_token: await verifier.sign(s.claims, s.ttlSeconds),
+      token_type: 'Bearer',
+      expires_in: s.ttlSeconds,
+      // the terms of use changed since this holder accepted them (POST /auth/terms)
+      terms_acceptance_required: s.termsVersion !== undefined,
+      ...(s.termsVersion !== undefined ? { terms_version: s.termsVersion } : {}),
+      // The session's context, as SMART's token response gives it: the record it opens
+      // (Patient id) and who holds the session, so that a client needs no other call.
+      patient: s.claims.patient_key,
+      holder: s.claims.subject_type === 'legal_representative' ? { role: 'legal_representative', representativeId: s.claims.representative_id } : { role: 'patient' },
+      // every record this login opens, this one included (POST /auth/switch opens another)
+      records: s.records.map((r) => ({ patient: r.patient, holder: r.holder })),
+    };
+  }
+
   /** The bearer session; a temporary-password session only where `allowTemporary` says so. */
   async function session(req: FastifyRequest, allowTemporary = false): Promise<{ caller: Caller; claims: CarnetClaims & JWTPayload }> {
     const { actor, claims } = await verifyRequestBearer(req, verifier, services.accessRefusals, 'auth');
@@ -152,19 +173,14 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
 
       auth.post('/verify', async (req) => {
         const s = await services.login.verify(bodyOf(req) as { challengeId: unknown; code: unknown }, originOf(req));
-        return {
-          access_token: await verifier.sign(s.claims, s.ttlSeconds),
-          token_type: 'Bearer',
-          expires_in: s.ttlSeconds,
-          password_change_required: s.passwordChangeRequired,
-          // the terms of use changed since this holder accepted them (POST /auth/terms)
-          terms_acceptance_required: s.termsVersion !== undefined,
-          ...(s.termsVersion !== undefined ? { terms_version: s.termsVersion } : {}),
-          // The session's context, as SMART's token response gives it: the record it opens
-          // (Patient id) and who holds the session, so that a client needs no other call.
-          patient: s.claims.patient_key,
-          holder: s.claims.subject_type === 'legal_representative' ? { role: 'legal_representative', representativeId: s.claims.representative_id } : { role: 'patient' },
-        };
+        return { ...(await sessionAnswer(s)), password_change_required: s.passwordChangeRequired };
+      });
+
+      // MIN-01/02: the session's login opens another record it reaches (a representative of
+      // several minors): an ordinary session of the account held there.
+      auth.post('/switch', async (req) => {
+        const { caller } = await session(req);
+        return { ...(await sessionAnswer(await services.loginRecords.open(caller, bodyOf(req).patient))), password_change_required: false };
       });
 
       auth.post('/password', async (req, reply) => {
@@ -207,6 +223,10 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
       auth.post('/accounts', async (req, reply) => {
         const { caller } = await session(req);
         const b = bodyOf(req);
+        // MIN-02: a representative's account on another child's record, reached with the login they hold
+        if (b.login !== undefined) {
+          return reply.code(201).send(await services.loginRecords.join(caller, { patientKey: b.patientKey, representativeId: b.representativeId, login: b.login }));
+        }
         const issued = await services.accounts.create(caller, {
           patientKey: b.patientKey as string,
           role: b.role as 'patient' | 'legal_representative',

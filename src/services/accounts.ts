@@ -10,6 +10,7 @@ import type { Queryable, Tx } from '../store/db.js';
 import {
   claimLogin,
   findHolderAccount,
+  findLogin,
   getAccount,
   insertAccount,
   updateAccount,
@@ -18,6 +19,8 @@ import {
 import { loadRecord, updateDmp, type LoadedRecord } from '../store/record-repo.js';
 import { listRepresentatives } from '../store/representative-repo.js';
 import { accountActor, isUuid, tracedWork } from './auth-trace.js';
+import { traceCall } from './guard.js';
+import { isJoinedAccount, recordsOfLogin } from '../store/login-record-repo.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { contactChangedText, passwordChangedText } from './messages.js';
@@ -114,6 +117,10 @@ export async function issueCredentialsIn(
   const temporaryPassword = readableSecret(4);
   const passwordHash = await hashPassword(temporaryPassword, options.scryptLog2N);
   const existing = await findHolderAccount(tx, patientKey, holder, true);
+  // MIN-02: an account joined to another login has no password of its own: that login's is reset
+  if (existing && (await isJoinedAccount(tx, patientKey, existing.account_id))) {
+    throw new CarnetError('business_rule', `this holder logs in with the login ${existing.login}, whose own account gets a new password`, { reason: 'joined_login' });
+  }
   if (existing) {
     await updateAccount(tx, patientKey, existing.account_id, {
       ...contactColumns(existing, contact),
@@ -179,11 +186,24 @@ async function ownAccount(tx: Queryable, caller: Caller, forUpdate: boolean): Pr
   return row;
 }
 
+/**
+ * MIN-02: the account that holds the login's password and code contact. An account joined to
+ * another account's login has neither of its own: they are that account's.
+ */
+async function loginAccountOf(q: Queryable, row: AccountRow, forUpdate: boolean): Promise<AccountRow> {
+  if (!(await isJoinedAccount(q, row.patient_key, row.account_id))) return row;
+  const ref = await findLogin(q, row.login);
+  const own = ref ? await getAccount(q, ref.patient_key, ref.account_id, forUpdate) : null;
+  if (!own || own.disabled_at) throw new CarnetError('unauthenticated', 'this account is no longer active', { reason: 'account_inactive' });
+  return own;
+}
+
 export function accountService(deps: ServiceDeps, options: AccountOptions, outbox: OutboxService) {
   /** AUTH-05 / PAT-03: what the logged-in holder's codes and alerts use. */
   async function getContact(caller: Caller): Promise<ContactView> {
-    const row = await ownAccount(deps.db, caller, false);
-    const record = await loadRecord(deps.db, row.patient_key);
+    const own = await ownAccount(deps.db, caller, false);
+    const row = await loginAccountOf(deps.db, own, false);
+    const record = await loadRecord(deps.db, own.patient_key);
     return {
       login: row.login,
       email: row.email,
@@ -231,10 +251,21 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
       const s = sessionOf(caller);
       const current = options.termsVersion;
       await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'auth.terms.accept', trace: { target: { kind: 'account', id: s.accountId }, details: { version: typeof version === 'string' ? version.slice(0, 50) : null } } }, async (tx) => {
-        await ownAccount(tx, caller, true);
+        const own = await ownAccount(tx, caller, true);
         if (!current) throw new CarnetError('business_rule', 'this service publishes no terms of use to accept', { reason: 'no_terms' });
         if (version !== current) throw new CarnetError('business_rule', `the current terms of use are version ${current}`, { location: 'version', reason: 'terms_version_mismatch' });
         await updateAccount(tx, s.patientKey, s.accountId, { terms_version: current, terms_accepted_at: deps.clock.now() });
+        // MIN-02: the person accepts for every record their login opens, traced on each
+        for (const ref of await recordsOfLogin(tx, own.login)) {
+          if (ref.patient_key === s.patientKey) continue;
+          const other = await getAccount(tx, ref.patient_key, ref.account_id, true);
+          if (!other || other.disabled_at || other.terms_version === current) continue;
+          await updateAccount(tx, other.patient_key, other.account_id, { terms_version: current, terms_accepted_at: deps.clock.now() });
+          await traceCall(tx, deps, { ...caller, actor: accountActor(other) }, other.patient_key, 'auth.terms.accept', 'success', {
+            target: { kind: 'account', id: other.account_id },
+            details: { version: current, sameLogin: true },
+          });
+        }
       });
       return options.sessionTtlSeconds;
     },
@@ -248,14 +279,14 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
       const s = sessionOf(caller);
       const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
       await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'account.contact.update', trace: { target: { kind: 'account', id: s.accountId }, details: { changed } } }, async (tx) => {
-        const row = await ownAccount(tx, caller, true);
+        const row = await loginAccountOf(tx, await ownAccount(tx, caller, true), true);
         const record = await loadRecord(tx, s.patientKey, true);
         if (!record) throw new CarnetError('unknown_patient', 'no DMP for this patient');
         const now = deps.clock.now();
         const gate = holderAccess(s.actor, record.context, now);
         if (!gate.ok) throw new CarnetError('forbidden', `refused: ${gate.reason.replace(/_/g, ' ')}`, { reason: gate.reason });
         const columns = contactColumns(row, input);
-        await updateAccount(tx, s.patientKey, s.accountId, columns);
+        await updateAccount(tx, row.patient_key, row.account_id, columns);
         if (input.alertEmail !== undefined) {
           const governs = governorAccess(s.actor, record.context, now);
           if (!governs.ok) throw new CarnetError('forbidden', `refused: ${governs.reason.replace(/_/g, ' ')}`, { reason: governs.reason });
@@ -280,7 +311,7 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
     async changePassword(caller: Caller, input: { newPassword: unknown; currentPassword?: unknown; temporarySession: boolean }): Promise<void> {
       const s = sessionOf(caller);
       await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'auth.password.change', trace: { target: { kind: 'account', id: s.accountId } } }, async (tx) => {
-        const row = await ownAccount(tx, caller, true);
+        const row = await loginAccountOf(tx, await ownAccount(tx, caller, true), true);
         if (typeof input.newPassword !== 'string') throw new CarnetError('invalid_metadata', 'newPassword is required', { location: 'newPassword', reason: 'password_policy' });
         if (input.temporarySession) {
           if (!row.password_temporary) throw new CarnetError('forbidden', 'the temporary password has already been replaced; log in again', { reason: 'temporary_password_replaced' });
@@ -292,13 +323,13 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
         const problem = passwordProblem(input.newPassword, row.login);
         if (problem) throw new CarnetError('business_rule', problem, { location: 'newPassword', reason: 'password_policy' });
         const now = deps.clock.now();
-        await updateAccount(tx, s.patientKey, s.accountId, {
+        await updateAccount(tx, row.patient_key, row.account_id, {
           password_hash: await hashPassword(input.newPassword, options.scryptLog2N),
           password_temporary: false,
           failed_attempts: 0,
           locked_until: null,
         });
-        await tx.query('UPDATE auth_challenge SET used_at = $3 WHERE patient_key = $1 AND account_id = $2 AND used_at IS NULL', [s.patientKey, s.accountId, now]);
+        await tx.query('UPDATE auth_challenge SET used_at = $3 WHERE patient_key = $1 AND account_id = $2 AND used_at IS NULL', [row.patient_key, row.account_id, now]);
         const to = contactOf(row.code_channel, row.email, row.phone);
         if (to) {
           const text = passwordChangedText();

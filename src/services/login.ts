@@ -13,6 +13,7 @@ import type { LegalRepresentativeActor, PatientActor } from '../domain/actor.js'
 import { CarnetError } from '../domain/errors.js';
 import { afterFailure, CLEARED, isLocked, LOCK_MS } from '../domain/lockout.js';
 import type { CarnetClaims } from '../auth/claims.js';
+import { holderOfRow, reachableRecords, sessionClaims, type ReachableRecord } from './login-records.js';
 import { codeHmac, codeMatches, newCode } from '../auth/codes.js';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords.js';
 import { findLogin, getAccount, getChallengeForUpdate, insertChallenge, updateAccount, updateChallenge } from '../store/account-repo.js';
@@ -80,6 +81,8 @@ export interface Session {
   passwordChangeRequired: boolean;
   /** the version of the terms of use to accept before anything else, when they changed */
   termsVersion?: string;
+  /** the records this login reaches, the one opened included */
+  records: ReachableRecord[];
 }
 
 /** The one answer of a failed password step, whatever the cause (no account enumeration). */
@@ -255,34 +258,47 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
           await traceCall(tx, deps, caller, row.patient_key, 'auth.login.code', 'denied', { ...trace, reason: 'account_inactive' });
           return { ok: false, error: invalidCode() };
         }
-        // MIN-03: a representative whose access has ended cannot open a session any more.
+        // MIN-03: a representative whose access has ended cannot open that record any more; a
+        // login that reaches other records (MIN-02) opens the first that still lets its holder in.
         const record = await loadRecord(tx, row.patient_key);
         const actor = accountActor(row) as PatientActor | LegalRepresentativeActor;
         const gate = record ? holderAccess(actor, record.context, now) : { ok: false as const, reason: 'not_authorised' as const };
+        const temporary = ch.purpose === 'login_temporary';
+        let opened = row;
         if (!gate.ok) {
           await traceCall(tx, deps, caller, row.patient_key, 'auth.login.code', 'denied', { ...trace, reason: gate.reason });
-          return { ok: false, error: new CarnetError('forbidden', `login refused: ${gate.reason.replace(/_/g, ' ')}`, { reason: gate.reason }) };
+          const next = temporary ? undefined : (await reachableRecords(tx, row.login, now))[0];
+          const nextRow = next ? await getAccount(tx, next.patient, next.accountId, true) : null;
+          if (!nextRow) return { ok: false, error: new CarnetError('forbidden', `login refused: ${gate.reason.replace(/_/g, ' ')}`, { reason: gate.reason }) };
+          opened = nextRow;
         }
-        const temporary = ch.purpose === 'login_temporary';
-        await updateAccount(tx, row.patient_key, row.account_id, {
-          previous_login_at: row.last_login_at,
+        await updateAccount(tx, opened.patient_key, opened.account_id, {
+          previous_login_at: opened.last_login_at,
           last_login_at: now,
           // AUTH-03: the temporary password serves one login only: it is spent now.
           ...(temporary ? { password_hash: await hashPassword(randomUUID(), options.scryptLog2N) } : {}),
         });
-        await traceCall(tx, deps, caller, row.patient_key, 'auth.login', 'success', { ...trace, details: { ...trace.details, temporaryPassword: temporary } });
-        const claims: CarnetClaims =
-          row.role === 'patient'
-            ? { sub: row.account_id, subject_type: 'patient', patient_key: row.patient_key, account_id: row.account_id }
-            : { sub: row.account_id, subject_type: 'legal_representative', patient_key: row.patient_key, representative_id: row.representative_id!, account_id: row.account_id };
+        await traceCall(tx, deps, callerFor(accountActor(opened), origin), opened.patient_key, 'auth.login', 'success', {
+          target: { kind: 'account', id: opened.account_id },
+          details: { ...trace.details, temporaryPassword: temporary, ...(opened !== row ? { sameLogin: true } : {}) },
+        });
+        const claims = sessionClaims(opened);
         if (temporary) claims.pwd_temporary = true;
         // The terms changed since this holder accepted them: asked at this login (after a
         // temporary password is replaced, at the next one).
-        const terms = !temporary && options.termsVersion && row.terms_version !== options.termsVersion ? options.termsVersion : undefined;
+        const terms = !temporary && options.termsVersion && opened.terms_version !== options.termsVersion ? options.termsVersion : undefined;
         if (terms) claims.terms_pending = terms;
         return {
           ok: true,
-          session: { claims, ttlSeconds: temporary ? TEMPORARY_SESSION_TTL_SECONDS : options.sessionTtlSeconds, passwordChangeRequired: temporary, ...(terms ? { termsVersion: terms } : {}) },
+          session: {
+            claims,
+            ttlSeconds: temporary ? TEMPORARY_SESSION_TTL_SECONDS : options.sessionTtlSeconds,
+            passwordChangeRequired: temporary,
+            ...(terms ? { termsVersion: terms } : {}),
+            // MIN-01/02: the other records this login opens (POST /auth/switch), once the
+            // session is an ordinary one
+            records: temporary ? [{ patient: row.patient_key, accountId: row.account_id, holder: holderOfRow(row) }] : await reachableRecords(tx, row.login, now),
+          },
         };
       });
       if (!outcome.ok) throw outcome.error;

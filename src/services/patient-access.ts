@@ -5,6 +5,7 @@ import { DEFAULT_SCRYPT_LOG2N } from '../auth/passwords.js';
 import { accountService } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import { loginService, type LoginOptions } from './login.js';
+import { loginRecordService } from './login-records.js';
 import { outboxService, type OutboxOptions } from './outbox.js';
 import { supportService } from './support.js';
 
@@ -29,6 +30,7 @@ export function patientAccessServices(deps: ServiceDeps, o: PatientAccessOptions
     outbox,
     accounts: accountService(deps, login, outbox),
     login: logins,
+    loginRecords: loginRecordService(deps, login),
     support: supportService(deps, login, outbox, logins),
   };
 }

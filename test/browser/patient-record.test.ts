@@ -5,13 +5,13 @@
 // DMP-05) and maintenance (DMP-06). Errors are sentences, never JSON.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, List } from '@medplum/fhirtypes';
 import { runJobs } from '../../src/services/jobs.js';
 import { call, resourcesOf } from '../support/patient-portal.js';
 import { proActor } from '../support/world.js';
 import { readZip } from '../support/zip.js';
 import type { Locator } from 'playwright-core';
-import { describeInBrowser, firstLogin, openStage, pageToken, visitor, type Stage, type Visitor } from './support/browser.js';
+import { describeInBrowser, expectAccessible, firstLogin, openStage, pageToken, visitor, type Stage, type Visitor } from './support/browser.js';
 import { cda, pdf, png } from './support/documents.js';
 import { account, adultRecord, authorise, deposit } from './support/records.js';
 
@@ -179,6 +179,29 @@ describeInBrowser('the patient\'s record in the web space (Chromium)', () => {
     await page.getByRole('link', { name: 'Suivi biologique' }).click();
     await h1('Sélection « Suivi biologique »');
     await page.getByRole('link', { name: 'Bilan sanguin' }).waitFor();
+  });
+
+  it('DOC-07: a selection is renamed, keeping its documents, then deleted after a confirmation that says the documents stay', async () => {
+    const { page } = v;
+    const selections = async () => resourcesOf<List>((await call<Bundle>(stage.portal, 'GET', '/fhir/List?code=carnet-selection', { token: await pageToken(page) })).json);
+    await page.getByRole('button', { name: 'Renommer la sélection' }).click();
+    await page.getByLabel(/^Nouveau nom de la sélection/).fill('Analyses de sang');
+    await page.getByRole('button', { name: 'Enregistrer le nom' }).click();
+    await page.getByText('La sélection s’appelle maintenant « Analyses de sang ».').waitFor();
+    await h1('Sélection « Analyses de sang »');
+    await page.getByRole('link', { name: 'Bilan sanguin' }).waitFor();
+    expect((await selections()).map((l) => [l.title, l.entry?.length])).toEqual([['Analyses de sang', 1]]);
+    await page.getByRole('button', { name: 'Supprimer la sélection' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Supprimer la sélection « Analyses de sang » ?' });
+    await dialog.getByText('les documents restent dans votre dossier').waitFor();
+    await expectAccessible(page, 'delete a selection');
+    await dialog.getByRole('button', { name: 'Supprimer la sélection' }).click();
+    await page.getByText('La sélection « Analyses de sang » est supprimée. Ses documents restent dans votre dossier.').waitFor();
+    await h1('Mes documents');
+    await page.getByText('Vous n’avez pas encore de sélection.').waitFor();
+    expect(await selections()).toEqual([]);
+    await page.getByRole('link', { name: 'Bilan sanguin', exact: true }).first().waitFor();
+    expect(v.problems).toEqual([]);
   });
 
   it('PAT-04 / ACC-03 / ACC-05 / ACC-06: found by name, profession and place, a doctor is authorised and made médecin traitant; a dentist is blocked then unblocked; an emergency mode is opposed, and an emergency read is then refused', async () => {

@@ -1,13 +1,13 @@
 // A legal representative of two minors in the web space (MIN-01/02, MASK-03, MASK-04), in
-// Chromium: one account per child's record, both open in one tab, the page always saying whose
-// record is open; a document hidden from the representatives is absent; a representative bound
+// Chromium: an account on each child's record, both reached with one login and open in one tab,
+// the page always saying whose record is open; a document hidden from the representatives is absent; a representative bound
 // to a doctor's presence sees no medical document online.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Bundle } from '@medplum/fhirtypes';
 import { call, resourcesOf } from '../support/patient-portal.js';
 import { proActor } from '../support/world.js';
-import { describeInBrowser, firstLogin, openStage, visitor, type Stage, type Visitor } from './support/browser.js';
-import { account, authorise, deposit, mailbox, minorRecord, type Account } from './support/records.js';
+import { describeInBrowser, expectAccessible, expectNoSideScroll, firstLogin, logIn, openStage, screenshot, visitor, type Stage, type Visitor } from './support/browser.js';
+import { account, authorise, deposit, joinLogin, mailbox, minorRecord, SUPPORT_AGENT, type Account } from './support/records.js';
 
 describeInBrowser('a legal representative of two minors (Chromium)', () => {
   let stage: Stage;
@@ -15,7 +15,6 @@ describeInBrowser('a legal representative of two minors (Chromium)', () => {
   let lea: { patientKey: string; representativeId: string };
   let hugo: { patientKey: string; representativeId: string };
   let forLea: Account;
-  let forHugo: Account;
   let hidden: string;
   const parent = { given: 'Claire', family: 'Morel', email: mailbox('claire') };
 
@@ -37,7 +36,7 @@ describeInBrowser('a legal representative of two minors (Chromium)', () => {
     // MASK-04: on Hugo's record, this representative reaches his data only with a doctor present
     await stage.portal.server.app.services.representatives.setDoctorPresenceRequired({ actor: { kind: 'patient', patientKey: hugo.patientKey }, channel: 'test' }, hugo.patientKey, hugo.representativeId, true);
     forLea = await account(stage, lea.patientKey, 'claire-lea', { role: 'legal_representative', representativeId: lea.representativeId });
-    forHugo = await account(stage, hugo.patientKey, 'claire-hugo', { role: 'legal_representative', representativeId: hugo.representativeId });
+    await joinLogin(stage, hugo.patientKey, hugo.representativeId, forLea.login);
     v = await visitor(stage);
   }, 240_000);
   afterAll(async () => {
@@ -45,26 +44,49 @@ describeInBrowser('a legal representative of two minors (Chromium)', () => {
     await stage?.close();
   });
 
-  it('MIN-01 / MIN-02: the parent opens the first child\'s record, then the second one in the same tab, and switches; the page says whose record is open at all times', async () => {
+  it('MIN-01 / MIN-02: with one login the parent reaches both children\'s records and switches between them; the page says whose record is open at all times', async () => {
     const { page } = v;
     await page.goto('/');
     await firstLogin(v, stage, forLea, 'le parc de la Tête d’Or');
     await opened('Léa Morel');
     await banner().getByText('vous êtes son représentant légal').waitFor();
-    await banner().getByRole('link', { name: 'Ouvrir un autre dossier' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Ouvrir un autre dossier' }).waitFor();
-    await firstLogin(v, stage, forHugo, 'les quais du Rhône au printemps');
+    // the second record is there without a second login
+    await banner().getByRole('button', { name: 'Ouvrir le dossier de Hugo Morel' }).click();
     await opened('Hugo Morel');
+    await banner().getByText('vous êtes son représentant légal').waitFor();
     for (const path of ['/documents', '/historique', '/parametres', '/dossier']) {
       await page.goto(path);
       await page.getByRole('heading', { level: 1 }).waitFor();
       await opened('Hugo Morel');
     }
+    await expectAccessible(page, 'representative, two records');
+    await screenshot(page, 'representative-desktop');
     await banner().getByRole('button', { name: 'Ouvrir le dossier de Léa Morel' }).click();
-    await banner().getByTestId('open-record').filter({ hasText: /^Léa Morel$/ }).waitFor();
+    await opened('Léa Morel');
     await page.getByRole('heading', { level: 1, name: 'Accueil' }).waitFor();
     await banner().getByRole('button', { name: 'Ouvrir le dossier de Hugo Morel' }).waitFor();
+    // one login: the mailbox received the codes of that login only, no second account was made
+    expect(stage.portal.sink.messages.filter((m) => m.subject.includes('code de connexion')).length).toBe(2);
     expect(v.problems).toEqual([]);
+  });
+
+  it('MIN-01 / MIN-02: on a phone, in English, the banner names the open record and offers the other one', async () => {
+    const phone = await visitor(stage, { lang: 'en', width: 375, height: 800 });
+    try {
+      const { page } = phone;
+      await page.goto('/');
+      await logIn(phone, stage, forLea.login, 'le parc de la Tête d’Or', forLea.email);
+      const region = page.getByRole('region', { name: 'Open record' });
+      await region.getByTestId('open-record').filter({ hasText: /^Léa Morel$/ }).waitFor();
+      await region.getByRole('button', { name: 'Open the record of Hugo Morel' }).click();
+      await region.getByTestId('open-record').filter({ hasText: /^Hugo Morel$/ }).waitFor();
+      await expectAccessible(page, 'representative en 375');
+      await expectNoSideScroll(page, 'representative en 375');
+      await screenshot(page, 'representative-phone-en');
+      expect(phone.problems).toEqual([]);
+    } finally {
+      await phone.close();
+    }
   });
 
   it('MASK-03: a document the minor had hidden from the representatives is absent from the home, the list and the history; the doctor still sees it', async () => {
@@ -103,6 +125,29 @@ describeInBrowser('a legal representative of two minors (Chromium)', () => {
     await page.getByRole('listitem').filter({ hasText: 'Bruno Petit' }).getByRole('button', { name: 'Autoriser' }).click();
     await page.getByText('Bruno Petit est autorisé à consulter votre dossier.').waitFor();
     expect((await call(stage.portal, 'GET', `/fhir/DocumentReference?patient=Patient/${hugo.patientKey}`, { actor: proActor('doctor2') })).status).toBe(200);
+    expect(v.problems).toEqual([]);
+  });
+
+  it('PAT-05: in the settings, the representative sees the details the record holds for them and changes them; a wrong number is a sentence', async () => {
+    const { page } = v;
+    await nav('Paramètres').click();
+    await page.getByRole('heading', { level: 3, name: 'Représentants légaux' }).waitFor();
+    const item = page.getByRole('listitem').filter({ hasText: 'Claire Morel' });
+    await item.getByText(parent.email).waitFor();
+    await item.getByRole('button', { name: 'Modifier les coordonnées de Claire Morel' }).click();
+    const form = page.getByRole('form', { name: 'Modifier les coordonnées de Claire Morel' });
+    await form.getByLabel(/^Téléphone portable/).fill('12');
+    await form.getByRole('button', { name: 'Enregistrer les coordonnées' }).click();
+    await form.getByText('Cette adresse e-mail ou ce numéro de téléphone n’est pas valide').waitFor();
+    await expectAccessible(page, 'settings, representative\'s details');
+    await form.getByLabel(/^Téléphone portable/).fill('06 12 34 56 78');
+    await form.getByRole('button', { name: 'Enregistrer les coordonnées' }).click();
+    await page.getByText('Les coordonnées de Claire Morel sont enregistrées.').waitFor();
+    await item.getByText(/\+33612345678|06 12 34 56 78/).waitFor();
+    // kept on the record that is open, for this representative
+    const child = (await banner().getByTestId('open-record').textContent()) === 'Hugo Morel' ? hugo : lea;
+    const held = await stage.portal.server.app.services.representatives.list({ actor: SUPPORT_AGENT, channel: 'test' }, child.patientKey);
+    expect(held.find((r) => r.representative_id === child.representativeId)).toMatchObject({ email: parent.email, phone: expect.stringMatching(/612345678$/) });
     expect(v.problems).toEqual([]);
   });
 });

@@ -206,7 +206,7 @@ function tokenForgeries(ctx: CorpusContext): HostileRequest[] {
 // ---------------------------------------------------------------------------------------------
 // /auth
 
-function authBodies(): HostileRequest[] {
+function authBodies(ctx: CorpusContext): HostileRequest[] {
   const out: HostileRequest[] = [];
   const post = (name: string, path: string, body: Buffer | string, contentType = 'application/json') =>
     out.push({ name: `auth body: ${name}`, door: 'auth', method: 'POST', path, headers: { 'content-type': contentType }, body });
@@ -223,6 +223,16 @@ function authBodies(): HostileRequest[] {
   post('verify with an object code', '/auth/verify', JSON.stringify({ challengeId: randomUUID(), code: { $gt: '' } }));
   post('support request with __proto__', '/auth/support/requests', '{"family":"x","__proto__":{"role":"support"}}');
   post('support request nested', '/auth/support/requests', JSON.stringify({ family: 'x', message: JSON.parse('{"a":'.repeat(100) + '1' + '}'.repeat(100)) }));
+  // MIN-02: opening another record of the session's login, joining an account to a login
+  const withToken = (name: string, path: string, body: string) =>
+    out.push({ name: `auth body: ${name}`, door: 'auth', method: 'POST', path, headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.token}` }, body });
+  for (const sql of SQL_INJECTIONS) withToken(`switch to ${sql}`, '/auth/switch', JSON.stringify({ patient: sql }));
+  withToken('switch to an object', '/auth/switch', JSON.stringify({ patient: { $ne: null } }));
+  withToken('switch __proto__', '/auth/switch', `{"__proto__":{"patient":"${ctx.patientKey}"}}`);
+  withToken('switch array body', '/auth/switch', JSON.stringify([ctx.patientKey]));
+  withToken('join an object login', '/auth/accounts', JSON.stringify({ patientKey: ctx.patientKey, representativeId: randomUUID(), login: { $gt: '' } }));
+  withToken('join a login of 100,000 characters', '/auth/accounts', JSON.stringify({ patientKey: ctx.patientKey, representativeId: randomUUID(), login: 'a'.repeat(100_000) }));
+  for (const sql of SQL_INJECTIONS) withToken(`join login ${sql}`, '/auth/accounts', JSON.stringify({ patientKey: ctx.patientKey, representativeId: randomUUID(), login: sql }));
   return out;
 }
 
@@ -256,5 +266,5 @@ export interface CorpusParts {
 }
 
 export function hostileCorpus(ctx: CorpusContext, parts: CorpusParts): HostileRequest[] {
-  return [...fhirBodies(ctx), ...fhirSubmissions(ctx, parts.fhirBundle), ...fhirSearches(ctx), ...tokenForgeries(ctx), ...authBodies(), ...authCreation(ctx), ...parts.xds];
+  return [...fhirBodies(ctx), ...fhirSubmissions(ctx, parts.fhirBundle), ...fhirSearches(ctx), ...tokenForgeries(ctx), ...authBodies(ctx), ...authCreation(ctx), ...parts.xds];
 }

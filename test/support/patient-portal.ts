@@ -22,7 +22,8 @@ export interface Portal {
   close(): Promise<void>;
 }
 
-export async function startPortal(): Promise<Portal> {
+/** `env`: more of the server's settings (e.g. CARNET_TERMS_VERSION). */
+export async function startPortal(env: Record<string, string> = {}): Promise<Portal> {
   const db = await openTestPglite();
   const sink = await startSmtpSink();
   const clock = new TestClock();
@@ -35,6 +36,7 @@ export async function startPortal(): Promise<Portal> {
       CARNET_PASSWORD_SCRYPT_COST: '14',
       CARNET_JOBS_INTERVAL_SECONDS: '0',
       CARNET_SUPPORT_EMAIL: SUPPORT_MAILBOX,
+      ...env,
     },
     { clock },
   );
@@ -78,7 +80,7 @@ export async function call<T = any>(portal: Portal, method: string, path: string
 }
 
 /** AUTH-01: login + password, then the code the sink received; returns the session. */
-export async function logIn(portal: Portal, login: string, password: string, email: string): Promise<{ token: string; passwordChangeRequired: boolean }> {
+export async function logIn(portal: Portal, login: string, password: string, email: string): Promise<{ token: string; passwordChangeRequired: boolean; answer: Record<string, any> }> {
   const before = portal.sink.messages.filter((m) => m.to.includes(email)).length;
   const start = await call(portal, 'POST', '/auth/login', { body: { login, password } });
   expect(start.status).toBe(200);
@@ -96,7 +98,7 @@ export async function logIn(portal: Portal, login: string, password: string, ema
   expect(code).toMatch(/^\d{6}$/);
   const v = await call(portal, 'POST', '/auth/verify', { body: { challengeId: start.json.challengeId, code } });
   expect(v.status).toBe(200);
-  return { token: v.json.access_token, passwordChangeRequired: v.json.password_change_required };
+  return { token: v.json.access_token, passwordChangeRequired: v.json.password_change_required, answer: v.json };
 }
 
 /** An account issued by support, its temporary password replaced: a ready session. */

@@ -58,8 +58,8 @@ export interface Stage {
   close(): Promise<void>;
 }
 
-export async function openStage(): Promise<Stage> {
-  const portal = await startPortal();
+export async function openStage(env: Record<string, string> = {}): Promise<Stage> {
+  const portal = await startPortal(env);
   // the server's clock starts at the browser's time (maintenance windows, dates shown), then
   // moves only when a test moves it
   portal.clock.set(new Date().toISOString());

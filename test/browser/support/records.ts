@@ -24,6 +24,12 @@ export async function account(stage: Stage, patientKey: string, who: string, hol
   return { login: res.json.login, temporaryPassword: res.json.temporaryPassword, email };
 }
 
+/** MIN-02: the representative's account on another child's record, joined to the login they hold. */
+export async function joinLogin(stage: Stage, patientKey: string, representativeId: string, login: string): Promise<void> {
+  const res = await call(stage.portal, 'POST', '/auth/accounts', { actor: SUPPORT_AGENT, body: { patientKey, representativeId, login } });
+  if (res.status !== 201) throw new Error(`join refused: ${res.status} ${JSON.stringify(res.json)}`);
+}
+
 export async function adultRecord(stage: Stage, given: string, family: string): Promise<string> {
   const { patientKey } = await stage.portal.server.app.services.records.create(
     { actor: SUPPORT_AGENT, channel: 'test' },

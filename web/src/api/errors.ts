@@ -4,7 +4,7 @@
 import type { TFunction } from 'i18next';
 import { ApiError } from './http';
 
-export type ErrorContext = 'login' | 'code' | 'password' | 'contact' | 'document' | 'deposit' | 'consent' | 'download' | 'record' | 'general';
+export type ErrorContext = 'login' | 'code' | 'password' | 'terms' | 'contact' | 'document' | 'deposit' | 'consent' | 'download' | 'record' | 'general';
 
 export function errorKey(e: unknown, context: ErrorContext = 'general'): { key: string; values?: Record<string, unknown> } {
   if (!(e instanceof ApiError)) return { key: 'errors.unexpected' };
@@ -18,6 +18,8 @@ export function errorKey(e: unknown, context: ErrorContext = 'general'): { key: 
   if (context === 'code' && status === 401) return { key: 'errors.invalidCode' };
   if (context === 'password' && code === 'password_policy') return { key: 'errors.passwordPolicy' };
   if (context === 'password' && status === 401) return { key: 'errors.currentPasswordWrong' };
+  if (code === 'terms_version_mismatch' || code === 'no_terms') return { key: 'errors.termsChanged' };
+  if (code === 'terms_acceptance_required' || reason === 'terms_acceptance_required') return { key: 'errors.termsRequired' };
   if (code === 'temporary_password_replaced') return { key: 'errors.temporaryReplaced' };
   if (code === 'password_change_required' || reason === 'password_change_required') return { key: 'errors.passwordChangeRequired' };
   if (status === 401) return { key: 'errors.sessionExpired' };

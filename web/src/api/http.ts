@@ -36,6 +36,14 @@ export function setUnauthorisedHandler(handler: ((token: string) => void) | null
   onUnauthorised = handler;
 }
 
+/** Called when the server says the session may do nothing before the terms of use are accepted. */
+let onTermsRequired: ((token: string) => void) | null = null;
+export function setTermsRequiredHandler(handler: ((token: string) => void) | null): void {
+  onTermsRequired = handler;
+}
+
+export const TERMS_REQUIRED = 'terms_acceptance_required';
+
 const ERROR_SYSTEM = 'urn:carnet:error-code';
 const REASON_SYSTEM = 'urn:carnet:reason';
 
@@ -83,6 +91,8 @@ export async function request(path: string, o: RequestOptions = {}): Promise<Res
   const err = await errorOf(res);
   // An expired or refused session token: the session is over (the page returns to the login).
   if (res.status === 401 && o.token && onUnauthorised) onUnauthorised(o.token);
+  // The terms of use changed (the FHIR door says it as a reason, /auth as its error code).
+  if (res.status === 403 && o.token && onTermsRequired && (err.reason === TERMS_REQUIRED || err.code === TERMS_REQUIRED)) onTermsRequired(o.token);
   throw err;
 }
 

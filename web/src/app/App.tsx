@@ -5,7 +5,8 @@ import { lazy, Suspense, useEffect, type ReactElement } from 'react';
 import { RouterProvider } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes, useHref, useLocation, useNavigate } from 'react-router';
-import { ApiError, setUnauthorisedHandler } from '../api/http';
+import { ApiError, setTermsRequiredHandler, setUnauthorisedHandler } from '../api/http';
+import { useLinkedRecords } from '../session/linked';
 import { currentSession, sessions, useSessions } from '../session/store';
 import { Loading } from '../ui/Notice';
 import { Layout } from './Layout';
@@ -20,6 +21,8 @@ const HistoryPage = lazy(() => import('../pages/HistoryPage'));
 const SettingsPage = lazy(() => import('../pages/SettingsPage'));
 const RecordPage = lazy(() => import('../pages/RecordPage'));
 const NotFoundPage = lazy(() => import('../pages/NotFoundPage'));
+const TermsPage = lazy(() => import('../pages/TermsPage'));
+const HelpRequestPage = lazy(() => import('../pages/HelpRequestPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -32,11 +35,16 @@ const queryClient = new QueryClient({
   },
 });
 
-/** Pages of a record: without an open session, the login (and back here after it). */
+/**
+ * Pages of a record: without an open session, the login (and back here after it); while the
+ * terms of use wait for acceptance, their screen in the page's place (the page follows it).
+ */
 function RequireSession({ children }: { children: ReactElement }) {
   const state = useSessions();
   const location = useLocation();
-  if (!currentSession(state)) {
+  const open = currentSession(state);
+  if (open?.termsPending !== undefined) return <TermsPage session={open} />;
+  if (!open) {
     if (state.loggedOut) return <Navigate to="/connexion?sortie=1" replace />;
     const back = state.expiredAt ?? `${location.pathname}${location.search}`;
     return <Navigate to={`/connexion?retour=${encodeURIComponent(back)}${state.expiredAt ? '&expire=1' : ''}`} replace />;
@@ -47,11 +55,16 @@ function RequireSession({ children }: { children: ReactElement }) {
 /** A session ends when its time is up or when the server refuses its token. */
 function SessionWatch() {
   const state = useSessions();
+  useLinkedRecords();
   const location = useLocation();
   const where = `${location.pathname}${location.search}`;
   useEffect(() => {
     setUnauthorisedHandler((token) => sessions.expire(token, `${window.location.pathname}${window.location.search}`));
-    return () => setUnauthorisedHandler(null);
+    setTermsRequiredHandler((token) => sessions.termsRequired(token));
+    return () => {
+      setUnauthorisedHandler(null);
+      setTermsRequiredHandler(null);
+    };
   }, []);
   const open = currentSession(state);
   useEffect(() => {
@@ -72,6 +85,7 @@ function Routed() {
         <Suspense fallback={<Loading label={t('common.loading')} />}>
           <Routes>
             <Route path="/connexion" element={<LoginPage />} />
+            <Route path="/connexion/aide" element={<HelpRequestPage />} />
             <Route path="/" element={<RequireSession><HomePage /></RequireSession>} />
             <Route path="/documents" element={<RequireSession><DocumentsPage /></RequireSession>} />
             <Route path="/documents/ajouter" element={<RequireSession><AddDocumentPage /></RequireSession>} />

@@ -21,7 +21,9 @@ const NAV = [
 export function Layout({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const state = useSessions();
-  const open = !!currentSession(state);
+  // while the terms of use wait for acceptance, no page of the record is open yet
+  const session = currentSession(state);
+  const open = !!session && session.termsPending === undefined;
   const other = i18n.language === 'fr' ? 'en' : 'fr';
   return (
     <>

@@ -17,6 +17,7 @@ import { ErrorNotice } from '../ui/ErrorNotice';
 import { Field } from '../ui/Field';
 import { Loading, Notice } from '../ui/Notice';
 import { PageTitle } from '../ui/PageTitle';
+import { SelectionActions } from './SelectionActions';
 import { useFormat } from '../ui/format';
 
 export default function DocumentsPage() {
@@ -101,6 +102,8 @@ export default function DocumentsPage() {
       </nav>
       {searchSuspended ? <Notice tone="warning">{t('maintenance.inPlace', { end: f.time(searchSuspended.endsAt) })}</Notice> : null}
 
+      {search.get('selectionSupprimee') !== null ? <Notice tone="success">{t('selections.deleted', { name: search.get('selectionSupprimee') })}</Notice> : null}
+      {selection && chosen ? <SelectionActions key={chosen.id} list={chosen} record={record} /> : null}
       {!selection ? (
         <Form className="card filters" onSubmit={apply} aria-label={t('documents.filters')}>
           <div className="field">

@@ -8,6 +8,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { changePassword, startLogin, verifyCode, type Challenge, type Verified } from '../api/auth';
 import { useDraft } from '../session/drafts';
 import { useSuspended } from '../session/maintenance';
+import { sessionOf } from '../session/linked';
 import { sessions, useSessions } from '../session/store';
 import { ErrorNotice } from '../ui/ErrorNotice';
 import { Field } from '../ui/Field';
@@ -72,14 +73,7 @@ export function LoginPage() {
         setStep({ name: 'newPassword', verified });
         return;
       }
-      sessions.add({
-        token: verified.access_token,
-        expiresAt: Date.now() + verified.expires_in * 1000,
-        patientId: verified.patient,
-        role: verified.holder.role,
-        representativeId: verified.holder.role === 'legal_representative' ? verified.holder.representativeId : undefined,
-        login: login.trim(),
-      });
+      sessions.add(sessionOf(verified, login.trim()));
       setPassword('');
       navigate(adding ? '/' : safeReturn(search.get('retour') ?? state.expiredAt), { replace: true });
     });
@@ -131,6 +125,9 @@ export function LoginPage() {
             <p>{t('login.helpTemporary')}</p>
             <p>{t('login.helpLocked')}</p>
             <p>{t('login.helpLost')}</p>
+            <p>
+              <Link href="/connexion/aide">{t('login.helpRequest')}</Link>
+            </p>
           </details>
         </Form>
       ) : null}

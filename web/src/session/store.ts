@@ -13,6 +13,14 @@ export interface RecordSession {
   role: 'patient' | 'legal_representative';
   representativeId?: string;
   login: string;
+  /**
+   * The version of the terms of use to accept before anything else (the login said so); the
+   * empty string when the server refused a call for that reason without the page knowing the
+   * version (a new login tells it).
+   */
+  termsPending?: string;
+  /** MIN-01/02: the other records this session's login reaches, still to be opened in the tab */
+  others?: string[];
 }
 
 export interface SessionState {
@@ -63,8 +71,26 @@ export const sessions = {
   add(s: RecordSession): void {
     set({ sessions: [...state.sessions.filter((x) => x.patientId !== s.patientId), s], current: s.patientId, expiredAt: null, loggedOut: false });
   },
+  /** Another record of the same login, opened beside the current one (which stays open). */
+  addBeside(s: RecordSession): void {
+    if (state.sessions.some((x) => x.patientId === s.patientId)) return;
+    set({ ...state, sessions: [...state.sessions, s] });
+  },
+  /** The other records of this session's login were opened (or tried). */
+  othersOpened(token: string): void {
+    set({ ...state, sessions: state.sessions.map((x) => (x.token === token ? { ...x, others: undefined } : x)) });
+  },
   open(patientId: string): void {
     if (state.sessions.some((x) => x.patientId === patientId)) set({ ...state, current: patientId });
+  },
+  /** The terms were accepted: the server's ordinary session replaces the restricted one. */
+  termsAccepted(oldToken: string, token: string, expiresAt: number): void {
+    set({ ...state, sessions: state.sessions.map((x) => (x.token === oldToken ? { ...x, token, expiresAt, termsPending: undefined } : x)) });
+  },
+  /** The server refused a call of this session until the terms are accepted. */
+  termsRequired(token: string): void {
+    if (!state.sessions.some((x) => x.token === token && x.termsPending === undefined)) return;
+    set({ ...state, sessions: state.sessions.map((x) => (x.token === token ? { ...x, termsPending: '' } : x)) });
   },
   /** The session holding this token is over (expired, or refused by the server). */
   expire(token: string, where: string): void {

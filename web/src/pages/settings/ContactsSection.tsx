@@ -5,12 +5,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { params, part, partString } from '../../fhir/bundle';
+import { params, partString } from '../../fhir/bundle';
 import { useDraft } from '../../session/drafts';
 import type { RecordApi } from '../../session/useRecord';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Field } from '../../ui/Field';
 import { Notice } from '../../ui/Notice';
+import { RepresentativesSection } from './RepresentativesSection';
 
 interface Contact {
   name: string;
@@ -89,27 +90,7 @@ export function ContactsSection({ record }: { record: RecordApi }) {
           </Button>
         </div>
       </Form>
-      {reps.length ? (
-        <>
-          <h3>{t('settings.representativesTitle')}</h3>
-          <ul className="people">
-            {reps.map((r) => (
-              <li key={partString(r, 'id')} className="person">
-                <div>
-                  <p className="person-name">{[partString(r, 'given'), partString(r, 'family')].filter(Boolean).join(' ')}</p>
-                  <p className="hint">
-                    {t(`settings.relationship.${partString(r, 'relationship') ?? 'parent'}`, { defaultValue: partString(r, 'relationship') })}
-                    {' — '}
-                    {[partString(r, 'email'), partString(r, 'phone')].filter(Boolean).join(', ') || t('settings.noDetails')}
-                    {part(r, 'doctorPresenceRequired')?.valueBoolean ? ` — ${t('settings.doctorPresence')}` : ''}
-                    {part(r, 'active')?.valueBoolean === false ? ` — ${t('settings.repEnded')}` : ''}
-                  </p>
-                </div>
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      <RepresentativesSection reps={reps} record={record} queryKey={key} />
     </section>
   );
 }
