@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { CarnetError } from '../domain/errors.js';
 import { parseJson, type JsonLimits } from '../json/read.js';
-import { decodeUtf8, withoutBom, xmlLimitError, XmlParseError, XmlScanner, type XmlLimits } from '../xml/index.js';
+import { decodeUtf8, withoutBom, xmlLimitError, XmlParseError, XmlScanner, type ScannedXml, type XmlLimits } from '../xml/index.js';
 
 function utf8(bytes: Buffer): string {
   try {
@@ -24,12 +24,12 @@ export function readJsonBody(bytes: Buffer, limits: JsonLimits): unknown {
  * UTF-8, a sequence cut between chunks joined), the size counted and the XML limits scanned
  * (scan.ts) as it grows. A body past a limit is refused at the chunk that passes it, whatever
  * Content-Length said, and neither decoding nor scanning ever becomes one long task of the event
- * loop however large the body is. The reader that parses the text scans it again (cheaply: it is
- * known admissible), as it does text from anywhere else.
+ * loop however large the body is. The answer is the text with what the scan found (the root's
+ * children), so that a reader who knows the text came from here need not scan it again.
  * `tooLarge` is the error for a body past `maxBytes` when that is the route's own body limit;
  * `drainBytes`, how much of a refused body is still read (and dropped) before answering.
  */
-export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: number, tooLarge: () => Error, drainBytes = maxBytes): Promise<string> {
+export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: number, tooLarge: () => Error, drainBytes = maxBytes): Promise<ScannedXml> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const scanner = new XmlScanner(limits);
   const parts: string[] = [];
@@ -52,11 +52,11 @@ export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: nu
     let settled = false;
     /** the body is refused: what still comes is counted and dropped, never decoded nor scanned */
     let refusal: Error | undefined;
-    const settle = (error: Error | undefined, text?: string) => {
+    const settle = (error: Error | undefined, read?: ScannedXml) => {
       if (settled) return;
       settled = true;
       if (error) reject(error);
-      else resolve(text!);
+      else resolve(read!);
     };
     const refuse = (e: Error) => {
       refusal ??= e;
@@ -83,13 +83,14 @@ export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: nu
     payload.on('error', (e) => settle(refusal ?? e));
     payload.on('end', () => {
       if (refusal) return settle(refusal);
+      let rootChildren;
       try {
         take(decoder.decode());
-        scanner.end();
+        rootChildren = scanner.end();
       } catch (e) {
         return settle(reading(e));
       }
-      settle(undefined, parts.join(''));
+      settle(undefined, { text: parts.join(''), rootChildren });
     });
   });
 }

@@ -12,7 +12,7 @@ import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
 import { readJsonBody, readXmlStream } from './bodies.js';
-import { checkXmlSize } from '../xml/index.js';
+import { checkXmlSize, type ScannedXml } from '../xml/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,7 +32,19 @@ const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/js
 const XML_TYPES = ['application/fhir+xml', 'application/xml', 'text/xml'];
 const BINARY_TYPES = ['multipart/related', 'application/octet-stream'];
 /** Bodies that are one XML part as a whole. */
-const XML_BODY_TYPES = new Set([...XML_TYPES, 'application/soap+xml']);
+export const XML_BODY_TYPES = new Set([...XML_TYPES, 'application/soap+xml']);
+
+/**
+ * An XML request body read as it arrives (bodies.ts), within the smaller of the route's body
+ * limit and the XML part's; a refused body is still read (and dropped) up to the route's limit,
+ * so that its client reads the answer. The shared parser keeps the text; a door that parses the
+ * text itself may register this in its own context to keep what the scan found too.
+ */
+export function readXmlRequestBody(req: FastifyRequest, payload: Readable, config: Config): Promise<ScannedXml> {
+  const routeLimit = req.routeOptions.bodyLimit ?? config.bodyLimit;
+  const maxBytes = Math.min(routeLimit, config.limits.xml.maxBytes);
+  return readXmlStream(payload, config.limits.xml, maxBytes, () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), routeLimit);
+}
 
 export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
   const app = Fastify({
@@ -110,12 +122,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   });
   // XML (FHIR XML, plain SOAP) is decoded as it arrives, within the smaller of the route's body
   // limit and the XML part's (bodies.ts): a large envelope never costs one long decoding task.
-  app.addContentTypeParser([...XML_BODY_TYPES], (req: FastifyRequest, payload: Readable) => {
-    const routeLimit = req.routeOptions.bodyLimit ?? config.bodyLimit;
-    const maxBytes = Math.min(routeLimit, config.limits.xml.maxBytes);
-    // a refused body is still read (and dropped) up to the route's limit, so that its client reads the answer
-    return readXmlStream(payload, config.limits.xml, maxBytes, () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), routeLimit);
-  });
+  app.addContentTypeParser([...XML_BODY_TYPES], async (req: FastifyRequest, payload: Readable) => (await readXmlRequestBody(req, payload, config)).text);
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.setNotFoundHandler((req, reply) => {

@@ -3,6 +3,8 @@
 // to the services and writes the answer back. It decides nothing. Requests it cannot read or
 // callers it cannot identify get a SOAP Fault; refusals and business errors a RegistryResponse.
 import { Readable } from 'node:stream';
+import { readXmlRequestBody, XML_BODY_TYPES } from '../http/server.js';
+import { isScannedXml } from '../xml/index.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
@@ -61,6 +63,10 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
   const framing = { maxEnvelopeBytes: config.limits.xml.maxBytes, maxParts: config.limits.mtomMaxParts };
 
   await app.register(async (xds) => {
+    // Plain SOAP keeps what the scan found while the body arrived (the root's children), so that
+    // the envelope is not scanned a second time before its Header is cut out of it.
+    xds.removeContentTypeParser([...XML_BODY_TYPES]);
+    xds.addContentTypeParser([...XML_BODY_TYPES], (req: FastifyRequest, payload: Readable) => readXmlRequestBody(req, payload, config));
     xds.setErrorHandler((error: FastifyError, req, reply) => {
       if (error.statusCode === 413) {
         return sendFault(reply, new XdsWireError(`the request body is larger than ${config.documentBodyLimit} bytes (CARNET_DOCUMENT_BODY_LIMIT)`, { status: 413 }));
@@ -79,11 +85,11 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
       xds.post(path, { bodyLimit: config.documentBodyLimit }, async (req: FastifyRequest, reply: FastifyReply) => {
         let relatesTo: string | undefined;
         try {
-          // MTOM arrives as bytes; plain SOAP as text, already decoded while it was read (bodies.ts)
-          const raw = Buffer.isBuffer(req.body) ? req.body : typeof req.body === 'string' ? req.body : '';
+          // MTOM arrives as bytes; plain SOAP as text, decoded and scanned while it was read (bodies.ts)
+          const raw = Buffer.isBuffer(req.body) ? req.body : isScannedXml(req.body) ? req.body : '';
           const payload = readSoapPayload(raw, req.headers['content-type'], framing);
           // Only the Header is read before the caller is known; the Body once identify() passed.
-          const soap = readSoapHead(payload.envelope, config.limits.xml, config.limits.soapMaxHeaderElements);
+          const soap = readSoapHead(payload.scanned ?? payload.envelope, config.limits.xml, config.limits.soapMaxHeaderElements);
           relatesTo = soap.header.messageId;
           const action = effectiveAction(soap.header, payload.action);
           const tx = transactionForAction(action);

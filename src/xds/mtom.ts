@@ -1,7 +1,7 @@
 // MTOM/XOP framing (multipart/related, type application/xop+xml) for ITI-41 requests and ITI-43
 // responses. Parts are views (subarray) into the received Buffer: document bytes are not copied.
 import { randomUUID } from 'node:crypto';
-import { decodeUtf8, XmlParseError } from '../xml/index.js';
+import { decodeUtf8, XmlParseError, type ScannedXml } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
 
 /** What one SOAP message may be, read before its XML is (see the XML limits for the envelope). */
@@ -233,6 +233,8 @@ function readPart(raw: Buffer): MimePart {
 /** What the SOAP layer needs from an HTTP request body, whatever its framing. */
 export interface SoapPayload {
   envelope: string;
+  /** the envelope as the body reader scanned it while it arrived (plain SOAP), not to be scanned again */
+  scanned?: ScannedXml;
   /** attachments by bare Content-ID (root excluded) */
   attachments: Map<string, Buffer>;
   mtom: boolean;
@@ -244,10 +246,10 @@ export interface SoapPayload {
  * Reads an HTTP body as a SOAP message: MTOM multipart/related or plain
  * application/soap+xml (also text/xml / application/xml for lenient clients).
  */
-export function readSoapPayload(body: Buffer | string, contentTypeHeader: string | undefined, limits: SoapFramingLimits = TRUSTED_FRAMING): SoapPayload {
+export function readSoapPayload(body: Buffer | string | ScannedXml, contentTypeHeader: string | undefined, limits: SoapFramingLimits = TRUSTED_FRAMING): SoapPayload {
   const ct = parseContentType(contentTypeHeader ?? 'application/soap+xml');
   if (ct.mediaType === 'multipart/related') {
-    if (typeof body === 'string') throw new XdsWireError('an MTOM message must be read as bytes');
+    if (!Buffer.isBuffer(body)) throw new XdsWireError('an MTOM message must be read as bytes');
     const m = parseMultipartRelated(body, contentTypeHeader!, limits.maxParts);
     const attachments = new Map<string, Buffer>();
     for (const p of m.parts) {
@@ -256,7 +258,8 @@ export function readSoapPayload(body: Buffer | string, contentTypeHeader: string
     return { envelope: envelopeText(m.root.body, limits), attachments, mtom: true, action: m.action };
   }
   if (ct.mediaType === 'application/soap+xml' || ct.mediaType === 'text/xml' || ct.mediaType === 'application/xml') {
-    return { envelope: envelopeText(body, limits), attachments: new Map(), mtom: false, action: ct.params['action'] };
+    const scanned = typeof body === 'object' && !Buffer.isBuffer(body) ? body : undefined;
+    return { envelope: envelopeText(scanned ? scanned.text : (body as Buffer | string), limits), ...(scanned ? { scanned } : {}), attachments: new Map(), mtom: false, action: ct.params['action'] };
   }
   throw new XdsWireError(`unsupported content type for a SOAP request: ${ct.mediaType}`);
 }

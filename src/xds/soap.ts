@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { isInputLimitError, type InputLimitError } from '../domain/input-limits.js';
 import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS } from '../xml/limits.js';
-import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, scanXmlText, textOf, XmlParseError, type RootChild, type XmlLimits } from '../xml/index.js';
+import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, scanXmlText, textOf, XmlParseError, type RootChild, type ScannedXml, type XmlLimits } from '../xml/index.js';
 import type { Document, Element } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
 import type { FaultCode, QualifiedName } from './wire-error.js';
@@ -99,10 +99,11 @@ function without(text: string, part: RootChild | undefined): string {
  * caller is identified, so that an anonymous request never costs more than its Header.
  * Problems are XdsWireErrors, to be answered with a Fault.
  */
-export function readSoapHead(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, maxHeaderElements = DEFAULT_SOAP_MAX_HEADER_ELEMENTS): SoapHead {
+export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAULT_XML_LIMITS, maxHeaderElements = DEFAULT_SOAP_MAX_HEADER_ELEMENTS): SoapHead {
   let scanned;
   try {
-    scanned = scanXmlText(xml, limits);
+    // text the body reader scanned as it arrived is not scanned again
+    scanned = typeof xml === 'string' ? scanXmlText(xml, limits) : xml;
   } catch (e) {
     throw asWireError(e);
   }

@@ -48,6 +48,10 @@ export interface ScannedXml {
   rootChildren: RootChild[];
 }
 
+export function isScannedXml(value: unknown): value is ScannedXml {
+  return typeof value === 'object' && value !== null && typeof (value as ScannedXml).text === 'string' && Array.isArray((value as ScannedXml).rootChildren);
+}
+
 /** The size and the limits checked on `text` (scan.ts), nothing built yet. */
 export function scanXmlText(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): ScannedXml {
   const xml = withoutBom(text);
