@@ -11,6 +11,7 @@ import type { Clock } from '../../src/services/deps.js';
 import type { Db } from '../../src/store/db.js';
 import { tapAnswers } from './answer-tap.js';
 import { PublishedCheck } from './published-check.js';
+import { schemaErrors } from './schema-check.js';
 
 export interface RunningApp {
   app: App;
@@ -58,12 +59,13 @@ const afterAllTests = (globalThis as { afterAll?: (fn: () => void) => void }).af
 afterAllTests?.(() => {
   const wrong = checks.flatMap((c) => c.found());
   checks.length = 0;
-  if (wrong.length) throw new Error(`issue 12 item 7: answers named definitions the server does not publish:\n${wrong.join('\n')}`);
+  if (wrong.length) throw new Error(`issue 12: answers the server should not have sent:\n${wrong.join('\n')}`);
 });
 
 /**
  * Every JSON or XML answer of the server is checked against what it publishes (issue 12 item 7):
- * own extensions and code systems published, codes with their system.
+ * own extensions and code systems published, codes with their system; and every FHIR JSON
+ * answer against the official R4 JSON Schema.
  */
 function checkAnswers(app: App, config: Config): void {
   if (!afterAllTests) return;
@@ -78,9 +80,13 @@ function checkAnswers(app: App, config: Config): void {
         json = undefined;
       }
     }
-    published.inspect(`${a.method} ${a.url.split('?')[0]} ${a.status}`, a.body, json, a.status);
+    const where = `${a.method} ${a.url.split('?')[0]} ${a.status}`;
+    published.inspect(where, a.body, json, a.status);
+    if (isResource(json)) for (const e of schemaErrors(json)) published.note(`${where}: R4 JSON Schema: ${e}`);
   });
 }
+
+const isResource = (v: unknown): boolean => !!v && typeof v === 'object' && typeof (v as { resourceType?: unknown }).resourceType === 'string';
 
 export async function startTestApp(db: Db, env: Record<string, string> = {}, options: { clock?: Clock; logger?: Logger } = {}): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'));

@@ -90,6 +90,11 @@ export class PublishedCheck {
     if (codes && !codes.has(code)) this.problems.add(`${where}: ${system} publishes no code ${code}`);
   }
 
+  /** A fault another check found in the same answers. */
+  note(problem: string): void {
+    this.problems.add(problem);
+  }
+
   /** What was found, one line each (empty when every answer was right). */
   found(): string[] {
     return [...this.problems];
