@@ -35,8 +35,10 @@ export function tapAnswers(server: Server, onAnswer: (a: Answer) => void): void 
       if (!keep() || chunk === undefined || chunk === null || typeof chunk === 'function') return;
       const b = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array);
       size += b.length;
-      if (size > MAX_BYTES) kept = false;
-      else chunks.push(b);
+      if (size > MAX_BYTES) {
+        kept = false;
+        chunks.length = 0;
+      } else chunks.push(b);
     };
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
