@@ -81,6 +81,11 @@ export interface DocumentEntryMetadata {
   practiceSettingCode?: Coded;
   confidentialityCodes: Coded[];
   eventCodes: Coded[];
+  /**
+   * When a FHIR source made its DocumentReference (DocumentReference.date, an instant), kept as
+   * it came: no XDS attribute carries it, and the registry's own time is storedAt.
+   */
+  referenceDate?: string;
   /** XDS DTM strings (YYYY[MM[DD[hh[mm[ss]]]]], UTC) as submitted */
   creationTime?: string;
   serviceStartTime?: string;

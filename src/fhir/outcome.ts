@@ -3,13 +3,14 @@
 import type { Coding, OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { CarnetError, CarnetErrors, isCarnetError } from '../domain/errors.js';
 import type { ErrorCode } from '../domain/errors.js';
+import { CS } from './mappings/carnet-fhir.js';
 
 export type IssueSeverity = OperationOutcomeIssue['severity'];
 export type IssueType = OperationOutcomeIssue['code'];
 
 /** System of the `details` coding that carries Carnet's own error code and the rule's reason. */
-export const CARNET_ERROR_SYSTEM = 'urn:carnet:error-code';
-export const CARNET_REASON_SYSTEM = 'urn:carnet:reason';
+export const CARNET_ERROR_SYSTEM = CS.ERROR_CODE;
+export const CARNET_REASON_SYSTEM = CS.REASON;
 
 export interface IssueInput {
   severity?: IssueSeverity;
@@ -80,6 +81,9 @@ const ERROR_MAP: Record<ErrorCode, ErrorMapping> = {
   too_long: { status: 413, code: 'too-long' },
   too_costly: { status: 413, code: 'too-costly' },
 };
+
+/** Every error code of the record, as the FHIR door names them in `details`. */
+export const ERROR_CODES = Object.keys(ERROR_MAP) as ErrorCode[];
 
 /** HTTP status and issue code for an error code. */
 export function mappingFor(code: ErrorCode): { status: number; code: IssueType; xds?: string } {

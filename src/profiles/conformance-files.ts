@@ -1,5 +1,6 @@
-// Reads the FHIR conformance sources of profiles/: the authored StructureDefinitions,
-// SearchParameters and OperationDefinitions (profiles/fhir/), the map that publishes the terminologies, and the
+// Reads the FHIR conformance sources of profiles/: the authored StructureDefinitions (profiles
+// and, apart, the definitions of Carnet's extensions), SearchParameters and OperationDefinitions
+// (profiles/fhir/), the map that publishes the terminologies, and the
 // terminology tables themselves (profiles/terminology/, the same files the rules read).
 import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -9,6 +10,8 @@ const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..',
 
 export interface ConformanceFiles {
   structureDefinitions: unknown[];
+  /** StructureDefinitions of type Extension: published as they are (no snapshot is generated) */
+  extensionDefinitions: unknown[];
   searchParameters: unknown[];
   operationDefinitions: unknown[];
   terminologyMap: unknown;
@@ -40,6 +43,7 @@ export function readConformanceFiles(dir = 'profiles'): ConformanceFiles {
   const fhir = join(base, 'fhir');
   return {
     structureDefinitions: jsonFiles(join(fhir, 'StructureDefinition')).map(readJson),
+    extensionDefinitions: jsonFiles(join(fhir, 'extensions')).map(readJson),
     searchParameters: jsonFiles(join(fhir, 'SearchParameter')).map(readJson),
     operationDefinitions: jsonFiles(join(fhir, 'OperationDefinition')).map(readJson),
     terminologyMap: readJson(join(fhir, 'terminologies.json')),

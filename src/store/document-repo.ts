@@ -221,7 +221,7 @@ export interface DocumentQuery {
   serviceStartTo?: Date;
   serviceStopFrom?: Date;
   serviceStopTo?: Date;
-  /** when the registry stored this metadata version (FHIR DocumentReference.date) */
+  /** FHIR DocumentReference.date: the source's date if it gave one, else when the registry stored the version */
   storedFrom?: Date;
   storedTo?: Date;
   /** XDS authorPerson patterns (% and _ wildcards) matched against the XCN strings */
@@ -286,13 +286,15 @@ export function documentWhere(query: DocumentQuery, p: SqlParams): string {
   for (const group of query.eventCodes ?? []) where.push(listMatch(p, 'eventCodes', group));
   for (const group of query.confidentialityCodes ?? []) where.push(listMatch(p, 'confidentialityCodes', group));
   const range = (column: string, from?: Date, to?: Date) => {
-    if (from) where.push(`d.${column} >= ${p.add(from)}`);
-    if (to) where.push(`d.${column} < ${p.add(to)}`);
+    const at = column.includes('(') ? column : `d.${column}`;
+    if (from) where.push(`${at} >= ${p.add(from)}`);
+    if (to) where.push(`${at} < ${p.add(to)}`);
   };
   range('creation_time', query.creationFrom, query.creationTo);
   range('service_start_time', query.serviceStartFrom, query.serviceStartTo);
   range('service_stop_time', query.serviceStopFrom, query.serviceStopTo);
-  range('stored_at', query.storedFrom, query.storedTo);
+  // DocumentReference.date: the source's own date when a FHIR source gave one (see model.ts)
+  range(`COALESCE((d.metadata->>'referenceDate')::timestamptz, d.stored_at)`, query.storedFrom, query.storedTo);
   if (query.authorPersons?.length) {
     where.push(
       `EXISTS (SELECT 1 FROM jsonb_array_elements(d.metadata->'authors') a WHERE a->'person'->>'raw' LIKE ANY(${p.add(query.authorPersons)}::text[]))`,

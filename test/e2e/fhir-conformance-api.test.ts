@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bundle, CapabilityStatement, OperationOutcome, StructureDefinition } from '@medplum/fhirtypes';
 import { readFileSync } from 'node:fs';
 import { fhirJsonToXml } from '../../src/fhir/xml.js';
+import { CS, EXT } from '../../src/fhir/mappings/carnet-fhir.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { provideBundle } from '../support/mhd-bundle.js';
@@ -43,14 +44,40 @@ describe('conformance resources and $validate', () => {
     const res = await get('/StructureDefinition');
     expect(res.status).toBe(200);
     const bundle = (await res.json()) as Bundle<StructureDefinition>;
-    expect(bundle.total).toBe(12);
-    for (const e of bundle.entry ?? []) expect(e.resource?.snapshot?.element?.length).toBeGreaterThan(5);
+    const profiles = (bundle.entry ?? []).filter((e) => e.resource?.type !== 'Extension');
+    expect(profiles).toHaveLength(12);
+    for (const e of profiles) expect(e.resource?.snapshot?.element?.length).toBeGreaterThan(5);
     const byUrl = (await (await get(`/StructureDefinition?url=${encodeURIComponent(`${SD}/carnet-document-reference`)}`)).json()) as Bundle;
     expect(byUrl.entry?.map((e) => e.resource?.id)).toEqual(['carnet-document-reference']);
     const byName = (await (await get('/StructureDefinition?name=CarnetConsent')).json()) as Bundle;
     expect(byName.total).toBe(1);
     expect((await get('/StructureDefinition/carnet-patient')).status).toBe(200);
     expect((await get('/StructureDefinition/nope')).status).toBe(404);
+  });
+
+  it('issue 12 item 7: every extension and code system of its own the server writes is published, readable by id and found by url', async () => {
+    const extensions = Object.values(EXT).filter((url) => url.startsWith(`${SD}/`));
+    const systems = Object.values(CS);
+    expect(extensions.length).toBeGreaterThan(10);
+    for (const [type, urls] of [['StructureDefinition', extensions], ['CodeSystem', systems]] as const) {
+      for (const url of urls) {
+        const found = (await (await get(`/${type}?url=${encodeURIComponent(url)}`)).json()) as Bundle<StructureDefinition>;
+        expect({ url, total: found.total }).toEqual({ url, total: 1 });
+        const id = url.slice(url.lastIndexOf('/') + 1);
+        const read = await get(`/${type}/${id}`);
+        expect({ url, status: read.status }).toEqual({ url, status: 200 });
+        expect(((await read.json()) as { url: string }).url).toBe(url);
+      }
+    }
+    const errors = (await (await get(`/CodeSystem/carnet-error-code`)).json()) as { content: string; concept: Array<{ code: string }> };
+    expect(errors.content).toBe('complete');
+    expect(errors.concept.map((c) => c.code)).toEqual(expect.arrayContaining(['invalid_metadata', 'forbidden', 'not_found']));
+    const caps = (await (await get('/metadata')).json()) as { rest: Array<{ resource: Array<{ type: string; interaction?: Array<{ code: string }>; searchParam?: Array<{ name: string }> }> }> };
+    for (const type of ['StructureDefinition', 'CodeSystem']) {
+      const declared = caps.rest[0].resource.find((r) => r.type === type);
+      expect(declared?.interaction?.map((i) => i.code)).toEqual(expect.arrayContaining(['read', 'search-type']));
+      expect(declared?.searchParam?.map((p) => p.name)).toContain('url');
+    }
   });
 
   it('serves the DMP terminologies and the search parameters', async () => {

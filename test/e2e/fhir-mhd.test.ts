@@ -108,6 +108,31 @@ for (const kind of storeKinds()) {
       expect(list.code?.coding?.[0]?.code).toBe('submissionset');
     });
 
+    it('issue 12 item 10 (R4 DocumentReference.date, MHD 4.2 ITI-65/ITI-67): the date the source gave its DocumentReference is the one read and searched; without one, the registry\'s time', async () => {
+      const own = await adultRecord(w);
+      await w.services.consent.addGrant(patientCaller(own.patientKey), own.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
+      const bundle = provideBundle({
+        patient: `Patient/${own.patientKey}`,
+        docs: [
+          { typeCode: '11490-0', author: AUTHOR, content: 'Lettre datée', date: '2019-06-15T12:00:00+02:00' },
+          { typeCode: '11502-2', author: LAB, content: 'Sans date' },
+        ],
+      });
+      const res = await call(doctor, '', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(bundle) });
+      expect(res.status).toBe(200);
+      const ids = ((await res.json()) as Bundle).entry!.map((e) => e.response?.location ?? '').filter((l) => l.startsWith('DocumentReference/')).map((l) => l.split('/')[1]!);
+      const read = async (id: string) => (await (await call(doctor, `/DocumentReference/${id}`)).json()) as { date?: string; type?: { coding?: Array<{ code?: string }> } };
+      const docs = await Promise.all(ids.map(read));
+      const dated = ids[docs.findIndex((d) => d.type?.coding?.[0]?.code === '11490-0')]!;
+      const undated = ids[docs.findIndex((d) => d.type?.coding?.[0]?.code === '11502-2')]!;
+      expect((await read(dated)).date).toBe('2019-06-15T12:00:00+02:00');
+      expect(Date.parse((await read(undated)).date ?? '')).toBeGreaterThan(Date.parse('2025-01-01'));
+      const found = async (date: string) => idsOf((await (await call(doctor, `/DocumentReference?patient=Patient/${own.patientKey}&date=${date}`)).json()) as Bundle);
+      expect(await found('lt2020-01-01')).toEqual([dated]);
+      expect(await found('2019-06-15')).toEqual([dated]);
+      expect(await found('ge2025-01-01')).toEqual([undated]);
+    });
+
     it('ITI-65: a laboratory deposits a result (11502-2) in XML and is answered in XML', async () => {
       const bundle = provideBundle({ patient: `Patient/${patientKey}`, docs: [{ typeCode: '11502-2', author: LAB, content: 'Hb 14 g/dL', creation: '2026-02-01T10:00:00Z' }] });
       const res = await call(doctor2, '', { method: 'POST', headers: { 'content-type': 'application/fhir+xml', accept: 'application/fhir+xml' }, body: fhirJsonToXml(bundle) });

@@ -89,7 +89,7 @@ function fhirBodies(ctx: CorpusContext): HostileRequest[] {
 }
 
 /** ITI-65 Bundles whose metadata lie: SQL for a uniqueId, impossible dates. */
-function fhirSubmissions(ctx: CorpusContext, bundle: (overrides: { uniqueId?: string; creation?: string; title?: string }) => unknown): HostileRequest[] {
+function fhirSubmissions(ctx: CorpusContext, bundle: (overrides: { uniqueId?: string; creation?: string; title?: string; date?: string }) => unknown): HostileRequest[] {
   const post = (name: string, body: unknown): HostileRequest => ({ name: `fhir ITI-65: ${name}`, door: 'fhir', method: 'POST', path: '/fhir', headers: bearer(ctx, { 'content-type': FHIR_JSON }), body: JSON.stringify(body) });
   return [
     post('uniqueId with SQL', bundle({ uniqueId: `1.2.3'); DROP TABLE dmp;--` })),
@@ -98,6 +98,10 @@ function fhirSubmissions(ctx: CorpusContext, bundle: (overrides: { uniqueId?: st
     post('creation 2024-13-45', bundle({ creation: '2024-13-45' })),
     post('creation 2024-02-30T10:00:00Z', bundle({ creation: '2024-02-30T10:00:00Z' })),
     post('creation year 0000', bundle({ creation: '0000-01-01' })),
+    // DocumentReference.date is kept and searched as a time (issue 12 item 10)
+    post('date 2024-02-30T10:00:00Z', bundle({ date: '2024-02-30T10:00:00Z' })),
+    post('date without its zone', bundle({ date: '2024-02-01T10:00:00' })),
+    post("date with SQL", bundle({ date: "2024-01-01T00:00:00Z'::text; --" })),
   ];
 }
 
@@ -261,7 +265,7 @@ function authCreation(ctx: CorpusContext): HostileRequest[] {
 }
 
 export interface CorpusParts {
-  fhirBundle: (overrides: { uniqueId?: string; creation?: string; title?: string }) => unknown;
+  fhirBundle: (overrides: { uniqueId?: string; creation?: string; title?: string; date?: string }) => unknown;
   xds: HostileRequest[];
 }
 

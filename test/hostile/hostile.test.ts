@@ -105,7 +105,7 @@ describeEachStore('hostile corpus', (db) => {
     const ctx = { token: await server.tokenFor(doctor), patientKey: rec.patientKey, ins: rec.ins, documentId: page.entries[0]!.entryUuid.replace(/^urn:uuid:/, '') };
     corpus = hostileCorpus(ctx, {
       fhirBundle: (o) => {
-        const b = provideBundle({ patient: `Patient/${rec.patientKey}`, docs: [{ uniqueId: o.uniqueId, creation: o.creation, title: o.title }] });
+        const b = provideBundle({ patient: `Patient/${rec.patientKey}`, docs: [{ uniqueId: o.uniqueId, creation: o.creation, title: o.title, date: o.date }] });
         // provideBundle writes urn:oid:<uniqueId>: a value that is no OID stays as given.
         return JSON.parse(JSON.stringify(b).replace(`urn:oid:${o.uniqueId}`, o.uniqueId?.startsWith('1.2') ? `urn:oid:${o.uniqueId}` : String(o.uniqueId)));
       },

@@ -9,6 +9,9 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import type { Actor } from '../../src/domain/actor.js';
 import type { Clock } from '../../src/services/deps.js';
 import type { Db } from '../../src/store/db.js';
+import { tapAnswers } from './answer-tap.js';
+import { PublishedCheck } from './published-check.js';
+import { schemaErrors } from './schema-check.js';
 
 export interface RunningApp {
   app: App;
@@ -47,6 +50,44 @@ export function claimsOf(actor: Actor): CarnetClaims {
   }
 }
 
+/** The answer checks of this suite's servers, judged once its tests are over. */
+const checks: PublishedCheck[] = [];
+// Under Jest only (bench/ starts servers too): a hook of the test file's top level, so it fails
+// the suite, and one that runs while every server is still open or closing (a throw here does
+// not skip the file's own cleanup).
+const afterAllTests = (globalThis as { afterAll?: (fn: () => void) => void }).afterAll;
+afterAllTests?.(() => {
+  const wrong = checks.flatMap((c) => c.found());
+  checks.length = 0;
+  if (wrong.length) throw new Error(`issue 12: answers the server should not have sent:\n${wrong.join('\n')}`);
+});
+
+/**
+ * Every JSON or XML answer of the server is checked against what it publishes (issue 12 item 7):
+ * own extensions and code systems published, codes with their system; and every FHIR JSON
+ * answer against the official R4 JSON Schema.
+ */
+function checkAnswers(app: App, config: Config): void {
+  if (!afterAllTests) return;
+  const published = new PublishedCheck(config.profilesDir);
+  checks.push(published);
+  tapAnswers(app.http.server, (a) => {
+    let json: unknown;
+    if (/json/i.test(a.contentType)) {
+      try {
+        json = JSON.parse(a.body);
+      } catch {
+        json = undefined;
+      }
+    }
+    const where = `${a.method} ${a.url.split('?')[0]} ${a.status}`;
+    published.inspect(where, a.body, json, a.status);
+    if (isResource(json)) for (const e of schemaErrors(json)) published.note(`${where}: R4 JSON Schema: ${e}`);
+  });
+}
+
+const isResource = (v: unknown): boolean => !!v && typeof v === 'object' && typeof (v as { resourceType?: unknown }).resourceType === 'string';
+
 export async function startTestApp(db: Db, env: Record<string, string> = {}, options: { clock?: Clock; logger?: Logger } = {}): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'));
   const config: Config = {
@@ -61,6 +102,7 @@ export async function startTestApp(db: Db, env: Record<string, string> = {}, opt
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
+  checkAnswers(app, config);
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
   app.config.publicUrl = address;
   return {

@@ -4,6 +4,7 @@
 import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
 import type { Consent, Patient, Resource } from '@medplum/fhirtypes';
 import { fhirJsonToXml, fhirXmlToJson } from '../../src/fhir/xml.js';
+import { CS } from '../../src/fhir/mappings/carnet-fhir.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from './app.js';
 import { openTestPglite } from './stores.js';
@@ -92,10 +93,10 @@ export async function fhir<T = Resource>(
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
-/** The OperationOutcome reason code (urn:carnet:reason) of an error answer. */
+/** The OperationOutcome reason code (CS.REASON) of an error answer. */
 export function reasonOf(body: unknown): string | undefined {
   const issue = (body as { issue?: { details?: { coding?: { system?: string; code?: string }[] } }[] }).issue?.[0];
-  return issue?.details?.coding?.find((c) => c.system === 'urn:carnet:reason')?.code;
+  return issue?.details?.coding?.find((c) => c.system === CS.REASON)?.code;
 }
 
 /** Deposits one document (a consultation report) as `author`, through the services; returns its entryUUID. */

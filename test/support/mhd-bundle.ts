@@ -12,6 +12,8 @@ const V3_CONF = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 const MHD = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition';
 
 export interface DocSpec {
+  /** DocumentReference.date, when the source says when it made the reference */
+  date?: string;
   typeCode?: string;
   /** the typeCode's system (default LOINC) */
   typeSystem?: string;
@@ -62,6 +64,7 @@ export function provideBundle(spec: BundleSpec): Bundle {
       type: { coding: [{ system: d.typeSystem ?? LOINC, code: d.typeCode ?? '11488-4' }] },
       category: [{ coding: [{ system: TRE_A03, code: d.classCode ?? '10' }] }],
       subject: { reference: spec.patient },
+      ...(d.date ? { date: d.date } : {}),
       ...(d.author ? { author: [{ reference: '#author1' }] } : {}),
       ...(d.replaces ? { relatesTo: [{ code: 'replaces' as const, target: { reference: `DocumentReference/${d.replaces}` } }] } : {}),
       securityLabel: conf.map((c) => ({ coding: [{ system: ['N', 'R', 'V'].includes(c) ? V3_CONF : TRE_A07, code: c }] })),

@@ -17,7 +17,7 @@ describe('reading the server\'s errors', () => {
   it('an OperationOutcome gives Carnet\'s error code and the rule\'s reason', async () => {
     answer(403, {
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'forbidden', details: { coding: [{ system: 'urn:carnet:error-code', code: 'record_closed' }, { system: 'urn:carnet:reason', code: 'record_closed' }] } }],
+      issue: [{ severity: 'error', code: 'forbidden', details: { coding: [{ system: 'https://carnet.example/fhir/CodeSystem/carnet-error-code', code: 'record_closed' }, { system: 'https://carnet.example/fhir/CodeSystem/carnet-reason', code: 'record_closed' }] } }],
     });
     const e = (await request('/fhir/Patient/x', { token: 't' }).catch((x) => x)) as ApiError;
     expect(e).toBeInstanceOf(ApiError);

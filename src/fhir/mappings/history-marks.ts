@@ -17,7 +17,8 @@ export const HISTORY_MARKS = {
   emergency: 'emergency-access',
 } as const;
 
-const DISPLAY: Record<string, string> = {
+/** How each mark reads, in the tags and in the published code system. */
+export const HISTORY_MARK_DISPLAY: Record<(typeof HISTORY_MARKS)[keyof typeof HISTORY_MARKS], string> = {
   own: 'Mes actions',
   professional: 'Actions des professionnels de santé',
   'new-since-last-login': 'Nouveau depuis la dernière connexion',
@@ -36,6 +37,6 @@ export function historyMarkCodes(marks: MarkedRow['marks']): string[] {
 }
 
 export function withHistoryMarks(event: AuditEvent, marks: MarkedRow['marks']): AuditEvent {
-  const tag: Coding[] = historyMarkCodes(marks).map((code) => ({ system: CS.HISTORY_MARK, code, display: DISPLAY[code] }));
+  const tag: Coding[] = historyMarkCodes(marks).map((code) => ({ system: CS.HISTORY_MARK, code, display: HISTORY_MARK_DISPLAY[code as keyof typeof HISTORY_MARK_DISPLAY] }));
   return tag.length ? { ...event, meta: { ...event.meta, tag: [...(event.meta?.tag ?? []), ...tag] } } : event;
 }

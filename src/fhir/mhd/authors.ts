@@ -16,10 +16,11 @@ import type {
 import type { Author, AuthorInstitution, AuthorPerson } from '../../domain/model.js';
 import { CarnetError } from '../../domain/errors.js';
 import { fhirSystemToXds, identifierSystemToOid, oidToIdentifierSystem, xdsSystemToFhir } from '../codes.js';
+import { EXT } from '../mappings/carnet-fhir.js';
 import { formatXcn, formatXtn, parseXcn, parseXtn } from '../../domain/hl7v2.js';
 
 /** Carries the second and further authorInstitution values of one author on its PractitionerRole. */
-export const EXT_AUTHOR_INSTITUTION = 'urn:carnet:fhir:extension:author-institution';
+export const EXT_AUTHOR_INSTITUTION = EXT.AUTHOR_INSTITUTION;
 
 // ------------------------------------------------------------------------ neutral -> FHIR
 

@@ -251,7 +251,9 @@ export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocum
   if (entry.typeCode) dr.type = codedToConcept(entry.typeCode);
   if (entry.classCode) dr.category = [codedToConcept(entry.classCode)];
   dr.subject = (options.patientReference ?? patientIdentifierReference)(entry.patientId);
-  dr.date = toInstant(entry.storedAt);
+  // R4: when the DocumentReference was made. The source's own date when it gave one, else the
+  // registry's (an entry submitted through XDS has no such attribute).
+  dr.date = entry.referenceDate ?? toInstant(entry.storedAt);
 
   const authors: NonNullable<DocumentReference['author']> = [];
   entry.authors.forEach((author, i) => {
@@ -352,6 +354,23 @@ function readDate(value: string | undefined, path: string, problems: CarnetError
   return dtm;
 }
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A real day and time of day (JavaScript would roll 30 February over to March; SQL refuses it). */
+function isCalendarTime(value: string): boolean {
+  const [y, m, d, hh, mm, ss] = value.split(/[-T:.Z+]/).map(Number);
+  return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate() && hh <= 23 && mm <= 59 && ss <= 59;
+}
+
+function readInstant(value: string | undefined, path: string, problems: CarnetError[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (INSTANT.test(value) && isCalendarTime(value)) return value;
+  // The profile check may have said so already; a value the store could not read as a time
+  // (a 13th month passes the R4 pattern) is refused here all the same.
+  if (!problems.some((p) => p.location === path)) problems.push(problem(`Not a FHIR instant (date, time to the second and zone): ${value}`, path));
+  return undefined;
+}
+
 /**
  * Read a DocumentReference into DocumentEntry metadata, collecting every problem. Fields the
  * FHIR form does not carry (repositoryUniqueId, homeCommunityId, extra slots, ...) are absent.
@@ -402,6 +421,8 @@ export function fromDocumentReference(dr: DocumentReference, options: FromDocume
     if (c) metadata.confidentialityCodes.push(c);
   });
   if (dr.description !== undefined) metadata.comments = dr.description;
+  const date = readInstant(dr.date, `${path}.date`, problems);
+  if (date) metadata.referenceDate = date;
 
   (dr.author ?? []).forEach((ref, i) => {
     const { author, problem: p } = authorFromReference(ref, contained, `${path}.author[${i}]`);

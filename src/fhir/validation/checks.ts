@@ -5,10 +5,11 @@ import { evalFhirPath, parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import type { ElementDefinition, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import type { ConformanceRegistry } from '../conformance/registry.js';
 import { codeKey } from '../conformance/registry.js';
+import { CS, EXT } from '../mappings/carnet-fhir.js';
 import { countAt, matchesPattern, valuesAt, type Located } from './walk.js';
 
 /** Binding extension naming the refusal reason the rules use for a code outside the ValueSet. */
-export const REFUSAL_REASON = 'https://carnet.example/fhir/StructureDefinition/refusal-reason';
+export const REFUSAL_REASON = EXT.REFUSAL_REASON;
 
 const issue = (code: OperationOutcomeIssue['code'], text: string, path: string): OperationOutcomeIssue => ({
   severity: 'error',
@@ -77,7 +78,7 @@ export function bindingChecks(resource: object, sd: StructureDefinition, registr
         const found = issue('code-invalid', `${shown} is not in the value set ${b.valueSet} (required binding)`, v.path);
         // The rule's own refusal reason, when the profile names one for this binding.
         const reason = b.extension?.find((e) => e.url === REFUSAL_REASON)?.valueCode;
-        if (reason) found.details = { ...found.details, coding: [{ system: REFUSAL_REASON, code: reason }] };
+        if (reason) found.details = { ...found.details, coding: [{ system: CS.REASON, code: reason }] };
         out.push(found);
       }
     }

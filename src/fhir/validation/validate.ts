@@ -8,7 +8,8 @@ import type { ElementDefinition, OperationOutcome, OperationOutcomeIssue, Resour
 import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import { conformance, type ConformanceRegistry } from '../conformance/registry.js';
 import { ensureResourceTypesIn } from '../definitions.js';
-import { bindingChecks, invariantChecks, nestedChecks, ownInvariantKeys, REFUSAL_REASON } from './checks.js';
+import { bindingChecks, invariantChecks, nestedChecks, ownInvariantKeys } from './checks.js';
+import { CS } from '../mappings/carnet-fhir.js';
 import { withoutPayloads } from './payloads.js';
 import { matchesPattern } from './walk.js';
 
@@ -162,7 +163,7 @@ export function profileProblems(resource: Resource, profileUrl: string, options:
   const found = profileIssues(resource, sd, registry, options);
   const issues = options.path ? rebase(found, resource.resourceType, options.path) : found;
   return issues.map((i) => {
-    const reason = i.details?.coding?.find((c) => c.system === REFUSAL_REASON)?.code;
+    const reason = i.details?.coding?.find((c) => c.system === CS.REASON)?.code;
     return new CarnetError('invalid_metadata', i.details?.text ?? i.diagnostics ?? 'invalid', { location: i.expression?.[0], ...(reason ? { reason } : {}) });
   });
 }

@@ -4,6 +4,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { StoredDocumentEntry, StoredFolder, StoredSubmissionSet } from '../../../src/domain/model.js';
 import { ensureFhirDefinitions } from '../../../src/fhir/definitions.js';
 import { EXT_IS_ARCHIVED, fromDocumentReference, toDocumentReference } from '../../../src/fhir/mhd/document-reference.js';
+import { ceToConcept, conceptToCe } from '../../../src/fhir/mhd/authors.js';
 import { folderToList, fromFolderList, fromSubmissionSetList, submissionSetToList } from '../../../src/fhir/mhd/lists.js';
 import { fhirJsonToXml, fhirXmlToJson } from '../../../src/fhir/xml.js';
 
@@ -68,9 +69,10 @@ function stored(overrides: Partial<StoredDocumentEntry> = {}): StoredDocumentEnt
 }
 
 /** The fields DocumentReference carries, as fromDocumentReference returns them. */
+/** What a DocumentReference carries back: its date is the source's, else the registry's time. */
 function carried(e: StoredDocumentEntry): Record<string, unknown> {
   const { version: _v, latest: _latest, patientKey: _k, submittedBy: _s, submittedByStructure: _ss, authoredByPatient: _a, submissionSetUuid: _u, storedAt: _t, contentKey: _c, ...rest } = e;
-  return rest;
+  return { ...rest, referenceDate: e.referenceDate ?? new Date(e.storedAt).toISOString() };
 }
 
 function errors(resource: Resource): string[] {
@@ -144,6 +146,27 @@ describe('DocumentEntry <-> DocumentReference', () => {
     const back = fromDocumentReference(dr, { patientId: INS, comprehensive: false });
     expect(back.problems).toEqual([]);
     expect(back.metadata).toEqual(carried(entry));
+  });
+
+  it('issue 12 item 10 (R4 DocumentReference.date; MHD 4.2 maps no DocumentEntry attribute to it): the date a FHIR source gave is kept, the registry\'s time only stands in for an entry that has none', () => {
+    const given = toDocumentReference(stored({ referenceDate: '2026-01-10T10:00:00+01:00', storedAt: '2026-02-01T08:00:00.000Z' }));
+    expect(given.date).toBe('2026-01-10T10:00:00+01:00');
+    expect(toDocumentReference(stored({ storedAt: '2026-02-01T08:00:00.000Z' })).date).toBe('2026-02-01T08:00:00.000Z');
+    const read = fromDocumentReference({ ...given, date: '2025-12-31T23:59:59Z' }, { patientId: INS });
+    expect(read.problems).toEqual([]);
+    expect(read.metadata.referenceDate).toBe('2025-12-31T23:59:59Z');
+    for (const bad of ['2026-01-10', '2026-01-10T10:00:00', '2026-13-40T10:00:00Z', '2026-02-30T10:00:00Z', '2026-01-10T24:00:00Z']) {
+      const { problems } = fromDocumentReference({ ...given, date: bad }, { patientId: INS });
+      expect(problems.map((p) => p.location)).toEqual(['DocumentReference.date']);
+    }
+  });
+
+  it('issue 12 item 7 (R4 Coding.system, MHD 4.2 author mapping): an author specialty without its coding scheme is kept as text, never a code without system', () => {
+    expect(ceToConcept('SM26')).toEqual({ text: 'SM26' });
+    expect(conceptToCe({ text: 'SM26' })).toBe('SM26');
+    expect(ceToConcept('SM26^Qualifié en médecine générale^1.2.250.1.213.1.1.4.5')).toEqual({
+      coding: [{ code: 'SM26', display: 'Qualifié en médecine générale', system: 'urn:oid:1.2.250.1.213.1.1.4.5' }],
+    });
   });
 
   it('locates problems with FHIRPath', () => {

@@ -83,8 +83,8 @@ describe('OperationOutcome for errors', () => {
     expect(outcome.issue[0]).toMatchObject({ severity: 'error', code: issueCode, diagnostics: 'message', expression: ['DocumentReference.type'] });
     // ACC-08: a not-found answer never says why (a hidden id reads as an unknown one)
     expect(outcome.issue[0]?.details?.coding).toEqual([
-      { system: 'urn:carnet:error-code', code },
-      ...(code === 'not_found' ? [] : [{ system: 'urn:carnet:reason', code: 'why' }]),
+      { system: 'https://carnet.example/fhir/CodeSystem/carnet-error-code', code },
+      ...(code === 'not_found' ? [] : [{ system: 'https://carnet.example/fhir/CodeSystem/carnet-reason', code: 'why' }]),
     ]);
   });
 

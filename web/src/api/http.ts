@@ -8,9 +8,9 @@ export class ApiError extends Error {
   constructor(
     readonly kind: ErrorKind,
     readonly status: number,
-    /** the server's error code: /auth `error`, or the FHIR door's urn:carnet:error-code */
+    /** the server's error code: /auth `error`, or the FHIR door's https://carnet.example/fhir/CodeSystem/carnet-error-code */
     readonly code?: string,
-    /** the rule's reason (urn:carnet:reason), when the server gives one */
+    /** the rule's reason (https://carnet.example/fhir/CodeSystem/carnet-reason), when the server gives one */
     readonly reason?: string,
     /** seconds, from Retry-After */
     readonly retryAfter?: number,
@@ -44,8 +44,8 @@ export function setTermsRequiredHandler(handler: ((token: string) => void) | nul
 
 export const TERMS_REQUIRED = 'terms_acceptance_required';
 
-const ERROR_SYSTEM = 'urn:carnet:error-code';
-const REASON_SYSTEM = 'urn:carnet:reason';
+const ERROR_SYSTEM = 'https://carnet.example/fhir/CodeSystem/carnet-error-code';
+const REASON_SYSTEM = 'https://carnet.example/fhir/CodeSystem/carnet-reason';
 
 interface OutcomeLike {
   resourceType?: string;
