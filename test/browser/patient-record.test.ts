@@ -161,11 +161,14 @@ describeInBrowser('the patient\'s record in the web space (Chromium)', () => {
     await page.getByRole('button', { name: 'Masquer ce document' }).click();
     await page.getByText('Le document est masqué aux professionnels de santé.').waitFor();
     await shows(page.getByTestId('visibility'), 'Masqué aux professionnels de santé');
+    await page.waitForURL((url) => !url.pathname.endsWith(`/${before}`));
     const masked = page.url().split('/').pop()!;
     expect(await proSees(before)).toBe(false);
     expect(await proSees(masked)).toBe(false);
     await page.getByRole('button', { name: 'Ne plus masquer ce document' }).click();
     await page.getByText('Le document est de nouveau visible').waitFor();
+    // the page moves to the new version once the record's lists are fetched again
+    await page.waitForURL((url) => !url.pathname.endsWith(`/${masked}`));
     expect(await proSees(page.url().split('/').pop()!)).toBe(true);
   });
 

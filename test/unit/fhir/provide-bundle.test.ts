@@ -124,6 +124,8 @@ describe('ITI-65 Provide Document Bundle -> SubmissionRequest (Asbestos MHDv420)
       practiceSettingCode: { code: '225728007', system: '2.16.840.1.113883.6.96' },
       sourcePatientId: 'myMRN^^^&1.2.132.163&ISO',
       authors: [],
+      // the date the source gave (issue 12 item 10)
+      referenceDate: '2015-02-07T13:28:17.239+02:00',
       referenceIds: [],
     });
     expect(request.documents[0]?.id).toBe('urn:uuid:1e404af3-077f-4bee-b7a6-a9be97e1ce01');
