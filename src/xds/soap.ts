@@ -107,11 +107,17 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   } catch (e) {
     throw asWireError(e);
   }
-  const { text, rootChildren } = scanned;
+  const { text, rootChildren, elements } = scanned;
   const headerPart = rootChildren.find((c) => localNameOf(c.name) === 'Header');
   const bodyPart = rootChildren.find((c) => localNameOf(c.name) === 'Body');
   if (headerPart && headerPart.elements > maxHeaderElements) {
     throw new XdsWireError(`the SOAP Header holds more elements than ${maxHeaderElements} (CARNET_SOAP_MAX_HEADER_ELEMENTS)`, { status: 413 });
+  }
+  // Everything but the Body becomes a tree now: elements beside the Header (after the Body, a
+  // second Body, a decoy Header in another namespace) count as the Header's, or they would be
+  // an anonymous DOM as large as the XML limits allow.
+  if (elements - (bodyPart?.elements ?? 0) > maxHeaderElements + 1) {
+    throw new XdsWireError(`the SOAP Envelope holds more elements outside its Body than ${maxHeaderElements} (CARNET_SOAP_MAX_HEADER_ELEMENTS)`, { status: 413 });
   }
   const env = parsePart(without(text, bodyPart)).documentElement!;
   if (env.localName === 'Envelope' && env.namespaceURI === NS.soap11) {
@@ -121,10 +127,17 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   if (env.localName !== 'Envelope' || env.namespaceURI !== NS.soap12) {
     throw new XdsWireError('the message is not a SOAP 1.2 envelope', { faultCode: 'VersionMismatch' });
   }
+  // SOAP 1.2 Part 1 §5.1: an optional Header, then the Body, and no other element; the Body read
+  // after identity is the one cut here, so no second Body or Header may stand beside them.
+  if (!bodyPart) throw new XdsWireError('SOAP envelope without a Body');
+  const others = childElements(env);
+  const headerEl = others[0]?.namespaceURI === NS.soap12 && others[0].localName === 'Header' ? others[0] : undefined;
+  if (others.length > (headerEl ? 1 : 0) || (headerPart && headerPart.start > bodyPart.start)) {
+    throw new XdsWireError('a SOAP Envelope holds an optional Header then one Body, and no other element');
+  }
   const header: SoapHeader = {};
   let security: Element | undefined;
   const notUnderstood: QualifiedName[] = [];
-  const headerEl = firstChild(env, NS.soap12, 'Header');
   if (headerEl) {
     for (const h of childElements(headerEl)) {
       const ns = h.namespaceURI ?? '';
@@ -151,7 +164,6 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
     throw new XdsWireError(`header ${names} is not understood`, { faultCode: 'MustUnderstand', notUnderstood, relatesTo: header.messageId });
   }
   const readBody = (): Element => {
-    if (!bodyPart) throw new XdsWireError('SOAP envelope without a Body');
     const bodyEl = firstChild(parsePart(without(text, headerPart)).documentElement!, NS.soap12, 'Body');
     if (!bodyEl) throw new XdsWireError('SOAP envelope without a Body');
     const content = childElements(bodyEl);

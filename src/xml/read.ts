@@ -6,7 +6,7 @@ import type { Document } from '@xmldom/xmldom';
 import { InputLimitError } from '../domain/input-limits.js';
 import { XmlParseError } from './errors.js';
 import { DEFAULT_XML_LIMITS, xmlLimitError, type XmlLimits } from './limits.js';
-import { scanXml, type RootChild } from './scan.js';
+import { scanXml, XmlScanner, type RootChild } from './scan.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -46,6 +46,8 @@ export function checkXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
 export interface ScannedXml {
   text: string;
   rootChildren: RootChild[];
+  /** elements in the whole text */
+  elements: number;
 }
 
 export function isScannedXml(value: unknown): value is ScannedXml {
@@ -57,7 +59,10 @@ export function scanXmlText(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS
   const xml = withoutBom(text);
   // Characters are at most as many as UTF-8 bytes: this bounds the text the scan may walk.
   if (xml.length > limits.maxBytes) throw xmlLimitError('maxBytes', limits.maxBytes);
-  return { text: xml, rootChildren: scanXml(xml, limits) };
+  const scanner = new XmlScanner(limits);
+  scanner.feed(xml);
+  const rootChildren = scanner.end();
+  return { text: xml, rootChildren, elements: scanner.elementCount };
 }
 
 /**

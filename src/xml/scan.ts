@@ -36,6 +36,9 @@ export interface RootChild {
   elements: number;
 }
 
+/** `<![CDATA[`: what a CDATA section has before its text */
+const CDATA_OPENER = 9;
+
 /** The text ends inside a construct: more text may complete it. */
 const INCOMPLETE = -1 as const;
 
@@ -64,12 +67,24 @@ export class XmlScanner {
   private elements = 0;
   private readonly children: RootChild[] = [];
   private open: RootChild | undefined;
+  /** how long `pending` must be before an unfinished construct is read again from its start */
+  private retryAt = 0;
 
   constructor(private readonly limits: XmlLimits) {}
+
+  /** Elements seen so far (all of them, once end() has returned). */
+  get elementCount(): number {
+    return this.elements;
+  }
 
   /** Scans what `chunk` completes; throws the first limit passed or an XmlParseError for a DTD. */
   feed(chunk: string): void {
     this.pending += chunk;
+    // An unfinished construct (a comment, a tag name, an attribute value) is read again from its
+    // start: reading it again only once it has doubled keeps the scan linear in the body's size
+    // however small its chunks come (read at every chunk, an 8 MB comment sent in 1 KB chunks
+    // cost seconds of the event loop).
+    if (this.pending.length < this.retryAt) return;
     this.run(false);
   }
 
@@ -84,6 +99,7 @@ export class XmlScanner {
     const n = text.length;
     const max = this.limits.maxTextLength;
     let i = 0;
+    this.retryAt = 0;
     while (i < n) {
       const lt = text.indexOf('<', i);
       const textEnd = lt < 0 ? n : lt;
@@ -95,6 +111,10 @@ export class XmlScanner {
       const next = this.construct(text, lt, final);
       if (next === INCOMPLETE) {
         i = lt;
+        // ...and once more as soon as it may pass the text limit (a CDATA section's length), so
+        // that one too long is still refused at the chunk that makes it so
+        const size = n - lt;
+        this.retryAt = size <= max + CDATA_OPENER ? Math.min(2 * size, max + CDATA_OPENER + 1) : 2 * size;
         break;
       }
       i = next;

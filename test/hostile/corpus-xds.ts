@@ -87,6 +87,14 @@ export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
   registry('SOAP 1.1 envelope', `<s:Envelope xmlns:s="${NS.soap11}"><s:Body>${query({})}</s:Body></s:Envelope>`);
   registry('envelope without a Body', `<env:Envelope xmlns:env="${NS.soap12}"><env:Header/></env:Envelope>`);
   registry('Body with two elements', envelope(A['ITI-18'], query({}) + query({}), security()));
+  // The Header is cut from the Body by the scan before identity: envelopes where that cut could go wrong.
+  const bulk = `<x>${'<y a="1"/>'.repeat(19_900)}</x>`;
+  registry('19,900 elements after the Body, anonymous', envelope(A['ITI-18'], query({})).replace('</env:Envelope>', `${bulk}</env:Envelope>`));
+  registry('a second Body of 19,900 elements, anonymous', envelope(A['ITI-18'], query({})).replace('</env:Envelope>', `<env:Body>${bulk}</env:Body></env:Envelope>`));
+  registry('a decoy Header in another namespace before a Header of 19,900 elements', envelope(A['ITI-18'], query({}), bulk).replace('<env:Header>', '<o:Header xmlns:o="urn:o"/><env:Header>'));
+  registry('Body before the Header', envelope(A['ITI-18'], query({}), security()).replace(/(<env:Header>[\s\S]*<\/env:Header>)(<env:Body>[\s\S]*<\/env:Body>)/, '$2$1'));
+  registry('a second Body after the Body', envelope(A['ITI-18'], query({}), security()).replace('</env:Envelope>', `<env:Body>${query({})}</env:Body></env:Envelope>`));
+  registry('an element after the Body', envelope(A['ITI-18'], query({}), security()).replace('</env:Envelope>', '<x/></env:Envelope>'));
   registry('unknown mustUnderstand header', envelope(A['ITI-18'], query({}), `<x:Evil xmlns:x="urn:evil" env:mustUnderstand="true"/>${security()}`));
   registry('action served by the other endpoint', envelope(A['ITI-41'], query({}), security()), SOAP(A['ITI-41']));
   registry('Content-Type action differs from wsa:Action', envelope(A['ITI-18'], query({}), security()), SOAP(A['ITI-57']));

@@ -97,6 +97,58 @@ describe('parseSoapEnvelope', () => {
     expect(readSoapHead(ENV('<a:Action>x</a:Action>', `<q:x xmlns:q="urn:q">${'<y/>'.repeat(60)}</q:x>`), undefined, 50).readBody().childNodes.length).toBe(60);
   });
 
+  it('counts as the Header every element outside the Body: after it, in a second Body, in a decoy Header of another namespace', () => {
+    const action = `<a:Action>${XDS_ACTIONS['ITI-18']}</a:Action>`;
+    const bulk = `<q:x xmlns:q="urn:q">${'<y/>'.repeat(60)}</q:x>`;
+    const query = '<q:AdhocQueryRequest xmlns:q="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0"/>';
+    const envelopes = {
+      'elements after the Body': ENV(action).replace('</s:Envelope>', `${bulk}</s:Envelope>`),
+      'a second Body': ENV(action).replace('</s:Envelope>', `<s:Body>${bulk}</s:Body></s:Envelope>`),
+      'a decoy Header first': `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}"><o:Header xmlns:o="urn:o"/><s:Header>${action}${bulk}</s:Header><s:Body>${query}</s:Body></s:Envelope>`,
+      'a Body named first in another namespace': `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}"><s:Header>${action}</s:Header><o:Body xmlns:o="urn:o"/><s:Body>${bulk}</s:Body></s:Envelope>`,
+    };
+    const refusal = (xml: string) => {
+      try {
+        readSoapHead(xml, undefined, 50);
+      } catch (e) {
+        return e instanceof XdsWireError ? `${e.status} ${e.message}` : String(e);
+      }
+      return 'read';
+    };
+    for (const [what, xml] of Object.entries(envelopes)) {
+      expect(`${what}: ${refusal(xml)}`).toBe(`${what}: 413 the SOAP Envelope holds more elements outside its Body than 50 (CARNET_SOAP_MAX_HEADER_ELEMENTS)`);
+    }
+  });
+
+  it('refuses an Envelope that is not an optional Header then one Body (Body first, two Headers, two Bodies, anything else)', () => {
+    const action = `<a:Action>${XDS_ACTIONS['ITI-18']}</a:Action>`;
+    const query = '<q:AdhocQueryRequest xmlns:q="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0"/>';
+    const open = `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}">`;
+    const envelopes = [
+      `${open}<s:Body>${query}</s:Body><s:Header>${action}</s:Header></s:Envelope>`,
+      `${open}<s:Header>${action}</s:Header><s:Header/><s:Body>${query}</s:Body></s:Envelope>`,
+      `${open}<s:Header>${action}</s:Header><s:Body>${query}</s:Body><s:Body><evil/></s:Body></s:Envelope>`,
+      `${open}<s:Header>${action}</s:Header><s:Body>${query}</s:Body><x/></s:Envelope>`,
+      `${open}<o:Header xmlns:o="urn:o">${action}</o:Header><s:Body>${query}</s:Body></s:Envelope>`,
+      `${open}<s:Header>${action}</s:Header></s:Envelope>`,
+    ];
+    const refusal = (xml: string) => {
+      try {
+        readSoapHead(xml);
+      } catch (e) {
+        return e instanceof XdsWireError ? `${e.faultCode} ${e.message}` : String(e);
+      }
+      return 'read';
+    };
+    expect(envelopes.map(refusal)).toEqual([
+      ...Array(5).fill('Sender a SOAP Envelope holds an optional Header then one Body, and no other element'),
+      'Sender SOAP envelope without a Body',
+    ]);
+    // a default namespace or any prefix is still the SOAP 1.2 envelope
+    const plain = `<Envelope xmlns="${NS.soap12}"><Header><a:Action xmlns:a="${NS.wsa}">${XDS_ACTIONS['ITI-18']}</a:Action></Header><Body>${query}</Body></Envelope>`;
+    expect(readSoapHead(plain).readBody().localName).toBe('AdhocQueryRequest');
+  });
+
   it('effectiveAction: header or Content-Type, and they must agree', () => {
     expect(effectiveAction({}, XDS_ACTIONS['ITI-41'])).toBe(XDS_ACTIONS['ITI-41']);
     expect(() => effectiveAction({})).toThrow(XdsWireError);

@@ -59,6 +59,33 @@ describe('scanXml', () => {
     }
   });
 
+  it('fed in small chunks, does not read an unfinished construct again at every chunk (a long comment, name or value costs linear time)', () => {
+    const fill = 'a'.repeat(4_000_000);
+    const documents = {
+      comment: `<r><!--${fill}--></r>`,
+      name: `<r><e${fill}/></r>`,
+      attribute: `<r><e a="${fill.slice(0, 3_000_000)}"/></r>`,
+      instruction: `<r><?p ${fill}?></r>`,
+    };
+    const took: Record<string, number> = {};
+    for (const [what, doc] of Object.entries(documents)) {
+      const started = performance.now();
+      const scanner = new XmlScanner(DEFAULT_XML_LIMITS);
+      for (let at = 0; at < doc.length; at += 1024) scanner.feed(doc.slice(at, at + 1024));
+      scanner.end();
+      took[what] = performance.now() - started;
+    }
+    // read again at every chunk, each took seconds (4,000 chunks reading on average 2 MB each)
+    expect(Object.entries(took).filter(([, ms]) => ms > 1000)).toEqual([]);
+  });
+
+  it('fed in chunks, still refuses a CDATA section at the chunk that makes it longer than the limit', () => {
+    const scanner = new XmlScanner(small);
+    scanner.feed('<r><![CDATA[');
+    for (let i = 0; i < small.maxTextLength; i++) scanner.feed('x');
+    expect(() => scanner.feed('x')).toThrow(/longer than 50 characters/);
+  });
+
   it("names the root's children with where they start and end and how many elements each holds", () => {
     const xml = '<r><a:h xmlns:a="urn:a"><x/><y>t</y></a:h> <b/><c>z</c></r>';
     const children = scanXml(xml, small);
