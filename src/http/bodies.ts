@@ -90,7 +90,7 @@ export function readXmlStream(payload: Readable, limits: XmlLimits, maxBytes: nu
       } catch (e) {
         return settle(reading(e));
       }
-      settle(undefined, { text: parts.join(''), rootChildren });
+      settle(undefined, { text: parts.join(''), rootChildren, elements: scanner.elementCount });
     });
   });
 }
