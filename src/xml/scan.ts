@@ -69,8 +69,15 @@ export class XmlScanner {
   private open: RootChild | undefined;
   /** how long `pending` must be before an unfinished construct is read again from its start */
   private retryAt = 0;
+  /** characters walked so far, those read again included: what the scan has cost */
+  private walked = 0;
 
   constructor(private readonly limits: XmlLimits) {}
+
+  /** Characters the scan has walked, an unfinished construct read again counted again. */
+  get charactersWalked(): number {
+    return this.walked;
+  }
 
   /** Elements seen so far (all of them, once end() has returned). */
   get elementCount(): number {
@@ -95,6 +102,7 @@ export class XmlScanner {
   }
 
   private run(final: boolean): void {
+    this.walked += this.pending.length;
     const text = this.pending;
     const n = text.length;
     const max = this.limits.maxTextLength;
