@@ -30,7 +30,7 @@ describe('the terms of use in the tab\'s sessions', () => {
     sessions.add({ ...base, token: 'a', patientId: 'p1' });
     sessions.add({ ...base, token: 'b', patientId: 'p2' });
     setTermsRequiredHandler((t) => sessions.termsRequired(t));
-    answer(403, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden', details: { coding: [{ system: 'urn:carnet:reason', code: 'terms_acceptance_required' }] } }] });
+    answer(403, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden', details: { coding: [{ system: 'https://carnet.example/fhir/CodeSystem/carnet-reason', code: 'terms_acceptance_required' }] } }] });
     const e = (await request('/fhir/Patient/p1', { token: 'a' }).catch((x) => x)) as ApiError;
     expect(errorKey(e).key).toBe('errors.termsRequired');
     answer(403, { error: 'forbidden' });
