@@ -88,10 +88,13 @@ describeInBrowser('the patient\'s record in the web space (Chromium)', () => {
     await page.getByText('1 document', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'Synthèse annuelle' }).waitFor();
     await page.getByRole('link', { name: 'Effacer les filtres' }).click();
+    // the cleared list is drawn again, its form with it: fill it once it is there
+    await page.getByText('6 documents').waitFor();
     await page.getByLabel('Auteur').fill('Pet');
     await page.getByRole('button', { name: 'Filtrer' }).click();
     await page.getByText('2 documents', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'Effacer les filtres' }).click();
+    await page.getByText('6 documents').waitFor();
     await page.getByLabel('Du', { exact: true }).fill('2026-02-01');
     await page.getByLabel('Au', { exact: true }).fill('2026-02-12');
     await page.getByRole('button', { name: 'Filtrer' }).click();
