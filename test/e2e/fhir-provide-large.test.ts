@@ -51,6 +51,9 @@ for (const kind of storeKinds()) {
         ['['.repeat(100) + ']'.repeat(100), 413, 'CARNET_JSON_MAX_DEPTH'],
         ['{"resourceType":"Patient"}', 400, 'expects a Bundle, not Patient'],
         ['', 400, 'not a FHIR resource'],
+        // shapes JSON allows and FHIR does not: refused, never a 500 from the worker or the reading
+        ['{"resourceType":"Bundle","type":"transaction","entry":{}}', 400, ''],
+        ['{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"DocumentReference","content":"x"}},{"resource":{"resourceType":"Binary","data":7}}]}', 400, ''],
       ];
       for (const [body, status, text] of cases) {
         const res = await post(body);

@@ -114,6 +114,11 @@ export async function readProvideBundle(
   if ((bundle as Resource).resourceType !== 'Bundle') {
     return { problems: [problem('ITI-65 expects a Bundle', 'Bundle')] };
   }
+  // JSON allows shapes FHIR does not: refused here, before anything reads them as FHIR
+  const entries: unknown = bundle.entry;
+  if (entries !== undefined && (!Array.isArray(entries) || entries.some((e) => e === null || typeof e !== 'object' || Array.isArray(e)))) {
+    return { problems: [problem('Bundle.entry must be a list of entries (objects)', 'Bundle.entry')] };
+  }
   const terminology = options.terminology ?? false;
   const check = options.check ?? profileProblems;
   const bytesOf = (data: string): Uint8Array | undefined => {

@@ -37,16 +37,18 @@ export function markPayloads(bundle: Bundle): MarkedBundle {
     payloads.push(bytes);
     return `${MARK}${payloads.length - 1}`;
   };
-  const entry = (bundle.entry ?? []).map((e) => {
-    const r = e.resource;
+  // a Bundle of another shape than FHIR's has nothing marked: the reading refuses it
+  if (!Array.isArray(bundle.entry)) return { bundle, payloads };
+  const entry = bundle.entry.map((e) => {
+    const r = e?.resource;
     if (r?.resourceType === 'Binary' && typeof r.data === 'string') return { ...e, resource: { ...r, data: mark(r.data) } };
-    if (r?.resourceType === 'DocumentReference' && r.content?.some((c) => typeof c.attachment?.data === 'string')) {
-      const content = r.content.map((c) => (typeof c.attachment?.data === 'string' ? { ...c, attachment: { ...c.attachment, data: mark(c.attachment.data) } } : c));
+    if (r?.resourceType === 'DocumentReference' && Array.isArray(r.content) && r.content.some((c) => typeof c?.attachment?.data === 'string')) {
+      const content = r.content.map((c) => (typeof c?.attachment?.data === 'string' ? { ...c, attachment: { ...c.attachment, data: mark(c.attachment.data) } } : c));
       return { ...e, resource: { ...r, content } };
     }
     return e;
   });
-  return { bundle: bundle.entry ? { ...bundle, entry } : bundle, payloads };
+  return { bundle: { ...bundle, entry }, payloads };
 }
 
 /**

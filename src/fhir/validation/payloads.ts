@@ -11,8 +11,11 @@ function lighten(value: unknown): unknown {
   return typeof value === 'string' && value.length > STAND_IN.length && BASE64.test(value) ? STAND_IN : value;
 }
 
+// Shapes FHIR does not allow (an object where a list belongs) are left as they are, for the
+// validator to report.
 function withoutAttachmentData<T extends { attachment?: { data?: string } }>(items: T[] | undefined): T[] | undefined {
-  return items?.map((c) => (c.attachment?.data === undefined ? c : { ...c, attachment: { ...c.attachment, data: lighten(c.attachment.data) as string } }));
+  if (!Array.isArray(items)) return items;
+  return items.map((c) => (c?.attachment?.data === undefined ? c : { ...c, attachment: { ...c.attachment, data: lighten(c.attachment.data) as string } }));
 }
 
 /** A copy of `resource` (or of a Bundle's entries) with document payloads replaced by a stand-in. */
@@ -25,7 +28,7 @@ export function withoutPayloads<R extends Resource>(resource: R): R {
     case 'Bundle':
       return {
         ...resource,
-        entry: resource.entry?.map((e) => (e.resource ? { ...e, resource: withoutPayloads(e.resource) } : e)),
+        entry: Array.isArray(resource.entry) ? resource.entry.map((e) => (e?.resource ? { ...e, resource: withoutPayloads(e.resource) } : e)) : resource.entry,
       } as R;
     default:
       return resource;
