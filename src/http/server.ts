@@ -3,7 +3,7 @@
 // show a stack trace.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import Fastify, { errorCodes, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config, InputLimits } from '../config/config.js';
 import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
@@ -11,8 +11,8 @@ import { loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
-import { readJsonBody, readXmlStream } from './bodies.js';
-import { checkXmlSize, type ScannedXml } from '../xml/index.js';
+import { readJsonBody, readXmlRequestBody, XML_BODY_TYPES } from './bodies.js';
+import { checkXmlSize } from '../xml/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,22 +29,7 @@ declare module 'fastify' {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
-const XML_TYPES = ['application/fhir+xml', 'application/xml', 'text/xml'];
 const BINARY_TYPES = ['multipart/related', 'application/octet-stream'];
-/** Bodies that are one XML part as a whole. */
-export const XML_BODY_TYPES = new Set([...XML_TYPES, 'application/soap+xml']);
-
-/**
- * An XML request body read as it arrives (bodies.ts), within the smaller of the route's body
- * limit and the XML part's; a refused body is still read (and dropped) up to the route's limit,
- * so that its client reads the answer. The shared parser keeps the text; a door that parses the
- * text itself may register this in its own context to keep what the scan found too.
- */
-export function readXmlRequestBody(req: FastifyRequest, payload: Readable, config: Config): Promise<ScannedXml> {
-  const routeLimit = req.routeOptions.bodyLimit ?? config.bodyLimit;
-  const maxBytes = Math.min(routeLimit, config.limits.xml.maxBytes);
-  return readXmlStream(payload, config.limits.xml, maxBytes, () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), routeLimit);
-}
 
 export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
   const app = Fastify({

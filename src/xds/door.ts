@@ -3,7 +3,7 @@
 // to the services and writes the answer back. It decides nothing. Requests it cannot read or
 // callers it cannot identify get a SOAP Fault; refusals and business errors a RegistryResponse.
 import { Readable } from 'node:stream';
-import { readXmlRequestBody, XML_BODY_TYPES } from '../http/server.js';
+import { readXmlRequestBody, XML_BODY_TYPES } from '../http/bodies.js';
 import { isScannedXml } from '../xml/index.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';

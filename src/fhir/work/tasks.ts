@@ -13,8 +13,8 @@ import { fhirXmlToJson } from '../xml.js';
 import { recordProvideBundleChecks } from '../mhd/provide-bundle-checks.js';
 import { markPayloads } from '../mhd/provide-payloads.js';
 import { withoutPayloads } from '../validation/payloads.js';
-import { checkBundleEntries, parseJson, type JsonLimits } from '../../json/read.js';
-import { decodeUtf8, XmlParseError } from '../../xml/index.js';
+import { checkBundleEntries, type JsonLimits } from '../../json/read.js';
+import { readJsonBody } from '../../http/bodies.js';
 
 export interface ErrorData {
   code: CarnetError['code'];
@@ -101,14 +101,8 @@ export interface ProvideJson {
  */
 export async function readProvideJson(input: { blocks: ArrayBuffer[]; limits: JsonLimits; terminology: boolean }): Promise<unknown> {
   try {
-    let text: string;
-    try {
-      text = decodeUtf8(Buffer.concat(input.blocks.map((b) => new Uint8Array(b))));
-    } catch (e) {
-      if (e instanceof XmlParseError) throw new CarnetError('invalid_metadata', 'the body is not valid UTF-8', { reason: 'invalid_request' });
-      throw e;
-    }
-    const resource = parseJson(text, input.limits);
+    // the shared server's JSON reader: strict UTF-8, a BOM allowed, the JSON limits
+    const resource = readJsonBody(Buffer.concat(input.blocks.map((b) => new Uint8Array(b))), input.limits);
     checkBundleEntries(resource, input.limits);
     const bundle = resource as Bundle | undefined;
     if (bundle?.resourceType !== 'Bundle') return { ok: true, value: { resource, payloads: [], checks: [] } };
