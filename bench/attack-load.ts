@@ -1,7 +1,8 @@
-// The load of the attack benchmark, in a process of its own (attack.ts starts it): one measuring
-// client alternating GET /health and an ITI-67 search for the given seconds, and, when asked,
-// four attackers posting in turn the worst bodies the limits admit and the largest they refuse.
-// Prints one JSON line: latencies of the measuring client, counts and statuses of the attacks.
+// The load of the attack benchmark, in processes of their own (attack.ts starts them): the
+// measuring client (role `probe`: GET /health and an ITI-67 search in turn) in one process, and
+// the four attackers (role `attack`: the worst bodies the limits admit and the largest they
+// refuse, in turn) in another, so that sending 60 MB bodies never delays the measuring client's
+// own clock. Each prints one JSON line: the probe its latencies, the attackers their counts.
 import { randomUUID } from 'node:crypto';
 import type { InputLimits } from '../src/config/config.js';
 import { NS } from '../src/xml/names.js';
@@ -15,8 +16,12 @@ export interface ProbeStats {
   p99: number;
 }
 
-export interface LoadReport {
-  probes: { health: ProbeStats; search: ProbeStats };
+export interface ProbeReport {
+  health: ProbeStats;
+  search: ProbeStats;
+}
+
+export interface AttackReport {
   attacks: Record<string, { count: number; statuses: Record<string, number>; p50: number; p99: number }>;
   /** the most bytes the four attackers can have on the wire at once */
   bytesInFlight: number;
@@ -95,31 +100,34 @@ function stats(samples: Array<{ ms: number; status: number }>, ok: (status: numb
   return { count: samples.length, failed: samples.filter((s) => !ok(s.status)).length, p50: percentile(ms, 50), p99: percentile(ms, 99) };
 }
 
-async function main(): Promise<void> {
-  const args = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>;
-  const base = args.base!;
-  const end = Date.now() + Number(args.seconds) * 1000;
-  const limits = JSON.parse(args.limits!) as InputLimits;
+type Sample = { ms: number; status: number };
+
+/** GET /health and an ITI-67 page in turn, from `start` until `end` (epoch ms). */
+async function probe(args: Record<string, string>): Promise<ProbeReport> {
   const auth = { authorization: `Bearer ${args.token}` };
-  const health: Array<{ ms: number; status: number }> = [];
-  const search: Array<{ ms: number; status: number }> = [];
-  const probe = async () => {
-    while (Date.now() < end) {
-      health.push(await timed(`${base}/health`, {}));
-      search.push(await timed(`${base}/fhir/DocumentReference?patient=Patient/${args.patientKey}&_count=20`, { headers: auth }));
-    }
-  };
-  const bodies = args.attack === 'true' ? attacks(limits, Number(args.documentBodyLimit), args.token!) : [];
-  const results = new Map<string, Array<{ ms: number; status: number }>>(bodies.map((b) => [b.name, []]));
+  const health: Sample[] = [];
+  const search: Sample[] = [];
+  await untilTime(Number(args.start));
+  while (Date.now() < Number(args.end)) {
+    health.push(await timed(`${args.base}/health`, {}));
+    search.push(await timed(`${args.base}/fhir/DocumentReference?patient=Patient/${args.patientKey}&_count=20`, { headers: auth }));
+  }
+  return { health: stats(health, (s) => s === 200), search: stats(search, (s) => s === 200) };
+}
+
+/** Four attackers, each posting the bodies in turn (from its own offset) until `end`. */
+async function attack(args: Record<string, string>): Promise<AttackReport> {
+  const bodies = attacks(JSON.parse(args.limits!) as InputLimits, Number(args.documentBodyLimit), args.token!);
+  const results = new Map<string, Sample[]>(bodies.map((b) => [b.name, []]));
   const attacker = async (offset: number) => {
-    for (let i = offset; Date.now() < end; i++) {
+    for (let i = offset; Date.now() < Number(args.end); i++) {
       const a = bodies[i % bodies.length]!;
-      results.get(a.name)!.push(await timed(`${base}${a.path}`, { method: 'POST', headers: a.headers, body: a.body as unknown as RequestInit['body'] }));
+      results.get(a.name)!.push(await timed(`${args.base}${a.path}`, { method: 'POST', headers: a.headers, body: a.body as unknown as RequestInit['body'] }));
     }
   };
-  await Promise.all([probe(), ...(bodies.length ? [0, 1, 2, 3].map((o) => attacker(o)) : [])]);
-  const report: LoadReport = {
-    probes: { health: stats(health, (s) => s === 200), search: stats(search, (s) => s === 200) },
+  await untilTime(Number(args.start));
+  await Promise.all([0, 1, 2, 3].map((o) => attacker(o)));
+  return {
     attacks: Object.fromEntries(
       [...results].map(([name, samples]) => {
         const statuses: Record<string, number> = {};
@@ -130,6 +138,15 @@ async function main(): Promise<void> {
     ),
     bytesInFlight: 4 * Math.max(0, ...bodies.map((b) => b.body.length)),
   };
+}
+
+function untilTime(epochMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, epochMs - Date.now())));
+}
+
+async function main(): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>;
+  const report = args.role === 'attack' ? await attack(args) : await probe(args);
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 

@@ -72,8 +72,9 @@ async function rules(): Promise<void> {
 /** The server under hostile load (PostgreSQL when DATABASE_URL is set, else PGlite). */
 async function attack(): Promise<void> {
   console.log('== attack ==');
-  // BENCH_WINDOW (s) sets each phase's length here too (default 8).
-  await runAttackBench({ databaseUrl: process.env.DATABASE_URL, seconds: process.env.BENCH_WINDOW ? Number(process.env.BENCH_WINDOW) : undefined });
+  // BENCH_WINDOW (s, default 15) and BENCH_REPEATS (default 3) set its windows too.
+  const env = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  await runAttackBench({ databaseUrl: process.env.DATABASE_URL, seconds: env('BENCH_WINDOW'), repeats: env('BENCH_REPEATS') });
 }
 
 main().catch((e) => {

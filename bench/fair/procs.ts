@@ -17,6 +17,8 @@ export interface ProcessStats {
 export interface Child<Ready> {
   ready: Ready;
   stats(): Promise<ProcessStats>;
+  /** sends `what` and resolves with the child's next message (a child's own questions) */
+  ask<T>(what: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export function startChild<Ready>(script: string, args: unknown, stdoutFile?: nu
       resolve({
         ready: m as Ready,
         stats: () => ask<ProcessStats>(child, 'stats'),
+        ask: <T>(what: string) => ask<T>(child, what),
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();
