@@ -33,6 +33,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** requests slower than this are cut (no hang) */
   requestTimeoutMs: number;
+  /** connections held open by slow or idle clients (slowloris): see src/http/connection-limits.ts */
+  connections: { headersTimeoutMs: number; max: number; perClient: number };
   /** development conveniences (local token key, demo data); never in production */
   devMode: boolean;
   /** the XDS repositoryUniqueId this server announces */
@@ -135,6 +137,11 @@ export function loadConfig(given: Env = process.env): Config {
     maxPageSize,
     shutdownTimeoutMs: readInt(env, 'CARNET_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     requestTimeoutMs: readInt(env, 'CARNET_REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+    connections: {
+      headersTimeoutMs: readInt(env, 'CARNET_HEADERS_TIMEOUT_MS', 10_000, 500, 600_000),
+      max: readInt(env, 'CARNET_MAX_CONNECTIONS', 4096, 1, 1_000_000),
+      perClient: readInt(env, 'CARNET_MAX_CONNECTIONS_PER_CLIENT', 256, 0, 1_000_000),
+    },
     devMode: readBool(env, 'CARNET_DEV_MODE', false),
     repositoryUniqueId: readOid(env, 'CARNET_REPOSITORY_UNIQUE_ID', '1.2.250.1.999.1.1.1'),
     maxQueryResults: readInt(env, 'CARNET_MAX_QUERY_RESULTS', 5000, 1, 1_000_000),

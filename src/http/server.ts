@@ -13,6 +13,7 @@ import { noteError, withRequestFacts, type RequestFacts } from './request-facts.
 import { RouteIndex } from './route-index.js';
 import { readJsonBody, readXmlRequestBody, XML_BODY_TYPES } from './bodies.js';
 import { checkXmlSize } from '../xml/index.js';
+import { httpServerOptions, limitConnections, refusedConnection } from './connection-limits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,6 +40,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
+    http: httpServerOptions(config.connections, config.requestTimeoutMs),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: (req) => {
@@ -46,6 +48,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
+  limitConnections(app.server, config.connections);
   app.decorate('routeIndex', new RouteIndex());
   app.decorate('inputLimits', config.limits);
   app.addHook('onRoute', (route) => {
@@ -55,6 +58,12 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
 
   app.decorateRequest('facts', null as unknown as RequestFacts);
   app.addHook('onRequest', (req, reply, done) => {
+    // A connection past the per-client bound was answered 503 already: its request is not served.
+    if (refusedConnection(req.raw.socket)) {
+      reply.hijack();
+      req.raw.socket.destroy();
+      return;
+    }
     reply.header('x-request-id', req.id);
     req.facts = {};
     withRequestFacts(req.facts, () => {

@@ -1,0 +1,61 @@
+// Connections a client holds without finishing a request cost the server a socket each: a
+// "slowloris" client opens thousands and sends their headers a byte at a time, until the process
+// runs out of file descriptors and honest clients cannot connect. Three bounds stop it:
+// - the request head must arrive within `headersTimeoutMs` (Node's own check, answered 408 and
+//   closed; the whole request still has `requestTimeoutMs`);
+// - at most `max` connections at once (Node's own bound: past it new sockets are closed);
+// - at most `perClient` from one remote address (0: no per-client bound, for a deployment behind
+//   a proxy whose connections all come from one address): past it the new connection is answered
+//   a 503 with Retry-After and closed at once; a request already under way on it is dropped at
+//   its first hook, before any handler reads it (`refusedConnection`).
+import type { Server, ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface ConnectionLimits {
+  headersTimeoutMs: number;
+  max: number;
+  perClient: number;
+}
+
+/** The options of Node's HTTP server for these limits (given when the server is created). */
+export function httpServerOptions(limits: ConnectionLimits, requestTimeoutMs: number): ServerOptions {
+  return {
+    headersTimeout: Math.min(limits.headersTimeoutMs, requestTimeoutMs),
+    // Node checks the two timeouts on this interval (30 s by default): a quarter of the head's
+    // budget keeps the cut within 25 % of it.
+    connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, requestTimeoutMs) / 4)),
+  };
+}
+
+const TOO_MANY =
+  'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 51\r\n\r\n' +
+  'Too many connections from this client: retry later\n';
+
+const refused = new WeakSet<Socket>();
+
+/** Whether this request's connection was answered 503 by the per-client bound (nothing to do). */
+export function refusedConnection(socket: Socket): boolean {
+  return refused.has(socket);
+}
+
+/** Applies the global and per-client bounds to a created server. */
+export function limitConnections(server: Server, limits: ConnectionLimits): void {
+  server.maxConnections = limits.max;
+  if (limits.perClient <= 0) return;
+  const open = new Map<string, number>();
+  // Before Node's HTTP parser sees the socket: an answered socket is never read.
+  server.prependListener('connection', (socket: Socket) => {
+    const client = socket.remoteAddress ?? '';
+    const count = (open.get(client) ?? 0) + 1;
+    open.set(client, count);
+    socket.once('close', () => {
+      const left = (open.get(client) ?? 1) - 1;
+      if (left > 0) open.set(client, left);
+      else open.delete(client);
+    });
+    if (count > limits.perClient) {
+      refused.add(socket);
+      socket.end(TOO_MANY);
+    }
+  });
+}
