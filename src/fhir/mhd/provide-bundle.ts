@@ -14,6 +14,7 @@ import { profileProblems, type ProfileCheck } from '../validation/validate.js';
 import { decodeBase64 } from './provide-payloads.js';
 import { lookup } from '../../domain/lookup.js';
 import { warningOutcome } from '../outcome.js';
+import { LoopPause } from '../../util/event-loop.js';
 
 const MHD_SD = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition';
 
@@ -245,10 +246,12 @@ export async function readProvideBundle(
   }
   const ssId = submissionSet?.id ?? 'SubmissionSet';
 
-  // Documents.
+  // Documents: a Bundle may hold hundreds; the event loop serves others every few of them.
   const submittedDocs: SubmittedDocument[] = [];
   const usedBinaries = new Set<number>();
+  const pause = new LoopPause(16);
   for (const d of documents) {
+    await pause.tick();
     const dr = d.entry.resource as DocumentReference;
     const rpath = `${d.path}.resource`;
     const read = fromDocumentReference(dr, { path: rpath, comprehensive, patientId: pid, terminology, check });
@@ -317,6 +320,7 @@ export async function readProvideBundle(
   // Folders.
   const submittedFolders: SubmittedFolder[] = [];
   for (const f of folders) {
+    await pause.tick();
     const list = f.entry.resource as List;
     const read = fromFolderList(list, { path: `${f.path}.resource`, comprehensive, patientId: pid, terminology, check });
     problems.push(...read.problems);
@@ -363,6 +367,7 @@ export async function readProvideBundle(
     }
   }
   for (const f of folders) {
+    await pause.tick();
     const list = f.entry.resource as List;
     const folderId = f.fullUrl ?? `Folder${f.index}`;
     (list.entry ?? []).forEach((e, i) => {

@@ -270,3 +270,26 @@ describe('ITI-65 Provide Document Bundle -> SubmissionRequest (Asbestos MHDv420)
     expect(binaryLocations).toEqual(docLocations);
   });
 });
+
+describe('a large Bundle does not hold the event loop while it is read', () => {
+  it('lets other callbacks run between slices of its documents (issue 11: no request stalls the server)', async () => {
+    const { provideBundle } = await import('../../support/mhd-bundle.js');
+    const bundle = provideBundle({ patient: DEFAULT_PATIENT_URL, docs: Array.from({ length: 200 }, (_, i) => ({ typeCode: '11490-0', content: `document ${i}` })) });
+    // A callback of the next event-loop turn, rescheduling itself: it runs only when the reading
+    // gives the loop back (resolvePatient answers at once, so nothing else would).
+    let turns = 0;
+    let reading = true;
+    const turn = (): void => {
+      if (!reading) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const { request, problems } = await readProvideBundle(bundle as Bundle, { resolvePatient: async (link) => resolvePatient(link), check: () => [] });
+    reading = false;
+    expect(problems).toEqual([]);
+    expect(request?.documents).toHaveLength(200);
+    // One turn at least every 16 documents.
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(200 / 16) - 1);
+  });
+});
