@@ -19,7 +19,7 @@ import { handleUpdate } from './door/update.js';
 import { buildMtomMessage, readSoapPayload, type Attachment } from './mtom.js';
 import { isCarnetError } from '../domain/errors.js';
 import { isInputLimitError } from '../domain/input-limits.js';
-import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, readSoapHead, responseAction, transactionForAction, type XdsTransaction } from './soap.js';
+import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, readSoapHead, responseAction, scanEnvelope, transactionForAction, type XdsTransaction } from './soap.js';
 import { XdsWireError } from './wire-error.js';
 import { noteActor, noteError } from '../http/request-facts.js';
 
@@ -89,7 +89,9 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
           const raw = Buffer.isBuffer(req.body) ? req.body : isScannedXml(req.body) ? req.body : '';
           const payload = readSoapPayload(raw, req.headers['content-type'], framing);
           // Only the Header is read before the caller is known; the Body once identify() passed.
-          const soap = readSoapHead(payload.scanned ?? payload.envelope, config.limits.xml, config.limits.soapMaxHeaderElements);
+          // An MTOM root part arrived whole: scanned in slices, the event loop served between them.
+          const scanned = payload.scanned ?? (await scanEnvelope(payload.envelope, config.limits.xml));
+          const soap = readSoapHead(scanned, config.limits.xml, config.limits.soapMaxHeaderElements);
           relatesTo = soap.header.messageId;
           const action = effectiveAction(soap.header, payload.action);
           const tx = transactionForAction(action);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { isInputLimitError, type InputLimitError } from '../domain/input-limits.js';
 import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS } from '../xml/limits.js';
-import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, scanXmlText, textOf, XmlParseError, type RootChild, type ScannedXml, type XmlLimits } from '../xml/index.js';
+import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, scanXmlText, scanXmlTextInSlices, textOf, XmlParseError, type RootChild, type ScannedXml, type XmlLimits } from '../xml/index.js';
 import type { Document, Element } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
 import type { FaultCode, QualifiedName } from './wire-error.js';
@@ -73,6 +73,18 @@ function asWireError(e: unknown): unknown {
   if (e instanceof XmlParseError) return new XdsWireError(e.message);
   if (isInputLimitError(e)) return limitFault(e);
   return e;
+}
+
+/**
+ * Scans an envelope that arrived whole (an MTOM root part) for readSoapHead, in slices with the
+ * event loop served between them; problems as Faults, as readSoapHead raises them.
+ */
+export async function scanEnvelope(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Promise<ScannedXml> {
+  try {
+    return await scanXmlTextInSlices(text, limits);
+  } catch (e) {
+    throw asWireError(e);
+  }
 }
 
 function parsePart(xml: string): Document {

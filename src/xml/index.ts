@@ -4,7 +4,7 @@ export { NS } from './names.js';
 export { XmlParseError } from './errors.js';
 export { DEFAULT_XML_LIMITS, TRUSTED_XML_LIMITS, XML_LIMIT_VARIABLES, xmlLimitError, type XmlLimits } from './limits.js';
 export { scanXml, XmlScanner, type RootChild } from './scan.js';
-export { checkXml, checkXmlSize, decodeUtf8, isScannedXml, parseScannedXml, parseXml, scanXmlText, withoutBom, type ScannedXml } from './read.js';
+export { checkXml, checkXmlSize, decodeUtf8, isScannedXml, parseScannedXml, parseXml, scanXmlText, scanXmlTextInSlices, withoutBom, type ScannedXml } from './read.js';
 export * from './dom.js';
 export { escapeAttr, escapeText } from './escape.js';
 

@@ -6,6 +6,7 @@ import type { Document } from '@xmldom/xmldom';
 import { InputLimitError } from '../domain/input-limits.js';
 import { XmlParseError } from './errors.js';
 import { DEFAULT_XML_LIMITS, xmlLimitError, type XmlLimits } from './limits.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { scanXml, XmlScanner, type RootChild } from './scan.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -61,6 +62,32 @@ export function scanXmlText(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS
   if (xml.length > limits.maxBytes) throw xmlLimitError('maxBytes', limits.maxBytes);
   const scanner = new XmlScanner(limits);
   scanner.feed(xml);
+  const rootChildren = scanner.end();
+  return { text: xml, rootChildren, elements: scanner.elementCount };
+}
+
+/** Characters scanned between two turns of the event loop by scanXmlTextInSlices. */
+const SCAN_SLICE = 256 * 1024;
+
+/**
+ * scanXmlText for text that arrived whole (an MTOM root part of up to CARNET_XML_MAX_BYTES):
+ * the same scan, fed in slices with a turn of the event loop between them, so that an envelope
+ * of megabytes never holds the loop for the whole of its scan.
+ */
+export async function scanXmlTextInSlices(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Promise<ScannedXml> {
+  const xml = withoutBom(text);
+  if (xml.length <= SCAN_SLICE) return scanXmlText(xml, limits);
+  if (xml.length > limits.maxBytes) throw xmlLimitError('maxBytes', limits.maxBytes);
+  const scanner = new XmlScanner(limits);
+  for (let at = 0; at < xml.length; ) {
+    if (at > 0) await nextTurn();
+    let end = Math.min(xml.length, at + SCAN_SLICE);
+    // never between the two halves of a surrogate pair
+    const last = xml.charCodeAt(end - 1);
+    if (end < xml.length && last >= 0xd800 && last <= 0xdbff) end++;
+    scanner.feed(xml.slice(at, end));
+    at = end;
+  }
   const rootChildren = scanner.end();
   return { text: xml, rootChildren, elements: scanner.elementCount };
 }

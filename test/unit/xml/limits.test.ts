@@ -2,7 +2,7 @@
 // the refusal, and what stays within them parses as before.
 import { describe, expect, it } from '@jest/globals';
 import { InputLimitError } from '../../../src/domain/input-limits.js';
-import { DEFAULT_XML_LIMITS, XmlParseError, XmlScanner, decodeUtf8, parseXml, scanXml, textOf, type XmlLimits } from '../../../src/xml/index.js';
+import { DEFAULT_XML_LIMITS, XmlParseError, XmlScanner, decodeUtf8, parseXml, scanXml, scanXmlText, scanXmlTextInSlices, textOf, type XmlLimits } from '../../../src/xml/index.js';
 
 const small: XmlLimits = { maxBytes: 10_000, maxDepth: 5, maxElements: 20, maxAttributes: 3, maxTextLength: 50 };
 
@@ -148,5 +148,35 @@ describe('decodeUtf8', () => {
 
   it('drops a leading byte order mark', () => {
     expect(decodeUtf8(Buffer.from([0xef, 0xbb, 0xbf, 0x3c, 0x61, 0x2f, 0x3e]))).toBe('<a/>');
+  });
+});
+
+describe('an envelope that arrived whole is scanned in slices (issue 11: the event loop stays free)', () => {
+  const big = { ...DEFAULT_XML_LIMITS, maxBytes: 4 * 1024 * 1024, maxTextLength: 4 * 1024 * 1024, maxElements: 200_000 };
+  // Text around every slice boundary holds characters of 2, 3 and 4 UTF-8 bytes (a surrogate pair).
+  const text = `<a x="é">${'<b>été 𝄞 ok</b>'.repeat(60_000)}<c>${'𝄞'.repeat(200_000)}</c></a>`;
+
+  it('finds what the whole scan finds, and gives the loop back between slices', async () => {
+    let turns = 0;
+    let scanning = true;
+    const turn = (): void => {
+      if (!scanning) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const sliced = await scanXmlTextInSlices(text, big);
+    scanning = false;
+    const whole = scanXmlText(text, big);
+    expect(sliced.elements).toBe(whole.elements);
+    expect(sliced.rootChildren).toEqual(whole.rootChildren);
+    expect(sliced.text).toBe(whole.text);
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(text.length / (256 * 1024)) - 1);
+  });
+
+  it('refuses at the same limit as the whole scan', async () => {
+    const over = { ...big, maxElements: 30_000 };
+    await expect(scanXmlTextInSlices(text, over)).rejects.toMatchObject({ limit: 'CARNET_XML_MAX_ELEMENTS' });
+    expect(() => scanXmlText(text, over)).toThrow(InputLimitError);
   });
 });
