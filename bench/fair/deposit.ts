@@ -3,6 +3,7 @@
 // deposit service (the same bytes stored as a content row, an entry row and one trace row, in one
 // transaction) — each server in a process of its own, the load from this one. Every request
 // carries a new document (fresh bytes and uniqueIds), so that no deposit is answered as a repeat.
+// BENCH_ONLY=ITI-65 (or ITI-41) measures that door alone with the baseline, for a profile of it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,12 +83,16 @@ export async function runDepositBench(options: { databaseUrl: string; log?: (l: 
       const text = await res.text();
       if (res.status >= 300 || text.includes('ResponseStatusType:Failure')) throw new Error(`${t.name}: the deposit does not succeed (${res.status} ${text.slice(0, 300)})`);
     }
+    const only = process.env.BENCH_ONLY;
+    if (only) targets.splice(0, targets.length, ...targets.filter((t) => t.name === only || t.name === 'thin deposit service'));
     const figures = await measure(targets, o, log);
     const floor = figures.get('thin deposit service')!;
-    log(ratioLine('ITI-65, one 10 KB document', figures.get('ITI-65')!, floor));
-    log(ratioLine('ITI-41 (MTOM), one 10 KB document', figures.get('ITI-41')!, floor));
-    const [fhir, xds] = [figures.get('ITI-65')!.median, figures.get('ITI-41')!.median];
-    log(`ITI-41 / ITI-65: throughput ${fmt(xds.perSecond / fhir.perSecond)}x, p50 ${fmt(xds.p50 / fhir.p50, 1)}x, CPU/req ${fmt(xds.cpuMsPerRequest / fhir.cpuMsPerRequest, 1)}x (target: ITI-41 within 1.5x of ITI-65)`);
+    const fhir = figures.get('ITI-65');
+    const xds = figures.get('ITI-41');
+    if (fhir) log(ratioLine('ITI-65, one 10 KB document', fhir, floor));
+    if (xds) log(ratioLine('ITI-41 (MTOM), one 10 KB document', xds, floor));
+    if (!fhir || !xds) return;
+    log(`ITI-41 / ITI-65: throughput ${fmt(xds.median.perSecond / fhir.median.perSecond)}x, p50 ${fmt(xds.median.p50 / fhir.median.p50, 1)}x, CPU/req ${fmt(xds.median.cpuMsPerRequest / fhir.median.cpuMsPerRequest, 1)}x (target: ITI-41 within 1.5x of ITI-65)`);
   } finally {
     for (const c of children) await c.stop();
     await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => {});
