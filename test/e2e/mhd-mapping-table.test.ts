@@ -17,6 +17,7 @@ import { provideBundle } from '../support/mhd-bundle.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, makeWorld, patientCaller, proActor, submission, uid, type World } from '../support/world.js';
 import { adhocQuery, postSoap, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { xsdErrors } from '../support/xsd-check.js';
 
 const doctor = proActor('doctor');
 const ENCOUNTER = 'urn:ihe:iti:xds:2015:encounterId';
@@ -188,6 +189,12 @@ describeEachStore('issue 12 item 10: the MHD 4.2 DocumentEntry <-> DocumentRefer
 
   it('MHD mapping meta.profile <- limitedMetadata: a comprehensive entry claims the Comprehensive profile', () => {
     expect(dr.meta?.profile).toContain('https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Comprehensive.DocumentReference');
+  });
+
+  it('issue 12 proof: the DocumentReference carrying every row is valid against the R4 XML Schema when read in XML', async () => {
+    const res = await fetch(`${server.baseUrl}/fhir/DocumentReference/${dr.id}?_format=xml`, { headers: { authorization: `Bearer ${await server.tokenFor(doctor)}` } });
+    expect(res.status).toBe(200);
+    expect(xsdErrors(await res.text())).toEqual([]);
   });
 
   it('DocumentReference.date has no DocumentEntry attribute in the table: an entry submitted through XDS shows the time the registry stored it', () => {

@@ -89,3 +89,16 @@ export function identifierToReferenceId(id: Identifier | undefined, defaultType?
   if (!id?.value) return undefined;
   return writeCx({ value: id.value, system: id.system ? identifierSystemToOid(id.system) : undefined, type: identifierType(id) ?? defaultType });
 }
+
+/** The HL7 v2 delimiters a CX component cannot hold unescaped: one would shift the components. */
+const CX_DELIMITERS = /[\^&~\\|]/;
+
+/**
+ * Whether an Identifier can become a CX(i) as it is: its value, its system and its type free of
+ * HL7 v2 delimiters. `A^^^&1.2.3&ISO^urn:x` as a value would otherwise be read back by XDS
+ * readers as another value, another authority and another type.
+ */
+export function fitsCx(id: Identifier | undefined): boolean {
+  if (!id) return true;
+  return ![id.value, id.system, identifierType(id)].some((part) => part !== undefined && CX_DELIMITERS.test(part));
+}

@@ -34,7 +34,7 @@ import { profileProblems, type ProfileCheck } from '../validation/validate.js';
 import { PROFILE } from '../validation/profiles.js';
 import { authorFromReference, authorToContained, findContained, practitionerToXcn, xcnToPractitioner } from './authors.js';
 import { readCx } from '../../domain/hl7v2.js';
-import { ENCOUNTER_ID_TYPE, ENCOUNTER_ID_TYPES, identifierToReferenceId, patientToSourcePatient, referenceIdToIdentifier, sourcePatientToPatient } from './context-identifiers.js';
+import { ENCOUNTER_ID_TYPE, ENCOUNTER_ID_TYPES, fitsCx, identifierToReferenceId, patientToSourcePatient, referenceIdToIdentifier, sourcePatientToPatient } from './context-identifiers.js';
 import { lookup } from '../../domain/lookup.js';
 
 export const PROFILE_MINIMAL_DOCUMENT_REFERENCE = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference';
@@ -404,30 +404,37 @@ export function fromDocumentReference(dr: DocumentReference, options: FromDocume
   if (facility) metadata.healthcareFacilityTypeCode = facility;
   const setting = readCoded(ctx?.practiceSetting, `${xpath}.practiceSetting`, problems);
   if (setting) metadata.practiceSettingCode = setting;
+  const cxProblem = (id: Identifier | undefined, at: string): boolean => {
+    if (fitsCx(id)) return false;
+    problems.push(problem('An identifier kept as an HL7 v2 CX may not hold ^ & ~ \\ or | in its value, system or type', at));
+    return true;
+  };
   if (ctx?.sourcePatientInfo) {
     const spi = ctx.sourcePatientInfo;
     const target = spi.reference !== undefined || !spi.identifier ? findContained(contained, spi.reference) : undefined;
     if ((spi.reference !== undefined || !spi.identifier) && target?.resourceType !== 'Patient') {
       problems.push(problem('context.sourcePatientInfo must designate a contained Patient', `${xpath}.sourcePatientInfo.reference`));
-    } else if (target?.resourceType === 'Patient') {
+    } else if (target?.resourceType === 'Patient' && !(target.identifier ?? []).some((id, i) => cxProblem(id, `${path}.contained[${(contained ?? []).indexOf(target)}].identifier[${i}]`))) {
       const sp = patientToSourcePatient(target);
       if (sp.sourcePatientId) metadata.sourcePatientId = sp.sourcePatientId;
       if (sp.sourcePatientInfo) metadata.sourcePatientInfo = sp.sourcePatientInfo;
     }
     // MHD 4.2: the reference's identifier is sourcePatientId, before the Patient's first one.
-    const given = identifierToReferenceId(spi.identifier);
+    const given = cxProblem(spi.identifier, `${xpath}.sourcePatientInfo.identifier`) ? undefined : identifierToReferenceId(spi.identifier);
     if (given) metadata.sourcePatientId = given;
   }
   (ctx?.encounter ?? []).forEach((encounter, i) => {
+    if (cxProblem(encounter.identifier, `${xpath}.encounter[${i}].identifier`)) return;
     const id = identifierToReferenceId(encounter.identifier, ENCOUNTER_ID_TYPE);
     if (id) metadata.referenceIds.push(id);
     // A literal reference alone has no DocumentEntry attribute to be kept in: refused, not lost.
     else problems.push(problem('context.encounter is kept by its identifier (DocumentEntry.referenceIdList, CXi type encounterId): give identifier.value', `${xpath}.encounter[${i}]`));
   });
-  for (const related of ctx?.related ?? []) {
+  (ctx?.related ?? []).forEach((related, i) => {
+    if (cxProblem(related.identifier, `${xpath}.related[${i}].identifier`)) return;
     const id = identifierToReferenceId(related.identifier);
     if (id) metadata.referenceIds.push(id);
-  }
+  });
 
   const relatesTo: DocumentReferenceReading['relatesTo'] = [];
   (dr.relatesTo ?? []).forEach((r, i) => {

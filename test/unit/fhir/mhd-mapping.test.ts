@@ -196,6 +196,23 @@ describe('DocumentEntry <-> DocumentReference', () => {
     expect(fromDocumentReference(dr, { patientId: INS }).problems.map((p) => p.location)).toEqual(['DocumentReference.context.encounter[0]']);
   });
 
+  it('issue 12 item 10 (HL7 v2 CX, ITI TF-3 4.2.3.1.7): an identifier that would become a referenceIdList or sourcePatientId value is refused when it holds a CX delimiter, instead of shifting the components', () => {
+    const dr = toDocumentReference(stored({ referenceIds: [] }));
+    dr.context!.related = [{ identifier: { system: 'urn:oid:1.2.3', value: 'A^^^&9.9.9&ISO^urn:evil' } }];
+    dr.context!.encounter = [{ identifier: { value: 'E1', type: { text: 'x&y' } } }];
+    dr.context!.sourcePatientInfo = { ...dr.context!.sourcePatientInfo, identifier: { value: 'P~2' } };
+    const sp = dr.contained!.find((c) => c.id === 'sourcePatient') as { identifier?: Array<{ value?: string }> };
+    sp.identifier![0]!.value = 'P|3';
+    const { metadata, problems } = fromDocumentReference(dr, { patientId: INS });
+    expect(problems.map((p) => p.location).sort()).toEqual([
+      `DocumentReference.contained[${dr.contained!.indexOf(sp as never)}].identifier[0]`,
+      'DocumentReference.context.encounter[0].identifier',
+      'DocumentReference.context.related[0].identifier',
+      'DocumentReference.context.sourcePatientInfo.identifier',
+    ].sort());
+    expect(metadata.referenceIds).toEqual([]);
+  });
+
   it('issue 12 item 10 (MHD 4.2 mapping context.sourcePatientInfo.identifier <- sourcePatientId): the reference names sourcePatientId beside the contained Patient, and an identifier alone is read', () => {
     const dr = toDocumentReference(stored());
     expect(dr.context?.sourcePatientInfo).toEqual({ reference: '#sourcePatient', identifier: { system: 'urn:oid:1.2.250.1.999.9', value: '12345' } });
