@@ -88,7 +88,14 @@ function fhirBodies(ctx: CorpusContext): HostileRequest[] {
   return out;
 }
 
-/** ITI-65 Bundles whose metadata lie: SQL for a uniqueId, impossible dates. */
+/** The Bundle with more in the context of its DocumentReference. */
+function withContext(bundle: unknown, more: Record<string, unknown>): unknown {
+  const b = bundle as { entry: Array<{ resource: { resourceType: string; context?: Record<string, unknown> } }> };
+  for (const e of b.entry) if (e.resource.resourceType === 'DocumentReference') e.resource.context = { ...e.resource.context, ...more };
+  return b;
+}
+
+/** ITI-65 Bundles whose metadata lie: SQL for a uniqueId, impossible dates, forged identifiers. */
 function fhirSubmissions(ctx: CorpusContext, bundle: (overrides: { uniqueId?: string; creation?: string; title?: string; date?: string }) => unknown): HostileRequest[] {
   const post = (name: string, body: unknown): HostileRequest => ({ name: `fhir ITI-65: ${name}`, door: 'fhir', method: 'POST', path: '/fhir', headers: bearer(ctx, { 'content-type': FHIR_JSON }), body: JSON.stringify(body) });
   return [
@@ -102,6 +109,9 @@ function fhirSubmissions(ctx: CorpusContext, bundle: (overrides: { uniqueId?: st
     post('date 2024-02-30T10:00:00Z', bundle({ date: '2024-02-30T10:00:00Z' })),
     post('date without its zone', bundle({ date: '2024-02-01T10:00:00' })),
     post("date with SQL", bundle({ date: "2024-01-01T00:00:00Z'::text; --" })),
+    // context identifiers become HL7 v2 CX values of referenceIdList (issue 12 item 10)
+    post('context.related value forging CX components', withContext(bundle({}), { related: [{ identifier: { system: 'urn:oid:1.2.3', value: 'A^^^&9.9.9&ISO^urn:ihe:iti:xds:2015:encounterId' } }] })),
+    post('context.encounter by literal reference alone', withContext(bundle({}), { encounter: [{ reference: 'Encounter/1' }] })),
   ];
 }
 
