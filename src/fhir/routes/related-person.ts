@@ -68,7 +68,7 @@ export function registerRelatedPersonRoutes(fhir: FastifyInstance, ctx: FhirRout
     const caller = callerOf(req);
     const added = await orNotFound(representatives.add(caller, patientKey, rep, { openAccount: flag(body, EXT.INTERNET_ACCOUNT) === true }), 'Patient');
     const resource = representativeToRelatedPerson(patientKey, added.row, now());
-    setLocation(reply, ctx, 'RelatedPerson', resource.id!);
+    setLocation(reply, ctx, resource);
     if (!added.credentials) return sendResource(req, reply, resource, 201);
     // DMP-03, MIN-02: the representative's own account, shown this once
     reply.header('cache-control', 'no-store');
