@@ -165,7 +165,8 @@ function fhirSearches(ctx: CorpusContext): HostileRequest[] {
 function fhirPreconditions(ctx: CorpusContext): HostileRequest[] {
   const out: HostileRequest[] = [];
   const archive = JSON.stringify([{ op: 'add', path: '/extension', value: [{ url: 'https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-ext-is-archived', valueBoolean: true }] }]);
-  const values = ['W/"1" OR 1=1', '"1', 'W/1', '*, W/"1"', `W/"${'9'.repeat(4000)}"`, Array.from({ length: 1000 }, () => 'W/"0"').join(','), 'W/"__proto__"', "W/\"1'; DROP TABLE dmp;--\""];
+  // Each is no entity-tag list (RFC 9110 §13.1.1): refused (400) before the record is reached.
+  const values = ['W/"1" OR 1=1', '"1', 'W/1', '*, W/"1"', `W/"${'9'.repeat(4000)}`, `${Array.from({ length: 1000 }, () => 'W/"0"').join(',')},x`, '"a b"', "W/\"1\"'; DROP TABLE dmp;--"];
   for (const ifMatch of values) {
     const shown = ifMatch.length > 40 ? `${ifMatch.slice(0, 20)}… (${ifMatch.length} characters)` : ifMatch;
     out.push({

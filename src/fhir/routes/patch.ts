@@ -162,6 +162,8 @@ export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void 
       return;
     }
     patchOperations(req.body);
+    // a malformed If-Match is refused with the body, before the document is read (no trace)
+    ifMatchOf(req);
   });
   const run = async (req: FastifyRequest, reply: FastifyReply, current: StoredDocumentEntry) => {
     const caller = callerOf(req);
