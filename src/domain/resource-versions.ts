@@ -86,11 +86,14 @@ export function parseIfMatch(header: string | readonly string[] | undefined): If
 
 /**
  * R4 http.html#concurrency: a change made against another version than the current one is
- * refused (412) and nothing is changed. `current` is the version of a resource the caller may see.
+ * refused (412) and nothing is changed. `current` is the version of a resource the caller may
+ * see; `null` for a resource that keeps no version (RelatedPerson), whose only entity-tag that
+ * can match is `*` (RFC 9110 §13.1.1: it has no tag to compare with).
  */
-export function checkIfMatch(ifMatch: IfMatch | undefined, current: ResourceVersion): void {
-  if (!ifMatch || ifMatch.any || ifMatch.versionIds.includes(current.versionId)) return;
-  throw new CarnetError('precondition_failed', `If-Match names version ${ifMatch.versionIds.map((v) => `W/"${v}"`).join(', ')}; the current version is W/"${current.versionId}"`, {
+export function checkIfMatch(ifMatch: IfMatch | undefined, current: ResourceVersion | null): void {
+  if (!ifMatch || ifMatch.any || (current && ifMatch.versionIds.includes(current.versionId))) return;
+  const named = ifMatch.versionIds.map((v) => `W/"${v}"`).join(', ');
+  throw new CarnetError('precondition_failed', current ? `If-Match names version ${named}; the current version is W/"${current.versionId}"` : `If-Match names version ${named}; this resource keeps no version: only If-Match: * applies`, {
     location: 'If-Match',
   });
 }

@@ -5,11 +5,11 @@
 // If-Match is honoured on every change (412, nothing changed), a malformed one is a 400; and none
 // of it ever tells a caller about a resource it may not see (ACC-08).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Bundle, CapabilityStatement, Consent, DocumentReference, List, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, Consent, DocumentReference, List, OperationOutcome, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import { EXT_IS_ARCHIVED } from '../../src/fhir/mhd/document-reference.js';
-import { adultRecord, creationPatient, deposit, emergencyConsent, grantConsent, INS, patientActor, pro, startRecordServer, type RecordServer } from '../support/fhir-record.js';
+import { adultRecord, creationPatient, deposit, emergencyConsent, grantConsent, INS, newIns, patientActor, pro, startRecordServer, type RecordServer } from '../support/fhir-record.js';
 
 interface Answer<T> {
   status: number;
@@ -234,6 +234,23 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     expect((await call(patientActor(other.patientKey), 'GET', `List/${theirs.body.id}`)).status).toBe(200);
   });
 
+  it('R4 http §concurrency (RelatedPerson, which keeps no version): If-Match can only be *, any entity-tag is a 412 and changes nothing', async () => {
+    const support: Actor = { kind: 'support', agentId: 'agent-1' };
+    const minor = await rs.server.app.services.records.create(
+      { actor: support, channel: 'test' },
+      { identifiers: [newIns()], family: 'Petit', given: 'Léo', birthDate: '2016-04-04', representatives: [{ relationship: 'parent', family: 'Petit', given: 'Nina' }], consent: { givenBy: 'legal_representative', representativeIndex: 0 } },
+    );
+    const [rep] = (await call<Bundle<RelatedPerson>>(support, 'GET', `RelatedPerson?patient=Patient/${minor.patientKey}`)).body.entry!.map((e) => e.resource!);
+    const read = await call<RelatedPerson>(support, 'GET', `RelatedPerson/${rep.id}`);
+    expect({ versionId: read.body.meta?.versionId, etag: read.etag }).toEqual({ versionId: undefined, etag: null });
+    const end = { ...rep, active: false };
+    const refused = await call<OperationOutcome>(support, 'PUT', `RelatedPerson/${rep.id}`, { body: end, ifMatch: 'W/"1"' });
+    expect({ status: refused.status, code: refused.body.issue[0].code }).toEqual({ status: 412, code: 'conflict' });
+    expect((await call<RelatedPerson>(support, 'GET', `RelatedPerson/${rep.id}`)).body.active).toBe(true);
+    const ended = await call<RelatedPerson>(support, 'PUT', `RelatedPerson/${rep.id}`, { body: end, ifMatch: '*' });
+    expect({ status: ended.status, active: ended.body.active }).toEqual({ status: 200, active: false });
+  });
+
   it('R4 capabilitystatement (versioning, readHistory, updateCreate, conditional*): declared as the server really behaves', async () => {
     const cs = (await call<CapabilityStatement>(doctor, 'GET', 'metadata')).body;
     const byType = new Map(cs.rest![0].resource!.map((r) => [r.type as string, r]));
@@ -248,6 +265,7 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     expect(shown('DocumentReference').versioning).toBe('versioned');
     // a resource without versions says so
     expect(shown('AuditEvent').versioning).toBe('no-version');
+    expect(shown('RelatedPerson').versioning).toBe('no-version');
     for (const type of ['Patient', 'Consent', 'List', 'DocumentReference']) expect(byType.get(type)!.interaction!.map((i) => i.code)).toContain('vread');
   });
 });

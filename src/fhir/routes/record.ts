@@ -35,6 +35,7 @@ export function recordRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void
   ctx.caps.addNote(
     'Versions (R4 http.html#versioning): Patient, Consent, List and DocumentReference carry meta.versionId and meta.lastUpdated, answered as ETag W/"<versionId>" and Last-Modified on read, vread, create, update and patch; ' +
       'a change in place (Patient $close, $reactivate, $contacts and consents; Consent update; List update and delete; DocumentReference patch) makes the next version. Only the current version is kept: vread of another is a 404. ' +
-      'If-Match (W/"<versionId>" or *) is honoured on those changes: another version is a 412 and nothing is changed; a malformed If-Match is a 400.',
+      'If-Match (W/"<versionId>" or *) is honoured on those changes: another version is a 412 and nothing is changed; a malformed If-Match is a 400. ' +
+      'RelatedPerson keeps no version: on its update only If-Match: * can match.',
   );
 }

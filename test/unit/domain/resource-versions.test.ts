@@ -23,6 +23,9 @@ describe('resource versions', () => {
     expect(() => checkIfMatch(parseIfMatch('W/"1", W/"2"'), current)).not.toThrow();
     expect(() => checkIfMatch(parseIfMatch('W/"1"'), current)).toThrow(expect.objectContaining({ code: 'precondition_failed' }));
     expect(() => checkIfMatch(parseIfMatch('W/"2.0"'), current)).toThrow(expect.objectContaining({ code: 'precondition_failed' }));
+    // a resource that keeps no version has no tag to match: only * does (RFC 9110 §13.1.1)
+    expect(() => checkIfMatch(parseIfMatch('*'), null)).not.toThrow();
+    expect(() => checkIfMatch(parseIfMatch('W/"1"'), null)).toThrow(expect.objectContaining({ code: 'precondition_failed' }));
   });
 
   it('R4 resource.html#Meta: version 1 at creation until a change is counted; an authorisation is 2 once revoked; a document adds its status changes', () => {
