@@ -75,7 +75,7 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     await rs?.close();
   });
 
-  it('R4 http §read/§vread (Patient): meta.versionId and lastUpdated, ETag and Last-Modified on read, vread and search; vread of another version is a 404 OperationOutcome', async () => {
+  it('R4 http.html#read, #vread (Patient): meta.versionId and lastUpdated, ETag and Last-Modified on read, vread and search; vread of another version is a 404 OperationOutcome', async () => {
     const read = await call<Patient>(doctor, 'GET', `Patient/${rec.patientKey}`);
     expect(read.status).toBe(200);
     expect(read.body.meta?.versionId).toMatch(/^\d+$/);
@@ -91,7 +91,7 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     expect({ meta: found.body.entry?.[0]?.resource?.meta, etag: found.etag }).toEqual({ meta: read.body.meta, etag: null });
   });
 
-  it('R4 http §create: a created Patient, Consent and List answer 201 with Location [base]/[type]/[id]/_history/1, ETag and Last-Modified', async () => {
+  it('R4 http.html#create: a created Patient, Consent and List answer 201 with Location [base]/[type]/[id]/_history/1, ETag and Last-Modified', async () => {
     const patient = await call<Patient>(doctor, 'POST', 'Patient', { body: creationPatient({ family: 'Neuf', given: 'Anne', birthDate: '1990-01-17' }) });
     const consent = await call<Consent>(me, 'POST', 'Consent', { body: grantConsent(rec.patientKey, 'Practitioner', pro('nurse').idNatPs, 'permit') });
     const list = await call<List>(me, 'POST', 'List', { body: selection(rec.patientKey, 'Création', []) });
@@ -107,7 +107,7 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     }
   });
 
-  it('R4 http §concurrency, If-Match 412 (Patient $close, $reactivate, $contacts): a stale version is refused and nothing changes; each change makes the next version', async () => {
+  it('R4 http.html#concurrency, If-Match 412 (Patient $close, $reactivate, $contacts): a stale version is refused and nothing changes; each change makes the next version', async () => {
     const { patientKey } = await adultRecord(rs);
     const patient = patientActor(patientKey);
     const v1 = (await call<Patient>(patient, 'GET', `Patient/${patientKey}`)).body.meta!;
@@ -134,7 +134,7 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     expect({ versionId: withContacts.meta?.versionId, contact: withContacts.contact?.length }).toEqual({ versionId: String(Number(reopened.versionId) + 1), contact: 1 });
   });
 
-  it('R4 http §update, If-Match 412 (Consent): PUT against the current version changes it and answers the next one; a stale one is refused and nothing changes', async () => {
+  it('R4 http.html#update, If-Match 412 (Consent): PUT against the current version changes it and answers the next one; a stale one is refused and nothing changes', async () => {
     const id = await centre15Of(rec.patientKey);
     const read = await call<Consent>(me, 'GET', `Consent/${id}`);
     expect(read.status).toBe(200);
@@ -161,7 +161,7 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     expect({ status: revoked.status, state: revoked.body.status, versionId: revoked.body.meta?.versionId, etag: revoked.etag }).toEqual({ status: 200, state: 'inactive', versionId: '2', etag: 'W/"2"' });
   });
 
-  it('R4 http §update/§delete, If-Match 412 (List, personal selection): PUT and DELETE against a stale version are refused and change nothing', async () => {
+  it('R4 http.html#update, #delete, If-Match 412 (List, personal selection): PUT and DELETE against a stale version are refused and change nothing', async () => {
     const doc = await deposit(rs, doctor, rec.ins);
     const created = await call<List>(me, 'POST', 'List', { body: selection(rec.patientKey, 'Suivi', [doc]) });
     const id = created.body.id!;
@@ -181,7 +181,7 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     expect((await call(me, 'GET', `List/${id}`)).status).toBe(404);
   });
 
-  it('R4 http §concurrency (DocumentReference PATCH): a stale If-Match is a 412, a malformed one a 400, and neither changes the document', async () => {
+  it('R4 http.html#concurrency (DocumentReference PATCH): a stale If-Match is a 412, a malformed one a 400, and neither changes the document', async () => {
     const doc = await deposit(rs, doctor, rec.ins);
     const read = await call<DocumentReference>(me, 'GET', `DocumentReference/${doc}`);
     const patch = (ifMatch: string) => call<OperationOutcome>(me, 'PATCH', `DocumentReference/${doc}`, { body: archive, type: 'application/json-patch+json', ifMatch });
@@ -196,7 +196,7 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     expect({ status: archived.status, etag: archived.etag }).toEqual({ status: 200, etag: `W/"${read.body.meta!.versionId}.1"` });
   });
 
-  it('ACC-08 / R4 http §concurrency: a resource the caller may not see answers a change with If-Match exactly as without (never a 412, no ETag), whatever the version named', async () => {
+  it('ACC-08 / R4 http.html#concurrency: a resource the caller may not see answers a change with If-Match exactly as without (never a 412, no ETag), whatever the version named', async () => {
     // a document the patient may not see: its author hides it from her (MASK-02)
     const deposited = await deposit(rs, doctor, rec.ins);
     const hidden = await rs.server.app.services.metadata.setVisibility({ actor: doctor, channel: 'test' }, { entryUuid: `urn:uuid:${deposited}` }, 'INVISIBLE_PATIENT', true);
@@ -234,7 +234,7 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     expect((await call(patientActor(other.patientKey), 'GET', `List/${theirs.body.id}`)).status).toBe(200);
   });
 
-  it('R4 http §concurrency (RelatedPerson, which keeps no version): If-Match can only be *, any entity-tag is a 412 and changes nothing', async () => {
+  it('R4 http.html#concurrency (RelatedPerson, which keeps no version): If-Match can only be *, any entity-tag is a 412 and changes nothing', async () => {
     const support: Actor = { kind: 'support', agentId: 'agent-1' };
     const minor = await rs.server.app.services.records.create(
       { actor: support, channel: 'test' },
