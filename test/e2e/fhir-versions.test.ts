@@ -230,6 +230,9 @@ describe('FHIR R4 versions (http.html#versioning, #concurrency; issue 12 item 4)
     // the hidden document reads as an unknown id, without ETag, and it is unchanged
     const read = await call<OperationOutcome>(me, 'GET', `DocumentReference/${hiddenId}`);
     expect({ status: read.status, etag: read.etag }).toEqual({ status: 404, etag: null });
+    // and a vread naming its very version is the same unknown id
+    const vread = await call<OperationOutcome>(me, 'GET', `DocumentReference/${hiddenId}/_history/${current}`);
+    expect({ status: vread.status, issue: vread.body.issue, etag: vread.etag }).toEqual({ status: 404, issue: read.body.issue, etag: null });
     expect((await call<DocumentReference>(doctor, 'GET', `DocumentReference/${hiddenId}`)).body.meta?.versionId).toBe(current);
     expect((await call(patientActor(other.patientKey), 'GET', `List/${theirs.body.id}`)).status).toBe(200);
   });
