@@ -171,6 +171,27 @@ function fhirSearches(ctx: CorpusContext): HostileRequest[] {
   return out;
 }
 
+/** If-Match on the changes that honour it (R4 http.html#concurrency): malformed, huge, or naming no version. */
+function fhirPreconditions(ctx: CorpusContext): HostileRequest[] {
+  const out: HostileRequest[] = [];
+  const archive = JSON.stringify([{ op: 'add', path: '/extension', value: [{ url: 'https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-ext-is-archived', valueBoolean: true }] }]);
+  // Each is no entity-tag list (RFC 9110 §13.1.1): refused (400) before the record is reached.
+  const values = ['W/"1" OR 1=1', '"1', 'W/1', '*, W/"1"', `W/"${'9'.repeat(4000)}`, `${Array.from({ length: 1000 }, () => 'W/"0"').join(',')},x`, '"a b"', "W/\"1\"'; DROP TABLE dmp;--"];
+  for (const ifMatch of values) {
+    const shown = ifMatch.length > 40 ? `${ifMatch.slice(0, 20)}… (${ifMatch.length} characters)` : ifMatch;
+    out.push({
+      name: `fhir If-Match: PATCH DocumentReference with ${shown}`,
+      door: 'fhir',
+      method: 'PATCH',
+      path: `/fhir/DocumentReference/${ctx.documentId}`,
+      headers: bearer(ctx, { 'content-type': 'application/json-patch+json', 'if-match': ifMatch }),
+      body: archive,
+    });
+    out.push({ name: `fhir If-Match: $close with ${shown}`, door: 'fhir', method: 'POST', path: `/fhir/Patient/${ctx.patientKey}/$close`, headers: bearer(ctx, { 'if-match': ifMatch }) });
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tokens
 
@@ -280,5 +301,5 @@ export interface CorpusParts {
 }
 
 export function hostileCorpus(ctx: CorpusContext, parts: CorpusParts): HostileRequest[] {
-  return [...fhirBodies(ctx), ...fhirSubmissions(ctx, parts.fhirBundle), ...fhirSearches(ctx), ...tokenForgeries(ctx), ...authBodies(ctx), ...authCreation(ctx), ...parts.xds];
+  return [...fhirBodies(ctx), ...fhirSubmissions(ctx, parts.fhirBundle), ...fhirSearches(ctx), ...fhirPreconditions(ctx), ...tokenForgeries(ctx), ...authBodies(ctx), ...authCreation(ctx), ...parts.xds];
 }

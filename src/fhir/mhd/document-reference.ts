@@ -12,6 +12,7 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
+import { documentVersion } from '../../domain/resource-versions.js';
 import type {
   AssociationType,
   Author,
@@ -142,24 +143,19 @@ export interface ToDocumentReferenceOptions {
   relatesTo?: { type: AssociationType; targetId: string }[];
 }
 
-/**
- * R4 resource.html#Meta: the version changes whenever the resource does. A new metadata version
- * is a new entry (its XDS version); a status changed in place since adds `.n` (archive, deletion,
- * deprecation), so the id of one entry always shows its latest state under a new versionId.
- */
-export function versionIdOf(entry: Pick<StoredDocumentEntry, 'version' | 'statusChanges'>): string {
-  return entry.statusChanges ? `${entry.version}.${entry.statusChanges}` : String(entry.version);
-}
 
 export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocumentReferenceOptions = {}): DocumentReference {
   const id = stripUrnUuid(entry.entryUuid);
   const contained: Resource[] = [];
+  // R4 resource.html#Meta: a new metadata version is a new entry (its XDS version); a status
+  // changed in place since adds `.n` (archive, deletion, deprecation): resource-versions.ts
+  const version = documentVersion(entry);
   const dr: DocumentReference = {
     resourceType: 'DocumentReference',
     id,
     meta: {
-      versionId: versionIdOf(entry),
-      lastUpdated: toInstant(entry.statusChangedAt ?? entry.storedAt),
+      versionId: version.versionId,
+      lastUpdated: toInstant(version.lastUpdated),
       profile: entry.limitedMetadata
         ? [PROFILE_MINIMAL_DOCUMENT_REFERENCE]
         : [PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE],
