@@ -8,6 +8,11 @@
 //   a proxy whose connections all come from one address): past it the new connection is answered
 //   a 503 with Retry-After and closed at once; a request already under way on it is dropped at
 //   its first hook, before any handler reads it (`refusedConnection`).
+// A client may also send its requests whole and then stop reading the answers: once the sockets'
+// buffers are full nothing moves, and neither time limit above applies any more (both end when
+// the request has arrived). Such a connection is closed once nothing moved on it, in either
+// direction, for `requestTimeoutMs` (the socket's idle timeout; an answer still being computed
+// that long is past the request's time anyway): Fastify's `connectionTimeout`, set in server.ts.
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 

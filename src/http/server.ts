@@ -41,6 +41,9 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     http: httpServerOptions(config.connections, config.requestTimeoutMs),
+    // A connection on which nothing moved for the request's time is closed (connection-limits.ts:
+    // a client that stops reading its answers); Node sets none by default.
+    connectionTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: (req) => {

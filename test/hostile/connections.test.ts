@@ -10,16 +10,25 @@ import { openTestPglite } from '../support/stores.js';
 
 const PER_CLIENT = 4;
 const HEADERS_TIMEOUT_MS = 800;
+const REQUEST_TIMEOUT_MS = 1000;
+/** An answer of about 750 KB anyone may ask for: a few of them fill the sockets' buffers. */
+const LARGE = '/fhir/StructureDefinition';
 
 let db: Db;
 let server: RunningApp;
 let port: number;
 const sockets: Socket[] = [];
+/** the server's ends of the connections open now */
+const accepted = new Set<Socket>();
 
 beforeAll(async () => {
   db = await openTestPglite();
-  server = await startTestApp(db, { CARNET_MAX_CONNECTIONS_PER_CLIENT: String(PER_CLIENT), CARNET_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) });
+  server = await startTestApp(db, { CARNET_MAX_CONNECTIONS_PER_CLIENT: String(PER_CLIENT), CARNET_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), CARNET_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) });
   port = Number(new URL(server.baseUrl).port);
+  server.app.http.server.on('connection', (a: Socket) => {
+    accepted.add(a);
+    a.once('close', () => accepted.delete(a));
+  });
 });
 
 afterAll(async () => {
@@ -34,6 +43,20 @@ function open(): Promise<Socket> {
     const s = connect(port, '127.0.0.1', () => resolve(s));
     s.once('error', reject);
     sockets.push(s);
+  });
+}
+
+/** The server's end of the client connection `s`. */
+function serverSide(s: Socket): Promise<Socket> {
+  const known = [...accepted].find((a) => a.remotePort === s.localPort);
+  if (known) return Promise.resolve(known);
+  return new Promise((resolve) => {
+    const seen = (a: Socket) => {
+      if (a.remotePort !== s.localPort) return;
+      server.app.http.server.off('connection', seen);
+      resolve(a);
+    };
+    server.app.http.server.on('connection', seen);
   });
 }
 
@@ -77,5 +100,16 @@ describe('connections held by a slow client', () => {
     for (const s of held) s.destroy();
     await Promise.all(closed);
     expect(await health()).toBe(200);
+  });
+
+  it('closes a connection whose client stops reading its answers, once nothing moved on it for CARNET_REQUEST_TIMEOUT_MS', async () => {
+    const reader = await open();
+    // Requests sent, answers never read: once the sockets' buffers are full nothing moves, and
+    // the request was received whole, so neither the head's nor the request's time limit applies.
+    // The client reads nothing, so the close is seen on the server's side of the connection.
+    const closedByServer = serverSide(reader).then((s) => new Promise((resolve) => s.once('close', resolve)));
+    reader.pause();
+    reader.write(`GET ${LARGE} HTTP/1.1\r\nHost: carnet\r\n\r\n`.repeat(12));
+    await closedByServer;
   });
 });
