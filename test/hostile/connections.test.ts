@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
+import { tapAnswers } from '../support/answer-tap.js';
 import { openTestPglite } from '../support/stores.js';
 
 const PER_CLIENT = 4;
@@ -18,6 +19,8 @@ let db: Db;
 let server: RunningApp;
 let port: number;
 const sockets: Socket[] = [];
+/** the URL of every answer the server's handlers finished, in order */
+const answered: string[] = [];
 /** the server's ends of the connections open now */
 const accepted = new Set<Socket>();
 
@@ -25,6 +28,7 @@ beforeAll(async () => {
   db = await openTestPglite();
   server = await startTestApp(db, { CARNET_MAX_CONNECTIONS_PER_CLIENT: String(PER_CLIENT), CARNET_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), CARNET_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) });
   port = Number(new URL(server.baseUrl).port);
+  tapAnswers(server.app.http.server, (a) => answered.push(a.url));
   server.app.http.server.on('connection', (a: Socket) => {
     accepted.add(a);
     a.once('close', () => accepted.delete(a));
@@ -111,5 +115,28 @@ describe('connections held by a slow client', () => {
     reader.pause();
     reader.write(`GET ${LARGE} HTTP/1.1\r\nHost: carnet\r\n\r\n`.repeat(12));
     await closedByServer;
+  });
+
+  it('builds the answers of pipelined requests one after the other: requests sent ahead of an unread answer wait for it to leave', async () => {
+    const reader = await open();
+    const closedByServer = serverSide(reader).then((s) => new Promise((resolve) => s.once('close', resolve)));
+    // 40 requests of 30 bytes: built at once, their answers held 30 MB until the client read them
+    // (a few KB of requests asked hundreds of MB of the server's memory).
+    const built = () => answered.filter((u) => u === LARGE).length;
+    const before = built();
+    reader.pause();
+    reader.write(`GET ${LARGE} HTTP/1.1\r\nHost: carnet\r\n\r\n`.repeat(40));
+    await closedByServer;
+    // Only those the sockets' buffers took, and the one waiting for them, were built.
+    expect(built() - before).toBeLessThan(40);
+  });
+
+  it('answers pipelined requests in the order they came, each once', async () => {
+    const client = await open();
+    const answer = untilClosed(client);
+    const ids = ['p1', 'p2', 'p3', 'p4', 'p5'];
+    client.write(ids.map((id, i) => `GET /health HTTP/1.1\r\nHost: carnet\r\nX-Request-Id: ${id}\r\n${i === ids.length - 1 ? 'Connection: close\r\n' : ''}\r\n`).join(''));
+    const text = await answer;
+    expect([...text.matchAll(/\r\nx-request-id: (\w+)\r\n/gi)].map((m) => m[1])).toEqual(ids);
   });
 });
