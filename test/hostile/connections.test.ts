@@ -139,4 +139,17 @@ describe('connections held by a slow client', () => {
     const text = await answer;
     expect([...text.matchAll(/\r\nx-request-id: (\w+)\r\n/gi)].map((m) => m[1])).toEqual(ids);
   });
+
+  it('gives a client its connections back when they end by a reset or by the head timeout in the middle of a request', async () => {
+    const cut = await Promise.all(Array.from({ length: PER_CLIENT }, () => open()));
+    // every one counted by the server before anything else happens to it
+    const ends = await Promise.all(cut.map(serverSide));
+    const closedByServer = ends.map((s) => new Promise((resolve) => s.once('close', resolve)));
+    for (const c of cut) c.write('POST /fhir/Patient HTTP/1.1\r\nHost: carnet\r\nContent-Length: 100\r\n\r\n{"half');
+    // half reset by the client, half left unfinished until the server cuts them (no end of stream)
+    cut.slice(0, PER_CLIENT / 2).forEach((c) => c.resetAndDestroy());
+    cut.slice(PER_CLIENT / 2).forEach((c) => c.write('{'));
+    await Promise.all(closedByServer);
+    expect(await health()).toBe(200);
+  });
 });
