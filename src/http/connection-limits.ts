@@ -9,6 +9,9 @@
 //   address): past it the new connection is answered a 503 with Retry-After and closed at once;
 //   a request already under way on it is dropped at its first hook, before any handler reads it
 //   (`refusedConnection`).
+// A connection kept alive after an answer, with no request under way, is closed after
+// `keepAliveTimeoutMs` (Fastify's default, 72 s, held an idle socket seven times as long as a
+// late head; set it above the idle timeout of a proxy that keeps connections to the server).
 // A client may also send its requests whole and then stop reading the answers: once the sockets'
 // buffers are full nothing moves, and neither time limit above applies any more (both end when
 // the request has arrived). Such a connection is closed once nothing moved on it, in either
@@ -42,6 +45,7 @@ export function clientOf(address: string | undefined): string {
 
 export interface ConnectionLimits {
   headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
   max: number;
   perClient: number;
 }

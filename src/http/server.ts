@@ -45,6 +45,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     // A connection on which nothing moved for the request's time is closed (connection-limits.ts:
     // a client that stops reading its answers); Node sets none by default.
     connectionTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.connections.keepAliveTimeoutMs,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: (req) => {

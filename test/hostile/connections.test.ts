@@ -12,6 +12,7 @@ import { openTestPglite } from '../support/stores.js';
 const PER_CLIENT = 4;
 const HEADERS_TIMEOUT_MS = 800;
 const REQUEST_TIMEOUT_MS = 1000;
+const KEEP_ALIVE_TIMEOUT_MS = 800;
 /** An answer of about 750 KB anyone may ask for: a few of them fill the sockets' buffers. */
 const LARGE = '/fhir/StructureDefinition';
 
@@ -26,7 +27,9 @@ const accepted = new Set<Socket>();
 
 beforeAll(async () => {
   db = await openTestPglite();
-  server = await startTestApp(db, { CARNET_MAX_CONNECTIONS_PER_CLIENT: String(PER_CLIENT), CARNET_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), CARNET_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) });
+  server = await startTestApp(db, { CARNET_MAX_CONNECTIONS_PER_CLIENT: String(PER_CLIENT), CARNET_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), CARNET_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    CARNET_KEEP_ALIVE_TIMEOUT_MS: String(KEEP_ALIVE_TIMEOUT_MS),
+  });
   port = Number(new URL(server.baseUrl).port);
   tapAnswers(server.app.http.server, (a) => answered.push(a.url));
   server.app.http.server.on('connection', (a: Socket) => {
@@ -151,5 +154,14 @@ describe('connections held by a slow client', () => {
     cut.slice(PER_CLIENT / 2).forEach((c) => c.write('{'));
     await Promise.all(closedByServer);
     expect(await health()).toBe(200);
+  });
+
+  it('closes a kept-alive connection that stays idle for CARNET_KEEP_ALIVE_TIMEOUT_MS after its answer', async () => {
+    // One cheap request, then nothing: the connection would be held as long as a late head.
+    const idle = await open();
+    const answer = untilClosed(idle);
+    idle.write('GET /health HTTP/1.1\r\nHost: carnet\r\n\r\n');
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
   });
 });
