@@ -1,0 +1,114 @@
+// ITI-18 FindDocuments as an authorised professional (the depositing doctor, with a VIHF
+// assertion) on records of 1,000 documents, answered as ObjectRef and as LeafClass, against the
+// raw selects of the same ids and of the same rows (thin-select.ts) — each server in a process of
+// its own, the load from this one. With BENCH_COMPARE set to another checkout of the project,
+// that checkout's server runs too, on a schema of its own seeded the same way, in the same
+// windows: an A/B in one run.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { issueVihf, securityHeader } from '../../src/auth/vihf-issuer.js';
+import { NS } from '../../src/xml/index.js';
+import { testSigner } from '../../test/support/vihf-keys.js';
+import { XDS_ACTIONS } from '../../src/xds/soap.js';
+import { measure, ratioLine, windowOptions, type Target } from './measure.js';
+import { startChild, type Child } from './procs.js';
+import type { ServerArgs, ServerReady } from './server.js';
+
+const HERE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const SOAP = { 'content-type': 'application/soap+xml; charset=UTF-8' };
+/** the depositing doctor of server.ts, who sees every document of the records */
+const DOCTOR = { idNatPs: '810000000001', profession: '10', structureId: '1750000001', name: 'Alice Martin' };
+
+/** A FindDocuments request for the record's Approved entries, answered as `returnType`. */
+function findDocuments(patient: { system: string; value: string }, returnType: 'ObjectRef' | 'LeafClass', security: string): string {
+  const query =
+    `<query:AdhocQueryRequest xmlns:query="${NS.query}" xmlns:rim="${NS.rim}"><query:ResponseOption returnType="${returnType}"/>` +
+    `<rim:AdhocQuery id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d">` +
+    `<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'${patient.value}^^^&amp;${patient.system}&amp;ISO'</rim:Value></rim:ValueList></rim:Slot>` +
+    `<rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value></rim:ValueList></rim:Slot>` +
+    `</rim:AdhocQuery></query:AdhocQueryRequest>`;
+  return (
+    `<env:Envelope xmlns:env="${NS.soap12}" xmlns:wsa="${NS.wsa}"><env:Header><wsa:Action env:mustUnderstand="true">${XDS_ACTIONS['ITI-18']}</wsa:Action>` +
+    `<wsa:MessageID>urn:uuid:${randomUUID()}</wsa:MessageID>${security}</env:Header><env:Body>${query}</env:Body></env:Envelope>`
+  );
+}
+
+/** A fast Failure would measure nothing: each answer is checked to be a Success of every document. */
+async function check(name: string, base: string, body: string, tag: string, documents: number): Promise<void> {
+  const res = await fetch(`${base}/xds/registry`, { method: 'POST', headers: SOAP, body });
+  const text = await res.text();
+  const found = text.split(tag).length - 1;
+  if (!text.includes('ResponseStatusType:Success') || found !== documents) {
+    throw new Error(`${name}: the query does not answer Success with ${documents} objects (${res.status}, ${found} ${tag}): ${text.slice(0, 300)}`);
+  }
+}
+
+export async function runIti18Bench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {
+  const log = options.log ?? ((l: string) => console.log(l));
+  const o = windowOptions();
+  const records = Number(process.env.BENCH_RECORDS ?? 1);
+  const documents = Number(process.env.BENCH_DOCS ?? 1000);
+  const roots: Array<[string, string]> = [['Carnet', HERE_ROOT]];
+  if (process.env.BENCH_COMPARE) roots.unshift(['Carnet (compare)', resolve(process.env.BENCH_COMPARE)]);
+  const admin = new pg.Client({ connectionString: options.databaseUrl });
+  await admin.connect();
+  const dir = mkdtempSync(join(tmpdir(), 'carnet-fair-bench-'));
+  const schemas: string[] = [];
+  const children: Child<unknown>[] = [];
+  try {
+    log(`ITI-18 FindDocuments: ${records} record(s) of ${documents} documents, ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats; server logs to a file at its default level`);
+    const servers: Array<[string, Child<ServerReady>, string]> = [];
+    for (const [name, root] of roots) {
+      const schema = `carnet_fair_bench_${randomBytes(4).toString('hex')}`;
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      schemas.push(schema);
+      const started = Date.now();
+      const logFd = openSync(join(dir, `${schema}.log`), 'a');
+      const args: ServerArgs = { srcRoot: root, databaseUrl: options.databaseUrl, schema, records, documents, dataDir: join(dir, schema) };
+      const server = await startChild<ServerReady>('./server.ts', args, logFd);
+      children.push(server);
+      log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})`);
+      servers.push([name, server, schema]);
+    }
+    const thin = await startChild<{ base: string }>('./thin-select.ts', { databaseUrl: options.databaseUrl, schema: servers.at(-1)![2], connections: o.connections });
+    children.push(thin);
+    const patients = servers.at(-1)![1].ready.patients;
+    // The VIHF the servers trust in development mode (the TEST-ONLY signer), signed once here.
+    const security = securityHeader(
+      issueVihf(
+        { idNatPs: DOCTOR.idNatPs, profession: { code: DOCTOR.profession, codeSystem: '1.2.250.1.71.1.2.7' }, structureId: DOCTOR.structureId, subjectName: DOCTOR.name, mode: 'normal' },
+        { ...testSigner('trusted'), validitySeconds: 3600 },
+      ),
+    );
+    const targets: Target[] = [];
+    for (const returnType of ['ObjectRef', 'LeafClass'] as const) {
+      for (const [name, s] of servers) {
+        const bodies = s.ready.identifiers.map((p) => findDocuments(p, returnType, security));
+        await check(`${name} ${returnType}`, s.ready.base, bodies[0]!, returnType === 'ObjectRef' ? '<rim:ObjectRef ' : '<rim:ExtrinsicObject ', documents);
+        targets.push({ name: `${name} ${returnType}`, base: s.ready.base, pathOf: () => '/xds/registry', headers: SOAP, post: (i) => ({ headers: SOAP, body: bodies[i % records]! }), stats: s.stats });
+      }
+      const path = returnType === 'ObjectRef' ? 'ids' : 'rows';
+      targets.push({ name: `raw select (${path})`, base: thin.ready.base, pathOf: (i) => `/${path}?patient=${patients[i % records]}`, stats: thin.stats });
+    }
+    const figures = await measure(targets, o, log);
+    for (const returnType of ['ObjectRef', 'LeafClass'] as const) {
+      const floor = figures.get(`raw select (${returnType === 'ObjectRef' ? 'ids' : 'rows'})`)!;
+      for (const [name] of servers) {
+        log(ratioLine(`ITI-18 FindDocuments ${returnType}, ${documents} documents — ${name}`, figures.get(`${name} ${returnType}`)!, floor));
+      }
+      if (servers.length === 2) {
+        const [a, b] = servers.map(([name]) => figures.get(`${name} ${returnType}`)!.median);
+        log(`A/B ${returnType}: this checkout / compare: throughput ${(b!.perSecond / a!.perSecond).toFixed(2)}x, p50 ${(b!.p50 / a!.p50).toFixed(2)}x, p99 ${(b!.p99 / a!.p99).toFixed(2)}x, CPU/req ${(b!.cpuMsPerRequest / a!.cpuMsPerRequest).toFixed(2)}x`);
+      }
+    }
+  } finally {
+    for (const c of children) await c.stop();
+    for (const s of schemas) await admin.query(`DROP SCHEMA ${s} CASCADE`).catch(() => {});
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
