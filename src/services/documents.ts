@@ -3,7 +3,9 @@
 import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
-import { bareUuid, findDocuments, getContent, getEntry, getLatestByLogicalId, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
+import { bareUuid, findDocuments, getContent, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
+import { countDocumentsUpTo, findDocumentIds, readDocumentPages } from '../store/document-stream.js';
+import type { Tx } from '../store/db.js';
 
 export type { DocumentPage, DocumentRelation };
 import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
@@ -13,6 +15,25 @@ import { guarded } from './guard.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
 
 export type DocumentCriteria = Omit<DocumentQuery, 'patientKey' | 'visibility'>;
+
+/** Filters of a search that its trace does not list (XDS objectType and referenceIdList). */
+export type DocumentNarrowing = Pick<DocumentQuery, 'objectTypes' | 'referenceIdGroups'>;
+
+/** An entry of a streamed search: what identifies this version of its row, and the entry itself, made when asked. */
+export interface StreamedEntry {
+  /** changes whenever the row does (entryUUID and the writing transaction) */
+  rowVersion: string;
+  entry(): StoredDocumentEntry;
+}
+
+/** Where a streamed search goes: `begin` once access is decided and the answer is known to fit, then its pages in order. */
+export interface DocumentPageSink {
+  begin(): void | Promise<void>;
+  page(entries: StreamedEntry[]): void | Promise<void>;
+}
+
+/** Rows per page of a streamed search. */
+const STREAM_PAGE = 100;
 
 /** Where a document is: by its entryUUID (FHIR id) or by its uniqueId (XDS retrieve). */
 export type DocumentRef = { entryUuid: string } | { uniqueId: string };
@@ -47,8 +68,64 @@ export function documentService(deps: ServiceDeps) {
       loc.entryUuid ? getEntry(tx, loc.patientKey, loc.entryUuid) : getLatestByLogicalId(tx, loc.patientKey, loc.logicalId!);
   }
 
+  const tooMany = (n: number) => {
+    if (n > deps.limits.maxQueryResults) {
+      throw new CarnetError('too_many_results', `the query matches more than ${deps.limits.maxQueryResults} documents; narrow it`);
+    }
+  };
+
+  /**
+   * A search of one record as find() runs it: the record by patient, `record.read` decided and
+   * traced (with the criteria, as find() traces them) in the transaction `act` reads in, the
+   * caller's visibility filter in the query. `none` when the patient has no record.
+   */
+  async function searchRecord<T>(caller: Caller, patient: PatientRef, criteria: DocumentCriteria, narrowing: DocumentNarrowing, none: T, act: (tx: Tx, query: DocumentQuery) => Promise<T>): Promise<T> {
+    await deps.availability?.ensureAvailable('document.search');
+    const trace = { details: { search: summarise(criteria) } };
+    const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', trace);
+    if (!patientKey) return none;
+    return guarded(deps, caller, {
+      patientKey,
+      action: 'record.read',
+      trace,
+      act: ({ tx, record }) => act(tx, { ...criteria, ...narrowing, patientKey, visibility: visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()) }),
+    });
+  }
+
   return {
     locate,
+
+    /** ITI-18 FindDocuments as ObjectRef: the search find() makes, reading the entryUUIDs alone. */
+    async findIds(caller: Caller, patient: PatientRef, criteria: DocumentCriteria, narrowing: DocumentNarrowing = {}): Promise<string[]> {
+      return searchRecord(caller, patient, criteria, narrowing, [], async (tx, query) => {
+        const ids = await findDocumentIds(tx, { ...query, limit: deps.limits.maxQueryResults + 1 });
+        tooMany(ids.length);
+        return ids;
+      });
+    },
+
+    /**
+     * ITI-18 FindDocuments as LeafClass, streamed: the entries go to `sink` a page at a time while
+     * the transaction reads them, never all in memory at once. Too many results are refused
+     * before `begin`, so that nothing of an answer has gone out when it is refused.
+     *
+     * The trace row is written as for every search: by guarded(), after the act, in its
+     * transaction, then committed. Not first: the trace append locks the record's chain head until
+     * commit, and holding it for the whole stream would queue every other access to the record
+     * behind one answer's transfer. The reader of the sink must therefore treat its answer as
+     * complete only once this resolves (committed, trace included); if it throws after `begin`,
+     * what went out must not be taken for an answer.
+     */
+    async stream(caller: Caller, patient: PatientRef, criteria: DocumentCriteria, narrowing: DocumentNarrowing, sink: DocumentPageSink): Promise<void> {
+      const streamed = await searchRecord(caller, patient, criteria, narrowing, false, async (tx, query) => {
+        tooMany(await countDocumentsUpTo(tx, query, deps.limits.maxQueryResults + 1));
+        await sink.begin();
+        await readDocumentPages(tx, query, STREAM_PAGE, (rows) => sink.page(rows.map((row) => ({ rowVersion: row.row_version, entry: () => toStoredEntry(row) }))));
+        return true;
+      });
+      // no record for this patient: an empty answer, as find() gives
+      if (!streamed) await sink.begin();
+    },
 
     /**
      * ITI-67 / ITI-18 FindDocuments / the patient's list: only what the caller may see, counted honestly.

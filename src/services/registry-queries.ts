@@ -27,7 +27,7 @@ import {
   type SubmissionSetQuery,
 } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
-import { documentService, type DocumentCriteria } from './documents.js';
+import { documentService, type DocumentCriteria, type DocumentNarrowing, type DocumentPageSink } from './documents.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, recordsOfOwnPatient } from './patient-binding.js';
 
@@ -68,6 +68,16 @@ export type RegistryQuery =
   | { kind: 'GetFolderAndContents'; ids: IdSelector; filter: ContentFilter; associationStatuses?: AvailabilityStatus[] }
   | { kind: 'GetFoldersForDocument'; ids: IdSelector; associationStatuses?: AvailabilityStatus[] }
   | { kind: 'GetRelatedDocuments'; ids: IdSelector; associationTypes: AssociationType[]; objectTypes?: ContentFilter['objectTypes']; associationStatuses?: AvailabilityStatus[] };
+
+export type FindDocumentsQuery = Extract<RegistryQuery, { kind: 'FindDocuments' }>;
+
+/** FindDocuments' objectType and referenceIdList filters, read in SQL with the others. */
+function narrowingOf(q: FindDocumentsQuery): DocumentNarrowing {
+  const n: DocumentNarrowing = {};
+  if (q.objectTypes?.length) n.objectTypes = q.objectTypes;
+  if (q.referenceIdGroups) n.referenceIdGroups = q.referenceIdGroups;
+  return n;
+}
 
 export interface RegistrySelection {
   submissionSets: StoredSubmissionSet[];
@@ -364,6 +374,18 @@ export function registryQueryService(deps: ServiceDeps) {
   }
 
   return {
+    /** FindDocuments answered as ObjectRef: the entryUUIDs found, in order (no entry is loaded). */
+    async findDocumentIds(caller: Caller, q: FindDocumentsQuery): Promise<string[]> {
+      await deps.availability?.ensureAvailable('document.search');
+      return docs.findIds(caller, q.patientId, q.criteria, narrowingOf(q));
+    },
+
+    /** FindDocuments answered as LeafClass, its entries handed to `sink` page after page (see documents.stream). */
+    async streamDocuments(caller: Caller, q: FindDocumentsQuery, sink: DocumentPageSink): Promise<void> {
+      await deps.availability?.ensureAvailable('document.search');
+      await docs.stream(caller, q.patientId, q.criteria, narrowingOf(q), sink);
+    },
+
     async run(caller: Caller, q: RegistryQuery, options: RegistryQueryOptions = {}): Promise<RegistrySelection> {
       await deps.availability?.ensureAvailable('document.search');
       if (q.kind === 'FindDocuments') {

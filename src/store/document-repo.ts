@@ -32,9 +32,12 @@ export interface DocumentRow {
   lineage_current?: MemberFacts | string | null;
 }
 
-const COLUMNS = `d.patient_key::text, d.entry_uuid::text, d.logical_id::text, d.version, d.is_latest, d.unique_id, d.status,
+/** The columns toStoredEntry reads but the metadata (document-stream.ts reads them too, with the metadata as text). */
+export const COLUMNS_BUT_METADATA = `d.patient_key::text, d.entry_uuid::text, d.logical_id::text, d.version, d.is_latest, d.unique_id, d.status,
   d.submitted_by, d.submitted_by_structure, d.authored_by_patient, d.submission_set_uuid::text, d.content_sha256,
-  d.stored_at, d.status_changes, d.status_changed_at, d.confidentiality, d.metadata`;
+  d.stored_at, d.status_changes, d.status_changed_at, d.confidentiality`;
+
+const COLUMNS = `${COLUMNS_BUT_METADATA}, d.metadata`;
 
 /** The facts the visibility rule reads of the one-row subquery `alias` (see MemberFacts). */
 const memberJson = (alias: string) =>
@@ -229,6 +232,10 @@ export interface DocumentQuery {
   authorFamily?: string;
   authorGiven?: string;
   referenceIds?: string[];
+  /** XDS referenceIdList: AND across the outer list, OR within each inner list */
+  referenceIdGroups?: string[][];
+  /** XDS objectType (an entry that names none is stable); empty or absent: any */
+  objectTypes?: Array<'stable' | 'on-demand'>;
   sort?: DocumentSort;
   limit?: number;
   offset?: number;
@@ -307,6 +314,8 @@ export function documentWhere(query: DocumentQuery, p: SqlParams): string {
     where.push(`EXISTS (SELECT 1 FROM unnest(d.author_given) g WHERE g LIKE ${p.add(`${likeEscape(query.authorGiven.toLowerCase())}%`)})`);
   }
   if (query.referenceIds?.length) where.push(`d.reference_ids && ${p.add(query.referenceIds)}::text[]`);
+  for (const group of query.referenceIdGroups ?? []) where.push(`d.reference_ids && ${p.add(group)}::text[]`);
+  if (query.objectTypes?.length) where.push(`COALESCE(d.metadata->>'objectType', 'stable') = ANY(${p.add(query.objectTypes)}::text[])`);
   return where.join(' AND ');
 }
 
@@ -314,7 +323,7 @@ function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-const ORDER: Record<DocumentSort, string> = {
+export const ORDER: Record<DocumentSort, string> = {
   'date-desc': 'd.creation_time DESC NULLS LAST, d.stored_at DESC, d.entry_uuid',
   'date-asc': 'd.creation_time ASC NULLS LAST, d.stored_at ASC, d.entry_uuid',
   author: 'd.author_family[1] ASC NULLS LAST, d.creation_time DESC NULLS LAST, d.entry_uuid',

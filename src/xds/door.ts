@@ -12,7 +12,9 @@ import { documentResponseHeaders } from '../http/content-headers.js';
 import type { Clock } from '../services/deps.js';
 import type { Services } from '../services/index.js';
 import { identify, vihfVerifierConfig } from './door/identity.js';
-import { handleQuery } from './door/query.js';
+import { handleQuery, queryFailure } from './door/query.js';
+import { sendStreamedQuery } from './door/query-stream.js';
+import { EntryXmlCache } from './door/entry-xml-cache.js';
 import { handleRetrieve } from './door/retrieve.js';
 import { handleSubmission } from './door/submit.js';
 import { handleUpdate } from './door/update.js';
@@ -61,6 +63,8 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
   const now = () => (deps.clock ?? { now: () => new Date() }).now();
   const { services, config } = deps;
   const framing = { maxEnvelopeBytes: config.limits.xml.maxBytes, maxParts: config.limits.mtomMaxParts };
+  // one per server: the rows it caches are those of its own database
+  const entryXml = new EntryXmlCache();
 
   await app.register(async (xds) => {
     // Plain SOAP keeps what the scan found while the body arrived (the root's children), so that
@@ -116,8 +120,18 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             case 'ITI-41':
             case 'ITI-42':
               return send(await handleSubmission(tx, body, payload, caller, services));
-            case 'ITI-18':
-              return send(await handleQuery(body, caller, services));
+            case 'ITI-18': {
+              const answer = await handleQuery(body, caller, services);
+              if (typeof answer === 'string') return send(answer);
+              return sendStreamedQuery(reply, answer, {
+                action: responseAction(action),
+                relatesTo,
+                mtom: payload.mtom,
+                cache: entryXml,
+                failed: (e) => send(queryFailure(e)),
+                onCut: (err) => req.log.error({ err }, 'an ITI-18 answer failed after its head was sent: the connection is cut'),
+              });
+            }
             case 'ITI-57':
               return send(await handleUpdate(body, caller, services));
             case 'ITI-43': {

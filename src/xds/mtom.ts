@@ -307,19 +307,10 @@ export function newContentId(): string {
  * attachment, referred to in the envelope by `<xop:Include href="cid:<contentId>"/>`.
  */
 export function buildMtomMessage(envelopeXml: string, attachments: Attachment[], action?: string): MtomMessage {
-  const boundary = `MIMEBoundary_${randomUUID().replace(/-/g, '')}`;
-  const rootId = `root.${randomUUID()}@carnet`;
-  const chunks: Buffer[] = [];
+  const frame = mtomFraming(action);
+  const boundary = frame.boundary;
+  const chunks: Buffer[] = [frame.head];
   const crlf = '\r\n';
-  chunks.push(
-    Buffer.from(
-      `--${boundary}${crlf}` +
-        `Content-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"${action ? `; action="${action}"` : ''}${crlf}` +
-        `Content-Transfer-Encoding: binary${crlf}` +
-        `Content-ID: <${rootId}>${crlf}${crlf}`,
-      'latin1',
-    ),
-  );
   chunks.push(Buffer.from(envelopeXml, 'utf8'));
   for (const a of attachments) {
     chunks.push(
@@ -333,9 +324,28 @@ export function buildMtomMessage(envelopeXml: string, attachments: Attachment[],
     );
     chunks.push(Buffer.isBuffer(a.body) ? a.body : Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength));
   }
-  chunks.push(Buffer.from(`${crlf}--${boundary}--${crlf}`, 'latin1'));
+  chunks.push(frame.tail);
+  return { contentType: frame.contentType, chunks, length: chunks.reduce((n, c) => n + c.length, 0) };
+}
+
+/**
+ * An MTOM message's frame: its content type, the root part's headers (before the envelope) and
+ * the closing boundary. A message of no attachment is head + envelope + tail, which an answer
+ * written as it is read (ITI-18 LeafClass) sends in that order.
+ */
+export function mtomFraming(action?: string): { boundary: string; contentType: string; head: Buffer; tail: Buffer } {
+  const boundary = `MIMEBoundary_${randomUUID().replace(/-/g, '')}`;
+  const rootId = `root.${randomUUID()}@carnet`;
+  const crlf = '\r\n';
+  const head = Buffer.from(
+    `--${boundary}${crlf}` +
+      `Content-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"${action ? `; action="${action}"` : ''}${crlf}` +
+      `Content-Transfer-Encoding: binary${crlf}` +
+      `Content-ID: <${rootId}>${crlf}${crlf}`,
+    'latin1',
+  );
   const contentType =
     `multipart/related; boundary="${boundary}"; type="application/xop+xml"; start="<${rootId}>"; ` +
     `start-info="application/soap+xml"${action ? `; action="${action}"` : ''}`;
-  return { contentType, chunks, length: chunks.reduce((n, c) => n + c.length, 0) };
+  return { boundary, contentType, head, tail: Buffer.from(`${crlf}--${boundary}--${crlf}`, 'latin1') };
 }

@@ -206,8 +206,14 @@ export interface SoapResponseOptions {
 
 /** A SOAP 1.2 envelope with WS-Addressing Action, MessageID and RelatesTo (responses) or To (requests). */
 export function buildSoapEnvelope(opts: SoapResponseOptions): string {
+  const { head, tail } = soapEnvelopeParts(opts);
+  return head + opts.bodyXml + tail;
+}
+
+/** The envelope around a Body written in parts (a streamed answer): everything before it, and after. */
+export function soapEnvelopeParts(opts: Omit<SoapResponseOptions, 'bodyXml'>): { head: string; tail: string } {
   const messageId = opts.messageId ?? `urn:uuid:${randomUUID()}`;
-  return (
+  const head =
     `<?xml version="1.0" encoding="UTF-8"?>` +
     `<env:Envelope xmlns:env="${NS.soap12}" xmlns:wsa="${NS.wsa}">` +
     `<env:Header>` +
@@ -217,9 +223,8 @@ export function buildSoapEnvelope(opts: SoapResponseOptions): string {
     (opts.to ? `<wsa:To env:mustUnderstand="true">${escapeText(opts.to)}</wsa:To>` : '') +
     (opts.headersXml ?? '') +
     `</env:Header>` +
-    `<env:Body>${opts.bodyXml}</env:Body>` +
-    `</env:Envelope>`
-  );
+    `<env:Body>`;
+  return { head, tail: `</env:Body></env:Envelope>` };
 }
 
 const SUBCODE_NS: Record<string, string> = { wsse: NS.wsse, wsa: NS.wsa };

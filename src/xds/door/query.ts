@@ -3,6 +3,7 @@
 import { dtmToDate } from '../../domain/entry-requirements.js';
 import type { AssociationType, AvailabilityStatus, Coded } from '../../domain/model.js';
 import type { Caller, Services } from '../../services/index.js';
+import type { DocumentPageSink } from '../../services/documents.js';
 import type { ContentFilter, IdSelector, RegistryQuery, RegistrySelection } from '../../services/registry-queries.js';
 import { associationTypeFromUrn, statusFromUrn } from '../ebrim/constants.js';
 import { writeAdhocQueryResponse, writeLeafClassObjects, writeObjectRef } from '../ebrim/write.js';
@@ -202,13 +203,32 @@ function fragments(sel: RegistrySelection, returnType: StoredQuery['returnType']
   });
 }
 
-export async function handleQuery(body: Element, caller: Caller, services: Services): Promise<string> {
+/** The answer to a query that failed before anything of it was sent (a database outage is the door's). */
+export function queryFailure(e: unknown): string {
+  passDatabaseOutage(e);
+  return writeAdhocQueryResponse([], errorsFor(e, 'ITI-18'));
+}
+
+/** FindDocuments as LeafClass: an answer the door writes as the service reads it (query-stream.ts). */
+export interface StreamedQuery {
+  run(sink: DocumentPageSink): Promise<void>;
+}
+
+/**
+ * The AdhocQueryResponse, or, for FindDocuments as LeafClass, the query to stream. FindDocuments
+ * as ObjectRef reads the entryUUIDs alone; every other query is answered whole.
+ */
+export async function handleQuery(body: Element, caller: Caller, services: Services): Promise<string | StreamedQuery> {
   try {
     const q = parseAdhocQueryRequest(body);
-    const selection = await services.registryQueries.run(caller, toRegistryQuery(q), { singlePatient: q.returnType === 'LeafClass' });
+    const query = toRegistryQuery(q);
+    if (query.kind === 'FindDocuments') {
+      if (q.returnType === 'LeafClass') return { run: (sink) => services.registryQueries.streamDocuments(caller, query, sink) };
+      return writeAdhocQueryResponse((await services.registryQueries.findDocumentIds(caller, query)).map((id) => writeObjectRef(id)));
+    }
+    const selection = await services.registryQueries.run(caller, query, { singlePatient: q.returnType === 'LeafClass' });
     return writeAdhocQueryResponse(fragments(selection, q.returnType));
   } catch (e) {
-    passDatabaseOutage(e);
-    return writeAdhocQueryResponse([], errorsFor(e, 'ITI-18'));
+    return queryFailure(e);
   }
 }

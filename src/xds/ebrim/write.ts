@@ -330,12 +330,19 @@ export function writeRegistryResponse(errors: RegistryErrorEntry[] = [], status:
  */
 export function writeAdhocQueryResponse(fragments: string[], errors: RegistryErrorEntry[] = [], status: ResponseStatus = statusOf(errors)): string {
   const objects = status === 'Failure' ? [] : fragments;
-  return (
-    `<query:AdhocQueryResponse xmlns:query="${NS.query}" xmlns:rs="${NS.rs}" xmlns:rim="${NS.rim}" status="${STATUS_URN[status]}">` +
-    writeRegistryErrorList(errors) +
-    `<rim:RegistryObjectList>${objects.join('')}</rim:RegistryObjectList>` +
-    `</query:AdhocQueryResponse>`
-  );
+  const { head, tail } = adhocQueryResponseParts(errors, status);
+  return head + objects.join('') + tail;
+}
+
+/** `query:AdhocQueryResponse` around its objects, for an answer written as its objects are read. */
+export function adhocQueryResponseParts(errors: RegistryErrorEntry[] = [], status: ResponseStatus = statusOf(errors)): { head: string; tail: string } {
+  return {
+    head:
+      `<query:AdhocQueryResponse xmlns:query="${NS.query}" xmlns:rs="${NS.rs}" xmlns:rim="${NS.rim}" status="${STATUS_URN[status]}">` +
+      writeRegistryErrorList(errors) +
+      `<rim:RegistryObjectList>`,
+    tail: `</rim:RegistryObjectList></query:AdhocQueryResponse>`,
+  };
 }
 
 export interface RetrievedDocument {
