@@ -19,15 +19,23 @@ export type DocumentCriteria = Omit<DocumentQuery, 'patientKey' | 'visibility'>;
 /** Filters of a search that its trace does not list (XDS objectType and referenceIdList). */
 export type DocumentNarrowing = Pick<DocumentQuery, 'objectTypes' | 'referenceIdGroups'>;
 
-/** An entry of a streamed search: what identifies this version of its row, and the entry itself, made when asked. */
+/** An entry of a streamed search: its entryUUID, the version of its row, and the entry itself. */
 export interface StreamedEntry {
-  /** changes whenever the row does (entryUUID and the writing transaction) */
+  entryUuid: string;
+  /** changes whenever the row does (the transaction that wrote it) */
   rowVersion: string;
-  entry(): StoredDocumentEntry;
+  /** the entry, made when asked; null when the sink said it knew this version (its row was not read) */
+  entry: (() => StoredDocumentEntry) | null;
 }
 
 /** Where a streamed search goes: `begin` once access is decided and the answer is known to fit, then its pages in order. */
 export interface DocumentPageSink {
+  /**
+   * The entries of this record the sink already holds in its own form, as `<entryUUID>:<version>`
+   * (entryUUID bare): a row found at one of these versions comes without its entry. It decides
+   * nothing: the search finds what it finds, under the caller's filter, whatever the sink holds.
+   */
+  known?(patientKey: string): readonly string[];
   begin(): void | Promise<void>;
   page(entries: StreamedEntry[]): void | Promise<void>;
 }
@@ -120,7 +128,10 @@ export function documentService(deps: ServiceDeps) {
       const streamed = await searchRecord(caller, patient, criteria, narrowing, false, async (tx, query) => {
         tooMany(await countDocumentsUpTo(tx, query, deps.limits.maxQueryResults + 1));
         await sink.begin();
-        await readDocumentPages(tx, query, STREAM_PAGE, (rows) => sink.page(rows.map((row) => ({ rowVersion: row.row_version, entry: () => toStoredEntry(row) }))));
+        const known = sink.known?.(query.patientKey) ?? [];
+        await readDocumentPages(tx, query, STREAM_PAGE, known, (rows) =>
+          sink.page(rows.map((row) => ({ entryUuid: row.entry_uuid, rowVersion: row.row_version, entry: row.row_read ? () => toStoredEntry(row) : null }))),
+        );
         return true;
       });
       // no record for this patient: an empty answer, as find() gives

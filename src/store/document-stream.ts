@@ -6,10 +6,15 @@ import type { Queryable, Tx } from './db.js';
 import { COLUMNS_BUT_METADATA, documentWhere, ORDER, type DocumentQuery, type DocumentRow } from './document-repo.js';
 import { SqlParams } from './sql-params.js';
 
-/** A row with what identifies this version of it: its entryUUID and the transaction that wrote it. */
-export interface VersionedDocumentRow extends DocumentRow {
-  /** `<entry_uuid>:<xmin>`: any change to the row (a status, a new latest version) writes a new one */
+/**
+ * A row of a paged read: its entryUUID and the version of the row (the transaction that wrote
+ * it: any change to the row writes a new one); the other columns are null when the reader said it
+ * knew this version already.
+ */
+export interface PagedDocumentRow extends DocumentRow {
   row_version: string;
+  /** false: the reader knew this version, its columns were not read */
+  row_read: boolean;
 }
 
 /** The entryUUIDs (`urn:uuid:…`) a search finds, in its order, at most `query.limit`. */
@@ -38,21 +43,35 @@ const CURSOR = 'carnet_document_pages';
  * Reads a search's rows `pageSize` at a time, in its order, handing each page to `onPage` before
  * the next is fetched. A cursor, not keyset pages: one statement, so one snapshot for the whole
  * answer, as the single select it replaces had (pages of separate statements could show a
- * document twice or not at all when it is replaced meanwhile). The metadata stays JSON text:
- * a page whose entries the reader already holds in its own form is not parsed.
+ * document twice or not at all when it is replaced meanwhile). The rows whose version the reader
+ * already knows (`known`: `<entry_uuid>:<version>`) come without their columns, neither sent nor
+ * parsed; the metadata comes as JSON text, parsed only if the reader needs the entry.
  */
-export async function readDocumentPages(tx: Tx, query: DocumentQuery, pageSize: number, onPage: (rows: VersionedDocumentRow[]) => void | Promise<void>): Promise<void> {
+export async function readDocumentPages(
+  tx: Tx,
+  query: DocumentQuery,
+  pageSize: number,
+  known: readonly string[],
+  onPage: (rows: PagedDocumentRow[]) => void | Promise<void>,
+): Promise<void> {
   const p = new SqlParams();
   const where = documentWhere(query, p);
+  const knownParam = p.add(known);
   await tx.query(
-    `DECLARE ${CURSOR} NO SCROLL CURSOR FOR SELECT ${COLUMNS_BUT_METADATA}, d.metadata::text AS metadata, d.entry_uuid::text || ':' || d.xmin::text AS row_version
-     FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}`,
+    `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
+     SELECT d.entry_uuid::text AS row_uuid, d.xmin::text AS row_version, f.entry_uuid IS NOT NULL AS row_read, f.*
+     FROM document_entry d
+     LEFT JOIN LATERAL (SELECT ${COLUMNS_BUT_METADATA}, d.metadata::text AS metadata
+       WHERE NOT (d.entry_uuid::text || ':' || d.xmin::text = ANY(${knownParam}::text[]))) f ON true
+     WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}`,
     p.values,
   );
+  const size = Math.max(1, Math.floor(pageSize));
   for (;;) {
-    const page = await tx.query<VersionedDocumentRow>(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM ${CURSOR}`);
+    const page = await tx.query<PagedDocumentRow & { row_uuid: string }>(`FETCH ${size} FROM ${CURSOR}`);
+    for (const r of page.rows) r.entry_uuid = r.row_uuid;
     if (page.rows.length) await onPage(page.rows);
-    if (page.rows.length < pageSize) break;
+    if (page.rows.length < size) break;
   }
   await tx.query(`CLOSE ${CURSOR}`);
 }

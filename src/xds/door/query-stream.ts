@@ -9,7 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { adhocQueryResponseParts } from '../ebrim/write.js';
 import { mtomFraming } from '../mtom.js';
 import { soapEnvelopeParts } from '../soap.js';
-import type { EntryXmlCache } from './entry-xml-cache.js';
+import type { EntryXmlCache, RecordXmlReader } from './entry-xml-cache.js';
 import type { StreamedQuery } from './query.js';
 
 export interface StreamedAnswerOptions {
@@ -32,8 +32,10 @@ export async function sendStreamedQuery(reply: FastifyReply, query: StreamedQuer
   const response = adhocQueryResponseParts();
   const frame = o.mtom ? mtomFraming(o.action) : undefined;
   let out: PassThrough | undefined;
+  let reader: RecordXmlReader | undefined;
   try {
     await query.run({
+      known: (patientKey) => (reader = o.cache.reader(patientKey)).known,
       begin: () => {
         out = new PassThrough();
         if (frame) reply.header('content-type', frame.contentType);
@@ -48,9 +50,8 @@ export async function sendStreamedQuery(reply: FastifyReply, query: StreamedQuer
       page: (entries) => {
         // a client gone: the rest is read (the search ends and is traced as any), not written
         if (out!.destroyed) return;
-        let xml = '';
-        for (const e of entries) xml += o.cache.xmlOf(e);
-        out!.write(xml);
+        reader ??= o.cache.reader('');
+        out!.write(Buffer.concat(entries.map((e) => reader!.xmlOf(e))));
       },
     });
   } catch (e) {

@@ -26,50 +26,64 @@ function stored(n: number, status: 'Approved' | 'Deprecated' = 'Approved'): Stor
   } as StoredDocumentEntry;
 }
 
-/** An entry of a streamed search, counting how often it is converted. */
-function streamed(entry: StoredDocumentEntry, xmin: number, made: { n: number }): StreamedEntry {
+/** An entry of a streamed search at row version `xmin`, counting how often it is converted; unread when `read` is false. */
+function streamed(entry: StoredDocumentEntry, xmin: number, made: { n: number }, read = true): StreamedEntry {
   return {
-    rowVersion: `${entry.entryUuid.slice(9)}:${xmin}`,
-    entry: () => {
-      made.n++;
-      return entry;
-    },
+    entryUuid: entry.entryUuid.slice(9),
+    rowVersion: String(xmin),
+    entry: read
+      ? () => {
+          made.n++;
+          return entry;
+        }
+      : null,
   };
 }
 
 describe('EntryXmlCache', () => {
-  it('answers the XML the entry gives, converting a row version once', () => {
+  it('answers the XML the entry gives, converting a row version once, and tells the search which versions it holds', () => {
     const cache = new EntryXmlCache();
     const made = { n: 0 };
     const e = stored(1);
-    expect(cache.xmlOf(streamed(e, 10, made))).toBe(writeDocumentEntry(e));
-    expect(cache.xmlOf(streamed(e, 10, made))).toBe(writeDocumentEntry(e));
+    expect(cache.reader('p').known).toEqual([]);
+    expect(cache.reader('p').xmlOf(streamed(e, 10, made)).toString('utf8')).toBe(writeDocumentEntry(e));
+    const again = cache.reader('p');
+    expect(again.known).toEqual([`${e.entryUuid.slice(9)}:10`]);
+    // the search sends a known version unread
+    expect(again.xmlOf(streamed(e, 10, made, false)).toString('utf8')).toBe(writeDocumentEntry(e));
     expect(made.n).toBe(1);
+    // held per record: another record's reader knows nothing of it
+    expect(cache.reader('q').known).toEqual([]);
   });
 
-  it('a new version of the row (another xmin) is written anew, never answered from the old one', () => {
+  it('a new version of the row (another xmin) is written anew and replaces the old one', () => {
     const cache = new EntryXmlCache();
     const made = { n: 0 };
-    cache.xmlOf(streamed(stored(1), 10, made));
+    cache.reader('p').xmlOf(streamed(stored(1), 10, made));
     const changed = stored(1, 'Deprecated');
-    expect(cache.xmlOf(streamed(changed, 11, made))).toBe(writeDocumentEntry(changed));
+    expect(cache.reader('p').xmlOf(streamed(changed, 11, made)).toString('utf8')).toBe(writeDocumentEntry(changed));
     expect(made.n).toBe(2);
+    expect(cache.reader('p').known).toEqual([`${changed.entryUuid.slice(9)}:11`]);
+    // an entry sent unread at a version not held is an error, never another version's XML
+    expect(() => cache.reader('p').xmlOf(streamed(changed, 12, made, false))).toThrow();
   });
 
-  it('stays within its bound in characters, dropping the least recently used first', () => {
-    const one = writeDocumentEntry(stored(1)).length + `${stored(1).entryUuid.slice(9)}:1`.length;
+  it('stays within its bound in bytes, dropping the least recently read record first; a reader keeps what it was told of', () => {
+    const one = Buffer.byteLength(writeDocumentEntry(stored(1)));
     const cache = new EntryXmlCache(Math.floor(one * 2.5));
     const made = { n: 0 };
-    cache.xmlOf(streamed(stored(1), 1, made));
-    cache.xmlOf(streamed(stored(2), 1, made));
-    cache.xmlOf(streamed(stored(1), 1, made)); // 1 is now the most recently used
-    cache.xmlOf(streamed(stored(3), 1, made)); // 2 goes
+    const p = cache.reader('p');
+    p.xmlOf(streamed(stored(1), 1, made));
+    cache.reader('q').xmlOf(streamed(stored(2), 1, made));
+    const pinned = cache.reader('p'); // p is now the most recently read
+    cache.reader('r').xmlOf(streamed(stored(3), 1, made)); // q goes
     expect(cache.size).toBe(2);
+    expect(cache.reader('q').known).toEqual([]);
+    expect(cache.reader('p').known).toHaveLength(1);
+    cache.reader('s').xmlOf(streamed(stored(4), 1, made));
+    cache.reader('t').xmlOf(streamed(stored(5), 1, made)); // p goes too
+    expect(cache.reader('p').known).toEqual([]);
     made.n = 0;
-    cache.xmlOf(streamed(stored(1), 1, made));
-    cache.xmlOf(streamed(stored(3), 1, made));
-    expect(made.n).toBe(0);
-    cache.xmlOf(streamed(stored(2), 1, made));
-    expect(made.n).toBe(1);
+    expect(pinned.xmlOf(streamed(stored(1), 1, made, false)).length).toBeGreaterThan(0);
   });
 });
