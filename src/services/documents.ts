@@ -31,11 +31,12 @@ export interface StreamedEntry {
 /** Where a streamed search goes: `begin` once access is decided and the answer is known to fit, then its pages in order. */
 export interface DocumentPageSink {
   /**
-   * The entries of this record the sink already holds in its own form, as `<entryUUID>:<version>`
-   * (entryUUID bare): a row found at one of these versions comes without its entry. It decides
-   * nothing: the search finds what it finds, under the caller's filter, whatever the sink holds.
+   * Asked once, before the pages: the entries of this record the sink already holds in its own
+   * form, as `<entryUUID>:<version>` (entryUUID bare); a row found at one of these versions comes
+   * without its entry. It decides nothing: the search finds what it finds, under the caller's
+   * filter, whatever the sink holds.
    */
-  known?(patientKey: string): readonly string[];
+  known(patientKey: string): readonly string[];
   begin(): void | Promise<void>;
   page(entries: StreamedEntry[]): void | Promise<void>;
 }
@@ -128,7 +129,7 @@ export function documentService(deps: ServiceDeps) {
       const streamed = await searchRecord(caller, patient, criteria, narrowing, false, async (tx, query) => {
         tooMany(await countDocumentsUpTo(tx, query, deps.limits.maxQueryResults + 1));
         await sink.begin();
-        const known = sink.known?.(query.patientKey) ?? [];
+        const known = sink.known(query.patientKey);
         await readDocumentPages(tx, query, STREAM_PAGE, known, (rows) =>
           sink.page(rows.map((row) => ({ entryUuid: row.entry_uuid, rowVersion: row.row_version, entry: row.row_read ? () => toStoredEntry(row) : null }))),
         );
