@@ -40,7 +40,7 @@ export async function countDocumentsUpTo(q: Queryable, query: DocumentQuery, cap
 const CURSOR = 'carnet_document_pages';
 
 /**
- * Reads a search's rows `pageSize` at a time, in its order, handing each page to `onPage` before
+ * Reads a search's rows a page at a time (`pages.first` rows, then `pages.next`), in its order, handing each page to `onPage` before
  * the next is fetched. A cursor, not keyset pages: one statement, so one snapshot for the whole
  * answer, as the single select it replaces had (pages of separate statements could show a
  * document twice or not at all when it is replaced meanwhile). The rows whose version the reader
@@ -50,7 +50,7 @@ const CURSOR = 'carnet_document_pages';
 export async function readDocumentPages(
   tx: Tx,
   query: DocumentQuery,
-  pageSize: number,
+  pages: { first: number; next: number },
   known: readonly string[],
   onPage: (rows: PagedDocumentRow[]) => void | Promise<void>,
 ): Promise<void> {
@@ -66,12 +66,12 @@ export async function readDocumentPages(
      WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}`,
     p.values,
   );
-  const size = Math.max(1, Math.floor(pageSize));
-  for (;;) {
-    const page = await tx.query<PagedDocumentRow & { row_uuid: string }>(`FETCH ${size} FROM ${CURSOR}`);
+  for (let size = pages.first; ; size = pages.next) {
+    const n = Math.max(1, Math.floor(size));
+    const page = await tx.query<PagedDocumentRow & { row_uuid: string }>(`FETCH ${n} FROM ${CURSOR}`);
     for (const r of page.rows) r.entry_uuid = r.row_uuid;
     if (page.rows.length) await onPage(page.rows);
-    if (page.rows.length < size) break;
+    if (page.rows.length < n) break;
   }
   await tx.query(`CLOSE ${CURSOR}`);
 }
