@@ -1,7 +1,6 @@
 // `carnet serve`: starts the server and stops it cleanly on SIGTERM / SIGINT.
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app.js';
-import { ensureFhirDefinitions } from '../fhir/definitions.js';
 import { loadConfig } from '../config/config.js';
 import { redactUrl } from '../config/env.js';
 import type { Command } from './commands.js';
@@ -11,10 +10,10 @@ export const serveCommand: Command = {
   async run() {
     const config = loadConfig();
     const app = await createApp(config);
-    // The FHIR definitions (the built subset: a few hundred milliseconds of CPU) are indexed
-    // before the port opens, so that no request ever waits behind them; other commands never pay
-    // for them. The FHIR worker threads load in the background, not during the first XML request.
-    ensureFhirDefinitions();
+    // The FHIR definitions are not indexed here: the event loop needs them only to write a FHIR
+    // XML answer, and indexes them then (~200 ms of CPU, once; fhir/definitions.ts). The FHIR
+    // worker threads, which need them for every XML body and profile check, load them in the
+    // background below, once the port is open.
     const address = await app.http.listen({ host: config.host, port: config.port });
     // On an ephemeral port (CARNET_PORT=0) the default public URL names the port the server got.
     const port = (app.http.server.address() as AddressInfo | null)?.port;
