@@ -108,7 +108,14 @@ export async function startTestApp(db: Db, env: Record<string, string> = {}, opt
   }
   const app = created;
   checkAnswers(app, config);
-  const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  let address: string;
+  try {
+    address = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  } catch (e) {
+    await app.close().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   app.config.publicUrl = address;
   return {
     app,
