@@ -1,31 +1,34 @@
 // The server under attack, in a process of its own (bench/attack.ts starts it): `createApp` as
-// `carnet serve` runs it, on a PostgreSQL schema of the benchmark (or a PGlite store), with one
-// record of twenty documents a doctor may read. Besides the fair benchmark's `stats` and `stop`
-// it answers `phase-start` (its resident size now; resets the peak) and `phase-end` (the peak
-// resident size since, sampled every 20 ms on its own thread, with the event loop's delay and the
-// garbage collector's pauses over the window: what a request waiting behind them would wait).
-import { randomBytes } from 'node:crypto';
+// `carnet serve` runs it, from the compiled dist/ when it is current (bench/server-modules.ts), on
+// the store the benchmark seeded beforehand (bench/attack-seed.ts): this process holds the server
+// and nothing else, so that its memory is the server's. Besides the fair benchmark's `stats` and
+// `stop` it answers `phase-start` (its resident size now; resets the peak) and `phase-end` (the
+// peak resident size since, sampled every 20 ms on its own thread, with the event loop's delay and
+// the garbage collector's pauses over the window: what a request waiting behind them would wait).
 import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import pino from 'pino';
-import { createApp } from '../src/app.js';
-import { loadConfig, type InputLimits } from '../src/config/config.js';
-import { ensureFhirDefinitions } from '../src/fhir/definitions.js';
-import type { Db } from '../src/store/db.js';
-import { migrate } from '../src/store/migrations.js';
-import { openPglite } from '../src/store/pglite-db.js';
-import { openPostgres } from '../src/store/pg-db.js';
-import { claimsOf } from '../test/support/app.js';
-import { adultRecord, as, makeWorld, patientCaller, proActor, submission } from '../test/support/world.js';
+import type * as AppModule from '../src/app.js';
+import type { CarnetClaims } from '../src/auth/claims.js';
+import type * as ConfigModule from '../src/config/config.js';
+import type { InputLimits } from '../src/config/config.js';
+import type * as DefinitionsModule from '../src/fhir/definitions.js';
+import type * as PgliteModule from '../src/store/pglite-db.js';
+import type * as PgModule from '../src/store/pg-db.js';
+import type { AttackStore } from './attack-seed.js';
 import { childArgs, serveParent } from './fair/procs.js';
+import { serverCodeKind, serverModule } from './server-modules.js';
 
 export interface AttackServerArgs {
-  /** PostgreSQL when given, else the embedded PGlite */
-  databaseUrl?: string;
+  store: AttackStore;
   dataDir: string;
+  patientKey: string;
+  doctorClaims: CarnetClaims;
 }
 
 export interface AttackServerReady {
   base: string;
+  /** the server's code: compiled (dist/, as `carnet serve` runs) or its sources */
+  code: 'compiled' | 'sources';
   token: string;
   patientKey: string;
   limits: InputLimits;
@@ -39,37 +42,17 @@ export interface AttackServerWindow {
   gc: { count: number; p99: number; max: number; totalMs: number };
 }
 
-async function openStore(url: string | undefined): Promise<{ db: Db; drop: () => Promise<void> }> {
-  if (!url) {
-    const db = await openPglite();
-    await migrate(db);
-    return { db, drop: () => db.close() };
-  }
-  const schema = `carnet_attack_bench_${randomBytes(4).toString('hex')}`;
-  const admin = openPostgres({ connectionString: url, maxConnections: 1 });
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const db = openPostgres({ connectionString: url, maxConnections: 10, schema });
-  await migrate(db);
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.close();
-    },
-  };
-}
-
 async function main(): Promise<void> {
   const a = childArgs<AttackServerArgs>();
-  const { db, drop } = await openStore(a.databaseUrl);
+  const { createApp } = await serverModule<typeof AppModule>('app');
+  const { loadConfig } = await serverModule<typeof ConfigModule>('config/config');
+  const { ensureFhirDefinitions } = await serverModule<typeof DefinitionsModule>('fhir/definitions');
+  const db =
+    a.store.kind === 'postgres'
+      ? (await serverModule<typeof PgModule>('store/pg-db')).openPostgres({ connectionString: a.store.databaseUrl, maxConnections: 10, schema: a.store.schema })
+      : await (await serverModule<typeof PgliteModule>('store/pglite-db')).openPglite({ dataDir: a.store.dir });
   const config = { ...loadConfig({ CARNET_LOG_LEVEL: 'silent', CARNET_DEV_MODE: 'true', CARNET_DATA_DIR: a.dataDir }), host: '127.0.0.1', port: 0 };
   const app = await createApp(config, { db, logger: pino({ level: 'silent' }) });
-  const w = await makeWorld(db);
-  const doctor = proActor('doctor');
-  const rec = await adultRecord(w);
-  await w.services.consent.addGrant(patientCaller(rec.patientKey), rec.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
-  for (let i = 0; i < 5; i++) await w.services.submissions.submit(as(doctor), submission(rec.ins, [{}, {}, {}, {}]));
   const base = await app.http.listen({ host: '127.0.0.1', port: 0 });
   // As `carnet serve` does: definitions indexed and worker threads loaded before the first request.
   ensureFhirDefinitions();
@@ -102,14 +85,15 @@ async function main(): Promise<void> {
   });
   const ready: AttackServerReady = {
     base,
-    token: await app.verifier.sign(claimsOf(doctor), 3600),
-    patientKey: rec.patientKey,
+    code: serverCodeKind,
+    token: await app.verifier.sign(a.doctorClaims, 3600),
+    patientKey: a.patientKey,
     limits: config.limits,
     documentBodyLimit: config.documentBodyLimit,
   };
   serveParent(ready, async () => {
     await app.close();
-    await drop();
+    await db.close();
   });
 }
 

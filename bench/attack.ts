@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AttackReport, ProbeReport, ProbeStats } from './attack-load.js';
 import type { AttackServerArgs, AttackServerReady, AttackServerWindow } from './attack-server.js';
+import { seedAttackStore } from './attack-seed.js';
 import { startChild } from './fair/procs.js';
 import { fmt, median } from './stats.js';
 
@@ -61,7 +62,8 @@ export async function runAttackBench(options: AttackBenchOptions = {}): Promise<
   const seconds = options.seconds ?? 15;
   const repeats = options.repeats ?? 3;
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-attack-bench-'));
-  const args: AttackServerArgs = { databaseUrl: options.databaseUrl, dataDir };
+  const seeded = await seedAttackStore(options.databaseUrl, dataDir);
+  const args: AttackServerArgs = { store: seeded.store, dataDir, patientKey: seeded.patientKey, doctorClaims: seeded.doctorClaims };
   const server = await startChild<AttackServerReady>('../attack-server.ts', args);
   try {
     const r = server.ready;
@@ -91,7 +93,7 @@ export async function runAttackBench(options: AttackBenchOptions = {}): Promise<
     const mb = (b: number) => `${fmt(b / 1024 / 1024, 0)} MB`;
     const store = options.databaseUrl ? 'PostgreSQL' : 'PGlite';
     const loads = (ws: Window[]) => ws.map((w) => `${fmt(w.load[0])}/${fmt(w.load[1])}`).join(', ');
-    log(`${store}; ${repeats} quiet/attacked pairs of ${seconds} s windows; load average (1 min) before/after each window: quiet ${loads(quiet)}; attacked ${loads(attacked)}`);
+    log(`${store}, the server from its ${r.code === 'compiled' ? 'compiled code (dist/, as carnet serve runs)' : 'sources (dist/ missing or older than src/: npm run build)'}; ${repeats} quiet/attacked pairs of ${seconds} s windows; load average (1 min) before/after each window: quiet ${loads(quiet)}; attacked ${loads(attacked)}`);
     for (const probe of ['health', 'search'] as const) {
       const q = quiet.map((w) => w.probe[probe]);
       const a = attacked.map((w) => w.probe[probe]);
@@ -125,6 +127,7 @@ export async function runAttackBench(options: AttackBenchOptions = {}): Promise<
     );
   } finally {
     await server.stop();
+    await seeded.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -72,9 +72,9 @@ export async function baselineDeposit(raw: pg.Pool, patientKey: string, content:
     ]);
     const uuid = randomUUID();
     await cl.query(
-      `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type, type_code, class_code,
+      `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, lineage_id, version, is_latest, unique_id, status, mime_type, type_code, class_code,
          confidentiality, submission_set_uuid, content_sha256, stored_at, metadata)
-       VALUES ($1, $2, $2, 1, true, $3, 'Approved', 'application/octet-stream', '11488-4', '10', '{N}', $2, $4, now(), $5)`,
+       VALUES ($1, $2, $2, $2, 1, true, $3, 'Approved', 'application/octet-stream', '11488-4', '10', '{N}', $2, $4, now(), $5)`,
       [patientKey, uuid, `2.25.${BigInt(`0x${uuid.replace(/-/g, '')}`)}`, digest, JSON.stringify({ uniqueId: uuid })],
     );
     await cl.query('COMMIT');

@@ -29,10 +29,11 @@ async function main(): Promise<void> {
   if (only === 'attack') return attack();
   if (!only || only === 'rules') await rules();
   const url = process.env.DATABASE_URL;
-  // The doors' benchmarks (PostgreSQL, concurrent HTTP clients). iti67 is the fair instrument:
-  // server and baseline in processes of their own (bench/fair/).
+  // The doors' benchmarks (PostgreSQL, concurrent HTTP clients). iti67 and deposit are the fair
+  // instrument: server and baseline in processes of their own (bench/fair/).
   for (const [name, file, fn] of [
     ['iti67', './fair/iti67.ts', 'runIti67Bench'],
+    ['deposit', './fair/deposit.ts', 'runDepositBench'],
     ['fhir', './fhir.ts', 'runFhirBench'],
     ['xds', './xds.ts', 'runXdsBench'],
   ] as const) {

@@ -37,7 +37,7 @@ export interface XdsBenchOptions {
 let n = 0;
 const uid = () => `1.2.250.1.999.8.${Date.now()}.${process.pid}.${++n}`;
 
-function submission(patient: PatientIdentifier, contents: Buffer[]): SubmissionRequest {
+export function submission(patient: PatientIdentifier, contents: Buffer[]): SubmissionRequest {
   const coded = (code: string, system: string) => ({ code, system });
   return {
     submissionSet: { id: 'SubmissionSet01', uniqueId: uid(), sourceId: '1.2.250.1.999.2', patientId: patient, submissionTime: '20260110100000', contentTypeCode: coded('04', '1.2.250.1.213.1.1.4.2'), authors: [], intendedRecipients: [] },
@@ -67,7 +67,7 @@ function submission(patient: PatientIdentifier, contents: Buffer[]): SubmissionR
   };
 }
 
-function envelope(action: string, body: string, security: string): string {
+export function envelope(action: string, body: string, security: string): string {
   return (
     `<env:Envelope xmlns:env="${NS.soap12}" xmlns:wsa="${NS.wsa}"><env:Header><wsa:Action env:mustUnderstand="true">${action}</wsa:Action>` +
     `<wsa:MessageID>urn:uuid:${randomUUID()}</wsa:MessageID>${security}</env:Header><env:Body>${body}</env:Body></env:Envelope>`
@@ -75,7 +75,7 @@ function envelope(action: string, body: string, security: string): string {
 }
 
 /** An ITI-41 MTOM request with one document of these bytes (fresh uniqueIds each time). */
-function pnrRequest(patient: PatientIdentifier, content: Buffer, security: string): { headers: Record<string, string>; body: Buffer } {
+export function pnrRequest(patient: PatientIdentifier, content: Buffer, security: string): { headers: Record<string, string>; body: Buffer } {
   const sub = submission(patient, [content]);
   const cid = `${randomUUID()}@bench`;
   const env = envelope(XDS_ACTIONS['ITI-41'], writeProvideAndRegisterRequest(sub, new Map([['Document1', cid]])), security);

@@ -26,8 +26,16 @@ export interface Target {
   /** the path client `i` requests (each client may read its own record) */
   pathOf: (client: number) => string;
   headers?: Record<string, string>;
+  /** for a target that is POSTed to: the next request's headers and body for client `i` (a new one after each answer) */
+  post?: (client: number) => { headers: Record<string, string>; body: string | Buffer };
   stats: () => Promise<ProcessStats>;
 }
+
+type CannonClient = {
+  setRequests: (r: Array<Record<string, unknown>>) => void;
+  setHeadersAndBody: (h: Record<string, string>, b: string | Buffer) => void;
+  on: (e: string, f: () => void) => void;
+};
 
 export interface WindowFigures {
   perSecond: number;
@@ -48,14 +56,34 @@ export interface TargetFigures {
 async function window(t: Target, seconds: number, connections: number): Promise<WindowFigures> {
   let client = 0;
   const before = await t.stats();
-  const r = await autocannon({
-    url: t.base,
-    connections,
-    duration: seconds,
-    setupClient: (c: { setRequests: (r: Array<Record<string, unknown>>) => void }) => {
-      c.setRequests([{ method: 'GET', path: t.pathOf(client++ % connections), headers: t.headers ?? {} }]);
-    },
-  });
+  const post = t.post;
+  const r = await autocannon(
+    post
+      ? {
+          // Deposits: every request a new body (fresh uniqueIds), each client on its own record.
+          url: `${t.base}${t.pathOf(0)}`,
+          method: 'POST',
+          connections,
+          duration: seconds,
+          setupClient: (c: CannonClient) => {
+            const mine = client++ % connections;
+            const next = () => {
+              const req = post(mine);
+              c.setHeadersAndBody({ ...(t.headers ?? {}), ...req.headers }, req.body);
+            };
+            next();
+            c.on('response', next);
+          },
+        }
+      : {
+          url: t.base,
+          connections,
+          duration: seconds,
+          setupClient: (c: CannonClient) => {
+            c.setRequests([{ method: 'GET', path: t.pathOf(client++ % connections), headers: t.headers ?? {} }]);
+          },
+        },
+  );
   const after = await t.stats();
   return {
     perSecond: r.requests.average,
@@ -78,7 +106,8 @@ export async function measure(targets: Target[], o: WindowOptions, log: (l: stri
       const w = await window(t, o.windowSeconds, o.connections);
       if (w.failed) {
         // Failed requests measure nothing: say what one of them answers.
-        const probe = await fetch(`${t.base}${t.pathOf(0)}`, { headers: t.headers ?? {} });
+        const req = t.post?.(0);
+        const probe = await fetch(`${t.base}${t.pathOf(0)}`, req ? { method: 'POST', headers: { ...(t.headers ?? {}), ...req.headers }, body: req.body as unknown as RequestInit['body'] } : { headers: t.headers ?? {} });
         log(`  ${t.name}: ${w.failures} in the window; one now answers ${probe.status} ${(await probe.text()).slice(0, 200)}`);
       }
       all.get(t.name)!.push(w);

@@ -21,6 +21,8 @@ export interface ServerReady {
   base: string;
   /** the records read by ITI-67, one per client */
   patients: string[];
+  /** each record's INS (system and value), in the same order: the XDS door names patients by it */
+  identifiers: Array<{ system: string; value: string }>;
   /** a care-team nurse's bearer token (the matrix and masking restrict what she sees) */
   nurseToken: string;
   doctorToken: string;
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     await s.directory.putProfessional({ id_nat_ps: p.idNatPs, given: p.given, family: p.family, profession: p.profession, specialty: null, structure_id: p.structureId, telecom: null });
   }
   const patients: string[] = [];
+  const identifiers: ServerReady['identifiers'] = [];
   for (let r = 0; r < a.records; r++) {
     const ins = { system: '1.2.250.1.213.1.4.8', value: `2${String(Date.now() % 1e8).padStart(8, '0')}${String(r).padStart(4, '0')}` };
     const { patientKey } = await s.records.create(support, { identifiers: [ins], given: 'Jeanne', family: 'Durand', birthDate: '1980-05-17', consent: { givenBy: 'patient' } });
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
     await s.submissions.submit(doctor, request);
     await bulkCopy(db, patientKey, Math.ceil(a.documents / docs.length) - 1);
     patients.push(patientKey);
+    identifiers.push(ins);
   }
   await db.query('ANALYZE');
   const base = await app.http.listen({ host: '127.0.0.1', port: 0 });
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
   ensureFhirDefinitions();
   await app.http.fhirWork.warm();
   const token = (p: typeof DOCTOR) => app.verifier.sign(claimsOf({ kind: 'professional', mode: 'normal', ...p }), 3600);
-  const ready: ServerReady = { base, patients, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR) };
+  const ready: ServerReady = { base, patients, identifiers, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR) };
   serveParent(ready, () => app.close());
 }
 

@@ -34,7 +34,7 @@ export interface Config {
   /** requests slower than this are cut (no hang) */
   requestTimeoutMs: number;
   /** connections held open by slow or idle clients (slowloris): see src/http/connection-limits.ts */
-  connections: { headersTimeoutMs: number; max: number; perClient: number };
+  connections: { headersTimeoutMs: number; keepAliveTimeoutMs: number; max: number; perClient: number };
   /** development conveniences (local token key, demo data); never in production */
   devMode: boolean;
   /** the XDS repositoryUniqueId this server announces */
@@ -139,6 +139,7 @@ export function loadConfig(given: Env = process.env): Config {
     requestTimeoutMs: readInt(env, 'CARNET_REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
     connections: {
       headersTimeoutMs: readInt(env, 'CARNET_HEADERS_TIMEOUT_MS', 10_000, 500, 600_000),
+      keepAliveTimeoutMs: readInt(env, 'CARNET_KEEP_ALIVE_TIMEOUT_MS', 10_000, 500, 600_000),
       max: readInt(env, 'CARNET_MAX_CONNECTIONS', 4096, 1, 1_000_000),
       perClient: readInt(env, 'CARNET_MAX_CONNECTIONS_PER_CLIENT', 256, 0, 1_000_000),
     },

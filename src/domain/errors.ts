@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'business_rule'
   /** a state conflict, e.g. a DMP that already exists (FHIR 409) */
   | 'conflict'
+  /** a change made against another version than the current one (If-Match, FHIR 412) */
+  | 'precondition_failed'
   /** a function is in a maintenance window (DMP-06, HTTP 503) */
   | 'unavailable'
   /** the caller's identity is missing or not acceptable (HTTP 401, SOAP wsse fault) */

@@ -33,6 +33,27 @@ export interface CapabilityInfo {
   formats: string[];
 }
 
+/**
+ * R4 CapabilityStatement.rest.resource versioning and its neighbours, as the routes make them
+ * true. A type read by version (vread) keeps meta.versionId and answers ETag: `versioned`. Not
+ * `versioned-update`, which claims every versioning feature: only the current version is kept,
+ * so no past version is read (readHistory false) and there is no _history. If-Match is honoured
+ * on every change all the same (412), as rest.documentation says. No update creates (an id is
+ * the server's), and nothing is conditional but DocumentReference's PATCH by identifier, which
+ * R4 has no element for.
+ */
+function versioningOf(interactions: Set<TypeInteraction>): Partial<CapabilityStatementRestResource> {
+  if (!interactions.has('read')) return {};
+  return {
+    versioning: interactions.has('vread') ? 'versioned' : 'no-version',
+    readHistory: false,
+    updateCreate: false,
+    ...(interactions.has('create') ? { conditionalCreate: false } : {}),
+    ...(interactions.has('update') ? { conditionalUpdate: false } : {}),
+    ...(interactions.has('delete') ? { conditionalDelete: 'not-supported' as const } : {}),
+  };
+}
+
 export class FhirCapabilities {
   private readonly resources = new Map<string, ResourceCaps>();
   private readonly system = new Set<SystemInteraction>();
@@ -99,8 +120,7 @@ export class FhirCapabilities {
         ...(r.profile ? { profile: r.profile } : {}),
         ...(r.supportedProfiles.size ? { supportedProfile: [...r.supportedProfiles].sort() } : {}),
         interaction: [...r.interactions].sort().map((code) => ({ code })),
-        // vread answers the current version only: no past version is read (readHistory false)
-        ...(r.interactions.has('read') ? { readHistory: false, updateCreate: false } : {}),
+        ...versioningOf(r.interactions),
         ...(r.searchParams.size
           ? {
               searchParam: [...r.searchParams.values()]

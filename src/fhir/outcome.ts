@@ -74,6 +74,8 @@ const ERROR_MAP: Record<ErrorCode, ErrorMapping> = {
   record_closed: { status: 403, code: 'forbidden' },
   business_rule: { status: 422, code: 'business-rule' },
   conflict: { status: 409, code: 'conflict' },
+  // R4 http.html#concurrency: an If-Match that does not name the current version
+  precondition_failed: { status: 412, code: 'conflict' },
   unavailable: { status: 503, code: 'transient' },
   unauthenticated: { status: 401, code: 'login' },
   rate_limited: { status: 429, code: 'throttled' },

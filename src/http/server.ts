@@ -3,7 +3,7 @@
 // show a stack trace.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config, InputLimits } from '../config/config.js';
 import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
@@ -16,6 +16,7 @@ import { readXmlRequestBody } from './xml-request-body.js';
 import { checkXmlSize } from '../xml/index.js';
 import { httpServerOptions, limitConnections, refusedConnection } from './connection-limits.js';
 import { lazyCompilers } from './lazy-compilers.js';
+import { earlierAnswerSent } from './pipelining.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,6 +48,10 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     http: httpServerOptions(config.connections, config.requestTimeoutMs),
+    // A connection on which nothing moved for the request's time is closed (connection-limits.ts:
+    // a client that stops reading its answers); Node sets none by default.
+    connectionTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.connections.keepAliveTimeoutMs,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: (req) => {
@@ -71,6 +76,19 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       req.raw.socket.destroy();
       return;
     }
+    // A pipelined request is handled once the answer before it has left (pipelining.ts).
+    const waiting = earlierAnswerSent(req.raw.socket, reply.raw);
+    if (!waiting) {
+      beginRequest(req, reply, done);
+      return;
+    }
+    void waiting.then(() => {
+      // The connection closed meanwhile: nobody is left to answer.
+      if (req.raw.socket.destroyed) reply.hijack();
+      else beginRequest(req, reply, done);
+    });
+  });
+  function beginRequest(req: FastifyRequest, reply: FastifyReply, done: (e?: Error) => void): void {
     reply.header('x-request-id', req.id);
     req.facts = {};
     withRequestFacts(req.facts, () => {
@@ -86,7 +104,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       }
       done();
     });
-  });
+  }
   // DMP-06: a refusal that passes by itself says when to come back, on every door: the XDS door
   // answers it inside a RegistryResponse (XDSRegistryNotAvailable), not as an HTTP error.
   app.addHook('onSend', async (req, reply, payload) => {

@@ -2,12 +2,14 @@
 // patient side keeps them ("Mes informations"). Contacts are checked and normalised like the
 // account's own contact details (contact.ts).
 import { CarnetError } from '../domain/errors.js';
+import type { IfMatch } from '../domain/resource-versions.js';
 import { updateDmp } from '../store/record-repo.js';
 import { listRepresentatives, updateRepresentative, type RepresentativeRow } from '../store/representative-repo.js';
 import { isUuid } from './auth-trace.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
+import { changePatientVersion, checkPatientIfMatch } from './records.js';
 
 export interface EmergencyContact {
   name: string;
@@ -114,7 +116,8 @@ export function contactsService(deps: ServiceDeps) {
       });
     },
 
-    update(caller: Caller, patientKey: string, input: ContactsUpdate): Promise<ContactsView> {
+    /** `ifMatch`: the Patient's version the change was made against (its contacts are the Patient's). */
+    update(caller: Caller, patientKey: string, input: ContactsUpdate, ifMatch?: IfMatch): Promise<ContactsView> {
       const contacts = input.emergencyContacts === undefined ? undefined : checkEmergencyContacts(input.emergencyContacts);
       const reps = (input.representatives ?? []).map((r, i) => {
         const at = `representatives[${i}]`;
@@ -131,7 +134,13 @@ export function contactsService(deps: ServiceDeps) {
         // what changed, never the values (the trace is read by the médecin traitant too)
         trace: { details: { emergencyContacts: contacts?.length ?? null, representatives: reps.map((r) => r.representativeId) } },
         act: async ({ tx, record }) => {
-          if (contacts) await updateDmp(tx, patientKey, { emergency_contacts: contacts }, deps.clock.now());
+          await checkPatientIfMatch(tx, record, ifMatch);
+          if (contacts) {
+            const at = deps.clock.now();
+            await updateDmp(tx, patientKey, { emergency_contacts: contacts }, at);
+            // Patient.contact shows them: a new version of the Patient
+            await changePatientVersion(tx, patientKey, at);
+          }
           for (const r of reps) {
             if (!Object.keys(r.changes).length) continue;
             if (!(await updateRepresentative(tx, patientKey, r.representativeId, r.changes))) {

@@ -11,6 +11,7 @@ import { documentEntryProblems, dtmToDate, registeredElsewhereProblems } from '.
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
 import type { AvailabilityStatus, Coded, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
+import { checkIfMatch, documentVersion, type IfMatch } from '../domain/resource-versions.js';
 import type { Tx } from '../store/db.js';
 import { getEntry, getLatestByLogicalId, insertEntryVersion, markNotLatest, setEntryStatus } from '../store/document-repo.js';
 import { insertAssociation, insertSubmissionSet, registerObject, registerUniqueId } from '../store/registry-repo.js';
@@ -246,9 +247,10 @@ export function metadataUpdateService(deps: ServiceDeps) {
   /**
    * MASK-01/02/03/05, DOC-06, DOC-07: one change of a document, all of it or nothing. New flags
    * make one new metadata version (carrying the new status too); a status change alone is made
-   * in place. A change that changes nothing writes nothing.
+   * in place. A change that changes nothing writes nothing. `ifMatch`: the version the change
+   * was made against, compared under the record's lock (R4 http.html#concurrency, 412).
    */
-  async function change(caller: Caller, ref: DocumentRef, what: DocumentChange): Promise<StoredDocumentEntry> {
+  async function change(caller: Caller, ref: DocumentRef, what: DocumentChange, ifMatch?: IfMatch): Promise<StoredDocumentEntry> {
     const [first, ...others] = changeActions(what);
     if (!first) throw new CarnetError('invalid_metadata', 'the change changes nothing');
     const details = {
@@ -257,6 +259,7 @@ export function metadataUpdateService(deps: ServiceDeps) {
       ...(what.delete ? { delete: true } : {}),
     };
     return onLatest(caller, ref, [first, ...others], details, async (tx, record, doc) => {
+      if (ifMatch) checkIfMatch(ifMatch, documentVersion(doc));
       let codes = doc.confidentialityCodes.map((c) => c.code);
       let flagsChanged = false;
       for (const f of what.flags) {

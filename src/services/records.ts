@@ -9,9 +9,11 @@ import { majorityDate } from '../domain/minors.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import type { RecordContext } from '../domain/record.js';
 import type { ReasonCode } from '../domain/reasons.js';
+import { checkIfMatch, versionOf, type IfMatch, type ResourceVersion } from '../domain/resource-versions.js';
 import type { Tx } from '../store/db.js';
 import { findPatientKey, identifiersOfRecord, insertDmp, loadRecord, updateDmp, type DmpRow, type LoadedRecord } from '../store/record-repo.js';
 import { insertRepresentative } from '../store/representative-repo.js';
+import { bumpVersion, getVersion } from '../store/resource-version-repo.js';
 import type { Holder, IssuedCredentials } from './accounts.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, traceCall } from './guard.js';
@@ -70,6 +72,8 @@ export interface RecordStatus {
   medecinTraitant?: boolean;
   /** what the record holds about the patient (TD0.2 returns the identity traits) */
   identity?: RecordIdentity;
+  /** the version of the Patient the record shows (R4 meta.versionId, lastUpdated) */
+  version?: ResourceVersion;
 }
 
 /** The identity traits as the record holds them: nothing is added or guessed. */
@@ -82,17 +86,41 @@ export interface RecordIdentity {
 }
 
 /** A record as read by `get`: its row, its identifiers and how a professional caller stands with it. */
-export type RecordView = DmpRow & { identifiers: PatientIdentifier[] } & Pick<RecordStatus, 'authorised' | 'blocked' | 'medecinTraitant'>;
+export type RecordView = DmpRow & { identifiers: PatientIdentifier[]; version: ResourceVersion } & Pick<RecordStatus, 'authorised' | 'blocked' | 'medecinTraitant'>;
 
 export type { DmpRow };
 
 export interface CreatedRecord {
   patientKey: string;
+  /** the new Patient's version: 1, at its creation */
+  version: ResourceVersion;
   representativeIds: string[];
   credentials: CreationCredentials[];
 }
 
 export type CreationOutcome = { ok: true; created: CreatedRecord } | { ok: false; denied: ReasonCode };
+
+/**
+ * The version of the Patient a record shows. Its state (closed or open, emergency contacts) and
+ * the consents a reader's standing comes from change it (bumpPatientVersion); read in the
+ * transaction that reads the record.
+ */
+export async function patientVersion(tx: Tx, record: LoadedRecord): Promise<ResourceVersion> {
+  return versionOf(await getVersion(tx, record.row.patient_key, 'Patient', record.row.patient_key), new Date(record.row.created_at));
+}
+
+/**
+ * R4 http.html#concurrency: a change of the Patient asked against another version than the
+ * current one is refused (412). Checked before the change's own rules, as a precondition is.
+ */
+export async function checkPatientIfMatch(tx: Tx, record: LoadedRecord, ifMatch: IfMatch | undefined): Promise<void> {
+  if (ifMatch) checkIfMatch(ifMatch, await patientVersion(tx, record));
+}
+
+/** A change of what the Patient shows: its next version, in the change's transaction. */
+export async function changePatientVersion(tx: Tx, patientKey: string, at: Date): Promise<void> {
+  await bumpVersion(tx, patientKey, 'Patient', patientKey, at);
+}
 
 /** How a professional caller stands with a record (TD0.2: authorisation and médecin traitant status). */
 function standingOf(actor: Caller['actor'], ctx: RecordContext): Pick<RecordStatus, 'authorised' | 'blocked' | 'medecinTraitant'> {
@@ -236,7 +264,7 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
       details: { channel, consentBy: consent!.givenBy },
     });
     const credentials = await openAccountsAtCreation(tx, caller, patientKey, input.accounts ?? [], reps);
-    return { ok: true, created: { patientKey, representativeIds: reps.map((r) => r.representativeId), credentials } };
+    return { ok: true, created: { patientKey, version: versionOf(undefined, at), representativeIds: reps.map((r) => r.representativeId), credentials } };
   }
 
   return {
@@ -289,8 +317,9 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
       return guarded(deps, caller, {
         patientKey: key,
         action: 'record.exists',
-        act: async ({ record }) => ({
+        act: async ({ tx, record }) => ({
           exists: true,
+          version: await patientVersion(tx, record),
           patientKey: key,
           status: record.context.status,
           closedAt: record.context.closedAt,
@@ -305,20 +334,27 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
       return guarded(deps, caller, {
         patientKey,
         action: 'record.exists',
-        act: async ({ record }) => ({ ...record.row, identifiers: record.identifiers, ...standingOf(caller.actor, record.context) }),
+        act: async ({ tx, record }) => ({
+          ...record.row,
+          identifiers: record.identifiers,
+          version: await patientVersion(tx, record),
+          ...standingOf(caller.actor, record.context),
+        }),
       });
     },
 
     /** DMP-05: close; data kept 10 years, no deposit and no professional access meanwhile. */
-    async close(caller: Caller, patientKey: string, reason?: string): Promise<void> {
+    async close(caller: Caller, patientKey: string, reason?: string, ifMatch?: IfMatch): Promise<void> {
       await guarded(deps, caller, {
         patientKey,
         action: 'record.close',
         lock: true,
         trace: { details: { reason: reason ?? null } },
         act: async ({ tx, record }) => {
+          await checkPatientIfMatch(tx, record, ifMatch);
           if (record.context.status === 'closed') throw new CarnetError('business_rule', 'the record is already closed');
           const at = now();
+          await changePatientVersion(tx, patientKey, at);
           await updateDmp(
             tx,
             patientKey,
@@ -330,14 +366,17 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
     },
 
     /** DMP-05: reactivate within the retention period, with everything as it was. */
-    async reactivate(caller: Caller, patientKey: string): Promise<void> {
+    async reactivate(caller: Caller, patientKey: string, ifMatch?: IfMatch): Promise<void> {
       await guarded(deps, caller, {
         patientKey,
         action: 'record.reactivate',
         lock: true,
         act: async ({ tx, record }) => {
+          await checkPatientIfMatch(tx, record, ifMatch);
           if (record.context.status !== 'closed') throw new CarnetError('business_rule', 'the record is not closed');
-          await updateDmp(tx, patientKey, { status: 'open', closed_at: null, closed_by: null, closure_reason: null, purge_after: null }, now());
+          const at = now();
+          await changePatientVersion(tx, patientKey, at);
+          await updateDmp(tx, patientKey, { status: 'open', closed_at: null, closed_by: null, closure_reason: null, purge_after: null }, at);
         },
       });
     },
@@ -374,7 +413,7 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
 
 const PATIENT_TABLES = [
   'association', 'folder', 'submission_set', 'document_selection', 'document_entry', 'document_content',
-  'access_grant', 'auth_challenge', 'account', 'legal_representative', 'copy_request',
+  'access_grant', 'auth_challenge', 'account', 'legal_representative', 'copy_request', 'resource_version',
 ];
 const LOOKUP_TABLES = ['registry_object', 'registry_unique_id', 'patient_identifier', 'account_login', 'auth_challenge_index', 'outbox', 'support_request', 'creation_code'];
 

@@ -51,7 +51,8 @@ describe('FHIR Patient: creating a DMP (POST /Patient with a contained Consent)'
     const res = await fhir<Patient>(rs, pro('doctor'), 'POST', 'Patient', { body: creation(ins) });
     expect(res.status).toBe(201);
     expect(res.body.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(res.headers.get('location')).toBe(`${rs.fhirBase}/Patient/${res.body.id}`);
+    // R4 http.html#create: the location names the version created
+    expect(res.headers.get('location')).toBe(`${rs.fhirBase}/Patient/${res.body.id}/_history/1`);
     expect(res.body.active).toBe(true);
     const found = await fhir<Bundle>(rs, pro('nurse'), 'GET', `Patient?identifier=${INS}|${ins}`);
     expect(found.body.total).toBe(1);

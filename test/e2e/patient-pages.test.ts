@@ -161,7 +161,7 @@ describe('the patient\'s pages on the FHIR door', () => {
     const created = await call<List>(portal, 'POST', '/fhir/List', { token, body: list });
     expect(created.status).toBe(201);
     const id = created.json.id!;
-    expect(created.headers.get('location')).toMatch(new RegExp(`/fhir/List/${id}$`));
+    expect(created.headers.get('location')).toMatch(new RegExp(`/fhir/List/${id}/_history/1$`));
     expect(created.json.entry?.map((e) => e.item.reference)).toEqual([`DocumentReference/${a}`, `DocumentReference/${b}`]);
     const found = await call<Bundle>(portal, 'GET', '/fhir/List?code=carnet-selection', { token });
     expect(ids(found.json)).toEqual([id]);

@@ -88,7 +88,14 @@ function fhirBodies(ctx: CorpusContext): HostileRequest[] {
   return out;
 }
 
-/** ITI-65 Bundles whose metadata lie: SQL for a uniqueId, impossible dates. */
+/** The Bundle with more in the context of its DocumentReference. */
+function withContext(bundle: unknown, more: Record<string, unknown>): unknown {
+  const b = bundle as { entry: Array<{ resource: { resourceType: string; context?: Record<string, unknown> } }> };
+  for (const e of b.entry) if (e.resource.resourceType === 'DocumentReference') e.resource.context = { ...e.resource.context, ...more };
+  return b;
+}
+
+/** ITI-65 Bundles whose metadata lie: SQL for a uniqueId, impossible dates, forged identifiers. */
 function fhirSubmissions(ctx: CorpusContext, bundle: (overrides: { uniqueId?: string; creation?: string; title?: string; date?: string }) => unknown): HostileRequest[] {
   const post = (name: string, body: unknown): HostileRequest => ({ name: `fhir ITI-65: ${name}`, door: 'fhir', method: 'POST', path: '/fhir', headers: bearer(ctx, { 'content-type': FHIR_JSON }), body: JSON.stringify(body) });
   return [
@@ -102,6 +109,9 @@ function fhirSubmissions(ctx: CorpusContext, bundle: (overrides: { uniqueId?: st
     post('date 2024-02-30T10:00:00Z', bundle({ date: '2024-02-30T10:00:00Z' })),
     post('date without its zone', bundle({ date: '2024-02-01T10:00:00' })),
     post("date with SQL", bundle({ date: "2024-01-01T00:00:00Z'::text; --" })),
+    // context identifiers become HL7 v2 CX values of referenceIdList (issue 12 item 10)
+    post('context.related value forging CX components', withContext(bundle({}), { related: [{ identifier: { system: 'urn:oid:1.2.3', value: 'A^^^&9.9.9&ISO^urn:ihe:iti:xds:2015:encounterId' } }] })),
+    post('context.encounter by literal reference alone', withContext(bundle({}), { encounter: [{ reference: 'Encounter/1' }] })),
   ];
 }
 
@@ -157,6 +167,27 @@ function fhirSearches(ctx: CorpusContext): HostileRequest[] {
     get(`Patient identifier with SQL ${sql}`, `/fhir/Patient?identifier=${q(`urn:oid:${ctx.ins.system}|${sql}`)}`, true);
     get(`_count with SQL ${sql}`, `${doc}&_count=${q(sql)}`);
     get(`_offset with SQL ${sql}`, `${doc}&_offset=${q(sql)}`);
+  }
+  return out;
+}
+
+/** If-Match on the changes that honour it (R4 http.html#concurrency): malformed, huge, or naming no version. */
+function fhirPreconditions(ctx: CorpusContext): HostileRequest[] {
+  const out: HostileRequest[] = [];
+  const archive = JSON.stringify([{ op: 'add', path: '/extension', value: [{ url: 'https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-ext-is-archived', valueBoolean: true }] }]);
+  // Each is no entity-tag list (RFC 9110 §13.1.1): refused (400) before the record is reached.
+  const values = ['W/"1" OR 1=1', '"1', 'W/1', '*, W/"1"', `W/"${'9'.repeat(4000)}`, `${Array.from({ length: 1000 }, () => 'W/"0"').join(',')},x`, '"a b"', "W/\"1\"'; DROP TABLE dmp;--"];
+  for (const ifMatch of values) {
+    const shown = ifMatch.length > 40 ? `${ifMatch.slice(0, 20)}… (${ifMatch.length} characters)` : ifMatch;
+    out.push({
+      name: `fhir If-Match: PATCH DocumentReference with ${shown}`,
+      door: 'fhir',
+      method: 'PATCH',
+      path: `/fhir/DocumentReference/${ctx.documentId}`,
+      headers: bearer(ctx, { 'content-type': 'application/json-patch+json', 'if-match': ifMatch }),
+      body: archive,
+    });
+    out.push({ name: `fhir If-Match: $close with ${shown}`, door: 'fhir', method: 'POST', path: `/fhir/Patient/${ctx.patientKey}/$close`, headers: bearer(ctx, { 'if-match': ifMatch }) });
   }
   return out;
 }
@@ -270,5 +301,5 @@ export interface CorpusParts {
 }
 
 export function hostileCorpus(ctx: CorpusContext, parts: CorpusParts): HostileRequest[] {
-  return [...fhirBodies(ctx), ...fhirSubmissions(ctx, parts.fhirBundle), ...fhirSearches(ctx), ...tokenForgeries(ctx), ...authBodies(ctx), ...authCreation(ctx), ...parts.xds];
+  return [...fhirBodies(ctx), ...fhirSubmissions(ctx, parts.fhirBundle), ...fhirSearches(ctx), ...fhirPreconditions(ctx), ...tokenForgeries(ctx), ...authBodies(ctx), ...authCreation(ctx), ...parts.xds];
 }

@@ -12,6 +12,7 @@ import type { Db } from '../../src/store/db.js';
 import { tapAnswers } from './answer-tap.js';
 import { PublishedCheck } from './published-check.js';
 import { schemaErrors } from './schema-check.js';
+import { xsdErrors } from './xsd-check.js';
 
 export interface RunningApp {
   app: App;
@@ -64,8 +65,9 @@ afterAllTests?.(() => {
 
 /**
  * Every JSON or XML answer of the server is checked against what it publishes (issue 12 item 7):
- * own extensions and code systems published, codes with their system; and every FHIR JSON
- * answer against the official R4 JSON Schema.
+ * own extensions and code systems published, codes with their system; every FHIR JSON answer
+ * against the official R4 JSON Schema and every FHIR XML answer against the official R4 XML
+ * Schema.
  */
 function checkAnswers(app: App, config: Config): void {
   if (!afterAllTests) return;
@@ -83,9 +85,11 @@ function checkAnswers(app: App, config: Config): void {
     const where = `${a.method} ${a.url.split('?')[0]} ${a.status}`;
     published.inspect(where, a.body, json, a.status);
     if (isResource(json)) for (const e of schemaErrors(json)) published.note(`${where}: R4 JSON Schema: ${e}`);
+    if (FHIR_XML.test(a.contentType)) for (const e of xsdErrors(a.body)) published.note(`${where}: R4 XML Schema: ${e}`);
   });
 }
 
+const FHIR_XML = /^application\/fhir\+xml\b/i;
 const isResource = (v: unknown): boolean => !!v && typeof v === 'object' && typeof (v as { resourceType?: unknown }).resourceType === 'string';
 
 export async function startTestApp(db: Db, env: Record<string, string> = {}, options: { clock?: Clock; logger?: Logger } = {}): Promise<RunningApp> {

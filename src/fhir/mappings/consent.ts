@@ -13,7 +13,8 @@ import type { Consent, ConsentProvisionActor, Organization, Patient, Practitione
 type PartyRef = Reference<Organization | Patient | Practitioner | RelatedPerson>;
 import type { AccessMode } from '../../domain/actor.js';
 import { CarnetError } from '../../domain/errors.js';
-import type { GrantRow } from '../../services/consent.js';
+import type { ResourceVersion } from '../../domain/resource-versions.js';
+import type { GrantRow, VersionedGrant } from '../../services/consent.js';
 import { CS, EXT, HL7, SYSTEM } from './carnet-fhir.js';
 import { namedId, pairId } from './composite-id.js';
 
@@ -24,10 +25,16 @@ export const EMERGENCY_MODES: readonly EmergencyMode[] = ['bris_de_glace', 'cent
 /** The id suffixes of the named Consents of a record. */
 export const NAMED = { bris_de_glace: 'bris-de-glace', centre_15: 'centre-15', medecinTraitant: 'medecin-traitant' } as const;
 
-export type ConsentItem =
-  | { kind: 'access'; patientKey: string; grant: GrantRow }
+/** `version`: meta.versionId and lastUpdated (an authorisation's comes with its grant). */
+export type ConsentItem = (
+  | { kind: 'access'; patientKey: string; grant: GrantRow | VersionedGrant }
   | { kind: 'emergency'; patientKey: string; mode: EmergencyMode; opposed: boolean }
-  | { kind: 'medecin-traitant'; patientKey: string; idNatPs: string; active?: boolean };
+  | { kind: 'medecin-traitant'; patientKey: string; idNatPs: string; active?: boolean }
+) & { version?: ResourceVersion };
+
+function versionOfItem(item: ConsentItem): ResourceVersion | undefined {
+  return item.version ?? (item.kind === 'access' && 'version' in item.grant ? item.grant.version : undefined);
+}
 
 const SCOPE = { coding: [{ system: HL7.CONSENT_SCOPE, code: 'patient-privacy' }] };
 const IRCP = { coding: [{ system: HL7.PARTICIPATION_TYPE, code: 'IRCP', display: 'information recipient' }] };
@@ -67,9 +74,11 @@ export function consentId(item: ConsentItem): string {
 }
 
 export function itemToConsent(item: ConsentItem): Consent {
+  const version = versionOfItem(item);
   const base = {
     resourceType: 'Consent' as const,
     id: consentId(item),
+    ...(version ? { meta: { versionId: version.versionId, lastUpdated: version.lastUpdated } } : {}),
     scope: SCOPE,
     patient: { reference: `Patient/${item.patientKey}` },
   };

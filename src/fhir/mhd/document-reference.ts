@@ -1,5 +1,6 @@
-// DocumentEntry <-> DocumentReference, the MHD 4.2 comprehensive mapping (IHE-FACTS §6) with the
-// DMP's additions (PDSm isArchived extension, logicalId identifier, TRE_A07 security labels).
+// DocumentEntry <-> DocumentReference, the MHD 4.2 comprehensive mapping (IHE-FACTS §6; the "XDS and
+// MHD Mapping" of the MHD DocumentReference profiles) with the DMP's additions (PDSm isArchived
+// extension, logicalId identifier, TRE_A07 security labels). Deviations: docs/MHD.md.
 import type {
   Attachment,
   CodeableConcept,
@@ -11,6 +12,7 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
+import { documentVersion } from '../../domain/resource-versions.js';
 import type {
   AssociationType,
   Author,
@@ -25,8 +27,6 @@ import {
   codingToCoded,
   dtmToFhirDateTime,
   fhirDateTimeToDtm,
-  identifierSystemToOid,
-  isDtm,
   isOid,
   oidToIdentifierSystem,
   toInstant,
@@ -34,7 +34,8 @@ import {
 import { profileProblems, type ProfileCheck } from '../validation/validate.js';
 import { PROFILE } from '../validation/profiles.js';
 import { authorFromReference, authorToContained, findContained, practitionerToXcn, xcnToPractitioner } from './authors.js';
-import { readCx, writeCx } from '../../domain/hl7v2.js';
+import { readCx } from '../../domain/hl7v2.js';
+import { ENCOUNTER_ID_TYPE, ENCOUNTER_ID_TYPES, fitsCx, identifierToReferenceId, patientToSourcePatient, referenceIdToIdentifier, sourcePatientToPatient } from './context-identifiers.js';
 import { lookup } from '../../domain/lookup.js';
 
 export const PROFILE_MINIMAL_DOCUMENT_REFERENCE = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference';
@@ -126,78 +127,6 @@ function base64ToHex(b64: string): string | undefined {
   return bytes.length === 20 ? bytes.toString('hex') : undefined;
 }
 
-const PID_GENDER_TO_FHIR: Record<string, Patient['gender']> = { M: 'male', F: 'female', O: 'other', U: 'unknown', A: 'other' };
-const FHIR_GENDER_TO_PID: Record<string, string> = { male: 'M', female: 'F', other: 'O', unknown: 'U' };
-
-/** sourcePatientId + sourcePatientInfo (PID-3/5/7/8 lines) as a contained Patient. */
-export function sourcePatientToPatient(sourcePatientId: string | undefined, info: string[] | undefined, id: string): Patient {
-  const patient: Patient = { resourceType: 'Patient', id };
-  const identifiers: Identifier[] = [];
-  const seen = new Set<string>();
-  const addCx = (cx: string): void => {
-    if (seen.has(cx)) return;
-    seen.add(cx);
-    const v = readCx(cx);
-    identifiers.push(v.system ? { system: oidToIdentifierSystem(v.system), value: v.value } : { value: v.value });
-  };
-  if (sourcePatientId) addCx(sourcePatientId);
-  for (const line of info ?? []) {
-    const bar = line.indexOf('|');
-    const field = bar < 0 ? line : line.slice(0, bar);
-    const value = bar < 0 ? '' : line.slice(bar + 1);
-    if (field === 'PID-3') {
-      for (const cx of value.split('~')) if (cx) addCx(cx);
-    } else if (field === 'PID-5' && !patient.name) {
-      const [family, given] = value.split('~')[0]?.split('^') ?? [];
-      patient.name = [{ ...(family ? { family } : {}), ...(given ? { given: [given] } : {}) }];
-    } else if (field === 'PID-7' && value.length >= 4) {
-      const dt = isDtm(value.slice(0, 8)) ? dtmToFhirDateTime(value.slice(0, 8)) : undefined;
-      if (dt) patient.birthDate = dt;
-    } else if (field === 'PID-8' && PID_GENDER_TO_FHIR[value]) {
-      patient.gender = PID_GENDER_TO_FHIR[value];
-    }
-  }
-  if (identifiers.length > 0) patient.identifier = identifiers;
-  return patient;
-}
-
-/** The reverse: the first identifier is sourcePatientId; PID lines only when there is more to say. */
-export function patientToSourcePatient(patient: Patient): { sourcePatientId?: string; sourcePatientInfo?: string[] } {
-  const cxs = (patient.identifier ?? [])
-    .filter((i) => i.value)
-    .map((i) => writeCx({ value: i.value as string, system: i.system ? identifierSystemToOid(i.system) : undefined }));
-  const out: { sourcePatientId?: string; sourcePatientInfo?: string[] } = {};
-  if (cxs[0]) out.sourcePatientId = cxs[0];
-  const lines: string[] = [];
-  const name = patient.name?.[0];
-  if (name && (name.family || name.given?.[0])) lines.push(`PID-5|${name.family ?? ''}^${name.given?.[0] ?? ''}`);
-  if (patient.birthDate) {
-    const dtm = fhirDateTimeToDtm(patient.birthDate);
-    if (dtm) lines.push(`PID-7|${dtm}`);
-  }
-  if (patient.gender && FHIR_GENDER_TO_PID[patient.gender]) lines.push(`PID-8|${FHIR_GENDER_TO_PID[patient.gender]}`);
-  if (lines.length > 0 || cxs.length > 1) out.sourcePatientInfo = [...cxs.map((cx) => `PID-3|${cx}`), ...lines];
-  return out;
-}
-
-function referenceIdToReference(cxi: string): Reference {
-  const v = readCx(cxi);
-  const identifier: Identifier = { value: v.value };
-  if (v.system) identifier.system = oidToIdentifierSystem(v.system);
-  if (v.type) identifier.type = { coding: [{ code: v.type }] };
-  return { identifier };
-}
-
-function referenceToReferenceId(ref: Reference): string | undefined {
-  const id = ref.identifier;
-  if (!id?.value) return undefined;
-  return writeCx({
-    value: id.value,
-    system: id.system ? identifierSystemToOid(id.system) : undefined,
-    type: id.type?.coding?.[0]?.code ?? id.type?.text,
-  });
-}
-
 /** Default patient reference: a logical reference by identifier (INS as urn:oid:). */
 export function patientIdentifierReference(pid: PatientIdentifier): Reference<Patient> {
   return { identifier: { system: oidToIdentifierSystem(pid.system), value: pid.value } };
@@ -214,24 +143,19 @@ export interface ToDocumentReferenceOptions {
   relatesTo?: { type: AssociationType; targetId: string }[];
 }
 
-/**
- * R4 resource.html#Meta: the version changes whenever the resource does. A new metadata version
- * is a new entry (its XDS version); a status changed in place since adds `.n` (archive, deletion,
- * deprecation), so the id of one entry always shows its latest state under a new versionId.
- */
-export function versionIdOf(entry: Pick<StoredDocumentEntry, 'version' | 'statusChanges'>): string {
-  return entry.statusChanges ? `${entry.version}.${entry.statusChanges}` : String(entry.version);
-}
 
 export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocumentReferenceOptions = {}): DocumentReference {
   const id = stripUrnUuid(entry.entryUuid);
   const contained: Resource[] = [];
+  // R4 resource.html#Meta: a new metadata version is a new entry (its XDS version); a status
+  // changed in place since adds `.n` (archive, deletion, deprecation): resource-versions.ts
+  const version = documentVersion(entry);
   const dr: DocumentReference = {
     resourceType: 'DocumentReference',
     id,
     meta: {
-      versionId: versionIdOf(entry),
-      lastUpdated: toInstant(entry.statusChangedAt ?? entry.storedAt),
+      versionId: version.versionId,
+      lastUpdated: toInstant(version.lastUpdated),
       profile: entry.limitedMetadata
         ? [PROFILE_MINIMAL_DOCUMENT_REFERENCE]
         : [PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE],
@@ -243,7 +167,8 @@ export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocum
   if (entry.availabilityStatus === 'Archived') {
     dr.extension = [{ url: EXT_IS_ARCHIVED, valueBoolean: true }];
   }
-  dr.masterIdentifier = uniqueIdToIdentifier(entry.uniqueId);
+  // MHD's UniqueIdIdentifier: use is fixed to usual.
+  dr.masterIdentifier = uniqueIdToIdentifier(entry.uniqueId, 'usual');
   dr.identifier = [
     { use: 'official', system: URI_SYSTEM, value: toUrnUuid(entry.entryUuid) },
     { use: 'secondary', system: URI_SYSTEM, value: toUrnUuid(entry.logicalId), type: { text: LOGICAL_ID_TYPE } },
@@ -286,6 +211,8 @@ export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocum
   dr.content = [{ attachment, ...(entry.formatCode ? { format: codedToConcept(entry.formatCode).coding?.[0] } : {}) }];
 
   const context: NonNullable<DocumentReference['context']> = {};
+  const encounters = entry.referenceIds.filter((r) => ENCOUNTER_ID_TYPES.has(readCx(r).type ?? ''));
+  if (encounters.length > 0) context.encounter = encounters.map((r) => ({ identifier: referenceIdToIdentifier(r) }));
   if (entry.eventCodes.length > 0) context.event = entry.eventCodes.map(codedToConcept);
   if (entry.serviceStartTime || entry.serviceStopTime) {
     context.period = {
@@ -297,9 +224,12 @@ export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocum
   if (entry.practiceSettingCode) context.practiceSetting = codedToConcept(entry.practiceSettingCode);
   if (entry.sourcePatientId || (entry.sourcePatientInfo && entry.sourcePatientInfo.length > 0)) {
     contained.push(sourcePatientToPatient(entry.sourcePatientId, entry.sourcePatientInfo, 'sourcePatient'));
-    context.sourcePatientInfo = { reference: '#sourcePatient' };
+    // MHD 4.2: sourcePatientId is the reference's identifier, sourcePatientInfo the Patient it
+    // designates (which names the same identifier first).
+    context.sourcePatientInfo = { reference: '#sourcePatient', ...(entry.sourcePatientId ? { identifier: referenceIdToIdentifier(entry.sourcePatientId) } : {}) };
   }
-  if (entry.referenceIds.length > 0) context.related = entry.referenceIds.map(referenceIdToReference);
+  const related = entry.referenceIds.filter((r) => !encounters.includes(r));
+  if (related.length > 0) context.related = related.map((r) => ({ identifier: referenceIdToIdentifier(r) }));
   if (Object.keys(context).length > 0) dr.context = context;
 
   if (contained.length > 0) {
@@ -470,20 +400,37 @@ export function fromDocumentReference(dr: DocumentReference, options: FromDocume
   if (facility) metadata.healthcareFacilityTypeCode = facility;
   const setting = readCoded(ctx?.practiceSetting, `${xpath}.practiceSetting`, problems);
   if (setting) metadata.practiceSettingCode = setting;
+  const cxProblem = (id: Identifier | undefined, at: string): boolean => {
+    if (fitsCx(id)) return false;
+    problems.push(problem('An identifier kept as an HL7 v2 CX may not hold ^ & ~ \\ or | in its value, system or type', at));
+    return true;
+  };
   if (ctx?.sourcePatientInfo) {
-    const target = findContained(contained, ctx.sourcePatientInfo.reference);
-    if (target?.resourceType !== 'Patient') {
+    const spi = ctx.sourcePatientInfo;
+    const target = spi.reference !== undefined || !spi.identifier ? findContained(contained, spi.reference) : undefined;
+    if ((spi.reference !== undefined || !spi.identifier) && target?.resourceType !== 'Patient') {
       problems.push(problem('context.sourcePatientInfo must designate a contained Patient', `${xpath}.sourcePatientInfo.reference`));
-    } else {
+    } else if (target?.resourceType === 'Patient' && !(target.identifier ?? []).some((id, i) => cxProblem(id, `${path}.contained[${(contained ?? []).indexOf(target)}].identifier[${i}]`))) {
       const sp = patientToSourcePatient(target);
       if (sp.sourcePatientId) metadata.sourcePatientId = sp.sourcePatientId;
       if (sp.sourcePatientInfo) metadata.sourcePatientInfo = sp.sourcePatientInfo;
     }
+    // MHD 4.2: the reference's identifier is sourcePatientId, before the Patient's first one.
+    const given = cxProblem(spi.identifier, `${xpath}.sourcePatientInfo.identifier`) ? undefined : identifierToReferenceId(spi.identifier);
+    if (given) metadata.sourcePatientId = given;
   }
-  for (const related of ctx?.related ?? []) {
-    const id = referenceToReferenceId(related);
+  (ctx?.encounter ?? []).forEach((encounter, i) => {
+    if (cxProblem(encounter.identifier, `${xpath}.encounter[${i}].identifier`)) return;
+    const id = identifierToReferenceId(encounter.identifier, ENCOUNTER_ID_TYPE);
     if (id) metadata.referenceIds.push(id);
-  }
+    // A literal reference alone has no DocumentEntry attribute to be kept in: refused, not lost.
+    else problems.push(problem('context.encounter is kept by its identifier (DocumentEntry.referenceIdList, CXi type encounterId): give identifier.value', `${xpath}.encounter[${i}]`));
+  });
+  (ctx?.related ?? []).forEach((related, i) => {
+    if (cxProblem(related.identifier, `${xpath}.related[${i}].identifier`)) return;
+    const id = identifierToReferenceId(related.identifier);
+    if (id) metadata.referenceIds.push(id);
+  });
 
   const relatesTo: DocumentReferenceReading['relatesTo'] = [];
   (dr.relatesTo ?? []).forEach((r, i) => {

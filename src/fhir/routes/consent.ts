@@ -4,6 +4,7 @@
 import type { Consent } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { CarnetError, isCarnetError } from '../../domain/errors.js';
+import { checkIfMatch, type IfMatch } from '../../domain/resource-versions.js';
 import type { Caller } from '../../services/deps.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
@@ -23,7 +24,7 @@ import {
 import { invalidParam, parseReference, searchParamsOf, single, token, values, type SearchParam, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
-import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
+import { atVersion, baseOf, ifMatchOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
 type ConsentService = FhirRouteContext['services']['consent'];
 
@@ -38,8 +39,9 @@ async function consentBody(req: Parameters<typeof readResource>[0]): Promise<Con
 async function itemsOf(consent: ConsentService, caller: Caller, patientKey: string, includeRevoked: boolean): Promise<ConsentItem[]> {
   const summary = await consent.read(caller, patientKey, includeRevoked);
   const items: ConsentItem[] = summary.grants.map((grant) => ({ kind: 'access', patientKey, grant }));
-  for (const mode of EMERGENCY_MODES) items.push({ kind: 'emergency', patientKey, mode, opposed: summary.emergencyOppositions[mode] });
-  if (summary.medecinTraitant) items.push({ kind: 'medecin-traitant', patientKey, idNatPs: summary.medecinTraitant });
+  const versions = summary.settingVersions;
+  for (const mode of EMERGENCY_MODES) items.push({ kind: 'emergency', patientKey, mode, opposed: summary.emergencyOppositions[mode], version: versions[mode] });
+  if (summary.medecinTraitant) items.push({ kind: 'medecin-traitant', patientKey, idNatPs: summary.medecinTraitant, version: versions.medecinTraitant });
   return items;
 }
 
@@ -85,13 +87,14 @@ async function applyIntent(consent: ConsentService, caller: Caller, intent: Cons
       const grant = await consent.addGrant(caller, intent.patientKey, { subjectKind: intent.subjectKind, subjectId: intent.subjectId, effect: intent.effect });
       return { kind: 'access', patientKey: intent.patientKey, grant };
     }
-    case 'emergency':
-      await consent.setEmergencyOpposition(caller, intent.patientKey, intent.mode, intent.opposed);
-      return { kind: 'emergency', patientKey: intent.patientKey, mode: intent.mode, opposed: intent.opposed };
+    case 'emergency': {
+      const version = await consent.setEmergencyOpposition(caller, intent.patientKey, intent.mode, intent.opposed);
+      return { kind: 'emergency', patientKey: intent.patientKey, mode: intent.mode, opposed: intent.opposed, version };
+    }
     case 'medecin-traitant': {
       if (!intent.idNatPs) throw new CarnetError('business_rule', 'to withdraw the médecin traitant, update its Consent to inactive');
-      await consent.designateMedecinTraitant(caller, intent.patientKey, intent.idNatPs);
-      return { kind: 'medecin-traitant', patientKey: intent.patientKey, idNatPs: intent.idNatPs };
+      const version = await consent.designateMedecinTraitant(caller, intent.patientKey, intent.idNatPs);
+      return { kind: 'medecin-traitant', patientKey: intent.patientKey, idNatPs: intent.idNatPs, version };
     }
   }
 }
@@ -113,7 +116,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     if (intent.status !== 'active') throw new CarnetError('business_rule', 'a new Consent is active; to end one, update it to inactive');
     const item = await orNotFound(applyIntent(consent, callerOf(req), intent), 'Patient');
     const resource = itemToConsent(item);
-    setLocation(reply, ctx, 'Consent', resource.id!);
+    setLocation(reply, ctx, resource);
     return sendResource(req, reply, resource, 201);
   });
 
@@ -121,6 +124,17 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     const item = await readOne(req.params.id, callerOf(req));
     return sendResource(req, reply, itemToConsent(item));
   });
+  fhir.get<{ Params: { id: string; vid: string } }>('/Consent/:id/_history/:vid', async (req, reply) => {
+    const item = await readOne(req.params.id, callerOf(req));
+    return sendResource(req, reply, atVersion(itemToConsent(item), req.params.vid));
+  });
+
+  /** An update that changes nothing still answers to its If-Match (R4 http.html#concurrency). */
+  const unchanged = (item: ConsentItem, ifMatch: IfMatch | undefined): Consent => {
+    const resource = itemToConsent(item);
+    if (ifMatch && resource.meta?.versionId) checkIfMatch(ifMatch, { versionId: resource.meta.versionId, lastUpdated: resource.meta.lastUpdated! });
+    return resource;
+  };
 
   fhir.get('/Consent', async (req, reply) => {
     const q = searchParamsOf(req);
@@ -139,6 +153,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     const id = req.params.id.toLowerCase();
     const parsed = parseRecordScopedId(id);
     if (!parsed) throw notFound('Consent');
+    const ifMatch = ifMatchOf(req);
     const body = await consentBody(req);
     if (body.id !== undefined && body.id.toLowerCase() !== id) throw new CarnetError('invalid_metadata', 'the Consent id in the body differs from the URL', { location: 'Consent.id' });
     const intent = consentToIntent(body);
@@ -150,12 +165,12 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
         const current = await readOne(id, caller);
         const g = current.kind === 'access' ? current.grant : undefined;
         if (g && !g.revoked_at && g.subject_kind === intent.subjectKind && g.subject_id === intent.subjectId && g.effect === intent.effect) {
-          return sendResource(req, reply, itemToConsent(current));
+          return sendResource(req, reply, unchanged(current, ifMatch));
         }
         throw new CarnetError('business_rule', 'an authorisation or a block only ends (status inactive); create a new Consent for another one');
       }
       try {
-        await orNotFound(consent.revokeGrant(caller, parsed.patientKey, parsed.localId), 'Consent');
+        await orNotFound(consent.revokeGrant(caller, parsed.patientKey, parsed.localId, ifMatch), 'Consent');
       } catch (e) {
         // Revoking what is already revoked answers the revoked Consent (the update is idempotent).
         if (!(isCarnetError(e) && e.code === 'not_found')) throw e;
@@ -168,21 +183,21 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     const mode = modeOfName(parsed.name);
     if (mode) {
       if (intent.kind !== 'emergency' || intent.mode !== mode) throw new CarnetError('business_rule', `this Consent is the ${mode} setting`);
-      await orNotFound(consent.setEmergencyOpposition(caller, parsed.patientKey, mode, intent.opposed), 'Consent');
-      return sendResource(req, reply, itemToConsent({ kind: 'emergency', patientKey: parsed.patientKey, mode, opposed: intent.opposed }));
+      const version = await orNotFound(consent.setEmergencyOpposition(caller, parsed.patientKey, mode, intent.opposed, ifMatch), 'Consent');
+      return sendResource(req, reply, itemToConsent({ kind: 'emergency', patientKey: parsed.patientKey, mode, opposed: intent.opposed, version }));
     }
     if (parsed.name === NAMED.medecinTraitant) {
       if (intent.kind !== 'medecin-traitant') throw new CarnetError('business_rule', 'this Consent is the médecin traitant designation');
-      await orNotFound(consent.designateMedecinTraitant(caller, parsed.patientKey, intent.idNatPs), 'Consent');
-      if (intent.idNatPs) return sendResource(req, reply, itemToConsent({ kind: 'medecin-traitant', patientKey: parsed.patientKey, idNatPs: intent.idNatPs }));
+      const version = await orNotFound(consent.designateMedecinTraitant(caller, parsed.patientKey, intent.idNatPs, ifMatch), 'Consent');
+      if (intent.idNatPs) return sendResource(req, reply, itemToConsent({ kind: 'medecin-traitant', patientKey: parsed.patientKey, idNatPs: intent.idNatPs, version }));
       const withdrawn = body as Consent;
-      return sendResource(req, reply, { ...withdrawn, id, status: 'inactive' } as Consent);
+      return sendResource(req, reply, { ...withdrawn, id, status: 'inactive', meta: { ...withdrawn.meta, versionId: version.versionId, lastUpdated: version.lastUpdated } } as Consent);
     }
     throw notFound('Consent');
   });
 
   const caps = ctx.caps;
-  for (const i of ['create', 'read', 'search-type', 'update'] as const) caps.addInteraction('Consent', i);
+  for (const i of ['create', 'read', 'vread', 'search-type', 'update'] as const) caps.addInteraction('Consent', i);
   caps.addSearchParams('Consent', [
     { name: 'patient', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/clinical-patient', documentation: 'The record (Patient/<id>); the patient side may omit it' },
     { name: 'status', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Consent-status', documentation: 'active, or inactive for revoked authorisations and blocks' },

@@ -14,6 +14,7 @@ import type { Operation } from 'fast-json-patch';
 import { normaliseConfidentialityCode, VISIBILITY_FLAGS, NORMAL, type VisibilityFlag } from '../../domain/confidentiality.js';
 import type { DocumentChange } from '../../domain/document-change.js';
 import { CarnetError } from '../../domain/errors.js';
+import { checkIfMatch, type IfMatch } from '../../domain/resource-versions.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
 import type { Caller } from '../../services/deps.js';
 import type { Services } from '../../services/index.js';
@@ -21,10 +22,11 @@ import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { EXT_IS_ARCHIVED } from '../mhd/document-reference.js';
 import { errorOutcome } from '../outcome.js';
-import { sendResource, weakEtag } from '../reply.js';
+import { sendResource } from '../reply.js';
 import { defaultProfile } from '../conformance/default-profile.js';
 import { documentReferenceOf, entryUuidOfId } from './documents.js';
 import { searchParamsOf, tokens } from './search-params.js';
+import { ifMatchOf } from './support.js';
 
 const { applyPatch, JsonPatchError } = fastJsonPatch;
 
@@ -122,10 +124,13 @@ function patched(before: DocumentReference, body: unknown): DocumentReference {
   }
 }
 
-/** The whole change in one service call; a patch that changes nothing answers the document as read. */
-async function apply(services: Services, caller: Caller, current: StoredDocumentEntry, change: DocumentChange): Promise<StoredDocumentEntry> {
+/**
+ * The whole change in one service call, which compares If-Match again under the record's lock
+ * (a change made meanwhile is a 412 too); a patch that changes nothing answers the document as read.
+ */
+async function apply(services: Services, caller: Caller, current: StoredDocumentEntry, change: DocumentChange, ifMatch: IfMatch | undefined): Promise<StoredDocumentEntry> {
   const nothing = !change.flags.length && change.archived === undefined && !change.delete;
-  return nothing ? current : services.metadata.change(caller, { entryUuid: current.entryUuid }, change);
+  return nothing ? current : services.metadata.change(caller, { entryUuid: current.entryUuid }, change, ifMatch);
 }
 
 /** The document a conditional PATCH names: identifier = its uniqueId, entryUUID or logicalId. */
@@ -146,14 +151,6 @@ async function byIdentifier(services: Services, caller: Caller, req: FastifyRequ
   return page.entries[0];
 }
 
-/** An If-Match value (`W/"v"`, `"v"`, or a list of them, or `*`) names this version. */
-function matchesVersion(ifMatch: string, versionId: string): boolean {
-  return ifMatch.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t.replace(/^W\//, '') === `"${versionId}"`;
-  });
-}
-
 export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   const { services, config } = ctx;
   // FHIRPath Patch (Parameters) and XML Patch are not offered: only JSON Patch.
@@ -165,22 +162,23 @@ export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void 
       return;
     }
     patchOperations(req.body);
+    // a malformed If-Match is refused with the body, before the document is read (no trace)
+    ifMatchOf(req);
   });
   const run = async (req: FastifyRequest, reply: FastifyReply, current: StoredDocumentEntry) => {
     const caller = callerOf(req);
     const before = documentReferenceOf(config.publicUrl, current);
     // R4 http.html#concurrency: a PATCH made against another version than the current one is
-    // refused, before anything is changed.
-    const ifMatch = req.headers['if-match'];
-    if (ifMatch !== undefined && !matchesVersion(ifMatch, before.meta!.versionId!)) {
-      return sendResource(req, reply, errorOutcome('conflict', `If-Match ${ifMatch.slice(0, 40)} does not name the current version (${weakEtag(before.meta!.versionId!)})`), 412);
-    }
+    // refused, before the patch is even applied. The document was read under the rules first:
+    // one the caller may not see is a 404 whatever If-Match says (ACC-08).
+    const ifMatch = ifMatchOf(req);
+    if (ifMatch) checkIfMatch(ifMatch, { versionId: before.meta!.versionId!, lastUpdated: before.meta!.lastUpdated! });
     const after = patched(before, req.body);
     const change = interpretChange(before, after);
     // What the patch leaves must still be a valid document of the stored one's profile (minimal or
     // comprehensive, whatever the patch says of meta), as `$validate` reports it.
     await req.server.fhirWork.checkProfile(after, defaultProfile(before)!);
-    const latest = await apply(services, caller, current, change);
+    const latest = await apply(services, caller, current, change, ifMatch);
     return sendResource(req, reply, documentReferenceOf(config.publicUrl, latest));
   };
   fhir.patch<{ Params: { id: string } }>('/DocumentReference/:id', async (req, reply) =>

@@ -1,9 +1,10 @@
 // Patient: does a DMP exist and how does the caller stand with it (TD0.2, DMP-04: no DMP is an
 // empty searchset, not an error), read by record key, create with the patient's consent
 // (DMP-01), close and reactivate (DMP-05) as operations.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Parameters, Patient } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
+import type { ResourceVersion } from '../../domain/resource-versions.js';
 import type { EmergencyContact } from '../../services/contacts.js';
 import type { Caller } from '../../services/deps.js';
 import type { RecordView } from '../../services/records.js';
@@ -17,9 +18,18 @@ import { emergencyContactsToPatientContacts, storedEmergencyContacts } from '../
 import { searchParamsOf, single, token, values, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
-import { baseOf, orNotFound, readResource, setLocation } from './support.js';
+import { atVersion, baseOf, ifMatchOf, orNotFound, readResource, setLocation } from './support.js';
+
+/** The Patient with its version (R4 meta.versionId, meta.lastUpdated). */
+function versioned(patient: Patient, version: ResourceVersion | undefined): Patient {
+  return version ? { ...patient, meta: { ...patient.meta, versionId: version.versionId, lastUpdated: version.lastUpdated } } : patient;
+}
 
 function viewToPatient(v: RecordView): Patient {
+  return versioned(unversionedPatient(v), v.version);
+}
+
+function unversionedPatient(v: RecordView): Patient {
   return recordToPatient({
     patientKey: v.patient_key,
     status: v.status,
@@ -75,7 +85,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
       const ins = token(identifiers[0]);
       const status = await records.status(caller, insIdentifier(ins.system, ins.code));
       if (status.exists && status.identity && (id === undefined || id === status.patientKey)) {
-        found = recordToPatient({
+        found = versioned(recordToPatient({
           patientKey: status.patientKey!,
           status: status.status!,
           closedAt: status.closedAt,
@@ -84,7 +94,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
           authorised: status.authorised,
           blocked: status.blocked,
           medecinTraitant: status.medecinTraitant,
-        });
+        }), status.version);
       }
     } else {
       try {
@@ -98,7 +108,7 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     return sendResource(req, reply, searchset({ base: baseOf(ctx), type: 'Patient', params: q, resources, total: resources.length, ignored }));
   });
 
-  fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {
+  async function readPatient(req: FastifyRequest<{ Params: { id: string } }>): Promise<Patient> {
     const caller = callerOf(req);
     const view = await orNotFound(records.get(caller, req.params.id), 'Patient');
     const patient = viewToPatient(view);
@@ -108,8 +118,12 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     const mayRead = caller.actor.kind === 'professional' && !view.blocked && (view.authorised || caller.actor.mode !== 'normal');
     const stored = owner ? storedEmergencyContacts(view.emergency_contacts) : mayRead ? await contactsOrNone(contacts, caller, req.params.id) : [];
     const shown = emergencyContactsToPatientContacts(stored);
-    return sendResource(req, reply, shown.length ? { ...patient, contact: shown } : patient);
-  });
+    return shown.length ? { ...patient, contact: shown } : patient;
+  }
+  fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => sendResource(req, reply, await readPatient(req)));
+  fhir.get<{ Params: { id: string; vid: string } }>('/Patient/:id/_history/:vid', async (req, reply) =>
+    sendResource(req, reply, atVersion(await readPatient(req), req.params.vid)),
+  );
 
   fhir.post('/Patient', async (req, reply) => {
     const body = await readResource(req);
@@ -117,9 +131,8 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
     // worker thread: its cost grows with the body)
     if (body.resourceType === 'Patient') await req.server.fhirWork.checkProfile(body, PROFILE.patient);
     const input = patientToCreateInput(body);
-    const { patientKey, credentials } = await records.create(callerOf(req), input);
-    setLocation(reply, ctx, 'Patient', patientKey);
-    const patient = recordToPatient({
+    const { patientKey, credentials, version } = await records.create(callerOf(req), input);
+    const patient = versioned(recordToPatient({
       patientKey,
       status: 'open',
       identifiers: input.identifiers,
@@ -127,7 +140,8 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
       family: input.family,
       gender: input.gender,
       birthDate: input.birthDate,
-    });
+    }), version);
+    setLocation(reply, ctx, patient);
     if (!credentials.length) return sendResource(req, reply, patient, 201);
     // DMP-03: the one answer that carries the temporary passwords; no cache keeps it.
     reply.header('cache-control', 'no-store');
@@ -136,17 +150,18 @@ export function registerPatientRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
 
   fhir.post<{ Params: { id: string } }>('/Patient/:id/$close', async (req, reply) => {
     const body = typeof req.body === 'string' && req.body.trim() !== '' ? await readResource(req) : req.body;
-    await orNotFound(records.close(callerOf(req), req.params.id, closeReason(body)), 'Patient');
+    await orNotFound(records.close(callerOf(req), req.params.id, closeReason(body), ifMatchOf(req)), 'Patient');
     return sendResource(req, reply, okOutcome('the DMP is closed; its data are kept for the retention period and it may be reactivated'));
   });
 
   fhir.post<{ Params: { id: string } }>('/Patient/:id/$reactivate', async (req, reply) => {
-    await orNotFound(records.reactivate(callerOf(req), req.params.id), 'Patient');
+    await orNotFound(records.reactivate(callerOf(req), req.params.id, ifMatchOf(req)), 'Patient');
     return sendResource(req, reply, okOutcome('the DMP is open again, as it was'));
   });
 
   const caps = ctx.caps;
   caps.addInteraction('Patient', 'read');
+  caps.addInteraction('Patient', 'vread');
   caps.addInteraction('Patient', 'search-type');
   caps.addInteraction('Patient', 'create');
   caps.addSearchParams('Patient', [

@@ -19,7 +19,7 @@ import {
 } from '../mappings/portal.js';
 import { sendResource } from '../reply.js';
 import { documentReferenceOf } from './documents.js';
-import { orNotFound, readResource } from './support.js';
+import { ifMatchOf, orNotFound, readResource } from './support.js';
 
 type ById = { Params: { id: string } };
 
@@ -52,7 +52,8 @@ export function registerPortalRoutes(fhir: FastifyInstance, ctx: FhirRouteContex
   });
   fhir.post<ById>('/Patient/:id/$contacts', async (req, reply) => {
     const update = parametersToContactsUpdate(asParameters(await bodyOf(req), '$contacts'));
-    const view = await orNotFound(services.contacts.update(callerOf(req), req.params.id, update), 'Patient');
+    // the emergency contacts are the Patient's (Patient.contact): If-Match names a Patient version
+    const view = await orNotFound(services.contacts.update(callerOf(req), req.params.id, update, ifMatchOf(req)), 'Patient');
     return sendResource(req, reply, contactsToParameters(view));
   });
 

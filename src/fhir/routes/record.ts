@@ -32,4 +32,10 @@ export function recordRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void
       'RelatedPerson: the legal representatives (MIN-01..04): search by patient, POST adds one (extension dmp-internet-account opens its own account, credentials in the 201 answer only), PUT ends it (active=false) or sets dmp-doctor-presence-required (MASK-04, the minor\'s wish). ' +
       'Patient side operations: $home (PAT-01), $preferences (PAT-02), $contacts (PAT-05), $download (PAT-06, application/zip), $copy-request (PAT-07); List with code carnet-selection: personal selections (DOC-07).',
   );
+  ctx.caps.addNote(
+    'Versions (R4 http.html#versioning): Patient, Consent, List and DocumentReference carry meta.versionId and meta.lastUpdated, answered as ETag W/"<versionId>" and Last-Modified on read, vread, create, update and patch; ' +
+      'a change in place (Patient $close, $reactivate, $contacts and consents; Consent update; List update and delete; DocumentReference patch) makes the next version. Only the current version is kept: vread of another is a 404. ' +
+      'If-Match (W/"<versionId>" or *) is honoured on those changes: another version is a 412 and nothing is changed; a malformed If-Match is a 400. ' +
+      'RelatedPerson keeps no version: on its update only If-Match: * can match.',
+  );
 }

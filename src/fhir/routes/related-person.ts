@@ -8,6 +8,7 @@
 import type { RelatedPerson } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
+import { checkIfMatch } from '../../domain/resource-versions.js';
 import type { Caller } from '../../services/deps.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
@@ -18,7 +19,7 @@ import { representativeToRelatedPerson } from '../mappings/related-person.js';
 import { sendResource } from '../reply.js';
 import { invalidParam, parseReference, searchParamsOf, single, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
-import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
+import { baseOf, ifMatchOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
 function relatedPersonBody(body: unknown): RelatedPerson {
   const r = body as RelatedPerson;
@@ -68,7 +69,7 @@ export function registerRelatedPersonRoutes(fhir: FastifyInstance, ctx: FhirRout
     const caller = callerOf(req);
     const added = await orNotFound(representatives.add(caller, patientKey, rep, { openAccount: flag(body, EXT.INTERNET_ACCOUNT) === true }), 'Patient');
     const resource = representativeToRelatedPerson(patientKey, added.row, now());
-    setLocation(reply, ctx, 'RelatedPerson', resource.id!);
+    setLocation(reply, ctx, resource);
     if (!added.credentials) return sendResource(req, reply, resource, 201);
     // DMP-03, MIN-02: the representative's own account, shown this once
     reply.header('cache-control', 'no-store');
@@ -79,11 +80,15 @@ export function registerRelatedPersonRoutes(fhir: FastifyInstance, ctx: FhirRout
   fhir.put<{ Params: { id: string } }>('/RelatedPerson/:id', async (req, reply) => {
     const id = req.params.id.toLowerCase();
     const caller = callerOf(req);
+    const ifMatch = ifMatchOf(req);
     const body = relatedPersonBody(await readResource(req));
     if (body.id !== undefined && body.id.toLowerCase() !== id) throw new CarnetError('invalid_metadata', 'the body\'s id differs from the URL\'s', { location: 'RelatedPerson.id' });
     const parsed = parseRecordScopedId(id);
     if (!parsed || parsed.kind !== 'pair') throw notFound('RelatedPerson');
     const current = await readOne(caller, id);
+    // A representative keeps no versions (its access also ends with time, at majority): If-Match
+    // can only be *, once the rules let the caller read it (R4 http.html#concurrency).
+    checkIfMatch(ifMatch, null);
     // Only these two change here; the representative's contact changes through Patient/$contacts.
     const presence = flag(body, EXT.DOCTOR_PRESENCE_REQUIRED);
     const currentPresence = flag(current, EXT.DOCTOR_PRESENCE_REQUIRED);

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
 import type { Caller } from '../../services/deps.js';
-import type { SelectionRow } from '../../services/selections.js';
+import type { VersionedSelection } from '../../services/selections.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { CS } from '../mappings/carnet-fhir.js';
@@ -20,17 +20,17 @@ import type { FhirWork } from '../work/work.js';
 import { patientIdOf } from './patients.js';
 import { CONTROL_PARAMS, isLenient, parseReference, searchParamsOf, tokens, unsupported } from './search-params.js';
 import { searchset } from './searchset.js';
-import { baseOf, notFound, orNotFound, readResource, setLocation } from './support.js';
+import { baseOf, ifMatchOf, notFound, orNotFound, readResource, setLocation } from './support.js';
 
 export { SELECTION_CODE };
 
-type Selection = SelectionRow & { members: StoredDocumentEntry[] };
+type Selection = VersionedSelection & { members: StoredDocumentEntry[] };
 
 export function selectionToList(patientKey: string, s: Selection): List {
   return {
     resourceType: 'List',
     id: pairId(patientKey, s.selection_id),
-    meta: { lastUpdated: new Date(s.updated_at).toISOString() },
+    meta: { versionId: s.version.versionId, lastUpdated: s.version.lastUpdated },
     status: 'current',
     mode: 'working',
     title: s.name,
@@ -122,27 +122,28 @@ export function registerSelectionRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     const input = await listToSelection(list, req.server.fhirWork);
     const patientKey = recordOf(list, caller);
     const selectionId = await orNotFound(selections.save(caller, patientKey, input), 'Patient');
-    const id = pairId(patientKey, selectionId);
-    setLocation(reply, ctx, 'List', id);
-    return sendResource(req, reply, await one(caller, patientKey, selectionId), 201);
+    const created = await one(caller, patientKey, selectionId);
+    setLocation(reply, ctx, created);
+    return sendResource(req, reply, created, 201);
   });
 
   fhir.put<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
     const caller = callerOf(req);
     const { patientKey, selectionId } = parseId(req.params.id);
+    const ifMatch = ifMatchOf(req);
     const list = (await readResource(req)) as List;
     if (list.id !== undefined && list.id !== req.params.id) throw new CarnetError('invalid_metadata', 'the List id differs from the URL', { location: 'List.id' });
     if (recordOf(list, caller) !== patientKey) throw new CarnetError('invalid_metadata', 'a selection stays in its record', { location: 'List.subject' });
     // PUT replaces an existing selection only: a new one is POSTed (its id is the server's)
     const existing = await orNotFound(selections.list(caller, patientKey), 'List');
     if (!existing.some((s) => s.selection_id === selectionId)) throw notFound('List');
-    await selections.save(caller, patientKey, { ...(await listToSelection(list, req.server.fhirWork)), selectionId });
+    await selections.save(caller, patientKey, { ...(await listToSelection(list, req.server.fhirWork)), selectionId }, ifMatch);
     return sendResource(req, reply, await one(caller, patientKey, selectionId));
   });
 
   fhir.delete<{ Params: { id: string } }>('/List/:id', async (req, reply) => {
     const { patientKey, selectionId } = parseId(req.params.id);
-    await orNotFound(selections.remove(callerOf(req), patientKey, selectionId), 'List');
+    await orNotFound(selections.remove(callerOf(req), patientKey, selectionId, ifMatchOf(req)), 'List');
     return reply.code(204).send();
   });
 

@@ -4,6 +4,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CarnetError, isCarnetError } from '../../domain/errors.js';
+import { parseIfMatch, type IfMatch } from '../../domain/resource-versions.js';
 import type { FhirRouteContext } from '../door.js';
 import { checkXml, XmlParseError } from '../../xml/index.js';
 
@@ -56,6 +57,13 @@ export function atVersion<T extends Resource>(resource: T, versionId: string): T
   return resource;
 }
 
-export function setLocation(reply: FastifyReply, ctx: FhirRouteContext, type: string, id: string): void {
-  reply.header('location', `${baseOf(ctx)}/${type}/${id}`);
+/** R4 http.html#create: the new resource's address names its version, [base]/[type]/[id]/_history/[vid]. */
+export function setLocation(reply: FastifyReply, ctx: FhirRouteContext, resource: Resource): void {
+  const version = resource.meta?.versionId ? `/_history/${resource.meta.versionId}` : '';
+  reply.header('location', `${baseOf(ctx)}/${resource.resourceType}/${resource.id}${version}`);
+}
+
+/** The request's If-Match (R4 http.html#concurrency); a malformed one is refused (400). */
+export function ifMatchOf(req: FastifyRequest): IfMatch | undefined {
+  return parseIfMatch(req.headers['if-match']);
 }

@@ -89,7 +89,7 @@ describe('DocumentEntry <-> DocumentReference', () => {
     const dr = toDocumentReference(entry, { relatesTo: [{ type: 'RPLC', targetId: 'urn:uuid:aaaaaaaa-0000-4000-8000-000000000001' }] });
     expect(errors(dr)).toEqual([]);
     expect(dr.id).toBe('6b1d3f3e-2c7a-4f55-9d61-0a0f5a1c2b01');
-    expect(dr.masterIdentifier).toEqual({ value: '1.2.250.1.999.1.2.3^4567' });
+    expect(dr.masterIdentifier).toEqual({ use: 'usual', value: '1.2.250.1.999.1.2.3^4567' });
     expect(dr.identifier?.[0]).toEqual({ use: 'official', system: 'urn:ietf:rfc:3986', value: entry.entryUuid });
     expect(dr.status).toBe('current');
     expect(dr.securityLabel?.[1]?.coding?.[0]?.system).toBe('https://mos.esante.gouv.fr/NOS/TRE_A07-StatutVisibiliteDocument/FHIR/TRE-A07-StatutVisibiliteDocument');
@@ -142,7 +142,7 @@ describe('DocumentEntry <-> DocumentReference', () => {
     for (const key of Object.keys(entry) as (keyof StoredDocumentEntry)[]) if (entry[key] === undefined) delete entry[key];
     const dr = toDocumentReference(entry);
     expect(dr.meta?.profile).toEqual(['https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference']);
-    expect(dr.masterIdentifier).toEqual({ system: 'urn:ietf:rfc:3986', value: 'urn:oid:1.2.3.4' });
+    expect(dr.masterIdentifier).toEqual({ use: 'usual', system: 'urn:ietf:rfc:3986', value: 'urn:oid:1.2.3.4' });
     const back = fromDocumentReference(dr, { patientId: INS, comprehensive: false });
     expect(back.problems).toEqual([]);
     expect(back.metadata).toEqual(carried(entry));
@@ -167,6 +167,58 @@ describe('DocumentEntry <-> DocumentReference', () => {
     expect(ceToConcept('SM26^Qualifié en médecine générale^1.2.250.1.213.1.1.4.5')).toEqual({
       coding: [{ code: 'SM26', display: 'Qualifié en médecine générale', system: 'urn:oid:1.2.250.1.213.1.1.4.5' }],
     });
+  });
+
+  it('issue 12 item 10 (MHD 4.2 mapping context.encounter / context.related <- referenceIdList): encounter ids go to context.encounter, the others to context.related, each CXi given back as it came', () => {
+    const referenceIds = [
+      'V123^^^&1.2.250.1.999.3&ISO^urn:ihe:iti:xds:2015:encounterId',
+      'V124^^^&1.2.250.1.999.3&ISO^urn:ihe:iti:xds:2013:encounterId',
+      'A1^^^&1.2.250.1.999.6&ISO^urn:ihe:iti:xds:2013:accession',
+      'L7^^^&1.2.250.1.999.6&ISO^local-kind',
+      'N9',
+    ];
+    const dr = toDocumentReference(stored({ referenceIds }));
+    expect(dr.context?.encounter?.map((e) => e.identifier?.value)).toEqual(['V123', 'V124']);
+    expect(dr.context?.related?.map((r) => r.identifier)).toEqual([
+      { system: 'urn:oid:1.2.250.1.999.6', value: 'A1', type: { coding: [{ system: 'urn:ietf:rfc:3986', code: 'urn:ihe:iti:xds:2013:accession' }] } },
+      // a type that is no URN has no system to name: R4 wants one on a Coding, so it is the text
+      { system: 'urn:oid:1.2.250.1.999.6', value: 'L7', type: { text: 'local-kind' } },
+      { value: 'N9' },
+    ]);
+    expect(fromDocumentReference(dr, { patientId: INS }).metadata.referenceIds.sort()).toEqual([...referenceIds].sort());
+  });
+
+  it('issue 12 item 10 (MHD 4.2 mapping context.encounter): an encounter given by identifier alone is an encounterId; a literal reference alone has no place in XDS and is refused, not dropped', () => {
+    const dr = toDocumentReference(stored({ referenceIds: [] }));
+    dr.context!.encounter = [{ identifier: { system: 'urn:oid:1.2.250.1.999.8', value: 'SEJ-1' } }];
+    expect(fromDocumentReference(dr, { patientId: INS }).metadata.referenceIds).toEqual(['SEJ-1^^^&1.2.250.1.999.8&ISO^urn:ihe:iti:xds:2015:encounterId']);
+    dr.context!.encounter = [{ reference: 'Encounter/42' }];
+    expect(fromDocumentReference(dr, { patientId: INS }).problems.map((p) => p.location)).toEqual(['DocumentReference.context.encounter[0]']);
+  });
+
+  it('issue 12 item 10 (HL7 v2 CX, ITI TF-3 4.2.3.1.7): an identifier that would become a referenceIdList or sourcePatientId value is refused when it holds a CX delimiter, instead of shifting the components', () => {
+    const dr = toDocumentReference(stored({ referenceIds: [] }));
+    dr.context!.related = [{ identifier: { system: 'urn:oid:1.2.3', value: 'A^^^&9.9.9&ISO^urn:evil' } }];
+    dr.context!.encounter = [{ identifier: { value: 'E1', type: { text: 'x&y' } } }];
+    dr.context!.sourcePatientInfo = { ...dr.context!.sourcePatientInfo, identifier: { value: 'P~2' } };
+    const sp = dr.contained!.find((c) => c.id === 'sourcePatient') as { identifier?: Array<{ value?: string }> };
+    sp.identifier![0]!.value = 'P|3';
+    const { metadata, problems } = fromDocumentReference(dr, { patientId: INS });
+    expect(problems.map((p) => p.location).sort()).toEqual([
+      `DocumentReference.contained[${dr.contained!.indexOf(sp as never)}].identifier[0]`,
+      'DocumentReference.context.encounter[0].identifier',
+      'DocumentReference.context.related[0].identifier',
+      'DocumentReference.context.sourcePatientInfo.identifier',
+    ].sort());
+    expect(metadata.referenceIds).toEqual([]);
+  });
+
+  it('issue 12 item 10 (MHD 4.2 mapping context.sourcePatientInfo.identifier <- sourcePatientId): the reference names sourcePatientId beside the contained Patient, and an identifier alone is read', () => {
+    const dr = toDocumentReference(stored());
+    expect(dr.context?.sourcePatientInfo).toEqual({ reference: '#sourcePatient', identifier: { system: 'urn:oid:1.2.250.1.999.9', value: '12345' } });
+    const { metadata, problems } = fromDocumentReference({ ...dr, context: { ...dr.context, sourcePatientInfo: { identifier: { system: 'urn:oid:1.2.250.1.999.9', value: '777' } } } }, { patientId: INS });
+    expect(problems).toEqual([]);
+    expect(metadata.sourcePatientId).toBe('777^^^&1.2.250.1.999.9&ISO');
   });
 
   it('locates problems with FHIRPath', () => {

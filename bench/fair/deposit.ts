@@ -1,0 +1,102 @@
+// ITI-65 and ITI-41, one 10 KB document per request, 8 clients over 8 records (each client
+// deposits into a record of its own: a deposit locks its record by design), against the thin
+// deposit service (the same bytes stored as a content row, an entry row and one trace row, in one
+// transaction) — each server in a process of its own, the load from this one. Every request
+// carries a new document (fresh bytes and uniqueIds), so that no deposit is answered as a repeat.
+// BENCH_ONLY=ITI-65 (or ITI-41) measures that door alone with the baseline, for a profile of it.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { issueVihf, securityHeader } from '../../src/auth/vihf-issuer.js';
+import { provideBundle } from '../../test/support/mhd-bundle.js';
+import { testSigner } from '../../test/support/vihf-keys.js';
+import { DOCTOR } from '../load.js';
+import { fmt } from '../stats.js';
+import { pnrRequest } from '../xds.js';
+import { measure, ratioLine, windowOptions, type Target } from './measure.js';
+import { startChild, type Child } from './procs.js';
+import type { ServerArgs, ServerReady } from './server.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const SIZE = 10 * 1024;
+
+export async function runDepositBench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {
+  const log = options.log ?? ((l: string) => console.log(l));
+  const o = windowOptions();
+  const records = o.connections;
+  const admin = new pg.Client({ connectionString: options.databaseUrl });
+  await admin.connect();
+  const dir = mkdtempSync(join(tmpdir(), 'carnet-deposit-bench-'));
+  const schema = `carnet_deposit_bench_${randomBytes(4).toString('hex')}`;
+  const children: Child<unknown>[] = [];
+  try {
+    log(`ITI-65 / ITI-41: one ${SIZE / 1024} KB document per request, ${records} records, ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats`);
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const args: ServerArgs = { srcRoot: ROOT, databaseUrl: options.databaseUrl, schema, records, documents: 1, dataDir: join(dir, schema) };
+    const server = await startChild<ServerReady>('./server.ts', args, openSync(join(dir, 'server.log'), 'a'));
+    children.push(server);
+    const thin = await startChild<{ base: string }>('./thin-deposit.ts', { databaseUrl: options.databaseUrl, schema, connections: o.connections });
+    children.push(thin);
+    const { patients, identifiers, doctorToken } = server.ready;
+    const security = securityHeader(
+      issueVihf(
+        { idNatPs: DOCTOR.idNatPs, profession: { code: DOCTOR.profession, codeSystem: '1.2.250.1.71.1.2.7' }, structureId: DOCTOR.structureId, subjectName: `${DOCTOR.given} ${DOCTOR.family}`, mode: 'normal' },
+        { ...testSigner('trusted'), validitySeconds: 3600 },
+      ),
+    );
+    const author = { idNatPs: DOCTOR.idNatPs, family: DOCTOR.family, given: DOCTOR.given };
+    const targets: Target[] = [
+      {
+        name: 'ITI-65',
+        base: server.ready.base,
+        pathOf: () => '/fhir',
+        headers: { authorization: `Bearer ${doctorToken}` },
+        post: (i) => ({
+          headers: { 'content-type': 'application/fhir+json' },
+          body: JSON.stringify(provideBundle({ patient: `Patient/${patients[i % records]}`, docs: [{ content: randomBytes(SIZE), mimeType: 'application/octet-stream', author }] })),
+        }),
+        stats: server.stats,
+      },
+      {
+        name: 'ITI-41',
+        base: server.ready.base,
+        pathOf: () => '/xds/repository',
+        post: (i) => pnrRequest(identifiers[i % records]!, randomBytes(SIZE), security),
+        stats: server.stats,
+      },
+      {
+        name: 'thin deposit service',
+        base: thin.ready.base,
+        pathOf: (i) => `/deposit?patient=${patients[i % records]}`,
+        post: () => ({ headers: { 'content-type': 'application/octet-stream' }, body: randomBytes(SIZE) }),
+        stats: thin.stats,
+      },
+    ];
+    // An XDS Failure is an HTTP 200: check once that each target's deposit succeeds, or the
+    // windows would measure refusals.
+    for (const t of targets) {
+      const req = t.post!(0);
+      const res = await fetch(`${t.base}${t.pathOf(0)}`, { method: 'POST', headers: { ...(t.headers ?? {}), ...req.headers }, body: req.body as unknown as RequestInit['body'] });
+      const text = await res.text();
+      if (res.status >= 300 || text.includes('ResponseStatusType:Failure')) throw new Error(`${t.name}: the deposit does not succeed (${res.status} ${text.slice(0, 300)})`);
+    }
+    const only = process.env.BENCH_ONLY;
+    if (only) targets.splice(0, targets.length, ...targets.filter((t) => t.name === only || t.name === 'thin deposit service'));
+    const figures = await measure(targets, o, log);
+    const floor = figures.get('thin deposit service')!;
+    const fhir = figures.get('ITI-65');
+    const xds = figures.get('ITI-41');
+    if (fhir) log(ratioLine('ITI-65, one 10 KB document', fhir, floor));
+    if (xds) log(ratioLine('ITI-41 (MTOM), one 10 KB document', xds, floor));
+    if (!fhir || !xds) return;
+    log(`ITI-41 / ITI-65: throughput ${fmt(xds.median.perSecond / fhir.median.perSecond)}x, p50 ${fmt(xds.median.p50 / fhir.median.p50, 1)}x, CPU/req ${fmt(xds.median.cpuMsPerRequest / fhir.median.cpuMsPerRequest, 1)}x (target: ITI-41 within 1.5x of ITI-65)`);
+  } finally {
+    for (const c of children) await c.stop();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => {});
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
