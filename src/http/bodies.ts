@@ -1,8 +1,6 @@
 // The readers the shared server's body parsers use. They refuse invalid UTF-8 instead of
 // storing U+FFFD in its place, and accept a leading byte order mark.
 import type { Readable } from 'node:stream';
-import { errorCodes, type FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.js';
 import { CarnetError } from '../domain/errors.js';
 import { parseJson, type JsonLimits } from '../json/read.js';
 import { decodeUtf8, withoutBom, xmlLimitError, XmlParseError, XmlScanner, type ScannedXml, type XmlLimits } from '../xml/index.js';
@@ -161,14 +159,3 @@ const XML_TYPES = ['application/fhir+xml', 'application/xml', 'text/xml'];
 /** Bodies that are one XML part as a whole. */
 export const XML_BODY_TYPES = new Set([...XML_TYPES, 'application/soap+xml']);
 
-/**
- * An XML request body read as it arrives (readXmlStream), within the smaller of the route's body
- * limit and the XML part's; a refused body is still read (and dropped) up to the route's limit,
- * so that its client reads the answer. The shared parser keeps the text; a door that parses the
- * text itself may register this in its own context to keep what the scan found too.
- */
-export function readXmlRequestBody(req: FastifyRequest, payload: Readable, config: Config): Promise<ScannedXml> {
-  const routeLimit = req.routeOptions.bodyLimit ?? config.bodyLimit;
-  const maxBytes = Math.min(routeLimit, config.limits.xml.maxBytes);
-  return readXmlStream(payload, config.limits.xml, maxBytes, () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), routeLimit);
-}

@@ -11,9 +11,11 @@ import { loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
-import { readJsonBody, readXmlRequestBody, XML_BODY_TYPES } from './bodies.js';
+import { readJsonBody, XML_BODY_TYPES } from './bodies.js';
+import { readXmlRequestBody } from './xml-request-body.js';
 import { checkXmlSize } from '../xml/index.js';
 import { httpServerOptions, limitConnections, refusedConnection } from './connection-limits.js';
+import { lazyCompilers } from './lazy-compilers.js';
 import { earlierAnswerSent } from './pipelining.js';
 
 declare module 'fastify' {
@@ -21,6 +23,8 @@ declare module 'fastify' {
     routeIndex: RouteIndex;
     /** the configured input limits, for the doors that parse bodies themselves (FHIR XML) */
     inputLimits: InputLimits;
+    /** compiles now the route schemas a start leaves to their first request (lazy-compilers.ts) */
+    compileSchemas(): void;
   }
   interface FastifyRequest {
     /** who called and how it was refused, for the request's log line (request-facts.ts) */
@@ -34,7 +38,9 @@ const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/js
 const BINARY_TYPES = ['multipart/related', 'application/octet-stream'];
 
 export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
+  const compilers = lazyCompilers();
   const app = Fastify({
+    schemaController: { compilersFactory: compilers.compilersFactory },
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Fastify's own two lines per request are replaced by the single line of onResponse below.
     // The same name as the x-request-id header of every answer and the trace's request id.
@@ -56,6 +62,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   limitConnections(app.server, config.connections);
   app.decorate('routeIndex', new RouteIndex());
   app.decorate('inputLimits', config.limits);
+  app.decorate('compileSchemas', compilers.compileAll);
   app.addHook('onRoute', (route) => {
     // HEAD routes are added by Fastify for GET ones; they follow their GET.
     app.routeIndex.add(route.method, route.url);

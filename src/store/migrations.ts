@@ -40,8 +40,25 @@ export interface MigrationReport {
   current: number;
 }
 
+/**
+ * Whether the database has applied exactly `migrations`, read in one statement: the common case
+ * at every start, which then needs neither the DDL, nor the transaction, nor the lock of a
+ * migration. Anything else (no table yet, a pending, unknown or changed migration, an error) is
+ * left to the full check, which reports it.
+ */
+async function upToDate(db: Db, migrations: Migration[]): Promise<boolean> {
+  try {
+    const { rows } = await db.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations ORDER BY version');
+    return rows.length === migrations.length && rows.every((r, i) => r.version === migrations[i].version && r.checksum === migrations[i].checksum);
+  } catch {
+    return false;
+  }
+}
+
 /** Applies what is pending. Safe to run from several processes at once (advisory lock). */
 export async function migrate(db: Db, migrations: Migration[] = loadMigrations()): Promise<MigrationReport> {
+  const latestKnown = migrations.length ? migrations[migrations.length - 1].version : 0;
+  if (await upToDate(db, migrations)) return { applied: [], current: latestKnown };
   await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY,
     name text NOT NULL,
@@ -57,7 +74,6 @@ export async function migrate(db: Db, migrations: Migration[] = loadMigrations()
       'SELECT version, checksum FROM schema_migrations ORDER BY version',
     );
     const known = new Map(migrations.map((m) => [m.version, m]));
-    const latestKnown = migrations.length ? migrations[migrations.length - 1].version : 0;
     for (const row of rows) {
       const m = known.get(row.version);
       if (!m) {

@@ -3,7 +3,8 @@
 // to the services and writes the answer back. It decides nothing. Requests it cannot read or
 // callers it cannot identify get a SOAP Fault; refusals and business errors a RegistryResponse.
 import { Readable } from 'node:stream';
-import { readXmlRequestBody, XML_BODY_TYPES } from '../http/bodies.js';
+import { XML_BODY_TYPES } from '../http/bodies.js';
+import { readXmlRequestBody } from '../http/xml-request-body.js';
 import { isScannedXml } from '../xml/index.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';

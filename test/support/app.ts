@@ -99,15 +99,27 @@ export async function startTestApp(db: Db, env: Record<string, string> = {}, opt
     host: '127.0.0.1',
     port: 0,
   };
-  let app: App;
+  let created: App | undefined;
   try {
-    app = await createApp(config, { db, logger: options.logger ?? pino({ level: env.CARNET_LOG_LEVEL ?? 'silent' }), clock: options.clock });
+    created = await createApp(config, { db, logger: options.logger ?? pino({ level: env.CARNET_LOG_LEVEL ?? 'silent' }), clock: options.clock });
+    // A start leaves route schemas to their first request: a schema the compilers refuse fails
+    // the suite here, as it failed the start before.
+    created.http.compileSchemas();
   } catch (e) {
+    await created?.close().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
+  const app = created;
   checkAnswers(app, config);
-  const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  let address: string;
+  try {
+    address = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  } catch (e) {
+    await app.close().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   app.config.publicUrl = address;
   return {
     app,

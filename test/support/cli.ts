@@ -65,15 +65,21 @@ process.once('exit', () => {
   for (const child of living) child.kill('SIGKILL');
 });
 
+/** Processes that could not be started at all (a missing program): they never exit. */
+const unstarted = new WeakSet<ChildProcess>();
+
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
+    if (child.exitCode !== null || child.signalCode !== null || unstarted.has(child)) resolve(child.exitCode);
+    else {
+      child.once('exit', (code) => resolve(code));
+      child.once('error', () => unstarted.has(child) && resolve(null));
+    }
   });
 }
 
 async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null || unstarted.has(child)) return;
   const exited = exitOf(child);
   child.kill('SIGTERM');
   // A process that ignores SIGTERM is killed outright once its own shutdown limit is past.
@@ -104,6 +110,13 @@ export function useCarnetProcesses(): CarnetProcesses {
   afterAll(() => dispose(() => true));
 
   const track = (child: ChildProcess) => {
+    // A program that cannot be started (setpriv missing, say) emits 'error' and never 'exit':
+    // without this the error would end the whole test file, and a wait for its exit never end.
+    child.on('error', () => {
+      if (child.pid !== undefined) return;
+      unstarted.add(child);
+      living.delete(child);
+    });
     living.add(child);
     child.once('exit', () => living.delete(child));
     owned.push({ inTest: inTest(), dispose: () => kill(child) });
@@ -125,6 +138,7 @@ export function useCarnetProcesses(): CarnetProcesses {
       track(child);
       let stdout = '';
       let stderr = '';
+      child.on('error', (e) => (stderr += `${e.message}\n`));
       child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       // 'close' comes after the process ended and its output was read to the end.
@@ -143,6 +157,7 @@ export function useCarnetProcesses(): CarnetProcesses {
       });
       track(child);
       let output = '';
+      child.on('error', (e) => (output += `${e.message}\n`));
       const exited = exitOf(child);
       return new Promise((resolve, reject) => {
         const onData = (chunk: Buffer) => {

