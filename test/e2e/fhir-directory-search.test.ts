@@ -89,7 +89,7 @@ describe('FHIR directory: Practitioner, PractitionerRole, Organization', () => {
     const cs = (await client.capabilityStatement()) as unknown as { rest: { resource: { type: string; interaction: { code: string }[]; searchParam?: { name: string }[]; operation?: { name: string }[] }[] }[] };
     const byType = new Map(cs.rest[0].resource.map((r) => [r.type, r]));
     for (const t of ['Patient', 'Consent', 'AuditEvent', 'Practitioner', 'PractitionerRole', 'Organization']) expect(byType.has(t)).toBe(true);
-    expect(byType.get('Consent')!.interaction.map((i) => i.code).sort()).toEqual(['create', 'read', 'search-type', 'update']);
+    expect(byType.get('Consent')!.interaction.map((i) => i.code).sort()).toEqual(['create', 'read', 'search-type', 'update', 'vread']);
     expect(byType.get('Patient')!.operation?.map((o) => o.name).sort()).toEqual(expect.arrayContaining(['close', 'reactivate']));
     expect(byType.get('AuditEvent')!.searchParam?.map((p) => p.name)).toEqual(expect.arrayContaining(['patient', 'agent', 'date', 'entity', 'action', 'purpose-of-use']));
   });
