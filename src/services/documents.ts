@@ -170,9 +170,7 @@ export function documentService(deps: ServiceDeps) {
           if (owner && displayDefaults.sort) criteria = { ...criteria, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
           const limit = criteria.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(criteria.limit);
           const found = await findDocuments(tx, { ...criteria, patientKey, visibility, limit });
-          if (criteria.limit === undefined && found.entries.length > deps.limits.maxQueryResults) {
-            throw new CarnetError('too_many_results', `the query matches more than ${deps.limits.maxQueryResults} documents; narrow it`);
-          }
+          if (criteria.limit === undefined) tooMany(found.entries.length);
           // The page's relations in the same transaction (one per request, not one more for them),
           // under the same visibility filter.
           const page = options.withRelations ? { ...found, relations: byDocument(await findRelations(tx, patientKey, found.entries.map((e) => e.entryUuid), visibility)) } : found;

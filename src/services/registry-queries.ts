@@ -376,13 +376,11 @@ export function registryQueryService(deps: ServiceDeps) {
   return {
     /** FindDocuments answered as ObjectRef: the entryUUIDs found, in order (no entry is loaded). */
     async findDocumentIds(caller: Caller, q: FindDocumentsQuery): Promise<string[]> {
-      await deps.availability?.ensureAvailable('document.search');
       return docs.findIds(caller, q.patientId, q.criteria, narrowingOf(q));
     },
 
     /** FindDocuments answered as LeafClass, its entries handed to `sink` page after page (see documents.stream). */
     async streamDocuments(caller: Caller, q: FindDocumentsQuery, sink: DocumentPageSink): Promise<void> {
-      await deps.availability?.ensureAvailable('document.search');
       await docs.stream(caller, q.patientId, q.criteria, narrowingOf(q), sink);
     },
 
