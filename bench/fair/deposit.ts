@@ -5,48 +5,26 @@
 // carries a new document (fresh bytes and uniqueIds), so that no deposit is answered as a repeat.
 // BENCH_ONLY=ITI-65 (or ITI-41) measures that door alone with the baseline, for a profile of it.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { issueVihf, securityHeader } from '../../src/auth/vihf-issuer.js';
 import { provideBundle } from '../../test/support/mhd-bundle.js';
-import { testSigner } from '../../test/support/vihf-keys.js';
-import { DOCTOR } from '../load.js';
 import { fmt } from '../stats.js';
 import { pnrRequest } from '../xds.js';
+import { doctorSecurity, startFairRun } from './carnet-servers.js';
 import { measure, ratioLine, windowOptions, type Target } from './measure.js';
-import { startChild, type Child } from './procs.js';
-import type { ServerArgs, ServerReady } from './server.js';
+import { DOCTOR } from './people.js';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SIZE = 10 * 1024;
 
 export async function runDepositBench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {
   const log = options.log ?? ((l: string) => console.log(l));
   const o = windowOptions();
   const records = o.connections;
-  const admin = new pg.Client({ connectionString: options.databaseUrl });
-  await admin.connect();
-  const dir = mkdtempSync(join(tmpdir(), 'carnet-deposit-bench-'));
-  const schema = `carnet_deposit_bench_${randomBytes(4).toString('hex')}`;
-  const children: Child<unknown>[] = [];
+  log(`ITI-65 / ITI-41: one ${SIZE / 1024} KB document per request, ${records} records, ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats`);
+  const run = await startFairRun({ databaseUrl: options.databaseUrl, records, documents: 1, compare: false, log });
   try {
-    log(`ITI-65 / ITI-41: one ${SIZE / 1024} KB document per request, ${records} records, ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats`);
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const args: ServerArgs = { srcRoot: ROOT, databaseUrl: options.databaseUrl, schema, records, documents: 1, dataDir: join(dir, schema) };
-    const server = await startChild<ServerReady>('./server.ts', args, openSync(join(dir, 'server.log'), 'a'));
-    children.push(server);
-    const thin = await startChild<{ base: string }>('./thin-deposit.ts', { databaseUrl: options.databaseUrl, schema, connections: o.connections });
-    children.push(thin);
+    const server = run.servers.at(-1)![1];
+    const thin = await run.baseline<{ base: string }>('./thin-deposit.ts', { connections: o.connections });
     const { patients, identifiers, doctorToken } = server.ready;
-    const security = securityHeader(
-      issueVihf(
-        { idNatPs: DOCTOR.idNatPs, profession: { code: DOCTOR.profession, codeSystem: '1.2.250.1.71.1.2.7' }, structureId: DOCTOR.structureId, subjectName: `${DOCTOR.given} ${DOCTOR.family}`, mode: 'normal' },
-        { ...testSigner('trusted'), validitySeconds: 3600 },
-      ),
-    );
+    const security = doctorSecurity();
     const author = { idNatPs: DOCTOR.idNatPs, family: DOCTOR.family, given: DOCTOR.given };
     const targets: Target[] = [
       {
@@ -94,9 +72,6 @@ export async function runDepositBench(options: { databaseUrl: string; log?: (l: 
     if (!fhir || !xds) return;
     log(`ITI-41 / ITI-65: throughput ${fmt(xds.median.perSecond / fhir.median.perSecond)}x, p50 ${fmt(xds.median.p50 / fhir.median.p50, 1)}x, CPU/req ${fmt(xds.median.cpuMsPerRequest / fhir.median.cpuMsPerRequest, 1)}x (target: ITI-41 within 1.5x of ITI-65)`);
   } finally {
-    for (const c of children) await c.stop();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => {});
-    await admin.end();
-    rmSync(dir, { recursive: true, force: true });
+    await run.close();
   }
 }

@@ -4,24 +4,13 @@
 // its own, the load from this one. With BENCH_COMPARE set to another checkout of the project,
 // that checkout's server runs too, on a schema of its own seeded the same way, in the same
 // windows: an A/B in one run.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { issueVihf, securityHeader } from '../../src/auth/vihf-issuer.js';
 import { NS } from '../../src/xml/index.js';
-import { testSigner } from '../../test/support/vihf-keys.js';
 import { XDS_ACTIONS } from '../../src/xds/soap.js';
+import { envelope } from '../xds.js';
+import { doctorSecurity, startFairRun } from './carnet-servers.js';
 import { measure, ratioLine, windowOptions, type Target } from './measure.js';
-import { startChild, type Child } from './procs.js';
-import type { ServerArgs, ServerReady } from './server.js';
 
-const HERE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SOAP = { 'content-type': 'application/soap+xml; charset=UTF-8' };
-/** the depositing doctor of server.ts, who sees every document of the records */
-const DOCTOR = { idNatPs: '810000000001', profession: '10', structureId: '1750000001', name: 'Alice Martin' };
 
 /** A FindDocuments request for the record's Approved entries, answered as `returnType`. */
 function findDocuments(patient: { system: string; value: string }, returnType: 'ObjectRef' | 'LeafClass', security: string): string {
@@ -31,10 +20,7 @@ function findDocuments(patient: { system: string; value: string }, returnType: '
     `<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'${patient.value}^^^&amp;${patient.system}&amp;ISO'</rim:Value></rim:ValueList></rim:Slot>` +
     `<rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value></rim:ValueList></rim:Slot>` +
     `</rim:AdhocQuery></query:AdhocQueryRequest>`;
-  return (
-    `<env:Envelope xmlns:env="${NS.soap12}" xmlns:wsa="${NS.wsa}"><env:Header><wsa:Action env:mustUnderstand="true">${XDS_ACTIONS['ITI-18']}</wsa:Action>` +
-    `<wsa:MessageID>urn:uuid:${randomUUID()}</wsa:MessageID>${security}</env:Header><env:Body>${query}</env:Body></env:Envelope>`
-  );
+  return envelope(XDS_ACTIONS['ITI-18'], query, security);
 }
 
 /** A fast Failure would measure nothing: each answer is checked to be a Success of every document. */
@@ -52,38 +38,13 @@ export async function runIti18Bench(options: { databaseUrl: string; log?: (l: st
   const o = windowOptions();
   const records = Number(process.env.BENCH_RECORDS ?? 1);
   const documents = Number(process.env.BENCH_DOCS ?? 1000);
-  const roots: Array<[string, string]> = [['Carnet', HERE_ROOT]];
-  if (process.env.BENCH_COMPARE) roots.unshift(['Carnet (compare)', resolve(process.env.BENCH_COMPARE)]);
-  const admin = new pg.Client({ connectionString: options.databaseUrl });
-  await admin.connect();
-  const dir = mkdtempSync(join(tmpdir(), 'carnet-fair-bench-'));
-  const schemas: string[] = [];
-  const children: Child<unknown>[] = [];
+  log(`ITI-18 FindDocuments: ${records} record(s) of ${documents} documents, ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats; server logs to a file at its default level`);
+  const run = await startFairRun({ databaseUrl: options.databaseUrl, records, documents, log });
   try {
-    log(`ITI-18 FindDocuments: ${records} record(s) of ${documents} documents, ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats; server logs to a file at its default level`);
-    const servers: Array<[string, Child<ServerReady>, string]> = [];
-    for (const [name, root] of roots) {
-      const schema = `carnet_fair_bench_${randomBytes(4).toString('hex')}`;
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      schemas.push(schema);
-      const started = Date.now();
-      const logFd = openSync(join(dir, `${schema}.log`), 'a');
-      const args: ServerArgs = { srcRoot: root, databaseUrl: options.databaseUrl, schema, records, documents, dataDir: join(dir, schema) };
-      const server = await startChild<ServerReady>('./server.ts', args, logFd);
-      children.push(server);
-      log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})`);
-      servers.push([name, server, schema]);
-    }
-    const thin = await startChild<{ base: string }>('./thin-select.ts', { databaseUrl: options.databaseUrl, schema: servers.at(-1)![2], connections: o.connections });
-    children.push(thin);
+    const { servers } = run;
+    const thin = await run.baseline<{ base: string }>('./thin-select.ts', { connections: o.connections });
     const patients = servers.at(-1)![1].ready.patients;
-    // The VIHF the servers trust in development mode (the TEST-ONLY signer), signed once here.
-    const security = securityHeader(
-      issueVihf(
-        { idNatPs: DOCTOR.idNatPs, profession: { code: DOCTOR.profession, codeSystem: '1.2.250.1.71.1.2.7' }, structureId: DOCTOR.structureId, subjectName: DOCTOR.name, mode: 'normal' },
-        { ...testSigner('trusted'), validitySeconds: 3600 },
-      ),
-    );
+    const security = doctorSecurity();
     const targets: Target[] = [];
     for (const returnType of ['ObjectRef', 'LeafClass'] as const) {
       for (const [name, s] of servers) {
@@ -106,9 +67,6 @@ export async function runIti18Bench(options: { databaseUrl: string; log?: (l: st
       }
     }
   } finally {
-    for (const c of children) await c.stop();
-    for (const s of schemas) await admin.query(`DROP SCHEMA ${s} CASCADE`).catch(() => {});
-    await admin.end();
-    rmSync(dir, { recursive: true, force: true });
+    await run.close();
   }
 }

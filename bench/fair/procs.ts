@@ -81,3 +81,22 @@ export function serveParent(ready: unknown, stop: () => Promise<void>): void {
 export function childArgs<T>(): T {
   return JSON.parse(process.argv[2] ?? '{}') as T;
 }
+
+/**
+ * A baseline service's life in its child process: `build` makes its app and pool, which listen on
+ * an ephemeral port, answer the benchmark ready with their address, and close when told to stop.
+ */
+export function runThinService(build: () => { app: { listen(o: { host: string; port: number }): Promise<string>; close(): Promise<unknown> }; pool: { end(): Promise<void> } }): void {
+  const start = async () => {
+    const { app, pool } = build();
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    serveParent({ base }, async () => {
+      await app.close();
+      await pool.end();
+    });
+  };
+  start().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

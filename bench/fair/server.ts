@@ -6,6 +6,7 @@
 // `srcRoot` lets an A/B run start the same server from another checkout of the project.
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { DOCTOR } from './people.js';
 import { childArgs, serveParent } from './procs.js';
 
 export interface ServerArgs {
@@ -28,7 +29,6 @@ export interface ServerReady {
   doctorToken: string;
 }
 
-const DOCTOR = { idNatPs: '810000000001', profession: '10', structureId: '1750000001', given: 'Alice', family: 'Martin' };
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
 const TYPES = ['11488-4', '11490-0', '11502-2', '34112-3'];
 const TEMPLATES = 20;

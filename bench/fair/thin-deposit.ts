@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { childArgs, serveParent } from './procs.js';
+import { childArgs, runThinService } from './procs.js';
 
 export interface ThinDepositArgs {
   databaseUrl: string;
@@ -21,7 +21,7 @@ const ENTRY = `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, 
 const TRACE = `INSERT INTO access_trace (chain_key, seq, trace_id, occurred_at, actor_kind, actor_id, action, outcome, channel, details, prev_hash, hash)
   VALUES ($1, 1, $1, now(), 'professional', $2, 'document.create', 'success', 'fhir', '{}', '', '')`;
 
-async function main(): Promise<void> {
+runThinService(() => {
   const a = childArgs<ThinDepositArgs>();
   const pool = new pg.Pool({ connectionString: a.databaseUrl, max: a.connections, options: `-c search_path=${a.schema}` });
   const app = Fastify({ bodyLimit: 64 * 1024 * 1024 });
@@ -48,14 +48,5 @@ async function main(): Promise<void> {
     }
     return reply.code(201).send({ id: uuid });
   });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  serveParent({ base }, async () => {
-    await app.close();
-    await pool.end();
-  });
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  return { app, pool };
 });

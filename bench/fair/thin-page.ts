@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { childArgs, serveParent } from './procs.js';
+import { childArgs, runThinService } from './procs.js';
 
 export interface ThinArgs {
   databaseUrl: string;
@@ -20,7 +20,7 @@ const COUNT = 'SELECT count(*)::int AS n FROM document_entry WHERE patient_key =
 const TRACE = `INSERT INTO access_trace (chain_key, seq, trace_id, occurred_at, actor_kind, actor_id, action, outcome, channel, details, prev_hash, hash)
   VALUES ($1, 1, $1, now(), 'professional', $2, 'record.read', 'success', 'fhir', '{}', '', '')`;
 
-async function main(): Promise<void> {
+runThinService(() => {
   const a = childArgs<ThinArgs>();
   const pool = new pg.Pool({ connectionString: a.databaseUrl, max: a.connections, options: `-c search_path=${a.schema}` });
   const app = Fastify();
@@ -43,14 +43,5 @@ async function main(): Promise<void> {
       client.release();
     }
   });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  serveParent({ base }, async () => {
-    await app.close();
-    await pool.end();
-  });
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  return { app, pool };
 });

@@ -5,7 +5,7 @@
 // XML: a floor to be measured against, not a design.
 import Fastify from 'fastify';
 import pg from 'pg';
-import { childArgs, serveParent } from './procs.js';
+import { childArgs, runThinService } from './procs.js';
 
 export interface ThinSelectArgs {
   databaseUrl: string;
@@ -15,20 +15,11 @@ export interface ThinSelectArgs {
 
 const WHERE = `WHERE patient_key = $1 AND is_latest AND status = 'Approved' ORDER BY creation_time DESC NULLS LAST, stored_at DESC, entry_uuid`;
 
-async function main(): Promise<void> {
+runThinService(() => {
   const a = childArgs<ThinSelectArgs>();
   const pool = new pg.Pool({ connectionString: a.databaseUrl, max: a.connections, options: `-c search_path=${a.schema}` });
   const app = Fastify();
   app.get<{ Querystring: { patient: string } }>('/ids', async (req) => (await pool.query(`SELECT entry_uuid FROM document_entry ${WHERE}`, [req.query.patient])).rows);
   app.get<{ Querystring: { patient: string } }>('/rows', async (req) => (await pool.query(`SELECT * FROM document_entry ${WHERE}`, [req.query.patient])).rows);
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  serveParent({ base }, async () => {
-    await app.close();
-    await pool.end();
-  });
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  return { app, pool };
 });
