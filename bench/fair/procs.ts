@@ -62,10 +62,16 @@ function ask<T>(child: ChildProcess, what: string): Promise<T> {
   });
 }
 
-/** The child's side: answers `stats`, and runs `stop` then exits on `stop`. */
-export function serveParent(ready: unknown, stop: () => Promise<void>): void {
+/** The child's side: answers `stats` and its own `questions`, and runs `stop` then exits on `stop`. */
+export function serveParent(ready: unknown, stop: () => Promise<void>, questions: Record<string, () => Promise<unknown>> = {}): void {
   process.on('message', (m) => {
-    if (m === 'stats') {
+    const question = typeof m === 'string' && Object.hasOwn(questions, m) ? questions[m] : undefined;
+    if (question) {
+      question().then(
+        (answer) => process.send!(answer),
+        (e: Error) => process.send!({ error: e.message }),
+      );
+    } else if (m === 'stats') {
       const cpu = process.cpuUsage();
       const stats: ProcessStats = { rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, cpuMicros: cpu.user + cpu.system };
       process.send!(stats);

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { DOCTOR } from './people.js';
 import { childArgs, serveParent } from './procs.js';
+import { countingDb, type SqlCounts } from './sql-counter.js';
 
 export interface ServerArgs {
   srcRoot: string;
@@ -27,7 +28,29 @@ export interface ServerReady {
   /** a care-team nurse's bearer token (the matrix and masking restrict what she sees) */
   nurseToken: string;
   doctorToken: string;
+  /** each record's patient's own bearer token, in the order of `patients` */
+  patientTokens: string[];
 }
+
+/** What the server answers when asked `sql-counts`: the statements it has sent since it started. */
+export type ServerSqlCounts = SqlCounts;
+
+/** One page statement's time on the server alone, as EXPLAIN ANALYZE reports it. */
+export interface PageSqlTiming {
+  /** median Execution Time (ms) over the runs */
+  executionMs: number;
+  planningMs: number;
+  /** rows the statement returned, and the plan's top lines (ANALYZE, BUFFERS) of one run */
+  rows: number;
+  plan: string[];
+}
+
+/**
+ * The last document-page statement the server ran (documents.find's select with its total), for
+ * the SQL-alone comparison: the benchmark has the server answer one page as the nurse and one as
+ * the patient, takes each statement as sent, and runs both again under EXPLAIN ANALYZE.
+ */
+const PAGE_STATEMENT = /^SELECT d\.patient_key::text[\s\S]*page_total FROM document_entry d WHERE[\s\S]*ORDER BY/;
 
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
 const TYPES = ['11488-4', '11490-0', '11502-2', '34112-3'];
@@ -70,7 +93,7 @@ async function main(): Promise<void> {
   const { provideBundle } = await load('test/support/mhd-bundle.ts');
   const { claimsOf } = await load('test/support/app.ts');
 
-  const db = openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema });
+  const db = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema }), PAGE_STATEMENT);
   await migrate(db);
   const config = { ...loadConfig({ CARNET_DEV_MODE: 'true', CARNET_DATA_DIR: a.dataDir }), host: '127.0.0.1', port: 0 };
   const app = await createApp(config, { db });
@@ -105,8 +128,42 @@ async function main(): Promise<void> {
   ensureFhirDefinitions();
   await app.http.fhirWork.warm();
   const token = (p: typeof DOCTOR) => app.verifier.sign(claimsOf({ kind: 'professional', mode: 'normal', ...p }), 3600);
-  const ready: ServerReady = { base, patients, identifiers, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR) };
-  serveParent(ready, () => app.close());
+  const patientTokens = await Promise.all(patients.map((patientKey) => app.verifier.sign(claimsOf({ kind: 'patient', patientKey }), 3600)));
+  const ready: ServerReady = { base, patients, identifiers, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR), patientTokens };
+  serveParent(ready, () => app.close(), {
+    'sql-counts': async () => db.counts(),
+    'page-sql': async () => {
+      // One page as each reader, through the server as a client asks it; then their statements.
+      const statementOf = async (bearer: string) => {
+        const r = await fetch(`${base}/fhir/DocumentReference?patient=Patient/${patients[0]}&status=current&_count=20`, { headers: { authorization: `Bearer ${bearer}` } });
+        if (!r.ok) throw new Error(`page-sql: the page answered ${r.status}`);
+        await r.arrayBuffer();
+        return db.kept()!;
+      };
+      const nurse = await statementOf(ready.nurseToken);
+      const patient = await statementOf(patientTokens[0]!);
+      return { nurse: await pageSqlTiming(db, nurse), patient: await pageSqlTiming(db, patient), statement: nurse.sql };
+    },
+  });
+}
+
+/** The statement's server-side time: the median of 41 EXPLAIN ANALYZE runs (after 5 unmeasured), and one run's plan with its buffers. */
+async function pageSqlTiming(db: { query: <T>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }> }, s: { sql: string; params: unknown[] }): Promise<PageSqlTiming> {
+  const run = async () => {
+    const r = await db.query<{ 'QUERY PLAN': Array<{ 'Execution Time': number; 'Planning Time': number; Plan: { 'Actual Rows': number } }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.sql}`, s.params);
+    return r.rows[0]!['QUERY PLAN'][0]!;
+  };
+  for (let i = 0; i < 5; i++) await run();
+  const runs = [];
+  for (let i = 0; i < 41; i++) runs.push(await run());
+  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
+  const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${s.sql}`, s.params);
+  return {
+    executionMs: med(runs.map((r) => r['Execution Time'])),
+    planningMs: med(runs.map((r) => r['Planning Time'])),
+    rows: runs[0]!.Plan['Actual Rows'],
+    plan: plan.rows.map((r) => r['QUERY PLAN']),
+  };
 }
 
 main().catch((e) => {
