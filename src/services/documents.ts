@@ -1,5 +1,6 @@
 // Reading documents: search (ACC-08: the visibility filter is part of the SQL), read one entry,
 // retrieve its content. Every read is traced (TRACE-01).
+import { boundPatientOf } from '../domain/binding.js';
 import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
@@ -157,7 +158,13 @@ export function documentService(deps: ServiceDeps) {
       options: { withRelations?: boolean } = {},
     ): Promise<DocumentPage & { pageSize?: number; relations?: Map<string, DocumentRelation[]> }> {
       await deps.availability?.ensureAvailable('document.search');
-      const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
+      // An unbound caller naming a record by its key (ITI-67's patient=Patient/<key>) needs no
+      // look-up before the transaction: the transaction's own read of the record says whether
+      // there is one (every record has its identifiers, DMP-01), and none is the same empty
+      // answer, untraced, as recordKeyFor's null. A bound caller (ACC-10) and a patient named by
+      // an identifier go through recordKeyFor first.
+      const direct = boundPatientOf(caller.actor) === undefined && 'patientKey' in patient;
+      const patientKey = direct ? patient.patientKey : await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
       if (!patientKey) return { entries: [], total: 0 };
       return guarded(deps, caller, {
         patientKey,
@@ -176,6 +183,9 @@ export function documentService(deps: ServiceDeps) {
           const page = options.withRelations ? { ...found, relations: byDocument(await findRelations(tx, patientKey, found.entries.map((e) => e.entryUuid), visibility)) } : found;
           return criteria.limit === undefined ? page : { ...page, pageSize: limitOf(criteria.limit) };
         },
+      }).catch((e: unknown) => {
+        if (direct && e instanceof CarnetError && e.code === 'unknown_patient') return { entries: [], total: 0 };
+        throw e;
       });
     },
 
