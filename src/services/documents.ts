@@ -10,7 +10,7 @@ import type { Tx } from '../store/db.js';
 
 export type { DocumentPage, DocumentRelation };
 import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
-import { findRelations, type DocumentRelation } from '../store/relations-repo.js';
+import { findRelations, relationsColumn, relationsOfPage, type DocumentRelation } from '../store/relations-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
@@ -176,11 +176,11 @@ export function documentService(deps: ServiceDeps) {
           if (owner && displayDefaults.count) criteria = { ...criteria, limit: record.row.page_size };
           if (owner && displayDefaults.sort) criteria = { ...criteria, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
           const limit = criteria.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(criteria.limit);
-          const found = await findDocuments(tx, { ...criteria, patientKey, visibility, limit });
-          if (criteria.limit === undefined) tooMany(found.entries.length);
-          // The page's relations in the same transaction (one per request, not one more for them),
+          // The page's relations in the page's own statement (not one more round trip for them),
           // under the same visibility filter.
-          const page = options.withRelations ? { ...found, relations: byDocument(await findRelations(tx, patientKey, found.entries.map((e) => e.entryUuid), visibility)) } : found;
+          const { column, ...found } = await findDocuments(tx, { ...criteria, patientKey, visibility, limit }, options.withRelations ? relationsColumn(visibility) : undefined);
+          if (criteria.limit === undefined) tooMany(found.entries.length);
+          const page = column ? { ...found, relations: relationsOfPage(found.entries.map((e) => e.entryUuid), column) } : found;
           return criteria.limit === undefined ? page : { ...page, pageSize: limitOf(criteria.limit) };
         },
       }).catch((e: unknown) => {
