@@ -50,7 +50,7 @@ export interface PageSqlTiming {
  * the SQL-alone comparison: the benchmark has the server answer one page as the nurse and one as
  * the patient, takes each statement as sent, and runs both again under EXPLAIN ANALYZE.
  */
-const PAGE_STATEMENT = /^SELECT d\.patient_key::text[\s\S]*page_total FROM document_entry d WHERE[\s\S]*ORDER BY/;
+const PAGE_STATEMENT = /^SELECT d\.patient_key::text[\s\S]*AS page_total[\s\S]* FROM document_entry d WHERE [\s\S]*ORDER BY/;
 
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
 const TYPES = ['11488-4', '11490-0', '11502-2', '34112-3'];

@@ -74,6 +74,18 @@ const HASHED_COLUMNS = [
   'request_id', 'details',
 ] as const;
 
+/** The columns' types where they are not text, for statements that name them (appendTrace). */
+const COLUMN_TYPES: Readonly<Record<string, string>> = {
+  chain_key: 'uuid',
+  seq: 'bigint',
+  trace_id: 'uuid',
+  occurred_at: 'timestamptz',
+  on_patient_request: 'boolean',
+  document_logical_id: 'uuid',
+  document_entry_uuid: 'uuid',
+  details: 'jsonb',
+};
+
 /** The hash of a row: SHA-256 over the previous hash and the row's canonical content. */
 export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
   const content: Record<string, unknown> = {};
@@ -84,8 +96,47 @@ export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
   return chainHash(row.prev_hash, canonicalJson(content));
 }
 
-export async function appendTrace(tx: Queryable, entry: TraceEntry): Promise<TraceRow> {
+/** A chain's head: the sequence number and hash of its last row. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Appends one row to the chain of its record. `expected` is the head as the caller last read it
+ * without a lock (the record's load reads it; a transaction's own last append knows it): the row
+ * is then written in one statement that first moves the head from `expected` — locking it, as
+ * every append does before it writes (so appends never wait on each other in two orders) — and
+ * inserts the row only if the head was still there. When the chain has moved since, or without
+ * `expected`, the head is locked and read, then the row written: two statements. Either way the
+ * head row serialises the appends to one chain, and the chain never forks.
+ */
+export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: ChainHead | null): Promise<TraceRow> {
   const chainKey = entry.patientKey ?? NO_RECORD_CHAIN;
+  if (expected) {
+    const row = traceRow(entry, chainKey, expected);
+    const values = rowValues(row);
+    const n = values.length;
+    // INSERT ... SELECT names each parameter's type (a VALUES row would infer them from the
+    // columns, but cannot be made conditional on the head's move).
+    const r = await tx.query<{ moved: number; appended: number }>(
+      `WITH moved AS (
+         UPDATE access_trace_head SET seq = $${n + 1}, hash = $${n + 2}
+         WHERE chain_key = $${n + 3} AND seq = $${n + 4} AND hash = $${n + 5} RETURNING 1
+       ), appended AS (
+         INSERT INTO access_trace (${HASHED_COLUMNS.join(', ')}, prev_hash, hash)
+         SELECT ${[...HASHED_COLUMNS, 'prev_hash', 'hash'].map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
+         WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM appended)::int AS appended`,
+      [...values, row.seq, row.hash, chainKey, expected.seq, expected.hash],
+    );
+    const { moved, appended } = r.rows[0]!;
+    if (moved === 1 && appended === 1) return row;
+    // The head moved and no row followed it: refused, and the transaction with it (TRACE-01).
+    if (moved !== 0 || appended !== 0) throw new Error(`trace chain ${chainKey}: the head moved to ${row.seq} without its row`);
+    // The chain moved since `expected` was read: the locking path below.
+  }
   // Create the head if it is the chain's first row, else lock it and read it, in one statement:
   // ON CONFLICT DO UPDATE locks the row (appends to one chain queue here) and returns its latest
   // committed values, as SELECT ... FOR UPDATE would.
@@ -95,11 +146,27 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry): Promise<Tra
     [chainKey, GENESIS_HASH],
   );
   const prev = head.rows[0];
+  const row = traceRow(entry, chainKey, { seq: Number(prev.seq), hash: prev.hash });
+  const values = rowValues(row);
+  // The row and the head's move in one statement (one round trip).
+  const n = values.length;
+  await tx.query(
+    `WITH appended AS (
+       INSERT INTO access_trace (${HASHED_COLUMNS.join(', ')}, prev_hash, hash) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})
+     )
+     UPDATE access_trace_head SET seq = $${n + 1}, hash = $${n + 2} WHERE chain_key = $${n + 3}`,
+    [...values, row.seq, row.hash, chainKey],
+  );
+  return row;
+}
+
+/** The row that follows `prev` in the chain, hashed. */
+function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead): TraceRow {
   // Millisecond precision: what a JavaScript Date can read back unchanged.
   const occurredAt = new Date(Math.floor(entry.occurredAt.getTime()));
   const row: Omit<TraceRow, 'hash'> = {
     chain_key: chainKey,
-    seq: Number(prev.seq) + 1,
+    seq: prev.seq + 1,
     trace_id: randomUUID(),
     occurred_at: occurredAt,
     actor_kind: entry.actor.kind,
@@ -123,18 +190,12 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry): Promise<Tra
     details: JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>,
     prev_hash: prev.hash,
   };
-  const hash = traceRowHash(row);
-  const values = [...HASHED_COLUMNS.map((c) => (c === 'details' ? JSON.stringify(row.details) : row[c])), row.prev_hash, hash];
-  // The row and the head's move in one statement (one round trip).
-  const n = values.length;
-  await tx.query(
-    `WITH appended AS (
-       INSERT INTO access_trace (${HASHED_COLUMNS.join(', ')}, prev_hash, hash) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})
-     )
-     UPDATE access_trace_head SET seq = $${n + 1}, hash = $${n + 2} WHERE chain_key = $${n + 3}`,
-    [...values, row.seq, hash, chainKey],
-  );
-  return { ...row, hash };
+  return { ...row, hash: traceRowHash(row) };
+}
+
+/** The row's values in the order of HASHED_COLUMNS, then prev_hash and hash. */
+function rowValues(row: TraceRow): unknown[] {
+  return [...HASHED_COLUMNS.map((c) => (c === 'details' ? JSON.stringify(row.details) : row[c])), row.prev_hash, row.hash];
 }
 
 export interface BrokenLink {
