@@ -6,7 +6,7 @@
 import { startFairRun } from './carnet-servers.js';
 import { measure, ratioLine, windowOptions, type Target } from './measure.js';
 import type { Child } from './procs.js';
-import type { PageSqlTiming, ServerReady, ServerSqlCounts } from './server.js';
+import type { PageOrderPlan, PageSqlTiming, ServerReady, ServerSqlCounts } from './server.js';
 import { fmt } from '../stats.js';
 
 const pagePath = (patient: string) => `/fhir/DocumentReference?patient=Patient/${patient}&status=current&_count=20`;
@@ -69,12 +69,14 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
         `(patient: ${fmt(patientOwn.perSecond, 1)} req/s, p50 ${fmt(patientOwn.p50, 1)} ms, p99 ${fmt(patientOwn.p99, 1)} ms, ${fmt(patientOwn.cpuMsPerRequest, 2)} ms CPU/req)`,
     );
     for (const [name, s] of servers) {
-      const sql = await s.ask<{ nurse: PageSqlTiming; patient: PageSqlTiming; error?: string }>('page-sql');
+      const sql = await s.ask<{ nurse: PageSqlTiming; patient: PageSqlTiming; orders: PageOrderPlan[]; error?: string }>('page-sql');
       if (sql.error) throw new Error(`${name}: ${sql.error}`);
       log(`ITI-67 page statement alone (EXPLAIN ANALYZE, median of 41) — ${name}: ${sqlLine('nurse', sql.nurse)}, ${sqlLine('patient', sql.patient)}: restricted / patient ${fmt(sql.nurse.executionMs / sql.patient.executionMs)}x (target <= 1.2x)`);
       for (const [who, t] of [['nurse', sql.nurse], ['patient', sql.patient]] as const) {
         log(`  ${who}'s plan:\n${t.plan.map((l) => `    ${l.length > 240 ? `${l.slice(0, 240)}…` : l}`).join('\n')}`);
       }
+      log(`ITI-67 page orders (median of 11) — ${name}: ${sql.orders.map((o) => `_sort=${o.sort} ${o.sorted ? 'SORTS the record' : 'read in index order'} (${fmt(o.executionMs, 3)} ms)`).join(', ')}`);
+      if (process.env.BENCH_PLANS) for (const o of sql.orders) log(`  _sort=${o.sort}:\n${o.plan.map((l) => `    ${l.length > 240 ? `${l.slice(0, 240)}…` : l}`).join('\n')}`);
       log(`ITI-67 SQL per request — ${name}: nurse ${await sqlPerRequest(s, () => s.ready.nurseToken)}; patient ${await sqlPerRequest(s, (i) => s.ready.patientTokens[i % records]!)}`);
     }
     if (servers.length === 2) {

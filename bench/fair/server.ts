@@ -45,6 +45,14 @@ export interface PageSqlTiming {
   plan: string[];
 }
 
+/** One order of the page: whether its plan sorts (no index read in that order), and its time. */
+export interface PageOrderPlan {
+  sort: string;
+  sorted: boolean;
+  executionMs: number;
+  plan: string[];
+}
+
 /**
  * The last document-page statement the server ran (documents.find's select with its total), for
  * the SQL-alone comparison: the benchmark has the server answer one page as the nurse and one as
@@ -134,28 +142,36 @@ async function main(): Promise<void> {
     'sql-counts': async () => db.counts(),
     'page-sql': async () => {
       // One page as each reader, through the server as a client asks it; then their statements.
-      const statementOf = async (bearer: string) => {
-        const r = await fetch(`${base}/fhir/DocumentReference?patient=Patient/${patients[0]}&status=current&_count=20`, { headers: { authorization: `Bearer ${bearer}` } });
+      const statementOf = async (bearer: string, more = '') => {
+        const r = await fetch(`${base}/fhir/DocumentReference?patient=Patient/${patients[0]}&status=current&_count=20${more}`, { headers: { authorization: `Bearer ${bearer}` } });
         if (!r.ok) throw new Error(`page-sql: the page answered ${r.status}`);
         await r.arrayBuffer();
         return db.kept()!;
       };
       const nurse = await statementOf(ready.nurseToken);
       const patient = await statementOf(patientTokens[0]!);
-      return { nurse: await pageSqlTiming(db, nurse), patient: await pageSqlTiming(db, patient), statement: nurse.sql };
+      const timings = { nurse: await pageSqlTiming(db, nurse), patient: await pageSqlTiming(db, patient) };
+      // Every order a page can be asked in: is it read from an index (no Sort node in its plan)?
+      const orders: PageOrderPlan[] = [];
+      for (const sort of ['-date', 'date', 'author', '-_lastUpdated']) {
+        const s = await statementOf(ready.nurseToken, `&_sort=${sort}`);
+        const t = await pageSqlTiming(db, s, 11);
+        orders.push({ sort, sorted: t.plan.some((l) => /^\s*(->\s*)?(Incremental )?Sort\b/.test(l)), executionMs: t.executionMs, plan: t.plan });
+      }
+      return { ...timings, orders };
     },
   });
 }
 
-/** The statement's server-side time: the median of 41 EXPLAIN ANALYZE runs (after 5 unmeasured), and one run's plan with its buffers. */
-async function pageSqlTiming(db: { query: <T>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }> }, s: { sql: string; params: unknown[] }): Promise<PageSqlTiming> {
+/** The statement's server-side time: the median of `times` EXPLAIN ANALYZE runs (after 5 unmeasured), and one run's plan with its buffers. */
+async function pageSqlTiming(db: { query: <T>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }> }, s: { sql: string; params: unknown[] }, times = 41): Promise<PageSqlTiming> {
   const run = async () => {
     const r = await db.query<{ 'QUERY PLAN': Array<{ 'Execution Time': number; 'Planning Time': number; Plan: { 'Actual Rows': number } }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.sql}`, s.params);
     return r.rows[0]!['QUERY PLAN'][0]!;
   };
   for (let i = 0; i < 5; i++) await run();
   const runs = [];
-  for (let i = 0; i < 41; i++) runs.push(await run());
+  for (let i = 0; i < times; i++) runs.push(await run());
   const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
   const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${s.sql}`, s.params);
   return {
