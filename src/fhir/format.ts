@@ -95,40 +95,16 @@ export function contentTypeOf(format: FhirFormat): string {
 /**
  * R4 json.html: an array is present only with at least one element. The mappings build arrays
  * from what they have, which may be nothing (a searchset without matches, a type without
- * interactions); they are left out here, once, for every answer. What JSON.stringify would write
- * with a replacer that drops them, without one: a replacer is called for every key and takes
- * JSON.stringify off its fast path (a page of 20 DocumentReferences spent ~6% of the busy event
- * loop in it). Objects are copied only on the path to an empty array; the rest is shared.
+ * interactions); they are left out here, once, for every answer.
  */
-export function withoutEmptyArrays(value: unknown, key = ''): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  // What JSON.stringify writes is the toJSON of an object that has one (a Date, a Buffer).
-  const toJson = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJson === 'function') return withoutEmptyArrays((toJson as (k: string) => unknown).call(value, key), key);
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const v = value[i] as unknown;
-      // JSON.stringify writes a left-out array element as null
-      const cleaned = Array.isArray(v) && v.length === 0 ? null : withoutEmptyArrays(v, String(i));
-      if (cleaned !== v) (copy ??= value.slice())[i] = cleaned;
-    }
-    return copy ?? value;
-  }
-  let copy: Record<string, unknown> | undefined;
-  const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) {
-    const v = obj[k];
-    const cleaned = Array.isArray(v) && v.length === 0 ? undefined : withoutEmptyArrays(v, k);
-    if (cleaned !== v) (copy ??= { ...obj })[k] = cleaned;
-  }
-  return copy ?? value;
+function withoutEmptyArrays(_key: string, value: unknown): unknown {
+  return Array.isArray(value) && value.length === 0 ? undefined : value;
 }
 
 /** Serialise a resource in the given format. */
 export function serialize(resource: Resource, format: FhirFormat): { contentType: string; body: string } {
   return {
     contentType: contentTypeOf(format),
-    body: format === 'xml' ? fhirJsonToXml(resource) : JSON.stringify(withoutEmptyArrays(resource)),
+    body: format === 'xml' ? fhirJsonToXml(resource) : JSON.stringify(resource, withoutEmptyArrays),
   };
 }

@@ -86,6 +86,35 @@ const COLUMN_TYPES: Readonly<Record<string, string>> = {
   details: 'jsonb',
 };
 
+/** The columns a row is written with, in the order of rowValues(). */
+const WRITTEN_COLUMNS = [...HASHED_COLUMNS, 'prev_hash', 'hash'];
+const N = WRITTEN_COLUMNS.length;
+
+/**
+ * The row after a head read under its lock, and the head's move: $1..$N the row (rowValues),
+ * then the new seq and hash and the chain key.
+ */
+const APPEND_AFTER_LOCKED = `WITH appended AS (
+    INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  )
+  UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2} WHERE chain_key = $${N + 3}`;
+
+/**
+ * The head's move from an expected head, then the row only if the head moved: $1..$N the row,
+ * then the new seq and hash, the chain key, the expected seq and hash. INSERT ... SELECT names
+ * each parameter's type (a VALUES row would infer them from the columns, but cannot be made
+ * conditional on the head's move).
+ */
+const APPEND_AFTER_EXPECTED = `WITH moved AS (
+    UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2}
+    WHERE chain_key = $${N + 3} AND seq = $${N + 4} AND hash = $${N + 5} RETURNING 1
+  ), appended AS (
+    INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')})
+    SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
+    WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM appended)::int AS appended`;
+
 /** The hash of a row: SHA-256 over the previous hash and the row's canonical content. */
 export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
   const content: Record<string, unknown> = {};
@@ -116,21 +145,7 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: C
   if (expected) {
     const row = traceRow(entry, chainKey, expected);
     const values = rowValues(row);
-    const n = values.length;
-    // INSERT ... SELECT names each parameter's type (a VALUES row would infer them from the
-    // columns, but cannot be made conditional on the head's move).
-    const r = await tx.query<{ moved: number; appended: number }>(
-      `WITH moved AS (
-         UPDATE access_trace_head SET seq = $${n + 1}, hash = $${n + 2}
-         WHERE chain_key = $${n + 3} AND seq = $${n + 4} AND hash = $${n + 5} RETURNING 1
-       ), appended AS (
-         INSERT INTO access_trace (${HASHED_COLUMNS.join(', ')}, prev_hash, hash)
-         SELECT ${[...HASHED_COLUMNS, 'prev_hash', 'hash'].map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
-         WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
-       )
-       SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM appended)::int AS appended`,
-      [...values, row.seq, row.hash, chainKey, expected.seq, expected.hash],
-    );
+    const r = await tx.query<{ moved: number; appended: number }>(APPEND_AFTER_EXPECTED, [...values, row.seq, row.hash, chainKey, expected.seq, expected.hash]);
     const { moved, appended } = r.rows[0]!;
     if (moved === 1 && appended === 1) return row;
     // The head moved and no row followed it: refused, and the transaction with it (TRACE-01).
@@ -149,14 +164,7 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: C
   const row = traceRow(entry, chainKey, { seq: Number(prev.seq), hash: prev.hash });
   const values = rowValues(row);
   // The row and the head's move in one statement (one round trip).
-  const n = values.length;
-  await tx.query(
-    `WITH appended AS (
-       INSERT INTO access_trace (${HASHED_COLUMNS.join(', ')}, prev_hash, hash) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})
-     )
-     UPDATE access_trace_head SET seq = $${n + 1}, hash = $${n + 2} WHERE chain_key = $${n + 3}`,
-    [...values, row.seq, row.hash, chainKey],
-  );
+  await tx.query(APPEND_AFTER_LOCKED, [...values, row.seq, row.hash, chainKey]);
   return row;
 }
 
