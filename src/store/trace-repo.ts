@@ -103,7 +103,9 @@ const APPEND_AFTER_LOCKED = `WITH appended AS (
  * The head's move from an expected head, then the row only if the head moved: $1..$N the row,
  * then the new seq and hash, the chain key, the expected seq and hash. INSERT ... SELECT names
  * each parameter's type (a VALUES row would infer them from the columns, but cannot be made
- * conditional on the head's move).
+ * conditional on the head's move). When the head was elsewhere, the same statement locks it and
+ * returns it (FOR UPDATE reads its latest committed version), so that the row can follow it in
+ * one more statement.
  */
 const APPEND_AFTER_EXPECTED = `WITH moved AS (
     UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2}
@@ -112,8 +114,11 @@ const APPEND_AFTER_EXPECTED = `WITH moved AS (
     INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')})
     SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
     WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
+  ), locked AS (
+    SELECT seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $${N + 3} AND NOT EXISTS (SELECT 1 FROM moved) FOR UPDATE
   )
-  SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM appended)::int AS appended`;
+  SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM appended)::int AS appended,
+    (SELECT seq FROM locked) AS locked_seq, (SELECT hash FROM locked) AS locked_hash`;
 
 /** The hash of a row: SHA-256 over the previous hash and the row's canonical content. */
 export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
@@ -136,21 +141,24 @@ export interface ChainHead {
  * without a lock (the record's load reads it; a transaction's own last append knows it): the row
  * is then written in one statement that first moves the head from `expected` — locking it, as
  * every append does before it writes (so appends never wait on each other in two orders) — and
- * inserts the row only if the head was still there. When the chain has moved since, or without
- * `expected`, the head is locked and read, then the row written: two statements. Either way the
- * head row serialises the appends to one chain, and the chain never forks.
+ * inserts the row only if the head was still there; when the chain has moved since, that
+ * statement locks and reads the head, and the row follows it in a second one. Without `expected`
+ * the head is locked and read, then the row written: two statements. Either way the head row
+ * serialises the appends to one chain, and the chain never forks.
  */
 export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: ChainHead | null): Promise<TraceRow> {
   const chainKey = entry.patientKey ?? NO_RECORD_CHAIN;
   if (expected) {
     const row = traceRow(entry, chainKey, expected);
     const values = rowValues(row);
-    const r = await tx.query<{ moved: number; appended: number }>(APPEND_AFTER_EXPECTED, [...values, row.seq, row.hash, chainKey, expected.seq, expected.hash]);
-    const { moved, appended } = r.rows[0]!;
+    const r = await tx.query<{ moved: number; appended: number; locked_seq: string | null; locked_hash: string | null }>(APPEND_AFTER_EXPECTED, [...values, row.seq, row.hash, chainKey, expected.seq, expected.hash]);
+    const { moved, appended, locked_seq: lockedSeq, locked_hash: lockedHash } = r.rows[0]!;
     if (moved === 1 && appended === 1) return row;
     // The head moved and no row followed it: refused, and the transaction with it (TRACE-01).
     if (moved !== 0 || appended !== 0) throw new Error(`trace chain ${chainKey}: the head moved to ${row.seq} without its row`);
-    // The chain moved since `expected` was read: the locking path below.
+    // The chain moved since `expected` was read: the row follows the head the statement locked.
+    if (lockedSeq !== null && lockedHash !== null) return appendAfterLocked(tx, entry, chainKey, { seq: Number(lockedSeq), hash: lockedHash });
+    // No head at all: the locking path below creates it.
   }
   // Create the head if it is the chain's first row, else lock it and read it, in one statement:
   // ON CONFLICT DO UPDATE locks the row (appends to one chain queue here) and returns its latest
@@ -161,10 +169,13 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: C
     [chainKey, GENESIS_HASH],
   );
   const prev = head.rows[0];
-  const row = traceRow(entry, chainKey, { seq: Number(prev.seq), hash: prev.hash });
-  const values = rowValues(row);
-  // The row and the head's move in one statement (one round trip).
-  await tx.query(APPEND_AFTER_LOCKED, [...values, row.seq, row.hash, chainKey]);
+  return appendAfterLocked(tx, entry, chainKey, { seq: Number(prev.seq), hash: prev.hash });
+}
+
+/** The row after `head`, which this transaction holds locked, and the head's move: one statement. */
+async function appendAfterLocked(tx: Queryable, entry: TraceEntry, chainKey: string, head: ChainHead): Promise<TraceRow> {
+  const row = traceRow(entry, chainKey, head);
+  await tx.query(APPEND_AFTER_LOCKED, [...rowValues(row), row.seq, row.hash, chainKey]);
   return row;
 }
 
