@@ -8,12 +8,25 @@
 // Each copy is told apart by its patient key and number: every uuid column (and every uuid a
 // metadata document names) becomes md5(uuid || patient key), so a copy's associations still join
 // its own entries; every uniqueId gets the copy's number as a last OID arc; the metadata's
-// patientId names the copy's own INS. Left out: the access traces (a hash chain per record, that
-// a copy would break) and the resource versions of the record.
+// patientId names the copy's own INS. The copies' access traces are the template's own, so their
+// hash chains do not verify (nothing in the benchmark verifies them); the template must be a
+// record no request of the benchmark touches, or its traces would grow with every copy. Left
+// out: the record's resource versions.
 import type pg from 'pg';
 
-/** The tables a record's copy is made of, parents first (document_entry and the rest reference dmp). */
-const TABLES = ['dmp', 'access_grant', 'document_content', 'submission_set', 'document_entry', 'association', 'registry_object', 'registry_unique_id'] as const;
+/** The tables a record's copy is made of and the column that names the record, parents first (the rest reference dmp). */
+const TABLES = [
+  ['dmp', 'patient_key'],
+  ['access_grant', 'patient_key'],
+  ['document_content', 'patient_key'],
+  ['submission_set', 'patient_key'],
+  ['document_entry', 'patient_key'],
+  ['association', 'patient_key'],
+  ['registry_object', 'patient_key'],
+  ['registry_unique_id', 'patient_key'],
+  ['access_trace', 'chain_key'],
+  ['access_trace_head', 'chain_key'],
+] as const;
 
 /** metadata keys whose values are `urn:uuid:` references to rows of the record */
 const UUID_KEYS = ['entryUuid', 'logicalId', 'sourceId', 'targetId'];
@@ -36,9 +49,9 @@ const remapUuid = (uuidText: string) => `md5(${uuidText} || b.pk::text)::uuid`;
 /** The copy's value of column `col` of template row `t`, for filler record `b` (pk, n, ins). */
 function copiedValue(col: Column): string {
   const v = `t.${col.name}`;
-  if (col.name === 'patient_key') return 'b.pk';
+  if (col.name === 'patient_key' || col.name === 'chain_key') return 'b.pk';
   if (col.type === 'uuid') return remapUuid(`${v}::text`);
-  if (col.name === 'unique_id') return `${v} || '.' || b.n`;
+  if (col.name === 'unique_id' || col.name === 'document_unique_id') return `${v} || '.' || b.n`;
   if (col.name === 'metadata' && col.type === 'jsonb') {
     const fixes = [
       `'uniqueId', CASE WHEN ${v} ? 'uniqueId' THEN (${v}->>'uniqueId') || '.' || b.n END`,
@@ -71,11 +84,11 @@ export async function loadFillerBatch(c: pg.ClientBase, schema: string, batch: F
        SELECT gen_random_uuid() AS pk, n, $3::text AS ins_system, '9' || lpad(n::text, 12, '0') AS ins_value FROM generate_series($1::int, $2::int - 1) AS n`,
       [batch.from, batch.to, ins.rows[0]!.system],
     );
-    for (const table of TABLES) {
+    for (const [table, key] of TABLES) {
       const cols = await columnsOf(c, schema, table);
       await c.query(
         `INSERT INTO ${table} (${cols.map((col) => col.name).join(', ')})
-         SELECT ${cols.map(copiedValue).join(', ')} FROM ${table} t CROSS JOIN filler_batch b WHERE t.patient_key = $1`,
+         SELECT ${cols.map(copiedValue).join(', ')} FROM ${table} t CROSS JOIN filler_batch b WHERE t.${key} = $1`,
         [batch.templateKey],
       );
       if (table === 'dmp') {
@@ -109,9 +122,9 @@ export async function growStore(
   }
   const loaded = Date.now();
   await c.query('ANALYZE');
-  const after = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM document_entry')).rows[0]!.n);
+  const count = async (table: string) => Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n).toLocaleString('en');
   o.log(
-    `  store: ${after.toLocaleString('en')} document entries over ${(wanted + 2).toLocaleString('en')} records; ` +
+    `  store: ${await count('document_entry')} document entries over ${await count('dmp')} records, ${await count('access_trace')} access traces; ` +
       `${(wanted - o.fillerRecords).toLocaleString('en')} filler records loaded in ${((loaded - started) / 1000).toFixed(1)} s, ANALYZE ${((Date.now() - loaded) / 1000).toFixed(1)} s`,
   );
   return wanted;

@@ -7,8 +7,9 @@ import type pg from 'pg';
 import type { CapturedStatement } from './query-capture.js';
 import type { Child } from '../fair/procs.js';
 
-const CURSOR = /^\s*DECLARE\s+\w+\s+(?:NO\s+SCROLL\s+)?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+/i;
-const PLANNED = /^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)\b/i;
+// A cursor is planned as a cursor (for its first rows: cursor_tuple_fraction), so its DECLARE is
+// what is EXPLAINed, and run: EXPLAIN ANALYZE of a DECLARE reads all its rows.
+const PLANNED = /^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|DECLARE)\b/i;
 const WRITE = /\b(INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b/i;
 
 export interface StatementPlan {
@@ -33,7 +34,7 @@ export async function plansOf(server: Child<unknown>, c: pg.ClientBase, request:
   );
   const out: StatementPlan[] = [];
   for (const s of captured) {
-    const sql = s.sql.replace(CURSOR, '');
+    const sql = s.sql;
     const name = sql.replace(/\s+/g, ' ').trim().slice(0, 110);
     if (!PLANNED.test(sql)) continue;
     // A write run again would write twice (a trace's chain refuses a second row of the same
