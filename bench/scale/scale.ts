@@ -87,7 +87,8 @@ export async function runScaleBench(options: { databaseUrl: string; log?: (l: st
         log(`-- plans: ${s.name}, ${size.toLocaleString('en')} documents in the store`);
         for (const [i, p] of plans.entries()) {
           log(`  [${i + 1}] ${p.name}  ${p.write ? '(a write: planned, not run)' : `(${fmt(p.executionMs ?? NaN)} ms)`}`);
-          for (const line of p.plan) log(`      ${line}`);
+          // a parameter's value can be long (a known-versions list of 1,000 entries): its head says enough
+          for (const line of p.plan) log(`      ${line.length > 600 ? `${line.slice(0, 600)}… (${line.length} characters)` : line}`);
         }
       }
       const figures = await measure(searches.map((s) => s.target), o, log);
