@@ -96,8 +96,9 @@ export async function runScaleBench(options: { databaseUrl: string; log?: (l: st
       }
       const figures = await measure(searches.map((s) => s.target), o, log);
       for (const s of searches) {
-        const f = figures.get(s.name)!.median;
+        const { median: f, windows } = figures.get(s.name)!;
         if (f.failed) log(`  ${s.name}: ${f.failed} failed requests`);
+        log(`  ${s.name}: windows ${windows.map((w) => `${fmt(w.perSecond, 1)} req/s p50 ${fmt(w.p50, 0)} p99 ${fmt(w.p99, 0)} ms ${fmt(w.cpuMsPerRequest, 1)} ms CPU/req`).join('; ')}`);
         if (!table.has(s.name)) table.set(s.name, new Map());
         table.get(s.name)!.set(size, f);
       }
