@@ -1,8 +1,8 @@
 // Writing a checked submission (its plan): submission set, documents and their content,
 // folders, associations, the replacements' consequences (DOC-05), and one trace row per
 // document. Runs inside the submission's transaction, so all of it is stored or none (DOC-03).
-// The new rows do not read one another: they are written together, in one statement (a
-// submission of one document was eleven round trips to the database, it is one).
+// The new rows do not read one another: they are written together, in one statement (the nine
+// inserts of a one-document submission were nine round trips to the database, they are one).
 import { randomUUID } from 'node:crypto';
 import { dtmToDate } from '../domain/entry-requirements.js';
 import type { StoredDocumentEntry } from '../domain/model.js';

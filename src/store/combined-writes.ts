@@ -8,7 +8,7 @@
 // do not change the same row twice. INSERTs of new rows, what a deposit writes, are such.
 import type { Queryable } from './db.js';
 
-/** One parameterised statement ($1, $2, … numbered from 1, as `query` takes them). */
+/** One parameterised statement ($1, $2, … numbered from 1, as `query` takes them; no other `$n` in its text). */
 export interface Statement {
   sql: string;
   params: unknown[];
