@@ -11,6 +11,7 @@ import type { PatientIdentifier } from '../../src/domain/model.js';
 import { buildMtomMessage } from '../../src/xds/mtom.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
+import { failingSlices } from '../support/failing-slices.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
 import { envelope, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
@@ -45,7 +46,7 @@ function replaceAll(buf: Buffer, what: Buffer, by: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-export interface NormalisedAnswer {
+interface NormalisedAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
@@ -56,7 +57,7 @@ export interface NormalisedAnswer {
  * Content-IDs and the message ids in order of appearance, the uniqueIds by their place in the
  * request, and each document's bytes by their length and SHA-256 (found where they are).
  */
-export function normalise(status: number, headers: Headers, body: Buffer, uniqueIds: string[], documents: Buffer[]): NormalisedAnswer {
+function normalise(status: number, headers: Headers, body: Buffer, uniqueIds: string[], documents: Buffer[]): NormalisedAnswer {
   const contentType = headers.get('content-type') ?? '';
   const boundary = /boundary="([^"]+)"/.exec(contentType)![1]!;
   const names = new Map<string, string>([[boundary, 'BOUNDARY']]);
@@ -90,6 +91,7 @@ describeEachStore('XDS door: ITI-43 MTOM answers written from the store', (db) =
   let server: RunningApp;
   let w: World;
   let ins: PatientIdentifier;
+  let patientKey: string;
   const doctor = proActor('doctor');
   const documents = [Buffer.from('first document', 'utf8'), steadyBytes(1_300_000, 1), steadyBytes(70_000, 2)];
   const uniqueIds: string[] = [];
@@ -98,7 +100,6 @@ describeEachStore('XDS door: ITI-43 MTOM answers written from the store', (db) =
     await makeWorld(db());
     server = await startTestApp(db());
     w = { db: db(), clock: undefined as never, services: server.app.services };
-    let patientKey: string;
     ({ ins, patientKey } = await adultRecord(w));
     await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
     const sub = submission(ins, documents.map(() => ({})));
@@ -127,5 +128,29 @@ describeEachStore('XDS door: ITI-43 MTOM answers written from the store', (db) =
     const got = await retrieve(asked);
     const expected = JSON.parse(readFileSync(FIXTURE, 'utf8')) as NormalisedAnswer;
     expect(normalise(got.status, got.headers, got.body, asked, documents)).toEqual(expected);
+  });
+
+  it('TRACE-01: the store lost while a document is on its way cuts the connection, and the retrieval was traced before any byte left', async () => {
+    const state = { armed: false };
+    const failing = await startTestApp(failingSlices(db(), state));
+    const traced = async () =>
+      Number((await w.db.query<{ n: string }>(`SELECT count(*) AS n FROM access_trace WHERE chain_key = $1 AND action = 'document.retrieve' AND outcome = 'success'`, [patientKey])).rows[0]!.n);
+    try {
+      // unarmed, the same server answers whole (the failure below is the store's, not the setup's)
+      const whole = await retrieve([uniqueIds[1]!], failing.baseUrl);
+      expect(whole.body.includes(documents[1]!)).toBe(true);
+      const before = await traced();
+      state.armed = true;
+      // the client sees a failure: the connection cut while the body came, short of its length
+      const outcome = await retrieve([uniqueIds[1]!], failing.baseUrl).then(
+        (got) => ({ got }),
+        (error: unknown) => ({ error }),
+      );
+      expect(outcome).toHaveProperty('error');
+      expect(await traced()).toBe(before + 1);
+    } finally {
+      state.armed = false;
+      await failing.close();
+    }
   });
 });
