@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { DOCTOR } from './people.js';
 import { childArgs, serveParent } from './procs.js';
+import { answerCaptureMessages, captureQueries } from '../scale/query-capture.js';
 
 export interface ServerArgs {
   srcRoot: string;
@@ -16,6 +17,10 @@ export interface ServerArgs {
   records: number;
   documents: number;
   dataDir: string;
+  /** documents of each record, overriding `records` × `documents` (the scale bench's 20 and 1,000) */
+  recordSizes?: number[];
+  /** keep the statements of the requests the benchmark asks about (bench/scale/query-capture.ts) */
+  captureQueries?: boolean;
 }
 
 export interface ServerReady {
@@ -70,8 +75,10 @@ async function main(): Promise<void> {
   const { provideBundle } = await load('test/support/mhd-bundle.ts');
   const { claimsOf } = await load('test/support/app.ts');
 
-  const db = openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema });
-  await migrate(db);
+  const pool = openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema });
+  await migrate(pool);
+  const capture = a.captureQueries ? captureQueries(pool) : undefined;
+  const db = capture?.db ?? pool;
   const config = { ...loadConfig({ CARNET_DEV_MODE: 'true', CARNET_DATA_DIR: a.dataDir }), host: '127.0.0.1', port: 0 };
   const app = await createApp(config, { db });
   const s = app.services;
@@ -83,7 +90,8 @@ async function main(): Promise<void> {
   }
   const patients: string[] = [];
   const identifiers: ServerReady['identifiers'] = [];
-  for (let r = 0; r < a.records; r++) {
+  const sizes = a.recordSizes ?? Array.from({ length: a.records }, () => a.documents);
+  for (const [r, documents] of sizes.entries()) {
     const ins = { system: '1.2.250.1.213.1.4.8', value: `2${String(Date.now() % 1e8).padStart(8, '0')}${String(r).padStart(4, '0')}` };
     const { patientKey } = await s.records.create(support, { identifiers: [ins], given: 'Jeanne', family: 'Durand', birthDate: '1980-05-17', consent: { givenBy: 'patient' } });
     for (const p of [DOCTOR, NURSE]) {
@@ -91,10 +99,10 @@ async function main(): Promise<void> {
     }
     // The first documents go through the services as a client's deposit would (one in ten masked
     // from professionals, MASQUE_PS: the nurse's page is restricted); the rest are copies of them.
-    const docs = Array.from({ length: Math.min(TEMPLATES, a.documents) }, (_, j) => ({ typeCode: TYPES[j % TYPES.length], confidentiality: j % 10 === 0 ? ['N', 'MASQUE_PS'] : ['N'] }));
+    const docs = Array.from({ length: Math.min(TEMPLATES, documents) }, (_, j) => ({ typeCode: TYPES[j % TYPES.length], confidentiality: j % 10 === 0 ? ['N', 'MASQUE_PS'] : ['N'] }));
     const request = await provideBundleToSubmission(provideBundle({ patient: `Patient/${patientKey}`, docs }), { resolvePatient: () => ins });
     await s.submissions.submit(doctor, request);
-    await bulkCopy(db, patientKey, Math.ceil(a.documents / docs.length) - 1);
+    await bulkCopy(db, patientKey, Math.ceil(documents / docs.length) - 1);
     patients.push(patientKey);
     identifiers.push(ins);
   }
@@ -106,6 +114,7 @@ async function main(): Promise<void> {
   await app.http.fhirWork.warm();
   const token = (p: typeof DOCTOR) => app.verifier.sign(claimsOf({ kind: 'professional', mode: 'normal', ...p }), 3600);
   const ready: ServerReady = { base, patients, identifiers, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR) };
+  if (capture) answerCaptureMessages(capture);
   serveParent(ready, () => app.close());
 }
 
