@@ -29,15 +29,20 @@ async function main(): Promise<void> {
   if (only === 'attack') return attack();
   if (!only || only === 'rules') await rules();
   const url = process.env.DATABASE_URL;
-  // The doors' benchmarks (PostgreSQL, concurrent HTTP clients). iti67, deposit and iti18 are the
-  // fair instrument: server and baseline in processes of their own (bench/fair/).
+  // The doors' benchmarks (PostgreSQL, concurrent HTTP clients). iti67, deposit, iti18 and memory are the
+  // fair instrument: server and baseline in processes of their own (bench/fair/); scale measures
+  // the searches as the store grows (bench/scale/).
   for (const [name, file, fn] of [
     ['iti67', './fair/iti67.ts', 'runIti67Bench'],
     ['deposit', './fair/deposit.ts', 'runDepositBench'],
     ['iti18', './fair/iti18.ts', 'runIti18Bench'],
+    ['memory', './fair/memory.ts', 'runMemoryBench'],
     ['fhir', './fhir.ts', 'runFhirBench'],
     ['xds', './xds.ts', 'runXdsBench'],
+    // only when asked for by name: it fills a store of a million documents
+    ['scale', './scale/scale.ts', 'runScaleBench'],
   ] as const) {
+    if (!only && name === 'scale') continue;
     if (only && only !== name) continue;
     if (!existsSync(new URL(file, import.meta.url))) continue;
     if (!url) {

@@ -25,7 +25,15 @@ export interface FairRun {
   close(): Promise<void>;
 }
 
-export async function startFairRun(o: { databaseUrl: string; records: number; documents: number; compare?: boolean; log: (l: string) => void }): Promise<FairRun> {
+export async function startFairRun(o: {
+  databaseUrl: string;
+  records: number;
+  documents: number;
+  compare?: boolean;
+  /** more of the servers' arguments (the scale bench's record sizes and query capture) */
+  server?: Pick<ServerArgs, 'recordSizes' | 'captureQueries'>;
+  log: (l: string) => void;
+}): Promise<FairRun> {
   const roots: Array<[string, string]> = [['Carnet', HERE_ROOT]];
   if (o.compare !== false && process.env.BENCH_COMPARE) roots.unshift(['Carnet (compare)', resolve(process.env.BENCH_COMPARE)]);
   const admin = new pg.Client({ connectionString: o.databaseUrl });
@@ -46,7 +54,7 @@ export async function startFairRun(o: { databaseUrl: string; records: number; do
       await admin.query(`CREATE SCHEMA ${schema}`);
       schemas.push(schema);
       const started = Date.now();
-      const args: ServerArgs = { srcRoot: root, databaseUrl: o.databaseUrl, schema, records: o.records, documents: o.documents, dataDir: join(dir, schema) };
+      const args: ServerArgs = { srcRoot: root, databaseUrl: o.databaseUrl, schema, records: o.records, documents: o.documents, dataDir: join(dir, schema), ...o.server };
       const server = await startChild<ServerReady>('./server.ts', args, openSync(join(dir, `${schema}.log`), 'a'));
       children.push(server);
       o.log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})`);

@@ -4,6 +4,8 @@
 // transaction) — each server in a process of its own, the load from this one. Every request
 // carries a new document (fresh bytes and uniqueIds), so that no deposit is answered as a repeat.
 // BENCH_ONLY=ITI-65 (or ITI-41) measures that door alone with the baseline, for a profile of it.
+// BENCH_COMPARE=<another checkout> deposits into that checkout's server too, in the same windows
+// (its targets named "(compare)"): an A/B of the doors in one run.
 import { randomBytes } from 'node:crypto';
 import { provideBundle } from '../../test/support/mhd-bundle.js';
 import { fmt } from '../stats.js';
@@ -19,32 +21,38 @@ export async function runDepositBench(options: { databaseUrl: string; log?: (l: 
   const o = windowOptions();
   const records = o.connections;
   log(`ITI-65 / ITI-41: one ${SIZE / 1024} KB document per request, ${records} records, ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats`);
-  const run = await startFairRun({ databaseUrl: options.databaseUrl, records, documents: 1, compare: false, log });
+  const run = await startFairRun({ databaseUrl: options.databaseUrl, records, documents: 1, log });
   try {
     const server = run.servers.at(-1)![1];
     const thin = await run.baseline<{ base: string }>('./thin-deposit.ts', { connections: o.connections });
-    const { patients, identifiers, doctorToken } = server.ready;
     const security = doctorSecurity();
     const author = { idNatPs: DOCTOR.idNatPs, family: DOCTOR.family, given: DOCTOR.given };
+    const doors = (s: typeof server, suffix: string): Target[] => {
+      const { patients, identifiers, doctorToken } = s.ready;
+      return [
+        {
+          name: `ITI-65${suffix}`,
+          base: s.ready.base,
+          pathOf: () => '/fhir',
+          headers: { authorization: `Bearer ${doctorToken}` },
+          post: (i) => ({
+            headers: { 'content-type': 'application/fhir+json' },
+            body: JSON.stringify(provideBundle({ patient: `Patient/${patients[i % records]}`, docs: [{ content: randomBytes(SIZE), mimeType: 'application/octet-stream', author }] })),
+          }),
+          stats: s.stats,
+        },
+        {
+          name: `ITI-41${suffix}`,
+          base: s.ready.base,
+          pathOf: () => '/xds/repository',
+          post: (i) => pnrRequest(identifiers[i % records]!, randomBytes(SIZE), security),
+          stats: s.stats,
+        },
+      ];
+    };
+    const { patients } = server.ready;
     const targets: Target[] = [
-      {
-        name: 'ITI-65',
-        base: server.ready.base,
-        pathOf: () => '/fhir',
-        headers: { authorization: `Bearer ${doctorToken}` },
-        post: (i) => ({
-          headers: { 'content-type': 'application/fhir+json' },
-          body: JSON.stringify(provideBundle({ patient: `Patient/${patients[i % records]}`, docs: [{ content: randomBytes(SIZE), mimeType: 'application/octet-stream', author }] })),
-        }),
-        stats: server.stats,
-      },
-      {
-        name: 'ITI-41',
-        base: server.ready.base,
-        pathOf: () => '/xds/repository',
-        post: (i) => pnrRequest(identifiers[i % records]!, randomBytes(SIZE), security),
-        stats: server.stats,
-      },
+      ...run.servers.flatMap(([, s], i) => doors(s, i < run.servers.length - 1 ? ' (compare)' : '')),
       {
         name: 'thin deposit service',
         base: thin.ready.base,
@@ -62,13 +70,19 @@ export async function runDepositBench(options: { databaseUrl: string; log?: (l: 
       if (res.status >= 300 || text.includes('ResponseStatusType:Failure')) throw new Error(`${t.name}: the deposit does not succeed (${res.status} ${text.slice(0, 300)})`);
     }
     const only = process.env.BENCH_ONLY;
-    if (only) targets.splice(0, targets.length, ...targets.filter((t) => t.name === only || t.name === 'thin deposit service'));
+    if (only) targets.splice(0, targets.length, ...targets.filter((t) => t.name === only || t.name === `${only} (compare)` || t.name === 'thin deposit service'));
     const figures = await measure(targets, o, log);
     const floor = figures.get('thin deposit service')!;
     const fhir = figures.get('ITI-65');
     const xds = figures.get('ITI-41');
     if (fhir) log(ratioLine('ITI-65, one 10 KB document', fhir, floor));
     if (xds) log(ratioLine('ITI-41 (MTOM), one 10 KB document', xds, floor));
+    for (const door of ['ITI-65', 'ITI-41']) {
+      const [before, after] = [figures.get(`${door} (compare)`), figures.get(door)];
+      if (!before || !after) continue;
+      log(ratioLine(`${door} (compare), one 10 KB document`, before, floor));
+      log(`A/B ${door}: this checkout / compare: throughput ${fmt(after.median.perSecond / before.median.perSecond)}x, p50 ${fmt(after.median.p50 / before.median.p50, 1)}x, CPU/req ${fmt(after.median.cpuMsPerRequest / before.median.cpuMsPerRequest, 2)}x`);
+    }
     if (!fhir || !xds) return;
     log(`ITI-41 / ITI-65: throughput ${fmt(xds.median.perSecond / fhir.median.perSecond)}x, p50 ${fmt(xds.median.p50 / fhir.median.p50, 1)}x, CPU/req ${fmt(xds.median.cpuMsPerRequest / fhir.median.cpuMsPerRequest, 1)}x (target: ITI-41 within 1.5x of ITI-65)`);
   } finally {

@@ -13,7 +13,7 @@ import { measure, ratioLine, windowOptions, type Target } from './measure.js';
 const SOAP = { 'content-type': 'application/soap+xml; charset=UTF-8' };
 
 /** A FindDocuments request for the record's Approved entries, answered as `returnType`. */
-function findDocuments(patient: { system: string; value: string }, returnType: 'ObjectRef' | 'LeafClass', security: string): string {
+export function findDocuments(patient: { system: string; value: string }, returnType: 'ObjectRef' | 'LeafClass', security: string): string {
   const query =
     `<query:AdhocQueryRequest xmlns:query="${NS.query}" xmlns:rim="${NS.rim}"><query:ResponseOption returnType="${returnType}"/>` +
     `<rim:AdhocQuery id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d">` +
@@ -24,7 +24,7 @@ function findDocuments(patient: { system: string; value: string }, returnType: '
 }
 
 /** A fast Failure would measure nothing: each answer is checked to be a Success of every document. */
-async function check(name: string, base: string, body: string, tag: string, documents: number): Promise<void> {
+export async function check(name: string, base: string, body: string, tag: string, documents: number): Promise<void> {
   const res = await fetch(`${base}/xds/registry`, { method: 'POST', headers: SOAP, body });
   const text = await res.text();
   const found = text.split(tag).length - 1;

@@ -4,6 +4,8 @@
 // process only generates load and reads figures.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** What a child answers when asked for its figures: its own memory and CPU time, nothing of ours. */
 export interface ProcessStats {
@@ -16,6 +18,8 @@ export interface ProcessStats {
 
 export interface Child<Ready> {
   ready: Ready;
+  /** the child's process id (its memory can be read from /proc/<pid>/status) */
+  pid: number;
   stats(): Promise<ProcessStats>;
   /** sends `what` and resolves with the child's next message (a child's own questions) */
   ask<T>(what: string): Promise<T>;
@@ -42,6 +46,7 @@ export function startChild<Ready>(script: string, args: unknown, stdoutFile?: nu
       child.off('exit', failed);
       resolve({
         ready: m as Ready,
+        pid: child.pid!,
         stats: () => ask<ProcessStats>(child, 'stats'),
         ask: <T>(what: string) => ask<T>(child, what),
         stop: () =>
@@ -62,7 +67,7 @@ function ask<T>(child: ChildProcess, what: string): Promise<T> {
   });
 }
 
-/** The child's side: answers `stats` and its own `questions`, and runs `stop` then exits on `stop`. */
+/** The child's side: answers `stats`, `gc` (a full collection, then `stats`) and its own `questions`, and runs `stop` then exits on `stop`. */
 export function serveParent(ready: unknown, stop: () => Promise<void>, questions: Record<string, () => Promise<unknown>> = {}): void {
   process.on('message', (m) => {
     const question = typeof m === 'string' && Object.hasOwn(questions, m) ? questions[m] : undefined;
@@ -71,7 +76,16 @@ export function serveParent(ready: unknown, stop: () => Promise<void>, questions
         (answer) => process.send!(answer),
         (e: Error) => process.send!({ error: e.message }),
       );
-    } else if (m === 'stats') {
+      return;
+    }
+    if (m === 'gc') {
+      // Exposed at run time, so that no child needs a flag at start: a memory window then starts
+      // from what the server holds, not from what the previous window left to collect.
+      setFlagsFromString('--expose-gc');
+      (runInNewContext('gc') as () => void)();
+      m = 'stats';
+    }
+    if (m === 'stats') {
       const cpu = process.cpuUsage();
       const stats: ProcessStats = { rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, cpuMicros: cpu.user + cpu.system };
       process.send!(stats);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DOCTOR } from './people.js';
 import { childArgs, serveParent } from './procs.js';
 import { countingDb, type SqlCounts } from './sql-counter.js';
+import { answerCaptureMessages, captureQueries } from '../scale/query-capture.js';
 
 export interface ServerArgs {
   srcRoot: string;
@@ -17,6 +18,10 @@ export interface ServerArgs {
   records: number;
   documents: number;
   dataDir: string;
+  /** documents of each record, overriding `records` × `documents` (the scale bench's 20 and 1,000) */
+  recordSizes?: number[];
+  /** keep the statements of the requests the benchmark asks about (bench/scale/query-capture.ts) */
+  captureQueries?: boolean;
 }
 
 export interface ServerReady {
@@ -101,8 +106,11 @@ async function main(): Promise<void> {
   const { provideBundle } = await load('test/support/mhd-bundle.ts');
   const { claimsOf } = await load('test/support/app.ts');
 
-  const db = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema }), PAGE_STATEMENT);
-  await migrate(db);
+  // Counted (statements per request, the page statement kept for the SQL-alone comparison).
+  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema }), PAGE_STATEMENT);
+  await migrate(pool);
+  const capture = a.captureQueries ? captureQueries(pool) : undefined;
+  const db = capture?.db ?? pool;
   const config = { ...loadConfig({ CARNET_DEV_MODE: 'true', CARNET_DATA_DIR: a.dataDir }), host: '127.0.0.1', port: 0 };
   const app = await createApp(config, { db });
   const s = app.services;
@@ -114,7 +122,8 @@ async function main(): Promise<void> {
   }
   const patients: string[] = [];
   const identifiers: ServerReady['identifiers'] = [];
-  for (let r = 0; r < a.records; r++) {
+  const sizes = a.recordSizes ?? Array.from({ length: a.records }, () => a.documents);
+  for (const [r, documents] of sizes.entries()) {
     const ins = { system: '1.2.250.1.213.1.4.8', value: `2${String(Date.now() % 1e8).padStart(8, '0')}${String(r).padStart(4, '0')}` };
     const { patientKey } = await s.records.create(support, { identifiers: [ins], given: 'Jeanne', family: 'Durand', birthDate: '1980-05-17', consent: { givenBy: 'patient' } });
     for (const p of [DOCTOR, NURSE]) {
@@ -122,10 +131,10 @@ async function main(): Promise<void> {
     }
     // The first documents go through the services as a client's deposit would (one in ten masked
     // from professionals, MASQUE_PS: the nurse's page is restricted); the rest are copies of them.
-    const docs = Array.from({ length: Math.min(TEMPLATES, a.documents) }, (_, j) => ({ typeCode: TYPES[j % TYPES.length], confidentiality: j % 10 === 0 ? ['N', 'MASQUE_PS'] : ['N'] }));
+    const docs = Array.from({ length: Math.min(TEMPLATES, documents) }, (_, j) => ({ typeCode: TYPES[j % TYPES.length], confidentiality: j % 10 === 0 ? ['N', 'MASQUE_PS'] : ['N'] }));
     const request = await provideBundleToSubmission(provideBundle({ patient: `Patient/${patientKey}`, docs }), { resolvePatient: () => ins });
     await s.submissions.submit(doctor, request);
-    await bulkCopy(db, patientKey, Math.ceil(a.documents / docs.length) - 1);
+    await bulkCopy(db, patientKey, Math.ceil(documents / docs.length) - 1);
     patients.push(patientKey);
     identifiers.push(ins);
   }
@@ -138,24 +147,25 @@ async function main(): Promise<void> {
   const token = (p: typeof DOCTOR) => app.verifier.sign(claimsOf({ kind: 'professional', mode: 'normal', ...p }), 3600);
   const patientTokens = await Promise.all(patients.map((patientKey) => app.verifier.sign(claimsOf({ kind: 'patient', patientKey }), 3600)));
   const ready: ServerReady = { base, patients, identifiers, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR), patientTokens };
+  if (capture) answerCaptureMessages(capture);
   serveParent(ready, () => app.close(), {
-    'sql-counts': async () => db.counts(),
+    'sql-counts': async () => pool.counts(),
     'page-sql': async () => {
       // One page as each reader, through the server as a client asks it; then their statements.
       const statementOf = async (bearer: string, more = '') => {
         const r = await fetch(`${base}/fhir/DocumentReference?patient=Patient/${patients[0]}&status=current&_count=20${more}`, { headers: { authorization: `Bearer ${bearer}` } });
         if (!r.ok) throw new Error(`page-sql: the page answered ${r.status}`);
         await r.arrayBuffer();
-        return db.kept()!;
+        return pool.kept()!;
       };
       const nurse = await statementOf(ready.nurseToken);
       const patient = await statementOf(patientTokens[0]!);
-      const timings = { nurse: await pageSqlTiming(db, nurse), patient: await pageSqlTiming(db, patient) };
+      const timings = { nurse: await pageSqlTiming(pool, nurse), patient: await pageSqlTiming(pool, patient) };
       // Every order a page can be asked in: is it read from an index (no Sort node in its plan)?
       const orders: PageOrderPlan[] = [];
       for (const sort of ['-date', 'date', 'author', '-_lastUpdated']) {
         const s = await statementOf(ready.nurseToken, `&_sort=${sort}`);
-        const t = await pageSqlTiming(db, s, 11);
+        const t = await pageSqlTiming(pool, s, 11);
         orders.push({ sort, sorted: t.plan.some((l) => /^\s*(->\s*)?(Incremental )?Sort\b/.test(l)), executionMs: t.executionMs, plan: t.plan });
       }
       return { ...timings, orders };

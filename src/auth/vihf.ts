@@ -103,13 +103,20 @@ function trusted(config: VihfVerifierConfig): TrustedCert[] {
   return t;
 }
 
+/** A signature checked: the references it covers, and the one signed assertion, once parsed. */
+interface CheckedSignature {
+  references: string[];
+  /** the signed assertion as read from the signed bytes (read-only: shared by the requests that present it) */
+  assertion?: Element;
+}
+
 /**
  * Signatures already checked: the same assertion bytes, signature bytes and trusted certificates
  * always give the same signed references, so the canonicalisation and RSA check run once per
- * assertion. Conditions (expiry, audience) and the identity, with its patient binding (ACC-10),
- * are read from the signed bytes again on every request.
+ * assertion, and the signed bytes are parsed once. Conditions (expiry, audience) and the identity,
+ * with its patient binding (ACC-10), are read from the signed assertion again on every request.
  */
-const checkedSignatures = createVerifiedCache<string[]>({ maxEntries: 5_000, maxAgeMs: 10 * 60_000, now: Date.now });
+const checkedSignatures = createVerifiedCache<CheckedSignature>({ maxEntries: 5_000, maxAgeMs: 10 * 60_000, now: Date.now });
 
 /** Signatures remembered as checked (for tests and figures). */
 export function checkedVihfSignatures(): number {
@@ -177,26 +184,29 @@ export function verifyVihf(security: Element | undefined, config: VihfVerifierCo
   const assertionXml = serializeXml(assertion);
   const signatureXml = serializeXml(signature);
   const cacheKey = [assertionXml, signatureXml, ...candidates.map((c) => c.pem)];
-  let signed = checkedSignatures.get(cacheKey);
-  for (const c of signed ? [] : candidates) {
-    signed = checkWith(c, signatureXml, assertionXml);
-    if (signed) {
-      checkedSignatures.set(cacheKey, signed, Infinity);
+  let checked = checkedSignatures.get(cacheKey);
+  for (const c of checked ? [] : candidates) {
+    const references = checkWith(c, signatureXml, assertionXml);
+    if (references) {
+      checked = { references };
+      checkedSignatures.set(cacheKey, checked, Infinity);
       break;
     }
   }
-  if (!signed) {
+  if (!checked) {
     throw new VihfError(keyInfoCerts.length ? 'invalid_signature' : 'untrusted', 'the assertion signature does not verify with a trusted certificate');
   }
-  if (signed.length !== 1) throw new VihfError('invalid_signature', 'the signature must cover exactly the assertion');
+  if (checked.references.length !== 1) throw new VihfError('invalid_signature', 'the signature must cover exactly the assertion');
 
   // From here on, only the signed bytes are read.
-  let signedAssertion: Element;
-  try {
-    signedAssertion = parseXml(signed[0]!).documentElement!;
-  } catch {
-    throw new VihfError('invalid_signature', 'the signed content cannot be read');
+  if (!checked.assertion) {
+    try {
+      checked.assertion = parseXml(checked.references[0]!).documentElement!;
+    } catch {
+      throw new VihfError('invalid_signature', 'the signed content cannot be read');
+    }
   }
+  const signedAssertion = checked.assertion;
   if (signedAssertion.namespaceURI !== NS.saml2 || signedAssertion.localName !== 'Assertion' || attr(signedAssertion, 'ID') !== id) {
     throw new VihfError('invalid_signature', 'the signature does not cover the assertion presented');
   }

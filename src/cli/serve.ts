@@ -5,6 +5,7 @@ import { loadConfig } from '../config/config.js';
 import { redactUrl } from '../config/env.js';
 import type { Command } from './commands.js';
 import { startServeJobs } from './jobs.js';
+import { autovacuumRuns } from '../store/statistics-repo.js';
 
 export const serveCommand: Command = {
   async run() {
@@ -24,8 +25,9 @@ export const serveCommand: Command = {
       { address, store: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${config.dataDir}` },
       'carnet is listening',
     );
-    // Outbox, MIN-03 notices, DMP-05 purge, pruning: every CARNET_JOBS_INTERVAL_SECONDS.
+    // Outbox, MIN-03 notices, DMP-05 purge, pruning, statistics: every CARNET_JOBS_INTERVAL_SECONDS.
     const jobs = startServeJobs(app);
+    await warnOfStaleStatistics(app);
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
@@ -53,3 +55,22 @@ export const serveCommand: Command = {
     });
   },
 };
+
+/** Says at start who keeps the planner's statistics fresh, when it is not PostgreSQL's autovacuum. */
+async function warnOfStaleStatistics(app: Awaited<ReturnType<typeof createApp>>): Promise<void> {
+  const db = app.services.deps.db;
+  try {
+    if (await autovacuumRuns(db)) return;
+  } catch {
+    return; // a store that does not answer says so on the first request
+  }
+  const jobsOff = app.config.patientAccess.jobsIntervalSeconds <= 0;
+  if (db.kind === 'postgres' || jobsOff) {
+    app.logger.warn(
+      { store: db.kind, jobsIntervalSeconds: app.config.patientAccess.jobsIntervalSeconds },
+      jobsOff
+        ? 'planner statistics are refreshed by nobody: the database does not (autovacuum off, or the embedded store) and the scheduled jobs are off (CARNET_JOBS_INTERVAL_SECONDS=0); run ANALYZE yourself'
+        : 'autovacuum is off: the scheduled jobs ANALYZE the tables that changed (see docs/OPERATIONS.md)',
+    );
+  }
+}

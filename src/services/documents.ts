@@ -4,9 +4,10 @@ import { boundPatientOf } from '../domain/binding.js';
 import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
-import { bareUuid, findDocuments, getContent, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
+import { bareUuid, findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
 import { countDocumentsUpTo, findDocumentIds, readDocumentPages } from '../store/document-stream.js';
-import type { Tx } from '../store/db.js';
+import { contentSlices, getContentHead, type ContentHead } from '../store/content-slices.js';
+import type { Queryable, Tx } from '../store/db.js';
 
 export type { DocumentPage, DocumentRelation };
 import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
@@ -53,9 +54,35 @@ const STREAM_PAGES = { first: 100, next: 500 };
 /** Where a document is: by its entryUUID (FHIR id) or by its uniqueId (XDS retrieve). */
 export type DocumentRef = { entryUuid: string } | { uniqueId: string };
 
+/**
+ * A document's bytes as a retrieval hands them over: its size, and the bytes read from the store
+ * slice by slice as the answer is written, after the access (decision and trace) was committed.
+ */
+export interface DocumentContent {
+  size: number;
+  /** the bytes in order; a store that fails mid-way makes the iteration throw */
+  slices(): AsyncIterable<Buffer>;
+  /** the bytes in one buffer, for answers that carry them encoded (base64 in JSON or XML) */
+  whole(): Promise<Buffer>;
+}
+
 export interface RetrievedDocument {
   entry: StoredDocumentEntry;
-  content: Buffer;
+  content: DocumentContent;
+}
+
+function storedContent(db: Queryable, patientKey: string, sha256: string, head: ContentHead): DocumentContent {
+  const slices = () => contentSlices(db, patientKey, sha256, head);
+  return {
+    size: head.size,
+    slices,
+    async whole() {
+      if (head.first.byteLength === head.size) return head.first;
+      const parts: Buffer[] = [];
+      for await (const s of slices()) parts.push(s);
+      return Buffer.concat(parts, head.size);
+    },
+  };
 }
 
 /** Relations by the entryUUID of their source document. */
@@ -217,7 +244,11 @@ export function documentService(deps: ServiceDeps) {
       return byDocument(rows);
     },
 
-    /** ITI-43 / ITI-68: the document's bytes, if the caller may read it. */
+    /**
+     * ITI-43 / ITI-68: the document's bytes, if the caller may read it. The decision and its trace
+     * are committed before this resolves, so before any byte leaves; the bytes past the first
+     * slice are read from the store as the answer asks for them.
+     */
     async retrieve(caller: Caller, ref: DocumentRef): Promise<RetrievedDocument> {
       await deps.availability?.ensureAvailable('document.retrieve');
       const loc = await locate(ref);
@@ -229,9 +260,9 @@ export function documentService(deps: ServiceDeps) {
         trace: { action: 'document.retrieve' },
         act: async ({ tx, document }) => {
           const key = document!.contentKey;
-          const content = key ? await getContent(tx, loc.patientKey, key) : null;
-          if (!content) throw new CarnetError('not_found', 'the document has no stored content');
-          return { entry: document!, content };
+          const head = key ? await getContentHead(tx, loc.patientKey, key) : null;
+          if (!head) throw new CarnetError('not_found', 'the document has no stored content');
+          return { entry: document!, content: storedContent(deps.db, loc.patientKey, key!, head) };
         },
       });
     },

@@ -3,11 +3,13 @@
 // - send the outbox (mail, SMS);
 // - MIN-03: notice one month before majority, end of the representatives' access at majority;
 // - DMP-05: purge closed records whose retention has expired;
-// - prune old rate-limit windows and code challenges, and remove expired codes from the outbox.
+// - prune old rate-limit windows and code challenges, and remove expired codes from the outbox;
+// - keep the planner's statistics fresh when the database does not (store/statistics-repo.ts).
 import { pruneChallenges } from '../store/account-repo.js';
 import { scrubExpiredSecrets } from '../store/outbox-repo.js';
 import { pruneRateLimits } from '../store/rate-limit-repo.js';
 import { hitRateLimit } from '../store/rate-limit-repo.js';
+import { analyzeStaleTables, autovacuumRuns } from '../store/statistics-repo.js';
 import type { Caller } from './deps.js';
 import type { Services } from './index.js';
 import { CODE_TTL_MS } from './login.js';
@@ -20,6 +22,8 @@ export interface JobsReport {
   majority?: { noticed: number; ended: number };
   purge?: { purged: number };
   prune?: { rateLimits: number; challenges: number; scrubbed: number };
+  /** tables ANALYZEd by this run (none when the database's autovacuum does it) */
+  statistics?: { analyzed: number };
   errors: Array<{ job: string; message: string }>;
 }
 
@@ -48,6 +52,7 @@ export async function runJobs(services: Services, caller: Caller = JOBS_CALLER):
         (await scrubExpiredSecrets(deps.db, ['creation_code'], new Date(now.getTime() - services.selfCreation.codeTtlMs), now)),
     };
   });
+  await step('statistics', async () => ({ analyzed: (await autovacuumRuns(deps.db)) ? 0 : (await analyzeStaleTables(deps.db)).length }));
   // Last, so that the notices of this run leave in this run.
   await step('outbox', () => services.outbox.sendDue());
   return report;

@@ -1,22 +1,29 @@
 // Writing a checked submission (its plan): submission set, documents and their content,
 // folders, associations, the replacements' consequences (DOC-05), and one trace row per
 // document. Runs inside the submission's transaction, so all of it is stored or none (DOC-03).
+// The new rows do not read one another: they are written together, in one statement (the nine
+// inserts of a one-document submission were nine round trips to the database, they are one).
 import { randomUUID } from 'node:crypto';
 import { dtmToDate } from '../domain/entry-requirements.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
 import type { Resubmission, SubmissionRequest } from '../domain/submission.js';
+import { writeTogether, type Statement } from '../store/combined-writes.js';
 import type { Tx } from '../store/db.js';
-import { bareUuid, getEntry, insertEntryVersion, joinLineage, putContent, setEntryStatus } from '../store/document-repo.js';
+import { bareUuid, getEntry, insertEntryVersionStatement, joinLineage, putContentStatement, setEntryStatus } from '../store/document-repo.js';
 import {
   findAssociations,
   insertAssociation,
-  insertFolderVersion,
-  insertSubmissionSet,
+  insertAssociationStatement,
+  insertFolderVersionStatement,
+  insertSubmissionSetStatement,
   lookupObjects,
   registerObject,
-  registerUniqueId,
+  registerObjectsStatement,
+  registerUniqueIdsStatement,
   touchFolder,
+  type RegistryObjectRow,
+  type UniqueIdRow,
 } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import type { TraceExtra } from './guard.js';
@@ -41,17 +48,25 @@ export async function storeSubmission(
   const { now, ssUuid, prepared, assigned, inMessage, folderAdds, replaced, resolveRef } = plan;
   const actor = caller.actor;
   const ss = req.submissionSet;
-  await insertSubmissionSet(tx, {
-    patientKey,
-    entryUuid: ssUuid,
-    metadata: { ...ss, entryUuid: ssUuid, availabilityStatus: 'Approved' },
-    submissionTime: ss.submissionTime ? dtmToDate(ss.submissionTime) : now,
-    authorIds: ss.authors.map((a) => a.person?.id).filter((x): x is string => !!x),
-    submittedBy: actor.kind === 'professional' ? actor.idNatPs : null,
-    storedAt: now,
-  });
-  await registerObject(tx, ssUuid, patientKey, 'SubmissionSet');
-  await registerUniqueId(tx, { unique_id: ss.uniqueId, patient_key: patientKey, object_type: 'SubmissionSet', logical_id: ssUuid, sha1: null, size: null });
+  // The rows of the submission, written together below; the registry rows in one statement each.
+  const rows: Statement[] = [];
+  const objects: RegistryObjectRow[] = [];
+  const uniqueIds: UniqueIdRow[] = [];
+  const traces: TraceExtra[] = [];
+  const contents = new Set<string>();
+  rows.push(
+    insertSubmissionSetStatement({
+      patientKey,
+      entryUuid: ssUuid,
+      metadata: { ...ss, entryUuid: ssUuid, availabilityStatus: 'Approved' },
+      submissionTime: ss.submissionTime ? dtmToDate(ss.submissionTime) : now,
+      authorIds: ss.authors.map((a) => a.person?.id).filter((x): x is string => !!x),
+      submittedBy: actor.kind === 'professional' ? actor.idNatPs : null,
+      storedAt: now,
+    }),
+  );
+  objects.push({ entryUuid: ssUuid, patientKey, type: 'SubmissionSet' });
+  uniqueIds.push({ unique_id: ss.uniqueId, patient_key: patientKey, object_type: 'SubmissionSet', logical_id: ssUuid, sha1: null, size: null });
 
   const resubmitted: Resubmission[] = [];
   /** PAT-03: the new documents, announced to the alert address once stored */
@@ -77,8 +92,12 @@ export async function storeSubmission(
       // ITI-42 registers a document another repository holds: its repositoryUniqueId is that one
       repositoryUniqueId: d.content ? deps.repositoryUniqueId : (d.metadata.repositoryUniqueId ?? deps.repositoryUniqueId),
     };
-    if (p.digest && d.content) await putContent(tx, patientKey, { sha256: p.digest.sha256, sha1: p.digest.sha1, bytes: d.content }, now);
-    await insertEntryVersion(tx, {
+    // the same bytes twice in one submission are one content row, as they are across submissions
+    if (p.digest && d.content && !contents.has(p.digest.sha256)) {
+      contents.add(p.digest.sha256);
+      rows.push(putContentStatement(patientKey, { sha256: p.digest.sha256, sha1: p.digest.sha1, bytes: d.content }, now));
+    }
+    rows.push(insertEntryVersionStatement({
       patientKey,
       entryUuid: p.entryUuid,
       logicalId: p.entryUuid,
@@ -99,9 +118,9 @@ export async function storeSubmission(
       serviceStartTime: d.metadata.serviceStartTime ? dtmToDate(d.metadata.serviceStartTime) : null,
       serviceStopTime: d.metadata.serviceStopTime ? dtmToDate(d.metadata.serviceStopTime) : null,
       storedAt: now,
-    });
-    await registerObject(tx, p.entryUuid, patientKey, 'DocumentEntry');
-    await registerUniqueId(tx, {
+    }));
+    objects.push({ entryUuid: p.entryUuid, patientKey, type: 'DocumentEntry' });
+    uniqueIds.push({
       unique_id: d.metadata.uniqueId,
       patient_key: patientKey,
       object_type: 'DocumentEntry',
@@ -109,7 +128,7 @@ export async function storeSubmission(
       sha1: p.digest?.sha1 ?? d.metadata.hash?.toLowerCase() ?? null,
       size: p.digest?.size ?? d.metadata.size ?? null,
     });
-    await trace('document.submit', {
+    traces.push({
       document: { logicalId: bareUuid(p.entryUuid), entryUuid: bareUuid(p.entryUuid), uniqueId: d.metadata.uniqueId },
       details: { typeCode: facts.typeCode, submissionSet: bareUuid(ssUuid) },
     });
@@ -117,7 +136,7 @@ export async function storeSubmission(
 
   for (const f of req.folders) {
     const uuid = assigned.get(f.id)!;
-    await insertFolderVersion(tx, {
+    rows.push(insertFolderVersionStatement({
       patientKey,
       entryUuid: uuid,
       logicalId: uuid,
@@ -126,18 +145,22 @@ export async function storeSubmission(
       metadata: { ...f.metadata, entryUuid: uuid, logicalId: uuid, version: 1, availabilityStatus: 'Approved' },
       lastUpdateTime: now,
       storedAt: now,
-    });
-    await registerObject(tx, uuid, patientKey, 'Folder');
-    await registerUniqueId(tx, { unique_id: f.metadata.uniqueId, patient_key: patientKey, object_type: 'Folder', logical_id: uuid, sha1: null, size: null });
+    }));
+    objects.push({ entryUuid: uuid, patientKey, type: 'Folder' });
+    uniqueIds.push({ unique_id: f.metadata.uniqueId, patient_key: patientKey, object_type: 'Folder', logical_id: uuid, sha1: null, size: null });
   }
 
   for (const a of req.associations) {
     const uuid = assigned.get(a.id)!;
     const metadata = { ...a, entryUuid: uuid, sourceId: resolveRef(a.sourceId), targetId: resolveRef(a.targetId) };
     delete (metadata as { id?: string }).id;
-    await insertAssociation(tx, { patientKey, entryUuid: uuid, metadata, storedAt: now });
-    await registerObject(tx, uuid, patientKey, 'Association');
+    rows.push(insertAssociationStatement({ patientKey, entryUuid: uuid, metadata, storedAt: now }));
+    objects.push({ entryUuid: uuid, patientKey, type: 'Association' });
   }
+  rows.push(registerObjectsStatement(objects), registerUniqueIdsStatement(uniqueIds));
+  await writeTogether(tx, rows);
+  for (const t of traces) await trace('document.submit', t);
+
   // A document added to a folder refreshes the folder's lastUpdateTime (ITI TF-3 4.2.3.4).
   for (const fa of folderAdds) {
     if (!inMessage.has(fa.folder)) await touchFolder(tx, patientKey, fa.folder, now);

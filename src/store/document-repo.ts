@@ -6,6 +6,7 @@ import type { LineageGate, MemberFacts } from '../domain/lineage.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { AvailabilityStatus, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
 import type { Queryable } from './db.js';
+import type { Statement } from './combined-writes.js';
 import { SqlParams } from './sql-params.js';
 import { currentMemberSql, latestVersionSql, visibilitySql } from './visibility-sql.js';
 
@@ -118,12 +119,13 @@ function lowerNames(m: DocumentEntryMetadata, part: 'family' | 'given'): string[
 
 /**
  * Stores a new latest version (the caller has already marked the previous one not latest). A
- * version keeps its document's place in the lineage (ACC-09); a new document starts its own.
+ * version keeps its document's place in the lineage (ACC-09), read from its versions already
+ * stored; a new document starts its own.
  */
-export async function insertEntryVersion(q: Queryable, e: NewEntryVersion): Promise<void> {
+export function insertEntryVersionStatement(e: NewEntryVersion): Statement {
   const m = e.metadata;
-  await q.query(
-    `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type,
+  return {
+    sql: `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type,
        type_code, class_code, format_code, facility_type_code, practice_setting_code, confidentiality, event_codes,
        reference_ids, author_ids, author_structures, author_family, author_given, authored_by_patient, creation_time,
        service_start_time, service_stop_time, submitted_by, submitted_by_structure, submission_set_uuid, content_sha256,
@@ -133,7 +135,7 @@ export async function insertEntryVersion(q: Queryable, e: NewEntryVersion): Prom
        COALESCE((SELECT p.lineage_id FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), $3),
        COALESCE((SELECT p.lineage_generation FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), 1),
        COALESCE((SELECT p.lineage_shared FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), false))`,
-    [
+    params: [
       e.patientKey, bareUuid(e.entryUuid), bareUuid(e.logicalId), e.version, m.uniqueId, e.status, m.mimeType,
       e.typeCode, e.classCode, m.formatCode?.code ?? null, m.healthcareFacilityTypeCode?.code ?? null,
       m.practiceSettingCode?.code ?? null, e.confidentiality, m.eventCodes.map((c) => c.code), m.referenceIds,
@@ -141,7 +143,12 @@ export async function insertEntryVersion(q: Queryable, e: NewEntryVersion): Prom
       e.creationTime, e.serviceStartTime, e.serviceStopTime, e.submittedBy, e.submittedByStructure,
       bareUuid(e.submissionSetUuid), e.contentSha256, e.storedAt, JSON.stringify(m),
     ],
-  );
+  };
+}
+
+export async function insertEntryVersion(q: Queryable, e: NewEntryVersion): Promise<void> {
+  const st = insertEntryVersionStatement(e);
+  await q.query(st.sql, st.params);
 }
 
 /**
@@ -367,17 +374,18 @@ async function countDocuments(q: Queryable, query: DocumentQuery): Promise<numbe
   return c.rows[0].n;
 }
 
-export async function putContent(
-  q: Queryable,
-  patientKey: string,
-  content: { sha256: string; sha1: string; bytes: Uint8Array },
-  now: Date,
-): Promise<void> {
-  await q.query(
-    `INSERT INTO document_content (patient_key, sha256, sha1, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+/** A document's content, kept once per record whatever the number of entries that hold it. */
+export function putContentStatement(patientKey: string, content: { sha256: string; sha1: string; bytes: Uint8Array }, now: Date): Statement {
+  return {
+    sql: `INSERT INTO document_content (patient_key, sha256, sha1, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (patient_key, sha256) DO NOTHING`,
-    [patientKey, content.sha256, content.sha1, content.bytes.byteLength, content.bytes, now],
-  );
+    params: [patientKey, content.sha256, content.sha1, content.bytes.byteLength, content.bytes, now],
+  };
+}
+
+export async function putContent(q: Queryable, patientKey: string, content: { sha256: string; sha1: string; bytes: Uint8Array }, now: Date): Promise<void> {
+  const st = putContentStatement(patientKey, content, now);
+  await q.query(st.sql, st.params);
 }
 
 export async function getContent(q: Queryable, patientKey: string, sha256: string): Promise<Buffer | null> {

@@ -45,7 +45,10 @@ const CURSOR = 'carnet_document_pages';
  * answer, as the single select it replaces had (pages of separate statements could show a
  * document twice or not at all when it is replaced meanwhile). The rows whose version the reader
  * already knows (`known`: `<entry_uuid>:<version>`) come without their columns, neither sent nor
- * parsed; the metadata comes as JSON text, parsed only if the reader needs the entry.
+ * parsed; the metadata comes as JSON text, parsed only if the reader needs the entry. The OFFSET 0
+ * keeps the known-version test inside the lateral subquery, as a filter run before its columns
+ * are made: pulled up into the join (as PostgreSQL does without it), the metadata was turned into
+ * text for every row, known or not, then dropped (EXPLAIN in `npm run bench -- scale`).
  */
 export async function readDocumentPages(
   tx: Tx,
@@ -62,7 +65,7 @@ export async function readDocumentPages(
      SELECT d.entry_uuid::text AS row_uuid, d.xmin::text AS row_version, f.entry_uuid IS NOT NULL AS row_read, f.*
      FROM document_entry d
      LEFT JOIN LATERAL (SELECT ${COLUMNS_BUT_METADATA}, d.metadata::text AS metadata
-       WHERE NOT (d.entry_uuid::text || ':' || d.xmin::text = ANY(${knownParam}::text[]))) f ON true
+       WHERE NOT (d.entry_uuid::text || ':' || d.xmin::text = ANY(${knownParam}::text[])) OFFSET 0) f ON true
      WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}`,
     p.values,
   );

@@ -9,10 +9,25 @@ import type {
   StoredSubmissionSet,
   SubmissionSetMetadata,
 } from '../domain/model.js';
+import type { Statement } from './combined-writes.js';
 import type { Queryable } from './db.js';
 import { bareUuid } from './document-repo.js';
 
 export type RegistryObjectType = 'DocumentEntry' | 'SubmissionSet' | 'Folder' | 'Association';
+
+export interface RegistryObjectRow {
+  entryUuid: string;
+  patientKey: string;
+  type: RegistryObjectType;
+}
+
+/** The registry rows of several objects, one statement (a submission's, written together). */
+export function registerObjectsStatement(rows: RegistryObjectRow[]): Statement {
+  return {
+    sql: 'INSERT INTO registry_object (entry_uuid, patient_key, object_type) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])',
+    params: [rows.map((r) => bareUuid(r.entryUuid)), rows.map((r) => r.patientKey), rows.map((r) => r.type)],
+  };
+}
 
 export async function registerObject(q: Queryable, entryUuid: string, patientKey: string, type: RegistryObjectType): Promise<void> {
   await q.query('INSERT INTO registry_object (entry_uuid, patient_key, object_type) VALUES ($1, $2, $3)', [
@@ -23,6 +38,7 @@ export async function registerObject(q: Queryable, entryUuid: string, patientKey
 }
 
 export async function lookupObjects(q: Queryable, entryUuids: string[]): Promise<Array<{ entryUuid: string; patientKey: string; type: RegistryObjectType }>> {
+  if (!entryUuids.length) return []; // nothing to ask: no round trip
   const r = await q.query<{ entry_uuid: string; patient_key: string; object_type: RegistryObjectType }>(
     'SELECT entry_uuid::text, patient_key::text, object_type FROM registry_object WHERE entry_uuid = ANY($1::uuid[])',
     [entryUuids.map(bareUuid)],
@@ -47,6 +63,22 @@ export async function lookupUniqueIds(q: Queryable, uniqueIds: string[]): Promis
   return r.rows;
 }
 
+/** Several uniqueIds registered by one statement (a submission's, written together). */
+export function registerUniqueIdsStatement(rows: UniqueIdRow[]): Statement {
+  return {
+    sql: `INSERT INTO registry_unique_id (unique_id, patient_key, object_type, logical_id, sha1, size)
+      SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::bigint[])`,
+    params: [
+      rows.map((r) => r.unique_id),
+      rows.map((r) => r.patient_key),
+      rows.map((r) => r.object_type),
+      rows.map((r) => bareUuid(r.logical_id)),
+      rows.map((r) => r.sha1),
+      rows.map((r) => r.size),
+    ],
+  };
+}
+
 export async function registerUniqueId(q: Queryable, row: UniqueIdRow): Promise<void> {
   await q.query(
     'INSERT INTO registry_unique_id (unique_id, patient_key, object_type, logical_id, sha1, size) VALUES ($1, $2, $3, $4, $5, $6)',
@@ -60,16 +92,28 @@ function parse<T>(v: T | string): T {
 
 // ---- submission sets ----
 
-export async function insertSubmissionSet(
-  q: Queryable,
-  s: { patientKey: string; entryUuid: string; metadata: SubmissionSetMetadata; submissionTime: Date | null; authorIds: string[]; submittedBy: string | null; storedAt: Date },
-): Promise<void> {
-  await q.query(
-    `INSERT INTO submission_set (patient_key, entry_uuid, unique_id, source_id, status, submission_time, content_type_code,
+export interface NewSubmissionSet {
+  patientKey: string;
+  entryUuid: string;
+  metadata: SubmissionSetMetadata;
+  submissionTime: Date | null;
+  authorIds: string[];
+  submittedBy: string | null;
+  storedAt: Date;
+}
+
+export function insertSubmissionSetStatement(s: NewSubmissionSet): Statement {
+  return {
+    sql: `INSERT INTO submission_set (patient_key, entry_uuid, unique_id, source_id, status, submission_time, content_type_code,
        author_ids, submitted_by, stored_at, metadata) VALUES ($1, $2, $3, $4, 'Approved', $5, $6, $7, $8, $9, $10)`,
-    [s.patientKey, bareUuid(s.entryUuid), s.metadata.uniqueId, s.metadata.sourceId, s.submissionTime,
+    params: [s.patientKey, bareUuid(s.entryUuid), s.metadata.uniqueId, s.metadata.sourceId, s.submissionTime,
       s.metadata.contentTypeCode?.code ?? null, s.authorIds, s.submittedBy, s.storedAt, JSON.stringify(s.metadata)],
-  );
+  };
+}
+
+export async function insertSubmissionSet(q: Queryable, s: NewSubmissionSet): Promise<void> {
+  const st = insertSubmissionSetStatement(s);
+  await q.query(st.sql, st.params);
 }
 
 interface SubmissionSetRow {
@@ -133,16 +177,29 @@ export async function findSubmissionSets(q: Queryable, query: SubmissionSetQuery
 
 // ---- folders ----
 
-export async function insertFolderVersion(
-  q: Queryable,
-  f: { patientKey: string; entryUuid: string; logicalId: string; version: number; status: AvailabilityStatus; metadata: FolderMetadata; lastUpdateTime: Date; storedAt: Date },
-): Promise<void> {
-  await q.query(
-    `INSERT INTO folder (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, code_list, last_update_time, stored_at, metadata)
+export interface NewFolderVersion {
+  patientKey: string;
+  entryUuid: string;
+  logicalId: string;
+  version: number;
+  status: AvailabilityStatus;
+  metadata: FolderMetadata;
+  lastUpdateTime: Date;
+  storedAt: Date;
+}
+
+export function insertFolderVersionStatement(f: NewFolderVersion): Statement {
+  return {
+    sql: `INSERT INTO folder (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, code_list, last_update_time, stored_at, metadata)
      VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10)`,
-    [f.patientKey, bareUuid(f.entryUuid), bareUuid(f.logicalId), f.version, f.metadata.uniqueId, f.status,
+    params: [f.patientKey, bareUuid(f.entryUuid), bareUuid(f.logicalId), f.version, f.metadata.uniqueId, f.status,
       f.metadata.codeList.map((c) => c.code), f.lastUpdateTime, f.storedAt, JSON.stringify(f.metadata)],
-  );
+  };
+}
+
+export async function insertFolderVersion(q: Queryable, f: NewFolderVersion): Promise<void> {
+  const st = insertFolderVersionStatement(f);
+  await q.query(st.sql, st.params);
 }
 
 /**
@@ -231,16 +288,26 @@ export async function findFolders(q: Queryable, query: FolderQuery): Promise<Sto
 
 // ---- associations ----
 
-export async function insertAssociation(
-  q: Queryable,
-  a: { patientKey: string; entryUuid: string; metadata: AssociationMetadata; status?: AvailabilityStatus; storedAt: Date },
-): Promise<void> {
-  await q.query(
-    `INSERT INTO association (patient_key, entry_uuid, type, source_uuid, target_uuid, status, submission_set_status, stored_at, metadata)
+export interface NewAssociation {
+  patientKey: string;
+  entryUuid: string;
+  metadata: AssociationMetadata;
+  status?: AvailabilityStatus;
+  storedAt: Date;
+}
+
+export function insertAssociationStatement(a: NewAssociation): Statement {
+  return {
+    sql: `INSERT INTO association (patient_key, entry_uuid, type, source_uuid, target_uuid, status, submission_set_status, stored_at, metadata)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [a.patientKey, bareUuid(a.entryUuid), a.metadata.type, bareUuid(a.metadata.sourceId), bareUuid(a.metadata.targetId),
+    params: [a.patientKey, bareUuid(a.entryUuid), a.metadata.type, bareUuid(a.metadata.sourceId), bareUuid(a.metadata.targetId),
       a.status ?? 'Approved', a.metadata.submissionSetStatus ?? null, a.storedAt, JSON.stringify(a.metadata)],
-  );
+  };
+}
+
+export async function insertAssociation(q: Queryable, a: NewAssociation): Promise<void> {
+  const st = insertAssociationStatement(a);
+  await q.query(st.sql, st.params);
 }
 
 export async function setAssociationStatus(q: Queryable, patientKey: string, entryUuid: string, status: AvailabilityStatus): Promise<void> {

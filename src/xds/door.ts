@@ -19,7 +19,8 @@ import { EntryXmlCache } from './door/entry-xml-cache.js';
 import { handleRetrieve } from './door/retrieve.js';
 import { handleSubmission } from './door/submit.js';
 import { handleUpdate } from './door/update.js';
-import { buildMtomMessage, readSoapPayload, type Attachment } from './mtom.js';
+import { buildMtomMessage, readSoapPayload } from './mtom.js';
+import { streamMtomMessage, type StreamedAttachment } from './mtom-stream.js';
 import { isCarnetError } from '../domain/errors.js';
 import { isInputLimitError } from '../domain/input-limits.js';
 import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, readSoapHead, responseAction, scanEnvelope, transactionForAction, type XdsTransaction } from './soap.js';
@@ -49,14 +50,23 @@ function sendFault(reply: FastifyReply, error: unknown, relatesTo?: string): Fas
   return reply.code(status).type(type).send(faultFor(error, relatesTo));
 }
 
-/**
- * Writes an answer as MTOM (the envelope as root part, then the documents, written from the
- * buffers read from the store part after part) or as a plain SOAP 1.2 message.
- */
-function sendFramed(reply: FastifyReply, envelopeXml: string, attachments: Attachment[], mtom: boolean, action: string): FastifyReply {
+/** Writes an answer without documents as MTOM (the envelope as its one part) or as a plain SOAP 1.2 message. */
+function sendFramed(reply: FastifyReply, envelopeXml: string, mtom: boolean, action: string): FastifyReply {
   if (!mtom) return reply.type(SOAP_TYPE).send(envelopeXml);
-  const message = buildMtomMessage(envelopeXml, attachments, action);
+  const message = buildMtomMessage(envelopeXml, [], action);
   return reply.header('content-type', message.contentType).header('content-length', message.length).send(Readable.from(message.chunks));
+}
+
+/**
+ * Writes an ITI-43 answer as MTOM: the envelope as root part, then each document as it is read
+ * from the store, slice after slice. Every document's access was decided and traced (committed)
+ * before the envelope was written. A store that fails mid-way cuts the connection (Fastify
+ * destroys it when a body stream fails after the headers): the client gets fewer bytes than the
+ * Content-Length, never an answer that looks whole.
+ */
+function sendDocuments(reply: FastifyReply, envelopeXml: string, attachments: StreamedAttachment[], action: string): FastifyReply {
+  const message = streamMtomMessage(envelopeXml, attachments, action);
+  return reply.header('content-type', message.contentType).header('content-length', message.length).send(message.body);
 }
 
 export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): Promise<void> {
@@ -116,7 +126,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
           const body = soap.readBody();
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           // ITI TF-2x V.3.6: the answer is framed as the request was, MTOM or plain SOAP.
-          const send = (bodyXml: string) => sendFramed(reply, answer(bodyXml), [], payload.mtom, responseAction(action));
+          const send = (bodyXml: string) => sendFramed(reply, answer(bodyXml), payload.mtom, responseAction(action));
           switch (tx) {
             case 'ITI-41':
             case 'ITI-42':
@@ -139,7 +149,8 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
               const result = await handleRetrieve(body, caller, services, config.repositoryUniqueId, payload.mtom);
               // The documents are in a package a browser would only download (content-headers.ts).
               const headers = documentResponseHeaders({ mimeType: payload.mtom ? 'multipart/related' : SOAP_TYPE, baseName: 'retrieve-document-set' });
-              return sendFramed(reply.headers(headers), answer(result.bodyXml), result.attachments, payload.mtom, responseAction(action));
+              if (!payload.mtom) return sendFramed(reply.headers(headers), answer(result.bodyXml), false, responseAction(action));
+              return sendDocuments(reply.headers(headers), answer(result.bodyXml), result.attachments, responseAction(action));
             }
             default:
               throw new XdsWireError(`action ${action} is not served here`, { subcode: 'wsa:ActionNotSupported' });

@@ -310,22 +310,22 @@ export function buildMtomMessage(envelopeXml: string, attachments: Attachment[],
   const frame = mtomFraming(action);
   const boundary = frame.boundary;
   const chunks: Buffer[] = [frame.head];
-  const crlf = '\r\n';
   chunks.push(Buffer.from(envelopeXml, 'utf8'));
   for (const a of attachments) {
-    chunks.push(
-      Buffer.from(
-        `${crlf}--${boundary}${crlf}` +
-          `Content-Type: ${a.contentType}${crlf}` +
-          `Content-Transfer-Encoding: binary${crlf}` +
-          `Content-ID: <${a.contentId}>${crlf}${crlf}`,
-        'latin1',
-      ),
-    );
+    chunks.push(attachmentPartHead(boundary, a));
     chunks.push(Buffer.isBuffer(a.body) ? a.body : Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength));
   }
   chunks.push(frame.tail);
   return { contentType: frame.contentType, chunks, length: chunks.reduce((n, c) => n + c.length, 0) };
+}
+
+/** What opens an attachment's part, after the envelope or the attachment before it. */
+export function attachmentPartHead(boundary: string, a: { contentId: string; contentType: string }): Buffer {
+  const crlf = '\r\n';
+  return Buffer.from(
+    `${crlf}--${boundary}${crlf}` + `Content-Type: ${a.contentType}${crlf}` + `Content-Transfer-Encoding: binary${crlf}` + `Content-ID: <${a.contentId}>${crlf}${crlf}`,
+    'latin1',
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import { readProvideBundle } from './provide-bundle.js';
 
 /** One check, named by what it was asked: the profile, where the resource is, how. */
 export function profileCheckKey(profileUrl: string, options: ValidationOptions & { path?: string }): string {
-  return `${profileUrl}|${options.path ?? ''}|${options.terminology ?? true}|${options.entries ?? true}`;
+  return `${profileUrl}|${options.path ?? ''}|${options.terminology ?? true}|${options.entries ?? true}|${options.checkedElsewhere?.join(',') ?? ''}`;
 }
 
 /**

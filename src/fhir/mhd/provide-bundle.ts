@@ -105,6 +105,25 @@ function distinct(problems: CarnetError[]): CarnetError[] {
   });
 }
 
+/**
+ * The entries whose resources the reading below checks against their own profiles: every
+ * DocumentReference, the first SubmissionSet List, every folder List (as it classifies them).
+ */
+function entriesReadWithTheirProfile(bundle: Bundle): number[] {
+  const out: number[] = [];
+  let submissionSet = false;
+  (bundle.entry ?? []).forEach((entry, i) => {
+    const r = entry.resource;
+    if (r?.resourceType === 'DocumentReference') out.push(i);
+    else if (r?.resourceType === 'List') {
+      const kind = listType(r);
+      if (kind === 'folder' || (kind === 'submissionset' && !submissionSet)) out.push(i);
+      if (kind === 'submissionset') submissionSet = true;
+    }
+  });
+  return out;
+}
+
 const CONDITIONAL_REQUEST_FIELDS = ['ifNoneExist', 'ifMatch', 'ifNoneMatch', 'ifModifiedSince'] as const;
 
 /** Read an ITI-65 Bundle; returns the request or every problem found. */
@@ -133,8 +152,13 @@ export async function readProvideBundle(
   let option: MetadataOption | undefined = options_.includes('uncontained') ? 'uncontained' : options_.includes('comprehensive') ? 'comprehensive' : options_[0];
   const comprehensive = option === 'comprehensive' || option === 'uncontained';
   // The Bundle's own shape (type, meta.profile, requests, one SubmissionSet, some documents) is
-  // the published profile's; each entry is checked against its profile as it is read below.
-  const problems: CarnetError[] = check(bundle, comprehensive ? PROFILE.provideBundle : PROFILE.provideBundleMinimal, { entries: false, terminology });
+  // the published profile's; each entry is checked against its profile as it is read below, and
+  // the Bundle's check leaves those entries' resources to that check.
+  const problems: CarnetError[] = check(bundle, comprehensive ? PROFILE.provideBundle : PROFILE.provideBundleMinimal, {
+    entries: false,
+    terminology,
+    checkedElsewhere: entriesReadWithTheirProfile(bundle),
+  });
   if (profiles.length > 0 && !option) problems.push(problem(`Bundle.meta.profile ${profiles.join(', ')} is not an MHD ProvideBundle profile`, 'Bundle.meta.profile'));
   option ??= 'minimal';
 

@@ -36,14 +36,73 @@ function typeNameOf(sd: StructureDefinition): string {
   return name;
 }
 
-/** medplum's own checks of `resource` against `sd` (exported for the test that holds them to medplum's ValidatorOptions way). */
-export function medplumIssues(resource: Resource, sd: StructureDefinition): OperationOutcomeIssue[] {
+type TypeSchema = ReturnType<typeof parseStructureDefinition>;
+const shallowSchemas = new WeakMap<TypeSchema, TypeSchema>();
+
+/**
+ * A resource type's schema that medplum's crawl does not enter: no element of its own to visit,
+ * its elements reachable through the prototype only, so that a key it does not define is still
+ * reported (medplum looks keys up with `in` and by name; it visits `Object.keys(elements)`).
+ */
+function shallowOf(schema: TypeSchema): TypeSchema {
+  let shallow = shallowSchemas.get(schema);
+  if (!shallow) {
+    shallow = { ...schema, elements: Object.create(schema.elements) as TypeSchema['elements'] };
+    shallowSchemas.set(schema, shallow);
+  }
+  return shallow;
+}
+
+/**
+ * medplum's own checks of `resource` against `sd` (exported for the test that holds them to
+ * medplum's ValidatorOptions way). Resources of the types in `notEntered`, wherever they are in
+ * `resource`, are not gone through: their own check (against their profile, which holds every
+ * base check and more) reports what this crawl would find in them. medplum keeps its types in one
+ * table: they are swapped for the crawl, which is synchronous, and put back before it returns.
+ */
+export function medplumIssues(resource: Resource, sd: StructureDefinition, notEntered: ReadonlySet<string> = new Set()): OperationOutcomeIssue[] {
+  const types = getAllDataTypes() as Record<string, TypeSchema>;
+  const swapped = [...notEntered].filter((t) => types[t]).map((t) => [t, types[t]!] as const);
+  for (const [t, schema] of swapped) types[t] = shallowOf(schema);
   try {
     return validateTypedValue({ type: typeNameOf(sd), value: resource });
   } catch (e) {
     if (e instanceof OperationOutcomeError) return e.outcome.issue ?? [];
     throw e;
+  } finally {
+    for (const [t, schema] of swapped) types[t] = schema;
   }
+}
+
+/** The resource types found anywhere in `value` (contained resources, nested Bundles too). */
+function resourceTypesIn(value: unknown, out = new Set<string>()): Set<string> {
+  if (!value || typeof value !== 'object') return out;
+  const type = (value as { resourceType?: unknown }).resourceType;
+  if (typeof type === 'string') out.add(type);
+  for (const child of Array.isArray(value) ? value : Object.values(value)) if (child && typeof child === 'object') resourceTypesIn(child, out);
+  return out;
+}
+
+/**
+ * The resource types a Bundle's check need not go through: those of the entries checked
+ * elsewhere against their own profiles, when no other entry holds a resource of that type.
+ */
+function typesCheckedElsewhere(bundle: Resource, checkedElsewhere: readonly number[] | undefined): Set<string> {
+  if (!checkedElsewhere?.length || bundle.resourceType !== 'Bundle') return new Set();
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  const elsewhere = new Set(checkedElsewhere);
+  const types = new Set<string>();
+  for (const i of checkedElsewhere) {
+    const t: unknown = entries[i]?.resource?.resourceType;
+    if (typeof t === 'string') types.add(t);
+  }
+  // what the checks elsewhere do not see: the other entries, and the checked ones beside their resource
+  entries.forEach((entry, i) => {
+    for (const t of resourceTypesIn(elsewhere.has(i) ? { ...entry, resource: undefined } : entry)) types.delete(t);
+  });
+  // the Bundle's own fields outside its entries (a signature's, say) hold no resource of them either
+  for (const t of resourceTypesIn({ ...bundle, entry: undefined, resourceType: undefined })) types.delete(t);
+  return types;
 }
 
 /** The profile of `candidates` an entry resource fits: same type and, for several, same code pattern. */
@@ -84,6 +143,11 @@ export interface ValidationOptions {
   terminology?: boolean;
   /** validate a Bundle's entries against the profiles it names for them (default true) */
   entries?: boolean;
+  /**
+   * A Bundle's entries (indexes) whose resources the caller checks against their own profiles:
+   * the Bundle's check does not go through them a second time against their base definitions.
+   */
+  checkedElsewhere?: readonly number[];
 }
 
 /**
@@ -113,7 +177,7 @@ export function profileIssues(input: Resource, sd: StructureDefinition, registry
   }
   const own = ownInvariantKeys(sd);
   const isOwn = (i: OperationOutcomeIssue) => i.code === 'invariant' && [...own].some((k) => i.details?.text?.startsWith(`Constraint ${k} `));
-  const base = [...medplumIssues(resource, sd).filter((i) => ERROR.has(i.severity) && !isOwn(i)), ...invariantChecks(resource, sd)].map(locateInvariant);
+  const base = [...medplumIssues(resource, sd, typesCheckedElsewhere(resource, options.checkedElsewhere)).filter((i) => ERROR.has(i.severity) && !isOwn(i)), ...invariantChecks(resource, sd)].map(locateInvariant);
   const reported = new Set(base.flatMap((i) => i.expression ?? []));
   const issues = [...base, ...nestedChecks(resource, sd).filter((i) => !reported.has(i.expression?.[0] ?? ''))];
   if (options.terminology !== false) issues.push(...bindingChecks(resource, sd, registry));

@@ -5,24 +5,29 @@ import { isCarnetError } from '../../domain/errors.js';
 import type { Caller, Services } from '../../services/index.js';
 import type { RegistryErrorEntry } from '../error-codes.js';
 import { writeRetrieveDocumentSetResponse, type RetrievedDocument } from '../ebrim/write.js';
-import { newContentId, type Attachment } from '../mtom.js';
+import { newContentId } from '../mtom.js';
+import type { StreamedAttachment } from '../mtom-stream.js';
 import { readRetrieveDocumentSetRequest } from '../retrieve.js';
 import type { Element } from '../../xml/index.js';
 import { errorsFor, passDatabaseOutage, problemsError } from './errors.js';
 
 export interface RetrieveAnswer {
   bodyXml: string;
-  attachments: Attachment[];
+  /** read from the store as the answer is written; each document's access was traced already */
+  attachments: StreamedAttachment[];
 }
 
-/** `mtom`: the documents as attachments (an MTOM request), else inline in base64 (a plain one). */
+/**
+ * `mtom`: the documents as attachments (an MTOM request), else inline in base64 (a plain one,
+ * which needs every document whole to write its envelope).
+ */
 export async function handleRetrieve(body: Element, caller: Caller, services: Services, repositoryUniqueId: string, mtom = true): Promise<RetrieveAnswer> {
   const read = readRetrieveDocumentSetRequest(body);
   if (read.problems.length) {
     return { bodyXml: writeRetrieveDocumentSetResponse([], errorsFor(problemsError(read.problems), 'ITI-43')), attachments: [] };
   }
   const found: RetrievedDocument[] = [];
-  const attachments: Attachment[] = [];
+  const attachments: StreamedAttachment[] = [];
   const errors: RegistryErrorEntry[] = [];
   for (const r of read.requests) {
     if (r.repositoryUniqueId !== repositoryUniqueId) {
@@ -39,8 +44,8 @@ export async function handleRetrieve(body: Element, caller: Caller, services: Se
       const doc: RetrievedDocument = { repositoryUniqueId, documentUniqueId: r.documentUniqueId, mimeType: entry.mimeType };
       if (mtom) {
         doc.contentId = newContentId();
-        attachments.push({ contentId: doc.contentId, contentType: entry.mimeType, body: content });
-      } else doc.content = content;
+        attachments.push({ contentId: doc.contentId, contentType: entry.mimeType, size: content.size, slices: () => content.slices() });
+      } else doc.content = await content.whole();
       if (r.homeCommunityId) doc.homeCommunityId = r.homeCommunityId;
       found.push(doc);
     } catch (e) {

@@ -61,7 +61,7 @@ describeEachStore('document lifecycle (DOC-05..08)', (db) => {
     await w.services.metadata.setArchived(me, ref, true);
     const current = await w.services.documents.find(me, { patientKey }, { statuses: ['Approved'], countTotal: true });
     expect(current.total).toBe(1);
-    expect((await w.services.documents.retrieve(me, ref)).content.toString()).toBe('archivable');
+    expect((await (await w.services.documents.retrieve(me, ref)).content.whole()).toString()).toBe('archivable');
     await w.services.metadata.setArchived(me, ref, false);
     expect((await w.services.documents.find(me, { patientKey }, { statuses: ['Approved'], countTotal: true })).total).toBe(2);
   });
@@ -83,7 +83,7 @@ describeEachStore('document lifecycle (DOC-05..08)', (db) => {
     await w.services.submissions.submit(me, mine);
     const got = await w.services.documents.retrieve(me, { uniqueId: mine.documents[0].metadata.uniqueId });
     expect(got.entry.authoredByPatient).toBe(true);
-    expect(got.content.toString()).toBe('mes notes');
+    expect((await got.content.whole()).toString()).toBe('mes notes');
     await expect(w.services.submissions.submit(me, submission(ins, [{ typeCode: '11488-4', classCode: '10' }]))).rejects.toMatchObject({ code: 'invalid_metadata', reason: 'not_patient_document_type' });
   });
 });

@@ -70,7 +70,7 @@ describeEachStore('documents: deposit, find, retrieve', (db) => {
     const sub = submission(ins, [{ content: 'compte rendu de consultation' }]);
     await w.services.submissions.submit(as(doctor), sub);
     const got = await w.services.documents.retrieve(as(doctor), { uniqueId: sub.documents[0].metadata.uniqueId });
-    expect(got.content.toString()).toBe('compte rendu de consultation');
+    expect((await got.content.whole()).toString()).toBe('compte rendu de consultation');
     const history = await w.services.history.read(patientCaller(patientKey), patientKey, { limit: 50, offset: 0 });
     const actions = history.rows.map((r) => `${r.action}:${r.outcome}`);
     expect(actions).toEqual(expect.arrayContaining(['record.create:success', 'consent.manage:success', 'document.submit:success', 'document.retrieve:success']));

@@ -23,7 +23,8 @@ describe('ITI-65 profile checks made elsewhere and replayed', () => {
   it('records one answer per profile checked: the Bundle, its SubmissionSet, each document', async () => {
     const recorded = await recordProvideBundleChecks(good, true);
     expect([...recorded.keys()]).toEqual([
-      profileCheckKey(PROFILE.provideBundle, { entries: false, terminology: true }),
+      // the Bundle's check leaves the entries checked against their own profiles to those checks
+      profileCheckKey(PROFILE.provideBundle, { entries: false, terminology: true, checkedElsewhere: [0, 1, 3] }),
       profileCheckKey(PROFILE.submissionSet, { path: 'Bundle.entry[0].resource', terminology: true }),
       profileCheckKey(PROFILE.documentReference, { path: 'Bundle.entry[1].resource', terminology: true }),
       profileCheckKey(PROFILE.documentReference, { path: 'Bundle.entry[3].resource', terminology: true }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseMediaType } from '../../../src/domain/media-types.js';
-import { documentResponseHeaders, safeFileName } from '../../../src/http/content-headers.js';
+import { isUtf8 } from 'node:buffer';
+import { charsetFollowsBytes, documentResponseHeaders, isUtf8Slices, safeFileName } from '../../../src/http/content-headers.js';
 
 describe('media types and the headers of document bytes', () => {
   it('reads media types strictly, quoted parameters included, and refuses what could break a header', () => {
@@ -31,5 +32,22 @@ describe('media types and the headers of document bytes', () => {
     expect(safeFileName('../../etc/passwd"; x=y', 'txt')).toBe('etc_passwd_x_y.txt');
     expect(safeFileName('', 'pdf')).toBe('document.pdf');
     expect(safeFileName('a'.repeat(300), 'p"df')).toMatch(/^a{90}\.pdf$/);
+  });
+
+  it('bytes read in slices are UTF-8 exactly when isUtf8 says so of them whole, wherever the slices cut a character', async () => {
+    const samples = [Buffer.from('compte rendu é 😀 fin', 'utf8'), Buffer.from('café', 'latin1'), Buffer.from('tronqué', 'utf8').subarray(0, 7), Buffer.alloc(0)];
+    async function* sliced(b: Buffer, at: number) {
+      yield b.subarray(0, at);
+      yield b.subarray(at);
+    }
+    for (const b of samples) {
+      for (let at = 0; at <= b.length; at++) expect({ b: b.toString('hex'), at, utf8: await isUtf8Slices(sliced(b, at)) }).toEqual({ b: b.toString('hex'), at, utf8: isUtf8(b) });
+    }
+    // the headers of a streamed document: the charset as its bytes allow, the same as with them at hand
+    expect(charsetFollowsBytes('text/plain')).toBe(true);
+    expect(charsetFollowsBytes('text/plain; charset=windows-1252')).toBe(false);
+    expect(charsetFollowsBytes('application/pdf')).toBe(false);
+    expect(documentResponseHeaders({ mimeType: 'text/plain', baseName: 'd', utf8: false })['content-type']).toBe(documentResponseHeaders({ mimeType: 'text/plain', baseName: 'd', content: samples[1] })['content-type']);
+    expect(documentResponseHeaders({ mimeType: 'text/plain', baseName: 'd', utf8: true })['content-type']).toBe('text/plain; charset=utf-8');
   });
 });

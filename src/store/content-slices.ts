@@ -1,0 +1,53 @@
+// A document's content read in slices (`substring` of the bytea), so that a large document never
+// sits whole in the server's memory on its way out (ITI-43, ITI-68). The first slice and the size
+// are read in the access's own transaction, with its decision and its trace: an absent content is
+// refused before anything is sent. The other slices are read after that transaction committed:
+// content is immutable and named by its SHA-256 within its record, so they are the same bytes.
+// The column is stored uncompressed (migration 0077) so that a slice costs its own length, not
+// the decompression of everything before it; rows written earlier stay as they were stored.
+// A slice travels from PostgreSQL as hex text (twice its length, then decoded): `pg`'s binary
+// result format is no way around it, as pg 8 reads every field of a binary row as UTF-8 text
+// before making it a Buffer again, which mangles bytes; the slice bounds what the hex costs.
+import type { Queryable } from './db.js';
+
+/** Bytes per slice: a round trip per half megabyte, and at most that much held per answer. */
+export const CONTENT_SLICE_BYTES = 512 * 1024;
+
+export interface ContentHead {
+  size: number;
+  /** the first slice (the whole content when it is no longer than a slice) */
+  first: Buffer;
+}
+
+const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/** The content's size and first slice, or null when the record holds no such content. */
+export async function getContentHead(q: Queryable, patientKey: string, sha256: string, sliceBytes = CONTENT_SLICE_BYTES): Promise<ContentHead | null> {
+  const r = await q.query<{ size: number; head: Uint8Array }>(
+    'SELECT size, substring(bytes FROM 1 FOR $3) AS head FROM document_content WHERE patient_key = $1 AND sha256 = $2',
+    [patientKey, sha256, sliceBytes],
+  );
+  const row = r.rows[0];
+  return row ? { size: Number(row.size), first: asBuffer(row.head) } : null;
+}
+
+/** `length` bytes of the content from `offset` (0-based); anything else than those bytes is an error. */
+export async function getContentSlice(q: Queryable, patientKey: string, sha256: string, offset: number, length: number): Promise<Buffer> {
+  const r = await q.query<{ slice: Uint8Array }>(
+    'SELECT substring(bytes FROM $3 FOR $4) AS slice FROM document_content WHERE patient_key = $1 AND sha256 = $2',
+    [patientKey, sha256, offset + 1, length],
+  );
+  const slice = r.rows[0]?.slice;
+  if (!slice || slice.byteLength !== length) {
+    throw new Error(`the content ${sha256} gave ${slice ? `${slice.byteLength} bytes` : 'no row'} for the ${length} bytes at ${offset}`);
+  }
+  return asBuffer(slice);
+}
+
+/** The content's bytes in order: the head's first slice, then each next one read when asked for. */
+export async function* contentSlices(q: Queryable, patientKey: string, sha256: string, head: ContentHead, sliceBytes = CONTENT_SLICE_BYTES): AsyncGenerator<Buffer> {
+  if (head.first.byteLength) yield head.first;
+  for (let offset = head.first.byteLength; offset < head.size; offset += sliceBytes) {
+    yield await getContentSlice(q, patientKey, sha256, offset, Math.min(sliceBytes, head.size - offset));
+  }
+}

@@ -1,0 +1,39 @@
+// The query planner's statistics. Carnet's searches lean on them (which index serves a record's
+// page, how many rows a visibility filter keeps): stale ones make the planner guess, and a guess
+// on a table that grew from empty to a million rows is a whole-table sort. PostgreSQL refreshes
+// them through autovacuum; the embedded store (PGlite) has no autovacuum at all, and a server may
+// run with it turned off. Then the scheduled jobs ANALYZE the tables that changed enough, with the
+// server's own thresholds (autovacuum_analyze_threshold + autovacuum_analyze_scale_factor × rows).
+import type { Db } from './db.js';
+
+/** Whether the database refreshes statistics by itself (PostgreSQL with autovacuum and its counters on). */
+export async function autovacuumRuns(db: Db): Promise<boolean> {
+  if (db.kind === 'pglite') return false;
+  const r = await db.query<{ on: boolean }>(
+    "SELECT current_setting('autovacuum') = 'on' AND current_setting('track_counts') = 'on' AS on",
+  );
+  return r.rows[0]?.on === true;
+}
+
+/**
+ * ANALYZEs this schema's tables whose rows changed by more than the server's analyze threshold
+ * since their last ANALYZE; returns their names. Never-analyzed tables count every row as changed.
+ */
+export async function analyzeStaleTables(db: Db): Promise<string[]> {
+  // The embedded store's single backend reports its counters lazily: have them written first.
+  if (db.kind === 'pglite') {
+    await db.query('SELECT pg_stat_force_next_flush()');
+    await db.query('SELECT 1');
+  }
+  const stale = await db.query<{ name: string }>(
+    `SELECT format('%I.%I', schemaname, relname) AS name FROM pg_stat_user_tables
+      WHERE schemaname = current_schema()
+        AND n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::float8
+          + current_setting('autovacuum_analyze_scale_factor')::float8 * n_live_tup
+      ORDER BY relname`,
+  );
+  const names = stale.rows.map((r) => r.name);
+  // One table at a time: each ANALYZE samples a bounded number of rows (default 30,000).
+  for (const name of names) await db.query(`ANALYZE ${name}`);
+  return names;
+}

@@ -1,0 +1,52 @@
+// Planner statistics kept by Carnet where the database does not keep them (store/statistics-repo.ts,
+// docs/OPERATIONS.md): a table that changed past the analyze threshold is ANALYZEd once, and then
+// no more until it changes again; the scheduled jobs report what they analyzed.
+import { expect, it } from '@jest/globals';
+import { analyzeStaleTables, autovacuumRuns } from '../../../src/store/statistics-repo.js';
+import type { Db } from '../../../src/store/db.js';
+import { describeEachStore } from '../../support/stores.js';
+
+const ROWS = 400; // past the default threshold of 50 + 10% of a table that was empty
+
+async function fillRateLimits(db: Db, prefix: string): Promise<void> {
+  await db.query(
+    `INSERT INTO rate_limit (bucket, window_start, hits) SELECT $1 || g, now(), 1 FROM generate_series(1, ${ROWS}) AS g`,
+    [prefix],
+  );
+}
+
+/** The changes PostgreSQL counted for rate_limit since its last ANALYZE (its backends report them within about a second). */
+async function countedChanges(db: Db, atLeast: number): Promise<number> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (db.kind === 'pglite') await db.query('SELECT pg_stat_force_next_flush()');
+    await db.query('SELECT pg_stat_clear_snapshot()');
+    const r = await db.query<{ n: string }>(
+      "SELECT n_mod_since_analyze::text AS n FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'rate_limit'",
+    );
+    const n = Number(r.rows[0]?.n ?? 0);
+    if (n >= atLeast || Date.now() > deadline) return n;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describeEachStore('planner statistics', (db, kind) => {
+  it('counts on the database only when autovacuum and its counters are on, never on the embedded store', async () => {
+    if (kind === 'pglite') return expect(await autovacuumRuns(db())).toBe(false);
+    const setting = async (name: string) => (await db().query<Record<string, string>>(`SHOW ${name}`)).rows[0]![name];
+    expect(await autovacuumRuns(db())).toBe((await setting('autovacuum')) === 'on' && (await setting('track_counts')) === 'on');
+  });
+
+  it('ANALYZEs a table that changed past the threshold, once, until it changes again', async () => {
+    await analyzeStaleTables(db()); // whatever the migrations left
+    await fillRateLimits(db(), 'stats-a-');
+    expect(await countedChanges(db(), ROWS)).toBeGreaterThanOrEqual(ROWS);
+    const first = await analyzeStaleTables(db());
+    expect(first.some((name) => name.endsWith('.rate_limit'))).toBe(true);
+    const after = await db().query<{ analyzed: boolean }>(
+      "SELECT last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'rate_limit'",
+    );
+    expect(after.rows[0]?.analyzed).toBe(true);
+    expect((await analyzeStaleTables(db())).some((name) => name.endsWith('.rate_limit'))).toBe(false);
+  });
+});
