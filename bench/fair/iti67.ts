@@ -5,11 +5,34 @@
 // seeded the same way, in the same windows: an A/B in one run.
 import { startFairRun } from './carnet-servers.js';
 import { measure, ratioLine, windowOptions, type Target } from './measure.js';
+import type { Child } from './procs.js';
+import type { PageOrderPlan, PageSqlTiming, ServerReady, ServerSqlCounts } from './server.js';
+import { fmt } from '../stats.js';
+
+const pagePath = (patient: string) => `/fhir/DocumentReference?patient=Patient/${patient}&status=current&_count=20`;
+
+/** Statements, transactions and statements outside a transaction per request, over `n` requests one at a time. */
+async function sqlPerRequest(s: Child<ServerReady>, bearerOf: (i: number) => string, n = 16): Promise<string> {
+  const before = await s.ask<ServerSqlCounts>('sql-counts');
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(`${s.ready.base}${pagePath(s.ready.patients[i % s.ready.patients.length]!)}`, { headers: { authorization: `Bearer ${bearerOf(i)}` } });
+    await r.arrayBuffer();
+  }
+  const after = await s.ask<ServerSqlCounts>('sql-counts');
+  const per = (k: keyof ServerSqlCounts) => fmt((after[k] - before[k]) / n, 1);
+  return `${per('statements')} statements (BEGIN and COMMIT included), ${per('transactions')} transactions, ${per('outside')} statements outside a transaction`;
+}
+
+function sqlLine(who: string, t: PageSqlTiming): string {
+  return `${who} ${fmt(t.executionMs, 3)} ms execution + ${fmt(t.planningMs, 3)} ms planning (${t.rows} rows)`;
+}
 
 export async function runIti67Bench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {
   const log = options.log ?? ((l: string) => console.log(l));
   const o = windowOptions();
-  const records = o.connections;
+  // BENCH_RECORDS=1: every client on one record, whose accesses queue on its trace chain's head
+  // (the thin service writes rows of no chain: it has no such queue).
+  const records = Math.max(1, Math.min(o.connections, Number(process.env.BENCH_RECORDS ?? o.connections)));
   const documents = Number(process.env.BENCH_DOCS ?? 1000);
   log(`ITI-67: ${records} records of ${documents} documents, ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats; server logs to a file at its default level`);
   const run = await startFairRun({ databaseUrl: options.databaseUrl, records, documents, log });
@@ -19,16 +42,44 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
     const targets: Target[] = servers.map(([name, s]) => ({
       name,
       base: s.ready.base,
-      pathOf: (i) => `/fhir/DocumentReference?patient=Patient/${s.ready.patients[i % records]}&status=current&_count=20`,
+      pathOf: (i) => pagePath(s.ready.patients[i % records]!),
       headers: { authorization: `Bearer ${s.ready.nurseToken}` },
       stats: s.stats,
     }));
-    const patients = servers.at(-1)![1].ready.patients;
+    // The same pages as each record's patient (the restricted page against the patient's own).
+    const [ownName, own] = servers.at(-1)!;
+    targets.push({
+      name: `${ownName}, as the patient`,
+      base: own.ready.base,
+      pathOf: (i) => pagePath(own.ready.patients[i % records]!),
+      // autocannon's requests carry fixed headers: each client reads its own record with its token
+      headersOf: (i) => ({ authorization: `Bearer ${own.ready.patientTokens[i % records]}` }),
+      stats: own.stats,
+    });
+    const patients = own.ready.patients;
     targets.push({ name: 'thin page service', base: thin.ready.base, pathOf: (i) => `/page?patient=${patients[i % records]}`, stats: thin.stats });
     const figures = await measure(targets, o, log);
     const floor = figures.get('thin page service')!;
     for (const [name] of servers) {
       log(ratioLine(`ITI-67 restricted professional, first page of 20 + total — ${name}`, figures.get(name)!, floor));
+    }
+    const restricted = figures.get(ownName)!.median;
+    const patientOwn = figures.get(`${ownName}, as the patient`)!.median;
+    log(
+      `ITI-67 restricted / patient's own page, end to end (target <= 1.2x): p50 ${fmt(restricted.p50 / patientOwn.p50)}x, p99 ${fmt(restricted.p99 / patientOwn.p99)}x, ` +
+        `throughput patient / restricted ${fmt(patientOwn.perSecond / restricted.perSecond)}x, CPU/req ${fmt(restricted.cpuMsPerRequest / patientOwn.cpuMsPerRequest)}x ` +
+        `(patient: ${fmt(patientOwn.perSecond, 1)} req/s, p50 ${fmt(patientOwn.p50, 1)} ms, p99 ${fmt(patientOwn.p99, 1)} ms, ${fmt(patientOwn.cpuMsPerRequest, 2)} ms CPU/req)`,
+    );
+    for (const [name, s] of servers) {
+      const sql = await s.ask<{ nurse: PageSqlTiming; patient: PageSqlTiming; orders: PageOrderPlan[]; error?: string }>('page-sql');
+      if (sql.error) throw new Error(`${name}: ${sql.error}`);
+      log(`ITI-67 page statement alone (EXPLAIN ANALYZE, median of 41) — ${name}: ${sqlLine('nurse', sql.nurse)}, ${sqlLine('patient', sql.patient)}: restricted / patient ${fmt(sql.nurse.executionMs / sql.patient.executionMs)}x (target <= 1.2x)`);
+      for (const [who, t] of [['nurse', sql.nurse], ['patient', sql.patient]] as const) {
+        log(`  ${who}'s plan:\n${t.plan.map((l) => `    ${l.length > 240 ? `${l.slice(0, 240)}…` : l}`).join('\n')}`);
+      }
+      log(`ITI-67 page orders (median of 11) — ${name}: ${sql.orders.map((o) => `_sort=${o.sort} ${o.sorted ? 'SORTS the record' : 'read in index order'} (${fmt(o.executionMs, 3)} ms)`).join(', ')}`);
+      if (process.env.BENCH_PLANS) for (const o of sql.orders) log(`  _sort=${o.sort}:\n${o.plan.map((l) => `    ${l.length > 240 ? `${l.slice(0, 240)}…` : l}`).join('\n')}`);
+      log(`ITI-67 SQL per request — ${name}: nurse ${await sqlPerRequest(s, () => s.ready.nurseToken)}; patient ${await sqlPerRequest(s, (i) => s.ready.patientTokens[i % records]!)}`);
     }
     if (servers.length === 2) {
       const [a, b] = servers.map(([name]) => figures.get(name)!.median);

@@ -26,6 +26,8 @@ export interface Target {
   /** the path client `i` requests (each client may read its own record) */
   pathOf: (client: number) => string;
   headers?: Record<string, string>;
+  /** headers of client `i`'s requests besides `headers` (each client its own credentials) */
+  headersOf?: (client: number) => Record<string, string>;
   /** for a target that is POSTed to: the next request's headers and body for client `i` (a new one after each answer) */
   post?: (client: number) => { headers: Record<string, string>; body: string | Buffer };
   stats: () => Promise<ProcessStats>;
@@ -80,7 +82,8 @@ async function window(t: Target, seconds: number, connections: number): Promise<
           connections,
           duration: seconds,
           setupClient: (c: CannonClient) => {
-            c.setRequests([{ method: 'GET', path: t.pathOf(client++ % connections), headers: t.headers ?? {} }]);
+            const mine = client++ % connections;
+            c.setRequests([{ method: 'GET', path: t.pathOf(mine), headers: { ...(t.headers ?? {}), ...(t.headersOf?.(mine) ?? {}) } }]);
           },
         },
   );
@@ -107,7 +110,8 @@ export async function measure(targets: Target[], o: WindowOptions, log: (l: stri
       if (w.failed) {
         // Failed requests measure nothing: say what one of them answers.
         const req = t.post?.(0);
-        const probe = await fetch(`${t.base}${t.pathOf(0)}`, req ? { method: 'POST', headers: { ...(t.headers ?? {}), ...req.headers }, body: req.body as unknown as RequestInit['body'] } : { headers: t.headers ?? {} });
+        const headers = { ...(t.headers ?? {}), ...(t.headersOf?.(0) ?? {}) };
+        const probe = await fetch(`${t.base}${t.pathOf(0)}`, req ? { method: 'POST', headers: { ...headers, ...req.headers }, body: req.body as unknown as RequestInit['body'] } : { headers });
         log(`  ${t.name}: ${w.failures} in the window; one now answers ${probe.status} ${(await probe.text()).slice(0, 200)}`);
       }
       all.get(t.name)!.push(w);

@@ -67,9 +67,17 @@ function ask<T>(child: ChildProcess, what: string): Promise<T> {
   });
 }
 
-/** The child's side: answers `stats` and `gc` (a full collection, then `stats`), and runs `stop` then exits on `stop`. */
-export function serveParent(ready: unknown, stop: () => Promise<void>): void {
+/** The child's side: answers `stats`, `gc` (a full collection, then `stats`) and its own `questions`, and runs `stop` then exits on `stop`. */
+export function serveParent(ready: unknown, stop: () => Promise<void>, questions: Record<string, () => Promise<unknown>> = {}): void {
   process.on('message', (m) => {
+    const question = typeof m === 'string' && Object.hasOwn(questions, m) ? questions[m] : undefined;
+    if (question) {
+      question().then(
+        (answer) => process.send!(answer),
+        (e: Error) => process.send!({ error: e.message }),
+      );
+      return;
+    }
     if (m === 'gc') {
       // Exposed at run time, so that no child needs a flag at start: a memory window then starts
       // from what the server holds, not from what the previous window left to collect.

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { DOCTOR } from './people.js';
 import { childArgs, serveParent } from './procs.js';
+import { countingDb, type SqlCounts } from './sql-counter.js';
 import { answerCaptureMessages, captureQueries } from '../scale/query-capture.js';
 
 export interface ServerArgs {
@@ -32,7 +33,37 @@ export interface ServerReady {
   /** a care-team nurse's bearer token (the matrix and masking restrict what she sees) */
   nurseToken: string;
   doctorToken: string;
+  /** each record's patient's own bearer token, in the order of `patients` */
+  patientTokens: string[];
 }
+
+/** What the server answers when asked `sql-counts`: the statements it has sent since it started. */
+export type ServerSqlCounts = SqlCounts;
+
+/** One page statement's time on the server alone, as EXPLAIN ANALYZE reports it. */
+export interface PageSqlTiming {
+  /** median Execution Time (ms) over the runs */
+  executionMs: number;
+  planningMs: number;
+  /** rows the statement returned, and the plan's top lines (ANALYZE, BUFFERS) of one run */
+  rows: number;
+  plan: string[];
+}
+
+/** One order of the page: whether its plan sorts (no index read in that order), and its time. */
+export interface PageOrderPlan {
+  sort: string;
+  sorted: boolean;
+  executionMs: number;
+  plan: string[];
+}
+
+/**
+ * The last document-page statement the server ran (documents.find's select with its total), for
+ * the SQL-alone comparison: the benchmark has the server answer one page as the nurse and one as
+ * the patient, takes each statement as sent, and runs both again under EXPLAIN ANALYZE.
+ */
+const PAGE_STATEMENT = /^SELECT d\.patient_key::text[\s\S]*AS page_total[\s\S]* FROM document_entry d WHERE [\s\S]*ORDER BY/;
 
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
 const TYPES = ['11488-4', '11490-0', '11502-2', '34112-3'];
@@ -75,7 +106,8 @@ async function main(): Promise<void> {
   const { provideBundle } = await load('test/support/mhd-bundle.ts');
   const { claimsOf } = await load('test/support/app.ts');
 
-  const pool = openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema });
+  // Counted (statements per request, the page statement kept for the SQL-alone comparison).
+  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema }), PAGE_STATEMENT);
   await migrate(pool);
   const capture = a.captureQueries ? captureQueries(pool) : undefined;
   const db = capture?.db ?? pool;
@@ -113,9 +145,51 @@ async function main(): Promise<void> {
   ensureFhirDefinitions();
   await app.http.fhirWork.warm();
   const token = (p: typeof DOCTOR) => app.verifier.sign(claimsOf({ kind: 'professional', mode: 'normal', ...p }), 3600);
-  const ready: ServerReady = { base, patients, identifiers, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR) };
+  const patientTokens = await Promise.all(patients.map((patientKey) => app.verifier.sign(claimsOf({ kind: 'patient', patientKey }), 3600)));
+  const ready: ServerReady = { base, patients, identifiers, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR), patientTokens };
   if (capture) answerCaptureMessages(capture);
-  serveParent(ready, () => app.close());
+  serveParent(ready, () => app.close(), {
+    'sql-counts': async () => pool.counts(),
+    'page-sql': async () => {
+      // One page as each reader, through the server as a client asks it; then their statements.
+      const statementOf = async (bearer: string, more = '') => {
+        const r = await fetch(`${base}/fhir/DocumentReference?patient=Patient/${patients[0]}&status=current&_count=20${more}`, { headers: { authorization: `Bearer ${bearer}` } });
+        if (!r.ok) throw new Error(`page-sql: the page answered ${r.status}`);
+        await r.arrayBuffer();
+        return pool.kept()!;
+      };
+      const nurse = await statementOf(ready.nurseToken);
+      const patient = await statementOf(patientTokens[0]!);
+      const timings = { nurse: await pageSqlTiming(pool, nurse), patient: await pageSqlTiming(pool, patient) };
+      // Every order a page can be asked in: is it read from an index (no Sort node in its plan)?
+      const orders: PageOrderPlan[] = [];
+      for (const sort of ['-date', 'date', 'author', '-_lastUpdated']) {
+        const s = await statementOf(ready.nurseToken, `&_sort=${sort}`);
+        const t = await pageSqlTiming(pool, s, 11);
+        orders.push({ sort, sorted: t.plan.some((l) => /^\s*(->\s*)?(Incremental )?Sort\b/.test(l)), executionMs: t.executionMs, plan: t.plan });
+      }
+      return { ...timings, orders };
+    },
+  });
+}
+
+/** The statement's server-side time: the median of `times` EXPLAIN ANALYZE runs (after 5 unmeasured), and one run's plan with its buffers. */
+async function pageSqlTiming(db: { query: <T>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }> }, s: { sql: string; params: unknown[] }, times = 41): Promise<PageSqlTiming> {
+  const run = async () => {
+    const r = await db.query<{ 'QUERY PLAN': Array<{ 'Execution Time': number; 'Planning Time': number; Plan: { 'Actual Rows': number } }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.sql}`, s.params);
+    return r.rows[0]!['QUERY PLAN'][0]!;
+  };
+  for (let i = 0; i < 5; i++) await run();
+  const runs = [];
+  for (let i = 0; i < times; i++) runs.push(await run());
+  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
+  const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${s.sql}`, s.params);
+  return {
+    executionMs: med(runs.map((r) => r['Execution Time'])),
+    planningMs: med(runs.map((r) => r['Planning Time'])),
+    rows: runs[0]!.Plan['Actual Rows'],
+    plan: plan.rows.map((r) => r['QUERY PLAN']),
+  };
 }
 
 main().catch((e) => {

@@ -1,5 +1,6 @@
 // Reading documents: search (ACC-08: the visibility filter is part of the SQL), read one entry,
 // retrieve its content. Every read is traced (TRACE-01).
+import { boundPatientOf } from '../domain/binding.js';
 import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
@@ -10,7 +11,7 @@ import type { Queryable, Tx } from '../store/db.js';
 
 export type { DocumentPage, DocumentRelation };
 import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
-import { findRelations, type DocumentRelation } from '../store/relations-repo.js';
+import { findRelations, relationsColumn, relationsOfPage, type DocumentRelation } from '../store/relations-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
@@ -184,7 +185,13 @@ export function documentService(deps: ServiceDeps) {
       options: { withRelations?: boolean } = {},
     ): Promise<DocumentPage & { pageSize?: number; relations?: Map<string, DocumentRelation[]> }> {
       await deps.availability?.ensureAvailable('document.search');
-      const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
+      // An unbound caller naming a record by its key (ITI-67's patient=Patient/<key>) needs no
+      // look-up before the transaction: the transaction's own read of the record says whether
+      // there is one (every record has its identifiers, DMP-01), and none is the same empty
+      // answer, untraced, as recordKeyFor's null. A bound caller (ACC-10) and a patient named by
+      // an identifier go through recordKeyFor first.
+      const direct = boundPatientOf(caller.actor) === undefined && 'patientKey' in patient;
+      const patientKey = direct ? patient.patientKey : await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
       if (!patientKey) return { entries: [], total: 0 };
       return guarded(deps, caller, {
         patientKey,
@@ -196,13 +203,16 @@ export function documentService(deps: ServiceDeps) {
           if (owner && displayDefaults.count) criteria = { ...criteria, limit: record.row.page_size };
           if (owner && displayDefaults.sort) criteria = { ...criteria, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
           const limit = criteria.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(criteria.limit);
-          const found = await findDocuments(tx, { ...criteria, patientKey, visibility, limit });
-          if (criteria.limit === undefined) tooMany(found.entries.length);
-          // The page's relations in the same transaction (one per request, not one more for them),
+          // The page's relations in the page's own statement (not one more round trip for them),
           // under the same visibility filter.
-          const page = options.withRelations ? { ...found, relations: byDocument(await findRelations(tx, patientKey, found.entries.map((e) => e.entryUuid), visibility)) } : found;
+          const { column, ...found } = await findDocuments(tx, { ...criteria, patientKey, visibility, limit }, options.withRelations ? relationsColumn(visibility) : undefined);
+          if (criteria.limit === undefined) tooMany(found.entries.length);
+          const page = column ? { ...found, relations: relationsOfPage(found.entries.map((e) => e.entryUuid), column) } : found;
           return criteria.limit === undefined ? page : { ...page, pageSize: limitOf(criteria.limit) };
         },
+      }).catch((e: unknown) => {
+        if (direct && e instanceof CarnetError && e.code === 'unknown_patient') return { entries: [], total: 0 };
+        throw e;
       });
     },
 

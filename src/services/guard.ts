@@ -11,13 +11,16 @@ import { hidesExistence, type ReasonCode } from '../domain/reasons.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import type { Tx } from '../store/db.js';
 import { loadRecord, type LoadedRecord } from '../store/record-repo.js';
-import { appendTrace, type TraceEntry } from '../store/trace-repo.js';
+import { appendTrace, type ChainHead, type TraceEntry } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { accessModeOf, traceActor } from './trace-actor.js';
 
 export type TraceExtra = Partial<Pick<TraceEntry, 'document' | 'target' | 'details' | 'reason'>> & { action?: string };
 
-/** Writes one trace row for the caller in the current transaction. */
+/**
+ * Writes one trace row for the caller in the current transaction. `head`: the chain's head as last
+ * read (appendTrace tries it before locking the head to read it); the row written is the new one.
+ */
 export async function traceCall(
   tx: Tx,
   deps: ServiceDeps,
@@ -26,9 +29,10 @@ export async function traceCall(
   action: string,
   outcome: TraceEntry['outcome'],
   extra: TraceExtra & { emergency?: boolean } = {},
-): Promise<void> {
+  head?: ChainHead | null,
+): Promise<ChainHead> {
   const actor = caller.actor;
-  await appendTrace(tx, {
+  return appendTrace(tx, {
     patientKey,
     occurredAt: deps.clock.now(),
     actor: traceActor(actor),
@@ -42,7 +46,7 @@ export async function traceCall(
     channel: caller.channel,
     requestId: caller.requestId ?? null,
     details: { ...(extra.details ?? {}), ...(extra.emergency ? { emergency: true } : {}) },
-  });
+  }, head);
 }
 
 /** What a door answers for a document the caller names but may not read: an unknown id's answer. */
@@ -133,9 +137,15 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
       const docTrace = document
         ? { document: { logicalId: document.logicalId.slice(9), entryUuid: document.entryUuid.slice(9), uniqueId: document.uniqueId } }
         : {};
+      // The record's chain head as the load read it, then as this transaction's appends leave it:
+      // each append tries it first, saving the round trip that locks the head to read it.
+      let head = record.traceHead ?? null;
+      const trace = async (action: string, outcome: TraceEntry['outcome'], extra: TraceExtra & { emergency?: boolean }) => {
+        head = await traceCall(tx, deps, caller, work.patientKey, action, outcome, extra, head);
+      };
       const { action: decided, decision } = decideAll(deps, caller, record.context, facts, actions);
       if (!decision.permit) {
-        await traceCall(tx, deps, caller, work.patientKey, decided, 'denied', { ...docTrace, ...work.trace, reason: decision.reason });
+        await trace(decided, 'denied', { ...docTrace, ...work.trace, reason: decision.reason });
         // ACC-08: a document the caller may not even read is answered as an unknown id
         const concealed =
           work.reachedByIds === true || (facts !== null && !decide(deps.policy, caller.actor, record.context, facts, 'document.read', deps.clock.now()).permit);
@@ -146,12 +156,11 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
         record,
         document,
         emergency: decision.emergency,
-        trace: (action, extra = {}) =>
-          traceCall(tx, deps, caller, work.patientKey, action, 'success', { ...extra, emergency: decision.emergency }),
+        trace: (action, extra = {}) => trace(action, 'success', { ...extra, emergency: decision.emergency }),
       });
       if (!work.skipMainTrace) {
         for (const action of actions) {
-          await traceCall(tx, deps, caller, work.patientKey, action, 'success', { ...docTrace, ...work.trace, emergency: decision.emergency });
+          await trace(action, 'success', { ...docTrace, ...work.trace, emergency: decision.emergency });
         }
       }
       return { ok: true, value };

@@ -337,19 +337,28 @@ export const ORDER: Record<DocumentSort, string> = {
   'stored-desc': 'd.stored_at DESC, d.entry_uuid',
 };
 
-export async function findDocuments(q: Queryable, query: DocumentQuery): Promise<DocumentPage> {
+/**
+ * One more value per entry of a page, read in the page's own statement: an SQL expression over
+ * the page's row `d` (a correlated subquery, evaluated for the rows of the page only), its
+ * parameters added to `p`.
+ */
+export type PageColumn = (p: SqlParams) => string;
+
+export async function findDocuments(q: Queryable, query: DocumentQuery, column?: PageColumn): Promise<DocumentPage & { column?: unknown[] }> {
   const p = new SqlParams();
   const where = documentWhere(query, p);
   // The count rides in the page's own statement (an uncorrelated subquery, computed once): one
   // round trip for both.
   const total = query.countTotal ? `, (SELECT count(*)::int FROM document_entry d WHERE ${documentWhere(query, p)}) AS page_total` : '';
+  const extra = column ? `, ${column(p)} AS page_column` : '';
   const limit = query.limit !== undefined ? ` LIMIT ${p.add(query.limit)}` : '';
   const offset = query.offset ? ` OFFSET ${p.add(query.offset)}` : '';
-  const rows = await q.query<DocumentRow & { page_total?: number }>(
-    `SELECT ${COLUMNS}${total} FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`,
+  const rows = await q.query<DocumentRow & { page_total?: number; page_column?: unknown }>(
+    `SELECT ${COLUMNS}${total}${extra} FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`,
     p.values,
   );
-  const page: DocumentPage = { entries: rows.rows.map(toStoredEntry) };
+  const page: DocumentPage & { column?: unknown[] } = { entries: rows.rows.map(toStoredEntry) };
+  if (column) page.column = rows.rows.map((r) => r.page_column);
   if (query.countTotal) {
     const first = rows.rows[0];
     // An empty page past the first, or a page of no rows (_count=0), says nothing of the count:

@@ -37,6 +37,12 @@ export interface LoadedRecord {
   row: DmpRow;
   context: RecordContext;
   identifiers: PatientIdentifier[];
+  /**
+   * The head of the record's trace chain as the load read it, without a lock (null: no row
+   * traced yet): appendTrace tries it first, and reads the head under its lock when the chain has
+   * moved since (trace-repo.ts).
+   */
+  traceHead?: { seq: number; hash: string } | null;
 }
 
 const LOAD_SQL = `
@@ -51,10 +57,13 @@ SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date:
             r.doctor_presence_required, 'accessEndsAt', r.access_ends_at, 'endedAt', r.ended_at) ORDER BY r.created_at)
             FROM legal_representative r WHERE r.patient_key = d.patient_key), '[]'::json) AS reps,
   COALESCE((SELECT json_agg(json_build_object('system', i.system, 'value', i.value) ORDER BY i.system, i.value)
-            FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers
-FROM dmp d WHERE d.patient_key = $1`;
+            FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers,
+  h.seq AS trace_head_seq, h.hash AS trace_head_hash
+FROM dmp d LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key WHERE d.patient_key = $1`;
 
 type LoadedJson = DmpRow & {
+  trace_head_seq: number | string | null;
+  trace_head_hash: string | null;
   grants: RecordContext['grants'] | string;
   reps: Array<{ representativeId: string; doctorPresenceRequired: boolean; accessEndsAt: string | null; endedAt: string | null }> | string;
   identifiers: PatientIdentifier[] | string;
@@ -75,7 +84,7 @@ export async function loadRecord(q: Queryable, patientKey: string, forUpdate = f
   const r = await q.query<LoadedJson>(forUpdate ? `${LOAD_SQL} FOR UPDATE OF d` : LOAD_SQL, [patientKey]);
   const raw = r.rows[0];
   if (!raw) return null;
-  const { grants, reps, identifiers: identifiersJson, ...row } = raw;
+  const { grants, reps, identifiers: identifiersJson, trace_head_seq: headSeq, trace_head_hash: headHash, ...row } = raw;
   const identifiers = json(identifiersJson);
   const context: RecordContext = {
     patientKey: row.patient_key,
@@ -95,7 +104,8 @@ export async function loadRecord(q: Queryable, patientKey: string, forUpdate = f
     })),
     closedAt: row.closed_at ? new Date(row.closed_at).toISOString() : undefined,
   };
-  return { row: row as DmpRow, context, identifiers };
+  const traceHead = headSeq !== null && headHash !== null ? { seq: Number(headSeq), hash: headHash } : null;
+  return { row: row as DmpRow, context, identifiers, traceHead };
 }
 
 export async function findPatientKey(q: Queryable, id: PatientIdentifier): Promise<string | null> {

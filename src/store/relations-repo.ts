@@ -4,7 +4,7 @@
 import type { AssociationType } from '../domain/model.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { Queryable } from './db.js';
-import { bareUuid } from './document-repo.js';
+import { bareUuid, type PageColumn } from './document-repo.js';
 import { SqlParams } from './sql-params.js';
 import { visibilitySql } from './visibility-sql.js';
 
@@ -30,4 +30,28 @@ export async function findRelations(q: Queryable, patientKey: string, sourceIds:
     p.values,
   );
   return r.rows.map((row) => ({ sourceId: `urn:uuid:${row.source}`, type: row.type, targetId: `urn:uuid:${row.target}` }));
+}
+
+/**
+ * findRelations as a column of a page of entries (findDocuments' `column`): each entry's relations
+ * as a JSON array, in findRelations' order, under the same visibility filter — read in the page's
+ * own statement rather than in one more round trip. `relationsOfPage` reads them back.
+ */
+export function relationsColumn(visibility: VisibilityFilter): PageColumn {
+  return (p) => `(SELECT json_agg(json_build_object('type', a.type, 'target', a.target_uuid::text) ORDER BY a.stored_at, a.entry_uuid)
+     FROM association a JOIN document_entry rt ON rt.patient_key = a.patient_key AND rt.entry_uuid = a.target_uuid
+     WHERE a.patient_key = d.patient_key AND a.source_uuid = d.entry_uuid
+       AND a.type = ANY(${p.add([...RELATION_TYPES])}::text[]) AND a.status = 'Approved' AND ${visibilitySql(visibility, p, 'rt')})`;
+}
+
+/** The relations of a page read with relationsColumn, by source entryUUID (entries without any left out). */
+export function relationsOfPage(entryUuids: readonly string[], column: readonly unknown[]): Map<string, DocumentRelation[]> {
+  const bySource = new Map<string, DocumentRelation[]>();
+  entryUuids.forEach((sourceId, i) => {
+    const raw = column[i];
+    if (!raw) return;
+    const rows = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ type: AssociationType; target: string }>;
+    bySource.set(sourceId, rows.map((r) => ({ sourceId, type: r.type, targetId: `urn:uuid:${r.target}` })));
+  });
+  return bySource;
 }

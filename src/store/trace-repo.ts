@@ -74,6 +74,52 @@ const HASHED_COLUMNS = [
   'request_id', 'details',
 ] as const;
 
+/** The columns' types where they are not text, for statements that name them (appendTrace). */
+const COLUMN_TYPES: Readonly<Record<string, string>> = {
+  chain_key: 'uuid',
+  seq: 'bigint',
+  trace_id: 'uuid',
+  occurred_at: 'timestamptz',
+  on_patient_request: 'boolean',
+  document_logical_id: 'uuid',
+  document_entry_uuid: 'uuid',
+  details: 'jsonb',
+};
+
+/** The columns a row is written with, in the order of rowValues(). */
+const WRITTEN_COLUMNS = [...HASHED_COLUMNS, 'prev_hash', 'hash'];
+const N = WRITTEN_COLUMNS.length;
+
+/**
+ * The row after a head read under its lock, and the head's move: $1..$N the row (rowValues),
+ * then the new seq and hash and the chain key.
+ */
+const APPEND_AFTER_LOCKED = `WITH appended AS (
+    INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  )
+  UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2} WHERE chain_key = $${N + 3}`;
+
+/**
+ * The head's move from an expected head, then the row only if the head moved: $1..$N the row,
+ * then the new seq and hash, the chain key, the expected seq and hash. INSERT ... SELECT names
+ * each parameter's type (a VALUES row would infer them from the columns, but cannot be made
+ * conditional on the head's move). When the head was elsewhere, the same statement locks it and
+ * returns it (FOR UPDATE reads its latest committed version), so that the row can follow it in
+ * one more statement.
+ */
+const APPEND_AFTER_EXPECTED = `WITH moved AS (
+    UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2}
+    WHERE chain_key = $${N + 3} AND seq = $${N + 4} AND hash = $${N + 5} RETURNING 1
+  ), appended AS (
+    INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')})
+    SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
+    WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
+  ), locked AS (
+    SELECT seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $${N + 3} AND NOT EXISTS (SELECT 1 FROM moved) FOR UPDATE
+  )
+  SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM appended)::int AS appended,
+    (SELECT seq FROM locked) AS locked_seq, (SELECT hash FROM locked) AS locked_hash`;
+
 /** The hash of a row: SHA-256 over the previous hash and the row's canonical content. */
 export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
   const content: Record<string, unknown> = {};
@@ -84,8 +130,36 @@ export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
   return chainHash(row.prev_hash, canonicalJson(content));
 }
 
-export async function appendTrace(tx: Queryable, entry: TraceEntry): Promise<TraceRow> {
+/** A chain's head: the sequence number and hash of its last row. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Appends one row to the chain of its record. `expected` is the head as the caller last read it
+ * without a lock (the record's load reads it; a transaction's own last append knows it): the row
+ * is then written in one statement that first moves the head from `expected` — locking it, as
+ * every append does before it writes (so appends never wait on each other in two orders) — and
+ * inserts the row only if the head was still there; when the chain has moved since, that
+ * statement locks and reads the head, and the row follows it in a second one. Without `expected`
+ * the head is locked and read, then the row written: two statements. Either way the head row
+ * serialises the appends to one chain, and the chain never forks.
+ */
+export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: ChainHead | null): Promise<TraceRow> {
   const chainKey = entry.patientKey ?? NO_RECORD_CHAIN;
+  if (expected) {
+    const row = traceRow(entry, chainKey, expected);
+    const values = rowValues(row);
+    const r = await tx.query<{ moved: number; appended: number; locked_seq: string | null; locked_hash: string | null }>(APPEND_AFTER_EXPECTED, [...values, row.seq, row.hash, chainKey, expected.seq, expected.hash]);
+    const { moved, appended, locked_seq: lockedSeq, locked_hash: lockedHash } = r.rows[0]!;
+    if (moved === 1 && appended === 1) return row;
+    // The head moved and no row followed it: refused, and the transaction with it (TRACE-01).
+    if (moved !== 0 || appended !== 0) throw new Error(`trace chain ${chainKey}: the head moved to ${row.seq} without its row`);
+    // The chain moved since `expected` was read: the row follows the head the statement locked.
+    if (lockedSeq !== null && lockedHash !== null) return appendAfterLocked(tx, entry, chainKey, { seq: Number(lockedSeq), hash: lockedHash });
+    // No head at all: the locking path below creates it.
+  }
   // Create the head if it is the chain's first row, else lock it and read it, in one statement:
   // ON CONFLICT DO UPDATE locks the row (appends to one chain queue here) and returns its latest
   // committed values, as SELECT ... FOR UPDATE would.
@@ -95,11 +169,23 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry): Promise<Tra
     [chainKey, GENESIS_HASH],
   );
   const prev = head.rows[0];
+  return appendAfterLocked(tx, entry, chainKey, { seq: Number(prev.seq), hash: prev.hash });
+}
+
+/** The row after `head`, which this transaction holds locked, and the head's move: one statement. */
+async function appendAfterLocked(tx: Queryable, entry: TraceEntry, chainKey: string, head: ChainHead): Promise<TraceRow> {
+  const row = traceRow(entry, chainKey, head);
+  await tx.query(APPEND_AFTER_LOCKED, [...rowValues(row), row.seq, row.hash, chainKey]);
+  return row;
+}
+
+/** The row that follows `prev` in the chain, hashed. */
+function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead): TraceRow {
   // Millisecond precision: what a JavaScript Date can read back unchanged.
   const occurredAt = new Date(Math.floor(entry.occurredAt.getTime()));
   const row: Omit<TraceRow, 'hash'> = {
     chain_key: chainKey,
-    seq: Number(prev.seq) + 1,
+    seq: prev.seq + 1,
     trace_id: randomUUID(),
     occurred_at: occurredAt,
     actor_kind: entry.actor.kind,
@@ -123,18 +209,12 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry): Promise<Tra
     details: JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>,
     prev_hash: prev.hash,
   };
-  const hash = traceRowHash(row);
-  const values = [...HASHED_COLUMNS.map((c) => (c === 'details' ? JSON.stringify(row.details) : row[c])), row.prev_hash, hash];
-  // The row and the head's move in one statement (one round trip).
-  const n = values.length;
-  await tx.query(
-    `WITH appended AS (
-       INSERT INTO access_trace (${HASHED_COLUMNS.join(', ')}, prev_hash, hash) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})
-     )
-     UPDATE access_trace_head SET seq = $${n + 1}, hash = $${n + 2} WHERE chain_key = $${n + 3}`,
-    [...values, row.seq, hash, chainKey],
-  );
-  return { ...row, hash };
+  return { ...row, hash: traceRowHash(row) };
+}
+
+/** The row's values in the order of HASHED_COLUMNS, then prev_hash and hash. */
+function rowValues(row: TraceRow): unknown[] {
+  return [...HASHED_COLUMNS.map((c) => (c === 'details' ? JSON.stringify(row.details) : row[c])), row.prev_hash, row.hash];
 }
 
 export interface BrokenLink {

@@ -69,5 +69,16 @@ for (const kind of storeKinds()) {
       expect((await get<DocumentReference>(patient, `DocumentReference/${overHiddenId}`)).relatesTo).toBeUndefined();
       expect((await get<DocumentReference>(patient, `DocumentReference/${newId}`)).relatesTo?.[0]?.code).toBe('replaces');
     });
+
+    it('ACC-08: nor on the patient\'s ITI-67 page, which reads the relations in the page\'s own statement', async () => {
+      const patient: Actor = { kind: 'patient', patientKey };
+      const onPage = async (who: Actor, id: string) =>
+        (await get<Bundle<DocumentReference>>(who, `DocumentReference?patient=Patient/${patientKey}&_count=50`)).entry?.find((e) => e.resource?.id === id)?.resource;
+      expect((await onPage(doctor, overHiddenId))?.relatesTo?.[0]?.target?.reference).toBe(`DocumentReference/${hiddenOldId}`);
+      const seen = await onPage(patient, overHiddenId);
+      expect(seen).toBeDefined();
+      expect(seen?.relatesTo).toBeUndefined();
+      expect((await onPage(patient, newId))?.relatesTo).toEqual([{ code: 'replaces', target: { reference: `DocumentReference/${oldId}` } }]);
+    });
   });
 }
