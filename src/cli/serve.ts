@@ -5,7 +5,7 @@ import { loadConfig } from '../config/config.js';
 import { redactUrl } from '../config/env.js';
 import type { Command } from './commands.js';
 import { startServeJobs } from './jobs.js';
-import { autovacuumRuns } from '../store/statistics-repo.js';
+import { statisticsWarning } from './statistics-warning.js';
 
 export const serveCommand: Command = {
   async run() {
@@ -58,19 +58,8 @@ export const serveCommand: Command = {
 
 /** Says at start who keeps the planner's statistics fresh, when it is not PostgreSQL's autovacuum. */
 async function warnOfStaleStatistics(app: Awaited<ReturnType<typeof createApp>>): Promise<void> {
+  const jobsIntervalSeconds = app.config.patientAccess.jobsIntervalSeconds;
   const db = app.services.deps.db;
-  try {
-    if (await autovacuumRuns(db)) return;
-  } catch {
-    return; // a store that does not answer says so on the first request
-  }
-  const jobsOff = app.config.patientAccess.jobsIntervalSeconds <= 0;
-  if (db.kind === 'postgres' || jobsOff) {
-    app.logger.warn(
-      { store: db.kind, jobsIntervalSeconds: app.config.patientAccess.jobsIntervalSeconds },
-      jobsOff
-        ? 'planner statistics are refreshed by nobody: the database does not (autovacuum off, or the embedded store) and the scheduled jobs are off (CARNET_JOBS_INTERVAL_SECONDS=0); run ANALYZE yourself'
-        : 'autovacuum is off: the scheduled jobs ANALYZE the tables that changed (see docs/OPERATIONS.md)',
-    );
-  }
+  const warning = await statisticsWarning(db, jobsIntervalSeconds);
+  if (warning) app.logger.warn({ store: db.kind, jobsIntervalSeconds }, warning);
 }

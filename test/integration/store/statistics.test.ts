@@ -4,6 +4,7 @@
 import { expect, it } from '@jest/globals';
 import { analyzeStaleTables, autovacuumRuns } from '../../../src/store/statistics-repo.js';
 import type { Db } from '../../../src/store/db.js';
+import { statisticsWarning } from '../../../src/cli/statistics-warning.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const ROWS = 400; // past the default threshold of 50 + 10% of a table that was empty
@@ -48,5 +49,20 @@ describeEachStore('planner statistics', (db, kind) => {
     );
     expect(after.rows[0]?.analyzed).toBe(true);
     expect((await analyzeStaleTables(db())).some((name) => name.endsWith('.rate_limit'))).toBe(false);
+  });
+});
+
+describeEachStore('carnet serve’s word on statistics at start', (db, kind) => {
+  it('warns when nobody refreshes them (jobs off, no autovacuum), and of autovacuum off on PostgreSQL', async () => {
+    const autovacuum = await autovacuumRuns(db());
+    const withJobs = await statisticsWarning(db(), 60);
+    const withoutJobs = await statisticsWarning(db(), 0);
+    if (autovacuum) {
+      expect([withJobs, withoutJobs]).toEqual([null, null]);
+    } else {
+      expect(withoutJobs).toMatch(/refreshed by nobody/);
+      if (kind === 'pglite') expect(withJobs).toBeNull();
+      else expect(withJobs).toMatch(/autovacuum is off/);
+    }
   });
 });
