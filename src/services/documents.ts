@@ -6,7 +6,7 @@ import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
 import { countDocumentsUpTo, findDocumentIds, readDocumentPages } from '../store/document-stream.js';
-import { contentSlices, getContentHead, type ContentHead } from '../store/content-slices.js';
+import { contentSlices, getContentHead, type ContentHead, type ContentPart } from '../store/content-slices.js';
 import type { Queryable, Tx } from '../store/db.js';
 
 export type { DocumentPage, DocumentRelation };
@@ -60,8 +60,11 @@ export type DocumentRef = { entryUuid: string } | { uniqueId: string };
  */
 export interface DocumentContent {
   size: number;
-  /** the bytes in order; a store that fails mid-way makes the iteration throw */
-  slices(): AsyncIterable<Buffer>;
+  /**
+   * the bytes in order, or only the `length` bytes from `offset` (a byte range: only those are
+   * read from the store); a store that fails mid-way makes the iteration throw
+   */
+  slices(part?: ContentPart): AsyncIterable<Buffer>;
   /** the bytes in one buffer, for answers that carry them encoded (base64 in JSON or XML) */
   whole(): Promise<Buffer>;
 }
@@ -72,7 +75,7 @@ export interface RetrievedDocument {
 }
 
 function storedContent(db: Queryable, patientKey: string, sha256: string, head: ContentHead): DocumentContent {
-  const slices = () => contentSlices(db, patientKey, sha256, head);
+  const slices = (part?: ContentPart) => contentSlices(db, patientKey, sha256, head, part);
   return {
     size: head.size,
     slices,

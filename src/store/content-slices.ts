@@ -44,10 +44,29 @@ export async function getContentSlice(q: Queryable, patientKey: string, sha256: 
   return asBuffer(slice);
 }
 
-/** The content's bytes in order: the head's first slice, then each next one read when asked for. */
-export async function* contentSlices(q: Queryable, patientKey: string, sha256: string, head: ContentHead, sliceBytes = CONTENT_SLICE_BYTES): AsyncGenerator<Buffer> {
-  if (head.first.byteLength) yield head.first;
-  for (let offset = head.first.byteLength; offset < head.size; offset += sliceBytes) {
-    yield await getContentSlice(q, patientKey, sha256, offset, Math.min(sliceBytes, head.size - offset));
+/** A part of a content: `length` bytes from `offset` (0-based). */
+export interface ContentPart {
+  offset: number;
+  length: number;
+}
+
+/**
+ * The content's bytes in order, or those of `part` only (a byte range of ITI-68): what the head's
+ * first slice holds of them, then each next slice read when asked for, never a byte outside them.
+ */
+export async function* contentSlices(
+  q: Queryable,
+  patientKey: string,
+  sha256: string,
+  head: ContentHead,
+  part: ContentPart = { offset: 0, length: head.size },
+  sliceBytes = CONTENT_SLICE_BYTES,
+): AsyncGenerator<Buffer> {
+  const end = Math.min(part.offset + part.length, head.size);
+  if (part.offset < 0 || part.length < 0) throw new Error(`no part of a content starts at ${part.offset} with ${part.length} bytes`);
+  const fromHead = head.first.subarray(part.offset, end);
+  if (fromHead.byteLength) yield fromHead;
+  for (let offset = Math.max(part.offset, head.first.byteLength); offset < end; offset += sliceBytes) {
+    yield await getContentSlice(q, patientKey, sha256, offset, Math.min(sliceBytes, end - offset));
   }
 }

@@ -1,18 +1,21 @@
 // ITI-68 Retrieve Document: `GET /fhir/Binary/<id>`, where <id> is the DocumentReference id
 // (the entryUUID, as attachment.url and the ITI-65 response say). The bytes come back as they
 // were deposited, with their mimeType, written as they are read from the store, unless the caller asks for FHIR (Accept or _format):
-// then a Binary resource carries them in base64. A hidden or unknown document is a 404. Either
-// way the headers that keep a document from running in the server's origin are set
-// (content-headers.ts).
+// then a Binary resource carries them in base64. The bytes as deposited may be asked for in part,
+// one byte range (`Range`, RFC 9110; byte-ranges.ts): only that part is read from the store. A
+// hidden or unknown document is a 404, whatever the range. Either way the headers that keep a
+// document from running in the server's origin are set (content-headers.ts).
 import type { Binary } from '@medplum/fhirtypes';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import { contentRange, decideRange, ifRangeAllows, WHOLE, type ByteRange } from '../../http/byte-ranges.js';
 import { CONTENT_SAFETY_HEADERS, charsetFollowsBytes, documentResponseHeaders, isUtf8Slices } from '../../http/content-headers.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { formatOfMediaType } from '../format.js';
 import { errorOutcome } from '../outcome.js';
 import { sendResource } from '../reply.js';
+import type { DocumentContent } from '../../services/documents.js';
 import { entryUuidOfId } from './documents.js';
 
 type Wanted = 'raw' | 'fhir' | 'none';
@@ -41,22 +44,50 @@ export function wantedForm(req: FastifyRequest, mimeType: string): Wanted {
   return 'none';
 }
 
+interface RawDocument {
+  id: string;
+  mimeType: string;
+  content: DocumentContent;
+}
+
+/** The document's own bytes (its mime type, not FHIR): all of them, or one byte range. */
+function sendRaw(req: FastifyRequest, reply: FastifyReply, doc: RawDocument): Promise<FastifyReply> | FastifyReply {
+  const { content } = doc;
+  // The answer has neither ETag nor Last-Modified: no If-Range can name them, so a request that
+  // carries one gets the whole document (RFC 9110 §13.1.5).
+  const ifRange = req.headers['if-range'];
+  const decision = ifRangeAllows(ifRange === undefined ? undefined : String(ifRange)) ? decideRange(req.headers.range, content.size) : WHOLE;
+  if (decision.kind === 'unsatisfiable') {
+    // The access was decided and traced before the size was known to the answer: a reader who
+    // may not see the document had its 404 from retrieve(), never this.
+    reply.header('accept-ranges', 'bytes').header('content-range', contentRange(content.size));
+    return sendResource(req, reply, errorOutcome('invalid', `no byte of the Range lies within the document's ${content.size} bytes`), 416);
+  }
+  return sendBytes(reply, doc, decision.kind === 'partial' ? decision.range : undefined);
+}
+
+/** 200 with every byte, or 206 with those of `range`; the same headers otherwise. */
+async function sendBytes(reply: FastifyReply, doc: RawDocument, range?: ByteRange): Promise<FastifyReply> {
+  const { mimeType, content } = doc;
+  // Text without a charset is served as UTF-8 only if it is: read through once more for that. A
+  // range is labelled as the whole document is, so all of it is read for that even then.
+  const utf8 = charsetFollowsBytes(mimeType) ? await isUtf8Slices(content.slices()) : undefined;
+  reply.headers(documentResponseHeaders({ mimeType, baseName: `document-${doc.id}`, utf8 })).header('accept-ranges', 'bytes');
+  const part = range ? { offset: range.start, length: range.end - range.start + 1 } : { offset: 0, length: content.size };
+  if (range) reply.code(206).header('content-range', contentRange(content.size, range));
+  else reply.code(200);
+  // The bytes go out as they are read from the store, as fast as the client takes them; a store
+  // that fails mid-way cuts the connection (Fastify destroys it), short of the length.
+  return reply.header('content-length', part.length).send(Readable.from(content.slices(part), { objectMode: false }));
+}
+
 export function binaryRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   fhir.get<{ Params: { id: string } }>('/Binary/:id', async (req, reply) => {
     const { entry, content } = await ctx.services.documents.retrieve(callerOf(req), { entryUuid: entryUuidOfId(req.params.id) });
     const mimeType = entry.mimeType || 'application/octet-stream';
     switch (wantedForm(req, mimeType)) {
-      case 'raw': {
-        // Text without a charset is served as UTF-8 only if it is: read through once more for that
-        const utf8 = charsetFollowsBytes(mimeType) ? await isUtf8Slices(content.slices()) : undefined;
-        // The bytes go out as they are read from the store, as fast as the client takes them; a
-        // store that fails mid-way cuts the connection (Fastify destroys it), short of the length.
-        return reply
-          .code(200)
-          .headers(documentResponseHeaders({ mimeType, baseName: `document-${req.params.id.toLowerCase()}`, utf8 }))
-          .header('content-length', content.size)
-          .send(Readable.from(content.slices(), { objectMode: false }));
-      }
+      case 'raw':
+        return sendRaw(req, reply, { id: req.params.id.toLowerCase(), mimeType, content });
       case 'fhir': {
         const data = (await content.whole()).toString('base64');
         const binary: Binary = { resourceType: 'Binary', id: req.params.id.toLowerCase(), contentType: mimeType, data };

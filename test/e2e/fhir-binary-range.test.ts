@@ -1,0 +1,230 @@
+// ITI-68 (`GET /fhir/Binary/<id>`) asked for one byte range (RFC 9110): 206 with only those bytes,
+// read from the store and nothing more; 416 for a range outside the document; a malformed Range,
+// several ranges or an If-Range (the answer has no validator) give the whole document. The access
+// is decided and traced as for a whole retrieval, and a document the reader may not see is a 404
+// with or without a range.
+import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import type { PatientIdentifier } from '../../src/domain/model.js';
+import type { Db } from '../../src/store/db.js';
+import { CONTENT_SLICE_BYTES } from '../../src/store/content-slices.js';
+import { startTestApp, type RunningApp } from '../support/app.js';
+import { describeEachStore } from '../support/stores.js';
+import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
+
+const S = CONTENT_SLICE_BYTES;
+
+/** The parts of contents read from the store after the access's transaction: `length` bytes from `offset`. */
+function recordingSlices(db: Db, reads: { offset: number; length: number }[]): Db {
+  return {
+    kind: db.kind,
+    query: async (sql, params) => {
+      if (sql.includes('substring(bytes FROM $3 FOR $4)')) reads.push({ offset: Number(params![2]) - 1, length: Number(params![3]) });
+      return db.query(sql, params);
+    },
+    exec: (sql) => db.exec(sql),
+    close: async () => {},
+    transaction: (fn) => db.transaction(fn),
+  };
+}
+
+describeEachStore('FHIR door: ITI-68 byte ranges', (db) => {
+  let server: RunningApp;
+  let w: World;
+  let patientKey: string;
+  let ins: PatientIdentifier;
+  const tokens = new Map<string, string>();
+  const reads: { offset: number; length: number }[] = [];
+  const doctor = proActor('doctor');
+  const doctor2 = proActor('doctor2');
+  // two slices and a bit, every byte telling its position apart from its neighbours'
+  const pdf = Buffer.from(Array.from({ length: 2 * S + 123 }, (_, i) => (i * 7 + 3) % 256));
+  // three slices of ASCII, then one byte that is not UTF-8: the whole document is ISO-8859-1
+  const latin1Text = Buffer.concat([Buffer.alloc(3 * S, 'c'), Buffer.from('caf\xe9', 'latin1')]);
+  const ids = new Map<string, string>();
+
+  beforeAll(async () => {
+    await makeWorld(db());
+    server = await startTestApp(recordingSlices(db(), reads));
+    w = { db: db(), clock: undefined as never, services: server.app.services };
+    ({ patientKey, ins } = await adultRecord(w));
+    for (const pro of [doctor, doctor2]) {
+      await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: pro.idNatPs, effect: 'permit' });
+      tokens.set(pro.idNatPs, await server.tokenFor(pro));
+    }
+    const docs: [string, Buffer, string, string[]][] = [
+      ['pdf', pdf, 'application/pdf', ['N']],
+      ['latin1Text', latin1Text, 'text/plain', ['N']],
+      // masked from professionals other than its author (MASK-01): doctor2 may not see it
+      ['masked', pdf, 'application/pdf', ['N', 'MASQUE_PS']],
+    ];
+    const sub = submission(
+      ins,
+      docs.map(([, , , confidentiality]) => ({ confidentiality, authorId: doctor.idNatPs })),
+    );
+    docs.forEach(([, bytes, mimeType], i) => {
+      sub.documents[i]!.content = bytes;
+      sub.documents[i]!.metadata.mimeType = mimeType;
+    });
+    const { assignedIds } = await w.services.submissions.submit(as(doctor), sub);
+    docs.forEach(([name], i) => ids.set(name, assignedIds[`Document${i + 1}`]!.slice(9)));
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  beforeEach(() => {
+    reads.length = 0;
+  });
+
+  const get = (name: string, headers: Record<string, string> = {}, reader = doctor, query = '') =>
+    fetch(`${server.baseUrl}/fhir/Binary/${ids.get(name)}${query}`, { headers: { authorization: `Bearer ${tokens.get(reader.idNatPs)}`, ...headers } });
+
+  const bytesOf = async (res: Response) => Buffer.from(await res.arrayBuffer());
+
+  it('the whole answer says that byte ranges are served', async () => {
+    const res = await get('pdf');
+    expect({ status: res.status, acceptRanges: res.headers.get('accept-ranges') }).toEqual({ status: 200, acceptRanges: 'bytes' });
+    expect((await bytesOf(res)).equals(pdf)).toBe(true);
+  });
+
+  it('one range — inside a slice, across slices, a suffix, open-ended — is 206 with those bytes only, and only they are read from the store', async () => {
+    const size = pdf.length;
+    const cases: { range: string; start: number; end: number; read: { offset: number; length: number }[] }[] = [
+      // inside the first slice, which the access's own transaction read: nothing more is read
+      { range: 'bytes=10-19', start: 10, end: 19, read: [] },
+      // inside the third slice: only those bytes
+      { range: `bytes=${2 * S + 5}-${2 * S + 9}`, start: 2 * S + 5, end: 2 * S + 9, read: [{ offset: 2 * S + 5, length: 5 }] },
+      // from the end of the first slice into the second: the rest from the store
+      { range: `bytes=${S - 5}-${S + 4}`, start: S - 5, end: S + 4, read: [{ offset: S, length: 5 }] },
+      // across the second and third: in slices, from the range's start
+      { range: `bytes=${S + 10}-${2 * S + 20}`, start: S + 10, end: 2 * S + 20, read: [{ offset: S + 10, length: S }, { offset: 2 * S + 10, length: 11 }] },
+      { range: 'bytes=-7', start: size - 7, end: size - 1, read: [{ offset: size - 7, length: 7 }] },
+      { range: `bytes=${2 * S + 100}-`, start: 2 * S + 100, end: size - 1, read: [{ offset: 2 * S + 100, length: 23 }] },
+      // a last position past the end is the end
+      { range: `bytes=${size - 3}-${size + 1000}`, start: size - 3, end: size - 1, read: [{ offset: size - 3, length: 3 }] },
+    ];
+    for (const c of cases) {
+      reads.length = 0;
+      const res = await get('pdf', { range: c.range });
+      const body = await bytesOf(res);
+      expect({
+        range: c.range,
+        status: res.status,
+        contentRange: res.headers.get('content-range'),
+        length: res.headers.get('content-length'),
+        type: res.headers.get('content-type'),
+        acceptRanges: res.headers.get('accept-ranges'),
+        nosniff: res.headers.get('x-content-type-options'),
+        disposition: res.headers.get('content-disposition'),
+        sameBytes: body.equals(pdf.subarray(c.start, c.end + 1)),
+        read: reads,
+      }).toEqual({
+        range: c.range,
+        status: 206,
+        contentRange: `bytes ${c.start}-${c.end}/${size}`,
+        length: String(c.end - c.start + 1),
+        type: 'application/pdf',
+        acceptRanges: 'bytes',
+        nosniff: 'nosniff',
+        disposition: `inline; filename="document-${ids.get('pdf')}.pdf"`,
+        sameBytes: true,
+        read: c.read,
+      });
+    }
+  });
+
+  it('a range of a text document has the whole answer\'s charset, decided by all of its bytes', async () => {
+    const whole = await get('latin1Text');
+    await whole.arrayBuffer();
+    const res = await get('latin1Text', { range: 'bytes=0-9' });
+    expect({ status: res.status, type: res.headers.get('content-type'), body: (await bytesOf(res)).toString('latin1') }).toEqual({
+      status: 206,
+      type: whole.headers.get('content-type'),
+      body: 'cccccccccc',
+    });
+    expect(whole.headers.get('content-type')).toBe('text/plain; charset=iso-8859-1');
+  });
+
+  it('a range with no byte in the document is 416 with Content-Range bytes */size and an OperationOutcome', async () => {
+    for (const range of [`bytes=${pdf.length}-`, `bytes=${pdf.length + 10}-${pdf.length + 20}`, 'bytes=-0']) {
+      const res = await get('pdf', { range });
+      const outcome = (await res.json()) as OperationOutcome;
+      expect({ range, status: res.status, contentRange: res.headers.get('content-range'), type: res.headers.get('content-type'), resourceType: outcome.resourceType, code: outcome.issue[0]?.code }).toEqual({
+        range,
+        status: 416,
+        contentRange: `bytes */${pdf.length}`,
+        type: 'application/fhir+json; charset=utf-8',
+        resourceType: 'OperationOutcome',
+        code: 'invalid',
+      });
+    }
+  });
+
+  it('a malformed Range, several ranges, another unit, or an If-Range (no validator to match) give the whole document, 200', async () => {
+    const asked: Record<string, string>[] = [
+      { range: 'bytes=abc' },
+      { range: 'bytes=20-10' },
+      { range: 'bytes 0-9' },
+      { range: 'bytes=0-9,20-29' },
+      { range: 'bytes=0-9, -5' },
+      { range: 'items=0-9' },
+      { range: 'bytes=0-9', 'if-range': '"anything"' },
+      { range: 'bytes=0-9', 'if-range': 'Thu, 03 Dec 2026 08:00:00 GMT' },
+    ];
+    for (const headers of asked) {
+      const res = await get('pdf', headers);
+      const body = await bytesOf(res);
+      expect({ headers, status: res.status, contentRange: res.headers.get('content-range'), length: res.headers.get('content-length'), whole: body.equals(pdf) }).toEqual({
+        headers,
+        status: 200,
+        contentRange: null,
+        length: String(pdf.length),
+        whole: true,
+      });
+    }
+  });
+
+  it('the document as a FHIR Binary resource ignores Range', async () => {
+    const res = await get('pdf', { range: 'bytes=0-9' }, doctor, '?_format=json');
+    const binary = (await res.json()) as { resourceType: string; data: string };
+    expect({ status: res.status, resourceType: binary.resourceType, whole: Buffer.from(binary.data, 'base64').equals(pdf) }).toEqual({ status: 200, resourceType: 'Binary', whole: true });
+  });
+
+  it('ACC-08: a document the reader may not see is 404 with or without a range, never a 416 that would tell its size', async () => {
+    // the same reader reads a document it may see, in part (the 404 below is the masking's)
+    const visible = await get('pdf', { range: 'bytes=0-9' }, doctor2);
+    expect({ status: visible.status, sameBytes: (await bytesOf(visible)).equals(pdf.subarray(0, 10)) }).toEqual({ status: 206, sameBytes: true });
+    const asked: Record<string, string>[] = [{}, { range: 'bytes=0-9' }, { range: `bytes=${pdf.length}-` }, { range: 'bytes=-5' }];
+    for (const headers of asked) {
+      const res = await get('masked', headers, doctor2);
+      const outcome = (await res.json()) as OperationOutcome;
+      expect({ headers, status: res.status, contentRange: res.headers.get('content-range'), code: outcome.issue[0]?.code }).toEqual({ headers, status: 404, contentRange: null, code: 'not-found' });
+    }
+    // its author reads it, in part
+    const byAuthor = await get('masked', { range: 'bytes=0-9' });
+    expect({ status: byAuthor.status, sameBytes: (await bytesOf(byAuthor)).equals(pdf.subarray(0, 10)) }).toEqual({ status: 206, sameBytes: true });
+  });
+
+  it('TRACE-01: a ranged read, and one refused as unsatisfiable, are each traced as a retrieval of the document', async () => {
+    const traced = async () =>
+      Number(
+        (
+          await w.db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM access_trace WHERE chain_key = $1 AND action = 'document.retrieve' AND outcome = 'success' AND actor_id = $2 AND document_entry_uuid = $3`,
+            [patientKey, doctor.idNatPs, ids.get('pdf')],
+          )
+        ).rows[0]!.n,
+      );
+    const before = await traced();
+    const partial = await get('pdf', { range: `bytes=${S - 5}-${S + 4}` });
+    expect(partial.status).toBe(206);
+    await partial.arrayBuffer();
+    expect(await traced()).toBe(before + 1);
+    const unsatisfiable = await get('pdf', { range: `bytes=${pdf.length}-` });
+    expect(unsatisfiable.status).toBe(416);
+    await unsatisfiable.arrayBuffer();
+    expect(await traced()).toBe(before + 2);
+  });
+});
