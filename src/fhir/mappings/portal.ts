@@ -1,6 +1,7 @@
 // The patient's own pages as FHIR Parameters (pure): PAT-01 home figures, PAT-02 display
 // settings, PAT-05 emergency contacts and representatives' details, PAT-07 copy requests. Each
 // reader of a Parameters body takes only the names it documents and refuses any other.
+import { assertShapes } from '../validation/shapes.js';
 import type { Coding, DocumentReference, Parameters, ParametersParameter, PatientContact } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
 import type { ClassCount } from '../../services/home.js';
@@ -16,6 +17,7 @@ export function asParameters(body: unknown, operation: string): Parameters {
   if (body === undefined || body === null || body === '') return { resourceType: 'Parameters' };
   const p = body as Parameters;
   if (p.resourceType !== 'Parameters') throw invalid(`${operation} takes a Parameters resource`, 'resourceType');
+  assertShapes(p);
   return p;
 }
 

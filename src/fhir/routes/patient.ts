@@ -1,6 +1,7 @@
 // Patient: does a DMP exist and how does the caller stand with it (TD0.2, DMP-04: no DMP is an
 // empty searchset, not an error), read by record key, create with the patient's consent
 // (DMP-01), close and reactivate (DMP-05) as operations.
+import { assertShapes } from '../validation/shapes.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Parameters, Patient } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
@@ -51,6 +52,7 @@ function closeReason(body: unknown): string | undefined {
   if (body === undefined || body === null || body === '') return undefined;
   const p = body as Parameters;
   if (p.resourceType !== 'Parameters') throw new CarnetError('invalid_metadata', '$close takes a Parameters resource (parameter "reason")');
+  assertShapes(p);
   const unknown = p.parameter?.find((x) => x.name !== 'reason');
   if (unknown) throw new CarnetError('invalid_metadata', `$close: unknown parameter ${unknown.name} (reason)`, { location: unknown.name ?? 'parameter' });
   const reason = p.parameter?.find((x) => x.name === 'reason');

@@ -6,7 +6,7 @@
 // only what passes it. Elements the definitions do not know are left to the profile check (which
 // reports them): nothing reads them.
 import { tryGetDataType, type InternalSchemaElement, type InternalTypeSchema } from '@medplum/core';
-import { CarnetError } from '../../domain/errors.js';
+import { CarnetError, CarnetErrors } from '../../domain/errors.js';
 import { ensureResourceType } from '../definitions.js';
 
 /** The JSON type of a value as a message names it. */
@@ -120,4 +120,10 @@ export function shapeProblems(resource: unknown, path?: string): CarnetError[] {
   const type = resource !== null && typeof resource === 'object' ? (resource as { resourceType?: unknown }).resourceType : undefined;
   walk.resource(resource, path ?? (typeof type === 'string' ? type : 'Resource'));
   return walk.problems;
+}
+
+/** A write path's first check: refuses `resource` with every wrong JSON type it has. */
+export function assertShapes(resource: unknown, path?: string): void {
+  const problems = shapeProblems(resource, path);
+  if (problems.length) throw new CarnetErrors(problems);
 }
