@@ -5,8 +5,12 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { PatientIdentifier } from '../../../src/domain/model.js';
+import { CarnetErrors } from '../../../src/domain/errors.js';
+import { asParameters } from '../../../src/fhir/mappings/portal.js';
 import { ensureFhirDefinitions } from '../../../src/fhir/definitions.js';
 import { readProvideBundle } from '../../../src/fhir/mhd/provide-bundle.js';
+import { markPayloads } from '../../../src/fhir/mhd/provide-payloads.js';
+import { withoutPayloads } from '../../../src/fhir/validation/payloads.js';
 import { shapeProblems } from '../../../src/fhir/validation/shapes.js';
 import { profileIssues } from '../../../src/fhir/validation/validate.js';
 import { conformance } from '../../../src/fhir/conformance/registry.js';
@@ -49,6 +53,8 @@ describe('ITI-65 reader on Bundles of the wrong JSON shape', () => {
         tried++;
         let read: Awaited<ReturnType<typeof readProvideBundle>>;
         try {
+          // what the worker thread does to a JSON Bundle before the reading, then the reading
+          markPayloads(withoutPayloads(mutated));
           read = await readProvideBundle(mutated, { resolvePatient: () => PATIENT });
         } catch (e) {
           failures.push(`${path.label} = ${kind}: threw ${(e as Error).message}`);
@@ -79,6 +85,12 @@ describe('ITI-65 reader on Bundles of the wrong JSON shape', () => {
     expect(shapeProblems({ ...bundle, meta: { profile: [null] } }).map((p) => p.location)).toEqual(['Bundle.meta.profile[0]']);
     const entries = { ...bundle, entry: [null] };
     expect(shapeProblems(entries).map((p) => p.location)).toEqual(['Bundle.entry[0]']);
+  });
+
+  it('a Parameters body ($close, $copy-request, the portal) is checked as it is taken', () => {
+    expect(() => asParameters({ resourceType: 'Parameters', parameter: 7 }, '$copy-request')).toThrow(CarnetErrors);
+    expect(() => asParameters({ resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: ['x'] }] }, '$copy-request')).toThrow(/Parameters.parameter\[0\].valueString/);
+    expect(asParameters({ resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'x' }] }, '$copy-request').parameter).toHaveLength(1);
   });
 
   it('$validate (the profile check) reports a wrong shape as a structure issue instead of failing', () => {
