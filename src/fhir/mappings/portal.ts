@@ -1,7 +1,6 @@
 // The patient's own pages as FHIR Parameters (pure): PAT-01 home figures, PAT-02 display
 // settings, PAT-05 emergency contacts and representatives' details, PAT-07 copy requests. Each
 // reader of a Parameters body takes only the names it documents and refuses any other.
-import { assertShapes } from '../validation/shapes.js';
 import type { Coding, DocumentReference, Parameters, ParametersParameter, PatientContact } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
 import type { ClassCount } from '../../services/home.js';
@@ -9,6 +8,7 @@ import type { ContactsUpdate, ContactsView, EmergencyContact } from '../../servi
 import type { CopyRequestInput } from '../../services/copy-requests.js';
 import type { DisplaySettings } from '../../services/home.js';
 import { xdsSystemToFhir } from '../codes.js';
+import { assertShapes } from '../validation/shapes.js';
 
 const invalid = (message: string, location: string) => new CarnetError('invalid_metadata', message, { location });
 

@@ -1,7 +1,6 @@
 // Patient: does a DMP exist and how does the caller stand with it (TD0.2, DMP-04: no DMP is an
 // empty searchset, not an error), read by record key, create with the patient's consent
 // (DMP-01), close and reactivate (DMP-05) as operations.
-import { assertShapes } from '../validation/shapes.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Parameters, Patient } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
@@ -20,6 +19,7 @@ import { searchParamsOf, single, token, values, undeclared } from './search-para
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
 import { atVersion, baseOf, ifMatchOf, orNotFound, readResource, setLocation } from './support.js';
+import { assertShapes } from '../validation/shapes.js';
 
 /** The Patient with its version (R4 meta.versionId, meta.lastUpdated). */
 function versioned(patient: Patient, version: ResourceVersion | undefined): Patient {
