@@ -60,6 +60,8 @@ describe('a body of the wrong JSON shape is refused whole (400), never a 500', (
     ['DocumentReference.content[0].attachment', ['entry', 1, 'resource', 'content', 0, 'attachment'], ['x']],
     ['Bundle.entry[1].fullUrl', ['entry', 1, 'fullUrl'], 7],
     ['Bundle.entry[0].resource', ['entry', 0, 'resource'], null],
+    ["DocumentReference._status (a primitive's extensions)", ['entry', 1, 'resource', '_status'], 'x'],
+    ['DocumentReference._securityLabel (no primitive)', ['entry', 1, 'resource', '_securityLabel'], ['x']],
   ];
 
   it('ITI-65: a wrong JSON type anywhere in the Bundle is a 400 naming it, and nothing is stored', async () => {
@@ -82,6 +84,7 @@ describe('a body of the wrong JSON shape is refused whole (400), never a 500', (
     refusedAt(await fhir(rs, me, 'POST', 'Consent', { body: { ...consent, provision: { ...consent.provision, purpose: 'x' } } as unknown as Resource }), 'Consent.provision.purpose');
     const id = `${patientKey.replace(/-/g, '')}-centre-15`;
     refusedAt(await fhir(rs, me, 'PUT', `Consent/${id}`, { body: { ...consent, id, provision: 7 } as unknown as Resource }), 'Consent.provision');
+    refusedAt(await fhir(rs, me, 'PUT', `Consent/${id}`, { body: { ...consent, id, _status: 7 } as unknown as Resource }), 'Consent._status');
   });
 
   it('Patient create (DMP creation): a string for a list, a list for an object are 400s naming them', async () => {

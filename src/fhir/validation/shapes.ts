@@ -68,8 +68,11 @@ class ShapeWalk {
 
   private object(value: Record<string, unknown>, schema: InternalTypeSchema, path: string): void {
     for (const [key, child] of Object.entries(value)) {
-      // resourceType is the resource's own; `_x` (a primitive's id and extensions) is read by no one
-      if (key === 'resourceType' || key.startsWith('_')) continue;
+      if (key === 'resourceType') continue; // the resource's own, checked by resource()
+      if (key.startsWith('_')) {
+        this.primitiveTwin(schema, key.slice(1), child, path);
+        continue;
+      }
       const found = elementOf(schema, key);
       if (!found) continue;
       const at = `${path}.${key}`;
@@ -88,6 +91,29 @@ class ShapeWalk {
         this.value(child, found.types, at, false);
       }
     }
+  }
+
+  /**
+   * `_name`, a primitive's id and extensions (R4 json.html#primitive): an Element, or for a list
+   * a list of them (null where the item has none). Only a primitive has one: medplum's check
+   * fails on any other `_name` that is not an object.
+   */
+  private primitiveTwin(schema: InternalTypeSchema, name: string, value: unknown, path: string): void {
+    const found = elementOf(schema, name);
+    const type = found?.types[0];
+    const at = `${path}._${name}`;
+    if (!found || !type || !(tryGetDataType(type)?.kind === 'primitive-type' || /^[a-z]/.test(type))) {
+      this.problems.push(new CarnetError('invalid_metadata', `${at}: only a primitive element has a _ twin (its id and extensions), and ${name} is none (FHIR R4 JSON)`, { location: at }));
+      return;
+    }
+    const element = tryGetDataType('Element');
+    const one = (item: unknown, itemPath: string): void => {
+      if (!this.isObject(item)) return this.wrong(itemPath, "an object (a primitive's id and extensions)", item);
+      if (element) this.object(item, element, itemPath);
+    };
+    if (!found.element.isArray) return Array.isArray(value) ? this.wrong(at, 'a single value, not a list', value) : one(value, at);
+    if (!Array.isArray(value)) return this.wrong(at, 'a list (JSON array)', value);
+    value.forEach((item, i) => item !== null && one(item, `${at}[${i}]`));
   }
 
   private value(value: unknown, types: string[], path: string, nullExplained: boolean): void {

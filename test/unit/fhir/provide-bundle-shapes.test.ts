@@ -3,7 +3,7 @@
 // never answers a request to store. What it does on bad input must not depend on which field a
 // sender got wrong, so every property is tried, not a chosen few.
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
 import type { PatientIdentifier } from '../../../src/domain/model.js';
 import { CarnetErrors } from '../../../src/domain/errors.js';
 import { asParameters } from '../../../src/fhir/mappings/portal.js';
@@ -20,11 +20,31 @@ import { everyPath, jsonKind, replacedAt, WRONG_VALUES } from '../../support/jso
 
 const PATIENT: PatientIdentifier = { value: '279035121518989', system: '1.2.250.1.213.1.4.10' };
 
+/** An accepted Bundle, with primitives' `_` twins (their ids) so that those are tried too. */
 function validBundle(): Bundle {
-  return provideBundle({
+  const bundle = provideBundle({
     patient: 'Patient/0b5c6f4e-1111-4222-8333-944455556666',
     docs: [{ author: { idNatPs: '810000000001', family: 'Martin', given: 'Anne' }, replaces: '0b5c6f4e-2222-4222-8333-944455556666' }],
   });
+  const dr = bundle.entry![1]!.resource as DocumentReference & { _status?: unknown };
+  dr._status = { id: 'status-1' };
+  (dr.meta as { _profile?: unknown })._profile = [{ id: 'profile-1' }];
+  return bundle;
+}
+
+/**
+ * R4 json.html#primitive: null is a valid item of a primitive list whose `_` twin holds that
+ * item's id or extensions, and of the `_` twin itself (an item with none).
+ */
+function nullExplained(root: unknown, segments: Array<string | number>): boolean {
+  const index = segments[segments.length - 1];
+  const key = segments[segments.length - 2];
+  if (typeof index !== 'number' || typeof key !== 'string') return false;
+  if (key.startsWith('_')) return true;
+  let parent = root as Record<string | number, unknown>;
+  for (const s of segments.slice(0, -2)) parent = parent[s] as Record<string | number, unknown>;
+  const twin = parent[`_${key}`];
+  return Array.isArray(twin) && twin[index] !== null && typeof twin[index] === 'object';
 }
 
 beforeAll(() => ensureFhirDefinitions());
@@ -62,6 +82,7 @@ describe('ITI-65 reader on Bundles of the wrong JSON shape', () => {
         }
         // the same JSON type (another object, another list) may still be a valid Bundle
         if (jsonKind(original) === kind) continue;
+        if (kind === 'null' && nullExplained(bundle, path.segments)) continue;
         if (read.request || read.problems.length === 0) failures.push(`${path.label} = ${kind}: accepted`);
       }
     }
