@@ -45,7 +45,8 @@ function search(registry: ConformanceRegistry, type: (typeof CONFORMANCE_TYPES)[
 
 /** $validate's input: the resource itself, or Parameters with `resource` (and `profile`). */
 async function validateInput(req: FastifyRequest): Promise<{ resource: Resource; profile?: string }> {
-  const body = await readResource(req);
+  // a wrong JSON type is one of the issues $validate reports (profileIssues), not a refusal
+  const body = await readResource(req, { shapes: false });
   const q = req.query as Record<string, unknown>;
   let profile = typeof q.profile === 'string' ? q.profile : undefined;
   if (body.resourceType !== 'Parameters') return { resource: body, profile };

@@ -8,6 +8,7 @@ import type { ContactsUpdate, ContactsView, EmergencyContact } from '../../servi
 import type { CopyRequestInput } from '../../services/copy-requests.js';
 import type { DisplaySettings } from '../../services/home.js';
 import { xdsSystemToFhir } from '../codes.js';
+import { assertShapes } from '../validation/shapes.js';
 
 const invalid = (message: string, location: string) => new CarnetError('invalid_metadata', message, { location });
 
@@ -16,6 +17,7 @@ export function asParameters(body: unknown, operation: string): Parameters {
   if (body === undefined || body === null || body === '') return { resourceType: 'Parameters' };
   const p = body as Parameters;
   if (p.resourceType !== 'Parameters') throw invalid(`${operation} takes a Parameters resource`, 'resourceType');
+  assertShapes(p);
   return p;
 }
 

@@ -11,6 +11,7 @@ import { RELATES_TO_TO_ASSOCIATION, fromDocumentReference, stripUrnUuid } from '
 import { fromFolderList, fromSubmissionSetList, listType } from './lists.js';
 import { PROFILE } from '../validation/profiles.js';
 import { profileProblems, type ProfileCheck } from '../validation/validate.js';
+import { shapeProblems } from '../validation/shapes.js';
 import { decodeBase64 } from './provide-payloads.js';
 import { lookup } from '../../domain/lookup.js';
 import { warningOutcome } from '../outcome.js';
@@ -134,11 +135,10 @@ export async function readProvideBundle(
   if ((bundle as Resource).resourceType !== 'Bundle') {
     return { problems: [problem('ITI-65 expects a Bundle', 'Bundle')] };
   }
-  // JSON allows shapes FHIR does not: refused here, before anything reads them as FHIR
-  const entries: unknown = bundle.entry;
-  if (entries !== undefined && (!Array.isArray(entries) || entries.some((e) => e === null || typeof e !== 'object' || Array.isArray(e)))) {
-    return { problems: [problem('Bundle.entry must be a list of entries (objects)', 'Bundle.entry')] };
-  }
+  // JSON allows shapes FHIR does not (a string for a list, a list for an object...): refused
+  // here, every one of them, before anything below reads them as FHIR
+  const misshapen = shapeProblems(bundle, 'Bundle');
+  if (misshapen.length > 0) return { problems: misshapen };
   const terminology = options.terminology ?? false;
   const check = options.check ?? profileProblems;
   const bytesOf = (data: string): Uint8Array | undefined => {

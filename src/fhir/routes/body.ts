@@ -7,7 +7,8 @@ import { checkBundleEntries } from '../../json/read.js';
 import { readResource } from './support.js';
 
 export async function resourceBody<T extends Resource = Resource>(req: FastifyRequest): Promise<T> {
-  const resource = await readResource(req);
+  // the reader names every wrong JSON type itself, among its other problems
+  const resource = await readResource(req, { shapes: false });
   if (typeof req.body === 'string') checkBundleEntries(resource, req.server.inputLimits.json);
   return resource as T;
 }

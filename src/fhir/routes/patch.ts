@@ -27,6 +27,7 @@ import { defaultProfile } from '../conformance/default-profile.js';
 import { documentReferenceOf, entryUuidOfId } from './documents.js';
 import { searchParamsOf, tokens } from './search-params.js';
 import { ifMatchOf } from './support.js';
+import { assertShapes } from '../validation/shapes.js';
 
 const { applyPatch, JsonPatchError } = fastJsonPatch;
 
@@ -116,8 +117,11 @@ function patched(before: DocumentReference, body: unknown): DocumentReference {
     return applyPatch(structuredClone(before), operations, true, false).newDocument;
   } catch (e) {
     if (e instanceof JsonPatchError) {
-      if (e.name === 'TEST_OPERATION_FAILED') throw new CarnetError('business_rule', 'a test operation of the patch failed', { location: (e.operation as Operation | undefined)?.path });
-      throw new CarnetError('invalid_metadata', `the patch cannot be applied: ${e.message.split('\n')[0]}`, { location: (e.operation as Operation | undefined)?.path });
+      // the operation's path as sent: a location only when it is one (a string)
+      const sent: unknown = (e.operation as { path?: unknown } | undefined)?.path;
+      const location = typeof sent === 'string' ? sent.slice(0, 80) : undefined;
+      if (e.name === 'TEST_OPERATION_FAILED') throw new CarnetError('business_rule', 'a test operation of the patch failed', { location });
+      throw new CarnetError('invalid_metadata', `the patch cannot be applied: ${e.message.split('\n')[0]}`, { location });
     }
     // The library's other refusals (a malformed operation it did not validate) are the patch's fault too.
     throw new CarnetError('invalid_metadata', 'the patch cannot be applied: it is not a valid JSON Patch document');
@@ -174,6 +178,8 @@ export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void 
     const ifMatch = ifMatchOf(req);
     if (ifMatch) checkIfMatch(ifMatch, { versionId: before.meta!.versionId!, lastUpdated: before.meta!.lastUpdated! });
     const after = patched(before, req.body);
+    // a patch may give any element any JSON type: what it leaves is checked before it is read
+    assertShapes(after);
     const change = interpretChange(before, after);
     // What the patch leaves must still be a valid document of the stored one's profile (minimal or
     // comprehensive, whatever the patch says of meta), as `$validate` reports it.

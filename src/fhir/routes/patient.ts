@@ -19,6 +19,7 @@ import { searchParamsOf, single, token, values, undeclared } from './search-para
 import { searchset } from './searchset.js';
 import { PROFILE } from '../validation/profiles.js';
 import { atVersion, baseOf, ifMatchOf, orNotFound, readResource, setLocation } from './support.js';
+import { assertShapes } from '../validation/shapes.js';
 
 /** The Patient with its version (R4 meta.versionId, meta.lastUpdated). */
 function versioned(patient: Patient, version: ResourceVersion | undefined): Patient {
@@ -51,6 +52,7 @@ function closeReason(body: unknown): string | undefined {
   if (body === undefined || body === null || body === '') return undefined;
   const p = body as Parameters;
   if (p.resourceType !== 'Parameters') throw new CarnetError('invalid_metadata', '$close takes a Parameters resource (parameter "reason")');
+  assertShapes(p);
   const unknown = p.parameter?.find((x) => x.name !== 'reason');
   if (unknown) throw new CarnetError('invalid_metadata', `$close: unknown parameter ${unknown.name} (reason)`, { location: unknown.name ?? 'parameter' });
   const reason = p.parameter?.find((x) => x.name === 'reason');

@@ -7,9 +7,20 @@ import { CarnetError, isCarnetError } from '../../domain/errors.js';
 import { parseIfMatch, type IfMatch } from '../../domain/resource-versions.js';
 import type { FhirRouteContext } from '../door.js';
 import { checkXml, XmlParseError } from '../../xml/index.js';
+import { assertShapes } from '../validation/shapes.js';
 
-/** The resource of a request body: FHIR JSON as parsed, FHIR XML read on a worker thread. */
-export async function readResource(req: FastifyRequest): Promise<Resource> {
+/**
+ * The resource of a request body: FHIR JSON as parsed, FHIR XML read on a worker thread. Its
+ * JSON types are checked against the R4 definitions (shapes.ts) before any route reads it;
+ * `shapes: false` for a reader that reports them itself ($validate, ITI-65).
+ */
+export async function readResource(req: FastifyRequest, options: { shapes?: boolean } = {}): Promise<Resource> {
+  const resource = await bodyResource(req);
+  if (options.shapes !== false) assertShapes(resource);
+  return resource;
+}
+
+async function bodyResource(req: FastifyRequest): Promise<Resource> {
   const body = req.body;
   if (typeof body === 'string') {
     if (body.trim() === '') throw new CarnetError('invalid_metadata', 'the request has no resource');

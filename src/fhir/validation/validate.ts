@@ -12,6 +12,7 @@ import { bindingChecks, invariantChecks, nestedChecks, ownInvariantKeys } from '
 import { CS } from '../mappings/carnet-fhir.js';
 import { withoutPayloads } from './payloads.js';
 import { matchesPattern } from './walk.js';
+import { shapeProblems } from './shapes.js';
 
 const ERROR = new Set(['error', 'fatal']);
 
@@ -171,6 +172,9 @@ function locateInvariant(issue: OperationOutcomeIssue): OperationOutcomeIssue {
 /** Every error-level issue of `resource` against the profile `sd`. */
 export function profileIssues(input: Resource, sd: StructureDefinition, registry: ConformanceRegistry = conformance(), options: ValidationOptions = {}): OperationOutcomeIssue[] {
   ensureResourceTypesIn(input);
+  // what has the wrong JSON type is said first and alone: the checks below read values as FHIR
+  const misshapen = shapeProblems(input);
+  if (misshapen.length) return misshapen.map((p) => ({ severity: 'error', code: 'structure', details: { text: p.message }, expression: [p.location ?? input.resourceType] }));
   const resource = withoutPayloads(input);
   if (sd.type !== resource.resourceType) {
     return [{ severity: 'error', code: 'invalid', details: { text: `${sd.url} is a profile of ${sd.type}, not ${resource.resourceType}` }, expression: [resource.resourceType] }];
