@@ -57,13 +57,10 @@ describe('auth door: login with a one-time code by e-mail', () => {
 
   /** Waits for the n-th code mail to this address and reads the code in it. */
   async function codeSent(email: string, nth: number): Promise<string> {
-    let codes: string[] = [];
-    while (codes.length < nth) {
-      await new Promise((r) => setTimeout(r, 20));
-      codes = sink.messages
-        .filter((m) => m.to.includes(email) && m.subject.includes('code de connexion'))
-        .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1] ?? '');
-    }
+    const codes = await sink.until((all) => {
+      const got = all.filter((m) => m.to.includes(email) && m.subject.includes('code de connexion')).map((m) => /\b(\d{6})\b/.exec(m.text)?.[1] ?? '');
+      return got.length >= nth ? got : undefined;
+    });
     expect(codes.length).toBeGreaterThanOrEqual(nth);
     expect(codes[nth - 1]).toMatch(/^\d{6}$/);
     return codes[nth - 1];

@@ -5,7 +5,7 @@ import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { useCarnetProcesses } from '../support/cli.js';
 import { TestClock } from '../support/clock.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { loginCodes, startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { openTestPglite } from '../support/stores.js';
 import { newIns, proActor, submission } from '../support/world.js';
 
@@ -40,16 +40,7 @@ describe('auth door: support, contact, alerts and jobs', () => {
     const before = sink.messages.filter((m) => m.to.includes(email)).length;
     const start = await call('POST', '/auth/login', { login, password });
     expect(start.status).toBe(200);
-    let code: string | undefined;
-    while (!code) {
-      await new Promise((r) => setTimeout(r, 20));
-      code = sink.messages
-        .filter((m) => m.to.includes(email))
-        .slice(before)
-        .filter((m) => m.subject.includes('code de connexion'))
-        .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
-        .find(Boolean);
-    }
+    const [code] = await loginCodes(sink, email, before);
     const v = await call('POST', '/auth/verify', { challengeId: start.json.challengeId, code });
     expect(v.status).toBe(200);
     return { token: v.json.access_token, temporary: v.json.password_change_required };
@@ -236,7 +227,15 @@ describe('auth door: support, contact, alerts and jobs', () => {
     expect(r1.majority?.noticed).toBe(1);
     expect(r2.majority?.noticed).toBe(0);
     await sink.waitFor(parent, 1);
-    await new Promise((r) => setTimeout(r, 100));
+    // The outbox marks a message sent just after the SMTP server's answer: once every message to
+    // the parent is marked, the sink holds all it will ever get (the test's timeout bounds the wait).
+    const toParent = () => server.app.services.outbox.list({ recipient: parent });
+    let queued = await toParent();
+    while (queued.some((m) => m.sent_at === null && m.abandoned_at === null)) {
+      await new Promise((r) => setTimeout(r, 20));
+      queued = await toParent();
+    }
+    expect(queued.map((m) => m.sent_at !== null)).toEqual([true]);
     const mails = sink.messages.filter((m) => m.to.includes(parent));
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toContain('Fin prochaine');

@@ -22,18 +22,22 @@ function urlFor(database: string): string {
   return u.toString();
 }
 
-/** Waits for a condition, polling; fails after `ms`. */
-async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 (onPostgres ? describe : describe.skip)('database outage [postgres]', () => {
   const database = `carnet_test_outage_${randomBytes(5).toString('hex')}`;
+  /**
+   * Set when the file's cleanup starts: a test that ran out of time does not stop its own loops
+   * (Jest moves on without ending it), so they end here, before the server and database go.
+   */
+  let over = false;
+
+  /** Waits for a condition, polling: the test's timeout bounds the wait, however slow the machine. */
+  async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+    while (!over) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the test ended while waiting for ${what}`);
+  }
   let admin: Db;
   let db: Db;
   let server: RunningApp;
@@ -57,6 +61,7 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
   }, 60_000);
 
   afterAll(async () => {
+    over = true;
     await server?.close();
     await db?.close();
     if (admin) {
@@ -103,7 +108,7 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
     const statuses = new Map<number, number>();
     let running = true;
     const writer = async () => {
-      while (running) {
+      while (running && !over) {
         const id = uid();
         const status = await submit(id).catch(() => 0);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -112,11 +117,11 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
     };
     const writers = [writer(), writer(), writer()];
     try {
-      await until('a first acknowledged write', 60_000, async () => acknowledged.length > 0);
+      await until('a first acknowledged write', async () => acknowledged.length > 0);
       // The database goes away: no new connection, every open one cut.
       await admin.exec(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
-      await until('503 answers while the database is away', 30_000, async () => (statuses.get(503) ?? 0) >= 3);
+      await until('503 answers while the database is away', async () => (statuses.get(503) ?? 0) >= 3);
       const health = await fetch(`${server.baseUrl}/health`);
       expect({ status: health.status, retryAfter: health.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
       const refusedSearch = await search();
@@ -124,7 +129,7 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
       // It comes back: the same server serves again, without a restart.
       const before = acknowledged.length;
       await admin.exec(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
-      await until('writes acknowledged again', 60_000, async () => acknowledged.length > before + 2);
+      await until('writes acknowledged again', async () => acknowledged.length > before + 2);
     } finally {
       running = false;
       await Promise.all(writers);

@@ -92,10 +92,19 @@ function checkAnswers(app: App, config: Config): void {
 const FHIR_XML = /^application\/fhir\+xml\b/i;
 const isResource = (v: unknown): boolean => !!v && typeof v === 'object' && typeof (v as { resourceType?: unknown }).resourceType === 'string';
 
+/**
+ * A test server shares its process, and its event loop, with the test's own client and (PGlite)
+ * database: on a loaded machine the loop can stall for seconds. A kept-alive socket the client
+ * reuses just as the server's 10 s idle limit ends is then reset under it (`fetch failed`,
+ * ECONNRESET), and a head parsed late is cut as slow. The suites that test those limits set their
+ * own (test/hostile/connections.test.ts); the others are not about them.
+ */
+const PATIENT_CONNECTIONS = { CARNET_HEADERS_TIMEOUT_MS: '600000', CARNET_KEEP_ALIVE_TIMEOUT_MS: '600000' };
+
 export async function startTestApp(db: Db, env: Record<string, string> = {}, options: { clock?: Clock; logger?: Logger } = {}): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'));
   const config: Config = {
-    ...loadConfig({ CARNET_LOG_LEVEL: 'silent', CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true', ...env }),
+    ...loadConfig({ CARNET_LOG_LEVEL: 'silent', CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true', ...PATIENT_CONNECTIONS, ...env }),
     host: '127.0.0.1',
     port: 0,
   };

@@ -8,7 +8,7 @@ import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from './app.js';
 import { TestClock } from './clock.js';
 import { provideBundle, type DocSpec } from './mhd-bundle.js';
-import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+import { loginCodes, startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { openTestPglite } from './stores.js';
 import { PROS } from './world.js';
 
@@ -84,17 +84,8 @@ export async function logIn(portal: Portal, login: string, password: string, ema
   const before = portal.sink.messages.filter((m) => m.to.includes(email)).length;
   const start = await call(portal, 'POST', '/auth/login', { body: { login, password } });
   expect(start.status).toBe(200);
-  let code: string | undefined;
-  // until the code mail arrives (the test's timeout bounds the wait)
-  while (!code) {
-    code = portal.sink.messages
-      .filter((m) => m.to.includes(email))
-      .slice(before)
-      .filter((m) => m.subject.includes('code de connexion'))
-      .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
-      .find(Boolean);
-    if (!code) await new Promise((r) => setTimeout(r, 20));
-  }
+  // as the code mail arrives (the test's timeout bounds the wait)
+  const [code] = await loginCodes(portal.sink, email, before);
   expect(code).toMatch(/^\d{6}$/);
   const v = await call(portal, 'POST', '/auth/verify', { body: { challengeId: start.json.challengeId, code } });
   expect(v.status).toBe(200);

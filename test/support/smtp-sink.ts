@@ -15,9 +15,13 @@ export interface ReceivedMail {
 export interface SmtpSink {
   port: number;
   messages: ReceivedMail[];
-  /** waits until `count` messages to `to` have arrived (the test's own timeout bounds the wait) */
-  /** the messages to `to` (those `which` keeps), once there are `count` of them */
+  /**
+   * the messages to `to` (those `which` keeps), once there are `count` of them: looked at as each
+   * message arrives (the test's own timeout bounds the wait; the sink's close ends it)
+   */
   waitFor(to: string, count?: number, which?: (m: ReceivedMail) => boolean): Promise<ReceivedMail[]>;
+  /** what `found` returns, once it returns something: asked now, then as each message arrives */
+  until<T>(found: (messages: readonly ReceivedMail[]) => T | undefined): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -55,6 +59,38 @@ export function parseMail(raw: string): { headers: Map<string, string>; text: st
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
+  /** the waits in progress: each is told of every arrival, and of the close */
+  const waits = new Set<{ look(): void; fail(e: Error): void }>();
+  const arrived = (m: ReceivedMail) => {
+    messages.push(m);
+    for (const w of [...waits]) w.look();
+  };
+  let closed = false;
+  const until = <T>(found: (all: readonly ReceivedMail[]) => T | undefined): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const w = {
+        look() {
+          let value: T | undefined;
+          try {
+            value = found(messages);
+          } catch (e) {
+            waits.delete(w);
+            reject(e as Error);
+            return;
+          }
+          if (value === undefined) return;
+          waits.delete(w);
+          resolve(value);
+        },
+        fail(e: Error) {
+          waits.delete(w);
+          reject(e);
+        },
+      };
+      if (closed) return reject(new Error('the SMTP sink is closed'));
+      waits.add(w);
+      w.look();
+    });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -65,7 +101,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const { headers, text } = parseMail(raw);
-        messages.push({
+        arrived({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           subject: decodeWords(headers.get('subject') ?? ''),
@@ -81,13 +117,29 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     port,
     messages,
-    async waitFor(to, count = 1, which = () => true) {
-      for (;;) {
-        const got = messages.filter((m) => m.to.includes(to) && which(m));
-        if (got.length >= count) return got;
-        await new Promise((r) => setTimeout(r, 25));
-      }
+    waitFor: (to, count = 1, which = () => true) =>
+      until((all) => {
+        const got = all.filter((m) => m.to.includes(to) && which(m));
+        return got.length >= count ? got : undefined;
+      }),
+    until,
+    close() {
+      closed = true;
+      for (const w of [...waits]) w.fail(new Error('the SMTP sink closed while a test still waited for a message'));
+      return new Promise<void>((resolve) => server.close(() => resolve()));
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The one-time login codes mailed to `email` after its first `since` messages, once there is one. */
+export function loginCodes(sink: SmtpSink, email: string, since: number): Promise<string[]> {
+  return sink.until((all) => {
+    const codes = all
+      .filter((m) => m.to.includes(email))
+      .slice(since)
+      .filter((m) => m.subject.includes('code de connexion'))
+      .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
+      .filter((c): c is string => !!c);
+    return codes.length ? codes : undefined;
+  });
 }

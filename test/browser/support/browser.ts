@@ -11,6 +11,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startPortal, type Portal } from '../../support/patient-portal.js';
+import { loginCodes } from '../../support/smtp-sink.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CHROMIUM = process.env.CARNET_CHROMIUM ?? '/usr/bin/chromium';
@@ -130,19 +131,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** The last one-time code the SMTP sink received for this address, after `since` mails. */
 export async function codeFor(stage: Stage, email: string, since: number): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const code = stage.portal.sink.messages
-      .filter((m) => m.to.includes(email))
-      .slice(since)
-      .filter((m) => m.subject.includes('code de connexion'))
-      .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
-      .filter(Boolean)
-      .at(-1);
-    if (code) return code;
-    if (Date.now() > deadline) throw new Error(`no login code for ${email}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // as the mail arrives: the journey's own timeout bounds the wait, however slow the machine
+  return (await loginCodes(stage.portal.sink, email, since)).at(-1)!;
 }
 
 export const mailCount = (stage: Stage, email: string) => stage.portal.sink.messages.filter((m) => m.to.includes(email)).length;
