@@ -13,6 +13,14 @@ import { openTestDb, storeKinds } from '../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
 
 const doctor = proActor('doctor');
+
+/** Where two answers first differ, with some context (empty when they are the same). */
+function firstDifference(a: string, b: string): string {
+  if (a === b) return '';
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `at ${i}: ${JSON.stringify(a.slice(Math.max(0, i - 80), i + 80))} / ${JSON.stringify(b.slice(Math.max(0, i - 80), i + 80))}`;
+}
 const doctor2 = proActor('doctor2');
 const nurse = proActor('nurse');
 
@@ -31,7 +39,8 @@ for (const kind of storeKinds()) {
         headers: { authorization: `Bearer ${await server.tokenFor(actor)}`, accept: 'application/fhir+json' },
       });
       expect(res.status).toBe(200);
-      return res.text();
+      // the two servers listen on ports of their own: their searchsets' links and fullUrls differ by that alone
+      return (await res.text()).replaceAll(server.baseUrl, 'BASE');
     }
 
     const idsOf = (text: string) => ((JSON.parse(text) as Bundle<DocumentReference>).entry ?? []).map((e) => e.resource!.id!);
@@ -41,8 +50,8 @@ for (const kind of storeKinds()) {
       const first = await body(cached, actor, query);
       const again = await body(cached, actor, query);
       const without = await body(plain, actor, query);
-      expect(first).toBe(without);
-      expect(again).toBe(without);
+      expect(firstDifference(first, without)).toBe('');
+      expect(firstDifference(again, without)).toBe('');
       return without;
     }
 

@@ -5,7 +5,7 @@
 // (ACC-08) and is written into each answer from the page's own relations, read under the
 // reader's filter. Nothing else of a DocumentReference depends on its reader (the visibility
 // filter decides which entries a page holds, never what an entry shows), on anything but its
-// row, or on the server's public URL, which is one per door. XML answers and _elements-like
+// row, or on the server's public URL (what is held is dropped if that changes). XML answers and _elements-like
 // views are not made here.
 import type { StoredDocumentEntry } from '../../domain/model.js';
 import type { DocumentRelation, StreamedEntry } from '../../services/documents.js';
@@ -47,13 +47,21 @@ export interface DocumentJsonReader {
 export const DEFAULT_DOCUMENT_JSON_BYTES = 32 * 2 ** 20;
 
 export class DocumentJsonCache {
-  private readonly held: RowVersionCache<HeldJson>;
+  private held: RowVersionCache<HeldJson>;
+  /** the public URL what is held was made with */
+  private madeFor: string;
 
+  /** `publicUrl`: the server's, as it is now (a server started on port 0 learns it once listening) */
   constructor(
-    private readonly publicUrl: string,
-    maxBytes = DEFAULT_DOCUMENT_JSON_BYTES,
+    private readonly publicUrl: () => string,
+    private readonly maxBytes = DEFAULT_DOCUMENT_JSON_BYTES,
   ) {
-    this.held = new RowVersionCache<HeldJson>(maxBytes, (j) => j.head.length + j.tail.length);
+    this.held = this.empty();
+    this.madeFor = publicUrl();
+  }
+
+  private empty(): RowVersionCache<HeldJson> {
+    return new RowVersionCache<HeldJson>(this.maxBytes, (j) => j.head.length + j.tail.length);
   }
 
   /** false: nothing is held (no bytes allowed), the door answers as it would without it */
@@ -62,19 +70,26 @@ export class DocumentJsonCache {
   }
 
   reader(): DocumentJsonReader {
+    const url = this.publicUrl();
+    // the URLs in what is held are those of another public URL: none of it is the answer now
+    if (url !== this.madeFor) {
+      this.held = this.empty();
+      this.madeFor = url;
+    }
+    const held = this.held;
     let pinned: PinnedRecord<HeldJson> | undefined;
     return {
-      known: (patientKey) => (pinned = this.held.pin(patientKey)).known,
+      known: (patientKey) => (pinned = held.pin(patientKey)).known,
       jsonOf: (row, relations) => {
         if (!pinned) throw new Error('the search gave entries before it knew the record');
-        let held = pinned.get(row.entryUuid, row.rowVersion);
-        if (!held) {
+        let json = pinned.get(row.entryUuid, row.rowVersion);
+        if (!json) {
           if (!row.entry) throw new Error(`entry ${row.entryUuid} came unread but is not held at version ${row.rowVersion}`);
-          held = heldJson(this.publicUrl, row.entry());
-          pinned.put(row.entryUuid, row.rowVersion, held);
+          json = heldJson(url, row.entry());
+          pinned.put(row.entryUuid, row.rowVersion, json);
         }
         const relatesTo = relatesToOf(relations ?? []);
-        return relatesTo.length ? [held.head, Buffer.from(`,"relatesTo":${fhirJson(relatesTo)}`), held.tail] : [held.head, held.tail];
+        return relatesTo.length ? [json.head, Buffer.from(`,"relatesTo":${fhirJson(relatesTo)}`), json.tail] : [json.head, json.tail];
       },
     };
   }

@@ -41,7 +41,7 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
   acceptFormBodies(fhir);
 
   // one per door: the rows it holds are those of its own database, the URLs its own
-  const jsonCache = new DocumentJsonCache(config.publicUrl, config.entryCacheBytes);
+  const jsonCache = new DocumentJsonCache(() => config.publicUrl, config.entryCacheBytes);
 
   function searchOf(req: FastifyRequest) {
     const params = searchParamsOf(req);
