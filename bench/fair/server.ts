@@ -12,6 +12,17 @@ import { countingDb, type SqlCounts } from './sql-counter.js';
 import type { Db } from '../../src/store/db.js';
 import { answerCaptureMessages, captureQueries } from '../scale/query-capture.js';
 
+/** A parameter's value as an SQL literal of unknown type (arrays as array text), for EXECUTE's arguments. */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  const text = Array.isArray(v)
+    ? `{${v.map((x) => (x === null ? 'NULL' : `"${String(x).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`
+    : v instanceof Date
+      ? v.toISOString()
+      : String(v);
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
 export interface ServerArgs {
   srcRoot: string;
   databaseUrl: string;
@@ -200,9 +211,10 @@ async function pageSqlTiming(db: Db, s: { sql: string; params: unknown[] }, time
   const prepared = await db
     .transaction(async (tx) => {
       await tx.query(`PREPARE bench_page AS ${s.sql}`);
-      const args = s.params.map((_, i) => `$${i + 1}`).join(', ');
+      // EXPLAIN EXECUTE takes no bound parameters: the values as literals, as pg would send them
+      const args = s.params.map(literal).join(', ');
       const runPrepared = async () => {
-        const r = await tx.query<{ 'QUERY PLAN': Array<{ 'Execution Time': number; 'Planning Time': number }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE bench_page(${args})`, s.params);
+        const r = await tx.query<{ 'QUERY PLAN': Array<{ 'Execution Time': number; 'Planning Time': number }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE bench_page(${args})`);
         return r.rows[0]!['QUERY PLAN'][0]!;
       };
       for (let i = 0; i < 5; i++) await runPrepared();
