@@ -10,7 +10,7 @@ export interface StoreOptions {
   maxConnections: number;
   /** PostgreSQL: a statement running longer is cancelled (the request answers 503) */
   statementTimeoutMs?: number;
-  /** PostgreSQL: name the hot statements (pg-db.ts); default true */
+  /** PostgreSQL: name the hot statements (pg-db.ts); default false */
   preparedStatements?: boolean;
 }
 

@@ -17,7 +17,8 @@ export interface PgOptions {
   connectTimeoutMs?: number;
   /**
    * name the statements marked `prepared` (db.ts), so that each connection prepares them once
-   * (default true); false behind a pooler that does not keep them (PgBouncer in transaction mode)
+   * (default false: PostgreSQL kept re-planning the page statement, docs/PERFORMANCE.md run 6);
+   * never behind a pooler that does not keep them (PgBouncer in transaction mode)
    */
   preparedStatements?: boolean;
 }
@@ -54,7 +55,7 @@ export function openPostgres(options: PgOptions): Db {
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
-  const nameOf = statementNames(options.preparedStatements ?? true);
+  const nameOf = statementNames(options.preparedStatements ?? false);
   const run = async <T>(client: pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
     try {
       const name = nameOf(sql);
