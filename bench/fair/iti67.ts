@@ -24,7 +24,8 @@ async function sqlPerRequest(s: Child<ServerReady>, bearerOf: (i: number) => str
 }
 
 function sqlLine(who: string, t: PageSqlTiming): string {
-  return `${who} ${fmt(t.executionMs, 3)} ms execution + ${fmt(t.planningMs, 3)} ms planning (${t.rows} rows)`;
+  const prepared = t.prepared ? `; prepared: ${fmt(t.prepared.executionMs, 3)} ms execution + ${fmt(t.prepared.planningMs, 3)} ms planning` : '';
+  return `${who} ${fmt(t.executionMs, 3)} ms execution + ${fmt(t.planningMs, 3)} ms planning (${t.rows} rows)${prepared}`;
 }
 
 export async function runIti67Bench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {

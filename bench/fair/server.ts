@@ -9,7 +9,19 @@ import { join } from 'node:path';
 import { DOCTOR } from './people.js';
 import { childArgs, serveParent } from './procs.js';
 import { countingDb, type SqlCounts } from './sql-counter.js';
+import type { Db } from '../../src/store/db.js';
 import { answerCaptureMessages, captureQueries } from '../scale/query-capture.js';
+
+/** A parameter's value as an SQL literal of unknown type (arrays as array text), for EXECUTE's arguments. */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  const text = Array.isArray(v)
+    ? `{${v.map((x) => (x === null ? 'NULL' : `"${String(x).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`
+    : v instanceof Date
+      ? v.toISOString()
+      : String(v);
+  return `'${text.replace(/'/g, "''")}'`;
+}
 
 export interface ServerArgs {
   srcRoot: string;
@@ -45,6 +57,12 @@ export interface PageSqlTiming {
   /** median Execution Time (ms) over the runs */
   executionMs: number;
   planningMs: number;
+  /**
+   * the same statement prepared once on one connection (PREPARE, then EXECUTE as a named
+   * statement runs): median execution and planning, the plan cache's choice included (absent if
+   * the store refused)
+   */
+  prepared?: { executionMs: number; planningMs: number };
   /** rows the statement returned, and the plan's top lines (ANALYZE, BUFFERS) of one run */
   rows: number;
   plan: string[];
@@ -63,7 +81,8 @@ export interface PageOrderPlan {
  * the SQL-alone comparison: the benchmark has the server answer one page as the nurse and one as
  * the patient, takes each statement as sent, and runs both again under EXPLAIN ANALYZE.
  */
-const PAGE_STATEMENT = /^SELECT d\.patient_key::text[\s\S]*AS page_total[\s\S]* FROM document_entry d WHERE [\s\S]*ORDER BY/;
+// the page's statement, as read whole (findDocuments) or by row version (findDocumentRows), named or not
+const PAGE_STATEMENT = /^(\/\* prepared \*\/ )?SELECT d\.(patient_key|entry_uuid)::text[\s\S]*AS page_total[\s\S]* FROM document_entry d\s+(WHERE|LEFT JOIN LATERAL) [\s\S]*ORDER BY/;
 
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
 const TYPES = ['11488-4', '11490-0', '11502-2', '34112-3'];
@@ -107,11 +126,16 @@ async function main(): Promise<void> {
   const { claimsOf } = await load('test/support/app.ts');
 
   // Counted (statements per request, the page statement kept for the SQL-alone comparison).
-  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema }), PAGE_STATEMENT);
+  // CARNET_DB_PREPARED_STATEMENTS=true and CARNET_ENTRY_CACHE_BYTES=0 in the bench's environment
+  // measure the server with named statements and without held entries (a checkout that has
+  // neither ignores them)
+  const preparedStatements = process.env.CARNET_DB_PREPARED_STATEMENTS === 'true';
+  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema, preparedStatements }), PAGE_STATEMENT);
   await migrate(pool);
   const capture = a.captureQueries ? captureQueries(pool) : undefined;
   const db = capture?.db ?? pool;
-  const config = { ...loadConfig({ CARNET_DEV_MODE: 'true', CARNET_DATA_DIR: a.dataDir }), host: '127.0.0.1', port: 0 };
+  const cacheBytes = process.env.CARNET_ENTRY_CACHE_BYTES;
+  const config = { ...loadConfig({ CARNET_DEV_MODE: 'true', CARNET_DATA_DIR: a.dataDir, ...(cacheBytes ? { CARNET_ENTRY_CACHE_BYTES: cacheBytes } : {}) }), host: '127.0.0.1', port: 0 };
   const app = await createApp(config, { db });
   const s = app.services;
   const support = { actor: { kind: 'support', agentId: 'bench' }, channel: 'cli' };
@@ -174,7 +198,7 @@ async function main(): Promise<void> {
 }
 
 /** The statement's server-side time: the median of `times` EXPLAIN ANALYZE runs (after 5 unmeasured), and one run's plan with its buffers. */
-async function pageSqlTiming(db: { query: <T>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }> }, s: { sql: string; params: unknown[] }, times = 41): Promise<PageSqlTiming> {
+async function pageSqlTiming(db: Db, s: { sql: string; params: unknown[] }, times = 41): Promise<PageSqlTiming> {
   const run = async () => {
     const r = await db.query<{ 'QUERY PLAN': Array<{ 'Execution Time': number; 'Planning Time': number; Plan: { 'Actual Rows': number } }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.sql}`, s.params);
     return r.rows[0]!['QUERY PLAN'][0]!;
@@ -184,7 +208,25 @@ async function pageSqlTiming(db: { query: <T>(sql: string, params?: unknown[]) =
   for (let i = 0; i < times; i++) runs.push(await run());
   const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
   const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${s.sql}`, s.params);
+  // Prepared: on one connection (a transaction holds it), 5 unmeasured runs then `times`, as above.
+  const prepared = await db
+    .transaction(async (tx) => {
+      await tx.query(`PREPARE bench_page AS ${s.sql}`);
+      // EXPLAIN EXECUTE takes no bound parameters: the values as literals, as pg would send them
+      const args = s.params.map(literal).join(', ');
+      const runPrepared = async () => {
+        const r = await tx.query<{ 'QUERY PLAN': Array<{ 'Execution Time': number; 'Planning Time': number }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE bench_page(${args})`);
+        return r.rows[0]!['QUERY PLAN'][0]!;
+      };
+      for (let i = 0; i < 5; i++) await runPrepared();
+      const p = [];
+      for (let i = 0; i < times; i++) p.push(await runPrepared());
+      await tx.query('DEALLOCATE bench_page');
+      return { executionMs: med(p.map((r) => r['Execution Time'])), planningMs: med(p.map((r) => r['Planning Time'])) };
+    })
+    .catch(() => undefined);
   return {
+    ...(prepared ? { prepared } : {}),
     executionMs: med(runs.map((r) => r['Execution Time'])),
     planningMs: med(runs.map((r) => r['Planning Time'])),
     rows: runs[0]!.Plan['Actual Rows'],

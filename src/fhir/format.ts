@@ -101,10 +101,15 @@ function withoutEmptyArrays(_key: string, value: unknown): unknown {
   return Array.isArray(value) && value.length === 0 ? undefined : value;
 }
 
+/** FHIR JSON of a resource or of any part of one: the text `serialize` writes for it. */
+export function fhirJson(value: unknown): string {
+  return JSON.stringify(value, withoutEmptyArrays);
+}
+
 /** Serialise a resource in the given format. */
 export function serialize(resource: Resource, format: FhirFormat): { contentType: string; body: string } {
   return {
     contentType: contentTypeOf(format),
-    body: format === 'xml' ? fhirJsonToXml(resource) : JSON.stringify(resource, withoutEmptyArrays),
+    body: format === 'xml' ? fhirJsonToXml(resource) : fhirJson(resource),
   };
 }

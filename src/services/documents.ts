@@ -3,9 +3,9 @@
 import { boundPatientOf } from '../domain/binding.js';
 import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
-import { visibilityFilter } from '../domain/visibility.js';
+import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
-import { countDocumentsUpTo, findDocumentIds, readDocumentPages } from '../store/document-stream.js';
+import { countDocumentsUpTo, findDocumentIds, findDocumentRows, readDocumentPages } from '../store/document-stream.js';
 import { contentSlices, getContentHead, type ContentHead, type ContentPart } from '../store/content-slices.js';
 import type { Queryable, Tx } from '../store/db.js';
 
@@ -137,6 +137,49 @@ export function documentService(deps: ServiceDeps) {
     });
   }
 
+  /**
+   * The page of a search of one record (find, findVersioned): the record by patient, `record.read`
+   * decided and traced in the transaction that reads the page, the caller's visibility filter in
+   * the query. `none` when the patient has no record.
+   */
+  async function pageSearch<T extends object>(
+    caller: Caller,
+    patient: PatientRef,
+    criteria: DocumentCriteria,
+    displayDefaults: { count?: boolean; sort?: boolean },
+    none: T,
+    read: (tx: Tx, query: DocumentQuery, visibility: VisibilityFilter, unbounded: boolean) => Promise<T>,
+  ): Promise<T & { pageSize?: number }> {
+    await deps.availability?.ensureAvailable('document.search');
+    // An unbound caller naming a record by its key (ITI-67's patient=Patient/<key>) needs no
+    // look-up before the transaction: the transaction's own read of the record says whether
+    // there is one (every record has its identifiers, DMP-01), and none is the same empty
+    // answer, untraced, as recordKeyFor's null. A bound caller (ACC-10) and a patient named by
+    // an identifier go through recordKeyFor first.
+    const direct = boundPatientOf(caller.actor) === undefined && 'patientKey' in patient;
+    const patientKey = direct ? patient.patientKey : await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
+    if (!patientKey) return none;
+    return guarded(deps, caller, {
+      patientKey,
+      action: 'record.read',
+      trace: { details: { search: summarise(criteria) } },
+      act: async ({ tx, record }) => {
+        const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
+        const owner = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
+        let c = criteria;
+        if (owner && displayDefaults.count) c = { ...c, limit: record.row.page_size };
+        if (owner && displayDefaults.sort) c = { ...c, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
+        // no limit asked: up to one more than a search may find, to know it found too many
+        const limit = c.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(c.limit);
+        const page = await read(tx, { ...c, patientKey, visibility, limit }, visibility, c.limit === undefined);
+        return c.limit === undefined ? page : { ...page, pageSize: limitOf(c.limit) };
+      },
+    }).catch((e: unknown) => {
+      if (direct && e instanceof CarnetError && e.code === 'unknown_patient') return none;
+      throw e;
+    });
+  }
+
   return {
     locate,
 
@@ -187,35 +230,33 @@ export function documentService(deps: ServiceDeps) {
       displayDefaults: { count?: boolean; sort?: boolean } = {},
       options: { withRelations?: boolean } = {},
     ): Promise<DocumentPage & { pageSize?: number; relations?: Map<string, DocumentRelation[]> }> {
-      await deps.availability?.ensureAvailable('document.search');
-      // An unbound caller naming a record by its key (ITI-67's patient=Patient/<key>) needs no
-      // look-up before the transaction: the transaction's own read of the record says whether
-      // there is one (every record has its identifiers, DMP-01), and none is the same empty
-      // answer, untraced, as recordKeyFor's null. A bound caller (ACC-10) and a patient named by
-      // an identifier go through recordKeyFor first.
-      const direct = boundPatientOf(caller.actor) === undefined && 'patientKey' in patient;
-      const patientKey = direct ? patient.patientKey : await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
-      if (!patientKey) return { entries: [], total: 0 };
-      return guarded(deps, caller, {
-        patientKey,
-        action: 'record.read',
-        trace: { details: { search: summarise(criteria) } },
-        act: async ({ tx, record }) => {
-          const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
-          const owner = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
-          if (owner && displayDefaults.count) criteria = { ...criteria, limit: record.row.page_size };
-          if (owner && displayDefaults.sort) criteria = { ...criteria, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
-          const limit = criteria.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(criteria.limit);
-          // The page's relations in the page's own statement (not one more round trip for them),
-          // under the same visibility filter.
-          const { column, ...found } = await findDocuments(tx, { ...criteria, patientKey, visibility, limit }, options.withRelations ? relationsColumn(visibility) : undefined);
-          if (criteria.limit === undefined) tooMany(found.entries.length);
-          const page = column ? { ...found, relations: relationsOfPage(found.entries.map((e) => e.entryUuid), column) } : found;
-          return criteria.limit === undefined ? page : { ...page, pageSize: limitOf(criteria.limit) };
-        },
-      }).catch((e: unknown) => {
-        if (direct && e instanceof CarnetError && e.code === 'unknown_patient') return { entries: [], total: 0 };
-        throw e;
+      return pageSearch(caller, patient, criteria, displayDefaults, { entries: [], total: 0 }, async (tx, query, visibility, unbounded) => {
+        // The page's relations in the page's own statement (not one more round trip for them),
+        // under the same visibility filter.
+        const { column, ...found } = await findDocuments(tx, query, options.withRelations ? relationsColumn(visibility) : undefined);
+        if (unbounded) tooMany(found.entries.length);
+        return column ? { ...found, relations: relationsOfPage(found.entries.map((e) => e.entryUuid), column) } : found;
+      });
+    },
+
+    /**
+     * find() with its relations, each entry with the version of its row, for a reader that keeps
+     * what it made of entries by row version: the rows at a version `known` names (asked once
+     * the record is known) come without their entry, neither read nor parsed. What is found, its
+     * total, its relations and its trace are find()'s, whatever the reader holds.
+     */
+    async findVersioned(
+      caller: Caller,
+      patient: PatientRef,
+      criteria: DocumentCriteria,
+      displayDefaults: { count?: boolean; sort?: boolean },
+      known: (patientKey: string) => readonly string[],
+    ): Promise<{ rows: StreamedEntry[]; total?: number; pageSize?: number; relations: Map<string, DocumentRelation[]> }> {
+      return pageSearch(caller, patient, criteria, displayDefaults, { rows: [], total: 0, relations: new Map() }, async (tx, query, visibility, unbounded) => {
+        const found = await findDocumentRows(tx, query, known(query.patientKey), relationsColumn(visibility));
+        if (unbounded) tooMany(found.rows.length);
+        const rows = found.rows.map((row) => ({ entryUuid: row.entry_uuid, rowVersion: row.row_version, entry: row.row_read ? () => toStoredEntry(row) : null }));
+        return { rows, total: found.total, relations: relationsOfPage(rows.map((r) => `urn:uuid:${r.entryUuid}`), found.column) };
       });
     },
 

@@ -5,7 +5,7 @@
 import type { LineageGate, MemberFacts } from '../domain/lineage.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { AvailabilityStatus, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
-import type { Queryable } from './db.js';
+import { prepared, type Queryable } from './db.js';
 import type { Statement } from './combined-writes.js';
 import { SqlParams } from './sql-params.js';
 import { currentMemberSql, latestVersionSql, visibilitySql } from './visibility-sql.js';
@@ -354,7 +354,7 @@ export async function findDocuments(q: Queryable, query: DocumentQuery, column?:
   const limit = query.limit !== undefined ? ` LIMIT ${p.add(query.limit)}` : '';
   const offset = query.offset ? ` OFFSET ${p.add(query.offset)}` : '';
   const rows = await q.query<DocumentRow & { page_total?: number; page_column?: unknown }>(
-    `SELECT ${COLUMNS}${total}${extra} FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`,
+    prepared(`SELECT ${COLUMNS}${total}${extra} FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`),
     p.values,
   );
   const page: DocumentPage & { column?: unknown[] } = { entries: rows.rows.map(toStoredEntry) };
@@ -368,7 +368,7 @@ export async function findDocuments(q: Queryable, query: DocumentQuery, column?:
   return page;
 }
 
-async function countDocuments(q: Queryable, query: DocumentQuery): Promise<number> {
+export async function countDocuments(q: Queryable, query: DocumentQuery): Promise<number> {
   const p = new SqlParams();
   const c = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM document_entry d WHERE ${documentWhere(query, p)}`, p.values);
   return c.rows[0].n;

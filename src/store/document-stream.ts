@@ -2,8 +2,8 @@
 // answer needs nothing else), or the rows a page at a time through a cursor (a LeafClass answer
 // written as it is read). The WHERE clause is documentWhere's, the caller's visibility filter
 // always in it (ACC-08), and the order is the search's own.
-import type { Queryable, Tx } from './db.js';
-import { COLUMNS_BUT_METADATA, documentWhere, ORDER, type DocumentQuery, type DocumentRow } from './document-repo.js';
+import { prepared, type Queryable, type Tx } from './db.js';
+import { COLUMNS_BUT_METADATA, countDocuments, documentWhere, ORDER, type DocumentQuery, type DocumentRow, type PageColumn } from './document-repo.js';
 import { SqlParams } from './sql-params.js';
 
 /**
@@ -37,6 +37,52 @@ export async function countDocumentsUpTo(q: Queryable, query: DocumentQuery, cap
   return r.rows[0]!.n;
 }
 
+/**
+ * The rows of a search's version-aware read: the row's version, and its columns only when the
+ * reader does not know that version (`known`: `<entry_uuid>:<version>`). The OFFSET 0 keeps the
+ * test inside the lateral subquery, run before its columns are made (see readDocumentPages).
+ */
+function versionedSelect(knownParam: string): { columns: string; from: string } {
+  return {
+    columns: `d.entry_uuid::text AS row_uuid, d.xmin::text AS row_version, f.entry_uuid IS NOT NULL AS row_read, f.*`,
+    from: `document_entry d
+     LEFT JOIN LATERAL (SELECT ${COLUMNS_BUT_METADATA}, d.metadata::text AS metadata
+       WHERE NOT (d.entry_uuid::text || ':' || d.xmin::text = ANY(${knownParam}::text[])) OFFSET 0) f ON true`,
+  };
+}
+
+/**
+ * One page of a search as findDocuments reads it — its total and its extra column in the same
+ * statement — each row with the version of its row, and without its columns when the reader
+ * said it knew that version (`known`, as readDocumentPages takes it).
+ */
+export async function findDocumentRows(
+  q: Queryable,
+  query: DocumentQuery,
+  known: readonly string[],
+  column?: PageColumn,
+): Promise<{ rows: PagedDocumentRow[]; total?: number; column: unknown[] }> {
+  const p = new SqlParams();
+  const select = versionedSelect(p.add(known));
+  const where = documentWhere(query, p);
+  const total = query.countTotal ? `, (SELECT count(*)::int FROM document_entry d WHERE ${documentWhere(query, p)}) AS page_total` : '';
+  const extra = column ? `, ${column(p)} AS page_column` : '';
+  const limit = query.limit !== undefined ? ` LIMIT ${p.add(query.limit)}` : '';
+  const offset = query.offset ? ` OFFSET ${p.add(query.offset)}` : '';
+  const r = await q.query<PagedDocumentRow & { row_uuid: string; page_total?: number; page_column?: unknown }>(
+    prepared(`SELECT ${select.columns}${total}${extra} FROM ${select.from} WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`),
+    p.values,
+  );
+  for (const row of r.rows) row.entry_uuid = row.row_uuid;
+  const page: { rows: PagedDocumentRow[]; total?: number; column: unknown[] } = { rows: r.rows, column: r.rows.map((row) => row.page_column) };
+  if (query.countTotal) {
+    const first = r.rows[0];
+    // as findDocuments: a page of no rows says nothing of the count past the first page
+    page.total = first ? Number(first.page_total) : query.offset || query.limit === 0 ? await countDocuments(q, query) : 0;
+  }
+  return page;
+}
+
 const CURSOR = 'carnet_document_pages';
 
 /**
@@ -59,13 +105,9 @@ export async function readDocumentPages(
 ): Promise<void> {
   const p = new SqlParams();
   const where = documentWhere(query, p);
-  const knownParam = p.add(known);
+  const select = versionedSelect(p.add(known));
   await tx.query(
-    `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
-     SELECT d.entry_uuid::text AS row_uuid, d.xmin::text AS row_version, f.entry_uuid IS NOT NULL AS row_read, f.*
-     FROM document_entry d
-     LEFT JOIN LATERAL (SELECT ${COLUMNS_BUT_METADATA}, d.metadata::text AS metadata
-       WHERE NOT (d.entry_uuid::text || ':' || d.xmin::text = ANY(${knownParam}::text[])) OFFSET 0) f ON true
+    `DECLARE ${CURSOR} NO SCROLL CURSOR FOR SELECT ${select.columns} FROM ${select.from}
      WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}`,
     p.values,
   );

@@ -75,7 +75,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
   const { services, config } = deps;
   const framing = { maxEnvelopeBytes: config.limits.xml.maxBytes, maxParts: config.limits.mtomMaxParts };
   // one per server: the rows it caches are those of its own database
-  const entryXml = new EntryXmlCache();
+  const entryXml = new EntryXmlCache(config.entryCacheBytes);
 
   await app.register(async (xds) => {
     // Plain SOAP keeps what the scan found while the body arrived (the root's children), so that

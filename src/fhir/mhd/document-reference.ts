@@ -144,6 +144,16 @@ export interface ToDocumentReferenceOptions {
 }
 
 
+/** DocumentReference.relatesTo of an entry's associations (those that have a FHIR code), in their order. */
+export function relatesToOf(relations: readonly { type: AssociationType; targetId: string }[]): DocumentReferenceRelatesTo[] {
+  return relations
+    .filter((r) => ASSOCIATION_TO_RELATES_TO[r.type])
+    .map((r) => ({
+      code: ASSOCIATION_TO_RELATES_TO[r.type] as DocumentReferenceRelatesTo['code'],
+      target: { reference: `DocumentReference/${stripUrnUuid(r.targetId)}` },
+    }));
+}
+
 export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocumentReferenceOptions = {}): DocumentReference {
   const id = stripUrnUuid(entry.entryUuid);
   const contained: Resource[] = [];
@@ -191,12 +201,7 @@ export function toDocumentReference(entry: StoredDocumentEntry, options: ToDocum
     contained.push(xcnToPractitioner(entry.legalAuthenticator, 'authenticator'));
     dr.authenticator = { reference: '#authenticator' };
   }
-  const relatesTo = (options.relatesTo ?? [])
-    .filter((r) => ASSOCIATION_TO_RELATES_TO[r.type])
-    .map((r) => ({
-      code: ASSOCIATION_TO_RELATES_TO[r.type] as DocumentReferenceRelatesTo['code'],
-      target: { reference: `DocumentReference/${stripUrnUuid(r.targetId)}` },
-    }));
+  const relatesTo = relatesToOf(options.relatesTo ?? []);
   if (relatesTo.length > 0) dr.relatesTo = relatesTo;
   if (entry.comments !== undefined) dr.description = entry.comments;
   if (entry.confidentialityCodes.length > 0) dr.securityLabel = entry.confidentialityCodes.map(codedToConcept);

@@ -1,18 +1,20 @@
 // ITI-67 Find Document References (GET and POST _search) and the read of one DocumentReference.
 // The services answer only what the caller may see, so totals and pages never count a hidden
 // document (ACC-08) and a hidden document reads exactly like an absent one.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
 import type { DocumentRelation } from '../../services/documents.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE, toDocumentReference } from '../mhd/document-reference.js';
-import { sendResource } from '../reply.js';
+import { contentTypeOf } from '../format.js';
+import { formatFor, sendResource } from '../reply.js';
+import { DocumentJsonCache } from './document-json-cache.js';
 import { DOCUMENT_REFERENCE_SEARCH_PARAMS, readDocumentSearch } from './document-search.js';
 import { documentReferenceOptions } from './patients.js';
 import { isLenient, PAGING_PARAM_DECLS, pagingOf, searchParamsOf } from './search-params.js';
-import { searchset } from './searchset.js';
+import { searchset, searchsetJson } from './searchset.js';
 import { atVersion, baseOf } from './support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,8 +40,10 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
   const { services, config } = ctx;
   acceptFormBodies(fhir);
 
-  async function search(req: FastifyRequest): Promise<ReturnType<typeof searchset>> {
-    const caller = callerOf(req);
+  // one per door: the rows it holds are those of its own database, the URLs its own
+  const jsonCache = new DocumentJsonCache(() => config.publicUrl, config.entryCacheBytes);
+
+  function searchOf(req: FastifyRequest) {
     const params = searchParamsOf(req);
     const paging = pagingOf(params, config);
     const { patient, criteria, ignored } = readDocumentSearch(params, isLenient(req));
@@ -48,7 +52,14 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
     const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: true };
     // PAT-02: what the request leaves out, the patient's stored display settings may fill.
     const defaults = { count: !params.some((p) => p.name === '_count'), sort: !params.some((p) => p.name === '_sort') };
-    const page = await services.documents.find(caller, 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId }, query, defaults, { withRelations: true });
+    const patientRef = 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId };
+    return { params, paging, ignored, query, defaults, patientRef };
+  }
+
+  async function search(req: FastifyRequest): Promise<ReturnType<typeof searchset>> {
+    const caller = callerOf(req);
+    const { params, paging, ignored, query, defaults, patientRef } = searchOf(req);
+    const page = await services.documents.find(caller, patientRef, query, defaults, { withRelations: true });
     if (page.pageSize !== undefined) paging.count = page.pageSize;
     const relations = page.relations ?? new Map<string, DocumentRelation[]>();
     return searchset({
@@ -63,8 +74,24 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
     });
   }
 
-  fhir.get('/DocumentReference', async (req, reply) => sendResource(req, reply, await search(req)));
-  fhir.post('/DocumentReference/_search', async (req, reply) => sendResource(req, reply, await search(req)));
+  /** search() answered in FHIR JSON from the entries' JSON held by row version: the same bytes. */
+  async function searchJson(req: FastifyRequest): Promise<Buffer> {
+    const caller = callerOf(req);
+    const { params, paging, ignored, query, defaults, patientRef } = searchOf(req);
+    const reader = jsonCache.reader();
+    const page = await services.documents.findVersioned(caller, patientRef, query, defaults, reader.known);
+    if (page.pageSize !== undefined) paging.count = page.pageSize;
+    const matches = page.rows.map((row) => ({ resourceType: 'DocumentReference', id: row.entryUuid, json: reader.jsonOf(row, page.relations.get(`urn:uuid:${row.entryUuid}`)) }));
+    return searchsetJson({ base: baseOf(ctx), type: 'DocumentReference', params, paging, total: page.total ?? 0, more: page.rows.length === paging.count, ignored }, matches);
+  }
+
+  async function answerSearch(req: FastifyRequest, reply: FastifyReply) {
+    if (jsonCache.enabled && formatFor(req) === 'json') return reply.code(200).type(contentTypeOf('json')).send(await searchJson(req));
+    return sendResource(req, reply, await search(req));
+  }
+
+  fhir.get('/DocumentReference', answerSearch);
+  fhir.post('/DocumentReference/_search', answerSearch);
   async function read(req: FastifyRequest<{ Params: { id: string } }>) {
     const caller = callerOf(req);
     const entry = await services.documents.read(caller, { entryUuid: entryUuidOfId(req.params.id) });

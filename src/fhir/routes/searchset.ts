@@ -4,6 +4,7 @@
 // GET too; R4 search.html#conformance: the links carry only the parameters used).
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import { fhirJson } from '../format.js';
 import { warningOutcome } from '../outcome.js';
 import { keyOf, type Paging, type SearchParam } from './search-params.js';
 
@@ -63,4 +64,28 @@ export function searchset(input: SearchsetInput): Bundle {
     link: links,
     entry,
   };
+}
+
+/** A match of a searchset whose resource is already FHIR JSON (in parts, in order). */
+export interface JsonMatch {
+  resourceType: string;
+  id: string;
+  json: Buffer[];
+}
+
+/**
+ * The searchset `searchset()` makes, as the FHIR JSON bytes `serialize` would write for it, its
+ * matches given as JSON already: the same members in the same order (the entries come last).
+ */
+export function searchsetJson(input: Omit<SearchsetInput, 'resources'>, matches: readonly JsonMatch[]): Buffer {
+  const { entry: outcomes = [], ...bundle } = searchset({ ...input, resources: [] });
+  const whole = fhirJson(bundle);
+  if (matches.length === 0 && outcomes.length === 0) return Buffer.from(whole, 'utf8');
+  const parts: Buffer[] = [Buffer.from(`${whole.slice(0, -1)},"entry":[`, 'utf8')];
+  matches.forEach((m, i) => {
+    parts.push(Buffer.from(`${i ? ',' : ''}{"fullUrl":${JSON.stringify(`${input.base}/${m.resourceType}/${m.id}`)},"resource":`, 'utf8'), ...m.json, Buffer.from(',"search":{"mode":"match"}}', 'utf8'));
+  });
+  outcomes.forEach((e, i) => parts.push(Buffer.from(`${matches.length + i ? ',' : ''}${fhirJson(e)}`, 'utf8')));
+  parts.push(Buffer.from(']}', 'utf8'));
+  return Buffer.concat(parts);
 }
