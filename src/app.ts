@@ -62,7 +62,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       dataDir: config.dataDir,
       maxConnections: config.dbPoolSize,
       statementTimeoutMs: config.dbStatementTimeoutMs,
-      preparedStatements: config.dbPreparedStatements,
     }));
   const services = createServices({
     db,

@@ -81,8 +81,8 @@ export interface PageOrderPlan {
  * the SQL-alone comparison: the benchmark has the server answer one page as the nurse and one as
  * the patient, takes each statement as sent, and runs both again under EXPLAIN ANALYZE.
  */
-// the page's statement, as read whole (findDocuments) or by row version (findDocumentRows), named or not
-const PAGE_STATEMENT = /^(\/\* prepared \*\/ )?SELECT d\.(patient_key|entry_uuid)::text[\s\S]*AS page_total[\s\S]* FROM document_entry d\s+(WHERE|LEFT JOIN LATERAL) [\s\S]*ORDER BY/;
+// the page's statement, as read whole (findDocuments) or by row version (findDocumentRows)
+const PAGE_STATEMENT = /^SELECT d\.(patient_key|entry_uuid)::text[\s\S]*AS page_total[\s\S]* FROM document_entry d\s+(WHERE|LEFT JOIN LATERAL) [\s\S]*ORDER BY/;
 
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
 const TYPES = ['11488-4', '11490-0', '11502-2', '34112-3'];
@@ -126,11 +126,9 @@ async function main(): Promise<void> {
   const { claimsOf } = await load('test/support/app.ts');
 
   // Counted (statements per request, the page statement kept for the SQL-alone comparison).
-  // CARNET_DB_PREPARED_STATEMENTS=true and CARNET_ENTRY_CACHE_BYTES=0 in the bench's environment
-  // measure the server with named statements and without held entries (a checkout that has
-  // neither ignores them)
-  const preparedStatements = process.env.CARNET_DB_PREPARED_STATEMENTS === 'true';
-  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema, preparedStatements }), PAGE_STATEMENT);
+  // CARNET_ENTRY_CACHE_BYTES=0 in the bench's environment measures the server without held
+  // entries (a checkout that has none ignores it)
+  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema }), PAGE_STATEMENT);
   await migrate(pool);
   const capture = a.captureQueries ? captureQueries(pool) : undefined;
   const db = capture?.db ?? pool;

@@ -17,8 +17,6 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   dbPoolSize: number;
-  /** name the hot statements so that each connection prepares them once (off by default: run 6 of docs/PERFORMANCE.md measured no planning saved; never behind PgBouncer in transaction mode) */
-  dbPreparedStatements: boolean;
   /** bytes of the entries each door keeps as it answers them, by row version (FHIR JSON, XDS XML); 0: none */
   entryCacheBytes: number;
   /** body limit of ordinary requests */
@@ -127,7 +125,6 @@ export function loadConfig(given: Env = process.env): Config {
     databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: readString(env, 'CARNET_DATA_DIR', './data')!,
     dbPoolSize: readInt(env, 'CARNET_DB_POOL_SIZE', 10, 1, 200),
-    dbPreparedStatements: readBool(env, 'CARNET_DB_PREPARED_STATEMENTS', false),
     entryCacheBytes: readSize(env, 'CARNET_ENTRY_CACHE_BYTES', 32 * 1024 ** 2, 0, 4 * 1024 ** 3),
     bodyLimit: readSize(env, 'CARNET_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 ** 2),
     documentBodyLimit: readSize(env, 'CARNET_DOCUMENT_BODY_LIMIT', 64 * 1024 ** 2, 1024, 1024 ** 3),

@@ -24,16 +24,3 @@ export interface Db extends Queryable {
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
 }
-
-/**
- * Marks a statement of fixed text that runs often (a page read, the record's load, the trace
- * append): PostgreSQL prepares it once per connection, under a name, and may then keep its plan
- * instead of planning it at every request. Its values stay parameters, so one text serves every
- * request of its shape. The mark is an SQL comment: a store that prepares nothing (PGlite), or a
- * wrapper that passes the text on, runs it as any statement.
- */
-export const PREPARED_MARK = '/* prepared */ ';
-
-export function prepared(sql: string): string {
-  return PREPARED_MARK + sql;
-}

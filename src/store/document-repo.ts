@@ -5,7 +5,7 @@
 import type { LineageGate, MemberFacts } from '../domain/lineage.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { AvailabilityStatus, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
-import { prepared, type Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import type { Statement } from './combined-writes.js';
 import { SqlParams } from './sql-params.js';
 import { currentMemberSql, latestVersionSql, visibilitySql } from './visibility-sql.js';
@@ -354,7 +354,7 @@ export async function findDocuments(q: Queryable, query: DocumentQuery, column?:
   const limit = query.limit !== undefined ? ` LIMIT ${p.add(query.limit)}` : '';
   const offset = query.offset ? ` OFFSET ${p.add(query.offset)}` : '';
   const rows = await q.query<DocumentRow & { page_total?: number; page_column?: unknown }>(
-    prepared(`SELECT ${COLUMNS}${total}${extra} FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`),
+    `SELECT ${COLUMNS}${total}${extra} FROM document_entry d WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`,
     p.values,
   );
   const page: DocumentPage & { column?: unknown[] } = { entries: rows.rows.map(toStoredEntry) };

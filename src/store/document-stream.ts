@@ -2,7 +2,7 @@
 // answer needs nothing else), or the rows a page at a time through a cursor (a LeafClass answer
 // written as it is read). The WHERE clause is documentWhere's, the caller's visibility filter
 // always in it (ACC-08), and the order is the search's own.
-import { prepared, type Queryable, type Tx } from './db.js';
+import type { Queryable, Tx } from './db.js';
 import { COLUMNS_BUT_METADATA, countDocuments, documentWhere, ORDER, type DocumentQuery, type DocumentRow, type PageColumn } from './document-repo.js';
 import { SqlParams } from './sql-params.js';
 
@@ -70,7 +70,7 @@ export async function findDocumentRows(
   const limit = query.limit !== undefined ? ` LIMIT ${p.add(query.limit)}` : '';
   const offset = query.offset ? ` OFFSET ${p.add(query.offset)}` : '';
   const r = await q.query<PagedDocumentRow & { row_uuid: string; page_total?: number; page_column?: unknown }>(
-    prepared(`SELECT ${select.columns}${total}${extra} FROM ${select.from} WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`),
+    `SELECT ${select.columns}${total}${extra} FROM ${select.from} WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`,
     p.values,
   );
   for (const row of r.rows) row.entry_uuid = row.row_uuid;

@@ -10,15 +10,13 @@ export interface StoreOptions {
   maxConnections: number;
   /** PostgreSQL: a statement running longer is cancelled (the request answers 503) */
   statementTimeoutMs?: number;
-  /** PostgreSQL: name the hot statements (pg-db.ts); default false */
-  preparedStatements?: boolean;
 }
 
 export async function openDb(options: StoreOptions): Promise<Db> {
   // Only the driver in use is loaded: one fewer to load at every start.
   if (options.databaseUrl) {
     const { openPostgres } = await import('./pg-db.js');
-    return openPostgres({ connectionString: options.databaseUrl, maxConnections: options.maxConnections, statementTimeoutMs: options.statementTimeoutMs, preparedStatements: options.preparedStatements });
+    return openPostgres({ connectionString: options.databaseUrl, maxConnections: options.maxConnections, statementTimeoutMs: options.statementTimeoutMs });
   }
   prepareDataDir(options.dataDir);
   const release = lockDataDir(options.dataDir);

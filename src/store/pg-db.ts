@@ -1,6 +1,6 @@
 // PostgreSQL through a `pg` pool.
 import pg from 'pg';
-import { PREPARED_MARK, type Db, type QueryResult, type Tx } from './db.js';
+import type { Db, QueryResult, Tx } from './db.js';
 import { isConnectionError, translateDbError } from './db-errors.js';
 
 // int8 (bigint) columns hold sizes and sequence numbers well below 2^53: read them as numbers.
@@ -15,30 +15,6 @@ export interface PgOptions {
   statementTimeoutMs?: number;
   /** how long to wait for a connection (pool full or server unreachable), ms */
   connectTimeoutMs?: number;
-  /**
-   * name the statements marked `prepared` (db.ts), so that each connection prepares them once
-   * (default false: PostgreSQL kept re-planning the page statement, docs/PERFORMANCE.md run 6);
-   * never behind a pooler that does not keep them (PgBouncer in transaction mode)
-   */
-  preparedStatements?: boolean;
-}
-
-/**
- * At most this many texts are named: each is kept by every connection that ran it (with its
- * plan), and a text built from many shapes of search must not grow that without bound; the texts
- * past it run unnamed, as before.
- */
-const MAX_NAMED_TEXTS = 200;
-
-/** Names statements by their text, the same name for the same text on every connection of the pool. */
-function statementNames(enabled: boolean): (sql: string) => string | undefined {
-  const names = new Map<string, string>();
-  return (sql) => {
-    if (!enabled || !sql.startsWith(PREPARED_MARK)) return undefined;
-    let name = names.get(sql);
-    if (name === undefined && names.size < MAX_NAMED_TEXTS) names.set(sql, (name = `carnet_${names.size + 1}`));
-    return name;
-  };
 }
 
 export function openPostgres(options: PgOptions): Db {
@@ -55,11 +31,9 @@ export function openPostgres(options: PgOptions): Db {
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
-  const nameOf = statementNames(options.preparedStatements ?? false);
   const run = async <T>(client: pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
     try {
-      const name = nameOf(sql);
-      const r = name !== undefined ? await client.query({ name, text: sql, values: params ?? [] }) : await client.query(sql, params as unknown[]);
+      const r = await client.query(sql, params as unknown[]);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     } catch (e) {
       throw translateDbError(e);

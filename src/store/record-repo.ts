@@ -2,7 +2,7 @@
 // representatives, identifiers. `loadRecordContext` reads it all in one round trip.
 import type { RecordContext } from '../domain/record.js';
 import type { PatientIdentifier } from '../domain/model.js';
-import { prepared, type Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { isUuid } from '../domain/identifiers.js';
 
 export interface DmpRow {
@@ -61,8 +61,7 @@ SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date:
   h.seq AS trace_head_seq, h.hash AS trace_head_hash
 FROM dmp d LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key WHERE d.patient_key = $1`;
 
-const LOAD = prepared(LOAD_SQL);
-const LOAD_FOR_UPDATE = prepared(`${LOAD_SQL} FOR UPDATE OF d`);
+const LOAD_FOR_UPDATE = `${LOAD_SQL} FOR UPDATE OF d`;
 
 type LoadedJson = DmpRow & {
   trace_head_seq: number | string | null;
@@ -84,7 +83,7 @@ function isoOrUndefined(v: string | null): string | undefined {
 export async function loadRecord(q: Queryable, patientKey: string, forUpdate = false): Promise<LoadedRecord | null> {
   // `Patient/example` names no record: it is not found, rather than a uuid cast error.
   if (!isUuid(patientKey)) return null;
-  const r = await q.query<LoadedJson>(forUpdate ? LOAD_FOR_UPDATE : LOAD, [patientKey]);
+  const r = await q.query<LoadedJson>(forUpdate ? LOAD_FOR_UPDATE : LOAD_SQL, [patientKey]);
   const raw = r.rows[0];
   if (!raw) return null;
   const { grants, reps, identifiers: identifiersJson, trace_head_seq: headSeq, trace_head_hash: headHash, ...row } = raw;

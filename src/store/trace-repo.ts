@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { chainHash, GENESIS_HASH } from '../domain/trace-chain.js';
 import { canonicalJson } from './canonical-json.js';
 import { walkChain, type ChainReader } from './chain-walk.js';
-import { prepared, type Queryable } from './db.js';
+import type { Queryable } from './db.js';
 
 /** Chain of the accesses that concern no record (a failed login with an unknown name...). */
 export const NO_RECORD_CHAIN = '00000000-0000-0000-0000-000000000000';
@@ -94,10 +94,10 @@ const N = WRITTEN_COLUMNS.length;
  * The row after a head read under its lock, and the head's move: $1..$N the row (rowValues),
  * then the new seq and hash and the chain key.
  */
-const APPEND_AFTER_LOCKED = prepared(`WITH appended AS (
+const APPEND_AFTER_LOCKED = `WITH appended AS (
     INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
   )
-  UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2} WHERE chain_key = $${N + 3}`);
+  UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2} WHERE chain_key = $${N + 3}`;
 
 /**
  * The head's move from an expected head, then the row only if the head moved: $1..$N the row,
@@ -107,7 +107,7 @@ const APPEND_AFTER_LOCKED = prepared(`WITH appended AS (
  * returns it (FOR UPDATE reads its latest committed version), so that the row can follow it in
  * one more statement.
  */
-const APPEND_AFTER_EXPECTED = prepared(`WITH moved AS (
+const APPEND_AFTER_EXPECTED = `WITH moved AS (
     UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2}
     WHERE chain_key = $${N + 3} AND seq = $${N + 4} AND hash = $${N + 5} RETURNING 1
   ), appended AS (
@@ -118,7 +118,7 @@ const APPEND_AFTER_EXPECTED = prepared(`WITH moved AS (
     SELECT seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $${N + 3} AND NOT EXISTS (SELECT 1 FROM moved) FOR UPDATE
   )
   SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM appended)::int AS appended,
-    (SELECT seq FROM locked) AS locked_seq, (SELECT hash FROM locked) AS locked_hash`);
+    (SELECT seq FROM locked) AS locked_seq, (SELECT hash FROM locked) AS locked_hash`;
 
 /** The hash of a row: SHA-256 over the previous hash and the row's canonical content. */
 export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
