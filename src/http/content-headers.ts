@@ -29,7 +29,7 @@ export interface DocumentResponse {
   baseName: string;
   /** the bytes, when at hand: a text type without charset gets UTF-8 if they are UTF-8 */
   content?: Uint8Array;
-  /** whether the bytes are UTF-8, for bytes not at hand (streamed): `isUtf8Slices` */
+  /** whether the bytes are UTF-8, for bytes not at hand (streamed): the fact stored with the content */
   utf8?: boolean;
 }
 
@@ -37,20 +37,6 @@ export interface DocumentResponse {
 export function charsetFollowsBytes(mimeType: string): boolean {
   const parsed = parseMediaType(mimeType);
   return parsed?.type === 'text' && !parsed.params.has('charset');
-}
-
-/** `isUtf8` of bytes that come in slices, a sequence possibly cut between two of them. */
-export async function isUtf8Slices(slices: AsyncIterable<Uint8Array>): Promise<boolean> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  try {
-    for await (const s of slices) decoder.decode(s, { stream: true });
-    decoder.decode();
-    return true;
-  } catch (e) {
-    // by its code: a TypeError of another realm (a test's VM context) is no instance of this one's
-    if ((e as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return false;
-    throw e;
-  }
 }
 
 /** Letters, digits, dot, dash and underscore only, never empty, at most 100 characters. */

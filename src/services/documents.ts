@@ -6,7 +6,8 @@ import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
 import { countDocumentsUpTo, findDocumentIds, findDocumentRows, readDocumentPages } from '../store/document-stream.js';
-import { contentSlices, getContentHead, type ContentHead, type ContentPart } from '../store/content-slices.js';
+import { contentSlices, getContentHead, recordContentUtf8, type ContentHead, type ContentPart } from '../store/content-slices.js';
+import { isUtf8Slices } from '../util/utf8-slices.js';
 import type { Queryable, Tx } from '../store/db.js';
 
 export type { DocumentPage, DocumentRelation };
@@ -60,6 +61,13 @@ export type DocumentRef = { entryUuid: string } | { uniqueId: string };
  */
 export interface DocumentContent {
   size: number;
+  /** the SHA-256 of the bytes (hex): it names them, and changes with any of them */
+  sha256: string;
+  /**
+   * whether the bytes are UTF-8: as decided at deposit; for a content stored before that was kept
+   * (migration 0065), decided from all of its bytes on this first need, then stored
+   */
+  isUtf8(): Promise<boolean>;
   /**
    * the bytes in order, or only the `length` bytes from `offset` (a byte range: only those are
    * read from the store); a store that fails mid-way makes the iteration throw
@@ -78,6 +86,13 @@ function storedContent(db: Queryable, patientKey: string, sha256: string, head: 
   const slices = (part?: ContentPart) => contentSlices(db, patientKey, sha256, head, part);
   return {
     size: head.size,
+    sha256,
+    async isUtf8() {
+      if (head.utf8 !== null) return head.utf8;
+      const utf8 = await isUtf8Slices(slices());
+      await recordContentUtf8(db, patientKey, sha256, utf8);
+      return utf8;
+    },
     slices,
     async whole() {
       if (head.first.byteLength === head.size) return head.first;

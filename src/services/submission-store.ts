@@ -95,7 +95,7 @@ export async function storeSubmission(
     // the same bytes twice in one submission are one content row, as they are across submissions
     if (p.digest && d.content && !contents.has(p.digest.sha256)) {
       contents.add(p.digest.sha256);
-      rows.push(putContentStatement(patientKey, { sha256: p.digest.sha256, sha1: p.digest.sha1, bytes: d.content }, now));
+      rows.push(putContentStatement(patientKey, { sha256: p.digest.sha256, sha1: p.digest.sha1, utf8: p.digest.utf8, bytes: d.content }, now));
     }
     rows.push(insertEntryVersionStatement({
       patientKey,

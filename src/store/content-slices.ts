@@ -15,6 +15,8 @@ export const CONTENT_SLICE_BYTES = 512 * 1024;
 
 export interface ContentHead {
   size: number;
+  /** whether the content is UTF-8, as decided at deposit; null for a row stored before that was kept (migration 0065) */
+  utf8: boolean | null;
   /** the first slice (the whole content when it is no longer than a slice) */
   first: Buffer;
 }
@@ -23,12 +25,21 @@ const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.fro
 
 /** The content's size and first slice, or null when the record holds no such content. */
 export async function getContentHead(q: Queryable, patientKey: string, sha256: string, sliceBytes = CONTENT_SLICE_BYTES): Promise<ContentHead | null> {
-  const r = await q.query<{ size: number; head: Uint8Array }>(
-    'SELECT size, substring(bytes FROM 1 FOR $3) AS head FROM document_content WHERE patient_key = $1 AND sha256 = $2',
+  const r = await q.query<{ size: number; is_utf8: boolean | null; head: Uint8Array }>(
+    'SELECT size, is_utf8, substring(bytes FROM 1 FOR $3) AS head FROM document_content WHERE patient_key = $1 AND sha256 = $2',
     [patientKey, sha256, sliceBytes],
   );
   const row = r.rows[0];
-  return row ? { size: Number(row.size), first: asBuffer(row.head) } : null;
+  return row ? { size: Number(row.size), utf8: row.is_utf8, first: asBuffer(row.head) } : null;
+}
+
+/**
+ * Stores whether a content stored before that was kept (migration 0065) is UTF-8, once a read
+ * decided it from its bytes: the content never changes, so neither does the fact, and a row that
+ * already has one keeps it.
+ */
+export async function recordContentUtf8(q: Queryable, patientKey: string, sha256: string, utf8: boolean): Promise<void> {
+  await q.query('UPDATE document_content SET is_utf8 = $3 WHERE patient_key = $1 AND sha256 = $2 AND is_utf8 IS NULL', [patientKey, sha256, utf8]);
 }
 
 /** `length` bytes of the content from `offset` (0-based); anything else than those bytes is an error. */

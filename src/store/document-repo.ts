@@ -374,16 +374,29 @@ export async function countDocuments(q: Queryable, query: DocumentQuery): Promis
   return c.rows[0].n;
 }
 
-/** A document's content, kept once per record whatever the number of entries that hold it. */
-export function putContentStatement(patientKey: string, content: { sha256: string; sha1: string; bytes: Uint8Array }, now: Date): Statement {
+/** A content as it is stored: its bytes and what was decided of them at deposit (content-hash.ts). */
+export interface ContentToStore {
+  sha256: string;
+  sha1: string;
+  /** whether the bytes are UTF-8 (migration 0065) */
+  utf8: boolean;
+  bytes: Uint8Array;
+}
+
+/**
+ * A document's content, kept once per record whatever the number of entries that hold it. The
+ * same bytes again change nothing, except to store whether they are UTF-8 in a row written
+ * before that was kept (migration 0065).
+ */
+export function putContentStatement(patientKey: string, content: ContentToStore, now: Date): Statement {
   return {
-    sql: `INSERT INTO document_content (patient_key, sha256, sha1, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (patient_key, sha256) DO NOTHING`,
-    params: [patientKey, content.sha256, content.sha1, content.bytes.byteLength, content.bytes, now],
+    sql: `INSERT INTO document_content (patient_key, sha256, sha1, size, is_utf8, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (patient_key, sha256) DO UPDATE SET is_utf8 = EXCLUDED.is_utf8 WHERE document_content.is_utf8 IS NULL`,
+    params: [patientKey, content.sha256, content.sha1, content.bytes.byteLength, content.utf8, content.bytes, now],
   };
 }
 
-export async function putContent(q: Queryable, patientKey: string, content: { sha256: string; sha1: string; bytes: Uint8Array }, now: Date): Promise<void> {
+export async function putContent(q: Queryable, patientKey: string, content: ContentToStore, now: Date): Promise<void> {
   const st = putContentStatement(patientKey, content, now);
   await q.query(st.sql, st.params);
 }

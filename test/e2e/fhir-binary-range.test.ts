@@ -1,8 +1,10 @@
 // ITI-68 (`GET /fhir/Binary/<id>`) asked for one byte range (RFC 9110): 206 with only those bytes,
-// read from the store and nothing more; 416 for a range outside the document; a malformed Range,
-// several ranges or an If-Range (the answer has no validator) give the whole document. The access
-// is decided and traced as for a whole retrieval, and a document the reader may not see is a 404
-// with or without a range.
+// read from the store and nothing more (a text's charset included: decided at deposit); 416 for a
+// range outside the document; a malformed Range, several ranges or an If-Range that does not name
+// the bytes' entity tag (their SHA-256) give the whole document; If-None-Match naming it is a 304.
+// The access is decided and traced as for a whole retrieval, and a document the reader may not see
+// is a 404 whatever the headers.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { PatientIdentifier } from '../../src/domain/model.js';
@@ -82,6 +84,56 @@ describeEachStore('FHIR door: ITI-68 byte ranges', (db) => {
     fetch(`${server.baseUrl}/fhir/Binary/${ids.get(name)}${query}`, { headers: { authorization: `Bearer ${tokens.get(reader.idNatPs)}`, ...headers } });
 
   const bytesOf = async (res: Response) => Buffer.from(await res.arrayBuffer());
+  // the strong entity tag of the pdf's bytes: their SHA-256
+  const pdfTag = `"${createHash('sha256').update(pdf).digest('hex')}"`;
+
+  it('the bytes as deposited carry their SHA-256 as a strong ETag, whole or in part; the same bytes under another document, the same tag', async () => {
+    const answers = [await get('pdf'), await get('pdf', { range: 'bytes=0-9' }), await get('masked')];
+    for (const res of answers) await res.arrayBuffer();
+    expect(answers.map((res) => ({ status: res.status, etag: res.headers.get('etag') }))).toEqual([
+      { status: 200, etag: pdfTag },
+      { status: 206, etag: pdfTag },
+      { status: 200, etag: pdfTag },
+    ]);
+  });
+
+  it('If-Range naming the ETag lets the range apply: 206 with those bytes', async () => {
+    const res = await get('pdf', { range: `bytes=${S - 5}-${S + 4}`, 'if-range': pdfTag });
+    expect({ status: res.status, contentRange: res.headers.get('content-range'), etag: res.headers.get('etag'), sameBytes: (await bytesOf(res)).equals(pdf.subarray(S - 5, S + 5)) }).toEqual({
+      status: 206,
+      contentRange: `bytes ${S - 5}-${S + 4}/${pdf.length}`,
+      etag: pdfTag,
+      sameBytes: true,
+    });
+  });
+
+  it('If-None-Match naming the ETag (alone, among others, weak, or *) is 304 with no body, before any Range; naming other bytes, 200', async () => {
+    const held: Record<string, string>[] = [
+      { 'if-none-match': pdfTag },
+      { 'if-none-match': `"0000", ${pdfTag}` },
+      { 'if-none-match': `W/${pdfTag}` },
+      { 'if-none-match': '*' },
+      { 'if-none-match': pdfTag, range: 'bytes=0-9' },
+      { 'if-none-match': pdfTag, range: `bytes=${pdf.length}-` },
+    ];
+    for (const headers of held) {
+      reads.length = 0;
+      const res = await get('pdf', headers);
+      const body = await bytesOf(res);
+      expect({ headers, status: res.status, etag: res.headers.get('etag'), contentRange: res.headers.get('content-range'), body: body.length, read: reads }).toEqual({
+        headers,
+        status: 304,
+        etag: pdfTag,
+        contentRange: null,
+        body: 0,
+        read: [],
+      });
+    }
+    for (const headers of [{ 'if-none-match': '"0000"' }, { 'if-none-match': 'not a tag' }]) {
+      const res = await get('pdf', headers);
+      expect({ headers, status: res.status, whole: (await bytesOf(res)).equals(pdf) }).toEqual({ headers, status: 200, whole: true });
+    }
+  });
 
   it('the whole answer says that byte ranges are served', async () => {
     const res = await get('pdf');
@@ -135,14 +187,17 @@ describeEachStore('FHIR door: ITI-68 byte ranges', (db) => {
     }
   });
 
-  it('a range of a text document has the whole answer\'s charset, decided by all of its bytes', async () => {
+  it('a range of a text document has the whole answer\'s charset, decided when it was deposited: only the range is read', async () => {
     const whole = await get('latin1Text');
     await whole.arrayBuffer();
+    reads.length = 0;
     const res = await get('latin1Text', { range: 'bytes=0-9' });
-    expect({ status: res.status, type: res.headers.get('content-type'), body: (await bytesOf(res)).toString('latin1') }).toEqual({
+    expect({ status: res.status, type: res.headers.get('content-type'), body: (await bytesOf(res)).toString('latin1'), read: reads }).toEqual({
       status: 206,
       type: whole.headers.get('content-type'),
       body: 'cccccccccc',
+      // the first slice came with the access; the non-UTF-8 byte, three slices on, was not read
+      read: [],
     });
     expect(whole.headers.get('content-type')).toBe('text/plain; charset=iso-8859-1');
   });
@@ -162,7 +217,7 @@ describeEachStore('FHIR door: ITI-68 byte ranges', (db) => {
     }
   });
 
-  it('a malformed Range, several ranges, another unit, or an If-Range (no validator to match) give the whole document, 200', async () => {
+  it('a malformed Range, several ranges, another unit, or an If-Range naming other bytes, a weak tag or a date give the whole document, 200', async () => {
     const asked: Record<string, string>[] = [
       { range: 'bytes=abc' },
       { range: 'bytes=20-10' },
@@ -171,16 +226,20 @@ describeEachStore('FHIR door: ITI-68 byte ranges', (db) => {
       { range: 'bytes=0-9, -5' },
       { range: 'items=0-9' },
       { range: 'bytes=0-9', 'if-range': '"anything"' },
+      // the same bytes' tag, weak: If-Range compares strongly, a weak tag never matches
+      { range: 'bytes=0-9', 'if-range': `W/${pdfTag}` },
+      // the answer has no Last-Modified for a date to match
       { range: 'bytes=0-9', 'if-range': 'Thu, 03 Dec 2026 08:00:00 GMT' },
     ];
     for (const headers of asked) {
       const res = await get('pdf', headers);
       const body = await bytesOf(res);
-      expect({ headers, status: res.status, contentRange: res.headers.get('content-range'), length: res.headers.get('content-length'), whole: body.equals(pdf) }).toEqual({
+      expect({ headers, status: res.status, contentRange: res.headers.get('content-range'), length: res.headers.get('content-length'), etag: res.headers.get('etag'), whole: body.equals(pdf) }).toEqual({
         headers,
         status: 200,
         contentRange: null,
         length: String(pdf.length),
+        etag: pdfTag,
         whole: true,
       });
     }
@@ -205,6 +264,52 @@ describeEachStore('FHIR door: ITI-68 byte ranges', (db) => {
     // its author reads it, in part
     const byAuthor = await get('masked', { range: 'bytes=0-9' });
     expect({ status: byAuthor.status, sameBytes: (await bytesOf(byAuthor)).equals(pdf.subarray(0, 10)) }).toEqual({ status: 206, sameBytes: true });
+  });
+
+  it('ACC-08, MASK-01: a document the reader may not see is 404 whatever its conditional headers, even naming the ETag of bytes the reader holds from another document', async () => {
+    // doctor2 reads the same bytes under a document it may see: it holds their tag
+    const visible = await get('pdf', {}, doctor2);
+    await visible.arrayBuffer();
+    expect({ status: visible.status, etag: visible.headers.get('etag') }).toEqual({ status: 200, etag: pdfTag });
+    const asked: Record<string, string>[] = [
+      { 'if-none-match': pdfTag },
+      { 'if-none-match': '*' },
+      { 'if-range': pdfTag, range: 'bytes=0-9' },
+      { 'if-range': pdfTag, range: `bytes=${pdf.length}-` },
+      { 'if-none-match': '"0000"', 'if-range': '"0000"', range: 'bytes=0-9' },
+    ];
+    for (const headers of asked) {
+      const res = await get('masked', headers, doctor2);
+      const outcome = (await res.json()) as OperationOutcome;
+      expect({ headers, status: res.status, etag: res.headers.get('etag'), contentRange: res.headers.get('content-range'), code: outcome.issue[0]?.code }).toEqual({
+        headers,
+        status: 404,
+        etag: null,
+        contentRange: null,
+        code: 'not-found',
+      });
+    }
+  });
+
+  it('TRACE-01: a conditional read answered 304, and one whose If-Range let its range apply, are each traced as a retrieval', async () => {
+    const traced = async () =>
+      Number(
+        (
+          await w.db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM access_trace WHERE chain_key = $1 AND action = 'document.retrieve' AND outcome = 'success' AND actor_id = $2 AND document_entry_uuid = $3`,
+            [patientKey, doctor.idNatPs, ids.get('pdf')],
+          )
+        ).rows[0]!.n,
+      );
+    const before = await traced();
+    const notModified = await get('pdf', { 'if-none-match': pdfTag });
+    await notModified.arrayBuffer();
+    expect(notModified.status).toBe(304);
+    expect(await traced()).toBe(before + 1);
+    const partial = await get('pdf', { 'if-range': pdfTag, range: 'bytes=0-9' });
+    await partial.arrayBuffer();
+    expect(partial.status).toBe(206);
+    expect(await traced()).toBe(before + 2);
   });
 
   it('TRACE-01: a ranged read, and one refused as unsatisfiable, are each traced as a retrieval of the document', async () => {

@@ -2,14 +2,18 @@
 // (the entryUUID, as attachment.url and the ITI-65 response say). The bytes come back as they
 // were deposited, with their mimeType, written as they are read from the store, unless the caller asks for FHIR (Accept or _format):
 // then a Binary resource carries them in base64. The bytes as deposited may be asked for in part,
-// one byte range (`Range`, RFC 9110; byte-ranges.ts): only that part is read from the store. A
-// hidden or unknown document is a 404, whatever the range. Either way the headers that keep a
-// document from running in the server's origin are set (content-headers.ts).
+// one byte range (`Range`, RFC 9110; byte-ranges.ts): only that part is read from the store. The
+// bytes as deposited carry their SHA-256 as a strong entity tag (entity-tags.ts): `If-Range`
+// naming it lets a range apply, `If-None-Match` naming it is a 304. A hidden or unknown document
+// is a 404, whatever the headers, and every answer, 304 included, follows a traced access. Either
+// way the headers that keep a document from running in the server's origin are set
+// (content-headers.ts).
 import type { Binary } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { contentRange, decideRange, ifRangeAllows, WHOLE, type ByteRange } from '../../http/byte-ranges.js';
-import { CONTENT_SAFETY_HEADERS, charsetFollowsBytes, documentResponseHeaders, isUtf8Slices } from '../../http/content-headers.js';
+import { CONTENT_SAFETY_HEADERS, charsetFollowsBytes, documentResponseHeaders } from '../../http/content-headers.js';
+import { contentEtag, noneMatchNames } from '../../http/entity-tags.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { formatOfMediaType } from '../format.js';
@@ -50,29 +54,39 @@ interface RawDocument {
   content: DocumentContent;
 }
 
-/** The document's own bytes (its mime type, not FHIR): all of them, or one byte range. */
+const headerOf = (req: FastifyRequest, name: string): string | undefined => {
+  const v = req.headers[name];
+  return v === undefined ? undefined : String(v);
+};
+
+/**
+ * The document's own bytes (its mime type, not FHIR): all of them, one byte range, or none (304)
+ * when the caller holds them already. If-None-Match is asked before If-Range and Range (RFC 9110
+ * §13.2.2). The access was decided and traced before any of them is read.
+ */
 function sendRaw(req: FastifyRequest, reply: FastifyReply, doc: RawDocument): Promise<FastifyReply> | FastifyReply {
   const { content } = doc;
-  // The answer has neither ETag nor Last-Modified: no If-Range can name them, so a request that
-  // carries one gets the whole document (RFC 9110 §13.1.5).
-  const ifRange = req.headers['if-range'];
-  const decision = ifRangeAllows(ifRange === undefined ? undefined : String(ifRange)) ? decideRange(req.headers.range, content.size) : WHOLE;
+  const etag = contentEtag(content.sha256);
+  if (noneMatchNames(headerOf(req, 'if-none-match'), etag)) return reply.code(304).header('etag', etag).send();
+  // a range applies only to the bytes the caller's If-Range names (its Date never does: the
+  // answer has no Last-Modified); otherwise the whole document (RFC 9110 §13.1.5)
+  const decision = ifRangeAllows(headerOf(req, 'if-range'), { etag }) ? decideRange(req.headers.range, content.size) : WHOLE;
   if (decision.kind === 'unsatisfiable') {
     // The access was decided and traced before the size was known to the answer: a reader who
     // may not see the document had its 404 from retrieve(), never this.
     reply.header('accept-ranges', 'bytes').header('content-range', contentRange(content.size));
     return sendResource(req, reply, errorOutcome('invalid', `no byte of the Range lies within the document's ${content.size} bytes`), 416);
   }
-  return sendBytes(reply, doc, decision.kind === 'partial' ? decision.range : undefined);
+  return sendBytes(reply, doc, etag, decision.kind === 'partial' ? decision.range : undefined);
 }
 
-/** 200 with every byte, or 206 with those of `range`; the same headers otherwise. */
-async function sendBytes(reply: FastifyReply, doc: RawDocument, range?: ByteRange): Promise<FastifyReply> {
+/** 200 with every byte, or 206 with those of `range`; the same headers otherwise, the bytes' entity tag among them. */
+async function sendBytes(reply: FastifyReply, doc: RawDocument, etag: string, range?: ByteRange): Promise<FastifyReply> {
   const { mimeType, content } = doc;
-  // Text without a charset is served as UTF-8 only if it is: read through once more for that. A
-  // range is labelled as the whole document is, so all of it is read for that even then.
-  const utf8 = charsetFollowsBytes(mimeType) ? await isUtf8Slices(content.slices()) : undefined;
-  reply.headers(documentResponseHeaders({ mimeType, baseName: `document-${doc.id}`, utf8 })).header('accept-ranges', 'bytes');
+  // Text without a charset is served as UTF-8 only if all of it is, a range labelled as the whole
+  // document is: decided once, when the bytes were deposited.
+  const utf8 = charsetFollowsBytes(mimeType) ? await content.isUtf8() : undefined;
+  reply.headers(documentResponseHeaders({ mimeType, baseName: `document-${doc.id}`, utf8 })).header('accept-ranges', 'bytes').header('etag', etag);
   const part = range ? { offset: range.start, length: range.end - range.start + 1 } : { offset: 0, length: content.size };
   if (range) reply.code(206).header('content-range', contentRange(content.size, range));
   else reply.code(200);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseMediaType } from '../../../src/domain/media-types.js';
 import { isUtf8 } from 'node:buffer';
-import { charsetFollowsBytes, documentResponseHeaders, isUtf8Slices, safeFileName } from '../../../src/http/content-headers.js';
+import { charsetFollowsBytes, documentResponseHeaders, safeFileName } from '../../../src/http/content-headers.js';
+import { isUtf8Slices } from '../../../src/util/utf8-slices.js';
 
 describe('media types and the headers of document bytes', () => {
   it('reads media types strictly, quoted parameters included, and refuses what could break a header', () => {

@@ -1,0 +1,12 @@
+-- Whether a document's content is UTF-8, decided once from its bytes when it is deposited (ITI-65
+-- and ITI-41 both write content through putContentStatement) and kept beside its size: ITI-68
+-- names the charset of a text document without one from this fact, without reading the whole
+-- content again, even for a byte range. It is a fact of the bytes alone (content is immutable,
+-- named by its SHA-256 in its record), whatever type a document gives them.
+-- Rows written before this migration have no fact yet (null): the first read that needs it
+-- decides it from the bytes, as was done at every read before, and stores it
+-- (src/store/content-slices.ts, recordContentUtf8); a new deposit of the same bytes stores it too.
+-- Deciding it here would need a UTF-8 check in SQL equal to the server's (PostgreSQL's own refuses
+-- the NUL byte, which UTF-8 allows), over every document ever stored, in the migration's one
+-- transaction.
+ALTER TABLE document_content ADD COLUMN is_utf8 boolean;
