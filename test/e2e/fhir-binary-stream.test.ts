@@ -8,7 +8,7 @@ import { CONTENT_SLICE_BYTES } from '../../src/store/content-slices.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
-import { failingSlices } from '../support/failing-slices.js';
+import { retrieveWithStoreLost } from '../support/failing-slices.js';
 
 describeEachStore('FHIR door: ITI-68 written from the store', (db) => {
   let server: RunningApp;
@@ -66,27 +66,12 @@ describeEachStore('FHIR door: ITI-68 written from the store', (db) => {
   });
 
   it('TRACE-01: the store lost while the document is on its way cuts the connection, and the retrieval was traced before any byte left', async () => {
-    const state = { armed: false };
-    const failing = await startTestApp(failingSlices(db(), state));
-    const failingToken = await failing.tokenFor(doctor);
-    const traced = async () =>
-      Number((await w.db.query<{ n: string }>(`SELECT count(*) AS n FROM access_trace WHERE chain_key = $1 AND action = 'document.retrieve' AND outcome = 'success'`, [patientKey])).rows[0]!.n);
-    try {
-      // unarmed, the same server answers whole (the failure below is the store's, not the setup's)
-      expect(Buffer.from(await (await get('pdf', failing, failingToken)).arrayBuffer()).equals(pdf)).toBe(true);
-      const before = await traced();
-      state.armed = true;
-      const outcome = await get('pdf', failing, failingToken)
-        .then((res) => res.arrayBuffer())
-        .then(
-          (body) => ({ length: body.byteLength }),
-          (error: unknown) => ({ error }),
-        );
-      expect(outcome).toHaveProperty('error');
-      expect(await traced()).toBe(before + 1);
-    } finally {
-      state.armed = false;
-      await failing.close();
-    }
+    const lost = await retrieveWithStoreLost(
+      db(),
+      patientKey,
+      async (failing) => Buffer.from(await (await get('pdf', failing, await failing.tokenFor(doctor))).arrayBuffer()),
+      (body) => body.equals(pdf),
+    );
+    expect(lost).toEqual({ wholeWhenUnarmed: true, failedWhenArmed: true, tracedWhileArmed: 1 });
   });
 });

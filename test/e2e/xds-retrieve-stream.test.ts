@@ -11,7 +11,7 @@ import type { PatientIdentifier } from '../../src/domain/model.js';
 import { buildMtomMessage } from '../../src/xds/mtom.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
-import { failingSlices } from '../support/failing-slices.js';
+import { retrieveWithStoreLost } from '../support/failing-slices.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
 import { envelope, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
@@ -131,26 +131,13 @@ describeEachStore('XDS door: ITI-43 MTOM answers written from the store', (db) =
   });
 
   it('TRACE-01: the store lost while a document is on its way cuts the connection, and the retrieval was traced before any byte left', async () => {
-    const state = { armed: false };
-    const failing = await startTestApp(failingSlices(db(), state));
-    const traced = async () =>
-      Number((await w.db.query<{ n: string }>(`SELECT count(*) AS n FROM access_trace WHERE chain_key = $1 AND action = 'document.retrieve' AND outcome = 'success'`, [patientKey])).rows[0]!.n);
-    try {
-      // unarmed, the same server answers whole (the failure below is the store's, not the setup's)
-      const whole = await retrieve([uniqueIds[1]!], failing.baseUrl);
-      expect(whole.body.includes(documents[1]!)).toBe(true);
-      const before = await traced();
-      state.armed = true;
-      // the client sees a failure: the connection cut while the body came, short of its length
-      const outcome = await retrieve([uniqueIds[1]!], failing.baseUrl).then(
-        (got) => ({ got }),
-        (error: unknown) => ({ error }),
-      );
-      expect(outcome).toHaveProperty('error');
-      expect(await traced()).toBe(before + 1);
-    } finally {
-      state.armed = false;
-      await failing.close();
-    }
+    const lost = await retrieveWithStoreLost(
+      db(),
+      patientKey,
+      async (failing) => (await retrieve([uniqueIds[1]!], failing.baseUrl)).body,
+      // the whole MTOM answer holds the document's bytes
+      (body) => body.includes(documents[1]!),
+    );
+    expect(lost).toEqual({ wholeWhenUnarmed: true, failedWhenArmed: true, tracedWhileArmed: 1 });
   });
 });
