@@ -265,10 +265,11 @@ export function documentService(deps: ServiceDeps) {
       patient: PatientRef,
       criteria: DocumentCriteria,
       displayDefaults: { count?: boolean; sort?: boolean },
-      known: (patientKey: string) => readonly string[],
+      known: (patientKey: string, page: { offset: number; rows: number }) => readonly string[],
     ): Promise<{ rows: StreamedEntry[]; total?: number; pageSize?: number; relations: Map<string, DocumentRelation[]> }> {
       return pageSearch(caller, patient, criteria, displayDefaults, { rows: [], total: 0, relations: new Map() }, async (tx, query, visibility, unbounded) => {
-        const found = await findDocumentRows(tx, query, known(query.patientKey), relationsColumn(visibility));
+        // pageSearch always sets the page's limit
+        const found = await findDocumentRows(tx, query, known(query.patientKey, { offset: query.offset ?? 0, rows: query.limit! }), relationsColumn(visibility));
         if (unbounded) tooMany(found.rows.length);
         const rows = found.rows.map((row) => ({ entryUuid: row.entry_uuid, rowVersion: row.row_version, entry: row.row_read ? () => toStoredEntry(row) : null }));
         return { rows, total: found.total, relations: relationsOfPage(rows.map((r) => `urn:uuid:${r.entryUuid}`), found.column) };

@@ -5,22 +5,33 @@
 // long as what is held is a function of the row alone: a part that depends on the reader is
 // never held here (the door adds it to each answer). The cache decides nothing: the search finds
 // what it finds, under the caller's filter in its SQL, and only the entries it found are written.
-// Kept as bytes; bounded in bytes, the least recently read record dropped first.
+// Kept as bytes; bounded in bytes, the least recently read record dropped first. Each entry also
+// keeps the place an answer last had it at (its row's position in a page's order), so that a
+// page can be told only of the entries likely to be on it rather than of the whole record.
 
 interface Held<V> {
   version: string;
   value: V;
   bytes: number;
+  /** where an answer last had this entry (its position in the answer's order), NaN when not said */
+  place: number;
+}
+
+/** Which held entries to announce: those last had at a place in [from, to), the nearest to the middle first, at most `max`. */
+export interface Around {
+  from: number;
+  to: number;
+  max: number;
 }
 
 /** One answer's view of a record: the versions it was told of stay with it whatever is dropped meanwhile. */
 export interface PinnedRecord<V> {
-  /** `<entryUUID>:<version>` of the entries held (entryUUID as the caller gave it) */
+  /** `<entryUUID>:<version>` of the entries held (entryUUID as the caller gave it), or of those `around` names */
   known: string[];
-  /** the value held for this entry at this version, if any */
-  get(entryUuid: string, version: string): V | undefined;
+  /** the value held for this entry at this version, if any (always for one `known` names); `place`: where this answer has it */
+  get(entryUuid: string, version: string, place?: number): V | undefined;
   /** holds a value just made for this entry at this version */
-  put(entryUuid: string, version: string, value: V): void;
+  put(entryUuid: string, version: string, value: V, place?: number): void;
 }
 
 export class RowVersionCache<V> {
@@ -38,20 +49,28 @@ export class RowVersionCache<V> {
     return this.maxBytes > 0;
   }
 
-  pin(recordKey: string): PinnedRecord<V> {
+  /**
+   * The record as one answer sees it: the entries it is told of stay with it, whatever is dropped
+   * or replaced meanwhile. `around`: only the entries last had near the answer's own places are
+   * told of (all of them by default); the others are still found by `get` while they are held,
+   * for a row that was read anyway.
+   */
+  pin(recordKey: string, around?: Around): PinnedRecord<V> {
     const held = this.records.get(recordKey);
     if (held) {
       this.records.delete(recordKey);
       this.records.set(recordKey, held);
     }
-    const pinned = new Map(held ?? []);
+    const live = held ?? new Map<string, Held<V>>();
+    const pinned = around ? nearest(live, around) : new Map(live);
     return {
       known: [...pinned].map(([id, h]) => `${id}:${h.version}`),
-      get: (entryUuid, version) => {
-        const h = pinned.get(entryUuid);
-        return h && h.version === version ? h.value : undefined;
+      get: (entryUuid, version, place) => {
+        const h = [pinned.get(entryUuid), live.get(entryUuid)].find((x) => x?.version === version);
+        if (h && place !== undefined) h.place = place;
+        return h?.value;
       },
-      put: (entryUuid, version, value) => this.hold(recordKey, entryUuid, { version, value, bytes: this.sizeOf(value) }),
+      put: (entryUuid, version, value, place = NaN) => this.hold(recordKey, entryUuid, { version, value, bytes: this.sizeOf(value), place }),
     };
   }
 
@@ -76,6 +95,14 @@ export class RowVersionCache<V> {
       for (const x of r.values()) this.bytes -= x.bytes;
     }
   }
+}
+
+/** The entries last had in [from, to), the nearest to the middle first, at most `max`. */
+function nearest<V>(held: Map<string, Held<V>>, around: Around): Map<string, Held<V>> {
+  const middle = (around.from + around.to) / 2;
+  const inside = [...held].filter(([, h]) => h.place >= around.from && h.place < around.to);
+  inside.sort(([, a], [, b]) => Math.abs(a.place - middle) - Math.abs(b.place - middle));
+  return new Map(inside.slice(0, Math.max(0, around.max)));
 }
 
 /** Bytes of their own, not a slice of Node's shared pool (which a held slice would keep whole). */

@@ -37,14 +37,23 @@ function heldJson(publicUrl: string, entry: StoredDocumentEntry): HeldJson {
 
 /** One answer's use of the cache. */
 export interface DocumentJsonReader {
-  /** what to tell the search (findVersioned's `known`), once it knows the record */
-  known(patientKey: string): readonly string[];
-  /** the entry's DocumentReference as JSON, in parts, with the relatesTo of `relations` */
+  /** what to tell the search of the page at `offset` of `rows` entries (findVersioned's `known`), once it knows the record */
+  known(patientKey: string, page: { offset: number; rows: number }): readonly string[];
+  /** the entry's DocumentReference as JSON, in parts, with the relatesTo of `relations`; asked in the page's order */
   jsonOf(row: StreamedEntry, relations: readonly DocumentRelation[] | undefined): Buffer[];
 }
 
 /** 32 MiB of JSON. */
 export const DEFAULT_DOCUMENT_JSON_BYTES = 32 * 2 ** 20;
+
+/**
+ * A page is told only of the held entries last answered within this many pages of its own places
+ * (before and after it), at most that many pages' worth: the array its statement takes is bounded
+ * by the page's size. Told of every held entry, it grew with every page read of the record, up to the
+ * whole record, and at thousands of versions cost more than the page (docs/PERFORMANCE.md). A
+ * page read again, or shifted by a few new documents, finds its entries near where they were.
+ */
+export const KNOWN_PAGES_AROUND = 2;
 
 export class DocumentJsonCache {
   private held: RowVersionCache<HeldJson>;
@@ -78,15 +87,23 @@ export class DocumentJsonCache {
     }
     const held = this.held;
     let pinned: PinnedRecord<HeldJson> | undefined;
+    // the place in the answer's order of the next entry asked for
+    let place = 0;
     return {
-      known: (patientKey) => (pinned = held.pin(patientKey)).known,
+      known: (patientKey, page) => {
+        const rows = Math.max(page.rows, 1);
+        place = page.offset;
+        const around = { from: page.offset - KNOWN_PAGES_AROUND * rows, to: page.offset + (KNOWN_PAGES_AROUND + 1) * rows, max: (2 * KNOWN_PAGES_AROUND + 1) * rows };
+        return (pinned = held.pin(patientKey, around)).known;
+      },
       jsonOf: (row, relations) => {
         if (!pinned) throw new Error('the search gave entries before it knew the record');
-        let json = pinned.get(row.entryUuid, row.rowVersion);
+        const at = place++;
+        let json = pinned.get(row.entryUuid, row.rowVersion, at);
         if (!json) {
           if (!row.entry) throw new Error(`entry ${row.entryUuid} came unread but is not held at version ${row.rowVersion}`);
           json = heldJson(url, row.entry());
-          pinned.put(row.entryUuid, row.rowVersion, json);
+          pinned.put(row.entryUuid, row.rowVersion, json, at);
         }
         const relatesTo = relatesToOf(relations ?? []);
         return relatesTo.length ? [json.head, Buffer.from(`,"relatesTo":${fhirJson(relatesTo)}`), json.tail] : [json.head, json.tail];
