@@ -94,6 +94,25 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
 
+  it('TRACE-03: the history is one list across the lanes, newest first by the time of each access', async () => {
+    const { patientKey } = await adultRecord(w);
+    const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 10, minute));
+    const append = (lane: number, prev: ChainHead | null, minute: number) =>
+      db().transaction((tx) => appendTrace(tx, { ...entry(patientKey), occurredAt: at(minute), actor: { kind: 'support', id: `agent-${minute}` } }, prev ?? { lane, seq: 0, hash: GENESIS_HASH }));
+    // lane 2 and lane 6 written in turns, as concurrent accesses would
+    const a = await append(2, null, 1);
+    const b = await append(6, null, 2);
+    const c = await append(2, a, 3);
+    await append(6, b, 4);
+    await append(2, c, 4);
+    const history = await w.services.history.read(patientCaller(patientKey), patientKey, { from: at(0), limit: 50, offset: 0 });
+    // two rows of the same minute: by their position in their lane, then by lane
+    expect(history.rows.map((r) => [r.actor_id, r.lane, r.seq])).toEqual([
+      ['agent-4', 2, 3], ['agent-4', 6, 2], ['agent-3', 2, 2], ['agent-2', 6, 1], ['agent-1', 2, 1],
+    ]);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
   (kind === 'postgres' ? it : it.skip)('TRACE-01: an access whose lane another open transaction holds is not held up by it: it appends to another lane', async () => {
     const { patientKey } = await adultRecord(w);
     await w.services.documents.find(patientCaller(patientKey), { patientKey });
