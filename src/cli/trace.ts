@@ -1,9 +1,9 @@
-// `carnet trace verify`: checks every record's hash chain (TRACE-02) and the server's security
+// `carnet trace verify`: checks every lane of every record's hash chain (TRACE-02) and the server's security
 // log (TRACE-05), and names the first broken row of each broken chain. Exit status 1 when
 // anything is broken.
 import { loadConfig } from '../config/config.js';
 import { verifySecurityLog } from '../store/security-log-repo.js';
-import { verifyTrace } from '../store/trace-repo.js';
+import { verifyTrace } from '../store/trace-verify.js';
 import { openMigratedDb } from '../store/open.js';
 import type { Command } from './commands.js';
 
@@ -18,9 +18,9 @@ export const traceCommand: Command = {
     try {
       const result = await verifyTrace(db);
       for (const b of result.broken) {
-        console.log(`BROKEN chain ${b.chainKey} at row ${b.seq}${b.traceId ? ` (trace ${b.traceId})` : ''}: ${b.problem}`);
+        console.log(`BROKEN chain ${b.chainKey} lane ${b.lane} at row ${b.seq}${b.traceId ? ` (trace ${b.traceId})` : ''}: ${b.problem}`);
       }
-      console.log(`${result.chains} chains, ${result.rows} rows checked: ${result.broken.length ? `${result.broken.length} broken` : 'intact'}`);
+      console.log(`${result.chains} chains (${result.lanes} lanes), ${result.rows} rows checked: ${result.broken.length ? `${result.broken.length} broken` : 'intact'}`);
       const log = await verifySecurityLog(db);
       if (log.broken) {
         console.log(`BROKEN security log at row ${log.broken.seq}${log.broken.id ? ` (entry ${log.broken.id})` : ''}: ${log.broken.problem}`);

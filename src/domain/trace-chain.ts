@@ -1,5 +1,5 @@
-// TRACE-02: trace rows are chained per record by hash, so removing, inserting or altering a row
-// breaks every later link. Hashing is pure computation; node:crypto is the one import from
+// TRACE-02: trace rows are chained by hash (per lane of a record's trace, trace-repo.ts), so
+// removing, inserting or altering a row breaks every later link. Hashing is pure computation; node:crypto is the one import from
 // outside src/domain that the domain allows itself.
 // Same construction as src/store/trace-repo.ts: SHA-256 over the previous hash, a newline, and
 // the row's canonical JSON (keys sorted), hex encoded.

@@ -213,9 +213,9 @@ export function documentService(deps: ServiceDeps) {
      * before `begin`, so that nothing of an answer has gone out when it is refused.
      *
      * The trace row is written as for every search: by guarded(), after the act, in its
-     * transaction, then committed. Not first: the trace append locks the record's chain head until
-     * commit, and holding it for the whole stream would queue every other access to the record
-     * behind one answer's transfer. The reader of the sink must therefore treat its answer as
+     * transaction, then committed. Not first: the trace append locks a lane head of the record's
+     * chain until commit, and holding it for the whole stream would take that lane from every
+     * other access to the record for one answer's transfer. The reader of the sink must therefore treat its answer as
      * complete only once this resolves (committed, trace included); if it throws after `begin`,
      * what went out must not be taken for an answer.
      */

@@ -72,10 +72,11 @@ function documentMetadata(e: StoredDocumentEntry) {
   };
 }
 
-/** One history row as the archive keeps it; seq and hash let the reader check the chain's order. */
+/** One history row as the archive keeps it; lane, seq and hash let the reader check each lane's order. */
 function historyItem(r: TraceRow) {
   const details = (r.details ?? {}) as Record<string, unknown>;
   return {
+    lane: Number(r.lane),
     seq: Number(r.seq),
     at: new Date(r.occurred_at).toISOString(),
     actor: { kind: r.actor_kind, id: r.actor_id, name: r.actor_name, profession: r.actor_profession, specialty: r.actor_specialty, structure: r.actor_structure },

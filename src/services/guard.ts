@@ -18,8 +18,9 @@ import { accessModeOf, traceActor } from './trace-actor.js';
 export type TraceExtra = Partial<Pick<TraceEntry, 'document' | 'target' | 'details' | 'reason'>> & { action?: string };
 
 /**
- * Writes one trace row for the caller in the current transaction. `head`: the chain's head as last
- * read (appendTrace tries it before locking the head to read it); the row written is the new one.
+ * Writes one trace row for the caller in the current transaction. `head`: a lane's head as last
+ * read (appendTrace tries that lane first, before locking one to read it); the row written is the
+ * new head of its lane, which this transaction holds until it commits.
  */
 export async function traceCall(
   tx: Tx,
@@ -137,8 +138,9 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
       const docTrace = document
         ? { document: { logicalId: document.logicalId.slice(9), entryUuid: document.entryUuid.slice(9), uniqueId: document.uniqueId } }
         : {};
-      // The record's chain head as the load read it, then as this transaction's appends leave it:
-      // each append tries it first, saving the round trip that locks the head to read it.
+      // Lane 0's head as the load read it, then the lane this transaction's appends hold as they
+      // leave it: each append tries it first, saving the round trip that locks a head to read it,
+      // and the rows of one access stay in one lane, in order.
       let head = record.traceHead ?? null;
       const trace = async (action: string, outcome: TraceEntry['outcome'], extra: TraceExtra & { emergency?: boolean }) => {
         head = await traceCall(tx, deps, caller, work.patientKey, action, outcome, extra, head);

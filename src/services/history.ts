@@ -7,7 +7,8 @@ import type { RecordContext } from '../domain/record.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import type { Queryable } from '../store/db.js';
 import { SqlParams } from '../store/sql-params.js';
-import { NO_RECORD_CHAIN, verifyTrace, type TraceRow, type TraceVerification } from '../store/trace-repo.js';
+import { NO_RECORD_CHAIN, type TraceRow } from '../store/trace-repo.js';
+import { verifyTrace, type TraceVerification } from '../store/trace-verify.js';
 import { historyVisibilitySql } from '../store/visibility-sql.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
@@ -68,10 +69,10 @@ export async function readRows(q: Queryable, patientKey: string, reader: Visibil
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_trace t WHERE ${w}`, params);
   const rows = await q.query<TraceRow>(
-    `SELECT t.chain_key::text, t.seq::int AS seq, t.trace_id::text, t.occurred_at, t.actor_kind, t.actor_id, t.actor_name, t.actor_profession,
+    `SELECT t.chain_key::text, t.lane::int AS lane, t.seq::int AS seq, t.trace_id::text, t.occurred_at, t.actor_kind, t.actor_id, t.actor_name, t.actor_profession,
        t.actor_specialty, t.actor_structure, t.action, t.outcome, t.reason, t.access_mode, t.on_patient_request, t.document_logical_id::text,
        t.document_entry_uuid::text, t.document_unique_id, t.target_kind, t.target_id, t.channel, t.request_id, t.details, t.prev_hash, t.hash
-     FROM access_trace t WHERE ${w} ORDER BY t.seq DESC LIMIT ${add(query.limit)} OFFSET ${add(query.offset)}`,
+     FROM access_trace t WHERE ${w} ORDER BY t.occurred_at DESC, t.seq DESC, t.lane DESC LIMIT ${add(query.limit)} OFFSET ${add(query.offset)}`,
     params,
   );
   return { rows: rows.rows, total: total.rows[0].n };
@@ -92,7 +93,7 @@ export function historyService(deps: ServiceDeps) {
       });
     },
 
-    /** TRACE-02: checks every chain; names the first broken row of each. */
+    /** TRACE-02: checks every lane of every chain; names the first broken row of each. */
     verify(): Promise<TraceVerification> {
       return verifyTrace(deps.db);
     },

@@ -38,11 +38,11 @@ export interface LoadedRecord {
   context: RecordContext;
   identifiers: PatientIdentifier[];
   /**
-   * The head of the record's trace chain as the load read it, without a lock (null: no row
-   * traced yet): appendTrace tries it first, and reads the head under its lock when the chain has
-   * moved since (trace-repo.ts).
+   * The head of lane 0 of the record's trace chain as the load read it, without a lock (null: no
+   * row traced yet): appendTrace tries it first, and locks another lane's head when lane 0 is
+   * held by another access or has moved since (trace-repo.ts).
    */
-  traceHead?: { seq: number; hash: string } | null;
+  traceHead?: { lane: number; seq: number; hash: string } | null;
 }
 
 const LOAD_SQL = `
@@ -59,7 +59,7 @@ SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date:
   COALESCE((SELECT json_agg(json_build_object('system', i.system, 'value', i.value) ORDER BY i.system, i.value)
             FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers,
   h.seq AS trace_head_seq, h.hash AS trace_head_hash
-FROM dmp d LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key WHERE d.patient_key = $1`;
+FROM dmp d LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key AND h.lane = 0 WHERE d.patient_key = $1`;
 
 const LOAD_FOR_UPDATE = `${LOAD_SQL} FOR UPDATE OF d`;
 
@@ -106,7 +106,7 @@ export async function loadRecord(q: Queryable, patientKey: string, forUpdate = f
     })),
     closedAt: row.closed_at ? new Date(row.closed_at).toISOString() : undefined,
   };
-  const traceHead = headSeq !== null && headHash !== null ? { seq: Number(headSeq), hash: headHash } : null;
+  const traceHead = headSeq !== null && headHash !== null ? { lane: 0, seq: Number(headSeq), hash: headHash } : null;
   return { row: row as DmpRow, context, identifiers, traceHead };
 }
 

@@ -16,7 +16,7 @@ export async function firstProfessionalAccesses(q: Queryable, patientKey: string
     `SELECT DISTINCT ON (t.actor_id) t.actor_id, t.trace_id::text FROM access_trace t
      WHERE t.chain_key = ${p.add(patientKey)} AND t.actor_kind = 'professional' AND t.outcome = 'success' AND t.actor_id = ANY(${p.add(actorIds)}::text[])
        AND ${historyVisibilitySql(reader, p, 't')}
-     ORDER BY t.actor_id, t.seq`,
+     ORDER BY t.actor_id, t.occurred_at, t.seq, t.lane`,
     p.values,
   );
   return new Map(r.rows.map((row) => [row.actor_id, row.trace_id]));

@@ -1,10 +1,11 @@
 // The access trace (TRACE-01/02): rows are only ever appended, each chained by hash to the
-// previous row of the same record. The chain head row is locked while appending, so concurrent
-// accesses to one record queue up and the chain never forks.
+// previous row of the same lane of the same record. A record's trace is kept in TRACE_LANES
+// chains ("lanes"), each with its own head row: an access appends to a lane no other transaction
+// holds, so concurrent accesses to one record do not queue behind one head, and no lane ever
+// forks (its head stays locked by the appending transaction until it commits).
 import { randomUUID } from 'node:crypto';
 import { chainHash, GENESIS_HASH } from '../domain/trace-chain.js';
 import { canonicalJson } from './canonical-json.js';
-import { walkChain, type ChainReader } from './chain-walk.js';
 import type { Queryable } from './db.js';
 
 /** Chain of the accesses that concern no record (a failed login with an unknown name...). */
@@ -63,6 +64,8 @@ export interface TraceRow {
   channel: string;
   request_id: string | null;
   details: Record<string, unknown>;
+  /** the lane of the record's chain the row belongs to (its seq and prev_hash are the lane's) */
+  lane: number;
   prev_hash: string;
   hash: string;
 }
@@ -84,109 +87,156 @@ const COLUMN_TYPES: Readonly<Record<string, string>> = {
   document_logical_id: 'uuid',
   document_entry_uuid: 'uuid',
   details: 'jsonb',
+  lane: 'smallint',
 };
 
 /** The columns a row is written with, in the order of rowValues(). */
-const WRITTEN_COLUMNS = [...HASHED_COLUMNS, 'prev_hash', 'hash'];
+const WRITTEN_COLUMNS = [...HASHED_COLUMNS, 'lane', 'prev_hash', 'hash'];
 const N = WRITTEN_COLUMNS.length;
 
 /**
- * The row after a head read under its lock, and the head's move: $1..$N the row (rowValues),
- * then the new seq and hash and the chain key.
+ * The lanes of every chain. All of a chain's lane heads are created together (migration 0062 for
+ * the chains that existed before lanes), so the verification can tell a lane removed whole.
  */
-const APPEND_AFTER_LOCKED = `WITH appended AS (
-    INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-  )
-  UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2} WHERE chain_key = $${N + 3}`;
+export const TRACE_LANES = 8;
 
 /**
- * The head's move from an expected head, then the row only if the head moved: $1..$N the row,
- * then the new seq and hash, the chain key, the expected seq and hash. INSERT ... SELECT names
- * each parameter's type (a VALUES row would infer them from the columns, but cannot be made
- * conditional on the head's move). When the head was elsewhere, the same statement locks it and
- * returns it (FOR UPDATE reads its latest committed version), so that the row can follow it in
- * one more statement.
+ * The row after a head this transaction holds locked, and the head's move: $1..$N the row
+ * (rowValues), then the new seq and hash, the chain key and the lane.
  */
-const APPEND_AFTER_EXPECTED = `WITH moved AS (
-    UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2}
-    WHERE chain_key = $${N + 3} AND seq = $${N + 4} AND hash = $${N + 5} RETURNING 1
+const APPEND_AFTER_LOCKED = `WITH appended AS (
+    INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map((_, i) => `$${i + 1}`.join(', ')})
+  )
+  UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2} WHERE chain_key = $${N + 3} AND lane = $${N + 4}`);
+
+/**
+ * The lane's move from an expected head, then the row only if it moved: $1..$N the row, then the
+ * new seq and hash, the chain key, the lane, the expected seq and hash. The expected lane is taken
+ * only if no other transaction holds it (SKIP LOCKED) and it is still where it was expected
+ * (FOR UPDATE re-reads a row changed since the statement began: a moved head no longer matches).
+ * INSERT ... SELECT names each parameter's type (a VALUES row would infer them from the columns,
+ * but cannot be made conditional on the move). When the lane was busy or had moved, the same
+ * statement locks the first lane no one holds and returns its head, so that the row can follow
+ * it in one more statement.
+ */
+const APPEND_AFTER_EXPECTED = `WITH target AS (
+    SELECT chain_key, lane FROM access_trace_head
+    WHERE chain_key = $${N + 3} AND lane = $${N + 4} AND seq = $${N + 5} AND hash = $${N + 6} FOR UPDATE SKIP LOCKED
+  ), moved AS (
+    UPDATE access_trace_head h SET seq = $${N + 1}, hash = $${N + 2} FROM target t
+    WHERE h.chain_key = t.chain_key AND h.lane = t.lane RETURNING 1
   ), appended AS (
     INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')})
-    SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
+    SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`.join(', ')}
     WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
   ), locked AS (
-    SELECT seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $${N + 3} AND NOT EXISTS (SELECT 1 FROM moved) FOR UPDATE
+    SELECT lane, seq::text AS seq, hash FROM access_trace_head
+    WHERE chain_key = $${N + 3} AND NOT EXISTS (SELECT 1 FROM moved) ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED
   )
   SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM appended)::int AS appended,
-    (SELECT seq FROM locked) AS locked_seq, (SELECT hash FROM locked) AS locked_hash`;
+    (SELECT lane FROM locked)::int AS locked_lane, (SELECT seq FROM locked) AS locked_seq, (SELECT hash FROM locked) AS locked_hash`);
 
-/** The hash of a row: SHA-256 over the previous hash and the row's canonical content. */
+/** The first lane of the chain that no other transaction holds, locked, with its head. */
+const LOCK_FREE_LANE = 'SELECT lane::int AS lane, seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $1 ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED';
+
+/** The chain's lanes that do not exist yet, created at the genesis hash: $1 chain key, $2 genesis, $3 lanes. */
+const CREATE_LANES = `INSERT INTO access_trace_head (chain_key, lane, seq, hash)
+  SELECT $1, g, 0, $2 FROM generate_series(0, $3::int - 1) AS g ON CONFLICT DO NOTHING
+  RETURNING lane::int AS lane, seq::text AS seq, hash`;
+
+/** One lane's head, waited for until its holder commits. */
+const WAIT_FOR_LANE = 'SELECT lane::int AS lane, seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $1 AND lane = $2 FOR UPDATE';
+
+/**
+ * The hash of a row: SHA-256 over the previous hash and the row's canonical content. The lane is
+ * part of the content, except lane 0's: its rows hash as the rows of the single chain each record
+ * had before lanes, which became its lane 0 (migration 0062) and must still verify.
+ */
 export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
   const content: Record<string, unknown> = {};
   for (const c of HASHED_COLUMNS) {
     const v = row[c];
     content[c] = v instanceof Date ? v.toISOString() : v === undefined ? null : c === 'seq' ? Number(v) : v;
   }
+  const lane = Number(row.lane ?? 0);
+  if (lane !== 0) content.lane = lane;
   return chainHash(row.prev_hash, canonicalJson(content));
 }
 
-/** A chain's head: the sequence number and hash of its last row. */
+/** A lane's head: the lane, and the sequence number and hash of its last row. */
 export interface ChainHead {
+  lane: number;
   seq: number;
   hash: string;
 }
 
+type HeadText = { lane: number; seq: string; hash: string };
+const headOf = (h: HeadText): ChainHead => ({ lane: Number(h.lane), seq: Number(h.seq), hash: h.hash });
+
 /**
- * Appends one row to the chain of its record. `expected` is the head as the caller last read it
- * without a lock (the record's load reads it; a transaction's own last append knows it): the row
- * is then written in one statement that first moves the head from `expected` — locking it, as
- * every append does before it writes (so appends never wait on each other in two orders) — and
- * inserts the row only if the head was still there; when the chain has moved since, that
- * statement locks and reads the head, and the row follows it in a second one. Without `expected`
- * the head is locked and read, then the row written: two statements. Either way the head row
- * serialises the appends to one chain, and the chain never forks.
+ * Appends one row to a lane of its record's chain, in the caller's transaction (TRACE-01: if the
+ * row cannot be written, the transaction fails with it). `expected` is a lane's head as the
+ * caller last read it without a lock (the record's load reads lane 0's; a transaction's own last
+ * append knows the lane it holds): the row is then written in one statement that takes that lane
+ * if no other transaction holds it and it has not moved. Otherwise, or without `expected`, the
+ * first lane no other transaction holds is locked and read, and the row follows it in a second
+ * statement. Rows of one transaction thus stay in one lane, in order, and sequential accesses
+ * stay in lane 0; only concurrent ones spread. A chain's first append creates its lanes; when
+ * every lane is held, the append waits for one (chosen from the row's id, so that waiters spread).
  */
 export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: ChainHead | null): Promise<TraceRow> {
   const chainKey = entry.patientKey ?? NO_RECORD_CHAIN;
+  const traceId = randomUUID();
   if (expected) {
-    const row = traceRow(entry, chainKey, expected);
+    const row = traceRow(entry, chainKey, expected, traceId);
     const values = rowValues(row);
-    const r = await tx.query<{ moved: number; appended: number; locked_seq: string | null; locked_hash: string | null }>(APPEND_AFTER_EXPECTED, [...values, row.seq, row.hash, chainKey, expected.seq, expected.hash]);
-    const { moved, appended, locked_seq: lockedSeq, locked_hash: lockedHash } = r.rows[0]!;
+    const r = await tx.query<{ moved: number; appended: number; locked_lane: number | null; locked_seq: string | null; locked_hash: string | null }>(
+      APPEND_AFTER_EXPECTED,
+      [...values, row.seq, row.hash, chainKey, expected.lane, expected.seq, expected.hash],
+    );
+    const { moved, appended, locked_lane: lockedLane, locked_seq: lockedSeq, locked_hash: lockedHash } = r.rows[0]!;
     if (moved === 1 && appended === 1) return row;
     // The head moved and no row followed it: refused, and the transaction with it (TRACE-01).
-    if (moved !== 0 || appended !== 0) throw new Error(`trace chain ${chainKey}: the head moved to ${row.seq} without its row`);
-    // The chain moved since `expected` was read: the row follows the head the statement locked.
-    if (lockedSeq !== null && lockedHash !== null) return appendAfterLocked(tx, entry, chainKey, { seq: Number(lockedSeq), hash: lockedHash });
-    // No head at all: the locking path below creates it.
+    if (moved !== 0 || appended !== 0) throw new Error(`trace chain ${chainKey} lane ${expected.lane}: the head moved to ${row.seq} without its row`);
+    // The lane was busy or had moved: the row follows the head of the lane the statement locked.
+    if (lockedLane !== null && lockedSeq !== null && lockedHash !== null) {
+      return appendAfterLocked(tx, entry, chainKey, headOf({ lane: lockedLane, seq: lockedSeq, hash: lockedHash }), traceId);
+    }
+    // No lane free, or none yet: below.
+  } else {
+    const free = await tx.query<HeadText>(LOCK_FREE_LANE, [chainKey]);
+    if (free.rows[0]) return appendAfterLocked(tx, entry, chainKey, headOf(free.rows[0]), traceId);
   }
-  // Create the head if it is the chain's first row, else lock it and read it, in one statement:
-  // ON CONFLICT DO UPDATE locks the row (appends to one chain queue here) and returns its latest
-  // committed values, as SELECT ... FOR UPDATE would.
-  const head = await tx.query<{ seq: string; hash: string }>(
-    `INSERT INTO access_trace_head (chain_key, seq, hash) VALUES ($1, 0, $2)
-     ON CONFLICT (chain_key) DO UPDATE SET seq = access_trace_head.seq RETURNING seq::text AS seq, hash`,
-    [chainKey, GENESIS_HASH],
-  );
-  const prev = head.rows[0];
-  return appendAfterLocked(tx, entry, chainKey, { seq: Number(prev.seq), hash: prev.hash });
+  // The chain's first row: its lanes are created (a concurrent first append waits for this
+  // transaction, then finds them), and this transaction takes the first it created.
+  const created = await tx.query<HeadText>(CREATE_LANES, [chainKey, GENESIS_HASH, TRACE_LANES]);
+  if (created.rows.length) {
+    const first = created.rows.reduce((a, b) => (Number(b.lane) < Number(a.lane) ? b : a));
+    return appendAfterLocked(tx, entry, chainKey, headOf(first), traceId);
+  }
+  // Every lane is held by another transaction: wait for one. A transaction holding a lane never
+  // gets here for its own chain (its own lock is no obstacle to SKIP LOCKED).
+  const lane = parseInt(traceId.slice(0, 8), 16) % TRACE_LANES;
+  const waited = await tx.query<HeadText>(WAIT_FOR_LANE, [chainKey, lane]);
+  if (!waited.rows[0]) throw new Error(`trace chain ${chainKey}: lane ${lane} has no head`);
+  return appendAfterLocked(tx, entry, chainKey, headOf(waited.rows[0]), traceId);
 }
 
-/** The row after `head`, which this transaction holds locked, and the head's move: one statement. */
-async function appendAfterLocked(tx: Queryable, entry: TraceEntry, chainKey: string, head: ChainHead): Promise<TraceRow> {
-  const row = traceRow(entry, chainKey, head);
-  await tx.query(APPEND_AFTER_LOCKED, [...rowValues(row), row.seq, row.hash, chainKey]);
+/** The row after `head`, whose lane this transaction holds locked, and the lane's move: one statement. */
+async function appendAfterLocked(tx: Queryable, entry: TraceEntry, chainKey: string, head: ChainHead, traceId: string): Promise<TraceRow> {
+  const row = traceRow(entry, chainKey, head, traceId);
+  await tx.query(APPEND_AFTER_LOCKED, [...rowValues(row), row.seq, row.hash, chainKey, row.lane]);
   return row;
 }
 
 /** The row that follows `prev` in the chain, hashed. */
-function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead): TraceRow {
+function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead, traceId: string): TraceRow {
   // Millisecond precision: what a JavaScript Date can read back unchanged.
   const occurredAt = new Date(Math.floor(entry.occurredAt.getTime()));
   const row: Omit<TraceRow, 'hash'> = {
     chain_key: chainKey,
     seq: prev.seq + 1,
-    trace_id: randomUUID(),
+    trace_id: traceId,
     occurred_at: occurredAt,
     actor_kind: entry.actor.kind,
     actor_id: entry.actor.id,
@@ -207,67 +257,13 @@ function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead): TraceRo
     channel: entry.channel,
     request_id: entry.requestId ?? null,
     details: JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>,
+    lane: prev.lane,
     prev_hash: prev.hash,
   };
   return { ...row, hash: traceRowHash(row) };
 }
 
-/** The row's values in the order of HASHED_COLUMNS, then prev_hash and hash. */
+/** The row's values in the order of WRITTEN_COLUMNS: HASHED_COLUMNS, then lane, prev_hash and hash. */
 function rowValues(row: TraceRow): unknown[] {
-  return [...HASHED_COLUMNS.map((c) => (c === 'details' ? JSON.stringify(row.details) : row[c])), row.prev_hash, row.hash];
-}
-
-export interface BrokenLink {
-  chainKey: string;
-  seq: number;
-  traceId: string | null;
-  problem: string;
-}
-
-export interface TraceVerification {
-  chains: number;
-  rows: number;
-  broken: BrokenLink[];
-}
-
-const SELECT_ROW = `SELECT chain_key::text, seq::text AS seq, trace_id::text, occurred_at, actor_kind, actor_id, actor_name,
-  actor_profession, actor_specialty, actor_structure, action, outcome, reason, access_mode, on_patient_request,
-  document_logical_id::text, document_entry_uuid::text, document_unique_id, target_kind, target_id, channel,
-  request_id, details, prev_hash, hash FROM access_trace`;
-
-function normaliseRow(r: TraceRow & { seq: string | number }): TraceRow {
-  return { ...r, seq: Number(r.seq), occurred_at: new Date(r.occurred_at) };
-}
-
-/** Checks every chain; names the first broken row of each broken chain. */
-export async function verifyTrace(db: Queryable, batchSize = 2000): Promise<TraceVerification> {
-  const heads = await db.query<{ chain_key: string; seq: string; hash: string }>(
-    'SELECT chain_key::text, seq::text AS seq, hash FROM access_trace_head ORDER BY chain_key',
-  );
-  const orphanChains = await db.query<{ chain_key: string }>(
-    'SELECT DISTINCT chain_key::text FROM access_trace t WHERE NOT EXISTS (SELECT 1 FROM access_trace_head h WHERE h.chain_key = t.chain_key)',
-  );
-  const result: TraceVerification = { chains: heads.rows.length, rows: 0, broken: [] };
-  for (const o of orphanChains.rows) {
-    result.broken.push({ chainKey: o.chain_key, seq: 0, traceId: null, problem: 'rows without a chain head' });
-  }
-  for (const head of heads.rows) {
-    const read: ChainReader = async (fromSeq, limit) => {
-      const batch = await db.query<TraceRow & { seq: string }>(
-        // Order by the column, not by the text it is read as: '10' sorts before '2'.
-        `${SELECT_ROW} WHERE chain_key = $1 AND seq >= $2 ORDER BY access_trace.seq LIMIT $3`,
-        [head.chain_key, fromSeq, limit],
-      );
-      return batch.rows.map((raw) => {
-        const row = normaliseRow(raw);
-        return { seq: row.seq, id: row.trace_id, prevHash: row.prev_hash, hash: row.hash, recomputed: traceRowHash(row) };
-      });
-    };
-    const walked = await walkChain(read, { seq: Number(head.seq), hash: head.hash }, batchSize);
-    result.rows += walked.rows;
-    if (walked.broken) {
-      result.broken.push({ chainKey: head.chain_key, seq: walked.broken.seq, traceId: walked.broken.id, problem: walked.broken.problem });
-    }
-  }
-  return result;
+  return [...HASHED_COLUMNS.map((c) => (c === 'details' ? JSON.stringify(row.details) : row[c])), row.lane, row.prev_hash, row.hash];
 }

@@ -157,19 +157,19 @@ describe('carnet seed and carnet trace verify', () => {
 
     const intact = await carnet.run(['trace', 'verify'], env);
     expect(intact.status).toBe(0);
-    expect(intact.stdout).toMatch(/chains, \d+ rows checked: intact/);
+    expect(intact.stdout).toMatch(/chains \(\d+ lanes\), \d+ rows checked: intact/);
     expect(intact.stdout).toMatch(/security log, 2 rows checked: intact/);
 
     const { openPglite } = await import('../../src/store/pglite-db.js');
     const db = await openPglite({ dataDir: dir });
-    let victim: { chain_key: string; trace_id: string };
+    let victim: { chain_key: string; lane: number; trace_id: string };
     let logged: { entry_id: string; claims: Record<string, string> };
     try {
       logged = (await db.query<{ entry_id: string; claims: Record<string, string> }>('SELECT entry_id::text, claims FROM security_log ORDER BY seq')).rows[0]!;
       expect(logged.claims).toEqual({ subject: '810000000002', patient: `${DEMO_INS.value}^^^&${DEMO_INS.system}&ISO` });
       const unauthenticated = await db.query("SELECT 1 FROM access_trace WHERE actor_id = 'unauthenticated' OR action = 'authentication'");
       expect(unauthenticated.rows).toEqual([]);
-      victim = (await db.query<{ chain_key: string; trace_id: string }>('SELECT chain_key::text, trace_id::text FROM access_trace WHERE seq = 3')).rows[0];
+      victim = (await db.query<{ chain_key: string; lane: number; trace_id: string }>('SELECT chain_key::text, lane::int AS lane, trace_id::text FROM access_trace WHERE seq = 3')).rows[0];
       await db.transaction(async (tx) => {
         await tx.query('ALTER TABLE access_trace DISABLE TRIGGER access_trace_no_update');
         await tx.query("UPDATE access_trace SET outcome = 'denied' WHERE seq = 3");
@@ -184,7 +184,7 @@ describe('carnet seed and carnet trace verify', () => {
 
     const broken = await carnet.run(['trace', 'verify'], env);
     expect(broken.status).toBe(1);
-    expect(broken.stdout).toContain(`BROKEN chain ${victim.chain_key} at row 3 (trace ${victim.trace_id})`);
+    expect(broken.stdout).toContain(`BROKEN chain ${victim.chain_key} lane ${victim.lane} at row 3 (trace ${victim.trace_id})`);
     expect(broken.stdout).toContain(`BROKEN security log at row 1 (entry ${logged.entry_id}): content does not match its hash (altered)`);
   }, 150_000);
 });

@@ -208,7 +208,7 @@ describeEachStore('the record: creation, closure, minors, trace (DMP, MIN, TRACE
     it('TRACE-02: a long chain verifies intact, read in batches across row 10 and beyond', async () => {
       const { patientKey } = await adultRecord(w);
       for (let i = 0; i < 25; i++) await w.services.documents.find(patientCaller(patientKey), { patientKey });
-      const { verifyTrace } = await import('../../../src/store/trace-repo.js');
+      const { verifyTrace } = await import('../../../src/store/trace-verify.js');
       for (const batch of [4, 10, 2000]) {
         const result = await verifyTrace(db(), batch);
         expect({ batch, broken: result.broken }).toEqual({ batch, broken: [] });

@@ -1,48 +1,176 @@
-// TRACE-01/02 when appends race: each access first tries the chain head its record's load read
-// (one statement), and falls back to locking the head when another access moved it in between.
-// On PostgreSQL the searches below run on several connections at once, so many of them read a
-// head that has moved by the time they append; every access must still leave its row, in one
-// unforked chain that verifies.
+// TRACE-01/02 when accesses to one record race: a record's trace is kept in lanes, and an access
+// appends to a lane no other transaction holds, so accesses of one record no longer queue behind
+// one head. Every access must still leave its row, each lane numbered without gap, unforked, and
+// verifying on its own. On PostgreSQL the searches below run on several connections at once; the
+// tests that hold a lane open a transaction and leave it open while another access runs.
 import { beforeAll, expect, it } from '@jest/globals';
-import { appendTrace, verifyTrace } from '../../../src/store/trace-repo.js';
+import { appendTrace, GENESIS_HASH, TRACE_LANES, type ChainHead, type TraceEntry } from '../../../src/store/trace-repo.js';
+import { verifyTrace } from '../../../src/store/trace-verify.js';
 import { describeEachStore } from '../../support/stores.js';
 import { adultRecord, makeWorld, patientCaller, type World } from '../../support/world.js';
 
-describeEachStore('the trace chain under concurrent accesses (TRACE-01, TRACE-02)', (db) => {
+describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02)', (db, kind) => {
   let w: World;
   beforeAll(async () => {
     w = await makeWorld(db());
   });
 
-  const rowsOf = async (patientKey: string) =>
-    (await db().query<{ n: number; max: number }>('SELECT count(*)::int AS n, max(seq)::int AS max FROM access_trace WHERE chain_key = $1', [patientKey])).rows[0]!;
-
-  it('TRACE-02: 24 searches of one record at once each leave one row, numbered without gap, and the chain verifies', async () => {
-    const { patientKey } = await adultRecord(w);
-    const before = await rowsOf(patientKey);
-    await Promise.all(Array.from({ length: 24 }, () => w.services.documents.find(patientCaller(patientKey), { patientKey }, { limit: 5, countTotal: true })));
-    const after = await rowsOf(patientKey);
-    expect(after.n - before.n).toBe(24);
-    expect(after.max).toBe(after.n);
-    const head = (await db().query<{ seq: number }>('SELECT seq::int AS seq FROM access_trace_head WHERE chain_key = $1', [patientKey])).rows[0]!;
-    expect(head.seq).toBe(after.n);
-    expect((await verifyTrace(db())).broken).toEqual([]);
+  /** Per lane of the record: its rows, its highest seq, and its head's seq. */
+  const lanesOf = async (patientKey: string) =>
+    (
+      await db().query<{ lane: number; n: number; max: number; head: number }>(
+        `SELECT h.lane::int AS lane, count(t.seq)::int AS n, COALESCE(max(t.seq), 0)::int AS max, h.seq::int AS head
+         FROM access_trace_head h LEFT JOIN access_trace t ON t.chain_key = h.chain_key AND t.lane = h.lane
+         WHERE h.chain_key = $1 GROUP BY h.lane, h.seq ORDER BY h.lane`,
+        [patientKey],
+      )
+    ).rows;
+  const rowCount = async (patientKey: string) => (await lanesOf(patientKey)).reduce((n, l) => n + l.n, 0);
+  const entry = (patientKey: string, action = 'record.read'): TraceEntry => ({
+    patientKey, occurredAt: new Date(), actor: { kind: 'support', id: 'agent' }, action, outcome: 'success', channel: 'test',
   });
 
-  it('TRACE-02: a head read before another append is not trusted: the row follows the real head', async () => {
+  /**
+   * Resolves when a session waits for a lane head of this schema's trace: it holds the head row's
+   * tuple lock and waits, ungranted, for the transaction that holds the row.
+   */
+  async function someoneWaitsForALane(): Promise<void> {
+    for (;;) {
+      const { rows } = await db().query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks l WHERE l.locktype = 'tuple' AND l.relation = 'access_trace_head'::regclass
+           AND l.pid IN (SELECT pid FROM pg_locks WHERE NOT granted)`,
+      );
+      if (rows[0].n > 0) return;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  it('TRACE-01, TRACE-02: 24 searches of one record at once each leave one row; every lane is numbered without gap up to its head, and each verifies', async () => {
+    const { patientKey } = await adultRecord(w);
+    const before = await rowCount(patientKey);
+    await Promise.all(Array.from({ length: 24 }, () => w.services.documents.find(patientCaller(patientKey), { patientKey }, { limit: 5, countTotal: true })));
+    expect((await rowCount(patientKey)) - before).toBe(24);
+    const lanes = await lanesOf(patientKey);
+    expect(lanes.map((l) => l.lane)).toEqual(Array.from({ length: TRACE_LANES }, (_, i) => i));
+    for (const l of lanes) expect({ lane: l.lane, max: l.max, head: l.head }).toEqual({ lane: l.lane, max: l.n, head: l.n });
+    const verified = await verifyTrace(db(), 2000, patientKey);
+    expect(verified).toMatchObject({ chains: 1, lanes: TRACE_LANES, broken: [] });
+  });
+
+  it('TRACE-01: one after another, accesses stay in lane 0, in the order they happened', async () => {
+    const { patientKey } = await adultRecord(w);
+    for (let i = 0; i < 3; i++) await w.services.documents.find(patientCaller(patientKey), { patientKey });
+    const lanes = await lanesOf(patientKey);
+    expect(lanes.filter((l) => l.n > 0).map((l) => l.lane)).toEqual([0]);
+    const history = await w.services.history.read(patientCaller(patientKey), patientKey, { limit: 50, offset: 0 });
+    // newest first, the reading itself not yet among them
+    expect(history.rows.map((r) => r.seq)).toEqual([...history.rows.map((r) => r.seq)].sort((a, b) => b - a));
+  });
+
+  it('TRACE-02: a lane head read before another append is not trusted: the row follows the real head', async () => {
     const { patientKey } = await adultRecord(w);
     await w.services.documents.find(patientCaller(patientKey), { patientKey });
-    const stale = (await db().query<{ seq: number; hash: string }>('SELECT seq::int AS seq, hash FROM access_trace_head WHERE chain_key = $1', [patientKey])).rows[0]!;
+    const stale = (await db().query<ChainHead>('SELECT lane::int AS lane, seq::int AS seq, hash FROM access_trace_head WHERE chain_key = $1 AND lane = 0', [patientKey])).rows[0]!;
     await w.services.documents.find(patientCaller(patientKey), { patientKey });
-    const entry = { patientKey, occurredAt: new Date(), actor: { kind: 'support', id: 'agent' }, action: 'record.read', outcome: 'success' as const, channel: 'test' };
-    const row = await db().transaction((tx) => appendTrace(tx, entry, stale));
-    expect(row.seq).toBe(stale.seq + 2);
+    const row = await db().transaction((tx) => appendTrace(tx, entry(patientKey), stale));
+    expect(row).toMatchObject({ lane: 0, seq: stale.seq + 2 });
     expect(row.prev_hash).not.toBe(stale.hash);
     // and a hash that was never the head's is not taken for it either
-    const forged = await db().transaction((tx) => appendTrace(tx, entry, { seq: row.seq, hash: stale.hash }));
-    expect(forged.seq).toBe(row.seq + 1);
-    expect(forged.prev_hash).toBe(row.hash);
-    expect((await verifyTrace(db())).broken).toEqual([]);
+    const forged = await db().transaction((tx) => appendTrace(tx, entry(patientKey), { lane: 0, seq: row.seq, hash: stale.hash }));
+    expect(forged).toMatchObject({ lane: 0, seq: row.seq + 1, prev_hash: row.hash });
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it('TRACE-01: the rows one transaction writes stay in the lane it holds, in order', async () => {
+    const { patientKey } = await adultRecord(w);
+    const rows = await db().transaction(async (tx) => {
+      // lane 5, still at its start: the append takes it, and the next one follows it there
+      const first = await appendTrace(tx, entry(patientKey), { lane: 5, seq: 0, hash: GENESIS_HASH });
+      const second = await appendTrace(tx, entry(patientKey), first);
+      return [first, second];
+    });
+    expect(rows.map((r) => [r.lane, r.seq])).toEqual([[5, 1], [5, 2]]);
+    expect(rows[1]!.prev_hash).toBe(rows[0]!.hash);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it('TRACE-03: the history is one list across the lanes, newest first by the time of each access', async () => {
+    const { patientKey } = await adultRecord(w);
+    const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 10, minute));
+    const append = (lane: number, prev: ChainHead | null, minute: number) =>
+      db().transaction((tx) => appendTrace(tx, { ...entry(patientKey), occurredAt: at(minute), actor: { kind: 'support', id: `agent-${minute}` } }, prev ?? { lane, seq: 0, hash: GENESIS_HASH }));
+    // lane 2 and lane 6 written in turns, as concurrent accesses would
+    const a = await append(2, null, 1);
+    const b = await append(6, null, 2);
+    const c = await append(2, a, 3);
+    await append(6, b, 4);
+    await append(2, c, 4);
+    const history = await w.services.history.read(patientCaller(patientKey), patientKey, { from: at(0), limit: 50, offset: 0 });
+    // two rows of the same minute: by their position in their lane, then by lane
+    expect(history.rows.map((r) => [r.actor_id, r.lane, r.seq])).toEqual([
+      ['agent-4', 2, 3], ['agent-4', 6, 2], ['agent-3', 2, 2], ['agent-2', 6, 1], ['agent-1', 2, 1],
+    ]);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  (kind === 'postgres' ? it : it.skip)('TRACE-01: an access whose lane another open transaction holds is not held up by it: it appends to another lane', async () => {
+    const { patientKey } = await adultRecord(w);
+    await w.services.documents.find(patientCaller(patientKey), { patientKey });
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let holding!: (lane: number) => void;
+    const held = new Promise<number>((r) => (holding = r));
+    // This transaction appends (taking lane 0, the first free one) and stays open until released.
+    const open = db().transaction(async (tx) => {
+      const row = await appendTrace(tx, entry(patientKey, 'record.hold'));
+      holding(row.lane);
+      await released;
+      return row;
+    });
+    try {
+      const heldLane = await held;
+      expect(heldLane).toBe(0);
+      // Were accesses to one record still serialised, this search would wait for the open
+      // transaction, which waits for it: the test would never end.
+      await w.services.documents.find(patientCaller(patientKey), { patientKey });
+      const searches = (await db().query<{ lane: number }>(
+        "SELECT lane::int AS lane FROM access_trace WHERE chain_key = $1 AND action = 'record.read' AND details ? 'search' ORDER BY lane, seq",
+        [patientKey],
+      )).rows;
+      // the first search, alone, in lane 0; the second in the first lane no one held
+      expect(searches.map((r) => r.lane)).toEqual([0, 1]);
+    } finally {
+      release();
+    }
+    await open;
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  (kind === 'postgres' ? it : it.skip)('TRACE-01: when every lane is held, an access waits for one and appends to it once it is free', async () => {
+    const { patientKey } = await adultRecord(w);
+    await w.services.documents.find(patientCaller(patientKey), { patientKey });
+    const before = await rowCount(patientKey);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    const holder = db().transaction(async (tx) => {
+      const locked = await tx.query('SELECT lane FROM access_trace_head WHERE chain_key = $1 FOR UPDATE', [patientKey]);
+      expect(locked.rows).toHaveLength(TRACE_LANES);
+      holding();
+      await released;
+    });
+    await held;
+    const waiting = db().transaction((tx) => appendTrace(tx, entry(patientKey, 'record.wait')));
+    try {
+      await someoneWaitsForALane();
+    } finally {
+      release();
+    }
+    await holder;
+    const row = await waiting;
+    expect(row.lane).toBe(parseInt(row.trace_id.slice(0, 8), 16) % TRACE_LANES);
+    expect(await rowCount(patientKey)).toBe(before + 1);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
 });
-

@@ -4,6 +4,8 @@ import { openPostgres } from '../../../src/store/pg-db.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../../src/store/db.js';
 import { openEmptyPglite, storeKinds } from '../../support/stores.js';
+import { appendTrace, GENESIS_HASH, TRACE_LANES, traceRowHash } from '../../../src/store/trace-repo.js';
+import { verifyTrace } from '../../../src/store/trace-verify.js';
 
 // These tests start from truly empty databases (not the migrated test snapshot). On PGlite, one
 // fresh instance for the file (creating one is the slow part), emptied again after each test.
@@ -153,6 +155,46 @@ for (const kind of storeKinds()) {
         expect([a, a2, b, c].map((v) => at.get(v)?.generation)).toEqual([1, 1, 2, 3]);
         expect([a, a2, b, c].map((v) => at.get(v)?.shared)).toEqual([true, true, true, true]);
         expect(at.get(d)).toMatchObject({ lineage: d, generation: 1, shared: false });
+      } finally {
+        await db.close();
+      }
+    });
+
+    it("TRACE-02: migration 0062 makes a record's single trace chain its lane 0: it still verifies, gets its other lanes, and the next row follows it", async () => {
+      const db = await emptyDb(kind);
+      try {
+        const all = loadMigrations();
+        // a database as it was before lanes: every other migration applied
+        await migrate(db, all.filter((m) => m.version !== 62));
+        const patientKey = randomUUID();
+        let prev = { seq: 0, hash: GENESIS_HASH };
+        for (let seq = 1; seq <= 3; seq++) {
+          // a lane-0 row hashes as rows did before lanes (test/unit/store/trace-row-hash.test.ts)
+          const row = {
+            chain_key: patientKey, lane: 0, seq, trace_id: randomUUID(), occurred_at: new Date(Date.UTC(2026, 0, seq)), actor_kind: 'patient', actor_id: patientKey,
+            actor_name: null, actor_profession: null, actor_specialty: null, actor_structure: null, action: 'record.read', outcome: 'success' as const, reason: null,
+            access_mode: null, on_patient_request: false, document_logical_id: null, document_entry_uuid: null, document_unique_id: null, target_kind: null,
+            target_id: null, channel: 'test', request_id: null, details: {}, prev_hash: prev.hash,
+          };
+          const hash = traceRowHash(row);
+          await db.query(
+            `INSERT INTO access_trace (chain_key, seq, trace_id, occurred_at, actor_kind, actor_id, action, outcome, channel, details, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '{}', $10, $11)`,
+            [patientKey, seq, row.trace_id, row.occurred_at, row.actor_kind, row.actor_id, row.action, row.outcome, row.channel, row.prev_hash, hash],
+          );
+          prev = { seq, hash };
+        }
+        await db.query('INSERT INTO access_trace_head (chain_key, seq, hash) VALUES ($1, $2, $3)', [patientKey, prev.seq, prev.hash]);
+
+        expect((await migrate(db)).applied).toEqual([62]);
+        expect(await verifyTrace(db)).toEqual({ chains: 1, lanes: TRACE_LANES, rows: 3, broken: [] });
+        const heads = await db.query<{ lane: number; seq: number; hash: string }>('SELECT lane::int AS lane, seq::int AS seq, hash FROM access_trace_head WHERE chain_key = $1 ORDER BY lane', [patientKey]);
+        expect(heads.rows).toEqual(Array.from({ length: TRACE_LANES }, (_, lane) => (lane === 0 ? { lane, ...prev } : { lane, seq: 0, hash: GENESIS_HASH })));
+        const next = await db.transaction((tx) =>
+          appendTrace(tx, { patientKey, occurredAt: new Date(), actor: { kind: 'patient', id: patientKey }, action: 'record.read', outcome: 'success', channel: 'test' }),
+        );
+        expect(next).toMatchObject({ lane: 0, seq: 4, prev_hash: prev.hash });
+        expect(await verifyTrace(db)).toEqual({ chains: 1, lanes: TRACE_LANES, rows: 4, broken: [] });
       } finally {
         await db.close();
       }

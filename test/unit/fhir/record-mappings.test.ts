@@ -70,7 +70,7 @@ describe('Consent', () => {
 
 describe('AuditEvent from a trace row', () => {
   const row: TraceRow = {
-    chain_key: PK, seq: 3, trace_id: LOCAL, occurred_at: new Date('2026-01-10T10:00:00Z'), actor_kind: 'professional', actor_id: '810000000003',
+    chain_key: PK, lane: 0, seq: 3, trace_id: LOCAL, occurred_at: new Date('2026-01-10T10:00:00Z'), actor_kind: 'professional', actor_id: '810000000003',
     actor_name: 'Chloé Samu', actor_profession: '10', actor_specialty: 'SM26', actor_structure: '1690000002', action: 'record.read', outcome: 'denied',
     reason: 'emergency_opposed', access_mode: 'centre_15', on_patient_request: false, document_logical_id: null, document_entry_uuid: null,
     document_unique_id: null, target_kind: null, target_id: null, channel: 'xds', request_id: null, details: {}, prev_hash: '', hash: '',
