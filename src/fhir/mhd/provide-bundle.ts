@@ -25,6 +25,12 @@ import { Associations, addMemberships } from './provide-members.js';
  */
 export type ShapeCheck = (bundle: Bundle, path: string) => CarnetError[];
 
+/**
+ * The profile checks as made on the spot. The reader asks for them only once the Bundle's JSON
+ * shapes were found right, so they do not walk them again.
+ */
+export const checkAfterShapes: ProfileCheck = (resource, profileUrl, options) => profileProblems(resource, profileUrl, { ...options, shapesChecked: true });
+
 export interface ProvideBundleOptions {
   resolvePatient: PatientResolver;
   /** check the profiles' required bindings (the DMP terminologies) too; the route does */
@@ -116,7 +122,7 @@ export async function readProvideBundle(
   const misshapen = (options.shapes ?? shapeProblems)(bundle, 'Bundle');
   if (misshapen.length > 0) return { problems: misshapen };
   const terminology = options.terminology ?? false;
-  const check = options.check ?? profileProblems;
+  const check = options.check ?? checkAfterShapes;
   const bytesOf = (data: string): Uint8Array | undefined => {
     const taken = options.payload ? options.payload(data) : null;
     return taken === null ? decodeBase64(data) : taken;

@@ -9,7 +9,7 @@ import { CarnetError } from '../../domain/errors.js';
 import type { SubmissionRequest } from '../../domain/submission.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
-import { provideBundleToSubmission } from '../mhd/provide-bundle.js';
+import { provideBundleToSubmission, type ShapeCheck } from '../mhd/provide-bundle.js';
 import { transactionResponse } from '../mhd/provide-response.js';
 import { sendResource } from '../reply.js';
 import { resourceBody } from './body.js';
@@ -47,6 +47,7 @@ const JSON_BODY_TYPES = ['application/json', 'application/fhir+json'];
 interface ProvideBody {
   bundle: Bundle;
   check: ProfileCheck;
+  shapes?: ShapeCheck;
   payload?: (data: string) => Uint8Array | undefined | null;
 }
 
@@ -61,10 +62,10 @@ async function provideBody(req: FastifyRequest): Promise<ProvideBody> {
     const read = await work.readProvideJson(req.body, req.server.inputLimits.json, true);
     const r = read.resource as { resourceType?: unknown } | null | undefined;
     if (r === null || typeof r !== 'object' || typeof r.resourceType !== 'string') throw new CarnetError('invalid_metadata', 'the request body is not a FHIR resource');
-    return { bundle: r as Bundle, check: read.check, payload: read.payload };
+    return { bundle: r as Bundle, check: read.check, shapes: read.shapes, payload: read.payload };
   }
   const bundle = await resourceBody<Bundle>(req);
-  return { bundle, check: bundle.resourceType === 'Bundle' ? await work.provideBundleChecks(bundle, true) : () => [] };
+  return bundle.resourceType === 'Bundle' ? { bundle, ...(await work.provideBundleChecks(bundle, true)) } : { bundle, check: () => [] };
 }
 
 export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
@@ -76,12 +77,12 @@ export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): voi
     iti65.post('/', { bodyLimit: ctx.config.documentBodyLimit }, async (req, reply) => {
       const caller = callerOf(req);
       const resolvePatient = patientResolver(ctx.services, caller);
-      const { bundle, check, payload } = await provideBody(req);
+      const { bundle, check, shapes, payload } = await provideBody(req);
       if (bundle.resourceType !== 'Bundle') throw new CarnetError('invalid_metadata', `POST ${'[base]'} expects a Bundle, not ${bundle.resourceType}`, { location: 'Bundle' });
       if (bundle.type === 'batch') {
         throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });
       }
-      const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, check, ...(payload ? { payload } : {}) }));
+      const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, check, ...(shapes ? { shapes } : {}), ...(payload ? { payload } : {}) }));
       const result = await ctx.services.submissions.submit(caller, request);
       const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
       const resubmitted = result.resubmitted.map((r) => ({ ...r, id: bundleIdOf.get(r.id) ?? r.id }));
