@@ -62,20 +62,3 @@ export function payloadResolver(payloads: Uint8Array[]): (data: string) => Uint8
     return payloads[Number(data.slice(MARK.length))];
   };
 }
-
-/**
- * The characters a Bundle's payloads (Binary.data, DocumentReference attachment data) take in
- * its JSON: what of its size is documents rather than metadata.
- */
-export function payloadChars(bundle: Bundle): number {
-  if (!Array.isArray(bundle.entry)) return 0;
-  let chars = 0;
-  for (const e of bundle.entry) {
-    const r = e?.resource;
-    if (r?.resourceType === 'Binary' && typeof r.data === 'string') chars += r.data.length;
-    if (r?.resourceType === 'DocumentReference' && Array.isArray(r.content)) {
-      for (const c of r.content) if (typeof c?.attachment?.data === 'string') chars += c.attachment.data.length;
-    }
-  }
-  return chars;
-}

@@ -39,7 +39,7 @@ export function withServerIds(request: SubmissionRequest): { request: Submission
   return { request: out, bundleIdOf: new Map([...local].map(([bundleId, symbolic]) => [symbolic, bundleId])) };
 }
 
-/** JSON as an ITI-65 body arrives: bytes, read on a worker thread (or, small, here: provide-body.ts). */
+/** JSON as an ITI-65 body arrives: bytes, read on a worker thread (provide-body.ts). */
 const JSON_BODY_TYPES = ['application/json', 'application/fhir+json'];
 
 export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
@@ -56,7 +56,7 @@ export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): voi
       if (bundle.type === 'batch') {
         throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });
       }
-      const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, ...(check ? { check } : {}), ...(shapes ? { shapes } : {}), ...(payload ? { payload } : {}) }));
+      const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, check, ...(shapes ? { shapes } : {}), ...(payload ? { payload } : {}) }));
       const result = await ctx.services.submissions.submit(caller, request);
       const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
       const resubmitted = result.resubmitted.map((r) => ({ ...r, id: bundleIdOf.get(r.id) ?? r.id }));

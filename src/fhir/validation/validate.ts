@@ -135,7 +135,7 @@ function rebase(issues: OperationOutcomeIssue[], from: string, to: string): Oper
 /**
  * How a reader checks a resource against a profile: profileProblems itself, or answers another
  * thread computed beforehand (mhd/provide-bundle-checks.ts), so that the event loop never runs
- * the checks of a large Bundle (a small one is checked there: routes/provide-body.ts).
+ * the checks of a large Bundle.
  */
 export type ProfileCheck = (resource: Resource, profileUrl: string, options: ValidationOptions & { path?: string }) => CarnetError[];
 
