@@ -13,8 +13,23 @@ import { pnrRequest } from '../xds.js';
 import { doctorSecurity, startFairRun } from './carnet-servers.js';
 import { measure, ratioLine, windowOptions, type Target } from './measure.js';
 import { DOCTOR } from './people.js';
+import type { Child } from './procs.js';
+import type { ServerReady, ServerSqlCounts } from './server.js';
 
 const SIZE = 10 * 1024;
+
+/** Statements, transactions and statements outside a transaction per deposit, over `n` deposits one at a time. */
+async function sqlPerDeposit(s: Child<ServerReady>, t: Target, n = 8): Promise<string> {
+  const before = await s.ask<ServerSqlCounts>('sql-counts');
+  for (let i = 0; i < n; i++) {
+    const req = t.post!(i);
+    const res = await fetch(`${t.base}${t.pathOf(i)}`, { method: 'POST', headers: { ...(t.headers ?? {}), ...req.headers }, body: req.body as unknown as RequestInit['body'] });
+    await res.arrayBuffer();
+  }
+  const after = await s.ask<ServerSqlCounts>('sql-counts');
+  const per = (k: keyof ServerSqlCounts) => fmt((after[k] - before[k]) / n, 1);
+  return `${t.name}: ${per('statements')} statements per deposit (BEGIN and COMMIT included), ${per('transactions')} transactions, ${per('outside')} outside a transaction`;
+}
 
 export async function runDepositBench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {
   const log = options.log ?? ((l: string) => console.log(l));
@@ -69,6 +84,7 @@ export async function runDepositBench(options: { databaseUrl: string; log?: (l: 
       const text = await res.text();
       if (res.status >= 300 || text.includes('ResponseStatusType:Failure')) throw new Error(`${t.name}: the deposit does not succeed (${res.status} ${text.slice(0, 300)})`);
     }
+    for (const [, s] of run.servers) for (const t of targets) if (t.stats === s.stats) log(`  ${await sqlPerDeposit(s, t)}`);
     const only = process.env.BENCH_ONLY;
     if (only) targets.splice(0, targets.length, ...targets.filter((t) => t.name === only || t.name === `${only} (compare)` || t.name === 'thin deposit service'));
     const figures = await measure(targets, o, log);

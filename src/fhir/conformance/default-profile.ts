@@ -1,7 +1,7 @@
 // Which published profile a resource is held to when nobody names one: what `$validate` uses by
 // default and what the write paths check, so both always agree on the profile.
 import type { List, Resource } from '@medplum/fhirtypes';
-import { metadataOptionOf } from '../mhd/provide-bundle.js';
+import { metadataOptionOf } from '../mhd/metadata-option.js';
 import { listType } from '../mhd/lists.js';
 import { CS } from '../mappings/carnet-fhir.js';
 import { PROFILE } from '../validation/profiles.js';

@@ -8,7 +8,7 @@ import { CarnetError } from '../../domain/errors.js';
 import type { PatientIdentifier, StoredDocumentEntry } from '../../domain/model.js';
 import type { Caller, Services } from '../../services/index.js';
 import { identifierSystemToOid, oidToIdentifierSystem } from '../codes.js';
-import type { PatientLink } from '../mhd/provide-bundle.js';
+import type { PatientLink } from '../mhd/provide-subjects.js';
 
 const PATIENT_ID = /(?:^|\/)Patient\/([^/?#]+)$/;
 

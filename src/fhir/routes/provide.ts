@@ -1,18 +1,17 @@
 // ITI-65 Provide Document Bundle: `POST /fhir` with an MHD transaction Bundle (JSON or XML).
 // The Bundle is translated whole (every problem reported at once), the subjects are resolved to
 // a record (see patients.ts), and the submission service stores all of it or nothing (DOC-03).
-import type { Bundle } from '@medplum/fhirtypes';
 import type { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { isBlockBody, readBlocks } from '../../http/bodies.js';
+import { readBlocks } from '../../http/bodies.js';
 import { CarnetError } from '../../domain/errors.js';
 import type { SubmissionRequest } from '../../domain/submission.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
-import { provideBundleToSubmission, transactionResponse } from '../mhd/provide-bundle.js';
+import { provideBundleToSubmission } from '../mhd/provide-bundle.js';
+import { provideBody } from './provide-body.js';
+import { transactionResponse } from '../mhd/provide-response.js';
 import { sendResource } from '../reply.js';
-import { resourceBody } from './body.js';
-import type { ProfileCheck } from '../validation/validate.js';
 import { patientResolver } from './patients.js';
 
 /**
@@ -40,47 +39,24 @@ export function withServerIds(request: SubmissionRequest): { request: Submission
   return { request: out, bundleIdOf: new Map([...local].map(([bundleId, symbolic]) => [symbolic, bundleId])) };
 }
 
-/** JSON as an ITI-65 body arrives: bytes, read on a worker thread rather than by the shared parser. */
+/** JSON as an ITI-65 body arrives: bytes, read on a worker thread (provide-body.ts). */
 const JSON_BODY_TYPES = ['application/json', 'application/fhir+json'];
-
-interface ProvideBody {
-  bundle: Bundle;
-  check: ProfileCheck;
-  payload?: (data: string) => Uint8Array | undefined | null;
-}
-
-/**
- * The Bundle of an ITI-65 request with what its reading needs. JSON is read whole on a worker
- * thread (parsing, the documents' base64, the profile checks: seconds for a Bundle at the body
- * limit); XML is read there by readResource, its profile checks made there too.
- */
-async function provideBody(req: FastifyRequest): Promise<ProvideBody> {
-  const work = req.server.fhirWork;
-  if (isBlockBody(req.body)) {
-    const read = await work.readProvideJson(req.body, req.server.inputLimits.json, true);
-    const r = read.resource as { resourceType?: unknown } | null | undefined;
-    if (r === null || typeof r !== 'object' || typeof r.resourceType !== 'string') throw new CarnetError('invalid_metadata', 'the request body is not a FHIR resource');
-    return { bundle: r as Bundle, check: read.check, payload: read.payload };
-  }
-  const bundle = await resourceBody<Bundle>(req);
-  return { bundle, check: bundle.resourceType === 'Bundle' ? await work.provideBundleChecks(bundle, true) : () => [] };
-}
 
 export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   void fhir.register(async (iti65) => {
     iti65.removeContentTypeParser(JSON_BODY_TYPES);
     iti65.addContentTypeParser(JSON_BODY_TYPES, (req: FastifyRequest, payload: Readable) =>
-      readBlocks(payload, req.routeOptions.bodyLimit ?? ctx.config.documentBodyLimit, () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()),
+      readBlocks(payload, req.routeOptions.bodyLimit ?? ctx.config.documentBodyLimit, () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), Number(req.headers['content-length'])),
     );
     iti65.post('/', { bodyLimit: ctx.config.documentBodyLimit }, async (req, reply) => {
       const caller = callerOf(req);
       const resolvePatient = patientResolver(ctx.services, caller);
-      const { bundle, check, payload } = await provideBody(req);
+      const { bundle, check, shapes, payload } = await provideBody(req);
       if (bundle.resourceType !== 'Bundle') throw new CarnetError('invalid_metadata', `POST ${'[base]'} expects a Bundle, not ${bundle.resourceType}`, { location: 'Bundle' });
       if (bundle.type === 'batch') {
         throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });
       }
-      const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, check, ...(payload ? { payload } : {}) }));
+      const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, check, ...(shapes ? { shapes } : {}), ...(payload ? { payload } : {}) }));
       const result = await ctx.services.submissions.submit(caller, request);
       const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
       const resubmitted = result.resubmitted.map((r) => ({ ...r, id: bundleIdOf.get(r.id) ?? r.id }));

@@ -149,6 +149,11 @@ export interface ValidationOptions {
    * the Bundle's check does not go through them a second time against their base definitions.
    */
   checkedElsewhere?: readonly number[];
+  /**
+   * The caller found `resource`'s JSON shapes right (shapeProblems, over it or over what holds
+   * it) just before: they are not walked a second time. Nothing else is skipped.
+   */
+  shapesChecked?: boolean;
 }
 
 /**
@@ -173,7 +178,7 @@ function locateInvariant(issue: OperationOutcomeIssue): OperationOutcomeIssue {
 export function profileIssues(input: Resource, sd: StructureDefinition, registry: ConformanceRegistry = conformance(), options: ValidationOptions = {}): OperationOutcomeIssue[] {
   ensureResourceTypesIn(input);
   // what has the wrong JSON type is said first and alone: the checks below read values as FHIR
-  const misshapen = shapeProblems(input);
+  const misshapen = options.shapesChecked ? [] : shapeProblems(input);
   if (misshapen.length) return misshapen.map((p) => ({ severity: 'error', code: 'structure', details: { text: p.message }, expression: [p.location ?? input.resourceType] }));
   const resource = withoutPayloads(input);
   if (sd.type !== resource.resourceType) {

@@ -9,24 +9,31 @@ import type { XmlLimits } from '../../xml/limits.js';
 import { PROFILE } from '../validation/profiles.js';
 import { withoutPayloads } from '../validation/payloads.js';
 import type { ProfileCheck } from '../validation/validate.js';
-import { replayingCheck } from '../mhd/provide-bundle-checks.js';
+import { replayingChecks } from '../mhd/provide-bundle-checks.js';
+import type { ShapeCheck } from '../mhd/provide-bundle.js';
 import type { ErrorData, ProvideJson, TaskResult } from './tasks.js';
 import { payloadResolver } from '../mhd/provide-payloads.js';
 import type { JsonLimits } from '../../json/read.js';
 import type { BlockBody } from '../../http/bodies.js';
+
+/** The worker's answers to an ITI-65 Bundle's checks, as readProvideBundle replays them. */
+export interface ProvideChecks {
+  check: ProfileCheck;
+  shapes: ShapeCheck;
+}
 
 export interface FhirWork {
   xmlToJson(xml: string, limits: XmlLimits): Promise<Resource>;
   checkProfile(resource: Resource, profile: string): Promise<void>;
   /** `$validate`'s answer for `resource` against `profile` */
   validate(resource: Resource, profile: string): Promise<OperationOutcome>;
-  /** the profile checks an ITI-65 Bundle needs, made on the worker, for readProvideBundle's `check` */
-  provideBundleChecks(bundle: Bundle, terminology: boolean): Promise<ProfileCheck>;
+  /** the checks an ITI-65 Bundle needs, made on the worker, for readProvideBundle's `check` and `shapes` */
+  provideBundleChecks(bundle: Bundle, terminology: boolean): Promise<ProvideChecks>;
   /**
    * An ITI-65 JSON body read on the worker: the resource with its payloads marked, and what
-   * readProvideBundle needs to read it (`check`, `payload`). The body's blocks move to the worker.
+   * readProvideBundle needs to read it (`check`, `shapes`, `payload`). The body's blocks move to the worker.
    */
-  readProvideJson(body: BlockBody, limits: JsonLimits, terminology: boolean): Promise<{ resource: unknown; check: ProfileCheck; payload: (data: string) => Uint8Array | undefined | null }>;
+  readProvideJson(body: BlockBody, limits: JsonLimits, terminology: boolean): Promise<ProvideChecks & { resource: unknown; payload: (data: string) => Uint8Array | undefined | null }>;
   /** loads the threads now (a serving process), instead of on the first XML body */
   warm(): Promise<void>;
   close(): Promise<void>;
@@ -60,13 +67,13 @@ export function createFhirWork(options: { threads: number; budgetMs: number; nic
     provideBundleChecks: async (bundle, terminology) => {
       // the documents' bytes are not checked (validation/payloads.ts): they do not cross threads
       const answers = valueOf(await pool.run<TaskResult<Array<[string, ErrorData[]]>>>('provideBundleChecks', { bundle: withoutPayloads(bundle), terminology }));
-      return replayingCheck(new Map(answers.map(([key, problems]) => [key, problems.map(errorOf)])));
+      return replayingChecks(new Map(answers.map(([key, problems]) => [key, problems.map(errorOf)])));
     },
     readProvideJson: async (body, limits, terminology) => {
       const read = valueOf(await pool.run<TaskResult<ProvideJson>>('readProvideJson', { blocks: body.blocks, limits, terminology }, body.blocks));
       return {
         resource: read.resource,
-        check: replayingCheck(new Map(read.checks.map(([key, problems]) => [key, problems.map(errorOf)]))),
+        ...replayingChecks(new Map(read.checks.map(([key, problems]) => [key, problems.map(errorOf)]))),
         payload: payloadResolver(read.payloads),
       };
     },

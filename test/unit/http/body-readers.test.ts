@@ -69,6 +69,22 @@ describe('readBlocks', () => {
     expect(Buffer.concat(read.blocks.map((b) => new Uint8Array(b))).equals(body)).toBe(true);
   });
 
+  it('sizes its first block from the announced length (no zeroed megabyte for a small body); a body longer than announced goes on in further blocks, whole', async () => {
+    const body = Buffer.alloc(30_000);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7) % 253;
+    const chunks = [body.subarray(0, 12_345), body.subarray(12_345)];
+    const exact = await readBlocks(chunked(chunks).stream, 1024 * 1024, routeLimit, body.length);
+    expect(exact.blocks.map((b) => b.byteLength)).toEqual([30_000]);
+    expect(Buffer.from(exact.blocks[0]!).equals(body)).toBe(true);
+    const longer = await readBlocks(chunked(chunks).stream, 1024 * 1024, routeLimit, 10_000);
+    expect(longer.blocks.map((b) => b.byteLength)).toEqual([10_000, 20_000]);
+    expect(Buffer.concat(longer.blocks.map((b) => new Uint8Array(b))).equals(body)).toBe(true);
+    // no usable length announced: blocks of 1 MB, as before
+    const unknown = await readBlocks(chunked(chunks).stream, 1024 * 1024, routeLimit, Number.NaN);
+    expect(unknown.blocks.map((b) => b.byteLength)).toEqual([30_000]);
+    expect(unknown.length).toBe(30_000);
+  });
+
   it('an empty body is no block at all', async () => {
     expect(await readBlocks(chunked([]).stream, 1000, routeLimit)).toEqual({ blocks: [], length: 0 });
   });
