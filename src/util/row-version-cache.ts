@@ -15,17 +15,36 @@ interface Held<V> {
 
 /** One answer's view of a record: the versions it was told of stay with it whatever is dropped meanwhile. */
 export interface PinnedRecord<V> {
-  /** `<entryUUID>:<version>` of the entries held (entryUUID as the caller gave it) */
-  known: string[];
+  /** `<entryUUID>:<version>` of the entries held (entryUUID as the caller gave it); shared by the readers of the same view */
+  known: readonly string[];
   /** the value held for this entry at this version, if any */
   get(entryUuid: string, version: string): V | undefined;
   /** holds a value just made for this entry at this version */
   put(entryUuid: string, version: string, value: V): void;
 }
 
+/**
+ * A record's held values as readers see them: a copy of the record's map, never changed once
+ * made, and the `known` list made from it. Made at the first read after a change and shared by
+ * every read until the next change: a record read again and again (the same LeafClass answer
+ * asked by many clients) is neither copied nor listed again at each read.
+ */
+interface RecordView<V> {
+  entries: ReadonlyMap<string, Held<V>>;
+  known: readonly string[];
+}
+
+interface HeldRecord<V> {
+  entries: Map<string, Held<V>>;
+  /** absent after a change, until the next read makes it */
+  view?: RecordView<V>;
+}
+
+const EMPTY_VIEW: RecordView<never> = Object.freeze({ entries: new Map(), known: [] }) as RecordView<never>;
+
 export class RowVersionCache<V> {
   /** by record, least recently read first; in each, by entryUUID */
-  private readonly records = new Map<string, Map<string, Held<V>>>();
+  private readonly records = new Map<string, HeldRecord<V>>();
   private bytes = 0;
 
   /** `sizeOf`: what a value costs towards `maxBytes` (0 holds nothing) */
@@ -44,11 +63,11 @@ export class RowVersionCache<V> {
       this.records.delete(recordKey);
       this.records.set(recordKey, held);
     }
-    const pinned = new Map(held ?? []);
+    const view: RecordView<V> = held ? (held.view ??= viewOf(held.entries)) : EMPTY_VIEW;
     return {
-      known: [...pinned].map(([id, h]) => `${id}:${h.version}`),
+      known: view.known,
       get: (entryUuid, version) => {
-        const h = pinned.get(entryUuid);
+        const h = view.entries.get(entryUuid);
         return h && h.version === version ? h.value : undefined;
       },
       put: (entryUuid, version, value) => this.hold(recordKey, entryUuid, { version, value, bytes: this.sizeOf(value) }),
@@ -58,24 +77,33 @@ export class RowVersionCache<V> {
   /** entries held, all records together */
   get size(): number {
     let n = 0;
-    for (const r of this.records.values()) n += r.size;
+    for (const r of this.records.values()) n += r.entries.size;
     return n;
   }
 
   private hold(recordKey: string, entryUuid: string, h: Held<V>): void {
     if (h.bytes > this.maxBytes) return;
     let record = this.records.get(recordKey);
-    if (!record) this.records.set(recordKey, (record = new Map()));
-    const old = record.get(entryUuid);
+    if (!record) this.records.set(recordKey, (record = { entries: new Map() }));
+    const old = record.entries.get(entryUuid);
     if (old) this.bytes -= old.bytes;
-    record.set(entryUuid, h);
+    record.entries.set(entryUuid, h);
+    // the readers already pinned keep the view they were given (a copy): the next read makes a new one
+    record.view = undefined;
     this.bytes += h.bytes;
     for (const [key, r] of this.records) {
       if (this.bytes <= this.maxBytes) break;
       this.records.delete(key);
-      for (const x of r.values()) this.bytes -= x.bytes;
+      for (const x of r.entries.values()) this.bytes -= x.bytes;
     }
   }
+}
+
+function viewOf<V>(entries: Map<string, Held<V>>): RecordView<V> {
+  const copy = new Map(entries);
+  const known: string[] = [];
+  for (const [id, h] of copy) known.push(`${id}:${h.version}`);
+  return { entries: copy, known: Object.freeze(known) };
 }
 
 /** Bytes of their own, not a slice of Node's shared pool (which a held slice would keep whole). */

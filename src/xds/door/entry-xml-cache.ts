@@ -14,7 +14,7 @@ const DEFAULT_MAX_BYTES = 32 * 2 ** 20;
 /** One answer's use of the cache: the versions it was told of stay with it whatever is dropped meanwhile. */
 export interface RecordXmlReader {
   /** `<entryUUID>:<version>` of the entries held */
-  known: string[];
+  known: readonly string[];
   xmlOf(e: StreamedEntry): Buffer;
 }
 
