@@ -47,10 +47,15 @@ export class RowVersionCache<V> {
   private readonly records = new Map<string, HeldRecord<V>>();
   private bytes = 0;
 
-  /** `sizeOf`: what a value costs towards `maxBytes` (0 holds nothing) */
+  /**
+   * `sizeOf`: what a value costs towards `maxBytes` (0 holds nothing); `pack`, if given, may
+   * replace a record's values, in the view's order, by equal ones laid out as it prefers, each
+   * time a view is made (entry-xml-cache.ts puts a record's XML in one buffer, in answer order).
+   */
   constructor(
     private readonly maxBytes: number,
     private readonly sizeOf: (value: V) => number,
+    private readonly pack?: (values: V[]) => V[],
   ) {}
 
   get enabled(): boolean {
@@ -63,7 +68,7 @@ export class RowVersionCache<V> {
       this.records.delete(recordKey);
       this.records.set(recordKey, held);
     }
-    const view: RecordView<V> = held ? (held.view ??= viewOf(held.entries)) : EMPTY_VIEW;
+    const view: RecordView<V> = held ? (held.view ??= viewOf(held.entries, this.pack)) : EMPTY_VIEW;
     return {
       known: view.known,
       get: (entryUuid, version) => {
@@ -99,8 +104,14 @@ export class RowVersionCache<V> {
   }
 }
 
-function viewOf<V>(entries: Map<string, Held<V>>): RecordView<V> {
+function viewOf<V>(entries: Map<string, Held<V>>, pack?: (values: V[]) => V[]): RecordView<V> {
   const copy = new Map(entries);
+  if (pack) {
+    // equal values in another layout: what any reader gets for a version stays the same
+    const held = [...copy.values()];
+    const packed = pack(held.map((h) => h.value));
+    for (const [i, h] of held.entries()) h.value = packed[i]!;
+  }
   const known: string[] = [];
   for (const [id, h] of copy) known.push(`${id}:${h.version}`);
   return { entries: copy, known: Object.freeze(known) };

@@ -108,6 +108,25 @@ describe('EntryXmlCache', () => {
   });
 });
 
+describe('EntryXmlCache pages', () => {
+  it('a page read again in the order it was first read comes as one buffer, of the same bytes; any other order too, piece by piece', () => {
+    const cache = new EntryXmlCache();
+    const made = { n: 0 };
+    const entries = [1, 2, 3, 4].map((n) => stored(n));
+    const first = cache.reader('p');
+    const whole = Buffer.concat(entries.map((e) => first.xmlOf(streamed(e, 1, made))));
+    const again = cache.reader('p');
+    const page = again.pageOf(entries.map((e) => streamed(e, 1, made, false)));
+    expect(page).toHaveLength(1);
+    expect(page[0]!.equals(whole)).toBe(true);
+    // another order (or a filtered answer): the same XML, in its order
+    const other = [entries[2]!, entries[0]!, entries[1]!];
+    const pieces = again.pageOf(other.map((e) => streamed(e, 1, made, false)));
+    expect(Buffer.concat(pieces).toString('utf8')).toBe(other.map((e) => writeDocumentEntry(e)).join(''));
+    expect(made.n).toBe(4);
+  });
+});
+
 describe('knownVersionsParam', () => {
   it('sends a frozen list of plain versions as one array literal, made once; anything else as the list itself', () => {
     const known = Object.freeze(['00000000-0000-4000-8000-000000000001:10', '00000000-0000-4000-8000-000000000002:11']);
