@@ -34,14 +34,18 @@ function oneBuffer(xmls: Buffer[]): Buffer[] {
 /** The pieces in order, adjacent slices of one buffer joined into one slice (nothing copied). */
 function joinAdjacent(pieces: Buffer[]): Buffer[] {
   const out: Buffer[] = [];
+  let run: Buffer | undefined;
+  let end = 0;
   for (const p of pieces) {
-    const last = out.at(-1);
-    if (last && last.buffer === p.buffer && last.byteOffset + last.length === p.byteOffset) {
-      out[out.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + p.length);
-    } else {
-      out.push(p);
+    if (run && p.buffer === run.buffer && p.byteOffset === end) {
+      end += p.length;
+      continue;
     }
+    if (run) out.push(run.byteOffset + run.length === end ? run : Buffer.from(run.buffer, run.byteOffset, end - run.byteOffset));
+    run = p;
+    end = p.byteOffset + p.length;
   }
+  if (run) out.push(run.byteOffset + run.length === end ? run : Buffer.from(run.buffer, run.byteOffset, end - run.byteOffset));
   return out;
 }
 
