@@ -38,6 +38,10 @@ export async function runIti18Bench(options: { databaseUrl: string; log?: (l: st
   const o = windowOptions();
   const records = Number(process.env.BENCH_RECORDS ?? 1);
   const documents = Number(process.env.BENCH_DOCS ?? 1000);
+  // BENCH_ITI18_ANSWERS=LeafClass (or ObjectRef) measures that answer alone: shorter runs, and a
+  // CPU profile (BENCH_CPU_PROF) of one answer's work only
+  const answers = (['ObjectRef', 'LeafClass'] as const).filter((a) => !process.env.BENCH_ITI18_ANSWERS || process.env.BENCH_ITI18_ANSWERS.split(',').includes(a));
+  if (!answers.length) throw new Error(`BENCH_ITI18_ANSWERS: ObjectRef, LeafClass or both (not ${process.env.BENCH_ITI18_ANSWERS})`);
   log(`ITI-18 FindDocuments: ${records} record(s) of ${documents} documents, ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats; server logs to a file at its default level`);
   const run = await startFairRun({ databaseUrl: options.databaseUrl, records, documents, log });
   try {
@@ -46,7 +50,7 @@ export async function runIti18Bench(options: { databaseUrl: string; log?: (l: st
     const patients = servers.at(-1)![1].ready.patients;
     const security = doctorSecurity();
     const targets: Target[] = [];
-    for (const returnType of ['ObjectRef', 'LeafClass'] as const) {
+    for (const returnType of answers) {
       for (const [name, s] of servers) {
         const bodies = s.ready.identifiers.map((p) => findDocuments(p, returnType, security));
         await check(`${name} ${returnType}`, s.ready.base, bodies[0]!, returnType === 'ObjectRef' ? '<rim:ObjectRef ' : '<rim:ExtrinsicObject ', documents);
@@ -56,7 +60,7 @@ export async function runIti18Bench(options: { databaseUrl: string; log?: (l: st
       targets.push({ name: `raw select (${path})`, base: thin.ready.base, pathOf: (i) => `/${path}?patient=${patients[i % records]}`, stats: thin.stats });
     }
     const figures = await measure(targets, o, log);
-    for (const returnType of ['ObjectRef', 'LeafClass'] as const) {
+    for (const returnType of answers) {
       const floor = figures.get(`raw select (${returnType === 'ObjectRef' ? 'ids' : 'rows'})`)!;
       for (const [name] of servers) {
         log(ratioLine(`ITI-18 FindDocuments ${returnType}, ${documents} documents — ${name}`, figures.get(`${name} ${returnType}`)!, floor));

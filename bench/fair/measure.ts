@@ -31,6 +31,8 @@ export interface Target {
   /** for a target that is POSTed to: the next request's headers and body for client `i` (a new one after each answer) */
   post?: (client: number) => { headers: Record<string, string>; body: string | Buffer };
   stats: () => Promise<ProcessStats>;
+  /** called before each measured window; what it returns is called after it with the window's requests, and gives the window's note */
+  observe?: () => Promise<(requests: number) => Promise<string>>;
 }
 
 type CannonClient = {
@@ -48,6 +50,8 @@ export interface WindowFigures {
   maxRss: number;
   failed: number;
   failures?: string;
+  /** what the target's observer saw during the window (Target.observe) */
+  note?: string;
 }
 
 export interface TargetFigures {
@@ -57,6 +61,7 @@ export interface TargetFigures {
 
 async function window(t: Target, seconds: number, connections: number): Promise<WindowFigures> {
   let client = 0;
+  const observed = await t.observe?.();
   const before = await t.stats();
   const post = t.post;
   const r = await autocannon(
@@ -88,7 +93,9 @@ async function window(t: Target, seconds: number, connections: number): Promise<
         },
   );
   const after = await t.stats();
+  const note = await observed?.(r.requests.total);
   return {
+    ...(note !== undefined ? { note } : {}),
     perSecond: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,

@@ -16,6 +16,7 @@ import type { Child } from '../fair/procs.js';
 import type { ServerReady } from '../fair/server.js';
 import { growStore } from './bulk-load.js';
 import { plansOf } from './plans.js';
+import { readCounters, windowLine } from './db-window.js';
 
 /** the measured records; the store's filler copies a third record, of 20 documents, that no request reads */
 const RECORD_SIZES = [20, 1000];
@@ -78,6 +79,12 @@ export async function runScaleBench(options: { databaseUrl: string; log?: (l: st
   const table = new Map<string, Map<number, WindowFigures>>();
   try {
     const searches = searchesOf(server);
+    // each window's database and machine counts, read on the bench's own connection
+    const observe = async () => {
+      const before = await readCounters(c, schema);
+      return async (requests: number) => windowLine(before, await readCounters(c, schema), requests);
+    };
+    for (const s of searches) s.target.observe = observe;
     let fillerRecords = 0;
     for (const size of sizes) {
       log(`== ${size.toLocaleString('en')} documents in the store ==`);
@@ -99,6 +106,7 @@ export async function runScaleBench(options: { databaseUrl: string; log?: (l: st
         const { median: f, windows } = figures.get(s.name)!;
         if (f.failed) log(`  ${s.name}: ${f.failed} failed requests`);
         log(`  ${s.name}: windows ${windows.map((w) => `${fmt(w.perSecond, 1)} req/s p50 ${fmt(w.p50, 0)} p99 ${fmt(w.p99, 0)} ms ${fmt(w.cpuMsPerRequest, 1)} ms CPU/req`).join('; ')}`);
+        for (const [i, w] of windows.entries()) log(`    repeat ${i + 1}: ${w.note ?? ''}`);
         if (!table.has(s.name)) table.set(s.name, new Map());
         table.get(s.name)!.set(size, f);
       }

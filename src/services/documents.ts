@@ -5,7 +5,7 @@ import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
-import { countDocumentsUpTo, findDocumentIds, findDocumentRows, readDocumentPages } from '../store/document-stream.js';
+import { countDocumentsUpTo, documentRowOf, findDocumentIds, findDocumentRows, readDocumentPages } from '../store/document-stream.js';
 import { contentSlices, getContentHead, recordContentUtf8, type ContentHead, type ContentPart } from '../store/content-slices.js';
 import { isUtf8Slices } from '../util/utf8-slices.js';
 import type { Queryable, Tx } from '../store/db.js';
@@ -225,7 +225,7 @@ export function documentService(deps: ServiceDeps) {
         await sink.begin();
         const known = sink.known(query.patientKey);
         await readDocumentPages(tx, query, STREAM_PAGES, known, (rows) =>
-          sink.page(rows.map((row) => ({ entryUuid: row.entry_uuid, rowVersion: row.row_version, entry: row.row_read ? () => toStoredEntry(row) : null }))),
+          sink.page(rows.map(({ entry_uuid, row_version, row_json }) => ({ entryUuid: entry_uuid, rowVersion: row_version, entry: row_json === null ? null : () => toStoredEntry(documentRowOf(row_json)) }))),
         );
         return true;
       });

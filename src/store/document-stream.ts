@@ -4,6 +4,7 @@
 // always in it (ACC-08), and the order is the search's own.
 import type { Queryable, Tx } from './db.js';
 import { COLUMNS_BUT_METADATA, countDocuments, documentWhere, ORDER, type DocumentQuery, type DocumentRow, type PageColumn } from './document-repo.js';
+import { knownVersionsParam } from './known-versions.js';
 import { SqlParams } from './sql-params.js';
 
 /**
@@ -37,6 +38,9 @@ export async function countDocumentsUpTo(q: Queryable, query: DocumentQuery, cap
   return r.rows[0]!.n;
 }
 
+/** The known-version test: the row is at a version the reader said it knew. */
+const knownTest = (knownParam: string) => `d.entry_uuid::text || ':' || d.xmin::text = ANY(${knownParam}::text[])`;
+
 /**
  * The rows of a search's version-aware read: the row's version, and its columns only when the
  * reader does not know that version (`known`: `<entry_uuid>:<version>`). The OFFSET 0 keeps the
@@ -47,7 +51,7 @@ function versionedSelect(knownParam: string): { columns: string; from: string } 
     columns: `d.entry_uuid::text AS row_uuid, d.xmin::text AS row_version, f.entry_uuid IS NOT NULL AS row_read, f.*`,
     from: `document_entry d
      LEFT JOIN LATERAL (SELECT ${COLUMNS_BUT_METADATA}, d.metadata::text AS metadata
-       WHERE NOT (d.entry_uuid::text || ':' || d.xmin::text = ANY(${knownParam}::text[])) OFFSET 0) f ON true`,
+       WHERE NOT (${knownTest(knownParam)}) OFFSET 0) f ON true`,
   };
 }
 
@@ -63,7 +67,7 @@ export async function findDocumentRows(
   column?: PageColumn,
 ): Promise<{ rows: PagedDocumentRow[]; total?: number; column: unknown[] }> {
   const p = new SqlParams();
-  const select = versionedSelect(p.add(known));
+  const select = versionedSelect(p.add(knownVersionsParam(known)));
   const where = documentWhere(query, p);
   const total = query.countTotal ? `, (SELECT count(*)::int FROM document_entry d WHERE ${documentWhere(query, p)}) AS page_total` : '';
   const extra = column ? `, ${column(p)} AS page_column` : '';
@@ -86,35 +90,62 @@ export async function findDocumentRows(
 const CURSOR = 'carnet_document_pages';
 
 /**
+ * A row of a streamed read: its entryUUID, the version of its row, and — only when the reader did
+ * not know that version — the row's columns as one JSON text (`documentRowOf` reads it).
+ */
+export interface StreamedDocumentRow {
+  entry_uuid: string;
+  row_version: string;
+  row_json: string | null;
+}
+
+/** The columns of a row read unknown, as toStoredEntry takes them (only such rows pay for it). */
+export function documentRowOf(json: string): DocumentRow {
+  const r = JSON.parse(json) as Omit<DocumentRow, 'stored_at' | 'status_changed_at'> & { stored_at: string; status_changed_at: string | null };
+  return { ...r, stored_at: new Date(r.stored_at), status_changed_at: r.status_changed_at === null ? null : new Date(r.status_changed_at) };
+}
+
+/** The columns of COLUMNS_BUT_METADATA and the metadata, as one JSON object per row. */
+const ROW_JSON = `json_build_object(${[
+  ...COLUMNS_BUT_METADATA.split(',').map((c) => c.trim().replace(/::text$/, '')),
+  'd.metadata',
+]
+  .map((c) => `'${c.slice(2)}', ${c}`)
+  .join(', ')})::text`;
+
+/**
  * Reads a search's rows a page at a time (`pages.first` rows, then `pages.next`), in its order, handing each page to `onPage` before
  * the next is fetched. A cursor, not keyset pages: one statement, so one snapshot for the whole
  * answer, as the single select it replaces had (pages of separate statements could show a
  * document twice or not at all when it is replaced meanwhile). The rows whose version the reader
- * already knows (`known`: `<entry_uuid>:<version>`) come without their columns, neither sent nor
- * parsed; the metadata comes as JSON text, parsed only if the reader needs the entry. The OFFSET 0
- * keeps the known-version test inside the lateral subquery, as a filter run before its columns
- * are made: pulled up into the join (as PostgreSQL does without it), the metadata was turned into
- * text for every row, known or not, then dropped (EXPLAIN in `npm run bench -- scale`).
+ * already knows (`known`: `<entry_uuid>:<version>`) come as three short columns, their id, version
+ * and a null: neither their columns made nor sent nor parsed. The others bring their columns as one
+ * JSON text, parsed only if the reader needs the entry. (A row of a dozen null columns costs the
+ * driver a dozen fields to read and an object of as many properties, a thousand times an answer:
+ * a LeafClass answer held whole is almost only such rows.) The OFFSET 0 keeps the known-version
+ * test inside the lateral subquery, as a filter run before its columns are made: pulled up into
+ * the join (as PostgreSQL does without it), the metadata was turned into text for every row,
+ * known or not, then dropped (EXPLAIN in `npm run bench -- scale`).
  */
 export async function readDocumentPages(
   tx: Tx,
   query: DocumentQuery,
   pages: { first: number; next: number },
   known: readonly string[],
-  onPage: (rows: PagedDocumentRow[]) => void | Promise<void>,
+  onPage: (rows: StreamedDocumentRow[]) => void | Promise<void>,
 ): Promise<void> {
   const p = new SqlParams();
   const where = documentWhere(query, p);
-  const select = versionedSelect(p.add(known));
+  const knownParam = p.add(knownVersionsParam(known));
   await tx.query(
-    `DECLARE ${CURSOR} NO SCROLL CURSOR FOR SELECT ${select.columns} FROM ${select.from}
+    `DECLARE ${CURSOR} NO SCROLL CURSOR FOR SELECT d.entry_uuid::text AS entry_uuid, d.xmin::text AS row_version, f.row_json
+     FROM document_entry d LEFT JOIN LATERAL (SELECT ${ROW_JSON} AS row_json WHERE NOT (${knownTest(knownParam)}) OFFSET 0) f ON true
      WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}`,
     p.values,
   );
   for (let size = pages.first; ; size = pages.next) {
     const n = Math.max(1, Math.floor(size));
-    const page = await tx.query<PagedDocumentRow & { row_uuid: string }>(`FETCH ${n} FROM ${CURSOR}`);
-    for (const r of page.rows) r.entry_uuid = r.row_uuid;
+    const page = await tx.query<StreamedDocumentRow>(`FETCH ${n} FROM ${CURSOR}`);
     if (page.rows.length) await onPage(page.rows);
     if (page.rows.length < n) break;
   }

@@ -105,9 +105,9 @@ export const TRACE_LANES = 8;
  * (rowValues), then the new seq and hash, the chain key and the lane.
  */
 const APPEND_AFTER_LOCKED = `WITH appended AS (
-    INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map((_, i) => `$${i + 1}`.join(', ')})
+    INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
   )
-  UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2} WHERE chain_key = $${N + 3} AND lane = $${N + 4}`);
+  UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2} WHERE chain_key = $${N + 3} AND lane = $${N + 4}`;
 
 /**
  * The lane's move from an expected head, then the row only if it moved: $1..$N the row, then the
@@ -127,17 +127,18 @@ const APPEND_AFTER_EXPECTED = `WITH target AS (
     WHERE h.chain_key = t.chain_key AND h.lane = t.lane RETURNING 1
   ), appended AS (
     INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')})
-    SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`.join(', ')}
+    SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
     WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
   ), locked AS (
     SELECT lane, seq::text AS seq, hash FROM access_trace_head
     WHERE chain_key = $${N + 3} AND NOT EXISTS (SELECT 1 FROM moved) ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED
   )
   SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM appended)::int AS appended,
-    (SELECT lane FROM locked)::int AS locked_lane, (SELECT seq FROM locked) AS locked_seq, (SELECT hash FROM locked) AS locked_hash`);
+    (SELECT lane FROM locked)::int AS locked_lane, (SELECT seq FROM locked) AS locked_seq, (SELECT hash FROM locked) AS locked_hash`;
 
 /** The first lane of the chain that no other transaction holds, locked, with its head. */
-const LOCK_FREE_LANE = 'SELECT lane::int AS lane, seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $1 ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED';
+const LOCK_FREE_LANE =
+  'SELECT lane::int AS lane, seq::text AS seq, hash FROM access_trace_head WHERE chain_key = $1 ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED';
 
 /** The chain's lanes that do not exist yet, created at the genesis hash: $1 chain key, $2 genesis, $3 lanes. */
 const CREATE_LANES = `INSERT INTO access_trace_head (chain_key, lane, seq, hash)

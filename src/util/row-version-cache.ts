@@ -26,23 +26,50 @@ export interface Around {
 
 /** One answer's view of a record: the versions it was told of stay with it whatever is dropped meanwhile. */
 export interface PinnedRecord<V> {
-  /** `<entryUUID>:<version>` of the entries held (entryUUID as the caller gave it), or of those `around` names */
-  known: string[];
+  /**
+   * `<entryUUID>:<version>` of the entries held (entryUUID as the caller gave it), or of those
+   * `around` names; without `around`, shared by the readers of the same view
+   */
+  known: readonly string[];
   /** the value held for this entry at this version, if any (always for one `known` names); `place`: where this answer has it */
   get(entryUuid: string, version: string, place?: number): V | undefined;
   /** holds a value just made for this entry at this version */
   put(entryUuid: string, version: string, value: V, place?: number): void;
 }
 
+/**
+ * A record's held values as readers see them: a copy of the record's map, never changed once
+ * made, and the `known` list made from it. Made at the first read after a change and shared by
+ * every read until the next change: a record read again and again (the same LeafClass answer
+ * asked by many clients) is neither copied nor listed again at each read.
+ */
+interface RecordView<V> {
+  entries: ReadonlyMap<string, Held<V>>;
+  known: readonly string[];
+}
+
+interface HeldRecord<V> {
+  entries: Map<string, Held<V>>;
+  /** absent after a change, until the next read makes it */
+  view?: RecordView<V>;
+}
+
+const EMPTY_VIEW: RecordView<never> = Object.freeze({ entries: new Map(), known: [] }) as RecordView<never>;
+
 export class RowVersionCache<V> {
   /** by record, least recently read first; in each, by entryUUID */
-  private readonly records = new Map<string, Map<string, Held<V>>>();
+  private readonly records = new Map<string, HeldRecord<V>>();
   private bytes = 0;
 
-  /** `sizeOf`: what a value costs towards `maxBytes` (0 holds nothing) */
+  /**
+   * `sizeOf`: what a value costs towards `maxBytes` (0 holds nothing); `pack`, if given, may
+   * replace a record's values, in the view's order, by equal ones laid out as it prefers, each
+   * time a view is made (entry-xml-cache.ts puts a record's XML in one buffer, in answer order).
+   */
   constructor(
     private readonly maxBytes: number,
     private readonly sizeOf: (value: V) => number,
+    private readonly pack?: (values: V[]) => V[],
   ) {}
 
   get enabled(): boolean {
@@ -52,8 +79,8 @@ export class RowVersionCache<V> {
   /**
    * The record as one answer sees it: the entries it is told of stay with it, whatever is dropped
    * or replaced meanwhile. `around`: only the entries last had near the answer's own places are
-   * told of (all of them by default); the others are still found by `get` while they are held,
-   * for a row that was read anyway.
+   * told of (all of them by default, through the view shared until the record changes); the
+   * others are still found by `get` while they are held, for a row that was read anyway.
    */
   pin(recordKey: string, around?: Around): PinnedRecord<V> {
     const held = this.records.get(recordKey);
@@ -61,40 +88,57 @@ export class RowVersionCache<V> {
       this.records.delete(recordKey);
       this.records.set(recordKey, held);
     }
-    const live = held ?? new Map<string, Held<V>>();
-    const pinned = around ? nearest(live, around) : new Map(live);
+    const put = (entryUuid: string, version: string, value: V, place = NaN): void =>
+      this.hold(recordKey, entryUuid, { version, value, bytes: this.sizeOf(value), place });
+    if (around) {
+      const live = held?.entries ?? new Map<string, Held<V>>();
+      const pinned = nearest(live, around);
+      return {
+        known: [...pinned].map(([id, h]) => `${id}:${h.version}`),
+        get: (entryUuid, version, place) => placed([pinned.get(entryUuid), live.get(entryUuid)].find((x) => x?.version === version), place),
+        put,
+      };
+    }
+    const view: RecordView<V> = held ? (held.view ??= viewOf(held.entries, this.pack)) : EMPTY_VIEW;
     return {
-      known: [...pinned].map(([id, h]) => `${id}:${h.version}`),
+      known: view.known,
       get: (entryUuid, version, place) => {
-        const h = [pinned.get(entryUuid), live.get(entryUuid)].find((x) => x?.version === version);
-        if (h && place !== undefined) h.place = place;
-        return h?.value;
+        const h = view.entries.get(entryUuid);
+        return placed(h && h.version === version ? h : undefined, place);
       },
-      put: (entryUuid, version, value, place = NaN) => this.hold(recordKey, entryUuid, { version, value, bytes: this.sizeOf(value), place }),
+      put,
     };
   }
 
   /** entries held, all records together */
   get size(): number {
     let n = 0;
-    for (const r of this.records.values()) n += r.size;
+    for (const r of this.records.values()) n += r.entries.size;
     return n;
   }
 
   private hold(recordKey: string, entryUuid: string, h: Held<V>): void {
     if (h.bytes > this.maxBytes) return;
     let record = this.records.get(recordKey);
-    if (!record) this.records.set(recordKey, (record = new Map()));
-    const old = record.get(entryUuid);
+    if (!record) this.records.set(recordKey, (record = { entries: new Map() }));
+    const old = record.entries.get(entryUuid);
     if (old) this.bytes -= old.bytes;
-    record.set(entryUuid, h);
+    record.entries.set(entryUuid, h);
+    // the readers already pinned keep the view they were given (a copy): the next read makes a new one
+    record.view = undefined;
     this.bytes += h.bytes;
     for (const [key, r] of this.records) {
       if (this.bytes <= this.maxBytes) break;
       this.records.delete(key);
-      for (const x of r.values()) this.bytes -= x.bytes;
+      for (const x of r.entries.values()) this.bytes -= x.bytes;
     }
   }
+}
+
+/** The value of a held entry, noting where this answer has it. */
+function placed<V>(h: Held<V> | undefined, place: number | undefined): V | undefined {
+  if (h && place !== undefined) h.place = place;
+  return h?.value;
 }
 
 /** The entries last had in [from, to), the nearest to the middle first, at most `max`. */
@@ -103,6 +147,19 @@ function nearest<V>(held: Map<string, Held<V>>, around: Around): Map<string, Hel
   const inside = [...held].filter(([, h]) => h.place >= around.from && h.place < around.to);
   inside.sort(([, a], [, b]) => Math.abs(a.place - middle) - Math.abs(b.place - middle));
   return new Map(inside.slice(0, Math.max(0, around.max)));
+}
+
+function viewOf<V>(entries: Map<string, Held<V>>, pack?: (values: V[]) => V[]): RecordView<V> {
+  const copy = new Map(entries);
+  if (pack) {
+    // equal values in another layout: what any reader gets for a version stays the same
+    const held = [...copy.values()];
+    const packed = pack(held.map((h) => h.value));
+    for (const [i, h] of held.entries()) h.value = packed[i]!;
+  }
+  const known: string[] = [];
+  for (const [id, h] of copy) known.push(`${id}:${h.version}`);
+  return { entries: copy, known: Object.freeze(known) };
 }
 
 /** Bytes of their own, not a slice of Node's shared pool (which a held slice would keep whole). */

@@ -50,7 +50,7 @@ export async function sendStreamedQuery(reply: FastifyReply, query: StreamedQuer
       page: (entries) => {
         // a client gone: the rest is read (the search ends and is traced as any), not written
         if (out!.destroyed) return;
-        out!.write(Buffer.concat(entries.map((e) => reader!.xmlOf(e))));
+        for (const piece of reader!.pageOf(entries)) out!.write(piece);
       },
     });
   } catch (e) {

@@ -22,8 +22,8 @@ describe('RowVersionCache: what a reader is told it holds', () => {
   it('with `around`, only the entries last had in its places, the nearest to its middle first, at most `max`', () => {
     const c = cache();
     holdAll(c, 1000);
-    expect(c.pin('r', { from: 500, to: 505, max: 10 }).known.sort()).toEqual(['e500:v1', 'e501:v1', 'e502:v1', 'e503:v1', 'e504:v1']);
-    expect(c.pin('r', { from: 500, to: 510, max: 2 }).known.sort()).toEqual(['e504:v1', 'e505:v1']);
+    expect(c.pin('r', { from: 500, to: 505, max: 10 }).known.slice().sort()).toEqual(['e500:v1', 'e501:v1', 'e502:v1', 'e503:v1', 'e504:v1']);
+    expect(c.pin('r', { from: 500, to: 510, max: 2 }).known.slice().sort()).toEqual(['e504:v1', 'e505:v1']);
     expect(c.pin('r', { from: -10, to: 0, max: 10 }).known).toEqual([]);
   });
 
@@ -32,7 +32,7 @@ describe('RowVersionCache: what a reader is told it holds', () => {
     holdAll(c, 100);
     c.pin('r').get('e90', 'v1', 3);
     c.pin('r').put('x', 'v1', 'placeless');
-    expect(c.pin('r', { from: 0, to: 5, max: 10 }).known.sort()).toEqual(['e0:v1', 'e1:v1', 'e2:v1', 'e3:v1', 'e4:v1', 'e90:v1']);
+    expect(c.pin('r', { from: 0, to: 5, max: 10 }).known.slice().sort()).toEqual(['e0:v1', 'e1:v1', 'e2:v1', 'e3:v1', 'e4:v1', 'e90:v1']);
     expect(c.pin('r', { from: 85, to: 95, max: 20 }).known).not.toContain('e90:v1');
   });
 
@@ -49,6 +49,6 @@ describe('RowVersionCache: what a reader is told it holds', () => {
     holdAll(c, 3);
     const p = c.pin('r', { from: 0, to: 3, max: 3 });
     c.pin('r').put('e2', 'v2', 'newer', 2);
-    expect({ known: p.known.sort(), asAnnounced: p.get('e2', 'v1'), newer: p.get('e2', 'v2') }).toEqual({ known: ['e0:v1', 'e1:v1', 'e2:v1'], asAnnounced: 'json 2', newer: 'newer' });
+    expect({ known: p.known.slice().sort(), asAnnounced: p.get('e2', 'v1'), newer: p.get('e2', 'v2') }).toEqual({ known: ['e0:v1', 'e1:v1', 'e2:v1'], asAnnounced: 'json 2', newer: 'newer' });
   });
 });
