@@ -1,6 +1,8 @@
 // Jest runs the TypeScript sources directly through swc; type checking is `npm run typecheck`.
 export default {
-  testEnvironment: 'node',
+  // Node's, plus what the files of one Jest process share: warm FHIR worker threads and the R4
+  // schemas' judges, built once per process (test/support/environment.js says why).
+  testEnvironment: '<rootDir>/test/support/environment.js',
   transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

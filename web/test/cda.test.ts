@@ -1,3 +1,5 @@
+// @vitest-environment happy-dom
+// (the reader parses with the browser's DOMParser)
 // A CDA document's narrative is read into a tree of allowed elements only: nothing of the
 // document (scripts, handlers, links, styles) survives to be run or rendered as HTML.
 import { describe, expect, it } from 'vitest';

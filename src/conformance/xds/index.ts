@@ -52,7 +52,8 @@ export interface XdsRunOptions {
   now?: () => Date;
 }
 
-function line(r: TestResult): string {
+/** One test's line of the run's log (and of a report printed again: .ci/xds-report). */
+export function line(r: TestResult): string {
   const tag = ({ pass: 'PASS', fail: 'FAIL', skip: 'SKIP', deviation: 'DEVIATION' } as const)[r.result];
   const at = r.at ? ` [${r.at}]` : '';
   return `${tag} ${r.test}${r.result === 'pass' ? '' : at}${r.reason ? `: ${r.reason}` : ''}`;
