@@ -9,7 +9,6 @@ import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMigrations, migrate } from '../../src/store/migrations.js';
-import { openPglite } from '../../src/store/pglite-db.js';
 
 const PGLITE_VERSION = (JSON.parse(readFileSync(join(process.cwd(), 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -24,6 +23,8 @@ async function ensureTemplate(): Promise<string> {
   // Made aside and renamed: two test workers may make it at once.
   const aside = `${template}.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
+    // Loaded only to make the template: a test file that copies it never loads PGlite.
+    const { openPglite } = await import('../../src/store/pglite-db.js');
     const db = await openPglite({ dataDir: aside });
     try {
       await migrate(db);
