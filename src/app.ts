@@ -1,6 +1,5 @@
 // Composition: configuration -> store -> services -> doors. Nothing here decides anything.
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { registerFhirDoor } from './fhir/door.js';
 import { registerHealth } from './http/health.js';
@@ -8,19 +7,20 @@ import { registerDevOutbox } from './http/dev-outbox.js';
 import { registerMaintenance } from './http/maintenance.js';
 import { registerMaintenanceAdmin } from './http/admin-maintenance.js';
 import { registerWebPage } from './http/web-page.js';
-import { loggerOptions } from './http/logging.js';
 import { buildHttpServer } from './http/server.js';
 import { patientAccessOptions } from './auth/access-options.js';
 import { createBearerVerifier, type BearerVerifier } from './auth/bearer.js';
 import { serverSigningKeys } from './auth/server-keys.js';
 import { registerAuthRoutes } from './auth/routes.js';
-import type { Policy } from './domain/policy.js';
-import { loadPolicy } from './profiles/load.js';
-import { createServices, type Services } from './services/index.js';
-import { systemClock, type Clock } from './services/deps.js';
 import type { Db } from './store/db.js';
-import { openMigratedDb } from './store/open.js';
 import { registerXdsDoor } from './xds/door.js';
+import type { Logger } from 'pino';
+import { defaultLogger, openServices, type AppOptions } from './core.js';
+import { loadPolicy } from './profiles/load.js';
+import type { Services } from './services/index.js';
+import { systemClock } from './services/deps.js';
+
+export type { AppOptions } from './core.js';
 
 export interface App {
   config: Config;
@@ -34,51 +34,15 @@ export interface App {
   close(): Promise<void>;
 }
 
-export interface AppOptions {
-  /** an already opened and migrated database (tests share one) */
-  db?: Db;
-  logger?: Logger;
-  /** time as the rules see it (tests move it) */
-  clock?: Clock;
-  policy?: Policy;
-}
-
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  // Lines are buffered and written by the event loop, never by the request that logs them: a
-  // synchronous write per request cost 5-10% of the server's CPU. pino flushes what is left when
-  // the process exits, and close() flushes too.
-  const logger = options.logger ?? pino(loggerOptions(config.logLevel), pino.destination({ dest: 1, sync: false }));
+  const logger = options.logger ?? defaultLogger(config);
   // The policy is checked before anything opens: a broken matrix stops the start.
   const policy = options.policy ?? loadPolicy(config.profilesDir);
   // The server's secrets next: a data directory it cannot write stops the start before the
   // database is touched.
   const access = patientAccessOptions(config);
   const localKeys = await serverSigningKeys(config);
-  const ownsDb = !options.db;
-  const db =
-    options.db ??
-    (await openMigratedDb({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      maxConnections: config.dbPoolSize,
-      statementTimeoutMs: config.dbStatementTimeoutMs,
-    }));
-  const services = createServices({
-    db,
-    policy,
-    clock: options.clock ?? systemClock,
-    limits: {
-      defaultPageSize: config.defaultPageSize,
-      maxPageSize: config.maxPageSize,
-      maxQueryResults: config.maxQueryResults,
-      securityLogPerMinute: config.securityLogPerMinute,
-    },
-    repositoryUniqueId: config.repositoryUniqueId,
-  }, {
-    access: { ...access, onRoundError: (err) => logger.warn({ err }, 'outbox round failed; its messages wait for the next jobs round') },
-    supportEmail: config.patientAccess.supportEmail,
-    regulationCentres: config.regulationCentres,
-  });
+  const { db, ownsDb, services } = await openServices(config, options, logger, policy, access);
   const verifier = createBearerVerifier({
     audience: config.auth.audience,
     issuer: config.auth.issuer,

@@ -2,7 +2,7 @@
 // directory's extraction file, and mark the medical regulation centres (ACC-05).
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createApp } from '../app.js';
+import { createCore } from '../core.js';
 import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/env.js';
 import type { DirectoryLoadReport } from '../services/directory-feed.js';
@@ -52,7 +52,7 @@ export const directoryCommand: Command = {
       return 2;
     }
     const lines = sub === 'load' ? linesOf(target, optionString(p, 'encoding') ?? 'utf8') : null;
-    const app = await createApp({ ...loadConfig(), logLevel: 'warn' });
+    const app = await createCore({ ...loadConfig(), logLevel: 'warn' });
     try {
       const directory = app.services.directory;
       if (lines) {

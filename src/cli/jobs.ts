@@ -1,7 +1,8 @@
 // `carnet jobs run`: runs the scheduled jobs once (outbox, MIN-03 majority transition, DMP-05
 // purge, pruning) and prints what they did. `carnet serve` runs the same jobs every
 // CARNET_JOBS_INTERVAL_SECONDS (startServeJobs).
-import { createApp, type App } from '../app.js';
+import type { App } from '../app.js';
+import { createCore } from '../core.js';
 import { loadConfig } from '../config/config.js';
 import { runJobs, startJobsLoop, type JobsLoop, type JobsReport } from '../services/jobs.js';
 import type { Command } from './commands.js';
@@ -12,7 +13,7 @@ export const jobsCommand: Command = {
       console.error('usage: carnet jobs run');
       return 2;
     }
-    const app = await createApp({ ...loadConfig(), logLevel: 'warn' });
+    const app = await createCore({ ...loadConfig(), logLevel: 'warn' });
     try {
       const report = await runJobs(app.services, { actor: { kind: 'system', component: 'carnet-cli' }, channel: 'cli' });
       console.log(JSON.stringify(report));

@@ -4,7 +4,7 @@
 // opens the store itself (PostgreSQL, or an embedded store no server holds).
 import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/env.js';
-import { createApp } from '../app.js';
+import { createCore } from '../core.js';
 import { CarnetError } from '../domain/errors.js';
 import { SUSPENDABLE, type SuspendableFunction } from '../services/maintenance.js';
 import { optionString, parseArgs } from './args.js';
@@ -40,7 +40,7 @@ interface Desk {
 }
 
 async function localDesk(): Promise<Desk> {
-  const app = await createApp({ ...loadConfig(), logLevel: 'warn' });
+  const app = await createCore({ ...loadConfig(), logLevel: 'warn' });
   const caller = { actor: { kind: 'system' as const, component: 'carnet-cli' }, channel: 'cli' as const };
   const m = app.services.maintenance;
   const json = (w: Awaited<ReturnType<typeof m.announce>>): Window => ({ id: w.window_id, function: w.function, startsAt: w.starts_at.toISOString(), endsAt: w.ends_at.toISOString(), message: w.message });

@@ -1,5 +1,5 @@
 // `carnet seed`: loads the demo record and directory (idempotent), then prints how to query it.
-import { createApp } from '../app.js';
+import { createCore } from '../core.js';
 import { loadConfig } from '../config/config.js';
 import { isCarnetError } from '../domain/errors.js';
 import type { IssuedCredentials } from '../services/accounts.js';
@@ -66,7 +66,7 @@ export async function demoLogin(s: Services, patientKey: string): Promise<Issued
 export const seedCommand: Command = {
   async run() {
     const config = loadConfig();
-    const app = await createApp({ ...config, logLevel: 'warn' });
+    const app = await createCore({ ...config, logLevel: 'warn' });
     try {
       const { patientKey, created } = await loadDemo(app.services);
       if (created) {

@@ -1,17 +1,20 @@
 // `carnet directory` as an operator runs it: a real process on a data directory, the sample
-// extraction of test/fixtures. The output checked here is the one docs/OPERATIONS.md shows.
+// extraction of test/fixtures. The output checked here is the one docs/OPERATIONS.md shows. The
+// data directory starts with its store created and migrated (not what is tested here).
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useCarnetProcesses } from '../support/cli.js';
+import { fillMigratedDataDir } from '../support/data-dir-template.js';
 
 const carnet = useCarnetProcesses();
 const SAMPLE = join(process.cwd(), 'test', 'fixtures', 'directory', 'ps-libre-acces-sample.txt');
 let dataDir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = carnet.tempDir('carnet-directory-');
-});
+  await fillMigratedDataDir(dataDir);
+}, 120_000);
 
 describe('carnet directory', () => {
   it('PAT-04: loads the sample extraction, printing what changed and each refused line with its number', async () => {

@@ -1,13 +1,15 @@
 // DMP-06 from the operator's terminal while the server runs: `carnet maintenance --server` asks
 // the running server (its admin route, with an operator's token), since the embedded store is the
-// server's alone while it runs.
+// server's alone while it runs. The data directory starts with its store created and migrated.
 import { expect, it } from '@jest/globals';
 import { useCarnetProcesses } from '../support/cli.js';
+import { fillMigratedDataDir } from '../support/data-dir-template.js';
 
 const carnet = useCarnetProcesses();
 
 it('DMP-06: an operator plans, lists and cancels a window on the running server from the command line', async () => {
   const dataDir = carnet.tempDir('carnet-maintenance-');
+  await fillMigratedDataDir(dataDir);
   const env = { CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true', CARNET_JOBS_INTERVAL_SECONDS: '0' };
   const server = await carnet.serve(env);
   const token = await carnet.run(['token', 'support', '--id', 'ops-1'], env);

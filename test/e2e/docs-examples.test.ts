@@ -1,5 +1,6 @@
 // Every example of the documentation runs against a real server, as a reader would paste it: the
-// demo record seeded (`carnet seed`), the server started in development mode, then each
+// demo record seeded (`carnet seed`, on a store already created and migrated: a first start is
+// test/e2e/cli.test.ts's), the server started in development mode, then each
 // `sh example` block in order, in one shell per document, its printed output and HTTP status
 // compared with the `answer` block that follows it. A document that lies fails here.
 import { beforeAll, describe, expect, it } from '@jest/globals';
@@ -7,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useCarnetProcesses, type CarnetServer } from '../support/cli.js';
+import { fillMigratedDataDir } from '../support/data-dir-template.js';
 import { answerMismatch, readExamples } from '../support/doc-examples.js';
 import { startDocShell, type DocShell } from '../support/doc-shell.js';
 
@@ -28,6 +30,7 @@ describeRunnable('the documentation\'s examples, against a server', () => {
 
   beforeAll(async () => {
     dataDir = carnet.tempDir('carnet-docs-');
+    await fillMigratedDataDir(dataDir);
     const seed = await carnet.run(['seed'], { CARNET_DATA_DIR: dataDir });
     expect(seed.status).toBe(0);
     server = await carnet.serve({ CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true', CARNET_JOBS_INTERVAL_SECONDS: '0' });

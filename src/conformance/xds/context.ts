@@ -2,7 +2,7 @@
 // section log), plus the hook that runs a test another one depends on.
 import type { AffinityCodeMapper } from './affinity-codes.js';
 import type { Deviations } from './deviations.js';
-import type { RunnerProfessional, Signer } from './identity.js';
+import type { RunnerAssertions, RunnerProfessional, Signer } from './identity.js';
 import type { RunSession } from './session.js';
 import type { LoggedStep } from './xpath-eval.js';
 import type { LoadedTest, Section, TestResult } from './types.js';
@@ -17,6 +17,8 @@ export interface RunContext {
   endpoints: Endpoints;
   professional: RunnerProfessional;
   signer: Signer;
+  /** the signed VIHF headers the requests carry (signed with `signer`) */
+  assertions: RunnerAssertions;
   /** SAML Audience to put in the VIHF, when the server checks one */
   audience?: string;
   /** affinity-domain code mapping (undefined: the toolkit's codes are sent as they are) */

@@ -1,5 +1,6 @@
-// Who the runner is on the wire: one professional, whose VIHF is signed afresh for every request
-// (so a long run never sends an expired assertion) and names the patient the request is about.
+// Who the runner is on the wire: one professional, whose VIHF names the patient the request is
+// about. As a real client keeps its assertion for a session, each signed one is sent again for a
+// few minutes, then signed afresh (so a long run never sends an expired assertion).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,36 @@ export function testOnlySigner(): Signer | undefined {
 
 export function testOnlyCertificateFile(): string {
   return join(TEST_ONLY_DIR, 'TEST-ONLY-trusted-signer.cert.pem');
+}
+
+/** How long a signed VIHF is sent again: well inside its hour of validity (and its clock skew). */
+const REUSE_MS = 5 * 60_000;
+
+/**
+ * The runner's `wsse:Security` headers, one signed VIHF per patient kept for REUSE_MS. Signing
+ * (and the server's check of a signature it has not seen) cost about a third of a run's CPU when
+ * every request carried a new assertion; what each request proves about the XDS door is the same.
+ */
+export class RunnerAssertions {
+  private readonly kept = new Map<string, { header: string; signedAt: number }>();
+
+  constructor(
+    private readonly pro: RunnerProfessional,
+    private readonly signer: Signer,
+    private readonly audience?: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The header for a request about this patient (or about none). */
+  securityFor(patientId?: PatientIdentifier): string {
+    const key = patientId ? `${patientId.system}|${patientId.value}` : '';
+    const now = this.clock();
+    const k = this.kept.get(key);
+    if (k && now - k.signedAt < REUSE_MS) return k.header;
+    const header = securityFor(this.pro, this.signer, patientId, this.audience);
+    this.kept.set(key, { header, signedAt: now });
+    return header;
+  }
 }
 
 /** A `wsse:Security` header with a freshly signed VIHF for this professional and patient. */

@@ -10,7 +10,7 @@ import type { Endpoints, RunContext } from './context.js';
 import { loadPolicy } from '../../profiles/load.js';
 import { AffinityCodeMapper } from './affinity-codes.js';
 import { loadAffinityTable, type AffinityTable } from './affinity-table.js';
-import { DEFAULT_PROFESSIONAL, testOnlySigner, type RunnerProfessional, type Signer } from './identity.js';
+import { DEFAULT_PROFESSIONAL, RunnerAssertions, testOnlySigner, type RunnerProfessional, type Signer } from './identity.js';
 import { findTestDirs, loadTest } from './loader.js';
 import { loadDeviations, type Deviations } from './deviations.js';
 import { loadNotApplicable } from './not-applicable.js';
@@ -110,6 +110,7 @@ export async function runXdsTests(paths: string[], options: XdsRunOptions): Prom
     deviations,
     ...(table ? { codes: new AffinityCodeMapper(table) } : {}),
     signer,
+    assertions: new RunnerAssertions(professional, signer, options.audience),
     audience: options.audience,
     sourceId: options.sourceId,
     now: options.now ?? (() => new Date()),

@@ -10,7 +10,6 @@ import type { Attachment } from '../../xds/mtom.js';
 import { checkContents } from './contents.js';
 import { deviationKey, judgeDeviation } from './deviations.js';
 import type { SectionState, TestState } from './context.js';
-import { securityFor } from './identity.js';
 import { judgeResponse, readOutcome } from './judge.js';
 import { substitute, substituteXml, unresolved, type Variables } from './placeholders.js';
 import { prepareSubmission, queryPatientId, type PreparedSubmission } from './prepare.js';
@@ -215,7 +214,7 @@ async function runTransaction(step: Step, state: TestState, sec: SectionState, v
       action: ACTION[step.kind]!,
       bodyXml: built.bodyXml,
       attachments: built.attachments,
-      securityXml: securityFor(ctx.professional, ctx.signer, patientOf(built.patient), ctx.audience),
+      securityXml: ctx.assertions.securityFor(patientOf(built.patient)),
     });
   } catch (e) {
     sec.log.push({ id: step.id, element: step.element, input: built.input });
