@@ -17,6 +17,13 @@ interface PageRead {
   rows: number;
 }
 
+/** How many versions a held-versions parameter names: a list, or its array literal (known-versions.ts). */
+function versionsIn(param: string | string[]): number {
+  if (Array.isArray(param)) return param.length;
+  const inner = param.slice(1, -1);
+  return inner ? inner.split(',').length : 0;
+}
+
 function recordingPages(db: Db, reads: PageRead[]): Db {
   // the page statement runs in the search's transaction
   const recorded = (q: Queryable): Queryable['query'] =>
@@ -24,7 +31,7 @@ function recordingPages(db: Db, reads: PageRead[]): Db {
       const result = await q.query(sql, params);
       if (sql.includes('AS row_read')) {
         const rows = result.rows as { row_read: boolean }[];
-        reads.push({ told: (params![0] as string[]).length, unread: rows.filter((r) => !r.row_read).length, rows: rows.length });
+        reads.push({ told: versionsIn(params![0] as string | string[]), unread: rows.filter((r) => !r.row_read).length, rows: rows.length });
       }
       return result;
     }) as Queryable['query'];
