@@ -17,8 +17,11 @@ export interface ThinDepositArgs {
   connections: number;
 }
 
-/** Locks the chain's head (creating it on the first row) and returns it, as Carnet's append does. */
-const HEAD = `INSERT INTO access_trace_head (chain_key, seq, hash) VALUES ($1, 0, '') ON CONFLICT (chain_key)
+/**
+ * Locks the chain's head (creating it on the first row) and returns it, as Carnet's append does.
+ * One lane (0): the thin service's clients never share a record, so they never wait on a head.
+ */
+const HEAD = `INSERT INTO access_trace_head (chain_key, lane, seq, hash) VALUES ($1, 0, 0, '') ON CONFLICT (chain_key, lane)
   DO UPDATE SET seq = access_trace_head.seq RETURNING seq::text, hash`;
 
 /** Every row of the deposit in one statement ($1 record, $2 entry, $3 set, $4 association, ...). */
@@ -44,7 +47,7 @@ const ROWS = `WITH content AS (
     INSERT INTO access_trace (chain_key, seq, trace_id, occurred_at, actor_kind, actor_id, action, outcome, channel, details, prev_hash, hash)
     VALUES ($13, $14, $2, now(), 'professional', 'bench', 'document.create', 'success', 'fhir', '{}', $15, $16)
   )
-  UPDATE access_trace_head SET seq = $14, hash = $16 WHERE chain_key = $13`;
+  UPDATE access_trace_head SET seq = $14, hash = $16 WHERE chain_key = $13 AND lane = 0`;
 
 /** A chain key of the thin service's own for a record (a uuid drawn from the record's key). */
 function chainOf(patientKey: string): string {
