@@ -291,45 +291,38 @@ describeEachStore('FHIR door: ITI-68 byte ranges', (db) => {
     }
   });
 
+  /** the doctor's successful retrievals of the PDF, as traced */
+  const tracedPdfRetrievals = async () =>
+    Number(
+      (
+        await w.db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM access_trace WHERE chain_key = $1 AND action = 'document.retrieve' AND outcome = 'success' AND actor_id = $2 AND document_entry_uuid = $3`,
+          [patientKey, doctor.idNatPs, ids.get('pdf')],
+        )
+      ).rows[0]!.n,
+    );
+
   it('TRACE-01: a conditional read answered 304, and one whose If-Range let its range apply, are each traced as a retrieval', async () => {
-    const traced = async () =>
-      Number(
-        (
-          await w.db.query<{ n: string }>(
-            `SELECT count(*) AS n FROM access_trace WHERE chain_key = $1 AND action = 'document.retrieve' AND outcome = 'success' AND actor_id = $2 AND document_entry_uuid = $3`,
-            [patientKey, doctor.idNatPs, ids.get('pdf')],
-          )
-        ).rows[0]!.n,
-      );
-    const before = await traced();
+    const before = await tracedPdfRetrievals();
     const notModified = await get('pdf', { 'if-none-match': pdfTag });
     await notModified.arrayBuffer();
     expect(notModified.status).toBe(304);
-    expect(await traced()).toBe(before + 1);
+    expect(await tracedPdfRetrievals()).toBe(before + 1);
     const partial = await get('pdf', { 'if-range': pdfTag, range: 'bytes=0-9' });
     await partial.arrayBuffer();
     expect(partial.status).toBe(206);
-    expect(await traced()).toBe(before + 2);
+    expect(await tracedPdfRetrievals()).toBe(before + 2);
   });
 
   it('TRACE-01: a ranged read, and one refused as unsatisfiable, are each traced as a retrieval of the document', async () => {
-    const traced = async () =>
-      Number(
-        (
-          await w.db.query<{ n: string }>(
-            `SELECT count(*) AS n FROM access_trace WHERE chain_key = $1 AND action = 'document.retrieve' AND outcome = 'success' AND actor_id = $2 AND document_entry_uuid = $3`,
-            [patientKey, doctor.idNatPs, ids.get('pdf')],
-          )
-        ).rows[0]!.n,
-      );
-    const before = await traced();
+    const before = await tracedPdfRetrievals();
     const partial = await get('pdf', { range: `bytes=${S - 5}-${S + 4}` });
     expect(partial.status).toBe(206);
     await partial.arrayBuffer();
-    expect(await traced()).toBe(before + 1);
+    expect(await tracedPdfRetrievals()).toBe(before + 1);
     const unsatisfiable = await get('pdf', { range: `bytes=${pdf.length}-` });
     expect(unsatisfiable.status).toBe(416);
     await unsatisfiable.arrayBuffer();
-    expect(await traced()).toBe(before + 2);
+    expect(await tracedPdfRetrievals()).toBe(before + 2);
   });
 });
