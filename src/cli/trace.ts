@@ -3,6 +3,7 @@
 // anything is broken.
 import { loadConfig } from '../config/config.js';
 import { verifySecurityLog } from '../store/security-log-repo.js';
+import { inReadOnlySnapshot } from '../store/snapshot.js';
 import { verifyTrace } from '../store/trace-verify.js';
 import { openMigratedDb } from '../store/open.js';
 import type { Command } from './commands.js';
@@ -16,12 +17,15 @@ export const traceCommand: Command = {
     const config = loadConfig();
     const db = await openMigratedDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: 2 });
     try {
-      const result = await verifyTrace(db);
+      // Both chains from one snapshot: a server may be writing to them meanwhile.
+      const { result, log } = await inReadOnlySnapshot(db, async (snapshot) => ({
+        result: await verifyTrace(snapshot),
+        log: await verifySecurityLog(snapshot),
+      }));
       for (const b of result.broken) {
         console.log(`BROKEN chain ${b.chainKey} lane ${b.lane} at row ${b.seq}${b.traceId ? ` (trace ${b.traceId})` : ''}: ${b.problem}`);
       }
       console.log(`${result.chains} chains (${result.lanes} lanes), ${result.rows} rows checked: ${result.broken.length ? `${result.broken.length} broken` : 'intact'}`);
-      const log = await verifySecurityLog(db);
       if (log.broken) {
         console.log(`BROKEN security log at row ${log.broken.seq}${log.broken.id ? ` (entry ${log.broken.id})` : ''}: ${log.broken.problem}`);
       }

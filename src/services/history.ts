@@ -8,6 +8,7 @@ import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js
 import type { Queryable } from '../store/db.js';
 import { SqlParams } from '../store/sql-params.js';
 import { NO_RECORD_CHAIN, type TraceRow } from '../store/trace-repo.js';
+import { inReadOnlySnapshot } from '../store/snapshot.js';
 import { verifyTrace, type TraceVerification } from '../store/trace-verify.js';
 import { historyVisibilitySql } from '../store/visibility-sql.js';
 import type { Caller, ServiceDeps } from './deps.js';
@@ -95,7 +96,7 @@ export function historyService(deps: ServiceDeps) {
 
     /** TRACE-02: checks every lane of every chain; names the first broken row of each. */
     verify(): Promise<TraceVerification> {
-      return verifyTrace(deps.db);
+      return inReadOnlySnapshot(deps.db, (snapshot) => verifyTrace(snapshot));
     },
   };
 }

@@ -35,7 +35,8 @@ function normaliseRow(r: TraceRow & { seq: string | number }): TraceRow {
 
 /**
  * Checks every lane of every chain, or of one record's chain (`chainKey`); names the first broken
- * row of each broken lane.
+ * row of each broken lane. Reads what `db` shows: on a store being written, give it a snapshot
+ * (snapshot.ts), or a row appended between a lane's head and its rows reads as a break.
  */
 export async function verifyTrace(db: Queryable, batchSize = 2000, chainKey?: string): Promise<TraceVerification> {
   const only = chainKey === undefined ? '' : 'WHERE chain_key = $1';

@@ -5,6 +5,8 @@
 // tests that hold a lane open a transaction and leave it open while another access runs.
 import { beforeAll, expect, it } from '@jest/globals';
 import { appendTrace, GENESIS_HASH, TRACE_LANES, type ChainHead, type TraceEntry } from '../../../src/store/trace-repo.js';
+import type { Queryable } from '../../../src/store/db.js';
+import { inReadOnlySnapshot } from '../../../src/store/snapshot.js';
 import { verifyTrace } from '../../../src/store/trace-verify.js';
 import { describeEachStore } from '../../support/stores.js';
 import { adultRecord, makeWorld, patientCaller, type World } from '../../support/world.js';
@@ -170,6 +172,34 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
     await holder;
     const row = await waiting;
     expect(row.lane).toBe(parseInt(row.trace_id.slice(0, 8), 16) % TRACE_LANES);
+    expect(await rowCount(patientKey)).toBe(before + 1);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  (kind === 'postgres' ? it : it.skip)('TRACE-02: verifying a store that is being written reads one snapshot: an access appended after the heads were read is not reported as a break', async () => {
+    const { patientKey } = await adultRecord(w);
+    await w.services.documents.find(patientCaller(patientKey), { patientKey });
+    /** Reads through `reader`, and lets one access of the record happen, on another connection, right after the heads are read. */
+    const appendingAfterHeads = (reader: Queryable): Queryable => {
+      let appended = false;
+      return {
+        async query(sql, params) {
+          const result = await reader.query(sql, params);
+          if (!appended && /FROM access_trace_head/.test(sql)) {
+            appended = true;
+            await w.services.documents.find(patientCaller(patientKey), { patientKey });
+          }
+          return result as never;
+        },
+      };
+    };
+    // Read without a snapshot, the lane's rows go past the head read before them: a false break.
+    const unprotected = await verifyTrace(appendingAfterHeads(db()), 2000, patientKey);
+    expect(unprotected.broken).toHaveLength(1);
+    const before = await rowCount(patientKey);
+    const inSnapshot = await inReadOnlySnapshot(db(), (snapshot) => verifyTrace(appendingAfterHeads(snapshot), 2000, patientKey));
+    expect(inSnapshot).toMatchObject({ chains: 1, lanes: TRACE_LANES, rows: before, broken: [] });
+    // the access made during the check did happen, and the store verifies with it
     expect(await rowCount(patientKey)).toBe(before + 1);
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
