@@ -57,6 +57,9 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
       // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
       // than answered in a format the caller did not ask for.
       fhir.addHook('onRequest', async (req, reply) => {
+        // Every answer here is chosen by Accept (JSON or XML; a document's own bytes or a Binary
+        // resource): a cache must not give one form's answer to a request for the other.
+        reply.header('vary', 'Accept');
         const query = req.url.indexOf('?');
         if (query < 0) return;
         const format = new URLSearchParams(req.url.slice(query + 1)).get('_format');

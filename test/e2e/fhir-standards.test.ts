@@ -72,6 +72,25 @@ describe('FHIR R4 / MHD 4.2 details (issue 12)', () => {
     expect(form.status).toBe(200);
   });
 
+  it('R4 http.html#mime-type (content negotiation): every answer says it varies with Accept — a document\'s bytes, its Binary resource, a 304, a 406, a search and an error', async () => {
+    /** Status and Vary of an answer, its body read so that the connection is free again. */
+    const varyOf = async (path: string, headers: Record<string, string> = {}) => {
+      const res = await call(path, { headers });
+      await res.arrayBuffer();
+      return { status: res.status, vary: res.headers.get('vary'), etag: res.headers.get('etag') };
+    };
+    const bytes = await varyOf(`Binary/${documentId}`, { accept: '*/*' });
+    const answers = [
+      bytes,
+      await varyOf(`Binary/${documentId}`),
+      await varyOf(`Binary/${documentId}`, { accept: '*/*', 'if-none-match': bytes.etag! }),
+      await varyOf(`Binary/${documentId}`, { accept: 'image/png' }),
+      await varyOf(`DocumentReference?patient=Patient/${rec.patientKey}`, { accept: 'application/fhir+xml' }),
+      await varyOf('DocumentReference/not-a-document'),
+    ];
+    expect(answers.map(({ status, vary }) => ({ status, vary }))).toEqual([200, 200, 304, 406, 200, 404].map((status) => ({ status, vary: 'Accept' })));
+  });
+
   it('item 9 (R4 http.html#2.21.0.3, 405): a method on a path that exists for other methods is 405 with Allow', async () => {
     const cases = [
       { method: 'PUT', path: `DocumentReference/${documentId}`, allow: 'GET, HEAD, PATCH' },

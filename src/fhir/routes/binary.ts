@@ -4,7 +4,8 @@
 // then a Binary resource carries them in base64. The bytes as deposited may be asked for in part,
 // one byte range (`Range`, RFC 9110; byte-ranges.ts): only that part is read from the store. The
 // bytes as deposited carry their SHA-256 as a strong entity tag (entity-tags.ts): `If-Range`
-// naming it lets a range apply, `If-None-Match` naming it is a 304. A hidden or unknown document
+// naming it lets a range apply, `If-None-Match` naming it is a 304 (a document's mimeType never
+// changes, metadata-updates.ts refuses it, so the tag of the bytes names the whole answer). A hidden or unknown document
 // is a 404, whatever the headers, and every answer, 304 included, follows a traced access. Either
 // way the headers that keep a document from running in the server's origin are set
 // (content-headers.ts).
