@@ -41,7 +41,7 @@ describeRunnable('the documentation\'s examples, against a server', () => {
   it('the documents\' `npm run -s carnet -- <args>` is `node bin/carnet.js <args>`, run from the package\'s folder', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.carnet).toBe('node bin/carnet.js');
-    const viaNpm = spawnSync('npm', ['run', '-s', 'carnet', '--', '--help'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    const viaNpm = spawnSync('npm', ['run', '-s', 'carnet', '--', '--help'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 60_000 });
     const direct = await carnet.run(['--help'], {});
     expect({ status: viaNpm.status, stdout: viaNpm.stdout }).toEqual({ status: 0, stdout: direct.stdout });
     expect(direct.stdout).toMatch(/^usage: carnet <command>/);
