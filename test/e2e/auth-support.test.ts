@@ -4,6 +4,7 @@ import { runJobs } from '../../src/services/jobs.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { useCarnetProcesses } from '../support/cli.js';
+import { fillMigratedDataDir } from '../support/data-dir-template.js';
 import { TestClock } from '../support/clock.js';
 import { loginCodes, startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { openTestPglite } from '../support/stores.js';
@@ -243,7 +244,10 @@ describe('auth door: support, contact, alerts and jobs', () => {
   });
 
   it('carnet jobs run: runs the jobs once and prints what they did; a half SMTP setting stops it with one line', async () => {
+    // a store created and migrated already: a first start (initdb in WASM, ~6 s of CPU) is
+    // test/e2e/cli.test.ts's, and not what is tested here
     const env = { CARNET_DATA_DIR: carnet.tempDir('carnet-jobs-') };
+    await fillMigratedDataDir(env.CARNET_DATA_DIR);
     const ok = await carnet.run(['jobs', 'run'], env);
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout.trim().split('\n').pop()!)).toMatchObject({ outbox: { sent: 0 }, majority: { noticed: 0 }, purge: { purged: 0 }, errors: [] });

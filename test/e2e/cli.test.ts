@@ -36,23 +36,32 @@ describe('carnet command', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^carnet: CARNET_PORT: expected an integer/)]);
   });
 
-  it('serves, shuts down cleanly on SIGTERM, and keeps its data directory across restarts', async () => {
+  // One life of the shared directory: every server start is seconds of the file's time, so one
+  // start proves the owner's lock and the outbox's absence, the next the development mode's outbox.
+  it('serves, refuses a second process on its data directory, shuts down cleanly on SIGTERM and SIGINT, keeps its data across restarts, and shows the outbox in development mode only', async () => {
     const first = await carnet.serve({ CARNET_DATA_DIR: shared });
     expect((await fetch(`${first.baseUrl}/health`)).status).toBe(200);
+    expect((await fetch(`${first.baseUrl}/dev/outbox`)).status).toBe(404);
+    // the embedded store has one owner: a second process is refused, with one clear line
+    const refused = await carnet.run(['trace', 'verify'], { CARNET_DATA_DIR: shared });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim()).toMatch(/^carnet: the embedded store in .* is in use by process \d+/);
     const stopped = await first.stop('SIGTERM');
     expect(stopped.code).toBe(0);
     expect(stopped.output).toContain('"msg":"stopped"');
 
-    // The store kept its schema: migrating again has nothing to do.
+    // Once stopped, the next process opens it; the store kept its schema: migrating again has nothing to do.
     const migrate = await carnet.run(['migrate'], { CARNET_DATA_DIR: shared });
     expect(migrate.status).toBe(0);
     expect(migrate.stdout).toMatch(/nothing to apply/);
 
-    const second = await carnet.serve({ CARNET_DATA_DIR: shared });
-    const search = await fetch(`${second.baseUrl}/health`);
-    expect(search.status).toBe(200);
-    expect((await second.stop('SIGINT')).code).toBe(0);
-  }, 90_000);
+    const dev = await carnet.serve({ CARNET_DATA_DIR: shared, CARNET_DEV_MODE: 'true' });
+    expect((await fetch(`${dev.baseUrl}/health`)).status).toBe(200);
+    const outbox = await fetch(`${dev.baseUrl}/dev/outbox`);
+    expect(outbox.status).toBe(200);
+    expect(await outbox.json()).toEqual({ messages: [] });
+    expect((await dev.stop('SIGINT')).code).toBe(0);
+  }, 120_000);
 
   it('prints its usage for --help, on stdout, and exits 0', async () => {
     const r = await carnet.run(['--help'], {});
@@ -187,29 +196,6 @@ describe('carnet seed and carnet trace verify', () => {
     expect(broken.stdout).toContain(`BROKEN chain ${victim.chain_key} lane ${victim.lane} at row 3 (trace ${victim.trace_id})`);
     expect(broken.stdout).toContain(`BROKEN security log at row 1 (entry ${logged.entry_id}): content does not match its hash (altered)`);
   }, 150_000);
-});
-
-describe('the embedded store has one owner', () => {
-  it('a second process is refused, with one clear line, while a server holds the data directory', async () => {
-    const server = await carnet.serve({ CARNET_DATA_DIR: shared });
-    const second = await carnet.run(['trace', 'verify'], { CARNET_DATA_DIR: shared });
-    expect(second.status).toBe(2);
-    expect(second.stderr.trim()).toMatch(/^carnet: the embedded store in .* is in use by process \d+/);
-    expect((await server.stop('SIGTERM')).code).toBe(0);
-    const after = await carnet.run(['trace', 'verify'], { CARNET_DATA_DIR: shared });
-    expect(after.status).toBe(0);
-  }, 90_000);
-
-  it('shows the outbox over HTTP in development mode only', async () => {
-    const server = await carnet.serve({ CARNET_DATA_DIR: shared });
-    expect((await fetch(`${server.baseUrl}/dev/outbox`)).status).toBe(404);
-    await server.stop('SIGTERM');
-    const dev = await carnet.serve({ CARNET_DATA_DIR: shared, CARNET_DEV_MODE: 'true' });
-    const res = await fetch(`${dev.baseUrl}/dev/outbox`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ messages: [] });
-    await dev.stop('SIGTERM');
-  }, 90_000);
 });
 
 describe('the keys a server keeps', () => {

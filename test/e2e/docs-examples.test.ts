@@ -3,6 +3,8 @@
 // test/e2e/cli.test.ts's), the server started in development mode, then each
 // `sh example` block in order, in one shell per document, its printed output and HTTP status
 // compared with the `answer` block that follows it. A document that lies fails here.
+// The documents' `npm run -s carnet -- <args>` runs as the package script's own command (npm's
+// start costs more than the command itself); that the two are the same is checked first, for real.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -36,6 +38,15 @@ describeRunnable('the documentation\'s examples, against a server', () => {
     server = await carnet.serve({ CARNET_DATA_DIR: dataDir, CARNET_DEV_MODE: 'true', CARNET_JOBS_INTERVAL_SECONDS: '0' });
   }, 120_000);
 
+  it('the documents\' `npm run -s carnet -- <args>` is `node bin/carnet.js <args>`, run from the package\'s folder', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.carnet).toBe('node bin/carnet.js');
+    const viaNpm = spawnSync('npm', ['run', '-s', 'carnet', '--', '--help'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 60_000 });
+    const direct = await carnet.run(['--help'], {});
+    expect({ status: viaNpm.status, stdout: viaNpm.stdout }).toEqual({ status: 0, stdout: direct.stdout });
+    expect(direct.stdout).toMatch(/^usage: carnet <command>/);
+  });
+
   for (const file of DOCUMENTS) {
     const examples = readExamples(readFileSync(join(ROOT, file), 'utf8'), file);
     describe(file, () => {
@@ -43,7 +54,7 @@ describeRunnable('the documentation\'s examples, against a server', () => {
       beforeAll(() => {
         // The reader's terminal: the repository as working directory, the server's data directory
         // (for its development keys), nothing else of the tester's environment.
-        shell = startDocShell(carnet, { baseUrl: server.baseUrl, cwd: ROOT, env: { CARNET_DATA_DIR: dataDir } });
+        shell = startDocShell(carnet, { baseUrl: server.baseUrl, cwd: ROOT, env: { CARNET_DATA_DIR: dataDir }, npmCarnetDirectly: true });
       });
 
       it('has examples', () => {
