@@ -39,8 +39,9 @@ async function fromSnapshot(file: string, prepare: (db: Db) => Promise<void>): P
   }
   const db = await openPglite({ walSegmentMb: 1 });
   await prepare(db);
-  // Uncompressed: every test file reads it, and unzipping cost each ~150 ms of CPU (it is ~40 MB,
-  // once, in the temporary folder).
+  // Uncompressed: every test file reads it, and unzipping cost each ~150 ms of CPU (it is ~15 MB,
+  // once, in the temporary folder). Its WAL segments are 1 MB (PostgreSQL's 16 MB segment was
+  // most of the snapshot, and every store copied it into its memory: see openPglite).
   const dump = await db.pglite.dumpDataDir('none');
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
