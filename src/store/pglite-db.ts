@@ -9,6 +9,12 @@ export interface PgliteOptions {
   dataDir?: string;
   /** a tarball made by `dumpDataDir()` to start from (tests start from a migrated snapshot) */
   loadDataDir?: Blob;
+  /**
+   * For a new store only: the size of its WAL segments in MB (PostgreSQL's 16 by default, fixed
+   * by initdb), with two segments kept for reuse. The tests' snapshot takes 1: its WAL is then
+   * ~5 MB instead of one 16 MB segment, which every test store copied into its memory at start.
+   */
+  walSegmentMb?: number;
 }
 
 type PgliteQueryable = Pick<PGlite, 'query'>;
@@ -30,8 +36,10 @@ async function run<T>(db: PgliteQueryable, sql: string, params?: unknown[]): Pro
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
 
 export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pglite: PGlite }> {
+  const wal = options.walSegmentMb;
   const pglite = await PGlite.create(options.dataDir, {
-    startParams: START_PARAMS,
+    startParams: wal ? [...START_PARAMS, '-c', `min_wal_size=${2 * wal}MB`] : START_PARAMS,
+    ...(wal ? { initDbStartParams: [`--wal-segsize=${wal}`] } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
   });
   let closed = false;

@@ -37,10 +37,11 @@ async function fromSnapshot(file: string, prepare: (db: Db) => Promise<void>): P
       // a damaged snapshot is rebuilt below
     }
   }
-  const db = await openPglite();
+  const db = await openPglite({ walSegmentMb: 1 });
   await prepare(db);
-  // Uncompressed: every test file reads it, and unzipping cost each ~150 ms of CPU (it is ~40 MB,
-  // once, in the temporary folder).
+  // Uncompressed: every test file reads it, and unzipping cost each ~150 ms of CPU (it is ~15 MB,
+  // once, in the temporary folder). Its WAL segments are 1 MB (PostgreSQL's 16 MB segment was
+  // most of the snapshot, and every store copied it into its memory: see openPglite).
   const dump = await db.pglite.dumpDataDir('none');
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
@@ -67,7 +68,7 @@ async function dropTemplates(db: Db): Promise<void> {
 
 /** A migrated, empty PGlite in memory (its databases: postgres alone). */
 export function openTestPglite(): Promise<Db> {
-  const key = `${PGLITE_VERSION}:no-templates:${loadMigrations().map((m) => m.checksum).join(',')}`;
+  const key = `${PGLITE_VERSION}:no-templates:wal-1mb:${loadMigrations().map((m) => m.checksum).join(',')}`;
   return fromSnapshot(snapshotPath('migrated', key), async (db) => {
     await migrate(db);
     await dropTemplates(db);
@@ -76,7 +77,7 @@ export function openTestPglite(): Promise<Db> {
 
 /** A PGlite in memory as PostgreSQL's initdb leaves it: no table of Carnet's (migration tests). */
 export function openEmptyPglite(): Promise<Db> {
-  return fromSnapshot(snapshotPath('empty', PGLITE_VERSION), async () => {});
+  return fromSnapshot(snapshotPath('empty', `${PGLITE_VERSION}:wal-1mb`), async () => {});
 }
 
 /**
