@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { isInputLimitError, type InputLimitError } from '../domain/input-limits.js';
 import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS } from '../xml/limits.js';
-import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, scanXmlText, scanXmlTextInSlices, textOf, XmlParseError, type RootChild, type ScannedXml, type XmlLimits } from '../xml/index.js';
+import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, scanXml, scanXmlText, scanXmlTextInSlices, textOf, XmlParseError, type RootChild, type ScannedXml, type XmlLimits } from '../xml/index.js';
 import type { Document, Element } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
 import type { FaultCode, QualifiedName } from './wire-error.js';
@@ -44,11 +44,24 @@ export interface SoapHeader {
   replyTo?: string;
 }
 
+/**
+ * The wsse:Security header block as the envelope carries it. Its text and the text before the
+ * Header's children (the prolog and the Envelope's and Header's start tags: every namespace
+ * declaration in scope in the block) say exactly what the block means: two blocks with the same
+ * context parse alike, so a verifier may remember what it found in one (src/auth/vihf.ts) and
+ * never parse it again. The element is parsed at the first call of element().
+ */
+export interface SecurityBlock {
+  /** absent when the Header was parsed whole (no single, non-empty block named Security in it) */
+  context?: readonly string[];
+  element(): Element;
+}
+
 /** What is read of an envelope before its sender is known: the Header alone. */
 export interface SoapHead {
   header: SoapHeader;
-  /** the wsse:Security header element, untouched, for authentication */
-  security?: Element;
+  /** the wsse:Security header block, untouched, for authentication */
+  security?: SecurityBlock;
   /** the single child element of env:Body, parsed when asked (once the sender is known) */
   readBody(): Element;
 }
@@ -104,6 +117,51 @@ function without(text: string, part: RootChild | undefined): string {
   return part ? text.slice(0, part.start) + text.slice(part.end) : text;
 }
 
+const GT = 0x3e;
+const DQ = 0x22;
+const SQ = 0x27;
+
+/** The index just after the `>` of the start tag at `lt` (quoted attribute values may hold `>`), or -1. */
+function startTagEnd(text: string, lt: number): number {
+  let quote = 0;
+  for (let i = lt + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote) {
+      if (c === quote) quote = 0;
+    } else if (c === DQ || c === SQ) quote = c;
+    else if (c === GT) return i + 1;
+  }
+  return -1;
+}
+
+/** Where a Header's one block named Security is in the envelope's text, its content apart. */
+interface SecuritySpan {
+  start: number;
+  end: number;
+  /** its content: from after its start tag to its end tag */
+  contentStart: number;
+  contentEnd: number;
+  /** the text before the Header's first child: every namespace declaration in scope in the block */
+  scope: string;
+}
+
+/**
+ * The Header's one child named Security (any prefix: its namespace is read from the DOM), or
+ * undefined when there is none, more than one, or it is empty: such a Header is parsed whole.
+ * The Header's text passed the scan's limits already; it is scanned alone to find its children.
+ */
+function securitySpan(text: string, headerPart: RootChild, limits: XmlLimits): SecuritySpan | undefined {
+  const blocks = scanXml(text.slice(headerPart.start, headerPart.end), limits).filter((c) => localNameOf(c.name) === 'Security');
+  if (blocks.length !== 1) return undefined;
+  const start = headerPart.start + blocks[0]!.start;
+  const end = headerPart.start + blocks[0]!.end;
+  const contentStart = startTagEnd(text, start);
+  const contentEnd = text.lastIndexOf('</', end - 1);
+  const headerContent = startTagEnd(text, headerPart.start);
+  if (contentStart < 0 || headerContent < 0 || contentEnd < contentStart) return undefined;
+  return { start, end, contentStart, contentEnd, scope: text.slice(0, headerContent) };
+}
+
 /**
  * Reads a SOAP 1.2 envelope's Header under the XML limits, and no more: the whole text is
  * scanned (limits, no DTD), but only the Header becomes a tree, itself bounded by
@@ -131,7 +189,12 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   if (elements - (bodyPart?.elements ?? 0) > maxHeaderElements + 1) {
     throw new XdsWireError(`the SOAP Envelope holds more elements outside its Body than ${maxHeaderElements} (CARNET_SOAP_MAX_HEADER_ELEMENTS)`, { status: 413 });
   }
-  const env = parsePart(without(text, bodyPart)).documentElement!;
+  // The Security block's content (a signed assertion: most of the Header) is left out of this
+  // tree: its start and end tags stay, so its name, namespace and attributes are read as before.
+  // The verifier asks for the whole block only when it does not know it already (SecurityBlock).
+  const span = headerPart ? securitySpan(text, headerPart, limits) : undefined;
+  const headText = without(text, bodyPart);
+  const env = parsePart(span ? hollowed(text, span, bodyPart) : headText).documentElement!;
   if (env.localName === 'Envelope' && env.namespaceURI === NS.soap11) {
     throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch', soap11: true });
   }
@@ -148,7 +211,7 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
     throw new XdsWireError('a SOAP Envelope holds an optional Header then one Body, and no other element');
   }
   const header: SoapHeader = {};
-  let security: Element | undefined;
+  let securityEl: Element | undefined;
   const notUnderstood: QualifiedName[] = [];
   if (headerEl) {
     for (const h of childElements(headerEl)) {
@@ -162,8 +225,8 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
           header.replyTo = textOf(address).trim() || undefined;
         }
       } else if (ns === NS.wsse && h.localName === 'Security') {
-        if (security) throw new XdsWireError('more than one wsse:Security header', { subcode: 'wsse:InvalidSecurity' });
-        security = h;
+        if (securityEl) throw new XdsWireError('more than one wsse:Security header', { subcode: 'wsse:InvalidSecurity' });
+        securityEl = h;
       } else if (isTrue(h.getAttributeNS(NS.soap12, 'mustUnderstand') ?? undefined)) {
         notUnderstood.push({ namespace: ns, localName: h.localName ?? '' });
       }
@@ -182,13 +245,46 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
     if (content.length !== 1) throw new XdsWireError('the SOAP Body must hold exactly one element');
     return content[0]!;
   };
+  let security: SecurityBlock | undefined;
+  if (securityEl && span) {
+    let whole: Element | undefined;
+    const element = () => (whole ??= wholeSecurity(headText));
+    security = { context: [span.scope, text.slice(span.start, span.end)], element };
+  } else if (securityEl) {
+    const element = securityEl;
+    security = { element: () => element };
+  }
   return { header, security, readBody };
+}
+
+/** The envelope's text without its Body and without the Security block's content. */
+function hollowed(text: string, span: SecuritySpan, bodyPart: RootChild | undefined): string {
+  const cuts: Array<[number, number]> = [[span.contentStart, span.contentEnd]];
+  if (bodyPart) cuts.push([bodyPart.start, bodyPart.end]);
+  cuts.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [from, to] of cuts) {
+    out += text.slice(at, from);
+    at = to;
+  }
+  return out + text.slice(at);
+}
+
+/** The wsse:Security element of an envelope's text without its Body, parsed whole. */
+function wholeSecurity(headText: string): Element {
+  const env = parsePart(headText).documentElement!;
+  const headerEl = firstChild(env, NS.soap12, 'Header');
+  const found = headerEl ? firstChild(headerEl, NS.wsse, 'Security') : undefined;
+  // the same text gave a Security block to the hollowed tree: it cannot be missing here
+  if (!found) throw new XdsWireError('the wsse:Security header cannot be read', { subcode: 'wsse:InvalidSecurity' });
+  return found;
 }
 
 /** A whole SOAP 1.2 envelope, Header and Body (readers of trusted answers, tests). */
 export function parseSoapEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, maxHeaderElements?: number): SoapRequest {
   const head = readSoapHead(xml, limits, maxHeaderElements);
-  return { header: head.header, security: head.security, body: head.readBody() };
+  return { header: head.header, security: head.security?.element(), body: head.readBody() };
 }
 
 export interface SoapResponseOptions {
