@@ -10,7 +10,7 @@ import type { PatientIdentifier } from '../domain/model.js';
 import { NS, attr, childElements, descendants, firstChild, parseXml, selfAndDescendants, serializeXml, textOf } from '../xml/index.js';
 import type { Element } from '../xml/index.js';
 import { parseCx } from '../domain/hl7v2.js';
-import { createVerifiedCache } from './verified-cache.js';
+import { createVerifiedCache, keyOf } from './verified-cache.js';
 
 export type VihfErrorKind = 'missing' | 'unsigned' | 'invalid_signature' | 'expired' | 'wrong_audience' | 'untrusted' | 'malformed';
 
@@ -145,11 +145,68 @@ function checkWith(cert: TrustedCert, signatureXml: string, assertionXml: string
   }
 }
 
+/** A wsse:Security header block as the SOAP layer hands it over (src/xds/soap.ts SecurityBlock). */
+export interface SecurityHeaderBlock {
+  /** the block's text in its namespace context: equal contexts are equal blocks (absent: not rememberable) */
+  context?: readonly string[];
+  /** the block's element, parsed when first asked */
+  element(): Element;
+}
+
+/** The assertion a trusted signature covers, as read from the signed bytes, and its ID. */
+interface SignedAssertion {
+  assertion: Element;
+  id: string;
+}
+
+/**
+ * Security blocks already verified, by a hash of their text in its namespace context and of the
+ * trusted certificates: a block presented again (the same assertion, request after request) is
+ * neither parsed, nor serialised, nor hashed again, its signed assertion taken from here. Only
+ * blocks whose signature verified are kept. Everything that depends on the moment or on the
+ * configuration (validity dates, audience, lifetime, insurer structures) and the identity with its
+ * patient binding (ACC-10) are read from the signed assertion on every request.
+ */
+const verifiedBlocks = createVerifiedCache<SignedAssertion>({ maxEntries: 5_000, maxAgeMs: 10 * 60_000, now: Date.now });
+
+const trustKeys = new WeakMap<string[], string>();
+
+/** One hash of the trusted certificates, so that a block verified under other trust is not taken for verified. */
+function trustKey(config: VihfVerifierConfig): string {
+  let k = trustKeys.get(config.trustedCertificates);
+  if (!k) {
+    k = keyOf(trusted(config).map((c) => c.pem));
+    trustKeys.set(config.trustedCertificates, k);
+  }
+  return k;
+}
+
+/**
+ * Verifies the VIHF of a wsse:Security block, remembering the blocks whose signature verified
+ * (verifiedBlocks). Throws VihfError as verifyVihf does.
+ */
+export function verifyVihfBlock(block: SecurityHeaderBlock | undefined, config: VihfVerifierConfig): VihfIdentity {
+  if (!block) return verifyVihf(undefined, config);
+  const key = block.context ? [...block.context, trustKey(config)] : undefined;
+  let signed = key ? verifiedBlocks.get(key) : undefined;
+  if (!signed) {
+    signed = signedAssertionOf(block.element(), config);
+    if (key) verifiedBlocks.set(key, signed, Infinity);
+  }
+  return identityFrom(signed.assertion, signed.id, config);
+}
+
 /**
  * Verifies the VIHF in a `wsse:Security` header element and returns the caller's identity.
  * Throws VihfError.
  */
 export function verifyVihf(security: Element | undefined, config: VihfVerifierConfig): VihfIdentity {
+  const signed = signedAssertionOf(security, config);
+  return identityFrom(signed.assertion, signed.id, config);
+}
+
+/** The assertion of a `wsse:Security` element once its signature is checked against the trusted certificates. Throws VihfError. */
+function signedAssertionOf(security: Element | undefined, config: VihfVerifierConfig): SignedAssertion {
   if (!security) throw new VihfError('missing', 'no wsse:Security header');
   const assertions = childElements(security, NS.saml2, 'Assertion');
   if (assertions.length === 0) throw new VihfError('missing', 'no SAML assertion in the wsse:Security header');
@@ -210,7 +267,7 @@ export function verifyVihf(security: Element | undefined, config: VihfVerifierCo
   if (signedAssertion.namespaceURI !== NS.saml2 || signedAssertion.localName !== 'Assertion' || attr(signedAssertion, 'ID') !== id) {
     throw new VihfError('invalid_signature', 'the signature does not cover the assertion presented');
   }
-  return identityFrom(signedAssertion, id, config);
+  return { assertion: signedAssertion, id };
 }
 
 function checkConditions(assertion: Element, config: VihfVerifierConfig): string | undefined {

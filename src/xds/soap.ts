@@ -7,6 +7,7 @@ import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS } from '../xml/limits.js';
 import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, scanXmlText, scanXmlTextInSlices, textOf, XmlParseError, type RootChild, type ScannedXml, type XmlLimits } from '../xml/index.js';
 import type { Document, Element } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
+import { hollowed, localNameOf, securitySpan } from './soap-security-block.js';
 import type { FaultCode, QualifiedName } from './wire-error.js';
 
 /** Request actions of the transactions Carnet serves, with their response actions. */
@@ -44,11 +45,24 @@ export interface SoapHeader {
   replyTo?: string;
 }
 
+/**
+ * The wsse:Security header block as the envelope carries it. Its text and the text before the
+ * Header's children (the prolog and the Envelope's and Header's start tags: every namespace
+ * declaration in scope in the block) say exactly what the block means: two blocks with the same
+ * context parse alike, so a verifier may remember what it found in one (src/auth/vihf.ts) and
+ * never parse it again. The element is parsed at the first call of element().
+ */
+export interface SecurityBlock {
+  /** absent when the Header was parsed whole (no single, non-empty block named Security in it) */
+  context?: readonly string[];
+  element(): Element;
+}
+
 /** What is read of an envelope before its sender is known: the Header alone. */
 export interface SoapHead {
   header: SoapHeader;
-  /** the wsse:Security header element, untouched, for authentication */
-  security?: Element;
+  /** the wsse:Security header block, untouched, for authentication */
+  security?: SecurityBlock;
   /** the single child element of env:Body, parsed when asked (once the sender is known) */
   readBody(): Element;
 }
@@ -95,10 +109,6 @@ function parsePart(xml: string): Document {
   }
 }
 
-function localNameOf(qname: string): string {
-  return qname.slice(qname.indexOf(':') + 1);
-}
-
 /** The envelope's text without one of the root's children (the Body, or the Header). */
 function without(text: string, part: RootChild | undefined): string {
   return part ? text.slice(0, part.start) + text.slice(part.end) : text;
@@ -131,7 +141,12 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   if (elements - (bodyPart?.elements ?? 0) > maxHeaderElements + 1) {
     throw new XdsWireError(`the SOAP Envelope holds more elements outside its Body than ${maxHeaderElements} (CARNET_SOAP_MAX_HEADER_ELEMENTS)`, { status: 413 });
   }
-  const env = parsePart(without(text, bodyPart)).documentElement!;
+  // The Security block's content (a signed assertion: most of the Header) is left out of this
+  // tree: its start and end tags stay, so its name, namespace and attributes are read as before.
+  // The verifier asks for the whole block only when it does not know it already (SecurityBlock).
+  const span = headerPart ? securitySpan(text, headerPart, limits) : undefined;
+  const headText = without(text, bodyPart);
+  const env = parsePart(span ? hollowed(text, span, bodyPart) : headText).documentElement!;
   if (env.localName === 'Envelope' && env.namespaceURI === NS.soap11) {
     throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch', soap11: true });
   }
@@ -148,7 +163,7 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
     throw new XdsWireError('a SOAP Envelope holds an optional Header then one Body, and no other element');
   }
   const header: SoapHeader = {};
-  let security: Element | undefined;
+  let securityEl: Element | undefined;
   const notUnderstood: QualifiedName[] = [];
   if (headerEl) {
     for (const h of childElements(headerEl)) {
@@ -162,8 +177,8 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
           header.replyTo = textOf(address).trim() || undefined;
         }
       } else if (ns === NS.wsse && h.localName === 'Security') {
-        if (security) throw new XdsWireError('more than one wsse:Security header', { subcode: 'wsse:InvalidSecurity' });
-        security = h;
+        if (securityEl) throw new XdsWireError('more than one wsse:Security header', { subcode: 'wsse:InvalidSecurity' });
+        securityEl = h;
       } else if (isTrue(h.getAttributeNS(NS.soap12, 'mustUnderstand') ?? undefined)) {
         notUnderstood.push({ namespace: ns, localName: h.localName ?? '' });
       }
@@ -182,13 +197,32 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
     if (content.length !== 1) throw new XdsWireError('the SOAP Body must hold exactly one element');
     return content[0]!;
   };
+  let security: SecurityBlock | undefined;
+  if (securityEl && span) {
+    let whole: Element | undefined;
+    const element = () => (whole ??= wholeSecurity(headText));
+    security = { context: [span.scope, text.slice(span.start, span.end)], element };
+  } else if (securityEl) {
+    const element = securityEl;
+    security = { element: () => element };
+  }
   return { header, security, readBody };
+}
+
+/** The wsse:Security element of an envelope's text without its Body, parsed whole. */
+function wholeSecurity(headText: string): Element {
+  const env = parsePart(headText).documentElement!;
+  const headerEl = firstChild(env, NS.soap12, 'Header');
+  const found = headerEl ? firstChild(headerEl, NS.wsse, 'Security') : undefined;
+  // the same text gave a Security block to the hollowed tree: it cannot be missing here
+  if (!found) throw new XdsWireError('the wsse:Security header cannot be read', { subcode: 'wsse:InvalidSecurity' });
+  return found;
 }
 
 /** A whole SOAP 1.2 envelope, Header and Body (readers of trusted answers, tests). */
 export function parseSoapEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, maxHeaderElements?: number): SoapRequest {
   const head = readSoapHead(xml, limits, maxHeaderElements);
-  return { header: head.header, security: head.security, body: head.readBody() };
+  return { header: head.header, security: head.security?.element(), body: head.readBody() };
 }
 
 export interface SoapResponseOptions {

@@ -8,6 +8,9 @@ import { XmlParseError } from './errors.js';
 import { DEFAULT_XML_LIMITS, xmlLimitError, type XmlLimits } from './limits.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { scanXml, XmlScanner, type RootChild } from './scan.js';
+import { rememberXmldomRegexps } from './xmldom-regexps.js';
+
+rememberXmldomRegexps();
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 

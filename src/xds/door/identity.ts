@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { verifyVihf, vihfFaultSubcode, VihfError, VIHF_ATTRIBUTE, type VihfVerifierConfig } from '../../auth/vihf.js';
+import { verifyVihfBlock, vihfFaultSubcode, VihfError, VIHF_ATTRIBUTE, type SecurityHeaderBlock, type VihfVerifierConfig } from '../../auth/vihf.js';
 import type { Config } from '../../config/config.js';
 import type { Caller, Services } from '../../services/index.js';
 import { formatCx, parseCx } from '../../domain/hl7v2.js';
@@ -30,7 +30,13 @@ export function vihfVerifierConfig(config: Config, logger?: Logger): VihfVerifie
 }
 
 /** Unverified claims, kept as such in the security log. */
-function claimed(security: Element | undefined): { patientId?: ReturnType<typeof parseCx>; claimedId?: string } {
+function claimed(block: SecurityHeaderBlock | undefined): { patientId?: ReturnType<typeof parseCx>; claimedId?: string } {
+  let security: Element | undefined;
+  try {
+    security = block?.element();
+  } catch {
+    // a block that cannot be read claims nothing
+  }
   if (!security) return {};
   const out: { patientId?: ReturnType<typeof parseCx>; claimedId?: string } = {};
   for (const a of descendants(security, NS.saml2, 'Attribute')) {
@@ -57,9 +63,9 @@ export interface IdentifyContext {
 }
 
 /** The caller of a request, or a wsse Fault (after tracing the refusal). */
-export async function identify(security: Element | undefined, ctx: IdentifyContext): Promise<Caller> {
+export async function identify(security: SecurityHeaderBlock | undefined, ctx: IdentifyContext): Promise<Caller> {
   try {
-    const identity = verifyVihf(security, { ...ctx.verifier, now: ctx.clockNow });
+    const identity = verifyVihfBlock(security, { ...ctx.verifier, now: ctx.clockNow });
     // The VIHF purpose of use is the access mode; the rules refuse anything they do not know.
     return { actor: await ctx.services.directory.withStanding(identity.actor), channel: 'xds', requestId: ctx.requestId };
   } catch (e) {

@@ -6,7 +6,7 @@ import type { Caller, Services } from '../../services/index.js';
 import type { DocumentPageSink } from '../../services/documents.js';
 import type { ContentFilter, IdSelector, RegistryQuery, RegistrySelection } from '../../services/registry-queries.js';
 import { associationTypeFromUrn, statusFromUrn } from '../ebrim/constants.js';
-import { writeAdhocQueryResponse, writeLeafClassObjects, writeObjectRef } from '../ebrim/write.js';
+import { writeAdhocQueryResponse, writeLeafClassObjects, writeObjectRef, writeObjectRefs } from '../ebrim/write.js';
 import { parseAdhocQueryRequest, type QueryParams, type StoredQuery } from '../query/params.js';
 import type { Element } from '../../xml/index.js';
 import { errorsFor, passDatabaseOutage } from './errors.js';
@@ -224,7 +224,7 @@ export async function handleQuery(body: Element, caller: Caller, services: Servi
     const query = toRegistryQuery(q);
     if (query.kind === 'FindDocuments') {
       if (q.returnType === 'LeafClass') return { run: (sink) => services.registryQueries.streamDocuments(caller, query, sink) };
-      return writeAdhocQueryResponse((await services.registryQueries.findDocumentIds(caller, query)).map((id) => writeObjectRef(id)));
+      return writeAdhocQueryResponse([writeObjectRefs(await services.registryQueries.findDocumentIds(caller, query))]);
     }
     const selection = await services.registryQueries.run(caller, query, { singlePatient: q.returnType === 'LeafClass' });
     return writeAdhocQueryResponse(fragments(selection, q.returnType));

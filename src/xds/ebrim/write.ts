@@ -243,6 +243,19 @@ export function writeObjectRef(id: string, homeCommunityId?: string): string {
   return `<rim:ObjectRef id="${escapeAttr(id)}"${homeCommunityId ? ` home="${escapeAttr(homeCommunityId)}"` : ''}/>`;
 }
 
+/** Characters an attribute value written between double quotes must not hold as they are. */
+const ATTR_SPECIAL = /[&<>"\r\n\t]/;
+
+/**
+ * The ObjectRefs of `ids`, in order, as one string: the ids are checked for characters to escape
+ * all at once (one test of their concatenation, not one per id: an answer may hold thousands).
+ */
+export function writeObjectRefs(ids: readonly string[]): string {
+  if (!ids.length) return '';
+  if (ATTR_SPECIAL.test(ids.join(''))) return ids.map((id) => writeObjectRef(id)).join('');
+  return `<rim:ObjectRef id="${ids.join('"/><rim:ObjectRef id="')}"/>`;
+}
+
 /** Objects to return as LeafClass, in the order the toolkit expects them (SS, folders, documents, associations). */
 export interface LeafObjects {
   submissionSets?: SubmissionSetMetadata[];

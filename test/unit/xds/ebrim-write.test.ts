@@ -6,6 +6,7 @@ import {
   writeAdhocQueryResponse,
   writeLeafClassObjects,
   writeObjectRef,
+  writeObjectRefs,
   writeRegistryObjectList,
   writeRegistryResponse,
   writeRetrieveDocumentSetResponse,
@@ -216,6 +217,16 @@ describe('responses', () => {
     expect(attr(failed, 'status')).toMatch(/Failure$/);
     expect(descendants(failed, NS.rim, 'ObjectRef')).toHaveLength(0);
     expect(firstChild(failed, NS.rim, 'RegistryObjectList')).toBeDefined();
+  });
+
+  it('ObjectRefs written at once are the ObjectRefs written one by one, escaped when an id needs it', () => {
+    const ids = ['urn:uuid:1', 'urn:uuid:2', 'urn:uuid:3'];
+    expect(writeObjectRefs(ids)).toBe(ids.map((id) => writeObjectRef(id)).join(''));
+    expect(writeObjectRefs([])).toBe('');
+    const odd = ['urn:uuid:1', 'a"b&c<d'];
+    expect(writeObjectRefs(odd)).toBe(odd.map((id) => writeObjectRef(id)).join(''));
+    const refs = descendants(parseXml(writeAdhocQueryResponse([writeObjectRefs(odd)])).documentElement!, NS.rim, 'ObjectRef');
+    expect(refs.map((r) => attr(r, 'id'))).toEqual(odd);
   });
 
   it('RetrieveDocumentSetResponse: MTOM include, inline base64, PartialSuccess', () => {

@@ -82,6 +82,24 @@ describe('parseSoapEnvelope', () => {
     expect(ok.readBody().localName).toBe('AdhocQueryRequest');
   });
 
+  it('hands the Security block over by its text in its namespace context, and parses it whole only when asked', () => {
+    const block = `<wsse:Security xmlns:wsse="${NS.wsse}" s:mustUnderstand="true"><t:Token xmlns:t="urn:t">one</t:Token></wsse:Security>`;
+    const head = readSoapHead(ENV(`<a:Action>${XDS_ACTIONS['ITI-18']}</a:Action>${block}`));
+    expect(head.security?.context).toEqual([`<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}"><s:Header>`, block]);
+    expect(textOf(head.security!.element())).toBe('one');
+    // a namespace the Envelope declares is part of what the block means
+    expect(readSoapHead(ENV(block).replace('<s:Envelope ', '<s:Envelope xmlns:t="urn:other" ')).security?.context?.[0]).toContain('xmlns:t="urn:other"');
+    // content that is not well-formed is refused when read, with the Sender fault a whole read gives
+    const broken = readSoapHead(ENV(`<wsse:Security xmlns:wsse="${NS.wsse}"><a></b></wsse:Security>`));
+    expect(() => broken.security!.element()).toThrow(XdsWireError);
+    expect(() => parseSoapEnvelope(ENV(`<wsse:Security xmlns:wsse="${NS.wsse}"><a></b></wsse:Security>`))).toThrow(/malformed XML/);
+    // two blocks named Security: the Header is read whole, and the one wsse:Security is not remembered by its text
+    const two = readSoapHead(ENV(`${block}<o:Security xmlns:o="urn:o"/>`));
+    expect(two.security?.context).toBeUndefined();
+    expect(two.security!.element().localName).toBe('Security');
+    expect(() => readSoapHead(ENV(`${block}${block}`))).toThrow(/more than one wsse:Security header/);
+  });
+
   it('refuses a Header past CARNET_SOAP_MAX_HEADER_ELEMENTS with a 413 Fault, whatever the Body holds', () => {
     const security = `<wsse:Security xmlns:wsse="${NS.wsse}">${'<x/>'.repeat(60)}</wsse:Security>`;
     const refused = (() => {

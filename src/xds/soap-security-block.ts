@@ -1,0 +1,69 @@
+// Where the wsse:Security block of a SOAP Header stands in the envelope's text, found from the
+// scan's positions without a tree: so that the Header's tree can be made without the block's
+// content (an assertion: most of the Header), which the verifier asks for only when it does not
+// know the block already (soap.ts SecurityBlock, src/auth/vihf.ts).
+import { scanXml, type RootChild, type XmlLimits } from '../xml/index.js';
+
+/** The local part of a qualified name as written (`env:Header` -> `Header`). */
+export function localNameOf(qname: string): string {
+  return qname.slice(qname.indexOf(':') + 1);
+}
+
+const GT = 0x3e;
+const DQ = 0x22;
+const SQ = 0x27;
+
+/** The index just after the `>` of the start tag at `lt` (quoted attribute values may hold `>`), or -1. */
+function startTagEnd(text: string, lt: number): number {
+  let quote = 0;
+  for (let i = lt + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote) {
+      if (c === quote) quote = 0;
+    } else if (c === DQ || c === SQ) quote = c;
+    else if (c === GT) return i + 1;
+  }
+  return -1;
+}
+
+/** Where a Header's one block named Security is in the envelope's text, its content apart. */
+export interface SecuritySpan {
+  start: number;
+  end: number;
+  /** its content: from after its start tag to its end tag */
+  contentStart: number;
+  contentEnd: number;
+  /** the text before the Header's first child: every namespace declaration in scope in the block */
+  scope: string;
+}
+
+/**
+ * The Header's one child named Security (any prefix: its namespace is read from the DOM), or
+ * undefined when there is none, more than one, or it is empty: such a Header is parsed whole.
+ * The Header's text passed the scan's limits already; it is scanned alone to find its children.
+ */
+export function securitySpan(text: string, headerPart: RootChild, limits: XmlLimits): SecuritySpan | undefined {
+  const blocks = scanXml(text.slice(headerPart.start, headerPart.end), limits).filter((c) => localNameOf(c.name) === 'Security');
+  if (blocks.length !== 1) return undefined;
+  const start = headerPart.start + blocks[0]!.start;
+  const end = headerPart.start + blocks[0]!.end;
+  const contentStart = startTagEnd(text, start);
+  const contentEnd = text.lastIndexOf('</', end - 1);
+  const headerContent = startTagEnd(text, headerPart.start);
+  if (contentStart < 0 || headerContent < 0 || contentEnd < contentStart) return undefined;
+  return { start, end, contentStart, contentEnd, scope: text.slice(0, headerContent) };
+}
+
+/** The envelope's text without its Body and without the Security block's content. */
+export function hollowed(text: string, span: SecuritySpan, bodyPart: RootChild | undefined): string {
+  const cuts: Array<[number, number]> = [[span.contentStart, span.contentEnd]];
+  if (bodyPart) cuts.push([bodyPart.start, bodyPart.end]);
+  cuts.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [from, to] of cuts) {
+    out += text.slice(at, from);
+    at = to;
+  }
+  return out + text.slice(at);
+}

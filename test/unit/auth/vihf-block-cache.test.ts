@@ -1,0 +1,88 @@
+// A wsse:Security block whose signature verified is remembered by its text in its namespace
+// context, so that the same assertion presented again in a new envelope is neither parsed nor
+// checked again. What depends on the moment, the configuration or the request is read on every
+// request all the same, and a block that is not exactly the one verified is checked afresh.
+import { describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { verifyVihfBlock, VihfError, type SecurityHeaderBlock, type VihfVerifierConfig } from '../../../src/auth/vihf.js';
+import { issueVihf, securityHeader } from '../../../src/auth/vihf-issuer.js';
+import { readSoapHead } from '../../../src/xds/soap.js';
+import { NS } from '../../../src/xml/index.js';
+import { testSigner } from '../../support/vihf-keys.js';
+
+const PATIENT_A = { system: '1.2.250.1.213.1.4.8', value: '1234567890123' };
+const AUDIENCE = 'https://carnet.test/xds';
+const signer = testSigner('trusted');
+const issued = new Date('2025-03-01T10:00:00Z');
+// an assertion of its own: the remembered blocks are shared by every test of the process
+const header = securityHeader(
+  issueVihf(
+    { idNatPs: '810000000009', profession: { code: '10', codeSystem: '1.2.250.1.71.1.2.7' }, structureId: '11234567890', subjectName: 'Anne Block', mode: 'normal', patientId: PATIENT_A, audience: AUDIENCE },
+    { ...signer, now: issued, validitySeconds: 600 },
+  ),
+);
+
+/** A new request (its own MessageID) carrying `security` in its Header. */
+function envelope(security: string, envelopeStart = `<env:Envelope xmlns:env="${NS.soap12}">`): string {
+  return `${envelopeStart}<env:Header><wsa:MessageID xmlns:wsa="${NS.wsa}">urn:uuid:${randomUUID()}</wsa:MessageID>${security}</env:Header><env:Body><x/></env:Body></env:Envelope>`;
+}
+
+/** The request's Security block, counting how many times its element is parsed whole. */
+function counted(xml: string): { block: SecurityHeaderBlock; parsed: () => number } {
+  const block = readSoapHead(xml).security!;
+  let parsed = 0;
+  return {
+    block: { ...(block.context ? { context: block.context } : {}), element: () => (parsed++, block.element()) },
+    parsed: () => parsed,
+  };
+}
+
+const at = (now: Date, o: Partial<VihfVerifierConfig> = {}): VihfVerifierConfig => ({ trustedCertificates: [signer.certificatePem], audiences: [AUDIENCE], now: () => now, ...o });
+
+function kind(fn: () => unknown): string {
+  try {
+    fn();
+    return 'accepted';
+  } catch (e) {
+    if (e instanceof VihfError) return e.kind;
+    throw e;
+  }
+}
+
+describe('verified VIHF blocks are remembered by their text, their conditions are not', () => {
+  it('ACC-10: the same block in a new envelope is not parsed again; expiry, audience and the patient binding are read on every request', () => {
+    const first = counted(envelope(header));
+    const identity = verifyVihfBlock(first.block, at(issued));
+    expect(first.parsed()).toBe(1);
+
+    const again = counted(envelope(header));
+    expect(verifyVihfBlock(again.block, at(issued))).toEqual(identity);
+    expect(identity.actor.boundPatient).toEqual(PATIENT_A);
+    expect(kind(() => verifyVihfBlock(again.block, at(new Date(issued.getTime() + 3600_000))))).toBe('expired');
+    expect(kind(() => verifyVihfBlock(again.block, at(issued, { audiences: ['https://elsewhere.test/xds'] })))).toBe('wrong_audience');
+    expect(kind(() => verifyVihfBlock(again.block, at(issued, { maxLifetimeSeconds: 60 })))).toBe('malformed');
+    expect(again.parsed()).toBe(0);
+  });
+
+  it('a block that differs by one character is checked afresh, and refused when its signature no longer holds', () => {
+    verifyVihfBlock(counted(envelope(header)).block, at(issued));
+    expect(header).toContain('>810000000009<');
+    const altered = counted(envelope(header.replace('>810000000009<', '>810000000008<')));
+    expect(kind(() => verifyVihfBlock(altered.block, at(issued)))).toBe('invalid_signature');
+    expect(altered.parsed()).toBe(1);
+    // refused blocks are never remembered: checked afresh again
+    expect(kind(() => verifyVihfBlock(altered.block, at(issued)))).toBe('invalid_signature');
+    expect(altered.parsed()).toBe(2);
+  });
+
+  it('the same block under other namespace declarations, or under other trusted certificates, is not the block verified', () => {
+    verifyVihfBlock(counted(envelope(header)).block, at(issued));
+    const elsewhere = counted(envelope(header, `<env:Envelope xmlns:env="${NS.soap12}" xmlns:x="urn:example:other">`));
+    expect(kind(() => verifyVihfBlock(elsewhere.block, at(issued)))).toBe('accepted');
+    expect(elsewhere.parsed()).toBe(1);
+
+    const otherTrust = counted(envelope(header));
+    expect(kind(() => verifyVihfBlock(otherTrust.block, at(issued, { trustedCertificates: [testSigner('untrusted').certificatePem] })))).toBe('untrusted');
+    expect(otherTrust.parsed()).toBe(1);
+  });
+});
