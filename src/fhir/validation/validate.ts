@@ -59,8 +59,10 @@ function shallowOf(schema: TypeSchema): TypeSchema {
  * medplum's own checks of `resource` against `sd` (exported for the test that holds them to
  * medplum's ValidatorOptions way). Resources of the types in `notEntered`, wherever they are in
  * `resource`, are not gone through: their own check (against their profile, which holds every
- * base check and more) reports what this crawl would find in them. medplum keeps its types in one
- * table: they are swapped for the crawl, which is synchronous, and put back before it returns.
+ * base check and more) reports what this crawl would find in them. The other types are crawled
+ * through the elements that can matter in `resource` (present-elements.ts; `every`: all of them,
+ * the way the tests compare it to). medplum keeps its types in one table: they are swapped for the
+ * crawl, which is synchronous, and put back before it returns.
  */
 export function medplumIssues(resource: Resource, sd: StructureDefinition, notEntered: ReadonlySet<string> = new Set(), crawl: 'present' | 'every' = 'present'): OperationOutcomeIssue[] {
   const types = getAllDataTypes() as Record<string, TypeSchema>;
