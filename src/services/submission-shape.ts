@@ -13,6 +13,12 @@ import type { SubmissionRequest } from '../domain/submission.js';
 export interface SubmitOptions {
   /** ITI-42 Register: the documents are in another repository; only their metadata comes here */
   metadataOnly?: boolean;
+  /**
+   * The record the door already found the submission set's patient in (an ITI-65 subject named
+   * as Patient/<key>): not looked up again. The record is still loaded and locked, and must hold
+   * that patient identifier, or the submission is refused as for an unknown patient.
+   */
+  recordKey?: string;
 }
 
 export const UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

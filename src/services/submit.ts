@@ -6,6 +6,7 @@ import { CarnetError } from '../domain/errors.js';
 import type { SubmissionRequest, SubmissionResult } from '../domain/submission.js';
 import { alertNewDocuments } from './alerts.js';
 import type { Caller, ServiceDeps } from './deps.js';
+import { boundPatientOf } from '../domain/binding.js';
 import { guarded } from './guard.js';
 import { admitNamedPatient, recordKeyFor, type PatientRef } from './patient-binding.js';
 import { planSubmission } from './submission-plan.js';
@@ -28,8 +29,13 @@ export function submitService(deps: ServiceDeps) {
       if (problems.length) fail(problems);
       // Every entry and folder names the submission set's patient (structuralProblems): ACC-10 is
       // asked of that one patient, before saying whether it has a DMP.
-      const patientKey = await recordKeyFor(deps, caller, req.submissionSet.patientId, 'document.submit');
-      if (!patientKey) throw new CarnetError('unknown_patient', `no DMP for patient ${req.submissionSet.patientId.value}`, { location: req.submissionSet.id });
+      const patientId = req.submissionSet.patientId;
+      const unknown = () => new CarnetError('unknown_patient', `no DMP for patient ${patientId.value}`, { location: req.submissionSet.id });
+      // a key the door found is taken as is for an unbound caller (a bound one is asked ACC-10
+      // below as always); the record loaded under its lock must then hold the patient
+      const known = options.recordKey && boundPatientOf(caller.actor) === undefined ? options.recordKey : undefined;
+      const patientKey = known ?? (await recordKeyFor(deps, caller, patientId, 'document.submit'));
+      if (!patientKey) throw unknown();
 
       return guarded(deps, caller, {
         patientKey,
@@ -37,6 +43,7 @@ export function submitService(deps: ServiceDeps) {
         lock: true,
         skipMainTrace: true,
         act: async ({ tx, record, trace }) => {
+          if (known && !record.identifiers.some((i) => i.system === patientId.system && i.value === patientId.value)) throw unknown();
           const plan = await planSubmission(tx, deps, caller, record, patientKey, req, options);
           const stored = await storeSubmission(tx, deps, caller, patientKey, req, plan, trace);
           await alertNewDocuments(tx, deps, record, stored.added);

@@ -34,23 +34,33 @@ export async function recordOfPatientId(services: Services, id: string): Promise
   return identifiers[0] ? { patientKey: id, identifier: identifiers[0] } : null;
 }
 
+const identifierKey = (pid: PatientIdentifier) => `${pid.system}|${pid.value}`;
+
 /**
  * ITI-65 subject resolution: Patient/<key> (relative or absolute), or a Bundle Patient's
  * identifiers. The services first hold the caller to the patient its identity names (ACC-10).
+ * `recordKeyOf` then tells the record each identifier it answered was found in, so that the
+ * submission does not look it up a second time.
  */
 export function patientResolver(services: Services, caller: Caller) {
-  return async (link: PatientLink): Promise<PatientIdentifier | null> => {
+  const keys = new Map<string, string>();
+  const found = (record: { patientKey: string; identifier: PatientIdentifier } | null): PatientIdentifier | null => {
+    if (record) keys.set(identifierKey(record.identifier), record.patientKey);
+    return record?.identifier ?? null;
+  };
+  const resolve = async (link: PatientLink): Promise<PatientIdentifier | null> => {
     if (link.resource) {
       const key = link.resource.id ? [{ patientKey: link.resource.id }] : [];
       await services.submissions.admitSubject(caller, [...key, ...identifiersOfResource(link.resource)]);
-      return identifierOfPatient(services, link.resource);
+      return found(await recordOfPatient(services, link.resource));
     }
     const id = PATIENT_ID.exec(link.reference)?.[1];
     if (!id) return null;
     const patientKey = decodeURIComponent(id);
     await services.submissions.admitSubject(caller, [{ patientKey }]);
-    return (await recordOfPatientId(services, patientKey))?.identifier ?? null;
+    return found(await recordOfPatientId(services, patientKey));
   };
+  return Object.assign(resolve, { recordKeyOf: (pid: PatientIdentifier): string | undefined => keys.get(identifierKey(pid)) });
 }
 
 /** The identifiers a Patient resource carries (those with a system and a value). */
@@ -58,13 +68,14 @@ function identifiersOfResource(patient: Patient): PatientIdentifier[] {
   return (patient.identifier ?? []).flatMap((i) => (i.system && i.value ? [{ system: identifierSystemToOid(i.system), value: i.value }] : []));
 }
 
-async function identifierOfPatient(services: Services, patient: Patient): Promise<PatientIdentifier | null> {
+async function recordOfPatient(services: Services, patient: Patient): Promise<{ patientKey: string; identifier: PatientIdentifier } | null> {
   if (patient.id) {
     const byKey = await recordOfPatientId(services, patient.id);
-    if (byKey) return byKey.identifier;
+    if (byKey) return byKey;
   }
   for (const id of identifiersOfResource(patient)) {
-    if (await services.records.lookup(id)) return id;
+    const patientKey = await services.records.lookup(id);
+    if (patientKey) return { patientKey, identifier: id };
   }
   return null;
 }

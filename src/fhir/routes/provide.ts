@@ -57,7 +57,8 @@ export function provideRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): voi
         throw new CarnetError('business_rule', 'batch Bundles are not supported: send an ITI-65 transaction', { location: 'Bundle.type' });
       }
       const { request, bundleIdOf } = withServerIds(await provideBundleToSubmission(bundle, { resolvePatient, terminology: true, check, ...(shapes ? { shapes } : {}), ...(payload ? { payload } : {}) }));
-      const result = await ctx.services.submissions.submit(caller, request);
+      const recordKey = resolvePatient.recordKeyOf(request.submissionSet.patientId);
+      const result = await ctx.services.submissions.submit(caller, request, recordKey ? { recordKey } : {});
       const assignedIds = Object.fromEntries(Object.entries(result.assignedIds).map(([id, uuid]) => [bundleIdOf.get(id) ?? id, uuid]));
       const resubmitted = result.resubmitted.map((r) => ({ ...r, id: bundleIdOf.get(r.id) ?? r.id }));
       return sendResource(req, reply, transactionResponse(bundle, { ...result, assignedIds, resubmitted }, { lastModified: new Date().toISOString() }), 200);

@@ -13,6 +13,7 @@ import { CS } from '../mappings/carnet-fhir.js';
 import { withoutPayloads } from './payloads.js';
 import { matchesPattern } from './walk.js';
 import { shapeProblems } from './shapes.js';
+import { presentKeys, presentViews } from './present-elements.js';
 
 const ERROR = new Set(['error', 'fatal']);
 
@@ -58,15 +59,22 @@ function shallowOf(schema: TypeSchema): TypeSchema {
  * medplum's own checks of `resource` against `sd` (exported for the test that holds them to
  * medplum's ValidatorOptions way). Resources of the types in `notEntered`, wherever they are in
  * `resource`, are not gone through: their own check (against their profile, which holds every
- * base check and more) reports what this crawl would find in them. medplum keeps its types in one
- * table: they are swapped for the crawl, which is synchronous, and put back before it returns.
+ * base check and more) reports what this crawl would find in them. The other types are crawled
+ * through the elements that can matter in `resource` (present-elements.ts; `every`: all of them,
+ * the way the tests compare it to). medplum keeps its types in one table: they are swapped for the
+ * crawl, which is synchronous, and put back before it returns.
  */
-export function medplumIssues(resource: Resource, sd: StructureDefinition, notEntered: ReadonlySet<string> = new Set()): OperationOutcomeIssue[] {
+export function medplumIssues(resource: Resource, sd: StructureDefinition, notEntered: ReadonlySet<string> = new Set(), crawl: 'present' | 'every' = 'present'): OperationOutcomeIssue[] {
   const types = getAllDataTypes() as Record<string, TypeSchema>;
-  const swapped = [...notEntered].filter((t) => types[t]).map((t) => [t, types[t]!] as const);
-  for (const [t, schema] of swapped) types[t] = shallowOf(schema);
+  const root = typeNameOf(sd);
+  const replaced = new Map<string, TypeSchema>();
+  // the elements that can matter in this resource only (present-elements.ts); `every`: the full crawl
+  if (crawl === 'present') for (const [t, view] of presentViews(types, root, presentKeys(resource))) replaced.set(t, view);
+  for (const t of notEntered) if (types[t]) replaced.set(t, shallowOf(types[t]!));
+  const swapped = [...replaced].map(([t, view]) => [t, types[t]!, view] as const);
+  for (const [t, , view] of swapped) types[t] = view;
   try {
-    return validateTypedValue({ type: typeNameOf(sd), value: resource });
+    return validateTypedValue({ type: root, value: resource });
   } catch (e) {
     if (e instanceof OperationOutcomeError) return e.outcome.issue ?? [];
     throw e;

@@ -87,9 +87,13 @@ export async function provideBundleChecks(input: { bundle: Bundle; terminology: 
   }
 }
 
-/** An ITI-65 JSON body read here: the resource (its payloads marked), their bytes, the profile checks. */
+/**
+ * An ITI-65 JSON body read here: the resource (its payloads marked), their bytes, the profile
+ * checks; or, for a Bundle whose body the event loop kept (`answersOnly`), the checks alone.
+ */
 export interface ProvideJson {
-  resource: unknown;
+  /** absent when the event loop reads its own copy of the body */
+  resource?: unknown;
   payloads: Uint8Array[];
   checks: Array<[string, ErrorData[]]>;
 }
@@ -99,7 +103,7 @@ export interface ProvideJson {
  * payloads decoded, the profile checks) so that the event loop receives a Bundle without its
  * documents' text, and their bytes without a copy.
  */
-export async function readProvideJson(input: { blocks: ArrayBuffer[]; limits: JsonLimits; terminology: boolean }): Promise<unknown> {
+export async function readProvideJson(input: { blocks: ArrayBuffer[]; limits: JsonLimits; terminology: boolean; answersOnly?: boolean }): Promise<unknown> {
   try {
     // the shared server's JSON reader: strict UTF-8, a BOM allowed, the JSON limits
     const resource = readJsonBody(Buffer.concat(input.blocks.map((b) => new Uint8Array(b))), input.limits);
@@ -107,6 +111,9 @@ export async function readProvideJson(input: { blocks: ArrayBuffer[]; limits: Js
     const bundle = resource as Bundle | undefined;
     if (bundle?.resourceType !== 'Bundle') return { ok: true, value: { resource, payloads: [], checks: [] } };
     const checks = await recordProvideBundleChecks(withoutPayloads(bundle), input.terminology);
+    // a small body the event loop kept: it parses its copy (cheaper there than a Bundle cloned
+    // across threads here) and decodes its few payloads itself
+    if (input.answersOnly) return { ok: true, value: { payloads: [], checks: [...checks].map(([key, problems]) => [key, problems.map(dataOf)]) } };
     const { bundle: marked, payloads } = markPayloads(bundle);
     const value: ProvideJson = { resource: marked, payloads, checks: [...checks].map(([key, problems]) => [key, problems.map(dataOf)]) };
     const result: TaskResult<ProvideJson> = { ok: true, value };

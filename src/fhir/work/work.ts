@@ -14,7 +14,7 @@ import type { ShapeCheck } from '../mhd/provide-bundle.js';
 import type { ErrorData, ProvideJson, TaskResult } from './tasks.js';
 import { payloadResolver } from '../mhd/provide-payloads.js';
 import type { JsonLimits } from '../../json/read.js';
-import type { BlockBody } from '../../http/bodies.js';
+import { readJsonBody, type BlockBody } from '../../http/bodies.js';
 
 /** The worker's answers to an ITI-65 Bundle's checks, as readProvideBundle replays them. */
 export interface ProvideChecks {
@@ -33,11 +33,18 @@ export interface FhirWork {
    * An ITI-65 JSON body read on the worker: the resource with its payloads marked, and what
    * readProvideBundle needs to read it (`check`, `shapes`, `payload`). The body's blocks move to the worker.
    */
-  readProvideJson(body: BlockBody, limits: JsonLimits, terminology: boolean): Promise<ProvideChecks & { resource: unknown; payload: (data: string) => Uint8Array | undefined | null }>;
+  readProvideJson(body: BlockBody, limits: JsonLimits, terminology: boolean): Promise<ProvideChecks & { resource: unknown; payload?: (data: string) => Uint8Array | undefined | null }>;
   /** loads the threads now (a serving process), instead of on the first XML body */
   warm(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * A JSON body up to this size is parsed again on the event loop rather than sent back as a cloned
+ * Bundle: for one 10 KB document, cloning the Bundle back cost the worker more than the parse
+ * costs here (docs/PERFORMANCE.md). Larger bodies (megabytes of base64) stay the worker's.
+ */
+const KEPT_BODY_BYTES = 64 * 1024;
 
 function errorOf(d: ErrorData): CarnetError {
   if (d.code === 'too_long' || d.code === 'too_costly') return new InputLimitError(d.code, d.message, d.reason ?? '');
@@ -70,6 +77,13 @@ export function createFhirWork(options: { threads: number; budgetMs: number; nic
       return replayingChecks(new Map(answers.map(([key, problems]) => [key, problems.map(errorOf)])));
     },
     readProvideJson: async (body, limits, terminology) => {
+      if (body.length <= KEPT_BODY_BYTES) {
+        // the blocks are copied to the worker, not moved: this thread reads its own copy once the
+        // worker has found it well-formed JSON under the limits and answered its checks
+        const read = valueOf(await pool.run<TaskResult<ProvideJson>>('readProvideJson', { blocks: body.blocks, limits, terminology, answersOnly: true }));
+        const resource = 'resource' in read ? read.resource : readJsonBody(Buffer.concat(body.blocks.map((b) => new Uint8Array(b))), limits);
+        return { resource, ...replayingChecks(new Map(read.checks.map(([key, problems]) => [key, problems.map(errorOf)]))) };
+      }
       const read = valueOf(await pool.run<TaskResult<ProvideJson>>('readProvideJson', { blocks: body.blocks, limits, terminology }, body.blocks));
       return {
         resource: read.resource,

@@ -23,6 +23,19 @@ describeEachStore('documents: deposit, find, retrieve', (db) => {
     expect(own.total).toBe(1);
   });
 
+  it('a deposit given the record the door found stores there, and is refused when that record does not hold the patient (nothing stored)', async () => {
+    const own = await adultRecord(w);
+    const other = await adultRecord(w);
+    const doctor = as(proActor('doctor'));
+    const stored = await w.services.submissions.submit(doctor, submission(own.ins, [{}]), { recordKey: own.patientKey });
+    expect(stored.patientKey).toBe(own.patientKey);
+    await expect(w.services.submissions.submit(doctor, submission(own.ins, [{}]), { recordKey: other.patientKey })).rejects.toMatchObject({ code: 'unknown_patient' });
+    for (const r of [own, other]) {
+      const found = await w.services.documents.find(patientCaller(r.patientKey), { patientKey: r.patientKey }, { countTotal: true });
+      expect(found.total).toBe(r === own ? 1 : 0);
+    }
+  });
+
   it('DOC-01: a submission whose class does not match its type is rejected, and nothing is stored', async () => {
     const { patientKey, ins } = await adultRecord(w);
     const doctor = as(proActor('doctor'));
