@@ -81,9 +81,17 @@ export interface PageOrderPlan {
  * the SQL-alone comparison: the benchmark has the server answer one page as the nurse and one as
  * the patient, takes each statement as sent, and runs both again under EXPLAIN ANALYZE.
  */
-// the page's statement, as read whole (findDocuments) or by row version (findDocumentRows), alone
-// or inside the statement that also appends its trace row (appendTraceWithRead)
-const PAGE_STATEMENT = /^(WITH target AS [\s\S]* LEFT JOIN LATERAL \()?SELECT d\.(patient_key|entry_uuid)::text[\s\S]*AS page_total[\s\S]* FROM document_entry d\s+(WHERE|LEFT JOIN LATERAL) [\s\S]*ORDER BY/;
+// the page's statement, as read whole (findDocuments) or by row version (findDocumentRows)
+const PAGE_SELECT = /^SELECT d\.(patient_key|entry_uuid)::text[\s\S]*AS page_total[\s\S]* FROM document_entry d\s+(WHERE|LEFT JOIN LATERAL) [\s\S]*ORDER BY/;
+/** Where appendTraceWithRead's statement has the page's SELECT. */
+const PAGE_IN_TRACE = 'LEFT JOIN LATERAL (SELECT d.';
+/**
+ * The page's statement, alone or inside the statement that also appends its trace row (tested on
+ * every statement the server sends: a prefix test first, the pattern only on the page's text).
+ */
+const PAGE_STATEMENT = {
+  test: (sql: string) => PAGE_SELECT.test(sql.startsWith('WITH target AS ') ? sql.slice(sql.indexOf(PAGE_IN_TRACE) + PAGE_IN_TRACE.length - 'SELECT d.'.length) : sql),
+};
 
 /** The gate appendTraceWithRead adds to the read's WHERE. */
 const TRACE_GATE = ' AND EXISTS (SELECT 1 FROM appended)';
@@ -95,7 +103,7 @@ const TRACE_GATE = ' AND EXISTS (SELECT 1 FROM appended)';
  */
 function pageAlone(s: { sql: string; params: unknown[] }): { sql: string; params: unknown[] } {
   if (!s.sql.startsWith('WITH target AS ')) return s;
-  const from = s.sql.indexOf('LEFT JOIN LATERAL (SELECT d.') + 'LEFT JOIN LATERAL ('.length;
+  const from = s.sql.indexOf(PAGE_IN_TRACE) + 'LEFT JOIN LATERAL ('.length;
   const to = s.sql.lastIndexOf(') r ON true');
   const select = s.sql.slice(from, to).replace(TRACE_GATE, '');
   const first = Math.min(...[...select.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
