@@ -16,7 +16,7 @@ import { findRelations, relationsColumn, relationsOfPage, type DocumentRelation 
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
-import { readTracedInOneStatement } from './traced-read.js';
+import { ContendedRecords, readTracedInOneStatement } from './traced-read.js';
 import type { LoadedRecord } from '../store/record-repo.js';
 import type { SqlParams } from '../store/sql-params.js';
 
@@ -123,6 +123,8 @@ function byDocument(rows: DocumentRelation[]): Map<string, DocumentRelation[]> {
 }
 
 export function documentService(deps: ServiceDeps) {
+  // records whose pages lately found lane 0 held or moved (traced-read.ts)
+  const contended = new ContendedRecords();
   const limitOf = (n?: number) => Math.min(Math.max(n ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
 
   /** The record and entry a reference names, or null; nothing about access is decided here. */
@@ -202,17 +204,18 @@ export function documentService(deps: ServiceDeps) {
     const sized = (page: T, asked: number | undefined) => (asked === undefined ? page : { ...page, pageSize: limitOf(asked) });
     if (inOneStatement) {
       let made: ReturnType<typeof pageQuery> | undefined;
-      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, {
+      const work = {
         patientKey,
-        action: 'record.read',
+        action: 'record.read' as const,
         trace,
-        select: (record) => {
+        select: (record: LoadedRecord) => {
           made = pageQuery(record);
           // a page that cannot be refused once read (too many results) and that tells its total itself
           if (made.asked === undefined || made.query.offset || made.query.limit === 0) return null;
           return inOneStatement.select(made.query, made.visibility);
         },
-      });
+      };
+      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended);
       if (done && made) return sized(inOneStatement.page(done.rows, made.query), made.asked);
     }
     return guarded(deps, caller, {

@@ -13,6 +13,38 @@ import { appendTraceWithRead } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { traceEntryOf, type TraceExtra } from './guard.js';
 
+/**
+ * Records whose lane 0 was lately found held or moved: their reads take guarded()'s way for a
+ * while. Where many accesses to one record run at once, the head a load reads has mostly moved by
+ * the time its statement runs, and each such try would cost its two round trips before the
+ * transaction (measured: half the throughput of always taking the transaction, `BENCH_RECORDS=1`).
+ * A heuristic of this process alone: it decides nothing about access or trace.
+ */
+export class ContendedRecords {
+  private readonly until = new Map<string, number>();
+
+  /** `now`: a monotonic clock in ms (performance.now by default) */
+  constructor(
+    private readonly holdMs = 1000,
+    private readonly max = 10_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  has(patientKey: string): boolean {
+    const until = this.until.get(patientKey);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.until.delete(patientKey);
+    return false;
+  }
+
+  note(patientKey: string): void {
+    // bounded: past `max` records, everything is forgotten (each then tries once more)
+    if (this.until.size >= this.max) this.until.clear();
+    this.until.set(patientKey, this.now() + this.holdMs);
+  }
+}
+
 export interface OneStatementRead {
   patientKey: string;
   action: Action;
@@ -32,7 +64,9 @@ export async function readTracedInOneStatement<R extends object>(
   deps: ServiceDeps,
   caller: Caller,
   work: OneStatementRead,
+  contended: ContendedRecords,
 ): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
+  if (contended.has(work.patientKey)) return undefined;
   // Outside a transaction block, the load sees what a load inside one would (READ COMMITTED:
   // each statement its own snapshot, no lock taken by a read either way).
   const record = await loadRecord(deps.db, work.patientKey, false).catch(() => null);
@@ -47,5 +81,6 @@ export async function readTracedInOneStatement<R extends object>(
   // lost after its commit, a row the retry's row follows: an access traced twice, never
   // untraced); guarded()'s way answers it, and traces a failure, as it would have.
   const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, select).catch(() => undefined);
+  if (r && !r.appended) contended.note(work.patientKey);
   return r?.appended ? { record, rows: r.rows } : undefined;
 }
