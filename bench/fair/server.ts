@@ -82,7 +82,33 @@ export interface PageOrderPlan {
  * the patient, takes each statement as sent, and runs both again under EXPLAIN ANALYZE.
  */
 // the page's statement, as read whole (findDocuments) or by row version (findDocumentRows)
-const PAGE_STATEMENT = /^SELECT d\.(patient_key|entry_uuid)::text[\s\S]*AS page_total[\s\S]* FROM document_entry d\s+(WHERE|LEFT JOIN LATERAL) [\s\S]*ORDER BY/;
+const PAGE_SELECT = /^SELECT d\.(patient_key|entry_uuid)::text[\s\S]*AS page_total[\s\S]* FROM document_entry d\s+(WHERE|LEFT JOIN LATERAL) [\s\S]*ORDER BY/;
+/** Where appendTraceWithRead's statement has the page's SELECT. */
+const PAGE_IN_TRACE = 'LEFT JOIN LATERAL (SELECT d.';
+/**
+ * The page's statement, alone or inside the statement that also appends its trace row (tested on
+ * every statement the server sends: a prefix test first, the pattern only on the page's text).
+ */
+const PAGE_STATEMENT = {
+  test: (sql: string) => PAGE_SELECT.test(sql.startsWith('WITH target AS ') ? sql.slice(sql.indexOf(PAGE_IN_TRACE) + PAGE_IN_TRACE.length - 'SELECT d.'.length) : sql),
+};
+
+/** The gate appendTraceWithRead adds to the read's WHERE. */
+const TRACE_GATE = ' AND EXISTS (SELECT 1 FROM appended)';
+
+/**
+ * The page's SELECT alone, on its own parameters: taken out of a statement that appends the trace
+ * row too (without its gate, its parameters renumbered from $1), so that the page's time and plan
+ * are those of the same statement in either form.
+ */
+function pageAlone(s: { sql: string; params: unknown[] }): { sql: string; params: unknown[] } {
+  if (!s.sql.startsWith('WITH target AS ')) return s;
+  const from = s.sql.indexOf(PAGE_IN_TRACE) + 'LEFT JOIN LATERAL ('.length;
+  const to = s.sql.lastIndexOf(') r ON true');
+  const select = s.sql.slice(from, to).replace(TRACE_GATE, '');
+  const first = Math.min(...[...select.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  return { sql: select.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) - first + 1}`), params: s.params.slice(first - 1) };
+}
 
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
 const TYPES = ['11488-4', '11490-0', '11502-2', '34112-3'];
@@ -178,7 +204,7 @@ async function main(): Promise<void> {
         const r = await fetch(`${base}/fhir/DocumentReference?patient=Patient/${patients[0]}&status=current&_count=20${more}`, { headers: { authorization: `Bearer ${bearer}` } });
         if (!r.ok) throw new Error(`page-sql: the page answered ${r.status}`);
         await r.arrayBuffer();
-        return pool.kept()!;
+        return pageAlone(pool.kept()!);
       };
       const nurse = await statementOf(ready.nurseToken);
       const patient = await statementOf(patientTokens[0]!);

@@ -19,7 +19,7 @@ export interface CountingDb extends Db {
   kept(): { sql: string; params: unknown[] } | null;
 }
 
-export function countingDb(db: Db, keep: RegExp): CountingDb {
+export function countingDb(db: Db, keep: { test(sql: string): boolean }): CountingDb {
   const c: SqlCounts = { statements: 0, transactions: 0, outside: 0 };
   let kept: { sql: string; params: unknown[] } | null = null;
   const seen = (sql: string, params?: unknown[]) => {

@@ -5,7 +5,7 @@ import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
-import { countDocumentsUpTo, documentRowOf, findDocumentIds, findDocumentRows, readDocumentPages } from '../store/document-stream.js';
+import { countDocumentsUpTo, documentRowOf, documentRowsPage, documentRowsSelect, findDocumentIds, findDocumentRows, readDocumentPages, type DocumentRowsPage, type DocumentRowsRow } from '../store/document-stream.js';
 import { contentSlices, getContentHead, recordContentUtf8, type ContentHead, type ContentPart } from '../store/content-slices.js';
 import { isUtf8Slices } from '../util/utf8-slices.js';
 import type { Queryable, Tx } from '../store/db.js';
@@ -16,6 +16,18 @@ import { findRelations, relationsColumn, relationsOfPage, type DocumentRelation 
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
+import { ContendedRecords, readTracedInOneStatement } from './traced-read.js';
+import type { LoadedRecord } from '../store/record-repo.js';
+import type { SqlParams } from '../store/sql-params.js';
+
+/**
+ * A page search that can also be read and traced in one statement (traced-read.ts): its SELECT
+ * on the caller's query, gated, and the page of its rows.
+ */
+interface PageInOneStatement<T> {
+  select(query: DocumentQuery, visibility: VisibilityFilter): (p: SqlParams, gate: string) => string;
+  page(rows: DocumentRowsRow[], query: DocumentQuery): T;
+}
 
 export type DocumentCriteria = Omit<DocumentQuery, 'patientKey' | 'visibility'>;
 
@@ -111,6 +123,8 @@ function byDocument(rows: DocumentRelation[]): Map<string, DocumentRelation[]> {
 }
 
 export function documentService(deps: ServiceDeps) {
+  // records whose pages lately found lane 0 held or moved (traced-read.ts)
+  const contended = new ContendedRecords();
   const limitOf = (n?: number) => Math.min(Math.max(n ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
 
   /** The record and entry a reference names, or null; nothing about access is decided here. */
@@ -164,6 +178,7 @@ export function documentService(deps: ServiceDeps) {
     displayDefaults: { count?: boolean; sort?: boolean },
     none: T,
     read: (tx: Tx, query: DocumentQuery, visibility: VisibilityFilter, unbounded: boolean) => Promise<T>,
+    inOneStatement?: PageInOneStatement<T>,
   ): Promise<T & { pageSize?: number }> {
     await deps.availability?.ensureAvailable('document.search');
     // An unbound caller naming a record by its key (ITI-67's patient=Patient/<key>) needs no
@@ -174,20 +189,43 @@ export function documentService(deps: ServiceDeps) {
     const direct = boundPatientOf(caller.actor) === undefined && 'patientKey' in patient;
     const patientKey = direct ? patient.patientKey : await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
     if (!patientKey) return none;
+    const trace = { details: { search: summarise(criteria) } };
+    /** The caller's query of the page on the loaded record: its filter, the owner's display settings, its limit. */
+    const pageQuery = (record: LoadedRecord) => {
+      const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
+      const owner = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
+      let c = criteria;
+      if (owner && displayDefaults.count) c = { ...c, limit: record.row.page_size };
+      if (owner && displayDefaults.sort) c = { ...c, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
+      // no limit asked: up to one more than a search may find, to know it found too many
+      const limit = c.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(c.limit);
+      return { query: { ...c, patientKey, visibility, limit }, visibility, asked: c.limit };
+    };
+    const sized = (page: T, asked: number | undefined) => (asked === undefined ? page : { ...page, pageSize: limitOf(asked) });
+    if (inOneStatement) {
+      let made: ReturnType<typeof pageQuery> | undefined;
+      const work = {
+        patientKey,
+        action: 'record.read' as const,
+        trace,
+        select: (record: LoadedRecord) => {
+          made = pageQuery(record);
+          // a page that cannot be refused once read (too many results) and that tells its total itself
+          if (made.asked === undefined || made.query.offset || made.query.limit === 0) return null;
+          return inOneStatement.select(made.query, made.visibility);
+        },
+      };
+      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended);
+      if (done && made) return sized(inOneStatement.page(done.rows, made.query), made.asked);
+    }
     return guarded(deps, caller, {
       patientKey,
       action: 'record.read',
-      trace: { details: { search: summarise(criteria) } },
+      trace,
       act: async ({ tx, record }) => {
-        const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
-        const owner = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
-        let c = criteria;
-        if (owner && displayDefaults.count) c = { ...c, limit: record.row.page_size };
-        if (owner && displayDefaults.sort) c = { ...c, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
-        // no limit asked: up to one more than a search may find, to know it found too many
-        const limit = c.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(c.limit);
-        const page = await read(tx, { ...c, patientKey, visibility, limit }, visibility, c.limit === undefined);
-        return c.limit === undefined ? page : { ...page, pageSize: limitOf(c.limit) };
+        const { query, visibility, asked } = pageQuery(record);
+        const page = await read(tx, query, visibility, asked === undefined);
+        return sized(page, asked);
       },
     }).catch((e: unknown) => {
       if (direct && e instanceof CarnetError && e.code === 'unknown_patient') return none;
@@ -267,13 +305,28 @@ export function documentService(deps: ServiceDeps) {
       displayDefaults: { count?: boolean; sort?: boolean },
       known: (patientKey: string, page: { offset: number; rows: number }) => readonly string[],
     ): Promise<{ rows: StreamedEntry[]; total?: number; pageSize?: number; relations: Map<string, DocumentRelation[]> }> {
-      return pageSearch(caller, patient, criteria, displayDefaults, { rows: [], total: 0, relations: new Map() }, async (tx, query, visibility, unbounded) => {
-        // pageSearch always sets the page's limit
-        const found = await findDocumentRows(tx, query, known(query.patientKey, { offset: query.offset ?? 0, rows: query.limit! }), relationsColumn(visibility));
-        if (unbounded) tooMany(found.rows.length);
+      const pageOf = (found: DocumentRowsPage) => {
         const rows = found.rows.map((row) => ({ entryUuid: row.entry_uuid, rowVersion: row.row_version, entry: row.row_read ? () => toStoredEntry(row) : null }));
         return { rows, total: found.total, relations: relationsOfPage(rows.map((r) => `urn:uuid:${r.entryUuid}`), found.column) };
-      });
+      };
+      const knownOf = (query: DocumentQuery) => known(query.patientKey, { offset: query.offset ?? 0, rows: query.limit! });
+      return pageSearch(
+        caller,
+        patient,
+        criteria,
+        displayDefaults,
+        { rows: [], total: 0, relations: new Map() },
+        async (tx, query, visibility, unbounded) => {
+          // pageSearch always sets the page's limit
+          const found = await findDocumentRows(tx, query, knownOf(query), relationsColumn(visibility));
+          if (unbounded) tooMany(found.rows.length);
+          return pageOf(found);
+        },
+        {
+          select: (query, visibility) => (p, gate) => documentRowsSelect(p, query, knownOf(query), relationsColumn(visibility), gate),
+          page: (rows, query) => pageOf(documentRowsPage(rows, query)),
+        },
+      );
     },
 
     /** One document entry (any metadata version) by reference, if the caller may read it. */

@@ -32,8 +32,20 @@ export async function traceCall(
   extra: TraceExtra & { emergency?: boolean } = {},
   head?: ChainHead | null,
 ): Promise<ChainHead> {
+  return appendTrace(tx, traceEntryOf(deps, caller, patientKey, action, outcome, extra), head);
+}
+
+/** The trace row of one access by the caller, as traceCall writes it. */
+export function traceEntryOf(
+  deps: ServiceDeps,
+  caller: Caller,
+  patientKey: string | null,
+  action: string,
+  outcome: TraceEntry['outcome'],
+  extra: TraceExtra & { emergency?: boolean } = {},
+): TraceEntry {
   const actor = caller.actor;
-  return appendTrace(tx, {
+  return {
     patientKey,
     occurredAt: deps.clock.now(),
     actor: traceActor(actor),
@@ -47,7 +59,7 @@ export async function traceCall(
     channel: caller.channel,
     requestId: caller.requestId ?? null,
     details: { ...(extra.details ?? {}), ...(extra.emergency ? { emergency: true } : {}) },
-  }, head);
+  };
 }
 
 /** What a door answers for a document the caller names but may not read: an unknown id's answer. */

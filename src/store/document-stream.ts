@@ -65,24 +65,50 @@ export async function findDocumentRows(
   query: DocumentQuery,
   known: readonly string[],
   column?: PageColumn,
-): Promise<{ rows: PagedDocumentRow[]; total?: number; column: unknown[] }> {
+): Promise<DocumentRowsPage> {
   const p = new SqlParams();
+  const r = await q.query<DocumentRowsRow>(documentRowsSelect(p, query, known, column), p.values);
+  const page = documentRowsPage(r.rows, query);
+  // as findDocuments: a page of no rows says nothing of the count past the first page
+  if (query.countTotal && page.total === undefined) page.total = await countDocuments(q, query);
+  return page;
+}
+
+export interface DocumentRowsPage {
+  rows: PagedDocumentRow[];
+  total?: number;
+  column: unknown[];
+}
+
+/** A row of documentRowsSelect. */
+export type DocumentRowsRow = PagedDocumentRow & { row_uuid: string; page_total?: number; page_column?: unknown };
+
+/**
+ * findDocumentRows' statement, on parameters added to `p`; `gate`, if given, is one more
+ * condition of its WHERE (appendTraceWithRead's: the rows only if the trace row was written).
+ */
+export function documentRowsSelect(p: SqlParams, query: DocumentQuery, known: readonly string[], column?: PageColumn, gate?: string): string {
   const select = versionedSelect(p.add(knownVersionsParam(known)));
   const where = documentWhere(query, p);
   const total = query.countTotal ? `, (SELECT count(*)::int FROM document_entry d WHERE ${documentWhere(query, p)}) AS page_total` : '';
   const extra = column ? `, ${column(p)} AS page_column` : '';
   const limit = query.limit !== undefined ? ` LIMIT ${p.add(query.limit)}` : '';
   const offset = query.offset ? ` OFFSET ${p.add(query.offset)}` : '';
-  const r = await q.query<PagedDocumentRow & { row_uuid: string; page_total?: number; page_column?: unknown }>(
-    `SELECT ${select.columns}${total}${extra} FROM ${select.from} WHERE ${where} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`,
-    p.values,
-  );
-  for (const row of r.rows) row.entry_uuid = row.row_uuid;
-  const page: { rows: PagedDocumentRow[]; total?: number; column: unknown[] } = { rows: r.rows, column: r.rows.map((row) => row.page_column) };
+  return `SELECT ${select.columns}${total}${extra} FROM ${select.from} WHERE ${where}${gate ? ` AND ${gate}` : ''} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`;
+}
+
+/**
+ * The page of documentRowsSelect's rows. Its total is left undefined only when the total was
+ * asked and a page of no rows cannot tell it (a page past the first, or of no rows asked): the
+ * caller counts then.
+ */
+export function documentRowsPage(rows: DocumentRowsRow[], query: DocumentQuery): DocumentRowsPage {
+  for (const row of rows) row.entry_uuid = row.row_uuid;
+  const page: DocumentRowsPage = { rows, column: rows.map((row) => row.page_column) };
   if (query.countTotal) {
-    const first = r.rows[0];
-    // as findDocuments: a page of no rows says nothing of the count past the first page
-    page.total = first ? Number(first.page_total) : query.offset || query.limit === 0 ? await countDocuments(q, query) : 0;
+    const first = rows[0];
+    if (first) page.total = Number(first.page_total);
+    else if (!(query.offset || query.limit === 0)) page.total = 0;
   }
   return page;
 }

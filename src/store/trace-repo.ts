@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { chainHash, GENESIS_HASH } from '../domain/trace-chain.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Queryable } from './db.js';
+import { SqlParams } from './sql-params.js';
 
 /** Chain of the accesses that concern no record (a failed login with an unknown name...). */
 export const NO_RECORD_CHAIN = '00000000-0000-0000-0000-000000000000';
@@ -110,16 +111,15 @@ const APPEND_AFTER_LOCKED = `WITH appended AS (
   UPDATE access_trace_head SET seq = $${N + 1}, hash = $${N + 2} WHERE chain_key = $${N + 3} AND lane = $${N + 4}`;
 
 /**
- * The lane's move from an expected head, then the row only if it moved: $1..$N the row, then the
- * new seq and hash, the chain key, the lane, the expected seq and hash. The expected lane is taken
- * only if no other transaction holds it (SKIP LOCKED) and it is still where it was expected
- * (FOR UPDATE re-reads a row changed since the statement began: a moved head no longer matches).
- * INSERT ... SELECT names each parameter's type (a VALUES row would infer them from the columns,
- * but cannot be made conditional on the move). When the lane was busy or had moved, the same
- * statement locks the first lane no one holds and returns its head, so that the row can follow
- * it in one more statement.
+ * The lane's move from an expected head, then the row only if it moved (CTEs `moved` and
+ * `appended`, one row each if so): $1..$N the row, then the new seq and hash, the chain key, the
+ * lane, the expected seq and hash. The expected lane is taken only if no other transaction holds
+ * it (SKIP LOCKED) and it is still where it was expected (FOR UPDATE re-reads a row changed since
+ * the statement began: a moved head no longer matches). INSERT ... SELECT names each parameter's
+ * type (a VALUES row would infer them from the columns, but cannot be made conditional on the
+ * move).
  */
-const APPEND_AFTER_EXPECTED = `WITH target AS (
+const EXPECTED_MOVE = `target AS (
     SELECT chain_key, lane FROM access_trace_head
     WHERE chain_key = $${N + 3} AND lane = $${N + 4} AND seq = $${N + 5} AND hash = $${N + 6} FOR UPDATE SKIP LOCKED
   ), moved AS (
@@ -129,7 +129,12 @@ const APPEND_AFTER_EXPECTED = `WITH target AS (
     INSERT INTO access_trace (${WRITTEN_COLUMNS.join(', ')})
     SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
     WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
-  ), locked AS (
+  )`;
+/**
+ * EXPECTED_MOVE, and when the lane was busy or had moved, the first lane no one holds locked and
+ * its head returned, so that the row can follow it in one more statement.
+ */
+const APPEND_AFTER_EXPECTED = `WITH ${EXPECTED_MOVE}, locked AS (
     SELECT lane, seq::text AS seq, hash FROM access_trace_head
     WHERE chain_key = $${N + 3} AND NOT EXISTS (SELECT 1 FROM moved) ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED
   )
@@ -221,6 +226,41 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: C
   const waited = await tx.query<HeadText>(WAIT_FOR_LANE, [chainKey, lane]);
   if (!waited.rows[0]) throw new Error(`trace chain ${chainKey}: lane ${lane} has no head`);
   return appendAfterLocked(tx, entry, chainKey, headOf(waited.rows[0]), traceId);
+}
+
+/**
+ * One statement that appends the access's row after `expected` (a lane's head as last read,
+ * without a lock) and reads what the access reads, both or neither: PostgreSQL runs a statement
+ * outside a transaction block as a transaction of its own, so the read and its trace row commit
+ * together (TRACE-01) in one round trip, without BEGIN and COMMIT. `read` writes a SELECT whose
+ * WHERE includes `gate`, on parameters added to `p` (which already holds the row's): its rows come
+ * only if the row was appended. When the lane was held by another transaction or had moved,
+ * nothing is written and nothing read (`appended: false`): the caller then takes the way of a
+ * transaction (guarded()), which can wait for and lock a lane. The read's rows keep its order: the
+ * statement joins them, ON true (no hash or merge join can), to the one row that says whether the
+ * trace was appended.
+ */
+export async function appendTraceWithRead<R extends object>(
+  q: Queryable,
+  entry: TraceEntry,
+  expected: ChainHead,
+  read: (p: SqlParams, gate: string) => string,
+): Promise<{ appended: false } | { appended: true; row: TraceRow; rows: R[] }> {
+  const chainKey = entry.patientKey ?? NO_RECORD_CHAIN;
+  const row = traceRow(entry, chainKey, expected, randomUUID());
+  const p = new SqlParams();
+  for (const v of [...rowValues(row), row.seq, row.hash, chainKey, expected.lane, expected.seq, expected.hash]) p.add(v);
+  const select = read(p, 'EXISTS (SELECT 1 FROM appended)');
+  const r = await q.query<R & { trace_appended: number }>(
+    `WITH ${EXPECTED_MOVE}
+    SELECT t.trace_appended, r.* FROM (SELECT count(*)::int AS trace_appended FROM appended) t LEFT JOIN LATERAL (${select}) r ON true`,
+    p.values,
+  );
+  const first = r.rows[0];
+  if (!first || first.trace_appended !== 1) return { appended: false };
+  // a read of no rows is the one row of the join, its read columns null
+  const rows = r.rows.length === 1 && Object.entries(first).every(([k, v]) => k === 'trace_appended' || v === null) ? [] : r.rows;
+  return { appended: true, row, rows };
 }
 
 /** The row after `head`, whose lane this transaction holds locked, and the lane's move: one statement. */

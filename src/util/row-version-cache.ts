@@ -52,6 +52,13 @@ interface HeldRecord<V> {
   entries: Map<string, Held<V>>;
   /** absent after a change, until the next read makes it */
   view?: RecordView<V>;
+  /**
+   * The last `around` selection, shared by the next reads of the same window while no entry is
+   * held anew and no place moves (what it was chosen from): an ITI-67 page read again and again
+   * neither sorts the held entries nor lists their versions again, and its frozen list keeps its
+   * array literal (known-versions.ts). Absent after any such change.
+   */
+  near?: { around: Around; pinned: ReadonlyMap<string, Held<V>>; known: readonly string[] };
 }
 
 const EMPTY_VIEW: RecordView<never> = Object.freeze({ entries: new Map(), known: [] }) as RecordView<never>;
@@ -90,12 +97,26 @@ export class RowVersionCache<V> {
     }
     const put = (entryUuid: string, version: string, value: V, place = NaN): void =>
       this.hold(recordKey, entryUuid, { version, value, bytes: this.sizeOf(value), place });
+    // a place that moves changes what the next `around` selection would be (views share the held entries)
+    const moved = () => {
+      if (held) held.near = undefined;
+    };
     if (around) {
       const live = held?.entries ?? new Map<string, Held<V>>();
-      const pinned = nearest(live, around);
+      let near = held?.near;
+      if (!near || near.around.from !== around.from || near.around.to !== around.to || near.around.max !== around.max) {
+        const pinned = nearest(live, around);
+        near = { around: { ...around }, pinned, known: Object.freeze([...pinned].map(([id, h]) => `${id}:${h.version}`)) };
+        if (held) held.near = near;
+      }
+      const { pinned } = near;
       return {
-        known: [...pinned].map(([id, h]) => `${id}:${h.version}`),
-        get: (entryUuid, version, place) => placed([pinned.get(entryUuid), live.get(entryUuid)].find((x) => x?.version === version), place),
+        known: near.known,
+        get: (entryUuid, version, place) => {
+          const p = pinned.get(entryUuid);
+          const h = p?.version === version ? p : live.get(entryUuid);
+          return placed(h?.version === version ? h : undefined, place, moved);
+        },
         put,
       };
     }
@@ -104,7 +125,7 @@ export class RowVersionCache<V> {
       known: view.known,
       get: (entryUuid, version, place) => {
         const h = view.entries.get(entryUuid);
-        return placed(h && h.version === version ? h : undefined, place);
+        return placed(h && h.version === version ? h : undefined, place, moved);
       },
       put,
     };
@@ -126,6 +147,7 @@ export class RowVersionCache<V> {
     record.entries.set(entryUuid, h);
     // the readers already pinned keep the view they were given (a copy): the next read makes a new one
     record.view = undefined;
+    record.near = undefined;
     this.bytes += h.bytes;
     for (const [key, r] of this.records) {
       if (this.bytes <= this.maxBytes) break;
@@ -135,14 +157,17 @@ export class RowVersionCache<V> {
   }
 }
 
-/** The value of a held entry, noting where this answer has it. */
-function placed<V>(h: Held<V> | undefined, place: number | undefined): V | undefined {
-  if (h && place !== undefined) h.place = place;
+/** The value of a held entry, noting where this answer has it (`moved` when that is a new place). */
+function placed<V>(h: Held<V> | undefined, place: number | undefined, moved?: () => void): V | undefined {
+  if (h && place !== undefined && h.place !== place) {
+    h.place = place;
+    moved?.();
+  }
   return h?.value;
 }
 
 /** The entries last had in [from, to), the nearest to the middle first, at most `max`. */
-function nearest<V>(held: Map<string, Held<V>>, around: Around): Map<string, Held<V>> {
+function nearest<V>(held: ReadonlyMap<string, Held<V>>, around: Around): Map<string, Held<V>> {
   const middle = (around.from + around.to) / 2;
   const inside = [...held].filter(([, h]) => h.place >= around.from && h.place < around.to);
   inside.sort(([, a], [, b]) => Math.abs(a.place - middle) - Math.abs(b.place - middle));

@@ -25,13 +25,17 @@ function versionsIn(param: string | string[]): number {
 }
 
 function recordingPages(db: Db, reads: PageRead[]): Db {
-  // the page statement runs in the search's transaction
+  // the page statement runs in the search's transaction, or alone with its trace row
   const recorded = (q: Queryable): Queryable['query'] =>
     (async (sql: string, params?: unknown[]) => {
       const result = await q.query(sql, params);
-      if (sql.includes('AS row_read')) {
-        const rows = result.rows as { row_read: boolean }[];
-        reads.push({ told: versionsIn(params![0] as string | string[]), unread: rows.filter((r) => !r.row_read).length, rows: rows.length });
+      // the held versions' parameter, wherever the statement has it (the page alone, or after
+      // its trace row's values when both go in one statement)
+      const knownAt = /xmin::text = ANY\(\$(\d+)::text\[\]\)/.exec(sql);
+      if (sql.includes('AS row_read') && knownAt) {
+        // a page of no rows read with its trace comes as one row of nulls
+        const rows = (result.rows as { row_uuid: string | null; row_read: boolean }[]).filter((r) => r.row_uuid !== null);
+        reads.push({ told: versionsIn(params![Number(knownAt[1]) - 1] as string | string[]), unread: rows.filter((r) => !r.row_read).length, rows: rows.length });
       }
       return result;
     }) as Queryable['query'];

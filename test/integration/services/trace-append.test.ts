@@ -9,7 +9,7 @@ import type { Queryable } from '../../../src/store/db.js';
 import { inReadOnlySnapshot } from '../../../src/store/snapshot.js';
 import { verifyTrace } from '../../../src/store/trace-verify.js';
 import { describeEachStore } from '../../support/stores.js';
-import { adultRecord, makeWorld, patientCaller, type World } from '../../support/world.js';
+import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../../support/world.js';
 
 describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02)', (db, kind) => {
   let w: World;
@@ -57,6 +57,40 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
     for (const l of lanes) expect({ lane: l.lane, max: l.max, head: l.head }).toEqual({ lane: l.lane, max: l.n, head: l.n });
     const verified = await verifyTrace(db(), 2000, patientKey);
     expect(verified).toMatchObject({ chains: 1, lanes: TRACE_LANES, broken: [] });
+  });
+
+  /** ITI-67's page: read and traced in one statement when lane 0 is free (src/services/traced-read.ts). */
+  const versionedPage = (patientKey: string) =>
+    w.services.documents.findVersioned(patientCaller(patientKey), { patientKey }, { limit: 5, countTotal: true }, {}, () => []);
+  /** A record holding three documents, read once (its trace begun). */
+  const recordWithDocuments = async () => {
+    const { patientKey, ins } = await adultRecord(w);
+    await w.services.submissions.submit(as(proActor('doctor')), submission(ins, [{}, {}, {}]));
+    await w.services.documents.find(patientCaller(patientKey), { patientKey });
+    return patientKey;
+  };
+
+  it('TRACE-01: a page read in one statement with its trace row leaves that row in lane 0, and the page find() reads', async () => {
+    const patientKey = await recordWithDocuments();
+    const before = await rowCount(patientKey);
+    const page = await versionedPage(patientKey);
+    const found = await w.services.documents.find(patientCaller(patientKey), { patientKey }, { limit: 5, countTotal: true });
+    expect(page.rows.map((r) => `urn:uuid:${r.entryUuid}`)).toEqual(found.entries.map((e) => e.entryUuid));
+    expect(page.total).toBe(3);
+    expect(found.total).toBe(3);
+    const lanes = await lanesOf(patientKey);
+    expect(lanes.filter((l) => l.n > 0).map((l) => l.lane)).toEqual([0]);
+    expect((await rowCount(patientKey)) - before).toBe(2);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it('TRACE-01, TRACE-02: 24 pages of one record read at once, in one statement each where lane 0 allows, leave one row each, and every lane verifies', async () => {
+    const patientKey = await recordWithDocuments();
+    const before = await rowCount(patientKey);
+    await Promise.all(Array.from({ length: 24 }, () => versionedPage(patientKey)));
+    expect((await rowCount(patientKey)) - before).toBe(24);
+    for (const l of await lanesOf(patientKey)) expect({ lane: l.lane, max: l.max, head: l.head }).toEqual({ lane: l.lane, max: l.n, head: l.n });
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
 
   it('TRACE-01: one after another, accesses stay in lane 0, in the order they happened', async () => {
@@ -140,6 +174,34 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
         [patientKey],
       )).rows;
       // the first search, alone, in lane 0; the second in the first lane no one held
+      expect(searches.map((r) => r.lane)).toEqual([0, 1]);
+    } finally {
+      release();
+    }
+    await open;
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  (kind === 'postgres' ? it : it.skip)('TRACE-01: a page whose lane 0 another open transaction holds is neither read untraced nor held up: it is read and traced in another lane, once', async () => {
+    const patientKey = await recordWithDocuments();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let holding!: (lane: number) => void;
+    const held = new Promise<number>((r) => (holding = r));
+    const open = db().transaction(async (tx) => {
+      const row = await appendTrace(tx, entry(patientKey, 'record.hold'));
+      holding(row.lane);
+      await released;
+    });
+    try {
+      expect(await held).toBe(0);
+      const page = await versionedPage(patientKey);
+      expect(page.total).toBe(3);
+      const searches = (await db().query<{ lane: number }>(
+        "SELECT lane::int AS lane FROM access_trace WHERE chain_key = $1 AND action = 'record.read' AND details ? 'search' ORDER BY lane, seq",
+        [patientKey],
+      )).rows;
+      // the first search in lane 0; the page's one row in the first lane no one held
       expect(searches.map((r) => r.lane)).toEqual([0, 1]);
     } finally {
       release();

@@ -51,4 +51,24 @@ describe('RowVersionCache: what a reader is told it holds', () => {
     c.pin('r').put('e2', 'v2', 'newer', 2);
     expect({ known: p.known.slice().sort(), asAnnounced: p.get('e2', 'v1'), newer: p.get('e2', 'v2') }).toEqual({ known: ['e0:v1', 'e1:v1', 'e2:v1'], asAnnounced: 'json 2', newer: 'newer' });
   });
+
+  it('a window read again shares its list while nothing moves; a moved place or a new entry makes a new one', () => {
+    const c = cache();
+    holdAll(c, 30);
+    const window = { from: 0, to: 10, max: 20 };
+    const first = c.pin('r', window);
+    // found again at the same places: nothing moved
+    for (let i = 0; i < 10; i++) first.get(`e${i}`, 'v1', i);
+    const again = c.pin('r', window).known;
+    expect(again).toBe(first.known);
+    expect(Object.isFrozen(again)).toBe(true);
+    // e25 found at place 5 by a reader without a window: the next selection has it
+    c.pin('r').get('e25', 'v1', 5);
+    const moved = c.pin('r', window).known;
+    expect(moved).not.toBe(again);
+    expect(moved).toContain('e25:v1');
+    // a new entry held at a place of the window
+    c.pin('r').put('new', 'v1', 'json new', 0);
+    expect(c.pin('r', window).known).toContain('new:v1');
+  });
 });

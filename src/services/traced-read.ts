@@ -1,0 +1,86 @@
+// A permitted read of one record in two round trips: the record's load, then one statement that
+// appends the access's trace row and reads what the access reads, both or neither. The statement
+// runs outside a transaction block, so PostgreSQL commits it as a transaction of its own: the
+// read and its trace row stay in one transaction (TRACE-01), without BEGIN and COMMIT round trips.
+// Whenever this way cannot answer for certain (no record, no lane 0 head yet, a refusal to trace,
+// an emergency access, lane 0 held or moved by another access, a store error), it answers nothing and writes nothing,
+// and the caller takes guarded()'s way, which decides, traces and reads again from the start.
+import type { Action } from '../domain/actions.js';
+import { decide } from '../domain/decide.js';
+import type { SqlParams } from '../store/sql-params.js';
+import { loadRecord, type LoadedRecord } from '../store/record-repo.js';
+import { appendTraceWithRead } from '../store/trace-repo.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { traceEntryOf, type TraceExtra } from './guard.js';
+
+/**
+ * Records whose lane 0 was lately found held or moved: their reads take guarded()'s way for a
+ * while. Where many accesses to one record run at once, the head a load reads has mostly moved by
+ * the time its statement runs, and each such try would cost its two round trips before the
+ * transaction (measured: half the throughput of always taking the transaction, `BENCH_RECORDS=1`).
+ * A heuristic of this process alone: it decides nothing about access or trace.
+ */
+export class ContendedRecords {
+  private readonly until = new Map<string, number>();
+
+  /** `now`: a monotonic clock in ms (performance.now by default) */
+  constructor(
+    private readonly holdMs = 1000,
+    private readonly max = 10_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  has(patientKey: string): boolean {
+    const until = this.until.get(patientKey);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.until.delete(patientKey);
+    return false;
+  }
+
+  note(patientKey: string): void {
+    // bounded: past `max` records, everything is forgotten (each then tries once more)
+    if (this.until.size >= this.max) this.until.clear();
+    this.until.set(patientKey, this.now() + this.holdMs);
+  }
+}
+
+export interface OneStatementRead {
+  patientKey: string;
+  action: Action;
+  trace?: TraceExtra;
+  /**
+   * The read of the permitted access on the loaded record: a SELECT whose WHERE includes `gate`,
+   * on parameters added to `p`; null when this read cannot be made so (guarded()'s way then).
+   */
+  select: (record: LoadedRecord) => ((p: SqlParams, gate: string) => string) | null;
+}
+
+/**
+ * The rows of `work.select`, read and traced in one statement, with the record they were decided
+ * on; undefined when nothing was read nor written, and the caller must take guarded()'s way.
+ */
+export async function readTracedInOneStatement<R extends object>(
+  deps: ServiceDeps,
+  caller: Caller,
+  work: OneStatementRead,
+  contended: ContendedRecords,
+): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
+  if (contended.has(work.patientKey)) return undefined;
+  // Outside a transaction block, the load sees what a load inside one would (READ COMMITTED:
+  // each statement its own snapshot, no lock taken by a read either way).
+  const record = await loadRecord(deps.db, work.patientKey, false).catch(() => null);
+  if (!record?.traceHead) return undefined;
+  const decision = decide(deps.policy, caller.actor, record.context, null, work.action, deps.clock.now());
+  // a refusal is traced as guarded() traces it; an emergency access takes guarded()'s way too
+  if (!decision.permit || decision.emergency) return undefined;
+  const select = work.select(record);
+  if (!select) return undefined;
+  const entry = traceEntryOf(deps, caller, work.patientKey, work.action, 'success', work.trace);
+  // A store error: the statement, a transaction of its own, wrote nothing (or, were the connection
+  // lost after its commit, a row the retry's row follows: an access traced twice, never
+  // untraced); guarded()'s way answers it, and traces a failure, as it would have.
+  const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, select).catch(() => undefined);
+  if (r && !r.appended) contended.note(work.patientKey);
+  return r?.appended ? { record, rows: r.rows } : undefined;
+}
