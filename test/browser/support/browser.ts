@@ -1,6 +1,7 @@
 // The web page in a real browser: Debian's Chromium driven by playwright-core, against a real
-// Carnet server on a port (with a real SMTP sink for the login codes). One server and one
-// browser per test file; each journey opens its own browser context (cookies, storage).
+// Carnet server on a port (with a real SMTP sink for the login codes). One server per test file;
+// one browser per Jest process, lent to its browser files in turn (test/support/browser-lender.cjs);
+// each journey opens its own browser context (cookies, storage).
 //
 // A machine without Chromium skips these suites with one line; under CI (CI=true) a missing
 // Chromium or a missing build of the page is a failure, never a skip.
@@ -8,9 +9,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, jest } from '@jest/globals';
-import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { AxeBuilder as Axe } from '@axe-core/playwright';
+import type { Browser, BrowserContext, LaunchOptions, Page } from 'playwright-core';
 import { startPortal, type Portal } from '../../support/patient-portal.js';
+import { shared } from '../../support/shared.js';
 import { loginCodes } from '../../support/smtp-sink.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -19,6 +21,16 @@ const PAGE_BUILT = join(ROOT, 'web', 'dist', 'index.html');
 export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const LAUNCH: LaunchOptions = { executablePath: CHROMIUM, headless: true, args: FLAGS };
+
+interface BrowserLender {
+  borrow(options: LaunchOptions): Promise<Browser>;
+  giveBack(browser: Browser, options: LaunchOptions): Promise<void>;
+}
+/** Through Node's own require: one lender, and one Playwright, for the whole Jest process. */
+const lender = () => shared().require('./browser-lender.cjs') as BrowserLender;
+/** axe-core's driver, loaded (with axe-core's 580 KB) once per process rather than once per file */
+const axeBuilder = () => (shared().require('@axe-core/playwright') as { AxeBuilder: typeof Axe }).AxeBuilder;
 
 function missing(): string | null {
   if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
@@ -64,14 +76,23 @@ export async function openStage(env: Record<string, string> = {}): Promise<Stage
   // the server's clock starts at the browser's time (maintenance windows, dates shown), then
   // moves only when a test moves it
   portal.clock.set(new Date().toISOString());
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  let browser: Browser;
+  try {
+    browser = await lender().borrow(LAUNCH);
+  } catch (e) {
+    await portal.close();
+    throw e;
+  }
   return {
     portal,
     browser,
     baseUrl: portal.server.baseUrl,
     close: async () => {
-      await browser.close();
-      await portal.close();
+      try {
+        await lender().giveBack(browser, LAUNCH);
+      } finally {
+        await portal.close();
+      }
     },
   };
 }
@@ -106,9 +127,21 @@ export async function visitor(stage: Stage, o: { lang?: 'fr' | 'en'; width?: num
   return { context, page, problems, close: () => context.close() };
 }
 
-/** axe-core on the current page: no serious or critical violation (WCAG 2.1 A/AA rules). */
+/**
+ * axe-core on the current page: no serious or critical violation (WCAG 2.1 A/AA rules).
+ * Only the violations are detailed (the passes and the rest, each node described, were most of
+ * a scan's cost and nothing here reads them). A page without frames is scanned in place by
+ * `axe.run`: the default mode scans each frame apart, then opens a blank page to merge the
+ * frames' results, ~3x the time of the scan itself; a page with frames keeps that mode, the
+ * only one that reaches frames of another origin.
+ */
 export async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const AxeBuilder = axeBuilder();
+  const result = await new AxeBuilder({ page })
+    .options({ resultTypes: ['violations'] })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .setLegacyMode(page.frames().length === 1)
+    .analyze();
   const bad = result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical');
   expect({ where, violations: bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`) }).toEqual({ where, violations: [] });
 }
