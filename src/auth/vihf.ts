@@ -92,15 +92,21 @@ function loadTrusted(pems: string[]): TrustedCert[] {
   });
 }
 
-const trustCache = new WeakMap<string[], TrustedCert[]>();
+/** The trusted certificates of a configuration, read once, with one hash of them all. */
+const trustCache = new WeakMap<string[], { certs: TrustedCert[]; key: string }>();
 
-function trusted(config: VihfVerifierConfig): TrustedCert[] {
+function trustOf(config: VihfVerifierConfig): { certs: TrustedCert[]; key: string } {
   let t = trustCache.get(config.trustedCertificates);
   if (!t) {
-    t = loadTrusted(config.trustedCertificates);
+    const certs = loadTrusted(config.trustedCertificates);
+    t = { certs, key: keyOf(certs.map((c) => c.pem)) };
     trustCache.set(config.trustedCertificates, t);
   }
   return t;
+}
+
+function trusted(config: VihfVerifierConfig): TrustedCert[] {
+  return trustOf(config).certs;
 }
 
 /** A signature checked: the references it covers, and the one signed assertion, once parsed. */
@@ -169,17 +175,6 @@ interface SignedAssertion {
  */
 const verifiedBlocks = createVerifiedCache<SignedAssertion>({ maxEntries: 5_000, maxAgeMs: 10 * 60_000, now: Date.now });
 
-const trustKeys = new WeakMap<string[], string>();
-
-/** One hash of the trusted certificates, so that a block verified under other trust is not taken for verified. */
-function trustKey(config: VihfVerifierConfig): string {
-  let k = trustKeys.get(config.trustedCertificates);
-  if (!k) {
-    k = keyOf(trusted(config).map((c) => c.pem));
-    trustKeys.set(config.trustedCertificates, k);
-  }
-  return k;
-}
 
 /**
  * Verifies the VIHF of a wsse:Security block, remembering the blocks whose signature verified
@@ -187,7 +182,8 @@ function trustKey(config: VihfVerifierConfig): string {
  */
 export function verifyVihfBlock(block: SecurityHeaderBlock | undefined, config: VihfVerifierConfig): VihfIdentity {
   if (!block) return verifyVihf(undefined, config);
-  const key = block.context ? [...block.context, trustKey(config)] : undefined;
+  // with the trust's hash: a block verified under other trust is not taken for verified
+  const key = block.context ? [...block.context, trustOf(config).key] : undefined;
   let signed = key ? verifiedBlocks.get(key) : undefined;
   if (!signed) {
     signed = signedAssertionOf(block.element(), config);

@@ -27,6 +27,14 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
         [patientKey],
       )
     ).rows;
+  /** The lane of each traced search of the record, in lane order. */
+  const searchLanesOf = async (patientKey: string) =>
+    (
+      await db().query<{ lane: number }>(
+        "SELECT lane::int AS lane FROM access_trace WHERE chain_key = $1 AND action = 'record.read' AND details ? 'search' ORDER BY lane, seq",
+        [patientKey],
+      )
+    ).rows;
   const rowCount = async (patientKey: string) => (await lanesOf(patientKey)).reduce((n, l) => n + l.n, 0);
   const entry = (patientKey: string, action = 'record.read'): TraceEntry => ({
     patientKey, occurredAt: new Date(), actor: { kind: 'support', id: 'agent' }, action, outcome: 'success', channel: 'test',
@@ -169,10 +177,7 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
       // Were accesses to one record still serialised, this search would wait for the open
       // transaction, which waits for it: the test would never end.
       await w.services.documents.find(patientCaller(patientKey), { patientKey });
-      const searches = (await db().query<{ lane: number }>(
-        "SELECT lane::int AS lane FROM access_trace WHERE chain_key = $1 AND action = 'record.read' AND details ? 'search' ORDER BY lane, seq",
-        [patientKey],
-      )).rows;
+      const searches = await searchLanesOf(patientKey);
       // the first search, alone, in lane 0; the second in the first lane no one held
       expect(searches.map((r) => r.lane)).toEqual([0, 1]);
     } finally {
@@ -197,10 +202,7 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
       expect(await held).toBe(0);
       const page = await versionedPage(patientKey);
       expect(page.total).toBe(3);
-      const searches = (await db().query<{ lane: number }>(
-        "SELECT lane::int AS lane FROM access_trace WHERE chain_key = $1 AND action = 'record.read' AND details ? 'search' ORDER BY lane, seq",
-        [patientKey],
-      )).rows;
+      const searches = await searchLanesOf(patientKey);
       // the first search in lane 0; the page's one row in the first lane no one held
       expect(searches.map((r) => r.lane)).toEqual([0, 1]);
     } finally {
