@@ -1,12 +1,17 @@
 // The profile checks of an ITI-65 Bundle made on a worker thread and replayed on the event loop
 // (issue 11: no request holds the event loop): the replayed reading finds exactly what a reading
-// on the spot finds, and it takes the worker's answers rather than checking again.
+// on the spot finds, and it takes the worker's answers rather than checking again. The worker lists
+// the checks without reading the Bundle (issue 13): the list is held equal to what the reading
+// asks, on the published example Bundles, with folders, odd entries and other options added, and
+// on copies of each with one element removed or spoiled.
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { readFileSync } from 'node:fs';
 import { CarnetError } from '../../../src/domain/errors.js';
 import { ensureFhirDefinitions } from '../../../src/fhir/definitions.js';
-import { profileCheckKey, recordProvideBundleChecks, replayingChecks, shapeCheckKey } from '../../../src/fhir/mhd/provide-bundle-checks.js';
-import { readProvideBundle } from '../../../src/fhir/mhd/provide-bundle.js';
+import { profileCheckKey, provideBundleChecksAsked, recordProvideBundleChecks, replayingChecks, shapeCheckKey } from '../../../src/fhir/mhd/provide-bundle-checks.js';
+import { checkAfterShapes, readProvideBundle } from '../../../src/fhir/mhd/provide-bundle.js';
+import { shapeProblems } from '../../../src/fhir/validation/shapes.js';
 import { PROFILE } from '../../../src/fhir/validation/profiles.js';
 import { provideBundle } from '../../support/mhd-bundle.js';
 
@@ -68,3 +73,104 @@ describe('ITI-65 profile checks made elsewhere and replayed', () => {
     expect(messages(problems)).toEqual([expect.stringMatching(/^Bundle\.entry\[1\]\.resource\.subject: .*must be an object/)]);
   });
 });
+
+type Json = Record<string, unknown>;
+const examples = new URL('../../../profiles/fhir/examples/', import.meta.url);
+const example = (file: string): Json => (JSON.parse(readFileSync(new URL(file, examples), 'utf8')) as Json[])[0]!;
+
+/** Paths of every value of `o` (object keys and array indexes). */
+function leaves(o: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
+  if (!o || typeof o !== 'object') return [];
+  return Object.entries(o).flatMap(([k, v]) => {
+    const at = [...path, Array.isArray(o) ? Number(k) : k];
+    return [at, ...leaves(v, at)];
+  });
+}
+
+function edited(r: Json, path: Array<string | number>, how: 'remove' | 'spoil'): Bundle {
+  const copy = structuredClone(r);
+  let node: any = copy;
+  for (const k of path.slice(0, -1)) node = node[k];
+  const last = path[path.length - 1]!;
+  if (how === 'spoil') node[last] = typeof node[last] === 'string' ? 'x' : typeof node[last] === 'object' ? 'x' : 0;
+  else if (Array.isArray(node)) node.splice(last as number, 1);
+  else delete node[last];
+  return copy as unknown as Bundle;
+}
+
+/** The keys of the checks the reading itself asks of `bundle`, in its order, with their answers. */
+async function askedByTheReading(bundle: Bundle, terminology: boolean): Promise<Array<[string, string]>> {
+  const asked: Array<[string, string]> = [];
+  await readProvideBundle(bundle, {
+    resolvePatient: () => undefined,
+    terminology,
+    shapes: (b, path) => {
+      const problems = shapeProblems(b, path);
+      asked.push([shapeCheckKey(path), messages(problems).join('\n')]);
+      return problems;
+    },
+    check: (resource, profileUrl, options) => {
+      const problems = checkAfterShapes(resource, profileUrl, options);
+      asked.push([profileCheckKey(profileUrl, options), messages(problems).join('\n')]);
+      return problems;
+    },
+  });
+  return asked;
+}
+
+describe('the checks listed without reading the Bundle (issue 13)', () => {
+  it('are exactly those the reading asks, in its order, with the same answers, on every example Bundle and its spoiled copies', async () => {
+    const full = example('carnet-provide-bundle.json');
+    const minimal = example('carnet-provide-bundle-minimal.json');
+    const withEntries = (b: Json, ...added: BundleEntry[]) => ({ ...structuredClone(b), entry: [...(b.entry as BundleEntry[]), ...added] });
+    const folder = (file: string, n: number): BundleEntry => ({ fullUrl: `urn:uuid:0f0f0f0f-0000-4000-8000-00000000000${n}`, resource: example(file) as unknown as Resource, request: { method: 'POST', url: 'List' } });
+    const secondSet = (b: Json): BundleEntry => structuredClone((b.entry as BundleEntry[]).find((e) => e.resource?.resourceType === 'List')!);
+    const bases: Json[] = [
+      full,
+      minimal,
+      withEntries(full, folder('carnet-folder.json', 1), folder('carnet-folder-minimal.json', 2)),
+      withEntries(minimal, folder('carnet-folder-minimal.json', 3), secondSet(minimal)),
+      // an entry without a resource, a Patient, a List of no MHD kind
+      withEntries(full, { fullUrl: 'urn:uuid:0f0f0f0f-0000-4000-8000-000000000004' }, { resource: { resourceType: 'Patient' } }, { resource: { resourceType: 'List', status: 'current', mode: 'working', code: { coding: [{ code: 'other' }] } } as Resource }),
+      { ...structuredClone(full), meta: { profile: ['https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.UnContained.Comprehensive.ProvideBundle'] } },
+      { ...structuredClone(full), meta: { profile: ['https://example.org/not-mhd'] } },
+      { ...structuredClone(full), meta: undefined },
+      { resourceType: 'Patient' },
+    ];
+    const cases: Array<{ label: string; bundle: Bundle }> = bases.flatMap((b, i) => [
+      { label: `base ${i}`, bundle: b as unknown as Bundle },
+      ...leaves(b).flatMap((p) => (['remove', 'spoil'] as const).map((how) => ({ label: `base ${i}: ${how} ${p.join('.')}`, bundle: edited(b, p, how) }))),
+    ]);
+    const differing: string[] = [];
+    let listed = 0;
+    for (const { label, bundle } of cases) {
+      // the option only travels into the keys: both ways on the bases, the route's way on the copies
+      for (const terminology of label.includes(':') ? [true] : [true, false]) {
+        const expected = await askedByTheReading(bundle, terminology);
+        const recorded = [...recordProvideBundleChecks(bundle, terminology)].map(([key, problems]): [string, string] => [key, messages(problems).join('\n')]);
+        if (JSON.stringify(recorded) !== JSON.stringify(expected)) differing.push(`${label} (terminology ${terminology})`);
+        listed += expected.length;
+      }
+    }
+    expect(cases.length).toBeGreaterThan(500);
+    expect(differing).toEqual([]);
+    // the comparison is not between empty lists: most cases ask a shape check and several profile checks
+    expect(listed).toBeGreaterThan(cases.length * 3);
+  });
+
+  it('lists the profile checks of a Bundle whose shapes are right, each with its resource', () => {
+    const bundle = withFolder(provideBundle({ patient: 'Patient/abc', docs: [{ content: 'Lettre' }] }));
+    const asked = provideBundleChecksAsked(bundle, true);
+    expect(asked.map((a) => [a.profileUrl, a.options.path, a.resource.resourceType])).toEqual([
+      [PROFILE.provideBundle, undefined, 'Bundle'],
+      [PROFILE.submissionSet, 'Bundle.entry[0].resource', 'List'],
+      [PROFILE.documentReference, 'Bundle.entry[1].resource', 'DocumentReference'],
+      [PROFILE.folder, 'Bundle.entry[3].resource', 'List'],
+    ]);
+    expect(asked[3]!.resource).toBe(bundle.entry![3]!.resource);
+  });
+});
+
+function withFolder(bundle: Bundle): Bundle {
+  return { ...bundle, entry: [...bundle.entry!, { fullUrl: 'urn:uuid:0f0f0f0f-0000-4000-8000-000000000009', resource: example('carnet-folder.json') as unknown as Resource, request: { method: 'POST', url: 'List' } }] };
+}
