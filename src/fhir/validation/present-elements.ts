@@ -41,8 +41,14 @@ interface ElementNames {
    * (a profile's) is kept as it is; a name every value inherits is found on any value
    */
   always: boolean;
-  /** each JSON name (a choice element has one per type code) and its primitive twin, `_name` */
-  names: Array<{ name: string; twin: string; code: string }>;
+  /** each JSON name (a choice element has one per type code) and its primitive twin, `_name`; `type`: its index in the element's types */
+  names: Array<{ name: string; twin: string; code: string; type: number }>;
+  /**
+   * a choice element (`value[x]`) whose types may be narrowed to those present: the indexes of
+   * the types always kept (the first, which medplum reads back for an `Element`; any whose name
+   * is not a plain word or is one every value inherits)
+   */
+  choice?: number[];
 }
 
 const compiled = new WeakMap<TypeSchema, ElementNames[]>();
@@ -66,10 +72,17 @@ function namesOf(schema: TypeSchema): ElementNames[] {
       // schema's name for it: both are taken, in case they ever differ
       const last = element.path.slice(element.path.lastIndexOf('.') + 1);
       const names = [...new Set([key, last])].flatMap((base) =>
-        base.endsWith('[x]') ? element.type.map((t) => ({ name: base.slice(0, -3) + capitalized(t.code), code: t.code })) : element.type.map((t) => ({ name: base, code: t.code })),
+        base.endsWith('[x]')
+          ? element.type.map((t, type) => ({ name: base.slice(0, -3) + capitalized(t.code), code: t.code, type }))
+          : element.type.map((t, type) => ({ name: base, code: t.code, type })),
       );
       const inherited = names.some((n) => INHERITED.has(n.name));
-      return { key, always: element.min > 0 || key.includes('.') || inherited, names: names.map((n) => ({ ...n, twin: `_${n.name}` })) };
+      const out: ElementNames = { key, always: element.min > 0 || key.includes('.') || inherited, names: names.map((n) => ({ ...n, twin: `_${n.name}` })) };
+      if (key.endsWith('[x]') && last.endsWith('[x]') && element.type.length > 1) {
+        const odd = names.filter((n) => !/^[A-Za-z][A-Za-z0-9]*$/.test(n.name) || INHERITED.has(n.name)).map((n) => n.type);
+        out.choice = [...new Set([0, ...odd])];
+      }
+      return out;
     });
     compiled.set(schema, list);
   }
@@ -89,28 +102,49 @@ const VIEWS_PER_SCHEMA = 64;
 function viewOf(schema: TypeSchema, present: PresentKeys, reached: string[]): TypeSchema {
   const list = namesOf(schema);
   let signature = '';
-  let dropped = false;
+  let changed = false;
+  // a choice element's types narrowed to those present, by element index
+  const narrowed = new Map<number, number[]>();
   for (let i = 0; i < list.length; i++) {
     const e = list[i]!;
     let kept = e.always;
+    const types = e.choice ? new Set(e.choice) : undefined;
     for (const n of e.names) {
       if (isPresent(n, present)) {
         kept = true;
         reached.push(n.code);
+        types?.add(n.type);
       }
     }
     // a required element absent everywhere is still visited: its types hold nothing to reach
-    if (kept) signature += `${i},`;
-    else dropped = true;
+    if (!kept) {
+      changed = true;
+      continue;
+    }
+    signature += `${i},`;
+    const all = schema.elements[e.key]!.type.length;
+    if (types && types.size < all) {
+      const kept = [...types].sort((a, b) => a - b);
+      narrowed.set(i, kept);
+      signature += `${kept.join(' ')},`;
+      changed = true;
+    }
   }
-  if (!dropped) return schema;
+  if (!changed) return schema;
   let built = views.get(schema);
   if (!built) views.set(schema, (built = new Map()));
   let view = built.get(signature);
   if (!view) {
     // the elements not kept are the prototype's: found by name and by `in`, not visited
     const elements = Object.create(schema.elements) as TypeSchema['elements'];
-    for (const e of list) if (e.always || e.names.some((n) => isPresent(n, present))) elements[e.key] = schema.elements[e.key]!;
+    list.forEach((e, i) => {
+      if (!e.always && !e.names.some((n) => isPresent(n, present))) return;
+      const element = schema.elements[e.key]!;
+      const types = narrowed.get(i);
+      // medplum finds a choice's value by trying its types in order until one's name is a key:
+      // the types whose names occur nowhere in the resource (but the first) are never the one
+      elements[e.key] = types ? { ...element, type: types.map((t) => element.type[t]!) } : element;
+    });
     view = { ...schema, elements };
     if (built.size >= VIEWS_PER_SCHEMA) built.clear();
     built.set(signature, view);

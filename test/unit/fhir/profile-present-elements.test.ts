@@ -2,7 +2,8 @@
 // (validation/present-elements.ts): an optional element whose keys occur nowhere in it is left
 // out of the crawl. This holds that crawl's answers to the full crawl's, exactly (same issues,
 // same order, warnings included), on every published example against every profile of its type,
-// on copies of each with one element removed or spoiled, and on the ITI-65 Bundles with their
+// on copies of each with one element removed or spoiled or a choice element's neighbour added
+// (the views narrow a choice's types to those present), and on the ITI-65 Bundles with their
 // entries left to their own checks as the reader asks. (profile-schema-cache.test.ts holds the
 // same answers to medplum's own ValidatorOptions way.)
 import { beforeAll, describe, expect, it } from '@jest/globals';
@@ -36,6 +37,42 @@ function edited(r: Json, path: Array<string | number>, how: 'remove' | 'spoil'):
   return copy as unknown as Resource;
 }
 
+/**
+ * Copies of `r` with a choice element's neighbours added beside each key that may be one
+ * (`valueCodeableConcept`...): a second value of another type, a type that does not exist, a
+ * primitive's twin alone, the value under another type's name (the views narrow a choice's types
+ * to those whose names are present, issue 13).
+ */
+function choiceVariants(r: Json): Array<{ how: string; resource: Resource }> {
+  const out: Array<{ how: string; resource: Resource }> = [];
+  const visit = (node: unknown, path: Array<string | number>) => {
+    if (!node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      const at = [...path, Array.isArray(node) ? Number(k) : k];
+      const prefix = /^([a-z]+)[A-Z]/.exec(k)?.[1];
+      if (prefix && !Array.isArray(node)) {
+        for (const [added, value] of [[`${prefix}String`, 'x'], [`${prefix}Boolean`, true], [`${prefix}Foo`, 1], [`_${prefix}Date`, { extension: [] }]] as const) {
+          if (added in node) continue;
+          const copy = structuredClone(r);
+          let target: any = copy;
+          for (const step of path) target = target[step];
+          target[added] = value;
+          out.push({ how: `add ${[...path, added].join('.')}`, resource: copy as unknown as Resource });
+          const moved = structuredClone(r);
+          let parent: any = moved;
+          for (const step of path) parent = parent[step];
+          delete parent[k];
+          parent[added] = value;
+          out.push({ how: `move ${at.join('.')} to ${added}`, resource: moved as unknown as Resource });
+        }
+      }
+      visit(v, at);
+    }
+  };
+  visit(r, []);
+  return out;
+}
+
 describe('the crawl of present elements', () => {
   const cases: Array<{ label: string; resource: Resource; sd: StructureDefinition; notEntered?: Set<string> }> = [];
   beforeAll(() => {
@@ -48,6 +85,7 @@ describe('the crawl of present elements', () => {
         const own = profiles.find((p) => p.id === f.replace(/\.json$/, ''))!;
         const variants = leaves(ex).flatMap((p) => (['remove', 'spoil'] as const).map((how) => ({ label: `${f}: ${how} ${p.join('.')}`, resource: edited(ex, p, how) })));
         for (const v of variants) cases.push({ ...v, sd: own });
+        for (const v of choiceVariants(ex)) cases.push({ label: `${f}: ${v.how}`, resource: v.resource, sd: own });
         // an ITI-65 Bundle as the reader checks it: its DocumentReferences and Lists left to their own checks
         if (ex.resourceType === 'Bundle') for (const v of [{ label: f, resource: ex as unknown as Resource }, ...variants]) cases.push({ ...v, label: `${v.label} (entries elsewhere)`, sd: own, notEntered: new Set(['DocumentReference', 'List']) });
       }
