@@ -86,9 +86,16 @@ export function bindingChecks(resource: object, sd: StructureDefinition, registr
   return out;
 }
 
-/** The keys of the invariants the profile adds (evaluated by invariantChecks, not by medplum). */
+const ownKeys = new WeakMap<StructureDefinition, Set<string>>();
+
+/** The keys of the invariants the profile adds (evaluated by invariantChecks, not by medplum), found once per profile. */
 export function ownInvariantKeys(sd: StructureDefinition): Set<string> {
-  return new Set((sd.differential?.element ?? []).flatMap((e) => (e.constraint ?? []).map((c) => c.key ?? '')));
+  let keys = ownKeys.get(sd);
+  if (!keys) {
+    keys = new Set((sd.differential?.element ?? []).flatMap((e) => (e.constraint ?? []).map((c) => c.key ?? '')));
+    ownKeys.set(sd, keys);
+  }
+  return keys;
 }
 
 const parsedExpressions = new Map<string, FhirPathAtom>();
@@ -103,17 +110,36 @@ function parsed(expression: string): FhirPathAtom {
   return atom;
 }
 
+interface OwnInvariants {
+  /** the element's path below the resource (none: the resource itself) */
+  segments: string[];
+  constraints: Array<{ key?: string; human?: string; expression: string }>;
+}
+
+const ownInvariants = new WeakMap<StructureDefinition, OwnInvariants[]>();
+
+/** The profile's error-level invariants by element (the others have none to evaluate): found once per profile. */
+function invariantsOf(sd: StructureDefinition): OwnInvariants[] {
+  let list = ownInvariants.get(sd);
+  if (!list) {
+    list = (sd.differential?.element ?? []).flatMap((el) => {
+      const constraints = (el.constraint ?? []).flatMap((c) => (c.severity === 'error' && c.expression ? [{ key: c.key, human: c.human, expression: c.expression }] : []));
+      return constraints.length ? [{ segments: (el.path ?? el.id ?? '').split('.').slice(1), constraints }] : [];
+    });
+    ownInvariants.set(sd, list);
+  }
+  return list;
+}
+
 /**
  * The profile's own invariants, every one on every instance of its element: medplum stops at the
  * first failing invariant of an element and skips those added to nested elements.
  */
 export function invariantChecks(resource: Resource, sd: StructureDefinition): OperationOutcomeIssue[] {
   const out: OperationOutcomeIssue[] = [];
-  for (const el of sd.differential?.element ?? []) {
-    const segments = (el.path ?? el.id ?? '').split('.').slice(1);
+  for (const { segments, constraints } of invariantsOf(sd)) {
     const nodes: Located[] = segments.length ? valuesAt(root(resource, sd), segments) : root(resource, sd);
-    for (const c of el.constraint ?? []) {
-      if (c.severity !== 'error' || !c.expression) continue;
+    for (const c of constraints) {
       for (const node of nodes) {
         const result = evalFhirPath(parsed(c.expression), segments.length ? (node.value as object) : resource);
         if (result.length === 1 && result[0] === true) continue;

@@ -64,13 +64,24 @@ function shallowOf(schema: TypeSchema): TypeSchema {
  * the way the tests compare it to). medplum keeps its types in one table: they are swapped for the
  * crawl, which is synchronous, and put back before it returns.
  */
-export function medplumIssues(resource: Resource, sd: StructureDefinition, notEntered: ReadonlySet<string> = new Set(), crawl: 'present' | 'every' = 'present'): OperationOutcomeIssue[] {
+export function medplumIssues(
+  resource: Resource,
+  sd: StructureDefinition,
+  notEntered: ReadonlySet<string> = new Set(),
+  crawl: 'present' | 'every' = 'present',
+  leftOut: ReadonlySet<string> = new Set(),
+): OperationOutcomeIssue[] {
   const types = getAllDataTypes() as Record<string, TypeSchema>;
   const root = typeNameOf(sd);
   const replaced = new Map<string, TypeSchema>();
   // the elements that can matter in this resource only (present-elements.ts); `every`: the full crawl
   if (crawl === 'present') for (const [t, view] of presentViews(types, root, presentKeys(resource))) replaced.set(t, view);
   for (const t of notEntered) if (types[t]) replaced.set(t, shallowOf(types[t]!));
+  if (leftOut.size > 0) {
+    const rootSchema = replaced.get(root) ?? types[root]!;
+    const trimmed = withoutTrailingInvariants(rootSchema, leftOut);
+    if (trimmed !== rootSchema) replaced.set(root, trimmed);
+  }
   const swapped = [...replaced].map(([t, view]) => [t, types[t]!, view] as const);
   for (const [t, , view] of swapped) types[t] = view;
   try {
@@ -81,6 +92,55 @@ export function medplumIssues(resource: Resource, sd: StructureDefinition, notEn
   } finally {
     for (const [t, schema] of swapped) types[t] = schema;
   }
+}
+
+type Constraints = TypeSchema['constraints'];
+const trimmedSchemas = new WeakMap<TypeSchema, TypeSchema>();
+
+/** `constraints` without those of `keys` that come after every other one (itself when none do). */
+function trimmed(constraints: Constraints, keys: ReadonlySet<string>): Constraints {
+  if (!constraints?.length) return constraints;
+  let last = constraints.length - 1;
+  while (last >= 0 && keys.has(constraints[last]!.key)) last--;
+  return last === constraints.length - 1 ? constraints : constraints.slice(0, last + 1);
+}
+
+/**
+ * A profile's schema whose own invariants (`keys`) are left out where they come last on an
+ * element: profileIssues discards medplum's answers to them and evaluates them itself, on every
+ * instance (checks.ts invariantChecks). medplum evaluates an element's invariants in order and
+ * stops at the first that fails: left out at the end, they can change nothing of what it reports
+ * for the others (an own invariant before a base one stays). `keys` are always the same profile's:
+ * the schema is its, or a view of it.
+ */
+function withoutTrailingInvariants(schema: TypeSchema, keys: ReadonlySet<string>): TypeSchema {
+  let out = trimmedSchemas.get(schema);
+  if (!out) {
+    // the view's own elements (those the crawl visits) trimmed, its prototype kept
+    const elements = Object.create(Object.getPrototypeOf(schema.elements) as object) as TypeSchema['elements'];
+    let changed = false;
+    for (const [key, element] of Object.entries(schema.elements)) {
+      const constraints = trimmed(element.constraints, keys);
+      elements[key] = constraints === element.constraints ? element : { ...element, constraints };
+      if (constraints !== element.constraints) changed = true;
+    }
+    const constraints = trimmed(schema.constraints, keys);
+    out = changed || constraints !== schema.constraints ? { ...schema, constraints, elements: changed ? elements : schema.elements } : schema;
+    trimmedSchemas.set(schema, out);
+  }
+  return out;
+}
+
+/**
+ * medplum's error-level issues of `resource` against `sd`, but for its answers to the profile's
+ * own invariants (invariantChecks evaluates those, on every instance). `leaveOwnOut`: the own
+ * invariants that come last on an element are not evaluated at all (withoutTrailingInvariants);
+ * false only for the test that holds the answers equal either way.
+ */
+export function medplumBaseIssues(resource: Resource, sd: StructureDefinition, notEntered: ReadonlySet<string>, leaveOwnOut = true): OperationOutcomeIssue[] {
+  const own = ownInvariantKeys(sd);
+  const isOwn = (i: OperationOutcomeIssue) => i.code === 'invariant' && [...own].some((k) => i.details?.text?.startsWith(`Constraint ${k} `));
+  return medplumIssues(resource, sd, notEntered, 'present', leaveOwnOut ? own : new Set()).filter((i) => ERROR.has(i.severity) && !isOwn(i));
 }
 
 /** The resource types found anywhere in `value` (contained resources, nested Bundles too). */
@@ -192,9 +252,7 @@ export function profileIssues(input: Resource, sd: StructureDefinition, registry
   if (sd.type !== resource.resourceType) {
     return [{ severity: 'error', code: 'invalid', details: { text: `${sd.url} is a profile of ${sd.type}, not ${resource.resourceType}` }, expression: [resource.resourceType] }];
   }
-  const own = ownInvariantKeys(sd);
-  const isOwn = (i: OperationOutcomeIssue) => i.code === 'invariant' && [...own].some((k) => i.details?.text?.startsWith(`Constraint ${k} `));
-  const base = [...medplumIssues(resource, sd, typesCheckedElsewhere(resource, options.checkedElsewhere)).filter((i) => ERROR.has(i.severity) && !isOwn(i)), ...invariantChecks(resource, sd)].map(locateInvariant);
+  const base = [...medplumBaseIssues(resource, sd, typesCheckedElsewhere(resource, options.checkedElsewhere)), ...invariantChecks(resource, sd)].map(locateInvariant);
   const reported = new Set(base.flatMap((i) => i.expression ?? []));
   const issues = [...base, ...nestedChecks(resource, sd).filter((i) => !reported.has(i.expression?.[0] ?? ''))];
   if (options.terminology !== false) issues.push(...bindingChecks(resource, sd, registry));

@@ -4,14 +4,15 @@
 // same order, warnings included), on every published example against every profile of its type,
 // on copies of each with one element removed or spoiled or a choice element's neighbour added
 // (the views narrow a choice's types to those present), and on the ITI-65 Bundles with their
-// entries left to their own checks as the reader asks. (profile-schema-cache.test.ts holds the
-// same answers to medplum's own ValidatorOptions way.)
+// entries left to their own checks as the reader asks. The same cases hold medplum's base issues
+// equal whether or not it evaluates the profile's own invariants that come last on an element.
+// (profile-schema-cache.test.ts holds the same answers to medplum's own ValidatorOptions way.)
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bundle, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { readFileSync, readdirSync } from 'node:fs';
 import { buildRegistry } from '../../../src/fhir/conformance/registry.js';
 import { ensureFhirDefinitions, ensureResourceTypesIn } from '../../../src/fhir/definitions.js';
-import { medplumIssues } from '../../../src/fhir/validation/validate.js';
+import { medplumBaseIssues, medplumIssues } from '../../../src/fhir/validation/validate.js';
 import { PROFILE } from '../../../src/fhir/validation/profiles.js';
 
 type Json = Record<string, unknown>;
@@ -102,6 +103,13 @@ describe('the crawl of present elements', () => {
     expect(cases.filter((_, i) => present[i] !== every[i] || again[i] !== every[i]).map((c) => c.label)).toEqual([]);
     // the comparison is not between empty answers: most spoiled copies have errors
     expect(every.filter((a) => a.includes('"error"')).length).toBeGreaterThan(cases.length / 3);
+  });
+
+  it("reports the same base issues when the profile's own invariants that come last are not evaluated (invariantChecks evaluates them)", () => {
+    const all = cases.map((c) => JSON.stringify(medplumBaseIssues(c.resource, c.sd, c.notEntered ?? new Set(), false)));
+    const leftOut = cases.map((c) => JSON.stringify(medplumBaseIssues(c.resource, c.sd, c.notEntered ?? new Set(), true)));
+    expect(cases.filter((_, i) => leftOut[i] !== all[i]).map((c) => c.label)).toEqual([]);
+    expect(all.filter((a) => a.includes('"error"')).length).toBeGreaterThan(cases.length / 3);
   });
 
   it('still reports a string standing where an object belongs through the names every string has', () => {
