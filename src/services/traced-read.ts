@@ -3,13 +3,14 @@
 // runs outside a transaction block, so PostgreSQL commits it as a transaction of its own: the
 // read and its trace row stay in one transaction (TRACE-01), without BEGIN and COMMIT round trips.
 // Whenever this way cannot answer for certain (no record, no lane 0 head yet, a refusal to trace,
-// an emergency access, lane 0 held or moved by another access, a store error), it answers nothing and writes nothing,
+// an emergency access, lane 0 held or moved by another access, a read's precondition unmet, a
+// store error), it answers nothing and writes nothing,
 // and the caller takes guarded()'s way, which decides, traces and reads again from the start.
 import type { Action } from '../domain/actions.js';
 import { decide } from '../domain/decide.js';
 import type { SqlParams } from '../store/sql-params.js';
 import { loadRecord, type LoadedRecord } from '../store/record-repo.js';
-import { appendTraceWithRead } from '../store/trace-repo.js';
+import { appendTraceWithRead, type ReadPrecondition } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { traceEntryOf, type TraceExtra } from './guard.js';
 
@@ -45,15 +46,22 @@ export class ContendedRecords {
   }
 }
 
+/**
+ * A read made with its trace row: a SELECT whose WHERE includes `gate`, on parameters added to
+ * `p`; and, when it has one, what must hold before the access is traced and read
+ * (appendTraceWithRead's precondition: a search found too many to answer, say).
+ */
+export type TracedSelect = ((p: SqlParams, gate: string) => string) | { read: (p: SqlParams, gate: string) => string; precondition: (p: SqlParams) => ReadPrecondition };
+
 export interface OneStatementRead {
   patientKey: string;
   action: Action;
   trace?: TraceExtra;
   /**
-   * The read of the permitted access on the loaded record: a SELECT whose WHERE includes `gate`,
-   * on parameters added to `p`; null when this read cannot be made so (guarded()'s way then).
+   * The read of the permitted access on the loaded record; null when this read cannot be made so
+   * (guarded()'s way then).
    */
-  select: (record: LoadedRecord) => ((p: SqlParams, gate: string) => string) | null;
+  select: (record: LoadedRecord) => TracedSelect | null;
 }
 
 /**
@@ -80,7 +88,9 @@ export async function readTracedInOneStatement<R extends object>(
   // A store error: the statement, a transaction of its own, wrote nothing (or, were the connection
   // lost after its commit, a row the retry's row follows: an access traced twice, never
   // untraced); guarded()'s way answers it, and traces a failure, as it would have.
-  const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, select).catch(() => undefined);
-  if (r && !r.appended) contended.note(work.patientKey);
+  const [read, precondition] = typeof select === 'function' ? [select, undefined] : [select.read, select.precondition];
+  const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, read, precondition).catch(() => undefined);
+  // a precondition that did not hold says nothing of the lane: only a busy or moved one is noted
+  if (r && !r.appended && !r.declined) contended.note(work.patientKey);
   return r?.appended ? { record, rows: r.rows } : undefined;
 }
