@@ -29,7 +29,7 @@ import { findRelations, relationsColumn, relationsOfPage, type DocumentRelation 
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
-import { ContendedRecords, readTracedInOneStatement, type TracedSelect } from './traced-read.js';
+import { ContendedRecords, LanesInFlight, readTracedInOneStatement, type TracedSelect } from './traced-read.js';
 import type { LoadedRecord } from '../store/record-repo.js';
 import type { SqlParams } from '../store/sql-params.js';
 
@@ -138,6 +138,8 @@ function byDocument(rows: DocumentRelation[]): Map<string, DocumentRelation[]> {
 export function documentService(deps: ServiceDeps) {
   // records whose pages lately found lane 0 held or moved (traced-read.ts)
   const contended = new ContendedRecords();
+  // the lanes this service's reads in one statement are appending to (traced-read.ts)
+  const lanes = new LanesInFlight();
   const limitOf = (n?: number) => Math.min(Math.max(n ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
 
   /** The record and entry a reference names, or null; nothing about access is decided here. */
@@ -189,7 +191,7 @@ export function documentService(deps: ServiceDeps) {
     });
     if (inOneStatement) {
       const work = { patientKey, action: 'record.read' as const, trace, select: (record: LoadedRecord) => inOneStatement.select(queryOf(record)) };
-      const done = await readTracedInOneStatement<R>(deps, caller, work, contended);
+      const done = await readTracedInOneStatement<R>(deps, caller, work, contended, lanes);
       if (done) return inOneStatement.value(done.rows);
     }
     return guarded(deps, caller, {
@@ -249,7 +251,7 @@ export function documentService(deps: ServiceDeps) {
           return inOneStatement.select(made.query, made.visibility);
         },
       };
-      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended);
+      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended, lanes);
       if (done && made) return sized(inOneStatement.page(done.rows, made.query), made.asked);
     }
     return guarded(deps, caller, {

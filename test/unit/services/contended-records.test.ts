@@ -2,7 +2,8 @@
 // their pages take the transaction's way for a while, then try the one statement again. A
 // heuristic of the process alone, bounded in size.
 import { describe, expect, it } from '@jest/globals';
-import { ContendedRecords } from '../../../src/services/traced-read.js';
+import { ContendedRecords, LanesInFlight } from '../../../src/services/traced-read.js';
+import { TRACE_LANES } from '../../../src/store/trace-repo.js';
 
 describe('ContendedRecords', () => {
   it('a record noted is contended for its hold, then no longer; another record is not', () => {
@@ -22,5 +23,21 @@ describe('ContendedRecords', () => {
     expect(['a', 'b', 'c'].map((k) => c.has(k))).toEqual([true, true, true]);
     c.note('d');
     expect(['a', 'b', 'c', 'd'].map((k) => c.has(k))).toEqual([false, false, false, true]);
+  });
+});
+
+// The lanes a process's reads in one statement of a record are appending to: each read its own.
+describe('LanesInFlight', () => {
+  it('reads of one record at once take its lanes from the lowest, one each, until none is left; one read at a time stays in lane 0', () => {
+    const lanes = new LanesInFlight();
+    const taken = Array.from({ length: TRACE_LANES }, () => lanes.take('a'));
+    expect(taken).toEqual(Array.from({ length: TRACE_LANES }, (_, i) => i));
+    expect(lanes.take('a')).toBeNull();
+    expect(lanes.take('b')).toBe(0);
+    lanes.give('a', 3);
+    expect(lanes.take('a')).toBe(3);
+    for (const lane of taken) lanes.give('a', lane!);
+    lanes.give('b', 0);
+    expect([lanes.take('a'), lanes.take('b')]).toEqual([0, 0]);
   });
 });
