@@ -16,11 +16,14 @@ import type { Caller, ServiceDeps } from './deps.js';
 import { traceEntryOf, type TraceExtra } from './guard.js';
 
 /**
- * Records whose lane was lately found held or moved by a read in one statement: their reads take
- * guarded()'s way for a while. Where many accesses to one record run at once, the head a load reads has mostly moved by
- * the time its statement runs, and each such try would cost its two round trips before the
- * transaction (measured: half the throughput of always taking the transaction, `BENCH_RECORDS=1`).
- * A heuristic of this process alone: it decides nothing about access or trace.
+ * Lanes of records lately found held or moved by a read in one statement (keyed by record and
+ * lane, laneKey()): reads of the record leave that lane alone for a while, and take guarded()'s
+ * way when no other lane is left. A lane another transaction holds (guarded()'s appends take the
+ * lowest free lanes) would cost each read that tries it its two round trips before the
+ * transaction. Kept per record once, all its reads then took the transaction for a second, whose
+ * appends held the lanes the next reads tried: a record under steady load could stay there (seen
+ * in a profile of ITI-18 ObjectRef, 8 clients on one record). A heuristic of this process alone:
+ * it decides nothing about access or trace.
  */
 export class ContendedRecords {
   private readonly until = new Map<string, number>();
@@ -66,11 +69,11 @@ export class LanesInFlight {
   /** per record, a bit per lane held */
   private readonly held = new Map<string, number>();
 
-  /** The lane taken for a read of the record, or null when every lane is held. */
-  take(patientKey: string): number | null {
+  /** The lane taken for a read of the record, or null when every lane is held or `avoid`ed. */
+  take(patientKey: string, avoid: (lane: number) => boolean = () => false): number | null {
     const bits = this.held.get(patientKey) ?? 0;
     for (let lane = 0; lane < TRACE_LANES; lane++) {
-      if (!(bits & (1 << lane))) {
+      if (!(bits & (1 << lane)) && !avoid(lane)) {
         this.held.set(patientKey, bits | (1 << lane));
         return lane;
       }
@@ -84,6 +87,9 @@ export class LanesInFlight {
     else this.held.delete(patientKey);
   }
 }
+
+/** ContendedRecords' key of a record's lane. */
+const laneKey = (patientKey: string, lane: number) => `${patientKey}:${lane}`;
 
 export interface OneStatementRead {
   patientKey: string;
@@ -107,8 +113,7 @@ export async function readTracedInOneStatement<R extends object>(
   contended: ContendedRecords,
   lanes: LanesInFlight,
 ): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
-  if (contended.has(work.patientKey)) return undefined;
-  const lane = lanes.take(work.patientKey);
+  const lane = lanes.take(work.patientKey, (l) => contended.has(laneKey(work.patientKey, l)));
   if (lane === null) return undefined;
   try {
     return await readInLane<R>(deps, caller, work, contended, lane);
@@ -140,6 +145,6 @@ async function readInLane<R extends object>(
   const [read, precondition] = typeof select === 'function' ? [select, undefined] : [select.read, select.precondition];
   const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, read, precondition).catch(() => undefined);
   // a precondition that did not hold says nothing of the lane: only a busy or moved one is noted
-  if (r && !r.appended && !r.declined) contended.note(work.patientKey);
+  if (r && !r.appended && !r.declined) contended.note(laneKey(work.patientKey, lane));
   return r?.appended ? { record, rows: r.rows } : undefined;
 }

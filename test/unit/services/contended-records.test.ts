@@ -1,6 +1,6 @@
-// Records whose lane 0 a one-statement page lately found held or moved (src/services/traced-read.ts):
-// their pages take the transaction's way for a while, then try the one statement again. A
-// heuristic of the process alone, bounded in size.
+// Lanes of records a read in one statement lately found held or moved (src/services/traced-read.ts):
+// the reads leave such a lane alone for a while, then try it again. A heuristic of the process
+// alone, bounded in size.
 import { describe, expect, it } from '@jest/globals';
 import { ContendedRecords, LanesInFlight } from '../../../src/services/traced-read.js';
 import { TRACE_LANES } from '../../../src/store/trace-repo.js';
@@ -39,5 +39,11 @@ describe('LanesInFlight', () => {
     for (const lane of taken) lanes.give('a', lane!);
     lanes.give('b', 0);
     expect([lanes.take('a'), lanes.take('b')]).toEqual([0, 0]);
+  });
+
+  it('a lane to avoid (found held by another transaction) is passed over for the next free one', () => {
+    const lanes = new LanesInFlight();
+    expect(lanes.take('a', (lane) => lane === 0 || lane === 1)).toBe(2);
+    expect(lanes.take('a', () => true)).toBeNull();
   });
 });
