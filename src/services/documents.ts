@@ -136,7 +136,7 @@ function byDocument(rows: DocumentRelation[]): Map<string, DocumentRelation[]> {
 }
 
 export function documentService(deps: ServiceDeps) {
-  // records whose pages lately found lane 0 held or moved (traced-read.ts)
+  // lanes of records that reads in one statement lately found held or moved (traced-read.ts)
   const contended = new ContendedRecords();
   // the lanes this service's reads in one statement are appending to (traced-read.ts)
   const lanes = new LanesInFlight();
