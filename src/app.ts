@@ -8,6 +8,7 @@ import { registerMaintenance } from './http/maintenance.js';
 import { registerMaintenanceAdmin } from './http/admin-maintenance.js';
 import { registerWebPage } from './http/web-page.js';
 import { buildHttpServer } from './http/server.js';
+import { flushLog } from './http/log-destination.js';
 import { patientAccessOptions } from './auth/access-options.js';
 import { createBearerVerifier, type BearerVerifier } from './auth/bearer.js';
 import { serverSigningKeys } from './auth/server-keys.js';
@@ -81,7 +82,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       closing ??= (async () => {
         await http.close();
         if (ownsDb) await db.close();
-        logger.flush();
+        flushLog(logger);
       })();
       return closing;
     },

@@ -1,10 +1,11 @@
 // The store and the services without the doors: what `carnet serve` builds its doors on (app.ts),
 // and all that the commands serving nothing need. Kept apart from app.ts so that such a command
 // loads neither the HTTP server nor the doors' modules.
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { patientAccessOptions } from './auth/access-options.js';
 import type { Config } from './config/config.js';
 import type { Policy } from './domain/policy.js';
+import { asyncLogger, flushLog } from './http/log-destination.js';
 import { loggerOptions } from './http/logging.js';
 import { loadPolicy } from './profiles/load.js';
 import { createServices, type Services } from './services/index.js';
@@ -32,10 +33,10 @@ export interface Core {
 }
 
 export function defaultLogger(config: Config): Logger {
-  // Lines are buffered and written by the event loop, never by the request that logs them: a
-  // synchronous write per request cost 5-10% of the server's CPU. pino flushes what is left when
-  // the process exits, and close() flushes too.
-  return pino(loggerOptions(config.logLevel), pino.destination({ dest: 1, sync: false }));
+  // Lines are buffered (a bounded buffer) and written by the event loop, never by the request that
+  // logs them: a synchronous write per request cost 5-10% of the server's CPU. close() writes out
+  // what is left, and so does pino when the process exits (log-destination.ts).
+  return asyncLogger(loggerOptions(config.logLevel));
 }
 
 /** Opens (and migrates) the store unless one is given, and builds the services on it. */
@@ -88,7 +89,7 @@ export async function createCore(config: Config, options: AppOptions = {}): Prom
     close() {
       closing ??= (async () => {
         if (ownsDb) await db.close();
-        logger.flush();
+        flushLog(logger);
       })();
       return closing;
     },

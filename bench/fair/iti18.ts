@@ -9,6 +9,9 @@ import { XDS_ACTIONS } from '../../src/xds/soap.js';
 import { envelope } from '../xds.js';
 import { doctorSecurity, startFairRun } from './carnet-servers.js';
 import { measure, ratioLine, windowOptions, type Target } from './measure.js';
+import type { Child } from './procs.js';
+import type { ServerReady, ServerSqlCounts } from './server.js';
+import { fmt } from '../stats.js';
 
 const SOAP = { 'content-type': 'application/soap+xml; charset=UTF-8' };
 
@@ -33,6 +36,15 @@ export async function check(name: string, base: string, body: string, tag: strin
   }
 }
 
+/** Statements, transactions and statements outside a transaction per request, over `n` requests one at a time. */
+async function sqlPerRequest(s: Child<ServerReady>, body: string, n = 16): Promise<string> {
+  const before = await s.ask<ServerSqlCounts>('sql-counts');
+  for (let i = 0; i < n; i++) await (await fetch(`${s.ready.base}/xds/registry`, { method: 'POST', headers: SOAP, body })).arrayBuffer();
+  const after = await s.ask<ServerSqlCounts>('sql-counts');
+  const per = (k: keyof ServerSqlCounts) => fmt((after[k] - before[k]) / n, 1);
+  return `${per('statements')} statements (BEGIN and COMMIT included), ${per('transactions')} transactions, ${per('outside')} statements outside a transaction`;
+}
+
 export async function runIti18Bench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {
   const log = options.log ?? ((l: string) => console.log(l));
   const o = windowOptions();
@@ -54,6 +66,7 @@ export async function runIti18Bench(options: { databaseUrl: string; log?: (l: st
       for (const [name, s] of servers) {
         const bodies = s.ready.identifiers.map((p) => findDocuments(p, returnType, security));
         await check(`${name} ${returnType}`, s.ready.base, bodies[0]!, returnType === 'ObjectRef' ? '<rim:ObjectRef ' : '<rim:ExtrinsicObject ', documents);
+        log(`ITI-18 ${returnType} SQL per request — ${name}: ${await sqlPerRequest(s, bodies[0]!)}`);
         targets.push({ name: `${name} ${returnType}`, base: s.ready.base, pathOf: () => '/xds/registry', headers: SOAP, post: (i) => ({ headers: SOAP, body: bodies[i % records]! }), stats: s.stats });
       }
       const path = returnType === 'ObjectRef' ? 'ids' : 'rows';

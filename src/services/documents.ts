@@ -5,7 +5,20 @@ import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
-import { countDocumentsUpTo, documentRowOf, documentRowsPage, documentRowsSelect, findDocumentIds, findDocumentRows, readDocumentPages, type DocumentRowsPage, type DocumentRowsRow } from '../store/document-stream.js';
+import {
+  countDocumentsUpTo,
+  documentIdsSelect,
+  documentRowOf,
+  documentRowsPage,
+  documentRowsSelect,
+  findDocumentIds,
+  findDocumentRows,
+  idsOf,
+  readDocumentPages,
+  type DocumentIdsRow,
+  type DocumentRowsPage,
+  type DocumentRowsRow,
+} from '../store/document-stream.js';
 import { contentSlices, getContentHead, recordContentUtf8, type ContentHead, type ContentPart } from '../store/content-slices.js';
 import { isUtf8Slices } from '../util/utf8-slices.js';
 import type { Queryable, Tx } from '../store/db.js';
@@ -16,7 +29,7 @@ import { findRelations, relationsColumn, relationsOfPage, type DocumentRelation 
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
-import { ContendedRecords, readTracedInOneStatement } from './traced-read.js';
+import { ContendedRecords, LanesInFlight, readTracedInOneStatement, type TracedSelect } from './traced-read.js';
 import type { LoadedRecord } from '../store/record-repo.js';
 import type { SqlParams } from '../store/sql-params.js';
 
@@ -123,8 +136,10 @@ function byDocument(rows: DocumentRelation[]): Map<string, DocumentRelation[]> {
 }
 
 export function documentService(deps: ServiceDeps) {
-  // records whose pages lately found lane 0 held or moved (traced-read.ts)
+  // lanes of records that reads in one statement lately found held or moved (traced-read.ts)
   const contended = new ContendedRecords();
+  // the lanes this service's reads in one statement are appending to (traced-read.ts)
+  const lanes = new LanesInFlight();
   const limitOf = (n?: number) => Math.min(Math.max(n ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
 
   /** The record and entry a reference names, or null; nothing about access is decided here. */
@@ -151,18 +166,39 @@ export function documentService(deps: ServiceDeps) {
   /**
    * A search of one record as find() runs it: the record by patient, `record.read` decided and
    * traced (with the criteria, as find() traces them) in the transaction `act` reads in, the
-   * caller's visibility filter in the query. `none` when the patient has no record.
+   * caller's visibility filter in the query. `none` when the patient has no record. With
+   * `inOneStatement`, the read and its trace row are first tried in one statement
+   * (traced-read.ts), on the same query; `act` answers whenever that way cannot.
    */
-  async function searchRecord<T>(caller: Caller, patient: PatientRef, criteria: DocumentCriteria, narrowing: DocumentNarrowing, none: T, act: (tx: Tx, query: DocumentQuery) => Promise<T>): Promise<T> {
+  async function searchRecord<T, R extends object = never>(
+    caller: Caller,
+    patient: PatientRef,
+    criteria: DocumentCriteria,
+    narrowing: DocumentNarrowing,
+    none: T,
+    act: (tx: Tx, query: DocumentQuery) => Promise<T>,
+    inOneStatement?: { select: (query: DocumentQuery) => TracedSelect; value: (rows: R[]) => T },
+  ): Promise<T> {
     await deps.availability?.ensureAvailable('document.search');
     const trace = { details: { search: summarise(criteria) } };
     const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', trace);
     if (!patientKey) return none;
+    const queryOf = (record: LoadedRecord): DocumentQuery => ({
+      ...criteria,
+      ...narrowing,
+      patientKey,
+      visibility: visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()),
+    });
+    if (inOneStatement) {
+      const work = { patientKey, action: 'record.read' as const, trace, select: (record: LoadedRecord) => inOneStatement.select(queryOf(record)) };
+      const done = await readTracedInOneStatement<R>(deps, caller, work, contended, lanes);
+      if (done) return inOneStatement.value(done.rows);
+    }
     return guarded(deps, caller, {
       patientKey,
       action: 'record.read',
       trace,
-      act: ({ tx, record }) => act(tx, { ...criteria, ...narrowing, patientKey, visibility: visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()) }),
+      act: ({ tx, record }) => act(tx, queryOf(record)),
     });
   }
 
@@ -215,7 +251,7 @@ export function documentService(deps: ServiceDeps) {
           return inOneStatement.select(made.query, made.visibility);
         },
       };
-      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended);
+      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended, lanes);
       if (done && made) return sized(inOneStatement.page(done.rows, made.query), made.asked);
     }
     return guarded(deps, caller, {
@@ -236,13 +272,35 @@ export function documentService(deps: ServiceDeps) {
   return {
     locate,
 
-    /** ITI-18 FindDocuments as ObjectRef: the search find() makes, reading the entryUUIDs alone. */
+    /**
+     * ITI-18 FindDocuments as ObjectRef: the search find() makes, reading the entryUUIDs alone.
+     * Read with its trace row in one statement when it can be (too many results then neither
+     * traced nor read there: the transaction's way refuses them and traces the refusal).
+     */
     async findIds(caller: Caller, patient: PatientRef, criteria: DocumentCriteria, narrowing: DocumentNarrowing = {}): Promise<string[]> {
-      return searchRecord(caller, patient, criteria, narrowing, [], async (tx, query) => {
-        const ids = await findDocumentIds(tx, { ...query, limit: deps.limits.maxQueryResults + 1 });
-        tooMany(ids.length);
-        return ids;
-      });
+      const cap = deps.limits.maxQueryResults + 1;
+      return searchRecord<string[], DocumentIdsRow>(
+        caller,
+        patient,
+        criteria,
+        narrowing,
+        [],
+        async (tx, query) => {
+          const ids = await findDocumentIds(tx, query, cap);
+          tooMany(ids.length);
+          return ids;
+        },
+        {
+          select: (query) => ({
+            precondition: (p) => ({
+              with: `found AS MATERIALIZED (${documentIdsSelect(p, query, cap)})`,
+              condition: `(SELECT found FROM found) <= ${p.add(deps.limits.maxQueryResults)}`,
+            }),
+            read: (_p, gate) => `SELECT found.found, found.ids FROM found WHERE ${gate}`,
+          }),
+          value: (rows) => idsOf(rows[0]),
+        },
+      );
     },
 
     /**

@@ -2,23 +2,28 @@
 // appends the access's trace row and reads what the access reads, both or neither. The statement
 // runs outside a transaction block, so PostgreSQL commits it as a transaction of its own: the
 // read and its trace row stay in one transaction (TRACE-01), without BEGIN and COMMIT round trips.
-// Whenever this way cannot answer for certain (no record, no lane 0 head yet, a refusal to trace,
-// an emergency access, lane 0 held or moved by another access, a store error), it answers nothing and writes nothing,
-// and the caller takes guarded()'s way, which decides, traces and reads again from the start.
+// Whenever this way cannot answer for certain (no record, no lane head yet, a refusal to trace,
+// an emergency access, the lane held or moved by another access, every lane taken by this
+// process's reads of the record, a read's precondition unmet, a store error), it answers nothing
+// and writes nothing, and the caller takes guarded()'s way, which decides, traces and reads again
+// from the start.
 import type { Action } from '../domain/actions.js';
 import { decide } from '../domain/decide.js';
 import type { SqlParams } from '../store/sql-params.js';
 import { loadRecord, type LoadedRecord } from '../store/record-repo.js';
-import { appendTraceWithRead } from '../store/trace-repo.js';
+import { appendTraceWithRead, TRACE_LANES, type ReadPrecondition } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { traceEntryOf, type TraceExtra } from './guard.js';
 
 /**
- * Records whose lane 0 was lately found held or moved: their reads take guarded()'s way for a
- * while. Where many accesses to one record run at once, the head a load reads has mostly moved by
- * the time its statement runs, and each such try would cost its two round trips before the
- * transaction (measured: half the throughput of always taking the transaction, `BENCH_RECORDS=1`).
- * A heuristic of this process alone: it decides nothing about access or trace.
+ * Lanes of records lately found held or moved by a read in one statement (keyed by record and
+ * lane, laneKey()): reads of the record leave that lane alone for a while, and take guarded()'s
+ * way when no other lane is left. A lane another transaction holds (guarded()'s appends take the
+ * lowest free lanes) would cost each read that tries it its two round trips before the
+ * transaction. Kept per record once, all its reads then took the transaction for a second, whose
+ * appends held the lanes the next reads tried: a record under steady load could stay there (seen
+ * in a profile of ITI-18 ObjectRef, 8 clients on one record). A heuristic of this process alone:
+ * it decides nothing about access or trace.
  */
 export class ContendedRecords {
   private readonly until = new Map<string, number>();
@@ -45,15 +50,56 @@ export class ContendedRecords {
   }
 }
 
+/**
+ * A read made with its trace row: a SELECT whose WHERE includes `gate`, on parameters added to
+ * `p`; and, when it has one, what must hold before the access is traced and read
+ * (appendTraceWithRead's precondition: a search found too many to answer, say).
+ */
+export type TracedSelect = ((p: SqlParams, gate: string) => string) | { read: (p: SqlParams, gate: string) => string; precondition: (p: SqlParams) => ReadPrecondition };
+
+/**
+ * The lanes of each record that this process's reads in one statement are appending to right now.
+ * A read takes the lowest lane no other such read of the record holds, and its load reads that
+ * lane's head: reads of one record at once spread over its lanes instead of all expecting lane
+ * 0's head, which only the first of them would find unmoved. One read at a time stays in lane 0.
+ * A heuristic of this process alone, as ContendedRecords: the statement still appends only after
+ * the head the load read, unmoved and held by no transaction, and anything else is guarded()'s.
+ */
+export class LanesInFlight {
+  /** per record, a bit per lane held */
+  private readonly held = new Map<string, number>();
+
+  /** The lane taken for a read of the record, or null when every lane is held or `avoid`ed. */
+  take(patientKey: string, avoid: (lane: number) => boolean = () => false): number | null {
+    const bits = this.held.get(patientKey) ?? 0;
+    for (let lane = 0; lane < TRACE_LANES; lane++) {
+      if (!(bits & (1 << lane)) && !avoid(lane)) {
+        this.held.set(patientKey, bits | (1 << lane));
+        return lane;
+      }
+    }
+    return null;
+  }
+
+  give(patientKey: string, lane: number): void {
+    const bits = (this.held.get(patientKey) ?? 0) & ~(1 << lane);
+    if (bits) this.held.set(patientKey, bits);
+    else this.held.delete(patientKey);
+  }
+}
+
+/** ContendedRecords' key of a record's lane. */
+const laneKey = (patientKey: string, lane: number) => `${patientKey}:${lane}`;
+
 export interface OneStatementRead {
   patientKey: string;
   action: Action;
   trace?: TraceExtra;
   /**
-   * The read of the permitted access on the loaded record: a SELECT whose WHERE includes `gate`,
-   * on parameters added to `p`; null when this read cannot be made so (guarded()'s way then).
+   * The read of the permitted access on the loaded record; null when this read cannot be made so
+   * (guarded()'s way then).
    */
-  select: (record: LoadedRecord) => ((p: SqlParams, gate: string) => string) | null;
+  select: (record: LoadedRecord) => TracedSelect | null;
 }
 
 /**
@@ -65,11 +111,27 @@ export async function readTracedInOneStatement<R extends object>(
   caller: Caller,
   work: OneStatementRead,
   contended: ContendedRecords,
+  lanes: LanesInFlight,
 ): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
-  if (contended.has(work.patientKey)) return undefined;
+  const lane = lanes.take(work.patientKey, (l) => contended.has(laneKey(work.patientKey, l)));
+  if (lane === null) return undefined;
+  try {
+    return await readInLane<R>(deps, caller, work, contended, lane);
+  } finally {
+    lanes.give(work.patientKey, lane);
+  }
+}
+
+async function readInLane<R extends object>(
+  deps: ServiceDeps,
+  caller: Caller,
+  work: OneStatementRead,
+  contended: ContendedRecords,
+  lane: number,
+): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
   // Outside a transaction block, the load sees what a load inside one would (READ COMMITTED:
   // each statement its own snapshot, no lock taken by a read either way).
-  const record = await loadRecord(deps.db, work.patientKey, false).catch(() => null);
+  const record = await loadRecord(deps.db, work.patientKey, false, lane).catch(() => null);
   if (!record?.traceHead) return undefined;
   const decision = decide(deps.policy, caller.actor, record.context, null, work.action, deps.clock.now());
   // a refusal is traced as guarded() traces it; an emergency access takes guarded()'s way too
@@ -80,7 +142,9 @@ export async function readTracedInOneStatement<R extends object>(
   // A store error: the statement, a transaction of its own, wrote nothing (or, were the connection
   // lost after its commit, a row the retry's row follows: an access traced twice, never
   // untraced); guarded()'s way answers it, and traces a failure, as it would have.
-  const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, select).catch(() => undefined);
-  if (r && !r.appended) contended.note(work.patientKey);
+  const [read, precondition] = typeof select === 'function' ? [select, undefined] : [select.read, select.precondition];
+  const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, read, precondition).catch(() => undefined);
+  // a precondition that did not hold says nothing of the lane: only a busy or moved one is noted
+  if (r && !r.appended && !r.declined) contended.note(laneKey(work.patientKey, lane));
   return r?.appended ? { record, rows: r.rows } : undefined;
 }

@@ -38,9 +38,10 @@ export interface LoadedRecord {
   context: RecordContext;
   identifiers: PatientIdentifier[];
   /**
-   * The head of lane 0 of the record's trace chain as the load read it, without a lock (null: no
-   * row traced yet): appendTrace tries it first, and locks another lane's head when lane 0 is
-   * held by another access or has moved since (trace-repo.ts).
+   * The head of a lane of the record's trace chain (lane 0 unless the load asked for another) as
+   * the load read it, without a lock (null: no row traced yet): appendTrace tries it first, and
+   * locks another lane's head when that one is held by another access or has moved since
+   * (trace-repo.ts).
    */
   traceHead?: { lane: number; seq: number; hash: string } | null;
 }
@@ -59,7 +60,7 @@ SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date:
   COALESCE((SELECT json_agg(json_build_object('system', i.system, 'value', i.value) ORDER BY i.system, i.value)
             FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers,
   h.seq AS trace_head_seq, h.hash AS trace_head_hash
-FROM dmp d LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key AND h.lane = 0 WHERE d.patient_key = $1`;
+FROM dmp d LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key AND h.lane = $2 WHERE d.patient_key = $1`;
 
 const LOAD_FOR_UPDATE = `${LOAD_SQL} FOR UPDATE OF d`;
 
@@ -79,11 +80,14 @@ function isoOrUndefined(v: string | null): string | undefined {
   return v ? new Date(v).toISOString() : undefined;
 }
 
-/** Loads a record and its rule context; `forUpdate` locks the DMP row for the transaction. */
-export async function loadRecord(q: Queryable, patientKey: string, forUpdate = false): Promise<LoadedRecord | null> {
+/**
+ * Loads a record and its rule context, with the head of its trace's lane `lane` (0 unless the
+ * caller means to append to another); `forUpdate` locks the DMP row for the transaction.
+ */
+export async function loadRecord(q: Queryable, patientKey: string, forUpdate = false, lane = 0): Promise<LoadedRecord | null> {
   // `Patient/example` names no record: it is not found, rather than a uuid cast error.
   if (!isUuid(patientKey)) return null;
-  const r = await q.query<LoadedJson>(forUpdate ? LOAD_FOR_UPDATE : LOAD_SQL, [patientKey]);
+  const r = await q.query<LoadedJson>(forUpdate ? LOAD_FOR_UPDATE : LOAD_SQL, [patientKey, lane]);
   const raw = r.rows[0];
   if (!raw) return null;
   const { grants, reps, identifiers: identifiersJson, trace_head_seq: headSeq, trace_head_hash: headHash, ...row } = raw;
@@ -106,7 +110,7 @@ export async function loadRecord(q: Queryable, patientKey: string, forUpdate = f
     })),
     closedAt: row.closed_at ? new Date(row.closed_at).toISOString() : undefined,
   };
-  const traceHead = headSeq !== null && headHash !== null ? { lane: 0, seq: Number(headSeq), hash: headHash } : null;
+  const traceHead = headSeq !== null && headHash !== null ? { lane, seq: Number(headSeq), hash: headHash } : null;
   return { row: row as DmpRow, context, identifiers, traceHead };
 }
 

@@ -114,14 +114,15 @@ const APPEND_AFTER_LOCKED = `WITH appended AS (
  * The lane's move from an expected head, then the row only if it moved (CTEs `moved` and
  * `appended`, one row each if so): $1..$N the row, then the new seq and hash, the chain key, the
  * lane, the expected seq and hash. The expected lane is taken only if no other transaction holds
- * it (SKIP LOCKED) and it is still where it was expected (FOR UPDATE re-reads a row changed since
- * the statement began: a moved head no longer matches). INSERT ... SELECT names each parameter's
- * type (a VALUES row would infer them from the columns, but cannot be made conditional on the
- * move).
+ * it (SKIP LOCKED), it is still where it was expected (FOR UPDATE re-reads a row changed since
+ * the statement began: a moved head no longer matches) and `condition`, if given, holds. INSERT
+ * ... SELECT names each parameter's type (a VALUES row would infer them from the columns, but
+ * cannot be made conditional on the move).
  */
-const EXPECTED_MOVE = `target AS (
+function expectedMove(condition?: string): string {
+  return `target AS (
     SELECT chain_key, lane FROM access_trace_head
-    WHERE chain_key = $${N + 3} AND lane = $${N + 4} AND seq = $${N + 5} AND hash = $${N + 6} FOR UPDATE SKIP LOCKED
+    WHERE chain_key = $${N + 3} AND lane = $${N + 4} AND seq = $${N + 5} AND hash = $${N + 6}${condition ? ` AND (${condition})` : ''} FOR UPDATE SKIP LOCKED
   ), moved AS (
     UPDATE access_trace_head h SET seq = $${N + 1}, hash = $${N + 2} FROM target t
     WHERE h.chain_key = t.chain_key AND h.lane = t.lane RETURNING 1
@@ -130,6 +131,8 @@ const EXPECTED_MOVE = `target AS (
     SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
     WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
   )`;
+}
+const EXPECTED_MOVE = expectedMove();
 /**
  * EXPECTED_MOVE, and when the lane was busy or had moved, the first lane no one holds locked and
  * its head returned, so that the row can follow it in one more statement.
@@ -229,6 +232,18 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: C
 }
 
 /**
+ * What must hold before a read's trace row is appended, and so before the read: `with`, CTEs
+ * (named, comma-separated) that the statement runs first, on the statement's snapshot, and
+ * `condition`, an SQL boolean over them. The rows of a read found too many to answer, say: the
+ * access is then neither traced nor read here, and its caller answers it in a transaction of its
+ * own, which refuses it and traces the refusal.
+ */
+export interface ReadPrecondition {
+  with: string;
+  condition: string;
+}
+
+/**
  * One statement that appends the access's row after `expected` (a lane's head as last read,
  * without a lock) and reads what the access reads, both or neither: PostgreSQL runs a statement
  * outside a transaction block as a transaction of its own, so the read and its trace row commit
@@ -236,30 +251,35 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: C
  * WHERE includes `gate`, on parameters added to `p` (which already holds the row's): its rows come
  * only if the row was appended. When the lane was held by another transaction or had moved,
  * nothing is written and nothing read (`appended: false`): the caller then takes the way of a
- * transaction (guarded()), which can wait for and lock a lane. The read's rows keep its order: the
- * statement joins them, ON true (no hash or merge join can), to the one row that says whether the
- * trace was appended.
+ * transaction (guarded()), which can wait for and lock a lane. So too when `precondition` (added
+ * to `p` before the read) does not hold, and the answer says so (`declined`). The read's rows keep
+ * its order: the statement joins them, ON true (no hash or merge join can), to the one row that
+ * says whether the trace was appended.
  */
 export async function appendTraceWithRead<R extends object>(
   q: Queryable,
   entry: TraceEntry,
   expected: ChainHead,
   read: (p: SqlParams, gate: string) => string,
-): Promise<{ appended: false } | { appended: true; row: TraceRow; rows: R[] }> {
+  precondition?: (p: SqlParams) => ReadPrecondition,
+): Promise<{ appended: false; declined: boolean } | { appended: true; row: TraceRow; rows: R[] }> {
   const chainKey = entry.patientKey ?? NO_RECORD_CHAIN;
   const row = traceRow(entry, chainKey, expected, randomUUID());
   const p = new SqlParams();
   for (const v of [...rowValues(row), row.seq, row.hash, chainKey, expected.lane, expected.seq, expected.hash]) p.add(v);
+  const pre = precondition?.(p);
   const select = read(p, 'EXISTS (SELECT 1 FROM appended)');
-  const r = await q.query<R & { trace_appended: number }>(
-    `WITH ${EXPECTED_MOVE}
-    SELECT t.trace_appended, r.* FROM (SELECT count(*)::int AS trace_appended FROM appended) t LEFT JOIN LATERAL (${select}) r ON true`,
+  const r = await q.query<R & { trace_appended: number; read_allowed: boolean }>(
+    `WITH ${pre ? `${pre.with}, ${expectedMove(pre.condition)}` : EXPECTED_MOVE}
+    SELECT t.trace_appended, t.read_allowed, r.* FROM (SELECT count(*)::int AS trace_appended, ${pre ? `(${pre.condition})` : 'true'} AS read_allowed FROM appended) t
+    LEFT JOIN LATERAL (${select}) r ON true`,
     p.values,
   );
   const first = r.rows[0];
-  if (!first || first.trace_appended !== 1) return { appended: false };
+  if (!first || first.trace_appended !== 1) return { appended: false, declined: first?.read_allowed === false };
   // a read of no rows is the one row of the join, its read columns null
-  const rows = r.rows.length === 1 && Object.entries(first).every(([k, v]) => k === 'trace_appended' || v === null) ? [] : r.rows;
+  const rows =
+    r.rows.length === 1 && Object.entries(first).every(([k, v]) => k === 'trace_appended' || k === 'read_allowed' || v === null) ? [] : r.rows;
   return { appended: true, row, rows };
 }
 

@@ -48,12 +48,12 @@ export interface World {
   services: Services;
 }
 
-export async function makeWorld(db: Db, clock = new TestClock()): Promise<World> {
+export async function makeWorld(db: Db, clock = new TestClock(), limits: { maxQueryResults?: number } = {}): Promise<World> {
   const services = createServices({
     db,
     policy,
     clock,
-    limits: { defaultPageSize: 20, maxPageSize: 100, maxQueryResults: 5000 },
+    limits: { defaultPageSize: 20, maxPageSize: 100, maxQueryResults: 5000, ...limits },
     repositoryUniqueId: '1.2.250.1.999.1.1.1',
   });
   await seedDirectory(services.directory);

@@ -1,8 +1,9 @@
-// Records whose lane 0 a one-statement page lately found held or moved (src/services/traced-read.ts):
-// their pages take the transaction's way for a while, then try the one statement again. A
-// heuristic of the process alone, bounded in size.
+// Lanes of records a read in one statement lately found held or moved (src/services/traced-read.ts):
+// the reads leave such a lane alone for a while, then try it again. A heuristic of the process
+// alone, bounded in size.
 import { describe, expect, it } from '@jest/globals';
-import { ContendedRecords } from '../../../src/services/traced-read.js';
+import { ContendedRecords, LanesInFlight } from '../../../src/services/traced-read.js';
+import { TRACE_LANES } from '../../../src/store/trace-repo.js';
 
 describe('ContendedRecords', () => {
   it('a record noted is contended for its hold, then no longer; another record is not', () => {
@@ -22,5 +23,27 @@ describe('ContendedRecords', () => {
     expect(['a', 'b', 'c'].map((k) => c.has(k))).toEqual([true, true, true]);
     c.note('d');
     expect(['a', 'b', 'c', 'd'].map((k) => c.has(k))).toEqual([false, false, false, true]);
+  });
+});
+
+// The lanes a process's reads in one statement of a record are appending to: each read its own.
+describe('LanesInFlight', () => {
+  it('reads of one record at once take its lanes from the lowest, one each, until none is left; one read at a time stays in lane 0', () => {
+    const lanes = new LanesInFlight();
+    const taken = Array.from({ length: TRACE_LANES }, () => lanes.take('a'));
+    expect(taken).toEqual(Array.from({ length: TRACE_LANES }, (_, i) => i));
+    expect(lanes.take('a')).toBeNull();
+    expect(lanes.take('b')).toBe(0);
+    lanes.give('a', 3);
+    expect(lanes.take('a')).toBe(3);
+    for (const lane of taken) lanes.give('a', lane!);
+    lanes.give('b', 0);
+    expect([lanes.take('a'), lanes.take('b')]).toEqual([0, 0]);
+  });
+
+  it('a lane to avoid (found held by another transaction) is passed over for the next free one', () => {
+    const lanes = new LanesInFlight();
+    expect(lanes.take('a', (lane) => lane === 0 || lane === 1)).toBe(2);
+    expect(lanes.take('a', () => true)).toBeNull();
   });
 });

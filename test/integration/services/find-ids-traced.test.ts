@@ -1,0 +1,139 @@
+// TRACE-01 for ITI-18 FindDocuments answered as ObjectRef: its entryUUIDs and its trace row are
+// read and written in one statement outside a transaction block (src/services/traced-read.ts),
+// both or neither; whenever that statement cannot answer for certain, the search takes its
+// transaction as before. These tests count the statements a search sends, and look at the rows it
+// leaves in the record's trace lanes.
+import { beforeAll, expect, it } from '@jest/globals';
+import type { Db, Tx } from '../../../src/store/db.js';
+import { appendTrace, type TraceEntry } from '../../../src/store/trace-repo.js';
+import { verifyTrace } from '../../../src/store/trace-verify.js';
+import { describeEachStore } from '../../support/stores.js';
+import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../../support/world.js';
+
+/** `db`, every statement it is sent written down: its text, and whether it ran in a transaction block. */
+function countedDb(db: Db): { db: Db; sent: Array<{ sql: string; inTransaction: boolean }> } {
+  const sent: Array<{ sql: string; inTransaction: boolean }> = [];
+  const counted: Db = {
+    kind: db.kind,
+    query: (sql, params) => {
+      sent.push({ sql, inTransaction: false });
+      return db.query(sql, params);
+    },
+    transaction: (fn) =>
+      db.transaction((tx) => {
+        sent.push({ sql: 'BEGIN', inTransaction: true });
+        const inner: Tx = {
+          query: (sql, params) => {
+            sent.push({ sql, inTransaction: true });
+            return tx.query(sql, params);
+          },
+          exec: (sql) => tx.exec(sql),
+        };
+        return fn(inner);
+      }),
+    exec: (sql) => db.exec(sql),
+    close: () => db.close(),
+  };
+  return { db: counted, sent };
+}
+
+describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one statement (TRACE-01)', (db, kind) => {
+  let w: World;
+  let counted: ReturnType<typeof countedDb>;
+  beforeAll(async () => {
+    counted = countedDb(db());
+    w = await makeWorld(counted.db);
+  });
+
+  const author = proActor('doctor');
+  /** A record holding `n` documents, searched once by its patient (its trace begun). */
+  const recordWithDocuments = async (n: number) => {
+    const { patientKey, ins } = await adultRecord(w);
+    await w.services.submissions.submit(as(author), submission(ins, Array.from({ length: n }, () => ({}))));
+    await w.services.documents.find(patientCaller(patientKey), { patientKey });
+    return { patientKey, ins };
+  };
+  const ids = (patientKey: string) => w.services.documents.findIds(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] });
+  /** The record's trace rows of its searches, oldest first in each lane. */
+  const searchRows = async (patientKey: string) =>
+    (
+      await db().query<{ lane: number; outcome: string; reason: string | null }>(
+        "SELECT lane::int AS lane, outcome, reason FROM access_trace WHERE chain_key = $1 AND action = 'record.read' AND details ? 'search' ORDER BY lane, seq",
+        [patientKey],
+      )
+    ).rows;
+
+  it('TRACE-01: the ids and their trace row come in one statement outside a transaction, after the record\'s load; the ids find() reads, the row in lane 0', async () => {
+    const { patientKey } = await recordWithDocuments(3);
+    const rowsBefore = (await searchRows(patientKey)).length;
+    counted.sent.length = 0;
+    const found = await ids(patientKey);
+    const sent = [...counted.sent];
+    // the record's key checked, the record loaded, then the ids with their trace row
+    expect(sent.map((s) => s.inTransaction)).toEqual([false, false, false]);
+    expect(sent[2]!.sql).toMatch(/^WITH found AS MATERIALIZED[\s\S]*INSERT INTO access_trace /);
+    const page = await w.services.documents.find(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] });
+    expect(found).toEqual(page.entries.map((e) => e.entryUuid));
+    expect(found).toHaveLength(3);
+    const rows = await searchRows(patientKey);
+    expect(rows.length - rowsBefore).toBe(2);
+    expect(rows.every((r) => r.lane === 0 && r.outcome === 'success')).toBe(true);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it('TRACE-01: a record with no document answers no ids, and the search is traced all the same', async () => {
+    const { patientKey } = await adultRecord(w);
+    await w.services.documents.find(patientCaller(patientKey), { patientKey });
+    const before = (await searchRows(patientKey)).length;
+    expect(await ids(patientKey)).toEqual([]);
+    expect((await searchRows(patientKey)).length - before).toBe(1);
+  });
+
+  it('TRACE-01: too many ids are neither read nor traced as a success: the search is refused, and its trace holds the failure alone', async () => {
+    const small = await makeWorld(db(), undefined, { maxQueryResults: 2 });
+    const { patientKey, ins } = await adultRecord(small);
+    await small.services.submissions.submit(as(author), submission(ins, [{}, {}, {}]));
+    await small.services.documents.find(patientCaller(patientKey), { patientKey }, { limit: 1 });
+    const before = (await searchRows(patientKey)).length;
+    await expect(small.services.documents.findIds(patientCaller(patientKey), { patientKey }, {})).rejects.toMatchObject({ code: 'too_many_results' });
+    expect((await searchRows(patientKey)).slice(before)).toEqual([{ lane: 0, outcome: 'failure', reason: 'too_many_results' }]);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+    // at the limit itself, the ids are answered
+    const { patientKey: two, ins: twoIns } = await adultRecord(small);
+    await small.services.submissions.submit(as(author), submission(twoIns, [{}, {}]));
+    expect(await small.services.documents.findIds(patientCaller(two), { patientKey: two }, {})).toHaveLength(2);
+  });
+
+  it('TRACE-01, TRACE-02: 24 ObjectRef searches of one record at once each leave one row, and every lane verifies', async () => {
+    const { patientKey } = await recordWithDocuments(3);
+    const before = (await searchRows(patientKey)).length;
+    const answers = await Promise.all(Array.from({ length: 24 }, () => ids(patientKey)));
+    expect(answers.every((a) => a.length === 3)).toBe(true);
+    expect((await searchRows(patientKey)).length - before).toBe(24);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  (kind === 'postgres' ? it : it.skip)('TRACE-01: with lane 0 held by an open transaction, the ids are neither read untraced nor held up: read and traced in another lane, once', async () => {
+    const { patientKey } = await recordWithDocuments(3);
+    const hold: TraceEntry = { patientKey, occurredAt: new Date(), actor: { kind: 'support', id: 'agent' }, action: 'record.hold', outcome: 'success', channel: 'test' };
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let holding!: (lane: number) => void;
+    const held = new Promise<number>((r) => (holding = r));
+    const open = db().transaction(async (tx) => {
+      const row = await appendTrace(tx, hold);
+      holding(row.lane);
+      await released;
+    });
+    try {
+      expect(await held).toBe(0);
+      expect(await ids(patientKey)).toHaveLength(3);
+      // the first search in lane 0; this one's row in the first lane no one held
+      expect((await searchRows(patientKey)).map((r) => r.lane)).toEqual([0, 1]);
+    } finally {
+      release();
+    }
+    await open;
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+});
