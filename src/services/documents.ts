@@ -1,10 +1,9 @@
 // Reading documents: search (ACC-08: the visibility filter is part of the SQL), read one entry,
 // retrieve its content. Every read is traced (TRACE-01).
-import { boundPatientOf } from '../domain/binding.js';
 import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
-import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
-import { bareUuid, findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
+import { visibilityFilter } from '../domain/visibility.js';
+import { findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
 import {
   countDocumentsUpTo,
   documentIdsSelect,
@@ -17,35 +16,18 @@ import {
   readDocumentPages,
   type DocumentIdsRow,
   type DocumentRowsPage,
-  type DocumentRowsRow,
 } from '../store/document-stream.js';
 import { contentSlices, getContentHead, recordContentUtf8, type ContentHead, type ContentPart } from '../store/content-slices.js';
 import { isUtf8Slices } from '../util/utf8-slices.js';
-import type { Queryable, Tx } from '../store/db.js';
+import type { Queryable } from '../store/db.js';
 
-export type { DocumentPage, DocumentRelation };
+export type { DocumentCriteria, DocumentNarrowing, DocumentPage, DocumentRelation };
 import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
 import { findRelations, relationsColumn, relationsOfPage, type DocumentRelation } from '../store/relations-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
-import { recordKeyFor, type PatientRef } from './patient-binding.js';
-import { ContendedRecords, LanesInFlight, readTracedInOneStatement, type TracedSelect } from './traced-read.js';
-import type { LoadedRecord } from '../store/record-repo.js';
-import type { SqlParams } from '../store/sql-params.js';
-
-/**
- * A page search that can also be read and traced in one statement (traced-read.ts): its SELECT
- * on the caller's query, gated, and the page of its rows.
- */
-interface PageInOneStatement<T> {
-  select(query: DocumentQuery, visibility: VisibilityFilter): (p: SqlParams, gate: string) => string;
-  page(rows: DocumentRowsRow[], query: DocumentQuery): T;
-}
-
-export type DocumentCriteria = Omit<DocumentQuery, 'patientKey' | 'visibility'>;
-
-/** Filters of a search that its trace does not list (XDS objectType and referenceIdList). */
-export type DocumentNarrowing = Pick<DocumentQuery, 'objectTypes' | 'referenceIdGroups'>;
+import type { PatientRef } from './patient-binding.js';
+import { recordSearches, type DocumentCriteria, type DocumentNarrowing } from './record-searches.js';
 
 /** An entry of a streamed search: its entryUUID, the version of its row, and the entry itself. */
 export interface StreamedEntry {
@@ -136,11 +118,7 @@ function byDocument(rows: DocumentRelation[]): Map<string, DocumentRelation[]> {
 }
 
 export function documentService(deps: ServiceDeps) {
-  // lanes of records that reads in one statement lately found held or moved (traced-read.ts)
-  const contended = new ContendedRecords();
-  // the lanes this service's reads in one statement are appending to (traced-read.ts)
-  const lanes = new LanesInFlight();
-  const limitOf = (n?: number) => Math.min(Math.max(n ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
+  const { searchRecord, pageSearch } = recordSearches(deps);
 
   /** The record and entry a reference names, or null; nothing about access is decided here. */
   async function locate(ref: DocumentRef): Promise<{ patientKey: string; entryUuid?: string; logicalId?: string } | null> {
@@ -163,111 +141,6 @@ export function documentService(deps: ServiceDeps) {
     }
   };
 
-  /**
-   * A search of one record as find() runs it: the record by patient, `record.read` decided and
-   * traced (with the criteria, as find() traces them) in the transaction `act` reads in, the
-   * caller's visibility filter in the query. `none` when the patient has no record. With
-   * `inOneStatement`, the read and its trace row are first tried in one statement
-   * (traced-read.ts), on the same query; `act` answers whenever that way cannot.
-   */
-  async function searchRecord<T, R extends object = never>(
-    caller: Caller,
-    patient: PatientRef,
-    criteria: DocumentCriteria,
-    narrowing: DocumentNarrowing,
-    none: T,
-    act: (tx: Tx, query: DocumentQuery) => Promise<T>,
-    inOneStatement?: { select: (query: DocumentQuery) => TracedSelect; value: (rows: R[]) => T },
-  ): Promise<T> {
-    await deps.availability?.ensureAvailable('document.search');
-    const trace = { details: { search: summarise(criteria) } };
-    const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', trace);
-    if (!patientKey) return none;
-    const queryOf = (record: LoadedRecord): DocumentQuery => ({
-      ...criteria,
-      ...narrowing,
-      patientKey,
-      visibility: visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()),
-    });
-    if (inOneStatement) {
-      const work = { patientKey, action: 'record.read' as const, trace, select: (record: LoadedRecord) => inOneStatement.select(queryOf(record)) };
-      const done = await readTracedInOneStatement<R>(deps, caller, work, contended, lanes);
-      if (done) return inOneStatement.value(done.rows);
-    }
-    return guarded(deps, caller, {
-      patientKey,
-      action: 'record.read',
-      trace,
-      act: ({ tx, record }) => act(tx, queryOf(record)),
-    });
-  }
-
-  /**
-   * The page of a search of one record (find, findVersioned): the record by patient, `record.read`
-   * decided and traced in the transaction that reads the page, the caller's visibility filter in
-   * the query. `none` when the patient has no record.
-   */
-  async function pageSearch<T extends object>(
-    caller: Caller,
-    patient: PatientRef,
-    criteria: DocumentCriteria,
-    displayDefaults: { count?: boolean; sort?: boolean },
-    none: T,
-    read: (tx: Tx, query: DocumentQuery, visibility: VisibilityFilter, unbounded: boolean) => Promise<T>,
-    inOneStatement?: PageInOneStatement<T>,
-  ): Promise<T & { pageSize?: number }> {
-    await deps.availability?.ensureAvailable('document.search');
-    // An unbound caller naming a record by its key (ITI-67's patient=Patient/<key>) needs no
-    // look-up before the transaction: the transaction's own read of the record says whether
-    // there is one (every record has its identifiers, DMP-01), and none is the same empty
-    // answer, untraced, as recordKeyFor's null. A bound caller (ACC-10) and a patient named by
-    // an identifier go through recordKeyFor first.
-    const direct = boundPatientOf(caller.actor) === undefined && 'patientKey' in patient;
-    const patientKey = direct ? patient.patientKey : await recordKeyFor(deps, caller, patient, 'record.read', { details: { search: summarise(criteria) } });
-    if (!patientKey) return none;
-    const trace = { details: { search: summarise(criteria) } };
-    /** The caller's query of the page on the loaded record: its filter, the owner's display settings, its limit. */
-    const pageQuery = (record: LoadedRecord) => {
-      const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
-      const owner = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
-      let c = criteria;
-      if (owner && displayDefaults.count) c = { ...c, limit: record.row.page_size };
-      if (owner && displayDefaults.sort) c = { ...c, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
-      // no limit asked: up to one more than a search may find, to know it found too many
-      const limit = c.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(c.limit);
-      return { query: { ...c, patientKey, visibility, limit }, visibility, asked: c.limit };
-    };
-    const sized = (page: T, asked: number | undefined) => (asked === undefined ? page : { ...page, pageSize: limitOf(asked) });
-    if (inOneStatement) {
-      let made: ReturnType<typeof pageQuery> | undefined;
-      const work = {
-        patientKey,
-        action: 'record.read' as const,
-        trace,
-        select: (record: LoadedRecord) => {
-          made = pageQuery(record);
-          // a page that cannot be refused once read (too many results) and that tells its total itself
-          if (made.asked === undefined || made.query.offset || made.query.limit === 0) return null;
-          return inOneStatement.select(made.query, made.visibility);
-        },
-      };
-      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended, lanes);
-      if (done && made) return sized(inOneStatement.page(done.rows, made.query), made.asked);
-    }
-    return guarded(deps, caller, {
-      patientKey,
-      action: 'record.read',
-      trace,
-      act: async ({ tx, record }) => {
-        const { query, visibility, asked } = pageQuery(record);
-        const page = await read(tx, query, visibility, asked === undefined);
-        return sized(page, asked);
-      },
-    }).catch((e: unknown) => {
-      if (direct && e instanceof CarnetError && e.code === 'unknown_patient') return none;
-      throw e;
-    });
-  }
 
   return {
     locate,
@@ -438,17 +311,6 @@ export function documentService(deps: ServiceDeps) {
       });
     },
   };
-}
-
-/** What a search asked, for the trace (no free text beyond the criteria names and values). */
-function summarise(c: DocumentCriteria): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(c)) {
-    if (v === undefined) continue;
-    out[k] = v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : x)) : v;
-  }
-  if (c.entryUuids) out.entryUuids = c.entryUuids.map(bareUuid);
-  return out;
 }
 
 export type DocumentService = ReturnType<typeof documentService>;
