@@ -124,14 +124,16 @@ export async function visitor(stage: Stage, o: { lang?: 'fr' | 'en'; width?: num
 }
 
 /**
- * A new tab of the visitor's browser profile, at its own viewport size: the profile's cookies and
- * local storage (the language chosen), none of the other tab's session (the page keeps its
- * sessions in the tab's session storage), so it starts logged out. A tab costs a fraction of a
- * new profile, whose first page starts a renderer process and compiles the page's scripts anew
- * (about 3 CPU-seconds of Chromium). Closing it leaves the visitor open.
+ * A new tab of the visitor's browser profile, at its own viewport size: the profile's cookies,
+ * none of the other tab's session (the page keeps its sessions in the tab's session storage), so
+ * it starts logged out. Its language is set at each of its page loads (default French), whatever
+ * an earlier journey of the profile chose. A tab costs a fraction of a new profile, whose first
+ * page starts a renderer process and compiles the page's scripts anew (about 3 CPU-seconds of
+ * Chromium). Closing it leaves the visitor open.
  */
-export async function newTab(v: Visitor, o: { width?: number; height?: number } = {}): Promise<Visitor> {
+export async function newTab(v: Visitor, o: { lang?: 'fr' | 'en'; width?: number; height?: number } = {}): Promise<Visitor> {
   const { page, problems } = await watchedPage(v.context);
+  await page.addInitScript((lang) => localStorage.setItem('carnet.lang', lang), o.lang ?? 'fr');
   if (o.width || o.height) await page.setViewportSize({ width: o.width ?? 1280, height: o.height ?? 860 });
   return { context: v.context, page, problems, close: () => page.close() };
 }
