@@ -5,7 +5,7 @@
 // to its first render.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { describeInBrowser, expectAccessible, expectNoSideScroll, firstLogin, logIn, openStage, screenshot, visitor, type Stage, type Visitor } from './support/browser.js';
+import { describeInBrowser, expectAccessible, expectNoSideScroll, firstLogin, logIn, newTab, openStage, screenshot, visitor, type Stage, type Visitor } from './support/browser.js';
 import { cda, pdf } from './support/documents.js';
 import { activeSession } from '../support/patient-portal.js';
 import { account, adultRecord, authorise, deposit, type Account } from './support/records.js';
@@ -29,13 +29,40 @@ describeInBrowser('the web space is accessible, usable with a keyboard and on a 
   const password = 'une promenade sur les quais';
   let logged: Visitor;
 
+  /**
+   * Every page of the record in turn, reached as a person reaches it: by the page's own link (the
+   * main menu, or the documents' "add" link), the page's scripts and axe-core loaded once rather
+   * than once per page (a full load of the page cost about as much Chromium time as its scan);
+   * by its address when no link on the current page leads there.
+   */
   async function eachPage(page: Page, visit: (name: string, path: string) => Promise<void>) {
     for (const [name, path] of PAGES) {
-      await page.goto(path);
-      await page.getByRole('heading', { level: 1 }).waitFor();
+      await reach(page, path);
       await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => undefined);
       await visit(name, path);
     }
+  }
+
+  /** Ready once the address is this path and the h1 is the new page's (a route loading its script keeps the old page shown meanwhile). */
+  async function reach(page: Page, path: string) {
+    if (new URL(page.url()).pathname === path) {
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      return;
+    }
+    const link = page.locator(`nav.main-nav a[href="${path}"], main a[href="${path}"]`).first();
+    if ((await link.count()) === 0) {
+      await page.goto(path);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      return;
+    }
+    const old = await page.locator('h1').elementHandle();
+    await link.click();
+    await page.waitForURL((url) => url.pathname === path);
+    await page.waitForFunction((before) => {
+      const h1 = document.querySelector('h1');
+      return !!h1 && h1 !== before;
+    }, old);
+    await old?.dispose();
   }
 
   beforeAll(async () => {
@@ -112,7 +139,8 @@ describeInBrowser('the web space is accessible, usable with a keyboard and on a 
     await deposit(stage, 'doctor', patientKey, [{ typeCode: '34133-9', classCode: '11', title: 'Synthèse annuelle', content: cda('Synthèse annuelle'), mimeType: 'text/xml' }]);
     const email = `paul.${process.pid}@example.org`;
     const kb = await activeSession(stage.portal, patientKey, email);
-    const v = await visitor(stage);
+    // a new tab: logged out, as the login is what this journey does
+    const v = await newTab(logged);
     const { page } = v;
     const tabTo = async (pattern: RegExp, max = 80) => {
       for (let i = 0; i < max; i++) {
@@ -175,7 +203,8 @@ describeInBrowser('the web space is accessible, usable with a keyboard and on a 
   }, 120_000);
 
   it('at 375 pixels wide every page fits the screen with nothing to scroll sideways; phone screenshots', async () => {
-    const v = await visitor(stage, { width: 375, height: 812 });
+    // a new tab at a phone's size: logged out, so that the login page is seen at that size too
+    const v = await newTab(logged, { width: 375, height: 812 });
     const { page } = v;
     try {
       await page.goto('/connexion');

@@ -4,7 +4,7 @@
 // of a form and comes back to it with what was typed.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { account, adultRecord, type Account } from './support/records.js';
-import { codeFor, describeInBrowser, logIn, mailCount, openStage, visitor, type Stage, type Visitor } from './support/browser.js';
+import { codeFor, describeInBrowser, logIn, mailCount, newTab, openStage, visitor, type Stage, type Visitor } from './support/browser.js';
 
 describeInBrowser('the patient logs in (Chromium)', () => {
   let stage: Stage;
@@ -72,7 +72,8 @@ describeInBrowser('the patient logs in (Chromium)', () => {
   });
 
   it('AUTH-02: wrong passwords say that three failures lock the account for 15 minutes; the locked account says the same, then opens after the lock', async () => {
-    const other = await visitor(stage);
+    // another tab of the same browser: a second person's login, beside the open session of the first
+    const other = await newTab(v);
     const locked = await account(stage, await adultRecord(stage, 'Paul', 'Morel'), 'paul');
     try {
       const { page } = other;
