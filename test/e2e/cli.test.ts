@@ -58,7 +58,7 @@ beforeAll(async () => {
   // the embedded store has one owner: a second process is refused
   const refused = await carnet.run(['trace', 'verify'], { CARNET_DATA_DIR: shared });
   firstLife = { health, outbox, refused: { status: refused.status, stderr: refused.stderr }, unsignedVihf, noToken, stopped: await server.stop('SIGTERM') };
-}, 180_000);
+}, 300_000);
 
 /** A copy of the shared directory, to alter without disturbing the other tests. */
 function copyOfShared(): string {
