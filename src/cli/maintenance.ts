@@ -4,7 +4,6 @@
 // opens the store itself (PostgreSQL, or an embedded store no server holds).
 import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/env.js';
-import { createCore } from '../core.js';
 import { CarnetError } from '../domain/errors.js';
 import { SUSPENDABLE, type SuspendableFunction } from '../services/maintenance.js';
 import { optionString, parseArgs } from './args.js';
@@ -40,6 +39,9 @@ interface Desk {
 }
 
 async function localDesk(): Promise<Desk> {
+  // Loaded here only: with --server the command is a small HTTP client, and the services (a
+  // second of CPU to load) are the server's.
+  const { createCore } = await import('../core.js');
   const app = await createCore({ ...loadConfig(), logLevel: 'warn' });
   const caller = { actor: { kind: 'system' as const, component: 'carnet-cli' }, channel: 'cli' as const };
   const m = app.services.maintenance;

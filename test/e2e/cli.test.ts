@@ -15,12 +15,50 @@ const carnet = useCarnetProcesses();
 let shared: string;
 let sharedSeedOutput: string;
 
+/**
+ * The shared directory's first server life, run once for the file (each server start is seconds
+ * of CPU): what the server answered, the refused second process, how it stopped, and the
+ * TRACE-05 requests it was sent (which the trace tests then find in the store).
+ */
+interface FirstLife {
+  health: number;
+  outbox: number;
+  refused: { status: number | null; stderr: string };
+  unsignedVihf: number;
+  noToken: number;
+  stopped: { code: number | null; output: string };
+}
+let firstLife: FirstLife;
+
 beforeAll(async () => {
   shared = carnet.tempDir('carnet-cli-');
   const seed = await carnet.run(['seed'], { CARNET_DATA_DIR: shared });
   expect(seed).toMatchObject({ status: 0, stdout: expect.stringMatching(/demo record created/) });
   sharedSeedOutput = seed.stdout;
-}, 120_000);
+
+  // TRACE-05: an unsigned assertion naming the demo patient and her médecin traitant, and a
+  // FHIR request without a token, sent to the server below (made first: the requests follow one
+  // another closely, as a kept-alive connection left idle may be closed under the next one)
+  const { buildVihfAssertion, securityHeader } = await import('../../src/auth/vihf-issuer.js');
+  const { DEMO_INS } = await import('../../src/cli/demo-data.js');
+  const { adhocQuery, cx, envelope } = await import('../support/xds-client.js');
+  const unsigned = buildVihfAssertion(
+    { idNatPs: '810000000002', profession: { code: '10', codeSystem: '1.2.250.1.71.1.2.7' }, structureId: '1690000002', subjectName: 'Bruno Leroy', mode: 'normal', patientId: DEMO_INS },
+    { issuer: 'CN=nobody' },
+  );
+  const action = 'urn:ihe:iti:2007:RegistryStoredQuery';
+  const soap = envelope(action, adhocQuery('urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d', { $XDSDocumentEntryPatientId: cx(DEMO_INS) }), securityHeader(unsigned));
+
+  // Stopped here; if a step throws, the file's cleanup stops it.
+  const server = await carnet.serve({ CARNET_DATA_DIR: shared });
+  const health = (await fetch(`${server.baseUrl}/health`)).status;
+  const outbox = (await fetch(`${server.baseUrl}/dev/outbox`)).status;
+  const unsignedVihf = (await fetch(`${server.baseUrl}/xds/registry`, { method: 'POST', headers: { 'content-type': `application/soap+xml; charset=UTF-8; action="${action}"` }, body: soap })).status;
+  const noToken = (await fetch(`${server.baseUrl}/fhir/DocumentReference`)).status;
+  // the embedded store has one owner: a second process is refused
+  const refused = await carnet.run(['trace', 'verify'], { CARNET_DATA_DIR: shared });
+  firstLife = { health, outbox, refused: { status: refused.status, stderr: refused.stderr }, unsignedVihf, noToken, stopped: await server.stop('SIGTERM') };
+}, 300_000);
 
 /** A copy of the shared directory, to alter without disturbing the other tests. */
 function copyOfShared(): string {
@@ -36,19 +74,17 @@ describe('carnet command', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^carnet: CARNET_PORT: expected an integer/)]);
   });
 
-  // One life of the shared directory: every server start is seconds of the file's time, so one
-  // start proves the owner's lock and the outbox's absence, the next the development mode's outbox.
+  // The shared directory's lives: the first (in beforeAll, once for the file: it also took the
+  // trace tests' requests) proves the owner's lock and the outbox's absence, the next the
+  // development mode's outbox.
   it('serves, refuses a second process on its data directory, shuts down cleanly on SIGTERM and SIGINT, keeps its data across restarts, and shows the outbox in development mode only', async () => {
-    const first = await carnet.serve({ CARNET_DATA_DIR: shared });
-    expect((await fetch(`${first.baseUrl}/health`)).status).toBe(200);
-    expect((await fetch(`${first.baseUrl}/dev/outbox`)).status).toBe(404);
-    // the embedded store has one owner: a second process is refused, with one clear line
-    const refused = await carnet.run(['trace', 'verify'], { CARNET_DATA_DIR: shared });
-    expect(refused.status).toBe(2);
-    expect(refused.stderr.trim()).toMatch(/^carnet: the embedded store in .* is in use by process \d+/);
-    const stopped = await first.stop('SIGTERM');
-    expect(stopped.code).toBe(0);
-    expect(stopped.output).toContain('"msg":"stopped"');
+    expect(firstLife.health).toBe(200);
+    expect(firstLife.outbox).toBe(404);
+    // one clear line for the refused second process
+    expect(firstLife.refused.status).toBe(2);
+    expect(firstLife.refused.stderr.trim()).toMatch(/^carnet: the embedded store in .* is in use by process \d+/);
+    expect(firstLife.stopped.code).toBe(0);
+    expect(firstLife.stopped.output).toContain('"msg":"stopped"');
 
     // Once stopped, the next process opens it; the store kept its schema: migrating again has nothing to do.
     const migrate = await carnet.run(['migrate'], { CARNET_DATA_DIR: shared });
@@ -147,22 +183,10 @@ describe('carnet seed and carnet trace verify', () => {
     const dir = copyOfShared();
     const env = { CARNET_DATA_DIR: dir };
 
-    // TRACE-05: an unsigned assertion naming the demo patient and her médecin traitant, and a
-    // FHIR request without a token, sent to the running server
-    const server = await carnet.serve(env);
-    const { buildVihfAssertion, securityHeader } = await import('../../src/auth/vihf-issuer.js');
+    // TRACE-05: the unsigned assertion and the request without a token that the shared
+    // directory's first server (beforeAll) was sent, refused
+    expect({ xds: firstLife.unsignedVihf, fhir: firstLife.noToken }).toEqual({ xds: 400, fhir: 401 });
     const { DEMO_INS } = await import('../../src/cli/demo-data.js');
-    const { adhocQuery, cx, envelope } = await import('../support/xds-client.js');
-    const unsigned = buildVihfAssertion(
-      { idNatPs: '810000000002', profession: { code: '10', codeSystem: '1.2.250.1.71.1.2.7' }, structureId: '1690000002', subjectName: 'Bruno Leroy', mode: 'normal', patientId: DEMO_INS },
-      { issuer: 'CN=nobody' },
-    );
-    const action = 'urn:ihe:iti:2007:RegistryStoredQuery';
-    const soap = envelope(action, adhocQuery('urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d', { $XDSDocumentEntryPatientId: cx(DEMO_INS) }), securityHeader(unsigned));
-    const xds = await fetch(`${server.baseUrl}/xds/registry`, { method: 'POST', headers: { 'content-type': `application/soap+xml; charset=UTF-8; action="${action}"` }, body: soap });
-    expect(xds.status).toBe(400);
-    expect((await fetch(`${server.baseUrl}/fhir/DocumentReference`)).status).toBe(401);
-    expect((await server.stop('SIGTERM')).code).toBe(0);
 
     const intact = await carnet.run(['trace', 'verify'], env);
     expect(intact.status).toBe(0);

@@ -29,9 +29,11 @@ const describeRunnable = missing.length ? describe.skip : describe;
 describeRunnable('the documentation\'s examples, against a server', () => {
   let server: CarnetServer;
   let dataDir: string;
+  let tokenCache: string;
 
   beforeAll(async () => {
     dataDir = carnet.tempDir('carnet-docs-');
+    tokenCache = carnet.tempDir('carnet-docs-tokens-');
     await fillMigratedDataDir(dataDir);
     const seed = await carnet.run(['seed'], { CARNET_DATA_DIR: dataDir });
     expect(seed.status).toBe(0);
@@ -54,7 +56,7 @@ describeRunnable('the documentation\'s examples, against a server', () => {
       beforeAll(() => {
         // The reader's terminal: the repository as working directory, the server's data directory
         // (for its development keys), nothing else of the tester's environment.
-        shell = startDocShell(carnet, { baseUrl: server.baseUrl, cwd: ROOT, env: { CARNET_DATA_DIR: dataDir }, npmCarnetDirectly: true });
+        shell = startDocShell(carnet, { baseUrl: server.baseUrl, cwd: ROOT, env: { CARNET_DATA_DIR: dataDir }, npmCarnetDirectly: true, tokenCache });
       });
 
       it('has examples', () => {

@@ -29,6 +29,12 @@ export interface DocShellOptions {
   cwd: string;
   /** cwd is the package's folder, and `npm run -s carnet -- <args>` runs its script's command directly */
   npmCarnetDirectly?: boolean;
+  /**
+   * A folder the shells of one server share, where `carnet token` keeps what it printed for each
+   * command line (with npmCarnetDirectly only): a token is the same answer for the same arguments,
+   * and the documents ask for the same few some twenty times (~0.3 s of CPU a process).
+   */
+  tokenCache?: string;
 }
 
 export function startDocShell(carnet: CarnetProcesses, o: DocShellOptions): DocShell {
@@ -60,7 +66,20 @@ export function startDocShell(carnet: CarnetProcesses, o: DocShellOptions): DocS
   // (test/e2e/docs-examples.test.ts); any other npm command is npm's.
   if (o.npmCarnetDirectly) {
     bash.stdin!.write(
-      `npm() { if [ "$1" = run ] && [ "$2" = -s ] && [ "$3" = carnet ] && [ "$4" = -- ]; then shift 4; (cd '${o.cwd}' && node bin/carnet.js "$@"); else command npm "$@"; fi; }\n`,
+      `npm() { if [ "$1" = run ] && [ "$2" = -s ] && [ "$3" = carnet ] && [ "$4" = -- ]; then shift 4; carnet_command "$@"; else command npm "$@"; fi; }\n`,
+    );
+    // The first run of a token command line is real; its printed token (on success only) then
+    // answers the same command line, with the same development settings, in every document.
+    const cache = o.tokenCache;
+    bash.stdin!.write(
+      cache
+        ? `carnet_command() {
+  if [ "$1" != token ]; then (cd '${o.cwd}' && node bin/carnet.js "$@"); return; fi
+  local kept="${cache}/$(printf '%s\\0' "$CARNET_DEV_MODE" "$CARNET_DATA_DIR" "$@" | sha256sum | cut -c1-32)"
+  if [ ! -f "$kept" ]; then (cd '${o.cwd}' && node bin/carnet.js "$@") > "$kept.new" || { local s=$?; cat "$kept.new"; rm -f "$kept.new"; return $s; }; mv "$kept.new" "$kept"; fi
+  cat "$kept"
+}\n`
+        : `carnet_command() { (cd '${o.cwd}' && node bin/carnet.js "$@"); }\n`,
     );
   }
 
