@@ -59,7 +59,11 @@ function remoteDesk(server: string): Desk {
   if (!token) throw new ConfigError('CARNET_ADMIN_TOKEN: an operator token is needed to reach the server');
   const base = `${server.replace(/\/$/, '')}/admin/maintenance`;
   async function ask(path: string, init: RequestInit = {}): Promise<unknown> {
-    const res = await fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    const res = await fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }).catch((e: unknown) => {
+      // a server that is not there (refused, unknown host, bad URL): the operator's to fix, on one line
+      const why = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new ConfigError(`--server ${server}: no answer (${why?.code ?? why?.message ?? (e as Error).message})`);
+    });
     if (res.status === 204) return null;
     const body = (await res.json().catch(() => ({}))) as { issue?: Array<{ diagnostics?: string }> };
     if (!res.ok) throw new CarnetError('business_rule', `the server answered ${res.status}: ${body.issue?.[0]?.diagnostics ?? res.statusText}`);

@@ -2,6 +2,7 @@
 // the running server (its admin route, with an operator's token), since the embedded store is the
 // server's alone while it runs. The data directory starts with its store created and migrated.
 import { expect, it } from '@jest/globals';
+import { createServer, type AddressInfo } from 'node:net';
 import { useCarnetProcesses } from '../support/cli.js';
 import { fillMigratedDataDir } from '../support/data-dir-template.js';
 
@@ -32,3 +33,15 @@ it('DMP-06: an operator plans, lists and cancels a window on the running server 
   // Without an operator's token the server is not asked.
   expect(await carnet.run(['maintenance', 'list', '--server', server.baseUrl], env)).toMatchObject({ status: 2, stderr: expect.stringContaining('CARNET_ADMIN_TOKEN') });
 }, 300_000);
+
+it('a server that does not answer is one line on stderr, never a stack trace', async () => {
+  // a loopback port just given back by the system: nothing listens there, the connection is refused
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((done) => probe.close(done));
+  const url = `http://127.0.0.1:${port}`;
+  const r = await carnet.run(['maintenance', 'list', '--server', url], { CARNET_DATA_DIR: carnet.tempDir('carnet-maintenance-'), CARNET_ADMIN_TOKEN: 'any' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toBe(`carnet: --server ${url}: no answer (ECONNREFUSED)\n`);
+}, 60_000);
