@@ -5,9 +5,10 @@
 // leaves in the record's trace lanes.
 import { beforeAll, expect, it } from '@jest/globals';
 import type { Db, Tx } from '../../../src/store/db.js';
-import { appendTrace, type TraceEntry } from '../../../src/store/trace-repo.js';
+import type { TraceEntry } from '../../../src/store/trace-repo.js';
 import { verifyTrace } from '../../../src/store/trace-verify.js';
 import { describeEachStore } from '../../support/stores.js';
+import { holdTraceLane } from '../../support/trace-hold.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../../support/world.js';
 
 /** `db`, every statement it is sent written down: its text, and whether it ran in a transaction block. */
@@ -116,24 +117,15 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
   (kind === 'postgres' ? it : it.skip)('TRACE-01: with lane 0 held by an open transaction, the ids are neither read untraced nor held up: read and traced in another lane, once', async () => {
     const { patientKey } = await recordWithDocuments(3);
     const hold: TraceEntry = { patientKey, occurredAt: new Date(), actor: { kind: 'support', id: 'agent' }, action: 'record.hold', outcome: 'success', channel: 'test' };
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let holding!: (lane: number) => void;
-    const held = new Promise<number>((r) => (holding = r));
-    const open = db().transaction(async (tx) => {
-      const row = await appendTrace(tx, hold);
-      holding(row.lane);
-      await released;
-    });
+    const held = await holdTraceLane(db(), hold);
     try {
-      expect(await held).toBe(0);
+      expect(held.lane).toBe(0);
       expect(await ids(patientKey)).toHaveLength(3);
       // the first search in lane 0; this one's row in the first lane no one held
       expect((await searchRows(patientKey)).map((r) => r.lane)).toEqual([0, 1]);
     } finally {
-      release();
+      await held.release();
     }
-    await open;
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
 });

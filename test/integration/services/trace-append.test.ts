@@ -9,6 +9,7 @@ import type { Queryable } from '../../../src/store/db.js';
 import { inReadOnlySnapshot } from '../../../src/store/snapshot.js';
 import { verifyTrace } from '../../../src/store/trace-verify.js';
 import { describeEachStore } from '../../support/stores.js';
+import { holdTraceLane } from '../../support/trace-hold.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../../support/world.js';
 
 describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02)', (db, kind) => {
@@ -160,20 +161,10 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
   (kind === 'postgres' ? it : it.skip)('TRACE-01: an access whose lane another open transaction holds is not held up by it: it appends to another lane', async () => {
     const { patientKey } = await adultRecord(w);
     await w.services.documents.find(patientCaller(patientKey), { patientKey });
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let holding!: (lane: number) => void;
-    const held = new Promise<number>((r) => (holding = r));
     // This transaction appends (taking lane 0, the first free one) and stays open until released.
-    const open = db().transaction(async (tx) => {
-      const row = await appendTrace(tx, entry(patientKey, 'record.hold'));
-      holding(row.lane);
-      await released;
-      return row;
-    });
+    const hold = await holdTraceLane(db(), entry(patientKey, 'record.hold'));
     try {
-      const heldLane = await held;
-      expect(heldLane).toBe(0);
+      expect(hold.lane).toBe(0);
       // Were accesses to one record still serialised, this search would wait for the open
       // transaction, which waits for it: the test would never end.
       await w.services.documents.find(patientCaller(patientKey), { patientKey });
@@ -181,34 +172,24 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
       // the first search, alone, in lane 0; the second in the first lane no one held
       expect(searches.map((r) => r.lane)).toEqual([0, 1]);
     } finally {
-      release();
+      await hold.release();
     }
-    await open;
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
 
   (kind === 'postgres' ? it : it.skip)('TRACE-01: a page whose lane 0 another open transaction holds is neither read untraced nor held up: it is read and traced in another lane, once', async () => {
     const patientKey = await recordWithDocuments();
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let holding!: (lane: number) => void;
-    const held = new Promise<number>((r) => (holding = r));
-    const open = db().transaction(async (tx) => {
-      const row = await appendTrace(tx, entry(patientKey, 'record.hold'));
-      holding(row.lane);
-      await released;
-    });
+    const hold = await holdTraceLane(db(), entry(patientKey, 'record.hold'));
     try {
-      expect(await held).toBe(0);
+      expect(hold.lane).toBe(0);
       const page = await versionedPage(patientKey);
       expect(page.total).toBe(3);
       const searches = await searchLanesOf(patientKey);
       // the first search in lane 0; the page's one row in the first lane no one held
       expect(searches.map((r) => r.lane)).toEqual([0, 1]);
     } finally {
-      release();
+      await hold.release();
     }
-    await open;
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair } from 'jose';
 import { createBearerVerifier } from '../../../src/auth/bearer.js';
 import { localKeysFromJwk } from '../../../src/auth/local-keys.js';
-import { checkedVihfSignatures, verifyVihf, VihfError } from '../../../src/auth/vihf.js';
+import { checkedVihfSignatures, verifyVihf } from '../../../src/auth/vihf.js';
+import { vihfOutcome } from '../../support/vihf-outcome.js';
 import { issueVihf, securityHeader } from '../../../src/auth/vihf-issuer.js';
 import { createVerifiedCache } from '../../../src/auth/verified-cache.js';
 import { CarnetError } from '../../../src/domain/errors.js';
@@ -80,15 +81,6 @@ describe('checked VIHF signatures are remembered, their conditions are not', () 
   );
   const security = () => parseSoapEnvelope(`<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Header>${header}</env:Header><env:Body><x/></env:Body></env:Envelope>`).security;
   const at = (now: Date, audiences = [AUDIENCE]) => ({ trustedCertificates: [signer.certificatePem], audiences, now: () => now });
-  const kind = (fn: () => unknown) => {
-    try {
-      fn();
-      return 'accepted';
-    } catch (e) {
-      if (e instanceof VihfError) return e.kind;
-      throw e;
-    }
-  };
 
   it('ACC-10: an assertion checked once is remembered (signature checked, signed bytes parsed, once); expiry, audience and its patient are read again on every request', () => {
     const before = checkedVihfSignatures();
@@ -98,8 +90,8 @@ describe('checked VIHF signatures are remembered, their conditions are not', () 
     expect(checkedVihfSignatures()).toBe(before + 1);
     expect(again.actor.boundPatient).toEqual(PATIENT_A);
     expect(again).toEqual(first);
-    expect(kind(() => verifyVihf(security(), at(new Date(issued.getTime() + 3600_000))))).toBe('expired');
-    expect(kind(() => verifyVihf(security(), at(issued, ['https://elsewhere.test/xds'])))).toBe('wrong_audience');
+    expect(vihfOutcome(() => verifyVihf(security(), at(new Date(issued.getTime() + 3600_000))))).toBe('expired');
+    expect(vihfOutcome(() => verifyVihf(security(), at(issued, ['https://elsewhere.test/xds'])))).toBe('wrong_audience');
     // the signed assertion, parsed once, is read afresh: the refusals above left nothing behind
     expect(verifyVihf(security(), at(issued))).toEqual(first);
   });

@@ -4,7 +4,8 @@
 // request all the same, and a block that is not exactly the one verified is checked afresh.
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { verifyVihfBlock, VihfError, type SecurityHeaderBlock, type VihfVerifierConfig } from '../../../src/auth/vihf.js';
+import { verifyVihfBlock, type SecurityHeaderBlock, type VihfVerifierConfig } from '../../../src/auth/vihf.js';
+import { vihfOutcome } from '../../support/vihf-outcome.js';
 import { issueVihf, securityHeader } from '../../../src/auth/vihf-issuer.js';
 import { readSoapHead } from '../../../src/xds/soap.js';
 import { NS } from '../../../src/xml/index.js';
@@ -39,16 +40,6 @@ function counted(xml: string): { block: SecurityHeaderBlock; parsed: () => numbe
 
 const at = (now: Date, o: Partial<VihfVerifierConfig> = {}): VihfVerifierConfig => ({ trustedCertificates: [signer.certificatePem], audiences: [AUDIENCE], now: () => now, ...o });
 
-function kind(fn: () => unknown): string {
-  try {
-    fn();
-    return 'accepted';
-  } catch (e) {
-    if (e instanceof VihfError) return e.kind;
-    throw e;
-  }
-}
-
 describe('verified VIHF blocks are remembered by their text, their conditions are not', () => {
   it('ACC-10: the same block in a new envelope is not parsed again; expiry, audience and the patient binding are read on every request', () => {
     const first = counted(envelope(header));
@@ -58,9 +49,9 @@ describe('verified VIHF blocks are remembered by their text, their conditions ar
     const again = counted(envelope(header));
     expect(verifyVihfBlock(again.block, at(issued))).toEqual(identity);
     expect(identity.actor.boundPatient).toEqual(PATIENT_A);
-    expect(kind(() => verifyVihfBlock(again.block, at(new Date(issued.getTime() + 3600_000))))).toBe('expired');
-    expect(kind(() => verifyVihfBlock(again.block, at(issued, { audiences: ['https://elsewhere.test/xds'] })))).toBe('wrong_audience');
-    expect(kind(() => verifyVihfBlock(again.block, at(issued, { maxLifetimeSeconds: 60 })))).toBe('malformed');
+    expect(vihfOutcome(() => verifyVihfBlock(again.block, at(new Date(issued.getTime() + 3600_000))))).toBe('expired');
+    expect(vihfOutcome(() => verifyVihfBlock(again.block, at(issued, { audiences: ['https://elsewhere.test/xds'] })))).toBe('wrong_audience');
+    expect(vihfOutcome(() => verifyVihfBlock(again.block, at(issued, { maxLifetimeSeconds: 60 })))).toBe('malformed');
     expect(again.parsed()).toBe(0);
   });
 
@@ -68,21 +59,21 @@ describe('verified VIHF blocks are remembered by their text, their conditions ar
     verifyVihfBlock(counted(envelope(header)).block, at(issued));
     expect(header).toContain('>810000000009<');
     const altered = counted(envelope(header.replace('>810000000009<', '>810000000008<')));
-    expect(kind(() => verifyVihfBlock(altered.block, at(issued)))).toBe('invalid_signature');
+    expect(vihfOutcome(() => verifyVihfBlock(altered.block, at(issued)))).toBe('invalid_signature');
     expect(altered.parsed()).toBe(1);
     // refused blocks are never remembered: checked afresh again
-    expect(kind(() => verifyVihfBlock(altered.block, at(issued)))).toBe('invalid_signature');
+    expect(vihfOutcome(() => verifyVihfBlock(altered.block, at(issued)))).toBe('invalid_signature');
     expect(altered.parsed()).toBe(2);
   });
 
   it('the same block under other namespace declarations, or under other trusted certificates, is not the block verified', () => {
     verifyVihfBlock(counted(envelope(header)).block, at(issued));
     const elsewhere = counted(envelope(header, `<env:Envelope xmlns:env="${NS.soap12}" xmlns:x="urn:example:other">`));
-    expect(kind(() => verifyVihfBlock(elsewhere.block, at(issued)))).toBe('accepted');
+    expect(vihfOutcome(() => verifyVihfBlock(elsewhere.block, at(issued)))).toBe('accepted');
     expect(elsewhere.parsed()).toBe(1);
 
     const otherTrust = counted(envelope(header));
-    expect(kind(() => verifyVihfBlock(otherTrust.block, at(issued, { trustedCertificates: [testSigner('untrusted').certificatePem] })))).toBe('untrusted');
+    expect(vihfOutcome(() => verifyVihfBlock(otherTrust.block, at(issued, { trustedCertificates: [testSigner('untrusted').certificatePem] })))).toBe('untrusted');
     expect(otherTrust.parsed()).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { VihfError, verifyVihf, vihfFaultSubcode } from '../../../src/auth/vihf.js';
+import { vihfOutcome } from '../../support/vihf-outcome.js';
 import type { VihfVerifierConfig } from '../../../src/auth/vihf.js';
 import { buildVihfAssertion, issueVihf, securityHeader, signAssertion } from '../../../src/auth/vihf-issuer.js';
 import type { VihfClaims } from '../../../src/auth/vihf-issuer.js';
@@ -37,16 +38,6 @@ function security(headerXml: string) {
 
 function signed(c: VihfClaims = claims, signer = trusted, now = NOW) {
   return issueVihf(c, { ...signer, now, validitySeconds: 600 });
-}
-
-function kindOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VihfError) return e.kind;
-    throw e;
-  }
-  return 'accepted';
 }
 
 describe('verifyVihf', () => {
@@ -92,39 +83,39 @@ describe('verifyVihf', () => {
   });
 
   it('missing: no header, or no assertion in it', () => {
-    expect(kindOf(() => verifyVihf(undefined, config))).toBe('missing');
-    expect(kindOf(() => verifyVihf(security(securityHeader()), config))).toBe('missing');
+    expect(vihfOutcome(() => verifyVihf(undefined, config))).toBe('missing');
+    expect(vihfOutcome(() => verifyVihf(security(securityHeader()), config))).toBe('missing');
   });
 
   it('unsigned', () => {
     const a = buildVihfAssertion(claims, { issuer: 'CN=x', now: NOW });
-    expect(kindOf(() => verifyVihf(security(securityHeader(a)), config))).toBe('unsigned');
+    expect(vihfOutcome(() => verifyVihf(security(securityHeader(a)), config))).toBe('unsigned');
   });
 
   it('tampered: a changed NameID breaks the digest', () => {
     const a = signed().replace('>810000000001<', '>810000000666<');
-    expect(kindOf(() => verifyVihf(security(securityHeader(a)), config))).toBe('invalid_signature');
+    expect(vihfOutcome(() => verifyVihf(security(securityHeader(a)), config))).toBe('invalid_signature');
   });
 
   it('tampered: a changed purpose of use breaks the digest', () => {
     const a = signed().replace('code="normal"', 'code="bris_de_glace"');
-    expect(kindOf(() => verifyVihf(security(securityHeader(a)), config))).toBe('invalid_signature');
+    expect(vihfOutcome(() => verifyVihf(security(securityHeader(a)), config))).toBe('invalid_signature');
   });
 
   it('expired and not yet valid (injectable clock, skew)', () => {
     const h = security(securityHeader(signed()));
-    expect(kindOf(() => verifyVihf(h, { ...config, now: () => new Date(NOW.getTime() + 11 * 60_000) }))).toBe('expired');
-    expect(kindOf(() => verifyVihf(h, { ...config, now: () => new Date(NOW.getTime() - 5 * 60_000) }))).toBe('expired');
-    expect(kindOf(() => verifyVihf(h, { ...config, now: () => new Date(NOW.getTime() + 10 * 60_000 + 30_000) }))).toBe('accepted');
+    expect(vihfOutcome(() => verifyVihf(h, { ...config, now: () => new Date(NOW.getTime() + 11 * 60_000) }))).toBe('expired');
+    expect(vihfOutcome(() => verifyVihf(h, { ...config, now: () => new Date(NOW.getTime() - 5 * 60_000) }))).toBe('expired');
+    expect(vihfOutcome(() => verifyVihf(h, { ...config, now: () => new Date(NOW.getTime() + 10 * 60_000 + 30_000) }))).toBe('accepted');
   });
 
   it('refuses an assertion announcing a longer validity than the configured maximum', () => {
     const tenYears = issueVihf(claims, { ...trusted, now: NOW, validitySeconds: 10 * 365 * 86400 });
     const h = security(securityHeader(tenYears));
-    expect(kindOf(() => verifyVihf(h, config))).toBe('accepted');
-    expect(kindOf(() => verifyVihf(h, { ...config, maxLifetimeSeconds: 8 * 3600 }))).toBe('malformed');
+    expect(vihfOutcome(() => verifyVihf(h, config))).toBe('accepted');
+    expect(vihfOutcome(() => verifyVihf(h, { ...config, maxLifetimeSeconds: 8 * 3600 }))).toBe('malformed');
     expect(() => verifyVihf(h, { ...config, maxLifetimeSeconds: 8 * 3600 })).toThrow(/longer than the 28800 seconds/);
-    expect(kindOf(() => verifyVihf(security(securityHeader(signed())), { ...config, maxLifetimeSeconds: 8 * 3600 }))).toBe('accepted');
+    expect(vihfOutcome(() => verifyVihf(security(securityHeader(signed())), { ...config, maxLifetimeSeconds: 8 * 3600 }))).toBe('accepted');
   });
 
   it('does not canonicalise an assertion of thousands of elements', () => {
@@ -137,23 +128,23 @@ describe('verifyVihf', () => {
 
   it('wrong audience, or none when one is required', () => {
     const h = security(securityHeader(signed()));
-    expect(kindOf(() => verifyVihf(h, { ...config, audiences: ['https://elsewhere'] }))).toBe('wrong_audience');
+    expect(vihfOutcome(() => verifyVihf(h, { ...config, audiences: ['https://elsewhere'] }))).toBe('wrong_audience');
     const none = security(securityHeader(signed({ ...claims, audience: undefined })));
-    expect(kindOf(() => verifyVihf(none, config))).toBe('wrong_audience');
-    expect(kindOf(() => verifyVihf(none, { ...config, audiences: undefined }))).toBe('accepted');
+    expect(vihfOutcome(() => verifyVihf(none, config))).toBe('wrong_audience');
+    expect(vihfOutcome(() => verifyVihf(none, { ...config, audiences: undefined }))).toBe('accepted');
   });
 
   it('untrusted: a valid signature by an unknown certificate', () => {
-    expect(kindOf(() => verifyVihf(security(securityHeader(signed(claims, untrusted))), config))).toBe('untrusted');
+    expect(vihfOutcome(() => verifyVihf(security(securityHeader(signed(claims, untrusted))), config))).toBe('untrusted');
     const fresh = generateSelfSigned();
-    expect(kindOf(() => verifyVihf(security(securityHeader(signed(claims, fresh))), config))).toBe('untrusted');
-    expect(kindOf(() => verifyVihf(security(securityHeader(signed(claims, fresh))), { ...config, trustedCertificates: [untrusted.certificatePem, fresh.certificatePem] }))).toBe('accepted');
+    expect(vihfOutcome(() => verifyVihf(security(securityHeader(signed(claims, fresh))), config))).toBe('untrusted');
+    expect(vihfOutcome(() => verifyVihf(security(securityHeader(signed(claims, fresh))), { ...config, trustedCertificates: [untrusted.certificatePem, fresh.certificatePem] }))).toBe('accepted');
   });
 
   it('untrusted: a KeyInfo swapped for a trusted certificate does not help a foreign key', () => {
     const trustedB64 = trusted.certificatePem.replace(/-----[^-]+-----|\s/g, '');
     const a = signed(claims, untrusted).replace(/<ds:X509Certificate>[^<]+<\/ds:X509Certificate>/, `<ds:X509Certificate>${trustedB64}</ds:X509Certificate>`);
-    expect(kindOf(() => verifyVihf(security(securityHeader(a)), config))).toBe('invalid_signature');
+    expect(vihfOutcome(() => verifyVihf(security(securityHeader(a)), config))).toBe('invalid_signature');
   });
 
   describe('signature wrapping', () => {
@@ -163,13 +154,13 @@ describe('verifyVihf', () => {
     const genuineId = /ID="([^"]+)"/.exec(genuine)![1]!;
 
     it('an unsigned assertion next to the genuine one', () => {
-      expect(kindOf(() => verifyVihf(security(securityHeader(evil('_evil'), genuine)), config))).toBe('malformed');
-      expect(kindOf(() => verifyVihf(security(securityHeader(genuine, evil('_evil'))), config))).toBe('malformed');
+      expect(vihfOutcome(() => verifyVihf(security(securityHeader(evil('_evil'), genuine)), config))).toBe('malformed');
+      expect(vihfOutcome(() => verifyVihf(security(securityHeader(genuine, evil('_evil'))), config))).toBe('malformed');
     });
 
     it('an unsigned assertion wrapping the genuine one', () => {
       const wrapper = evil('_evil').replace('</saml2:Assertion>', `<saml2:Advice>${genuine}</saml2:Advice></saml2:Assertion>`);
-      expect(kindOf(() => verifyVihf(security(securityHeader(wrapper)), config))).toBe('unsigned');
+      expect(vihfOutcome(() => verifyVihf(security(securityHeader(wrapper)), config))).toBe('unsigned');
     });
 
     it('the genuine signature moved onto a wrapper that embeds the genuine assertion', () => {
@@ -178,7 +169,7 @@ describe('verifyVihf', () => {
       const wrapper = evil('_evil')
         .replace('</saml2:Issuer>', `</saml2:Issuer>${sig}`)
         .replace('</saml2:Assertion>', `<saml2:Advice>${genuineUnsigned}</saml2:Advice></saml2:Assertion>`);
-      expect(kindOf(() => verifyVihf(security(securityHeader(wrapper)), config))).toBe('invalid_signature');
+      expect(vihfOutcome(() => verifyVihf(security(securityHeader(wrapper)), config))).toBe('invalid_signature');
     });
 
     it('the wrapper takes the genuine ID (duplicate ids)', () => {
