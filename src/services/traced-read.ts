@@ -35,18 +35,19 @@ export class ContendedRecords {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  has(patientKey: string): boolean {
-    const until = this.until.get(patientKey);
+  /** `key`: a record's lane, laneKey() */
+  has(key: string): boolean {
+    const until = this.until.get(key);
     if (until === undefined) return false;
     if (until > this.now()) return true;
-    this.until.delete(patientKey);
+    this.until.delete(key);
     return false;
   }
 
-  note(patientKey: string): void {
-    // bounded: past `max` records, everything is forgotten (each then tries once more)
+  note(key: string): void {
+    // bounded: past `max` lanes, everything is forgotten (each then tries once more)
     if (this.until.size >= this.max) this.until.clear();
-    this.until.set(patientKey, this.now() + this.holdMs);
+    this.until.set(key, this.now() + this.holdMs);
   }
 }
 
