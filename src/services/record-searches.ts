@@ -55,19 +55,28 @@ export function recordSearches(deps: ServiceDeps) {
   ): Promise<T> {
     await deps.availability?.ensureAvailable('document.search');
     const trace = { details: { search: summarise(criteria) } };
-    const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', trace);
-    if (!patientKey) return none;
     const queryOf = (record: LoadedRecord): DocumentQuery => ({
       ...criteria,
       ...narrowing,
-      patientKey,
+      patientKey: record.context.patientKey,
       visibility: visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()),
     });
-    if (inOneStatement) {
-      const work = { patientKey, action: 'record.read' as const, trace, select: (record: LoadedRecord) => inOneStatement.select(queryOf(record)) };
-      const done = await readTracedInOneStatement<R>(deps, caller, work, contended, lanes);
-      if (done) return inOneStatement.value(done.rows);
-    }
+    const inOne = async (record: PatientRef) => {
+      if (!inOneStatement) return undefined;
+      const work = { record, action: 'record.read' as const, trace, select: (loaded: LoadedRecord) => inOneStatement.select(queryOf(loaded)) };
+      return readTracedInOneStatement<R>(deps, caller, work, contended, lanes);
+    };
+    const unbound = boundPatientOf(caller.actor) === undefined;
+    // An unbound caller may name any patient (ACC-10 binds it to none: recordKeyFor only finds the
+    // record): the read in one statement loads the record by the name the request gives, key or
+    // identifier, without a look-up of its own. When that way answers nothing (no such record, a
+    // lane held, a refusal...), the usual way answers, look-up included.
+    const early = unbound ? await inOne(patient) : undefined;
+    if (early) return inOneStatement!.value(early.rows);
+    const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', trace);
+    if (!patientKey) return none;
+    const done = unbound ? undefined : await inOne({ patientKey });
+    if (done) return inOneStatement!.value(done.rows);
     return guarded(deps, caller, {
       patientKey,
       action: 'record.read',
@@ -115,7 +124,7 @@ export function recordSearches(deps: ServiceDeps) {
     if (inOneStatement) {
       let made: ReturnType<typeof pageQuery> | undefined;
       const work = {
-        patientKey,
+        record: { patientKey },
         action: 'record.read' as const,
         trace,
         select: (record: LoadedRecord) => {

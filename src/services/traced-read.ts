@@ -10,10 +10,11 @@
 import type { Action } from '../domain/actions.js';
 import { decide } from '../domain/decide.js';
 import type { SqlParams } from '../store/sql-params.js';
-import { loadRecord, type LoadedRecord } from '../store/record-repo.js';
+import { loadRecord, loadRecordByIdentifier, type LoadedRecord } from '../store/record-repo.js';
 import { appendTraceWithRead, TRACE_LANES, type ReadPrecondition } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { traceEntryOf, type TraceExtra } from './guard.js';
+import type { PatientRef } from './patient-binding.js';
 
 /**
  * Lanes of records lately found held or moved by a read in one statement (keyed by record and
@@ -70,30 +71,48 @@ export class LanesInFlight {
   /** per record, a bit per lane held */
   private readonly held = new Map<string, number>();
 
-  /** The lane taken for a read of the record, or null when every lane is held or `avoid`ed. */
-  take(patientKey: string, avoid: (lane: number) => boolean = () => false): number | null {
-    const bits = this.held.get(patientKey) ?? 0;
+  /**
+   * The lane taken for a read of the record (`record`: how the read names it, refOf()), or null
+   * when every lane is held or `avoid`ed.
+   */
+  take(record: string, avoid: (lane: number) => boolean = () => false): number | null {
+    const bits = this.held.get(record) ?? 0;
     for (let lane = 0; lane < TRACE_LANES; lane++) {
       if (!(bits & (1 << lane)) && !avoid(lane)) {
-        this.held.set(patientKey, bits | (1 << lane));
+        this.held.set(record, bits | (1 << lane));
         return lane;
       }
     }
     return null;
   }
 
-  give(patientKey: string, lane: number): void {
-    const bits = (this.held.get(patientKey) ?? 0) & ~(1 << lane);
-    if (bits) this.held.set(patientKey, bits);
-    else this.held.delete(patientKey);
+  give(record: string, lane: number): void {
+    const bits = (this.held.get(record) ?? 0) & ~(1 << lane);
+    if (bits) this.held.set(record, bits);
+    else this.held.delete(record);
   }
 }
 
+/**
+ * The key of a record as a read names it, for LanesInFlight and ContendedRecords: its key, or the
+ * identifier the read loads it by. Known before the load, so that the load reads the head of the
+ * lane taken. One record named both ways by reads at once may see two of them expect the same
+ * lane's head: the later one finds it moved and takes guarded()'s way, as on any miss.
+ */
+function refOf(record: PatientRef): string {
+  return 'patientKey' in record ? record.patientKey : `${record.system}\u0000${record.value}`;
+}
+
 /** ContendedRecords' key of a record's lane. */
-const laneKey = (patientKey: string, lane: number) => `${patientKey}:${lane}`;
+const laneKey = (record: string, lane: number) => `${record}:${lane}`;
 
 export interface OneStatementRead {
-  patientKey: string;
+  /**
+   * The record read: by its key, or by one of its identifiers (loaded by it, without a look-up
+   * of its own: for a caller whom ACC-10 does not bind to a patient, to whom naming any
+   * identifier is allowed, as recordKeyFor() says)
+   */
+  record: PatientRef;
   action: Action;
   trace?: TraceExtra;
   /**
@@ -114,12 +133,13 @@ export async function readTracedInOneStatement<R extends object>(
   contended: ContendedRecords,
   lanes: LanesInFlight,
 ): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
-  const lane = lanes.take(work.patientKey, (l) => contended.has(laneKey(work.patientKey, l)));
+  const ref = refOf(work.record);
+  const lane = lanes.take(ref, (l) => contended.has(laneKey(ref, l)));
   if (lane === null) return undefined;
   try {
-    return await readInLane<R>(deps, caller, work, contended, lane);
+    return await readInLane<R>(deps, caller, work, contended, ref, lane);
   } finally {
-    lanes.give(work.patientKey, lane);
+    lanes.give(ref, lane);
   }
 }
 
@@ -128,24 +148,28 @@ async function readInLane<R extends object>(
   caller: Caller,
   work: OneStatementRead,
   contended: ContendedRecords,
+  ref: string,
   lane: number,
 ): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
   // Outside a transaction block, the load sees what a load inside one would (READ COMMITTED:
   // each statement its own snapshot, no lock taken by a read either way).
-  const record = await loadRecord(deps.db, work.patientKey, false, lane).catch(() => null);
+  const named = work.record;
+  const loading = 'patientKey' in named ? loadRecord(deps.db, named.patientKey, false, lane) : loadRecordByIdentifier(deps.db, named, lane);
+  const record = await loading.catch(() => null);
   if (!record?.traceHead) return undefined;
+  const patientKey = record.context.patientKey;
   const decision = decide(deps.policy, caller.actor, record.context, null, work.action, deps.clock.now());
   // a refusal is traced as guarded() traces it; an emergency access takes guarded()'s way too
   if (!decision.permit || decision.emergency) return undefined;
   const select = work.select(record);
   if (!select) return undefined;
-  const entry = traceEntryOf(deps, caller, work.patientKey, work.action, 'success', work.trace);
+  const entry = traceEntryOf(deps, caller, patientKey, work.action, 'success', work.trace);
   // A store error: the statement, a transaction of its own, wrote nothing (or, were the connection
   // lost after its commit, a row the retry's row follows: an access traced twice, never
   // untraced); guarded()'s way answers it, and traces a failure, as it would have.
   const [read, precondition] = typeof select === 'function' ? [select, undefined] : [select.read, select.precondition];
   const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, read, precondition).catch(() => undefined);
   // a precondition that did not hold says nothing of the lane: only a busy or moved one is noted
-  if (r && !r.appended && !r.declined) contended.note(laneKey(work.patientKey, lane));
+  if (r && !r.appended && !r.declined) contended.note(laneKey(ref, lane));
   return r?.appended ? { record, rows: r.rows } : undefined;
 }

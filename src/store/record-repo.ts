@@ -46,7 +46,8 @@ export interface LoadedRecord {
   traceHead?: { lane: number; seq: number; hash: string } | null;
 }
 
-const LOAD_SQL = `
+/** The record's columns, its rule context and its trace lane's head ($2), read from `d` (dmp) and `h`. */
+const LOAD_COLUMNS = `
 SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date::text AS birth_date,
   d.emancipated, d.protected_adult, d.consent_by, d.consent_at, d.creation_channel, d.created_by, d.created_at,
   d.closed_at, d.closed_by, d.closure_reason, d.purge_after, d.oppose_bris_de_glace, d.oppose_centre_15,
@@ -59,8 +60,16 @@ SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date:
             FROM legal_representative r WHERE r.patient_key = d.patient_key), '[]'::json) AS reps,
   COALESCE((SELECT json_agg(json_build_object('system', i.system, 'value', i.value) ORDER BY i.system, i.value)
             FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers,
-  h.seq AS trace_head_seq, h.hash AS trace_head_hash
+  h.seq AS trace_head_seq, h.hash AS trace_head_hash`;
+
+const LOAD_SQL = `${LOAD_COLUMNS}
 FROM dmp d LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key AND h.lane = $2 WHERE d.patient_key = $1`;
+
+/** The same load, of the record one of its identifiers ($1 system, $3 value) names: no look-up of its own. */
+const LOAD_BY_IDENTIFIER_SQL = `${LOAD_COLUMNS}
+FROM patient_identifier n JOIN dmp d ON d.patient_key = n.patient_key
+  LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key AND h.lane = $2
+WHERE n.system = $1 AND n.value = $3`;
 
 const LOAD_FOR_UPDATE = `${LOAD_SQL} FOR UPDATE OF d`;
 
@@ -88,7 +97,19 @@ export async function loadRecord(q: Queryable, patientKey: string, forUpdate = f
   // `Patient/example` names no record: it is not found, rather than a uuid cast error.
   if (!isUuid(patientKey)) return null;
   const r = await q.query<LoadedJson>(forUpdate ? LOAD_FOR_UPDATE : LOAD_SQL, [patientKey, lane]);
-  const raw = r.rows[0];
+  return loaded(r.rows[0], lane);
+}
+
+/**
+ * loadRecord of the record an identifier names, in the same one round trip: what findPatientKey
+ * then loadRecord would read (null when no record has that identifier). Without a lock.
+ */
+export async function loadRecordByIdentifier(q: Queryable, id: PatientIdentifier, lane = 0): Promise<LoadedRecord | null> {
+  const r = await q.query<LoadedJson>(LOAD_BY_IDENTIFIER_SQL, [id.system, lane, id.value]);
+  return loaded(r.rows[0], lane);
+}
+
+function loaded(raw: LoadedJson | undefined, lane: number): LoadedRecord | null {
   if (!raw) return null;
   const { grants, reps, identifiers: identifiersJson, trace_head_seq: headSeq, trace_head_hash: headHash, ...row } = raw;
   const identifiers = json(identifiersJson);

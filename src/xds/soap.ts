@@ -146,7 +146,12 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   // The verifier asks for the whole block only when it does not know it already (SecurityBlock).
   const span = headerPart ? securitySpan(text, headerPart, limits) : undefined;
   const headText = without(text, bodyPart);
-  const env = parsePart(span ? hollowed(text, span, bodyPart) : headText).documentElement!;
+  // A Body no larger than a Header may be (a query, an update's few objects) is parsed with the
+  // Header, in the same tree: one parse of the envelope. What is built before the sender is known
+  // stays bounded (the Header's bound, once more for the Body). A larger Body, or an envelope this tree
+  // cannot be made of, is parsed apart once the sender is known, as before.
+  const small = bodyPart && bodyPart.elements <= maxHeaderElements ? oneTree(span ? hollowed(text, span, undefined) : text, rootChildren.indexOf(bodyPart)) : undefined;
+  const env = small?.env ?? parsePart(span ? hollowed(text, span, bodyPart) : headText).documentElement!;
   if (env.localName === 'Envelope' && env.namespaceURI === NS.soap11) {
     throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch', soap11: true });
   }
@@ -157,7 +162,7 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   // SOAP 1.2 Part 1 §5.1: an optional Header, then the Body, and no other element; the Body read
   // after identity is the one cut here, so no second Body or Header may stand beside them.
   if (!bodyPart) throw new XdsWireError('SOAP envelope without a Body');
-  const others = childElements(env);
+  const others = small ? small.others : childElements(env);
   const headerEl = others[0]?.namespaceURI === NS.soap12 && others[0].localName === 'Header' ? others[0] : undefined;
   if (others.length > (headerEl ? 1 : 0) || (headerPart && headerPart.start > bodyPart.start)) {
     throw new XdsWireError('a SOAP Envelope holds an optional Header then one Body, and no other element');
@@ -191,7 +196,7 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
     throw new XdsWireError(`header ${names} is not understood`, { faultCode: 'MustUnderstand', notUnderstood, relatesTo: header.messageId });
   }
   const readBody = (): Element => {
-    const bodyEl = firstChild(parsePart(without(text, headerPart)).documentElement!, NS.soap12, 'Body');
+    const bodyEl = small ? small.body : firstChild(parsePart(without(text, headerPart)).documentElement!, NS.soap12, 'Body');
     if (!bodyEl) throw new XdsWireError('SOAP envelope without a Body');
     const content = childElements(bodyEl);
     if (content.length !== 1) throw new XdsWireError('the SOAP Body must hold exactly one element');
@@ -207,6 +212,26 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
     security = { element: () => element };
   }
   return { header, security, readBody };
+}
+
+/**
+ * The envelope's tree with its Body (the root's child at `bodyIndex`, as the scan found them): the
+ * root, its other children (what a tree of the envelope without its Body would hold), and the Body
+ * itself when it is the SOAP 1.2 Body, as readBody() finds it in a tree of its own. Undefined when
+ * the text is not well-formed or the children are not those the scan found: the two parses then
+ * answer, each with its own error at its own time (a Body's after the sender is known).
+ */
+function oneTree(xml: string, bodyIndex: number): { env: Element; others: Element[]; body: Element | undefined } | undefined {
+  let env: Element;
+  try {
+    env = parseScannedXml(xml).documentElement!;
+  } catch {
+    return undefined;
+  }
+  const children = childElements(env);
+  const bodyEl = children[bodyIndex];
+  if (!bodyEl || localNameOf(bodyEl.tagName) !== 'Body') return undefined;
+  return { env, others: children.filter((_, i) => i !== bodyIndex), body: bodyEl.namespaceURI === NS.soap12 ? bodyEl : undefined };
 }
 
 /** The wsse:Security element of an envelope's text without its Body, parsed whole. */

@@ -70,9 +70,11 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     counted.sent.length = 0;
     const found = await ids(patientKey);
     const sent = [...counted.sent];
-    // the record's key checked, the record loaded, then the ids with their trace row
-    expect(sent.map((s) => s.inTransaction)).toEqual([false, false, false]);
-    expect(sent[2]!.sql).toMatch(/^WITH found AS MATERIALIZED[\s\S]*INSERT INTO access_trace /);
+    // the record loaded by its key (the patient is bound to no other by ACC-10: nothing to look
+    // up first), then the ids with their trace row
+    expect(sent.map((s) => s.inTransaction)).toEqual([false, false]);
+    expect(sent[0]!.sql).toMatch(/FROM dmp d LEFT JOIN access_trace_head h/);
+    expect(sent[1]!.sql).toMatch(/^WITH found AS MATERIALIZED[\s\S]*INSERT INTO access_trace /);
     const page = await w.services.documents.find(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] });
     expect(found).toEqual(page.entries.map((e) => e.entryUuid));
     expect(found).toHaveLength(3);
@@ -80,6 +82,39 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     expect(rows.length - rowsBefore).toBe(2);
     expect(rows.every((r) => r.lane === 0 && r.outcome === 'success')).toBe(true);
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it('TRACE-01, ACC-08, MASK: a professional naming the patient by INS: the record loaded by it (no look-up of its own), then the ids with their row; a masked document is not among them', async () => {
+    const { patientKey, ins } = await adultRecord(w);
+    const reader = proActor('doctor2');
+    const sub = submission(ins, [{}, { confidentiality: ['N', 'MASQUE_PS'], authorId: author.idNatPs }, {}]);
+    await w.services.submissions.submit(as(author), sub);
+    await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: reader.idNatPs, effect: 'permit' });
+    await w.services.documents.find(patientCaller(patientKey), { patientKey });
+    const before = (await searchRows(patientKey)).length;
+    counted.sent.length = 0;
+    const found = await w.services.documents.findIds(as(reader), ins, { statuses: ['Approved'] });
+    const sent = [...counted.sent];
+    expect(sent.map((s) => s.inTransaction)).toEqual([false, false]);
+    expect(sent[0]!.sql).toMatch(/FROM patient_identifier n JOIN dmp d/);
+    expect(sent[1]!.sql).toMatch(/^WITH found AS MATERIALIZED[\s\S]*INSERT INTO access_trace /);
+    // traced once, on the record the INS names, as the transaction's way traces it
+    expect((await searchRows(patientKey)).slice(before)).toEqual([{ lane: 0, outcome: 'success', reason: null }]);
+    // the same ids as the page read in a transaction, the masked one left out of both
+    const page = await w.services.documents.find(as(reader), { patientKey }, { statuses: ['Approved'] });
+    expect(found).toEqual(page.entries.map((e) => e.entryUuid));
+    expect(found).toHaveLength(2);
+    const all = await ids(patientKey);
+    const masked = (await w.services.documents.find(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] })).entries.find((e) => e.uniqueId === sub.documents[1]!.metadata.uniqueId)!;
+    expect(all).toContain(masked.entryUuid);
+    expect(found).not.toContain(masked.entryUuid);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it('TRACE-01: an INS that names no record answers no ids and writes no trace row', async () => {
+    const before = Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM access_trace')).rows[0]!.n);
+    expect(await w.services.documents.findIds(as(author), { system: '1.2.250.1.213.1.4.8', value: '999999999999999' }, {})).toEqual([]);
+    expect(Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM access_trace')).rows[0]!.n)).toBe(before);
   });
 
   it('TRACE-01: a record with no document answers no ids, and the search is traced all the same', async () => {

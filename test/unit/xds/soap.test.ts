@@ -82,6 +82,23 @@ describe('parseSoapEnvelope', () => {
     expect(ok.readBody().localName).toBe('AdhocQueryRequest');
   });
 
+  it('reads a Body as small as a Header with the Header (one tree), a larger one apart: the same Body either way, and a Body the parser refuses refused only by readBody()', () => {
+    const query = (n: number) => `<q:AdhocQueryRequest xmlns:q="urn:q">${'<q:Slot/>'.repeat(n)}</q:AdhocQueryRequest>`;
+    for (const n of [1, 200]) {
+      const body = readSoapHead(ENV('<a:Action>x</a:Action>', query(n)), undefined, 50).readBody();
+      expect([body.localName, body.namespaceURI, body.childNodes.length]).toEqual(['AdhocQueryRequest', 'urn:q', n]);
+    }
+    // well-formed to the scan, refused by the parser: an undeclared prefix, a repeated attribute
+    for (const bad of ['<u:x/>', '<x a="1" a="2"/>']) {
+      const head = readSoapHead(ENV(`<a:Action>${XDS_ACTIONS['ITI-18']}</a:Action>`, bad));
+      expect(head.header.action).toBe(XDS_ACTIONS['ITI-18']);
+      expect(() => head.readBody()).toThrow(/malformed XML/);
+    }
+    // a Body of another namespace is no SOAP 1.2 Body, when read as before
+    const other = readSoapHead(`<s:Envelope xmlns:s="${NS.soap12}"><s:Header/><o:Body xmlns:o="urn:o"><x/></o:Body></s:Envelope>`);
+    expect(() => other.readBody()).toThrow('SOAP envelope without a Body');
+  });
+
   it('hands the Security block over by its text in its namespace context, and parses it whole only when asked', () => {
     const block = `<wsse:Security xmlns:wsse="${NS.wsse}" s:mustUnderstand="true"><t:Token xmlns:t="urn:t">one</t:Token></wsse:Security>`;
     const head = readSoapHead(ENV(`<a:Action>${XDS_ACTIONS['ITI-18']}</a:Action>${block}`));
