@@ -1,8 +1,8 @@
 // Bytes through the store as PostgreSQL itself sees them: what is written as a bytea parameter is
-// what PostgreSQL's encode() prints, and what decode() makes is read back, byte for byte, for
-// every byte value, nothing, and a document's size. The embedded store decodes and encodes bytea
-// with its own codec (pglite-db.ts): its values are Uint8Arrays that own their memory, as PGlite's
-// own, and what is not bytes is refused.
+// what PostgreSQL's encode() prints, and what decode() makes is read back, byte for byte, for every
+// byte value, nothing, and more than a slice of a document. The embedded store decodes and encodes
+// bytea with its own codec (pglite-db.ts): its values are Uint8Arrays that own their memory, as
+// PGlite's own, and what is not bytes is refused.
 import { expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { describeEachStore } from '../../support/stores.js';
