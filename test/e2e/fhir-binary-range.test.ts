@@ -43,9 +43,9 @@ describeEachStore('FHIR door: ITI-68 byte ranges', (db) => {
   const pdf = Buffer.from(Array.from({ length: 2 * S + 123 }, (_, i) => (i * 7 + 3) % 256));
   // three slices of ASCII, then one byte that is not UTF-8: the whole document is ISO-8859-1
   const latin1Text = Buffer.concat([Buffer.alloc(3 * S, 'c'), Buffer.from('caf\xe9', 'latin1')]);
-  // Within one slice. Each slice of the PDF costs a third of a second of the store's CPU, so the
-  // cases about the headers alone (which answer, which status) are asked of this one; the PDF
-  // keeps those about the slices (what is read, and when) and one case of each kind.
+  // Within one slice. Each slice of the PDF is half a megabyte read from the store, so the cases
+  // about the headers alone (which answer, which status) are asked of this one; the PDF keeps
+  // those about the slices (what is read, and when) and one case of each kind.
   const note = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 11 + 5) % 256));
   const ids = new Map<string, string>();
 

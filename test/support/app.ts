@@ -1,4 +1,5 @@
 // A real server on an ephemeral port for end-to-end tests, on a test database.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import type { Actor } from '../../src/domain/actor.js';
 import type { Clock } from '../../src/services/deps.js';
 import type { Db } from '../../src/store/db.js';
-import { tapAnswers } from './answer-tap.js';
+import { tapAnswers, type Answer } from './answer-tap.js';
 import { PublishedCheck } from './published-check.js';
 import { schemaErrors } from './schema-check.js';
 import { xsdErrors } from './xsd-check.js';
@@ -74,19 +75,40 @@ function checkAnswers(app: App, config: Config): void {
   const published = new PublishedCheck(config.profilesDir);
   checks.push(published);
   tapAnswers(app.http.server, (a) => {
-    let json: unknown;
-    if (/json/i.test(a.contentType)) {
-      try {
-        json = JSON.parse(a.body);
-      } catch {
-        json = undefined;
-      }
-    }
     const where = `${a.method} ${a.url.split('?')[0]} ${a.status}`;
-    published.inspect(where, a.body, json, a.status);
-    if (isResource(json)) for (const e of schemaErrors(json)) published.note(`${where}: R4 JSON Schema: ${e}`);
-    if (FHIR_XML.test(a.contentType)) for (const e of xsdErrors(a.body)) published.note(`${where}: R4 XML Schema: ${e}`);
+    for (const fault of faultsOf(a, config.profilesDir)) published.note(`${where}: ${fault}`);
   });
+}
+
+/**
+ * What the checks find in one answer, by its content: the same bytes, with the same status and
+ * type, are judged once per test file. Many answers repeat (a conformance resource, a document
+ * read by one actor after another), and some are large: the R4 JSON Schema on the ~750 KB list
+ * of StructureDefinitions took a fifth of a second each time.
+ */
+const judged = new Map<string, string[]>();
+/** the place a fault is found, written before it once the answer's place is known */
+const HERE = '\u0000';
+
+function faultsOf(a: Answer, profilesDir: string): string[] {
+  const key = createHash('sha256').update(`${profilesDir}\n${a.status}\n${a.contentType}\n`).update(a.body).digest('base64');
+  let faults = judged.get(key);
+  if (faults) return faults;
+  let json: unknown;
+  if (/json/i.test(a.contentType)) {
+    try {
+      json = JSON.parse(a.body);
+    } catch {
+      json = undefined;
+    }
+  }
+  const one = new PublishedCheck(profilesDir);
+  one.inspect(HERE, a.body, json, a.status);
+  faults = one.found().map((f) => f.slice(`${HERE}: `.length));
+  if (isResource(json)) for (const e of schemaErrors(json)) faults.push(`R4 JSON Schema: ${e}`);
+  if (FHIR_XML.test(a.contentType)) for (const e of xsdErrors(a.body)) faults.push(`R4 XML Schema: ${e}`);
+  judged.set(key, faults);
+  return faults;
 }
 
 const FHIR_XML = /^application\/fhir\+xml\b/i;
