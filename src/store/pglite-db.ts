@@ -15,6 +15,11 @@ export interface PgliteOptions {
    * ~5 MB instead of one 16 MB segment, which every test store copied into its memory at start.
    */
   walSegmentMb?: number;
+  /**
+   * PGlite's file bundle (PostgreSQL's share files), when the caller already holds it: the tests
+   * read it once per process for all their stores; PGlite reads it from its package otherwise.
+   */
+  fsBundle?: Blob;
 }
 
 type PgliteQueryable = Pick<PGlite, 'query'>;
@@ -41,6 +46,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pg
     startParams: wal ? [...START_PARAMS, '-c', `min_wal_size=${2 * wal}MB`] : START_PARAMS,
     ...(wal ? { initDbStartParams: [`--wal-segsize=${wal}`] } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    ...(options.fsBundle ? { fsBundle: options.fsBundle } : {}),
   });
   let closed = false;
   return {
