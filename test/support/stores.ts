@@ -28,6 +28,13 @@ function snapshotPath(name: string, key: string): string {
 }
 
 /**
+ * A test store holds a few hundred rows: half the embedded store's shared buffers, which
+ * PostgreSQL clears at every start (src/store/pglite-db.ts). What a query answers does not depend
+ * on them; the command-line tests' `carnet` processes keep the embedded store's own size.
+ */
+const TEST_SHARED_BUFFERS_MB = 16;
+
+/**
  * A PGlite in memory started from a snapshot kept in the system's temporary folder (made once by
  * `prepare` on a fresh instance, then reused by every test file: ~5x faster than a fresh one).
  */
@@ -36,7 +43,7 @@ async function fromSnapshot(file: string, prepare: (db: Db) => Promise<void>): P
   const fsBundle = shared().pgliteFsBundle();
   if (existsSync(file)) {
     try {
-      return await openPglite({ loadDataDir: shared().snapshotBlob(file), fsBundle });
+      return await openPglite({ loadDataDir: shared().snapshotBlob(file), fsBundle, sharedBuffersMb: TEST_SHARED_BUFFERS_MB });
     } catch {
       // a damaged snapshot is rebuilt below
     }
