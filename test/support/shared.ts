@@ -6,6 +6,10 @@ export interface Shared {
   xsdErrors(xml: string): string[];
   /** Node's own require: a module loaded through it is evaluated once per process, not once per file */
   require(path: string): unknown;
+  /** PGlite's file bundle (test/support/pglite-shelf.js), read once per process */
+  pgliteFsBundle(): Blob;
+  /** a store snapshot's bytes, read from the disk once per process (test/support/pglite-shelf.js) */
+  snapshotBlob(path: string): Blob;
 }
 
 export function shared(): Shared {

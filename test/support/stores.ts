@@ -1,7 +1,8 @@
 // Databases for tests. PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it, and
 // under CI a PostgreSQL that does not answer fails the run instead of being skipped). Each test
 // file gets its own PGlite instance (started from a migrated snapshot, ~5x faster than a fresh
-// one) or its own PostgreSQL schema, dropped at the end.
+// one, whose bytes each Jest process reads once: test/support/pglite-shelf.js) or its own
+// PostgreSQL schema, dropped at the end.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import type { Db } from '../../src/store/db.js';
 import { loadMigrations, migrate } from '../../src/store/migrations.js';
 import { openPglite } from '../../src/store/pglite-db.js';
 import { openPostgres } from '../../src/store/pg-db.js';
+import { shared } from './shared.js';
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -26,18 +28,27 @@ function snapshotPath(name: string, key: string): string {
 }
 
 /**
+ * A test store holds a few hundred rows: half the embedded store's shared buffers, which
+ * PostgreSQL clears at every start (src/store/pglite-db.ts). What a query answers does not depend
+ * on them; the command-line tests' `carnet` processes keep the embedded store's own size.
+ */
+const TEST_SHARED_BUFFERS_MB = 16;
+
+/**
  * A PGlite in memory started from a snapshot kept in the system's temporary folder (made once by
  * `prepare` on a fresh instance, then reused by every test file: ~5x faster than a fresh one).
  */
 async function fromSnapshot(file: string, prepare: (db: Db) => Promise<void>): Promise<Db> {
+  // Read once per Jest process, not once per store (test/support/pglite-shelf.js says why).
+  const fsBundle = shared().pgliteFsBundle();
   if (existsSync(file)) {
     try {
-      return await openPglite({ loadDataDir: new Blob([readFileSync(file)]) });
+      return await openPglite({ loadDataDir: shared().snapshotBlob(file), fsBundle, sharedBuffersMb: TEST_SHARED_BUFFERS_MB });
     } catch {
       // a damaged snapshot is rebuilt below
     }
   }
-  const db = await openPglite({ walSegmentMb: 1 });
+  const db = await openPglite({ walSegmentMb: 1, fsBundle });
   await prepare(db);
   // Uncompressed: every test file reads it, and unzipping cost each ~150 ms of CPU (it is ~15 MB,
   // once, in the temporary folder). Its WAL segments are 1 MB (PostgreSQL's 16 MB segment was
