@@ -9,6 +9,7 @@
 // browser when the process exits, and Chromium ends when its pipe to the process closes.
 // CommonJS: Node's require loads it outside Jest's transform.
 'use strict';
+const fs = require('node:fs');
 const { chromium } = require('playwright-core');
 
 /** The next browser file starts within seconds; a browser none asked for in this time is closed. */
@@ -35,7 +36,30 @@ async function launch(options) {
   const browser = await chromium.launch(options);
   const child = handles().find((h) => !before.has(h) && h?.constructor?.name === 'ChildProcess' && h.spawnfile === options.executablePath);
   if (child) processes.set(browser, child);
+  const lost = child ? featuresLost(child.pid) : [];
+  if (lost.length) {
+    await browser.close().catch(() => {});
+    throw new Error(`Chromium keeps only the last --disable-features: the browser tests' own (test/browser/support/browser.ts) must name Playwright's too, and lack ${lost.join(', ')}`);
+  }
   return browser;
+}
+
+/**
+ * The features an earlier --disable-features of this browser's command line (Playwright's) turns
+ * off and the last one (the tests') does not: Chromium keeps only the last, so these would be on.
+ * Read from Linux's /proc (where Debian's Chromium runs); elsewhere, nothing to say.
+ */
+function featuresLost(pid) {
+  let args;
+  try {
+    args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+  const lists = args.filter((a) => a.startsWith('--disable-features=')).map((a) => a.slice('--disable-features='.length).split(','));
+  if (lists.length < 2) return [];
+  const kept = new Set(lists.at(-1));
+  return lists.slice(0, -1).flat().filter((f) => f && !kept.has(f));
 }
 
 /** A connected Chromium with no context open, launched with these options or kept from the last file. */

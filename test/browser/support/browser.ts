@@ -20,7 +20,37 @@ export const CHROMIUM = process.env.CARNET_CHROMIUM ?? '/usr/bin/chromium';
 const PAGE_BUILT = join(ROOT, 'web', 'dist', 'index.html');
 export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+/**
+ * Chromium features turned off. Each browser context is a window of its own, and every window
+ * preloads two omnibox pop-ups (chrome://omnibox-popup.top-chrome/, with its AI-mode twin), each
+ * in a renderer of its own that a headless window never shows: measured, about a third of the
+ * Chromium time of a file that opens two contexts (WebUIOmniboxPopup, WebUIOmniboxAimPopup).
+ * Chromium keeps only the last --disable-features it is given and Playwright passes its own
+ * before ours, so ours names Playwright's too (playwright-core 1.65); the lender
+ * (test/support/browser-lender.cjs) refuses a launch where one of Playwright's would be lost.
+ */
+const DISABLED_FEATURES = [
+  'WebUIOmniboxPopup',
+  'WebUIOmniboxAimPopup',
+  // Playwright's own
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', `--disable-features=${DISABLED_FEATURES.join(',')}`];
 const LAUNCH: LaunchOptions = { executablePath: CHROMIUM, headless: true, args: FLAGS };
 
 interface BrowserLender {
