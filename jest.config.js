@@ -10,8 +10,8 @@ export default {
   // Three workers on a two-core machine: a file often waits (on PostgreSQL, Chromium, a child
   // process, a worker thread), and with two the cores stood idle a sixth of the run. Measured on a
   // fresh clone, PGlite only, one after the other: `jest` 416 s with two workers, 378 s with three
-  // (user+sys 714 and 650 CPU-s); the tests wait on readiness, so a busier machine slows them
-  // but does not fail them.
+  // (user+sys 714 and 650 CPU-s); four were slower again (362 s against 335 s with three, a later
+  // run). The tests wait on readiness, so a busier machine slows them but does not fail them.
   maxWorkers: 3,
   // The slowest files first, from the seconds they took in a measured run when Jest has no
   // figures of its own (a fresh clone, CI): the two workers then finish together.
