@@ -150,7 +150,7 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   // Header, in the same tree: one parse of the envelope. What is built before the sender is known
   // stays bounded (the Header's bound, once more for the Body). A larger Body, or an envelope this tree
   // cannot be made of, is parsed apart once the sender is known, as before.
-  const small = bodyPart && bodyPart.elements <= maxHeaderElements ? oneTree(span ? hollowed(text, span, undefined) : text, rootChildren.indexOf(bodyPart)) : undefined;
+  const small = bodyPart && bodyPart.elements <= maxHeaderElements && bodyPart.end - bodyPart.start <= ONE_TREE_MAX_BODY_CHARS ? oneTree(span ? hollowed(text, span, undefined) : text, rootChildren.indexOf(bodyPart)) : undefined;
   const env = small?.env ?? parsePart(span ? hollowed(text, span, bodyPart) : headText).documentElement!;
   if (env.localName === 'Envelope' && env.namespaceURI === NS.soap11) {
     throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch', soap11: true });
@@ -213,6 +213,13 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   }
   return { header, security, readBody };
 }
+
+/**
+ * A Body parsed with the Header, before the sender is known, is bounded in characters as well as
+ * in elements: an inline ITI-41 Document is one element holding megabytes of base64, which an
+ * unidentified sender must not get parsed. A query or an update is a few kilobytes.
+ */
+const ONE_TREE_MAX_BODY_CHARS = 64 * 1024;
 
 /**
  * The envelope's tree with its Body (the root's child at `bodyIndex`, as the scan found them): the

@@ -88,6 +88,10 @@ describe('parseSoapEnvelope', () => {
       const body = readSoapHead(ENV('<a:Action>x</a:Action>', query(n)), undefined, 50).readBody();
       expect([body.localName, body.namespaceURI, body.childNodes.length]).toEqual(['AdhocQueryRequest', 'urn:q', n]);
     }
+    // one element of few children but much text (an inline document's base64): read apart, the same Body
+    const text = 'QUJD'.repeat(40_000);
+    const big = readSoapHead(ENV('<a:Action>x</a:Action>', `<d:Document xmlns:d="urn:d">${text}</d:Document>`), undefined, 50).readBody();
+    expect([big.localName, big.textContent?.length]).toEqual(['Document', text.length]);
     // well-formed to the scan, refused by the parser: an undeclared prefix, a repeated attribute
     for (const bad of ['<u:x/>', '<x a="1" a="2"/>']) {
       const head = readSoapHead(ENV(`<a:Action>${XDS_ACTIONS['ITI-18']}</a:Action>`, bad));
