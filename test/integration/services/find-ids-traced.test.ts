@@ -73,7 +73,7 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     // the record loaded by its key (the patient is bound to no other by ACC-10: nothing to look
     // up first), then the ids with their trace row
     expect(sent.map((s) => s.inTransaction)).toEqual([false, false]);
-    expect(sent[0]!.sql).toMatch(/FROM dmp d LEFT JOIN access_trace_head h/);
+    expect(sent[0]!.sql).toMatch(/FROM dmp d WHERE d\.patient_key = \$1\) c\s+LEFT JOIN access_trace_head h/);
     expect(sent[1]!.sql).toMatch(/^WITH found AS MATERIALIZED[\s\S]*INSERT INTO access_trace /);
     const page = await w.services.documents.find(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] });
     expect(found).toEqual(page.entries.map((e) => e.entryUuid));
