@@ -43,6 +43,7 @@ for (const kind of storeKinds()) {
       c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
     }, 120_000);
     afterAll(async () => {
+      c?.close();
       await server?.close();
       await db?.close();
     });
