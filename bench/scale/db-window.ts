@@ -35,23 +35,73 @@ function machineCpu(): { busy: number; total: number } {
   }
 }
 
+// Each table's buffers (heap, indexes, TOAST), so that a count that grows says where it grows.
+const PER_TABLE = `
+  SELECT relname, heap_blks_hit + coalesce(idx_blks_hit, 0) + coalesce(toast_blks_hit, 0) + coalesce(tidx_blks_hit, 0) AS hit,
+         heap_blks_read + coalesce(idx_blks_read, 0) + coalesce(toast_blks_read, 0) + coalesce(tidx_blks_read, 0) AS read
+  FROM pg_statio_user_tables WHERE schemaname = $1`;
+
+// The PostgreSQL backends of this database (the server's pool and the bench's own connection):
+// their CPU time, read from /proc when PostgreSQL runs on this machine (zero where it cannot be
+// read), so that a window says how much of a request's cost is the database's.
+async function backendCpuTicks(c: pg.ClientBase): Promise<Map<number, number>> {
+  const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  const ticks = new Map<number, number>();
+  for (const { pid } of r.rows) {
+    try {
+      // utime and stime are fields 14 and 15; the command name (field 2) may hold spaces: count after it
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // another machine's PostgreSQL, or a backend gone: not counted
+    }
+  }
+  return ticks;
+}
+
+/** /proc's clock tick (USER_HZ), 100 per second on Linux */
+const TICK_MS = 10;
+
 export async function readCounters(c: pg.ClientBase, schema: string): Promise<Counters> {
   const r = await c.query<Record<string, string>>(QUERY, [schema]);
   const out: Counters = {};
   for (const [k, v] of Object.entries(r.rows[0]!)) out[k] = Number(v);
+  for (const t of (await c.query<{ relname: string; hit: string; read: string }>(PER_TABLE, [schema])).rows) {
+    out[`hit:${t.relname}`] = Number(t.hit);
+    out[`read:${t.relname}`] = Number(t.read);
+  }
+  // per backend: one that ends (or starts) within the window is left out of the window's sum
+  for (const [pid, t] of await backendCpuTicks(c)) out[`pg_cpu:${pid}`] = t;
   const cpu = machineCpu();
   out.cpu_busy = cpu.busy;
   out.cpu_total = cpu.total;
   return out;
 }
 
+/** The tables whose buffers grew most in the window, per request: `name hit(+read)`. */
+function busiestTables(before: Counters, after: Counters, requests: number, n = 5): string {
+  const per = (k: string) => ((after[k] ?? 0) - (before[k] ?? 0)) / Math.max(1, requests);
+  return Object.keys(after)
+    .filter((k) => k.startsWith('hit:'))
+    .map((k) => ({ name: k.slice(4), hit: per(k), read: per(`read:${k.slice(4)}`) }))
+    .filter((t) => t.hit + t.read > 0)
+    .sort((a, b) => b.hit + b.read - (a.hit + a.read))
+    .slice(0, n)
+    .map((t) => `${t.name} ${fmt(t.hit, 1)}${t.read > 0 ? `(+${fmt(t.read, 1)} read)` : ''}`)
+    .join(', ');
+}
+
 /** One line: what changed between `before` and `after`, over `requests` requests. */
 export function windowLine(before: Counters, after: Counters, requests: number): string {
   const d = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
   const per = (k: string) => fmt(d(k) / Math.max(1, requests), 1);
+  const pgTicks = Object.keys(after)
+    .filter((k) => k.startsWith('pg_cpu:') && k in before)
+    .reduce((n, k) => n + after[k]! - before[k]!, 0);
   const busy = d('cpu_total') > 0 ? `${fmt((100 * d('cpu_busy')) / d('cpu_total'), 0)}%` : 'n/a';
   return (
-    `store: ${per('hit')} buffers hit and ${per('read')} read per request, dead row versions ${after.dead}, ANALYZE/VACUUM +${d('maintenance')}; ` +
+    `store: ${per('hit')} buffers hit and ${per('read')} read per request (${busiestTables(before, after, requests)}), dead row versions ${after.dead}, ANALYZE/VACUUM +${d('maintenance')}; ` +
+    `PostgreSQL backends ${fmt((TICK_MS * pgTicks) / Math.max(1, requests), 2)} ms CPU/req; ` +
     `cluster: WAL ${fmt(d('wal_bytes') / 2 ** 20, 1)} MB (${d('wal_fpi')} full pages, ${d('wal_sync')} syncs), checkpoints +${d('checkpoints')}, backend writes +${d('backend_writes')}; machine CPU busy ${busy}`
   );
 }

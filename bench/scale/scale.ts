@@ -6,7 +6,11 @@
 // its total) and ITI-18 FindDocuments (the doctor, ObjectRef and LeafClass) on both records, and
 // prints the plans of every read each search makes (plans.ts). Target: p50 and p99 grow at most
 // 1.3x from the smallest size to the largest. Windows: BENCH_WINDOW (s, default 8),
-// BENCH_WARMUP (2), BENCH_REPEATS (2), BENCH_CONNECTIONS (4).
+// BENCH_WARMUP (2), BENCH_REPEATS (2), BENCH_CONNECTIONS (4); BENCH_SCALE_SEARCHES (names, comma-
+// separated, e.g. `ITI-67 1000`: only those searches, to look at one closely).
+// BENCH_SCALE_SIDE_BY_SIDE=1: one server and store per size instead of one store grown in turn,
+// and every size's windows interleaved in each repeat (side-by-side.ts): on a shared machine, a
+// drift of its load between the sizes then falls on all of them alike instead of on the growth.
 import pg from 'pg';
 import { fmt } from '../stats.js';
 import { doctorSecurity, startFairRun } from '../fair/carnet-servers.js';
@@ -17,6 +21,7 @@ import type { ServerReady } from '../fair/server.js';
 import { growStore } from './bulk-load.js';
 import { plansOf } from './plans.js';
 import { readCounters, windowLine } from './db-window.js';
+import { runSideBySide } from './side-by-side.js';
 
 /** the measured records; the store's filler copies a third record, of 20 documents, that no request reads */
 const RECORD_SIZES = [20, 1000];
@@ -24,7 +29,7 @@ const TEMPLATE_SIZE = 20;
 const SOAP = { 'content-type': 'application/soap+xml; charset=UTF-8' };
 const GROWTH_TARGET = 1.3;
 
-interface Search {
+export interface Search {
   name: string;
   target: Target;
   /** one request, checked to answer what the search should */
@@ -67,9 +72,34 @@ function sizesOf(env = process.env.BENCH_SCALE_SIZES): number[] {
   return sizes.sort((a, b) => a - b);
 }
 
+/** the searches BENCH_SCALE_SEARCHES names (all by default) */
+export function chosenSearches(server: Child<ServerReady>): Search[] {
+  const only = process.env.BENCH_SCALE_SEARCHES?.split(',').map((n) => n.trim());
+  const searches = searchesOf(server).filter((s) => !only || only.includes(s.name));
+  if (searches.length === 0) throw new Error(`BENCH_SCALE_SEARCHES: none of ${searchesOf(server).map((s) => s.name).join(', ')}`);
+  return searches;
+}
+
+/** Prints the plans of every read `s` makes, once answered outside the capture (see below). */
+export async function printPlans(s: Search, server: Child<ServerReady>, c: pg.ClientBase, size: number, log: (l: string) => void): Promise<void> {
+  // once outside the capture: the plans are those of a server answering again, as under
+  // load (a LeafClass answer then holds the record's XML, and its cursor is told so)
+  await s.once();
+  const plans = await plansOf(server, c, s.once);
+  log(`-- plans: ${s.name}, ${size.toLocaleString('en')} documents in the store`);
+  for (const [i, p] of plans.entries()) {
+    log(`  [${i + 1}] ${p.name}  ${p.write ? '(a write: planned, not run)' : `(${fmt(p.executionMs ?? NaN)} ms)`}`);
+    // a parameter's value can be long (a known-versions list of 1,000 entries): its head says enough
+    for (const line of p.plan) log(`      ${line.length > 600 ? `${line.slice(0, 600)}… (${line.length} characters)` : line}`);
+  }
+}
+
+export const scaleRun = { RECORD_SIZES, TEMPLATE_SIZE, GROWTH_TARGET };
+
 export async function runScaleBench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {
   const log = options.log ?? ((l: string) => console.log(l));
   const sizes = sizesOf();
+  if (process.env.BENCH_SCALE_SIDE_BY_SIDE) return runSideBySide({ ...options, log, sizes });
   const o = windowOptions({ BENCH_WINDOW: '8', BENCH_WARMUP: '2', BENCH_REPEATS: '2', BENCH_CONNECTIONS: '4', ...process.env });
   log(`scale: records of ${RECORD_SIZES.join(' and ')} documents in stores of ${sizes.map((s) => s.toLocaleString('en')).join(', ')} documents; ${o.connections} connections, warm-up ${o.warmupSeconds} s, window ${o.windowSeconds} s, ${o.repeats} repeats`);
   const run = await startFairRun({ databaseUrl: options.databaseUrl, records: RECORD_SIZES.length, documents: 0, compare: false, server: { recordSizes: [...RECORD_SIZES, TEMPLATE_SIZE], captureQueries: true }, log });
@@ -78,7 +108,7 @@ export async function runScaleBench(options: { databaseUrl: string; log?: (l: st
   await c.connect();
   const table = new Map<string, Map<number, WindowFigures>>();
   try {
-    const searches = searchesOf(server);
+    const searches = chosenSearches(server);
     // each window's database and machine counts, read on the bench's own connection
     const observe = async () => {
       const before = await readCounters(c, schema);
@@ -89,18 +119,7 @@ export async function runScaleBench(options: { databaseUrl: string; log?: (l: st
     for (const size of sizes) {
       log(`== ${size.toLocaleString('en')} documents in the store ==`);
       fillerRecords = await growStore(c, { schema, templateKey: server.ready.patients[RECORD_SIZES.length]!, fillerRecords, total: size, log });
-      for (const s of searches) {
-        // once outside the capture: the plans are those of a server answering again, as under
-        // load (a LeafClass answer then holds the record's XML, and its cursor is told so)
-        await s.once();
-        const plans = await plansOf(server, c, s.once);
-        log(`-- plans: ${s.name}, ${size.toLocaleString('en')} documents in the store`);
-        for (const [i, p] of plans.entries()) {
-          log(`  [${i + 1}] ${p.name}  ${p.write ? '(a write: planned, not run)' : `(${fmt(p.executionMs ?? NaN)} ms)`}`);
-          // a parameter's value can be long (a known-versions list of 1,000 entries): its head says enough
-          for (const line of p.plan) log(`      ${line.length > 600 ? `${line.slice(0, 600)}… (${line.length} characters)` : line}`);
-        }
-      }
+      for (const s of searches) await printPlans(s, server, c, size, log);
       const figures = await measure(searches.map((s) => s.target), o, log);
       for (const s of searches) {
         const { median: f, windows } = figures.get(s.name)!;
@@ -118,7 +137,7 @@ export async function runScaleBench(options: { databaseUrl: string; log?: (l: st
   }
 }
 
-function printTable(table: Map<string, Map<number, WindowFigures>>, sizes: number[], log: (l: string) => void): void {
+export function printTable(table: Map<string, Map<number, WindowFigures>>, sizes: number[], log: (l: string) => void): void {
   const first = sizes[0]!;
   const last = sizes.at(-1)!;
   log(`== scale: p50 / p99 (ms), req/s, and growth from ${first.toLocaleString('en')} to ${last.toLocaleString('en')} documents (target <= ${GROWTH_TARGET}x) ==`);
