@@ -3,8 +3,6 @@ export default {
   // Node's, plus what the files of one Jest process share: warm FHIR worker threads and the R4
   // schemas' judges, built once per process (test/support/environment.js says why).
   testEnvironment: '<rootDir>/test/support/environment.js',
-  // closes the test stores the environment kept for a next file (test/support/pglite-lender.js)
-  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -15,13 +15,8 @@ import { pgliteFsBundle, snapshotBlob } from './pglite-shelf.js';
 
 /** Stores kept idle per snapshot and start parameters: a file may hold two at once. */
 const KEPT = 2;
-/**
- * The next file starts within seconds; a store no file asked for in this time is closed (each
- * holds ~100 MB). An open PGlite keeps Node's process from ending: the lender closes its stores
- * when Jest ends a worker (below) or, for a run in Jest's own process (--maxWorkers=1), in the
- * run's global teardown (test/support/global-teardown.js); this is the bound otherwise.
- */
-const KEPT_MS = 10_000;
+/** The next file starts within seconds; a store no file asked for in this time is closed (each holds ~100 MB). */
+const KEPT_MS = 60_000;
 
 /** snapshot blob -> start parameters -> [{ pglite, ready: Promise<boolean>, timer }] */
 const idle = new Map();
@@ -93,23 +88,6 @@ async function closeQuietly(pglite) {
   await pglite.close().catch(() => {});
 }
 
-/**
- * The message by which Jest's parent process ends a worker (jest-worker's CHILD_MESSAGE_END): the
- * worker then ends when nothing keeps it alive, which an open PGlite does, and a worker that does
- * not end within half a second is killed (Jest warns of a leak).
- */
-const JEST_WORKER_END = 2;
-
-if (process.send) {
-  const onMessage = (message) => {
-    if (!Array.isArray(message) || message[0] !== JEST_WORKER_END) return;
-    // this listener would keep the channel to the parent, and so the worker, alive
-    process.off('message', onMessage);
-    pgliteLender.closeIdle();
-  };
-  process.on('message', onMessage);
-}
-
 export const pgliteLender = {
   /**
    * A store as the snapshot at this path left it, started with these parameters: one a previous
@@ -155,20 +133,6 @@ export const pgliteLender = {
     }, KEPT_MS).unref();
     shelf.push(entry);
     return Promise.resolve();
-  },
-
-  /** Closes the stores kept for a next file: the process has no more files to run. */
-  async closeIdle() {
-    const closing = [];
-    for (const byKey of idle.values()) {
-      for (const shelf of byKey.values()) {
-        for (const entry of shelf.splice(0)) {
-          clearTimeout(entry.timer);
-          closing.push(entry.ready.then((ok) => ok && closeQuietly(entry.pglite)));
-        }
-      }
-    }
-    await Promise.all(closing);
   },
 
   /**
