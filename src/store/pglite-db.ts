@@ -28,22 +28,11 @@ export interface PgliteOptions {
   sharedBuffersMb?: number;
 }
 
-/**
- * What of a PGlite its Db uses: a PGlite, or the tests' stand-in for one lent to many test files
- * (test/support/lent-pglite.ts).
- */
-export interface PgliteQueries {
-  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
-  exec(sql: string): Promise<unknown>;
-}
-export interface PgliteLike extends PgliteQueries {
-  transaction<T>(fn: (tx: PgliteQueries) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-}
+type PgliteQueryable = Pick<PGlite, 'query'>;
 
-async function run<T>(db: PgliteQueries, sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+async function run<T>(db: PgliteQueryable, sql: string, params?: unknown[]): Promise<QueryResult<T>> {
   try {
-    const r = await db.query<T>(sql, params);
+    const r = await db.query<T>(sql, params as unknown[]);
     return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
   } catch (e) {
     throw translateDbError(e);
@@ -78,36 +67,21 @@ function serializeBytea(value: unknown): string {
   return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
 }
 
-/** How Carnet's values travel to and from PGlite, where they differ from PGlite's own codecs. */
-export const PGLITE_CODECS = { parsers: { [BYTEA]: parseBytea }, serializers: { [BYTEA]: serializeBytea } };
-
-/**
- * PostgreSQL's start parameters for these options: plain strings, which a PGlite made outside
- * this module (the tests' lender) starts with too.
- */
-export function pgliteStartParams(options: Pick<PgliteOptions, 'walSegmentMb' | 'sharedBuffersMb'> = {}): string[] {
-  const wal = options.walSegmentMb;
-  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffersMb ?? SHARED_BUFFERS_MB}MB`];
-  return wal ? [...startParams, '-c', `min_wal_size=${2 * wal}MB`] : startParams;
-}
-
 export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pglite: PGlite }> {
   const wal = options.walSegmentMb;
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffersMb ?? SHARED_BUFFERS_MB}MB`];
   const pglite = await PGlite.create(options.dataDir, {
-    startParams: pgliteStartParams(options),
+    startParams: wal ? [...startParams, '-c', `min_wal_size=${2 * wal}MB`] : startParams,
     ...(wal ? { initDbStartParams: [`--wal-segsize=${wal}`] } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-    ...PGLITE_CODECS,
+    parsers: { [BYTEA]: parseBytea },
+    serializers: { [BYTEA]: serializeBytea },
     ...(options.fsBundle ? { fsBundle: options.fsBundle } : {}),
   });
-  return { ...pgliteDb(pglite), pglite };
-}
-
-/** The Db of a running PGlite (its type codecs already set: PGLITE_CODECS). */
-export function pgliteDb(pglite: PgliteLike): Db {
   let closed = false;
   return {
     kind: 'pglite',
+    pglite,
     query: (sql, params) => run(pglite, sql, params),
     transaction: (fn) =>
       pglite.transaction(async (t) => {

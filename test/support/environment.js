@@ -8,14 +8,11 @@
 // - Node's own require, through which the compiled R4 JSON Schema (test/support/schema-check.ts),
 //   ~10 MB of code, is evaluated once per process rather than once per file;
 // - what each test store's PGlite reads at start (test/support/pglite-shelf.js): its migrated
-//   snapshot and PGlite's file bundle, read once per process;
-// - the test stores themselves (test/support/pglite-lender.js): a PGlite a file gave back is made
-//   as new and lent to the next file.
+//   snapshot and PGlite's file bundle, read once per process.
 // Plain JavaScript: Jest loads its environment outside the test files' transform.
 import { createRequire } from 'node:module';
 import { TestEnvironment } from 'jest-environment-node';
 import { Piscina } from 'piscina';
-import { pgliteLender } from './pglite-lender.js';
 import { pgliteFsBundle, snapshotBlob } from './pglite-shelf.js';
 import { xsdErrors } from './xsd-judge.js';
 
@@ -61,7 +58,7 @@ const threadLender = {
   },
 };
 
-const shared = { xsdErrors, require: createRequire(import.meta.url), pgliteFsBundle, snapshotBlob, pgliteLender };
+const shared = { xsdErrors, require: createRequire(import.meta.url), pgliteFsBundle, snapshotBlob };
 
 export default class CarnetTestEnvironment extends TestEnvironment {
   constructor(config, context) {

@@ -1,8 +1,6 @@
 // What the test environment (test/support/environment.js) keeps for the whole Jest process, outside
 // the module registry Jest makes anew for every test file: costly judges built once per process
 // rather than once per file.
-import type { PgliteLender } from './lent-pglite.js';
-
 export interface Shared {
   /** the R4 XML Schema's judge (test/support/xsd-judge.js), its schema compiled once per process */
   xsdErrors(xml: string): string[];
@@ -12,8 +10,6 @@ export interface Shared {
   pgliteFsBundle(): Blob;
   /** a store snapshot's bytes, read from the disk once per process (test/support/pglite-shelf.js) */
   snapshotBlob(path: string): Blob;
-  /** the test stores, lent from one file to the next (test/support/pglite-lender.js) */
-  pgliteLender: PgliteLender;
 }
 
 export function shared(): Shared {

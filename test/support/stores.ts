@@ -1,9 +1,8 @@
 // Databases for tests. PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it, and
 // under CI a PostgreSQL that does not answer fails the run instead of being skipped). Each test
-// store is a PGlite as a migrated snapshot left it (~5x faster to start than a fresh one, and its
-// bytes read once per Jest process: test/support/pglite-shelf.js), lent by the Jest process and
-// made as new again between files (test/support/pglite-lender.js), or a PostgreSQL schema of its
-// own, dropped at the end.
+// file gets its own PGlite instance (started from a migrated snapshot, ~5x faster than a fresh
+// one, whose bytes each Jest process reads once: test/support/pglite-shelf.js) or its own
+// PostgreSQL schema, dropped at the end.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +10,8 @@ import { join } from 'node:path';
 import { describe, beforeAll, afterAll } from '@jest/globals';
 import type { Db } from '../../src/store/db.js';
 import { loadMigrations, migrate } from '../../src/store/migrations.js';
-import { openPglite, pgliteDb, pgliteStartParams } from '../../src/store/pglite-db.js';
+import { openPglite } from '../../src/store/pglite-db.js';
 import { openPostgres } from '../../src/store/pg-db.js';
-import { lentPglite } from './lent-pglite.js';
 import { shared } from './shared.js';
 
 export type StoreKind = 'pglite' | 'postgres';
@@ -39,16 +37,13 @@ const TEST_SHARED_BUFFERS_MB = 16;
 /**
  * A PGlite in memory started from a snapshot kept in the system's temporary folder (made once by
  * `prepare` on a fresh instance, then reused by every test file: ~5x faster than a fresh one).
- * Lent: a store the Jest process opened for an earlier file, made as new again.
  */
-async function fromSnapshot(file: string, prepare: (db: Db) => Promise<void>, lent: boolean): Promise<Db> {
+async function fromSnapshot(file: string, prepare: (db: Db) => Promise<void>): Promise<Db> {
   // Read once per Jest process, not once per store (test/support/pglite-shelf.js says why).
   const fsBundle = shared().pgliteFsBundle();
   if (existsSync(file)) {
     try {
-      if (!lent) return await openPglite({ loadDataDir: shared().snapshotBlob(file), fsBundle, sharedBuffersMb: TEST_SHARED_BUFFERS_MB });
-      const lender = shared().pgliteLender;
-      return pgliteDb(lentPglite(await lender.borrow(file, pgliteStartParams({ sharedBuffersMb: TEST_SHARED_BUFFERS_MB })), lender));
+      return await openPglite({ loadDataDir: shared().snapshotBlob(file), fsBundle, sharedBuffersMb: TEST_SHARED_BUFFERS_MB });
     } catch {
       // a damaged snapshot is rebuilt below
     }
@@ -82,25 +77,18 @@ async function dropTemplates(db: Db): Promise<void> {
   await db.query('CHECKPOINT');
 }
 
-/** A migrated, empty PGlite in memory (its databases: postgres alone), lent. */
+/** A migrated, empty PGlite in memory (its databases: postgres alone). */
 export function openTestPglite(): Promise<Db> {
   const key = `${PGLITE_VERSION}:no-templates:wal-1mb:${loadMigrations().map((m) => m.checksum).join(',')}`;
-  return fromSnapshot(
-    snapshotPath('migrated', key),
-    async (db) => {
-      await migrate(db);
-      await dropTemplates(db);
-    },
-    true,
-  );
+  return fromSnapshot(snapshotPath('migrated', key), async (db) => {
+    await migrate(db);
+    await dropTemplates(db);
+  });
 }
 
-/**
- * A PGlite in memory as PostgreSQL's initdb leaves it: no table of Carnet's (migration tests).
- * Its own: what the migration tests change is its catalog, which a lent store must not have.
- */
+/** A PGlite in memory as PostgreSQL's initdb leaves it: no table of Carnet's (migration tests). */
 export function openEmptyPglite(): Promise<Db> {
-  return fromSnapshot(snapshotPath('empty', `${PGLITE_VERSION}:wal-1mb`), async () => {}, false);
+  return fromSnapshot(snapshotPath('empty', `${PGLITE_VERSION}:wal-1mb`), async () => {});
 }
 
 /**
