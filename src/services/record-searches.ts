@@ -13,7 +13,6 @@ import type { SqlParams } from '../store/sql-params.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
-import { RecentRecords } from './recent-records.js';
 import { ContendedRecords, LanesInFlight, readTracedInOneStatement, type TracedSelect } from './traced-read.js';
 
 /**
@@ -36,8 +35,6 @@ export function recordSearches(deps: ServiceDeps) {
   const contended = new ContendedRecords();
   // the lanes this service's reads in one statement are appending to (traced-read.ts)
   const lanes = new LanesInFlight();
-  // records as last loaded by those reads, with the lane heads they left (recent-records.ts)
-  const recent = new RecentRecords();
   const limitOf = (n?: number) => Math.min(Math.max(n ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
 
   /**
@@ -67,7 +64,7 @@ export function recordSearches(deps: ServiceDeps) {
     const inOne = async (record: PatientRef) => {
       if (!inOneStatement) return undefined;
       const work = { record, action: 'record.read' as const, trace, select: (loaded: LoadedRecord) => inOneStatement.select(queryOf(loaded)) };
-      return readTracedInOneStatement<R>(deps, caller, work, contended, lanes, recent);
+      return readTracedInOneStatement<R>(deps, caller, work, contended, lanes);
     };
     const unbound = boundPatientOf(caller.actor) === undefined;
     // An unbound caller may name any patient (ACC-10 binds it to none: recordKeyFor only finds the
@@ -137,7 +134,7 @@ export function recordSearches(deps: ServiceDeps) {
           return inOneStatement.select(made.query, made.visibility);
         },
       };
-      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended, lanes, recent);
+      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended, lanes);
       if (done && made) return sized(inOneStatement.page(done.rows, made.query), made.asked);
     }
     return guarded(deps, caller, {

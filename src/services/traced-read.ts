@@ -1,7 +1,5 @@
 // A permitted read of one record in two round trips: the record's load, then one statement that
-// appends the access's trace row and reads what the access reads, both or neither; or in one,
-// that statement alone, when the record as this process last loaded it is still the record
-// (recent-records.ts: the statement checks it on its own snapshot). The statement
+// appends the access's trace row and reads what the access reads, both or neither. The statement
 // runs outside a transaction block, so PostgreSQL commits it as a transaction of its own: the
 // read and its trace row stay in one transaction (TRACE-01), without BEGIN and COMMIT round trips.
 // Whenever this way cannot answer for certain (no record, no lane head yet, a refusal to trace,
@@ -12,9 +10,8 @@
 import type { Action } from '../domain/actions.js';
 import { decide } from '../domain/decide.js';
 import type { SqlParams } from '../store/sql-params.js';
-import { loadRecord, loadRecordByIdentifier, recordUnchanged, type LoadedRecord } from '../store/record-repo.js';
-import { appendTraceWithRead, TRACE_LANES, type ChainHead, type ReadPrecondition } from '../store/trace-repo.js';
-import type { RecentRecords } from './recent-records.js';
+import { loadRecord, loadRecordByIdentifier, type LoadedRecord } from '../store/record-repo.js';
+import { appendTraceWithRead, TRACE_LANES, type ReadPrecondition } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { traceEntryOf, type TraceExtra } from './guard.js';
 import type { PatientRef } from './patient-binding.js';
@@ -135,13 +132,12 @@ export async function readTracedInOneStatement<R extends object>(
   work: OneStatementRead,
   contended: ContendedRecords,
   lanes: LanesInFlight,
-  recent: RecentRecords,
 ): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
   const ref = refOf(work.record);
   const lane = lanes.take(ref, (l) => contended.has(laneKey(ref, l)));
   if (lane === null) return undefined;
   try {
-    return await readInLane<R>(deps, caller, work, contended, ref, lane, recent);
+    return await readInLane<R>(deps, caller, work, contended, ref, lane);
   } finally {
     lanes.give(ref, lane);
   }
@@ -154,75 +150,26 @@ async function readInLane<R extends object>(
   contended: ContendedRecords,
   ref: string,
   lane: number,
-  recent: RecentRecords,
 ): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
-  // The record as last loaded, and the lane's head as this process's last append left it: the
-  // rules decide on that record, and the statement reads and traces only if the record still
-  // reads so on its snapshot and the head has not moved (one round trip). Anything else, a
-  // refusal included, is decided again on a fresh load, below.
-  const kept = recent.get(ref, lane);
-  if (kept) {
-    const r = await readAfter<R>(deps, caller, work, kept.record, kept.head, kept.record.fingerprint);
-    if (r.read) {
-      recent.appended(ref, kept.record.context.patientKey, r.head);
-      return { record: kept.record, rows: r.rows };
-    }
-    recent.stale(ref, lane);
-  }
   // Outside a transaction block, the load sees what a load inside one would (READ COMMITTED:
   // each statement its own snapshot, no lock taken by a read either way).
   const named = work.record;
   const loading = 'patientKey' in named ? loadRecord(deps.db, named.patientKey, false, lane) : loadRecordByIdentifier(deps.db, named, lane);
   const record = await loading.catch(() => null);
   if (!record?.traceHead) return undefined;
-  recent.loaded(ref, record);
-  const r = await readAfter<R>(deps, caller, work, record, record.traceHead);
-  // a precondition that did not hold says nothing of the lane: only a busy or moved one is noted
-  if (!r.read && r.missed) contended.note(laneKey(ref, lane));
-  if (!r.read) return undefined;
-  recent.appended(ref, record.context.patientKey, r.head);
-  return { record, rows: r.rows };
-}
-
-type ReadOutcome<R> = { read: true; rows: R[]; head: ChainHead } | { read: false; missed: boolean };
-
-/**
- * The read of `work` on `record`, decided by the rules, and its trace row after `head`, in one
- * statement; with `fingerprint`, only if the record still reads as the load that gave it
- * (recordUnchanged). `missed`: the lane was held or had moved, or the record had changed.
- */
-async function readAfter<R extends object>(
-  deps: ServiceDeps,
-  caller: Caller,
-  work: OneStatementRead,
-  record: LoadedRecord,
-  head: ChainHead,
-  fingerprint?: string,
-): Promise<ReadOutcome<R>> {
   const patientKey = record.context.patientKey;
   const decision = decide(deps.policy, caller.actor, record.context, null, work.action, deps.clock.now());
   // a refusal is traced as guarded() traces it; an emergency access takes guarded()'s way too
-  if (!decision.permit || decision.emergency) return { read: false, missed: false };
+  if (!decision.permit || decision.emergency) return undefined;
   const select = work.select(record);
-  if (!select) return { read: false, missed: false };
+  if (!select) return undefined;
   const entry = traceEntryOf(deps, caller, patientKey, work.action, 'success', work.trace);
-  const [read, precondition] = typeof select === 'function' ? [select, undefined] : [select.read, select.precondition];
-  const unchanged = fingerprint === undefined ? precondition : bothHold(precondition, (p) => recordUnchanged(p, patientKey, fingerprint));
   // A store error: the statement, a transaction of its own, wrote nothing (or, were the connection
   // lost after its commit, a row the retry's row follows: an access traced twice, never
   // untraced); guarded()'s way answers it, and traces a failure, as it would have.
-  const r = await appendTraceWithRead<R>(deps.db, entry, head, read, unchanged).catch(() => undefined);
-  if (r?.appended) return { read: true, rows: r.rows, head: { lane: r.row.lane, seq: r.row.seq, hash: r.row.hash } };
-  return { read: false, missed: r !== undefined && !r.declined };
-}
-
-/** A precondition that holds when both do (`first` optional), the CTEs of both run first. */
-function bothHold(first: ((p: SqlParams) => ReadPrecondition) | undefined, second: (p: SqlParams) => ReadPrecondition): (p: SqlParams) => ReadPrecondition {
-  return (p) => {
-    const a = first?.(p);
-    const b = second(p);
-    if (!a) return b;
-    const withs = [a.with, b.with].filter(Boolean).join(', ');
-    return { ...(withs ? { with: withs } : {}), condition: `(${a.condition}) AND (${b.condition})` };
-  };
+  const [read, precondition] = typeof select === 'function' ? [select, undefined] : [select.read, select.precondition];
+  const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, read, precondition).catch(() => undefined);
+  // a precondition that did not hold says nothing of the lane: only a busy or moved one is noted
+  if (r && !r.appended && !r.declined) contended.note(laneKey(ref, lane));
+  return r?.appended ? { record, rows: r.rows } : undefined;
 }

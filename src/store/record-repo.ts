@@ -4,8 +4,6 @@ import type { RecordContext } from '../domain/record.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import type { Queryable } from './db.js';
 import { isUuid } from '../domain/identifiers.js';
-import type { SqlParams } from './sql-params.js';
-import type { ReadPrecondition } from './trace-repo.js';
 
 export interface DmpRow {
   patient_key: string;
@@ -46,13 +44,11 @@ export interface LoadedRecord {
    * (trace-repo.ts).
    */
   traceHead?: { lane: number; seq: number; hash: string } | null;
-  /** a digest of what was loaded, the trace head aside (recordUnchanged); not read under a lock */
-  fingerprint?: string;
 }
 
-/** The record's columns and its rule context, read from `d` (dmp). */
-const CONTEXT_COLUMNS = `
-  d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date::text AS birth_date,
+/** The record's columns, its rule context and its trace lane's head ($2), read from `d` (dmp) and `h`. */
+const LOAD_COLUMNS = `
+SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date::text AS birth_date,
   d.emancipated, d.protected_adult, d.consent_by, d.consent_at, d.creation_channel, d.created_by, d.created_at,
   d.closed_at, d.closed_by, d.closure_reason, d.purge_after, d.oppose_bris_de_glace, d.oppose_centre_15,
   d.medecin_traitant, d.alert_email, d.emergency_contacts, d.page_size, d.sort_order, d.updated_at,
@@ -63,47 +59,21 @@ const CONTEXT_COLUMNS = `
             r.doctor_presence_required, 'accessEndsAt', r.access_ends_at, 'endedAt', r.ended_at) ORDER BY r.created_at)
             FROM legal_representative r WHERE r.patient_key = d.patient_key), '[]'::json) AS reps,
   COALESCE((SELECT json_agg(json_build_object('system', i.system, 'value', i.value) ORDER BY i.system, i.value)
-            FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers`;
+            FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers,
+  h.seq AS trace_head_seq, h.hash AS trace_head_hash`;
 
-/**
- * The fingerprint of a loaded record (`c`, CONTEXT_COLUMNS): a digest of everything the load
- * read but the trace head, so that a later statement can tell whether the record, its
- * authorisations, representatives and identifiers are still those it was decided on
- * (recordUnchanged). Not a security digest: two loads that differ in anything differ here, and a
- * difference only ever sends the read back to a fresh load.
- */
-const FINGERPRINT = 'md5(row_to_json(c)::text)';
-
-/** The record's columns, its rule context, its fingerprint and its trace lane's head ($2), for the record `where` picks from `from`. */
-const loadSql = (from: string, where: string) => `
-SELECT c.*, ${FINGERPRINT} AS fingerprint, h.seq AS trace_head_seq, h.hash AS trace_head_hash
-FROM (SELECT ${CONTEXT_COLUMNS} FROM ${from} WHERE ${where}) c
-  LEFT JOIN access_trace_head h ON h.chain_key = c.patient_key::uuid AND h.lane = $2`;
-
-const LOAD_SQL = loadSql('dmp d', 'd.patient_key = $1');
+const LOAD_SQL = `${LOAD_COLUMNS}
+FROM dmp d LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key AND h.lane = $2 WHERE d.patient_key = $1`;
 
 /** The same load, of the record one of its identifiers ($1 system, $3 value) names: no look-up of its own. */
-const LOAD_BY_IDENTIFIER_SQL = loadSql('patient_identifier n JOIN dmp d ON d.patient_key = n.patient_key', 'n.system = $1 AND n.value = $3');
+const LOAD_BY_IDENTIFIER_SQL = `${LOAD_COLUMNS}
+FROM patient_identifier n JOIN dmp d ON d.patient_key = n.patient_key
+  LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key AND h.lane = $2
+WHERE n.system = $1 AND n.value = $3`;
 
-const LOAD_FOR_UPDATE = `
-SELECT ${CONTEXT_COLUMNS}, NULL AS fingerprint, h.seq AS trace_head_seq, h.hash AS trace_head_hash
-FROM dmp d LEFT JOIN access_trace_head h ON h.chain_key = d.patient_key AND h.lane = $2 WHERE d.patient_key = $1 FOR UPDATE OF d`;
-
-/**
- * A read's precondition (appendTraceWithRead), true when the record `patientKey` reads now, on
- * the statement's snapshot, as it read when its load gave `fingerprint` (LoadedRecord.fingerprint):
- * the same row, the same authorisations, representatives and identifiers. A statement that
- * decides nothing itself can so act on a decision made on an earlier load, and on nothing else.
- */
-export function recordUnchanged(p: SqlParams, patientKey: string, fingerprint: string): ReadPrecondition {
-  return {
-    with: `record_now AS MATERIALIZED (SELECT ${FINGERPRINT} AS fingerprint FROM (SELECT ${CONTEXT_COLUMNS} FROM dmp d WHERE d.patient_key = ${p.add(patientKey)}::uuid) c)`,
-    condition: `(SELECT fingerprint FROM record_now) = ${p.add(fingerprint)}`,
-  };
-}
+const LOAD_FOR_UPDATE = `${LOAD_SQL} FOR UPDATE OF d`;
 
 type LoadedJson = DmpRow & {
-  fingerprint: string | null;
   trace_head_seq: number | string | null;
   trace_head_hash: string | null;
   grants: RecordContext['grants'] | string;
@@ -141,7 +111,7 @@ export async function loadRecordByIdentifier(q: Queryable, id: PatientIdentifier
 
 function loaded(raw: LoadedJson | undefined, lane: number): LoadedRecord | null {
   if (!raw) return null;
-  const { grants, reps, identifiers: identifiersJson, fingerprint, trace_head_seq: headSeq, trace_head_hash: headHash, ...row } = raw;
+  const { grants, reps, identifiers: identifiersJson, trace_head_seq: headSeq, trace_head_hash: headHash, ...row } = raw;
   const identifiers = json(identifiersJson);
   const context: RecordContext = {
     patientKey: row.patient_key,
@@ -162,7 +132,7 @@ function loaded(raw: LoadedJson | undefined, lane: number): LoadedRecord | null 
     closedAt: row.closed_at ? new Date(row.closed_at).toISOString() : undefined,
   };
   const traceHead = headSeq !== null && headHash !== null ? { lane, seq: Number(headSeq), hash: headHash } : null;
-  return { row: row as DmpRow, context, identifiers, traceHead, ...(fingerprint ? { fingerprint } : {}) };
+  return { row: row as DmpRow, context, identifiers, traceHead };
 }
 
 export async function findPatientKey(q: Queryable, id: PatientIdentifier): Promise<string | null> {

@@ -239,7 +239,7 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: C
  * own, which refuses it and traces the refusal.
  */
 export interface ReadPrecondition {
-  with?: string;
+  with: string;
   condition: string;
 }
 
@@ -270,7 +270,7 @@ export async function appendTraceWithRead<R extends object>(
   const pre = precondition?.(p);
   const select = read(p, 'EXISTS (SELECT 1 FROM appended)');
   const r = await q.query<R & { trace_appended: number; read_allowed: boolean }>(
-    `WITH ${pre ? `${pre.with ? `${pre.with}, ` : ''}${expectedMove(pre.condition)}` : EXPECTED_MOVE}
+    `WITH ${pre ? `${pre.with}, ${expectedMove(pre.condition)}` : EXPECTED_MOVE}
     SELECT t.trace_appended, t.read_allowed, r.* FROM (SELECT count(*)::int AS trace_appended, ${pre ? `(${pre.condition})` : 'true'} AS read_allowed FROM appended) t
     LEFT JOIN LATERAL (${select}) r ON true`,
     p.values,
