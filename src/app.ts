@@ -82,7 +82,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       closing ??= (async () => {
         await http.close();
         if (ownsDb) await db.close();
-        flushLog(logger);
+        await flushLog(logger);
       })();
       return closing;
     },

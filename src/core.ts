@@ -89,7 +89,7 @@ export async function createCore(config: Config, options: AppOptions = {}): Prom
     close() {
       closing ??= (async () => {
         if (ownsDb) await db.close();
-        flushLog(logger);
+        await flushLog(logger);
       })();
       return closing;
     },

@@ -51,15 +51,37 @@ export function asyncLogger(options: LoggerOptions, fd = 1, maxBytes = LOG_BUFFE
   return logger;
 }
 
+/** How long a close waits, at most, for writes already handed to the operating system. */
+const CLOSE_WAIT_MS = 2000;
+
+/** True while the stream has a write with the operating system (sonic-boom keeps it private). */
+const writing = (stream: SonicBoom) => (stream as unknown as { _writing: boolean })._writing;
+
 /**
- * Writes out what `logger` still buffers before it returns, when asyncLogger made it (any other
+ * Writes out what `logger` still buffers before it resolves, when asyncLogger made it (any other
  * logger is asked to flush, as its stream does it). For a server's close: never on a request's path.
+ * A write the event loop already started is let finish first (for two seconds at most, so a
+ * destination nobody reads cannot hold the close), so that the lines reach the file in order.
  */
-export function flushLog(logger: Logger): void {
+export async function flushLog(logger: Logger): Promise<void> {
   const stream = destinations.get(logger);
   if (!stream) {
     logger.flush();
     return;
+  }
+  const deadline = Date.now() + CLOSE_WAIT_MS;
+  while (writing(stream) && Date.now() < deadline) {
+    await new Promise<void>((settled) => {
+      const done = () => {
+        clearTimeout(timer);
+        stream.off('write', done);
+        stream.off('error', done);
+        settled();
+      };
+      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+      stream.once('write', done);
+      stream.once('error', done);
+    });
   }
   try {
     stream.flushSync();
