@@ -24,9 +24,9 @@ export interface PagedDocumentRow extends DocumentRow {
  * `urn:uuid:` form). One row of one text rather than a row per id: the driver reads one field, not
  * a thousand rows of one (an ObjectRef answer needs the ids and nothing else). The order is made
  * once, by the window the aggregate reads it from. The prefix is not added in SQL: a
- * concatenation per row cost PostgreSQL about a quarter of this statement's CPU (0.6–0.7 ms of
- * ~3 ms for 1,000 ids, docs/PERFORMANCE.md), and one replace over the joined text in idsOf() does
- * the same.
+ * concatenation per row cost PostgreSQL a fifth of this select's CPU run alone (0.6 ms of ~3 ms
+ * for 1,000 ids; ~2% of a whole request's, docs/PERFORMANCE.md), and one replace over the joined
+ * text in idsOf() does the same.
  */
 export function documentIdsSelect(p: SqlParams, query: DocumentQuery, cap: number): string {
   const where = documentWhere(query, p);
