@@ -29,10 +29,31 @@ function filterParams(filter: SomeFilter, params: SqlParams): FilterParams {
   };
 }
 
+/**
+ * Longest list of allowed types left to the planner as an index condition. A short list (a role
+ * that reads 3–27 types) picks out a few of a record's documents, and one descent of
+ * (patient_key, type_code) per code is the cheap way to them. A long list (roles that read 42–101
+ * types, and every holder) admits nearly all of a record: one descent per code then costs more
+ * than it skips — a nurse's total on 1,000 documents read 184 index buffers instead of 3 on a store
+ * of 100,000 documents, the plan the planner took from 100,000 documents up (docs/PERFORMANCE.md,
+ * issue 13). The default matrix (profiles/matrix.json) has no list of 28 to 41 codes.
+ */
+const INDEXED_TYPE_LIST_MAX = 32;
+
+/**
+ * The allowed-types test. For a long list it is written `(…) IS TRUE`: the same truth (type_code
+ * is NOT NULL and the list holds no null, so the test is never unknown), but no index condition,
+ * so the planner checks it on the record's own rows.
+ */
+function typeTestSql(listLength: number, types: string, alias: string): string {
+  const test = `${alias}.type_code = ANY(${types}::text[])`;
+  return listLength > INDEXED_TYPE_LIST_MAX ? `(${test}) IS TRUE` : test;
+}
+
 /** The filter on one version's own facts (memberAllows). */
 function memberSql(filter: SomeFilter, p: FilterParams, alias: string): string {
   const parts: string[] = [];
-  if (p.types) parts.push(`${alias}.type_code = ANY(${p.types}::text[])`);
+  if (p.types) parts.push(typeTestSql(filter.allowedTypeCodes?.length ?? 0, p.types, alias));
   if (p.hidden) {
     const hidden = `${alias}.confidentiality && ${p.hidden}::text[]`;
     parts.push(p.exempt ? `(NOT (${hidden}) OR ${alias}.author_ids && ${p.exempt}::text[])` : `NOT (${hidden})`);

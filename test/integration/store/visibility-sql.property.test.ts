@@ -28,7 +28,9 @@ const policy = loadPolicy();
 const NOW = new Date('2026-03-01T09:00:00Z');
 const PEOPLE = ['810000000001', '810000000002', '810000000003'];
 const STRUCTURES = ['1750000001', '1690000002'];
-const PROFESSIONS = ['10', '21', '40', '50', '60', '80', '70', '93', 'COORD_PARCOURS', 'ADM_SECRETARIAT', '99'];
+// '36' and '35' read 3 and 21 types: their lists stay index conditions, the others' are written
+// apart (visibility-sql.ts, INDEXED_TYPE_LIST_MAX); both shapes must agree with the domain
+const PROFESSIONS = ['10', '21', '40', '50', '60', '80', '70', '93', 'COORD_PARCOURS', 'ADM_SECRETARIAT', '99', '36', '35'];
 const MODES = ['normal', 'bris_de_glace', 'centre_15', 'urgence'];
 const TYPES = [...policy.terminology.documentTypes.keys()];
 const CODES = ['N', 'R', 'V', 'MASQUE_PS', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX', 'INVISIBLE_REP_LEGAUX'];
