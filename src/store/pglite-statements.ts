@@ -107,11 +107,14 @@ export class PgliteStatements {
     await this.send([serialize.sync()], false);
   }
 
-  /** Sends protocol messages in one call, after the closes pending; their answers, parsed. */
+  /**
+   * Sends protocol messages in one call, after the closes pending: their answers, parsed as they
+   * come (PGlite's `execProtocol` would also copy every answer's bytes into one buffer).
+   */
   private async send(parts: Uint8Array[], throwOnError = true) {
     const all = this.closing.length > 0 ? [...this.closing, ...parts] : parts;
     this.closing = [];
-    return this.pglite.execProtocol(all.length === 1 ? all[0]! : joined(all), { syncToFs: false, throwOnError });
+    return this.pglite.execProtocolStream(all.length === 1 ? all[0]! : joined(all), { syncToFs: false, throwOnError });
   }
 
   /** Ends the protocol's error state after a failed step that sent no Sync, as PGlite does. */
@@ -139,7 +142,7 @@ export class PgliteStatements {
     }
     try {
       const done = await this.send([serialize.bind({ statement, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
-      return parse.parseResults(done.messages, this.pglite.parsers)[0]!;
+      return parse.parseResults(done, this.pglite.parsers)[0]!;
     } catch (e) {
       throw withStatement(e, sql, params);
     }
@@ -149,7 +152,7 @@ export class PgliteStatements {
   private async describe(name: string, sql: string, params: unknown[]): Promise<number[]> {
     try {
       const described = await this.send([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name })]);
-      return parse.parseDescribeStatementResults(described.messages);
+      return parse.parseDescribeStatementResults(described);
     } catch (e) {
       await this.resync();
       throw withStatement(e, sql, params);
@@ -181,7 +184,7 @@ export class PgliteStatements {
     // Nothing to describe: parsed, bound and executed in one call.
     try {
       const done = await this.send([serialize.parse({ text: sql }), serialize.bind({ values: [] }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
-      return parse.parseResults(done.messages, this.pglite.parsers)[0]!;
+      return parse.parseResults(done, this.pglite.parsers)[0]!;
     } catch (e) {
       throw withStatement(e, sql, params);
     }
