@@ -1,8 +1,8 @@
 // The embedded store's statements, spoken to PGlite in PostgreSQL's wire protocol, each kept
 // prepared under a name once run. PGlite's own `query` sends every statement as an unnamed one in
 // six calls into its engine (parse, describe, bind, describe, execute, sync), and PostgreSQL
-// parses, analyses and plans it again each time: most of a test file's or a request's time on the
-// embedded store (docs/PERFORMANCE.md, "The embedded store's statements kept prepared"). A
+// parses, analyses and plans it again each time: a large part of a test file's or a request's time
+// on the embedded store (docs/PERFORMANCE.md, "The embedded store's statements kept prepared"). A
 // statement the store has run before is here one call: bind its name, describe, execute, sync.
 // PostgreSQL then reuses its parse and, as for any prepared statement (plan_cache_mode auto), a
 // generic plan once that is no dearer than the custom ones.
@@ -175,7 +175,17 @@ export class PgliteStatements {
         this.closing.push(serialize.close({ type: 'S', name: oldest.name }));
       }
     }
-    return this.execute(kept.name, kept.types, sql, params);
+    try {
+      return await this.execute(kept.name, kept.types, sql, params);
+    } catch (e) {
+      // Prepared again at its next run: a kept statement that failed must not keep failing for a
+      // reason of its own (a plan PostgreSQL could no longer use would fail every run after).
+      if (e instanceof messages.DatabaseError && this.kept.get(sql) === kept) {
+        this.kept.delete(sql);
+        this.closing.push(serialize.close({ type: 'S', name: kept.name }));
+      }
+      throw e;
+    }
   }
 
   /** As PGlite's own `query`: an unnamed statement, described first when it has parameters. */
