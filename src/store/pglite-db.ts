@@ -3,6 +3,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, QueryResult, Tx } from './db.js';
 import { translateDbError } from './db-errors.js';
+import { PgliteStatements } from './pglite-statements.js';
 
 export interface PgliteOptions {
   /** a directory to store in; undefined keeps everything in memory */
@@ -28,12 +29,11 @@ export interface PgliteOptions {
   sharedBuffersMb?: number;
 }
 
-type PgliteQueryable = Pick<PGlite, 'query'>;
-
-async function run<T>(db: PgliteQueryable, sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+/** A statement's answer in the store's terms; a database's error in Carnet's (db-errors.ts). */
+async function run<T>(statements: PgliteStatements, sql: string, params?: unknown[]): Promise<QueryResult<T>> {
   try {
-    const r = await db.query<T>(sql, params as unknown[]);
-    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    const r = await statements.run(sql, params ?? []);
+    return { rows: r.rows as T[], rowCount: r.affectedRows ?? r.rows.length };
   } catch (e) {
     throw translateDbError(e);
   }
@@ -79,22 +79,45 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pg
     ...(options.fsBundle ? { fsBundle: options.fsBundle } : {}),
   });
   let closed = false;
+  const statements = new PgliteStatements(pglite);
+  // PGlite's single connection is held through its two locks, as its own `query` and
+  // `transaction` hold it: a statement outside a transaction waits for a running one to end.
+  const inQueryLock = <T>(fn: () => Promise<T>) => pglite.runExclusive(fn);
+  const forgetStatements = () => inQueryLock(() => statements.forgetAll());
+  async function outsideTransactions<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    await pglite._checkReady();
+    return pglite._runExclusiveTransaction(() =>
+      inQueryLock(async () => {
+        const r = await run<T>(statements, sql, params);
+        await pglite.syncToFs();
+        return r;
+      }),
+    );
+  }
   return {
     kind: 'pglite',
     pglite,
-    query: (sql, params) => run(pglite, sql, params),
+    query: outsideTransactions,
     transaction: (fn) =>
       pglite.transaction(async (t) => {
         const tx: Tx = {
-          query: (sql, params) => run(t, sql, params),
+          query: (sql, params) => inQueryLock(() => run(statements, sql, params)),
           exec: async (sql) => {
-            await t.exec(sql);
+            try {
+              await t.exec(sql);
+            } finally {
+              await forgetStatements();
+            }
           },
         };
         return fn(tx);
       }),
     async exec(sql) {
-      await pglite.exec(sql);
+      try {
+        await pglite.exec(sql);
+      } finally {
+        await forgetStatements();
+      }
     },
     async close() {
       if (closed) return;

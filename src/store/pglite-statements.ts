@@ -1,0 +1,202 @@
+// The embedded store's statements, spoken to PGlite in PostgreSQL's wire protocol, each kept
+// prepared under a name once run. PGlite's own `query` sends every statement as an unnamed one in
+// six calls into its engine (parse, describe, bind, describe, execute, sync), and PostgreSQL
+// parses, analyses and plans it again each time: a large part of a test file's or a request's time
+// on the embedded store (docs/PERFORMANCE.md, "The embedded store's statements kept prepared"). A
+// statement the store has run before is here one call: bind its name, describe, execute, sync.
+// PostgreSQL then reuses its parse and, as for any prepared statement (plan_cache_mode auto), a
+// generic plan once that is no dearer than the custom ones.
+//
+// The server (src/store/pg-db.ts) is not concerned: `pg` sends unnamed statements, as before.
+import { messages, parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
+
+const { serialize } = protocol;
+
+/**
+ * How many statements a store keeps prepared: Carnet's own are a few hundred texts; a text built
+ * per request (a list of ids of varying length) must not grow the engine's memory without end.
+ */
+const KEPT_STATEMENTS = 500;
+
+/** Statements that read or write rows: the ones kept prepared. */
+const KEPT_KINDS = new Set(['SELECT', 'WITH', 'INSERT', 'UPDATE', 'DELETE']);
+
+/**
+ * Statements that change no table's shape: run as unnamed ones, they leave the kept statements
+ * as they are. Any other (CREATE, ALTER, DROP, DISCARD, a script...) closes them all: a table's
+ * shape changed under a kept statement would fail it ("cached plan must not change result type").
+ */
+const HARMLESS_KINDS = new Set([
+  'SET', 'SHOW', 'RESET', 'BEGIN', 'START', 'COMMIT', 'END', 'ROLLBACK', 'SAVEPOINT', 'RELEASE',
+  'LOCK', 'DECLARE', 'FETCH', 'MOVE', 'CLOSE', 'ANALYZE', 'VACUUM', 'CHECKPOINT', 'NOTIFY',
+  'LISTEN', 'UNLISTEN', 'EXPLAIN',
+]);
+
+/** The statement's first word, after blanks and comments, in capitals. */
+export function statementKind(sql: string): string {
+  let at = 0;
+  for (;;) {
+    while (at < sql.length && /\s|\(/.test(sql[at]!)) at++;
+    if (sql.startsWith('--', at)) {
+      const end = sql.indexOf('\n', at);
+      at = end < 0 ? sql.length : end + 1;
+    } else if (sql.startsWith('/*', at)) {
+      const end = sql.indexOf('*/', at + 2);
+      at = end < 0 ? sql.length : end + 2;
+    } else break;
+  }
+  const word = /^[A-Za-z]+/.exec(sql.slice(at, at + 16));
+  return word ? word[0].toUpperCase() : '';
+}
+
+interface Kept {
+  name: string;
+  /** the parameters' types, as PostgreSQL inferred them when the statement was prepared */
+  types: number[];
+}
+
+function joined(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A database's error as PGlite's `query` hands it over: with the statement and its parameters. */
+function withStatement(e: unknown, sql: string, params: unknown[]): unknown {
+  if (e instanceof messages.DatabaseError) Object.assign(e, { query: sql, params, queryOptions: undefined });
+  return e;
+}
+
+/**
+ * One PGlite's kept statements. Every method runs under PGlite's query lock, which the caller
+ * takes (PGlite serialises its single connection with it); a statement outside a transaction also
+ * waits for the transaction lock, as PGlite's own `query` does.
+ */
+export class PgliteStatements {
+  /** SQL text -> its kept statement, least recently used first */
+  private readonly kept = new Map<string, Kept>();
+  /** statements pushed out of `kept`, closed with the next statement run */
+  private closing: Uint8Array[] = [];
+  private made = 0;
+
+  constructor(private readonly pglite: PGlite) {}
+
+  /** Runs one statement with its parameters, in the current transaction if there is one. */
+  async run(sql: string, params: unknown[]): Promise<Results> {
+    const kind = statementKind(sql);
+    if (KEPT_KINDS.has(kind)) return this.runKept(sql, params);
+    try {
+      return await this.runUnnamed(sql, params);
+    } finally {
+      if (!HARMLESS_KINDS.has(kind)) await this.forgetAll();
+    }
+  }
+
+  /** Closes every kept statement: a script or a statement may have changed a table's shape. */
+  async forgetAll(): Promise<void> {
+    for (const k of this.kept.values()) this.closing.push(serialize.close({ type: 'S', name: k.name }));
+    this.kept.clear();
+    if (this.closing.length === 0) return;
+    // Closing a statement is not transactional, and runs whatever the transaction's state.
+    await this.send([serialize.sync()], false);
+  }
+
+  /**
+   * Sends protocol messages in one call, after the closes pending: their answers, parsed as they
+   * come (PGlite's `execProtocol` would also copy every answer's bytes into one buffer).
+   */
+  private async send(parts: Uint8Array[], throwOnError = true) {
+    const all = this.closing.length > 0 ? [...this.closing, ...parts] : parts;
+    this.closing = [];
+    return this.pglite.execProtocolStream(all.length === 1 ? all[0]! : joined(all), { syncToFs: false, throwOnError });
+  }
+
+  /** Ends the protocol's error state after a failed step that sent no Sync, as PGlite does. */
+  private async resync(): Promise<void> {
+    await this.send([serialize.sync()], false);
+  }
+
+  /** The parameters as text for their types, with PGlite's own serializers (and the store's). */
+  private serialized(types: number[], params: unknown[]): (string | null)[] {
+    return params.map((value, i) => {
+      if (value === null || value === undefined) return null;
+      const serializer = this.pglite.serializers[types[i]!];
+      return serializer ? (serializer(value) as string) : String(value);
+    });
+  }
+
+  /** Binds, describes, executes and syncs a prepared statement (named, or the unnamed one). */
+  private async execute(statement: string, types: number[], sql: string, params: unknown[]): Promise<Results> {
+    let values;
+    try {
+      values = this.serialized(types, params);
+    } catch (e) {
+      await this.resync();
+      throw e;
+    }
+    try {
+      const done = await this.send([serialize.bind({ statement, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+      return parse.parseResults(done, this.pglite.parsers)[0]!;
+    } catch (e) {
+      throw withStatement(e, sql, params);
+    }
+  }
+
+  /** Parses and describes a statement under a name ('' for the unnamed one): its parameters' types. */
+  private async describe(name: string, sql: string, params: unknown[]): Promise<number[]> {
+    try {
+      const described = await this.send([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name })]);
+      return parse.parseDescribeStatementResults(described);
+    } catch (e) {
+      await this.resync();
+      throw withStatement(e, sql, params);
+    }
+  }
+
+  private async runKept(sql: string, params: unknown[]): Promise<Results> {
+    let kept = this.kept.get(sql);
+    if (kept) {
+      // most recently used last
+      this.kept.delete(sql);
+      this.kept.set(sql, kept);
+    } else {
+      const name = `carnet_${++this.made}`;
+      kept = { name, types: await this.describe(name, sql, params) };
+      this.kept.set(sql, kept);
+      if (this.kept.size > KEPT_STATEMENTS) {
+        const [oldestSql, oldest] = this.kept.entries().next().value as [string, Kept];
+        this.kept.delete(oldestSql);
+        this.closing.push(serialize.close({ type: 'S', name: oldest.name }));
+      }
+    }
+    try {
+      return await this.execute(kept.name, kept.types, sql, params);
+    } catch (e) {
+      // Prepared again at its next run: a kept statement that failed must not keep failing for a
+      // reason of its own (a plan PostgreSQL could no longer use would fail every run after).
+      if (e instanceof messages.DatabaseError && this.kept.get(sql) === kept) {
+        this.kept.delete(sql);
+        this.closing.push(serialize.close({ type: 'S', name: kept.name }));
+      }
+      throw e;
+    }
+  }
+
+  /** As PGlite's own `query`: an unnamed statement, described first when it has parameters. */
+  private async runUnnamed(sql: string, params: unknown[]): Promise<Results> {
+    if (params.length > 0) return this.execute('', await this.describe('', sql, params), sql, params);
+    // Nothing to describe: parsed, bound and executed in one call.
+    try {
+      const done = await this.send([serialize.parse({ text: sql }), serialize.bind({ values: [] }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+      return parse.parseResults(done, this.pglite.parsers)[0]!;
+    } catch (e) {
+      throw withStatement(e, sql, params);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// The embedded store keeps the statements it runs prepared (src/store/pglite-statements.ts). What
+// a statement answers must not depend on it: the same cases on both stores, the server's (whose
+// client prepares nothing) saying what the answers are. A table's shape changed under a kept
+// statement, a statement that fails at any step, a transaction rolled back after preparing one,
+// more texts than are kept, and a cursor.
+import { expect, it } from '@jest/globals';
+import { CarnetError } from '../../../src/domain/errors.js';
+import type { Db } from '../../../src/store/db.js';
+import { describeEachStore } from '../../support/stores.js';
+
+const ID_1 = '00000000-0000-4000-8000-000000000001';
+const ID_2 = '00000000-0000-4000-8000-000000000002';
+
+async function probeTable(db: Db, name: string): Promise<void> {
+  await db.exec(`CREATE TABLE ${name} (id uuid PRIMARY KEY, n int, label text)`);
+  await db.query(`INSERT INTO ${name} (id, n, label) VALUES ($1, $2, $3), ($4, $5, $6)`, [ID_1, 1, 'one', ID_2, 2, null]);
+}
+
+describeEachStore('statements run again and again', (db) => {
+  it('a statement run many times answers each time as the first time, null parameters included', async () => {
+    await probeTable(db(), 'kept_again');
+    const sql = 'SELECT id, n, label FROM kept_again WHERE n >= $1 AND ($2::text IS NULL OR label = $2) ORDER BY n';
+    const first = await db().query(sql, [1, null]);
+    expect(first.rows).toEqual([
+      { id: ID_1, n: 1, label: 'one' },
+      { id: ID_2, n: 2, label: null },
+    ]);
+    // past the runs after which PostgreSQL may settle on a generic plan
+    for (let i = 0; i < 12; i++) {
+      expect(await db().query(sql, [1, null])).toEqual(first);
+      expect((await db().query(sql, [2, null])).rows).toEqual([{ id: ID_2, n: 2, label: null }]);
+      expect((await db().query(sql, [0, 'one'])).rows).toEqual([{ id: ID_1, n: 1, label: 'one' }]);
+    }
+    const update = 'UPDATE kept_again SET n = n + 0 WHERE n >= $1';
+    expect((await db().query(update, [1])).rowCount).toBe(2);
+    expect((await db().query(update, [2])).rowCount).toBe(1);
+  });
+
+  it("a table's shape changed under a statement already run: the next run sees the new shape", async () => {
+    await probeTable(db(), 'kept_shape');
+    const sql = 'SELECT * FROM kept_shape WHERE id = $1';
+    expect((await db().query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one' }]);
+    await db().exec('ALTER TABLE kept_shape ADD COLUMN extra text');
+    expect((await db().query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one', extra: null }]);
+    await db().query('ALTER TABLE kept_shape DROP COLUMN label');
+    expect((await db().query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, extra: null }]);
+    await db().transaction(async (tx) => {
+      await tx.exec('ALTER TABLE kept_shape ADD COLUMN more int DEFAULT 7');
+      expect((await tx.query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, extra: null, more: 7 }]);
+    });
+    expect((await db().query(sql, [ID_2])).rows).toEqual([{ id: ID_2, n: 2, extra: null, more: 7 }]);
+  });
+
+  it('a statement that does not parse, or whose value its type refuses, fails alone: the next ones answer', async () => {
+    await probeTable(db(), 'kept_fail');
+    const sql = 'SELECT n FROM kept_fail WHERE id = $1';
+    await expect(db().query('SELEC n FROM kept_fail WHERE id = $1', [ID_1])).rejects.toThrow(/syntax/);
+    await expect(db().query('SELECT nope FROM kept_fail WHERE id = $1', [ID_1])).rejects.toThrow(/nope/);
+    // a value the column's type cannot read is the request's fault (db-errors.ts), before and after the statement was kept
+    await expect(db().query(sql, ['not-a-uuid'])).rejects.toBeInstanceOf(CarnetError);
+    expect((await db().query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+    await expect(db().query(sql, ['not-a-uuid'])).rejects.toBeInstanceOf(CarnetError);
+    expect((await db().query(sql, [ID_2])).rows).toEqual([{ n: 2 }]);
+    // a failure at execution (a subquery of more than one row), without parameters and with
+    await expect(db().query('SELECT (SELECT n FROM kept_fail) AS x')).rejects.toThrow(/more than one row/);
+    const sub = 'SELECT (SELECT n FROM kept_fail WHERE n >= $1) AS x';
+    await expect(db().query(sub, [0])).rejects.toThrow(/more than one row/);
+    expect((await db().query(sub, [2])).rows).toEqual([{ x: 2 }]);
+    await expect(db().query(sub, [0])).rejects.toThrow(/more than one row/);
+  });
+
+  it('a transaction that fails after running statements rolls back; they answer after it', async () => {
+    await probeTable(db(), 'kept_rollback');
+    const insert = 'INSERT INTO kept_rollback (id, n) VALUES ($1, $2)';
+    const count = 'SELECT count(*)::int AS c FROM kept_rollback WHERE n > $1';
+    await expect(
+      db().transaction(async (tx) => {
+        await tx.query(insert, ['00000000-0000-4000-8000-000000000003', 3]);
+        expect((await tx.query(count, [0])).rows).toEqual([{ c: 3 }]);
+        await tx.query(insert, [ID_1, 4]); // the primary key refuses it
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect((await db().query(count, [0])).rows).toEqual([{ c: 2 }]);
+    await db().transaction(async (tx) => {
+      await tx.query(insert, ['00000000-0000-4000-8000-000000000004', 4]);
+    });
+    expect((await db().query(count, [0])).rows).toEqual([{ c: 3 }]);
+  });
+
+  it('more distinct statements than the store keeps all answer, and the first again after them', async () => {
+    await probeTable(db(), 'kept_many');
+    const nth = (i: number) => `SELECT $1::int + ${i} AS v, count(*)::int AS c FROM kept_many`;
+    for (let i = 0; i < 620; i++) expect((await db().query(nth(i), [1])).rows).toEqual([{ v: 1 + i, c: 2 }]);
+    for (const i of [0, 1, 619]) expect((await db().query(nth(i), [2])).rows).toEqual([{ v: 2 + i, c: 2 }]);
+  });
+
+  it('a cursor declared, fetched and closed in a transaction, between kept statements', async () => {
+    await probeTable(db(), 'kept_cursor');
+    const rows = await db().transaction(async (tx) => {
+      await tx.query('DECLARE kept_c NO SCROLL CURSOR FOR SELECT n FROM kept_cursor WHERE n >= $1 ORDER BY n', [1]);
+      const got = (await tx.query<{ n: number }>('FETCH 1 FROM kept_c')).rows;
+      expect((await tx.query('SELECT count(*)::int AS c FROM kept_cursor WHERE n >= $1', [1])).rows).toEqual([{ c: 2 }]);
+      got.push(...(await tx.query<{ n: number }>('FETCH 5 FROM kept_c')).rows);
+      await tx.query('CLOSE kept_c');
+      return got;
+    });
+    expect(rows).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+});
