@@ -2,6 +2,7 @@
 import pg from 'pg';
 import type { Db, QueryResult, Tx } from './db.js';
 import { isConnectionError, translateDbError } from './db-errors.js';
+import { PgStatements } from './pg-statements.js';
 
 // int8 (bigint) columns hold sizes and sequence numbers well below 2^53: read them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -15,6 +16,8 @@ export interface PgOptions {
   statementTimeoutMs?: number;
   /** how long to wait for a connection (pool full or server unreachable), ms */
   connectTimeoutMs?: number;
+  /** how many statements each connection keeps prepared (kept-statements.ts's bound unless said) */
+  keptStatements?: number;
 }
 
 export function openPostgres(options: PgOptions): Db {
@@ -31,10 +34,20 @@ export function openPostgres(options: PgOptions): Db {
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
-  const run = async <T>(client: pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
+  // Each connection's statements kept prepared (pg-statements.ts says what and why).
+  const statements = new PgStatements(options.keptStatements);
+  const run = async <T>(client: pg.PoolClient, sql: string, params: unknown[] | undefined, inTransaction: boolean): Promise<QueryResult<T>> => {
     try {
-      const r = await client.query(sql, params as unknown[]);
+      const r = await statements.run(client, sql, params, inTransaction);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    } catch (e) {
+      throw translateDbError(e);
+    }
+  };
+
+  const script = async (client: pg.PoolClient, sql: string, inTransaction: boolean): Promise<void> => {
+    try {
+      await statements.script(client, sql, inTransaction);
     } catch (e) {
       throw translateDbError(e);
     }
@@ -72,31 +85,28 @@ export function openPostgres(options: PgOptions): Db {
 
   return {
     kind: 'postgres',
-    query: (sql, params) => withClient((client) => run(client, sql, params)),
+    query: (sql, params) => withClient((client) => run(client, sql, params, false)),
     transaction: (fn) =>
       withClient(async (client) => {
-        await run(client, 'BEGIN');
+        await run(client, 'BEGIN', undefined, false);
         try {
           const tx: Tx = {
-            query: (sql, params) => run(client, sql, params),
-            exec: async (sql) => {
-              await run(client, sql);
-            },
+            query: (sql, params) => run(client, sql, params, true),
+            exec: (sql) => script(client, sql, true),
           };
           const result = await fn(tx);
           // A COMMIT that fails is never acknowledged: the caller gets the error (503 when the
           // connection was lost), whatever the server made of the transaction.
-          await run(client, 'COMMIT');
+          await run(client, 'COMMIT', undefined, true);
           return result;
         } catch (e) {
           await client.query('ROLLBACK').catch(() => {});
           throw e;
+        } finally {
+          statements.transactionEnded(client);
         }
       }),
-    exec: (sql) =>
-      withClient(async (client) => {
-        await run(client, sql);
-      }),
+    exec: (sql) => withClient((client) => script(client, sql, false)),
     close: () => pool.end(),
   };
 }

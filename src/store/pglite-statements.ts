@@ -7,47 +7,12 @@
 // PostgreSQL then reuses its parse and, as for any prepared statement (plan_cache_mode auto), a
 // generic plan once that is no dearer than the custom ones.
 //
-// The server (src/store/pg-db.ts) is not concerned: `pg` sends unnamed statements, as before.
+// The server's store keeps its statements prepared too (src/store/pg-statements.ts); which
+// statements are kept, and which end them all, is shared (src/store/kept-statements.ts).
 import { messages, parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
+import { KeptList, isKeptKind, mayChangeShape, statementKind } from './kept-statements.js';
 
 const { serialize } = protocol;
-
-/**
- * How many statements a store keeps prepared: Carnet's own are a few hundred texts; a text built
- * per request (a list of ids of varying length) must not grow the engine's memory without end.
- */
-const KEPT_STATEMENTS = 500;
-
-/** Statements that read or write rows: the ones kept prepared. */
-const KEPT_KINDS = new Set(['SELECT', 'WITH', 'INSERT', 'UPDATE', 'DELETE']);
-
-/**
- * Statements that change no table's shape: run as unnamed ones, they leave the kept statements
- * as they are. Any other (CREATE, ALTER, DROP, DISCARD, a script...) closes them all: a table's
- * shape changed under a kept statement would fail it ("cached plan must not change result type").
- */
-const HARMLESS_KINDS = new Set([
-  'SET', 'SHOW', 'RESET', 'BEGIN', 'START', 'COMMIT', 'END', 'ROLLBACK', 'SAVEPOINT', 'RELEASE',
-  'LOCK', 'DECLARE', 'FETCH', 'MOVE', 'CLOSE', 'ANALYZE', 'VACUUM', 'CHECKPOINT', 'NOTIFY',
-  'LISTEN', 'UNLISTEN', 'EXPLAIN',
-]);
-
-/** The statement's first word, after blanks and comments, in capitals. */
-export function statementKind(sql: string): string {
-  let at = 0;
-  for (;;) {
-    while (at < sql.length && /\s|\(/.test(sql[at]!)) at++;
-    if (sql.startsWith('--', at)) {
-      const end = sql.indexOf('\n', at);
-      at = end < 0 ? sql.length : end + 1;
-    } else if (sql.startsWith('/*', at)) {
-      const end = sql.indexOf('*/', at + 2);
-      at = end < 0 ? sql.length : end + 2;
-    } else break;
-  }
-  const word = /^[A-Za-z]+/.exec(sql.slice(at, at + 16));
-  return word ? word[0].toUpperCase() : '';
-}
 
 interface Kept {
   name: string;
@@ -80,7 +45,7 @@ function withStatement(e: unknown, sql: string, params: unknown[]): unknown {
  */
 export class PgliteStatements {
   /** SQL text -> its kept statement, least recently used first */
-  private readonly kept = new Map<string, Kept>();
+  private readonly kept = new KeptList<Kept>();
   /** statements pushed out of `kept`, closed with the next statement run */
   private closing: Uint8Array[] = [];
   private made = 0;
@@ -90,18 +55,17 @@ export class PgliteStatements {
   /** Runs one statement with its parameters, in the current transaction if there is one. */
   async run(sql: string, params: unknown[]): Promise<Results> {
     const kind = statementKind(sql);
-    if (KEPT_KINDS.has(kind)) return this.runKept(sql, params);
+    if (isKeptKind(kind)) return this.runKept(sql, params);
     try {
       return await this.runUnnamed(sql, params);
     } finally {
-      if (!HARMLESS_KINDS.has(kind)) await this.forgetAll();
+      if (mayChangeShape(kind)) await this.forgetAll();
     }
   }
 
   /** Closes every kept statement: a script or a statement may have changed a table's shape. */
   async forgetAll(): Promise<void> {
-    for (const k of this.kept.values()) this.closing.push(serialize.close({ type: 'S', name: k.name }));
-    this.kept.clear();
+    for (const k of this.kept.clear()) this.closing.push(serialize.close({ type: 'S', name: k.name }));
     if (this.closing.length === 0) return;
     // Closing a statement is not transactional, and runs whatever the transaction's state.
     await this.send([serialize.sync()], false);
@@ -160,28 +124,19 @@ export class PgliteStatements {
   }
 
   private async runKept(sql: string, params: unknown[]): Promise<Results> {
-    let kept = this.kept.get(sql);
-    if (kept) {
-      // most recently used last
-      this.kept.delete(sql);
-      this.kept.set(sql, kept);
-    } else {
+    let kept = this.kept.use(sql);
+    if (!kept) {
       const name = `carnet_${++this.made}`;
       kept = { name, types: await this.describe(name, sql, params) };
-      this.kept.set(sql, kept);
-      if (this.kept.size > KEPT_STATEMENTS) {
-        const [oldestSql, oldest] = this.kept.entries().next().value as [string, Kept];
-        this.kept.delete(oldestSql);
-        this.closing.push(serialize.close({ type: 'S', name: oldest.name }));
-      }
+      const oldest = this.kept.add(sql, kept);
+      if (oldest) this.closing.push(serialize.close({ type: 'S', name: oldest.name }));
     }
     try {
       return await this.execute(kept.name, kept.types, sql, params);
     } catch (e) {
       // Prepared again at its next run: a kept statement that failed must not keep failing for a
       // reason of its own (a plan PostgreSQL could no longer use would fail every run after).
-      if (e instanceof messages.DatabaseError && this.kept.get(sql) === kept) {
-        this.kept.delete(sql);
+      if (e instanceof messages.DatabaseError && this.kept.forget(sql, kept)) {
         this.closing.push(serialize.close({ type: 'S', name: kept.name }));
       }
       throw e;

@@ -1,0 +1,173 @@
+// The server's statements kept prepared under a name on each connection of the `pg` pool. Sent
+// unnamed, every statement is parsed, analysed and planned again by PostgreSQL on every run: about
+// a third of PostgreSQL's CPU per ITI-18 ObjectRef request (docs/PERFORMANCE.md, "what ObjectRef
+// waits on"). Sent as `{ name, text, values }`, `pg` parses it once per connection and then only
+// binds and executes it; PostgreSQL keeps its analysis and, where its generic plan is no dearer
+// than the custom ones (plan_cache_mode auto), its plan too (docs/PERFORMANCE.md, "Named
+// statements on the server" says what was measured of the generic plans).
+//
+// Which statements are kept, and which end them all, is the embedded store's rule
+// (src/store/kept-statements.ts). What is particular to a pool:
+// - A prepared statement belongs to one connection: each `pg` client has its own list, bounded;
+//   a client the pool replaces starts with none. Names are never reused on a connection (`pg`
+//   refuses one name for two texts, and remembers a name as parsed for the connection's life).
+// - A statement that may change a table's shape, run on any connection, ends the kept statements
+//   of every connection of the pool (each forgets its own, `DEALLOCATE ALL`, before its next
+//   statement); inside a transaction, once more when that transaction ends, since the others may
+//   have prepared again against the shape it had not yet committed.
+// - A kept statement PostgreSQL can no longer use (its table's shape changed by another process:
+//   "cached plan must not change result type"; or its name unknown) is forgotten, and run again
+//   once under a new name when it is not in a transaction (the error is raised before it runs).
+// - A statement pushed out of the bound is deallocated before the next statement run outside a
+//   transaction (a transaction's BEGIN included), where its failure could not abort one.
+import pg from 'pg';
+import { KeptList, isKeptKind, mayChangeShape, statementKind } from './kept-statements.js';
+
+interface ClientStatements {
+  /** SQL text -> the name it is prepared under on this connection */
+  readonly names: KeptList<string>;
+  /** names given on this connection so far */
+  made: number;
+  /** the pool's shape generation these names were prepared in */
+  generation: number;
+  /** a `DEALLOCATE ALL` still owed (the last one failed: an aborted transaction) */
+  deallocateAll: boolean;
+  /** names pushed out or forgotten, to deallocate outside a transaction */
+  stale: string[];
+  /** a statement that may change a table's shape ran in the current transaction */
+  shapeChangedInTransaction: boolean;
+}
+
+function sqlState(e: unknown): string | undefined {
+  const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * A kept statement PostgreSQL can no longer run under its name: its result's shape changed under
+ * it (0A000, raised before the statement runs), or the name is not prepared (26000).
+ */
+function notUsableAnyMore(e: unknown): boolean {
+  const state = sqlState(e);
+  return state === '26000' || (state === '0A000' && /cached plan must not change result type/.test((e as Error).message));
+}
+
+/**
+ * `pg` remembers every name parsed on a connection for the connection's life. A name deallocated
+ * here is never reused, so the memory is all it costs; it is given back when `pg` exposes it.
+ */
+function forgetInPg(client: pg.ClientBase, name: string | undefined): void {
+  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection?.parsedStatements;
+  if (!parsed) return;
+  if (name === undefined) for (const n of Object.keys(parsed)) delete parsed[n];
+  else delete parsed[name];
+}
+
+export class PgStatements {
+  /** bumped whenever a statement that may change a table's shape runs on any connection */
+  private generation = 0;
+  private readonly byClient = new WeakMap<pg.ClientBase, ClientStatements>();
+
+  constructor(private readonly bound?: number) {}
+
+  private stateOf(client: pg.ClientBase): ClientStatements {
+    let state = this.byClient.get(client);
+    if (!state) {
+      state = { names: new KeptList<string>(this.bound), made: 0, generation: this.generation, deallocateAll: false, stale: [], shapeChangedInTransaction: false };
+      this.byClient.set(client, state);
+    }
+    return state;
+  }
+
+  /** Runs one statement on `client`; `inTransaction` when a transaction block is open on it. */
+  async run(client: pg.ClientBase, sql: string, params: unknown[] | undefined, inTransaction: boolean): Promise<pg.QueryResult> {
+    const state = this.stateOf(client);
+    if (!inTransaction && state.stale.length > 0) await this.deallocateStale(client, state);
+    const kind = statementKind(sql);
+    if (!isKeptKind(kind)) {
+      try {
+        return await client.query(sql, params);
+      } finally {
+        if (mayChangeShape(kind)) this.shapeChanged(state, inTransaction);
+      }
+    }
+    await this.catchUp(client, state);
+    const name = this.nameFor(state, sql);
+    try {
+      return await client.query({ name, text: sql, values: params });
+    } catch (e) {
+      // A value `pg` could not send fails before the server answers, and `pg` closes the
+      // statement it had just parsed while still counting it as parsed: forgotten here too.
+      const unsent = !(e instanceof pg.DatabaseError);
+      if (!(unsent || notUsableAnyMore(e)) || !state.names.forget(sql, name)) throw e;
+      state.stale.push(name);
+      if (inTransaction || unsent) throw e;
+      return client.query({ name: this.nameFor(state, sql), text: sql, values: params });
+    }
+  }
+
+  /** Runs a script (several statements, no parameters): unnamed, and it ends every kept one. */
+  async script(client: pg.ClientBase, sql: string, inTransaction: boolean): Promise<void> {
+    const state = this.stateOf(client);
+    try {
+      await client.query(sql);
+    } finally {
+      this.shapeChanged(state, inTransaction);
+    }
+  }
+
+  /** To call when a transaction on `client` has ended (committed or rolled back). */
+  transactionEnded(client: pg.ClientBase): void {
+    const state = this.byClient.get(client);
+    if (!state?.shapeChangedInTransaction) return;
+    state.shapeChangedInTransaction = false;
+    this.generation++;
+  }
+
+  private shapeChanged(state: ClientStatements, inTransaction: boolean): void {
+    this.generation++;
+    if (inTransaction) state.shapeChangedInTransaction = true;
+  }
+
+  private nameFor(state: ClientStatements, sql: string): string {
+    let name = state.names.use(sql);
+    if (name === undefined) {
+      name = `carnet_${++state.made}`;
+      const oldest = state.names.add(sql, name);
+      if (oldest !== undefined) state.stale.push(oldest);
+    }
+    return name;
+  }
+
+  /** Ends this connection's kept statements if a table's shape may have changed since they were made. */
+  private async catchUp(client: pg.ClientBase, state: ClientStatements): Promise<void> {
+    if (state.generation !== this.generation) {
+      state.generation = this.generation;
+      if (state.names.size > 0 || state.stale.length > 0) {
+        state.names.clear();
+        state.stale = [];
+        state.deallocateAll = true;
+      }
+    }
+    if (!state.deallocateAll) return;
+    // Not transactional, and allowed in a transaction block; it fails only in an aborted one,
+    // which the statement that follows would fail anyway: owed again then.
+    await client.query('DEALLOCATE ALL');
+    state.deallocateAll = false;
+    forgetInPg(client, undefined);
+  }
+
+  private async deallocateStale(client: pg.ClientBase, state: ClientStatements): Promise<void> {
+    const names = state.stale;
+    state.stale = [];
+    for (const name of names) {
+      try {
+        await client.query(`DEALLOCATE ${name}`);
+      } catch (e) {
+        // never prepared (its first parse failed) or already gone: nothing to end
+        if (sqlState(e) !== '26000') throw e;
+      }
+      forgetInPg(client, name);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+// The server's store keeps each connection's statements prepared (src/store/pg-statements.ts).
+// What is particular to a pool of connections, beyond the cases both stores share
+// (kept-statements.test.ts): a table's shape changed on one connection under statements kept on
+// another, inside a transaction or not, or by another process; statements ended behind the
+// store's back; a value `pg` cannot send; a bound of a few statements per connection; a
+// connection that the server cuts and the pool replaces.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Db } from '../../../src/store/db.js';
+import { openPostgres } from '../../../src/store/pg-db.js';
+import { storeKinds } from '../../support/stores.js';
+
+const onPostgres = storeKinds().includes('postgres');
+const ID_1 = '00000000-0000-4000-8000-000000000001';
+const ID_2 = '00000000-0000-4000-8000-000000000002';
+/** a bound small enough for the tests to go past it */
+const BOUND = 4;
+
+(onPostgres ? describe : describe.skip)('statements kept prepared on the connections of a pool [postgres]', () => {
+  const url = process.env.DATABASE_URL ?? '';
+  const schema = `carnet_test_${randomBytes(6).toString('hex')}`;
+  let db: Db;
+  /** another process's pool on the same schema */
+  let other: Db;
+  const admin = () => openPostgres({ connectionString: url, maxConnections: 1 });
+
+  beforeAll(async () => {
+    const a = admin();
+    await a.query(`CREATE SCHEMA ${schema}`);
+    await a.close();
+    db = openPostgres({ connectionString: url, maxConnections: 3, schema, keptStatements: BOUND });
+    other = openPostgres({ connectionString: url, maxConnections: 1, schema });
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await other?.close();
+    const a = admin();
+    await a.query(`DROP SCHEMA ${schema} CASCADE`);
+    await a.close();
+  });
+
+  async function probeTable(name: string): Promise<void> {
+    await db.exec(`CREATE TABLE ${name} (id uuid PRIMARY KEY, n int, label text)`);
+    await db.query(`INSERT INTO ${name} (id, n, label) VALUES ($1, $2, $3), ($4, $5, $6)`, [ID_1, 1, 'one', ID_2, 2, null]);
+  }
+
+  /** Runs `fn` on every connection of the pool at once (so that each keeps what it runs). */
+  async function onEveryConnection<T>(fn: (tx: { query: Db['query'] }) => Promise<T>): Promise<T[]> {
+    let arrived = 0;
+    let release!: () => void;
+    const all = new Promise<void>((resolve) => (release = resolve));
+    return Promise.all(
+      [1, 2, 3].map(() =>
+        db.transaction(async (tx) => {
+          try {
+            return await fn(tx);
+          } finally {
+            if (++arrived === 3) release();
+            await all;
+          }
+        }),
+      ),
+    );
+  }
+
+  it('a shape changed on one connection: every connection answers with the new shape, in a transaction and out', async () => {
+    await probeTable('pool_shape');
+    const sql = 'SELECT * FROM pool_shape WHERE id = $1';
+    const before = await onEveryConnection((tx) => tx.query(sql, [ID_1]));
+    for (const r of before) expect(r.rows).toEqual([{ id: ID_1, n: 1, label: 'one' }]);
+    await db.query('ALTER TABLE pool_shape ADD COLUMN extra text');
+    for (const r of await onEveryConnection((tx) => tx.query(sql, [ID_1]))) expect(r.rows).toEqual([{ id: ID_1, n: 1, label: 'one', extra: null }]);
+    // changed in a transaction, and run in it; then on every connection
+    await db.transaction(async (tx) => {
+      await tx.exec('ALTER TABLE pool_shape ADD COLUMN more int DEFAULT 7');
+      expect((await tx.query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one', extra: null, more: 7 }]);
+    });
+    for (const r of await onEveryConnection((tx) => tx.query(sql, [ID_2]))) expect(r.rows).toEqual([{ id: ID_2, n: 2, label: null, extra: null, more: 7 }]);
+    // a change rolled back: the shape before it
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('ALTER TABLE pool_shape DROP COLUMN extra');
+        throw new Error('taken back');
+      }),
+    ).rejects.toThrow('taken back');
+    for (const r of await onEveryConnection((tx) => tx.query(sql, [ID_1]))) expect(r.rows).toEqual([{ id: ID_1, n: 1, label: 'one', extra: null, more: 7 }]);
+  });
+
+  it('a shape changed by another process: the statement answers outside a transaction, and after one that failed', async () => {
+    await probeTable('pool_elsewhere');
+    const sql = 'SELECT * FROM pool_elsewhere WHERE n >= $1 ORDER BY n';
+    for (let i = 0; i < 8; i++) await onEveryConnection((tx) => tx.query(sql, [1]));
+    await other.query('ALTER TABLE pool_elsewhere ADD COLUMN elsewhere int DEFAULT 5');
+    // outside a transaction: run again under a new name
+    for (let i = 0; i < 4; i++) expect((await db.query(sql, [2])).rows).toEqual([{ id: ID_2, n: 2, label: null, elsewhere: 5 }]);
+    // inside one, the statement's plan may fail once (the transaction is then rolled back whole);
+    // the next transaction answers with the new shape
+    const inTx = () => onEveryConnection((tx) => tx.query(sql, [2]));
+    await inTx().catch((e: Error) => expect(e.message).toMatch(/cached plan must not change result type/));
+    for (const r of await inTx()) expect(r.rows).toEqual([{ id: ID_2, n: 2, label: null, elsewhere: 5 }]);
+  });
+
+  it('statements ended behind the store (DEALLOCATE, DISCARD) are prepared again', async () => {
+    await probeTable('pool_ended');
+    const sql = 'SELECT n FROM pool_ended WHERE id = $1';
+    expect((await db.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+    await db.query('DEALLOCATE ALL');
+    expect((await db.query(sql, [ID_2])).rows).toEqual([{ n: 2 }]);
+    await db.query('DISCARD ALL');
+    expect((await db.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+    await db.transaction(async (tx) => {
+      await tx.query('DEALLOCATE ALL');
+      expect((await tx.query(sql, [ID_2])).rows).toEqual([{ n: 2 }]);
+    });
+    expect((await db.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('a value `pg` cannot send fails alone; the statement answers after it, in a transaction too', async () => {
+    await probeTable('pool_value');
+    const sql = 'SELECT n FROM pool_value WHERE label = $1';
+    const unsendable = { toPostgres: () => { throw new Error('no text for this value'); } };
+    await expect(db.query(sql, [unsendable])).rejects.toThrow('no text for this value');
+    expect((await db.query(sql, ['one'])).rows).toEqual([{ n: 1 }]);
+    await expect(db.query(sql, [unsendable])).rejects.toThrow('no text for this value');
+    await db.transaction(async (tx) => {
+      expect((await tx.query(sql, ['one'])).rows).toEqual([{ n: 1 }]);
+    });
+    expect((await db.query(sql, ['one'])).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('past the bound, each connection keeps no more than the bound; every text answers', async () => {
+    await probeTable('pool_bound');
+    const nth = (i: number) => `SELECT $1::int + ${i} AS v, count(*)::int AS c FROM pool_bound`;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3 * BOUND; i++) {
+        for (const r of await onEveryConnection((tx) => tx.query(nth(i), [round]))) expect(r.rows).toEqual([{ v: round + i, c: 2 }]);
+      }
+    }
+    // statements pushed out in a transaction are ended before the next one begins (the count's own
+    // text, run the first time, pushes one more out: the second time, it is kept)
+    const count = (tx: { query: Db['query'] }) => tx.query<{ c: number }>('SELECT count(*)::int AS c FROM pg_prepared_statements');
+    await onEveryConnection(count);
+    for (const r of await onEveryConnection(count)) expect(r.rows[0]!.c).toBeLessThanOrEqual(BOUND);
+  });
+
+  it('a connection the server cuts is replaced; the new one prepares the statements again', async () => {
+    await probeTable('pool_cut');
+    const sql = 'SELECT n FROM pool_cut WHERE id = $1';
+    const pids = await onEveryConnection(async (tx) => {
+      await tx.query(sql, [ID_1]);
+      return (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    });
+    expect(new Set(pids).size).toBe(3);
+    await other.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[])', [pids]);
+    // each cut connection fails at most once (503), then the pool's new ones answer
+    let answered = 0;
+    for (let i = 0; i < 12 && answered < 6; i++) {
+      try {
+        expect((await db.query(sql, [ID_2])).rows).toEqual([{ n: 2 }]);
+        answered++;
+      } catch (e) {
+        expect((e as { reason?: string }).reason).toBe('database_unavailable');
+      }
+    }
+    expect(answered).toBe(6);
+    const now = await onEveryConnection(async (tx) => {
+      expect((await tx.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+      return (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    });
+    for (const pid of now) expect(pids).not.toContain(pid);
+  });
+});
