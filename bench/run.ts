@@ -41,8 +41,10 @@ async function main(): Promise<void> {
     ['xds', './xds.ts', 'runXdsBench'],
     // only when asked for by name: it fills a store of a million documents
     ['scale', './scale/scale.ts', 'runScaleBench'],
+    // only when asked for by name, with BENCH_COMPARE: CPU per request in paired rounds
+    ['paired', './fair/paired.ts', 'runPairedBench'],
   ] as const) {
-    if (!only && name === 'scale') continue;
+    if (!only && (name === 'scale' || name === 'paired')) continue;
     if (only && only !== name) continue;
     if (!existsSync(new URL(file, import.meta.url))) continue;
     if (!url) {

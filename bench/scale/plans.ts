@@ -4,6 +4,7 @@
 // statement, a SELECT … FOR UPDATE takes its locks: both end with the rollback). A statement that
 // writes (the access trace) is planned without being run. BEGIN, FETCH and the like are skipped.
 import type pg from 'pg';
+import { createRequire } from 'node:module';
 import type { CapturedStatement } from './query-capture.js';
 import type { Child } from '../fair/procs.js';
 
@@ -20,6 +21,97 @@ export interface StatementPlan {
   write: boolean;
   plan: string[];
   executionMs?: number;
+  /** the statement kept prepared, as the server's store keeps it (src/store/pg-statements.ts) */
+  prepared?: PreparedPlans;
+}
+
+/**
+ * A statement prepared once and run again (the server's store keeps its statements so):
+ * PostgreSQL plans it for its values (a custom plan) for 5 runs, then also once without them (the
+ * generic plan) and keeps that one when its estimated cost is no higher. Whether the generic plan
+ * is a bad one for some values is what these figures say: both plans' execution for this request's
+ * values (reads; a write's only estimated), and which one PostgreSQL's default settles on.
+ */
+export interface PreparedPlans {
+  /** execution time (ms, median of 5 alternated), or the estimated total cost when the statement could not be run */
+  custom: number;
+  generic: number;
+  estimated: boolean;
+  /** the generic plan has the same nodes as the custom one (values aside) */
+  sameShape: boolean;
+  /** what plan_cache_mode auto runs from the 6th run on */
+  autoChoice: 'generic' | 'custom';
+  genericPlan: string[];
+}
+
+const PROBE = 'carnet_plan_probe';
+
+/** the plan's nodes without their conditions' values, costs and timings */
+function shapeOf(plan: string[]): string {
+  return plan
+    .filter((l) => /->|^\s*\w/.test(l) && !/^(Planning|Execution)/.test(l.trim()))
+    .map((l) => l.replace(/\(cost=.*$|\(actual.*$/, '').replace(/ on \w+.*$/, '').trim())
+    .join('|');
+}
+
+// `pg`'s own conversion of a value to its text (arrays, dates, JSON), as it sends parameters
+const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(value: unknown): unknown };
+
+/** A parameter as a literal of unknown type (EXECUTE's arguments cannot be parameters of their own). */
+function literal(c: pg.ClientBase, value: unknown): string {
+  const text = pgUtils.prepareValue(value) as unknown;
+  if (text === null || text === undefined) return 'NULL';
+  if (Buffer.isBuffer(text)) return `'\\x${text.toString('hex')}'`;
+  return c.escapeLiteral(String(text));
+}
+
+async function preparedPlans(c: pg.ClientBase, sql: string, params: unknown[], write: boolean): Promise<PreparedPlans> {
+  const args = params.length ? `(${params.map((p) => literal(c, p)).join(', ')})` : '';
+  const explain = async (mode: string, analyze: boolean) => {
+    await c.query(`SET LOCAL plan_cache_mode = ${mode}`);
+    const r = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${analyze ? '(ANALYZE, BUFFERS) ' : ''}EXECUTE ${PROBE}${args}`);
+    return r.rows.map((row) => row['QUERY PLAN']);
+  };
+  const figure = (plan: string[]) => Number(/^Execution Time: ([\d.]+) ms/.exec(plan.find((l) => l.startsWith('Execution Time'))!)?.[1]);
+  await c.query('BEGIN');
+  try {
+    await c.query(`PREPARE ${PROBE} AS ${sql}`);
+    // A write is run too where it can be, in the transaction rolled back (the trace row of a
+    // request already answered: its chain's head has moved on, so the statement reads and appends
+    // nothing); one that fails is compared on its estimated cost.
+    let analyze = true;
+    if (write) {
+      await c.query('SAVEPOINT probe');
+      analyze = await explain('force_custom_plan', true).then(
+        () => true,
+        async () => {
+          await c.query('ROLLBACK TO SAVEPOINT probe');
+          return false;
+        },
+      );
+    }
+    // alternated, 5 of each: the median execution
+    const runs: Record<'custom' | 'generic', number[]> = { custom: [], generic: [] };
+    let custom: string[] = [];
+    let generic: string[] = [];
+    for (let i = 0; i < (analyze ? 5 : 1); i++) {
+      custom = await explain('force_custom_plan', analyze);
+      generic = await explain('force_generic_plan', analyze);
+      runs.custom.push(figure(custom));
+      runs.generic.push(figure(generic));
+    }
+    const cost = (plan: string[]) => Number(/cost=[\d.]+\.\.([\d.]+)/.exec(plan[0]!)?.[1]);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const of = (plan: string[], which: 'custom' | 'generic') => (analyze ? median(runs[which]) : cost(plan));
+    // auto: five custom plans, then PostgreSQL weighs the generic one (EXPLAIN EXECUTE counts as a run)
+    let auto: string[] = [];
+    for (let i = 0; i < 6; i++) auto = await explain('auto', false);
+    const isGeneric = auto.some((l) => /\$\d/.test(l));
+    return { custom: of(custom, 'custom'), generic: of(generic, 'generic'), estimated: !analyze, sameShape: shapeOf(custom) === shapeOf(generic), autoChoice: isGeneric ? 'generic' : 'custom', genericPlan: generic };
+  } finally {
+    await c.query('ROLLBACK');
+    await c.query(`DEALLOCATE ${PROBE}`).catch(() => {});
+  }
 }
 
 /** Captures the statements `request` makes the server run, and plans every read among them. */
@@ -49,6 +141,7 @@ export async function plansOf(server: Child<unknown>, c: pg.ClientBase, request:
     } finally {
       await c.query('ROLLBACK');
     }
+    if (!/^\s*DECLARE\b/i.test(sql)) out.at(-1)!.prepared = await preparedPlans(c, sql, s.params, write);
   }
   return out;
 }

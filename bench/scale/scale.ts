@@ -91,6 +91,12 @@ export async function printPlans(s: Search, server: Child<ServerReady>, c: pg.Cl
     log(`  [${i + 1}] ${p.name}  ${p.write ? '(a write: planned, not run)' : `(${fmt(p.executionMs ?? NaN)} ms)`}`);
     // a parameter's value can be long (a known-versions list of 1,000 entries): its head says enough
     for (const line of p.plan) log(`      ${line.length > 600 ? `${line.slice(0, 600)}… (${line.length} characters)` : line}`);
+    const k = p.prepared;
+    if (k) {
+      const unit = k.estimated ? 'estimated cost' : 'ms';
+      log(`      kept prepared: custom plan ${fmt(k.custom)} ${unit}, generic plan ${fmt(k.generic)} ${unit} (${k.sameShape ? 'same nodes' : 'other nodes'}); PostgreSQL's default runs the ${k.autoChoice} plan from the 6th run`);
+      if (!k.sameShape) for (const line of k.genericPlan) log(`        generic: ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+    }
   }
 }
 
