@@ -37,6 +37,8 @@ export interface PreparedPlans {
   custom: number;
   generic: number;
   estimated: boolean;
+  /** the statement run (not explained) and timed from the client, ms, median of 15 alternated */
+  roundTrip?: { custom: number; generic: number };
   /** the generic plan has the same nodes as the custom one (values aside) */
   sameShape: boolean;
   /** what plan_cache_mode auto runs from the 6th run on */
@@ -102,12 +104,24 @@ async function preparedPlans(c: pg.ClientBase, sql: string, params: unknown[], w
     }
     const cost = (plan: string[]) => Number(/cost=[\d.]+\.\.([\d.]+)/.exec(plan[0]!)?.[1]);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    // EXPLAIN ANALYZE's own timing weighs on a plan that passes more rows through its nodes: the
+    // statement run as the server runs it, timed from here (a custom plan planned each time, the
+    // generic one not), 15 of each alternated
+    const roundTrips: Record<'custom' | 'generic', number[]> = { custom: [], generic: [] };
+    for (let i = 0; analyze && i < 15; i++) {
+      for (const which of ['custom', 'generic'] as const) {
+        await c.query(`SET LOCAL plan_cache_mode = force_${which}_plan`);
+        const started = performance.now();
+        await c.query(`EXECUTE ${PROBE}${args}`);
+        roundTrips[which].push(performance.now() - started);
+      }
+    }
     const of = (plan: string[], which: 'custom' | 'generic') => (analyze ? median(runs[which]) : cost(plan));
     // auto: five custom plans, then PostgreSQL weighs the generic one (EXPLAIN EXECUTE counts as a run)
     let auto: string[] = [];
     for (let i = 0; i < 6; i++) auto = await explain('auto', false);
     const isGeneric = auto.some((l) => /\$\d/.test(l));
-    return { custom: of(custom, 'custom'), generic: of(generic, 'generic'), estimated: !analyze, sameShape: shapeOf(custom) === shapeOf(generic), autoChoice: isGeneric ? 'generic' : 'custom', genericPlan: generic };
+    return { custom: of(custom, 'custom'), generic: of(generic, 'generic'), ...(analyze ? { roundTrip: { custom: median(roundTrips.custom), generic: median(roundTrips.generic) } } : {}), estimated: !analyze, sameShape: shapeOf(custom) === shapeOf(generic), autoChoice: isGeneric ? 'generic' : 'custom', genericPlan: generic };
   } finally {
     await c.query('ROLLBACK');
     await c.query(`DEALLOCATE ${PROBE}`).catch(() => {});

@@ -94,7 +94,7 @@ export async function printPlans(s: Search, server: Child<ServerReady>, c: pg.Cl
     const k = p.prepared;
     if (k) {
       const unit = k.estimated ? 'estimated cost' : 'ms';
-      log(`      kept prepared: custom plan ${fmt(k.custom)} ${unit}, generic plan ${fmt(k.generic)} ${unit} (${k.sameShape ? 'same nodes' : 'other nodes'}); PostgreSQL's default runs the ${k.autoChoice} plan from the 6th run`);
+      log(`      kept prepared: custom plan ${fmt(k.custom)} ${unit}, generic plan ${fmt(k.generic)} ${unit} (${k.sameShape ? 'same nodes' : 'other nodes'})${k.roundTrip ? `; run from the client: custom ${fmt(k.roundTrip.custom)} ms, generic ${fmt(k.roundTrip.generic)} ms` : ''}; PostgreSQL's default runs the ${k.autoChoice} plan from the 6th run`);
       if (!k.sameShape) for (const line of k.genericPlan) log(`        generic: ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
     }
   }

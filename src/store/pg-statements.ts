@@ -3,8 +3,16 @@
 // a third of PostgreSQL's CPU per ITI-18 ObjectRef request (docs/PERFORMANCE.md, "what ObjectRef
 // waits on"). Sent as `{ name, text, values }`, `pg` parses it once per connection and then only
 // binds and executes it; PostgreSQL keeps its analysis and, where its generic plan is no dearer
-// than the custom ones (plan_cache_mode auto), its plan too (docs/PERFORMANCE.md, "Named
-// statements on the server" says what was measured of the generic plans).
+// than the custom ones (plan_cache_mode auto), its plan too.
+//
+// Plans: PostgreSQL's default (plan_cache_mode auto) for every statement. Its generic plans were
+// measured against custom ones for every statement of the six scale searches (records of 20 and
+// 1,000 documents, stores of 10K and 1M; `npm run bench -- scale` prints both): none worse in kind
+// at 1M or for a small record; the one that differs (ObjectRef's ids on 1,000 documents at 10K:
+// the record's date index walked instead of a sort) ran cheaper, as the server runs it, than a
+// custom plan planned every time. Custom plans for one statement would cost a `SET` per request
+// (the setting is per session) or its savings (sent unnamed). docs/PERFORMANCE.md, "The server's
+// statements kept prepared".
 //
 // Which statements are kept, and which end them all, is the embedded store's rule
 // (src/store/kept-statements.ts). What is particular to a pool:
