@@ -11,7 +11,7 @@ import { provideBundle } from '../../test/support/mhd-bundle.js';
 import { fmt } from '../stats.js';
 import { pnrRequest } from '../xds.js';
 import { doctorSecurity, startFairRun } from './carnet-servers.js';
-import { measure, ratioLine, windowOptions, type Target } from './measure.js';
+import { measure, ratioLine, windowOptions, type Target, allCpuRatio } from './measure.js';
 import { DOCTOR } from './people.js';
 import type { Child } from './procs.js';
 import type { ServerReady, ServerSqlCounts } from './server.js';
@@ -97,7 +97,7 @@ export async function runDepositBench(options: { databaseUrl: string; log?: (l: 
       const [before, after] = [figures.get(`${door} (compare)`), figures.get(door)];
       if (!before || !after) continue;
       log(ratioLine(`${door} (compare), one 10 KB document`, before, floor));
-      log(`A/B ${door}: this checkout / compare: throughput ${fmt(after.median.perSecond / before.median.perSecond)}x, p50 ${fmt(after.median.p50 / before.median.p50, 1)}x, CPU/req ${fmt(after.median.cpuMsPerRequest / before.median.cpuMsPerRequest, 2)}x`);
+      log(`A/B ${door}: this checkout / compare: throughput ${fmt(after.median.perSecond / before.median.perSecond)}x, p50 ${fmt(after.median.p50 / before.median.p50, 1)}x, CPU/req ${fmt(after.median.cpuMsPerRequest / before.median.cpuMsPerRequest, 2)}x${allCpuRatio(after.median, before.median)}`);
     }
     if (!fhir || !xds) return;
     log(`ITI-41 / ITI-65: throughput ${fmt(xds.median.perSecond / fhir.median.perSecond)}x, p50 ${fmt(xds.median.p50 / fhir.median.p50, 1)}x, CPU/req ${fmt(xds.median.cpuMsPerRequest / fhir.median.cpuMsPerRequest, 1)}x (target: ITI-41 within 1.5x of ITI-65)`);

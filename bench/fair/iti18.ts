@@ -8,7 +8,7 @@ import { NS } from '../../src/xml/index.js';
 import { XDS_ACTIONS } from '../../src/xds/soap.js';
 import { envelope } from '../xds.js';
 import { doctorSecurity, startFairRun } from './carnet-servers.js';
-import { measure, ratioLine, windowOptions, type Target } from './measure.js';
+import { measure, ratioLine, windowOptions, type Target, allCpuRatio } from './measure.js';
 import type { Child } from './procs.js';
 import type { ServerReady, ServerSqlCounts } from './server.js';
 import { fmt } from '../stats.js';
@@ -80,7 +80,7 @@ export async function runIti18Bench(options: { databaseUrl: string; log?: (l: st
       }
       if (servers.length === 2) {
         const [a, b] = servers.map(([name]) => figures.get(`${name} ${returnType}`)!.median);
-        log(`A/B ${returnType}: this checkout / compare: throughput ${(b!.perSecond / a!.perSecond).toFixed(2)}x, p50 ${(b!.p50 / a!.p50).toFixed(2)}x, p99 ${(b!.p99 / a!.p99).toFixed(2)}x, CPU/req ${(b!.cpuMsPerRequest / a!.cpuMsPerRequest).toFixed(2)}x`);
+        log(`A/B ${returnType}: this checkout / compare: throughput ${(b!.perSecond / a!.perSecond).toFixed(2)}x, p50 ${(b!.p50 / a!.p50).toFixed(2)}x, p99 ${(b!.p99 / a!.p99).toFixed(2)}x, CPU/req ${(b!.cpuMsPerRequest / a!.cpuMsPerRequest).toFixed(2)}x${allCpuRatio(b!, a!)}`);
       }
     }
   } finally {

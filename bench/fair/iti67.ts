@@ -4,7 +4,7 @@
 // to another checkout of the project, that checkout's server runs too, on a schema of its own
 // seeded the same way, in the same windows: an A/B in one run.
 import { startFairRun } from './carnet-servers.js';
-import { measure, ratioLine, windowOptions, type Target } from './measure.js';
+import { measure, ratioLine, windowOptions, type Target, allCpuRatio } from './measure.js';
 import type { Child } from './procs.js';
 import type { PageOrderPlan, PageSqlTiming, ServerReady, ServerSqlCounts } from './server.js';
 import { fmt } from '../stats.js';
@@ -84,7 +84,7 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
     }
     if (servers.length === 2) {
       const [a, b] = servers.map(([name]) => figures.get(name)!.median);
-      log(`A/B: this checkout / compare: throughput ${(b!.perSecond / a!.perSecond).toFixed(2)}x, p50 ${(b!.p50 / a!.p50).toFixed(2)}x, p99 ${(b!.p99 / a!.p99).toFixed(2)}x, CPU/req ${(b!.cpuMsPerRequest / a!.cpuMsPerRequest).toFixed(2)}x`);
+      log(`A/B: this checkout / compare: throughput ${(b!.perSecond / a!.perSecond).toFixed(2)}x, p50 ${(b!.p50 / a!.p50).toFixed(2)}x, p99 ${(b!.p99 / a!.p99).toFixed(2)}x, CPU/req ${(b!.cpuMsPerRequest / a!.cpuMsPerRequest).toFixed(2)}x${allCpuRatio(b!, a!)}`);
     }
   } finally {
     await run.close();

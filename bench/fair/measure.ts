@@ -6,6 +6,7 @@ import { loadavg } from 'node:os';
 import { autocannon } from '../load.js';
 import { fmt, median } from '../stats.js';
 import type { ProcessStats } from './procs.js';
+import { openPgCpuSampler, pgCpuMsBetween, type PgCpuSampler } from './pg-cpu.js';
 
 export interface WindowOptions {
   warmupSeconds: number;
@@ -47,6 +48,10 @@ export interface WindowFigures {
   p99: number;
   /** the target process's CPU milliseconds per request */
   cpuMsPerRequest: number;
+  /** the bench database's PostgreSQL backends' CPU milliseconds per request (NaN when not read) */
+  pgCpuMsPerRequest: number;
+  /** the bench database's commits per request (NaN when not read) */
+  commitsPerRequest: number;
   maxRss: number;
   failed: number;
   failures?: string;
@@ -59,9 +64,10 @@ export interface TargetFigures {
   median: WindowFigures;
 }
 
-async function window(t: Target, seconds: number, connections: number): Promise<WindowFigures> {
+async function window(t: Target, seconds: number, connections: number, pgCpu?: PgCpuSampler): Promise<WindowFigures> {
   let client = 0;
   const observed = await t.observe?.();
+  const pgBefore = await pgCpu?.sample();
   const before = await t.stats();
   const post = t.post;
   const r = await autocannon(
@@ -93,6 +99,7 @@ async function window(t: Target, seconds: number, connections: number): Promise<
         },
   );
   const after = await t.stats();
+  const pgAfter = await pgCpu?.sample();
   const note = await observed?.(r.requests.total);
   return {
     ...(note !== undefined ? { note } : {}),
@@ -100,6 +107,8 @@ async function window(t: Target, seconds: number, connections: number): Promise<
     p50: r.latency.p50,
     p99: r.latency.p99,
     cpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, r.requests.total),
+    pgCpuMsPerRequest: pgBefore && pgAfter ? pgCpuMsBetween(pgBefore, pgAfter) / Math.max(1, r.requests.total) : NaN,
+    commitsPerRequest: pgBefore && pgAfter ? (pgAfter.commits - pgBefore.commits) / Math.max(1, r.requests.total) : NaN,
     maxRss: after.maxRss,
     failed: r.non2xx + r.errors,
     failures: `${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts), statuses ${JSON.stringify(r.statusCodeStats)}`,
@@ -109,11 +118,14 @@ async function window(t: Target, seconds: number, connections: number): Promise<
 /** Runs every target `repeats` times, interleaved; prints the load average before each repeat. */
 export async function measure(targets: Target[], o: WindowOptions, log: (l: string) => void): Promise<Map<string, TargetFigures>> {
   const all = new Map<string, WindowFigures[]>(targets.map((t) => [t.name, []]));
+  // PostgreSQL's CPU per request, when the bench's database is on this machine (DATABASE_URL)
+  const pgCpu = process.env.DATABASE_URL ? await openPgCpuSampler(process.env.DATABASE_URL).catch(() => undefined) : undefined;
+  try {
   for (let r = 0; r < o.repeats; r++) {
     log(`  repeat ${r + 1}/${o.repeats}: load average ${loadavg().map((l) => fmt(l)).join(' ')}`);
     for (const t of targets) {
       if (o.warmupSeconds > 0) await window(t, o.warmupSeconds, o.connections);
-      const w = await window(t, o.windowSeconds, o.connections);
+      const w = await window(t, o.windowSeconds, o.connections, pgCpu);
       if (w.failed) {
         // Failed requests measure nothing: say what one of them answers.
         const req = t.post?.(0);
@@ -124,10 +136,13 @@ export async function measure(targets: Target[], o: WindowOptions, log: (l: stri
       all.get(t.name)!.push(w);
     }
   }
+  } finally {
+    await pgCpu?.close();
+  }
   const out = new Map<string, TargetFigures>();
   for (const [name, windows] of all) {
-    const m = (k: 'perSecond' | 'p50' | 'p99' | 'cpuMsPerRequest') => median(windows.map((w) => w[k]));
-    out.set(name, { windows, median: { perSecond: m('perSecond'), p50: m('p50'), p99: m('p99'), cpuMsPerRequest: m('cpuMsPerRequest'), maxRss: Math.max(...windows.map((w) => w.maxRss)), failed: windows.reduce((n, w) => n + w.failed, 0) } });
+    const m = (k: 'perSecond' | 'p50' | 'p99' | 'cpuMsPerRequest' | 'pgCpuMsPerRequest' | 'commitsPerRequest') => median(windows.map((w) => w[k]));
+    out.set(name, { windows, median: { perSecond: m('perSecond'), p50: m('p50'), p99: m('p99'), cpuMsPerRequest: m('cpuMsPerRequest'), pgCpuMsPerRequest: m('pgCpuMsPerRequest'), commitsPerRequest: m('commitsPerRequest'), maxRss: Math.max(...windows.map((w) => w.maxRss)), failed: windows.reduce((n, w) => n + w.failed, 0) } });
   }
   return out;
 }
@@ -137,14 +152,24 @@ const spread = (f: TargetFigures, k: 'perSecond' | 'p50' | 'p99', d: number) => 
   return `${fmt(Math.min(...v), d)}–${fmt(Math.max(...v), d)}`;
 };
 
+/** The PostgreSQL backends' CPU per request beside the server's, when read. */
+const pgPart = (w: WindowFigures) =>
+  Number.isNaN(w.pgCpuMsPerRequest) ? '' : ` + PostgreSQL ${fmt(w.pgCpuMsPerRequest, 2)} = ${fmt(w.cpuMsPerRequest + w.pgCpuMsPerRequest, 2)} ms (${fmt(w.commitsPerRequest, 2)} commits/req)`;
+
 /** One line: the target's medians (and spread), the baseline's, and the ratios. */
 export function ratioLine(name: string, ours: TargetFigures, floor: TargetFigures): string {
   const o = ours.median;
   const b = floor.median;
   return (
     `${name}: ${fmt(o.perSecond, 1)} req/s (${spread(ours, 'perSecond', 0)}), p50 ${fmt(o.p50, 1)} ms, p99 ${fmt(o.p99, 1)} ms (${spread(ours, 'p99', 0)}), ` +
-    `${fmt(o.cpuMsPerRequest, 2)} ms CPU/req, peak RSS ${fmt(o.maxRss / 2 ** 20, 0)} MB | baseline ${fmt(b.perSecond, 1)} req/s (${spread(floor, 'perSecond', 0)}), ` +
-    `p50 ${fmt(b.p50, 1)} ms, p99 ${fmt(b.p99, 1)} ms, ${fmt(b.cpuMsPerRequest, 2)} ms CPU/req | ` +
+    `${fmt(o.cpuMsPerRequest, 2)} ms CPU/req${pgPart(o)}, peak RSS ${fmt(o.maxRss / 2 ** 20, 0)} MB | baseline ${fmt(b.perSecond, 1)} req/s (${spread(floor, 'perSecond', 0)}), ` +
+    `p50 ${fmt(b.p50, 1)} ms, p99 ${fmt(b.p99, 1)} ms, ${fmt(b.cpuMsPerRequest, 2)} ms CPU/req${pgPart(b)} | ` +
     `ratio: throughput ${fmt(o.perSecond / b.perSecond)}x, p50 ${fmt(o.p50 / b.p50, 1)}x, p99 ${fmt(o.p99 / b.p99, 1)}x, CPU ${fmt(o.cpuMsPerRequest / b.cpuMsPerRequest, 1)}x`
   );
+}
+
+/** An A/B line's ratio of CPU per request in the server and PostgreSQL together (empty when PostgreSQL's was not read). */
+export function allCpuRatio(after: WindowFigures, before: WindowFigures): string {
+  const all = (w: WindowFigures) => w.cpuMsPerRequest + w.pgCpuMsPerRequest;
+  return Number.isNaN(all(after)) || Number.isNaN(all(before)) ? '' : `, server + PostgreSQL CPU/req ${(all(after) / all(before)).toFixed(2)}x`;
 }
