@@ -11,7 +11,6 @@ import { describe, beforeAll, afterAll } from '@jest/globals';
 import type { Db } from '../../src/store/db.js';
 import { loadMigrations, migrate } from '../../src/store/migrations.js';
 import { openPglite } from '../../src/store/pglite-db.js';
-import { openPostgres } from '../../src/store/pg-db.js';
 import { shared } from './shared.js';
 
 export type StoreKind = 'pglite' | 'postgres';
@@ -28,11 +27,14 @@ function snapshotPath(name: string, key: string): string {
 }
 
 /**
- * A test store holds a few hundred rows: half the embedded store's shared buffers, which
- * PostgreSQL clears at every start (src/store/pglite-db.ts). What a query answers does not depend
- * on them; the command-line tests' `carnet` processes keep the embedded store's own size.
+ * A test store holds a few hundred rows: an eighth of the embedded store's shared buffers, which
+ * PostgreSQL clears at every start (src/store/pglite-db.ts): its shared memory is then 11 MB
+ * rather than 24 with 16 MB of buffers, and a store opens in ~0.07 s less CPU (of ~0.3). The lock
+ * matrix's world, the largest a test file makes, took no more CPU with 4 MB than with 16
+ * (docs/PERFORMANCE.md). What a query answers does not depend on them; the command-line tests'
+ * `carnet` processes keep the embedded store's own size.
  */
-const TEST_SHARED_BUFFERS_MB = 16;
+const TEST_SHARED_BUFFERS_MB = 4;
 
 /**
  * A PGlite in memory started from a snapshot kept in the system's temporary folder (made once by
@@ -110,6 +112,9 @@ function withoutWaitingForDisk(url: string, schema: string): string {
 export async function openTestPostgres(): Promise<Db> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set');
+  // Loaded here, not with this module: PostgreSQL's client (pg and its parsers) is a dozen modules
+  // that every test file's registry evaluated, the PGlite-only runs' included (~0.05 s of CPU a file).
+  const { openPostgres } = await import('../../src/store/pg-db.js');
   const schema = `carnet_test_${randomBytes(6).toString('hex')}`;
   const admin = openPostgres({ connectionString: url, maxConnections: 1 });
   try {
