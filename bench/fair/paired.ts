@@ -8,11 +8,11 @@
 // BENCH_PAIRED (names, comma-separated: ITI-18 ObjectRef, ITI-67, ITI-65; all by default).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { provideBundle } from '../../test/support/mhd-bundle.js';
 import { fmt } from '../stats.js';
 import { doctorSecurity, startFairRun } from './carnet-servers.js';
 import { findDocuments } from './iti18.js';
+import { openPgCpuSampler, pgCpuMsBetween, type PgCpuSampler, type PgSample } from './pg-cpu.js';
 import { DOCTOR } from './people.js';
 import type { Child } from './procs.js';
 import type { ServerReady } from './server.js';
@@ -57,39 +57,21 @@ function kinds(): Kind[] {
   return all.filter((k) => !only || only.includes(k.name));
 }
 
-/** CPU time (ms) of each backend of the bench's database, from /proc. */
-async function backendsCpuMs(c: pg.ClientBase): Promise<Map<number, number>> {
-  const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-  const ms = new Map<number, number>();
-  for (const { pid } of r.rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ms.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
-    } catch {
-      // a backend gone since: not counted
-    }
-  }
-  return ms;
-}
-
-/**
- * The backends' CPU between two readings: a backend started since counts whole; one that ended
- * since (the pool closes idle connections) cannot be read, and is left out.
- */
-function backendsDelta(before: Map<number, number>, after: Map<number, number>): number {
-  let sum = 0;
-  for (const [pid, ms] of after) sum += ms - (before.get(pid) ?? 0);
-  return sum;
-}
-
 interface Burst {
   serverMs: number;
   pgMs: number;
   perSecond: number;
 }
 
-async function burst(c: pg.ClientBase, server: Child<ServerReady>, kind: Kind, n: number): Promise<Burst> {
-  const before = [(await server.stats()).cpuMicros, await backendsCpuMs(c)] as const;
+/** A sample of PostgreSQL's CPU; the paired rounds compare it, so it must be readable here. */
+async function pgSample(sampler: PgCpuSampler): Promise<PgSample> {
+  const sample = await sampler.sample();
+  if (!sample) throw new Error('paired: the CPU of PostgreSQL\'s backends cannot be read from /proc (PostgreSQL on another machine?)');
+  return sample;
+}
+
+async function burst(pgCpu: PgCpuSampler, server: Child<ServerReady>, kind: Kind, n: number): Promise<Burst> {
+  const before = [(await server.stats()).cpuMicros, await pgSample(pgCpu)] as const;
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -103,8 +85,8 @@ async function burst(c: pg.ClientBase, server: Child<ServerReady>, kind: Kind, n
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const after = [(await server.stats()).cpuMicros, await backendsCpuMs(c)] as const;
-  return { serverMs: (after[0] - before[0]) / 1000 / n, pgMs: backendsDelta(before[1], after[1]) / n, perSecond: n / seconds };
+  const after = [(await server.stats()).cpuMicros, await pgSample(pgCpu)] as const;
+  return { serverMs: (after[0] - before[0]) / 1000 / n, pgMs: pgCpuMsBetween(before[1], after[1]) / n, perSecond: n / seconds };
 }
 
 const median = (xs: number[]) => {
@@ -118,18 +100,17 @@ export async function runPairedBench(options: { databaseUrl: string; log?: (l: s
   const rounds = Number(process.env.BENCH_REPEATS ?? 12);
   const n = Number(process.env.BENCH_PAIRED_REQUESTS ?? 300);
   const run = await startFairRun({ databaseUrl: options.databaseUrl, records: CONCURRENCY, documents: 1000, log });
-  const c = new pg.Client({ connectionString: options.databaseUrl });
-  await c.connect();
+  const pgCpu = await openPgCpuSampler(options.databaseUrl);
   try {
     const [[, other], [, self]] = run.servers as [[string, Child<ServerReady>, string], [string, Child<ServerReady>, string]];
     for (const kind of kinds()) {
       // warm both: every connection of each pool has run the statements once
-      for (const s of [other, self]) await burst(c, s, kind, 2 * CONCURRENCY);
+      for (const s of [other, self]) await burst(pgCpu, s, kind, 2 * CONCURRENCY);
       const rows: Array<{ a: Burst; b: Burst }> = [];
       for (let r = 0; r < rounds; r++) {
         const first = r % 2 === 0 ? other : self;
-        const x = await burst(c, first, kind, n);
-        const y = await burst(c, first === other ? self : other, kind, n);
+        const x = await burst(pgCpu, first, kind, n);
+        const y = await burst(pgCpu, first === other ? self : other, kind, n);
         rows.push(first === other ? { a: x, b: y } : { a: y, b: x });
       }
       const m = (f: (b: Burst) => number, which: 'a' | 'b') => median(rows.map((row) => f(row[which])));
@@ -144,7 +125,7 @@ export async function runPairedBench(options: { databaseUrl: string; log?: (l: s
       );
     }
   } finally {
-    await c.end();
+    await pgCpu.close();
     await run.close();
   }
 }
