@@ -20,12 +20,20 @@ export async function accessWorld(db: Db, access: PatientAccessOptions = {}, clo
   return { ...w, services };
 }
 
-/** The code of this challenge, found among the login_code messages to this recipient. */
-export async function lastCode(services: Services, recipient: string, challengeId: string): Promise<string> {
+/** Messages a test's own sender was handed: where a code is once the outbox has sent it. */
+export type Delivered = readonly { recipient: string; body: string }[];
+
+/**
+ * The code of this challenge, found among the login_code messages to this recipient. A world
+ * with a sender races the outbox's own round (kicked after the commit), which wipes the code
+ * from the row once sent (AUTH-06): the code is then read from what the sender was handed.
+ */
+export async function lastCode(services: Services, recipient: string, challengeId: string, delivered: Delivered = []): Promise<string> {
   const rows = await services.outbox.list({ recipient, kind: 'login_code' });
   expect(rows.length).toBeGreaterThan(0);
   const stored = await services.deps.db.query<{ code_hmac: string }>('SELECT code_hmac FROM auth_challenge WHERE challenge_id = $1', [challengeId]);
-  const codes = rows.map((r) => /\b(\d{6})\b/.exec(r.body)?.[1]).filter((c): c is string => !!c);
+  const bodies = [...rows.map((r) => r.body), ...delivered.filter((m) => m.recipient === recipient).map((m) => m.body)];
+  const codes = bodies.map((b) => /\b(\d{6})\b/.exec(b)?.[1]).filter((c): c is string => !!c);
   const code = codes.find((c) => codeMatches(TEST_CODE_SECRET, challengeId, c, stored.rows[0]?.code_hmac ?? ''));
   if (!code) throw new Error(`no message to ${recipient} carries the code of challenge ${challengeId}`);
   return code;
@@ -39,11 +47,17 @@ export function mailbox(name = 'patient'): string {
 }
 
 /** A patient account whose temporary password has been replaced by `password`. */
-export async function activeAccount(w: World, patientKey: string, email: string, password = 'correct horse battery'): Promise<{ login: string; password: string; accountId: string }> {
+export async function activeAccount(
+  w: World,
+  patientKey: string,
+  email: string,
+  password = 'correct horse battery',
+  delivered: Delivered = [],
+): Promise<{ login: string; password: string; accountId: string }> {
   const s = w.services;
   const issued = await s.accounts.create(SUPPORT, { patientKey, role: 'patient', email });
   const ch = await s.login.start({ login: issued.login, password: issued.temporaryPassword }, ORIGIN);
-  const session = await s.login.verify({ challengeId: ch.challengeId, code: await lastCode(s, email, ch.challengeId) }, ORIGIN);
+  const session = await s.login.verify({ challengeId: ch.challengeId, code: await lastCode(s, email, ch.challengeId, delivered) }, ORIGIN);
   const caller = { actor: { kind: 'patient' as const, patientKey, accountId: issued.accountId }, channel: 'test' as const };
   expect(session.passwordChangeRequired).toBe(true);
   await s.accounts.changePassword(caller, { newPassword: password, temporarySession: true });

@@ -74,7 +74,7 @@ describeEachStore('login: outbox, document alerts, majority notices', (db) => {
 
     const { patientKey } = await adultRecord(w);
     const email = mailbox();
-    const a = await activeAccount(w, patientKey, email);
+    const a = await activeAccount(w, patientKey, email, undefined, mail.sent);
     await w.services.login.start({ login: a.login, password: a.password }, ORIGIN);
     await w.services.outbox.sendDue();
     const codes = await w.services.outbox.list({ recipient: email, kind: 'login_code' });
@@ -84,7 +84,7 @@ describeEachStore('login: outbox, document alerts, majority notices', (db) => {
 
   it('AUTH-06: codes waiting in an outbox-only channel are removed once expired', async () => {
     const { patientKey } = await adultRecord(w);
-    const a = await activeAccount(w, patientKey, mailbox());
+    const a = await activeAccount(w, patientKey, mailbox(), undefined, mail.sent);
     const caller = { actor: { kind: 'patient' as const, patientKey, accountId: a.accountId }, channel: 'test' as const };
     await w.services.accounts.updateContact(caller, { phone: '+33612000001', codeChannel: 'sms' });
     await w.services.login.start({ login: a.login, password: a.password }, ORIGIN);
@@ -102,7 +102,7 @@ describeEachStore('login: outbox, document alerts, majority notices', (db) => {
     await w.services.submissions.submit(doctor, submission(ins));
     expect(await w.services.outbox.list({ patientKey, kind: 'document_alert' })).toEqual([]);
 
-    const a = await activeAccount(w, patientKey, mailbox());
+    const a = await activeAccount(w, patientKey, mailbox(), undefined, mail.sent);
     const alert = mailbox('alerts');
     await w.services.accounts.updateContact({ actor: { kind: 'patient', patientKey, accountId: a.accountId }, channel: 'test' }, { alertEmail: alert });
     await w.services.submissions.submit(doctor, submission(ins, [{}, {}]));
