@@ -7,6 +7,7 @@
 // second of each transaction: a window of several seconds sees nearly all of its own.
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { backendCpuTicks, TICKS_PER_SECOND } from '../fair/pg-cpu.js';
 import { fmt } from '../stats.js';
 
 export type Counters = Record<string, number>;
@@ -41,27 +42,6 @@ const PER_TABLE = `
          heap_blks_read + coalesce(idx_blks_read, 0) + coalesce(toast_blks_read, 0) + coalesce(tidx_blks_read, 0) AS read
   FROM pg_statio_user_tables WHERE schemaname = $1`;
 
-// The PostgreSQL backends of this database (the server's pool and the bench's own connection):
-// their CPU time, read from /proc when PostgreSQL runs on this machine (zero where it cannot be
-// read), so that a window says how much of a request's cost is the database's.
-async function backendCpuTicks(c: pg.ClientBase): Promise<Map<number, number>> {
-  const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
-  const ticks = new Map<number, number>();
-  for (const { pid } of r.rows) {
-    try {
-      // utime and stime are fields 14 and 15; the command name (field 2) may hold spaces: count after it
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // another machine's PostgreSQL, or a backend gone: not counted
-    }
-  }
-  return ticks;
-}
-
-/** /proc's clock tick (USER_HZ), 100 per second on Linux */
-const TICK_MS = 10;
-
 export async function readCounters(c: pg.ClientBase, schema: string): Promise<Counters> {
   const r = await c.query<Record<string, string>>(QUERY, [schema]);
   const out: Counters = {};
@@ -70,8 +50,9 @@ export async function readCounters(c: pg.ClientBase, schema: string): Promise<Co
     out[`hit:${t.relname}`] = Number(t.hit);
     out[`read:${t.relname}`] = Number(t.read);
   }
-  // per backend: one that ends (or starts) within the window is left out of the window's sum
-  for (const [pid, t] of await backendCpuTicks(c)) out[`pg_cpu:${pid}`] = t;
+  // per backend of the database but this connection's own (zero where /proc cannot be read): one
+  // that ends (or starts) within the window is left out of the window's sum
+  for (const [pid, t] of (await backendCpuTicks(c)) ?? []) out[`pg_cpu:${pid}`] = t;
   const cpu = machineCpu();
   out.cpu_busy = cpu.busy;
   out.cpu_total = cpu.total;
@@ -101,7 +82,7 @@ export function windowLine(before: Counters, after: Counters, requests: number):
   const busy = d('cpu_total') > 0 ? `${fmt((100 * d('cpu_busy')) / d('cpu_total'), 0)}%` : 'n/a';
   return (
     `store: ${per('hit')} buffers hit and ${per('read')} read per request (${busiestTables(before, after, requests)}), dead row versions ${after.dead}, ANALYZE/VACUUM +${d('maintenance')}; ` +
-    `PostgreSQL backends ${fmt((TICK_MS * pgTicks) / Math.max(1, requests), 2)} ms CPU/req; ` +
+    `PostgreSQL backends ${fmt(((1000 / TICKS_PER_SECOND) * pgTicks) / Math.max(1, requests), 2)} ms CPU/req; ` +
     `cluster: WAL ${fmt(d('wal_bytes') / 2 ** 20, 1)} MB (${d('wal_fpi')} full pages, ${d('wal_sync')} syncs), checkpoints +${d('checkpoints')}, backend writes +${d('backend_writes')}; machine CPU busy ${busy}`
   );
 }
