@@ -100,6 +100,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pg
     query: outsideTransactions,
     transaction: (fn) =>
       pglite.transaction(async (t) => {
+        const shapeChanges = statements.shapeChanges;
         const tx: Tx = {
           query: (sql, params) => inQueryLock(() => run(statements, sql, params)),
           exec: async (sql) => {
@@ -110,7 +111,12 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pg
             }
           },
         };
-        return fn(tx);
+        try {
+          return await fn(tx);
+        } finally {
+          // ended again after a change of shape, which the transaction's end (a rollback) may undo
+          if (statements.shapeChanges !== shapeChanges) statements.endAllAtNextRun();
+        }
       }),
     async exec(sql) {
       try {

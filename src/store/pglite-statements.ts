@@ -49,11 +49,24 @@ export class PgliteStatements {
   /** statements pushed out of `kept`, closed with the next statement run */
   private closing: Uint8Array[] = [];
   private made = 0;
+  /** How many times the kept statements were ended for a shape that may have changed. */
+  shapeChanges = 0;
+  /** the kept statements to end before the next statement runs */
+  private endPending = false;
 
   constructor(private readonly pglite: PGlite) {}
 
+  /**
+   * To call before a transaction that changed a table's shape ends: its statements kept since were
+   * prepared against a shape its rollback undoes ("cached plan must not change result type").
+   */
+  endAllAtNextRun(): void {
+    this.endPending = true;
+  }
+
   /** Runs one statement with its parameters, in the current transaction if there is one. */
   async run(sql: string, params: unknown[]): Promise<Results> {
+    if (this.endPending) this.endAll();
     const kind = statementKind(sql);
     if (isKeptKind(kind)) return this.runKept(sql, params);
     try {
@@ -65,10 +78,17 @@ export class PgliteStatements {
 
   /** Closes every kept statement: a script or a statement may have changed a table's shape. */
   async forgetAll(): Promise<void> {
-    for (const k of this.kept.clear()) this.closing.push(serialize.close({ type: 'S', name: k.name }));
+    this.shapeChanges++;
+    this.endAll();
     if (this.closing.length === 0) return;
     // Closing a statement is not transactional, and runs whatever the transaction's state.
     await this.send([serialize.sync()], false);
+  }
+
+  /** Ends every kept statement: closed with the next messages sent. */
+  private endAll(): void {
+    this.endPending = false;
+    for (const k of this.kept.clear()) this.closing.push(serialize.close({ type: 'S', name: k.name }));
   }
 
   /**

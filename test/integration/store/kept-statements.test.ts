@@ -69,6 +69,20 @@ describeEachStore('statements run again and again', (db) => {
     await expect(db().query(sub, [0])).rejects.toThrow(/more than one row/);
   });
 
+  it("a table's shape changed in a transaction rolled back, under a statement run in it: the next run sees the shape before", async () => {
+    await probeTable(db(), 'kept_shape_back');
+    const sql = 'SELECT * FROM kept_shape_back WHERE id = $1';
+    expect((await db().query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one' }]);
+    await expect(
+      db().transaction(async (tx) => {
+        await tx.exec('ALTER TABLE kept_shape_back ADD COLUMN extra text');
+        expect((await tx.query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one', extra: null }]);
+        throw new Error('taken back');
+      }),
+    ).rejects.toThrow('taken back');
+    expect((await db().query(sql, [ID_2])).rows).toEqual([{ id: ID_2, n: 2, label: null }]);
+  });
+
   it('a transaction that fails after running statements rolls back; they answer after it', async () => {
     await probeTable(db(), 'kept_rollback');
     const insert = 'INSERT INTO kept_rollback (id, n) VALUES ($1, $2)';
