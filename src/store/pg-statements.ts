@@ -29,7 +29,7 @@
 // - A statement pushed out of the bound is deallocated before the next statement run outside a
 //   transaction (a transaction's BEGIN included), where its failure could not abort one.
 import pg from 'pg';
-import { KeptList, isKeptKind, mayChangeShape, statementKind } from './kept-statements.js';
+import { KeptList, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
 
 interface ClientStatements {
   /** SQL text -> the name it is prepared under on this connection */
@@ -92,7 +92,7 @@ export class PgStatements {
     const state = this.stateOf(client);
     if (!inTransaction && state.stale.length > 0) await this.deallocateStale(client, state);
     const kind = statementKind(sql);
-    if (!isKeptKind(kind)) {
+    if (!isKeptKind(kind) || !isKeptText(sql)) {
       try {
         return await client.query(sql, params);
       } finally {
@@ -141,8 +141,7 @@ export class PgStatements {
     let name = state.names.use(sql);
     if (name === undefined) {
       name = `carnet_${++state.made}`;
-      const oldest = state.names.add(sql, name);
-      if (oldest !== undefined) state.stale.push(oldest);
+      state.stale.push(...state.names.add(sql, name));
     }
     return name;
   }

@@ -10,7 +10,7 @@
 // The server's store keeps its statements prepared too (src/store/pg-statements.ts); which
 // statements are kept, and which end them all, is shared (src/store/kept-statements.ts).
 import { messages, parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
-import { KeptList, isKeptKind, mayChangeShape, statementKind } from './kept-statements.js';
+import { KeptList, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
 
 const { serialize } = protocol;
 
@@ -68,7 +68,7 @@ export class PgliteStatements {
   async run(sql: string, params: unknown[]): Promise<Results> {
     if (this.endPending) this.endAll();
     const kind = statementKind(sql);
-    if (isKeptKind(kind)) return this.runKept(sql, params);
+    if (isKeptKind(kind) && isKeptText(sql)) return this.runKept(sql, params);
     try {
       return await this.runUnnamed(sql, params);
     } finally {
@@ -148,8 +148,7 @@ export class PgliteStatements {
     if (!kept) {
       const name = `carnet_${++this.made}`;
       kept = { name, types: await this.describe(name, sql, params) };
-      const oldest = this.kept.add(sql, kept);
-      if (oldest) this.closing.push(serialize.close({ type: 'S', name: oldest.name }));
+      for (const out of this.kept.add(sql, kept)) this.closing.push(serialize.close({ type: 'S', name: out.name }));
     }
     try {
       return await this.execute(kept.name, kept.types, sql, params);

@@ -6,6 +6,7 @@
 import { expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import type { Db } from '../../../src/store/db.js';
+import { KEPT_TEXT_MAX, KEPT_TEXT_TOTAL } from '../../../src/store/kept-statements.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const ID_1 = '00000000-0000-4000-8000-000000000001';
@@ -106,6 +107,25 @@ describeEachStore('statements run again and again', (db) => {
     const nth = (i: number) => `SELECT $1::int + ${i} AS v, count(*)::int AS c FROM kept_many`;
     for (let i = 0; i < 620; i++) expect((await db().query(nth(i), [1])).rows).toEqual([{ v: 1 + i, c: 2 }]);
     for (const i of [0, 1, 619]) expect((await db().query(nth(i), [2])).rows).toEqual([{ v: 2 + i, c: 2 }]);
+  });
+
+  it('a long text runs unnamed, and the texts kept stay within their total length', async () => {
+    await probeTable(db(), 'kept_long');
+    const prepared = 'SELECT count(*)::int AS c, COALESCE(sum(length(statement)), 0)::int AS chars FROM pg_prepared_statements WHERE statement LIKE $1';
+    // a submission's combined writes make such texts, one per count of documents
+    const long = `SELECT $1::int AS v, '${'x'.repeat(KEPT_TEXT_MAX)}' AS pad FROM kept_long LIMIT 1`;
+    await db().transaction(async (tx) => {
+      for (let i = 0; i < 3; i++) expect((await tx.query(long, [i])).rows).toEqual([{ v: i, pad: 'x'.repeat(KEPT_TEXT_MAX) }]);
+      expect((await tx.query(prepared, ['%xxxxxxxxxx%'])).rows).toEqual([{ c: 0, chars: 0 }]);
+    });
+    // shorter texts, more of them than their total allows: all answer, the oldest are ended
+    const nth = (i: number) => `SELECT $1::int + ${i} AS v, '${'y'.repeat(KEPT_TEXT_MAX - 100)}' AS pad FROM kept_long LIMIT 1`;
+    const count = Math.ceil((KEPT_TEXT_TOTAL * 1.25) / KEPT_TEXT_MAX);
+    for (let i = 0; i < count; i++) expect((await db().query<{ v: number }>(nth(i), [1])).rows[0]!.v).toBe(1 + i);
+    const kept = await db().transaction((tx) => tx.query<{ c: number; chars: number }>(prepared, ['%yyyyyyyyyy%']));
+    // the statement counting may itself push one more out, ended only with the next statement run
+    expect(kept.rows[0]!.chars).toBeLessThanOrEqual(KEPT_TEXT_TOTAL + KEPT_TEXT_MAX);
+    expect((await db().query<{ v: number }>(nth(count - 1), [2])).rows[0]!.v).toBe(count + 1);
   });
 
   it('a cursor declared, fetched and closed in a transaction, between kept statements', async () => {
