@@ -71,6 +71,14 @@ function forgetInPg(client: pg.ClientBase, name: string | undefined): void {
   else delete parsed[name];
 }
 
+/**
+ * `pg`'s own mapping of a value to what it sends (its public `utils`, untyped). Applied before the
+ * statement is handed over, a value it cannot map fails before anything is sent: mapped by `pg`
+ * while binding, it fails after the Parse, and `pg` then closes the statement, which another run
+ * of the same text already queued on the connection (in a transaction) was about to bind.
+ */
+const prepareValue: (value: unknown) => unknown = (pg as unknown as { utils?: { prepareValue?: (value: unknown) => unknown } }).utils?.prepareValue ?? ((value) => value);
+
 export class PgStatements {
   /** bumped whenever a statement that may change a table's shape runs on any connection */
   private generation = 0;
@@ -99,18 +107,19 @@ export class PgStatements {
         if (mayChangeShape(kind)) this.shapeChanged(state, inTransaction);
       }
     }
+    const values = params?.map(prepareValue);
     await this.catchUp(client, state);
     const name = this.nameFor(state, sql);
     try {
-      return await client.query({ name, text: sql, values: params });
+      return await client.query({ name, text: sql, values });
     } catch (e) {
-      // A value `pg` could not send fails before the server answers, and `pg` closes the
-      // statement it had just parsed while still counting it as parsed: forgotten here too.
+      // An error before the server answered (the connection lost, a row `pg` could not read):
+      // whatever `pg` made of the statement, it is forgotten here too.
       const unsent = !(e instanceof pg.DatabaseError);
       if (!(unsent || notUsableAnyMore(e)) || !state.names.forget(sql, name)) throw e;
       state.stale.push(name);
       if (inTransaction || unsent) throw e;
-      return client.query({ name: this.nameFor(state, sql), text: sql, values: params });
+      return client.query({ name: this.nameFor(state, sql), text: sql, values });
     }
   }
 

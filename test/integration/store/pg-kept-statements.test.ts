@@ -129,6 +129,20 @@ const BOUND = 4;
     expect((await db.query(sql, ['one'])).rows).toEqual([{ n: 1 }]);
   });
 
+  it('a value `pg` cannot send, beside runs of the same text queued on the connection: it alone fails', async () => {
+    await probeTable('pool_value_beside');
+    const sql = 'SELECT n FROM pool_value_beside WHERE label = $1';
+    const unsendable = { toPostgres: () => { throw new Error('no text for this value'); } };
+    for (const first of [true, false]) {
+      const text = first ? sql : `${sql} AND n > 0`;
+      if (!first) expect((await db.query(text, ['one'])).rows).toEqual([{ n: 1 }]);
+      // in one transaction: the statement, the value that cannot be sent, the statement again
+      const [before, bad, after] = await db.transaction((tx) => Promise.allSettled([tx.query(text, ['one']), tx.query(text, [unsendable]), tx.query(text, ['one'])]));
+      expect(bad.status === 'rejected' && (bad.reason as Error).message).toBe('no text for this value');
+      for (const r of [before, after]) expect(r.status === 'fulfilled' ? r.value.rows : r.reason).toEqual([{ n: 1 }]);
+    }
+  });
+
   it('past the bound, each connection keeps no more than the bound; every text answers', async () => {
     await probeTable('pool_bound');
     const nth = (i: number) => `SELECT $1::int + ${i} AS v, count(*)::int AS c FROM pool_bound`;
