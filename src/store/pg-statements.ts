@@ -17,8 +17,12 @@
 // Which statements are kept, and which end them all, is the embedded store's rule
 // (src/store/kept-statements.ts). What is particular to a pool:
 // - A prepared statement belongs to one connection: each `pg` client has its own list, bounded;
-//   a client the pool replaces starts with none. Names are never reused on a connection (`pg`
-//   refuses one name for two texts, and remembers a name as parsed for the connection's life).
+//   a client the pool replaces starts with none. A name is given once, to one text on one
+//   connection, and holds a tag of its pool's own: never reused on a connection (`pg` refuses one
+//   name for two texts, and remembers a name as parsed for the connection's life), nor the same on
+//   two, so that behind a pooler which hands a client's statements to another server connection
+//   (PgBouncer's transaction mode without its own tracking of prepared statements) a name fails
+//   there as unknown (retried under a new one) rather than running another client's text.
 // - A statement that may change a table's shape, run on any connection, ends the kept statements
 //   of every connection of the pool (each forgets its own, `DEALLOCATE ALL`, before its next
 //   statement); inside a transaction, once more when that transaction ends, since the others may
@@ -28,14 +32,13 @@
 //   once under a new name when it is not in a transaction (the error is raised before it runs).
 // - A statement pushed out of the bound is deallocated before the next statement run outside a
 //   transaction (a transaction's BEGIN included), where its failure could not abort one.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { KeptList, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
 
 interface ClientStatements {
   /** SQL text -> the name it is prepared under on this connection */
   readonly names: KeptList<string>;
-  /** names given on this connection so far */
-  made: number;
   /** the pool's shape generation these names were prepared in */
   generation: number;
   /** a `DEALLOCATE ALL` still owed (the last one failed: an aborted transaction) */
@@ -83,13 +86,16 @@ export class PgStatements {
   /** bumped whenever a statement that may change a table's shape runs on any connection */
   private generation = 0;
   private readonly byClient = new WeakMap<pg.ClientBase, ClientStatements>();
+  /** this pool's own part of its names, and how many it gave */
+  private readonly tag = randomBytes(6).toString('hex');
+  private made = 0;
 
   constructor(private readonly bound?: number) {}
 
   private stateOf(client: pg.ClientBase): ClientStatements {
     let state = this.byClient.get(client);
     if (!state) {
-      state = { names: new KeptList<string>(this.bound), made: 0, generation: this.generation, deallocateAll: false, stale: [], shapeChangedInTransaction: false };
+      state = { names: new KeptList<string>(this.bound), generation: this.generation, deallocateAll: false, stale: [], shapeChangedInTransaction: false };
       this.byClient.set(client, state);
     }
     return state;
@@ -149,7 +155,7 @@ export class PgStatements {
   private nameFor(state: ClientStatements, sql: string): string {
     let name = state.names.use(sql);
     if (name === undefined) {
-      name = `carnet_${++state.made}`;
+      name = `carnet_${this.tag}_${++this.made}`;
       state.stale.push(...state.names.add(sql, name));
     }
     return name;

@@ -4,7 +4,7 @@
 // another, inside a transaction or not, or by another process; statements ended behind the
 // store's back; a value `pg` cannot send; a bound of a few statements per connection; a
 // connection that the server cuts and the pool replaces.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID as randomUuid } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Db } from '../../../src/store/db.js';
 import { openPostgres } from '../../../src/store/pg-db.js';
@@ -141,6 +141,28 @@ const BOUND = 4;
       expect(bad.status === 'rejected' && (bad.reason as Error).message).toBe('no text for this value');
       for (const r of [before, after]) expect(r.status === 'fulfilled' ? r.value.rows : r.reason).toEqual([{ n: 1 }]);
     }
+  });
+
+  it('a name is given to one text only, on every connection of every pool: behind a pooler that mixes them, a name never runs another text', async () => {
+    await probeTable('pool_names');
+    const texts = ['SELECT n FROM pool_names WHERE id = $1', 'DELETE FROM pool_names WHERE id = $1 RETURNING n'];
+    const names = new Map<string, string>();
+    // two pools of one connection (two processes), each running its own text first
+    for (const text of texts) {
+      const pool = openPostgres({ connectionString: url, maxConnections: 1, schema });
+      try {
+        await pool.transaction(async (tx) => {
+          await tx.query(text, [randomUuid()]);
+          for (const r of (await tx.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements')).rows) {
+            expect(names.get(r.name) ?? r.statement).toBe(r.statement);
+            names.set(r.name, r.statement);
+          }
+        });
+      } finally {
+        await pool.close();
+      }
+    }
+    expect([...names.values()]).toEqual(expect.arrayContaining(texts));
   });
 
   it('past the bound, each connection keeps no more than the bound; every text answers', async () => {
