@@ -22,7 +22,8 @@
 //   name for two texts, and remembers a name as parsed for the connection's life), nor the same on
 //   two, so that behind a pooler which hands a client's statements to another server connection
 //   (PgBouncer's transaction mode without its own tracking of prepared statements) a name fails
-//   there as unknown (retried under a new one) rather than running another client's text.
+//   there as unknown (an error, or run again under a new name outside a transaction) rather than
+//   running another client's text.
 // - A statement that may change a table's shape, run on any connection, ends the kept statements
 //   of every connection of the pool (each forgets its own, `DEALLOCATE ALL`, before its next
 //   statement); inside a transaction, once more when that transaction ends, since the others may
