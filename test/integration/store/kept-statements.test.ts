@@ -1,8 +1,9 @@
 // The embedded store keeps the statements it runs prepared (src/store/pglite-statements.ts). What
 // a statement answers must not depend on it: the same cases on both stores, the server's (whose
 // client prepares nothing) saying what the answers are. A table's shape changed under a kept
-// statement, a statement that fails at any step, a transaction rolled back after preparing one,
-// more texts than are kept, and a cursor.
+// statement (in a transaction rolled back too), a statement that fails at any step, a transaction
+// rolled back after preparing one, more texts than are kept, texts too long to keep or more text
+// than is kept, and a cursor.
 import { expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import type { Db } from '../../../src/store/db.js';
