@@ -76,6 +76,22 @@ export class PgliteStatements {
     }
   }
 
+  /**
+   * Runs a script (several statements, no parameters, PostgreSQL's simple protocol, as PGlite's
+   * `exec`) and ends every kept statement before the lock the caller holds is released: ended
+   * after it, a statement waiting for the lock would run first under its old plan ("cached plan
+   * must not change result type").
+   */
+  async script(sql: string): Promise<void> {
+    try {
+      await this.send([serialize.query(sql)]);
+    } catch (e) {
+      throw withStatement(e, sql, []);
+    } finally {
+      await this.forgetAll();
+    }
+  }
+
   /** Closes every kept statement: a script or a statement may have changed a table's shape. */
   async forgetAll(): Promise<void> {
     this.shapeChanges++;

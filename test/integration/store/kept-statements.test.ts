@@ -53,6 +53,17 @@ describeEachStore('statements run again and again', (db) => {
     expect((await db().query(sql, [ID_2])).rows).toEqual([{ id: ID_2, n: 2, extra: null, more: 7 }]);
   });
 
+  it("statements waiting while a script changes their table's shape answer, with the shape before or after it", async () => {
+    await probeTable(db(), 'kept_shape_during');
+    const sql = 'SELECT * FROM kept_shape_during WHERE id = $1';
+    const before = { id: ID_1, n: 1, label: 'one' };
+    expect((await db().query(sql, [ID_1])).rows).toEqual([before]);
+    const [altered, ...answers] = await Promise.allSettled([db().exec('ALTER TABLE kept_shape_during ADD COLUMN extra text'), db().query(sql, [ID_1]), db().query(sql, [ID_1])]);
+    expect(altered.status).toBe('fulfilled');
+    for (const a of answers) expect(a.status === 'fulfilled' ? a.value.rows : a.reason).toEqual([expect.objectContaining(before)]);
+    expect((await db().query(sql, [ID_1])).rows).toEqual([{ ...before, extra: null }]);
+  });
+
   it('a statement that does not parse, or whose value its type refuses, fails alone: the next ones answer', async () => {
     await probeTable(db(), 'kept_fail');
     const sql = 'SELECT n FROM kept_fail WHERE id = $1';
