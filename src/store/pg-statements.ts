@@ -120,8 +120,8 @@ export class PgStatements {
     try {
       return await client.query({ name, text: sql, values });
     } catch (e) {
-      // An error before the server answered (the connection lost, a row `pg` could not read):
-      // whatever `pg` made of the statement, it is forgotten here too.
+      // An error not the server's (the connection lost, a row `pg` could not read, no answer in
+      // time): whatever `pg` made of the statement, it is forgotten here too, and not run again.
       const unsent = !(e instanceof pg.DatabaseError);
       if (!(unsent || notUsableAnyMore(e)) || !state.names.forget(sql, name)) throw e;
       state.stale.push(name);
