@@ -10,6 +10,22 @@
  */
 export const KEPT_STATEMENTS = 500;
 
+/**
+ * The longest text kept, in characters. PostgreSQL holds a kept statement's parse and plan, about
+ * seventy bytes for a character of an INSERT's text: a submission's combined writes (one text per
+ * count of documents, folders and associations; 85 K characters for a few dozen documents) would
+ * each keep megabytes on every connection, for a text seldom run twice. Carnet's searches and
+ * writes of one row are under 6 K.
+ */
+export const KEPT_TEXT_MAX = 16 * 1024;
+
+/**
+ * The characters of all the texts one connection keeps: with the bound on their number, what
+ * bounds PostgreSQL's memory for them (~140 MB a connection at the rate above), whatever texts
+ * the requests make. Carnet's own texts come to a fraction of it.
+ */
+export const KEPT_TEXT_TOTAL = 2 * 1024 * 1024;
+
 /** Statements that read or write rows: the ones kept prepared. */
 const KEPT_KINDS = new Set(['SELECT', 'WITH', 'INSERT', 'UPDATE', 'DELETE']);
 
@@ -47,19 +63,30 @@ export function isKeptKind(kind: string): boolean {
   return KEPT_KINDS.has(kind);
 }
 
+/** A text short enough to be kept (KEPT_TEXT_MAX); a longer one runs unnamed. */
+export function isKeptText(sql: string): boolean {
+  return sql.length <= KEPT_TEXT_MAX;
+}
+
 /** A statement of this kind may change a table's shape: every kept statement must be ended. */
 export function mayChangeShape(kind: string): boolean {
   return !KEPT_KINDS.has(kind) && !HARMLESS_KINDS.has(kind);
 }
 
 /**
- * SQL text -> what a connection keeps for it, at most `bound` of them: the least recently used is
- * pushed out (and handed back to be closed) when one more is added.
+ * SQL text -> what a connection keeps for it, at most `bound` of them and `totalText` characters
+ * of text: the least recently used are pushed out (and handed back to be closed) when one more is
+ * added.
  */
 export class KeptList<T> {
   private readonly byText = new Map<string, T>();
+  /** the characters of the texts kept */
+  private text = 0;
 
-  constructor(private readonly bound = KEPT_STATEMENTS) {}
+  constructor(
+    private readonly bound = KEPT_STATEMENTS,
+    private readonly totalText = KEPT_TEXT_TOTAL,
+  ) {}
 
   get size(): number {
     return this.byText.size;
@@ -76,19 +103,26 @@ export class KeptList<T> {
     return kept;
   }
 
-  /** Keeps `kept` for the text; hands back the one pushed out to stay within the bound, if any. */
-  add(sql: string, kept: T): T | undefined {
+  /** Keeps `kept` for a text not kept yet; hands back those pushed out to stay within the bounds. */
+  add(sql: string, kept: T): T[] {
     this.byText.set(sql, kept);
-    if (this.byText.size <= this.bound) return undefined;
-    const [oldestSql, oldest] = this.byText.entries().next().value as [string, T];
-    this.byText.delete(oldestSql);
-    return oldest;
+    this.text += sql.length;
+    const out: T[] = [];
+    // the text just added is the most recently used: never pushed out by its own length
+    while (this.byText.size > this.bound || (this.text > this.totalText && this.byText.size > 1)) {
+      const [oldestSql, oldest] = this.byText.entries().next().value as [string, T];
+      this.byText.delete(oldestSql);
+      this.text -= oldestSql.length;
+      out.push(oldest);
+    }
+    return out;
   }
 
   /** Forgets the text's statement if it is still `kept` (true then). */
   forget(sql: string, kept: T): boolean {
     if (this.byText.get(sql) !== kept) return false;
     this.byText.delete(sql);
+    this.text -= sql.length;
     return true;
   }
 
@@ -96,6 +130,7 @@ export class KeptList<T> {
   clear(): T[] {
     const all = [...this.byText.values()];
     this.byText.clear();
+    this.text = 0;
     return all;
   }
 }

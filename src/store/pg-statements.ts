@@ -17,8 +17,13 @@
 // Which statements are kept, and which end them all, is the embedded store's rule
 // (src/store/kept-statements.ts). What is particular to a pool:
 // - A prepared statement belongs to one connection: each `pg` client has its own list, bounded;
-//   a client the pool replaces starts with none. Names are never reused on a connection (`pg`
-//   refuses one name for two texts, and remembers a name as parsed for the connection's life).
+//   a client the pool replaces starts with none. A name is given once, to one text on one
+//   connection, and holds a tag of its pool's own: never reused on a connection (`pg` refuses one
+//   name for two texts, and remembers a name as parsed for the connection's life), nor the same on
+//   two, so that behind a pooler which hands a client's statements to another server connection
+//   (PgBouncer's transaction mode without its own tracking of prepared statements) a name fails
+//   there as unknown (an error, or run again under a new name outside a transaction) rather than
+//   running another client's text.
 // - A statement that may change a table's shape, run on any connection, ends the kept statements
 //   of every connection of the pool (each forgets its own, `DEALLOCATE ALL`, before its next
 //   statement); inside a transaction, once more when that transaction ends, since the others may
@@ -28,14 +33,13 @@
 //   once under a new name when it is not in a transaction (the error is raised before it runs).
 // - A statement pushed out of the bound is deallocated before the next statement run outside a
 //   transaction (a transaction's BEGIN included), where its failure could not abort one.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { KeptList, isKeptKind, mayChangeShape, statementKind } from './kept-statements.js';
+import { KeptList, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
 
 interface ClientStatements {
   /** SQL text -> the name it is prepared under on this connection */
   readonly names: KeptList<string>;
-  /** names given on this connection so far */
-  made: number;
   /** the pool's shape generation these names were prepared in */
   generation: number;
   /** a `DEALLOCATE ALL` still owed (the last one failed: an aborted transaction) */
@@ -71,17 +75,28 @@ function forgetInPg(client: pg.ClientBase, name: string | undefined): void {
   else delete parsed[name];
 }
 
+/**
+ * `pg`'s own mapping of a value to what it sends (its public `utils`, untyped). Applied before the
+ * statement is handed over, a value it cannot map fails before anything is sent: mapped by `pg`
+ * while binding, it fails after the Parse, and `pg` then closes the statement, which another run
+ * of the same text already queued on the connection (in a transaction) was about to bind.
+ */
+const prepareValue: (value: unknown) => unknown = (pg as unknown as { utils?: { prepareValue?: (value: unknown) => unknown } }).utils?.prepareValue ?? ((value) => value);
+
 export class PgStatements {
   /** bumped whenever a statement that may change a table's shape runs on any connection */
   private generation = 0;
   private readonly byClient = new WeakMap<pg.ClientBase, ClientStatements>();
+  /** this pool's own part of its names, and how many it gave */
+  private readonly tag = randomBytes(6).toString('hex');
+  private made = 0;
 
   constructor(private readonly bound?: number) {}
 
   private stateOf(client: pg.ClientBase): ClientStatements {
     let state = this.byClient.get(client);
     if (!state) {
-      state = { names: new KeptList<string>(this.bound), made: 0, generation: this.generation, deallocateAll: false, stale: [], shapeChangedInTransaction: false };
+      state = { names: new KeptList<string>(this.bound), generation: this.generation, deallocateAll: false, stale: [], shapeChangedInTransaction: false };
       this.byClient.set(client, state);
     }
     return state;
@@ -92,25 +107,26 @@ export class PgStatements {
     const state = this.stateOf(client);
     if (!inTransaction && state.stale.length > 0) await this.deallocateStale(client, state);
     const kind = statementKind(sql);
-    if (!isKeptKind(kind)) {
+    if (!isKeptKind(kind) || !isKeptText(sql)) {
       try {
         return await client.query(sql, params);
       } finally {
         if (mayChangeShape(kind)) this.shapeChanged(state, inTransaction);
       }
     }
+    const values = params?.map(prepareValue);
     await this.catchUp(client, state);
     const name = this.nameFor(state, sql);
     try {
-      return await client.query({ name, text: sql, values: params });
+      return await client.query({ name, text: sql, values });
     } catch (e) {
-      // A value `pg` could not send fails before the server answers, and `pg` closes the
-      // statement it had just parsed while still counting it as parsed: forgotten here too.
+      // An error not the server's (the connection lost, a row `pg` could not read, no answer in
+      // time): whatever `pg` made of the statement, it is forgotten here too, and not run again.
       const unsent = !(e instanceof pg.DatabaseError);
       if (!(unsent || notUsableAnyMore(e)) || !state.names.forget(sql, name)) throw e;
       state.stale.push(name);
       if (inTransaction || unsent) throw e;
-      return client.query({ name: this.nameFor(state, sql), text: sql, values: params });
+      return client.query({ name: this.nameFor(state, sql), text: sql, values });
     }
   }
 
@@ -140,9 +156,8 @@ export class PgStatements {
   private nameFor(state: ClientStatements, sql: string): string {
     let name = state.names.use(sql);
     if (name === undefined) {
-      name = `carnet_${++state.made}`;
-      const oldest = state.names.add(sql, name);
-      if (oldest !== undefined) state.stale.push(oldest);
+      name = `carnet_${this.tag}_${++this.made}`;
+      state.stale.push(...state.names.add(sql, name));
     }
     return name;
   }

@@ -83,12 +83,11 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pg
   // PGlite's single connection is held through its two locks, as its own `query` and
   // `transaction` hold it: a statement outside a transaction waits for a running one to end.
   const inQueryLock = <T>(fn: () => Promise<T>) => pglite.runExclusive(fn);
-  const forgetStatements = () => inQueryLock(() => statements.forgetAll());
-  async function outsideTransactions<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+  async function outsideTransactions<T>(fn: () => Promise<T>): Promise<T> {
     await pglite._checkReady();
     return pglite._runExclusiveTransaction(() =>
       inQueryLock(async () => {
-        const r = await run<T>(statements, sql, params);
+        const r = await fn();
         await pglite.syncToFs();
         return r;
       }),
@@ -97,28 +96,22 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pg
   return {
     kind: 'pglite',
     pglite,
-    query: outsideTransactions,
+    query: (sql, params) => outsideTransactions(() => run(statements, sql, params)),
     transaction: (fn) =>
-      pglite.transaction(async (t) => {
+      pglite.transaction(async () => {
+        const shapeChanges = statements.shapeChanges;
         const tx: Tx = {
           query: (sql, params) => inQueryLock(() => run(statements, sql, params)),
-          exec: async (sql) => {
-            try {
-              await t.exec(sql);
-            } finally {
-              await forgetStatements();
-            }
-          },
+          exec: (sql) => inQueryLock(() => statements.script(sql)),
         };
-        return fn(tx);
+        try {
+          return await fn(tx);
+        } finally {
+          // ended again after a change of shape, which the transaction's end (a rollback) may undo
+          if (statements.shapeChanges !== shapeChanges) statements.endAllAtNextRun();
+        }
       }),
-    async exec(sql) {
-      try {
-        await pglite.exec(sql);
-      } finally {
-        await forgetStatements();
-      }
-    },
+    exec: (sql) => outsideTransactions(() => statements.script(sql)),
     async close() {
       if (closed) return;
       closed = true;

@@ -10,7 +10,7 @@
 // The server's store keeps its statements prepared too (src/store/pg-statements.ts); which
 // statements are kept, and which end them all, is shared (src/store/kept-statements.ts).
 import { messages, parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
-import { KeptList, isKeptKind, mayChangeShape, statementKind } from './kept-statements.js';
+import { KeptList, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
 
 const { serialize } = protocol;
 
@@ -49,13 +49,26 @@ export class PgliteStatements {
   /** statements pushed out of `kept`, closed with the next statement run */
   private closing: Uint8Array[] = [];
   private made = 0;
+  /** How many times the kept statements were ended for a shape that may have changed. */
+  shapeChanges = 0;
+  /** the kept statements to end before the next statement runs */
+  private endPending = false;
 
   constructor(private readonly pglite: PGlite) {}
 
+  /**
+   * To call before a transaction that changed a table's shape ends: its statements kept since were
+   * prepared against a shape its rollback undoes ("cached plan must not change result type").
+   */
+  endAllAtNextRun(): void {
+    this.endPending = true;
+  }
+
   /** Runs one statement with its parameters, in the current transaction if there is one. */
   async run(sql: string, params: unknown[]): Promise<Results> {
+    if (this.endPending) this.endAll();
     const kind = statementKind(sql);
-    if (isKeptKind(kind)) return this.runKept(sql, params);
+    if (isKeptKind(kind) && isKeptText(sql)) return this.runKept(sql, params);
     try {
       return await this.runUnnamed(sql, params);
     } finally {
@@ -63,12 +76,35 @@ export class PgliteStatements {
     }
   }
 
+  /**
+   * Runs a script (several statements, no parameters, PostgreSQL's simple protocol, as PGlite's
+   * `exec`) and ends every kept statement before the lock the caller holds is released: ended
+   * after it, a statement waiting for the lock would run first under its old plan ("cached plan
+   * must not change result type").
+   */
+  async script(sql: string): Promise<void> {
+    try {
+      await this.send([serialize.query(sql)]);
+    } catch (e) {
+      throw withStatement(e, sql, []);
+    } finally {
+      await this.forgetAll();
+    }
+  }
+
   /** Closes every kept statement: a script or a statement may have changed a table's shape. */
   async forgetAll(): Promise<void> {
-    for (const k of this.kept.clear()) this.closing.push(serialize.close({ type: 'S', name: k.name }));
+    this.shapeChanges++;
+    this.endAll();
     if (this.closing.length === 0) return;
     // Closing a statement is not transactional, and runs whatever the transaction's state.
     await this.send([serialize.sync()], false);
+  }
+
+  /** Ends every kept statement: closed with the next messages sent. */
+  private endAll(): void {
+    this.endPending = false;
+    for (const k of this.kept.clear()) this.closing.push(serialize.close({ type: 'S', name: k.name }));
   }
 
   /**
@@ -128,8 +164,7 @@ export class PgliteStatements {
     if (!kept) {
       const name = `carnet_${++this.made}`;
       kept = { name, types: await this.describe(name, sql, params) };
-      const oldest = this.kept.add(sql, kept);
-      if (oldest) this.closing.push(serialize.close({ type: 'S', name: oldest.name }));
+      for (const out of this.kept.add(sql, kept)) this.closing.push(serialize.close({ type: 'S', name: out.name }));
     }
     try {
       return await this.execute(kept.name, kept.types, sql, params);

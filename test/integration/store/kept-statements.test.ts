@@ -1,11 +1,13 @@
 // The embedded store keeps the statements it runs prepared (src/store/pglite-statements.ts). What
 // a statement answers must not depend on it: the same cases on both stores, the server's (whose
 // client prepares nothing) saying what the answers are. A table's shape changed under a kept
-// statement, a statement that fails at any step, a transaction rolled back after preparing one,
-// more texts than are kept, and a cursor.
+// statement (in a transaction rolled back too), a statement that fails at any step, a transaction
+// rolled back after preparing one, more texts than are kept, texts too long to keep or more text
+// than is kept, and a cursor.
 import { expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import type { Db } from '../../../src/store/db.js';
+import { KEPT_TEXT_MAX, KEPT_TEXT_TOTAL } from '../../../src/store/kept-statements.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const ID_1 = '00000000-0000-4000-8000-000000000001';
@@ -51,6 +53,17 @@ describeEachStore('statements run again and again', (db) => {
     expect((await db().query(sql, [ID_2])).rows).toEqual([{ id: ID_2, n: 2, extra: null, more: 7 }]);
   });
 
+  it("statements waiting while a script changes their table's shape answer, with the shape before or after it", async () => {
+    await probeTable(db(), 'kept_shape_during');
+    const sql = 'SELECT * FROM kept_shape_during WHERE id = $1';
+    const before = { id: ID_1, n: 1, label: 'one' };
+    expect((await db().query(sql, [ID_1])).rows).toEqual([before]);
+    const [altered, ...answers] = await Promise.allSettled([db().exec('ALTER TABLE kept_shape_during ADD COLUMN extra text'), db().query(sql, [ID_1]), db().query(sql, [ID_1])]);
+    expect(altered.status).toBe('fulfilled');
+    for (const a of answers) expect(a.status === 'fulfilled' ? a.value.rows : a.reason).toEqual([expect.objectContaining(before)]);
+    expect((await db().query(sql, [ID_1])).rows).toEqual([{ ...before, extra: null }]);
+  });
+
   it('a statement that does not parse, or whose value its type refuses, fails alone: the next ones answer', async () => {
     await probeTable(db(), 'kept_fail');
     const sql = 'SELECT n FROM kept_fail WHERE id = $1';
@@ -67,6 +80,20 @@ describeEachStore('statements run again and again', (db) => {
     await expect(db().query(sub, [0])).rejects.toThrow(/more than one row/);
     expect((await db().query(sub, [2])).rows).toEqual([{ x: 2 }]);
     await expect(db().query(sub, [0])).rejects.toThrow(/more than one row/);
+  });
+
+  it("a table's shape changed in a transaction rolled back, under a statement run in it: the next run sees the shape before", async () => {
+    await probeTable(db(), 'kept_shape_back');
+    const sql = 'SELECT * FROM kept_shape_back WHERE id = $1';
+    expect((await db().query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one' }]);
+    await expect(
+      db().transaction(async (tx) => {
+        await tx.exec('ALTER TABLE kept_shape_back ADD COLUMN extra text');
+        expect((await tx.query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one', extra: null }]);
+        throw new Error('taken back');
+      }),
+    ).rejects.toThrow('taken back');
+    expect((await db().query(sql, [ID_2])).rows).toEqual([{ id: ID_2, n: 2, label: null }]);
   });
 
   it('a transaction that fails after running statements rolls back; they answer after it', async () => {
@@ -92,6 +119,25 @@ describeEachStore('statements run again and again', (db) => {
     const nth = (i: number) => `SELECT $1::int + ${i} AS v, count(*)::int AS c FROM kept_many`;
     for (let i = 0; i < 620; i++) expect((await db().query(nth(i), [1])).rows).toEqual([{ v: 1 + i, c: 2 }]);
     for (const i of [0, 1, 619]) expect((await db().query(nth(i), [2])).rows).toEqual([{ v: 2 + i, c: 2 }]);
+  });
+
+  it('a long text runs unnamed, and the texts kept stay within their total length', async () => {
+    await probeTable(db(), 'kept_long');
+    const prepared = 'SELECT count(*)::int AS c, COALESCE(sum(length(statement)), 0)::int AS chars FROM pg_prepared_statements WHERE statement LIKE $1';
+    // a submission's combined writes make such texts, one per count of documents
+    const long = `SELECT $1::int AS v, '${'x'.repeat(KEPT_TEXT_MAX)}' AS pad FROM kept_long LIMIT 1`;
+    await db().transaction(async (tx) => {
+      for (let i = 0; i < 3; i++) expect((await tx.query(long, [i])).rows).toEqual([{ v: i, pad: 'x'.repeat(KEPT_TEXT_MAX) }]);
+      expect((await tx.query(prepared, ['%xxxxxxxxxx%'])).rows).toEqual([{ c: 0, chars: 0 }]);
+    });
+    // shorter texts, more of them than their total allows: all answer, the oldest are ended
+    const nth = (i: number) => `SELECT $1::int + ${i} AS v, '${'y'.repeat(KEPT_TEXT_MAX - 100)}' AS pad FROM kept_long LIMIT 1`;
+    const count = Math.ceil((KEPT_TEXT_TOTAL * 1.25) / KEPT_TEXT_MAX);
+    for (let i = 0; i < count; i++) expect((await db().query<{ v: number }>(nth(i), [1])).rows[0]!.v).toBe(1 + i);
+    const kept = await db().transaction((tx) => tx.query<{ c: number; chars: number }>(prepared, ['%yyyyyyyyyy%']));
+    // the statement counting may itself push one more out, ended only with the next statement run
+    expect(kept.rows[0]!.chars).toBeLessThanOrEqual(KEPT_TEXT_TOTAL + KEPT_TEXT_MAX);
+    expect((await db().query<{ v: number }>(nth(count - 1), [2])).rows[0]!.v).toBe(count + 1);
   });
 
   it('a cursor declared, fetched and closed in a transaction, between kept statements', async () => {

@@ -2,9 +2,10 @@
 // What is particular to a pool of connections, beyond the cases both stores share
 // (kept-statements.test.ts): a table's shape changed on one connection under statements kept on
 // another, inside a transaction or not, or by another process; statements ended behind the
-// store's back; a value `pg` cannot send; a bound of a few statements per connection; a
+// store's back; a value `pg` cannot send, alone or beside runs of the same text; one name for
+// one text across connections and pools; a bound of a few statements per connection; a
 // connection that the server cuts and the pool replaces.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID as randomUuid } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Db } from '../../../src/store/db.js';
 import { openPostgres } from '../../../src/store/pg-db.js';
@@ -127,6 +128,42 @@ const BOUND = 4;
       expect((await tx.query(sql, ['one'])).rows).toEqual([{ n: 1 }]);
     });
     expect((await db.query(sql, ['one'])).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('a value `pg` cannot send, beside runs of the same text queued on the connection: it alone fails', async () => {
+    await probeTable('pool_value_beside');
+    const sql = 'SELECT n FROM pool_value_beside WHERE label = $1';
+    const unsendable = { toPostgres: () => { throw new Error('no text for this value'); } };
+    for (const first of [true, false]) {
+      const text = first ? sql : `${sql} AND n > 0`;
+      if (!first) expect((await db.query(text, ['one'])).rows).toEqual([{ n: 1 }]);
+      // in one transaction: the statement, the value that cannot be sent, the statement again
+      const [before, bad, after] = await db.transaction((tx) => Promise.allSettled([tx.query(text, ['one']), tx.query(text, [unsendable]), tx.query(text, ['one'])]));
+      expect(bad.status === 'rejected' && (bad.reason as Error).message).toBe('no text for this value');
+      for (const r of [before, after]) expect(r.status === 'fulfilled' ? r.value.rows : r.reason).toEqual([{ n: 1 }]);
+    }
+  });
+
+  it('a name is given to one text only, on every connection of every pool: behind a pooler that mixes them, a name never runs another text', async () => {
+    await probeTable('pool_names');
+    const texts = ['SELECT n FROM pool_names WHERE id = $1', 'DELETE FROM pool_names WHERE id = $1 RETURNING n'];
+    const names = new Map<string, string>();
+    // two pools of one connection (two processes), each running its own text first
+    for (const text of texts) {
+      const pool = openPostgres({ connectionString: url, maxConnections: 1, schema });
+      try {
+        await pool.transaction(async (tx) => {
+          await tx.query(text, [randomUuid()]);
+          for (const r of (await tx.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements')).rows) {
+            expect(names.get(r.name) ?? r.statement).toBe(r.statement);
+            names.set(r.name, r.statement);
+          }
+        });
+      } finally {
+        await pool.close();
+      }
+    }
+    expect([...names.values()]).toEqual(expect.arrayContaining(texts));
   });
 
   it('past the bound, each connection keeps no more than the bound; every text answers', async () => {
