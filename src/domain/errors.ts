@@ -86,9 +86,9 @@ export function isCarnetError(e: unknown): e is CarnetError {
   return e instanceof CarnetError;
 }
 
-/** The database is down, restarting or too slow: a passing condition the caller should retry. */
+/** The database is down, restarting, too slow or changing shape: a passing condition the caller should retry. */
 export function isDatabaseOutage(e: unknown): e is CarnetError {
-  return e instanceof CarnetError && e.code === 'unavailable' && (e.reason === 'database_unavailable' || e.reason === 'database_timeout');
+  return e instanceof CarnetError && e.code === 'unavailable' && (e.reason === 'database_unavailable' || e.reason === 'database_timeout' || e.reason === 'database_changed');
 }
 
 /** Seconds for an HTTP Retry-After header, for errors that pass by themselves (an outage, a maintenance window). */

@@ -46,6 +46,13 @@ export function translateDbError(e: unknown): unknown {
   if (state === '57014') {
     return new CarnetError('unavailable', 'the database took too long to answer; retry later', { reason: 'database_timeout' });
   }
+  // A statement kept prepared whose tables changed shape under it (another process's migration):
+  // 0A000 "cached plan must not change result type" or 26000, raised before it ran. Outside a
+  // transaction the store runs it again; inside one the transaction is lost, and the request may
+  // simply be sent again.
+  if ((state === '0A000' && e instanceof Error && /cached plan must not change result type/.test(e.message)) || state === '26000') {
+    return new CarnetError('unavailable', 'the database changed while this request ran; retry', { reason: 'database_changed' });
+  }
   // 22: data exception (invalid text for the type, value out of range, string too long...).
   if (state?.startsWith('22')) {
     return new CarnetError('invalid_metadata', 'a value of the request does not have the form it must have', { reason: 'invalid_value' });

@@ -2,6 +2,7 @@
 // 45, no year 0000, in FHIR and XDS alike), OIDs for uniqueIds, uuids for record keys; and the
 // database errors a request can cause, told apart from the database being away.
 import { describe, expect, it } from '@jest/globals';
+import { CarnetError } from '../../../src/domain/errors.js';
 import { dtmToDate, documentEntryProblems, isDtm, submissionSetProblems } from '../../../src/domain/entry-requirements.js';
 import { isDocumentUniqueId, isOid, isUuid } from '../../../src/domain/identifiers.js';
 import { lookup } from '../../../src/domain/lookup.js';
@@ -61,21 +62,24 @@ describe('identifiers', () => {
 describe('database errors', () => {
   const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
-  it('a lost or refused connection, a statement timeout: unavailable (503); a value of the wrong form: 400', () => {
+  it('a lost or refused connection, a statement timeout, a kept statement whose tables changed shape: unavailable (503); a value of the wrong form: 400', () => {
     const cases: Array<[unknown, string | undefined, string | undefined]> = [
       [pgError('ECONNREFUSED'), 'unavailable', 'database_unavailable'],
       [new Error('Connection terminated unexpectedly'), 'unavailable', 'database_unavailable'],
       [pgError('57P01', 'terminating connection due to administrator command'), 'unavailable', 'database_unavailable'],
       [pgError('55000', 'database "x" is not currently accepting connections'), 'unavailable', 'database_unavailable'],
       [pgError('57014', 'canceling statement due to statement timeout'), 'unavailable', 'database_timeout'],
+      [pgError('0A000', 'cached plan must not change result type'), 'unavailable', 'database_changed'],
+      [pgError('26000', 'prepared statement "carnet_1" does not exist'), 'unavailable', 'database_changed'],
+      [pgError('0A000', 'FOR UPDATE is not allowed with aggregate functions'), undefined, undefined],
       [pgError('22P02', 'invalid input syntax for type uuid: "example"'), 'invalid_metadata', 'invalid_value'],
       [pgError('23505', 'duplicate key'), undefined, undefined],
     ];
     for (const [error, code, reason] of cases) {
       const t = translateDbError(error) as { code?: string; reason?: string; message: string };
-      expect({ code: t.code === '23505' ? undefined : t.code, reason: t.reason }).toEqual({ code, reason });
+      expect({ code: t instanceof CarnetError ? t.code : undefined, reason: t.reason }).toEqual({ code, reason });
       // The database's own words never reach the caller.
-      if (code) expect(t.message).not.toMatch(/uuid|statement|administrator|duplicate/);
+      if (code) expect(t.message).not.toMatch(/uuid|statement|administrator|duplicate|cached plan/);
     }
   });
 });
