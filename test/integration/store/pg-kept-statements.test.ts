@@ -3,12 +3,15 @@
 // (kept-statements.test.ts): a table's shape changed on one connection under statements kept on
 // another, inside a transaction or not, or by another process; statements ended behind the
 // store's back; a value `pg` cannot send, alone or beside runs of the same text; one name for
-// one text across connections and pools; a bound of a few statements per connection; a
+// one text across connections and pools; a bound of a few statements per connection (in `pg`s
+// own list of parsed names too); a
 // connection that the server cuts and the pool replaces.
 import { randomBytes, randomUUID as randomUuid } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Db } from '../../../src/store/db.js';
+import pg from 'pg';
 import { openPostgres } from '../../../src/store/pg-db.js';
+import { PgStatements } from '../../../src/store/pg-statements.js';
 import { storeKinds } from '../../support/stores.js';
 
 const onPostgres = storeKinds().includes('postgres');
@@ -180,6 +183,26 @@ const BOUND = 4;
     const count = (tx: { query: Db['query'] }) => tx.query<{ c: number }>('SELECT count(*)::int AS c FROM pg_prepared_statements');
     await onEveryConnection(count);
     for (const r of await onEveryConnection(count)) expect(r.rows[0]!.c).toBeLessThanOrEqual(BOUND);
+  });
+
+  it("past the bound, `pg`'s own list of parsed names on the connection stays within it too (the memory given back; fails if a `pg` upgrade moves that list)", async () => {
+    await probeTable('pool_pg_names');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO ${schema}`);
+      const statements = new PgStatements(BOUND);
+      for (let i = 0; i < 5 * BOUND; i++) {
+        const r = await statements.run(client, `SELECT $1::int + ${i} AS v FROM pool_pg_names WHERE n = 1`, [1], false);
+        expect(r.rows).toEqual([{ v: 1 + i }]);
+      }
+      const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection?.parsedStatements;
+      expect(parsed).toBeDefined();
+      // the names kept, and the one pushed out by the last run (deallocated before the next)
+      expect(Object.keys(parsed ?? {}).length).toBeLessThanOrEqual(BOUND + 1);
+    } finally {
+      await client.end();
+    }
   });
 
   it('a connection the server cuts is replaced; the new one prepares the statements again', async () => {
