@@ -3,9 +3,8 @@
 // (kept-statements.test.ts): a table's shape changed on one connection under statements kept on
 // another, inside a transaction or not, or by another process; statements ended behind the
 // store's back; a value `pg` cannot send, alone or beside runs of the same text; one name for
-// one text across connections and pools; a bound of a few statements per connection (in `pg`s
-// own list of parsed names too); a
-// connection that the server cuts and the pool replaces.
+// one text across connections and pools; a bound of a few statements per connection (in `pg`'s
+// own list of parsed names too); a connection that the server cuts and the pool replaces.
 import { randomBytes, randomUUID as randomUuid } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Db } from '../../../src/store/db.js';
