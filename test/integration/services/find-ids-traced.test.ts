@@ -9,7 +9,7 @@ import type { TraceEntry } from '../../../src/store/trace-repo.js';
 import { verifyTrace } from '../../../src/store/trace-verify.js';
 import { describeEachStore } from '../../support/stores.js';
 import { holdTraceLane } from '../../support/trace-hold.js';
-import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../../support/world.js';
+import { adultRecord, as, makeWorld, patientCaller, proActor, submission, uid, type World } from '../../support/world.js';
 
 /** `db`, every statement it is sent written down: its text, and whether it ran in a transaction block. */
 function countedDb(db: Db): { db: Db; sent: Array<{ sql: string; inTransaction: boolean }> } {
@@ -108,6 +108,45 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     const masked = (await w.services.documents.find(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] })).entries.find((e) => e.uniqueId === sub.documents[1]!.metadata.uniqueId)!;
     expect(all).toContain(masked.entryUuid);
     expect(found).not.toContain(masked.entryUuid);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it('ACC-08, MASK: in every order a search may ask, the ids are those and in the order find() reads for the same reader; hidden ones are in no list', async () => {
+    const { patientKey, ins } = await adultRecord(w);
+    const doctor2 = proActor('doctor2');
+    const nurse = proActor('nurse');
+    // ties on the creation time (the order falls to stored_at, then entry_uuid), types a nurse's
+    // role may not read, masked documents by the reader's own hand and by another's
+    const maskedUniqueId = uid();
+    const docs = [
+      { creationTime: '20250301080000' },
+      { creationTime: '20250301080000', typeCode: '34133-9', classCode: '11' },
+      { creationTime: '20240115120000', confidentiality: ['N', 'MASQUE_PS'], authorId: author.idNatPs, uniqueId: maskedUniqueId },
+      { creationTime: '20260101000000', typeCode: 'REMB', classCode: '60' },
+      { creationTime: '20250301080000', confidentiality: ['N', 'MASQUE_PS'], authorId: doctor2.idNatPs },
+      { creationTime: '20230610101010', typeCode: 'EXPPAT_2', classCode: '90' },
+      { creationTime: '20260101000000' },
+    ];
+    await w.services.submissions.submit(as(author), submission(ins, docs.slice(0, 4)));
+    await w.services.submissions.submit(as(author), submission(ins, docs.slice(4)));
+    for (const p of [doctor2, nurse]) {
+      await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: p.idNatPs, effect: 'permit' });
+    }
+    const everything = (await w.services.documents.find(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] })).entries;
+    expect(everything).toHaveLength(docs.length);
+    // masked by another author than the readers: hidden from both professionals
+    const maskedByAnother = everything.find((e) => e.uniqueId === maskedUniqueId)!;
+    expect(maskedByAnother).toBeDefined();
+    for (const sort of ['date-desc', 'date-asc', 'author', 'stored-desc'] as const) {
+      for (const [reader, caller] of [['patient', patientCaller(patientKey)], ['doctor2', as(doctor2)], ['nurse', as(nurse)]] as const) {
+        const found = await w.services.documents.findIds(caller, ins, { statuses: ['Approved'], sort });
+        const page = await w.services.documents.find(caller, { patientKey }, { statuses: ['Approved'], sort });
+        expect({ reader, sort, ids: found }).toEqual({ reader, sort, ids: page.entries.map((e) => e.entryUuid) });
+        if (reader !== 'patient') expect(found).not.toContain(maskedByAnother.entryUuid);
+        // the nurse's role reads no REMB (profiles/matrix.json): one more left out of her list
+        if (reader === 'nurse') expect(found).toHaveLength(docs.length - 3);
+      }
+    }
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
 
