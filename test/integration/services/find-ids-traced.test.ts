@@ -54,7 +54,7 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     await w.services.documents.find(patientCaller(patientKey), { patientKey });
     return { patientKey, ins };
   };
-  const ids = (patientKey: string) => w.services.documents.findIds(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] });
+  const ids = async (patientKey: string) => (await w.services.documents.findIds(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] })).toArray();
   /** The record's trace rows of its searches, oldest first in each lane. */
   const searchRows = async (patientKey: string) =>
     (
@@ -93,7 +93,7 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     await w.services.documents.find(patientCaller(patientKey), { patientKey });
     const before = (await searchRows(patientKey)).length;
     counted.sent.length = 0;
-    const found = await w.services.documents.findIds(as(reader), ins, { statuses: ['Approved'] });
+    const found = (await w.services.documents.findIds(as(reader), ins, { statuses: ['Approved'] })).toArray();
     const sent = [...counted.sent];
     expect(sent.map((s) => s.inTransaction)).toEqual([false, false]);
     expect(sent[0]!.sql).toMatch(/FROM patient_identifier n JOIN dmp d/);
@@ -139,7 +139,7 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     expect(maskedByAnother).toBeDefined();
     for (const sort of ['date-desc', 'date-asc', 'author', 'stored-desc'] as const) {
       for (const [reader, caller] of [['patient', patientCaller(patientKey)], ['doctor2', as(doctor2)], ['nurse', as(nurse)]] as const) {
-        const found = await w.services.documents.findIds(caller, ins, { statuses: ['Approved'], sort });
+        const found = (await w.services.documents.findIds(caller, ins, { statuses: ['Approved'], sort })).toArray();
         const page = await w.services.documents.find(caller, { patientKey }, { statuses: ['Approved'], sort });
         expect({ reader, sort, ids: found }).toEqual({ reader, sort, ids: page.entries.map((e) => e.entryUuid) });
         if (reader !== 'patient') expect(found).not.toContain(maskedByAnother.entryUuid);
@@ -152,7 +152,7 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
 
   it('TRACE-01: an INS that names no record answers no ids and writes no trace row', async () => {
     const before = Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM access_trace')).rows[0]!.n);
-    expect(await w.services.documents.findIds(as(author), { system: '1.2.250.1.213.1.4.8', value: '999999999999999' }, {})).toEqual([]);
+    expect((await w.services.documents.findIds(as(author), { system: '1.2.250.1.213.1.4.8', value: '999999999999999' }, {})).toArray()).toEqual([]);
     expect(Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM access_trace')).rows[0]!.n)).toBe(before);
   });
 
@@ -176,7 +176,7 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     // at the limit itself, the ids are answered
     const { patientKey: two, ins: twoIns } = await adultRecord(small);
     await small.services.submissions.submit(as(author), submission(twoIns, [{}, {}]));
-    expect(await small.services.documents.findIds(patientCaller(two), { patientKey: two }, {})).toHaveLength(2);
+    expect((await small.services.documents.findIds(patientCaller(two), { patientKey: two }, {})).toArray()).toHaveLength(2);
   });
 
   it('TRACE-01, TRACE-02: 24 ObjectRef searches of one record at once each leave one row, and every lane verifies', async () => {
