@@ -29,7 +29,7 @@ describe('EntryUuidList', () => {
     }
   });
 
-  it('refuses a text that is not that many UUIDs joined by commas: nothing to escape can get through', () => {
+  it('refuses a text that is not that many pieces of a UUID\'s length joined by commas, or that holds what an attribute must escape', () => {
     const two = `${bare[0]},${bare[1]}`;
     expect(() => EntryUuidList.fromJoined(two, 1)).toThrow();
     expect(() => EntryUuidList.fromJoined(two, 3)).toThrow();
@@ -38,7 +38,8 @@ describe('EntryUuidList', () => {
     // the right length, with a character an attribute would need escaped
     expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)}"`, 1)).toThrow();
     expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)}<`, 1)).toThrow();
-    // upper-case hex is not how PostgreSQL writes a uuid
-    expect(() => EntryUuidList.fromJoined(bare[0]!.toUpperCase().replace(/^[0-9]/, 'A'), 1)).toThrow();
+    expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)}&`, 1)).toThrow();
+    // the right length, a comma one place off: not pieces of 36 characters
+    expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)},a${bare[1]}`, 2)).toThrow();
   });
 });
