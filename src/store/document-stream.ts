@@ -33,9 +33,9 @@ export interface PagedDocumentRow extends DocumentRow {
  * joined text where the ids are written does the same.
  */
 export function documentIdsSelect(p: SqlParams, query: DocumentQuery, cap: number): string {
-  // the reader's allowed types as a constant: tested by a hash, not a walk of the list, on every
-  // one of up to thousands of rows (visibility-sql.ts typesConstant)
-  const where = documentWhere(query, p, { typesInline: true });
+  // the reader's allowed types and excluded statuses as constants: tested on every one of up to
+  // thousands of rows, a parameter's list costs far more there (visibility-sql.ts constantList)
+  const where = documentWhere(query, p, { constantLists: true });
   const order = ORDER[query.sort ?? 'date-desc'];
   return `SELECT cardinality(s.a) AS found, array_to_string(s.a, ',') AS ids FROM (SELECT ARRAY(
       SELECT d.entry_uuid::text FROM document_entry d WHERE ${where} ORDER BY ${order} LIMIT ${p.add(cap)}) AS a OFFSET 0) s`;

@@ -1,7 +1,7 @@
 // Builds parameterised SQL fragments: values always travel as $n parameters, never in the text.
 // One exception, outside this class: ITI-18's ids statement writes a reader's allowed type codes
-// (the access matrix's, never a request's; plain characters only) as a constant, for PostgreSQL's
-// hashed test of a constant list (visibility-sql.ts typesConstant).
+// and excluded statuses (the access matrix's and the domain's, never a request's; plain characters
+// only) as constants, which PostgreSQL tests far faster per row (visibility-sql.ts constantList).
 
 export class SqlParams {
   readonly values: unknown[] = [];
