@@ -22,15 +22,16 @@ export interface PagedDocumentRow extends DocumentRow {
 /**
  * The entryUUIDs a search finds as one row: `found`, how many (at most `cap`), and `ids`, the
  * bare UUIDs in the search's order joined by commas ('' when none; idsOf() keeps them so, in an
- * EntryUuidList that gives them their `urn:uuid:` form where they are written). One row of one text rather than a row per id: the driver reads one field, not
- * a thousand rows of one (an ObjectRef answer needs the ids and nothing else). The ids are gathered
- * by an ARRAY() of the ordered, limited select: its elements come in the order of that select's own
- * ORDER BY, so the order is made once — by the index of that order when the plan reads it (no sort
- * at all) — where a numbering window then an ordered aggregate sorted the rows a second time. The
- * OFFSET 0 keeps the array made once: without it the planner pulls the subquery up and builds the
- * array once per column that reads it. The prefix is not added in SQL: a concatenation per row cost
- * PostgreSQL a fifth of this select's CPU run alone (docs/PERFORMANCE.md), and one replace over the
- * joined text where the ids are written does the same.
+ * EntryUuidList that gives them their `urn:uuid:` form where they are written). One row of one
+ * text rather than a row per id: the driver reads one field, not a thousand rows of one (an
+ * ObjectRef answer needs the ids and nothing else). The ids are gathered by an ARRAY() of the
+ * ordered, limited select: its elements come in the order of that select's own ORDER BY, so the
+ * order is made once — by the index of that order when the plan reads it (no sort at all) — where
+ * a numbering window then an ordered aggregate sorted the rows a second time. The OFFSET 0 keeps
+ * the array made once: without it the planner pulls the subquery up and builds the array once per
+ * column that reads it. The prefix is not added in SQL: a concatenation per row cost PostgreSQL a
+ * fifth of this select's CPU run alone (docs/PERFORMANCE.md), and one replace over the joined text
+ * where the ids are written does the same.
  */
 export function documentIdsSelect(p: SqlParams, query: DocumentQuery, cap: number): string {
   // the reader's allowed types and excluded statuses as constants: tested on every one of up to
