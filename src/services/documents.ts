@@ -28,6 +28,7 @@ import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import type { PatientRef } from './patient-binding.js';
 import { recordSearches, type DocumentCriteria, type DocumentNarrowing } from './record-searches.js';
+import { EntryUuidList } from '../util/entry-uuid-list.js';
 
 /** An entry of a streamed search: its entryUUID, the version of its row, and the entry itself. */
 export interface StreamedEntry {
@@ -148,16 +149,17 @@ export function documentService(deps: ServiceDeps) {
     /**
      * ITI-18 FindDocuments as ObjectRef: the search find() makes, reading the entryUUIDs alone.
      * Read with its trace row in one statement when it can be (too many results then neither
-     * traced nor read there: the transaction's way refuses them and traces the refusal).
+     * traced nor read there: the transaction's way refuses them and traces the refusal). The ids
+     * stay the text the store read (EntryUuidList): the door writes them without an array of them.
      */
-    async findIds(caller: Caller, patient: PatientRef, criteria: DocumentCriteria, narrowing: DocumentNarrowing = {}): Promise<string[]> {
+    async findIds(caller: Caller, patient: PatientRef, criteria: DocumentCriteria, narrowing: DocumentNarrowing = {}): Promise<EntryUuidList> {
       const cap = deps.limits.maxQueryResults + 1;
-      return searchRecord<string[], DocumentIdsRow>(
+      return searchRecord<EntryUuidList, DocumentIdsRow>(
         caller,
         patient,
         criteria,
         narrowing,
-        [],
+        EntryUuidList.empty,
         async (tx, query) => {
           const ids = await findDocumentIds(tx, query, cap);
           tooMany(ids.length);

@@ -30,6 +30,7 @@ import type { Caller, ServiceDeps } from './deps.js';
 import { documentService, type DocumentCriteria, type DocumentNarrowing, type DocumentPageSink } from './documents.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, recordsOfOwnPatient } from './patient-binding.js';
+import type { EntryUuidList } from '../util/entry-uuid-list.js';
 
 /** Filters on the documents a "contents" query returns. */
 export interface ContentFilter {
@@ -375,7 +376,7 @@ export function registryQueryService(deps: ServiceDeps) {
 
   return {
     /** FindDocuments answered as ObjectRef: the entryUUIDs found, in order (no entry is loaded). */
-    async findDocumentIds(caller: Caller, q: FindDocumentsQuery): Promise<string[]> {
+    async findDocumentIds(caller: Caller, q: FindDocumentsQuery): Promise<EntryUuidList> {
       return docs.findIds(caller, q.patientId, q.criteria, narrowingOf(q));
     },
 

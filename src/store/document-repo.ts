@@ -8,7 +8,7 @@ import type { AvailabilityStatus, DocumentEntryMetadata, StoredDocumentEntry } f
 import type { Queryable } from './db.js';
 import type { Statement } from './combined-writes.js';
 import { SqlParams } from './sql-params.js';
-import { currentMemberSql, latestVersionSql, visibilitySql } from './visibility-sql.js';
+import { currentMemberSql, latestVersionSql, visibilitySql, type VisibilitySqlOptions } from './visibility-sql.js';
 
 export interface DocumentRow {
   patient_key: string;
@@ -281,9 +281,9 @@ function listMatch(p: SqlParams, jsonKey: 'eventCodes' | 'confidentialityCodes',
 }
 
 /** Builds the WHERE clause of a document search; the visibility filter is always part of it. */
-export function documentWhere(query: DocumentQuery, p: SqlParams): string {
+export function documentWhere(query: DocumentQuery, p: SqlParams, options: VisibilitySqlOptions = {}): string {
   const latestOnly = query.latestOnly !== false;
-  const where = [`d.patient_key = ${p.add(query.patientKey)}`, visibilitySql(query.visibility, p, 'd', latestOnly)];
+  const where = [`d.patient_key = ${p.add(query.patientKey)}`, visibilitySql(query.visibility, p, 'd', latestOnly, options)];
   if (latestOnly) where.push('d.is_latest');
   if (query.statuses) where.push(`d.status = ANY(${p.add(query.statuses)}::text[])`);
   if (query.entryUuids) where.push(`d.entry_uuid = ANY(${p.add(query.entryUuids.map(bareUuid))}::uuid[])`);

@@ -6,6 +6,7 @@ import type { Queryable, Tx } from './db.js';
 import { COLUMNS_BUT_METADATA, countDocuments, documentWhere, ORDER, type DocumentQuery, type DocumentRow, type PageColumn } from './document-repo.js';
 import { knownVersionsParam } from './known-versions.js';
 import { SqlParams } from './sql-params.js';
+import { EntryUuidList } from '../util/entry-uuid-list.js';
 
 /**
  * A row of a paged read: its entryUUID and the version of the row (the transaction that wrote
@@ -20,20 +21,25 @@ export interface PagedDocumentRow extends DocumentRow {
 
 /**
  * The entryUUIDs a search finds as one row: `found`, how many (at most `cap`), and `ids`, the
- * bare UUIDs in the search's order joined by commas (null when none; idsOf() gives them their
- * `urn:uuid:` form). One row of one text rather than a row per id: the driver reads one field, not
- * a thousand rows of one (an ObjectRef answer needs the ids and nothing else). The order is made
- * once, by the window the aggregate reads it from. The prefix is not added in SQL: a
- * concatenation per row cost PostgreSQL a fifth of this select's CPU run alone (0.6 ms of ~3 ms
- * for 1,000 ids; ~2% of a whole request's, docs/PERFORMANCE.md), and one replace over the joined
- * text in idsOf() does the same.
+ * bare UUIDs in the search's order joined by commas ('' when none; idsOf() keeps them so, in an
+ * EntryUuidList that gives them their `urn:uuid:` form where they are written). One row of one
+ * text rather than a row per id: the driver reads one field, not a thousand rows of one (an
+ * ObjectRef answer needs the ids and nothing else). The ids are gathered by an ARRAY() of the
+ * ordered, limited select: its elements come in the order of that select's own ORDER BY, so the
+ * order is made once — by the index of that order when the plan reads it (no sort at all) — where
+ * a numbering window then an ordered aggregate sorted the rows a second time. The OFFSET 0 keeps
+ * the array made once: without it the planner pulls the subquery up and builds the array once per
+ * column that reads it. The prefix is not added in SQL: a concatenation per row cost PostgreSQL a
+ * fifth of this select's CPU run alone (docs/PERFORMANCE.md), and one replace over the joined text
+ * where the ids are written does the same.
  */
 export function documentIdsSelect(p: SqlParams, query: DocumentQuery, cap: number): string {
-  const where = documentWhere(query, p);
+  // the reader's allowed types and excluded statuses as constants: tested on every one of up to
+  // thousands of rows, a parameter's list costs far more there (visibility-sql.ts constantList)
+  const where = documentWhere(query, p, { constantLists: true });
   const order = ORDER[query.sort ?? 'date-desc'];
-  return `SELECT count(*)::int AS found, string_agg(s.id, ',' ORDER BY s.k) AS ids FROM (
-      SELECT d.entry_uuid::text AS id, row_number() OVER (ORDER BY ${order}) AS k
-      FROM document_entry d WHERE ${where} ORDER BY ${order} LIMIT ${p.add(cap)}) s`;
+  return `SELECT cardinality(s.a) AS found, array_to_string(s.a, ',') AS ids FROM (SELECT ARRAY(
+      SELECT d.entry_uuid::text FROM document_entry d WHERE ${where} ORDER BY ${order} LIMIT ${p.add(cap)}) AS a OFFSET 0) s`;
 }
 
 /** A row of documentIdsSelect. */
@@ -42,11 +48,11 @@ export interface DocumentIdsRow {
   ids: string | null;
 }
 
-/** The ids of a documentIdsSelect row, in order, as `urn:uuid:…` (a UUID's text has no comma). */
-export const idsOf = (row: DocumentIdsRow | undefined): string[] => (row?.ids ? `urn:uuid:${row.ids.replaceAll(',', ',urn:uuid:')}`.split(',') : []);
+/** The ids of a documentIdsSelect row, in order, kept as the joined text it holds (a UUID's text has no comma). */
+export const idsOf = (row: DocumentIdsRow | undefined): EntryUuidList => EntryUuidList.fromJoined(row?.ids ?? null, row?.found ?? 0);
 
-/** The entryUUIDs (`urn:uuid:…`) a search finds, in its order, at most `cap`. */
-export async function findDocumentIds(q: Queryable, query: DocumentQuery, cap: number): Promise<string[]> {
+/** The entryUUIDs a search finds, in its order, at most `cap`. */
+export async function findDocumentIds(q: Queryable, query: DocumentQuery, cap: number): Promise<EntryUuidList> {
   const p = new SqlParams();
   const r = await q.query<DocumentIdsRow>(documentIdsSelect(p, query, cap), p.values);
   return idsOf(r.rows[0]);

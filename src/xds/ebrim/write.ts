@@ -27,6 +27,7 @@ import {
   statusUrn,
 } from './constants.js';
 import { formatCx, formatXcn, formatXon } from '../../domain/hl7v2.js';
+import { EntryUuidList } from '../../util/entry-uuid-list.js';
 
 /** A stable urn:uuid for the n-th child object (classification, external id) of an object. */
 /**
@@ -248,9 +249,12 @@ const ATTR_SPECIAL = /[&<>"\r\n\t]/;
 
 /**
  * The ObjectRefs of `ids`, in order, as one string: the ids are checked for characters to escape
- * all at once (one test of their concatenation, not one per id: an answer may hold thousands).
+ * all at once (one test of their concatenation, not one per id: an answer may hold thousands); an
+ * EntryUuidList was checked when made, and is written by one replace over its text.
  */
-export function writeObjectRefs(ids: readonly string[]): string {
+export function writeObjectRefs(ids: readonly string[] | EntryUuidList): string {
+  // ids checked to be bare UUIDs when the list was made: nothing to escape, one replace
+  if (ids instanceof EntryUuidList) return ids.wrapEach('<rim:ObjectRef id="', '"/>');
   if (!ids.length) return '';
   if (ATTR_SPECIAL.test(ids.join(''))) return ids.map((id) => writeObjectRef(id)).join('');
   return `<rim:ObjectRef id="${ids.join('"/><rim:ObjectRef id="')}"/>`;

@@ -20,6 +20,7 @@ import { memberAllows, visibilityFilter } from '../../../src/domain/visibility.j
 import { loadPolicy } from '../../../src/profiles/load.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { bareUuid, findDocuments, getEntry, insertEntryVersion, joinLineage, markNotLatest, setEntryStatus } from '../../../src/store/document-repo.js';
+import { findDocumentIds } from '../../../src/store/document-stream.js';
 import { insertDmp } from '../../../src/store/record-repo.js';
 import { describeEachStore } from '../../support/stores.js';
 import { entryMetadata } from '../../support/world.js';
@@ -269,11 +270,20 @@ describeEachStore('ACC-08 / ACC-09: the SQL visibility filter and the pure decis
     let visible = 0;
     let hiddenByLineageOnly = 0;
     let visibleThroughLineage = 0;
+    let inlinedTypes = 0;
+    let inlinedStatuses = 0;
     for (const [actor, ctx] of cases) {
       const filter = visibilityFilter(policy, actor, ctx, NOW);
       const page = await findDocuments(db(), { patientKey, visibility: filter, latestOnly: false, countTotal: true });
       const sqlVisible = new Set(page.entries.map((e) => e.entryUuid));
       expect(page.total).toBe(sqlVisible.size);
+      // ITI-18's ids write the allowed types and excluded statuses as constants: the same latest
+      // versions, in the same order, as the filter with them as parameters
+      const latest = await findDocuments(db(), { patientKey, visibility: filter });
+      const ids = await findDocumentIds(db(), { patientKey, visibility: filter }, 100_000);
+      expect(ids.toArray()).toEqual(latest.entries.map((e) => e.entryUuid));
+      if (filter.kind === 'some' && filter.allowedTypeCodes?.length) inlinedTypes++;
+      if (filter.kind === 'some' && filter.excludedStatuses.length) inlinedStatuses++;
       for (const entry of stored) {
         const facts = pureFacts.get(entry.entryUuid)!;
         const pure = decide(policy, actor, ctx, facts, 'document.read', NOW).permit;
@@ -293,5 +303,8 @@ describeEachStore('ACC-08 / ACC-09: the SQL visibility filter and the pure decis
     expect(compared - visible).toBeGreaterThan(500);
     expect(hiddenByLineageOnly).toBeGreaterThan(200);
     expect(visibleThroughLineage).toBeGreaterThan(200);
+    // readers with a list of allowed types, with excluded statuses: the cases the constants are written for
+    expect(inlinedTypes).toBeGreaterThan(5);
+    expect(inlinedStatuses).toBeGreaterThan(5);
   }, 180_000);
 });
