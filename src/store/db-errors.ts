@@ -35,8 +35,21 @@ function sqlState(e: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
-/** The error to throw instead of a database's own; errors of the record pass unchanged. */
-export function translateDbError(e: unknown): unknown {
+/**
+ * 0A000 raised because a kept statement's plan no longer fits its tables' shape. Told by the
+ * routine that raises it, which PostgreSQL does not translate (a server whose `lc_messages` is
+ * French words the message otherwise), or by its English message.
+ */
+export function isStalePlan(e: unknown): boolean {
+  if (sqlState(e) !== '0A000' || !(e instanceof Error)) return false;
+  return (e as { routine?: unknown }).routine === 'RevalidateCachedQuery' || /cached plan must not change result type/.test(e.message);
+}
+
+/**
+ * The error to throw instead of a database's own; errors of the record pass unchanged.
+ * `schemaChanges`: another process may change the tables' shape (a server's store).
+ */
+export function translateDbError(e: unknown, schemaChanges = true): unknown {
   if (e instanceof CarnetError) return e;
   if (isConnectionError(e)) {
     return new CarnetError('unavailable', 'the database is not available at the moment; retry later', { reason: 'database_unavailable' });
@@ -49,8 +62,9 @@ export function translateDbError(e: unknown): unknown {
   // A statement kept prepared whose tables changed shape under it (another process's migration):
   // 0A000 "cached plan must not change result type" or 26000, raised before it ran. Outside a
   // transaction the store runs it again; inside one the transaction is lost, and the request may
-  // simply be sent again.
-  if ((state === '0A000' && e instanceof Error && /cached plan must not change result type/.test(e.message)) || state === '26000') {
+  // simply be sent again. Only a server's store asks for this: the embedded store has no other
+  // process, so there these errors are its own bug and stay internal errors.
+  if (schemaChanges && (isStalePlan(e) || state === '26000')) {
     return new CarnetError('unavailable', 'the database changed while this request ran; retry', { reason: 'database_changed' });
   }
   // 22: data exception (invalid text for the type, value out of range, string too long...).

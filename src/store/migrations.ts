@@ -78,7 +78,7 @@ export async function migrate(db: Db, migrations: Migration[] = loadMigrations()
       const m = known.get(row.version);
       if (!m) {
         throw new MigrationError(
-          `the database schema is at version ${rows[rows.length - 1].version}, newer than this server (${latestKnown}); upgrade the server`,
+          `the database schema has migration ${row.version}, which this server (${latestKnown}) does not know: it is newer than this server; upgrade the server`,
         );
       }
       if (m.checksum !== row.checksum) {

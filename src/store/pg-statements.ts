@@ -36,6 +36,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { KeptList, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
+import { isStalePlan } from './db-errors.js';
 
 interface ClientStatements {
   /** SQL text -> the name it is prepared under on this connection */
@@ -61,7 +62,7 @@ function sqlState(e: unknown): string | undefined {
  */
 function notUsableAnyMore(e: unknown): boolean {
   const state = sqlState(e);
-  return state === '26000' || (state === '0A000' && /cached plan must not change result type/.test((e as Error).message));
+  return state === '26000' || isStalePlan(e);
 }
 
 /**

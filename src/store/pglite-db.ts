@@ -35,7 +35,7 @@ async function run<T>(statements: PgliteStatements, sql: string, params?: unknow
     const r = await statements.run(sql, params ?? []);
     return { rows: r.rows as T[], rowCount: r.affectedRows ?? r.rows.length };
   } catch (e) {
-    throw translateDbError(e);
+    throw translateDbError(e, false);
   }
 }
 

@@ -72,6 +72,8 @@ describe('database errors', () => {
       [pgError('0A000', 'cached plan must not change result type'), 'unavailable', 'database_changed'],
       [pgError('26000', 'prepared statement "carnet_1" does not exist'), 'unavailable', 'database_changed'],
       [pgError('0A000', 'FOR UPDATE is not allowed with aggregate functions'), undefined, undefined],
+      // a server whose messages are in French: told by the routine, which is never translated
+      [Object.assign(pgError('0A000', 'le plan en cache ne doit pas modifier le type en résultat'), { routine: 'RevalidateCachedQuery' }), 'unavailable', 'database_changed'],
       [pgError('22P02', 'invalid input syntax for type uuid: "example"'), 'invalid_metadata', 'invalid_value'],
       [pgError('23505', 'duplicate key'), undefined, undefined],
     ];
@@ -80,6 +82,12 @@ describe('database errors', () => {
       expect({ code: t instanceof CarnetError ? t.code : undefined, reason: t.reason }).toEqual({ code, reason });
       // The database's own words never reach the caller.
       if (code) expect(t.message).not.toMatch(/uuid|statement|administrator|duplicate|cached plan/);
+    }
+  });
+
+  it("on the embedded store (no other process changes its tables) a stale kept statement is the store's own bug: it stays an internal error", () => {
+    for (const e of [pgError('0A000', 'cached plan must not change result type'), pgError('26000', 'prepared statement "s1" does not exist')]) {
+      expect(translateDbError(e, false)).toBe(e);
     }
   });
 });
