@@ -7,9 +7,12 @@ export function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Characters a double-quoted attribute value must not hold as they are. */
+export const ATTR_NEEDS_ESCAPING = /[&<>"\r\n\t]/;
+
 /** Escapes text for a double-quoted attribute value. */
 export function escapeAttr(s: string): string {
-  if (!/[&<>"\r\n\t]/.test(s)) return s;
+  if (!ATTR_NEEDS_ESCAPING.test(s)) return s;
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

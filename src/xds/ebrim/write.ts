@@ -12,7 +12,7 @@ import type {
   SubmissionSetMetadata,
 } from '../../domain/model.js';
 import type { SubmissionRequest } from '../../domain/submission.js';
-import { NS, escapeAttr, escapeText } from '../../xml/index.js';
+import { ATTR_NEEDS_ESCAPING, NS, escapeAttr, escapeText } from '../../xml/index.js';
 import type { RegistryErrorEntry } from '../error-codes.js';
 import {
   ASSOCIATION_DOCUMENTATION_SCHEME,
@@ -244,9 +244,6 @@ export function writeObjectRef(id: string, homeCommunityId?: string): string {
   return `<rim:ObjectRef id="${escapeAttr(id)}"${homeCommunityId ? ` home="${escapeAttr(homeCommunityId)}"` : ''}/>`;
 }
 
-/** Characters an attribute value written between double quotes must not hold as they are. */
-const ATTR_SPECIAL = /[&<>"\r\n\t]/;
-
 /**
  * The ObjectRefs of `ids`, in order, as one string: the ids are checked for characters to escape
  * all at once (one test of their concatenation, not one per id: an answer may hold thousands); an
@@ -256,7 +253,7 @@ export function writeObjectRefs(ids: readonly string[] | EntryUuidList): string 
   // ids checked to be bare UUIDs when the list was made: nothing to escape, one replace
   if (ids instanceof EntryUuidList) return ids.wrapEach('<rim:ObjectRef id="', '"/>');
   if (!ids.length) return '';
-  if (ATTR_SPECIAL.test(ids.join(''))) return ids.map((id) => writeObjectRef(id)).join('');
+  if (ATTR_NEEDS_ESCAPING.test(ids.join(''))) return ids.map((id) => writeObjectRef(id)).join('');
   return `<rim:ObjectRef id="${ids.join('"/><rim:ObjectRef id="')}"/>`;
 }
 

@@ -41,5 +41,13 @@ describe('EntryUuidList', () => {
     expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)}&`, 1)).toThrow();
     // the right length, a comma one place off: not pieces of 36 characters
     expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)},a${bare[1]}`, 2)).toThrow();
+    // the right length and the commas in their places, one more inside a piece: more ids than said
+    expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 10)},${bare[0]!.slice(11)}`, 1)).toThrow();
+    expect(() => EntryUuidList.fromJoined(`${bare[0]},${bare[1]!.slice(0, 20)},${bare[1]!.slice(21)}`, 2)).toThrow();
+  });
+
+  it('writes what it is given around each id as it is, `$` included (not read as a part of the match)', () => {
+    const list = EntryUuidList.fromJoined(`${bare[0]},${bare[1]}`, 2);
+    expect(list.wrapEach('<x a="$&$1$$">', "$'")).toBe(`<x a="$&$1$$">urn:uuid:${bare[0]}$'<x a="$&$1$$">urn:uuid:${bare[1]}$'`);
   });
 });
