@@ -30,18 +30,22 @@ export function isConnectionError(e: unknown): boolean {
   return CONNECTION_MESSAGES.some((m) => e.message.includes(m));
 }
 
-function sqlState(e: unknown): string | undefined {
+/** The SQLSTATE of a database's error (five characters), if it is one. */
+export function sqlState(e: unknown): string | undefined {
   const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 /**
- * 0A000 raised because a kept statement's plan no longer fits its tables' shape. Told by the
- * routine that raises it, which PostgreSQL does not translate (a server whose `lc_messages` is
- * French words the message otherwise), or by its English message.
+ * A statement kept prepared that PostgreSQL can no longer run under its name, raised before it
+ * runs: its plan no longer fits its tables' shape (0A000, told by the routine that raises it,
+ * which PostgreSQL does not translate — a server whose `lc_messages` is French words the message
+ * otherwise — or by its English message), or the name is not prepared (26000).
  */
-export function isStalePlan(e: unknown): boolean {
-  if (sqlState(e) !== '0A000' || !(e instanceof Error)) return false;
+export function isKeptStatementGone(e: unknown): boolean {
+  const state = sqlState(e);
+  if (state === '26000') return true;
+  if (state !== '0A000' || !(e instanceof Error)) return false;
   return (e as { routine?: unknown }).routine === 'RevalidateCachedQuery' || /cached plan must not change result type/.test(e.message);
 }
 
@@ -64,7 +68,7 @@ export function translateDbError(e: unknown, schemaChanges = true): unknown {
   // transaction the store runs it again; inside one the transaction is lost, and the request may
   // simply be sent again. Only a server's store asks for this: the embedded store has no other
   // process, so there these errors are its own bug and stay internal errors.
-  if (schemaChanges && (isStalePlan(e) || state === '26000')) {
+  if (schemaChanges && isKeptStatementGone(e)) {
     return new CarnetError('unavailable', 'the database changed while this request ran; retry', { reason: 'database_changed' });
   }
   // 22: data exception (invalid text for the type, value out of range, string too long...).

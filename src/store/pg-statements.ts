@@ -36,7 +36,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { KeptList, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
-import { isStalePlan } from './db-errors.js';
+import { isKeptStatementGone, sqlState } from './db-errors.js';
 
 interface ClientStatements {
   /** SQL text -> the name it is prepared under on this connection */
@@ -49,20 +49,6 @@ interface ClientStatements {
   stale: string[];
   /** a statement that may change a table's shape ran in the current transaction */
   shapeChangedInTransaction: boolean;
-}
-
-function sqlState(e: unknown): string | undefined {
-  const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/**
- * A kept statement PostgreSQL can no longer run under its name: its result's shape changed under
- * it (0A000, raised before the statement runs), or the name is not prepared (26000).
- */
-function notUsableAnyMore(e: unknown): boolean {
-  const state = sqlState(e);
-  return state === '26000' || isStalePlan(e);
 }
 
 /**
@@ -124,7 +110,7 @@ export class PgStatements {
       // An error not the server's (the connection lost, a row `pg` could not read, no answer in
       // time): whatever `pg` made of the statement, it is forgotten here too, and not run again.
       const unsent = !(e instanceof pg.DatabaseError);
-      if (!(unsent || notUsableAnyMore(e)) || !state.names.forget(sql, name)) throw e;
+      if (!(unsent || isKeptStatementGone(e)) || !state.names.forget(sql, name)) throw e;
       state.stale.push(name);
       if (inTransaction || unsent) throw e;
       return client.query({ name: this.nameFor(state, sql), text: sql, values });
