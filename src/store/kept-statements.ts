@@ -103,11 +103,21 @@ export class KeptList<T> {
     return kept;
   }
 
-  /** Keeps `kept` for a text not kept yet; hands back those pushed out to stay within the bounds. */
+  /**
+   * Keeps `kept` for the text, now the most recently used; hands back those pushed out to stay
+   * within the bounds, and the statement it replaces if the text was kept already.
+   */
   add(sql: string, kept: T): T[] {
+    const out: T[] = [];
+    const before = this.byText.get(sql);
+    if (before !== undefined) {
+      // counted once, and moved last (a Map keeps a key's first place when it is set again)
+      this.byText.delete(sql);
+      this.text -= sql.length;
+      if (before !== kept) out.push(before);
+    }
     this.byText.set(sql, kept);
     this.text += sql.length;
-    const out: T[] = [];
     // the text just added is the most recently used: never pushed out by its own length
     while (this.byText.size > this.bound || (this.text > this.totalText && this.byText.size > 1)) {
       const [oldestSql, oldest] = this.byText.entries().next().value as [string, T];
