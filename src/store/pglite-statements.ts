@@ -49,12 +49,16 @@ export class PgliteStatements {
   /** statements pushed out of `kept`, closed with the next statement run */
   private closing: Uint8Array[] = [];
   private made = 0;
-  /** How many times the kept statements were ended for a shape that may have changed. */
-  shapeChanges = 0;
+  private ended = 0;
   /** the kept statements to end before the next statement runs */
   private endPending = false;
 
   constructor(private readonly pglite: PGlite) {}
+
+  /** How many times the kept statements were ended for a shape that may have changed. */
+  get shapeChanges(): number {
+    return this.ended;
+  }
 
   /**
    * To call before a transaction that changed a table's shape ends: its statements kept since were
@@ -94,7 +98,7 @@ export class PgliteStatements {
 
   /** Closes every kept statement: a script or a statement may have changed a table's shape. */
   async forgetAll(): Promise<void> {
-    this.shapeChanges++;
+    this.ended++;
     this.endAll();
     if (this.closing.length === 0) return;
     // Closing a statement is not transactional, and runs whatever the transaction's state.
