@@ -66,9 +66,21 @@ function forgetInPg(client: pg.ClientBase, name: string | undefined): void {
  * `pg`'s own mapping of a value to what it sends (its public `utils`, untyped). Applied before the
  * statement is handed over, a value it cannot map fails before anything is sent: mapped by `pg`
  * while binding, it fails after the Parse, and `pg` then closes the statement, which another run
- * of the same text already queued on the connection (in a transaction) was about to bind.
+ * of the same text already queued on the connection (in a transaction) was about to bind. A `pg`
+ * without it stops the server's store from loading, with the reason, rather than bring that back
+ * unseen.
  */
-const prepareValue: (value: unknown) => unknown = (pg as unknown as { utils?: { prepareValue?: (value: unknown) => unknown } }).utils?.prepareValue ?? ((value) => value);
+export function prepareValueOf(module: unknown): (value: unknown) => unknown {
+  const prepareValue = (module as { utils?: { prepareValue?: unknown } } | undefined)?.utils?.prepareValue;
+  if (typeof prepareValue !== 'function') {
+    throw new Error(
+      "the installed pg has no utils.prepareValue, which the server's store maps each value with before sending it (src/store/pg-statements.ts): install the pg release of package-lock.json",
+    );
+  }
+  return prepareValue as (value: unknown) => unknown;
+}
+
+const prepareValue = prepareValueOf(pg);
 
 export class PgStatements {
   /** bumped whenever a statement that may change a table's shape runs on any connection */
