@@ -1,6 +1,7 @@
-// The embedded store keeps the statements it runs prepared (src/store/pglite-statements.ts). What
-// a statement answers must not depend on it: the same cases on both stores, the server's (whose
-// client prepares nothing) saying what the answers are. A table's shape changed under a kept
+// Both stores keep the statements they run prepared (src/store/pglite-statements.ts for the
+// embedded one, src/store/pg-statements.ts for the server's, whose pool has its own cases in
+// pg-kept-statements.test.ts). What a statement answers must not depend on it: the same cases on
+// both stores. A table's shape changed under a kept
 // statement (in a transaction rolled back too), a statement that fails at any step, a transaction
 // rolled back after preparing one, more texts than are kept, texts too long to keep or more text
 // than is kept, and a cursor.
@@ -8,7 +9,7 @@ import { expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import type { Db } from '../../../src/store/db.js';
 import { KEPT_TEXT_MAX, KEPT_TEXT_TOTAL } from '../../../src/store/kept-statements.js';
-import { describeEachStore } from '../../support/stores.js';
+import { describeEachStore, type StoreKind } from '../../support/stores.js';
 
 const ID_1 = '00000000-0000-4000-8000-000000000001';
 const ID_2 = '00000000-0000-4000-8000-000000000002';
@@ -18,7 +19,41 @@ async function probeTable(db: Db, name: string): Promise<void> {
   await db.query(`INSERT INTO ${name} (id, n, label) VALUES ($1, $2, $3), ($4, $5, $6)`, [ID_1, 1, 'one', ID_2, 2, null]);
 }
 
-describeEachStore('statements run again and again', (db) => {
+/**
+ * The store itself on PGlite (one connection); on PostgreSQL a pool of one connection on the test
+ * store's schema: a statement's kept texts are the connection's own, and the test's pool of four
+ * could count them on a connection that ran none of the statements (a count that passes whatever
+ * the bound).
+ */
+async function oneConnection(db: Db, kind: StoreKind): Promise<Db> {
+  if (kind === 'pglite') return db;
+  const { openPostgres } = await import('../../../src/store/pg-db.js');
+  const schema = (await db.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s;
+  return openPostgres({ connectionString: process.env.DATABASE_URL!, maxConnections: 1, schema });
+}
+
+/** Long texts and many texts on a store of one connection: every statement runs where they are counted. */
+async function keptWithinTotal(store: Db): Promise<void> {
+  const prepared = 'SELECT count(*)::int AS c, COALESCE(sum(length(statement)), 0)::int AS chars FROM pg_prepared_statements WHERE statement LIKE $1';
+  // a submission's combined writes make such texts, one per count of documents
+  const long = `SELECT $1::int AS v, '${'x'.repeat(KEPT_TEXT_MAX)}' AS pad FROM kept_long LIMIT 1`;
+  await store.transaction(async (tx) => {
+    for (let i = 0; i < 3; i++) expect((await tx.query(long, [i])).rows).toEqual([{ v: i, pad: 'x'.repeat(KEPT_TEXT_MAX) }]);
+    expect((await tx.query(prepared, ['%xxxxxxxxxx%'])).rows).toEqual([{ c: 0, chars: 0 }]);
+  });
+  // shorter texts, more of them than their total allows: all answer, the oldest are ended
+  const nth = (i: number) => `SELECT $1::int + ${i} AS v, '${'y'.repeat(KEPT_TEXT_MAX - 100)}' AS pad FROM kept_long LIMIT 1`;
+  const count = Math.ceil((KEPT_TEXT_TOTAL * 1.25) / KEPT_TEXT_MAX);
+  for (let i = 0; i < count; i++) expect((await store.query<{ v: number }>(nth(i), [1])).rows[0]!.v).toBe(1 + i);
+  const kept = await store.transaction((tx) => tx.query<{ c: number; chars: number }>(prepared, ['%yyyyyyyyyy%']));
+  // the statement counting may itself push one more out, ended only with the next statement run;
+  // and the connection counted is the one that kept them (nearly the total)
+  expect(kept.rows[0]!.chars).toBeLessThanOrEqual(KEPT_TEXT_TOTAL + KEPT_TEXT_MAX);
+  expect(kept.rows[0]!.chars).toBeGreaterThan(KEPT_TEXT_TOTAL - 2 * KEPT_TEXT_MAX);
+  expect((await store.query<{ v: number }>(nth(count - 1), [2])).rows[0]!.v).toBe(count + 1);
+}
+
+describeEachStore('statements run again and again', (db, kind) => {
   it('a statement run many times answers each time as the first time, null parameters included', async () => {
     await probeTable(db(), 'kept_again');
     const sql = 'SELECT id, n, label FROM kept_again WHERE n >= $1 AND ($2::text IS NULL OR label = $2) ORDER BY n';
@@ -123,21 +158,12 @@ describeEachStore('statements run again and again', (db) => {
 
   it('a long text runs unnamed, and the texts kept stay within their total length', async () => {
     await probeTable(db(), 'kept_long');
-    const prepared = 'SELECT count(*)::int AS c, COALESCE(sum(length(statement)), 0)::int AS chars FROM pg_prepared_statements WHERE statement LIKE $1';
-    // a submission's combined writes make such texts, one per count of documents
-    const long = `SELECT $1::int AS v, '${'x'.repeat(KEPT_TEXT_MAX)}' AS pad FROM kept_long LIMIT 1`;
-    await db().transaction(async (tx) => {
-      for (let i = 0; i < 3; i++) expect((await tx.query(long, [i])).rows).toEqual([{ v: i, pad: 'x'.repeat(KEPT_TEXT_MAX) }]);
-      expect((await tx.query(prepared, ['%xxxxxxxxxx%'])).rows).toEqual([{ c: 0, chars: 0 }]);
-    });
-    // shorter texts, more of them than their total allows: all answer, the oldest are ended
-    const nth = (i: number) => `SELECT $1::int + ${i} AS v, '${'y'.repeat(KEPT_TEXT_MAX - 100)}' AS pad FROM kept_long LIMIT 1`;
-    const count = Math.ceil((KEPT_TEXT_TOTAL * 1.25) / KEPT_TEXT_MAX);
-    for (let i = 0; i < count; i++) expect((await db().query<{ v: number }>(nth(i), [1])).rows[0]!.v).toBe(1 + i);
-    const kept = await db().transaction((tx) => tx.query<{ c: number; chars: number }>(prepared, ['%yyyyyyyyyy%']));
-    // the statement counting may itself push one more out, ended only with the next statement run
-    expect(kept.rows[0]!.chars).toBeLessThanOrEqual(KEPT_TEXT_TOTAL + KEPT_TEXT_MAX);
-    expect((await db().query<{ v: number }>(nth(count - 1), [2])).rows[0]!.v).toBe(count + 1);
+    const one = await oneConnection(db(), kind);
+    try {
+      await keptWithinTotal(one);
+    } finally {
+      if (one !== db()) await one.close();
+    }
   });
 
   it('a cursor declared, fetched and closed in a transaction, between kept statements', async () => {
