@@ -58,8 +58,12 @@ export class CarnetError extends Error {
   /** DMP-06: when a suspended function comes back, in seconds (HTTP Retry-After) */
   readonly retryAfter?: number;
 
-  constructor(code: ErrorCode, message: string, options: { location?: string; reason?: string; retryAfter?: number } = {}) {
-    super(message);
+  /**
+   * `cause`: the error it stands for (a database's own), for the operator's log only: never part
+   * of an answer (not enumerable, as the standard's own `cause`).
+   */
+  constructor(code: ErrorCode, message: string, options: { location?: string; reason?: string; retryAfter?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CarnetError';
     this.code = code;
     this.location = options.location;

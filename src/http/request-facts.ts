@@ -6,7 +6,14 @@
 // AsyncLocalStorage holds them for the request, so deep mappings need no request object.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { actorId, type Actor } from '../domain/actor.js';
-import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
+import { isCarnetError, retryAfterSeconds, type CarnetError } from '../domain/errors.js';
+
+/** PostgreSQL's own account of an error: its SQLSTATE, the routine that raised it, its message. */
+export interface DatabaseCause {
+  sqlState?: string;
+  routine?: string;
+  message: string;
+}
 
 export interface RequestFacts {
   actor?: { kind: Actor['kind']; id: string; mode?: string };
@@ -17,6 +24,11 @@ export interface RequestFacts {
    * over; the server answers them as Retry-After, whatever the door and the answer's status.
    */
   retryAfter?: number;
+  /**
+   * Why a kept statement could not run (answered 503 `database_changed`): for the operator, who
+   * finds another process changing the tables (a migration run while serving), never the caller.
+   */
+  databaseCause?: DatabaseCause;
 }
 
 const store = new AsyncLocalStorage<RequestFacts>();
@@ -43,4 +55,17 @@ export function noteError(error: unknown, fallback?: { code: string; reason?: st
   if (found) facts.error = { error: found.code, ...(found.reason ? { reason: found.reason } : {}) };
   const retry = isCarnetError(error) ? retryAfterSeconds(error) : undefined;
   if (retry) facts.retryAfter = retry;
+  const cause = isCarnetError(error) ? databaseCause(error) : undefined;
+  if (cause) facts.databaseCause = cause;
+}
+
+/** The database's own error behind a `database_changed` refusal (its `cause`), if it has one. */
+function databaseCause(error: CarnetError): DatabaseCause | undefined {
+  if (error.reason !== 'database_changed' || !(error.cause instanceof Error)) return undefined;
+  const { code, routine } = error.cause as { code?: unknown; routine?: unknown };
+  return {
+    ...(typeof code === 'string' ? { sqlState: code } : {}),
+    ...(typeof routine === 'string' ? { routine } : {}),
+    message: error.cause.message,
+  };
 }

@@ -67,9 +67,10 @@ export function translateDbError(e: unknown, schemaChanges = true): unknown {
   // 0A000 "cached plan must not change result type" or 26000, raised before it ran. Outside a
   // transaction the store runs it again; inside one the transaction is lost, and the request may
   // simply be sent again. Only a server's store asks for this: the embedded store has no other
-  // process, so there these errors are its own bug and stay internal errors.
+  // process, so there these errors are its own bug and stay internal errors. PostgreSQL's own
+  // words go with it as its cause, for the server's log (never the answer's).
   if (schemaChanges && isKeptStatementGone(e)) {
-    return new CarnetError('unavailable', 'the database changed while this request ran; retry', { reason: 'database_changed' });
+    return new CarnetError('unavailable', 'the database changed while this request ran; retry', { reason: 'database_changed', cause: e });
   }
   // 22: data exception (invalid text for the type, value out of range, string too long...).
   if (state?.startsWith('22')) {

@@ -105,6 +105,28 @@ const BOUND = 4;
     for (const r of await inTx()) expect(r.rows).toEqual([{ id: ID_2, n: 2, label: null, elsewhere: 5 }]);
   });
 
+  it("a shape changed by another process under a statement kept, run in a transaction: database_changed, with PostgreSQL's own error as its cause (for the server's log)", async () => {
+    await probeTable('pool_changed');
+    const sql = 'SELECT * FROM pool_changed WHERE id = $1';
+    // one connection: the statement is kept where the transaction runs it
+    const one = openPostgres({ connectionString: url, maxConnections: 1, schema });
+    try {
+      expect((await one.query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one' }]);
+      await other.query('ALTER TABLE pool_changed ADD COLUMN elsewhere int');
+      const failed = await one.transaction((tx) => tx.query(sql, [ID_1])).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failed).toMatchObject({ code: 'unavailable', reason: 'database_changed', message: 'the database changed while this request ran; retry' });
+      expect((failed as Error).cause).toMatchObject({ code: '0A000', routine: 'RevalidateCachedQuery' });
+      // never part of what is serialised of the error
+      expect(JSON.stringify(failed)).not.toMatch(/0A000|RevalidateCachedQuery|cached plan/);
+      expect((await one.transaction((tx) => tx.query(sql, [ID_1]))).rows).toEqual([{ id: ID_1, n: 1, label: 'one', elsewhere: null }]);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('statements ended behind the store (DEALLOCATE, DISCARD) are prepared again', async () => {
     await probeTable('pool_ended');
     const sql = 'SELECT n FROM pool_ended WHERE id = $1';
