@@ -21,7 +21,7 @@ import { handleSubmission } from './door/submit.js';
 import { handleUpdate } from './door/update.js';
 import { buildMtomMessage, readSoapPayload } from './mtom.js';
 import { streamMtomMessage, type StreamedAttachment } from './mtom-stream.js';
-import { isCarnetError } from '../domain/errors.js';
+import { isCarnetError, isDatabaseOutage } from '../domain/errors.js';
 import { isInputLimitError } from '../domain/input-limits.js';
 import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, readSoapHead, responseAction, scanEnvelope, transactionForAction, type XdsTransaction } from './soap.js';
 import { XdsWireError } from './wire-error.js';
@@ -156,6 +156,12 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
               throw new XdsWireError(`action ${action} is not served here`, { subcode: 'wsa:ActionNotSupported' });
           }
         } catch (e) {
+          // A database outage passes by itself (door/errors.ts passDatabaseOutage): 503, with the
+          // Retry-After of its noted facts, never an unexpected error.
+          if (isDatabaseOutage(e)) {
+            noteError(e);
+            return sendFault(reply, new XdsWireError(e.message, { faultCode: 'Receiver', status: 503 }), relatesTo);
+          }
           if (!(e instanceof XdsWireError)) req.log.error({ err: e }, 'unexpected error in the XDS door');
           return sendFault(reply, e, relatesTo);
         }

@@ -9,9 +9,11 @@ import pino from 'pino';
 import { loggerOptions } from '../../src/http/logging.js';
 import type { Db } from '../../src/store/db.js';
 import { translateDbError } from '../../src/store/db-errors.js';
+import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, makeWorld, proActor } from '../support/world.js';
+import { postSoap, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
 const doctor = proActor('doctor');
 /** PostgreSQL's words, as `pg` hands them over: none may reach an answer */
@@ -39,6 +41,7 @@ describeEachStore('a request answered 503 database_changed', (db) => {
   /** the next statement of the store fails as a kept statement whose tables changed shape */
   let failNext = false;
   let patientKey: string;
+  let ins: { value: string; system: string };
 
   const changed = () => {
     failNext = false;
@@ -65,7 +68,7 @@ describeEachStore('a request answered 503 database_changed', (db) => {
       },
     });
     server = await startTestApp(failing(), {}, { logger: pino(loggerOptions('info'), sink) });
-    ({ patientKey } = await adultRecord(await makeWorld(db())));
+    ({ patientKey, ins } = await adultRecord(await makeWorld(db())));
   }, 60_000);
   afterAll(async () => {
     await server?.close();
@@ -87,5 +90,19 @@ describeEachStore('a request answered 503 database_changed', (db) => {
     expect(body).toMatch(/the database changed while this request ran; retry/);
     expect(`${body} ${headersText(res.headers)}`).not.toMatch(/cached plan|RevalidateCachedQuery|0A000/);
     expectLogged(await linesFor('changed-fhir'));
+  });
+
+  it('XDS (ITI-43): 503 with Retry-After, a warning with the cause in the log, no trace of it in the answer', async () => {
+    const body =
+      `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="${NS.xdsb}"><xdsb:DocumentRequest>` +
+      `<xdsb:RepositoryUniqueId>${server.app.config.repositoryUniqueId}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>1.2.3.4.5</xdsb:DocumentUniqueId>` +
+      `</xdsb:DocumentRequest></xdsb:RetrieveDocumentSetRequest>`;
+    const assertion = vihfFor(doctor, { patientId: ins });
+    failNext = true;
+    const res = await postSoap(`${server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-43'], body, { assertion, requestId: 'changed-xds' });
+    expect({ status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
+    expect(res.xml).toMatch(/the database changed while this request ran; retry/);
+    expect(`${res.xml} ${headersText(res.headers)}`).not.toMatch(/cached plan|RevalidateCachedQuery|0A000/);
+    expectLogged(await linesFor('changed-xds'));
   });
 });
