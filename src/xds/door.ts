@@ -134,7 +134,9 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             case 'ITI-18': {
               const answer = await handleQuery(body, caller, services);
               if (typeof answer === 'string') return send(answer);
-              return sendStreamedQuery(reply, answer, {
+              // awaited: a failure before the answer's head (an outage: queryFailure passes it on)
+              // is this handler's to answer
+              return await sendStreamedQuery(reply, answer, {
                 action: responseAction(action),
                 relatesTo,
                 mtom: payload.mtom,

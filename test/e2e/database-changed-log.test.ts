@@ -13,7 +13,8 @@ import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, makeWorld, proActor } from '../support/world.js';
-import { postSoap, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
+import { adhocQuery, cx, postSoap, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
 const doctor = proActor('doctor');
 /** PostgreSQL's words, as `pg` hands them over: none may reach an answer */
@@ -104,5 +105,16 @@ describeEachStore('a request answered 503 database_changed', (db) => {
     expect(res.xml).toMatch(/the database changed while this request ran; retry/);
     expect(`${res.xml} ${headersText(res.headers)}`).not.toMatch(/cached plan|RevalidateCachedQuery|0A000/);
     expectLogged(await linesFor('changed-xds'));
+  });
+
+  it('XDS (ITI-18, FindDocuments as LeafClass, written as it is read): 503 with Retry-After, a warning with the cause in the log, no trace of it in the answer', async () => {
+    const query = adhocQuery(Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(ins), $XDSDocumentEntryStatus: "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')" });
+    const assertion = vihfFor(doctor);
+    failNext = true;
+    const res = await postSoap(`${server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-18'], query, { assertion, requestId: 'changed-xds-18' });
+    expect({ status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
+    expect(res.xml).toMatch(/the database changed while this request ran; retry/);
+    expect(`${res.xml} ${headersText(res.headers)}`).not.toMatch(/cached plan|RevalidateCachedQuery|0A000/);
+    expectLogged(await linesFor('changed-xds-18'));
   });
 });
