@@ -4,6 +4,7 @@ import { isCarnetError } from './domain/errors.js';
 import { StoreDirError, StoreInUseError } from './store/dir-lock.js';
 import { MigrationError } from './store/migrations.js';
 import { commands } from './cli/commands.js';
+import { loggableError, loggableSummary } from './util/loggable-error.js';
 
 const FILE_PROBLEMS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT']);
 
@@ -56,6 +57,9 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    throw e;
+    // Anything else is a fault: said as the server's log says it (util/loggable-error.ts), never
+    // printed whole: a database's error holds the values of the row it refused.
+    console.error(`carnet: unexpected error: ${loggableSummary(e)}\n${loggableError(e).stack?.split('\n').slice(1).join('\n') ?? ''}`.trimEnd());
+    process.exitCode = 1;
   }
 }

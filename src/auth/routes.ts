@@ -160,7 +160,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
         }
         const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
         if (status === 500) {
-          req.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
+          req.log.error({ err: error }, 'unexpected error');
           return reply.code(500).send({ error: 'internal_error', message: `internal error; quote request id ${req.id} to the operator` });
         }
         // Parser messages may quote the body (a password): they are not echoed.

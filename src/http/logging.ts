@@ -1,7 +1,9 @@
 // Log settings: one JSON line per request, with secrets removed before anything is written.
 // Authorization headers, cookies, passwords, one-time codes and tokens never reach a log (AUTH-06),
-// nor the values of query parameters (patient identifiers).
+// nor the values of query parameters (patient identifiers), nor anything an error carries beyond
+// what util/loggable-error.ts lets through (never the values of a row, a key or a statement).
 import type { LoggerOptions } from 'pino';
+import { loggableError } from '../util/loggable-error.js';
 
 /** Field names whose values are secrets wherever they appear (bodies, query strings, objects). */
 export const SECRET_KEYS = ['password', 'newPassword', 'currentPassword', 'code', 'token', 'access_token', 'id_token', 'refresh_token', 'secret', 'assertion', 'challenge'];
@@ -9,6 +11,10 @@ export const SECRET_KEYS = ['password', 'newPassword', 'currentPassword', 'code'
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
+    // `err` as every caller logs an error; the hook below brings an error under any other name,
+    // or passed alone, to the same form, and Fastify's own lines with it.
+    serializers: { err: loggableError },
+    hooks: { logMethod: loggableArguments },
     redact: {
       paths: [
         'req.headers.authorization',
@@ -33,4 +39,35 @@ export function loggableUrl(url: string): string {
   if (q < 0) return url;
   const names = [...new Set(url.slice(q + 1).split('&').map((p) => p.split('=')[0]).filter(Boolean))];
   return names.length ? `${url.slice(0, q)}?${names.join('&')}` : url.slice(0, q);
+}
+
+/**
+ * A log call's arguments with every error in them as loggableError makes it: an error passed
+ * alone (pino would take its raw message as the line's), or as a value of the logged object
+ * under whatever name. A message string is kept, its query strings cut: Fastify's own warnings
+ * quote the request's URL.
+ */
+function loggableArguments(this: unknown, args: unknown[], method: (...a: unknown[]) => void): void {
+  const [first, ...rest] = args;
+  let obj = first;
+  if (first instanceof Error) {
+    const err = loggableError(first);
+    obj = { err };
+    if (typeof rest[0] !== 'string' && err.message !== undefined) rest.unshift(err.message);
+  } else if (first !== null && typeof first === 'object') {
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(first)) {
+      if (v instanceof Error) (copy ??= { ...first })[k] = loggableError(v);
+    }
+    if (copy) obj = copy;
+  } else if (typeof first === 'string') {
+    obj = maskedUrls(first);
+  }
+  const more = rest.map((a) => (typeof a === 'string' ? maskedUrls(a) : a instanceof Error ? loggableError(a) : a));
+  method.apply(this, [obj, ...more]);
+}
+
+/** A query string's values cut from a text: `/fhir/Patient?identifier=...` -> `/fhir/Patient?…`. */
+function maskedUrls(text: string): string {
+  return text.includes('?') ? text.replace(/\?[^\s"'`)]+/g, '?…') : text;
 }

@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { actorId, type Actor } from '../domain/actor.js';
 import { isCarnetError, retryAfterSeconds, type CarnetError } from '../domain/errors.js';
+import { loggableError } from '../util/loggable-error.js';
 
 /** PostgreSQL's own account of an error: its SQLSTATE, the routine that raised it, its message. */
 export interface DatabaseCause {
@@ -59,13 +60,16 @@ export function noteError(error: unknown, fallback?: { code: string; reason?: st
   if (cause) facts.databaseCause = cause;
 }
 
-/** The database's own error behind a `database_changed` refusal (its `cause`), if it has one. */
+/**
+ * The database's own error behind a `database_changed` refusal (its `cause`), if it has one: its
+ * SQLSTATE, routine and message as the log may show them (util/loggable-error.ts).
+ */
 function databaseCause(error: CarnetError): DatabaseCause | undefined {
   if (error.reason !== 'database_changed' || !(error.cause instanceof Error)) return undefined;
-  const { code, routine } = error.cause as { code?: unknown; routine?: unknown };
+  const { sqlState, routine, message } = loggableError(error.cause);
   return {
-    ...(typeof code === 'string' ? { sqlState: code } : {}),
-    ...(typeof routine === 'string' ? { routine } : {}),
-    message: error.cause.message,
+    ...(sqlState ? { sqlState } : {}),
+    ...(routine ? { routine } : {}),
+    message: message ?? '',
   };
 }

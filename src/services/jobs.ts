@@ -10,6 +10,7 @@ import { scrubExpiredSecrets } from '../store/outbox-repo.js';
 import { pruneRateLimits } from '../store/rate-limit-repo.js';
 import { hitRateLimit } from '../store/rate-limit-repo.js';
 import { analyzeStaleTables, autovacuumRuns } from '../store/statistics-repo.js';
+import { loggableSummary } from '../util/loggable-error.js';
 import type { Caller } from './deps.js';
 import type { Services } from './index.js';
 import { CODE_TTL_MS } from './login.js';
@@ -24,6 +25,7 @@ export interface JobsReport {
   prune?: { rateLimits: number; challenges: number; scrubbed: number };
   /** tables ANALYZEd by this run (none when the database's autovacuum does it) */
   statistics?: { analyzed: number };
+  /** what failed, as the log may say it (util/loggable-error.ts): the report is logged and printed */
   errors: Array<{ job: string; message: string }>;
 }
 
@@ -36,7 +38,7 @@ export async function runJobs(services: Services, caller: Caller = JOBS_CALLER):
     try {
       report[job] = await run();
     } catch (e) {
-      report.errors.push({ job, message: e instanceof Error ? e.message : String(e) });
+      report.errors.push({ job, message: loggableSummary(e) });
     }
   };
   await step('majority', () => services.representatives.runMajorityTransition(caller));

@@ -32,9 +32,14 @@ function joined(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A database's error as PGlite's `query` hands it over: with the statement and its parameters. */
-function withStatement(e: unknown, sql: string, params: unknown[]): unknown {
-  if (e instanceof messages.DatabaseError) Object.assign(e, { query: sql, params, queryOptions: undefined });
+/**
+ * A database's error with the statement that raised it, and never its parameters: PGlite's own
+ * `query` attaches them too, and they are the record's values (identifiers, names, metadata),
+ * which anything that prints or logs the error would show. The statement's text holds none:
+ * the store's statements take every value as a parameter.
+ */
+function withStatement(e: unknown, sql: string): unknown {
+  if (e instanceof messages.DatabaseError) Object.assign(e, { query: sql });
   return e;
 }
 
@@ -90,7 +95,7 @@ export class PgliteStatements {
     try {
       await this.send([serialize.query(sql)]);
     } catch (e) {
-      throw withStatement(e, sql, []);
+      throw withStatement(e, sql);
     } finally {
       await this.forgetAll();
     }
@@ -148,18 +153,18 @@ export class PgliteStatements {
       const done = await this.send([serialize.bind({ statement, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
       return parse.parseResults(done, this.pglite.parsers)[0]!;
     } catch (e) {
-      throw withStatement(e, sql, params);
+      throw withStatement(e, sql);
     }
   }
 
   /** Parses and describes a statement under a name ('' for the unnamed one): its parameters' types. */
-  private async describe(name: string, sql: string, params: unknown[]): Promise<number[]> {
+  private async describe(name: string, sql: string): Promise<number[]> {
     try {
       const described = await this.send([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name })]);
       return parse.parseDescribeStatementResults(described);
     } catch (e) {
       await this.resync();
-      throw withStatement(e, sql, params);
+      throw withStatement(e, sql);
     }
   }
 
@@ -167,7 +172,7 @@ export class PgliteStatements {
     let kept = this.kept.use(sql);
     if (!kept) {
       const name = `carnet_${++this.made}`;
-      kept = { name, types: await this.describe(name, sql, params) };
+      kept = { name, types: await this.describe(name, sql) };
       for (const out of this.kept.add(sql, kept)) this.closing.push(serialize.close({ type: 'S', name: out.name }));
     }
     try {
@@ -184,13 +189,13 @@ export class PgliteStatements {
 
   /** As PGlite's own `query`: an unnamed statement, described first when it has parameters. */
   private async runUnnamed(sql: string, params: unknown[]): Promise<Results> {
-    if (params.length > 0) return this.execute('', await this.describe('', sql, params), sql, params);
+    if (params.length > 0) return this.execute('', await this.describe('', sql), sql, params);
     // Nothing to describe: parsed, bound and executed in one call.
     try {
       const done = await this.send([serialize.parse({ text: sql }), serialize.bind({ values: [] }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
       return parse.parseResults(done, this.pglite.parsers)[0]!;
     } catch (e) {
-      throw withStatement(e, sql, params);
+      throw withStatement(e, sql);
     }
   }
 }
