@@ -30,6 +30,11 @@ export interface RequestFacts {
    * finds another process changing the tables (a migration run while serving), never the caller.
    */
   databaseCause?: DatabaseCause;
+  /**
+   * An error the rules did not raise that a door answered inside its own answer (an XDS
+   * RegistryResponse Failure "internal error"): the server's log says it once the answer is sent.
+   */
+  unexpected?: unknown;
 }
 
 const store = new AsyncLocalStorage<RequestFacts>();
@@ -58,6 +63,12 @@ export function noteError(error: unknown, fallback?: { code: string; reason?: st
   if (retry) facts.retryAfter = retry;
   const cause = isCarnetError(error) ? databaseCause(error) : undefined;
   if (cause) facts.databaseCause = cause;
+}
+
+/** An unexpected error answered as part of the answer (not by the error handlers, which log theirs). */
+export function noteUnexpected(error: unknown): void {
+  const facts = store.getStore();
+  if (facts && facts.unexpected === undefined) facts.unexpected = error;
 }
 
 /**

@@ -128,6 +128,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     );
     // These three fields only, not the error (`err`) with its stack and whatever else it holds;
     // no field named `code`, which the log blanks as on the line above.
+    if (req.facts?.unexpected !== undefined) req.log.error({ err: req.facts.unexpected }, 'unexpected error (answered: internal error)');
     if (req.facts?.databaseCause) {
       req.log.warn({ cause: req.facts.databaseCause }, 'answered 503 database_changed: a statement kept prepared no longer fits its tables (another process changed them)');
     }

@@ -3,7 +3,7 @@
 import { CarnetError, CarnetErrors, isDatabaseOutage } from '../../domain/errors.js';
 import { registryErrorsFor, type RegistryErrorEntry } from '../error-codes.js';
 import type { XdsTransaction } from '../soap.js';
-import { noteError } from '../../http/request-facts.js';
+import { noteError, noteUnexpected } from '../../http/request-facts.js';
 
 const BY_REASON: Record<string, string> = {
   duplicate_in_message: 'XDSRegistryDuplicateUniqueIdInMessage',
@@ -25,6 +25,8 @@ export function errorsFor(error: unknown, tx: XdsTransaction): RegistryErrorEntr
   noteError(error instanceof CarnetErrors && error.problems.length ? error.problems[0] : error, { code: 'internal' });
   if (error instanceof CarnetErrors && error.problems.length) return registryErrorsFor(new CarnetErrors(error.problems.map((p) => recode(p, tx))));
   if (error instanceof CarnetError) return registryErrorsFor(recode(error, tx));
+  // Answered "internal error": the operator finds what it was in the log, under the request id.
+  noteUnexpected(error);
   return registryErrorsFor(error);
 }
 
