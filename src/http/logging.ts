@@ -13,7 +13,8 @@ export function loggerOptions(level: string): LoggerOptions {
     level,
     // `err` as every caller logs an error; the hook below brings an error under any other name,
     // or passed alone, to the same form, and Fastify's own lines with it.
-    serializers: { err: loggableError },
+    // `req` as Fastify's own lines would write it: the path and the names of the query parameters.
+    serializers: { err: loggableError, req: (req: { method?: string; url?: string }) => ({ method: req.method, url: loggableUrl(req.url ?? '') }) },
     hooks: { logMethod: loggableArguments },
     redact: {
       paths: [
