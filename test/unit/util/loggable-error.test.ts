@@ -1,10 +1,12 @@
 // What an error may say in the server's log (src/util/loggable-error.ts, and the logger's options
 // in src/http/logging.ts): never the values a database error, a Carnet error or a runtime error
 // carries; always what the operator needs (type, SQLSTATE, routine, constraint, frames).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { commands } from '../../../src/cli/commands.js';
 import { CarnetError } from '../../../src/domain/errors.js';
+import { main } from '../../../src/main.js';
 import { loggerOptions } from '../../../src/http/logging.js';
 import type { Db } from '../../../src/store/db.js';
 import { loggableError, loggableSummary, maskedMessage } from '../../../src/util/loggable-error.js';
@@ -137,5 +139,23 @@ describe('the embedded store', () => {
       expect(e.params).toBeUndefined();
       expect(Object.values(e).filter((v) => JSON.stringify(v)?.includes(INS))).toEqual([e.detail]);
     }
+  });
+});
+
+describe('the command line', () => {
+  it('a command stopped by an unexpected error says it as the log would, on standard error, and exits 1', async () => {
+    commands['log-probe'] = { summary: 'test only', load: async () => ({ run: async () => Promise.reject(pgError()) }) };
+    const said: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void said.push(a.join(' ')));
+    try {
+      await main(['log-probe']);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      spy.mockRestore();
+      delete commands['log-probe'];
+      process.exitCode = undefined;
+    }
+    expect(said.join('\n')).toMatch(/^carnet: unexpected error: DatabaseError 23505 duplicate key value violates unique constraint "patient_identifier_pkey"\n\s+at /);
+    expect(said.join('\n')).not.toContain(INS);
   });
 });
