@@ -3,8 +3,9 @@
 // contains (<the row>)"), and the embedded store's held the statement's parameters: the log's
 // `err` wrote them all. Real errors of the real store, on both stores: a constraint the test adds
 // (an index, a check) refuses a real statement of a real request, or of the outbox's background
-// round, with the values the request or the message carries. The log keeps what an operator
-// needs: the SQLSTATE, the constraint, PostgreSQL's message, the request id.
+// round, with the values the request or the message carries; FHIR, XDS and the auth door. The
+// log keeps what an operator needs: the SQLSTATE, the constraint, PostgreSQL's message, the
+// request id.
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
@@ -175,5 +176,32 @@ describeEachStore('a database error in the server\'s log', (db) => {
     expectNowhere([recipient, 'Sondelogcorps', '731901', '731902']);
     expect(JSON.stringify(report)).not.toMatch(/sondelog|73190/i);
     await db().query('ALTER TABLE outbox DROP CONSTRAINT log_probe_error');
+  });
+
+  it('AUTH-06: the auth door\'s unexpected error (the one-time code\'s mail refused by the database) answers 500; the log has the SQLSTATE, never the address, the code\'s mail or the password', async () => {
+    const support = { kind: 'support' as const, agentId: 'agent-log-probe' };
+    const { patientKey } = await w.services.records.create(
+      { actor: support, channel: 'test' },
+      { identifiers: [newIns()], given: 'Sondelogprenom', family: 'Sondelogfamille', birthDate: '1971-08-19', consent: { givenBy: 'patient' } },
+    );
+    const email = 'sondelog.compte@example.org';
+    const opened = await fetch(`${server.baseUrl}/auth/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.tokenFor(support)}` },
+      body: JSON.stringify({ patientKey, role: 'patient', email }),
+    });
+    expect(opened.status).toBe(201);
+    const { login, temporaryPassword } = (await opened.json()) as { login: string; temporaryPassword: string };
+    await db().query("ALTER TABLE outbox ADD CONSTRAINT log_probe_code CHECK (kind <> 'login_code') NOT VALID");
+    const res = await fetch(`${server.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'log-check-auth' },
+      body: JSON.stringify({ login, password: temporaryPassword }),
+    });
+    expect(res.status).toBe(500);
+    const mine = await linesFor('log-check-auth');
+    expect(mine.find((l) => l.err)).toMatchObject({ level: 50, err: { type: 'DatabaseError', sqlState: '23514', constraint: 'log_probe_code', table: 'outbox' } });
+    expectNowhere([email, temporaryPassword, 'code de connexion', 'Sondelogfamille']);
+    await db().query('ALTER TABLE outbox DROP CONSTRAINT log_probe_code');
   });
 });
