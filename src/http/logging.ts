@@ -31,15 +31,53 @@ export function loggerOptions(level: string): LoggerOptions {
 }
 
 /**
- * A URL fit for a log line: the path, and the names of the query parameters without their values.
- * Values name patients (an INS in `patient.identifier`), documents and codes; the log keeps none
- * of them. Ids in the path are Carnet's own opaque keys.
+ * A URL fit for a log line: the path, its segments as loggablePath writes them, and the names of
+ * the query parameters without their values. Values name patients (an INS in
+ * `patient.identifier`), documents and codes; the log keeps none of them.
  */
 export function loggableUrl(url: string): string {
   const q = url.indexOf('?');
-  if (q < 0) return url;
-  const names = [...new Set(url.slice(q + 1).split('&').map((p) => p.split('=')[0]).filter(Boolean))];
-  return names.length ? `${url.slice(0, q)}?${names.join('&')}` : url.slice(0, q);
+  if (q < 0) return loggablePath(url);
+  const names = [...new Set(url.slice(q + 1).split('&').map((p) => loggableName(p.split('=')[0]!)).filter(Boolean))];
+  return names.length ? `${loggablePath(url.slice(0, q))}?${names.join('&')}` : loggablePath(url.slice(0, q));
+}
+
+/**
+ * A query parameter's name as the log writes it: `…` when it is not shaped as a name (a value
+ * sent without its `=`, `?urn:oid:...|<INS>`, or with it escaped, `?identifier%3D<INS>`).
+ */
+function loggableName(name: string): string {
+  return !name || (PARAMETER_NAME.test(name) && !/\d{4}/.test(name)) ? name : '…';
+}
+const PARAMETER_NAME = /^[A-Za-z_$][\w.:$-]{0,63}$/;
+
+/**
+ * The words of the server's routes (`fhir`, `Patient`, `_history`, `$everything`): the path
+ * segments a log line writes as they are. The server adds each route's as it is registered.
+ */
+const routeWords = new Set<string>();
+
+/** Adds a route's fixed segments (not its parameters) to the words a logged path keeps. */
+export function addRouteWords(routeUrl: string): void {
+  for (const s of routeUrl.split('/')) if (s && !s.startsWith(':') && !s.includes('*')) routeWords.add(s);
+}
+
+/** Carnet's own keys (records, documents, lists, traces): opaque, they name nobody. */
+const CARNET_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** a version (`_history/3`) */
+const SMALL_NUMBER = /^\d{1,3}$/;
+
+/**
+ * A path fit for a log line: a segment is written when it is a route's word, one of Carnet's
+ * keys or a version number, and as `…` otherwise. The path is the caller's to write: a client
+ * reads `/fhir/Patient/<INS>` or `/fhir/Patient/<name>`, or escapes its query
+ * (`/fhir/Patient%3Fidentifier=...`); those segments are no route's and no key of Carnet's.
+ */
+export function loggablePath(path: string): string {
+  return path
+    .split('/')
+    .map((s) => (s === '' || routeWords.has(s) || CARNET_KEY.test(s) || SMALL_NUMBER.test(s) ? s : '…'))
+    .join('/');
 }
 
 /**

@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino';
 import type { Config, InputLimits } from '../config/config.js';
 import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
-import { loggableUrl } from './logging.js';
+import { addRouteWords, loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
@@ -66,6 +66,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   app.addHook('onRoute', (route) => {
     // HEAD routes are added by Fastify for GET ones; they follow their GET.
     app.routeIndex.add(route.method, route.url);
+    // the words of its path that a request's log line may write (http/logging.ts)
+    addRouteWords(route.url);
   });
 
   app.decorateRequest('facts', null as unknown as RequestFacts);

@@ -1,0 +1,95 @@
+// The request's line writes its path and the names of its query parameters, and the caller
+// writes both: a client that reads a patient by their INS (`/fhir/Patient/<INS>`), escapes its
+// query (`/fhir/Patient%3Fidentifier=...|<INS>`) or forgets a parameter's `=`
+// (`?urn:oid:...|<INS>`) put the identifier where the log took it as a path or a name. The log
+// keeps a path's route words, Carnet's own keys and version numbers, and names shaped as names.
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loggerOptions } from '../../src/http/logging.js';
+import { startTestApp, type RunningApp } from '../support/app.js';
+import { describeEachStore } from '../support/stores.js';
+import { adultRecord, makeWorld, patientCaller, proActor, type World } from '../support/world.js';
+
+const doctor = proActor('doctor');
+const INS_OID = 'urn:oid:1.2.250.1.213.1.4.8';
+
+interface LogLine {
+  msg: string;
+  requestId?: string;
+  url?: string;
+  status?: number;
+}
+
+describeEachStore('the paths and query names of the request log', (db) => {
+  let server: RunningApp;
+  let w: World;
+  let token: string;
+  const written: string[] = [];
+  const lineFor = async (requestId: string): Promise<LogLine> => {
+    const mine = () => written.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'request' && l.requestId === requestId);
+    while (mine().length === 0) await new Promise((r) => setImmediate(r));
+    return mine()[0]!;
+  };
+  const get = async (path: string, requestId: string): Promise<{ status: number; line: LogLine }> => {
+    const res = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': requestId } });
+    await res.arrayBuffer();
+    return { status: res.status, line: await lineFor(requestId) };
+  };
+  const expectNowhere = (values: string[]) => {
+    const log = written.join('\n');
+    for (const v of values) expect(log).not.toContain(v);
+  };
+
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        written.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    w = await makeWorld(db());
+    server = await startTestApp(db(), {}, { logger: pino(loggerOptions('info'), sink) });
+    token = await server.tokenFor(doctor);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('a patient read by their INS or their name in the path: the line has the route\'s words and `…`, never the identifier nor the name', async () => {
+    const { ins } = await adultRecord(w);
+    const byIns = await get(`/fhir/Patient/${ins.value}`, 'path-ins');
+    expect(byIns.status).toBe(404);
+    expect(byIns.line).toMatchObject({ status: 404, url: '/fhir/Patient/…' });
+    const everything = await get(`/fhir/Patient/${ins.value}/$everything`, 'path-ins-op');
+    // no route has `$everything`: a word of no route is the caller's too
+    expect(everything.line.url).toBe('/fhir/Patient/…/…');
+    const byName = await get('/fhir/Patient/Sondecheminnom', 'path-name');
+    expect(byName.line.url).toBe('/fhir/Patient/…');
+    const unknown = await get(`/dossiers/${ins.value}/Sondecheminnom`, 'path-unknown');
+    expect(unknown.line).toMatchObject({ status: 404, url: '/…/…/…' });
+    expectNowhere([ins.value, 'Sondecheminnom']);
+  });
+
+  it('a query escaped into the path, or sent without its `=`: the line has neither the identifier nor the escaped query', async () => {
+    const { ins } = await adultRecord(w);
+    const escaped = await get(`/fhir/Patient%3Fidentifier=${INS_OID}%7C${ins.value}`, 'path-escaped-query');
+    expect(escaped.line.url).toBe('/fhir/…');
+    const bare = await get(`/fhir/Patient?${INS_OID}|${ins.value}`, 'query-bare-value');
+    expect(bare.line.url).toBe('/fhir/Patient?…');
+    const escapedEquals = await get(`/fhir/Patient?identifier%3D${ins.value}&_count=5`, 'query-escaped-equals');
+    expect(escapedEquals.line.url).toBe('/fhir/Patient?…&_count');
+    expectNowhere([ins.value]);
+  });
+
+  it('what the operator needs stays: the route\'s words, Carnet\'s keys, versions and the names of the parameters', async () => {
+    const { patientKey } = await adultRecord(w);
+    await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
+    const read = await get(`/fhir/Patient/${patientKey}`, 'path-key');
+    expect(read.line).toMatchObject({ status: 200, url: `/fhir/Patient/${patientKey}` });
+    const search = await get(`/fhir/DocumentReference?patient=${patientKey}&status=current&_count=10`, 'query-names');
+    expect(search.line.url).toBe('/fhir/DocumentReference?patient&status&_count');
+    const metadata = await get('/fhir/metadata', 'path-metadata');
+    expect(metadata.line.url).toBe('/fhir/metadata');
+  });
+});
