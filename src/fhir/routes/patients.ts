@@ -15,8 +15,17 @@ const PATIENT_ID = /(?:^|\/)Patient\/([^/?#]+)$/;
 /** The logical id a `patient` search value or a subject reference names, if any. */
 export function patientIdOf(reference: string): string | undefined {
   const m = PATIENT_ID.exec(reference);
-  if (m) return decodeURIComponent(m[1]);
+  if (m) return decodedId(m[1]!);
   return /^[A-Za-z0-9\-.]{1,64}$/.test(reference) ? reference : undefined;
+}
+
+/** A reference's id with its escapes decoded; undefined when they are not UTF-8 (`%E0%A4%A`): no id. */
+function decodedId(id: string): string | undefined {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `system|value` (system as `urn:oid:` or bare OID) -> identifier; a value alone is refused. */
@@ -56,7 +65,8 @@ export function patientResolver(services: Services, caller: Caller) {
     }
     const id = PATIENT_ID.exec(link.reference)?.[1];
     if (!id) return null;
-    const patientKey = decodeURIComponent(id);
+    const patientKey = decodedId(id);
+    if (patientKey === undefined) return null;
     await services.submissions.admitSubject(caller, [{ patientKey }]);
     return found(await recordOfPatientId(services, patientKey));
   };
