@@ -60,23 +60,48 @@ const NAME_QUOTING_CLASSES = new Set(['08', '0A', '23', '25', '26', '3F', '40', 
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 const SYSTEM_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
-const QUOTED = /"[^"\n]*"|'[^'\n]*'|`[^`\n]*`|«[^»\n]*»/g;
+/**
+ * Quoted text, from a quote to the last of its kind on the line: a quoted input may hold quotes
+ * itself (JSON.parse quotes the JSON it refused: `"{"family":"Durand"}"`), and quote to quote
+ * would leave its values between the pairs. Angle brackets quote too (`<address@host>`).
+ */
+const QUOTED = /"[^\n]*"|'[^\n]*'|`[^\n]*`|«[^\n]*»|<[^<>\n]*>/g;
 /** a query string after a path: its parameters' values name patients (http/logging.ts) */
 const QUERY_STRING = /\?[^\s"'`)]+/g;
-/** a number of four digits or more: an identifier, a phone number, a date */
-const LONG_NUMBER = /\d{4,}/g;
+/** an e-mail address, quoted or not */
+const EMAIL = /[^\s@"'`<>()[\],;:]+@[^\s@"'`<>()[\],;:]+/g;
+/** a JSON Web Token (a bearer token, an id token): its header and claims are base64url JSON */
+const JWT = /\beyJ[\w-]*(?:\.[\w-]*){1,2}/g;
+/**
+ * A number of four digits or more, its digits together or in groups (a space, a dash, a slash
+ * between them): an identifier (an INS written `2 85 07 75 123 456`), a phone number, a date
+ * (`1971-08-19`, `19/08/1971`).
+ */
+const LONG_NUMBER = /\d(?:[ /-]?\d){3,}/g;
 /** Node's argument errors end by quoting the value they received */
 const RECEIVED = /\bReceived\b.*$/s;
 
-/** Quoted text, query strings and long numbers cut from a message: what is left is the runtime's own words. */
+const cutQuote = (q: string) => (q[0] === '<' ? '<…>' : `${q[0]}…${q[q.length - 1]}`);
+
+/**
+ * Quoted text, query strings, e-mail addresses, tokens and long numbers cut from a message: what
+ * is left is the runtime's own words. A value written bare among words (a name) cannot be told
+ * from them; errors that write such values are Carnet's own, whose message is never logged.
+ */
 export function maskedMessage(message: string): string {
-  return message.replace(RECEIVED, 'Received …').replace(QUOTED, (q) => `${q[0]}…${q[q.length - 1]}`).replace(QUERY_STRING, '?…').replace(LONG_NUMBER, '…');
+  return message
+    .replace(RECEIVED, 'Received …')
+    .replace(EMAIL, '…@…')
+    .replace(JWT, '…')
+    .replace(QUOTED, cutQuote)
+    .replace(QUERY_STRING, '?…')
+    .replace(LONG_NUMBER, '…');
 }
 
 /** PostgreSQL's message: as it is when its class quotes only names, else with quoted text cut. */
 function databaseMessage(message: string, sqlState: string): string {
   const line = message.split('\n')[0]!;
-  return NAME_QUOTING_CLASSES.has(sqlState.slice(0, 2)) ? line : line.replace(QUOTED, (q) => `${q[0]}…${q[q.length - 1]}`).replace(LONG_NUMBER, '…');
+  return NAME_QUOTING_CLASSES.has(sqlState.slice(0, 2)) ? line : line.replace(EMAIL, '…@…').replace(QUOTED, cutQuote).replace(LONG_NUMBER, '…');
 }
 
 const isErrorLike = (e: unknown): e is Error => e instanceof Error || (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string');

@@ -96,6 +96,21 @@ describe('loggableError', () => {
     expect(JSON.stringify(loggableError(url))).not.toContain(INS);
   });
 
+  it('a message\'s values that slipped past the quote-to-quote cut: a quoted input holding quotes, angle brackets, bare e-mail addresses, tokens, numbers in groups and dates', () => {
+    // JSON.parse quotes the JSON it refused, whose own quotes paired with the outer ones left the values bare
+    expect(maskedMessage(`Unexpected token 'x', "x{"family":"Durand","given":"Marie"}" is not valid JSON`)).toBe(`Unexpected token '…', "…" is not valid JSON`);
+    expect(maskedMessage('all recipients were rejected: 550 <marie.durand@example.org>: Recipient address rejected')).toBe('all recipients were rejected: 550 <…>: Recipient address rejected');
+    expect(maskedMessage('Invalid recipient marie.durand@example.org')).toBe('Invalid recipient …@…');
+    expect(maskedMessage('token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJEdXJhbmQifQ.c2lnbmF0dXJl refused')).toBe('token … refused');
+    expect(maskedMessage('patient 2 84 05 75 123 456 78 born 1971-08-19 (19/08/1971)')).toBe('patient … born … (…)');
+    // what is the runtime's own stays: short numbers, addresses of machines, positions
+    expect(maskedMessage('connect ECONNREFUSED 127.0.0.1:5432')).toBe('connect ECONNREFUSED 127.0.0.1:…');
+    expect(maskedMessage('Unterminated string in JSON at position 12')).toBe('Unterminated string in JSON at position 12');
+    const bare = loggableError(new SyntaxError(`Unexpected token 'x', "x{"family":"Durand"}" is not valid JSON`));
+    expect(JSON.stringify(bare)).not.toContain('Durand');
+    expect(loggableError(pgError({ code: '22P02', message: 'invalid input syntax for type json: "{"family":"Durand"}"' })).message).toBe('invalid input syntax for type json: "…"');
+  });
+
   it('what is not an error is said by its type only; a report line says the SQLSTATE and the message', () => {
     expect(loggableError(`thrown ${INS}`)).toEqual({ type: 'string' });
     expect(loggableSummary(pgError())).toBe('DatabaseError 23505 duplicate key value violates unique constraint "patient_identifier_pkey"');
