@@ -46,5 +46,6 @@ async function loadMain() {
   return import('../src/main.ts');
 }
 
-const { main } = await loadMain();
+const { main, sayProcessFaults } = await loadMain();
+sayProcessFaults();
 await main(process.argv.slice(2));

@@ -59,7 +59,27 @@ export async function main(argv: string[]): Promise<void> {
     }
     // Anything else is a fault: said as the server's log says it (util/loggable-error.ts), never
     // printed whole: a database's error holds the values of the row it refused.
-    console.error(`carnet: unexpected error: ${loggableSummary(e)}\n${loggableError(e).stack?.split('\n').slice(1).join('\n') ?? ''}`.trimEnd());
+    console.error(unexpectedErrorText(e));
     process.exitCode = 1;
   }
+}
+
+/** A fault as a command says it on standard error: as the log would (util/loggable-error.ts). */
+function unexpectedErrorText(e: unknown): string {
+  return `carnet: unexpected error: ${loggableSummary(e)}\n${loggableError(e).stack?.split('\n').slice(1).join('\n') ?? ''}`.trimEnd();
+}
+
+/**
+ * An error nobody caught (thrown from a timer or an event, a promise's rejection nobody awaited)
+ * stops the process, said as main's own faults are. Node's own account would print the error
+ * whole, every field of it: a database error's `detail` (the row it refused) included. For the
+ * process that runs `carnet` (bin/carnet.js), not for a test's.
+ */
+export function sayProcessFaults(): void {
+  const stop = (e: unknown) => {
+    console.error(unexpectedErrorText(e));
+    process.exit(1);
+  };
+  process.on('uncaughtException', stop);
+  process.on('unhandledRejection', stop);
 }
