@@ -106,7 +106,12 @@ function loggableArguments(this: unknown, args: unknown[], method: (...a: unknow
   method.apply(this, [obj, ...more]);
 }
 
-/** A query string's values cut from a text: `/fhir/Patient?identifier=...` -> `/fhir/Patient?…`. */
+/**
+ * A request's URL quoted in a text (Fastify's warnings: `in the "<url>" (GET) route`) as the
+ * request's line writes it; any other query string's values cut: `/fhir/Patient?identifier=...`
+ * -> `/fhir/Patient?…`.
+ */
 function maskedUrls(text: string): string {
-  return text.includes('?') ? text.replace(/\?[^\s"'`)]+/g, '?…') : text;
+  const urls = text.includes('"/') ? text.replace(/"(\/[^"\s]*)"/g, (_q, url: string) => `"${loggablePath(url.split('?')[0]!)}${url.includes('?') ? '?…' : ''}"`) : text;
+  return urls.includes('?') ? urls.replace(/\?[^\s"'`)]+/g, '?…') : urls;
 }

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { commands } from '../../../src/cli/commands.js';
 import { CarnetError } from '../../../src/domain/errors.js';
 import { main } from '../../../src/main.js';
-import { loggerOptions } from '../../../src/http/logging.js';
+import { addRouteWords, loggerOptions } from '../../../src/http/logging.js';
 import type { Db } from '../../../src/store/db.js';
 import { loggableError, loggableSummary, maskedMessage } from '../../../src/util/loggable-error.js';
 import { openTestPglite } from '../../support/stores.js';
@@ -124,6 +124,8 @@ describe('the logger', () => {
     log.warn({ failure: pgError(), other: 1 }, 'under another name');
     log.error(pgError());
     log.error({ err: new CarnetError('unavailable', 'retry', { reason: 'database_changed', cause: pgError() }) }, 'with a cause');
+    // the route the URL names is a server's (a quoted URL keeps the routes' words: http/logging.ts)
+    addRouteWords('/fhir/Patient');
     log.child({ requestId: 'r' }).warn('Reply was already sent, in the "/fhir/Patient?identifier=x|2840575123456" (GET) route');
     const all = lines();
     expect(JSON.stringify(all)).not.toContain(INS);
