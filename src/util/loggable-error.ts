@@ -61,11 +61,12 @@ const NAME_QUOTING_CLASSES = new Set(['08', '0A', '23', '25', '26', '3F', '40', 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 const SYSTEM_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 /**
- * Quoted text, from a quote to the last of its kind on the line: a quoted input may hold quotes
- * itself (JSON.parse quotes the JSON it refused: `"{"family":"Durand"}"`), and quote to quote
- * would leave its values between the pairs. Angle brackets quote too (`<address@host>`).
+ * Quoted text, from a quote to the last of its kind in the message: a quoted input may hold
+ * quotes itself (JSON.parse quotes the JSON it refused: `"{"family":"Durand"}"`) and lines
+ * (`"x\n    at Durand"`), and quote to quote would leave its values between the pairs. Angle
+ * brackets quote too (`<address@host>`).
  */
-const QUOTED = /"[^\n]*"|'[^\n]*'|`[^\n]*`|«[^\n]*»|<[^<>\n]*>/g;
+const QUOTED = /"[^]*"|'[^]*'|`[^]*`|«[^]*»|<[^<>\n]*>/g;
 /** a query string after a path: its parameters' values name patients (http/logging.ts) */
 const QUERY_STRING = /\?[^\s"'`)]+/g;
 /** an e-mail address, quoted or not */
@@ -118,12 +119,21 @@ function typeOf(e: Error): string {
   return typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : 'Error';
 }
 
-/** The frames of a stack (`    at fn (file:line:col)`), under a first line of our own. */
+/**
+ * The frames of a stack (`    at fn (file:line:col)`), under a first line of our own. A stack
+ * begins with the error's message, whose lines may read as frames (`...:\n    at <a value>`):
+ * that beginning is left out, and when the stack does not begin with the message (it was
+ * changed after), only lines that end as a frame does (a location, `<anonymous>`, `native`).
+ */
 function framesOf(e: Error, head: string): string | undefined {
   if (typeof e.stack !== 'string') return undefined;
-  const frames = e.stack.split('\n').filter((l) => /^\s+at /.test(l));
+  const written = `${String(e.name)}: ${String(e.message)}`;
+  const own = e.stack.startsWith(written);
+  const rest = own ? e.stack.slice(written.length) : e.stack;
+  const frames = rest.split('\n').filter((l) => /^\s+at /.test(l) && (own || FRAME_END.test(l)));
   return [head, ...frames].join('\n');
 }
+const FRAME_END = /(?::\d+:\d+\)?|\((?:<anonymous>|native|index \d+)\))$/;
 
 function text(v: unknown): string | undefined {
   return typeof v === 'string' && v.length <= 256 ? v : undefined;

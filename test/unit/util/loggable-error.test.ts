@@ -109,6 +109,20 @@ describe('loggableError', () => {
     const bare = loggableError(new SyntaxError(`Unexpected token 'x', "x{"family":"Durand"}" is not valid JSON`));
     expect(JSON.stringify(bare)).not.toContain('Durand');
     expect(loggableError(pgError({ code: '22P02', message: 'invalid input syntax for type json: "{"family":"Durand"}"' })).message).toBe('invalid input syntax for type json: "…"');
+    // a quoted input over lines, and a message's lines that read as frames of the stack
+    let parsed: unknown;
+    try {
+      JSON.parse(`x\n    at Durand ${INS} (a)`);
+    } catch (e) {
+      parsed = e;
+    }
+    expect(JSON.stringify(loggableError(parsed))).not.toMatch(/Durand|2840575/);
+    const forged = loggableError(new Error('refused:\n    at the record of 1971-08-19'));
+    expect(forged.stack).not.toContain('1971-08-19');
+    expect(forged.stack).toMatch(/^Error: refused:\n {4}at the record of …\n\s+at /);
+    const changed = new Error('x');
+    changed.stack = 'Error: refused:\n    at the record of 1971-08-19\n    at foo (/a/b.ts:1:2)\n    at new Bar (/a/c.ts:3:4)\n    at async Promise.all (index 0)\n    at JSON.parse (<anonymous>)';
+    expect(loggableError(changed).stack).toBe('Error: x\n    at foo (/a/b.ts:1:2)\n    at new Bar (/a/c.ts:3:4)\n    at async Promise.all (index 0)\n    at JSON.parse (<anonymous>)');
   });
 
   it('what is not an error is said by its type only; a report line says the SQLSTATE and the message', () => {
