@@ -5,33 +5,15 @@
 // lines are dropped rather than held without end or made to wait, and the count of dropped lines
 // is said on standard error. What is buffered is written out when the server closes, and when the
 // process exits (pino's exit hook writes it synchronously, an uncaught exception included).
-//
-// Lines are written a few kilobytes at a time, or after LOG_FLUSH_MS when fewer came: each write
-// is handed to a thread of libuv's pool and its end told back to the loop, which cost the server
-// more CPU than the line itself (~30 µs of the process for a 300-byte line, against ~1 µs a line
-// in writes of ten; docs/PERFORMANCE.md, issue 13). A line reaches the file at most LOG_FLUSH_MS
-// after it was logged.
 import pino, { type Logger, type LoggerOptions } from 'pino';
 
 /** The buffer's bound: far above what a busy server's lines need between two writes. */
 export const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
 
-/** Lines are gathered into writes of this many bytes (a busy server's dozen lines)... */
-export const LOG_WRITE_BYTES = 4096;
-
-/** ...or written this long after the first of them, when fewer came. */
-export const LOG_FLUSH_MS = 50;
-
 /** How often, at most, the dropped lines are counted aloud on standard error. */
 const DROP_REPORT_MS = 1000;
 
 type SonicBoom = ReturnType<typeof pino.destination>;
-
-/** True while the stream has a write with the operating system (sonic-boom keeps it private). */
-const writing = (stream: SonicBoom) => (stream as unknown as { _writing: boolean })._writing;
-
-/** Bytes the stream holds that no write has taken yet (sonic-boom keeps it private). */
-const buffered = (stream: SonicBoom) => (stream as unknown as { _len: number })._len;
 
 /** The destination of each logger made by asyncLogger. */
 const destinations = new WeakMap<Logger, SonicBoom>();
@@ -47,20 +29,7 @@ export function logDestination(
     process.stderr.write(line);
   },
 ): SonicBoom {
-  // never gathering more than a quarter of the bound: a small bound still writes by size
-  const stream = pino.destination({ dest: fd, sync: false, maxLength: maxBytes, minLength: Math.min(LOG_WRITE_BYTES, Math.floor(maxBytes / 4)) });
-  // What fewer lines than a write's worth left in the buffer goes out on the next tick of this
-  // timer; an idle server writes nothing (sonic-boom's own periodic flush writes even when empty).
-  const flusher = setInterval(() => {
-    if (writing(stream) || buffered(stream) === 0) return;
-    try {
-      stream.flush();
-    } catch {
-      // destroyed: nothing of ours can be written any more
-      clearInterval(flusher);
-    }
-  }, LOG_FLUSH_MS).unref();
-  stream.once('close', () => clearInterval(flusher));
+  const stream = pino.destination({ dest: fd, sync: false, maxLength: maxBytes });
   let dropped = 0;
   let reporting: NodeJS.Timeout | undefined;
   stream.on('drop', () => {
@@ -85,6 +54,8 @@ export function asyncLogger(options: LoggerOptions, fd = 1, maxBytes = LOG_BUFFE
 /** How long a close waits, at most, for writes already handed to the operating system. */
 const CLOSE_WAIT_MS = 2000;
 
+/** True while the stream has a write with the operating system (sonic-boom keeps it private). */
+const writing = (stream: SonicBoom) => (stream as unknown as { _writing: boolean })._writing;
 
 /**
  * Writes out what `logger` still buffers before it resolves, when asyncLogger made it (any other
