@@ -16,7 +16,6 @@ import { identify, vihfVerifierConfig } from './door/identity.js';
 import { handleQuery, queryFailure } from './door/query.js';
 import { sendStreamedQuery } from './door/query-stream.js';
 import { EntryXmlCache } from './door/entry-xml-cache.js';
-import { answerBytes } from './door/answer-bytes.js';
 import { handleRetrieve } from './door/retrieve.js';
 import { handleSubmission } from './door/submit.js';
 import { handleUpdate } from './door/update.js';
@@ -53,7 +52,7 @@ function sendFault(reply: FastifyReply, error: unknown, relatesTo?: string): Fas
 
 /** Writes an answer without documents as MTOM (the envelope as its one part) or as a plain SOAP 1.2 message. */
 function sendFramed(reply: FastifyReply, envelopeXml: string, mtom: boolean, action: string): FastifyReply {
-  if (!mtom) return reply.type(SOAP_TYPE).send(answerBytes(envelopeXml));
+  if (!mtom) return reply.type(SOAP_TYPE).send(envelopeXml);
   const message = buildMtomMessage(envelopeXml, [], action);
   return reply.header('content-type', message.contentType).header('content-length', message.length).send(Readable.from(message.chunks));
 }
