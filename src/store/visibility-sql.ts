@@ -43,7 +43,7 @@ const PLAIN_CODE = /^[A-Za-z0-9._:-]+$/;
  * (profiles) and the domain's rule, never from a request, and make one text per role: a few more
  * statements to keep per connection. The reader's own ids (the exempt authors) stay parameters.
  */
-function constantList(codes: readonly string[]): string | undefined {
+export function constantList(codes: readonly string[]): string | undefined {
   if (!codes.length || !codes.every((c) => PLAIN_CODE.test(c))) return undefined;
   return `ARRAY[${codes.map((c) => `'${c}'`).join(',')}]`;
 }
