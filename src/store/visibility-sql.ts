@@ -44,9 +44,20 @@ const PLAIN_CODE = /^[A-Za-z0-9._:-]+$/;
  * statements to keep per connection. The reader's own ids (the exempt authors) stay parameters.
  */
 export function constantList(codes: readonly string[]): string | undefined {
-  if (!codes.length || !codes.every((c) => PLAIN_CODE.test(c))) return undefined;
-  return `ARRAY[${codes.map((c) => `'${c}'`).join(',')}]`;
+  // A reader's lists are made afresh for each request (visibility.ts) but are few (one per role):
+  // each one's text is made once, checked once, and the same string then goes into every page.
+  const key = JSON.stringify(codes);
+  if (madeLists.has(key)) return madeLists.get(key);
+  const made = !codes.length || !codes.every((c) => PLAIN_CODE.test(c)) ? undefined : `ARRAY[${codes.map((c) => `'${c}'`).join(',')}]`;
+  // bounded: past MADE_LISTS_MAX lists, everything is forgotten (each is then made once more)
+  if (madeLists.size >= MADE_LISTS_MAX) madeLists.clear();
+  madeLists.set(key, made);
+  return made;
 }
+
+/** constantList's texts by list (its codes as JSON: one key per list, whatever its codes hold). */
+const madeLists = new Map<string, string | undefined>();
+const MADE_LISTS_MAX = 1000;
 
 function filterParams(filter: SomeFilter, params: SqlParams, options: VisibilitySqlOptions = {}): FilterParams {
   const list = (codes: readonly string[]) => (options.constantLists ? constantList(codes) : undefined) ?? params.add(codes);
