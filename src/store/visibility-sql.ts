@@ -45,17 +45,20 @@ const PLAIN_CODE = /^[A-Za-z0-9._:-]+$/;
  */
 export function constantList(codes: readonly string[]): string | undefined {
   // A reader's lists are made afresh for each request (visibility.ts) but are few (one per role):
-  // each one's text is made once, checked once, and the same string then goes into every page.
-  const key = JSON.stringify(codes);
+  // each one's text is made and checked once, then found by its codes (joined by NUL: one list's
+  // key only when no code holds a NUL, never so for a plain one).
+  const make = () => (!codes.length || !codes.every((c) => PLAIN_CODE.test(c)) ? undefined : `ARRAY[${codes.map((c) => `'${c}'`).join(',')}]`);
+  if (codes.some((c) => c.includes('\u0000'))) return make();
+  const key = codes.join('\u0000');
   if (madeLists.has(key)) return madeLists.get(key);
-  const made = !codes.length || !codes.every((c) => PLAIN_CODE.test(c)) ? undefined : `ARRAY[${codes.map((c) => `'${c}'`).join(',')}]`;
+  const made = make();
   // bounded: past MADE_LISTS_MAX lists, everything is forgotten (each is then made once more)
   if (madeLists.size >= MADE_LISTS_MAX) madeLists.clear();
   madeLists.set(key, made);
   return made;
 }
 
-/** constantList's texts by list (its codes as JSON: one key per list, whatever its codes hold). */
+/** constantList's texts by list. */
 const madeLists = new Map<string, string | undefined>();
 const MADE_LISTS_MAX = 1000;
 

@@ -10,6 +10,7 @@ import type { DocumentQuery } from '../../../src/store/document-repo.js';
 import { documentRowsSelect } from '../../../src/store/document-stream.js';
 import { relationsColumn } from '../../../src/store/relations-repo.js';
 import { SqlParams } from '../../../src/store/sql-params.js';
+import { constantList } from '../../../src/store/visibility-sql.js';
 
 const KEY = '00000000-0000-4000-8000-000000000001';
 const filter = (allowedTypeCodes: string[]): VisibilityFilter =>
@@ -41,5 +42,12 @@ describe("the document page's statement", () => {
     expect(p.values).toContainEqual(['11488-4', "x'); DROP TABLE dmp; --"]);
     expect(sql).toMatch(/ LIMIT \$\d+$/);
     expect(p.values.at(-1)).toBe(2.5);
+  });
+
+  it('a list kept once made is found by its own codes only: two codes are not one code holding a NUL', () => {
+    expect(constantList(['a', 'b'])).toBe(`ARRAY['a','b']`);
+    expect(constantList(['a\u0000b'])).toBeUndefined();
+    expect(constantList(['a', 'b'])).toBe(`ARRAY['a','b']`);
+    expect(constantList(['a', "b'"])).toBeUndefined();
   });
 });
