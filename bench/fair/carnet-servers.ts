@@ -34,8 +34,9 @@ export async function startFairRun(o: {
   server?: Pick<ServerArgs, 'recordSizes' | 'captureQueries'>;
   log: (l: string) => void;
 }): Promise<FairRun> {
-  const roots: Array<[string, string]> = [['Carnet', HERE_ROOT]];
-  if (o.compare !== false && process.env.BENCH_COMPARE) roots.unshift(['Carnet (compare)', resolve(process.env.BENCH_COMPARE)]);
+  // [name, checkout, whether it is the compared one]
+  const roots: Array<[string, string, boolean]> = [['Carnet', HERE_ROOT, false]];
+  if (o.compare !== false && process.env.BENCH_COMPARE) roots.unshift(['Carnet (compare)', resolve(process.env.BENCH_COMPARE), true]);
   const admin = new pg.Client({ connectionString: o.databaseUrl });
   await admin.connect();
   const dir = mkdtempSync(join(tmpdir(), 'carnet-fair-bench-'));
@@ -49,15 +50,16 @@ export async function startFairRun(o: {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const [name, root] of roots) {
+    for (const [name, root, compared] of roots) {
       const schema = `carnet_fair_bench_${randomBytes(4).toString('hex')}`;
       await admin.query(`CREATE SCHEMA ${schema}`);
       schemas.push(schema);
       const started = Date.now();
       const args: ServerArgs = { srcRoot: root, databaseUrl: o.databaseUrl, schema, records: o.records, documents: o.documents, dataDir: join(dir, schema), ...o.server };
-      const server = await startChild<ServerReady>('./server.ts', args, openSync(join(dir, `${schema}.log`), 'a'));
+      const server = await startChild<ServerReady>('./server.ts', args, openSync(join(dir, `${schema}.log`), 'a'), serverFlags(compared));
       children.push(server);
-      o.log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})`);
+      const flags = serverFlags(compared);
+      o.log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})${flags.length ? `, node ${flags.join(' ')}` : ''}`);
       servers.push([name, server, schema]);
     }
   } catch (e) {
@@ -73,6 +75,17 @@ export async function startFairRun(o: {
     },
     close,
   };
+}
+
+/**
+ * Node's options for a Carnet server of the run: BENCH_SERVER_FLAGS (space-separated, e.g.
+ * `--max-semi-space-size=32`) for this checkout's server, BENCH_COMPARE_FLAGS for the compared
+ * one's (BENCH_COMPARE may name this checkout: the same code with and without a flag); none by
+ * default. Baselines never get them.
+ */
+function serverFlags(compared: boolean): string[] {
+  const flags = process.env[compared ? 'BENCH_COMPARE_FLAGS' : 'BENCH_SERVER_FLAGS'] ?? '';
+  return flags.split(/\s+/).filter(Boolean);
 }
 
 /** The SOAP Header's wsse:Security of server.ts's depositing doctor, signed by the TEST-ONLY signer the servers trust in development mode. */

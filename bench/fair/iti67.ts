@@ -6,7 +6,7 @@
 import { startFairRun } from './carnet-servers.js';
 import { measure, ratioLine, windowOptions, type Target, allCpuRatio } from './measure.js';
 import type { Child } from './procs.js';
-import type { PageOrderPlan, PageSqlTiming, ServerReady, ServerSqlCounts } from './server.js';
+import type { PageOrderPlan, PageSqlTiming, PreparedPlans, ServerReady, ServerSqlCounts } from './server.js';
 import { fmt } from '../stats.js';
 
 const pagePath = (patient: string) => `/fhir/DocumentReference?patient=Patient/${patient}&status=current&_count=20`;
@@ -28,9 +28,38 @@ function sqlLine(who: string, t: PageSqlTiming): string {
   return `${who} ${fmt(t.executionMs, 3)} ms execution + ${fmt(t.planningMs, 3)} ms planning (${t.rows} rows)${prepared}`;
 }
 
+/**
+ * What PostgreSQL made of the server's most run statements kept prepared (generic plans, planned
+ * once, against custom ones, planned on every run), read after a burst of 8 × 40 pages as the
+ * nurse: the pool closes a connection idle for 10 s, and its statements with it.
+ */
+async function planLines(s: Child<ServerReady>): Promise<string> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < 320) {
+        const r = await fetch(`${s.ready.base}${pagePath(s.ready.patients[next++ % s.ready.patients.length]!)}`, { headers: { authorization: `Bearer ${s.ready.nurseToken}` } });
+        await r.arrayBuffer();
+      }
+    }),
+  );
+  const plans = await s.ask<PreparedPlans[]>('prepared-plans');
+  return plans
+    .slice(0, 3)
+    .map((p) => `    ${p.genericPlans} generic / ${p.customPlans} custom plans on ${p.connections} connections: ${p.statement}`)
+    .join('\n');
+}
+
+/** BENCH_CONNECTIONS_LIST (e.g. `2,4,8`): the windows at each of these numbers of connections, in one run. */
+function connectionCounts(o: { connections: number }, env = process.env): number[] {
+  const list = (env.BENCH_CONNECTIONS_LIST ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return list.length ? list : [o.connections];
+}
+
 export async function runIti67Bench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {
   const log = options.log ?? ((l: string) => console.log(l));
   const o = windowOptions();
+  const counts = connectionCounts(o);
   // BENCH_RECORDS=1: every client on one record, whose accesses queue on its trace chain's head
   // (the thin service writes rows of no chain: it has no such queue).
   const records = Math.max(1, Math.min(o.connections, Number(process.env.BENCH_RECORDS ?? o.connections)));
@@ -39,7 +68,7 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
   const run = await startFairRun({ databaseUrl: options.databaseUrl, records, documents, log });
   try {
     const { servers } = run;
-    const thin = await run.baseline<{ base: string }>('./thin-page.ts', { connections: o.connections });
+    const thin = await run.baseline<{ base: string }>('./thin-page.ts', { connections: Math.max(o.connections, ...counts) });
     const targets: Target[] = servers.map(([name, s]) => ({
       name,
       base: s.ready.base,
@@ -59,7 +88,23 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
     });
     const patients = own.ready.patients;
     targets.push({ name: 'thin page service', base: thin.ready.base, pathOf: (i) => `/page?patient=${patients[i % records]}`, stats: thin.stats });
-    const figures = await measure(targets, o, log);
+    // At each number of connections asked (BENCH_CONNECTIONS_LIST), every target in the same
+    // run: where p99 stands against the thin service's as the queue grows. The figures below are
+    // those at BENCH_CONNECTIONS (8), or at the last number of the list.
+    let figures: Awaited<ReturnType<typeof measure>> | undefined;
+    for (const connections of counts) {
+      if (counts.length > 1) log(`  at ${connections} connections:`);
+      const at = await measure(targets, { ...o, connections }, log);
+      if (counts.length > 1) {
+        const thinAt = at.get('thin page service')!.median;
+        for (const [name] of servers) {
+          const m = at.get(name)!.median;
+          log(`  ${connections} connections — ${name}: ${fmt(m.perSecond, 1)} req/s, p50 ${fmt(m.p50, 1)} / p99 ${fmt(m.p99, 1)} ms, ${fmt(m.cpuMsPerRequest + m.pgCpuMsPerRequest, 2)} ms CPU/req (server + PostgreSQL) | thin ${fmt(thinAt.perSecond, 1)} req/s, p50 ${fmt(thinAt.p50, 1)} / p99 ${fmt(thinAt.p99, 1)} ms | p99 ratio ${fmt(m.p99 / thinAt.p99)}x, throughput ratio ${fmt(m.perSecond / thinAt.perSecond)}x`);
+        }
+      }
+      if (connections === o.connections || !counts.includes(o.connections)) figures = at;
+    }
+    figures = figures!;
     const floor = figures.get('thin page service')!;
     for (const [name] of servers) {
       log(ratioLine(`ITI-67 restricted professional, first page of 20 + total — ${name}`, figures.get(name)!, floor));
@@ -81,6 +126,7 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
       log(`ITI-67 page orders (median of 11) — ${name}: ${sql.orders.map((o) => `_sort=${o.sort} ${o.sorted ? 'SORTS the record' : 'read in index order'} (${fmt(o.executionMs, 3)} ms)`).join(', ')}`);
       if (process.env.BENCH_PLANS) for (const o of sql.orders) log(`  _sort=${o.sort}:\n${o.plan.map((l) => `    ${l.length > 240 ? `${l.slice(0, 240)}…` : l}`).join('\n')}`);
       log(`ITI-67 SQL per request — ${name}: nurse ${await sqlPerRequest(s, () => s.ready.nurseToken)}; patient ${await sqlPerRequest(s, (i) => s.ready.patientTokens[i % records]!)}`);
+      log(`ITI-67 the statements most run, kept prepared — ${name}:\n${await planLines(s)}`);
     }
     if (servers.length === 2) {
       const [a, b] = servers.map(([name]) => figures.get(name)!.median);

@@ -31,12 +31,12 @@ const RUNNER = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url));
 /**
  * Starts `script` (a path relative to this folder) with `args` as its one JSON argument and waits
  * for its first IPC message, the ready report. With BENCH_CPU_PROF=<dir> the child writes a CPU
- * profile there when it stops.
+ * profile there when it stops. `flags`: more of node's own options for the child (V8's heap sizes...).
  */
-export function startChild<Ready>(script: string, args: unknown, stdoutFile?: number): Promise<Child<Ready>> {
+export function startChild<Ready>(script: string, args: unknown, stdoutFile?: number, flags: string[] = []): Promise<Child<Ready>> {
   const profDir = process.env.BENCH_CPU_PROF;
   const child: ChildProcess = fork(RUNNER, [fileURLToPath(new URL(script, import.meta.url)), JSON.stringify(args)], {
-    execArgv: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+    execArgv: [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...flags],
     stdio: ['ignore', stdoutFile ?? 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

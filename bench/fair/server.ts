@@ -4,6 +4,7 @@
 // (through the services, as a client would), and ANALYZEs the tables: PostgreSQL here runs with
 // autovacuum off, and a plan made on empty statistics is not the plan of a running server.
 // `srcRoot` lets an A/B run start the same server from another checkout of the project.
+import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { DOCTOR } from './people.js';
@@ -68,6 +69,14 @@ export interface PageSqlTiming {
   plan: string[];
 }
 
+/** A statement kept prepared on the server's connections: its text's start, and its plans summed over them (pg_prepared_statements). */
+export interface PreparedPlans {
+  statement: string;
+  connections: number;
+  genericPlans: number;
+  customPlans: number;
+}
+
 /** One order of the page: whether its plan sorts (no index read in that order), and its time. */
 export interface PageOrderPlan {
   sort: string;
@@ -90,8 +99,19 @@ const PAGE_IN_TRACE = 'LEFT JOIN LATERAL (SELECT d.';
  * every statement the server sends: a prefix test first, the pattern only on the page's text).
  */
 const PAGE_STATEMENT = {
-  test: (sql: string) => PAGE_SELECT.test(sql.startsWith('WITH target AS ') ? sql.slice(sql.indexOf(PAGE_IN_TRACE) + PAGE_IN_TRACE.length - 'SELECT d.'.length) : sql),
+  test: (sql: string) => {
+    // each text tested once: the pattern backtracks through a page's text (11 K characters with
+    // its lists as constants), and ran on every statement, it was charged to the server measured
+    let page = pageTexts.get(sql);
+    if (page === undefined) {
+      page = PAGE_SELECT.test(sql.startsWith('WITH target AS ') ? sql.slice(sql.indexOf(PAGE_IN_TRACE) + PAGE_IN_TRACE.length - 'SELECT d.'.length) : sql);
+      if (pageTexts.size >= 10_000) pageTexts.clear();
+      pageTexts.set(sql, page);
+    }
+    return page;
+  },
 };
+const pageTexts = new Map<string, boolean>();
 
 /** The gate appendTraceWithRead adds to the read's WHERE. */
 const TRACE_GATE = ' AND EXISTS (SELECT 1 FROM appended)';
@@ -109,6 +129,9 @@ function pageAlone(s: { sql: string; params: unknown[] }): { sql: string; params
   const first = Math.min(...[...select.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
   return { sql: select.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) - first + 1}`), params: s.params.slice(first - 1) };
 }
+
+/** The server's pool of connections to PostgreSQL. */
+const POOL_SIZE = 10;
 
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
 const TYPES = ['11488-4', '11490-0', '11502-2', '34112-3'];
@@ -154,7 +177,7 @@ async function main(): Promise<void> {
   // Counted (statements per request, the page statement kept for the SQL-alone comparison).
   // CARNET_ENTRY_CACHE_BYTES=0 in the bench's environment measures the server without held
   // entries (a checkout that has none ignores it)
-  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: 10, schema: a.schema }), PAGE_STATEMENT);
+  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: POOL_SIZE, schema: a.schema }), PAGE_STATEMENT);
   await migrate(pool);
   const capture = a.captureQueries ? captureQueries(pool) : undefined;
   const db = capture?.db ?? pool;
@@ -198,6 +221,7 @@ async function main(): Promise<void> {
   if (capture) answerCaptureMessages(capture);
   serveParent(ready, () => app.close(), {
     'sql-counts': async () => pool.counts(),
+    'prepared-plans': async () => preparedPlans(pool, POOL_SIZE),
     'page-sql': async () => {
       // One page as each reader, through the server as a client asks it; then their statements.
       const statementOf = async (bearer: string, more = '') => {
@@ -219,6 +243,42 @@ async function main(): Promise<void> {
       return { ...timings, orders };
     },
   });
+}
+
+/**
+ * What PostgreSQL made of each statement kept prepared on the pool's connections: generic plans
+ * (planned once, kept) against custom ones (planned on every run). A prepared statement belongs to
+ * one connection, so every connection is held at once (a transaction each, until all have
+ * answered) and read; summed per text. Ask right after load: the pool closes a connection idle for
+ * 10 s, and its statements with it.
+ */
+async function preparedPlans(db: Db, size: number): Promise<PreparedPlans[]> {
+  let arrived = 0;
+  let all!: () => void;
+  const together = new Promise<void>((resolve) => (all = resolve));
+  const byText = new Map<string, PreparedPlans>();
+  await Promise.all(
+    Array.from({ length: size }, () =>
+      db.transaction(async (tx) => {
+        const r = await tx.query<{ statement: string; generic_plans: string; custom_plans: string }>(
+          "SELECT statement, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name LIKE 'carnet%'",
+        );
+        for (const row of r.rows) {
+          const whole = row.statement.replace(/\s+/g, ' ');
+          const text = `${whole.slice(0, 120)}… [${whole.length} chars, ${createHash('sha256').update(whole).digest('hex').slice(0, 8)}]`;
+          const p = byText.get(text) ?? { statement: text, connections: 0, genericPlans: 0, customPlans: 0 };
+          p.connections++;
+          p.genericPlans += Number(row.generic_plans);
+          p.customPlans += Number(row.custom_plans);
+          byText.set(text, p);
+        }
+        if (++arrived === size) all();
+        // every connection held until each has been read (a short wait if the pool cannot give them all)
+        await Promise.race([together, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      }),
+    ),
+  );
+  return [...byText.values()].sort((x, y) => y.genericPlans + y.customPlans - (x.genericPlans + x.customPlans));
 }
 
 /** The statement's server-side time: the median of `times` EXPLAIN ANALYZE runs (after 5 unmeasured), and one run's plan with its buffers. */

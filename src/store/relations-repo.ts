@@ -6,7 +6,7 @@ import type { VisibilityFilter } from '../domain/visibility.js';
 import type { Queryable } from './db.js';
 import { bareUuid, type PageColumn } from './document-repo.js';
 import { SqlParams } from './sql-params.js';
-import { visibilitySql } from './visibility-sql.js';
+import { constantList, visibilitySql } from './visibility-sql.js';
 
 export const RELATION_TYPES: readonly AssociationType[] = ['RPLC', 'XFRM', 'APND', 'XFRM_RPLC', 'signs'];
 
@@ -38,11 +38,15 @@ export async function findRelations(q: Queryable, patientKey: string, sourceIds:
  * own statement rather than in one more round trip. `relationsOfPage` reads them back.
  */
 export function relationsColumn(visibility: VisibilityFilter): PageColumn {
+  // The relation types (the code's own) and the target's filter lists as constants, as in the
+  // page's own WHERE (documentRowsSelect): a page statement whose generic plan PostgreSQL keeps
   return (p) => `(SELECT json_agg(json_build_object('type', a.type, 'target', a.target_uuid::text) ORDER BY a.stored_at, a.entry_uuid)
      FROM association a JOIN document_entry rt ON rt.patient_key = a.patient_key AND rt.entry_uuid = a.target_uuid
      WHERE a.patient_key = d.patient_key AND a.source_uuid = d.entry_uuid
-       AND a.type = ANY(${p.add([...RELATION_TYPES])}::text[]) AND a.status = 'Approved' AND ${visibilitySql(visibility, p, 'rt')})`;
+       AND a.type = ANY(${RELATION_TYPES_CONSTANT ?? p.add([...RELATION_TYPES])}::text[]) AND a.status = 'Approved' AND ${visibilitySql(visibility, p, 'rt', false, { constantLists: true })})`;
 }
+
+const RELATION_TYPES_CONSTANT = constantList(RELATION_TYPES);
 
 /** The relations of a page read with relationsColumn, by source entryUUID (entries without any left out). */
 export function relationsOfPage(entryUuids: readonly string[], column: readonly unknown[]): Map<string, DocumentRelation[]> {

@@ -1,7 +1,10 @@
 // Builds parameterised SQL fragments: values always travel as $n parameters, never in the text.
-// One exception, outside this class: ITI-18's ids statement writes a reader's allowed type codes
-// and excluded statuses (the access matrix's and the domain's, never a request's; plain characters
-// only) as constants, which PostgreSQL tests far faster per row (visibility-sql.ts constantList).
+// The exceptions, outside this class: ITI-18's ids statement and the document page's statement
+// (documentRowsSelect, its total and its relations column) write a reader's allowed type codes and
+// excluded statuses (the access matrix's and the domain's, never a request's; plain characters
+// only) and the relation types (the code's own) as constants, which PostgreSQL tests far faster
+// per row and estimates from the table's statistics (visibility-sql.ts constantList); the page's
+// statement writes its size as a whole number (document-stream.ts limitText).
 
 export class SqlParams {
   readonly values: unknown[] = [];

@@ -43,10 +43,24 @@ const PLAIN_CODE = /^[A-Za-z0-9._:-]+$/;
  * (profiles) and the domain's rule, never from a request, and make one text per role: a few more
  * statements to keep per connection. The reader's own ids (the exempt authors) stay parameters.
  */
-function constantList(codes: readonly string[]): string | undefined {
-  if (!codes.length || !codes.every((c) => PLAIN_CODE.test(c))) return undefined;
-  return `ARRAY[${codes.map((c) => `'${c}'`).join(',')}]`;
+export function constantList(codes: readonly string[]): string | undefined {
+  // A reader's lists are made afresh for each request (visibility.ts) but are few (one per role):
+  // each one's text is made and checked once, then found by its codes (joined by NUL: one list's
+  // key only when no code holds a NUL, never so for a plain one).
+  const make = () => (!codes.length || !codes.every((c) => PLAIN_CODE.test(c)) ? undefined : `ARRAY[${codes.map((c) => `'${c}'`).join(',')}]`);
+  if (codes.some((c) => c.includes('\u0000'))) return make();
+  const key = codes.join('\u0000');
+  if (madeLists.has(key)) return madeLists.get(key);
+  const made = make();
+  // bounded: past MADE_LISTS_MAX lists, everything is forgotten (each is then made once more)
+  if (madeLists.size >= MADE_LISTS_MAX) madeLists.clear();
+  madeLists.set(key, made);
+  return made;
 }
+
+/** constantList's texts by list. */
+const madeLists = new Map<string, string | undefined>();
+const MADE_LISTS_MAX = 1000;
 
 function filterParams(filter: SomeFilter, params: SqlParams, options: VisibilitySqlOptions = {}): FilterParams {
   const list = (codes: readonly string[]) => (options.constantLists ? constantList(codes) : undefined) ?? params.add(codes);
