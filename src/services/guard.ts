@@ -9,6 +9,7 @@ import { CarnetError } from '../domain/errors.js';
 import { documentFacts, type DocumentFacts } from '../domain/record.js';
 import { hidesExistence, type ReasonCode } from '../domain/reasons.js';
 import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
+import type { Statement } from '../store/combined-writes.js';
 import type { Tx } from '../store/db.js';
 import { loadRecord, loadRecordByIdentifier, type LoadedRecord } from '../store/record-repo.js';
 import { appendTrace, type ChainHead, type TraceEntry } from '../store/trace-repo.js';
@@ -31,8 +32,9 @@ export async function traceCall(
   outcome: TraceEntry['outcome'],
   extra: TraceExtra & { emergency?: boolean } = {},
   head?: ChainHead | null,
+  along: Statement[] = [],
 ): Promise<ChainHead> {
-  return appendTrace(tx, traceEntryOf(deps, caller, patientKey, action, outcome, extra), head);
+  return appendTrace(tx, traceEntryOf(deps, caller, patientKey, action, outcome, extra), head, along);
 }
 
 /** The trace row of one access by the caller, as traceCall writes it. */
@@ -122,8 +124,11 @@ export type GuardedWork<T> = GuardedRecord & {
     record: LoadedRecord;
     document: StoredDocumentEntry | null;
     emergency: boolean;
-    /** adds a row to the trace besides the main one */
-    trace: (action: string, extra?: TraceExtra) => Promise<void>;
+    /**
+     * adds a row to the trace besides the main one; `along`, writes of the act that read nothing
+     * the act has written (combined-writes.ts), go before it in the same statement
+     */
+    trace: (action: string, extra?: TraceExtra, along?: Statement[]) => Promise<void>;
   }) => Promise<T>;
   /** the act writes its own trace rows (e.g. one per deposited document) */
   skipMainTrace?: boolean;
@@ -167,8 +172,8 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
       // leave it: each append tries it first, saving the round trip that locks a head to read it,
       // and the rows of one access stay in one lane, in order.
       let head = record.traceHead ?? null;
-      const trace = async (action: string, outcome: TraceEntry['outcome'], extra: TraceExtra & { emergency?: boolean }) => {
-        head = await traceCall(tx, deps, caller, patientKey, action, outcome, extra, head);
+      const trace = async (action: string, outcome: TraceEntry['outcome'], extra: TraceExtra & { emergency?: boolean }, along?: Statement[]) => {
+        head = await traceCall(tx, deps, caller, patientKey, action, outcome, extra, head, along);
       };
       const { action: decided, decision } = decideAll(deps, caller, record.context, facts, actions);
       if (!decision.permit) {
@@ -183,7 +188,7 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
         record,
         document,
         emergency: decision.emergency,
-        trace: (action, extra = {}) => trace(action, 'success', { ...extra, emergency: decision.emergency }),
+        trace: (action, extra = {}, along) => trace(action, 'success', { ...extra, emergency: decision.emergency }, along),
       });
       if (!work.skipMainTrace) {
         for (const action of actions) {

@@ -1,6 +1,6 @@
 // What a deposit sends the store (issue 13): one transaction and nothing outside it when the
 // caller names the patient by identifier (ITI-41): the record is looked up by the statement that
-// loads and locks it. The rules around it are unchanged: an unknown patient is refused before
+// loads and locks it, and the submission's rows go with their trace row in one statement. The rules around it are unchanged: an unknown patient is refused before
 // anything is written or traced, a refused submission leaves nothing but its failure's trace row
 // on the record, and a stored one its document.submit row, in the same transaction.
 import { beforeAll, expect, it } from '@jest/globals';
@@ -38,6 +38,9 @@ describeEachStore('a deposit naming its patient by identifier: one transaction, 
     expect(sent.every((s) => s.inTransaction)).toBe(true);
     expect(sent.filter((s) => s.sql === 'BEGIN')).toHaveLength(1);
     expect(sent[1]!.sql).toMatch(/FROM patient_identifier n JOIN dmp d[\s\S]*FOR UPDATE OF d$/);
+    // then the uniqueIds checked, and the rows written with their trace row in one statement
+    expect(sent).toHaveLength(4);
+    expect(sent[3]!.sql).toMatch(/^WITH w0 AS \(INSERT INTO submission_set[\s\S]*INSERT INTO document_entry[\s\S]*INSERT INTO access_trace /);
     expect(await stored(patientKey)).toBe(1);
     expect((await traceRows(patientKey)).slice(before)).toEqual([{ action: 'document.submit', outcome: 'success', reason: null }]);
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
