@@ -56,6 +56,7 @@ export function precededBy(writes: Statement[], last: Statement): Statement {
   params.push(...last.params);
   const ctes = parts.map((p, i) => `w${i} AS (${p})`).join(', ');
   const own = /^\s*WITH\s+/i.exec(tail);
+  if (own && /^RECURSIVE\b/i.test(tail.slice(own[0].length))) throw new Error('precededBy: a WITH RECURSIVE statement cannot be continued');
   return { sql: own ? `WITH ${ctes}, ${tail.slice(own[0].length)}` : `WITH ${ctes} ${tail}`, params };
 }
 
