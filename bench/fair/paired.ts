@@ -5,13 +5,14 @@
 // time and that of the bench database's backends from /proc (the other server's pool idles
 // meanwhile). On a machine shared with other work, a request's CPU is steadier than the windows'
 // throughput, and the pairs put both servers in the same minutes. BENCH_REPEATS rounds (12);
-// BENCH_PAIRED (names, comma-separated: ITI-18 ObjectRef, ITI-67, ITI-65; all by default).
+// BENCH_PAIRED (names, comma-separated: ITI-18 ObjectRef, ITI-67, ITI-65, ITI-41; all by default).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { provideBundle } from '../../test/support/mhd-bundle.js';
 import { fmt } from '../stats.js';
 import { doctorSecurity, startFairRun } from './carnet-servers.js';
 import { findDocuments } from './iti18.js';
+import { pnrRequest } from '../xds.js';
 import { openPgCpuSampler, pgCpuMsBetween, type PgCpuSampler, type PgSample } from './pg-cpu.js';
 import { DOCTOR } from './people.js';
 import type { Child } from './procs.js';
@@ -24,6 +25,8 @@ interface Kind {
   name: string;
   /** the i-th request of a burst to server `s` */
   request(s: ServerReady, i: number): { path: string; init: RequestInit };
+  /** whether an answer of status 2xx still says the request failed (its text) */
+  failed?: (text: string) => boolean;
 }
 
 function kinds(): Kind[] {
@@ -52,6 +55,15 @@ function kinds(): Kind[] {
         },
       }),
     },
+    {
+      name: 'ITI-41',
+      request: (s, i) => {
+        const { headers, body } = pnrRequest(s.identifiers[i % s.identifiers.length]!, randomBytes(10 * 1024), security);
+        return { path: '/xds/repository', init: { method: 'POST', headers, body: body as unknown as RequestInit['body'] } };
+      },
+      // a refused submission is an HTTP 200 too: its RegistryResponse says so
+      failed: (text) => text.includes('ResponseStatusType:Failure'),
+    },
   ];
   const only = process.env.BENCH_PAIRED?.split(',').map((n) => n.trim());
   return all.filter((k) => !only || only.includes(k.name));
@@ -79,8 +91,8 @@ async function burst(pgCpu: PgCpuSampler, server: Child<ServerReady>, kind: Kind
       while (next < n) {
         const { path, init } = kind.request(server.ready, next++);
         const res = await fetch(`${server.ready.base}${path}`, init);
-        await res.arrayBuffer();
-        if (res.status >= 300) throw new Error(`${kind.name}: ${res.status}`);
+        const text = kind.failed ? await res.text() : (await res.arrayBuffer(), '');
+        if (res.status >= 300 || kind.failed?.(text)) throw new Error(`${kind.name}: ${res.status} ${text.slice(0, 300)}`);
       }
     }),
   );

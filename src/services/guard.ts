@@ -8,9 +8,10 @@ import { decide, type Decision } from '../domain/decide.js';
 import { CarnetError } from '../domain/errors.js';
 import { documentFacts, type DocumentFacts } from '../domain/record.js';
 import { hidesExistence, type ReasonCode } from '../domain/reasons.js';
-import type { StoredDocumentEntry } from '../domain/model.js';
+import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
+import type { Statement } from '../store/combined-writes.js';
 import type { Tx } from '../store/db.js';
-import { loadRecord, type LoadedRecord } from '../store/record-repo.js';
+import { loadRecord, loadRecordByIdentifier, type LoadedRecord } from '../store/record-repo.js';
 import { appendTrace, type ChainHead, type TraceEntry } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { accessModeOf, traceActor } from './trace-actor.js';
@@ -31,8 +32,9 @@ export async function traceCall(
   outcome: TraceEntry['outcome'],
   extra: TraceExtra & { emergency?: boolean } = {},
   head?: ChainHead | null,
+  along: Statement[] = [],
 ): Promise<ChainHead> {
-  return appendTrace(tx, traceEntryOf(deps, caller, patientKey, action, outcome, extra), head);
+  return appendTrace(tx, traceEntryOf(deps, caller, patientKey, action, outcome, extra), head, along);
 }
 
 /** The trace row of one access by the caller, as traceCall writes it. */
@@ -88,9 +90,17 @@ export function refusal(reason: ReasonCode): CarnetError {
   return new CarnetError('forbidden', `refused: ${reason.replace(/_/g, ' ')}`, { reason });
 }
 
-export interface GuardedWork<T> {
-  /** the record concerned */
-  patientKey: string;
+/**
+ * The record concerned: its key, or one of its patient identifiers (INS...), which the statement
+ * loading the record looks up itself inside the transaction, so that a request naming its patient
+ * by identifier costs no look-up (and no transaction) of its own. `missing` is the error for an
+ * identifier no record has (an unknown_patient one: not traced, as when no record is named).
+ */
+export type GuardedRecord =
+  | { patientKey: string; byIdentifier?: never; missing?: never }
+  | { patientKey?: never; byIdentifier: PatientIdentifier; missing: () => CarnetError };
+
+export type GuardedWork<T> = GuardedRecord & {
   /**
    * The action, or the actions of one change made of several (a JSON Patch): each is decided on
    * the same record and document, all must be permitted, and the first refusal answers for the
@@ -114,12 +124,15 @@ export interface GuardedWork<T> {
     record: LoadedRecord;
     document: StoredDocumentEntry | null;
     emergency: boolean;
-    /** adds a row to the trace besides the main one */
-    trace: (action: string, extra?: TraceExtra) => Promise<void>;
+    /**
+     * adds a row to the trace besides the main one; `along`, writes of the act that read nothing
+     * the act has written (combined-writes.ts), go before it in the same statement
+     */
+    trace: (action: string, extra?: TraceExtra, along?: Statement[]) => Promise<void>;
   }) => Promise<T>;
   /** the act writes its own trace rows (e.g. one per deposited document) */
   skipMainTrace?: boolean;
-}
+};
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; reason: ReasonCode; concealed: boolean };
 
@@ -139,11 +152,16 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
   const actions: readonly Action[] = typeof work.action === 'string' ? [work.action] : work.action;
   let outcome: Outcome<T>;
   let recordMissing = false;
+  // the record's key: as named, or as the load by identifier found it
+  let patientKey = work.patientKey ?? null;
   try {
     outcome = await deps.db.transaction(async (tx): Promise<Outcome<T>> => {
-      const record = await loadRecord(tx, work.patientKey, work.lock ?? false);
+      const record = work.byIdentifier
+        ? await loadRecordByIdentifier(tx, work.byIdentifier, work.lock ?? false)
+        : await loadRecord(tx, work.patientKey, work.lock ?? false);
       recordMissing = !record;
-      if (!record) throw new CarnetError('unknown_patient', 'no DMP for this patient');
+      if (!record) throw work.missing?.() ?? new CarnetError('unknown_patient', 'no DMP for this patient');
+      patientKey ??= record.context.patientKey;
       const document = work.loadDocument ? await work.loadDocument(tx) : null;
       if (work.loadDocument && !document) throw unknownDocument();
       const facts: DocumentFacts | null = document ? documentFacts(document) : null;
@@ -154,8 +172,8 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
       // leave it: each append tries it first, saving the round trip that locks a head to read it,
       // and the rows of one access stay in one lane, in order.
       let head = record.traceHead ?? null;
-      const trace = async (action: string, outcome: TraceEntry['outcome'], extra: TraceExtra & { emergency?: boolean }) => {
-        head = await traceCall(tx, deps, caller, work.patientKey, action, outcome, extra, head);
+      const trace = async (action: string, outcome: TraceEntry['outcome'], extra: TraceExtra & { emergency?: boolean }, along?: Statement[]) => {
+        head = await traceCall(tx, deps, caller, patientKey, action, outcome, extra, head, along);
       };
       const { action: decided, decision } = decideAll(deps, caller, record.context, facts, actions);
       if (!decision.permit) {
@@ -170,7 +188,7 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
         record,
         document,
         emergency: decision.emergency,
-        trace: (action, extra = {}) => trace(action, 'success', { ...extra, emergency: decision.emergency }),
+        trace: (action, extra = {}, along) => trace(action, 'success', { ...extra, emergency: decision.emergency }, along),
       });
       if (!work.skipMainTrace) {
         for (const action of actions) {
@@ -190,7 +208,7 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
     if (e instanceof CarnetError && e.code !== 'unknown_patient') {
       await deps.db
         .transaction((tx) =>
-          traceCall(tx, deps, caller, work.patientKey, actions[0], 'failure', {
+          traceCall(tx, deps, caller, patientKey, actions[0], 'failure', {
             ...work.trace,
             reason: e.reason ?? e.code,
           }),

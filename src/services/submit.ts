@@ -7,7 +7,7 @@ import type { SubmissionRequest, SubmissionResult } from '../domain/submission.j
 import { alertNewDocuments } from './alerts.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { boundPatientOf } from '../domain/binding.js';
-import { guarded } from './guard.js';
+import { guarded, type GuardedRecord } from './guard.js';
 import { admitNamedPatient, recordKeyFor, type PatientRef } from './patient-binding.js';
 import { planSubmission } from './submission-plan.js';
 import { fail, structuralProblems, type SubmitOptions } from './submission-shape.js';
@@ -33,17 +33,28 @@ export function submitService(deps: ServiceDeps) {
       const unknown = () => new CarnetError('unknown_patient', `no DMP for patient ${patientId.value}`, { location: req.submissionSet.id });
       // a key the door found is taken as is for an unbound caller (a bound one is asked ACC-10
       // below as always); the record loaded under its lock must then hold the patient
-      const known = options.recordKey && boundPatientOf(caller.actor) === undefined ? options.recordKey : undefined;
-      const patientKey = known ?? (await recordKeyFor(deps, caller, patientId, 'document.submit'));
-      if (!patientKey) throw unknown();
+      const unbound = boundPatientOf(caller.actor) === undefined;
+      const known = options.recordKey && unbound ? options.recordKey : undefined;
+      // An unbound caller naming the patient by identifier (ITI-41): the record is looked up by the
+      // statement that loads and locks it, inside the deposit's transaction. A bound caller is
+      // asked ACC-10 first (recordKeyFor), which needs the record's identifiers before anything.
+      let named: GuardedRecord;
+      if (known) named = { patientKey: known };
+      else if (unbound) named = { byIdentifier: patientId, missing: unknown };
+      else {
+        const key = await recordKeyFor(deps, caller, patientId, 'document.submit');
+        if (!key) throw unknown();
+        named = { patientKey: key };
+      }
 
       return guarded(deps, caller, {
-        patientKey,
+        ...named,
         action: 'document.submit',
         lock: true,
         skipMainTrace: true,
         act: async ({ tx, record, trace }) => {
           if (known && !record.identifiers.some((i) => i.system === patientId.system && i.value === patientId.value)) throw unknown();
+          const patientKey = named.patientKey ?? record.context.patientKey;
           const plan = await planSubmission(tx, deps, caller, record, patientKey, req, options);
           const stored = await storeSubmission(tx, deps, caller, patientKey, req, plan, trace);
           await alertNewDocuments(tx, deps, record, stored.added);

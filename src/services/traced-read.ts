@@ -154,7 +154,7 @@ async function readInLane<R extends object>(
   // Outside a transaction block, the load sees what a load inside one would (READ COMMITTED:
   // each statement its own snapshot, no lock taken by a read either way).
   const named = work.record;
-  const loading = 'patientKey' in named ? loadRecord(deps.db, named.patientKey, false, lane) : loadRecordByIdentifier(deps.db, named, lane);
+  const loading = 'patientKey' in named ? loadRecord(deps.db, named.patientKey, false, lane) : loadRecordByIdentifier(deps.db, named, false, lane);
   const record = await loading.catch(() => null);
   if (!record?.traceHead) return undefined;
   const patientKey = record.context.patientKey;

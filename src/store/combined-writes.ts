@@ -37,6 +37,29 @@ export function combine(statements: Statement[]): Statement {
   return { sql: `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} ${last}`, params };
 }
 
+/**
+ * `last` preceded by `writes` (statements that read neither one another's rows nor those `last`
+ * changes) as CTEs of one statement, whose answer is `last`'s. `last` may begin with a WITH list
+ * of its own (CTEs not named w<n>): it then continues this one, since PostgreSQL takes
+ * data-modifying CTEs at the top level only. PostgreSQL runs every data-modifying CTE to its end,
+ * whatever `last` reads of it.
+ */
+export function precededBy(writes: Statement[], last: Statement): Statement {
+  if (!writes.length) return last;
+  const params: unknown[] = [];
+  const parts = writes.map((s) => {
+    const sql = shifted(s.sql, params.length);
+    params.push(...s.params);
+    return sql;
+  });
+  const tail = shifted(last.sql, params.length);
+  params.push(...last.params);
+  const ctes = parts.map((p, i) => `w${i} AS (${p})`).join(', ');
+  const own = /^\s*WITH\s+/i.exec(tail);
+  if (own && /^RECURSIVE\b/i.test(tail.slice(own[0].length))) throw new Error('precededBy: a WITH RECURSIVE statement cannot be continued');
+  return { sql: own ? `WITH ${ctes}, ${tail.slice(own[0].length)}` : `WITH ${ctes} ${tail}`, params };
+}
+
 /** Groups of `statements`, each within the limits of one combined statement. */
 export function groups(statements: Statement[]): Statement[][] {
   const out: Statement[][] = [];

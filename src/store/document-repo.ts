@@ -117,24 +117,36 @@ function lowerNames(m: DocumentEntryMetadata, part: 'family' | 'given'): string[
   return m.authors.map((a) => a.person?.[part]?.toLowerCase()).filter((v): v is string => !!v);
 }
 
-/**
- * Stores a new latest version (the caller has already marked the previous one not latest). A
- * version keeps its document's place in the lineage (ACC-09), read from its versions already
- * stored; a new document starts its own.
- */
-export function insertEntryVersionStatement(e: NewEntryVersion): Statement {
-  const m = e.metadata;
-  return {
-    sql: `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type,
+const ENTRY_COLUMNS = `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type,
        type_code, class_code, format_code, facility_type_code, practice_setting_code, confidentiality, event_codes,
        reference_ids, author_ids, author_structures, author_family, author_given, authored_by_patient, creation_time,
        service_start_time, service_stop_time, submitted_by, submitted_by_structure, submission_set_uuid, content_sha256,
        stored_at, metadata, lineage_id, lineage_generation, lineage_shared)
      VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $24, $25, $26, $27, $28, $29,
+       $23, $24, $25, $26, $27, $28, $29,`;
+
+/** A later version: its document's place in the lineage, read from the versions already stored. */
+const LATER_VERSION_SQL = `${ENTRY_COLUMNS}
        COALESCE((SELECT p.lineage_id FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), $3),
        COALESCE((SELECT p.lineage_generation FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), 1),
-       COALESCE((SELECT p.lineage_shared FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), false))`,
+       COALESCE((SELECT p.lineage_shared FROM document_entry p WHERE p.patient_key = $1 AND p.logical_id = $3 LIMIT 1), false))`;
+
+/**
+ * A document's first version: a lineage of its own, what the lookup above answers when no version
+ * of the logical id is stored yet. A new document's logical id is its new entryUUID, which no
+ * stored object has (the submission checks it), so a deposit needs no lookup.
+ */
+const FIRST_VERSION_SQL = `${ENTRY_COLUMNS} $3, 1, false)`;
+
+/**
+ * Stores a new latest version (the caller has already marked the previous one not latest). A
+ * version keeps its document's place in the lineage (ACC-09), read from its versions already
+ * stored; a new document (version 1) starts its own.
+ */
+export function insertEntryVersionStatement(e: NewEntryVersion): Statement {
+  const m = e.metadata;
+  return {
+    sql: e.version === 1 ? FIRST_VERSION_SQL : LATER_VERSION_SQL,
     params: [
       e.patientKey, bareUuid(e.entryUuid), bareUuid(e.logicalId), e.version, m.uniqueId, e.status, m.mimeType,
       e.typeCode, e.classCode, m.formatCode?.code ?? null, m.healthcareFacilityTypeCode?.code ?? null,

@@ -73,6 +73,8 @@ WHERE n.system = $1 AND n.value = $3`;
 
 const LOAD_FOR_UPDATE = `${LOAD_SQL} FOR UPDATE OF d`;
 
+const LOAD_BY_IDENTIFIER_FOR_UPDATE = `${LOAD_BY_IDENTIFIER_SQL} FOR UPDATE OF d`;
+
 type LoadedJson = DmpRow & {
   trace_head_seq: number | string | null;
   trace_head_hash: string | null;
@@ -102,10 +104,12 @@ export async function loadRecord(q: Queryable, patientKey: string, forUpdate = f
 
 /**
  * loadRecord of the record an identifier names, in the same one round trip: what findPatientKey
- * then loadRecord would read (null when no record has that identifier). Without a lock.
+ * then loadRecord would read (null when no record has that identifier). `forUpdate` locks the DMP
+ * row, as loadRecord's does: a deposit naming its patient by identifier (ITI-41) then needs no
+ * look-up of its own before its transaction.
  */
-export async function loadRecordByIdentifier(q: Queryable, id: PatientIdentifier, lane = 0): Promise<LoadedRecord | null> {
-  const r = await q.query<LoadedJson>(LOAD_BY_IDENTIFIER_SQL, [id.system, lane, id.value]);
+export async function loadRecordByIdentifier(q: Queryable, id: PatientIdentifier, forUpdate = false, lane = 0): Promise<LoadedRecord | null> {
+  const r = await q.query<LoadedJson>(forUpdate ? LOAD_BY_IDENTIFIER_FOR_UPDATE : LOAD_BY_IDENTIFIER_SQL, [id.system, lane, id.value]);
   return loaded(r.rows[0], lane);
 }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { chainHash, GENESIS_HASH } from '../domain/trace-chain.js';
 import { canonicalJson } from './canonical-json.js';
+import { groups, precededBy, writeTogether, type Statement } from './combined-writes.js';
 import type { Queryable } from './db.js';
 import { SqlParams } from './sql-params.js';
 
@@ -184,7 +185,9 @@ const headOf = (h: HeadText): ChainHead => ({ lane: Number(h.lane), seq: Number(
 
 /**
  * Appends one row to a lane of its record's chain, in the caller's transaction (TRACE-01: if the
- * row cannot be written, the transaction fails with it). `expected` is a lane's head as the
+ * row cannot be written, the transaction fails with it). `along` are writes of the access the row
+ * traces (combined-writes.ts: none reads another's rows or the trace's), written before the row
+ * in the same transaction: in the same statement as its first attempt, one round trip fewer. `expected` is a lane's head as the
  * caller last read it without a lock (the record's load reads lane 0's; a transaction's own last
  * append knows the lane it holds): the row is then written in one statement that takes that lane
  * if no other transaction holds it and it has not moved. Otherwise, or without `expected`, the
@@ -193,16 +196,20 @@ const headOf = (h: HeadText): ChainHead => ({ lane: Number(h.lane), seq: Number(
  * stay in lane 0; only concurrent ones spread. A chain's first append creates its lanes; when
  * every lane is held, the append waits for one (chosen from the row's id, so that waiters spread).
  */
-export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: ChainHead | null): Promise<TraceRow> {
+export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: ChainHead | null, along: Statement[] = []): Promise<TraceRow> {
   const chainKey = entry.patientKey ?? NO_RECORD_CHAIN;
   const traceId = randomUUID();
   if (expected) {
     const row = traceRow(entry, chainKey, expected, traceId);
     const values = rowValues(row);
-    const r = await tx.query<{ moved: number; appended: number; locked_lane: number | null; locked_seq: string | null; locked_hash: string | null }>(
-      APPEND_AFTER_EXPECTED,
-      [...values, row.seq, row.hash, chainKey, expected.lane, expected.seq, expected.hash],
-    );
+    // `along`: the access's own writes, sent in the same statement as its row where they fit
+    const batches = groups(along);
+    for (const batch of batches.slice(0, -1)) await writeTogether(tx, batch);
+    const st = precededBy(batches.at(-1) ?? [], {
+      sql: APPEND_AFTER_EXPECTED,
+      params: [...values, row.seq, row.hash, chainKey, expected.lane, expected.seq, expected.hash],
+    });
+    const r = await tx.query<{ moved: number; appended: number; locked_lane: number | null; locked_seq: string | null; locked_hash: string | null }>(st.sql, st.params);
     const { moved, appended, locked_lane: lockedLane, locked_seq: lockedSeq, locked_hash: lockedHash } = r.rows[0]!;
     if (moved === 1 && appended === 1) return row;
     // The head moved and no row followed it: refused, and the transaction with it (TRACE-01).
@@ -213,6 +220,7 @@ export async function appendTrace(tx: Queryable, entry: TraceEntry, expected?: C
     }
     // No lane free, or none yet: below.
   } else {
+    await writeTogether(tx, along);
     const free = await tx.query<HeadText>(LOCK_FREE_LANE, [chainKey]);
     if (free.rows[0]) return appendAfterLocked(tx, entry, chainKey, headOf(free.rows[0]), traceId);
   }

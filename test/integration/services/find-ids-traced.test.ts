@@ -4,39 +4,12 @@
 // transaction as before. These tests count the statements a search sends, and look at the rows it
 // leaves in the record's trace lanes.
 import { beforeAll, expect, it } from '@jest/globals';
-import type { Db, Tx } from '../../../src/store/db.js';
 import type { TraceEntry } from '../../../src/store/trace-repo.js';
 import { verifyTrace } from '../../../src/store/trace-verify.js';
+import { countedDb } from '../../support/counted-db.js';
 import { describeEachStore } from '../../support/stores.js';
 import { holdTraceLane } from '../../support/trace-hold.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, uid, type World } from '../../support/world.js';
-
-/** `db`, every statement it is sent written down: its text, and whether it ran in a transaction block. */
-function countedDb(db: Db): { db: Db; sent: Array<{ sql: string; inTransaction: boolean }> } {
-  const sent: Array<{ sql: string; inTransaction: boolean }> = [];
-  const counted: Db = {
-    kind: db.kind,
-    query: (sql, params) => {
-      sent.push({ sql, inTransaction: false });
-      return db.query(sql, params);
-    },
-    transaction: (fn) =>
-      db.transaction((tx) => {
-        sent.push({ sql: 'BEGIN', inTransaction: true });
-        const inner: Tx = {
-          query: (sql, params) => {
-            sent.push({ sql, inTransaction: true });
-            return tx.query(sql, params);
-          },
-          exec: (sql) => tx.exec(sql),
-        };
-        return fn(inner);
-      }),
-    exec: (sql) => db.exec(sql),
-    close: () => db.close(),
-  };
-  return { db: counted, sent };
-}
 
 describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one statement (TRACE-01)', (db, kind) => {
   let w: World;

@@ -4,6 +4,8 @@
 // verifying on its own. On PostgreSQL the searches below run on several connections at once; the
 // tests that hold a lane open a transaction and leave it open while another access runs.
 import { beforeAll, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { Statement } from '../../../src/store/combined-writes.js';
 import { appendTrace, GENESIS_HASH, TRACE_LANES, type ChainHead, type TraceEntry } from '../../../src/store/trace-repo.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { inReadOnlySnapshot } from '../../../src/store/snapshot.js';
@@ -124,6 +126,55 @@ describeEachStore('the trace lanes under concurrent accesses (TRACE-01, TRACE-02
     const forged = await db().transaction((tx) => appendTrace(tx, entry(patientKey), { lane: 0, seq: row.seq, hash: stale.hash }));
     expect(forged).toMatchObject({ lane: 0, seq: row.seq + 1, prev_hash: row.hash });
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  /** A write of an access, as a deposit's (a registry row of the record), and whether it is stored. */
+  const registryRow = (patientKey: string, type = 'Association'): Statement => ({
+    sql: 'INSERT INTO registry_object (entry_uuid, patient_key, object_type) VALUES ($1, $2, $3)',
+    params: [randomUUID(), patientKey, type],
+  });
+  const stored = async (st: Statement) => (await db().query('SELECT 1 FROM registry_object WHERE entry_uuid = $1', [st.params[0]])).rows.length;
+  const headOf = async (patientKey: string, lane: number) =>
+    (await db().query<ChainHead>('SELECT lane::int AS lane, seq::int AS seq, hash FROM access_trace_head WHERE chain_key = $1 AND lane = $2', [patientKey, lane])).rows[0]!;
+
+  it('TRACE-01: an access\'s writes sent along with its row go in the same one statement, before it, in its transaction', async () => {
+    const { patientKey } = await adultRecord(w);
+    const writes = [registryRow(patientKey), registryRow(patientKey)];
+    const sent: string[] = [];
+    const head = await headOf(patientKey, 0);
+    const appended = await db().transaction((tx) => appendTrace({ query: (sql, params) => (sent.push(sql), tx.query(sql, params)) }, entry(patientKey, 'document.submit'), head, writes));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^WITH w0 AS \(INSERT INTO registry_object[\s\S]*INSERT INTO access_trace /);
+    expect(appended).toMatchObject({ lane: 0, seq: head.seq + 1, prev_hash: head.hash });
+    for (const st of writes) expect(await stored(st)).toBe(1);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  (kind === 'postgres' ? it : it.skip)('TRACE-01: when the lane read is held by another access, the writes are made once and the row follows a free lane', async () => {
+    const { patientKey } = await adultRecord(w);
+    const head = await headOf(patientKey, 0);
+    const held = await holdTraceLane(db(), entry(patientKey));
+    expect(held.lane).toBe(0);
+    try {
+      const write = registryRow(patientKey);
+      const row = await db().transaction((tx) => appendTrace(tx, entry(patientKey, 'document.submit'), head, [write]));
+      expect(row.lane).not.toBe(0);
+      expect(await stored(write)).toBe(1);
+    } finally {
+      await held.release();
+    }
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it('DOC-03, TRACE-01: a write sent along that fails leaves nothing: neither the other writes nor the row', async () => {
+    const { patientKey } = await adultRecord(w);
+    const head = await headOf(patientKey, 0);
+    const rowsBefore = await rowCount(patientKey);
+    const good = registryRow(patientKey);
+    await expect(db().transaction((tx) => appendTrace(tx, entry(patientKey, 'document.submit'), head, [good, registryRow(patientKey, 'NotAType')]))).rejects.toBeDefined();
+    expect(await stored(good)).toBe(0);
+    expect(await rowCount(patientKey)).toBe(rowsBefore);
+    expect(await headOf(patientKey, 0)).toEqual(head);
   });
 
   it('TRACE-01: the rows one transaction writes stay in the lane it holds, in order', async () => {

@@ -2,7 +2,7 @@
 // the statements would write one by one, all of it or, when one of them fails, none of it; and a
 // batch larger than one statement's limits is split, not refused.
 import { expect, it } from '@jest/globals';
-import { combine, groups, writeTogether, type Statement } from '../../../src/store/combined-writes.js';
+import { combine, groups, precededBy, writeTogether, type Statement } from '../../../src/store/combined-writes.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const row = (uuid: string, type = 'Association'): Statement => ({
@@ -22,6 +22,18 @@ it('numbers each statement’s parameters after those of the statements before i
   expect(combine([row(uuid(1))])).toEqual(row(uuid(1)));
 });
 
+it('puts writes before a statement as CTEs, before its own WITH list when it has one, their parameters first', () => {
+  const writes = [
+    { sql: 'INSERT INTO t (a) VALUES ($1)', params: [1] },
+    { sql: 'INSERT INTO u (a, b) VALUES ($2, $1)', params: [2, 3] },
+  ];
+  const withList = precededBy(writes, { sql: 'WITH x AS (UPDATE h SET s = $1 RETURNING 1) SELECT count(*) FROM x WHERE $2', params: [4, 5] });
+  expect(withList.sql).toBe('WITH w0 AS (INSERT INTO t (a) VALUES ($1)), w1 AS (INSERT INTO u (a, b) VALUES ($3, $2)), x AS (UPDATE h SET s = $4 RETURNING 1) SELECT count(*) FROM x WHERE $5');
+  expect(withList.params).toEqual([1, 2, 3, 4, 5]);
+  expect(precededBy(writes.slice(0, 1), { sql: 'SELECT $1', params: [9] })).toEqual({ sql: 'WITH w0 AS (INSERT INTO t (a) VALUES ($1)) SELECT $2', params: [1, 9] });
+  expect(precededBy([], { sql: 'SELECT $1', params: [9] })).toEqual({ sql: 'SELECT $1', params: [9] });
+});
+
 it('splits a batch past one statement’s limits (statements, parameters) into several', () => {
   const many = Array.from({ length: 450 }, (_, i) => row(uuid(i)));
   expect(groups(many).map((g) => g.length)).toEqual([200, 200, 50]);
@@ -38,6 +50,13 @@ describeEachStore('combined writes', (db) => {
     expect(await count('b')).toBe(3);
     await db().transaction((tx) => writeTogether(tx, Array.from({ length: 230 }, (_, i) => row(uuid(i, 'c')))));
     expect(await count('c')).toBe(230);
+  });
+
+  it('runs the writes put before a statement whose answer reads none of them, and answers as that statement', async () => {
+    const st = precededBy([row(uuid(1, 'f')), row(uuid(2, 'f'))], { sql: "WITH x AS (SELECT $1::text AS v) SELECT v FROM x", params: ['answer'] });
+    const r = await db().transaction((tx) => tx.query<{ v: string }>(st.sql, st.params));
+    expect(r.rows).toEqual([{ v: 'answer' }]);
+    expect(await count('f')).toBe(2);
   });
 
   it('DOC-03: one failing statement of the batch writes nothing, the rows before it included', async () => {

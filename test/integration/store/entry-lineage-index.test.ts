@@ -11,15 +11,25 @@ import { describeEachStore } from '../../support/stores.js';
 /** The lookup as the statement writes it: the record and the logical id, every version. */
 const LOOKUP = 'p.patient_key = $1 AND p.logical_id = $3';
 
+/** The statement of a version `version` of a new logical id (only what its parameters read). */
+function versionStatement(version: number) {
+  const id = `urn:uuid:${randomUUID()}`;
+  return insertEntryVersionStatement({
+    patientKey: randomUUID(), entryUuid: id, logicalId: id, submissionSetUuid: id, version,
+    metadata: { authors: [], eventCodes: [], referenceIds: [] },
+  } as never);
+}
+
 describeEachStore('the lineage lookup of a new version', (db) => {
   it('is the lookup the version statement makes', () => {
-    const id = `urn:uuid:${randomUUID()}`;
-    // only what the statement's parameters read: the text is the same for every version
-    const st = insertEntryVersionStatement({
-      patientKey: randomUUID(), entryUuid: id, logicalId: id, submissionSetUuid: id,
-      metadata: { authors: [], eventCodes: [], referenceIds: [] },
-    } as never);
-    expect(st.sql.split(LOOKUP).length - 1).toBe(3);
+    expect(versionStatement(2).sql.split(LOOKUP).length - 1).toBe(3);
+  });
+
+  it("ACC-09: a document's first version makes no lookup and starts a lineage of its own (a deposit)", async () => {
+    const st = versionStatement(1);
+    expect(st.sql).not.toContain('SELECT');
+    // what the lookup would answer, no version of the logical id being stored: the logical id, 1, false
+    expect(st.sql).toMatch(/\$3, 1, false\)$/);
   });
 
   it('reads one index on the record and the logical id, not latest versions only', async () => {
