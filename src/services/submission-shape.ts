@@ -58,10 +58,13 @@ export function structuralProblems(req: SubmissionRequest, options: SubmitOption
     if (seen.has(uid)) problems.push(invalid(`uniqueId ${uid} is used twice in the submission (${seen.get(uid)}, ${id})`, id, 'duplicate_in_message'));
     seen.set(uid, id);
   }
+  // A UUID names one object whatever the case of its hex digits (the plan stores it in lower case):
+  // two spellings of one UUID are one id used twice, not two objects under one key.
   const ids = new Set<string>();
   for (const id of [ss.id, ...req.documents.map((d) => d.id), ...req.folders.map((f) => f.id), ...req.associations.map((a) => a.id)]) {
-    if (ids.has(id)) problems.push(invalid(`object id ${id} is used twice in the submission`, id));
-    ids.add(id);
+    const key = UUID.test(id) ? id.toLowerCase() : id;
+    if (ids.has(key)) problems.push(invalid(`object id ${id} is used twice in the submission`, id));
+    ids.add(key);
   }
   return problems;
 }
