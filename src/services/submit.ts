@@ -7,6 +7,7 @@ import type { SubmissionRequest, SubmissionResult } from '../domain/submission.j
 import { alertNewDocuments } from './alerts.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { boundPatientOf } from '../domain/binding.js';
+import { sqlState } from '../store/db-errors.js';
 import { guarded, type GuardedRecord } from './guard.js';
 import { admitNamedPatient, recordKeyFor, type PatientRef } from './patient-binding.js';
 import { planSubmission } from './submission-plan.js';
@@ -47,7 +48,7 @@ export function submitService(deps: ServiceDeps) {
         named = { patientKey: key };
       }
 
-      return guarded(deps, caller, {
+      const deposit = () => guarded(deps, caller, {
         ...named,
         action: 'document.submit',
         lock: true,
@@ -67,8 +68,26 @@ export function submitService(deps: ServiceDeps) {
           };
         },
       });
+      // DOC-04: a deposit of another record may take a uniqueId (or a chosen entryUUID) between
+      // this one's check (planSubmission, under this record's lock only) and its write, which then
+      // fails on the registry's key. Nothing of it stayed (its transaction, trace rows included,
+      // rolled back, and guarded() traces no database fault): planned again, it sees that deposit
+      // committed and answers as for any id taken (duplicate_unique_id...), not as a fault.
+      try {
+        return await deposit();
+      } catch (e) {
+        if (!lostRegistryRace(e)) throw e;
+        return deposit();
+      }
     },
   };
+}
+
+/** The registry keys every deposit checks before writing: a violation is a race with another record's deposit. */
+const REGISTRY_KEYS = new Set(['registry_unique_id_pkey', 'registry_object_pkey']);
+
+function lostRegistryRace(e: unknown): boolean {
+  return sqlState(e) === '23505' && REGISTRY_KEYS.has(String((e as { constraint?: unknown }).constraint));
 }
 
 export type SubmitService = ReturnType<typeof submitService>;
