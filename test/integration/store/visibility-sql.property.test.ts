@@ -20,7 +20,8 @@ import { memberAllows, visibilityFilter } from '../../../src/domain/visibility.j
 import { loadPolicy } from '../../../src/profiles/load.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { bareUuid, findDocuments, getEntry, insertEntryVersion, joinLineage, markNotLatest, setEntryStatus } from '../../../src/store/document-repo.js';
-import { findDocumentIds } from '../../../src/store/document-stream.js';
+import { findDocumentIds, findDocumentRows } from '../../../src/store/document-stream.js';
+import { findRelations, relationsColumn, relationsOfPage } from '../../../src/store/relations-repo.js';
 import { insertDmp } from '../../../src/store/record-repo.js';
 import { describeEachStore } from '../../support/stores.js';
 import { entryMetadata } from '../../support/world.js';
@@ -282,6 +283,19 @@ describeEachStore('ACC-08 / ACC-09: the SQL visibility filter and the pure decis
       const latest = await findDocuments(db(), { patientKey, visibility: filter });
       const ids = await findDocumentIds(db(), { patientKey, visibility: filter }, 100_000);
       expect(ids.toArray()).toEqual(latest.entries.map((e) => e.entryUuid));
+      // ITI-67's page (documentRowsSelect: its total and its relations column too) writes them as
+      // constants as well: the same rows, order, total and relations as with parameters
+      for (const latestOnly of [true, false]) {
+        const query = { patientKey, visibility: filter, latestOnly, countTotal: true, limit: 1000 };
+        const rows = await findDocumentRows(db(), query, [], relationsColumn(filter));
+        const reference = latestOnly ? latest : page;
+        expect(rows.rows.map((r) => `urn:uuid:${r.row_uuid}`)).toEqual(reference.entries.map((e) => e.entryUuid));
+        expect(rows.total).toBe(reference.entries.length);
+        const relations = relationsOfPage(reference.entries.map((e) => e.entryUuid), rows.column);
+        const expected = await findRelations(db(), patientKey, reference.entries.map((e) => e.entryUuid), filter);
+        const said = (r: { sourceId: string; type: string; targetId: string }) => `${r.sourceId} ${r.type} ${r.targetId}`;
+        expect([...relations.values()].flat().map(said).sort()).toEqual(expected.map(said).sort());
+      }
       if (filter.kind === 'some' && filter.allowedTypeCodes?.length) inlinedTypes++;
       if (filter.kind === 'some' && filter.excludedStatuses.length) inlinedStatuses++;
       for (const entry of stored) {
