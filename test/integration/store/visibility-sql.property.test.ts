@@ -289,7 +289,7 @@ describeEachStore('ACC-08 / ACC-09: the SQL visibility filter and the pure decis
         const query = { patientKey, visibility: filter, latestOnly, countTotal: true, limit: 1000 };
         const rows = await findDocumentRows(db(), query, [], relationsColumn(filter));
         const reference = latestOnly ? latest : page;
-        expect(rows.rows.map((r) => `urn:uuid:${r.row_uuid}`)).toEqual(reference.entries.map((e) => e.entryUuid));
+        expect(rows.rows.map((r) => `urn:uuid:${r.entry_uuid}`)).toEqual(reference.entries.map((e) => e.entryUuid));
         expect(rows.total).toBe(reference.entries.length);
         const relations = relationsOfPage(reference.entries.map((e) => e.entryUuid), rows.column);
         const expected = await findRelations(db(), patientKey, reference.entries.map((e) => e.entryUuid), filter);
