@@ -118,7 +118,7 @@ export function recordSearches(deps: ServiceDeps) {
       if (owner && displayDefaults.sort) c = { ...c, sort: record.row.sort_order === 'author' ? 'author' : 'date-desc' };
       // no limit asked: up to one more than a search may find, to know it found too many
       const limit = c.limit === undefined ? deps.limits.maxQueryResults + 1 : limitOf(c.limit);
-      return { query: { ...c, patientKey, visibility, limit }, visibility, asked: c.limit };
+      return { query: { ...c, patientKey, visibility, limit, limitInText: isUsualPageSize(limit, deps.limits) }, visibility, asked: c.limit };
     };
     const sized = (page: T, asked: number | undefined) => (asked === undefined ? page : { ...page, pageSize: limitOf(asked) });
     if (inOneStatement) {
@@ -164,4 +164,16 @@ function summarise(c: DocumentCriteria): Record<string, unknown> {
   }
   if (c.entryUuids) out.entryUuids = c.entryUuids.map(bareUuid);
   return out;
+}
+
+/** Page sizes a patient's settings or a client commonly ask for, besides the configured ones. */
+const COMMON_PAGE_SIZES: ReadonlySet<number> = new Set([10, 20, 25, 50, 100]);
+
+/**
+ * Whether a page's size is one of the few the page statement writes as a number
+ * (DocumentQuery.limitInText): the configured default and largest page, and the common sizes.
+ * Any other `_count` is sent as a parameter: the same rows, planned for each request.
+ */
+export function isUsualPageSize(limit: number, limits: { defaultPageSize: number; maxPageSize: number }): boolean {
+  return limit === limits.defaultPageSize || limit === limits.maxPageSize || COMMON_PAGE_SIZES.has(limit);
 }

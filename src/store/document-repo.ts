@@ -257,6 +257,13 @@ export interface DocumentQuery {
   objectTypes?: Array<'stable' | 'on-demand'>;
   sort?: DocumentSort;
   limit?: number;
+  /**
+   * The page's size may be written as a number in the statement's text (documentRowsSelect), so
+   * that PostgreSQL keeps the page's generic plan. Only for a few sizes (the service's usual
+   * ones): each size written so is one more statement text kept on every connection, and a
+   * caller free to pick any `_count` would otherwise multiply them and push the others out.
+   */
+  limitInText?: boolean;
   offset?: number;
   countTotal?: boolean;
 }

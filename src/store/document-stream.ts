@@ -128,17 +128,18 @@ export function documentRowsSelect(p: SqlParams, query: DocumentQuery, known: re
   const where = documentWhere(query, p, { constantLists: true });
   const total = query.countTotal ? `, (SELECT count(*)::int FROM document_entry d WHERE ${documentWhere(query, p, { constantLists: true })}) AS page_total` : '';
   const extra = column ? `, ${column(p)} AS page_column` : '';
-  const limit = query.limit !== undefined ? ` LIMIT ${limitText(p, query.limit)}` : '';
+  const limit = query.limit !== undefined ? ` LIMIT ${limitText(p, query.limit, query.limitInText)}` : '';
   const offset = query.offset ? ` OFFSET ${p.add(query.offset)}` : '';
   return `SELECT ${select.columns}${total}${extra} FROM ${select.from} WHERE ${where}${gate ? ` AND ${gate}` : ''} ORDER BY ${ORDER[query.sort ?? 'date-desc']}${limit}${offset}`;
 }
 
 /**
- * A page's size in a statement's text: a number, a few texts in all (0 to the largest page a
- * search may ask, and one past a search's cap); anything but a whole number, a parameter.
+ * A page's size in a statement's text: a number when the service says it is one of its usual
+ * sizes (DocumentQuery.limitInText: a few texts in all) and it is a whole number; any other size
+ * a parameter, so that no caller can multiply the texts kept on every connection.
  */
-function limitText(p: SqlParams, limit: number): string {
-  return Number.isSafeInteger(limit) && limit >= 0 ? String(limit) : p.add(limit);
+function limitText(p: SqlParams, limit: number, inText: boolean | undefined): string {
+  return inText && Number.isSafeInteger(limit) && limit >= 0 ? String(limit) : p.add(limit);
 }
 
 /**

@@ -11,11 +11,12 @@ import { documentRowsSelect } from '../../../src/store/document-stream.js';
 import { relationsColumn } from '../../../src/store/relations-repo.js';
 import { SqlParams } from '../../../src/store/sql-params.js';
 import { constantList } from '../../../src/store/visibility-sql.js';
+import { isUsualPageSize } from '../../../src/services/record-searches.js';
 
 const KEY = '00000000-0000-4000-8000-000000000001';
 const filter = (allowedTypeCodes: string[]): VisibilityFilter =>
   ({ kind: 'some', allowedTypeCodes, hiddenCodes: ['MASQUE_PS'], hiddenExemptAuthorIds: ['810000000004'], excludedStatuses: ['Deleted', 'Submitted'], onlyPatientAuthored: false }) as unknown as VisibilityFilter;
-const query = (visibility: VisibilityFilter, limit: number): DocumentQuery => ({ patientKey: KEY, visibility, statuses: ['Approved'], limit, countTotal: true });
+const query = (visibility: VisibilityFilter, limit: number, limitInText = true): DocumentQuery => ({ patientKey: KEY, visibility, statuses: ['Approved'], limit, limitInText, countTotal: true });
 
 describe("the document page's statement", () => {
   it('plain codes and a whole size: in the text; the record, the asked statuses, the hidden codes and the reader stay parameters', () => {
@@ -42,6 +43,17 @@ describe("the document page's statement", () => {
     expect(p.values).toContainEqual(['11488-4', "x'); DROP TABLE dmp; --"]);
     expect(sql).toMatch(/ LIMIT \$\d+$/);
     expect(p.values.at(-1)).toBe(2.5);
+  });
+
+  it('a whole size the service does not call usual: a parameter, so that no caller multiplies the kept texts', () => {
+    const p = new SqlParams();
+    const v = filter(['11488-4']);
+    const sql = documentRowsSelect(p, query(v, 37, false), [], relationsColumn(v));
+    expect(sql).toMatch(/ LIMIT \$\d+$/);
+    expect(p.values.at(-1)).toBe(37);
+    const texts = new Set(Array.from({ length: 101 }, (_, n) => documentRowsSelect(new SqlParams(), query(v, n, isUsualPageSize(n, { defaultPageSize: 20, maxPageSize: 100 })), [], relationsColumn(v))));
+    // every _count from 0 to 100: the usual sizes' texts (10, 20, 25, 50, 100) and one for all the others
+    expect(texts.size).toBe(6);
   });
 
   it('a list kept once made is found by its own codes only: two codes are not one code holding a NUL', () => {
