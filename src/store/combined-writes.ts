@@ -26,15 +26,7 @@ function shifted(sql: string, offset: number): string {
 
 /** One statement doing what `statements` do (at least one), in that order of writing. */
 export function combine(statements: Statement[]): Statement {
-  if (statements.length === 1) return statements[0]!;
-  const params: unknown[] = [];
-  const parts = statements.map((s) => {
-    const sql = shifted(s.sql, params.length);
-    params.push(...s.params);
-    return sql;
-  });
-  const last = parts.pop()!;
-  return { sql: `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} ${last}`, params };
+  return precededBy(statements.slice(0, -1), statements.at(-1)!);
 }
 
 /**
