@@ -7,6 +7,7 @@ import type { VisibilityFilter } from '../domain/visibility.js';
 import type { AvailabilityStatus, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
 import type { Queryable } from './db.js';
 import type { Statement } from './combined-writes.js';
+import { codeInListSql, codeJson, everyGroupSql } from './code-criteria-sql.js';
 import { SqlParams } from './sql-params.js';
 import { currentMemberSql, latestVersionSql, visibilitySql, type VisibilitySqlOptions } from './visibility-sql.js';
 
@@ -282,21 +283,12 @@ const CODE_COLUMNS = {
 } as const;
 
 function codeMatch(p: SqlParams, column: string, jsonKey: string, values: CodeCriterion): string {
-  const alts = values.map((v) =>
-    v.system
-      ? `(d.${column} = ${p.add(v.code)} AND d.metadata->'${jsonKey}'->>'system' = ${p.add(v.system)})`
-      : `d.${column} = ${p.add(v.code)}`,
-  );
-  return alts.length ? `(${alts.join(' OR ')})` : 'false';
+  return codeInListSql(p, `d.${column}`, `d.metadata->'${jsonKey}'->>'system'`, values);
 }
 
-function listMatch(p: SqlParams, jsonKey: 'eventCodes' | 'confidentialityCodes', values: CodeCriterion): string {
-  const alts = values.map((v) =>
-    v.system
-      ? `d.metadata->'${jsonKey}' @> ${p.add(JSON.stringify([{ code: v.code, system: v.system }]))}::jsonb`
-      : `d.metadata->'${jsonKey}' @> ${p.add(JSON.stringify([{ code: v.code }]))}::jsonb`,
-  );
-  return alts.length ? `(${alts.join(' OR ')})` : 'false';
+/** AND across the groups, OR within: the metadata's list holds one of each group's codes. */
+function listMatch(p: SqlParams, jsonKey: 'eventCodes' | 'confidentialityCodes', groups: CodeCriterion[]): string {
+  return everyGroupSql(p, groups.map((g) => g.map(codeJson)), (m) => `d.metadata->'${jsonKey}' @> jsonb_build_array(${m})`);
 }
 
 /** Builds the WHERE clause of a document search; the visibility filter is always part of it. */
@@ -316,8 +308,8 @@ export function documentWhere(query: DocumentQuery, p: SqlParams, options: Visib
     const values = query[key as keyof typeof CODE_COLUMNS];
     if (values) where.push(codeMatch(p, column, jsonKey, values));
   }
-  for (const group of query.eventCodes ?? []) where.push(listMatch(p, 'eventCodes', group));
-  for (const group of query.confidentialityCodes ?? []) where.push(listMatch(p, 'confidentialityCodes', group));
+  if (query.eventCodes?.length) where.push(listMatch(p, 'eventCodes', query.eventCodes));
+  if (query.confidentialityCodes?.length) where.push(listMatch(p, 'confidentialityCodes', query.confidentialityCodes));
   const range = (column: string, from?: Date, to?: Date) => {
     const at = column.includes('(') ? column : `d.${column}`;
     if (from) where.push(`${at} >= ${p.add(from)}`);
@@ -340,7 +332,7 @@ export function documentWhere(query: DocumentQuery, p: SqlParams, options: Visib
     where.push(`EXISTS (SELECT 1 FROM unnest(d.author_given) g WHERE g LIKE ${p.add(`${likeEscape(query.authorGiven.toLowerCase())}%`)})`);
   }
   if (query.referenceIds?.length) where.push(`d.reference_ids && ${p.add(query.referenceIds)}::text[]`);
-  for (const group of query.referenceIdGroups ?? []) where.push(`d.reference_ids && ${p.add(group)}::text[]`);
+  if (query.referenceIdGroups?.length) where.push(everyGroupSql(p, query.referenceIdGroups, (m) => `(${m} #>> '{}') = ANY(d.reference_ids)`));
   if (query.objectTypes?.length) where.push(`COALESCE(d.metadata->>'objectType', 'stable') = ANY(${p.add(query.objectTypes)}::text[])`);
   return where.join(' AND ');
 }

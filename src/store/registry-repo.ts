@@ -11,6 +11,7 @@ import type {
 } from '../domain/model.js';
 import type { Statement } from './combined-writes.js';
 import type { Queryable } from './db.js';
+import { codeInListSql, codeJson, everyGroupSql } from './code-criteria-sql.js';
 import { bareUuid } from './document-repo.js';
 
 export type RegistryObjectType = 'DocumentEntry' | 'SubmissionSet' | 'Folder' | 'Association';
@@ -156,14 +157,7 @@ export async function findSubmissionSets(q: Queryable, query: SubmissionSetQuery
   if (query.submissionTimeFrom) where.push(`s.submission_time >= ${add(query.submissionTimeFrom)}`);
   if (query.submissionTimeTo) where.push(`s.submission_time < ${add(query.submissionTimeTo)}`);
   if (query.statuses) where.push(`s.status = ANY(${add(query.statuses)}::text[])`);
-  if (query.contentTypeCodes) {
-    const alts = query.contentTypeCodes.map((c) =>
-      c.system
-        ? `(s.content_type_code = ${add(c.code)} AND s.metadata->'contentTypeCode'->>'system' = ${add(c.system)})`
-        : `s.content_type_code = ${add(c.code)}`,
-    );
-    where.push(`(${alts.join(' OR ') || 'false'})`);
-  }
+  if (query.contentTypeCodes) where.push(codeInListSql({ add }, 's.content_type_code', `s.metadata->'contentTypeCode'->>'system'`, query.contentTypeCodes));
   if (query.authorPersons?.length) {
     where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(s.metadata->'authors') a WHERE a->'person'->>'raw' LIKE ANY(${add(query.authorPersons)}::text[]))`);
   }
@@ -272,11 +266,10 @@ export async function findFolders(q: Queryable, query: FolderQuery): Promise<Sto
   if (query.statuses) where.push(`f.status = ANY(${add(query.statuses)}::text[])`);
   if (query.lastUpdateTimeFrom) where.push(`f.last_update_time >= ${add(query.lastUpdateTimeFrom)}`);
   if (query.lastUpdateTimeTo) where.push(`f.last_update_time < ${add(query.lastUpdateTimeTo)}`);
-  for (const group of query.codeList ?? []) {
-    const alts = group.map((c) =>
-      c.system ? `f.metadata->'codeList' @> ${add(JSON.stringify([{ code: c.code, system: c.system }]))}::jsonb` : `${add(c.code)} = ANY(f.code_list)`,
-    );
-    where.push(`(${alts.join(' OR ') || 'false'})`);
+  if (query.codeList?.length) {
+    // a code with its system against the metadata's list, a code alone against the codes' column
+    const member = (m: string) => `(CASE WHEN ${m} ? 'system' THEN f.metadata->'codeList' @> jsonb_build_array(${m}) ELSE (${m}->>'code') = ANY(f.code_list) END)`;
+    where.push(everyGroupSql({ add }, query.codeList.map((g) => g.map(codeJson)), member));
   }
   const r = await q.query<FolderRow>(
     `SELECT f.patient_key::text, f.entry_uuid::text, f.logical_id::text, f.version, f.status, f.last_update_time, f.metadata

@@ -1,0 +1,45 @@
+// A search's lists of codes as SQL whose text does not depend on the list: the codes travel as
+// one or two array parameters, whatever their number, and groups of codes (an AND of ORs: XDS's
+// $XDSDocumentEntryEventCodeList slots, a FHIR parameter repeated) as one JSON parameter, however
+// many groups. Written one placeholder per code (and one clause per group), a caller made a new
+// statement text per request by the length of a list, the codes given with or without a system,
+// or the number of groups: each text kept prepared on a connection pushed out another (Carnet's
+// own, kept-statements.ts keeps 500 a connection), so one caller could keep every request of
+// the others planned anew.
+import type { SqlParams } from './sql-params.js';
+
+/** A code, with or without its system (a code without one matches it under any system). */
+export interface Code {
+  code: string;
+  system?: string;
+}
+
+/**
+ * True when `column` holds one of `codes`; for a code given with a system, only when
+ * `systemSql` (the row's system of that code) is that system too. Two texts in all: the codes
+ * without any system, and codes some of which have one. `column = ANY(…)` stays in both, the
+ * index condition a (patient_key, code) index can take.
+ */
+export function codeInListSql(p: Pick<SqlParams, 'add'>, column: string, systemSql: string, codes: readonly Code[]): string {
+  if (!codes.length) return 'false';
+  const names = p.add(codes.map((c) => c.code));
+  if (!codes.some((c) => c.system)) return `${column} = ANY(${names}::text[])`;
+  const systems = p.add(codes.map((c) => c.system || null));
+  return `(${column} = ANY(${names}::text[]) AND EXISTS (SELECT 1 FROM unnest(${names}::text[], ${systems}::text[]) c(code, system)
+    WHERE c.code = ${column} AND (c.system IS NULL OR c.system = ${systemSql})))`;
+}
+
+/**
+ * True when every group has a member `memberTest` admits; `memberTest` reads the member as a
+ * jsonb value under the name it is given. An empty group admits nothing, as an OR of nothing.
+ */
+export function everyGroupSql(p: Pick<SqlParams, 'add'>, groups: readonly (readonly unknown[])[], memberTest: (member: string) => string): string {
+  const all = p.add(JSON.stringify(groups));
+  return `NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${all}::jsonb) g(grp)
+    WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(g.grp) m(v) WHERE ${memberTest('m.v')}))`;
+}
+
+/** A code as the JSON a metadata list holds it (`{code}` or `{code, system}`), for `@>`. */
+export function codeJson(c: Code): Code {
+  return c.system ? { code: c.code, system: c.system } : { code: c.code };
+}
