@@ -1,6 +1,7 @@
 // What the FHIR door really implements, recorded as routes are registered; the
 // CapabilityStatement is generated from it, so it cannot claim what is not there.
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { addQueryWords } from '../http/logging.js';
 
 const MHD_CAPABILITIES = 'https://profiles.ihe.net/ITI/MHD/CapabilityStatement';
 
@@ -77,6 +78,8 @@ export class FhirCapabilities {
   addSearchParams(type: string, params: SearchParamDecl[]): void {
     const r = this.resource(type);
     for (const p of params) r.searchParams.set(p.name, p);
+    // the request's log line writes a query's parameter names only when they are the server's
+    addQueryWords(params.map((p) => p.name));
   }
 
   /** The search parameters declared for a type (what its search takes besides the control ones). */

@@ -43,13 +43,32 @@ export function loggableUrl(url: string): string {
 }
 
 /**
- * A query parameter's name as the log writes it: `…` when it is not shaped as a name (a value
- * sent without its `=`, `?urn:oid:...|<INS>`, or with it escaped, `?identifier%3D<INS>`).
+ * A query parameter's name as the log writes it: kept when each of its parts (a chain's
+ * resource and parameter, a modifier: `patient.identifier`, `type:text`) is a name the server
+ * knows (queryWords, or a route's word), `…` otherwise. A name is the caller's to write: a value
+ * sent without its `=` (`?urn:oid:...|<INS>`, `?Durand`), with it escaped
+ * (`?identifier%3D<INS>`), or a patient's name given as a parameter's (`?Durand=1`) are no
+ * parameter of Carnet's.
  */
 function loggableName(name: string): string {
-  return !name || (PARAMETER_NAME.test(name) && !/\d{4}/.test(name)) ? name : '…';
+  return !name || (name.length <= 64 && name.split(/[.:]/).every((part) => queryWords.has(part) || routeWords.has(part))) ? name : '…';
 }
-const PARAMETER_NAME = /^[A-Za-z_$][\w.:$-]{0,63}$/;
+
+/**
+ * The query parameters' names (and their parts) a logged query keeps: those every FHIR search
+ * takes, FHIR's modifiers, the auth routes' own, and each search parameter a FHIR route declares
+ * (addQueryWords, from its CapabilityStatement's declarations).
+ */
+const queryWords = new Set<string>([
+  '_count', '_offset', '_total', '_sort', '_format', '_pretty', '_summary', '_elements', '_include', '_revinclude', '_id', '_lastUpdated', '_since', '_at', '_type', '_list', '_has', '_tag', '_profile', '_security',
+  'exact', 'contains', 'missing', 'text', 'not', 'above', 'below', 'in', 'not-in', 'of-type', 'identifier', 'iterate', 'code-text', 'text-advanced',
+  'status', 'count', 'kind', 'to', 'page',
+]);
+
+/** Adds search parameters' names to those a logged query keeps. */
+export function addQueryWords(names: Iterable<string>): void {
+  for (const n of names) queryWords.add(n);
+}
 
 /**
  * The words of the server's routes (`fhir`, `Patient`, `_history`, `$everything`): the path

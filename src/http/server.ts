@@ -33,6 +33,20 @@ declare module 'fastify' {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/**
+ * A run of digits as identifiers are written (an INS of 13 or 15, a phone number, an RPPS, a date
+ * 19710819), outside the UUIDs a client's id may hold: a caller's id holding one is not taken,
+ * since the id goes as given into every log line of the request and into the trace. The server's
+ * own id answers then. Control characters and spaces never pass REQUEST_ID: no line is forged.
+ */
+const IDENTIFIER_DIGITS = /\d{8}/;
+const UUID_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** The caller's x-request-id when it is one the log may hold as given. */
+function givenRequestId(given: unknown): string | undefined {
+  if (typeof given !== 'string' || !REQUEST_ID.test(given)) return undefined;
+  return IDENTIFIER_DIGITS.test(given.replace(UUID_TEXT, '-')) ? undefined : given;
+}
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
 const BINARY_TYPES = ['multipart/related', 'application/octet-stream'];
@@ -55,8 +69,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return givenRequestId(req.headers['x-request-id']) ?? randomUUID();
     },
   });
   limitConnections(app.server, config.connections);

@@ -92,4 +92,28 @@ describeEachStore('the paths and query names of the request log', (db) => {
     const metadata = await get('/fhir/metadata', 'path-metadata');
     expect(metadata.line.url).toBe('/fhir/metadata');
   });
+
+  it("a patient's name or identifier written as a parameter's name (`?Durand`, `?Durand=1`, a dotted INS): `…`; a declared parameter with its chain and modifier stays", async () => {
+    const { ins } = await adultRecord(w);
+    const dotted = ins.value.replace(/(\d{2})(?=\d)/g, '$1.');
+    const bare = await get('/fhir/Patient?Sondenomfamille', 'query-name-bare');
+    expect(bare.line.url).toBe('/fhir/Patient?…');
+    const asName = await get(`/fhir/DocumentReference?Sondenomfamille=1&x${dotted}=1&_count=5`, 'query-name-as-name');
+    expect(asName.line.url).toBe('/fhir/DocumentReference?…&_count');
+    const chained = await get(`/fhir/DocumentReference?patient.identifier=${INS_OID}|${ins.value}&type:text=x`, 'query-name-chain');
+    expect(chained.line.url).toBe('/fhir/DocumentReference?patient.identifier&type:text');
+    expectNowhere(['Sondenomfamille', dotted, ins.value]);
+  });
+
+  it('an x-request-id holding an identifier (a run of 8 digits or more, outside a UUID) is not taken: the server answers and logs its own; an id of words, short numbers and UUIDs is kept', async () => {
+    const { ins } = await adultRecord(w);
+    const res = await fetch(`${server.baseUrl}/fhir/metadata`, { headers: { 'x-request-id': `ticket-${ins.value}` } });
+    await res.arrayBuffer();
+    const id = res.headers.get('x-request-id')!;
+    expect(id).not.toContain(ins.value);
+    expect((await lineFor(id)).url).toBe('/fhir/metadata');
+    const kept = `ticket-4711-${'3f2a9c10-1234-4abc-8def-123456789012'}`;
+    expect((await get('/fhir/metadata', kept)).line.url).toBe('/fhir/metadata');
+    expectNowhere([ins.value]);
+  });
 });
