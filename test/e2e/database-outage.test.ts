@@ -11,7 +11,11 @@ import { openPostgres } from '../../src/store/pg-db.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { provideBundle } from '../support/mhd-bundle.js';
 import { storeKinds } from '../support/stores.js';
-import { adultRecord, makeWorld, patientCaller, proActor, uid } from '../support/world.js';
+import { adultRecord, makeWorld, patientCaller, proActor, submission, uid } from '../support/world.js';
+import type { PatientIdentifier } from '../../src/domain/model.js';
+import { writeProvideAndRegisterRequest } from '../../src/xds/ebrim/write.js';
+import { adhocQuery, cx, faultSubcode, isFault, postSoap, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from '../support/xds-client.js';
+import { STORED_QUERY_IDS } from '../../src/xds/query/params.js';
 
 const url = process.env.DATABASE_URL;
 const onPostgres = storeKinds().includes('postgres');
@@ -43,6 +47,8 @@ function urlFor(database: string): string {
   let server: RunningApp;
   let token: string;
   let patientKey: string;
+  let ins: PatientIdentifier;
+  const doctor = proActor('doctor');
 
   beforeAll(async () => {
     admin = openPostgres({ connectionString: url!, maxConnections: 1 });
@@ -53,9 +59,9 @@ function urlFor(database: string): string {
     server = await startTestApp(db);
     // As `carnet serve` does at start, so that the first submission does not index them.
     ensureFhirDefinitions();
-    const doctor = proActor('doctor');
     const rec = await adultRecord(w);
     patientKey = rec.patientKey;
+    ins = rec.ins;
     await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
     token = await server.tokenFor(doctor);
   }, 60_000);
@@ -103,6 +109,48 @@ function urlFor(database: string): string {
     expect((await search()).status).toBe(200);
   }, 30_000);
 
+  /** ITI-18 FindDocuments of the record and ITI-41 of one document, as the XDS door takes them. */
+  function xdsRequests(): Array<Promise<XdsAnswer>> {
+    const assertion = vihfFor(doctor);
+    const registry = `${server.baseUrl}/xds/registry`;
+    const slots = { $XDSDocumentEntryPatientId: cx(ins), $XDSDocumentEntryStatus: "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')" };
+    const sub = submission(ins, [{ authorId: doctor.idNatPs }]);
+    const cid = 'doc1@test';
+    const provide = postSoap(`${server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-41'], writeProvideAndRegisterRequest(sub, new Map([['Document1', cid]])), {
+      assertion,
+      attachments: [{ contentId: cid, contentType: 'text/plain', body: sub.documents[0]!.content! }],
+    });
+    return [
+      postSoap(registry, XDS_ACTIONS['ITI-18'], adhocQuery(STORED_QUERY_IDS.FindDocuments, slots, 'LeafClass'), { assertion }),
+      postSoap(registry, XDS_ACTIONS['ITI-18'], adhocQuery(STORED_QUERY_IDS.FindDocuments, slots, 'ObjectRef'), { assertion }),
+      provide,
+    ];
+  }
+
+  it('the XDS door: a statement past the timeout answers ITI-18 (LeafClass, ObjectRef) and ITI-41 with a 503 Receiver Fault and Retry-After, no stack, never a RegistryResponse "internal error"', async () => {
+    const locker = openPostgres({ connectionString: urlFor(database), maxConnections: 1 });
+    let answers: XdsAnswer[];
+    try {
+      answers = await locker.transaction(async (tx) => {
+        await tx.exec('LOCK TABLE dmp IN ACCESS EXCLUSIVE MODE');
+        return Promise.all(xdsRequests());
+      });
+    } finally {
+      await locker.close();
+    }
+    expectXdsOutage(answers);
+    expect((await Promise.all(xdsRequests())).map(responseStatus)).toEqual(['Success', 'Success', 'Success']);
+  }, 30_000);
+
+  /** 503 Receiver Faults with Retry-After, no stack, never a RegistryResponse or "internal error". */
+  function expectXdsOutage(answers: XdsAnswer[]): void {
+    for (const a of answers) {
+      expect({ status: a.status, retryAfter: a.headers.get('retry-after'), fault: isFault(a), status2: responseStatus(a) }).toEqual({ status: 503, retryAfter: '5', fault: true, status2: undefined });
+      expect(faultSubcode(a)).toBeUndefined();
+      expect(a.xml).not.toMatch(/\n\s+at |internal error|XDSRegistryError/);
+    }
+  }
+
   it('answers 503 while the connections are cut and refused, recovers by itself, and loses no acknowledged write', async () => {
     const acknowledged: string[] = [];
     const statuses = new Map<number, number>();
@@ -126,6 +174,7 @@ function urlFor(database: string): string {
       expect({ status: health.status, retryAfter: health.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
       const refusedSearch = await search();
       expect({ status: refusedSearch.status, retryAfter: refusedSearch.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
+      expectXdsOutage(await Promise.all(xdsRequests()));
       // It comes back: the same server serves again, without a restart.
       const before = acknowledged.length;
       await admin.exec(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);

@@ -3,6 +3,7 @@
 // answer had (the registry query's selection written by writeLeafClassObjects / writeObjectRef),
 // for every actor's view and across pages; and a failure once the head is out must not leave the
 // client a well-formed Success.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { securityHeader } from '../../src/auth/vihf-issuer.js';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
@@ -12,6 +13,7 @@ import { setEntryStatus } from '../../src/store/document-repo.js';
 import { toRegistryQuery } from '../../src/xds/door/query.js';
 import { writeAdhocQueryResponse, writeLeafClassObjects, writeObjectRef } from '../../src/xds/ebrim/write.js';
 import { parseAdhocQueryRequest, STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
+import { buildMtomMessage } from '../../src/xds/mtom.js';
 import { buildSoapEnvelope, responseAction } from '../../src/xds/soap.js';
 import { parseXml, TRUSTED_XML_LIMITS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
@@ -22,14 +24,20 @@ import { adhocQuery, cx, envelope, postSoap, queryObjects, responseStatus, error
 const BOTH = "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved','urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated')";
 const ACTION = XDS_ACTIONS['ITI-18'];
 
-/** A database whose transactions fail at their second FETCH while `armed` (the connection lost mid-answer). */
-function failingMidStream(db: Db, state: { armed: boolean }): Db {
+/**
+ * A database whose transactions fail at their second FETCH while `armed` (the connection lost
+ * mid-answer); once `received` is settled, if given (the client has the answer's first bytes).
+ */
+function failingMidStream(db: Db, state: { armed: boolean; received?: Promise<void> }): Db {
   const wrap = (tx: Tx): Tx => {
     let fetches = 0;
     return {
       exec: (sql) => tx.exec(sql),
       query: async (sql, params) => {
-        if (state.armed && sql.startsWith('FETCH') && ++fetches === 2) throw new Error('the connection to the database was lost (test)');
+        if (state.armed && sql.startsWith('FETCH') && ++fetches === 2) {
+          await state.received;
+          throw new Error('the connection to the database was lost (test)');
+        }
         return tx.query(sql, params);
       },
     };
@@ -161,6 +169,52 @@ describeEachStore('XDS door: ITI-18 FindDocuments streamed', (db) => {
           (error: unknown) => ({ error }),
         );
       expect(outcome).toHaveProperty('error');
+    } finally {
+      state.armed = false;
+      await failing.close();
+    }
+  });
+
+  it('the database lost after the head was sent, to an HTTP/1.0 client (a body that ends where the connection does) and framed as MTOM: what arrived is no whole envelope, no closed MIME package', async () => {
+    const state: { armed: boolean; received?: Promise<void> } = { armed: false };
+    const failing = await startTestApp(failingMidStream(db(), state));
+    try {
+      const soap = envelope(ACTION, adhocQuery(Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(ins), $XDSDocumentEntryStatus: BOTH }), securityHeader(vihfFor(doctor2)));
+      const mtom = buildMtomMessage(soap, [], ACTION);
+      const forms = [
+        { contentType: 'application/soap+xml; charset=UTF-8', body: Buffer.from(soap, 'utf8') },
+        { contentType: mtom.contentType, body: Buffer.concat(mtom.chunks) },
+      ];
+      /** The bytes an HTTP/1.0 client receives until the server closes (no chunks: the close ends the body). */
+      const http10 = (form: (typeof forms)[number], received = () => {}) =>
+        new Promise<string>((resolve) => {
+          const { port } = new URL(failing.baseUrl);
+          const got: Buffer[] = [];
+          const socket = connect(Number(port), '127.0.0.1', () => {
+            socket.write(`POST /xds/registry HTTP/1.0\r\nContent-Type: ${form.contentType}\r\nContent-Length: ${form.body.length}\r\n\r\n`);
+            socket.write(form.body);
+          });
+          socket.on('data', (b: Buffer) => {
+            got.push(b);
+            received();
+          });
+          socket.on('close', () => resolve(Buffer.concat(got).toString('latin1')));
+          socket.on('error', () => {});
+        });
+      for (const form of forms) {
+        // unarmed, the same server answers whole
+        const whole = await http10(form);
+        expect(whole).toMatch(/ResponseStatusType:Success.*<\/env:Envelope>/s);
+        state.armed = true;
+        let received!: () => void;
+        state.received = new Promise<void>((r) => (received = r));
+        const cut = await http10(form, received);
+        state.armed = false;
+        // the answer's head and first page went out before the failure
+        expect(cut).toMatch(/^HTTP\/1\.1 200 .*ResponseStatusType:Success.*ExtrinsicObject/s);
+        expect(cut).not.toContain('</env:Envelope>');
+        expect(cut).not.toMatch(/\r\n--[^\r\n]+--\r\n$/);
+      }
     } finally {
       state.armed = false;
       await failing.close();
