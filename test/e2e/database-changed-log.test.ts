@@ -4,9 +4,6 @@
 // operator to find who changed the tables. The store is made to fail the request's first statement
 // as the server's store does (the real failure, on PostgreSQL: pg-kept-statements.test.ts).
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { Writable } from 'node:stream';
-import pino from 'pino';
-import { loggerOptions } from '../../src/http/logging.js';
 import type { Db } from '../../src/store/db.js';
 import { translateDbError } from '../../src/store/db-errors.js';
 import { NS } from '../../src/xml/index.js';
@@ -15,6 +12,7 @@ import { describeEachStore } from '../support/stores.js';
 import { adultRecord, makeWorld, proActor } from '../support/world.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { adhocQuery, cx, postSoap, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { capturedLog } from '../support/captured-log.js';
 
 const doctor = proActor('doctor');
 /** PostgreSQL's words, as `pg` hands them over: none may reach an answer */
@@ -38,7 +36,7 @@ interface LogLine {
 
 describeEachStore('a request answered 503 database_changed', (db) => {
   let server: RunningApp;
-  const written: string[] = [];
+  const log = capturedLog<LogLine>();
   /** the next statement of the store fails as a kept statement whose tables changed shape */
   let failNext = false;
   let patientKey: string;
@@ -54,21 +52,10 @@ describeEachStore('a request answered 503 database_changed', (db) => {
     transaction: (fn) => (failNext ? changed() : db().transaction(fn)),
   });
 
-  /** The request's log lines, once its request line is written (the last of them). */
-  const linesFor = async (requestId: string): Promise<LogLine[]> => {
-    const mine = () => written.map((l) => JSON.parse(l) as LogLine).filter((l) => l.requestId === requestId);
-    while (!mine().some((l) => l.msg === 'request')) await new Promise((r) => setImmediate(r));
-    return mine();
-  };
+  const linesFor = log.linesFor;
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        written.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
-    server = await startTestApp(failing(), {}, { logger: pino(loggerOptions('info'), sink) });
+    server = await startTestApp(failing(), {}, { logger: log.logger });
     ({ patientKey, ins } = await adultRecord(await makeWorld(db())));
   }, 60_000);
   afterAll(async () => {

@@ -9,16 +9,14 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import type { Patient } from '@medplum/fhirtypes';
-import { loggerOptions } from '../../src/http/logging.js';
 import { runJobs } from '../../src/services/jobs.js';
 import { writeProvideAndRegisterRequest } from '../../src/xds/ebrim/write.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, makeWorld, newIns, patientCaller, proActor, submission, type World } from '../support/world.js';
 import { postSoap, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { capturedLog } from '../support/captured-log.js';
 
 const doctor = proActor('doctor');
 const INS_OID = 'urn:oid:1.2.250.1.213.1.4.8';
@@ -44,8 +42,8 @@ async function closedPort(): Promise<number> {
 describeEachStore('a database error in the server\'s log', (db) => {
   let server: RunningApp;
   let w: World;
-  const written: string[] = [];
-  const lines = () => written.map((l) => JSON.parse(l) as LogLine);
+  const captured = capturedLog<LogLine>();
+  const { written, lines } = captured;
   const until = async (found: () => LogLine | undefined): Promise<LogLine> => {
     for (;;) {
       const line = found();
@@ -53,11 +51,7 @@ describeEachStore('a database error in the server\'s log', (db) => {
       await new Promise((r) => setImmediate(r));
     }
   };
-  /** the request's lines, once its request line is written (the last of them) */
-  const linesFor = async (requestId: string): Promise<LogLine[]> => {
-    await until(() => lines().find((l) => l.requestId === requestId && l.msg === 'request'));
-    return lines().filter((l) => l.requestId === requestId);
-  };
+  const linesFor = captured.linesFor;
   /** None of the values anywhere in the log, whatever the line, the field or the escaping. */
   const expectNowhere = (values: string[]) => {
     const log = written.join('\n');
@@ -69,17 +63,11 @@ describeEachStore('a database error in the server\'s log', (db) => {
   };
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        written.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
     w = await makeWorld(db());
     server = await startTestApp(
       db(),
       { CARNET_SMTP_HOST: '127.0.0.1', CARNET_SMTP_PORT: String(await closedPort()), CARNET_SMTP_FROM: 'no-reply@carnet.test', CARNET_JOBS_INTERVAL_SECONDS: '0' },
-      { logger: pino(loggerOptions('info'), sink) },
+      { logger: captured.logger },
     );
   }, 60_000);
   afterAll(async () => {

@@ -4,12 +4,10 @@
 // (`?urn:oid:...|<INS>`) put the identifier where the log took it as a path or a name. The log
 // keeps a path's route words, Carnet's own keys and version numbers, and names shaped as names.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { Writable } from 'node:stream';
-import pino from 'pino';
-import { loggerOptions } from '../../src/http/logging.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, makeWorld, patientCaller, proActor, type World } from '../support/world.js';
+import { capturedLog } from '../support/captured-log.js';
 
 const doctor = proActor('doctor');
 const INS_OID = 'urn:oid:1.2.250.1.213.1.4.8';
@@ -25,12 +23,9 @@ describeEachStore('the paths and query names of the request log', (db) => {
   let server: RunningApp;
   let w: World;
   let token: string;
-  const written: string[] = [];
-  const lineFor = async (requestId: string): Promise<LogLine> => {
-    const mine = () => written.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'request' && l.requestId === requestId);
-    while (mine().length === 0) await new Promise((r) => setImmediate(r));
-    return mine()[0]!;
-  };
+  const log = capturedLog<LogLine>();
+  const written = log.written;
+  const lineFor = async (requestId: string): Promise<LogLine> => (await log.linesFor(requestId)).find((l) => l.msg === 'request')!;
   const get = async (path: string, requestId: string): Promise<{ status: number; line: LogLine }> => {
     const res = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': requestId } });
     await res.arrayBuffer();
@@ -42,14 +37,8 @@ describeEachStore('the paths and query names of the request log', (db) => {
   };
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        written.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
     w = await makeWorld(db());
-    server = await startTestApp(db(), {}, { logger: pino(loggerOptions('info'), sink) });
+    server = await startTestApp(db(), {}, { logger: log.logger });
     token = await server.tokenFor(doctor);
   }, 60_000);
   afterAll(async () => {

@@ -3,15 +3,13 @@
 // Carnet's error code with the rule's reason — the reason an answer about a hidden document must
 // not give. Never a patient identifier, a name, a code or a token.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
-import { loggerOptions } from '../../src/http/logging.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
 import { errorCodes, postSoap, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { capturedLog } from '../support/captured-log.js';
 
 const author = proActor('doctor');
 const colleague = proActor('doctor2');
@@ -30,7 +28,8 @@ interface LogLine {
 describeEachStore('the request log', (db) => {
   let server: RunningApp;
   let w: World;
-  const written: string[] = [];
+  const log = capturedLog<LogLine>();
+  const written = log.written;
   let ins: { value: string; system: string };
   let patientKey: string;
   let maskedId: string;
@@ -39,22 +38,15 @@ describeEachStore('the request log', (db) => {
 
   /** The request's line, once written: the log follows the answer, it does not precede it. */
   const lineFor = async (requestId: string): Promise<LogLine> => {
-    const mine = () => written.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'request' && l.requestId === requestId);
-    while (mine().length === 0) await new Promise((r) => setImmediate(r));
-    expect(mine()).toHaveLength(1);
-    return mine()[0]!;
+    const mine = (await log.linesFor(requestId)).filter((l) => l.msg === 'request');
+    expect(mine).toHaveLength(1);
+    return mine[0]!;
   };
   const traceRowsFor = async (requestId: string) =>
     (await db().query<{ actor_id: string; outcome: string; reason: string | null }>('SELECT actor_id, outcome, reason FROM access_trace WHERE request_id = $1', [requestId])).rows;
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        written.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
-    server = await startTestApp(db(), {}, { logger: pino(loggerOptions('info'), sink) });
+    server = await startTestApp(db(), {}, { logger: log.logger });
     w = await makeWorld(db());
     ({ ins, patientKey } = await adultRecord(w));
     const me = patientCaller(patientKey);
