@@ -8,14 +8,12 @@ import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import type { InsurerActor, ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import type { SubmissionRequest } from '../../src/domain/submission.js';
-import { writeProvideAndRegisterRequest } from '../../src/xds/ebrim/write.js';
-import type { Attachment } from '../../src/xds/mtom.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { provideBundle, type DocSpec } from '../support/mhd-bundle.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, INS_SYSTEM, makeWorld, patientCaller, submission, type World } from '../support/world.js';
-import { adhocQuery, cx, errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { adhocQuery, cx, errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS, provideAndRegister } from '../support/xds-client.js';
 
 const INSURER_STRUCTURE = '3180000000001';
 const insurer: InsurerActor = { kind: 'insurer', insurerId: INSURER_STRUCTURE };
@@ -38,18 +36,8 @@ describeEachStore('the insurer deposits reimbursement data and nothing else', (d
     bundle.entry!.push({ fullUrl: patientUrl, resource: { resourceType: 'Patient', identifier: [{ system: `urn:oid:${ins.system}`, value: ins.value }] }, request: { method: 'POST', url: 'Patient' } });
     return bundle;
   }
-  function iti41(sub: SubmissionRequest): { body: string; attachments: Attachment[] } {
-    const cids = new Map<string, string>();
-    const attachments: Attachment[] = [];
-    for (const d of sub.documents) {
-      const cid = `${randomUUID()}@test`;
-      cids.set(d.id, cid);
-      attachments.push({ contentId: cid, contentType: d.metadata.mimeType, body: d.content! });
-    }
-    return { body: writeProvideAndRegisterRequest(sub, cids), attachments };
-  }
   const depositXds = (sub: SubmissionRequest, requestId?: string) => {
-    const { body, attachments } = iti41(sub);
+    const { body, attachments } = provideAndRegister(sub);
     return postSoap(`${server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-41'], body, { assertion: vihfFor(insurerFlow), attachments, requestId });
   };
   const patientTypes = async () => (await w.services.documents.find(patientCaller(record.patientKey), { patientKey: record.patientKey }, { latestOnly: false })).entries.map((e) => e.typeCode?.code).sort();

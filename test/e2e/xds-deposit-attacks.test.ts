@@ -9,12 +9,10 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { SubmissionRequest } from '../../src/domain/submission.js';
 import { verifyTrace } from '../../src/store/trace-verify.js';
-import { writeProvideAndRegisterRequest } from '../../src/xds/ebrim/write.js';
-import type { Attachment } from '../../src/xds/mtom.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, newIns, patientCaller, proActor, submission, type World } from '../support/world.js';
-import { errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from '../support/xds-client.js';
+import { errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer, provideAndRegister } from '../support/xds-client.js';
 
 /** `sub` with its documents' ids replaced by `ids` (their links with them). */
 function withDocumentIds(sub: SubmissionRequest, ids: string[]): SubmissionRequest {
@@ -50,14 +48,8 @@ describeEachStore('ITI-41 attacked: chosen ids, replacements across records, a l
   }
 
   function deposit(sub: SubmissionRequest, actor: ProfessionalActor = doctor, requestId?: string): Promise<XdsAnswer> {
-    const cids = new Map<string, string>();
-    const attachments: Attachment[] = [];
-    for (const d of sub.documents) {
-      const cid = `${randomUUID()}@test`;
-      cids.set(d.id, cid);
-      attachments.push({ contentId: cid, contentType: d.metadata.mimeType, body: d.content! });
-    }
-    return postSoap(repository, XDS_ACTIONS['ITI-41'], writeProvideAndRegisterRequest(sub, cids), { assertion: vihfFor(actor), attachments, requestId });
+    const { body, attachments } = provideAndRegister(sub);
+    return postSoap(repository, XDS_ACTIONS['ITI-41'], body, { assertion: vihfFor(actor), attachments, requestId });
   }
 
   const rowsOf = async (patientKey: string) => Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM document_entry WHERE patient_key = $1', [patientKey])).rows[0]!.n);

@@ -7,28 +7,15 @@ import { buildVihfAssertion, securityHeader, subjectDn } from '../../src/auth/vi
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { SubmissionRequest } from '../../src/domain/submission.js';
 import { writeProvideAndRegisterRequest, writeSubmitObjectsRequest, writeDocumentEntry } from '../../src/xds/ebrim/write.js';
-import type { Attachment } from '../../src/xds/mtom.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { testSigner } from '../support/vihf-keys.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
 import { XDS_DATA } from '../support/xds-raw.js';
-import { errorCodes, faultSubcode, isFault, postSoap, responseStatus, sendRaw, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { errorCodes, faultSubcode, isFault, postSoap, responseStatus, sendRaw, vihfFor, XDS_ACTIONS, provideAndRegister } from '../support/xds-client.js';
 
 const A = XDS_ACTIONS;
-
-function pnr(sub: SubmissionRequest): { body: string; attachments: Attachment[] } {
-  const ids = new Map<string, string>();
-  const attachments: Attachment[] = [];
-  for (const d of sub.documents) {
-    if (!d.content) continue;
-    const cid = `${randomUUID()}@test`;
-    ids.set(d.id, cid);
-    attachments.push({ contentId: cid, contentType: d.metadata.mimeType, body: d.content });
-  }
-  return { body: writeProvideAndRegisterRequest(sub, ids), attachments };
-}
 
 function retrieveBody(items: Array<{ repo: string; uid: string }>): string {
   return (
@@ -55,7 +42,7 @@ describeEachStore('XDS door: ITI-41, ITI-42, ITI-43, ITI-57 and faults', (db) =>
   }
 
   async function submit(sub: SubmissionRequest, actor = doctor) {
-    const { body, attachments } = pnr(sub);
+    const { body, attachments } = provideAndRegister(sub);
     return postSoap(reposUrl, A['ITI-41'], body, { assertion: vihfFor(actor), attachments });
   }
 
@@ -131,7 +118,7 @@ describeEachStore('XDS door: ITI-41, ITI-42, ITI-43, ITI-57 and faults', (db) =>
     }
     // a document part without metadata
     const orphan = submission(rec.ins, [{}]);
-    const { body, attachments } = pnr(orphan);
+    const { body, attachments } = provideAndRegister(orphan);
     const extra = body.replace('</xdsb:ProvideAndRegisterDocumentSetRequest>', `<xdsb:Document id="Stray"><xop:Include xmlns:xop="${NS.xop}" href="cid:stray@test"/></xdsb:Document></xdsb:ProvideAndRegisterDocumentSetRequest>`);
     const res = await postSoap(reposUrl, A['ITI-41'], extra, { assertion: vihfFor(doctor), attachments: [...attachments, { contentId: 'stray@test', contentType: 'text/plain', body: Buffer.from('stray') }] });
     expect(errorCodes(res)).toContain('XDSMissingDocumentMetadata');

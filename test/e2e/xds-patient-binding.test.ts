@@ -5,15 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
-import type { SubmissionRequest } from '../../src/domain/submission.js';
-import { writeDocumentEntry, writeProvideAndRegisterRequest, writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
-import type { Attachment } from '../../src/xds/mtom.js';
+import { writeDocumentEntry, writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, newIns, patientCaller, proActor, submission, uid, type World } from '../support/world.js';
-import { adhocQuery, cx, errorCodes, postSoap, queryObjects, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from '../support/xds-client.js';
+import { adhocQuery, cx, errorCodes, postSoap, queryObjects, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer, provideAndRegister } from '../support/xds-client.js';
 
 const A = XDS_ACTIONS;
 const APPROVED = "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')";
@@ -51,17 +49,6 @@ describeEachStore('ACC-10: the XDS door holds a VIHF to the patient its resource
 
   async function countDocuments(patientKey: string): Promise<number> {
     return (await w.services.documents.find(patientCaller(patientKey), { patientKey }, { latestOnly: false })).entries.length;
-  }
-
-  function provide(sub: SubmissionRequest): { body: string; attachments: Attachment[] } {
-    const cids = new Map<string, string>();
-    const attachments: Attachment[] = [];
-    for (const d of sub.documents) {
-      const cid = `${randomUUID()}@test`;
-      cids.set(d.id, cid);
-      attachments.push({ contentId: cid, contentType: d.metadata.mimeType, body: d.content! });
-    }
-    return { body: writeProvideAndRegisterRequest(sub, cids), attachments };
   }
 
   beforeAll(async () => {
@@ -172,8 +159,8 @@ describeEachStore('ACC-10: the XDS door holds a VIHF to the patient its resource
   it('ACC-10: ITI-41 and ITI-42 for another patient are refused with a RegistryError, store nothing, and say nothing of that patient\'s DMP', async () => {
     const assertion = boundTo(a.ins);
     const before = await countDocuments(b.patientKey);
-    const toB = provide(submission(b.ins, [{ authorId: doctor.idNatPs }]));
-    const toC = provide(submission(c, [{ authorId: doctor.idNatPs }]));
+    const toB = provideAndRegister(submission(b.ins, [{ authorId: doctor.idNatPs }]));
+    const toC = provideAndRegister(submission(c, [{ authorId: doctor.idNatPs }]));
     const requestId = `acc10-41-${randomUUID()}`;
     const p41b = await postSoap(repository, A['ITI-41'], toB.body, { assertion, attachments: toB.attachments, requestId });
     const p41c = await postSoap(repository, A['ITI-41'], toC.body, { assertion, attachments: toC.attachments });
@@ -191,13 +178,13 @@ describeEachStore('ACC-10: the XDS door holds a VIHF to the patient its resource
     // an entry naming B inside a submission set of A is a mismatch of the request, refused whole
     const mixed = submission(a.ins, [{ authorId: doctor.idNatPs }, { authorId: doctor.idNatPs }]);
     mixed.documents[1]!.metadata.patientId = b.ins;
-    const m = provide(mixed);
+    const m = provideAndRegister(mixed);
     const res = await postSoap(repository, A['ITI-41'], m.body, { assertion, attachments: m.attachments });
     expect(responseStatus(res)).toBe('Failure');
     expect(errorCodes(res)).toContain('XDSPatientIdDoesNotMatch');
     expect(await countDocuments(b.patientKey)).toBe(before);
     // the assertion's own patient: stored
-    const own = provide(submission(a.ins, [{ authorId: doctor.idNatPs }]));
+    const own = provideAndRegister(submission(a.ins, [{ authorId: doctor.idNatPs }]));
     expect(responseStatus(await postSoap(repository, A['ITI-41'], own.body, { assertion, attachments: own.attachments }))).toBe('Success');
   });
 

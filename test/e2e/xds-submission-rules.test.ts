@@ -8,31 +8,18 @@ import type { Bundle } from '@medplum/fhirtypes';
 import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
 import type { DocumentEntryMetadata, StoredDocumentEntry } from '../../src/domain/model.js';
 import type { SubmissionRequest } from '../../src/domain/submission.js';
-import { writeDocumentEntry, writeProvideAndRegisterRequest, writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
-import type { Attachment } from '../../src/xds/mtom.js';
+import { writeDocumentEntry, writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { patientActor } from '../support/fhir-record.js';
 import { provideBundle } from '../support/mhd-bundle.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
-import { errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from '../support/xds-client.js';
+import { errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer, provideAndRegister } from '../support/xds-client.js';
 
 const A = XDS_ACTIONS;
 const HAS_MEMBER = 'urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember';
 const TRE_A05 = 'https://mos.esante.gouv.fr/NOS/TRE_A05-TypeDocComplementaire/FHIR/TRE-A05-TypeDocComplementaire';
-
-function pnr(sub: SubmissionRequest): { body: string; attachments: Attachment[] } {
-  const ids = new Map<string, string>();
-  const attachments: Attachment[] = [];
-  for (const d of sub.documents) {
-    if (!d.content) continue;
-    const cid = `${randomUUID()}@test`;
-    ids.set(d.id, cid);
-    attachments.push({ contentId: cid, contentType: d.metadata.mimeType, body: d.content });
-  }
-  return { body: writeProvideAndRegisterRequest(sub, ids), attachments };
-}
 
 /** The RegistryError entries of an answer, as attributes. */
 function registryErrors(a: XdsAnswer): Array<{ errorCode: string; codeContext: string; location: string; severity: string }> {
@@ -62,7 +49,7 @@ describeEachStore('XDS submission rules: SubmissionSetStatus, ITI-57 content att
   }
 
   function submit(sub: SubmissionRequest, actor: ProfessionalActor = doctor) {
-    const { body, attachments } = pnr(sub);
+    const { body, attachments } = provideAndRegister(sub);
     return postSoap(reposUrl, A['ITI-41'], body, { assertion: vihfFor(actor), attachments });
   }
 

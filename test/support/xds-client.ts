@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
+import type { SubmissionRequest } from '../../src/domain/submission.js';
+import { writeProvideAndRegisterRequest } from '../../src/xds/ebrim/write.js';
 import { issueVihf, securityHeader } from '../../src/auth/vihf-issuer.js';
 import { buildMtomMessage, readSoapPayload, type Attachment } from '../../src/xds/mtom.js';
 import { XDS_ACTIONS } from '../../src/xds/soap.js';
@@ -10,6 +12,19 @@ import { NS, parseXml, TRUSTED_XML_LIMITS, type Document } from '../../src/xml/i
 import { testSigner, type KeyPair } from './vihf-keys.js';
 
 export { XDS_ACTIONS };
+
+/** An ITI-41 Provide and Register body for `sub`, each document's content its MTOM attachment. */
+export function provideAndRegister(sub: SubmissionRequest): { body: string; attachments: Attachment[] } {
+  const cids = new Map<string, string>();
+  const attachments: Attachment[] = [];
+  for (const d of sub.documents) {
+    if (!d.content) continue;
+    const cid = `${randomUUID()}@test`;
+    cids.set(d.id, cid);
+    attachments.push({ contentId: cid, contentType: d.metadata.mimeType, body: d.content });
+  }
+  return { body: writeProvideAndRegisterRequest(sub, cids), attachments };
+}
 
 export interface VihfOptions {
   patientId?: PatientIdentifier;
