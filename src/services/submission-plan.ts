@@ -7,7 +7,7 @@ import { decide } from '../domain/decide.js';
 import { CarnetError } from '../domain/errors.js';
 import type { AssociationType, StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
-import type { ReasonCode } from '../domain/reasons.js';
+import { hidesExistence, type ReasonCode } from '../domain/reasons.js';
 import type { SubmissionRequest } from '../domain/submission.js';
 import type { Tx } from '../store/db.js';
 import { getEntry, getLatestByLogicalId } from '../store/document-repo.js';
@@ -126,6 +126,19 @@ export async function planSubmission(
   const registered = new Map(
     (await lookupObjects(tx, references.filter((id) => UUID.test(id)))).map((o) => [o.entryUuid, o]),
   );
+  // ACC-08, ACC-09: a document of this record the caller may not see (masked, of a type the
+  // matrix denies, in a lineage hidden from them) is not in the registry for this submission:
+  // linked to, replaced or appended to, it answers as an unknown id, in the same words, and
+  // nothing else is said of it (its status, who may replace it)
+  const registeredEntries = new Map<string, StoredDocumentEntry>();
+  for (const [uuid, o] of registered) {
+    if (o.type !== 'DocumentEntry' || o.patientKey !== patientKey) continue;
+    const entry = await getEntry(tx, patientKey, uuid, true);
+    if (!entry) continue;
+    const read = decide(deps.policy, actor, record.context, documentFacts(entry), 'document.read', now);
+    if (!read.permit && hidesExistence(read.reason)) registered.delete(uuid);
+    else registeredEntries.set(uuid, entry);
+  }
   const resolveRef = (id: string) => assigned.get(id) ?? (UUID.test(id) ? id.toLowerCase() : id);
   const typeOf = (uuid: string): RegistryObjectType | undefined => inMessage.get(uuid) ?? registered.get(uuid)?.type;
   const ssUuid = assigned.get(req.submissionSet.id)!;
@@ -137,7 +150,7 @@ export async function planSubmission(
     const target = resolveRef(a.targetId);
     for (const end of [source, target]) {
       const reg = registered.get(end);
-      if (!inMessage.has(end) && !reg) out.push(invalid(`association ${a.id} refers to ${end}, which is not in the registry`, a.id));
+      if (!inMessage.has(end) && !reg) out.push(notInRegistry(a.id, end));
       else if (reg && reg.patientKey !== patientKey) out.push(new CarnetError('patient_mismatch', `association ${a.id} links objects of different patients`, { location: a.id }));
     }
     if (a.type === 'HasMember') {
@@ -163,7 +176,7 @@ export async function planSubmission(
         out.push(invalid(`association ${a.id}: ${a.type} must point at a document already registered`, a.id));
         continue;
       }
-      const targetEntry = registered.get(target) ? await getEntry(tx, patientKey, target, true) : null;
+      const targetEntry = registeredEntries.get(target);
       if (!targetEntry) continue;
       if (targetEntry.availabilityStatus !== 'Approved' || !targetEntry.latest) {
         out.push(invalid(`association ${a.id}: the ${a.type} target is not an approved current document`, a.id));
@@ -183,6 +196,11 @@ export async function planSubmission(
   }
   if (out.length) fail(out);
   return { now, ssUuid, prepared, assigned, inMessage, folderAdds, replaced, resolveRef };
+}
+
+/** An association's end the registry does not hold, or holds out of the caller's view: one answer for both. */
+function notInRegistry(associationId: string, end: string): CarnetError {
+  return invalid(`association ${associationId} refers to ${end}, which is not in the registry`, associationId);
 }
 
 /** A uniqueId the registry holds for an object the caller has no view of: one answer for every such case. */

@@ -152,4 +152,31 @@ describeEachStore('ITI-41 attacked: chosen ids, replacements across records, a l
     expect((await rowsOf(a.patientKey)) + (await rowsOf(b.patientKey))).toBe(1);
     for (const r of [a, b]) expect((await verifyTrace(db(), 2000, r.patientKey)).broken).toEqual([]);
   });
+
+  it('ACC-08, ACC-09: a replacement or an addendum of a document hidden from the sender answers as one of an id not in the registry; nothing kept, the hidden document untouched', async () => {
+    const a = await authorisedRecord();
+    const colleague = proActor('doctor2');
+    await w.services.consent.addGrant(patientCaller(a.patientKey), a.patientKey, { subjectKind: 'professional', subjectId: colleague.idNatPs, effect: 'permit' });
+    const hidden = (await w.services.submissions.submit(as(doctor), submission(a.ins, [{ authorId: doctor.idNatPs }]))).assignedIds.Document1!;
+    // MASK-01: masked by the patient, the document is the author's and the médecin traitant's only
+    await w.services.metadata.setVisibility(patientCaller(a.patientKey), { entryUuid: hidden }, 'MASQUE_PS', true);
+    const masked = (await db().query<{ entry_uuid: string }>('SELECT entry_uuid::text FROM document_entry WHERE patient_key = $1 AND is_latest', [a.patientKey])).rows[0]!.entry_uuid;
+    const answers: Record<string, string[]> = {};
+    for (const type of ['RPLC', 'APND'] as const) {
+      for (const [name, target] of [['hidden', `urn:uuid:${masked}`], ['unknown', `urn:uuid:${randomUUID()}`]] as const) {
+        const sub = submission(a.ins, [{ authorId: colleague.idNatPs }]);
+        sub.associations.push({ id: 'rel', type, sourceId: 'Document1', targetId: target });
+        const requestId = `hidden-${randomUUID()}`;
+        const answer = await deposit(sub, colleague, requestId);
+        expect(responseStatus(answer)).toBe('Failure');
+        answers[`${type} ${name}`] = errorCodes(answer);
+        // the message names the id as sent, the same words for both
+        expect(answer.xml.replace(target.toLowerCase(), '<id>')).toMatch(/refers to <id>, which is not in the registry/);
+        expect(await uniqueIdsKept(sub)).toBe(0);
+      }
+      expect(answers[`${type} hidden`]).toEqual(answers[`${type} unknown`]);
+    }
+    const rows = await db().query<{ status: string }>('SELECT status FROM document_entry WHERE patient_key = $1 AND is_latest', [a.patientKey]);
+    expect(rows.rows).toEqual([{ status: 'Approved' }]);
+  });
 });
