@@ -16,12 +16,17 @@ export interface Code {
 
 /**
  * True when `column` holds one of `codes`; for a code given with a system, only when
- * `systemSql` (the row's system of that code) is that system too. Two texts in all: the codes
- * without any system, and codes some of which have one. `column = ANY(…)` stays in both, the
- * index condition a (patient_key, code) index can take.
+ * `systemSql` (the row's system of that code) is that system too. Four texts in all: one code
+ * (with or without its system) as a plain comparison, the search's most common form, planned as
+ * it always was; several codes without any system; several, some with one. `column = ANY(…)`
+ * stays in the latter two, the index condition a (patient_key, code) index can take.
  */
 export function codeInListSql(p: Pick<SqlParams, 'add'>, column: string, systemSql: string, codes: readonly Code[]): string {
   if (!codes.length) return 'false';
+  if (codes.length === 1) {
+    const [c] = codes as [Code];
+    return c.system ? `(${column} = ${p.add(c.code)} AND ${systemSql} = ${p.add(c.system)})` : `${column} = ${p.add(c.code)}`;
+  }
   const names = p.add(codes.map((c) => c.code));
   if (!codes.some((c) => c.system)) return `${column} = ANY(${names}::text[])`;
   const systems = p.add(codes.map((c) => c.system || null));

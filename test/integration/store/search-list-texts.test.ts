@@ -51,14 +51,16 @@ describeEachStore('search lists as array parameters', (db) => {
   const docs = async (q: Queryable, criteria: Partial<DocumentQuery>) =>
     names((await findDocuments(q, { patientKey, visibility: ALL, ...criteria })).entries.map((e) => e.uniqueId));
 
-  it('type codes: any length, with or without systems, one text per shape (codes alone, or some with a system)', async () => {
+  it('type codes: any length, with or without systems, four texts in all (one code alone or with its system, several alone, several some with a system)', async () => {
     const { q, texts } = spying(db());
     expect(await docs(q, { typeCodes: [{ code: '34112-3' }] })).toEqual(['b']);
     expect(await docs(q, { typeCodes: [{ code: '34112-3' }, { code: 'X' }, { code: 'Y' }] })).toEqual(['b']);
     expect(await docs(q, { typeCodes: [{ code: '34112-3', system: '2.16.840.1.113883.6.1' }, { code: '11488-4' }] })).toEqual(['a', 'b', 'c']);
     expect(await docs(q, { typeCodes: [{ code: '11488-4' }, { code: '34112-3', system: 'no-such-system' }] })).toEqual(['a', 'c']);
     expect(await docs(q, { typeCodes: [{ code: '34112-3', system: 'no-such-system' }] })).toEqual([]);
-    expect(texts.size).toBe(2);
+    expect(await docs(q, { typeCodes: [{ code: '34112-3', system: '2.16.840.1.113883.6.1' }] })).toEqual(['b']);
+    expect(await docs(q, { typeCodes: [{ code: 'X' }, { code: 'Y' }, { code: 'Z', system: 'S' }, { code: '11488-4' }] })).toEqual(['a', 'c']);
+    expect(texts.size).toBe(4);
   });
 
   it('event codes and reference ids: groups ANDed, codes ORed within, one text whatever their number', async () => {
@@ -89,6 +91,7 @@ describeEachStore('search lists as array parameters', (db) => {
     expect(await found([{ code: '04' }, { code: 'X' }])).toBe(1);
     expect(await found([{ code: 'X' }, { code: '04', system: '1.2.250.1.213.1.1.4.2' }])).toBe(1);
     expect(await found([{ code: '04', system: OTHER }, { code: 'Y', system: OTHER }, { code: 'Z' }])).toBe(0);
+    expect(await found([{ code: 'Y' }, { code: 'Z' }, { code: 'W' }])).toBe(0);
     expect(sets.texts.size).toBe(2);
   });
 });
