@@ -35,11 +35,13 @@ declare module 'fastify' {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /**
  * A run of digits as identifiers are written (an INS of 13 or 15, a phone number, an RPPS, a date
- * 19710819), outside the UUIDs a client's id may hold: a caller's id holding one is not taken,
- * since the id goes as given into every log line of the request and into the trace. The server's
- * own id answers then. Control characters and spaces never pass REQUEST_ID: no line is forged.
+ * 19710819), outside the UUIDs and hexadecimal ids a client's id may hold (a run between two hex
+ * letters is part of one: a 32-digit trace id holds 8 decimal digits in a row about every other
+ * time): a caller's id holding one is not taken, since the id goes as given into every log line
+ * of the request and into the trace. The server's own id answers then. Control characters and
+ * spaces never pass REQUEST_ID: no line is forged.
  */
-const IDENTIFIER_DIGITS = /\d{8}/;
+const IDENTIFIER_DIGITS = /(?<![0-9a-f])\d{8,}(?![0-9a-f])/i;
 const UUID_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** The caller's x-request-id when it is one the log may hold as given. */

@@ -94,15 +94,19 @@ describeEachStore('the paths and query names of the request log', (db) => {
     expectNowhere(['Sondenomfamille', dotted, ins.value]);
   });
 
-  it('an x-request-id holding an identifier (a run of 8 digits or more, outside a UUID) is not taken: the server answers and logs its own; an id of words, short numbers and UUIDs is kept', async () => {
+  it('an x-request-id holding an identifier (a run of 8 digits or more, outside a UUID or a hexadecimal id) is not taken: the server answers and logs its own; an id of words, short numbers, UUIDs and hexadecimal ids is kept', async () => {
     const { ins } = await adultRecord(w);
     const res = await fetch(`${server.baseUrl}/fhir/metadata`, { headers: { 'x-request-id': `ticket-${ins.value}` } });
     await res.arrayBuffer();
     const id = res.headers.get('x-request-id')!;
     expect(id).not.toContain(ins.value);
     expect((await lineFor(id)).url).toBe('/fhir/metadata');
-    const kept = `ticket-4711-${'3f2a9c10-1234-4abc-8def-123456789012'}`;
-    expect((await get('/fhir/metadata', kept)).line.url).toBe('/fhir/metadata');
+    for (const kept of ['ticket-4711-3f2a9c10-1234-4abc-8def-123456789012', '4bf92f3577b34da6a3ce929d0e0e4736', 'c0ffee1234567890123dead']) {
+      const res2 = await fetch(`${server.baseUrl}/fhir/metadata`, { headers: { 'x-request-id': kept } });
+      await res2.arrayBuffer();
+      expect(res2.headers.get('x-request-id')).toBe(kept);
+      expect((await lineFor(kept)).url).toBe('/fhir/metadata');
+    }
     expectNowhere([ins.value]);
   });
 });
