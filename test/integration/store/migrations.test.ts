@@ -200,6 +200,57 @@ for (const kind of storeKinds()) {
       }
     });
 
+    it("migration 0083 puts document_entry's filter columns before its metadata, keeping every row, index and constraint, after 0090 as before it", async () => {
+      const db = await emptyDb(kind);
+      try {
+        const all = loadMigrations();
+        // a store that applied 0090 before this migration existed (the pending one then runs last)
+        await migrate(db, all.filter((m) => m.version !== 83));
+        const patientKey = randomUUID();
+        await db.query(
+          `INSERT INTO dmp (patient_key, status, consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
+           VALUES ($1, 'open', 'patient', now(), 'professional', 'test', now(), now())`,
+          [patientKey],
+        );
+        const [a, b] = [randomUUID(), randomUUID()];
+        await db.query(
+          `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, lineage_id, lineage_generation, lineage_shared, version, is_latest, unique_id, status,
+             mime_type, type_code, class_code, format_code, confidentiality, author_ids, author_family, authored_by_patient, creation_time, submission_set_uuid,
+             stored_at, status_changes, status_changed_at, metadata)
+           VALUES ($1, $2, $2, $2, 1, true, 2, true, 'uid-a', 'Deprecated', 'text/plain', '11488-4', '10', 'urn:f', '{N,MASQUE_PS}', '{810000000001}', '{roux}', false,
+             '2026-01-02T03:04:05Z', $2, '2026-01-03T00:00:00Z', 1, '2026-01-04T00:00:00Z', '{"title":"a"}'),
+                  ($1, $3, $3, $2, 2, true, 1, true, 'uid-b', 'Approved', 'text/plain', '34112-3', '10', NULL, '{N}', '{}', '{}', true,
+             NULL, $3, '2026-01-05T00:00:00Z', 0, NULL, '{"title":"b"}')`,
+          [patientKey, a, b],
+        );
+        const state = async () => ({
+          rows: (await db.query<{ r: unknown }>('SELECT to_jsonb(d) AS r FROM document_entry d ORDER BY entry_uuid')).rows.map((x) => x.r),
+          indexes: (await db.query<{ i: string }>("SELECT indexname || ': ' || regexp_replace(indexdef, ' ON \\S+ ', ' ON ') AS i FROM pg_indexes WHERE tablename = 'document_entry' AND schemaname = current_schema() ORDER BY 1")).rows.map((x) => x.i),
+          constraints: (await db.query<{ c: string }>("SELECT conname || ': ' || pg_get_constraintdef(oid) AS c FROM pg_constraint WHERE conrelid = 'document_entry'::regclass AND contype IN ('p', 'f', 'c', 'u') ORDER BY 1")).rows.map((x) => x.c),
+        });
+        const before = await state();
+        expect(before.indexes.length).toBeGreaterThanOrEqual(10);
+
+        expect((await migrate(db)).applied).toEqual([83]);
+        expect(await state()).toEqual(before);
+        const columns = await db.query<{ name: string }>(
+          "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'document_entry' AND table_schema = current_schema() ORDER BY ordinal_position",
+        );
+        const order = columns.rows.map((r) => r.name);
+        // every column the visibility filter reads (store/visibility-sql.ts) stands before the metadata, which is last
+        for (const c of ['is_latest', 'lineage_shared', 'lineage_id', 'status', 'type_code', 'confidentiality', 'author_ids', 'authored_by_patient']) {
+          expect(order.indexOf(c)).toBeLessThan(16);
+        }
+        expect(order.at(-1)).toBe('metadata');
+        expect(order).toHaveLength(35);
+        // the lineage function (0010) still reads the new table
+        const current = await db.query<{ logical_id: string }>('SELECT logical_id::text FROM carnet_lineage_current($1, $2)', [patientKey, a]);
+        expect(current.rows).toEqual([{ logical_id: b }]);
+      } finally {
+        await db.close();
+      }
+    });
+
     it('roll back every pending migration when one fails', async () => {
       const db = await emptyDb(kind);
       try {
