@@ -51,7 +51,7 @@ export interface TailReport {
   loopUtilisation: number;
   /** the main thread's time on a CPU and waiting for one over the window (ms; run-delay.ts) */
   mainThread: Sched;
-  gc: { count: number; longestMs: number; totalMs: number };
+  gc: { count: number; longestMs: number; totalMs: number; major: number; longestMajorMs: number };
   /** the slowest requests' start, relative to the window's start (s): do they bunch? */
   slowestStarts: number[];
 }
@@ -64,7 +64,7 @@ const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.m
 export function installTailProbe(server: Server, pg: PgModule): { reset(): void; report(): TailReport } {
   const context = new AsyncLocalStorage<Request>();
   let requests: Request[] = [];
-  let gcs: Array<{ start: number; duration: number }> = [];
+  let gcs: Array<{ start: number; duration: number; major: boolean }> = [];
   // first: the request's context must be set before the server's own listener starts its work
   server.prependListener('request', (_req, res) => {
     const r: Request = { start: performance.now(), end: 0, pool: 0, db: 0, statements: 0 };
@@ -95,7 +95,8 @@ export function installTailProbe(server: Server, pg: PgModule): { reset(): void;
     return out;
   };
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcs.push({ start: e.startTime, duration: e.duration });
+    // NODE_PERFORMANCE_GC_MAJOR (2): a mark-compact of the old generation; the rest are scavenges and the like
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, duration: e.duration, major: ((e as { detail?: { kind?: number } }).detail?.kind ?? 0) === 2 });
   }).observe({ entryTypes: ['gc'] });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
@@ -138,7 +139,13 @@ export function installTailProbe(server: Server, pg: PgModule): { reset(): void;
         loopDelay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
         loopUtilisation: performance.eventLoopUtilization(elu).utilization,
         mainThread: schedBetween(sched, schedOf('self')),
-        gc: { count: gcs.length, longestMs: Math.max(0, ...gcs.map((g) => g.duration)), totalMs: gcs.reduce((s, g) => s + g.duration, 0) },
+        gc: {
+          count: gcs.length,
+          longestMs: Math.max(0, ...gcs.map((g) => g.duration)),
+          totalMs: gcs.reduce((s, g) => s + g.duration, 0),
+          major: gcs.filter((g) => g.major).length,
+          longestMajorMs: Math.max(0, ...gcs.filter((g) => g.major).map((g) => g.duration)),
+        },
         slowestStarts: slowest.map((r) => Math.round((r.start - windowStart) / 100) / 10).sort((a, b) => a - b),
       };
     },
@@ -154,7 +161,7 @@ export function tailLine(t: TailReport): string {
     `mean ${parts(t.all)}; slowest 1% ${parts(t.slowest1)}; ` +
     `loop delay p50 ${f(t.loopDelay.p50)} / p99 ${f(t.loopDelay.p99)} / max ${f(t.loopDelay.max)} ms, loop busy ${f(t.loopUtilisation * 100, 0)}%; ` +
     `main thread per request: ${f(t.mainThread.cpuMs / Math.max(1, t.requests), 2)} ms on a CPU, ${f(t.mainThread.waitMs / Math.max(1, t.requests), 2)} ms waiting for one; ` +
-    `GC ${t.gc.count} pauses, longest ${f(t.gc.longestMs)} ms, ${f(t.gc.totalMs, 0)} ms in all; ` +
+    `GC ${t.gc.count} pauses, longest ${f(t.gc.longestMs)} ms, ${f(t.gc.totalMs, 0)} ms in all, ${t.gc.major} of the old generation (longest ${f(t.gc.longestMajorMs)} ms); ` +
     `the slowest 1% started at (s into the window) ${t.slowestStarts.join(' ')}`
   );
 }
