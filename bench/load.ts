@@ -11,7 +11,7 @@ import { fmt, percentile } from './stats.js';
 
 export interface AutocannonResult {
   requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
+  latency: { p50: number; p90: number; p99: number; max: number };
   non2xx: number;
   errors: number;
   timeouts: number;

@@ -55,11 +55,12 @@ export async function startFairRun(o: {
       await admin.query(`CREATE SCHEMA ${schema}`);
       schemas.push(schema);
       const started = Date.now();
-      const args: ServerArgs = { srcRoot: root, databaseUrl: o.databaseUrl, schema, records: o.records, documents: o.documents, dataDir: join(dir, schema), ...o.server };
+      const poolSize = Number(process.env[compared ? 'BENCH_COMPARE_POOL_SIZE' : 'BENCH_POOL_SIZE']) || undefined;
+      const args: ServerArgs = { srcRoot: root, databaseUrl: o.databaseUrl, schema, records: o.records, documents: o.documents, dataDir: join(dir, schema), ...o.server, ...(poolSize ? { poolSize } : {}) };
       const server = await startChild<ServerReady>('./server.ts', args, openSync(join(dir, `${schema}.log`), 'a'), serverFlags(compared));
       children.push(server);
       const flags = serverFlags(compared);
-      o.log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})${flags.length ? `, node ${flags.join(' ')}` : ''}`);
+      o.log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})${flags.length ? `, node ${flags.join(' ')}` : ''}${poolSize ? `, pool of ${poolSize}` : ''}`);
       servers.push([name, server, schema]);
     }
   } catch (e) {
@@ -78,6 +79,9 @@ export async function startFairRun(o: {
 }
 
 /**
+ * BENCH_POOL_SIZE / BENCH_COMPARE_POOL_SIZE (above): the pool of this checkout's / the compared
+ * server (the server's default, 10, unless said); the baselines keep theirs.
+ *
  * Node's options for a Carnet server of the run: BENCH_SERVER_FLAGS (space-separated, e.g.
  * `--max-semi-space-size=32`) for this checkout's server, BENCH_COMPARE_FLAGS for the compared
  * one's (BENCH_COMPARE may name this checkout: the same code with and without a flag); none by

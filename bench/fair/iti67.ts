@@ -8,6 +8,10 @@ import { measure, ratioLine, windowOptions, type Target, allCpuRatio } from './m
 import type { Child } from './procs.js';
 import type { PageOrderPlan, PageSqlTiming, PreparedPlans, ServerReady, ServerSqlCounts } from './server.js';
 import { fmt } from '../stats.js';
+import { pgLogWindow } from './pg-log.js';
+import { tailLine, type TailReport } from './tail-probe.js';
+import { backendsBetween, backendsSched, schedBetween, schedOf } from './run-delay.js';
+import pg from 'pg';
 
 const pagePath = (patient: string) => `/fhir/DocumentReference?patient=Patient/${patient}&status=current&_count=20`;
 
@@ -50,6 +54,57 @@ async function planLines(s: Child<ServerReady>): Promise<string> {
     .join('\n');
 }
 
+/**
+ * BENCH_TAIL / BENCH_PG_LOG: before each measured window the target's server starts a window of
+ * its tail probe (tail-probe.ts) and PostgreSQL's log is marked (pg-log.ts); after it, what each
+ * saw is the window's note.
+ */
+function observeTail(target: Target, server: { ask<T>(what: string): Promise<T> }, env = process.env): void {
+  const logFile = env.BENCH_PG_LOG;
+  if (!env.BENCH_TAIL && !logFile) return;
+  const database = new URL(env.DATABASE_URL!).pathname.slice(1);
+  target.observe = async () => {
+    if (env.BENCH_TAIL) await server.ask('tail-reset');
+    const pgLog = logFile ? pgLogWindow(logFile, database) : undefined;
+    const pgBefore = env.BENCH_TAIL ? await backendsSched(await schedClient()) : undefined;
+    const genBefore = schedOf('self');
+    return async (requests: number) => {
+      const tail = env.BENCH_TAIL ? tailLine(await server.ask<TailReport>('tail-report')) : '';
+      let waits = '';
+      if (pgBefore) {
+        const per = (x: number) => fmt(x / Math.max(1, requests), 2);
+        const backends = backendsBetween(pgBefore, await backendsSched(await schedClient()));
+        const gen = schedBetween(genBefore, schedOf('self'));
+        waits = `per request, PostgreSQL's backends ${per(backends.cpuMs)} ms on a CPU, ${per(backends.waitMs)} ms waiting for one; the bench's process (autocannon's, when it drives the window) ${per(gen.cpuMs)} ms on a CPU, ${per(gen.waitMs)} ms waiting`;
+      }
+      return [tail, waits, pgLog?.end() ?? ''].filter(Boolean).join('\n    ');
+    };
+  };
+}
+
+/** One connection of the bench's own, for reading the backends' run-queue waits (BENCH_TAIL). */
+let sched: Promise<pg.Client> | undefined;
+const schedClient = () =>
+  (sched ??= (async () => {
+    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await c.connect();
+    return c;
+  })());
+const closeSchedClient = async () => {
+  await (await sched)?.end();
+  sched = undefined;
+};
+
+/** Each target's windows as the client saw them (and, with BENCH_TAIL / BENCH_PG_LOG, as its server and PostgreSQL did). */
+function tailLines(figures: Awaited<ReturnType<typeof measure>>, log: (l: string) => void): void {
+  for (const [name, f] of figures) {
+    log(`ITI-67 latency as the client sees it — ${name}:`);
+    for (const [i, w] of f.windows.entries()) {
+      log(`  window ${i + 1}: ${fmt(w.perSecond, 1)} req/s, p50 ${fmt(w.p50, 0)} / p90 ${fmt(w.p90, 0)} / p99 ${fmt(w.p99, 0)} / max ${fmt(w.max, 0)} ms; load generator ${fmt(w.loadCpuMsPerRequest, 2)} ms CPU/req${w.note ? `\n    ${w.note}` : ''}`);
+    }
+  }
+}
+
 /** BENCH_CONNECTIONS_LIST (e.g. `2,4,8`): the windows at each of these numbers of connections, in one run. */
 function connectionCounts(o: { connections: number }, env = process.env): number[] {
   const list = (env.BENCH_CONNECTIONS_LIST ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
@@ -69,6 +124,7 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
   try {
     const { servers } = run;
     const thin = await run.baseline<{ base: string }>('./thin-page.ts', { connections: Math.max(o.connections, ...counts) });
+    const serverOf = new Map<string, { ask<T>(what: string): Promise<T> }>([...servers.map(([name, s]) => [name, s] as const), ['thin page service', thin]]);
     const targets: Target[] = servers.map(([name, s]) => ({
       name,
       base: s.ready.base,
@@ -88,6 +144,9 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
     });
     const patients = own.ready.patients;
     targets.push({ name: 'thin page service', base: thin.ready.base, pathOf: (i) => `/page?patient=${patients[i % records]}`, stats: thin.stats });
+    for (const t of targets) observeTail(t, serverOf.get(t.name) ?? own);
+    // BENCH_LOAD=both: every target twice in each repeat, from autocannon and from wrk
+    if (process.env.BENCH_LOAD === 'both') targets.push(...targets.map((t) => ({ ...t, name: `${t.name} (wrk)`, generator: 'wrk' as const })));
     // At each number of connections asked (BENCH_CONNECTIONS_LIST), every target in the same
     // run: where p99 stands against the thin service's as the queue grows. The figures below are
     // those at BENCH_CONNECTIONS (8), or at the last number of the list.
@@ -105,6 +164,7 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
       if (connections === o.connections || !counts.includes(o.connections)) figures = at;
     }
     figures = figures!;
+    tailLines(figures, log);
     const floor = figures.get('thin page service')!;
     for (const [name] of servers) {
       log(ratioLine(`ITI-67 restricted professional, first page of 20 + total — ${name}`, figures.get(name)!, floor));
@@ -133,6 +193,7 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
       log(`A/B: this checkout / compare: throughput ${(b!.perSecond / a!.perSecond).toFixed(2)}x, p50 ${(b!.p50 / a!.p50).toFixed(2)}x, p99 ${(b!.p99 / a!.p99).toFixed(2)}x, CPU/req ${(b!.cpuMsPerRequest / a!.cpuMsPerRequest).toFixed(2)}x${allCpuRatio(b!, a!)}`);
     }
   } finally {
+    await closeSchedClient();
     await run.close();
   }
 }

@@ -6,6 +6,7 @@ import { loadavg } from 'node:os';
 import { autocannon } from '../load.js';
 import { fmt, median } from '../stats.js';
 import type { ProcessStats } from './procs.js';
+import { wrkWindow } from './wrk-load.js';
 import { openPgCpuSampler, pgCpuMsBetween, type PgCpuSampler } from './pg-cpu.js';
 
 export interface WindowOptions {
@@ -32,6 +33,8 @@ export interface Target {
   /** for a target that is POSTed to: the next request's headers and body for client `i` (a new one after each answer) */
   post?: (client: number) => { headers: Record<string, string>; body: string | Buffer };
   stats: () => Promise<ProcessStats>;
+  /** the load generator of its windows: autocannon unless said (BENCH_LOAD, below) */
+  generator?: 'autocannon' | 'wrk';
   /** called before each measured window; what it returns is called after it with the window's requests, and gives the window's note */
   observe?: () => Promise<(requests: number) => Promise<string>>;
 }
@@ -45,7 +48,12 @@ type CannonClient = {
 export interface WindowFigures {
   perSecond: number;
   p50: number;
+  p90: number;
   p99: number;
+  /** the slowest request of the window (ms) */
+  max: number;
+  /** the load generator's (this process's) CPU milliseconds per request */
+  loadCpuMsPerRequest: number;
   /** the target process's CPU milliseconds per request */
   cpuMsPerRequest: number;
   /** the bench database's PostgreSQL backends' CPU milliseconds per request (NaN when not read) */
@@ -69,8 +77,14 @@ async function window(t: Target, seconds: number, connections: number, pgCpu?: P
   const observed = await t.observe?.();
   const pgBefore = await pgCpu?.sample();
   const before = await t.stats();
+  const loadBefore = process.cpuUsage();
   const post = t.post;
-  const r = await autocannon(
+  // BENCH_LOAD=wrk: the GET windows from wrk (wrk-load.ts), its CPU counted as the generator's
+  const wrk =
+    !post && (t.generator ?? process.env.BENCH_LOAD) === 'wrk'
+      ? await wrkWindow(t.base, Array.from({ length: connections }, (_, i) => ({ path: t.pathOf(i), headers: { ...(t.headers ?? {}), ...(t.headersOf?.(i) ?? {}) } })), connections, seconds)
+      : undefined;
+  const r = wrk?.result ?? await autocannon(
     post
       ? {
           // Deposits: every request a new body (fresh uniqueIds), each client on its own record.
@@ -98,6 +112,7 @@ async function window(t: Target, seconds: number, connections: number, pgCpu?: P
           },
         },
   );
+  const load = process.cpuUsage(loadBefore);
   const after = await t.stats();
   const pgAfter = await pgCpu?.sample();
   const note = await observed?.(r.requests.total);
@@ -105,7 +120,10 @@ async function window(t: Target, seconds: number, connections: number, pgCpu?: P
     ...(note !== undefined ? { note } : {}),
     perSecond: r.requests.average,
     p50: r.latency.p50,
+    p90: r.latency.p90,
     p99: r.latency.p99,
+    max: r.latency.max,
+    loadCpuMsPerRequest: ((load.user + load.system) / 1000 + (wrk?.cpuMs ?? 0)) / Math.max(1, r.requests.total),
     cpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, r.requests.total),
     pgCpuMsPerRequest: pgBefore && pgAfter ? pgCpuMsBetween(pgBefore, pgAfter) / Math.max(1, r.requests.total) : NaN,
     commitsPerRequest: pgBefore && pgAfter ? (pgAfter.commits - pgBefore.commits) / Math.max(1, r.requests.total) : NaN,
@@ -141,8 +159,8 @@ export async function measure(targets: Target[], o: WindowOptions, log: (l: stri
   }
   const out = new Map<string, TargetFigures>();
   for (const [name, windows] of all) {
-    const m = (k: 'perSecond' | 'p50' | 'p99' | 'cpuMsPerRequest' | 'pgCpuMsPerRequest' | 'commitsPerRequest') => median(windows.map((w) => w[k]));
-    out.set(name, { windows, median: { perSecond: m('perSecond'), p50: m('p50'), p99: m('p99'), cpuMsPerRequest: m('cpuMsPerRequest'), pgCpuMsPerRequest: m('pgCpuMsPerRequest'), commitsPerRequest: m('commitsPerRequest'), maxRss: Math.max(...windows.map((w) => w.maxRss)), failed: windows.reduce((n, w) => n + w.failed, 0) } });
+    const m = (k: 'perSecond' | 'p50' | 'p90' | 'p99' | 'max' | 'loadCpuMsPerRequest' | 'cpuMsPerRequest' | 'pgCpuMsPerRequest' | 'commitsPerRequest') => median(windows.map((w) => w[k]));
+    out.set(name, { windows, median: { perSecond: m('perSecond'), p50: m('p50'), p90: m('p90'), p99: m('p99'), max: m('max'), loadCpuMsPerRequest: m('loadCpuMsPerRequest'), cpuMsPerRequest: m('cpuMsPerRequest'), pgCpuMsPerRequest: m('pgCpuMsPerRequest'), commitsPerRequest: m('commitsPerRequest'), maxRss: Math.max(...windows.map((w) => w.maxRss)), failed: windows.reduce((n, w) => n + w.failed, 0) } });
   }
   return out;
 }

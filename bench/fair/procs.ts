@@ -3,9 +3,12 @@
 // project's TypeScript loader, talking to the benchmark over the IPC channel. The benchmark's own
 // process only generates load and reads figures.
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { tailQuestions } from './tail-probe.js';
 
 /** What a child answers when asked for its figures: its own memory and CPU time, nothing of ours. */
 export interface ProcessStats {
@@ -106,14 +109,18 @@ export function childArgs<T>(): T {
  * A baseline service's life in its child process: `build` makes its app and pool, which listen on
  * an ephemeral port, answer the benchmark ready with their address, and close when told to stop.
  */
-export function runThinService(build: () => { app: { listen(o: { host: string; port: number }): Promise<string>; close(): Promise<unknown> }; pool: { end(): Promise<void> } }): void {
+export function runThinService(build: () => { app: { server: Server; listen(o: { host: string; port: number }): Promise<string>; close(): Promise<unknown> }; pool: { end(): Promise<void> } }): void {
   const start = async () => {
     const { app, pool } = build();
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    serveParent({ base }, async () => {
-      await app.close();
-      await pool.end();
-    });
+    serveParent(
+      { base },
+      async () => {
+        await app.close();
+        await pool.end();
+      },
+      tailQuestions(app.server, () => createRequire(import.meta.url)('pg')),
+    );
   };
   start().catch((e) => {
     console.error(e);

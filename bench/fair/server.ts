@@ -5,6 +5,7 @@
 // autovacuum off, and a plan made on empty statistics is not the plan of a running server.
 // `srcRoot` lets an A/B run start the same server from another checkout of the project.
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { DOCTOR } from './people.js';
@@ -12,6 +13,7 @@ import { childArgs, serveParent } from './procs.js';
 import { countingDb, type SqlCounts } from './sql-counter.js';
 import type { Db } from '../../src/store/db.js';
 import { answerCaptureMessages, captureQueries } from '../scale/query-capture.js';
+import { tailQuestions } from './tail-probe.js';
 
 /** A parameter's value as an SQL literal of unknown type (arrays as array text), for EXECUTE's arguments. */
 function literal(v: unknown): string {
@@ -35,6 +37,8 @@ export interface ServerArgs {
   recordSizes?: number[];
   /** keep the statements of the requests the benchmark asks about (bench/scale/query-capture.ts) */
   captureQueries?: boolean;
+  /** the server's pool of connections to PostgreSQL (POOL_SIZE unless said: BENCH_POOL_SIZE, carnet-servers.ts) */
+  poolSize?: number;
 }
 
 export interface ServerReady {
@@ -130,7 +134,7 @@ function pageAlone(s: { sql: string; params: unknown[] }): { sql: string; params
   return { sql: select.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) - first + 1}`), params: s.params.slice(first - 1) };
 }
 
-/** The server's pool of connections to PostgreSQL. */
+/** The server's pool of connections to PostgreSQL: the server's own default (CARNET_DB_POOL_SIZE). */
 const POOL_SIZE = 10;
 
 const NURSE = { idNatPs: '810000000004', profession: '60', structureId: '1750000001', given: 'Damien', family: 'Roux' };
@@ -177,7 +181,8 @@ async function main(): Promise<void> {
   // Counted (statements per request, the page statement kept for the SQL-alone comparison).
   // CARNET_ENTRY_CACHE_BYTES=0 in the bench's environment measures the server without held
   // entries (a checkout that has none ignores it)
-  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: POOL_SIZE, schema: a.schema }), PAGE_STATEMENT);
+  const poolSize = a.poolSize ?? POOL_SIZE;
+  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: poolSize, schema: a.schema }), PAGE_STATEMENT);
   await migrate(pool);
   const capture = a.captureQueries ? captureQueries(pool) : undefined;
   const db = capture?.db ?? pool;
@@ -220,8 +225,10 @@ async function main(): Promise<void> {
   const ready: ServerReady = { base, patients, identifiers, nurseToken: await token(NURSE), doctorToken: await token(DOCTOR), patientTokens };
   if (capture) answerCaptureMessages(capture);
   serveParent(ready, () => app.close(), {
+    // BENCH_TAIL: on this server's HTTP server and the `pg` its store was loaded with
+    ...tailQuestions(app.http.server, () => createRequire(join(a.srcRoot, 'package.json'))('pg')),
     'sql-counts': async () => pool.counts(),
-    'prepared-plans': async () => preparedPlans(pool, POOL_SIZE),
+    'prepared-plans': async () => preparedPlans(pool, poolSize),
     'page-sql': async () => {
       // One page as each reader, through the server as a client asks it; then their statements.
       const statementOf = async (bearer: string, more = '') => {
