@@ -20,6 +20,13 @@ export interface Code {
  * (with or without its system) as a plain comparison, the search's most common form, planned as
  * it always was; several codes without any system; several, some with one. `column = ANY(…)`
  * stays in the latter two, the index condition a (patient_key, code) index can take.
+ *
+ * The systems are checked by expressions of the row alone (a code without a system in a list of
+ * codes, a code with its system as a pair in a JSON list), never by a subquery over the list: an
+ * EXISTS over `unnest(…)` was pulled up by PostgreSQL into a semi-join with the document scan, and
+ * a page whose rows came out of a join could no longer be read in its index's order and stop at
+ * its 20th row: a record's every matching document was read and sorted (a FHIR category of two
+ * codes on a record of 1,000: 8 ms instead of 1.3).
  */
 export function codeInListSql(p: Pick<SqlParams, 'add'>, column: string, systemSql: string, codes: readonly Code[]): string {
   if (!codes.length) return 'false';
@@ -29,9 +36,10 @@ export function codeInListSql(p: Pick<SqlParams, 'add'>, column: string, systemS
   }
   const names = p.add(codes.map((c) => c.code));
   if (!codes.some((c) => c.system)) return `${column} = ANY(${names}::text[])`;
-  const systems = p.add(codes.map((c) => c.system || null));
-  return `(${column} = ANY(${names}::text[]) AND EXISTS (SELECT 1 FROM unnest(${names}::text[], ${systems}::text[]) c(code, system)
-    WHERE c.code = ${column} AND (c.system IS NULL OR c.system = ${systemSql})))`;
+  const anySystem = p.add(codes.filter((c) => !c.system).map((c) => c.code));
+  const pairs = p.add(JSON.stringify(codes.filter((c) => c.system).map((c) => ({ code: c.code, system: c.system }))));
+  return `(${column} = ANY(${names}::text[]) AND (${column} = ANY(${anySystem}::text[])
+    OR ${pairs}::jsonb @> jsonb_build_array(jsonb_build_object('code', ${column}, 'system', ${systemSql}))))`;
 }
 
 /**

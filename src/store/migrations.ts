@@ -65,6 +65,8 @@ export async function migrate(db: Db, migrations: Migration[] = loadMigrations()
     checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
   )`);
+  // the migration being applied when the transaction failed, and those pending with it
+  let failed: { migration: Migration; pending: number[]; current: number } | undefined;
   return db.transaction(async (tx) => {
     // A migration may take longer than the statement timeout that protects requests.
     await tx.exec('SET LOCAL statement_timeout = 0');
@@ -87,8 +89,11 @@ export async function migrate(db: Db, migrations: Migration[] = loadMigrations()
     }
     const done = new Set(rows.map((r) => r.version));
     const applied: number[] = [];
+    const pending = migrations.filter((m) => !done.has(m.version)).map((m) => m.version);
+    const current = rows.length ? Math.max(...rows.map((r) => r.version)) : 0;
     for (const m of migrations) {
       if (done.has(m.version)) continue;
+      failed = { migration: m, pending, current };
       await tx.exec(m.sql);
       await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
         m.version,
@@ -97,6 +102,20 @@ export async function migrate(db: Db, migrations: Migration[] = loadMigrations()
       ]);
       applied.push(m.version);
     }
+    failed = undefined;
     return { applied, current: latestKnown };
+  }).catch((e: unknown) => {
+    // A migration cut halfway (an error of its own, a killed connection, the database stopped)
+    // leaves nothing behind: all the pending ones run in this one transaction, rolled back whole.
+    // The operator is told so, not only the cause, which alone reads as if the store were left
+    // half rewritten.
+    if (!failed || e instanceof MigrationError) throw e;
+    const { migration: m, pending, current } = failed;
+    throw new MigrationError(
+      `migration ${m.version} (${m.name}) failed: ${e instanceof Error ? e.message : String(e)}. Nothing was applied: ` +
+        `the pending migrations (${pending.join(', ')}) run in one transaction, rolled back whole, and the schema stays at version ${current}; ` +
+        'fix the cause and migrate again',
+      { cause: e },
+    );
   });
 }

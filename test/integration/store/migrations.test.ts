@@ -251,6 +251,30 @@ for (const kind of storeKinds()) {
       }
     });
 
+    it('a migration cut halfway says that nothing was applied and at which version the schema stays', async () => {
+      const db = await emptyDb(kind);
+      try {
+        const first = { version: 1, name: 'first', sql: 'CREATE TABLE probe_first (x int);', checksum: 'f' };
+        await migrate(db, [first]);
+        const pending = [
+          { version: 2, name: 'made', sql: 'CREATE TABLE probe_made (x int);', checksum: 'm' },
+          { version: 3, name: 'cut', sql: 'CREATE TABLE probe_cut (x nosuchtype);', checksum: 'c' },
+        ];
+        const failure = await migrate(db, [first, ...pending]).then(() => undefined, (e: unknown) => e);
+        expect(failure).toBeInstanceOf(MigrationError);
+        expect((failure as Error).message).toBe(
+          'migration 3 (cut) failed: type "nosuchtype" does not exist. Nothing was applied: the pending migrations (2, 3) run in one transaction, ' +
+            'rolled back whole, and the schema stays at version 1; fix the cause and migrate again',
+        );
+        const made = await db.query<{ t: string | null }>("SELECT to_regclass('probe_made')::text AS t");
+        expect(made.rows).toEqual([{ t: null }]);
+        const recorded = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+        expect(recorded.rows).toEqual([{ version: 1 }]);
+      } finally {
+        await db.close();
+      }
+    });
+
     it('roll back every pending migration when one fails', async () => {
       const db = await emptyDb(kind);
       try {

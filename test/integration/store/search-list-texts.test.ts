@@ -6,7 +6,8 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import type { VisibilityFilter } from '../../../src/domain/visibility.js';
 import type { Queryable } from '../../../src/store/db.js';
-import { findDocuments, type DocumentQuery } from '../../../src/store/document-repo.js';
+import { documentWhere, findDocuments, ORDER, type DocumentQuery } from '../../../src/store/document-repo.js';
+import { SqlParams } from '../../../src/store/sql-params.js';
 import { findFolders, findSubmissionSets } from '../../../src/store/registry-repo.js';
 import { describeEachStore } from '../../support/stores.js';
 import { adultRecord, as, makeWorld, proActor, submission, uid, type World } from '../../support/world.js';
@@ -93,5 +94,25 @@ describeEachStore('search lists as array parameters', (db) => {
     expect(await found([{ code: '04', system: OTHER }, { code: 'Y', system: OTHER }, { code: 'Z' }])).toBe(0);
     expect(await found([{ code: 'Y' }, { code: 'Z' }, { code: 'W' }])).toBe(0);
     expect(sets.texts.size).toBe(2);
+  });
+
+  it('a list of codes with their systems stays a filter of the document scan: no join with the list, the page read in its index order without a sort', async () => {
+    // An EXISTS over the list's unnest() was pulled up by PostgreSQL into a semi-join with the
+    // scan, and a page made of a join's rows was sorted whole: on a record of 1,000, a FHIR
+    // category of two codes read and sorted every match (8 ms instead of 1.3).
+    const p = new SqlParams();
+    const where = documentWhere(
+      { patientKey, visibility: ALL, classCodes: [{ code: '10', system: '1.2.250.1.213.1.1.4.1' }, { code: '11', system: '1.2.250.1.213.1.1.4.1' }] },
+      p,
+    );
+    const plan = await db().transaction(async (tx) => {
+      // a test record's few rows would be read whole whatever the statement: the index paths only
+      await tx.exec('SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
+      const r = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT d.entry_uuid FROM document_entry d WHERE ${where} ORDER BY ${ORDER['date-desc']} LIMIT 20`, p.values);
+      return r.rows.map((row) => row['QUERY PLAN']).join('\n');
+    });
+    expect(plan).not.toMatch(/Join|Sort|unnest/);
+    expect(plan).toMatch(/Index Scan using document_entry_by_date_desc/);
+    expect(await docs(db(), { classCodes: [{ code: '10', system: '1.2.250.1.213.1.1.4.1' }, { code: '11', system: 'no-such-system' }] })).toEqual(['a', 'b', 'c']);
   });
 });
