@@ -7,7 +7,7 @@ import type { VisibilityFilter } from '../domain/visibility.js';
 import type { AvailabilityStatus, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
 import type { Queryable } from './db.js';
 import type { Statement } from './combined-writes.js';
-import { codeInListSql, codeJson, everyGroupSql } from './code-criteria-sql.js';
+import { codeInListSql, codeJson, containedAnyOf, everyGroupSql } from './code-criteria-sql.js';
 import { SqlParams } from './sql-params.js';
 import { currentMemberSql, latestVersionSql, visibilitySql, type VisibilitySqlOptions } from './visibility-sql.js';
 
@@ -288,7 +288,8 @@ function codeMatch(p: SqlParams, column: string, jsonKey: string, values: CodeCr
 
 /** AND across the groups, OR within: the metadata's list holds one of each group's codes. */
 function listMatch(p: SqlParams, jsonKey: 'eventCodes' | 'confidentialityCodes', groups: CodeCriterion[]): string {
-  return everyGroupSql(p, groups.map((g) => g.map(codeJson)), (m) => `d.metadata->'${jsonKey}' @> jsonb_build_array(${m})`);
+  const list = `d.metadata->'${jsonKey}'`;
+  return everyGroupSql(p, groups.map((g) => g.map(codeJson)), (g) => `${list} @> ANY(${containedAnyOf(p, g)})`, (m) => `${list} @> jsonb_build_array(${m})`);
 }
 
 /** Builds the WHERE clause of a document search; the visibility filter is always part of it. */
@@ -332,7 +333,7 @@ export function documentWhere(query: DocumentQuery, p: SqlParams, options: Visib
     where.push(`EXISTS (SELECT 1 FROM unnest(d.author_given) g WHERE g LIKE ${p.add(`${likeEscape(query.authorGiven.toLowerCase())}%`)})`);
   }
   if (query.referenceIds?.length) where.push(`d.reference_ids && ${p.add(query.referenceIds)}::text[]`);
-  if (query.referenceIdGroups?.length) where.push(everyGroupSql(p, query.referenceIdGroups, (m) => `(${m} #>> '{}') = ANY(d.reference_ids)`));
+  if (query.referenceIdGroups?.length) where.push(everyGroupSql(p, query.referenceIdGroups, (g) => `d.reference_ids && ${p.add(g)}::text[]`, (m) => `(${m} #>> '{}') = ANY(d.reference_ids)`));
   if (query.objectTypes?.length) where.push(`COALESCE(d.metadata->>'objectType', 'stable') = ANY(${p.add(query.objectTypes)}::text[])`);
   return where.join(' AND ');
 }

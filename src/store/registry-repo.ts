@@ -11,7 +11,7 @@ import type {
 } from '../domain/model.js';
 import type { Statement } from './combined-writes.js';
 import type { Queryable } from './db.js';
-import { codeInListSql, codeJson, everyGroupSql } from './code-criteria-sql.js';
+import { codeInListSql, codeJson, containedAnyOf, everyGroupSql } from './code-criteria-sql.js';
 import { bareUuid } from './document-repo.js';
 
 export type RegistryObjectType = 'DocumentEntry' | 'SubmissionSet' | 'Folder' | 'Association';
@@ -269,7 +269,9 @@ export async function findFolders(q: Queryable, query: FolderQuery): Promise<Sto
   if (query.codeList?.length) {
     // a code with its system against the metadata's list, a code alone against the codes' column
     const member = (m: string) => `(CASE WHEN ${m} ? 'system' THEN f.metadata->'codeList' @> jsonb_build_array(${m}) ELSE (${m}->>'code') = ANY(f.code_list) END)`;
-    where.push(everyGroupSql({ add }, query.codeList.map((g) => g.map(codeJson)), member));
+    const group = (g: readonly ReturnType<typeof codeJson>[]) =>
+      `(f.code_list && ${add(g.filter((c) => !c.system).map((c) => c.code))}::text[] OR f.metadata->'codeList' @> ANY(${containedAnyOf({ add }, g.filter((c) => c.system))}))`;
+    where.push(everyGroupSql({ add }, query.codeList.map((g) => g.map(codeJson)), group, member));
   }
   const r = await q.query<FolderRow>(
     `SELECT f.patient_key::text, f.entry_uuid::text, f.logical_id::text, f.version, f.status, f.last_update_time, f.metadata
