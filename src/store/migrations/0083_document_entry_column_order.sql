@@ -84,6 +84,15 @@ BEGIN
   -- the old table's indexes and constraints go with it, freeing their names (the new ones keep
   -- them: an error that names a constraint names the same one); built again once the rows are in
   DROP TABLE document_entry_before_0083;
+  -- From PostgreSQL 18 a NOT NULL is a named constraint too: the new table's were named while the
+  -- old table still held the usual names (`document_entry_<column>_not_null1`); they take them back
+  -- now that they are free. Before 18 there are none to rename.
+  FOR def IN
+    SELECT conname FROM pg_constraint
+    WHERE conrelid = 'document_entry'::regclass AND contype = 'n' AND conname ~ '^document_entry_.+_not_null[0-9]+$'
+  LOOP
+    EXECUTE format('ALTER TABLE document_entry RENAME CONSTRAINT %I TO %I', def, regexp_replace(def, '[0-9]+$', ''));
+  END LOOP;
   ALTER TABLE document_entry
     ADD CONSTRAINT document_entry_pkey PRIMARY KEY (patient_key, entry_uuid),
     ADD CONSTRAINT document_entry_patient_key_fkey FOREIGN KEY (patient_key) REFERENCES dmp (patient_key),
