@@ -28,9 +28,32 @@ function readsAsIdentifier(number: string): boolean {
   return parts.length >= 3 ? digits >= 8 : parts.length === 2 && digits >= 10;
 }
 
+/** A W3C traceparent: version, trace id, parent id, flags. */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** A ULID: a time of 10 characters, then 16 random ones, in Crockford's base 32. */
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** ULIDs came in 2016; a client's clock runs ahead by less than a year */
+const ULID_SINCE = Date.UTC(2016, 0, 1);
+const YEAR_MS = 366 * 24 * 3600 * 1000;
+
+/**
+ * Ids made by a machine, whose random digits fall into a long run now and then (a traceparent's
+ * parent id all decimal, a ULID's random part: about one in 1,900 of each): taken whole. A ULID
+ * only when its first ten characters are a time between 2016 and a year from now, as a ULID's
+ * are: a phone number or an INS at its head reads as a time before 2015 or after 2039.
+ */
+function machineId(given: string): boolean {
+  if (TRACEPARENT.test(given)) return true;
+  if (!ULID.test(given)) return false;
+  const time = [...given.slice(0, 10)].reduce((t, c) => t * 32 + CROCKFORD.indexOf(c), 0);
+  return time >= ULID_SINCE && time < Date.now() + YEAR_MS;
+}
+
 /** The caller's x-request-id when it is one the log may hold as given; the server's own answers otherwise. */
 export function givenRequestId(given: unknown): string | undefined {
   if (typeof given !== 'string' || !REQUEST_ID.test(given)) return undefined;
+  if (machineId(given)) return given;
   for (const [n] of given.replace(UUID_TEXT, '-').matchAll(NUMBER)) if (readsAsIdentifier(n)) return undefined;
   return given;
 }

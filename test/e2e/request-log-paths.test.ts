@@ -139,6 +139,8 @@ describeEachStore('the paths and query names of the request log', (db) => {
       '12-03-85',
       '12/03/1985',
       '19850312',
+      // shaped as a ULID, but its head is a phone number, no time of a ULID
+      '0612345678GHJKMNPQRSTVWXYZ',
     ];
     for (const given of refused) {
       const res = await fetch(`${server.baseUrl}/fhir/metadata`, { headers: { 'x-request-id': given } });
@@ -153,6 +155,9 @@ describeEachStore('the paths and query names of the request log', (db) => {
       'integrator-ticket-4711-0001',
       '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
       '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      // machine ids whose random digits fell into a run of eight: a parent id all decimal, a ULID's random part
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-1234567890123456-01',
+      '01JE4B3C5DX12345678YZABCDE',
       'v1.2.3-build.45',
       'batch:12:30:05',
     ];
