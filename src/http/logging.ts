@@ -83,20 +83,19 @@ export function addRouteWords(routeUrl: string): void {
 
 /** Carnet's own keys (records, documents, lists, traces): opaque, they name nobody. */
 const CARNET_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** a version (`_history/3`) */
+/** a version (`_history/3`): kept only after `_history`, where the routes take one */
 const SMALL_NUMBER = /^\d{1,3}$/;
 
 /**
  * A path fit for a log line: a segment is written when it is a route's word, one of Carnet's
- * keys or a version number, and as `…` otherwise. The path is the caller's to write: a client
- * reads `/fhir/Patient/<INS>` or `/fhir/Patient/<name>`, or escapes its query
+ * keys or a version number after `_history`, and as `…` otherwise. The path is the caller's to
+ * write: a client reads `/fhir/Patient/<INS>` or `/fhir/Patient/<name>`, or escapes its query
  * (`/fhir/Patient%3Fidentifier=...`); those segments are no route's and no key of Carnet's.
  */
 export function loggablePath(path: string): string {
-  return path
-    .split('/')
-    .map((s) => (s === '' || routeWords.has(s) || CARNET_KEY.test(s) || SMALL_NUMBER.test(s) ? s : '…'))
-    .join('/');
+  // a small number anywhere else is the caller's: a date of birth in the path, /12/03/85
+  const segments = path.split('/');
+  return segments.map((s, i) => (s === '' || routeWords.has(s) || CARNET_KEY.test(s) || (SMALL_NUMBER.test(s) && segments[i - 1] === '_history') ? s : '…')).join('/');
 }
 
 /**

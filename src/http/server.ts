@@ -12,6 +12,7 @@ import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
 import { readJsonBody, XML_BODY_TYPES } from './bodies.js';
+import { givenRequestId } from './request-id.js';
 import { readXmlRequestBody } from './xml-request-body.js';
 import { checkXmlSize } from '../xml/index.js';
 import { httpServerOptions, limitConnections, refusedConnection } from './connection-limits.js';
@@ -30,24 +31,6 @@ declare module 'fastify' {
     /** who called and how it was refused, for the request's log line (request-facts.ts) */
     facts: RequestFacts;
   }
-}
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-/**
- * A run of digits as identifiers are written (an INS of 13 or 15, a phone number, an RPPS, a date
- * 19710819), outside the UUIDs and hexadecimal ids a client's id may hold (a run between two hex
- * letters is part of one: a 32-digit trace id holds 8 decimal digits in a row about every other
- * time): a caller's id holding one is not taken, since the id goes as given into every log line
- * of the request and into the trace. The server's own id answers then. Control characters and
- * spaces never pass REQUEST_ID: no line is forged.
- */
-const IDENTIFIER_DIGITS = /(?<![0-9a-f])\d{8,}(?![0-9a-f])/i;
-const UUID_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
-/** The caller's x-request-id when it is one the log may hold as given. */
-function givenRequestId(given: unknown): string | undefined {
-  if (typeof given !== 'string' || !REQUEST_ID.test(given)) return undefined;
-  return IDENTIFIER_DIGITS.test(given.replace(UUID_TEXT, '-')) ? undefined : given;
 }
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];

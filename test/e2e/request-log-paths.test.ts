@@ -64,6 +64,15 @@ describeEachStore('the paths and query names of the request log', (db) => {
     expectNowhere([ins.value, 'Sondecheminnom']);
   });
 
+  it('a date of birth written with slashes in the path (12/03/85): no part of it is kept; a version after `_history` is', async () => {
+    const { patientKey } = await adultRecord(w);
+    const dated = await get('/fhir/Patient/12/03/85', 'path-short-date');
+    expect(dated.line.url).toBe('/fhir/Patient/…/…/…');
+    const version = await get(`/fhir/Patient/${patientKey}/_history/1`, 'path-version');
+    expect(version.line.url).toBe(`/fhir/Patient/${patientKey}/_history/1`);
+    expectNowhere(['12/03/85', '/03/']);
+  });
+
   it('a query escaped into the path, or sent without its `=`: the line has neither the identifier nor the escaped query', async () => {
     const { ins } = await adultRecord(w);
     const escaped = await get(`/fhir/Patient%3Fidentifier=${INS_OID}%7C${ins.value}`, 'path-escaped-query');
@@ -112,6 +121,53 @@ describeEachStore('the paths and query names of the request log', (db) => {
       expect((await lineFor(kept)).url).toBe('/fhir/metadata');
     }
     expectNowhere([ins.value]);
+  });
+
+  it('an x-request-id holding an identifier or a date written in parts (a dotted INS, a phone number with dots or dashes, a date of birth) is not taken either; tickets, UUIDs, trace ids and ULIDs are', async () => {
+    // an INS (NIR) of 15 digits: sex, year, month, department, commune, order, key
+    const refused = [
+      '1.85.03.75.123.456.78',
+      'ins-1-85-03-75-123-456-78',
+      '1850375123456-78',
+      'tel-06.12.34.56.78',
+      '06-12-34-56-78',
+      '06 12 34 56 78',
+      '+33612345678',
+      '33.6.12.34.56.78',
+      'ddn-1985-03-12',
+      '12.03.1985',
+      '12-03-85',
+      '12/03/1985',
+      '19850312',
+      // shaped as a ULID, but its head is a phone number, no time of a ULID
+      '0612345678GHJKMNPQRSTVWXYZ',
+    ];
+    for (const given of refused) {
+      const res = await fetch(`${server.baseUrl}/fhir/metadata`, { headers: { 'x-request-id': given } });
+      await res.arrayBuffer();
+      const id = res.headers.get('x-request-id')!;
+      expect([given, id]).not.toEqual([given, given]);
+      expect((await lineFor(id)).url).toBe('/fhir/metadata');
+    }
+    const kept = [
+      '3f2a9c10-1234-4abc-8def-123456789012',
+      'integrator-ticket-4711',
+      'integrator-ticket-4711-0001',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      // machine ids whose random digits fell into a run of eight: a parent id all decimal, a ULID's random part
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-1234567890123456-01',
+      '01JE4B3C5DX12345678YZABCDE',
+      'v1.2.3-build.45',
+      'batch:12:30:05',
+    ];
+    for (const given of kept) {
+      const res = await fetch(`${server.baseUrl}/fhir/metadata`, { headers: { 'x-request-id': given } });
+      await res.arrayBuffer();
+      expect([given, res.headers.get('x-request-id')]).toEqual([given, given]);
+      expect((await lineFor(given)).url).toBe('/fhir/metadata');
+    }
+    expectNowhere([...refused.filter((r) => !r.includes(' ')), '1850375123456', '06.12.34.56.78', '06-12-34-56-78', '1985-03-12', '612345678']);
   });
 
   it('ACC-08, AUTH-06: values sent in the path, the query, the headers and bodies the doors refuse reach no line of the log', async () => {

@@ -255,3 +255,82 @@ describeEachStore('XDS submission rules: SubmissionSetStatus, ITI-57 content att
     expect({ status: byPatient.status, body: byPatient.status === 409 ? 'refused' : byPatient.body }).toEqual({ status: 409, body: 'refused' });
   }, 240_000);
 });
+
+describeEachStore('ACC-08, ACC-09: an association to a hidden document, every type, ITI-41 and ITI-65', (db) => {
+  let server: RunningApp;
+  let w: World;
+  const doctor = proActor('doctor');
+  const colleague = proActor('doctor2');
+
+  beforeAll(async () => {
+    await makeWorld(db());
+    server = await startTestApp(db());
+    w = { db: db(), clock: undefined as never, services: server.app.services };
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /** The answer with the target written `<id>` and every other id `<uuid>`: what is left must not depend on the target. */
+  const sameWords = (text: string, target: string) =>
+    text
+      .split(target)
+      .join('<id>')
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+      .replace(/1\.2\.250\.1\.999\.\d+(\.\d+)*/g, '<oid>');
+
+  it('ACC-08, ACC-09: a masked document, and an earlier version of one, linked by any association type (RPLC, APND, XFRM, XFRM_RPLC, signs, HasMember from the submission set or a folder) or by any relatesTo of ITI-65, answer word for word as an id the registry never held', async () => {
+    const rec = await adultRecord(w);
+    for (const p of [doctor, colleague]) {
+      await w.services.consent.addGrant(patientCaller(rec.patientKey), rec.patientKey, { subjectKind: 'professional', subjectId: p.idNatPs, effect: 'permit' });
+    }
+    const first = (await w.services.submissions.submit(as(doctor), submission(rec.ins, [{ authorId: doctor.idNatPs }]))).assignedIds.Document1!;
+    // MASK-01: masked by the patient, the document is the author's and the médecin traitant's only (a new version, MASK-05)
+    await w.services.metadata.setVisibility(patientCaller(rec.patientKey), { entryUuid: first }, 'MASQUE_PS', true);
+    const latest = (await db().query<{ e: string }>('SELECT entry_uuid::text AS e FROM document_entry WHERE patient_key = $1 AND is_latest', [rec.patientKey])).rows[0]!.e;
+    const hiddenTargets = { 'the masked version': latest, 'its earlier version': first.replace(/^urn:uuid:/, '') };
+
+    const xds = async (type: string, target: string) => {
+      const sub = submission(rec.ins, [{ authorId: colleague.idNatPs }]);
+      if (type === 'HasMember folder') {
+        sub.folders = [{ id: 'Folder01', metadata: { uniqueId: `1.2.250.1.999.31.${Date.now()}`, patientId: rec.ins, codeList: [{ code: 'F', system: '1.2.250.1.999.7' }] } }];
+        sub.associations.push({ id: 'ssf', type: 'HasMember', sourceId: 'SubmissionSet01', targetId: 'Folder01', submissionSetStatus: 'Original' });
+        sub.associations.push({ id: 'rel', type: 'HasMember', sourceId: 'Folder01', targetId: target });
+      } else if (type === 'HasMember') sub.associations.push({ id: 'rel', type: 'HasMember', sourceId: 'SubmissionSet01', targetId: target, submissionSetStatus: 'Reference' });
+      else sub.associations.push({ id: 'rel', type: type as 'RPLC', sourceId: 'Document1', targetId: target });
+      const { body, attachments } = provideAndRegister(sub);
+      const answer = await postSoap(`${server.baseUrl}/xds/repository`, A['ITI-41'], body, { assertion: vihfFor(colleague), attachments });
+      expect(responseStatus(answer)).toBe('Failure');
+      const doc = answer.xml.slice(answer.xml.indexOf('<rs:RegistryResponse'));
+      return sameWords(doc, target.toLowerCase());
+    };
+    for (const type of ['RPLC', 'APND', 'XFRM', 'XFRM_RPLC', 'signs', 'HasMember', 'HasMember folder']) {
+      const unknownTarget = `urn:uuid:${randomUUID()}`;
+      const unknown = await xds(type, unknownTarget);
+      for (const [name, hidden] of Object.entries(hiddenTargets)) {
+        expect({ type, name, answer: await xds(type, `urn:uuid:${hidden}`) }).toEqual({ type, name, answer: unknown });
+      }
+    }
+
+    const fhir = async (code: string, target: string) => {
+      const bundle = provideBundle({ patient: `Patient/${rec.patientKey}`, docs: [{ replaces: target, author: { idNatPs: colleague.idNatPs, family: 'Roux', given: 'Paul' } }] });
+      for (const e of bundle.entry ?? []) if (e.resource?.resourceType === 'DocumentReference') e.resource.relatesTo![0]!.code = code as 'replaces';
+      const res = await fetch(`${server.baseUrl}/fhir`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await server.tokenFor(colleague)}`, 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(bundle),
+      });
+      return { status: res.status, body: sameWords(await res.text(), target) };
+    };
+    for (const code of ['replaces', 'appends', 'transforms', 'signs']) {
+      const unknown = await fhir(code, randomUUID());
+      expect(unknown.status).toBeGreaterThanOrEqual(400);
+      for (const [name, hidden] of Object.entries(hiddenTargets)) {
+        expect({ code, name, answer: await fhir(code, hidden) }).toEqual({ code, name, answer: unknown });
+      }
+    }
+    // nothing kept: the masked document is the record's only one, untouched
+    const rows = await db().query<{ status: string }>('SELECT status FROM document_entry WHERE patient_key = $1 AND is_latest', [rec.patientKey]);
+    expect(rows.rows).toEqual([{ status: 'Approved' }]);
+  }, 120_000);
+});
