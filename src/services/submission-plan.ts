@@ -129,14 +129,20 @@ export async function planSubmission(
   // ACC-08, ACC-09: a document of this record the caller may not see (masked, of a type the
   // matrix denies, in a lineage hidden from them) is not in the registry for this submission:
   // linked to, replaced or appended to, it answers as an unknown id, in the same words, and
-  // nothing else is said of it (its status, who may replace it)
+  // nothing else is said of it (its status, who may replace it). So is any document the caller
+  // may not read for another reason (a professional the patient has not authorised, who may still
+  // deposit: DOC-02), unless the caller may replace it (DOC-05: its author, a professional of the
+  // author's structure, the insurer of its own data), who knows it exists: refused as
+  // "not authorised", a document told the caller it existed where an unknown id is not in the
+  // registry, and an APND to it was accepted
   const registeredEntries = new Map<string, StoredDocumentEntry>();
   for (const [uuid, o] of registered) {
     if (o.type !== 'DocumentEntry' || o.patientKey !== patientKey) continue;
     const entry = await getEntry(tx, patientKey, uuid, true);
     if (!entry) continue;
-    const read = decide(deps.policy, actor, record.context, documentFacts(entry), 'document.read', now);
-    if (!read.permit && hidesExistence(read.reason)) registered.delete(uuid);
+    const facts = documentFacts(entry);
+    const read = decide(deps.policy, actor, record.context, facts, 'document.read', now);
+    if (!read.permit && (hidesExistence(read.reason) || !decide(deps.policy, actor, record.context, facts, 'document.replace', now).permit)) registered.delete(uuid);
     else registeredEntries.set(uuid, entry);
   }
   const resolveRef = (id: string) => assigned.get(id) ?? (UUID.test(id) ? id.toLowerCase() : id);

@@ -333,4 +333,28 @@ describeEachStore('ACC-08, ACC-09: an association to a hidden document, every ty
     const rows = await db().query<{ status: string }>('SELECT status FROM document_entry WHERE patient_key = $1 AND is_latest', [rec.patientKey]);
     expect(rows.rows).toEqual([{ status: 'Approved' }]);
   }, 120_000);
+
+  it("ACC-08, DOC-02: a professional the patient has not authorised, who may still deposit, linking another author's document by any association type, answers word for word as an id the registry never held; their own document they may still append to", async () => {
+    const rec = await adultRecord(w);
+    await w.services.consent.addGrant(patientCaller(rec.patientKey), rec.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
+    const others = (await w.services.submissions.submit(as(doctor), submission(rec.ins, [{ authorId: doctor.idNatPs }]))).assignedIds.Document1!;
+    // DOC-02: the colleague, not authorised on this record, deposits all the same
+    const own = (await w.services.submissions.submit(as(colleague), submission(rec.ins, [{ authorId: colleague.idNatPs }]))).assignedIds.Document1!;
+    const deposit = async (type: string, target: string) => {
+      const sub = submission(rec.ins, [{ authorId: colleague.idNatPs }]);
+      sub.associations.push({ id: 'rel', type: type as 'RPLC', sourceId: 'Document1', targetId: target });
+      const { body, attachments } = provideAndRegister(sub);
+      const answer = await postSoap(`${server.baseUrl}/xds/repository`, A['ITI-41'], body, { assertion: vihfFor(colleague), attachments });
+      return { status: responseStatus(answer), words: sameWords(answer.xml.slice(answer.xml.indexOf('<rs:RegistryResponse')), target.toLowerCase()) };
+    };
+    for (const type of ['RPLC', 'APND', 'XFRM', 'signs']) {
+      const unknown = await deposit(type, `urn:uuid:${randomUUID()}`);
+      expect(unknown.status).toBe('Failure');
+      expect({ type, answer: await deposit(type, others) }).toEqual({ type, answer: unknown });
+    }
+    expect((await deposit('APND', own)).status).toBe('Success');
+    // the other author's document untouched: still the record's current version, nothing appended to it
+    const rows = await db().query<{ n: number }>("SELECT count(*)::int AS n FROM association WHERE patient_key = $1 AND target_uuid = $2 AND type <> 'HasMember'", [rec.patientKey, others.replace(/^urn:uuid:/, '')]);
+    expect(rows.rows[0]!.n).toBe(0);
+  }, 120_000);
 });
