@@ -7,10 +7,11 @@ import { decide } from '../domain/decide.js';
 import { CarnetError } from '../domain/errors.js';
 import type { AssociationType, StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
-import { hidesExistence, type ReasonCode } from '../domain/reasons.js';
+import { knowsOfDocument } from '../domain/known-documents.js';
+import type { ReasonCode } from '../domain/reasons.js';
 import type { SubmissionRequest } from '../domain/submission.js';
 import type { Tx } from '../store/db.js';
-import { getEntry, getLatestByLogicalId } from '../store/document-repo.js';
+import { bareUuid, getEntries, getLatestByLogicalId } from '../store/document-repo.js';
 import type { LoadedRecord } from '../store/record-repo.js';
 import { lookupObjects, lookupUniqueIds, type RegistryObjectType } from '../store/registry-repo.js';
 import { digest, type ContentDigest } from './content-hash.js';
@@ -126,24 +127,17 @@ export async function planSubmission(
   const registered = new Map(
     (await lookupObjects(tx, references.filter((id) => UUID.test(id)))).map((o) => [o.entryUuid, o]),
   );
-  // ACC-08, ACC-09: a document of this record the caller may not see (masked, of a type the
-  // matrix denies, in a lineage hidden from them) is not in the registry for this submission:
+  // ACC-08, ACC-09: a document of this record the caller does not know of (knowsOfDocument: hidden
+  // from them, or not theirs to read nor to replace) is not in the registry for this submission:
   // linked to, replaced or appended to, it answers as an unknown id, in the same words, and
-  // nothing else is said of it (its status, who may replace it). So is any document the caller
-  // may not read for another reason (a professional the patient has not authorised, who may still
-  // deposit: DOC-02), unless the caller may replace it (DOC-05: its author, a professional of the
-  // author's structure, the insurer of its own data), who knows it exists: refused as
-  // "not authorised", a document told the caller it existed where an unknown id is not in the
-  // registry, and an APND to it was accepted
+  // nothing else is said of it (its status, who may replace it)
   const registeredEntries = new Map<string, StoredDocumentEntry>();
-  for (const [uuid, o] of registered) {
-    if (o.type !== 'DocumentEntry' || o.patientKey !== patientKey) continue;
-    const entry = await getEntry(tx, patientKey, uuid, true);
-    if (!entry) continue;
-    const facts = documentFacts(entry);
-    const read = decide(deps.policy, actor, record.context, facts, 'document.read', now);
-    if (!read.permit && (hidesExistence(read.reason) || !decide(deps.policy, actor, record.context, facts, 'document.replace', now).permit)) registered.delete(uuid);
-    else registeredEntries.set(uuid, entry);
+  // the record's documents named, by their id as bare UUID (the store's form) to the id as named
+  const named = new Map([...registered].filter(([, o]) => o.type === 'DocumentEntry' && o.patientKey === patientKey).map(([uuid]) => [bareUuid(uuid), uuid]));
+  for (const entry of await getEntries(tx, patientKey, [...named.keys()], true)) {
+    const uuid = named.get(bareUuid(entry.entryUuid))!;
+    if (knowsOfDocument(deps.policy, actor, record.context, documentFacts(entry), now)) registeredEntries.set(uuid, entry);
+    else registered.delete(uuid);
   }
   const resolveRef = (id: string) => assigned.get(id) ?? (UUID.test(id) ? id.toLowerCase() : id);
   const typeOf = (uuid: string): RegistryObjectType | undefined => inMessage.get(uuid) ?? registered.get(uuid)?.type;

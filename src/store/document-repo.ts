@@ -198,6 +198,16 @@ export async function getEntry(q: Queryable, patientKey: string, entryUuid: stri
   return r.rows[0] ? toStoredEntry(r.rows[0]) : null;
 }
 
+/** The record's entries of these ids, in one statement (locked when asked, in the ids' order: two locking callers never wait on each other in turn). */
+export async function getEntries(q: Queryable, patientKey: string, entryUuids: readonly string[], forUpdate = false): Promise<StoredDocumentEntry[]> {
+  if (!entryUuids.length) return [];
+  const r = await q.query<DocumentRow>(
+    `${ENTRY_FOR_DECISION} WHERE d.patient_key = $1 AND d.entry_uuid = ANY($2::uuid[]) ORDER BY d.entry_uuid${forUpdate ? ' FOR UPDATE OF d' : ''}`,
+    [patientKey, entryUuids.map(bareUuid)],
+  );
+  return r.rows.map(toStoredEntry);
+}
+
 export async function getLatestByLogicalId(q: Queryable, patientKey: string, logicalId: string, forUpdate = false): Promise<StoredDocumentEntry | null> {
   const r = await q.query<DocumentRow>(
     `${ENTRY_FOR_DECISION} WHERE d.patient_key = $1 AND d.logical_id = $2 AND d.is_latest${forUpdate ? ' FOR UPDATE OF d' : ''}`,
