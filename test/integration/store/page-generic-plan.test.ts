@@ -9,6 +9,7 @@
 // is the custom one's and is kept. Statistics are read (ANALYZE) as the bench and a running store
 // have them.
 import { beforeAll, expect, it } from '@jest/globals';
+import { bulkCopy } from '../../../bench/fair/bulk-copy.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { describeEachStore } from '../../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../../support/world.js';
@@ -20,30 +21,6 @@ const TEMPLATES = 20;
 const COPIES = 49;
 const DOCUMENTS = TEMPLATES * (COPIES + 1);
 
-/**
- * `n` more of each current entry of the record, each a document of its own (new ids, a creation
- * time `g` days earlier), with its registry rows: the bench's bulk loader (bench/fair/server.ts),
- * for records the size of the bench's, which deposits would take minutes to make.
- */
-async function copies(q: Queryable, patientKey: string, n: number): Promise<void> {
-  await q.query(
-    `WITH src AS (
-       SELECT d.*, g.g, gen_random_uuid() AS u FROM document_entry d, generate_series(1, $2::int) AS g(g) WHERE d.patient_key = $1 AND d.is_latest
-     ), ins AS (
-       INSERT INTO document_entry
-       SELECT (jsonb_populate_record(NULL::document_entry, to_jsonb(src) - 'g' - 'u' || jsonb_build_object(
-         'entry_uuid', u, 'logical_id', u, 'lineage_id', u, 'unique_id', '2.25.' || abs(hashtextextended(u::text, 0)),
-         'creation_time', creation_time - make_interval(days => g),
-         'metadata', metadata || jsonb_build_object('uniqueId', '2.25.' || abs(hashtextextended(u::text, 0)))))).*
-       FROM src RETURNING entry_uuid, unique_id, logical_id
-     ), objects AS (
-       INSERT INTO registry_object (entry_uuid, patient_key, object_type) SELECT entry_uuid, $1, 'DocumentEntry' FROM ins
-     )
-     INSERT INTO registry_unique_id (unique_id, patient_key, object_type, logical_id) SELECT unique_id, $1, 'DocumentEntry', logical_id FROM ins`,
-    [patientKey, n],
-  );
-}
-
 describeEachStore("the document page's statement kept prepared", (db, kind) => {
   let w: World;
   const records: string[] = [];
@@ -54,7 +31,7 @@ describeEachStore("the document page's statement kept prepared", (db, kind) => {
       await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: NURSE.idNatPs, effect: 'permit' });
       const docs = Array.from({ length: TEMPLATES }, (_, i) => ({ typeCode: ['11488-4', '11490-0', '34112-3'][i % 3], creationTime: `202601${String(10 + (i % 18)).padStart(2, '0')}093000` }));
       await w.services.submissions.submit(as(proActor('doctor')), submission(ins, docs));
-      await copies(db(), patientKey, COPIES);
+      await bulkCopy(db(), patientKey, COPIES);
       records.push(patientKey);
     }
     await db().query('ANALYZE');
