@@ -82,13 +82,20 @@ describeEachStore('a caller making a new statement text per request', (db, kind)
     for (let i = 0; i < 8; i++) expect((await page(HOT)).rows).toHaveLength(3);
     const [hot, ...others] = await pages();
     expect(others).toEqual([]);
-    // kept since its second run, its generic plan after 5 custom ones
-    expect(hot).toEqual({ name: expect.any(String), generic: 2, custom: 5 });
+    // its generic plan after 5 custom ones
+    expect(hot).toEqual({ name: expect.any(String), generic: expect.any(Number), custom: 5 });
+    expect(hot!.generic).toBeGreaterThan(0);
+    /** the page, run once more: the same statement, its generic plan, no new custom one */
+    const stillPrepared = async () => {
+      expect((await page(HOT)).rows).toHaveLength(3);
+      const now = await pages();
+      expect(now.find((p) => p.name === hot!.name)).toEqual({ ...hot, generic: ++hot!.generic });
+      return now;
+    };
 
     // each combination once: none kept
     for (let i = 1; i < 1024; i++) await page(combination(i));
-    expect((await page(HOT)).rows).toHaveLength(3);
-    expect(await pages()).toEqual([{ name: hot!.name, generic: 3, custom: 5 }]);
+    expect((await stillPrepared()).length).toBe(1);
 
     // each combination twice (the second run keeps it): they push out each other, not the page
     // run again and again
@@ -96,9 +103,7 @@ describeEachStore('a caller making a new statement text per request', (db, kind)
       await page(combination(i));
       await page(combination(i));
     }
-    expect((await page(HOT)).rows).toHaveLength(3);
-    const after = await pages();
-    expect(after).toContainEqual({ name: hot!.name, generic: 4, custom: 5 });
+    const after = await stillPrepared();
     // and within the bound
     expect(after.length).toBeLessThanOrEqual(500);
   });
