@@ -50,7 +50,7 @@ function withStatement(e: unknown, sql: string): unknown {
  * waits for the transaction lock, as PGlite's own `query` does.
  */
 export class PgliteStatements {
-  /** SQL text -> its kept statement, least recently used first */
+  /** SQL text -> its kept statement (those not run again since they were kept pushed out first) */
   private readonly kept = new KeptList<Kept>();
   /** the texts run lately: kept from their second run */
   private readonly recent = new RecentTexts();

@@ -5,7 +5,8 @@
 // store's back; a value `pg` cannot send, alone or beside runs of the same text; one name for
 // one text across connections and pools; a bound of a few statements per connection (in `pg`'s
 // own list of parsed names too); a connection that the server cuts and the pool replaces. A text
-// is kept from its second run (ADMIT_AFTER): the cases that need it kept run it twice first.
+// is kept from its second run (ADMIT_AFTER), its runs on every connection of the pool counted
+// together: the cases that need it kept run it twice first.
 import { randomBytes, randomUUID as randomUuid } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Db } from '../../../src/store/db.js';
@@ -192,6 +193,16 @@ const BOUND = 4;
       }
     }
     expect([...names.values()]).toEqual(expect.arrayContaining(texts));
+  });
+
+  it("a text's runs on the pool's connections count together: run once on each of three, it is kept on the two that ran it after the first", async () => {
+    await probeTable('pool_admit');
+    const sql = 'SELECT n FROM pool_admit WHERE id = $1';
+    const kept = await onEveryConnection(async (tx) => {
+      expect((await tx.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+      return (await tx.query<{ c: number }>('SELECT count(*)::int AS c FROM pg_prepared_statements WHERE statement = $1', [sql])).rows[0]!.c;
+    });
+    expect(kept.sort()).toEqual([0, 1, 1]);
   });
 
   it('past the bound, each connection keeps no more than the bound; every text answers', async () => {
