@@ -43,8 +43,11 @@ async function main(): Promise<void> {
     ['scale', './scale/scale.ts', 'runScaleBench'],
     // only when asked for by name, with BENCH_COMPARE: CPU per request in paired rounds
     ['paired', './fair/paired.ts', 'runPairedBench'],
+    // only when asked for by name, with BENCH_COMPARE: ITI-67's page before and after a caller
+    // making a new statement text per request
+    ['churn', './fair/churn.ts', 'runChurnBench'],
   ] as const) {
-    if (!only && (name === 'scale' || name === 'paired')) continue;
+    if (!only && (name === 'scale' || name === 'paired' || name === 'churn')) continue;
     if (only && only !== name) continue;
     if (!existsSync(new URL(file, import.meta.url))) continue;
     if (!url) {

@@ -21,7 +21,7 @@ import type { ServerReady } from './server.js';
 const SOAP = { 'content-type': 'application/soap+xml; charset=UTF-8' };
 const CONCURRENCY = 8;
 
-interface Kind {
+export interface Kind {
   name: string;
   /** the i-th request of a burst to server `s` */
   request(s: ServerReady, i: number): { path: string; init: RequestInit };
@@ -29,7 +29,7 @@ interface Kind {
   failed?: (text: string) => boolean;
 }
 
-function kinds(): Kind[] {
+export function kinds(): Kind[] {
   const security = doctorSecurity();
   const author = { idNatPs: DOCTOR.idNatPs, family: DOCTOR.family, given: DOCTOR.given };
   const all: Kind[] = [
@@ -69,7 +69,7 @@ function kinds(): Kind[] {
   return all.filter((k) => !only || only.includes(k.name));
 }
 
-interface Burst {
+export interface Burst {
   serverMs: number;
   pgMs: number;
   perSecond: number;
@@ -82,7 +82,7 @@ async function pgSample(sampler: PgCpuSampler): Promise<PgSample> {
   return sample;
 }
 
-async function burst(pgCpu: PgCpuSampler, server: Child<ServerReady>, kind: Kind, n: number): Promise<Burst> {
+export async function burst(pgCpu: PgCpuSampler, server: Child<ServerReady>, kind: Kind, n: number): Promise<Burst> {
   const before = [(await server.stats()).cpuMicros, await pgSample(pgCpu)] as const;
   const started = performance.now();
   let next = 0;
@@ -101,7 +101,7 @@ async function burst(pgCpu: PgCpuSampler, server: Child<ServerReady>, kind: Kind
   return { serverMs: (after[0] - before[0]) / 1000 / n, pgMs: pgCpuMsBetween(before[1], after[1]) / n, perSecond: n / seconds };
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DOCTOR } from './people.js';
 import { childArgs, serveParent } from './procs.js';
 import { countingDb, type SqlCounts } from './sql-counter.js';
-import type { Db } from '../../src/store/db.js';
+import type { Db, Tx } from '../../src/store/db.js';
 import { answerCaptureMessages, captureQueries } from '../scale/query-capture.js';
 import { tailQuestions } from './tail-probe.js';
 import { bulkCopy } from './bulk-copy.js';
@@ -80,6 +80,8 @@ export interface PreparedPlans {
   connections: number;
   genericPlans: number;
   customPlans: number;
+  /** the names it is prepared under, one per connection (a name is never given twice) */
+  names: string[];
 }
 
 /** One order of the page: whether its plan sorts (no index read in that order), and its time. */
@@ -209,6 +211,7 @@ async function main(): Promise<void> {
     ...tailQuestions(app.http.server, () => createRequire(join(a.srcRoot, 'package.json'))('pg')),
     'sql-counts': async () => pool.counts(),
     'prepared-plans': async () => preparedPlans(pool, poolSize),
+    'kept-memory': async () => keptMemory(pool, poolSize),
     'page-sql': async () => {
       // One page as each reader, through the server as a client asks it; then their statements.
       const statementOf = async (bearer: string, more = '') => {
@@ -233,39 +236,64 @@ async function main(): Promise<void> {
 }
 
 /**
- * What PostgreSQL made of each statement kept prepared on the pool's connections: generic plans
- * (planned once, kept) against custom ones (planned on every run). A prepared statement belongs to
- * one connection, so every connection is held at once (a transaction each, until all have
- * answered) and read; summed per text. Ask right after load: the pool closes a connection idle for
- * 10 s, and its statements with it.
+ * `fn` on every connection of the pool at once (a transaction each, held until all have answered:
+ * a prepared statement belongs to one connection), and their answers. Ask right after load: the
+ * pool closes a connection idle for 10 s, and its statements with it.
  */
-async function preparedPlans(db: Db, size: number): Promise<PreparedPlans[]> {
+async function onEveryConnection<T>(db: Db, size: number, fn: (tx: Tx) => Promise<T>): Promise<T[]> {
   let arrived = 0;
   let all!: () => void;
   const together = new Promise<void>((resolve) => (all = resolve));
-  const byText = new Map<string, PreparedPlans>();
-  await Promise.all(
+  return Promise.all(
     Array.from({ length: size }, () =>
       db.transaction(async (tx) => {
-        const r = await tx.query<{ statement: string; generic_plans: string; custom_plans: string }>(
-          "SELECT statement, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name LIKE 'carnet%'",
-        );
-        for (const row of r.rows) {
-          const whole = row.statement.replace(/\s+/g, ' ');
-          const text = `${whole.slice(0, 120)}… [${whole.length} chars, ${createHash('sha256').update(whole).digest('hex').slice(0, 8)}]`;
-          const p = byText.get(text) ?? { statement: text, connections: 0, genericPlans: 0, customPlans: 0 };
-          p.connections++;
-          p.genericPlans += Number(row.generic_plans);
-          p.customPlans += Number(row.custom_plans);
-          byText.set(text, p);
-        }
+        const answer = await fn(tx);
         if (++arrived === size) all();
         // every connection held until each has been read (a short wait if the pool cannot give them all)
         await Promise.race([together, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        return answer;
       }),
     ),
   );
+}
+
+/**
+ * What PostgreSQL made of each statement kept prepared on the pool's connections: generic plans
+ * (planned once, kept) against custom ones (planned on every run), summed per text.
+ */
+async function preparedPlans(db: Db, size: number): Promise<PreparedPlans[]> {
+  const byText = new Map<string, PreparedPlans>();
+  const each = await onEveryConnection(db, size, (tx) =>
+    tx.query<{ name: string; statement: string; generic_plans: string; custom_plans: string }>(
+      "SELECT name, statement, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name LIKE 'carnet%'",
+    ),
+  );
+  for (const r of each) {
+    for (const row of r.rows) {
+      const whole = row.statement.replace(/\s+/g, ' ');
+      const text = `${whole.slice(0, 120)}… [${whole.length} chars, ${createHash('sha256').update(whole).digest('hex').slice(0, 8)}]`;
+      const p = byText.get(text) ?? { statement: text, connections: 0, genericPlans: 0, customPlans: 0, names: [] };
+      p.connections++;
+      p.names.push(row.name);
+      p.genericPlans += Number(row.generic_plans);
+      p.customPlans += Number(row.custom_plans);
+      byText.set(text, p);
+    }
+  }
   return [...byText.values()].sort((x, y) => y.genericPlans + y.customPlans - (x.genericPlans + x.customPlans));
+}
+
+/** The memory PostgreSQL holds for the kept statements (their parse and plans), in bytes, on each of the pool's connections. */
+async function keptMemory(db: Db, size: number): Promise<number[]> {
+  return onEveryConnection(db, size, async (tx) =>
+    Number(
+      (
+        await tx.query<{ bytes: string }>(
+          "SELECT COALESCE(sum(total_bytes), 0)::text AS bytes FROM pg_backend_memory_contexts WHERE name IN ('CachedPlan', 'CachedPlanSource', 'CachedPlanQuery')",
+        )
+      ).rows[0]!.bytes,
+    ),
+  );
 }
 
 /** The statement's server-side time: the median of `times` EXPLAIN ANALYZE runs (after 5 unmeasured), and one run's plan with its buffers. */

@@ -15,7 +15,8 @@
 // statements kept prepared".
 //
 // Which statements are kept, and which end them all, is the embedded store's rule
-// (src/store/kept-statements.ts). What is particular to a pool:
+// (src/store/kept-statements.ts): a text is kept from its second run among those run lately (the
+// pool's connections count together), before that it runs unnamed. What is particular to a pool:
 // - A prepared statement belongs to one connection: each `pg` client has its own list, bounded;
 //   a client the pool replaces starts with none. A name is given once, to one text on one
 //   connection, and holds a tag of its pool's own: never reused on a connection (`pg` refuses one
@@ -35,7 +36,7 @@
 //   transaction (a transaction's BEGIN included), where its failure could not abort one.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { KeptList, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
+import { KeptList, RecentTexts, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
 import { isKeptStatementGone, sqlState } from './db-errors.js';
 
 interface ClientStatements {
@@ -89,6 +90,8 @@ export class PgStatements {
   /** this pool's own part of its names, and how many it gave */
   private readonly tag = randomBytes(6).toString('hex');
   private made = 0;
+  /** the texts run lately on any connection of the pool: kept from their second run */
+  private readonly recent = new RecentTexts();
 
   constructor(private readonly bound?: number) {}
 
@@ -114,6 +117,8 @@ export class PgStatements {
       }
     }
     const values = params?.map(prepareValue);
+    // not yet run often enough to be kept: unnamed, nothing kept (its values mapped as a kept one's)
+    if (!state.names.has(sql) && !this.recent.ran(sql)) return client.query(sql, values);
     await this.catchUp(client, state);
     const name = this.nameFor(state, sql);
     try {

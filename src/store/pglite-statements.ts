@@ -8,9 +8,10 @@
 // generic plan once that is no dearer than the custom ones.
 //
 // The server's store keeps its statements prepared too (src/store/pg-statements.ts); which
-// statements are kept, and which end them all, is shared (src/store/kept-statements.ts).
+// statements are kept, and which end them all, is shared (src/store/kept-statements.ts): a text
+// is kept from its second run among those run lately, and runs unnamed before.
 import { messages, parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
-import { KeptList, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
+import { KeptList, RecentTexts, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
 
 const { serialize } = protocol;
 
@@ -49,8 +50,10 @@ function withStatement(e: unknown, sql: string): unknown {
  * waits for the transaction lock, as PGlite's own `query` does.
  */
 export class PgliteStatements {
-  /** SQL text -> its kept statement, least recently used first */
+  /** SQL text -> its kept statement (those not run again since they were kept pushed out first) */
   private readonly kept = new KeptList<Kept>();
+  /** the texts run lately: kept from their second run */
+  private readonly recent = new RecentTexts();
   /** statements pushed out of `kept`, closed with the next statement run */
   private closing: Uint8Array[] = [];
   private made = 0;
@@ -77,7 +80,7 @@ export class PgliteStatements {
   async run(sql: string, params: unknown[]): Promise<Results> {
     if (this.endPending) this.endAll();
     const kind = statementKind(sql);
-    if (isKeptKind(kind) && isKeptText(sql)) return this.runKept(sql, params);
+    if (isKeptKind(kind) && isKeptText(sql) && (this.kept.has(sql) || this.recent.ran(sql))) return this.runKept(sql, params);
     try {
       return await this.runUnnamed(sql, params);
     } finally {

@@ -49,15 +49,20 @@ export interface World {
 }
 
 export async function makeWorld(db: Db, clock = new TestClock(), limits: { maxQueryResults?: number } = {}): Promise<World> {
-  const services = createServices({
+  const services = servicesOn(db, clock, limits);
+  await seedDirectory(services.directory);
+  return { db, clock, services };
+}
+
+/** The world's services on a store (another pool on a world's store: its directory is seeded). */
+export function servicesOn(db: Db, clock: TestClock, limits: { maxQueryResults?: number } = {}): Services {
+  return createServices({
     db,
     policy,
     clock,
     limits: { defaultPageSize: 20, maxPageSize: 100, maxQueryResults: 5000, ...limits },
     repositoryUniqueId: '1.2.250.1.999.1.1.1',
   });
-  await seedDirectory(services.directory);
-  return { db, clock, services };
 }
 
 /** The two structures and the professionals of PROS, as the directory knows them. */

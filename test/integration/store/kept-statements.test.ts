@@ -4,11 +4,13 @@
 // both stores. A table's shape changed under a kept
 // statement (in a transaction rolled back too), a statement that fails at any step, a transaction
 // rolled back after preparing one, more texts than are kept, texts too long to keep or more text
-// than is kept, and a cursor.
+// than is kept, and a cursor. A text is kept from its second run (src/store/kept-statements.ts,
+// ADMIT_AFTER): texts run once are not kept, and one run again gets PostgreSQL's generic plan
+// after its usual 5 custom ones; the cases that need a statement kept run it twice first.
 import { expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import type { Db } from '../../../src/store/db.js';
-import { KEPT_TEXT_MAX, KEPT_TEXT_TOTAL } from '../../../src/store/kept-statements.js';
+import { ADMIT_AFTER, KEPT_TEXT_MAX, KEPT_TEXT_TOTAL } from '../../../src/store/kept-statements.js';
 import { describeEachStore, type StoreKind } from '../../support/stores.js';
 
 const ID_1 = '00000000-0000-4000-8000-000000000001';
@@ -41,10 +43,13 @@ async function keptWithinTotal(store: Db): Promise<void> {
     for (let i = 0; i < 3; i++) expect((await tx.query(long, [i])).rows).toEqual([{ v: i, pad: 'x'.repeat(KEPT_TEXT_MAX) }]);
     expect((await tx.query(prepared, ['%xxxxxxxxxx%'])).rows).toEqual([{ c: 0, chars: 0 }]);
   });
-  // shorter texts, more of them than their total allows: all answer, the oldest are ended
+  // shorter texts, more of them than their total allows, each run twice (kept from its second
+  // run): all answer, the oldest are ended
   const nth = (i: number) => `SELECT $1::int + ${i} AS v, '${'y'.repeat(KEPT_TEXT_MAX - 100)}' AS pad FROM kept_long LIMIT 1`;
   const count = Math.ceil((KEPT_TEXT_TOTAL * 1.25) / KEPT_TEXT_MAX);
-  for (let i = 0; i < count; i++) expect((await store.query<{ v: number }>(nth(i), [1])).rows[0]!.v).toBe(1 + i);
+  for (let i = 0; i < count; i++) {
+    for (let run = 0; run < ADMIT_AFTER; run++) expect((await store.query<{ v: number }>(nth(i), [1])).rows[0]!.v).toBe(1 + i);
+  }
   const kept = await store.transaction((tx) => tx.query<{ c: number; chars: number }>(prepared, ['%yyyyyyyyyy%']));
   // the statement counting may itself push one more out, ended only with the next statement run;
   // and the connection counted is the one that kept them (nearly the total)
@@ -149,10 +154,12 @@ describeEachStore('statements run again and again', (db, kind) => {
     expect((await db().query(count, [0])).rows).toEqual([{ c: 3 }]);
   });
 
-  it('more distinct statements than the store keeps all answer, and the first again after them', async () => {
+  it('more distinct statements than the store keeps (each run twice: kept) all answer, and the first again after them', async () => {
     await probeTable(db(), 'kept_many');
     const nth = (i: number) => `SELECT $1::int + ${i} AS v, count(*)::int AS c FROM kept_many`;
-    for (let i = 0; i < 620; i++) expect((await db().query(nth(i), [1])).rows).toEqual([{ v: 1 + i, c: 2 }]);
+    for (let i = 0; i < 620; i++) {
+      for (let run = 0; run < ADMIT_AFTER; run++) expect((await db().query(nth(i), [1])).rows).toEqual([{ v: 1 + i, c: 2 }]);
+    }
     for (const i of [0, 1, 619]) expect((await db().query(nth(i), [2])).rows).toEqual([{ v: 2 + i, c: 2 }]);
   });
 
@@ -161,6 +168,27 @@ describeEachStore('statements run again and again', (db, kind) => {
     const one = await oneConnection(db(), kind);
     try {
       await keptWithinTotal(one);
+    } finally {
+      if (one !== db()) await one.close();
+    }
+  });
+
+  it('a text run once is not kept; from its second run it is, and PostgreSQL settles on its generic plan after its usual 5 custom ones', async () => {
+    await probeTable(db(), 'kept_admit');
+    const one = await oneConnection(db(), kind);
+    try {
+      const sql = 'SELECT n FROM kept_admit WHERE id = $1';
+      const plans = async () =>
+        (await one.query<{ generic: number; custom: number }>('SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement = $1', [sql])).rows;
+      expect((await one.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+      expect(await plans()).toEqual([]);
+      expect((await one.query(sql, [ID_2])).rows).toEqual([{ n: 2 }]);
+      expect(await plans()).toEqual([{ generic: 0, custom: 1 }]);
+      for (let i = 0; i < 4; i++) await one.query(sql, [ID_1]);
+      expect(await plans()).toEqual([{ generic: 0, custom: 5 }]);
+      // the 6th run of the kept statement (the 7th of the text): PostgreSQL's generic plan, kept
+      for (let i = 0; i < 3; i++) expect((await one.query(sql, [ID_2])).rows).toEqual([{ n: 2 }]);
+      expect(await plans()).toEqual([{ generic: 3, custom: 5 }]);
     } finally {
       if (one !== db()) await one.close();
     }

@@ -1,5 +1,5 @@
 // ITI-67's page (documentRowsSelect, read with its trace row in one statement) is kept prepared
-// on each connection (src/store/pg-statements.ts, pglite-statements.ts), and PostgreSQL keeps its
+// on each connection from its second run (src/store/kept-statements.ts), and PostgreSQL keeps its
 // generic plan only when that plan's estimated cost is no higher than the custom plans'. With the
 // reader's excluded statuses as a parameter, a store whose documents all have one status estimated
 // the record's visible rows at 1, and the page's size as a parameter is costed as a tenth of the

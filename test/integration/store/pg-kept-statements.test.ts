@@ -4,13 +4,16 @@
 // another, inside a transaction or not, or by another process; statements ended behind the
 // store's back; a value `pg` cannot send, alone or beside runs of the same text; one name for
 // one text across connections and pools; a bound of a few statements per connection (in `pg`'s
-// own list of parsed names too); a connection that the server cuts and the pool replaces.
+// own list of parsed names too); a connection that the server cuts and the pool replaces. A text
+// is kept from its second run (ADMIT_AFTER), its runs on every connection of the pool counted
+// together: the cases that need it kept run it twice first.
 import { randomBytes, randomUUID as randomUuid } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Db } from '../../../src/store/db.js';
 import pg from 'pg';
 import { openPostgres } from '../../../src/store/pg-db.js';
 import { PgStatements } from '../../../src/store/pg-statements.js';
+import { ADMIT_AFTER } from '../../../src/store/kept-statements.js';
 import { storeKinds } from '../../support/stores.js';
 
 const onPostgres = storeKinds().includes('postgres');
@@ -111,7 +114,7 @@ const BOUND = 4;
     // one connection: the statement is kept where the transaction runs it
     const one = openPostgres({ connectionString: url, maxConnections: 1, schema });
     try {
-      expect((await one.query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one' }]);
+      for (let run = 0; run < ADMIT_AFTER; run++) expect((await one.query(sql, [ID_1])).rows).toEqual([{ id: ID_1, n: 1, label: 'one' }]);
       await other.query('ALTER TABLE pool_changed ADD COLUMN elsewhere int');
       const failed = await one.transaction((tx) => tx.query(sql, [ID_1])).then(
         () => undefined,
@@ -130,7 +133,7 @@ const BOUND = 4;
   it('statements ended behind the store (DEALLOCATE, DISCARD) are prepared again', async () => {
     await probeTable('pool_ended');
     const sql = 'SELECT n FROM pool_ended WHERE id = $1';
-    expect((await db.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+    for (let run = 0; run < ADMIT_AFTER; run++) expect((await db.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
     await db.query('DEALLOCATE ALL');
     expect((await db.query(sql, [ID_2])).rows).toEqual([{ n: 2 }]);
     await db.query('DISCARD ALL');
@@ -161,7 +164,8 @@ const BOUND = 4;
     const unsendable = { toPostgres: () => { throw new Error('no text for this value'); } };
     for (const first of [true, false]) {
       const text = first ? sql : `${sql} AND n > 0`;
-      if (!first) expect((await db.query(text, ['one'])).rows).toEqual([{ n: 1 }]);
+      // kept before, or (the first time) run unnamed then prepared in the transaction's queue
+      if (!first) for (let run = 0; run < ADMIT_AFTER; run++) expect((await db.query(text, ['one'])).rows).toEqual([{ n: 1 }]);
       // in one transaction: the statement, the value that cannot be sent, the statement again
       const [before, bad, after] = await db.transaction((tx) => Promise.allSettled([tx.query(text, ['one']), tx.query(text, [unsendable]), tx.query(text, ['one'])]));
       expect(bad.status === 'rejected' && (bad.reason as Error).message).toBe('no text for this value');
@@ -178,7 +182,7 @@ const BOUND = 4;
       const pool = openPostgres({ connectionString: url, maxConnections: 1, schema });
       try {
         await pool.transaction(async (tx) => {
-          await tx.query(text, [randomUuid()]);
+          for (let run = 0; run < ADMIT_AFTER; run++) await tx.query(text, [randomUuid()]);
           for (const r of (await tx.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements')).rows) {
             expect(names.get(r.name) ?? r.statement).toBe(r.statement);
             names.set(r.name, r.statement);
@@ -191,6 +195,16 @@ const BOUND = 4;
     expect([...names.values()]).toEqual(expect.arrayContaining(texts));
   });
 
+  it("a text's runs on the pool's connections count together: run once on each of three, it is kept on the two that ran it after the first", async () => {
+    await probeTable('pool_admit');
+    const sql = 'SELECT n FROM pool_admit WHERE id = $1';
+    const kept = await onEveryConnection(async (tx) => {
+      expect((await tx.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+      return (await tx.query<{ c: number }>('SELECT count(*)::int AS c FROM pg_prepared_statements WHERE statement = $1', [sql])).rows[0]!.c;
+    });
+    expect(kept.sort()).toEqual([0, 1, 1]);
+  });
+
   it('past the bound, each connection keeps no more than the bound; every text answers', async () => {
     await probeTable('pool_bound');
     const nth = (i: number) => `SELECT $1::int + ${i} AS v, count(*)::int AS c FROM pool_bound`;
@@ -200,10 +214,15 @@ const BOUND = 4;
       }
     }
     // statements pushed out in a transaction are ended before the next one begins (the count's own
-    // text, run the first time, pushes one more out: the second time, it is kept)
+    // text, the first time, runs unnamed on one connection and is kept on the others; the first
+    // time it is kept it pushes one more out; the next time, it is kept everywhere)
     const count = (tx: { query: Db['query'] }) => tx.query<{ c: number }>('SELECT count(*)::int AS c FROM pg_prepared_statements');
     await onEveryConnection(count);
-    for (const r of await onEveryConnection(count)) expect(r.rows[0]!.c).toBeLessThanOrEqual(BOUND);
+    await onEveryConnection(count);
+    for (const r of await onEveryConnection(count)) {
+      expect(r.rows[0]!.c).toBeLessThanOrEqual(BOUND);
+      expect(r.rows[0]!.c).toBeGreaterThan(0);
+    }
   });
 
   it("past the bound, `pg`'s own list of parsed names on the connection stays within it too (the memory given back; fails if a `pg` upgrade moves that list)", async () => {
@@ -214,13 +233,17 @@ const BOUND = 4;
       await client.query(`SET search_path TO ${schema}`);
       const statements = new PgStatements(BOUND);
       for (let i = 0; i < 5 * BOUND; i++) {
-        const r = await statements.run(client, `SELECT $1::int + ${i} AS v FROM pool_pg_names WHERE n = 1`, [1], false);
-        expect(r.rows).toEqual([{ v: 1 + i }]);
+        // each run twice: kept from its second run
+        for (let run = 0; run < ADMIT_AFTER; run++) {
+          const r = await statements.run(client, `SELECT $1::int + ${i} AS v FROM pool_pg_names WHERE n = 1`, [1], false);
+          expect(r.rows).toEqual([{ v: 1 + i }]);
+        }
       }
       const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection?.parsedStatements;
       expect(parsed).toBeDefined();
       // the names kept, and the one pushed out by the last run (deallocated before the next)
       expect(Object.keys(parsed ?? {}).length).toBeLessThanOrEqual(BOUND + 1);
+      expect(Object.keys(parsed ?? {}).length).toBeGreaterThanOrEqual(BOUND);
     } finally {
       await client.end();
     }
@@ -230,7 +253,7 @@ const BOUND = 4;
     await probeTable('pool_cut');
     const sql = 'SELECT n FROM pool_cut WHERE id = $1';
     const pids = await onEveryConnection(async (tx) => {
-      await tx.query(sql, [ID_1]);
+      for (let run = 0; run < ADMIT_AFTER; run++) await tx.query(sql, [ID_1]);
       return (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     });
     expect(new Set(pids).size).toBe(3);

@@ -1,6 +1,7 @@
 // A search's lists of codes travel as array parameters, whatever their length, so that no caller
-// makes a new statement text per request (code-criteria-sql.ts): each text is kept prepared on a
-// connection, 500 at most, and a caller making a new one per request pushed out everyone else's.
+// makes a new statement text per request (code-criteria-sql.ts): a text is kept prepared from its
+// second run (src/store/kept-statements.ts), so a text per list would run unnamed, parsed and
+// planned every time (before that rule, each was kept and pushed out everyone else's).
 // The same rows as before for every shape of list: codes with and without their system, groups
 // ANDed, an empty group.
 import { beforeAll, expect, it } from '@jest/globals';

@@ -1,8 +1,9 @@
 // The bounded list of a connection's kept statements (src/store/kept-statements.ts): the number
-// and the total length of the texts it keeps, the least recently used pushed out first, and what
-// it hands back to be closed.
+// and the total length of the texts it keeps, the texts kept and not run since pushed out before
+// those run again, the least recently used first, and what it hands back to be closed; and the
+// bounded count of the texts run lately, which decides which are kept.
 import { describe, expect, it } from '@jest/globals';
-import { KeptList } from '../../../src/store/kept-statements.js';
+import { ADMIT_AFTER, KeptList, RecentTexts } from '../../../src/store/kept-statements.js';
 
 const text = (tag: string, length: number) => `${tag}${'-'.repeat(length - tag.length)}`;
 
@@ -52,5 +53,77 @@ describe('KeptList', () => {
     expect(list.add(text('b', 60), 'B')).toEqual([]);
     expect(list.clear()).toEqual(['B']);
     expect(list.add(text('c', 60), 'C')).toEqual([]);
+  });
+});
+
+describe('KeptList: texts kept and never run again', () => {
+  it('push out each other, never a text run again since it was kept, however many they are', () => {
+    const list = new KeptList<string>(5, 10_000);
+    for (const hot of ['h1', 'h2']) {
+      list.add(hot, hot.toUpperCase());
+      expect(list.use(hot)).toBe(hot.toUpperCase());
+    }
+    const out: string[] = [];
+    for (let i = 0; i < 1000; i++) out.push(...list.add(`one-off ${i}`, `O${i}`));
+    expect(out).toHaveLength(1000 - 3);
+    expect(out.every((o) => o.startsWith('O'))).toBe(true);
+    expect(list.use('h1')).toBe('H1');
+    expect(list.use('h2')).toBe('H2');
+    expect(list.size).toBe(5);
+    // by their length too: the one-offs go first
+    const long = new KeptList<string>(100, 100);
+    long.add(text('h', 30), 'H');
+    long.use(text('h', 30));
+    for (let i = 0; i < 50; i++) expect(long.add(text(`o${i}`, 30), `O${i}`)).not.toContain('H');
+    expect(long.has(text('h', 30))).toBe(true);
+  });
+
+  it('texts run again hold at most their share of the bound: beyond it the least recently used goes back among those just kept, and may then be pushed out', () => {
+    // a bound of 5: 4 texts run again at most
+    const list = new KeptList<string>(5, 10_000);
+    for (const t of ['a', 'b', 'c', 'd', 'e']) {
+      list.add(t, t.toUpperCase());
+      list.use(t);
+    }
+    // `a`, used least recently, went back: the first pushed out by a new text
+    expect(list.size).toBe(5);
+    expect(list.add('x', 'X')).toEqual(['A']);
+    // run again, a text just kept is no longer the first to go
+    expect(list.use('x')).toBe('X');
+    expect(list.add('y', 'Y')).toEqual(['B']);
+    expect(['c', 'd', 'e', 'x', 'y'].every((t) => list.has(t))).toBe(true);
+  });
+
+  it('has() does not count as a use', () => {
+    const list = new KeptList<string>(2, 10_000);
+    list.add('a', 'A');
+    expect(list.has('a')).toBe(true);
+    list.add('b', 'B');
+    list.use('b');
+    // `a` is still a text not run since it was kept: the first to go
+    expect(list.add('c', 'C')).toEqual(['A']);
+    expect(list.has('a')).toBe(false);
+  });
+});
+
+describe('RecentTexts', () => {
+  it("a text is kept from its second run, whatever its length", () => {
+    expect(ADMIT_AFTER).toBe(2);
+    const recent = new RecentTexts(10);
+    for (const t of ['SELECT 1', text('SELECT', 16_000)]) {
+      expect(recent.ran(t)).toBe(false);
+      expect(recent.ran(t)).toBe(true);
+      expect(recent.ran(t)).toBe(true);
+    }
+  });
+
+  it('counts at most its bound of texts: one that comes back after as many others counts from one again; the ones run since stay counted', () => {
+    const recent = new RecentTexts(100);
+    recent.ran('old');
+    for (let i = 0; i < 100; i++) expect(recent.ran(`one-off ${i}`)).toBe(false);
+    expect(recent.size).toBe(100);
+    expect(recent.ran('old')).toBe(false);
+    expect(recent.ran('one-off 99')).toBe(true);
+    expect(recent.size).toBe(100);
   });
 });
