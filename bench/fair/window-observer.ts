@@ -18,7 +18,7 @@ import { pgLogWindow } from './pg-log.js';
 import { backendsBetween, backendsSched, schedBetween, schedOf } from './run-delay.js';
 import type { SqlCounts } from './sql-counter.js';
 import { tailLine, type TailReport } from './tail-probe.js';
-import { windowOptions, type Target } from './measure.js';
+import type { Target } from './measure.js';
 
 interface Asking {
   ask<T>(what: string): Promise<T>;
@@ -44,7 +44,7 @@ export function observeWindow(target: Target, server: Asking, o: { sqlCounts?: b
     const walBefore = waits ? await walStats() : undefined;
     const sampling = waits && everyMs > 0 ? await sampleWaits(database, everyMs) : undefined;
     const started = performance.now();
-    return async (requests: number) => {
+    return async (requests: number, connections: number) => {
       const n = Math.max(1, requests);
       const per = (x: number) => fmt(x / n, 2);
       const lines: string[] = [];
@@ -64,7 +64,7 @@ export function observeWindow(target: Target, server: Asking, o: { sqlCounts?: b
       }
       const tail = env.BENCH_TAIL ? await server.ask<TailReport>('tail-report') : undefined;
       if (tail) lines.push(tailLine(tail));
-      if (tail && seen) lines.push(inFlight(n / seconds, tail, seen.at, windowOptions(env).connections));
+      if (tail && seen) lines.push(inFlight(n / seconds, tail, seen.at, connections));
       if (pgBefore) {
         const backends = backendsBetween(pgBefore, await backendsSched(await schedClient()));
         const gen = schedBetween(genBefore, schedOf('self'));
