@@ -56,11 +56,13 @@ export async function startFairRun(o: {
       schemas.push(schema);
       const started = Date.now();
       const poolSize = Number(process.env[compared ? 'BENCH_COMPARE_POOL_SIZE' : 'BENCH_POOL_SIZE']) || undefined;
-      const args: ServerArgs = { srcRoot: root, databaseUrl: o.databaseUrl, schema, records: o.records, documents: o.documents, dataDir: join(dir, schema), ...o.server, ...(poolSize ? { poolSize } : {}) };
+      // BENCH_COMPARE_PG_SETTINGS (e.g. `synchronous_commit=off`): the compared server's sessions only, an experiment
+      const pgSettings = compared ? (process.env.BENCH_COMPARE_PG_SETTINGS ?? '').split(/\s+/).filter((s) => /^[a-z_]+=[\w.]+$/.test(s)) : [];
+      const args: ServerArgs = { srcRoot: root, databaseUrl: o.databaseUrl, schema, records: o.records, documents: o.documents, dataDir: join(dir, schema), ...o.server, ...(poolSize ? { poolSize } : {}), ...(pgSettings.length ? { pgSettings } : {}) };
       const server = await startChild<ServerReady>('./server.ts', args, openSync(join(dir, `${schema}.log`), 'a'), serverFlags(compared));
       children.push(server);
       const flags = serverFlags(compared);
-      o.log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})${flags.length ? `, node ${flags.join(' ')}` : ''}${poolSize ? `, pool of ${poolSize}` : ''}`);
+      o.log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})${flags.length ? `, node ${flags.join(' ')}` : ''}${poolSize ? `, pool of ${poolSize}` : ''}${pgSettings.length ? `, PostgreSQL sessions with ${pgSettings.join(' ')}` : ''}`);
       servers.push([name, server, schema]);
     }
   } catch (e) {

@@ -10,6 +10,7 @@ import { envelope } from '../xds.js';
 import { doctorSecurity, startFairRun } from './carnet-servers.js';
 import { measure, ratioLine, windowOptions, type Target, allCpuRatio } from './measure.js';
 import type { Child } from './procs.js';
+import { closeObserverClients, observeWindow } from './window-observer.js';
 import type { ServerReady, ServerSqlCounts } from './server.js';
 import { fmt } from '../stats.js';
 
@@ -45,6 +46,17 @@ async function sqlPerRequest(s: Child<ServerReady>, body: string, n = 16): Promi
   return `${per('statements')} statements (BEGIN and COMMIT included), ${per('transactions')} transactions, ${per('outside')} statements outside a transaction`;
 }
 
+/** BENCH_TAIL / BENCH_WAITS / BENCH_PG_LOG: what each window's server and PostgreSQL did. */
+function windowLines(figures: Awaited<ReturnType<typeof measure>>, log: (l: string) => void): void {
+  for (const [name, f] of figures) {
+    if (!f.windows.some((w) => w.note)) continue;
+    log(`ITI-18 windows as the client saw them — ${name}:`);
+    for (const [i, w] of f.windows.entries()) {
+      log(`  window ${i + 1}: ${fmt(w.perSecond, 1)} req/s, p50 ${fmt(w.p50, 0)} / p90 ${fmt(w.p90, 0)} / p99 ${fmt(w.p99, 0)} ms; server ${fmt(w.cpuMsPerRequest, 2)} + PostgreSQL ${fmt(w.pgCpuMsPerRequest, 2)} ms CPU/req; load generator ${fmt(w.loadCpuMsPerRequest, 2)} ms CPU/req${w.note ? `\n    ${w.note}` : ''}`);
+    }
+  }
+}
+
 export async function runIti18Bench(options: { databaseUrl: string; log?: (l: string) => void }): Promise<void> {
   const log = options.log ?? ((l: string) => console.log(l));
   const o = windowOptions();
@@ -67,16 +79,42 @@ export async function runIti18Bench(options: { databaseUrl: string; log?: (l: st
         const bodies = s.ready.identifiers.map((p) => findDocuments(p, returnType, security));
         await check(`${name} ${returnType}`, s.ready.base, bodies[0]!, returnType === 'ObjectRef' ? '<rim:ObjectRef ' : '<rim:ExtrinsicObject ', documents);
         log(`ITI-18 ${returnType} SQL per request — ${name}: ${await sqlPerRequest(s, bodies[0]!)}`);
-        targets.push({ name: `${name} ${returnType}`, base: s.ready.base, pathOf: () => '/xds/registry', headers: SOAP, post: (i) => ({ headers: SOAP, body: bodies[i % records]! }), stats: s.stats });
+        const target: Target = { name: `${name} ${returnType}`, base: s.ready.base, pathOf: () => '/xds/registry', headers: SOAP, post: (i) => ({ headers: SOAP, body: bodies[i % records]! }), stats: s.stats };
+        observeWindow(target, s, { sqlCounts: true });
+        targets.push(target);
       }
       const path = returnType === 'ObjectRef' ? 'ids' : 'rows';
-      targets.push({ name: `raw select (${path})`, base: thin.ready.base, pathOf: (i) => `/${path}?patient=${patients[i % records]}`, stats: thin.stats });
+      const raw: Target = { name: `raw select (${path})`, base: thin.ready.base, pathOf: (i) => `/${path}?patient=${patients[i % records]}`, stats: thin.stats };
+      observeWindow(raw, thin);
+      targets.push(raw);
+      if (returnType === 'ObjectRef') {
+        // the same select with a trace row in its statement: the commit then waits for the WAL's flush, as Carnet's does
+        const traced: Target = { name: 'raw select (ids) + trace row', base: thin.ready.base, pathOf: (i) => `/ids-traced?patient=${patients[i % records]}`, stats: thin.stats };
+        observeWindow(traced, thin);
+        targets.push(traced);
+      }
     }
+    // BENCH_CONNECTIONS_LIST (e.g. `4,16`): first the same windows at each of these numbers of
+    // connections, one line per target: does a target's throughput follow the clients (requests
+    // held by a wait that is not CPU) or stay (CPU, or the server's one thread)?
+    for (const connections of (process.env.BENCH_CONNECTIONS_LIST ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0 && n !== o.connections)) {
+      log(`  at ${connections} connections:`);
+      const at = await measure(targets, { ...o, connections }, log);
+      for (const [name, f] of at) {
+        const m = f.median;
+        log(`  ${connections} connections — ${name}: ${fmt(m.perSecond, 1)} req/s, p50 ${fmt(m.p50, 1)} / p99 ${fmt(m.p99, 1)} ms, ${fmt(m.cpuMsPerRequest, 2)} + ${fmt(m.pgCpuMsPerRequest, 2)} ms CPU/req (server + PostgreSQL)`);
+      }
+      windowLines(at, log);
+    }
+    log(`  at ${o.connections} connections:`);
     const figures = await measure(targets, o, log);
+    windowLines(figures, log);
     for (const returnType of answers) {
       const floor = figures.get(`raw select (${returnType === 'ObjectRef' ? 'ids' : 'rows'})`)!;
       for (const [name] of servers) {
         log(ratioLine(`ITI-18 FindDocuments ${returnType}, ${documents} documents — ${name}`, figures.get(`${name} ${returnType}`)!, floor));
+        const traced = figures.get('raw select (ids) + trace row');
+        if (returnType === 'ObjectRef' && traced) log(ratioLine(`  the same against the ids' select with a trace row (its commit flushed) — ${name}`, figures.get(`${name} ${returnType}`)!, traced));
       }
       if (servers.length === 2) {
         const [a, b] = servers.map(([name]) => figures.get(`${name} ${returnType}`)!.median);
@@ -84,6 +122,7 @@ export async function runIti18Bench(options: { databaseUrl: string; log?: (l: st
       }
     }
   } finally {
+    await closeObserverClients();
     await run.close();
   }
 }

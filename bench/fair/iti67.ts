@@ -8,10 +8,7 @@ import { measure, ratioLine, windowOptions, type Target, allCpuRatio } from './m
 import type { Child } from './procs.js';
 import type { PageOrderPlan, PageSqlTiming, PreparedPlans, ServerReady, ServerSqlCounts } from './server.js';
 import { fmt } from '../stats.js';
-import { pgLogWindow } from './pg-log.js';
-import { tailLine, type TailReport } from './tail-probe.js';
-import { backendsBetween, backendsSched, schedBetween, schedOf } from './run-delay.js';
-import pg from 'pg';
+import { closeObserverClients, observeWindow } from './window-observer.js';
 
 const pagePath = (patient: string) => `/fhir/DocumentReference?patient=Patient/${patient}&status=current&_count=20`;
 
@@ -53,47 +50,6 @@ async function planLines(s: Child<ServerReady>): Promise<string> {
     .map((p) => `    ${p.genericPlans} generic / ${p.customPlans} custom plans on ${p.connections} connections: ${p.statement}`)
     .join('\n');
 }
-
-/**
- * BENCH_TAIL / BENCH_PG_LOG: before each measured window the target's server starts a window of
- * its tail probe (tail-probe.ts) and PostgreSQL's log is marked (pg-log.ts); after it, what each
- * saw is the window's note.
- */
-function observeTail(target: Target, server: { ask<T>(what: string): Promise<T> }, env = process.env): void {
-  const logFile = env.BENCH_PG_LOG;
-  if (!env.BENCH_TAIL && !logFile) return;
-  const database = new URL(env.DATABASE_URL!).pathname.slice(1);
-  target.observe = async () => {
-    if (env.BENCH_TAIL) await server.ask('tail-reset');
-    const pgLog = logFile ? pgLogWindow(logFile, database) : undefined;
-    const pgBefore = env.BENCH_TAIL ? await backendsSched(await schedClient()) : undefined;
-    const genBefore = schedOf('self');
-    return async (requests: number) => {
-      const tail = env.BENCH_TAIL ? tailLine(await server.ask<TailReport>('tail-report')) : '';
-      let waits = '';
-      if (pgBefore) {
-        const per = (x: number) => fmt(x / Math.max(1, requests), 2);
-        const backends = backendsBetween(pgBefore, await backendsSched(await schedClient()));
-        const gen = schedBetween(genBefore, schedOf('self'));
-        waits = `per request, PostgreSQL's backends ${per(backends.cpuMs)} ms on a CPU, ${per(backends.waitMs)} ms waiting for one; the bench's process (autocannon's, when it drives the window) ${per(gen.cpuMs)} ms on a CPU, ${per(gen.waitMs)} ms waiting`;
-      }
-      return [tail, waits, pgLog?.end() ?? ''].filter(Boolean).join('\n    ');
-    };
-  };
-}
-
-/** One connection of the bench's own, for reading the backends' run-queue waits (BENCH_TAIL). */
-let sched: Promise<pg.Client> | undefined;
-const schedClient = () =>
-  (sched ??= (async () => {
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    return c;
-  })());
-const closeSchedClient = async () => {
-  await (await sched)?.end();
-  sched = undefined;
-};
 
 /** Each target's windows as the client saw them (and, with BENCH_TAIL / BENCH_PG_LOG, as its server and PostgreSQL did). */
 function tailLines(figures: Awaited<ReturnType<typeof measure>>, log: (l: string) => void): void {
@@ -144,7 +100,7 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
     });
     const patients = own.ready.patients;
     targets.push({ name: 'thin page service', base: thin.ready.base, pathOf: (i) => `/page?patient=${patients[i % records]}`, stats: thin.stats });
-    for (const t of targets) observeTail(t, serverOf.get(t.name) ?? own);
+    for (const t of targets) observeWindow(t, serverOf.get(t.name) ?? own, { sqlCounts: t.name !== 'thin page service' });
     // BENCH_LOAD=both: every target twice in each repeat, from autocannon and from wrk
     if (process.env.BENCH_LOAD === 'both') targets.push(...targets.map((t) => ({ ...t, name: `${t.name} (wrk)`, generator: 'wrk' as const })));
     // At each number of connections asked (BENCH_CONNECTIONS_LIST), every target in the same
@@ -193,7 +149,7 @@ export async function runIti67Bench(options: { databaseUrl: string; log?: (l: st
       log(`A/B: this checkout / compare: throughput ${(b!.perSecond / a!.perSecond).toFixed(2)}x, p50 ${(b!.p50 / a!.p50).toFixed(2)}x, p99 ${(b!.p99 / a!.p99).toFixed(2)}x, CPU/req ${(b!.cpuMsPerRequest / a!.cpuMsPerRequest).toFixed(2)}x${allCpuRatio(b!, a!)}`);
     }
   } finally {
-    await closeSchedClient();
+    await closeObserverClients();
     await run.close();
   }
 }

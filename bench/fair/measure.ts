@@ -36,7 +36,7 @@ export interface Target {
   /** the load generator of its windows: autocannon unless said (BENCH_LOAD, below) */
   generator?: 'autocannon' | 'wrk';
   /** called before each measured window; what it returns is called after it with the window's requests, and gives the window's note */
-  observe?: () => Promise<(requests: number) => Promise<string>>;
+  observe?: () => Promise<(requests: number, connections: number) => Promise<string>>;
 }
 
 type CannonClient = {
@@ -115,7 +115,7 @@ async function window(t: Target, seconds: number, connections: number, pgCpu?: P
   const load = process.cpuUsage(loadBefore);
   const after = await t.stats();
   const pgAfter = await pgCpu?.sample();
-  const note = await observed?.(r.requests.total);
+  const note = await observed?.(r.requests.total, connections);
   return {
     ...(note !== undefined ? { note } : {}),
     perSecond: r.requests.average,

@@ -40,6 +40,12 @@ export interface ServerArgs {
   captureQueries?: boolean;
   /** the server's pool of connections to PostgreSQL (POOL_SIZE unless said: BENCH_POOL_SIZE, carnet-servers.ts) */
   poolSize?: number;
+  /**
+   * PostgreSQL settings of the server's sessions (`name=value`; BENCH_COMPARE_PG_SETTINGS,
+   * carnet-servers.ts): an experiment on the compared server only, such as synchronous_commit=off
+   * to weigh the commit's flush. Never a figure of Carnet as deployed.
+   */
+  pgSettings?: string[];
 }
 
 export interface ServerReady {
@@ -160,7 +166,9 @@ async function main(): Promise<void> {
   // CARNET_ENTRY_CACHE_BYTES=0 in the bench's environment measures the server without held
   // entries (a checkout that has none ignores it)
   const poolSize = a.poolSize ?? POOL_SIZE;
-  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: poolSize, schema: a.schema }), PAGE_STATEMENT);
+  // the settings ride on the schema's `-c search_path=…` of the connection's options (pg-db.ts)
+  const schema = [a.schema, ...(a.pgSettings ?? []).map((s) => `-c ${s}`)].join(' ');
+  const pool = countingDb(openPostgres({ connectionString: a.databaseUrl, maxConnections: poolSize, schema }), PAGE_STATEMENT);
   await migrate(pool);
   const capture = a.captureQueries ? captureQueries(pool) : undefined;
   const db = capture?.db ?? pool;

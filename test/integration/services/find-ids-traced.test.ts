@@ -152,12 +152,19 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     expect((await small.services.documents.findIds(patientCaller(two), { patientKey: two }, {})).toArray()).toHaveLength(2);
   });
 
-  it('TRACE-01, TRACE-02: 24 ObjectRef searches of one record at once each leave one row, and every lane verifies', async () => {
+  it('TRACE-01, TRACE-02: 24 ObjectRef searches of one record at once each leave one row, and every lane verifies; more than its lanes, they wait for a lane rather than take a transaction', async () => {
     const { patientKey } = await recordWithDocuments(3);
     const before = (await searchRows(patientKey)).length;
+    counted.sent.length = 0;
     const answers = await Promise.all(Array.from({ length: 24 }, () => ids(patientKey)));
+    const sent = [...counted.sent];
     expect(answers.every((a) => a.length === 3)).toBe(true);
-    expect((await searchRows(patientKey)).length - before).toBe(24);
+    // each its load and its ids with their row, none in a transaction block (BEGIN is written down when sent)
+    expect(sent.filter((s) => s.inTransaction)).toEqual([]);
+    expect(sent).toHaveLength(48);
+    const rows = await searchRows(patientKey);
+    expect(rows.length - before).toBe(24);
+    expect(rows.slice(before).every((r) => r.outcome === 'success')).toBe(true);
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
 

@@ -46,4 +46,47 @@ describe('LanesInFlight', () => {
     expect(lanes.take('a', (lane) => lane === 0 || lane === 1)).toBe(2);
     expect(lanes.take('a', () => true)).toBeNull();
   });
+
+  it('a read finding every lane of the record taken by this process waits for one to be given back, first come first, instead of taking the transaction\'s way', async () => {
+    const lanes = new LanesInFlight();
+    for (let i = 0; i < TRACE_LANES; i++) lanes.take('a');
+    const got: Array<[string, number | null]> = [];
+    const first = lanes.acquire('a').then((l) => got.push(['first', l]));
+    const second = lanes.acquire('a').then((l) => got.push(['second', l]));
+    await Promise.resolve();
+    expect(got).toEqual([]);
+    // another record is not held up
+    expect(await lanes.acquire('b')).toBe(0);
+    lanes.give('a', 5);
+    await first;
+    expect(got).toEqual([['first', 5]]);
+    lanes.give('a', 2);
+    await second;
+    expect(got).toEqual([['first', 5], ['second', 2]]);
+    // and a lane is taken at once when one is free
+    lanes.give('a', 7);
+    expect(await lanes.acquire('a')).toBe(7);
+  });
+
+  it('a waiting read passes over a lane given back that it must avoid, and gets null (guarded()\'s way) once no lane is held by this process and every free one is avoided', async () => {
+    const lanes = new LanesInFlight();
+    for (let i = 0; i < TRACE_LANES; i++) lanes.take('a');
+    const avoided = new Set<number>();
+    const waiting = lanes.acquire('a', (l) => avoided.has(l));
+    // lane 0 comes back found held by another transaction (noted contended before it is given back)
+    avoided.add(0);
+    lanes.give('a', 0);
+    lanes.give('a', 1);
+    expect(await waiting).toBe(1);
+    // every other lane comes back avoided: a second waiting read ends with null, not waiting for ever
+    const last = lanes.acquire('a', (l) => avoided.has(l) || l !== 1);
+    for (let l = 2; l < TRACE_LANES; l++) lanes.give('a', l);
+    lanes.give('a', 1);
+    await expect(last).resolves.toBe(1);
+    // a read that must avoid every lane: null once the last lane held here comes back, and at once when none is
+    const none = lanes.acquire('a', () => true);
+    lanes.give('a', 1);
+    await expect(none).resolves.toBeNull();
+    await expect(lanes.acquire('a', () => true)).resolves.toBeNull();
+  });
 });
