@@ -1,0 +1,42 @@
+// Which registered objects of one record a change (ITI-41, ITI-65, ITI-57) may name: the record
+// read around the ids named (store/registry-graph.ts), its documents decided by knowsOfDocument and
+// the objects around them by knownObjects (ACC-08, ACC-09). What is not known is answered, by the
+// caller, as an id the registry never held.
+import type { Actor } from '../domain/actor.js';
+import { knowsOfDocument } from '../domain/known-documents.js';
+import { knownObjects } from '../domain/known-objects.js';
+import type { StoredDocumentEntry } from '../domain/model.js';
+import type { Policy } from '../domain/policy.js';
+import { documentFacts, type RecordContext } from '../domain/record.js';
+import type { Queryable } from '../store/db.js';
+import { bareUuid, getEntries } from '../store/document-repo.js';
+import { loadRegistryGraph } from '../store/registry-graph.js';
+
+export interface KnownIds {
+  /** whether the object (an id of this record) exists for the caller */
+  known(id: string): boolean;
+  /** the documents read on the way, by bare lowercase entryUUID */
+  entries: Map<string, StoredDocumentEntry>;
+}
+
+export const idKey = (id: string): string => bareUuid(id).toLowerCase();
+
+export async function knownIdsForChange(
+  q: Queryable,
+  policy: Policy,
+  actor: Actor,
+  context: RecordContext,
+  patientKey: string,
+  ids: readonly string[],
+  now: Date,
+  forUpdate = false,
+): Promise<KnownIds> {
+  if (!ids.length) return { known: () => true, entries: new Map() };
+  const graph = await loadRegistryGraph(q, patientKey, ids);
+  const entries = new Map((await getEntries(q, patientKey, graph.documents().map(bareUuid), forUpdate)).map((e) => [idKey(e.entryUuid), e]));
+  const knowsDocument = (id: string) => {
+    const e = entries.get(idKey(id));
+    return e !== undefined && knowsOfDocument(policy, actor, context, documentFacts(e), now);
+  };
+  return { known: knownObjects(graph, knowsDocument), entries };
+}
