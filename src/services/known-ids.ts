@@ -10,6 +10,7 @@ import type { Policy } from '../domain/policy.js';
 import { documentFacts, type RecordContext } from '../domain/record.js';
 import type { Queryable } from '../store/db.js';
 import { bareUuid, getEntries } from '../store/document-repo.js';
+import { loadRecord } from '../store/record-repo.js';
 import { loadRegistryGraph } from '../store/registry-graph.js';
 
 export interface KnownIds {
@@ -39,4 +40,30 @@ export async function knownIdsForChange(
     return e !== undefined && knowsOfDocument(policy, actor, context, documentFacts(e), now);
   };
   return { known: knownObjects(graph, knowsDocument), entries };
+}
+
+/**
+ * Of registered objects (of any record), those the caller knows of, each decided in its own
+ * record's context (`own`: a record whose context is already loaded). A document of another
+ * record hidden from the caller is as unknown as one of theirs: "another patient's" would say that
+ * it exists. One they know of (they read it, or wrote it: DOC-05) is another patient's, as IHE
+ * says (XDSPatientIdDoesNotMatch).
+ */
+export async function knownAcrossRecords<T extends { entryUuid: string; patientKey: string }>(
+  q: Queryable,
+  policy: Policy,
+  actor: Actor,
+  objects: T[],
+  now: Date,
+  own?: { patientKey: string; context: RecordContext },
+): Promise<T[]> {
+  const out: T[] = [];
+  for (const key of new Set(objects.map((o) => o.patientKey))) {
+    const inRecord = objects.filter((o) => o.patientKey === key);
+    const context = key === own?.patientKey ? own.context : (await loadRecord(q, key))?.context;
+    if (!context) continue;
+    const knows = await knownIdsForChange(q, policy, actor, context, key, inRecord.map((o) => o.entryUuid), now);
+    out.push(...inRecord.filter((o) => knows.known(o.entryUuid)));
+  }
+  return out;
 }

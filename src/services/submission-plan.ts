@@ -16,7 +16,7 @@ import { lookupObjects, lookupUniqueIds, type RegistryObjectType } from '../stor
 import { digest, type ContentDigest } from './content-hash.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { refusal } from './guard.js';
-import { knownIdsForChange } from './known-ids.js';
+import { knownAcrossRecords } from './known-ids.js';
 import { asStored, describeMetadataReason, fail, invalid, UUID, type SubmitOptions } from './submission-shape.js';
 
 export const DOCUMENT_RELATIONS: AssociationType[] = ['RPLC', 'XFRM', 'APND', 'XFRM_RPLC', 'signs'];
@@ -127,14 +127,13 @@ export async function planSubmission(
   const registered = new Map(
     (await lookupObjects(tx, references.filter((id) => UUID.test(id)))).map((o) => [o.entryUuid, o]),
   );
-  // ACC-08, ACC-09: an object of this record the caller does not know of (knownIdsForChange: a
-  // document hidden from them, or not theirs to read nor to replace; an association, its own id,
-  // linking one; a submission set holding only such) is not in the registry for this submission:
-  // linked to, replaced or appended to, it answers as an unknown id, in the same words, and
-  // nothing else is said of it (its type, its status, who may replace it)
-  const ofRecord = [...registered].filter(([, o]) => o.patientKey === patientKey).map(([uuid]) => uuid);
-  const knows = await knownIdsForChange(tx, deps.policy, actor, record.context, patientKey, ofRecord, now);
-  for (const uuid of ofRecord) if (!knows.known(uuid)) registered.delete(uuid);
+  // ACC-08, ACC-09: an object the caller does not know of (knownAcrossRecords: a document hidden
+  // from them, or not theirs to read nor to replace; an association, its own id, linking one; a
+  // submission set holding only such), of this record or another, is not in the registry for this
+  // submission: linked to, replaced or appended to, it answers as an unknown id, in the same words,
+  // and nothing else is said of it (its type, its status, who may replace it, whose record it is)
+  const known = new Set((await knownAcrossRecords(tx, deps.policy, actor, [...registered.values()], now, { patientKey, context: record.context })).map((o) => o.entryUuid));
+  for (const uuid of [...registered.keys()]) if (!known.has(uuid)) registered.delete(uuid);
   const registeredEntries = new Map<string, StoredDocumentEntry>();
   // the record's documents named, by their id as bare UUID (the store's form) to the id as named
   const named = new Map([...registered].filter(([, o]) => o.type === 'DocumentEntry' && o.patientKey === patientKey).map(([uuid]) => [bareUuid(uuid), uuid]));

@@ -11,7 +11,7 @@ import { documentFacts } from '../domain/record.js';
 import type { NewVersion, StatusChange, UpdateRequest } from '../domain/update-request.js';
 import type { Tx } from '../store/db.js';
 import { bareUuid, getEntry, getLatestByLogicalId, setEntryStatus } from '../store/document-repo.js';
-import { loadRecord, type LoadedRecord } from '../store/record-repo.js';
+import type { LoadedRecord } from '../store/record-repo.js';
 import {
   findAssociations,
   findFolders,
@@ -30,7 +30,7 @@ import {
 } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, type TraceExtra } from './guard.js';
-import { knownIdsForChange } from './known-ids.js';
+import { knownAcrossRecords } from './known-ids.js';
 import { contentAttributeChanges, nextDocumentVersion, storeDocumentVersion } from './metadata-updates.js';
 import { recordKeyFor, recordsOfOwnPatient } from './patient-binding.js';
 import { operationError, unknownLogicalId, unknownObject, updateError, versionError } from './update-set-errors.js';
@@ -65,7 +65,11 @@ async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): 
   const ssKey = await recordKeyFor(deps, caller, req.submissionSet.patientId, TRACE_ACTION);
   const named = await lookupObjects(deps.db, refs.map((r) => r.toLowerCase()));
   const ownKeys = new Set(await recordsOfOwnPatient(deps, caller, [...new Set(named.map((o) => o.patientKey))], TRACE_ACTION));
-  const found = await knownToCaller(deps, caller, named.filter((o) => ownKeys.has(o.patientKey)));
+  // ACC-08, ACC-09: a document hidden from the caller, an association linking one (by its own
+  // id), a submission set holding only such, are left out here, where an id the registry does not
+  // hold is found missing: both get the same answer at the same point, before anything else is
+  // said of the request (its record's rules included)
+  const found = await knownAcrossRecords(deps.db, deps.policy, caller.actor, named.filter((o) => ownKeys.has(o.patientKey)), deps.clock.now());
   const known = new Set(found.map((o) => o.entryUuid));
   for (const v of [...req.documents, ...req.folders]) {
     if (!known.has(v.logicalId.toLowerCase())) throw unknownLogicalId(v);
@@ -78,25 +82,6 @@ async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): 
   const key = [...keys][0] ?? ssKey;
   if (!key) throw new CarnetError('unknown_patient', `no DMP for patient ${req.submissionSet.patientId.value}`, { location: req.submissionSet.id });
   return { patientKey: key, objects: [...known].map(bareUuid).sort() };
-}
-
-/**
- * ACC-08, ACC-09: of the objects named, those the caller knows of in each record: a document
- * hidden from them, an association linking one (by its own id), a submission set holding only
- * such, are left out here, where an id the registry does not hold is found missing, so that both
- * get the same answer at the same point, before anything else is said of the request.
- */
-async function knownToCaller<T extends { entryUuid: string; patientKey: string }>(deps: ServiceDeps, caller: Caller, objects: T[]): Promise<T[]> {
-  const out: T[] = [];
-  const now = deps.clock.now();
-  for (const key of new Set(objects.map((o) => o.patientKey))) {
-    const inRecord = objects.filter((o) => o.patientKey === key);
-    const record = await loadRecord(deps.db, key);
-    if (!record) continue;
-    const knows = await knownIdsForChange(deps.db, deps.policy, caller.actor, record.context, key, inRecord.map((o) => o.entryUuid), now);
-    out.push(...inRecord.filter((o) => knows.known(o.entryUuid)));
-  }
-  return out;
 }
 
 export function updateSetService(deps: ServiceDeps) {

@@ -248,6 +248,35 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
     expect(l.rows).toEqual([{ status: 'Approved' }]);
   }, 240_000);
 
+  it("ACC-08 / ACC-10: another patient's document, and its association, in a record the caller may not read, named by ITI-41 or ITI-57 on the caller's patient answer word for word as an unknown id, not as another patient's", async () => {
+    // a second record, where only the author is authorised
+    const other = await adultRecord(w);
+    await w.services.consent.addGrant(patientCaller(other.patientKey), other.patientKey, { subjectKind: 'professional', subjectId: author.idNatPs, effect: 'permit' });
+    const theirs = (await w.services.submissions.submit(as(author), submission(other.ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]))).assignedIds;
+    const elsewhere = { 'their document': theirs.Document1!, 'its association': await db().query<{ e: string }>('SELECT entry_uuid::text AS e FROM association WHERE target_uuid = $1', [bare(theirs.Document1!)]).then((r) => urn(r.rows[0]!.e)) };
+    const wrong: unknown[] = [];
+    for (const [who, actor] of Object.entries({ colleague, stranger })) {
+      for (const kind of ['HasMember', 'APND', 'RPLC']) {
+        const unknown = await provide(actor, kind, `urn:uuid:${randomUUID()}`);
+        for (const [name, x] of Object.entries(elsewhere)) {
+          const got = await provide(actor, kind, x);
+          if (got !== unknown) wrong.push({ door: 'ITI-41', who, kind, name, got, unknown });
+        }
+      }
+      for (const [shape, make] of Object.entries({ 'APND V -> x': (x: string) => submitted('APND', id.V, x), 'status of x': (x: string) => statusChange(x) })) {
+        const u = `urn:uuid:${randomUUID()}`;
+        const unknown = await update(actor, make(u), u);
+        for (const [name, x] of Object.entries(elsewhere)) {
+          const got = await update(actor, make(x), x);
+          if (got !== unknown) wrong.push({ door: 'ITI-57', who, shape, name, got, unknown });
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    // the author, who reads both records, is told the objects are another patient's
+    expect(await provide(author, 'APND', elsewhere['their document'])).toContain('different patients');
+  }, 240_000);
+
   // ---- 2. ITI-18 ----
 
   const query = (queryId: string, slots: Record<string, string>, actor: ProfessionalActor = colleague): Promise<XdsAnswer> => c.query(actor, ins, queryId, slots);
