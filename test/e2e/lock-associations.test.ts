@@ -17,13 +17,13 @@ import type { Bundle, List } from '@medplum/fhirtypes';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import type { SubmissionRequest } from '../../src/domain/submission.js';
-import { writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
+import { writeDocumentEntry, writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { associationEnds, LockClients, type Answer } from '../support/lock-clients.js';
 import { provideBundle } from '../support/mhd-bundle.js';
 import { describeEachStore } from '../support/stores.js';
-import { adultRecord, as, makeWorld, patientCaller, proActor, submission, uid, type World } from '../support/world.js';
+import { adultRecord, as, entryMetadata, makeWorld, patientCaller, proActor, submission, uid, type World } from '../support/world.js';
 import { cx, postSoap, provideAndRegister, queryObjects, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from '../support/xds-client.js';
 
 const A = XDS_ACTIONS;
@@ -222,13 +222,26 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
     `<rim:Slot name="OriginalStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:${from}</rim:Value></rim:ValueList></rim:Slot>` +
     `<rim:Slot name="NewStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:${to}</rim:Value></rim:ValueList></rim:Slot></rim:Association>`;
 
-  it('ACC-08 / ACC-09: ITI-57, SubmitAssociation to or from a hidden document\'s association and a status change of one answer word for word as an unknown id', async () => {
+  /** ITI-57: a new DocumentEntry version whose logical id is `logicalId` (its HasMember says PreviousVersion 1). */
+  const newVersion = (logicalId: string) => {
+    const v = `urn:uuid:${randomUUID()}`;
+    const md = { ...entryMetadata(ins, { authorId: author.idNatPs, authorStructure: author.structureId }), logicalId, entryUuid: v };
+    return (
+      writeDocumentEntry(md, v) +
+      `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ASSOCIATION}HasMember" sourceObject="$SS" targetObject="${v}">` +
+      `<rim:Slot name="SubmissionSetStatus"><rim:ValueList><rim:Value>Original</rim:Value></rim:ValueList></rim:Slot>` +
+      `<rim:Slot name="PreviousVersion"><rim:ValueList><rim:Value>1</rim:Value></rim:ValueList></rim:Slot></rim:Association>`
+    );
+  };
+
+  it('ACC-08 / ACC-09: ITI-57, SubmitAssociation to or from a hidden document\'s association, a status change of one, and a new version naming one as its logical id answer word for word as an unknown id', async () => {
     const shapes: Record<string, (x: string) => string> = {
       'HasMember F -> x': (x) => submitted('HasMember', id.F, x),
       'APND V -> x': (x) => submitted('APND', id.V, x),
       'signs x -> V': (x) => submitted('signs', x, id.V),
       'status of x': (x) => statusChange(x),
       'status of x, Deprecated -> Approved': (x) => statusChange(x, 'Deprecated', 'Approved'),
+      'a new version of x': (x) => newVersion(x),
     };
     const wrong: unknown[] = [];
     for (const [who, actor] of Object.entries(attackers)) {
