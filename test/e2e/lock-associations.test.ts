@@ -396,13 +396,25 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
       `DocumentReference?patient=Patient/${patientKey}&_include=DocumentReference:relatesto`,
       `DocumentReference?patient=Patient/${patientKey}&_revinclude=DocumentReference:relatesto`,
       `DocumentReference?patient=Patient/${patientKey}&_revinclude=List:item`,
-      `DocumentReference?patient=Patient/${patientKey}&relatesto=DocumentReference/${bare(id.H1)}`,
       `DocumentReference?patient=Patient/${patientKey}&_elements=relatesTo`,
       `DocumentReference/${bare(id.V)}`,
-      `DocumentReference?_id=${bare(id.H2)}`,
-      `List?_id=${bare(id.A)},${bare(id.U)}`,
+    ];
+    // searches naming a hidden id: the answer of the same search naming an unknown one (the search's own link echoes the id)
+    const naming: Array<[string, (x: string) => string]> = [
+      ['H2', (x) => `DocumentReference?_id=${x}`],
+      ['H2', (x) => `DocumentReference?patient=Patient/${patientKey}&identifier=urn:uuid:${x}`],
+      ['H1', (x) => `DocumentReference?patient=Patient/${patientKey}&identifier=urn:uuid:${x}`],
+      ['H1', (x) => `DocumentReference?patient=Patient/${patientKey}&relatesto=DocumentReference/${x}`],
+      ['set A', (x) => `List?_id=${x}`],
+      ['set U', (x) => `List?patient=Patient/${patientKey}&identifier=urn:uuid:${x}`],
     ];
     const wrong: unknown[] = [];
+    for (const [name, make] of naming) {
+      const u = randomUUID();
+      const x = bare(hidden[name]!);
+      const [got, unknown] = [neutral(await c.fhir(colleague, make(x)), x), neutral(await c.fhir(colleague, make(u)), u)];
+      if (got !== unknown) wrong.push({ name, s: make('<id>'), got: got.slice(0, 300), unknown: unknown.slice(0, 300) });
+    }
     for (const s of searches) {
       const res = await c.fhir(colleague, s);
       const text = res.body.toString().toLowerCase();
