@@ -71,17 +71,52 @@ async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): 
   // said of the request (its record's rules included)
   const found = await knownAcrossRecords(deps.db, deps.policy, caller.actor, named.filter((o) => ownKeys.has(o.patientKey)), deps.clock.now());
   const known = new Set(found.map((o) => o.entryUuid));
-  for (const v of [...req.documents, ...req.folders]) {
-    if (!known.has(v.logicalId.toLowerCase())) throw unknownLogicalId(v);
-  }
-  for (const id of refs) if (!known.has(id.toLowerCase())) throw unknownObject(id);
   const keys = new Set(found.map((o) => o.patientKey));
-  if (keys.size > 1 || (ssKey && keys.size === 1 && !keys.has(ssKey))) {
-    throw new CarnetError('patient_mismatch', 'the request concerns objects of more than one patient', { reason: 'XDSPatientIDReconciliationError' });
+  const refused = refusalOf(req, refs, known, keys, ssKey);
+  if (refused) {
+    // TRACE-01: still an access of the record the submission set names, traced there
+    if (ssKey) await refusedOnRecord(deps, caller, req, ssKey, found.filter((o) => o.patientKey === ssKey).map((o) => bareUuid(o.entryUuid)).sort(), refused);
+    throw refused;
   }
   const key = [...keys][0] ?? ssKey;
   if (!key) throw new CarnetError('unknown_patient', `no DMP for patient ${req.submissionSet.patientId.value}`, { location: req.submissionSet.id });
   return { patientKey: key, objects: [...known].map(bareUuid).sort() };
+}
+
+/** What answers the request before its record's rules: an id unknown to the caller, objects of more than one patient. */
+function refusalOf(req: UpdateRequest, refs: string[], known: Set<string>, keys: Set<string>, ssKey: string | null): CarnetError | null {
+  for (const v of [...req.documents, ...req.folders]) {
+    if (!known.has(v.logicalId.toLowerCase())) return unknownLogicalId(v);
+  }
+  for (const id of refs) if (!known.has(id.toLowerCase())) return unknownObject(id);
+  if (keys.size > 1 || (ssKey && keys.size === 1 && !keys.has(ssKey))) {
+    return new CarnetError('patient_mismatch', 'the request concerns objects of more than one patient', { reason: 'XDSPatientIDReconciliationError' });
+  }
+  return null;
+}
+
+/** How the trace names a request: its size, and the registry objects it names (bare entryUUIDs) that the caller knows of. */
+const traced = (req: UpdateRequest, objects: string[]): TraceExtra => ({
+  action: TRACE_ACTION,
+  details: { documents: req.documents.length, folders: req.folders.length, statusChanges: req.statusChanges.length, associations: req.associations.length, objects },
+});
+
+/**
+ * TRACE-01: a request refused before its record's rules (an id unknown to the caller, hidden or
+ * never held) is an access of the record its submission set names all the same: it is traced
+ * there as guarded() traces any request, denied when the record's rules refuse the caller and
+ * failed otherwise, and answered `error` in either case (ACC-08: the answer is an unknown id's,
+ * whatever the rules would have said). Hidden and unknown ids leave the same row: it names only
+ * the objects the caller knows of.
+ */
+async function refusedOnRecord(deps: ServiceDeps, caller: Caller, req: UpdateRequest, patientKey: string, objects: string[], error: CarnetError): Promise<never> {
+  return guarded(deps, caller, {
+    patientKey,
+    action: 'document.submit',
+    trace: traced(req, objects),
+    refusalAnswer: () => error,
+    act: () => Promise.reject(error),
+  });
 }
 
 export function updateSetService(deps: ServiceDeps) {
@@ -94,10 +129,7 @@ export function updateSetService(deps: ServiceDeps) {
         // the request adds to the record; each operation is then decided on its own object
         action: 'document.submit',
         lock: true,
-        trace: {
-          action: TRACE_ACTION,
-          details: { documents: req.documents.length, folders: req.folders.length, statusChanges: req.statusChanges.length, associations: req.associations.length, objects },
-        },
+        trace: traced(req, objects),
         act: ({ tx, record, trace }) => new UpdateRun(deps, caller, tx, record, req, trace).run(),
       });
     },
