@@ -10,7 +10,10 @@
 //     member is hidden would say that something was deposited, linked or masked at that time;
 //   - a folder: always (it is named by its own codes, and lists only known members).
 // The graph is the store's reading of the record around the ids asked about; an id it does not
-// hold is not decided here (true): it is unknown to everyone alike.
+// hold is not decided here (true): it is unknown to everyone alike. One it held but stopped
+// reading before (`beyond`) is not known, nor is what is decided through it: what it leads to is
+// unread. Objects whose decisions depend on each other (a cycle of associations) are decided
+// together, so that the answer does not depend on which one was asked first.
 
 export type RegistryKind = 'DocumentEntry' | 'SubmissionSet' | 'Folder' | 'Association';
 
@@ -20,6 +23,8 @@ export interface RegistryGraph {
   endsOf(id: string): readonly [string, string] | undefined;
   /** the targets of a submission set's HasMember associations */
   membersOf(id: string): readonly string[];
+  /** an id the reading reached but did not read (it stopped there) */
+  beyond?(id: string): boolean;
 }
 
 /** Whether each object of the graph exists for a caller who knows the documents `knowsDocument` says. */
@@ -32,29 +37,44 @@ export function knownObjects(graph: RegistryGraph, knowsDocument: (id: string) =
     seen.add(id);
     return (graph.endsOf(id) ?? []).some((end) => leadsToDocument(end, seen));
   };
-  const known = (id: string): boolean => {
+  /** what an object's decision reads: an association's ends, a set's members that lead to documents */
+  const dependsOn = (id: string): readonly string[] => {
+    const kind = graph.kindOf(id);
+    if (kind === 'Association') return graph.endsOf(id) ?? [];
+    if (kind === 'SubmissionSet') return graph.membersOf(id).filter((m) => leadsToDocument(m, new Set()));
+    return [];
+  };
+  return (id: string): boolean => {
     const cached = decided.get(id);
     if (cached !== undefined) return cached;
-    // an object met again while it is being decided does not decide itself
-    decided.set(id, true);
-    let ok: boolean;
-    switch (graph.kindOf(id)) {
-      case 'DocumentEntry':
-        ok = knowsDocument(id);
-        break;
-      case 'Association':
-        ok = (graph.endsOf(id) ?? []).every(known);
-        break;
-      case 'SubmissionSet': {
-        const revealing = graph.membersOf(id).filter((m) => leadsToDocument(m, new Set()));
-        ok = !revealing.length || revealing.some(known);
-        break;
+    // every object the decision reads, however deep
+    const reached = [id];
+    const seen = new Set(reached);
+    for (let i = 0; i < reached.length; i++) {
+      for (const next of dependsOn(reached[i]!)) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        reached.push(next);
       }
-      default:
-        ok = true;
     }
-    decided.set(id, ok);
-    return ok;
+    // hidden from the start: a document the caller does not know, an object left unread; then
+    // what they make hidden, until nothing changes (an association with a hidden end, a set
+    // whose every member leading to a document is hidden)
+    const hidden = new Set(reached.filter((x) => decided.get(x) === false || graph.beyond?.(x) === true || (graph.kindOf(x) === 'DocumentEntry' && !knowsDocument(x))));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const x of reached) {
+        if (hidden.has(x)) continue;
+        const kind = graph.kindOf(x);
+        const on = dependsOn(x);
+        const hides = kind === 'Association' ? on.some((e) => hidden.has(e)) : kind === 'SubmissionSet' && on.length > 0 && on.every((m) => hidden.has(m));
+        if (hides) {
+          hidden.add(x);
+          changed = true;
+        }
+      }
+    }
+    for (const x of reached) decided.set(x, !hidden.has(x));
+    return !hidden.has(id);
   };
-  return known;
 }

@@ -56,11 +56,14 @@ export async function loadRegistryGraph(q: Queryable, patientKey: string, ids: r
     }
     frontier = [...next].filter((id) => !asked.has(id));
   }
+  // what is left when the rounds are spent is not read: knownObjects does not take it as known
+  const unread = new Set(frontier.map(urn));
   const key = (id: string) => urn(bareUuid(id).toLowerCase());
   return {
     kindOf: (id) => kinds.get(key(id)),
     endsOf: (id) => ends.get(key(id)),
     membersOf: (id) => members.get(key(id)) ?? [],
+    beyond: (id) => unread.has(key(id)),
     documents: () => [...kinds].filter(([, k]) => k === 'DocumentEntry').map(([id]) => id),
   };
 }

@@ -57,4 +57,24 @@ describe('ACC-08 / ACC-09: the associations, submission sets and folders around 
     const all = knownObjects(g, () => true);
     expect(['A', 'U', 'aFH', 'aVH', 'aAF', 'L', 'aUL', 'W'].every(all)).toBe(true);
   });
+
+  it('ACC-08: in a cycle of associations one of which links a hidden document, none is known, whichever is asked first', () => {
+    const cyclic = graph([
+      ['DocumentEntry', 'H'],
+      ['DocumentEntry', 'V'],
+      ['Association', 'X', 'Y', 'H'],
+      ['Association', 'Y', 'X', 'V'],
+      ['SubmissionSet', 'S', 'Y'],
+    ]);
+    for (const order of [['X', 'Y', 'S'], ['Y', 'X', 'S'], ['S', 'Y', 'X']]) {
+      const k = knownObjects(cyclic, (id) => id === 'V');
+      expect(order.map((id) => [id, k(id)])).toEqual(order.map((id) => [id, false]));
+    }
+  });
+
+  it('ACC-08: an object past where the store stopped reading (beyond) is not known, nor what leads to it', () => {
+    const cut: RegistryGraph = { ...graph([['DocumentEntry', 'V'], ['Association', 'a1', 'V', 'a0'], ['SubmissionSet', 'S', 'a1']]), beyond: (id) => id === 'a0' };
+    const k = knownObjects(cut, () => true);
+    expect([k('a0'), k('a1'), k('S'), k('V')]).toEqual([false, false, false, true]);
+  });
 });
