@@ -14,13 +14,15 @@ export interface LoadedGraph extends RegistryGraph {
 }
 
 const urn = (bare: string) => `urn:uuid:${bare}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export async function loadRegistryGraph(q: Queryable, patientKey: string, ids: readonly string[]): Promise<LoadedGraph> {
   const kinds = new Map<string, RegistryKind>();
   const ends = new Map<string, readonly [string, string]>();
   const members = new Map<string, string[]>();
   const asked = new Set<string>();
-  let frontier = [...new Set(ids.filter((id) => /^urn:uuid:[0-9a-f-]{36}$/i.test(id)).map((id) => bareUuid(id).toLowerCase()))];
+  // ids as the callers hold them, urn:uuid: or bare: one that is neither is no registry id
+  let frontier = [...new Set(ids.map((id) => bareUuid(id).toLowerCase()).filter((id) => UUID.test(id)))];
   for (let round = 0; frontier.length && round < MAX_ROUNDS; round++) {
     for (const id of frontier) asked.add(id);
     const found = await q.query<{ id: string; kind: RegistryKind }>(

@@ -2,6 +2,7 @@
 // a chain of associations deeper than that, at whose end is a hidden document, must not be taken as
 // known because its end was left unread: every link of it answers as an unknown id.
 import { beforeAll, expect, it } from '@jest/globals';
+import { loadRegistryGraph } from '../../../src/store/registry-graph.js';
 import { describeEachStore } from '../../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../../support/world.js';
 
@@ -12,10 +13,12 @@ describeEachStore('ACC-08: a chain of associations deeper than the rounds the re
   const chain: string[] = [];
   /** the deposit that could not name the chain's last link */
   let refused: string | undefined;
+  let record: string;
 
   beforeAll(async () => {
     w = await makeWorld(db());
     const { ins, patientKey } = await adultRecord(w);
+    record = patientKey;
     const patient = patientCaller(patientKey);
     for (const p of [author, colleague]) await w.services.consent.addGrant(patient, patientKey, { subjectKind: 'professional', subjectId: p.idNatPs, effect: 'permit' });
     const h = (await w.services.submissions.submit(as(author), submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]))).assignedIds.Document1!;
@@ -53,4 +56,12 @@ describeEachStore('ACC-08: a chain of associations deeper than the rounds the re
     // whose end is read only past the rounds (and nothing links to the last)
     expect(toAuthor).toEqual(chain.map((_, i) => (i < chain.length - 2 ? 1 : 0)));
   }, 120_000);
+
+  it('ACC-08: the graph reads an id named bare as one named urn:uuid: (a bare id is not left undecided, that is known)', async () => {
+    const bare = chain[0]!.slice(9);
+    for (const asked of [chain[0]!, bare, bare.toUpperCase()]) {
+      const g = await loadRegistryGraph(db(), record, [asked]);
+      expect([asked, g.kindOf(chain[0]!), g.endsOf(chain[0]!)?.length]).toEqual([asked, 'Association', 2]);
+    }
+  });
 });
