@@ -67,3 +67,31 @@ export async function knownAcrossRecords<T extends { entryUuid: string; patientK
   }
   return out;
 }
+
+/**
+ * Whether the caller knows of a registered object (of any record; `objects`: all those a request
+ * names), each record decided once, when one of its objects is first asked about, in its own
+ * context: a request answered by its first objects (an unknown id, objects of two patients) reads
+ * no record past them, however many records the ids it names belong to.
+ */
+export function knowerAcrossRecords<T extends { entryUuid: string; patientKey: string }>(
+  q: Queryable,
+  policy: Policy,
+  actor: Actor,
+  objects: T[],
+  now: Date,
+): (o: T) => Promise<boolean> {
+  const records = new Map<string, Promise<Set<string>>>();
+  const decide = async (key: string): Promise<Set<string>> => {
+    const context = (await loadRecord(q, key))?.context;
+    if (!context) return new Set();
+    const inRecord = objects.filter((o) => o.patientKey === key);
+    const knows = await knownIdsForChange(q, policy, actor, context, key, inRecord.map((o) => o.entryUuid), now);
+    return new Set(inRecord.filter((o) => knows.known(o.entryUuid)).map((o) => o.entryUuid));
+  };
+  return async (o) => {
+    let known = records.get(o.patientKey);
+    if (!known) records.set(o.patientKey, (known = decide(o.patientKey)));
+    return (await known).has(o.entryUuid);
+  };
+}

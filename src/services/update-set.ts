@@ -30,7 +30,7 @@ import {
 } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, type TraceExtra } from './guard.js';
-import { knownAcrossRecords } from './known-ids.js';
+import { knowerAcrossRecords } from './known-ids.js';
 import { contentAttributeChanges, nextDocumentVersion, storeDocumentVersion } from './metadata-updates.js';
 import { recordKeyFor, recordsOfOwnPatient } from './patient-binding.js';
 import { operationError, unknownLogicalId, unknownObject, updateError, versionError } from './update-set-errors.js';
@@ -66,34 +66,35 @@ async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateRequest): 
   const named = await lookupObjects(deps.db, refs.map((r) => r.toLowerCase()));
   const ownKeys = new Set(await recordsOfOwnPatient(deps, caller, [...new Set(named.map((o) => o.patientKey))], TRACE_ACTION));
   // ACC-08, ACC-09: a document hidden from the caller, an association linking one (by its own
-  // id), a submission set holding only such, are left out here, where an id the registry does not
+  // id), a submission set holding only such, are not known here, where an id the registry does not
   // hold is found missing: both get the same answer at the same point, before anything else is
-  // said of the request (its record's rules included)
-  const found = await knownAcrossRecords(deps.db, deps.policy, caller.actor, named.filter((o) => ownKeys.has(o.patientKey)), deps.clock.now());
-  const known = new Set(found.map((o) => o.entryUuid));
-  const keys = new Set(found.map((o) => o.patientKey));
-  const refused = refusalOf(req, refs, known, keys, ssKey);
-  if (refused) {
-    // TRACE-01: still an access of the record the submission set names, traced there
-    if (ssKey) await refusedOnRecord(deps, caller, req, ssKey, found.filter((o) => o.patientKey === ssKey).map((o) => bareUuid(o.entryUuid)).sort(), refused);
-    throw refused;
+  // said of the request (its record's rules included). The ids are taken in the request's order
+  // (the versions' logical ids first): the first one the caller does not know of, or the first
+  // object of a second patient, answers; the records of the ids past it are not read.
+  const byId = new Map(named.filter((o) => ownKeys.has(o.patientKey)).map((o) => [o.entryUuid, o]));
+  const knows = knowerAcrossRecords(deps.db, deps.policy, caller.actor, [...byId.values()], deps.clock.now());
+  const walk = [
+    ...[...req.documents, ...req.folders].map((v) => ({ id: v.logicalId, unknown: () => unknownLogicalId(v) })),
+    ...refs.map((id) => ({ id, unknown: () => unknownObject(id) })),
+  ];
+  let key = ssKey;
+  const known = new Set<string>();
+  for (const { id, unknown } of walk) {
+    const o = byId.get(id.toLowerCase());
+    const refused = !o || !(await knows(o)) ? unknown() : key && o.patientKey !== key ? mismatch() : null;
+    if (refused) {
+      // TRACE-01: still an access of the record the submission set names, traced there
+      if (ssKey) await refusedOnRecord(deps, caller, req, ssKey, [...known].map(bareUuid).sort(), refused);
+      throw refused;
+    }
+    key = o!.patientKey;
+    known.add(o!.entryUuid);
   }
-  const key = [...keys][0] ?? ssKey;
   if (!key) throw new CarnetError('unknown_patient', `no DMP for patient ${req.submissionSet.patientId.value}`, { location: req.submissionSet.id });
   return { patientKey: key, objects: [...known].map(bareUuid).sort() };
 }
 
-/** What answers the request before its record's rules: an id unknown to the caller, objects of more than one patient. */
-function refusalOf(req: UpdateRequest, refs: string[], known: Set<string>, keys: Set<string>, ssKey: string | null): CarnetError | null {
-  for (const v of [...req.documents, ...req.folders]) {
-    if (!known.has(v.logicalId.toLowerCase())) return unknownLogicalId(v);
-  }
-  for (const id of refs) if (!known.has(id.toLowerCase())) return unknownObject(id);
-  if (keys.size > 1 || (ssKey && keys.size === 1 && !keys.has(ssKey))) {
-    return new CarnetError('patient_mismatch', 'the request concerns objects of more than one patient', { reason: 'XDSPatientIDReconciliationError' });
-  }
-  return null;
-}
+const mismatch = () => new CarnetError('patient_mismatch', 'the request concerns objects of more than one patient', { reason: 'XDSPatientIDReconciliationError' });
 
 /** How the trace names a request: its size, and the registry objects it names (bare entryUUIDs) that the caller knows of. */
 const traced = (req: UpdateRequest, objects: string[]): TraceExtra => ({
