@@ -57,14 +57,9 @@ export async function knownAcrossRecords<T extends { entryUuid: string; patientK
   now: Date,
   own?: { patientKey: string; context: RecordContext },
 ): Promise<T[]> {
+  const knows = knowerAcrossRecords(q, policy, actor, objects, now, own);
   const out: T[] = [];
-  for (const key of new Set(objects.map((o) => o.patientKey))) {
-    const inRecord = objects.filter((o) => o.patientKey === key);
-    const context = key === own?.patientKey ? own.context : (await loadRecord(q, key))?.context;
-    if (!context) continue;
-    const knows = await knownIdsForChange(q, policy, actor, context, key, inRecord.map((o) => o.entryUuid), now);
-    out.push(...inRecord.filter((o) => knows.known(o.entryUuid)));
-  }
+  for (const o of objects) if (await knows(o)) out.push(o);
   return out;
 }
 
@@ -72,7 +67,8 @@ export async function knownAcrossRecords<T extends { entryUuid: string; patientK
  * Whether the caller knows of a registered object (of any record; `objects`: all those a request
  * names), each record decided once, when one of its objects is first asked about, in its own
  * context: a request answered by its first objects (an unknown id, objects of two patients) reads
- * no record past them, however many records the ids it names belong to.
+ * no record past them, however many records the ids it names belong to. `own`: a record whose
+ * context is already loaded.
  */
 export function knowerAcrossRecords<T extends { entryUuid: string; patientKey: string }>(
   q: Queryable,
@@ -80,10 +76,11 @@ export function knowerAcrossRecords<T extends { entryUuid: string; patientKey: s
   actor: Actor,
   objects: T[],
   now: Date,
+  own?: { patientKey: string; context: RecordContext },
 ): (o: T) => Promise<boolean> {
   const records = new Map<string, Promise<Set<string>>>();
   const decide = async (key: string): Promise<Set<string>> => {
-    const context = (await loadRecord(q, key))?.context;
+    const context = key === own?.patientKey ? own.context : (await loadRecord(q, key))?.context;
     if (!context) return new Set();
     const inRecord = objects.filter((o) => o.patientKey === key);
     const knows = await knownIdsForChange(q, policy, actor, context, key, inRecord.map((o) => o.entryUuid), now);
