@@ -132,6 +132,12 @@ export type GuardedWork<T> = GuardedRecord & {
   }) => Promise<T>;
   /** the act writes its own trace rows (e.g. one per deposited document) */
   skipMainTrace?: boolean;
+  /**
+   * The request is already answered (an ITI-57 naming ids unknown to the caller): a refusal by
+   * the record's rules is traced as any other, but the caller is given this answer instead, so
+   * that what the rules decided is not told where the answer must not depend on it (ACC-08).
+   */
+  refusalAnswer?: () => CarnetError;
 };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; reason: ReasonCode; concealed: boolean };
@@ -217,6 +223,6 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
     }
     throw e;
   }
-  if (!outcome.ok) throw outcome.concealed ? unknownDocument(outcome.reason) : refusal(outcome.reason);
+  if (!outcome.ok) throw work.refusalAnswer?.() ?? (outcome.concealed ? unknownDocument(outcome.reason) : refusal(outcome.reason));
   return outcome.value;
 }

@@ -2,11 +2,14 @@
 // FindFolders): one guarded `record.read`, and every member that is a document goes through the
 // caller's visibility filter, so a list never reveals a document its reader cannot find (ACC-08).
 import type { AvailabilityStatus, StoredFolder, StoredSubmissionSet } from '../domain/model.js';
+import { knownObjects } from '../domain/known-objects.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments } from '../store/document-repo.js';
 import { findAssociations, findFolders, findSubmissionSets, lookupObjects } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
+import { loadRegistryGraph } from '../store/registry-graph.js';
 import { guarded } from './guard.js';
+import { idKey } from './known-ids.js';
 import { CarnetError } from '../domain/errors.js';
 import type { Tx } from '../store/db.js';
 import type { LoadedRecord } from '../store/record-repo.js';
@@ -100,36 +103,31 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
     : [];
   const targets = [...new Set(links.map((l) => l.targetId))];
   const types = new Map((targets.length ? await lookupObjects(tx, targets) : []).map((o) => [o.entryUuid, o.type]));
-  const documentIds = targets.filter((t) => types.get(t) === 'DocumentEntry');
+  // the record around the submission sets: whether each one holds only what is hidden (knownObjects)
+  const graph = sets.length ? await loadRegistryGraph(tx, patientKey, sets.map((x) => x.entryUuid)) : null;
+  const documentIds = [...new Set([...targets.filter((t) => types.get(t) === 'DocumentEntry'), ...(graph?.documents() ?? [])])];
   // Only the latest version of a document is listed: an older one may carry the
   // confidentiality it had before being masked, and must not lead back to the content.
   const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
   const visible = documentIds.length
     ? new Set((await findDocuments(tx, { patientKey, visibility, entryUuids: documentIds })).entries.map((e) => e.entryUuid))
     : new Set<string>();
-  const membersOf = (owner: string): { members: ListMember[]; hiddenDocuments: number } => {
+  const membersOf = (owner: string): ListMember[] => {
     const members: ListMember[] = [];
-    let hiddenDocuments = 0;
     for (const l of links) {
       if (bareUuid(l.sourceId) !== bareUuid(owner)) continue;
       const type = types.get(l.targetId);
-      if (type === 'Folder') members.push({ entryUuid: l.targetId, type });
-      else if (type === 'DocumentEntry') {
-        if (visible.has(l.targetId)) members.push({ entryUuid: l.targetId, type });
-        else hiddenDocuments++;
-      }
+      if (type === 'Folder' || (type === 'DocumentEntry' && visible.has(l.targetId))) members.push({ entryUuid: l.targetId, type });
     }
-    return { members, hiddenDocuments };
+    return members;
   };
+  // A submission set whose every member leading to a document (the document, or a link to it) is
+  // hidden would still tell that something was deposited, linked or masked at that time: it is
+  // left out like its documents (ACC-08).
+  const known = graph ? knownObjects(graph, (id) => visible.has(`urn:uuid:${idKey(id)}`)) : () => true;
   const out: FoundList[] = [];
-  for (const s of sets) {
-    const { members, hiddenDocuments } = membersOf(s.entryUuid);
-    // A submission set whose every document is hidden would still tell that something
-    // was deposited (or masked) at that time: it is left out like its documents.
-    if (hiddenDocuments > 0 && !members.some((m) => m.type === 'DocumentEntry')) continue;
-    out.push({ kind: 'submissionset', submissionSet: s, members });
-  }
-  for (const f of folders) out.push({ kind: 'folder', folder: f, members: membersOf(f.entryUuid).members });
+  for (const s of sets) if (known(s.entryUuid)) out.push({ kind: 'submissionset', submissionSet: s, members: membersOf(s.entryUuid) });
+  for (const f of folders) out.push({ kind: 'folder', folder: f, members: membersOf(f.entryUuid) });
   return out;
 }
 

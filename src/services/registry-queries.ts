@@ -12,6 +12,7 @@ import type {
   StoredFolder,
   StoredSubmissionSet,
 } from '../domain/model.js';
+import { knownObjects } from '../domain/known-objects.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import type { Tx } from '../store/db.js';
 import { findDocuments, type CodeCriterion, type DocumentQuery } from '../store/document-repo.js';
@@ -26,7 +27,9 @@ import {
   type RegistryObjectType,
   type SubmissionSetQuery,
 } from '../store/registry-repo.js';
+import { loadRegistryGraph } from '../store/registry-graph.js';
 import type { Caller, ServiceDeps } from './deps.js';
+import { idKey } from './known-ids.js';
 import { documentService, type DocumentCriteria, type DocumentNarrowing, type DocumentPageSink } from './documents.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, recordsOfOwnPatient } from './patient-binding.js';
@@ -99,7 +102,6 @@ const DEFAULT_ASSOCIATION_STATUS: AvailabilityStatus[] = ['Approved'];
 class RecordView {
   private visible?: Map<string, StoredDocumentEntry>;
   private readonly types = new Map<string, RegistryObjectType | null>();
-  private readonly assocOk = new Map<string, boolean>();
 
   constructor(
     readonly tx: Tx,
@@ -141,33 +143,22 @@ class RecordView {
     return this.types.get(id) ?? null;
   }
 
-  /** ACC-08: an association is shown only if neither end is a document hidden from the caller. */
-  async associationsAllowed(list: StoredAssociation[]): Promise<StoredAssociation[]> {
+  /**
+   * ACC-08, ACC-09: whether each object around these ids exists for the caller (knownObjects): a
+   * document they see, an association whose ends they know, a submission set that does not hold
+   * only what is hidden from them.
+   */
+  async knows(ids: string[]): Promise<(id: string) => boolean> {
     const visible = await this.visibleDocuments();
-    await this.typesOf(list.flatMap((a) => [a.sourceId, a.targetId]));
-    const out: StoredAssociation[] = [];
-    for (const a of list) if (await this.allowed(a, visible, 0)) out.push(a);
-    return out;
+    const graph = await loadRegistryGraph(this.tx, this.patientKey, ids);
+    return knownObjects(graph, (id) => visible.has(`urn:uuid:${idKey(id)}`));
   }
 
-  private async allowed(a: StoredAssociation, visible: Map<string, StoredDocumentEntry>, depth: number): Promise<boolean> {
-    const cached = this.assocOk.get(a.entryUuid);
-    if (cached !== undefined) return cached;
-    let ok = true;
-    for (const end of [a.sourceId, a.targetId]) {
-      const type = this.typeOf(end);
-      if (type === 'DocumentEntry' && !visible.has(end)) ok = false;
-      else if (type === 'Association' && depth < 3) {
-        const [inner] = await findAssociations(this.tx, { patientKey: this.patientKey, entryUuids: [end] });
-        if (inner) {
-          await this.typesOf([inner.sourceId, inner.targetId]);
-          if (!(await this.allowed(inner, visible, depth + 1))) ok = false;
-        }
-      }
-      if (!ok) break;
-    }
-    this.assocOk.set(a.entryUuid, ok);
-    return ok;
+  /** ACC-08: an association is shown only if it reveals no document hidden from the caller. */
+  async associationsAllowed(list: StoredAssociation[]): Promise<StoredAssociation[]> {
+    if (!list.length) return list;
+    const known = await this.knows(list.map((a) => a.entryUuid));
+    return list.filter((a) => known(a.entryUuid));
   }
 
   async associations(q: Omit<AssociationQuery, 'patientKey'>): Promise<StoredAssociation[]> {
@@ -175,16 +166,11 @@ class RecordView {
     return this.associationsAllowed(rows);
   }
 
-  /** A submission set whose document members are all hidden would reveal them: it is hidden too. */
+  /** A submission set whose members that lead to documents are all hidden would reveal them: it is hidden too. */
   async submissionSetsAllowed(list: StoredSubmissionSet[]): Promise<StoredSubmissionSet[]> {
     if (!list.length) return list;
-    const members = await findAssociations(this.tx, { patientKey: this.patientKey, sources: list.map((s) => s.entryUuid), types: ['HasMember'] });
-    await this.typesOf(members.map((m) => m.targetId));
-    const visible = await this.visibleDocuments();
-    return list.filter((s) => {
-      const docs = members.filter((m) => m.sourceId === s.entryUuid && this.typeOf(m.targetId) === 'DocumentEntry');
-      return !docs.length || docs.some((m) => visible.has(m.targetId));
-    });
+    const known = await this.knows(list.map((s) => s.entryUuid));
+    return list.filter((s) => known(s.entryUuid));
   }
 
   async submissionSets(q: Omit<SubmissionSetQuery, 'patientKey'>): Promise<StoredSubmissionSet[]> {
@@ -266,17 +252,18 @@ async function run(view: RecordView, q: Exclude<RegistryQuery, { kind: 'FindDocu
       out.folders = await selectFolders(view, q.ids);
       return out;
     case 'GetAssociations': {
-      // the objects named must themselves be visible: a hidden document's associations are not listed
-      const visible = await view.visibleDocuments();
+      // the objects named must themselves be known: a hidden document's associations are not
+      // listed, nor those of an association or a submission set that reveals one
       await view.typesOf(q.uuids);
-      const named = q.uuids.filter((id) => view.typeOf(id) !== null && (view.typeOf(id) !== 'DocumentEntry' || visible.has(id)));
+      const known = await view.knows(q.uuids);
+      const named = q.uuids.filter((id) => view.typeOf(id) !== null && known(id));
       if (named.length) out.associations = await view.associations({ touching: named, statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
       return out;
     }
     case 'GetSubmissionSets': {
-      const visible = await view.visibleDocuments();
       await view.typesOf(q.uuids);
-      const named = q.uuids.filter((id) => view.typeOf(id) !== null && (view.typeOf(id) !== 'DocumentEntry' || visible.has(id)));
+      const known = await view.knows(q.uuids);
+      const named = q.uuids.filter((id) => view.typeOf(id) !== null && known(id));
       if (!named.length) return out;
       const links = await view.associations({ targets: named, types: ['HasMember'], statuses: q.associationStatuses ?? DEFAULT_ASSOCIATION_STATUS });
       await view.typesOf(links.map((l) => l.sourceId));

@@ -7,7 +7,6 @@ import { decide } from '../domain/decide.js';
 import { CarnetError } from '../domain/errors.js';
 import type { AssociationType, StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
-import { knowsOfDocument } from '../domain/known-documents.js';
 import type { ReasonCode } from '../domain/reasons.js';
 import type { SubmissionRequest } from '../domain/submission.js';
 import type { Tx } from '../store/db.js';
@@ -17,6 +16,7 @@ import { lookupObjects, lookupUniqueIds, type RegistryObjectType } from '../stor
 import { digest, type ContentDigest } from './content-hash.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { refusal } from './guard.js';
+import { knownAcrossRecords } from './known-ids.js';
 import { asStored, describeMetadataReason, fail, invalid, UUID, type SubmitOptions } from './submission-shape.js';
 
 export const DOCUMENT_RELATIONS: AssociationType[] = ['RPLC', 'XFRM', 'APND', 'XFRM_RPLC', 'signs'];
@@ -127,18 +127,17 @@ export async function planSubmission(
   const registered = new Map(
     (await lookupObjects(tx, references.filter((id) => UUID.test(id)))).map((o) => [o.entryUuid, o]),
   );
-  // ACC-08, ACC-09: a document of this record the caller does not know of (knowsOfDocument: hidden
-  // from them, or not theirs to read nor to replace) is not in the registry for this submission:
-  // linked to, replaced or appended to, it answers as an unknown id, in the same words, and
-  // nothing else is said of it (its status, who may replace it)
+  // ACC-08, ACC-09: an object the caller does not know of (knownAcrossRecords: a document hidden
+  // from them, or not theirs to read nor to replace; an association, its own id, linking one; a
+  // submission set holding only such), of this record or another, is not in the registry for this
+  // submission: linked to, replaced or appended to, it answers as an unknown id, in the same words,
+  // and nothing else is said of it (its type, its status, who may replace it, whose record it is)
+  const known = new Set((await knownAcrossRecords(tx, deps.policy, actor, [...registered.values()], now, { patientKey, context: record.context })).map((o) => o.entryUuid));
+  for (const uuid of [...registered.keys()]) if (!known.has(uuid)) registered.delete(uuid);
   const registeredEntries = new Map<string, StoredDocumentEntry>();
   // the record's documents named, by their id as bare UUID (the store's form) to the id as named
   const named = new Map([...registered].filter(([, o]) => o.type === 'DocumentEntry' && o.patientKey === patientKey).map(([uuid]) => [bareUuid(uuid), uuid]));
-  for (const entry of await getEntries(tx, patientKey, [...named.keys()], true)) {
-    const uuid = named.get(bareUuid(entry.entryUuid))!;
-    if (knowsOfDocument(deps.policy, actor, record.context, documentFacts(entry), now)) registeredEntries.set(uuid, entry);
-    else registered.delete(uuid);
-  }
+  for (const entry of await getEntries(tx, patientKey, [...named.keys()], true)) registeredEntries.set(named.get(bareUuid(entry.entryUuid))!, entry);
   const resolveRef = (id: string) => assigned.get(id) ?? (UUID.test(id) ? id.toLowerCase() : id);
   const typeOf = (uuid: string): RegistryObjectType | undefined => inMessage.get(uuid) ?? registered.get(uuid)?.type;
   const ssUuid = assigned.get(req.submissionSet.id)!;

@@ -41,9 +41,9 @@ export class LockClients {
   }
 
   /** One FHIR request (a path under /fhir or a full URL of this server). */
-  async fhir(actor: Actor, path: string, init: { method?: string; body?: unknown; accept?: string } = {}): Promise<Answer> {
+  async fhir(actor: Actor, path: string, init: { method?: string; body?: unknown; accept?: string; contentType?: string } = {}): Promise<Answer> {
     const headers: Record<string, string> = { authorization: `Bearer ${await this.token(actor)}`, accept: init.accept ?? 'application/fhir+json' };
-    if (init.body !== undefined) headers['content-type'] = 'application/fhir+json';
+    if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/fhir+json';
     const url = path.startsWith('http') ? path : `${this.server.baseUrl}/fhir/${path}`;
     const sent = init.body === undefined ? undefined : Buffer.from(JSON.stringify(init.body), 'utf8');
     if (sent) headers['content-length'] = String(sent.length);
