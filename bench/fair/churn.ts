@@ -9,7 +9,8 @@
 // CachedPlan* contexts), and on how many connections the page's statement was prepared again
 // (under a new name: parsed again, and planned anew for its first 5 runs). The bursts' CPU per
 // page (the server's and PostgreSQL's, as paired.ts reads them) compares after with before on the
-// same server. BENCH_REPEATS rounds (3); BENCH_CHURN_HOT pages per measured burst (200). Both
+// same server. BENCH_REPEATS rounds (3); BENCH_CHURN_HOT pages per measured burst (200);
+// BENCH_CHURN_SENDS times each combination is sent in a row by one of the 8 (1). Both
 // servers' pools hold 8 connections unless BENCH_POOL_SIZE / BENCH_COMPARE_POOL_SIZE say
 // otherwise: as many as the bursts' requests at a time, so that each burst runs on every
 // connection and reading the kept statements (which holds every connection at once) opens none
@@ -47,17 +48,22 @@ function combination(i: number): string {
   return CRITERIA.filter((_, bit) => (i & (1 << bit)) !== 0).join('&');
 }
 
-/** `n` searches, 8 at a time, combinations `from` to `from + n - 1`; throws on any answer but 200. */
-async function churn(s: ServerReady, from: number, n: number): Promise<void> {
+/**
+ * `n` searches, 8 at a time, combinations `from` to `from + n / sends - 1`, each sent `sends` times
+ * in a row by the same worker; throws on any answer but 200.
+ */
+async function churn(s: ServerReady, from: number, n: number, sends: number): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
+      while (next * sends < n) {
         const i = from + next++;
         const path = `/fhir/DocumentReference?patient=Patient/${s.patients[i % s.patients.length]}&status=current&_count=20&${combination(i)}`;
-        const res = await fetch(`${s.base}${path}`, { headers: { authorization: `Bearer ${s.nurseToken}` } });
-        const text = await res.text();
-        if (res.status !== 200) throw new Error(`churn: ${res.status} for ${path}: ${text.slice(0, 300)}`);
+        for (let k = 0; k < sends; k++) {
+          const res = await fetch(`${s.base}${path}`, { headers: { authorization: `Bearer ${s.nurseToken}` } });
+          const text = await res.text();
+          if (res.status !== 200) throw new Error(`churn: ${res.status} for ${path}: ${text.slice(0, 300)}`);
+        }
       }
     }),
   );
@@ -85,7 +91,9 @@ export async function runChurnBench(options: { databaseUrl: string; log?: (l: st
   const rounds = Number(process.env.BENCH_REPEATS ?? 3);
   const churnN = Number(process.env.BENCH_CHURN_REQUESTS ?? 6000);
   const hotN = Number(process.env.BENCH_CHURN_HOT ?? 200);
-  if (rounds * churnN >= 1 << CRITERIA.length) throw new Error(`churn: ${rounds} rounds of ${churnN} searches need more than the ${(1 << CRITERIA.length) - 1} combinations`);
+  // each combination sent this many times in a row (a text is kept from its second run)
+  const sends = Number(process.env.BENCH_CHURN_SENDS ?? 1);
+  if ((rounds * churnN) / sends >= 1 << CRITERIA.length) throw new Error(`churn: ${rounds} rounds of ${churnN} searches need more than the ${(1 << CRITERIA.length) - 1} combinations`);
   const page = kinds().find((k) => k.name === 'ITI-67');
   if (!page) throw new Error('churn: ITI-67 left out by BENCH_PAIRED');
   process.env.BENCH_POOL_SIZE ??= String(CONCURRENCY);
@@ -104,7 +112,7 @@ export async function runChurnBench(options: { databaseUrl: string; log?: (l: st
         }
         const namesBefore = pageNames(await s.child.ask<PreparedPlans[]>('prepared-plans'), s.page);
         const before = await burst(pgCpu, s.child, page, hotN);
-        await churn(s.child.ready, 1 + r * churnN, churnN);
+        await churn(s.child.ready, 1 + Math.ceil((r * churnN) / sends), churnN, sends);
         const after = await burst(pgCpu, s.child, page, hotN);
         const plans = await s.child.ask<PreparedPlans[]>('prepared-plans');
         const preparedAgain = [...pageNames(plans, s.page)].filter((n) => !namesBefore.has(n)).length;
@@ -113,7 +121,7 @@ export async function runChurnBench(options: { databaseUrl: string; log?: (l: st
       }
     }
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    log(`ITI-67 pages of ${hotN} before and after ${churnN} searches of new criteria combinations, ${rounds} rounds [load ${load}]:`);
+    log(`ITI-67 pages of ${hotN} before and after ${churnN} searches of new criteria combinations (each sent ${sends} times in a row), ${rounds} rounds [load ${load}]:`);
     for (const s of servers) {
       const m = (f: (x: Round) => number) => median(s.rounds.map(f));
       const cpu = (b: Burst) => b.serverMs + b.pgMs;

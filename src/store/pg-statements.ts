@@ -83,6 +83,14 @@ export function prepareValueOf(module: unknown): (value: unknown) => unknown {
 
 const prepareValue = prepareValueOf(pg);
 
+/**
+ * An unnamed statement in the extended protocol, as a kept one is sent (`pg`'s `queryMode`, not
+ * in its types): one statement a text, whether it has parameters or not.
+ */
+function unnamed(text: string, values: unknown[] | undefined): pg.QueryConfig {
+  return { text, values, queryMode: 'extended' } as pg.QueryConfig;
+}
+
 export class PgStatements {
   /** bumped whenever a statement that may change a table's shape runs on any connection */
   private generation = 0;
@@ -117,8 +125,10 @@ export class PgStatements {
       }
     }
     const values = params?.map(prepareValue);
-    // not yet run often enough to be kept: unnamed, nothing kept (its values mapped as a kept one's)
-    if (!state.names.has(sql) && !this.recent.ran(sql)) return client.query(sql, values);
+    // not yet run often enough to be kept: unnamed, nothing kept (its values mapped as a kept
+    // one's), in the same protocol as a kept one's: without parameters, `pg` would send the text
+    // as a simple query, which runs every statement it holds (a shape changed unseen, `rows` lost)
+    if (!state.names.has(sql) && !this.recent.ran(sql)) return client.query(unnamed(sql, values));
     await this.catchUp(client, state);
     const name = this.nameFor(state, sql);
     try {

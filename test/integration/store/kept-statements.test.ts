@@ -4,13 +4,14 @@
 // both stores. A table's shape changed under a kept
 // statement (in a transaction rolled back too), a statement that fails at any step, a transaction
 // rolled back after preparing one, more texts than are kept, texts too long to keep or more text
-// than is kept, and a cursor. A text is kept from its second run (src/store/kept-statements.ts,
+// than is kept, texts run once, twice or more in any order (none left prepared once pushed out),
+// and a cursor. A text is kept from its second run (src/store/kept-statements.ts,
 // ADMIT_AFTER): texts run once are not kept, and one run again gets PostgreSQL's generic plan
 // after its usual 5 custom ones; the cases that need a statement kept run it twice first.
 import { expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import type { Db } from '../../../src/store/db.js';
-import { ADMIT_AFTER, KEPT_TEXT_MAX, KEPT_TEXT_TOTAL } from '../../../src/store/kept-statements.js';
+import { ADMIT_AFTER, KEPT_STATEMENTS, KEPT_TEXT_MAX, KEPT_TEXT_TOTAL } from '../../../src/store/kept-statements.js';
 import { describeEachStore, type StoreKind } from '../../support/stores.js';
 
 const ID_1 = '00000000-0000-4000-8000-000000000001';
@@ -189,6 +190,41 @@ describeEachStore('statements run again and again', (db, kind) => {
       // the 6th run of the kept statement (the 7th of the text): PostgreSQL's generic plan, kept
       for (let i = 0; i < 3; i++) expect((await one.query(sql, [ID_2])).rows).toEqual([{ n: 2 }]);
       expect(await plans()).toEqual([{ generic: 3, custom: 5 }]);
+    } finally {
+      if (one !== db()) await one.close();
+    }
+  });
+
+  it('texts run once, twice or more, in transactions and out, in any order, more than are kept: within the bound, one statement a text, none left prepared when pushed out', async () => {
+    await probeTable(db(), 'kept_mixed');
+    const one = await oneConnection(db(), kind);
+    try {
+      const nth = (i: number) => `SELECT $1::int + ${i} AS v FROM kept_mixed WHERE n = 1`;
+      // a seeded sequence over 1.5 x KEPT_STATEMENTS texts, the most recent ones run again more often
+      let seed = 11;
+      const random = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+      };
+      const texts = Math.floor(1.5 * KEPT_STATEMENTS);
+      for (let step = 0; step < 3 * texts; ) {
+        const batch = 1 + random(8);
+        const runs = async (q: Db['query']) => {
+          for (let b = 0; b < batch; b++, step++) {
+            const i = Math.max(0, Math.floor(step / 3) - random(KEPT_STATEMENTS / 2));
+            expect((await q(nth(i), [step])).rows).toEqual([{ v: step + i }]);
+          }
+        };
+        if (random(4) === 0) await one.transaction((tx) => runs(tx.query));
+        else await runs(one.query);
+      }
+      // past the texts the store kept: those pushed out are ended with the next statements run
+      const prepared = 'SELECT statement FROM pg_prepared_statements';
+      for (let run = 0; run <= ADMIT_AFTER; run++) await one.query(prepared);
+      const kept = (await one.query<{ statement: string }>(prepared)).rows.map((r) => r.statement);
+      expect(kept.length).toBeLessThanOrEqual(KEPT_STATEMENTS);
+      expect(kept.length).toBeGreaterThan(KEPT_STATEMENTS / 2);
+      expect(new Set(kept).size).toBe(kept.length);
     } finally {
       if (one !== db()) await one.close();
     }

@@ -4,9 +4,10 @@
 // another, inside a transaction or not, or by another process; statements ended behind the
 // store's back; a value `pg` cannot send, alone or beside runs of the same text; one name for
 // one text across connections and pools; a bound of a few statements per connection (in `pg`'s
-// own list of parsed names too); a connection that the server cuts and the pool replaces. A text
-// is kept from its second run (ADMIT_AFTER), its runs on every connection of the pool counted
-// together: the cases that need it kept run it twice first.
+// own list of parsed names too, and nothing prepared that the store no longer keeps, whatever the
+// order of texts run once, twice or more); a connection that the server cuts and the pool
+// replaces. A text is kept from its second run (ADMIT_AFTER), its runs on every connection of the
+// pool counted together: the cases that need it kept run it twice first.
 import { randomBytes, randomUUID as randomUuid } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Db } from '../../../src/store/db.js';
@@ -45,6 +46,18 @@ const BOUND = 4;
     await a.query(`DROP SCHEMA ${schema} CASCADE`);
     await a.close();
   });
+
+  /** Runs `fn` on a client of its own on the schema, with a store's statements bounded by BOUND. */
+  async function onOwnClient(fn: (client: pg.Client, statements: PgStatements) => Promise<void>): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO ${schema}`);
+      await fn(client, new PgStatements(BOUND));
+    } finally {
+      await client.end();
+    }
+  }
 
   async function probeTable(name: string): Promise<void> {
     await db.exec(`CREATE TABLE ${name} (id uuid PRIMARY KEY, n int, label text)`);
@@ -227,11 +240,7 @@ const BOUND = 4;
 
   it("past the bound, `pg`'s own list of parsed names on the connection stays within it too (the memory given back; fails if a `pg` upgrade moves that list)", async () => {
     await probeTable('pool_pg_names');
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(`SET search_path TO ${schema}`);
-      const statements = new PgStatements(BOUND);
+    await onOwnClient(async (client, statements) => {
       for (let i = 0; i < 5 * BOUND; i++) {
         // each run twice: kept from its second run
         for (let run = 0; run < ADMIT_AFTER; run++) {
@@ -244,9 +253,38 @@ const BOUND = 4;
       // the names kept, and the one pushed out by the last run (deallocated before the next)
       expect(Object.keys(parsed ?? {}).length).toBeLessThanOrEqual(BOUND + 1);
       expect(Object.keys(parsed ?? {}).length).toBeGreaterThanOrEqual(BOUND);
-    } finally {
-      await client.end();
-    }
+    });
+  });
+
+  it('texts run once, twice or more, in transactions and out, in any order: the connection prepares no statement the store does not keep (none left behind when pushed out or replaced), one per text, within the bound', async () => {
+    await probeTable('pool_no_leak');
+    await onOwnClient(async (client, statements) => {
+      const nth = (i: number) => `SELECT $1::int + ${i} AS v FROM pool_no_leak WHERE n = 1`;
+      // a seeded sequence: 3 x BOUND texts, the most recent ones run again more often
+      let seed = 7;
+      const random = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+      };
+      let inTransaction = false;
+      for (let step = 0; step < 400; step++) {
+        if (random(10) === 0) {
+          await statements.run(client, inTransaction ? 'COMMIT' : 'BEGIN', undefined, inTransaction);
+          inTransaction = !inTransaction;
+        }
+        const i = Math.max(0, Math.floor(step / 4) - random(3 * BOUND));
+        expect((await statements.run(client, nth(i), [step], inTransaction)).rows).toEqual([{ v: step + i }]);
+      }
+      if (inTransaction) await statements.run(client, 'COMMIT', undefined, true);
+      // what was pushed out is deallocated with the next statement run outside a transaction
+      await statements.run(client, 'SELECT 1', undefined, false);
+      const prepared = (await client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements')).rows;
+      const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection?.parsedStatements ?? {};
+      expect(prepared.map((p) => p.name).sort()).toEqual(Object.keys(parsed).sort());
+      expect(prepared.length).toBeLessThanOrEqual(BOUND);
+      expect(prepared.length).toBeGreaterThan(0);
+      expect(new Set(prepared.map((p) => p.statement)).size).toBe(prepared.length);
+    });
   });
 
   it('a connection the server cuts is replaced; the new one prepares the statements again', async () => {

@@ -1,6 +1,7 @@
 // The bounded list of a connection's kept statements (src/store/kept-statements.ts): the number
 // and the total length of the texts it keeps, the texts kept and not run since pushed out before
-// those run again, the least recently used first, and what it hands back to be closed; and the
+// those run again, the least recently used first, and what it hands back to be closed (each
+// statement once, whatever the order of texts kept, run again and forgotten); and the
 // bounded count of the texts run lately, which decides which are kept.
 import { describe, expect, it } from '@jest/globals';
 import { ADMIT_AFTER, KeptList, RecentTexts } from '../../../src/store/kept-statements.js';
@@ -125,5 +126,71 @@ describe('RecentTexts', () => {
     expect(recent.ran('old')).toBe(false);
     expect(recent.ran('one-off 99')).toBe(true);
     expect(recent.size).toBe(100);
+  });
+});
+
+describe('KeptList: whatever the order of texts kept, run again and forgotten', () => {
+  it('stays within its bounds, and hands back every statement it no longer keeps exactly once (none left unclosed, none closed twice)', () => {
+    // a seeded sequence (the same each run): texts of varied lengths, kept, run again, forgotten, cleared
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (const [bound, total, steps] of [[5, 400, 20_000], [20, 1000, 20_000], [500, 2 ** 21, 4000], [1, 100, 2000]] as const) {
+      const list = new KeptList<string>(bound, total);
+      /** statement -> its text, for those the list holds */
+      const held = new Map<string, string>();
+      const handedBack = new Set<string>();
+      let made = 0;
+      /** forgotten by their caller, who closes them */
+      let forgotten = 0;
+      /** what went wrong, step by step (an expect() a step would make the test slow) */
+      const wrong: string[] = [];
+      const giveBack = (out: string[]) => {
+        for (const o of out) {
+          if (!held.has(o)) wrong.push(`${o} handed back, not held`);
+          if (handedBack.has(o)) wrong.push(`${o} handed back twice`);
+          held.delete(o);
+          handedBack.add(o);
+        }
+      };
+      for (let step = 0; step < steps; step++) {
+        const k = random(3 * bound + 5);
+        // each text its own length, up to a third of the total
+        const t = `t${k}:${'-'.repeat((k * 7919) % Math.min(total / 3, 16_384))}`;
+        const op = random(100);
+        if (op < 60) {
+          if (list.use(t) === undefined) {
+            const s = `S${++made}`;
+            held.set(s, t);
+            giveBack(list.add(t, s));
+            if (!list.has(t)) wrong.push(`${s} not kept once added`);
+          }
+        } else if (op < 90) {
+          list.use(t);
+        } else if (op < 99) {
+          const s = [...held].find(([, x]) => x === t)?.[0];
+          if (s !== undefined && list.forget(t, s)) {
+            held.delete(s);
+            forgotten++;
+          }
+        } else {
+          giveBack(list.clear());
+        }
+        if (list.size !== held.size || list.size > bound) wrong.push(`step ${step}: ${list.size} kept, ${held.size} held, bound ${bound}`);
+        if (step % 50 === 0) {
+          const chars = [...held.values()].reduce((n, x) => n + x.length, 0);
+          if (list.size > 1 && chars > total) wrong.push(`step ${step}: ${chars} characters kept`);
+          // one statement a text, each still kept
+          if (new Set(held.values()).size !== held.size || ![...held.values()].every((x) => list.has(x))) wrong.push(`step ${step}: held and kept differ`);
+        }
+      }
+      expect(wrong.slice(0, 5)).toEqual([]);
+      // the statements still held are what clearing the list hands back
+      giveBack(list.clear());
+      expect(held.size).toBe(0);
+      expect(handedBack.size + forgotten).toBe(made);
+    }
   });
 });
