@@ -11,10 +11,35 @@
 // two documents (an ITI-57 association, a replacement, an addendum deprecated with what it
 // appended to), the objects an ITI-57 request named. Its details name them by entryUUID under
 // the keys below, directly or through an association (whose two ends it then concerns); the
-// entry is shown only when the reader may read every one of them. Folders and submission sets
-// are no documents: naming one hides nothing.
+// entry is shown only when the reader may read every one of them.
+//
+// ACC-08 for the objects around documents (known-objects.ts): an association linking a hidden
+// document, however many links away, and a submission set holding only such do not exist for the
+// reader either. An entry naming one of them is not shown (a request that only named a link to a
+// link to the document, or the set holding it). Folders are always known: naming one hides nothing.
+import { knownObjects, type RegistryGraph } from './known-objects.js';
 import type { DocumentFacts } from './record.js';
 import { filterAllows, type VisibilityFilter } from './visibility.js';
+
+/**
+ * What a reader is shown of a history: `filter`, its history filter (the documents), and
+ * `hiddenObjects`, the registry objects around the documents it hides that do not exist for it
+ * (bare lower-case entryUUIDs; hiddenObjectsAround).
+ */
+export interface HistoryReader {
+  filter: VisibilityFilter;
+  hiddenObjects: readonly string[];
+}
+
+/**
+ * Of `candidates` (associations and submission sets of the record around the documents the
+ * reader may not read; bare entryUUIDs), those that do not exist for the reader, by knownObjects'
+ * rule over `graph`, the record read around them: `knowsDocument` says which documents it reads.
+ */
+export function hiddenObjectsAround(graph: RegistryGraph, knowsDocument: (id: string) => boolean, candidates: readonly string[]): string[] {
+  const known = knownObjects(graph, knowsDocument);
+  return candidates.filter((id) => graph.kindOf(`urn:uuid:${id}`) !== 'DocumentEntry' && !known(`urn:uuid:${id}`)).map((id) => id.toLowerCase());
+}
 
 /** The reader's filter as the history applies it: the same, except that no status hides an entry. */
 export function historyFilter(f: VisibilityFilter): VisibilityFilter {
@@ -50,10 +75,15 @@ export type EntryDocument = { kind: 'none' } | { kind: 'document'; latest: Docum
  * record does not hold — and `related`, the latest versions of the other documents its details
  * name (relatedObjectIds, associations resolved to their ends).
  */
-export type EntrySubject = EntryDocument & { related?: readonly DocumentFacts[] };
+export type EntrySubject = EntryDocument & {
+  related?: readonly DocumentFacts[];
+  /** whether every registry object the details name exists for the reader (knownObjects); true when left out */
+  namedObjectsKnown?: boolean;
+};
 
 /** TRACE-05: whether the reader whose history filter is `f` is shown an entry. */
 export function historyShows(f: VisibilityFilter, subject: EntrySubject): boolean {
+  if (subject.namedObjectsKnown === false) return false;
   if (!(subject.related ?? []).every((d) => filterAllows(f, d))) return false;
   switch (subject.kind) {
     case 'none':

@@ -14,7 +14,7 @@ import { bareUuid, findDocuments, getContent } from '../store/document-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { namedDocuments } from './named-documents.js';
-import { readerFilter, readRows, type TraceRow } from './history.js';
+import { historyReader, readRows, type TraceRow } from './history.js';
 
 export const EXPORT_PARTS = ['documents', 'history', 'authorisations'] as const;
 export type ExportPart = (typeof EXPORT_PARTS)[number];
@@ -141,7 +141,7 @@ export function exportService(deps: ServiceDeps) {
               }
             : null;
           // TRACE-05: the history part is the one the caller is shown online
-          return { documents, authorisations, identifiers: record.identifiers, reader: readerFilter(deps, caller.actor, record.context) };
+          return { documents, authorisations, identifiers: record.identifiers, reader: await historyReader(tx, deps, caller.actor, record.context, patientKey) };
         },
       });
 

@@ -8,7 +8,7 @@ import { getAccount } from '../store/account-repo.js';
 import { firstProfessionalAccesses } from '../store/trace-marks-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
-import { readerFilter, readRows, type HistoryQuery, type TraceRow } from './history.js';
+import { historyReader, readRows, type HistoryQuery, type TraceRow } from './history.js';
 
 export interface HistoryViewQuery extends HistoryQuery {
   /** own: the patient's and representatives' actions; professional: the professionals' */
@@ -52,7 +52,7 @@ export function historyViewService(deps: ServiceDeps) {
         action: 'trace.read',
         trace: { details: { view: side ?? 'all' } },
         act: async ({ tx, record }) => {
-          const reader = readerFilter(deps, caller.actor, record.context);
+          const reader = await historyReader(tx, deps, caller.actor, record.context, patientKey);
           const page = await readRows(tx, patientKey, reader, q);
           const a = caller.actor;
           const account = (a.kind === 'patient' || a.kind === 'legal_representative') && a.accountId ? await getAccount(tx, patientKey, a.accountId) : null;

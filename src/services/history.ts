@@ -1,11 +1,14 @@
 // Reading the access trace (TRACE-03/04) and checking its chains (TRACE-02). A reader is never
-// shown entries about documents hidden from it (TRACE-05): the reader's history filter is part
-// of the SQL, so pages and totals count only what it is shown.
+// shown entries about documents hidden from it (TRACE-05), nor about the objects around them that
+// do not exist for it (ACC-08): the reader's history filter and those objects are part of the
+// SQL, so pages and totals count only what it is shown.
 import type { Actor } from '../domain/actor.js';
-import { historyFilter } from '../domain/history-visibility.js';
+import { hiddenObjectsAround, historyFilter, type HistoryReader } from '../domain/history-visibility.js';
 import type { RecordContext } from '../domain/record.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import type { Queryable } from '../store/db.js';
+import { hiddenDocumentsAround } from '../store/hidden-documents-around.js';
+import { loadRegistryGraph } from '../store/registry-graph.js';
 import { SqlParams } from '../store/sql-params.js';
 import { NO_RECORD_CHAIN, type TraceRow } from '../store/trace-repo.js';
 import { inReadOnlySnapshot } from '../store/snapshot.js';
@@ -44,8 +47,22 @@ export function readerFilter(deps: ServiceDeps, actor: Actor, ctx: RecordContext
   return historyFilter(visibilityFilter(deps.policy, actor, ctx, deps.clock.now()));
 }
 
-/** A page of the record's history as the reader whose history filter is `reader` is shown it. */
-export async function readRows(q: Queryable, patientKey: string, reader: VisibilityFilter, query: HistoryQuery): Promise<HistoryPage> {
+/**
+ * TRACE-05 with ACC-08: what `actor` is shown of the record's history, read in `q` (the read's
+ * transaction): its history filter, and the objects around the documents it hides that do not
+ * exist for it (the domain's hiddenObjectsAround over the record read around them).
+ */
+export async function historyReader(q: Queryable, deps: ServiceDeps, actor: Actor, ctx: RecordContext, patientKey: string): Promise<HistoryReader> {
+  const filter = readerFilter(deps, actor, ctx);
+  const around = await hiddenDocumentsAround(q, patientKey, filter);
+  if (!around.around.length) return { filter, hiddenObjects: [] };
+  const graph = await loadRegistryGraph(q, patientKey, around.around);
+  const knowsDocument = (id: string) => !around.documents.has(id.replace(/^urn:uuid:/i, '').toLowerCase());
+  return { filter, hiddenObjects: hiddenObjectsAround(graph, knowsDocument, around.around) };
+}
+
+/** A page of the record's history as `reader` is shown it. */
+export async function readRows(q: Queryable, patientKey: string, reader: HistoryReader, query: HistoryQuery): Promise<HistoryPage> {
   const p = new SqlParams();
   const add = (v: unknown) => p.add(v);
   const params = p.values;
@@ -90,7 +107,7 @@ export function historyService(deps: ServiceDeps) {
       return guarded(deps, caller, {
         patientKey,
         action: 'trace.read',
-        act: ({ tx, record }) => readRows(tx, patientKey, readerFilter(deps, caller.actor, record.context), { ...query, limit }),
+        act: async ({ tx, record }) => readRows(tx, patientKey, await historyReader(tx, deps, caller.actor, record.context, patientKey), { ...query, limit }),
       });
     },
 

@@ -1,5 +1,5 @@
 // TRACE-03: what the history's marks need from the whole chain, not just from a page.
-import type { VisibilityFilter } from '../domain/visibility.js';
+import type { HistoryReader } from '../domain/history-visibility.js';
 import type { Queryable } from './db.js';
 import { SqlParams } from './sql-params.js';
 import { historyVisibilitySql } from './visibility-sql.js';
@@ -9,7 +9,7 @@ import { historyVisibilitySql } from './visibility-sql.js';
  * record among the entries the reader is shown (`reader`, TRACE-05): that entry is the one
  * marked "first access".
  */
-export async function firstProfessionalAccesses(q: Queryable, patientKey: string, actorIds: string[], reader: VisibilityFilter): Promise<Map<string, string>> {
+export async function firstProfessionalAccesses(q: Queryable, patientKey: string, actorIds: string[], reader: HistoryReader): Promise<Map<string, string>> {
   if (!actorIds.length) return new Map();
   const p = new SqlParams();
   const r = await q.query<{ actor_id: string; trace_id: string }>(

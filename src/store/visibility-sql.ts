@@ -6,7 +6,7 @@
 // type_code, confidentiality, author_ids, authored_by_patient, status, and for the lineage
 // logical_id, is_latest, lineage_id, lineage_generation, lineage_shared (migration 0010).
 // Property tests check both agree.
-import { RELATED_OBJECT_KEYS } from '../domain/history-visibility.js';
+import { RELATED_OBJECT_KEYS, type HistoryReader } from '../domain/history-visibility.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { SqlParams } from './sql-params.js';
 
@@ -140,18 +140,27 @@ export function visibilitySql(filter: VisibilityFilter, params: SqlParams, alias
 /**
  * TRACE-05 (history-visibility.ts): a boolean SQL expression over access_trace (alias `alias`),
  * true for the entries the reader is shown: those whose document column names no document or a
- * document of the record whose latest version `filter` (the reader's history filter) admits, and
- * whose details name no other document (RELATED_OBJECT_KEYS, carnet_trace_related of migration
- * 0080) that the filter does not admit.
+ * document of the record whose latest version the reader's history filter admits, whose details
+ * name no other document (RELATED_OBJECT_KEYS, carnet_trace_related of migration 0080) that the
+ * filter does not admit, and no object around a hidden document that does not exist for the
+ * reader (`reader.hiddenObjects`, ACC-08).
  */
-export function historyVisibilitySql(filter: VisibilityFilter, params: SqlParams, alias = 't'): string {
+export function historyVisibilitySql(reader: HistoryReader, params: SqlParams, alias = 't'): string {
+  const filter = reader.filter;
   const none = `(${alias}.document_logical_id IS NULL AND ${alias}.document_entry_uuid IS NULL AND ${alias}.document_unique_id IS NULL)`;
   const keys = params.add([...RELATED_OBJECT_KEYS]);
   // most entries name nothing under these keys: the function is only called for the others
   const relatedTo = (hidden: string) =>
     `(NOT (${alias}.details ?| ${keys}::text[]) OR NOT EXISTS (SELECT 1 FROM carnet_trace_related(${alias}.chain_key, ${alias}.details, ${keys}::text[]) r WHERE ${hidden}))`;
-  if (filter.kind === 'none') return `(${none} AND ${relatedTo('true')})`;
+  // a value under a key is an id or a list of ids: `?|` finds either among the hidden objects
+  const namesHidden = reader.hiddenObjects.length
+    ? (() => {
+        const hidden = params.add([...reader.hiddenObjects]);
+        return ` AND (NOT (${alias}.details ?| ${keys}::text[]) OR NOT EXISTS (SELECT 1 FROM unnest(${keys}::text[]) k WHERE ${alias}.details->k ?| ${hidden}::text[]))`;
+      })()
+    : '';
+  if (filter.kind === 'none') return `(${none} AND ${relatedTo('true')}${namesHidden})`;
   const latestVisible = (logicalId: string) =>
     `EXISTS (SELECT 1 FROM document_entry h WHERE h.patient_key = ${alias}.chain_key AND h.logical_id = ${logicalId} AND h.is_latest AND ${visibilitySql(filter, params, 'h', true)})`;
-  return `((${none} OR ${latestVisible(`${alias}.document_logical_id`)}) AND ${relatedTo(`NOT ${latestVisible('r.logical_id')}`)})`;
+  return `((${none} OR ${latestVisible(`${alias}.document_logical_id`)}) AND ${relatedTo(`NOT ${latestVisible('r.logical_id')}`)}${namesHidden})`;
 }

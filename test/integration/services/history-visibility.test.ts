@@ -5,18 +5,21 @@
 // cases the issue saw, through the services.
 import { beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../../src/domain/actor.js';
-import { historyShows, relatedObjectIds, type EntrySubject } from '../../../src/domain/history-visibility.js';
+import { historyShows, relatedObjectIds, type EntrySubject, type HistoryReader } from '../../../src/domain/history-visibility.js';
+import { knownObjects } from '../../../src/domain/known-objects.js';
 import { documentFacts, type DocumentFacts } from '../../../src/domain/record.js';
-import type { VisibilityFilter } from '../../../src/domain/visibility.js';
-import { readerFilter, readRows, type TraceRow } from '../../../src/services/history.js';
+import { filterAllows, type VisibilityFilter } from '../../../src/domain/visibility.js';
+import { historyReader, readerFilter, readRows, type TraceRow } from '../../../src/services/history.js';
 import { bareUuid, getEntry, getLatestByLogicalId } from '../../../src/store/document-repo.js';
 import { findAssociations } from '../../../src/store/registry-repo.js';
 import { loadRecord } from '../../../src/store/record-repo.js';
+import { loadRegistryGraph } from '../../../src/store/registry-graph.js';
 import { actorOn, seedLockWorld, type LockWorld } from '../../support/lock-world.js';
 import { describeEachStore } from '../../support/stores.js';
 import { as, makeWorld, proActor, submission, type World } from '../../support/world.js';
 
-const EVERYTHING: VisibilityFilter = { kind: 'some', allowedTypeCodes: null, hiddenCodes: [], hiddenExemptAuthorIds: [], excludedStatuses: [], emergency: false };
+const EVERYTHING_FILTER: VisibilityFilter = { kind: 'some', allowedTypeCodes: null, hiddenCodes: [], hiddenExemptAuthorIds: [], excludedStatuses: [], emergency: false };
+const EVERYTHING: HistoryReader = { filter: EVERYTHING_FILTER, hiddenObjects: [] };
 const READERS = ['patient', 'representative', 'representative_with_doctor', 'medecin_traitant'] as const;
 
 describeEachStore('TRACE-05: the history of each reader', (db) => {
@@ -46,11 +49,30 @@ describeEachStore('TRACE-05: the history of each reader', (db) => {
     return Promise.all([...logicalIds].map(async (l) => documentFacts((await getLatestByLogicalId(db(), row.chain_key, l))!)));
   }
 
-  async function subjectOf(row: TraceRow): Promise<EntrySubject> {
+  /**
+   * ACC-08: whether every object the entry's details name exists for a reader with filter `f`:
+   * knownObjects over the record read from those ids down, documents known by their latest version.
+   */
+  async function namedObjectsKnown(row: TraceRow, f: VisibilityFilter): Promise<boolean> {
+    const named = relatedObjectIds(row.details);
+    if (!named.length) return true;
+    const graph = await loadRegistryGraph(db(), row.chain_key, named);
+    const reads = new Map<string, boolean>();
+    for (const id of graph.documents()) {
+      const version = await getEntry(db(), row.chain_key, bareUuid(id));
+      const latest = version ? await getLatestByLogicalId(db(), row.chain_key, version.logicalId) : null;
+      reads.set(id, latest !== null && filterAllows(f, documentFacts(latest)));
+    }
+    const known = knownObjects(graph, (id) => reads.get(`urn:uuid:${bareUuid(id).toLowerCase()}`) ?? false);
+    return named.every((id) => known(`urn:uuid:${id}`));
+  }
+
+  async function subjectOf(row: TraceRow, f: VisibilityFilter = EVERYTHING_FILTER): Promise<EntrySubject> {
     const related = await relatedOf(row);
-    if (!row.document_logical_id && !row.document_entry_uuid && !row.document_unique_id) return { kind: 'none', related };
+    const objects = { related, namedObjectsKnown: await namedObjectsKnown(row, f) };
+    if (!row.document_logical_id && !row.document_entry_uuid && !row.document_unique_id) return { kind: 'none', ...objects };
     const latest = row.document_logical_id ? await getLatestByLogicalId(db(), row.chain_key, row.document_logical_id) : null;
-    return latest ? { kind: 'document', latest: documentFacts(latest), related } : { kind: 'unknown_document', related };
+    return latest ? { kind: 'document', latest: documentFacts(latest), ...objects } : { kind: 'unknown_document', ...objects };
   }
 
   const history = (actor: Actor, patientKey: string, limit = 100, offset = 0) =>
@@ -65,10 +87,10 @@ describeEachStore('TRACE-05: the history of each reader', (db) => {
       for (const name of READERS) {
         // read again for each reader: the service's reads below add entries (TRACE-01)
         const rows = await allRows(patientKey);
-        const subjects = await Promise.all(rows.map(subjectOf));
         const actor = actorOn(world.actors[name], patientKey);
-        const filter = readerFilter(w.services.deps, actor, record.context);
-        const pure = rows.filter((_, i) => historyShows(filter, subjects[i])).map((r) => r.trace_id);
+        const filter = await historyReader(db(), w.services.deps, actor, record.context, patientKey);
+        const subjects = await Promise.all(rows.map((r) => subjectOf(r, readerFilter(w.services.deps, actor, record.context))));
+        const pure = rows.filter((_, i) => historyShows(filter.filter, subjects[i])).map((r) => r.trace_id);
         const sql = await readRows(db(), patientKey, filter, { limit: 100_000, offset: 0 });
         expect({ name, ids: sql.rows.map((r) => r.trace_id) }).toEqual({ name, ids: pure });
         expect(sql.total).toBe(pure.length);
