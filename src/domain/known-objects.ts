@@ -37,20 +37,27 @@ export function knownObjects(graph: RegistryGraph, knowsDocument: (id: string) =
     seen.add(id);
     return (graph.endsOf(id) ?? []).some((end) => leadsToDocument(end, seen));
   };
-  /** what an object's decision reads: an association's ends, a set's members that lead to documents */
+  /** what an object's decision reads: an association's ends, a set's members that lead to documents (worked out once) */
+  const dependencies = new Map<string, readonly string[]>();
   const dependsOn = (id: string): readonly string[] => {
-    const kind = graph.kindOf(id);
-    if (kind === 'Association') return graph.endsOf(id) ?? [];
-    if (kind === 'SubmissionSet') return graph.membersOf(id).filter((m) => leadsToDocument(m, new Set()));
-    return [];
+    let on = dependencies.get(id);
+    if (!on) {
+      const kind = graph.kindOf(id);
+      on = kind === 'Association' ? (graph.endsOf(id) ?? []) : kind === 'SubmissionSet' ? graph.membersOf(id).filter((m) => leadsToDocument(m, new Set())) : [];
+      dependencies.set(id, on);
+    }
+    return on;
   };
   return (id: string): boolean => {
     const cached = decided.get(id);
     if (cached !== undefined) return cached;
-    // every object the decision reads, however deep
+    // every object the decision reads, however deep; one already decided is final (decided with
+    // all it reads) and is not walked again: asking about every link of one large set, one by
+    // one, walks the set once, not once per link
     const reached = [id];
     const seen = new Set(reached);
     for (let i = 0; i < reached.length; i++) {
+      if (decided.has(reached[i]!)) continue;
       for (const next of dependsOn(reached[i]!)) {
         if (seen.has(next)) continue;
         seen.add(next);
@@ -64,7 +71,7 @@ export function knownObjects(graph: RegistryGraph, knowsDocument: (id: string) =
     for (let changed = true; changed; ) {
       changed = false;
       for (const x of reached) {
-        if (hidden.has(x)) continue;
+        if (hidden.has(x) || decided.has(x)) continue;
         const kind = graph.kindOf(x);
         const on = dependsOn(x);
         const hides = kind === 'Association' ? on.some((e) => hidden.has(e)) : kind === 'SubmissionSet' && on.length > 0 && on.every((m) => hidden.has(m));

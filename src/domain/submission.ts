@@ -58,3 +58,26 @@ export interface SubmissionResult {
   resubmitted: Resubmission[];
   warnings: string[];
 }
+
+/**
+ * DOC-05, ACC-08: the most registered objects (distinct entryUUIDs outside the submission) one
+ * submission's associations may name. Whether the caller knows each one is decided in the
+ * deposit's locked transaction, a few statements for every record they belong to, and every
+ * record other than the submission's own is an error anyway (another patient's, or not in the
+ * registry): without a bound, a request of a few megabytes would hold the record's lock for tens
+ * of thousands of statements. The bound is on the request's text, never on what its ids are, so
+ * that meeting it tells nothing of them. A legitimate submission names a few: the documents it
+ * replaces or appends to, the folders it adds to and their documents.
+ */
+export const MAX_REGISTERED_REFERENCES = 500;
+
+const UUID_ID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How many distinct registered objects the submission's associations name (UUID ends that are none of its own objects). */
+export function registeredReferenceCount(req: SubmissionRequest): number {
+  const key = (id: string) => (UUID_ID.test(id) ? id.toLowerCase() : id);
+  const own = new Set([req.submissionSet.id, ...req.documents.map((d) => d.id), ...req.folders.map((f) => f.id), ...req.associations.map((a) => a.id)].map(key));
+  const named = new Set<string>();
+  for (const a of req.associations) for (const end of [a.sourceId, a.targetId]) if (UUID_ID.test(end) && !own.has(key(end))) named.add(key(end));
+  return named.size;
+}

@@ -106,12 +106,14 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
   // the record around the submission sets: whether each one holds only what is hidden (knownObjects)
   const graph = sets.length ? await loadRegistryGraph(tx, patientKey, sets.map((x) => x.entryUuid)) : null;
   const documentIds = [...new Set([...targets.filter((t) => types.get(t) === 'DocumentEntry'), ...(graph?.documents() ?? [])])];
-  // Only the latest version of a document is listed: an older one may carry the
-  // confidentiality it had before being masked, and must not lead back to the content.
+  // Every version the caller may see (each judged on its document's latest version), of which
+  // only the latest is listed: an older one may carry the confidentiality it had before being
+  // masked, and must not lead back to the content. But an older version still leads to a document
+  // the caller sees: a set holding it (the deposit before an ITI-57 new version) is no hidden set.
   const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
-  const visible = documentIds.length
-    ? new Set((await findDocuments(tx, { patientKey, visibility, entryUuids: documentIds })).entries.map((e) => e.entryUuid))
-    : new Set<string>();
+  const seen = documentIds.length ? (await findDocuments(tx, { patientKey, visibility, entryUuids: documentIds, latestOnly: false })).entries : [];
+  const visible = new Set(seen.filter((e) => e.latest).map((e) => e.entryUuid));
+  const visibleVersions = new Set(seen.map((e) => e.entryUuid));
   const membersOf = (owner: string): ListMember[] => {
     const members: ListMember[] = [];
     for (const l of links) {
@@ -124,7 +126,7 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
   // A submission set whose every member leading to a document (the document, or a link to it) is
   // hidden would still tell that something was deposited, linked or masked at that time: it is
   // left out like its documents (ACC-08).
-  const known = graph ? knownObjects(graph, (id) => visible.has(`urn:uuid:${idKey(id)}`)) : () => true;
+  const known = graph ? knownObjects(graph, (id) => visibleVersions.has(`urn:uuid:${idKey(id)}`)) : () => true;
   const out: FoundList[] = [];
   for (const s of sets) if (known(s.entryUuid)) out.push({ kind: 'submissionset', submissionSet: s, members: membersOf(s.entryUuid) });
   for (const f of folders) out.push({ kind: 'folder', folder: f, members: membersOf(f.entryUuid) });

@@ -8,7 +8,7 @@ import { loneMember } from '../domain/lineage.js';
 import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
 import { memberFacts } from '../domain/record.js';
 import type { ReasonCode } from '../domain/reasons.js';
-import type { SubmissionRequest } from '../domain/submission.js';
+import { MAX_REGISTERED_REFERENCES, registeredReferenceCount, type SubmissionRequest } from '../domain/submission.js';
 
 export interface SubmitOptions {
   /** ITI-42 Register: the documents are in another repository; only their metadata comes here */
@@ -33,6 +33,11 @@ export function invalid(message: string, location?: string, reason?: string): Ca
 
 /** Checks that need no database: required attributes, patient ids, documents present. */
 export function structuralProblems(req: SubmissionRequest, options: SubmitOptions = {}): CarnetError[] {
+  // bounds what the plan decides in the locked transaction, from the text alone (MAX_REGISTERED_REFERENCES)
+  const references = registeredReferenceCount(req);
+  if (references > MAX_REGISTERED_REFERENCES) {
+    return [new CarnetError('too_costly', `the submission's associations name ${references} registered objects: at most ${MAX_REGISTERED_REFERENCES}`, { reason: 'registered_references' })];
+  }
   const problems: CarnetError[] = [];
   const ss = req.submissionSet;
   problems.push(...submissionSetProblems(ss.id, ss));

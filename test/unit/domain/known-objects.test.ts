@@ -77,4 +77,24 @@ describe('ACC-08 / ACC-09: the associations, submission sets and folders around 
     const k = knownObjects(cut, () => true);
     expect([k('a0'), k('a1'), k('S'), k('V')]).toEqual([false, false, false, true]);
   });
+
+  it('ACC-08: deciding every object around one large set reads each object a bounded number of times (not once per object asked)', () => {
+    // a set of n documents, every other one hidden, and the set's HasMember link to each: asked
+    // one by one (a history, a GetAll over the record); each decision used to walk the whole set
+    const n = 2000;
+    const objects: Array<[RegistryKind, string, ...string[]]> = [['SubmissionSet', 'S', ...Array.from({ length: n }, (_, i) => `D${i}`)]];
+    for (let i = 0; i < n; i++) objects.push(['DocumentEntry', `D${i}`], ['Association', `A${i}`, 'S', `D${i}`]);
+    const g = graph(objects);
+    let reads = 0;
+    const counted: RegistryGraph = {
+      kindOf: (id) => (reads++, g.kindOf(id)),
+      endsOf: (id) => (reads++, g.endsOf(id)),
+      membersOf: (id) => (reads++, g.membersOf(id)),
+    };
+    const k = knownObjects(counted, (id) => Number(id.slice(1)) % 2 === 0);
+    const answers = Array.from({ length: n }, (_, i) => k(`A${i}`));
+    expect(answers.filter(Boolean)).toHaveLength(n / 2);
+    expect(k('S')).toBe(true);
+    expect(reads).toBeLessThan(50 * n);
+  });
 });
