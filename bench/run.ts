@@ -46,8 +46,10 @@ async function main(): Promise<void> {
     // only when asked for by name, with BENCH_COMPARE: ITI-67's page before and after a caller
     // making a new statement text per request
     ['churn', './fair/churn.ts', 'runChurnBench'],
+    // only when asked for by name: a history read on a record of 1,000 documents, its steps apart
+    ['history', './history.ts', 'runHistoryBench'],
   ] as const) {
-    if (!only && (name === 'scale' || name === 'paired' || name === 'churn')) continue;
+    if (!only && (name === 'scale' || name === 'paired' || name === 'churn' || name === 'history')) continue;
     if (only && only !== name) continue;
     if (!existsSync(new URL(file, import.meta.url))) continue;
     if (!url) {
