@@ -54,10 +54,6 @@ export function readerFilter(deps: ServiceDeps, actor: Actor, ctx: RecordContext
  */
 export async function historyReader(q: Queryable, deps: ServiceDeps, actor: Actor, ctx: RecordContext, patientKey: string): Promise<HistoryReader> {
   const filter = readerFilter(deps, actor, ctx);
-  // The history's count has per-row subplans whose estimate passes PostgreSQL's JIT thresholds:
-  // compiling it cost ~0.5 s a read on 5,000 rows, for a statement that runs in ~15 ms
-  // (docs/PERFORMANCE.md). Off for the rest of the read's transaction (no effect outside one).
-  await q.query('SET LOCAL jit = off');
   const around = await hiddenDocumentsAround(q, patientKey, filter);
   if (!around.around.length) return { filter, hiddenObjects: [] };
   const graph = await loadRegistryGraph(q, patientKey, around.around);
