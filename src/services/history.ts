@@ -16,6 +16,7 @@ import { verifyTrace, type TraceVerification } from '../store/trace-verify.js';
 import { historyVisibilitySql } from '../store/visibility-sql.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
+import { idKey } from './known-ids.js';
 
 export interface HistoryQuery {
   from?: Date;
@@ -57,7 +58,7 @@ export async function historyReader(q: Queryable, deps: ServiceDeps, actor: Acto
   const around = await hiddenDocumentsAround(q, patientKey, filter);
   if (!around.around.length) return { filter, hiddenObjects: [] };
   const graph = await loadRegistryGraph(q, patientKey, around.around);
-  const knowsDocument = (id: string) => !around.documents.has(id.replace(/^urn:uuid:/i, '').toLowerCase());
+  const knowsDocument = (id: string) => !around.documents.has(idKey(id));
   return { filter, hiddenObjects: hiddenObjectsAround(graph, knowsDocument, around.around) };
 }
 
