@@ -1,0 +1,79 @@
+// The lock from outside, through the mail: the new-document alert (PAT-03) goes to the record's
+// alert address, which a legal representative chooses for a minor (MIN-01). A deposit the
+// representatives may not see (MASK-03, MASK-04) must not be announced there: one e-mail too many
+// tells them that a document they cannot find exists. A real port, real SMTP, each store.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Caller } from '../../src/services/deps.js';
+import { activeSession, call, provide, startPortal, type Portal } from '../support/patient-portal.js';
+import { storeKinds } from '../support/stores.js';
+import { newIns, proActor } from '../support/world.js';
+
+const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'agent-1' }, channel: 'test' };
+
+for (const kind of storeKinds()) {
+  describe(`PAT-03 with MASK-03 / MASK-04: the alert tells of nothing a holder may not see [${kind}]`, () => {
+    let portal: Portal;
+    const doctor = proActor('doctor');
+    const tag = `${process.pid}.${kind}`;
+    const parentMail = `alerte-parent.${tag}@example.org`;
+    const alerts = `alerte-dossier.${tag}@example.org`;
+    let patientKey: string;
+    let reps: string[];
+
+    /** The alerts written for the record's address (each written in its deposit's transaction). */
+    const alertRows = async () => (await portal.server.app.services.outbox.list({ recipient: alerts, kind: 'document_alert' })).map((r) => r.body);
+
+    beforeAll(async () => {
+      portal = await startPortal({}, kind);
+      const created = await portal.server.app.services.records.create(SUPPORT, {
+        identifiers: [newIns()],
+        given: 'Léo',
+        family: 'Durand',
+        birthDate: '2014-03-02',
+        representatives: [
+          { relationship: 'parent', given: 'Jeanne', family: 'Durand', email: parentMail },
+          { relationship: 'parent', given: 'Marc', family: 'Durand' },
+        ],
+        consent: { givenBy: 'legal_representative', representativeIndex: 0 },
+      });
+      patientKey = created.patientKey;
+      reps = created.representativeIds;
+      // a deposit needs an open record, not an authorisation (DOC-02)
+      // the first parent's own session chooses the record's alert address (PAT-03, MIN-01)
+      const { token } = await activeSession(portal, patientKey, parentMail, { role: 'legal_representative', representativeId: reps[0] });
+      expect((await call(portal, 'PUT', '/auth/contact', { token, body: { alertEmail: alerts } })).status).toBe(200);
+    }, 60_000);
+    afterAll(async () => {
+      await portal?.close();
+    });
+
+    it('PAT-03 / MASK-03: a document deposited hidden from the legal representatives is not announced; one they see is', async () => {
+      await provide(portal, doctor, patientKey, [{ typeCode: '11488-4', classCode: '10', confidentiality: ['N', 'INVISIBLE_REPRESENTANTS_LEGAUX'], content: 'secret du mineur' }]);
+      expect(await alertRows()).toEqual([]);
+      await provide(portal, doctor, patientKey, [{ typeCode: '11488-4', classCode: '10', content: 'compte rendu ordinaire' }]);
+      expect(await alertRows()).toHaveLength(1);
+      // the mail that left says one document, the one they see
+      const [mail] = await portal.sink.waitFor(alerts, 1);
+      expect(mail.text).toContain('Un nouveau document');
+    });
+
+    it('PAT-03 / MASK-03: a deposit of several documents counts only those every holder sees', async () => {
+      const before = (await alertRows()).length;
+      await provide(portal, doctor, patientKey, [
+        { typeCode: '11488-4', classCode: '10', content: 'visible un' },
+        { typeCode: '11488-4', classCode: '10', confidentiality: ['N', 'INVISIBLE_REP_LEGAUX'], content: 'secret deux' },
+      ]);
+      const rows = await alertRows();
+      expect(rows).toHaveLength(before + 1);
+      expect(rows.filter((b) => b.includes('2 nouveaux documents'))).toEqual([]);
+    });
+
+    it('PAT-03 / MASK-04: once a representative sees medical documents only with a doctor, a professional deposit is not announced to the record’s address', async () => {
+      // the minor's decision, through the services as the product takes it
+      await portal.server.app.services.representatives.setDoctorPresenceRequired({ actor: { kind: 'patient', patientKey }, channel: 'test' }, patientKey, reps[1], true);
+      const before = (await alertRows()).length;
+      await provide(portal, doctor, patientKey, [{ typeCode: '11488-4', classCode: '10', content: 'après MASK-04' }]);
+      expect(await alertRows()).toHaveLength(before);
+    });
+  });
+}
