@@ -1,8 +1,9 @@
 // PAT-03: an e-mail to the record's alert address when documents are added. Enqueued in the
 // submission's transaction (nothing is announced that was not stored), and only for documents
-// every holder of the patient side may see (domain/announcements.ts): a document hidden from the
-// patient (MASK-02) or from a legal representative (MASK-03, MASK-04) is neither announced nor
-// counted.
+// every holder of the patient side may see, while the holder who chose the address still holds
+// the record (domain/announcements.ts): a document hidden from the patient (MASK-02) or from a
+// legal representative (MASK-03, MASK-04) is neither announced nor counted, and a representative's
+// address is told of nothing once their access has ended (MIN-03).
 import { announceable } from '../domain/announcements.js';
 import type { DocumentFacts } from '../domain/record.js';
 import type { Tx } from '../store/db.js';
@@ -16,7 +17,7 @@ export async function alertNewDocuments(tx: Tx, deps: ServiceDeps, record: Loade
   const to = record.row.alert_email;
   if (!to || !added.length) return;
   const now = deps.clock.now();
-  const visible = added.filter((facts) => announceable(deps.policy, record.context, facts, now)).length;
+  const visible = added.filter((facts) => announceable(deps.policy, record.context, facts, now, record.row.alert_set_by)).length;
   if (!visible) return;
   const text = documentAlertText(visible);
   await insertOutbox(

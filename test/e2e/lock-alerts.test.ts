@@ -77,3 +77,67 @@ for (const kind of storeKinds()) {
     });
   });
 }
+
+for (const kind of storeKinds()) {
+  describe(`PAT-03 with MIN-01 / MIN-03: an address a representative chose is told nothing once their access has ended [${kind}]`, () => {
+    let portal: Portal;
+    const doctor = proActor('doctor');
+    const tag = `${process.pid}.${kind}.end`;
+
+    /** A minor's record whose first parent set the alert address; the minor comes of age on 2026-03-10. */
+    async function representedRecord(name: string): Promise<{ patientKey: string; reps: string[]; alerts: string; parentMail: string }> {
+      const parentMail = `parent-${name}.${tag}@example.org`;
+      const alerts = `adresse-${name}.${tag}@example.org`;
+      const created = await portal.server.app.services.records.create(SUPPORT, {
+        identifiers: [newIns()],
+        given: 'Lina',
+        family: 'Roux',
+        birthDate: '2008-03-10',
+        representatives: [
+          { relationship: 'parent', given: 'Anne', family: 'Roux', email: parentMail },
+          { relationship: 'parent', given: 'Paul', family: 'Roux' },
+        ],
+        consent: { givenBy: 'legal_representative', representativeIndex: 0 },
+      });
+      const { token } = await activeSession(portal, created.patientKey, parentMail, { role: 'legal_representative', representativeId: created.representativeIds[0] });
+      expect((await call(portal, 'PUT', '/auth/contact', { token, body: { alertEmail: alerts } })).status).toBe(200);
+      return { patientKey: created.patientKey, reps: created.representativeIds, alerts, parentMail };
+    }
+    const alertCount = async (to: string) => (await portal.server.app.services.outbox.list({ recipient: to, kind: 'document_alert' })).length;
+    const deposit = (patientKey: string, content: string) => provide(portal, doctor, patientKey, [{ typeCode: '11488-4', classCode: '10', content }]);
+
+    beforeAll(async () => {
+      portal = await startPortal({}, kind);
+      portal.clock.set('2026-03-01T09:00:00Z');
+    }, 60_000);
+    afterAll(async () => {
+      await portal?.close();
+    });
+
+    it('PAT-03 / MIN-03: at the majority the representative’s address is no longer told of deposits; the adult’s own address is', async () => {
+      portal.clock.set('2026-03-01T09:00:00Z');
+      const r = await representedRecord('majorite');
+      await deposit(r.patientKey, 'avant la majorité');
+      expect(await alertCount(r.alerts)).toBe(1);
+      // MIN-03: at majority the parent's access ends (by age, whether or not the job has run yet)
+      portal.clock.set('2026-03-11T09:00:00Z');
+      await deposit(r.patientKey, 'après la majorité');
+      expect(await alertCount(r.alerts)).toBe(1);
+      // the adult chooses an address of their own: deposits are announced there again
+      const own = `adulte.${tag}@example.org`;
+      const { token } = await activeSession(portal, r.patientKey, `lina.${tag}@example.org`);
+      expect((await call(portal, 'PUT', '/auth/contact', { token, body: { alertEmail: own } })).status).toBe(200);
+      await deposit(r.patientKey, 'chez l’adulte');
+      expect(await alertCount(own)).toBe(1);
+      expect(await alertCount(r.alerts)).toBe(1);
+    });
+
+    it('PAT-03 / MIN-01: the address of a representative whose access was ended is no longer told of deposits', async () => {
+      portal.clock.set('2026-03-01T09:00:00Z');
+      const r = await representedRecord('fin');
+      await portal.server.app.services.representatives.end({ actor: { kind: 'legal_representative', patientKey: r.patientKey, representativeId: r.reps[1] }, channel: 'test' }, r.patientKey, r.reps[0]);
+      await deposit(r.patientKey, 'après la fin');
+      expect(await alertCount(r.alerts)).toBe(0);
+    });
+  });
+}
