@@ -95,6 +95,7 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
           lastUpdateTimeFrom: criteria.from,
           lastUpdateTimeTo: criteria.to,
           codeList: criteria.designationTypes ? [criteria.designationTypes] : undefined,
+          visibility: visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()),
         })
       : [];
   const owners = [...sets.map((s) => s.entryUuid), ...folders.map((f) => f.entryUuid)];

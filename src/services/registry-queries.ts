@@ -178,7 +178,8 @@ class RecordView {
   }
 
   async folders(q: Omit<FolderQuery, 'patientKey'>): Promise<StoredFolder[]> {
-    return this.guardSize(await findFolders(this.tx, { ...q, patientKey: this.patientKey }));
+    // ACC-08: each folder's time as this reader is shown it (folder-time-sql.ts)
+    return this.guardSize(await findFolders(this.tx, { ...q, patientKey: this.patientKey, visibility: this.visibility }));
   }
 }
 
