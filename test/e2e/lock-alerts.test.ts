@@ -3,12 +3,10 @@
 // representatives may not see (MASK-03, MASK-04) must not be announced there: one e-mail too many
 // tells them that a document they cannot find exists. A real port, real SMTP, each store.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Caller } from '../../src/services/deps.js';
 import { activeSession, call, provide, startPortal, type Portal } from '../support/patient-portal.js';
+import { minorRecord } from '../support/lock-records.js';
 import { storeKinds } from '../support/stores.js';
-import { newIns, proActor } from '../support/world.js';
-
-const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'agent-1' }, channel: 'test' };
+import { as, proActor } from '../support/world.js';
 
 for (const kind of storeKinds()) {
   describe(`PAT-03 with MASK-03 / MASK-04: the alert tells of nothing a holder may not see [${kind}]`, () => {
@@ -25,17 +23,10 @@ for (const kind of storeKinds()) {
 
     beforeAll(async () => {
       portal = await startPortal({}, kind);
-      const created = await portal.server.app.services.records.create(SUPPORT, {
-        identifiers: [newIns()],
-        given: 'Léo',
-        family: 'Durand',
-        birthDate: '2014-03-02',
-        representatives: [
-          { relationship: 'parent', given: 'Jeanne', family: 'Durand', email: parentMail },
-          { relationship: 'parent', given: 'Marc', family: 'Durand' },
-        ],
-        consent: { givenBy: 'legal_representative', representativeIndex: 0 },
-      });
+      const created = await minorRecord(portal.server.app.services, [
+        { given: 'Jeanne', family: 'Durand', email: parentMail },
+        { given: 'Marc', family: 'Durand' },
+      ]);
       patientKey = created.patientKey;
       reps = created.representativeIds;
       // a deposit needs an open record, not an authorisation (DOC-02)
@@ -70,7 +61,7 @@ for (const kind of storeKinds()) {
 
     it('PAT-03 / MASK-04: once a representative sees medical documents only with a doctor, a professional deposit is not announced to the record’s address', async () => {
       // the minor's decision, through the services as the product takes it
-      await portal.server.app.services.representatives.setDoctorPresenceRequired({ actor: { kind: 'patient', patientKey }, channel: 'test' }, patientKey, reps[1], true);
+      await portal.server.app.services.representatives.setDoctorPresenceRequired(as({ kind: 'patient', patientKey }), patientKey, reps[1], true);
       const before = (await alertRows()).length;
       await provide(portal, doctor, patientKey, [{ typeCode: '11488-4', classCode: '10', content: 'après MASK-04' }]);
       expect(await alertRows()).toHaveLength(before);
@@ -88,17 +79,14 @@ for (const kind of storeKinds()) {
     async function representedRecord(name: string): Promise<{ patientKey: string; reps: string[]; alerts: string; parentMail: string }> {
       const parentMail = `parent-${name}.${tag}@example.org`;
       const alerts = `adresse-${name}.${tag}@example.org`;
-      const created = await portal.server.app.services.records.create(SUPPORT, {
-        identifiers: [newIns()],
-        given: 'Lina',
-        family: 'Roux',
-        birthDate: '2008-03-10',
-        representatives: [
-          { relationship: 'parent', given: 'Anne', family: 'Roux', email: parentMail },
-          { relationship: 'parent', given: 'Paul', family: 'Roux' },
+      const created = await minorRecord(
+        portal.server.app.services,
+        [
+          { given: 'Anne', family: 'Roux', email: parentMail },
+          { given: 'Paul', family: 'Roux' },
         ],
-        consent: { givenBy: 'legal_representative', representativeIndex: 0 },
-      });
+        '2008-03-10',
+      );
       const { token } = await activeSession(portal, created.patientKey, parentMail, { role: 'legal_representative', representativeId: created.representativeIds[0] });
       expect((await call(portal, 'PUT', '/auth/contact', { token, body: { alertEmail: alerts } })).status).toBe(200);
       return { patientKey: created.patientKey, reps: created.representativeIds, alerts, parentMail };
@@ -135,7 +123,7 @@ for (const kind of storeKinds()) {
     it('PAT-03 / MIN-01: the address of a representative whose access was ended is no longer told of deposits', async () => {
       portal.clock.set('2026-03-01T09:00:00Z');
       const r = await representedRecord('fin');
-      await portal.server.app.services.representatives.end({ actor: { kind: 'legal_representative', patientKey: r.patientKey, representativeId: r.reps[1] }, channel: 'test' }, r.patientKey, r.reps[0]);
+      await portal.server.app.services.representatives.end(as({ kind: 'legal_representative', patientKey: r.patientKey, representativeId: r.reps[1] }), r.patientKey, r.reps[0]);
       await deposit(r.patientKey, 'après la fin');
       expect(await alertCount(r.alerts)).toBe(0);
     });

@@ -6,12 +6,10 @@
 // answer must therefore forbid storing it; a real port, each store.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Actor } from '../../src/domain/actor.js';
-import type { Caller } from '../../src/services/deps.js';
 import { call, provide, startPortal, type Portal } from '../support/patient-portal.js';
+import { minorRecord } from '../support/lock-records.js';
 import { storeKinds } from '../support/stores.js';
-import { newIns, proActor } from '../support/world.js';
-
-const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'agent-1' }, channel: 'test' };
+import { proActor } from '../support/world.js';
 
 for (const kind of storeKinds()) {
   describe(`ACC-08 / MASK-03: no answer of the FHIR door is kept by a browser for the next holder [${kind}]`, () => {
@@ -23,14 +21,7 @@ for (const kind of storeKinds()) {
 
     beforeAll(async () => {
       portal = await startPortal({}, kind);
-      const created = await portal.server.app.services.records.create(SUPPORT, {
-        identifiers: [newIns()],
-        given: 'Léo',
-        family: 'Durand',
-        birthDate: '2014-03-02',
-        representatives: [{ relationship: 'parent', given: 'Jeanne', family: 'Durand' }],
-        consent: { givenBy: 'legal_representative', representativeIndex: 0 },
-      });
+      const created = await minorRecord(portal.server.app.services, [{ given: 'Jeanne', family: 'Durand' }]);
       patientKey = created.patientKey;
       minor = { kind: 'patient', patientKey };
       parent = { kind: 'legal_representative', patientKey, representativeId: created.representativeIds[0] };

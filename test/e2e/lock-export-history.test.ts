@@ -5,13 +5,11 @@
 // two ordinary ones, the representative's archive; a real port, each store.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Actor } from '../../src/domain/actor.js';
-import type { Caller } from '../../src/services/deps.js';
 import { call, provide, startPortal, type Portal } from '../support/patient-portal.js';
+import { minorRecord } from '../support/lock-records.js';
 import { storeKinds } from '../support/stores.js';
-import { newIns, proActor } from '../support/world.js';
+import { proActor } from '../support/world.js';
 import { readZip } from '../support/zip.js';
-
-const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'agent-1' }, channel: 'test' };
 
 interface HistoryItem {
   lane: number;
@@ -37,14 +35,7 @@ for (const kind of storeKinds()) {
 
     beforeAll(async () => {
       portal = await startPortal({}, kind);
-      const created = await portal.server.app.services.records.create(SUPPORT, {
-        identifiers: [newIns()],
-        given: 'Léo',
-        family: 'Durand',
-        birthDate: '2014-03-02',
-        representatives: [{ relationship: 'parent', given: 'Jeanne', family: 'Durand' }],
-        consent: { givenBy: 'legal_representative', representativeIndex: 0 },
-      });
+      const created = await minorRecord(portal.server.app.services, [{ given: 'Jeanne', family: 'Durand' }]);
       patientKey = created.patientKey;
       representative = { kind: 'legal_representative', patientKey, representativeId: created.representativeIds[0] };
       patient = { kind: 'patient', patientKey };

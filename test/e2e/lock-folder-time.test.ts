@@ -10,17 +10,15 @@ import type { Bundle, List } from '@medplum/fhirtypes';
 import type { Actor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import type { UpdateRequest } from '../../src/domain/update-request.js';
-import type { Caller } from '../../src/services/deps.js';
 import type { Db } from '../../src/store/db.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { TestClock } from '../support/clock.js';
 import { LockClients } from '../support/lock-clients.js';
 import { openTestDb, storeKinds } from '../support/stores.js';
-import { as, newIns, proActor, seedDirectory, submission } from '../support/world.js';
+import { recordWithFolder } from '../support/lock-records.js';
+import { as, proActor, seedDirectory, submission } from '../support/world.js';
 import { cx } from '../support/xds-client.js';
-
-const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'agent-1' }, channel: 'test' };
 
 /** The folder's lastUpdateTime slot in an ITI-18 LeafClass answer. */
 function folderSlot(xml: string): string | undefined {
@@ -56,11 +54,7 @@ for (const kind of storeKinds()) {
     }
 
     /** The author files one document into the folder by ITI-41. */
-    async function fileIntoFolder(confidentiality: string[]): Promise<void> {
-      const sub = submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId, confidentiality }]);
-      sub.associations.push({ id: 'inFolder', type: 'HasMember', sourceId: `urn:uuid:${folder}`, targetId: 'Document1' });
-      await server.app.services.submissions.submit(as(author), sub);
-    }
+    let fileIntoFolder: (confidentiality: string[]) => Promise<void>;
 
     beforeAll(async () => {
       // the server's clock from now on (the signed assertions are checked against it), moved a minute at a step
@@ -69,16 +63,10 @@ for (const kind of storeKinds()) {
       server = await startTestApp(db, {}, { clock });
       await seedDirectory(server.app.services.directory);
       c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
-      ins = newIns();
-      patientKey = (await server.app.services.records.create(SUPPORT, { identifiers: [ins], given: 'Rose', family: 'Lemaire', birthDate: '1970-05-06', consent: { givenBy: 'patient' } })).patientKey;
+      const made = await recordWithFolder(server.app.services, author, [author, other]);
+      ({ patientKey, ins, folder } = made);
+      fileIntoFolder = made.file;
       patient = { kind: 'patient', patientKey };
-      for (const p of [author, other]) await server.app.services.consent.addGrant(as(patient), patientKey, { subjectKind: 'professional', subjectId: p.idNatPs, effect: 'permit' });
-      // the folder, created with one document everyone sees
-      const first = submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]);
-      first.folders = [{ id: 'Folder01', metadata: { uniqueId: `1.2.250.1.999.4.${Date.now()}.${process.pid}`, patientId: ins, codeList: [{ code: 'SUIVI', system: '1.2.250.1.999.3' }] } }];
-      first.associations.push({ id: 'assocF', type: 'HasMember', sourceId: 'SubmissionSet01', targetId: 'Folder01', submissionSetStatus: 'Original' });
-      first.associations.push({ id: 'assocD', type: 'HasMember', sourceId: 'Folder01', targetId: 'Document1' });
-      folder = (await server.app.services.submissions.submit(as(author), first)).assignedIds.Folder01!.slice(9);
     }, 60_000);
     afterAll(async () => {
       c?.close();

@@ -4,16 +4,14 @@
 // it must count only what the answer would hold (ACC-08). A real port, raw SOAP, each store.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PatientIdentifier } from '../../src/domain/model.js';
-import type { Caller } from '../../src/services/deps.js';
 import type { Db } from '../../src/store/db.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { LockClients } from '../support/lock-clients.js';
 import { openTestDb, storeKinds } from '../support/stores.js';
-import { as, newIns, proActor, seedDirectory, submission } from '../support/world.js';
+import { recordWithFolder } from '../support/lock-records.js';
+import { proActor, seedDirectory } from '../support/world.js';
 import { cx, queryObjects, responseStatus } from '../support/xds-client.js';
-
-const SUPPORT: Caller = { actor: { kind: 'support', agentId: 'agent-1' }, channel: 'test' };
 const APPROVED = ["('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')"];
 
 for (const kind of storeKinds()) {
@@ -26,31 +24,18 @@ for (const kind of storeKinds()) {
     let ins: PatientIdentifier;
     let folder: string;
 
-    /** The author files one document into the folder, in a submission set of its own. */
-    const fileIntoFolder = async (confidentiality: string[]) => {
-      const sub = submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId, confidentiality }]);
-      sub.associations.push({ id: 'inFolder', type: 'HasMember', sourceId: `urn:uuid:${folder}`, targetId: 'Document1' });
-      await server.app.services.submissions.submit(as(author), sub);
-    };
-
     beforeAll(async () => {
       db = await openTestDb(kind);
       // three objects at most in an answer
       server = await startTestApp(db, { CARNET_MAX_QUERY_RESULTS: '3' });
       await seedDirectory(server.app.services.directory);
       c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
-      ins = newIns();
-      const patientKey = (await server.app.services.records.create(SUPPORT, { identifiers: [ins], given: 'Rose', family: 'Lemaire', birthDate: '1970-05-06', consent: { givenBy: 'patient' } })).patientKey;
-      for (const p of [author, other]) await server.app.services.consent.addGrant(as({ kind: 'patient', patientKey }), patientKey, { subjectKind: 'professional', subjectId: p.idNatPs, effect: 'permit' });
       // a folder with two documents everyone reads, then two masked ones (MASK-01), each in its own submission set
-      const first = submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]);
-      first.folders = [{ id: 'Folder01', metadata: { uniqueId: `1.2.250.1.999.4.${Date.now()}.${process.pid}`, patientId: ins, codeList: [{ code: 'SUIVI', system: '1.2.250.1.999.3' }] } }];
-      first.associations.push({ id: 'assocF', type: 'HasMember', sourceId: 'SubmissionSet01', targetId: 'Folder01', submissionSetStatus: 'Original' });
-      first.associations.push({ id: 'assocD', type: 'HasMember', sourceId: 'Folder01', targetId: 'Document1' });
-      folder = (await server.app.services.submissions.submit(as(author), first)).assignedIds.Folder01!.slice(9);
-      await fileIntoFolder(['N']);
-      await fileIntoFolder(['N', 'MASQUE_PS']);
-      await fileIntoFolder(['N', 'MASQUE_PS']);
+      const made = await recordWithFolder(server.app.services, author, [author, other]);
+      ({ ins, folder } = made);
+      await made.file(['N']);
+      await made.file(['N', 'MASQUE_PS']);
+      await made.file(['N', 'MASQUE_PS']);
     }, 60_000);
     afterAll(async () => {
       c?.close();
