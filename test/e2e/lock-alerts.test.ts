@@ -114,7 +114,11 @@ for (const kind of storeKinds()) {
       // the adult chooses an address of their own: deposits are announced there again
       const own = `adulte.${tag}@example.org`;
       const { token } = await activeSession(portal, r.patientKey, `lina.${tag}@example.org`);
+      // the settings tell the adult that the address they are shown is told nothing any more
+      const shown = await call(portal, 'GET', '/auth/contact', { token });
+      expect({ alertEmail: shown.json.alertEmail, alertSilent: shown.json.alertSilent }).toEqual({ alertEmail: r.alerts, alertSilent: true });
       expect((await call(portal, 'PUT', '/auth/contact', { token, body: { alertEmail: own } })).status).toBe(200);
+      expect((await call(portal, 'GET', '/auth/contact', { token })).json.alertSilent).toBe(false);
       await deposit(r.patientKey, 'chez l’adulte');
       expect(await alertCount(own)).toBe(1);
       expect(await alertCount(r.alerts)).toBe(1);
