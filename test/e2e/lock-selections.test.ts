@@ -128,6 +128,25 @@ for (const kind of storeKinds()) {
       expect((await shown(parent, id)).versionId).not.toEqual(after.versionId);
     });
 
+    it('TRACE-05 / ACC-08 / MASK-03: the minor’s change that touched only a secret document is not in the parent’s history; a change the parent sees is', async () => {
+      const made = await c.fhir(minor, 'List', { method: 'POST', body: selection('Trace', [seen]) });
+      const id = (made.json as List).id!;
+      /** the minor's saves of selections (their rows name the selection) that `reader` is shown */
+      const saves = async (reader: Actor) =>
+        (await server.app.services.historyView.read(as(reader), patientKey, { side: 'own', actions: ['selection.manage'], actorKinds: ['patient'], limit: 100, offset: 0 })).rows.filter(
+          (r) => (r.row.details as { name?: string } | null)?.name !== undefined,
+        ).length;
+      const parentBefore = await saves(parent);
+      const minorBefore = await saves(minor);
+      clock.advance(60_000);
+      expect((await c.fhir(minor, `List/${id}`, { method: 'PUT', body: selection('Trace', [seen, secret], id) })).status).toBe(200);
+      expect(await saves(minor)).toBe(minorBefore + 1);
+      expect(await saves(parent)).toBe(parentBefore);
+      clock.advance(60_000);
+      expect((await c.fhir(minor, `List/${id}`, { method: 'PUT', body: selection('Trace', [seen, secret, seen2], id) })).status).toBe(200);
+      expect(await saves(parent)).toBe(parentBefore + 1);
+    });
+
     /** A PUT by the parent with If-Match: W/"<version>"; its status. */
     async function fetchWithIfMatch(id: string, versionId: string, body: List): Promise<number> {
       const token = await server.tokenFor(parent);
