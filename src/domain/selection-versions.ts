@@ -6,6 +6,11 @@
 // could notice — a rename, a save that touched no member, or one that added or removed a
 // document that reader may read. A change about hidden documents alone moves nothing for them
 // (and an If-Match on the version they were shown still holds).
+import { patientSideHolders } from './announcements.js';
+import { decide } from './decide.js';
+import type { StoredDocumentEntry } from './model.js';
+import type { Policy } from './policy.js';
+import { documentFacts, type RecordContext } from './record.js';
 import type { ResourceVersion, StoredVersion } from './resource-versions.js';
 
 /** One change of a selection: when, whether its name changed, the documents added or removed. */
@@ -52,4 +57,18 @@ export function touchedBetween(before: readonly string[], after: readonly string
 export function membersAfterSave(given: readonly string[], before: readonly string[], reads: (logicalId: string) => boolean): string[] {
   const kept = before.filter((id) => !reads(id) && !given.includes(id));
   return [...given, ...kept];
+}
+
+/**
+ * TRACE-05: the document the history row of a change names, so that the row is shown only to
+ * those who may read it (history-visibility.ts). A rename, or a save that touched nothing, names
+ * none: every holder sees the name change. A change of members names one of the documents it
+ * touched (`touched`, current versions in the change's order): one every holder of the patient
+ * side reads if there is one, else the first — a change that touched only documents kept from a
+ * representative (MASK-03, MASK-04) is then not in that representative's history either.
+ */
+export function changeSubject(policy: Policy, ctx: RecordContext, change: SelectionChange, touched: readonly StoredDocumentEntry[], now: Date): StoredDocumentEntry | undefined {
+  if (change.renamed || !touched.length) return undefined;
+  const holders = patientSideHolders(ctx, now);
+  return touched.find((e) => holders.every((h) => decide(policy, h, ctx, documentFacts(e), 'document.read', now).permit)) ?? touched[0];
 }

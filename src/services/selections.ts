@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { checkIfMatch, type IfMatch, type ResourceVersion } from '../domain/resource-versions.js';
-import { membersAfterSave, selectionVersion, touchedBetween } from '../domain/selection-versions.js';
+import { changeSubject, membersAfterSave, selectionVersion, touchedBetween } from '../domain/selection-versions.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments } from '../store/document-repo.js';
 import type { Tx } from '../store/db.js';
@@ -91,7 +91,9 @@ export function selectionService(deps: ServiceDeps) {
         action: 'selection.manage',
         lock: true,
         trace: { details: { name: s.name } },
-        act: async ({ tx, record }) => {
+        // its row names what the change touched (TRACE-05): written by the act, below
+        skipMainTrace: true,
+        act: async ({ tx, record, trace }) => {
           if (s.selectionId) await checkSelection(deps, { tx, record, caller }, patientKey, s.selectionId, ifMatch);
           let ids = [...new Set(s.logicalIds.map((id) => bareUuid(id).toLowerCase()))];
           if (ids.some((id) => !UUID.test(id))) throw new CarnetError('not_found', 'no such document');
@@ -104,15 +106,25 @@ export function selectionService(deps: ServiceDeps) {
           }
           const selectionId = s.selectionId ?? randomUUID();
           const now = deps.clock.now();
+          let about: StoredDocumentEntry | undefined;
           const before = s.selectionId === undefined ? undefined : (await listSelections(tx, patientKey)).find((r) => r.selection_id === selectionId);
           if (before) {
             // ACC-08: the members the caller may not read stay, and the change is kept with what it
             // touched, so that each reader's version moves only for what they could notice
             const seen = await readable(deps, { tx, record, caller }, patientKey, before.logical_ids);
             ids = membersAfterSave(ids, before.logical_ids, (id) => seen.has(id));
-            await insertSelectionChange(tx, patientKey, selectionId, { at: now, renamed: before.name !== s.name, touched: touchedBetween(before.logical_ids, ids) });
+            const change = { at: now, renamed: before.name !== s.name, touched: touchedBetween(before.logical_ids, ids) };
+            await insertSelectionChange(tx, patientKey, selectionId, change);
+            // what it touched, as the caller reads it (they named what it added, and see what it removed)
+            const touched = await readable(deps, { tx, record, caller }, patientKey, change.touched);
+            const inOrder = change.touched.map((id) => touched.get(id)).filter((e): e is StoredDocumentEntry => !!e);
+            about = changeSubject(deps.policy, record.context, change, inOrder, now);
           }
           await putSelection(tx, patientKey, { selectionId, name: s.name, logicalIds: ids, now });
+          await trace('selection.manage', {
+            details: { name: s.name },
+            ...(about ? { document: { logicalId: bareUuid(about.logicalId), entryUuid: bareUuid(about.entryUuid), uniqueId: about.uniqueId } } : {}),
+          });
           return selectionId;
         },
       });
