@@ -8,19 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bundle, List } from '@medplum/fhirtypes';
 import type { Actor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
-import type { Db } from '../../src/store/db.js';
-import { startTestApp, type RunningApp } from '../support/app.js';
+import type { RunningApp } from '../support/app.js';
 import { TestClock } from '../support/clock.js';
-import { LockClients } from '../support/lock-clients.js';
+import { startLockServer, type LockClients, type LockServer } from '../support/lock-clients.js';
 import { minorRecord } from '../support/lock-records.js';
-import { openTestDb, storeKinds } from '../support/stores.js';
-import { as, proActor, seedDirectory, submission } from '../support/world.js';
+import { storeKinds } from '../support/stores.js';
+import { as, proActor, submission } from '../support/world.js';
 
 const SELECTION = { coding: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-list-type', code: 'carnet-selection' }] };
 
 for (const kind of storeKinds()) {
   describe(`DOC-07 / ACC-08 with MASK-03: a selection shows each holder only what they may see [${kind}]`, () => {
-    let db: Db;
+    let lock: LockServer;
     let server: RunningApp;
     let c: LockClients;
     const clock = new TestClock();
@@ -63,10 +62,8 @@ for (const kind of storeKinds()) {
 
     beforeAll(async () => {
       clock.set(new Date().toISOString());
-      db = await openTestDb(kind);
-      server = await startTestApp(db, {}, { clock });
-      await seedDirectory(server.app.services.directory);
-      c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
+      lock = await startLockServer(kind, {}, clock);
+      ({ server, c } = lock);
       const made = await minorRecord(server.app.services, [{ given: 'Jeanne', family: 'Durand' }]);
       patientKey = made.patientKey;
       ins = made.ins;
@@ -77,9 +74,7 @@ for (const kind of storeKinds()) {
       secret = await deposit(['N', 'INVISIBLE_REPRESENTANTS_LEGAUX']);
     }, 60_000);
     afterAll(async () => {
-      c?.close();
-      await server?.close();
-      await db?.close();
+      await lock?.close();
     });
 
     it('DOC-07 / ACC-08 / MASK-03: the minor adding a secret document moves neither the version nor the date the parent is shown; the minor sees the change', async () => {
