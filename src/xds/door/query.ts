@@ -218,9 +218,9 @@ export interface StreamedQuery {
  * The AdhocQueryResponse, or, for FindDocuments as LeafClass, the query to stream. FindDocuments
  * as ObjectRef reads the entryUUIDs alone; every other query is answered whole.
  */
-export async function handleQuery(body: Element, caller: Caller, services: Services): Promise<string | StreamedQuery> {
+export async function handleQuery(body: Element, caller: Caller, services: Services, maxValues: number): Promise<string | StreamedQuery> {
   try {
-    const q = parseAdhocQueryRequest(body);
+    const q = parseAdhocQueryRequest(body, maxValues);
     const query = toRegistryQuery(q);
     if (query.kind === 'FindDocuments') {
       if (q.returnType === 'LeafClass') return { run: (sink) => services.registryQueries.streamDocuments(caller, query, sink) };
