@@ -151,6 +151,10 @@ function fhirSearches(ctx: CorpusContext): HostileRequest[] {
     get(`DocumentReference/${id}`, `/fhir/DocumentReference/${q(id)}`);
     get(`Binary/${id}`, `/fhir/Binary/${q(id)}`);
   }
+  // Paths whose percent-encoding is no UTF-8 (an overlong '.', a lone byte, no hex at all), on
+  // each door: refused as a request of the server, not in its framework's words.
+  for (const path of ['/fhir/Patient/%c0%ae%c0%ae', '/fhir/Binary/%zz', '/fhir/DocumentReference/%ff', '/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd']) get(`path ${path}`, path);
+  for (const path of ['/auth/%ff', '/auth/support/requests/%c0%af/handle']) out.push({ name: `auth path: ${path}`, door: 'auth', method: 'POST', path, headers: { 'content-type': 'application/json' }, body: '{}' });
   get('Patient?_id=x', `/fhir/Patient?_id=x`, true);
   get('Patient?_id=x with the INS', `/fhir/Patient?_id=x&identifier=${q(`urn:oid:${ctx.ins.system}|${ctx.ins.value}`)}`, true);
   // Dates that name no day.
