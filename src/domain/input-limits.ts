@@ -17,3 +17,12 @@ export class InputLimitError extends CarnetError {
 export function isInputLimitError(e: unknown): e is InputLimitError {
   return e instanceof InputLimitError;
 }
+
+/**
+ * The most values one search may give (CARNET_SEARCH_MAX_VALUES), all its parameters together: a
+ * FHIR search's parameters and each comma-separated alternative of their values, an ITI-18
+ * stored query's values. As many ids as a query may answer objects (CARNET_MAX_QUERY_RESULTS'
+ * default), far more codes or statuses than any search needs.
+ */
+export const DEFAULT_SEARCH_MAX_VALUES = 5000;
+export const SEARCH_MAX_VALUES_VARIABLE = 'CARNET_SEARCH_MAX_VALUES';

@@ -132,7 +132,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             case 'ITI-42':
               return send(await handleSubmission(tx, body, payload, caller, services));
             case 'ITI-18': {
-              const answer = await handleQuery(body, caller, services, config.limits.storedQueryMaxValues);
+              const answer = await handleQuery(body, caller, services, config.limits.searchMaxValues);
               if (typeof answer === 'string') return send(answer);
               // awaited: a failure before the answer's head (an outage: queryFailure passes it on)
               // is this handler's to answer

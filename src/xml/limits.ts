@@ -31,13 +31,6 @@ export const DEFAULT_XML_LIMITS: XmlLimits = {
  */
 export const DEFAULT_SOAP_MAX_HEADER_ELEMENTS = 2000;
 
-/**
- * The most values one ITI-18 stored query may give, all its parameters together
- * (CARNET_STORED_QUERY_MAX_VALUES): as many ids as the query may answer objects
- * (CARNET_MAX_QUERY_RESULTS' default), far more codes or statuses than any query needs.
- */
-export const DEFAULT_STORED_QUERY_MAX_VALUES = 5000;
-
 /** The configuration variable of each limit, so that a refusal says what an operator may change. */
 export const XML_LIMIT_VARIABLES: Record<keyof XmlLimits, string> = {
   maxBytes: 'CARNET_XML_MAX_BYTES',

@@ -1,6 +1,6 @@
 // An ITI-18 stored query naming tens of thousands of values (ids, codes, statuses: one Value of a
 // few megabytes, or thousands of Value elements) is refused with an XDSRegistryError naming the
-// limit, CARNET_STORED_QUERY_MAX_VALUES, at the value that passes it: the values past it are
+// limit, CARNET_SEARCH_MAX_VALUES, at the value that passes it: the values past it are
 // never read. Before, every value was read one character at a time and the query run: 70,000 ids
 // held the event loop 0.5–0.8 s, every other request of the server waiting.
 import { randomUUID } from 'node:crypto';
@@ -79,7 +79,7 @@ describeEachStore('hostile stored queries: the values of one query are bounded',
     const [id, slots, returnType] = make();
     const traceBefore = await patientTrace();
     const { answer, cpuMs } = await cheapest(() => query(id, slots, returnType));
-    expect({ status: responseStatus(answer), codes: errorCodes(answer), namesLimit: answer.xml.includes('CARNET_STORED_QUERY_MAX_VALUES') }).toEqual({
+    expect({ status: responseStatus(answer), codes: errorCodes(answer), namesLimit: answer.xml.includes('CARNET_SEARCH_MAX_VALUES') }).toEqual({
       status: 'Failure',
       codes: ['XDSRegistryError'],
       namesLimit: true,

@@ -7,7 +7,7 @@ import { NS, attr, childElements, firstChild, textOf } from '../../xml/index.js'
 import type { Element } from '../../xml/index.js';
 import { isDtm } from '../../domain/entry-requirements.js';
 import { parseCx } from '../../domain/hl7v2.js';
-import { DEFAULT_STORED_QUERY_MAX_VALUES } from '../../xml/limits.js';
+import { DEFAULT_SEARCH_MAX_VALUES } from '../../domain/input-limits.js';
 import { parseValue, ValueBudget } from './values.js';
 import type { Token } from './values.js';
 
@@ -307,7 +307,7 @@ export function storedQueryName(id: string): StoredQueryName | undefined {
  * parameters are wrong) whose `reason` is the XDS error code.
  */
 /** The stored query of an AdhocQueryRequest; more than `maxValues` values in all are refused. */
-export function parseAdhocQueryRequest(request: Element, maxValues = DEFAULT_STORED_QUERY_MAX_VALUES): StoredQuery {
+export function parseAdhocQueryRequest(request: Element, maxValues = DEFAULT_SEARCH_MAX_VALUES): StoredQuery {
   if (request.namespaceURI !== NS.query || request.localName !== 'AdhocQueryRequest') {
     throw sqError('XDSRegistryError', 'expected query:AdhocQueryRequest');
   }

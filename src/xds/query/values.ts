@@ -1,6 +1,7 @@
 // ITI-18 parameter value syntax (ITI TF-2 3.18.4.1.2.3.5): 'quoted strings' ('' escapes a quote),
 // ('a','b') lists, unquoted numbers. The text between quotes is data, whatever it contains.
 import { CarnetError } from '../../domain/errors.js';
+import { SEARCH_MAX_VALUES_VARIABLE } from '../../domain/input-limits.js';
 
 /**
  * The values a stored query may still give, counted as they are read: the value that passes the
@@ -22,7 +23,7 @@ export class ValueBudget {
   /** Counts one value of `slot`; throws once the query has given more than `max`. */
   take(slot: string): void {
     if (--this.left >= 0) return;
-    throw new CarnetError('invalid_metadata', `the query gives more values than ${this.max} (CARNET_STORED_QUERY_MAX_VALUES), counting every parameter`, {
+    throw new CarnetError('invalid_metadata', `the query gives more values than ${this.max} (${SEARCH_MAX_VALUES_VARIABLE}), counting every parameter`, {
       location: slot,
       reason: 'XDSRegistryError',
     });
