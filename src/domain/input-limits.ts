@@ -26,3 +26,11 @@ export function isInputLimitError(e: unknown): e is InputLimitError {
  */
 export const DEFAULT_SEARCH_MAX_VALUES = 5000;
 export const SEARCH_MAX_VALUES_VARIABLE = 'CARNET_SEARCH_MAX_VALUES';
+
+/**
+ * The most documents one ITI-43 Retrieve Document Set may ask for (CARNET_RETRIEVE_MAX_DOCUMENTS):
+ * each is a read of the store and an access traced, and its bytes are in the answer (whole, in
+ * memory, for a plain SOAP one).
+ */
+export const DEFAULT_RETRIEVE_MAX_DOCUMENTS = 100;
+export const RETRIEVE_MAX_DOCUMENTS_VARIABLE = 'CARNET_RETRIEVE_MAX_DOCUMENTS';

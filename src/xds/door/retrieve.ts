@@ -21,8 +21,8 @@ export interface RetrieveAnswer {
  * `mtom`: the documents as attachments (an MTOM request), else inline in base64 (a plain one,
  * which needs every document whole to write its envelope).
  */
-export async function handleRetrieve(body: Element, caller: Caller, services: Services, repositoryUniqueId: string, mtom = true): Promise<RetrieveAnswer> {
-  const read = readRetrieveDocumentSetRequest(body);
+export async function handleRetrieve(body: Element, caller: Caller, services: Services, repositoryUniqueId: string, mtom: boolean, maxDocuments: number): Promise<RetrieveAnswer> {
+  const read = readRetrieveDocumentSetRequest(body, maxDocuments);
   if (read.problems.length) {
     return { bodyXml: writeRetrieveDocumentSetResponse([], errorsFor(problemsError(read.problems), 'ITI-43')), attachments: [] };
   }

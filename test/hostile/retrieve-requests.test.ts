@@ -1,0 +1,88 @@
+// An ITI-43 asking for the same document again and again, or for thousands of documents, is
+// refused with an XDSRepositoryError before any document is read or any access traced. Before, a
+// request of 600 KB asking 2,000 times for a 64 KB document was answered with 175 MB (plain SOAP:
+// every copy held in memory, base64 in one string), holding the event loop ~7 s; a document of
+// tens of megabytes asked a few hundred times would have exhausted the process's memory. 6,000
+// requests for unknown documents were 6,000 transactions, the event loop held ~1.5 s.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Db } from '../../src/store/db.js';
+import { NO_RECORD_CHAIN } from '../../src/store/trace-repo.js';
+import { NS } from '../../src/xml/index.js';
+import { startTestApp, type RunningApp } from '../support/app.js';
+import { describeEachStore } from '../support/stores.js';
+import { adultRecord, as, makeWorld, patientCaller, proActor, submission } from '../support/world.js';
+import { errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from '../support/xds-client.js';
+
+const LIMIT = 100;
+const REPOSITORY = '1.2.250.1.999.1.1.1';
+/** CPU the server may spend on one refused request (the process's, so the least of three sends). */
+const CPU_BUDGET_MS = 300;
+
+const retrieve = (uniqueIds: string[]) =>
+  `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="${NS.xdsb}">` +
+  uniqueIds.map((u) => `<xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${REPOSITORY}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${u}</xdsb:DocumentUniqueId></xdsb:DocumentRequest>`).join('') +
+  `</xdsb:RetrieveDocumentSetRequest>`;
+
+const unknown = (n: number) => Array.from({ length: n }, () => `1.2.250.1.999.9.${randomUUID().replace(/\D/g, '').slice(0, 12)}`);
+
+describeEachStore('hostile ITI-43: what one retrieve asks for is bounded', (db: () => Db) => {
+  let server: RunningApp;
+  let url: string;
+  let assertion: string;
+  let documentUid: string;
+
+  beforeAll(async () => {
+    const w = await makeWorld(db());
+    server = await startTestApp(db());
+    url = `${server.baseUrl}/xds/repository`;
+    const doctor = proActor('doctor');
+    const rec = await adultRecord(w);
+    await w.services.consent.addGrant(patientCaller(rec.patientKey), rec.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
+    const sub = submission(rec.ins, [{ content: 'x'.repeat(64 * 1024) }]);
+    await w.services.submissions.submit(as(doctor), sub);
+    documentUid = sub.documents[0]!.metadata.uniqueId;
+    assertion = vihfFor(doctor);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const ask = (uniqueIds: string[], mtom: boolean) => postSoap(url, XDS_ACTIONS['ITI-43'], retrieve(uniqueIds), { assertion, mtom });
+  const patientTrace = async () => (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM access_trace WHERE chain_key <> $1', [NO_RECORD_CHAIN])).rows[0]!.n;
+
+  it(`answers ${LIMIT} requests (the limit), the document among them`, async () => {
+    const a = await ask([documentUid, ...unknown(LIMIT - 1)], true);
+    expect({ status: responseStatus(a), attachments: a.attachments.size, errors: errorCodes(a).length }).toEqual({ status: 'PartialSuccess', attachments: 1, errors: LIMIT - 1 });
+  });
+
+  const hostile: Array<[string, () => string[], boolean, RegExp]> = [
+    [`${LIMIT + 1} documents`, () => unknown(LIMIT + 1), true, /CARNET_RETRIEVE_MAX_DOCUMENTS/],
+    ['6,000 documents', () => unknown(6000), true, /CARNET_RETRIEVE_MAX_DOCUMENTS/],
+    ['the same document twice, plain SOAP', () => [documentUid, documentUid], false, /asks again/],
+    ['the same document 2,000 times, plain SOAP', () => Array.from({ length: 2000 }, () => documentUid), false, /CARNET_RETRIEVE_MAX_DOCUMENTS/],
+    ['the same document 90 times, MTOM', () => Array.from({ length: 90 }, () => documentUid), true, /asks again/],
+  ];
+  it.each(hostile)('refuses %s with XDSRepositoryError, reading and tracing nothing', async (_name, ids, mtom, why) => {
+    const traceBefore = await patientTrace();
+    const asked = ids();
+    let best = { answer: undefined as unknown as XdsAnswer, cpuMs: Infinity };
+    for (let i = 0; i < 3 && best.cpuMs > CPU_BUDGET_MS; i++) {
+      const before = process.cpuUsage();
+      const answer = await ask(asked, mtom);
+      const cpu = process.cpuUsage(before);
+      best = { answer, cpuMs: Math.min(best.cpuMs, (cpu.user + cpu.system) / 1000) };
+    }
+    const a = best.answer;
+    expect({ status: responseStatus(a), codes: [...new Set(errorCodes(a))], attachments: a.attachments.size, inline: /<xdsb:Document>/.test(a.xml), why: why.test(a.xml) }).toEqual({
+      status: 'Failure',
+      codes: ['XDSRepositoryError'],
+      attachments: 0,
+      inline: false,
+      why: true,
+    });
+    expect({ cpuMs: Math.round(best.cpuMs), within: best.cpuMs <= CPU_BUDGET_MS }).toMatchObject({ within: true });
+    expect(await patientTrace()).toBe(traceBefore);
+  });
+});
