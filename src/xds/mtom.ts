@@ -185,7 +185,12 @@ export function parseMultipartRelated(body: Buffer, contentTypeHeader: string, m
   if (parts.length === 0) throw new XdsWireError('multipart body has no parts');
 
   const byContentId = new Map<string, MimePart>();
-  for (const p of parts) if (p.contentId !== undefined) byContentId.set(p.contentId, p);
+  for (const p of parts) {
+    if (p.contentId === undefined) continue;
+    // a Content-ID names one part (RFC 2392): with two, which one is read would be a guess
+    if (byContentId.has(p.contentId)) throw new XdsWireError(`two MIME parts have the Content-ID <${p.contentId.slice(0, 200)}>`);
+    byContentId.set(p.contentId, p);
+  }
   let root = parts[0]!;
   if (ct.params['start']) {
     const r = byContentId.get(normaliseContentId(ct.params['start']));

@@ -120,6 +120,10 @@ export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
   registry('MTOM with 5,000 parts', Buffer.from(`${'--b\r\nContent-ID: <p>\r\n\r\nx\r\n'.repeat(5000)}--b--\r\n`), 'multipart/related; boundary="b"; type="application/xop+xml"');
   registry('MTOM root part larger than the XML part limit', Buffer.from(`--b\r\nContent-Type: application/xop+xml\r\n\r\n<a>${'x'.repeat(9 * 1024 * 1024)}</a>\r\n--b--\r\n`), 'multipart/related; boundary="b"; type="application/xop+xml"');
   registry('multipart/form-data', whole, `multipart/form-data; boundary=${boundary}`);
+  // A Content-ID names one part (RFC 2392): a second part of the same id made which one is read
+  // the parser's choice (the last one won), for the root as for a document.
+  const rootId = /start="<([^>]+)>"/.exec(mtom.contentType)![1]!;
+  registry('MTOM root part whose Content-ID a second part repeats', Buffer.concat([whole.subarray(0, whole.length - boundary.length - 6), Buffer.from(`\r\n--${boundary}\r\nContent-ID: <${rootId}>\r\n\r\n<x/>\r\n--${boundary}--\r\n`)]), mtom.contentType);
 
   // VIHF forgeries and signature wrapping (they name no existing record).
   const signed = vihf();
@@ -194,6 +198,11 @@ export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
   submit('submission set uniqueId with SQL', (s) => (s.submissionSet.uniqueId = `1.2.3' OR '1'='1`));
   submit('creationTime 20241345', (s) => (s.documents[0]!.metadata.creationTime = '20241345'));
   submit('creationTime 99999999999999', (s) => (s.documents[0]!.metadata.creationTime = '99999999999999'));
+  const twice = ctx.submission();
+  const twiceCid = `${randomUUID()}@hostile`;
+  const twiceEnv = envelope(A['ITI-41'], writeProvideAndRegisterRequest(twice, new Map([[twice.documents[0]!.id, twiceCid]])), security());
+  const twiceMessage = buildMtomMessage(twiceEnv, [{ contentId: twiceCid, contentType: 'text/plain', body: Buffer.from('hostile') }, { contentId: twiceCid, contentType: 'text/plain', body: Buffer.from('another document') }], A['ITI-41']);
+  repository('ITI-41 document part whose Content-ID a second part repeats', Buffer.concat(twiceMessage.chunks), twiceMessage.contentType);
   submit('title in invalid UTF-8', (s) => (s.documents[0]!.metadata.title = 'TITLE-MARK'), (env) => {
     const at = env.indexOf('TITLE-MARK');
     return Buffer.concat([Buffer.from(env.slice(0, at)), Buffer.from([0xe9, 0x74, 0xe9]), Buffer.from(env.slice(at + 'TITLE-MARK'.length))]);
