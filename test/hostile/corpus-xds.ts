@@ -145,6 +145,17 @@ export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
   const untrusted = testSigner('untrusted');
   const bulky = buildVihfAssertion({ idNatPs: '810000000666', profession: { code: '10', codeSystem: '1.2.250.1.71.1.2.7' }, structureId: '1', subjectName: 'Evil', mode: 'normal' }, { issuer: subjectDn(untrusted.certificatePem) })
     .replace('</saml2:AttributeStatement>', `${'<saml2:Attribute Name="x"><saml2:AttributeValue>v</saml2:AttributeValue></saml2:Attribute>'.repeat(3000)}</saml2:AttributeStatement>`);
+  // Every transform of the signature's reference is a canonicalisation of the assertion, made
+  // before the signature value is checked: anyone could ask hundreds of them, of a large assertion.
+  const transforms = (n: number, more = '') =>
+    vihf()
+      .replace(/<ds:KeyInfo>[\s\S]*<\/ds:KeyInfo>/, '')
+      .replace('<ds:Transforms>', `<ds:Transforms>${'<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'.repeat(n)}`)
+      .replace(/(<saml2:Issuer[^>]*)>/, `$1${more}>`);
+  withSecurity('signature reference with 400 transforms', securityHeader(transforms(400)));
+  withSecurity('signature reference with 100 transforms of an assertion of 1 MB', securityHeader(transforms(100, ` Evil="${'x'.repeat(1024 * 1024)}"`)));
+  withSecurity('signature reference with an XSLT transform', securityHeader(vihf().replace('<ds:Transforms>', '<ds:Transforms><ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>')));
+  withSecurity('assertion of 3 MB (one attribute)', securityHeader(vihf().replace(/(<saml2:Issuer[^>]*)>/, `$1 Evil="${'x'.repeat(3 * 1024 * 1024)}">`)));
   withSecurity('assertion of 9,000 elements', securityHeader(signAssertion(bulky, untrusted).replace(/<ds:KeyInfo>[\s\S]*<\/ds:KeyInfo>/, '')));
 
   // SQL and prototype keys in every stored-query slot, from an identified, authorised caller.
