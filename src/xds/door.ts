@@ -148,7 +148,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             case 'ITI-57':
               return send(await handleUpdate(body, caller, services));
             case 'ITI-43': {
-              const result = await handleRetrieve(body, caller, services, config.repositoryUniqueId, payload.mtom, config.limits.retrieveMaxDocuments);
+              const result = await handleRetrieve(body, caller, services, config.repositoryUniqueId, payload.mtom, { maxDocuments: config.limits.retrieveMaxDocuments, maxInlineBytes: config.documentBodyLimit });
               // The documents are in a package a browser would only download (content-headers.ts).
               const headers = documentResponseHeaders({ mimeType: payload.mtom ? 'multipart/related' : SOAP_TYPE, baseName: 'retrieve-document-set' });
               if (!payload.mtom) return sendFramed(reply.headers(headers), answer(result.bodyXml), false, responseAction(action));

@@ -14,21 +14,28 @@ export interface OneRecord {
   doctor: ProfessionalActor;
   patientKey: string;
   ins: PatientIdentifier;
-  /** the document's entryUUID (`urn:uuid:…`) and uniqueId */
+  /** the (first) document's entryUUID (`urn:uuid:…`) and uniqueId */
   document: { entryUuid: string; uniqueId: string };
+  /** the uniqueIds of every document, in the order of their contents */
+  uniqueIds: string[];
 }
 
-/** A server on `db` with one record holding one document of `content`, readable by the doctor. */
-export async function startWithOneRecord(db: Db, content = 'one document'): Promise<OneRecord> {
+/**
+ * A server on `db` (with `env`) and one record holding one document of each of `contents`,
+ * readable by the doctor.
+ */
+export async function startWithOneRecord(db: Db, contents: string | string[] = 'one document', env: Record<string, string> = {}): Promise<OneRecord> {
   const w = await makeWorld(db);
-  const server = await startTestApp(db);
+  const server = await startTestApp(db, env);
   const doctor = proActor('doctor');
   const rec = await adultRecord(w);
   await w.services.consent.addGrant(patientCaller(rec.patientKey), rec.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
-  const sub = submission(rec.ins, [{ content }]);
+  const sub = submission(rec.ins, ([] as string[]).concat(contents).map((content) => ({ content })));
   await w.services.submissions.submit(as(doctor), sub);
+  const uniqueIds = sub.documents.map((d) => d.metadata.uniqueId);
   const page = await w.services.documents.find(as(doctor), { patientKey: rec.patientKey }, {});
-  return { server, doctor, patientKey: rec.patientKey, ins: rec.ins, document: { entryUuid: page.entries[0]!.entryUuid, uniqueId: sub.documents[0]!.metadata.uniqueId } };
+  const first = page.entries.find((e) => e.uniqueId === uniqueIds[0])!;
+  return { server, doctor, patientKey: rec.patientKey, ins: rec.ins, document: { entryUuid: first.entryUuid, uniqueId: uniqueIds[0]! }, uniqueIds };
 }
 
 /**

@@ -73,3 +73,41 @@ describeEachStore('hostile ITI-43: what one retrieve asks for is bounded', (db: 
     expect(await patientTraceRows(db())).toBe(traceBefore);
   });
 });
+
+// A plain SOAP answer holds its documents whole, in base64, in one string: it carries at most as
+// many bytes of documents as the largest submission the server takes (CARNET_DOCUMENT_BODY_LIMIT,
+// here 100 KB). A document past that is refused (ask with MTOM), read no further than its size.
+describeEachStore('hostile ITI-43: what one plain SOAP answer holds is bounded', (db: () => Db) => {
+  let server: RunningApp;
+  let url: string;
+  let assertion: string;
+  let uniqueIds: string[];
+
+  beforeAll(async () => {
+    const one = await startWithOneRecord(db(), ['a'.repeat(60 * 1024), 'b'.repeat(60 * 1024)], { CARNET_DOCUMENT_BODY_LIMIT: '100kb' });
+    server = one.server;
+    url = `${server.baseUrl}/xds/repository`;
+    uniqueIds = one.uniqueIds;
+    assertion = vihfFor(one.doctor);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('answers the first document inline and refuses the one past the limit with XDSRepositoryError', async () => {
+    const a = await postSoap(url, XDS_ACTIONS['ITI-43'], retrieve(uniqueIds), { assertion });
+    const inline = [...a.xml.matchAll(/<xdsb:DocumentUniqueId>([^<]+)</g)].map((m) => m[1]);
+    expect({ status: responseStatus(a), inline, codes: errorCodes(a), says: /CARNET_DOCUMENT_BODY_LIMIT[\s\S]*MTOM/.test(a.xml) }).toEqual({
+      status: 'PartialSuccess',
+      inline: [uniqueIds[0]],
+      codes: ['XDSRepositoryError'],
+      says: true,
+    });
+  });
+
+  it('answers both as MTOM, whose attachments are streamed', async () => {
+    const a = await postSoap(url, XDS_ACTIONS['ITI-43'], retrieve(uniqueIds), { assertion, mtom: true });
+    expect({ status: responseStatus(a), attachments: a.attachments.size }).toEqual({ status: 'Success', attachments: 2 });
+  });
+});
