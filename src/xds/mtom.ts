@@ -125,7 +125,9 @@ function parseHeaders(text: string): Record<string, string> {
 function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
   const enc = (encoding ?? 'binary').trim().toLowerCase();
   if (enc === 'binary' || enc === '8bit' || enc === '7bit') return body;
-  if (enc === 'base64') return Buffer.from(body.toString('latin1').replace(/\s+/g, ''), 'base64');
+  // Node's base64 decoder skips the line breaks and spaces itself: removing them first was a
+  // regular expression over the whole part, a third of a second for 60 MB, before the sender is known
+  if (enc === 'base64') return Buffer.from(body.toString('latin1'), 'base64');
   throw new XdsWireError(`unsupported Content-Transfer-Encoding: ${enc}`);
 }
 
