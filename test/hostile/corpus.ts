@@ -64,6 +64,8 @@ function fhirBodies(ctx: CorpusContext): HostileRequest[] {
   post('billion laughs', '/fhir/Patient', FHIR_XML, `<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>${patient('<id value="&c;"/>')}`);
   post('DOCTYPE in lower case', '/fhir/Patient', FHIR_XML, `<!doctype Patient>${patient('')}`);
   post('XML not well-formed', '/fhir/Patient', FHIR_XML, patient('<id value="x">'));
+  post('XML character reference to U+0001', '/fhir/Patient', FHIR_XML, patient('<name><family value="a&#1;b"/></name>'));
+  post('XML raw U+0001', '/fhir/Patient', FHIR_XML, patient('<name><family value="a\u0001b"/></name>'));
   post('XML element with a prototype name', '/fhir/Patient', FHIR_XML, patient('<constructor value="x"/><__proto__ value="y"/>'));
   const [head, tail] = patient('<name><family value="MARK"/></name>').split('MARK') as [string, string];
   post('XML invalid UTF-8 in a name', '/fhir/Patient', FHIR_XML, Buffer.concat([Buffer.from(head), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(tail)]));
