@@ -3,7 +3,7 @@
 // three sends (as hostile.test.ts measures it); and the rows of the patients' traces, which a
 // refused request must leave as they were.
 import type { ProfessionalActor } from '../../src/domain/actor.js';
-import type { PatientIdentifier } from '../../src/domain/model.js';
+import type { DocumentEntryMetadata, PatientIdentifier } from '../../src/domain/model.js';
 import type { Db } from '../../src/store/db.js';
 import { NO_RECORD_CHAIN } from '../../src/store/trace-repo.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
@@ -21,16 +21,17 @@ export interface OneRecord {
 }
 
 /**
- * A server on `db` (with `env`) and one record holding one document of each of `contents`,
- * readable by the doctor.
+ * A server on `db` (with `env`) and one record holding one document of each of `contents` (and
+ * of `metadata` besides the usual), readable by the doctor.
  */
-export async function startWithOneRecord(db: Db, contents: string | string[] = 'one document', env: Record<string, string> = {}): Promise<OneRecord> {
+export async function startWithOneRecord(db: Db, contents: string | string[] = 'one document', env: Record<string, string> = {}, metadata: Partial<DocumentEntryMetadata> = {}): Promise<OneRecord> {
   const w = await makeWorld(db);
   const server = await startTestApp(db, env);
   const doctor = proActor('doctor');
   const rec = await adultRecord(w);
   await w.services.consent.addGrant(patientCaller(rec.patientKey), rec.patientKey, { subjectKind: 'professional', subjectId: doctor.idNatPs, effect: 'permit' });
   const sub = submission(rec.ins, ([] as string[]).concat(contents).map((content) => ({ content })));
+  for (const d of sub.documents) Object.assign(d.metadata, metadata);
   await w.services.submissions.submit(as(doctor), sub);
   const uniqueIds = sub.documents.map((d) => d.metadata.uniqueId);
   const page = await w.services.documents.find(as(doctor), { patientKey: rec.patientKey }, {});
