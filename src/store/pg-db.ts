@@ -38,8 +38,6 @@ export function openPostgres(options: PgOptions): Db {
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
-  let closing = false;
-  const kept = new CheckedOutClients();
   // Each connection's statements kept prepared (pg-statements.ts says what and why).
   const statements = new PgStatements(options.keptStatements);
   const run = async <T>(client: pg.PoolClient, sql: string, params: unknown[] | undefined, inTransaction: boolean): Promise<QueryResult<T>> => {
@@ -65,13 +63,11 @@ export function openPostgres(options: PgOptions): Db {
    * release, never handed to the next request.
    */
   const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    let client = kept.take();
-    if (!client) {
-      try {
-        client = await pool.connect();
-      } catch (e) {
-        throw translateDbError(e);
-      }
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      throw translateDbError(e);
     }
     let broken: Error | undefined;
     const onError = (e: Error) => {
@@ -87,9 +83,7 @@ export function openPostgres(options: PgOptions): Db {
       throw translateDbError(e);
     } finally {
       client.off('error', onError);
-      // kept for the next statement unless broken, the store closing, or someone waits for the pool
-      if (broken || closing || pool.waitingCount > 0) client.release(broken);
-      else kept.put(client);
+      client.release(broken);
     }
   };
 
@@ -117,47 +111,6 @@ export function openPostgres(options: PgOptions): Db {
         }
       }),
     exec: (sql) => withClient((client) => script(client, sql, false)),
-    close: () => {
-      closing = true;
-      kept.releaseAll();
-      return pool.end();
-    },
+    close: () => pool.end(),
   };
-}
-
-/**
- * Clients the store keeps checked out of the pool between its statements: `pg-pool`'s checkout and
- * release cost ~20 µs of the process's CPU a statement (a promise, a tick, a connection timer set
- * and cleared, an idle timer, listeners and events). A client kept here listens for errors (a
- * server that cuts it) and is given back to the pool, broken, if one comes.
- */
-class CheckedOutClients {
-  private readonly idle: pg.PoolClient[] = [];
-  private readonly onError = new Map<pg.PoolClient, () => void>();
-
-  take(): pg.PoolClient | undefined {
-    const client = this.idle.pop();
-    if (client) {
-      client.off('error', this.onError.get(client)!);
-      this.onError.delete(client);
-    }
-    return client;
-  }
-
-  put(client: pg.PoolClient): void {
-    const onError = (e: Error) => {
-      const at = this.idle.indexOf(client);
-      if (at >= 0) this.idle.splice(at, 1);
-      client.off('error', onError);
-      this.onError.delete(client);
-      client.release(e);
-    };
-    this.onError.set(client, onError as () => void);
-    client.on('error', onError);
-    this.idle.push(client);
-  }
-
-  releaseAll(): void {
-    for (let client = this.take(); client; client = this.take()) client.release();
-  }
 }
