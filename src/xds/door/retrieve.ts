@@ -10,6 +10,7 @@ import type { StreamedAttachment } from '../mtom-stream.js';
 import { readRetrieveDocumentSetRequest } from '../retrieve.js';
 import type { Element } from '../../xml/index.js';
 import { errorsFor, passDatabaseOutage, problemsError } from './errors.js';
+import type { FactsOf } from '../../http/request-facts.js';
 
 export interface RetrieveAnswer {
   bodyXml: string;
@@ -21,10 +22,17 @@ export interface RetrieveAnswer {
  * `mtom`: the documents as attachments (an MTOM request), else inline in base64 (a plain one,
  * which needs every document whole to write its envelope).
  */
-export async function handleRetrieve(body: Element, caller: Caller, services: Services, repositoryUniqueId: string, mtom = true): Promise<RetrieveAnswer> {
+export async function handleRetrieve(
+  body: Element,
+  caller: Caller,
+  services: Services,
+  repositoryUniqueId: string,
+  mtom: boolean,
+  facts: FactsOf,
+): Promise<RetrieveAnswer> {
   const read = readRetrieveDocumentSetRequest(body);
   if (read.problems.length) {
-    return { bodyXml: writeRetrieveDocumentSetResponse([], errorsFor(problemsError(read.problems), 'ITI-43')), attachments: [] };
+    return { bodyXml: writeRetrieveDocumentSetResponse([], errorsFor(problemsError(read.problems), 'ITI-43', facts)), attachments: [] };
   }
   const found: RetrievedDocument[] = [];
   const attachments: StreamedAttachment[] = [];
@@ -51,7 +59,7 @@ export async function handleRetrieve(body: Element, caller: Caller, services: Se
     } catch (e) {
       if (!isCarnetError(e)) throw e;
       passDatabaseOutage(e);
-      errors.push(...errorsFor(e, 'ITI-43').map((x) => ({ ...x, location: x.location ?? r.documentUniqueId })));
+      errors.push(...errorsFor(e, 'ITI-43', facts).map((x) => ({ ...x, location: x.location ?? r.documentUniqueId })));
     }
   }
   return { bodyXml: writeRetrieveDocumentSetResponse(found, errors), attachments };
