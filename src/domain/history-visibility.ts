@@ -94,3 +94,18 @@ export function historyShows(f: VisibilityFilter, subject: EntrySubject): boolea
       return false;
   }
 }
+
+/**
+ * TRACE-05: a row's place in its lane as a reader is shown it — its rank among the rows of that
+ * lane the reader is shown (1, 2, 3…), never the lane's own sequence number, whose gaps would
+ * count the rows left out and date them between their neighbours. Where nothing is hidden the two
+ * are the same. Asked for each shown row, oldest first; one numbering per history read.
+ */
+export function shownPlaces(): (lane: number) => number {
+  const last = new Map<number, number>();
+  return (lane) => {
+    const place = (last.get(lane) ?? 0) + 1;
+    last.set(lane, place);
+    return place;
+  };
+}

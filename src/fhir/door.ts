@@ -60,6 +60,12 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
         // Every answer here is chosen by Accept (JSON or XML; a document's own bytes or a Binary
         // resource): a cache must not give one form's answer to a request for the other.
         reply.header('vary', 'Accept');
+        // ACC-08: what an address answers depends on who asks (a minor and a parent on one
+        // browser ask for the same ones), and a read's Last-Modified would let a browser reuse a
+        // stored answer without asking: nothing here is stored, so every answer comes from the
+        // rules of its own caller. Conditional requests (If-None-Match) still work for clients
+        // that keep their own copies.
+        reply.header('cache-control', 'no-store');
         const query = req.url.indexOf('?');
         if (query < 0) return;
         const format = new URLSearchParams(req.url.slice(query + 1)).get('_format');
@@ -68,7 +74,7 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
         }
       });
       fhir.setErrorHandler((error: FastifyError, req, reply) => {
-        noteError(error, { code: error.statusCode && error.statusCode < 500 ? `http_${error.statusCode}` : 'internal' });
+        noteError(req.facts, error, { code: error.statusCode && error.statusCode < 500 ? `http_${error.statusCode}` : 'internal' });
         if (isCarnetError(error)) {
           const { status, outcome } = outcomeForError(error);
           if (status === 401) reply.header('www-authenticate', `Bearer realm="carnet", error="invalid_token"`);

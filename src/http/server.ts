@@ -9,7 +9,7 @@ import type { Config, InputLimits } from '../config/config.js';
 import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import { addRouteWords, loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
-import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
+import { noteError, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
 import { readJsonBody, XML_BODY_TYPES } from './bodies.js';
 import { givenRequestId } from './request-id.js';
@@ -114,19 +114,17 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   function beginRequest(req: FastifyRequest, reply: FastifyReply, done: (e?: Error) => void): void {
     reply.header('x-request-id', req.id);
     req.facts = {};
-    withRequestFacts(req.facts, () => {
-      // An XML body announcing more bytes than the XML part may hold is refused before it is read
-      // (MTOM is multipart: its documents do not count, its envelope is checked once split).
-      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      const length = Number(req.headers['content-length']);
-      try {
-        if (XML_BODY_TYPES.has(type) && length > config.limits.xml.maxBytes) checkXmlSize(length, config.limits.xml);
-      } catch (e) {
-        done(e as Error);
-        return;
-      }
-      done();
-    });
+    // An XML body announcing more bytes than the XML part may hold is refused before it is read
+    // (MTOM is multipart: its documents do not count, its envelope is checked once split).
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const length = Number(req.headers['content-length']);
+    try {
+      if (XML_BODY_TYPES.has(type) && length > config.limits.xml.maxBytes) checkXmlSize(length, config.limits.xml);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    done();
   }
   // DMP-06: a refusal that passes by itself says when to come back, on every door: the XDS door
   // answers it inside a RegistryResponse (XDSRegistryNotAvailable), not as an HTTP error.
@@ -191,7 +189,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    noteError(error, { code: status === 500 ? 'internal' : `http_${status}` });
+    noteError(req.facts, error, { code: status === 500 ? 'internal' : `http_${status}` });
     if (isCarnetError(error)) {
       const { status, outcome } = outcomeForError(error);
       const retry = retryAfterSeconds(error);

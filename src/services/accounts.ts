@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { governorAccess, holderAccess } from '../domain/access.js';
 import type { LegalRepresentativeActor, PatientActor } from '../domain/actor.js';
+import { alertSetterCode } from '../domain/announcements.js';
 import { CarnetError } from '../domain/errors.js';
 import { hashPassword, passwordProblem, readableSecret, verifyPassword } from '../auth/passwords.js';
 import type { Queryable, Tx } from '../store/db.js';
@@ -291,7 +292,8 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
           const governs = governorAccess(s.actor, record.context, now);
           if (!governs.ok) throw new CarnetError('forbidden', `refused: ${governs.reason.replace(/_/g, ' ')}`, { reason: governs.reason });
           const alert = input.alertEmail === null ? null : normaliseEmail(input.alertEmail, 'alertEmail');
-          await updateDmp(tx, s.patientKey, { alert_email: alert }, now);
+          // PAT-03: the address is the chooser's; it falls silent when their access ends (announcements.ts)
+          await updateDmp(tx, s.patientKey, { alert_email: alert, alert_set_by: alert === null ? null : alertSetterCode(s.actor) }, now);
         }
         const previous = contactOf(row.code_channel, row.email, row.phone);
         const next = contactOf(columns.code_channel, columns.email, columns.phone);

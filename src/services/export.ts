@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { actorId } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
+import { shownPlaces } from '../domain/history-visibility.js';
 import { extensionOf } from '../domain/media-types.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
@@ -72,12 +73,16 @@ function documentMetadata(e: StoredDocumentEntry) {
   };
 }
 
-/** One history row as the archive keeps it; lane, seq and hash let the reader check each lane's order. */
-function historyItem(r: TraceRow) {
+/**
+ * One history row as the archive keeps it; lane and seq give each lane's order. `seq` is the row's
+ * place among the rows of its lane the reader is shown (shownPlaces, TRACE-05), not the lane's own
+ * number: a gap there would count the rows about documents hidden from the reader.
+ */
+function historyItem(r: TraceRow, seq: number) {
   const details = (r.details ?? {}) as Record<string, unknown>;
   return {
     lane: Number(r.lane),
-    seq: Number(r.seq),
+    seq,
     at: new Date(r.occurred_at).toISOString(),
     actor: { kind: r.actor_kind, id: r.actor_id, name: r.actor_name, profession: r.actor_profession, specialty: r.actor_specialty, structure: r.actor_structure },
     action: r.action,
@@ -189,12 +194,13 @@ export function exportService(deps: ServiceDeps) {
             // page by page, oldest first, up to the rows that existed when the export was decided
             const total = (await readRows(deps.db, patientKey, snapshot.reader, { to: new Date(createdAt.getTime() + 1), limit: 1, offset: 0 })).total;
             yield Buffer.from('[\n');
+            const placeIn = shownPlaces();
             for (let offset = 0; offset < total; offset += HISTORY_PAGE) {
               // the store reads newest first: this page of the oldest-first list, from the end
               const limit = Math.min(HISTORY_PAGE, total - offset);
               const page = await readRows(deps.db, patientKey, snapshot.reader, { to: new Date(createdAt.getTime() + 1), limit, offset: total - offset - limit });
               const rows = [...page.rows].reverse();
-              const text = rows.map((r, i) => `${offset + i === 0 ? '' : ',\n'}${JSON.stringify(historyItem(r))}`).join('');
+              const text = rows.map((r, i) => `${offset + i === 0 ? '' : ',\n'}${JSON.stringify(historyItem(r, placeIn(Number(r.lane))))}`).join('');
               yield Buffer.from(text);
             }
             yield Buffer.from('\n]\n');

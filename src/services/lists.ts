@@ -71,6 +71,8 @@ export type FoundList =
  */
 async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: LoadedRecord, patientKey: string, criteria: ListCriteria): Promise<FoundList[]> {
   const kinds = criteria.kinds ?? ['submissionset', 'folder'];
+  // the caller's filter: the members listed, and each folder's time as the caller is shown it (ACC-08)
+  const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
   const bySource = criteria.sourceFamily !== undefined || criteria.sourceGiven !== undefined;
   const allSets = kinds.includes('submissionset')
     ? await findSubmissionSets(tx, {
@@ -95,6 +97,7 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
           lastUpdateTimeFrom: criteria.from,
           lastUpdateTimeTo: criteria.to,
           codeList: criteria.designationTypes ? [criteria.designationTypes] : undefined,
+          visibility,
         })
       : [];
   const owners = [...sets.map((s) => s.entryUuid), ...folders.map((f) => f.entryUuid)];
@@ -110,7 +113,6 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
   // only the latest is listed: an older one may carry the confidentiality it had before being
   // masked, and must not lead back to the content. But an older version still leads to a document
   // the caller sees: a set holding it (the deposit before an ITI-57 new version) is no hidden set.
-  const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
   const seen = documentIds.length ? (await findDocuments(tx, { patientKey, visibility, entryUuids: documentIds, latestOnly: false })).entries : [];
   const visible = new Set(seen.filter((e) => e.latest).map((e) => e.entryUuid));
   const visibleVersions = new Set(seen.map((e) => e.entryUuid));

@@ -162,8 +162,8 @@ class RecordView {
   }
 
   async associations(q: Omit<AssociationQuery, 'patientKey'>): Promise<StoredAssociation[]> {
-    const rows = this.guardSize(await findAssociations(this.tx, { ...q, patientKey: this.patientKey }));
-    return this.associationsAllowed(rows);
+    // ACC-08: bounded after what the caller may not see is left out, or the refusal would count it
+    return this.guardSize(await this.associationsAllowed(await findAssociations(this.tx, { ...q, patientKey: this.patientKey })));
   }
 
   /** A submission set whose members that lead to documents are all hidden would reveal them: it is hidden too. */
@@ -174,11 +174,13 @@ class RecordView {
   }
 
   async submissionSets(q: Omit<SubmissionSetQuery, 'patientKey'>): Promise<StoredSubmissionSet[]> {
-    return this.submissionSetsAllowed(this.guardSize(await findSubmissionSets(this.tx, { ...q, patientKey: this.patientKey })));
+    // ACC-08: bounded after the sets that reveal hidden documents are left out (as associations())
+    return this.guardSize(await this.submissionSetsAllowed(await findSubmissionSets(this.tx, { ...q, patientKey: this.patientKey })));
   }
 
   async folders(q: Omit<FolderQuery, 'patientKey'>): Promise<StoredFolder[]> {
-    return this.guardSize(await findFolders(this.tx, { ...q, patientKey: this.patientKey }));
+    // ACC-08: each folder's time as this reader is shown it (folder-time-sql.ts)
+    return this.guardSize(await findFolders(this.tx, { ...q, patientKey: this.patientKey, visibility: this.visibility }));
   }
 }
 

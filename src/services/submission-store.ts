@@ -168,7 +168,7 @@ export async function storeSubmission(
 
   // A document added to a folder refreshes the folder's lastUpdateTime (ITI TF-3 4.2.3.4).
   for (const fa of folderAdds) {
-    if (!inMessage.has(fa.folder)) await touchFolder(tx, patientKey, fa.folder, now);
+    if (!inMessage.has(fa.folder)) await touchFolder(tx, patientKey, fa.folder, now, fa.doc);
   }
   // DOC-05: replacement deprecates the old version; a replacement joins the old one's folders,
   // and its lineage (ACC-09): the old document's versions now follow the replacement's visibility.
@@ -185,7 +185,7 @@ export async function storeSubmission(
       const uuid = `urn:uuid:${randomUUID()}`;
       await insertAssociation(tx, { patientKey, entryUuid: uuid, metadata: { type: 'HasMember', sourceId: src, targetId: r.source }, storedAt: now });
       await registerObject(tx, uuid, patientKey, 'Association');
-      await touchFolder(tx, patientKey, src, now);
+      await touchFolder(tx, patientKey, src, now, r.source);
     }
     await trace('document.replace', {
       document: { logicalId: bareUuid(r.target.logicalId), entryUuid: bareUuid(r.target.entryUuid), uniqueId: r.target.uniqueId },

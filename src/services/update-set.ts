@@ -245,7 +245,6 @@ class UpdateRun {
       const folder = (await findFolders(this.tx, { patientKey: this.patientKey, entryUuids: [source], latestOnly: true }))[0];
       if (!folder || folder.availabilityStatus !== 'Approved') throw updateError(`association ${a.id}: the folder is not an approved current folder`, a.id);
       await this.currentDocument(target, a.id, a.targetId);
-      await touchFolder(this.tx, this.patientKey, source, this.now);
     } else {
       if (sourceType !== 'DocumentEntry' || targetType !== 'DocumentEntry') throw updateError(`association ${a.id}: ${a.type} links two documents`, a.id);
       for (const end of [source, target]) {
@@ -262,6 +261,8 @@ class UpdateRun {
     const metadata = { ...a, entryUuid: uuid, sourceId: source, targetId: target, availabilityStatus: 'Approved' as const };
     delete (metadata as { id?: string }).id;
     await insertAssociation(this.tx, { patientKey: this.patientKey, entryUuid: uuid, metadata, storedAt: this.now });
+    // the folder's time moves with the link that filed the document, written just above
+    if (a.type === 'HasMember') await touchFolder(this.tx, this.patientKey, source, this.now, target);
     await registerObject(this.tx, uuid, this.patientKey, 'Association');
     this.created.set(uuid, 'Association');
     const link = `urn:uuid:${randomUUID()}`;

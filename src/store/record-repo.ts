@@ -27,6 +27,8 @@ export interface DmpRow {
   oppose_centre_15: boolean;
   medecin_traitant: string | null;
   alert_email: string | null;
+  /** who chose alert_email (domain/announcements.ts alertSetterCode); null: unknown (migration 0084) */
+  alert_set_by: string | null;
   emergency_contacts: unknown[];
   page_size: number;
   sort_order: 'date' | 'author';
@@ -51,7 +53,7 @@ const LOAD_COLUMNS = `
 SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date::text AS birth_date,
   d.emancipated, d.protected_adult, d.consent_by, d.consent_at, d.creation_channel, d.created_by, d.created_at,
   d.closed_at, d.closed_by, d.closure_reason, d.purge_after, d.oppose_bris_de_glace, d.oppose_centre_15,
-  d.medecin_traitant, d.alert_email, d.emergency_contacts, d.page_size, d.sort_order, d.updated_at,
+  d.medecin_traitant, d.alert_email, d.alert_set_by, d.emergency_contacts, d.page_size, d.sort_order, d.updated_at,
   COALESCE((SELECT json_agg(json_build_object('subjectKind', g.subject_kind, 'subjectId', g.subject_id, 'effect', g.effect)
             ORDER BY g.created_at)
             FROM access_grant g WHERE g.patient_key = d.patient_key AND g.revoked_at IS NULL), '[]'::json) AS grants,

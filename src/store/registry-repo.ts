@@ -9,10 +9,13 @@ import type {
   StoredSubmissionSet,
   SubmissionSetMetadata,
 } from '../domain/model.js';
+import type { VisibilityFilter } from '../domain/visibility.js';
 import type { Statement } from './combined-writes.js';
 import type { Queryable } from './db.js';
 import { codeInListSql, codeJson, containedAnyOf, everyGroupSql } from './code-criteria-sql.js';
 import { bareUuid } from './document-repo.js';
+import { folderTimeSql } from './folder-time-sql.js';
+import { SqlParams } from './sql-params.js';
 
 export type RegistryObjectType = 'DocumentEntry' | 'SubmissionSet' | 'Folder' | 'Association';
 
@@ -197,15 +200,20 @@ export async function insertFolderVersion(q: Queryable, f: NewFolderVersion): Pr
 }
 
 /**
- * A change of the folder's content moves its lastUpdateTime forward. XDS carries it as a DTM to
- * the second, so a change within the second of the previous one is dated one second later: every
- * change stays visible to a consumer comparing the values it read (12323).
+ * A document filed into a folder moves the folder's lastUpdateTime forward. XDS carries it as a
+ * DTM to the second, so a change within the second of the previous one is dated one second later:
+ * every change stays visible to a consumer comparing the values it read (12323). The HasMember
+ * link that filed `document` (written before) keeps the time it gave the folder: a reader is shown
+ * only the times of the filings it may see (folder-time-sql.ts, ACC-08).
  */
-export async function touchFolder(q: Queryable, patientKey: string, entryUuid: string, at: Date): Promise<void> {
+export async function touchFolder(q: Queryable, patientKey: string, entryUuid: string, at: Date, document: string): Promise<void> {
   await q.query(
-    `UPDATE folder SET last_update_time = GREATEST($3::timestamptz, date_trunc('second', last_update_time) + interval '1 second')
-     WHERE patient_key = $1 AND entry_uuid = $2`,
-    [patientKey, bareUuid(entryUuid), at],
+    `WITH moved AS (
+       UPDATE folder SET last_update_time = GREATEST($3::timestamptz, date_trunc('second', last_update_time) + interval '1 second')
+        WHERE patient_key = $1 AND entry_uuid = $2 RETURNING last_update_time)
+     UPDATE association SET folder_time = (SELECT last_update_time FROM moved)
+      WHERE patient_key = $1 AND source_uuid = $2 AND target_uuid = $4 AND type = 'HasMember' AND folder_time IS NULL`,
+    [patientKey, bareUuid(entryUuid), at, bareUuid(document)],
   );
 }
 
@@ -253,19 +261,21 @@ export interface FolderQuery {
   lastUpdateTimeTo?: Date;
   /** AND across the outer list, OR within */
   codeList?: Array<Array<{ code: string; system?: string }>>;
+  /** the reader: each folder's lastUpdateTime (shown, searched, sorted) is the one it is shown (folder-time-sql.ts) */
+  visibility?: VisibilityFilter;
 }
 
 export async function findFolders(q: Queryable, query: FolderQuery): Promise<StoredFolder[]> {
-  const params: unknown[] = [query.patientKey];
-  const add = (v: unknown) => `$${params.push(v)}`;
-  const where = ['f.patient_key = $1'];
+  const p = new SqlParams();
+  const add = (v: unknown) => p.add(v);
+  const where = [`f.patient_key = ${add(query.patientKey)}`];
+  // the reader's time (ACC-08), or the time every filing moved for the writers' own checks
+  const time = query.visibility ? folderTimeSql(query.visibility, p) : 'f.last_update_time';
   if (query.latestOnly !== false) where.push('f.is_latest');
   if (query.entryUuids) where.push(`f.entry_uuid = ANY(${add(query.entryUuids.map(bareUuid))}::uuid[])`);
   if (query.logicalIds) where.push(`f.logical_id = ANY(${add(query.logicalIds.map(bareUuid))}::uuid[])`);
   if (query.uniqueIds) where.push(`f.unique_id = ANY(${add(query.uniqueIds)}::text[])`);
   if (query.statuses) where.push(`f.status = ANY(${add(query.statuses)}::text[])`);
-  if (query.lastUpdateTimeFrom) where.push(`f.last_update_time >= ${add(query.lastUpdateTimeFrom)}`);
-  if (query.lastUpdateTimeTo) where.push(`f.last_update_time < ${add(query.lastUpdateTimeTo)}`);
   if (query.codeList?.length) {
     // a code with its system against the metadata's list, a code alone against the codes' column
     const member = (m: string) => `(CASE WHEN ${m} ? 'system' THEN f.metadata->'codeList' @> jsonb_build_array(${m}) ELSE (${m}->>'code') = ANY(f.code_list) END)`;
@@ -273,10 +283,14 @@ export async function findFolders(q: Queryable, query: FolderQuery): Promise<Sto
       `(f.code_list && ${add(g.filter((c) => !c.system).map((c) => c.code))}::text[] OR f.metadata->'codeList' @> ANY(${containedAnyOf({ add }, g.filter((c) => c.system))}))`;
     where.push(everyGroupSql({ add }, query.codeList.map((g) => g.map(codeJson)), group, member));
   }
+  const range: string[] = [];
+  if (query.lastUpdateTimeFrom) range.push(`shown.last_update_time >= ${add(query.lastUpdateTimeFrom)}`);
+  if (query.lastUpdateTimeTo) range.push(`shown.last_update_time < ${add(query.lastUpdateTimeTo)}`);
   const r = await q.query<FolderRow>(
-    `SELECT f.patient_key::text, f.entry_uuid::text, f.logical_id::text, f.version, f.status, f.last_update_time, f.metadata
-     FROM folder f WHERE ${where.join(' AND ')} ORDER BY f.last_update_time DESC`,
-    params,
+    `SELECT * FROM (SELECT f.patient_key::text, f.entry_uuid::text, f.logical_id::text, f.version, f.status, ${time} AS last_update_time, f.metadata
+       FROM folder f WHERE ${where.join(' AND ')}) shown
+     ${range.length ? `WHERE ${range.join(' AND ')}` : ''} ORDER BY shown.last_update_time DESC`,
+    p.values,
   );
   return r.rows.map(toFolder);
 }

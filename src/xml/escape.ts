@@ -22,11 +22,27 @@ export function escapeText(s: string): string {
 const TEXT_NEEDS_ESCAPING = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 /** Characters a double-quoted attribute value must not hold as they are. */
-export const ATTR_NEEDS_ESCAPING = /[&<>"\r\n\t\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+export const ATTR_NEEDS_ESCAPING = /[&<>"\r\n\t]/;
+
+/** ATTR_NEEDS_ESCAPING's characters and those XML does not allow: what escapeAttr rewrites. */
+const ATTR_NEEDS_REWRITING = /[&<>"\r\n\t\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** The same characters, one by one. */
+const ATTR_ESCAPED = ['&', '<', '>', '"', '\r', '\n', '\t'] as const;
+
+/**
+ * ATTR_NEEDS_ESCAPING's test for a long text: `includes` of each character, which V8 runs as a
+ * scan for one byte, where the regular expression's class walks the text a character at a time
+ * (~45 µs against ~5 µs over the 37 KB of an ObjectRef answer's 1,000 ids, in process).
+ */
+export function needsAttrEscaping(s: string): boolean {
+  for (const c of ATTR_ESCAPED) if (s.includes(c)) return true;
+  return false;
+}
 
 /** Escapes text for a double-quoted attribute value. */
 export function escapeAttr(s: string): string {
-  if (!ATTR_NEEDS_ESCAPING.test(s)) return s;
+  if (!ATTR_NEEDS_REWRITING.test(s)) return s;
   return withXmlCharsOnly(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -9,7 +9,7 @@ import { startTestApp, type RunningApp } from './app.js';
 import { TestClock } from './clock.js';
 import { provideBundle, type DocSpec } from './mhd-bundle.js';
 import { loginCodes, startSmtpSink, type SmtpSink } from './smtp-sink.js';
-import { openTestPglite } from './stores.js';
+import { openTestDb, type StoreKind } from './stores.js';
 import { PROS } from './world.js';
 
 export const SUPPORT_MAILBOX = 'support-dmp@carnet.test';
@@ -22,9 +22,9 @@ export interface Portal {
   close(): Promise<void>;
 }
 
-/** `env`: more of the server's settings (e.g. CARNET_TERMS_VERSION). */
-export async function startPortal(env: Record<string, string> = {}): Promise<Portal> {
-  const db = await openTestPglite();
+/** `env`: more of the server's settings (e.g. CARNET_TERMS_VERSION); `kind`: the store (PGlite by default). */
+export async function startPortal(env: Record<string, string> = {}, kind: StoreKind = 'pglite'): Promise<Portal> {
+  const db = await openTestDb(kind);
   const sink = await startSmtpSink();
   const clock = new TestClock();
   const server = await startTestApp(

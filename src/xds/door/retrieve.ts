@@ -10,6 +10,7 @@ import type { StreamedAttachment } from '../mtom-stream.js';
 import { readRetrieveDocumentSetRequest } from '../retrieve.js';
 import type { Element } from '../../xml/index.js';
 import { errorsFor, passDatabaseOutage, problemsError } from './errors.js';
+import type { FactsOf } from '../../http/request-facts.js';
 
 export interface RetrieveAnswer {
   bodyXml: string;
@@ -29,10 +30,18 @@ export interface RetrieveLimits {
  * which needs every document whole to write its envelope: at most `maxInlineBytes` of them, the
  * largest submission the server takes; a document past that is refused, to be asked with MTOM).
  */
-export async function handleRetrieve(body: Element, caller: Caller, services: Services, repositoryUniqueId: string, mtom: boolean, limits: RetrieveLimits): Promise<RetrieveAnswer> {
+export async function handleRetrieve(
+  body: Element,
+  caller: Caller,
+  services: Services,
+  repositoryUniqueId: string,
+  mtom: boolean,
+  facts: FactsOf,
+  limits: RetrieveLimits,
+): Promise<RetrieveAnswer> {
   const read = readRetrieveDocumentSetRequest(body, limits.maxDocuments);
   if (read.problems.length) {
-    return { bodyXml: writeRetrieveDocumentSetResponse([], errorsFor(problemsError(read.problems), 'ITI-43')), attachments: [] };
+    return { bodyXml: writeRetrieveDocumentSetResponse([], errorsFor(problemsError(read.problems), 'ITI-43', facts)), attachments: [] };
   }
   const found: RetrievedDocument[] = [];
   const attachments: StreamedAttachment[] = [];
@@ -72,7 +81,7 @@ export async function handleRetrieve(body: Element, caller: Caller, services: Se
         });
         continue;
       }
-      errors.push(...errorsFor(e, 'ITI-43').map((x) => ({ ...x, location: x.location ?? r.documentUniqueId })));
+      errors.push(...errorsFor(e, 'ITI-43', facts).map((x) => ({ ...x, location: x.location ?? r.documentUniqueId })));
     }
   }
   return { bodyXml: writeRetrieveDocumentSetResponse(found, errors), attachments };
