@@ -36,6 +36,27 @@ declare module 'fastify' {
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
 const BINARY_TYPES = ['multipart/related', 'application/octet-stream'];
 
+/**
+ * What Fastify refuses before any route or hook (FST_ERR_BAD_URL: a path whose percent-encoding
+ * is no UTF-8, `%c0%ae`, `%ff`, `%zz`), answered as every other refusal of the server: an
+ * OperationOutcome, never Fastify's own shape naming its error code.
+ */
+function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const badUrl = error.code === 'FST_ERR_BAD_URL';
+  // the request's log line (onResponse) says why: no hook ran before this
+  req.facts = { error: { error: badUrl ? 'bad_url' : 'internal' } };
+  if (!badUrl) req.log.error({ err: error }, 'unexpected error before routing');
+  reply
+    .code(badUrl ? 400 : 500)
+    .header('x-request-id', req.id)
+    .type('application/fhir+json')
+    .send(
+      badUrl
+        ? errorOutcome('invalid', 'the request URL is not valid: its percent-encoding does not decode to UTF-8')
+        : errorOutcome('exception', `internal error; quote request id ${req.id} to the operator`),
+    );
+}
+
 export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
   const compilers = lazyCompilers();
   const app = Fastify({
@@ -56,6 +77,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     genReqId: (req) => {
       return givenRequestId(req.headers['x-request-id']) ?? randomUUID();
     },
+    // Fastify's refusals before routing, which it answers in its own shape with its own code
+    frameworkErrors: answerFrameworkError,
   });
   limitConnections(app.server, config.connections);
   app.decorate('routeIndex', new RouteIndex());

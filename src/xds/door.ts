@@ -133,7 +133,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             case 'ITI-42':
               return send(await handleSubmission(tx, body, payload, caller, services, req.facts));
             case 'ITI-18': {
-              const answer = await handleQuery(body, caller, services, req.facts);
+              const answer = await handleQuery(body, caller, services, req.facts, config.limits.searchMaxValues);
               if (typeof answer === 'string') return send(answer);
               // awaited: a failure before the answer's head (an outage: queryFailure passes it on)
               // is this handler's to answer
@@ -149,7 +149,10 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             case 'ITI-57':
               return send(await handleUpdate(body, caller, services, req.facts));
             case 'ITI-43': {
-              const result = await handleRetrieve(body, caller, services, config.repositoryUniqueId, payload.mtom, req.facts);
+              const result = await handleRetrieve(body, caller, services, config.repositoryUniqueId, payload.mtom, req.facts, {
+                maxDocuments: config.limits.retrieveMaxDocuments,
+                maxInlineBytes: config.documentBodyLimit,
+              });
               // The documents are in a package a browser would only download (content-headers.ts).
               const headers = documentResponseHeaders({ mimeType: payload.mtom ? 'multipart/related' : SOAP_TYPE, baseName: 'retrieve-document-set' });
               if (!payload.mtom) return sendFramed(reply.headers(headers), answer(result.bodyXml), false, responseAction(action));

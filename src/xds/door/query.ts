@@ -222,9 +222,9 @@ export interface StreamedQuery {
  * The AdhocQueryResponse, or, for FindDocuments as LeafClass, the query to stream. FindDocuments
  * as ObjectRef reads the entryUUIDs alone; every other query is answered whole.
  */
-export async function handleQuery(body: Element, caller: Caller, services: Services, facts: FactsOf): Promise<string | StreamedQuery> {
+export async function handleQuery(body: Element, caller: Caller, services: Services, facts: FactsOf, maxValues: number): Promise<string | StreamedQuery> {
   try {
-    const q = parseAdhocQueryRequest(body);
+    const q = parseAdhocQueryRequest(body, maxValues);
     const query = toRegistryQuery(q);
     if (query.kind === 'FindDocuments') {
       if (q.returnType === 'LeafClass') return { run: (sink) => services.registryQueries.streamDocuments(caller, query, sink) };
