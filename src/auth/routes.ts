@@ -124,7 +124,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
   /** The bearer session; a temporary-password session only where `allowTemporary` says so. */
   async function session(req: FastifyRequest, allowTemporary = false): Promise<{ caller: Caller; claims: CarnetClaims & JWTPayload }> {
     const { actor, claims } = await verifyRequestBearer(req, verifier, services.accessRefusals, 'auth');
-    noteActor(actor);
+    noteActor(req.facts, actor);
     if (claims.pwd_temporary === true && !allowTemporary) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
     }
@@ -144,7 +144,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
       });
 
       auth.setErrorHandler((error: FastifyError, req, reply: FastifyReply) => {
-        noteError(error, { code: error.statusCode && error.statusCode < 500 ? `http_${error.statusCode}` : 'internal' });
+        noteError(req.facts, error, { code: error.statusCode && error.statusCode < 500 ? `http_${error.statusCode}` : 'internal' });
         if (isCarnetError(error)) {
           const status = STATUS[error.code] ?? 400;
           if (status === 401) reply.header('www-authenticate', 'Bearer realm="carnet"');

@@ -79,6 +79,24 @@ export const VIHF_ATTRIBUTE = {
 
 /** Far above any real VIHF (about forty elements), far below what would cost the signature check. */
 const MAX_ASSERTION_ELEMENTS = 500;
+/** Far above any real VIHF (a few kilobytes), far below what would cost the signature check. */
+const MAX_ASSERTION_CHARACTERS = 64 * 1024;
+
+/**
+ * The transforms a VIHF's signature reference may name, at most two of them: the enveloped
+ * signature and a canonicalisation (SAML 2.0 core §5.4.3-4, as the DMP's signers make them). The
+ * library applies every transform, each a canonicalisation of the whole assertion, before it
+ * checks the signature value: a reference with hundreds of them cost anyone who sent one seconds
+ * of the event loop.
+ */
+const ALLOWED_TRANSFORMS = new Set([
+  'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+  'http://www.w3.org/2001/10/xml-exc-c14n#',
+  'http://www.w3.org/2001/10/xml-exc-c14n#WithComments',
+  'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+  'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments',
+]);
+const MAX_TRANSFORMS = 2;
 
 interface TrustedCert {
   pem: string;
@@ -220,6 +238,10 @@ function signedAssertionOf(security: Element | undefined, config: VihfVerifierCo
   if (references.length !== 1 || attr(references[0]!, 'URI') !== `#${id}`) {
     throw new VihfError('invalid_signature', 'the signature must have exactly one reference, to the assertion itself');
   }
+  const transforms = childElements(firstChild(references[0]!, NS.ds, 'Transforms') ?? references[0]!, NS.ds, 'Transform');
+  if (transforms.length > MAX_TRANSFORMS || transforms.some((t) => !ALLOWED_TRANSFORMS.has(attr(t, 'Algorithm') ?? ''))) {
+    throw new VihfError('invalid_signature', `the signature's reference may name at most ${MAX_TRANSFORMS} transforms: the enveloped signature and a canonicalisation`);
+  }
 
   const trust = trusted(config);
   const keyInfoCerts = descendants(signature, NS.ds, 'X509Certificate').map((e) => Buffer.from(textOf(e).replace(/\s+/g, ''), 'base64'));
@@ -235,6 +257,9 @@ function signedAssertionOf(security: Element | undefined, config: VihfVerifierCo
     throw new VihfError('malformed', `the assertion holds more than ${MAX_ASSERTION_ELEMENTS} elements`);
   }
   const assertionXml = serializeXml(assertion);
+  if (assertionXml.length > MAX_ASSERTION_CHARACTERS) {
+    throw new VihfError('malformed', `the assertion is longer than ${MAX_ASSERTION_CHARACTERS} characters`);
+  }
   const signatureXml = serializeXml(signature);
   const cacheKey = [assertionXml, signatureXml, ...candidates.map((c) => c.pem)];
   let checked = checkedSignatures.get(cacheKey);

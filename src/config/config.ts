@@ -1,6 +1,7 @@
 // The server's configuration, read once from the environment and validated as a whole.
 import { loadPatientAccessConfig, type PatientAccessConfig } from './patient-access.js';
 import { DEFAULT_JSON_LIMITS, JSON_LIMIT_VARIABLES, type JsonLimits } from '../json/read.js';
+import { DEFAULT_RETRIEVE_MAX_DOCUMENTS, DEFAULT_SEARCH_MAX_VALUES, RETRIEVE_MAX_DOCUMENTS_VARIABLE, SEARCH_MAX_VALUES_VARIABLE } from '../domain/input-limits.js';
 import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS, DEFAULT_XML_LIMITS, XML_LIMIT_VARIABLES, type XmlLimits } from '../xml/limits.js';
 import { valueOrFile, withSecretFiles } from './secrets.js';
 import { ConfigError, readBool, readEnum, readInt, readOid, readSize, readString, readUrl, type Env } from './env.js';
@@ -82,6 +83,10 @@ export interface InputLimits {
   mtomMaxParts: number;
   /** elements of a SOAP Header, the part read before the sender is identified */
   soapMaxHeaderElements: number;
+  /** values of one search (FHIR search, ITI-18 stored query), all its parameters together */
+  searchMaxValues: number;
+  /** documents one ITI-43 asks for */
+  retrieveMaxDocuments: number;
 }
 
 function readInputLimits(env: Env): InputLimits {
@@ -105,6 +110,8 @@ function readInputLimits(env: Env): InputLimits {
     },
     mtomMaxParts: readInt(env, 'CARNET_MTOM_MAX_PARTS', 1000, 2, 1_000_000),
     soapMaxHeaderElements: readInt(env, 'CARNET_SOAP_MAX_HEADER_ELEMENTS', DEFAULT_SOAP_MAX_HEADER_ELEMENTS, 10, 1_000_000),
+    searchMaxValues: readInt(env, SEARCH_MAX_VALUES_VARIABLE, DEFAULT_SEARCH_MAX_VALUES, 10, 1_000_000),
+    retrieveMaxDocuments: readInt(env, RETRIEVE_MAX_DOCUMENTS_VARIABLE, DEFAULT_RETRIEVE_MAX_DOCUMENTS, 1, 100_000),
   };
 }
 

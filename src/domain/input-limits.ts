@@ -17,3 +17,20 @@ export class InputLimitError extends CarnetError {
 export function isInputLimitError(e: unknown): e is InputLimitError {
   return e instanceof InputLimitError;
 }
+
+/**
+ * The most values one search may give (CARNET_SEARCH_MAX_VALUES), all its parameters together: a
+ * FHIR search's parameters and each comma-separated alternative of their values, an ITI-18
+ * stored query's values. As many ids as a query may answer objects (CARNET_MAX_QUERY_RESULTS'
+ * default), far more codes or statuses than any search needs.
+ */
+export const DEFAULT_SEARCH_MAX_VALUES = 5000;
+export const SEARCH_MAX_VALUES_VARIABLE = 'CARNET_SEARCH_MAX_VALUES';
+
+/**
+ * The most documents one ITI-43 Retrieve Document Set may ask for (CARNET_RETRIEVE_MAX_DOCUMENTS):
+ * each is a read of the store and an access traced, and its bytes are in the answer (whole, in
+ * memory, for a plain SOAP one).
+ */
+export const DEFAULT_RETRIEVE_MAX_DOCUMENTS = 100;
+export const RETRIEVE_MAX_DOCUMENTS_VARIABLE = 'CARNET_RETRIEVE_MAX_DOCUMENTS';

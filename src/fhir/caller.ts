@@ -32,7 +32,7 @@ export function requireBearer(
     const path = req.url.split('?')[0].replace(/\/$/, '');
     if (PUBLIC.has(path) || (req.method === 'GET' && PUBLIC_TYPES.test(path))) return;
     const { actor, claims } = await verifyRequestBearer(req, verifier, refusals, 'fhir');
-    noteActor(actor);
+    noteActor(req.facts, actor);
     // AUTH-03: a session opened with a temporary password may only replace it (POST /auth/password).
     if (claims.pwd_temporary === true) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });

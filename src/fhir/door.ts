@@ -77,7 +77,7 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
         }
       });
       fhir.setErrorHandler((error: FastifyError, req, reply) => {
-        noteError(error, { code: error.statusCode && error.statusCode < 500 ? `http_${error.statusCode}` : 'internal' });
+        noteError(req.facts, error, { code: error.statusCode && error.statusCode < 500 ? `http_${error.statusCode}` : 'internal' });
         if (isCarnetError(error)) {
           const { status, outcome } = outcomeForError(error);
           if (status === 401) reply.header('www-authenticate', `Bearer realm="carnet", error="invalid_token"`);

@@ -15,7 +15,7 @@ import { getDataType, tryGetDataType } from '@medplum/core';
 import type { InternalSchemaElement, InternalTypeSchema } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { CarnetError } from '../domain/errors.js';
-import { DEFAULT_XML_LIMITS, NS, parseXml, XmlParseError, type XmlLimits } from '../xml/index.js';
+import { DEFAULT_XML_LIMITS, NS, parseXml, withXmlCharsOnly, XmlParseError, type XmlLimits } from '../xml/index.js';
 import type { Element as XmlElement, Node as XmlNode } from '../xml/index.js';
 import { ensureFhirDefinitions, ensureResourceType } from './definitions.js';
 
@@ -292,7 +292,7 @@ function serializeXhtml(node: XmlElement, path: string): string {
 }
 
 function escapeText(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return withXmlCharsOnly(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -374,7 +374,7 @@ export function fhirXmlToJson<T extends Resource = Resource>(xml: string, option
 // JSON -> XML
 
 function escapeAttr(value: string): string {
-  return value
+  return withXmlCharsOnly(value)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -2,9 +2,11 @@
 // kind and id, nothing else) and, when the answer is an error, Carnet's error code and the rule's
 // reason. The reason goes to the log only: an answer about a hidden document must look like one
 // about an unknown id (ACC-08), so the integrator who quotes the request id finds it here.
-// The doors note these facts where they learn them (identity checks, error mappings); an
-// AsyncLocalStorage holds them for the request, so deep mappings need no request object.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// The doors note these facts where they learn them (identity checks, error mappings) on the
+// request's own record (`req.facts`, made when the request begins), handed to the mappings that
+// note them. An AsyncLocalStorage held it before, so that deep mappings needed no request object;
+// on Node 20 that turns on a hook run for every promise the process makes, whatever the request:
+// ~5% of the server's CPU per ITI-18 ObjectRef request (docs/PERFORMANCE.md).
 import { actorId, type Actor } from '../domain/actor.js';
 import { isCarnetError, retryAfterSeconds, type CarnetError } from '../domain/errors.js';
 import { loggableError } from '../util/loggable-error.js';
@@ -37,16 +39,11 @@ export interface RequestFacts {
   unexpected?: unknown;
 }
 
-const store = new AsyncLocalStorage<RequestFacts>();
-
-/** Runs the rest of a request with a fresh record of its facts. */
-export function withRequestFacts(facts: RequestFacts, next: () => void): void {
-  store.run(facts, next);
-}
+/** The record of a request's facts, or none (a request refused before it began, a test's call). */
+export type FactsOf = RequestFacts | null | undefined;
 
 /** The caller, once identified. */
-export function noteActor(actor: Actor): void {
-  const facts = store.getStore();
+export function noteActor(facts: FactsOf, actor: Actor): void {
   if (!facts) return;
   facts.actor = { kind: actor.kind, id: actorId(actor) };
   // An emergency access is worth seeing at a glance.
@@ -54,8 +51,7 @@ export function noteActor(actor: Actor): void {
 }
 
 /** The first error the request answers with: Carnet's code and the rule's reason. */
-export function noteError(error: unknown, fallback?: { code: string; reason?: string }): void {
-  const facts = store.getStore();
+export function noteError(facts: FactsOf, error: unknown, fallback?: { code: string; reason?: string }): void {
   if (!facts || facts.error) return;
   const found = isCarnetError(error) ? { code: error.code, reason: error.reason } : fallback;
   if (found) facts.error = { error: found.code, ...(found.reason ? { reason: found.reason } : {}) };
@@ -66,8 +62,7 @@ export function noteError(error: unknown, fallback?: { code: string; reason?: st
 }
 
 /** An unexpected error answered as part of the answer (not by the error handlers, which log theirs). */
-export function noteUnexpected(error: unknown): void {
-  const facts = store.getStore();
+export function noteUnexpected(facts: FactsOf, error: unknown): void {
   if (facts && facts.unexpected === undefined) facts.unexpected = error;
 }
 

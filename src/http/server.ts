@@ -9,7 +9,7 @@ import type { Config, InputLimits } from '../config/config.js';
 import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import { addRouteWords, loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
-import { noteError, withRequestFacts, type RequestFacts } from './request-facts.js';
+import { noteError, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
 import { readJsonBody, XML_BODY_TYPES } from './bodies.js';
 import { givenRequestId } from './request-id.js';
@@ -36,6 +36,27 @@ declare module 'fastify' {
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
 const BINARY_TYPES = ['multipart/related', 'application/octet-stream'];
 
+/**
+ * What Fastify refuses before any route or hook (FST_ERR_BAD_URL: a path whose percent-encoding
+ * is no UTF-8, `%c0%ae`, `%ff`, `%zz`), answered as every other refusal of the server: an
+ * OperationOutcome, never Fastify's own shape naming its error code.
+ */
+function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const badUrl = error.code === 'FST_ERR_BAD_URL';
+  // the request's log line (onResponse) says why: no hook ran before this
+  req.facts = { error: { error: badUrl ? 'bad_url' : 'internal' } };
+  if (!badUrl) req.log.error({ err: error }, 'unexpected error before routing');
+  reply
+    .code(badUrl ? 400 : 500)
+    .header('x-request-id', req.id)
+    .type('application/fhir+json')
+    .send(
+      badUrl
+        ? errorOutcome('invalid', 'the request URL is not valid: its percent-encoding does not decode to UTF-8')
+        : errorOutcome('exception', `internal error; quote request id ${req.id} to the operator`),
+    );
+}
+
 export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
   const compilers = lazyCompilers();
   const app = Fastify({
@@ -56,6 +77,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     genReqId: (req) => {
       return givenRequestId(req.headers['x-request-id']) ?? randomUUID();
     },
+    // Fastify's refusals before routing, which it answers in its own shape with its own code
+    frameworkErrors: answerFrameworkError,
   });
   limitConnections(app.server, config.connections);
   app.decorate('routeIndex', new RouteIndex());
@@ -91,19 +114,17 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   function beginRequest(req: FastifyRequest, reply: FastifyReply, done: (e?: Error) => void): void {
     reply.header('x-request-id', req.id);
     req.facts = {};
-    withRequestFacts(req.facts, () => {
-      // An XML body announcing more bytes than the XML part may hold is refused before it is read
-      // (MTOM is multipart: its documents do not count, its envelope is checked once split).
-      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      const length = Number(req.headers['content-length']);
-      try {
-        if (XML_BODY_TYPES.has(type) && length > config.limits.xml.maxBytes) checkXmlSize(length, config.limits.xml);
-      } catch (e) {
-        done(e as Error);
-        return;
-      }
-      done();
-    });
+    // An XML body announcing more bytes than the XML part may hold is refused before it is read
+    // (MTOM is multipart: its documents do not count, its envelope is checked once split).
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const length = Number(req.headers['content-length']);
+    try {
+      if (XML_BODY_TYPES.has(type) && length > config.limits.xml.maxBytes) checkXmlSize(length, config.limits.xml);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    done();
   }
   // DMP-06: a refusal that passes by itself says when to come back, on every door: the XDS door
   // answers it inside a RegistryResponse (XDSRegistryNotAvailable), not as an HTTP error.
@@ -170,7 +191,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    noteError(error, { code: status === 500 ? 'internal' : `http_${status}` });
+    noteError(req.facts, error, { code: status === 500 ? 'internal' : `http_${status}` });
     if (isCarnetError(error)) {
       const { status, outcome } = outcomeForError(error);
       const retry = retryAfterSeconds(error);

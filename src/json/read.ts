@@ -163,6 +163,28 @@ export function parseJson(text: string, limits: JsonLimits = DEFAULT_JSON_LIMITS
   }
 }
 
+/**
+ * The values (objects, arrays, strings, numbers, literals) of a value already parsed, counted as
+ * scanJson counts them in text; the count stops once past `max` (the answer is then `max + 1`), so
+ * that counting never costs more than the limit, however large the value.
+ */
+export function countJsonValues(value: unknown, max: number): number {
+  let n = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (++n > max) return max + 1;
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) stack.push(x);
+  }
+  return n;
+}
+
+/** The error of a value past CARNET_JSON_MAX_VALUES, for a reader that counts values itself. */
+export function tooManyJsonValues(limits: JsonLimits): InputLimitError {
+  return limitError('maxValues', limits.maxValues);
+}
+
 /** Bundle.entry of a resource read from XML, held to the same limit as a JSON Bundle's. */
 export function checkBundleEntries(resource: unknown, limits: JsonLimits): void {
   const r = resource as { resourceType?: unknown; entry?: unknown };

@@ -295,7 +295,7 @@ export function documentService(deps: ServiceDeps) {
      * are committed before this resolves, so before any byte leaves; the bytes past the first
      * slice are read from the store as the answer asks for them.
      */
-    async retrieve(caller: Caller, ref: DocumentRef): Promise<RetrievedDocument> {
+    async retrieve(caller: Caller, ref: DocumentRef, limits: { maxBytes?: number } = {}): Promise<RetrievedDocument> {
       await deps.availability?.ensureAvailable('document.retrieve');
       const loc = await locate(ref);
       if (!loc) throw new CarnetError('not_found', 'no such document');
@@ -308,6 +308,11 @@ export function documentService(deps: ServiceDeps) {
           const key = document!.contentKey;
           const head = key ? await getContentHead(tx, loc.patientKey, key) : null;
           if (!head) throw new CarnetError('not_found', 'the document has no stored content');
+          // a caller that holds the bytes whole (an answer written in one piece) says how many it
+          // still takes: a document past them is refused before a byte of it is read
+          if (limits.maxBytes !== undefined && head.size > limits.maxBytes) {
+            throw new CarnetError('too_long', `the document (${head.size} bytes) does not fit in what this answer may still carry (${limits.maxBytes} bytes)`);
+          }
           return { entry: document!, content: storedContent(deps.db, loc.patientKey, key!, head) };
         },
       });

@@ -34,14 +34,17 @@
 //   once under a new name when it is not in a transaction (the error is raised before it runs).
 // - A statement pushed out of the bound is deallocated before the next statement run outside a
 //   transaction (a transaction's BEGIN included), where its failure could not abort one.
+// - A kept statement is described by PostgreSQL on its first run on a connection only; its later
+//   runs there send no Describe and read their rows with the fields seen then (pg-kept-query.ts).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { KeptList, RecentTexts, isKeptKind, isKeptText, mayChangeShape, statementKind } from './kept-statements.js';
 import { isKeptStatementGone, sqlState } from './db-errors.js';
+import { runKept, type KeptName } from './pg-kept-query.js';
 
 interface ClientStatements {
-  /** SQL text -> the name it is prepared under on this connection */
-  readonly names: KeptList<string>;
+  /** SQL text -> the name it is prepared under on this connection (and its rows' description) */
+  readonly names: KeptList<KeptName>;
   /** the pool's shape generation these names were prepared in */
   generation: number;
   /** a `DEALLOCATE ALL` still owed (the last one failed: an aborted transaction) */
@@ -106,7 +109,7 @@ export class PgStatements {
   private stateOf(client: pg.ClientBase): ClientStatements {
     let state = this.byClient.get(client);
     if (!state) {
-      state = { names: new KeptList<string>(this.bound), generation: this.generation, deallocateAll: false, stale: [], shapeChangedInTransaction: false };
+      state = { names: new KeptList<KeptName>(this.bound), generation: this.generation, deallocateAll: false, stale: [], shapeChangedInTransaction: false };
       this.byClient.set(client, state);
     }
     return state;
@@ -130,17 +133,17 @@ export class PgStatements {
     // as a simple query, which runs every statement it holds (a shape changed unseen, `rows` lost)
     if (!state.names.has(sql) && !this.recent.ran(sql)) return client.query(unnamed(sql, values));
     await this.catchUp(client, state);
-    const name = this.nameFor(state, sql);
+    const kept = this.nameFor(state, sql);
     try {
-      return await client.query({ name, text: sql, values });
+      return await runKept(client, kept, sql, values);
     } catch (e) {
       // An error not the server's (the connection lost, a row `pg` could not read, no answer in
       // time): whatever `pg` made of the statement, it is forgotten here too, and not run again.
       const unsent = !(e instanceof pg.DatabaseError);
-      if (!(unsent || isKeptStatementGone(e)) || !state.names.forget(sql, name)) throw e;
-      state.stale.push(name);
+      if (!(unsent || isKeptStatementGone(e)) || !state.names.forget(sql, kept)) throw e;
+      state.stale.push(kept.name);
       if (inTransaction || unsent) throw e;
-      return client.query({ name: this.nameFor(state, sql), text: sql, values });
+      return runKept(client, this.nameFor(state, sql), sql, values);
     }
   }
 
@@ -167,13 +170,13 @@ export class PgStatements {
     if (inTransaction) state.shapeChangedInTransaction = true;
   }
 
-  private nameFor(state: ClientStatements, sql: string): string {
-    let name = state.names.use(sql);
-    if (name === undefined) {
-      name = `carnet_${this.tag}_${++this.made}`;
-      state.stale.push(...state.names.add(sql, name));
+  private nameFor(state: ClientStatements, sql: string): KeptName {
+    let kept = state.names.use(sql);
+    if (kept === undefined) {
+      kept = { name: `carnet_${this.tag}_${++this.made}` };
+      for (const out of state.names.add(sql, kept)) state.stale.push(out.name);
     }
-    return name;
+    return kept;
   }
 
   /** Ends this connection's kept statements if a table's shape may have changed since they were made. */

@@ -163,14 +163,34 @@ const WAIT_FOR_LANE = 'SELECT lane::int AS lane, seq::text AS seq, hash FROM acc
  * had before lanes, which became its lane 0 (migration 0062) and must still verify.
  */
 export function traceRowHash(row: Omit<TraceRow, 'hash'>): string {
-  const content: Record<string, unknown> = {};
-  for (const c of HASHED_COLUMNS) {
-    const v = row[c];
-    content[c] = v instanceof Date ? v.toISOString() : v === undefined ? null : c === 'seq' ? Number(v) : v;
-  }
+  return chainHash(row.prev_hash, canonicalContent(row));
+}
+
+/** The content's keys as canonicalJson sorts them, and their JSON: the same for every row. */
+const SORTED_KEYS = ([...HASHED_COLUMNS] as string[]).sort();
+const SORTED_KEYS_WITH_LANE = [...HASHED_COLUMNS, 'lane'].sort();
+const KEY_JSON = new Map([...SORTED_KEYS_WITH_LANE].map((k) => [k, `${JSON.stringify(k)}:`]));
+
+/**
+ * `canonicalJson` of the row's content, written key by key in the order it sorts them (constant:
+ * the columns, and the lane unless 0) rather than by building the content object and sorting it
+ * for every row: the same text, tested against it (trace-row-hash.test.ts). `detailsJson`, when
+ * the caller has it, is canonicalJson(row.details).
+ */
+function canonicalContent(row: Omit<TraceRow, 'hash'>, detailsJson?: string): string {
   const lane = Number(row.lane ?? 0);
-  if (lane !== 0) content.lane = lane;
-  return chainHash(row.prev_hash, canonicalJson(content));
+  let out = '{';
+  for (const c of lane !== 0 ? SORTED_KEYS_WITH_LANE : SORTED_KEYS) {
+    if (out.length > 1) out += ',';
+    out += KEY_JSON.get(c)!;
+    if (c === 'lane') out += JSON.stringify(lane);
+    else if (c === 'details' && detailsJson !== undefined) out += detailsJson;
+    else {
+      const v = row[c as (typeof HASHED_COLUMNS)[number]];
+      out += canonicalJson(v instanceof Date ? v.toISOString() : v === undefined ? null : c === 'seq' ? Number(v) : v);
+    }
+  }
+  return `${out}}`;
 }
 
 /** A lane's head: the lane, and the sequence number and hash of its last row. */
@@ -302,6 +322,8 @@ async function appendAfterLocked(tx: Queryable, entry: TraceEntry, chainKey: str
 function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead, traceId: string): TraceRow {
   // Millisecond precision: what a JavaScript Date can read back unchanged.
   const occurredAt = new Date(Math.floor(entry.occurredAt.getTime()));
+  // canonical once: stored parsed back (what a read of the row gives), hashed as this text
+  const detailsJson = canonicalJson(entry.details ?? {});
   const row: Omit<TraceRow, 'hash'> = {
     chain_key: chainKey,
     seq: prev.seq + 1,
@@ -325,11 +347,11 @@ function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead, traceId:
     target_id: entry.target?.id ?? null,
     channel: entry.channel,
     request_id: entry.requestId ?? null,
-    details: JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>,
+    details: JSON.parse(detailsJson) as Record<string, unknown>,
     lane: prev.lane,
     prev_hash: prev.hash,
   };
-  return { ...row, hash: traceRowHash(row) };
+  return { ...row, hash: chainHash(row.prev_hash, canonicalContent(row, detailsJson)) };
 }
 
 /** The row's values in the order of WRITTEN_COLUMNS: HASHED_COLUMNS, then lane, prev_hash and hash. */

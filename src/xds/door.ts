@@ -43,7 +43,7 @@ const SOAP_TYPE = 'application/soap+xml; charset=UTF-8';
 const SOAP11_TYPE = 'text/xml; charset=UTF-8';
 
 function sendFault(reply: FastifyReply, error: unknown, relatesTo?: string): FastifyReply {
-  noteError(error, { code: error instanceof XdsWireError ? 'soap_fault' : 'internal', ...(error instanceof XdsWireError && error.subcode ? { reason: error.subcode } : {}) });
+  noteError(reply.request.facts, error, { code: error instanceof XdsWireError ? 'soap_fault' : 'internal', ...(error instanceof XdsWireError && error.subcode ? { reason: error.subcode } : {}) });
   const status = error instanceof XdsWireError ? error.httpStatus : 500;
   // a SOAP 1.1 sender reads its VersionMismatch in SOAP 1.1 (SOAP 1.2 Part 1 §5.4.7, Appendix A)
   const type = error instanceof XdsWireError && error.soap11 ? SOAP11_TYPE : SOAP_TYPE;
@@ -117,12 +117,13 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             services,
             verifier,
             requestId: req.id,
+            facts: req.facts,
             transaction: tx,
             clientAddress: req.ip,
             clockNow: now,
             onLogError: (err) => req.log.error({ err }, 'the security log could not be written'),
           });
-          noteActor(caller.actor);
+          noteActor(req.facts, caller.actor);
           const body = soap.readBody();
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           // ITI TF-2x V.3.6: the answer is framed as the request was, MTOM or plain SOAP.
@@ -130,9 +131,9 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
           switch (tx) {
             case 'ITI-41':
             case 'ITI-42':
-              return send(await handleSubmission(tx, body, payload, caller, services));
+              return send(await handleSubmission(tx, body, payload, caller, services, req.facts));
             case 'ITI-18': {
-              const answer = await handleQuery(body, caller, services);
+              const answer = await handleQuery(body, caller, services, req.facts, config.limits.searchMaxValues);
               if (typeof answer === 'string') return send(answer);
               // awaited: a failure before the answer's head (an outage: queryFailure passes it on)
               // is this handler's to answer
@@ -141,14 +142,17 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
                 relatesTo,
                 mtom: payload.mtom,
                 cache: entryXml,
-                failed: (e) => send(queryFailure(e)),
+                failed: (e) => send(queryFailure(e, req.facts)),
                 onCut: (err) => req.log.error({ err }, 'an ITI-18 answer failed after its head was sent: the connection is cut'),
               });
             }
             case 'ITI-57':
-              return send(await handleUpdate(body, caller, services));
+              return send(await handleUpdate(body, caller, services, req.facts));
             case 'ITI-43': {
-              const result = await handleRetrieve(body, caller, services, config.repositoryUniqueId, payload.mtom);
+              const result = await handleRetrieve(body, caller, services, config.repositoryUniqueId, payload.mtom, req.facts, {
+                maxDocuments: config.limits.retrieveMaxDocuments,
+                maxInlineBytes: config.documentBodyLimit,
+              });
               // The documents are in a package a browser would only download (content-headers.ts).
               const headers = documentResponseHeaders({ mimeType: payload.mtom ? 'multipart/related' : SOAP_TYPE, baseName: 'retrieve-document-set' });
               if (!payload.mtom) return sendFramed(reply.headers(headers), answer(result.bodyXml), false, responseAction(action));
@@ -161,7 +165,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
           // A database outage passes by itself (door/errors.ts passDatabaseOutage): 503, with the
           // Retry-After of its noted facts, never an unexpected error.
           if (isDatabaseOutage(e)) {
-            noteError(e);
+            noteError(req.facts, e);
             return sendFault(reply, new XdsWireError(e.message, { faultCode: 'Receiver', status: 503 }), relatesTo);
           }
           if (!(e instanceof XdsWireError)) req.log.error({ err: e }, 'unexpected error in the XDS door');

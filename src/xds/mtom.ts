@@ -125,7 +125,9 @@ function parseHeaders(text: string): Record<string, string> {
 function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
   const enc = (encoding ?? 'binary').trim().toLowerCase();
   if (enc === 'binary' || enc === '8bit' || enc === '7bit') return body;
-  if (enc === 'base64') return Buffer.from(body.toString('latin1').replace(/\s+/g, ''), 'base64');
+  // Node's base64 decoder skips the line breaks and spaces itself: removing them first was a
+  // regular expression over the whole part, a third of a second for 60 MB, before the sender is known
+  if (enc === 'base64') return Buffer.from(body.toString('latin1'), 'base64');
   throw new XdsWireError(`unsupported Content-Transfer-Encoding: ${enc}`);
 }
 
@@ -185,7 +187,12 @@ export function parseMultipartRelated(body: Buffer, contentTypeHeader: string, m
   if (parts.length === 0) throw new XdsWireError('multipart body has no parts');
 
   const byContentId = new Map<string, MimePart>();
-  for (const p of parts) if (p.contentId !== undefined) byContentId.set(p.contentId, p);
+  for (const p of parts) {
+    if (p.contentId === undefined) continue;
+    // a Content-ID names one part (RFC 2392): with two, which one is read would be a guess
+    if (byContentId.has(p.contentId)) throw new XdsWireError(`two MIME parts have the Content-ID <${p.contentId.slice(0, 200)}>`);
+    byContentId.set(p.contentId, p);
+  }
   let root = parts[0]!;
   if (ct.params['start']) {
     const r = byContentId.get(normaliseContentId(ct.params['start']));

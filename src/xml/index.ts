@@ -6,5 +6,5 @@ export { DEFAULT_XML_LIMITS, TRUSTED_XML_LIMITS, XML_LIMIT_VARIABLES, xmlLimitEr
 export { scanXml, XmlScanner, type RootChild } from './scan.js';
 export { checkXml, checkXmlSize, decodeUtf8, isScannedXml, parseScannedXml, parseXml, scanXmlText, scanXmlTextInSlices, withoutBom, type ScannedXml } from './read.js';
 export * from './dom.js';
-export { ATTR_NEEDS_ESCAPING, escapeAttr, escapeText } from './escape.js';
+export { ATTR_NEEDS_ESCAPING, escapeAttr, escapeText, needsAttrEscaping, withXmlCharsOnly } from './escape.js';
 

@@ -103,11 +103,35 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
   return parseScannedXml(scanXmlText(text, limits).text);
 }
 
+/** Characters XML 1.0 does not allow (§2.2 Char), as they stand in a JavaScript string. */
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const CHAR_REFERENCE = /&#(?:x([0-9A-Fa-f]+)|([0-9]+));/g;
+
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+/**
+ * Refuses a character XML 1.0 does not allow, written as itself or as a character reference
+ * (`&#1;`, `&#xFFFE;`, `&#xD800;`), which the parser lets through: kept in a document's metadata,
+ * it made every later answer naming that document (ITI-18, FHIR XML) XML no reader can parse.
+ */
+function checkXmlChars(xml: string): void {
+  const raw = NOT_XML_CHAR.exec(xml);
+  if (raw) throw new XmlParseError(`malformed XML: the character U+${raw[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`);
+  if (!xml.includes('&#')) return;
+  for (const m of xml.matchAll(CHAR_REFERENCE)) {
+    const code = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2]!, 10);
+    if (!isXmlChar(code)) throw new XmlParseError(`malformed XML: the character reference ${m[0].slice(0, 20)} names a character XML does not allow`);
+  }
+}
+
 /**
  * The DOM of text scanXmlText admitted, or of a part of it cut at the root children it found
  * (the scan's bounds hold for any part). XmlParseError when it is not well-formed.
  */
 export function parseScannedXml(xml: string): Document {
+  checkXmlChars(xml);
   // The parser wraps what onError throws in its own message: keep the first complaint as said.
   let complaint: string | undefined;
   const parser = new DOMParser({

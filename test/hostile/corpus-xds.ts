@@ -120,6 +120,10 @@ export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
   registry('MTOM with 5,000 parts', Buffer.from(`${'--b\r\nContent-ID: <p>\r\n\r\nx\r\n'.repeat(5000)}--b--\r\n`), 'multipart/related; boundary="b"; type="application/xop+xml"');
   registry('MTOM root part larger than the XML part limit', Buffer.from(`--b\r\nContent-Type: application/xop+xml\r\n\r\n<a>${'x'.repeat(9 * 1024 * 1024)}</a>\r\n--b--\r\n`), 'multipart/related; boundary="b"; type="application/xop+xml"');
   registry('multipart/form-data', whole, `multipart/form-data; boundary=${boundary}`);
+  // A Content-ID names one part (RFC 2392): a second part of the same id made which one is read
+  // the parser's choice (the last one won), for the root as for a document.
+  const rootId = /start="<([^>]+)>"/.exec(mtom.contentType)![1]!;
+  registry('MTOM root part whose Content-ID a second part repeats', Buffer.concat([whole.subarray(0, whole.length - boundary.length - 6), Buffer.from(`\r\n--${boundary}\r\nContent-ID: <${rootId}>\r\n\r\n<x/>\r\n--${boundary}--\r\n`)]), mtom.contentType);
 
   // VIHF forgeries and signature wrapping (they name no existing record).
   const signed = vihf();
@@ -141,6 +145,17 @@ export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
   const untrusted = testSigner('untrusted');
   const bulky = buildVihfAssertion({ idNatPs: '810000000666', profession: { code: '10', codeSystem: '1.2.250.1.71.1.2.7' }, structureId: '1', subjectName: 'Evil', mode: 'normal' }, { issuer: subjectDn(untrusted.certificatePem) })
     .replace('</saml2:AttributeStatement>', `${'<saml2:Attribute Name="x"><saml2:AttributeValue>v</saml2:AttributeValue></saml2:Attribute>'.repeat(3000)}</saml2:AttributeStatement>`);
+  // Every transform of the signature's reference is a canonicalisation of the assertion, made
+  // before the signature value is checked: anyone could ask hundreds of them, of a large assertion.
+  const transforms = (n: number, more = '') =>
+    vihf()
+      .replace(/<ds:KeyInfo>[\s\S]*<\/ds:KeyInfo>/, '')
+      .replace('<ds:Transforms>', `<ds:Transforms>${'<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'.repeat(n)}`)
+      .replace(/(<saml2:Issuer[^>]*)>/, `$1${more}>`);
+  withSecurity('signature reference with 400 transforms', securityHeader(transforms(400)));
+  withSecurity('signature reference with 100 transforms of an assertion of 1 MB', securityHeader(transforms(100, ` Evil="${'x'.repeat(1024 * 1024)}"`)));
+  withSecurity('signature reference with an XSLT transform', securityHeader(vihf().replace('<ds:Transforms>', '<ds:Transforms><ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>')));
+  withSecurity('assertion of 3 MB (one attribute)', securityHeader(vihf().replace(/(<saml2:Issuer[^>]*)>/, `$1 Evil="${'x'.repeat(3 * 1024 * 1024)}">`)));
   withSecurity('assertion of 9,000 elements', securityHeader(signAssertion(bulky, untrusted).replace(/<ds:KeyInfo>[\s\S]*<\/ds:KeyInfo>/, '')));
 
   // SQL and prototype keys in every stored-query slot, from an identified, authorised caller.
@@ -194,6 +209,16 @@ export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
   submit('submission set uniqueId with SQL', (s) => (s.submissionSet.uniqueId = `1.2.3' OR '1'='1`));
   submit('creationTime 20241345', (s) => (s.documents[0]!.metadata.creationTime = '20241345'));
   submit('creationTime 99999999999999', (s) => (s.documents[0]!.metadata.creationTime = '99999999999999'));
+  const twice = ctx.submission();
+  const twiceCid = `${randomUUID()}@hostile`;
+  const twiceEnv = envelope(A['ITI-41'], writeProvideAndRegisterRequest(twice, new Map([[twice.documents[0]!.id, twiceCid]])), security());
+  const twiceMessage = buildMtomMessage(twiceEnv, [{ contentId: twiceCid, contentType: 'text/plain', body: Buffer.from('hostile') }, { contentId: twiceCid, contentType: 'text/plain', body: Buffer.from('another document') }], A['ITI-41']);
+  repository('ITI-41 document part whose Content-ID a second part repeats', Buffer.concat(twiceMessage.chunks), twiceMessage.contentType);
+  // Characters XML 1.0 does not allow (§2.2): kept, they made every later answer naming the
+  // document (ITI-18, FHIR XML) XML that no reader can parse.
+  for (const [what, text] of [['a character reference to U+0001', 'a&#1;b'], ['a character reference to U+FFFE', 'a&#xFFFE;b'], ['a raw U+0001', 'a\u0001b'], ['a reference to a lone surrogate', 'a&#xD800;b']]) {
+    submit(`title with ${what}`, (s) => (s.documents[0]!.metadata.title = 'TITLE-MARK'), (env) => Buffer.from(env.replace('TITLE-MARK', text!), 'utf8'));
+  }
   submit('title in invalid UTF-8', (s) => (s.documents[0]!.metadata.title = 'TITLE-MARK'), (env) => {
     const at = env.indexOf('TITLE-MARK');
     return Buffer.concat([Buffer.from(env.slice(0, at)), Buffer.from([0xe9, 0x74, 0xe9]), Buffer.from(env.slice(at + 'TITLE-MARK'.length))]);

@@ -64,6 +64,8 @@ function fhirBodies(ctx: CorpusContext): HostileRequest[] {
   post('billion laughs', '/fhir/Patient', FHIR_XML, `<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>${patient('<id value="&c;"/>')}`);
   post('DOCTYPE in lower case', '/fhir/Patient', FHIR_XML, `<!doctype Patient>${patient('')}`);
   post('XML not well-formed', '/fhir/Patient', FHIR_XML, patient('<id value="x">'));
+  post('XML character reference to U+0001', '/fhir/Patient', FHIR_XML, patient('<name><family value="a&#1;b"/></name>'));
+  post('XML raw U+0001', '/fhir/Patient', FHIR_XML, patient('<name><family value="a\u0001b"/></name>'));
   post('XML element with a prototype name', '/fhir/Patient', FHIR_XML, patient('<constructor value="x"/><__proto__ value="y"/>'));
   const [head, tail] = patient('<name><family value="MARK"/></name>').split('MARK') as [string, string];
   post('XML invalid UTF-8 in a name', '/fhir/Patient', FHIR_XML, Buffer.concat([Buffer.from(head), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(tail)]));
@@ -151,6 +153,10 @@ function fhirSearches(ctx: CorpusContext): HostileRequest[] {
     get(`DocumentReference/${id}`, `/fhir/DocumentReference/${q(id)}`);
     get(`Binary/${id}`, `/fhir/Binary/${q(id)}`);
   }
+  // Paths whose percent-encoding is no UTF-8 (an overlong '.', a lone byte, no hex at all), on
+  // each door: refused as a request of the server, not in its framework's words.
+  for (const path of ['/fhir/Patient/%c0%ae%c0%ae', '/fhir/Binary/%zz', '/fhir/DocumentReference/%ff', '/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd']) get(`path ${path}`, path);
+  for (const path of ['/auth/%ff', '/auth/support/requests/%c0%af/handle']) out.push({ name: `auth path: ${path}`, door: 'auth', method: 'POST', path, headers: { 'content-type': 'application/json' }, body: '{}' });
   get('Patient?_id=x', `/fhir/Patient?_id=x`, true);
   get('Patient?_id=x with the INS', `/fhir/Patient?_id=x&identifier=${q(`urn:oid:${ctx.ins.system}|${ctx.ins.value}`)}`, true);
   // Dates that name no day.

@@ -23,8 +23,8 @@ import { xdsCorpus } from './corpus-xds.js';
 const CPU_BUDGET_MS = 2000;
 const STALL_MS = 60_000;
 
-/** What a stack trace, a driver or a file path looks like in an answer. */
-const INTERNALS = /\n\s+at |\bat [\w$.<>]+ \(|node_modules|\/src\/|\.ts:\d+|\.js:\d+|SQLSTATE|syntax error at or near|invalid input syntax|relation "|TypeError|ReferenceError|RangeError|Maximum call stack/;
+/** What a stack trace, a driver, a library's own error code or a file path looks like in an answer. */
+const INTERNALS = /\bFST_[A-Z_]+|\bERR_[A-Z_]{3,}|\n\s+at |\bat [\w$.<>]+ \(|node_modules|\/src\/|\.ts:\d+|\.js:\d+|SQLSTATE|syntax error at or near|invalid input syntax|relation "|TypeError|ReferenceError|RangeError|Maximum call stack/;
 
 interface Answer {
   status: number;

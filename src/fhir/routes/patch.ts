@@ -14,6 +14,8 @@ import type { Operation } from 'fast-json-patch';
 import { normaliseConfidentialityCode, VISIBILITY_FLAGS, NORMAL, type VisibilityFlag } from '../../domain/confidentiality.js';
 import type { DocumentChange } from '../../domain/document-change.js';
 import { CarnetError } from '../../domain/errors.js';
+import { InputLimitError, isInputLimitError } from '../../domain/input-limits.js';
+import { countJsonValues, tooManyJsonValues, type JsonLimits } from '../../json/read.js';
 import { checkIfMatch, type IfMatch } from '../../domain/resource-versions.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
 import type { Caller } from '../../services/deps.js';
@@ -29,7 +31,7 @@ import { searchParamsOf, tokens } from './search-params.js';
 import { ifMatchOf } from './support.js';
 import { assertShapes } from '../validation/shapes.js';
 
-const { applyPatch, JsonPatchError } = fastJsonPatch;
+const { applyOperation, getValueByPointer, JsonPatchError } = fastJsonPatch;
 
 function codesOf(dr: DocumentReference): string[] {
   return (dr.securityLabel ?? []).flatMap((c) => (c.coding ?? []).map((x) => normaliseConfidentialityCode(x.code ?? '')));
@@ -111,11 +113,50 @@ function patchOperations(body: unknown): Operation[] {
   return body as Operation[];
 }
 
-function patched(before: DocumentReference, body: unknown): DocumentReference {
-  const operations = patchOperations(body);
+function tooLarge(max: number, limits: JsonLimits): InputLimitError {
+  if (max >= limits.maxValues) return tooManyJsonValues(limits);
+  return new InputLimitError('too_costly', `the patched document would hold more than ${max} values, twice the document's and the patch's together: a patch copies little`, 'patch_growth');
+}
+
+/**
+ * The values a `copy` adds: those of what it copies, counted up to what the document may still
+ * take. A copy is the one operation whose size is not the patch's own (an add's value is in the
+ * body, counted with it): an element copied into itself doubles the document, and a patch of a
+ * few kilobytes made millions of values, then more than the process's memory.
+ */
+function copiedValues(document: unknown, op: Operation, room: number): number {
+  if (op.op !== 'copy' || typeof op.from !== 'string') return 0;
+  let value: unknown;
   try {
-    return applyPatch(structuredClone(before), operations, true, false).newDocument;
+    value = getValueByPointer(document, op.from);
+  } catch {
+    // a pointer to nothing: the operation itself is refused below
+    return 0;
+  }
+  return countJsonValues(value, room);
+}
+
+/**
+ * The document once patched. Counted as the operations apply, before each copy is made, it may
+ * hold at most twice the values of the document and the patch together (and never more than a
+ * JSON body, CARNET_JSON_MAX_VALUES): far more than any change a patch may make here (flags, an
+ * extension, a status) needs, and little enough that reaching it costs nothing (each copy is also
+ * checked by the library on a clone of the whole document).
+ */
+function patched(before: DocumentReference, body: unknown, limits: JsonLimits): DocumentReference {
+  const operations = patchOperations(body);
+  const document = structuredClone(before);
+  let values = countJsonValues(document, limits.maxValues);
+  const max = Math.min(limits.maxValues, 2 * (values + countJsonValues(operations, limits.maxValues)));
+  try {
+    operations.forEach((op, index) => {
+      values += copiedValues(document, op, max - values);
+      if (values > max) throw tooLarge(max, limits);
+      applyOperation(document, op, true, true, false, index);
+    });
+    return document;
   } catch (e) {
+    if (isInputLimitError(e)) throw e;
     if (e instanceof JsonPatchError) {
       // the operation's path as sent: a location only when it is one (a string)
       const sent: unknown = (e.operation as { path?: unknown } | undefined)?.path;
@@ -177,7 +218,7 @@ export function patchRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void 
     // one the caller may not see is a 404 whatever If-Match says (ACC-08).
     const ifMatch = ifMatchOf(req);
     if (ifMatch) checkIfMatch(ifMatch, { versionId: before.meta!.versionId!, lastUpdated: before.meta!.lastUpdated! });
-    const after = patched(before, req.body);
+    const after = patched(before, req.body, req.server.inputLimits.json);
     // a patch may give any element any JSON type: what it leaves is checked before it is read
     assertShapes(after);
     const change = interpretChange(before, after);

@@ -3,6 +3,7 @@
 // token, reference and date types.
 import type { FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
+import { InputLimitError, SEARCH_MAX_VALUES_VARIABLE } from '../../domain/input-limits.js';
 import { fhirSystemToXds } from '../codes.js';
 import type { SearchParamDecl } from '../capabilities.js';
 
@@ -13,19 +14,38 @@ export interface SearchParam {
   value: string;
 }
 
-/** Parameters of a search, from the URL and, for `POST …/_search`, the form body too. */
+/**
+ * Parameters of a search, from the URL and, for `POST …/_search`, the form body too. Each
+ * parameter and each comma of its value (an alternative) counts towards the search's values
+ * (CARNET_SEARCH_MAX_VALUES): past them the search is refused here, before anything reads its
+ * values or a query names them (a form of a megabyte holds a hundred thousand codes).
+ */
 export function searchParamsOf(req: FastifyRequest): SearchParam[] {
   const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
   const sources = [query];
   if (req.method === 'POST' && typeof req.body === 'string') sources.push(req.body);
+  const max = req.server.inputLimits.searchMaxValues;
+  let values = 0;
   const out: SearchParam[] = [];
   for (const source of sources) {
     for (const [key, value] of new URLSearchParams(source)) {
+      values += 1 + commasIn(value);
+      if (values > max) throw tooManyValues(max);
       const colon = key.indexOf(':');
       out.push(colon < 0 ? { name: key, value } : { name: key.slice(0, colon), modifier: key.slice(colon + 1), value });
     }
   }
   return out;
+}
+
+function commasIn(value: string): number {
+  let n = 0;
+  for (let at = value.indexOf(','); at >= 0; at = value.indexOf(',', at + 1)) n++;
+  return n;
+}
+
+function tooManyValues(max: number): InputLimitError {
+  return new InputLimitError('too_costly', `the search gives more values than ${max} (${SEARCH_MAX_VALUES_VARIABLE}), counting every parameter and each of its comma-separated alternatives`, SEARCH_MAX_VALUES_VARIABLE);
 }
 
 /**

@@ -3,7 +3,7 @@
 import { CarnetError, CarnetErrors, isDatabaseOutage } from '../../domain/errors.js';
 import { registryErrorsFor, type RegistryErrorEntry } from '../error-codes.js';
 import type { XdsTransaction } from '../soap.js';
-import { noteError, noteUnexpected } from '../../http/request-facts.js';
+import { noteError, noteUnexpected, type FactsOf } from '../../http/request-facts.js';
 
 const BY_REASON: Record<string, string> = {
   duplicate_in_message: 'XDSRegistryDuplicateUniqueIdInMessage',
@@ -20,13 +20,14 @@ function recode(e: CarnetError, tx: XdsTransaction): CarnetError {
   return reason ? new CarnetError(e.code, e.message, { location: e.location, reason }) : e;
 }
 
-export function errorsFor(error: unknown, tx: XdsTransaction): RegistryErrorEntry[] {
+/** `facts`: the request's record, where the error is noted for its log line (http/request-facts.ts). */
+export function errorsFor(error: unknown, tx: XdsTransaction, facts: FactsOf): RegistryErrorEntry[] {
   // The rule's own reason goes to the log line before recode() hides it from the answer.
-  noteError(error instanceof CarnetErrors && error.problems.length ? error.problems[0] : error, { code: 'internal' });
+  noteError(facts, error instanceof CarnetErrors && error.problems.length ? error.problems[0] : error, { code: 'internal' });
   if (error instanceof CarnetErrors && error.problems.length) return registryErrorsFor(new CarnetErrors(error.problems.map((p) => recode(p, tx))));
   if (error instanceof CarnetError) return registryErrorsFor(recode(error, tx));
   // Answered "internal error": the operator finds what it was in the log, under the request id.
-  noteUnexpected(error);
+  noteUnexpected(facts, error);
   return registryErrorsFor(error);
 }
 

@@ -12,7 +12,7 @@ import { formatCx, parseCx } from '../../domain/hl7v2.js';
 import { NS, attr, childElements, descendants, textOf } from '../../xml/index.js';
 import type { Element } from '../../xml/index.js';
 import { XdsWireError } from '../wire-error.js';
-import { noteError } from '../../http/request-facts.js';
+import { noteError, type FactsOf } from '../../http/request-facts.js';
 
 /** The committed TEST-ONLY signer, trusted in development mode when nothing else is configured. */
 const DEV_CERT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'vihf', 'TEST-ONLY-trusted-signer.cert.pem');
@@ -55,6 +55,8 @@ export interface IdentifyContext {
   services: Services;
   verifier: VihfVerifierConfig;
   requestId: string;
+  /** the request's record, where a refusal is noted for its log line */
+  facts?: FactsOf;
   transaction: string;
   clientAddress?: string;
   clockNow: () => Date;
@@ -70,7 +72,7 @@ export async function identify(security: SecurityHeaderBlock | undefined, ctx: I
     return { actor: await ctx.services.directory.withStanding(identity.actor), channel: 'xds', requestId: ctx.requestId };
   } catch (e) {
     if (!(e instanceof VihfError)) throw e;
-    noteError(e, { code: 'unauthenticated', reason: e.kind });
+    noteError(ctx.facts, e, { code: 'unauthenticated', reason: e.kind });
     const c = claimed(security);
     await ctx.services.accessRefusals
       .logUnauthenticated({

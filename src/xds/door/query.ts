@@ -10,6 +10,7 @@ import { writeAdhocQueryResponse, writeLeafClassObjects, writeObjectRef, writeOb
 import { parseAdhocQueryRequest, type QueryParams, type StoredQuery } from '../query/params.js';
 import type { Element } from '../../xml/index.js';
 import { errorsFor, passDatabaseOutage } from './errors.js';
+import type { FactsOf } from '../../http/request-facts.js';
 import { lookup } from '../../domain/lookup.js';
 import { CarnetError } from '../../domain/errors.js';
 
@@ -203,10 +204,13 @@ function fragments(sel: RegistrySelection, returnType: StoredQuery['returnType']
   });
 }
 
-/** The answer to a query that failed before anything of it was sent (a database outage is the door's). */
-export function queryFailure(e: unknown): string {
+/**
+ * The answer to a query that failed before anything of it was sent (a database outage is the
+ * door's); `facts`: the request's record, where the error is noted for its log line.
+ */
+export function queryFailure(e: unknown, facts: FactsOf): string {
   passDatabaseOutage(e);
-  return writeAdhocQueryResponse([], errorsFor(e, 'ITI-18'));
+  return writeAdhocQueryResponse([], errorsFor(e, 'ITI-18', facts));
 }
 
 /** FindDocuments as LeafClass: an answer the door writes as the service reads it (query-stream.ts). */
@@ -218,9 +222,9 @@ export interface StreamedQuery {
  * The AdhocQueryResponse, or, for FindDocuments as LeafClass, the query to stream. FindDocuments
  * as ObjectRef reads the entryUUIDs alone; every other query is answered whole.
  */
-export async function handleQuery(body: Element, caller: Caller, services: Services): Promise<string | StreamedQuery> {
+export async function handleQuery(body: Element, caller: Caller, services: Services, facts: FactsOf, maxValues: number): Promise<string | StreamedQuery> {
   try {
-    const q = parseAdhocQueryRequest(body);
+    const q = parseAdhocQueryRequest(body, maxValues);
     const query = toRegistryQuery(q);
     if (query.kind === 'FindDocuments') {
       if (q.returnType === 'LeafClass') return { run: (sink) => services.registryQueries.streamDocuments(caller, query, sink) };
@@ -229,6 +233,6 @@ export async function handleQuery(body: Element, caller: Caller, services: Servi
     const selection = await services.registryQueries.run(caller, query, { singlePatient: q.returnType === 'LeafClass' });
     return writeAdhocQueryResponse(fragments(selection, q.returnType));
   } catch (e) {
-    return queryFailure(e);
+    return queryFailure(e, facts);
   }
 }

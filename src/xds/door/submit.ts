@@ -11,6 +11,7 @@ import { NS } from '../../xml/index.js';
 import type { Element } from '../../xml/index.js';
 import { XdsWireError } from '../wire-error.js';
 import { errorsFor, passDatabaseOutage, problemsError } from './errors.js';
+import type { FactsOf } from '../../http/request-facts.js';
 
 /**
  * DOC-04: a document sent again with identical content is not registered a second time, as an
@@ -32,6 +33,7 @@ export async function handleSubmission(
   payload: SoapPayload,
   caller: Caller,
   services: Services,
+  facts: FactsOf,
 ): Promise<string> {
   const expected = tx === 'ITI-41' ? [NS.xdsb, 'ProvideAndRegisterDocumentSetRequest'] : [NS.lcm, 'SubmitObjectsRequest'];
   if (body.namespaceURI !== expected[0] || body.localName !== expected[1]) {
@@ -44,6 +46,6 @@ export async function handleSubmission(
     return writeRegistryResponse(result.resubmitted.map(resubmissionWarning));
   } catch (e) {
     passDatabaseOutage(e);
-    return writeRegistryResponse(errorsFor(e, tx));
+    return writeRegistryResponse(errorsFor(e, tx, facts));
   }
 }

@@ -14,6 +14,7 @@ import { NS } from '../../xml/index.js';
 import type { Element } from '../../xml/index.js';
 import { XdsWireError } from '../wire-error.js';
 import { errorsFor, passDatabaseOutage, problemsError } from './errors.js';
+import type { FactsOf } from '../../http/request-facts.js';
 
 const STATUSES: AvailabilityStatus[] = ['Approved', 'Deprecated', 'Archived', 'Deleted'];
 
@@ -103,7 +104,7 @@ export function readUpdate(body: Element): UpdateRequest {
   return { submissionSet: sub.submissionSet, documents, folders, statusChanges, associations };
 }
 
-export async function handleUpdate(body: Element, caller: Caller, services: Services): Promise<string> {
+export async function handleUpdate(body: Element, caller: Caller, services: Services, facts: FactsOf): Promise<string> {
   if (body.namespaceURI !== NS.lcm || body.localName !== 'SubmitObjectsRequest') {
     throw new XdsWireError('the body of ITI-57 must be SubmitObjectsRequest');
   }
@@ -112,6 +113,6 @@ export async function handleUpdate(body: Element, caller: Caller, services: Serv
     return writeRegistryResponse();
   } catch (e) {
     passDatabaseOutage(e);
-    return writeRegistryResponse(errorsFor(e, 'ITI-57'));
+    return writeRegistryResponse(errorsFor(e, 'ITI-57', facts));
   }
 }

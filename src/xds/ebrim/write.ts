@@ -247,10 +247,10 @@ export function writeObjectRef(id: string, homeCommunityId?: string): string {
 /**
  * The ObjectRefs of `ids`, in order, as one string: the ids are checked for characters to escape
  * all at once (one test of their concatenation, not one per id: an answer may hold thousands); an
- * EntryUuidList was checked when made, and is written by one replace over its text.
+ * EntryUuidList was checked when made, and is written by its wrapEach.
  */
 export function writeObjectRefs(ids: readonly string[] | EntryUuidList): string {
-  // ids checked to be bare UUIDs when the list was made: nothing to escape, one replace
+  // ids checked to be bare UUIDs when the list was made: nothing to escape
   if (ids instanceof EntryUuidList) return ids.wrapEach('<rim:ObjectRef id="', '"/>');
   if (!ids.length) return '';
   if (ATTR_NEEDS_ESCAPING.test(ids.join(''))) return ids.map((id) => writeObjectRef(id)).join('');

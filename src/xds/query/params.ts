@@ -7,7 +7,8 @@ import { NS, attr, childElements, firstChild, textOf } from '../../xml/index.js'
 import type { Element } from '../../xml/index.js';
 import { isDtm } from '../../domain/entry-requirements.js';
 import { parseCx } from '../../domain/hl7v2.js';
-import { parseValue } from './values.js';
+import { DEFAULT_SEARCH_MAX_VALUES } from '../../domain/input-limits.js';
+import { parseValue, ValueBudget } from './values.js';
 import type { Token } from './values.js';
 
 export const STORED_QUERY_IDS = {
@@ -305,7 +306,8 @@ export function storedQueryName(id: string): StoredQueryName | undefined {
  * Parses `query:AdhocQueryRequest`. Throws a CarnetError (or CarnetErrors when several
  * parameters are wrong) whose `reason` is the XDS error code.
  */
-export function parseAdhocQueryRequest(request: Element): StoredQuery {
+/** The stored query of an AdhocQueryRequest; more than `maxValues` values in all are refused. */
+export function parseAdhocQueryRequest(request: Element, maxValues = DEFAULT_SEARCH_MAX_VALUES): StoredQuery {
   if (request.namespaceURI !== NS.query || request.localName !== 'AdhocQueryRequest') {
     throw sqError('XDSRegistryError', 'expected query:AdhocQueryRequest');
   }
@@ -322,6 +324,7 @@ export function parseAdhocQueryRequest(request: Element): StoredQuery {
   const def = STORED_QUERIES[name];
 
   const problems: CarnetError[] = [];
+  const budget = new ValueBudget(maxValues);
   const params: Record<string, unknown> = {};
   const ignoredParams: string[] = [];
   const occurrences = new Map<string, Element[]>();
@@ -348,7 +351,7 @@ export function parseAdhocQueryRequest(request: Element): StoredQuery {
         const list = firstChild(s, NS.rim, 'ValueList');
         const values = list ? childElements(list, NS.rim, 'Value') : [];
         if (!values.length) throw sqError('XDSStoredQueryMissingParam', `parameter ${d.slot} has no value`, d.slot);
-        const tokens = values.flatMap((v) => parseValue(textOf(v), d.slot));
+        const tokens = values.flatMap((v) => parseValue(textOf(v), d.slot, budget));
         groups.push(tokens.map((t) => typed(d, t)));
       }
       if (d.andOr || d.kind === 'code') params[d.key] = groups;
@@ -360,7 +363,8 @@ export function parseAdhocQueryRequest(request: Element): StoredQuery {
         params[d.key] = groups[0]![0];
       }
     } catch (e) {
-      if (e instanceof CarnetError) problems.push(e);
+      // past the values' limit, the query is refused on that alone: the rest is not read
+      if (e instanceof CarnetError && !budget.spent) problems.push(e);
       else throw e;
     }
   }

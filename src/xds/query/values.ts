@@ -1,6 +1,37 @@
 // ITI-18 parameter value syntax (ITI TF-2 3.18.4.1.2.3.5): 'quoted strings' ('' escapes a quote),
 // ('a','b') lists, unquoted numbers. The text between quotes is data, whatever it contains.
 import { CarnetError } from '../../domain/errors.js';
+import { SEARCH_MAX_VALUES_VARIABLE } from '../../domain/input-limits.js';
+
+/**
+ * The values a stored query may still give, counted as they are read: the value that passes the
+ * limit is refused at once, and the text after it never read (a Value of a few megabytes holds
+ * tens of thousands of ids, each of them a turn of the reader and a parameter of the query).
+ */
+export class ValueBudget {
+  private left: number;
+
+  constructor(readonly max: number) {
+    this.left = max;
+  }
+
+  /** the query gave more values than `max` */
+  get spent(): boolean {
+    return this.left < 0;
+  }
+
+  /** Counts one value of `slot`; throws once the query has given more than `max`. */
+  take(slot: string): void {
+    if (--this.left >= 0) return;
+    throw new CarnetError('invalid_metadata', `the query gives more values than ${this.max} (${SEARCH_MAX_VALUES_VARIABLE}), counting every parameter`, {
+      location: slot,
+      reason: 'XDSRegistryError',
+    });
+  }
+}
+
+/** A quoted string from its opening quote, a doubled quote being one quote of the value. */
+const QUOTED = /'([^']*(?:''[^']*)*)'/y;
 
 export type Token = { quoted: true; value: string } | { quoted: false; value: string };
 
@@ -8,8 +39,11 @@ function syntax(slot: string, message: string): CarnetError {
   return new CarnetError('invalid_metadata', `parameter ${slot}: ${message}`, { location: slot, reason: 'XDSRegistryError' });
 }
 
-/** Parses one Value element's text into its items (a bare item or a parenthesised list). */
-export function parseValue(text: string, slot: string): Token[] {
+/**
+ * Parses one Value element's text into its items (a bare item or a parenthesised list), each
+ * counted in `budget` (when given) as it is read.
+ */
+export function parseValue(text: string, slot: string, budget?: ValueBudget): Token[] {
   const s = text.trim();
   let i = 0;
   const items: Token[] = [];
@@ -18,24 +52,15 @@ export function parseValue(text: string, slot: string): Token[] {
   };
   const item = (): Token => {
     ws();
+    budget?.take(slot);
     if (s[i] === "'") {
-      i++;
-      let v = '';
-      for (;;) {
-        if (i >= s.length) throw syntax(slot, 'unterminated quoted string');
-        if (s[i] === "'") {
-          if (s[i + 1] === "'") {
-            v += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        v += s[i];
-        i++;
-      }
-      return { quoted: true, value: v };
+      // the quoted text taken whole by one match, not a character at a time
+      QUOTED.lastIndex = i;
+      const m = QUOTED.exec(s);
+      if (!m) throw syntax(slot, 'unterminated quoted string');
+      i = QUOTED.lastIndex;
+      const v = m[1]!;
+      return { quoted: true, value: v.includes("''") ? v.replaceAll("''", "'") : v };
     }
     const m = /^[0-9A-Za-z.+\-:_]+/.exec(s.slice(i));
     if (!m) throw syntax(slot, `unexpected character ${JSON.stringify(s[i] ?? 'end of value')}`);

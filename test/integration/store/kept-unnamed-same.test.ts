@@ -1,6 +1,7 @@
 // A text's first run is sent unnamed, its later ones under a kept name (src/store/kept-statements.ts,
 // ADMIT_AFTER): what a statement answers, and how it fails, must not depend on which. Each case
-// runs a text new to the store three times on one connection (unnamed; prepared; kept) and
+// runs a text new to the store three times on one connection (unnamed; prepared and described;
+// kept, on PostgreSQL without a Describe: pg-kept-query.ts) and
 // compares the three: the rows with their values as the store converts them (dates, arrays,
 // bytes, JSON, large integers, booleans, nulls, a parameter of no declared type, a statement
 // without parameters), the errors as the caller gets them (class, code, reason, SQLSTATE) for a

@@ -143,6 +143,51 @@ const BOUND = 4;
     }
   });
 
+  it("a kept statement is described once on a connection: its later runs send no Describe and read the same rows, values converted as before (pg-kept-query.ts)", async () => {
+    await probeTable('pool_described');
+    await onOwnClient(async (client, statements) => {
+      const connection = (client as unknown as { connection: { describe: (m: unknown) => void } }).connection;
+      let described = 0;
+      const describe = connection.describe.bind(connection);
+      connection.describe = (m: unknown) => {
+        described++;
+        describe(m);
+      };
+      const sql = "SELECT id, n, label, ARRAY[n, n + 1] AS ns, now() - now() AS none, '{\"a\":1}'::jsonb AS j FROM pool_described WHERE n >= $1 ORDER BY n";
+      const runs = [];
+      for (let i = 0; i < 6; i++) runs.push((await statements.run(client, sql, [1], false)).rows);
+      // the first run unnamed, the second prepared: each described; none after
+      expect(described).toBe(ADMIT_AFTER);
+      const rows = [
+        { id: ID_1, n: 1, label: 'one', ns: [1, 2], none: expect.anything(), j: { a: 1 } },
+        { id: ID_2, n: 2, label: null, ns: [2, 3], none: expect.anything(), j: { a: 1 } },
+      ];
+      for (const r of runs) expect(r).toEqual(rows);
+      // no rows, and a statement that answers none (NoData): the same
+      const write = 'UPDATE pool_described SET label = label WHERE n = $1';
+      for (let i = 0; i < 4; i++) expect((await statements.run(client, write, [9], false)).rowCount).toBe(0);
+      for (let i = 0; i < 4; i++) expect((await statements.run(client, sql, [9], false)).rows).toEqual([]);
+    });
+  });
+
+  it("a column's type changed by another process under a statement kept and described: its rows are read with the new type, never the description kept", async () => {
+    await probeTable('pool_retyped');
+    const sql = 'SELECT n FROM pool_retyped WHERE id = $1';
+    const one = openPostgres({ connectionString: url, maxConnections: 1, schema });
+    try {
+      for (let run = 0; run < ADMIT_AFTER + 2; run++) expect((await one.query(sql, [ID_1])).rows).toEqual([{ n: 1 }]);
+      await other.query('ALTER TABLE pool_retyped ALTER COLUMN n TYPE text');
+      // outside a transaction: refused by PostgreSQL at its Bind, then run again under a new name, described anew
+      for (let run = 0; run < ADMIT_AFTER + 2; run++) expect((await one.query(sql, [ID_1])).rows).toEqual([{ n: '1' }]);
+      await other.query('ALTER TABLE pool_retyped ALTER COLUMN n TYPE int USING n::int');
+      // in a transaction: refused once (database_changed), then answered with the type it has now
+      await expect(one.transaction((tx) => tx.query(sql, [ID_1]))).rejects.toMatchObject({ reason: 'database_changed' });
+      expect((await one.transaction((tx) => tx.query(sql, [ID_1]))).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('statements ended behind the store (DEALLOCATE, DISCARD) are prepared again', async () => {
     await probeTable('pool_ended');
     const sql = 'SELECT n FROM pool_ended WHERE id = $1';

@@ -3,6 +3,8 @@
 // written before would stop verifying. The expected hash below was computed by the code before
 // lanes, for this very row.
 import { describe, expect, it } from '@jest/globals';
+import { chainHash } from '../../../src/domain/trace-chain.js';
+import { canonicalJson } from '../../../src/store/canonical-json.js';
 import { traceRowHash, type TraceRow } from '../../../src/store/trace-repo.js';
 
 const ROW: Omit<TraceRow, 'hash'> = {
@@ -23,5 +25,31 @@ describe('the hash of a trace row (TRACE-02)', () => {
     const hashes = [1, 2, 3, 7].map((lane) => traceRowHash({ ...ROW, lane }));
     expect(hashes).not.toContain(BEFORE_LANES);
     expect(new Set(hashes).size).toBe(4);
+  });
+
+  it('TRACE-02: the hash is SHA-256 over the previous hash and the canonical JSON of the content (the columns, the lane unless 0), whatever the values', () => {
+    /** the content as the chain's construction defines it, canonicalised by canonicalJson itself */
+    const byDefinition = (row: Omit<TraceRow, 'hash'>) => {
+      const content: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(row)) {
+        if (k === 'lane' || k === 'prev_hash') continue;
+        content[k] = v instanceof Date ? v.toISOString() : v === undefined ? null : k === 'seq' ? Number(v) : v;
+      }
+      if (Number(row.lane) !== 0) content.lane = Number(row.lane);
+      return chainHash(row.prev_hash, canonicalJson(content));
+    };
+    const details = [
+      {},
+      { emergency: true },
+      { b: 1, a: [3, { z: null, y: 'é"\\\n\u2028' }], '10': 'ten', '2': 'two', nested: { when: new Date('2026-01-02T03:04:05.006Z'), n: -0, big: 1e21, small: 5e-7 } },
+    ];
+    const rows: Omit<TraceRow, 'hash'>[] = [];
+    for (const lane of [0, 1, 7]) {
+      for (const d of details) {
+        rows.push({ ...ROW, lane, details: d as Record<string, unknown> });
+        rows.push({ ...ROW, lane, details: d as Record<string, unknown>, seq: '12' as unknown as number, actor_name: 'Ça "cite" <x> & \u0000', reason: undefined as unknown as null, on_patient_request: true });
+      }
+    }
+    for (const row of rows) expect(traceRowHash(row)).toBe(byDefinition(row));
   });
 });

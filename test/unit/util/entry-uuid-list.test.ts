@@ -39,11 +39,17 @@ describe('EntryUuidList', () => {
     expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)}"`, 1)).toThrow();
     expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)}<`, 1)).toThrow();
     expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)}&`, 1)).toThrow();
+    for (const c of ['>', '\r', '\n', '\t']) expect(() => EntryUuidList.fromJoined(`${bare[0]},${bare[1]!.slice(0, 17)}${c}${bare[1]!.slice(18)}`, 2)).toThrow();
     // the right length, a comma one place off: not pieces of 36 characters
     expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 35)},a${bare[1]}`, 2)).toThrow();
     // the right length and the commas in their places, one more inside a piece: more ids than said
     expect(() => EntryUuidList.fromJoined(`${bare[0]!.slice(0, 10)},${bare[0]!.slice(11)}`, 1)).toThrow();
     expect(() => EntryUuidList.fromJoined(`${bare[0]},${bare[1]!.slice(0, 20)},${bare[1]!.slice(21)}`, 2)).toThrow();
+  });
+
+  it('writes 1,000 ids as the ObjectRefs of the array of them, in order', () => {
+    const many = Array.from({ length: 1000 }, () => randomUUID());
+    expect(writeObjectRefs(EntryUuidList.fromJoined(many.join(','), many.length))).toBe(many.map((u) => writeObjectRef(`urn:uuid:${u}`)).join(''));
   });
 
   it('writes what it is given around each id as it is, `$` included (not read as a part of the match)', () => {
