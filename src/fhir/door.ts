@@ -52,11 +52,8 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
   });
   await app.register(
     async (fhir) => {
-      requireBearer(fhir, deps.verifier, deps.services.accessRefusals, deps.services.directory.withStanding);
-      checkBodyTypes(fhir);
-      // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
-      // than answered in a format the caller did not ask for.
-      fhir.addHook('onRequest', async (req, reply) => {
+      // First, so that the answers of the checks below (401, 415...) carry them too.
+      fhir.addHook('onRequest', async (_req, reply) => {
         // Every answer here is chosen by Accept (JSON or XML; a document's own bytes or a Binary
         // resource): a cache must not give one form's answer to a request for the other.
         reply.header('vary', 'Accept');
@@ -66,6 +63,12 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
         // rules of its own caller. Conditional requests (If-None-Match) still work for clients
         // that keep their own copies.
         reply.header('cache-control', 'no-store');
+      });
+      requireBearer(fhir, deps.verifier, deps.services.accessRefusals, deps.services.directory.withStanding);
+      checkBodyTypes(fhir);
+      // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
+      // than answered in a format the caller did not ask for.
+      fhir.addHook('onRequest', async (req, reply) => {
         const query = req.url.indexOf('?');
         if (query < 0) return;
         const format = new URLSearchParams(req.url.slice(query + 1)).get('_format');

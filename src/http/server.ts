@@ -175,6 +175,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     // A browser navigation to one of the web page's own paths (web-page.ts).
     if (app.pageFallback?.(req, reply)) return;
     const path = req.url.split('?')[0];
+    // ACC-08: like every answer of the doors, kept by no cache (a 404 is stored by default)
+    reply.header('cache-control', 'no-store');
     const allowed = app.routeIndex.allowed(path);
     if (allowed.length) {
       reply

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { governorAccess, holderAccess } from '../domain/access.js';
 import type { LegalRepresentativeActor, PatientActor } from '../domain/actor.js';
-import { alertSetterCode } from '../domain/announcements.js';
+import { alertSetterCode, alertSetterHolds } from '../domain/announcements.js';
 import { CarnetError } from '../domain/errors.js';
 import { hashPassword, passwordProblem, readableSecret, verifyPassword } from '../auth/passwords.js';
 import type { Queryable, Tx } from '../store/db.js';
@@ -66,6 +66,12 @@ export interface ContactView {
   codeChannel: 'email' | 'sms';
   /** PAT-03: where document alerts go (the record's setting) */
   alertEmail: string | null;
+  /**
+   * PAT-03: the address is set but told nothing: the holder who chose it no longer holds the
+   * record (a representative at the majority, or ended), or who chose it is not known (set before
+   * migration 0084 on a represented record). Whoever decides sets it again to hear again.
+   */
+  alertSilent: boolean;
   passwordTemporary: boolean;
 }
 
@@ -211,6 +217,7 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
       phone: row.phone,
       codeChannel: row.code_channel,
       alertEmail: record?.row.alert_email ?? null,
+      alertSilent: !!record?.row.alert_email && !alertSetterHolds(record.context, record.row.alert_set_by, deps.clock.now()),
       passwordTemporary: row.password_temporary,
     };
   }

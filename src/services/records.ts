@@ -412,7 +412,7 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
 }
 
 const PATIENT_TABLES = [
-  'association', 'folder', 'submission_set', 'document_selection', 'document_entry', 'document_content',
+  'association', 'folder', 'submission_set', 'document_selection_change', 'document_selection', 'document_entry', 'document_content',
   'access_grant', 'auth_challenge', 'account', 'legal_representative', 'copy_request', 'resource_version',
 ];
 const LOOKUP_TABLES = ['registry_object', 'registry_unique_id', 'patient_identifier', 'account_login', 'auth_challenge_index', 'outbox', 'support_request', 'creation_code'];

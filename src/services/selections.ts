@@ -1,34 +1,63 @@
-// DOC-07: the patient's personal selections. A selection holds only documents the patient can
-// see; asking for one it cannot see is "no such document" (ACC-08).
+// DOC-07: the patient's personal selections, kept by the patient side together (the patient and
+// the legal representatives). A selection holds only documents its holder can see; asking for one
+// it cannot see is "no such document" (ACC-08). Each reader is shown the members, version and date
+// of what they may read (domain/selection-versions.ts), and a holder's change keeps the members
+// hidden from them.
 import { randomUUID } from 'node:crypto';
 import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
-import { checkIfMatch, versionOf, type IfMatch, type ResourceVersion } from '../domain/resource-versions.js';
+import { checkIfMatch, type IfMatch, type ResourceVersion } from '../domain/resource-versions.js';
+import { changeSubject, membersAfterSave, selectionVersion, touchedBetween } from '../domain/selection-versions.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments } from '../store/document-repo.js';
 import type { Tx } from '../store/db.js';
-import { bumpVersion, forgetVersion, getVersions } from '../store/resource-version-repo.js';
-import { deleteSelection, listSelections, putSelection, type SelectionRow } from '../store/selection-repo.js';
+import { forgetVersion, getVersions } from '../store/resource-version-repo.js';
+import { deleteSelection, insertSelectionChange, listSelectionChanges, listSelections, putSelection, type SelectionRow } from '../store/selection-repo.js';
 
 export type { SelectionRow };
 import type { Caller, ServiceDeps } from './deps.js';
+import type { LoadedRecord } from '../store/record-repo.js';
 import { guarded } from './guard.js';
 import { namedDocuments } from './named-documents.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** A selection with its version: 1 as created, one more for each replacement (migration 0040). */
+/** A selection with its version as its reader is shown it (domain/selection-versions.ts). */
 export type VersionedSelection = SelectionRow & { version: ResourceVersion };
 
-async function withVersions(tx: Tx, patientKey: string, rows: SelectionRow[]): Promise<VersionedSelection[]> {
-  const stored = rows.length ? await getVersions(tx, patientKey, 'List', rows.map((r) => r.selection_id)) : new Map();
-  return rows.map((r) => ({ ...r, version: versionOf(stored.get(r.selection_id), new Date(r.created_at)) }));
+type Reader = { tx: Tx; record: LoadedRecord; caller: Caller };
+
+/** The current documents among `logicalIds` the reader may read, by logical id (bare, lower-case). */
+async function readable(deps: ServiceDeps, r: Reader, patientKey: string, logicalIds: string[]): Promise<Map<string, StoredDocumentEntry>> {
+  if (!logicalIds.length) return new Map();
+  const visibility = visibilityFilter(deps.policy, r.caller.actor, r.record.context, deps.clock.now());
+  const found = (await findDocuments(r.tx, { patientKey, logicalIds, visibility })).entries;
+  return new Map(found.map((e) => [bareUuid(e.logicalId).toLowerCase(), e]));
 }
 
-/** The If-Match of a change of one selection, against its current version (412), after the rules decided. */
-async function checkSelection(tx: Tx, patientKey: string, selectionId: string, ifMatch: IfMatch | undefined): Promise<void> {
+/**
+ * The record's selections as the reader is shown them (ACC-08): the members they may read, and
+ * the version and date of the changes they could notice; `updated_at` is that date too.
+ */
+async function readerSelections(deps: ServiceDeps, r: Reader, patientKey: string): Promise<Array<VersionedSelection & { members: StoredDocumentEntry[] }>> {
+  const rows = await listSelections(r.tx, patientKey);
+  if (!rows.length) return [];
+  const bases = await getVersions(r.tx, patientKey, 'List', rows.map((row) => row.selection_id));
+  const changes = await listSelectionChanges(r.tx, patientKey);
+  const named = new Set(rows.flatMap((row) => [...row.logical_ids, ...(changes.get(row.selection_id) ?? []).flatMap((c) => c.touched)]));
+  const seen = await readable(deps, r, patientKey, [...named]);
+  const reads = (id: string) => seen.has(id);
+  return rows.map((row) => {
+    const version = selectionVersion(bases.get(row.selection_id), new Date(row.created_at), changes.get(row.selection_id) ?? [], reads);
+    const members = row.logical_ids.map((id) => seen.get(id)).filter((e): e is StoredDocumentEntry => !!e);
+    return { ...row, updated_at: new Date(version.lastUpdated), version, members };
+  });
+}
+
+/** The If-Match of a change of one selection, against the version the caller is shown (412), after the rules decided. */
+async function checkSelection(deps: ServiceDeps, r: Reader, patientKey: string, selectionId: string, ifMatch: IfMatch | undefined): Promise<void> {
   if (!ifMatch) return;
-  const current = (await withVersions(tx, patientKey, await listSelections(tx, patientKey))).find((r) => r.selection_id === selectionId);
+  const current = (await readerSelections(deps, r, patientKey)).find((s) => s.selection_id === selectionId);
   if (!current) throw new CarnetError('not_found', 'no such selection');
   checkIfMatch(ifMatch, current.version);
 }
@@ -36,7 +65,7 @@ async function checkSelection(tx: Tx, patientKey: string, selectionId: string, i
 export function selectionService(deps: ServiceDeps) {
   return {
     list(caller: Caller, patientKey: string): Promise<VersionedSelection[]> {
-      return guarded(deps, caller, { patientKey, action: 'selection.manage', act: async ({ tx }) => withVersions(tx, patientKey, await listSelections(tx, patientKey)) });
+      return guarded(deps, caller, { patientKey, action: 'selection.manage', act: ({ tx, record }) => readerSelections(deps, { tx, record, caller }, patientKey) });
     },
 
     /**
@@ -47,15 +76,7 @@ export function selectionService(deps: ServiceDeps) {
       return guarded(deps, caller, {
         patientKey,
         action: 'selection.manage',
-        act: async ({ tx, record }) => {
-          const rows = await withVersions(tx, patientKey, await listSelections(tx, patientKey));
-          const ids = [...new Set(rows.flatMap((r) => r.logical_ids))];
-          const visible = ids.length
-            ? (await findDocuments(tx, { patientKey, logicalIds: ids, visibility: visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now()) })).entries
-            : [];
-          const byLogical = new Map(visible.map((e) => [bareUuid(e.logicalId), e]));
-          return rows.map((r) => ({ ...r, members: r.logical_ids.map((id) => byLogical.get(id)).filter((e): e is StoredDocumentEntry => !!e) }));
-        },
+        act: ({ tx, record }) => readerSelections(deps, { tx, record, caller }, patientKey),
       });
     },
 
@@ -70,8 +91,10 @@ export function selectionService(deps: ServiceDeps) {
         action: 'selection.manage',
         lock: true,
         trace: { details: { name: s.name } },
-        act: async ({ tx, record }) => {
-          if (s.selectionId) await checkSelection(tx, patientKey, s.selectionId, ifMatch);
+        // its row names what the change touched (TRACE-05): written by the act, below
+        skipMainTrace: true,
+        act: async ({ tx, record, trace }) => {
+          if (s.selectionId) await checkSelection(deps, { tx, record, caller }, patientKey, s.selectionId, ifMatch);
           let ids = [...new Set(s.logicalIds.map((id) => bareUuid(id).toLowerCase()))];
           if (ids.some((id) => !UUID.test(id))) throw new CarnetError('not_found', 'no such document');
           // ACC-09: a member named by any version the caller may read is kept as its document
@@ -83,9 +106,25 @@ export function selectionService(deps: ServiceDeps) {
           }
           const selectionId = s.selectionId ?? randomUUID();
           const now = deps.clock.now();
-          const replaced = s.selectionId !== undefined && (await listSelections(tx, patientKey)).some((r) => r.selection_id === selectionId);
+          let about: StoredDocumentEntry | undefined;
+          const before = s.selectionId === undefined ? undefined : (await listSelections(tx, patientKey)).find((r) => r.selection_id === selectionId);
+          if (before) {
+            // ACC-08: the members the caller may not read stay, and the change is kept with what it
+            // touched, so that each reader's version moves only for what they could notice
+            const seen = await readable(deps, { tx, record, caller }, patientKey, before.logical_ids);
+            ids = membersAfterSave(ids, before.logical_ids, (id) => seen.has(id));
+            const change = { at: now, renamed: before.name !== s.name, touched: touchedBetween(before.logical_ids, ids) };
+            await insertSelectionChange(tx, patientKey, selectionId, change);
+            // what it touched, as the caller reads it (they named what it added, and see what it removed)
+            const touched = await readable(deps, { tx, record, caller }, patientKey, change.touched);
+            const inOrder = change.touched.map((id) => touched.get(id)).filter((e): e is StoredDocumentEntry => !!e);
+            about = changeSubject(deps.policy, record.context, change, inOrder, now);
+          }
           await putSelection(tx, patientKey, { selectionId, name: s.name, logicalIds: ids, now });
-          if (replaced) await bumpVersion(tx, patientKey, 'List', selectionId, now);
+          await trace('selection.manage', {
+            details: { name: s.name },
+            ...(about ? { document: { logicalId: bareUuid(about.logicalId), entryUuid: bareUuid(about.entryUuid), uniqueId: about.uniqueId } } : {}),
+          });
           return selectionId;
         },
       });
@@ -96,8 +135,8 @@ export function selectionService(deps: ServiceDeps) {
         patientKey,
         action: 'selection.manage',
         lock: true,
-        act: async ({ tx }) => {
-          await checkSelection(tx, patientKey, selectionId, ifMatch);
+        act: async ({ tx, record }) => {
+          await checkSelection(deps, { tx, record, caller }, patientKey, selectionId, ifMatch);
           if (!(await deleteSelection(tx, patientKey, selectionId))) throw new CarnetError('not_found', 'no such selection');
           await forgetVersion(tx, patientKey, 'List', selectionId);
         },

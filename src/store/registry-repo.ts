@@ -284,11 +284,18 @@ export async function findFolders(q: Queryable, query: FolderQuery): Promise<Sto
     where.push(everyGroupSql({ add }, query.codeList.map((g) => g.map(codeJson)), group, member));
   }
   const range: string[] = [];
-  if (query.lastUpdateTimeFrom) range.push(`shown.last_update_time >= ${add(query.lastUpdateTimeFrom)}`);
+  if (query.lastUpdateTimeFrom) {
+    const from = add(query.lastUpdateTimeFrom);
+    range.push(`shown.last_update_time >= ${from}`);
+    // a reader's time is never past the one every filing moved (folder-time-sql.ts): the folders
+    // that one leaves out need no reader's time computed
+    if (query.visibility) where.push(`f.last_update_time >= ${from}`);
+  }
   if (query.lastUpdateTimeTo) range.push(`shown.last_update_time < ${add(query.lastUpdateTimeTo)}`);
+  // OFFSET 0: the range is tested on each folder's time once computed, not pushed down to compute it again
   const r = await q.query<FolderRow>(
     `SELECT * FROM (SELECT f.patient_key::text, f.entry_uuid::text, f.logical_id::text, f.version, f.status, ${time} AS last_update_time, f.metadata
-       FROM folder f WHERE ${where.join(' AND ')}) shown
+       FROM folder f WHERE ${where.join(' AND ')}${range.length ? ' OFFSET 0' : ''}) shown
      ${range.length ? `WHERE ${range.join(' AND ')}` : ''} ORDER BY shown.last_update_time DESC`,
     p.values,
   );

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { activeSession, call, provide, startPortal, type Portal } from '../support/patient-portal.js';
 import { minorRecord } from '../support/lock-records.js';
 import { storeKinds } from '../support/stores.js';
-import { as, proActor } from '../support/world.js';
+import { as, newIns, proActor } from '../support/world.js';
 
 for (const kind of storeKinds()) {
   describe(`PAT-03 with MASK-03 / MASK-04: the alert tells of nothing a holder may not see [${kind}]`, () => {
@@ -114,7 +114,11 @@ for (const kind of storeKinds()) {
       // the adult chooses an address of their own: deposits are announced there again
       const own = `adulte.${tag}@example.org`;
       const { token } = await activeSession(portal, r.patientKey, `lina.${tag}@example.org`);
+      // the settings tell the adult that the address they are shown is told nothing any more
+      const shown = await call(portal, 'GET', '/auth/contact', { token });
+      expect({ alertEmail: shown.json.alertEmail, alertSilent: shown.json.alertSilent }).toEqual({ alertEmail: r.alerts, alertSilent: true });
       expect((await call(portal, 'PUT', '/auth/contact', { token, body: { alertEmail: own } })).status).toBe(200);
+      expect((await call(portal, 'GET', '/auth/contact', { token })).json.alertSilent).toBe(false);
       await deposit(r.patientKey, 'chez l’adulte');
       expect(await alertCount(own)).toBe(1);
       expect(await alertCount(r.alerts)).toBe(1);
@@ -126,6 +130,63 @@ for (const kind of storeKinds()) {
       await portal.server.app.services.representatives.end(as({ kind: 'legal_representative', patientKey: r.patientKey, representativeId: r.reps[1] }), r.patientKey, r.reps[0]);
       await deposit(r.patientKey, 'après la fin');
       expect(await alertCount(r.alerts)).toBe(0);
+    });
+  });
+}
+
+for (const kind of storeKinds()) {
+  describe(`PAT-03 with MIN-04 / an emancipated minor: the alert's holders are those who hold the record [${kind}]`, () => {
+    let portal: Portal;
+    const doctor = proActor('doctor');
+    const tag = `${process.pid}.${kind}.holders`;
+    const SUPPORT = as({ kind: 'support', agentId: 'agent-1' });
+    const alertCount = async (to: string) => (await portal.server.app.services.outbox.list({ recipient: to, kind: 'document_alert' })).length;
+    const deposit = (patientKey: string, confidentiality?: string[]) =>
+      provide(portal, doctor, patientKey, [{ typeCode: '11488-4', classCode: '10', content: 'compte rendu', ...(confidentiality ? { confidentiality } : {}) }]);
+
+    beforeAll(async () => {
+      portal = await startPortal({}, kind);
+    }, 60_000);
+    afterAll(async () => {
+      await portal?.close();
+    });
+
+    it('PAT-03 / MIN-04 / MASK-03: a protected adult’s guardian’s address is not told of a document hidden from the representatives; it is of one they read', async () => {
+      const guardianMail = `tuteur.${tag}@example.org`;
+      const alerts = `alertes-tutelle.${tag}@example.org`;
+      const created = await portal.server.app.services.records.create(SUPPORT, {
+        identifiers: [newIns()],
+        given: 'Paul',
+        family: 'Morel',
+        birthDate: '1950-02-03',
+        protectedAdult: true,
+        representatives: [{ relationship: 'tutor', given: 'Anne', family: 'Morel', email: guardianMail }],
+        consent: { givenBy: 'legal_representative', representativeIndex: 0 },
+      });
+      const { token } = await activeSession(portal, created.patientKey, guardianMail, { role: 'legal_representative', representativeId: created.representativeIds[0] });
+      expect((await call(portal, 'PUT', '/auth/contact', { token, body: { alertEmail: alerts } })).status).toBe(200);
+      await deposit(created.patientKey, ['N', 'INVISIBLE_REPRESENTANTS_LEGAUX']);
+      expect(await alertCount(alerts)).toBe(0);
+      await deposit(created.patientKey);
+      expect(await alertCount(alerts)).toBe(1);
+    });
+
+    it('PAT-03 / MIN-01: an emancipated minor holds the record alone: the address they set is told of every document they read, one hidden from the (former) representatives included', async () => {
+      const own = `emancipe.${tag}@example.org`;
+      // a minor the support service recorded as emancipated, a parent still listed from before
+      const created = await portal.server.app.services.records.create(SUPPORT, {
+        identifiers: [newIns()],
+        given: 'Lou',
+        family: 'Petit',
+        birthDate: '2010-06-07',
+        emancipated: true,
+        representatives: [{ relationship: 'parent', given: 'Marc', family: 'Petit', email: `parent.${tag}@example.org` }],
+        consent: { givenBy: 'patient' },
+      });
+      const { token } = await activeSession(portal, created.patientKey, `mineur.${tag}@example.org`);
+      expect((await call(portal, 'PUT', '/auth/contact', { token, body: { alertEmail: own } })).status).toBe(200);
+      await deposit(created.patientKey, ['N', 'INVISIBLE_REPRESENTANTS_LEGAUX']);
+      expect(await alertCount(own)).toBe(1);
     });
   });
 }

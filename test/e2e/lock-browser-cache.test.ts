@@ -52,5 +52,30 @@ for (const kind of storeKinds()) {
       expect(asked.status).toBe(404);
       expect(asked.headers.get('cache-control')).toContain('no-store');
     });
+
+    it('ACC-08: the refusals, errors and unchanged answers of the FHIR door say no-store too, and so do the web space’s session answers', async () => {
+      const token = await portal.server.tokenFor(minor);
+      const ask = async (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) => {
+        const res = await fetch(`${portal.server.baseUrl}${path}`, { method: init.method ?? 'GET', headers: init.headers, body: init.body });
+        await res.arrayBuffer();
+        return { path, status: res.status, cacheControl: res.headers.get('cache-control'), etag: res.headers.get('etag') };
+      };
+      const auth = { authorization: `Bearer ${token}` };
+      const bytes = await ask(`/fhir/Binary/${secret}`, { headers: { ...auth, accept: 'application/octet-stream' } });
+      const answers = [
+        await ask(`/fhir/DocumentReference/${secret}`),
+        await ask(`/fhir/DocumentReference/${secret}`, { headers: { authorization: 'Bearer not-a-token' } }),
+        await ask('/fhir/NoSuchType/1', { headers: auth }),
+        await ask(`/fhir/DocumentReference?patient=Patient/${patientKey}&_format=text/csv`, { headers: auth }),
+        await ask(`/fhir/DocumentReference?patient=Patient/${patientKey}&nosuchparam=1`, { headers: { ...auth, prefer: 'handling=strict' } }),
+        await ask('/fhir/List', { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'x' }),
+        await ask(`/fhir/Binary/${secret}`, { headers: { ...auth, accept: 'application/octet-stream', 'if-none-match': bytes.etag ?? '"none"' } }),
+        await ask('/auth/contact', { headers: auth }),
+        await ask('/auth/copy-requests', { headers: auth }),
+        await ask('/auth/contact'),
+      ];
+      const stored = answers.filter((a) => !/\bno-store\b/.test(a.cacheControl ?? ''));
+      expect(stored).toEqual([]);
+    });
   });
 }

@@ -10,14 +10,13 @@ import type { Bundle, List } from '@medplum/fhirtypes';
 import type { Actor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import type { UpdateRequest } from '../../src/domain/update-request.js';
-import type { Db } from '../../src/store/db.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
-import { startTestApp, type RunningApp } from '../support/app.js';
+import type { RunningApp } from '../support/app.js';
 import { TestClock } from '../support/clock.js';
-import { LockClients } from '../support/lock-clients.js';
-import { openTestDb, storeKinds } from '../support/stores.js';
+import { startLockServer, type LockClients, type LockServer } from '../support/lock-clients.js';
+import { storeKinds } from '../support/stores.js';
 import { recordWithFolder } from '../support/lock-records.js';
-import { as, proActor, seedDirectory, submission } from '../support/world.js';
+import { as, proActor, submission } from '../support/world.js';
 import { cx } from '../support/xds-client.js';
 
 /** The folder's lastUpdateTime slot in an ITI-18 LeafClass answer. */
@@ -27,7 +26,7 @@ function folderSlot(xml: string): string | undefined {
 
 for (const kind of storeKinds()) {
   describe(`ACC-08: a folder's lastUpdateTime moves only for what its reader sees [${kind}]`, () => {
-    let db: Db;
+    let lock: LockServer;
     let server: RunningApp;
     let c: LockClients;
     const clock = new TestClock();
@@ -59,19 +58,15 @@ for (const kind of storeKinds()) {
     beforeAll(async () => {
       // the server's clock from now on (the signed assertions are checked against it), moved a minute at a step
       clock.set(new Date().toISOString());
-      db = await openTestDb(kind);
-      server = await startTestApp(db, {}, { clock });
-      await seedDirectory(server.app.services.directory);
-      c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
+      lock = await startLockServer(kind, {}, clock);
+      ({ server, c } = lock);
       const made = await recordWithFolder(server.app.services, author, [author, other]);
       ({ patientKey, ins, folder } = made);
       fileIntoFolder = made.file;
       patient = { kind: 'patient', patientKey };
     }, 60_000);
     afterAll(async () => {
-      c?.close();
-      await server?.close();
-      await db?.close();
+      await lock?.close();
     });
 
     it('ACC-08 / MASK-01: a masked document filed into the folder does not move its time for a professional who may not read it, by either door', async () => {

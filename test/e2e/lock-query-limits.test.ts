@@ -4,19 +4,18 @@
 // it must count only what the answer would hold (ACC-08). A real port, raw SOAP, each store.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PatientIdentifier } from '../../src/domain/model.js';
-import type { Db } from '../../src/store/db.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
-import { startTestApp, type RunningApp } from '../support/app.js';
-import { LockClients } from '../support/lock-clients.js';
-import { openTestDb, storeKinds } from '../support/stores.js';
+import type { RunningApp } from '../support/app.js';
+import { startLockServer, type LockClients, type LockServer } from '../support/lock-clients.js';
+import { storeKinds } from '../support/stores.js';
 import { recordWithFolder } from '../support/lock-records.js';
-import { proActor, seedDirectory } from '../support/world.js';
+import { proActor } from '../support/world.js';
 import { cx, queryObjects, responseStatus } from '../support/xds-client.js';
 const APPROVED = ["('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')"];
 
 for (const kind of storeKinds()) {
   describe(`ACC-08: XDSTooManyResults counts only what the reader is answered [${kind}]`, () => {
-    let db: Db;
+    let lock: LockServer;
     let server: RunningApp;
     let c: LockClients;
     const author = proActor('doctor');
@@ -25,11 +24,9 @@ for (const kind of storeKinds()) {
     let folder: string;
 
     beforeAll(async () => {
-      db = await openTestDb(kind);
       // three objects at most in an answer
-      server = await startTestApp(db, { CARNET_MAX_QUERY_RESULTS: '3' });
-      await seedDirectory(server.app.services.directory);
-      c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
+      lock = await startLockServer(kind, { CARNET_MAX_QUERY_RESULTS: '3' });
+      ({ server, c } = lock);
       // a folder with two documents everyone reads, then two masked ones (MASK-01), each in its own submission set
       const made = await recordWithFolder(server.app.services, author, [author, other]);
       ({ ins, folder } = made);
@@ -38,9 +35,7 @@ for (const kind of storeKinds()) {
       await made.file(['N', 'MASQUE_PS']);
     }, 60_000);
     afterAll(async () => {
-      c?.close();
-      await server?.close();
-      await db?.close();
+      await lock?.close();
     });
 
     it('ACC-08 / MASK-01: FindSubmissionSets answers the two sets the reader knows, where the sets of masked documents would make four', async () => {

@@ -7,7 +7,11 @@ import type { Bundle, DocumentReference, Resource } from '@medplum/fhirtypes';
 import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import { NS } from '../../src/xml/index.js';
-import type { RunningApp } from './app.js';
+import type { Clock } from '../../src/services/deps.js';
+import type { Db } from '../../src/store/db.js';
+import { startTestApp, type RunningApp } from './app.js';
+import { openTestDb, type StoreKind } from './stores.js';
+import { seedDirectory } from './world.js';
 import { adhocQuery, postSoap, queryObjects, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from './xds-client.js';
 
 export interface Answer {
@@ -135,4 +139,29 @@ export function associationEnds(a: XdsAnswer): Array<{ id: string; type: string;
     source: e.getAttribute('sourceObject') ?? '',
     target: e.getAttribute('targetObject') ?? '',
   }));
+}
+
+/** A lock test's server: a real port on a fresh store of `kind`, its directory seeded, and its clients. */
+export interface LockServer {
+  db: Db;
+  server: RunningApp;
+  c: LockClients;
+  close(): Promise<void>;
+}
+
+export async function startLockServer(kind: StoreKind, env: Record<string, string> = {}, clock?: Clock): Promise<LockServer> {
+  const db = await openTestDb(kind);
+  const server = await startTestApp(db, env, clock ? { clock } : {});
+  await seedDirectory(server.app.services.directory);
+  const c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
+  return {
+    db,
+    server,
+    c,
+    async close() {
+      c.close();
+      await server.close();
+      await db.close();
+    },
+  };
 }

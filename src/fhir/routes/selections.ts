@@ -36,7 +36,7 @@ export function selectionToList(patientKey: string, s: Selection): List {
     title: s.name,
     code: { coding: [{ system: CS.LIST_TYPE, code: SELECTION_CODE, display: 'Sélection personnelle' }] },
     subject: { reference: `Patient/${patientKey}` },
-    date: new Date(s.updated_at).toISOString(),
+    date: s.version.lastUpdated,
     entry: s.members.map((e) => ({ item: { reference: `DocumentReference/${e.entryUuid.replace(/^urn:uuid:/, '')}` } })),
   };
 }

@@ -30,6 +30,8 @@ export interface ContactSettings {
   phone: string | null;
   codeChannel: 'email' | 'sms';
   alertEmail: string | null;
+  /** the address is set but told nothing any more (whoever chose it no longer holds the record) */
+  alertSilent?: boolean;
   passwordTemporary: boolean;
 }
 

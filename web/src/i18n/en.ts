@@ -452,6 +452,7 @@ export const en: typeof fr = {
     alertsTitle: 'Alerts',
     alertsIntro: 'Get an e-mail when a document is added to your record. The e-mail says nothing about the document: log in to see it.',
     alertEmail: 'Address for alerts',
+    alertSilent: 'This address no longer receives alerts: it was chosen by someone who no longer has access to the record. Save it again (or another one) to receive them.',
     alertHint: 'Leave empty to stop receiving alerts.',
     saveAlert: 'Save the address for alerts',
     alertSaved: 'The address for alerts is saved.',

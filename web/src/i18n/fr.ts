@@ -450,6 +450,7 @@ export const fr = {
     alertsTitle: 'Alertes',
     alertsIntro: 'Recevez un e-mail quand un document est ajouté à votre dossier. L’e-mail ne dit rien du document : connectez-vous pour le voir.',
     alertEmail: 'Adresse de réception des alertes',
+    alertSilent: 'Cette adresse ne reçoit plus d’alertes : elle avait été choisie par une personne qui n’a plus accès au dossier. Enregistrez-la de nouveau (ou une autre) pour les recevoir.',
     alertHint: 'Laissez vide pour ne plus recevoir d’alertes.',
     saveAlert: 'Enregistrer l’adresse des alertes',
     alertSaved: 'L’adresse des alertes est enregistrée.',

@@ -115,6 +115,11 @@ export default function SettingsPage() {
         <section className="card" aria-labelledby="alerts">
           <h2 id="alerts">{t('settings.alertsTitle')}</h2>
           <p className="hint">{t('settings.alertsIntro')}</p>
+          {contact.data?.alertSilent ? (
+            <p className="hint" role="status" data-testid="alert-silent">
+              {t('settings.alertSilent')}
+            </p>
+          ) : null}
           <Form onSubmit={submit(() => saveContact.mutate({ alertEmail: alertEmail.trim() || null }))} aria-label={t('settings.alertsTitle')}>
             <Field label={t('settings.alertEmail')} type="email" value={alertEmail} onChange={setAlertEmail} autoComplete="email" description={t('settings.alertHint')} />
             <div className="actions">
