@@ -22,14 +22,16 @@ export interface PgOptions {
 
 export function openPostgres(options: PgOptions): Db {
   const timeout = options.statementTimeoutMs ?? 0;
+  const { connectionString, given } = withoutSessionOptions(options.connectionString);
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    connectionString,
     max: options.maxConnections,
     // JIT off for Carnet's sessions: its statements are short reads and writes, and PostgreSQL's
     // JIT compiles a statement anew on every execution once its estimate passes the thresholds
     // (the history's count: ~0.5 s of compiling for a statement that runs in ~15 ms,
     // docs/PERFORMANCE.md). A setting of the session, not of the server.
-    options: ['-c jit=off', ...(options.schema ? [`-c search_path=${options.schema}`] : [])].join(' '),
+    // After the URL's own options, so that these win where both set one.
+    options: [...(given ? [given] : []), '-c jit=off', ...(options.schema ? [`-c search_path=${options.schema}`] : [])].join(' '),
     // The server cancels a statement past the timeout; the client also gives up a little later,
     // for a server that no longer answers at all.
     ...(timeout > 0 ? { statement_timeout: timeout, query_timeout: timeout + 2000 } : {}),
@@ -113,4 +115,23 @@ export function openPostgres(options: PgOptions): Db {
     exec: (sql) => withClient((client) => script(client, sql, false)),
     close: () => pool.end(),
   };
+}
+
+/**
+ * The connection string without its `options` (the session settings a URL may carry, e.g.
+ * `?options=-c%20synchronous_commit%3Doff`), and those options. `pg` takes a URL's options over
+ * the pool's own, so a URL naming any would silently drop the store's (JIT off, the schema): they
+ * are joined instead, the store's last.
+ */
+export function withoutSessionOptions(connectionString: string): { connectionString: string; given?: string } {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return { connectionString };
+  }
+  const given = url.searchParams.get('options');
+  if (given === null) return { connectionString };
+  url.searchParams.delete('options');
+  return { connectionString: url.toString(), given: given.trim() || undefined };
 }

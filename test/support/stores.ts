@@ -98,13 +98,12 @@ export function openEmptyPglite(): Promise<Db> {
  * commits (its trace), and waiting for the WAL's flush made most of a PostgreSQL suite's time on a
  * virtual disk (~15 ms a commit against ~4). What a commit makes visible, and when, is unchanged;
  * only an operating-system crash could lose the last ones, and a test's schema is dropped anyway.
- * Set in the URL's `options`, which `pg` takes over the pool's own (that names the schema): so
- * both are said there.
+ * Said in the URL's `options`, which the store joins to its own (JIT off, the schema).
  */
-function withoutWaitingForDisk(url: string, schema: string): string {
+function withoutWaitingForDisk(url: string): string {
   const u = new URL(url);
   const given = u.searchParams.get('options');
-  u.searchParams.set('options', `${given ? `${given} ` : ''}-c search_path=${schema} -c synchronous_commit=off`);
+  u.searchParams.set('options', `${given ? `${given} ` : ''}-c synchronous_commit=off`);
   return u.toString();
 }
 
@@ -122,7 +121,7 @@ export async function openTestPostgres(): Promise<Db> {
   } finally {
     await admin.close();
   }
-  const db = openPostgres({ connectionString: withoutWaitingForDisk(url, schema), maxConnections: 4, schema });
+  const db = openPostgres({ connectionString: withoutWaitingForDisk(url), maxConnections: 4, schema });
   await migrate(db);
   const close = db.close.bind(db);
   return {

@@ -40,6 +40,21 @@ const COSTLY = 'SELECT count(*) FROM generate_series(1, 10000000) a CROSS JOIN g
     expect(path.rows[0]!.search_path).toBe(schema);
   });
 
+  it("keep JIT off and their schema when the URL carries session options of its own", async () => {
+    // pg takes a URL's options over the pool's: the store joins them, its own last
+    const u = new URL(url);
+    u.searchParams.set('options', '-c jit=on -c search_path=public -c application_name=carnet_test_options');
+    const withOptions = openPostgres({ connectionString: u.toString(), maxConnections: 1, schema });
+    try {
+      const r = await withOptions.query<{ jit: string; search_path: string; application_name: string }>(
+        "SELECT current_setting('jit') AS jit, current_setting('search_path') AS search_path, current_setting('application_name') AS application_name",
+      );
+      expect(r.rows[0]).toEqual({ jit: 'off', search_path: schema, application_name: 'carnet_test_options' });
+    } finally {
+      await withOptions.close();
+    }
+  });
+
   it('plan a statement above the JIT thresholds without compiling it', async () => {
     const plan = await inSchema.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${COSTLY}`);
     const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
