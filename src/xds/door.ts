@@ -107,7 +107,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
       xds.post(path, { bodyLimit: config.documentBodyLimit }, async (req: FastifyRequest, reply: FastifyReply) => {
         let relatesTo: string | undefined;
         try {
-          // MTOM arrives as bytes; plain SOAP as text, decoded and scanned while it was read (bodies.ts)
+          // MTOM arrives as bytes split while they came (mtom-read.ts); plain SOAP as text, decoded and scanned while it was read (bodies.ts)
           const raw = Buffer.isBuffer(req.body) || isReceivedMultipart(req.body) || isScannedXml(req.body) ? req.body : '';
           const payload = readSoapPayload(raw, req.headers['content-type'], framing);
           // Only the Header is read before the caller is known; the Body once identify() passed.
