@@ -1,6 +1,6 @@
 // An anonymous MTOM body of 60 MB of `-` (no delimiter in it) was collected whole, then searched
 // for its boundary in one go: Buffer.indexOf for a short `--x` over a run of `-` held the event
-// loop ~350 ms (and joining the chunks ~45 ms more), before the sender was known. The body is now
+// loop ~350-400 ms (and joining the chunks ~45 ms more), before the sender was known. The body is now
 // split while it arrives, each chunk searched once: the event loop is never held much longer than
 // a chunk's search, and GET /health is answered while the body is read.
 import { request } from 'node:http';
