@@ -12,8 +12,12 @@ import { describeEachStore } from '../support/stores.js';
 
 const BODY_BYTES = 60 * 1024 ** 2;
 const CHUNK_BYTES = 256 * 1024;
-/** The longest the event loop may be held while the body is read: half the old reading's ~400 ms (search ~340 ms, join ~45 ms). */
-const MAX_DELAY_MS = 200;
+/**
+ * The longest turn of the event loop while the body is read, in the CPU of the process (so also
+ * its collections, on several threads): the old reading's was 480-500 ms (search, join); the
+ * reading now, 20-140 ms, collections included.
+ */
+const MAX_TURN_CPU_MS = 250;
 
 /**
  * POSTs `total` bytes of `-` as an MTOM body in chunks, waiting for each to be taken, with its
@@ -62,7 +66,17 @@ describeEachStore('hostile MTOM: 60 MB of dashes from an anonymous sender', (db:
   it.each([
     ['with its Content-Length', true],
     ['chunked', false],
-  ])(`%s: is refused with a SOAP Fault, the event loop never held ${MAX_DELAY_MS} ms, /health answered meanwhile`, async (_how, announced) => {
+  ])(`%s: is refused with a SOAP Fault, no turn of the event loop took ${MAX_TURN_CPU_MS} ms of CPU, /health answered meanwhile`, async (_how, announced) => {
+    // The event loop's delay is wall-clock: on a loaded machine it holds the time the process
+    // waited for a core and its collections. What is asserted is the CPU the process spent between
+    // two ticks of a 2 ms timer: the longest turn of the loop, whatever the load.
+    let longestTurnCpuMs = 0;
+    let last = process.cpuUsage();
+    const ticks = setInterval(() => {
+      const spent = process.cpuUsage(last);
+      last = process.cpuUsage();
+      longestTurnCpuMs = Math.max(longestTurnCpuMs, (spent.user + spent.system) / 1000);
+    }, 2);
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     let reading = true;
@@ -78,14 +92,15 @@ describeEachStore('hostile MTOM: 60 MB of dashes from an anonymous sender', (db:
     reading = false;
     await health;
     delay.disable();
+    clearInterval(ticks);
     const maxMs = delay.max / 1e6;
     // the figure for docs/PERFORMANCE.md
-    console.log(`event loop max delay ${maxMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms; /health answered ${healthAnswers} times`);
+    console.log(`event loop max delay ${maxMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms; /health answered ${healthAnswers} times; longest turn ${longestTurnCpuMs.toFixed(1)} ms of CPU`);
     expect(answer.text).toContain('multipart boundary not found in the body');
     expect(answer.text).toContain('Fault');
     expect(answer.status).toBeGreaterThanOrEqual(400);
     expect(answer.status).toBeLessThan(500);
     expect(healthAnswers).toBeGreaterThan(0);
-    expect(maxMs).toBeLessThan(MAX_DELAY_MS);
+    expect(longestTurnCpuMs).toBeLessThan(MAX_TURN_CPU_MS);
   }, 120_000);
 });
