@@ -20,6 +20,8 @@ import { handleRetrieve } from './door/retrieve.js';
 import { handleSubmission } from './door/submit.js';
 import { handleUpdate } from './door/update.js';
 import { buildMtomMessage, readSoapPayload } from './mtom.js';
+import { readMultipartRequestBody } from './mtom-read.js';
+import { isReceivedMultipart } from './mtom-split.js';
 import { streamMtomMessage, type StreamedAttachment } from './mtom-stream.js';
 import { isCarnetError, isDatabaseOutage } from '../domain/errors.js';
 import { isInputLimitError } from '../domain/input-limits.js';
@@ -82,6 +84,11 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
     // the envelope is not scanned a second time before its Header is cut out of it.
     xds.removeContentTypeParser([...XML_BODY_TYPES]);
     xds.addContentTypeParser([...XML_BODY_TYPES], (req: FastifyRequest, payload: Readable) => readXmlRequestBody(req, payload, config));
+    // MTOM is split while it arrives (mtom-read.ts), not collected whole then searched
+    xds.removeContentTypeParser('multipart/related');
+    xds.addContentTypeParser('multipart/related', (req: FastifyRequest, payload: Readable) =>
+      readMultipartRequestBody(req, payload, req.routeOptions.bodyLimit ?? config.documentBodyLimit, framing.maxParts),
+    );
     xds.setErrorHandler((error: FastifyError, req, reply) => {
       if (error.statusCode === 413) {
         return sendFault(reply, new XdsWireError(`the request body is larger than ${config.documentBodyLimit} bytes (CARNET_DOCUMENT_BODY_LIMIT)`, { status: 413 }));
@@ -100,8 +107,8 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
       xds.post(path, { bodyLimit: config.documentBodyLimit }, async (req: FastifyRequest, reply: FastifyReply) => {
         let relatesTo: string | undefined;
         try {
-          // MTOM arrives as bytes; plain SOAP as text, decoded and scanned while it was read (bodies.ts)
-          const raw = Buffer.isBuffer(req.body) ? req.body : isScannedXml(req.body) ? req.body : '';
+          // MTOM arrives as bytes split while they came (mtom-read.ts); plain SOAP as text, decoded and scanned while it was read (bodies.ts)
+          const raw = Buffer.isBuffer(req.body) || isReceivedMultipart(req.body) || isScannedXml(req.body) ? req.body : '';
           const payload = readSoapPayload(raw, req.headers['content-type'], framing);
           // Only the Header is read before the caller is known; the Body once identify() passed.
           // An MTOM root part arrived whole: scanned in slices, the event loop served between them.

@@ -2,6 +2,7 @@
 // responses. Parts are views (subarray) into the received Buffer: document bytes are not copied.
 import { randomUUID } from 'node:crypto';
 import { decodeUtf8, XmlParseError, type ScannedXml } from '../xml/index.js';
+import { isReceivedMultipart, multipartBoundary, MultipartSplitter, type ReceivedMultipart } from './mtom-split.js';
 import { XdsWireError } from './wire-error.js';
 
 /** What one SOAP message may be, read before its XML is (see the XML limits for the envelope). */
@@ -97,14 +98,6 @@ export function normaliseContentId(value: string): string {
 const CR = 0x0d;
 const LF = 0x0a;
 
-function skipLineEnd(buf: Buffer, i: number): number {
-  // transport padding (spaces/tabs) is allowed after a boundary
-  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
-  if (buf[i] === CR && buf[i + 1] === LF) return i + 2;
-  if (buf[i] === LF) return i + 1;
-  return -1;
-}
-
 function parseHeaders(text: string): Record<string, string> {
   const headers: Record<string, string> = {};
   let last: string | undefined;
@@ -132,58 +125,23 @@ function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
 }
 
 /** Splits a multipart/related body. The root is the `start` part, else the first part. */
-export function parseMultipartRelated(body: Buffer, contentTypeHeader: string, maxParts = TRUSTED_FRAMING.maxParts): MultipartRelated {
+export function parseMultipartRelated(whole: Buffer | ReceivedMultipart, contentTypeHeader: string, maxParts = TRUSTED_FRAMING.maxParts): MultipartRelated {
+  const received = Buffer.isBuffer(whole) ? undefined : whole;
+  const body = received ? received.body : (whole as Buffer);
   const ct = parseContentType(contentTypeHeader);
   if (ct.mediaType !== 'multipart/related') {
     throw new XdsWireError(`expected multipart/related, got ${ct.mediaType || 'no content type'}`);
   }
-  let boundary = ct.params['boundary'];
-  if (!boundary) {
-    // tolerate a missing parameter when the body itself opens with a delimiter line
-    const m = /^--([^\r\n]+?)[ \t]*\r?\n/.exec(body.subarray(0, 300).toString('latin1'));
-    if (!m) throw new XdsWireError('multipart/related without a boundary');
-    boundary = m[1]!;
-  }
-  const delim = Buffer.from('--' + boundary, 'latin1');
+  const boundary = multipartBoundary(ct, body);
+  if (boundary === undefined) throw new XdsWireError('multipart/related without a boundary');
+  const split = received?.split ?? splitWhole(body, boundary, maxParts);
+  if (!split.found) throw new XdsWireError('multipart boundary not found in the body');
   const parts: MimePart[] = [];
-
-  let pos = body.indexOf(delim);
-  if (pos < 0) throw new XdsWireError('multipart boundary not found in the body');
-  let closed = false;
-  while (pos >= 0) {
-    const after = pos + delim.length;
-    if (body[after] === 0x2d && body[after + 1] === 0x2d) {
-      closed = true;
-      break;
-    }
-    const start = skipLineEnd(body, after);
-    if (start < 0) {
-      // the boundary text appeared inside a line: not a delimiter, look further
-      pos = body.indexOf(delim, after);
-      continue;
-    }
-    // next delimiter must begin a line
-    let next = start;
-    let end = -1;
-    for (;;) {
-      next = body.indexOf(delim, next);
-      if (next < 0) break;
-      if (next > 0 && body[next - 1] === LF) {
-        end = next - 1;
-        if (end > start && body[end - 1] === CR) end--;
-        break;
-      }
-      next += delim.length;
-    }
-    if (next < 0) throw new XdsWireError('multipart body is truncated (no closing boundary)');
-    const raw = body.subarray(start, Math.max(start, end));
-    if (parts.length >= maxParts) {
-      throw new XdsWireError(`the MTOM message has more than ${maxParts} parts (CARNET_MTOM_MAX_PARTS)`, { status: 413 });
-    }
-    parts.push(readPart(raw));
-    pos = next;
+  for (let k = 0; k < split.spans.length; k += 2) parts.push(readPart(body.subarray(split.spans[k], split.spans[k + 1])));
+  if (split.tooManyParts) {
+    throw new XdsWireError(`the MTOM message has more than ${maxParts} parts (CARNET_MTOM_MAX_PARTS)`, { status: 413 });
   }
-  if (!closed) throw new XdsWireError('multipart body is truncated (no closing boundary)');
+  if (!split.closed) throw new XdsWireError('multipart body is truncated (no closing boundary)');
   if (parts.length === 0) throw new XdsWireError('multipart body has no parts');
 
   const byContentId = new Map<string, MimePart>();
@@ -200,6 +158,11 @@ export function parseMultipartRelated(body: Buffer, contentTypeHeader: string, m
     root = r;
   }
   return { root, byContentId, parts, action: ct.params['action'] };
+}
+
+/** A body split at once (a message this project wrote, or a test's): the same reading as one split while it arrived. */
+function splitWhole(body: Buffer, boundary: string, maxParts: number) {
+  return new MultipartSplitter(boundary, maxParts).end(body);
 }
 
 function readPart(raw: Buffer): MimePart {
@@ -253,10 +216,10 @@ export interface SoapPayload {
  * Reads an HTTP body as a SOAP message: MTOM multipart/related or plain
  * application/soap+xml (also text/xml / application/xml for lenient clients).
  */
-export function readSoapPayload(body: Buffer | string | ScannedXml, contentTypeHeader: string | undefined, limits: SoapFramingLimits = TRUSTED_FRAMING): SoapPayload {
+export function readSoapPayload(body: Buffer | string | ScannedXml | ReceivedMultipart, contentTypeHeader: string | undefined, limits: SoapFramingLimits = TRUSTED_FRAMING): SoapPayload {
   const ct = parseContentType(contentTypeHeader ?? 'application/soap+xml');
   if (ct.mediaType === 'multipart/related') {
-    if (!Buffer.isBuffer(body)) throw new XdsWireError('an MTOM message must be read as bytes');
+    if (!Buffer.isBuffer(body) && !isReceivedMultipart(body)) throw new XdsWireError('an MTOM message must be read as bytes');
     const m = parseMultipartRelated(body, contentTypeHeader!, limits.maxParts);
     const attachments = new Map<string, Buffer>();
     for (const p of m.parts) {
@@ -265,6 +228,7 @@ export function readSoapPayload(body: Buffer | string | ScannedXml, contentTypeH
     return { envelope: envelopeText(m.root.body, limits), attachments, mtom: true, action: m.action };
   }
   if (ct.mediaType === 'application/soap+xml' || ct.mediaType === 'text/xml' || ct.mediaType === 'application/xml') {
+    if (isReceivedMultipart(body)) throw new XdsWireError(`unsupported content type for a SOAP request: ${ct.mediaType}`);
     const scanned = typeof body === 'object' && !Buffer.isBuffer(body) ? body : undefined;
     return { envelope: envelopeText(scanned ? scanned.text : (body as Buffer | string), limits), ...(scanned ? { scanned } : {}), attachments: new Map(), mtom: false, action: ct.params['action'] };
   }
