@@ -153,7 +153,9 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
     const type = types.get(l.targetId);
     if (type !== 'Folder' && !(type === 'DocumentEntry' && seen.get(l.targetId) === true)) continue;
     const source = bareUuid(l.sourceId);
-    membersBySource.set(source, [...(membersBySource.get(source) ?? []), { entryUuid: l.targetId, type }]);
+    const members = membersBySource.get(source) ?? [];
+    members.push({ entryUuid: l.targetId, type });
+    membersBySource.set(source, members);
   }
   const membersOf = (owner: string): ListMember[] => membersBySource.get(bareUuid(owner)) ?? [];
   const lists: FoundList[] = [
