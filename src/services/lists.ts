@@ -5,7 +5,7 @@ import type { AvailabilityStatus, StoredFolder, StoredSubmissionSet } from '../d
 import { knownObjects } from '../domain/known-objects.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments } from '../store/document-repo.js';
-import { findAssociations, findFolders, findSubmissionSets, lookupObjects } from '../store/registry-repo.js';
+import { countFolders, findAssociations, findFolders, findSubmissionSets, lookupObjects, type FolderQuery } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { loadRegistryGraph } from '../store/registry-graph.js';
 import { guarded } from './guard.js';
@@ -65,11 +65,26 @@ export type FoundList =
   | { kind: 'submissionset'; submissionSet: StoredSubmissionSet; members: ListMember[] }
   | { kind: 'folder'; folder: StoredFolder; members: ListMember[] };
 
+/** A page of a list search: where it starts, how many it holds. */
+export interface ListPage {
+  offset: number;
+  count: number;
+}
+
+export interface FoundLists {
+  /** the page's lists: the submission sets first, then the folders */
+  lists: FoundList[];
+  /** how many lists the reader may see in all (ACC-08) */
+  total: number;
+}
+
 /**
  * The lists of one record matching the criteria, inside the caller's guarded transaction: each
- * member document passes the caller's visibility filter (ACC-08).
+ * member document passes the caller's visibility filter (ACC-08). The folders are paged and
+ * counted in SQL, and only the page's members are read: any depositing professional may make
+ * folders in a record, and a search must not cost more for each one there is.
  */
-async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: LoadedRecord, patientKey: string, criteria: ListCriteria): Promise<FoundList[]> {
+async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: LoadedRecord, patientKey: string, criteria: ListCriteria, page?: ListPage): Promise<FoundLists> {
   const kinds = criteria.kinds ?? ['submissionset', 'folder'];
   // the caller's filter: the members listed, and each folder's time as the caller is shown it (ACC-08)
   const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
@@ -86,10 +101,33 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
         statuses: criteria.statuses,
       })
     : [];
-  const sets = bySource ? allSets.filter((set) => authoredBy(set, criteria)) : allSets;
-  const folders =
+  const bySourceSets = bySource ? allSets.filter((set) => authoredBy(set, criteria)) : allSets;
+  // the record around the submission sets: whether each one holds only what is hidden (knownObjects)
+  const graph = bySourceSets.length ? await loadRegistryGraph(tx, patientKey, bySourceSets.map((x) => x.entryUuid)) : null;
+  // Every version the caller may see (each judged on its document's latest version), of which
+  // only the latest is listed: an older one may carry the confidentiality it had before being
+  // masked, and must not lead back to the content. But an older version still leads to a document
+  // the caller sees: a set holding it (the deposit before an ITI-57 new version) is no hidden set.
+  const seen = new Map<string, boolean>();
+  const asked = new Set<string>();
+  const readVisible = async (ids: string[]) => {
+    const more = [...new Set(ids.filter((id) => !asked.has(idKey(id))))];
+    more.forEach((id) => asked.add(idKey(id)));
+    if (!more.length) return;
+    for (const e of (await findDocuments(tx, { patientKey, visibility, entryUuids: more, latestOnly: false })).entries) seen.set(e.entryUuid, e.latest);
+  };
+  await readVisible(graph?.documents() ?? []);
+  // A submission set whose every member leading to a document (the document, or a link to it) is
+  // hidden would still tell that something was deposited, linked or masked at that time: it is
+  // left out like its documents (ACC-08).
+  const known = graph ? knownObjects(graph, (id) => seen.has(`urn:uuid:${idKey(id)}`)) : () => true;
+  const sets = bySourceSets.filter((s) => known(s.entryUuid));
+  const offset = page?.offset ?? 0;
+  const end = page ? offset + page.count : Infinity;
+  const setsOnPage = sets.slice(offset, end);
+  const folderQuery: FolderQuery | undefined =
     kinds.includes('folder') && !criteria.sourceIds && !bySource
-      ? await findFolders(tx, {
+      ? {
           patientKey,
           entryUuids: criteria.entryUuids,
           uniqueIds: criteria.uniqueIds,
@@ -98,54 +136,47 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
           lastUpdateTimeTo: criteria.to,
           codeList: criteria.designationTypes ? [criteria.designationTypes] : undefined,
           visibility,
-        })
-      : [];
-  const owners = [...sets.map((s) => s.entryUuid), ...folders.map((f) => f.entryUuid)];
-  const links = owners.length
-    ? await findAssociations(tx, { patientKey, sources: owners, types: ['HasMember'], statuses: ['Approved'] })
-    : [];
+        }
+      : undefined;
+  // the folders follow the submission sets: the page's share of them, cut in SQL
+  const folderSlots = page ? { offset: Math.max(0, offset - sets.length), limit: page.count - setsOnPage.length } : undefined;
+  const folders = folderQuery && (!folderSlots || folderSlots.limit > 0) ? await findFolders(tx, folderQuery, folderSlots) : [];
+  const folderTotal = !folderQuery ? 0 : page ? await countFolders(tx, folderQuery) : folders.length;
+  // the members of the page's lists only, by one statement each for the links, their targets' types and their documents
+  const owners = [...setsOnPage.map((s) => s.entryUuid), ...folders.map((f) => f.entryUuid)];
+  const links = owners.length ? await findAssociations(tx, { patientKey, sources: owners, types: ['HasMember'], statuses: ['Approved'] }) : [];
   const targets = [...new Set(links.map((l) => l.targetId))];
   const types = new Map((targets.length ? await lookupObjects(tx, targets) : []).map((o) => [o.entryUuid, o.type]));
-  // the record around the submission sets: whether each one holds only what is hidden (knownObjects)
-  const graph = sets.length ? await loadRegistryGraph(tx, patientKey, sets.map((x) => x.entryUuid)) : null;
-  const documentIds = [...new Set([...targets.filter((t) => types.get(t) === 'DocumentEntry'), ...(graph?.documents() ?? [])])];
-  // Every version the caller may see (each judged on its document's latest version), of which
-  // only the latest is listed: an older one may carry the confidentiality it had before being
-  // masked, and must not lead back to the content. But an older version still leads to a document
-  // the caller sees: a set holding it (the deposit before an ITI-57 new version) is no hidden set.
-  const seen = documentIds.length ? (await findDocuments(tx, { patientKey, visibility, entryUuids: documentIds, latestOnly: false })).entries : [];
-  const visible = new Set(seen.filter((e) => e.latest).map((e) => e.entryUuid));
-  const visibleVersions = new Set(seen.map((e) => e.entryUuid));
-  const membersOf = (owner: string): ListMember[] => {
-    const members: ListMember[] = [];
-    for (const l of links) {
-      if (bareUuid(l.sourceId) !== bareUuid(owner)) continue;
-      const type = types.get(l.targetId);
-      if (type === 'Folder' || (type === 'DocumentEntry' && visible.has(l.targetId))) members.push({ entryUuid: l.targetId, type });
-    }
-    return members;
-  };
-  // A submission set whose every member leading to a document (the document, or a link to it) is
-  // hidden would still tell that something was deposited, linked or masked at that time: it is
-  // left out like its documents (ACC-08).
-  const known = graph ? knownObjects(graph, (id) => visibleVersions.has(`urn:uuid:${idKey(id)}`)) : () => true;
-  const out: FoundList[] = [];
-  for (const s of sets) if (known(s.entryUuid)) out.push({ kind: 'submissionset', submissionSet: s, members: membersOf(s.entryUuid) });
-  for (const f of folders) out.push({ kind: 'folder', folder: f, members: membersOf(f.entryUuid) });
-  return out;
+  await readVisible(targets.filter((t) => types.get(t) === 'DocumentEntry'));
+  const membersBySource = new Map<string, ListMember[]>();
+  for (const l of links) {
+    const type = types.get(l.targetId);
+    if (type !== 'Folder' && !(type === 'DocumentEntry' && seen.get(l.targetId) === true)) continue;
+    const source = bareUuid(l.sourceId);
+    const members = membersBySource.get(source) ?? [];
+    members.push({ entryUuid: l.targetId, type });
+    membersBySource.set(source, members);
+  }
+  const membersOf = (owner: string): ListMember[] => membersBySource.get(bareUuid(owner)) ?? [];
+  const lists: FoundList[] = [
+    ...setsOnPage.map((s): FoundList => ({ kind: 'submissionset', submissionSet: s, members: membersOf(s.entryUuid) })),
+    ...folders.map((f): FoundList => ({ kind: 'folder', folder: f, members: membersOf(f.entryUuid) })),
+  ];
+  return { lists, total: sets.length + folderTotal };
 }
 
 export function listService(deps: ServiceDeps) {
   return {
-    async find(caller: Caller, patient: PatientRef, criteria: ListCriteria = {}): Promise<FoundList[]> {
+    /** The page of the record's lists matching `criteria`, and how many there are in all. */
+    async find(caller: Caller, patient: PatientRef, criteria: ListCriteria = {}, page: ListPage = { offset: 0, count: Number.MAX_SAFE_INTEGER }): Promise<FoundLists> {
       const kinds = criteria.kinds ?? ['submissionset', 'folder'];
       const patientKey = await recordKeyFor(deps, caller, patient, 'record.read', { details: { lists: kinds } });
-      if (!patientKey) return [];
+      if (!patientKey) return { lists: [], total: 0 };
       return guarded(deps, caller, {
         patientKey,
         action: 'record.read',
         trace: { details: { lists: kinds } },
-        act: ({ tx, record }) => listsOfRecord(deps, caller, tx, record, patientKey, criteria),
+        act: ({ tx, record }) => listsOfRecord(deps, caller, tx, record, patientKey, criteria, page),
       });
     },
 
@@ -165,7 +196,7 @@ export function listService(deps: ServiceDeps) {
           action: 'record.read',
           reachedByIds: true,
           trace: { details: { lists: [kind], entryUuids: [bareUuid(obj.entryUuid)] } },
-          act: ({ tx, record }) => listsOfRecord(deps, caller, tx, record, obj.patientKey, { kinds: [kind], entryUuids: [obj.entryUuid] }),
+          act: async ({ tx, record }) => (await listsOfRecord(deps, caller, tx, record, obj.patientKey, { kinds: [kind], entryUuids: [obj.entryUuid] })).lists,
         });
       } catch (e) {
         // the refusal's own wording ("no such document") would tell a hidden list from an absent one

@@ -265,8 +265,8 @@ export interface FolderQuery {
   visibility?: VisibilityFilter;
 }
 
-export async function findFolders(q: Queryable, query: FolderQuery): Promise<StoredFolder[]> {
-  const p = new SqlParams();
+/** The folders `query` matches, each with the reader's time, as the text of a subquery `shown`. */
+function shownFolders(query: FolderQuery, p: SqlParams): string {
   const add = (v: unknown) => p.add(v);
   const where = [`f.patient_key = ${add(query.patientKey)}`];
   // the reader's time (ACC-08), or the time every filing moved for the writers' own checks
@@ -293,13 +293,29 @@ export async function findFolders(q: Queryable, query: FolderQuery): Promise<Sto
   }
   if (query.lastUpdateTimeTo) range.push(`shown.last_update_time < ${add(query.lastUpdateTimeTo)}`);
   // OFFSET 0: the range is tested on each folder's time once computed, not pushed down to compute it again
-  const r = await q.query<FolderRow>(
-    `SELECT * FROM (SELECT f.patient_key::text, f.entry_uuid::text, f.logical_id::text, f.version, f.status, ${time} AS last_update_time, f.metadata
+  return `(SELECT f.patient_key::text, f.entry_uuid::text, f.logical_id::text, f.version, f.status, ${time} AS last_update_time, f.metadata
        FROM folder f WHERE ${where.join(' AND ')}${range.length ? ' OFFSET 0' : ''}) shown
-     ${range.length ? `WHERE ${range.join(' AND ')}` : ''} ORDER BY shown.last_update_time DESC`,
-    p.values,
-  );
+     ${range.length ? `WHERE ${range.join(' AND ')}` : ''}`;
+}
+
+/**
+ * The folders `query` matches, the latest reader's time first; `page` cuts them in the statement
+ * (ITI-66: a record may hold thousands, the caller reads a page).
+ */
+export async function findFolders(q: Queryable, query: FolderQuery, page?: { offset: number; limit: number }): Promise<StoredFolder[]> {
+  const p = new SqlParams();
+  const shown = shownFolders(query, p);
+  // the entryUUID orders folders of the same time alike on every page
+  const cut = page ? ` LIMIT ${p.add(page.limit)} OFFSET ${p.add(page.offset)}` : '';
+  const r = await q.query<FolderRow>(`SELECT * FROM ${shown} ORDER BY shown.last_update_time DESC${page ? ', shown.entry_uuid' : ''}${cut}`, p.values);
   return r.rows.map(toFolder);
+}
+
+/** How many folders `query` matches (a search's total: the reader's, when it names the reader). */
+export async function countFolders(q: Queryable, query: FolderQuery): Promise<number> {
+  const p = new SqlParams();
+  const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${shownFolders(query, p)}`, p.values);
+  return r.rows[0]!.n;
 }
 
 // ---- associations ----

@@ -82,7 +82,7 @@ for (const kind of storeKinds()) {
     async function stored(patientKey: string): Promise<{ documents: number; lists: number }> {
       const page = await w.services.documents.find(as(doctor), { patientKey }, { countTotal: true, limit: 0, statuses: ['Approved', 'Deprecated', 'Archived'] });
       const lists = await w.services.lists.find(as(doctor), { patientKey });
-      return { documents: page.total ?? 0, lists: lists.length };
+      return { documents: page.total ?? 0, lists: lists.total };
     }
 
     function bundleXml(test: AsbestosTest, index: number, patientKey: string, original?: string): string {

@@ -126,17 +126,19 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
     const caller = callerOf(req);
     const paging = pagingOf(params, config);
     const { patient, criteria, ignored } = readListSearch(params, isLenient(req));
-    const found = await services.lists.find(caller, 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId }, criteria);
-    // Lists are few per record: the page is cut here, after the service's filtering.
-    const page = found.slice(paging.offset, paging.offset + paging.count);
+    // the page is cut in the service's statements: a record may hold thousands of folders
+    const found = await services.lists.find(caller, 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId }, criteria, {
+      offset: paging.offset,
+      count: paging.count,
+    });
     return searchset({
       base: baseOf(ctx),
       type: 'List',
       params,
       paging,
-      resources: page.map(toList),
-      total: paging.total ? found.length : undefined,
-      more: paging.offset + paging.count < found.length,
+      resources: found.lists.map(toList),
+      total: paging.total ? found.total : undefined,
+      more: paging.offset + paging.count < found.total,
       ignored,
     });
   }

@@ -33,7 +33,7 @@ describeEachStore('ACC-08: a submission set holding an older metadata version of
     for (const caller of [patientCaller(patientKey), as(doctor)]) {
       const found = await w.services.registryQueries.run(caller, { kind: 'FindSubmissionSets', patientId: ins, query: { statuses: ['Approved'] } });
       expect(found.submissionSets.map((s) => s.entryUuid)).toContain(first.submissionSetUuid);
-      const lists = await w.services.lists.find(caller, { patientKey }, { kinds: ['submissionset'] });
+      const { lists } = await w.services.lists.find(caller, { patientKey }, { kinds: ['submissionset'] });
       expect(lists.map((l) => (l.kind === 'submissionset' ? l.submissionSet.entryUuid : ''))).toContain(first.submissionSetUuid);
     }
   });
