@@ -13,20 +13,12 @@ import { writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
+import { sameWords } from '../support/lock-clients.js';
 import { postSoap, provideAndRegister, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
 const A = XDS_ACTIONS;
 const ITI_ASSOCIATION = 'urn:ihe:iti:2010:AssociationType:';
 const bare = (id: string) => id.replace(/^urn:uuid:/i, '').toLowerCase();
-
-/** An answer with the id asked about, every other UUID and OID made neutral. */
-function sameWords(text: string, asked: string): string {
-  return text
-    .split(bare(asked))
-    .join('<id>')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
-    .replace(/1\.2\.250\.1\.999\.\d+(\.\d+)*/g, '<oid>');
-}
 
 describeEachStore('TRACE-01 / ACC-08: a change answered as naming an unknown id is traced on the record it names', (db) => {
   let server: RunningApp;

@@ -111,6 +111,18 @@ export class LockClients {
   }
 }
 
+/** An entryUUID without urn:uuid:, lower case. */
+export const bareId = (id: string): string => id.replace(/^urn:uuid:/i, '').toLowerCase();
+
+/** An answer with the id asked about, every other UUID and OID made neutral. */
+export function sameWords(text: string, asked: string): string {
+  return text
+    .split(bareId(asked))
+    .join('<id>')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+    .replace(/1\.2\.250\.1\.999\.\d+(\.\d+)*/g, '<oid>');
+}
+
 /** An id that names nothing. */
 export const unknownId = (): string => randomUUID();
 
