@@ -63,11 +63,15 @@ export function claimsToActor(c: CarnetClaims): Actor {
         family: str(c.family_name),
         onPatientRequest: c.on_patient_request === true,
       };
-      const personId = c.person_id ?? iua?.person_id;
-      if (personId !== undefined) {
-        // A patient claim that cannot be read binds to nothing readable: refused, never ignored.
-        const bound = typeof personId === 'string' ? parseCx(personId) : undefined;
-        if (!bound) throw new CarnetError('unauthenticated', 'the token names its patient (person_id) in a form that is not a CX identifier');
+      // A patient claim that cannot be read binds to nothing readable: refused, never ignored. So
+      // is one given at the top level and in the IUA extension naming two patients (or a null).
+      const claimed: unknown[] = [c.person_id, iua?.person_id].filter((v) => v !== undefined);
+      if (claimed.length) {
+        const read = claimed.map((v) => (typeof v === 'string' ? parseCx(v) : undefined));
+        const [bound] = read;
+        if (!bound || read.some((p) => !p || p.system !== bound.system || p.value !== bound.value)) {
+          throw new CarnetError('unauthenticated', 'the token names its patient (person_id) in a form that is not one CX identifier');
+        }
         actor.boundPatient = bound;
       }
       return actor;
