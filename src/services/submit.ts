@@ -23,13 +23,14 @@ export type { SubmitOptions };
  * (recordsOfOwnPatient). The deposit goes on and answers them as ids the registry does not hold:
  * decide() refuses the caller on that record, so planSubmission knows none of its objects.
  */
-async function refuseOtherPatientsObjects(deps: ServiceDeps, caller: Caller, req: SubmissionRequest): Promise<void> {
+async function refuseOtherPatientsObjects(deps: ServiceDeps, caller: Caller, req: SubmissionRequest, ownKey: string): Promise<void> {
   const inMessage = new Set([req.submissionSet.id, ...req.documents.map((d) => d.id), ...req.folders.map((f) => f.id), ...req.associations.map((a) => a.id)].map((id) => id.toLowerCase()));
   const ends = req.associations.flatMap((a) => [a.sourceId, a.targetId]).map((id) => id.toLowerCase());
   const refs = [...new Set(ends.filter((id) => UUID.test(id) && !inMessage.has(id)))];
   if (!refs.length) return;
-  const named = await lookupObjects(deps.db, refs);
-  await recordsOfOwnPatient(deps, caller, [...new Set(named.map((o) => o.patientKey))], 'document.submit');
+  // the deposit's own record was admitted by recordKeyFor: only the others are asked
+  const others = new Set((await lookupObjects(deps.db, refs)).map((o) => o.patientKey).filter((k) => k !== ownKey));
+  if (others.size) await recordsOfOwnPatient(deps, caller, [...others], 'document.submit');
 }
 
 export function submitService(deps: ServiceDeps) {
@@ -62,7 +63,7 @@ export function submitService(deps: ServiceDeps) {
         const key = await recordKeyFor(deps, caller, patientId, 'document.submit');
         if (!key) throw unknown();
         named = { patientKey: key };
-        await refuseOtherPatientsObjects(deps, caller, req);
+        await refuseOtherPatientsObjects(deps, caller, req, key);
       }
 
       const deposit = () => guarded(deps, caller, {
