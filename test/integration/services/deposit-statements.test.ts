@@ -68,3 +68,34 @@ describeEachStore('a deposit naming its patient by identifier: one transaction, 
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
 });
+
+describeEachStore('a deposit that replaces a registered document: each entry read once', (db) => {
+  let w: World;
+  let counted: ReturnType<typeof countedDb>;
+  beforeAll(async () => {
+    counted = countedDb(db());
+    w = await makeWorld(counted.db);
+  });
+  const doctor = as(proActor('doctor'));
+  /** the statements that read document entries by their entryUUIDs (the decision's columns) */
+  const entryReads = () => counted.sent.filter((s) => /^SELECT d\.patient_key::text, d\.entry_uuid::text[\s\S]* FROM document_entry d WHERE d\.patient_key = \$1 AND d\.entry_uuid = (ANY\(\$2::uuid\[\]\)|\$2)/.test(s.sql));
+
+  it('DOC-05, ACC-09: an RPLC deposit reads the document it replaces once, locked in its transaction, and not its own new version back; the versions are joined', async () => {
+    const { patientKey, ins } = await adultRecord(w);
+    const first = await w.services.submissions.submit(doctor, submission(ins, [{}]));
+    const replaced = first.assignedIds.Document1!;
+    const sub = submission(ins, [{}]);
+    sub.associations.push({ id: 'rplc', type: 'RPLC', sourceId: 'Document1', targetId: replaced });
+    counted.sent.length = 0;
+    const second = await w.services.submissions.submit(doctor, sub);
+    const reads = entryReads();
+    expect(reads.map((s) => ({ rows: s.rows, locked: s.sql.endsWith('FOR UPDATE OF d'), inTransaction: s.inTransaction }))).toEqual([{ rows: 1, locked: true, inTransaction: true }]);
+    // the new version carries the replaced one's lineage: both read as one document's versions
+    const versions = await db().query<{ status: string; lineage: boolean }>(
+      `SELECT d.status, d.lineage_id = (SELECT n.lineage_id FROM document_entry n WHERE n.patient_key = d.patient_key AND n.entry_uuid = $3) AS lineage
+         FROM document_entry d WHERE d.patient_key = $1 AND d.entry_uuid = $2`,
+      [patientKey, replaced.replace('urn:uuid:', ''), second.assignedIds.Document1!.replace('urn:uuid:', '')],
+    );
+    expect(versions.rows).toEqual([{ status: 'Deprecated', lineage: true }]);
+  });
+});
