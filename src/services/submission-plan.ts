@@ -16,7 +16,7 @@ import { lookupObjects, lookupUniqueIds, type RegistryObjectType } from '../stor
 import { digest, type ContentDigest } from './content-hash.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { refusal } from './guard.js';
-import { idKey, knownAcrossRecords, knownIdsForChange } from './known-ids.js';
+import { idKey, knowerAcrossRecords, knownIdsForChange } from './known-ids.js';
 import { asStored, describeMetadataReason, fail, invalid, UUID, type SubmitOptions } from './submission-shape.js';
 
 export const DOCUMENT_RELATIONS: AssociationType[] = ['RPLC', 'XFRM', 'APND', 'XFRM_RPLC', 'signs'];
@@ -127,7 +127,7 @@ export async function planSubmission(
   const registered = new Map(
     (await lookupObjects(tx, references.filter((id) => UUID.test(id)))).map((o) => [o.entryUuid, o]),
   );
-  // ACC-08, ACC-09: an object the caller does not know of (knownAcrossRecords: a document hidden
+  // ACC-08, ACC-09: an object the caller does not know of (knowerAcrossRecords: a document hidden
   // from them, or not theirs to read nor to replace; an association, its own id, linking one; a
   // submission set holding only such), of this record or another, is not in the registry for this
   // submission: linked to, replaced or appended to, it answers as an unknown id, in the same words,
@@ -136,8 +136,8 @@ export async function planSubmission(
   // (the replaced and appended ones among them, which the plan reads below); another record's, in its own.
   const objects = [...registered.values()];
   const own = await knownIdsForChange(tx, deps.policy, actor, record.context, patientKey, objects.filter((o) => o.patientKey === patientKey).map((o) => o.entryUuid), now, true);
-  const elsewhere = new Set((await knownAcrossRecords(tx, deps.policy, actor, objects.filter((o) => o.patientKey !== patientKey), now)).map((o) => o.entryUuid));
-  for (const o of objects) if (o.patientKey === patientKey ? !own.known(o.entryUuid) : !elsewhere.has(o.entryUuid)) registered.delete(o.entryUuid);
+  const knowsElsewhere = knowerAcrossRecords(tx, deps.policy, actor, objects.filter((o) => o.patientKey !== patientKey), now);
+  for (const o of objects) if (o.patientKey === patientKey ? !own.known(o.entryUuid) : !(await knowsElsewhere(o))) registered.delete(o.entryUuid);
   // the record's documents named, by their id as named
   const registeredEntries = new Map<string, StoredDocumentEntry>();
   for (const [uuid, o] of registered) {
