@@ -66,32 +66,42 @@ for (const kind of storeKinds()) {
 
     const searches = ['', '&_count=20', '&_count=0', '&_total=accurate', '&code=folder', '&code=folder&_count=5&_offset=2', '&code=submissionset'];
 
-    it.each(searches)('ACC-08: List?patient=…%s sends as many statements on thousands of folders as on three, and reads a page of rows', async (query) => {
+    /** The same search on the small record and on a larger one; the kinds of lists it asks for (1 when asked). */
+    async function compared(query: string, larger: string) {
       const few = await search(small.patientKey, query);
-      const many = await search(large.patientKey, query);
+      const many = await search(larger, query);
+      return { few, many, folders: query.includes('code=submissionset') ? 0 : 1, sets: query.includes('code=folder') ? 0 : 1 };
+    }
+
+    /** The first two pages of 20 lists of `code`: each the latest first, the second none of the first's. */
+    async function firstPages(patientKey: string, code: string) {
+      const first = await search(patientKey, `&code=${code}&_count=20`);
+      const lists = (first.bundle.entry ?? []).map((e) => e.resource as List);
+      expect(lists).toHaveLength(20);
+      const dates = lists.map((l) => l.date!);
+      expect([...dates].sort().reverse()).toEqual(dates);
+      const later = await search(patientKey, `&code=${code}&_count=20&_offset=20`);
+      const ids = new Set(lists.map((l) => l.id));
+      expect(later.bundle.entry).toHaveLength(20);
+      for (const e of later.bundle.entry ?? []) expect(ids.has(e.resource!.id)).toBe(false);
+      return { lists, first, later };
+    }
+
+    it.each(searches)('ACC-08: List?patient=…%s sends as many statements on thousands of folders as on three, and reads a page of rows', async (query) => {
+      const { few, many, folders, sets } = await compared(query, large.patientKey);
       expect(many.statements).toBe(few.statements);
       // the larger record's page holds at most 20 folders more than the small one's three: each
       // one a row, a link, its member's type and its document, whatever the folders around
       expect(many.rows - few.rows).toBeLessThanOrEqual(4 * 20);
-      const folders = query.includes('code=submissionset') ? 0 : 1;
       // one submission set per record (its folder's deposit), which every reader here may see
-      const sets = query.includes('code=folder') ? 0 : 1;
       expect(few.bundle.total).toBe(3 * folders + sets);
       expect(many.bundle.total).toBe(FOLDERS * folders + sets);
     });
 
     it('ACC-08: the page of folders is the latest first, each listing its document the reader may see', async () => {
-      const { bundle } = await search(large.patientKey, '&code=folder&_count=20');
-      const lists = (bundle.entry ?? []).map((e) => e.resource as List);
-      expect(lists).toHaveLength(20);
+      const { lists, later } = await firstPages(large.patientKey, 'folder');
       expect(lists[0]!.id).toBe(large.folder);
-      const dates = lists.map((l) => l.date!);
-      expect([...dates].sort().reverse()).toEqual(dates);
       for (const l of lists) expect((l.entry ?? []).map((e) => e.item.reference)).toEqual([expect.stringMatching(/^DocumentReference\//)]);
-      const later = await search(large.patientKey, '&code=folder&_count=20&_offset=20');
-      const ids = new Set(lists.map((l) => l.id));
-      expect(later.bundle.entry).toHaveLength(20);
-      for (const e of later.bundle.entry ?? []) expect(ids.has(e.resource!.id)).toBe(false);
       // a page deep in the record reads no more than the first
       const deep = await search(large.patientKey, `&code=folder&_count=20&_offset=${FOLDERS - 30}`);
       expect(deep.bundle.entry).toHaveLength(20);
@@ -100,33 +110,22 @@ for (const kind of storeKinds()) {
     });
 
     it.each(searches)('ACC-08: List?patient=…%s sends no more statements on thousands of deposits than on one, and reads a page of rows', async (query) => {
-      const few = await search(small.patientKey, query);
-      const many = await search(deposits.patientKey, query);
+      const { few, many, folders, sets } = await compared(query, deposits.patientKey);
       // none per deposit (fewer where the page, full of deposits, reads no folders)
       expect(many.statements).toBeLessThanOrEqual(few.statements);
       // the larger record's page holds at most 20 submission sets more than the small one's one:
       // each one a row and its two links (the copies all list the same document and folder)
       expect(many.rows - few.rows).toBeLessThanOrEqual(3 * 20);
-      const folders = query.includes('code=submissionset') ? 0 : 1;
-      const sets = query.includes('code=folder') ? 0 : 1;
       expect(few.bundle.total).toBe(3 * folders + sets);
       expect(many.bundle.total).toBe(folders + DEPOSITS * sets);
     });
 
     it('ACC-08: the page of deposits is the latest first, each listing its document; a page deep in the record reads no more than the first', async () => {
-      const { bundle, rows } = await search(deposits.patientKey, '&code=submissionset&_count=20');
-      const lists = (bundle.entry ?? []).map((e) => e.resource as List);
-      expect(lists).toHaveLength(20);
-      const dates = lists.map((l) => l.date!);
-      expect([...dates].sort().reverse()).toEqual(dates);
+      const { lists, first } = await firstPages(deposits.patientKey, 'submissionset');
       for (const l of lists) expect((l.entry ?? []).map((e) => e.item.reference)).toContainEqual(expect.stringMatching(/^DocumentReference\//));
-      const later = await search(deposits.patientKey, '&code=submissionset&_count=20&_offset=20');
-      const ids = new Set(lists.map((l) => l.id));
-      expect(later.bundle.entry).toHaveLength(20);
-      for (const e of later.bundle.entry ?? []) expect(ids.has(e.resource!.id)).toBe(false);
       const deep = await search(deposits.patientKey, `&code=submissionset&_count=20&_offset=${DEPOSITS - 30}`);
       expect(deep.bundle.entry).toHaveLength(20);
-      expect(deep.rows).toBeLessThanOrEqual(rows);
+      expect(deep.rows).toBeLessThanOrEqual(first.rows);
       expect(deep.bundle.link?.find((l) => l.relation === 'next')).toBeDefined();
     });
   });

@@ -2,7 +2,8 @@
 // caller names the patient by identifier (ITI-41): the record is looked up by the statement that
 // loads and locks it, and the submission's rows go with their trace row in one statement. The rules around it are unchanged: an unknown patient is refused before
 // anything is written or traced, a refused submission leaves nothing but its failure's trace row
-// on the record, and a stored one its document.submit row, in the same transaction.
+// on the record, and a stored one its document.submit row, in the same transaction. A deposit that
+// replaces a registered document reads it once, locked, and does not read its own new version back.
 import { beforeAll, expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import { verifyTrace } from '../../../src/store/trace-verify.js';
@@ -67,16 +68,7 @@ describeEachStore('a deposit naming its patient by identifier: one transaction, 
     expect((await traceRows(patientKey)).slice(before)).toEqual([{ action: 'document.submit', outcome: 'failure', reason: 'invalid_content_metadata' }]);
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
   });
-});
 
-describeEachStore('a deposit that replaces a registered document: each entry read once', (db) => {
-  let w: World;
-  let counted: ReturnType<typeof countedDb>;
-  beforeAll(async () => {
-    counted = countedDb(db());
-    w = await makeWorld(counted.db);
-  });
-  const doctor = as(proActor('doctor'));
   /** the statements that read document entries by their entryUUIDs (the decision's columns) */
   const entryReads = () => counted.sent.filter((s) => /^SELECT d\.patient_key::text, d\.entry_uuid::text[\s\S]* FROM document_entry d WHERE d\.patient_key = \$1 AND d\.entry_uuid = (ANY\(\$2::uuid\[\]\)|\$2)/.test(s.sql));
 
