@@ -45,34 +45,15 @@ export async function knownIdsForChange(
 }
 
 /**
- * Of registered objects (of any record), those the caller knows of, each decided in its own
- * record's context (`own`: a record whose context is already loaded). A document of another
- * record hidden from the caller is as unknown as one of theirs: "another patient's" would say that
- * it exists. One they know of (they read it, or wrote it: DOC-05) is another patient's, as IHE
- * says (XDSPatientIdDoesNotMatch). `home`: the record the change is about (own's, when given);
- * in any other record the caller may not read, its folders and the sets holding no document they
- * know of do not exist for them either (knownObjects, `outsider`).
- */
-export async function knownAcrossRecords<T extends { entryUuid: string; patientKey: string }>(
-  q: Queryable,
-  policy: Policy,
-  actor: Actor,
-  objects: T[],
-  now: Date,
-  own?: { patientKey: string; context: RecordContext },
-): Promise<T[]> {
-  const knows = knowerAcrossRecords(q, policy, actor, objects, now, own, own?.patientKey);
-  const out: T[] = [];
-  for (const o of objects) if (await knows(o)) out.push(o);
-  return out;
-}
-
-/**
  * Whether the caller knows of a registered object (of any record; `objects`: all those a request
  * names), each record decided once, when one of its objects is first asked about, in its own
  * context: a request answered by its first objects (an unknown id, objects of two patients) reads
- * no record past them, however many records the ids it names belong to. `own`: a record whose
- * context is already loaded.
+ * no record past them, however many records the ids it names belong to. A document of another
+ * record hidden from the caller is as unknown as one of theirs: "another patient's" would say that
+ * it exists. One they know of (they read it, or wrote it: DOC-05) is another patient's, as IHE
+ * says (XDSPatientIdDoesNotMatch). `home`: the record the change is about; in any other record
+ * the caller may not read, its folders and the sets holding no document they know of do not exist
+ * for them either (knownObjects, `outsider`).
  */
 export function knowerAcrossRecords<T extends { entryUuid: string; patientKey: string }>(
   q: Queryable,
@@ -80,12 +61,11 @@ export function knowerAcrossRecords<T extends { entryUuid: string; patientKey: s
   actor: Actor,
   objects: T[],
   now: Date,
-  own?: { patientKey: string; context: RecordContext },
   home?: string,
 ): (o: T) => Promise<boolean> {
   const records = new Map<string, Promise<Set<string>>>();
   const decideRecord = async (key: string): Promise<Set<string>> => {
-    const context = key === own?.patientKey ? own.context : (await loadRecord(q, key))?.context;
+    const context = (await loadRecord(q, key))?.context;
     if (!context) return new Set();
     const inRecord = objects.filter((o) => o.patientKey === key);
     const outsider = key !== home && !decide(policy, actor, context, null, 'record.read', now).permit;

@@ -5,7 +5,8 @@ import type { AvailabilityStatus, StoredFolder, StoredSubmissionSet } from '../d
 import { knownObjects } from '../domain/known-objects.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import { bareUuid, findDocuments } from '../store/document-repo.js';
-import { countFolders, findAssociations, findFolders, findSubmissionSets, lookupObjects, type FolderQuery } from '../store/registry-repo.js';
+import { countFolders, findAssociations, findFolders, lookupObjects, type FolderQuery } from '../store/registry-repo.js';
+import { pageOfKnownSets, setsToJudge, type KnownSetsQuery } from '../store/submission-set-pages.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { loadRegistryGraph } from '../store/registry-graph.js';
 import { guarded } from './guard.js';
@@ -89,20 +90,23 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
   // the caller's filter: the members listed, and each folder's time as the caller is shown it (ACC-08)
   const visibility = visibilityFilter(deps.policy, caller.actor, record.context, deps.clock.now());
   const bySource = criteria.sourceFamily !== undefined || criteria.sourceGiven !== undefined;
-  const allSets = kinds.includes('submissionset')
-    ? await findSubmissionSets(tx, {
-        patientKey,
-        entryUuids: criteria.entryUuids,
-        uniqueIds: criteria.uniqueIds,
-        sourceIds: criteria.sourceIds,
-        submissionTimeFrom: criteria.from,
-        submissionTimeTo: criteria.to,
-        contentTypeCodes: criteria.designationTypes,
-        statuses: criteria.statuses,
-      })
-    : [];
-  const bySourceSets = bySource ? allSets.filter((set) => authoredBy(set, criteria)) : allSets;
-  // the record around the submission sets: whether each one holds only what is hidden (knownObjects)
+  const setQuery: KnownSetsQuery = {
+    patientKey,
+    entryUuids: criteria.entryUuids,
+    uniqueIds: criteria.uniqueIds,
+    sourceIds: criteria.sourceIds,
+    submissionTimeFrom: criteria.from,
+    submissionTimeTo: criteria.to,
+    contentTypeCodes: criteria.designationTypes,
+    statuses: criteria.statuses,
+    visibility,
+    // an author's name is searched as R4 strings are (accents ignored): in JS, on every set matching the rest
+    judgeAll: bySource,
+  };
+  // the sets SQL cannot settle for this reader (src/store/submission-set-pages.ts), judged on their graph
+  const toJudge = kinds.includes('submissionset') ? await setsToJudge(tx, setQuery) : [];
+  const bySourceSets = bySource ? toJudge.filter((set) => authoredBy(set, criteria)) : toJudge;
+  // the record around them: whether each one holds only what is hidden (knownObjects)
   const graph = bySourceSets.length ? await loadRegistryGraph(tx, patientKey, bySourceSets.map((x) => x.entryUuid)) : null;
   // Every version the caller may see (each judged on its document's latest version), of which
   // only the latest is listed: an older one may carry the confidentiality it had before being
@@ -121,10 +125,12 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
   // hidden would still tell that something was deposited, linked or masked at that time: it is
   // left out like its documents (ACC-08).
   const known = graph ? knownObjects(graph, (id) => seen.has(`urn:uuid:${idKey(id)}`)) : () => true;
-  const sets = bySourceSets.filter((s) => known(s.entryUuid));
+  const judgedKnown = bySourceSets.filter((s) => known(s.entryUuid)).map((s) => s.entryUuid);
   const offset = page?.offset ?? 0;
-  const end = page ? offset + page.count : Infinity;
-  const setsOnPage = sets.slice(offset, end);
+  // the page's share of the sets and their count, cut in SQL among those settled there and those judged known
+  const { sets: setsOnPage, total: setTotal } = kinds.includes('submissionset')
+    ? await pageOfKnownSets(tx, setQuery, judgedKnown, page ? { offset, limit: page.count } : undefined)
+    : { sets: [], total: 0 };
   const folderQuery: FolderQuery | undefined =
     kinds.includes('folder') && !criteria.sourceIds && !bySource
       ? {
@@ -139,7 +145,7 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
         }
       : undefined;
   // the folders follow the submission sets: the page's share of them, cut in SQL
-  const folderSlots = page ? { offset: Math.max(0, offset - sets.length), limit: page.count - setsOnPage.length } : undefined;
+  const folderSlots = page ? { offset: Math.max(0, offset - setTotal), limit: page.count - setsOnPage.length } : undefined;
   const folders = folderQuery && (!folderSlots || folderSlots.limit > 0) ? await findFolders(tx, folderQuery, folderSlots) : [];
   const folderTotal = !folderQuery ? 0 : page ? await countFolders(tx, folderQuery) : folders.length;
   // the members of the page's lists only, by one statement each for the links, their targets' types and their documents
@@ -162,7 +168,7 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
     ...setsOnPage.map((s): FoundList => ({ kind: 'submissionset', submissionSet: s, members: membersOf(s.entryUuid) })),
     ...folders.map((f): FoundList => ({ kind: 'folder', folder: f, members: membersOf(f.entryUuid) })),
   ];
-  return { lists, total: sets.length + folderTotal };
+  return { lists, total: setTotal + folderTotal };
 }
 
 export function listService(deps: ServiceDeps) {

@@ -111,13 +111,13 @@ export function selectionService(deps: ServiceDeps) {
           if (before) {
             // ACC-08: the members the caller may not read stay, and the change is kept with what it
             // touched, so that each reader's version moves only for what they could notice
-            const seen = await readable(deps, { tx, record, caller }, patientKey, before.logical_ids);
+            // read once, the members before and those named: what the change touches is among them
+            const seen = await readable(deps, { tx, record, caller }, patientKey, [...new Set([...before.logical_ids, ...ids])]);
             ids = membersAfterSave(ids, before.logical_ids, (id) => seen.has(id));
             const change = { at: now, renamed: before.name !== s.name, touched: touchedBetween(before.logical_ids, ids) };
             await insertSelectionChange(tx, patientKey, selectionId, change);
             // what it touched, as the caller reads it (they named what it added, and see what it removed)
-            const touched = await readable(deps, { tx, record, caller }, patientKey, change.touched);
-            const inOrder = change.touched.map((id) => touched.get(id)).filter((e): e is StoredDocumentEntry => !!e);
+            const inOrder = change.touched.map((id) => seen.get(id)).filter((e): e is StoredDocumentEntry => !!e);
             about = changeSubject(deps.policy, record.context, change, inOrder, now);
           }
           await putSelection(tx, patientKey, { selectionId, name: s.name, logicalIds: ids, now });

@@ -10,13 +10,13 @@ import { documentFacts } from '../domain/record.js';
 import type { ReasonCode } from '../domain/reasons.js';
 import type { SubmissionRequest } from '../domain/submission.js';
 import type { Tx } from '../store/db.js';
-import { bareUuid, getEntries, getLatestByLogicalId } from '../store/document-repo.js';
+import { getLatestByLogicalId } from '../store/document-repo.js';
 import type { LoadedRecord } from '../store/record-repo.js';
 import { lookupObjects, lookupUniqueIds, type RegistryObjectType } from '../store/registry-repo.js';
 import { digest, type ContentDigest } from './content-hash.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { refusal } from './guard.js';
-import { knownAcrossRecords } from './known-ids.js';
+import { idKey, knowerAcrossRecords, knownIdsForChange } from './known-ids.js';
 import { asStored, describeMetadataReason, fail, invalid, UUID, type SubmitOptions } from './submission-shape.js';
 
 export const DOCUMENT_RELATIONS: AssociationType[] = ['RPLC', 'XFRM', 'APND', 'XFRM_RPLC', 'signs'];
@@ -127,17 +127,23 @@ export async function planSubmission(
   const registered = new Map(
     (await lookupObjects(tx, references.filter((id) => UUID.test(id)))).map((o) => [o.entryUuid, o]),
   );
-  // ACC-08, ACC-09: an object the caller does not know of (knownAcrossRecords: a document hidden
+  // ACC-08, ACC-09: an object the caller does not know of (knowerAcrossRecords: a document hidden
   // from them, or not theirs to read nor to replace; an association, its own id, linking one; a
   // submission set holding only such), of this record or another, is not in the registry for this
   // submission: linked to, replaced or appended to, it answers as an unknown id, in the same words,
   // and nothing else is said of it (its type, its status, who may replace it, whose record it is)
-  const known = new Set((await knownAcrossRecords(tx, deps.policy, actor, [...registered.values()], now, { patientKey, context: record.context })).map((o) => o.entryUuid));
-  for (const uuid of [...registered.keys()]) if (!known.has(uuid)) registered.delete(uuid);
+  // The record's own objects are decided in its context, their documents read once and locked
+  // (the replaced and appended ones among them, which the plan reads below); another record's, in its own.
+  const objects = [...registered.values()];
+  const own = await knownIdsForChange(tx, deps.policy, actor, record.context, patientKey, objects.filter((o) => o.patientKey === patientKey).map((o) => o.entryUuid), now, true);
+  const knowsElsewhere = knowerAcrossRecords(tx, deps.policy, actor, objects.filter((o) => o.patientKey !== patientKey), now, patientKey);
+  for (const o of objects) if (o.patientKey === patientKey ? !own.known(o.entryUuid) : !(await knowsElsewhere(o))) registered.delete(o.entryUuid);
+  // the record's documents named, by their id as named
   const registeredEntries = new Map<string, StoredDocumentEntry>();
-  // the record's documents named, by their id as bare UUID (the store's form) to the id as named
-  const named = new Map([...registered].filter(([, o]) => o.type === 'DocumentEntry' && o.patientKey === patientKey).map(([uuid]) => [bareUuid(uuid), uuid]));
-  for (const entry of await getEntries(tx, patientKey, [...named.keys()], true)) registeredEntries.set(named.get(bareUuid(entry.entryUuid))!, entry);
+  for (const [uuid, o] of registered) {
+    const entry = o.type === 'DocumentEntry' && o.patientKey === patientKey ? own.entries.get(idKey(uuid)) : undefined;
+    if (entry) registeredEntries.set(uuid, entry);
+  }
   const resolveRef = (id: string) => assigned.get(id) ?? (UUID.test(id) ? id.toLowerCase() : id);
   const typeOf = (uuid: string): RegistryObjectType | undefined => inMessage.get(uuid) ?? registered.get(uuid)?.type;
   const ssUuid = assigned.get(req.submissionSet.id)!;

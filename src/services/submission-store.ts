@@ -28,6 +28,7 @@ import {
 } from '../store/registry-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import type { TraceExtra } from './guard.js';
+import { idKey } from './known-ids.js';
 import { REPLACING, type SubmissionPlan } from './submission-plan.js';
 import { asStored } from './submission-shape.js';
 
@@ -172,11 +173,12 @@ export async function storeSubmission(
   }
   // DOC-05: replacement deprecates the old version; a replacement joins the old one's folders,
   // and its lineage (ACC-09): the old document's versions now follow the replacement's visibility.
+  const logicalIdOf = new Map(prepared.map((p) => [idKey(p.entryUuid), p.existing?.logicalId ?? p.entryUuid]));
   for (const r of replaced) {
     if (!REPLACING.includes(r.type)) continue;
     await setEntryStatus(tx, patientKey, r.target.entryUuid, 'Deprecated', now);
-    const by = await getEntry(tx, patientKey, r.source);
-    if (by) await joinLineage(tx, patientKey, by.logicalId, r.target.logicalId);
+    // the replacement is a document of this submission: its logical id is the plan's, not read back
+    await joinLineage(tx, patientKey, logicalIdOf.get(idKey(r.source))!, r.target.logicalId);
     const inFolders = await findAssociations(tx, { patientKey, targets: [r.target.entryUuid], types: ['HasMember'] });
     for (const link of inFolders) {
       const src = link.sourceId;

@@ -120,7 +120,7 @@ export async function insertSubmissionSet(q: Queryable, s: NewSubmissionSet): Pr
   await q.query(st.sql, st.params);
 }
 
-interface SubmissionSetRow {
+export interface SubmissionSetRow {
   patient_key: string;
   entry_uuid: string;
   status: AvailabilityStatus;
@@ -128,7 +128,7 @@ interface SubmissionSetRow {
   metadata: SubmissionSetMetadata | string;
 }
 
-function toSubmissionSet(r: SubmissionSetRow): StoredSubmissionSet {
+export function toSubmissionSet(r: SubmissionSetRow): StoredSubmissionSet {
   return {
     ...parse(r.metadata),
     entryUuid: `urn:uuid:${r.entry_uuid}`,
@@ -150,10 +150,10 @@ export interface SubmissionSetQuery {
   authorPersons?: string[];
 }
 
-export async function findSubmissionSets(q: Queryable, query: SubmissionSetQuery): Promise<StoredSubmissionSet[]> {
-  const params: unknown[] = [query.patientKey];
-  const add = (v: unknown) => `$${params.push(v)}`;
-  const where = ['s.patient_key = $1'];
+/** The conditions of `query` on submission_set row `s`, its values added to `p`. */
+export function submissionSetWhere(query: SubmissionSetQuery, p: SqlParams): string {
+  const add = (v: unknown) => p.add(v);
+  const where = [`s.patient_key = ${add(query.patientKey)}`];
   if (query.entryUuids) where.push(`s.entry_uuid = ANY(${add(query.entryUuids.map(bareUuid))}::uuid[])`);
   if (query.uniqueIds) where.push(`s.unique_id = ANY(${add(query.uniqueIds)}::text[])`);
   if (query.sourceIds) where.push(`s.source_id = ANY(${add(query.sourceIds)}::text[])`);
@@ -164,11 +164,16 @@ export async function findSubmissionSets(q: Queryable, query: SubmissionSetQuery
   if (query.authorPersons?.length) {
     where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(s.metadata->'authors') a WHERE a->'person'->>'raw' LIKE ANY(${add(query.authorPersons)}::text[]))`);
   }
-  const r = await q.query<SubmissionSetRow>(
-    `SELECT s.patient_key::text, s.entry_uuid::text, s.status, s.stored_at, s.metadata FROM submission_set s
-     WHERE ${where.join(' AND ')} ORDER BY s.submission_time DESC NULLS LAST, s.stored_at DESC`,
-    params,
-  );
+  return where.join(' AND ');
+}
+
+/** What a submission set's row reads as (alias `s`), and the order sets are listed in: the latest submission first. */
+export const SUBMISSION_SET_COLUMNS = 's.patient_key::text, s.entry_uuid::text, s.status, s.stored_at, s.metadata';
+export const SUBMISSION_SET_ORDER = 's.submission_time DESC NULLS LAST, s.stored_at DESC';
+
+export async function findSubmissionSets(q: Queryable, query: SubmissionSetQuery): Promise<StoredSubmissionSet[]> {
+  const p = new SqlParams();
+  const r = await q.query<SubmissionSetRow>(`SELECT ${SUBMISSION_SET_COLUMNS} FROM submission_set s WHERE ${submissionSetWhere(query, p)} ORDER BY ${SUBMISSION_SET_ORDER}`, p.values);
   return r.rows.map(toSubmissionSet);
 }
 

@@ -10,22 +10,22 @@
 // submission set U through the link U -> L). Then two ITI-57 requests name only U -> L (a link to
 // the link) and U: their rows name no document, only objects around H.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, expect, it } from '@jest/globals';
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import { pairId } from '../../src/fhir/mappings/composite-id.js';
-import { writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
-import { startTestApp, type RunningApp } from '../support/app.js';
-import { describeEachStore } from '../support/stores.js';
-import { adultRecord, as, makeWorld, patientCaller, proActor, submission, uid, type World } from '../support/world.js';
+import type { Services } from '../../src/services/index.js';
+import type { RunningApp } from '../support/app.js';
+import { describeEachLockServer } from '../support/lock-clients.js';
+import { adultRecordAllowing } from '../support/lock-records.js';
+import { associationBetween, bare, registryUpdate, statusChange as statusChangeOf } from '../support/lock-xds.js';
+import { as, patientCaller, proActor, submission, uid } from '../support/world.js';
 import { postSoap, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
-const ITI_ASSOCIATION = 'urn:ihe:iti:2010:AssociationType:';
-const bare = (id: string) => id.replace(/^urn:uuid:/i, '').toLowerCase();
-
-describeEachStore('TRACE-05 / ACC-08: a history entry naming only objects around a hidden document', (db) => {
+describeEachLockServer('TRACE-05 / ACC-08: a history entry naming only objects around a hidden document', (lock) => {
+  const db = () => lock().db;
   let server: RunningApp;
-  let w: World;
+  let services: Services;
   const author = proActor('doctor');
   let ins: PatientIdentifier;
   let patientKey: string;
@@ -35,37 +35,26 @@ describeEachStore('TRACE-05 / ACC-08: a history entry naming only objects around
 
   /** ITI-57 by the author changing the status of `target` (Approved -> Deprecated); the trace ids of its rows. */
   async function statusChange(target: string): Promise<string[]> {
-    const ss = submission(ins, []).submissionSet;
-    const ssId = `urn:uuid:${randomUUID()}`;
-    const change =
-      `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ITI_ASSOCIATION}UpdateAvailabilityStatus" sourceObject="${ssId}" targetObject="${target}">` +
-      '<rim:Slot name="OriginalStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:Approved</rim:Value></rim:ValueList></rim:Slot>' +
-      '<rim:Slot name="NewStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated</rim:Value></rim:ValueList></rim:Slot></rim:Association>';
-    const body = writeSubmitObjectsRequest({ submissionSet: { ...ss, id: ssId }, documents: [], folders: [], associations: [] }).replace('</rim:RegistryObjectList>', `${change}</rim:RegistryObjectList>`);
     const requestId = randomUUID();
-    await postSoap(`${server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], body, { assertion: vihfFor(author), requestId });
+    await postSoap(`${server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(ins, statusChangeOf(target)), { assertion: vihfFor(author), requestId });
     const rows = await db().query<{ id: string }>('SELECT trace_id::text AS id FROM access_trace WHERE chain_key = $1 AND request_id = $2', [patientKey, requestId]);
     return rows.rows.map((r) => r.id);
   }
 
   beforeAll(async () => {
-    await makeWorld(db());
-    server = await startTestApp(db());
-    w = { db: db(), clock: undefined as never, services: server.app.services };
-    const rec = await adultRecord(w);
-    ins = rec.ins;
-    patientKey = rec.patientKey;
-    await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: author.idNatPs, effect: 'permit' });
+    server = lock().server;
+    services = server.app.services;
+    ({ ins, patientKey } = await adultRecordAllowing(services, [author]));
     const a = submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId, content: `H ${uid()}` }]);
     a.folders = [{ id: 'Folder01', metadata: { uniqueId: uid(), patientId: ins, codeList: [{ code: 'LOCK', system: '1.2.250.1.999.3' }] } }];
     a.associations.push({ id: 'ssF', type: 'HasMember', sourceId: 'SubmissionSet01', targetId: 'Folder01', submissionSetStatus: 'Original' });
-    const assigned = (await w.services.submissions.submit(as(author), a)).assignedIds;
+    const assigned = (await services.submissions.submit(as(author), a)).assignedIds;
     id.F = assigned.Folder01!;
     // hidden from the patient until the announcement consultation (a new metadata version)
-    id.H = (await w.services.metadata.setVisibility(as(author), { entryUuid: assigned.Document1! }, 'INVISIBLE_PATIENT', true)).entryUuid;
+    id.H = (await services.metadata.setVisibility(as(author), { entryUuid: assigned.Document1! }, 'INVISIBLE_PATIENT', true)).entryUuid;
     // ITI-57: H joins F (the link L, a member of the request's set U)
     id.L = `urn:uuid:${randomUUID()}`;
-    const u = await w.services.metadata.applyUpdate(as(author), {
+    const u = await services.metadata.applyUpdate(as(author), {
       submissionSet: { ...submission(ins, []).submissionSet, id: `urn:uuid:${randomUUID()}` },
       documents: [],
       folders: [],
@@ -73,12 +62,7 @@ describeEachStore('TRACE-05 / ACC-08: a history entry naming only objects around
       associations: [{ id: id.L, type: 'HasMember', sourceId: id.F, targetId: id.H }],
     });
     id.U = Object.values(u.assignedIds).find((x) => x !== id.L && x.startsWith('urn:uuid:'))!;
-    const link = await db().query<{ e: string }>('SELECT entry_uuid::text AS e FROM association WHERE patient_key = $1 AND source_uuid = $2 AND target_uuid = $3', [
-      patientKey,
-      bare(id.U),
-      bare(id.L),
-    ]);
-    id['U -> L'] = `urn:uuid:${link.rows[0]!.e}`;
+    id['U -> L'] = await associationBetween(db(), patientKey, id.U, id.L);
     const linkRows = await db().query<{ id: string }>("SELECT trace_id::text AS id FROM access_trace WHERE chain_key = $1 AND details->>'association' = $2", [patientKey, bare(id.L)]);
     rowsAbout['the link L (one step to H)'] = linkRows.rows.map((r) => r.id);
     // ITI-57 naming only the link to the link, then only the set U: refused (what a set holds, a
@@ -86,15 +70,12 @@ describeEachStore('TRACE-05 / ACC-08: a history entry naming only objects around
     rowsAbout['U -> L (a link to the link)'] = await statusChange(id['U -> L']);
     rowsAbout['set U (holding only U -> L)'] = await statusChange(id.U);
   }, 120_000);
-  afterAll(async () => {
-    await server?.close();
-  });
 
   /** The trace ids the patient is shown, by each path, with the totals each path counts. */
   async function shownToPatient(): Promise<{ ids: Set<string>; totals: Record<string, [number, number]> }> {
     const caller = patientCaller(patientKey);
-    const history = await w.services.history.read(caller, patientKey, { limit: 500, offset: 0 });
-    const view = await w.services.historyView.read(caller, patientKey, { limit: 500, offset: 0 });
+    const history = await services.history.read(caller, patientKey, { limit: 500, offset: 0 });
+    const view = await services.historyView.read(caller, patientKey, { limit: 500, offset: 0 });
     const res = await fetch(`${server.baseUrl}/fhir/AuditEvent?patient=Patient/${patientKey}&_count=500`, {
       headers: { accept: 'application/fhir+json', authorization: `Bearer ${await server.tokenFor({ kind: 'patient', patientKey })}` },
     });
@@ -123,7 +104,7 @@ describeEachStore('TRACE-05 / ACC-08: a history entry naming only objects around
     for (const [path, [total, shown]] of Object.entries(before.totals)) expect({ path, total }).toEqual({ path, total: shown });
 
     // the announcement consultation: H is visible to the patient, every entry comes back
-    await w.services.metadata.setVisibility(as(author), { entryUuid: id.H }, 'INVISIBLE_PATIENT', false);
+    await services.metadata.setVisibility(as(author), { entryUuid: id.H }, 'INVISIBLE_PATIENT', false);
     const after = await shownToPatient();
     const missing = Object.entries(rowsAbout).flatMap(([name, rows]) =>
       rows.flatMap((t) => ['history', 'view', 'AuditEvent'].filter((path) => !after.ids.has(`${path} ${t}`)).map((path) => `${name}: ${path}`)),

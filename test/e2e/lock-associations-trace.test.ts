@@ -5,24 +5,24 @@
 // refuses, failure for one it admits), the same row for a hidden id as for an unknown one, so the
 // patient sees the attempt in their history. On a real port, XDS.b ITI-57 and ITI-41.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, expect, it } from '@jest/globals';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import type { SubmissionRequest } from '../../src/domain/submission.js';
-import { writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
-import { startTestApp, type RunningApp } from '../support/app.js';
-import { describeEachStore } from '../support/stores.js';
-import { adultRecord, as, makeWorld, patientCaller, proActor, submission, type World } from '../support/world.js';
-import { sameWords } from '../support/lock-clients.js';
-import { postSoap, provideAndRegister, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import type { Services } from '../../src/services/index.js';
+import type { RunningApp } from '../support/app.js';
+import { describeEachLockServer } from '../support/lock-clients.js';
+import { adultRecordAllowing } from '../support/lock-records.js';
+import { associationBetween, registryUpdate, registryWords, statusChange as statusChangeOf } from '../support/lock-xds.js';
+import { as, patientCaller, proActor, submission } from '../support/world.js';
+import { postSoap, provideAndRegister, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
 const A = XDS_ACTIONS;
-const ITI_ASSOCIATION = 'urn:ihe:iti:2010:AssociationType:';
-const bare = (id: string) => id.replace(/^urn:uuid:/i, '').toLowerCase();
 
-describeEachStore('TRACE-01 / ACC-08: a change answered as naming an unknown id is traced on the record it names', (db) => {
+describeEachLockServer('TRACE-01 / ACC-08: a change answered as naming an unknown id is traced on the record it names', (lock) => {
+  const db = () => lock().db;
   let server: RunningApp;
-  let w: World;
+  let services: Services;
   const author = proActor('doctor');
   /** authorised; H is masked from them */
   const colleague = proActor('doctor2');
@@ -35,25 +35,16 @@ describeEachStore('TRACE-01 / ACC-08: a change answered as naming an unknown id 
   const id: Record<string, string> = {};
 
   beforeAll(async () => {
-    await makeWorld(db());
-    server = await startTestApp(db());
-    w = { db: db(), clock: undefined as never, services: server.app.services };
-    const rec = await adultRecord(w);
-    ins = rec.ins;
-    patientKey = rec.patientKey;
+    server = lock().server;
+    services = server.app.services;
+    ({ ins, patientKey } = await adultRecordAllowing(services, [author, colleague], [blocked]));
     const patient = patientCaller(patientKey);
-    for (const p of [author, colleague]) await w.services.consent.addGrant(patient, patientKey, { subjectKind: 'professional', subjectId: p.idNatPs, effect: 'permit' });
-    await w.services.consent.addGrant(patient, patientKey, { subjectKind: 'professional', subjectId: blocked.idNatPs, effect: 'deny' });
-    const v = await w.services.submissions.submit(as(author), submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]));
+    const v = await services.submissions.submit(as(author), submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]));
     id.V = v.assignedIds.Document1!;
-    const h = await w.services.submissions.submit(as(author), submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]));
-    id.H = (await w.services.metadata.setVisibility(patient, { entryUuid: h.assignedIds.Document1! }, 'MASQUE_PS', true)).entryUuid;
-    const link = await db().query<{ e: string }>('SELECT entry_uuid::text AS e FROM association WHERE patient_key = $1 AND target_uuid = $2', [patientKey, bare(id.V)]);
-    id['V\'s association'] = `urn:uuid:${link.rows[0]!.e}`;
+    id['V\'s association'] = await associationBetween(db(), patientKey, v.assignedIds.SubmissionSet01!, id.V);
+    const h = await services.submissions.submit(as(author), submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]));
+    id.H = (await services.metadata.setVisibility(patient, { entryUuid: h.assignedIds.Document1! }, 'MASQUE_PS', true)).entryUuid;
   }, 120_000);
-  afterAll(async () => {
-    await server?.close();
-  });
 
   /** The rows the request left, on any chain. */
   const rowsOf = async (requestId: string) =>
@@ -66,16 +57,9 @@ describeEachStore('TRACE-01 / ACC-08: a change answered as naming an unknown id 
 
   /** ITI-57 by `actor` changing the status of `target`: its words, and the rows it left. */
   async function statusChange(actor: ProfessionalActor, target: string) {
-    const ss = submission(ins, []).submissionSet;
-    const ssId = `urn:uuid:${randomUUID()}`;
-    const change =
-      `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ITI_ASSOCIATION}UpdateAvailabilityStatus" sourceObject="${ssId}" targetObject="${target}">` +
-      '<rim:Slot name="OriginalStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:Approved</rim:Value></rim:ValueList></rim:Slot>' +
-      '<rim:Slot name="NewStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated</rim:Value></rim:ValueList></rim:Slot></rim:Association>';
-    const body = writeSubmitObjectsRequest({ submissionSet: { ...ss, id: ssId }, documents: [], folders: [], associations: [] }).replace('</rim:RegistryObjectList>', `${change}</rim:RegistryObjectList>`);
     const requestId = randomUUID();
-    const answer = await postSoap(`${server.baseUrl}/xds/registry`, A['ITI-57'], body, { assertion: vihfFor(actor), requestId });
-    return { words: `${responseStatus(answer)} ${sameWords(answer.xml.slice(answer.xml.indexOf('<rs:RegistryResponse')), target)}`, rows: await rowsOf(requestId), requestId };
+    const answer = await postSoap(`${server.baseUrl}/xds/registry`, A['ITI-57'], registryUpdate(ins, statusChangeOf(target)), { assertion: vihfFor(actor), requestId });
+    return { words: registryWords(answer, target), rows: await rowsOf(requestId), requestId };
   }
 
   /** ITI-41 by `actor`: a new document of theirs appending to `target`. */
@@ -85,7 +69,7 @@ describeEachStore('TRACE-01 / ACC-08: a change answered as naming an unknown id 
     const { body, attachments } = provideAndRegister(sub);
     const requestId = randomUUID();
     const answer = await postSoap(`${server.baseUrl}/xds/repository`, A['ITI-41'], body, { assertion: vihfFor(actor), attachments, requestId });
-    return { words: `${responseStatus(answer)} ${sameWords(answer.xml.slice(answer.xml.indexOf('<rs:RegistryResponse')), target)}`, rows: await rowsOf(requestId), requestId };
+    return { words: registryWords(answer, target), rows: await rowsOf(requestId), requestId };
   }
 
   /** what each caller may not know of: a blocked or never authorised professional knows nothing of the record */
@@ -111,11 +95,11 @@ describeEachStore('TRACE-01 / ACC-08: a change answered as naming an unknown id 
     }
     expect(wrong).toEqual([]);
     // TRACE-03: the patient reads each attempt in their history
-    const history = await w.services.history.read(patientCaller(patientKey), patientKey, { limit: 500, offset: 0 });
+    const history = await services.history.read(patientCaller(patientKey), patientKey, { limit: 500, offset: 0 });
     const seen = new Set(history.rows.map((r) => r.request_id));
     expect(attempts.filter((r) => !seen.has(r))).toEqual([]);
     // and the blocked professional cannot read that history (TRACE-04, ACC-06)
-    await expect(w.services.history.read(as(blocked), patientKey, { limit: 10, offset: 0 })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(services.history.read(as(blocked), patientKey, { limit: 10, offset: 0 })).rejects.toMatchObject({ code: 'forbidden' });
   }, 240_000);
 
   it('TRACE-01 / ACC-08: ITI-41 appending to an id hidden from the caller leaves the same row on the record as appending to an unknown id', async () => {

@@ -12,40 +12,29 @@
 // from them), a professional the patient never authorised, who may still deposit (DOC-02), and one
 // the patient blocked (ACC-03).
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, expect, it } from '@jest/globals';
 import type { Bundle, List } from '@medplum/fhirtypes';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import type { SubmissionRequest } from '../../src/domain/submission.js';
-import { writeDocumentEntry, writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
+import type { Services } from '../../src/services/index.js';
+import { writeDocumentEntry } from '../../src/xds/ebrim/write.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
-import { startTestApp, type RunningApp } from '../support/app.js';
-import { associationEnds, LockClients, type Answer } from '../support/lock-clients.js';
+import type { RunningApp } from '../support/app.js';
+import { associationEnds, describeEachLockServer, type Answer, type LockClients } from '../support/lock-clients.js';
+import { adultRecordAllowing } from '../support/lock-records.js';
+import { ASSOCIATION, associationBetween, bare, ITI_ASSOCIATION, registryUpdate, registryWords, sameWords, statusChange, urn } from '../support/lock-xds.js';
 import { provideBundle } from '../support/mhd-bundle.js';
-import { describeEachStore } from '../support/stores.js';
-import { adultRecord, as, entryMetadata, makeWorld, patientCaller, proActor, submission, uid, type World } from '../support/world.js';
+import { as, entryMetadata, patientCaller, proActor, submission, uid } from '../support/world.js';
 import { cx, postSoap, provideAndRegister, queryObjects, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from '../support/xds-client.js';
 
 const A = XDS_ACTIONS;
 const EVERY_STATUS = `('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved','urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated','urn:asip:ci-sis:2010:StatusType:Archived','urn:asip:ci-sis:2010:StatusType:Deleted')`;
-const ASSOCIATION = 'urn:oasis:names:tc:ebxml-regrep:AssociationType:';
-const ITI_ASSOCIATION = 'urn:ihe:iti:2010:AssociationType:';
-const bare = (id: string) => id.replace(/^urn:uuid:/i, '').toLowerCase();
-const urn = (id: string) => `urn:uuid:${bare(id)}`;
 
-/** An answer with the id asked about, every other UUID, OID and request id made neutral. */
-function sameWords(text: string, asked: string): string {
-  return text
-    .split(bare(asked))
-    .join('<id>')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
-    .replace(/1\.2\.250\.1\.999\.\d+(\.\d+)*/g, '<oid>')
-    .replace(/"(creationTime|submissionTime|lastUpdated|date)":"[^"]*"/g, '"$1":"<t>"');
-}
-
-describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no association, submission set or folder around it', (db) => {
+describeEachLockServer('ACC-08 / ACC-09: a hidden document is reached by no association, submission set or folder around it', (lock) => {
+  const db = () => lock().db;
   let server: RunningApp;
-  let w: World;
+  let services: Services;
   let c: LockClients;
   const author = proActor('doctor');
   /** authorised; H is masked from them */
@@ -62,51 +51,35 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
   /** the objects the colleague must not reach, by name: H's versions, its associations, the sets that only hold them */
   const hidden: Record<string, string> = {};
 
-  const associationOf = async (source: string, target: string, type = 'HasMember') =>
-    urn(
-      (
-        await db().query<{ e: string }>('SELECT entry_uuid::text AS e FROM association WHERE patient_key = $1 AND source_uuid = $2 AND target_uuid = $3 AND type = $4', [
-          patientKey,
-          bare(source),
-          bare(target),
-          type,
-        ])
-      ).rows[0]!.e,
-    );
+  const associationOf = (source: string, target: string, type = 'HasMember', record = patientKey) => associationBetween(db(), record, source, target, type);
 
   beforeAll(async () => {
-    await makeWorld(db());
-    server = await startTestApp(db());
-    w = { db: db(), clock: undefined as never, services: server.app.services };
-    c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
-    const rec = await adultRecord(w);
-    ins = rec.ins;
-    patientKey = rec.patientKey;
+    ({ server, c } = lock());
+    services = server.app.services;
+    ({ ins, patientKey } = await adultRecordAllowing(services, [author, colleague], [blocked]));
     const patient = patientCaller(patientKey);
-    for (const p of [author, colleague]) await w.services.consent.addGrant(patient, patientKey, { subjectKind: 'professional', subjectId: p.idNatPs, effect: 'permit' });
-    await w.services.consent.addGrant(patient, patientKey, { subjectKind: 'professional', subjectId: blocked.idNatPs, effect: 'deny' });
 
     // A: H in the folder F
     const a = submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId, content: `H ${uid()}` }]);
     a.folders = [{ id: 'Folder01', metadata: { uniqueId: uid(), patientId: ins, codeList: [{ code: 'LOCK', system: '1.2.250.1.999.3' }] } }];
     a.associations.push({ id: 'ssF', type: 'HasMember', sourceId: 'SubmissionSet01', targetId: 'Folder01', submissionSetStatus: 'Original' });
     a.associations.push({ id: 'fH', type: 'HasMember', sourceId: 'Folder01', targetId: 'Document1' });
-    const assignedA = (await w.services.submissions.submit(as(author), a)).assignedIds;
+    const assignedA = (await services.submissions.submit(as(author), a)).assignedIds;
     id.H1 = assignedA.Document1!;
     id.F = assignedA.Folder01!;
     id.A = assignedA.SubmissionSet01!;
     // B: V appends to H
     const b = submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId, content: `V ${uid()}` }]);
     b.associations.push({ id: 'apnd', type: 'APND', sourceId: 'Document1', targetId: id.H1 });
-    const assignedB = (await w.services.submissions.submit(as(author), b)).assignedIds;
+    const assignedB = (await services.submissions.submit(as(author), b)).assignedIds;
     id.V = assignedB.Document1!;
     id.B = assignedB.SubmissionSet01!;
     // MASK-01: the patient masks H (a new metadata version, MASK-05)
-    id.H2 = (await w.services.metadata.setVisibility(patient, { entryUuid: id.H1 }, 'MASQUE_PS', true)).entryUuid;
+    id.H2 = (await services.metadata.setVisibility(patient, { entryUuid: id.H1 }, 'MASQUE_PS', true)).entryUuid;
     // ITI-57 by the author: H's masked version joins F (the link L, a member of the request's set U)
     const ss = submission(ins, []).submissionSet;
     const link = `urn:uuid:${randomUUID()}`;
-    const u = await w.services.metadata.applyUpdate(as(author), {
+    const u = await services.metadata.applyUpdate(as(author), {
       submissionSet: { ...ss, id: `urn:uuid:${randomUUID()}` },
       documents: [],
       folders: [],
@@ -134,10 +107,6 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
     hidden['set M (the masking)'] = urn(masking.rows[0]!.e);
     hidden['M -> H2'] = await associationOf(masking.rows[0]!.e, id.H2);
   }, 120_000);
-  afterAll(async () => {
-    c?.close();
-    await server?.close();
-  });
 
   const hiddenAssociations = () => Object.entries(hidden).filter(([name]) => name.includes('->'));
   const hiddenObjects = () => Object.entries(hidden);
@@ -156,7 +125,7 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
     else sub.associations.push({ id: 'rel', type: kind as 'RPLC', sourceId: 'Document1', targetId: target });
     const { body, attachments } = provideAndRegister(sub);
     const answer = await postSoap(`${server.baseUrl}/xds/repository`, A['ITI-41'], body, { assertion: vihfFor(actor), attachments });
-    return `${responseStatus(answer)} ${sameWords(answer.xml.slice(answer.xml.indexOf('<rs:RegistryResponse')), target)}`;
+    return registryWords(answer, target);
   }
 
   it('ACC-08 / ACC-09 / DOC-02: ITI-41, an association (every type, either end) naming a hidden document\'s association, or a set holding only it, answers word for word as an unknown id', async () => {
@@ -201,14 +170,8 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
 
   /** An ITI-57 request of `actor` holding these raw associations (ids chosen here). */
   async function update(actor: ProfessionalActor, associations: string, asked: string): Promise<string> {
-    const ss = submission(ins, []).submissionSet;
-    const ssId = `urn:uuid:${randomUUID()}`;
-    const body = writeSubmitObjectsRequest({ submissionSet: { ...ss, id: ssId }, documents: [], folders: [], associations: [] }).replace(
-      '</rim:RegistryObjectList>',
-      `${associations.replaceAll('$SS', ssId)}</rim:RegistryObjectList>`,
-    );
-    const answer = await postSoap(`${server.baseUrl}/xds/registry`, A['ITI-57'], body, { assertion: vihfFor(actor) });
-    return `${responseStatus(answer)} ${sameWords(answer.xml.slice(answer.xml.indexOf('<rs:RegistryResponse')), asked)}`;
+    const answer = await postSoap(`${server.baseUrl}/xds/registry`, A['ITI-57'], registryUpdate(ins, associations), { assertion: vihfFor(actor) });
+    return registryWords(answer, asked);
   }
   const submitted = (type: string, source: string, target: string) => {
     const a = `urn:uuid:${randomUUID()}`;
@@ -217,10 +180,6 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
       `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ITI_ASSOCIATION}SubmitAssociation" sourceObject="$SS" targetObject="${a}"/>`
     );
   };
-  const statusChange = (target: string, from = 'Approved', to = 'Deprecated') =>
-    `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ITI_ASSOCIATION}UpdateAvailabilityStatus" sourceObject="$SS" targetObject="${target}">` +
-    `<rim:Slot name="OriginalStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:${from}</rim:Value></rim:ValueList></rim:Slot>` +
-    `<rim:Slot name="NewStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:${to}</rim:Value></rim:ValueList></rim:Slot></rim:Association>`;
 
   /** ITI-57: a new DocumentEntry version whose logical id is `logicalId` (its HasMember says PreviousVersion 1). */
   const newVersion = (logicalId: string) => {
@@ -263,10 +222,9 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
 
   it("ACC-08 / ACC-10: another patient's document, and its association, in a record the caller may not read, named by ITI-41 or ITI-57 on the caller's patient answer word for word as an unknown id, not as another patient's", async () => {
     // a second record, where only the author is authorised
-    const other = await adultRecord(w);
-    await w.services.consent.addGrant(patientCaller(other.patientKey), other.patientKey, { subjectKind: 'professional', subjectId: author.idNatPs, effect: 'permit' });
-    const theirs = (await w.services.submissions.submit(as(author), submission(other.ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]))).assignedIds;
-    const elsewhere = { 'their document': theirs.Document1!, 'its association': await db().query<{ e: string }>('SELECT entry_uuid::text AS e FROM association WHERE target_uuid = $1', [bare(theirs.Document1!)]).then((r) => urn(r.rows[0]!.e)) };
+    const other = await adultRecordAllowing(services, [author]);
+    const theirs = (await services.submissions.submit(as(author), submission(other.ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]))).assignedIds;
+    const elsewhere = { 'their document': theirs.Document1!, 'its association': await associationOf(theirs.SubmissionSet01!, theirs.Document1!, 'HasMember', other.patientKey) };
     const wrong: unknown[] = [];
     for (const [who, actor] of Object.entries({ colleague, stranger })) {
       for (const kind of ['HasMember', 'APND', 'RPLC']) {
@@ -382,7 +340,7 @@ describeEachStore('ACC-08 / ACC-09: a hidden document is reached by no associati
     }
     expect(wrong).toEqual([]);
     // H untouched
-    expect((await w.services.documents.read(patientCaller(patientKey), { entryUuid: id.H2 })).availabilityStatus).toBe('Approved');
+    expect((await services.documents.read(patientCaller(patientKey), { entryUuid: id.H2 })).availabilityStatus).toBe('Approved');
   }, 240_000);
 
   it('ACC-08: ITI-66 Lists, ITI-67 searches (with _total, _summary=count, _include, _revinclude, _elements) and relatesTo name nothing of H, count nothing of it', async () => {

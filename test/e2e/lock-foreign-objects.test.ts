@@ -12,16 +12,14 @@ import type { Bundle } from '@medplum/fhirtypes';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import type { SubmissionRequest } from '../../src/domain/submission.js';
-import { writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
-import { bareId as bare, sameWords, startLockServer, type LockServer } from '../support/lock-clients.js';
+import { startLockServer, type LockServer } from '../support/lock-clients.js';
+import { ASSOCIATION, bare, ITI_ASSOCIATION, registryUpdate, registryWords, sameWords } from '../support/lock-xds.js';
 import { provideBundle } from '../support/mhd-bundle.js';
 import { storeKinds } from '../support/stores.js';
 import { as, newIns, proActor, submission, uid } from '../support/world.js';
-import { postSoap, provideAndRegister, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { postSoap, provideAndRegister, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
 const SUPPORT = as({ kind: 'support', agentId: 'agent-1' });
-const ASSOCIATION = 'urn:oasis:names:tc:ebxml-regrep:AssociationType:';
-const ITI_ASSOCIATION = 'urn:ihe:iti:2010:AssociationType:';
 
 for (const kind of storeKinds()) {
   describe(`ACC-08 / ACC-10: another patient's objects named in a change of one's own record [${kind}]`, () => {
@@ -81,22 +79,19 @@ for (const kind of storeKinds()) {
       else sub.associations.push({ id: 'rel', type: kind as 'RPLC', sourceId: 'Document1', targetId: target });
       const { body, attachments } = provideAndRegister(sub);
       const assertion = vihfFor(actor, bound ? { patientId: records.A.ins } : {});
-      const answer = await postSoap(`${s.server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-41'], body, { assertion, attachments });
-      return `${responseStatus(answer)} ${sameWords(answer.xml.slice(answer.xml.indexOf('<rs:RegistryResponse')), target)}`;
+      return registryWords(await postSoap(`${s.server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-41'], body, { assertion, attachments }), target);
     }
 
     /** ITI-57 on A by `actor`: SubmitAssociation of a HasMember from `source` to `target`. */
     async function link(actor: ProfessionalActor, source: string, target: string, asked: string, bound = false): Promise<string> {
-      const ss = submission(records.A.ins, []).submissionSet;
-      const ssId = `urn:uuid:${randomUUID()}`;
       const id = `urn:uuid:${randomUUID()}`;
-      const associations =
+      const body = registryUpdate(
+        records.A.ins,
         `<rim:Association id="${id}" associationType="${ASSOCIATION}HasMember" sourceObject="${source}" targetObject="${target}"/>` +
-        `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ITI_ASSOCIATION}SubmitAssociation" sourceObject="${ssId}" targetObject="${id}"/>`;
-      const body = writeSubmitObjectsRequest({ submissionSet: { ...ss, id: ssId }, documents: [], folders: [], associations: [] }).replace('</rim:RegistryObjectList>', `${associations}</rim:RegistryObjectList>`);
+          `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ITI_ASSOCIATION}SubmitAssociation" sourceObject="$SS" targetObject="${id}"/>`,
+      );
       const assertion = vihfFor(actor, bound ? { patientId: records.A.ins } : {});
-      const answer = await postSoap(`${s.server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], body, { assertion });
-      return `${responseStatus(answer)} ${sameWords(answer.xml.slice(answer.xml.indexOf('<rs:RegistryResponse')), asked)}`;
+      return registryWords(await postSoap(`${s.server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], body, { assertion }), asked);
     }
 
     const KINDS = ['HasMember', 'HasMember from', 'RPLC', 'APND', 'XFRM', 'XFRM_RPLC', 'signs'];

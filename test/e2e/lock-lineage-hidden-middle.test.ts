@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
-import { answered, associationEnds, bareId, startLockServer, type LockServer } from '../support/lock-clients.js';
+import { answered, associationEnds, startLockServer, type LockServer } from '../support/lock-clients.js';
+import { bare as bareId } from '../support/lock-xds.js';
 import { storeKinds } from '../support/stores.js';
 import { as, newIns, proActor, submission } from '../support/world.js';
 

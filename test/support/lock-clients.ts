@@ -3,6 +3,7 @@
 // gets, which a hidden one must match.
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { afterAll, beforeAll } from '@jest/globals';
 import type { Bundle, DocumentReference, Resource } from '@medplum/fhirtypes';
 import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
@@ -10,7 +11,7 @@ import { NS } from '../../src/xml/index.js';
 import type { Clock } from '../../src/services/deps.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from './app.js';
-import { openTestDb, type StoreKind } from './stores.js';
+import { describeEachStore, openTestDb, type StoreKind } from './stores.js';
 import { seedDirectory } from './world.js';
 import { adhocQuery, postSoap, queryObjects, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer } from './xds-client.js';
 
@@ -111,18 +112,6 @@ export class LockClients {
   }
 }
 
-/** An entryUUID without urn:uuid:, lower case. */
-export const bareId = (id: string): string => id.replace(/^urn:uuid:/i, '').toLowerCase();
-
-/** An answer with the id asked about, every other UUID and OID made neutral. */
-export function sameWords(text: string, asked: string): string {
-  return text
-    .split(bareId(asked))
-    .join('<id>')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
-    .replace(/1\.2\.250\.1\.999\.\d+(\.\d+)*/g, '<oid>');
-}
-
 /** An id that names nothing. */
 export const unknownId = (): string => randomUUID();
 
@@ -163,17 +152,49 @@ export interface LockServer {
 
 export async function startLockServer(kind: StoreKind, env: Record<string, string> = {}, clock?: Clock): Promise<LockServer> {
   const db = await openTestDb(kind);
-  const server = await startTestApp(db, env, clock ? { clock } : {});
-  await seedDirectory(server.app.services.directory);
-  const c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
+  const { server, c, stop } = await lockServerOn(db, env, clock);
   return {
     db,
     server,
     c,
     async close() {
-      c.close();
-      await server.close();
+      await stop();
       await db.close();
     },
   };
+}
+
+/** A lock server on a store the caller opened and closes. */
+async function lockServerOn(db: Db, env: Record<string, string> = {}, clock?: Clock) {
+  const server = await startTestApp(db, env, clock ? { clock } : {});
+  await seedDirectory(server.app.services.directory);
+  const c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
+  return {
+    server,
+    c,
+    async stop() {
+      c.close();
+      await server.close();
+    },
+  };
+}
+
+/**
+ * describeEachStore around a lock server on each store, started before the block's own setup and
+ * stopped after it.
+ */
+export function describeEachLockServer(title: string, block: (lock: () => Omit<LockServer, 'close'>, kind: StoreKind) => void): void {
+  describeEachStore(title, (db, kind) => {
+    let lock: Awaited<ReturnType<typeof lockServerOn>> | undefined;
+    beforeAll(async () => {
+      lock = await lockServerOn(db());
+    }, 60_000);
+    afterAll(async () => {
+      await lock?.stop();
+    });
+    block(() => {
+      if (!lock) throw new Error('lock server not started yet');
+      return { db: db(), server: lock.server, c: lock.c };
+    }, kind);
+  });
 }

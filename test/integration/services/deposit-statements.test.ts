@@ -2,7 +2,8 @@
 // caller names the patient by identifier (ITI-41): the record is looked up by the statement that
 // loads and locks it, and the submission's rows go with their trace row in one statement. The rules around it are unchanged: an unknown patient is refused before
 // anything is written or traced, a refused submission leaves nothing but its failure's trace row
-// on the record, and a stored one its document.submit row, in the same transaction.
+// on the record, and a stored one its document.submit row, in the same transaction. A deposit that
+// replaces a registered document reads it once, locked, and does not read its own new version back.
 import { beforeAll, expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import { verifyTrace } from '../../../src/store/trace-verify.js';
@@ -66,5 +67,27 @@ describeEachStore('a deposit naming its patient by identifier: one transaction, 
     expect(await stored(patientKey)).toBe(0);
     expect((await traceRows(patientKey)).slice(before)).toEqual([{ action: 'document.submit', outcome: 'failure', reason: 'invalid_content_metadata' }]);
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  /** the statements that read document entries by their entryUUIDs (the decision's columns) */
+  const entryReads = () => counted.sent.filter((s) => /^SELECT d\.patient_key::text, d\.entry_uuid::text[\s\S]* FROM document_entry d WHERE d\.patient_key = \$1 AND d\.entry_uuid = (ANY\(\$2::uuid\[\]\)|\$2)/.test(s.sql));
+
+  it('DOC-05, ACC-09: an RPLC deposit reads the document it replaces once, locked in its transaction, and not its own new version back; the versions are joined', async () => {
+    const { patientKey, ins } = await adultRecord(w);
+    const first = await w.services.submissions.submit(doctor, submission(ins, [{}]));
+    const replaced = first.assignedIds.Document1!;
+    const sub = submission(ins, [{}]);
+    sub.associations.push({ id: 'rplc', type: 'RPLC', sourceId: 'Document1', targetId: replaced });
+    counted.sent.length = 0;
+    const second = await w.services.submissions.submit(doctor, sub);
+    const reads = entryReads();
+    expect(reads.map((s) => ({ rows: s.rows, locked: s.sql.endsWith('FOR UPDATE OF d'), inTransaction: s.inTransaction }))).toEqual([{ rows: 1, locked: true, inTransaction: true }]);
+    // the new version carries the replaced one's lineage: both read as one document's versions
+    const versions = await db().query<{ status: string; lineage: boolean }>(
+      `SELECT d.status, d.lineage_id = (SELECT n.lineage_id FROM document_entry n WHERE n.patient_key = d.patient_key AND n.entry_uuid = $3) AS lineage
+         FROM document_entry d WHERE d.patient_key = $1 AND d.entry_uuid = $2`,
+      [patientKey, replaced.replace('urn:uuid:', ''), second.assignedIds.Document1!.replace('urn:uuid:', '')],
+    );
+    expect(versions.rows).toEqual([{ status: 'Deprecated', lineage: true }]);
   });
 });
