@@ -1,12 +1,13 @@
 // Bearer token claims -> Actor. Professionals carry IHE IUA-style attributes (the same facts as
 // a VIHF assertion: IdNat_PS, profession, specialty, structure, activity sector, purpose of use);
 // patients and legal representatives carry the record they act on. Anything missing or unknown
-// yields no actor: the caller is then refused (fail closed). A professional's token may name the
-// one patient it is for (IUA `person_id`, a CX identifier): the request is then bound to that
-// patient (ACC-10), as a VIHF resource-id binds it.
+// yields no actor: the caller is then refused (fail closed). A professional's or the insurer's
+// token may name the one patient it is for (IUA `person_id`, a CX identifier): the request is
+// then bound to that patient (ACC-10), as a VIHF resource-id binds it.
 import type { Actor, ProfessionalActor } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
 import { parseCx } from '../domain/hl7v2.js';
+import type { PatientIdentifier } from '../domain/model.js';
 
 /** The claims Carnet reads. `extensions.ihe_iua` values are accepted where IUA defines them. */
 export interface CarnetClaims {
@@ -43,6 +44,23 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
 }
 
+/**
+ * ACC-10: the patient a professional's or the insurer's token is about (IUA `person_id`, at the
+ * top level or in the IUA extension), if it names one. A claim that cannot be read binds to
+ * nothing readable: refused, never ignored. So is one given at both places naming two patients,
+ * or a null one.
+ */
+function boundPatientClaim(c: CarnetClaims): PatientIdentifier | undefined {
+  const claimed: unknown[] = [c.person_id, c.extensions?.ihe_iua?.person_id].filter((v) => v !== undefined);
+  if (!claimed.length) return undefined;
+  const read = claimed.map((v) => (typeof v === 'string' ? parseCx(v) : undefined));
+  const [bound] = read;
+  if (!bound || read.some((p) => !p || p.system !== bound.system || p.value !== bound.value)) {
+    throw new CarnetError('unauthenticated', 'the token names its patient (person_id) in a form that is not one CX identifier');
+  }
+  return bound;
+}
+
 export function claimsToActor(c: CarnetClaims): Actor {
   const iua = c.extensions?.ihe_iua;
   switch (c.subject_type) {
@@ -63,13 +81,8 @@ export function claimsToActor(c: CarnetClaims): Actor {
         family: str(c.family_name),
         onPatientRequest: c.on_patient_request === true,
       };
-      const personId = c.person_id ?? iua?.person_id;
-      if (personId !== undefined) {
-        // A patient claim that cannot be read binds to nothing readable: refused, never ignored.
-        const bound = typeof personId === 'string' ? parseCx(personId) : undefined;
-        if (!bound) throw new CarnetError('unauthenticated', 'the token names its patient (person_id) in a form that is not a CX identifier');
-        actor.boundPatient = bound;
-      }
+      const bound = boundPatientClaim(c);
+      if (bound) actor.boundPatient = bound;
       return actor;
     }
     case 'patient': {
@@ -92,7 +105,9 @@ export function claimsToActor(c: CarnetClaims): Actor {
       // The insurer's feed of reimbursement data: sub is the insurer organisation's IdNat_Struct.
       const insurerId = str(c.sub);
       if (!insurerId) throw new CarnetError('unauthenticated', 'the token names no insurer');
-      return { kind: 'insurer', insurerId };
+      // ACC-10 as for its VIHF's resource-id: a token about one patient deposits for no other
+      const bound = boundPatientClaim(c);
+      return bound ? { kind: 'insurer', insurerId, boundPatient: bound } : { kind: 'insurer', insurerId };
     }
     default:
       throw new CarnetError('unauthenticated', 'the token has no known subject_type');

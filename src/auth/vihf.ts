@@ -397,10 +397,15 @@ function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig
   if (notOnOrAfter) identity.notOnOrAfter = notOnOrAfter;
   const issuer = textOf(firstChild(assertion, NS.saml2, 'Issuer')).trim();
   if (issuer) identity.issuer = issuer;
-  const resource = attrs.get(VIHF_ATTRIBUTE.resourceId)?.[0]?.text;
-  if (resource) {
-    const pid = parseCx(resource);
-    if (!pid) throw new VihfError('malformed', 'resource-id is not a CX patient identifier');
+  const resource = attrs.get(VIHF_ATTRIBUTE.resourceId);
+  if (resource !== undefined) {
+    // ACC-10: a resource-id that cannot be read as one patient (no value, an empty one, one
+    // written as an element, several) binds to nothing readable: refused, never taken as "no
+    // patient", which would let the request reach every record the rules open to the caller.
+    const values = new Set(resource.map((v) => (v.element ? '' : v.text)));
+    const [only] = values;
+    const pid = values.size === 1 && only ? parseCx(only) : undefined;
+    if (!pid) throw new VihfError('malformed', 'resource-id is not one CX patient identifier');
     identity.patientId = pid;
     // ACC-10: the request may concern this patient and no other.
     identity.actor.boundPatient = pid;

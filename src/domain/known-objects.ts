@@ -8,7 +8,12 @@
 //   - a submission set: when, of the members that lead to documents (a document, or an
 //     association linking one), none are held, or at least one is known. A set whose every such
 //     member is hidden would say that something was deposited, linked or masked at that time;
-//   - a folder: always (it is named by its own codes, and lists only known members).
+//   - a folder: always (it is named by its own codes, and lists only known members);
+//   - but in a record the caller may not read at all (`outsider`: another patient's record named
+//     in a change, by one the patient never authorised, blocked, or bound to another patient), a
+//     folder never, and a submission set only when it holds a document the caller knows of (one
+//     they wrote, DOC-05). "Another patient's folder" would say that the id is a folder in
+//     someone's DMP, which the id of nothing does not.
 // The graph is the store's reading of the record around the ids asked about; an id it does not
 // hold is not decided here (true): it is unknown to everyone alike. One it held but stopped
 // reading before (`beyond`) is not known, nor is what is decided through it: what it leads to is
@@ -28,7 +33,7 @@ export interface RegistryGraph {
 }
 
 /** Whether each object of the graph exists for a caller who knows the documents `knowsDocument` says. */
-export function knownObjects(graph: RegistryGraph, knowsDocument: (id: string) => boolean): (id: string) => boolean {
+export function knownObjects(graph: RegistryGraph, knowsDocument: (id: string) => boolean, outsider = false): (id: string) => boolean {
   const decided = new Map<string, boolean>();
   const leadsToDocument = (id: string, seen: Set<string>): boolean => {
     const kind = graph.kindOf(id);
@@ -67,7 +72,12 @@ export function knownObjects(graph: RegistryGraph, knowsDocument: (id: string) =
     // hidden from the start: a document the caller does not know, an object left unread; then
     // what they make hidden, until nothing changes (an association with a hidden end, a set
     // whose every member leading to a document is hidden)
-    const hidden = new Set(reached.filter((x) => decided.get(x) === false || graph.beyond?.(x) === true || (graph.kindOf(x) === 'DocumentEntry' && !knowsDocument(x))));
+    const hiddenFromStart = (x: string): boolean => {
+      const kind = graph.kindOf(x);
+      if (kind === 'DocumentEntry') return !knowsDocument(x);
+      return outsider && (kind === 'Folder' || (kind === 'SubmissionSet' && dependsOn(x).length === 0));
+    };
+    const hidden = new Set(reached.filter((x) => decided.get(x) === false || graph.beyond?.(x) === true || hiddenFromStart(x)));
     for (let changed = true; changed; ) {
       changed = false;
       for (const x of reached) {

@@ -3,6 +3,7 @@
 // the objects around them by knownObjects (ACC-08, ACC-09). What is not known is answered, by the
 // caller, as an id the registry never held.
 import type { Actor } from '../domain/actor.js';
+import { decide } from '../domain/decide.js';
 import { knowsOfDocument } from '../domain/known-documents.js';
 import { knownObjects } from '../domain/known-objects.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
@@ -31,6 +32,7 @@ export async function knownIdsForChange(
   ids: readonly string[],
   now: Date,
   forUpdate = false,
+  outsider = false,
 ): Promise<KnownIds> {
   if (!ids.length) return { known: () => true, entries: new Map() };
   const graph = await loadRegistryGraph(q, patientKey, ids);
@@ -39,7 +41,7 @@ export async function knownIdsForChange(
     const e = entries.get(idKey(id));
     return e !== undefined && knowsOfDocument(policy, actor, context, documentFacts(e), now);
   };
-  return { known: knownObjects(graph, knowsDocument), entries };
+  return { known: knownObjects(graph, knowsDocument, outsider), entries };
 }
 
 /**
@@ -49,20 +51,30 @@ export async function knownIdsForChange(
  * no record past them, however many records the ids it names belong to. A document of another
  * record hidden from the caller is as unknown as one of theirs: "another patient's" would say that
  * it exists. One they know of (they read it, or wrote it: DOC-05) is another patient's, as IHE
- * says (XDSPatientIdDoesNotMatch).
+ * says (XDSPatientIdDoesNotMatch). `home`: the record the change is about; in any other record
+ * the caller may not read, its folders and the sets holding no document they know of do not exist
+ * for them either (knownObjects, `outsider`).
  */
-export function knowerAcrossRecords<T extends { entryUuid: string; patientKey: string }>(q: Queryable, policy: Policy, actor: Actor, objects: T[], now: Date): (o: T) => Promise<boolean> {
+export function knowerAcrossRecords<T extends { entryUuid: string; patientKey: string }>(
+  q: Queryable,
+  policy: Policy,
+  actor: Actor,
+  objects: T[],
+  now: Date,
+  home?: string,
+): (o: T) => Promise<boolean> {
   const records = new Map<string, Promise<Set<string>>>();
-  const decide = async (key: string): Promise<Set<string>> => {
+  const decideRecord = async (key: string): Promise<Set<string>> => {
     const context = (await loadRecord(q, key))?.context;
     if (!context) return new Set();
     const inRecord = objects.filter((o) => o.patientKey === key);
-    const knows = await knownIdsForChange(q, policy, actor, context, key, inRecord.map((o) => o.entryUuid), now);
+    const outsider = key !== home && !decide(policy, actor, context, null, 'record.read', now).permit;
+    const knows = await knownIdsForChange(q, policy, actor, context, key, inRecord.map((o) => o.entryUuid), now, false, outsider);
     return new Set(inRecord.filter((o) => knows.known(o.entryUuid)).map((o) => o.entryUuid));
   };
   return async (o) => {
     let known = records.get(o.patientKey);
-    if (!known) records.set(o.patientKey, (known = decide(o.patientKey)));
+    if (!known) records.set(o.patientKey, (known = decideRecord(o.patientKey)));
     return (await known).has(o.entryUuid);
   };
 }

@@ -136,7 +136,7 @@ export async function planSubmission(
   // (the replaced and appended ones among them, which the plan reads below); another record's, in its own.
   const objects = [...registered.values()];
   const own = await knownIdsForChange(tx, deps.policy, actor, record.context, patientKey, objects.filter((o) => o.patientKey === patientKey).map((o) => o.entryUuid), now, true);
-  const knowsElsewhere = knowerAcrossRecords(tx, deps.policy, actor, objects.filter((o) => o.patientKey !== patientKey), now);
+  const knowsElsewhere = knowerAcrossRecords(tx, deps.policy, actor, objects.filter((o) => o.patientKey !== patientKey), now, patientKey);
   for (const o of objects) if (o.patientKey === patientKey ? !own.known(o.entryUuid) : !(await knowsElsewhere(o))) registered.delete(o.entryUuid);
   // the record's documents named, by their id as named
   const registeredEntries = new Map<string, StoredDocumentEntry>();

@@ -9,12 +9,29 @@ import type { Caller, ServiceDeps } from './deps.js';
 import { boundPatientOf } from '../domain/binding.js';
 import { sqlState } from '../store/db-errors.js';
 import { guarded, type GuardedRecord } from './guard.js';
-import { admitNamedPatient, recordKeyFor, type PatientRef } from './patient-binding.js';
+import { lookupObjects } from '../store/registry-repo.js';
+import { admitNamedPatient, recordKeyFor, recordsOfOwnPatient, type PatientRef } from './patient-binding.js';
 import { planSubmission } from './submission-plan.js';
-import { fail, structuralProblems, type SubmitOptions } from './submission-shape.js';
+import { fail, structuralProblems, UUID, type SubmitOptions } from './submission-shape.js';
 import { storeSubmission } from './submission-store.js';
 
 export type { SubmitOptions };
+
+/**
+ * ACC-10: the registered objects a bound caller's associations name (an end that is not an object
+ * of the submission) in another patient's record are refused there and traced, as ITI-57 does
+ * (recordsOfOwnPatient). The deposit goes on and answers them as ids the registry does not hold:
+ * decide() refuses the caller on that record, so planSubmission knows none of its objects.
+ */
+async function refuseOtherPatientsObjects(deps: ServiceDeps, caller: Caller, req: SubmissionRequest, ownKey: string): Promise<void> {
+  const inMessage = new Set([req.submissionSet.id, ...req.documents.map((d) => d.id), ...req.folders.map((f) => f.id), ...req.associations.map((a) => a.id)].map((id) => id.toLowerCase()));
+  const ends = req.associations.flatMap((a) => [a.sourceId, a.targetId]).map((id) => id.toLowerCase());
+  const refs = [...new Set(ends.filter((id) => UUID.test(id) && !inMessage.has(id)))];
+  if (!refs.length) return;
+  // the deposit's own record was admitted by recordKeyFor: only the others are asked
+  const others = new Set((await lookupObjects(deps.db, refs)).map((o) => o.patientKey).filter((k) => k !== ownKey));
+  if (others.size) await recordsOfOwnPatient(deps, caller, [...others], 'document.submit');
+}
 
 export function submitService(deps: ServiceDeps) {
   return {
@@ -46,6 +63,7 @@ export function submitService(deps: ServiceDeps) {
         const key = await recordKeyFor(deps, caller, patientId, 'document.submit');
         if (!key) throw unknown();
         named = { patientKey: key };
+        await refuseOtherPatientsObjects(deps, caller, req, key);
       }
 
       const deposit = () => guarded(deps, caller, {

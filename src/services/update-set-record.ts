@@ -47,7 +47,7 @@ export async function recordOf(deps: ServiceDeps, caller: Caller, req: UpdateReq
   // (the versions' logical ids first): the first one the caller does not know of, or the first
   // object of a second patient, answers; the records of the ids past it are not read.
   const byId = new Map(named.filter((o) => ownKeys.has(o.patientKey)).map((o) => [o.entryUuid, o]));
-  const knows = knowerAcrossRecords(deps.db, deps.policy, caller.actor, [...byId.values()], deps.clock.now());
+  const knows = knowerAcrossRecords(deps.db, deps.policy, caller.actor, [...byId.values()], deps.clock.now(), ssKey ?? undefined);
   const walk = [
     ...[...req.documents, ...req.folders].map((v) => ({ id: v.logicalId, unknown: () => unknownLogicalId(v) })),
     ...refs.map((id) => ({ id, unknown: () => unknownObject(id) })),

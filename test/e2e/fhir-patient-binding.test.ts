@@ -170,5 +170,18 @@ describe('ACC-10: the FHIR door holds a bearer token to the patient it names', (
     );
     const viaIua = await fetch(`${rs.fhirBase}/DocumentReference?patient.identifier=${INS}|${b.ins.value}`, { headers: { authorization: `Bearer ${iua}` } });
     expect(viaIua.status).toBe(403);
+    // a claim at the top level and another in the IUA extension naming two patients, or a null
+    // one: no patient is read from them, and no request is taken as unbound (each asks for B)
+    const cxOf = (p: PatientIdentifier) => `${p.value}^^^&${p.system}&ISO`;
+    for (const [name, claims] of [
+      ['two patients', { person_id: cxOf(a.ins), extensions: { ihe_iua: { person_id: cxOf(b.ins) } } }],
+      ['two patients, the other way', { person_id: cxOf(b.ins), extensions: { ihe_iua: { person_id: cxOf(a.ins) } } }],
+      ['null', { person_id: null }],
+      ['null in IUA', { extensions: { ihe_iua: { person_id: null } } }],
+    ] as const) {
+      const token = await rs.server.app.verifier.sign({ sub: doctor.idNatPs, subject_type: 'professional', profession: '10', ...(claims as object) }, 600);
+      const res = await fetch(`${rs.fhirBase}/DocumentReference?patient.identifier=${INS}|${b.ins.value}`, { headers: { authorization: `Bearer ${token}` } });
+      expect({ name, status: res.status }).toEqual({ name, status: 401 });
+    }
   });
 });

@@ -132,6 +132,23 @@ describeEachStore('the insurer deposits reimbursement data and nothing else', (d
     }
   });
 
+  it("ACC-10: an insurer token about one patient (person_id) deposits into no other record: refused (403 other_patient), nothing stored, traced there — as its VIHF's resource-id binds it", async () => {
+    const named = await adultRecord(w);
+    const other = await adultRecord(w);
+    const bound: InsurerActor = { ...insurer, boundPatient: named.ins };
+    const count = async (patientKey: string) => (await w.services.documents.find(patientCaller(patientKey), { patientKey }, { latestOnly: false })).entries.length;
+    const refusedOn = async (patientKey: string) =>
+      (await db().query<{ n: number }>("SELECT count(*)::int AS n FROM access_trace WHERE chain_key = $1 AND outcome = 'denied' AND reason = 'other_patient'", [patientKey])).rows[0]!.n;
+    const res = await fhir(bound, '', { method: 'POST', body: JSON.stringify(bundleFor(other.ins, REMB)) });
+    expect(res.status).toBe(403);
+    expect(await count(other.patientKey)).toBe(0);
+    expect(await refusedOn(other.patientKey)).toBe(1);
+    // its own patient: deposited as usual
+    const own = await fhir(bound, '', { method: 'POST', body: JSON.stringify(bundleFor(named.ins, REMB)) });
+    expect(own.status).toBe(200);
+    expect(await count(named.patientKey)).toBe(1);
+  });
+
   it('DMP-05: a closed record takes no reimbursement data either', async () => {
     const closed = await adultRecord(w);
     await w.services.records.close(patientCaller(closed.patientKey), closed.patientKey, 'test');

@@ -5,13 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
+import { buildVihfAssertion, signAssertion, subjectDn } from '../../src/auth/vihf-issuer.js';
 import { writeDocumentEntry, writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { NS } from '../../src/xml/index.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { adultRecord, as, makeWorld, newIns, patientCaller, proActor, submission, uid, type World } from '../support/world.js';
-import { adhocQuery, cx, errorCodes, postSoap, queryObjects, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer, provideAndRegister } from '../support/xds-client.js';
+import { testSigner } from '../support/vihf-keys.js';
+import { adhocQuery, cx, errorCodes, isFault, postSoap, queryObjects, responseStatus, vihfFor, XDS_ACTIONS, type XdsAnswer, provideAndRegister } from '../support/xds-client.js';
 
 const A = XDS_ACTIONS;
 const APPROVED = "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')";
@@ -216,6 +218,42 @@ describeEachStore('ACC-10: the XDS door holds a VIHF to the patient its resource
     expect(refusalOf(reach).texts.map((t) => t.replace(bEntry!.logicalId, 'ID'))).toEqual(refusalOf(unknown).texts.map((t) => t.replace(unknownId, 'ID')));
     const versions = (await w.services.documents.find(patientCaller(b.patientKey), { patientKey: b.patientKey }, { latestOnly: false })).entries;
     expect(versions.map((v) => v.title)).not.toContain('changed');
+  });
+
+  it('ACC-10 / TRACE-05: a signed VIHF whose resource-id cannot be read as one patient (no value, an empty one, an element, two patients) is refused as malformed into the security log, never taken as bound to no patient', async () => {
+    const chains = async () => Number((await db().query<{ n: number }>('SELECT count(*)::int AS n FROM access_trace WHERE chain_key = ANY($1::uuid[])', [[a.patientKey, b.patientKey]])).rows[0]!.n);
+    const signer = testSigner('trusted');
+    const RESOURCE_ID = 'urn:oasis:names:tc:xacml:2.0:resource:resource-id';
+    // the assertion as vihfFor makes it for A, its resource-id attribute written otherwise, then signed
+    const withResourceId = (attribute: string) => {
+      const unsigned = buildVihfAssertion(
+        { idNatPs: doctor.idNatPs, profession: { code: doctor.profession, codeSystem: '1.2.250.1.71.1.2.7' }, structureId: doctor.structureId ?? '', subjectName: 'Alice Martin', mode: 'normal', patientId: a.ins },
+        { issuer: subjectDn(signer.certificatePem) },
+      );
+      const written = unsigned.replace(new RegExp(`<saml2:Attribute Name="${RESOURCE_ID}">.*?</saml2:Attribute>`), attribute);
+      expect(written).not.toBe(unsigned);
+      return signAssertion(written, signer);
+    };
+    const attr = (values: string) => `<saml2:Attribute Name="${RESOURCE_ID}">${values}</saml2:Attribute>`;
+    const cases: Record<string, string> = {
+      'no value': attr(''),
+      'an empty value': attr('<saml2:AttributeValue/>'),
+      'blanks': attr('<saml2:AttributeValue>   </saml2:AttributeValue>'),
+      'an element': attr(`<saml2:AttributeValue><hl7:InstanceIdentifier xmlns:hl7="urn:hl7-org:v3" root="${a.ins.system}" extension="${a.ins.value}"/></saml2:AttributeValue>`),
+      'two patients': attr(`<saml2:AttributeValue>${cx(a.ins).slice(1, -1)}</saml2:AttributeValue><saml2:AttributeValue>${cx(b.ins).slice(1, -1)}</saml2:AttributeValue>`),
+    };
+    for (const [name, attribute] of Object.entries(cases)) {
+      const requestId = `acc10-resource-id-${randomUUID()}`;
+      const before = await chains();
+      const res = await query(withResourceId(attribute), Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(b.ins), $XDSDocumentEntryStatus: APPROVED }, requestId);
+      expect({ name, fault: isFault(res), documents: queryObjects(res).documents }).toEqual({ name, fault: true, documents: [] });
+      const logged = await db().query<{ reason: string }>('SELECT reason FROM security_log WHERE request_id = $1', [requestId]);
+      expect({ name, logged: logged.rows.map((r) => r.reason), traced: (await chains()) - before }).toEqual({ name, logged: ['malformed'], traced: 0 });
+    }
+    // the same attribute written as one CX value binds as usual: A's documents, none of B's
+    const own = await query(withResourceId(attr(`<saml2:AttributeValue>${cx(a.ins).slice(1, -1)}</saml2:AttributeValue>`)), Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(a.ins), $XDSDocumentEntryStatus: APPROVED });
+    expect(queryObjects(own).documents).toContain(ids.aDoc);
+    expect(queryObjects(own).documents).not.toContain(ids.bDoc);
   });
 
   it('ACC-10: an assertion without resource-id is bound to no patient, and the rules alone decide (unchanged)', async () => {

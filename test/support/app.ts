@@ -46,7 +46,7 @@ export function claimsOf(actor: Actor): CarnetClaims {
     case 'support':
       return { sub: actor.agentId, subject_type: 'support' };
     case 'insurer':
-      return { sub: actor.insurerId, subject_type: 'insurer' };
+      return { sub: actor.insurerId, subject_type: 'insurer', ...(actor.boundPatient ? { person_id: `${actor.boundPatient.value}^^^&${actor.boundPatient.system}&ISO` } : {}) };
     case 'system':
       throw new Error('the system has no token');
   }

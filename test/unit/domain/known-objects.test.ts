@@ -53,6 +53,15 @@ describe('ACC-08 / ACC-09: the associations, submission sets and folders around 
     expect([known('F'), known('V'), known('H'), known('elsewhere')]).toEqual([true, true, false, true]);
   });
 
+  it("ACC-08: in a record the caller may not read (outsider), a folder is not known, nor a set holding no document they know of; a set or link leading to a document they know of still is", () => {
+    const outside = knownObjects(g, (id) => id === 'V', true);
+    expect(['F', 'S', 'aAF', 'aFH', 'A', 'U'].map(outside)).toEqual([false, false, false, false, false, false]);
+    expect(['V', 'B', 'aBV', 'Mixed'].map(outside)).toEqual([true, true, true, true]);
+    // one who knows no document of the record knows nothing of it
+    const nothing = knownObjects(g, () => false, true);
+    expect(['F', 'S', 'B', 'aBV'].map(nothing)).toEqual([false, false, false, false]);
+  });
+
   it('ACC-08: a caller who sees every document knows every object', () => {
     const all = knownObjects(g, () => true);
     expect(['A', 'U', 'aFH', 'aVH', 'aAF', 'L', 'aUL', 'W'].every(all)).toBe(true);
