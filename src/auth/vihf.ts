@@ -181,11 +181,6 @@ export interface SecurityHeaderBlock {
 interface SignedAssertion {
   assertion: Element;
   id: string;
-  /**
-   * what the assertion says of its subject, read at its first use that passed (claimsOf): a
-   * remembered block is not read again on every request, only its conditions are checked
-   */
-  claims?: Claims;
 }
 
 /**
@@ -212,7 +207,7 @@ export function verifyVihfBlock(block: SecurityHeaderBlock | undefined, config: 
     signed = signedAssertionOf(block.element(), config);
     if (key) verifiedBlocks.set(key, signed, Infinity);
   }
-  return identityFrom(signed, config);
+  return identityFrom(signed.assertion, signed.id, config);
 }
 
 /**
@@ -220,7 +215,8 @@ export function verifyVihfBlock(block: SecurityHeaderBlock | undefined, config: 
  * Throws VihfError.
  */
 export function verifyVihf(security: Element | undefined, config: VihfVerifierConfig): VihfIdentity {
-  return identityFrom(signedAssertionOf(security, config), config);
+  const signed = signedAssertionOf(security, config);
+  return identityFrom(signed.assertion, signed.id, config);
 }
 
 /** The assertion of a `wsse:Security` element once its signature is checked against the trusted certificates. Throws VihfError. */
@@ -356,18 +352,8 @@ function ceCode(v: AttrValue | undefined): { code?: string; codeSystem?: string 
   return { code: v.text || undefined };
 }
 
-/** What a signed assertion says of its subject, whatever the moment and the server's configuration. */
-interface Claims {
-  nameId: string;
-  /** the professional as signed (never bound to a patient here: each identity gets its own copy) */
-  professional: Readonly<ProfessionalActor>;
-  attributes: Readonly<Record<string, readonly string[]>>;
-  issuer?: string;
-  patientId?: Readonly<PatientIdentifier>;
-}
-
-/** The claims of an assertion; VihfError ('malformed') for a claim missing or unreadable. Frozen: they are shared by every request the assertion's block makes. */
-function claimsOf(assertion: Element): Claims {
+function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig): VihfIdentity {
+  const notOnOrAfter = checkConditions(assertion, config);
   const subject = firstChild(assertion, NS.saml2, 'Subject');
   const nameId = textOf(subject ? firstChild(subject, NS.saml2, 'NameID') : undefined).trim();
   if (!nameId) throw new VihfError('malformed', 'the assertion has no Subject/NameID');
@@ -380,7 +366,6 @@ function claimsOf(assertion: Element): Claims {
       const c = ceCode(v);
       return c.codeSystem ? `${c.code ?? ''}^${c.codeSystem}` : (c.code ?? '');
     });
-    Object.freeze(attributes[name]);
   }
   const roles = attrs.get(VIHF_ATTRIBUTE.role) ?? [];
   const profession = ceCode(roles[0]).code;
@@ -404,37 +389,21 @@ function claimsOf(assertion: Element): Claims {
       actor.family = name.slice(space + 1).trim();
     } else actor.family = name;
   }
-  const claims: Claims = { nameId, professional: Object.freeze(actor), attributes: Object.freeze(attributes) };
+
+  // An automated flow of a health insurer (NameID: the person responsible for it) is the insurer's
+  // feed: it deposits reimbursement data and is never taken for a professional.
+  const insurer = actor.structureId && config.insurerStructures?.includes(actor.structureId);
+  const identity: VihfIdentity = { actor: insurer ? { kind: 'insurer', insurerId: actor.structureId!, operator: nameId } : actor, assertionId: id, attributes };
+  if (notOnOrAfter) identity.notOnOrAfter = notOnOrAfter;
   const issuer = textOf(firstChild(assertion, NS.saml2, 'Issuer')).trim();
-  if (issuer) claims.issuer = issuer;
+  if (issuer) identity.issuer = issuer;
   const resource = attrs.get(VIHF_ATTRIBUTE.resourceId)?.[0]?.text;
   if (resource) {
     const pid = parseCx(resource);
     if (!pid) throw new VihfError('malformed', 'resource-id is not a CX patient identifier');
-    claims.patientId = Object.freeze(pid);
-  }
-  return Object.freeze(claims);
-}
-
-/** The identity of a signed assertion: its conditions checked now, its claims read once (SignedAssertion.claims). */
-function identityFrom(signed: SignedAssertion, config: VihfVerifierConfig): VihfIdentity {
-  const notOnOrAfter = checkConditions(signed.assertion, config);
-  const claims = (signed.claims ??= claimsOf(signed.assertion));
-  const actor: ProfessionalActor = { ...claims.professional };
-  // An automated flow of a health insurer (NameID: the person responsible for it) is the insurer's
-  // feed: it deposits reimbursement data and is never taken for a professional.
-  const insurer = actor.structureId && config.insurerStructures?.includes(actor.structureId);
-  const identity: VihfIdentity = {
-    actor: insurer ? { kind: 'insurer', insurerId: actor.structureId!, operator: claims.nameId } : actor,
-    assertionId: signed.id,
-    attributes: claims.attributes as Record<string, string[]>,
-  };
-  if (notOnOrAfter) identity.notOnOrAfter = notOnOrAfter;
-  if (claims.issuer) identity.issuer = claims.issuer;
-  if (claims.patientId) {
-    identity.patientId = claims.patientId;
+    identity.patientId = pid;
     // ACC-10: the request may concern this patient and no other.
-    identity.actor.boundPatient = claims.patientId;
+    identity.actor.boundPatient = pid;
   }
   return identity;
 }
