@@ -3,15 +3,13 @@
 // content (an assertion: most of the Header), which the verifier asks for only when it does not
 // know the block already (soap.ts SecurityBlock, src/auth/vihf.ts).
 import type { RootChild } from '../xml/index.js';
+import { DQ, GT, SQ } from '../xml/char-codes.js';
 
 /** The local part of a qualified name as written (`env:Header` -> `Header`). */
 export function localNameOf(qname: string): string {
   return qname.slice(qname.indexOf(':') + 1);
 }
 
-const GT = 0x3e;
-const DQ = 0x22;
-const SQ = 0x27;
 
 /** The index just after the `>` of the start tag at `lt` (quoted attribute values may hold `>`), or -1. */
 function startTagEnd(text: string, lt: number): number {

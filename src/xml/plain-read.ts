@@ -13,6 +13,8 @@
 // SOAP Header's). The limits were met by the scan before: this reader keeps its own stack, never
 // the call stack.
 import type { Element } from './dom.js';
+// a carriage return counts as space there, but never reaches the reading (NOT_PLAIN)
+import { COLON, DQ, EQ, GT, isXmlSpace as isSpace, SLASH, SQ } from './char-codes.js';
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
@@ -93,16 +95,6 @@ const NOT_PLAIN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\r\u0085\u2028\u2029\u
 const XML_DECLARATION = /^<\?xml version=(["'])1\.0\1(?: encoding=(["'])(?:UTF-8|utf-8)\2)?\?>/;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-const GT = 0x3e;
-const SLASH = 0x2f;
-const EQ = 0x3d;
-const DQ = 0x22;
-const SQ = 0x27;
-const COLON = 0x3a;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x09;
-}
 
 function isNameStart(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;

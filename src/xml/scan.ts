@@ -10,19 +10,8 @@
 // (a tag, a comment) is read again from its start when the next chunk comes.
 import { XmlParseError } from './errors.js';
 import { xmlLimitError, type XmlLimits } from './limits.js';
+import { BANG, DQ, EQ, GT, isXmlSpace as isSpace, LT, QUESTION, SLASH, SQ } from './char-codes.js';
 
-const LT = 0x3c; // <
-const GT = 0x3e; // >
-const SLASH = 0x2f;
-const BANG = 0x21;
-const QUESTION = 0x3f;
-const EQ = 0x3d;
-const DQ = 0x22;
-const SQ = 0x27;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
 
 /** A child element of the document's root, as the scan saw it: where its text is, what it holds. */
 export interface RootChild {
