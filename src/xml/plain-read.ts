@@ -141,17 +141,17 @@ interface RawAttribute {
 }
 
 /** An element's namespace scope: the prefixes (`''` the default) in force at it. */
-type Scope = Record<string, string>;
+type Scope = ReadonlyMap<string, string>;
 
 /** The scope an element's declarations make of its parent's, or the parent's when it declares nothing. */
 function scopeOf(parent: Scope, attrs: RawAttribute[]): Scope {
-  let scope: Scope | undefined;
+  let scope: Map<string, string> | undefined;
   for (const a of attrs) {
     const prefix = a.name === 'xmlns' ? '' : a.colon === 5 && a.name.startsWith('xmlns:') ? a.name.slice(6) : undefined;
     if (prefix === undefined) continue;
     // undeclaring, the reserved prefixes and names: left to the DOM
     if (!a.value || prefix === 'xml' || prefix === 'xmlns' || a.value === XML_NS || a.value === XMLNS_NS) throw NOT_PLAIN_TEXT;
-    (scope ??= Object.create(parent) as Scope)[prefix] = a.value;
+    (scope ??= new Map(parent)).set(prefix, a.value);
   }
   return scope ?? parent;
 }
@@ -168,7 +168,7 @@ function attributesOf(raw: RawAttribute[], scope: Scope): PlainAttribute[] {
       if (prefix === 'xmlns') ns = XMLNS_NS;
       else {
         if (prefix === 'xml') throw NOT_PLAIN_TEXT;
-        ns = scope[prefix] ?? null;
+        ns = scope.get(prefix) ?? null;
         if (ns === null) throw NOT_PLAIN_TEXT;
       }
     }
@@ -212,7 +212,7 @@ function read(text: string, hollow: Hollow | undefined): PlainElement {
   while (i < n && isSpace(text.charCodeAt(i))) i++;
   let root: PlainElement | undefined;
   let open: PlainElement | null = null;
-  const scopes: Scope[] = [Object.assign(Object.create(null) as Scope, { xml: XML_NS })];
+  const scopes: Scope[] = [new Map([['xml', XML_NS]])];
   for (;;) {
     if (i === skipFrom) i = skipTo;
     else if (i > skipFrom && i < skipTo) throw NOT_PLAIN_TEXT;
@@ -271,7 +271,7 @@ function read(text: string, hollow: Hollow | undefined): PlainElement {
     const tagName = text.slice(lt + 1, nameEnd);
     const prefix = colon < 0 ? null : tagName.slice(0, colon - lt - 1);
     if (prefix === 'xml' || prefix === 'xmlns') throw NOT_PLAIN_TEXT;
-    const ns = (prefix === null ? scope[''] : scope[prefix]) ?? null;
+    const ns = scope.get(prefix ?? '') ?? null;
     if (prefix !== null && ns === null) throw NOT_PLAIN_TEXT;
     const el: PlainElement = new PlainElement(tagName, prefix, prefix === null ? tagName : tagName.slice(prefix.length + 1), ns, raw.length ? attributesOf(raw, scope) : [], open);
     if (open) open.append(el);
