@@ -155,10 +155,12 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   // Header, in the same tree: one parse of the envelope. What is built before the sender is known
   // stays bounded (the Header's bound, once more for the Body). A larger Body, or an envelope this tree
   // cannot be made of, is parsed apart once the sender is known, as before.
-  // The plain reader makes that tree first, without the DOM's costs; text outside its plain form
-  // goes to the DOM as before.
+  // The plain reader makes that tree of a stored query (the Body's one child, as the scan saw it,
+  // an AdhocQueryRequest: the one Body a reader takes plainly), without the DOM's costs; text
+  // outside its plain form, and every other Body, goes to the DOM as before.
   const smallBody = bodyPart && bodyPart.elements <= maxHeaderElements && bodyPart.end - bodyPart.start <= ONE_TREE_MAX_BODY_CHARS;
-  const small = smallBody ? (plainTree(text, span, rootChildren.indexOf(bodyPart)) ?? oneTree(span ? hollowed(text, span, undefined) : text, rootChildren.indexOf(bodyPart))) : undefined;
+  const query = bodyPart?.children.length === 1 && localNameOf(bodyPart.children[0]!.name) === 'AdhocQueryRequest';
+  const small = smallBody ? ((query ? plainTree(text, span, rootChildren.indexOf(bodyPart)) : undefined) ?? oneTree(span ? hollowed(text, span, undefined) : text, rootChildren.indexOf(bodyPart))) : undefined;
   const env = small?.env ?? parsePart(span ? hollowed(text, span, bodyPart) : headText).documentElement!;
   if (env.localName === 'Envelope' && env.namespaceURI === NS.soap11) {
     throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch', soap11: true });

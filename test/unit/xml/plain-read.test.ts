@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { issueVihf, securityHeader } from '../../../src/auth/vihf-issuer.js';
 import { NS, parseScannedXml, scanXmlText, type Element, type Node } from '../../../src/xml/index.js';
-import { readPlainXml } from '../../../src/xml/plain-read.js';
+import { isPlainElement, readPlainXml } from '../../../src/xml/plain-read.js';
 import { hollowed, securitySpan } from '../../../src/xds/soap-security-block.js';
 import { XDS_ACTIONS, readSoapHead } from '../../../src/xds/soap.js';
 import { testSigner } from '../../support/vihf-keys.js';
@@ -154,6 +154,15 @@ describe('the plain XML reader', () => {
     );
     // the property is not empty: most of the mangled envelopes are still plain (a changed text, a name)
     expect(read).toBeGreaterThan(300);
+  });
+
+  it('only a stored query\'s Body is read plainly, and handed plainly only to a reader that asks: every other Body is the DOM\'s, as before', () => {
+    const query = readSoapHead(envelope());
+    expect(isPlainElement(query.readBody(true))).toBe(true);
+    expect(isPlainElement(query.readBody())).toBe(false);
+    const other = readSoapHead(envelope(SECURITY, `<lcm:SubmitObjectsRequest xmlns:lcm="${NS.lcm}"/>`));
+    expect(isPlainElement(other.readBody(true))).toBe(false);
+    expect(other.readBody(true).localName).toBe('SubmitObjectsRequest');
   });
 
   it('a SOAP head read plainly hands the ITI-18 reader the Body the DOM reads, or the same refusal', () => {
