@@ -2,16 +2,14 @@
 // scan's positions without a tree: so that the Header's tree can be made without the block's
 // content (an assertion: most of the Header), which the verifier asks for only when it does not
 // know the block already (soap.ts SecurityBlock, src/auth/vihf.ts).
-import { scanXml, type RootChild, type XmlLimits } from '../xml/index.js';
+import type { RootChild } from '../xml/index.js';
+import { DQ, GT, SQ } from '../xml/char-codes.js';
 
 /** The local part of a qualified name as written (`env:Header` -> `Header`). */
 export function localNameOf(qname: string): string {
   return qname.slice(qname.indexOf(':') + 1);
 }
 
-const GT = 0x3e;
-const DQ = 0x22;
-const SQ = 0x27;
 
 /** The index just after the `>` of the start tag at `lt` (quoted attribute values may hold `>`), or -1. */
 function startTagEnd(text: string, lt: number): number {
@@ -40,13 +38,12 @@ export interface SecuritySpan {
 /**
  * The Header's one child named Security (any prefix: its namespace is read from the DOM), or
  * undefined when there is none, more than one, or it is empty: such a Header is parsed whole.
- * The Header's text passed the scan's limits already; it is scanned alone to find its children.
+ * The scan of the envelope found the Header's children.
  */
-export function securitySpan(text: string, headerPart: RootChild, limits: XmlLimits): SecuritySpan | undefined {
-  const blocks = scanXml(text.slice(headerPart.start, headerPart.end), limits).filter((c) => localNameOf(c.name) === 'Security');
+export function securitySpan(text: string, headerPart: RootChild): SecuritySpan | undefined {
+  const blocks = headerPart.children.filter((c) => localNameOf(c.name) === 'Security');
   if (blocks.length !== 1) return undefined;
-  const start = headerPart.start + blocks[0]!.start;
-  const end = headerPart.start + blocks[0]!.end;
+  const { start, end } = blocks[0]!;
   const contentStart = startTagEnd(text, start);
   const contentEnd = text.lastIndexOf('</', end - 1);
   const headerContent = startTagEnd(text, headerPart.start);

@@ -7,7 +7,8 @@ import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS } from '../xml/limits.js';
 import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, scanXmlText, scanXmlTextInSlices, textOf, XmlParseError, type RootChild, type ScannedXml, type XmlLimits } from '../xml/index.js';
 import type { Document, Element } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
-import { hollowed, localNameOf, securitySpan } from './soap-security-block.js';
+import { hollowed, localNameOf, securitySpan, type SecuritySpan } from './soap-security-block.js';
+import { readPlainXml } from '../xml/plain-read.js';
 import type { FaultCode, QualifiedName } from './wire-error.js';
 
 /** Request actions of the transactions Carnet serves, with their response actions. */
@@ -63,8 +64,12 @@ export interface SoapHead {
   header: SoapHeader;
   /** the wsse:Security header block, untouched, for authentication */
   security?: SecurityBlock;
-  /** the single child element of env:Body, parsed when asked (once the sender is known) */
-  readBody(): Element;
+  /**
+   * the single child element of env:Body, parsed when asked (once the sender is known). `plain`:
+   * the caller reads it with src/xml/dom.ts's walks alone (childElements, firstChild, attr,
+   * textOf), so the plain reader's element will do (src/xml/plain-read.ts); any other gets the DOM's.
+   */
+  readBody(plain?: boolean): Element;
 }
 
 export interface SoapRequest {
@@ -144,13 +149,18 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
   // The Security block's content (a signed assertion: most of the Header) is left out of this
   // tree: its start and end tags stay, so its name, namespace and attributes are read as before.
   // The verifier asks for the whole block only when it does not know it already (SecurityBlock).
-  const span = headerPart ? securitySpan(text, headerPart, limits) : undefined;
+  const span = headerPart ? securitySpan(text, headerPart) : undefined;
   const headText = without(text, bodyPart);
   // A Body no larger than a Header may be (a query, an update's few objects) is parsed with the
   // Header, in the same tree: one parse of the envelope. What is built before the sender is known
   // stays bounded (the Header's bound, once more for the Body). A larger Body, or an envelope this tree
   // cannot be made of, is parsed apart once the sender is known, as before.
-  const small = bodyPart && bodyPart.elements <= maxHeaderElements && bodyPart.end - bodyPart.start <= ONE_TREE_MAX_BODY_CHARS ? oneTree(span ? hollowed(text, span, undefined) : text, rootChildren.indexOf(bodyPart)) : undefined;
+  // The plain reader makes that tree of a stored query (the Body's one child, as the scan saw it,
+  // an AdhocQueryRequest: the one Body a reader takes plainly), without the DOM's costs; text
+  // outside its plain form, and every other Body, goes to the DOM as before.
+  const smallBody = bodyPart && bodyPart.elements <= maxHeaderElements && bodyPart.end - bodyPart.start <= ONE_TREE_MAX_BODY_CHARS;
+  const query = bodyPart?.children.length === 1 && localNameOf(bodyPart.children[0]!.name) === 'AdhocQueryRequest';
+  const small = smallBody ? ((query ? plainTree(text, span, rootChildren.indexOf(bodyPart)) : undefined) ?? oneTree(span ? hollowed(text, span, undefined) : text, rootChildren.indexOf(bodyPart))) : undefined;
   const env = small?.env ?? parsePart(span ? hollowed(text, span, bodyPart) : headText).documentElement!;
   if (env.localName === 'Envelope' && env.namespaceURI === NS.soap11) {
     throw new XdsWireError('SOAP 1.1 is not supported; use SOAP 1.2', { faultCode: 'VersionMismatch', soap11: true });
@@ -195,8 +205,8 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
     const names = notUnderstood.map((q) => `${q.localName} (${q.namespace})`).join(', ');
     throw new XdsWireError(`header ${names} is not understood`, { faultCode: 'MustUnderstand', notUnderstood, relatesTo: header.messageId });
   }
-  const readBody = (): Element => {
-    const bodyEl = small ? small.body : firstChild(parsePart(without(text, headerPart)).documentElement!, NS.soap12, 'Body');
+  const readBody = (plain = false): Element => {
+    const bodyEl = small && (plain || !small.plain) ? small.body : firstChild(parsePart(without(text, headerPart)).documentElement!, NS.soap12, 'Body');
     if (!bodyEl) throw new XdsWireError('SOAP envelope without a Body');
     const content = childElements(bodyEl);
     if (content.length !== 1) throw new XdsWireError('the SOAP Body must hold exactly one element');
@@ -228,17 +238,43 @@ const ONE_TREE_MAX_BODY_CHARS = 64 * 1024;
  * the text is not well-formed or the children are not those the scan found: the two parses then
  * answer, each with its own error at its own time (a Body's after the sender is known).
  */
-function oneTree(xml: string, bodyIndex: number): { env: Element; others: Element[]; body: Element | undefined } | undefined {
+function oneTree(xml: string, bodyIndex: number): OneTree | undefined {
   let env: Element;
   try {
     env = parseScannedXml(xml).documentElement!;
   } catch {
     return undefined;
   }
+  return treeParts(env, bodyIndex, false);
+}
+
+interface OneTree {
+  env: Element;
+  others: Element[];
+  body: Element | undefined;
+  /** made by the plain reader: its elements are for dom.ts's walks alone */
+  plain: boolean;
+}
+
+function treeParts(env: Element, bodyIndex: number, plain: boolean): OneTree | undefined {
   const children = childElements(env);
   const bodyEl = children[bodyIndex];
   if (!bodyEl || localNameOf(bodyEl.tagName) !== 'Body') return undefined;
-  return { env, others: children.filter((_, i) => i !== bodyIndex), body: bodyEl.namespaceURI === NS.soap12 ? bodyEl : undefined };
+  return { env, others: children.filter((_, i) => i !== bodyIndex), body: bodyEl.namespaceURI === NS.soap12 ? bodyEl : undefined, plain };
+}
+
+/**
+ * oneTree's tree made by the plain reader, the Security block's content left out by its span;
+ * undefined when the text is not in the plain form. A Security block read whole (no span) is
+ * for the verifier, which needs the DOM's: such a Header is left to the DOM.
+ */
+function plainTree(text: string, span: SecuritySpan | undefined, bodyIndex: number): OneTree | undefined {
+  const env = readPlainXml(text, span);
+  if (!env) return undefined;
+  const tree = treeParts(env, bodyIndex, true);
+  const header = tree?.others[0];
+  if (!span && header && childElements(header, NS.wsse, 'Security').length) return undefined;
+  return tree;
 }
 
 /** The wsse:Security element of an envelope's text without its Body, parsed whole. */

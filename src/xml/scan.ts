@@ -10,19 +10,8 @@
 // (a tag, a comment) is read again from its start when the next chunk comes.
 import { XmlParseError } from './errors.js';
 import { xmlLimitError, type XmlLimits } from './limits.js';
+import { BANG, DQ, EQ, GT, isXmlSpace as isSpace, LT, QUESTION, SLASH, SQ } from './char-codes.js';
 
-const LT = 0x3c; // <
-const GT = 0x3e; // >
-const SLASH = 0x2f;
-const BANG = 0x21;
-const QUESTION = 0x3f;
-const EQ = 0x3d;
-const DQ = 0x22;
-const SQ = 0x27;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
 
 /** A child element of the document's root, as the scan saw it: where its text is, what it holds. */
 export interface RootChild {
@@ -34,6 +23,15 @@ export interface RootChild {
   end: number;
   /** elements in it, itself included */
   elements: number;
+  /** its own child elements, where their text is (a SOAP Header's blocks, found without a second scan) */
+  children: ChildSpan[];
+}
+
+/** A child element of a root's child: its qualified name as written, its `<`, and the index after its end. */
+export interface ChildSpan {
+  name: string;
+  start: number;
+  end: number;
 }
 
 /** `<![CDATA[`: what a CDATA section has before its text */
@@ -67,6 +65,8 @@ export class XmlScanner {
   private elements = 0;
   private readonly children: RootChild[] = [];
   private open: RootChild | undefined;
+  /** the open root child's child element being read */
+  private openGrandchild: ChildSpan | undefined;
   /** how long `pending` must be before an unfinished construct is read again from its start */
   private retryAt = 0;
   /** characters walked so far, those read again included: what the scan has cost */
@@ -171,7 +171,8 @@ export class XmlScanner {
     if (this.elements > limits.maxElements) throw xmlLimitError('maxElements', limits.maxElements);
     this.depth++;
     if (this.depth > limits.maxDepth) throw xmlLimitError('maxDepth', limits.maxDepth);
-    if (this.depth === 2) this.open = { name: tagName(text, lt + 1), start: this.offset + lt, end: -1, elements: this.elements - 1 };
+    if (this.depth === 2) this.open = { name: tagName(text, lt + 1), start: this.offset + lt, end: -1, elements: this.elements - 1, children: [] };
+    else if (this.depth === 3 && this.open) this.open.children.push((this.openGrandchild = { name: tagName(text, lt + 1), start: this.offset + lt, end: -1 }));
     // `/>`: the only way a start tag the scan accepted ends with a slash before its `>`
     if (text.charCodeAt(end - 2) === SLASH) {
       this.depth--;
@@ -181,6 +182,10 @@ export class XmlScanner {
   }
 
   private closeChild(end: number): void {
+    if (this.openGrandchild && this.depth === 2) {
+      this.openGrandchild.end = end;
+      this.openGrandchild = undefined;
+    }
     if (this.open && this.depth === 1) {
       this.open.end = end;
       this.open.elements = this.elements - this.open.elements;

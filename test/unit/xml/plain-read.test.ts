@@ -1,0 +1,188 @@
+// The plain reader (src/xml/plain-read.ts) answers only for text the DOM would read into the same
+// tree: checked here on envelopes as clients send them, on the forms it leaves to the DOM, and on
+// thousands of envelopes mangled at random (whatever it reads, the DOM reads alike).
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { issueVihf, securityHeader } from '../../../src/auth/vihf-issuer.js';
+import { NS, parseScannedXml, scanXmlText, type Element, type Node } from '../../../src/xml/index.js';
+import { isPlainElement, readPlainXml } from '../../../src/xml/plain-read.js';
+import { hollowed, securitySpan } from '../../../src/xds/soap-security-block.js';
+import { XDS_ACTIONS, readSoapHead } from '../../../src/xds/soap.js';
+import { testSigner } from '../../support/vihf-keys.js';
+
+/** What a reader sees of a tree: names, namespaces, attributes in order, text. */
+type Shape = { text: string } | { tag: string; ns: string | null; local: string; attrs: string[][]; children: Shape[] };
+
+function shape(node: Node): Shape {
+  if (node.nodeType === 3) return { text: node.nodeValue ?? '' };
+  const el = node as Element;
+  const attrs: string[][] = [];
+  // the plain reader keeps its attributes in an array, xmldom in a NamedNodeMap: both indexable
+  const list = el.attributes as unknown as ArrayLike<{ name: string; localName: string; namespaceURI: string | null; value: string }>;
+  for (let i = 0; i < list.length; i++) attrs.push([list[i]!.name, list[i]!.localName, String(list[i]!.namespaceURI), list[i]!.value]);
+  const children: Shape[] = [];
+  for (let n = el.firstChild; n; n = n.nextSibling) children.push(shape(n));
+  return { tag: el.tagName, ns: el.namespaceURI ?? null, local: el.localName ?? '', attrs, children };
+}
+
+/** The DOM's tree of text the scan admitted, or its refusal. */
+function domShape(text: string): Shape | Error {
+  try {
+    return shape(parseScannedXml(text).documentElement!);
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+const QUERY =
+  `<query:AdhocQueryRequest xmlns:query="${NS.query}" xmlns:rim="${NS.rim}"><query:ResponseOption returnType="ObjectRef"/>` +
+  `<rim:AdhocQuery id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d">` +
+  `<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'123456789012345^^^&amp;1.2.250.1.213.1.4.8&amp;ISO'</rim:Value></rim:ValueList></rim:Slot>` +
+  `<rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value></rim:ValueList></rim:Slot>` +
+  `</rim:AdhocQuery></query:AdhocQueryRequest>`;
+
+const SECURITY = securityHeader(
+  issueVihf(
+    { idNatPs: '899700000001', profession: { code: '10', codeSystem: '1.2.250.1.71.1.2.7' }, structureId: '1', subjectName: 'Anne Martin', mode: 'normal' },
+    { ...testSigner('trusted'), validitySeconds: 3600 },
+  ),
+);
+
+const envelope = (security = SECURITY, body = QUERY) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<env:Envelope xmlns:env="${NS.soap12}" xmlns:wsa="${NS.wsa}">\n  <env:Header><wsa:Action env:mustUnderstand="true">${XDS_ACTIONS['ITI-18']}</wsa:Action>` +
+  `<wsa:MessageID>urn:uuid:0b1c2d3e-0000-4000-8000-000000000001</wsa:MessageID><wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>${security}</env:Header>\n  <env:Body>${body}</env:Body>\n</env:Envelope>\n`;
+
+/** The plain reader's tree of the envelope with its Security content left out, and the DOM's of the hollowed text. */
+function bothHollowed(text: string): { plain: Shape | undefined; dom: Shape | Error } {
+  const scanned = scanXmlText(text);
+  const header = scanned.rootChildren.find((c) => c.name.endsWith('Header'));
+  const span = header ? securitySpan(scanned.text, header) : undefined;
+  const plain = readPlainXml(scanned.text, span);
+  return { plain: plain && shape(plain), dom: domShape(span ? hollowed(scanned.text, span, undefined) : scanned.text) };
+}
+
+describe('the plain XML reader', () => {
+  it('reads an ITI-18 envelope as clients send it into the tree the DOM makes, the Security block hollowed as the DOM reads it', () => {
+    const { plain, dom } = bothHollowed(envelope());
+    expect(plain).toBeDefined();
+    expect(plain).toEqual(dom);
+    // and whole, the signed assertion in it
+    const whole = readPlainXml(envelope());
+    expect(whole && shape(whole)).toEqual(domShape(envelope()));
+  });
+
+  it('reads default namespaces, single quotes, self-closed elements, the five entities, and text beside elements', () => {
+    for (const text of [
+      `<a xmlns="urn:a"><b c='x &lt; y &amp;&gt;&quot;&apos;'/>text<d xmlns="urn:d">é &amp; ü</d>  </a>`,
+      `<?xml version='1.0'?><p:a xmlns:p="urn:p" p:x="1" y="2"><p:b/></p:a>`,
+      `<a>\n\t<b  c = "1"/></a>`,
+    ]) {
+      const plain = readPlainXml(text);
+      const dom = domShape(text);
+      if (plain) expect(shape(plain)).toEqual(dom);
+      else expect(dom).not.toBeInstanceOf(Error);
+    }
+    expect(readPlainXml(`<a xmlns="urn:a"><b c='x &lt; y'/></a>`)).toBeDefined();
+  });
+
+  it('leaves to the DOM every form outside the plain one, and everything the DOM refuses', () => {
+    for (const text of [
+      '<a><!-- c --></a>',
+      '<a><?pi x?></a>',
+      '<a><![CDATA[x]]></a>',
+      '<a>&#65;</a>',
+      '<a>&#1;</a>',
+      '<a>x\r\ny</a>',
+      '<a>x\u2028y</a>',
+      '<a>\u0001</a>',
+      '<a>&nbsp;</a>',
+      '<a>&amp</a>',
+      '<a>]]></a>',
+      '<é/>',
+      '<p:a/>',
+      '<a p:x="1"/>',
+      '<a xml:lang="fr"/>',
+      '<a x="1" x="2"/>',
+      '<a xmlns:p="urn:p" xmlns:q="urn:p" p:x="1" q:x="2"/>',
+      '<a xmlns:p=""/>',
+      '<a xmlns=""/>',
+      '<a x="1\ty"/>',
+      '<a x="<"/>',
+      '<a x=1/>',
+      '<a x="1"y="2"/>',
+      '<a></b>',
+      '<a></a >',
+      '<a>',
+      '<a/><b/>',
+      'x<a/>',
+      '<a/>x',
+      '<?xml version="1.1"?><a/>',
+      '<?xml version="1.0" standalone="yes"?><a/>',
+      '<!DOCTYPE a><a/>',
+      '',
+    ]) {
+      expect([text, readPlainXml(text)]).toEqual([text, undefined]);
+    }
+  });
+
+  it('never reads a text the DOM would read otherwise, nor one it refuses: envelopes mangled at random', () => {
+    const base = envelope();
+    const pieces = ['<', '>', '/', '&', '&amp;', '&lt;', '&#38;', '&x;', '"', "'", '=', ' ', '\t', '\n', '\r', ':', 'a', 'é', '\u0001', 'xmlns:a="urn:a"', ' a:b="1"', ' xmlns="urn:d"', ' xmlns:wsa=""', '</a>', '<a>', '<a/>', '<!--x-->', '<?p?>', ']]>', '<![CDATA[x]]>', 'xml:lang="fr"', '</env:Body>', '<env:Body>', '</wsse:Security>'];
+    let read = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...pieces), fc.constant('')), fc.nat({ max: 12 })), { minLength: 1, maxLength: 3 }),
+        (edits) => {
+          let text = base;
+          for (const [at, insert, cut] of edits) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + insert + text.slice(i + (insert ? 0 : cut));
+          }
+          let outcome;
+          try {
+            outcome = bothHollowed(text);
+          } catch {
+            return; // refused by the scan, which runs before either reader
+          }
+          if (outcome.plain === undefined) return;
+          read++;
+          expect(outcome.dom).not.toBeInstanceOf(Error);
+          expect(outcome.plain).toEqual(outcome.dom);
+        },
+      ),
+      { numRuns: 3000, seed: 13 },
+    );
+    // the property is not empty: most of the mangled envelopes are still plain (a changed text, a name)
+    expect(read).toBeGreaterThan(300);
+  });
+
+  it('only a stored query\'s Body is read plainly, and handed plainly only to a reader that asks: every other Body is the DOM\'s, as before', () => {
+    const query = readSoapHead(envelope());
+    expect(isPlainElement(query.readBody(true))).toBe(true);
+    expect(isPlainElement(query.readBody())).toBe(false);
+    const other = readSoapHead(envelope(SECURITY, `<lcm:SubmitObjectsRequest xmlns:lcm="${NS.lcm}"/>`));
+    expect(isPlainElement(other.readBody(true))).toBe(false);
+    expect(other.readBody(true).localName).toBe('SubmitObjectsRequest');
+  });
+
+  it('a SOAP head read plainly hands the ITI-18 reader the Body the DOM reads, or the same refusal', () => {
+    const base = envelope(SECURITY);
+    const pieces = ['<', '&', '&#38;', '"', ' x="1"', ' xmlns:rim="urn:other"', '<rim:Slot name="x"/>', '<!--c-->', 'é', '</rim:Value>'];
+    fc.assert(
+      fc.property(fc.nat(), fc.constantFrom(...pieces), (at, insert) => {
+        const start = base.indexOf('<env:Body>');
+        const i = start + (at % (base.length - start));
+        const text = base.slice(0, i) + insert + base.slice(i);
+        const result = (plain: boolean) => {
+          try {
+            return shape(readSoapHead(text).readBody(plain));
+          } catch (e) {
+            return (e as Error).message;
+          }
+        };
+        expect(result(true)).toEqual(result(false));
+      }),
+      { numRuns: 400, seed: 13 },
+    );
+  });
+});
