@@ -91,7 +91,8 @@ export interface Hollow {
 const NOT_PLAIN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\r\u0085\u2028\u2029\uFFFE\uFFFF]|&#/;
 /** An XML declaration in the forms clients write; any other sends the text to the DOM. */
 const XML_DECLARATION = /^<\?xml version=(["'])1\.0\1(?: encoding=(["'])(?:UTF-8|utf-8)\2)?\?>/;
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** The five predefined entities, with no prototype: `&constructor;` is no entity (the DOM refuses it). */
+const ENTITIES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" });
 
 const GT = 0x3e;
 const SLASH = 0x2f;
@@ -278,7 +279,8 @@ function read(text: string, hollow: Hollow | undefined): PlainElement {
     const scope = raw.length ? scopeOf(scopes[scopes.length - 1]!, raw) : scopes[scopes.length - 1]!;
     const tagName = text.slice(lt + 1, nameEnd);
     const prefix = colon < 0 ? null : tagName.slice(0, colon - lt - 1);
-    if (prefix === 'xml' || prefix === 'xmlns') throw NOT_PLAIN_TEXT;
+    // the DOM refuses an element named xmlns, as the prefix xmlns (Namespaces in XML §3); xml: is left to it
+    if (prefix === 'xml' || prefix === 'xmlns' || tagName === 'xmlns') throw NOT_PLAIN_TEXT;
     const ns = (prefix === null ? scope[''] : scope[prefix]) ?? null;
     if (prefix !== null && ns === null) throw NOT_PLAIN_TEXT;
     const el: PlainElement = new PlainElement(tagName, prefix, prefix === null ? tagName : tagName.slice(prefix.length + 1), ns, raw.length ? attributesOf(raw, scope) : [], open);
