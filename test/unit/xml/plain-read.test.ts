@@ -8,6 +8,7 @@ import { NS, parseScannedXml, scanXmlText, type Element, type Node } from '../..
 import { isPlainElement, readPlainXml } from '../../../src/xml/plain-read.js';
 import { hollowed, securitySpan } from '../../../src/xds/soap-security-block.js';
 import { XDS_ACTIONS, readSoapHead } from '../../../src/xds/soap.js';
+import { seededRandom } from '../../support/seeded-random.js';
 import { testSigner } from '../../support/vihf-keys.js';
 
 /** What a reader sees of a tree: names, namespaces, attributes in order, text. */
@@ -123,6 +124,70 @@ describe('the plain XML reader', () => {
     ]) {
       expect([text, readPlainXml(text)]).toEqual([text, undefined]);
     }
+  });
+
+  it('leaves to the DOM what the DOM refuses though it looks plain: a reference named as a property of every object, an element named xmlns', () => {
+    for (const text of ['<a>&constructor;</a>', '<a x="&constructor;"/>', `<a xmlns:p="&constructor;"><p:b/></a>`, '<xmlns/>', '<a><xmlns>x</xmlns></a>', `<xmlns xmlns="urn:a"/>`]) {
+      expect([text, domShape(text)]).toEqual([text, expect.any(Error)]);
+      expect([text, readPlainXml(text)]).toEqual([text, undefined]);
+    }
+  });
+
+  it('never reads a text the DOM would read otherwise, nor one it refuses: documents made at random of names, prefixes, declarations and references', () => {
+    // the same 12,000 documents on every run
+    const random = seededRandom(2026);
+    let mild = false;
+    // mild documents take the first few of each list most of the time: many of them are plain
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * (mild && random() < 0.85 ? Math.min(4, list.length) : list.length))]!;
+    const names = ['a', 'b', 'Body', 'a.b', 'xmlns', 'xml', 'xmlfoo', 'XML', '_', 'a-b', 'a1', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'lang', 'mustUnderstand'];
+    const prefixes = ['', 'p', 'q', '', 'env', 'xml', 'xmlns', 'constructor', '__proto__', 'toString', 'xmlfoo', 'XML', '_'];
+    const uris = ['urn:a', 'urn:b', NS.soap12, '', ' ', 'http://www.w3.org/XML/1998/namespace', 'http://www.w3.org/2000/xmlns/', 'urn:&amp;x', '&constructor;', '&lt;', 'constructor'];
+    const texts = ['x', ' ', '&amp;', 'é', '\n', '\t', '&lt;', '&gt;', '&quot;', '&apos;', '&constructor;', '&toString;', '&valueof;', '&__proto__;', '&nbsp;', '&#65;', '&#x41;', '>', ']]>', ']]', '\uD800', '\uDC00', '\uD800\uDC00', '\uFEFF', '\u0085', '\u2028', '&', '&amp', '&AMP;', '"', "'", '=', '/', '\r', '\r\n', '\u007F'];
+    const spaces = [' ', '  ', '\t', '\n', '\r\n', '\r', ''];
+    const declarations = ['', '<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-8"?>\n', "<?xml version='1.0' encoding='utf-8'?>", '<?xml version="1.1"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>', ' <?xml version="1.0"?>', '\uFEFF', '<?xml version="1.0" ?>', '<?xml version="1.0" standalone="yes"?>'];
+    const some = (n: number) => {
+      let t = '';
+      for (let k = Math.floor(random() * n); k > 0; k--) t += pick(texts);
+      return t;
+    };
+    const qname = () => {
+      const p = pick(prefixes);
+      return p ? `${p}:${pick(names)}` : pick(names);
+    };
+    const attributes = (root: boolean) => {
+      let out = root && mild ? ` xmlns:p="${uris[Math.floor(random() * 3)]}" xmlns:q="${uris[Math.floor(random() * 3)]}"` : '';
+      for (let k = Math.floor(random() * 4); k > 0; k--) {
+        const quote = random() < 0.8 ? '"' : "'";
+        const declared = random() < 0.35;
+        const name = declared ? (pick(prefixes) ? `xmlns:${pick(prefixes)}` : 'xmlns') : qname();
+        const value = (declared ? pick(uris) : some(3)).split(quote).join('');
+        out += (random() < 0.95 ? ' ' : pick(spaces)) + name + (random() < 0.95 ? '=' : `${pick(spaces)}=${pick(spaces)}`) + quote + value + quote;
+      }
+      return out;
+    };
+    const element = (depth: number): string => {
+      const name = qname();
+      const open = `<${name}${attributes(depth === 0)}${random() < 0.9 ? '' : pick(spaces)}`;
+      if (depth > 3 || random() < 0.3) return `${open}/>`;
+      let inner = '';
+      for (let k = Math.floor(random() * 4); k > 0; k--) inner += random() < 0.5 ? some(3) : element(depth + 1);
+      return `${open}>${inner}</${random() < 0.97 ? name : qname()}${random() < 0.97 ? '' : pick(spaces)}>`;
+    };
+    let read = 0;
+    for (let n = 0; n < 12_000; n++) {
+      mild = random() < 0.7;
+      let text = pick(declarations) + (random() < 0.2 ? pick(spaces) : '') + element(0) + (random() < 0.2 ? pick([...spaces, 'x', '<a/>', '<!--c-->']) : '');
+      for (let k = mild && random() < 0.6 ? 0 : Math.floor(random() * 3); k > 0; k--) {
+        const at = Math.floor(random() * (text.length + 1));
+        text = random() < 0.5 ? text.slice(0, at) + pick([...texts, '<', '</', '/>', ' x="1"', ' xmlns=""', ' xmlns:p="urn:a"', ':', 'p:']) + text.slice(at) : text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 3));
+      }
+      const plain = readPlainXml(text);
+      if (!plain) continue;
+      read++;
+      expect([text, shape(plain)]).toEqual([text, domShape(text)]);
+    }
+    // the property is not empty
+    expect(read).toBeGreaterThan(1500);
   });
 
   it('never reads a text the DOM would read otherwise, nor one it refuses: envelopes mangled at random', () => {
