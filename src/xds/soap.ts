@@ -78,8 +78,17 @@ export interface SoapRequest {
   body: Element;
 }
 
+/**
+ * env:mustUnderstand is an xs:boolean (SOAP 1.2 Part 1 §5.2.3): its white space collapses, so
+ * ` true ` is true. A value outside the type's four words is not taken as false, which would let
+ * a block its sender needs understood be ignored: the envelope is refused (Sender).
+ */
 function isTrue(v: string | undefined): boolean {
-  return v === 'true' || v === '1';
+  if (v === undefined) return false;
+  const word = v.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+  if (word === 'true' || word === '1') return true;
+  if (word === 'false' || word === '0') return false;
+  throw new XdsWireError(`env:mustUnderstand="${word.slice(0, 40)}" is not a boolean (true, false, 1, 0)`);
 }
 
 /** A limit of the XML reader as a Fault: 413 for what is too large, the limit named. */

@@ -70,6 +70,13 @@ describe('parseSoapEnvelope', () => {
     // SOAP 1.2 Part 1 §5.4.7: any root other than the SOAP 1.2 Envelope is a VersionMismatch
     expect(f('<x/>')).toBe('VersionMismatch');
     expect(f(ENV('<h:X xmlns:h="urn:h" s:mustUnderstand="true"/>'))).toBe('MustUnderstand');
+    // an xs:boolean's white space collapses: a block its sender needs understood is not ignored
+    expect(f(ENV('<h:X xmlns:h="urn:h" s:mustUnderstand=" true "/>'))).toBe('MustUnderstand');
+    expect(f(ENV('<h:X xmlns:h="urn:h" s:mustUnderstand="\t1\n"/>'))).toBe('MustUnderstand');
+    expect(f(ENV('<h:X xmlns:h="urn:h" s:mustUnderstand=" false"/>'))).toBe('ok');
+    // nor is a value outside the boolean's words read as false
+    expect(f(ENV('<h:X xmlns:h="urn:h" s:mustUnderstand="TRUE"/>'))).toBe('Sender');
+    expect(f(ENV('<h:X xmlns:h="urn:h" s:mustUnderstand="yes"/>'))).toBe('Sender');
     expect(f(ENV('', ''))).toBe('Sender');
     expect(f('<!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + ENV(''))).toBe('Sender');
   });
