@@ -3,6 +3,7 @@
 // server's security log, never to a patient's trace: anyone can write a real INS and a real
 // professional id into an unsigned assertion, so what such a request claims is kept there as an
 // unverified claim. The log is rate-limited (security-log-repo.ts).
+import type { Tx } from '../store/db.js';
 import { appendSecurityEvent, type SecurityLogLimit } from '../store/security-log-repo.js';
 import type { Channel, ServiceDeps } from './deps.js';
 
@@ -32,6 +33,32 @@ function keptClaims(claims: AuthenticationRefusal['claims']): Record<string, str
   return out;
 }
 
+function limitOf(deps: ServiceDeps): SecurityLogLimit {
+  return { perWindow: deps.limits.securityLogPerMinute ?? DEFAULT_SECURITY_LOG_PER_MINUTE, windowMs: SECURITY_LOG_WINDOW_MS };
+}
+
+function eventOf(r: AuthenticationRefusal, occurredAt: Date) {
+  return {
+    occurredAt,
+    channel: r.channel,
+    operation: r.operation ?? null,
+    reason: r.reason,
+    clientAddress: r.clientAddress ?? null,
+    requestId: r.requestId ?? null,
+    claims: keptClaims(r.claims),
+  };
+}
+
+/**
+ * The same log, written in the transaction of work that goes on for an unidentified caller (a
+ * wrong password counts towards the account's lock, a support request is filed): the row commits
+ * with that work or not at all. Only the database's limit applies here: such work reaches the
+ * database anyway, and has rate limits of its own (login.ts).
+ */
+export async function logUnidentifiedIn(tx: Tx, deps: ServiceDeps, r: AuthenticationRefusal): Promise<void> {
+  await appendSecurityEvent(tx, eventOf(r, deps.clock.now()), limitOf(deps));
+}
+
 /**
  * The limit is kept twice. In the database, for all servers together: past it a refusal only
  * adds to a counter. And in this process: once this server alone has reached it in the current
@@ -40,7 +67,7 @@ function keptClaims(claims: AuthenticationRefusal['claims']): Record<string, str
  * limit in transactions per minute per server, and nothing it causes goes uncounted for long.
  */
 export function accessRefusalService(deps: ServiceDeps) {
-  const limit: SecurityLogLimit = { perWindow: deps.limits.securityLogPerMinute ?? DEFAULT_SECURITY_LOG_PER_MINUTE, windowMs: SECURITY_LOG_WINDOW_MS };
+  const limit = limitOf(deps);
   const local = { window: -1, seen: 0, uncounted: 0 };
   return {
     /** Logs the refusal of an unidentified request; returns whether a row was written (false: counted only). */
@@ -56,20 +83,7 @@ export function accessRefusalService(deps: ServiceDeps) {
       local.uncounted = 0;
       try {
         const { written } = await deps.db.transaction((tx) =>
-          appendSecurityEvent(
-            tx,
-            {
-              occurredAt,
-              channel: r.channel,
-              operation: r.operation ?? null,
-              reason: r.reason,
-              clientAddress: r.clientAddress ?? null,
-              requestId: r.requestId ?? null,
-              claims: keptClaims(r.claims),
-            },
-            limit,
-            carried,
-          ),
+          appendSecurityEvent(tx, eventOf(r, occurredAt), limit, carried),
         );
         return written;
       } catch (e) {

@@ -21,9 +21,6 @@ export function accountActor(row: Pick<AccountRow, 'patient_key' | 'account_id' 
     : { kind: 'legal_representative', patientKey: row.patient_key, representativeId: row.representative_id!, accountId: row.account_id };
 }
 
-/** Someone not identified yet (a login attempt for an unknown name, a support request). */
-export const ANONYMOUS: Actor = { kind: 'system', component: 'anonymous' };
-
 export async function tracedWork<T>(
   deps: ServiceDeps,
   caller: Caller,

@@ -5,21 +5,26 @@
 //   every instance agrees.
 // - The code: 6 random digits, stored as an HMAC, valid 5 minutes, once, with 3 tries.
 // - Rate limits per login name and per client address hold across instances (rate_limit table).
-// Every attempt is traced, success or failure (TRACE-01): on the record's chain when the
-// account is known, on the no-record chain otherwise.
+// Every attempt is traced (TRACE-01). Until both factors are right the caller's identity is not
+// established (TRACE-05): anyone who knows a login can type a wrong password or code, so those
+// attempts go to the server's security log, naming the account they aimed at, never to the
+// record's chain, where they would claim that the holder acted. A right password followed by a
+// right code is the holder: that login, and a refusal after it (MIN-03), is on the record's chain.
 import { createHash, randomUUID } from 'node:crypto';
 import { holderAccess } from '../domain/access.js';
 import type { LegalRepresentativeActor, PatientActor } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
-import { afterFailure, CLEARED, isLocked, LOCK_MS } from '../domain/lockout.js';
+import { afterFailure, CLEARED, isLocked } from '../domain/lockout.js';
 import type { CarnetClaims } from '../auth/claims.js';
 import { holderOfRow, reachableRecords, sessionClaims, type ReachableRecord } from './login-records.js';
 import { codeHmac, codeMatches, newCode } from '../auth/codes.js';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { Tx } from '../store/db.js';
 import { findLogin, getAccount, getChallengeForUpdate, insertChallenge, updateAccount, updateChallenge } from '../store/account-repo.js';
 import { hitRateLimit } from '../store/rate-limit-repo.js';
 import { loadRecord } from '../store/record-repo.js';
-import { accountActor, ANONYMOUS, isUuid } from './auth-trace.js';
+import { logUnidentifiedIn } from './access-refusals.js';
+import { accountActor, isUuid } from './auth-trace.js';
 import { maskContact } from './contact.js';
 import type { Caller, Channel, ServiceDeps } from './deps.js';
 import { traceCall } from './guard.js';
@@ -124,6 +129,18 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
     return { actor, channel: origin.channel ?? 'auth', requestId: origin.requestId };
   }
 
+  /** A failed step, whose caller is not established: the security log, with the account aimed at. */
+  function unidentified(tx: Tx, origin: RequestOrigin, step: string, reason: string, accountId?: string): Promise<void> {
+    return logUnidentifiedIn(tx, deps, {
+      channel: origin.channel ?? 'auth',
+      requestId: origin.requestId,
+      operation: step,
+      reason,
+      clientAddress: origin.address,
+      claims: { account: accountId },
+    });
+  }
+
   return {
     limits,
     /** For other use cases that count per address (the support requests). */
@@ -154,10 +171,7 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
         const row = ref ? await getAccount(tx, ref.patient_key, ref.account_id, true) : null;
         if (!row || row.disabled_at) {
           await verifyPassword(password, await dummyPassword());
-          await traceCall(tx, deps, callerFor(ANONYMOUS, origin), null, 'auth.login.password', 'failure', {
-            reason: 'invalid_credentials',
-            details: { remote: origin.address },
-          });
+          await unidentified(tx, origin, 'auth.login.password', 'invalid_credentials');
           return { ok: false, error: invalidCredentials() };
         }
         const caller = callerFor(accountActor(row), origin);
@@ -166,22 +180,19 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
         const good = await verifyPassword(password, row.password_hash);
         if (isLocked(lock, now)) {
           // AUTH-02: during the lock even the right password is refused, with the same answer.
-          await traceCall(tx, deps, caller, row.patient_key, 'auth.login.password', 'denied', { ...trace, reason: 'account_locked' });
+          await unidentified(tx, origin, 'auth.login.password', 'account_locked', row.account_id);
           return { ok: false, error: invalidCredentials() };
         }
         if (!good) {
           const next = afterFailure(lock, now);
           await updateAccount(tx, row.patient_key, row.account_id, { failed_attempts: next.failedAttempts, locked_until: next.lockedUntil });
-          await traceCall(tx, deps, caller, row.patient_key, 'auth.login.password', 'failure', {
-            ...trace,
-            reason: 'invalid_credentials',
-            details: { ...trace.details, failedAttempts: next.count, ...(next.lockedNow ? { lockedForMinutes: LOCK_MS / 60_000 } : {}) },
-          });
+          // the failure that starts a lock says so (AUTH-02)
+          await unidentified(tx, origin, 'auth.login.password', next.lockedNow ? 'invalid_credentials_locked' : 'invalid_credentials', row.account_id);
           return { ok: false, error: invalidCredentials() };
         }
         const target = contactOf(row.code_channel, row.email, row.phone);
         if (!target) {
-          await traceCall(tx, deps, caller, row.patient_key, 'auth.login.password', 'failure', { ...trace, reason: 'no_contact' });
+          await unidentified(tx, origin, 'auth.login.password', 'no_contact', row.account_id);
           return { ok: false, error: new CarnetError('business_rule', 'this account has no e-mail address or phone for codes; contact the support service', { reason: 'no_contact' }) };
         }
         await updateAccount(tx, row.patient_key, row.account_id, { failed_attempts: CLEARED.failedAttempts, locked_until: CLEARED.lockedUntil });
@@ -205,9 +216,12 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
           body: text.body,
           kind: 'login_code',
         });
+        // The holder's history no longer holds the failed attempts (security log): this row says
+        // how many wrong passwords came since the last login or lock, and the last lock, if any.
+        const before = { ...(row.failed_attempts > 0 ? { failedAttemptsBefore: row.failed_attempts } : {}), ...(row.locked_until ? { lockedUntil: row.locked_until.toISOString() } : {}) };
         await traceCall(tx, deps, caller, row.patient_key, 'auth.login.password', 'success', {
           ...trace,
-          details: { ...trace.details, codeChannel: target.channel, temporaryPassword: row.password_temporary },
+          details: { ...trace.details, codeChannel: target.channel, temporaryPassword: row.password_temporary, ...before },
         });
         return {
           ok: true,
@@ -235,29 +249,30 @@ export function loginService(deps: ServiceDeps, options: LoginOptions, outbox: O
         const ch = isUuid(challengeId) ? await getChallengeForUpdate(tx, challengeId) : null;
         const row = ch ? await getAccount(tx, ch.patient_key, ch.account_id, true) : null;
         if (!ch || !row) {
-          await traceCall(tx, deps, callerFor(ANONYMOUS, origin), null, 'auth.login.code', 'failure', { reason: 'unknown_challenge', details: { remote: origin.address } });
+          await unidentified(tx, origin, 'auth.login.code', 'unknown_challenge');
           return { ok: false, error: invalidCode() };
         }
-        const caller = callerFor(accountActor(row), origin);
         const trace = { target: { kind: 'account', id: row.account_id }, details: { remote: origin.address } };
         const why =
           ch.used_at !== null ? 'code_used' : ch.expires_at.getTime() <= now.getTime() ? 'code_expired' : ch.attempts >= CODE_MAX_ATTEMPTS ? 'too_many_attempts' : null;
         if (why) {
-          await traceCall(tx, deps, caller, row.patient_key, 'auth.login.code', 'failure', { ...trace, reason: why });
+          await unidentified(tx, origin, 'auth.login.code', why, row.account_id);
           return { ok: false, error: invalidCode() };
         }
         if (!/^\d{6}$/.test(code) || !codeMatches(options.codeSecret, ch.challenge_id, code, ch.code_hmac)) {
           const attempts = ch.attempts + 1;
           // The last allowed wrong code closes the challenge: a new login is needed.
           await updateChallenge(tx, ch.patient_key, ch.challenge_id, { attempts, ...(attempts >= CODE_MAX_ATTEMPTS ? { used_at: now } : {}) });
-          await traceCall(tx, deps, caller, row.patient_key, 'auth.login.code', 'failure', { ...trace, reason: 'wrong_code', details: { ...trace.details, attempts } });
+          await unidentified(tx, origin, 'auth.login.code', 'wrong_code', row.account_id);
           return { ok: false, error: invalidCode() };
         }
         await updateChallenge(tx, ch.patient_key, ch.challenge_id, { used_at: now, attempts: ch.attempts + 1 });
+        // A disabled account establishes no one, as at the password step.
         if (row.disabled_at) {
-          await traceCall(tx, deps, caller, row.patient_key, 'auth.login.code', 'denied', { ...trace, reason: 'account_inactive' });
+          await unidentified(tx, origin, 'auth.login.code', 'account_inactive', row.account_id);
           return { ok: false, error: invalidCode() };
         }
+        const caller = callerFor(accountActor(row), origin);
         // MIN-03: a representative whose access has ended cannot open that record any more; a
         // login that reaches other records (MIN-02) opens the first that still lets its holder in.
         const record = await loadRecord(tx, row.patient_key);

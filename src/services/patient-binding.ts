@@ -71,3 +71,23 @@ export async function recordsOfOwnPatient(deps: ServiceDeps, caller: Caller, key
   }
   return kept;
 }
+
+/**
+ * ACC-10 for patients a request names beside the one it is about (an ITI-41 entry or folder
+ * naming another patient than its submission set): the request is refused for that mismatch
+ * already, and the attempt is traced on each such patient's record, or once with the accesses
+ * that concern no record for those without one, as admit() does. The answer does not depend on
+ * it, so it says nothing of whether a record exists.
+ */
+export async function traceOtherPatientsNamed(deps: ServiceDeps, caller: Caller, ids: PatientIdentifier[], action: string, extra: TraceExtra = {}): Promise<void> {
+  if (boundPatientOf(caller.actor) === undefined) return;
+  const keys = new Set<string | null>();
+  for (const id of ids) {
+    if (bindingAllows(caller.actor, [id])) continue;
+    const key = await findPatientKey(deps.db, id);
+    // another identifier of the caller's own patient is not another patient
+    if (!key) keys.add(null);
+    else if (!bindingAllows(caller.actor, await identifiersOfRecord(deps.db, key))) keys.add(key);
+  }
+  for (const key of keys) await deps.db.transaction((tx) => traceCall(tx, deps, caller, key, action, 'denied', { ...extra, reason: 'other_patient' }));
+}

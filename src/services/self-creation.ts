@@ -11,14 +11,15 @@
 import { randomUUID } from 'node:crypto';
 import { readableSecret } from '../auth/passwords.js';
 import { CarnetError } from '../domain/errors.js';
-import { LOCK_MS } from '../domain/lockout.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import type { ReasonCode } from '../domain/reasons.js';
 import { checkCreationCode, DEFAULT_CREATION_CODE_TTL_DAYS, identityMatches, normaliseCreationCode } from '../domain/self-creation.js';
 import { findLiveCreationCode, insertCreationCode, recordCodeFailure, spendCreationCode } from '../store/creation-code-repo.js';
 import { findPatientKey } from '../store/record-repo.js';
 import { closeSupportRequest, getSupportRequest } from '../store/support-repo.js';
-import { ANONYMOUS, isUuid, tracedWork } from './auth-trace.js';
+import type { Tx } from '../store/db.js';
+import { logUnidentifiedIn } from './access-refusals.js';
+import { isUuid, tracedWork } from './auth-trace.js';
 import { maskContact, normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { traceCall } from './guard.js';
@@ -171,14 +172,18 @@ export function selfCreationService(deps: ServiceDeps, login: LoginService, outb
       await deps.availability?.ensureAvailable('record.create');
       await login.limitLike('creation', origin.address, `${identifier.system}|${identifier.value}`);
 
-      const anonymous: Caller = { actor: ANONYMOUS, channel: origin.channel ?? 'auth', requestId: origin.requestId };
+      const channel = origin.channel ?? 'auth';
+      // TRACE-05: until the code and the card data are right the caller is no one: a refusal goes
+      // to the server's security log, naming the code it aimed at.
+      const refused = (tx: Tx, reason: string, codeId?: string) =>
+        logUnidentifiedIn(tx, deps, { channel, requestId: origin.requestId, operation: ACTION_CHECK, reason, clientAddress: origin.address, claims: { creationCode: codeId } });
       type Outcome = { ok: true; created: SelfCreated } | { ok: false; error: CarnetError };
       const outcome = await deps.db.transaction(async (tx): Promise<Outcome> => {
         const now = deps.clock.now();
         const row = await findLiveCreationCode(tx, identifier);
         const remote = { remote: origin.address };
         if (!row) {
-          await traceCall(tx, deps, anonymous, null, ACTION_CHECK, 'failure', { reason: 'invalid_code', details: remote });
+          await refused(tx, 'invalid_code');
           return { ok: false, error: new CarnetError('unauthenticated', WRONG_CODE, { reason: 'invalid_code' }) };
         }
         const target = { kind: 'creation_code', id: row.code_id };
@@ -191,43 +196,39 @@ export function selfCreationService(deps: ServiceDeps, login: LoginService, outb
         if (!check.ok) {
           if (check.reason === 'invalid_code') {
             await recordCodeFailure(tx, row.code_id, check.next);
-            await traceCall(tx, deps, anonymous, null, ACTION_CHECK, 'failure', {
-              target,
-              reason: 'invalid_code',
-              details: { ...remote, failedAttempts: check.next.count, ...(check.next.lockedNow ? { lockedForMinutes: LOCK_MS / 60_000 } : {}) },
-            });
+            await refused(tx, check.next.lockedNow ? 'invalid_code_locked' : 'invalid_code', row.code_id);
             return { ok: false, error: new CarnetError('unauthenticated', WRONG_CODE, { reason: 'invalid_code' }) };
           }
           if (check.reason === 'code_locked') {
             const seconds = Math.max(1, Math.ceil((check.until.getTime() - now.getTime()) / 1000));
-            await traceCall(tx, deps, anonymous, null, ACTION_CHECK, 'denied', { target, reason: 'code_locked', details: remote });
+            await refused(tx, 'code_locked', row.code_id);
             return {
               ok: false,
               error: new CarnetError('rate_limited', `too many wrong attempts: this creation code is locked; retry in ${Math.ceil(seconds / 60)} minutes`, { reason: 'code_locked', retryAfter: seconds }),
             };
           }
-          await traceCall(tx, deps, anonymous, null, ACTION_CHECK, 'failure', { target, reason: 'code_expired', details: remote });
+          await refused(tx, 'code_expired', row.code_id);
           return {
             ok: false,
             error: new CarnetError('business_rule', 'this creation code has expired: ask the support service (DMP Info Service) for a new one', { reason: 'code_expired' }),
           };
         }
         if (await findPatientKey(tx, identifier)) {
-          await traceCall(tx, deps, anonymous, null, ACTION_CHECK, 'denied', { target, reason: 'record_exists', details: remote });
+          await refused(tx, 'record_exists', row.code_id);
           return {
             ok: false,
             error: new CarnetError('conflict', 'a DMP already exists for this patient: log in, or ask the support service for your credentials', { reason: 'record_exists' }),
           };
         }
         if (!contact.email && !contact.phone && !row.email) {
-          await traceCall(tx, deps, anonymous, null, ACTION_CHECK, 'failure', { target, reason: 'contact_required', details: remote });
+          await refused(tx, 'contact_required', row.code_id);
           return {
             ok: false,
             error: new CarnetError('business_rule', 'an e-mail address or a phone number is needed: login codes are sent there (AUTH-01)', { reason: 'contact_required' }),
           };
         }
         const patientKey = randomUUID();
-        const patient: Caller = { actor: { kind: 'patient', patientKey }, channel: anonymous.channel, requestId: origin.requestId };
+        const patient: Caller = { actor: { kind: 'patient', patientKey }, channel, requestId: origin.requestId };
         const created = await records.createIn(tx, patient, {
           identifiers: [identifier],
           family: row.family,

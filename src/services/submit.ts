@@ -3,6 +3,7 @@
 // (submission-shape.ts), then everything that needs the record (submission-plan.ts), then the
 // plan is written (submission-store.ts).
 import { CarnetError } from '../domain/errors.js';
+import type { PatientIdentifier } from '../domain/model.js';
 import type { SubmissionRequest, SubmissionResult } from '../domain/submission.js';
 import { alertNewDocuments } from './alerts.js';
 import type { Caller, ServiceDeps } from './deps.js';
@@ -10,7 +11,7 @@ import { boundPatientOf } from '../domain/binding.js';
 import { sqlState } from '../store/db-errors.js';
 import { guarded, type GuardedRecord } from './guard.js';
 import { lookupObjects } from '../store/registry-repo.js';
-import { admitNamedPatient, recordKeyFor, recordsOfOwnPatient, type PatientRef } from './patient-binding.js';
+import { admitNamedPatient, recordKeyFor, recordsOfOwnPatient, traceOtherPatientsNamed, type PatientRef } from './patient-binding.js';
 import { planSubmission } from './submission-plan.js';
 import { fail, structuralProblems, UUID, type SubmitOptions } from './submission-shape.js';
 import { storeSubmission } from './submission-store.js';
@@ -33,6 +34,12 @@ async function refuseOtherPatientsObjects(deps: ServiceDeps, caller: Caller, req
   if (others.size) await recordsOfOwnPatient(deps, caller, [...others], 'document.submit');
 }
 
+/** Every patient a submission names: its set's, its entries', its folders'. */
+function patientsNamed(req: SubmissionRequest): PatientIdentifier[] {
+  const all = [req.submissionSet.patientId, ...req.documents.map((d) => d.metadata.patientId), ...req.folders.map((f) => f.metadata.patientId)];
+  return all.filter((p): p is PatientIdentifier => typeof p?.system === 'string' && typeof p.value === 'string' && p.value !== '');
+}
+
 export function submitService(deps: ServiceDeps) {
   return {
     /**
@@ -44,7 +51,12 @@ export function submitService(deps: ServiceDeps) {
     async submit(caller: Caller, req: SubmissionRequest, options: SubmitOptions = {}): Promise<SubmissionResult> {
       await deps.availability?.ensureAvailable('document.submit');
       const problems = structuralProblems(req, options);
-      if (problems.length) fail(problems);
+      if (problems.length) {
+        // ACC-10: a bound caller's request that names another patient anywhere (an entry or a
+        // folder of another patient than the set's) is refused for the mismatch, and traced there.
+        await traceOtherPatientsNamed(deps, caller, patientsNamed(req), 'document.submit');
+        fail(problems);
+      }
       // Every entry and folder names the submission set's patient (structuralProblems): ACC-10 is
       // asked of that one patient, before saying whether it has a DMP.
       const patientId = req.submissionSet.patientId;

@@ -1,6 +1,7 @@
 // Lost credentials (AUTH-04): anyone files a request with identity details; a support agent,
 // having checked the identity out of band, issues the login and a new temporary password
-// (AUTH-03), or rejects the request. Both steps are traced, on the record's chain once the
+// (AUTH-03), or rejects the request. Both steps are traced: the request on the server's security
+// log (its author is not established, TRACE-05), the handling on the record's chain once the
 // record is known.
 import { randomUUID } from 'node:crypto';
 import { CarnetError } from '../domain/errors.js';
@@ -8,7 +9,8 @@ import { findHolderAccount } from '../store/account-repo.js';
 import { loadRecord, findPatientKey } from '../store/record-repo.js';
 import { closeSupportRequest, getSupportRequest, insertSupportRequest, listSupportRequests, SUPPORT_REQUEST_KINDS, type SupportRequestKind, type SupportRequestRow } from '../store/support-repo.js';
 import { holderOf, issueCredentialsIn, type AccountOptions, type ContactInput, type IssuedCredentials } from './accounts.js';
-import { ANONYMOUS, isUuid, tracedWork } from './auth-trace.js';
+import { logUnidentifiedIn } from './access-refusals.js';
+import { isUuid, tracedWork } from './auth-trace.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import type { LoginService, RequestOrigin } from './login.js';
@@ -85,13 +87,24 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
       await login.limit(`support:address:${origin.address}`, login.limits.supportPerAddress);
       const patientKey = identifier ? await findPatientKey(deps.db, identifier) : null;
       const requestId = randomUUID();
-      const caller: Caller = { actor: ANONYMOUS, channel: origin.channel ?? 'auth', requestId: origin.requestId };
-      await tracedWork(deps, caller, { patientKey, action: 'auth.support.request', trace: { target: { kind: 'support_request', id: requestId } } }, async (tx) => {
+      const channel = origin.channel ?? 'auth';
+      // TRACE-05: whoever files it is not established (anyone may type a patient's details), so
+      // the request is traced on the server's security log, in its own transaction, never on the
+      // record's chain; its handling, by an agent, is (handle below).
+      await deps.db.transaction(async (tx) => {
+        await logUnidentifiedIn(tx, deps, {
+          channel,
+          requestId: origin.requestId,
+          operation: 'auth.support.request',
+          reason: 'support_request_filed',
+          clientAddress: origin.address,
+          claims: { supportRequest: requestId },
+        });
         await insertSupportRequest(tx, {
           requestId,
           patientKey,
           loginHint: loginHint ?? null,
-          channel: origin.channel ?? 'auth',
+          channel,
           details: { ...details, ...(identifier ? { identifier } : {}) },
           kind,
           now: deps.clock.now(),

@@ -10,7 +10,7 @@ import { groups, precededBy, writeTogether, type Statement } from './combined-wr
 import type { Queryable } from './db.js';
 import { SqlParams } from './sql-params.js';
 
-/** Chain of the accesses that concern no record (a failed login with an unknown name...). */
+/** Chain of the accesses that concern no record (a bound caller naming a patient without a DMP...). */
 export const NO_RECORD_CHAIN = '00000000-0000-0000-0000-000000000000';
 export { GENESIS_HASH };
 

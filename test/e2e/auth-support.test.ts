@@ -172,15 +172,15 @@ describe('auth door: support, contact, alerts and jobs', () => {
     expect(s.temporary).toBe(true);
     expect((await call('POST', `/auth/support/requests/${req.json.requestId}/handle`, { decision: 'issue' }, agentToken)).status).toBe(409);
 
-    // TRACE-03: the patient reads the request and its handling in the record's history
+    // TRACE-03 / TRACE-05: the patient reads the handling in the record's history; the request,
+    // filed by someone not established, is on the server's security log only
     const trace = await db.query<{ action: string; actor_kind: string }>(
       "SELECT action, actor_kind FROM access_trace WHERE chain_key = $1 AND action LIKE 'auth.support.%' AND outcome = 'success' ORDER BY seq",
       [patientKey],
     );
-    expect(trace.rows).toEqual([
-      { action: 'auth.support.request', actor_kind: 'system' },
-      { action: 'auth.support.handle', actor_kind: 'support' },
-    ]);
+    expect(trace.rows).toEqual([{ action: 'auth.support.handle', actor_kind: 'support' }]);
+    const logged = await db.query<{ operation: string }>("SELECT operation FROM security_log WHERE claims->>'supportRequest' = $1", [req.json.requestId]);
+    expect(logged.rows).toEqual([{ operation: 'auth.support.request' }]);
   });
 
   it('AUTH-05 / PAT-03: the logged-in patient changes the code address and sets an alert address; a deposit sends the alert by mail', async () => {

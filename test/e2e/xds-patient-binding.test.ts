@@ -190,6 +190,33 @@ describeEachStore('ACC-10: the XDS door holds a VIHF to the patient its resource
     expect(responseStatus(await postSoap(repository, A['ITI-41'], own.body, { assertion, attachments: own.attachments }))).toBe('Success');
   });
 
+  it('ACC-10: an ITI-41 bound to A whose entry names B inside A\'s submission set is refused for the mismatch and traced on B\'s record; naming a patient without a DMP answers the same', async () => {
+    const assertion = boundTo(a.ins);
+    const before = await countDocuments(b.patientKey);
+    const naming = async (other: PatientIdentifier) => {
+      const mixed = submission(a.ins, [{ authorId: doctor.idNatPs }, { authorId: doctor.idNatPs }]);
+      mixed.documents[1]!.metadata.patientId = other;
+      const m = provideAndRegister(mixed);
+      const requestId = `acc10-41-mixed-${randomUUID()}`;
+      return { requestId, answer: await postSoap(repository, A['ITI-41'], m.body, { assertion, attachments: m.attachments, requestId }) };
+    };
+    const onB = await naming(b.ins);
+    const onC = await naming(c);
+    expect(responseStatus(onB.answer)).toBe('Failure');
+    expect(errorCodes(onB.answer)).toEqual(['XDSPatientIdDoesNotMatch']);
+    const strip = (r: ReturnType<typeof refusalOf>) => ({ ...r, texts: r.texts.map((t) => t.replaceAll(b.ins.value, 'X').replaceAll(c.value, 'X')) });
+    expect(strip(refusalOf(onC.answer))).toEqual(strip(refusalOf(onB.answer)));
+    expect(await traceOf(onB.requestId)).toEqual([{ chain_key: b.patientKey, outcome: 'denied', reason: 'other_patient' }]);
+    // C has no record: traced with the accesses that concern no record; the answer above was the same
+    expect(await traceOf(onC.requestId)).toEqual([{ chain_key: NO_RECORD_CHAIN, outcome: 'denied', reason: 'other_patient' }]);
+    expect(await countDocuments(b.patientKey)).toBe(before);
+    // the caller's own patient in every entry: no other patient, nothing traced as such
+    const own = provideAndRegister(submission(a.ins, [{ authorId: doctor.idNatPs }]));
+    const ownId = `acc10-41-own-${randomUUID()}`;
+    expect(responseStatus(await postSoap(repository, A['ITI-41'], own.body, { assertion, attachments: own.attachments, requestId: ownId }))).toBe('Success');
+    expect((await traceOf(ownId)).filter((t) => t.reason === 'other_patient')).toEqual([]);
+  });
+
   it('ACC-10: ITI-57 cannot name another patient, nor reach that patient\'s document from a request about its own', async () => {
     const assertion = boundTo(a.ins);
     const [bEntry] = (await w.services.documents.find(patientCaller(b.patientKey), { patientKey: b.patientKey })).entries;

@@ -17,7 +17,7 @@ describeEachStore('login: support flow and contact settings', (db) => {
     w = await accessWorld(db());
   });
 
-  it('AUTH-04: a lost-credentials request is handled by a support agent, who gets the login and a new temporary password; both steps are traced', async () => {
+  it('AUTH-04: a lost-credentials request is handled by a support agent, who gets the login and a new temporary password; both steps are traced, the request on the security log (TRACE-05)', async () => {
     const { patientKey, ins } = await adultRecord(w);
     const email = mailbox();
     const a = await activeAccount(w, patientKey, email);
@@ -41,7 +41,10 @@ describeEachStore('login: support flow and contact settings', (db) => {
     expect((await w.services.outbox.list({ recipient: email, kind: 'credentials_reset' })).length).toBe(1);
 
     await expect(w.services.support.handle(SUPPORT, req.requestId, { decision: 'issue' })).rejects.toMatchObject({ code: 'conflict' });
-    expect(await traceRows(w, patientKey, 'auth.support.request')).toEqual([expect.objectContaining({ outcome: 'success', actor_kind: 'system', target_id: req.requestId })]);
+    // TRACE-05: whoever filed the request is not established: it is on the security log, not on the record
+    expect(await traceRows(w, patientKey, 'auth.support.request')).toEqual([]);
+    const logged = await w.db.query<{ operation: string; client_address: string }>("SELECT operation, client_address FROM security_log WHERE claims->>'supportRequest' = $1", [req.requestId]);
+    expect(logged.rows).toEqual([{ operation: 'auth.support.request', client_address: ORIGIN.address }]);
     const handled = await traceRows(w, patientKey, 'auth.support.handle');
     expect(handled.map((t) => [t.outcome, t.actor_kind])).toEqual([
       ['denied', 'patient'],

@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import { CODE_TTL_MS, INVALID_CREDENTIALS_MESSAGE, LOCK_MS } from '../../../src/services/login.js';
+import { verifySecurityLog } from '../../../src/store/security-log-repo.js';
 import { describeEachStore } from '../../support/stores.js';
 import { accessWorld, activeAccount, lastCode, mailbox, ORIGIN, SUPPORT } from '../../support/patient-access.js';
 import { adultRecord, newIns, type World } from '../../support/world.js';
@@ -20,6 +21,15 @@ async function traces(w: World, patientKey: string | null, action: string): Prom
     [patientKey ?? '00000000-0000-0000-0000-000000000000', action],
   );
   return r.rows;
+}
+
+/** The server's security log rows of one /auth step, for one account (or for none named). */
+async function securityRows(w: World, operation: string, accountId: string | null): Promise<string[]> {
+  const r = await w.db.query<{ reason: string }>(
+    "SELECT reason FROM security_log WHERE operation = $1 AND coalesce(claims->>'account', '') = $2 ORDER BY seq",
+    [operation, accountId ?? ''],
+  );
+  return r.rows.map((x) => x.reason);
 }
 
 describeEachStore('login: accounts, password, one-time code, lockout', (db) => {
@@ -108,8 +118,9 @@ describeEachStore('login: accounts, password, one-time code, lockout', (db) => {
     const lateCode = await lastCode(w.services, email, late.challengeId);
     w.clock.advance(CODE_TTL_MS + 1000);
     expect((await failure(w.services.login.verify({ challengeId: late.challengeId, code: lateCode }, ORIGIN))).reason).toBe('invalid_code');
-    const reasons = (await traces(w, patientKey, 'auth.login.code')).map((t) => t.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['code_used', 'code_expired']));
+    // TRACE-05: the refused codes are on the security log, naming the account; not on the record
+    expect(await securityRows(w, 'auth.login.code', a.accountId)).toEqual(expect.arrayContaining(['code_used', 'code_expired']));
+    expect(await traces(w, patientKey, 'auth.login.code')).toEqual([]);
   });
 
   it('AUTH-01: three wrong codes close the challenge, even for the right code afterwards', async () => {
@@ -142,11 +153,44 @@ describeEachStore('login: accounts, password, one-time code, lockout', (db) => {
     w.clock.advance(2000);
     const ch = await w.services.login.start({ login: a.login, password: a.password }, ORIGIN);
     expect(ch.channel).toBe('email');
-    // TRACE-01: every attempt is on the record's trace, with its outcome
+    // TRACE-01 / TRACE-05: every attempt is traced; the refused ones on the security log (the
+    // third wrong password says it locked the account), the login on the record's trace
+    expect(await securityRows(w, 'auth.login.password', a.accountId)).toEqual([
+      'invalid_credentials',
+      'invalid_credentials',
+      'invalid_credentials_locked',
+      'account_locked',
+      'account_locked',
+    ]);
     const rows = await traces(w, patientKey, 'auth.login.password');
-    expect(rows.filter((r) => r.outcome === 'failure' && r.reason === 'invalid_credentials')).toHaveLength(3);
-    expect(rows.filter((r) => r.outcome === 'denied' && r.reason === 'account_locked')).toHaveLength(2);
-    expect(rows[rows.length - 1]).toMatchObject({ outcome: 'success', actor_kind: 'patient' });
+    expect(rows.map((r) => [r.outcome, r.actor_kind])).toEqual([
+      ['success', 'patient'],
+      ['success', 'patient'],
+    ]);
+  });
+
+  it('TRACE-05: wrong passwords and a wrong code for a known login add nothing to the record\'s chain; the security log names the account, and the next login says how many failed', async () => {
+    const { patientKey } = await adultRecord(w);
+    const email = mailbox();
+    const a = await activeAccount(w, patientKey, email);
+    const chainLength = async () => Number((await w.db.query<{ n: string }>('SELECT count(*)::text AS n FROM access_trace WHERE chain_key = $1', [patientKey])).rows[0]!.n);
+    const before = await chainLength();
+    for (let i = 0; i < 2; i++) await failure(w.services.login.start({ login: a.login, password: `not the password ${i}` }, ORIGIN));
+    const ch = await w.services.login.start({ login: a.login, password: a.password }, ORIGIN);
+    const code = await lastCode(w.services, email, ch.challengeId);
+    await failure(w.services.login.verify({ challengeId: ch.challengeId, code: code === '000000' ? '111111' : '000000' }, ORIGIN));
+    // only the right password's row reached the record; the lock count still ran (AUTH-02)
+    expect(await chainLength()).toBe(before + 1);
+    expect(await securityRows(w, 'auth.login.password', a.accountId)).toEqual(['invalid_credentials', 'invalid_credentials']);
+    expect(await securityRows(w, 'auth.login.code', a.accountId)).toEqual(['wrong_code']);
+    const row = await w.db.query<{ actor_kind: string; details: Record<string, unknown> }>(
+      "SELECT actor_kind, details FROM access_trace WHERE chain_key = $1 AND action = 'auth.login.password' ORDER BY seq DESC LIMIT 1",
+      [patientKey],
+    );
+    expect(row.rows[0]).toMatchObject({ actor_kind: 'patient', details: { failedAttemptsBefore: 2 } });
+    await w.services.login.verify({ challengeId: ch.challengeId, code }, ORIGIN);
+    expect(await chainLength()).toBe(before + 2);
+    expect((await verifySecurityLog(w.db)).broken).toBeUndefined();
   });
 
   it('AUTH-02: after a lock has run out, the count starts again from zero', async () => {
@@ -165,8 +209,9 @@ describeEachStore('login: accounts, password, one-time code, lockout', (db) => {
     const unknown = await failure(w.services.login.start({ login: 'zzzz-zzzz-zzzz', password: 'whatever it is' }, ORIGIN));
     const wrong = await failure(w.services.login.start({ login: a.login, password: 'whatever it is' }, ORIGIN));
     expect([unknown.code, unknown.reason, unknown.message]).toEqual([wrong.code, wrong.reason, wrong.message]);
-    const anon = await traces(w, null, 'auth.login.password');
-    expect(anon[anon.length - 1]).toMatchObject({ outcome: 'failure', actor_kind: 'system', reason: 'invalid_credentials' });
+    // TRACE-05: the unknown one on the security log, naming no account
+    expect((await securityRows(w, 'auth.login.password', null)).at(-1)).toBe('invalid_credentials');
+    expect(await traces(w, null, 'auth.login.password')).toEqual([]);
   });
 
   it('rate limits count per login name and per client address, in the database (429)', async () => {
