@@ -1,0 +1,102 @@
+// An MTOM message is held to its limits while it arrives (src/xds/mtom-read.ts). Its root part,
+// the SOAP envelope, was measured against CARNET_XML_MAX_BYTES only once the whole body had been
+// read: an anonymous sender could make the server take in 60 MB of envelope before the Fault.
+// It is now refused once the part passes the limit, whatever is still to come. And a chunked body
+// (no Content-Length) grows by doubling: it reserved the route's whole limit (64 MB) as soon as it
+// passed 1 MB, so that a few hundred slow senders of 1 MB asked the system for tens of gigabytes.
+import { request } from 'node:http';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { FastifyRequest } from 'fastify';
+import type { Db } from '../../src/store/db.js';
+import { readMultipartRequestBody } from '../../src/xds/mtom-read.js';
+import { startTestApp, type RunningApp } from '../support/app.js';
+import { describeEachStore } from '../support/stores.js';
+
+const MB = 1024 * 1024;
+const XML_MAX_BYTES = 8 * MB;
+const BOUNDARY = 'MIMEBoundary_hostile';
+const CONTENT_TYPE = `multipart/related; boundary=${BOUNDARY}; type="application/xop+xml"; start="<root@x>"; start-info="application/soap+xml"`;
+const HEAD = Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-ID: <root@x>\r\n\r\n<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>`);
+const TAIL = Buffer.from(`</env:Body></env:Envelope>\r\n--${BOUNDARY}--\r\n`);
+
+/**
+ * POSTs an MTOM message whose envelope holds `fill` bytes of spaces, written in 256 KB pieces,
+ * each once the one before was taken, with its Content-Length or chunked; stops writing at the
+ * answer. The answer, and how much of the body had been written when it came.
+ */
+function sendEnvelope(url: string, fill: number, announced: boolean): Promise<{ status: number; text: string; written: number; total: number }> {
+  const total = HEAD.length + fill + TAIL.length;
+  const piece = Buffer.alloc(256 * 1024, ' ');
+  return new Promise((resolve, reject) => {
+    let written = 0;
+    let answered = false;
+    const req = request(url, { method: 'POST', headers: { 'content-type': CONTENT_TYPE, ...(announced ? { 'content-length': String(total) } : {}) } });
+    req.on('response', (res) => {
+      answered = true;
+      const at = written;
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode!, text: Buffer.concat(parts).toString('utf8'), written: at, total });
+        req.destroy();
+      });
+    });
+    req.on('error', (e) => {
+      if (!answered) reject(e);
+    });
+    written += HEAD.length;
+    req.write(HEAD);
+    let filled = 0;
+    const write = () => {
+      while (!answered && filled < fill) {
+        const n = Math.min(piece.length, fill - filled);
+        filled += n;
+        written += n;
+        if (!req.write(n === piece.length ? piece : piece.subarray(0, n))) return void req.once('drain', write);
+      }
+      if (answered) return;
+      written += TAIL.length;
+      req.end(TAIL);
+    };
+    write();
+  });
+}
+
+describeEachStore('hostile MTOM: the envelope and a chunked body are bounded while they arrive', (db: () => Db) => {
+  let server: RunningApp;
+
+  beforeAll(async () => {
+    server = await startTestApp(db());
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it.each([
+    ['with its Content-Length', true],
+    ['chunked', false],
+  ])('an anonymous envelope of 40 MB, %s, is refused with a 413 Fault naming CARNET_XML_MAX_BYTES before the body is all sent', async (_how, announced) => {
+    const a = await sendEnvelope(`${server.baseUrl}/xds/repository`, 40 * MB, announced);
+    expect({ status: a.status, fault: /<env:Fault>/.test(a.text), names: a.text.includes('CARNET_XML_MAX_BYTES') }).toEqual({ status: 413, fault: true, names: true });
+    // the answer came once the envelope passed its limit, not at the end of the body
+    expect({ writtenMb: Math.round(a.written / MB), early: a.written < a.total / 2 }).toMatchObject({ early: true });
+  }, 120_000);
+
+  it('an envelope within the limit is read as before (here: anonymous, so refused for its missing security, not its size)', async () => {
+    const a = await sendEnvelope(`${server.baseUrl}/xds/repository`, 3 * MB, false);
+    expect({ status: a.status, sizeRefused: a.text.includes('CARNET_XML_MAX_BYTES'), whole: a.written === a.total }).toEqual({ status: 400, sizeRefused: false, whole: true });
+  }, 120_000);
+});
+
+it('a chunked MTOM body of 1.5 MB is held in at most twice its size, not in the route limit (64 MB)', async () => {
+  const attachment = Buffer.alloc(1.5 * MB, 'a');
+  const body = Buffer.concat([HEAD, TAIL.subarray(0, TAIL.indexOf('\r\n--')), Buffer.from(`\r\n--${BOUNDARY}\r\nContent-ID: <doc@x>\r\n\r\n`), attachment, Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]);
+  // a chunked request: no Content-Length, the body in pieces of 64 KB
+  const pieces = Array.from({ length: Math.ceil(body.length / (64 * 1024)) }, (_, i) => body.subarray(i * 64 * 1024, (i + 1) * 64 * 1024));
+  const req = { headers: { 'content-type': CONTENT_TYPE } } as unknown as FastifyRequest;
+  const read = await readMultipartRequestBody(req, Readable.from(pieces), { bodyBytes: 64 * MB, maxParts: 1000, envelopeBytes: XML_MAX_BYTES });
+  expect(read.body.length).toBe(body.length);
+  expect({ heldMb: +(read.body.buffer.byteLength / MB).toFixed(1), withinTwice: read.body.buffer.byteLength <= 2 * body.length }).toMatchObject({ withinTwice: true });
+});
