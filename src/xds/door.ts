@@ -134,7 +134,8 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             onLogError: (err) => req.log.error({ err }, 'the security log could not be written'),
           });
           noteActor(req.facts, caller.actor);
-          const body = soap.readBody();
+          // parsed in slices: a Body of thousands of elements never holds the event loop whole
+          const body = await soap.readBodyInSlices();
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           // ITI TF-2x V.3.6: the answer is framed as the request was, MTOM or plain SOAP.
           const send = (bodyXml: string) => sendFramed(reply, answer(bodyXml), payload.mtom, responseAction(action));
