@@ -11,16 +11,15 @@ import { BOUNDARY_SNIFF_BYTES, multipartBoundary, MultipartSplitter, type Receiv
 import { XdsWireError } from './wire-error.js';
 
 /**
- * A body no Content-Length announced (chunked transfer) starts at this size and grows fourfold
- * as it needs, within the route's limit: what it holds is never more than four times what
- * arrived, and each byte is copied a third more in all (the largest copy a quarter of the body:
- * 16 MB for 64 MB). Jumping to the route's limit past 1 MB (as before) reserved 64 MB for any
- * chunked body of 1 MB and a byte, which a few hundred slow clients turn into tens of gigabytes
- * asked of the system; doubling copied half the body at its last step, and the collections of
- * a large process made that turn 200-320 ms of CPU for 60 MB.
+ * A body no Content-Length announced (chunked transfer) grows by doubling up to this, then to the
+ * route's limit at once: growing a large body step by step was copies of tens of megabytes and
+ * the collections they caused (a turn of the event loop of 170-300 ms for 60 MB; growing fourfold
+ * up to 4 MB before the jump measured 185-450 ms in a large process, the jump at 1 MB 35 ms:
+ * docs/PERFORMANCE.md); pages of the limit's buffer that no byte reaches are not memory the
+ * process holds.
  */
 const FIRST_UNANNOUNCED_BYTES = 64 * 1024;
-const GROWTH = 4;
+const DOUBLED_UNTIL_BYTES = 1024 * 1024;
 
 export interface MultipartReadLimits {
   /** the route's body limit (CARNET_DOCUMENT_BODY_LIMIT) */
@@ -125,7 +124,8 @@ export function readMultipartRequestBody(req: FastifyRequest, payload: Readable,
       if (received + chunk.length > limit) return stop(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
       if (received + chunk.length > body.length) {
         // unannounced (or longer than announced: refused at the end, as Fastify did)
-        const grown = Buffer.allocUnsafe(Math.min(limit, Math.max(body.length * GROWTH, received + chunk.length)));
+        const wanted = Math.max(body.length * 2, received + chunk.length);
+        const grown = Buffer.allocUnsafe(wanted > DOUBLED_UNTIL_BYTES ? limit : wanted);
         body.copy(grown, 0, 0, received);
         body = grown;
       }
