@@ -134,8 +134,10 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
             onLogError: (err) => req.log.error({ err }, 'the security log could not be written'),
           });
           noteActor(req.facts, caller.actor);
-          // parsed in slices: a Body of thousands of elements never holds the event loop whole
-          const body = await soap.readBodyInSlices();
+          // Parsed in slices: a Body of thousands of elements never holds the event loop whole. An
+          // ITI-43 asks for at most CARNET_RETRIEVE_MAX_DOCUMENTS documents, a few hundred
+          // elements: parsed whole, as slicing costs a large Body a third more CPU in all.
+          const body = tx === 'ITI-43' ? soap.readBody() : await soap.readBodyInSlices();
           const answer = (bodyXml: string) => buildSoapEnvelope({ action: responseAction(action), relatesTo, bodyXml });
           // ITI TF-2x V.3.6: the answer is framed as the request was, MTOM or plain SOAP.
           const send = (bodyXml: string) => sendFramed(reply, answer(bodyXml), payload.mtom, responseAction(action));

@@ -116,8 +116,15 @@ export async function parseScannedXmlInSlices(text: string, elements: number, li
   return doc;
 }
 
-/** Moves every node parsed in `from` to the end of `into`. */
+/**
+ * Moves every node parsed in `from` to the end of `into`. The parser's document keeps the child
+ * list of each element indexed, and re-indexes the whole list at each removal: moving 2,000
+ * children one by one was 2 million steps a slice (a third more CPU than parsing the whole
+ * text). The wrapper's document is dropped after the move, so its lists are left as they are:
+ * its change counter (`_inc`, which only asks for that re-indexing) is set to none.
+ */
 function moveChildren(from: Element, into: Element): void {
+  (from.ownerDocument as unknown as { _inc: number })._inc = 0;
   while (from.firstChild) into.appendChild(from.firstChild);
 }
 
