@@ -3,6 +3,7 @@
 // limited-metadata option (MHD minimal) relaxes the coded attributes.
 import { CarnetError } from './errors.js';
 import { isDocumentUniqueId, isPlainIdentifier } from './identifiers.js';
+import { metadataSizeProblems } from './metadata-limits.js';
 import type { DocumentEntryMetadata, FolderMetadata, SubmissionSetMetadata } from './model.js';
 
 const DTM = /^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2})?)?)?)?)?$/;
@@ -46,7 +47,7 @@ function checkTimes(where: string, pairs: Array<[string, string | undefined]>, o
 }
 
 export function documentEntryProblems(id: string, m: DocumentEntryMetadata): CarnetError[] {
-  const out: CarnetError[] = [];
+  const out: CarnetError[] = metadataSizeProblems(`DocumentEntry ${id}`, id, m);
   const need = (ok: unknown, what: string) => {
     if (!ok || (Array.isArray(ok) && ok.length === 0)) out.push(problem(id, `DocumentEntry ${id}: ${what} is missing`));
   };
@@ -91,7 +92,7 @@ export function registeredElsewhereProblems(id: string, m: DocumentEntryMetadata
 }
 
 export function submissionSetProblems(id: string, m: SubmissionSetMetadata): CarnetError[] {
-  const out: CarnetError[] = [];
+  const out: CarnetError[] = metadataSizeProblems(`SubmissionSet ${id}`, id, m);
   const need = (ok: unknown, what: string) => {
     if (!ok) out.push(problem(id, `SubmissionSet ${id}: ${what} is missing`));
   };
@@ -106,7 +107,7 @@ export function submissionSetProblems(id: string, m: SubmissionSetMetadata): Car
 }
 
 export function folderProblems(id: string, m: FolderMetadata): CarnetError[] {
-  const out: CarnetError[] = [];
+  const out: CarnetError[] = metadataSizeProblems(`Folder ${id}`, id, m);
   if (!m.uniqueId) out.push(problem(id, `Folder ${id}: uniqueId is missing`));
   else if (!isPlainIdentifier(m.uniqueId)) out.push(problem(id, `Folder ${id}: uniqueId "${clip(m.uniqueId)}" is not an identifier (an OID)`));
   if (!m.patientId?.value || !m.patientId.system) out.push(problem(id, `Folder ${id}: patientId is missing`));

@@ -19,6 +19,7 @@
 // that long is past the request's time anyway): Fastify's `connectionTimeout`, set in server.ts.
 import type { Server, ServerOptions } from 'node:http';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
+import { rawOutcomeAnswer } from './raw-answers.js';
 
 /**
  * The client a connection is counted against: its IPv4 address (an IPv4-mapped IPv6 address is
@@ -60,9 +61,7 @@ export function httpServerOptions(limits: ConnectionLimits, requestTimeoutMs: nu
   };
 }
 
-const TOO_MANY =
-  'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 51\r\n\r\n' +
-  'Too many connections from this client: retry later\n';
+const TOO_MANY = rawOutcomeAnswer(503, 'throttled', 'Too many connections from this client: retry later', { 'Retry-After': '1' });
 
 const refused = new WeakSet<Socket>();
 

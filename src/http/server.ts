@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config, InputLimits } from '../config/config.js';
-import { isCarnetError, retryAfterSeconds } from '../domain/errors.js';
+import { CarnetError, isCarnetError, retryAfterSeconds } from '../domain/errors.js';
 import { addRouteWords, loggableUrl } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, type RequestFacts } from './request-facts.js';
@@ -18,6 +18,7 @@ import { checkXmlSize } from '../xml/index.js';
 import { httpServerOptions, limitConnections, refusedConnection } from './connection-limits.js';
 import { lazyCompilers } from './lazy-compilers.js';
 import { earlierAnswerSent } from './pipelining.js';
+import { answerClientError } from './raw-answers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,6 +58,18 @@ function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: F
     );
 }
 
+/** Whether the URL's query, if any, decodes to UTF-8 (every `%` followed by the hex of a valid sequence). */
+function queryDecodes(url: string): boolean {
+  const q = url.indexOf('?');
+  if (q < 0 || url.indexOf('%', q) < 0) return true;
+  try {
+    decodeURIComponent(url.slice(q + 1));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
   const compilers = lazyCompilers();
   const app = Fastify({
@@ -79,6 +92,8 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     },
     // Fastify's refusals before routing, which it answers in its own shape with its own code
     frameworkErrors: answerFrameworkError,
+    // and Node's, before there is a request at all (raw-answers.ts)
+    clientErrorHandler: answerClientError,
   });
   limitConnections(app.server, config.connections);
   app.decorate('routeIndex', new RouteIndex());
@@ -114,6 +129,13 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   function beginRequest(req: FastifyRequest, reply: FastifyReply, done: (e?: Error) => void): void {
     reply.header('x-request-id', req.id);
     req.facts = {};
+    // A query string whose percent-encoding is no UTF-8 (`%ff`, `%c0%ae`, `%zz`) is refused as its
+    // path would be (answerFrameworkError): the query parser read it as U+FFFD, so that a search
+    // ran for a value nobody sent.
+    if (!queryDecodes(req.url)) {
+      done(new CarnetError('invalid_metadata', 'the request URL is not valid: the percent-encoding of its query does not decode to UTF-8', { reason: 'bad_url' }));
+      return;
+    }
     // An XML body announcing more bytes than the XML part may hold is refused before it is read
     // (MTOM is multipart: its documents do not count, its envelope is checked once split).
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

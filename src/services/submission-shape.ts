@@ -4,6 +4,7 @@ import { REIMBURSEMENT_CLASS, type Actor } from '../domain/actor.js';
 import { normaliseConfidentiality } from '../domain/confidentiality.js';
 import { documentEntryProblems, folderProblems, registeredElsewhereProblems, submissionSetProblems } from '../domain/entry-requirements.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
+import { metadataSizeProblems } from '../domain/metadata-limits.js';
 import { loneMember } from '../domain/lineage.js';
 import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
 import { memberFacts } from '../domain/record.js';
@@ -49,6 +50,7 @@ export function structuralProblems(req: SubmissionRequest, options: SubmitOption
     }
   }
   for (const f of req.folders) problems.push(...folderProblems(f.id, f.metadata));
+  for (const a of req.associations) problems.push(...metadataSizeProblems(`Association ${a.id}`, a.id, a));
   for (const id of req.orphanContentIds ?? []) {
     problems.push(new CarnetError('missing_document_metadata', `document ${id} has no DocumentEntry`, { location: id }));
   }

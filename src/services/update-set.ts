@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { decide, type Decision } from '../domain/decide.js';
 import { dtmToDate, folderProblems, submissionSetProblems } from '../domain/entry-requirements.js';
+import { metadataSizeProblems } from '../domain/metadata-limits.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
 import type { Action } from '../domain/actions.js';
 import type { AssociationType, AvailabilityStatus, FolderMetadata, StoredDocumentEntry, StoredFolder } from '../domain/model.js';
@@ -237,6 +238,8 @@ class UpdateRun {
   /** SubmitAssociation: a folder takes a document, or a document appends to / transforms / signs another. */
   private async submitAssociation(a: UpdateRequest['associations'][number]): Promise<void> {
     if (!SUBMITTABLE.includes(a.type)) throw operationError(`association ${a.id}: ${a.type} cannot be submitted by a metadata update`, a.id);
+    const tooMuch = metadataSizeProblems(`Association ${a.id}`, a.id, a);
+    if (tooMuch.length) throw tooMuch[0];
     const source = this.uuidOf(a.sourceId);
     const target = this.uuidOf(a.targetId);
     const [sourceType, targetType] = [await this.typeOf(source), await this.typeOf(target)];

@@ -11,6 +11,8 @@ const DASH = 0x2d;
 export interface ReceivedMultipart {
   body: Buffer;
   split?: MultipartSplit;
+  /** refused while it arrived (the rest is dropped as it comes): the answer to give */
+  refused?: Error;
 }
 
 export function isReceivedMultipart(v: unknown): v is ReceivedMultipart {
@@ -99,6 +101,14 @@ export class MultipartSplitter {
       }
       this.from = at + len;
     }
+  }
+
+  /**
+   * The part the body stopped in (its index and the offset of its first byte), while its end has
+   * not arrived; undefined between parts and once the message is closed.
+   */
+  openPart(): { index: number; start: number } | undefined {
+    return this.mode === 'end' && this.pending < 0 ? { index: this.spans.length / 2, start: this.partStart } : undefined;
   }
 
   /** The split of the whole body, `body` being all that was fed. */

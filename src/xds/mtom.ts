@@ -165,32 +165,33 @@ function splitWhole(body: Buffer, boundary: string, maxParts: number) {
   return new MultipartSplitter(boundary, maxParts).end(body);
 }
 
-function readPart(raw: Buffer): MimePart {
-  let sep = -1;
-  let sepLen = 0;
+/**
+ * Where a part's headers end and its body begins (`raw` being the part from its first byte, or as
+ * much of it as arrived): undefined while no separator is within its first bytes and more may
+ * come (`complete` false); a Fault when none is within MAX_PART_HEADER_BYTES.
+ */
+export function partHeaderEnd(raw: Buffer, complete = true): { headersEnd: number; bodyStart: number } | undefined {
+  // no headers at all
+  if (raw[0] === LF) return { headersEnd: 0, bodyStart: 1 };
+  if (raw[0] === CR && raw[1] === LF) return { headersEnd: 0, bodyStart: 2 };
   const headerEnd = Math.min(raw.length, MAX_PART_HEADER_BYTES);
   for (let i = 0; i < headerEnd; i++) {
-    if (raw[i] === LF && raw[i + 1] === LF) {
-      sep = i;
-      sepLen = 2;
-      break;
-    }
-    if (raw[i] === LF && raw[i + 1] === CR && raw[i + 2] === LF) {
-      sep = i;
-      sepLen = 3;
-      break;
-    }
+    if (raw[i] === LF && raw[i + 1] === LF) return { headersEnd: i, bodyStart: i + 2 };
+    if (raw[i] === LF && raw[i + 1] === CR && raw[i + 2] === LF) return { headersEnd: i, bodyStart: i + 3 };
   }
-  let headers: Record<string, string> = {};
-  let body: Buffer;
-  if (raw[0] === LF || (raw[0] === CR && raw[1] === LF)) {
-    body = raw.subarray(raw[0] === LF ? 1 : 2); // no headers at all
-  } else if (sep < 0) {
-    throw new XdsWireError(`MIME part without a header/body separator in its first ${MAX_PART_HEADER_BYTES} bytes`);
-  } else {
-    headers = parseHeaders(raw.subarray(0, sep).toString('latin1'));
-    body = raw.subarray(sep + sepLen);
-  }
+  if (!complete && raw.length < MAX_PART_HEADER_BYTES + 3) return undefined;
+  throw new XdsWireError(`MIME part without a header/body separator in its first ${MAX_PART_HEADER_BYTES} bytes`);
+}
+
+/** A part's headers (names lower-cased), from the bytes before partHeaderEnd's `headersEnd`. */
+export function partHeaders(raw: Buffer, headersEnd: number): Record<string, string> {
+  return headersEnd === 0 ? {} : parseHeaders(raw.subarray(0, headersEnd).toString('latin1'));
+}
+
+function readPart(raw: Buffer): MimePart {
+  const { headersEnd, bodyStart } = partHeaderEnd(raw)!;
+  const headers = partHeaders(raw, headersEnd);
+  const body = raw.subarray(bodyStart);
   const cid = headers['content-id'];
   return {
     headers,

@@ -2,26 +2,11 @@
 // scan's positions without a tree: so that the Header's tree can be made without the block's
 // content (an assertion: most of the Header), which the verifier asks for only when it does not
 // know the block already (soap.ts SecurityBlock, src/auth/vihf.ts).
-import type { RootChild } from '../xml/index.js';
-import { DQ, GT, SQ } from '../xml/char-codes.js';
+import { startTagEnd, type RootChild } from '../xml/index.js';
 
 /** The local part of a qualified name as written (`env:Header` -> `Header`). */
 export function localNameOf(qname: string): string {
   return qname.slice(qname.indexOf(':') + 1);
-}
-
-
-/** The index just after the `>` of the start tag at `lt` (quoted attribute values may hold `>`), or -1. */
-function startTagEnd(text: string, lt: number): number {
-  let quote = 0;
-  for (let i = lt + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (quote) {
-      if (c === quote) quote = 0;
-    } else if (c === DQ || c === SQ) quote = c;
-    else if (c === GT) return i + 1;
-  }
-  return -1;
 }
 
 /** Where a Header's one block named Security is in the envelope's text, its content apart. */

@@ -56,6 +56,31 @@ export async function cheapest<T>(send: () => Promise<T>, budgetMs: number): Pro
   return best;
 }
 
+/**
+ * The answer of `send` and the longest turn of the event loop while it was served, in CPU of the
+ * process (the server runs in it: what a loaded machine does not stretch, as waiting for a core
+ * is not CPU), measured between two ticks of a 2 ms timer; the least of up to three sends,
+ * stopping at the first under `budgetMs` (a collection or a compilation may fall in one).
+ */
+export async function longestTurn<T>(send: () => Promise<T>, budgetMs: number): Promise<{ answer: T; turnMs: number }> {
+  let best = { answer: undefined as T, turnMs: Infinity };
+  for (let i = 0; i < 3 && best.turnMs >= budgetMs; i++) {
+    let longest = 0;
+    let last = process.cpuUsage();
+    const ticks = setInterval(() => {
+      const spent = process.cpuUsage(last);
+      last = process.cpuUsage();
+      longest = Math.max(longest, (spent.user + spent.system) / 1000);
+    }, 2);
+    const answer = await send();
+    clearInterval(ticks);
+    // the figure for docs/PERFORMANCE.md
+    console.log(`longest turn ${longest.toFixed(1)} ms of CPU`);
+    if (longest < best.turnMs) best = { answer, turnMs: longest };
+  }
+  return best;
+}
+
 /** Rows of the patients' traces (the accesses that concern no record left out). */
 export async function patientTraceRows(db: Db): Promise<number> {
   return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_trace WHERE chain_key <> $1', [NO_RECORD_CHAIN])).rows[0]!.n;

@@ -1,0 +1,46 @@
+// A DOM parsed in slices (src/xml/sliced-parse.ts) is the DOM of the whole text, and text that is
+// not well-formed is refused as a parse of the whole refuses it.
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_XML_LIMITS, parseScannedXml, parseScannedXmlInSlices, scanXmlText, selfAndDescendants, serializeXml, XmlParseError, type Document } from '../../../src/xml/index.js';
+
+/** The text, and each element's namespace and name in document order (what the serialization could write alike). */
+function shape(doc: Document): string {
+  return serializeXml(doc) + '\n' + selfAndDescendants(doc.documentElement!).map((e) => `${e.namespaceURI}|${e.localName}`).join(' ');
+}
+
+async function both(xml: string, slice: number): Promise<{ whole: string; sliced: string }> {
+  const scanned = scanXmlText(xml, DEFAULT_XML_LIMITS);
+  const whole = shape(parseScannedXml(scanned.text));
+  const sliced = shape(await parseScannedXmlInSlices(scanned.text, scanned.elements, DEFAULT_XML_LIMITS, slice));
+  return { whole, sliced };
+}
+
+const values = (n: number) => Array.from({ length: n }, (_, i) => `<rim:Value>v${i} &amp; &lt;${i}&gt;</rim:Value>`).join('\n  ');
+
+const TEXTS: Array<[string, string]> = [
+  ['a query of many values, prefixes declared above', `<?xml version="1.0"?><!-- c --><env:Envelope xmlns:env="urn:env"><env:Body><q:Req xmlns:q="urn:q" xmlns:rim="urn:rim"><rim:Slot name="a"><rim:ValueList>\n  ${values(40)}\n</rim:ValueList></rim:Slot></q:Req></env:Body></env:Envelope>\n`],
+  ['a default namespace redeclared below, attributes with > in them', `<a xmlns="urn:a" x="1>2">${Array.from({ length: 30 }, (_, i) => `<b n='${i}'><c xmlns="urn:c" y="a&gt;b">t${i}</c><d/></b>`).join('')}</a>`],
+  ['mixed content, comments, CDATA and PIs between children', `<r>text<x>1</x><!-- between --><x><![CDATA[<raw>]]></x><?pi data?>tail${'<x><y/></x>'.repeat(20)} end</r>`],
+  ['a chain of large elements', `<a><b><c><d>${'<e><f/><g>h</g></e>'.repeat(25)}</d></c></b></a>`],
+  ['large siblings beside small ones', `<a><s/>${'<big>' + '<i/>'.repeat(30) + '</big>'}<s>x</s>${'<big>' + '<i/>'.repeat(30) + '</big>'}</a>`],
+];
+
+describe('parseScannedXmlInSlices', () => {
+  it.each(TEXTS)('gives the DOM of the whole text: %s', async (_name, xml) => {
+    for (const slice of [1, 3, 7, 1000]) {
+      const { whole, sliced } = await both(xml, slice);
+      expect(sliced).toBe(whole);
+    }
+  });
+
+  it.each([
+    ['a large element closed by another name', `<a><b>${'<i/>'.repeat(30)}</c></a>`],
+    ['the root closed by another name', `<a>${'<i/>'.repeat(30)}</z>`],
+    ['a group whose tags do not match', `<a>${'<i/>'.repeat(30)}<j></k></a>`],
+    ['a prefix declared nowhere', `<a>${'<i/>'.repeat(30)}<p:x/></a>`],
+  ])('refuses what a parse of the whole refuses: %s', async (_name, xml) => {
+    const scanned = scanXmlText(xml, DEFAULT_XML_LIMITS);
+    expect(() => parseScannedXml(scanned.text)).toThrow(XmlParseError);
+    await expect(parseScannedXmlInSlices(scanned.text, scanned.elements, DEFAULT_XML_LIMITS, 5)).rejects.toThrow(XmlParseError);
+  });
+});
