@@ -208,6 +208,26 @@ describe('the patient\'s pages on the FHIR door', () => {
     expect((await call(portal, 'GET', '/fhir/AuditEvent?_own=maybe', { token })).status).toBe(400);
   });
 
+  it('TRACE-05: the patient\'s history says, on the next login, the wrong passwords before it and the end of the last lock', async () => {
+    const { session, token } = await adult();
+    const wrong = async (n: number) => {
+      for (let i = 0; i < n; i++) expect((await call(portal, 'POST', '/auth/login', { body: { login: session.login, password: `pas le bon ${i}` } })).status).toBe(401);
+    };
+    const rightPassword = async () => expect((await call(portal, 'POST', '/auth/login', { body: { login: session.login, password: session.password } })).status).toBe(200);
+    const logins = async () =>
+      resourcesOf<AuditEvent>((await call<Bundle>(portal, 'GET', '/fhir/AuditEvent?_own=true&_count=100', { token })).json)
+        .filter((e) => e.subtype?.some((s) => s.code === 'auth.login.password'))
+        .map((e) => e.entity?.find((x) => x.name === 'account')?.detail ?? []);
+    await wrong(3);
+    portal.clock.advance(16 * 60_000);
+    await rightPassword();
+    const [afterLock] = await logins();
+    expect(afterLock).toEqual([{ type: 'lockedUntil', valueString: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
+    await wrong(2);
+    await rightPassword();
+    expect((await logins())[0]).toEqual([{ type: 'failedAttemptsBefore', valueString: '2' }]);
+  });
+
   it('PAT-06: the whole record by default: every visible document, the history and the authorisations; a professional cannot download', async () => {
     const { patientKey, token } = await adult();
     await call(portal, 'POST', '/fhir/Consent', { token, body: accessConsent(patientKey, doctor.idNatPs, 'permit') });

@@ -62,19 +62,25 @@ describe('consents and history', () => {
     expect(s.opposed).toEqual({ bris_de_glace: false, centre_15: true });
   });
 
+  const auditEvent = (id: string, rest: Partial<AuditEvent>): AuditEvent => ({ resourceType: 'AuditEvent', id, recorded: '2026-03-01T10:00:00Z', outcome: '0', type: { code: 'rest' }, agent: [], source: { observer: {} }, ...rest });
+
   it('reads the history marks and links of an AuditEvent', () => {
-    const e: AuditEvent = {
-      resourceType: 'AuditEvent',
-      id: 'a1',
-      recorded: '2026-03-01T10:00:00Z',
-      outcome: '0',
-      type: { code: 'rest' },
+    const e = auditEvent('a1', {
       meta: { tag: ['professional', 'new-since-last-login', 'first-access', 'emergency-access'].map((code) => ({ system: CS.historyMark, code })) },
       subtype: [{ system: CS.traceAction, code: 'record.read' }],
       agent: [{ requestor: true, who: { reference: 'Practitioner/81', display: 'Félix Potion' }, role: [{ coding: [{ system: CS.profession, code: '21' }] }] }],
       entity: [{ what: { reference: 'DocumentReference/d1' } }],
-      source: { observer: {} },
-    };
+    });
     expect(historyEntry(e)).toMatchObject({ side: 'professional', isNew: true, firstAccess: true, emergency: true, practitionerId: '81', actorName: 'Félix Potion', profession: '21', action: 'record.read', documentId: 'd1', outcome: 'success' });
+  });
+
+  it('TRACE-05: reads, on a login, the failed attempts before it and the end of the last lock', () => {
+    const e = auditEvent('a2', {
+      subtype: [{ system: CS.traceAction, code: 'auth.login.password' }],
+      agent: [{ requestor: true, who: { display: 'patient' } }],
+      entity: [{ name: 'account', what: { display: 'account a1' }, detail: [{ type: 'failedAttemptsBefore', valueString: '2' }, { type: 'lockedUntil', valueString: '2026-03-01T09:45:00.000Z' }] }],
+    });
+    expect(historyEntry(e)).toMatchObject({ action: 'auth.login.password', failedAttemptsBefore: 2, lockedUntil: '2026-03-01T09:45:00.000Z' });
+    expect(historyEntry({ ...e, entity: [{ name: 'account' }] })).not.toHaveProperty('failedAttemptsBefore');
   });
 });

@@ -134,6 +134,21 @@ export interface AuditContext {
   serverBase: string;
   /** the chain key that concerns no record */
   noRecordChain: string;
+  /** the reader is the patient side (TRACE-03): a login's row also says the failed attempts before it */
+  patientSide?: boolean;
+}
+
+/**
+ * TRACE-05: failed sign-ins are on the security log, not the record's chain, so the next
+ * password step's row carries how many came before and the end of the last lock; the patient
+ * side reads them on the account's entity (R4 detail values are strings).
+ */
+const LOGIN_DETAILS = ['failedAttemptsBefore', 'lockedUntil'] as const;
+
+function loginDetails(row: TraceRow, ctx: AuditContext): NonNullable<AuditEventEntity['detail']> {
+  if (!ctx.patientSide || row.action !== 'auth.login.password' || row.target_kind !== 'account') return [];
+  const details = row.details ?? {};
+  return LOGIN_DETAILS.filter((k) => details[k] !== undefined && details[k] !== null).map((k) => ({ type: k, valueString: String(details[k]) }));
 }
 
 export function traceToAuditEvent(row: TraceRow, ctx: AuditContext): AuditEvent {
@@ -195,11 +210,13 @@ export function traceToAuditEvent(row: TraceRow, ctx: AuditContext): AuditEvent 
           : row.target_kind === 'grant' && patientKey
             ? { reference: `Consent/${pairId(patientKey, row.target_id)}` }
             : { display: `${row.target_kind} ${row.target_id}` };
+    const detail = loginDetails(row, ctx);
     entity.push({
       type: { system: HL7.AUDIT_ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: HL7.OBJECT_ROLE, code: '4', display: 'Domain Resource' },
       what: ref,
       name: row.target_kind,
+      ...(detail.length ? { detail } : {}),
     });
   }
 

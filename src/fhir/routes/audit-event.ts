@@ -78,9 +78,9 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
     const page = await orNotFound(ctx.services.historyView.read(caller, parsed.patientKey, { traceId: parsed.localId, limit: 1, offset: 0 }), 'AuditEvent');
     const found = page.rows[0];
     if (!found) throw notFound('AuditEvent');
-    const event = traceToAuditEvent(found.row, auditContext());
-    // the same marks as in a search (TRACE-03), so a read and a search of one entry agree
+    // the same marks and details as in a search (TRACE-03), so a read and a search of one entry agree
     const patientSide = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
+    const event = traceToAuditEvent(found.row, { ...auditContext(), patientSide });
     return sendResource(req, reply, patientSide ? withHistoryMarks(event, found.marks) : event);
   });
 
@@ -108,8 +108,8 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
     if (own !== undefined && own !== 'true' && own !== 'false') throw invalidParam('_own', '_own is true or false');
     const side = own === undefined ? undefined : own === 'true' ? ('own' as const) : ('professional' as const);
     const page = await orNotFound(ctx.services.historyView.read(caller, patientKey, { ...query, ...(side ? { side } : {}) }), 'Patient');
-    const audit = auditContext();
     const patientSide = caller.actor.kind === 'patient' || caller.actor.kind === 'legal_representative';
+    const audit = { ...auditContext(), patientSide };
     return sendResource(
       req,
       reply,

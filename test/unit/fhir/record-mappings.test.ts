@@ -85,4 +85,20 @@ describe('AuditEvent from a trace row', () => {
     expect(e.agent[1].who?.reference).toBe('Organization/1690000002');
     expect(e.entity).toEqual([expect.objectContaining({ what: { reference: `Patient/${PK}` } })]);
   });
+
+  it('TRACE-05: a login\'s row tells the patient side, on the account, the failed attempts before it and the last lock; no one else', () => {
+    const login: TraceRow = {
+      ...row, actor_kind: 'patient', actor_id: PK, actor_name: null, actor_profession: null, actor_specialty: null, actor_structure: null,
+      action: 'auth.login.password', outcome: 'success', reason: null, access_mode: null, target_kind: 'account', target_id: 'acc-1', channel: 'web',
+      details: { remote: '127.0.0.1', codeChannel: 'email', temporaryPassword: false, failedAttemptsBefore: 2, lockedUntil: '2026-01-10T09:50:00.000Z' },
+    };
+    const ctx = { serverBase: 'https://host/fhir', noRecordChain: '00000000-0000-0000-0000-000000000000' };
+    const account = (e: ReturnType<typeof traceToAuditEvent>) => e.entity?.find((x) => x.name === 'account');
+    expect(account(traceToAuditEvent(login, { ...ctx, patientSide: true }))?.detail).toEqual([
+      { type: 'failedAttemptsBefore', valueString: '2' },
+      { type: 'lockedUntil', valueString: '2026-01-10T09:50:00.000Z' },
+    ]);
+    expect(account(traceToAuditEvent(login, ctx))?.detail).toBeUndefined();
+    expect(account(traceToAuditEvent({ ...login, details: { remote: '127.0.0.1' } }, { ...ctx, patientSide: true }))?.detail).toBeUndefined();
+  });
 });

@@ -20,6 +20,9 @@ export interface HistoryEntry {
   profession?: string;
   /** the document concerned, when there is one */
   documentId?: string;
+  /** a login (TRACE-05): the wrong passwords since the last login or lock, and the end of the last lock */
+  failedAttemptsBefore?: number;
+  lockedUntil?: string;
 }
 
 export function historyEntry(e: AuditEvent): HistoryEntry {
@@ -28,6 +31,9 @@ export function historyEntry(e: AuditEvent): HistoryEntry {
   const ref = user?.who?.reference ?? '';
   const practitionerId = ref.startsWith('Practitioner/') ? ref.slice('Practitioner/'.length) : undefined;
   const roles = (user?.role ?? []).flatMap((r) => r.coding ?? []);
+  const detail = (type: string) => e.entity?.flatMap((x) => x.detail ?? []).find((d) => d.type === type)?.valueString;
+  const failed = Number(detail('failedAttemptsBefore'));
+  const lockedUntil = detail('lockedUntil');
   const doc = e.entity?.map((x) => x.what?.reference ?? '').find((r) => r.startsWith('DocumentReference/'));
   return {
     id: e.id ?? '',
@@ -43,5 +49,7 @@ export function historyEntry(e: AuditEvent): HistoryEntry {
     actorKind: roles.find((c) => c.system?.endsWith('dmp-actor-kind'))?.code ?? (practitionerId ? 'professional' : undefined),
     profession: practitionerId ? roles.find((c) => c.system === CS.profession)?.code : undefined,
     documentId: doc ? doc.slice('DocumentReference/'.length) : undefined,
+    ...(Number.isInteger(failed) && failed > 0 ? { failedAttemptsBefore: failed } : {}),
+    ...(lockedUntil ? { lockedUntil } : {}),
   };
 }

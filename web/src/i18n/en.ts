@@ -387,6 +387,9 @@ export const en: typeof fr = {
     markNew: 'New',
     markFirst: 'First access',
     markEmergency: 'Emergency access',
+    failedBefore_one: '{{count}} failed sign-in attempt before this one',
+    failedBefore_other: '{{count}} failed sign-in attempts before this one',
+    lockedUntil: 'account locked until {{date}}',
     outcome: { success: 'done', refused: 'refused', failed: 'failed' },
     actors: {
       patient: 'You',

@@ -385,6 +385,9 @@ export const fr = {
     markNew: 'Nouveau',
     markFirst: 'Premier accès',
     markEmergency: 'Accès en urgence',
+    failedBefore_one: '{{count}} tentative de connexion échouée avant celle-ci',
+    failedBefore_other: '{{count}} tentatives de connexion échouées avant celle-ci',
+    lockedUntil: 'compte bloqué jusqu’au {{date}}',
     outcome: { success: 'réussi', refused: 'refusé', failed: 'échoué' },
     actors: {
       patient: 'Vous',

@@ -1,7 +1,8 @@
 // TRACE-03 / TRACE-05: the access history, own actions and professionals' actions apart,
 // filtered by author; what is new since the last login has an orange edge, a professional's
 // first access is in bold, an emergency access has a red cross — as the FAQ describes. Each
-// entry links to its document and names its professional.
+// entry links to its document and names its professional; a login says, in words, the failed
+// attempts before it and the last lock (those attempts are on the security log, TRACE-05).
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Link } from 'react-aria-components';
@@ -121,6 +122,16 @@ export default function HistoryPage() {
                 — {t(`history.actions.${e.action}`, { defaultValue: t('history.actions.other') })}
                 {e.outcome !== 'success' ? ` (${t(`history.outcome.${e.outcome}`)})` : ''}
               </p>
+              {e.failedAttemptsBefore || e.lockedUntil ? (
+                <p className="history-login">
+                  {[
+                    e.failedAttemptsBefore ? t('history.failedBefore', { count: e.failedAttemptsBefore }) : '',
+                    e.lockedUntil ? t('history.lockedUntil', { date: f.dateTime(e.lockedUntil) }) : '',
+                  ]
+                    .filter(Boolean)
+                    .join(' ; ')}
+                </p>
+              ) : null}
               <p className="history-marks">
                 {e.isNew ? <span className="badge badge-new">{t('history.markNew')}</span> : null}
                 {e.firstAccess ? <span className="badge badge-first">{t('history.markFirst')}</span> : null}
