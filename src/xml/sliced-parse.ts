@@ -41,7 +41,24 @@ interface Opened {
   name: string;
 }
 
-const NAME_END = /[\s/>]/;
+// XML's white space (§2.3 S) only: JavaScript's \s also holds U+1680 and U+FEFF, which a name may
+// hold, so `</a\u1680>` passed for the end tag of `<a>` (the whole parse refuses it).
+const NAME_END = /[ \t\r\n/>]/;
+
+/**
+ * The most characters of start tags a slice is wrapped in, and the most elements taken apart one
+ * inside another: each slice is parsed with its ancestors' start tags, and each element taken
+ * apart is scanned again. Unbounded, a root start tag of 4 MB (one attribute) was parsed again
+ * for every slice, 2.4 s of CPU and a turn longer than the whole parse, and a chain of 62 nested
+ * elements cost its depth times its size. An element past either bound is parsed in one piece.
+ */
+const MAX_WRAPPER_CHARS = 16 * 1024;
+const MAX_OPENED = 8;
+
+/** What slicing cost, for tests: characters given to the parser, all slices and wrappers counted. */
+export interface SliceCost {
+  charactersParsed: number;
+}
 
 function nameAt(text: string, lt: number): string {
   let i = lt + 1;
@@ -58,12 +75,17 @@ function malformed(what: string): XmlParseError {
  * name must be its own (the content is parsed apart from both, so no parser compares them).
  */
 function contentOf(text: string, span: Span): { from: number; to: number } {
+  const content = closedContentOf(text, span);
+  if (!content) throw malformed(`the element ${span.name.slice(0, 80)} does not end with its own end tag`);
+  return content;
+}
+
+/** contentOf, or undefined when the span does not end with the element's own end tag. */
+function closedContentOf(text: string, span: Span): { from: number; to: number } | undefined {
   const from = startTagEnd(text, span.start);
   const to = text.lastIndexOf('</', span.end - 1);
-  if (from < 0 || to < from || !new RegExp(`^</${span.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*>$`).test(text.slice(to, span.end))) {
-    throw malformed(`the element ${span.name.slice(0, 80)} does not end with its own end tag`);
-  }
-  return { from, to };
+  const endTag = new RegExp(`^</${span.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[ \\t\\r\\n]*>$`);
+  return from < 0 || to < from || !endTag.test(text.slice(to, span.end)) ? undefined : { from, to };
 }
 
 /** The root element's span, or undefined when the text around it is more than a prolog and spaces (parsed whole then). */
@@ -87,8 +109,9 @@ function rootSpan(text: string, elements: number): Span | undefined {
  * The element that stands for the last of `opened` in the DOM of `inner` wrapped in their start
  * and end tags: the wrapper holds one element at each level, so it is found by going down.
  */
-function parseWithin(opened: Opened[], inner: string): Element {
+function parseWithin(opened: Opened[], inner: string, cost: SliceCost): Element {
   const xml = opened.map((o) => o.startTag).join('') + inner + opened.map((o) => `</${o.name}>`).reverse().join('');
+  cost.charactersParsed += xml.length;
   let el: Element = parseScannedXml(xml).documentElement!;
   for (let depth = 1; depth < opened.length; depth++) {
     let next: Node | null = el.firstChild;
@@ -103,30 +126,44 @@ function parseWithin(opened: Opened[], inner: string): Element {
  * elements with a turn of the event loop between them; the whole at once when it holds no more
  * than a slice (`elements`, as the scan counted them). XmlParseError when it is not well-formed.
  */
-export async function parseScannedXmlInSlices(text: string, elements: number, limits: XmlLimits, sliceElements: number): Promise<Document> {
+export async function parseScannedXmlInSlices(text: string, elements: number, limits: XmlLimits, sliceElements: number, cost: SliceCost = { charactersParsed: 0 }): Promise<Document> {
   const root = elements > sliceElements ? rootSpan(text, elements) : undefined;
-  if (!root) return parseScannedXml(text);
-  const content = contentOf(text, root);
-  // the root with nothing in it: the prolog, its start and end tags, what follows it
-  const doc = parseScannedXml(text.slice(0, content.from) + text.slice(content.to));
-  await fill(doc.documentElement!, text, root, content, [], limits, sliceElements);
+  // Not ended by the root's own end tag (a comment or a PI after it, or a mismatch), or a root
+  // start tag too large to wrap every slice in: the whole text, which the parser judges.
+  const content = root && closedContentOf(text, root);
+  if (!root || !content || content.from - root.start > MAX_WRAPPER_CHARS) {
+    cost.charactersParsed += text.length;
+    return parseScannedXml(text);
+  }
+  // the root with nothing in it: the prolog, its start and end tags
+  const shell = text.slice(0, content.from) + text.slice(content.to);
+  cost.charactersParsed += shell.length;
+  const doc = parseScannedXml(shell);
+  await fill(doc.documentElement!, text, root, content, [], limits, sliceElements, cost);
   return doc;
 }
 
 /**
- * Moves every node parsed in `from` to the end of `into`. The parser's document keeps the child
- * list of each element indexed, and re-indexes the whole list at each removal: moving 2,000
- * children one by one was 2 million steps a slice (a third more CPU than parsing the whole
- * text). The wrapper's document is dropped after the move, so its lists are left as they are:
- * its change counter (`_inc`, which only asks for that re-indexing) is set to none.
+ * Moves every node parsed in `from` to the end of `into`. xmldom renumbers all the children left
+ * in a parent each time one is taken out, unless its document's version counter (`_inc`) is 0:
+ * moved one by one, a slice of 40,000 comments (not elements, so not counted in a slice) took
+ * 9.5 s in one turn, 60 ms parsed whole. The slice's own element is dropped afterwards, so its
+ * list is left as it is; the counter is set again, past where it was, before anything reads it.
  */
 function moveChildren(from: Element, into: Element): void {
-  (from.ownerDocument as unknown as { _inc: number })._inc = 0;
-  while (from.firstChild) into.appendChild(from.firstChild);
+  const slice = from.ownerDocument as unknown as { _inc?: unknown };
+  const version = slice._inc;
+  if (typeof version === 'number') slice._inc = 0;
+  try {
+    while (from.firstChild) into.appendChild(from.firstChild);
+  } finally {
+    if (typeof version === 'number') slice._inc = version + 1;
+  }
 }
 
-async function fill(into: Element, text: string, span: Span, content: { from: number; to: number }, above: Opened[], limits: XmlLimits, sliceElements: number): Promise<void> {
+async function fill(into: Element, text: string, span: Span, content: { from: number; to: number }, above: Opened[], limits: XmlLimits, sliceElements: number, cost: SliceCost): Promise<void> {
   const opened = [...above, { startTag: text.slice(span.start, content.from), name: span.name }];
+  const wrapperChars = opened.reduce((sum, o) => sum + o.startTag.length, 0);
   await nextTurn();
   // its children, as a scan of its own text finds them (offsets from its start)
   const children: Span[] = scanXml(text.slice(span.start, span.end), limits).map((c) => ({ name: c.name, start: span.start + c.start, end: span.start + c.end, elements: c.elements }));
@@ -136,20 +173,21 @@ async function fill(into: Element, text: string, span: Span, content: { from: nu
   let groupElements = 0;
   const flush = async (to: number) => {
     if (to > from) {
-      moveChildren(parseWithin(opened, text.slice(from, to)), into);
+      moveChildren(parseWithin(opened, text.slice(from, to), cost), into);
       await nextTurn();
     }
     from = to;
     groupElements = 0;
   };
   for (const child of children) {
-    if (child.elements > sliceElements) {
+    const startTagChars = child.elements > sliceElements ? startTagEnd(text, child.start) - child.start : 0;
+    if (child.elements > sliceElements && opened.length < MAX_OPENED && startTagChars > 0 && wrapperChars + startTagChars <= MAX_WRAPPER_CHARS) {
       await flush(child.start);
       const inner = contentOf(text, child);
       // the child alone, empty: its content is parsed into it below
-      const shell = parseWithin([...opened, { startTag: text.slice(child.start, inner.from), name: child.name }], '');
+      const shell = parseWithin([...opened, { startTag: text.slice(child.start, inner.from), name: child.name }], '', cost);
       into.appendChild(shell);
-      await fill(shell, text, child, inner, opened, limits, sliceElements);
+      await fill(shell, text, child, inner, opened, limits, sliceElements, cost);
       from = child.end;
       continue;
     }
