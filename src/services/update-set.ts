@@ -188,7 +188,7 @@ class UpdateRun {
     if (current.version !== v.previousVersion) {
       throw versionError(`version ${v.previousVersion} is not the latest version (${current.version}) of the folder`, v.id);
     }
-    const problems = folderProblems(v.id, v.metadata);
+    const problems = folderProblems(v.id, v.metadata, current);
     if (problems.length) throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
     const m = v.metadata;
     if (m.patientId.value !== current.patientId.value || m.patientId.system !== current.patientId.system) {
