@@ -31,16 +31,29 @@ export interface MultipartReadLimits {
 }
 
 /**
+ * The most bytes a root part sent in base64 may take on the wire for an envelope of `maxBytes`:
+ * four characters for three bytes, with a CRLF after every 64 characters (MIME writes lines of
+ * 76, PEM-minded writers of 64). A sender that pads its base64 with more spaces or line breaks
+ * than that is refused with the envelope's limit, as one that sends the envelope larger than it.
+ */
+export function base64PartBytes(maxBytes: number): number {
+  const chars = Math.ceil(maxBytes / 3) * 4;
+  return chars + Math.ceil(chars / 64) * 2;
+}
+
+/**
  * Watches the root part while it arrives: the part named by the `start` parameter, else the
- * first. Once its headers are in, a root sent as itself (not base64, whose size is known only
- * decoded) is refused as soon as its body passes the envelope limit: an envelope of 60 MB was read
- * whole before the same limit refused it.
+ * first. Once its headers are in, the root is refused as soon as its body passes the envelope
+ * limit (in base64: what that limit takes in base64, base64PartBytes): an envelope of 60 MB was
+ * read whole before the same limit refused it.
  */
 class EnvelopeWatch {
   private readonly start: string | undefined;
   /** the part whose headers are awaited or were read, and where its body starts (-1: not the root, or not watched) */
   private part = -1;
   private bodyStart = -1;
+  /** the root's body's limit on the wire */
+  private partMax: number;
 
   constructor(
     start: string | undefined,
@@ -49,6 +62,7 @@ class EnvelopeWatch {
     private readonly slack: number,
   ) {
     this.start = start === undefined ? undefined : normaliseContentId(start);
+    this.partMax = maxBytes;
   }
 
   /** Throws the Fault once the open part is the root and its body is surely past the limit. */
@@ -62,9 +76,10 @@ class EnvelopeWatch {
       const headers = partHeaders(raw, ends.headersEnd);
       const isRoot = this.start === undefined ? open.index === 0 : normaliseContentId(headers['content-id'] ?? '') === this.start;
       const encoding = (headers['content-transfer-encoding'] ?? 'binary').trim().toLowerCase();
-      this.bodyStart = isRoot && encoding !== 'base64' ? open.start + ends.bodyStart : -1;
+      this.bodyStart = isRoot ? open.start + ends.bodyStart : -1;
+      this.partMax = encoding === 'base64' ? base64PartBytes(this.maxBytes) : this.maxBytes;
     }
-    if (this.bodyStart >= 0 && received - this.bodyStart - this.slack > this.maxBytes) {
+    if (this.bodyStart >= 0 && received - this.bodyStart - this.slack > this.partMax) {
       throw new XdsWireError(`the SOAP envelope is larger than ${this.maxBytes} bytes (CARNET_XML_MAX_BYTES)`, { status: 413 });
     }
   }
