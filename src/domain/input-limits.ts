@@ -45,3 +45,13 @@ export const RETRIEVE_MAX_DOCUMENTS_VARIABLE = 'CARNET_RETRIEVE_MAX_DOCUMENTS';
  */
 export const DEFAULT_SUBMISSION_MAX_DOCUMENTS = 100;
 export const SUBMISSION_MAX_DOCUMENTS_VARIABLE = 'CARNET_SUBMISSION_MAX_DOCUMENTS';
+
+/**
+ * Throws the refusal of a request holding more than `max` documents (or, for an ITI-57, new
+ * versions), `what` naming them: checked before anything else of the request.
+ */
+export function checkSubmissionDocuments(count: number, max: number = DEFAULT_SUBMISSION_MAX_DOCUMENTS, what = 'documents'): void {
+  if (count > max) {
+    throw new InputLimitError('too_costly', `the submission holds ${count} ${what}, more than ${max} (${SUBMISSION_MAX_DOCUMENTS_VARIABLE})`, SUBMISSION_MAX_DOCUMENTS_VARIABLE);
+  }
+}

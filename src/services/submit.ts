@@ -12,7 +12,7 @@ import { sqlState } from '../store/db-errors.js';
 import { guarded, type GuardedRecord } from './guard.js';
 import { lookupObjects } from '../store/registry-repo.js';
 import { admitNamedPatient, recordKeyFor, recordsOfOwnPatient, traceOtherPatientsNamed, type PatientRef } from './patient-binding.js';
-import { DEFAULT_SUBMISSION_MAX_DOCUMENTS, InputLimitError, SUBMISSION_MAX_DOCUMENTS_VARIABLE } from '../domain/input-limits.js';
+import { checkSubmissionDocuments } from '../domain/input-limits.js';
 import { planSubmission } from './submission-plan.js';
 import { fail, structuralProblems, UUID, type SubmitOptions } from './submission-shape.js';
 import { storeSubmission } from './submission-store.js';
@@ -52,10 +52,7 @@ export function submitService(deps: ServiceDeps) {
     async submit(caller: Caller, req: SubmissionRequest, options: SubmitOptions = {}): Promise<SubmissionResult> {
       await deps.availability?.ensureAvailable('document.submit');
       // before anything else is checked: the cost of the rest grows with the documents
-      const maxDocuments = deps.limits.submissionMaxDocuments ?? DEFAULT_SUBMISSION_MAX_DOCUMENTS;
-      if (req.documents.length > maxDocuments) {
-        throw new InputLimitError('too_costly', `the submission holds ${req.documents.length} documents, more than ${maxDocuments} (${SUBMISSION_MAX_DOCUMENTS_VARIABLE})`, SUBMISSION_MAX_DOCUMENTS_VARIABLE);
-      }
+      checkSubmissionDocuments(req.documents.length, deps.limits.submissionMaxDocuments);
       const problems = structuralProblems(req, options);
       if (problems.length) {
         // ACC-10: a bound caller's request that names another patient anywhere (an entry or a

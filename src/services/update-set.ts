@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { decide, type Decision } from '../domain/decide.js';
 import { dtmToDate, folderProblems, submissionSetProblems } from '../domain/entry-requirements.js';
+import { checkSubmissionDocuments } from '../domain/input-limits.js';
 import { metadataSizeProblems } from '../domain/metadata-limits.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
 import type { Action } from '../domain/actions.js';
@@ -43,6 +44,8 @@ export function updateSetService(deps: ServiceDeps) {
   return {
     async apply(caller: Caller, req: UpdateRequest): Promise<{ assignedIds: Record<string, string> }> {
       await deps.availability?.ensureAvailable('metadata.update');
+      // each version is a few statements under the record's lock, as a submission's documents
+      checkSubmissionDocuments(req.documents.length + req.folders.length, deps.limits.submissionMaxDocuments, 'new versions of documents and folders');
       const { patientKey, objects } = await recordOf(deps, caller, req);
       return guarded(deps, caller, {
         patientKey,

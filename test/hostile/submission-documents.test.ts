@@ -3,11 +3,16 @@
 // ~0.2 s, of 250-380 documents 0.5-1.4 s on a loaded machine; the request limits alone (20,000
 // XML elements, 500 Bundle entries) let some 450 and 249 through. A submission now deposits at
 // most CARNET_SUBMISSION_MAX_DOCUMENTS (100): past it, it is refused before anything is checked
-// or stored — XDSRegistryError naming the variable, or a 413 OperationOutcome.
+// or stored — XDSRegistryError naming the variable, or a 413 OperationOutcome. An ITI-57 holds
+// at most as many new versions: each is a few statements under the record's lock too (200 held
+// the embedded store's event loop 0.5-0.6 s).
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import { DEFAULT_SUBMISSION_MAX_DOCUMENTS as LIMIT } from '../../src/domain/input-limits.js';
 import type { Db } from '../../src/store/db.js';
+import { writeDocumentEntry } from '../../src/xds/ebrim/write.js';
+import { registryUpdate } from '../support/lock-xds.js';
 import { provideBundle } from '../support/mhd-bundle.js';
 import { describeEachStore } from '../support/stores.js';
 import { submission } from '../support/world.js';
@@ -68,6 +73,23 @@ describeEachStore('hostile submissions: how many documents one deposit may hold'
       code: 'too-costly',
       names: true,
     });
+    expect(await stored(db())).toEqual(before);
+  }, 120_000);
+
+  it(`refuses an ITI-57 of ${LIMIT + 1} new DocumentEntry versions with XDSRegistryError naming CARNET_SUBMISSION_MAX_DOCUMENTS, before any is looked up`, async () => {
+    const before = await stored(db());
+    const md = submission(one.ins, [{}]).documents[0]!.metadata;
+    const versions = Array.from({ length: LIMIT + 1 }, () => {
+      const id = `urn:uuid:${randomUUID()}`;
+      return (
+        writeDocumentEntry({ ...md, logicalId: `urn:uuid:${randomUUID()}` }, id) +
+        `<rim:Association id="urn:uuid:${randomUUID()}" associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" sourceObject="$SS" targetObject="${id}">` +
+        '<rim:Slot name="SubmissionSetStatus"><rim:ValueList><rim:Value>Original</rim:Value></rim:ValueList></rim:Slot>' +
+        '<rim:Slot name="PreviousVersion"><rim:ValueList><rim:Value>1</rim:Value></rim:ValueList></rim:Slot></rim:Association>'
+      );
+    });
+    const a = await postSoap(`${one.server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(one.ins, versions.join('')), { assertion });
+    expect({ status: responseStatus(a), codes: errorCodes(a), names: a.xml.includes('CARNET_SUBMISSION_MAX_DOCUMENTS') }).toEqual({ status: 'Failure', codes: ['XDSRegistryError'], names: true });
     expect(await stored(db())).toEqual(before);
   }, 120_000);
 
