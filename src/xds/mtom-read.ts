@@ -11,15 +11,19 @@ import { BOUNDARY_SNIFF_BYTES, multipartBoundary, MultipartSplitter, type Receiv
 import { XdsWireError } from './wire-error.js';
 
 /**
- * A body no Content-Length announced (chunked transfer) grows by doubling up to this, then to the
- * route's limit at once: growing a large body step by step was copies of tens of megabytes and
- * the collections they caused (a turn of the event loop of 170-300 ms for 60 MB; growing fourfold
- * up to 4 MB before the jump measured 185-450 ms in a large process, the jump at 1 MB 35 ms:
- * docs/PERFORMANCE.md); pages of the limit's buffer that no byte reaches are not memory the
- * process holds.
+ * A body no Content-Length announced (chunked transfer) grows by doubling up to this, then by
+ * GROWTH_PAST_DOUBLING at once, up to the route's limit: growing a large body step by step was
+ * copies of tens of megabytes and the collections they caused (a turn of the event loop of
+ * 170-300 ms for 60 MB; growing fourfold up to 4 MB before a jump to the limit measured 185-450 ms
+ * in a large process, the jump at 1 MB 35 ms: docs/PERFORMANCE.md). A jump straight to the limit
+ * (64 MB) made every chunked body past 1 MB count as 64 MB of the process's memory, unfinished
+ * bodies included: 30 connections of 1.2 MB each were 1.9 GB of buffers to the collector, and one
+ * client may hold 256. Growing eightfold, 1 MB becomes 8 MB then the limit: one more copy of 8 MB,
+ * and a buffer never more than eight times what arrived.
  */
 const FIRST_UNANNOUNCED_BYTES = 64 * 1024;
 const DOUBLED_UNTIL_BYTES = 1024 * 1024;
+const GROWTH_PAST_DOUBLING = 8;
 
 export interface MultipartReadLimits {
   /** the route's body limit (CARNET_DOCUMENT_BODY_LIMIT) */
@@ -139,8 +143,9 @@ export function readMultipartRequestBody(req: FastifyRequest, payload: Readable,
       if (received + chunk.length > limit) return stop(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
       if (received + chunk.length > body.length) {
         // unannounced (or longer than announced: refused at the end, as Fastify did)
-        const wanted = Math.max(body.length * 2, received + chunk.length);
-        const grown = Buffer.allocUnsafe(wanted > DOUBLED_UNTIL_BYTES ? limit : wanted);
+        let size = Math.max(body.length, FIRST_UNANNOUNCED_BYTES);
+        while (size < received + chunk.length) size *= size < DOUBLED_UNTIL_BYTES ? 2 : GROWTH_PAST_DOUBLING;
+        const grown = Buffer.allocUnsafe(Math.min(limit, size));
         body.copy(grown, 0, 0, received);
         body = grown;
       }
