@@ -3,6 +3,7 @@
 // request's patient id or record key into a record, so that the refusal is the same whether that
 // other patient has a record or not. The refusal is traced on the record concerned when there is
 // one (the caller's identity is established), else with the accesses that concern no record.
+import { namesRecordNotHeld } from '../domain/access.js';
 import { bindingAllows, boundPatientOf } from '../domain/binding.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import { findPatientKey, identifiersOfRecord } from '../store/record-repo.js';
@@ -41,11 +42,20 @@ async function admit(deps: ServiceDeps, caller: Caller, named: Named[], action: 
  * else is refused with refusal('other_patient'), whether or not that patient has a record.
  */
 export async function recordKeyFor(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string, extra: TraceExtra = {}): Promise<string | null> {
+  let key: string | null;
   // An unbound caller naming an identifier: its record, if any, is all there is to know.
-  if (boundPatientOf(caller.actor) === undefined && !('patientKey' in ref)) return findPatientKey(deps.db, ref);
-  const named = await resolveRef(deps, ref);
-  if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, extra);
-  return named.key;
+  if (boundPatientOf(caller.actor) === undefined && !('patientKey' in ref)) key = await findPatientKey(deps.db, ref);
+  else {
+    const named = await resolveRef(deps, ref);
+    if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, extra);
+    key = named.key;
+  }
+  // ACC-08, DMP-04: the patient side finds no record but its own; the attempt is traced there
+  if (key && namesRecordNotHeld(caller.actor, key)) {
+    await deps.db.transaction((tx) => traceCall(tx, deps, caller, key, action, 'denied', { ...extra, reason: 'wrong_record' }));
+    return null;
+  }
+  return key;
 }
 
 /**
