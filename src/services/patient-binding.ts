@@ -59,6 +59,25 @@ export async function recordKeyFor(deps: ServiceDeps, caller: Caller, ref: Patie
 }
 
 /**
+ * The record a patient reference leads to, with its identifiers (the reference's own first), as
+ * recordKeyFor decides it: null when there is none, or when the caller may not know of it (the
+ * patient side's other records, the attempt traced there). A bound caller naming another
+ * patient's record is refused (ACC-10); an identifier no record has is simply none.
+ */
+export async function recordNamedBy(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string): Promise<{ key: string; identifiers: PatientIdentifier[] } | null> {
+  const named = await resolveRef(deps, ref);
+  const key = named.key;
+  if (!key) return null;
+  // a record found holds its identifiers: the bound caller's own patient's or another's
+  if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, {});
+  if (namesRecordNotHeld(caller.actor, key)) {
+    await deps.db.transaction((tx) => traceCall(tx, deps, caller, key, action, 'denied', { reason: 'wrong_record' }));
+    return null;
+  }
+  return { key, identifiers: named.identifiers };
+}
+
+/**
  * ACC-10 on a patient a request names before the services see it as a patient id (the subject of
  * an ITI-65 Bundle: a record key, or a Patient with its id and identifiers, all one patient).
  */

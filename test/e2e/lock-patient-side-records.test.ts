@@ -7,14 +7,32 @@
 // (TRACE-01). A real port, FHIR, each store.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Bundle } from '@medplum/fhirtypes';
 import type { Actor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import { startLockServer, type Answer, type LockServer } from '../support/lock-clients.js';
 import { adultRecordAllowing, minorRecord } from '../support/lock-records.js';
+import { provideBundle } from '../support/mhd-bundle.js';
 import { storeKinds } from '../support/stores.js';
 import { as, newIns, proActor, submission } from '../support/world.js';
 
 const SELECTION_CODE = { coding: [{ system: 'https://carnet.example/fhir/CodeSystem/dmp-list-type', code: 'carnet-selection' }] };
+
+const TRE_A05 = 'https://mos.esante.gouv.fr/NOS/TRE_A05-TypeDocComplementaire/FHIR/TRE-A05-TypeDocComplementaire';
+
+/** A deposit of the patient's own (DOC-08, class 90), its subject `patient`. */
+function patientDeposit(patient: string): Bundle {
+  const bundle = provideBundle({ patient, docs: [{ typeCode: 'EXPPAT_2', classCode: '90', content: 'mes notes', mimeType: 'text/plain' }] });
+  for (const e of bundle.entry ?? []) if (e.resource?.resourceType === 'DocumentReference') e.resource.type = { coding: [{ system: TRE_A05, code: 'EXPPAT_2' }] };
+  return bundle;
+}
+
+/** The Bundle with its subject a Patient of the Bundle, known by `ins` alone. */
+function bySubjectIns(bundle: Bundle, ins: PatientIdentifier): Bundle {
+  const subject = 'urn:uuid:00000000-0000-4000-8000-000000000001';
+  bundle.entry!.push({ fullUrl: subject, resource: { resourceType: 'Patient', identifier: [{ system: `urn:oid:${ins.system}`, value: ins.value }] }, request: { method: 'POST', url: 'Patient' } });
+  return bundle;
+}
 
 /** The requests a holder may make about a record, named by `key` or by `ins`. */
 function requestsAbout(key: string, ins: PatientIdentifier): Array<{ method: string; path: string; body?: unknown }> {
@@ -44,6 +62,9 @@ function requestsAbout(key: string, ins: PatientIdentifier): Array<{ method: str
     { method: 'DELETE', path: `List/${scoped()}` },
     { method: 'GET', path: `AuditEvent/${scoped()}` },
     { method: 'GET', path: `Consent/${scoped()}` },
+    // ITI-65 (DOC-08: the patient deposits too), the subject named by key, then by INS
+    { method: 'POST', path: '', body: patientDeposit(`Patient/${key}`) },
+    { method: 'POST', path: '', body: bySubjectIns(patientDeposit('urn:uuid:00000000-0000-4000-8000-000000000001'), ins) },
   ];
 }
 
@@ -65,12 +86,13 @@ for (const kind of storeKinds()) {
     let lock: LockServer;
     let other: { patientKey: string; ins: PatientIdentifier };
     let holders: Array<{ who: string; actor: Actor }>;
+    let own: { patientKey: string; ins: PatientIdentifier };
 
     beforeAll(async () => {
       lock = await startLockServer(kind);
       const sv = lock.server.app.services;
       const doctor = proActor('doctor');
-      const own = await adultRecordAllowing(sv, [doctor]);
+      own = await adultRecordAllowing(sv, [doctor]);
       const minor = await minorRecord(sv, [{ given: 'Anne', family: 'Durand' }]);
       other = await adultRecordAllowing(sv, [doctor], [], { given: 'Paul', family: 'Martin', birthDate: '1975-01-02' });
       await sv.submissions.submit(as(doctor), submission(other.ins, [{ authorId: doctor.idNatPs, authorStructure: doctor.structureId }]));
@@ -86,6 +108,12 @@ for (const kind of storeKinds()) {
     const rowsOn = async (key: string) =>
       (await lock.db.query<{ n: number }>("SELECT count(*)::int AS n FROM access_trace WHERE chain_key = $1 AND outcome = 'denied' AND reason = 'wrong_record'", [key])).rows[0]!.n;
 
+    it('DOC-08: the deposit the comparison sends is taken on the patient’s own record, named by key and by INS', async () => {
+      const patient = holders[0]!.actor;
+      expect((await lock.c.fhir(patient, '', { method: 'POST', body: patientDeposit(`Patient/${own.patientKey}`) })).status).toBe(200);
+      expect((await lock.c.fhir(patient, '', { method: 'POST', body: bySubjectIns(patientDeposit('urn:uuid:00000000-0000-4000-8000-000000000001'), own.ins) })).status).toBe(200);
+    });
+
     it('ACC-08 / DMP-04: by INS or by key, every answer about another record is the one for an INS or a key no record has', async () => {
       const differences: unknown[] = [];
       for (const { who, actor } of holders) {
@@ -95,7 +123,7 @@ for (const kind of storeKinds()) {
         for (let i = 0; i < asked.length; i++) {
           const a = comparable(await lock.c.fhir(actor, asked[i]!.path, asked[i]!), [other.patientKey, other.patientKey.replace(/-/g, ''), other.ins.value]);
           const u = comparable(await lock.c.fhir(actor, unknown[i]!.path, unknown[i]!), [nobody.patientKey, nobody.patientKey.replace(/-/g, ''), nobody.ins.value]);
-          if (JSON.stringify(a) !== JSON.stringify(u)) differences.push({ who, request: `${asked[i]!.method} ${unknown[i]!.path}`, record: a, none: u });
+          if (JSON.stringify(a) !== JSON.stringify(u)) differences.push({ who, request: `${asked[i]!.method} ${asked[i]!.path.split(other.patientKey).join('<record>')}`, record: a, none: u });
         }
       }
       expect(differences).toEqual([]);
