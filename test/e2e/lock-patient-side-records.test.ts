@@ -12,6 +12,7 @@ import type { Actor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import { startLockServer, type Answer, type LockServer } from '../support/lock-clients.js';
 import { adultRecordAllowing, minorRecord } from '../support/lock-records.js';
+import { grantConsent } from '../support/fhir-record.js';
 import { provideBundle } from '../support/mhd-bundle.js';
 import { storeKinds } from '../support/stores.js';
 import { as, newIns, proActor, submission } from '../support/world.js';
@@ -44,6 +45,7 @@ function requestsAbout(key: string, ins: PatientIdentifier): Array<{ method: str
     { method: 'GET', path: `DocumentReference?patient.identifier=${token}&_total=accurate&_count=1` },
     { method: 'GET', path: `List?patient.identifier=${token}` },
     { method: 'GET', path: `Patient?identifier=${token}` },
+    { method: 'GET', path: `Patient?_id=${key}` },
     { method: 'GET', path: `Patient/${key}` },
     { method: 'GET', path: `Patient/${key}/_history/1` },
     { method: 'GET', path: `Patient/${key}/$home` },
@@ -51,6 +53,11 @@ function requestsAbout(key: string, ins: PatientIdentifier): Array<{ method: str
     { method: 'GET', path: `Patient/${key}/$contacts` },
     { method: 'GET', path: `Patient/${key}/$preferences` },
     { method: 'POST', path: `Patient/${key}/$close`, body: { resourceType: 'Parameters', parameter: [] } },
+    { method: 'POST', path: `Patient/${key}/$reactivate`, body: { resourceType: 'Parameters', parameter: [] } },
+    { method: 'POST', path: `Patient/${key}/$preferences`, body: { resourceType: 'Parameters', parameter: [{ name: 'pageSize', valueInteger: 2 }] } },
+    { method: 'POST', path: `Patient/${key}/$contacts`, body: { resourceType: 'Parameters', parameter: [{ name: 'emergencyContact', part: [{ name: 'name', valueString: 'Anne Morel' }, { name: 'phone', valueString: '06 12 34 56 78' }] }] } },
+    { method: 'POST', path: `Patient/${key}/$copy-request`, body: { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'copie' }, { name: 'delivery', valueCode: 'email' }] } },
+    { method: 'POST', path: 'Consent', body: grantConsent(key, 'Practitioner', proActor('doctor').idNatPs, 'deny') },
     { method: 'GET', path: `DocumentReference?patient=Patient/${key}` },
     { method: 'GET', path: `List?patient=Patient/${key}` },
     { method: 'GET', path: `List?code=carnet-selection&patient=Patient/${key}` },
