@@ -14,6 +14,7 @@ import { startLockServer, type Answer, type LockServer } from '../support/lock-c
 import { adultRecordAllowing, minorRecord } from '../support/lock-records.js';
 import { grantConsent } from '../support/fhir-record.js';
 import { provideBundle } from '../support/mhd-bundle.js';
+import { activeSession, call, startPortal, type Portal } from '../support/patient-portal.js';
 import { storeKinds } from '../support/stores.js';
 import { as, newIns, proActor, submission } from '../support/world.js';
 
@@ -151,6 +152,33 @@ for (const kind of storeKinds()) {
         [other.patientKey],
       );
       expect(byWhom.rows.map((r) => r.actor_kind)).toEqual(['legal_representative', 'patient']);
+    });
+  });
+}
+
+for (const kind of storeKinds()) {
+  describe(`TRACE-01 / ACC-08: a session opening a record its login does not reach [${kind}]`, () => {
+    let portal: Portal;
+    beforeAll(async () => {
+      portal = await startPortal({}, kind);
+    }, 60_000);
+    afterAll(async () => {
+      await portal?.close();
+    });
+
+    it('TRACE-01 / ACC-08: POST /auth/switch to another record answers as for a key no record has, and the attempt is traced on that record', async () => {
+      const sv = portal.server.app.services;
+      const mine = await adultRecordAllowing(sv, []);
+      const theirs = await adultRecordAllowing(sv, [], [], { given: 'Paul', family: 'Martin', birthDate: '1975-01-02' });
+      const { token } = await activeSession(portal, mine.patientKey, 'moi@carnet.test');
+      const rows = async () =>
+        (await portal.db.query<{ n: number }>("SELECT count(*)::int AS n FROM access_trace WHERE chain_key = $1 AND outcome = 'denied' AND reason = 'wrong_record'", [theirs.patientKey])).rows[0]!.n;
+      const before = await rows();
+      const other = await call(portal, 'POST', '/auth/switch', { token, body: { patient: theirs.patientKey } });
+      const none = await call(portal, 'POST', '/auth/switch', { token, body: { patient: randomUUID() } });
+      expect({ status: other.status, body: other.json }).toEqual({ status: none.status, body: none.json });
+      expect(other.status).toBe(404);
+      expect((await rows()) - before).toBe(1);
     });
   });
 }
