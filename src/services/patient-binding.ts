@@ -65,7 +65,8 @@ export async function recordKeyFor(deps: ServiceDeps, caller: Caller, ref: Patie
  * patient's record is refused (ACC-10); an identifier no record has is simply none.
  */
 export async function recordNamedBy(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string): Promise<{ key: string; identifiers: PatientIdentifier[] } | null> {
-  const named = await resolveRef(deps, ref);
+  // an unbound caller naming an identifier needs only the record's key (one look-up, as lookup)
+  const named = boundPatientOf(caller.actor) === undefined && !('patientKey' in ref) ? { key: await findPatientKey(deps.db, ref), identifiers: [ref] } : await resolveRef(deps, ref);
   const key = named.key;
   if (!key) return null;
   // a record found holds its identifiers: the bound caller's own patient's or another's
