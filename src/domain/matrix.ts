@@ -95,13 +95,13 @@ export function parseMatrix(raw: unknown, terminology: Terminology): Matrix {
       const s = asObject(sv, sw);
       const added = expandList(listOrEmpty(s.allow, `${sw}.allow`), `${sw}.allow`, terminology, groups);
       const removed = expandList(listOrEmpty(s.deny, `${sw}.deny`), `${sw}.deny`, terminology, groups);
-      specialties.set(spec, Object.freeze([...minus(new Set([...base, ...added]), removed)].sort()));
+      specialties.set(spec, [...minus(new Set([...base, ...added]), removed)].sort());
     }
     entries.set(profession, {
       profession,
       label: optionalString(e.label, `${where}.label`),
       basis: basis as MatrixBasis | undefined,
-      readable: Object.freeze([...base].sort()),
+      readable: [...base].sort(),
       specialties,
     });
   }

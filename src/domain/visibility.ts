@@ -28,17 +28,13 @@ export type VisibilityFilter =
   | { kind: 'none'; reason: ReasonCode }
   | {
       kind: 'some';
-      /**
-       * null = no type restriction; this module always gives a list (fail closed on unknown types).
-       * The matrix's or the terminology's own frozen list, shared by every filter of its readers:
-       * the SQL writes each such list's text once (visibility-sql.ts constantList).
-       */
-      allowedTypeCodes: readonly string[] | null;
+      /** null = no type restriction; this module always gives a list (fail closed on unknown types) */
+      allowedTypeCodes: string[] | null;
       /** a document carrying any of these confidentiality codes is hidden... */
       hiddenCodes: string[];
       /** ...unless one of its authorIds is in this list (MASK-01: the author still sees it) */
       hiddenExemptAuthorIds: string[];
-      excludedStatuses: readonly AvailabilityStatus[];
+      excludedStatuses: AvailabilityStatus[];
       /** MASK-04: a representative bound to a doctor's presence sees only the patient's own deposits */
       onlyPatientAuthored?: boolean;
       emergency: boolean;
@@ -49,15 +45,15 @@ export type VisibilityFilter =
  * transient state of an unfinished submission (DOC-03). Archived and Deprecated stay readable
  * (DOC-07: archived documents stay retrievable; a replaced version remains in the history).
  */
-export const EXCLUDED_STATUSES: readonly AvailabilityStatus[] = Object.freeze(['Deleted', 'Submitted']);
+export const EXCLUDED_STATUSES: readonly AvailabilityStatus[] = ['Deleted', 'Submitted'];
 
-const knownTypesCache = new WeakMap<Terminology, readonly string[]>();
+const knownTypesCache = new WeakMap<Terminology, string[]>();
 
 /** Every type of the terminology: the patient's side reads all of them, and only them (ACC-08). */
-function knownTypeCodes(terminology: Terminology): readonly string[] {
+function knownTypeCodes(terminology: Terminology): string[] {
   let list = knownTypesCache.get(terminology);
   if (!list) {
-    list = Object.freeze([...terminology.documentTypes.keys()].sort());
+    list = [...terminology.documentTypes.keys()].sort();
     knownTypesCache.set(terminology, list);
   }
   return list;
@@ -79,10 +75,10 @@ export function visibilityFilter(policy: Policy, actor: Actor, ctx: RecordContex
       const mt = isMedecinTraitant(ctx, actor);
       return {
         kind: 'some',
-        allowedTypeCodes: readable,
+        allowedTypeCodes: [...readable],
         hiddenCodes: mt ? [] : [MASQUE_PS],
         hiddenExemptAuthorIds: mt ? [] : [actor.idNatPs],
-        excludedStatuses: EXCLUDED_STATUSES,
+        excludedStatuses: [...EXCLUDED_STATUSES],
         emergency: access.emergency,
       };
     }
@@ -94,9 +90,9 @@ export function visibilityFilter(policy: Policy, actor: Actor, ctx: RecordContex
       if (ctx.status === 'closed') return none('record_closed');
       const common = {
         kind: 'some' as const,
-        allowedTypeCodes: knownTypeCodes(policy.terminology),
+        allowedTypeCodes: [...knownTypeCodes(policy.terminology)],
         hiddenExemptAuthorIds: [],
-        excludedStatuses: EXCLUDED_STATUSES,
+        excludedStatuses: [...EXCLUDED_STATUSES],
         emergency: false,
       };
       if (access.holder.kind === 'patient') return { ...common, hiddenCodes: [INVISIBLE_PATIENT] };

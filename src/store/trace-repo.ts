@@ -121,14 +121,9 @@ const APPEND_AFTER_LOCKED = `WITH appended AS (
  * cannot be made conditional on the move).
  */
 function expectedMove(condition?: string): string {
-  return condition ? `${MOVE_BEFORE_CONDITION} AND (${condition})${MOVE_AFTER_CONDITION}` : `${MOVE_BEFORE_CONDITION}${MOVE_AFTER_CONDITION}`;
-}
-// expectedMove's text on either side of the condition, made once: a read with a precondition
-// (ITI-18's ids) otherwise wrote the 28 columns' list and casts again on every request
-const MOVE_BEFORE_CONDITION = `target AS (
+  return `target AS (
     SELECT chain_key, lane FROM access_trace_head
-    WHERE chain_key = $${N + 3} AND lane = $${N + 4} AND seq = $${N + 5} AND hash = $${N + 6}`;
-const MOVE_AFTER_CONDITION = ` FOR UPDATE SKIP LOCKED
+    WHERE chain_key = $${N + 3} AND lane = $${N + 4} AND seq = $${N + 5} AND hash = $${N + 6}${condition ? ` AND (${condition})` : ''} FOR UPDATE SKIP LOCKED
   ), moved AS (
     UPDATE access_trace_head h SET seq = $${N + 1}, hash = $${N + 2} FROM target t
     WHERE h.chain_key = t.chain_key AND h.lane = t.lane RETURNING 1
@@ -137,6 +132,7 @@ const MOVE_AFTER_CONDITION = ` FOR UPDATE SKIP LOCKED
     SELECT ${WRITTEN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}`).join(', ')}
     WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1
   )`;
+}
 const EXPECTED_MOVE = expectedMove();
 /**
  * EXPECTED_MOVE, and when the lane was busy or had moved, the first lane no one holds locked and

@@ -44,25 +44,9 @@ const PLAIN_CODE = /^[A-Za-z0-9._:-]+$/;
  * statements to keep per connection. The reader's own ids (the exempt authors) stay parameters.
  */
 export function constantList(codes: readonly string[]): string | undefined {
-  // A reader's lists are few (one per role) and, from visibility.ts, the matrix's or the
-  // terminology's own frozen arrays: a frozen list's text is found by the array itself (it cannot
-  // change), without joining its up to ~100 codes into a key on every request (~4 µs).
-  if (Object.isFrozen(codes)) {
-    const found = madeFrozen.get(codes);
-    if (found !== undefined) return found.text;
-    const text = byCodes(codes);
-    madeFrozen.set(codes, { text });
-    return text;
-  }
-  return byCodes(codes);
-}
-
-/** constantList's texts by frozen list (forgotten with the list). */
-const madeFrozen = new WeakMap<readonly string[], { text: string | undefined }>();
-
-/** constantList of any list: its text made and checked once, then found by its codes. */
-function byCodes(codes: readonly string[]): string | undefined {
-  // joined by NUL: one list's key only when no code holds a NUL, never so for a plain one
+  // A reader's lists are made afresh for each request (visibility.ts) but are few (one per role):
+  // each one's text is made and checked once, then found by its codes (joined by NUL: one list's
+  // key only when no code holds a NUL, never so for a plain one).
   const make = () => (!codes.length || !codes.every((c) => PLAIN_CODE.test(c)) ? undefined : `ARRAY[${codes.map((c) => `'${c}'`).join(',')}]`);
   if (codes.some((c) => c.includes('\u0000'))) return make();
   const key = codes.join('\u0000');

@@ -4,11 +4,8 @@
 // code is ever read as SQL. The hidden codes and the reader's own ids stay parameters.
 import { describe, expect, it } from '@jest/globals';
 import type { VisibilityFilter } from '../../../src/domain/visibility.js';
-import type { RecordContext } from '../../../src/domain/record.js';
 import { SqlParams } from '../../../src/store/sql-params.js';
-import { constantList, visibilitySql } from '../../../src/store/visibility-sql.js';
-import { visibilityFilter } from '../../../src/domain/visibility.js';
-import { loadPolicy } from '../../../src/profiles/load.js';
+import { visibilitySql } from '../../../src/store/visibility-sql.js';
 
 const filter = (allowedTypeCodes: string[] | null, excludedStatuses: string[] = []): VisibilityFilter =>
   ({ kind: 'some', allowedTypeCodes, hiddenCodes: ['MASQUE_PS'], hiddenExemptAuthorIds: ['810000000001'], excludedStatuses, onlyPatientAuthored: false }) as unknown as VisibilityFilter;
@@ -40,26 +37,5 @@ describe('visibilitySql with constant lists', () => {
     const empty = new SqlParams();
     expect(visibilitySql(filter([]), empty, 'd', true, { constantLists: true })).not.toContain('ARRAY[');
     expect(empty.values).toEqual([[], ['MASQUE_PS'], ['810000000001']]);
-  });
-
-  it('a frozen list (the matrix\'s, the terminology\'s, the excluded statuses) is written as a copy of it is, and keeps its one text; a list that is not frozen is read anew each time', () => {
-    for (const codes of [['11488-4', 'PRESC_1.2:x'], ['11488-4', "x'); DROP TABLE dmp; --"], []]) {
-      const frozen = Object.freeze([...codes]);
-      expect(constantList(frozen)).toBe(constantList([...codes]));
-      expect(constantList(frozen)).toBe(constantList([...codes]));
-    }
-    const open = ['11488-4'];
-    expect(constantList(open)).toBe(`ARRAY['11488-4']`);
-    open.push("x'");
-    expect(constantList(open)).toBeUndefined();
-    // what the domain hands the store for a professional: frozen lists, shared by every filter of the role
-    const policy = loadPolicy();
-    const ctx: RecordContext = { patientKey: 'k', identifiers: [], status: 'open', emancipated: false, protectedAdult: false, medecinTraitant: null, grants: [], emergencyOppositions: { bris_de_glace: false, centre_15: false }, legalRepresentatives: [] };
-    const actor = { kind: 'professional', idNatPs: '810000000001', profession: '10', mode: 'bris_de_glace' } as const;
-    const [a, b] = [visibilityFilter(policy, actor, ctx, new Date()), visibilityFilter(policy, actor, ctx, new Date())];
-    expect([a.kind, b.kind]).toEqual(['some', 'some']);
-    const lists = (f: VisibilityFilter) => (f.kind === 'some' ? [f.allowedTypeCodes, f.excludedStatuses] : []);
-    expect(lists(a).every((l) => Object.isFrozen(l))).toBe(true);
-    expect(lists(a)[0]).toBe(lists(b)[0]);
   });
 });
