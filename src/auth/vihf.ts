@@ -181,6 +181,11 @@ export interface SecurityHeaderBlock {
 interface SignedAssertion {
   assertion: Element;
   id: string;
+  /**
+   * what the assertion says of its subject, read at its first use that passed (claimsOf): a
+   * remembered block's DOM is not walked again on every request, only its conditions are checked
+   */
+  claims?: Claims;
 }
 
 /**
@@ -207,7 +212,7 @@ export function verifyVihfBlock(block: SecurityHeaderBlock | undefined, config: 
     signed = signedAssertionOf(block.element(), config);
     if (key) verifiedBlocks.set(key, signed, Infinity);
   }
-  return identityFrom(signed.assertion, signed.id, config);
+  return identityFrom(signed, config);
 }
 
 /**
@@ -215,8 +220,7 @@ export function verifyVihfBlock(block: SecurityHeaderBlock | undefined, config: 
  * Throws VihfError.
  */
 export function verifyVihf(security: Element | undefined, config: VihfVerifierConfig): VihfIdentity {
-  const signed = signedAssertionOf(security, config);
-  return identityFrom(signed.assertion, signed.id, config);
+  return identityFrom(signedAssertionOf(security, config), config);
 }
 
 /** The assertion of a `wsse:Security` element once its signature is checked against the trusted certificates. Throws VihfError. */
@@ -352,8 +356,22 @@ function ceCode(v: AttrValue | undefined): { code?: string; codeSystem?: string 
   return { code: v.text || undefined };
 }
 
-function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig): VihfIdentity {
-  const notOnOrAfter = checkConditions(assertion, config);
+/** What a signed assertion says of its subject, whatever the moment and the server's configuration. */
+interface Claims {
+  nameId: string;
+  /** the professional as signed, never bound to a patient here: each identity gets its own copy */
+  professional: Readonly<ProfessionalActor>;
+  attributes: Readonly<Record<string, readonly string[]>>;
+  issuer?: string;
+  patientId?: Readonly<PatientIdentifier>;
+}
+
+/**
+ * The claims of an assertion; VihfError ('malformed') for one missing or unreadable (then nothing
+ * is kept: the next request reads and refuses them again). Frozen: a remembered block's claims
+ * are shared by every request that presents it.
+ */
+function claimsOf(assertion: Element): Claims {
   const subject = firstChild(assertion, NS.saml2, 'Subject');
   const nameId = textOf(subject ? firstChild(subject, NS.saml2, 'NameID') : undefined).trim();
   if (!nameId) throw new VihfError('malformed', 'the assertion has no Subject/NameID');
@@ -366,6 +384,7 @@ function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig
       const c = ceCode(v);
       return c.codeSystem ? `${c.code ?? ''}^${c.codeSystem}` : (c.code ?? '');
     });
+    Object.freeze(attributes[name]);
   }
   const roles = attrs.get(VIHF_ATTRIBUTE.role) ?? [];
   const profession = ceCode(roles[0]).code;
@@ -389,14 +408,9 @@ function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig
       actor.family = name.slice(space + 1).trim();
     } else actor.family = name;
   }
-
-  // An automated flow of a health insurer (NameID: the person responsible for it) is the insurer's
-  // feed: it deposits reimbursement data and is never taken for a professional.
-  const insurer = actor.structureId && config.insurerStructures?.includes(actor.structureId);
-  const identity: VihfIdentity = { actor: insurer ? { kind: 'insurer', insurerId: actor.structureId!, operator: nameId } : actor, assertionId: id, attributes };
-  if (notOnOrAfter) identity.notOnOrAfter = notOnOrAfter;
+  const claims: Claims = { nameId, professional: Object.freeze(actor), attributes: Object.freeze(attributes) };
   const issuer = textOf(firstChild(assertion, NS.saml2, 'Issuer')).trim();
-  if (issuer) identity.issuer = issuer;
+  if (issuer) claims.issuer = issuer;
   const resource = attrs.get(VIHF_ATTRIBUTE.resourceId);
   if (resource !== undefined) {
     // ACC-10: a resource-id that cannot be read as one patient (no value, an empty one, one
@@ -406,9 +420,34 @@ function identityFrom(assertion: Element, id: string, config: VihfVerifierConfig
     const [only] = values;
     const pid = values.size === 1 && only ? parseCx(only) : undefined;
     if (!pid) throw new VihfError('malformed', 'resource-id is not one CX patient identifier');
-    identity.patientId = pid;
+    claims.patientId = Object.freeze(pid);
+  }
+  return Object.freeze(claims);
+}
+
+/**
+ * The identity of a signed assertion: its conditions (validity, audience, lifetime) checked now,
+ * first, as before any claim; its claims read once per remembered block (SignedAssertion.claims),
+ * then copied into an identity of this request's own.
+ */
+function identityFrom(signed: SignedAssertion, config: VihfVerifierConfig): VihfIdentity {
+  const notOnOrAfter = checkConditions(signed.assertion, config);
+  const claims = (signed.claims ??= claimsOf(signed.assertion));
+  const actor: ProfessionalActor = { ...claims.professional };
+  // An automated flow of a health insurer (NameID: the person responsible for it) is the insurer's
+  // feed: it deposits reimbursement data and is never taken for a professional.
+  const insurer = actor.structureId && config.insurerStructures?.includes(actor.structureId);
+  const identity: VihfIdentity = {
+    actor: insurer ? { kind: 'insurer', insurerId: actor.structureId!, operator: claims.nameId } : actor,
+    assertionId: signed.id,
+    attributes: claims.attributes as Record<string, string[]>,
+  };
+  if (notOnOrAfter) identity.notOnOrAfter = notOnOrAfter;
+  if (claims.issuer) identity.issuer = claims.issuer;
+  if (claims.patientId) {
+    identity.patientId = claims.patientId;
     // ACC-10: the request may concern this patient and no other.
-    identity.actor.boundPatient = pid;
+    identity.actor.boundPatient = claims.patientId;
   }
   return identity;
 }
