@@ -15,7 +15,7 @@ import type {
 import { knownObjects } from '../domain/known-objects.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import type { Tx } from '../store/db.js';
-import { findDocuments, type CodeCriterion, type DocumentQuery } from '../store/document-repo.js';
+import { findDocuments, type CodeCriterion, type DocumentQuery } from '../store/document-search.js';
 import {
   findAssociations,
   findFolders,

@@ -11,7 +11,8 @@ import { documentFacts } from '../domain/record.js';
 import type { Resubmission, SubmissionRequest } from '../domain/submission.js';
 import { writeTogether, type Statement } from '../store/combined-writes.js';
 import type { Tx } from '../store/db.js';
-import { bareUuid, getEntry, insertEntryVersionStatement, joinLineage, putContentStatement, setEntryStatus } from '../store/document-repo.js';
+import { bareUuid, getEntry, insertEntryVersionStatement, joinLineage, setEntryStatus } from '../store/document-repo.js';
+import { putContentStatement } from '../store/document-content-repo.js';
 import {
   findAssociations,
   insertAssociation,

@@ -7,7 +7,7 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import type { VisibilityFilter } from '../../../src/domain/visibility.js';
 import type { Queryable } from '../../../src/store/db.js';
-import { documentWhere, type CodeCriterion, type DocumentQuery } from '../../../src/store/document-repo.js';
+import { documentWhere, type CodeCriterion, type DocumentQuery } from '../../../src/store/document-search.js';
 import { findFolders, findSubmissionSets } from '../../../src/store/registry-repo.js';
 import { SqlParams } from '../../../src/store/sql-params.js';
 import { describeEachStore } from '../../support/stores.js';
