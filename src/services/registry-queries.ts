@@ -16,7 +16,9 @@ import type {
 } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
 import type { CodeCriterion } from '../store/document-search.js';
-import { lookupObjects, lookupUniqueIds, type FolderQuery, type SubmissionSetQuery } from '../store/registry-repo.js';
+import { lookupObjects, lookupUniqueIds } from '../store/registry-repo.js';
+import type { FolderQuery } from '../store/folder-repo.js';
+import type { SubmissionSetQuery } from '../store/submission-set-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { documentService, type DocumentCriteria, type DocumentNarrowing, type DocumentPageSink } from './documents.js';
 import { guarded } from './guard.js';

@@ -8,16 +8,10 @@ import { knownObjects } from '../domain/known-objects.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { Tx } from '../store/db.js';
 import { findDocuments, type DocumentQuery } from '../store/document-search.js';
-import {
-  findAssociations,
-  findFolders,
-  findSubmissionSets,
-  lookupObjects,
-  type AssociationQuery,
-  type FolderQuery,
-  type RegistryObjectType,
-  type SubmissionSetQuery,
-} from '../store/registry-repo.js';
+import { lookupObjects, type RegistryObjectType } from '../store/registry-repo.js';
+import { findAssociations, type AssociationQuery } from '../store/association-repo.js';
+import { findFolders, type FolderQuery } from '../store/folder-repo.js';
+import { findSubmissionSets, type SubmissionSetQuery } from '../store/submission-set-repo.js';
 import { loadRegistryGraph } from '../store/registry-graph.js';
 import { idKey } from './known-ids.js';
 
