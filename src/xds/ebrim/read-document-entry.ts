@@ -5,21 +5,7 @@ import type { Author, Coded, DocumentEntryMetadata } from '../../domain/model.js
 import { NS, attr, childElements } from '../../xml/index.js';
 import type { Element } from '../../xml/index.js';
 import { DE_SCHEME, NODE, OBJECT_TYPE } from './constants.js';
-import {
-  extraSlots,
-  localized,
-  problem,
-  readAuthor,
-  readCoded,
-  readExternalIds,
-  readPatientId,
-  readSlots,
-  readStatus,
-  readVersion,
-  single,
-  takeSingleCode,
-  type Problems,
-} from './read-fields.js';
+import { extraSlots, localized, problem, readAuthor, readCoded, readExternalIds, readPatientId, readSlots, readStatus, readVersion, single, takeSingleCode, type Problems } from './read-fields.js';
 
 export interface ReadDocumentEntry {
   id: string;

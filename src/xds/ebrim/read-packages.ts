@@ -4,21 +4,7 @@ import type { Author, Coded, FolderMetadata, SubmissionSetMetadata } from '../..
 import { NS, attr, childElements } from '../../xml/index.js';
 import type { Element } from '../../xml/index.js';
 import { FD_SCHEME, NODE, SS_SCHEME } from './constants.js';
-import {
-  extraSlots,
-  localized,
-  problem,
-  readAuthor,
-  readCoded,
-  readExternalIds,
-  readPatientId,
-  readSlots,
-  readStatus,
-  readVersion,
-  single,
-  takeSingleCode,
-  type Problems,
-} from './read-fields.js';
+import { extraSlots, localized, problem, readAuthor, readCoded, readExternalIds, readPatientId, readSlots, readStatus, readVersion, single, takeSingleCode, type Problems } from './read-fields.js';
 
 export interface ReadSubmissionSet {
   id: string;
