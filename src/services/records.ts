@@ -96,19 +96,13 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
 
     /** TD0.2: does a DMP exist, its state, and how the caller stands with it. */
     async status(caller: Caller, identifier: PatientIdentifier): Promise<RecordStatus> {
+      // a patient or representative asking about another person's identifier is answered as for
+      // a patient without a DMP (recordKeyFor traces the attempt on the record it concerns)
       const key = await recordKeyFor(deps, caller, identifier, 'record.exists');
       if (!key) {
         await deps.db.transaction((tx) =>
           traceCall(tx, deps, caller, null, 'record.exists', 'success', { details: { exists: false } }),
         );
-        return { exists: false };
-      }
-      // A patient or representative asking about another person's identifier learns nothing:
-      // the answer is the same as for a patient without a DMP (ACC-08), and the attempt is
-      // traced on the record it concerns.
-      const a = caller.actor;
-      if ((a.kind === 'patient' || a.kind === 'legal_representative') && a.patientKey !== key) {
-        await deps.db.transaction((tx) => traceCall(tx, deps, caller, key, 'record.exists', 'denied', { reason: 'wrong_record' }));
         return { exists: false };
       }
       return guarded(deps, caller, {
