@@ -1,7 +1,7 @@
 // The pieces every ebRIM object is read from (Slots, Classifications as codes and authors,
 // ExternalIdentifiers, status, version), shared by the readers of document entries, packages and
-// associations. Each piece adds its problems to the caller's list, located by object id, so that one request
-// reports every structural fault at once.
+// associations. Each piece adds its problems to the caller's list, located by object id, so that
+// one request reports every structural fault at once.
 import { CarnetError } from '../../domain/errors.js';
 import type { Author, AvailabilityStatus, Coded, ExtraSlot, PatientIdentifier } from '../../domain/model.js';
 import { NS, attr, childElements, firstChild, textOf } from '../../xml/index.js';
