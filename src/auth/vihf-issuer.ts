@@ -5,7 +5,7 @@ import { SignedXml } from 'xml-crypto';
 import type { PatientIdentifier } from '../domain/model.js';
 import { NS, escapeAttr, escapeText } from '../xml/index.js';
 import { formatCx } from '../domain/hl7v2.js';
-import { VIHF_ATTRIBUTE } from './vihf.js';
+import { VIHF_ATTRIBUTE } from './vihf-identity.js';
 
 export interface CodedRole {
   code: string;

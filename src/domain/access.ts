@@ -1,7 +1,7 @@
 // Who reaches a record, before any document is looked at: identity checks of a professional
 // (ACC-04, ACC-08), blocks (ACC-03), authorisations and care teams (ACC-01, ACC-04),
 // emergency modes (ACC-05), and the patient's side (patient, legal representatives: MIN).
-import { ACCESS_MODES, type LegalRepresentativeActor, type PatientActor, type ProfessionalActor } from './actor.js';
+import { ACCESS_MODES, type Actor, type LegalRepresentativeActor, type PatientActor, type ProfessionalActor } from './actor.js';
 import { actsAsAdult, representativeStatus } from './minors.js';
 import type { Policy } from './policy.js';
 import type { ReasonCode } from './reasons.js';
@@ -104,6 +104,14 @@ export function professionalForPatient(policy: Policy, actor: ProfessionalActor,
 }
 
 export type Holder = { kind: 'patient' } | { kind: 'representative'; representative: LegalRepresentative };
+
+/**
+ * Whether a patient-side caller names a record other than the one it holds: holderAccess's
+ * `wrong_record`, asked before the record is loaded (a search naming its patient by INS).
+ */
+export function namesRecordNotHeld(actor: Actor, patientKey: string): boolean {
+  return (actor.kind === 'patient' || actor.kind === 'legal_representative') && actor.patientKey !== patientKey;
+}
 
 /**
  * The patient side of a record: the patient (any age: a minor may consult the record), or a

@@ -71,3 +71,13 @@ const CONCEALING: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 export function hidesExistence(reason: ReasonCode): boolean {
   return CONCEALING.has(reason);
 }
+
+/**
+ * ACC-08, DMP-04 for the patient side: a patient or a legal representative holds one record, and
+ * any other does not exist for them. Refused for this reason, they are answered exactly as for a
+ * key or an identifier no record has (the refusal is still traced on the record they named):
+ * "wrong record" told anyone with a patient account which INS has a DMP.
+ */
+export function hidesRecord(reason: ReasonCode): boolean {
+  return reason === 'wrong_record';
+}

@@ -16,18 +16,39 @@ export function loggerOptions(level: string): LoggerOptions {
     // `req` as Fastify's own lines would write it: the path and the names of the query parameters.
     serializers: { err: loggableError, req: (req: { method?: string; url?: string }) => ({ method: req.method, url: loggableUrl(req.url ?? '') }) },
     hooks: { logMethod: loggableArguments },
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-        'headers.authorization',
-        'headers.cookie',
-        ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `body.${k}`]),
-      ],
-      censor: '[redacted]',
-    },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
+}
+
+/** What the log blanks, wherever a line holds it. */
+const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `body.${k}`]),
+];
+
+/** The first name of every path above (`req`, `headers`, `code`...): a line without any of them at its top has nothing the paths reach from there. */
+const REDACTED_TOP = new Set(REDACT_PATHS.filter((p) => !p.startsWith('*.')).map((p) => p.split('.')[0]!));
+/** The names `*.name` blanks one level down, in whatever object. */
+const REDACTED_BELOW = new Set(REDACT_PATHS.filter((p) => p.startsWith('*.')).map((p) => p.slice(2)));
+
+/**
+ * Whether the redaction pass could change anything in a line of these fields: a top-level name
+ * one of its paths starts with, or a name `*.name` blanks in an object one level down (no path
+ * reaches deeper without a top-level name of its own). When false, the line may be written
+ * without the pass (which clones and walks every object value: 15-20 µs a request line, more than
+ * the rest of its writing) and holds exactly what the pass would have left.
+ */
+export function redactionReaches(fields: Record<string, unknown>): boolean {
+  for (const k of Object.keys(fields)) {
+    if (REDACTED_TOP.has(k)) return true;
+    const v = fields[k];
+    if (v !== null && typeof v === 'object') for (const inner of Object.keys(v)) if (REDACTED_BELOW.has(inner)) return true;
+  }
+  return false;
 }
 
 /**

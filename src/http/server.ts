@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino';
 import type { Config, InputLimits } from '../config/config.js';
 import { CarnetError, isCarnetError, retryAfterSeconds } from '../domain/errors.js';
-import { addRouteWords, loggableUrl } from './logging.js';
+import { addRouteWords, loggableUrl, redactionReaches } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
@@ -70,6 +70,9 @@ function queryDecodes(url: string): boolean {
   }
 }
 
+/** The request id's name in every line of a request's log (req.log's binding, and the request line's first field). */
+const REQUEST_ID_LABEL = 'requestId';
+
 export function buildHttpServer(config: Config, logger: Logger): FastifyInstance {
   const compilers = lazyCompilers();
   const app = Fastify({
@@ -77,7 +80,7 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Fastify's own two lines per request are replaced by the single line of onResponse below.
     // The same name as the x-request-id header of every answer and the trace's request id.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: REQUEST_ID_LABEL }),
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     http: httpServerOptions(config.connections, config.requestTimeoutMs),
@@ -155,20 +158,26 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     return payload;
   });
   // One line per request: who, what, how it ended and why (never a value of the request).
+  // Written without the redaction pass when nothing in it is a name the pass blanks
+  // (redactionReaches: then the pass has nothing to take), by the redacting req.log otherwise.
+  // `requestId` first: the same bytes as req.log's line.
+  const requestLines = logger.child({}, { redact: [] });
   app.addHook('onResponse', async (req, reply) => {
-    req.log.info(
-      {
-        method: req.method,
-        url: loggableUrl(req.url),
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-        remote: req.ip,
-        ...(req.facts?.actor ? { actor: req.facts.actor } : {}),
-        // `error` and `reason` at the top: a field named `code` is blanked as a one-time code would be.
-        ...(req.facts?.error ?? {}),
-      },
-      'request',
-    );
+    const line = {
+      [REQUEST_ID_LABEL]: req.id,
+      method: req.method,
+      url: loggableUrl(req.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      remote: req.ip,
+      ...(req.facts?.actor ? { actor: req.facts.actor } : {}),
+      // `error` and `reason` at the top: a field named `code` is blanked as a one-time code would be.
+      ...(req.facts?.error ?? {}),
+    };
+    if (redactionReaches(line)) {
+      const { [REQUEST_ID_LABEL]: _bound, ...fields } = line;
+      req.log.info(fields, 'request');
+    } else requestLines.info(line, 'request');
     // These three fields only, not the error (`err`) with its stack and whatever else it holds;
     // no field named `code`, which the log blanks as on the line above.
     if (req.facts?.unexpected !== undefined) req.log.error({ err: req.facts.unexpected }, 'unexpected error (answered: internal error)');

@@ -13,7 +13,7 @@ import { updateDmp, type LoadedRecord } from '../store/record-repo.js';
 import { bumpVersion, getVersions } from '../store/resource-version-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal } from './guard.js';
-import { changePatientVersion } from './records.js';
+import { changePatientVersion } from './patient-version.js';
 
 /** An authorisation or block with its version (1 as granted, 2 once revoked). */
 export type VersionedGrant = GrantRow & { version: ResourceVersion };

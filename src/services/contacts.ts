@@ -9,7 +9,7 @@ import { isUuid } from './auth-trace.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
-import { changePatientVersion, checkPatientIfMatch } from './records.js';
+import { changePatientVersion, checkPatientIfMatch } from './patient-version.js';
 
 export interface EmergencyContact {
   name: string;

@@ -3,7 +3,8 @@
 import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import { visibilityFilter } from '../domain/visibility.js';
-import { findDocuments, getEntry, getLatestByLogicalId, toStoredEntry, type DocumentPage, type DocumentQuery } from '../store/document-repo.js';
+import { getEntry, getLatestByLogicalId, toStoredEntry } from '../store/document-repo.js';
+import { findDocuments, type DocumentPage, type DocumentQuery } from '../store/document-search.js';
 import {
   countDocumentsUpTo,
   documentIdsSelect,

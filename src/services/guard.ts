@@ -7,7 +7,7 @@ import { boundPatientOf } from '../domain/binding.js';
 import { decide, type Decision } from '../domain/decide.js';
 import { CarnetError } from '../domain/errors.js';
 import { documentFacts, type DocumentFacts } from '../domain/record.js';
-import { hidesExistence, type ReasonCode } from '../domain/reasons.js';
+import { hidesExistence, hidesRecord, type ReasonCode } from '../domain/reasons.js';
 import type { PatientIdentifier, StoredDocumentEntry } from '../domain/model.js';
 import type { Statement } from '../store/combined-writes.js';
 import type { Tx } from '../store/db.js';
@@ -140,6 +140,11 @@ export type GuardedWork<T> = GuardedRecord & {
   refusalAnswer?: () => CarnetError;
 };
 
+/** The error for a record that does not exist: the work's own, else unknown_patient. */
+function missingRecord(work: Pick<GuardedRecord, 'missing'>): CarnetError {
+  return work.missing?.() ?? new CarnetError('unknown_patient', 'no DMP for this patient');
+}
+
 type Outcome<T> = { ok: true; value: T } | { ok: false; reason: ReasonCode; concealed: boolean };
 
 /** Every action decided, in order; the first refusal, or a permit (emergency if any part is one). */
@@ -166,7 +171,7 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
         ? await loadRecordByIdentifier(tx, work.byIdentifier, work.lock ?? false)
         : await loadRecord(tx, work.patientKey, work.lock ?? false);
       recordMissing = !record;
-      if (!record) throw work.missing?.() ?? new CarnetError('unknown_patient', 'no DMP for this patient');
+      if (!record) throw missingRecord(work);
       patientKey ??= record.context.patientKey;
       const document = work.loadDocument ? await work.loadDocument(tx) : null;
       if (work.loadDocument && !document) throw unknownDocument();
@@ -223,6 +228,13 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
     }
     throw e;
   }
-  if (!outcome.ok) throw work.refusalAnswer?.() ?? (outcome.concealed ? unknownDocument(outcome.reason) : refusal(outcome.reason));
+  if (!outcome.ok) {
+    if (work.refusalAnswer) throw work.refusalAnswer();
+    if (outcome.concealed) throw unknownDocument(outcome.reason);
+    // ACC-08: a record the patient side does not hold is answered as one that does not exist
+    // (its refusal is traced on it above)
+    if (hidesRecord(outcome.reason)) throw missingRecord(work);
+    throw refusal(outcome.reason);
+  }
   return outcome.value;
 }

@@ -7,7 +7,7 @@ import { visibilityFilter } from '../domain/visibility.js';
 import { countByClass, type ClassCount } from '../store/document-counts.js';
 
 export type { ClassCount };
-import { findDocuments } from '../store/document-repo.js';
+import { findDocuments } from '../store/document-search.js';
 import { updateDmp } from '../store/record-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';

@@ -4,8 +4,11 @@
 import type { AvailabilityStatus, StoredFolder, StoredSubmissionSet } from '../domain/model.js';
 import { knownObjects } from '../domain/known-objects.js';
 import { visibilityFilter } from '../domain/visibility.js';
-import { bareUuid, findDocuments } from '../store/document-repo.js';
-import { countFolders, findAssociations, findFolders, lookupObjects, type FolderQuery } from '../store/registry-repo.js';
+import { bareUuid } from '../store/document-repo.js';
+import { findDocuments } from '../store/document-search.js';
+import { lookupObjects } from '../store/registry-repo.js';
+import { findAssociations } from '../store/association-repo.js';
+import { countFolders, findFolders, type FolderQuery } from '../store/folder-repo.js';
 import { pageOfKnownSets, setsToJudge, type KnownSetsQuery } from '../store/submission-set-pages.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { loadRegistryGraph } from '../store/registry-graph.js';

@@ -13,7 +13,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { findHolderAccount, findLogin, getAccount, insertAccount, updateAccount, type AccountRow } from '../store/account-repo.js';
 import type { Queryable } from '../store/db.js';
 import { joinLogin, recordsOfLogin } from '../store/login-record-repo.js';
-import { loadRecord } from '../store/record-repo.js';
+import { identifiersOfRecord, loadRecord } from '../store/record-repo.js';
 import { accountActor, isUuid, tracedWork } from './auth-trace.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { traceCall } from './guard.js';
@@ -136,7 +136,14 @@ export function loginRecordService(deps: ServiceDeps, options: LoginRecordOption
       const own = await getAccount(deps.db, s.patientKey, s.accountId);
       if (!own || own.disabled_at) throw new CarnetError('unauthenticated', 'this account is no longer active', { reason: 'account_inactive' });
       const ref = (await recordsOfLogin(deps.db, own.login)).find((r) => r.patient_key === patientKey);
-      if (!ref) throw new CarnetError('not_found', 'this login reaches no such record');
+      if (!ref) {
+        // TRACE-01: an established caller tried to open a record it does not hold; the attempt is
+        // traced on that record when there is one, and the answer is the same either way (ACC-08)
+        if ((await identifiersOfRecord(deps.db, patientKey)).length) {
+          await deps.db.transaction((tx) => traceCall(tx, deps, caller, patientKey, 'auth.login', 'denied', { reason: 'wrong_record', details: { sameLogin: true } }));
+        }
+        throw new CarnetError('not_found', 'this login reaches no such record');
+      }
       // a refusal is traced and committed, then thrown
       const outcome = await deps.db.transaction(async (tx): Promise<{ ok: true; session: OpenedSession } | { ok: false; error: CarnetError }> => {
         const now = deps.clock.now();

@@ -8,7 +8,8 @@ import { CarnetError } from '../domain/errors.js';
 import type { StoredDocumentEntry } from '../domain/model.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { Queryable } from '../store/db.js';
-import { bareUuid, findDocuments, type DocumentSort } from '../store/document-repo.js';
+import { bareUuid } from '../store/document-repo.js';
+import { findDocuments, type DocumentSort } from '../store/document-search.js';
 
 /** The versions `ids` (bare, lower case, distinct) name, for the reader whose filter is `visibility`; throws for the first that names none. */
 export async function namedDocuments(q: Queryable, patientKey: string, ids: readonly string[], visibility: VisibilityFilter, sort: DocumentSort = 'date-desc'): Promise<StoredDocumentEntry[]> {

@@ -3,6 +3,8 @@
 // request's patient id or record key into a record, so that the refusal is the same whether that
 // other patient has a record or not. The refusal is traced on the record concerned when there is
 // one (the caller's identity is established), else with the accesses that concern no record.
+// The patient side is held to its own record the same way: another one is none to it (ACC-08).
+import { namesRecordNotHeld } from '../domain/access.js';
 import { bindingAllows, boundPatientOf } from '../domain/binding.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import { findPatientKey, identifiersOfRecord } from '../store/record-repo.js';
@@ -41,11 +43,41 @@ async function admit(deps: ServiceDeps, caller: Caller, named: Named[], action: 
  * else is refused with refusal('other_patient'), whether or not that patient has a record.
  */
 export async function recordKeyFor(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string, extra: TraceExtra = {}): Promise<string | null> {
+  let key: string | null;
   // An unbound caller naming an identifier: its record, if any, is all there is to know.
-  if (boundPatientOf(caller.actor) === undefined && !('patientKey' in ref)) return findPatientKey(deps.db, ref);
-  const named = await resolveRef(deps, ref);
-  if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, extra);
-  return named.key;
+  if (boundPatientOf(caller.actor) === undefined && !('patientKey' in ref)) key = await findPatientKey(deps.db, ref);
+  else {
+    const named = await resolveRef(deps, ref);
+    if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, extra);
+    key = named.key;
+  }
+  return heldOrNone(deps, caller, key, action, extra);
+}
+
+/**
+ * ACC-08, DMP-04: the patient side finds no record but the one it holds. Another one is none to
+ * it, as a key or an identifier no record has; the attempt is traced on that record (TRACE-01).
+ */
+async function heldOrNone(deps: ServiceDeps, caller: Caller, key: string | null, action: string, extra: TraceExtra): Promise<string | null> {
+  if (!key || !namesRecordNotHeld(caller.actor, key)) return key;
+  await deps.db.transaction((tx) => traceCall(tx, deps, caller, key, action, 'denied', { ...extra, reason: 'wrong_record' }));
+  return null;
+}
+
+/**
+ * The record a patient reference leads to, with its identifiers (the reference's own first), as
+ * recordKeyFor decides it: null when there is none, or when the caller may not know of it (the
+ * patient side's other records, the attempt traced there). A bound caller naming another
+ * patient's record is refused (ACC-10); an identifier no record has is simply none.
+ */
+export async function recordNamedBy(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string): Promise<{ key: string; identifiers: PatientIdentifier[] } | null> {
+  // an unbound caller naming an identifier needs only the record's key (one look-up, as lookup)
+  const named = boundPatientOf(caller.actor) === undefined && !('patientKey' in ref) ? { key: await findPatientKey(deps.db, ref), identifiers: [ref] } : await resolveRef(deps, ref);
+  if (!named.key) return null;
+  // a record found holds its identifiers: the bound caller's own patient's or another's
+  if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, {});
+  const key = await heldOrNone(deps, caller, named.key, action, {});
+  return key ? { key, identifiers: named.identifiers } : null;
 }
 
 /**

@@ -5,7 +5,8 @@
 import { boundPatientOf } from '../domain/binding.js';
 import { CarnetError } from '../domain/errors.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
-import { bareUuid, type DocumentQuery } from '../store/document-repo.js';
+import { bareUuid } from '../store/document-repo.js';
+import type { DocumentQuery } from '../store/document-search.js';
 import type { DocumentRowsRow } from '../store/document-stream.js';
 import type { Tx } from '../store/db.js';
 import type { LoadedRecord } from '../store/record-repo.js';

@@ -11,7 +11,7 @@ import type { IssuedCredentials } from './accounts.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, traceCall } from './guard.js';
 import { majorityNoticeText, representativeEndedText } from './messages.js';
-import type { CreationCredentialIssuer, NewRepresentative } from './records.js';
+import type { CreationCredentialIssuer, NewRepresentative } from './record-creation.js';
 
 /** Sends a message; the patient-access work plugs the outbox in here. */
 export type Notify = (tx: Tx, message: { patientKey: string; to: RepresentativeRow; kind: string; subject: string; body: string }) => Promise<void>;

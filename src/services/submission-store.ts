@@ -11,21 +11,12 @@ import { documentFacts } from '../domain/record.js';
 import type { Resubmission, SubmissionRequest } from '../domain/submission.js';
 import { writeTogether, type Statement } from '../store/combined-writes.js';
 import type { Tx } from '../store/db.js';
-import { bareUuid, getEntry, insertEntryVersionStatement, joinLineage, putContentStatement, setEntryStatus } from '../store/document-repo.js';
-import {
-  findAssociations,
-  insertAssociation,
-  insertAssociationStatement,
-  insertFolderVersionStatement,
-  insertSubmissionSetStatement,
-  lookupObjects,
-  registerObject,
-  registerObjectsStatement,
-  registerUniqueIdsStatement,
-  touchFolder,
-  type RegistryObjectRow,
-  type UniqueIdRow,
-} from '../store/registry-repo.js';
+import { bareUuid, getEntry, insertEntryVersionStatement, joinLineage, setEntryStatus } from '../store/document-repo.js';
+import { putContentStatement } from '../store/document-content-repo.js';
+import { lookupObjects, registerObject, registerObjectsStatement, registerUniqueIdsStatement, type RegistryObjectRow, type UniqueIdRow } from '../store/registry-repo.js';
+import { findAssociations, insertAssociation, insertAssociationStatement } from '../store/association-repo.js';
+import { insertFolderVersionStatement, touchFolder } from '../store/folder-repo.js';
+import { insertSubmissionSetStatement } from '../store/submission-set-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import type { TraceExtra } from './guard.js';
 import { idKey } from './known-ids.js';

@@ -11,7 +11,7 @@ import { boundPatientOf } from '../domain/binding.js';
 import { sqlState } from '../store/db-errors.js';
 import { guarded, type GuardedRecord } from './guard.js';
 import { lookupObjects } from '../store/registry-repo.js';
-import { admitNamedPatient, recordKeyFor, recordsOfOwnPatient, traceOtherPatientsNamed, type PatientRef } from './patient-binding.js';
+import { admitNamedPatient, recordKeyFor, recordNamedBy, recordsOfOwnPatient, traceOtherPatientsNamed, type PatientRef } from './patient-binding.js';
 import { checkSubmissionDocuments } from '../domain/input-limits.js';
 import { planSubmission } from './submission-plan.js';
 import { fail, structuralProblems, UUID, type SubmitOptions } from './submission-shape.js';
@@ -48,6 +48,9 @@ export function submitService(deps: ServiceDeps) {
      * Patient resource), asked before the door looks that patient up.
      */
     admitSubject: (caller: Caller, refs: PatientRef[]): Promise<void> => admitNamedPatient(deps, caller, refs, 'document.submit'),
+
+    /** ITI-65's subject: the record it names, as the caller may know of it (recordNamedBy). */
+    subjectRecord: (caller: Caller, ref: PatientRef) => recordNamedBy(deps, caller, ref, 'document.submit'),
 
     async submit(caller: Caller, req: SubmissionRequest, options: SubmitOptions = {}): Promise<SubmissionResult> {
       await deps.availability?.ensureAvailable('document.submit');

@@ -14,22 +14,10 @@ import type { NewVersion, StatusChange, UpdateRequest } from '../domain/update-r
 import type { Tx } from '../store/db.js';
 import { bareUuid, getEntry, getLatestByLogicalId, setEntryStatus } from '../store/document-repo.js';
 import type { LoadedRecord } from '../store/record-repo.js';
-import {
-  findAssociations,
-  findFolders,
-  insertAssociation,
-  insertFolderVersion,
-  insertSubmissionSet,
-  lookupObjects,
-  lookupUniqueIds,
-  markFolderNotLatest,
-  registerObject,
-  registerUniqueId,
-  setAssociationStatus,
-  setFolderStatus,
-  touchFolder,
-  type RegistryObjectType,
-} from '../store/registry-repo.js';
+import { lookupObjects, lookupUniqueIds, registerObject, registerUniqueId, type RegistryObjectType } from '../store/registry-repo.js';
+import { findAssociations, insertAssociation, setAssociationStatus } from '../store/association-repo.js';
+import { findFolders, insertFolderVersion, markFolderNotLatest, setFolderStatus, touchFolder } from '../store/folder-repo.js';
+import { insertSubmissionSet } from '../store/submission-set-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal, type TraceExtra } from './guard.js';
 import { contentAttributeChanges, nextDocumentVersion, storeDocumentVersion } from './metadata-updates.js';

@@ -1,7 +1,7 @@
 // PAT-01: the record's documents counted per category (classCode) and availability, in SQL and
 // under the reader's visibility filter, so that a hidden document is never counted (ACC-08).
-import type { DocumentQuery } from './document-repo.js';
-import { documentWhere } from './document-repo.js';
+import type { DocumentQuery } from './document-search.js';
+import { documentWhere } from './document-search.js';
 import type { Queryable } from './db.js';
 import { SqlParams } from './sql-params.js';
 

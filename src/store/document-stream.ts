@@ -3,7 +3,8 @@
 // written as it is read). The WHERE clause is documentWhere's, the caller's visibility filter
 // always in it (ACC-08), and the order is the search's own.
 import type { Queryable, Tx } from './db.js';
-import { COLUMNS_BUT_METADATA, countDocuments, documentWhere, ORDER, type DocumentQuery, type DocumentRow, type PageColumn } from './document-repo.js';
+import { COLUMNS_BUT_METADATA, type DocumentRow } from './document-repo.js';
+import { countDocuments, documentWhere, ORDER, type DocumentQuery, type PageColumn } from './document-search.js';
 import { knownVersionsParam } from './known-versions.js';
 import { SqlParams } from './sql-params.js';
 import { EntryUuidList } from '../util/entry-uuid-list.js';

@@ -4,7 +4,8 @@
 import type { AssociationType } from '../domain/model.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { Queryable } from './db.js';
-import { bareUuid, type PageColumn } from './document-repo.js';
+import { bareUuid } from './document-repo.js';
+import type { PageColumn } from './document-search.js';
 import { SqlParams } from './sql-params.js';
 import { constantList, visibilitySql } from './visibility-sql.js';
 

@@ -11,7 +11,7 @@ import type { StoredSubmissionSet } from '../domain/model.js';
 import type { VisibilityFilter } from '../domain/visibility.js';
 import type { Queryable } from './db.js';
 import { bareUuid } from './document-repo.js';
-import { SUBMISSION_SET_COLUMNS, SUBMISSION_SET_ORDER, submissionSetWhere, toSubmissionSet, type SubmissionSetQuery, type SubmissionSetRow } from './registry-repo.js';
+import { SUBMISSION_SET_COLUMNS, SUBMISSION_SET_ORDER, submissionSetWhere, toSubmissionSet, type SubmissionSetQuery, type SubmissionSetRow } from './submission-set-repo.js';
 import { SqlParams } from './sql-params.js';
 import { visibilitySql } from './visibility-sql.js';
 

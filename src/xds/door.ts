@@ -25,7 +25,8 @@ import { isReceivedMultipart } from './mtom-split.js';
 import { streamMtomMessage, type StreamedAttachment } from './mtom-stream.js';
 import { isCarnetError, isDatabaseOutage } from '../domain/errors.js';
 import { isInputLimitError } from '../domain/input-limits.js';
-import { buildSoapEnvelope, effectiveAction, faultFor, limitFault, readSoapHead, responseAction, scanEnvelope, transactionForAction, type XdsTransaction } from './soap.js';
+import { effectiveAction, limitFault, readSoapHead, responseAction, scanEnvelope, transactionForAction, type XdsTransaction } from './soap.js';
+import { buildSoapEnvelope, faultFor } from './soap-write.js';
 import { XdsWireError } from './wire-error.js';
 import { noteActor, noteError } from '../http/request-facts.js';
 

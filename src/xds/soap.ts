@@ -1,15 +1,14 @@
-// SOAP 1.2 envelopes with WS-Addressing, as the XDS.b transactions use them: reading requests,
-// writing responses (response action + RelatesTo) and Faults. A Fault carries a short reason
-// meant for the caller, never an exception's internals.
-import { randomUUID } from 'node:crypto';
+// SOAP 1.2 envelopes with WS-Addressing, as the XDS.b transactions use them: reading requests
+// (the Header before the sender is known, the Body after). Answers and Faults are written by
+// soap-write.ts; a small Body read in one tree with the Header is made by soap-body-tree.ts.
 import { isInputLimitError, type InputLimitError } from '../domain/input-limits.js';
 import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS } from '../xml/limits.js';
-import { DEFAULT_XML_LIMITS, NS, childElements, escapeAttr, escapeText, firstChild, parseScannedXml, parseScannedXmlInSlices, scanXmlText, scanXmlTextInSlices, textOf, XmlParseError, type RootChild, type ScannedXml, type XmlLimits } from '../xml/index.js';
+import { DEFAULT_XML_LIMITS, NS, childElements, firstChild, parseScannedXml, parseScannedXmlInSlices, scanXmlText, scanXmlTextInSlices, textOf, XmlParseError, type RootChild, type ScannedXml, type XmlLimits } from '../xml/index.js';
 import type { Document, Element } from '../xml/index.js';
 import { XdsWireError } from './wire-error.js';
-import { hollowed, localNameOf, securitySpan, type SecuritySpan } from './soap-security-block.js';
-import { readPlainXml } from '../xml/plain-read.js';
-import type { FaultCode, QualifiedName } from './wire-error.js';
+import { hollowed, localNameOf, securitySpan } from './soap-security-block.js';
+import { ONE_TREE_MAX_BODY_CHARS, oneTree, plainTree } from './soap-body-tree.js';
+import type { QualifiedName } from './wire-error.js';
 
 /** Request actions of the transactions Carnet serves, with their response actions. */
 export const XDS_ACTIONS = {
@@ -36,8 +35,6 @@ export function transactionForAction(action: string | undefined): XdsTransaction
 export function responseAction(requestAction: string): string {
   return `${requestAction}Response`;
 }
-
-export const FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/soap/fault';
 
 export interface SoapHeader {
   action?: string;
@@ -256,59 +253,6 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
  */
 export const BODY_SLICE_ELEMENTS = 2000;
 
-/**
- * A Body parsed with the Header, before the sender is known, is bounded in characters as well as
- * in elements: an inline ITI-41 Document is one element holding megabytes of base64, which an
- * unidentified sender must not get parsed. A query or an update is a few kilobytes.
- */
-const ONE_TREE_MAX_BODY_CHARS = 64 * 1024;
-
-/**
- * The envelope's tree with its Body (the root's child at `bodyIndex`, as the scan found them): the
- * root, its other children (what a tree of the envelope without its Body would hold), and the Body
- * itself when it is the SOAP 1.2 Body, as readBody() finds it in a tree of its own. Undefined when
- * the text is not well-formed or the children are not those the scan found: the two parses then
- * answer, each with its own error at its own time (a Body's after the sender is known).
- */
-function oneTree(xml: string, bodyIndex: number): OneTree | undefined {
-  let env: Element;
-  try {
-    env = parseScannedXml(xml).documentElement!;
-  } catch {
-    return undefined;
-  }
-  return treeParts(env, bodyIndex, false);
-}
-
-interface OneTree {
-  env: Element;
-  others: Element[];
-  body: Element | undefined;
-  /** made by the plain reader: its elements are for dom.ts's walks alone */
-  plain: boolean;
-}
-
-function treeParts(env: Element, bodyIndex: number, plain: boolean): OneTree | undefined {
-  const children = childElements(env);
-  const bodyEl = children[bodyIndex];
-  if (!bodyEl || localNameOf(bodyEl.tagName) !== 'Body') return undefined;
-  return { env, others: children.filter((_, i) => i !== bodyIndex), body: bodyEl.namespaceURI === NS.soap12 ? bodyEl : undefined, plain };
-}
-
-/**
- * oneTree's tree made by the plain reader, the Security block's content left out by its span;
- * undefined when the text is not in the plain form. A Security block read whole (no span) is
- * for the verifier, which needs the DOM's: such a Header is left to the DOM.
- */
-function plainTree(text: string, span: SecuritySpan | undefined, bodyIndex: number): OneTree | undefined {
-  const env = readPlainXml(text, span);
-  if (!env) return undefined;
-  const tree = treeParts(env, bodyIndex, true);
-  const header = tree?.others[0];
-  if (!span && header && childElements(header, NS.wsse, 'Security').length) return undefined;
-  return tree;
-}
-
 /** The wsse:Security element of an envelope's text without its Body, parsed whole. */
 function wholeSecurity(headText: string): Element {
   const env = parsePart(headText).documentElement!;
@@ -323,109 +267,6 @@ function wholeSecurity(headText: string): Element {
 export function parseSoapEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, maxHeaderElements?: number): SoapRequest {
   const head = readSoapHead(xml, limits, maxHeaderElements);
   return { header: head.header, security: head.security?.element(), body: head.readBody() };
-}
-
-export interface SoapResponseOptions {
-  action: string;
-  /** MessageID of the request */
-  relatesTo?: string;
-  /** the body element(s), serialised */
-  bodyXml: string;
-  messageId?: string;
-  /** requests (the conformance runner): wsa:To */
-  to?: string;
-  /** requests: further header blocks, serialised (e.g. wsse:Security) */
-  headersXml?: string;
-}
-
-/** A SOAP 1.2 envelope with WS-Addressing Action, MessageID and RelatesTo (responses) or To (requests). */
-export function buildSoapEnvelope(opts: SoapResponseOptions): string {
-  const { head, tail } = soapEnvelopeParts(opts);
-  return head + opts.bodyXml + tail;
-}
-
-/** The envelope around a Body written in parts (a streamed answer): everything before it, and after. */
-export function soapEnvelopeParts(opts: Omit<SoapResponseOptions, 'bodyXml'>): { head: string; tail: string } {
-  const messageId = opts.messageId ?? `urn:uuid:${randomUUID()}`;
-  const head =
-    `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<env:Envelope xmlns:env="${NS.soap12}" xmlns:wsa="${NS.wsa}">` +
-    `<env:Header>` +
-    `<wsa:Action env:mustUnderstand="true">${escapeText(opts.action)}</wsa:Action>` +
-    `<wsa:MessageID>${escapeText(messageId)}</wsa:MessageID>` +
-    (opts.relatesTo ? `<wsa:RelatesTo>${escapeText(opts.relatesTo)}</wsa:RelatesTo>` : '') +
-    (opts.to ? `<wsa:To env:mustUnderstand="true">${escapeText(opts.to)}</wsa:To>` : '') +
-    (opts.headersXml ?? '') +
-    `</env:Header>` +
-    `<env:Body>`;
-  return { head, tail: `</env:Body></env:Envelope>` };
-}
-
-const SUBCODE_NS: Record<string, string> = { wsse: NS.wsse, wsa: NS.wsa };
-
-export interface SoapFaultOptions {
-  code: FaultCode;
-  /** qualified subcode `prefix:Local`, prefix wsse or wsa (e.g. `wsse:InvalidSecurity`) */
-  subcode?: string;
-  reason: string;
-  relatesTo?: string;
-  /** MustUnderstand: the header blocks not understood */
-  notUnderstood?: QualifiedName[];
-}
-
-/** The env:Upgrade block: the one envelope version served, SOAP 1.2 (env is bound to its namespace). */
-const UPGRADE_BLOCK = '<env:Upgrade><env:SupportedEnvelope qname="env:Envelope"/></env:Upgrade>';
-
-/** The header blocks a fault carries: env:Upgrade on a VersionMismatch (Part 1 §5.4.7), env:NotUnderstood on a MustUnderstand (§5.4.8). */
-function faultHeaders(opts: SoapFaultOptions): string {
-  if (opts.code === 'VersionMismatch') return UPGRADE_BLOCK;
-  return (opts.notUnderstood ?? []).map((q) => `<env:NotUnderstood qname="nu:${escapeAttr(q.localName)}" xmlns:nu="${escapeAttr(q.namespace)}"/>`).join('');
-}
-
-/**
- * The VersionMismatch answered to a SOAP 1.1 envelope, in SOAP 1.1 so that its sender reads it,
- * with the SOAP 1.2 Upgrade block naming the version served (SOAP 1.2 Part 1 §5.4.7, Appendix A).
- */
-export function buildSoap11VersionMismatch(reason: string): string {
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<soap11:Envelope xmlns:soap11="${NS.soap11}">` +
-    `<soap11:Header><upg:Upgrade xmlns:upg="${NS.soap12}"><upg:SupportedEnvelope qname="upg:Envelope"/></upg:Upgrade></soap11:Header>` +
-    `<soap11:Body><soap11:Fault><faultcode>soap11:VersionMismatch</faultcode><faultstring>${escapeText(reason)}</faultstring></soap11:Fault></soap11:Body>` +
-    `</soap11:Envelope>`
-  );
-}
-
-/** A SOAP 1.2 Fault envelope. The reason is the only free text; keep it free of internals. */
-export function buildSoapFault(opts: SoapFaultOptions): string {
-  let subcodeXml = '';
-  let extraNs = '';
-  if (opts.subcode) {
-    const [prefix, local] = opts.subcode.includes(':') ? opts.subcode.split(':', 2) : ['', opts.subcode];
-    const ns = prefix ? SUBCODE_NS[prefix] : undefined;
-    if (ns && prefix !== 'wsa') extraNs = ` xmlns:${prefix}="${ns}"`;
-    const value = ns ? `${prefix}:${local}` : `env:${local}`;
-    subcodeXml = `<env:Subcode><env:Value>${escapeText(value!)}</env:Value></env:Subcode>`;
-  }
-  return buildSoapEnvelope({
-    action: FAULT_ACTION,
-    relatesTo: opts.relatesTo,
-    headersXml: faultHeaders(opts),
-    bodyXml:
-      `<env:Fault${extraNs}>` +
-      `<env:Code><env:Value>env:${opts.code}</env:Value>${subcodeXml}</env:Code>` +
-      `<env:Reason><env:Text xml:lang="en">${escapeText(opts.reason)}</env:Text></env:Reason>` +
-      `</env:Fault>`,
-  });
-}
-
-/** A Fault for any error: wire errors keep their code and message; others become a generic Receiver fault. */
-export function faultFor(error: unknown, relatesTo?: string): string {
-  if (error instanceof XdsWireError) {
-    if (error.soap11) return buildSoap11VersionMismatch(error.message);
-    return buildSoapFault({ code: error.faultCode, subcode: error.subcode, reason: error.message, relatesTo: relatesTo ?? error.relatesTo, notUnderstood: error.notUnderstood });
-  }
-  return buildSoapFault({ code: 'Receiver', reason: 'internal error', relatesTo });
 }
 
 /** Reads the `action` either from the header or the Content-Type, and checks they agree. */

@@ -5,83 +5,32 @@
 // SOAP (XDS.b). A member is
 // visible exactly where the rules say (lock-world.ts `expected`); otherwise it is absent, and
 // where it is named by its id the answer is the unknown id's, byte for byte but the request id.
-// One server and one seeded world per store; each path is one table-driven test.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+// One server and one seeded world per store and file (test/support/lock-matrix.ts); each path is
+// one table-driven test. The XDS.b paths are in lock-matrix-xds.test.ts.
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { AuditEvent, Bundle, DocumentReference, List, Parameters } from '@medplum/fhirtypes';
-import type { Actor, ProfessionalActor } from '../../src/domain/actor.js';
 import type { Db } from '../../src/store/db.js';
-import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
-import { NS } from '../../src/xml/index.js';
-import { startTestApp, type RunningApp } from '../support/app.js';
-import { answered, associationEnds, LockClients, registryErrors, unknownId, type Answer } from '../support/lock-clients.js';
-import { ACTOR_NAMES, actorOn, actsForAuthorStructure, expected, HIDINGS, isProfessional, MEMBERS, seedLockWorld, type ActorName, type Hiding, type LockWorld, type Member } from '../support/lock-world.js';
-import { openTestDb, storeKinds } from '../support/stores.js';
-import { seedDirectory } from '../support/world.js';
-import { cx } from '../support/xds-client.js';
+import type { LockClients } from '../support/lock-clients.js';
+import { unknownId } from '../support/lock-clients.js';
+import { ACTOR_NAMES, HIDINGS, MEMBERS, type ActorName, type LockWorld, type Member } from '../support/lock-world.js';
+import { LATEST, useLockMatrix } from '../support/lock-matrix.js';
+import { storeKinds } from '../support/stores.js';
 import { readZip } from '../support/zip.js';
 
-const EVERY_STATUS = `('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved','urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated','urn:asip:ci-sis:2010:StatusType:Archived','urn:asip:ci-sis:2010:StatusType:Deleted')`;
-const RPLC = "('urn:ihe:iti:2007:AssociationType:RPLC')";
 const PATIENT_SIDE: ActorName[] = ['patient', 'representative', 'representative_with_doctor'];
-/** the members each kind of path can reach at all: searches and lists hold latest versions only */
-const LATEST: Member[] = ['current', 'predecessor', 'replacement'];
 /** the members that are current documents (Approved, latest): counted at home, exported */
 const CURRENT_DOCUMENTS: Member[] = ['current', 'replacement'];
 
 for (const kind of storeKinds()) {
   describe(`ACC-03 / ACC-08 / ACC-09 / TRACE-05: every path, every actor, every member, every hiding [${kind}]`, () => {
+    const m = useLockMatrix(kind);
     let db: Db;
-    let server: RunningApp;
     let world: LockWorld;
     let c: LockClients;
-
-    beforeAll(async () => {
-      db = await openTestDb(kind);
-      server = await startTestApp(db);
-      await seedDirectory(server.app.services.directory);
-      world = await seedLockWorld(server.app.services);
-      c = new LockClients(server, server.app.services.deps.repositoryUniqueId);
-    }, 120_000);
-    afterAll(async () => {
-      c?.close();
-      await server?.close();
-      await db?.close();
+    beforeAll(() => {
+      ({ db, world, c } = m);
     });
-
-    const records = () => [world.main, world.blocked, world.blockedStructure];
-    const hidingsOf = (patientKey: string) => HIDINGS.filter((h) => world.lineages[h].patientKey === patientKey);
-    const visible = (name: ActorName, h: Hiding) => expected(name, h, world.actors[name]);
-    /**
-     * the record as a whole is refused (403): support, the blocked author on the second record,
-     * and whoever acts for the blocked structure (the author, the nurse) on the third (ACC-03)
-     */
-    const readsRecord = (name: ActorName, patientKey: string) =>
-      name !== 'support' &&
-      !(name === 'author' && patientKey === world.blocked.patientKey) &&
-      !(actsForAuthorStructure(world.actors[name]) && patientKey === world.blockedStructure.patientKey);
-    const actorFor = (name: ActorName, patientKey: string): Actor => actorOn(world.actors[name], patientKey);
-    const idsOf = (patientKey: string, members: readonly Member[], keep: (h: Hiding) => boolean) =>
-      hidingsOf(patientKey).filter(keep).flatMap((h) => members.map((m) => world.lineages[h].ids[m])).sort();
-    const visibleIds = (name: ActorName, patientKey: string, members: readonly Member[] = MEMBERS) => idsOf(patientKey, members, (h) => visible(name, h));
-    const hiddenIds = (name: ActorName, patientKey: string, members: readonly Member[] = MEMBERS) => idsOf(patientKey, members, (h) => !visible(name, h));
-    const professionals = () => ACTOR_NAMES.filter((n) => isProfessional(world.actors[n]));
-    const bare = (id: string) => id.replace(/^urn:uuid:/, '');
-    /**
-     * Made once per reader and kept: an answer a request of the same reader gets every time. A
-     * professional reads the three records as one actor, so what an unknown id answers them (a
-     * request that names no record) is asked once, not once per record; the ITI-66 search two
-     * tests compare against is asked once per reader and record (nothing between them changes a
-     * List: only the trace of each request grows).
-     */
-    const kept = new Map<string, Promise<Answer>>();
-    const once = (actor: Actor, what: string, ask: () => Promise<Answer>): Promise<Answer> => {
-      const key = `${JSON.stringify(actor)}|${what}`;
-      if (!kept.has(key)) kept.set(key, ask());
-      return kept.get(key)!;
-    };
-    const unknownRead = (actor: Actor, type: 'DocumentReference' | 'Binary' | 'List') =>
-      once(actor, `unknown ${type}`, () => c.fhir(actor, `${type}/${unknownId()}`, type === 'Binary' ? { accept: '*/*' } : {}));
-    const listSearch = (actor: Actor, patientKey: string) => once(actor, `lists of ${patientKey}`, () => c.fhir(actor, `List?patient=Patient/${patientKey}&_count=100`));
+    const { records, hidingsOf, visible, readsRecord, actorFor, visibleIds, hiddenIds, unknownRead, listSearch } = m;
 
     it('the matrix is not vacuous: every hiding hides from someone, and every actor but support and MASK-04 sees something', () => {
       for (const h of HIDINGS) if (h !== 'none') expect({ h, hidden: ACTOR_NAMES.some((n) => n !== 'support' && !visible(n, h)) }).toEqual({ h, hidden: true });
@@ -355,99 +304,5 @@ for (const kind of storeKinds()) {
       expect(linked.some((h) => !visible('patient', h))).toBe(true);
       expect(linked.every((h) => visible('medecin_traitant', h))).toBe(true);
     }, 120_000);
-
-    describe('XDS.b', () => {
-      const each = async (fn: (name: ActorName, actor: ProfessionalActor, r: LockWorld['blocked']) => Promise<void>) => {
-        for (const name of professionals()) for (const r of records()) await fn(name, world.actors[name] as ProfessionalActor, r);
-      };
-      const memberUuids = (patientKey: string) => idsOf(patientKey, MEMBERS, () => true).map((id) => `urn:uuid:${id}`);
-
-      it('ACC-09: FindDocuments with every status returns the latest visible members, and nothing else', async () => {
-        await each(async (name, actor, r) => {
-          const got = answered(await c.query(actor, r.ins, Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(r.ins), $XDSDocumentEntryStatus: EVERY_STATUS }));
-          const want = readsRecord(name, r.patientKey) ? visibleIds(name, r.patientKey, LATEST) : 'refused';
-          expect({ name, got: got === 'refused' ? got : got.documents.map(bare).sort() }).toEqual({ name, got: want });
-        });
-      }, 120_000);
-
-      it('ACC-09: GetDocuments and GetDocumentsAndAssociations by the id of every member answer the visible ones, as if the others did not exist', async () => {
-        await each(async (name, actor, r) => {
-          const ids = `(${[...memberUuids(r.patientKey), `urn:uuid:${unknownId()}`].map((u) => `'${u}'`).join(',')})`;
-          const docs = answered(await c.query(actor, r.ins, Q.GetDocuments, { $XDSDocumentEntryEntryUUID: ids }));
-          const want = visibleIds(name, r.patientKey);
-          expect({ name, got: docs === 'refused' ? docs : docs.documents.map(bare).sort() }).toEqual({ name, got: want });
-          const withAssociations = await c.query(actor, r.ins, Q.GetDocumentsAndAssociations, { $XDSDocumentEntryEntryUUID: ids });
-          const dna = answered(withAssociations);
-          expect({ name, got: dna === 'refused' ? dna : dna.documents.map(bare).sort() }).toEqual({ name, got: want });
-          const hidden = new Set(hiddenIds(name, r.patientKey));
-          const touching = associationEnds(withAssociations).filter((a) => hidden.has(bare(a.source)) || hidden.has(bare(a.target)));
-          expect({ name, touching }).toEqual({ name, touching: [] });
-        });
-      }, 120_000);
-
-      it('ACC-09: GetAssociations and GetRelatedDocuments show a replacement only between members the reader sees', async () => {
-        await each(async (name, actor, r) => {
-          const ids = `(${memberUuids(r.patientKey).map((u) => `'${u}'`).join(',')})`;
-          const assoc = await c.query(actor, r.ins, Q.GetAssociations, { $uuid: ids });
-          const hidden = new Set(hiddenIds(name, r.patientKey));
-          expect({ name, touching: associationEnds(assoc).filter((a) => hidden.has(bare(a.source)) || hidden.has(bare(a.target))) }).toEqual({ name, touching: [] });
-          const related = hidingsOf(r.patientKey).flatMap((h) => {
-            const l = world.lineages[h];
-            const replacements = associationEnds(assoc).filter((a) => a.type === 'RPLC' && bare(a.source) === l.ids.replacement && bare(a.target) === l.ids.predecessor);
-            expect({ name, h, rplc: replacements.length }).toEqual({ name, h, rplc: visible(name, h) ? 1 : 0 });
-            // asked from the replaced document: the relation leads to the replacement, and back
-            return [l.ids.predecessor].map(async (from) => {
-              const got = answered(await c.query(actor, r.ins, Q.GetRelatedDocuments, { $XDSDocumentEntryEntryUUID: `'urn:uuid:${from}'`, $AssociationTypes: RPLC }));
-              return { name, h, from, got: got === 'refused' ? got : got.documents.map(bare).sort() };
-            });
-          });
-          expect(await Promise.all(related)).toEqual(
-            hidingsOf(r.patientKey).flatMap((h) => {
-              const l = world.lineages[h];
-              return [{ name, h, from: l.ids.predecessor, got: visible(name, h) ? [l.ids.predecessor, l.ids.replacement].sort() : [] }];
-            }),
-          );
-        });
-      }, 120_000);
-
-      it('ACC-09: GetSubmissionSetAndContents and GetFolderAndContents hold only the members the reader sees', async () => {
-        await each(async (name, actor, r) => {
-          const sets = hidingsOf(r.patientKey).map(async (h) => {
-            const got = answered(await c.query(actor, r.ins, Q.GetSubmissionSetAndContents, { $XDSSubmissionSetEntryUUID: `'urn:uuid:${world.lineages[h].replacementSet}'` }));
-            return { name, h, got: got === 'refused' ? got : { sets: got.submissionSets.map(bare), documents: got.documents.map(bare) } };
-          });
-          expect(await Promise.all(sets)).toEqual(
-            hidingsOf(r.patientKey).map((h) => {
-              const l = world.lineages[h];
-              return { name, h, got: visible(name, h) ? { sets: [l.replacementSet], documents: [l.ids.replacement] } : { sets: [], documents: [] } };
-            }),
-          );
-          if (r !== world.main) return;
-          const folder = answered(await c.query(actor, r.ins, Q.GetFolderAndContents, { $XDSFolderEntryUUID: `'urn:uuid:${world.main.folder}'` }));
-          // the folder holds the first version and the predecessor it was given, and the replacement that joined it
-          expect({ name, got: folder === 'refused' ? folder : folder.documents.map(bare).sort() }).toEqual({ name, got: visibleIds(name, r.patientKey, ['old', 'predecessor', 'replacement']) });
-        });
-      }, 120_000);
-
-      it('ACC-08 / ACC-09: ITI-43 retrieves the visible documents; a hidden uniqueId answers as an unknown one', async () => {
-        await each(async (name, actor, r) => {
-          const asked = hidingsOf(r.patientKey).flatMap((h) => {
-            const u = world.lineages[h].uniqueIds;
-            return [u.versions, u.predecessor, u.replacement].map((uid) => ({ h, uid }));
-          });
-          const unknown = `1.2.250.1.999.404.${Date.now()}`;
-          const res = await c.retrieve(actor, r.ins, [...asked.map((a) => a.uid), unknown]);
-          const found = Array.from(res.doc.getElementsByTagNameNS(NS.xdsb, 'DocumentResponse')).map((d) => d.getElementsByTagNameNS(NS.xdsb, 'DocumentUniqueId')[0]?.textContent ?? '');
-          expect({ name, found: found.sort() }).toEqual({ name, found: asked.filter((a) => visible(name, a.h)).map((a) => a.uid).sort() });
-          const errors = registryErrors(res);
-          const asUnknown = errors.find((e) => e.location === unknown)!;
-          expect(asUnknown.errorCode).toBe('XDSDocumentUniqueIdError');
-          for (const a of asked.filter((x) => !visible(name, x.h))) {
-            expect({ name, h: a.h, error: { ...errors.find((e) => e.location === a.uid), location: '' } }).toEqual({ name, h: a.h, error: { ...asUnknown, location: '' } });
-          }
-          expect(errors).toHaveLength(asked.filter((a) => !visible(name, a.h)).length + 1);
-        });
-      }, 120_000);
-    });
   });
 }

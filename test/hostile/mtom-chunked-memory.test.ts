@@ -7,8 +7,8 @@ import { request, type ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Db } from '../../src/store/db.js';
-import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
+import { useServer } from './mtom-send.js';
 
 const MB = 1024 * 1024;
 const CONNECTIONS = 30;
@@ -22,26 +22,24 @@ const HEAD = Buffer.from(
 );
 
 describeEachStore('hostile MTOM: what unfinished chunked bodies hold', (db: () => Db) => {
-  let server: RunningApp;
+  const started = useServer(db);
   const held: ClientRequest[] = [];
   /** the server's ends of the connections */
   const accepted: Socket[] = [];
 
-  beforeAll(async () => {
-    server = await startTestApp(db());
-    server.app.http.server.on('connection', (s: Socket) => accepted.push(s));
-  }, 60_000);
+  beforeAll(() => {
+    started.server.app.http.server.on('connection', (s: Socket) => accepted.push(s));
+  });
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const r of held) r.destroy();
-    await server?.close();
   });
 
   it(`holds ${CONNECTIONS} unfinished chunked bodies of ${SENT_BYTES / MB} MB in buffers of at most eight times that, not of the route's limit`, async () => {
     const part = Buffer.alloc(SENT_BYTES - HEAD.length, 0x41);
     const before = process.memoryUsage().arrayBuffers;
     for (let i = 0; i < CONNECTIONS; i++) {
-      const req = request(`${server.baseUrl}/xds/repository`, { method: 'POST', headers: { 'content-type': CONTENT_TYPE } });
+      const req = request(`${started.server.baseUrl}/xds/repository`, { method: 'POST', headers: { 'content-type': CONTENT_TYPE } });
       req.on('error', () => undefined);
       req.write(HEAD);
       req.write(part);

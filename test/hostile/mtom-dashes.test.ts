@@ -3,16 +3,14 @@
 // loop ~350-400 ms (and joining the chunks ~45 ms more), before the sender was known. The body is now
 // split while it arrives, each chunk searched once: the event loop is never held much longer than
 // a chunk's search, and GET /health is answered while the body is read.
-import { request } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import type { Db } from '../../src/store/db.js';
-import { startTestApp, type RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
+import { ANNOUNCED_OR_CHUNKED, sendInPieces, useServer } from './mtom-send.js';
 import { longestTurn } from './one-record.js';
 
 const BODY_BYTES = 60 * 1024 ** 2;
-const CHUNK_BYTES = 256 * 1024;
 /**
  * The longest turn of the event loop while the body is read, in the CPU of the process (so also
  * its collections, on several threads): the old reading's was 480-500 ms (search, join); the
@@ -20,54 +18,14 @@ const CHUNK_BYTES = 256 * 1024;
  */
 const MAX_TURN_CPU_MS = 250;
 
-/**
- * POSTs `total` bytes of `-` as an MTOM body in chunks, waiting for each to be taken, with its
- * Content-Length or chunked; the answer's status and text.
- */
-function sendDashes(url: string, total: number, announced: boolean): Promise<{ status: number; text: string }> {
-  const chunk = Buffer.alloc(CHUNK_BYTES, '-');
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'multipart/related; boundary=x; type="application/xop+xml"; start-info="application/soap+xml"',
-        ...(announced ? { 'content-length': String(total) } : {}),
-      },
-    });
-    req.on('response', (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(parts).toString('utf8') }));
-    });
-    req.on('error', reject);
-    let sent = 0;
-    const write = () => {
-      while (sent < total) {
-        const n = Math.min(CHUNK_BYTES, total - sent);
-        sent += n;
-        if (!req.write(n === CHUNK_BYTES ? chunk : chunk.subarray(0, n))) return void req.once('drain', write);
-      }
-      req.end();
-    };
-    write();
-  });
-}
+/** `total` bytes of `-` as an MTOM body (sendInPieces). */
+const sendDashes = (url: string, total: number, announced: boolean) =>
+  sendInPieces(url, { contentType: 'multipart/related; boundary=x; type="application/xop+xml"; start-info="application/soap+xml"', fill: total, filler: '-', announced });
 
 describeEachStore('hostile MTOM: 60 MB of dashes from an anonymous sender', (db: () => Db) => {
-  let server: RunningApp;
+  const started = useServer(db);
 
-  beforeAll(async () => {
-    server = await startTestApp(db());
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.close();
-  });
-
-  it.each([
-    ['with its Content-Length', true],
-    ['chunked', false],
-  ])(`%s: is refused with a SOAP Fault, no turn of the event loop took ${MAX_TURN_CPU_MS} ms of CPU, /health answered meanwhile`, async (_how, announced) => {
+  it.each(ANNOUNCED_OR_CHUNKED)(`%s: is refused with a SOAP Fault, no turn of the event loop took ${MAX_TURN_CPU_MS} ms of CPU, /health answered meanwhile`, async (_how, announced) => {
     // The event loop's delay is wall-clock: on a loaded machine it holds the time the process
     // waited for a core and its collections. What is asserted is the CPU the process spent between
     // two ticks of a 2 ms timer: the longest turn of the loop, whatever the load.
@@ -80,12 +38,12 @@ describeEachStore('hostile MTOM: 60 MB of dashes from an anonymous sender', (db:
       let healthAnswers = 0;
       const health = (async () => {
         while (reading) {
-          const res = await fetch(`${server.baseUrl}/health`);
+          const res = await fetch(`${started.server.baseUrl}/health`);
           await res.arrayBuffer();
           healthAnswers++;
         }
       })();
-      const answer = await sendDashes(`${server.baseUrl}/xds/repository`, BODY_BYTES, announced);
+      const answer = await sendDashes(`${started.server.baseUrl}/xds/repository`, BODY_BYTES, announced);
       reading = false;
       await health;
       delay.disable();

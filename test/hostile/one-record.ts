@@ -1,13 +1,16 @@
 // What the focused hostile suites share: a real server with one record, a doctor the patient
-// authorised and one document in it; the server's cost of a request as the least CPU of up to
+// authorised and one document in it (started and stopped around a describe block, with the
+// doctor's VIHF, by useOneRecordOverXds); the server's cost of a request as the least CPU of up to
 // three sends (as hostile.test.ts measures it); and the rows of the patients' traces, which a
 // refused request must leave as they were.
+import { afterAll, beforeAll } from '@jest/globals';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { DocumentEntryMetadata, PatientIdentifier } from '../../src/domain/model.js';
 import type { Db } from '../../src/store/db.js';
 import { NO_RECORD_CHAIN } from '../../src/store/trace-repo.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { adultRecord, as, makeWorld, patientCaller, proActor, submission } from '../support/world.js';
+import { vihfFor } from '../support/xds-client.js';
 
 export interface OneRecord {
   server: RunningApp;
@@ -37,6 +40,29 @@ export async function startWithOneRecord(db: Db, contents: string | string[] = '
   const page = await w.services.documents.find(as(doctor), { patientKey: rec.patientKey }, {});
   const first = page.entries.find((e) => e.uniqueId === uniqueIds[0])!;
   return { server, doctor, patientKey: rec.patientKey, ins: rec.ins, document: { entryUuid: first.entryUuid, uniqueId: uniqueIds[0]! }, uniqueIds };
+}
+
+/** A server with one record (startWithOneRecord) and the VIHF its doctor signs XDS requests with. */
+export interface OneRecordOverXds {
+  one: OneRecord;
+  assertion: string;
+}
+
+/**
+ * In a describe block: the server of startWithOneRecord (one document, no other setting) started
+ * before its tests and closed after them, with the doctor's VIHF. Its fields are set once the
+ * tests run.
+ */
+export function useOneRecordOverXds(db: () => Db): OneRecordOverXds {
+  const shared = {} as OneRecordOverXds;
+  beforeAll(async () => {
+    shared.one = await startWithOneRecord(db());
+    shared.assertion = vihfFor(shared.one.doctor);
+  }, 120_000);
+  afterAll(async () => {
+    await shared.one?.server.close();
+  });
+  return shared;
 }
 
 /**

@@ -5,13 +5,13 @@
 // limit a 64 MB part. The bytes are now digested once per submission, however many entries hold
 // them (they were already stored once). The entries here carry a wrong hash: refused, so that
 // what is measured is the check, not the store taking them.
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import type { Db } from '../../src/store/db.js';
 import { writeProvideAndRegisterRequest } from '../../src/xds/ebrim/write.js';
 import { describeEachStore } from '../support/stores.js';
 import { submission } from '../support/world.js';
-import { errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
-import { longestTurn, startWithOneRecord, type OneRecord } from './one-record.js';
+import { errorCodes, postSoap, responseStatus, XDS_ACTIONS } from '../support/xds-client.js';
+import { longestTurn, useOneRecordOverXds } from './one-record.js';
 
 const ENTRIES = 100;
 const PART_BYTES = 8 * 1024 * 1024;
@@ -23,19 +23,10 @@ const PART_BYTES = 8 * 1024 * 1024;
 const MAX_TURN_CPU_MS = 400;
 
 describeEachStore('hostile ITI-41: many entries naming one MTOM part', (db: () => Db) => {
-  let one: OneRecord;
-  let assertion: string;
-
-  beforeAll(async () => {
-    one = await startWithOneRecord(db());
-    assertion = vihfFor(one.doctor);
-  }, 120_000);
-
-  afterAll(async () => {
-    await one?.server.close();
-  });
+  const xds = useOneRecordOverXds(db);
 
   it(`checks ${ENTRIES} entries naming one ${PART_BYTES / 1024 / 1024} MB part for the CPU of one digest, and refuses their wrong hash`, async () => {
+    const { one, assertion } = xds;
     // one buffer for every entry: this side (in the same process) must not cost what is measured
     const part = Buffer.alloc(PART_BYTES, 'x');
     const send = () => {

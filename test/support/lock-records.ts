@@ -4,7 +4,7 @@
 // authorises and blocks professionals (ACC-01, ACC-03).
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
-import type { NewRepresentative } from '../../src/services/records.js';
+import type { NewRepresentative } from '../../src/services/record-creation.js';
 import type { Caller } from '../../src/services/deps.js';
 import type { Services } from '../../src/services/index.js';
 import { as, newIns, submission } from './world.js';

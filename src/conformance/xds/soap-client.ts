@@ -3,7 +3,8 @@
 // the answer (MTOM or plain) back into its body element, or its SOAP Fault.
 import { buildMtomMessage, newContentId, readSoapPayload } from '../../xds/mtom.js';
 import type { Attachment } from '../../xds/mtom.js';
-import { buildSoapEnvelope, parseSoapEnvelope } from '../../xds/soap.js';
+import { parseSoapEnvelope } from '../../xds/soap.js';
+import { buildSoapEnvelope } from '../../xds/soap-write.js';
 import { NS, childElements, firstChild, textOf } from '../../xml/index.js';
 import type { Element } from '../../xml/index.js';
 

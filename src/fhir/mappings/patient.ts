@@ -9,7 +9,7 @@
 import type { Consent, Extension, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
 import { CarnetError } from '../../domain/errors.js';
 import type { PatientIdentifier } from '../../domain/model.js';
-import type { CreateRecordInput, CreationAccountRequest, CreationCredentials, NewRepresentative } from '../../services/records.js';
+import type { CreateRecordInput, CreationAccountRequest, CreationCredentials, NewRepresentative } from '../../services/record-creation.js';
 import { identifierSystemToOid, OID, oidToIdentifierSystem } from '../codes.js';
 import { CS, EXT, SYSTEM } from './carnet-fhir.js';
 

@@ -9,7 +9,8 @@ import { lookup } from '../../domain/lookup.js';
 import type { LoopPause } from '../../util/event-loop.js';
 import type { ProfileCheck } from '../validation/validate.js';
 import { existingDocumentId, findEntry, problem, type Classified } from './bundle-entries.js';
-import { RELATES_TO_TO_ASSOCIATION, fromDocumentReference } from './document-reference.js';
+import { RELATES_TO_TO_ASSOCIATION } from './document-reference.js';
+import { fromDocumentReference } from './document-reference-from-fhir.js';
 import type { Associations } from './provide-members.js';
 
 export interface DocumentReading {

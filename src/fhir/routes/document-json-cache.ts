@@ -11,7 +11,7 @@ import type { StoredDocumentEntry } from '../../domain/model.js';
 import type { DocumentRelation, StreamedEntry } from '../../services/documents.js';
 import { ownBytes, RowVersionCache, type PinnedRecord } from '../../util/row-version-cache.js';
 import { fhirJson } from '../format.js';
-import { relatesToOf, toDocumentReference } from '../mhd/document-reference.js';
+import { relatesToOf, toDocumentReference } from '../mhd/document-reference-to-fhir.js';
 import { documentReferenceOptions } from './patients.js';
 
 /** A DocumentReference's JSON without its relatesTo: `head` then, where relatesTo goes, `tail`. */

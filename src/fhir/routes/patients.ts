@@ -37,10 +37,10 @@ export function parseIdentifierToken(token: string, what: string): PatientIdenti
   return { system: identifierSystemToOid(system), value };
 }
 
-/** The record behind a patient id (its key), or null. */
-export async function recordOfPatientId(services: Services, id: string): Promise<{ patientKey: string; identifier: PatientIdentifier } | null> {
-  const identifiers = await services.records.identifiersOf(id);
-  return identifiers[0] ? { patientKey: id, identifier: identifiers[0] } : null;
+/** The record behind a patient id (its key), as the caller may know of it, or null. */
+export async function recordOfPatientId(services: Services, caller: Caller, id: string): Promise<{ patientKey: string; identifier: PatientIdentifier } | null> {
+  const record = await services.submissions.subjectRecord(caller, { patientKey: id });
+  return record?.identifiers[0] ? { patientKey: record.key, identifier: record.identifiers[0] } : null;
 }
 
 const identifierKey = (pid: PatientIdentifier) => `${pid.system}|${pid.value}`;
@@ -61,14 +61,14 @@ export function patientResolver(services: Services, caller: Caller) {
     if (link.resource) {
       const key = link.resource.id ? [{ patientKey: link.resource.id }] : [];
       await services.submissions.admitSubject(caller, [...key, ...identifiersOfResource(link.resource)]);
-      return found(await recordOfPatient(services, link.resource));
+      return found(await recordOfPatient(services, caller, link.resource));
     }
     const id = PATIENT_ID.exec(link.reference)?.[1];
     if (!id) return null;
     const patientKey = decodedId(id);
     if (patientKey === undefined) return null;
     await services.submissions.admitSubject(caller, [{ patientKey }]);
-    return found(await recordOfPatientId(services, patientKey));
+    return found(await recordOfPatientId(services, caller, patientKey));
   };
   return Object.assign(resolve, { recordKeyOf: (pid: PatientIdentifier): string | undefined => keys.get(identifierKey(pid)) });
 }
@@ -78,14 +78,14 @@ function identifiersOfResource(patient: Patient): PatientIdentifier[] {
   return (patient.identifier ?? []).flatMap((i) => (i.system && i.value ? [{ system: identifierSystemToOid(i.system), value: i.value }] : []));
 }
 
-async function recordOfPatient(services: Services, patient: Patient): Promise<{ patientKey: string; identifier: PatientIdentifier } | null> {
+async function recordOfPatient(services: Services, caller: Caller, patient: Patient): Promise<{ patientKey: string; identifier: PatientIdentifier } | null> {
   if (patient.id) {
-    const byKey = await recordOfPatientId(services, patient.id);
+    const byKey = await recordOfPatientId(services, caller, patient.id);
     if (byKey) return byKey;
   }
   for (const id of identifiersOfResource(patient)) {
-    const patientKey = await services.records.lookup(id);
-    if (patientKey) return { patientKey, identifier: id };
+    const record = await services.submissions.subjectRecord(caller, id);
+    if (record) return { patientKey: record.key, identifier: id };
   }
   return null;
 }

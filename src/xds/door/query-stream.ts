@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { adhocQueryResponseParts } from '../ebrim/write.js';
 import { mtomFraming } from '../mtom.js';
-import { soapEnvelopeParts } from '../soap.js';
+import { soapEnvelopeParts } from '../soap-write.js';
 import type { EntryXmlCache, RecordXmlReader } from './entry-xml-cache.js';
 import type { StreamedQuery } from './query.js';
 

@@ -11,7 +11,7 @@ import { documentFacts, type DocumentFacts } from '../../../src/domain/record.js
 import { filterAllows, type VisibilityFilter } from '../../../src/domain/visibility.js';
 import { historyReader, readerFilter, readRows, type TraceRow } from '../../../src/services/history.js';
 import { bareUuid, getEntry, getLatestByLogicalId } from '../../../src/store/document-repo.js';
-import { findAssociations } from '../../../src/store/registry-repo.js';
+import { findAssociations } from '../../../src/store/association-repo.js';
 import { loadRecord } from '../../../src/store/record-repo.js';
 import { loadRegistryGraph } from '../../../src/store/registry-graph.js';
 import { actorOn, seedLockWorld, type LockWorld } from '../../support/lock-world.js';

@@ -7,8 +7,9 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import type { VisibilityFilter } from '../../../src/domain/visibility.js';
 import type { Queryable } from '../../../src/store/db.js';
-import { documentWhere, type CodeCriterion, type DocumentQuery } from '../../../src/store/document-repo.js';
-import { findFolders, findSubmissionSets } from '../../../src/store/registry-repo.js';
+import { documentWhere, type CodeCriterion, type DocumentQuery } from '../../../src/store/document-search.js';
+import { findFolders } from '../../../src/store/folder-repo.js';
+import { findSubmissionSets } from '../../../src/store/submission-set-repo.js';
 import { SqlParams } from '../../../src/store/sql-params.js';
 import { describeEachStore } from '../../support/stores.js';
 import { adultRecord, as, makeWorld, proActor, submission, uid } from '../../support/world.js';

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { VisibilityFilter } from '../../../src/domain/visibility.js';
 import type { Db } from '../../../src/store/db.js';
-import { documentWhere } from '../../../src/store/document-repo.js';
+import { documentWhere } from '../../../src/store/document-search.js';
 import { SqlParams } from '../../../src/store/sql-params.js';
 import type { DocumentCriteria } from '../../../src/services/documents.js';
 import type { Services } from '../../../src/services/index.js';

@@ -7,9 +7,10 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import type { VisibilityFilter } from '../../../src/domain/visibility.js';
 import type { Queryable } from '../../../src/store/db.js';
-import { documentWhere, findDocuments, ORDER, type DocumentQuery } from '../../../src/store/document-repo.js';
+import { documentWhere, findDocuments, ORDER, type DocumentQuery } from '../../../src/store/document-search.js';
 import { SqlParams } from '../../../src/store/sql-params.js';
-import { findFolders, findSubmissionSets } from '../../../src/store/registry-repo.js';
+import { findFolders } from '../../../src/store/folder-repo.js';
+import { findSubmissionSets } from '../../../src/store/submission-set-repo.js';
 import { describeEachStore } from '../../support/stores.js';
 import { adultRecord, as, makeWorld, proActor, submission, uid, type World } from '../../support/world.js';
 

@@ -19,7 +19,8 @@ import { documentFacts, memberFacts, type DocumentFacts, type RecordContext } fr
 import { memberAllows, visibilityFilter } from '../../../src/domain/visibility.js';
 import { loadPolicy } from '../../../src/profiles/load.js';
 import type { Queryable } from '../../../src/store/db.js';
-import { bareUuid, findDocuments, getEntry, insertEntryVersion, joinLineage, markNotLatest, setEntryStatus } from '../../../src/store/document-repo.js';
+import { bareUuid, getEntry, insertEntryVersion, joinLineage, markNotLatest, setEntryStatus } from '../../../src/store/document-repo.js';
+import { findDocuments } from '../../../src/store/document-search.js';
 import { findDocumentIds, findDocumentRows } from '../../../src/store/document-stream.js';
 import { findRelations, relationsColumn, relationsOfPage } from '../../../src/store/relations-repo.js';
 import { insertDmp } from '../../../src/store/record-repo.js';

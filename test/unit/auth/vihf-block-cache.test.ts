@@ -55,6 +55,24 @@ describe('verified VIHF blocks are remembered by their text, their conditions ar
     expect(again.parsed()).toBe(0);
   });
 
+  it('ACC-10: a remembered block\'s claims are shared, each request\'s identity is its own, and what depends on the configuration is read on every request', () => {
+    const one = verifyVihfBlock(counted(envelope(header)).block, at(issued));
+    // what a later step does to one request's actor (its standing, a name) reaches no other request
+    Object.assign(one.actor, { given: 'Changed', regulationCentre: true });
+    delete one.actor.boundPatient;
+    const two = verifyVihfBlock(counted(envelope(header)).block, at(issued));
+    expect(two.actor).not.toBe(one.actor);
+    expect(two.actor).toMatchObject({ kind: 'professional', idNatPs: '810000000009', given: 'Anne', boundPatient: PATIENT_A });
+    expect(two.actor).not.toHaveProperty('regulationCentre');
+    // the shared claims cannot be changed through an identity
+    expect(() => ((two.patientId as { value: string }).value = '0')).toThrow(TypeError);
+    expect(() => two.attributes[Object.keys(two.attributes)[0]!]!.push('x')).toThrow(TypeError);
+    // the insurers' structures are the configuration's: the same remembered block, read both ways
+    const insurer = verifyVihfBlock(counted(envelope(header)).block, at(issued, { insurerStructures: ['11234567890'] }));
+    expect(insurer.actor).toMatchObject({ kind: 'insurer', insurerId: '11234567890', operator: '810000000009', boundPatient: PATIENT_A });
+    expect(verifyVihfBlock(counted(envelope(header)).block, at(issued)).actor.kind).toBe('professional');
+  });
+
   it('a block that differs by one character is checked afresh, and refused when its signature no longer holds', () => {
     verifyVihfBlock(counted(envelope(header)).block, at(issued));
     expect(header).toContain('>810000000009<');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { VihfError, verifyVihf, vihfFaultSubcode } from '../../../src/auth/vihf.js';
+import { verifyVihf } from '../../../src/auth/vihf.js';
+import { VihfError, vihfFaultSubcode } from '../../../src/auth/vihf-error.js';
 import { vihfOutcome } from '../../support/vihf-outcome.js';
 import type { VihfVerifierConfig } from '../../../src/auth/vihf.js';
 import { buildVihfAssertion, issueVihf, securityHeader, signAssertion } from '../../../src/auth/vihf-issuer.js';

@@ -6,7 +6,7 @@
 // asks for, the record, the reader's ids) always do.
 import { describe, expect, it } from '@jest/globals';
 import type { VisibilityFilter } from '../../../src/domain/visibility.js';
-import type { DocumentQuery } from '../../../src/store/document-repo.js';
+import type { DocumentQuery } from '../../../src/store/document-search.js';
 import { documentRowsSelect } from '../../../src/store/document-stream.js';
 import { relationsColumn } from '../../../src/store/relations-repo.js';
 import { SqlParams } from '../../../src/store/sql-params.js';

@@ -1,15 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  XDS_ACTIONS,
-  buildSoapEnvelope,
-  buildSoapFault,
-  effectiveAction,
-  faultFor,
-  parseSoapEnvelope,
-  readSoapHead,
-  responseAction,
-  transactionForAction,
-} from '../../../src/xds/soap.js';
+import { XDS_ACTIONS, effectiveAction, parseSoapEnvelope, readSoapHead, responseAction, transactionForAction } from '../../../src/xds/soap.js';
+import { buildSoapEnvelope, buildSoapFault, faultFor } from '../../../src/xds/soap-write.js';
 import { readSoapPayload } from '../../../src/xds/mtom.js';
 import { XdsWireError } from '../../../src/xds/wire-error.js';
 import { NS, attr, descendants, parseXml, textOf } from '../../../src/xml/index.js';

@@ -11,7 +11,8 @@ import { runXdsTests } from '../../../../src/conformance/xds/index.js';
 import type { PatientIdentifier } from '../../../../src/domain/model.js';
 import { writeAdhocQueryResponse, writeRegistryResponse } from '../../../../src/xds/ebrim/write.js';
 import { readSoapPayload } from '../../../../src/xds/mtom.js';
-import { buildSoapEnvelope, parseSoapEnvelope } from '../../../../src/xds/soap.js';
+import { parseSoapEnvelope } from '../../../../src/xds/soap.js';
+import { buildSoapEnvelope } from '../../../../src/xds/soap-write.js';
 import { NS, childElements, serializeXml } from '../../../../src/xml/index.js';
 
 const TESTS = join(process.cwd(), 'conformance', 'xds', 'tests');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { judgeResponse, readOutcome } from '../../../../src/conformance/xds/judge.js';
 import { readResponse } from '../../../../src/conformance/xds/soap-client.js';
-import { buildSoapEnvelope, buildSoapFault } from '../../../../src/xds/soap.js';
+import { buildSoapEnvelope, buildSoapFault } from '../../../../src/xds/soap-write.js';
 import { writeRegistryResponse } from '../../../../src/xds/ebrim/write.js';
 import type { Step } from '../../../../src/conformance/xds/types.js';
 
