@@ -51,9 +51,11 @@ function attacks(limits: InputLimits, documentBodyLimit: number, token: string):
   const elements = x.maxElements - 50;
   const headerElements = limits.soapMaxHeaderElements - 10;
   const fhirNames = Math.floor((x.maxElements - 10) / 3);
-  // An ITI-65 Bundle at the entry limit (a document and its Binary per pair of entries), for a
-  // patient no record has: checked whole against the MHD profiles, then refused, nothing stored.
-  const iti65 = provideBundle({ patient: `Patient/${randomUUID()}`, docs: Array.from({ length: Math.floor((j.maxBundleEntries - 1) / 2) }, (_, i) => ({ typeCode: '11490-0', content: `document ${i}` })) });
+  // An ITI-65 Bundle at the entry limit (a document and its Binary per pair of entries) or at the
+  // documents' (CARNET_SUBMISSION_MAX_DOCUMENTS), whichever is met first, for a patient no record
+  // has: checked whole against the MHD profiles, then refused, nothing stored.
+  const documents = Math.min(Math.floor((j.maxBundleEntries - 1) / 2), limits.submissionMaxDocuments);
+  const iti65 = provideBundle({ patient: `Patient/${randomUUID()}`, docs: Array.from({ length: documents }, (_, i) => ({ typeCode: '11490-0', content: `document ${i}` })) });
   const bigDocument = Buffer.from(JSON.stringify(provideBundle({ patient: `Patient/${randomUUID()}`, docs: [{ content: Buffer.alloc(Math.floor(documentBodyLimit * 0.7), 0x41), mimeType: 'application/pdf' }] })));
   return [
     // Admitted by the limits: the Header (at its own bound) parsed, refused at identity (no

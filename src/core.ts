@@ -59,6 +59,7 @@ export async function openServices(config: Config, options: AppOptions, logger: 
       maxPageSize: config.maxPageSize,
       maxQueryResults: config.maxQueryResults,
       securityLogPerMinute: config.securityLogPerMinute,
+      submissionMaxDocuments: config.limits.submissionMaxDocuments,
     },
     repositoryUniqueId: config.repositoryUniqueId,
   }, {

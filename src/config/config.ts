@@ -1,7 +1,14 @@
 // The server's configuration, read once from the environment and validated as a whole.
 import { loadPatientAccessConfig, type PatientAccessConfig } from './patient-access.js';
 import { DEFAULT_JSON_LIMITS, JSON_LIMIT_VARIABLES, type JsonLimits } from '../json/read.js';
-import { DEFAULT_RETRIEVE_MAX_DOCUMENTS, DEFAULT_SEARCH_MAX_VALUES, RETRIEVE_MAX_DOCUMENTS_VARIABLE, SEARCH_MAX_VALUES_VARIABLE } from '../domain/input-limits.js';
+import {
+  DEFAULT_RETRIEVE_MAX_DOCUMENTS,
+  DEFAULT_SEARCH_MAX_VALUES,
+  DEFAULT_SUBMISSION_MAX_DOCUMENTS,
+  RETRIEVE_MAX_DOCUMENTS_VARIABLE,
+  SEARCH_MAX_VALUES_VARIABLE,
+  SUBMISSION_MAX_DOCUMENTS_VARIABLE,
+} from '../domain/input-limits.js';
 import { DEFAULT_SOAP_MAX_HEADER_ELEMENTS, DEFAULT_XML_LIMITS, XML_LIMIT_VARIABLES, type XmlLimits } from '../xml/limits.js';
 import { valueOrFile, withSecretFiles } from './secrets.js';
 import { ConfigError, readBool, readEnum, readInt, readOid, readSize, readString, readUrl, type Env } from './env.js';
@@ -87,6 +94,8 @@ export interface InputLimits {
   searchMaxValues: number;
   /** documents one ITI-43 asks for */
   retrieveMaxDocuments: number;
+  /** documents one submission deposits (ITI-41, ITI-42, ITI-65) */
+  submissionMaxDocuments: number;
 }
 
 function readInputLimits(env: Env): InputLimits {
@@ -112,6 +121,7 @@ function readInputLimits(env: Env): InputLimits {
     soapMaxHeaderElements: readInt(env, 'CARNET_SOAP_MAX_HEADER_ELEMENTS', DEFAULT_SOAP_MAX_HEADER_ELEMENTS, 10, 1_000_000),
     searchMaxValues: readInt(env, SEARCH_MAX_VALUES_VARIABLE, DEFAULT_SEARCH_MAX_VALUES, 10, 1_000_000),
     retrieveMaxDocuments: readInt(env, RETRIEVE_MAX_DOCUMENTS_VARIABLE, DEFAULT_RETRIEVE_MAX_DOCUMENTS, 1, 100_000),
+    submissionMaxDocuments: readInt(env, SUBMISSION_MAX_DOCUMENTS_VARIABLE, DEFAULT_SUBMISSION_MAX_DOCUMENTS, 1, 100_000),
   };
 }
 

@@ -46,8 +46,9 @@ function checkTimes(where: string, pairs: Array<[string, string | undefined]>, o
   }
 }
 
-export function documentEntryProblems(id: string, m: DocumentEntryMetadata): CarnetError[] {
-  const out: CarnetError[] = metadataSizeProblems(`DocumentEntry ${id}`, id, m);
+/** `stored`: the version `m` follows (ITI-57), whose values past the metadata limits it may carry. */
+export function documentEntryProblems(id: string, m: DocumentEntryMetadata, stored?: DocumentEntryMetadata): CarnetError[] {
+  const out: CarnetError[] = metadataSizeProblems(`DocumentEntry ${id}`, id, m, stored);
   const need = (ok: unknown, what: string) => {
     if (!ok || (Array.isArray(ok) && ok.length === 0)) out.push(problem(id, `DocumentEntry ${id}: ${what} is missing`));
   };
@@ -106,8 +107,9 @@ export function submissionSetProblems(id: string, m: SubmissionSetMetadata): Car
   return out;
 }
 
-export function folderProblems(id: string, m: FolderMetadata): CarnetError[] {
-  const out: CarnetError[] = metadataSizeProblems(`Folder ${id}`, id, m);
+/** `stored`: the version `m` follows (ITI-57), whose values past the metadata limits it may carry. */
+export function folderProblems(id: string, m: FolderMetadata, stored?: FolderMetadata): CarnetError[] {
+  const out: CarnetError[] = metadataSizeProblems(`Folder ${id}`, id, m, stored);
   if (!m.uniqueId) out.push(problem(id, `Folder ${id}: uniqueId is missing`));
   else if (!isPlainIdentifier(m.uniqueId)) out.push(problem(id, `Folder ${id}: uniqueId "${clip(m.uniqueId)}" is not an identifier (an OID)`));
   if (!m.patientId?.value || !m.patientId.system) out.push(problem(id, `Folder ${id}: patientId is missing`));

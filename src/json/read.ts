@@ -72,6 +72,10 @@ function stringEnd(text: string, open: number): number {
 
 interface Container {
   array: boolean;
+  /** where the object's keys start in the scan's key stack */
+  keysFrom: number;
+  /** its keys once it holds more than a few (FHIR objects hold a handful) */
+  keySet?: Set<string>;
   length: number;
   max: number;
   limit: keyof JsonLimits;
@@ -80,6 +84,8 @@ interface Container {
 /** Throws the first limit the text passes (InputLimitError), or a 400 for a prototype key. */
 export function scanJson(text: string, limits: JsonLimits): void {
   const stack: Container[] = [];
+  /** the keys of the open objects, each object's after its parent's */
+  const keys: string[] = [];
   let values = 0;
   let key: string | undefined;
   const n = text.length;
@@ -108,6 +114,7 @@ export function scanJson(text: string, limits: JsonLimits): void {
         if (FORBIDDEN_KEYS.has(key)) {
           throw new CarnetError('invalid_metadata', `the JSON holds a "${key}" key, which is never accepted`, { reason: 'invalid_request' });
         }
+        keyOnce(top, keys, key);
         i = j + 1;
         continue;
       }
@@ -120,6 +127,7 @@ export function scanJson(text: string, limits: JsonLimits): void {
       const isEntries = array && stack.length === 1 && key === 'entry';
       stack.push({
         array,
+        keysFrom: keys.length,
         length: 0,
         max: isEntries ? Math.min(limits.maxBundleEntries, limits.maxArrayLength) : limits.maxArrayLength,
         limit: isEntries && limits.maxBundleEntries <= limits.maxArrayLength ? 'maxBundleEntries' : 'maxArrayLength',
@@ -127,7 +135,9 @@ export function scanJson(text: string, limits: JsonLimits): void {
       key = undefined;
       i++;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      if (!stack.pop()) throw notJson();
+      const closed = stack.pop();
+      if (!closed) throw notJson();
+      keys.length = closed.keysFrom;
       key = undefined;
       i++;
     } else {
@@ -140,6 +150,28 @@ export function scanJson(text: string, limits: JsonLimits): void {
         i++;
       }
     }
+  }
+}
+
+/**
+ * Refuses a key an object already holds. JSON.parse keeps the last of them, another reader (a
+ * proxy, a validator, the sender's own log) may keep the first: one body read as two resources
+ * (RFC 8259 §4 leaves the meaning of such an object to each reader).
+ */
+function keyOnce(object: Container, keys: string[], key: string): void {
+  let seen: boolean;
+  if (object.keySet) {
+    seen = object.keySet.has(key);
+    object.keySet.add(key);
+  } else {
+    seen = false;
+    for (let k = object.keysFrom; k < keys.length && !seen; k++) seen = keys[k] === key;
+    keys.push(key);
+    if (keys.length - object.keysFrom > 32) object.keySet = new Set(keys.slice(object.keysFrom));
+  }
+  if (seen) {
+    const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+    throw new CarnetError('invalid_metadata', `the JSON holds the key "${shown}" twice in one object, which leaves its value open`, { reason: 'invalid_request' });
   }
 }
 

@@ -16,6 +16,8 @@ export interface ServiceLimits {
   maxQueryResults: number;
   /** TRACE-05: rows the security log takes per minute; further refusals are only counted */
   securityLogPerMinute?: number;
+  /** documents one submission deposits (CARNET_SUBMISSION_MAX_DOCUMENTS; its default when absent) */
+  submissionMaxDocuments?: number;
 }
 
 export interface ServiceDeps {

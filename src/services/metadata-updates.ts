@@ -70,7 +70,7 @@ export function nextDocumentVersion(
     throw new CarnetError('version_conflict', `version ${update.previousVersion} is not the latest version (${current.version}) of the document`, { location: update.logicalId });
   }
   // The new version is a whole DocumentEntry, held to what a registration needs (15800d).
-  const problems = [...documentEntryProblems(update.logicalId, m), ...registeredElsewhereProblems(update.logicalId, m)];
+  const problems = [...documentEntryProblems(update.logicalId, m, current), ...registeredElsewhereProblems(update.logicalId, m)];
   if (problems.length) throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
   if (m.patientId.value !== current.patientId.value || m.patientId.system !== current.patientId.system) {
     throw new CarnetError('patient_mismatch', 'a metadata update cannot move a document to another patient', { location: update.logicalId, reason: 'XDSPatientIDReconciliationError' });

@@ -12,6 +12,7 @@ import { sqlState } from '../store/db-errors.js';
 import { guarded, type GuardedRecord } from './guard.js';
 import { lookupObjects } from '../store/registry-repo.js';
 import { admitNamedPatient, recordKeyFor, recordNamedBy, recordsOfOwnPatient, traceOtherPatientsNamed, type PatientRef } from './patient-binding.js';
+import { checkSubmissionDocuments } from '../domain/input-limits.js';
 import { planSubmission } from './submission-plan.js';
 import { fail, structuralProblems, UUID, type SubmitOptions } from './submission-shape.js';
 import { storeSubmission } from './submission-store.js';
@@ -53,6 +54,8 @@ export function submitService(deps: ServiceDeps) {
 
     async submit(caller: Caller, req: SubmissionRequest, options: SubmitOptions = {}): Promise<SubmissionResult> {
       await deps.availability?.ensureAvailable('document.submit');
+      // before anything else is checked: the cost of the rest grows with the documents
+      checkSubmissionDocuments(req.documents.length, deps.limits.submissionMaxDocuments);
       const problems = structuralProblems(req, options);
       if (problems.length) {
         // ACC-10: a bound caller's request that names another patient anywhere (an entry or a

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { decide, type Decision } from '../domain/decide.js';
 import { dtmToDate, folderProblems, submissionSetProblems } from '../domain/entry-requirements.js';
+import { checkSubmissionDocuments } from '../domain/input-limits.js';
 import { metadataSizeProblems } from '../domain/metadata-limits.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
 import type { Action } from '../domain/actions.js';
@@ -31,6 +32,8 @@ export function updateSetService(deps: ServiceDeps) {
   return {
     async apply(caller: Caller, req: UpdateRequest): Promise<{ assignedIds: Record<string, string> }> {
       await deps.availability?.ensureAvailable('metadata.update');
+      // each version is a few statements under the record's lock, as a submission's documents
+      checkSubmissionDocuments(req.documents.length + req.folders.length, deps.limits.submissionMaxDocuments, 'new versions of documents and folders');
       const { patientKey, objects } = await recordOf(deps, caller, req);
       return guarded(deps, caller, {
         patientKey,
@@ -176,7 +179,7 @@ class UpdateRun {
     if (current.version !== v.previousVersion) {
       throw versionError(`version ${v.previousVersion} is not the latest version (${current.version}) of the folder`, v.id);
     }
-    const problems = folderProblems(v.id, v.metadata);
+    const problems = folderProblems(v.id, v.metadata, current);
     if (problems.length) throw problems.length === 1 ? problems[0] : new CarnetErrors(problems);
     const m = v.metadata;
     if (m.patientId.value !== current.patientId.value || m.patientId.system !== current.patientId.system) {

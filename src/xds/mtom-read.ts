@@ -11,15 +11,19 @@ import { BOUNDARY_SNIFF_BYTES, multipartBoundary, MultipartSplitter, type Receiv
 import { XdsWireError } from './wire-error.js';
 
 /**
- * A body no Content-Length announced (chunked transfer) grows by doubling up to this, then to the
- * route's limit at once: growing a large body step by step was copies of tens of megabytes and
- * the collections they caused (a turn of the event loop of 170-300 ms for 60 MB; growing fourfold
- * up to 4 MB before the jump measured 185-450 ms in a large process, the jump at 1 MB 35 ms:
- * docs/PERFORMANCE.md); pages of the limit's buffer that no byte reaches are not memory the
- * process holds.
+ * A body no Content-Length announced (chunked transfer) grows by doubling up to this, then by
+ * GROWTH_PAST_DOUBLING at once, up to the route's limit: growing a large body step by step was
+ * copies of tens of megabytes and the collections they caused (a turn of the event loop of
+ * 170-300 ms for 60 MB; growing fourfold up to 4 MB before a jump to the limit measured 185-450 ms
+ * in a large process, the jump at 1 MB 35 ms: docs/PERFORMANCE.md). A jump straight to the limit
+ * (64 MB) made every chunked body past 1 MB count as 64 MB of the process's memory, unfinished
+ * bodies included: 30 connections of 1.2 MB each were 1.9 GB of buffers to the collector, and one
+ * client may hold 256. Growing eightfold, 1 MB becomes 8 MB then the limit: one more copy of 8 MB,
+ * and a buffer never more than eight times what arrived.
  */
 const FIRST_UNANNOUNCED_BYTES = 64 * 1024;
 const DOUBLED_UNTIL_BYTES = 1024 * 1024;
+const GROWTH_PAST_DOUBLING = 8;
 
 export interface MultipartReadLimits {
   /** the route's body limit (CARNET_DOCUMENT_BODY_LIMIT) */
@@ -31,16 +35,29 @@ export interface MultipartReadLimits {
 }
 
 /**
+ * The most bytes a root part sent in base64 may take on the wire for an envelope of `maxBytes`:
+ * four characters for three bytes, with a CRLF after every 64 characters (MIME writes lines of
+ * 76, PEM-minded writers of 64). A sender that pads its base64 with more spaces or line breaks
+ * than that is refused with the envelope's limit, as one that sends the envelope larger than it.
+ */
+export function base64PartBytes(maxBytes: number): number {
+  const chars = Math.ceil(maxBytes / 3) * 4;
+  return chars + Math.ceil(chars / 64) * 2;
+}
+
+/**
  * Watches the root part while it arrives: the part named by the `start` parameter, else the
- * first. Once its headers are in, a root sent as itself (not base64, whose size is known only
- * decoded) is refused as soon as its body passes the envelope limit: an envelope of 60 MB was read
- * whole before the same limit refused it.
+ * first. Once its headers are in, the root is refused as soon as its body passes the envelope
+ * limit (in base64: what that limit takes in base64, base64PartBytes): an envelope of 60 MB was
+ * read whole before the same limit refused it.
  */
 class EnvelopeWatch {
   private readonly start: string | undefined;
   /** the part whose headers are awaited or were read, and where its body starts (-1: not the root, or not watched) */
   private part = -1;
   private bodyStart = -1;
+  /** the root's body's limit on the wire */
+  private partMax: number;
 
   constructor(
     start: string | undefined,
@@ -49,6 +66,7 @@ class EnvelopeWatch {
     private readonly slack: number,
   ) {
     this.start = start === undefined ? undefined : normaliseContentId(start);
+    this.partMax = maxBytes;
   }
 
   /** Throws the Fault once the open part is the root and its body is surely past the limit. */
@@ -62,9 +80,10 @@ class EnvelopeWatch {
       const headers = partHeaders(raw, ends.headersEnd);
       const isRoot = this.start === undefined ? open.index === 0 : normaliseContentId(headers['content-id'] ?? '') === this.start;
       const encoding = (headers['content-transfer-encoding'] ?? 'binary').trim().toLowerCase();
-      this.bodyStart = isRoot && encoding !== 'base64' ? open.start + ends.bodyStart : -1;
+      this.bodyStart = isRoot ? open.start + ends.bodyStart : -1;
+      this.partMax = encoding === 'base64' ? base64PartBytes(this.maxBytes) : this.maxBytes;
     }
-    if (this.bodyStart >= 0 && received - this.bodyStart - this.slack > this.maxBytes) {
+    if (this.bodyStart >= 0 && received - this.bodyStart - this.slack > this.partMax) {
       throw new XdsWireError(`the SOAP envelope is larger than ${this.maxBytes} bytes (CARNET_XML_MAX_BYTES)`, { status: 413 });
     }
   }
@@ -124,8 +143,9 @@ export function readMultipartRequestBody(req: FastifyRequest, payload: Readable,
       if (received + chunk.length > limit) return stop(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
       if (received + chunk.length > body.length) {
         // unannounced (or longer than announced: refused at the end, as Fastify did)
-        const wanted = Math.max(body.length * 2, received + chunk.length);
-        const grown = Buffer.allocUnsafe(wanted > DOUBLED_UNTIL_BYTES ? limit : wanted);
+        let size = Math.max(body.length, FIRST_UNANNOUNCED_BYTES);
+        while (size < received + chunk.length) size *= size < DOUBLED_UNTIL_BYTES ? 2 : GROWTH_PAST_DOUBLING;
+        const grown = Buffer.allocUnsafe(Math.min(limit, size));
         body.copy(grown, 0, 0, received);
         body = grown;
       }

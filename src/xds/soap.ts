@@ -138,6 +138,33 @@ function without(text: string, part: RootChild | undefined): string {
  * caller is identified, so that an anonymous request never costs more than its Header.
  * Problems are XdsWireErrors, to be answered with a Fault.
  */
+
+/**
+ * The longest wsa:MessageID taken (an IRI, a few dozen characters in practice): the answer's
+ * wsa:RelatesTo repeats it, so a longer one would make every answer, faults included, as long.
+ */
+const MAX_MESSAGE_ID_LENGTH = 2048;
+
+/**
+ * WS-Addressing 1.0 SOAP Binding §6.4.1: Action, MessageID, To and ReplyTo appear at most once; a
+ * second one would leave which of them the answer follows open (InvalidAddressingHeader).
+ */
+function addressingOnce(name: string, seen: Set<string>): void {
+  if (!['Action', 'MessageID', 'To', 'ReplyTo', 'RelatesTo', 'FaultTo', 'From'].includes(name)) return;
+  if (name !== 'RelatesTo' && seen.has(name)) {
+    throw new XdsWireError(`the wsa:${name} header appears more than once (WS-Addressing allows one)`, { subcode: 'wsa:InvalidAddressingHeader' });
+  }
+  seen.add(name);
+}
+
+function messageIdOf(h: Element): string {
+  const id = textOf(h).trim();
+  if (id.length > MAX_MESSAGE_ID_LENGTH) {
+    throw new XdsWireError(`the wsa:MessageID is longer than ${MAX_MESSAGE_ID_LENGTH} characters`, { subcode: 'wsa:InvalidAddressingHeader' });
+  }
+  return id;
+}
+
 export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAULT_XML_LIMITS, maxHeaderElements = DEFAULT_SOAP_MAX_HEADER_ELEMENTS): SoapHead {
   let scanned;
   try {
@@ -190,14 +217,16 @@ export function readSoapHead(xml: string | ScannedXml, limits: XmlLimits = DEFAU
     throw new XdsWireError('a SOAP Envelope holds an optional Header then one Body, and no other element');
   }
   const header: SoapHeader = {};
+  const addressing = new Set<string>();
   let securityEl: Element | undefined;
   const notUnderstood: QualifiedName[] = [];
   if (headerEl) {
     for (const h of childElements(headerEl)) {
       const ns = h.namespaceURI ?? '';
       if (ns === NS.wsa) {
+        addressingOnce(h.localName ?? '', addressing);
         if (h.localName === 'Action') header.action = textOf(h).trim();
-        else if (h.localName === 'MessageID') header.messageId = textOf(h).trim();
+        else if (h.localName === 'MessageID') header.messageId = messageIdOf(h);
         else if (h.localName === 'To') header.to = textOf(h).trim();
         else if (h.localName === 'ReplyTo') {
           const address = firstChild(h, NS.wsa, 'Address');

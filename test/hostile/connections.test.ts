@@ -8,6 +8,7 @@ import type { Db } from '../../src/store/db.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { tapAnswers } from '../support/answer-tap.js';
 import { openTestPglite } from '../support/stores.js';
+import { proActor } from '../support/world.js';
 
 const PER_CLIENT = 4;
 const HEADERS_TIMEOUT_MS = 800;
@@ -88,6 +89,22 @@ describe('connections held by a slow client', () => {
     slow.write('GET /health HTTP/1.1\r\nHost: carnet\r\nX-Slow: a');
     expect(await health()).toBe(200);
     expect(await answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('cuts a request whose body trickles in (a byte at a time) once CARNET_REQUEST_TIMEOUT_MS has passed since it began, and serves others meanwhile', async () => {
+    const slow = await open();
+    const answer = untilClosed(slow);
+    // A head announcing a body of 10,000 bytes, then one byte every 50 ms: the whole body would
+    // take over eight minutes, each byte keeping the socket from ever being idle.
+    const token = await server.tokenFor(proActor('doctor'));
+    slow.write(`POST /fhir HTTP/1.1\r\nHost: carnet\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/fhir+json\r\nContent-Length: 10000\r\n\r\n{`);
+    const trickle = setInterval(() => slow.writable && slow.write(' '), 50);
+    try {
+      expect(await health()).toBe(200);
+      expect(await answer).toMatch(/^(HTTP\/1\.1 408 |$)/);
+    } finally {
+      clearInterval(trickle);
+    }
   });
 
   it(`answers 503 with Retry-After past ${PER_CLIENT} connections from one client, never serving that connection`, async () => {

@@ -99,6 +99,10 @@ export function xdsCorpus(ctx: XdsCorpusContext): HostileRequest[] {
   registry('Body before the Header', envelope(A['ITI-18'], query({}), security()).replace(/(<env:Header>[\s\S]*<\/env:Header>)(<env:Body>[\s\S]*<\/env:Body>)/, '$2$1'));
   registry('a second Body after the Body', envelope(A['ITI-18'], query({}), security()).replace('</env:Envelope>', `<env:Body>${query({})}</env:Body></env:Envelope>`));
   registry('an element after the Body', envelope(A['ITI-18'], query({}), security()).replace('</env:Envelope>', '<x/></env:Envelope>'));
+  // WS-Addressing headers: each at most once, a MessageID of a sensible length (the answer repeats it)
+  registry('wsa:MessageID twice', envelope(A['ITI-18'], query({}), security()).replace(/(<wsa:MessageID>[^<]*<\/wsa:MessageID>)/, '$1<wsa:MessageID>urn:uuid:00000000-0000-4000-8000-000000000000</wsa:MessageID>'));
+  registry('wsa:Action twice, the second another transaction', envelope(A['ITI-18'], query({}), security()).replace(/(<wsa:Action[^>]*>[^<]*<\/wsa:Action>)/, `$1<wsa:Action>${A['ITI-57']}</wsa:Action>`));
+  registry('wsa:MessageID of 200 KB', envelope(A['ITI-18'], query({}), security()).replace(/<wsa:MessageID>[^<]*</, `<wsa:MessageID>urn:uuid:${'a'.repeat(200_000)}<`));
   registry('unknown mustUnderstand header', envelope(A['ITI-18'], query({}), `<x:Evil xmlns:x="urn:evil" env:mustUnderstand="true"/>${security()}`));
   registry('action served by the other endpoint', envelope(A['ITI-41'], query({}), security()), SOAP(A['ITI-41']));
   registry('Content-Type action differs from wsa:Action', envelope(A['ITI-18'], query({}), security()), SOAP(A['ITI-57']));

@@ -114,6 +114,9 @@ function fhirSubmissions(ctx: CorpusContext, bundle: (overrides: { uniqueId?: st
     // context identifiers become HL7 v2 CX values of referenceIdList (issue 12 item 10)
     post('context.related value forging CX components', withContext(bundle({}), { related: [{ identifier: { system: 'urn:oid:1.2.3', value: 'A^^^&9.9.9&ISO^urn:ihe:iti:xds:2015:encounterId' } }] })),
     post('context.encounter by literal reference alone', withContext(bundle({}), { encounter: [{ reference: 'Encounter/1' }] })),
+    // a key twice in one object: JSON.parse keeps the last, another reader the first
+    { ...post('a DocumentReference whose subject is given twice', {}), body: JSON.stringify(bundle({})).replace('"resourceType":"DocumentReference",', '"resourceType":"DocumentReference","subject":{"reference":"Patient/another"},') },
+    { ...post('the Bundle type given twice, once as a batch', {}), body: JSON.stringify(bundle({})).replace('"resourceType":"Bundle",', '"resourceType":"Bundle","type":"batch",') },
   ];
 }
 
@@ -252,6 +255,7 @@ function authBodies(ctx: CorpusContext): HostileRequest[] {
   const post = (name: string, path: string, body: Buffer | string, contentType = 'application/json') =>
     out.push({ name: `auth body: ${name}`, door: 'auth', method: 'POST', path, headers: { 'content-type': contentType }, body });
   for (const sql of SQL_INJECTIONS) post(`login with SQL ${sql}`, '/auth/login', JSON.stringify({ login: sql, password: sql }));
+  post('login given twice', '/auth/login', '{"login":"x","password":"y","login":"z"}');
   post('login __proto__', '/auth/login', '{"__proto__":{"login":"admin"},"login":"x","password":"y"}');
   post('login constructor', '/auth/login', '{"constructor":{"prototype":{"isAdmin":true}}}');
   post('login nested 100,000 deep', '/auth/login', '['.repeat(100_000) + ']'.repeat(100_000));

@@ -42,6 +42,15 @@ describe('parseJson', () => {
     expect(parseJson('{"a":"__proto__"}', DEFAULT_JSON_LIMITS)).toEqual({ a: '__proto__' });
   });
 
+  it('refuses an object holding one key twice (JSON.parse keeps the last, another reader the first), escaped or not, however many keys', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`).join(',');
+    for (const body of ['{"resourceType":"Patient","resourceType":"Bundle"}', '{"a":[{"b":1,"c":2,"b":3}]}', '{"a":1,"\\u0061":2}', `{${many},"k39":0}`]) {
+      expect(() => parseJson(body, DEFAULT_JSON_LIMITS)).toThrow(/twice in one object/);
+    }
+    // the same key in sibling or nested objects is no repetition
+    expect(parseJson(`{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}],${many}}`, DEFAULT_JSON_LIMITS)).toMatchObject({ a: { a: { a: 1 } }, b: [{ a: 1 }, { a: 2 }] });
+  });
+
   it('accepts a byte order mark and reads an empty body as nothing', () => {
     expect(parseJson('\ufeff{"a":1}')).toEqual({ a: 1 });
     expect(parseJson('  ')).toBeUndefined();
