@@ -69,6 +69,21 @@ describeInBrowser('the patient logs in (Chromium)', () => {
     expect(v.problems).toEqual([]);
   });
 
+  it('AUTH-01: a return address after login that the browser would read as another host (`/\\host`) leads to the home page', async () => {
+    const { page } = v;
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByText('Vous êtes déconnecté').waitFor();
+    const origin = new URL(stage.baseUrl).origin;
+    // `/\host` is a path to the page's router, but a browser resolves it as `//host`
+    await page.goto('/connexion?retour=' + encodeURIComponent('/\\autre.invalid/piege'));
+    await logIn(v, stage, acc.login, password, acc.email);
+    // the browser refuses to move the page's history to another origin: the login stayed
+    // stuck on its own page, a session open behind it; now the return is the home page
+    await page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
+    expect(new URL(page.url()).origin).toBe(origin);
+    expect(v.problems).toEqual([]);
+  });
+
   it('AUTH-01: a wrong code is a sentence, not JSON; a new code can be asked for', async () => {
     const { page } = v;
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
