@@ -4,6 +4,7 @@
 // come from the identity provider.
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
 import { claimsToActor, type CarnetClaims } from './claims.js';
@@ -123,6 +124,8 @@ export function createBearerVerifier(o: BearerOptions): BearerVerifier {
         .setAudience(o.audience)
         .setIssuedAt(now)
         .setExpirationTime(now + ttlSeconds)
+        // the session's id: POST /auth/logout ends it by this id
+        .setJti(randomUUID())
         .sign(o.localKeys.privateKey);
     },
   };

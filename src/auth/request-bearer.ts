@@ -7,6 +7,7 @@ import type { Actor } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
 import type { Channel } from '../services/deps.js';
 import type { AccessRefusalService } from '../services/access-refusals.js';
+import type { SessionService } from '../services/sessions.js';
 import type { BearerVerifier } from './bearer.js';
 import type { CarnetClaims } from './claims.js';
 
@@ -31,14 +32,22 @@ function operationOf(req: FastifyRequest): string {
 export async function verifyRequestBearer(
   req: FastifyRequest,
   verifier: BearerVerifier,
-  refusals: Pick<AccessRefusalService, 'logUnauthenticated'>,
+  services: { accessRefusals: Pick<AccessRefusalService, 'logUnauthenticated'>; sessions: Pick<SessionService, 'ended'> },
   channel: Channel,
 ): Promise<{ actor: Actor; claims: CarnetClaims & JWTPayload }> {
+  const refusals = services.accessRefusals;
   const header = req.headers.authorization;
   const token = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
   try {
     if (!token) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required', { reason: 'missing' });
-    return await verifier.verify(token);
+    const verified = await verifier.verify(token);
+    // A patient-side session is this server's token: its holder may have ended it (POST
+    // /auth/logout) before it expires, and a copy of it ends with it.
+    const { actor, claims } = verified;
+    if ((actor.kind === 'patient' || actor.kind === 'legal_representative') && typeof claims.jti === 'string' && (await services.sessions.ended(claims.jti))) {
+      throw new CarnetError('unauthenticated', 'the session has ended (logged out)', { reason: 'session_ended' });
+    }
+    return verified;
   } catch (e) {
     if (e instanceof CarnetError && e.code === 'unauthenticated') {
       // The refusal stands even if the log cannot be written; the failure is the operator's to see.

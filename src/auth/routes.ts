@@ -7,6 +7,7 @@
 //   POST /auth/verify                         {challengeId, code} -> {access_token, token_type, expires_in, password_change_required,
 //                                                                        patient, holder: {role, representativeId?}, records: [{patient, holder}]}
 //   POST /auth/switch            (session)    {patient} -> the same as /verify, for another record the login reaches
+//   POST /auth/logout            (session)    -> 204: the session ends (its token is refused from then on)
 //   POST /auth/password          (session)    {newPassword[, currentPassword]} -> 204
 //   POST /auth/terms             (session)    {version} -> {access_token, token_type, expires_in}: the terms of use accepted
 //   GET  /auth/contact           (session)    -> {login, email, phone, codeChannel, alertEmail, passwordTemporary}
@@ -123,7 +124,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
 
   /** The bearer session; a temporary-password session only where `allowTemporary` says so. */
   async function session(req: FastifyRequest, allowTemporary = false): Promise<{ caller: Caller; claims: CarnetClaims & JWTPayload }> {
-    const { actor, claims } = await verifyRequestBearer(req, verifier, services.accessRefusals, 'auth');
+    const { actor, claims } = await verifyRequestBearer(req, verifier, services, 'auth');
     noteActor(req.facts, actor);
     if (claims.pwd_temporary === true && !allowTemporary) {
       throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
@@ -203,6 +204,15 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
         const ttl = await services.accounts.acceptTerms(caller, bodyOf(req).version);
         const { terms_pending: _accepted, exp: _exp, iat: _iat, nbf: _nbf, jti: _jti, ...rest } = claims;
         return { access_token: await verifier.sign(rest as CarnetClaims, ttl), token_type: 'Bearer', expires_in: ttl };
+      });
+
+      // The holder logs out: the session ends here, not only in the browser that forgets it (a
+      // copy of the token, kept by anyone, is refused from now on). Any session may end itself,
+      // a temporary or terms-pending one included.
+      auth.post('/logout', async (req, reply) => {
+        const { claims } = await session(req, true);
+        if (typeof claims.jti === 'string' && typeof claims.exp === 'number') await services.sessions.end(claims.jti, claims.exp);
+        return reply.code(204).send();
       });
 
       auth.get('/contact', async (req) => services.accounts.getContact((await session(req)).caller));

@@ -6,7 +6,6 @@ import type { BearerVerifier } from '../auth/bearer.js';
 import { verifyRequestBearer } from '../auth/request-bearer.js';
 import type { Actor } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
-import type { AccessRefusalService } from '../services/access-refusals.js';
 import { noteActor } from '../http/request-facts.js';
 import type { Caller } from '../services/deps.js';
 
@@ -24,14 +23,14 @@ const PUBLIC_TYPES = /^\/fhir\/(StructureDefinition|CodeSystem|ValueSet|SearchPa
 export function requireBearer(
   app: FastifyInstance,
   verifier: BearerVerifier,
-  refusals: Pick<AccessRefusalService, 'logUnauthenticated'>,
+  services: Parameters<typeof verifyRequestBearer>[2],
   /** what the directory adds to the identity (ACC-05: a regulation centre) */
   standing: (actor: Actor) => Promise<Actor>,
 ): void {
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0].replace(/\/$/, '');
     if (PUBLIC.has(path) || (req.method === 'GET' && PUBLIC_TYPES.test(path))) return;
-    const { actor, claims } = await verifyRequestBearer(req, verifier, refusals, 'fhir');
+    const { actor, claims } = await verifyRequestBearer(req, verifier, services, 'fhir');
     noteActor(req.facts, actor);
     // AUTH-03: a session opened with a temporary password may only replace it (POST /auth/password).
     if (claims.pwd_temporary === true) {

@@ -64,7 +64,7 @@ export async function registerFhirDoor(app: FastifyInstance, deps: FhirDoorDeps)
         // that keep their own copies.
         reply.header('cache-control', 'no-store');
       });
-      requireBearer(fhir, deps.verifier, deps.services.accessRefusals, deps.services.directory.withStanding);
+      requireBearer(fhir, deps.verifier, deps.services, deps.services.directory.withStanding);
       checkBodyTypes(fhir);
       // A `_format` that names neither FHIR JSON nor FHIR XML cannot be honoured (406), rather
       // than answered in a format the caller did not ask for.

@@ -30,7 +30,7 @@ function time(body: Record<string, unknown>, name: string): Date {
 
 export function registerMaintenanceAdmin(app: FastifyInstance, services: Services, verifier: BearerVerifier): void {
   async function operator(req: FastifyRequest): Promise<Caller> {
-    const { actor } = await verifyRequestBearer(req, verifier, services.accessRefusals, 'fhir');
+    const { actor } = await verifyRequestBearer(req, verifier, services, 'fhir');
     noteActor(req.facts, actor);
     if (actor.kind !== 'support') throw new CarnetError('forbidden', 'only operators plan maintenance');
     return { actor, channel: 'fhir', requestId: req.id };

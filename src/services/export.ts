@@ -14,6 +14,7 @@ import { listGrants } from '../store/consent-repo.js';
 import { bareUuid } from '../store/document-repo.js';
 import { getContent } from '../store/document-content-repo.js';
 import { findDocuments } from '../store/document-search.js';
+import { laneHeads } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { namedDocuments } from './named-documents.js';
@@ -120,11 +121,19 @@ export function exportService(deps: ServiceDeps) {
     async open(caller: Caller, patientKey: string, request: ExportRequest = {}): Promise<OpenedExport> {
       const { parts, documentIds } = checkRequest(request);
       const createdAt = deps.clock.now();
+      const details = { parts, ...(documentIds ? { documents: documentIds.length } : {}) };
       const snapshot = await guarded(deps, caller, {
         patientKey,
         action: 'record.export',
-        trace: { details: { parts, ...(documentIds ? { documents: documentIds.length } : {}) } },
-        act: async ({ tx, record }) => {
+        trace: { details },
+        skipMainTrace: true,
+        act: async ({ tx, record, trace }) => {
+          // TRACE-05: the history is read after this transaction, bounded by each lane's head as
+          // read here, before anything the reader is worked out from: every row within the bound
+          // was committed before that reading, and so were the objects it names. A row filed by a
+          // request still in flight now (a chain of new links to a hidden document...) comes
+          // after its lane's head and stays out, whenever it commits.
+          const heads = parts.includes('history') ? await laneHeads(tx, patientKey) : [];
           let documents: StoredDocumentEntry[] = [];
           if (parts.includes('documents')) {
             // the caller's own read filter: MASK-02/03/04 hold in the archive as online
@@ -148,7 +157,10 @@ export function exportService(deps: ServiceDeps) {
               }
             : null;
           // TRACE-05: the history part is the one the caller is shown online
-          return { documents, authorisations, identifiers: record.identifiers, reader: await historyReader(tx, deps, caller.actor, record.context, patientKey) };
+          const reader = await historyReader(tx, deps, caller.actor, record.context, patientKey);
+          // the export's own row, last of the archive's history: written here to learn its place
+          const own = await trace('record.export', { details });
+          return { documents, authorisations, identifiers: record.identifiers, reader, asOf: { heads, own: { lane: own.lane, seq: own.seq } } };
         },
       });
 
@@ -193,14 +205,15 @@ export function exportService(deps: ServiceDeps) {
       if (parts.includes('history')) {
         entries.push(
           entry('history.json', { kind: 'history' }, async function* () {
-            // page by page, oldest first, up to the rows that existed when the export was decided
-            const total = (await readRows(deps.db, patientKey, snapshot.reader, { to: new Date(createdAt.getTime() + 1), limit: 1, offset: 0 })).total;
+            // page by page, oldest first, the chain as the decision read it
+            const asOf = snapshot.asOf;
+            const total = (await readRows(deps.db, patientKey, snapshot.reader, { asOf, limit: 1, offset: 0 })).total;
             yield Buffer.from('[\n');
             const placeIn = shownPlaces();
             for (let offset = 0; offset < total; offset += HISTORY_PAGE) {
               // the store reads newest first: this page of the oldest-first list, from the end
               const limit = Math.min(HISTORY_PAGE, total - offset);
-              const page = await readRows(deps.db, patientKey, snapshot.reader, { to: new Date(createdAt.getTime() + 1), limit, offset: total - offset - limit });
+              const page = await readRows(deps.db, patientKey, snapshot.reader, { asOf, limit, offset: total - offset - limit });
               const rows = [...page.rows].reverse();
               const text = rows.map((r, i) => `${offset + i === 0 ? '' : ',\n'}${JSON.stringify(historyItem(r, placeIn(Number(r.lane))))}`).join('');
               yield Buffer.from(text);

@@ -126,9 +126,10 @@ export type GuardedWork<T> = GuardedRecord & {
     emergency: boolean;
     /**
      * adds a row to the trace besides the main one; `along`, writes of the act that read nothing
-     * the act has written (combined-writes.ts), go before it in the same statement
+     * the act has written (combined-writes.ts), go before it in the same statement; answers the
+     * row's place (its lane and sequence number)
      */
-    trace: (action: string, extra?: TraceExtra, along?: Statement[]) => Promise<void>;
+    trace: (action: string, extra?: TraceExtra, along?: Statement[]) => Promise<ChainHead>;
   }) => Promise<T>;
   /** the act writes its own trace rows (e.g. one per deposited document) */
   skipMainTrace?: boolean;
@@ -185,6 +186,7 @@ export async function guarded<T>(deps: ServiceDeps, caller: Caller, work: Guarde
       let head = record.traceHead ?? null;
       const trace = async (action: string, outcome: TraceEntry['outcome'], extra: TraceExtra & { emergency?: boolean }, along?: Statement[]) => {
         head = await traceCall(tx, deps, caller, patientKey, action, outcome, extra, head, along);
+        return head;
       };
       const { action: decided, decision } = decideAll(deps, caller, record.context, facts, actions);
       if (!decision.permit) {

@@ -32,6 +32,11 @@ export interface HistoryQuery {
   /** rows whose declared access mode (purpose of use) is one of these */
   accessModes?: string[];
   emergencyOnly?: boolean;
+  /**
+   * The chain as it stood at one instant: each lane's rows up to its head then (laneHeads), and
+   * the reading access's own row, written after it in its lane.
+   */
+  asOf?: { heads: Array<{ lane: number; seq: number }>; own?: { lane: number; seq: number } };
   limit: number;
   offset: number;
 }
@@ -85,6 +90,11 @@ export async function readRows(q: Queryable, patientKey: string, reader: History
   }
   if (query.accessModes) where.push(`t.access_mode = ANY(${add(query.accessModes)}::text[])`);
   if (query.emergencyOnly) where.push(`t.access_mode IN ('bris_de_glace', 'centre_15')`);
+  if (query.asOf) {
+    const { heads, own } = query.asOf;
+    const upToHead = `EXISTS (SELECT 1 FROM unnest(${add(heads.map((h) => h.lane))}::int[], ${add(heads.map((h) => String(h.seq)))}::bigint[]) AS h(lane, seq) WHERE h.lane = t.lane AND t.seq <= h.seq)`;
+    where.push(own ? `(${upToHead} OR (t.lane = ${add(own.lane)} AND t.seq = ${add(String(own.seq))}::bigint))` : upToHead);
+  }
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_trace t WHERE ${w}`, params);
   const rows = await q.query<TraceRow>(

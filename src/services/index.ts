@@ -17,6 +17,7 @@ import { metadataUpdateService } from './metadata-updates.js';
 import type { OutboxService } from './outbox.js';
 import { patientAccessServices, type PatientAccessOptions } from './patient-access.js';
 import { recordService } from './records.js';
+import { sessionService } from './sessions.js';
 import { registryQueryService } from './registry-queries.js';
 import { representativeService, type Notify } from './representatives.js';
 import { selectionService } from './selections.js';
@@ -55,6 +56,8 @@ export function createServices(base: ServiceDeps, options: ServiceOptions = {}) 
     directory: directoryService(deps, { regulationCentres: options.regulationCentres }),
     registryQueries: registryQueryService(deps),
     accessRefusals: accessRefusalService(deps),
+    // patient-side sessions ended before their time (POST /auth/logout)
+    sessions: sessionService(deps),
     selections: selectionService(deps),
     // the patient's own pages (PAT-01/02/05/06/07, TRACE-03)
     home: homeService(deps),

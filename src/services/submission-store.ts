@@ -36,7 +36,7 @@ export async function storeSubmission(
   patientKey: string,
   req: SubmissionRequest,
   plan: SubmissionPlan,
-  trace: (action: string, extra?: TraceExtra, along?: Statement[]) => Promise<void>,
+  trace: (action: string, extra?: TraceExtra, along?: Statement[]) => Promise<unknown>,
 ): Promise<StoredSubmission> {
   const { now, ssUuid, prepared, assigned, inMessage, folderAdds, replaced, resolveRef } = plan;
   const actor = caller.actor;

@@ -47,7 +47,7 @@ export function updateSetService(deps: ServiceDeps) {
   };
 }
 
-type Trace = (action: string, extra?: TraceExtra) => Promise<void>;
+type Trace = (action: string, extra?: TraceExtra) => Promise<unknown>;
 
 class UpdateRun {
   private readonly now: Date;

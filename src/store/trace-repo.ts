@@ -358,3 +358,12 @@ function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead, traceId:
 function rowValues(row: TraceRow): unknown[] {
   return [...HASHED_COLUMNS.map((c) => (c === 'details' ? JSON.stringify(row.details) : row[c])), row.lane, row.prev_hash, row.hash];
 }
+
+/**
+ * Each lane's last committed row of a chain, as this statement sees it: a bound for reading the
+ * chain later as it stood then (rows of transactions still in flight come after these heads).
+ */
+export async function laneHeads(q: Queryable, chainKey: string): Promise<Array<{ lane: number; seq: number }>> {
+  const r = await q.query<{ lane: number; seq: string }>('SELECT lane::int AS lane, seq::text AS seq FROM access_trace_head WHERE chain_key = $1 ORDER BY lane', [chainKey]);
+  return r.rows.map((h) => ({ lane: Number(h.lane), seq: Number(h.seq) }));
+}

@@ -50,6 +50,40 @@ describeInBrowser('the patient logs in (Chromium)', () => {
     expect(v.problems).toEqual([]);
   });
 
+  it('AUTH-01: logging out ends the session on the server: the token the page held is refused afterwards', async () => {
+    const { page } = v;
+    const held = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('carnet.sessions') ?? '{}') as { sessions?: Array<{ token: string }> }).sessions?.[0]?.token);
+    expect(held).toEqual(expect.any(String));
+    const asked = (token: string) =>
+      fetch(`${stage.baseUrl}/fhir/Patient/${patientKey}/$home`, { headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' } }).then((r) => r.status);
+    expect(await asked(held!)).toBe(200);
+    const ended = page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/logout');
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByText('Vous êtes déconnecté').waitFor();
+    expect((await ended).status()).toBe(204);
+    expect(await asked(held!)).toBe(401);
+    // the page holds nothing of it any more; logging in again opens a new session
+    expect(await page.evaluate(() => sessionStorage.getItem('carnet.sessions') ?? '')).not.toContain(held!);
+    await logIn(v, stage, acc.login, password, acc.email);
+    await page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
+    expect(v.problems).toEqual([]);
+  });
+
+  it('AUTH-01: a return address after login that the browser would read as another host (`/\\host`) leads to the home page', async () => {
+    const { page } = v;
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByText('Vous êtes déconnecté').waitFor();
+    const origin = new URL(stage.baseUrl).origin;
+    // `/\host` is a path to the page's router, but a browser resolves it as `//host`
+    await page.goto('/connexion?retour=' + encodeURIComponent('/\\autre.invalid/piege'));
+    await logIn(v, stage, acc.login, password, acc.email);
+    // the browser refuses to move the page's history to another origin: the login stayed
+    // stuck on its own page, a session open behind it; now the return is the home page
+    await page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
+    expect(new URL(page.url()).origin).toBe(origin);
+    expect(v.problems).toEqual([]);
+  });
+
   it('AUTH-01: a wrong code is a sentence, not JSON; a new code can be asked for', async () => {
     const { page } = v;
     await page.getByRole('button', { name: 'Se déconnecter' }).click();

@@ -150,4 +150,33 @@ describeInBrowser('a legal representative of two minors (Chromium)', () => {
     expect(held.find((r) => r.representative_id === child.representativeId)).toMatchObject({ email: parent.email, phone: expect.stringMatching(/612345678$/) });
     expect(v.problems).toEqual([]);
   });
+
+  it('MIN-01 / MIN-02: a document begun on one child\'s record is not offered on the other\'s after a switch', async () => {
+    const { page } = v;
+    const to = async (name: string) => {
+      if ((await banner().getByTestId('open-record').textContent()) !== name) await banner().getByRole('button', { name: `Ouvrir le dossier de ${name}` }).click();
+      await opened(name);
+    };
+    // moving inside the page (a reload would forget what was typed anyway)
+    const form = async () => {
+      await nav('Documents').click();
+      await page.getByRole('link', { name: 'Ajouter un document' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Ajouter un document' }).waitFor();
+      return { title: page.getByLabel(/^Titre du document/), text: page.getByLabel(/^Texte/) };
+    };
+    await to('Léa Morel');
+    const onLea = await form();
+    await onLea.title.fill('Allergie de Léa');
+    await onLea.text.fill('Léa a fait une réaction à la pénicilline.');
+    await to('Hugo Morel');
+    await opened('Hugo Morel');
+    const onHugo = await form();
+    await opened('Hugo Morel');
+    expect({ title: await onHugo.title.inputValue(), text: await onHugo.text.inputValue() }).toEqual({ title: '', text: '' });
+    // back on Léa's record, what was typed there is still there
+    await to('Léa Morel');
+    const back = await form();
+    expect({ title: await back.title.inputValue(), text: await back.text.inputValue() }).toEqual({ title: 'Allergie de Léa', text: 'Léa a fait une réaction à la pénicilline.' });
+    expect(v.problems).toEqual([]);
+  });
 });

@@ -55,4 +55,24 @@ describeEachStore('the patient\'s pages (PAT-01/06, TRACE-03)', (db) => {
     const manifest = JSON.parse(out.get('manifest.json')!);
     expect(manifest.files.map((f: { name: string }) => f.name).sort()).toEqual([...out.keys()].filter((k) => k !== 'manifest.json').sort());
   });
+
+  it('TRACE-05 / PAT-06: the archive\'s history is the chain as the export was decided; a row committed after it, stamped no later, stays out', async () => {
+    const { patientKey, ins } = await adultRecord(w);
+    const doctor = proActor('doctor');
+    await w.services.submissions.submit(as(doctor), submission(ins, [{ authorId: doctor.idNatPs, content: 'avant' }]));
+    // the export is decided and answered; its history is read when the archive reaches it
+    const opened = await w.services.exports.open(patientCaller(patientKey), patientKey, { parts: ['history'] });
+    // meanwhile (the clock has not moved: stamped as a request in flight at the decision would
+    // be) another access commits its row
+    await w.services.submissions.submit(as(doctor), submission(ins, [{ authorId: doctor.idNatPs, content: 'pendant' }]));
+    const out = new Map<string, string>();
+    for (const e of opened.entries) {
+      const chunks: Buffer[] = [];
+      for await (const c of e.data()) chunks.push(c);
+      out.set(e.name, Buffer.concat(chunks).toString('utf8'));
+    }
+    const history = JSON.parse(out.get('history.json')!) as Array<{ action: string }>;
+    expect(history.map((h) => h.action).filter((a) => a === 'document.submit' || a === 'record.export')).toEqual(['document.submit', 'record.export']);
+    expect(history.at(-1)!.action).toBe('record.export');
+  });
 });

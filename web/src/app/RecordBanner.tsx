@@ -72,7 +72,8 @@ export function RecordBanner() {
               sessions.logout(open.patientId);
               if (!last) navigate('/');
               client.removeQueries({ queryKey: [open.patientId] });
-              if (last) forgetDrafts();
+              // what was typed in that record's forms goes with it; the last one takes all
+              forgetDrafts(last ? undefined : open.patientId);
             }}
           >
             {others.length ? t('banner.logoutOne', { name: nameOf(open) }) : t('banner.logout')}

@@ -8,7 +8,7 @@ import { Button, FileTrigger, Form, Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { depositBundle } from '../fhir/deposit';
-import { useDraft } from '../session/drafts';
+import { recordDraft, useDraft } from '../session/drafts';
 import { useSuspended } from '../session/maintenance';
 import { useRecord } from '../session/useRecord';
 import { ErrorNotice } from '../ui/ErrorNotice';
@@ -27,9 +27,10 @@ export default function AddDocumentPage() {
   const navigate = useNavigate();
   const client = useQueryClient();
   const suspended = useSuspended('document.submit');
-  const [title, setTitle] = useDraft('add.title', '');
-  const [type, setType] = useDraft<string>('add.type', TYPES[0]);
-  const [text, setText] = useDraft('add.text', '');
+  // kept per record: a representative of two children switches between them
+  const [title, setTitle] = useDraft(recordDraft(record.patientId, 'add.title'), '');
+  const [type, setType] = useDraft<string>(recordDraft(record.patientId, 'add.type'), TYPES[0]);
+  const [text, setText] = useDraft(recordDraft(record.patientId, 'add.text'), '');
   const [file, setFile] = useState<File | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 

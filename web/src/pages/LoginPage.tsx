@@ -20,7 +20,8 @@ type Step = { name: 'credentials' } | { name: 'code'; challenge: Challenge } | {
 
 /** Only a path of this page may be a place to come back to. */
 function safeReturn(v: string | null): string {
-  return v && v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/connexion') ? v : '/';
+  // a path of this page only: `//host` and `/\host` (a browser reads `\` as `/`) name another host
+  return v && v.startsWith('/') && !/^\/[/\\]/.test(v) && !v.startsWith('/connexion') ? v : '/';
 }
 
 export function LoginPage() {

@@ -34,7 +34,7 @@ export default function TermsPage({ session }: { session: RecordSession }) {
   const logout = () => {
     const last = sessions.get().sessions.length === 1;
     sessions.logout(session.patientId);
-    if (last) forgetDrafts();
+    forgetDrafts(last ? undefined : session.patientId);
   };
 
   return (

@@ -1,8 +1,9 @@
 // The sessions open in this browser tab: one per record (a legal representative of two minors
 // holds one account, so one session, per child's record, and switches between them). Kept in
 // sessionStorage so that a reload keeps them; closing the tab or logging out forgets them.
-// The server keeps no session: logging out is forgetting the token.
+// Logging out ends the session on the server (POST /auth/logout), then forgets the token.
 import { useSyncExternalStore } from 'react';
+import { endSession } from '../api/auth';
 
 export interface RecordSession {
   token: string;
@@ -103,6 +104,9 @@ export const sessions = {
   /** Log out of one record (the open one by default), or of all. */
   logout(patientId?: string): void {
     const rest = patientId === undefined ? [] : state.sessions.filter((x) => x.patientId !== patientId);
+    // the server ends each session left, so that a copy of its token is worth nothing; the page
+    // forgets it whatever the answer (a session already expired is refused, and that is fine)
+    for (const gone of state.sessions.filter((x) => !rest.includes(x))) void endSession(gone.token).catch(() => undefined);
     set({ sessions: rest, current: rest[0]?.patientId ?? null, expiredAt: null, loggedOut: rest.length === 0 });
   },
   clearExpired(): void {

@@ -5,7 +5,7 @@ import { type FormEvent } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { params } from '../../fhir/bundle';
-import { useDraft } from '../../session/drafts';
+import { recordDraft, useDraft } from '../../session/drafts';
 import type { RecordApi } from '../../session/useRecord';
 import { Choice } from '../../ui/Choice';
 import { ErrorNotice } from '../../ui/ErrorNotice';
@@ -14,7 +14,7 @@ import { Notice } from '../../ui/Notice';
 
 export function CopyRequestSection({ record }: { record: RecordApi }) {
   const { t } = useTranslation();
-  const [form, setForm, clear] = useDraft(`copy.${record.patientId}`, { reason: '', delivery: 'email', address: '' });
+  const [form, setForm, clear] = useDraft(recordDraft(record.patientId, 'copy'), { reason: '', delivery: 'email', address: '' });
   const send = useMutation({
     mutationFn: () =>
       record.send<Parameters>('POST', `/Patient/${record.patientId}/$copy-request`, {
