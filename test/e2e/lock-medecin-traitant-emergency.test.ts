@@ -4,6 +4,7 @@
 // by an emergency mode, like any professional; masking then applies to them as to everyone else.
 // On a real port, by FHIR and by XDS.b.
 import { beforeAll, expect, it } from '@jest/globals';
+import type { Patient } from '@medplum/fhirtypes';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
@@ -71,6 +72,11 @@ describeEachLockServer('MASK-01 / ACC-06: a médecin traitant no longer authoris
     const asStranger = await reach({ ...stranger, mode: 'bris_de_glace' }, 'withdrawn');
     expect(asStranger.search).toEqual([r.visible]);
     expect(await reach({ ...withdrawn, mode: 'bris_de_glace' }, 'withdrawn')).toEqual(asStranger);
+    // and the Patient no longer tells them that they act as médecin traitant, nor as authorised
+    const standing = await c.fhir(withdrawn, `Patient/${r.patientKey}`);
+    expect(standing.status).toBe(200);
+    const flags = ((standing.json as Patient).extension ?? []).filter((e) => /dmp-medecin-traitant$/.test(e.url)).map((e) => e.valueBoolean);
+    expect(flags).toEqual([false]);
   });
 
   it('MASK-01 / ACC-05 / ACC-06: a médecin traitant authorised through a structure, coming in by bris de glace for another structure, sees nothing of the masked document', async () => {
