@@ -11,7 +11,7 @@ import { describeEachLockServer, type LockClients } from '../support/lock-client
 import { adultRecordAllowing } from '../support/lock-records.js';
 import { ASSOCIATION, registryUpdate, registryWords } from '../support/lock-xds.js';
 import { as, entryMetadata, patientCaller, proActor, submission } from '../support/world.js';
-import { postSoap, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+import { postSoap, provideAndRegister, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
 describeEachLockServer('MASK-01 / ACC-08: a document masked from the author’s colleague does not exist for them, to replace or to update', (lock) => {
   let c: LockClients;
@@ -82,5 +82,23 @@ describeEachLockServer('MASK-01 / ACC-08: a document masked from the author’s 
     const was = { uniqueId: o.uniqueId, hash: o.hash!, size: o.size!, repositoryUniqueId: o.repositoryUniqueId!, typeCode: o.typeCode!.code, classCode: o.classCode!.code };
     const taken = await postSoap(`${baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(ins, selfAuthoredVersion(open, 1, ['N'], was)), { assertion: vihfFor(colleague) });
     expect(registryWords(taken, open)).toMatch(/^Success /);
+  });
+
+  it('MASK-01 / ACC-08 / DOC-05: an ITI-41 replacement (RPLC) of the masked document by the author’s colleague is answered as for an unknown id; the colleague’s replacement of the open one is taken', async () => {
+    const replace = (target: string) => {
+      const sub = submission(ins, [{ authorId: colleague.idNatPs, authorStructure: colleague.structureId }]);
+      sub.associations.push({ id: 'rplc', type: 'RPLC', sourceId: 'Document1', targetId: `urn:uuid:${target}` });
+      const { body, attachments } = provideAndRegister(sub);
+      return postSoap(`${baseUrl}/xds/repository`, XDS_ACTIONS['ITI-41'], body, { assertion: vihfFor(colleague), attachments });
+    };
+    const unknown = randomUUID();
+    const asUnknown = registryWords(await replace(unknown), unknown);
+    expect(asUnknown).toMatch(/^Failure /);
+    const current = masked;
+    expect(registryWords(await replace(current), current).replaceAll(current, unknown)).toEqual(asUnknown);
+    expect((await c.searchAll(colleague, `DocumentReference?patient=Patient/${patientKey}`)).ids).not.toContain(current);
+    expect((await c.searchAll(author, `DocumentReference?patient=Patient/${patientKey}`)).ids).toContain(current);
+    const [openNow] = (await c.searchAll(colleague, `DocumentReference?patient=Patient/${patientKey}`)).ids;
+    expect(registryWords(await replace(openNow), openNow)).toMatch(/^Success /);
   });
 });
