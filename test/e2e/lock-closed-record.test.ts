@@ -1,7 +1,8 @@
 // DMP-05 walked door by door on a real port: once the patient closes the record, no professional
 // reaches it — authorised, médecin traitant, or in an emergency mode (ACC-05) — by FHIR (search,
 // read, vread, Binary, List, AuditEvent, ITI-65) or by XDS.b (ITI-18, ITI-43, ITI-41, ITI-57),
-// and nothing new is deposited; reopened, the record is as it was.
+// and nothing new is deposited; reopened, the record is as it was. ACC-04 on the same doors:
+// administrative staff of an authorised structure reach nothing of an open record.
 import { beforeAll, expect, it } from '@jest/globals';
 import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
 import type { ProfessionalActor } from '../../src/domain/actor.js';
@@ -15,7 +16,14 @@ import { as, patientCaller, proActor, submission } from '../support/world.js';
 import { cx, postSoap, provideAndRegister, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
 
-describeEachLockServer('DMP-05: a closed record is closed at every door', (lock) => {
+interface Target {
+  ins: PatientIdentifier;
+  patientKey: string;
+  V: string;
+  uniqueId: string;
+}
+
+describeEachLockServer('DMP-05 / ACC-04: a closed record, and a record to administrative staff, are closed at every door', (lock) => {
   let c: LockClients;
   let baseUrl: string;
   const author = proActor('doctor');
@@ -25,6 +33,11 @@ describeEachLockServer('DMP-05: a closed record is closed at every door', (lock)
   let patientKey: string;
   let V: string;
   let uniqueId: string;
+  /** the closed record, and an open one whose patient authorised the author's whole structure */
+  let closed: Target;
+  let open: Target;
+  /** ACC-04: a secretary of that structure */
+  const secretary = proActor('secretary');
 
   beforeAll(async () => {
     const { server } = lock();
@@ -38,22 +51,27 @@ describeEachLockServer('DMP-05: a closed record is closed at every door', (lock)
     uniqueId = sub.documents[0]!.metadata.uniqueId;
     V = (await services.submissions.submit(as(author), sub)).assignedIds.Document1!.replace(/^urn:uuid:/, '');
     await services.records.close(patient, patientKey, 'je ferme');
+    closed = { ins, patientKey, V, uniqueId };
+    const other = await adultRecordAllowing(services, []);
+    await services.consent.addGrant(patientCaller(other.patientKey), other.patientKey, { subjectKind: 'structure', subjectId: secretary.structureId!, effect: 'permit' });
+    const sub2 = submission(other.ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]);
+    open = { ...other, uniqueId: sub2.documents[0]!.metadata.uniqueId, V: (await services.submissions.submit(as(author), sub2)).assignedIds.Document1!.replace(/^urn:uuid:/, '') };
   }, 120_000);
 
   /** What each professional door answered, as a short word per door. */
-  async function fhirDoors(actor: ProfessionalActor): Promise<Record<string, string>> {
-    const search = await c.fhir(actor, `DocumentReference?patient=Patient/${patientKey}&_total=accurate`);
+  async function fhirDoors(actor: ProfessionalActor, t: Target = closed): Promise<Record<string, string>> {
+    const search = await c.fhir(actor, `DocumentReference?patient=Patient/${t.patientKey}&_total=accurate`);
     const searchWord = search.status === 200 ? `200 total=${(search.json as Bundle).total} entries=${(search.json as Bundle).entry?.length ?? 0}` : 'refused';
-    const read = await c.fhir(actor, `DocumentReference/${V}`);
-    const vread = await c.fhir(actor, `DocumentReference/${V}/_history/1`);
-    const binary = await c.fhir(actor, `Binary/${V}`, { accept: '*/*' });
-    const lists = await c.fhir(actor, `List?patient=Patient/${patientKey}`);
+    const read = await c.fhir(actor, `DocumentReference/${t.V}`);
+    const vread = await c.fhir(actor, `DocumentReference/${t.V}/_history/1`);
+    const binary = await c.fhir(actor, `Binary/${t.V}`, { accept: '*/*' });
+    const lists = await c.fhir(actor, `List?patient=Patient/${t.patientKey}`);
     const listWord = lists.status === 200 ? `200 entries=${(lists.json as Bundle).entry?.length ?? 0}` : 'refused';
-    const audit = await c.fhir(actor, `AuditEvent?patient=Patient/${patientKey}`);
-    const home = await c.fhir(actor, `Patient/${patientKey}/$home`);
+    const audit = await c.fhir(actor, `AuditEvent?patient=Patient/${t.patientKey}`);
+    const home = await c.fhir(actor, `Patient/${t.patientKey}/$home`);
     const provide = await c.fhir(actor, '', {
       method: 'POST',
-      body: provideBundle({ patient: `Patient/${patientKey}`, docs: [{ author: { idNatPs: actor.idNatPs, family: actor.family ?? 'X', given: actor.given ?? 'Y' } }] }),
+      body: provideBundle({ patient: `Patient/${t.patientKey}`, docs: [{ author: { idNatPs: actor.idNatPs, family: actor.family ?? 'X', given: actor.given ?? 'Y' } }] }),
     });
     const ok = (s: number) => (s >= 200 && s < 300 ? `${s}` : 'refused');
     return {
@@ -68,13 +86,13 @@ describeEachLockServer('DMP-05: a closed record is closed at every door', (lock)
     };
   }
 
-  async function xdsDoors(actor: ProfessionalActor): Promise<Record<string, string>> {
-    const find = answered(await c.query(actor, ins, Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(ins), $XDSDocumentEntryStatus: "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')" }));
-    const get = answered(await c.query(actor, ins, Q.GetDocuments, { $XDSDocumentEntryEntryUUID: `('urn:uuid:${V}')` }));
-    const retrieve = await c.retrieve(actor, ins, [uniqueId]);
-    const { body, attachments } = provideAndRegister(submission(ins, [{ authorId: actor.idNatPs, authorStructure: actor.structureId }]));
+  async function xdsDoors(actor: ProfessionalActor, t: Target = closed): Promise<Record<string, string>> {
+    const find = answered(await c.query(actor, t.ins, Q.FindDocuments, { $XDSDocumentEntryPatientId: cx(t.ins), $XDSDocumentEntryStatus: "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')" }));
+    const get = answered(await c.query(actor, t.ins, Q.GetDocuments, { $XDSDocumentEntryEntryUUID: `('urn:uuid:${t.V}')` }));
+    const retrieve = await c.retrieve(actor, t.ins, [t.uniqueId]);
+    const { body, attachments } = provideAndRegister(submission(t.ins, [{ authorId: actor.idNatPs, authorStructure: actor.structureId }]));
     const deposit = await postSoap(`${baseUrl}/xds/repository`, XDS_ACTIONS['ITI-41'], body, { assertion: vihfFor(actor), attachments });
-    const update = await postSoap(`${baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(ins, statusChange(`urn:uuid:${V}`)), { assertion: vihfFor(actor) });
+    const update = await postSoap(`${baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(t.ins, statusChange(`urn:uuid:${t.V}`)), { assertion: vihfFor(actor) });
     const none = (a: ReturnType<typeof answered>) => (a === 'refused' || a.documents.length === 0 ? 'refused' : `documents=${a.documents.length}`);
     return {
       find: none(find),
@@ -101,6 +119,17 @@ describeEachLockServer('DMP-05: a closed record is closed at every door', (lock)
       const xds = await xdsDoors(actor);
       expect({ mode: actor.mode, ...xds }).toEqual({ mode: actor.mode, ...everyDoorRefused(xds) });
     }
+  });
+
+  it('ACC-04: a secretary of an authorised structure reaches nothing of the open record by FHIR nor by XDS.b, and deposits nothing; the structure’s doctor does', async () => {
+    const fhir = await fhirDoors(secretary, open);
+    expect(fhir).toEqual(everyDoorRefused(fhir));
+    const xds = await xdsDoors(secretary, open);
+    expect(xds).toEqual(everyDoorRefused(xds));
+    // not vacuous: the author, authorised through the same structure, reads it by both doors
+    expect((await c.fhir(author, `DocumentReference/${open.V}`)).status).toBe(200);
+    const found = answered(await c.query(author, open.ins, Q.GetDocuments, { $XDSDocumentEntryEntryUUID: `('urn:uuid:${open.V}')` }));
+    expect(found === 'refused' ? 0 : found.documents.length).toBe(1);
   });
 
   it('DMP-05: reopened, the record is as it was: the document closed in is read again, nothing was added while closed', async () => {
