@@ -77,6 +77,10 @@ describeEachLockServer('MASK-01 / ACC-06: a médecin traitant no longer authoris
     expect(standing.status).toBe(200);
     const flags = ((standing.json as Patient).extension ?? []).filter((e) => /dmp-medecin-traitant$/.test(e.url)).map((e) => e.valueBoolean);
     expect(flags).toEqual([false]);
+    // TRACE-04: nor do they read the access history, in either mode
+    for (const mode of ['normal', 'bris_de_glace'] as const) {
+      expect({ mode, status: (await c.fhir({ ...withdrawn, mode }, `AuditEvent?patient=Patient/${r.patientKey}`)).status }).toEqual({ mode, status: 403 });
+    }
   });
 
   it('MASK-01 / ACC-05 / ACC-06: a médecin traitant authorised through a structure, coming in by bris de glace for another structure, sees nothing of the masked document', async () => {
