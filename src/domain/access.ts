@@ -50,8 +50,15 @@ export function isAuthorised(ctx: RecordContext, actor: ProfessionalActor): bool
   return grantMatches(ctx, actor, 'permit');
 }
 
+/**
+ * ACC-06 / MASK-01: the médecin traitant DMP is an authorised doctor, and acts as one only while
+ * authorised: the record may still name a doctor whose authorisation the patient withdrew, or
+ * who was authorised through a structure they no longer act for. Such a doctor may still come in
+ * by an emergency mode (ACC-05), as any professional, and then reads no more than any of them
+ * (masked documents stay masked; the history stays closed).
+ */
 export function isMedecinTraitant(ctx: RecordContext, actor: ProfessionalActor): boolean {
-  return ctx.medecinTraitant !== null && ctx.medecinTraitant === actor.idNatPs;
+  return ctx.medecinTraitant !== null && ctx.medecinTraitant === actor.idNatPs && isAuthorised(ctx, actor);
 }
 
 /** Identity, then block (ACC-03: a blocked professional is refused everything). */

@@ -1,5 +1,6 @@
 // The record itself: create with consent (DMP-01/02: record-creation.ts), tell whether it exists
 // and how the caller stands (TD0.2), close and reactivate (DMP-05), purge after the retention period.
+import { isAuthorised, isBlocked, isMedecinTraitant } from '../domain/access.js';
 import { CarnetError } from '../domain/errors.js';
 import { retentionEndsAt, retentionExpired } from '../domain/lifecycle.js';
 import type { PatientIdentifier } from '../domain/model.js';
@@ -44,18 +45,16 @@ export type RecordView = DmpRow & { identifiers: PatientIdentifier[]; version: R
 
 export type { DmpRow };
 
-/** How a professional caller stands with a record (TD0.2: authorisation and médecin traitant status). */
+/**
+ * How a professional caller stands with a record (TD0.2: authorisation and médecin traitant
+ * status), in the lock's own terms (domain/access.ts), so that what the Patient tells a doctor
+ * never differs from what the lock does with them: a médecin traitant whose authorisation was
+ * withdrawn is told they no longer act as one (ACC-06).
+ */
 function standingOf(actor: Caller['actor'], ctx: RecordContext): Pick<RecordStatus, 'authorised' | 'blocked' | 'medecinTraitant'> {
   if (actor.kind !== 'professional') return {};
-  const matches = (effect: 'permit' | 'deny') =>
-    ctx.grants.some(
-      (g) =>
-        g.effect === effect &&
-        ((g.subjectKind === 'professional' && g.subjectId === actor.idNatPs) ||
-          (g.subjectKind === 'structure' && g.subjectId === actor.structureId)),
-    );
-  const blocked = ctx.grants.some((g) => g.effect === 'deny' && g.subjectKind === 'professional' && g.subjectId === actor.idNatPs);
-  return { blocked, authorised: !blocked && matches('permit'), medecinTraitant: ctx.medecinTraitant === actor.idNatPs };
+  const blocked = isBlocked(ctx, actor);
+  return { blocked, authorised: !blocked && isAuthorised(ctx, actor), medecinTraitant: !blocked && isMedecinTraitant(ctx, actor) };
 }
 
 function identityOf(row: DmpRow, identifiers: PatientIdentifier[]): RecordIdentity {

@@ -21,7 +21,14 @@ describe('MASK: confidentiality and visibility', () => {
     expect(read(pro({ idNatPs: OTHER_DOCTOR, mode: 'bris_de_glace' }), ctx(), masked).permit).toBe(true);
     const mt = ctx({ grants: [permitPro(DOCTOR)], medecinTraitant: DOCTOR });
     expect(read(pro(), mt, masked).permit).toBe(true);
-    expect(read(pro({ mode: 'centre_15', regulationCentre: true }), ctx({ medecinTraitant: DOCTOR }), masked)).toEqual({ permit: true, emergency: true });
+    // whatever mode the médecin traitant declares, they read as the authorised doctor they are
+    expect(read(pro({ mode: 'centre_15', regulationCentre: true }), mt, masked)).toEqual({ permit: true, emergency: false });
+  });
+
+  it('MASK-01 / ACC-06: a doctor the record still names médecin traitant but no longer authorises reads masked documents no more, even in emergency', () => {
+    // the authorisation withdrawn: the emergency mode opens the record, masking applies as to anyone (ACC-05)
+    expect(read(pro({ mode: 'centre_15', regulationCentre: true }), ctx({ medecinTraitant: DOCTOR }), masked)).toEqual({ permit: false, reason: 'masked' });
+    expect(read(pro({ mode: 'centre_15', regulationCentre: true }), ctx({ medecinTraitant: DOCTOR }), doc()).permit).toBe(true);
   });
 
   it('MASK-01: the patient and the legal representative mask; a professional may not', () => {
