@@ -1,5 +1,5 @@
 // What every fair benchmark starts: Carnet's server in a process of its own on a PostgreSQL schema
-// of the run, seeded and ANALYZEd (server.ts) — and, with BENCH_COMPARE set to another checkout
+// of the run, seeded, VACUUMed and ANALYZEd (server.ts) — and, with BENCH_COMPARE set to another checkout
 // of the project, that checkout's server too, seeded the same way, for an A/B in one run — then
 // its baselines, each in a process of its own. close() stops them all and drops the schemas, also
 // after a start that failed half-way.
@@ -62,7 +62,7 @@ export async function startFairRun(o: {
       const server = await startChild<ServerReady>('./server.ts', args, openSync(join(dir, `${schema}.log`), 'a'), serverFlags(compared));
       children.push(server);
       const flags = serverFlags(compared);
-      o.log(`  ${name}: seeded and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})${flags.length ? `, node ${flags.join(' ')}` : ''}${poolSize ? `, pool of ${poolSize}` : ''}${pgSettings.length ? `, PostgreSQL sessions with ${pgSettings.join(' ')}` : ''}`);
+      o.log(`  ${name}: seeded, VACUUMed and ANALYZEd in ${((Date.now() - started) / 1000).toFixed(0)} s (${root === HERE_ROOT ? 'this checkout' : root})${flags.length ? `, node ${flags.join(' ')}` : ''}${poolSize ? `, pool of ${poolSize}` : ''}${pgSettings.length ? `, PostgreSQL sessions with ${pgSettings.join(' ')}` : ''}`);
       servers.push([name, server, schema]);
     }
   } catch (e) {

@@ -128,13 +128,14 @@ export async function runPairedBench(options: { databaseUrl: string; log?: (l: s
       const m = (f: (b: Burst) => number, which: 'a' | 'b') => median(rows.map((row) => f(row[which])));
       const ratios = rows.map((row) => (row.b.serverMs + row.b.pgMs) / (row.a.serverMs + row.a.pgMs));
       const serverRatios = rows.map((row) => row.b.serverMs / row.a.serverMs);
+      const pgRatios = rows.map((row) => row.b.pgMs / row.a.pgMs);
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       log(`${kind.name}, ${rounds} rounds of ${n} [load ${load}]:`);
       for (const [label, w] of [['compare', 'a'], ['this checkout', 'b']] as const) {
         log(`  ${label}: server ${fmt(m((b) => b.serverMs, w), 2)} + PostgreSQL ${fmt(m((b) => b.pgMs, w), 2)} ms CPU per request, ${fmt(m((b) => b.perSecond, w), 1)} req/s`);
       }
       log(
-        `  this / compare, median (range): server ${fmt(median(serverRatios), 3)} (${serverRatios.filter((x) => x < 1).length} of ${rounds} below 1), PostgreSQL ${fmt(median(rows.map((row) => row.b.pgMs / row.a.pgMs)), 3)}, both ${fmt(median(ratios), 3)} (${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}; ${ratios.filter((x) => x < 1).length} of ${rounds} below 1), req/s ${fmt(median(rows.map((row) => row.b.perSecond / row.a.perSecond)), 3)}`,
+        `  this / compare, median (range): server ${fmt(median(serverRatios), 3)} (${serverRatios.filter((x) => x < 1).length} of ${rounds} below 1), PostgreSQL ${fmt(median(pgRatios), 3)} (${fmt(Math.min(...pgRatios), 2)}–${fmt(Math.max(...pgRatios), 2)}; ${pgRatios.filter((x) => x < 1).length} of ${rounds} below 1), both ${fmt(median(ratios), 3)} (${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}; ${ratios.filter((x) => x < 1).length} of ${rounds} below 1), req/s ${fmt(median(rows.map((row) => row.b.perSecond / row.a.perSecond)), 3)}`,
       );
     }
   } finally {
