@@ -24,7 +24,7 @@ export interface JobsReport {
   purge?: { purged: number };
   prune?: { rateLimits: number; challenges: number; scrubbed: number };
   /** tables ANALYZEd by this run (none when the database's autovacuum does it) */
-  statistics?: { analyzed: number };
+  statistics?: { analyzed: number; vacuumed: number };
   /** what failed, as the log may say it (util/loggable-error.ts): the report is logged and printed */
   errors: Array<{ job: string; message: string }>;
 }
@@ -54,7 +54,11 @@ export async function runJobs(services: Services, caller: Caller = JOBS_CALLER):
         (await scrubExpiredSecrets(deps.db, ['creation_code'], new Date(now.getTime() - services.selfCreation.codeTtlMs), now)),
     };
   });
-  await step('statistics', async () => ({ analyzed: (await autovacuumRuns(deps.db)) ? 0 : (await analyzeStaleTables(deps.db)).length }));
+  await step('statistics', async () => {
+    if (await autovacuumRuns(deps.db)) return { analyzed: 0, vacuumed: 0 };
+    const done = await analyzeStaleTables(deps.db);
+    return { analyzed: done.analyzed.length, vacuumed: done.vacuumed.length };
+  });
   // Last, so that the notices of this run leave in this run.
   await step('outbox', () => services.outbox.sendDue());
   return report;

@@ -43,12 +43,37 @@ describeEachStore('planner statistics', (db, kind) => {
     await fillRateLimits(db(), 'stats-a-');
     expect(await countedChanges(db(), ROWS)).toBeGreaterThanOrEqual(ROWS);
     const first = await analyzeStaleTables(db());
-    expect(first.some((name) => name.endsWith('.rate_limit'))).toBe(true);
+    expect(first.analyzed.some((name) => name.endsWith('.rate_limit'))).toBe(true);
     const after = await db().query<{ analyzed: boolean }>(
       "SELECT last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'rate_limit'",
     );
     expect(after.rows[0]?.analyzed).toBe(true);
-    expect((await analyzeStaleTables(db())).some((name) => name.endsWith('.rate_limit'))).toBe(false);
+    expect((await analyzeStaleTables(db())).analyzed.some((name) => name.endsWith('.rate_limit'))).toBe(false);
+  });
+
+  it('VACUUMs with its ANALYZE a table that took past the vacuum threshold of new rows, so its pages are marked all-visible', async () => {
+    await analyzeStaleTables(db());
+    // past autovacuum_vacuum_insert_threshold (1,000 by default) + 20% of the rows already there
+    const live = await db().query<{ n: string }>('SELECT count(*)::text AS n FROM rate_limit');
+    const rows = 1_100 + Math.ceil(Number(live.rows[0]!.n) * 0.25);
+    await db().query(
+      `INSERT INTO rate_limit (bucket, window_start, hits) SELECT 'stats-v-' || g, now(), 1 FROM generate_series(1, ${rows}) AS g`,
+    );
+    expect(await countedChanges(db(), rows)).toBeGreaterThanOrEqual(rows);
+    const done = await analyzeStaleTables(db());
+    expect(done.vacuumed.some((name) => name.endsWith('.rate_limit'))).toBe(true);
+    expect(done.analyzed).toEqual(expect.arrayContaining(done.vacuumed));
+    const visible = await db().query<{ allvisible: number; pages: number }>(
+      "SELECT relallvisible AS allvisible, relpages AS pages FROM pg_class WHERE oid = 'rate_limit'::regclass",
+    );
+    expect(visible.rows[0]!.pages).toBeGreaterThan(0);
+    expect(visible.rows[0]!.allvisible).toBe(visible.rows[0]!.pages);
+    // a table analyzed but under the vacuum thresholds is not vacuumed
+    await fillRateLimits(db(), 'stats-w-');
+    expect(await countedChanges(db(), ROWS)).toBeGreaterThanOrEqual(ROWS);
+    const again = await analyzeStaleTables(db());
+    expect(again.analyzed.some((name) => name.endsWith('.rate_limit'))).toBe(true);
+    expect(again.vacuumed.some((name) => name.endsWith('.rate_limit'))).toBe(false);
   });
 });
 
