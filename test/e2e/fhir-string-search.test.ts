@@ -1,7 +1,8 @@
 // FHIR R4 string search on a real port, both stores: author.family / author.given match the start
 // of a name once case and accents are gone, whichever Unicode form either was written in; :exact
 // is the whole name as written; a document the reader may not see is neither found nor counted
-// by an accent-matching name (ACC-08); a value past the metadata value limit is refused.
+// by an accent-matching name (ACC-08); the directory's names alike; a value past the metadata
+// value limit is refused.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import type { Actor } from '../../src/domain/actor.js';
@@ -96,6 +97,24 @@ for (const kind of storeKinds()) {
       expect(await found(doctor2, 'author.family', 'demo')).toEqual({ docs: ['nfc', 'nfd'], total: 2 });
       expect(await found(doctor2, 'author.family', 'demont')).toEqual({ docs: [], total: 0 });
       expect(await found(doctor2, 'author.family:exact', 'DÉMONT')).toEqual({ docs: [], total: 0 });
+    });
+
+    it('R4 string search in the directory: Practitioner family / given and Organization name, case and accents ignored, either Unicode form', async () => {
+      const directory = server.app.services.directory;
+      await directory.putStructure({ structure_id: 'S-ACCENTS', name: 'Clinique Sainte-Hélène', activity_sector: 'SA01', address: 'Quai de l\u2019Étang, Sète' });
+      await directory.putProfessional({ id_nat_ps: '899999999901', given: 'Zoé', family: 'Démoulin', profession: '10', specialty: null, structure_id: 'S-ACCENTS', telecom: null });
+      await directory.putProfessional({ id_nat_ps: '899999999902', given: 'Zoe\u0301', family: 'De\u0301moulin', profession: '10', specialty: null, structure_id: 'S-ACCENTS', telecom: null });
+      const idsOf = async (path: string) => {
+        const res = await call(doctor2, path);
+        expect({ path, status: res.status }).toEqual({ path, status: 200 });
+        return ((await res.json()) as Bundle).entry?.map((e) => e.resource?.id).sort() ?? [];
+      };
+      const both = ['899999999901', '899999999902'];
+      for (const family of ['demoulin', 'DÉMOU', 'de\u0301m']) expect({ family, ids: await idsOf(`/Practitioner?family=${encodeURIComponent(family)}`) }).toEqual({ family, ids: both });
+      expect(await idsOf(`/Practitioner?given=${encodeURIComponent('ZOE')}&family=demou`)).toEqual(both);
+      expect(await idsOf('/Practitioner?family=moulin')).toEqual([]);
+      expect(await idsOf(`/Organization?name=${encodeURIComponent('sainte-helene')}`)).toEqual(['S-ACCENTS']);
+      expect(await idsOf(`/Organization?address=${encodeURIComponent('ÉTANG')}`)).toEqual(['S-ACCENTS']);
     });
 
     it('a search value past the metadata value limit is refused with a 400 OperationOutcome naming its parameter', async () => {
