@@ -1,8 +1,8 @@
 // FHIR R4 string search in SQL, the same folding as src/domain/string-search.ts so that a
 // search stays one statement with its access filter, page and count (ACC-08): decompose,
-// drop the same combining marks (translate() deletes what has no counterpart), lower-case.
+// drop the same combining marks, lower-case.
 // Plain SQL functions both stores have (PGlite has no unaccent extension).
-import { COMBINING_MARKS, exactForSearch, foldForSearch } from '../domain/string-search.js';
+import { COMBINING_MARK_CLASS, exactForSearch, foldForSearch } from '../domain/string-search.js';
 
 type Add = (value: unknown) => string;
 
@@ -13,7 +13,7 @@ export function likeEscape(s: string): string {
 
 /** `expr` folded as string search compares it. */
 export function foldedSql(add: Add, expr: string): string {
-  return `lower(translate(normalize(${expr}, NFD), ${add(COMBINING_MARKS)}, ''))`;
+  return `lower(regexp_replace(normalize(${expr}, NFD), ${add(COMBINING_MARK_CLASS)}, '', 'g'))`;
 }
 
 /** No modifier: `expr` starts with `value`, case and accents ignored. */
