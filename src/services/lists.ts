@@ -18,6 +18,7 @@ import { CarnetError } from '../domain/errors.js';
 import type { Tx } from '../store/db.js';
 import type { LoadedRecord } from '../store/record-repo.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
+import { startsWithFolded } from '../domain/string-search.js';
 
 /** What a read answers for a list id that names nothing the caller may see. */
 export const NO_SUCH_LIST = 'no such List';
@@ -46,17 +47,11 @@ export interface ListCriteria {
   sourceGiven?: string;
 }
 
-/** R4 string search: the start of the text, case and accents ignored. */
-function startsWithName(value: string | undefined, start: string): boolean {
-  const fold = (x: string) => x.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-  return value !== undefined && fold(value).startsWith(fold(start));
-}
-
 function authoredBy(set: StoredSubmissionSet, criteria: ListCriteria): boolean {
   return (set.authors ?? []).some(
     (a) =>
-      (criteria.sourceFamily === undefined || startsWithName(a.person?.family, criteria.sourceFamily)) &&
-      (criteria.sourceGiven === undefined || startsWithName(a.person?.given, criteria.sourceGiven)),
+      (criteria.sourceFamily === undefined || startsWithFolded(a.person?.family, criteria.sourceFamily)) &&
+      (criteria.sourceGiven === undefined || startsWithFolded(a.person?.given, criteria.sourceGiven)),
   );
 }
 

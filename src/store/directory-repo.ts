@@ -1,5 +1,6 @@
 // The directory of professionals and structures (reference data, not patient-owned).
 import type { Queryable } from './db.js';
+import { containsSql, startsWithSql } from './string-search-sql.js';
 
 export interface ProfessionalRow {
   id_nat_ps: string;
@@ -52,20 +53,18 @@ export interface ProfessionalSearch {
   offset: number;
 }
 
-/** A LIKE pattern matching `text` anywhere, case-insensitive, its wildcards escaped. */
-const containing = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
-
 export async function searchProfessionals(q: Queryable, s: ProfessionalSearch): Promise<{ rows: ProfessionalRow[]; total: number }> {
   const params: unknown[] = [];
   const add = (v: unknown) => `$${params.push(v)}`;
   const where = ['true'];
   if (s.ids) where.push(`id_nat_ps = ANY(${add(s.ids)}::text[])`);
-  if (s.family) where.push(`lower(family) LIKE ${add(`${s.family.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`)}`);
-  if (s.given) where.push(`lower(given) LIKE ${add(`${s.given.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`)}`);
+  // R4 string search, case and accents ignored (string-search-sql.ts)
+  if (s.family) where.push(startsWithSql(add, 'family', s.family));
+  if (s.given) where.push(startsWithSql(add, 'given', s.given));
   if (s.profession) where.push(`profession = ${add(s.profession)}`);
   if (s.specialty) where.push(`specialty = ${add(s.specialty)}`);
   if (s.structureId) where.push(`structure_id = ${add(s.structureId)}`);
-  if (s.address) where.push(`structure_id IN (SELECT structure_id FROM structure WHERE lower(address) LIKE ${add(containing(s.address))})`);
+  if (s.address) where.push(`structure_id IN (SELECT structure_id FROM structure WHERE ${containsSql(add, 'address', s.address)})`);
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM professional WHERE ${w}`, params);
   const rows = await q.query<ProfessionalRow>(
@@ -80,8 +79,8 @@ export async function searchStructures(q: Queryable, s: { ids?: string[]; name?:
   const add = (v: unknown) => `$${params.push(v)}`;
   const where = ['true'];
   if (s.ids) where.push(`structure_id = ANY(${add(s.ids)}::text[])`);
-  if (s.name) where.push(`lower(name) LIKE ${add(containing(s.name))}`);
-  if (s.address) where.push(`lower(address) LIKE ${add(containing(s.address))}`);
+  if (s.name) where.push(containsSql(add, 'name', s.name));
+  if (s.address) where.push(containsSql(add, 'address', s.address));
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM structure WHERE ${w}`, params);
   const rows = await q.query<StructureRow>(`SELECT * FROM structure WHERE ${w} ORDER BY name, structure_id LIMIT ${add(s.limit)} OFFSET ${add(s.offset)}`, params);

@@ -8,6 +8,7 @@ import type { AvailabilityStatus, StoredDocumentEntry } from '../domain/model.js
 import type { Queryable } from './db.js';
 import { codeInListSql, codeJson, containedAnyOf, everyGroupSql } from './code-criteria-sql.js';
 import { SqlParams } from './sql-params.js';
+import { exactSql, startsWithSql } from './string-search-sql.js';
 import { visibilitySql, type VisibilitySqlOptions } from './visibility-sql.js';
 import { COLUMNS, bareUuid, toStoredEntry, type DocumentRow } from './document-repo.js';
 
@@ -46,8 +47,12 @@ export interface DocumentQuery {
   storedTo?: Date;
   /** XDS authorPerson patterns (% and _ wildcards) matched against the XCN strings */
   authorPersons?: string[];
+  /** FHIR author.family / author.given: R4 string search (start, case and accents ignored) */
   authorFamily?: string;
   authorGiven?: string;
+  /** the same with :exact: a whole name, case and accents kept */
+  authorFamilyExact?: string;
+  authorGivenExact?: string;
   referenceIds?: string[];
   /** XDS referenceIdList: AND across the outer list, OR within each inner list */
   referenceIdGroups?: string[][];
@@ -123,20 +128,19 @@ export function documentWhere(query: DocumentQuery, p: SqlParams, options: Visib
       `EXISTS (SELECT 1 FROM jsonb_array_elements(d.metadata->'authors') a WHERE a->'person'->>'raw' LIKE ANY(${p.add(query.authorPersons)}::text[]))`,
     );
   }
-  if (query.authorFamily) {
-    where.push(`EXISTS (SELECT 1 FROM unnest(d.author_family) f WHERE f LIKE ${p.add(`${likeEscape(query.authorFamily.toLowerCase())}%`)})`);
+  // R4 string search (string-search-sql.ts): the lower-cased copies without modifier, the names
+  // as given (in the metadata) for :exact
+  const add = (v: unknown) => p.add(v);
+  for (const [value, column] of [[query.authorFamily, 'author_family'], [query.authorGiven, 'author_given']] as const) {
+    if (value) where.push(`EXISTS (SELECT 1 FROM unnest(d.${column}) n WHERE ${startsWithSql(add, 'n', value)})`);
   }
-  if (query.authorGiven) {
-    where.push(`EXISTS (SELECT 1 FROM unnest(d.author_given) g WHERE g LIKE ${p.add(`${likeEscape(query.authorGiven.toLowerCase())}%`)})`);
+  for (const [value, part] of [[query.authorFamilyExact, 'family'], [query.authorGivenExact, 'given']] as const) {
+    if (value) where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(d.metadata->'authors') a WHERE ${exactSql(add, `a->'person'->>'${part}'`, value)})`);
   }
   if (query.referenceIds?.length) where.push(`d.reference_ids && ${p.add(query.referenceIds)}::text[]`);
   if (query.referenceIdGroups?.length) where.push(everyGroupSql(p, query.referenceIdGroups, (g) => `d.reference_ids && ${p.add(g)}::text[]`, (m) => `(${m} #>> '{}') = ANY(d.reference_ids)`));
   if (query.objectTypes?.length) where.push(`COALESCE(d.metadata->>'objectType', 'stable') = ANY(${p.add(query.objectTypes)}::text[])`);
   return where.join(' AND ');
-}
-
-function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export const ORDER: Record<DocumentSort, string> = {

@@ -4,7 +4,9 @@
 // excluded statuses (the access matrix's and the domain's, never a request's; plain characters
 // only) and the relation types (the code's own) as constants, which PostgreSQL tests far faster
 // per row and estimates from the table's statistics (visibility-sql.ts constantList); the page's
-// statement writes its size as a whole number (document-stream.ts limitText).
+// statement writes its size as a whole number (document-stream.ts limitText); string search writes
+// the pattern of the accents it drops, so that an index on the folded names serves it
+// (string-search-sql.ts).
 
 export class SqlParams {
   readonly values: unknown[] = [];

@@ -3,8 +3,11 @@
 // limit, CARNET_SEARCH_MAX_VALUES, at the value that passes it: the values past it are
 // never read. Before, every value was read one character at a time and the query run: 70,000 ids
 // held the event loop 0.5–0.8 s, every other request of the server waiting.
+// One value is bounded too, like a stored metadata value (4,096 characters): a longer one
+// could match nothing and went to SQL as a LIKE pattern.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { METADATA_MAX_VALUE_LENGTH } from '../../src/domain/metadata-limits.js';
 import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import type { Db } from '../../src/store/db.js';
 import type { RunningApp } from '../support/app.js';
@@ -65,6 +68,21 @@ describeEachStore('hostile stored queries: the values of one query are bounded',
       namesLimit: true,
     });
     expect({ cpuMs: Math.round(cpuMs), within: cpuMs <= CPU_BUDGET_MS }).toMatchObject({ within: true });
+    expect(await patientTraceRows(db())).toBe(traceBefore);
+  });
+
+  const findByAuthor = (author: string) =>
+    postSoap(url, XDS_ACTIONS['ITI-18'], adhocQuery(Q.FindDocuments, { $XDSDocumentEntryPatientId: patientCx, $XDSDocumentEntryStatus: `(${APPROVED})`, $XDSDocumentEntryAuthorPerson: `('${author}')` }, 'ObjectRef'), { assertion });
+
+  it(`answers an authorPerson of ${METADATA_MAX_VALUE_LENGTH} characters (the limit) as any other, and refuses one more with XDSRegistryError naming the slot, tracing nothing`, async () => {
+    expect(responseStatus(await findByAuthor('a'.repeat(METADATA_MAX_VALUE_LENGTH)))).toBe('Success');
+    const traceBefore = await patientTraceRows(db());
+    const answer = await findByAuthor('a'.repeat(METADATA_MAX_VALUE_LENGTH + 1));
+    expect({ status: responseStatus(answer), codes: errorCodes(answer), namesSlot: answer.xml.includes('$XDSDocumentEntryAuthorPerson') }).toEqual({
+      status: 'Failure',
+      codes: ['XDSRegistryError'],
+      namesSlot: true,
+    });
     expect(await patientTraceRows(db())).toBe(traceBefore);
   });
 });

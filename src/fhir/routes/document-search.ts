@@ -43,8 +43,8 @@ export const DOCUMENT_REFERENCE_SEARCH_PARAMS: SearchParamDecl[] = [
   { name: 'security-label', type: 'token', definition: `${BASE}/DocumentReference-security-label` },
   { name: 'identifier', type: 'token', definition: `${BASE}/clinical-identifier` },
   { name: 'related', type: 'reference', definition: `${BASE}/DocumentReference-related`, documentation: 'R4 core reference search on context.related; the DMP holds identifiers only (referenceIdList): related:identifier=system|value (the form without modifier is read the same way)' },
-  { name: 'author.given', type: 'string', documentation: 'starts with, case-insensitive' },
-  { name: 'author.family', type: 'string', documentation: 'starts with, case-insensitive' },
+  { name: 'author.given', type: 'string', documentation: 'starts with, case and accents ignored; :exact for the whole name as written' },
+  { name: 'author.family', type: 'string', documentation: 'starts with, case and accents ignored; :exact for the whole name as written' },
   { name: 'isArchived', type: 'token', definition: `${PDSM}/isArchived`, documentation: 'true | false; archived documents are left out unless isArchived=true (DOC-07)' },
 ];
 
@@ -152,8 +152,10 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
       case 'author.family': {
         const values = splitOr(p.value);
         if (values.length !== 1) throw invalidParam(p.name, `${p.name} takes one value`);
-        if (p.name === 'author.given') criteria.authorGiven = values[0];
-        else criteria.authorFamily = values[0];
+        // R4 string search: the start, case and accents ignored; :exact, the whole name as written
+        const exact = p.modifier === 'exact';
+        if (p.name === 'author.given') criteria[exact ? 'authorGivenExact' : 'authorGiven'] = values[0];
+        else criteria[exact ? 'authorFamilyExact' : 'authorFamily'] = values[0];
         break;
       }
       case 'isArchived':

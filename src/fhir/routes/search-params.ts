@@ -3,6 +3,7 @@
 // token, reference and date types.
 import type { FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
+import { METADATA_MAX_VALUE_LENGTH } from '../../domain/metadata-limits.js';
 import { InputLimitError, SEARCH_MAX_VALUES_VARIABLE } from '../../domain/input-limits.js';
 import { fhirSystemToXds } from '../codes.js';
 import type { SearchParamDecl } from '../capabilities.js';
@@ -18,7 +19,9 @@ export interface SearchParam {
  * Parameters of a search, from the URL and, for `POST …/_search`, the form body too. Each
  * parameter and each comma of its value (an alternative) counts towards the search's values
  * (CARNET_SEARCH_MAX_VALUES): past them the search is refused here, before anything reads its
- * values or a query names them (a form of a megabyte holds a hundred thousand codes).
+ * values or a query names them (a form of a megabyte holds a hundred thousand codes). One value
+ * (one alternative of a parameter) is refused past the metadata value limit the same way, naming
+ * its parameter; an OR-list of many short alternatives is the values limit's to bound.
  */
 export function searchParamsOf(req: FastifyRequest): SearchParam[] {
   const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
@@ -32,6 +35,10 @@ export function searchParamsOf(req: FastifyRequest): SearchParam[] {
       values += 1 + commasIn(value);
       if (values > max) throw tooManyValues(max);
       const colon = key.indexOf(':');
+      if (value.length > METADATA_MAX_VALUE_LENGTH) {
+        const longest = splitOr(value).reduce((most, v) => Math.max(most, v.length), 0);
+        if (longest > METADATA_MAX_VALUE_LENGTH) throw tooLong(colon < 0 ? key : key.slice(0, colon), longest);
+      }
       out.push(colon < 0 ? { name: key, value } : { name: key.slice(0, colon), modifier: key.slice(colon + 1), value });
     }
   }
@@ -42,6 +49,14 @@ function commasIn(value: string): number {
   let n = 0;
   for (let at = value.indexOf(','); at >= 0; at = value.indexOf(',', at + 1)) n++;
   return n;
+}
+
+/**
+ * A value longer than any stored one (the metadata value limit) cannot match anything, and would
+ * only cost: each search reads it, sends it to SQL and writes it back in the bundle's links.
+ */
+function tooLong(name: string, length: number): CarnetError {
+  return invalidParam(name, `parameter ${name}: a value of ${length} characters is longer than the ${METADATA_MAX_VALUE_LENGTH} a search value may hold`);
 }
 
 function tooManyValues(max: number): InputLimitError {

@@ -2,6 +2,7 @@
 // ('a','b') lists, unquoted numbers. The text between quotes is data, whatever it contains.
 import { CarnetError } from '../../domain/errors.js';
 import { SEARCH_MAX_VALUES_VARIABLE } from '../../domain/input-limits.js';
+import { METADATA_MAX_VALUE_LENGTH } from '../../domain/metadata-limits.js';
 
 /**
  * The values a stored query may still give, counted as they are read: the value that passes the
@@ -40,6 +41,15 @@ function syntax(slot: string, message: string): CarnetError {
 }
 
 /**
+ * A value longer than any stored metadata value could match nothing, and would only cost the
+ * query (a LIKE pattern of a megabyte) and the error log: refused, naming the slot.
+ */
+function bounded(value: string, slot: string): string {
+  if (value.length > METADATA_MAX_VALUE_LENGTH) throw syntax(slot, `a value of ${value.length} characters is longer than the ${METADATA_MAX_VALUE_LENGTH} a query value may hold`);
+  return value;
+}
+
+/**
  * Parses one Value element's text into its items (a bare item or a parenthesised list), each
  * counted in `budget` (when given) as it is read.
  */
@@ -60,12 +70,12 @@ export function parseValue(text: string, slot: string, budget?: ValueBudget): To
       if (!m) throw syntax(slot, 'unterminated quoted string');
       i = QUOTED.lastIndex;
       const v = m[1]!;
-      return { quoted: true, value: v.includes("''") ? v.replaceAll("''", "'") : v };
+      return { quoted: true, value: bounded(v.includes("''") ? v.replaceAll("''", "'") : v, slot) };
     }
     const m = /^[0-9A-Za-z.+\-:_]+/.exec(s.slice(i));
     if (!m) throw syntax(slot, `unexpected character ${JSON.stringify(s[i] ?? 'end of value')}`);
     i += m[0].length;
-    return { quoted: false, value: m[0] };
+    return { quoted: false, value: bounded(m[0], slot) };
   };
   ws();
   if (s[i] === '(') {

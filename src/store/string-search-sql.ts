@@ -1,0 +1,36 @@
+// FHIR R4 string search in SQL, the same folding as src/domain/string-search.ts so that a
+// search stays one statement with its access filter, page and count (ACC-08): decompose,
+// drop the same combining marks, lower-case.
+// Plain SQL functions both stores have (PGlite has no unaccent extension).
+import { COMBINING_MARK_CLASS, exactForSearch, foldForSearch } from '../domain/string-search.js';
+
+type Add = (value: unknown) => string;
+
+/** A LIKE pattern's own characters, escaped (backslash is LIKE's default escape). */
+export function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * `expr` folded as string search compares it. The marks' pattern is written in the text, the
+ * code's own constant (no quote in it): an index on the folded form (migration 0093, the
+ * directory's family names) serves only a query holding the same expression.
+ */
+export function foldedSql(expr: string): string {
+  return `lower(regexp_replace(normalize(${expr}, NFD), '${COMBINING_MARK_CLASS}', '', 'g'))`;
+}
+
+/** No modifier: `expr` starts with `value`, case and accents ignored. */
+export function startsWithSql(add: Add, expr: string, value: string): string {
+  return `${foldedSql(expr)} LIKE ${add(`${likeEscape(foldForSearch(value))}%`)}`;
+}
+
+/** `:contains`: `value` anywhere in `expr`, case and accents ignored. */
+export function containsSql(add: Add, expr: string, value: string): string {
+  return `${foldedSql(expr)} LIKE ${add(`%${likeEscape(foldForSearch(value))}%`)}`;
+}
+
+/** `:exact`: the whole of `expr`, case and accents kept, either Unicode form. */
+export function exactSql(add: Add, expr: string, value: string): string {
+  return `normalize(${expr}, NFC) = ${add(exactForSearch(value))}`;
+}
