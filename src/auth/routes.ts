@@ -191,6 +191,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
           newPassword: b.newPassword,
           currentPassword: b.currentPassword,
           temporarySession: claims.pwd_temporary === true,
+          // this session stays open; the login's others end (AUTH-03/04)
+          sessionId: claims.jti,
         });
         return reply.code(204).send();
       });
