@@ -90,5 +90,35 @@ for (const kind of storeKinds()) {
       const fresh = await logIn(portal, reset.json.login, chosen, email);
       expect(await doors(patientKey, fresh.token)).toEqual({ fhir: 200, auth: 200 });
     });
+
+    it('AUTH-05 / MIN-02: a representative\'s login reaching two records: the new password closes the other device\'s session on the second record too', async () => {
+      const email = 'claire.pw@example.org';
+      const minor = async (given: string) => {
+        const made = await portal.server.app.services.records.create(
+          { actor: SUPPORT, channel: 'test' },
+          { identifiers: [newIns()], given, family: 'Morel', birthDate: '2014-06-01', representatives: [{ relationship: 'parent', family: 'Morel', given: 'Claire', email }], consent: { givenBy: 'legal_representative', representativeIndex: 0 } },
+        );
+        return { patientKey: made.patientKey, representativeId: made.representativeIds[0]! };
+      };
+      const lea = await minor('Léa');
+      const hugo = await minor('Hugo');
+      const s = await activeSession(portal, lea.patientKey, email, { role: 'legal_representative', representativeId: lea.representativeId });
+      const agent = await portal.server.tokenFor(SUPPORT);
+      expect((await call(portal, 'POST', '/auth/accounts', { token: agent, body: { patientKey: hugo.patientKey, representativeId: hugo.representativeId, login: s.login } })).status).toBe(201);
+      const device = await logIn(portal, s.login, s.password, email);
+      const onHugo = await call(portal, 'POST', '/auth/switch', { token: device.token, body: { patient: hugo.patientKey } });
+      expect(onHugo.status).toBe(200);
+      expect(await doors(hugo.patientKey, onHugo.json.access_token)).toEqual({ fhir: 200, auth: 200 });
+
+      expect((await call(portal, 'POST', '/auth/password', { token: s.token, body: { newPassword: 'le mot de passe de Claire 2026', currentPassword: s.password } })).status).toBe(204);
+
+      expect(await doors(hugo.patientKey, onHugo.json.access_token)).toEqual({ fhir: 401, auth: 401 });
+      expect(await doors(lea.patientKey, device.token)).toEqual({ fhir: 401, auth: 401 });
+      expect(await doors(lea.patientKey, s.token)).toEqual({ fhir: 200, auth: 200 });
+      // the session that changed it opens the second record anew
+      const switched = await call(portal, 'POST', '/auth/switch', { token: s.token, body: { patient: hugo.patientKey } });
+      expect(switched.status).toBe(200);
+      expect(await doors(hugo.patientKey, switched.json.access_token)).toEqual({ fhir: 200, auth: 200 });
+    });
   });
 }
