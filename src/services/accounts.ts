@@ -259,11 +259,19 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
      * The terms of use (CGU) changed: the holder accepts the current version, kept on the account
      * and traced; answers the lifetime of the ordinary session that follows.
      */
-    async acceptTerms(caller: Caller, version: unknown): Promise<number> {
+    async acceptTerms(caller: Caller, version: unknown, session: { generation: number; sessionId?: string }): Promise<{ ttlSeconds: number; sessionGeneration: number }> {
       const s = sessionOf(caller);
       const current = options.termsVersion;
+      let sessionGeneration = 0;
       await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'auth.terms.accept', trace: { target: { kind: 'account', id: s.accountId }, details: { version: typeof version === 'string' ? version.slice(0, 50) : null } } }, async (tx) => {
         const own = await ownAccount(tx, caller, true);
+        // A new password since the session opened ends it unless it chose that password (checked
+        // again here: one may have come since the door let the request in); the next token it
+        // gets is of the account's current generation.
+        if (own.session_generation > session.generation && own.session_kept !== session.sessionId) {
+          throw new CarnetError('unauthenticated', 'the session has ended: the password was changed since it was opened; log in again', { reason: 'session_superseded' });
+        }
+        sessionGeneration = own.session_generation;
         if (!current) throw new CarnetError('business_rule', 'this service publishes no terms of use to accept', { reason: 'no_terms' });
         if (version !== current) throw new CarnetError('business_rule', `the current terms of use are version ${current}`, { location: 'version', reason: 'terms_version_mismatch' });
         await updateAccount(tx, s.patientKey, s.accountId, { terms_version: current, terms_accepted_at: deps.clock.now() });
@@ -279,7 +287,7 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
           });
         }
       });
-      return options.sessionTtlSeconds;
+      return { ttlSeconds: options.sessionTtlSeconds, sessionGeneration };
     },
 
     /**

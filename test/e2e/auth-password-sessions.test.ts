@@ -122,3 +122,33 @@ for (const kind of storeKinds()) {
     });
   });
 }
+
+for (const kind of storeKinds()) {
+  describe(`AUTH-05: the session that chose the new password accepts the terms of use and goes on [${kind}]`, () => {
+    let portal: Portal;
+    beforeAll(async () => {
+      portal = await startPortal({ CARNET_TERMS_VERSION: '2026-02' }, kind);
+    }, 60_000);
+    afterAll(async () => {
+      await portal?.close();
+    });
+
+    it('AUTH-05: a terms-pending session changes the password, then accepts the terms: its new token opens the record; the other session stays refused', async () => {
+      const { patientKey } = await portal.server.app.services.records.create(
+        { actor: SUPPORT, channel: 'test' },
+        { identifiers: [newIns()], given: 'Paul', family: 'Girard', birthDate: '1975-02-02', consent: { givenBy: 'patient' } },
+      );
+      const email = 'paul.terms@example.org';
+      const s = await activeSession(portal, patientKey, email);
+      expect(s.answer.terms_acceptance_required).toBe(true);
+      const other = await logIn(portal, s.login, s.password, email);
+      expect((await call(portal, 'POST', '/auth/password', { token: s.token, body: { newPassword: 'le mot de passe de Paul 2026', currentPassword: s.password } })).status).toBe(204);
+
+      const accepted = await call(portal, 'POST', '/auth/terms', { token: s.token, body: { version: '2026-02' } });
+      expect(accepted.status).toBe(200);
+      expect((await call(portal, 'GET', `/fhir/Patient/${patientKey}/$home`, { token: accepted.json.access_token })).status).toBe(200);
+      const late = await call(portal, 'POST', '/auth/terms', { token: other.token, body: { version: '2026-02' } });
+      expect([late.status, late.json.error]).toEqual([401, 'session_superseded']);
+    });
+  });
+}
