@@ -28,6 +28,8 @@ export interface CarnetClaims {
   person_id?: string;
   /** AUTH-03: a session opened with a temporary password; it may only replace the password */
   pwd_temporary?: boolean;
+  /** AUTH-03/04: the account's session generation when the session opened; a new password moves it on */
+  session_gen?: number;
   /** the terms of use changed since this holder accepted them: the session may only accept them */
   terms_pending?: string;
   extensions?: {

@@ -7,9 +7,15 @@ import type { Actor } from '../domain/actor.js';
 import { CarnetError } from '../domain/errors.js';
 import type { Channel } from '../services/deps.js';
 import type { AccessRefusalService } from '../services/access-refusals.js';
-import type { SessionService } from '../services/sessions.js';
+import type { SessionRefusal, SessionService } from '../services/sessions.js';
 import type { BearerVerifier } from './bearer.js';
 import type { CarnetClaims } from './claims.js';
+
+const REFUSED: Record<SessionRefusal, string> = {
+  session_ended: 'the session has ended (logged out)',
+  session_superseded: 'the session has ended: the password was changed since it was opened; log in again',
+  account_inactive: 'this account is no longer active',
+};
 
 /** Who the token says it is and what it is about, read without trusting it. */
 function unverifiedClaims(token: string | undefined): Record<string, string | undefined> {
@@ -32,7 +38,7 @@ function operationOf(req: FastifyRequest): string {
 export async function verifyRequestBearer(
   req: FastifyRequest,
   verifier: BearerVerifier,
-  services: { accessRefusals: Pick<AccessRefusalService, 'logUnauthenticated'>; sessions: Pick<SessionService, 'ended'> },
+  services: { accessRefusals: Pick<AccessRefusalService, 'logUnauthenticated'>; sessions: Pick<SessionService, 'refusal'> },
   channel: Channel,
 ): Promise<{ actor: Actor; claims: CarnetClaims & JWTPayload }> {
   const refusals = services.accessRefusals;
@@ -42,10 +48,12 @@ export async function verifyRequestBearer(
     if (!token) throw new CarnetError('unauthenticated', 'an Authorization: Bearer token is required', { reason: 'missing' });
     const verified = await verifier.verify(token);
     // A patient-side session is this server's token: its holder may have ended it (POST
-    // /auth/logout) before it expires, and a copy of it ends with it.
+    // /auth/logout) before it expires, or a new password ended it (AUTH-03/04), and a copy of it
+    // ends with it.
     const { actor, claims } = verified;
-    if ((actor.kind === 'patient' || actor.kind === 'legal_representative') && typeof claims.jti === 'string' && (await services.sessions.ended(claims.jti))) {
-      throw new CarnetError('unauthenticated', 'the session has ended (logged out)', { reason: 'session_ended' });
+    if (actor.kind === 'patient' || actor.kind === 'legal_representative') {
+      const refused = await services.sessions.refusal(claims);
+      if (refused) throw new CarnetError('unauthenticated', REFUSED[refused], { reason: refused });
     }
     return verified;
   } catch (e) {

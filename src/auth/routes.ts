@@ -191,6 +191,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
           newPassword: b.newPassword,
           currentPassword: b.currentPassword,
           temporarySession: claims.pwd_temporary === true,
+          // this session stays open; the login's others end (AUTH-03/04)
+          sessionId: claims.jti,
         });
         return reply.code(204).send();
       });
@@ -201,9 +203,12 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
         if (claims.pwd_temporary === true) {
           throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
         }
-        const ttl = await services.accounts.acceptTerms(caller, bodyOf(req).version);
+        const { ttlSeconds: ttl, sessionGeneration } = await services.accounts.acceptTerms(caller, bodyOf(req).version, {
+          generation: typeof claims.session_gen === 'number' ? claims.session_gen : 0,
+          sessionId: claims.jti,
+        });
         const { terms_pending: _accepted, exp: _exp, iat: _iat, nbf: _nbf, jti: _jti, ...rest } = claims;
-        return { access_token: await verifier.sign(rest as CarnetClaims, ttl), token_type: 'Bearer', expires_in: ttl };
+        return { access_token: await verifier.sign({ ...(rest as CarnetClaims), session_gen: sessionGeneration }, ttl), token_type: 'Bearer', expires_in: ttl };
       });
 
       // The holder logs out: the session ends here, not only in the browser that forgets it (a

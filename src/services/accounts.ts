@@ -22,6 +22,7 @@ import { listRepresentatives } from '../store/representative-repo.js';
 import { accountActor, isUuid, tracedWork } from './auth-trace.js';
 import { traceCall } from './guard.js';
 import { isJoinedAccount, recordsOfLogin } from '../store/login-record-repo.js';
+import { supersedeSessions } from '../store/session-repo.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { contactChangedText, passwordChangedText } from './messages.js';
@@ -137,6 +138,9 @@ export async function issueCredentialsIn(
       locked_until: null,
     });
     await tx.query('UPDATE auth_challenge SET used_at = $3 WHERE patient_key = $1 AND account_id = $2 AND used_at IS NULL', [patientKey, existing.account_id, now]);
+    // AUTH-04: credentials are reset because they may be in someone else's hands: every session
+    // the login has open ends with them.
+    await supersedeSessions(tx, existing.login, null);
     return { accountId: existing.account_id, login: existing.login, temporaryPassword, created: false };
   }
   // MIN-02: a representative's account starts from the contact the record holds for them.
@@ -255,11 +259,19 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
      * The terms of use (CGU) changed: the holder accepts the current version, kept on the account
      * and traced; answers the lifetime of the ordinary session that follows.
      */
-    async acceptTerms(caller: Caller, version: unknown): Promise<number> {
+    async acceptTerms(caller: Caller, version: unknown, session: { generation: number; sessionId?: string }): Promise<{ ttlSeconds: number; sessionGeneration: number }> {
       const s = sessionOf(caller);
       const current = options.termsVersion;
+      let sessionGeneration = 0;
       await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'auth.terms.accept', trace: { target: { kind: 'account', id: s.accountId }, details: { version: typeof version === 'string' ? version.slice(0, 50) : null } } }, async (tx) => {
         const own = await ownAccount(tx, caller, true);
+        // A new password since the session opened ends it unless it chose that password (checked
+        // again here: one may have come since the door let the request in); the next token it
+        // gets is of the account's current generation.
+        if (own.session_generation > session.generation && own.session_kept !== session.sessionId) {
+          throw new CarnetError('unauthenticated', 'the session has ended: the password was changed since it was opened; log in again', { reason: 'session_superseded' });
+        }
+        sessionGeneration = own.session_generation;
         if (!current) throw new CarnetError('business_rule', 'this service publishes no terms of use to accept', { reason: 'no_terms' });
         if (version !== current) throw new CarnetError('business_rule', `the current terms of use are version ${current}`, { location: 'version', reason: 'terms_version_mismatch' });
         await updateAccount(tx, s.patientKey, s.accountId, { terms_version: current, terms_accepted_at: deps.clock.now() });
@@ -275,7 +287,7 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
           });
         }
       });
-      return options.sessionTtlSeconds;
+      return { ttlSeconds: options.sessionTtlSeconds, sessionGeneration };
     },
 
     /**
@@ -317,7 +329,7 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
      * AUTH-03: a session opened with the temporary password replaces it (and nothing else);
      * an ordinary session changes its password by giving the current one.
      */
-    async changePassword(caller: Caller, input: { newPassword: unknown; currentPassword?: unknown; temporarySession: boolean }): Promise<void> {
+    async changePassword(caller: Caller, input: { newPassword: unknown; currentPassword?: unknown; temporarySession: boolean; sessionId?: unknown }): Promise<void> {
       const s = sessionOf(caller);
       await tracedWork(deps, caller, { patientKey: s.patientKey, action: 'auth.password.change', trace: { target: { kind: 'account', id: s.accountId } } }, async (tx) => {
         const row = await loginAccountOf(tx, await ownAccount(tx, caller, true), true);
@@ -339,6 +351,10 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
           locked_until: null,
         });
         await tx.query('UPDATE auth_challenge SET used_at = $3 WHERE patient_key = $1 AND account_id = $2 AND used_at IS NULL', [row.patient_key, row.account_id, now]);
+        // The login's other sessions end (a copy of one may be what made the holder change it);
+        // this one stays open: its holder has just shown the password and goes on where they are.
+        const kept = isUuid(input.sessionId) ? input.sessionId : null;
+        await supersedeSessions(tx, row.login, kept);
         const to = contactOf(row.code_channel, row.email, row.phone);
         if (to) {
           const text = passwordChangedText();

@@ -42,8 +42,8 @@ export interface OpenedSession {
 /** The claims of an ordinary session of this account. */
 export function sessionClaims(row: AccountRow): CarnetClaims {
   return row.role === 'patient'
-    ? { sub: row.account_id, subject_type: 'patient', patient_key: row.patient_key, account_id: row.account_id }
-    : { sub: row.account_id, subject_type: 'legal_representative', patient_key: row.patient_key, representative_id: row.representative_id!, account_id: row.account_id };
+    ? { sub: row.account_id, subject_type: 'patient', patient_key: row.patient_key, account_id: row.account_id, session_gen: row.session_generation }
+    : { sub: row.account_id, subject_type: 'legal_representative', patient_key: row.patient_key, representative_id: row.representative_id!, account_id: row.account_id, session_gen: row.session_generation };
 }
 
 export function holderOfRow(row: AccountRow): ReachableRecord['holder'] {

@@ -1,20 +1,31 @@
-// A patient-side session (a token this server signed) ended by its holder before its time: it is
-// refused from then on, whoever presents it (a copy of it included), until it would have expired.
-import { sessionEnded, endSession } from '../store/session-repo.js';
+// A patient-side session (a token this server signed) refused before its time, whoever presents
+// it (a copy of it included): ended by its holder (logout), or issued before the login's password
+// changed (AUTH-03/04: a new password ends the other sessions), or its account disabled.
+import { endSession, sessionRefusal, type SessionRefusal } from '../store/session-repo.js';
+import { isUuid } from './auth-trace.js';
 import type { ServiceDeps } from './deps.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export type { SessionRefusal };
+
+const uuidOrNull = (v: unknown) => (isUuid(v) ? v : null);
 
 export function sessionService(deps: ServiceDeps) {
   return {
     /** Ends the session named by the token's id, until its expiry (seconds since the epoch). */
     async end(sessionId: string, expiresAtSeconds: number): Promise<void> {
-      if (!UUID.test(sessionId)) return;
+      if (!isUuid(sessionId)) return;
       await endSession(deps.db, sessionId, new Date(expiresAtSeconds * 1000), deps.clock.now());
     },
-    /** Whether the session named by the token's id was ended. */
-    async ended(sessionId: string): Promise<boolean> {
-      return UUID.test(sessionId) ? sessionEnded(deps.db, sessionId) : false;
+    /** Why the session these claims describe is refused, if it is (one statement). */
+    async refusal(claims: { jti?: unknown; patient_key?: unknown; account_id?: unknown; session_gen?: unknown }): Promise<SessionRefusal | undefined> {
+      const gen = claims.session_gen;
+      return sessionRefusal(deps.db, {
+        sessionId: uuidOrNull(claims.jti),
+        patientKey: uuidOrNull(claims.patient_key),
+        accountId: uuidOrNull(claims.account_id),
+        // a token from before generations were counted is of the first one
+        generation: typeof gen === 'number' && Number.isInteger(gen) ? Math.max(0, Math.min(gen, 2 ** 31 - 1)) : 0,
+      });
     },
   };
 }

@@ -22,10 +22,14 @@ export interface AccountRow {
   previous_login_at: Date | null;
   disabled_at: Date | null;
   created_at: Date;
+  /** moved on by each new password: a session issued under an older one is refused (AUTH-03/04) */
+  session_generation: number;
+  /** the session that chose the current password, spared by it (AUTH-05) */
+  session_kept: string | null;
 }
 
 const ACCOUNT_COLUMNS = `patient_key::text, account_id::text, role, representative_id::text, login, password_hash, password_temporary,
-  email, phone, code_channel, failed_attempts, locked_until, last_login_at, previous_login_at, disabled_at, created_at, terms_version`;
+  email, phone, code_channel, failed_attempts, locked_until, last_login_at, previous_login_at, disabled_at, created_at, terms_version, session_generation, session_kept::text`;
 
 export interface NewAccount {
   patientKey: string;
