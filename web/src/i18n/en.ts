@@ -437,6 +437,8 @@ export const en: typeof fr = {
       'auth.password.change': 'changed their password',
       'auth.support.request': 'asked for help with their login',
       'auth.support.handle': 'handled a request for help',
+      'auth.support.list': 'read the list of requests for help naming this record',
+      'record.copy_request.read': 'looked at the requests for a copy of the record',
       'account.create': 'opened an online account',
       'auth.creation_code.check': 'used a creation code to create the DMP online',
       'account.contact.update': 'changed their login contact details',

@@ -435,6 +435,8 @@ export const fr = {
       'auth.password.change': 'a changé son mot de passe',
       'auth.support.request': 'a demandé de l’aide pour ses identifiants',
       'auth.support.handle': 'a traité une demande d’aide',
+      'auth.support.list': 'a consulté la liste des demandes d’aide qui nomment ce dossier',
+      'record.copy_request.read': 'a consulté les demandes de copie du dossier',
       'account.create': 'a ouvert un compte d’accès en ligne',
       'auth.creation_code.check': 'a utilisé un code de création pour créer le DMP en ligne',
       'account.contact.update': 'a modifié ses coordonnées de connexion',
