@@ -53,4 +53,15 @@ describeEachStore('the support desk leaves a trace of what it reads', (db) => {
     // one row on the record's chain, one on the security log for the listing as a whole
     expect(after - before).toBe(2);
   });
+
+  it("TRACE-01: an agent asking for a creation code learns that the INS already has a DMP — that check is traced on the record's chain, as any existence check is", async () => {
+    const rec = await adultRecord(w);
+    const res = await fetch(`${server.baseUrl}/auth/support/creation-codes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await server.tokenFor(AGENT)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: rec.ins, family: 'Durand', given: 'Jeanne', birthDate: '1980-05-17', delivery: 'post' }),
+    });
+    expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([409, 'record_exists']);
+    expect(await supportRows(rec.patientKey, 'auth.creation_code.issue')).toEqual([{ outcome: 'failure', actor_id: AGENT.agentId }]);
+  });
 });

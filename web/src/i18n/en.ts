@@ -441,6 +441,7 @@ export const en: typeof fr = {
       'record.copy_request.read': 'looked at the requests for a copy of the record',
       'account.create': 'opened an online account',
       'auth.creation_code.check': 'used a creation code to create the DMP online',
+      'auth.creation_code.issue': 'asked for a creation code and learnt the DMP already exists',
       'account.contact.update': 'changed their login contact details',
       other: 'did something',
     },

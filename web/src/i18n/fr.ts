@@ -439,6 +439,7 @@ export const fr = {
       'record.copy_request.read': 'a consulté les demandes de copie du dossier',
       'account.create': 'a ouvert un compte d’accès en ligne',
       'auth.creation_code.check': 'a utilisé un code de création pour créer le DMP en ligne',
+      'auth.creation_code.issue': 'a demandé un code de création et appris que le DMP existait déjà',
       'account.contact.update': 'a modifié ses coordonnées de connexion',
       other: 'a effectué une action',
     },
