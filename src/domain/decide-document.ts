@@ -3,6 +3,7 @@
 // MASK-*). A part of decide.ts, apart so that each family of actions reads on its own.
 import { holderAccess, governorAccess, professionalOnRecord, type Gate } from './access.js';
 import { REIMBURSEMENT_CLASS } from './actor.js';
+import { VISIBILITY_FLAGS } from './confidentiality.js';
 import { actsAsAdult } from './minors.js';
 import type { Policy } from './policy.js';
 import type { ReasonCode } from './reasons.js';
@@ -43,6 +44,9 @@ export function documentSubmit({ policy, actor, ctx, doc, now }: Call): Decision
   const problem = typeProblem(policy, doc);
   if (problem) return deny(problem);
   if (actor.kind === 'insurer' && doc.classCode !== REIMBURSEMENT_CLASS) return deny('not_insurer_document_type');
+  // MASK-01/02/03: masking is the patient's, invisibility a professional's; the insurer's feed
+  // hides none of what it deposits from anyone.
+  if (actor.kind === 'insurer' && doc.confidentiality.some((c) => (VISIBILITY_FLAGS as readonly string[]).includes(c))) return deny('not_insurer_confidentiality');
   if (isOwner(actor) && !policy.terminology.documentTypes.get(doc.typeCode)!.patientDeposit) {
     return deny('not_patient_document_type');
   }

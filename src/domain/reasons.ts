@@ -47,6 +47,8 @@ export const REASON_CODES = [
   'not_patient_document_type',
   /** the insurer deposits reimbursement data only */
   'not_insurer_document_type',
+  /** the insurer sets no visibility flag (MASQUE_PS, INVISIBLE_*) on its deposits */
+  'not_insurer_confidentiality',
   'invalid_status',
 ] as const;
 

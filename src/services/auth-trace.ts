@@ -48,3 +48,28 @@ export async function tracedWork<T>(
     throw e;
   }
 }
+
+/**
+ * TRACE-01 for the support desk's work lists: what a list shows of a record (a copy request's
+ * address, a request naming a record) is an access to that record. The rows are read and each
+ * listed record's chain gets its row in one transaction, records in key order so that two
+ * listings running at once take the chains' heads in the same order.
+ */
+export async function readAndTraceListed<R>(
+  deps: ServiceDeps,
+  caller: Caller,
+  action: string,
+  read: (tx: Tx) => Promise<R[]>,
+  recordOf: (row: R) => string | null,
+  details: Record<string, unknown>,
+): Promise<R[]> {
+  return deps.db.transaction(async (tx) => {
+    const rows = await read(tx);
+    const keys = [...new Set(rows.map(recordOf).filter((k): k is string => k !== null))].sort();
+    for (const key of keys) {
+      const listed = rows.filter((r) => recordOf(r) === key).length;
+      await traceCall(tx, deps, caller, key, action, 'success', { details: { ...details, listed } });
+    }
+    return rows;
+  });
+}

@@ -15,7 +15,7 @@ import {
   type CopyRequestRow,
   type CopyRequestStatus,
 } from '../store/copy-request-repo.js';
-import { isUuid, tracedWork } from './auth-trace.js';
+import { isUuid, readAndTraceListed, tracedWork } from './auth-trace.js';
 import { normaliseEmail } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
@@ -100,7 +100,8 @@ export function copyRequestService(deps: ServiceDeps, options: CopyRequestOption
       if (!(COPY_REQUEST_STATUSES as readonly string[]).includes(status)) {
         throw new CarnetError('invalid_metadata', `status is one of ${COPY_REQUEST_STATUSES.join(', ')}`, { location: 'status', reason: 'invalid_request' });
       }
-      return listCopyRequestsByStatus(deps.db, status as CopyRequestStatus, Math.min(Math.max(1, max), 500));
+      // TRACE-01: the list shows each record's request (address, reason): traced on its chain.
+      return readAndTraceListed(deps, caller, 'record.copy_request.read', (tx) => listCopyRequestsByStatus(tx, status as CopyRequestStatus, Math.min(Math.max(1, max), 500)), (r) => r.patient_key, { status });
     },
 
     /**

@@ -115,8 +115,11 @@ export function selfCreationService(deps: ServiceDeps, login: LoginService, outb
       const expiresAt = new Date(now.getTime() + ttlMs);
       const agent = caller.actor.agentId;
       const trace = { target: { kind: 'creation_code', id: codeId }, details: { delivery, emancipated: input.emancipated === true, requestId } };
-      await tracedWork(deps, caller, { patientKey: null, action: ACTION_ISSUE, trace }, async (tx) => {
-        if (await findPatientKey(tx, identifier)) {
+      // TRACE-01: learning that the INS has a DMP is an existence check on that record; its
+      // refusal is traced on the record's chain, where the patient reads it.
+      const existing = await findPatientKey(deps.db, identifier);
+      await tracedWork(deps, caller, { patientKey: existing, action: ACTION_ISSUE, trace }, async (tx) => {
+        if (existing || (await findPatientKey(tx, identifier))) {
           throw new CarnetError('conflict', 'a DMP already exists for this patient: no creation code is needed', { reason: 'record_exists' });
         }
         if (requestId !== null) {

@@ -22,7 +22,7 @@ import { asStored, describeMetadataReason, fail, invalid, UUID, type SubmitOptio
 export const DOCUMENT_RELATIONS: AssociationType[] = ['RPLC', 'XFRM', 'APND', 'XFRM_RPLC', 'signs'];
 export const REPLACING: AssociationType[] = ['RPLC', 'XFRM_RPLC'];
 /** reasons of decide('document.submit') that are about the metadata, not about the caller */
-const METADATA_REASONS: ReasonCode[] = ['class_mismatch', 'unknown_document_type', 'not_patient_document_type', 'not_insurer_document_type'];
+const METADATA_REASONS: ReasonCode[] = ['class_mismatch', 'unknown_document_type', 'not_patient_document_type', 'not_insurer_document_type', 'not_insurer_confidentiality'];
 
 export interface PreparedDocument {
   id: string;

@@ -114,6 +114,8 @@ export function describeMetadataReason(reason: ReasonCode, type?: string, cls?: 
       return `typeCode ${type} is not a DMP document type`;
     case 'not_insurer_document_type':
       return `typeCode ${type} is not reimbursement data (class ${REIMBURSEMENT_CLASS}), the only documents the insurer deposits`;
+    case 'not_insurer_confidentiality':
+      return 'the insurer sets no visibility flag (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX) on its deposits (MASK-01/02)';
     case 'not_patient_document_type':
       return `typeCode ${type} cannot be deposited by the patient`;
     default:

@@ -10,7 +10,8 @@ import { loadRecord, findPatientKey } from '../store/record-repo.js';
 import { closeSupportRequest, getSupportRequest, insertSupportRequest, listSupportRequests, SUPPORT_REQUEST_KINDS, type SupportRequestKind, type SupportRequestRow } from '../store/support-repo.js';
 import { holderOf, issueCredentialsIn, type AccountOptions, type ContactInput, type IssuedCredentials } from './accounts.js';
 import { logUnidentifiedIn } from './access-refusals.js';
-import { isUuid, tracedWork } from './auth-trace.js';
+import { isUuid, readAndTraceListed, tracedWork } from './auth-trace.js';
+import { traceCall } from './guard.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import type { LoginService, RequestOrigin } from './login.js';
@@ -116,7 +117,15 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
     /** The agents' work list: credentials, account and intervention requests (AUTH-04), or one kind. */
     async list(caller: Caller, status: SupportRequestRow['status'] = 'open', max = 100, kind?: unknown): Promise<SupportRequestRow[]> {
       agentOnly(caller);
-      return listSupportRequests(deps.db, status, Math.min(Math.max(1, max), 500), kindOf(kind, 'kind'));
+      const only = kindOf(kind, 'kind');
+      const details = { status, ...(only ? { kind: only } : {}) };
+      // TRACE-01: the agent learns which requests name a record, and the requesters' details:
+      // each record named is traced on its chain, the listing itself on the security log.
+      return readAndTraceListed(deps, caller, 'auth.support.list', async (tx) => {
+        const rows = await listSupportRequests(tx, status, Math.min(Math.max(1, max), 500), only);
+        await traceCall(tx, deps, caller, null, 'auth.support.list', 'success', { details: { ...details, listed: rows.length } });
+        return rows;
+      }, (r) => r.patient_key, details);
     },
 
     /** Issues the login and a new temporary password (AUTH-03/04), or rejects the request. */

@@ -149,6 +149,22 @@ describeEachStore('the insurer deposits reimbursement data and nothing else', (d
     expect(await count(named.patientKey)).toBe(1);
   });
 
+  it('MASK-01/MASK-02: the insurer sets no visibility flag on what it deposits (not INVISIBLE_PATIENT, not MASQUE_PS), through MHD or XDS; the patient and professionals keep seeing its data', async () => {
+    const own = await adultRecord(w);
+    const count = async () => (await w.services.documents.find(patientCaller(own.patientKey), { patientKey: own.patientKey }, { latestOnly: false })).entries.length;
+    for (const flag of ['INVISIBLE_PATIENT', 'MASQUE_PS', 'INVISIBLE_REPRESENTANTS_LEGAUX']) {
+      const res = await fhir(insurer, '', { method: 'POST', body: JSON.stringify(bundleFor(own.ins, { ...REMB, confidentiality: ['N', flag] })) });
+      expect([flag, res.status]).toEqual([flag, 400]);
+      expect(((await res.json()) as OperationOutcome).issue.map((i) => i.diagnostics).join(' ')).toContain('the insurer sets no visibility flag');
+      const xds = await depositXds(submission(own.ins, [{ typeCode: 'REMB', classCode: '60', confidentiality: ['N', flag] }]));
+      expect([flag, responseStatus(xds), errorCodes(xds)]).toEqual([flag, 'Failure', ['XDSRegistryMetadataError']]);
+    }
+    expect(await count()).toBe(0);
+    // the usual confidentiality codes stay its own to give
+    expect(responseStatus(await depositXds(submission(own.ins, [{ typeCode: 'REMB', classCode: '60', confidentiality: ['N'] }])))).toBe('Success');
+    expect(await count()).toBe(1);
+  });
+
   it('DMP-05: a closed record takes no reimbursement data either', async () => {
     const closed = await adultRecord(w);
     await w.services.records.close(patientCaller(closed.patientKey), closed.patientKey, 'test');

@@ -56,6 +56,7 @@ const ACTIONS: Record<string, { action: AuditAction; interaction: Interaction }>
   'auth.password.change': { action: 'U', interaction: 'update' },
   'auth.support.request': { action: 'C', interaction: 'create' },
   'auth.support.handle': { action: 'U', interaction: 'update' },
+  'auth.support.list': { action: 'R', interaction: 'read' },
 };
 
 const INTERACTION_DISPLAY: Record<Interaction, string> = {
