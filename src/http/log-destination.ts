@@ -5,30 +5,15 @@
 // lines are dropped rather than held without end or made to wait, and the count of dropped lines
 // is said on standard error. What is buffered is written out when the server closes, and when the
 // process exits (pino's exit hook writes it synchronously, an uncaught exception included).
-// Lines are gathered into writes of a few kilobytes (or whatever has waited LOG_FLUSH_MS), not
-// written one write per line: each write is a call into the thread pool and back, and one per
-// request was ~4% of the server's CPU under ITI-18 ObjectRef load (docs/PERFORMANCE.md).
 import pino, { type Logger, type LoggerOptions } from 'pino';
 
 /** The buffer's bound: far above what a busy server's lines need between two writes. */
 export const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
 
-/** Lines are written once this many bytes wait (or once LOG_FLUSH_MS passed): a few dozen lines. */
-export const LOG_WRITE_BYTES = 8 * 1024;
-
-/** How long a line waits, at most, for others to be written with it. */
-export const LOG_FLUSH_MS = 100;
-
 /** How often, at most, the dropped lines are counted aloud on standard error. */
 const DROP_REPORT_MS = 1000;
 
 type SonicBoom = ReturnType<typeof pino.destination>;
-
-/** True while the stream has a write with the operating system (sonic-boom keeps it private). */
-const writing = (stream: SonicBoom) => (stream as unknown as { _writing: boolean })._writing;
-
-/** The bytes the stream holds, not yet written (private to sonic-boom too). */
-const waiting = (stream: SonicBoom) => (stream as unknown as { _len: number })._len;
 
 /** The destination of each logger made by asyncLogger. */
 const destinations = new WeakMap<Logger, SonicBoom>();
@@ -44,14 +29,7 @@ export function logDestination(
     process.stderr.write(line);
   },
 ): SonicBoom {
-  // minLength below the bound, so that a small bound still writes before it drops
-  const minLength = Math.min(LOG_WRITE_BYTES, Math.floor(maxBytes / 2));
-  const stream = pino.destination({ dest: fd, sync: false, maxLength: maxBytes, minLength });
-  // what waits below minLength is written within LOG_FLUSH_MS; sonic-boom's own periodicFlush
-  // would write (an empty text) even when nothing waits, once a tick of an idle server
-  setInterval(() => {
-    if (waiting(stream) > 0 && !writing(stream)) stream.flush();
-  }, LOG_FLUSH_MS).unref();
+  const stream = pino.destination({ dest: fd, sync: false, maxLength: maxBytes });
   let dropped = 0;
   let reporting: NodeJS.Timeout | undefined;
   stream.on('drop', () => {
@@ -76,6 +54,8 @@ export function asyncLogger(options: LoggerOptions, fd = 1, maxBytes = LOG_BUFFE
 /** How long a close waits, at most, for writes already handed to the operating system. */
 const CLOSE_WAIT_MS = 2000;
 
+/** True while the stream has a write with the operating system (sonic-boom keeps it private). */
+const writing = (stream: SonicBoom) => (stream as unknown as { _writing: boolean })._writing;
 
 /**
  * Writes out what `logger` still buffers before it resolves, when asyncLogger made it (any other

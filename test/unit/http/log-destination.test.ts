@@ -54,29 +54,3 @@ it('a destination that does not keep up: past the buffer\'s bound lines are drop
   expect(kept.length).toBeLessThan(100);
   expect(reported).toBe(`carnet: ${100 - kept.length} log line(s) dropped: the log's destination did not keep up (its buffer holds 1000 bytes)\n`);
 });
-
-/** Resolves once `path` holds `count` lines (checked at each turn of the event loop). */
-async function untilLines(path: string, count: number): Promise<ReturnType<typeof linesOf>> {
-  for (;;) {
-    const lines = linesOf(path);
-    if (lines.length >= count) return lines;
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-it('the lines of many requests are gathered into a few writes, not one write each, and a lone line still reaches the file without a close', async () => {
-  const { path, fd } = logFile('gathered.log');
-  const stream = logDestination(fd);
-  let writes = 0;
-  stream.on('write', () => writes++);
-  const logger = pino({ level: 'info' }, stream);
-  // one line per turn of the event loop, as requests answered one after another log them
-  for (let n = 0; n < 300; n++) {
-    logger.info({ n }, 'request');
-    await new Promise((r) => setImmediate(r));
-  }
-  expect((await untilLines(path, 300)).map((l) => l.n)).toEqual(Array.from({ length: 300 }, (_, n) => n));
-  expect(writes).toBeLessThan(10);
-  logger.info({ n: 300 }, 'alone');
-  expect((await untilLines(path, 301)).at(-1)!.n).toBe(300);
-});
