@@ -5,8 +5,10 @@
 // record is known.
 import { randomUUID } from 'node:crypto';
 import { CarnetError } from '../domain/errors.js';
+import { supportIdentityMismatch, type ClaimedIdentity } from '../domain/support-identity.js';
 import { findHolderAccount } from '../store/account-repo.js';
 import { loadRecord, findPatientKey } from '../store/record-repo.js';
+import { listRepresentatives } from '../store/representative-repo.js';
 import { closeSupportRequest, getSupportRequest, insertSupportRequest, listSupportRequests, SUPPORT_REQUEST_KINDS, type SupportRequestKind, type SupportRequestRow } from '../store/support-repo.js';
 import { holderOf, issueCredentialsIn, type AccountOptions, type ContactInput, type IssuedCredentials } from './accounts.js';
 import { logUnidentifiedIn } from './access-refusals.js';
@@ -150,6 +152,23 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
         const record = await loadRecord(tx, patientKey, true);
         if (!record) throw new CarnetError('unknown_patient', 'no DMP for this patient');
         const holder = holderOf({ role: input.role ?? 'patient', representativeId: input.representativeId });
+        // The identity typed must be the future holder's: a representative is compared with the
+        // names the record keeps for them (no birth date is kept), the patient with the record's.
+        // An identifier that found no record (a typo) is not held against the request; one that
+        // found a record other than the agent's is.
+        const typed = row.details as ClaimedIdentity;
+        const claimed = { ...typed, identifier: row.patient_key ? typed.identifier : undefined };
+        const rep = holder.role === 'legal_representative'
+          ? (await listRepresentatives(tx, patientKey)).find((r) => r.representative_id === holder.representativeId)
+          : undefined;
+        const known = holder.role === 'patient'
+          ? { family: record.row.family, given: record.row.given, birthDate: record.context.birthDate, identifiers: record.identifiers }
+          : { family: rep?.family, given: rep?.given, identifiers: record.identifiers };
+        const mismatch = supportIdentityMismatch(claimed, known);
+        if (mismatch) {
+          trace({ details: { mismatch } });
+          throw new CarnetError('business_rule', `the request's identity does not match the record's (${mismatch.replace('_', ' ')}): check it with the requester`, { reason: 'identity_mismatch' });
+        }
         const before = await findHolderAccount(tx, patientKey, holder);
         // The request's own contact serves a new account; an existing one keeps its own unless told.
         const requested = row.details as { email?: string; phone?: string };

@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import { describeEachStore } from '../../support/stores.js';
 import { accessWorld, activeAccount, lastCode, mailbox, ORIGIN, SUPPORT } from '../../support/patient-access.js';
-import { adultRecord, type World } from '../../support/world.js';
+import { adultRecord, newIns, type World } from '../../support/world.js';
 
 async function traceRows(w: World, patientKey: string, action: string) {
   const r = await w.db.query<{ outcome: string; actor_kind: string; actor_id: string; target_id: string | null }>(
@@ -65,6 +65,23 @@ describeEachStore('login: support flow and contact settings', (db) => {
     const ch = await w.services.login.start({ login: (issued as { login: string }).login, password: (issued as { temporaryPassword: string }).temporaryPassword }, ORIGIN);
     expect(ch.channel).toBe('email');
     expect(await lastCode(w.services, reply, ch.challengeId)).toMatch(/^\d{6}$/);
+  });
+
+  it("AUTH-04: a legal representative's request is checked against the representative's names, kept on the record", async () => {
+    const { patientKey, representativeIds } = await w.services.records.create(SUPPORT, {
+      identifiers: [newIns()],
+      given: 'Hugo',
+      family: 'Lefèvre',
+      birthDate: '2015-04-01',
+      representatives: [{ relationship: 'parent', family: 'Lefèvre', given: 'Marc' }],
+      consent: { givenBy: 'legal_representative', representativeIndex: 0 },
+    });
+    const asRep = { decision: 'issue' as const, patientKey, role: 'legal_representative' as const, representativeId: representativeIds[0] };
+    // the child's birth date in a parent's request is not a mismatch: no birth date is kept for a representative
+    const other = await w.services.support.request({ family: 'Martin', given: 'Marc', birthDate: '2015-04-01', role: 'legal_representative', email: mailbox('other') }, ORIGIN);
+    await expect(w.services.support.handle(SUPPORT, other.requestId, asRep)).rejects.toMatchObject({ code: 'business_rule', reason: 'identity_mismatch' });
+    const marc = await w.services.support.request({ family: 'LEFEVRE', given: 'marc', birthDate: '2015-04-01', role: 'legal_representative', email: mailbox('marc') }, ORIGIN);
+    await expect(w.services.support.handle(SUPPORT, marc.requestId, asRep)).resolves.toMatchObject({ created: true });
   });
 
   it('AUTH-04: a request may be rejected; it needs a way to answer', async () => {
