@@ -43,15 +43,19 @@ async function admit(deps: ServiceDeps, caller: Caller, named: Named[], action: 
  * else is refused with refusal('other_patient'), whether or not that patient has a record.
  */
 export async function recordKeyFor(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string, extra: TraceExtra = {}): Promise<string | null> {
-  let key: string | null;
-  // An unbound caller naming an identifier: its record, if any, is all there is to know.
-  if (boundPatientOf(caller.actor) === undefined && !('patientKey' in ref)) key = await findPatientKey(deps.db, ref);
-  else {
-    const named = await resolveRef(deps, ref);
-    if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, extra);
-    key = named.key;
-  }
-  return heldOrNone(deps, caller, key, action, extra);
+  const named = await namedFor(deps, caller, ref);
+  if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, extra);
+  return heldOrNone(deps, caller, named.key, action, extra);
+}
+
+/**
+ * What a reference names, as much as the caller's rule needs: an unbound caller naming an
+ * identifier needs only its record's key (one look-up); a bound one, or a key, the record's
+ * identifiers too (ACC-10 is asked on them).
+ */
+async function namedFor(deps: ServiceDeps, caller: Caller, ref: PatientRef): Promise<Named> {
+  if (boundPatientOf(caller.actor) === undefined && !('patientKey' in ref)) return { key: await findPatientKey(deps.db, ref), identifiers: [ref] };
+  return resolveRef(deps, ref);
 }
 
 /**
@@ -71,8 +75,7 @@ async function heldOrNone(deps: ServiceDeps, caller: Caller, key: string | null,
  * patient's record is refused (ACC-10); an identifier no record has is simply none.
  */
 export async function recordNamedBy(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string): Promise<{ key: string; identifiers: PatientIdentifier[] } | null> {
-  // an unbound caller naming an identifier needs only the record's key (one look-up, as lookup)
-  const named = boundPatientOf(caller.actor) === undefined && !('patientKey' in ref) ? { key: await findPatientKey(deps.db, ref), identifiers: [ref] } : await resolveRef(deps, ref);
+  const named = await namedFor(deps, caller, ref);
   if (!named.key) return null;
   // a record found holds its identifiers: the bound caller's own patient's or another's
   if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, {});
