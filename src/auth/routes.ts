@@ -33,6 +33,7 @@ import type { RequestOrigin } from '../services/login.js';
 import type { OpenedSession } from '../services/login-records.js';
 import type { BearerVerifier } from './bearer.js';
 import { verifyRequestBearer } from './request-bearer.js';
+import { generationOf } from '../services/sessions.js';
 import type { CarnetClaims } from './claims.js';
 import { noteActor, noteError } from '../http/request-facts.js';
 
@@ -135,6 +136,11 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
     return { caller: { actor, channel: 'auth', requestId: req.id }, claims };
   }
 
+  /** Ends the session these claims describe, until its own expiry (logout; a session that gave way to another). */
+  async function endOwnSession(claims: JWTPayload): Promise<void> {
+    if (typeof claims.jti === 'string' && typeof claims.exp === 'number') await services.sessions.end(claims.jti, claims.exp);
+  }
+
   await app.register(
     async (auth) => {
       auth.addHook('onSend', async (_req, reply) => {
@@ -204,11 +210,15 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
           throw new CarnetError('forbidden', 'the temporary password must be replaced first (POST /auth/password)', { reason: 'password_change_required' });
         }
         const { ttlSeconds: ttl, sessionGeneration } = await services.accounts.acceptTerms(caller, bodyOf(req).version, {
-          generation: typeof claims.session_gen === 'number' ? claims.session_gen : 0,
+          generation: generationOf(claims),
           sessionId: claims.jti,
         });
         const { terms_pending: _accepted, exp: _exp, iat: _iat, nbf: _nbf, jti: _jti, ...rest } = claims;
-        return { access_token: await verifier.sign({ ...(rest as CarnetClaims), session_gen: sessionGeneration }, ttl), token_type: 'Bearer', expires_in: ttl };
+        const accessToken = await verifier.sign({ ...(rest as CarnetClaims), session_gen: sessionGeneration }, ttl);
+        // The terms-pending session gives way to the new one: a copy of it could otherwise accept
+        // the terms again after the holder logged out of the new one, and open a session anew.
+        await endOwnSession(claims);
+        return { access_token: accessToken, token_type: 'Bearer', expires_in: ttl };
       });
 
       // The holder logs out: the session ends here, not only in the browser that forgets it (a
@@ -216,7 +226,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
       // a temporary or terms-pending one included.
       auth.post('/logout', async (req, reply) => {
         const { claims } = await session(req, true);
-        if (typeof claims.jti === 'string' && typeof claims.exp === 'number') await services.sessions.end(claims.jti, claims.exp);
+        await endOwnSession(claims);
         return reply.code(204).send();
       });
 

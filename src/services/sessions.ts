@@ -9,6 +9,12 @@ export type { SessionRefusal };
 
 const uuidOrNull = (v: unknown) => (isUuid(v) ? v : null);
 
+/** The password generation a token's claims carry: a token from before they were counted is of the first one. */
+export function generationOf(claims: { session_gen?: unknown }): number {
+  const gen = claims.session_gen;
+  return typeof gen === 'number' && Number.isInteger(gen) ? Math.max(0, Math.min(gen, 2 ** 31 - 1)) : 0;
+}
+
 export function sessionService(deps: ServiceDeps) {
   return {
     /** Ends the session named by the token's id, until its expiry (seconds since the epoch). */
@@ -18,13 +24,11 @@ export function sessionService(deps: ServiceDeps) {
     },
     /** Why the session these claims describe is refused, if it is (one statement). */
     async refusal(claims: { jti?: unknown; patient_key?: unknown; account_id?: unknown; session_gen?: unknown }): Promise<SessionRefusal | undefined> {
-      const gen = claims.session_gen;
       return sessionRefusal(deps.db, {
         sessionId: uuidOrNull(claims.jti),
         patientKey: uuidOrNull(claims.patient_key),
         accountId: uuidOrNull(claims.account_id),
-        // a token from before generations were counted is of the first one
-        generation: typeof gen === 'number' && Number.isInteger(gen) ? Math.max(0, Math.min(gen, 2 ** 31 - 1)) : 0,
+        generation: generationOf(claims),
       });
     },
   };

@@ -29,7 +29,8 @@ export type SessionRefusal = 'session_ended' | 'session_superseded' | 'account_i
 
 /**
  * Why a session is refused, if it is: ended by its holder, issued before the password changed
- * (generation `generation`), or its account disabled. One statement; ids not given match nothing.
+ * (generation `generation`; a token without a session id is never the one a change kept), or its
+ * account disabled. One statement; ids not given match nothing.
  */
 export async function sessionRefusal(
   q: Queryable,
@@ -38,7 +39,7 @@ export async function sessionRefusal(
   const r = await q.query<{ ended: boolean; account: SessionRefusal | null }>(
     `SELECT EXISTS (SELECT 1 FROM ended_session WHERE session_id = $1::uuid) AS ended,
        (SELECT CASE WHEN a.disabled_at IS NOT NULL THEN 'account_inactive'
-                    WHEN a.session_generation > $4::int AND a.session_kept IS DISTINCT FROM $1::uuid THEN 'session_superseded' END
+                    WHEN a.session_generation > $4::int AND ($1::uuid IS NULL OR a.session_kept IS DISTINCT FROM $1::uuid) THEN 'session_superseded' END
           FROM account a WHERE a.patient_key = $2::uuid AND a.account_id = $3::uuid) AS account`,
     [s.sessionId, s.patientKey, s.accountId, s.generation],
   );

@@ -150,5 +150,22 @@ for (const kind of storeKinds()) {
       const late = await call(portal, 'POST', '/auth/terms', { token: other.token, body: { version: '2026-02' } });
       expect([late.status, late.json.error]).toEqual([401, 'session_superseded']);
     });
+
+    it('AUTH-01: the terms-pending session gives way to the one its acceptance opens — once that one is logged out, a copy of the first neither reads nor accepts the terms again', async () => {
+      const { patientKey } = await portal.server.app.services.records.create(
+        { actor: SUPPORT, channel: 'test' },
+        { identifiers: [newIns()], given: 'Anne', family: 'Girard', birthDate: '1979-06-06', consent: { givenBy: 'patient' } },
+      );
+      const s = await activeSession(portal, patientKey, 'anne.terms@example.org');
+      expect(s.answer.terms_acceptance_required).toBe(true);
+      const accepted = await call(portal, 'POST', '/auth/terms', { token: s.token, body: { version: '2026-02' } });
+      expect(accepted.status).toBe(200);
+      const successor: string = accepted.json.access_token;
+      expect((await call(portal, 'GET', `/fhir/Patient/${patientKey}/$home`, { token: successor })).status).toBe(200);
+      expect((await call(portal, 'POST', '/auth/logout', { token: successor })).status).toBe(204);
+      const again = await call(portal, 'POST', '/auth/terms', { token: s.token, body: { version: '2026-02' } });
+      expect([again.status, again.json.error]).toEqual([401, 'session_ended']);
+      expect((await call(portal, 'GET', '/auth/contact', { token: s.token })).status).toBe(401);
+    });
   });
 }
