@@ -161,6 +161,8 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
         const rep = holder.role === 'legal_representative'
           ? (await listRepresentatives(tx, patientKey)).find((r) => r.representative_id === holder.representativeId)
           : undefined;
+        // a representative the record does not keep has no identity to compare: none to issue for
+        if (holder.role === 'legal_representative' && !rep) throw new CarnetError('not_found', 'no such legal representative on this record');
         const known = holder.role === 'patient'
           ? { family: record.row.family, given: record.row.given, birthDate: record.context.birthDate, identifiers: record.identifiers }
           : { family: rep?.family, given: rep?.given, identifiers: record.identifiers };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from '@jest/globals';
 import { describeEachStore } from '../../support/stores.js';
 import { accessWorld, activeAccount, lastCode, mailbox, ORIGIN, SUPPORT } from '../../support/patient-access.js';
@@ -82,6 +83,9 @@ describeEachStore('login: support flow and contact settings', (db) => {
     await expect(w.services.support.handle(SUPPORT, other.requestId, asRep)).rejects.toMatchObject({ code: 'business_rule', reason: 'identity_mismatch' });
     const marc = await w.services.support.request({ family: 'LEFEVRE', given: 'marc', birthDate: '2015-04-01', role: 'legal_representative', email: mailbox('marc') }, ORIGIN);
     await expect(w.services.support.handle(SUPPORT, marc.requestId, asRep)).resolves.toMatchObject({ created: true });
+    // a representative the record does not keep has no identity to compare: nothing is issued
+    const stranger = await w.services.support.request({ family: 'Durand', given: 'Eve', role: 'legal_representative', email: mailbox('eve') }, ORIGIN);
+    await expect(w.services.support.handle(SUPPORT, stranger.requestId, { ...asRep, representativeId: randomUUID() })).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('AUTH-04: a request may be rejected; it needs a way to answer', async () => {
