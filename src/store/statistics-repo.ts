@@ -39,8 +39,10 @@ export async function analyzeStaleTables(db: Db): Promise<StaleTablesDone> {
   }
   const stale = await db.query<{ name: string; vacuum: boolean }>(
     `SELECT format('%I.%I', schemaname, relname) AS name,
-            (n_ins_since_vacuum > current_setting('autovacuum_vacuum_insert_threshold')::float8
-               + current_setting('autovacuum_vacuum_insert_scale_factor')::float8 * n_live_tup
+            -- an insert threshold of -1 turns vacuums for new rows off, as it does autovacuum's
+            ((current_setting('autovacuum_vacuum_insert_threshold')::float8 >= 0
+              AND n_ins_since_vacuum > current_setting('autovacuum_vacuum_insert_threshold')::float8
+                + current_setting('autovacuum_vacuum_insert_scale_factor')::float8 * n_live_tup)
              OR n_dead_tup > current_setting('autovacuum_vacuum_threshold')::float8
                + current_setting('autovacuum_vacuum_scale_factor')::float8 * n_live_tup) AS vacuum
        FROM pg_stat_user_tables
