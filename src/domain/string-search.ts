@@ -26,9 +26,14 @@ export const COMBINING_MARK_CLASS = `[${MARK_RANGES.map(([a, b]) => `${String.fr
 
 const MARK = new RegExp(COMBINING_MARK_CLASS, 'gu');
 
+/** A text without its accents, in one Unicode form: foldForSearch before its lower-casing. */
+export function unmarkForSearch(text: string): string {
+  return text.normalize('NFD').replace(MARK, '');
+}
+
 /** A text as string search compares it: no case, no accents, one Unicode form. */
 export function foldForSearch(text: string): string {
-  return text.normalize('NFD').replace(MARK, '').toLowerCase();
+  return unmarkForSearch(text).toLowerCase();
 }
 
 /** `:exact`: the same characters, case and accents kept, whichever Unicode form each was written in. */

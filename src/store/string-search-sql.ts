@@ -2,7 +2,7 @@
 // search stays one statement with its access filter, page and count (ACC-08): decompose,
 // drop the same combining marks, lower-case.
 // Plain SQL functions both stores have (PGlite has no unaccent extension).
-import { COMBINING_MARK_CLASS, exactForSearch, foldForSearch } from '../domain/string-search.js';
+import { COMBINING_MARK_CLASS, exactForSearch, unmarkForSearch } from '../domain/string-search.js';
 
 type Add = (value: unknown) => string;
 
@@ -20,14 +20,18 @@ export function foldedSql(expr: string): string {
   return `lower(regexp_replace(normalize(${expr}, NFD), '${COMBINING_MARK_CLASS}', '', 'g'))`;
 }
 
+// The value is lower-cased by the same lower() as the column, not by JavaScript: under a database
+// locale whose lower() changes ASCII letters only (C), JavaScript's lower-casing of "Ø" would
+// match no stored name, even one typed exactly as stored.
+
 /** No modifier: `expr` starts with `value`, case and accents ignored. */
 export function startsWithSql(add: Add, expr: string, value: string): string {
-  return `${foldedSql(expr)} LIKE ${add(`${likeEscape(foldForSearch(value))}%`)}`;
+  return `${foldedSql(expr)} LIKE lower(${add(`${likeEscape(unmarkForSearch(value))}%`)})`;
 }
 
 /** `:contains`: `value` anywhere in `expr`, case and accents ignored. */
 export function containsSql(add: Add, expr: string, value: string): string {
-  return `${foldedSql(expr)} LIKE ${add(`%${likeEscape(foldForSearch(value))}%`)}`;
+  return `${foldedSql(expr)} LIKE lower(${add(`%${likeEscape(unmarkForSearch(value))}%`)})`;
 }
 
 /** `:exact`: the whole of `expr`, case and accents kept, either Unicode form. */
