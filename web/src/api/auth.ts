@@ -46,10 +46,10 @@ export const changePassword = (token: string, newPassword: string, currentPasswo
 export const acceptTerms = (token: string, version: string) =>
   requestJson<{ access_token: string; expires_in: number }>('/auth/terms', { token, json: { version } });
 
-/** MIN-01/02: the session's login opens another record it reaches (a representative of several minors). */
 /** Ends the session on the server: its token, and any copy of it, is refused from then on. */
 export const endSession = (token: string) => requestJson<void>('/auth/logout', { token, json: {} });
 
+/** MIN-01/02: the session's login opens another record it reaches (a representative of several minors). */
 export const switchRecord = (token: string, patient: string) => requestJson<Verified>('/auth/switch', { token, json: { patient } });
 
 export const getContact = (token: string) => requestJson<ContactSettings>('/auth/contact', { token });
