@@ -84,7 +84,8 @@ describeEachStore('login: support flow and contact settings', (db) => {
     const marc = await w.services.support.request({ family: 'LEFEVRE', given: 'marc', birthDate: '2015-04-01', role: 'legal_representative', email: mailbox('marc') }, ORIGIN);
     await expect(w.services.support.handle(SUPPORT, marc.requestId, asRep)).resolves.toMatchObject({ created: true });
     // a representative the record does not keep has no identity to compare: nothing is issued
-    const stranger = await w.services.support.request({ family: 'Durand', given: 'Eve', role: 'legal_representative', email: mailbox('eve') }, ORIGIN);
+    // (from another address: the suite's requests share the per-address limit)
+    const stranger = await w.services.support.request({ family: 'Durand', given: 'Eve', role: 'legal_representative', email: mailbox('eve') }, { ...ORIGIN, address: '198.51.100.77' });
     await expect(w.services.support.handle(SUPPORT, stranger.requestId, { ...asRep, representativeId: randomUUID() })).rejects.toMatchObject({ code: 'not_found' });
   });
 
