@@ -6,6 +6,7 @@ import { governorAccess, holderAccess } from '../domain/access.js';
 import type { LegalRepresentativeActor, PatientActor } from '../domain/actor.js';
 import { alertSetterCode, alertSetterHolds } from '../domain/announcements.js';
 import { CarnetError } from '../domain/errors.js';
+import { supersededSession } from '../domain/sessions.js';
 import { hashPassword, passwordProblem, readableSecret, verifyPassword } from '../auth/passwords.js';
 import type { Queryable, Tx } from '../store/db.js';
 import {
@@ -268,7 +269,8 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
         // A new password since the session opened ends it unless it chose that password (checked
         // again here: one may have come since the door let the request in); the next token it
         // gets is of the account's current generation.
-        if (own.session_generation > session.generation && own.session_kept !== session.sessionId) {
+        const token = { sessionId: isUuid(session.sessionId) ? session.sessionId : null, generation: session.generation };
+        if (supersededSession({ generation: own.session_generation, kept: own.session_kept }, token)) {
           throw new CarnetError('unauthenticated', 'the session has ended: the password was changed since it was opened; log in again', { reason: 'session_superseded' });
         }
         sessionGeneration = own.session_generation;
