@@ -19,7 +19,7 @@ import {
   type AccountRow,
 } from '../store/account-repo.js';
 import { loadRecord, updateDmp, type LoadedRecord } from '../store/record-repo.js';
-import { listRepresentatives } from '../store/representative-repo.js';
+import { listRepresentatives, type RepresentativeRow } from '../store/representative-repo.js';
 import { accountActor, isUuid, tracedWork } from './auth-trace.js';
 import { traceCall } from './guard.js';
 import { isJoinedAccount, recordsOfLogin } from '../store/login-record-repo.js';
@@ -107,7 +107,9 @@ function contactColumns(current: { email: string | null; phone: string | null; c
 
 /**
  * Gives a holder of the record a login and a new temporary password (DMP-03, AUTH-03/04):
- * creates the account, or resets an existing one (unlocked, open codes closed).
+ * creates the account, or resets an existing one (unlocked, open codes closed). A caller that
+ * has already read the representative it issues for gives it (`representative`), read again
+ * otherwise.
  */
 export async function issueCredentialsIn(
   tx: Tx,
@@ -116,6 +118,7 @@ export async function issueCredentialsIn(
   record: LoadedRecord,
   holder: Holder,
   contact: ContactInput,
+  representative?: RepresentativeRow,
 ): Promise<IssuedCredentials> {
   const patientKey = record.context.patientKey;
   const now = deps.clock.now();
@@ -147,7 +150,9 @@ export async function issueCredentialsIn(
   // MIN-02: a representative's account starts from the contact the record holds for them.
   let known: { email: string | null; phone: string | null } = { email: null, phone: null };
   if (holder.role === 'legal_representative') {
-    const rep = (await listRepresentatives(tx, patientKey)).find((r) => r.representative_id === holder.representativeId);
+    const rep = representative?.representative_id === holder.representativeId
+      ? representative
+      : (await listRepresentatives(tx, patientKey)).find((r) => r.representative_id === holder.representativeId);
     // Stored as given at creation: normalised here, and left out if unusable.
     const usable = (f: () => string) => {
       try {

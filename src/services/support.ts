@@ -172,7 +172,7 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
         const contact: ContactInput = before
           ? { email: input.email, phone: input.phone, codeChannel: input.codeChannel }
           : { email: input.email ?? requested.email, phone: input.phone ?? requested.phone, codeChannel: input.codeChannel };
-        const issued = await issueCredentialsIn(tx, deps, options, record, holder, contact);
+        const issued = await issueCredentialsIn(tx, deps, options, record, holder, contact, rep);
         await closeSupportRequest(tx, requestId, { status: 'handled', patientKey, handledBy: agent, now });
         if (before) {
           // Whoever holds the account learns that its credentials were reset.
