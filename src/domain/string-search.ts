@@ -41,6 +41,15 @@ export function exactForSearch(text: string): string {
   return text.normalize('NFC');
 }
 
+/**
+ * One string search criterion as FHIR R4 reads it: without modifier the start of the text, with
+ * `:contains` anywhere in it (both case and accents ignored), with `:exact` the whole text as written.
+ */
+export interface StringCriterion {
+  value: string;
+  match: 'start' | 'contains' | 'exact';
+}
+
 /** R4 string search without modifier: `text` starts with `start`, case and accents ignored. */
 export function startsWithFolded(text: string | undefined, start: string): boolean {
   return text !== undefined && foldForSearch(text).startsWith(foldForSearch(start));

@@ -5,7 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services/index.js';
 
 export function registerDevOutbox(app: FastifyInstance, services: Services): void {
-  app.get('/dev/outbox', async (req) => {
+  app.get('/dev/outbox', async (req, reply) => {
+    // one-time codes and the texts of alerts: kept by no cache, as every /auth answer (AUTH-06)
+    reply.header('cache-control', 'no-store');
     const to = (req.query as { to?: string }).to;
     const rows = await services.outbox.list(to ? { recipient: to } : {});
     return {

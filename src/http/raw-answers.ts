@@ -16,6 +16,8 @@ export function rawOutcomeAnswer(status: number, code: IssueType, diagnostics: s
     'Content-Length': String(Buffer.byteLength(body)),
     // ACC-08: as every answer of the doors, kept by no cache
     'Cache-Control': 'no-store',
+    // as every answer of the server (server.ts)
+    'X-Content-Type-Options': 'nosniff',
     Connection: 'close',
     ...headers,
   })

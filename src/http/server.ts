@@ -153,8 +153,12 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
   }
   // DMP-06: a refusal that passes by itself says when to come back, on every door: the XDS door
   // answers it inside a RegistryResponse (XDSRegistryNotAvailable), not as an HTTP error.
+  // Every answer says what it is (FHIR JSON or XML, SOAP, a document's own type): a browser must
+  // not read one as something else, an OperationOutcome that echoes a value as HTML say. Added
+  // last, where an answer did not set it itself (a document's bytes, the web page).
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.facts?.retryAfter && !reply.hasHeader('retry-after')) reply.header('retry-after', String(req.facts.retryAfter));
+    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
     return payload;
   });
   // One line per request: who, what, how it ended and why (never a value of the request).

@@ -6,6 +6,7 @@ import { governorAccess, holderAccess } from '../domain/access.js';
 import type { LegalRepresentativeActor, PatientActor } from '../domain/actor.js';
 import { alertSetterCode, alertSetterHolds } from '../domain/announcements.js';
 import { CarnetError } from '../domain/errors.js';
+import { supersededSession } from '../domain/sessions.js';
 import { hashPassword, passwordProblem, readableSecret, verifyPassword } from '../auth/passwords.js';
 import type { Queryable, Tx } from '../store/db.js';
 import {
@@ -18,7 +19,7 @@ import {
   type AccountRow,
 } from '../store/account-repo.js';
 import { loadRecord, updateDmp, type LoadedRecord } from '../store/record-repo.js';
-import { listRepresentatives } from '../store/representative-repo.js';
+import { listRepresentatives, type RepresentativeRow } from '../store/representative-repo.js';
 import { accountActor, isUuid, tracedWork } from './auth-trace.js';
 import { traceCall } from './guard.js';
 import { isJoinedAccount, recordsOfLogin } from '../store/login-record-repo.js';
@@ -106,7 +107,9 @@ function contactColumns(current: { email: string | null; phone: string | null; c
 
 /**
  * Gives a holder of the record a login and a new temporary password (DMP-03, AUTH-03/04):
- * creates the account, or resets an existing one (unlocked, open codes closed).
+ * creates the account, or resets an existing one (unlocked, open codes closed). A caller that
+ * has already read the representative it issues for gives it (`representative`), read again
+ * otherwise.
  */
 export async function issueCredentialsIn(
   tx: Tx,
@@ -115,6 +118,7 @@ export async function issueCredentialsIn(
   record: LoadedRecord,
   holder: Holder,
   contact: ContactInput,
+  representative?: RepresentativeRow,
 ): Promise<IssuedCredentials> {
   const patientKey = record.context.patientKey;
   const now = deps.clock.now();
@@ -146,7 +150,9 @@ export async function issueCredentialsIn(
   // MIN-02: a representative's account starts from the contact the record holds for them.
   let known: { email: string | null; phone: string | null } = { email: null, phone: null };
   if (holder.role === 'legal_representative') {
-    const rep = (await listRepresentatives(tx, patientKey)).find((r) => r.representative_id === holder.representativeId);
+    const rep = representative?.representative_id === holder.representativeId
+      ? representative
+      : (await listRepresentatives(tx, patientKey)).find((r) => r.representative_id === holder.representativeId);
     // Stored as given at creation: normalised here, and left out if unusable.
     const usable = (f: () => string) => {
       try {
@@ -268,7 +274,8 @@ export function accountService(deps: ServiceDeps, options: AccountOptions, outbo
         // A new password since the session opened ends it unless it chose that password (checked
         // again here: one may have come since the door let the request in); the next token it
         // gets is of the account's current generation.
-        if (own.session_generation > session.generation && own.session_kept !== session.sessionId) {
+        const token = { sessionId: isUuid(session.sessionId) ? session.sessionId : null, generation: session.generation };
+        if (supersededSession({ generation: own.session_generation, kept: own.session_kept }, token)) {
           throw new CarnetError('unauthenticated', 'the session has ended: the password was changed since it was opened; log in again', { reason: 'session_superseded' });
         }
         sessionGeneration = own.session_generation;

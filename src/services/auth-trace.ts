@@ -53,7 +53,9 @@ export async function tracedWork<T>(
  * TRACE-01 for the support desk's work lists: what a list shows of a record (a copy request's
  * address, a request naming a record) is an access to that record. The rows are read and each
  * listed record's chain gets its row in one transaction, records in key order so that two
- * listings running at once take the chains' heads in the same order.
+ * listings running at once take the chains' heads in the same order. `listing` also traces the
+ * list as a whole on the security log (chain null), first, counting every row, those naming no
+ * record included.
  */
 export async function readAndTraceListed<R>(
   deps: ServiceDeps,
@@ -62,13 +64,19 @@ export async function readAndTraceListed<R>(
   read: (tx: Tx) => Promise<R[]>,
   recordOf: (row: R) => string | null,
   details: Record<string, unknown>,
+  options: { listing?: boolean } = {},
 ): Promise<R[]> {
   return deps.db.transaction(async (tx) => {
     const rows = await read(tx);
-    const keys = [...new Set(rows.map(recordOf).filter((k): k is string => k !== null))].sort();
-    for (const key of keys) {
-      const listed = rows.filter((r) => recordOf(r) === key).length;
-      await traceCall(tx, deps, caller, key, action, 'success', { details: { ...details, listed } });
+    const listedByRecord = new Map<string, number>();
+    for (const row of rows) {
+      const key = recordOf(row);
+      if (key !== null) listedByRecord.set(key, (listedByRecord.get(key) ?? 0) + 1);
+    }
+    const chains: Array<[string | null, number]> = [...listedByRecord.keys()].sort().map((key) => [key, listedByRecord.get(key)!]);
+    if (options.listing) chains.unshift([null, rows.length]);
+    for (const [chain, listed] of chains) {
+      await traceCall(tx, deps, caller, chain, action, 'success', { details: { ...details, listed } });
     }
     return rows;
   });

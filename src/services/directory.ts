@@ -1,7 +1,7 @@
 // The directory of professionals and structures: read by anyone identified, fed by operators
 // (from the national extraction, directory-feed.ts) and by the demo seed.
 import type { Actor } from '../domain/actor.js';
-import { searchProfessionals, searchStructures, upsertProfessional, upsertStructure, type ProfessionalRow, type ProfessionalSearch, type StructureRow } from '../store/directory-repo.js';
+import { searchProfessionals, searchStructures, upsertProfessional, upsertStructure, type ProfessionalRow, type ProfessionalSearch, type StructureRow, type StructureSearch } from '../store/directory-repo.js';
 import { isRegulationCentre } from '../store/directory-feed-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { directoryFeedService } from './directory-feed.js';
@@ -17,7 +17,7 @@ export function directoryService(deps: ServiceDeps, options: DirectoryOptions = 
   return {
     searchProfessionals: (s: Omit<ProfessionalSearch, 'limit' | 'offset'> & { limit?: number; offset?: number }) =>
       searchProfessionals(deps.db, { ...s, limit: page(s.limit), offset: s.offset ?? 0 }),
-    searchStructures: (s: { ids?: string[]; name?: string; address?: string; limit?: number; offset?: number }) =>
+    searchStructures: (s: Omit<StructureSearch, 'limit' | 'offset'> & { limit?: number; offset?: number }) =>
       searchStructures(deps.db, { ...s, limit: page(s.limit), offset: s.offset ?? 0 }),
     async putProfessional(p: Omit<ProfessionalRow, 'active'> & { active?: boolean }): Promise<void> {
       await upsertProfessional(deps.db, p);

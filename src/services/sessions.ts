@@ -1,7 +1,8 @@
 // A patient-side session (a token this server signed) refused before its time, whoever presents
 // it (a copy of it included): ended by its holder (logout), or issued before the login's password
 // changed (AUTH-03/04: a new password ends the other sessions), or its account disabled.
-import { endSession, sessionRefusal, type SessionRefusal } from '../store/session-repo.js';
+import { sessionRefusal, type SessionRefusal } from '../domain/sessions.js';
+import { endSession, sessionFacts } from '../store/session-repo.js';
 import { isUuid } from './auth-trace.js';
 import type { ServiceDeps } from './deps.js';
 
@@ -24,12 +25,9 @@ export function sessionService(deps: ServiceDeps) {
     },
     /** Why the session these claims describe is refused, if it is (one statement). */
     async refusal(claims: { jti?: unknown; patient_key?: unknown; account_id?: unknown; session_gen?: unknown }): Promise<SessionRefusal | undefined> {
-      return sessionRefusal(deps.db, {
-        sessionId: uuidOrNull(claims.jti),
-        patientKey: uuidOrNull(claims.patient_key),
-        accountId: uuidOrNull(claims.account_id),
-        generation: generationOf(claims),
-      });
+      const sessionId = uuidOrNull(claims.jti);
+      const facts = await sessionFacts(deps.db, { sessionId, patientKey: uuidOrNull(claims.patient_key), accountId: uuidOrNull(claims.account_id) });
+      return sessionRefusal(facts, { sessionId, generation: generationOf(claims) });
     },
   };
 }

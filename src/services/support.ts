@@ -13,7 +13,6 @@ import { closeSupportRequest, getSupportRequest, insertSupportRequest, listSuppo
 import { holderOf, issueCredentialsIn, type AccountOptions, type ContactInput, type IssuedCredentials } from './accounts.js';
 import { logUnidentifiedIn } from './access-refusals.js';
 import { isUuid, readAndTraceListed, tracedWork } from './auth-trace.js';
-import { traceCall } from './guard.js';
 import { normaliseEmail, normalisePhone } from './contact.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import type { LoginService, RequestOrigin } from './login.js';
@@ -123,11 +122,7 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
       const details = { status, ...(only ? { kind: only } : {}) };
       // TRACE-01: the agent learns which requests name a record, and the requesters' details:
       // each record named is traced on its chain, the listing itself on the security log.
-      return readAndTraceListed(deps, caller, 'auth.support.list', async (tx) => {
-        const rows = await listSupportRequests(tx, status, Math.min(Math.max(1, max), 500), only);
-        await traceCall(tx, deps, caller, null, 'auth.support.list', 'success', { details: { ...details, listed: rows.length } });
-        return rows;
-      }, (r) => r.patient_key, details);
+      return readAndTraceListed(deps, caller, 'auth.support.list', (tx) => listSupportRequests(tx, status, Math.min(Math.max(1, max), 500), only), (r) => r.patient_key, details, { listing: true });
     },
 
     /** Issues the login and a new temporary password (AUTH-03/04), or rejects the request. */
@@ -177,7 +172,7 @@ export function supportService(deps: ServiceDeps, options: AccountOptions, outbo
         const contact: ContactInput = before
           ? { email: input.email, phone: input.phone, codeChannel: input.codeChannel }
           : { email: input.email ?? requested.email, phone: input.phone ?? requested.phone, codeChannel: input.codeChannel };
-        const issued = await issueCredentialsIn(tx, deps, options, record, holder, contact);
+        const issued = await issueCredentialsIn(tx, deps, options, record, holder, contact, rep);
         await closeSupportRequest(tx, requestId, { status: 'handled', patientKey, handledBy: agent, now });
         if (before) {
           // Whoever holds the account learns that its credentials were reset.

@@ -1,6 +1,7 @@
 // The directory of professionals and structures (reference data, not patient-owned).
+import type { StringCriterion } from '../domain/string-search.js';
 import type { Queryable } from './db.js';
-import { containsSql, startsWithSql } from './string-search-sql.js';
+import { stringCriterionSql } from './string-search-sql.js';
 
 export interface ProfessionalRow {
   id_nat_ps: string;
@@ -42,13 +43,13 @@ export async function upsertProfessional(q: Queryable, p: Omit<ProfessionalRow, 
 
 export interface ProfessionalSearch {
   ids?: string[];
-  family?: string;
-  given?: string;
+  family?: StringCriterion;
+  given?: StringCriterion;
   profession?: string;
   specialty?: string;
   structureId?: string;
-  /** part of the address of the professional's structure (the place of practice) */
-  address?: string;
+  /** the address of the professional's structure (the place of practice) */
+  address?: StringCriterion;
   limit: number;
   offset: number;
 }
@@ -58,13 +59,13 @@ export async function searchProfessionals(q: Queryable, s: ProfessionalSearch): 
   const add = (v: unknown) => `$${params.push(v)}`;
   const where = ['true'];
   if (s.ids) where.push(`id_nat_ps = ANY(${add(s.ids)}::text[])`);
-  // R4 string search, case and accents ignored (string-search-sql.ts)
-  if (s.family) where.push(startsWithSql(add, 'family', s.family));
-  if (s.given) where.push(startsWithSql(add, 'given', s.given));
+  // R4 string search: the start, :contains, :exact (string-search-sql.ts)
+  if (s.family) where.push(stringCriterionSql(add, 'family', s.family));
+  if (s.given) where.push(stringCriterionSql(add, 'given', s.given));
   if (s.profession) where.push(`profession = ${add(s.profession)}`);
   if (s.specialty) where.push(`specialty = ${add(s.specialty)}`);
   if (s.structureId) where.push(`structure_id = ${add(s.structureId)}`);
-  if (s.address) where.push(`structure_id IN (SELECT structure_id FROM structure WHERE ${containsSql(add, 'address', s.address)})`);
+  if (s.address) where.push(`structure_id IN (SELECT structure_id FROM structure WHERE ${stringCriterionSql(add, 'address', s.address)})`);
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM professional WHERE ${w}`, params);
   const rows = await q.query<ProfessionalRow>(
@@ -74,13 +75,21 @@ export async function searchProfessionals(q: Queryable, s: ProfessionalSearch): 
   return { rows: rows.rows, total: total.rows[0].n };
 }
 
-export async function searchStructures(q: Queryable, s: { ids?: string[]; name?: string; address?: string; limit: number; offset: number }): Promise<{ rows: StructureRow[]; total: number }> {
+export interface StructureSearch {
+  ids?: string[];
+  name?: StringCriterion;
+  address?: StringCriterion;
+  limit: number;
+  offset: number;
+}
+
+export async function searchStructures(q: Queryable, s: StructureSearch): Promise<{ rows: StructureRow[]; total: number }> {
   const params: unknown[] = [];
   const add = (v: unknown) => `$${params.push(v)}`;
   const where = ['true'];
   if (s.ids) where.push(`structure_id = ANY(${add(s.ids)}::text[])`);
-  if (s.name) where.push(containsSql(add, 'name', s.name));
-  if (s.address) where.push(containsSql(add, 'address', s.address));
+  if (s.name) where.push(stringCriterionSql(add, 'name', s.name));
+  if (s.address) where.push(stringCriterionSql(add, 'address', s.address));
   const w = where.join(' AND ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM structure WHERE ${w}`, params);
   const rows = await q.query<StructureRow>(`SELECT * FROM structure WHERE ${w} ORDER BY name, structure_id LIMIT ${add(s.limit)} OFFSET ${add(s.offset)}`, params);

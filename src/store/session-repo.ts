@@ -1,5 +1,7 @@
-// Patient-side sessions refused before their time: one ended by its holder (POST /auth/logout),
-// kept until it would have expired; every session of a login issued before its password changed.
+// What makes a patient-side session end before its time: one ended by its holder (POST
+// /auth/logout), kept until it would have expired; a login's password change, which moves its
+// accounts' session generation on. Which session is still valid is src/domain/sessions.ts's rule.
+import type { SessionFacts } from '../domain/sessions.js';
 import type { Queryable } from './db.js';
 
 /** Records that the session `sessionId` has ended; clears those whose tokens have expired since. */
@@ -25,24 +27,22 @@ export async function supersedeSessions(q: Queryable, login: string, keptSession
   );
 }
 
-export type SessionRefusal = 'session_ended' | 'session_superseded' | 'account_inactive';
-
 /**
- * Why a session is refused, if it is: ended by its holder, issued before the password changed
- * (generation `generation`; a token without a session id is never the one a change kept), or its
- * account disabled. One statement; ids not given match nothing.
+ * What the store knows of a session, in one statement, for the rule of src/domain/sessions.ts:
+ * whether its holder ended it, and its account's state (null: no such account). Ids not given
+ * match nothing.
  */
-export async function sessionRefusal(
+export async function sessionFacts(
   q: Queryable,
-  s: { sessionId: string | null; patientKey: string | null; accountId: string | null; generation: number },
-): Promise<SessionRefusal | undefined> {
-  const r = await q.query<{ ended: boolean; account: SessionRefusal | null }>(
+  s: { sessionId: string | null; patientKey: string | null; accountId: string | null },
+): Promise<SessionFacts> {
+  const r = await q.query<{ ended: boolean; disabled: boolean | null; generation: number | null; kept: string | null }>(
     `SELECT EXISTS (SELECT 1 FROM ended_session WHERE session_id = $1::uuid) AS ended,
-       (SELECT CASE WHEN a.disabled_at IS NOT NULL THEN 'account_inactive'
-                    WHEN a.session_generation > $4::int AND ($1::uuid IS NULL OR a.session_kept IS DISTINCT FROM $1::uuid) THEN 'session_superseded' END
-          FROM account a WHERE a.patient_key = $2::uuid AND a.account_id = $3::uuid) AS account`,
-    [s.sessionId, s.patientKey, s.accountId, s.generation],
+            a.disabled_at IS NOT NULL AS disabled, a.session_generation AS generation, a.session_kept::text AS kept
+       FROM (SELECT 1) one
+       LEFT JOIN account a ON a.patient_key = $2::uuid AND a.account_id = $3::uuid`,
+    [s.sessionId, s.patientKey, s.accountId],
   );
-  const row = r.rows[0];
-  return row?.ended ? 'session_ended' : (row?.account ?? undefined);
+  const row = r.rows[0]!;
+  return { ended: row.ended, account: row.generation === null ? null : { disabled: row.disabled === true, generation: row.generation, kept: row.kept } };
 }

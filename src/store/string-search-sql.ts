@@ -2,7 +2,7 @@
 // search stays one statement with its access filter, page and count (ACC-08): decompose,
 // drop the same combining marks, lower-case.
 // Plain SQL functions both stores have (PGlite has no unaccent extension).
-import { COMBINING_MARK_CLASS, exactForSearch, unmarkForSearch } from '../domain/string-search.js';
+import { COMBINING_MARK_CLASS, exactForSearch, unmarkForSearch, type StringCriterion } from '../domain/string-search.js';
 
 type Add = (value: unknown) => string;
 
@@ -37,4 +37,9 @@ export function containsSql(add: Add, expr: string, value: string): string {
 /** `:exact`: the whole of `expr`, case and accents kept, either Unicode form. */
 export function exactSql(add: Add, expr: string, value: string): string {
   return `normalize(${expr}, NFC) = ${add(exactForSearch(value))}`;
+}
+
+/** One criterion (no modifier, `:contains` or `:exact`) on `expr`. */
+export function stringCriterionSql(add: Add, expr: string, c: StringCriterion): string {
+  return c.match === 'exact' ? exactSql(add, expr, c.value) : c.match === 'contains' ? containsSql(add, expr, c.value) : startsWithSql(add, expr, c.value);
 }

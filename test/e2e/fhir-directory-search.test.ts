@@ -34,13 +34,17 @@ describe('FHIR directory: Practitioner, PractitionerRole, Organization', () => {
     expect((await search('Practitioner', { family: 'Nobody' })).total).toBe(0);
   });
 
-  it('PAT-04: finds professionals and structures by place (part of the structure\'s address), with the other criteria', async () => {
-    const inParis = await search('PractitionerRole', { address: 'paris' });
+  it('PAT-04: finds professionals and structures by place (part of the structure\'s address, :contains, as the web page asks), with the other criteria', async () => {
+    const inParis = await search('PractitionerRole', { 'address:contains': 'paris' });
     expect(inParis.entry?.map((e) => e.resource!.id).sort()).toEqual([PROS.doctor.idNatPs, PROS.nurse.idNatPs, PROS.secretary.idNatPs].sort());
-    expect((await search('PractitionerRole', { address: 'Paris', role: '60' })).entry?.map((e) => e.resource!.id)).toEqual([PROS.nurse.idNatPs]);
-    expect((await search('PractitionerRole', { address: 'Lyon' })).total).toBe(0);
-    expect((await search('Organization', { address: 'rue du test' })).entry?.map((e) => e.resource!.id)).toEqual([STRUCTURE]);
+    expect((await search('PractitionerRole', { 'address:contains': 'Paris', role: '60' })).entry?.map((e) => e.resource!.id)).toEqual([PROS.nurse.idNatPs]);
+    expect((await search('PractitionerRole', { 'address:contains': 'Lyon' })).total).toBe(0);
+    expect((await search('Organization', { 'address:contains': 'rue du test' })).entry?.map((e) => e.resource!.id)).toEqual([STRUCTURE]);
+    // without a modifier, the start of the address (R4 string search)
+    expect((await search('Organization', { address: '1 rue du t' })).entry?.map((e) => e.resource!.id)).toEqual([STRUCTURE]);
+    expect((await search('Organization', { address: 'rue du test' })).total).toBe(0);
     // a LIKE wildcard typed by the user is a character, not a wildcard
+    expect((await search('Organization', { 'address:contains': '%' })).total).toBe(0);
     expect((await search('Organization', { address: '%' })).total).toBe(0);
   });
 
@@ -61,7 +65,9 @@ describe('FHIR directory: Practitioner, PractitionerRole, Organization', () => {
     const org = (await client.read({ resourceType: 'Organization', id: STRUCTURE })) as unknown as Organization;
     expect(org).toMatchObject({ name: 'CH de Test', identifier: [{ system: IDNAT_STRUCT, value: STRUCTURE }], address: [{ text: '1 rue du Test, Paris' }] });
     expect((await search('Organization', { identifier: `${IDNAT_STRUCT}|${OTHER_STRUCTURE}` })).entry?.[0].resource?.id).toBe(OTHER_STRUCTURE);
-    expect((await search('Organization', { name: 'autre' })).total).toBe(1);
+    expect((await search('Organization', { name: 'cabinet au' })).total).toBe(1);
+    expect((await search('Organization', { name: 'autre' })).total).toBe(0);
+    expect((await search('Organization', { 'name:contains': 'autre' })).total).toBe(1);
   });
 
   it('pages with _count and offers a next link', async () => {

@@ -113,8 +113,50 @@ for (const kind of storeKinds()) {
       for (const family of ['demoulin', 'DÉMOU', 'de\u0301m']) expect({ family, ids: await idsOf(`/Practitioner?family=${encodeURIComponent(family)}`) }).toEqual({ family, ids: both });
       expect(await idsOf(`/Practitioner?given=${encodeURIComponent('ZOE')}&family=demou`)).toEqual(both);
       expect(await idsOf('/Practitioner?family=moulin')).toEqual([]);
-      expect(await idsOf(`/Organization?name=${encodeURIComponent('sainte-helene')}`)).toEqual(['S-ACCENTS']);
-      expect(await idsOf(`/Organization?address=${encodeURIComponent('ÉTANG')}`)).toEqual(['S-ACCENTS']);
+      expect(await idsOf(`/Organization?name=${encodeURIComponent('CLINIQUE SAINTE-HELE')}`)).toEqual(['S-ACCENTS']);
+      expect(await idsOf(`/Organization?name:contains=${encodeURIComponent('sainte-helene')}`)).toEqual(['S-ACCENTS']);
+      expect(await idsOf(`/Organization?address:contains=${encodeURIComponent('ÉTANG')}`)).toEqual(['S-ACCENTS']);
+    });
+
+    it('R4 string search in the directory: Organization name and address, and the place of a PractitionerRole, match the start; :contains anywhere; :exact the whole as written', async () => {
+      const directory = server.app.services.directory;
+      await directory.putStructure({ structure_id: 'S-PREFIX', name: 'Centre de santé Sèvres', activity_sector: 'SA01', address: 'Rue de Sèvres, Lorient' });
+      await directory.putProfessional({ id_nat_ps: '899999999911', given: 'Inès', family: 'Quéré', profession: '10', specialty: null, structure_id: 'S-PREFIX', telecom: null });
+      const search = async (path: string) => {
+        const res = await call(doctor2, path);
+        expect({ path, status: res.status }).toEqual({ path, status: 200 });
+        const b = (await res.json()) as Bundle;
+        return { ids: b.entry?.filter((e) => e.search?.mode !== 'outcome').map((e) => e.resource?.id).sort() ?? [], total: b.total };
+      };
+      const q = (v: string) => encodeURIComponent(v);
+      // the start, case and accents ignored
+      expect(await search(`/Organization?name=${q('centre de sante')}`)).toEqual({ ids: ['S-PREFIX'], total: 1 });
+      expect(await search(`/Organization?address=${q('RUE DE SEV')}`)).toEqual({ ids: ['S-PREFIX'], total: 1 });
+      // a value inside the text but not at its start matches nothing without :contains
+      expect(await search(`/Organization?name=${q('sevres')}`)).toEqual({ ids: [], total: 0 });
+      expect(await search(`/Organization?address=${q('lorient')}`)).toEqual({ ids: [], total: 0 });
+      expect(await search(`/PractitionerRole?address=${q('lorient')}`)).toEqual({ ids: [], total: 0 });
+      expect(await search(`/Organization?name:contains=${q('SÈVRES')}`)).toEqual({ ids: ['S-PREFIX'], total: 1 });
+      expect(await search(`/Organization?address:contains=${q('lorient')}`)).toEqual({ ids: ['S-PREFIX'], total: 1 });
+      expect(await search(`/PractitionerRole?address:contains=${q('lorient')}`)).toEqual({ ids: ['899999999911'], total: 1 });
+      expect(await search(`/PractitionerRole?address=${q('rue de sèvres')}`)).toEqual({ ids: ['899999999911'], total: 1 });
+      expect(await search(`/Practitioner?family:contains=${q('ERE')}`)).toEqual({ ids: ['899999999911'], total: 1 });
+      // :exact: the whole text, case and accents kept
+      expect(await search(`/Organization?name:exact=${q('Centre de santé Sèvres')}`)).toEqual({ ids: ['S-PREFIX'], total: 1 });
+      expect(await search(`/Organization?name:exact=${q('centre de santé sèvres')}`)).toEqual({ ids: [], total: 0 });
+      expect(await search(`/Practitioner?family:exact=${q('Quéré')}&given:exact=${q('Inès')}`)).toEqual({ ids: ['899999999911'], total: 1 });
+      expect(await search(`/Practitioner?family:exact=${q('Quere')}`)).toEqual({ ids: [], total: 0 });
+    });
+
+    it('R4 search: a string modifier the directory does not support is named as ignored, and refused under handling=strict', async () => {
+      const lenient = await call(doctor2, `/Organization?name:text=x&_count=1`);
+      const bundle = (await lenient.json()) as Bundle;
+      const outcome = bundle.entry?.find((e) => e.search?.mode === 'outcome')?.resource as OperationOutcome | undefined;
+      expect({ status: lenient.status, names: JSON.stringify(outcome?.issue ?? []).includes('name:text') }).toEqual({ status: 200, names: true });
+      const strict = await fetch(`${server.baseUrl}/fhir/Organization?name:text=x`, {
+        headers: { authorization: `Bearer ${await server.tokenFor(doctor2)}`, accept: 'application/fhir+json', prefer: 'handling=strict' },
+      });
+      expect(strict.status).toBe(400);
     });
 
     it('a search value past the metadata value limit is refused with a 400 OperationOutcome naming its parameter', async () => {

@@ -177,6 +177,18 @@ function fhirSearches(ctx: CorpusContext): HostileRequest[] {
     get(`_count with SQL ${sql}`, `${doc}&_count=${q(sql)}`);
     get(`_offset with SQL ${sql}`, `${doc}&_offset=${q(sql)}`);
   }
+  // The directory's string parameters, each way of matching (R4 string search: the start,
+  // :contains, :exact), with SQL and LIKE's own characters; a modifier it does not support is
+  // refused under Prefer: handling=strict.
+  const directoryStrings = [['Organization', 'name'], ['Organization', 'address'], ['Practitioner', 'family'], ['Practitioner', 'given'], ['PractitionerRole', 'address']];
+  for (const value of ['%', '_', '\\', '%\\_', SQL_INJECTIONS[0]!, SQL_INJECTIONS[3]!]) {
+    for (const [route, param] of directoryStrings) {
+      for (const modifier of ['', ':contains', ':exact']) get(`${route} ${param}${modifier}=${value}`, `/fhir/${route}?${param}${modifier}=${q(value)}`, true);
+    }
+  }
+  for (const [route, param] of directoryStrings) {
+    out.push({ name: `fhir search: ${route} ${param}:text, strict`, door: 'fhir', method: 'GET', path: `/fhir/${route}?${param}:text=x`, headers: { ...bearer(ctx), prefer: 'handling=strict' } });
+  }
   return out;
 }
 

@@ -1,13 +1,14 @@
 // Practitioner, PractitionerRole and Organization from the directory of professionals and
 // structures (read and search; fed by operators, not through this door).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
+import type { StringCriterion } from '../../domain/string-search.js';
 import type { DirectoryService } from '../../services/directory.js';
 import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
 import { SYSTEM } from '../mappings/carnet-fhir.js';
 import { professionalToPractitioner, professionalToRole, PROFESSION_SYSTEM, SPECIALTY_SYSTEM, structureToOrganization } from '../mappings/directory.js';
-import { invalidParam, pagingOf, parseReference, searchParamsOf, single, token, values, type Paging, type SearchParam, undeclared } from './search-params.js';
+import { invalidParam, isLenient, pagingOf, parseReference, searchParamsOf, single, splitOr, token, unsupported, values, type Paging, type SearchParam, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound } from './support.js';
 
@@ -35,15 +36,35 @@ function codeOf(q: SearchParam[], name: string, system: string): string | undefi
   return t.code;
 }
 
-function professionalSearch(q: SearchParam[], paging: Paging, roles: boolean): ProfessionalSearch {
+/**
+ * A string parameter (R4 search.html#string): without modifier the start of the text, `:contains`
+ * anywhere in it, `:exact` the whole of it as written. Another modifier is one the search does not
+ * support: left out and named (`ignored`), or refused under Prefer: handling=strict.
+ */
+function stringOf(q: SearchParam[], name: string, refuse: (p: SearchParam) => void): StringCriterion | undefined {
+  const all: StringCriterion[] = [];
+  for (const p of q) {
+    if (p.name !== name) continue;
+    if (p.modifier !== undefined && p.modifier !== 'contains' && p.modifier !== 'exact') {
+      refuse(p);
+      continue;
+    }
+    const match = p.modifier ?? 'start';
+    for (const value of splitOr(p.value).map((v) => v.trim())) if (value !== '') all.push({ value, match });
+  }
+  if (all.length > 1) throw invalidParam(name, `${name} takes one value here`);
+  return all[0];
+}
+
+function professionalSearch(q: SearchParam[], paging: Paging, roles: boolean, refuse: (p: SearchParam) => void): ProfessionalSearch {
   const s: ProfessionalSearch = { limit: paging.count, offset: paging.offset };
   const ids = idsOf(q, SYSTEM.IDNAT_PS);
   const practitioners = roles ? values(q, 'practitioner').map((v) => parseReference(v, ['Practitioner'], 'practitioner').id) : [];
   if (ids || practitioners.length) s.ids = ids ? (practitioners.length ? ids.filter((i) => practitioners.includes(i)) : ids) : practitioners;
   // `name` matches the start of the family name (the directory's name search).
-  const family = single(q, 'family') ?? single(q, 'name');
+  const family = stringOf(q, 'family', refuse) ?? stringOf(q, 'name', refuse);
   if (family) s.family = family;
-  const given = single(q, 'given');
+  const given = stringOf(q, 'given', refuse);
   if (given) s.given = given;
   const profession = codeOf(q, roles ? 'role' : 'qualification', PROFESSION_SYSTEM);
   if (profession) s.profession = profession;
@@ -53,10 +74,16 @@ function professionalSearch(q: SearchParam[], paging: Paging, roles: boolean): P
   }
   const org = single(q, 'organization');
   if (roles && org) s.structureId = parseReference(org, ['Organization'], 'organization').id;
-  // the place of practice: part of the address of the professional's structure
-  const address = single(q, 'address');
-  if (roles && address) s.address = address;
+  // the place of practice: the address of the professional's structure
+  const address = roles ? stringOf(q, 'address', refuse) : undefined;
+  if (address) s.address = address;
   return s;
+}
+
+/** What a string parameter with a modifier the search does not support becomes. */
+function refuser(req: FastifyRequest, resourceType: string, ignored: string[]): (p: SearchParam) => void {
+  const lenient = isLenient(req);
+  return (p) => unsupported(p, resourceType, lenient, ignored);
 }
 
 export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
@@ -75,7 +102,7 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     const q = searchParamsOf(req);
     const ignored = undeclared(req, q, ctx.caps.searchParamNames('Practitioner'), 'Practitioner');
     const paging = pagingOfDirectory(q);
-    const found = await directory.searchProfessionals(professionalSearch(q, paging, false));
+    const found = await directory.searchProfessionals(professionalSearch(q, paging, false, refuser(req, 'Practitioner', ignored)));
     return sendResource(req, res, reply('Practitioner', q, paging, found.rows.map(professionalToPractitioner), found.total, ignored));
   });
 
@@ -88,7 +115,7 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     const q = searchParamsOf(req);
     const ignored = undeclared(req, q, ctx.caps.searchParamNames('PractitionerRole'), 'PractitionerRole');
     const paging = pagingOfDirectory(q);
-    const found = await directory.searchProfessionals(professionalSearch(q, paging, true));
+    const found = await directory.searchProfessionals(professionalSearch(q, paging, true, refuser(req, 'PractitionerRole', ignored)));
     return sendResource(req, res, reply('PractitionerRole', q, paging, found.rows.map(professionalToRole), found.total, ignored));
   });
 
@@ -102,8 +129,9 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     const ignored = undeclared(req, q, ctx.caps.searchParamNames('Organization'), 'Organization');
     const paging = pagingOfDirectory(q);
     const ids = idsOf(q, SYSTEM.IDNAT_STRUCT);
-    const name = single(q, 'name');
-    const address = single(q, 'address');
+    const refuse = refuser(req, 'Organization', ignored);
+    const name = stringOf(q, 'name', refuse);
+    const address = stringOf(q, 'address', refuse);
     const found = await directory.searchStructures({ ...(ids ? { ids } : {}), ...(name ? { name } : {}), ...(address ? { address } : {}), limit: paging.count, offset: paging.offset });
     return sendResource(req, res, reply('Organization', q, paging, found.rows.map(structureToOrganization), found.total, ignored));
   });
@@ -123,7 +151,7 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     { name: 'identifier', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Practitioner-identifier', documentation: `${SYSTEM.IDNAT_PS}|<IdNat_PS>` },
     { name: 'family', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/individual-family' },
     { name: 'given', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/individual-given' },
-    { name: 'name', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Practitioner-name', documentation: 'matches the start of the family name' },
+    { name: 'name', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Practitioner-name', documentation: 'the family name: its start, case and accents ignored; :contains anywhere in it; :exact the whole name as written' },
     { name: 'qualification', type: 'token', documentation: `profession (${PROFESSION_SYSTEM})` },
   ]);
   caps.addSearchParams('PractitionerRole', [
@@ -133,14 +161,14 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
     { name: 'organization', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-organization' },
     { name: 'role', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-role', documentation: `profession (${PROFESSION_SYSTEM})` },
     { name: 'specialty', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-specialty', documentation: `savoir-faire (${SPECIALTY_SYSTEM})` },
-    { name: 'family', type: 'string', documentation: 'family name of the practitioner (start)' },
-    { name: 'given', type: 'string', documentation: 'given name of the practitioner (start)' },
-    { name: 'address', type: 'string', documentation: 'part of the address of the structure where the practitioner works (the place of practice)' },
+    { name: 'family', type: 'string', documentation: 'family name of the practitioner: its start, case and accents ignored; :contains, :exact' },
+    { name: 'given', type: 'string', documentation: 'given name of the practitioner: its start, case and accents ignored; :contains, :exact' },
+    { name: 'address', type: 'string', documentation: 'address of the structure where the practitioner works (the place of practice): its start, case and accents ignored; :contains anywhere in it; :exact' },
   ]);
   caps.addSearchParams('Organization', [
     ...common,
     { name: 'identifier', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Organization-identifier', documentation: `${SYSTEM.IDNAT_STRUCT}|<IdNat_Struct>` },
-    { name: 'name', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Organization-name', documentation: 'part of the name' },
-    { name: 'address', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Organization-address', documentation: 'part of the address' },
+    { name: 'name', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Organization-name', documentation: 'the start of the name, case and accents ignored; :contains anywhere in it; :exact the whole name as written' },
+    { name: 'address', type: 'string', definition: 'http://hl7.org/fhir/SearchParameter/Organization-address', documentation: 'the start of the address, case and accents ignored; :contains anywhere in it; :exact the whole address as written' },
   ]);
 }

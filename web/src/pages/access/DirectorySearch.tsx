@@ -34,12 +34,14 @@ export function DirectorySearch({ record, known, onDecide, busy }: { record: Rec
     enabled: !!criteria,
     queryFn: async () => {
       const c = criteria!;
+      // A place is any part of an address (a town, a street), a structure any part of its name
+      // (`:contains`); a professional's name is its start, as a name is searched.
       const roles = await record.get<Bundle>(
-        `/PractitionerRole${query([['family', c.name.trim() || undefined], ['role', c.profession ? `${CS.profession}|${c.profession}` : undefined], ['address', c.place.trim() || undefined], ['_count', 20]])}`,
+        `/PractitionerRole${query([['family', c.name.trim() || undefined], ['role', c.profession ? `${CS.profession}|${c.profession}` : undefined], ['address:contains', c.place.trim() || undefined], ['_count', 20]])}`,
       );
       const orgs = c.profession
         ? undefined
-        : await record.get<Bundle>(`/Organization${query([['name', c.name.trim() || undefined], ['address', c.place.trim() || undefined], ['_count', 20]])}`);
+        : await record.get<Bundle>(`/Organization${query([['name:contains', c.name.trim() || undefined], ['address:contains', c.place.trim() || undefined], ['_count', 20]])}`);
       const roleItems = pageOf<PractitionerRole>(roles, 'PractitionerRole').items;
       const orgIds = [...new Set(roleItems.map((r) => r.organization?.reference?.split('/')[1]).filter(Boolean))] as string[];
       const places = orgIds.length ? pageOf<Organization>(await record.get<Bundle>(`/Organization?_id=${orgIds.join(',')}&_count=100`), 'Organization').items : [];
