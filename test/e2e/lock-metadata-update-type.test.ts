@@ -1,0 +1,73 @@
+// DOC-01 / ACC-02 / MASK-01 through XDS.b ITI-57: a new metadata version is a document as the
+// record will show it, so its type must be one the deposit itself would take. Otherwise the
+// author (or a colleague of the author's structure) gives it a type no matrix names, and every
+// other professional stops reading it: a masking from professionals, which only the patient
+// decides (MASK-01), made by a professional behind the patient's back.
+import { randomUUID } from 'node:crypto';
+import { beforeAll, expect, it } from '@jest/globals';
+import type { PatientIdentifier } from '../../src/domain/model.js';
+import { writeDocumentEntry } from '../../src/xds/ebrim/write.js';
+import { describeEachLockServer, type LockClients } from '../support/lock-clients.js';
+import { adultRecordAllowing } from '../support/lock-records.js';
+import { ASSOCIATION, registryUpdate } from '../support/lock-xds.js';
+import { as, entryMetadata, proActor, submission } from '../support/world.js';
+import { errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
+
+describeEachLockServer('DOC-01 / MASK-01: an ITI-57 new version takes only the types a deposit takes', (lock) => {
+  let c: LockClients;
+  const author = proActor('doctor');
+  /** another authorised doctor, who reads every type the terminology knows */
+  const reader = proActor('doctor2');
+  let ins: PatientIdentifier;
+  let patientKey: string;
+
+  beforeAll(async () => {
+    c = lock().c;
+    ({ ins, patientKey } = await adultRecordAllowing(lock().server.app.services, [author, reader]));
+  }, 120_000);
+
+  /** A document of the author's, and ITI-57 asking for its next version with `typeCode` / `classCode`. */
+  async function retype(typeCode: string, classCode: string) {
+    const services = lock().server.app.services;
+    const logicalId = (await services.submissions.submit(as(author), submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]))).assignedIds.Document1!.replace(/^urn:uuid:/, '');
+    const was = await services.documents.read(as(author), { entryUuid: logicalId });
+    const v = `urn:uuid:${randomUUID()}`;
+    const md = {
+      ...entryMetadata(ins, { authorId: author.idNatPs, authorStructure: author.structureId, uniqueId: was.uniqueId, typeCode, classCode }),
+      hash: was.hash!,
+      size: was.size!,
+      repositoryUniqueId: was.repositoryUniqueId!,
+      logicalId: `urn:uuid:${logicalId}`,
+      entryUuid: v,
+    };
+    const objects =
+      writeDocumentEntry(md, v) +
+      `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ASSOCIATION}HasMember" sourceObject="$SS" targetObject="${v}">` +
+      `<rim:Slot name="SubmissionSetStatus"><rim:ValueList><rim:Value>Original</rim:Value></rim:ValueList></rim:Slot>` +
+      `<rim:Slot name="PreviousVersion"><rim:ValueList><rim:Value>1</rim:Value></rim:ValueList></rim:Slot></rim:Association>`;
+    const answer = await postSoap(`${lock().server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(ins, objects), { assertion: vihfFor(author, { patientId: ins }) });
+    return { answer, logicalId };
+  }
+
+  const readerSees = async () => (await c.searchAll(reader, `DocumentReference?patient=Patient/${patientKey}`)).resources.map((r) => r.masterIdentifier?.value);
+
+  it('DOC-01 / MASK-01: a new version with a type no terminology knows is refused, and the other doctor still reads the document', async () => {
+    const { answer, logicalId } = await retype('TYPE-INCONNU', '10');
+    expect(responseStatus(answer)).toBe('Failure');
+    expect(errorCodes(answer)).toEqual(['XDSRegistryMetadataError']);
+    const doc = await lock().server.app.services.documents.read(as(reader), { entryUuid: logicalId });
+    expect(doc.typeCode?.code).toBe('11488-4');
+    expect(await readerSees()).toContain(`urn:oid:${doc.uniqueId}`);
+  });
+
+  it('DOC-01: a new version whose class is not its type’s is refused', async () => {
+    const { answer } = await retype('11488-4', '60');
+    expect(responseStatus(answer)).toBe('Failure');
+    expect(errorCodes(answer)).toEqual(['XDSRegistryMetadataError']);
+  });
+
+  it('DOC-01 (held): a new version of a known type with its own class is taken', async () => {
+    const { answer } = await retype('34112-3', '10');
+    expect(responseStatus(answer)).toBe('Success');
+  });
+});
