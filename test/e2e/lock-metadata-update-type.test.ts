@@ -18,18 +18,20 @@ describeEachLockServer('DOC-01 / MASK-01: an ITI-57 new version takes only the t
   const author = proActor('doctor');
   /** another authorised doctor, who reads every type the terminology knows */
   const reader = proActor('doctor2');
+  /** of the author's structure: DOC-05 lets her replace the author's documents; the matrix hides hospital reports from her */
+  const nurse = proActor('nurse');
   let ins: PatientIdentifier;
   let patientKey: string;
 
   beforeAll(async () => {
     c = lock().c;
-    ({ ins, patientKey } = await adultRecordAllowing(lock().server.app.services, [author, reader]));
+    ({ ins, patientKey } = await adultRecordAllowing(lock().server.app.services, [author, reader, nurse]));
   }, 120_000);
 
   /** A document of the author's, and ITI-57 asking for its next version with `typeCode` / `classCode`. */
-  async function retype(typeCode: string, classCode: string) {
+  async function retype(typeCode: string, classCode: string, by = author, deposited = ['11488-4', '10']) {
     const services = lock().server.app.services;
-    const logicalId = (await services.submissions.submit(as(author), submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId }]))).assignedIds.Document1!.replace(/^urn:uuid:/, '');
+    const logicalId = (await services.submissions.submit(as(author), submission(ins, [{ authorId: author.idNatPs, authorStructure: author.structureId, typeCode: deposited[0], classCode: deposited[1] }]))).assignedIds.Document1!.replace(/^urn:uuid:/, '');
     const was = await services.documents.read(as(author), { entryUuid: logicalId });
     const v = `urn:uuid:${randomUUID()}`;
     const md = {
@@ -45,7 +47,7 @@ describeEachLockServer('DOC-01 / MASK-01: an ITI-57 new version takes only the t
       `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ASSOCIATION}HasMember" sourceObject="$SS" targetObject="${v}">` +
       `<rim:Slot name="SubmissionSetStatus"><rim:ValueList><rim:Value>Original</rim:Value></rim:ValueList></rim:Slot>` +
       `<rim:Slot name="PreviousVersion"><rim:ValueList><rim:Value>1</rim:Value></rim:ValueList></rim:Slot></rim:Association>`;
-    const answer = await postSoap(`${lock().server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(ins, objects), { assertion: vihfFor(author, { patientId: ins }) });
+    const answer = await postSoap(`${lock().server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(ins, objects), { assertion: vihfFor(by, { patientId: ins }) });
     return { answer, logicalId };
   }
 
@@ -69,5 +71,13 @@ describeEachLockServer('DOC-01 / MASK-01: an ITI-57 new version takes only the t
   it('DOC-01 (held): a new version of a known type with its own class is taken', async () => {
     const { answer } = await retype('34112-3', '10');
     expect(responseStatus(answer)).toBe('Success');
+  });
+
+  it('ACC-02 / DOC-05 (held): a colleague of the author’s structure cannot retype a psychiatric synthesis the matrix hides from her into a type she reads — answered as an unknown logical id, and she still reads nothing of it', async () => {
+    const { answer, logicalId } = await retype('11488-4', '10', nurse, ['68599-0', '11']);
+    expect([responseStatus(answer), errorCodes(answer)]).toEqual(['Failure', ['XDSMetadataVersionError']]);
+    expect(answer.xml).toContain(`no registered object has the logical id urn:uuid:${logicalId}`);
+    expect((await c.fhir(nurse, `Binary/${logicalId}`, { accept: '*/*' })).status).toBe(404);
+    expect((await c.fhir(nurse, `DocumentReference/${logicalId}`)).status).toBe(404);
   });
 });
