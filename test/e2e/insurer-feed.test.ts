@@ -12,8 +12,7 @@ import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { provideBundle, type DocSpec } from '../support/mhd-bundle.js';
 import { describeEachStore } from '../support/stores.js';
-import { writeDocumentEntry } from '../../src/xds/ebrim/write.js';
-import { ASSOCIATION, registryUpdate } from '../support/lock-xds.js';
+import { newVersion, registryUpdate } from '../support/lock-xds.js';
 import { adultRecord, entryMetadata, INS_SYSTEM, makeWorld, patientCaller, submission, type World } from '../support/world.js';
 import { adhocQuery, cx, errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS, provideAndRegister } from '../support/xds-client.js';
 
@@ -175,12 +174,7 @@ describeEachStore('the insurer deposits reimbursement data and nothing else', (d
     const update = (typeCode: string, classCode: string, confidentiality = ['N']) => {
       const v = `urn:uuid:${randomUUID()}`;
       const md = { ...entryMetadata(own.ins, { uniqueId: was.uniqueId, typeCode, classCode, confidentiality }), hash: was.hash!, size: was.size!, repositoryUniqueId: was.repositoryUniqueId!, logicalId: was.logicalId, entryUuid: v };
-      const objects =
-        writeDocumentEntry(md, v) +
-        `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ASSOCIATION}HasMember" sourceObject="$SS" targetObject="${v}">` +
-        `<rim:Slot name="SubmissionSetStatus"><rim:ValueList><rim:Value>Original</rim:Value></rim:ValueList></rim:Slot>` +
-        `<rim:Slot name="PreviousVersion"><rim:ValueList><rim:Value>1</rim:Value></rim:ValueList></rim:Slot></rim:Association>`;
-      return postSoap(`${server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(own.ins, objects), { assertion: vihfFor(insurerFlow) });
+      return postSoap(`${server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(own.ins, newVersion(md, v, 1)), { assertion: vihfFor(insurerFlow) });
     };
     const retyped = await update('11488-4', '10');
     expect([responseStatus(retyped), errorCodes(retyped)]).toEqual(['Failure', ['XDSRegistryMetadataError']]);

@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from '@jest/globals';
 import type { PatientIdentifier } from '../../src/domain/model.js';
-import { writeDocumentEntry } from '../../src/xds/ebrim/write.js';
 import { describeEachLockServer, type LockClients } from '../support/lock-clients.js';
 import { adultRecordAllowing } from '../support/lock-records.js';
-import { ASSOCIATION, registryUpdate } from '../support/lock-xds.js';
+import { newVersion, registryUpdate } from '../support/lock-xds.js';
 import { as, entryMetadata, proActor, submission } from '../support/world.js';
 import { errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
@@ -42,12 +41,7 @@ describeEachLockServer('DOC-01 / MASK-01: an ITI-57 new version takes only the t
       logicalId: `urn:uuid:${logicalId}`,
       entryUuid: v,
     };
-    const objects =
-      writeDocumentEntry(md, v) +
-      `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ASSOCIATION}HasMember" sourceObject="$SS" targetObject="${v}">` +
-      `<rim:Slot name="SubmissionSetStatus"><rim:ValueList><rim:Value>Original</rim:Value></rim:ValueList></rim:Slot>` +
-      `<rim:Slot name="PreviousVersion"><rim:ValueList><rim:Value>1</rim:Value></rim:ValueList></rim:Slot></rim:Association>`;
-    const answer = await postSoap(`${lock().server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(ins, objects), { assertion: vihfFor(by, { patientId: ins }) });
+    const answer = await postSoap(`${lock().server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(ins, newVersion(md, v, 1)), { assertion: vihfFor(by, { patientId: ins }) });
     return { answer, logicalId };
   }
 
