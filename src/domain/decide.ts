@@ -99,6 +99,16 @@ export function decide(
   }
 }
 
+/**
+ * DMP-05: why a record was closed is in the patient's own words (or those of whoever closed it at
+ * the patient's request). The patient side and the professionals asking about the record (TD0.2)
+ * read it; the support desk and the insurer's feed, which read nothing of a record's content,
+ * learn that it is closed and since when, not why.
+ */
+export function seesClosureReason(actor: Actor): boolean {
+  return actor.kind === 'patient' || actor.kind === 'legal_representative' || actor.kind === 'professional';
+}
+
 /** ACC-06: the médecin traitant DMP is a doctor already authorised, and not blocked. */
 export function canBeMedecinTraitant(
   policy: Policy,

@@ -55,6 +55,13 @@ export const REASON_CODES = [
 export type ReasonCode = (typeof REASON_CODES)[number];
 
 /**
+ * Reasons of decide('document.submit') about the document's own metadata, not about the caller:
+ * the request is at fault and is told so (DOC-01, DOC-08, the insurer's one type). They hold for
+ * a deposit and for a new metadata version alike.
+ */
+export const METADATA_REASONS: readonly ReasonCode[] = ['class_mismatch', 'unknown_document_type', 'not_patient_document_type', 'not_insurer_document_type', 'not_insurer_confidentiality'];
+
+/**
  * ACC-08: reasons that say "this document exists but is hidden from you". A door must answer
  * them exactly as if the document did not exist (not found / empty result), never with the
  * reason itself.

@@ -9,6 +9,7 @@ import { decide } from '../domain/decide.js';
 import { changeActions, FLAG_ACTION, type DocumentChange } from '../domain/document-change.js';
 import { documentEntryProblems, dtmToDate, registeredElsewhereProblems } from '../domain/entry-requirements.js';
 import { CarnetError, CarnetErrors } from '../domain/errors.js';
+import { METADATA_REASONS } from '../domain/reasons.js';
 import type { AvailabilityStatus, Coded, DocumentEntryMetadata, StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
 import { checkIfMatch, documentVersion, type IfMatch } from '../domain/resource-versions.js';
@@ -22,6 +23,7 @@ import type { Caller, ServiceDeps } from './deps.js';
 import { guarded, refusal } from './guard.js';
 import { documentService, type DocumentRef } from './documents.js';
 import { updateSetService } from './update-set.js';
+import { describeMetadataReason, invalid } from './submission-shape.js';
 
 const TRE_A07 = '1.2.250.1.213.1.1.4.13';
 const HL7_CONFIDENTIALITY = '2.16.840.1.113883.5.25';
@@ -92,7 +94,7 @@ export function nextDocumentVersion(
     const d = decide(deps.policy, caller.actor, record.context, documentFacts(current), FLAG_ACTION[flag], now);
     if (!d.permit) throw refusal(d.reason);
   }
-  return {
+  const next: StoredDocumentEntry = {
     ...current,
     ...m,
     confidentialityCodes: after.map((c) => codedFor(c, [...m.confidentialityCodes, ...current.confidentialityCodes])),
@@ -103,6 +105,15 @@ export function nextDocumentVersion(
     entryUuid: current.entryUuid,
     logicalId: current.logicalId,
   };
+  // The new version is what the record will show: its type must be one a deposit takes (DOC-01,
+  // the insurer's one type). A type no matrix names would hide it from every professional, a
+  // masking only the patient decides (MASK-01).
+  const asDeposit = decide(deps.policy, caller.actor, record.context, documentFacts(next), 'document.submit', now);
+  if (!asDeposit.permit) {
+    if (!METADATA_REASONS.includes(asDeposit.reason)) throw refusal(asDeposit.reason);
+    throw invalid(`DocumentEntry ${update.logicalId}: ${describeMetadataReason(asDeposit.reason, m.typeCode?.code, m.classCode?.code)}`, update.logicalId, asDeposit.reason);
+  }
+  return next;
 }
 
 /**

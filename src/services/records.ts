@@ -2,6 +2,7 @@
 // and how the caller stands (TD0.2), close and reactivate (DMP-05), purge after the retention period.
 import { isAuthorised, isBlocked, isMedecinTraitant } from '../domain/access.js';
 import { CarnetError } from '../domain/errors.js';
+import { seesClosureReason } from '../domain/decide.js';
 import { retentionEndsAt, retentionExpired } from '../domain/lifecycle.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import type { RecordContext } from '../domain/record.js';
@@ -113,7 +114,7 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
           patientKey: key,
           status: record.context.status,
           closedAt: record.context.closedAt,
-          closureReason: record.row.closure_reason,
+          closureReason: seesClosureReason(caller.actor) ? record.row.closure_reason : null,
           ...standingOf(caller.actor, record.context),
           identity: identityOf(record.row, record.identifiers),
         }),
@@ -126,6 +127,7 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
         action: 'record.exists',
         act: async ({ tx, record }) => ({
           ...record.row,
+          closure_reason: seesClosureReason(caller.actor) ? record.row.closure_reason : null,
           identifiers: record.identifiers,
           version: await patientVersion(tx, record),
           ...standingOf(caller.actor, record.context),

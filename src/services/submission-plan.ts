@@ -7,7 +7,7 @@ import { decide } from '../domain/decide.js';
 import { CarnetError } from '../domain/errors.js';
 import type { AssociationType, StoredDocumentEntry } from '../domain/model.js';
 import { documentFacts } from '../domain/record.js';
-import type { ReasonCode } from '../domain/reasons.js';
+import { METADATA_REASONS } from '../domain/reasons.js';
 import type { SubmissionRequest } from '../domain/submission.js';
 import type { Tx } from '../store/db.js';
 import { getLatestByLogicalId } from '../store/document-repo.js';
@@ -21,8 +21,6 @@ import { asStored, describeMetadataReason, fail, invalid, UUID, type SubmitOptio
 
 export const DOCUMENT_RELATIONS: AssociationType[] = ['RPLC', 'XFRM', 'APND', 'XFRM_RPLC', 'signs'];
 export const REPLACING: AssociationType[] = ['RPLC', 'XFRM_RPLC'];
-/** reasons of decide('document.submit') that are about the metadata, not about the caller */
-const METADATA_REASONS: ReasonCode[] = ['class_mismatch', 'unknown_document_type', 'not_patient_document_type', 'not_insurer_document_type', 'not_insurer_confidentiality'];
 
 export interface PreparedDocument {
   id: string;

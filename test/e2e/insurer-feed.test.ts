@@ -12,7 +12,8 @@ import { STORED_QUERY_IDS as Q } from '../../src/xds/query/params.js';
 import { startTestApp, type RunningApp } from '../support/app.js';
 import { provideBundle, type DocSpec } from '../support/mhd-bundle.js';
 import { describeEachStore } from '../support/stores.js';
-import { adultRecord, INS_SYSTEM, makeWorld, patientCaller, submission, type World } from '../support/world.js';
+import { newVersion, registryUpdate } from '../support/lock-xds.js';
+import { adultRecord, entryMetadata, INS_SYSTEM, makeWorld, patientCaller, submission, type World } from '../support/world.js';
 import { adhocQuery, cx, errorCodes, postSoap, responseStatus, vihfFor, XDS_ACTIONS, provideAndRegister } from '../support/xds-client.js';
 
 const INSURER_STRUCTURE = '3180000000001';
@@ -40,7 +41,7 @@ describeEachStore('the insurer deposits reimbursement data and nothing else', (d
     const { body, attachments } = provideAndRegister(sub);
     return postSoap(`${server.baseUrl}/xds/repository`, XDS_ACTIONS['ITI-41'], body, { assertion: vihfFor(insurerFlow), attachments, requestId });
   };
-  const patientTypes = async () => (await w.services.documents.find(patientCaller(record.patientKey), { patientKey: record.patientKey }, { latestOnly: false })).entries.map((e) => e.typeCode?.code).sort();
+  const patientTypes = async (patientKey = record.patientKey) => (await w.services.documents.find(patientCaller(patientKey), { patientKey }, { latestOnly: false })).entries.map((e) => e.typeCode?.code).sort();
 
   beforeAll(async () => {
     await makeWorld(db());
@@ -163,6 +164,26 @@ describeEachStore('the insurer deposits reimbursement data and nothing else', (d
     // the usual confidentiality codes stay its own to give
     expect(responseStatus(await depositXds(submission(own.ins, [{ typeCode: 'REMB', classCode: '60', confidentiality: ['N'] }])))).toBe('Success');
     expect(await count()).toBe(1);
+  });
+
+  it('DOC-01 / MASK-01/02: an ITI-57 new version of its reimbursement data keeps it reimbursement data, flagged by nobody: another type, or a visibility flag, is refused', async () => {
+    const own = await adultRecord(w);
+    const first = submission(own.ins, [{ typeCode: 'REMB', classCode: '60', content: 'Remboursements, mai 2026' }]);
+    expect(responseStatus(await depositXds(first))).toBe('Success');
+    const was = (await w.services.documents.find(patientCaller(own.patientKey), { patientKey: own.patientKey })).entries[0]!;
+    const update = (typeCode: string, classCode: string, confidentiality = ['N']) => {
+      const v = `urn:uuid:${randomUUID()}`;
+      const md = { ...entryMetadata(own.ins, { uniqueId: was.uniqueId, typeCode, classCode, confidentiality }), hash: was.hash!, size: was.size!, repositoryUniqueId: was.repositoryUniqueId!, logicalId: was.logicalId, entryUuid: v };
+      return postSoap(`${server.baseUrl}/xds/registry`, XDS_ACTIONS['ITI-57'], registryUpdate(own.ins, newVersion(md, v, 1)), { assertion: vihfFor(insurerFlow) });
+    };
+    const retyped = await update('11488-4', '10');
+    expect([responseStatus(retyped), errorCodes(retyped)]).toEqual(['Failure', ['XDSRegistryMetadataError']]);
+    expect(retyped.xml).toContain('is not reimbursement data');
+    const hidden = await update('REMB', '60', ['N', 'INVISIBLE_PATIENT']);
+    expect(responseStatus(hidden)).toBe('Failure');
+    expect(await patientTypes(own.patientKey)).toEqual(['REMB']);
+    // not vacuous: a new version that stays reimbursement data is taken
+    expect(responseStatus(await update('REMB', '60'))).toBe('Success');
   });
 
   it('DMP-05: a closed record takes no reimbursement data either', async () => {

@@ -132,6 +132,22 @@ describeEachLockServer('DMP-05 / ACC-04: a closed record, and a record to admini
     expect(found === 'refused' ? 0 : found.documents.length).toBe(1);
   });
 
+  it("DMP-05: the closure's reason is the patient's words — the support desk's existence check (TD0.2) and Patient read show the record closed, not why; the insurer's feed neither; the patient and the doctor still read it", async () => {
+    const agent = { kind: 'support' as const, agentId: 'agent-lock11' };
+    const reasonOf = (p: unknown) => JSON.stringify(p).includes('raisonFermeture') ? (JSON.stringify(p).includes('je ferme') ? 'je ferme' : 'other') : null;
+    const closedOf = (p: unknown) => JSON.stringify(p).includes('dateFermeture');
+    for (const actor of [agent, { kind: 'patient' as const, patientKey }, author]) {
+      const found = await c.fhir(actor, `Patient?identifier=urn:oid:${ins.system}|${ins.value}`);
+      const read = await c.fhir(actor, `Patient/${patientKey}`);
+      const expected = actor.kind === 'support' ? null : 'je ferme';
+      expect([actor.kind, found.status, closedOf(found.json), reasonOf(found.json)]).toEqual([actor.kind, 200, true, expected]);
+      // the author is refused the closed record's Patient read (DMP-05); the others read it
+      if (actor.kind !== 'professional') expect([actor.kind, read.status, closedOf(read.json), reasonOf(read.json)]).toEqual([actor.kind, 200, true, expected]);
+    }
+    const insurer = await lock().server.app.services.records.status({ actor: { kind: 'insurer', insurerId: '3180000000001' }, channel: 'test' }, ins);
+    expect([insurer.status, insurer.closureReason ?? null]).toEqual(['closed', null]);
+  });
+
   it('DMP-05: reopened, the record is as it was: the document closed in is read again, nothing was added while closed', async () => {
     await lock().server.app.services.records.reactivate(patientCaller(patientKey), patientKey);
     const search = await c.searchAll(author, `DocumentReference?patient=Patient/${patientKey}`);

@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from '@jest/globals';
 import type { PatientIdentifier } from '../../src/domain/model.js';
-import { writeDocumentEntry } from '../../src/xds/ebrim/write.js';
 import { describeEachLockServer, type LockClients } from '../support/lock-clients.js';
 import { adultRecordAllowing } from '../support/lock-records.js';
-import { ASSOCIATION, registryUpdate, registryWords } from '../support/lock-xds.js';
+import { newVersion, registryUpdate, registryWords } from '../support/lock-xds.js';
 import { as, entryMetadata, patientCaller, proActor, submission } from '../support/world.js';
 import { postSoap, provideAndRegister, vihfFor, XDS_ACTIONS } from '../support/xds-client.js';
 
@@ -54,12 +53,7 @@ describeEachLockServer('MASK-01 / ACC-08: a document masked from the author’s 
       logicalId: `urn:uuid:${logical}`,
       entryUuid: v,
     };
-    return (
-      writeDocumentEntry(md, v) +
-      `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ASSOCIATION}HasMember" sourceObject="$SS" targetObject="${v}">` +
-      `<rim:Slot name="SubmissionSetStatus"><rim:ValueList><rim:Value>Original</rim:Value></rim:ValueList></rim:Slot>` +
-      `<rim:Slot name="PreviousVersion"><rim:ValueList><rim:Value>${previous}</rim:Value></rim:ValueList></rim:Slot></rim:Association>`
-    );
+    return newVersion(md, v, previous);
   }
 
   it('MASK-01 / ACC-08 / DOC-05: a new metadata version of the masked document by the author’s colleague is answered as for an unknown logical id, and the colleague still reads nothing of it', async () => {

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PatientIdentifier } from '../../src/domain/model.js';
 import type { Db } from '../../src/store/db.js';
-import { writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
+import type { DocumentEntryMetadata } from '../../src/domain/model.js';
+import { writeDocumentEntry, writeSubmitObjectsRequest } from '../../src/xds/ebrim/write.js';
 import { submission } from './world.js';
 import { responseStatus, type XdsAnswer } from './xds-client.js';
 
@@ -33,6 +34,13 @@ export const statusChange = (target: string, from = 'Approved', to = 'Deprecated
   `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ITI_ASSOCIATION}UpdateAvailabilityStatus" sourceObject="$SS" targetObject="${target}">` +
   `<rim:Slot name="OriginalStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:${from}</rim:Value></rim:ValueList></rim:Slot>` +
   `<rim:Slot name="NewStatus"><rim:ValueList><rim:Value>urn:oasis:names:tc:ebxml-regrep:StatusType:${to}</rim:Value></rim:ValueList></rim:Slot></rim:Association>`;
+
+/** ITI-57: `metadata` as the version after `previousVersion` of its logical id, stored as `entryUuid` and held by the request's set (`$SS`). */
+export const newVersion = (metadata: DocumentEntryMetadata, entryUuid: string, previousVersion: number): string =>
+  writeDocumentEntry(metadata, entryUuid) +
+  `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${ASSOCIATION}HasMember" sourceObject="$SS" targetObject="${entryUuid}">` +
+  `<rim:Slot name="SubmissionSetStatus"><rim:ValueList><rim:Value>Original</rim:Value></rim:ValueList></rim:Slot>` +
+  `<rim:Slot name="PreviousVersion"><rim:ValueList><rim:Value>${previousVersion}</rim:Value></rim:ValueList></rim:Slot></rim:Association>`;
 
 /** An ITI-57 request on the patient's record holding these raw objects, `$SS` naming its new submission set. */
 export function registryUpdate(ins: PatientIdentifier, objects: string): string {
