@@ -11,7 +11,7 @@ import { addRouteWords, loggableUrl, redactionReaches } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
-import { readJsonBody, XML_BODY_TYPES } from './bodies.js';
+import { percentDecodes, readJsonBody, XML_BODY_TYPES } from './bodies.js';
 import { givenRequestId } from './request-id.js';
 import { readXmlRequestBody } from './xml-request-body.js';
 import { checkXmlSize } from '../xml/index.js';
@@ -61,13 +61,7 @@ function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: F
 /** Whether the URL's query, if any, decodes to UTF-8 (every `%` followed by the hex of a valid sequence). */
 function queryDecodes(url: string): boolean {
   const q = url.indexOf('?');
-  if (q < 0 || url.indexOf('%', q) < 0) return true;
-  try {
-    decodeURIComponent(url.slice(q + 1));
-    return true;
-  } catch {
-    return false;
-  }
+  return q < 0 || percentDecodes(url.slice(q + 1));
 }
 
 /** The request id's name in every line of a request's log (req.log's binding, and the request line's first field). */
