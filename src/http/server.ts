@@ -19,6 +19,7 @@ import { httpServerOptions, limitConnections, refusedConnection } from './connec
 import { lazyCompilers } from './lazy-compilers.js';
 import { earlierAnswerSent } from './pipelining.js';
 import { answerClientError } from './raw-answers.js';
+import { ContentEncodingError, refusedContentEncoding } from './content-encoding.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -133,6 +134,12 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       done(new CarnetError('invalid_metadata', 'the request URL is not valid: the percent-encoding of its query does not decode to UTF-8', { reason: 'bad_url' }));
       return;
     }
+    // A compressed body is refused before it is read (content-encoding.ts).
+    const encoded = refusedContentEncoding(req.headers);
+    if (encoded) {
+      done(encoded);
+      return;
+    }
     // An XML body announcing more bytes than the XML part may hold is refused before it is read
     // (MTOM is multipart: its documents do not count, its envelope is checked once split).
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -237,7 +244,9 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       status === 413
         ? 'the request body is larger than this server accepts'
         : status === 415
-          ? `unsupported content type ${req.headers['content-type'] ?? ''}`.trim()
+          ? error instanceof ContentEncodingError
+            ? error.message
+            : `unsupported content type ${req.headers['content-type'] ?? ''}`.trim()
           : error.message;
     reply.code(status).type('application/fhir+json').send(errorOutcome(code, message));
   });
