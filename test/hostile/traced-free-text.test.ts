@@ -1,12 +1,20 @@
-// DMP-05, TRACE-01: the reason given to close a record is kept in the record and in its trace,
-// and a refused close is traced too. The reason had no bound but the body's (1 MB): a professional
+// TRACE-01: a refused access is traced with what it asked, in a trace nothing may ever delete, so
+// the free text a request carries is bounded before the decision.
+//
+// DMP-05: the reason given to close a record is kept in the record and in its trace. The reason had no bound but the body's (1 MB): a professional
 // whose close the rules refuse (not at the patient's request, ACC-07) wrote a row of 900 KB into
 // the patient's trace with every attempt, a trace nothing may ever delete. A reason longer than
 // the metadata value limit (4,096 characters) is now refused (400) before anything is decided or
 // traced.
+//
+// PAT-04: the professional or structure a Consent names (`Practitioner/<id>`, or an identifier's
+// value) becomes the trace row's target, a refused Consent's included; an id of 900,000 characters
+// made a row of 900 KB. An id longer than 64 characters (IdNat_PS and IdNat_Struct hold a dozen
+// or so) is now refused (400) as naming nobody.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Db } from '../../src/store/db.js';
 import { describeEachStore } from '../support/stores.js';
+import { grantConsent } from '../support/fhir-record.js';
 import { patientCaller } from '../support/world.js';
 import { patientTraceRows, startWithOneRecord, type OneRecord } from './one-record.js';
 
@@ -40,6 +48,30 @@ describeEachStore('hostile $close: the reason is bounded before anything is trac
     const a = await close(doctor, 'x'.repeat(900_000));
     const outcome = JSON.parse(a.text);
     expect({ status: a.status, code: outcome.issue?.[0]?.code, says: /4096/.test(outcome.issue?.[0]?.diagnostics ?? '') }).toEqual({ status: 400, code: 'invalid', says: true });
+    expect(await patientTraceRows(db())).toBe(before);
+    expect(await largestTraceRow()).toBeLessThan(10_000);
+  });
+
+  it.each([
+    ['a reference', (id: string) => grantConsent(one.patientKey, 'Practitioner', id, 'permit')],
+    [
+      'an identifier',
+      (id: string) => {
+        const c = grantConsent(one.patientKey, 'Practitioner', id, 'permit');
+        c.provision!.actor![0]!.reference = { identifier: { system: 'urn:oid:1.2.250.1.71.4.2.1', value: id } };
+        return c;
+      },
+    ],
+  ] as const)('PAT-04: a refused Consent naming a professional by %s of 900,000 characters is answered 400, and leaves the trace as it was', async (_how, consent) => {
+    const doctor = await one.server.tokenFor(one.doctor);
+    const before = await patientTraceRows(db());
+    const res = await fetch(`${one.server.baseUrl}/fhir/Consent`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${doctor}`, 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
+      body: JSON.stringify(consent('8'.repeat(900_000))),
+    });
+    const outcome = (await res.json()) as any;
+    expect({ status: res.status, code: outcome.issue?.[0]?.code }).toEqual({ status: 400, code: 'invalid' });
     expect(await patientTraceRows(db())).toBe(before);
     expect(await largestTraceRow()).toBeLessThan(10_000);
   });
