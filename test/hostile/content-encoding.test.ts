@@ -4,36 +4,24 @@
 // "not valid UTF-8" or "the request cannot be read"; a body labelled `br` but sent plain was read
 // and served as if it carried no label, although a proxy or a log honouring the label reads other
 // bytes. `identity` is no encoding, and a request without a body is served whatever it says.
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { gzipSync } from 'node:zlib';
 import type { Db } from '../../src/store/db.js';
-import type { RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 import { envelope, XDS_ACTIONS } from '../support/xds-client.js';
-import { patientTraceRows, startWithOneRecord } from './one-record.js';
+import { patientTraceRows, useOneRecordOverFhir } from './one-record.js';
 
 const PATIENT = JSON.stringify({ resourceType: 'Patient' });
 
 describeEachStore('hostile bodies: a Content-Encoding is refused before the body is read', (db: () => Db) => {
-  let server: RunningApp;
-  let token: string;
-
-  beforeAll(async () => {
-    const one = await startWithOneRecord(db());
-    server = one.server;
-    token = await server.tokenFor(one.doctor);
-  }, 120_000);
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const fhir = useOneRecordOverFhir(db);
 
   const send = async (path: string, headers: Record<string, string>, body?: string | Uint8Array) => {
-    const res = await fetch(`${server.baseUrl}${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body as RequestInit['body'] });
+    const res = await fetch(`${fhir.server.baseUrl}${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body as RequestInit['body'] });
     return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
   };
-  const fhir = (encoding: string, body: string | Uint8Array) =>
-    send('/fhir/Patient/$validate', { authorization: `Bearer ${token}`, accept: 'application/fhir+json', 'content-type': 'application/fhir+json', 'content-encoding': encoding }, body);
+  const postFhir = (encoding: string, body: string | Uint8Array) =>
+    send('/fhir/Patient/$validate', { authorization: `Bearer ${fhir.token}`, accept: 'application/fhir+json', 'content-type': 'application/fhir+json', 'content-encoding': encoding }, body);
 
   const bomb = new Uint8Array(gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20)));
 
@@ -44,7 +32,7 @@ describeEachStore('hostile bodies: a Content-Encoding is refused before the body
     ['gzip, identity', 'gzip, identity', PATIENT],
   ] as Array<[string, string, string | Uint8Array]>)('FHIR: refuses %s with 415 not-supported naming the header', async (_name, encoding, body) => {
     const before = await patientTraceRows(db());
-    const a = await fhir(encoding, body);
+    const a = await postFhir(encoding, body);
     const outcome = JSON.parse(a.text);
     expect({ status: a.status, type: outcome.resourceType, code: outcome.issue?.[0]?.code, says: /Content-Encoding/.test(outcome.issue?.[0]?.diagnostics ?? '') }).toEqual({
       status: 415,
@@ -56,7 +44,7 @@ describeEachStore('hostile bodies: a Content-Encoding is refused before the body
   });
 
   it('FHIR: takes identity as no encoding, and serves a GET that names one without a body', async () => {
-    expect((await fhir('identity', PATIENT)).status).toBe(200);
+    expect((await postFhir('identity', PATIENT)).status).toBe(200);
     const get = await send('/fhir/metadata', { accept: 'application/fhir+json', 'content-encoding': 'gzip' });
     expect(get.status).toBe(200);
   });

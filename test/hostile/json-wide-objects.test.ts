@@ -4,11 +4,10 @@
 // slow dictionary, and the duplicate-key check kept a set of every key. It needed no account
 // (`POST /auth/login`). An object holding more keys than CARNET_JSON_MAX_KEYS is now refused with
 // 413 too-costly, while the body is scanned, before any object is built.
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import type { Db } from '../../src/store/db.js';
-import type { RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
-import { longestTurn, patientTraceRows, startWithOneRecord } from './one-record.js';
+import { longestTurn, patientTraceRows, useOneRecordOverFhir } from './one-record.js';
 
 const LIMIT = 1000;
 /** the longest turn of the event loop (CPU, best of three) while a refused wide body is served */
@@ -17,21 +16,10 @@ const MAX_TURN_CPU_MS = 100;
 const object = (n: number, key: (i: number) => string = (i) => `k${i}`) => `{${Array.from({ length: n }, (_, i) => `"${key(i)}":1`).join(',')}}`;
 
 describeEachStore('hostile JSON: objects of too many keys are refused while the body is scanned', (db: () => Db) => {
-  let server: RunningApp;
-  let token: string;
-
-  beforeAll(async () => {
-    const one = await startWithOneRecord(db());
-    server = one.server;
-    token = await server.tokenFor(one.doctor);
-  }, 120_000);
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const fhir = useOneRecordOverFhir(db);
 
   const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const res = await fetch(`${fhir.server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     return { status: res.status, json: (await res.json()) as any };
   };
 
@@ -55,7 +43,7 @@ describeEachStore('hostile JSON: objects of too many keys are refused while the 
 
   it('refuses a FHIR body of 80,000 keys with an OperationOutcome, tracing nothing', async () => {
     const before = await patientTraceRows(db());
-    const a = await post('/fhir/Patient/$validate', `{"resourceType":"Patient",${object(80_000).slice(1)}`, { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json', accept: 'application/fhir+json' });
+    const a = await post('/fhir/Patient/$validate', `{"resourceType":"Patient",${object(80_000).slice(1)}`, { authorization: `Bearer ${fhir.token}`, 'content-type': 'application/fhir+json', accept: 'application/fhir+json' });
     expect({ status: a.status, type: a.json.resourceType, code: a.json.issue?.[0]?.code, names: /CARNET_JSON_MAX_KEYS/.test(a.json.issue?.[0]?.diagnostics ?? '') }).toEqual({
       status: 413,
       type: 'OperationOutcome',

@@ -3,41 +3,28 @@
 // refused with 400, not read as U+FFFD. The URL's query was refused so already, while the same
 // value in a form ran a search for a name nobody sent (the refusal of the one and the answer of
 // the other told apart two readings of one request).
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import type { Db } from '../../src/store/db.js';
-import type { RunningApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
-import { patientTraceRows, startWithOneRecord } from './one-record.js';
+import { patientTraceRows, useOneRecordOverFhir } from './one-record.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
 describeEachStore('hostile FHIR searches: a form body is UTF-8 as the URL is', (db: () => Db) => {
-  let server: RunningApp;
-  let token: string;
-  let patient: string;
-
-  beforeAll(async () => {
-    const one = await startWithOneRecord(db());
-    server = one.server;
-    token = await server.tokenFor(one.doctor);
-    patient = `patient=Patient/${one.patientKey}`;
-  }, 120_000);
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const fhir = useOneRecordOverFhir(db);
+  const patient = () => `patient=Patient/${fhir.one.patientKey}`;
 
   const search = async (path: string, form: string | Uint8Array) => {
-    const res = await fetch(`${server.baseUrl}${path}`, {
+    const res = await fetch(`${fhir.server.baseUrl}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json', 'content-type': FORM },
+      headers: { authorization: `Bearer ${fhir.token}`, accept: 'application/fhir+json', 'content-type': FORM },
       body: typeof form === 'string' ? form : new Uint8Array(form),
     });
     return { status: res.status, json: (await res.json()) as any };
   };
 
   it('answers a form of well-encoded accents as any other', async () => {
-    const a = await search('/fhir/DocumentReference/_search', `${patient}&author.family=${encodeURIComponent('Hélène')}`);
+    const a = await search('/fhir/DocumentReference/_search', `${patient()}&author.family=${encodeURIComponent('Hélène')}`);
     expect({ status: a.status, type: a.json.resourceType }).toEqual({ status: 200, type: 'Bundle' });
   });
 
@@ -50,7 +37,7 @@ describeEachStore('hostile FHIR searches: a form body is UTF-8 as the URL is', (
   ];
   it.each(refused)('refuses %s with 400 invalid, tracing nothing', async (_name, path, form) => {
     const before = await patientTraceRows(db());
-    const body = typeof form === 'string' ? `${patient}&${form}` : Buffer.concat([Buffer.from(`${patient}&`), form]);
+    const body = typeof form === 'string' ? `${patient()}&${form}` : Buffer.concat([Buffer.from(`${patient()}&`), form]);
     const a = await search(path, body);
     expect({ status: a.status, type: a.json.resourceType, code: a.json.issue?.[0]?.code, says: /UTF-8/.test(a.json.issue?.[0]?.diagnostics ?? '') }).toEqual({
       status: 400,
