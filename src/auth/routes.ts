@@ -36,6 +36,7 @@ import { verifyRequestBearer } from './request-bearer.js';
 import { generationOf } from '../services/sessions.js';
 import type { CarnetClaims } from './claims.js';
 import { noteActor, noteError } from '../http/request-facts.js';
+import { ContentEncodingError } from '../http/content-encoding.js';
 
 export interface AuthRouteDeps {
   services: Services;
@@ -172,7 +173,13 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDe
         }
         // Parser messages may quote the body (a password): they are not echoed.
         const message =
-          status === 413 ? 'the request body is too large' : status === 415 ? 'the body must be application/json' : 'the request is not valid JSON';
+          status === 413
+            ? 'the request body is too large'
+            : error instanceof ContentEncodingError
+              ? error.message
+              : status === 415
+                ? 'the body must be application/json'
+                : 'the request is not valid JSON';
         return reply.code(status).send({ error: 'invalid_request', message });
       });
 

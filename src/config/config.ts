@@ -114,6 +114,7 @@ function readInputLimits(env: Env): InputLimits {
     json: {
       maxDepth: readInt(env, jv.maxDepth, j.maxDepth, 8, 1000),
       maxArrayLength: readInt(env, jv.maxArrayLength, j.maxArrayLength, 10, 10_000_000),
+      maxKeys: readInt(env, jv.maxKeys, j.maxKeys, 10, 10_000_000),
       maxBundleEntries: readInt(env, jv.maxBundleEntries, j.maxBundleEntries, 1, 1_000_000),
       maxValues: readInt(env, jv.maxValues, j.maxValues, 100, 100_000_000),
     },

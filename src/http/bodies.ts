@@ -14,6 +14,30 @@ function utf8(bytes: Buffer): string {
   }
 }
 
+/** Whether every percent-escape of a query or a form decodes to UTF-8 (`%ff`, `%c0%ae`, `%zz` do not). */
+export function percentDecodes(text: string): boolean {
+  if (text.indexOf('%') < 0) return true;
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A form body (POST _search) read as a URL's query is (server.ts): its bytes UTF-8, and each of
+ * its percent-escapes too. URLSearchParams would read either fault as U+FFFD, and search for a
+ * value nobody sent.
+ */
+export function readFormBody(bytes: Buffer): string {
+  const text = utf8(bytes);
+  if (!percentDecodes(text)) {
+    throw new CarnetError('invalid_metadata', 'the form is not valid: the percent-encoding of a value does not decode to UTF-8', { reason: 'invalid_request' });
+  }
+  return text;
+}
+
 /** A JSON body under the JSON limits; an empty body is undefined. */
 export function readJsonBody(bytes: Buffer, limits: JsonLimits): unknown {
   return parseJson(utf8(bytes), limits);

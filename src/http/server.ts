@@ -11,7 +11,7 @@ import { addRouteWords, loggableUrl, redactionReaches } from './logging.js';
 import { errorOutcome, outcomeForError } from '../fhir/outcome.js';
 import { noteError, type RequestFacts } from './request-facts.js';
 import { RouteIndex } from './route-index.js';
-import { readJsonBody, XML_BODY_TYPES } from './bodies.js';
+import { percentDecodes, readJsonBody, XML_BODY_TYPES } from './bodies.js';
 import { givenRequestId } from './request-id.js';
 import { readXmlRequestBody } from './xml-request-body.js';
 import { checkXmlSize } from '../xml/index.js';
@@ -19,6 +19,7 @@ import { httpServerOptions, limitConnections, refusedConnection } from './connec
 import { lazyCompilers } from './lazy-compilers.js';
 import { earlierAnswerSent } from './pipelining.js';
 import { answerClientError } from './raw-answers.js';
+import { ContentEncodingError, refusedContentEncoding } from './content-encoding.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -61,13 +62,7 @@ function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: F
 /** Whether the URL's query, if any, decodes to UTF-8 (every `%` followed by the hex of a valid sequence). */
 function queryDecodes(url: string): boolean {
   const q = url.indexOf('?');
-  if (q < 0 || url.indexOf('%', q) < 0) return true;
-  try {
-    decodeURIComponent(url.slice(q + 1));
-    return true;
-  } catch {
-    return false;
-  }
+  return q < 0 || percentDecodes(url.slice(q + 1));
 }
 
 /** The request id's name in every line of a request's log (req.log's binding, and the request line's first field). */
@@ -137,6 +132,12 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
     // ran for a value nobody sent.
     if (!queryDecodes(req.url)) {
       done(new CarnetError('invalid_metadata', 'the request URL is not valid: the percent-encoding of its query does not decode to UTF-8', { reason: 'bad_url' }));
+      return;
+    }
+    // A compressed body is refused before it is read (content-encoding.ts).
+    const encoded = refusedContentEncoding(req.headers);
+    if (encoded) {
+      done(encoded);
       return;
     }
     // An XML body announcing more bytes than the XML part may hold is refused before it is read
@@ -247,7 +248,9 @@ export function buildHttpServer(config: Config, logger: Logger): FastifyInstance
       status === 413
         ? 'the request body is larger than this server accepts'
         : status === 415
-          ? `unsupported content type ${req.headers['content-type'] ?? ''}`.trim()
+          ? error instanceof ContentEncodingError
+            ? error.message
+            : `unsupported content type ${req.headers['content-type'] ?? ''}`.trim()
           : error.message;
     reply.code(status).type('application/fhir+json').send(errorOutcome(code, message));
   });

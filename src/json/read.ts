@@ -1,5 +1,5 @@
-// Reading JSON request bodies under limits: depth, the length of any array, the entries of a
-// Bundle (a top-level `entry` array), the number of values in all. One pass over the text checks
+// Reading JSON request bodies under limits: depth, the length of any array, the keys of any
+// object, the entries of a Bundle (a top-level `entry` array), the number of values in all. One pass over the text checks
 // them before JSON.parse builds anything, so a body past a limit costs a scan, not a tree, and
 // nothing downstream (validation, mapping) ever walks a shape deeper or wider than allowed. Keys
 // that reach an object's prototype (`__proto__`, `constructor`) are refused outright.
@@ -11,6 +11,12 @@ export interface JsonLimits {
   maxDepth: number;
   /** elements of one array */
   maxArrayLength: number;
+  /**
+   * keys of one object: JavaScript's reader turns a very wide object into a slow dictionary (a
+   * body of one 80,000-key object cost ten times an ordinary body of its size), and no FHIR
+   * element, patch or form holds more than a few dozen
+   */
+  maxKeys: number;
   /** elements of the top-level `entry` array (Bundle.entry) */
   maxBundleEntries: number;
   /** values (objects, arrays, strings, numbers, literals) in the whole body */
@@ -20,6 +26,7 @@ export interface JsonLimits {
 export const DEFAULT_JSON_LIMITS: JsonLimits = {
   maxDepth: 64,
   maxArrayLength: 10_000,
+  maxKeys: 1000,
   maxBundleEntries: 500,
   maxValues: 500_000,
 };
@@ -27,6 +34,7 @@ export const DEFAULT_JSON_LIMITS: JsonLimits = {
 export const JSON_LIMIT_VARIABLES: Record<keyof JsonLimits, string> = {
   maxDepth: 'CARNET_JSON_MAX_DEPTH',
   maxArrayLength: 'CARNET_JSON_MAX_ARRAY_LENGTH',
+  maxKeys: 'CARNET_JSON_MAX_KEYS',
   maxBundleEntries: 'CARNET_BUNDLE_MAX_ENTRIES',
   maxValues: 'CARNET_JSON_MAX_VALUES',
 };
@@ -34,6 +42,7 @@ export const JSON_LIMIT_VARIABLES: Record<keyof JsonLimits, string> = {
 const WHAT: Record<keyof JsonLimits, string> = {
   maxDepth: 'JSON objects and arrays are nested deeper than',
   maxArrayLength: 'a JSON array holds more elements than',
+  maxKeys: 'a JSON object holds more keys than',
   maxBundleEntries: 'the Bundle holds more entries than',
   maxValues: 'the JSON holds more values than',
 };
@@ -76,6 +85,7 @@ interface Container {
   keysFrom: number;
   /** its keys once it holds more than a few (FHIR objects hold a handful) */
   keySet?: Set<string>;
+  /** an array's elements, an object's keys */
   length: number;
   max: number;
   limit: keyof JsonLimits;
@@ -114,6 +124,7 @@ export function scanJson(text: string, limits: JsonLimits): void {
         if (FORBIDDEN_KEYS.has(key)) {
           throw new CarnetError('invalid_metadata', `the JSON holds a "${key}" key, which is never accepted`, { reason: 'invalid_request' });
         }
+        if (++top.length > limits.maxKeys) throw limitError('maxKeys', limits.maxKeys);
         keyOnce(top, keys, key);
         i = j + 1;
         continue;

@@ -156,14 +156,32 @@ export function recordSearches(deps: ServiceDeps) {
   return { limitOf, searchRecord, pageSearch };
 }
 
-/** What a search asked, for the trace (no free text beyond the criteria names and values). */
+/**
+ * What the trace keeps of a criterion's values: the first few, each cut short. The trace is kept
+ * for good, hashed and read back with every page of the history, while one search may name
+ * thousands of values of thousands of characters (an ITI-18 of 1,000 authorPerson patterns of
+ * 4,000 characters wrote a row of 4 MB).
+ */
+const TRACED_VALUES = 20;
+const TRACED_VALUE_CHARS = 200;
+
+function tracedValue(x: unknown): unknown {
+  const v = typeof x === 'object' && x !== null ? JSON.stringify(x) : x;
+  return typeof v === 'string' && v.length > TRACED_VALUE_CHARS ? `${v.slice(0, TRACED_VALUE_CHARS)}… (${v.length} characters)` : v;
+}
+
+/** What a search asked, for the trace (no free text beyond the criteria names and values, bounded as above). */
 function summarise(c: DocumentCriteria): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c)) {
     if (v === undefined) continue;
-    out[k] = v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : x)) : v;
+    const values = k === 'entryUuids' && Array.isArray(v) ? (v as string[]).map(bareUuid) : v;
+    if (values instanceof Date) out[k] = values.toISOString();
+    else if (Array.isArray(values)) {
+      const kept = values.slice(0, TRACED_VALUES).map(tracedValue);
+      out[k] = values.length > TRACED_VALUES ? [...kept, `… ${values.length} values in all`] : kept;
+    } else out[k] = tracedValue(values);
   }
-  if (c.entryUuids) out.entryUuids = c.entryUuids.map(bareUuid);
   return out;
 }
 

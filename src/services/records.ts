@@ -4,6 +4,7 @@ import { isAuthorised, isBlocked, isMedecinTraitant } from '../domain/access.js'
 import { CarnetError } from '../domain/errors.js';
 import { seesClosureReason } from '../domain/decide.js';
 import { retentionEndsAt, retentionExpired } from '../domain/lifecycle.js';
+import { METADATA_MAX_VALUE_LENGTH } from '../domain/metadata-limits.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import type { RecordContext } from '../domain/record.js';
 import type { IfMatch, ResourceVersion } from '../domain/resource-versions.js';
@@ -137,6 +138,11 @@ export function recordService(deps: ServiceDeps, issueCredentials?: CreationCred
 
     /** DMP-05: close; data kept 10 years, no deposit and no professional access meanwhile. */
     async close(caller: Caller, patientKey: string, reason?: string, ifMatch?: IfMatch): Promise<void> {
+      // The reason is kept in the record and in its trace, a refused close's included (kept for
+      // good): bounded before anything is decided or traced, as any metadata value.
+      if (reason !== undefined && reason.length > METADATA_MAX_VALUE_LENGTH) {
+        throw new CarnetError('invalid_metadata', `reason: ${reason.length} characters, longer than the ${METADATA_MAX_VALUE_LENGTH} a reason may hold`, { location: 'reason', reason: 'invalid_request' });
+      }
       await guarded(deps, caller, {
         patientKey,
         action: 'record.close',

@@ -29,6 +29,7 @@ import { effectiveAction, limitFault, readSoapHead, responseAction, scanEnvelope
 import { buildSoapEnvelope, faultFor } from './soap-write.js';
 import { XdsWireError } from './wire-error.js';
 import { noteActor, noteError } from '../http/request-facts.js';
+import { ContentEncodingError } from '../http/content-encoding.js';
 
 export interface XdsDoorDeps {
   config: Config;
@@ -99,6 +100,7 @@ export async function registerXdsDoor(app: FastifyInstance, deps: XdsDoorDeps): 
       // The shared body readers (text/xml, application/xml) refuse with the record's errors.
       if (isInputLimitError(error)) return sendFault(reply, limitFault(error));
       if (isCarnetError(error) && error.code === 'invalid_metadata') return sendFault(reply, new XdsWireError(error.message));
+      if (error instanceof ContentEncodingError) return sendFault(reply, new XdsWireError(error.message, { status: 415 }));
       if (error.statusCode === 415 || error.statusCode === 400) {
         return sendFault(reply, new XdsWireError(error.statusCode === 415 ? 'unsupported content type' : 'the request cannot be read'));
       }

@@ -50,19 +50,36 @@ export interface OneRecordOverXds {
 
 /**
  * In a describe block: the server of startWithOneRecord (one document, no other setting) started
- * before its tests and closed after them, with the doctor's VIHF. Its fields are set once the
- * tests run.
+ * before its tests and closed after them, with what `more` adds from it. Its fields are set once
+ * the tests run.
  */
-export function useOneRecordOverXds(db: () => Db): OneRecordOverXds {
-  const shared = {} as OneRecordOverXds;
+function useOneRecord<T extends object>(db: () => Db, more: (one: OneRecord) => T | Promise<T>): { one: OneRecord } & T {
+  const shared = {} as { one: OneRecord } & T;
   beforeAll(async () => {
     shared.one = await startWithOneRecord(db());
-    shared.assertion = vihfFor(shared.one.doctor);
+    Object.assign(shared, await more(shared.one));
   }, 120_000);
   afterAll(async () => {
     await shared.one?.server.close();
   });
   return shared;
+}
+
+/** useOneRecord with the doctor's VIHF. */
+export function useOneRecordOverXds(db: () => Db): OneRecordOverXds {
+  return useOneRecord(db, (one) => ({ assertion: vihfFor(one.doctor) }));
+}
+
+/** A server with one record (startWithOneRecord) and a bearer token of its doctor. */
+export interface OneRecordOverFhir {
+  one: OneRecord;
+  server: RunningApp;
+  token: string;
+}
+
+/** useOneRecord with the server and a bearer token of the doctor. */
+export function useOneRecordOverFhir(db: () => Db): OneRecordOverFhir {
+  return useOneRecord(db, async (one) => ({ server: one.server, token: await one.server.tokenFor(one.doctor) }));
 }
 
 /**

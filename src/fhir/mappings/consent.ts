@@ -135,8 +135,20 @@ function bad(message: string, location: string): CarnetError {
   return new CarnetError('invalid_metadata', message, { location });
 }
 
+/**
+ * The longest id a Consent may name. IdNat_PS and IdNat_Struct hold a dozen characters or so; the
+ * id becomes the trace row's target, a refused Consent's included, in a trace kept for good.
+ */
+const SUBJECT_ID_MAX_LENGTH = 64;
+
 /** The professional or structure a reference names: `Practitioner/<IdNat_PS>`, `Organization/<IdNat_Struct>` or their identifiers. */
 export function subjectOf(ref: Reference | undefined, at: string): { subjectKind: 'professional' | 'structure'; subjectId: string } {
+  const subject = subjectNamed(ref, at);
+  if (subject.subjectId.length > SUBJECT_ID_MAX_LENGTH) throw bad(`an id of ${subject.subjectId.length} characters names no professional or structure (at most ${SUBJECT_ID_MAX_LENGTH})`, at);
+  return subject;
+}
+
+function subjectNamed(ref: Reference | undefined, at: string): { subjectKind: 'professional' | 'structure'; subjectId: string } {
   const m = ref?.reference ? /^(Practitioner|PractitionerRole|Organization)\/([^/]+)$/.exec(ref.reference) : null;
   if (m) return { subjectKind: m[1] === 'Organization' ? 'structure' : 'professional', subjectId: m[2] };
   const id = ref?.identifier;

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CarnetError } from '../../domain/errors.js';
 import type { StoredDocumentEntry } from '../../domain/model.js';
 import type { DocumentRelation } from '../../services/documents.js';
+import { readFormBody } from '../../http/bodies.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { PROFILE_COMPREHENSIVE_DOCUMENT_REFERENCE, PROFILE_PDSM_DOCUMENT_REFERENCE } from '../mhd/document-reference.js';
@@ -31,10 +32,16 @@ export function documentReferenceOf(publicUrl: string, entry: StoredDocumentEntr
   return toDocumentReference(entry, { ...documentReferenceOptions(publicUrl, entry), relatesTo: relations });
 }
 
-/** Form bodies of POST _search stay strings; the search reads them itself. */
+/** Form bodies of POST _search stay strings, checked as UTF-8 as a URL's query is; the search reads them itself. */
 export function acceptFormBodies(fhir: FastifyInstance): void {
   if (fhir.hasContentTypeParser('application/x-www-form-urlencoded')) return;
-  fhir.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  fhir.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, readFormBody(body as Buffer));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
 }
 
 export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {

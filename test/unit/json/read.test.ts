@@ -1,11 +1,11 @@
 // JSON bodies are read under limits met in one pass before JSON.parse: depth, array length,
-// Bundle entries, values; keys that reach an object's prototype are refused.
+// Bundle entries, values, keys per object; keys that reach an object's prototype are refused.
 import { describe, expect, it } from '@jest/globals';
 import { CarnetError } from '../../../src/domain/errors.js';
 import { InputLimitError } from '../../../src/domain/input-limits.js';
 import { checkBundleEntries, DEFAULT_JSON_LIMITS, parseJson, type JsonLimits } from '../../../src/json/read.js';
 
-const small: JsonLimits = { maxDepth: 4, maxArrayLength: 5, maxBundleEntries: 3, maxValues: 40 };
+const small: JsonLimits = { maxDepth: 4, maxArrayLength: 5, maxKeys: 6, maxBundleEntries: 3, maxValues: 40 };
 
 function limitOf(text: string, limits = small): string | undefined {
   try {
@@ -21,6 +21,8 @@ describe('parseJson', () => {
   it('names each limit it meets', () => {
     expect(limitOf('[[[[[1]]]]]')).toBe('CARNET_JSON_MAX_DEPTH');
     expect(limitOf('{"a":[1,2,3,4,5,6]}')).toBe('CARNET_JSON_MAX_ARRAY_LENGTH');
+    expect(limitOf('{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7}')).toBe('CARNET_JSON_MAX_KEYS');
+    expect(limitOf('{"a":1,"b":2,"c":3,"d":4,"e":5,"f":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6}}')).toBeUndefined();
     expect(limitOf('{"resourceType":"Bundle","entry":[{},{},{},{}]}')).toBe('CARNET_BUNDLE_MAX_ENTRIES');
     expect(limitOf(JSON.stringify({ a: [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]], b: [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]], c: [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]], d: [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]] }))).toBe('CARNET_JSON_MAX_VALUES');
   });
