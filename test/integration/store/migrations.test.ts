@@ -46,6 +46,17 @@ async function emptyDb(kind: string): Promise<Db> {
   };
 }
 
+/** A record's row, as the schema of any version stores it: its key. */
+async function openRecord(db: Db): Promise<string> {
+  const patientKey = randomUUID();
+  await db.query(
+    `INSERT INTO dmp (patient_key, status, consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
+     VALUES ($1, 'open', 'patient', now(), 'professional', 'test', now(), now())`,
+    [patientKey],
+  );
+  return patientKey;
+}
+
 for (const kind of storeKinds()) {
   describe(`migrations [${kind}]`, () => {
     it('apply on an empty database, then a second run applies nothing', async () => {
@@ -125,12 +136,7 @@ for (const kind of storeKinds()) {
       try {
         const all = loadMigrations();
         await migrate(db, all.filter((m) => m.version < 10));
-        const patientKey = randomUUID();
-        await db.query(
-          `INSERT INTO dmp (patient_key, status, consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
-           VALUES ($1, 'open', 'patient', now(), 'professional', 'test', now(), now())`,
-          [patientKey],
-        );
+        const patientKey = await openRecord(db);
         // A (two versions) replaced by B, B replaced by C; D alone
         const [a, a2, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
         const rows: Array<[string, string, number, boolean]> = [[a, a, 1, false], [a2, a, 2, true], [b, b, 1, true], [c, c, 1, true], [d, d, 1, true]];
@@ -210,12 +216,7 @@ for (const kind of storeKinds()) {
         const all = loadMigrations();
         // a store that applied 0090 before this migration existed (the pending one then runs last)
         await migrate(db, all.filter((m) => m.version !== 83));
-        const patientKey = randomUUID();
-        await db.query(
-          `INSERT INTO dmp (patient_key, status, consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
-           VALUES ($1, 'open', 'patient', now(), 'professional', 'test', now(), now())`,
-          [patientKey],
-        );
+        const patientKey = await openRecord(db);
         const [a, b] = [randomUUID(), randomUUID()];
         await db.query(
           `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, lineage_id, lineage_generation, lineage_shared, version, is_latest, unique_id, status,
@@ -260,12 +261,7 @@ for (const kind of storeKinds()) {
       try {
         const all = loadMigrations();
         await migrate(db, all.filter((m) => m.version < 95));
-        const patientKey = randomUUID();
-        await db.query(
-          `INSERT INTO dmp (patient_key, status, consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
-           VALUES ($1, 'open', 'patient', now(), 'professional', 'test', now(), now())`,
-          [patientKey],
-        );
+        const patientKey = await openRecord(db);
         // every block of marks the search drops (string-search.ts), an empty name, a name Ø
         const authors = [
           { person: { family: 'Lefe\u0300vre\u1ab0\u1dc0\u20d0\ufe20', given: 'Hélène' } },
