@@ -3,6 +3,7 @@
 // separated by '|'. Columns are found by their names, not their places, since the publisher adds
 // columns over time. Pure: it is handed the lines one by one and says, per line, what it kept
 // or why it refused it; the file reading and the writing to the store live elsewhere.
+import { foldForSearch } from './string-search.js';
 
 /** The columns Carnet reads, by their published names (compared without accents or case). */
 export const EXTRACT_COLUMNS = {
@@ -65,15 +66,15 @@ export interface ExtractContent {
   accepted: number;
 }
 
-/** Names compared as a reader would: no accents, no case, one kind of apostrophe and of space. */
+/**
+ * Names compared as a reader would: no accents, no case (string search's fold), one kind of
+ * apostrophe and of space.
+ */
 function columnKey(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
+  return foldForSearch(name)
     .replace(/[’`]/g, "'")
     .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
+    .trim();
 }
 
 /** Fields of one line; the published files end every line with a separator, which adds nothing. */

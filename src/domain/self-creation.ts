@@ -23,6 +23,12 @@ export type PresentedIdentity = HeldIdentity;
 /**
  * Names compared as a card reader would: case, accents, hyphens, apostrophes and repeated
  * spaces do not count ("Lefèvre-Durand" is "LEFEVRE DURAND").
+ *
+ * Not string search's fold (string-search.ts), on purpose. A card writes names in capitals, and
+ * upper-casing is what makes "Strauß" the card's "STRAUSS" (lower-casing keeps the ß). And every
+ * combining mark goes (\p{M}), not only the diacritics' blocks that search drops so that SQL can
+ * drop exactly the same ones: a mark outside them (a Hebrew or Arabic vowel point) would
+ * otherwise be left, then read as a separator below.
  */
 export function normaliseName(name: string): string {
   return name

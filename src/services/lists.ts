@@ -18,7 +18,7 @@ import { CarnetError } from '../domain/errors.js';
 import type { Tx } from '../store/db.js';
 import type { LoadedRecord } from '../store/record-repo.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
-import { startsWithFolded } from '../domain/string-search.js';
+import { startsWithFoldedMatcher } from '../domain/string-search.js';
 
 /** What a read answers for a list id that names nothing the caller may see. */
 export const NO_SUCH_LIST = 'no such List';
@@ -47,12 +47,11 @@ export interface ListCriteria {
   sourceGiven?: string;
 }
 
-function authoredBy(set: StoredSubmissionSet, criteria: ListCriteria): boolean {
-  return (set.authors ?? []).some(
-    (a) =>
-      (criteria.sourceFamily === undefined || startsWithFolded(a.person?.family, criteria.sourceFamily)) &&
-      (criteria.sourceGiven === undefined || startsWithFolded(a.person?.given, criteria.sourceGiven)),
-  );
+/** Whether a set has an author of the names asked; each name folded once for every set judged. */
+function authoredBy(criteria: ListCriteria): (set: StoredSubmissionSet) => boolean {
+  const family = criteria.sourceFamily === undefined ? undefined : startsWithFoldedMatcher(criteria.sourceFamily);
+  const given = criteria.sourceGiven === undefined ? undefined : startsWithFoldedMatcher(criteria.sourceGiven);
+  return (set) => (set.authors ?? []).some((a) => (!family || family(a.person?.family)) && (!given || given(a.person?.given)));
 }
 
 export interface ListMember {
@@ -103,7 +102,7 @@ async function listsOfRecord(deps: ServiceDeps, caller: Caller, tx: Tx, record: 
   };
   // the sets SQL cannot settle for this reader (src/store/submission-set-pages.ts), judged on their graph
   const toJudge = kinds.includes('submissionset') ? await setsToJudge(tx, setQuery) : [];
-  const bySourceSets = bySource ? toJudge.filter((set) => authoredBy(set, criteria)) : toJudge;
+  const bySourceSets = bySource ? toJudge.filter(authoredBy(criteria)) : toJudge;
   // the record around them: whether each one holds only what is hidden (knownObjects)
   const graph = bySourceSets.length ? await loadRegistryGraph(tx, patientKey, bySourceSets.map((x) => x.entryUuid)) : null;
   // Every version the caller may see (each judged on its document's latest version), of which

@@ -69,27 +69,36 @@ async function heldOrNone(deps: ServiceDeps, caller: Caller, key: string | null,
 }
 
 /**
- * The record a patient reference leads to, with its identifiers (the reference's own first), as
- * recordKeyFor decides it: null when there is none, or when the caller may not know of it (the
- * patient side's other records, the attempt traced there). A bound caller naming another
- * patient's record is refused (ACC-10); an identifier no record has is simply none.
- */
-export async function recordNamedBy(deps: ServiceDeps, caller: Caller, ref: PatientRef, action: string): Promise<{ key: string; identifiers: PatientIdentifier[] } | null> {
-  const named = await namedFor(deps, caller, ref);
-  if (!named.key) return null;
-  // a record found holds its identifiers: the bound caller's own patient's or another's
-  if (boundPatientOf(caller.actor) !== undefined) await admit(deps, caller, [named], action, {});
-  const key = await heldOrNone(deps, caller, named.key, action, {});
-  return key ? { key, identifiers: named.identifiers } : null;
-}
-
-/**
- * ACC-10 on a patient a request names before the services see it as a patient id (the subject of
- * an ITI-65 Bundle: a record key, or a Patient with its id and identifiers, all one patient).
+ * ACC-10 on a patient a request names before the services see it as a patient id (record
+ * creation's identifiers, all one patient).
  */
 export async function admitNamedPatient(deps: ServiceDeps, caller: Caller, refs: PatientRef[], action: string): Promise<void> {
   if (boundPatientOf(caller.actor) === undefined) return;
   await admit(deps, caller, await Promise.all(refs.map((r) => resolveRef(deps, r))), action, {});
+}
+
+/**
+ * An ITI-65 Bundle's subject: a record key, or a Patient with its id and identifiers, all one
+ * patient. A bound caller is held to it first on all of them together, whether or not a record
+ * exists (as admitNamedPatient); then the first reference that leads to a record names it, with
+ * the identifier it stands for (a key: its record's first): that reference is asked ACC-10 on its
+ * own, and the patient side finds no record but its own (heldOrNone). Null when none leads to a
+ * record the caller may know of. Each reference is resolved once for both; an unbound caller's
+ * only as far as the first that leads to a record.
+ */
+export async function subjectNamedBy(deps: ServiceDeps, caller: Caller, refs: PatientRef[], action: string): Promise<{ key: string; identifier: PatientIdentifier } | null> {
+  const bound = boundPatientOf(caller.actor) !== undefined;
+  const resolved = bound ? await Promise.all(refs.map((r) => resolveRef(deps, r))) : undefined;
+  if (resolved) await admit(deps, caller, resolved, action, {});
+  for (const [i, ref] of refs.entries()) {
+    const named = resolved?.[i] ?? (await namedFor(deps, caller, ref));
+    if (!named.key) continue;
+    if (bound) await admit(deps, caller, [named], action, {});
+    const key = await heldOrNone(deps, caller, named.key, action, {});
+    const identifier = 'patientKey' in ref ? named.identifiers[0] : ref;
+    if (key && identifier) return { key, identifier };
+  }
+  return null;
 }
 
 /**

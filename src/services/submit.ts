@@ -11,7 +11,7 @@ import { boundPatientOf } from '../domain/binding.js';
 import { sqlState } from '../store/db-errors.js';
 import { guarded, type GuardedRecord } from './guard.js';
 import { lookupObjects } from '../store/registry-repo.js';
-import { admitNamedPatient, recordKeyFor, recordNamedBy, recordsOfOwnPatient, traceOtherPatientsNamed, type PatientRef } from './patient-binding.js';
+import { recordKeyFor, recordsOfOwnPatient, subjectNamedBy, traceOtherPatientsNamed, type PatientRef } from './patient-binding.js';
 import { checkSubmissionDocuments } from '../domain/input-limits.js';
 import { planSubmission } from './submission-plan.js';
 import { fail, structuralProblems, UUID, type SubmitOptions } from './submission-shape.js';
@@ -44,13 +44,11 @@ function patientsNamed(req: SubmissionRequest): PatientIdentifier[] {
 export function submitService(deps: ServiceDeps) {
   return {
     /**
-     * ACC-10 on the patient a submission's subject names (an ITI-65 Bundle's Patient reference or
-     * Patient resource), asked before the door looks that patient up.
+     * ITI-65's subject (a Bundle's Patient reference, or its Patient resource's id and
+     * identifiers): ACC-10 asked of it, then the record it names as the caller may know of it
+     * (subjectNamedBy). The key found is the one submit() then takes as is.
      */
-    admitSubject: (caller: Caller, refs: PatientRef[]): Promise<void> => admitNamedPatient(deps, caller, refs, 'document.submit'),
-
-    /** ITI-65's subject: the record it names, as the caller may know of it (recordNamedBy). */
-    subjectRecord: (caller: Caller, ref: PatientRef) => recordNamedBy(deps, caller, ref, 'document.submit'),
+    subject: (caller: Caller, refs: PatientRef[]) => subjectNamedBy(deps, caller, refs, 'document.submit'),
 
     async submit(caller: Caller, req: SubmissionRequest, options: SubmitOptions = {}): Promise<SubmissionResult> {
       await deps.availability?.ensureAvailable('document.submit');
@@ -67,10 +65,11 @@ export function submitService(deps: ServiceDeps) {
       // asked of that one patient, before saying whether it has a DMP.
       const patientId = req.submissionSet.patientId;
       const unknown = () => new CarnetError('unknown_patient', `no DMP for patient ${patientId.value}`, { location: req.submissionSet.id });
-      // a key the door found is taken as is for an unbound caller (a bound one is asked ACC-10
-      // below as always); the record loaded under its lock must then hold the patient
+      // A key the door found (ITI-65's subject, found by subject() above, which asked a bound
+      // caller ACC-10 on it) is taken as is, not resolved again: the record loaded under its lock
+      // must then hold the patient, and decide() holds a bound caller to its patient there too.
       const unbound = boundPatientOf(caller.actor) === undefined;
-      const known = options.recordKey && unbound ? options.recordKey : undefined;
+      const known = options.recordKey;
       // An unbound caller naming the patient by identifier (ITI-41): the record is looked up by the
       // statement that loads and locks it, inside the deposit's transaction. A bound caller is
       // asked ACC-10 first (recordKeyFor), which needs the record's identifiers before anything.
@@ -81,8 +80,8 @@ export function submitService(deps: ServiceDeps) {
         const key = await recordKeyFor(deps, caller, patientId, 'document.submit');
         if (!key) throw unknown();
         named = { patientKey: key };
-        await refuseOtherPatientsObjects(deps, caller, req, key);
       }
+      if (!unbound && named.patientKey) await refuseOtherPatientsObjects(deps, caller, req, named.patientKey);
 
       const deposit = () => guarded(deps, caller, {
         ...named,

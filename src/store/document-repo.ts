@@ -8,6 +8,7 @@ import type { AvailabilityStatus, DocumentEntryMetadata, StoredDocumentEntry } f
 import type { Queryable } from './db.js';
 import type { Statement } from './combined-writes.js';
 import { currentMemberSql, latestVersionSql } from './visibility-sql.js';
+import { foldedNamesSql } from './string-search-sql.js';
 
 export interface DocumentRow {
   patient_key: string;
@@ -113,8 +114,9 @@ export interface NewEntryVersion {
   storedAt: Date;
 }
 
-function lowerNames(m: DocumentEntryMetadata, part: 'family' | 'given'): string[] {
-  return m.authors.map((a) => a.person?.[part]?.toLowerCase()).filter((v): v is string => !!v);
+/** The authors' names as given; the statement stores them folded (foldedNamesSql). */
+function authorNames(m: DocumentEntryMetadata, part: 'family' | 'given'): string[] {
+  return m.authors.map((a) => a.person?.[part]).filter((v): v is string => !!v);
 }
 
 const ENTRY_COLUMNS = `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, version, is_latest, unique_id, status, mime_type,
@@ -122,7 +124,8 @@ const ENTRY_COLUMNS = `INSERT INTO document_entry (patient_key, entry_uuid, logi
        reference_ids, author_ids, author_structures, author_family, author_given, authored_by_patient, creation_time,
        service_start_time, service_stop_time, submitted_by, submitted_by_structure, submission_set_uuid, content_sha256,
        stored_at, metadata, lineage_id, lineage_generation, lineage_shared)
-     VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+     VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, ${foldedNamesSql('$18::text[]')},
+       ${foldedNamesSql('$19::text[]')}, $20, $21, $22,
        $23, $24, $25, $26, $27, $28, $29,`;
 
 /** A later version: its document's place in the lineage, read from the versions already stored. */
@@ -151,7 +154,7 @@ export function insertEntryVersionStatement(e: NewEntryVersion): Statement {
       e.patientKey, bareUuid(e.entryUuid), bareUuid(e.logicalId), e.version, m.uniqueId, e.status, m.mimeType,
       e.typeCode, e.classCode, m.formatCode?.code ?? null, m.healthcareFacilityTypeCode?.code ?? null,
       m.practiceSettingCode?.code ?? null, e.confidentiality, m.eventCodes.map((c) => c.code), m.referenceIds,
-      e.authorIds, e.authorStructures, lowerNames(m, 'family'), lowerNames(m, 'given'), e.authoredByPatient,
+      e.authorIds, e.authorStructures, authorNames(m, 'family'), authorNames(m, 'given'), e.authoredByPatient,
       e.creationTime, e.serviceStartTime, e.serviceStopTime, e.submittedBy, e.submittedByStructure,
       bareUuid(e.submissionSetUuid), e.contentSha256, e.storedAt, JSON.stringify(m),
     ],

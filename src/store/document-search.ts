@@ -8,7 +8,7 @@ import type { AvailabilityStatus, StoredDocumentEntry } from '../domain/model.js
 import type { Queryable } from './db.js';
 import { codeInListSql, codeJson, containedAnyOf, everyGroupSql } from './code-criteria-sql.js';
 import { SqlParams } from './sql-params.js';
-import { exactSql, startsWithSql } from './string-search-sql.js';
+import { exactSql, startsWithFoldedSql } from './string-search-sql.js';
 import { visibilitySql, type VisibilitySqlOptions } from './visibility-sql.js';
 import { COLUMNS, bareUuid, toStoredEntry, type DocumentRow } from './document-repo.js';
 
@@ -128,11 +128,11 @@ export function documentWhere(query: DocumentQuery, p: SqlParams, options: Visib
       `EXISTS (SELECT 1 FROM jsonb_array_elements(d.metadata->'authors') a WHERE a->'person'->>'raw' LIKE ANY(${p.add(query.authorPersons)}::text[]))`,
     );
   }
-  // R4 string search (string-search-sql.ts): the lower-cased copies without modifier, the names
-  // as given (in the metadata) for :exact
+  // R4 string search (string-search-sql.ts): the copies folded when the row was stored
+  // (document-repo.ts) without modifier, the names as given (in the metadata) for :exact
   const add = (v: unknown) => p.add(v);
   for (const [value, column] of [[query.authorFamily, 'author_family'], [query.authorGiven, 'author_given']] as const) {
-    if (value) where.push(`EXISTS (SELECT 1 FROM unnest(d.${column}) n WHERE ${startsWithSql(add, 'n', value)})`);
+    if (value) where.push(`EXISTS (SELECT 1 FROM unnest(d.${column}) n WHERE ${startsWithFoldedSql(add, 'n', value)})`);
   }
   for (const [value, part] of [[query.authorFamilyExact, 'family'], [query.authorGivenExact, 'given']] as const) {
     if (value) where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(d.metadata->'authors') a WHERE ${exactSql(add, `a->'person'->>'${part}'`, value)})`);

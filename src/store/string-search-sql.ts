@@ -26,7 +26,24 @@ export function foldedSql(expr: string): string {
 
 /** No modifier: `expr` starts with `value`, case and accents ignored. */
 export function startsWithSql(add: Add, expr: string, value: string): string {
-  return `${foldedSql(expr)} LIKE lower(${add(`${likeEscape(unmarkForSearch(value))}%`)})`;
+  return startsWithFoldedSql(add, foldedSql(expr), value);
+}
+
+/**
+ * The same, on a copy already folded when it was stored (foldedNamesSql): a search then folds
+ * the value once, not every name of every row it reads.
+ */
+export function startsWithFoldedSql(add: Add, folded: string, value: string): string {
+  return `${folded} LIKE lower(${add(`${likeEscape(unmarkForSearch(value))}%`)})`;
+}
+
+/**
+ * A list of names (a text[] expression) folded one by one, in their order (the first one sorts a
+ * record's documents by author), the empty ones left out: what a row stores for
+ * startsWithFoldedSql to read.
+ */
+export function foldedNamesSql(names: string): string {
+  return `ARRAY(SELECT ${foldedSql('n')} FROM unnest(${names}) WITH ORDINALITY AS u(n, o) WHERE n <> '' ORDER BY o)`;
 }
 
 /** `:contains`: `value` anywhere in `expr`, case and accents ignored. */

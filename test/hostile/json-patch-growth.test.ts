@@ -108,6 +108,7 @@ describeEachStore('hostile JSON Patch: what a patch makes is bounded, each opera
     ['a copy from nowhere', { op: 'copy', from: '/extension/7', path: '/extension/-' }],
     ['a move from nowhere', { op: 'move', from: '/contained/9/id', path: '/extension/-' }],
     ['a copy from a path through nothing', { op: 'copy', from: '/nothing/at/all', path: '/extension/-' }],
+    ['a copy from past a string', { op: 'copy', from: '/id/0', path: '/extension/-' }],
   ])('still refuses %s (400, naming the operation)', async (_name, op) => {
     const a = await patch([{ op: 'add', path: '/extension', value: [note(0)] }, op]);
     const issue = (a.json as OperationOutcome).issue?.[0];

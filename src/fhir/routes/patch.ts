@@ -31,25 +31,30 @@ import { searchParamsOf, tokens } from './search-params.js';
 import { ifMatchOf } from './support.js';
 import { assertShapes } from '../validation/shapes.js';
 
-const { applyOperation, getValueByPointer, JsonPatchError, validator } = fastJsonPatch;
+const { applyOperation, JsonPatchError, validator } = fastJsonPatch;
 
-/** Whether `pointer` (RFC 6901) names a value of `document`, walked without copying anything. */
-function namesValue(document: unknown, pointer: string): boolean {
-  if (pointer === '') return true;
-  if (!pointer.startsWith('/')) return false;
+/**
+ * The value `pointer` (RFC 6901) names in `document`, walked without copying anything; undefined
+ * when it names none. Own members only and array indexes as RFC 6901 writes them, where the
+ * library's getValueByPointer also walks inherited members (`/constructor`) and throws past a
+ * primitive: what a copy's `from` names is decided here, for its check and its count alike.
+ */
+function valueAt(document: unknown, pointer: string): unknown {
+  if (pointer === '') return document;
+  if (!pointer.startsWith('/')) return undefined;
   let at: unknown = document;
   for (const raw of pointer.slice(1).split('/')) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (Array.isArray(at)) {
-      if (!/^(0|[1-9]\d*)$/.test(key) || Number(key) >= at.length) return false;
+      if (!/^(0|[1-9]\d*)$/.test(key) || Number(key) >= at.length) return undefined;
       at = at[Number(key)];
     } else if (at !== null && typeof at === 'object' && Object.prototype.hasOwnProperty.call(at, key)) {
       at = (at as Record<string, unknown>)[key];
     } else {
-      return false;
+      return undefined;
     }
   }
-  return at !== undefined;
+  return at;
 }
 
 /**
@@ -61,7 +66,7 @@ function namesValue(document: unknown, pointer: string): boolean {
 const checkOperation: Validator<unknown> = (operation, index, document, existingPathFragment) => {
   if (operation.op !== 'copy' && operation.op !== 'move') return validator(operation, index, document, existingPathFragment);
   validator(operation, index);
-  if (!namesValue(document, operation.from)) {
+  if (valueAt(document, operation.from) === undefined) {
     throw new JsonPatchError('Cannot perform the operation from a path that does not exist', 'OPERATION_FROM_UNRESOLVABLE', index, operation, document);
   }
 };
@@ -159,14 +164,9 @@ function tooLarge(max: number, limits: JsonLimits): InputLimitError {
  */
 function copiedValues(document: unknown, op: Operation, room: number): number {
   if (op.op !== 'copy' || typeof op.from !== 'string') return 0;
-  let value: unknown;
-  try {
-    value = getValueByPointer(document, op.from);
-  } catch {
-    // a pointer to nothing: the operation itself is refused below
-    return 0;
-  }
-  return countJsonValues(value, room);
+  const value = valueAt(document, op.from);
+  // a pointer to nothing: the operation itself is refused below (checkOperation)
+  return value === undefined ? 0 : countJsonValues(value, room);
 }
 
 /**

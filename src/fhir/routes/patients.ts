@@ -37,12 +37,6 @@ export function parseIdentifierToken(token: string, what: string): PatientIdenti
   return { system: identifierSystemToOid(system), value };
 }
 
-/** The record behind a patient id (its key), as the caller may know of it, or null. */
-export async function recordOfPatientId(services: Services, caller: Caller, id: string): Promise<{ patientKey: string; identifier: PatientIdentifier } | null> {
-  const record = await services.submissions.subjectRecord(caller, { patientKey: id });
-  return record?.identifiers[0] ? { patientKey: record.key, identifier: record.identifiers[0] } : null;
-}
-
 const identifierKey = (pid: PatientIdentifier) => `${pid.system}|${pid.value}`;
 
 /**
@@ -53,22 +47,20 @@ const identifierKey = (pid: PatientIdentifier) => `${pid.system}|${pid.value}`;
  */
 export function patientResolver(services: Services, caller: Caller) {
   const keys = new Map<string, string>();
-  const found = (record: { patientKey: string; identifier: PatientIdentifier } | null): PatientIdentifier | null => {
-    if (record) keys.set(identifierKey(record.identifier), record.patientKey);
+  const found = (record: { key: string; identifier: PatientIdentifier } | null): PatientIdentifier | null => {
+    if (record) keys.set(identifierKey(record.identifier), record.key);
     return record?.identifier ?? null;
   };
   const resolve = async (link: PatientLink): Promise<PatientIdentifier | null> => {
     if (link.resource) {
       const key = link.resource.id ? [{ patientKey: link.resource.id }] : [];
-      await services.submissions.admitSubject(caller, [...key, ...identifiersOfResource(link.resource)]);
-      return found(await recordOfPatient(services, caller, link.resource));
+      return found(await services.submissions.subject(caller, [...key, ...identifiersOfResource(link.resource)]));
     }
     const id = PATIENT_ID.exec(link.reference)?.[1];
     if (!id) return null;
     const patientKey = decodedId(id);
     if (patientKey === undefined) return null;
-    await services.submissions.admitSubject(caller, [{ patientKey }]);
-    return found(await recordOfPatientId(services, caller, patientKey));
+    return found(await services.submissions.subject(caller, [{ patientKey }]));
   };
   return Object.assign(resolve, { recordKeyOf: (pid: PatientIdentifier): string | undefined => keys.get(identifierKey(pid)) });
 }
@@ -76,18 +68,6 @@ export function patientResolver(services: Services, caller: Caller) {
 /** The identifiers a Patient resource carries (those with a system and a value). */
 function identifiersOfResource(patient: Patient): PatientIdentifier[] {
   return (patient.identifier ?? []).flatMap((i) => (i.system && i.value ? [{ system: identifierSystemToOid(i.system), value: i.value }] : []));
-}
-
-async function recordOfPatient(services: Services, caller: Caller, patient: Patient): Promise<{ patientKey: string; identifier: PatientIdentifier } | null> {
-  if (patient.id) {
-    const byKey = await recordOfPatientId(services, caller, patient.id);
-    if (byKey) return byKey;
-  }
-  for (const id of identifiersOfResource(patient)) {
-    const record = await services.submissions.subjectRecord(caller, id);
-    if (record) return { patientKey: record.key, identifier: id };
-  }
-  return null;
 }
 
 /** How a stored object refers to its patient: by key, with the identifier for readers that want it. */

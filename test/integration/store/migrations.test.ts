@@ -6,6 +6,10 @@ import type { Db } from '../../../src/store/db.js';
 import { openEmptyPglite, storeKinds } from '../../support/stores.js';
 import { appendTrace, GENESIS_HASH, TRACE_LANES, traceRowHash } from '../../../src/store/trace-repo.js';
 import { verifyTrace } from '../../../src/store/trace-verify.js';
+import { findDocuments, type DocumentQuery } from '../../../src/store/document-search.js';
+import { insertEntryVersionStatement } from '../../../src/store/document-repo.js';
+import { EXCLUDED_STATUSES } from '../../../src/domain/visibility.js';
+import type { DocumentEntryMetadata } from '../../../src/domain/model.js';
 
 // These tests start from truly empty databases (not the migrated test snapshot). On PGlite, one
 // fresh instance for the file (creating one is the slow part), emptied again after each test.
@@ -40,6 +44,17 @@ async function emptyDb(kind: string): Promise<Db> {
       await c.close();
     },
   };
+}
+
+/** A record's row, as the schema of any version stores it: its key. */
+async function openRecord(db: Db): Promise<string> {
+  const patientKey = randomUUID();
+  await db.query(
+    `INSERT INTO dmp (patient_key, status, consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
+     VALUES ($1, 'open', 'patient', now(), 'professional', 'test', now(), now())`,
+    [patientKey],
+  );
+  return patientKey;
 }
 
 for (const kind of storeKinds()) {
@@ -121,12 +136,7 @@ for (const kind of storeKinds()) {
       try {
         const all = loadMigrations();
         await migrate(db, all.filter((m) => m.version < 10));
-        const patientKey = randomUUID();
-        await db.query(
-          `INSERT INTO dmp (patient_key, status, consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
-           VALUES ($1, 'open', 'patient', now(), 'professional', 'test', now(), now())`,
-          [patientKey],
-        );
+        const patientKey = await openRecord(db);
         // A (two versions) replaced by B, B replaced by C; D alone
         const [a, a2, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
         const rows: Array<[string, string, number, boolean]> = [[a, a, 1, false], [a2, a, 2, true], [b, b, 1, true], [c, c, 1, true], [d, d, 1, true]];
@@ -206,12 +216,7 @@ for (const kind of storeKinds()) {
         const all = loadMigrations();
         // a store that applied 0090 before this migration existed (the pending one then runs last)
         await migrate(db, all.filter((m) => m.version !== 83));
-        const patientKey = randomUUID();
-        await db.query(
-          `INSERT INTO dmp (patient_key, status, consent_by, consent_at, creation_channel, created_by, created_at, updated_at)
-           VALUES ($1, 'open', 'patient', now(), 'professional', 'test', now(), now())`,
-          [patientKey],
-        );
+        const patientKey = await openRecord(db);
         const [a, b] = [randomUUID(), randomUUID()];
         await db.query(
           `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, lineage_id, lineage_generation, lineage_shared, version, is_latest, unique_id, status,
@@ -246,6 +251,57 @@ for (const kind of storeKinds()) {
         // the lineage function (0010) still reads the new table
         const current = await db.query<{ logical_id: string }>('SELECT logical_id::text FROM carnet_lineage_current($1, $2)', [patientKey, a]);
         expect(current.rows).toEqual([{ logical_id: b }]);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it("migration 0095 folds the authors' names of the documents stored before it: each is still found by its folded name, and holds what a new row would", async () => {
+      const db = await emptyDb(kind);
+      try {
+        const all = loadMigrations();
+        await migrate(db, all.filter((m) => m.version < 95));
+        const patientKey = await openRecord(db);
+        // every block of marks the search drops (string-search.ts), an empty name, a name Ø
+        const authors = [
+          { person: { family: 'Lefe\u0300vre\u1ab0\u1dc0\u20d0\ufe20', given: 'Hélène' } },
+          { person: { family: '', given: 'Zoé' } },
+          { person: { family: 'ØSTER' } },
+        ];
+        const metadata = { title: 'stored before 0095', authors };
+        const before = randomUUID();
+        // as the code before it stored them: the names lower-cased by JavaScript
+        await db.query(
+          `INSERT INTO document_entry (patient_key, entry_uuid, logical_id, lineage_id, version, is_latest, unique_id, status, mime_type, type_code, class_code,
+             confidentiality, author_family, author_given, submission_set_uuid, stored_at, metadata)
+           VALUES ($1, $2, $2, $2, 1, true, 'uid-before', 'Approved', 'text/plain', '11488-4', '10', '{N}', $3, $4, $2, now(), $5)`,
+          [patientKey, before, ['lefe\u0300vre\u1ab0\u1dc0\u20d0\ufe20', 'øster'], ['hélène', 'zoé'], JSON.stringify(metadata)],
+        );
+        expect((await migrate(db)).applied).toEqual(all.filter((m) => m.version >= 95).map((m) => m.version));
+
+        const visibility = { kind: 'some' as const, allowedTypeCodes: null, hiddenCodes: [], hiddenExemptAuthorIds: [], excludedStatuses: [...EXCLUDED_STATUSES], emergency: false };
+        const found = async (criteria: Partial<DocumentQuery>) => (await findDocuments(db, { patientKey, visibility, ...criteria })).entries.map((e) => e.entryUuid.replace(/^urn:uuid:/, ''));
+        expect(await found({ authorFamily: 'LEFEVRE' })).toEqual([before]);
+        expect(await found({ authorFamily: 'ØS' })).toEqual([before]);
+        expect(await found({ authorGiven: 'helene' })).toEqual([before]);
+        expect(await found({ authorGiven: 'ZOE' })).toEqual([before]);
+
+        // a row stored now, of the same names, holds the same copies
+        const after = randomUUID();
+        const st = insertEntryVersionStatement({
+          patientKey, entryUuid: after, logicalId: after, version: 1, status: 'Approved', metadata: { ...metadata, uniqueId: 'uid-after', mimeType: 'text/plain', eventCodes: [], referenceIds: [] } as unknown as DocumentEntryMetadata,
+          typeCode: '11488-4', classCode: '10', confidentiality: ['N'], authorIds: [], authorStructures: [], authoredByPatient: false, submittedBy: null,
+          submittedByStructure: null, submissionSetUuid: after, contentSha256: null, creationTime: null, serviceStartTime: null, serviceStopTime: null, storedAt: new Date(),
+        });
+        await db.query(st.sql, st.params);
+        const copies = await db.query<{ family: string[]; given: string[] }>(
+          'SELECT author_family AS family, author_given AS given FROM document_entry WHERE patient_key = $1 ORDER BY entry_uuid = $2 DESC',
+          [patientKey, before],
+        );
+        expect(copies.rows).toEqual([
+          { family: ['lefevre', 'øster'], given: ['helene', 'zoe'] },
+          { family: ['lefevre', 'øster'], given: ['helene', 'zoe'] },
+        ]);
       } finally {
         await db.close();
       }

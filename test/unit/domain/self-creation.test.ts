@@ -28,6 +28,11 @@ describe('the lockout of guessed secrets (AUTH-02) and the creation code (DMP-02
     expect(normaliseCreationCode(' ABCD-efgh ijkm ')).toBe('abcdefghijkm');
   });
 
+  it("DMP-02: a name is compared in the card's capitals, every combining mark dropped: Strauß is the card's STRAUSS, a vowel point is no separator", () => {
+    expect(normaliseName('Strauß')).toBe(normaliseName('STRAUSS'));
+    expect(normaliseName('\u05D3\u05B8\u05D5\u05B4\u05D3')).toBe('\u05D3\u05D5\u05D3');
+  });
+
   it('DMP-02 / AUTH-02: a locked code refuses even the right answer; a wrong answer counts before expiry is told; only a right answer learns of expiry', () => {
     const open = { lock: CLEARED, expiresAt: later(3600_000) };
     expect(checkCreationCode(open, true, true, NOW)).toEqual({ ok: true });
