@@ -2,6 +2,9 @@
 // appends the access's trace row and reads what the access reads, both or neither. The statement
 // runs outside a transaction block, so PostgreSQL commits it as a transaction of its own: the
 // read and its trace row stay in one transaction (TRACE-01), without BEGIN and COMMIT round trips.
+// A lane's next read takes one round trip: decided (decide(), as always) on the lane's last load,
+// its statement appends and reads only if the record is still in that load's state, column for
+// column, as the statement itself sees it (recordUnchanged); else the load comes first, as above.
 // Whenever this way cannot answer for certain (no record, no lane head yet, a refusal to trace,
 // an emergency access, the lane held or moved by another access, every lane free of this process's
 // reads found held or moved lately, a read's precondition unmet, a store error), it answers
