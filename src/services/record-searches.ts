@@ -14,7 +14,7 @@ import type { SqlParams } from '../store/sql-params.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { guarded } from './guard.js';
 import { recordKeyFor, type PatientRef } from './patient-binding.js';
-import { ContendedRecords, LanesInFlight, readTracedInOneStatement, type TracedSelect } from './traced-read.js';
+import { ContendedRecords, LanesInFlight, readTracedInOneStatement, RememberedLoads, type TracedSelect } from './traced-read.js';
 
 /**
  * A page search that can also be read and traced in one statement (traced-read.ts): its SELECT
@@ -36,6 +36,8 @@ export function recordSearches(deps: ServiceDeps) {
   const contended = new ContendedRecords();
   // the lanes this service's reads in one statement are appending to (traced-read.ts)
   const lanes = new LanesInFlight();
+  // each lane's last load, decided on by the lane's next read in one statement (traced-read.ts)
+  const remembered = new RememberedLoads();
   const limitOf = (n?: number) => Math.min(Math.max(n ?? deps.limits.defaultPageSize, 0), deps.limits.maxPageSize);
 
   /**
@@ -65,7 +67,7 @@ export function recordSearches(deps: ServiceDeps) {
     const inOne = async (record: PatientRef) => {
       if (!inOneStatement) return undefined;
       const work = { record, action: 'record.read' as const, trace, select: (loaded: LoadedRecord) => inOneStatement.select(queryOf(loaded)) };
-      return readTracedInOneStatement<R>(deps, caller, work, contended, lanes);
+      return readTracedInOneStatement<R>(deps, caller, work, contended, lanes, remembered);
     };
     const unbound = boundPatientOf(caller.actor) === undefined;
     // An unbound caller may name any patient (ACC-10 binds it to none: recordKeyFor only finds the
@@ -135,7 +137,7 @@ export function recordSearches(deps: ServiceDeps) {
           return inOneStatement.select(made.query, made.visibility);
         },
       };
-      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended, lanes);
+      const done = await readTracedInOneStatement<DocumentRowsRow>(deps, caller, work, contended, lanes, remembered);
       if (done && made) return sized(inOneStatement.page(done.rows, made.query), made.asked);
     }
     return guarded(deps, caller, {

@@ -2,6 +2,9 @@
 // appends the access's trace row and reads what the access reads, both or neither. The statement
 // runs outside a transaction block, so PostgreSQL commits it as a transaction of its own: the
 // read and its trace row stay in one transaction (TRACE-01), without BEGIN and COMMIT round trips.
+// A lane's next read takes one round trip: decided (decide(), as always) on the lane's last load,
+// its statement appends and reads only if the record is still in that load's state, column for
+// column, as the statement itself sees it (recordUnchanged); else the load comes first, as above.
 // Whenever this way cannot answer for certain (no record, no lane head yet, a refusal to trace,
 // an emergency access, the lane held or moved by another access, every lane free of this process's
 // reads found held or moved lately, a read's precondition unmet, a store error), it answers
@@ -11,8 +14,8 @@
 import type { Action } from '../domain/actions.js';
 import { decide } from '../domain/decide.js';
 import type { SqlParams } from '../store/sql-params.js';
-import { loadRecord, loadRecordByIdentifier, type LoadedRecord } from '../store/record-repo.js';
-import { appendTraceWithRead, TRACE_LANES, type ReadPrecondition } from '../store/trace-repo.js';
+import { loadRecordWithState, recordUnchanged, type LoadedRecord } from '../store/record-repo.js';
+import { appendTraceWithRead, TRACE_LANES, type ChainHead, type ReadPrecondition } from '../store/trace-repo.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { traceEntryOf, type TraceExtra } from './guard.js';
 import type { PatientRef } from './patient-binding.js';
@@ -189,12 +192,13 @@ export async function readTracedInOneStatement<R extends object>(
   work: OneStatementRead,
   contended: ContendedRecords,
   lanes: LanesInFlight,
+  remembered: RememberedLoads,
 ): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
   const ref = refOf(work.record);
   const lane = await lanes.acquire(ref, (l) => contended.has(laneKey(ref, l)));
   if (lane === null) return undefined;
   try {
-    return await readInLane<R>(deps, caller, work, contended, ref, lane);
+    return await readInLane<R>(deps, caller, work, contended, remembered, ref, lane);
   } finally {
     lanes.give(ref, lane);
   }
@@ -205,28 +209,115 @@ async function readInLane<R extends object>(
   caller: Caller,
   work: OneStatementRead,
   contended: ContendedRecords,
+  remembered: RememberedLoads,
   ref: string,
   lane: number,
 ): Promise<{ record: LoadedRecord; rows: R[] } | undefined> {
+  const key = laneKey(ref, lane);
+  // The lane's last load, remembered: decided on, and read in one statement that holds only if
+  // the record is still in the state of that load (recordUnchanged). Else, the load first.
+  const known = remembered.get(key);
+  if (known) {
+    const r = await decidedRead<R>(deps, caller, work, known);
+    if (r.kind === 'read') {
+      remembered.note(key, { ...known, record: { ...known.record, traceHead: r.head } });
+      return { record: known.record, rows: r.rows };
+    }
+    // not permitted on this state, or a store error: guarded()'s way, which loads afresh
+    if (r.kind === 'none') return undefined;
+    // the record or the lane moved (or the read's own precondition): the load, as below
+    remembered.forget(key);
+  }
   // Outside a transaction block, the load sees what a load inside one would (READ COMMITTED:
   // each statement its own snapshot, no lock taken by a read either way).
-  const named = work.record;
-  const loading = 'patientKey' in named ? loadRecord(deps.db, named.patientKey, false, lane) : loadRecordByIdentifier(deps.db, named, false, lane);
-  const record = await loading.catch(() => null);
-  if (!record?.traceHead) return undefined;
-  const patientKey = record.context.patientKey;
+  const load = await loadRecordWithState(deps.db, work.record, lane).catch(() => null);
+  if (!load?.record.traceHead) return undefined;
+  const r = await decidedRead<R>(deps, caller, work, { ...load, named: undefined });
+  // a precondition that did not hold says nothing of the lane: only a busy or moved one is noted
+  if (r.kind === 'missed' && !r.declined) contended.note(key);
+  if (r.kind !== 'read') return undefined;
+  remembered.note(key, { record: { ...load.record, traceHead: r.head }, state: load.state, named: work.record });
+  return { record: load.record, rows: r.rows };
+}
+
+/**
+ * A load of a record as a lane last left it: the record and its state as a load read them
+ * (loadRecordWithState), with the lane's head after this process's last append to it. `named`:
+ * how the statement reads its state again; undefined when the load is fresh (the statement then
+ * needs no such check: its decision was made on the load itself, as before this was kept).
+ */
+interface LaneLoad {
+  record: LoadedRecord;
+  state: string;
+  named: PatientRef | undefined;
+}
+
+/**
+ * The decision on `load.record`, and when it permits, the read and its trace row in one statement
+ * after the lane's head `load.record.traceHead` (and, with `load.named`, only if the record is
+ * still in `load.state`). `none`: nothing to read this way (refused, emergency, a read that cannot
+ * be made so, a store error); `missed`: the statement wrote and read nothing.
+ */
+async function decidedRead<R extends object>(
+  deps: ServiceDeps,
+  caller: Caller,
+  work: OneStatementRead,
+  load: LaneLoad,
+): Promise<{ kind: 'read'; rows: R[]; head: ChainHead } | { kind: 'none' } | { kind: 'missed'; declined: boolean }> {
+  const { record } = load;
+  if (!record.traceHead) return { kind: 'none' };
   const decision = decide(deps.policy, caller.actor, record.context, null, work.action, deps.clock.now());
   // a refusal is traced as guarded() traces it; an emergency access takes guarded()'s way too
-  if (!decision.permit || decision.emergency) return undefined;
+  if (!decision.permit || decision.emergency) return { kind: 'none' };
   const select = work.select(record);
-  if (!select) return undefined;
-  const entry = traceEntryOf(deps, caller, patientKey, work.action, 'success', work.trace);
+  if (!select) return { kind: 'none' };
+  const entry = traceEntryOf(deps, caller, record.context.patientKey, work.action, 'success', work.trace);
+  const [read, own] = typeof select === 'function' ? [select, undefined] : [select.read, select.precondition];
+  const { named, state } = load;
+  const precondition = named ? bothHold(own, (p) => recordUnchanged(p, named, state)) : own;
   // A store error: the statement, a transaction of its own, wrote nothing (or, were the connection
   // lost after its commit, a row the retry's row follows: an access traced twice, never
   // untraced); guarded()'s way answers it, and traces a failure, as it would have.
-  const [read, precondition] = typeof select === 'function' ? [select, undefined] : [select.read, select.precondition];
   const r = await appendTraceWithRead<R>(deps.db, entry, record.traceHead, read, precondition).catch(() => undefined);
-  // a precondition that did not hold says nothing of the lane: only a busy or moved one is noted
-  if (r && !r.appended && !r.declined) contended.note(laneKey(ref, lane));
-  return r?.appended ? { record, rows: r.rows } : undefined;
+  if (!r) return { kind: 'none' };
+  if (!r.appended) return { kind: 'missed', declined: r.declined };
+  return { kind: 'read', rows: r.rows, head: { lane: r.row.lane, seq: Number(r.row.seq), hash: r.row.hash } };
+}
+
+/** A precondition holding when both hold (the record's state checked first). */
+function bothHold(own: ((p: SqlParams) => ReadPrecondition) | undefined, state: (p: SqlParams) => ReadPrecondition): (p: SqlParams) => ReadPrecondition {
+  if (!own) return state;
+  return (p) => {
+    const s = state(p);
+    const o = own(p);
+    return { with: `${s.with}, ${o.with}`, condition: `(${s.condition}) AND (${o.condition})` };
+  };
+}
+
+/**
+ * Each lane's last load (keyed by record and lane, laneKey()), kept by this process's reads in
+ * one statement: the next read of the lane decides on it and sends one statement instead of two
+ * (the load, then the read), the statement itself checking that the record is still in the
+ * loaded state and the lane's head where the last append left it. Only one read holds a lane at a
+ * time (LanesInFlight), so an entry is used by one read at a time. A cache of this process alone:
+ * a stale entry only costs the statement that finds it stale; it decides nothing by itself.
+ */
+export class RememberedLoads {
+  private readonly loads = new Map<string, LaneLoad>();
+
+  constructor(private readonly max = 10_000) {}
+
+  get(key: string): LaneLoad | undefined {
+    return this.loads.get(key);
+  }
+
+  note(key: string, load: LaneLoad): void {
+    // bounded: past `max` lanes, everything is forgotten (each then loads once more)
+    if (this.loads.size >= this.max && !this.loads.has(key)) this.loads.clear();
+    this.loads.set(key, load);
+  }
+
+  forget(key: string): void {
+    this.loads.delete(key);
+  }
 }

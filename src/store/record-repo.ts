@@ -4,6 +4,8 @@ import type { RecordContext } from '../domain/record.js';
 import type { PatientIdentifier } from '../domain/model.js';
 import type { Queryable } from './db.js';
 import { isUuid } from '../domain/identifiers.js';
+import type { SqlParams } from './sql-params.js';
+import type { ReadPrecondition } from './trace-repo.js';
 
 export interface DmpRow {
   patient_key: string;
@@ -48,8 +50,8 @@ export interface LoadedRecord {
   traceHead?: { lane: number; seq: number; hash: string } | null;
 }
 
-/** The record's columns, its rule context and its trace lane's head ($2), read from `d` (dmp) and `h`. */
-const LOAD_COLUMNS = `
+/** The record's columns and its rule context, read from `d` (dmp). */
+const RECORD_COLUMNS = `
 SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date::text AS birth_date,
   d.emancipated, d.protected_adult, d.consent_by, d.consent_at, d.creation_channel, d.created_by, d.created_at,
   d.closed_at, d.closed_by, d.closure_reason, d.purge_after, d.oppose_bris_de_glace, d.oppose_centre_15,
@@ -61,7 +63,10 @@ SELECT d.patient_key::text, d.status, d.given, d.family, d.gender, d.birth_date:
             r.doctor_presence_required, 'accessEndsAt', r.access_ends_at, 'endedAt', r.ended_at) ORDER BY r.created_at)
             FROM legal_representative r WHERE r.patient_key = d.patient_key), '[]'::json) AS reps,
   COALESCE((SELECT json_agg(json_build_object('system', i.system, 'value', i.value) ORDER BY i.system, i.value)
-            FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers,
+            FROM patient_identifier i WHERE i.patient_key = d.patient_key), '[]'::json) AS identifiers`;
+
+/** The record's columns, its rule context and its trace lane's head ($2), read from `d` (dmp) and `h`. */
+const LOAD_COLUMNS = `${RECORD_COLUMNS},
   h.seq AS trace_head_seq, h.hash AS trace_head_hash`;
 
 const LOAD_SQL = `${LOAD_COLUMNS}
@@ -76,6 +81,59 @@ WHERE n.system = $1 AND n.value = $3`;
 const LOAD_FOR_UPDATE = `${LOAD_SQL} FOR UPDATE OF d`;
 
 const LOAD_BY_IDENTIFIER_FOR_UPDATE = `${LOAD_BY_IDENTIFIER_SQL} FOR UPDATE OF d`;
+
+/** How a read names a record: by its key, or by one of its identifiers. */
+export type RecordName = { patientKey: string } | PatientIdentifier;
+
+/** The FROM and WHERE of RECORD_COLUMNS for the record `named` names, its values added to `p`. */
+function recordFrom(p: SqlParams, named: RecordName): string {
+  return 'patientKey' in named
+    ? `FROM dmp d WHERE d.patient_key = ${p.add(named.patientKey)}`
+    : `FROM patient_identifier n JOIN dmp d ON d.patient_key = n.patient_key WHERE n.system = ${p.add(named.system)} AND n.value = ${p.add(named.value)}`;
+}
+
+/**
+ * The record's state: RECORD_COLUMNS of its row as one text (row_to_json). Equal texts are equal
+ * columns (every value written out in full), so a state read again and found equal is the same
+ * record, the same rule context and the same identifiers as the load that gave the first text.
+ */
+const stateOf = (from: string) => `SELECT row_to_json(s)::text AS record_state FROM (${RECORD_COLUMNS} ${from}) s`;
+
+/** LOAD_SQL and LOAD_BY_IDENTIFIER_SQL with the record's state (stateOf), on the same parameters. */
+const withState = (from: string) => `SELECT s.*, row_to_json(s)::text AS record_state, h.seq AS trace_head_seq, h.hash AS trace_head_hash
+FROM (${RECORD_COLUMNS} ${from}) s LEFT JOIN access_trace_head h ON h.chain_key = s.patient_key::uuid AND h.lane = $2`;
+const LOAD_WITH_STATE_SQL = withState('FROM dmp d WHERE d.patient_key = $1');
+const LOAD_BY_IDENTIFIER_WITH_STATE_SQL = withState('FROM patient_identifier n JOIN dmp d ON d.patient_key = n.patient_key WHERE n.system = $1 AND n.value = $3');
+
+/**
+ * loadRecord (or loadRecordByIdentifier) of the record `named` names, with its state as the same
+ * statement read it: what recordUnchanged() compares a later statement's state with. Null when
+ * there is no such record.
+ */
+export async function loadRecordWithState(q: Queryable, named: RecordName, lane = 0): Promise<{ record: LoadedRecord; state: string } | null> {
+  if ('patientKey' in named && !isUuid(named.patientKey)) return null;
+  const r =
+    'patientKey' in named
+      ? await q.query<LoadedJson & { record_state: string }>(LOAD_WITH_STATE_SQL, [named.patientKey, lane])
+      : await q.query<LoadedJson & { record_state: string }>(LOAD_BY_IDENTIFIER_WITH_STATE_SQL, [named.system, lane, named.value]);
+  const raw = r.rows[0];
+  if (!raw) return null;
+  const { record_state: state, ...rest } = raw;
+  const record = loaded(rest, lane);
+  return record && { record, state };
+}
+
+/**
+ * What must hold for a decision made on a remembered load (loadRecordWithState) to be the
+ * decision the statement's own snapshot would give: the record `named` names is still there, in
+ * the same state, column for column (appendTraceWithRead's precondition; its values added to `p`).
+ */
+export function recordUnchanged(p: SqlParams, named: RecordName, state: string): ReadPrecondition {
+  return {
+    with: `record_state_now AS (${stateOf(recordFrom(p, named))})`,
+    condition: `EXISTS (SELECT 1 FROM record_state_now WHERE record_state = ${p.add(state)})`,
+  };
+}
 
 type LoadedJson = DmpRow & {
   trace_head_seq: number | string | null;

@@ -46,7 +46,7 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     // the record loaded by its key (the patient is bound to no other by ACC-10: nothing to look
     // up first), then the ids with their trace row
     expect(sent.map((s) => s.inTransaction)).toEqual([false, false]);
-    expect(sent[0]!.sql).toMatch(/FROM dmp d LEFT JOIN access_trace_head h/);
+    expect(sent[0]!.sql).toMatch(/FROM dmp d WHERE d.patient_key = \$1\) s LEFT JOIN access_trace_head h/);
     expect(sent[1]!.sql).toMatch(/^WITH found AS MATERIALIZED[\s\S]*INSERT INTO access_trace /);
     const page = await w.services.documents.find(patientCaller(patientKey), { patientKey }, { statuses: ['Approved'] });
     expect(found).toEqual(page.entries.map((e) => e.entryUuid));
@@ -69,7 +69,7 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     const found = (await w.services.documents.findIds(as(reader), ins, { statuses: ['Approved'] })).toArray();
     const sent = [...counted.sent];
     expect(sent.map((s) => s.inTransaction)).toEqual([false, false]);
-    expect(sent[0]!.sql).toMatch(/FROM patient_identifier n JOIN dmp d/);
+    expect(sent[0]!.sql).toMatch(/^SELECT s\.\*, row_to_json\(s\)[\s\S]*FROM patient_identifier n JOIN dmp d/);
     expect(sent[1]!.sql).toMatch(/^WITH found AS MATERIALIZED[\s\S]*INSERT INTO access_trace /);
     // traced once, on the record the INS names, as the transaction's way traces it
     expect((await searchRows(patientKey)).slice(before)).toEqual([{ lane: 0, outcome: 'success', reason: null }]);
@@ -82,6 +82,53 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     expect(all).toContain(masked.entryUuid);
     expect(found).not.toContain(masked.entryUuid);
     expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it("TRACE-01: a lane's next search is one statement, decided on the lane's last load, which that statement checks is still the record's state", async () => {
+    const { patientKey } = await recordWithDocuments(3);
+    const first = await ids(patientKey);
+    const before = (await searchRows(patientKey)).length;
+    counted.sent.length = 0;
+    expect(await ids(patientKey)).toEqual(first);
+    const sent = [...counted.sent];
+    expect(sent.map((s) => s.inTransaction)).toEqual([false]);
+    expect(sent[0]!.sql).toMatch(/^WITH record_state_now AS \(SELECT row_to_json\(s\)::text AS record_state FROM \(/);
+    expect(sent[0]!.sql).toMatch(/INSERT INTO access_trace /);
+    expect((await searchRows(patientKey)).slice(before)).toEqual([{ lane: 0, outcome: 'success', reason: null }]);
+    expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+  });
+
+  it('ACC-03, ACC-01, TRACE-01: a block or a withdrawn authorisation written by another server between two searches (the lane untouched) refuses the next search, traced as refused; none is read on the remembered load', async () => {
+    for (const change of ['block', 'revoke'] as const) {
+      const { patientKey, ins } = await adultRecord(w);
+      const reader = proActor('doctor2', { idNatPs: change === 'block' ? '810000000021' : '810000000022' });
+      await w.services.submissions.submit(as(author), submission(ins, [{}, {}]));
+      await w.services.consent.addGrant(patientCaller(patientKey), patientKey, { subjectKind: 'professional', subjectId: reader.idNatPs, effect: 'permit' });
+      const search = () => w.services.documents.findIds(as(reader), ins, { statuses: ['Approved'] }).then((l) => l.toArray());
+      expect(await search()).toHaveLength(2);
+      // the second search decided on the lane's remembered load
+      counted.sent.length = 0;
+      expect(await search()).toHaveLength(2);
+      expect(counted.sent).toHaveLength(1);
+      // another server's change, written straight into the store: this process has no word of it
+      // and the lane's head does not move, so only the record's state says it changed
+      const head = async () => (await db().query<{ seq: string }>('SELECT seq::text AS seq FROM access_trace_head WHERE chain_key = $1 AND lane = 0', [patientKey])).rows[0]!.seq;
+      const headBefore = await head();
+      if (change === 'block') {
+        await db().query(
+          "INSERT INTO access_grant (patient_key, grant_id, subject_kind, subject_id, effect, created_at, created_by) VALUES ($1, gen_random_uuid(), 'professional', $2, 'deny', now(), 'another server')",
+          [patientKey, reader.idNatPs],
+        );
+      } else {
+        await db().query("UPDATE access_grant SET revoked_at = now(), revoked_by = 'another server' WHERE patient_key = $1 AND subject_id = $2", [patientKey, reader.idNatPs]);
+      }
+      expect(await head()).toBe(headBefore);
+      const rowsBefore = (await searchRows(patientKey)).length;
+      await expect(search()).rejects.toMatchObject({ code: expect.stringMatching(/forbidden|denied|not_authori[sz]ed/) });
+      const after = (await searchRows(patientKey)).slice(rowsBefore);
+      expect(after.map((r) => r.outcome)).toEqual(['denied']);
+      expect((await verifyTrace(db(), 2000, patientKey)).broken).toEqual([]);
+    }
   });
 
   it('ACC-08, MASK: in every order a search may ask, the ids are those and in the order find() reads for the same reader; hidden ones are in no list', async () => {
@@ -159,9 +206,13 @@ describeEachStore('ITI-18 FindDocuments as ObjectRef, read and traced in one sta
     const answers = await Promise.all(Array.from({ length: 24 }, () => ids(patientKey)));
     const sent = [...counted.sent];
     expect(answers.every((a) => a.length === 3)).toBe(true);
-    // each its load and its ids with their row, none in a transaction block (BEGIN is written down when sent)
+    // none in a transaction block (BEGIN is written down when sent); each lane's first search its
+    // load and its ids with their row, the lane's next ones the ids alone, decided on that load
     expect(sent.filter((s) => s.inTransaction)).toEqual([]);
-    expect(sent).toHaveLength(48);
+    const loads = sent.filter((s) => /^SELECT s\.\*, row_to_json/.test(s.sql)).length;
+    expect(loads).toBeGreaterThanOrEqual(1);
+    expect(loads).toBeLessThanOrEqual(8);
+    expect(sent).toHaveLength(24 + loads);
     const rows = await searchRows(patientKey);
     expect(rows.length - before).toBe(24);
     expect(rows.slice(before).every((r) => r.outcome === 'success')).toBe(true);

@@ -2,7 +2,7 @@
 // the reads leave such a lane alone for a while, then try it again. A heuristic of the process
 // alone, bounded in size.
 import { describe, expect, it } from '@jest/globals';
-import { ContendedRecords, LanesInFlight } from '../../../src/services/traced-read.js';
+import { ContendedRecords, LanesInFlight, RememberedLoads } from '../../../src/services/traced-read.js';
 import { TRACE_LANES } from '../../../src/store/trace-repo.js';
 
 describe('ContendedRecords', () => {
@@ -88,5 +88,22 @@ describe('LanesInFlight', () => {
     lanes.give('a', 1);
     await expect(none).resolves.toBeNull();
     await expect(lanes.acquire('a', () => true)).resolves.toBeNull();
+  });
+});
+
+describe('RememberedLoads', () => {
+  const load = (state: string) => ({ record: { row: {}, context: {}, identifiers: [] } as never, state, named: { patientKey: 'k' } });
+
+  it('a lane keeps its last load until forgotten; past its bound, everything is forgotten, and the new one kept', () => {
+    const r = new RememberedLoads(2);
+    r.note('a:0', load('1'));
+    r.note('a:0', load('2'));
+    r.note('a:1', load('3'));
+    expect([r.get('a:0')?.state, r.get('a:1')?.state]).toEqual(['2', '3']);
+    r.forget('a:1');
+    expect(r.get('a:1')).toBeUndefined();
+    r.note('a:1', load('4'));
+    r.note('b:0', load('5'));
+    expect([r.get('a:0'), r.get('a:1'), r.get('b:0')?.state]).toEqual([undefined, undefined, '5']);
   });
 });
