@@ -260,6 +260,31 @@ describeEachLockServer('a read decided on a remembered load is decided on the fa
     expect(after === 'refused' || after.length === 0).toBe(true);
   });
 
+  it('ACC-03, ACC-01: reads at once (the lanes spread, each its own remembered load) are all refused once a block is written, by one door or by both at once (one record named by key and by INS); withdrawn, all are read again', async () => {
+    const block = (r: { patientKey: string }) =>
+      db().query(
+        "INSERT INTO access_grant (patient_key, grant_id, subject_kind, subject_id, effect, created_at, created_by) VALUES ($1, gen_random_uuid(), 'professional', $2, 'deny', now(), 'another server')",
+        [r.patientKey, reader.idNatPs],
+      );
+    const unblock = (r: { patientKey: string }) => db().query("DELETE FROM access_grant WHERE patient_key = $1 AND effect = 'deny'", [r.patientKey]);
+    const answers = async (all: Promise<Array<string[] | 'refused'>>) => new Set((await all).map((f) => JSON.stringify(f)));
+    for (const doors of [['ITI-67'], ['ITI-18'], DOORS] as Door[][]) {
+      const r = await record([reader]);
+      const burst = () => Promise.all(Array.from({ length: 12 }, (_, i) => find(doors[i % doors.length]!, reader, r)));
+      for (let i = 0; i < 2; i++) expect({ doors, found: await answers(burst()) }).toEqual({ doors, found: new Set([JSON.stringify(r.docs)]) });
+      await block(r);
+      expect({ doors, found: await answers(burst()) }).toEqual({ doors, found: new Set([JSON.stringify('refused')]) });
+      await unblock(r);
+      expect({ doors, found: await answers(burst()) }).toEqual({ doors, found: new Set([JSON.stringify(r.docs)]) });
+      // a block written while reads are in flight: every read started after it committed is refused
+      const during = burst();
+      await block(r);
+      const after = burst();
+      await during;
+      expect({ doors, found: await answers(after) }).toEqual({ doors, found: new Set([JSON.stringify('refused')]) });
+    }
+  });
+
   it('MIN-03, MASK-04: a legal representative ended, or asked to read with a doctor, by another server after their read, reads nothing, or the patient-authored alone, next', async () => {
     const minor = await minorRecord(services(), [{ given: 'Anne', family: 'Durand' }, { given: 'Paul', family: 'Durand' }]);
     const r = { patientKey: minor.patientKey, ins: minor.ins };
