@@ -285,6 +285,33 @@ describeEachLockServer('a read decided on a remembered load is decided on the fa
     }
   });
 
+  it("PAT-02: the patient's page size, changed by another server after their read, sizes the next page (the page SQL built on the remembered load)", async () => {
+    const r = await record([]);
+    const patient: Actor = { kind: 'patient', patientKey: r.patientKey };
+    const ids = async () => {
+      const a = await c.fhir(patient, `DocumentReference?patient=Patient/${r.patientKey}&status=current`);
+      expect(a.status).toBe(200);
+      return ((a.json as { entry?: Array<{ resource?: { id?: string } }> }).entry ?? []).map((e) => e.resource!.id!);
+    };
+    expect(await ids()).toHaveLength(2);
+    const two = await sentDuring(ids);
+    expect(two.value).toHaveLength(2);
+    expect(two.sql.filter((s) => /record_state_now/.test(s))).toHaveLength(1);
+    await db().query('UPDATE dmp SET page_size = 1 WHERE patient_key = $1', [r.patientKey]);
+    expect(await ids()).toHaveLength(1);
+  });
+
+  it('ACC-04: a professional authorised through a structure, reading next for another structure (their own facts, not the record\'s), is refused', async () => {
+    for (const door of DOORS) {
+      const r = await record([]);
+      const member = proActor('doctor2', { idNatPs: '810000000055' });
+      await services().consent.addGrant(patientCaller(r.patientKey), r.patientKey, { subjectKind: 'structure', subjectId: member.structureId!, effect: 'permit' });
+      expect(await find(door, member, r)).toEqual(r.docs);
+      expect(await find(door, member, r)).toEqual(r.docs);
+      expect({ door, found: await find(door, { ...member, structureId: '1690000096' }, r) }).toEqual({ door, found: 'refused' });
+    }
+  });
+
   it('MIN-03, MASK-04: a legal representative ended, or asked to read with a doctor, by another server after their read, reads nothing, or the patient-authored alone, next', async () => {
     const minor = await minorRecord(services(), [{ given: 'Anne', family: 'Durand' }, { given: 'Paul', family: 'Durand' }]);
     const r = { patientKey: minor.patientKey, ins: minor.ins };
