@@ -223,10 +223,12 @@ async function readInLane<R extends object>(
       remembered.note(key, { ...known, record: { ...known.record, traceHead: r.head } });
       return { record: known.record, rows: r.rows };
     }
-    // not permitted on this state, or a store error: guarded()'s way, which loads afresh
-    if (r.kind === 'none') return undefined;
     // the record or the lane moved (or the read's own precondition): the load, as below
     remembered.forget(key);
+    // Not permitted on this state (or a store error): guarded()'s way, which loads afresh. The
+    // load is forgotten too: were it stale (say, the caller authorised since), a caller only this
+    // load refuses would else take the slower way on every read, the entry never renewed.
+    if (r.kind === 'none') return undefined;
   }
   // Outside a transaction block, the load sees what a load inside one would (READ COMMITTED:
   // each statement its own snapshot, no lock taken by a read either way).

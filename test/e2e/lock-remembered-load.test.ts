@@ -323,6 +323,29 @@ describeEachLockServer('a read decided on a remembered load is decided on the fa
     const withDoctor = () => db().query('UPDATE legal_representative SET doctor_presence_required = true WHERE patient_key = $1 AND representative_id = $2', [minor.patientKey, second!.representativeId]);
     expect(await attack('ITI-67', second!, r, withDoctor)).toEqual({ before: [doc], after: [] });
   });
+
+  it('ACC-01, TRACE-01: a professional authorised after a lane\'s load was remembered reads at once, and on a load of their own from the next read (a refusal forgets the load)', async () => {
+    for (const door of DOORS) {
+      const r = await record([reader]);
+      expect(await find(door, reader, r)).toEqual(r.docs);
+      expect(await find(door, reader, r)).toEqual(r.docs);
+      await db().query(
+        "INSERT INTO access_grant (patient_key, grant_id, subject_kind, subject_id, effect, created_at, created_by) VALUES ($1, gen_random_uuid(), 'professional', $2, 'permit', now(), 'another server')",
+        [r.patientKey, stranger.idNatPs],
+      );
+      // decided on the remembered load, which predates the authorisation: refused there, read by guarded()
+      expect({ door, first: await find(door, stranger, r) }).toEqual({ door, first: r.docs });
+      // the refusal forgot the stale load: this read loads afresh, and its load is remembered
+      expect({ door, second: await find(door, stranger, r) }).toEqual({ door, second: r.docs });
+      const next = await sentDuring(() => find(door, stranger, r));
+      expect({ door, value: next.value, statements: next.sql.length, remembered: next.sql.filter((s) => /record_state_now/.test(s)).length }).toEqual({
+        door,
+        value: r.docs,
+        statements: 1,
+        remembered: 1,
+      });
+    }
+  });
 });
 
 describeEachStore('a read decided on a remembered load is decided at the time of the read', (_db, kind) => {
@@ -358,4 +381,5 @@ describeEachStore('a read decided on a remembered load is decided at the time of
     at += 10 * 60_000;
     expect((await read()).status).toBe(403);
   });
+
 });
