@@ -86,7 +86,7 @@ export function registerAuditEventRoutes(fhir: FastifyInstance, ctx: FhirRouteCo
 
   fhir.get('/AuditEvent', async (req, reply) => {
     const q = searchParamsOf(req);
-    const ignored = undeclared(req, q, ctx.caps.searchParamNames('AuditEvent'), 'AuditEvent');
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('AuditEvent'), 'AuditEvent', { agent: ['identifier'] });
     const caller = callerOf(req);
     const patientKey = patientOf(q, caller);
     const { from, to } = dateRange(values(q, 'date'), 'date');

@@ -138,7 +138,7 @@ export function registerConsentRoutes(fhir: FastifyInstance, ctx: FhirRouteConte
 
   fhir.get('/Consent', async (req, reply) => {
     const q = searchParamsOf(req);
-    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Consent'), 'Consent');
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Consent'), 'Consent', { actor: ['identifier'] });
     const caller = callerOf(req);
     const patientKey = patientParam(q, caller);
     const statuses = values(q, 'status');

@@ -1,6 +1,6 @@
 // Practitioner, PractitionerRole and Organization from the directory of professionals and
 // structures (read and search; fed by operators, not through this door).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
 import type { StringCriterion } from '../../domain/string-search.js';
 import type { DirectoryService } from '../../services/directory.js';
@@ -8,7 +8,7 @@ import type { FhirRouteContext } from '../door.js';
 import { sendResource } from '../reply.js';
 import { SYSTEM } from '../mappings/carnet-fhir.js';
 import { professionalToPractitioner, professionalToRole, PROFESSION_SYSTEM, SPECIALTY_SYSTEM, structureToOrganization } from '../mappings/directory.js';
-import { invalidParam, isLenient, pagingOf, parseReference, searchParamsOf, single, splitOr, token, unsupported, values, type Paging, type SearchParam, undeclared } from './search-params.js';
+import { invalidParam, pagingOf, parseReference, searchParamsOf, single, splitOr, token, values, type Paging, type SearchParam, undeclared } from './search-params.js';
 import { searchset } from './searchset.js';
 import { baseOf, notFound } from './support.js';
 
@@ -36,35 +36,38 @@ function codeOf(q: SearchParam[], name: string, system: string): string | undefi
   return t.code;
 }
 
+/** The modifiers of a directory string parameter; `undeclared` names or refuses any other. */
+const STRING_MODIFIERS = ['contains', 'exact'] as const;
+
+/** What each directory search honours besides plain parameters. */
+const PROFESSIONAL_MODIFIERS = { family: STRING_MODIFIERS, given: STRING_MODIFIERS, name: STRING_MODIFIERS, address: STRING_MODIFIERS };
+const STRUCTURE_MODIFIERS = { name: STRING_MODIFIERS, address: STRING_MODIFIERS };
+
 /**
  * A string parameter (R4 search.html#string): without modifier the start of the text, `:contains`
- * anywhere in it, `:exact` the whole of it as written. Another modifier is one the search does not
- * support: left out and named (`ignored`), or refused under Prefer: handling=strict.
+ * anywhere in it, `:exact` the whole of it as written. Another modifier was left out (named, or
+ * refused under Prefer: handling=strict) by `undeclared` before the search is read.
  */
-function stringOf(q: SearchParam[], name: string, refuse: (p: SearchParam) => void): StringCriterion | undefined {
+function stringOf(q: SearchParam[], name: string): StringCriterion | undefined {
   const all: StringCriterion[] = [];
   for (const p of q) {
-    if (p.name !== name) continue;
-    if (p.modifier !== undefined && p.modifier !== 'contains' && p.modifier !== 'exact') {
-      refuse(p);
-      continue;
-    }
-    const match = p.modifier ?? 'start';
+    if (p.name !== name || (p.modifier !== undefined && !(STRING_MODIFIERS as readonly string[]).includes(p.modifier))) continue;
+    const match = p.modifier === 'contains' || p.modifier === 'exact' ? p.modifier : 'start';
     for (const value of splitOr(p.value).map((v) => v.trim())) if (value !== '') all.push({ value, match });
   }
   if (all.length > 1) throw invalidParam(name, `${name} takes one value here`);
   return all[0];
 }
 
-function professionalSearch(q: SearchParam[], paging: Paging, roles: boolean, refuse: (p: SearchParam) => void): ProfessionalSearch {
+function professionalSearch(q: SearchParam[], paging: Paging, roles: boolean): ProfessionalSearch {
   const s: ProfessionalSearch = { limit: paging.count, offset: paging.offset };
   const ids = idsOf(q, SYSTEM.IDNAT_PS);
   const practitioners = roles ? values(q, 'practitioner').map((v) => parseReference(v, ['Practitioner'], 'practitioner').id) : [];
   if (ids || practitioners.length) s.ids = ids ? (practitioners.length ? ids.filter((i) => practitioners.includes(i)) : ids) : practitioners;
   // `name` matches the start of the family name (the directory's name search).
-  const family = stringOf(q, 'family', refuse) ?? stringOf(q, 'name', refuse);
+  const family = stringOf(q, 'family') ?? stringOf(q, 'name');
   if (family) s.family = family;
-  const given = stringOf(q, 'given', refuse);
+  const given = stringOf(q, 'given');
   if (given) s.given = given;
   const profession = codeOf(q, roles ? 'role' : 'qualification', PROFESSION_SYSTEM);
   if (profession) s.profession = profession;
@@ -75,15 +78,9 @@ function professionalSearch(q: SearchParam[], paging: Paging, roles: boolean, re
   const org = single(q, 'organization');
   if (roles && org) s.structureId = parseReference(org, ['Organization'], 'organization').id;
   // the place of practice: the address of the professional's structure
-  const address = roles ? stringOf(q, 'address', refuse) : undefined;
+  const address = roles ? stringOf(q, 'address') : undefined;
   if (address) s.address = address;
   return s;
-}
-
-/** What a string parameter with a modifier the search does not support becomes. */
-function refuser(req: FastifyRequest, resourceType: string, ignored: string[]): (p: SearchParam) => void {
-  const lenient = isLenient(req);
-  return (p) => unsupported(p, resourceType, lenient, ignored);
 }
 
 export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
@@ -100,9 +97,9 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   });
   fhir.get('/Practitioner', async (req, res) => {
     const q = searchParamsOf(req);
-    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Practitioner'), 'Practitioner');
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Practitioner'), 'Practitioner', PROFESSIONAL_MODIFIERS);
     const paging = pagingOfDirectory(q);
-    const found = await directory.searchProfessionals(professionalSearch(q, paging, false, refuser(req, 'Practitioner', ignored)));
+    const found = await directory.searchProfessionals(professionalSearch(q, paging, false));
     return sendResource(req, res, reply('Practitioner', q, paging, found.rows.map(professionalToPractitioner), found.total, ignored));
   });
 
@@ -113,9 +110,9 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   });
   fhir.get('/PractitionerRole', async (req, res) => {
     const q = searchParamsOf(req);
-    const ignored = undeclared(req, q, ctx.caps.searchParamNames('PractitionerRole'), 'PractitionerRole');
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('PractitionerRole'), 'PractitionerRole', PROFESSIONAL_MODIFIERS);
     const paging = pagingOfDirectory(q);
-    const found = await directory.searchProfessionals(professionalSearch(q, paging, true, refuser(req, 'PractitionerRole', ignored)));
+    const found = await directory.searchProfessionals(professionalSearch(q, paging, true));
     return sendResource(req, res, reply('PractitionerRole', q, paging, found.rows.map(professionalToRole), found.total, ignored));
   });
 
@@ -126,12 +123,11 @@ export function registerDirectoryRoutes(fhir: FastifyInstance, ctx: FhirRouteCon
   });
   fhir.get('/Organization', async (req, res) => {
     const q = searchParamsOf(req);
-    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Organization'), 'Organization');
+    const ignored = undeclared(req, q, ctx.caps.searchParamNames('Organization'), 'Organization', STRUCTURE_MODIFIERS);
     const paging = pagingOfDirectory(q);
     const ids = idsOf(q, SYSTEM.IDNAT_STRUCT);
-    const refuse = refuser(req, 'Organization', ignored);
-    const name = stringOf(q, 'name', refuse);
-    const address = stringOf(q, 'address', refuse);
+    const name = stringOf(q, 'name');
+    const address = stringOf(q, 'address');
     const found = await directory.searchStructures({ ...(ids ? { ids } : {}), ...(name ? { name } : {}), ...(address ? { address } : {}), limit: paging.count, offset: paging.offset });
     return sendResource(req, res, reply('Organization', q, paging, found.rows.map(structureToOrganization), found.total, ignored));
   });

@@ -90,7 +90,7 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
   const known = new Set(DOCUMENT_REFERENCE_SEARCH_PARAMS.map((p) => p.name));
 
   for (const p of params) {
-    if (CONTROL_PARAMS.has(p.name)) continue;
+    if (CONTROL_PARAMS.has(p.name) && p.modifier === undefined) continue;
     const supportedModifier = p.modifier === undefined || (p.modifier === 'exact' && p.name.startsWith('author.')) || (p.modifier === 'identifier' && p.name === 'related');
     if (!known.has(p.name) || !supportedModifier) {
       unsupported(p, 'DocumentReference', lenient, ignored);
@@ -181,7 +181,7 @@ export function readDocumentSearch(params: SearchParam[], lenient: boolean): Doc
   if (period.from) criteria.serviceStopFrom = period.from;
   if (period.to) criteria.serviceStartTo = period.to;
 
-  const sort = params.filter((p) => p.name === '_sort').flatMap((p) => splitOr(p.value))[0];
+  const sort = params.filter((p) => p.name === '_sort' && p.modifier === undefined).flatMap((p) => splitOr(p.value))[0];
   if (sort !== undefined) {
     const s = lookup(SORTS, sort);
     if (!s) throw invalidParam('_sort', `_sort ${sort} is not supported (date, -date, author, -_lastUpdated)`);

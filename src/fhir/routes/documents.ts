@@ -59,7 +59,7 @@ export function documentRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): vo
     // _total=none (which R4 lets a server ignore).
     const query = { ...criteria, limit: paging.count, offset: paging.offset, countTotal: true };
     // PAT-02: what the request leaves out, the patient's stored display settings may fill.
-    const defaults = { count: !params.some((p) => p.name === '_count'), sort: !params.some((p) => p.name === '_sort') };
+    const defaults = { count: !params.some((p) => p.name === '_count' && p.modifier === undefined), sort: !params.some((p) => p.name === '_sort' && p.modifier === undefined) };
     const patientRef = 'identifier' in patient ? patient.identifier : { patientKey: patient.patientId };
     return { params, paging, ignored, query, defaults, patientRef };
   }

@@ -12,15 +12,15 @@ import { documentResponseHeaders } from '../../http/content-headers.js';
 import { callerOf } from '../caller.js';
 import type { FhirRouteContext } from '../door.js';
 import { operationUrl } from '../mappings/carnet-fhir.js';
-import { searchParamsOf, values } from './search-params.js';
+import { keyOf, searchParamsOf, values } from './search-params.js';
 import { orNotFound } from './support.js';
 
 export function registerDownloadRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   fhir.get<{ Params: { id: string } }>('/Patient/:id/$download', async (req, reply) => {
     const q = searchParamsOf(req);
     // what OperationDefinition dmp-download documents, and nothing else
-    const unknown = q.find((p) => !['parts', 'documents', '_format'].includes(p.name));
-    if (unknown) throw new CarnetError('invalid_metadata', `$download: unknown parameter ${unknown.name} (parts, documents)`, { location: unknown.name });
+    const unknown = q.find((p) => p.modifier !== undefined || !['parts', 'documents', '_format'].includes(p.name));
+    if (unknown) throw new CarnetError('invalid_metadata', `$download: unknown parameter ${keyOf(unknown)} (parts, documents)`, { location: unknown.name });
     const parts = values(q, 'parts') as ExportPart[];
     const documents = values(q, 'documents').map((d) => d.replace(/^DocumentReference\//, ''));
     const opened = await orNotFound(

@@ -46,7 +46,7 @@ export function readListSearch(params: SearchParam[], lenient: boolean): { patie
   const dates: string[] = [];
   const known = new Set(LIST_SEARCH_PARAMS.map((p) => p.name));
   for (const p of params) {
-    if (CONTROL_PARAMS.has(p.name)) continue;
+    if (CONTROL_PARAMS.has(p.name) && p.modifier === undefined) continue;
     if (!known.has(p.name) || p.modifier) {
       unsupported(p, 'List', lenient, ignored);
       continue;
@@ -122,7 +122,7 @@ export function listRoutes(fhir: FastifyInstance, ctx: FhirRouteContext): void {
   async function search(req: FastifyRequest) {
     const params = searchParamsOf(req);
     // DOC-07: personal selections are Lists too, searched by their own code (selections.ts)
-    if (params.some((p) => p.name === 'code' && tokens(p.value).some((t) => t.code === SELECTION_CODE))) return searchSelections(req, ctx);
+    if (params.some((p) => p.name === 'code' && p.modifier === undefined && tokens(p.value).some((t) => t.code === SELECTION_CODE))) return searchSelections(req, ctx);
     const caller = callerOf(req);
     const paging = pagingOf(params, config);
     const { patient, criteria, ignored } = readListSearch(params, isLenient(req));

@@ -27,7 +27,7 @@ import { errorOutcome } from '../outcome.js';
 import { sendResource } from '../reply.js';
 import { defaultProfile } from '../conformance/default-profile.js';
 import { documentReferenceOf, entryUuidOfId } from './documents.js';
-import { searchParamsOf, tokens } from './search-params.js';
+import { keyOf, searchParamsOf, tokens } from './search-params.js';
 import { ifMatchOf } from './support.js';
 import { assertShapes } from '../validation/shapes.js';
 
@@ -213,8 +213,8 @@ async function apply(services: Services, caller: Caller, current: StoredDocument
 /** The document a conditional PATCH names: identifier = its uniqueId, entryUUID or logicalId. */
 async function byIdentifier(services: Services, caller: Caller, req: FastifyRequest): Promise<StoredDocumentEntry> {
   const params = searchParamsOf(req);
-  const unknown = params.filter((p) => p.name !== 'identifier' && p.name !== '_format');
-  if (unknown.length) throw new CarnetError('invalid_metadata', `a conditional PATCH takes identifier only, not ${unknown[0].name}`);
+  const unknown = params.filter((p) => p.modifier !== undefined || (p.name !== 'identifier' && p.name !== '_format'));
+  if (unknown.length) throw new CarnetError('invalid_metadata', `a conditional PATCH takes identifier only, not ${keyOf(unknown[0])}`);
   const ids = params.filter((p) => p.name === 'identifier').flatMap((p) => tokens(p.value).map((t) => t.code));
   if (ids.length !== 1) throw new CarnetError('invalid_metadata', 'a conditional PATCH names exactly one identifier', { location: 'identifier' });
   const value = ids[0];

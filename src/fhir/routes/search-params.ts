@@ -91,16 +91,25 @@ export const PAGING_PARAM_DECLS = [
   { name: '_total', type: 'token', documentation: 'none | estimate | accurate; ITI-67 always gives Bundle.total' },
 ] satisfies SearchParamDecl[];
 
+/** The modifiers a search honours, by parameter name (`{ actor: ['identifier'] }`); none otherwise. */
+export type HonouredModifiers = Readonly<Record<string, readonly string[]>>;
+
 /**
- * A parameter the route does not declare in the CapabilityStatement is left out and named in the
- * returned list, for the searchset's outcome entry; under Prefer: handling=strict it is refused,
- * before any service is asked (and so before any trace is written).
+ * A parameter the route does not declare in the CapabilityStatement, or a declared one with a
+ * modifier the route does not honour (`status:not`, `type:text`, `date:missing`...), is left out
+ * and named in the returned list, for the searchset's outcome entry (and so out of its links);
+ * under Prefer: handling=strict it is refused, before any service is asked (and so before any
+ * trace is written). The routes read values by name and modifier (`values(q, 'actor:identifier')`),
+ * so a parameter whose modifier is not honoured was dropped in silence: the search answered more
+ * than was asked.
  */
-export function undeclared(req: FastifyRequest, params: SearchParam[], declared: Set<string>, resourceType: string): string[] {
+export function undeclared(req: FastifyRequest, params: SearchParam[], declared: Set<string>, resourceType: string, honoured: HonouredModifiers = {}): string[] {
   const ignored: string[] = [];
   const lenient = isLenient(req);
   for (const p of params) {
-    if (!CONTROL_PARAMS.has(p.name) && !declared.has(p.name)) unsupported(p, resourceType, lenient, ignored);
+    if (CONTROL_PARAMS.has(p.name) && p.modifier === undefined) continue;
+    const known = declared.has(p.name) && (p.modifier === undefined || (Object.hasOwn(honoured, p.name) && honoured[p.name].includes(p.modifier)));
+    if (!known) unsupported(p, resourceType, lenient, ignored);
   }
   return ignored;
 }
@@ -143,7 +152,7 @@ export interface Paging {
 /** `_count` (bounded by the server's page size), `_offset`, `_total`. */
 export function pagingOf(params: SearchParam[], limits: { defaultPageSize: number; maxPageSize: number }): Paging {
   const int = (name: string): number | undefined => {
-    const p = params.filter((x) => x.name === name);
+    const p = params.filter((x) => x.name === name && x.modifier === undefined);
     if (p.length === 0) return undefined;
     const v = p[p.length - 1].value;
     if (!/^\d{1,9}$/.test(v)) throw invalidParam(name, `${name} must be a non-negative integer`);
@@ -151,7 +160,7 @@ export function pagingOf(params: SearchParam[], limits: { defaultPageSize: numbe
   };
   const count = Math.min(int('_count') ?? limits.defaultPageSize, limits.maxPageSize);
   const offset = int('_offset') ?? 0;
-  const totalMode = params.find((x) => x.name === '_total')?.value ?? 'accurate';
+  const totalMode = params.find((x) => x.name === '_total' && x.modifier === undefined)?.value ?? 'accurate';
   if (!['none', 'estimate', 'accurate'].includes(totalMode)) throw invalidParam('_total', '_total must be none, estimate or accurate');
   return { count, offset, total: totalMode !== 'none' };
 }

@@ -79,7 +79,10 @@ export async function searchSelections(req: FastifyRequest, ctx: FhirRouteContex
   const lenient = isLenient(req);
   const ignored: string[] = [];
   for (const p of params) {
-    if (p.name === 'code') {
+    // no modifier is honoured here: `code:not` or `patient:identifier` read as plain would misread them
+    if (p.modifier !== undefined) {
+      unsupported(p, 'List (selections: code, patient)', lenient, ignored);
+    } else if (p.name === 'code') {
       if (!tokens(p.value).every((t) => t.code === SELECTION_CODE)) throw new CarnetError('invalid_metadata', `search ${SELECTION_CODE} alone`, { location: 'code' });
     } else if (p.name === 'patient' || p.name === 'subject') {
       patientKey = patientIdOf(p.value);
