@@ -325,7 +325,7 @@ function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead, traceId:
   const occurredAt = new Date(Math.floor(entry.occurredAt.getTime()));
   // canonical once: stored parsed back (what a read of the row gives), hashed as this text
   const detailsJson = boundedDetailsJson(entry.details ?? {});
-  const target = (t: string | undefined) => (t === undefined ? null : boundTraceText(t, TRACE_MAX_TARGET_LENGTH));
+  const target = (t: string | null | undefined) => (t == null ? null : boundTraceText(t, TRACE_MAX_TARGET_LENGTH));
   const row: Omit<TraceRow, 'hash'> = {
     chain_key: chainKey,
     seq: prev.seq + 1,
