@@ -4,6 +4,7 @@
 // holds, so concurrent accesses to one record do not queue behind one head, and no lane ever
 // forks (its head stays locked by the appending transaction until it commits).
 import { randomUUID } from 'node:crypto';
+import { boundTraceDetails, boundTraceText, TRACE_MAX_TARGET_LENGTH, TRACE_MAX_TEXT_LENGTH } from '../domain/trace-bounds.js';
 import { chainHash, GENESIS_HASH } from '../domain/trace-chain.js';
 import { canonicalJson } from './canonical-json.js';
 import { groups, precededBy, writeTogether, type Statement } from './combined-writes.js';
@@ -323,7 +324,8 @@ function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead, traceId:
   // Millisecond precision: what a JavaScript Date can read back unchanged.
   const occurredAt = new Date(Math.floor(entry.occurredAt.getTime()));
   // canonical once: stored parsed back (what a read of the row gives), hashed as this text
-  const detailsJson = canonicalJson(entry.details ?? {});
+  const detailsJson = boundedDetailsJson(entry.details ?? {});
+  const target = (t: string | null | undefined) => (t == null ? null : boundTraceText(t, TRACE_MAX_TARGET_LENGTH));
   const row: Omit<TraceRow, 'hash'> = {
     chain_key: chainKey,
     seq: prev.seq + 1,
@@ -343,8 +345,8 @@ function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead, traceId:
     document_logical_id: entry.document?.logicalId ?? null,
     document_entry_uuid: entry.document?.entryUuid ?? null,
     document_unique_id: entry.document?.uniqueId ?? null,
-    target_kind: entry.target?.kind ?? null,
-    target_id: entry.target?.id ?? null,
+    target_kind: target(entry.target?.kind),
+    target_id: target(entry.target?.id),
     channel: entry.channel,
     request_id: entry.requestId ?? null,
     details: JSON.parse(detailsJson) as Record<string, unknown>,
@@ -352,6 +354,17 @@ function traceRow(entry: TraceEntry, chainKey: string, prev: ChainHead, traceId:
     prev_hash: prev.hash,
   };
   return { ...row, hash: chainHash(row.prev_hash, canonicalContent(row, detailsJson)) };
+}
+
+/**
+ * The details' canonical JSON, bounded (trace-bounds.ts) before the row is hashed, so that the
+ * chain holds what is stored. Details whose whole text is within the limit of one text hold no
+ * text past it and are far within the limit of all: most rows, taken as they are.
+ */
+function boundedDetailsJson(details: Record<string, unknown>): string {
+  const json = canonicalJson(details);
+  if (json.length <= TRACE_MAX_TEXT_LENGTH) return json;
+  return canonicalJson(boundTraceDetails(JSON.parse(json) as Record<string, unknown>));
 }
 
 /** The row's values in the order of WRITTEN_COLUMNS: HASHED_COLUMNS, then lane, prev_hash and hash. */
