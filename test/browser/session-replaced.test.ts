@@ -5,7 +5,7 @@
 // wrong current password in the settings, though a 401, leaves the session as it was.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { codeFor, describeInBrowser, logIn, mailCount, openStage, visitor, type Stage, type Visitor } from './support/browser.js';
+import { describeInBrowser, firstLogin, logIn, openStage, visitor, type Stage, type Visitor } from './support/browser.js';
 import { account, adultRecord, joinLogin, mailbox, minorRecord, type Account } from './support/records.js';
 
 type Held = { token: string; patientId: string };
@@ -80,12 +80,7 @@ describeInBrowser('a session the page lets go of ends on the server (Chromium)',
     const ends = endsOf(page);
     // "Ouvrir un autre dossier", then the same login again in the same tab
     await page.goto('/connexion?ajouter=1');
-    const before = mailCount(stage, acc.email);
-    await page.getByRole('textbox', { name: /^Identifiant/ }).fill(acc.login);
-    await page.getByLabel(/^Mot de passe/).fill(password);
-    await page.getByRole('button', { name: 'Continuer' }).click();
-    await page.getByLabel(/^Code reçu/).fill(await codeFor(stage, acc.email, before));
-    await page.getByRole('button', { name: 'Valider le code' }).click();
+    await logIn(v, stage, acc.login, password, acc.email);
     await page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
     const now = await held(page);
     expect(now).toHaveLength(1);
@@ -117,13 +112,7 @@ describeInBrowser('a session the page lets go of ends on the server (Chromium)',
     const tab = await visitor(stage);
     try {
       const { page } = tab;
-      await page.goto('/connexion');
-      await logIn(tab, stage, forLea.login, forLea.temporaryPassword, forLea.email);
-      await page.getByLabel(/^Nouveau mot de passe/).fill(password);
-      await page.getByLabel('Confirmez le nouveau mot de passe').fill(password);
-      await page.getByRole('button', { name: 'Enregistrer mon mot de passe' }).click();
-      await page.getByText('Votre mot de passe est enregistré').waitFor();
-      await logIn(tab, stage, forLea.login, password, forLea.email);
+      await firstLogin(tab, stage, forLea, password);
       await page.getByRole('button', { name: 'Ouvrir le dossier de Hugo Morel' }).waitFor();
       const first = await held(page);
       expect(first).toHaveLength(2);
