@@ -35,7 +35,9 @@ describeInBrowser('the terms of use (Chromium)', () => {
       await page.getByLabel('Confirmez le nouveau mot de passe').fill(password);
       await page.getByRole('button', { name: 'Enregistrer mon mot de passe' }).click();
       await page.getByText('Votre mot de passe est enregistré').waitFor();
+      const verified = page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/verify');
       await logIn(v, stage, acc.login, password, acc.email);
+      const restricted = ((await (await verified).json()) as { access_token: string }).access_token;
       await page.getByRole('heading', { level: 1, name: 'Conditions d’utilisation' }).waitFor();
       await page.getByText(`Version en vigueur : ${VERSION}`).waitFor();
       // nothing of the record is open meanwhile: no menu, no record's banner
@@ -45,6 +47,9 @@ describeInBrowser('the terms of use (Chromium)', () => {
       await page.getByRole('button', { name: 'J’accepte les conditions d’utilisation' }).click();
       await page.getByRole('heading', { level: 1, name: 'Historique des accès' }).waitFor();
       await page.getByTestId('open-record').filter({ hasText: /^Jeanne Durand$/ }).waitFor();
+      // the terms-pending session the page let go of gave way on the server (it ends it there)
+      const asked = await fetch(`${stage.baseUrl}/fhir/Patient/${patientKey}/$home`, { headers: { authorization: `Bearer ${restricted}`, accept: 'application/fhir+json' } });
+      expect(asked.status).toBe(401);
       // accepted once: the next login goes straight to the record
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.getByText('Vous êtes déconnecté').waitFor();

@@ -36,6 +36,9 @@ describe('reading the server\'s errors', () => {
     setUnauthorisedHandler((t) => ended.push(t));
     answer(401, { error: 'invalid_credentials' });
     await request('/auth/login', { json: {} }).catch(() => undefined);
+    // (a token's 401 says why the session is refused; invalid_credentials is a wrong current
+    // password, of a session that goes on: sessions.test.ts)
+    answer(401, { error: 'session_ended' });
     await request('/fhir/Patient/x', { token: 'the-token' }).catch(() => undefined);
     expect(ended).toEqual(['the-token']);
   });

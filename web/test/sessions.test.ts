@@ -2,7 +2,7 @@
 // whether the login said so or the server refused a call for that reason.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { errorKey } from '../src/api/errors';
-import { ApiError, request, setTermsRequiredHandler } from '../src/api/http';
+import { ApiError, request, setTermsRequiredHandler, setUnauthorisedHandler } from '../src/api/http';
 import { sessionOf } from '../src/session/linked';
 import { currentSession, sessions } from '../src/session/store';
 
@@ -16,6 +16,7 @@ beforeEach(() => sessions.logout());
 afterEach(() => {
   vi.unstubAllGlobals();
   setTermsRequiredHandler(null);
+  setUnauthorisedHandler(null);
 });
 
 describe('the terms of use in the tab\'s sessions', () => {
@@ -74,5 +75,59 @@ describe('one login for several records (MIN-01/02)', () => {
 
   it('terms to accept hold the session back and keep its other records for later', () => {
     expect(sessionOf({ ...verified, terms_acceptance_required: true, terms_version: '2026-01' }, 'claire')).toMatchObject({ termsPending: '2026-01', others: ['hugo'] });
+  });
+});
+
+describe('a token the tab lets go of ends on the server (AUTH-01)', () => {
+  /** The tokens the page asked the server to end (POST /auth/logout), answered 204. */
+  function endedTokens(): string[] {
+    const ended: string[] = [];
+    vi.stubGlobal('fetch', async (path: string, init: RequestInit) => {
+      if (path === '/auth/logout') ended.push(String((init.headers as Record<string, string>).authorization).replace('Bearer ', ''));
+      return new Response(null, { status: 204 });
+    });
+    return ended;
+  }
+
+  it('AUTH-01: a new login over a held session of the same record ends the old one; other records stay open', () => {
+    sessions.add({ ...base, token: 'other-record', patientId: 'p2' });
+    sessions.add({ ...base, token: 'old', patientId: 'p1' });
+    const ended = endedTokens();
+    sessions.add({ ...base, token: 'new', patientId: 'p1' });
+    expect(ended).toEqual(['old']);
+    expect(sessions.get().sessions.map((s) => s.token)).toEqual(['other-record', 'new']);
+  });
+
+  it('MIN-01/02: a switch that opened a record the tab holds already ends the newcomer and keeps the held one', () => {
+    sessions.add({ ...base, token: 't-lea', patientId: 'lea' });
+    sessions.addBeside({ ...base, token: 't-hugo', patientId: 'hugo' });
+    const ended = endedTokens();
+    sessions.addBeside({ ...base, token: 't-hugo-2', patientId: 'hugo' });
+    expect(ended).toEqual(['t-hugo-2']);
+    expect(sessions.get().sessions.map((s) => s.token)).toEqual(['t-lea', 't-hugo']);
+  });
+
+  it('AUTH-01: ending a replaced session is best effort: a refusal or a lost connection shows nothing and the new session stands', async () => {
+    sessions.add({ ...base, token: 'old', patientId: 'p1' });
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('network down');
+    });
+    sessions.add({ ...base, token: 'new', patientId: 'p1' });
+    answer(401, { error: 'unauthenticated' });
+    sessions.add({ ...base, token: 'newer', patientId: 'p1' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(currentSession()?.token).toBe('newer');
+  });
+
+  it('AUTH-01: a wrong current password (401 invalid_credentials) does not end the session that asked', async () => {
+    sessions.add({ ...base, token: 'held', patientId: 'p1' });
+    const expired: string[] = [];
+    setUnauthorisedHandler((t) => expired.push(t));
+    answer(401, { error: 'invalid_credentials', message: 'the current password is wrong' });
+    await request('/auth/password', { token: 'held', json: { newPassword: 'x', currentPassword: 'y' } }).catch(() => undefined);
+    expect(expired).toEqual([]);
+    answer(401, { error: 'unauthenticated' });
+    await request('/auth/contact', { token: 'held' }).catch(() => undefined);
+    expect(expired).toEqual(['held']);
   });
 });

@@ -43,6 +43,7 @@ export function setTermsRequiredHandler(handler: ((token: string) => void) | nul
 }
 
 export const TERMS_REQUIRED = 'terms_acceptance_required';
+const INVALID_CREDENTIALS = 'invalid_credentials';
 
 const ERROR_SYSTEM = 'https://carnet.example/fhir/CodeSystem/carnet-error-code';
 const REASON_SYSTEM = 'https://carnet.example/fhir/CodeSystem/carnet-reason';
@@ -90,7 +91,9 @@ export async function request(path: string, o: RequestOptions = {}): Promise<Res
   if (res.ok) return res;
   const err = await errorOf(res);
   // An expired or refused session token: the session is over (the page returns to the login).
-  if (res.status === 401 && o.token && onUnauthorised) onUnauthorised(o.token);
+  // A wrong current password (a password change) is a 401 too, but of a session the server
+  // accepted: the session goes on, and the page keeps its token.
+  if (res.status === 401 && o.token && onUnauthorised && err.code !== INVALID_CREDENTIALS) onUnauthorised(o.token);
   // The terms of use changed (the FHIR door says it as a reason, /auth as its error code).
   if (res.status === 403 && o.token && onTermsRequired && (err.reason === TERMS_REQUIRED || err.code === TERMS_REQUIRED)) onTermsRequired(o.token);
   throw err;

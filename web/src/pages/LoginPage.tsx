@@ -9,7 +9,7 @@ import { changePassword, startLogin, verifyCode, type Challenge, type Verified }
 import { useDraft } from '../session/drafts';
 import { useSuspended } from '../session/maintenance';
 import { sessionOf } from '../session/linked';
-import { sessions, useSessions } from '../session/store';
+import { endOnServer, sessions, useSessions } from '../session/store';
 import { ErrorNotice } from '../ui/ErrorNotice';
 import { Field } from '../ui/Field';
 import { Notice } from '../ui/Notice';
@@ -90,7 +90,9 @@ export function LoginPage() {
     setMismatch(false);
     void run('password', async () => {
       await changePassword(step.verified.access_token, newPassword);
-      // AUTH-03: the temporary password is spent; the new one opens the next login.
+      // AUTH-03: the temporary password is spent; the new one opens the next login. The
+      // temporary session the change kept open is of no use any more: it ends on the server too.
+      endOnServer(step.verified.access_token);
       setPassword('');
       setNewPassword('');
       setConfirm('');

@@ -1,7 +1,9 @@
 // The sessions open in this browser tab: one per record (a legal representative of two minors
 // holds one account, so one session, per child's record, and switches between them). Kept in
 // sessionStorage so that a reload keeps them; closing the tab or logging out forgets them.
-// Logging out ends the session on the server (POST /auth/logout), then forgets the token.
+// A token the page lets go of while the server would still accept it is ended there first
+// (POST /auth/logout): logging out, a new login over a held session of the same record, a switch
+// that opened a record the tab already holds. Best effort: the page forgets it whatever the answer.
 import { useSyncExternalStore } from 'react';
 import { endSession } from '../api/auth';
 
@@ -31,6 +33,15 @@ export interface SessionState {
   expiredAt: string | null;
   /** the person logged out of the last record (the login page says so) */
   loggedOut?: boolean;
+}
+
+/**
+ * Ends a session on the server before the page forgets its token, so that a copy of it is worth
+ * nothing. Best effort: never awaited by what replaces it, and a refusal (a session already
+ * expired or ended) is fine and shown nowhere.
+ */
+export function endOnServer(token: string): void {
+  void endSession(token).catch(() => undefined);
 }
 
 const KEY = 'carnet.sessions';
@@ -68,13 +79,19 @@ export const sessions = {
     listeners.add(l);
     return () => listeners.delete(l);
   },
-  /** A new session for a record; it becomes the open one. */
+  /** A new session for a record; it becomes the open one (and ends the one it replaces). */
   add(s: RecordSession): void {
+    const replaced = state.sessions.find((x) => x.patientId === s.patientId && x.token !== s.token);
+    if (replaced) endOnServer(replaced.token);
     set({ sessions: [...state.sessions.filter((x) => x.patientId !== s.patientId), s], current: s.patientId, expiredAt: null, loggedOut: false });
   },
   /** Another record of the same login, opened beside the current one (which stays open). */
   addBeside(s: RecordSession): void {
-    if (state.sessions.some((x) => x.patientId === s.patientId)) return;
+    if (state.sessions.some((x) => x.patientId === s.patientId)) {
+      // the tab holds this record already (a second login of the same login): the newcomer goes
+      if (!state.sessions.some((x) => x.token === s.token)) endOnServer(s.token);
+      return;
+    }
     set({ ...state, sessions: [...state.sessions, s] });
   },
   /** The other records of this session's login were opened (or tried). */
@@ -93,7 +110,10 @@ export const sessions = {
     if (!state.sessions.some((x) => x.token === token && x.termsPending === undefined)) return;
     set({ ...state, sessions: state.sessions.map((x) => (x.token === token ? { ...x, termsPending: '' } : x)) });
   },
-  /** The session holding this token is over (expired, or refused by the server). */
+  /**
+   * The session holding this token is over (expired, or refused by the server). Nothing to end on
+   * the server: it refused the token, or its lifetime, counted from the server's answer, is spent.
+   */
   expire(token: string, where: string): void {
     const gone = state.sessions.find((x) => x.token === token);
     if (!gone) return;
@@ -104,9 +124,8 @@ export const sessions = {
   /** Log out of one record (the open one by default), or of all. */
   logout(patientId?: string): void {
     const rest = patientId === undefined ? [] : state.sessions.filter((x) => x.patientId !== patientId);
-    // the server ends each session left, so that a copy of its token is worth nothing; the page
-    // forgets it whatever the answer (a session already expired is refused, and that is fine)
-    for (const gone of state.sessions.filter((x) => !rest.includes(x))) void endSession(gone.token).catch(() => undefined);
+    // the server ends each session left, so that a copy of its token is worth nothing
+    for (const gone of state.sessions.filter((x) => !rest.includes(x))) endOnServer(gone.token);
     set({ sessions: rest, current: rest[0]?.patientId ?? null, expiredAt: null, loggedOut: rest.length === 0 });
   },
   clearExpired(): void {
