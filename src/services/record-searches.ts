@@ -4,6 +4,7 @@
 // when the read allows it, the read and its trace row in one statement (traced-read.ts).
 import { boundPatientOf } from '../domain/binding.js';
 import { CarnetError } from '../domain/errors.js';
+import { boundTraceText } from '../domain/trace-bounds.js';
 import { visibilityFilter, type VisibilityFilter } from '../domain/visibility.js';
 import { bareUuid } from '../store/document-repo.js';
 import type { DocumentQuery } from '../store/document-search.js';
@@ -167,9 +168,10 @@ export function recordSearches(deps: ServiceDeps) {
 const TRACED_VALUES = 20;
 const TRACED_VALUE_CHARS = 200;
 
+/** A value as traced: cut as every traced text is (boundTraceText: never half of a character the store would refuse). */
 function tracedValue(x: unknown): unknown {
   const v = typeof x === 'object' && x !== null ? JSON.stringify(x) : x;
-  return typeof v === 'string' && v.length > TRACED_VALUE_CHARS ? `${v.slice(0, TRACED_VALUE_CHARS)}… (${v.length} characters)` : v;
+  return typeof v === 'string' ? boundTraceText(v, TRACED_VALUE_CHARS) : v;
 }
 
 /** What a search asked, for the trace (no free text beyond the criteria names and values, bounded as above). */

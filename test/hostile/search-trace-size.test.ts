@@ -50,4 +50,16 @@ describeEachStore('TRACE-01: what a search leaves in the trace is bounded, whate
     const row = await lastSearchRow();
     expect({ chars: row.n, within: row.n <= MAX_DETAILS_CHARS }).toMatchObject({ within: true });
   });
+
+  it('TRACE-01: a value cut where a character takes two UTF-16 units keeps it whole or leaves it out: half of it (a lone surrogate) the store refuses, and the search was answered 400', async () => {
+    // 199 letters, then a character outside the BMP (two UTF-16 units) across the cut at 200
+    const family = `${'c'.repeat(199)}\u{1F600}d`;
+    const res = await fetch(`${fhir.server.baseUrl}/fhir/DocumentReference?patient=Patient/${fhir.one.patientKey}&author.family=${encodeURIComponent(family)}`, {
+      headers: { authorization: `Bearer ${fhir.token}`, accept: 'application/fhir+json' },
+    });
+    expect({ status: res.status, body: res.status === 200 ? '' : await res.text() }).toEqual({ status: 200, body: '' });
+    const traced = String((await lastSearchRow()).details.search?.authorFamily);
+    expect(traced.startsWith('c'.repeat(199))).toBe(true);
+    expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(traced)).toBe(false);
+  });
 });
