@@ -66,11 +66,14 @@ describeEachStore('a caller making a new statement text per request', (db, kind)
 
   const page = (criteria: DocumentCriteria) => one.documents.findVersioned(as(NURSE), { patientKey }, criteria, {}, () => []);
 
-  /** ITI-67's page statements prepared on the connection (the hot one and the caller's, all of the same shape). */
+  /**
+   * ITI-67's page statements prepared on the connection (the hot one and the caller's, all of the same shape). A lane's next read
+   * names the record's state first (WITH record_state_now ..., target AS: traced-read.ts).
+   */
   const pages = async () =>
     (
       await oneDb.query<{ name: string; generic: number; custom: number }>(
-        "SELECT name, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE 'WITH target AS%' AND statement LIKE '%AS page_total%' ORDER BY name",
+        "SELECT name, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE 'WITH %target AS (%' AND statement LIKE '%AS page_total%' ORDER BY name",
       )
     ).rows;
 

@@ -37,12 +37,15 @@ describeEachStore("the document page's statement kept prepared", (db, kind) => {
     await db().query('ANALYZE');
   });
 
-  /** The page statements prepared on the store's connections: generic and custom plans, summed. */
+  /**
+   * The page statements prepared on the store's connections: generic and custom plans, summed. A lane's next read
+   * names the record's state first (WITH record_state_now ..., target AS: traced-read.ts).
+   */
   async function pagePlans(): Promise<{ statements: number; generic: number; custom: number }> {
     const read = async (q: Queryable) =>
       (
         await q.query<{ generic: number; custom: number }>(
-          "SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE 'WITH target AS%' AND statement LIKE '%AS page_total%'",
+          "SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE 'WITH %target AS (%' AND statement LIKE '%AS page_total%'",
         )
       ).rows;
     let rows: Array<{ generic: number; custom: number }>;
