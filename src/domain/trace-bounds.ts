@@ -35,9 +35,17 @@ const jsonSize = (v: unknown) => JSON.stringify(v).length;
  */
 export function boundTraceText(text: string, max: number): string {
   if (text.length <= max) return text;
+  return `${wholeCharactersWithin(text, max)}${cutMark(text.length)}`;
+}
+
+/**
+ * The start of `text` within `max` UTF-16 units, never ending on the first half of a character
+ * of two units (a lone half is text the store's JSON refuses: the row holding it is not written).
+ */
+export function wholeCharactersWithin(text: string, max: number): string {
+  if (text.length <= max) return text;
   const code = text.charCodeAt(max - 1);
-  const end = code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
-  return `${text.slice(0, end)}${cutMark(text.length)}`;
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { Tx } from '../store/db.js';
 import { appendSecurityEvent, type SecurityLogLimit } from '../store/security-log-repo.js';
 import type { Channel, ServiceDeps } from './deps.js';
+import { wholeCharactersWithin } from '../domain/trace-bounds.js';
 
 export interface AuthenticationRefusal {
   channel: Channel;
@@ -29,7 +30,7 @@ const CLAIM_LENGTH = 64;
 
 function keptClaims(claims: AuthenticationRefusal['claims']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(claims ?? {})) if (typeof v === 'string' && v !== '') out[k] = v.slice(0, CLAIM_LENGTH);
+  for (const [k, v] of Object.entries(claims ?? {})) if (typeof v === 'string' && v !== '') out[k] = wholeCharactersWithin(v, CLAIM_LENGTH);
   return out;
 }
 

@@ -42,4 +42,21 @@ describeEachStore('TRACE-05: the security log limit across servers', (db) => {
     expect(all.rows.length + all.rows.reduce((n, r) => n + Number(r.suppressed_before), 0)).toBe(11);
     expect(await verifySecurityLog(db())).toEqual({ rows: 5, pendingSuppressed: 0 });
   });
+
+  it("TRACE-05: a refusal whose caller's claim has a two-unit character where the claim is cut keeps its row (the cut keeps the character whole or leaves it out)", async () => {
+    const clock = new TestClock(Date.parse('2032-06-01T10:00:05Z'));
+    const refusals = createServices({
+      db: db(),
+      policy: loadPolicy(),
+      clock,
+      limits: { defaultPageSize: 20, maxPageSize: 100, maxQueryResults: 5000, securityLogPerMinute: 100 },
+      repositoryUniqueId: '1.2.250.1.999.1.1.1',
+    }).accessRefusals;
+    // the 64th unit is the first half of an emoji: a cut at 64 units would keep half of it, which the store's JSON refuses
+    const claim = `${'a'.repeat(63)}\u{1F600}tail`;
+    expect(await refusals.logUnauthenticated({ channel: 'fhir', reason: 'invalid_token', requestId: 'emoji-claim', claims: { sub: claim } })).toBe(true);
+    const row = await db().query<{ claims: Record<string, string> }>("SELECT claims FROM security_log WHERE request_id = 'emoji-claim'");
+    expect(row.rows).toHaveLength(1);
+    expect(row.rows[0]!.claims.sub).toBe('a'.repeat(63));
+  });
 });
