@@ -14,9 +14,10 @@ const BODY_BYTES = 60 * 1024 ** 2;
 /**
  * The longest turn of the event loop while the body is read, in the CPU of the process (so also
  * its collections, on several threads): the old reading's was 480-500 ms (search, join); the
- * reading now, 20-140 ms, collections included.
+ * reading now, 20-140 ms, collections included, on a quiet machine; 300-310 ms chunked in CI runs
+ * whose two workers share the cores. 400 keeps the old reading out.
  */
-const MAX_TURN_CPU_MS = 250;
+const MAX_TURN_CPU_MS = 400;
 
 /** `total` bytes of `-` as an MTOM body (sendInPieces). */
 const sendDashes = (url: string, total: number, announced: boolean) =>
